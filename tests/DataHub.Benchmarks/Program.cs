@@ -1,6 +1,6 @@
 namespace DataHub.Benchmarks;
 
-/// <summary>Runs one named benchmark and prints its figures; see benchmarks/README.md.</summary>
+/// <summary>Runs one named benchmark and prints its figures; see tests/DataHub.Benchmarks/README.md.</summary>
 public static class Program
 {
     /// <summary>Dispatches to the benchmark named by the first argument.</summary>

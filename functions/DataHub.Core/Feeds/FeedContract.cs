@@ -1,0 +1,104 @@
+namespace DataHub.Core.Feeds;
+
+/// <summary>One partner feed's published contract (shared/spec/feeds.md): its fields, their types and rules.</summary>
+/// <param name="Name">The feed name, which is also its landing folder name, e.g. "police-da-incidents".</param>
+/// <param name="Fields">The fields in contract order.</param>
+/// <param name="QuarterField">The stored date field whose calendar quarter files a row under in the secure mart, or null
+/// when the feed carries its own quarter label (health-aggregates' "quarter").</param>
+/// <param name="PersonLevel">False for feeds that are already aggregate and carry no person data.</param>
+public sealed record FeedContract(
+    string Name,
+    IReadOnlyList<FieldSpec> Fields,
+    string? QuarterField,
+    bool PersonLevel = true)
+{
+    /// <summary>The field with this contract name; null when the contract has none.</summary>
+    public FieldSpec? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>One field of a feed contract.</summary>
+/// <param name="Name">The canonical snake_case name, as in feeds.md and in the mart.</param>
+/// <param name="Type">How the text is parsed.</param>
+/// <param name="Handling">Whether the value is stored, pseudonymised or only used for matching.</param>
+/// <param name="Required">A required field's column must be present and its cells non-empty.</param>
+/// <param name="Identity">What the value contributes to the linkage keys (None for plain data).</param>
+/// <param name="AllowedValues">For <see cref="FieldType.Code"/>: the accepted values (compared case-insensitively, stored as listed).</param>
+/// <param name="Minimum">For <see cref="FieldType.Integer"/>: the smallest accepted value.</param>
+/// <param name="Maximum">For <see cref="FieldType.Integer"/>: the largest accepted value.</param>
+/// <param name="ToolkitCode">The KPI toolkit's field code (R03, D01, …) where it has one.</param>
+public sealed record FieldSpec(
+    string Name,
+    FieldType Type,
+    FieldHandling Handling,
+    bool Required,
+    IdentityPart Identity = IdentityPart.None,
+    IReadOnlyList<string>? AllowedValues = null,
+    int? Minimum = null,
+    int? Maximum = null,
+    string? ToolkitCode = null);
+
+/// <summary>How a field's text is parsed into a typed value.</summary>
+public enum FieldType
+{
+    /// <summary>Free text, trimmed; parsed to <see cref="string"/>.</summary>
+    Text,
+
+    /// <summary>A value from a fixed list; parsed to the listed <see cref="string"/>.</summary>
+    Code,
+
+    /// <summary>ISO yyyy-MM-dd or UK dd/MM/yyyy only; parsed to <see cref="DateOnly"/>.</summary>
+    Date,
+
+    /// <summary>A whole number; parsed to <see cref="int"/>.</summary>
+    Integer,
+
+    /// <summary>Y/N, Yes/No, true/false, 1/0; parsed to <see cref="bool"/>.</summary>
+    Boolean,
+}
+
+/// <summary>What the hub does with a field's value after validation.</summary>
+public enum FieldHandling
+{
+    /// <summary>Kept as a typed value in the secure mart.</summary>
+    Stored,
+
+    /// <summary>An identifier: normalised and pseudonymised into linkage tokens, never stored.</summary>
+    Identifier,
+
+    /// <summary>Used to make linkage tokens only, then dropped; never stored.</summary>
+    Drop,
+}
+
+/// <summary>The part a field plays in making the linkage keys (DESIGN.md, "Identifiers and linkage").</summary>
+public enum IdentityPart
+{
+    /// <summary>Plays no part.</summary>
+    None,
+
+    /// <summary>NHS number: the nhs key.</summary>
+    NhsNumber,
+
+    /// <summary>Unique Pupil Number: the upn key.</summary>
+    Upn,
+
+    /// <summary>First forename: name_dob, and its initial for attributor.</summary>
+    Forename,
+
+    /// <summary>Surname: name_dob, and its initial for attributor.</summary>
+    Surname,
+
+    /// <summary>A forename initial only: attributor.</summary>
+    ForenameInitial,
+
+    /// <summary>A surname initial only: attributor.</summary>
+    SurnameInitial,
+
+    /// <summary>Date of birth: name_dob and attributor; stored as year and month only.</summary>
+    DateOfBirth,
+
+    /// <summary>Sex (M/F/U): attributor; also stored.</summary>
+    Sex,
+
+    /// <summary>A partner's own person id: the local key, namespaced by partner.</summary>
+    LocalId,
+}
