@@ -263,7 +263,7 @@ public sealed class FeedReader : IDisposable
     {
         while (reader.Read())
         {
-            if (reader.IsBlank)
+            if (reader.IsBlank || reader.RecordBytes.Trim((byte)' ').Trim((byte)'\t').IsEmpty)
             {
                 continue;
             }

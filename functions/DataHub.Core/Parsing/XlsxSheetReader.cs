@@ -40,6 +40,10 @@ internal sealed class XlsxSheetReader : IDisposable
     public static XlsxSheetReader? Open(Stream content, out FileError? error)
     {
         error = null;
+
+        // ExcelDataReader's configuration asks for code page 1252 when constructed, which .NET only serves once the
+        // code-pages provider is registered; registering is idempotent and adds encodings, it changes none.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         try
         {
             return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(content, new ExcelReaderConfiguration { LeaveOpen = true }));
