@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
+using System.Xml.Linq;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -352,128 +353,51 @@ internal sealed class BlobRestClient(StorageAccount account, StorageClientOption
 
     private static (List<string> Names, string? Next) ParseContainerList(Stream xml)
     {
-        var names = new List<string>();
-        string? next = null;
-        using var reader = XmlReader.Create(xml, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, IgnoreWhitespace = true });
-        var inContainer = false;
-        while (reader.Read())
-        {
-            if (reader.NodeType != XmlNodeType.Element)
-            {
-                if (reader.NodeType == XmlNodeType.EndElement && reader.Name == "Container")
-                {
-                    inContainer = false;
-                }
-
-                continue;
-            }
-
-            switch (reader.Name)
-            {
-                case "Container":
-                    inContainer = true;
-                    break;
-                case "Name" when inContainer:
-                    names.Add(reader.ReadElementContentAsString());
-                    break;
-                case "NextMarker":
-                    next = reader.ReadElementContentAsString();
-                    break;
-            }
-        }
-
-        return (names, next);
+        var root = Load(xml);
+        var names = root.Element("Containers")?.Elements("Container").Select(c => (string?)c.Element("Name") ?? string.Empty).ToList() ?? [];
+        return (names, NonEmpty((string?)root.Element("NextMarker")));
     }
 
     private static (List<BlobProperties> Blobs, string? Next) ParseBlobList(string container, Stream xml)
     {
+        var root = Load(xml);
         var blobs = new List<BlobProperties>();
-        string? next = null;
-        using var reader = XmlReader.Create(xml, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
-        while (reader.Read())
+        foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])
         {
-            if (reader.NodeType != XmlNodeType.Element)
+            var properties = blob.Element("Properties");
+            var etag = (string?)properties?.Elements().FirstOrDefault(e => string.Equals(e.Name.LocalName, "Etag", StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
+
+            // Listings may report ETags without the quotes that headers carry. One form everywhere.
+            if (etag.Length > 0 && etag[0] != '"')
             {
-                continue;
+                etag = "\"" + etag + "\"";
             }
 
-            if (reader.Name == "NextMarker")
+            var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var item in blob.Element("Metadata")?.Elements() ?? [])
             {
-                next = reader.ReadElementContentAsString();
+                metadata[MetadataNames.Decode(item.Name.LocalName)] = Uri.UnescapeDataString(item.Value);
             }
-            else if (reader.Name == "Blob")
-            {
-                blobs.Add(ReadBlob(container, reader.ReadSubtree()));
-            }
+
+            blobs.Add(new BlobProperties(
+                container,
+                (string?)blob.Element("Name") ?? string.Empty,
+                long.Parse((string?)properties?.Element("Content-Length") ?? "0", CultureInfo.InvariantCulture),
+                etag,
+                DateTimeOffset.Parse((string?)properties?.Element("Last-Modified") ?? "1970-01-01T00:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                metadata));
         }
 
-        return (blobs, next);
+        return (blobs, NonEmpty((string?)root.Element("NextMarker")));
     }
 
-    private static BlobProperties ReadBlob(string container, XmlReader reader)
+    private static XElement Load(Stream xml)
     {
-        string name = string.Empty, etag = string.Empty;
-        long length = 0;
-        var modified = DateTimeOffset.UnixEpoch;
-        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var inMetadata = false;
-        using (reader)
-        {
-            reader.Read();
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.EndElement && reader.Name == "Metadata")
-                {
-                    inMetadata = false;
-                    continue;
-                }
-
-                if (reader.NodeType != XmlNodeType.Element)
-                {
-                    continue;
-                }
-
-                if (inMetadata)
-                {
-                    var key = reader.Name;
-                    metadata[MetadataNames.Decode(key)] = Uri.UnescapeDataString(reader.ReadElementContentAsString());
-                    if (reader.NodeType == XmlNodeType.EndElement && reader.Name == "Metadata")
-                    {
-                        inMetadata = false;
-                    }
-
-                    continue;
-                }
-
-                switch (reader.Name)
-                {
-                    case "Name":
-                        name = reader.ReadElementContentAsString();
-                        break;
-                    case "Etag":
-                        etag = reader.ReadElementContentAsString();
-                        break;
-                    case "Content-Length":
-                        length = long.Parse(reader.ReadElementContentAsString(), CultureInfo.InvariantCulture);
-                        break;
-                    case "Last-Modified":
-                        modified = DateTimeOffset.Parse(reader.ReadElementContentAsString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-                        break;
-                    case "Metadata":
-                        inMetadata = !reader.IsEmptyElement;
-                        break;
-                }
-            }
-        }
-
-        // Listings report ETags without quotes in some service versions; headers carry them quoted. One form everywhere.
-        if (etag.Length > 0 && etag[0] != '"')
-        {
-            etag = "\"" + etag + "\"";
-        }
-
-        return new BlobProperties(container, name, length, etag, modified, metadata);
+        using var reader = XmlReader.Create(xml, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
+        return XElement.Load(reader);
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
 /// <summary>Maps the hub's metadata keys (e.g. "datahub.batch_id") to Azure's identifier-only metadata names and back.</summary>

@@ -14,9 +14,6 @@ public enum SharedKeyScheme
     /// <summary>SharedKey for the Table service: verb, Content-MD5, Content-Type, date and the resource with only comp.</summary>
     Table,
 
-    /// <summary>SharedKeyLite for the Blob service: verb, Content-MD5, Content-Type, date, x-ms headers and the resource with only comp.</summary>
-    BlobLite,
-
     /// <summary>SharedKeyLite for the Table service: date and the resource with only comp.</summary>
     TableLite,
 }
@@ -30,7 +27,7 @@ internal sealed class SharedKeyPolicy(SharedKeyCredential credential, SharedKeyS
         var date = time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         request.Headers.SetValue("x-ms-date", date);
         var stringToSign = StringToSign(request, scheme, credential.AccountName);
-        var label = scheme is SharedKeyScheme.BlobLite or SharedKeyScheme.TableLite ? "SharedKeyLite" : "SharedKey";
+        var label = scheme is SharedKeyScheme.TableLite ? "SharedKeyLite" : "SharedKey";
         request.Headers.SetValue("Authorization", $"{label} {credential.AccountName}:{credential.Sign(stringToSign)}");
     }
 
@@ -55,12 +52,6 @@ internal sealed class SharedKeyPolicy(SharedKeyCredential credential, SharedKeyS
                 Header(request, "If-Unmodified-Since"),
                 Header(request, "Range"),
                 CanonicalHeaders(request) + FullResource(request, accountName)),
-            SharedKeyScheme.BlobLite => string.Join('\n',
-                verb,
-                Header(request, "Content-MD5"),
-                Header(request, "Content-Type"),
-                string.Empty,
-                CanonicalHeaders(request) + CompOnlyResource(request, accountName)),
             SharedKeyScheme.Table => string.Join('\n',
                 verb,
                 Header(request, "Content-MD5"),
