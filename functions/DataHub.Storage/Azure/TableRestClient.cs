@@ -15,6 +15,9 @@ internal sealed record TableEntity(string PartitionKey, string RowKey, IReadOnly
     public long GetInt64(string name) => Properties.TryGetValue(name, out var v) ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : 0;
 }
 
+/// <summary>One operation of an entity group transaction: insert when <paramref name="IfMatch"/> is null, else replace if the ETag matches ("*" = any).</summary>
+internal sealed record TableBatchOperation(TableEntity Entity, string? IfMatch);
+
 /// <summary>What a conditional table write did.</summary>
 internal enum TableWrite
 {
@@ -175,6 +178,72 @@ internal sealed class TableRestClient(StorageAccount account, StorageClientOptio
             }
         }
         while (nextPartition is not null);
+    }
+
+    /// <summary>
+    /// Runs the operations as one entity group transaction (all in one partition): either all happen or none.
+    /// Conflict or ConditionFailed names why the group was refused.
+    /// </summary>
+    public async Task<TableWrite> ExecuteBatchAsync(string table, IReadOnlyList<TableBatchOperation> operations, CancellationToken cancellationToken)
+    {
+        var batch = "batch_" + Guid.NewGuid().ToString("N");
+        var changeset = "changeset_" + Guid.NewGuid().ToString("N");
+        var body = new System.Text.StringBuilder();
+        body.Append("--").Append(batch).Append("\r\n")
+            .Append("Content-Type: multipart/mixed; boundary=").Append(changeset).Append("\r\n\r\n");
+        foreach (var operation in operations)
+        {
+            var insert = operation.IfMatch is null;
+            var url = account.TableEndpoint.AbsoluteUri + (insert ? Escape(table) : EntityPath(table, operation.Entity.PartitionKey, operation.Entity.RowKey));
+            body.Append("--").Append(changeset).Append("\r\n")
+                .Append("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n")
+                .Append(insert ? "POST " : "PUT ").Append(url).Append(" HTTP/1.1\r\n")
+                .Append("Content-Type: application/json\r\nAccept: application/json;odata=minimalmetadata\r\n")
+                .Append("Prefer: return-no-content\r\nDataServiceVersion: 3.0\r\n");
+            if (!insert)
+            {
+                body.Append("If-Match: ").Append(operation.IfMatch).Append("\r\n");
+            }
+
+            body.Append("\r\n").Append(System.Text.Encoding.UTF8.GetString(Serialize(operation.Entity))).Append("\r\n");
+        }
+
+        body.Append("--").Append(changeset).Append("--\r\n--").Append(batch).Append("--\r\n");
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToString());
+
+        using var message = await SendCreatingTableAsync(table, () =>
+        {
+            var message = Message(RequestMethod.Post, "$batch");
+            message.Request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=" + batch);
+            message.Request.Content = RequestContent.Create(bytes);
+            return message;
+        }, cancellationToken).ConfigureAwait(false);
+        if (message.Response.Status != 202)
+        {
+            throw Failure(message.Response, "run a batch on", table);
+        }
+
+        // Each inner response starts with its status line; a refused group carries one failing status.
+        var text = message.Response.Content.ToString();
+        foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(text, @"HTTP/1\.1 (\d{3})"))
+        {
+            var status = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            switch (status)
+            {
+                case < 300:
+                    continue;
+                case 409:
+                    return TableWrite.Conflict;
+                case 412:
+                    return TableWrite.ConditionFailed;
+                case 404:
+                    return TableWrite.NotFound;
+                default:
+                    throw new RequestFailedException(status, $"Table storage refused a batch on '{table}': HTTP {status}.");
+            }
+        }
+
+        return TableWrite.Ok;
     }
 
     private async Task<HttpMessage> SendCreatingTableAsync(string table, Func<HttpMessage> create, CancellationToken cancellationToken)
