@@ -1,0 +1,247 @@
+namespace DataHub.Core.Disclosure;
+
+/// <summary>Applies one disclosure profile to a table: primary suppression, secondary suppression over every
+/// margin, rates with their counts, then rounding. Pure and deterministic: the same cells, margins and rates in
+/// any order give the same result.</summary>
+public sealed class DisclosureControl
+{
+    /// <summary>Creates the control for one profile.</summary>
+    public DisclosureControl(DisclosureProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        Profile = profile;
+    }
+
+    /// <summary>The profile applied.</summary>
+    public DisclosureProfile Profile { get; }
+
+    /// <summary>Decides, for every count and rate of the table, the published value or the marker standing in for it.</summary>
+    /// <exception cref="ArgumentException">A cell id repeats with a different count, a margin or rate names an
+    /// unknown cell, a margin repeats a part or lists its total as a part, or a margin of known counts does not add up.</exception>
+    public DisclosureResult Apply(DisclosureTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var cells = DistinctCells(table.Cells);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < cells.Count; i++)
+        {
+            index[cells[i].Id] = i;
+        }
+
+        var equations = Equations(table.Margins, cells, index);
+        var rates = DistinctRates(table.Rates, index);
+
+        var reason = new SuppressionReason[cells.Count];
+        var protects = new string?[cells.Count];
+        var unknown = new HashSet<int>();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (cells[i] is { NotApplicable: false, Count: null })
+            {
+                // Nobody, the hub included, knows an unavailable figure; it hides its neighbours but needs no protection.
+                unknown.Add(i);
+            }
+            else if (cells[i].Count is { } count && Profile.IsSmall(count))
+            {
+                reason[i] = SuppressionReason.Primary;
+                unknown.Add(i);
+            }
+        }
+
+        var system = new MarginSystem(equations, [.. cells.Select(c => c.Count ?? 0)]);
+        var unprotected = SuppressSecondary(cells, system, unknown, reason, protects);
+
+        var counts = new PublishedCount[cells.Count];
+        for (var i = 0; i < cells.Count; i++)
+        {
+            counts[i] = Publish(cells[i], reason[i], protects[i]);
+        }
+
+        var published = rates.Select(r => PublishRate(r, cells[index[r.NumeratorId]], cells[index[r.DenominatorId]],
+            reason[index[r.NumeratorId]] != SuppressionReason.None || reason[index[r.DenominatorId]] != SuppressionReason.None));
+        return new DisclosureResult(counts, [.. published], [.. unprotected.Select(i => cells[i].Id)]);
+    }
+
+    // Until no suppressed cell can be worked out: for each recoverable one (in id order) suppress one more published
+    // cell from an equation it sits in — preferring one whose suppression alone protects it, then the smallest
+    // non-zero count, then the lowest id — so the pattern depends only on the table.
+    private static SortedSet<int> SuppressSecondary(
+        IReadOnlyList<CountCell> cells, MarginSystem system, HashSet<int> unknown, SuppressionReason[] reason, string?[] protects)
+    {
+        var unprotected = new SortedSet<int>();
+        while (true)
+        {
+            var targets = system.Recoverable(unknown);
+            targets.RemoveWhere(i => reason[i] == SuppressionReason.None || unprotected.Contains(i));
+            if (targets.Count == 0)
+            {
+                return unprotected;
+            }
+
+            foreach (var target in targets)
+            {
+                if (!system.IsRecoverable(target, unknown))
+                {
+                    continue;
+                }
+
+                var candidates = system.EquationsOf(target)
+                    .SelectMany(system.CellsOf)
+                    .Distinct()
+                    .Where(i => !unknown.Contains(i) && !cells[i].NotApplicable)
+                    .OrderBy(i => cells[i].Count == 0 ? 1 : 0)
+                    .ThenBy(i => cells[i].Count)
+                    .ThenBy(i => i)
+                    .ToList();
+                if (candidates.Count == 0)
+                {
+                    unprotected.Add(target);
+                    continue;
+                }
+
+                var chosen = candidates.FirstOrDefault(c => !system.IsRecoverable(target, WithCell(unknown, c)), candidates[0]);
+                unknown.Add(chosen);
+                reason[chosen] = SuppressionReason.Secondary;
+                protects[chosen] = cells[target].Id;
+            }
+        }
+    }
+
+    private static HashSet<int> WithCell(HashSet<int> unknown, int cell) => [.. unknown, cell];
+
+    private PublishedCount Publish(CountCell cell, SuppressionReason reason, string? protects)
+    {
+        if (cell.NotApplicable)
+        {
+            return new PublishedCount(cell.Id, null, DisclosureMarker.NotApplicable, SuppressionReason.None, null, cell.Labels);
+        }
+
+        if (cell.Count is not { } count)
+        {
+            return new PublishedCount(cell.Id, null, DisclosureMarker.Unavailable, SuppressionReason.None, null, cell.Labels);
+        }
+
+        if (reason != SuppressionReason.None)
+        {
+            return new PublishedCount(cell.Id, null, DisclosureMarker.Confidential, reason, protects, cell.Labels);
+        }
+
+        var rounded = Profile.Round(count);
+        return count > 0 && rounded == 0
+            ? new PublishedCount(cell.Id, null, DisclosureMarker.Low, SuppressionReason.None, null, cell.Labels)
+            : new PublishedCount(cell.Id, rounded, DisclosureMarker.None, SuppressionReason.None, null, cell.Labels);
+    }
+
+    private PublishedRate PublishRate(RateCell rate, CountCell numerator, CountCell denominator, bool countSuppressed)
+    {
+        PublishedRate Withheld(DisclosureMarker marker, SuppressionReason why) =>
+            new(rate.Id, rate.NumeratorId, rate.DenominatorId, null, marker, why);
+
+        if (numerator.NotApplicable || denominator.NotApplicable)
+        {
+            return Withheld(DisclosureMarker.NotApplicable, SuppressionReason.None);
+        }
+
+        if (numerator.Count is not { } n || denominator.Count is not { } d)
+        {
+            return Withheld(DisclosureMarker.Unavailable, SuppressionReason.None);
+        }
+
+        if (countSuppressed)
+        {
+            return Withheld(DisclosureMarker.Confidential, SuppressionReason.Rate);
+        }
+
+        if (d == 0)
+        {
+            return Withheld(DisclosureMarker.NotApplicable, SuppressionReason.None);
+        }
+
+        return d < Profile.MinimumDenominator
+            ? Withheld(DisclosureMarker.Low, SuppressionReason.RateDenominatorBelowMinimum)
+            : new PublishedRate(rate.Id, rate.NumeratorId, rate.DenominatorId, (double)n / d, DisclosureMarker.None, SuppressionReason.None);
+    }
+
+    private static List<CountCell> DistinctCells(IReadOnlyList<CountCell> input)
+    {
+        var byId = new Dictionary<string, CountCell>(StringComparer.Ordinal);
+        foreach (var cell in input)
+        {
+            ArgumentNullException.ThrowIfNull(cell);
+            ArgumentException.ThrowIfNullOrEmpty(cell.Id);
+            if (cell.Count < 0)
+            {
+                throw new ArgumentException($"Count cell '{cell.Id}' has a negative count.", nameof(input));
+            }
+
+            if (cell.NotApplicable && cell.Count is not null)
+            {
+                throw new ArgumentException($"Count cell '{cell.Id}' is marked not applicable but has a count.", nameof(input));
+            }
+
+            if (byId.TryGetValue(cell.Id, out var earlier) && (earlier.Count != cell.Count || earlier.NotApplicable != cell.NotApplicable))
+            {
+                throw new ArgumentException($"Count cell '{cell.Id}' is given twice with different counts; one id must be one quantity.", nameof(input));
+            }
+
+            byId.TryAdd(cell.Id, cell);
+        }
+
+        return [.. byId.Values.OrderBy(c => c.Id, StringComparer.Ordinal)];
+    }
+
+    private static List<int[]> Equations(IReadOnlyList<Margin> margins, IReadOnlyList<CountCell> cells, Dictionary<string, int> index)
+    {
+        int Find(string id, string role) => index.TryGetValue(id, out var i)
+            ? i
+            : throw new ArgumentException($"A margin names {role} '{id}', which is not a count cell of the table.", nameof(margins));
+
+        var distinct = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var margin in margins)
+        {
+            ArgumentNullException.ThrowIfNull(margin);
+            var total = Find(margin.TotalId, "total");
+            var parts = margin.PartIds.Select(p => Find(p, "part")).Order().ToArray();
+            if (parts.Length == 0 || parts.Contains(total) || parts.Distinct().Count() != parts.Length)
+            {
+                throw new ArgumentException(
+                    $"The margin of '{margin.TotalId}' must list at least one part, each once, and not the total itself.", nameof(margins));
+            }
+
+            var known = parts.Append(total).All(i => cells[i].Count is not null);
+            if (known && parts.Sum(i => cells[i].Count!.Value) != cells[total].Count)
+            {
+                // Never print the counts: they may be the small numbers this module exists to hide.
+                throw new ArgumentException($"The margin of '{margin.TotalId}' does not add up: its parts do not sum to its total.", nameof(margins));
+            }
+
+            int[] equation = [total, .. parts];
+            distinct.TryAdd(string.Join('\u001f', equation), equation);
+        }
+
+        return [.. distinct.Values];
+    }
+
+    private static List<RateCell> DistinctRates(IReadOnlyList<RateCell> input, Dictionary<string, int> index)
+    {
+        var byId = new Dictionary<string, RateCell>(StringComparer.Ordinal);
+        foreach (var rate in input)
+        {
+            ArgumentNullException.ThrowIfNull(rate);
+            ArgumentException.ThrowIfNullOrEmpty(rate.Id);
+            if (!index.ContainsKey(rate.NumeratorId) || !index.ContainsKey(rate.DenominatorId))
+            {
+                throw new ArgumentException($"Rate '{rate.Id}' names a numerator or denominator that is not a count cell of the table.", nameof(input));
+            }
+
+            if (byId.TryGetValue(rate.Id, out var earlier) && earlier != rate)
+            {
+                throw new ArgumentException($"Rate '{rate.Id}' is given twice with different counts.", nameof(input));
+            }
+
+            byId.TryAdd(rate.Id, rate);
+        }
+
+        return [.. byId.Values.OrderBy(r => r.Id, StringComparer.Ordinal)];
+    }
+}

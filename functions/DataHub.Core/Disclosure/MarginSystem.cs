@@ -1,0 +1,285 @@
+using System.Numerics;
+
+namespace DataHub.Core.Disclosure;
+
+/// <summary>The margin equations of one table and what a reader can work out from them: which unpublished cells
+/// are fixed exactly by the published cells, by linear algebra and by the non-negativity of counts.</summary>
+/// <remarks>Each equation is total − Σ parts = 0 over cell indices. A reader knows every published cell; an
+/// unknown cell is fixed when its unit vector lies in the row space of the equations restricted to the
+/// unknowns, or when the bounds that non-negative counts impose on each equation pin it to one value.
+/// The two are applied in turn until neither fixes anything new.</remarks>
+internal sealed class MarginSystem
+{
+    // Bounds propagation tightens by at least 1 per pass on a real table; this caps pathological creeping.
+    private const int MaxBoundPasses = 200;
+
+    private readonly int[][] _equations;
+    private readonly int[][] _equationsOfCell;
+    private readonly long[] _values;
+
+    /// <param name="equations">Each equation's cells: the total first, then its parts.</param>
+    /// <param name="values">Each cell's true value (what a reader knows when the cell is published).</param>
+    public MarginSystem(IReadOnlyList<int[]> equations, long[] values)
+    {
+        _equations = [.. equations];
+        _values = values;
+        var byCell = new List<int>[values.Length];
+        for (var e = 0; e < _equations.Length; e++)
+        {
+            foreach (var cell in _equations[e])
+            {
+                (byCell[cell] ??= []).Add(e);
+            }
+        }
+
+        _equationsOfCell = [.. byCell.Select(list => list is null ? Array.Empty<int>() : list.ToArray())];
+    }
+
+    /// <summary>The equations a cell appears in.</summary>
+    public IReadOnlyList<int> EquationsOf(int cell) => _equationsOfCell[cell];
+
+    /// <summary>The cells of an equation, total first.</summary>
+    public IReadOnlyList<int> CellsOf(int equation) => _equations[equation];
+
+    /// <summary>Every unknown cell a reader can fix exactly.</summary>
+    public SortedSet<int> Recoverable(IReadOnlySet<int> unknown)
+    {
+        var fixedCells = new SortedSet<int>();
+        var seen = new HashSet<int>();
+        foreach (var start in unknown.Order())
+        {
+            if (seen.Add(start))
+            {
+                var component = ComponentOf(start, unknown);
+                seen.UnionWith(component);
+                fixedCells.UnionWith(Solve(component, unknown));
+            }
+        }
+
+        return fixedCells;
+    }
+
+    /// <summary>Whether a reader can fix this unknown cell exactly.</summary>
+    public bool IsRecoverable(int cell, IReadOnlySet<int> unknown) => Solve(ComponentOf(cell, unknown), unknown).Contains(cell);
+
+    // Unknown cells linked to the start through equations that hold unknowns; nothing outside it bears on them.
+    private List<int> ComponentOf(int start, IReadOnlySet<int> unknown)
+    {
+        var component = new List<int> { start };
+        var inComponent = new HashSet<int> { start };
+        for (var i = 0; i < component.Count; i++)
+        {
+            foreach (var e in _equationsOfCell[component[i]])
+            {
+                foreach (var other in _equations[e])
+                {
+                    if (unknown.Contains(other) && inComponent.Add(other))
+                    {
+                        component.Add(other);
+                    }
+                }
+            }
+        }
+
+        component.Sort();
+        return component;
+    }
+
+    private HashSet<int> Solve(List<int> component, IReadOnlySet<int> unknown)
+    {
+        var equations = component.SelectMany(c => _equationsOfCell[c]).Distinct().Order().ToArray();
+        var determined = new HashSet<int>();
+        while (true)
+        {
+            var open = component.Where(c => !determined.Contains(c)).ToList();
+            var found = FixedByElimination(open, equations, unknown, determined);
+            found.UnionWith(FixedByBounds(open, equations));
+            found.ExceptWith(determined);
+            if (found.Count == 0)
+            {
+                return determined;
+            }
+
+            determined.UnionWith(found);
+        }
+    }
+
+    // Fraction-free Gauss–Jordan over the integers: a column is fixed when its pivot row has no other non-zero entry.
+    private HashSet<int> FixedByElimination(List<int> open, int[] equations, IReadOnlySet<int> unknown, HashSet<int> determined)
+    {
+        var column = new Dictionary<int, int>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            column[open[i]] = i;
+        }
+
+        var rows = new List<BigInteger[]>();
+        foreach (var e in equations)
+        {
+            var row = new BigInteger[open.Count];
+            var any = false;
+            var cells = _equations[e];
+            for (var k = 0; k < cells.Length; k++)
+            {
+                if (unknown.Contains(cells[k]) && !determined.Contains(cells[k]))
+                {
+                    row[column[cells[k]]] += k == 0 ? BigInteger.One : BigInteger.MinusOne;
+                    any = true;
+                }
+            }
+
+            if (any)
+            {
+                rows.Add(row);
+            }
+        }
+
+        var pivots = new List<(int Row, int Column)>();
+        var next = 0;
+        for (var col = 0; col < open.Count && next < rows.Count; col++)
+        {
+            var pick = rows.FindIndex(next, r => !r[col].IsZero);
+            if (pick < 0)
+            {
+                continue;
+            }
+
+            (rows[next], rows[pick]) = (rows[pick], rows[next]);
+            var pivot = rows[next];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if (r == next || rows[r][col].IsZero)
+                {
+                    continue;
+                }
+
+                var factor = rows[r][col];
+                var scale = pivot[col];
+                var row = rows[r];
+                var gcd = BigInteger.Zero;
+                for (var j = 0; j < row.Length; j++)
+                {
+                    row[j] = row[j] * scale - pivot[j] * factor;
+                    gcd = BigInteger.GreatestCommonDivisor(gcd, row[j]);
+                }
+
+                if (gcd > BigInteger.One)
+                {
+                    for (var j = 0; j < row.Length; j++)
+                    {
+                        row[j] /= gcd;
+                    }
+                }
+            }
+
+            pivots.Add((next, col));
+            next++;
+        }
+
+        var found = new HashSet<int>();
+        foreach (var (row, col) in pivots)
+        {
+            if (rows[row].Count(v => !v.IsZero) == 1)
+            {
+                found.Add(open[col]);
+            }
+        }
+
+        return found;
+    }
+
+    // Interval propagation with every count ≥ 0: a cell whose lower and upper bounds meet is fixed.
+    private HashSet<int> FixedByBounds(List<int> open, int[] equations)
+    {
+        var low = open.ToDictionary(c => c, _ => 0L);
+        var high = open.ToDictionary(c => c, _ => (long?)null);
+        for (var pass = 0; pass < MaxBoundPasses; pass++)
+        {
+            var changed = false;
+            foreach (var e in equations)
+            {
+                var cells = _equations[e];
+                // Σ sign·x over open cells = rest, where rest moves every known cell to the right-hand side.
+                long rest = 0;
+                for (var k = 0; k < cells.Length; k++)
+                {
+                    if (!low.ContainsKey(cells[k]))
+                    {
+                        // Every unknown of the equation is in the component, so a cell that is not open is known to the reader.
+                        rest -= (k == 0 ? 1 : -1) * _values[cells[k]];
+                    }
+                }
+
+                for (var k = 0; k < cells.Length; k++)
+                {
+                    if (low.ContainsKey(cells[k]))
+                    {
+                        changed |= Tighten(cells, k, rest, low, high);
+                    }
+                }
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        return [.. open.Where(c => high[c] == low[c])];
+    }
+
+    private static bool Tighten(int[] cells, int target, long rest, Dictionary<int, long> low, Dictionary<int, long?> high)
+    {
+        // Range of Σ sign·x over the other open cells; null bound = unbounded.
+        long? sumMin = 0;
+        long? sumMax = 0;
+        for (var k = 0; k < cells.Length; k++)
+        {
+            if (k == target || !low.TryGetValue(cells[k], out var lo))
+            {
+                continue;
+            }
+
+            var hi = high[cells[k]];
+            if (k == 0)
+            {
+                sumMin += lo;
+                sumMax = sumMax is null || hi is null ? null : sumMax + hi;
+            }
+            else
+            {
+                sumMin = sumMin is null || hi is null ? null : sumMin - hi;
+                sumMax -= lo;
+            }
+        }
+
+        long? newLow;
+        long? newHigh;
+        if (target == 0)
+        {
+            newLow = rest - sumMax;
+            newHigh = rest - sumMin;
+        }
+        else
+        {
+            newLow = sumMin - rest;
+            newHigh = sumMax - rest;
+        }
+
+        var cell = cells[target];
+        var changed = false;
+        if (newLow is { } l && l > low[cell])
+        {
+            low[cell] = l;
+            changed = true;
+        }
+
+        if (newHigh is { } h && (high[cell] is not { } current || h < current))
+        {
+            high[cell] = h;
+            changed = true;
+        }
+
+        return changed;
+    }
+}
