@@ -18,7 +18,11 @@ public static class KpiTables
         ]),
         values.Select(v => new object?[] { v.Cohort, v.Quarter, v.Indicator, v.Measure, v.Breakdown, v.Numerator, v.Denominator, v.Value, v.Marker }).ToArray());
 
-    /// <summary>kpi_definitions: what each measure is, in our words, with the toolkit's codes.</summary>
+    /// <summary>
+    /// kpi_definitions: what each measure is, in our words, with the toolkit's codes, and the ids of the quantities behind its
+    /// numerator and denominator (measures naming the same quantity publish the same number; <c>cohort.*</c> quantities are
+    /// the same in every quarter).
+    /// </summary>
     public static KpiTable Definitions(IReadOnlyList<MeasureDefinition> measures, IReadOnlyDictionary<string, string> profiles) => new(
         "kpi_definitions",
         new ParquetSchema(
@@ -26,11 +30,12 @@ public static class KpiTables
             new("indicator", ParquetType.String, false), new("measure", ParquetType.String, false), new("title", ParquetType.String, false),
             new("description", ParquetType.String, false), new("toolkit_codes", ParquetType.String, false), new("source_feed", ParquetType.String, false),
             new("unit", ParquetType.String, false), new("better", ParquetType.String, false), new("disclosure_profile", ParquetType.String),
+            new("numerator_quantity", ParquetType.String, false), new("denominator_quantity", ParquetType.String),
         ]),
         measures.Select(m => new object?[]
         {
             m.Indicator, m.Measure, m.Title, m.Description, m.ToolkitCodes, m.SourceFeed, UnitText(m.Unit), BetterText(m.Better),
-            profiles.TryGetValue(m.Indicator, out var p) ? p : null,
+            profiles.TryGetValue(m.Indicator, out var p) ? p : null, m.Numerator, m.Denominator,
         }).ToArray());
 
     /// <summary>link_quality: per feed and key, records, linked, ambiguous, unlinked and the link rate.</summary>
