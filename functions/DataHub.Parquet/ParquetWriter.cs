@@ -56,7 +56,7 @@ public sealed class ParquetWriter : IDisposable
         Schema = schema;
         _columns = schema.Columns.Select(CreateColumn).ToArray();
         _set = new bool[_columns.Length];
-        _sink = new PageSink(output, _options.Compression);
+        _sink = new PageSink(output, _options.Compression, _options.PageChecksums);
         _footer.Schema.Add(new SchemaElement { Name = "schema", NumChildren = _columns.Length });
         foreach (var column in schema.Columns)
         {

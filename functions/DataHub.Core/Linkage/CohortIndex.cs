@@ -37,7 +37,8 @@ public sealed class CohortIndex
     {
         ArgumentNullException.ThrowIfNull(rows);
         var people = new List<CohortPerson>();
-        var allocations = new List<FamilyAllocation>();
+        // A person's place in a family sent again (a later extract) replaces the earlier one.
+        var allocations = new Dictionary<(int Person, string Family), FamilyAllocation>();
         var byLocal = new Dictionary<string, int>(StringComparer.Ordinal);
         var byKey = Enumerable.Range(0, 5).Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray();
         string? version = null;
@@ -74,10 +75,10 @@ public sealed class CohortIndex
                 }
             }
 
-            allocations.Add(new FamilyAllocation(person, row.FamilyKey, row.FsStartDate, row.FsEndDate, row.FsTeam, row.Uasc, row.Cwd, row.WorkedWith));
+            allocations[(person, row.FamilyKey)] = new FamilyAllocation(person, row.FamilyKey, row.FsStartDate, row.FsEndDate, row.FsTeam, row.Uasc, row.Cwd, row.WorkedWith);
         }
 
-        return new CohortIndex(version ?? "none", people, allocations, byKey);
+        return new CohortIndex(version ?? "none", people, allocations.Values.ToArray(), byKey);
     }
 
     /// <summary>

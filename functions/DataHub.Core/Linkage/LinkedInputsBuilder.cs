@@ -7,15 +7,17 @@ public sealed class LinkedInputsBuilder
 {
     private readonly CohortIndex _cohort;
     private readonly Dictionary<string, LinkQualityTally> _quality = new(StringComparer.Ordinal);
-    private readonly List<LinkedSpell> _cpPlans = [];
-    private readonly List<LinkedSpell> _claPeriods = [];
-    private readonly List<LinkedIncident> _incidents = [];
-    private readonly List<LinkedEpisode> _episodes = [];
-    private readonly List<LinkedTopsForm> _topsForms = [];
-    private readonly List<LinkedAttendance> _attendance = [];
-    private readonly List<LinkedProgramme> _programmes = [];
-    private readonly List<LinkedScore> _scores = [];
-    private readonly List<HealthAggregateRow> _health = [];
+    // A feed may be sent again with overlapping rows: records with a natural key keep the last one added (callers add
+    // files oldest first); the others drop exact repeats.
+    private readonly Dictionary<(int Person, string Key), LinkedSpell> _cpPlans = [];
+    private readonly Dictionary<(int Person, string Key), LinkedSpell> _claPeriods = [];
+    private readonly Dictionary<(int Person, string Key), LinkedIncident> _incidents = [];
+    private readonly HashSet<LinkedEpisode> _episodes = [];
+    private readonly HashSet<LinkedTopsForm> _topsForms = [];
+    private readonly HashSet<LinkedAttendance> _attendance = [];
+    private readonly HashSet<LinkedProgramme> _programmes = [];
+    private readonly HashSet<LinkedScore> _scores = [];
+    private readonly Dictionary<(string Quarter, string Cohort, string AgeGroup, string Measure), HealthAggregateRow> _health = [];
 
     /// <summary>Links to <paramref name="cohort"/>.</summary>
     public LinkedInputsBuilder(CohortIndex cohort)
@@ -37,7 +39,7 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "csc-cp-plans", samePartner) is { } person)
         {
-            _cpPlans.Add(new LinkedSpell(person, row.StartDate, row.EndDate));
+            _cpPlans[(person, row.PlanKey)] = new LinkedSpell(person, row.StartDate, row.EndDate);
         }
     }
 
@@ -47,7 +49,7 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "csc-cla-periods", samePartner) is { } person)
         {
-            _claPeriods.Add(new LinkedSpell(person, row.StartDate, row.EndDate));
+            _claPeriods[(person, row.PeriodKey)] = new LinkedSpell(person, row.StartDate, row.EndDate);
         }
     }
 
@@ -58,7 +60,7 @@ public sealed class LinkedInputsBuilder
         if (Link(row.Keys, "police-da-incidents", samePartner) is { } person)
         {
             var role = row.Role switch { "victim" => IncidentRole.Victim, "perpetrator" => IncidentRole.Perpetrator, _ => IncidentRole.Other };
-            _incidents.Add(new LinkedIncident(person, row.IncidentDate, role, row.MaracReferral));
+            _incidents[(person, row.IncidentId)] = new LinkedIncident(person, row.IncidentDate, role, row.MaracReferral);
         }
     }
 
@@ -113,7 +115,11 @@ public sealed class LinkedInputsBuilder
     }
 
     /// <summary>Adds an aggregate health row (no linkage: it has no person data).</summary>
-    public void Add(HealthAggregateRow row) => _health.Add(row ?? throw new ArgumentNullException(nameof(row)));
+    public void Add(HealthAggregateRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        _health[(row.Quarter, row.Cohort, row.AgeGroup, row.Measure)] = row;
+    }
 
     /// <summary>Link quality per feed and key, feeds in name order.</summary>
     public IReadOnlyList<LinkQualityRow> LinkQuality() =>
@@ -121,7 +127,8 @@ public sealed class LinkedInputsBuilder
 
     /// <summary>The linked inputs, grouped by person and sorted by date.</summary>
     public KpiInputs Build() =>
-        new(_cohort.People, _cohort.Allocations, _cpPlans, _claPeriods, _incidents, _episodes, _topsForms, _attendance, _programmes, _scores, _health);
+        new(_cohort.People, _cohort.Allocations, _cpPlans.Values, _claPeriods.Values, _incidents.Values, _episodes, _topsForms, _attendance, _programmes, _scores,
+            _health.Values.ToArray());
 
     private int? Link(PersonKeys keys, string feed, bool samePartner)
     {

@@ -13,6 +13,9 @@ internal sealed class PageHeader
 
     public int NumValues { get; set; }
 
+    /// <summary>CRC-32 of the page's stored (compressed) bytes, when the writer recorded one.</summary>
+    public int? Crc { get; set; }
+
     public Encoding Encoding { get; set; }
 
     public Encoding DefinitionLevelEncoding { get; set; } = Encoding.Rle;
@@ -38,6 +41,11 @@ internal sealed class PageHeader
         w.FieldI32(1, (int)Type);
         w.FieldI32(2, UncompressedSize);
         w.FieldI32(3, CompressedSize);
+        if (Crc is { } crc)
+        {
+            w.FieldI32(4, crc);
+        }
+
         if (Type == PageType.DictionaryPage)
         {
             w.FieldStruct(7);
@@ -78,6 +86,9 @@ internal sealed class PageHeader
                 case 3 when type == CompactType.I32:
                     h.CompressedSize = r.ReadI32();
                     seen |= 4;
+                    break;
+                case 4 when type == CompactType.I32:
+                    h.Crc = r.ReadI32();
                     break;
                 case 5 when type == CompactType.Struct:
                     ReadDataPageHeader(r, h);

@@ -5,7 +5,7 @@ using DataHub.Parquet.Thrift;
 namespace DataHub.Parquet.Writing;
 
 /// <summary>Compresses pages and appends them, with their headers, to the output; counts file offsets itself so the output need not seek.</summary>
-internal sealed class PageSink(Stream output, ParquetCompression compression) : IDisposable
+internal sealed class PageSink(Stream output, ParquetCompression compression, bool checksums) : IDisposable
 {
     private readonly ByteBuffer _header = new(256);
     private readonly ByteBuffer _compressed = new(64 * 1024);
@@ -45,6 +45,7 @@ internal sealed class PageSink(Stream output, ParquetCompression compression) : 
             CompressedSize = payload.Length,
             NumValues = numValues,
             Encoding = encoding,
+            Crc = checksums ? unchecked((int)Crc32.Compute(payload)) : null,
         };
         _header.Clear();
         header.Write(new CompactWriter(_header));

@@ -1,0 +1,123 @@
+using DataHub.Core.Disclosure;
+
+namespace DataHub.Kpis.Tests.Disclosure;
+
+public sealed class RecoveryVerifierTests
+{
+    private static readonly DisclosureProfile Standard = new("standard", threshold: 4);
+
+    private static KpiValueRow Row(string breakdown, long? numerator, long? denominator, string marker = "", string measure = "m", string quarter = "2018Q1", double? value = null) =>
+        new("C1", quarter, "KPI01", measure, breakdown, numerator, denominator, value, marker);
+
+    [Fact]
+    public void Primary_suppression_alone_leaves_a_cell_recoverable_that_secondary_suppression_protects()
+    {
+        var grid = new KpiGrid(
+        [
+            new GridEntry("C1", "2018Q1", "KPI01", "m", "all", 20, 60),
+            new GridEntry("C1", "2018Q1", "KPI01", "m", "team:A", 3, 25),
+            new GridEntry("C1", "2018Q1", "KPI01", "m", "team:B", 17, 35),
+        ]);
+
+        var before = RecoveryVerifier.FindRecoverableCells(grid.PublishPrimaryOnly(Standard), grid.VerifierOptions());
+        before.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Role = CountRole.Numerator,
+            Route = RecoveryRoute.Margins,
+            RecoveredValue = (System.Numerics.BigInteger?)3,
+        });
+        before[0].Row.Breakdown.Should().Be("team:A");
+
+        var result = new DisclosureControl(Standard).Apply(grid.ToTable());
+        var after = RecoveryVerifier.FindRecoverableCells(grid.Publish(result), grid.VerifierOptions());
+
+        after.Should().BeEmpty();
+        result.Count(KpiGrid.NumeratorId(grid.Entries[2])).Reason.Should().Be(SuppressionReason.Secondary);
+    }
+
+    [Fact]
+    public void Finds_a_cell_recoverable_only_by_combining_a_breakdown_margin_with_a_quarter_total()
+    {
+        // Q1 hides both teams, so Q1 alone is safe; but the year row publishes each team's total,
+        // so Q1's B = year B − Q2's B, and then Q1's and Q2's A follow.
+        KpiValueRow[] rows =
+        [
+            Row("all", 30, 100, quarter: "2018Q1"), Row("team:A", null, 40, "[c]", quarter: "2018Q1"), Row("team:B", null, 60, "[c]", quarter: "2018Q1"),
+            Row("all", 30, 100, quarter: "2018Q2"), Row("team:A", null, 40, "[c]", quarter: "2018Q2"), Row("team:B", 28, 60, quarter: "2018Q2"),
+            Row("all", 60, 200, quarter: "2018"), Row("team:A", 5, 80, quarter: "2018"), Row("team:B", 55, 120, quarter: "2018"),
+        ];
+        var options = new RecoveryOptions(QuarterTotals: new Dictionary<string, IReadOnlyList<string>> { ["2018"] = ["2018Q1", "2018Q2"] });
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, options);
+
+        found.Select(f => (f.Row.Quarter, f.Row.Breakdown, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo(
+            [("2018Q1", "team:A", 3L), ("2018Q1", "team:B", 27L), ("2018Q2", "team:A", 2L)]);
+        RecoveryVerifier.FindRecoverableCells(rows).Select(f => f.Row.Quarter).Should().Equal(["2018Q2"], "without the year total only Q2's subtraction is visible");
+    }
+
+    [Fact]
+    public void Finds_a_suppressed_count_whose_row_still_publishes_its_rate()
+    {
+        KpiValueRow[] rows = [Row("all", null, 40, "[c]", value: 0.075)];
+
+        RecoveryVerifier.FindRecoverableCells(rows).Should().ContainSingle().Which.Route.Should().Be(RecoveryRoute.Rate);
+    }
+
+    [Fact]
+    public void Finds_a_suppressed_denominator_published_for_another_measure_of_the_same_people()
+    {
+        KpiValueRow[] rows =
+        [
+            Row("all", 12, 30, measure: "a"), Row("age:child", 10, 27, measure: "a"), Row("age:adult", 2, null, "[c]", measure: "a"),
+            Row("all", 20, 30, measure: "b"), Row("age:child", 17, 27, measure: "b"), Row("age:adult", 3, 3, "[c]", measure: "b"),
+        ];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows);
+
+        found.Should().Contain(f => f.Row.Measure == "a" && f.Role == CountRole.Denominator && f.Route == RecoveryRoute.PublishedElsewhere);
+    }
+
+    [Fact]
+    public void Does_not_equate_denominators_that_are_published_with_different_values()
+    {
+        KpiValueRow[] rows =
+        [
+            Row("all", 12, 30, measure: "a"), Row("age:child", null, null, "[c]", measure: "a"), Row("age:adult", null, null, "[c]", measure: "a"),
+            Row("all", 20, 31, measure: "b"), Row("age:child", 17, 28, measure: "b"), Row("age:adult", null, 3, "[c]", measure: "b"),
+        ];
+
+        RecoveryVerifier.FindRecoverableCells(rows).Where(f => f.Row.Measure == "a").Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Finds_suppressed_zeros_pinned_by_non_negative_counts()
+    {
+        KpiValueRow[] rows =
+        [
+            Row("all", 10, 50), Row("team:A", null, 20, "[c]"), Row("team:B", null, 20, "[c]"), Row("team:C", 10, 10),
+        ];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows);
+
+        found.Should().HaveCount(2).And.OnlyContain(f => f.Route == RecoveryRoute.Margins && f.RecoveredValue == 0);
+    }
+
+    [Fact]
+    public void Finds_nothing_when_every_margin_has_two_unknowns_and_no_bound_pins_them()
+    {
+        KpiValueRow[] rows =
+        [
+            Row("all", 20, 50), Row("team:A", null, 20, "[c]"), Row("team:B", null, 20, "[c]"), Row("team:C", 10, 10),
+        ];
+
+        RecoveryVerifier.FindRecoverableCells(rows).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Ignores_counts_that_are_unavailable_rather_than_suppressed()
+    {
+        KpiValueRow[] rows = [Row("all", 20, 50), Row("team:A", null, 20, "[x]"), Row("team:B", 15, 30)];
+
+        RecoveryVerifier.FindRecoverableCells(rows).Should().BeEmpty();
+    }
+}
