@@ -9,6 +9,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.");
+        root.Subcommands.Add(Commands.PublishCommand.Create());
         return await root.Parse(args).InvokeAsync();
     }
 }
