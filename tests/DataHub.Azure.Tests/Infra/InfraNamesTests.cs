@@ -47,7 +47,7 @@ public sealed partial class InfraNamesTests
     public void Every_app_setting_the_code_reads_in_azure_is_set_by_infra()
     {
         // The connection-string form and the local key file are for Azurite and local runs; the port is set by the host itself.
-        var localOnly = new[] { AzureNames.StorageSetting, AzureNames.KeyFileSetting, AzureNames.CustomHandlerPortSetting };
+        var localOnly = new[] { AzureNames.StorageSetting, AzureNames.KeyRootSetting, AzureNames.CustomHandlerPortSetting };
 
         BicepAppSettings().Should().Contain(CodeSettings().Except(localOnly));
     }
