@@ -21,6 +21,7 @@ public static class Program
             KeyCommands.Create(env),
             AuditCommands.Create(env),
             ParquetCommands.Create(),
+            PublishCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }
