@@ -12,8 +12,10 @@ public static class Program
         {
             case "parquet":
                 return ParquetBenchmark.Run(options);
+            case "ingest":
+                return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest");
                 return 2;
         }
     }
