@@ -10,10 +10,12 @@ public static class Program
         var options = args.Skip(1).ToArray();
         switch (name)
         {
+            case "parquet":
+                return ParquetBenchmark.Run(options);
             case "rollup":
                 return RollupBenchmark.Run(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: rollup");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, rollup");
                 return 2;
         }
     }

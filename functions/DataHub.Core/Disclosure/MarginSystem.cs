@@ -59,11 +59,11 @@ internal sealed class MarginSystem
         return fixedCells;
     }
 
-    /// <summary>Whether a reader can fix this unknown cell exactly.</summary>
-    public bool IsRecoverable(int cell, IReadOnlySet<int> unknown) => Solve(ComponentOf(cell, unknown), unknown).Contains(cell);
+    /// <summary>The unknown cells a reader can fix among those linked to this one through equations with unknowns.</summary>
+    public SortedSet<int> RecoverableNear(int cell, IReadOnlySet<int> unknown) => [.. Solve(ComponentOf(cell, unknown), unknown)];
 
-    // Unknown cells linked to the start through equations that hold unknowns; nothing outside it bears on them.
-    private List<int> ComponentOf(int start, IReadOnlySet<int> unknown)
+    /// <summary>The unknown cells linked to the start through equations that hold unknowns; nothing outside bears on them.</summary>
+    public List<int> ComponentOf(int start, IReadOnlySet<int> unknown)
     {
         var component = new List<int> { start };
         var inComponent = new HashSet<int> { start };
@@ -113,17 +113,17 @@ internal sealed class MarginSystem
             column[open[i]] = i;
         }
 
-        var rows = new List<BigInteger[]>();
+        var rows = new List<long[]>();
         foreach (var e in equations)
         {
-            var row = new BigInteger[open.Count];
+            var row = new long[open.Count];
             var any = false;
             var cells = _equations[e];
             for (var k = 0; k < cells.Length; k++)
             {
                 if (unknown.Contains(cells[k]) && !determined.Contains(cells[k]))
                 {
-                    row[column[cells[k]]] += k == 0 ? BigInteger.One : BigInteger.MinusOne;
+                    row[column[cells[k]]] += k == 0 ? 1 : -1;
                     any = true;
                 }
             }
@@ -134,11 +134,28 @@ internal sealed class MarginSystem
             }
         }
 
+        List<int> fixedColumns;
+        try
+        {
+            // 64-bit arithmetic is plenty for margin tables once rows are divided by their gcd; overflow is checked.
+            fixedColumns = Eliminate([.. rows.Select(r => (long[])r.Clone())], open.Count);
+        }
+        catch (OverflowException)
+        {
+            fixedColumns = Eliminate([.. rows.Select(r => r.Select(v => (BigInteger)v).ToArray())], open.Count);
+        }
+
+        return [.. fixedColumns.Select(c => open[c])];
+    }
+
+    private static List<int> Eliminate<T>(List<T[]> rows, int columns)
+        where T : IBinaryInteger<T>
+    {
         var pivots = new List<(int Row, int Column)>();
         var next = 0;
-        for (var col = 0; col < open.Count && next < rows.Count; col++)
+        for (var col = 0; col < columns && next < rows.Count; col++)
         {
-            var pick = rows.FindIndex(next, r => !r[col].IsZero);
+            var pick = rows.FindIndex(next, r => !T.IsZero(r[col]));
             if (pick < 0)
             {
                 continue;
@@ -148,7 +165,7 @@ internal sealed class MarginSystem
             var pivot = rows[next];
             for (var r = 0; r < rows.Count; r++)
             {
-                if (r == next || rows[r][col].IsZero)
+                if (r == next || T.IsZero(rows[r][col]))
                 {
                     continue;
                 }
@@ -156,14 +173,14 @@ internal sealed class MarginSystem
                 var factor = rows[r][col];
                 var scale = pivot[col];
                 var row = rows[r];
-                var gcd = BigInteger.Zero;
+                var gcd = T.Zero;
                 for (var j = 0; j < row.Length; j++)
                 {
-                    row[j] = row[j] * scale - pivot[j] * factor;
-                    gcd = BigInteger.GreatestCommonDivisor(gcd, row[j]);
+                    row[j] = checked((row[j] * scale) - (pivot[j] * factor));
+                    gcd = Gcd(gcd, T.Abs(row[j]));
                 }
 
-                if (gcd > BigInteger.One)
+                if (gcd > T.One)
                 {
                     for (var j = 0; j < row.Length; j++)
                     {
@@ -176,16 +193,18 @@ internal sealed class MarginSystem
             next++;
         }
 
-        var found = new HashSet<int>();
-        foreach (var (row, col) in pivots)
+        return [.. pivots.Where(p => rows[p.Row].Count(v => !T.IsZero(v)) == 1).Select(p => p.Column)];
+    }
+
+    private static T Gcd<T>(T a, T b)
+        where T : IBinaryInteger<T>
+    {
+        while (!T.IsZero(b))
         {
-            if (rows[row].Count(v => !v.IsZero) == 1)
-            {
-                found.Add(open[col]);
-            }
+            (a, b) = (b, a % b);
         }
 
-        return found;
+        return a;
     }
 
     // Interval propagation with every count ≥ 0: a cell whose lower and upper bounds meet is fixed.

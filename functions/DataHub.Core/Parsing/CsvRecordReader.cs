@@ -44,6 +44,9 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>The bytes of field <paramref name="index"/> of the current record, unquoted and unescaped.</summary>
     public ReadOnlySpan<byte> Field(int index) => buffer.AsSpan(starts[index], lengths[index]);
 
+    /// <summary>Where field <paramref name="index"/> starts, counted in bytes from the start of <see cref="RecordBytes"/>.</summary>
+    public int FieldOffset(int index) => starts[index] - starts[0];
+
     /// <summary>All bytes of the current record's fields, from the first field's start to the last field's end.</summary>
     public ReadOnlySpan<byte> RecordBytes => FieldCount == 0 ? [] : buffer.AsSpan(starts[0], starts[FieldCount - 1] + lengths[FieldCount - 1] - starts[0]);
 

@@ -400,7 +400,8 @@ public sealed class FeedReader : IDisposable
 
         var line = record.Line;
         List<RowError>? errors = null;
-        if (!decoding!.Accept(record.RecordBytes))
+        var recordBytes = record.RecordBytes;
+        if (!decoding!.Accept(recordBytes, out var ascii))
         {
             Add(ref errors, new RowError(line, "(row)", Rules.EncodingInvalid,
                 "The row has bytes that are not valid UTF-8, although earlier rows were UTF-8; save the whole file in one encoding."));
@@ -429,6 +430,18 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
+        if (scratch.Length < recordBytes.Length)
+        {
+            ArrayPool<char>.Shared.Return(scratch);
+            scratch = ArrayPool<char>.Shared.Rent(recordBytes.Length);
+        }
+
+        // Most records are pure ASCII: widen the whole record once and slice it, rather than decoding cell by cell.
+        if (ascii)
+        {
+            System.Text.Ascii.ToUtf16(recordBytes, scratch, out _);
+        }
+
         var values = new object?[fieldColumns.Length];
         for (var f = 0; f < fieldColumns.Length; f++)
         {
@@ -439,13 +452,9 @@ public sealed class FeedReader : IDisposable
             }
 
             var bytes = record.Field(column);
-            if (scratch.Length < bytes.Length)
-            {
-                ArrayPool<char>.Shared.Return(scratch);
-                scratch = ArrayPool<char>.Shared.Rent(bytes.Length);
-            }
-
-            var text = decoding.Decode(bytes, scratch);
+            var text = ascii
+                ? new ReadOnlySpan<char>(scratch, record.FieldOffset(column), bytes.Length)
+                : decoding.Decode(bytes, scratch);
             if (parser.Parse(f, text, out var value) is { } problem)
             {
                 Add(ref errors, problem.At(line));
@@ -456,12 +465,9 @@ public sealed class FeedReader : IDisposable
             }
         }
 
+        // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
         var hash = default(RowHash);
-        for (var c = 0; c < headers.Length; c++)
-        {
-            hash.Add(record.Field(c).Trim((byte)' '));
-        }
-
+        hash.Add(recordBytes);
         return Finish(line, values, errors, hash.Finish());
     }
 
