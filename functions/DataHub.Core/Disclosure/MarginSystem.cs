@@ -13,6 +13,9 @@ internal sealed class MarginSystem
     // Bounds propagation tightens by at least 1 per pass on a real table; this caps pathological creeping.
     private const int MaxBoundPasses = 200;
 
+    // Stands for +∞ as an upper bound (and its negation for −∞); real counts never come near it.
+    private const long Unbounded = long.MaxValue;
+
     private readonly int[][] _equations;
     private readonly int[][] _equationsOfCell;
     private readonly long[] _values;
@@ -262,8 +265,6 @@ internal sealed class MarginSystem
         return [.. Enumerable.Range(0, open.Count).Where(i => high[i] == low[i]).Select(i => open[i])];
     }
 
-    private const long Unbounded = long.MaxValue;
-
     // For Σ sign·x = rest: each x's range from the others' ranges (sums taken once, each term's own share removed).
     private static bool Tighten(int[] vars, int[] signs, long rest, long[] low, long[] high)
     {
@@ -272,15 +273,17 @@ internal sealed class MarginSystem
         Span<long> termMax = n <= 64 ? stackalloc long[n] : new long[n];
         long sumMin = 0;
         long sumMax = 0;
-        int minUnbounded = 0;
-        int maxUnbounded = 0;
+        var minUnbounded = 0;
+        var maxUnbounded = 0;
         for (var t = 0; t < n; t++)
         {
             var (lo, hi) = (low[vars[t]], high[vars[t]]);
             // A term's range: [lo, hi] for +x, [−hi, −lo] for −x; Unbounded stands for ±∞.
             (termMin[t], termMax[t]) = signs[t] > 0 ? (lo, hi) : (hi == Unbounded ? -Unbounded : -hi, -lo);
-            if (termMin[t] == -Unbounded) { minUnbounded++; } else { sumMin += termMin[t]; }
-            if (termMax[t] == Unbounded) { maxUnbounded++; } else { sumMax += termMax[t]; }
+            minUnbounded += termMin[t] == -Unbounded ? 1 : 0;
+            sumMin += termMin[t] == -Unbounded ? 0 : termMin[t];
+            maxUnbounded += termMax[t] == Unbounded ? 1 : 0;
+            sumMax += termMax[t] == Unbounded ? 0 : termMax[t];
         }
 
         var changed = false;
@@ -288,8 +291,8 @@ internal sealed class MarginSystem
         {
             var ownMinUnbounded = termMin[t] == -Unbounded;
             var ownMaxUnbounded = termMax[t] == Unbounded;
-            bool othersMinFinite = minUnbounded - (ownMinUnbounded ? 1 : 0) == 0;
-            bool othersMaxFinite = maxUnbounded - (ownMaxUnbounded ? 1 : 0) == 0;
+            var othersMinFinite = minUnbounded - (ownMinUnbounded ? 1 : 0) == 0;
+            var othersMaxFinite = maxUnbounded - (ownMaxUnbounded ? 1 : 0) == 0;
             var othersMin = sumMin - (ownMinUnbounded ? 0 : termMin[t]);
             var othersMax = sumMax - (ownMaxUnbounded ? 0 : termMax[t]);
 
