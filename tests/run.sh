@@ -6,4 +6,19 @@ cd "$(dirname "$0")/.."
 
 npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 dotnet build DataHub.sln -c Release -nologo -clp:ErrorsOnly
-dotnet test DataHub.sln -c Release --no-build -nologo --logger "trx" --results-directory TestResults "$@"
+
+log=$(mktemp)
+status=0
+dotnet test DataHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test projects, e.g. "tests: 412 passed, 0 failed".
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit "$status"

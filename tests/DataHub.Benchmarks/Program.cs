@@ -6,7 +6,15 @@ public static class Program
     /// <summary>Dispatches to the benchmark named by the first argument.</summary>
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]");
-        return args.Length == 0 ? 2 : 2;
+        var name = args.Length > 0 ? args[0] : "";
+        var options = args.Skip(1).ToArray();
+        switch (name)
+        {
+            case "parquet":
+                return ParquetBenchmark.Run(options);
+            default:
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet");
+                return 2;
+        }
     }
 }

@@ -1,0 +1,83 @@
+namespace DataHub.Core.Audit;
+
+/// <summary>What a step wants recorded: the audit log adds the sequence, time and hash chain.</summary>
+/// <param name="Kind">What happened, from <see cref="AuditKinds"/>.</param>
+/// <param name="Partner">The sending partner, when known.</param>
+/// <param name="Feed">The feed, when known.</param>
+/// <param name="Agreement">The data-sharing agreement the decision rests on ("none" when the partner has none).</param>
+/// <param name="FileSha256">The landed file's content hash, once computed.</param>
+/// <param name="Path">The object the step concerned (a path, never content).</param>
+/// <param name="BatchId">The ingest batch, once assigned.</param>
+/// <param name="Rule">The rule code behind a decision (e.g. "protocol.expired").</param>
+/// <param name="Detail">A sentence for the governance board; never an identifier's value.</param>
+/// <param name="Counts">Named counts (rows_accepted, rows_rejected, bytes, …).</param>
+/// <param name="DurationMs">How long the step took.</param>
+public sealed record AuditEntry(
+    string Kind,
+    string? Partner = null,
+    string? Feed = null,
+    string? Agreement = null,
+    string? FileSha256 = null,
+    string? Path = null,
+    string? BatchId = null,
+    string? Rule = null,
+    string? Detail = null,
+    IReadOnlyDictionary<string, long>? Counts = null,
+    long? DurationMs = null);
+
+/// <summary>An entry as recorded: numbered, timed and chained to the previous event by its SHA-256.</summary>
+/// <param name="Sequence">1 for the first event, then consecutive.</param>
+/// <param name="Time">When it was recorded (UTC).</param>
+/// <param name="Entry">What was recorded.</param>
+/// <param name="PreviousHash">The previous event's <paramref name="Hash"/>, or 64 zeros for the first.</param>
+/// <param name="Hash">SHA-256 (lowercase hex) of this event's canonical JSON without the hash itself.</param>
+public sealed record AuditEvent(long Sequence, DateTimeOffset Time, AuditEntry Entry, string PreviousHash, string Hash);
+
+/// <summary>The kinds of audit event, as written in the log.</summary>
+public static class AuditKinds
+{
+    /// <summary>A file arrived in landing.</summary>
+    public const string Received = "received";
+
+    /// <summary>The landing path was malformed or outside landing; nothing was read.</summary>
+    public const string PathRefused = "path_refused";
+
+    /// <summary>The agreement was checked: allowed or refused, citing it.</summary>
+    public const string ProtocolDecision = "protocol_decision";
+
+    /// <summary>The same content was already processed: nothing done.</summary>
+    public const string Duplicate = "duplicate";
+
+    /// <summary>Another worker holds the claim on the same content: nothing done.</summary>
+    public const string InProgress = "in_progress";
+
+    /// <summary>The file was parsed and validated: row counts.</summary>
+    public const string Validated = "validated";
+
+    /// <summary>Some rows were rejected (within or beyond the tolerance).</summary>
+    public const string RowsRejected = "rows_rejected";
+
+    /// <summary>Identifiers were turned into tokens and dropped: key version and token counts.</summary>
+    public const string Pseudonymised = "pseudonymised";
+
+    /// <summary>A mart file was committed.</summary>
+    public const string Written = "written";
+
+    /// <summary>A report was written (rejection report or row-error report).</summary>
+    public const string Reported = "reported";
+
+    /// <summary>The processed landing file was moved to the raw archive.</summary>
+    public const string Archived = "archived";
+
+    /// <summary>The file was moved to quarantine with its report.</summary>
+    public const string Quarantined = "quarantined";
+
+    /// <summary>An attempt failed unexpectedly; it will be retried.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Attempts kept failing: the file was quarantined with the error.</summary>
+    public const string Poisoned = "poisoned";
+
+    /// <summary>An object was deleted under a retention rule.</summary>
+    public const string Deleted = "deleted";
+}

@@ -1,0 +1,204 @@
+using static DataHub.Core.Feeds.FieldHandling;
+
+namespace DataHub.Core.Feeds;
+
+/// <summary>The ten partner feed contracts of shared/spec/feeds.md, with their canonical field names, types and rules.</summary>
+public static class FeedCatalog
+{
+    /// <summary>The values of a sex column (M/F/U).</summary>
+    public static IReadOnlyList<string> SexCodes { get; } = ["M", "F", "U"];
+
+    /// <summary>Feed name of the children's social care people extract (the cohort feed).</summary>
+    public const string CscPeople = "csc-people";
+
+    /// <summary>Feed name of the child protection plans extract.</summary>
+    public const string CscCpPlans = "csc-cp-plans";
+
+    /// <summary>Feed name of the looked-after periods extract.</summary>
+    public const string CscClaPeriods = "csc-cla-periods";
+
+    /// <summary>Feed name of the police domestic abuse incidents extract.</summary>
+    public const string PoliceDaIncidents = "police-da-incidents";
+
+    /// <summary>Feed name of the ICB/CCG aggregate health extract.</summary>
+    public const string HealthAggregates = "health-aggregates";
+
+    /// <summary>Feed name of the substance misuse episodes extract.</summary>
+    public const string SubstanceMisuseEpisodes = "substance-misuse-episodes";
+
+    /// <summary>Feed name of the substance misuse TOPS forms extract.</summary>
+    public const string SubstanceMisuseTops = "substance-misuse-tops";
+
+    /// <summary>Feed name of the school attendance extract.</summary>
+    public const string SchoolAttendance = "school-attendance";
+
+    /// <summary>Feed name of the domestic abuse programmes extract.</summary>
+    public const string DaProgrammes = "da-programmes";
+
+    /// <summary>Feed name of the mental health scores extract.</summary>
+    public const string MentalHealthScores = "mental-health-scores";
+
+    /// <summary>Every feed contract, in the order of feeds.md.</summary>
+    public static IReadOnlyList<FeedContract> All { get; } =
+    [
+        new(CscPeople,
+        [
+            Text("family_key", true, "R01"),
+            LocalId("person_id", "D01"),
+            Text("referral_key", false, "R02"),
+            Nhs(),
+            Upn(required: false),
+            Name("forename", IdentityPart.Forename),
+            Name("surname", IdentityPart.Surname),
+            Dob(),
+            Sex("D02"),
+            Code("ethnicity", true, ReferenceLists.Codes(ReferenceLists.Ethnicity), "D06"),
+            Code("relationship", true, ReferenceLists.Codes(ReferenceLists.Relationship), "D07"),
+            Date("fs_start_date", true, "R03"),
+            Date("fs_end_date", false, "R04"),
+            Text("fs_team", true, "R13"),
+            Date("referral_start_date", false, "R06"),
+            Code("referral_category_of_need", false, ReferenceLists.Codes(ReferenceLists.CategoryOfNeed), "R07"),
+            Date("referral_end_date", false, "R08"),
+            Int("previous_referrals", false, 0, null, "R09"),
+            Bool("uasc", false),
+            Bool("cwd", false),
+            Bool("worked_with", false),
+        ], "fs_start_date"),
+        new(CscCpPlans,
+        [
+            LocalId("person_id", "D01"),
+            Text("plan_key", true, "R10"),
+            Date("start_date", true, "R11"),
+            Date("end_date", false, "R12"),
+        ], "start_date"),
+        new(CscClaPeriods,
+        [
+            LocalId("person_id", "D01"),
+            Text("period_key", true, "R16"),
+            Date("start_date", true, "R17"),
+            Date("end_date", false, "R18"),
+        ], "start_date"),
+        new(PoliceDaIncidents,
+        [
+            Text("incident_id", true),
+            Date("incident_date", true),
+            Code("role", true, ["victim", "perpetrator", "other"]),
+            Name("forename", IdentityPart.Forename),
+            Name("surname", IdentityPart.Surname),
+            Dob(),
+            Sex(),
+            Bool("crime", true),
+            Bool("marac_referral", true),
+        ], "incident_date"),
+        new(HealthAggregates,
+        [
+            Text("quarter", true),
+            Text("cohort", true),
+            Code("age_group", true, ["child", "adult"]),
+            Code("measure", true, ["ae_attendances", "emergency_admissions"]),
+            Int("cohort_people", true, 0, null),
+            Int("people_with_event", true, 0, null),
+            Int("events", false, 0, null),
+        ], null, PersonLevel: false),
+        new(SubstanceMisuseEpisodes,
+        [
+            LocalId("client_id"),
+            Name("forename_initial", IdentityPart.ForenameInitial),
+            Name("surname_initial", IdentityPart.SurnameInitial),
+            Dob(),
+            Sex(),
+            Nhs(),
+            Date("assessment_date", true),
+            Code("assessment_outcome", true, ["treatment", "no_engagement", "other"]),
+            Date("treatment_start_date", false),
+            Date("closure_date", false),
+            Code("closure_reason", false, ReferenceLists.Codes(ReferenceLists.ClosureReasons)),
+        ], "assessment_date"),
+        new(SubstanceMisuseTops,
+        [
+            LocalId("client_id"),
+            Name("forename_initial", IdentityPart.ForenameInitial),
+            Name("surname_initial", IdentityPart.SurnameInitial),
+            Dob(),
+            Sex(),
+            Date("form_date", true),
+            Code("stage", true, ["start", "review", "exit"]),
+            Int("substance_use_days", true, 0, 28),
+            Int("psychological_wellbeing", true, 0, 20),
+            Int("physical_health", true, 0, 20),
+            Int("quality_of_life", true, 0, 20),
+            Int("paid_work_days", true, 0, 20),
+        ], "form_date"),
+        new(SchoolAttendance,
+        [
+            Upn(required: true),
+            Name("forename", IdentityPart.Forename),
+            Name("surname", IdentityPart.Surname),
+            Dob(),
+            Text("school_urn", true),
+            Date("period_start", true),
+            Date("period_end", true),
+            Int("possible_sessions", true, 0, null),
+            Int("authorised_absence_sessions", true, 0, null),
+            Int("unauthorised_absence_sessions", true, 0, null),
+        ], "period_end"),
+        new(DaProgrammes,
+        [
+            Name("forename", IdentityPart.Forename),
+            Name("surname", IdentityPart.Surname),
+            Dob(),
+            Sex(),
+            Text("programme", true),
+            Code("role", true, ["victim", "perpetrator"]),
+            Date("start_date", true),
+            Date("end_date", false),
+            Code("outcome", true, ["completed", "dropped_out", "ongoing", "other"]),
+        ], "start_date"),
+        new(MentalHealthScores,
+        [
+            Nhs(),
+            Name("forename", IdentityPart.Forename),
+            Name("surname", IdentityPart.Surname),
+            Dob(),
+            Sex(),
+            Code("instrument", true, ["PHQ9", "GAD7"]),
+            Code("stage", true, ["initial", "interim", "end"]),
+            Date("score_date", true),
+            // The widest instrument range here; the instrument's own range (PHQ9 0–27, GAD7 0–21) is a cross-field check.
+            Int("score", true, 0, 27),
+        ], "score_date"),
+    ];
+
+    /// <summary>The contract of a feed by its name (case-insensitive), or null when there is no such feed.</summary>
+    public static FeedContract? Find(string feed) =>
+        All.FirstOrDefault(c => string.Equals(c.Name, feed?.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private static FieldSpec Text(string name, bool required, string? toolkit = null) =>
+        new(name, FieldType.Text, Stored, required, ToolkitCode: toolkit);
+
+    private static FieldSpec Date(string name, bool required, string? toolkit = null) =>
+        new(name, FieldType.Date, Stored, required, ToolkitCode: toolkit);
+
+    private static FieldSpec Int(string name, bool required, int? min, int? max, string? toolkit = null) =>
+        new(name, FieldType.Integer, Stored, required, Minimum: min, Maximum: max, ToolkitCode: toolkit);
+
+    private static FieldSpec Bool(string name, bool required) => new(name, FieldType.Boolean, Stored, required);
+
+    private static FieldSpec Code(string name, bool required, IReadOnlyList<string> codes, string? toolkit = null) =>
+        new(name, FieldType.Code, Stored, required, AllowedValues: codes, ToolkitCode: toolkit);
+
+    private static FieldSpec Sex(string? toolkit = null) =>
+        new("sex", FieldType.Code, Stored, true, IdentityPart.Sex, SexCodes, ToolkitCode: toolkit);
+
+    private static FieldSpec LocalId(string name, string? toolkit = null) =>
+        new(name, FieldType.Text, Identifier, true, IdentityPart.LocalId, ToolkitCode: toolkit);
+
+    private static FieldSpec Nhs() => new("nhs_number", FieldType.Text, Identifier, false, IdentityPart.NhsNumber);
+
+    private static FieldSpec Upn(bool required) => new("upn", FieldType.Text, Identifier, required, IdentityPart.Upn);
+
+    private static FieldSpec Dob() => new("date_of_birth", FieldType.Date, Identifier, true, IdentityPart.DateOfBirth);
+
+    private static FieldSpec Name(string name, IdentityPart part) => new(name, FieldType.Text, Drop, true, part);
+}

@@ -1,0 +1,67 @@
+namespace DataHub.Core.Kpis;
+
+/// <summary>Indicator 15: change in depression (PHQ9) and anxiety (GAD7) scores of cohort adults, from the mental-health-scores feed.</summary>
+public sealed class Indicator15MentalHealthScores : IKpiIndicator
+{
+    /// <summary>The instruments the feed carries; lower scores are better on both.</summary>
+    public static IReadOnlyList<string> Instruments { get; } = ["PHQ9", "GAD7"];
+
+    /// <inheritdoc />
+    public string Code => "KPI15";
+
+    /// <inheritdoc />
+    public IReadOnlyList<QuantityDefinition> Quantities { get; } =
+        Instruments.Select(i => new QuantityDefinition(QuantityId(i), QuantityKind.Count, Categories: ScoreChange.Categories)).ToArray();
+
+    /// <inheritdoc />
+    public IReadOnlyList<MeasureDefinition> Measures { get; } = Instruments.Select(i => new MeasureDefinition(
+        "KPI15", i.ToLowerInvariant() + "_change", MeasureUnit.Count, QuantityId(i), null, null,
+        $"Adults whose {(i == "PHQ9" ? "depression (PHQ9)" : "anxiety (GAD7)")} score improved, stayed the same or declined",
+        "Cohort adults with at least two scores on the instrument by the quarter end: the earliest score against the latest, lower is better; "
+        + "all = adults compared, with the improved, unchanged and declined parts.",
+        "indicator 15 (initial, interim, end scores)", "mental-health-scores, csc-people", BetterDirection.Lower)).ToArray();
+
+    /// <inheritdoc />
+    public void Compute(QuarterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var member in context.Members)
+        {
+            if (member.IsChild)
+            {
+                continue;
+            }
+
+            var scores = context.Inputs.Scores.For(member.Person);
+            if (scores.IsEmpty)
+            {
+                continue;
+            }
+
+            foreach (var instrument in Instruments)
+            {
+                var mine = Filter(scores, instrument);
+                if (ScoreChange.InitialAndLatest<LinkedScore>(mine, s => s.Date, context.QuarterEnd) is { } pair)
+                {
+                    context.Add(QuantityId(instrument), member, 1, ScoreChange.Compare(mine[pair.Initial].Score, mine[pair.Latest].Score, BetterDirection.Lower));
+                }
+            }
+        }
+    }
+
+    private static string QuantityId(string instrument) => "KPI15." + instrument.ToLowerInvariant() + "_change";
+
+    private static LinkedScore[] Filter(ReadOnlySpan<LinkedScore> scores, string instrument)
+    {
+        var list = new List<LinkedScore>();
+        foreach (var s in scores)
+        {
+            if (string.Equals(s.Instrument, instrument, StringComparison.Ordinal))
+            {
+                list.Add(s);
+            }
+        }
+
+        return list.ToArray();
+    }
+}

@@ -1,0 +1,69 @@
+namespace DataHub.Core.Kpis;
+
+// Partner records after linkage: the cohort person's index instead of tokens, and only the fields the
+// indicators use. Small structs so a county-scale year of attendance fits in a few tens of megabytes.
+
+/// <summary>A person of the cohort feed (csc-people), identified by their index in <see cref="KpiInputs.People"/>.</summary>
+/// <param name="Index">The person's position in <see cref="KpiInputs.People"/>.</param>
+/// <param name="Keys">The person's linkage tokens (secure zone only).</param>
+/// <param name="BirthYear">Year of birth.</param>
+/// <param name="BirthMonth">Month of birth, 1–12.</param>
+public sealed record CohortPerson(int Index, PersonKeys Keys, int BirthYear, int BirthMonth);
+
+/// <summary>One person's place in one FS family (a csc-people row), by person index.</summary>
+public sealed record FamilyAllocation(
+    int Person,
+    string FamilyKey,
+    DateOnly FsStartDate,
+    DateOnly? FsEndDate,
+    string Team,
+    bool Uasc,
+    bool Cwd,
+    bool WorkedWith);
+
+/// <summary>A child protection plan or a period of care, linked to a person.</summary>
+public readonly record struct LinkedSpell(int Person, DateOnly Start, DateOnly? End);
+
+/// <summary>A person's part in a domestic abuse incident.</summary>
+public readonly record struct LinkedIncident(int Person, DateOnly Date, IncidentRole Role, bool MaracReferral);
+
+/// <summary>The role a person played in an incident or on a programme.</summary>
+public enum IncidentRole : byte
+{
+    /// <summary>Neither victim nor perpetrator (e.g. a witness): not a party for the KPIs.</summary>
+    Other,
+
+    /// <summary>Victim.</summary>
+    Victim,
+
+    /// <summary>Perpetrator.</summary>
+    Perpetrator,
+}
+
+/// <summary>A substance misuse triage or treatment episode.</summary>
+public readonly record struct LinkedEpisode(
+    int Person,
+    DateOnly AssessmentDate,
+    bool AssessedNoEngagement,
+    DateOnly? TreatmentStart,
+    DateOnly? Closure,
+    string? ClosureReason);
+
+/// <summary>A TOPS form's five scores.</summary>
+public readonly record struct LinkedTopsForm(
+    int Person,
+    DateOnly FormDate,
+    int SubstanceUseDays,
+    int PsychologicalWellbeing,
+    int PhysicalHealth,
+    int QualityOfLife,
+    int PaidWorkDays);
+
+/// <summary>One attendance period's sessions.</summary>
+public readonly record struct LinkedAttendance(int Person, DateOnly PeriodEnd, int Possible, int Authorised, int Unauthorised);
+
+/// <summary>A domestic abuse intervention programme.</summary>
+public readonly record struct LinkedProgramme(int Person, DateOnly Start, DateOnly? End, bool Completed);
+
+/// <summary>A depression (PHQ9) or anxiety (GAD7) score.</summary>
+public readonly record struct LinkedScore(int Person, string Instrument, DateOnly Date, int Score);

@@ -1,0 +1,568 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using DataHub.Core.Feeds;
+using DataHub.Core.Validation;
+
+namespace DataHub.Core.Parsing;
+
+/// <summary>Reads one partner file (CSV or XLSX) against a feed contract: checks the header, then streams rows,
+/// each typed and validated or rejected with its rule errors. Bounded memory apart from the duplicate-row hashes (8–16 bytes a row).</summary>
+/// <remarks>Check <see cref="FileErrors"/> after <see cref="Open"/> (header problems: no rows are read) and again after reading
+/// all rows: a workbook that turns out to be corrupt part-way adds a <see cref="Rules.FileUnreadable"/> error and ends the rows.</remarks>
+public sealed class FeedReader : IDisposable
+{
+    private readonly List<FileError> fileErrors = [];
+    private readonly FieldParser parser;
+    private readonly CrossFieldChecks checks;
+    private readonly DuplicateRows duplicates = new();
+    private readonly CsvRecordReader? csv;
+    private readonly TextDecoding? decoding;
+    private readonly XlsxSheetReader? xlsx;
+    private readonly string[] headers = [];
+    private readonly int[] fieldColumns;
+    private char[] scratch = ArrayPool<char>.Shared.Rent(1024);
+    private bool started;
+
+    private FeedReader(string fileName, FeedContract contract)
+    {
+        FileName = fileName;
+        Contract = contract;
+        parser = new FieldParser(contract);
+        checks = new CrossFieldChecks(contract);
+        fieldColumns = new int[contract.Fields.Count];
+        Array.Fill(fieldColumns, -1);
+    }
+
+    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format)
+        : this(fileName, contract)
+    {
+        Format = format;
+        if (format == FeedFileFormat.Xlsx)
+        {
+            xlsx = XlsxSheetReader.Open(content, out var error);
+            if (error is not null)
+            {
+                fileErrors.Add(error);
+                return;
+            }
+
+            headers = ReadXlsxHeader(xlsx!);
+        }
+        else
+        {
+            csv = new CsvRecordReader(content);
+            decoding = OpenCsv(csv);
+            if (decoding is null)
+            {
+                return;
+            }
+
+            headers = ReadCsvHeader(csv, decoding);
+        }
+
+        if (fileErrors.Count == 0)
+        {
+            MapHeader();
+        }
+    }
+
+    /// <summary>The file name as received (used only to choose the format and in messages).</summary>
+    public string FileName { get; }
+
+    /// <summary>The contract the file is read against.</summary>
+    public FeedContract Contract { get; }
+
+    /// <summary>CSV or XLSX, chosen by the file name's extension.</summary>
+    public FeedFileFormat Format { get; }
+
+    /// <summary>The header cells as sent (trimmed), in file order.</summary>
+    public IReadOnlyList<string> Headers => headers;
+
+    /// <summary>The headers that match no contract field; the data-sharing agreement decides whether they are allowed.</summary>
+    public IReadOnlyList<string> UnknownColumns { get; private set; } = [];
+
+    /// <summary>The contract fields the header provides, by canonical name.</summary>
+    public IReadOnlyList<string> PresentFields { get; private set; } = [];
+
+    /// <summary>Problems with the whole file. Non-empty after <see cref="Open"/>: no rows are read. Can also gain an
+    /// <see cref="Rules.FileUnreadable"/> or <see cref="Rules.FileRecordTooLong"/> error while rows are read, which ends the rows.</summary>
+    public IReadOnlyList<FileError> FileErrors => fileErrors;
+
+    /// <summary>The CSV encoding as detected ("utf-8", "utf-8-bom", "windows-1252", or "ascii" when every byte was ASCII); null for XLSX.</summary>
+    public string? Encoding => decoding?.Name;
+
+    /// <summary>The number of rows rejected as repeats of an earlier row so far.</summary>
+    public long DuplicateRows { get; private set; }
+
+    /// <summary>Opens a file: detects its format and encoding and checks its header. Never throws for bad content.</summary>
+    /// <param name="content">The file's bytes; read forward only, not disposed.</param>
+    /// <param name="fileName">The name as received; ".xlsx" selects the workbook reader, anything else CSV.</param>
+    /// <param name="contract">The feed's contract.</param>
+    public static FeedReader Open(Stream content, string fileName, FeedContract contract)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(fileName);
+        ArgumentNullException.ThrowIfNull(contract);
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (extension is ".xls" or ".xlsm" or ".xlsb" or ".ods")
+        {
+            var unsupported = new FeedReader(fileName, contract);
+            unsupported.fileErrors.Add(new FileError(Rules.FileFormat,
+                $"{extension} files are not accepted; send CSV (comma separated) or XLSX."));
+            return unsupported;
+        }
+
+        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv);
+    }
+
+    /// <summary>Streams the data rows: each one typed and validated, or rejected with its errors. Once per reader.</summary>
+    public async IAsyncEnumerable<RowResult> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Start())
+        {
+            yield break;
+        }
+
+        if (xlsx is not null)
+        {
+            while (xlsx.Read(fileErrors))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (XlsxRow(xlsx) is { } result)
+                {
+                    yield return result;
+                }
+            }
+
+            yield break;
+        }
+
+        while (await csv!.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (CsvRow(csv) is { } result)
+            {
+                yield return result;
+            }
+        }
+
+        ReportTooLong();
+    }
+
+    /// <summary>Streams the data rows as untyped text cells aligned with <see cref="Headers"/>, with no validation. Once per reader;
+    /// use instead of <see cref="ReadRowsAsync"/>, e.g. to look at columns outside the contract.</summary>
+    public async IAsyncEnumerable<RawRow> ReadRawAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Start())
+        {
+            yield break;
+        }
+
+        if (xlsx is not null)
+        {
+            while (xlsx.Read(fileErrors))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!xlsx.IsBlank)
+                {
+                    yield return new RawRow(xlsx.Line, headers.Select((_, c) => FieldParser.CellText(xlsx.Cell(c)).Trim()).ToArray());
+                }
+            }
+
+            yield break;
+        }
+
+        while (await csv!.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (csv.IsBlank)
+            {
+                continue;
+            }
+
+            decoding!.Accept(csv.RecordBytes);
+            var cells = new string[headers.Length];
+            for (var c = 0; c < cells.Length; c++)
+            {
+                cells[c] = c < csv.FieldCount ? decoding.DecodeString(csv.Field(c)).Trim() : string.Empty;
+            }
+
+            yield return new RawRow(csv.Line, cells);
+        }
+
+        ReportTooLong();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        csv?.Dispose();
+        xlsx?.Dispose();
+        if (scratch.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(scratch);
+            scratch = [];
+        }
+    }
+
+    private bool Start()
+    {
+        if (started)
+        {
+            throw new InvalidOperationException("A feed file's rows can be read once.");
+        }
+
+        started = true;
+        return fileErrors.Count == 0;
+    }
+
+    private void ReportTooLong()
+    {
+        if (csv!.TooLong)
+        {
+            fileErrors.Add(new FileError(Rules.FileRecordTooLong, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"A record starting after line {csv.Line} runs over {CsvRecordReader.MaxRecordBytes / (1 << 20)} MB, usually a quote that is never closed; the rest of the file was not read.")));
+        }
+    }
+
+    private TextDecoding? OpenCsv(CsvRecordReader reader)
+    {
+        var head = reader.Peek();
+        if (head.IsEmpty)
+        {
+            fileErrors.Add(new FileError(Rules.FileEmpty, "The file is empty: it needs a header row."));
+            return null;
+        }
+
+        if (head is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            fileErrors.Add(new FileError(Rules.FileEncoding, "The file is UTF-16 (\"Unicode text\"); save it as CSV UTF-8 or plain CSV."));
+            return null;
+        }
+
+        if (head is [(byte)'P', (byte)'K', 3, 4, ..])
+        {
+            fileErrors.Add(new FileError(Rules.FileFormat, "The file is a workbook or zip, not CSV; send it with a .xlsx name or save it as CSV."));
+            return null;
+        }
+
+        if (head.Contains((byte)0))
+        {
+            fileErrors.Add(new FileError(Rules.FileUnreadable, "The file contains binary data, not comma-separated text."));
+            return null;
+        }
+
+        var bom = head is [0xEF, 0xBB, 0xBF, ..];
+        if (bom)
+        {
+            reader.Skip(3);
+        }
+
+        return new TextDecoding(bom);
+    }
+
+    private string[] ReadCsvHeader(CsvRecordReader reader, TextDecoding text)
+    {
+        while (reader.Read())
+        {
+            if (reader.IsBlank || reader.RecordBytes.Trim((byte)' ').Trim((byte)'\t').IsEmpty)
+            {
+                continue;
+            }
+
+            text.Accept(reader.RecordBytes);
+            var cells = new string[reader.FieldCount];
+            for (var c = 0; c < cells.Length; c++)
+            {
+                cells[c] = text.DecodeString(reader.Field(c)).Trim();
+            }
+
+            if (cells.Length == 1 && (cells[0].Contains(';', StringComparison.Ordinal) || cells[0].Contains('\t', StringComparison.Ordinal)))
+            {
+                var separator = cells[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : "tabs";
+                fileErrors.Add(new FileError(Rules.FileDelimiter, $"The header is separated by {separator}; fields must be separated by commas."));
+            }
+
+            return TrimTrailingEmpty(cells);
+        }
+
+        fileErrors.Add(new FileError(Rules.FileEmpty, reader.TooLong
+            ? "The file has no readable header row (an unclosed quote?)."
+            : "The file has only blank lines: it needs a header row."));
+        return [];
+    }
+
+    private string[] ReadXlsxHeader(XlsxSheetReader sheet)
+    {
+        while (sheet.Read(fileErrors))
+        {
+            if (sheet.IsBlank)
+            {
+                continue;
+            }
+
+            var cells = new string[sheet.FieldCount];
+            for (var c = 0; c < cells.Length; c++)
+            {
+                cells[c] = FieldParser.CellText(sheet.Cell(c)).Trim();
+            }
+
+            return TrimTrailingEmpty(cells);
+        }
+
+        if (fileErrors.Count == 0)
+        {
+            fileErrors.Add(new FileError(Rules.FileEmpty, "The workbook's first sheet is empty: it needs a header row."));
+        }
+
+        return [];
+    }
+
+    // Spreadsheets often carry empty cells past the last column; they are not columns.
+    private static string[] TrimTrailingEmpty(string[] cells)
+    {
+        var count = cells.Length;
+        while (count > 0 && cells[count - 1].Length == 0)
+        {
+            count--;
+        }
+
+        return count == cells.Length ? cells : cells[..count];
+    }
+
+    private void MapHeader()
+    {
+        if (fileErrors.Count > 0)
+        {
+            return;
+        }
+
+        var unknown = new List<string>();
+        var present = new List<string>();
+        for (var c = 0; c < headers.Length; c++)
+        {
+            if (headers[c].Length == 0)
+            {
+                fileErrors.Add(new FileError(Rules.HeaderEmptyColumn, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Header cell {c + 1} is blank; every column needs a name.")));
+                continue;
+            }
+
+            var field = HeaderMatcher.Match(Contract, headers[c]);
+            if (field is null)
+            {
+                unknown.Add(headers[c]);
+                continue;
+            }
+
+            var index = IndexOf(field);
+            if (fieldColumns[index] >= 0)
+            {
+                fileErrors.Add(new FileError(Rules.HeaderDuplicateColumn,
+                    $"Columns \"{headers[fieldColumns[index]]}\" and \"{headers[c]}\" both name {field.Name}.", field.Name));
+                continue;
+            }
+
+            fieldColumns[index] = c;
+            present.Add(field.Name);
+        }
+
+        for (var f = 0; f < fieldColumns.Length; f++)
+        {
+            if (fieldColumns[f] < 0 && Contract.Fields[f].Required)
+            {
+                var name = Contract.Fields[f].Name;
+                fileErrors.Add(new FileError(Rules.HeaderMissingColumn, $"The required column {name} is missing from the header.", name));
+            }
+        }
+
+        UnknownColumns = unknown;
+        PresentFields = present;
+    }
+
+    private int IndexOf(FieldSpec field)
+    {
+        for (var i = 0; i < Contract.Fields.Count; i++)
+        {
+            if (ReferenceEquals(Contract.Fields[i], field))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"{field.Name} is not a field of {Contract.Name}.");
+    }
+
+    private RowResult? CsvRow(CsvRecordReader record)
+    {
+        if (record.IsBlank)
+        {
+            return null;
+        }
+
+        var line = record.Line;
+        List<RowError>? errors = null;
+        var recordBytes = record.RecordBytes;
+        if (!decoding!.Accept(recordBytes, out var ascii))
+        {
+            Add(ref errors, new RowError(line, "(row)", Rules.EncodingInvalid,
+                "The row has bytes that are not valid UTF-8, although earlier rows were UTF-8; save the whole file in one encoding."));
+        }
+
+        if (record.QuoteError)
+        {
+            Add(ref errors, new RowError(line, "(row)", Rules.RowQuote,
+                "A quoted field is not closed, or has text after its closing quote."));
+        }
+
+        var cellCount = record.FieldCount;
+        if (cellCount < headers.Length || (cellCount > headers.Length && !ExtraCellsEmpty(record)))
+        {
+            Add(ref errors, new RowError(line, "(row)", Rules.RowColumns, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The row has {cellCount} cells; the header has {headers.Length}.")));
+        }
+
+        if (errors is not null)
+        {
+            return RowResult.Rejected(line, errors);
+        }
+
+        if (AllEmpty(record))
+        {
+            return null;
+        }
+
+        if (scratch.Length < recordBytes.Length)
+        {
+            ArrayPool<char>.Shared.Return(scratch);
+            scratch = ArrayPool<char>.Shared.Rent(recordBytes.Length);
+        }
+
+        // Most records are pure ASCII: widen the whole record once and slice it, rather than decoding cell by cell.
+        if (ascii)
+        {
+            System.Text.Ascii.ToUtf16(recordBytes, scratch, out _);
+        }
+
+        var values = new object?[fieldColumns.Length];
+        for (var f = 0; f < fieldColumns.Length; f++)
+        {
+            var column = fieldColumns[f];
+            if (column < 0)
+            {
+                continue;
+            }
+
+            var bytes = record.Field(column);
+            var text = ascii
+                ? new ReadOnlySpan<char>(scratch, record.FieldOffset(column), bytes.Length)
+                : decoding.Decode(bytes, scratch);
+            if (parser.Parse(f, text, out var value) is { } problem)
+            {
+                Add(ref errors, problem.At(line));
+            }
+            else
+            {
+                values[f] = value;
+            }
+        }
+
+        // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
+        var hash = default(RowHash);
+        hash.Add(recordBytes);
+        return Finish(line, values, errors, hash.Finish());
+    }
+
+    private RowResult? XlsxRow(XlsxSheetReader sheet)
+    {
+        if (sheet.IsBlank)
+        {
+            return null;
+        }
+
+        var line = sheet.Line;
+        List<RowError>? errors = null;
+        for (var c = headers.Length; c < sheet.FieldCount; c++)
+        {
+            if (FieldParser.CellText(sheet.Cell(c)).Trim().Length > 0)
+            {
+                Add(ref errors, new RowError(line, "(row)", Rules.RowColumns, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The row has a value in column {c + 1}, beyond the header's {headers.Length} columns.")));
+                return RowResult.Rejected(line, errors!);
+            }
+        }
+
+        var values = new object?[fieldColumns.Length];
+        for (var f = 0; f < fieldColumns.Length; f++)
+        {
+            var column = fieldColumns[f];
+            if (column < 0)
+            {
+                continue;
+            }
+
+            if (parser.ParseCell(f, sheet.Cell(column), out var value) is { } problem)
+            {
+                Add(ref errors, problem.At(line));
+            }
+            else
+            {
+                values[f] = value;
+            }
+        }
+
+        var hash = default(RowHash);
+        for (var c = 0; c < headers.Length; c++)
+        {
+            hash.Add(FieldParser.CellText(sheet.Cell(c)).AsSpan().Trim());
+        }
+
+        return Finish(line, values, errors, hash.Finish());
+    }
+
+    private RowResult Finish(long line, object?[] values, List<RowError>? errors, ulong hash)
+    {
+        errors ??= [];
+        checks.Check(values, line, errors);
+        if (errors.Count > 0)
+        {
+            return RowResult.Rejected(line, errors);
+        }
+
+        // Only rows that pass are remembered: the first valid copy is kept, later copies rejected.
+        if (duplicates.IsRepeat(hash))
+        {
+            DuplicateRows++;
+            return RowResult.Rejected(line, [new RowError(line, "(row)", Rules.RowDuplicate,
+                "The row repeats an earlier row of this file exactly; the first copy was kept.")]);
+        }
+
+        return RowResult.Accepted(new ParsedRow(line, values));
+    }
+
+    private bool ExtraCellsEmpty(CsvRecordReader record)
+    {
+        for (var c = headers.Length; c < record.FieldCount; c++)
+        {
+            if (!record.Field(c).Trim((byte)' ').IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool AllEmpty(CsvRecordReader record)
+    {
+        for (var c = 0; c < headers.Length; c++)
+        {
+            if (!record.Field(c).Trim((byte)' ').IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Add(ref List<RowError>? errors, RowError error) => (errors ??= []).Add(error);
+}

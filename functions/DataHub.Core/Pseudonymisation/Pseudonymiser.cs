@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DataHub.Core.Pseudonymisation;
+
+/// <summary>
+/// Makes linkage tokens: <c>{keyVersion}:{64 lowercase hex}</c> of HMAC-SHA256(key, <c>{domain}|{normalised value}</c>),
+/// with domain nhs, upn, name_dob, attributor or local|{partner} (contract C6).
+/// </summary>
+/// <remarks>The same key and value always give the same token; a different key or domain gives an unrelated one.</remarks>
+public sealed class Pseudonymiser
+{
+    private readonly byte[] _key;
+    private readonly string _prefix;
+
+    /// <summary>Uses <paramref name="key"/> for every token.</summary>
+    public Pseudonymiser(PseudonymisationKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _key = key.Material.ToArray();
+        KeyVersion = key.Version;
+        _prefix = key.Version + ":";
+    }
+
+    /// <summary>The version stamped on every token made here.</summary>
+    public string KeyVersion { get; }
+
+    /// <summary>The token for a normalised value; <paramref name="partner"/> is required for <see cref="LinkageKey.Local"/> only.</summary>
+    public string Token(LinkageKey key, string normalised, string? partner = null)
+    {
+        ArgumentNullException.ThrowIfNull(normalised);
+        var domain = key == LinkageKey.Local
+            ? "local|" + (partner ?? throw new ArgumentException("A local token needs the partner it is namespaced by.", nameof(partner)))
+            : key.Label();
+        return Token(domain, normalised);
+    }
+
+    private string Token(string domain, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(domain) + 1 + Encoding.UTF8.GetByteCount(value);
+        var rented = length <= 256 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var message = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(domain, message);
+            message[written++] = (byte)'|';
+            Encoding.UTF8.GetBytes(value, message[written..]);
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(_key, message, mac);
+            return string.Concat(_prefix, Convert.ToHexStringLower(mac));
+        }
+        finally
+        {
+            // The message holds an identifier: clear it before it leaves our hands.
+            message.Clear();
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

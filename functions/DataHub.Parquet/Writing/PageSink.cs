@@ -1,0 +1,117 @@
+using System.IO.Compression;
+using DataHub.Parquet.Format;
+using DataHub.Parquet.Thrift;
+
+namespace DataHub.Parquet.Writing;
+
+/// <summary>Compresses pages and appends them, with their headers, to the output; counts file offsets itself so the output need not seek.</summary>
+internal sealed class PageSink(Stream output, ParquetCompression compression, bool checksums) : IDisposable
+{
+    private readonly ByteBuffer _header = new(256);
+    private readonly ByteBuffer _compressed = new(64 * 1024);
+
+    public Codec Codec { get; } = compression switch
+    {
+        ParquetCompression.Snappy => Codec.Snappy,
+        ParquetCompression.Gzip => Codec.Gzip,
+        _ => Codec.Uncompressed,
+    };
+
+    public long Position { get; private set; }
+
+    public long ChunkCompressedBytes { get; private set; }
+
+    public long ChunkUncompressedBytes { get; private set; }
+
+    public void BeginChunk()
+    {
+        ChunkCompressedBytes = 0;
+        ChunkUncompressedBytes = 0;
+    }
+
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        output.Write(bytes);
+        Position += bytes.Length;
+    }
+
+    public void WritePage(PageType type, ByteBuffer body, int numValues, Format.Encoding encoding)
+    {
+        var payload = Compress(body.Span);
+        var header = new PageHeader
+        {
+            Type = type,
+            UncompressedSize = body.Length,
+            CompressedSize = payload.Length,
+            NumValues = numValues,
+            Encoding = encoding,
+            Crc = checksums ? unchecked((int)Crc32.Compute(payload)) : null,
+        };
+        _header.Clear();
+        header.Write(new CompactWriter(_header));
+        WriteRaw(_header.Span);
+        WriteRaw(payload);
+        ChunkCompressedBytes += _header.Length + payload.Length;
+        ChunkUncompressedBytes += _header.Length + body.Length;
+    }
+
+    public void Dispose()
+    {
+        _header.Dispose();
+        _compressed.Dispose();
+    }
+
+    private ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> body)
+    {
+        switch (Codec)
+        {
+            case Codec.Snappy:
+                return IronSnappy.Snappy.Encode(body);
+            case Codec.Gzip:
+                {
+                    _compressed.Clear();
+                    using (var gzip = new GZipStream(new BufferStream(_compressed), CompressionLevel.Optimal, leaveOpen: false))
+                    {
+                        gzip.Write(body);
+                    }
+
+                    return _compressed.Span;
+                }
+
+            default:
+                return body;
+        }
+    }
+
+    /// <summary>A write-only stream appending to a <see cref="ByteBuffer"/>, so GZIP output lands in a pooled buffer.</summary>
+    private sealed class BufferStream(ByteBuffer target) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => target.Length;
+
+        public override long Position
+        {
+            get => target.Length;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => target.Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => target.Write(buffer);
+    }
+}

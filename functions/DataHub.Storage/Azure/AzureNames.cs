@@ -1,0 +1,53 @@
+namespace DataHub.Storage.Azure;
+
+/// <summary>Every app setting, container and table name the Azure host reads; infra/ defines the same names (a test checks).</summary>
+public static class AzureNames
+{
+    /// <summary>Storage connection: a connection string, or (identity) the <c>__blobServiceUri</c>/<c>__tableServiceUri</c> settings.</summary>
+    public const string StorageSetting = "DATAHUB_STORAGE";
+
+    /// <summary>Identity-based storage: the Blob endpoint (the Functions host's own convention for a connection named <see cref="StorageSetting"/>).</summary>
+    public const string BlobServiceUriSetting = StorageSetting + "__blobServiceUri";
+
+    /// <summary>Identity-based storage: the Table endpoint.</summary>
+    public const string TableServiceUriSetting = StorageSetting + "__tableServiceUri";
+
+    /// <summary>The Key Vault's URI, e.g. https://my-vault.vault.azure.net/.</summary>
+    public const string KeyVaultUriSetting = "DATAHUB_KEYVAULT_URI";
+
+    /// <summary>The name of the Key Vault secret holding the pseudonymisation key.</summary>
+    public const string KeySecretNameSetting = "DATAHUB_KEY_SECRET_NAME";
+
+    /// <summary>The CRON schedule of RollupQuarter (six fields, as the Functions host reads it).</summary>
+    public const string RollupScheduleSetting = "DATAHUB_ROLLUP_SCHEDULE";
+
+    /// <summary>The CRON schedule of EnforceRetention.</summary>
+    public const string RetentionScheduleSetting = "DATAHUB_RETENTION_SCHEDULE";
+
+    /// <summary>Failed attempts on one blob before it is quarantined.</summary>
+    public const string MaxAttemptsSetting = "DATAHUB_MAX_ATTEMPTS";
+
+    /// <summary>Folder holding the protocol YAML files (relative to the app's folder when not rooted).</summary>
+    public const string ProtocolsSetting = "DATAHUB_PROTOCOLS";
+
+    /// <summary>The port the Functions host tells the custom handler to listen on.</summary>
+    public const string CustomHandlerPortSetting = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    /// <summary>Local runs against Azurite only: an embedded root whose keys/datahub-key.json is used instead of Key Vault (never set in Azure).</summary>
+    public const string KeyRootSetting = "DATAHUB_KEY_ROOT";
+
+    /// <summary>The default name of the pseudonymisation key secret.</summary>
+    public const string DefaultKeySecretName = "datahub-pseudonymisation-key";
+
+    /// <summary>The hub's blob containers (contract C1).</summary>
+    public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
+
+    /// <summary>The audit events table.</summary>
+    public const string AuditTable = "audit";
+
+    /// <summary>The receipts table (one entity per landed blob version and per content hash).</summary>
+    public const string ReceiptsTable = "receipts";
+
+    /// <summary>The hub's tables.</summary>
+    public static IReadOnlyList<string> Tables { get; } = [AuditTable, ReceiptsTable];
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DataHub.Core.Receipts;
+
+namespace DataHub.Storage.Local;
+
+/// <summary>
+/// Receipts as JSON files at "{root}/receipts/{partner}/{feed}/{sha256}.json". Each operation holds a per-receipt lock
+/// file, and the first claim is created with an atomic create-if-absent rename, so two deliveries of the same content
+/// (even in two processes) are processed once.
+/// </summary>
+public sealed class LocalReceiptStore : IReceiptStore
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+    private readonly string _folder;
+
+    /// <summary>Keeps receipts under <paramref name="root"/>.</summary>
+    public LocalReceiptStore(string root) => _folder = Path.Combine(Path.GetFullPath(root), "receipts");
+
+    /// <inheritdoc />
+    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
+        var existing = Read(path);
+        if (existing is null)
+        {
+            var receipt = ReceiptRules.NewClaim(key, sourcePath, now);
+            if (Write(path, receipt, createOnly: true))
+            {
+                return new ClaimResult(ClaimStatus.Claimed, receipt);
+            }
+
+            existing = Read(path)!;
+        }
+
+        var (status, next) = ReceiptRules.Reclaim(existing, sourcePath, now, lease);
+        if (status == ClaimStatus.Claimed)
+        {
+            Write(path, next, createOnly: false);
+        }
+
+        return new ClaimResult(status, next);
+    }
+
+    /// <inheritdoc />
+    public Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
+        UpdateAsync(key, r => r with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Receipt> FailAsync(ReceiptKey key, string error, CancellationToken cancellationToken) =>
+        UpdateAsync(key, r => r with { State = ReceiptState.Failed, FailedAttempts = r.FailedAttempts + 1, LastError = error }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => Task.FromResult(Read(PathOf(key)));
+
+    private async Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
+        var existing = Read(path) ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
+        var next = change(existing);
+        Write(path, next, createOnly: false);
+        return next;
+    }
+
+    private string PathOf(ReceiptKey key)
+    {
+        // The parts come from a checked landing path and a hex hash; refuse anything that could climb out.
+        foreach (var part in new[] { key.Partner, key.Feed, key.Sha256 })
+        {
+            if (part.Length == 0 || part.Contains('/', StringComparison.Ordinal) || part.Contains('\\', StringComparison.Ordinal) || part.Contains("..", StringComparison.Ordinal))
+            {
+                throw new ArgumentException("A receipt key part is not a plain name.", nameof(key));
+            }
+        }
+
+        return Path.Combine(_folder, key.Partner, key.Feed, key.Sha256 + ".json");
+    }
+
+    private static Receipt? Read(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<Receipt>(File.ReadAllText(path), Json) : null;
+
+    private static bool Write(string path, Receipt receipt, bool createOnly)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(receipt, Json));
+        try
+        {
+            File.Move(temp, path, overwrite: !createOnly);
+            return true;
+        }
+        catch (IOException) when (createOnly && File.Exists(path))
+        {
+            return false;
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}

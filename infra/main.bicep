@@ -1,0 +1,331 @@
+// DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one write-only local
+// user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation key, the Linux
+// Function App running the `datahub` custom handler with a system-assigned identity, its role assignments, and the
+// Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
+// Deploy steps: infra/README.md. Names the code reads (app settings, containers, tables) are checked against this file
+// by tests/DataHub.Azure.Tests (InfraNamesTests).
+
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource.')
+param location string = resourceGroup().location
+
+@description('Short lowercase prefix for resource names (3-11 letters/digits).')
+@minLength(3)
+@maxLength(11)
+param prefix string = 'datahub'
+
+@description('Partners that drop files over SFTP: landing folder name and SSH public key. Each gets a local user with home landing/{name}, create+write only.')
+param partners array = [
+  { name: 'csc', sshPublicKey: '' }
+  { name: 'police', sshPublicKey: '' }
+  { name: 'icb', sshPublicKey: '' }
+  { name: 'substance-misuse', sshPublicKey: '' }
+  { name: 'schools', sshPublicKey: '' }
+  { name: 'da-programmes', sshPublicKey: '' }
+  { name: 'mental-health', sshPublicKey: '' }
+]
+
+@description('App Service plan SKU for the Function App (Linux). P0v3 keeps timers reliable (always on).')
+param planSku string = 'P0v3'
+
+@description('Name of the Key Vault secret holding the base64 pseudonymisation key (create it after deployment: infra/README.md).')
+param keySecretName string = 'datahub-pseudonymisation-key'
+
+@description('CRON (six fields) for RollupQuarter.')
+param rollupSchedule string = '0 0 2 * * *'
+
+@description('CRON (six fields) for EnforceRetention.')
+param retentionSchedule string = '0 30 3 * * *'
+
+@description('Failed attempts on one landed file before it is quarantined as poison.')
+param maxAttempts int = 3
+
+@description('Create the Event Grid subscription. Set true on the second deployment, after the app code is published (the webhook needs the blobs_extension system key, which exists only once the host has started with the blob trigger).')
+param deployEventSubscription bool = false
+
+var suffix = uniqueString(resourceGroup().id)
+var dataAccountName = take('${prefix}data${suffix}', 24)
+var hostAccountName = take('${prefix}host${suffix}', 24)
+var vaultName = take('${prefix}-kv-${suffix}', 24)
+var planName = '${prefix}-plan-${suffix}'
+var appName = '${prefix}-func-${suffix}'
+var topicName = '${prefix}-landing-events'
+
+// The hub's containers and tables: the code's AzureNames.Containers / AzureNames.Tables must match.
+var containerNames = [
+  'landing'
+  'quarantine'
+  'secure'
+  'published'
+  'audit'
+]
+var tableNames = [
+  'audit'
+  'receipts'
+]
+
+// Built-in role definition ids.
+var roles = {
+  blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+}
+
+resource data 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: dataAccountName
+  location: location
+  sku: { name: 'Standard_ZRS' }
+  kind: 'StorageV2'
+  properties: {
+    isHnsEnabled: true
+    isSftpEnabled: true
+    isLocalUserEnabled: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false // The app uses its managed identity; SFTP local users are unaffected.
+    accessTier: 'Hot'
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: data
+  name: 'default'
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for name in containerNames: {
+  parent: blobService
+  name: name
+  properties: { publicAccess: 'None' }
+}]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: data
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for name in tableNames: {
+  parent: tableService
+  name: name
+}]
+
+// One SFTP local user per partner: lands in landing/{partner}, may create and write files there, cannot read, list or delete.
+resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [for partner in partners: {
+  parent: data
+  name: replace(partner.name, '-', '')
+  properties: {
+    homeDirectory: 'landing/${partner.name}'
+    permissionScopes: [
+      {
+        service: 'blob'
+        resourceName: 'landing'
+        permissions: 'cw'
+      }
+    ]
+    hasSshPassword: false
+    hasSshKey: !empty(partner.sshPublicKey)
+    sshAuthorizedKeys: empty(partner.sshPublicKey) ? [] : [
+      {
+        description: '${partner.name} upload key'
+        key: partner.sshPublicKey
+      }
+    ]
+  }
+  dependsOn: [containers]
+}]
+
+// The Functions host's own state (leases, timers, blob-trigger receipts) stays out of the data account.
+resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: hostAccountName
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+  }
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: vaultName
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: planName
+  location: location
+  kind: 'linux'
+  sku: { name: planSku }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2023-12-01' = {
+  name: appName
+  location: location
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: ''
+      alwaysOn: true
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      appSettings: [
+        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'AzureWebJobsStorage__accountName', value: hostStorage.name }
+        { name: 'DATAHUB_STORAGE__blobServiceUri', value: data.properties.primaryEndpoints.blob }
+        { name: 'DATAHUB_STORAGE__queueServiceUri', value: data.properties.primaryEndpoints.queue }
+        { name: 'DATAHUB_STORAGE__tableServiceUri', value: data.properties.primaryEndpoints.table }
+        { name: 'DATAHUB_KEYVAULT_URI', value: vault.properties.vaultUri }
+        { name: 'DATAHUB_KEY_SECRET_NAME', value: keySecretName }
+        { name: 'DATAHUB_ROLLUP_SCHEDULE', value: rollupSchedule }
+        { name: 'DATAHUB_RETENTION_SCHEDULE', value: retentionSchedule }
+        { name: 'DATAHUB_MAX_ATTEMPTS', value: string(maxAttempts) }
+        { name: 'DATAHUB_PROTOCOLS', value: 'protocols' }
+      ]
+    }
+  }
+}
+
+// The app's identity: read and write blobs and tables in the data account, read the key secret.
+resource dataBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: data
+  name: guid(data.id, app.id, roles.blobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource dataTableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: data
+  name: guid(data.id, app.id, roles.tableDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The blob trigger extension keeps its poison queue next to the data it watches.
+resource dataQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: data
+  name: guid(data.id, app.id, roles.queueDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, app.id, roles.keyVaultSecretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host's own storage (identity-based AzureWebJobsStorage needs blob owner, queue and table access).
+resource hostBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: hostStorage
+  name: guid(hostStorage.id, app.id, roles.blobDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataOwner)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource hostQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: hostStorage
+  name: guid(hostStorage.id, app.id, roles.queueDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource hostTableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: hostStorage
+  name: guid(hostStorage.id, app.id, roles.tableDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// BlobCreated in landing (REST uploads and SFTP commits) → the IngestExtract blob trigger's Event Grid webhook.
+resource topic 'Microsoft.EventGrid/systemTopics@2023-12-15-preview' = {
+  name: topicName
+  location: location
+  properties: {
+    source: data.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+resource landingSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2023-12-15-preview' = if (deployEventSubscription) {
+  parent: topic
+  name: 'landing-to-ingest'
+  properties: {
+    destination: {
+      endpointType: 'WebHook'
+      properties: {
+        endpointUrl: 'https://${app.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.IngestExtract&code=${deployEventSubscription ? listKeys('${app.id}/host/default', '2023-12-01').systemKeys.blobs_extension : ''}'
+        maxEventsPerBatch: 1
+      }
+    }
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Storage.BlobCreated'
+      ]
+      subjectBeginsWith: '/blobServices/default/containers/landing/'
+      advancedFilters: [
+        {
+          operatorType: 'StringIn'
+          key: 'data.api'
+          values: [
+            'PutBlob'
+            'PutBlockList'
+            'FlushWithClose'
+            'SftpCommit'
+          ]
+        }
+      ]
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+  }
+}
+
+output functionAppName string = app.name
+output dataAccountName string = data.name
+output keyVaultName string = vault.name
+output sftpHost string = '${data.name}.blob.${environment().suffixes.storage}'

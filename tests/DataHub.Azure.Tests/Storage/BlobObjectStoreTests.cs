@@ -1,0 +1,178 @@
+using System.Text;
+using DataHub.Core.Storage;
+using DataHub.Storage.Azure;
+using DataHub.Testing;
+
+namespace DataHub.Azure.Tests.Storage;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
+{
+    private readonly string _run = "t" + Guid.NewGuid().ToString("N")[..8];
+
+    private BlobObjectStore Store(Action<StorageClientOptions>? configure = null)
+    {
+        var options = new StorageClientOptions();
+        configure?.Invoke(options);
+        return new BlobObjectStore(StorageAccount.FromConnectionString(fixture.Azurite.ConnectionString), options);
+    }
+
+    private static Func<Stream, CancellationToken, Task> Bytes(byte[] content) => (s, ct) => s.WriteAsync(content, ct).AsTask();
+
+    private static async Task<byte[]> ReadAllAsync(IObjectStore store, string path, string? etag = null)
+    {
+        await using var stream = await store.OpenReadAsync(path, etag, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    [Fact]
+    public async Task Lists_every_blob_under_a_prefix_across_pages_in_path_order()
+    {
+        var store = Store(o => o.PageSize = 2);
+        var names = new[] { "e.csv", "a.csv", "c.csv", "b.csv", "d.csv" };
+        foreach (var name in names)
+        {
+            await store.WriteAsync($"landing/{_run}/feed/{name}", Bytes([1, 2, 3]), WriteOptions.Default, CancellationToken.None);
+        }
+
+        await store.WriteAsync($"landing/{_run}-other/feed/x.csv", Bytes([1]), WriteOptions.Default, CancellationToken.None);
+
+        var listed = await store.ListAsync($"landing/{_run}/", CancellationToken.None).ToListAsync();
+
+        listed.Select(o => o.Path).Should().Equal(names.Order(StringComparer.Ordinal).Select(n => $"landing/{_run}/feed/{n}"));
+        listed.Should().OnlyContain(o => o.Length == 3 && o.ETag.Length > 0);
+    }
+
+    [Fact]
+    public async Task Large_write_is_staged_in_blocks_and_invisible_until_committed()
+    {
+        var store = Store(o => o.BlockSize = 64 * 1024);
+        var path = $"secure/{_run}/big.parquet";
+        var content = new byte[300 * 1024 + 17];
+        new Random(7).NextBytes(content);
+        StoredObject? seenMidWrite = new(path, -1, "x", default, new Dictionary<string, string>());
+
+        var written = await store.WriteAsync(path, async (stream, ct) =>
+        {
+            await stream.WriteAsync(content.AsMemory(0, 200 * 1024), ct);
+            seenMidWrite = await store.GetAsync(path, ct);
+            await stream.WriteAsync(content.AsMemory(200 * 1024), ct);
+        }, WriteOptions.Default, CancellationToken.None);
+
+        seenMidWrite.Should().BeNull("staged blocks are not visible until the block list is committed");
+        written.Length.Should().Be(content.Length);
+        (await ReadAllAsync(store, path)).Should().Equal(content);
+    }
+
+    [Fact]
+    public async Task Failed_write_keeps_the_previous_object()
+    {
+        var store = Store(o => o.BlockSize = 16 * 1024);
+        var path = $"secure/{_run}/mart.parquet";
+        await store.WriteAsync(path, Bytes(Encoding.ASCII.GetBytes("previous good")), WriteOptions.Default, CancellationToken.None);
+
+        var act = () => store.WriteAsync(path, async (stream, ct) =>
+        {
+            await stream.WriteAsync(new byte[40 * 1024], ct);
+            throw new InvalidOperationException("writer failed half way");
+        }, WriteOptions.Default, CancellationToken.None);
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        Encoding.ASCII.GetString(await ReadAllAsync(store, path)).Should().Be("previous good");
+    }
+
+    [Fact]
+    public async Task Create_only_write_fails_when_the_object_exists()
+    {
+        var store = Store();
+        var path = $"quarantine/{_run}/report.json";
+        await store.WriteAsync(path, Bytes([1]), WriteOptions.CreateNew, CancellationToken.None);
+
+        var act = () => store.WriteAsync(path, Bytes([2]), WriteOptions.CreateNew, CancellationToken.None);
+
+        await act.Should().ThrowAsync<ObjectExistsException>();
+        (await ReadAllAsync(store, path)).Should().Equal([1]);
+    }
+
+    [Fact]
+    public async Task Reading_or_deleting_with_a_stale_etag_fails_as_changed()
+    {
+        var store = Store();
+        var path = $"landing/{_run}/police/jan.csv";
+        var first = await store.WriteAsync(path, Bytes([1]), WriteOptions.Default, CancellationToken.None);
+        var second = await store.WriteAsync(path, Bytes([2]), WriteOptions.Default, CancellationToken.None);
+
+        await FluentActions.Awaiting(() => store.OpenReadAsync(path, first.ETag, CancellationToken.None)).Should().ThrowAsync<ObjectChangedException>();
+        await FluentActions.Awaiting(() => store.DeleteAsync(path, first.ETag, CancellationToken.None)).Should().ThrowAsync<ObjectChangedException>();
+        (await ReadAllAsync(store, path, second.ETag)).Should().Equal([2]);
+        (await store.DeleteAsync(path, second.ETag, CancellationToken.None)).Should().BeTrue();
+        (await store.DeleteAsync(path, null, CancellationToken.None)).Should().BeFalse();
+        await FluentActions.Awaiting(() => store.OpenReadAsync(path, null, CancellationToken.None)).Should().ThrowAsync<ObjectNotFoundException>();
+    }
+
+    [Fact]
+    public async Task Copy_keeps_content_and_metadata_with_dotted_keys()
+    {
+        var store = Store();
+        var metadata = new Dictionary<string, string> { ["datahub.batch_id"] = "b-1", ["datahub.partner"] = "police", ["rule-version"] = "3 / ok" };
+        var source = $"landing/{_run}/police/feb.csv";
+        await store.WriteAsync(source, Bytes([9, 8, 7]), new WriteOptions(Metadata: metadata), CancellationToken.None);
+
+        var copy = await store.CopyAsync(source, $"quarantine/{_run}/police/feb.csv", CancellationToken.None);
+
+        copy.Metadata.Should().BeEquivalentTo(metadata);
+        (await store.GetAsync(copy.Path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata);
+        (await ReadAllAsync(store, copy.Path)).Should().Equal([9, 8, 7]);
+        (await store.ListAsync($"quarantine/{_run}/", CancellationToken.None).SingleAsync()).Metadata.Should().BeEquivalentTo(metadata);
+    }
+
+    [Fact]
+    public async Task Names_needing_escapes_are_signed_and_round_trip()
+    {
+        var store = Store();
+        var path = $"published/{_run}/kpi/v=1/a b+c'(1).csv";
+
+        await store.WriteAsync(path, Bytes([5]), WriteOptions.Default, CancellationToken.None);
+
+        (await store.ListAsync($"published/{_run}/kpi/", CancellationToken.None).SingleAsync()).Path.Should().Be(path);
+        (await ReadAllAsync(store, path)).Should().Equal([5]);
+    }
+
+    [Fact]
+    public async Task Transient_503s_are_retried_until_the_service_answers()
+    {
+        await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.BlobPort);
+        var failures = 3;
+        proxy.Fault = _ => Interlocked.Decrement(ref failures) >= 0 ? 503 : null;
+        var account = StorageAccount.FromConnectionString(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort));
+        var options = new StorageClientOptions();
+        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        var store = new BlobObjectStore(account, options);
+
+        var written = await store.WriteAsync($"audit/{_run}/retry.txt", Bytes([4, 2]), WriteOptions.Default, CancellationToken.None);
+
+        proxy.Faults.Should().Be(3);
+        written.Length.Should().Be(2);
+    }
+
+    [Fact]
+    public void Development_storage_connection_string_points_at_local_path_style_endpoints()
+    {
+        var account = StorageAccount.FromConnectionString("UseDevelopmentStorage=true");
+
+        account.Name.Should().Be("devstoreaccount1");
+        account.BlobEndpoint.Should().Be(new Uri("http://127.0.0.1:10000/devstoreaccount1/"));
+        account.TableEndpoint.Should().Be(new Uri("http://127.0.0.1:10002/devstoreaccount1/"));
+        account.ToString().Should().NotContain("Eby8");
+    }
+
+    [Fact]
+    public void Connection_string_without_a_key_is_rejected_without_echoing_it()
+    {
+        var act = () => StorageAccount.FromConnectionString("AccountName=hubdata;EndpointSuffix=core.windows.net");
+
+        act.Should().Throw<FormatException>().WithMessage("*AccountKey*");
+    }
+}

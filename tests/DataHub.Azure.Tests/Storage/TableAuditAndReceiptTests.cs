@@ -1,0 +1,85 @@
+using DataHub.Core.Audit;
+using DataHub.Core.Receipts;
+using DataHub.Storage.Azure;
+using DataHub.Testing;
+
+namespace DataHub.Azure.Tests.Storage;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
+{
+    private readonly string _table = "t" + Guid.NewGuid().ToString("N")[..12];
+
+    private StorageAccount Account => StorageAccount.FromConnectionString(fixture.Azurite.ConnectionString);
+
+    [Fact]
+    public async Task Concurrent_audit_appends_from_separate_writers_keep_one_valid_chain()
+    {
+        // Four writers, as four Function instances would be: separate clients over one table.
+        var writers = Enumerable.Range(0, 4).Select(_ => new TableAuditLog(Account, TimeProvider.System, table: _table)).ToArray();
+
+        await Task.WhenAll(writers.SelectMany((log, w) => Enumerable.Range(0, 6).Select(i =>
+            log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"writer {w} event {i}"), CancellationToken.None))));
+
+        var events = await writers[0].ReadAsync(CancellationToken.None).ToListAsync();
+        events.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, 24).Select(i => (long)i));
+        events.Select(e => e.Entry.Detail).Should().OnlyHaveUniqueItems();
+        var verification = await AuditVerifier.VerifyAsync(writers[1], CancellationToken.None);
+        verification.Intact.Should().BeTrue(verification.Message);
+        (await writers[2].GetHeadAsync(CancellationToken.None)).Should().Be(new AuditHead(24, events[^1].Hash));
+    }
+
+    [Fact]
+    public async Task Audit_events_read_back_exactly_as_sealed()
+    {
+        var log = new TableAuditLog(Account, TimeProvider.System, table: _table);
+        var entry = new AuditEntry(AuditKinds.Written, "csc", "csc-people", "DSA-1", new string('a', 64), "secure/csc-people/quarter=2024Q1/b1.parquet", "b1",
+            Counts: new Dictionary<string, long> { ["rows"] = 12, ["bytes"] = 4096 }, DurationMs: 17);
+
+        var sealedEvent = await log.AppendAsync(entry, CancellationToken.None);
+
+        var read = await log.ReadAsync(CancellationToken.None).SingleAsync();
+        read.Hash.Should().Be(sealedEvent.Hash);
+        AuditChain.ComputeHash(read).Should().Be(sealedEvent.Hash);
+        read.Entry.Counts.Should().BeEquivalentTo(entry.Counts);
+    }
+
+    [Fact]
+    public async Task Same_content_claimed_concurrently_is_claimed_once()
+    {
+        var key = new ReceiptKey("police", "police-da-incidents", new string('b', 64));
+        var stores = Enumerable.Range(0, 5).Select(_ => new TableReceiptStore(Account, table: _table)).ToArray();
+        var now = DateTimeOffset.UtcNow;
+
+        var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, "landing/police/police-da-incidents/a.csv", now, TimeSpan.FromMinutes(10), CancellationToken.None)));
+
+        results.Count(r => r.Status == ClaimStatus.Claimed).Should().Be(1);
+        results.Where(r => r.Status != ClaimStatus.Claimed).Should().OnlyContain(r => r.Status == ClaimStatus.HeldByAnother);
+    }
+
+    [Fact]
+    public async Task Failed_attempts_are_counted_and_completion_makes_later_deliveries_duplicates()
+    {
+        var store = new TableReceiptStore(Account, table: _table);
+        var key = new ReceiptKey("schools", "school-attendance", new string('c', 64));
+        var now = DateTimeOffset.UtcNow;
+        var lease = TimeSpan.FromMinutes(10);
+
+        (await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now, lease, CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(1);
+        var retry = await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(1), lease, CancellationToken.None);
+        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(2);
+        await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(2), lease, CancellationToken.None);
+        await store.CompleteAsync(key, "stored", "batch-1", CancellationToken.None);
+
+        var again = await store.TryClaimAsync(key, "landing/schools/school-attendance/b.xlsx", now.AddMinutes(3), lease, CancellationToken.None);
+
+        retry.Receipt.Attempts.Should().Be(2);
+        again.Status.Should().Be(ClaimStatus.AlreadyCompleted);
+        var stored = await store.GetAsync(key, CancellationToken.None);
+        stored!.Attempts.Should().Be(3);
+        stored.FailedAttempts.Should().Be(2);
+        stored.BatchId.Should().Be("batch-1");
+        stored.State.Should().Be(ReceiptState.Completed);
+    }
+}

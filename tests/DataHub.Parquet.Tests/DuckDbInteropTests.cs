@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DataHub.Testing;
+
+namespace DataHub.Parquet.Tests;
+
+public sealed class DuckDbInteropTests
+{
+    [Fact]
+    public async Task DuckDb_reads_every_type_codec_encoding_and_nullability_we_write_exactly()
+    {
+        using var folder = new TempFolder("pq-interop");
+        var random = new Random(20171001);
+        var cases = new List<(string Path, ParquetSchema Schema, object?[][] Rows, string Label)>();
+        foreach (var type in Enum.GetValues<ParquetType>())
+        {
+            foreach (var compression in Enum.GetValues<ParquetCompression>())
+            {
+                foreach (var dictionary in new[] { true, false })
+                {
+                    foreach (var nullable in new[] { true, false })
+                    {
+                        // Two columns of the type: one low-cardinality (dictionary stays), one high (may fall back).
+                        var schema = new ParquetSchema([new("low", type, nullable), new("high", type, nullable), new("id", ParquetType.Int32, false)]);
+                        var rows = Enumerable.Range(0, 400).Select(i => new object?[]
+                        {
+                            nullable && i % 5 == 0 ? null : TestTables.RandomValue(random, type, lowCardinality: true),
+                            nullable && i % 3 == 0 ? null : TestTables.RandomValue(random, type, lowCardinality: false),
+                            i,
+                        }).ToArray();
+                        var label = $"{type}-{compression}-{(dictionary ? "dict" : "plain")}-{(nullable ? "optional" : "required")}";
+                        var path = folder.File(label + ".parquet");
+                        using (var stream = File.Create(path))
+                        {
+                            TestTables.Write(stream, schema, rows, new ParquetWriterOptions
+                            {
+                                Compression = compression,
+                                UseDictionary = dictionary,
+                                RowGroupRows = 150,
+                                PageBytes = 512,
+                                DictionaryBytesLimit = 600,
+                            });
+                        }
+
+                        cases.Add((path, schema, rows, label));
+                    }
+                }
+            }
+        }
+
+        var sql = new StringBuilder("SET TimeZone='UTC';\n");
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var (path, schema, _, _) = cases[i];
+            var exprs = string.Join(", ", schema.Columns.Select(TestTables.DuckDbCanonicalExpression));
+            sql.Append(i == 0 ? "" : "UNION ALL ")
+                .Append(CultureInfo.InvariantCulture, $"SELECT {i} AS f, to_json(list([{exprs}] ORDER BY file_row_number)) AS v FROM read_parquet({DuckDb.Literal(path)}, file_row_number=true)\n");
+        }
+
+        var result = await DuckDb.QueryAsync(sql.ToString());
+
+        result.Rows.Should().HaveCount(cases.Count);
+        foreach (var row in result.Rows)
+        {
+            var (_, schema, rows, label) = cases[(int)Int(row[0])];
+            using var json = JsonDocument.Parse(row[1].GetString()!);
+            var duckRows = json.RootElement.EnumerateArray().ToArray();
+            duckRows.Should().HaveCount(rows.Length, label);
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var values = duckRows[r].EnumerateArray().ToArray();
+                for (var c = 0; c < schema.Columns.Count; c++)
+                {
+                    var duck = TestTables.NormaliseDuckText(values[c].ValueKind == JsonValueKind.Null ? null : values[c].GetString(), schema.Columns[c].Type);
+                    ExpectSame(TestTables.Canonical(rows[r][c]), duck, label, r, schema.Columns[c].Name);
+                }
+            }
+        }
+    }
+
+    public static TheoryData<string> DuckDbCodecs() => new() { "", "SNAPPY", "GZIP", "UNCOMPRESSED" };
+
+    [Fact]
+    public async Task We_read_what_DuckDb_writes_at_its_defaults_and_with_each_codec_we_claim()
+    {
+        using var folder = new TempFolder("pq-duckwrites");
+        var columns = new (string Name, string Sql, ParquetType Type, string Canonical)[]
+        {
+            ("b", "CASE WHEN i % 7 = 0 THEN NULL ELSE i % 3 = 0 END", ParquetType.Boolean, "b::VARCHAR"),
+            ("i32", "CASE WHEN i % 11 = 0 THEN NULL WHEN i = 1 THEN 2147483647 WHEN i = 2 THEN -2147483648 ELSE ((i * 7919) % 200003) - 100000 END::INTEGER", ParquetType.Int32, "i32::VARCHAR"),
+            ("i64", "CASE WHEN i = 1 THEN 9223372036854775807 WHEN i = 2 THEN -9223372036854775808 ELSE i * 1000000007 - 3 END::BIGINT", ParquetType.Int64, "i64::VARCHAR"),
+            ("small", "(i % 200 - 100)::SMALLINT", ParquetType.Int32, "small::VARCHAR"),
+            ("tiny", "(i % 100)::TINYINT", ParquetType.Int32, "tiny::VARCHAR"),
+            ("u32", "((i * 1000003) % 4294967296)::UINTEGER", ParquetType.Int64, "u32::VARCHAR"),
+            ("d", "CASE i % 13 WHEN 0 THEN NULL WHEN 1 THEN 'nan'::DOUBLE WHEN 2 THEN -0.0::DOUBLE WHEN 3 THEN 'inf'::DOUBLE ELSE i / 7.0 END::DOUBLE", ParquetType.Double, "d::VARCHAR"),
+            ("f", "(i / 3.0)::FLOAT", ParquetType.Double, "f::DOUBLE::VARCHAR"),
+            ("s", "CASE WHEN i % 17 = 0 THEN NULL WHEN i % 17 = 1 THEN '' WHEN i % 17 = 2 THEN 'emoji 😀 𝄞' ELSE 'cat_' || (i % 5) END", ParquetType.String, "s"),
+            ("token", "'k1:' || sha256(i::VARCHAR)", ParquetType.String, "token"),
+            ("dt", "CASE WHEN i % 19 = 0 THEN NULL ELSE DATE '1900-01-01' + ((i * 37) % 80000)::INTEGER END", ParquetType.Date, "(dt - DATE '1970-01-01')::VARCHAR"),
+            ("ts", "TIMESTAMPTZ '1960-01-01 00:00:00+00' + to_microseconds(i * 123456789)", ParquetType.TimestampMicros, "epoch_us(ts)::VARCHAR"),
+            ("tsn", "TIMESTAMP '2020-01-01 00:00:00' + to_microseconds(i * 1000)", ParquetType.TimestampMicros, "epoch_us(tsn)::VARCHAR"),
+        };
+        var codecs = new[] { "", "SNAPPY", "GZIP", "UNCOMPRESSED" };
+        var sql = new StringBuilder("SET TimeZone='UTC';\n");
+        sql.Append("CREATE TABLE src AS SELECT i, ").AppendJoin(", ", columns.Select(c => $"{c.Sql} AS {c.Name}")).Append(" FROM range(6000) t(i);\n");
+        var files = new List<string>();
+        foreach (var codec in codecs)
+        {
+            var path = folder.File($"duck-{(codec.Length == 0 ? "default" : codec)}.parquet");
+            files.Add(path);
+            sql.Append(CultureInfo.InvariantCulture, $"COPY (SELECT * EXCLUDE (i) FROM src ORDER BY i) TO {DuckDb.Literal(path)} (FORMAT PARQUET{(codec.Length == 0 ? "" : ", COMPRESSION " + codec)});\n");
+        }
+
+        var small = folder.File("duck-small-row-groups.parquet");
+        files.Add(small);
+        sql.Append(CultureInfo.InvariantCulture, $"COPY (SELECT * EXCLUDE (i) FROM src ORDER BY i) TO {DuckDb.Literal(small)} (FORMAT PARQUET, ROW_GROUP_SIZE 1000);\n");
+        sql.Append("SELECT [").AppendJoin(", ", columns.Select(c => c.Canonical)).Append("] FROM src ORDER BY i;");
+
+        var expected = await DuckDb.QueryAsync(sql.ToString());
+
+        foreach (var path in files)
+        {
+            using var reader = ParquetReader.Open(File.OpenRead(path), Path.GetFileName(path));
+            reader.Schema.Columns.Select(c => c.Type).Should().Equal(columns.Select(c => c.Type), path);
+            reader.CreatedBy.Should().StartWith("DuckDB");
+            var rows = reader.ReadRows().ToList();
+            rows.Should().HaveCount(6000);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var duck = expected.Rows[r][0].EnumerateArray().ToArray();
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    var text = TestTables.NormaliseDuckText(duck[c].ValueKind == JsonValueKind.Null ? null : duck[c].GetString(), columns[c].Type);
+                    ExpectSame(text, TestTables.Canonical(rows[r][c]), Path.GetFileName(path), r, columns[c].Name);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DuckDb_sees_the_statistics_the_test_computes_from_the_data()
+    {
+        using var folder = new TempFolder("pq-stats");
+        var random = new Random(42);
+        var schema = new ParquetSchema([
+            new("b", ParquetType.Boolean), new("i", ParquetType.Int32), new("l", ParquetType.Int64), new("d", ParquetType.Double),
+            new("s", ParquetType.String), new("dt", ParquetType.Date), new("ts", ParquetType.TimestampMicros), new("allnull", ParquetType.Int32),
+            new("zeros", ParquetType.Double), new("nan", ParquetType.Double),
+        ]);
+        var files = new List<(string Path, object?[][] Rows)>();
+        for (var f = 0; f < 4; f++)
+        {
+            var rows = Enumerable.Range(0, 500).Select(i => new object?[]
+            {
+                i % 4 == 0 ? null : random.Next(2) == 0,
+                i % 5 == 0 ? null : TestTables.RandomValue(random, ParquetType.Int32, random.Next(2) == 0),
+                i % 6 == 0 ? null : TestTables.RandomValue(random, ParquetType.Int64, random.Next(2) == 0),
+                i % 7 == 0 ? null : FiniteOrNaN(TestTables.RandomValue(random, ParquetType.Double, random.Next(2) == 0)),
+                i % 8 == 0 ? null : TestTables.RandomValue(random, ParquetType.String, random.Next(2) == 0),
+                i % 9 == 0 ? null : DateOnly.FromDayNumber(random.Next(new DateOnly(1900, 1, 1).DayNumber, new DateOnly(2100, 1, 1).DayNumber)),
+                i % 10 == 0 ? null : new DateTimeOffset(random.NextInt64(new DateTime(1950, 1, 1).Ticks, new DateTime(2050, 1, 1).Ticks) / 10 * 10, TimeSpan.Zero),
+                null,
+                i % 2 == 0 ? 0.0 : -0.0,
+                double.NaN,
+            }).ToArray();
+            var path = folder.File($"stats-{f}.parquet");
+            using (var stream = File.Create(path))
+            {
+                TestTables.Write(stream, schema, rows, new ParquetWriterOptions { RowGroupRows = 200, UseDictionary = f % 2 == 0 });
+            }
+
+            files.Add((path, rows));
+        }
+
+        var result = await DuckDb.QueryAsync(
+            "SET TimeZone='UTC'; SELECT file_name, row_group_id, column_id, stats_min_value, stats_max_value, stats_null_count " +
+            $"FROM parquet_metadata({DuckDb.Literal(folder.File("stats-*.parquet"))}) ORDER BY file_name, row_group_id, column_id");
+
+        result.Rows.Should().HaveCount(files.Count * 3 * schema.Columns.Count);
+        foreach (var row in result.Rows)
+        {
+            var (_, rows) = files.Single(f => f.Path == row[0].GetString());
+            var group = (int)Int(row[1]);
+            var column = (int)Int(row[2]);
+            var values = rows.Skip(group * 200).Take(200).Select(r => r[column]).ToArray();
+            var label = $"{Path.GetFileName(row[0].GetString())} group {group} column {schema.Columns[column].Name}";
+            var (min, max) = ExpectedMinMax(values.Where(v => v is not null).Select(v => v!).ToArray());
+            Int(row[5]).Should().Be(values.Count(v => v is null), label);
+            ParseDuckStat(Text(row[3]), schema.Columns[column].Type).Should().Be(min, label + " min");
+            ParseDuckStat(Text(row[4]), schema.Columns[column].Type).Should().Be(max, label + " max");
+        }
+    }
+
+    /// <summary>DuckDB shows no double statistics once a chunk holds an infinity, so this test keeps to finite values and NaN.</summary>
+    private static object FiniteOrNaN(object value) => value is double d && double.IsInfinity(d) ? Math.Sign(d) * 12.5 : value;
+
+    /// <summary>A plain comparison: hundreds of thousands of values make assertion-library overhead count.</summary>
+    private static void ExpectSame(string? expected, string? actual, string file, int row, string column)
+    {
+        if (!string.Equals(expected, actual, StringComparison.Ordinal))
+        {
+            throw new Xunit.Sdk.XunitException($"{file} row {row} column {column}: expected {expected ?? "null"}, got {actual ?? "null"}");
+        }
+    }
+
+    private static long Int(JsonElement e) => e.ValueKind == JsonValueKind.String ? long.Parse(e.GetString()!, CultureInfo.InvariantCulture) : e.GetInt64();
+
+    private static string? Text(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetString();
+
+    /// <summary>Min and max by the Parquet spec's order, computed here without the writer's code: NaN ignored, zero min written -0, zero max +0, strings by UTF-8 bytes.</summary>
+    private static (string? Min, string? Max) ExpectedMinMax(object[] values)
+    {
+        var comparable = values.Where(v => v is not double d || !double.IsNaN(d)).ToArray();
+        if (comparable.Length == 0)
+        {
+            return (null, null);
+        }
+
+        if (comparable[0] is string)
+        {
+            var bytes = comparable.Select(v => Encoding.UTF8.GetBytes((string)v)).ToArray();
+            var min = bytes.Aggregate((a, b) => a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b);
+            var max = bytes.Aggregate((a, b) => a.AsSpan().SequenceCompareTo(b) >= 0 ? a : b);
+            return (Encoding.UTF8.GetString(min), Encoding.UTF8.GetString(max));
+        }
+
+        var ordered = comparable.Order(Comparer<object>.Create((a, b) => ((IComparable)a).CompareTo(b))).ToArray();
+        object low = ordered[0];
+        object high = ordered[^1];
+        if (low is double lowDouble && lowDouble == 0)
+        {
+            low = -0.0;
+        }
+
+        if (high is double highDouble && highDouble == 0)
+        {
+            high = 0.0;
+        }
+
+        return (Key(low), Key(high));
+    }
+
+    private static string Key(object value) => value switch
+    {
+        double d => BitConverter.DoubleToInt64Bits(d).ToString(CultureInfo.InvariantCulture),
+        DateTimeOffset t => t.UtcTicks.ToString(CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+    };
+
+    /// <summary>Reads DuckDB's rendering of a statistic into the same key form as <see cref="Key"/>.</summary>
+    private static string? ParseDuckStat(string? text, ParquetType type)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return type switch
+        {
+            ParquetType.Double => BitConverter.DoubleToInt64Bits(text switch
+            {
+                "inf" => double.PositiveInfinity,
+                "-inf" => double.NegativeInfinity,
+                _ => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+            }).ToString(CultureInfo.InvariantCulture),
+            ParquetType.TimestampMicros => DateTimeOffset.Parse(text.EndsWith("+00", StringComparison.Ordinal) ? text + ":00" : text, CultureInfo.InvariantCulture).UtcTicks.ToString(CultureInfo.InvariantCulture),
+            _ => text,
+        };
+    }
+}

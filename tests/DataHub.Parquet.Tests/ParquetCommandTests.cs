@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using DataHub.Testing;
+
+namespace DataHub.Parquet.Tests;
+
+public sealed class ParquetCommandTests
+{
+    [Fact]
+    public async Task Schema_head_and_stats_show_a_mart_and_a_bad_file_gets_a_clear_error()
+    {
+        using var folder = new TempFolder("pq-cli");
+        var path = folder.File("mart.parquet");
+        var schema = new ParquetSchema([new("batch_id", ParquetType.String, false), new("source_line", ParquetType.Int64, false), new("event_date", ParquetType.Date)]);
+        using (var stream = File.Create(path))
+        {
+            TestTables.Write(stream, schema, [["b-7", 1L, new DateOnly(2019, 4, 2)], ["b-7", 2L, null], ["b-7", 3L, new DateOnly(2018, 12, 31)]], new ParquetWriterOptions
+            {
+                Metadata = new Dictionary<string, string> { ["datahub.partner"] = "police" },
+            });
+        }
+
+        var bad = folder.File("bad.parquet");
+        await File.WriteAllTextAsync(bad, "not parquet at all");
+
+        var (schemaCode, schemaText) = await Run("parquet", "schema", path);
+        var (headCode, headText) = await Run("parquet", "head", path, "--rows", "2", "--columns", "source_line,event_date");
+        var (statsCode, statsText) = await Run("parquet", "stats", path);
+        var (badCode, badText) = await Run("parquet", "stats", bad);
+
+        schemaCode.Should().Be(0);
+        schemaText.Should().Contain("batch_id").And.Contain("Date").And.Contain("rows: 3").And.Contain("datahub.partner = police");
+        headCode.Should().Be(0);
+        headText.Should().Contain("2019-04-02").And.NotContain("2018-12-31").And.NotContain("b-7");
+        statsCode.Should().Be(0);
+        statsText.Should().Contain("2018-12-31").And.Contain("2019-04-02");
+        badCode.Should().Be(3);
+        badText.Should().Contain("bad.parquet").And.Contain("not a readable Parquet file");
+    }
+
+    private static async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Xunit;
+
+namespace DataHub.Testing;
+
+/// <summary>
+/// Azurite (Blob + Table emulator, from tests/node) on 127.0.0.1 with free ports, data in a temp folder so it survives
+/// <see cref="StopAsync"/> and <see cref="StartAsync"/> on the same ports (fault tests). Stopped and deleted on dispose.
+/// </summary>
+public sealed class Azurite : IAsyncDisposable
+{
+    // Azurite's documented development account: public, identical in every install.
+    private const string AccountName = "devstoreaccount1";
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly TempFolder _workspace = new("azurite");
+    private Process? _process;
+
+    private Azurite()
+    {
+        BlobPort = FreePort();
+        TablePort = FreePort();
+        QueuePort = FreePort();
+    }
+
+    /// <summary>The Blob service port.</summary>
+    public int BlobPort { get; }
+
+    /// <summary>The Table service port.</summary>
+    public int TablePort { get; }
+
+    /// <summary>The (unused) Queue service port; Azurite insists on serving one.</summary>
+    public int QueuePort { get; }
+
+    /// <summary>Whether the emulator process is running.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>An explicit-endpoint connection string (path-style URLs) for the development account.</summary>
+    public string ConnectionString => ConnectionStringFor(BlobPort, TablePort);
+
+    /// <summary>The same account reached through other ports (e.g. a fault-injecting proxy in front of this Azurite).</summary>
+    public static string ConnectionStringFor(int blobPort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
+
+    /// <summary>Starts a fresh emulator and waits until both services accept connections.</summary>
+    public static async Task<Azurite> StartNewAsync(CancellationToken cancellationToken = default)
+    {
+        var azurite = new Azurite();
+        await azurite.StartAsync(cancellationToken);
+        return azurite;
+    }
+
+    /// <summary>Starts the emulator on its ports (again, after <see cref="StopAsync"/>, with the same data).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var script = Path.Combine(RepoPaths.NodeTools, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException("Azurite is not installed: run `npm ci --prefix tests/node` (tests/run.sh does).");
+        }
+
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = _workspace.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            script, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--location", _workspace.Path,
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start Azurite.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (!(await AcceptsAsync(BlobPort, cancellationToken) && await AcceptsAsync(TablePort, cancellationToken)))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready (ports {BlobPort}, {TablePort}).");
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException("Azurite did not accept connections within 30 s.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the emulator gracefully (SIGTERM, so it saves its data), killing it if it lingers.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        _process = null;
+        if (!process.HasExited)
+        {
+            if (OperatingSystem.IsWindows() || !await SignalTermAsync(process.Id))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+
+        process.Dispose();
+
+        // The ports are released when the process exits; wait until nothing answers so a restart can bind them.
+        for (var i = 0; i < 50 && (await AcceptsAsync(BlobPort, CancellationToken.None) || await AcceptsAsync(TablePort, CancellationToken.None)); i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _workspace.Dispose();
+    }
+
+    // SIGTERM rather than Process.Kill (SIGKILL): Azurite saves its metadata on a graceful exit.
+    private static async Task<bool> SignalTermAsync(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        if (kill is null)
+        {
+            return false;
+        }
+
+        await kill.WaitForExitAsync();
+        return kill.ExitCode == 0;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>One Azurite for every test in a class (xunit class fixture) or collection.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private Azurite? _azurite;
+
+    /// <summary>The running emulator.</summary>
+    public Azurite Azurite => _azurite ?? throw new InvalidOperationException("Azurite has not started.");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync() => _azurite = await Azurite.StartNewAsync();
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+}
