@@ -12,8 +12,10 @@ namespace DataHub.Core.Retention;
 /// Deletes what the agreements say must go, and audits each deletion (contract C7):
 /// processed raw files (landing/_processed/{partner}/{feed}/…) and quarantined files (quarantine/{partner}/{feed}/…)
 /// older than the feed's raw retention, and mart files (secure/{feed}/…) older than the feed's mart retention.
-/// Files quarantined without a known partner or feed (quarantine/_unrouted, quarantine/_refused) are kept no longer
-/// than the shortest raw retention of any agreement. Unprocessed landing files and published aggregates are never touched.
+/// Objects no agreement covers (quarantine/_unrouted, quarantine/_refused, the rollup's person-level tables under
+/// secure/kpi, files of a partner or feed since removed from the protocols) are kept no longer than the shortest raw
+/// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
+/// strictest one applies. Unprocessed landing files and published aggregates are never touched.
 /// </summary>
 public sealed class EnforceRetention
 {
@@ -45,20 +47,24 @@ public sealed class EnforceRetention
         var deleted = new List<RetentionDeletion>();
         var examined = 0;
         var unattributed = 0;
-        var shortestRaw = _hub.Protocols.Partners.SelectMany(p => p.Feeds.Values).Select(f => f.RawRetentionDays).DefaultIfEmpty(0).Min();
+        var agreements = _hub.Protocols.Partners.SelectMany(p => p.Feeds.Values).ToList();
+        if (agreements.Count == 0)
+        {
+            // No agreements loaded means no retention can be known: deleting on a misconfiguration would be irreversible.
+            _logger.LogWarning("Retention found no agreements; nothing was deleted");
+            return new RetentionOutcome(0, [], 0);
+        }
+
+        var shortestRaw = agreements.Min(f => f.RawRetentionDays);
+        var shortestMart = agreements.Min(f => f.MartRetentionDays);
 
         await foreach (var item in _hub.Store.ListAsync($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", cancellationToken).ConfigureAwait(false))
         {
             examined++;
             var parts = item.Path.Split('/');
             var rule = parts.Length >= 5 ? Find(parts[2], parts[3]) : null;
-            if (rule is null)
-            {
-                unattributed++;
-                continue;
-            }
-
-            await ApplyAsync(item, rule.Value.Protocol, rule.Value.Agreement, rule.Value.Agreement.RawRetentionDays, RawRule, now, deleted, cancellationToken).ConfigureAwait(false);
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, RawRule, now, deleted, cancellationToken).ConfigureAwait(false);
         }
 
         await foreach (var item in _hub.Store.ListAsync("quarantine/", cancellationToken).ConfigureAwait(false))
@@ -66,15 +72,8 @@ public sealed class EnforceRetention
             examined++;
             var parts = item.Path.Split('/');
             var rule = parts.Length >= 4 ? Find(parts[1], parts[2]) : null;
-            if (rule is not null)
-            {
-                await ApplyAsync(item, rule.Value.Protocol, rule.Value.Agreement, rule.Value.Agreement.RawRetentionDays, QuarantineRule, now, deleted, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                // No agreement covers it (unknown partner or feed, refused path): the shortest raw retention applies.
-                await ApplyAsync(item, null, null, shortestRaw, QuarantineRule, now, deleted, cancellationToken).ConfigureAwait(false);
-            }
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, QuarantineRule, now, deleted, cancellationToken).ConfigureAwait(false);
         }
 
         await foreach (var item in _hub.Store.ListAsync("secure/", cancellationToken).ConfigureAwait(false))
@@ -83,27 +82,18 @@ public sealed class EnforceRetention
             var parts = item.Path.Split('/');
             var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
             var rule = parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
-            if (rule is null)
-            {
-                // A mart whose agreement cannot be found is kept (deleting data nobody can attribute is not this job's call) and counted.
-                unattributed++;
-                continue;
-            }
-
-            await ApplyAsync(item, rule.Value.Protocol, rule.Value.Agreement, rule.Value.Agreement.MartRetentionDays, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (unattributed > 0)
-        {
-            _logger.LogWarning("Retention kept {Count} objects no agreement covers", unattributed);
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.MartRetentionDays ?? shortestMart, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
         }
 
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
         return new RetentionOutcome(examined, deleted, unattributed);
     }
 
-    private (PartnerProtocol Protocol, FeedAgreement Agreement)? Find(string partner, string feed) =>
-        _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? (protocol, agreement) : null;
+    private Attribution? Find(string partner, string feed) =>
+        _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
+
+    private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
 
     // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
     private string? PartnerFromBatch(string fileName)
@@ -143,7 +133,7 @@ public sealed class EnforceRetention
 
         var ageDays = (long)age.TotalDays;
         var detail = agreement is null
-            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest raw retention ({days} days) applies."
+            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
             : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.";
         await _hub.Audit.AppendAsync(
             new AuditEntry(
@@ -163,11 +153,11 @@ public sealed class EnforceRetention
 /// <summary>What one retention run did.</summary>
 /// <param name="Examined">Objects looked at (raw archive, quarantine, marts).</param>
 /// <param name="Deleted">What was deleted and why.</param>
-/// <param name="Unattributed">Objects kept because no agreement covers them.</param>
+/// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
 public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
 {
     /// <summary>One line for logs and the custom handler's response.</summary>
-    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count}, kept {Unattributed} no agreement covers");
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
 }
 
 /// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>
