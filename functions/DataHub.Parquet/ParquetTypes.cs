@@ -80,6 +80,9 @@ public sealed record ParquetWriterOptions
     /// <summary>A column's dictionary is abandoned for PLAIN once its values take more than this many bytes.</summary>
     public int DictionaryBytesLimit { get; init; } = 1024 * 1024;
 
+    /// <summary>Data page header version: 1 (the default, read everywhere) or 2 (levels stored uncompressed ahead of the values).</summary>
+    public int DataPageVersion { get; init; } = 1;
+
     /// <summary>Record a CRC-32 in each page header so readers detect damaged pages.</summary>
     public bool PageChecksums { get; init; } = true;
 

@@ -14,8 +14,10 @@ public static class Program
                 return ParquetBenchmark.Run(options);
             case "ingest":
                 return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
+            case "rollup":
+                return RollupBenchmark.Run(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup");
                 return 2;
         }
     }
