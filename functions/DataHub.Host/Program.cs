@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DataHub.Host.Commands;
 
 namespace DataHub.Host;
 
@@ -6,10 +7,24 @@ namespace DataHub.Host;
 public static class Program
 {
     /// <summary>Parses the arguments and runs the chosen command; the exit codes are listed in README.md.</summary>
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, CommandEnvironment.Console());
+
+    /// <summary>Runs the command line against <paramref name="env"/> (tests pass their own output and clock).</summary>
+    public static async Task<int> RunAsync(string[] args, CommandEnvironment env)
     {
-        var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.");
-        root.Subcommands.Add(Commands.ParquetCommands.Create());
-        return await root.Parse(args).InvokeAsync();
+        ArgumentNullException.ThrowIfNull(env);
+        var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
+        {
+            IngestCommand.Create(env),
+            RunCommand.Create(env),
+            ValidateCommand.Create(env),
+            KeyCommands.Create(env),
+            AuditCommands.Create(env),
+            ParquetCommands.Create(),
+            PublishCommand.Create(),
+            RetentionCommand.Create(env),
+            Functions.ServeCommand.Create(),
+        };
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }
 }

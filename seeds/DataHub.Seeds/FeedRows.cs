@@ -119,7 +119,7 @@ internal sealed class FeedRows(World world)
         // Incidents among people outside the cohort.
         var others = Streams.For(world.Seed, "police-others");
         var adults = world.Outsiders.Where(o => o.AgeOn(World.DataEnd) >= 18).ToArray();
-        for (var i = 0; i < world.Families.Count * 3 && adults.Length > 0; i++)
+        for (var i = 0; i < world.Families.Count * 8 && adults.Length > 0; i++)
         {
             var date = others.Between(World.DataStart, World.DataEnd);
             yield return Police(others, others.Pick(adults), $"DA{date.Year}-{++incident:D6}", date, others.Chance(0.5) ? "victim" : "other", others.Chance(0.3), others.Chance(0.05));
@@ -129,7 +129,7 @@ internal sealed class FeedRows(World world)
     public IEnumerable<GeneratedRow> SubstanceMisuse(bool tops)
     {
         var clients = world.Families.Where(f => f.SubstanceMisuse).SelectMany(f => f.Adults.Where(a => a.FirstFamily == f).Take(1 + (f.Index % 2)))
-            .Concat(world.Outsiders.Where(o => o.AgeOn(World.DataEnd) >= 18).Where((_, i) => i % 3 == 0));
+            .Concat(world.Outsiders.Where(o => o.AgeOn(World.DataEnd) >= 18).Where((_, i) => i % 2 == 0));
         foreach (var client in clients)
         {
             var random = Streams.For(world.Seed, "substance-misuse", client.Index);
@@ -330,9 +330,10 @@ internal sealed class FeedRows(World world)
                     yield return (middle.AddDays(1), end);
                     break;
                 default:
-                    for (var monday = start.AddDays(((int)DayOfWeek.Monday - (int)start.DayOfWeek + 7) % 7); monday <= end; monday = monday.AddDays(7))
+                    var weeks = world.Options.AttendancePeriods == AttendancePeriods.Fortnights ? 2 : 1;
+                    for (var monday = start.AddDays(((int)DayOfWeek.Monday - (int)start.DayOfWeek + 7) % 7); monday <= end; monday = monday.AddDays(7 * weeks))
                     {
-                        var friday = monday.AddDays(4);
+                        var friday = monday.AddDays((7 * weeks) - 3);
                         yield return (monday, friday > end ? end : friday);
                     }
 
@@ -384,7 +385,7 @@ internal sealed class FeedRows(World world)
 
         if (random.Chance(0.5))
         {
-            surname = Core.Validation.NameText.Fold(surname) is { Length: > 0 } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
+            surname = Core.Pseudonymisation.IdentityNormaliser.Name(surname) is { } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
         }
 
         if (random.Chance(0.03) && surname.Length > 3)
@@ -397,10 +398,10 @@ internal sealed class FeedRows(World world)
 
     private static IEnumerable<GeneratedRow> Tops(Random random, Human client, DateOnly start, DateOnly? closure, bool improves)
     {
-        // A start form at treatment start, reviews every 90 days while in treatment, an exit form at closure.
+        // A start form at treatment start, reviews every 75 days while in treatment, an exit form at closure.
         var forms = new List<(DateOnly Date, string Stage)> { (start, "start") };
         var last = closure ?? World.DataEnd;
-        for (var date = start.AddDays(90); date < last; date = date.AddDays(90))
+        for (var date = start.AddDays(75); date < last; date = date.AddDays(75))
         {
             forms.Add((date, "review"));
         }

@@ -9,7 +9,7 @@ public sealed record SeedOptions
     /// <summary>The number of families in the Family Safeguarding cohorts (about four people each).</summary>
     public int Families { get; init; } = SyntheticHub.DefaultFamilies;
 
-    /// <summary>How finely schools report attendance; weeks give the county-scale benchmark's ~2M rows at 10,000 families.</summary>
+    /// <summary>How finely schools report attendance; fortnights give the county-scale benchmark's ~2M rows at 10,000 families.</summary>
     public AttendancePeriods AttendancePeriods { get; init; } = AttendancePeriods.HalfTerms;
 
     /// <summary>Write the schools' files as XLSX (one workbook per academic year); false writes CSV.</summary>
@@ -27,6 +27,9 @@ public enum AttendancePeriods
 
     /// <summary>Six half-terms a year.</summary>
     HalfTerms,
+
+    /// <summary>Two school weeks at a time, about 19 a year.</summary>
+    Fortnights,
 
     /// <summary>About 38 school weeks a year.</summary>
     Weeks,

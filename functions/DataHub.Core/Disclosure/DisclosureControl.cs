@@ -62,52 +62,73 @@ public sealed class DisclosureControl
         return new DisclosureResult(counts, [.. published], [.. unprotected.Select(i => cells[i].Id)]);
     }
 
-    // Until no suppressed cell can be worked out: for each recoverable one (in id order) suppress one more published
-    // cell from an equation it sits in — preferring one whose suppression alone protects it, then the smallest
-    // non-zero count, then the lowest id — so the pattern depends only on the table.
+    // Until no suppressed cell can be worked out: take the recoverable one with the lowest id and suppress one more
+    // published cell from an equation it sits in — preferring one whose suppression alone protects it, then the
+    // smallest non-zero count, then the lowest id — so the pattern depends only on the table. Suppressing a cell only
+    // removes knowledge, so only the target's own component needs solving again afterwards.
     private static SortedSet<int> SuppressSecondary(
         IReadOnlyList<CountCell> cells, MarginSystem system, HashSet<int> unknown, SuppressionReason[] reason, string?[] protects)
     {
         var unprotected = new SortedSet<int>();
-        while (true)
+        var queue = system.Recoverable(unknown);
+        while (queue.Count > 0)
         {
-            var targets = system.Recoverable(unknown);
-            targets.RemoveWhere(i => reason[i] == SuppressionReason.None || unprotected.Contains(i));
-            if (targets.Count == 0)
+            var target = queue.Min;
+            queue.Remove(target);
+            if (reason[target] == SuppressionReason.None || unprotected.Contains(target) || !system.RecoverableNear(target, unknown).Contains(target))
             {
-                return unprotected;
+                continue;
             }
 
-            foreach (var target in targets)
+            // Published cells beside the target first; then beside any unknown linked to it, because an identical
+            // quantity elsewhere (a total over a single part) can give it away when its own neighbours are all hidden.
+            var near = Candidates(cells, system, unknown, [target]);
+            var candidates = near.Concat(Candidates(cells, system, unknown, system.ComponentOf(target, unknown)).Except(near)).ToList();
+            if (candidates.Count == 0)
             {
-                if (!system.IsRecoverable(target, unknown))
+                unprotected.Add(target);
+                continue;
+            }
+
+            // The cheapest candidate that protects the target on its own, else the cheapest (more follow).
+            var chosen = candidates[0];
+            SortedSet<int>? stillFixed = null;
+            foreach (var candidate in candidates)
+            {
+                unknown.Add(candidate);
+                var fixedWith = system.RecoverableNear(target, unknown);
+                if (!fixedWith.Contains(target))
                 {
-                    continue;
+                    (chosen, stillFixed) = (candidate, fixedWith);
+                    break;
                 }
 
-                var candidates = system.EquationsOf(target)
-                    .SelectMany(system.CellsOf)
-                    .Distinct()
-                    .Where(i => !unknown.Contains(i) && !cells[i].NotApplicable)
-                    .OrderBy(i => cells[i].Count == 0 ? 1 : 0)
-                    .ThenBy(i => cells[i].Count)
-                    .ThenBy(i => i)
-                    .ToList();
-                if (candidates.Count == 0)
-                {
-                    unprotected.Add(target);
-                    continue;
-                }
+                unknown.Remove(candidate);
+            }
 
-                var chosen = candidates.FirstOrDefault(c => !system.IsRecoverable(target, WithCell(unknown, c)), candidates[0]);
+            if (stillFixed is null)
+            {
                 unknown.Add(chosen);
-                reason[chosen] = SuppressionReason.Secondary;
-                protects[chosen] = cells[target].Id;
+                stillFixed = system.RecoverableNear(target, unknown);
             }
+
+            reason[chosen] = SuppressionReason.Secondary;
+            protects[chosen] = cells[target].Id;
+            queue.UnionWith(stillFixed);
         }
+
+        return unprotected;
     }
 
-    private static HashSet<int> WithCell(HashSet<int> unknown, int cell) => [.. unknown, cell];
+    private static List<int> Candidates(IReadOnlyList<CountCell> cells, MarginSystem system, HashSet<int> unknown, IEnumerable<int> around) =>
+        [.. around
+            .SelectMany(system.EquationsOf)
+            .SelectMany(system.CellsOf)
+            .Distinct()
+            .Where(i => !unknown.Contains(i) && !cells[i].NotApplicable)
+            .OrderBy(i => cells[i].Count == 0 ? 1 : 0)
+            .ThenBy(i => cells[i].Count)
+            .ThenBy(i => i)];
 
     private PublishedCount Publish(CountCell cell, SuppressionReason reason, string? protects)
     {

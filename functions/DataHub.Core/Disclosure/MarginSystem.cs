@@ -13,6 +13,9 @@ internal sealed class MarginSystem
     // Bounds propagation tightens by at least 1 per pass on a real table; this caps pathological creeping.
     private const int MaxBoundPasses = 200;
 
+    // Stands for +∞ as an upper bound (and its negation for −∞); real counts never come near it.
+    private const long Unbounded = long.MaxValue;
+
     private readonly int[][] _equations;
     private readonly int[][] _equationsOfCell;
     private readonly long[] _values;
@@ -59,11 +62,11 @@ internal sealed class MarginSystem
         return fixedCells;
     }
 
-    /// <summary>Whether a reader can fix this unknown cell exactly.</summary>
-    public bool IsRecoverable(int cell, IReadOnlySet<int> unknown) => Solve(ComponentOf(cell, unknown), unknown).Contains(cell);
+    /// <summary>The unknown cells a reader can fix among those linked to this one through equations with unknowns.</summary>
+    public SortedSet<int> RecoverableNear(int cell, IReadOnlySet<int> unknown) => [.. Solve(ComponentOf(cell, unknown), unknown)];
 
-    // Unknown cells linked to the start through equations that hold unknowns; nothing outside it bears on them.
-    private List<int> ComponentOf(int start, IReadOnlySet<int> unknown)
+    /// <summary>The unknown cells linked to the start through equations that hold unknowns; nothing outside bears on them.</summary>
+    public List<int> ComponentOf(int start, IReadOnlySet<int> unknown)
     {
         var component = new List<int> { start };
         var inComponent = new HashSet<int> { start };
@@ -113,17 +116,17 @@ internal sealed class MarginSystem
             column[open[i]] = i;
         }
 
-        var rows = new List<BigInteger[]>();
+        var rows = new List<long[]>();
         foreach (var e in equations)
         {
-            var row = new BigInteger[open.Count];
+            var row = new long[open.Count];
             var any = false;
             var cells = _equations[e];
             for (var k = 0; k < cells.Length; k++)
             {
                 if (unknown.Contains(cells[k]) && !determined.Contains(cells[k]))
                 {
-                    row[column[cells[k]]] += k == 0 ? BigInteger.One : BigInteger.MinusOne;
+                    row[column[cells[k]]] += k == 0 ? 1 : -1;
                     any = true;
                 }
             }
@@ -134,11 +137,28 @@ internal sealed class MarginSystem
             }
         }
 
+        List<int> fixedColumns;
+        try
+        {
+            // 64-bit arithmetic is plenty for margin tables once rows are divided by their gcd; overflow is checked.
+            fixedColumns = Eliminate([.. rows.Select(r => (long[])r.Clone())], open.Count);
+        }
+        catch (OverflowException)
+        {
+            fixedColumns = Eliminate([.. rows.Select(r => r.Select(v => (BigInteger)v).ToArray())], open.Count);
+        }
+
+        return [.. fixedColumns.Select(c => open[c])];
+    }
+
+    private static List<int> Eliminate<T>(List<T[]> rows, int columns)
+        where T : IBinaryInteger<T>
+    {
         var pivots = new List<(int Row, int Column)>();
         var next = 0;
-        for (var col = 0; col < open.Count && next < rows.Count; col++)
+        for (var col = 0; col < columns && next < rows.Count; col++)
         {
-            var pick = rows.FindIndex(next, r => !r[col].IsZero);
+            var pick = rows.FindIndex(next, r => !T.IsZero(r[col]));
             if (pick < 0)
             {
                 continue;
@@ -148,7 +168,7 @@ internal sealed class MarginSystem
             var pivot = rows[next];
             for (var r = 0; r < rows.Count; r++)
             {
-                if (r == next || rows[r][col].IsZero)
+                if (r == next || T.IsZero(rows[r][col]))
                 {
                     continue;
                 }
@@ -156,14 +176,14 @@ internal sealed class MarginSystem
                 var factor = rows[r][col];
                 var scale = pivot[col];
                 var row = rows[r];
-                var gcd = BigInteger.Zero;
+                var gcd = T.Zero;
                 for (var j = 0; j < row.Length; j++)
                 {
-                    row[j] = row[j] * scale - pivot[j] * factor;
-                    gcd = BigInteger.GreatestCommonDivisor(gcd, row[j]);
+                    row[j] = checked((row[j] * scale) - (pivot[j] * factor));
+                    gcd = Gcd(gcd, T.Abs(row[j]));
                 }
 
-                if (gcd > BigInteger.One)
+                if (gcd > T.One)
                 {
                     for (var j = 0; j < row.Length; j++)
                     {
@@ -176,47 +196,64 @@ internal sealed class MarginSystem
             next++;
         }
 
-        var found = new HashSet<int>();
-        foreach (var (row, col) in pivots)
+        return [.. pivots.Where(p => rows[p.Row].Count(v => !T.IsZero(v)) == 1).Select(p => p.Column)];
+    }
+
+    private static T Gcd<T>(T a, T b)
+        where T : IBinaryInteger<T>
+    {
+        while (!T.IsZero(b))
         {
-            if (rows[row].Count(v => !v.IsZero) == 1)
-            {
-                found.Add(open[col]);
-            }
+            (a, b) = (b, a % b);
         }
 
-        return found;
+        return a;
     }
 
     // Interval propagation with every count ≥ 0: a cell whose lower and upper bounds meet is fixed.
     private HashSet<int> FixedByBounds(List<int> open, int[] equations)
     {
-        var low = open.ToDictionary(c => c, _ => 0L);
-        var high = open.ToDictionary(c => c, _ => (long?)null);
+        var local = new Dictionary<int, int>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            local[open[i]] = i;
+        }
+
+        // Each equation as Σ sign·x over open cells = rest, with every known cell moved to the right-hand side.
+        // Every unknown of an equation is in the component, so a cell that is not open is known to the reader.
+        var terms = new List<(int[] Vars, int[] Signs, long Constant)>();
+        foreach (var e in equations)
+        {
+            var cells = _equations[e];
+            var vars = new List<int>();
+            var signs = new List<int>();
+            long rest = 0;
+            for (var k = 0; k < cells.Length; k++)
+            {
+                var sign = k == 0 ? 1 : -1;
+                if (local.TryGetValue(cells[k], out var v))
+                {
+                    vars.Add(v);
+                    signs.Add(sign);
+                }
+                else
+                {
+                    rest -= sign * _values[cells[k]];
+                }
+            }
+
+            terms.Add(([.. vars], [.. signs], rest));
+        }
+
+        var low = new long[open.Count];
+        var high = new long[open.Count];
+        Array.Fill(high, Unbounded);
         for (var pass = 0; pass < MaxBoundPasses; pass++)
         {
             var changed = false;
-            foreach (var e in equations)
+            foreach (var (vars, signs, rest) in terms)
             {
-                var cells = _equations[e];
-                // Σ sign·x over open cells = rest, where rest moves every known cell to the right-hand side.
-                long rest = 0;
-                for (var k = 0; k < cells.Length; k++)
-                {
-                    if (!low.ContainsKey(cells[k]))
-                    {
-                        // Every unknown of the equation is in the component, so a cell that is not open is known to the reader.
-                        rest -= (k == 0 ? 1 : -1) * _values[cells[k]];
-                    }
-                }
-
-                for (var k = 0; k < cells.Length; k++)
-                {
-                    if (low.ContainsKey(cells[k]))
-                    {
-                        changed |= Tighten(cells, k, rest, low, high);
-                    }
-                }
+                changed |= Tighten(vars, signs, rest, low, high);
             }
 
             if (!changed)
@@ -225,59 +262,66 @@ internal sealed class MarginSystem
             }
         }
 
-        return [.. open.Where(c => high[c] == low[c])];
+        return [.. Enumerable.Range(0, open.Count).Where(i => high[i] == low[i]).Select(i => open[i])];
     }
 
-    private static bool Tighten(int[] cells, int target, long rest, Dictionary<int, long> low, Dictionary<int, long?> high)
+    // For Σ sign·x = rest: each x's range from the others' ranges (sums taken once, each term's own share removed).
+    private static bool Tighten(int[] vars, int[] signs, long rest, long[] low, long[] high)
     {
-        // Range of Σ sign·x over the other open cells; null bound = unbounded.
-        long? sumMin = 0;
-        long? sumMax = 0;
-        for (var k = 0; k < cells.Length; k++)
+        var n = vars.Length;
+        Span<long> termMin = n <= 64 ? stackalloc long[n] : new long[n];
+        Span<long> termMax = n <= 64 ? stackalloc long[n] : new long[n];
+        long sumMin = 0;
+        long sumMax = 0;
+        var minUnbounded = 0;
+        var maxUnbounded = 0;
+        for (var t = 0; t < n; t++)
         {
-            if (k == target || !low.TryGetValue(cells[k], out var lo))
-            {
-                continue;
-            }
+            var (lo, hi) = (low[vars[t]], high[vars[t]]);
+            // A term's range: [lo, hi] for +x, [−hi, −lo] for −x; Unbounded stands for ±∞.
+            (termMin[t], termMax[t]) = signs[t] > 0 ? (lo, hi) : (hi == Unbounded ? -Unbounded : -hi, -lo);
+            minUnbounded += termMin[t] == -Unbounded ? 1 : 0;
+            sumMin += termMin[t] == -Unbounded ? 0 : termMin[t];
+            maxUnbounded += termMax[t] == Unbounded ? 1 : 0;
+            sumMax += termMax[t] == Unbounded ? 0 : termMax[t];
+        }
 
-            var hi = high[cells[k]];
-            if (k == 0)
+        var changed = false;
+        for (var t = 0; t < n; t++)
+        {
+            var ownMinUnbounded = termMin[t] == -Unbounded;
+            var ownMaxUnbounded = termMax[t] == Unbounded;
+            var othersMinFinite = minUnbounded - (ownMinUnbounded ? 1 : 0) == 0;
+            var othersMaxFinite = maxUnbounded - (ownMaxUnbounded ? 1 : 0) == 0;
+            var othersMin = sumMin - (ownMinUnbounded ? 0 : termMin[t]);
+            var othersMax = sumMax - (ownMaxUnbounded ? 0 : termMax[t]);
+
+            // sign·x = rest − others.
+            long? newLow;
+            long? newHigh;
+            if (signs[t] > 0)
             {
-                sumMin += lo;
-                sumMax = sumMax is null || hi is null ? null : sumMax + hi;
+                newLow = othersMaxFinite ? rest - othersMax : null;
+                newHigh = othersMinFinite ? rest - othersMin : null;
             }
             else
             {
-                sumMin = sumMin is null || hi is null ? null : sumMin - hi;
-                sumMax -= lo;
+                newLow = othersMinFinite ? othersMin - rest : null;
+                newHigh = othersMaxFinite ? othersMax - rest : null;
             }
-        }
 
-        long? newLow;
-        long? newHigh;
-        if (target == 0)
-        {
-            newLow = rest - sumMax;
-            newHigh = rest - sumMin;
-        }
-        else
-        {
-            newLow = sumMin - rest;
-            newHigh = sumMax - rest;
-        }
+            var v = vars[t];
+            if (newLow is { } l && l > low[v])
+            {
+                low[v] = l;
+                changed = true;
+            }
 
-        var cell = cells[target];
-        var changed = false;
-        if (newLow is { } l && l > low[cell])
-        {
-            low[cell] = l;
-            changed = true;
-        }
-
-        if (newHigh is { } h && (high[cell] is not { } current || h < current))
-        {
-            high[cell] = h;
-            changed = true;
+            if (newHigh is { } h && h < high[v])
+            {
+                high[v] = h;
+                changed = true;
+            }
         }
 
         return changed;

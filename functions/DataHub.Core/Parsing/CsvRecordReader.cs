@@ -44,6 +44,9 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>The bytes of field <paramref name="index"/> of the current record, unquoted and unescaped.</summary>
     public ReadOnlySpan<byte> Field(int index) => buffer.AsSpan(starts[index], lengths[index]);
 
+    /// <summary>Where field <paramref name="index"/> starts, counted in bytes from the start of <see cref="RecordBytes"/>.</summary>
+    public int FieldOffset(int index) => starts[index] - starts[0];
+
     /// <summary>All bytes of the current record's fields, from the first field's start to the last field's end.</summary>
     public ReadOnlySpan<byte> RecordBytes => FieldCount == 0 ? [] : buffer.AsSpan(starts[0], starts[FieldCount - 1] + lengths[FieldCount - 1] - starts[0]);
 
@@ -64,49 +67,37 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>Reads the next record synchronously; false at the end of the stream.</summary>
     public bool Read()
     {
-        while (true)
+        Outcome outcome;
+        while ((outcome = TryParse()) == Outcome.NeedMore)
         {
-            switch (TryParse())
-            {
-                case Outcome.Record:
-                    return true;
-                case Outcome.End:
-                    return false;
-                case Outcome.TooLong:
-                    TooLong = true;
-                    return false;
-                default:
-                    Fill(stream.Read(buffer, end, buffer.Length - end));
-                    break;
-            }
+            Fill(stream.Read(buffer, end, buffer.Length - end));
         }
+
+        return Complete(outcome);
     }
 
     /// <summary>Reads the next record; false at the end of the stream.</summary>
     public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        Outcome outcome;
+        while ((outcome = TryParse()) == Outcome.NeedMore)
         {
-            switch (TryParse())
-            {
-                case Outcome.Record:
-                    return true;
-                case Outcome.End:
-                    return false;
-                case Outcome.TooLong:
-                    TooLong = true;
-                    return false;
-                default:
-                    Fill(await stream.ReadAsync(buffer.AsMemory(end, buffer.Length - end), cancellationToken).ConfigureAwait(false));
-                    break;
-            }
+            Fill(await stream.ReadAsync(buffer.AsMemory(end, buffer.Length - end), cancellationToken).ConfigureAwait(false));
         }
+
+        return Complete(outcome);
     }
 
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(buffer);
         buffer = [];
+    }
+
+    private bool Complete(Outcome outcome)
+    {
+        TooLong = outcome == Outcome.TooLong;
+        return outcome == Outcome.Record;
     }
 
     private void Fill(int read)

@@ -33,9 +33,13 @@ internal sealed class TextDecoding
     };
 
     /// <summary>Looks at one record's bytes; false when they are invalid UTF-8 in a file already known to be UTF-8.</summary>
-    public bool Accept(ReadOnlySpan<byte> record)
+    public bool Accept(ReadOnlySpan<byte> record) => Accept(record, out _);
+
+    /// <summary>As <see cref="Accept(ReadOnlySpan{byte})"/>, also saying whether the record is pure ASCII (bytes and chars align).</summary>
+    public bool Accept(ReadOnlySpan<byte> record, out bool ascii)
     {
-        if (state == State.Windows1252 || System.Text.Ascii.IsValid(record))
+        ascii = System.Text.Ascii.IsValid(record);
+        if (ascii || state == State.Windows1252)
         {
             return true;
         }

@@ -89,10 +89,13 @@ public struct RowHash
 
         if (!cell.IsEmpty)
         {
-            Span<byte> tail = stackalloc byte[8];
-            tail.Clear();
-            cell.CopyTo(tail);
-            h = Mix(h, BinaryPrimitives.ReadUInt64LittleEndian(tail) ^ ((ulong)cell.Length << 56));
+            var tail = 0UL;
+            for (var i = 0; i < cell.Length; i++)
+            {
+                tail |= (ulong)cell[i] << (8 * i);
+            }
+
+            h = Mix(h, tail ^ ((ulong)cell.Length << 56));
         }
 
         state = Mix(h, 0xFF);

@@ -10,14 +10,15 @@ public sealed class FieldParser
     /// <summary>The longest text value accepted; anything longer is a broken extract, not data.</summary>
     public const int MaxTextLength = 500;
 
-    private const int DateCacheLimit = 1 << 16;
+    private static readonly int FirstDay = new DateOnly(DateText.MinYear, 1, 1).DayNumber;
+    private static readonly int LastDay = new DateOnly(DateText.MaxYear, 12, 31).DayNumber;
     private static readonly object BoxedTrue = true;
     private static readonly object BoxedFalse = false;
     private static readonly object[] SmallInts = Enumerable.Range(0, 1024).Select(i => (object)i).ToArray();
 
     private readonly FeedContract contract;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>?[] codes;
-    private readonly Dictionary<int, object> dates = [];
+    private object?[]? dates;
 
     /// <summary>Prepares the code lists of a contract.</summary>
     public FieldParser(FeedContract contract)
@@ -54,17 +55,9 @@ public sealed class FieldParser
         switch (field.Identity)
         {
             case IdentityPart.NhsNumber:
-                return NhsNumber.Check(s, out var nhs) is { } nhsRule
-                    ? Problem(field, nhsRule, nhsRule == Rules.NhsFormat
-                        ? "must be 10 digits (spaces and hyphens allowed) and not a placeholder such as 0000000000."
-                        : "fails the NHS number modulus 11 check digit.")
-                    : Ok(nhs, out value);
+                return Identifier(field, NhsNumber.Check(s, out var nhs), nhs, out value);
             case IdentityPart.Upn:
-                return Upn.Check(s, out var upn) is { } upnRule
-                    ? Problem(field, upnRule, upnRule == Rules.UpnFormat
-                        ? "must be 13 characters: a check letter, 11 digits, then a digit or letter."
-                        : "has the wrong check letter for its digits.")
-                    : Ok(upn, out value);
+                return Identifier(field, Upn.Check(s, out var upn), upn, out value);
             case IdentityPart.ForenameInitial or IdentityPart.SurnameInitial:
                 return s.Length == 1 && char.IsLetter(s[0])
                     ? Ok(s.ToString().ToUpperInvariant(), out value)
@@ -132,19 +125,22 @@ public sealed class FieldParser
     public static bool? ParseBoolean(ReadOnlySpan<char> text)
     {
         var s = text.Trim();
-        if (s.Equals("Y", StringComparison.OrdinalIgnoreCase) || s.Equals("Yes", StringComparison.OrdinalIgnoreCase)
-            || s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("1", StringComparison.Ordinal))
+        if (s.IsEmpty)
         {
-            return true;
+            return null;
         }
 
-        if (s.Equals("N", StringComparison.OrdinalIgnoreCase) || s.Equals("No", StringComparison.OrdinalIgnoreCase)
-            || s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("0", StringComparison.Ordinal))
+        // Dispatch on the first character: this runs for millions of cells.
+        return (s[0] | 0x20) switch
         {
-            return false;
-        }
-
-        return null;
+            'y' when s.Length == 1 || s.Equals("Yes", StringComparison.OrdinalIgnoreCase) => true,
+            't' when s.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+            '1' when s.Length == 1 => true,
+            'n' when s.Length == 1 || s.Equals("No", StringComparison.OrdinalIgnoreCase) => false,
+            'f' when s.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+            '0' when s.Length == 1 => false,
+            _ => null,
+        };
     }
 
     private FieldProblem? ParseInteger(FieldSpec field, ReadOnlySpan<char> s, out object? value)
@@ -210,20 +206,30 @@ public sealed class FieldParser
         return Problem(field, Rules.CodeUnknown, "must be one of " + list + Quote(field, s) + ".");
     }
 
+    // One box per calendar day for the whole file (accepted dates are 1900–2099, so an array indexed by day is enough).
+    private static FieldProblem? Identifier(FieldSpec field, string? rule, string? normalised, out object? value)
+    {
+        value = rule is null ? normalised : null;
+        return rule switch
+        {
+            null => null,
+            Rules.NhsFormat => Problem(field, rule, "must be 10 digits (spaces and hyphens allowed) and not a placeholder such as 0000000000."),
+            Rules.NhsCheckDigit => Problem(field, rule, "fails the NHS number modulus 11 check digit."),
+            Rules.UpnFormat => Problem(field, rule, "must be 13 characters: a check letter, 11 digits, then a digit or letter."),
+            _ => Problem(field, rule, "has the wrong check letter for its digits."),
+        };
+    }
+
     private object BoxDate(DateOnly date)
     {
-        if (dates.TryGetValue(date.DayNumber, out var boxed))
+        var day = date.DayNumber;
+        if (day < FirstDay || day > LastDay)
         {
-            return boxed;
+            return date;
         }
 
-        boxed = date;
-        if (dates.Count < DateCacheLimit)
-        {
-            dates[date.DayNumber] = boxed;
-        }
-
-        return boxed;
+        dates ??= new object?[LastDay - FirstDay + 1];
+        return dates[day - FirstDay] ??= date;
     }
 
     private static FieldProblem DateProblem(FieldSpec field, string rule) => Problem(field, rule, rule switch

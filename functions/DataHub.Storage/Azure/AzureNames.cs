@@ -33,6 +33,9 @@ public static class AzureNames
     /// <summary>The port the Functions host tells the custom handler to listen on.</summary>
     public const string CustomHandlerPortSetting = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
+    /// <summary>Local runs against Azurite only: an embedded root whose keys/datahub-key.json is used instead of Key Vault (never set in Azure).</summary>
+    public const string KeyRootSetting = "DATAHUB_KEY_ROOT";
+
     /// <summary>The default name of the pseudonymisation key secret.</summary>
     public const string DefaultKeySecretName = "datahub-pseudonymisation-key";
 

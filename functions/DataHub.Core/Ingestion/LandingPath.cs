@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>A checked landing path: landing/{partner}/{feed}/{file}, nothing else.</summary>
+/// <param name="Partner">The partner folder.</param>
+/// <param name="Feed">The feed folder.</param>
+/// <param name="FileName">The file name as dropped.</param>
+public sealed partial record LandingPath(string Partner, string Feed, string FileName)
+{
+    /// <summary>The landing container.</summary>
+    public const string Container = "landing";
+
+    /// <summary>The folder under landing where processed files are archived; the trigger ignores it.</summary>
+    public const string ProcessedFolder = "_processed";
+
+    /// <summary>The object path.</summary>
+    public string Path => $"{Container}/{Partner}/{Feed}/{FileName}";
+
+    /// <summary>
+    /// Parses <paramref name="path"/>. Refuses (with a reason) anything that is not exactly four plain segments under
+    /// landing, any "." or ".." segment, backslashes, control characters, and names that are not partner/feed names.
+    /// </summary>
+    public static LandingPathCheck Check(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return LandingPathCheck.Refused("path.empty", "No path was given.", movable: false);
+        }
+
+        var segments = path.Split('/');
+        if (segments.Any(s => s is "." or ".." || s.Contains('\\', StringComparison.Ordinal) || s.Any(char.IsControl) || s.Contains(':', StringComparison.Ordinal)))
+        {
+            return LandingPathCheck.Refused("path.traversal", "The path contains '.', '..', a backslash, a colon or a control character; nothing was read.", movable: false);
+        }
+
+        if (segments.Any(s => s.Length == 0))
+        {
+            return LandingPathCheck.Refused("path.empty_segment", "The path has an empty segment; nothing was read.", movable: false);
+        }
+
+        if (!string.Equals(segments[0], Container, StringComparison.Ordinal))
+        {
+            return LandingPathCheck.Refused("path.not_landing", "Only files under landing/ are ingested; nothing was read.", movable: false);
+        }
+
+        if (segments.Length > 1 && string.Equals(segments[1], ProcessedFolder, StringComparison.Ordinal))
+        {
+            return LandingPathCheck.Archive();
+        }
+
+        if (segments.Length != 4)
+        {
+            return LandingPathCheck.Refused(
+                "path.depth",
+                $"A file must be dropped at landing/{{partner}}/{{feed}}/{{file}}; this path has {segments.Length - 1} levels under landing.",
+                movable: true);
+        }
+
+        if (!NamePattern().IsMatch(segments[1]) || !NamePattern().IsMatch(segments[2]))
+        {
+            return LandingPathCheck.Refused("path.name", "Partner and feed folder names are lower-case letters, digits and hyphens.", movable: true);
+        }
+
+        if (segments[3].StartsWith('.'))
+        {
+            return LandingPathCheck.Refused("path.hidden", "Hidden files (names starting with '.') are not ingested.", movable: true);
+        }
+
+        return new LandingPathCheck(new LandingPath(segments[1], segments[2], segments[3]), null, null, false, false);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex NamePattern();
+}
+
+/// <summary>The result of checking a landing path.</summary>
+/// <param name="Path">The parsed path, when valid.</param>
+/// <param name="Rule">Why it was refused.</param>
+/// <param name="Message">A sentence saying so.</param>
+/// <param name="Movable">True when the object is safely inside landing and can be moved to quarantine.</param>
+/// <param name="IsArchive">True for the hub's own archive of processed files (ignored, not refused).</param>
+public sealed record LandingPathCheck(LandingPath? Path, string? Rule, string? Message, bool Movable, bool IsArchive)
+{
+    internal static LandingPathCheck Refused(string rule, string message, bool movable) => new(null, rule, message, movable, false);
+
+    internal static LandingPathCheck Archive() => new(null, null, null, false, true);
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using DataHub.Core.Feeds;
+using DataHub.Core.Storage;
+using DataHub.Parquet;
+
+namespace DataHub.Core.Marts;
+
+/// <summary>
+/// Writes one batch's pseudonymised rows into the secure mart, one Parquet file per quarter. Nothing is visible until
+/// <see cref="CommitAsync"/>, which commits every quarter's file once the whole batch has succeeded; <see cref="AbandonAsync"/>
+/// (or a failure) commits none.
+/// </summary>
+public sealed class MartBatchWriter : IAsyncDisposable
+{
+    private readonly IObjectStore _store;
+    private readonly FeedContract _contract;
+    private readonly MartLayout _layout;
+    private readonly string _batchId;
+    private readonly IReadOnlyDictionary<string, string> _metadata;
+    private readonly ParquetCompression _compression;
+    private readonly int _rowGroupRows;
+    private readonly bool[] _excluded;
+    private readonly Dictionary<string, QuarterFile> _quarters = new(StringComparer.Ordinal);
+    private bool _finished;
+
+    /// <summary>Prepares a batch for <paramref name="contract"/>.</summary>
+    /// <param name="store">Where the files go.</param>
+    /// <param name="contract">The feed's contract.</param>
+    /// <param name="batchId">The batch id (file name and batch_id column).</param>
+    /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …).</param>
+    /// <param name="compression">The Parquet compression.</param>
+    /// <param name="rowGroupRows">Rows per row group.</param>
+    /// <param name="excludedFields">Stored fields the agreement does not allow: written as nulls.</param>
+    public MartBatchWriter(
+        IObjectStore store,
+        FeedContract contract,
+        string batchId,
+        IReadOnlyDictionary<string, string> metadata,
+        ParquetCompression compression,
+        int rowGroupRows,
+        IReadOnlyCollection<string> excludedFields)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(excludedFields);
+        _store = store;
+        _contract = contract;
+        _layout = MartLayout.For(contract);
+        _batchId = batchId;
+        _metadata = metadata;
+        _compression = compression;
+        _rowGroupRows = rowGroupRows;
+        _excluded = [.. contract.Fields.Select(f => excludedFields.Contains(f.Name))];
+    }
+
+    /// <summary>Rows written so far.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>The quarter a row belongs to (its quarter field's date, or the feed's own quarter label); null when it has none.</summary>
+    public string? QuarterOf(ParsedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (_contract.QuarterField is { } name)
+        {
+            var index = IndexOf(name);
+            return row.Values[index] is DateOnly date ? MartSchema.QuarterOf(date) : null;
+        }
+
+        return row.Values[IndexOf("quarter")] is string label && label.Length > 0 ? label.Trim().ToUpperInvariant() : null;
+    }
+
+    /// <summary>Appends a row to its quarter's file.</summary>
+    /// <param name="quarter">From <see cref="QuarterOf"/>.</param>
+    /// <param name="row">The validated row.</param>
+    /// <param name="tokens">The row's tokens, aligned with the feed's token keys.</param>
+    /// <param name="dateOfBirth">The row's date of birth, stored as year and month only.</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    public async ValueTask WriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (!_quarters.TryGetValue(quarter, out var file))
+        {
+            file = await OpenAsync(quarter, cancellationToken).ConfigureAwait(false);
+            _quarters.Add(quarter, file);
+        }
+
+        var w = file.Writer;
+        w.Set(0, _batchId);
+        w.Set(1, (long?)row.Line);
+        var column = MartLayout.FirstToken;
+        for (var k = 0; k < _layout.TokenKeys.Count; k++)
+        {
+            w.Set(column++, tokens[k]);
+        }
+
+        if (_layout.HasBirth && dateOfBirth is { } dob)
+        {
+            w.Set(_layout.BirthYearColumn, (int?)dob.Year);
+            w.Set(_layout.BirthYearColumn + 1, (int?)dob.Month);
+        }
+
+        foreach (var (field, col, type) in _layout.Stored)
+        {
+            var value = _excluded[field] ? null : row.Values[field];
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (type)
+            {
+                case FieldType.Date:
+                    w.Set(col, (DateOnly?)(DateOnly)value);
+                    break;
+                case FieldType.Integer:
+                    w.Set(col, (int?)Convert.ToInt32(value, CultureInfo.InvariantCulture));
+                    break;
+                case FieldType.Boolean:
+                    w.Set(col, (bool?)(bool)value);
+                    break;
+                default:
+                    w.Set(col, Convert.ToString(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        w.EndRow();
+        file.Rows++;
+        Rows++;
+    }
+
+    /// <summary>Finishes and commits every quarter's file; returns them with their row counts, in quarter order.</summary>
+    /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata.</param>
+    public async Task<IReadOnlyList<(StoredObject File, string Quarter, long Rows)>> CommitAsync(long rowsRejected)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        var committed = new List<(StoredObject, string, long)>();
+        try
+        {
+            foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+            {
+                file.Metadata[MartMetadata.Rows] = file.Rows.ToString(CultureInfo.InvariantCulture);
+                file.Metadata[MartMetadata.BatchRows] = Rows.ToString(CultureInfo.InvariantCulture);
+                file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
+                file.Writer.Finish();
+                file.Writer.Dispose();
+                await file.Pending.Stream.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await AbandonAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // Every file is complete before the first is committed, so a failure above commits none.
+        _finished = true;
+        foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+        {
+            committed.Add((await file.Pending.CommitAsync().ConfigureAwait(false), quarter, file.Rows));
+        }
+
+        return committed;
+    }
+
+    /// <summary>Discards every quarter's file: nothing of the batch is committed.</summary>
+    public async Task AbandonAsync()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        foreach (var file in _quarters.Values)
+        {
+            file.Writer.Dispose();
+            await file.Pending.AbandonAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await AbandonAsync().ConfigureAwait(false);
+
+    private int IndexOf(string field)
+    {
+        for (var i = 0; i < _contract.Fields.Count; i++)
+        {
+            if (string.Equals(_contract.Fields[i].Name, field, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Feed '{_contract.Name}' has no field '{field}' to file rows by quarter.");
+    }
+
+    private async Task<QuarterFile> OpenAsync(string quarter, CancellationToken cancellationToken)
+    {
+        var metadata = new Dictionary<string, string>(_metadata, StringComparer.Ordinal)
+        {
+            [MartMetadata.Quarter] = quarter,
+        };
+        var pending = await PendingObjectWrite.StartAsync(_store, MartSchema.PathFor(_contract.Name, quarter, _batchId), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        var writer = new ParquetWriter(pending.Stream, _layout.Schema, new ParquetWriterOptions
+        {
+            Compression = _compression,
+            RowGroupRows = _rowGroupRows,
+            Metadata = metadata,
+            CreatedBy = "DataHub ingest",
+        });
+        return new QuarterFile(pending, writer, metadata);
+    }
+
+    private sealed class QuarterFile(PendingObjectWrite pending, ParquetWriter writer, Dictionary<string, string> metadata)
+    {
+        public PendingObjectWrite Pending { get; } = pending;
+
+        public ParquetWriter Writer { get; } = writer;
+
+        public Dictionary<string, string> Metadata { get; } = metadata;
+
+        public long Rows { get; set; }
+    }
+}

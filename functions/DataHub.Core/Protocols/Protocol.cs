@@ -1,0 +1,66 @@
+namespace DataHub.Core.Protocols;
+
+/// <summary>One partner's data-sharing agreement, as versioned in functions/protocols/{partner}.yaml.</summary>
+/// <param name="Partner">The partner's landing folder name, e.g. "police".</param>
+/// <param name="AgreementId">The agreement's reference, cited in every audit event about this partner's files.</param>
+/// <param name="LawfulBasis">The lawful basis the agreement records (UK GDPR articles, statute).</param>
+/// <param name="ValidFrom">First day the agreement is in force.</param>
+/// <param name="ValidTo">Last day the agreement is in force.</param>
+/// <param name="Feeds">The feeds the partner may send, by feed name.</param>
+public sealed record PartnerProtocol(
+    string Partner,
+    string AgreementId,
+    string LawfulBasis,
+    DateOnly ValidFrom,
+    DateOnly ValidTo,
+    IReadOnlyDictionary<string, FeedAgreement> Feeds)
+{
+    /// <summary>True when <paramref name="day"/> falls within the agreement's validity (both ends inclusive).</summary>
+    public bool InForceOn(DateOnly day) => day >= ValidFrom && day <= ValidTo;
+}
+
+/// <summary>What an agreement allows for one feed: why it is shared, which fields, how strict, how long it is kept.</summary>
+/// <param name="Feed">The feed name (landing folder name).</param>
+/// <param name="Purpose">The purpose the data is shared for.</param>
+/// <param name="AllowedFields">The contract field names the partner may send.</param>
+/// <param name="UnexpectedField">What to do with a column outside <paramref name="AllowedFields"/>.</param>
+/// <param name="ToleratedRowErrorRate">The share of rows (0–1) that may be rejected before the whole file is quarantined.</param>
+/// <param name="RawRetentionDays">Days the raw landed file is kept after processing.</param>
+/// <param name="MartRetentionDays">Days the pseudonymised mart rows are kept.</param>
+/// <param name="DisclosureProfile">The name of the disclosure profile applied to outputs made from this feed.</param>
+public sealed record FeedAgreement(
+    string Feed,
+    string Purpose,
+    IReadOnlyList<string> AllowedFields,
+    UnexpectedFieldAction UnexpectedField,
+    double ToleratedRowErrorRate,
+    int RawRetentionDays,
+    int MartRetentionDays,
+    string DisclosureProfile)
+{
+    /// <summary>True when the contract field is on the allow-list.</summary>
+    public bool Allows(string field) => AllowedFields.Contains(field, StringComparer.Ordinal);
+}
+
+/// <summary>What to do when a file carries a column the agreement does not allow.</summary>
+public enum UnexpectedFieldAction
+{
+    /// <summary>Quarantine the whole file (the default: receiving data outside an agreement is itself a breach).</summary>
+    Reject,
+
+    /// <summary>Ignore the column: its cells are never read into a row, stored or pseudonymised.</summary>
+    Drop,
+}
+
+/// <summary>A named set of disclosure-control settings, referenced by feed agreements; the disclosure module applies it.</summary>
+/// <param name="Name">The profile name, e.g. "standard".</param>
+/// <param name="Threshold">Counts from 1 to this value are suppressed.</param>
+/// <param name="SuppressZeros">Whether zero counts are suppressed too.</param>
+/// <param name="RoundingBase">Published counts are rounded to this base (e.g. 5); null for no rounding.</param>
+/// <param name="MinimumDenominator">Rates whose denominator is below this are suppressed.</param>
+public sealed record DisclosureProfileSettings(
+    string Name,
+    int Threshold,
+    bool SuppressZeros,
+    int? RoundingBase,
+    int MinimumDenominator);

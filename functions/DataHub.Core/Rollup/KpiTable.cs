@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using CsvHelper;
+using DataHub.Core.Storage;
+using DataHub.Parquet;
+
+namespace DataHub.Core.Rollup;
+
+/// <summary>A table the rollup writes: its name, Parquet schema, and rows as CLR values in schema order.</summary>
+/// <param name="Name">File stem, e.g. <c>kpi_values</c>.</param>
+/// <param name="Schema">Columns and types.</param>
+/// <param name="Rows">string, long, int, double, bool or DateOnly per column; null for an empty cell.</param>
+public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<object?[]> Rows)
+{
+    /// <summary>Writes the table as Parquet to <paramref name="path"/> atomically; returns the file's SHA-256.</summary>
+    public async Task<string> WriteParquetAsync(IObjectStore store, string path, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var bytes = ToParquet(metadata);
+        await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>Writes the CSV twin (UTF-8, header row, RFC 4180 quoting, invariant formatting) atomically; returns its SHA-256.</summary>
+    public async Task<string> WriteCsvAsync(IObjectStore store, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var bytes = ToCsv();
+        await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>The Parquet bytes.</summary>
+    public byte[] ToParquet(IReadOnlyDictionary<string, string> metadata)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new ParquetWriter(buffer, Schema, new ParquetWriterOptions { Metadata = metadata }))
+        {
+            foreach (var row in Rows)
+            {
+                for (var c = 0; c < Schema.Columns.Count; c++)
+                {
+                    switch (row[c])
+                    {
+                        case null: break;
+                        case string s: writer.Set(c, s); break;
+                        case long l: writer.Set(c, l); break;
+                        case int i: writer.Set(c, i); break;
+                        case double d: writer.Set(c, d); break;
+                        case bool b: writer.Set(c, b); break;
+                        case DateOnly date: writer.Set(c, date); break;
+                        default: throw new InvalidOperationException($"Table {Name} column {Schema.Columns[c].Name} holds an unsupported value type.");
+                    }
+                }
+
+                writer.EndRow();
+            }
+
+            writer.Finish();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The CSV bytes.</summary>
+    public byte[] ToCsv()
+    {
+        using var buffer = new MemoryStream();
+        using (var csv = CsvWriter.Create(buffer, null, leaveOpen: true))
+        {
+            foreach (var column in Schema.Columns)
+            {
+                csv.WriteField(column.Name);
+            }
+
+            csv.EndRecord();
+            foreach (var row in Rows)
+            {
+                foreach (var value in row)
+                {
+                    csv.WriteField(value switch
+                    {
+                        null => "",
+                        double d => d.ToString("R", CultureInfo.InvariantCulture),
+                        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        bool b => b ? "true" : "false",
+                        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                        _ => value.ToString(),
+                    });
+                }
+
+                csv.EndRecord();
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using DataHub.Core.Feeds;
+using DataHub.Core.Kpis;
+using DataHub.Core.Linkage;
+using DataHub.Core.Storage;
+using DataHub.Parquet;
+
+namespace DataHub.Core.Rollup;
+
+/// <summary>One mart file the rollup read, for the run manifest.</summary>
+/// <param name="Path">Object path in the secure container.</param>
+/// <param name="Sha256">SHA-256 of the file as read (lowercase hex).</param>
+/// <param name="Feed">The feed.</param>
+/// <param name="Partner">The sending partner, from the file's metadata.</param>
+/// <param name="KeyVersion">The key version its tokens were made under.</param>
+/// <param name="RulesVersion">The validation rules version it was ingested under.</param>
+/// <param name="Rows">Rows read.</param>
+public sealed record MartInput(string Path, string Sha256, string Feed, string? Partner, string? KeyVersion, string? RulesVersion, long Rows);
+
+/// <summary>What the loader read: linked inputs, link quality, and the files with their hashes.</summary>
+public sealed record LoadedMarts(KpiInputs Inputs, string KeyVersion, IReadOnlyList<LinkQualityRow> LinkQuality, IReadOnlyList<MartInput> Files, Quarter? LatestQuarter);
+
+/// <summary>Raised when the marts cannot be rolled up (no cohort feed yet, an unreadable file); the message names the file, never a value.</summary>
+public sealed class RollupInputException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Reads the secure marts (cohort first), links each partner row to the cohort as it is read, and keeps only linked records.</summary>
+public sealed class MartLoader(IObjectStore store)
+{
+    private readonly IObjectStore _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <summary>Loads every feed's mart files, oldest first so a re-sent record's later copy wins.</summary>
+    /// <exception cref="RollupInputException">There is no csc-people mart, or a file cannot be read.</exception>
+    /// <exception cref="KeyVersionMismatchException">A file's tokens were made under another key version than the cohort's.</exception>
+    public async Task<LoadedMarts> LoadAsync(CancellationToken cancellationToken)
+    {
+        var files = new List<MartInput>();
+        Quarter? latest = null;
+
+        var cohortRows = new List<CscPersonRow>();
+        string? cohortPartner = null;
+        foreach (var obj in await ListAsync(FeedCatalog.CscPeople, cancellationToken).ConfigureAwait(false))
+        {
+            var (input, partner) = await ReadAsync(obj, FeedCatalog.CscPeople, MartRows.CscPerson, cohortRows.Add, cancellationToken).ConfigureAwait(false);
+            files.Add(input);
+            cohortPartner ??= partner;
+            latest = Later(latest, obj.Path);
+        }
+
+        if (cohortRows.Count == 0)
+        {
+            throw new RollupInputException("No csc-people mart rows under secure/csc-people/: the cohort is defined by that feed, so there is nothing to roll up yet.");
+        }
+
+        var cohort = CohortIndex.Build(cohortRows);
+        var builder = new LinkedInputsBuilder(cohort);
+        cohortRows.ForEach(builder.AddCohortRow);
+        cohortRows.Clear();
+
+        async Task Feed<T>(string feed, Func<MartRowGroup, int, T> read, Action<T, bool> add)
+        {
+            foreach (var obj in await ListAsync(feed, cancellationToken).ConfigureAwait(false))
+            {
+                var samePartner = false;
+                var (input, _) = await ReadAsync(obj, feed, read, row => add(row, samePartner), cancellationToken, (partner, version) =>
+                {
+                    if (version is not null && !string.Equals(version, cohort.KeyVersion, StringComparison.Ordinal))
+                    {
+                        throw new KeyVersionMismatchException(feed, version, cohort.KeyVersion);
+                    }
+
+                    samePartner = string.Equals(partner, cohortPartner, StringComparison.Ordinal);
+                }).ConfigureAwait(false);
+                files.Add(input);
+                latest = Later(latest, obj.Path);
+            }
+        }
+
+        await Feed(FeedCatalog.CscCpPlans, MartRows.CpPlan, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.CscClaPeriods, MartRows.ClaPeriod, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.PoliceDaIncidents, MartRows.Incident, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.HealthAggregates, MartRows.Health, (r, _) => builder.Add(r)).ConfigureAwait(false);
+        await Feed(FeedCatalog.SubstanceMisuseEpisodes, MartRows.Episode, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.SubstanceMisuseTops, MartRows.Tops, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.SchoolAttendance, MartRows.Attendance, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.DaProgrammes, MartRows.Programme, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+        await Feed(FeedCatalog.MentalHealthScores, MartRows.Score, (r, same) => builder.Add(r, same)).ConfigureAwait(false);
+
+        return new LoadedMarts(builder.Build(), cohort.KeyVersion, builder.LinkQuality(), files, latest);
+    }
+
+    private async Task<IReadOnlyList<StoredObject>> ListAsync(string feed, CancellationToken cancellationToken)
+    {
+        var found = new List<StoredObject>();
+        await foreach (var obj in _store.ListAsync("secure/" + feed + "/", cancellationToken).ConfigureAwait(false))
+        {
+            if (obj.Path.EndsWith(".parquet", StringComparison.Ordinal))
+            {
+                found.Add(obj);
+            }
+        }
+
+        return found.OrderBy(o => o.LastModified).ThenBy(o => o.Path, StringComparer.Ordinal).ToArray();
+    }
+
+    private async Task<(MartInput Input, string? Partner)> ReadAsync<T>(
+        StoredObject obj,
+        string feed,
+        Func<MartRowGroup, int, T> read,
+        Action<T> add,
+        CancellationToken cancellationToken,
+        Action<string?, string?>? check = null)
+    {
+        using var buffer = new MemoryStream();
+        var source = await _store.OpenReadAsync(obj.Path, obj.ETag, cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        buffer.Position = 0;
+        try
+        {
+            using var reader = ParquetReader.Open(buffer, obj.Path);
+            reader.Metadata.TryGetValue("datahub.partner", out var partner);
+            reader.Metadata.TryGetValue("datahub.key_version", out var keyVersion);
+            reader.Metadata.TryGetValue("datahub.rules_version", out var rulesVersion);
+            check?.Invoke(partner, keyVersion);
+            long rows = 0;
+            for (var rg = 0; rg < reader.RowGroups.Count; rg++)
+            {
+                var group = new MartRowGroup(reader, rg, obj.Path);
+                for (var r = 0; r < group.Rows; r++)
+                {
+                    add(read(group, r));
+                }
+
+                rows += group.Rows;
+            }
+
+            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows), partner);
+        }
+        catch (ParquetFormatException ex)
+        {
+            throw new RollupInputException($"Mart file '{obj.Path}' is not readable Parquet: {ex.Problem}", ex);
+        }
+    }
+
+    private static Quarter? Later(Quarter? current, string path)
+    {
+        const string marker = "/quarter=";
+        var at = path.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0 || !Quarter.TryParse(path.Substring(at + marker.Length, Math.Min(6, path.Length - at - marker.Length)), out var q))
+        {
+            return current;
+        }
+
+        return current is { } c && c.CompareTo(q) >= 0 ? c : q;
+    }
+}

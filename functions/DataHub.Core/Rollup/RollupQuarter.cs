@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using DataHub.Core.Audit;
+using DataHub.Core.Disclosure;
+using DataHub.Core.Kpis;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataHub.Core.Rollup;
+
+/// <summary>What to roll up: one quarter, or (null) every quarter from the first cohort's to the latest with data.</summary>
+public sealed record RollupRequest(Quarter? Quarter = null);
+
+/// <summary>What a rollup run published.</summary>
+/// <param name="RunId">The run's id, also the version folder name after <c>v=</c>.</param>
+/// <param name="VersionPath">The version folder, e.g. <c>published/kpi/v=20260101T020000Z-ab12cd</c>.</param>
+/// <param name="Quarters">The quarters computed.</param>
+/// <param name="KpiRows">Rows in kpi_values.</param>
+/// <param name="SuppressedCells">Count cells suppressed by disclosure control.</param>
+/// <param name="ManifestSha256">SHA-256 of the run manifest, as recorded in the audit event and in current.json.</param>
+public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256)
+{
+    /// <summary>Milliseconds spent loading and linking, computing, applying disclosure control and writing.</summary>
+    public IReadOnlyDictionary<string, long> PhaseTimings { get; init; } = new Dictionary<string, long>();
+}
+
+/// <summary>The rollup's configuration: KPI rules, the disclosure profile each feed's agreement names, and its timer schedule.</summary>
+public sealed record RollupSettings
+{
+    /// <summary>The default timer schedule (six-field NCRONTAB, as the Functions host uses): 02:00 every day.</summary>
+    public const string DefaultSchedule = "0 0 2 * * *";
+
+    /// <summary>The KPI rules (cohorts, switches, code lists).</summary>
+    public KpiOptions Kpis { get; init; } = new();
+
+    /// <summary>The disclosure profile per feed, from the agreements.</summary>
+    public IReadOnlyDictionary<string, DisclosureProfile> FeedProfiles { get; init; } = new Dictionary<string, DisclosureProfile>();
+
+    /// <summary>The profile for a feed no agreement names: threshold 4, zeros shown, rounding to 5, rates over at least 10.</summary>
+    public DisclosureProfile FallbackProfile { get; init; } = new("standard", 4, false, 5, 10);
+
+    /// <summary>The RollupQuarter timer's CRON schedule.</summary>
+    public string Schedule { get; init; } = DefaultSchedule;
+}
+
+/// <summary>
+/// The RollupQuarter job: reads the secure marts, links and computes the KPIs, writes per-person and per-family values to
+/// the secure zone, applies disclosure control, writes the published tables as a new version with a manifest, switches
+/// <c>published/kpi/current.json</c> to it last, and audits the run.
+/// </summary>
+public sealed class RollupQuarter
+{
+    /// <summary>The audit event kind of a published rollup.</summary>
+    public const string AuditKind = "kpi_published";
+
+    /// <summary>The pointer to the current published version.</summary>
+    public const string CurrentPointer = "published/kpi/current.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private readonly IObjectStore _store;
+    private readonly IAuditLog _audit;
+    private readonly TimeProvider _time;
+    private readonly RollupSettings _settings;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the job over the hub's store and audit log.</summary>
+    public RollupQuarter(IObjectStore store, IAuditLog audit, TimeProvider time, RollupSettings settings, ILogger? logger = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _audit = audit ?? throw new ArgumentNullException(nameof(audit));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Runs the rollup and publishes a new version.</summary>
+    /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
+    /// <exception cref="Linkage.KeyVersionMismatchException">The marts were pseudonymised under different key versions.</exception>
+    public async Task<RollupOutcome> RunAsync(RollupRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        var started = _time.GetUtcNow();
+        var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var version = "published/kpi/v=" + runId;
+
+        var phases = new Dictionary<string, long>(StringComparer.Ordinal);
+        var marts = await new MartLoader(_store).LoadAsync(cancellationToken).ConfigureAwait(false);
+        phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
+        var quarters = QuartersFor(request, marts.LatestQuarter, started);
+        var calculator = new KpiCalculator(_settings.Kpis);
+        var results = calculator.Compute(marts.Inputs, quarters);
+        phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
+        var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
+        phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["datahub.run_id"] = runId,
+            ["datahub.rules_version"] = _settings.Kpis.RulesVersion,
+            ["datahub.key_version"] = marts.KeyVersion,
+        };
+
+        // Person and family values stay in the secure zone.
+        var personValues = KpiTables.PersonValues(results.PersonValues, marts.Inputs.People);
+        var familyValues = KpiTables.FamilyValues(FamilyValues.From(results.PersonValues));
+        var outputs = new List<ManifestOutput>();
+        foreach (var table in new[] { personValues, familyValues })
+        {
+            var path = "secure/kpi/v=" + runId + "/" + table.Name + ".parquet";
+            outputs.Add(new ManifestOutput(path, table.Rows.Count, await table.WriteParquetAsync(_store, path, metadata, cancellationToken).ConfigureAwait(false)));
+        }
+
+        var published = new[]
+        {
+            KpiTables.Values(publication.Values),
+            KpiTables.Definitions(calculator.Measures, publication.Profiles),
+            KpiTables.LinkQuality(marts.LinkQuality),
+            KpiTables.Cohorts(publication.Cohorts),
+        };
+        foreach (var table in published)
+        {
+            var parquet = version + "/" + table.Name + ".parquet";
+            outputs.Add(new ManifestOutput(parquet, table.Rows.Count, await table.WriteParquetAsync(_store, parquet, metadata, cancellationToken).ConfigureAwait(false)));
+            var csv = version + "/" + table.Name + ".csv";
+            outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_store, csv, cancellationToken).ConfigureAwait(false)));
+        }
+
+        phases["write_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
+        var manifest = new RollupManifest(
+            runId,
+            started,
+            _time.GetUtcNow(),
+            _settings.Kpis.RulesVersion,
+            marts.KeyVersion,
+            quarters.Select(q => q.ToString()).ToArray(),
+            _settings.Kpis.Cohorts.Select(c => c.Name).ToArray(),
+            marts.Files,
+            outputs,
+            publication.Profiles,
+            publication.SuppressedCells,
+            phases);
+        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
+
+        // The switch comes last: until it is written, readers keep the previous version.
+        var pointer = JsonSerializer.SerializeToUtf8Bytes(new CurrentVersion(version, runId, manifestSha, _time.GetUtcNow()), Json);
+        await WriteAsync(CurrentPointer, pointer, cancellationToken).ConfigureAwait(false);
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["inputs"] = marts.Files.Count,
+            ["input_rows"] = marts.Files.Sum(f => f.Rows),
+            ["quarters"] = quarters.Count,
+            ["kpi_values"] = publication.Values.Count,
+            ["suppressed_cells"] = publication.SuppressedCells,
+            ["link_quality"] = marts.LinkQuality.Count,
+        };
+        await _audit.AppendAsync(
+            new AuditEntry(
+                AuditKind,
+                Path: version + "/manifest.json",
+                FileSha256: manifestSha,
+                Rule: _settings.Kpis.RulesVersion,
+                Detail: $"KPI tables published as version {runId} under key version {marts.KeyVersion} and rules {_settings.Kpis.RulesVersion}; the manifest lists every input read with its SHA-256.",
+                Counts: counts,
+                DurationMs: clock.ElapsedMilliseconds),
+            cancellationToken).ConfigureAwait(false);
+
+        _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
+            runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
+        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        {
+            PhaseTimings = phases,
+        };
+    }
+
+    /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
+    public static async Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.GetAsync(CurrentPointer, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var stream = await store.OpenReadAsync(CurrentPointer, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var current = await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false);
+            return current?.Version;
+        }
+    }
+
+    private IReadOnlyList<Quarter> QuartersFor(RollupRequest request, Quarter? latestData, DateTimeOffset now)
+    {
+        if (request.Quarter is { } one)
+        {
+            return [one];
+        }
+
+        var cohorts = _settings.Kpis.Cohorts;
+        if (cohorts.Count == 0 || latestData is not { } latest)
+        {
+            return [];
+        }
+
+        var current = Quarter.Of(DateOnly.FromDateTime(now.UtcDateTime));
+        var last = latest.CompareTo(current) > 0 ? current : latest;
+        return Quarter.Range(cohorts.Min(c => c.FirstQuarter), last).ToArray();
+    }
+
+    private Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>
+        _store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
+}
+
+/// <summary>An output file of a run, for the manifest.</summary>
+public sealed record ManifestOutput(string Path, int Rows, string Sha256);
+
+/// <summary>The run manifest: inputs with their hashes, key and rules versions, quarters, outputs with row counts.</summary>
+public sealed record RollupManifest(
+    string RunId,
+    DateTimeOffset Started,
+    DateTimeOffset Finished,
+    string RulesVersion,
+    string KeyVersion,
+    IReadOnlyList<string> Quarters,
+    IReadOnlyList<string> Cohorts,
+    IReadOnlyList<MartInput> Inputs,
+    IReadOnlyList<ManifestOutput> Outputs,
+    IReadOnlyDictionary<string, string> DisclosureProfiles,
+    int SuppressedCells,
+    IReadOnlyDictionary<string, long> PhaseTimings);
+
+/// <summary>The content of <c>published/kpi/current.json</c>.</summary>
+public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);

@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>Options shared by the commands that work on an embedded root.</summary>
+internal static class CommonOptions
+{
+    /// <summary>The default embedded root.</summary>
+    public const string DefaultRoot = ".datahub";
+
+    /// <summary>--root DIR: the embedded root (landing, quarantine, secure, published, audit, keys, logs).</summary>
+    public static Option<string> Root() => new("--root")
+    {
+        Description = "The embedded hub's root folder.",
+        DefaultValueFactory = _ => DefaultRoot,
+    };
+
+    /// <summary>--protocols DIR: the protocol YAML folder (default: the copy built next to the executable).</summary>
+    public static Option<string?> Protocols() => new("--protocols")
+    {
+        Description = "Folder of data-sharing protocol YAML files (default: functions/protocols as built).",
+    };
+}
+
+/// <summary>The exit codes of every command (README.md lists them).</summary>
+public static class ExitCodes
+{
+    /// <summary>Done: ingested, nothing wrong found.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command line was wrong (System.CommandLine's own parse-error code).</summary>
+    public const int Usage = 1;
+
+    /// <summary>The input was rejected: file quarantined or refused, validation errors, audit chain broken.</summary>
+    public const int Rejected = 2;
+
+    /// <summary>Configuration is missing or wrong: no key (run `datahub key init`), a malformed protocol file, a key that already exists.</summary>
+    public const int Configuration = 3;
+
+    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry.</summary>
+    public const int Failed = 4;
+}

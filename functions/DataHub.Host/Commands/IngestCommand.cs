@@ -1,0 +1,83 @@
+using System.CommandLine;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Protocols;
+using DataHub.Core.Storage;
+using DataHub.Host.Embedded;
+using DataHub.Storage.Local;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>`datahub ingest FILE --partner P --feed F`: one file, exactly as the blob trigger would handle it.</summary>
+internal static class IngestCommand
+{
+    public static Command Create(CommandEnvironment env)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The CSV or XLSX extract." };
+        var partner = new Option<string>("--partner") { Description = "The sending partner (its landing folder name).", Required = true };
+        var feed = new Option<string>("--feed") { Description = "The feed (its landing folder name).", Required = true };
+        var root = CommonOptions.Root();
+        var protocols = CommonOptions.Protocols();
+        var command = new Command("ingest", "Copy FILE to landing/{partner}/{feed}/ and ingest it as the blob trigger would.") { file, partner, feed, root, protocols };
+        command.SetAction(async (parse, ct) =>
+        {
+            var source = parse.GetValue(file)!;
+            var rootPath = parse.GetValue(root)!;
+            if (!source.Exists)
+            {
+                env.Error.WriteLine($"No file at {source.FullName}.");
+                return ExitCodes.Usage;
+            }
+
+            if (!LocalKeyProvider.Exists(rootPath))
+            {
+                env.Error.WriteLine($"No pseudonymisation key at {LocalKeyProvider.PathFor(rootPath)}. Run `datahub key init --root {rootPath}` first; there is no default key.");
+                return ExitCodes.Configuration;
+            }
+
+            try
+            {
+                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var outcome = await IngestAsync(hub, source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
+                env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
+                return CodeFor(outcome);
+            }
+            catch (ProtocolFormatException ex)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Configuration;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Drops the file at landing/{partner}/{feed}/{name} and runs the handler on it.</summary>
+    public static async Task<IngestOutcome> IngestAsync(EmbeddedHub hub, string file, string partner, string feed, CancellationToken cancellationToken)
+    {
+        var path = $"{LandingPath.Container}/{partner}/{feed}/{Path.GetFileName(file)}";
+        if (LandingPath.Check(path).Path is null)
+        {
+            // Nothing is copied: the handler refuses the path and reports why, as it would for a bad blob name.
+            return await new IngestExtract(hub.Context).HandleAsync(path, null, cancellationToken);
+        }
+
+        var landed = await hub.Context.Store.WriteAsync(
+            path,
+            async (output, token) =>
+            {
+                await using var input = File.OpenRead(file);
+                await input.CopyToAsync(output, token);
+            },
+            WriteOptions.Default,
+            cancellationToken);
+        return await new IngestExtract(hub.Context).HandleAsync(path, landed.ETag, cancellationToken);
+    }
+
+    /// <summary>The exit code for an outcome.</summary>
+    public static int CodeFor(IngestOutcome outcome) => outcome.Status switch
+    {
+        IngestStatus.Stored or IngestStatus.StoredWithRowErrors or IngestStatus.Duplicate or IngestStatus.InProgress or IngestStatus.Ignored => ExitCodes.Ok,
+        IngestStatus.Quarantined or IngestStatus.Refused => ExitCodes.Rejected,
+        IngestStatus.Failed when outcome.Rule == "key.unavailable" => ExitCodes.Configuration,
+        _ => ExitCodes.Failed,
+    };
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using DataHub.Core.Feeds;
+using DataHub.Core.Parsing;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>`datahub validate FILE --feed F`: the rejection report a partner would get, with nothing stored.</summary>
+internal static class ValidateCommand
+{
+    private const int RowsListed = 50;
+
+    public static Command Create(CommandEnvironment env)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The CSV or XLSX extract." };
+        var feed = new Option<string>("--feed") { Description = "The feed whose contract to check against.", Required = true };
+        var command = new Command("validate", "Check FILE against a feed contract and print the report; nothing is stored or pseudonymised.") { file, feed };
+        command.SetAction(async (parse, ct) =>
+        {
+            var source = parse.GetValue(file)!;
+            var contract = FeedCatalog.Find(parse.GetValue(feed)!);
+            if (contract is null)
+            {
+                env.Error.WriteLine($"No feed '{parse.GetValue(feed)}'. Feeds: {string.Join(", ", FeedCatalog.All.Select(c => c.Name))}.");
+                return ExitCodes.Usage;
+            }
+
+            if (!source.Exists)
+            {
+                env.Error.WriteLine($"No file at {source.FullName}.");
+                return ExitCodes.Usage;
+            }
+
+            var terminal = new Terminal(env.Output);
+            await using var stream = source.OpenRead();
+            using var reader = FeedReader.Open(stream, source.Name, contract);
+            terminal.Heading($"{source.Name} against {contract.Name}");
+            if (reader.FileErrors.Count > 0)
+            {
+                terminal.Table(["rule", "column", "message"], reader.FileErrors.Select(e => (IReadOnlyList<string>)[e.Rule, e.Column ?? string.Empty, e.Message]));
+                terminal.Line("The file would be quarantined.");
+                return ExitCodes.Rejected;
+            }
+
+            long accepted = 0, rejected = 0;
+            var listed = new List<RowError>();
+            var byRule = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            await foreach (var row in reader.ReadRowsAsync(ct))
+            {
+                if (row.IsValid)
+                {
+                    accepted++;
+                    continue;
+                }
+
+                rejected++;
+                foreach (var error in row.Errors!)
+                {
+                    byRule[error.Rule] = byRule.GetValueOrDefault(error.Rule) + 1;
+                    if (listed.Count < RowsListed)
+                    {
+                        listed.Add(error);
+                    }
+                }
+            }
+
+            if (reader.UnknownColumns.Count > 0)
+            {
+                terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", reader.UnknownColumns)}");
+            }
+
+            terminal.Line($"Rows: {accepted + rejected} read, {accepted} valid, {rejected} rejected.");
+            if (rejected > 0)
+            {
+                terminal.Table(["rule", "rows"], byRule.Select(p => (IReadOnlyList<string>)[p.Key, p.Value.ToString(CultureInfo.InvariantCulture)]));
+                terminal.Table(["line", "column", "rule", "message"], listed.Select(e => (IReadOnlyList<string>)[e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message]));
+                if (listed.Count < byRule.Values.Sum())
+                {
+                    terminal.Line($"(first {RowsListed} errors listed)");
+                }
+            }
+
+            return rejected == 0 && reader.UnknownColumns.Count == 0 && accepted > 0 ? ExitCodes.Ok : ExitCodes.Rejected;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using DataHub.Core.Hub;
+using DataHub.Core.Protocols;
+using DataHub.Storage.Local;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Host.Embedded;
+
+/// <summary>Composes a <see cref="HubContext"/> over an embedded root: local folders, local audit, receipts and key file.</summary>
+public sealed class EmbeddedHub : IDisposable
+{
+    private EmbeddedHub(string root, HubContext context, ILoggerFactory logging)
+    {
+        Root = root;
+        Context = context;
+        Logging = logging;
+    }
+
+    /// <summary>The root folder ({root}/landing, quarantine, secure, published, audit, keys, logs, receipts).</summary>
+    public string Root { get; }
+
+    /// <summary>The handlers' context.</summary>
+    public HubContext Context { get; }
+
+    /// <summary>The logger factory (file under {root}/logs, plus the console when asked).</summary>
+    public ILoggerFactory Logging { get; }
+
+    /// <summary>The protocol folder the build copies next to the executable.</summary>
+    public static string DefaultProtocolsFolder => Path.Combine(AppContext.BaseDirectory, "protocols");
+
+    /// <summary>Opens the hub at <paramref name="root"/>, loading the protocols and wiring logging.</summary>
+    /// <param name="root">The embedded root folder (created if missing).</param>
+    /// <param name="protocolsFolder">The protocol YAML folder; null for the default.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="consoleLogLevel">Log to standard error from this level; null for the file log only.</param>
+    /// <param name="settings">Ingest tuning; null for the defaults.</param>
+    /// <exception cref="ProtocolFormatException">A protocol file is malformed.</exception>
+    public static EmbeddedHub Open(string root, string? protocolsFolder, TimeProvider time, LogLevel? consoleLogLevel = null, IngestSettings? settings = null)
+    {
+        var full = Path.GetFullPath(root);
+        Directory.CreateDirectory(full);
+        var protocols = ProtocolFolder.Load(protocolsFolder ?? DefaultProtocolsFolder);
+        var logging = LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Information);
+            builder.AddProvider(new FileLoggerProvider(Path.Combine(full, "logs"), time));
+            if (consoleLogLevel is { } level)
+            {
+                // Standard error only: standard output carries the command's own summary.
+                builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                builder.AddSimpleConsole(o => o.SingleLine = true);
+                builder.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, level);
+            }
+        });
+        var context = new HubContext(
+            new LocalObjectStore(full),
+            new LocalAuditLog(full, time),
+            new LocalReceiptStore(full),
+            new LocalKeyProvider(full),
+            protocols,
+            time,
+            logging)
+        {
+            Ingest = settings ?? new IngestSettings(),
+        };
+        return new EmbeddedHub(full, context, logging);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Logging.Dispose();
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Storage;
+using DataHub.Storage.Local;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+/// <summary>A hub over a temporary root with the demo protocols, a fixed test key and a clock on 2026-11-22.</summary>
+internal sealed class HubFixture : IDisposable
+{
+    public const string PoliceHeader = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral";
+
+    private readonly TempFolder _folder = new("ingest");
+
+    public HubFixture(IObjectStore? store = null, IKeyProvider? keys = null)
+    {
+        Store = new LocalObjectStore(_folder.Path);
+        Hub = new HubContext(
+            store ?? Store,
+            new LocalAuditLog(_folder.Path, Clock),
+            new LocalReceiptStore(_folder.Path),
+            keys ?? new FixedKeys("v1", 7),
+            ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols")),
+            Clock)
+        {
+            Ingest = new IngestSettings { MartCompression = DataHub.Parquet.ParquetCompression.Uncompressed },
+        };
+    }
+
+    public ManualClock Clock { get; } = ManualClock.On(2026, 11, 22);
+
+    public LocalObjectStore Store { get; }
+
+    public HubContext Hub { get; init; }
+
+    public string Root => _folder.Path;
+
+    public async Task<IngestOutcome> DropAndIngestAsync(string path, string content, Encoding? encoding = null) =>
+        await DropAndIngestAsync(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
+
+    public async Task<IngestOutcome> DropAndIngestAsync(string path, byte[] content)
+    {
+        var landed = await Store.WriteAsync(path, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.Default, default);
+        return await new IngestExtract(Hub).HandleAsync(path, landed.ETag, default);
+    }
+
+    public async Task<List<string>> ListAsync(string prefix)
+    {
+        var paths = new List<string>();
+        await foreach (var o in Store.ListAsync(prefix, default))
+        {
+            paths.Add(o.Path);
+        }
+
+        return paths;
+    }
+
+    public async Task<List<AuditEvent>> AuditAsync() => await Hub.Audit.ReadAsync(default).ToListAsync();
+
+    public string Text(string path) => File.ReadAllText(Store.FullPath(path));
+
+    public void Dispose() => _folder.Dispose();
+}
+
+/// <summary>A key provider with one deterministic test key (never used outside tests).</summary>
+internal sealed class FixedKeys(string version, byte seed) : IKeyProvider
+{
+    private readonly PseudonymisationKey _key = new(version, Enumerable.Range(seed, 32).Select(i => (byte)i).ToArray());
+
+    public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => Task.FromResult(_key);
+
+    public Task<PseudonymisationKey> GetVersionAsync(string v, CancellationToken cancellationToken) =>
+        v == version ? Task.FromResult(_key) : throw new KeyUnavailableException($"No key version {v}.");
+}
+
+/// <summary>No key at all: the hub must refuse to pseudonymise.</summary>
+internal sealed class NoKeys : IKeyProvider
+{
+    public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => throw new KeyUnavailableException("No key configured.");
+
+    public Task<PseudonymisationKey> GetVersionAsync(string version, CancellationToken cancellationToken) => throw new KeyUnavailableException("No key configured.");
+}

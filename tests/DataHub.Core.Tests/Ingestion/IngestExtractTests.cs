@@ -1,0 +1,225 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
+using DataHub.Core.Storage;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+public sealed class IngestExtractTests
+{
+    private const string Path = "landing/police/police-da-incidents/jan.csv";
+
+    private static string Police(params string[] rows) => HubFixture.PoliceHeader + "\n" + string.Join("\n", rows) + "\n";
+
+    private static string Row(int n, string date = "2018-03-31", string dob = "1990-04-05", string role = "victim") =>
+        $"INC{n},{date},{role},Zoë{n},Smith,{dob},F,Y,N";
+
+    [Fact]
+    public async Task Stores_rows_in_one_mart_file_per_quarter_with_the_batch_metadata()
+    {
+        using var hub = new HubFixture();
+        var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1), Row(2, "2018-04-01"), Row(3, "2018-06-30")));
+
+        outcome.Status.Should().Be(IngestStatus.Stored);
+        outcome.RowsAccepted.Should().Be(3);
+        var batch = outcome.BatchId!;
+        outcome.MartFiles.Should().Equal(
+            $"secure/police-da-incidents/quarter=2018Q1/{batch}.parquet",
+            $"secure/police-da-incidents/quarter=2018Q2/{batch}.parquet");
+
+        var q2 = hub.Store.FullPath(outcome.MartFiles![1]);
+        var rows = await MartFiles.RowsAsync(q2);
+        rows.Should().HaveCount(2);
+        rows[0].Keys.Should().Equal(
+            "batch_id", "source_line", "name_dob_token", "attributor_token", "birth_year", "birth_month",
+            "incident_id", "incident_date", "role", "sex", "crime", "marac_referral", "filename");
+        rows[0]["source_line"].Text().Should().Be("3", "source_line is the CSV line, header = 1");
+        rows[0]["name_dob_token"].Text().Should().MatchRegex("^v1:[0-9a-f]{64}$");
+        rows[0]["birth_year"].Text().Should().Be("1990");
+        rows[0]["birth_month"].Text().Should().Be("4");
+        rows[0]["incident_date"].Text().Should().Be("2018-04-01");
+        rows[0]["crime"].Text().Should().Be("true");
+
+        var meta = await MartFiles.MetadataAsync(q2);
+        meta[MartMetadata.Partner].Should().Be("police");
+        meta[MartMetadata.Agreement].Should().Be("DSA-FS-2024-POL-01");
+        meta[MartMetadata.KeyVersion].Should().Be("v1");
+        meta[MartMetadata.SourceSha256].Should().Be(outcome.Sha256);
+        meta[MartMetadata.Rows].Should().Be("2");
+        meta[MartMetadata.BatchRows].Should().Be("3");
+        meta[MartMetadata.RowsRejected].Should().Be("0");
+    }
+
+    [Fact]
+    public async Task Archives_the_processed_landing_file_instead_of_deleting_it()
+    {
+        using var hub = new HubFixture();
+        var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1)));
+        (await hub.ListAsync("landing/police/")).Should().BeEmpty();
+        (await hub.ListAsync("landing/_processed/")).Should().Equal($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/jan.csv");
+    }
+
+    [Fact]
+    public async Task Audits_every_step_citing_the_agreement_and_file_hash()
+    {
+        using var hub = new HubFixture();
+        var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1)));
+        var events = await hub.AuditAsync();
+        events.Select(e => e.Entry.Kind).Should().ContainInOrder(
+            AuditKinds.Received, AuditKinds.ProtocolDecision, AuditKinds.Validated, AuditKinds.Pseudonymised, AuditKinds.Written, AuditKinds.Archived);
+        events.Skip(1).Should().OnlyContain(e => e.Entry.Agreement == "DSA-FS-2024-POL-01" && e.Entry.FileSha256 == outcome.Sha256);
+        (await AuditVerifier.VerifyAsync(hub.Hub.Audit, default)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Keeps_good_rows_and_reports_rejected_ones_within_the_tolerance()
+    {
+        using var hub = new HubFixture();
+        var rows = Enumerable.Range(1, 40).Select(i => Row(i)).ToList();
+        rows[9] = Row(10, date: "30/02/2018");
+        var outcome = await hub.DropAndIngestAsync(Path, Police([.. rows]));
+
+        outcome.Status.Should().Be(IngestStatus.StoredWithRowErrors);
+        outcome.RowsAccepted.Should().Be(39);
+        outcome.RowsRejected.Should().Be(1);
+        outcome.ReportPath.Should().StartWith("quarantine/police/police-da-incidents/row-errors/");
+        var csv = hub.Text(outcome.ReportPath![..^".json".Length] + ".csv");
+        csv.Should().StartWith("line,column,rule,message\n11,incident_date,");
+    }
+
+    [Fact]
+    public async Task Quarantines_the_whole_file_above_the_tolerance_and_writes_no_mart_file()
+    {
+        using var hub = new HubFixture();
+        var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1), Row(2, dob: "1990-13-01"), Row(3, role: "bystander")));
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined);
+        outcome.Rule.Should().Be("rows.above_tolerance");
+        (await hub.ListAsync("secure/")).Should().BeEmpty();
+        (await hub.ListAsync("landing/")).Should().BeEmpty();
+        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().BeEquivalentTo(
+            "quarantine/police/police-da-incidents/jan.csv",
+            "quarantine/police/police-da-incidents/jan.csv.report.json",
+            "quarantine/police/police-da-incidents/jan.csv.report.csv");
+        var report = hub.Text("quarantine/police/police-da-incidents/jan.csv.report.json");
+        report.Should().Contain("\"rows.above_tolerance\"").And.Contain("\"date_of_birth\"");
+        report.Should().NotContain("1990-13-01").And.NotContain("Zoë").And.NotContain("Smith");
+    }
+
+    [Fact]
+    public async Task The_same_content_again_is_a_duplicate_and_new_content_under_the_same_name_is_processed()
+    {
+        using var hub = new HubFixture();
+        var first = await hub.DropAndIngestAsync(Path, Police(Row(1)));
+        var again = await hub.DropAndIngestAsync(Path, Police(Row(1)));
+        again.Status.Should().Be(IngestStatus.Duplicate);
+        again.BatchId.Should().Be(first.BatchId);
+        (await hub.AuditAsync()).Should().Contain(e => e.Entry.Kind == AuditKinds.Duplicate);
+        (await hub.ListAsync("secure/")).Should().HaveCount(1);
+
+        var changed = await hub.DropAndIngestAsync(Path, Police(Row(1), Row(2)));
+        changed.Status.Should().Be(IngestStatus.Stored);
+        changed.BatchId.Should().NotBe(first.BatchId);
+        (await hub.ListAsync("secure/")).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_the_same_content_are_processed_once()
+    {
+        using var hub = new HubFixture();
+        var bytes = Encoding.UTF8.GetBytes(Police(Row(1), Row(2)));
+        var paths = Enumerable.Range(0, 4).Select(i => $"landing/police/police-da-incidents/copy{i}.csv").ToArray();
+        var tags = new List<string>();
+        foreach (var p in paths)
+        {
+            tags.Add((await hub.Store.WriteAsync(p, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, default)).ETag);
+        }
+
+        var outcomes = await Task.WhenAll(paths.Select((p, i) => Task.Run(() => new IngestExtract(hub.Hub).HandleAsync(p, tags[i], default))));
+        outcomes.Count(o => o.Status == IngestStatus.Stored).Should().Be(1);
+        outcomes.Where(o => o.Status != IngestStatus.Stored).Should().OnlyContain(o => o.Status == IngestStatus.Duplicate || o.Status == IngestStatus.InProgress);
+    }
+
+    [Fact]
+    public async Task Refuses_to_pseudonymise_without_a_key_and_leaves_the_file_in_landing()
+    {
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Keys = new NoKeys() };
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Police(Row(1))), ct).AsTask(), WriteOptions.Default, default);
+        var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default);
+        outcome.Status.Should().Be(IngestStatus.Failed);
+        outcome.Rule.Should().Be("key.unavailable");
+        (await fixture.ListAsync("landing/police/")).Should().Equal(Path);
+        (await fixture.ListAsync("secure/")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_file_that_keeps_failing_is_quarantined_as_poison_after_the_maximum_attempts()
+    {
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Store = new FailingSecureStore(fixture.Store) };
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Police(Row(1))), ct).AsTask(), WriteOptions.Default, default);
+        var statuses = new List<IngestStatus>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default)).Status);
+        }
+
+        statuses.Should().Equal(IngestStatus.Failed, IngestStatus.Failed, IngestStatus.Quarantined);
+        (await fixture.ListAsync("quarantine/police/")).Should().Contain("quarantine/police/police-da-incidents/jan.csv.report.json");
+        fixture.Text("quarantine/police/police-da-incidents/jan.csv.report.json").Should().Contain("ingest.poison").And.Contain("IOException");
+        (await fixture.ListAsync("secure/")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_path_with_dot_dot_is_refused_without_reading_anything()
+    {
+        using var fixture = new HubFixture();
+        var spy = new ReadSpyStore(fixture.Store);
+        var hub = fixture.Hub with { Store = spy };
+        var outcome = await new IngestExtract(hub).HandleAsync("landing/police/../../secure/x.csv", null, default);
+        outcome.Status.Should().Be(IngestStatus.Refused);
+        outcome.Rule.Should().Be("path.traversal");
+        spy.Reads.Should().BeEmpty();
+        (await fixture.ListAsync("quarantine/_refused/")).Should().Contain(p => p.EndsWith(".report.json", StringComparison.Ordinal));
+        (await fixture.AuditAsync()).Should().Contain(e => e.Entry.Kind == AuditKinds.PathRefused && e.Entry.Rule == "path.traversal");
+    }
+
+    /// <summary>Fails every write under secure/, as a full disk would.</summary>
+    private sealed class FailingSecureStore(IObjectStore inner) : DelegatingStore(inner)
+    {
+        public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
+            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.WriteAsync(path, write, options, cancellationToken);
+    }
+
+    /// <summary>Records every path opened for reading.</summary>
+    private sealed class ReadSpyStore(IObjectStore inner) : DelegatingStore(inner)
+    {
+        public List<string> Reads { get; } = [];
+
+        public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            Reads.Add(path);
+            return base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Passes every call to another store; tests override the calls they want to observe or break.</summary>
+internal class DelegatingStore(IObjectStore inner) : IObjectStore
+{
+    public virtual Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
+
+    public virtual Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.OpenReadAsync(path, ifMatchETag, cancellationToken);
+
+    public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    public virtual Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
+        inner.WriteAsync(path, write, options, cancellationToken);
+
+    public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
+
+    public Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken) => inner.CopyAsync(sourcePath, destinationPath, cancellationToken);
+}

@@ -1,0 +1,34 @@
+using DataHub.Core.Ingestion;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+public sealed class LandingPathTests
+{
+    [Fact]
+    public void Accepts_landing_partner_feed_file()
+    {
+        var check = LandingPath.Check("landing/police/police-da-incidents/jan 2019.csv");
+        check.Path.Should().Be(new LandingPath("police", "police-da-incidents", "jan 2019.csv"));
+    }
+
+    [Theory]
+    [InlineData("landing/police/../secure/x.parquet", "path.traversal", false)]
+    [InlineData("landing/police/police-da-incidents/..", "path.traversal", false)]
+    [InlineData("landing/police\\..\\x/f/a.csv", "path.traversal", false)]
+    [InlineData("secure/police/police-da-incidents/a.csv", "path.not_landing", false)]
+    [InlineData("landing/police/a.csv", "path.depth", true)]
+    [InlineData("landing/police/police-da-incidents/2019/a.csv", "path.depth", true)]
+    [InlineData("landing/Police/police-da-incidents/a.csv", "path.name", true)]
+    [InlineData("landing//police-da-incidents/a.csv", "path.empty_segment", false)]
+    public void Refuses_paths_outside_the_landing_shape(string path, string rule, bool movable)
+    {
+        var check = LandingPath.Check(path);
+        check.Path.Should().BeNull();
+        check.Rule.Should().Be(rule);
+        check.Movable.Should().Be(movable);
+    }
+
+    [Fact]
+    public void Ignores_the_hubs_own_archive() =>
+        LandingPath.Check("landing/_processed/police/police-da-incidents/b/a.csv").IsArchive.Should().BeTrue();
+}

@@ -1,0 +1,61 @@
+using DataHub.Host.Commands;
+
+namespace DataHub.EndToEnd.Tests;
+
+/// <summary>The command line's contracts: no default key, validate stores nothing, audit verify catches tampering.</summary>
+public sealed class CommandTests : IDisposable
+{
+    private const string Police = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\nI1,2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n";
+    private readonly HubRoot _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task Ingest_refuses_to_run_without_a_key_and_stores_nothing()
+    {
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "a.csv", Police);
+        code.Should().Be(ExitCodes.Configuration);
+        output.Should().Contain("key init");
+        _root.Files("secure").Should().BeEmpty();
+        _root.Files("keys").Should().BeEmpty("there is never a built-in or implicit key");
+    }
+
+    [Fact]
+    public async Task Key_init_refuses_to_overwrite_an_existing_key()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var before = File.ReadAllBytes(Path.Combine(_root.Path, "keys", "datahub-key.json"));
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Configuration);
+        File.ReadAllBytes(Path.Combine(_root.Path, "keys", "datahub-key.json")).Should().Equal(before);
+    }
+
+    [Fact]
+    public async Task Validate_reports_row_errors_and_stores_nothing()
+    {
+        var file = Path.Combine(_root.Inputs, "v.csv");
+        await File.WriteAllTextAsync(file, Police + "I2,2018-02-30,victim,Zoe,Oneil,2011-05-12,F,N,N\n");
+        using var output = new StringWriter();
+        var code = await DataHub.Host.Program.RunAsync(["validate", file, "--feed", "police-da-incidents"], new CommandEnvironment(output, output, _root.Clock));
+        code.Should().Be(ExitCodes.Rejected);
+        output.ToString().Should().Contain("date.impossible").And.Contain("1 rejected");
+        Directory.EnumerateFileSystemEntries(_root.Path).Should().BeEmpty("validate touches no hub folder");
+    }
+
+    [Fact]
+    public async Task Audit_verify_passes_after_ingest_and_fails_after_an_event_is_edited()
+    {
+        await _root.RunAsync("key", "init");
+        (await _root.IngestAsync("police", "police-da-incidents", "a.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
+        var show = await _root.RunAsync("audit", "show");
+        show.Output.Should().Contain("protocol_decision").And.Contain("DSA-FS-2024-POL-01");
+
+        var log = Path.Combine(_root.Path, "audit", "audit-log.jsonl");
+        var lines = File.ReadAllLines(log);
+        lines[2] = lines[2].Replace("\"rows_accepted\":1", "\"rows_accepted\":2", StringComparison.Ordinal).Replace("police", "p0lice", StringComparison.Ordinal);
+        File.WriteAllLines(log, lines);
+        var (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Rejected);
+        output.Should().Contain("BROKEN");
+    }
+}

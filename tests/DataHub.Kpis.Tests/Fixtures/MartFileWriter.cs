@@ -1,0 +1,111 @@
+using DataHub.Core.Kpis;
+using DataHub.Core.Storage;
+using DataHub.Parquet;
+
+namespace DataHub.Kpis.Tests.Fixtures;
+
+/// <summary>Writes the boundary fixture as secure mart files in the layout of contract C6, as the ingest pipeline would.</summary>
+internal static class MartFileWriter
+{
+    private static readonly ParquetColumn[] Tokens =
+    [
+        new("nhs_token", ParquetType.String), new("upn_token", ParquetType.String), new("name_dob_token", ParquetType.String),
+        new("attributor_token", ParquetType.String), new("local_token", ParquetType.String),
+    ];
+
+    public static async Task WriteAsync(IObjectStore store, BoundaryFixture f, string quarter = "2018Q3", string batch = "b1", string? policeKeyVersion = null)
+    {
+        await Write(store, "csc-people", "csc", quarter, batch, null,
+            [S("family_key"), S("referral_key"), I("birth_year"), I("birth_month"), S("sex"), S("relationship"), D("fs_start_date"), D("fs_end_date"), S("fs_team"), B("uasc"), B("cwd"), B("worked_with")],
+            f.People.Select(p => ((PersonKeys?)p.Keys, new object?[] { p.FamilyKey, p.ReferralKey, p.BirthYear, p.BirthMonth, p.Sex, p.Relationship, p.FsStartDate, p.FsEndDate, p.FsTeam, p.Uasc, p.Cwd, p.WorkedWith })));
+        await Write(store, "csc-cp-plans", "csc", quarter, batch, null, [S("plan_key"), D("start_date"), D("end_date")],
+            f.Plans.Select(p => ((PersonKeys?)p.Keys, new object?[] { p.PlanKey, p.StartDate, p.EndDate })));
+        await Write(store, "csc-cla-periods", "csc", quarter, batch, null, [S("period_key"), D("start_date"), D("end_date")],
+            f.Periods.Select(p => ((PersonKeys?)p.Keys, new object?[] { p.PeriodKey, p.StartDate, p.EndDate })));
+        await Write(store, "police-da-incidents", "police", quarter, batch, policeKeyVersion,
+            [S("incident_id"), D("incident_date"), S("role"), S("sex"), B("crime"), B("marac_referral")],
+            f.Incidents.Select(i => ((PersonKeys?)Revision(i.Keys, policeKeyVersion), new object?[] { i.IncidentId, i.IncidentDate, i.Role, "U", i.Crime, i.MaracReferral })));
+        await Write(store, "health-aggregates", "icb", quarter, batch, null,
+            [S("quarter"), S("cohort"), S("age_group"), S("measure"), I("cohort_people"), I("people_with_event"), I("events")],
+            f.Health.Select(h => ((PersonKeys?)null, new object?[] { h.Quarter, h.Cohort, h.AgeGroup, h.Measure, h.CohortPeople, h.PeopleWithEvent, h.Events })));
+        await Write(store, "substance-misuse-episodes", "substance-misuse", quarter, batch, null,
+            [S("sex"), D("assessment_date"), S("assessment_outcome"), D("treatment_start_date"), D("closure_date"), S("closure_reason")],
+            f.Episodes.Select(e => ((PersonKeys?)e.Keys, new object?[] { "U", e.AssessmentDate, e.AssessmentOutcome, e.TreatmentStartDate, e.ClosureDate, e.ClosureReason })));
+        await Write(store, "substance-misuse-tops", "substance-misuse", quarter, batch, null,
+            [S("sex"), D("form_date"), S("stage"), I("substance_use_days"), I("psychological_wellbeing"), I("physical_health"), I("quality_of_life"), I("paid_work_days")],
+            f.Tops.Select(t => ((PersonKeys?)t.Keys, new object?[] { "U", t.FormDate, t.Stage, t.SubstanceUseDays, t.PsychologicalWellbeing, t.PhysicalHealth, t.QualityOfLife, t.PaidWorkDays })));
+        await Write(store, "school-attendance", "schools", quarter, batch, null,
+            [S("school_urn"), D("period_start"), D("period_end"), I("possible_sessions"), I("authorised_absence_sessions"), I("unauthorised_absence_sessions")],
+            f.Attendance.Select(a => ((PersonKeys?)a.Keys, new object?[] { a.SchoolUrn, a.PeriodStart, a.PeriodEnd, a.PossibleSessions, a.AuthorisedAbsenceSessions, a.UnauthorisedAbsenceSessions })));
+        await Write(store, "da-programmes", "da-programmes", quarter, batch, null,
+            [S("sex"), S("programme"), S("role"), D("start_date"), D("end_date"), S("outcome")],
+            f.Programmes.Select(p => ((PersonKeys?)p.Keys, new object?[] { "U", p.Programme, p.Role, p.StartDate, p.EndDate, p.Outcome })));
+        await Write(store, "mental-health-scores", "mental-health", quarter, batch, null,
+            [S("sex"), S("instrument"), S("stage"), D("score_date"), I("score")],
+            f.Scores.Select(s => ((PersonKeys?)s.Keys, new object?[] { "U", s.Instrument, s.Stage, s.ScoreDate, s.Score })));
+    }
+
+    private static PersonKeys Revision(PersonKeys keys, string? version) => version is null ? keys : new PersonKeys(
+        keys.Nhs?.Replace("v1:", version + ":", StringComparison.Ordinal), keys.Upn?.Replace("v1:", version + ":", StringComparison.Ordinal),
+        keys.NameDob?.Replace("v1:", version + ":", StringComparison.Ordinal), keys.Attributor?.Replace("v1:", version + ":", StringComparison.Ordinal),
+        keys.Local?.Replace("v1:", version + ":", StringComparison.Ordinal));
+
+    private static ParquetColumn S(string name) => new(name, ParquetType.String);
+
+    private static ParquetColumn I(string name) => new(name, ParquetType.Int32);
+
+    private static ParquetColumn D(string name) => new(name, ParquetType.Date);
+
+    private static ParquetColumn B(string name) => new(name, ParquetType.Boolean);
+
+    private static async Task Write(IObjectStore store, string feed, string partner, string quarter, string batch, string? keyVersion,
+        ParquetColumn[] fields, IEnumerable<(PersonKeys? Keys, object?[] Values)> rows)
+    {
+        var person = feed != "health-aggregates";
+        ParquetColumn[] columns = [new("batch_id", ParquetType.String, false), new("source_line", ParquetType.Int64, false), .. person ? Tokens : [], .. fields];
+        var metadata = new Dictionary<string, string>
+        {
+            ["datahub.batch_id"] = batch, ["datahub.partner"] = partner, ["datahub.feed"] = feed, ["datahub.key_version"] = keyVersion ?? "v1",
+            ["datahub.rules_version"] = "test",
+        };
+        using var buffer = new MemoryStream();
+        using (var writer = new ParquetWriter(buffer, new ParquetSchema(columns), new ParquetWriterOptions { Metadata = metadata }))
+        {
+            var line = 2L;
+            foreach (var (keys, values) in rows)
+            {
+                writer.Set(0, batch);
+                writer.Set(1, line++);
+                var c = 2;
+                if (person)
+                {
+                    writer.Set(c++, keys!.Nhs);
+                    writer.Set(c++, keys.Upn);
+                    writer.Set(c++, keys.NameDob);
+                    writer.Set(c++, keys.Attributor);
+                    writer.Set(c++, keys.Local);
+                }
+
+                foreach (var v in values)
+                {
+                    switch (v)
+                    {
+                        case string s: writer.Set(c, s); break;
+                        case int i: writer.Set(c, i); break;
+                        case bool b: writer.Set(c, b); break;
+                        case DateOnly d: writer.Set(c, d); break;
+                    }
+
+                    c++;
+                }
+
+                writer.EndRow();
+            }
+
+            writer.Finish();
+        }
+
+        var bytes = buffer.ToArray();
+        await store.WriteAsync($"secure/{feed}/quarter={quarter}/{batch}.parquet", (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+    }
+}

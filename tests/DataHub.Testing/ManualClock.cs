@@ -1,0 +1,16 @@
+namespace DataHub.Testing;
+
+/// <summary>A clock that stands still until moved: "today" for agreement checks, times for audit events.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    private DateTimeOffset _now = now;
+
+    /// <summary>A clock at noon UTC on the given day.</summary>
+    public static ManualClock On(int year, int month, int day) => new(new DateTimeOffset(year, month, day, 12, 0, 0, TimeSpan.Zero));
+
+    /// <inheritdoc />
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    /// <summary>Moves the clock forward.</summary>
+    public void Advance(TimeSpan by) => _now += by;
+}
