@@ -22,6 +22,8 @@ public static class Program
             AuditCommands.Create(env),
             ParquetCommands.Create(),
             PublishCommand.Create(),
+            RetentionCommand.Create(env),
+            Functions.ServeCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }

@@ -385,7 +385,7 @@ internal sealed class FeedRows(World world)
 
         if (random.Chance(0.5))
         {
-            surname = Core.Validation.NameText.Fold(surname) is { Length: > 0 } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
+            surname = Core.Pseudonymisation.IdentityNormaliser.Name(surname) is { } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
         }
 
         if (random.Chance(0.03) && surname.Length > 3)

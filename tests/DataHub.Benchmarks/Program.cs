@@ -12,8 +12,10 @@ public static class Program
         {
             case "parquet":
                 return ParquetBenchmark.Run(options);
+            case "rollup":
+                return RollupBenchmark.Run(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, rollup");
                 return 2;
         }
     }

@@ -21,7 +21,11 @@ public sealed record RollupRequest(Quarter? Quarter = null);
 /// <param name="KpiRows">Rows in kpi_values.</param>
 /// <param name="SuppressedCells">Count cells suppressed by disclosure control.</param>
 /// <param name="ManifestSha256">SHA-256 of the run manifest, as recorded in the audit event and in current.json.</param>
-public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256);
+public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256)
+{
+    /// <summary>Milliseconds spent loading and linking, computing, applying disclosure control and writing.</summary>
+    public IReadOnlyDictionary<string, long> PhaseTimings { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>The rollup's configuration: KPI rules, the disclosure profile each feed's agreement names, and its timer schedule.</summary>
 public sealed record RollupSettings
@@ -83,11 +87,15 @@ public sealed class RollupQuarter
         var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var version = "published/kpi/v=" + runId;
 
+        var phases = new Dictionary<string, long>(StringComparer.Ordinal);
         var marts = await new MartLoader(_store).LoadAsync(cancellationToken).ConfigureAwait(false);
+        phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
         var results = calculator.Compute(marts.Inputs, quarters);
+        phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
         var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
+        phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -121,6 +129,7 @@ public sealed class RollupQuarter
             outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_store, csv, cancellationToken).ConfigureAwait(false)));
         }
 
+        phases["write_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
         var manifest = new RollupManifest(
             runId,
             started,
@@ -132,7 +141,8 @@ public sealed class RollupQuarter
             marts.Files,
             outputs,
             publication.Profiles,
-            publication.SuppressedCells);
+            publication.SuppressedCells,
+            phases);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
         await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
@@ -163,7 +173,10 @@ public sealed class RollupQuarter
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
-        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha);
+        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        {
+            PhaseTimings = phases,
+        };
     }
 
     /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
@@ -220,7 +233,8 @@ public sealed record RollupManifest(
     IReadOnlyList<MartInput> Inputs,
     IReadOnlyList<ManifestOutput> Outputs,
     IReadOnlyDictionary<string, string> DisclosureProfiles,
-    int SuppressedCells);
+    int SuppressedCells,
+    IReadOnlyDictionary<string, long> PhaseTimings);
 
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);

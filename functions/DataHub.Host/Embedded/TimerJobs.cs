@@ -24,6 +24,7 @@ public static class TimerJobs
     /// <summary>Every registered job, with its default schedule.</summary>
     public static IReadOnlyList<TimerJob> All { get; } =
     [
+        new("EnforceRetention", "0 30 3 * * *", async (hub, ct) => (await new DataHub.Core.Retention.EnforceRetention(hub).RunAsync(ct).ConfigureAwait(false)).Summary),
     ];
 
     /// <summary>The jobs with any schedule overrides ("Name=CRON") applied.</summary>

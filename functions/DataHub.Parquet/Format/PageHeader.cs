@@ -46,7 +46,19 @@ internal sealed class PageHeader
             w.FieldI32(4, crc);
         }
 
-        if (Type == PageType.DictionaryPage)
+        if (Type == PageType.DataPageV2)
+        {
+            w.FieldStruct(8);
+            w.FieldI32(1, NumValues);
+            w.FieldI32(2, NumNulls);
+            w.FieldI32(3, NumRows);
+            w.FieldI32(4, (int)Encoding);
+            w.FieldI32(5, DefinitionLevelsLength);
+            w.FieldI32(6, 0);
+            w.FieldBool(7, IsCompressed);
+            w.EndStruct();
+        }
+        else if (Type == PageType.DictionaryPage)
         {
             w.FieldStruct(7);
             w.FieldI32(1, NumValues);
