@@ -22,6 +22,7 @@ public static class Program
             AuditCommands.Create(env),
             ParquetCommands.Create(),
             PublishCommand.Create(),
+            RollupCommand.Create(env),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }

@@ -24,6 +24,8 @@ public static class TimerJobs
     /// <summary>Every registered job, with its default schedule.</summary>
     public static IReadOnlyList<TimerJob> All { get; } =
     [
+        new("RollupQuarter", DataHub.Core.Rollup.RollupSettings.DefaultSchedule, async (hub, ct) =>
+            Commands.RollupCommand.Describe(await DataHub.Core.Rollup.RollupQuarter.For(hub).RunAsync(new DataHub.Core.Rollup.RollupRequest(), ct))),
     ];
 
     /// <summary>The jobs with any schedule overrides ("Name=CRON") applied.</summary>
