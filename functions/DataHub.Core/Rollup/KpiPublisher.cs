@@ -211,7 +211,8 @@ public sealed class KpiPublisher
                     return Make(row.Numerator.Value, over, null, DisclosureMarker.NotApplicable);
                 }
 
-                var people = guard?.Value ?? over;
+                // The minimum applies to the exact number of plans or pupils, as the module does for rates, not the rounded one.
+                var people = row.Guard?.Value ?? over;
                 var value = (double)row.Numerator.Value / over;
                 return people < profile.MinimumDenominator
                     ? Make(row.Numerator.Value, denominator?.Value ?? over, null, DisclosureMarker.Low)

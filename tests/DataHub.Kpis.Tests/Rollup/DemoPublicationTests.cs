@@ -78,7 +78,9 @@ public sealed class DemoPublicationTests(DemoHub demo) : IClassFixture<DemoHub>
         // must not give a suppressed count away in another row or beside a value.
         var published = await RollupQuarterTests.ReadValuesAsync(demo.Root, Path.Combine("published", "kpi", "v=" + demo.First.RunId));
         published.Should().Contain(r => r.Marker == "[c]");
-        published.Select(r => r.Marker).Should().Equal(demo.Unrounded.Select(r => r.Marker), "rounding does not change the suppression pattern");
+        published.Zip(demo.Unrounded).Where(p => p.First.Marker != p.Second.Marker)
+            .Select(p => $"{p.First.Cohort} {p.First.Quarter} {p.First.Indicator}.{p.First.Measure} {p.First.Breakdown}: {p.First.Numerator}/{p.First.Denominator} {p.First.Marker} vs {p.Second.Numerator}/{p.Second.Denominator} {p.Second.Marker}")
+            .Should().BeEmpty("rounding does not change the suppression pattern");
         Describe(RecoveryVerifier.FindRecoverableCells(published, RollupQuarterTests.DenominatorQuantities()).Where(c => c.Route != RecoveryRoute.Margins))
             .Should().BeEmpty();
 
