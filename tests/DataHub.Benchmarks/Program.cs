@@ -14,8 +14,10 @@ public static class Program
                 return ParquetBenchmark.Run(options);
             case "rollup":
                 return RollupBenchmark.Run(options);
+            case "ingest":
+                return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, rollup");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup");
                 return 2;
         }
     }

@@ -28,6 +28,7 @@ public sealed class RoundTripTests
             RowGroupBytes = random.Next(3) == 0 ? random.Next(100, 20_000) : 64L * 1024 * 1024,
             PageBytes = random.Next(2) == 0 ? random.Next(16, 2000) : 1024 * 1024,
             DictionaryBytesLimit = random.Next(2) == 0 ? random.Next(0, 400) : 1024 * 1024,
+            DataPageVersion = random.Next(1, 3),
         };
 
         var file = TestTables.WriteToBytes(schema, rows, options);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using DataHub.Core.Validation;
 
 namespace DataHub.Core.Pseudonymisation;
 
@@ -12,41 +12,10 @@ public static class IdentityNormaliser
     /// </summary>
     public static string? Name(string? raw)
     {
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-
-        // A fixed table rather than string.Normalize: the hub runs with invariant globalization, where Unicode
-        // decomposition is unavailable, and the folding must never depend on the machine's ICU version.
-        var builder = new StringBuilder(raw.Length);
-        foreach (var c in raw)
-        {
-            if (c is >= 'a' and <= 'z')
-            {
-                builder.Append((char)(c - 32));
-            }
-            else if (c is >= 'A' and <= 'Z')
-            {
-                builder.Append(c);
-            }
-            else if (c is >= '\u00C0' and <= '\u017F')
-            {
-                builder.Append(LatinFolding[c - '\u00C0']);
-            }
-            else if (c is '\u1E9E')
-            {
-                builder.Append("SS");
-            }
-
-            // Everything else (spaces, hyphens, apostrophes, digits, combining marks of decomposed input) is dropped.
-        }
-
-        return builder.Length == 0 ? null : builder.ToString();
+        // One folding table for the whole hub: the feeds' NameText (Latin-1 and Latin Extended-A, no ICU needed).
+        var folded = string.IsNullOrWhiteSpace(raw) ? string.Empty : NameText.Fold(raw);
+        return folded.Length == 0 ? null : folded;
     }
-
-    /// <summary>Base letters for U+00C0–U+017F (Latin-1 Supplement and Latin Extended-A); empty for signs such as × and ÷.</summary>
-    private static readonly string[] LatinFolding = BuildLatinFolding();
 
     /// <summary>The first forename only: the first space-separated word, normalised as <see cref="Name"/>.</summary>
     public static string? FirstForename(string? raw)
@@ -85,24 +54,4 @@ public static class IdentityNormaliser
     /// <summary>A partner's own person id: trimmed and upper-cased, so "ab12 " and "AB12" are one person. Null when empty.</summary>
     public static string? LocalId(string? raw) =>
         string.IsNullOrWhiteSpace(raw) ? null : raw.Trim().ToUpperInvariant();
-
-    private static string[] BuildLatinFolding()
-    {
-        // U+00C0–U+00FF, one entry per code point.
-        string[] latin1 =
-        [
-            "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
-            "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "SS",
-            "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
-            "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "Y",
-        ];
-
-        // U+0100–U+017F in runs of the same base letter.
-        (string Letter, int Count)[] extendedA =
-        [
-            ("A", 6), ("C", 8), ("D", 4), ("E", 10), ("G", 8), ("H", 4), ("I", 10), ("IJ", 2), ("J", 2), ("K", 3), ("L", 10),
-            ("N", 9), ("O", 6), ("OE", 2), ("R", 6), ("S", 8), ("T", 6), ("U", 12), ("W", 2), ("Y", 3), ("Z", 6), ("S", 1),
-        ];
-        return [.. latin1, .. extendedA.SelectMany(run => Enumerable.Repeat(run.Letter, run.Count))];
-    }
 }

@@ -62,6 +62,24 @@ internal static class RollupCommand
         return command;
     }
 
+    /// <summary>The demo's last step: roll up what the demo ingested, so it ends with the KPI tables published.</summary>
+    public static DemoStep DemoStep { get; } = new("KPI rollup", async (hub, terminal, ct) =>
+    {
+        try
+        {
+            var outcome = await RollupQuarter.For(hub).RunAsync(new RollupRequest(), ct);
+            terminal.Heading("KPI tables");
+            terminal.Line(Describe(outcome));
+            terminal.Line($"Open {outcome.VersionPath}/kpi_values.parquet (or .csv) in Power BI or DuckDB; {RollupQuarter.CurrentPointer} names the current version.");
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+        {
+            terminal.Line(ex.Message);
+            return ExitCodes.Rejected;
+        }
+    });
+
     /// <summary>One line for the console and the runner's log: what was published, no values.</summary>
     public static string Describe(RollupOutcome outcome)
     {

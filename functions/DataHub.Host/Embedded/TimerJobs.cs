@@ -26,6 +26,7 @@ public static class TimerJobs
     [
         new("RollupQuarter", DataHub.Core.Rollup.RollupSettings.DefaultSchedule, async (hub, ct) =>
             Commands.RollupCommand.Describe(await DataHub.Core.Rollup.RollupQuarter.For(hub).RunAsync(new DataHub.Core.Rollup.RollupRequest(), ct))),
+        new("EnforceRetention", "0 30 3 * * *", async (hub, ct) => (await new DataHub.Core.Retention.EnforceRetention(hub).RunAsync(ct).ConfigureAwait(false)).Summary),
     ];
 
     /// <summary>The jobs with any schedule overrides ("Name=CRON") applied.</summary>

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Security.KeyVault.Secrets;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Storage.Azure;
+using DataHub.Testing;
 using Moq;
 
 namespace DataHub.Azure.Tests.KeyVault;
@@ -11,7 +12,7 @@ public sealed class KeyVaultKeyProviderTests
     private const string SecretName = "datahub-pseudonymisation-key";
     private static readonly byte[] MaterialV1 = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
     private static readonly byte[] MaterialV2 = Enumerable.Range(101, 48).Select(i => (byte)i).ToArray();
-    private readonly ManualTime _time = new(new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock _time = new(new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.Zero));
     private readonly Mock<SecretClient> _client = new(MockBehavior.Strict);
 
     private static Response<KeyVaultSecret> Secret(string version, byte[] material, bool enabled = true)

@@ -1,0 +1,164 @@
+using System.Globalization;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Protocols;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Core.Retention;
+
+/// <summary>
+/// Deletes what the agreements say must go, and audits each deletion (contract C7):
+/// processed raw files (landing/_processed/{partner}/{feed}/…) and quarantined files (quarantine/{partner}/{feed}/…)
+/// older than the feed's raw retention, and mart files (secure/{feed}/…) older than the feed's mart retention.
+/// Objects no agreement covers (quarantine/_unrouted, quarantine/_refused, the rollup's person-level tables under
+/// secure/kpi, files of a partner or feed since removed from the protocols) are kept no longer than the shortest raw
+/// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
+/// strictest one applies. Unprocessed landing files and published aggregates are never touched.
+/// </summary>
+public sealed class EnforceRetention
+{
+    /// <summary>The audit rule for a processed raw file past its retention.</summary>
+    public const string RawRule = "retention.raw";
+
+    /// <summary>The audit rule for a quarantined file past its retention.</summary>
+    public const string QuarantineRule = "retention.quarantine";
+
+    /// <summary>The audit rule for a mart file past its retention.</summary>
+    public const string MartRule = "retention.mart";
+
+    private const string PartnerMetadata = "datahub.partner";
+    private readonly HubContext _hub;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the handler over the hub's store, audit, protocols and clock.</summary>
+    public EnforceRetention(HubContext hub)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        _hub = hub;
+        _logger = hub.Logger("DataHub.Retention");
+    }
+
+    /// <summary>Examines every raw, quarantined and mart object and deletes those past retention.</summary>
+    public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = _hub.Time.GetUtcNow();
+        var deleted = new List<RetentionDeletion>();
+        var examined = 0;
+        var unattributed = 0;
+        var agreements = _hub.Protocols.Partners.SelectMany(p => p.Feeds.Values).ToList();
+        if (agreements.Count == 0)
+        {
+            // No agreements loaded means no retention can be known: deleting on a misconfiguration would be irreversible.
+            _logger.LogWarning("Retention found no agreements; nothing was deleted");
+            return new RetentionOutcome(0, [], 0);
+        }
+
+        var shortestRaw = agreements.Min(f => f.RawRetentionDays);
+        var shortestMart = agreements.Min(f => f.MartRetentionDays);
+
+        await foreach (var item in _hub.Store.ListAsync($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", cancellationToken).ConfigureAwait(false))
+        {
+            examined++;
+            var parts = item.Path.Split('/');
+            var rule = parts.Length >= 5 ? Find(parts[2], parts[3]) : null;
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, RawRule, now, deleted, cancellationToken).ConfigureAwait(false);
+        }
+
+        await foreach (var item in _hub.Store.ListAsync("quarantine/", cancellationToken).ConfigureAwait(false))
+        {
+            examined++;
+            var parts = item.Path.Split('/');
+            var rule = parts.Length >= 4 ? Find(parts[1], parts[2]) : null;
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, QuarantineRule, now, deleted, cancellationToken).ConfigureAwait(false);
+        }
+
+        await foreach (var item in _hub.Store.ListAsync("secure/", cancellationToken).ConfigureAwait(false))
+        {
+            examined++;
+            var parts = item.Path.Split('/');
+            var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
+            var rule = parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
+            unattributed += rule is null ? 1 : 0;
+            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.MartRetentionDays ?? shortestMart, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
+        return new RetentionOutcome(examined, deleted, unattributed);
+    }
+
+    private Attribution? Find(string partner, string feed) =>
+        _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
+
+    private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
+
+    // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
+    private string? PartnerFromBatch(string fileName)
+    {
+        var batch = fileName.EndsWith(".parquet", StringComparison.Ordinal) ? fileName[..^".parquet".Length] : fileName;
+        return _hub.Protocols.Partners
+            .Select(p => p.Partner)
+            .Where(p => batch.StartsWith(p + "-", StringComparison.Ordinal))
+            .OrderByDescending(p => p.Length)
+            .FirstOrDefault();
+    }
+
+    private async Task ApplyAsync(
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    {
+        var age = now - item.LastModified;
+        if (age <= TimeSpan.FromDays(days))
+        {
+            return;
+        }
+
+        // Only the version examined: an object rewritten since it was listed is new and keeps its place.
+        bool gone;
+        try
+        {
+            gone = await _hub.Store.DeleteAsync(item.Path, item.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException)
+        {
+            return;
+        }
+
+        if (!gone)
+        {
+            return;
+        }
+
+        var ageDays = (long)age.TotalDays;
+        var detail = agreement is null
+            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
+            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.";
+        await _hub.Audit.AppendAsync(
+            new AuditEntry(
+                AuditKinds.Deleted,
+                Partner: protocol?.Partner,
+                Feed: agreement?.Feed,
+                Agreement: protocol?.AgreementId ?? "none",
+                Path: item.Path,
+                Rule: rule,
+                Detail: detail,
+                Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days }),
+            cancellationToken).ConfigureAwait(false);
+        deleted.Add(new RetentionDeletion(item.Path, rule, protocol?.AgreementId ?? "none", days, ageDays));
+    }
+}
+
+/// <summary>What one retention run did.</summary>
+/// <param name="Examined">Objects looked at (raw archive, quarantine, marts).</param>
+/// <param name="Deleted">What was deleted and why.</param>
+/// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
+public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
+{
+    /// <summary>One line for logs and the custom handler's response.</summary>
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
+}
+
+/// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>
+public sealed record RetentionDeletion(string Path, string Rule, string Agreement, int RetentionDays, long AgeDays);
