@@ -25,6 +25,7 @@ public static class Program
             PublishCommand.Create(),
             RetentionCommand.Create(env),
             Functions.ServeCommand.Create(),
+            RollupCommand.Create(env),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }

@@ -74,8 +74,8 @@ public sealed record ParquetWriterOptions
     /// <summary>A row group ends once its buffered (encoded, uncompressed) values reach this many bytes.</summary>
     public long RowGroupBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>Target uncompressed size of one data page.</summary>
-    public int PageBytes { get; init; } = 1024 * 1024;
+    /// <summary>Target uncompressed size of one data page; 64 KB keeps compressed pages off the large object heap.</summary>
+    public int PageBytes { get; init; } = 64 * 1024;
 
     /// <summary>A column's dictionary is abandoned for PLAIN once its values take more than this many bytes.</summary>
     public int DictionaryBytesLimit { get; init; } = 1024 * 1024;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Azure.Tests;
@@ -65,7 +66,9 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _forwarded);
-        var target = new Uri($"http://127.0.0.1:{targetPort}{context.Request.Path.ToUriComponent()}{context.Request.QueryString.ToUriComponent()}");
+        // The raw target, byte for byte: re-encoding the path (e.g. %3D back to '=') would change what the signature covers.
+        var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var target = new Uri($"http://127.0.0.1:{targetPort}{raw}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);

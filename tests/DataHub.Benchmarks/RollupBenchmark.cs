@@ -39,7 +39,7 @@ public static class RollupBenchmark
     {
         var store = new LocalObjectStore(root);
         var generate = Stopwatch.StartNew();
-        if (Directory.Exists(Path.Combine(root, "secure")))
+        if (Directory.Exists(Path.Combine(root, "secure", "csc-people")))
         {
             // --keep DIR from an earlier run: the same seeded marts are already there.
             Console.WriteLine($"marts: reusing {root}");

@@ -110,7 +110,9 @@ public sealed class Azurite : IAsyncDisposable
     }
 
     /// <summary>Stops the emulator gracefully (SIGTERM, so it saves its data), killing it if it lingers.</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(graceful: true);
+
+    private async Task StopAsync(bool graceful)
     {
         var process = _process;
         if (process is null)
@@ -121,7 +123,7 @@ public sealed class Azurite : IAsyncDisposable
         _process = null;
         if (!process.HasExited)
         {
-            if (OperatingSystem.IsWindows() || !await SignalTermAsync(process.Id))
+            if (!graceful || OperatingSystem.IsWindows() || !await SignalTermAsync(process.Id))
             {
                 process.Kill(entireProcessTree: true);
             }
@@ -150,7 +152,8 @@ public sealed class Azurite : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        // Its data goes with the workspace, so there is nothing to save: no need to wait for a graceful exit.
+        await StopAsync(graceful: false);
         _workspace.Dispose();
     }
 

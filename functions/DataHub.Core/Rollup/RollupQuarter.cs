@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using DataHub.Core.Audit;
 using DataHub.Core.Disclosure;
+using DataHub.Core.Hub;
 using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,6 +46,30 @@ public sealed record RollupSettings
 
     /// <summary>The RollupQuarter timer's CRON schedule.</summary>
     public string Schedule { get; init; } = DefaultSchedule;
+
+    /// <summary>Settings whose per-feed disclosure profiles are the ones the agreements name.</summary>
+    /// <exception cref="InvalidOperationException">An agreement names a profile the protocol set does not define.</exception>
+    public static RollupSettings FromProtocols(ProtocolSet protocols, KpiOptions? kpis = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocols);
+        var profiles = new SortedDictionary<string, DisclosureProfile>(StringComparer.Ordinal);
+        foreach (var partner in protocols.Partners)
+        {
+            foreach (var (feed, agreement) in partner.Feeds)
+            {
+                if (!protocols.Profiles.TryGetValue(agreement.DisclosureProfile, out var p))
+                {
+                    throw new InvalidOperationException($"The agreement {partner.AgreementId} names disclosure profile '{agreement.DisclosureProfile}' for feed {feed}, which no profile file defines.");
+                }
+
+                var profile = new DisclosureProfile(p.Name, p.Threshold, p.SuppressZeros, p.RoundingBase, p.MinimumDenominator);
+                // Two partners sending one feed: the stricter profile governs outputs made from it.
+                profiles[feed] = profiles.TryGetValue(feed, out var other) ? KpiPublisher.Strictest([other, profile]) : profile;
+            }
+        }
+
+        return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles };
+    }
 }
 
 /// <summary>
@@ -76,6 +102,13 @@ public sealed class RollupQuarter
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The job over a hub's composition, with the disclosure profiles its agreements name.</summary>
+    public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new RollupQuarter(context.Store, context.Audit, context.Time, settings ?? RollupSettings.FromProtocols(context.Protocols), context.Logger("DataHub.Rollup"));
+    }
+
     /// <summary>Runs the rollup and publishes a new version.</summary>
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
     /// <exception cref="Linkage.KeyVersionMismatchException">The marts were pseudonymised under different key versions.</exception>
@@ -92,7 +125,10 @@ public sealed class RollupQuarter
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
-        var results = calculator.Compute(marts.Inputs, quarters);
+        // Person and family values are kept for the latest quarter: its "to date" figures carry each person's before/after
+        // comparison; earlier quarters' are in the published aggregates.
+        var latest = quarters.Count == 0 ? default : quarters.Max();
+        var results = calculator.Compute(marts.Inputs, quarters, q => q == latest);
         phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
         var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
         phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();

@@ -25,6 +25,7 @@ public static class DemoCommand
     /// <summary>Steps run after ingest, in order. The KPI rollup registers itself here.</summary>
     public static IReadOnlyList<DemoStep> AfterIngest { get; } =
     [
+        RollupCommand.DemoStep,
     ];
 
     internal static Command Create(CommandEnvironment env)

@@ -107,7 +107,8 @@ internal sealed class PageHeader
                     seen |= 8;
                     break;
                 case 7 when type == CompactType.Struct:
-                    ReadDictionaryPageHeader(r, h);
+                    // The dictionary header's num_values and encoding share the data header's field ids.
+                    ReadDataPageHeader(r, h);
                     seen |= 8;
                     break;
                 case 8 when type == CompactType.Struct:
@@ -154,28 +155,6 @@ internal sealed class PageHeader
                     break;
                 case 3 when type == CompactType.I32:
                     h.DefinitionLevelEncoding = (Encoding)r.ReadI32();
-                    break;
-                default:
-                    r.Skip(type);
-                    break;
-            }
-        }
-
-        r.EndStruct();
-    }
-
-    private static void ReadDictionaryPageHeader(CompactReader r, PageHeader h)
-    {
-        r.BeginStruct();
-        while (r.NextField(out var id, out var type))
-        {
-            switch (id)
-            {
-                case 1 when type == CompactType.I32:
-                    h.NumValues = r.ReadI32();
-                    break;
-                case 2 when type == CompactType.I32:
-                    h.Encoding = (Encoding)r.ReadI32();
                     break;
                 default:
                     r.Skip(type);

@@ -1,3 +1,5 @@
+using DataHub.Parquet.Format;
+
 namespace DataHub.Parquet.Reading;
 
 /// <summary>Decoders for the Parquet v2 value encodings DuckDB writes with PARQUET_VERSION V2:
@@ -11,8 +13,8 @@ internal static class DeltaDecoders
     public static int DecodeBinaryPacked(ReadOnlySpan<byte> data, Span<long> output)
     {
         var position = 0;
-        if (!TryVarint(data, ref position, out var blockSize) || !TryVarint(data, ref position, out var miniblocks)
-            || !TryVarint(data, ref position, out var total) || !TryVarint(data, ref position, out var firstRaw))
+        if (!RleHybrid.TryReadVarint(data, ref position, out var blockSize) || !RleHybrid.TryReadVarint(data, ref position, out var miniblocks)
+            || !RleHybrid.TryReadVarint(data, ref position, out var total) || !RleHybrid.TryReadVarint(data, ref position, out var firstRaw))
         {
             return -1;
         }
@@ -34,7 +36,7 @@ internal static class DeltaDecoders
         var remaining = (long)total - 1;
         while (remaining > 0)
         {
-            if (!TryVarint(data, ref position, out var minDeltaRaw) || data.Length - position < (int)miniblocks)
+            if (!RleHybrid.TryReadVarint(data, ref position, out var minDeltaRaw) || data.Length - position < (int)miniblocks)
             {
                 return -1;
             }
@@ -145,25 +147,4 @@ internal static class DeltaDecoders
     }
 
     private static long ZigZag(ulong raw) => (long)(raw >> 1) ^ -(long)(raw & 1);
-
-    private static bool TryVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (position >= data.Length)
-            {
-                return false;
-            }
-
-            var b = data[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

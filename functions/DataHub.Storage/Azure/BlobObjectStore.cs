@@ -38,10 +38,10 @@ public sealed class BlobObjectStore : IObjectStore
     public async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
         var (container, name) = Split(path);
-        var (condition, content, _) = await _client.DownloadAsync(container, name, ifMatchETag, cancellationToken).ConfigureAwait(false);
+        var (condition, content, properties) = await _client.DownloadAsync(container, name, ifMatchETag, cancellationToken).ConfigureAwait(false);
         return condition switch
         {
-            BlobCondition.Ok => content!,
+            BlobCondition.Ok => new BlobReadStream(_client, path, properties!, content!),
             BlobCondition.NotFound => throw new ObjectNotFoundException(path),
             _ => throw new ObjectChangedException(path),
         };

@@ -110,13 +110,18 @@ internal sealed class BlobRestClient(StorageAccount account, StorageClientOption
     }
 
     /// <summary>Streams the blob's content; with <paramref name="ifMatch"/>, only that version.</summary>
-    public async Task<(BlobCondition Condition, Stream? Content, BlobProperties? Properties)> DownloadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<(BlobCondition Condition, Stream? Content, BlobProperties? Properties)> DownloadAsync(string container, string name, string? ifMatch, CancellationToken cancellationToken, long offset = 0)
     {
         var message = Message(RequestMethod.Get, container, name);
         message.BufferResponse = false;
         if (ifMatch is not null)
         {
             message.Request.Headers.SetValue("If-Match", ifMatch);
+        }
+
+        if (offset > 0)
+        {
+            message.Request.Headers.SetValue("x-ms-range", string.Create(CultureInfo.InvariantCulture, $"bytes={offset}-"));
         }
 
         try
@@ -132,7 +137,7 @@ internal sealed class BlobRestClient(StorageAccount account, StorageClientOption
                     return (BlobCondition.ConditionFailed, null, null);
             }
 
-            Ensure(message.Response, 200, "read", container + "/" + name);
+            Ensure(message.Response, offset > 0 ? 206 : 200, "read", container + "/" + name);
             var properties = PropertiesFromHeaders(container, name, message.Response);
             var content = message.ExtractResponseContent() ?? Stream.Null;
             message.Dispose();

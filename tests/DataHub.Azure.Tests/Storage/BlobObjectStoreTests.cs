@@ -84,6 +84,31 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Read_stream_seeks_with_ranged_reads_pinned_to_the_version_first_read()
+    {
+        var store = Store();
+        var path = $"landing/{_run}/schools/attendance.xlsx";
+        var content = Enumerable.Range(0, 50_000).Select(i => (byte)(i % 251)).ToArray();
+        await store.WriteAsync(path, Bytes(content), WriteOptions.Default, CancellationToken.None);
+
+        await using var stream = await store.OpenReadAsync(path, null, CancellationToken.None);
+        stream.CanSeek.Should().BeTrue();
+        stream.Seek(-100, SeekOrigin.End);
+        var tail = new byte[100];
+        await stream.ReadExactlyAsync(tail);
+        stream.Position = 10;
+        var head = new byte[10];
+        await stream.ReadExactlyAsync(head);
+
+        tail.Should().Equal(content[^100..]);
+        head.Should().Equal(content[10..20]);
+
+        await store.WriteAsync(path, Bytes([1, 2, 3]), WriteOptions.Default, CancellationToken.None);
+        stream.Position = 0;
+        await FluentActions.Awaiting(() => stream.ReadAsync(new byte[10]).AsTask()).Should().ThrowAsync<ObjectChangedException>();
+    }
+
+    [Fact]
     public async Task Create_only_write_fails_when_the_object_exists()
     {
         var store = Store();

@@ -1,0 +1,98 @@
+using System.Text;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Host.Functions;
+using DataHub.Parquet;
+using DataHub.Seeds;
+
+namespace DataHub.Azure.Tests.EndToEnd;
+
+/// <summary>Drives a hub through the demo (land every seeded file, ingest it, roll up) and reads back what it produced, decoded.</summary>
+internal static class HubSnapshot
+{
+    public static async Task<IReadOnlyList<IngestOutcome>> RunDemoAsync(HubContext hub, SyntheticDataset dataset)
+    {
+        var outcomes = new List<IngestOutcome>();
+        foreach (var file in dataset.Files)
+        {
+            var path = $"landing/{file.Partner}/{file.Feed}/{file.FileName}";
+            var landed = await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+            outcomes.Add(await new IngestExtract(hub).HandleAsync(path, landed.ETag, CancellationToken.None));
+        }
+
+        await new RollupQuarter(hub.Store, hub.Audit, hub.Time, HubFunctions.RollupSettingsFor(hub)).RunAsync(new RollupRequest(), CancellationToken.None);
+        return outcomes;
+    }
+
+    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/), by path: schema, metadata, rows.</summary>
+    public static async Task<SortedDictionary<string, string>> MartsAsync(IObjectStore store)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var item in store.ListAsync("secure/", CancellationToken.None))
+        {
+            if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal))
+            {
+                result[item.Path] = await DecodeAsync(store, item.Path);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The current published KPI version's tables (and the secure person/family tables of the same run), by table file name.</summary>
+    public static async Task<SortedDictionary<string, string>> KpiTablesAsync(IObjectStore store)
+    {
+        var version = await RollupQuarter.CurrentVersionAsync(store, CancellationToken.None)
+            ?? throw new InvalidOperationException("No KPI version has been published.");
+
+        var runFolder = version[(version.IndexOf("v=", StringComparison.Ordinal))..];
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var folder in new[] { version + "/", "secure/kpi/" + runFolder + "/" })
+        {
+            await foreach (var item in store.ListAsync(folder, CancellationToken.None))
+            {
+                var name = folder[..folder.IndexOf('/', StringComparison.Ordinal)] + ":" + item.Path[folder.Length..];
+                if (item.Path.EndsWith(".parquet", StringComparison.Ordinal))
+                {
+                    result[name] = await DecodeAsync(store, item.Path);
+                }
+                else if (item.Path.EndsWith(".csv", StringComparison.Ordinal))
+                {
+                    await using var stream = await store.OpenReadAsync(item.Path, null, CancellationToken.None);
+                    using var reader = new StreamReader(stream, Encoding.UTF8);
+                    result[name] = await reader.ReadToEndAsync();
+                }
+            }
+        }
+
+        return result;
+    }
+
+    // Schema, metadata (except the run id, which names the run) and every row, as text: equal text means equal files' contents.
+    private static async Task<string> DecodeAsync(IObjectStore store, string path)
+    {
+        using var copy = new MemoryStream();
+        await using (var stream = await store.OpenReadAsync(path, null, CancellationToken.None))
+        {
+            await stream.CopyToAsync(copy);
+        }
+
+        copy.Position = 0;
+        using var parquet = ParquetReader.Open(copy, path);
+        var text = new StringBuilder();
+        text.AppendLine(string.Join(",", parquet.Schema.Columns.Select(c => $"{c.Name}:{c.Type}:{c.Nullable}")));
+        foreach (var (key, value) in parquet.Metadata.Where(m => m.Key != "datahub.run_id").OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            text.Append(key).Append('=').AppendLine(value);
+        }
+
+        foreach (var row in parquet.ReadRows())
+        {
+            text.AppendLine(string.Join("|", row.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "null")));
+        }
+
+        return text.ToString();
+    }
+}
