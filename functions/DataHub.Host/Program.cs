@@ -15,6 +15,7 @@ public static class Program
         ArgumentNullException.ThrowIfNull(env);
         var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
         {
+            DemoCommand.Create(env),
             IngestCommand.Create(env),
             RunCommand.Create(env),
             ValidateCommand.Create(env),
@@ -24,6 +25,7 @@ public static class Program
             PublishCommand.Create(),
             RetentionCommand.Create(env),
             Functions.ServeCommand.Create(),
+            RollupCommand.Create(env),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }

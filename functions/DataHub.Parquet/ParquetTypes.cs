@@ -74,11 +74,14 @@ public sealed record ParquetWriterOptions
     /// <summary>A row group ends once its buffered (encoded, uncompressed) values reach this many bytes.</summary>
     public long RowGroupBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>Target uncompressed size of one data page.</summary>
-    public int PageBytes { get; init; } = 1024 * 1024;
+    /// <summary>Target uncompressed size of one data page; 64 KB keeps compressed pages off the large object heap.</summary>
+    public int PageBytes { get; init; } = 64 * 1024;
 
     /// <summary>A column's dictionary is abandoned for PLAIN once its values take more than this many bytes.</summary>
     public int DictionaryBytesLimit { get; init; } = 1024 * 1024;
+
+    /// <summary>Data page header version: 1 (the default, read everywhere) or 2 (levels stored uncompressed ahead of the values).</summary>
+    public int DataPageVersion { get; init; } = 1;
 
     /// <summary>Record a CRC-32 in each page header so readers detect damaged pages.</summary>
     public bool PageChecksums { get; init; } = true;

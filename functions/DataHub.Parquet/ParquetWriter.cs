@@ -39,6 +39,11 @@ public sealed class ParquetWriter : IDisposable
             throw new ArgumentException("Row group and page limits must be positive.", nameof(options));
         }
 
+        if (_options.DataPageVersion is not (1 or 2))
+        {
+            throw new ArgumentException("DataPageVersion must be 1 or 2.", nameof(options));
+        }
+
         if (schema.Columns.Count == 0)
         {
             throw new ArgumentException("A Parquet schema needs at least one column.", nameof(schema));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataHub.Core.Feeds;
+using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Validation;
 
 namespace DataHub.Seeds;
@@ -52,18 +53,18 @@ internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, strin
                     upn = normalised;
                     break;
                 case IdentityPart.Forename:
-                    forename = NameText.Fold(text);
-                    foreInitial = forename.Length > 0 ? forename[..1] : null;
+                    forename = IdentityNormaliser.FirstForename(text);
+                    foreInitial = IdentityNormaliser.Initial(text);
                     break;
                 case IdentityPart.Surname:
-                    surname = NameText.Fold(text);
-                    surInitial = surname.Length > 0 ? surname[..1] : null;
+                    surname = IdentityNormaliser.Name(text);
+                    surInitial = IdentityNormaliser.Initial(text);
                     break;
                 case IdentityPart.ForenameInitial:
-                    foreInitial = NameText.Fold(text);
+                    foreInitial = IdentityNormaliser.Initial(text);
                     break;
                 case IdentityPart.SurnameInitial:
-                    surInitial = NameText.Fold(text);
+                    surInitial = IdentityNormaliser.Initial(text);
                     break;
                 case IdentityPart.DateOfBirth:
                     var date = (DateOnly)cell;

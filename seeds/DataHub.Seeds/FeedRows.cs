@@ -40,6 +40,8 @@ internal sealed class FeedRows(World world)
 
     public IEnumerable<GeneratedRow> CpPlans()
     {
+        // Plan keys are numbered on their own, not from the person id, so a stored key never reveals whose plan it is.
+        var planNumber = 0;
         foreach (var (family, child, random) in Children("cp"))
         {
             if (!random.Chance(0.4))
@@ -54,12 +56,12 @@ internal sealed class FeedRows(World world)
             {
                 // An earlier plan that ended before FS.
                 var earlierEnd = start.AddDays(-random.Next(200, 700));
-                yield return Row(child, child.PersonId, $"CP{child.Index + 1:D6}-{++plan}", earlierEnd.AddDays(-random.Next(120, 400)), earlierEnd);
+                yield return Row(child, child.PersonId, $"CPL{++planNumber:D5}-{++plan}", earlierEnd.AddDays(-random.Next(120, 400)), earlierEnd);
             }
 
             var end = start.AddDays(random.Next(90, 500));
             var open = end > World.DataEnd;
-            yield return Row(child, child.PersonId, $"CP{child.Index + 1:D6}-{++plan}", start, open ? null : end);
+            yield return Row(child, child.PersonId, $"CPL{++planNumber:D5}-{++plan}", start, open ? null : end);
             if (!open && random.Chance(0.2))
             {
                 // A repeat plan, some within 12 months of the last one ending, some within 24.
@@ -67,7 +69,7 @@ internal sealed class FeedRows(World world)
                 if (repeat <= World.DataEnd)
                 {
                     var repeatEnd = repeat.AddDays(random.Next(90, 400));
-                    yield return Row(child, child.PersonId, $"CP{child.Index + 1:D6}-{++plan}", repeat, repeatEnd > World.DataEnd ? null : repeatEnd);
+                    yield return Row(child, child.PersonId, $"CPL{++planNumber:D5}-{++plan}", repeat, repeatEnd > World.DataEnd ? null : repeatEnd);
                 }
             }
         }
@@ -75,6 +77,8 @@ internal sealed class FeedRows(World world)
 
     public IEnumerable<GeneratedRow> ClaPeriods()
     {
+        // Period keys are numbered on their own, not from the person id (see CpPlans).
+        var periodNumber = 0;
         foreach (var (family, child, random) in Children("cla"))
         {
             if (!random.Chance(0.1))
@@ -89,7 +93,7 @@ internal sealed class FeedRows(World world)
             }
 
             var end = start.AddDays(random.Next(30, 700));
-            yield return Row(child, child.PersonId, $"LA{child.Index + 1:D6}-1", start, end > World.DataEnd ? null : end);
+            yield return Row(child, child.PersonId, $"CLA{++periodNumber:D5}-1", start, end > World.DataEnd ? null : end);
         }
     }
 
@@ -385,7 +389,7 @@ internal sealed class FeedRows(World world)
 
         if (random.Chance(0.5))
         {
-            surname = Core.Validation.NameText.Fold(surname) is { Length: > 0 } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
+            surname = Core.Pseudonymisation.IdentityNormaliser.Name(surname) is { } folded && folded.Length == surname.Length ? Capitalise(folded) : surname;
         }
 
         if (random.Chance(0.03) && surname.Length > 3)

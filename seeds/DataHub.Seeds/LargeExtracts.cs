@@ -15,18 +15,22 @@ public static class LargeExtracts
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         var random = Streams.For(seed, "large-police");
-        var pool = Math.Clamp(rows / 4, 100, 2_000_000);
-        var forenames = new string[pool];
-        var surnames = new string[pool];
-        var births = new string[pool];
-        var sexes = new string[pool];
+
+        // The pool is kept as small numbers (name indexes, day offsets) so even a 5M-row file needs only a few MB here.
+        var pool = Math.Clamp(rows / 4, 100, 500_000);
+        var firstBirth = new DateOnly(1950, 1, 1);
+        var birthDays = new DateOnly(2004, 12, 31).DayNumber - firstBirth.DayNumber + 1;
+        var births = Enumerable.Range(0, birthDays).Select(d => firstBirth.AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray();
+        var forenames = new short[pool];
+        var surnames = new short[pool];
+        var birth = new int[pool];
+        var female = new bool[pool];
         for (var i = 0; i < pool; i++)
         {
-            var female = random.Chance(0.55);
-            forenames[i] = random.Pick(female ? Names.Female : Names.Male);
-            surnames[i] = random.Pick(Names.Surnames);
-            births[i] = random.Between(new DateOnly(1950, 1, 1), new DateOnly(2004, 12, 31)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            sexes[i] = female ? "F" : "M";
+            female[i] = random.Chance(0.55);
+            forenames[i] = (short)random.Next((female[i] ? Names.Female : Names.Male).Length);
+            surnames[i] = (short)random.Next(Names.Surnames.Length);
+            birth[i] = random.Next(birthDays);
         }
 
         var days = World.DataEnd.DayNumber - World.DataStart.DayNumber + 1;
@@ -46,13 +50,12 @@ public static class LargeExtracts
             writer.Write(',');
             writer.Write(roles[random.Next(10) switch { < 5 => 0, < 9 => 1, _ => 2 }]);
             writer.Write(',');
-            writer.Write(forenames[person]);
+            writer.Write((female[person] ? Names.Female : Names.Male)[forenames[person]]);
             writer.Write(',');
-            writer.Write(surnames[person]);
+            writer.Write(Names.Surnames[surnames[person]]);
             writer.Write(',');
-            writer.Write(births[person]);
-            writer.Write(',');
-            writer.Write(sexes[person]);
+            writer.Write(births[birth[person]]);
+            writer.Write(female[person] ? ",F" : ",M");
             writer.Write(random.Next(10) < 4 ? ",Y" : ",N");
             writer.Write(random.Next(20) == 0 ? ",Y\n" : ",N\n");
         }

@@ -143,7 +143,8 @@ internal sealed class World
         {
             Ethnicity = random.Chance(0.72) ? "WBRI" : random.Pick(Core.Feeds.ReferenceLists.Codes(Core.Feeds.ReferenceLists.Ethnicity)),
             CscHasNhs = random.Chance(0.85),
-            ClientId = $"SM{index + 1:D6}",
+            // The service numbers its clients its own way: a bijection of the index, so client ids do not mirror CSC person ids.
+            ClientId = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SM{((index * 7919L) + 104729) % 1000000:D6}"),
         };
         if (dob > new DateOnly(2000, 9, 1))
         {

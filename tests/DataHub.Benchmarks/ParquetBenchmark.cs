@@ -68,16 +68,16 @@ internal static class ParquetBenchmark
         return 0;
     }
 
-    private sealed record Figures(double Seconds, long Bytes, long PeakRss);
+    private sealed record Figures(double Seconds, double CpuSeconds, long Bytes, long PeakRss);
 
     private static void Print(int rows, Figures our, Figures duck)
     {
         static string Row(string name, int rows, Figures f) =>
-            string.Create(CultureInfo.InvariantCulture, $"{name,-16} {f.Seconds,8:F2} s {rows / f.Seconds,14:N0} rows/s {f.Bytes / 1e6,10:F1} MB {f.PeakRss / 1e6,10:F0} MB peak RSS");
+            string.Create(CultureInfo.InvariantCulture, $"{name,-16} {f.Seconds,8:F2} s {rows / f.Seconds,14:N0} rows/s {f.CpuSeconds,8:F2} CPU s {f.Bytes / 1e6,10:F1} MB {f.PeakRss / 1e6,10:F0} MB peak RSS");
         Console.WriteLine(Row("DataHub.Parquet", rows, our));
         Console.WriteLine(Row("DuckDB", rows, duck));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ratios (ours / DuckDB): time {our.Seconds / duck.Seconds:F2} (goal <= 2.00)  size {(double)our.Bytes / duck.Bytes:F2} (goal <= 1.25)  peak RSS {(double)our.PeakRss / duck.PeakRss:F2}; our peak RSS {our.PeakRss / 1e6:F0} MB (goal < 500)"));
+            $"ratios (ours / DuckDB): time {our.Seconds / duck.Seconds:F2} (goal <= 2.00)  CPU {our.CpuSeconds / duck.CpuSeconds:F2}  size {(double)our.Bytes / duck.Bytes:F2} (goal <= 1.25)  peak RSS {(double)our.PeakRss / duck.PeakRss:F2}; our peak RSS {our.PeakRss / 1e6:F0} MB (goal < 500)"));
     }
 
     private static Figures RunOurs(string csv, string output)
@@ -123,12 +123,18 @@ internal static class ParquetBenchmark
             Console.WriteLine($"{what}: {threads.GetInt32()} threads");
         }
 
-        return new Figures(root.GetProperty("seconds").GetDouble(), root.GetProperty("bytes").GetInt64(), root.GetProperty("peakRss").GetInt64());
+        if (root.TryGetProperty("allocated", out var allocated))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {allocated.GetInt64() / 1e6:F0} MB allocated in total by the child process"));
+        }
+
+        return new Figures(root.GetProperty("seconds").GetDouble(), root.GetProperty("cpuSeconds").GetDouble(), root.GetProperty("bytes").GetInt64(), root.GetProperty("peakRss").GetInt64());
     }
 
     /// <summary>The child: streams the CSV through <see cref="ParquetWriter"/> and prints its time, file size and VmHWM as JSON.</summary>
     private static int ChildWrite(string csv, string output)
     {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using (var input = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         using (var file = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -174,7 +180,8 @@ internal static class ParquetBenchmark
         }
 
         watch.Stop();
-        Console.WriteLine(JsonSerializer.Serialize(new { seconds = watch.Elapsed.TotalSeconds, bytes = new FileInfo(output).Length, peakRss = PeakRss() }));
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        Console.WriteLine(JsonSerializer.Serialize(new { seconds = watch.Elapsed.TotalSeconds, cpuSeconds, allocated = GC.GetTotalAllocatedBytes(), bytes = new FileInfo(output).Length, peakRss = PeakRss() }));
         return 0;
     }
 

@@ -12,8 +12,12 @@ public static class Program
         {
             case "parquet":
                 return ParquetBenchmark.Run(options);
+            case "ingest":
+                return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
+            case "rollup":
+                return RollupBenchmark.Run(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup");
                 return 2;
         }
     }

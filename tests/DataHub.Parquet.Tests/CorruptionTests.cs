@@ -111,6 +111,7 @@ public sealed class CorruptionTests(ITestOutputHelper output)
             Compression = compression,
             UseDictionary = dictionary,
             RowGroupRows = 30,
+            DataPageVersion = compression == ParquetCompression.Gzip ? 2 : 1,
             Metadata = new Dictionary<string, string> { ["datahub.batch_id"] = "b1" },
         };
         return (TestTables.WriteToBytes(schema, rows, options), rows);

@@ -29,7 +29,9 @@ public sealed class DuckDbInteropTests
                             nullable && i % 3 == 0 ? null : TestTables.RandomValue(random, type, lowCardinality: false),
                             i,
                         }).ToArray();
-                        var label = $"{type}-{compression}-{(dictionary ? "dict" : "plain")}-{(nullable ? "optional" : "required")}";
+                        // Each type, codec and nullability gets one file with data page v1 and one with v2.
+                        var pageVersion = ((int)compression % 2 == 0) == dictionary ? 1 : 2;
+                        var label = $"{type}-{compression}-{(dictionary ? "dict" : "plain")}-{(nullable ? "optional" : "required")}-v{pageVersion}";
                         var path = folder.File(label + ".parquet");
                         using (var stream = File.Create(path))
                         {
@@ -40,6 +42,7 @@ public sealed class DuckDbInteropTests
                                 RowGroupRows = 150,
                                 PageBytes = 512,
                                 DictionaryBytesLimit = 600,
+                                DataPageVersion = pageVersion,
                             });
                         }
 
@@ -115,6 +118,14 @@ public sealed class DuckDbInteropTests
         var small = folder.File("duck-small-row-groups.parquet");
         files.Add(small);
         sql.Append(CultureInfo.InvariantCulture, $"COPY (SELECT * EXCLUDE (i) FROM src ORDER BY i) TO {DuckDb.Literal(small)} (FORMAT PARQUET, ROW_GROUP_SIZE 1000);\n");
+        foreach (var codec in new[] { "SNAPPY", "GZIP", "UNCOMPRESSED" })
+        {
+            // Format version 2: data page v2 headers and the DELTA_*/BYTE_STREAM_SPLIT encodings.
+            var v2 = folder.File($"duck-v2-{codec}.parquet");
+            files.Add(v2);
+            sql.Append(CultureInfo.InvariantCulture, $"COPY (SELECT * EXCLUDE (i) FROM src ORDER BY i) TO {DuckDb.Literal(v2)} (FORMAT PARQUET, PARQUET_VERSION V2, COMPRESSION {codec}, ROW_GROUP_SIZE 2500);\n");
+        }
+
         sql.Append("SELECT [").AppendJoin(", ", columns.Select(c => c.Canonical)).Append("] FROM src ORDER BY i;");
 
         var expected = await DuckDb.QueryAsync(sql.ToString());

@@ -28,6 +28,7 @@ public sealed class RoundTripTests
             RowGroupBytes = random.Next(3) == 0 ? random.Next(100, 20_000) : 64L * 1024 * 1024,
             PageBytes = random.Next(2) == 0 ? random.Next(16, 2000) : 1024 * 1024,
             DictionaryBytesLimit = random.Next(2) == 0 ? random.Next(0, 400) : 1024 * 1024,
+            DataPageVersion = random.Next(1, 3),
         };
 
         var file = TestTables.WriteToBytes(schema, rows, options);
@@ -37,6 +38,43 @@ public sealed class RoundTripTests
         reader.RowCount.Should().Be(rows.Length);
         reader.RowGroups.Sum(g => g.RowCount).Should().Be(rows.Length);
         TestTables.ShouldEqualRows(reader.ReadRows().ToList(), rows, $"seed {seed} ({options.Compression}, dictionary {options.UseDictionary})");
+    }
+
+    [Fact]
+    public void Statistics_follow_the_spec_order_for_strings_doubles_and_dates()
+    {
+        var schema = new ParquetSchema([new("s", ParquetType.String), new("d", ParquetType.Double), new("dt", ParquetType.Date), new("nan", ParquetType.Double)]);
+        // By UTF-16 code units U+FFFD sorts after the emoji's surrogates; by UTF-8 bytes (the spec's order) the emoji is larger.
+        object?[][] rows =
+        [
+            ["\uFFFD", double.NegativeInfinity, new DateOnly(1969, 7, 20), double.NaN],
+            ["😀", 0.0, new DateOnly(1066, 10, 14), double.NaN],
+            ["Z", double.NaN, null, null],
+            [null, 3.5, new DateOnly(2020, 2, 29), double.NaN],
+        ];
+
+        var file = TestTables.WriteToBytes(schema, rows);
+
+        using var reader = ParquetReader.Open(new MemoryStream(file), "stats.parquet");
+        var stats = reader.RowGroups.Single().Columns;
+        stats[0].Should().Be(new ColumnStatistics("Z", "😀", 1));
+        stats[1]!.Min.Should().Be(double.NegativeInfinity);
+        stats[1]!.Max.Should().Be(3.5);
+        stats[2].Should().Be(new ColumnStatistics(new DateOnly(1066, 10, 14), new DateOnly(2020, 2, 29), 1));
+        stats[3].Should().Be(new ColumnStatistics(null, null, 1), "NaN never enters statistics");
+    }
+
+    [Fact]
+    public void A_zero_minimum_is_stored_as_negative_zero_and_a_zero_maximum_as_positive_zero()
+    {
+        var schema = new ParquetSchema([new("z", ParquetType.Double, false)]);
+
+        var file = TestTables.WriteToBytes(schema, [[0.0], [0.0]]);
+
+        using var reader = ParquetReader.Open(new MemoryStream(file), "zero.parquet");
+        var stats = reader.RowGroups.Single().Columns[0]!;
+        double.IsNegative((double)stats.Min!).Should().BeTrue();
+        double.IsNegative((double)stats.Max!).Should().BeFalse();
     }
 
     [Fact]

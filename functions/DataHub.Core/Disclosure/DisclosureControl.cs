@@ -90,8 +90,11 @@ public sealed class DisclosureControl
                 continue;
             }
 
-            // The cheapest candidate that protects the target on its own, else the cheapest (more follow).
-            var chosen = candidates[0];
+            // The cheapest candidate that protects the target on its own; else the cheapest in an equation where the
+            // target is the only unknown (that equation needs a second one whatever else happens); else the cheapest.
+            var chosen = candidates.FirstOrDefault(
+                c => system.EquationsOf(target).Any(e => SoleUnknown(system, unknown, e, target) && system.CellsOf(e).Contains(c)),
+                candidates[0]);
             SortedSet<int>? stillFixed = null;
             foreach (var candidate in candidates)
             {
@@ -119,6 +122,9 @@ public sealed class DisclosureControl
 
         return unprotected;
     }
+
+    private static bool SoleUnknown(MarginSystem system, HashSet<int> unknown, int equation, int cell) =>
+        system.CellsOf(equation).All(i => i == cell || !unknown.Contains(i));
 
     private static List<int> Candidates(IReadOnlyList<CountCell> cells, MarginSystem system, HashSet<int> unknown, IEnumerable<int> around) =>
         [.. around

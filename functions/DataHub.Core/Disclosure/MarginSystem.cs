@@ -13,6 +13,9 @@ internal sealed class MarginSystem
     // Bounds propagation tightens by at least 1 per pass on a real table; this caps pathological creeping.
     private const int MaxBoundPasses = 200;
 
+    // Stands for +∞ as an upper bound (and its negation for −∞); real counts never come near it.
+    private const long Unbounded = long.MaxValue;
+
     private readonly int[][] _equations;
     private readonly int[][] _equationsOfCell;
     private readonly long[] _values;
@@ -210,32 +213,47 @@ internal sealed class MarginSystem
     // Interval propagation with every count ≥ 0: a cell whose lower and upper bounds meet is fixed.
     private HashSet<int> FixedByBounds(List<int> open, int[] equations)
     {
-        var low = open.ToDictionary(c => c, _ => 0L);
-        var high = open.ToDictionary(c => c, _ => (long?)null);
+        var local = new Dictionary<int, int>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            local[open[i]] = i;
+        }
+
+        // Each equation as Σ sign·x over open cells = rest, with every known cell moved to the right-hand side.
+        // Every unknown of an equation is in the component, so a cell that is not open is known to the reader.
+        var terms = new List<(int[] Vars, int[] Signs, long Constant)>();
+        foreach (var e in equations)
+        {
+            var cells = _equations[e];
+            var vars = new List<int>();
+            var signs = new List<int>();
+            long rest = 0;
+            for (var k = 0; k < cells.Length; k++)
+            {
+                var sign = k == 0 ? 1 : -1;
+                if (local.TryGetValue(cells[k], out var v))
+                {
+                    vars.Add(v);
+                    signs.Add(sign);
+                }
+                else
+                {
+                    rest -= sign * _values[cells[k]];
+                }
+            }
+
+            terms.Add(([.. vars], [.. signs], rest));
+        }
+
+        var low = new long[open.Count];
+        var high = new long[open.Count];
+        Array.Fill(high, Unbounded);
         for (var pass = 0; pass < MaxBoundPasses; pass++)
         {
             var changed = false;
-            foreach (var e in equations)
+            foreach (var (vars, signs, rest) in terms)
             {
-                var cells = _equations[e];
-                // Σ sign·x over open cells = rest, where rest moves every known cell to the right-hand side.
-                long rest = 0;
-                for (var k = 0; k < cells.Length; k++)
-                {
-                    if (!low.ContainsKey(cells[k]))
-                    {
-                        // Every unknown of the equation is in the component, so a cell that is not open is known to the reader.
-                        rest -= (k == 0 ? 1 : -1) * _values[cells[k]];
-                    }
-                }
-
-                for (var k = 0; k < cells.Length; k++)
-                {
-                    if (low.ContainsKey(cells[k]))
-                    {
-                        changed |= Tighten(cells, k, rest, low, high);
-                    }
-                }
+                changed |= Tighten(vars, signs, rest, low, high);
             }
 
             if (!changed)
@@ -244,59 +262,66 @@ internal sealed class MarginSystem
             }
         }
 
-        return [.. open.Where(c => high[c] == low[c])];
+        return [.. Enumerable.Range(0, open.Count).Where(i => high[i] == low[i]).Select(i => open[i])];
     }
 
-    private static bool Tighten(int[] cells, int target, long rest, Dictionary<int, long> low, Dictionary<int, long?> high)
+    // For Σ sign·x = rest: each x's range from the others' ranges (sums taken once, each term's own share removed).
+    private static bool Tighten(int[] vars, int[] signs, long rest, long[] low, long[] high)
     {
-        // Range of Σ sign·x over the other open cells; null bound = unbounded.
-        long? sumMin = 0;
-        long? sumMax = 0;
-        for (var k = 0; k < cells.Length; k++)
+        var n = vars.Length;
+        Span<long> termMin = n <= 64 ? stackalloc long[n] : new long[n];
+        Span<long> termMax = n <= 64 ? stackalloc long[n] : new long[n];
+        long sumMin = 0;
+        long sumMax = 0;
+        var minUnbounded = 0;
+        var maxUnbounded = 0;
+        for (var t = 0; t < n; t++)
         {
-            if (k == target || !low.TryGetValue(cells[k], out var lo))
-            {
-                continue;
-            }
+            var (lo, hi) = (low[vars[t]], high[vars[t]]);
+            // A term's range: [lo, hi] for +x, [−hi, −lo] for −x; Unbounded stands for ±∞.
+            (termMin[t], termMax[t]) = signs[t] > 0 ? (lo, hi) : (hi == Unbounded ? -Unbounded : -hi, -lo);
+            minUnbounded += termMin[t] == -Unbounded ? 1 : 0;
+            sumMin += termMin[t] == -Unbounded ? 0 : termMin[t];
+            maxUnbounded += termMax[t] == Unbounded ? 1 : 0;
+            sumMax += termMax[t] == Unbounded ? 0 : termMax[t];
+        }
 
-            var hi = high[cells[k]];
-            if (k == 0)
+        var changed = false;
+        for (var t = 0; t < n; t++)
+        {
+            var ownMinUnbounded = termMin[t] == -Unbounded;
+            var ownMaxUnbounded = termMax[t] == Unbounded;
+            var othersMinFinite = minUnbounded - (ownMinUnbounded ? 1 : 0) == 0;
+            var othersMaxFinite = maxUnbounded - (ownMaxUnbounded ? 1 : 0) == 0;
+            var othersMin = sumMin - (ownMinUnbounded ? 0 : termMin[t]);
+            var othersMax = sumMax - (ownMaxUnbounded ? 0 : termMax[t]);
+
+            // sign·x = rest − others.
+            long? newLow;
+            long? newHigh;
+            if (signs[t] > 0)
             {
-                sumMin += lo;
-                sumMax = sumMax is null || hi is null ? null : sumMax + hi;
+                newLow = othersMaxFinite ? rest - othersMax : null;
+                newHigh = othersMinFinite ? rest - othersMin : null;
             }
             else
             {
-                sumMin = sumMin is null || hi is null ? null : sumMin - hi;
-                sumMax -= lo;
+                newLow = othersMinFinite ? othersMin - rest : null;
+                newHigh = othersMaxFinite ? othersMax - rest : null;
             }
-        }
 
-        long? newLow;
-        long? newHigh;
-        if (target == 0)
-        {
-            newLow = rest - sumMax;
-            newHigh = rest - sumMin;
-        }
-        else
-        {
-            newLow = sumMin - rest;
-            newHigh = sumMax - rest;
-        }
+            var v = vars[t];
+            if (newLow is { } l && l > low[v])
+            {
+                low[v] = l;
+                changed = true;
+            }
 
-        var cell = cells[target];
-        var changed = false;
-        if (newLow is { } l && l > low[cell])
-        {
-            low[cell] = l;
-            changed = true;
-        }
-
-        if (newHigh is { } h && (high[cell] is not { } current || h < current))
-        {
-            high[cell] = h;
-            changed = true;
+            if (newHigh is { } h && h < high[v])
+            {
+                high[v] = h;
+                changed = true;
+            }
         }
 
         return changed;

@@ -22,7 +22,8 @@ public sealed record FeedContract(
 /// <param name="Handling">Whether the value is stored, pseudonymised or only used for matching.</param>
 /// <param name="Required">A required field's column must be present and its cells non-empty.</param>
 /// <param name="Identity">What the value contributes to the linkage keys (None for plain data).</param>
-/// <param name="AllowedValues">For <see cref="FieldType.Code"/>: the accepted values (compared case-insensitively, stored as listed).</param>
+/// <param name="AllowedValues">For <see cref="FieldType.Code"/>: the accepted values (compared case-insensitively and ignoring spaces,
+/// hyphens and underscores, as headers are; stored as listed).</param>
 /// <param name="Minimum">For <see cref="FieldType.Integer"/>: the smallest accepted value.</param>
 /// <param name="Maximum">For <see cref="FieldType.Integer"/>: the largest accepted value.</param>
 /// <param name="ToolkitCode">The KPI toolkit's field code (R03, D01, …) where it has one.</param>

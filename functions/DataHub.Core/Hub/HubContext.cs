@@ -55,4 +55,11 @@ public sealed record IngestSettings
 
     /// <summary>Rows per Parquet row group in mart files (default 100,000).</summary>
     public int RowGroupRows { get; init; } = 100_000;
+
+    /// <summary>
+    /// Encoded bytes at which a mart file's row group is flushed (default 512 KB). A batch keeps one open file per
+    /// quarter and the Parquet writer holds a few times this per file, so it bounds memory: a five-year extract keeps
+    /// about twenty files open (measured: about 190 MB peak for 1M police rows, flat with more rows).
+    /// </summary>
+    public long RowGroupBytes { get; init; } = 512L * 1024;
 }

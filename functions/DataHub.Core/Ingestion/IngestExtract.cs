@@ -173,7 +173,8 @@ public sealed class IngestExtract
             return await QuarantineAsync(file, ProtocolRules.FieldOutsideAgreement, message, errors, null, agreement, cancellationToken).ConfigureAwait(false);
         }
 
-        var tokeniser = new RowTokeniser(contract, path.Partner, new Pseudonymiser(key), header.FieldsNotAllowed);
+        using var pseudonymiser = new Pseudonymiser(key);
+        var tokeniser = new RowTokeniser(contract, path.Partner, pseudonymiser, header.FieldsNotAllowed);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [MartMetadata.BatchId] = file.BatchId!,
@@ -184,7 +185,7 @@ public sealed class IngestExtract
             [MartMetadata.SourceSha256] = file.Sha256,
             [MartMetadata.RulesVersion] = MartSchema.RulesVersion,
         };
-        await using var mart = new MartBatchWriter(_hub.Store, contract, file.BatchId!, metadata, _hub.Ingest.MartCompression, _hub.Ingest.RowGroupRows, header.FieldsNotAllowed);
+        await using var mart = new MartBatchWriter(_hub.Store, contract, file.BatchId!, metadata, _hub.Ingest.MartCompression, _hub.Ingest.RowGroupRows, _hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
         var errorsKept = new List<RowError>();
         var errorsByRule = new Dictionary<string, long>(StringComparer.Ordinal);
         var keyCounts = new long[tokeniser.Keys.Count];

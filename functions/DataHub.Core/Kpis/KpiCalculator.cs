@@ -61,7 +61,10 @@ public sealed class KpiCalculator
     }
 
     /// <summary>Computes the indicators for each cohort over those of <paramref name="quarters"/> at or after its first quarter.</summary>
-    public KpiResults Compute(KpiInputs inputs, IReadOnlyList<Quarter> quarters)
+    /// <param name="inputs">The linked records.</param>
+    /// <param name="quarters">The quarters to compute.</param>
+    /// <param name="personValuesFor">The quarters whose per-person contributions are kept (all when null); populations always are.</param>
+    public KpiResults Compute(KpiInputs inputs, IReadOnlyList<Quarter> quarters, Func<Quarter, bool>? personValuesFor = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(quarters);
@@ -90,7 +93,7 @@ public sealed class KpiCalculator
 
             foreach (var quarter in quarters.Where(q => q.CompareTo(cohort.FirstQuarter) >= 0).Order())
             {
-                var tally = new QuantityTally();
+                var tally = new QuantityTally(personValuesFor?.Invoke(quarter) ?? true);
                 var context = new QuarterContext(inputs, _options, cohort, quarter, members, tally);
                 foreach (var indicator in _indicators)
                 {

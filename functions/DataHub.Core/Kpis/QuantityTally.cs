@@ -1,7 +1,7 @@
 namespace DataHub.Core.Kpis;
 
 /// <summary>Accumulates quantities per breakdown for one cohort and quarter, and keeps each member's contribution for the secure zone.</summary>
-internal sealed class QuantityTally
+internal sealed class QuantityTally(bool keepContributions = true)
 {
     private readonly Dictionary<string, Dictionary<string, long>> _sums = new(StringComparer.Ordinal);
     private readonly List<MemberContribution> _contributions = [];
@@ -18,7 +18,10 @@ internal sealed class QuantityTally
             Increment(sums, category, value);
         }
 
-        _contributions.Add(new MemberContribution(member, category is null ? quantity : quantity + "|" + category, value));
+        if (keepContributions)
+        {
+            _contributions.Add(new MemberContribution(member, category is null ? quantity : quantity + "|" + category, value));
+        }
     }
 
     public void AddAggregate(string quantity, string breakdown, long value)

@@ -19,6 +19,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _metadata;
     private readonly ParquetCompression _compression;
     private readonly int _rowGroupRows;
+    private readonly long _rowGroupBytes;
     private readonly bool[] _excluded;
     private readonly Dictionary<string, QuarterFile> _quarters = new(StringComparer.Ordinal);
     private bool _finished;
@@ -30,6 +31,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …).</param>
     /// <param name="compression">The Parquet compression.</param>
     /// <param name="rowGroupRows">Rows per row group.</param>
+    /// <param name="rowGroupBytes">Encoded bytes at which a row group is flushed.</param>
     /// <param name="excludedFields">Stored fields the agreement does not allow: written as nulls.</param>
     public MartBatchWriter(
         IObjectStore store,
@@ -38,6 +40,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         IReadOnlyDictionary<string, string> metadata,
         ParquetCompression compression,
         int rowGroupRows,
+        long rowGroupBytes,
         IReadOnlyCollection<string> excludedFields)
     {
         ArgumentNullException.ThrowIfNull(contract);
@@ -49,6 +52,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         _metadata = metadata;
         _compression = compression;
         _rowGroupRows = rowGroupRows;
+        _rowGroupBytes = rowGroupBytes;
         _excluded = [.. contract.Fields.Select(f => excludedFields.Contains(f.Name))];
     }
 
@@ -207,6 +211,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         {
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
+            RowGroupBytes = _rowGroupBytes,
             Metadata = metadata,
             CreatedBy = "DataHub ingest",
         });

@@ -67,49 +67,37 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>Reads the next record synchronously; false at the end of the stream.</summary>
     public bool Read()
     {
-        while (true)
+        Outcome outcome;
+        while ((outcome = TryParse()) == Outcome.NeedMore)
         {
-            switch (TryParse())
-            {
-                case Outcome.Record:
-                    return true;
-                case Outcome.End:
-                    return false;
-                case Outcome.TooLong:
-                    TooLong = true;
-                    return false;
-                default:
-                    Fill(stream.Read(buffer, end, buffer.Length - end));
-                    break;
-            }
+            Fill(stream.Read(buffer, end, buffer.Length - end));
         }
+
+        return Complete(outcome);
     }
 
     /// <summary>Reads the next record; false at the end of the stream.</summary>
     public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        Outcome outcome;
+        while ((outcome = TryParse()) == Outcome.NeedMore)
         {
-            switch (TryParse())
-            {
-                case Outcome.Record:
-                    return true;
-                case Outcome.End:
-                    return false;
-                case Outcome.TooLong:
-                    TooLong = true;
-                    return false;
-                default:
-                    Fill(await stream.ReadAsync(buffer.AsMemory(end, buffer.Length - end), cancellationToken).ConfigureAwait(false));
-                    break;
-            }
+            Fill(await stream.ReadAsync(buffer.AsMemory(end, buffer.Length - end), cancellationToken).ConfigureAwait(false));
         }
+
+        return Complete(outcome);
     }
 
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(buffer);
         buffer = [];
+    }
+
+    private bool Complete(Outcome outcome)
+    {
+        TooLong = outcome == Outcome.TooLong;
+        return outcome == Outcome.Record;
     }
 
     private void Fill(int read)

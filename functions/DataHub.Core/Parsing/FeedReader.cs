@@ -116,80 +116,13 @@ public sealed class FeedReader : IDisposable
     }
 
     /// <summary>Streams the data rows: each one typed and validated, or rejected with its errors. Once per reader.</summary>
-    public async IAsyncEnumerable<RowResult> ReadRowsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (!Start())
-        {
-            yield break;
-        }
-
-        if (xlsx is not null)
-        {
-            while (xlsx.Read(fileErrors))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (XlsxRow(xlsx) is { } result)
-                {
-                    yield return result;
-                }
-            }
-
-            yield break;
-        }
-
-        while (await csv!.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (CsvRow(csv) is { } result)
-            {
-                yield return result;
-            }
-        }
-
-        ReportTooLong();
-    }
+    public IAsyncEnumerable<RowResult> ReadRowsAsync(CancellationToken cancellationToken = default) =>
+        Records(CsvRow, XlsxRow, cancellationToken);
 
     /// <summary>Streams the data rows as untyped text cells aligned with <see cref="Headers"/>, with no validation. Once per reader;
     /// use instead of <see cref="ReadRowsAsync"/>, e.g. to look at columns outside the contract.</summary>
-    public async IAsyncEnumerable<RawRow> ReadRawAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (!Start())
-        {
-            yield break;
-        }
-
-        if (xlsx is not null)
-        {
-            while (xlsx.Read(fileErrors))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!xlsx.IsBlank)
-                {
-                    yield return new RawRow(xlsx.Line, headers.Select((_, c) => FieldParser.CellText(xlsx.Cell(c)).Trim()).ToArray());
-                }
-            }
-
-            yield break;
-        }
-
-        while (await csv!.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (csv.IsBlank)
-            {
-                continue;
-            }
-
-            decoding!.Accept(csv.RecordBytes);
-            var cells = new string[headers.Length];
-            for (var c = 0; c < cells.Length; c++)
-            {
-                cells[c] = c < csv.FieldCount ? decoding.DecodeString(csv.Field(c)).Trim() : string.Empty;
-            }
-
-            yield return new RawRow(csv.Line, cells);
-        }
-
-        ReportTooLong();
-    }
+    public IAsyncEnumerable<RawRow> ReadRawAsync(CancellationToken cancellationToken = default) =>
+        Records(CsvRaw, XlsxRaw, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -202,6 +135,61 @@ public sealed class FeedReader : IDisposable
             scratch = [];
         }
     }
+
+    // Drives whichever format's reader this file has, yielding what the row function makes of each record (null: skip it).
+    private async IAsyncEnumerable<T> Records<T>(Func<CsvRecordReader, T?> csvRow, Func<XlsxSheetReader, T?> xlsxRow,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!Start())
+        {
+            yield break;
+        }
+
+        if (xlsx is not null)
+        {
+            while (xlsx.Read(fileErrors))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (xlsxRow(xlsx) is { } result)
+                {
+                    yield return result;
+                }
+            }
+
+            yield break;
+        }
+
+        while (await csv!.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (csvRow(csv) is { } result)
+            {
+                yield return result;
+            }
+        }
+
+        ReportTooLong();
+    }
+
+    private RawRow? CsvRaw(CsvRecordReader record)
+    {
+        if (record.IsBlank)
+        {
+            return null;
+        }
+
+        decoding!.Accept(record.RecordBytes);
+        var cells = new string[headers.Length];
+        for (var c = 0; c < cells.Length; c++)
+        {
+            cells[c] = c < record.FieldCount ? decoding.DecodeString(record.Field(c)).Trim() : string.Empty;
+        }
+
+        return new RawRow(record.Line, cells);
+    }
+
+    private RawRow? XlsxRaw(XlsxSheetReader sheet) =>
+        sheet.IsBlank ? null : new RawRow(sheet.Line, headers.Select((_, c) => FieldParser.CellText(sheet.Cell(c)).Trim()).ToArray());
 
     private bool Start()
     {

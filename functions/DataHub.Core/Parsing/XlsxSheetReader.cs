@@ -10,9 +10,14 @@ internal sealed class XlsxSheetReader : IDisposable
 {
     private const string Unreadable = "The workbook cannot be read (truncated or corrupt XLSX); save it again or send CSV.";
     private readonly IExcelDataReader reader;
+    private readonly Stream? copy;
     private bool failed;
 
-    private XlsxSheetReader(IExcelDataReader reader) => this.reader = reader;
+    private XlsxSheetReader(IExcelDataReader reader, Stream? copy)
+    {
+        this.reader = reader;
+        this.copy = copy;
+    }
 
     /// <summary>The 1-based sheet row of the current row.</summary>
     public long Line { get; private set; }
@@ -44,12 +49,22 @@ internal sealed class XlsxSheetReader : IDisposable
         // ExcelDataReader's configuration asks for code page 1252 when constructed, which .NET only serves once the
         // code-pages provider is registered; registering is idempotent and adds encodings, it changes none.
         System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        // A workbook is a zip whose directory is at its end, so the reader must seek; a forward-only stream is copied first.
+        Stream? copy = null;
         try
         {
-            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(content, new ExcelReaderConfiguration { LeaveOpen = true }));
+            if (!content.CanSeek)
+            {
+                copy = new MemoryStream();
+                content.CopyTo(copy);
+                copy.Position = 0;
+            }
+
+            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(copy ?? content, new ExcelReaderConfiguration { LeaveOpen = true }), copy);
         }
         catch (Exception e) when (IsContentProblem(e))
         {
+            copy?.Dispose();
             error = new FileError(Rules.FileUnreadable, Unreadable);
             return null;
         }
@@ -85,7 +100,11 @@ internal sealed class XlsxSheetReader : IDisposable
         }
     }
 
-    public void Dispose() => reader.Dispose();
+    public void Dispose()
+    {
+        reader.Dispose();
+        copy?.Dispose();
+    }
 
     // ExcelDataReader reports bad workbooks through many exception types (zip, XML, its own); none is a programming error here.
     private static bool IsContentProblem(Exception e) => e is not (OperationCanceledException or OutOfMemoryException or StackOverflowException);

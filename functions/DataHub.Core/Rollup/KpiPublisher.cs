@@ -187,7 +187,11 @@ public sealed class KpiPublisher
         var withheld = new[] { numerator, denominator, guard }.FirstOrDefault(c => c is not null && c.Value is null);
         if (withheld is not null)
         {
-            return Make(null, null, null, withheld.Marker);
+            // Counts that are themselves publishable stay visible (they are published elsewhere anyway); sums of days or
+            // sessions are shown only beside a publishable guard count, since they follow its suppression pattern.
+            return m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate
+                ? Make(null, null, null, withheld.Marker)
+                : Make(numerator?.Value, denominator?.Value, null, withheld.Marker);
         }
 
         switch (m.Unit)
@@ -207,7 +211,8 @@ public sealed class KpiPublisher
                     return Make(row.Numerator.Value, over, null, DisclosureMarker.NotApplicable);
                 }
 
-                var people = guard?.Value ?? over;
+                // The minimum applies to the exact number of plans or pupils, as the module does for rates, not the rounded one.
+                var people = row.Guard?.Value ?? over;
                 var value = (double)row.Numerator.Value / over;
                 return people < profile.MinimumDenominator
                     ? Make(row.Numerator.Value, denominator?.Value ?? over, null, DisclosureMarker.Low)

@@ -56,7 +56,7 @@ public sealed class MartLoader(IObjectStore store)
         cohortRows.ForEach(builder.AddCohortRow);
         cohortRows.Clear();
 
-        async Task Feed<T>(string feed, Func<MartRowGroup, int, T> read, Action<T, bool> add)
+        async Task Feed<T>(string feed, Func<MartRowGroup, Func<int, T>> read, Action<T, bool> add)
         {
             foreach (var obj in await ListAsync(feed, cancellationToken).ConfigureAwait(false))
             {
@@ -105,7 +105,7 @@ public sealed class MartLoader(IObjectStore store)
     private async Task<(MartInput Input, string? Partner)> ReadAsync<T>(
         StoredObject obj,
         string feed,
-        Func<MartRowGroup, int, T> read,
+        Func<MartRowGroup, Func<int, T>> read,
         Action<T> add,
         CancellationToken cancellationToken,
         Action<string?, string?>? check = null)
@@ -130,9 +130,10 @@ public sealed class MartLoader(IObjectStore store)
             for (var rg = 0; rg < reader.RowGroups.Count; rg++)
             {
                 var group = new MartRowGroup(reader, rg, obj.Path);
+                var row = read(group);
                 for (var r = 0; r < group.Rows; r++)
                 {
-                    add(read(group, r));
+                    add(row(r));
                 }
 
                 rows += group.Rows;

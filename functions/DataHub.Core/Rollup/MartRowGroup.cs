@@ -22,24 +22,76 @@ internal sealed class MartRowGroup
 
     public int Rows { get; }
 
-    /// <summary>Text (or token) value; null when the value or the whole column is absent.</summary>
-    public string? Text(string column, int row) => Column(column) is { } c && !c.IsNull(row) ? c.StringValues![row] : null;
+    // Each accessor binds its column once per row group, so reading a row is array indexing, not a lookup by name.
 
-    public string RequiredText(string column, int row) => Text(column, row) ?? throw Missing(column, row);
+    /// <summary>Text (or token) values; null where the value or the whole column is absent.</summary>
+    public Func<int, string?> Text(string column)
+    {
+        if (Column(column) is not { } c)
+        {
+            return _ => null;
+        }
 
-    public DateOnly? Date(string column, int row) =>
-        Column(column) is { } c && !c.IsNull(row) ? DateOnly.FromDayNumber(EpochDay + c.Int32Values![row]) : null;
+        var values = c.StringValues!;
+        return r => c.IsNull(r) ? null : values[r];
+    }
 
-    public DateOnly RequiredDate(string column, int row) => Date(column, row) ?? throw Missing(column, row);
+    public Func<int, string> RequiredText(string column)
+    {
+        var get = Text(column);
+        return r => get(r) ?? throw Missing(column, r);
+    }
 
-    public int? Int(string column, int row) => Column(column) is { } c && !c.IsNull(row) ? c.Int32Values![row] : null;
+    public Func<int, DateOnly?> Date(string column)
+    {
+        if (Column(column) is not { } c)
+        {
+            return _ => null;
+        }
 
-    public int RequiredInt(string column, int row) => Int(column, row) ?? throw Missing(column, row);
+        var days = c.Int32Values!;
+        return r => c.IsNull(r) ? null : DateOnly.FromDayNumber(EpochDay + days[r]);
+    }
 
-    public bool Bool(string column, int row) => Column(column) is { } c && !c.IsNull(row) && c.BooleanValues![row];
+    public Func<int, DateOnly> RequiredDate(string column)
+    {
+        var get = Date(column);
+        return r => get(r) ?? throw Missing(column, r);
+    }
 
-    public PersonKeys Keys(int row) =>
-        new(Text("nhs_token", row), Text("upn_token", row), Text("name_dob_token", row), Text("attributor_token", row), Text("local_token", row));
+    public Func<int, int?> Int(string column)
+    {
+        if (Column(column) is not { } c)
+        {
+            return _ => null;
+        }
+
+        var values = c.Int32Values!;
+        return r => c.IsNull(r) ? null : values[r];
+    }
+
+    public Func<int, int> RequiredInt(string column)
+    {
+        var get = Int(column);
+        return r => get(r) ?? throw Missing(column, r);
+    }
+
+    public Func<int, bool> Bool(string column)
+    {
+        if (Column(column) is not { } c)
+        {
+            return _ => false;
+        }
+
+        var values = c.BooleanValues!;
+        return r => !c.IsNull(r) && values[r];
+    }
+
+    public Func<int, PersonKeys> Keys()
+    {
+        var (nhs, upn, nameDob, attributor, local) = (Text("nhs_token"), Text("upn_token"), Text("name_dob_token"), Text("attributor_token"), Text("local_token"));
+        return r => new PersonKeys(nhs(r), upn(r), nameDob(r), attributor(r), local(r));
+    }
 
     private ParquetColumnData? Column(string name)
     {

@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using DataHub.Core.Audit;
 using DataHub.Core.Disclosure;
+using DataHub.Core.Hub;
 using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +23,11 @@ public sealed record RollupRequest(Quarter? Quarter = null);
 /// <param name="KpiRows">Rows in kpi_values.</param>
 /// <param name="SuppressedCells">Count cells suppressed by disclosure control.</param>
 /// <param name="ManifestSha256">SHA-256 of the run manifest, as recorded in the audit event and in current.json.</param>
-public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256);
+public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256)
+{
+    /// <summary>Milliseconds spent loading and linking, computing, applying disclosure control and writing.</summary>
+    public IReadOnlyDictionary<string, long> PhaseTimings { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>The rollup's configuration: KPI rules, the disclosure profile each feed's agreement names, and its timer schedule.</summary>
 public sealed record RollupSettings
@@ -40,6 +46,30 @@ public sealed record RollupSettings
 
     /// <summary>The RollupQuarter timer's CRON schedule.</summary>
     public string Schedule { get; init; } = DefaultSchedule;
+
+    /// <summary>Settings whose per-feed disclosure profiles are the ones the agreements name.</summary>
+    /// <exception cref="InvalidOperationException">An agreement names a profile the protocol set does not define.</exception>
+    public static RollupSettings FromProtocols(ProtocolSet protocols, KpiOptions? kpis = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocols);
+        var profiles = new SortedDictionary<string, DisclosureProfile>(StringComparer.Ordinal);
+        foreach (var partner in protocols.Partners)
+        {
+            foreach (var (feed, agreement) in partner.Feeds)
+            {
+                if (!protocols.Profiles.TryGetValue(agreement.DisclosureProfile, out var p))
+                {
+                    throw new InvalidOperationException($"The agreement {partner.AgreementId} names disclosure profile '{agreement.DisclosureProfile}' for feed {feed}, which no profile file defines.");
+                }
+
+                var profile = new DisclosureProfile(p.Name, p.Threshold, p.SuppressZeros, p.RoundingBase, p.MinimumDenominator);
+                // Two partners sending one feed: the stricter profile governs outputs made from it.
+                profiles[feed] = profiles.TryGetValue(feed, out var other) ? KpiPublisher.Strictest([other, profile]) : profile;
+            }
+        }
+
+        return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles };
+    }
 }
 
 /// <summary>
@@ -72,6 +102,13 @@ public sealed class RollupQuarter
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The job over a hub's composition, with the disclosure profiles its agreements name.</summary>
+    public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new RollupQuarter(context.Store, context.Audit, context.Time, settings ?? RollupSettings.FromProtocols(context.Protocols), context.Logger("DataHub.Rollup"));
+    }
+
     /// <summary>Runs the rollup and publishes a new version.</summary>
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
     /// <exception cref="Linkage.KeyVersionMismatchException">The marts were pseudonymised under different key versions.</exception>
@@ -83,11 +120,18 @@ public sealed class RollupQuarter
         var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var version = "published/kpi/v=" + runId;
 
+        var phases = new Dictionary<string, long>(StringComparer.Ordinal);
         var marts = await new MartLoader(_store).LoadAsync(cancellationToken).ConfigureAwait(false);
+        phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
-        var results = calculator.Compute(marts.Inputs, quarters);
+        // Person and family values are kept for the latest quarter: its "to date" figures carry each person's before/after
+        // comparison; earlier quarters' are in the published aggregates.
+        var latest = quarters.Count == 0 ? default : quarters.Max();
+        var results = calculator.Compute(marts.Inputs, quarters, q => q == latest);
+        phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
         var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
+        phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -121,6 +165,7 @@ public sealed class RollupQuarter
             outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_store, csv, cancellationToken).ConfigureAwait(false)));
         }
 
+        phases["write_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
         var manifest = new RollupManifest(
             runId,
             started,
@@ -132,7 +177,8 @@ public sealed class RollupQuarter
             marts.Files,
             outputs,
             publication.Profiles,
-            publication.SuppressedCells);
+            publication.SuppressedCells,
+            phases);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
         await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
@@ -163,7 +209,10 @@ public sealed class RollupQuarter
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
-        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha);
+        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        {
+            PhaseTimings = phases,
+        };
     }
 
     /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
@@ -220,7 +269,8 @@ public sealed record RollupManifest(
     IReadOnlyList<MartInput> Inputs,
     IReadOnlyList<ManifestOutput> Outputs,
     IReadOnlyDictionary<string, string> DisclosureProfiles,
-    int SuppressedCells);
+    int SuppressedCells,
+    IReadOnlyDictionary<string, long> PhaseTimings);
 
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);

@@ -55,17 +55,9 @@ public sealed class FieldParser
         switch (field.Identity)
         {
             case IdentityPart.NhsNumber:
-                return NhsNumber.Check(s, out var nhs) is { } nhsRule
-                    ? Problem(field, nhsRule, nhsRule == Rules.NhsFormat
-                        ? "must be 10 digits (spaces and hyphens allowed) and not a placeholder such as 0000000000."
-                        : "fails the NHS number modulus 11 check digit.")
-                    : Ok(nhs, out value);
+                return Identifier(field, NhsNumber.Check(s, out var nhs), nhs, out value);
             case IdentityPart.Upn:
-                return Upn.Check(s, out var upn) is { } upnRule
-                    ? Problem(field, upnRule, upnRule == Rules.UpnFormat
-                        ? "must be 13 characters: a check letter, 11 digits, then a digit or letter."
-                        : "has the wrong check letter for its digits.")
-                    : Ok(upn, out value);
+                return Identifier(field, Upn.Check(s, out var upn), upn, out value);
             case IdentityPart.ForenameInitial or IdentityPart.SurnameInitial:
                 return s.Length == 1 && char.IsLetter(s[0])
                     ? Ok(s.ToString().ToUpperInvariant(), out value)
@@ -215,6 +207,19 @@ public sealed class FieldParser
     }
 
     // One box per calendar day for the whole file (accepted dates are 1900–2099, so an array indexed by day is enough).
+    private static FieldProblem? Identifier(FieldSpec field, string? rule, string? normalised, out object? value)
+    {
+        value = rule is null ? normalised : null;
+        return rule switch
+        {
+            null => null,
+            Rules.NhsFormat => Problem(field, rule, "must be 10 digits (spaces and hyphens allowed) and not a placeholder such as 0000000000."),
+            Rules.NhsCheckDigit => Problem(field, rule, "fails the NHS number modulus 11 check digit."),
+            Rules.UpnFormat => Problem(field, rule, "must be 13 characters: a check letter, 11 digits, then a digit or letter."),
+            _ => Problem(field, rule, "has the wrong check letter for its digits."),
+        };
+    }
+
     private object BoxDate(DateOnly date)
     {
         var day = date.DayNumber;

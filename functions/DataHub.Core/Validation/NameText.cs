@@ -30,6 +30,12 @@ public static class NameText
                     buffer[length++] = folded;
                 }
             }
+            else if (c == '\u1E9E')
+            {
+                // Capital sharp s, as ß.
+                buffer[length++] = 'S';
+                buffer[length++] = 'S';
+            }
         }
 
         return new string(buffer[..length]);

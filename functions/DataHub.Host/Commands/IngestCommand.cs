@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
-using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
 using DataHub.Storage.Local;
 
@@ -37,7 +36,7 @@ internal static class IngestCommand
             try
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
-                var outcome = await IngestAsync(hub, source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
+                var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
                 env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
                 return CodeFor(outcome);
             }
@@ -48,28 +47,6 @@ internal static class IngestCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Drops the file at landing/{partner}/{feed}/{name} and runs the handler on it.</summary>
-    public static async Task<IngestOutcome> IngestAsync(EmbeddedHub hub, string file, string partner, string feed, CancellationToken cancellationToken)
-    {
-        var path = $"{LandingPath.Container}/{partner}/{feed}/{Path.GetFileName(file)}";
-        if (LandingPath.Check(path).Path is null)
-        {
-            // Nothing is copied: the handler refuses the path and reports why, as it would for a bad blob name.
-            return await new IngestExtract(hub.Context).HandleAsync(path, null, cancellationToken);
-        }
-
-        var landed = await hub.Context.Store.WriteAsync(
-            path,
-            async (output, token) =>
-            {
-                await using var input = File.OpenRead(file);
-                await input.CopyToAsync(output, token);
-            },
-            WriteOptions.Default,
-            cancellationToken);
-        return await new IngestExtract(hub.Context).HandleAsync(path, landed.ETag, cancellationToken);
     }
 
     /// <summary>The exit code for an outcome.</summary>

@@ -1,4 +1,6 @@
 using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Storage;
 using DataHub.Core.Protocols;
 using DataHub.Storage.Local;
 using Microsoft.Extensions.Logging;
@@ -63,6 +65,33 @@ public sealed class EmbeddedHub : IDisposable
             Ingest = settings ?? new IngestSettings(),
         };
         return new EmbeddedHub(full, context, logging);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="file"/> to landing/{partner}/{feed}/{its name} and runs the ingest handler on it, exactly as
+    /// the blob trigger would. A path the handler would refuse (e.g. a partner of "..") is refused without copying anything.
+    /// </summary>
+    public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, CancellationToken cancellationToken)
+    {
+        var path = $"{LandingPath.Container}/{partner}/{feed}/{Path.GetFileName(file)}";
+        if (LandingPath.Check(path).Path is null)
+        {
+            return await new IngestExtract(Context).HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var landed = await Context.Store.WriteAsync(
+            path,
+            async (output, token) =>
+            {
+                var input = File.OpenRead(file);
+                await using (input.ConfigureAwait(false))
+                {
+                    await input.CopyToAsync(output, token).ConfigureAwait(false);
+                }
+            },
+            WriteOptions.Default,
+            cancellationToken).ConfigureAwait(false);
+        return await new IngestExtract(Context).HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

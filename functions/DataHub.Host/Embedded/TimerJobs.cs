@@ -24,6 +24,8 @@ public static class TimerJobs
     /// <summary>Every registered job, with its default schedule.</summary>
     public static IReadOnlyList<TimerJob> All { get; } =
     [
+        new("RollupQuarter", DataHub.Core.Rollup.RollupSettings.DefaultSchedule, async (hub, ct) =>
+            Commands.RollupCommand.Describe(await DataHub.Core.Rollup.RollupQuarter.For(hub).RunAsync(new DataHub.Core.Rollup.RollupRequest(), ct))),
         new("EnforceRetention", "0 30 3 * * *", async (hub, ct) => (await new DataHub.Core.Retention.EnforceRetention(hub).RunAsync(ct).ConfigureAwait(false)).Summary),
     ];
 

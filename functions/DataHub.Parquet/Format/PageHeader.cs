@@ -46,7 +46,19 @@ internal sealed class PageHeader
             w.FieldI32(4, crc);
         }
 
-        if (Type == PageType.DictionaryPage)
+        if (Type == PageType.DataPageV2)
+        {
+            w.FieldStruct(8);
+            w.FieldI32(1, NumValues);
+            w.FieldI32(2, NumNulls);
+            w.FieldI32(3, NumRows);
+            w.FieldI32(4, (int)Encoding);
+            w.FieldI32(5, DefinitionLevelsLength);
+            w.FieldI32(6, 0);
+            w.FieldBool(7, IsCompressed);
+            w.EndStruct();
+        }
+        else if (Type == PageType.DictionaryPage)
         {
             w.FieldStruct(7);
             w.FieldI32(1, NumValues);
@@ -95,7 +107,8 @@ internal sealed class PageHeader
                     seen |= 8;
                     break;
                 case 7 when type == CompactType.Struct:
-                    ReadDictionaryPageHeader(r, h);
+                    // The dictionary header's num_values and encoding share the data header's field ids.
+                    ReadDataPageHeader(r, h);
                     seen |= 8;
                     break;
                 case 8 when type == CompactType.Struct:
@@ -142,28 +155,6 @@ internal sealed class PageHeader
                     break;
                 case 3 when type == CompactType.I32:
                     h.DefinitionLevelEncoding = (Encoding)r.ReadI32();
-                    break;
-                default:
-                    r.Skip(type);
-                    break;
-            }
-        }
-
-        r.EndStruct();
-    }
-
-    private static void ReadDictionaryPageHeader(CompactReader r, PageHeader h)
-    {
-        r.BeginStruct();
-        while (r.NextField(out var id, out var type))
-        {
-            switch (id)
-            {
-                case 1 when type == CompactType.I32:
-                    h.NumValues = r.ReadI32();
-                    break;
-                case 2 when type == CompactType.I32:
-                    h.Encoding = (Encoding)r.ReadI32();
                     break;
                 default:
                     r.Skip(type);

@@ -216,7 +216,8 @@ internal static class RleHybrid
         }
     }
 
-    private static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
+    /// <summary>Reads an unsigned LEB128 varint; false if the data ends or it runs past 64 bits.</summary>
+    public static bool TryReadVarint(ReadOnlySpan<byte> data, ref int position, out ulong value)
     {
         value = 0;
         for (var shift = 0; shift < 64; shift += 7)

@@ -244,6 +244,19 @@ internal sealed class ChunkDecoder
             case Format.Encoding.Rle when _layout.Physical == PhysicalType.Boolean:
                 ReadRleBooleans(data, row, defined);
                 break;
+            case Format.Encoding.DeltaBinaryPacked when _layout.Physical is PhysicalType.Int32 or PhysicalType.Int64:
+                ReadDeltaIntegers(data, row, defined);
+                break;
+            case Format.Encoding.DeltaLengthByteArray when _layout.Physical == PhysicalType.ByteArray:
+                if (!DeltaDecoders.DecodeLengthByteArray(data, _strings.AsSpan(row, defined)))
+                {
+                    throw Fail("DELTA_LENGTH_BYTE_ARRAY values are malformed");
+                }
+
+                break;
+            case Format.Encoding.ByteStreamSplit when _layout.Physical is not (PhysicalType.Boolean or PhysicalType.ByteArray):
+                ReadByteStreamSplit(data, row, defined);
+                break;
             default:
                 throw Fail($"value encoding {encoding} is not supported");
         }
@@ -399,6 +412,43 @@ internal sealed class ChunkDecoder
 
             output[i] = System.Text.Encoding.UTF8.GetString(data.Slice(position, length));
             position += length;
+        }
+    }
+
+    private void ReadDeltaIntegers(ReadOnlySpan<byte> data, int row, int count)
+    {
+        var values = new long[count];
+        if (DeltaDecoders.DecodeBinaryPacked(data, values) < 0)
+        {
+            throw Fail("DELTA_BINARY_PACKED values are malformed");
+        }
+
+        if (_ints is not null)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _ints[row + i] = unchecked((int)values[i]);
+            }
+        }
+        else
+        {
+            values.CopyTo(_longs.AsSpan(row, count));
+        }
+    }
+
+    private void ReadByteStreamSplit(ReadOnlySpan<byte> data, int row, int count)
+    {
+        var bytes = _layout.Physical switch
+        {
+            PhysicalType.Int32 => MemoryMarshal.AsBytes(_ints.AsSpan(row, count)),
+            PhysicalType.Int64 => MemoryMarshal.AsBytes(_longs.AsSpan(row, count)),
+            PhysicalType.Float => MemoryMarshal.AsBytes(_floats.AsSpan(row, count)),
+            _ => MemoryMarshal.AsBytes(_doubles.AsSpan(row, count)),
+        };
+        var width = _layout.Physical is PhysicalType.Int32 or PhysicalType.Float ? 4 : 8;
+        if (!DeltaDecoders.DecodeByteStreamSplit(data, bytes, width))
+        {
+            throw Fail("BYTE_STREAM_SPLIT values end early");
         }
     }
 

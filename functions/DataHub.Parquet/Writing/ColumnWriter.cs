@@ -136,13 +136,24 @@ internal abstract class ColumnWriter(ParquetColumn column, PhysicalType physical
             }
 
             body.Clear();
+            var v2 = Options.DataPageVersion == 2;
             if (Column.Nullable)
             {
+                // Version 1 prefixes the levels with their length; version 2 puts it in the page header.
                 var lengthAt = body.Length;
-                body.WriteInt32(0);
+                if (!v2)
+                {
+                    body.WriteInt32(0);
+                }
+
                 RleHybrid.Encode(definitions[row..rowEnd], 1, body);
-                body.PatchInt32(lengthAt, body.Length - lengthAt - 4);
+                if (!v2)
+                {
+                    body.PatchInt32(lengthAt, body.Length - lengthAt - 4);
+                }
             }
+
+            var levelsLength = body.Length;
 
             if (IsDictionary)
             {
@@ -154,7 +165,16 @@ internal abstract class ColumnWriter(ParquetColumn column, PhysicalType physical
                 WritePlain(value, valueEnd, body);
             }
 
-            sink.WritePage(PageType.DataPage, body, rowEnd - row, IsDictionary ? Format.Encoding.RleDictionary : Format.Encoding.Plain);
+            var encoding = IsDictionary ? Format.Encoding.RleDictionary : Format.Encoding.Plain;
+            if (v2)
+            {
+                sink.WritePageV2(body, levelsLength, rowEnd - row, rowEnd - row - (valueEnd - value), encoding);
+            }
+            else
+            {
+                sink.WritePage(PageType.DataPage, body, rowEnd - row, encoding);
+            }
+
             row = rowEnd;
             value = valueEnd;
         }

@@ -87,6 +87,21 @@ internal abstract class FixedColumnWriter<T> : ColumnWriter
         _dictionary.Clear();
     }
 
+    /// <summary>Signed integers order as numbers, which is the spec's order for INT32, INT64, DATE and TIMESTAMP.</summary>
+    protected static bool SignedMinMax<TNumber>(ReadOnlySpan<TNumber> values, out TNumber min, out TNumber max)
+        where TNumber : System.Numerics.INumber<TNumber>, System.Numerics.IMinMaxValue<TNumber>
+    {
+        min = TNumber.MaxValue;
+        max = TNumber.MinValue;
+        foreach (var v in values)
+        {
+            min = TNumber.Min(min, v);
+            max = TNumber.Max(max, v);
+        }
+
+        return !values.IsEmpty;
+    }
+
     private static byte[] ToBytes(T value) => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
 
     private void FallBackToPlain()
@@ -113,50 +128,14 @@ internal abstract class FixedColumnWriter<T> : ColumnWriter
 internal sealed class Int32ColumnWriter(ParquetColumn column, ParquetWriterOptions options)
     : FixedColumnWriter<int>(column, PhysicalType.Int32, options, null)
 {
-    protected override bool TryMinMax(ReadOnlySpan<int> values, out int min, out int max)
-    {
-        min = 0;
-        max = 0;
-        if (values.IsEmpty)
-        {
-            return false;
-        }
-
-        min = int.MaxValue;
-        max = int.MinValue;
-        foreach (var v in values)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
-
-        return true;
-    }
+    protected override bool TryMinMax(ReadOnlySpan<int> values, out int min, out int max) => SignedMinMax(values, out min, out max);
 }
 
 /// <summary>INT64 and TIMESTAMP columns.</summary>
 internal sealed class Int64ColumnWriter(ParquetColumn column, ParquetWriterOptions options)
     : FixedColumnWriter<long>(column, PhysicalType.Int64, options, null)
 {
-    protected override bool TryMinMax(ReadOnlySpan<long> values, out long min, out long max)
-    {
-        min = 0;
-        max = 0;
-        if (values.IsEmpty)
-        {
-            return false;
-        }
-
-        min = long.MaxValue;
-        max = long.MinValue;
-        foreach (var v in values)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
-
-        return true;
-    }
+    protected override bool TryMinMax(ReadOnlySpan<long> values, out long min, out long max) => SignedMinMax(values, out min, out max);
 }
 
 /// <summary>DOUBLE columns: the dictionary compares bit patterns so NaN and -0.0 keep their identity.</summary>

@@ -37,22 +37,42 @@ internal sealed class PageSink(Stream output, ParquetCompression compression, bo
 
     public void WritePage(PageType type, ByteBuffer body, int numValues, Format.Encoding encoding)
     {
-        var payload = Compress(body.Span);
+        var header = new PageHeader { Type = type, NumValues = numValues, Encoding = encoding };
+        Emit(header, body.Span, ReadOnlySpan<byte>.Empty, Compress(body.Span));
+    }
+
+    /// <summary>A data page v2: the definition levels (the body's first <paramref name="levelsLength"/> bytes) stay uncompressed.</summary>
+    public void WritePageV2(ByteBuffer body, int levelsLength, int numValues, int numNulls, Format.Encoding encoding)
+    {
         var header = new PageHeader
         {
-            Type = type,
-            UncompressedSize = body.Length,
-            CompressedSize = payload.Length,
+            Type = PageType.DataPageV2,
             NumValues = numValues,
+            NumNulls = numNulls,
+            NumRows = numValues,
             Encoding = encoding,
-            Crc = checksums ? unchecked((int)Crc32.Compute(payload)) : null,
+            DefinitionLevelsLength = levelsLength,
         };
+        var levels = body.Span[..levelsLength];
+        Emit(header, body.Span, levels, Compress(body.Span[levelsLength..]));
+    }
+
+    private void Emit(PageHeader header, ReadOnlySpan<byte> uncompressed, ReadOnlySpan<byte> levels, ReadOnlySpan<byte> values)
+    {
+        header.UncompressedSize = uncompressed.Length;
+        header.CompressedSize = levels.Length + values.Length;
+        if (checksums)
+        {
+            header.Crc = unchecked((int)Crc32.Compute(levels, values));
+        }
+
         _header.Clear();
         header.Write(new CompactWriter(_header));
         WriteRaw(_header.Span);
-        WriteRaw(payload);
-        ChunkCompressedBytes += _header.Length + payload.Length;
-        ChunkUncompressedBytes += _header.Length + body.Length;
+        WriteRaw(levels);
+        WriteRaw(values);
+        ChunkCompressedBytes += _header.Length + header.CompressedSize;
+        ChunkUncompressedBytes += _header.Length + uncompressed.Length;
     }
 
     public void Dispose()

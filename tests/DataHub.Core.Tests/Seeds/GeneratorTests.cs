@@ -77,4 +77,18 @@ public sealed class GeneratorTests
         cohort.Length.Should().BeInRange(150, 350);
         Dataset.People.Should().Contain(p => !p.InCohort);
     }
+
+    [Fact]
+    public void Committed_samples_are_what_the_generator_makes()
+    {
+        var folder = Path.Combine(DataHub.Testing.RepoPaths.Root, "seeds", "samples");
+        var samples = Samples.Generate();
+        samples.Select(f => f.Feed).Should().OnlyHaveUniqueItems().And.HaveCount(10);
+        foreach (var file in samples)
+        {
+            var path = Path.Combine(folder, file.Partner, file.Feed, file.FileName);
+            File.Exists(path).Should().BeTrue($"{path} is missing: run `dotnet run --project seeds/DataHub.Seeds.Cli -- samples seeds/samples`");
+            File.ReadAllBytes(path).Should().Equal(file.Content, $"{file.LandingPath} is stale: regenerate the samples (seeds/README.md)");
+        }
+    }
 }

@@ -172,6 +172,29 @@ public sealed class DisclosureControlTests
     }
 
     [Fact]
+    public void Lets_an_unavailable_count_hide_a_small_part_without_a_complement()
+    {
+        // Nobody knows the unavailable part, so total − published part leaves two unknowns.
+        var result = Apply(Standard,
+            [Cell("all", 20), Cell("team:A", null), Cell("team:B", 3), Cell("team:C", 9)],
+            [new Margin("all", ["team:A", "team:B", "team:C"])]);
+
+        result.Count("team:A").Marker.Should().Be(DisclosureMarker.Unavailable);
+        result.Count("team:B").Reason.Should().Be(SuppressionReason.Primary);
+        result.Counts.Should().NotContain(c => c.Reason == SuppressionReason.Secondary);
+    }
+
+    [Fact]
+    public void Treats_a_not_applicable_cell_as_a_known_zero_in_its_margin()
+    {
+        var result = Apply(Standard,
+            [Cell("all", 20), new CountCell("team:A", null, NotApplicable: true), Cell("team:B", 3), Cell("team:C", 17)],
+            [new Margin("all", ["team:A", "team:B", "team:C"])]);
+
+        result.Count("team:C").Reason.Should().Be(SuppressionReason.Secondary);
+    }
+
+    [Fact]
     public void Gives_one_decision_to_a_count_listed_twice_under_one_id()
     {
         var result = Apply(Standard,

@@ -36,6 +36,42 @@ public sealed class RecoveryVerifierTests
     }
 
     [Fact]
+    public void Secondary_suppression_covers_breakdown_margins_and_quarter_totals_together()
+    {
+        // Denominators: 50 per team per quarter, so every margin adds up.
+        GridEntry E(string quarter, string breakdown, long n) =>
+            new("C1", quarter, "KPI01", "m", breakdown, n, (quarter == "2018" ? 2 : 1) * (breakdown == "all" ? 100 : 50));
+        GridEntry[] entries =
+        [
+            E("2018Q1", "all", 30), E("2018Q1", "team:A", 3), E("2018Q1", "team:B", 27),
+            E("2018Q2", "all", 40), E("2018Q2", "team:A", 12), E("2018Q2", "team:B", 28),
+            E("2018", "all", 70), E("2018", "team:A", 15), E("2018", "team:B", 55),
+        ];
+        var grid = new KpiGrid(
+            entries,
+            new Dictionary<string, IReadOnlyList<string>> { ["2018"] = ["2018Q1", "2018Q2"] });
+
+        RecoveryVerifier.FindRecoverableCells(grid.PublishPrimaryOnly(Standard), grid.VerifierOptions()).Should().NotBeEmpty();
+
+        var result = new DisclosureControl(Standard).Apply(grid.ToTable());
+
+        RecoveryVerifier.FindRecoverableCells(grid.Publish(result), grid.VerifierOptions()).Should().BeEmpty();
+        // Q1's team B hides A from Q1's total, Q2's team A hides it from the year's team A, and Q2's B closes the rectangle.
+        result.Counts.Where(c => c.Reason == SuppressionReason.Secondary).Select(c => c.Id).Should().BeEquivalentTo(
+            ["N|C1|2018Q1|KPI01|m|team:B", "N|C1|2018Q2|KPI01|m|team:A", "N|C1|2018Q2|KPI01|m|team:B"]);
+    }
+
+    [Fact]
+    public void Refuses_quantity_keys_that_give_one_quantity_two_published_values()
+    {
+        KpiValueRow[] rows = [Row("all", 10, 30, measure: "a"), Row("all", 10, 31, measure: "b")];
+
+        var act = () => RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(DenominatorQuantity: r => r.Breakdown));
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void Finds_a_cell_recoverable_only_by_combining_a_breakdown_margin_with_a_quarter_total()
     {
         // Q1 hides both teams, so Q1 alone is safe; but the year row publishes each team's total,

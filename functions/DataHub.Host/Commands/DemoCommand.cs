@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Globalization;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Protocols;
+using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Storage;
+using DataHub.Host.Embedded;
+using DataHub.Seeds;
+using DataHub.Storage.Local;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>A step the demo runs after every file is ingested (the KPI rollup adds itself here).</summary>
+/// <param name="Name">Shown as a heading.</param>
+/// <param name="RunAsync">Runs the step and prints its summary; returns an exit code (0 for success).</param>
+public sealed record DemoStep(string Name, Func<HubContext, Terminal, CancellationToken, Task<int>> RunAsync);
+
+/// <summary>
+/// `datahub demo`: makes the seeded synthetic multi-agency dataset, drops it into landing/, ingests every file and prints
+/// a per-feed summary, then runs the steps in <see cref="AfterIngest"/>.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>Steps run after ingest, in order. The KPI rollup registers itself here.</summary>
+    public static IReadOnlyList<DemoStep> AfterIngest { get; } =
+    [
+        RollupCommand.DemoStep,
+    ];
+
+    internal static Command Create(CommandEnvironment env)
+    {
+        var root = CommonOptions.Root();
+        var protocols = CommonOptions.Protocols();
+        var families = new Option<int?>("--families") { Description = "Number of synthetic families (default: the generator's small demo size)." };
+        var command = new Command("demo", "Generate the synthetic dataset (fixed seed), drop it into landing/, ingest everything and print a summary.") { root, protocols, families };
+        command.SetAction(async (parse, ct) =>
+        {
+            var rootPath = parse.GetValue(root)!;
+            var terminal = new Terminal(env.Output);
+            if (!LocalKeyProvider.Exists(rootPath))
+            {
+                var version = LocalKeyProvider.Create(rootPath);
+                terminal.Line($"No key in {Path.Combine(Path.GetFullPath(rootPath), "keys")}: created a fresh random key (version {version}) for this demo root.");
+            }
+
+            try
+            {
+                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
+                var outcomes = await RunAsync(hub, options, terminal, ct);
+                PrintSummary(terminal, outcomes);
+                terminal.Line($"Marts under {Path.Combine(hub.Root, "secure")}; quarantine and reports under {Path.Combine(hub.Root, "quarantine")}; audit: `datahub audit show --root {rootPath}`.");
+                var code = outcomes.Any(o => o.Status == IngestStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
+                foreach (var step in AfterIngest)
+                {
+                    terminal.Heading(step.Name);
+                    var stepCode = await step.RunAsync(hub.Context, terminal, ct);
+                    code = code == ExitCodes.Ok ? stepCode : code;
+                }
+
+                return code;
+            }
+            catch (ProtocolFormatException ex)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Configuration;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Generates the dataset, drops every file into landing/ and ingests each one; returns the outcomes.</summary>
+    public static async Task<IReadOnlyList<IngestOutcome>> RunAsync(EmbeddedHub hub, SeedOptions options, Terminal terminal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(terminal);
+        var dataset = SyntheticHub.Generate(options);
+        var files = dataset.Files.OrderBy(f => f.Partner, StringComparer.Ordinal).ThenBy(f => f.Feed, StringComparer.Ordinal).ThenBy(f => f.FileName, StringComparer.Ordinal).ToList();
+        terminal.Line($"Generated {files.Count} extracts from {files.Select(f => f.Partner).Distinct().Count()} partners; dropping them into landing/ and ingesting.");
+        var ingest = new IngestExtract(hub.Context);
+        return await terminal.ProgressAsync("Ingesting", files.Count, async advance =>
+        {
+            var outcomes = new List<IngestOutcome>();
+            foreach (var file in files)
+            {
+                var path = $"{LandingPath.Container}/{file.Partner}/{file.Feed}/{file.FileName}";
+                var landed = await hub.Context.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, cancellationToken);
+                var outcome = await ingest.HandleAsync(path, landed.ETag, cancellationToken);
+                outcomes.Add(outcome);
+                if (!terminal.IsRich)
+                {
+                    terminal.Line(EmbeddedRunner.Describe(outcome));
+                }
+
+                advance(path);
+            }
+
+            return (IReadOnlyList<IngestOutcome>)outcomes;
+        });
+    }
+
+    /// <summary>Prints, per feed: files, rows accepted and rejected, files quarantined, and the share of stored rows carrying each key.</summary>
+    public static void PrintSummary(Terminal terminal, IReadOnlyList<IngestOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        string Share(IEnumerable<IngestOutcome> feed, LinkageKey key)
+        {
+            var stored = feed.Where(o => o.RowsWithKey is not null).ToList();
+            if (stored.Count == 0 || !stored.Any(o => o.RowsWithKey!.ContainsKey(key)))
+            {
+                return "-";
+            }
+
+            var rows = stored.Sum(o => o.RowsAccepted);
+            return rows == 0 ? "-" : (stored.Sum(o => o.RowsWithKey!.GetValueOrDefault(key)) / (double)rows).ToString("P0", CultureInfo.InvariantCulture);
+        }
+
+        static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+        terminal.Heading("Ingest summary");
+        terminal.Table(
+            ["feed", "files", "rows accepted", "rows rejected", "quarantined", "duplicates", .. LinkageKeys.All.Select(k => k.Label())],
+            outcomes.Where(o => o.Feed is not null).GroupBy(o => o.Feed!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)
+            [
+                g.Key,
+                N(g.Count()),
+                N(g.Where(o => o.Status is IngestStatus.Stored or IngestStatus.StoredWithRowErrors).Sum(o => o.RowsAccepted)),
+                N(g.Sum(o => o.RowsRejected)),
+                N(g.Count(o => o.Status == IngestStatus.Quarantined)),
+                N(g.Count(o => o.Status == IngestStatus.Duplicate)),
+                .. LinkageKeys.All.Select(k => Share(g, k)),
+            ]));
+    }
+}

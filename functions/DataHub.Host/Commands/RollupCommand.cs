@@ -1,0 +1,90 @@
+using System.CommandLine;
+using DataHub.Core.Kpis;
+using DataHub.Core.Linkage;
+using DataHub.Core.Protocols;
+using DataHub.Core.Rollup;
+using DataHub.Host.Embedded;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>`datahub rollup [--quarter 2018Q1 | --all] [--root DIR]`: runs the RollupQuarter job once, as its timer would.</summary>
+internal static class RollupCommand
+{
+    public static Command Create(CommandEnvironment env)
+    {
+        var quarter = new Option<string?>("--quarter") { Description = "Compute one quarter only, e.g. 2018Q1." };
+        var all = new Option<bool>("--all") { Description = "Compute every quarter from the first cohort's to the latest with data (the default)." };
+        var root = CommonOptions.Root();
+        var protocols = CommonOptions.Protocols();
+        var command = new Command("rollup", "Link the secure marts to the cohort, compute the KPIs, apply disclosure control and publish a new version of the KPI tables.")
+        {
+            quarter, all, root, protocols,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(quarter);
+            if (text is not null && parse.GetValue(all))
+            {
+                env.Error.WriteLine("Give either --quarter or --all, not both.");
+                return ExitCodes.Usage;
+            }
+
+            Quarter? one = null;
+            if (text is not null)
+            {
+                if (!Quarter.TryParse(text, out var q))
+                {
+                    env.Error.WriteLine("--quarter takes a quarter written like 2018Q1.");
+                    return ExitCodes.Usage;
+                }
+
+                one = q;
+            }
+
+            try
+            {
+                using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var outcome = await RollupQuarter.For(hub.Context).RunAsync(new RollupRequest(one), ct);
+                env.Output.WriteLine(Describe(outcome));
+                return ExitCodes.Ok;
+            }
+            catch (ProtocolFormatException ex)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Configuration;
+            }
+            catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Rejected;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The demo's last step: roll up what the demo ingested, so it ends with the KPI tables published.</summary>
+    public static DemoStep DemoStep { get; } = new("KPI rollup", async (hub, terminal, ct) =>
+    {
+        try
+        {
+            var outcome = await RollupQuarter.For(hub).RunAsync(new RollupRequest(), ct);
+            terminal.Heading("KPI tables");
+            terminal.Line(Describe(outcome));
+            terminal.Line($"Open {outcome.VersionPath}/kpi_values.parquet (or .csv) in Power BI or DuckDB; {RollupQuarter.CurrentPointer} names the current version.");
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+        {
+            terminal.Line(ex.Message);
+            return ExitCodes.Rejected;
+        }
+    });
+
+    /// <summary>One line for the console and the runner's log: what was published, no values.</summary>
+    public static string Describe(RollupOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var span = outcome.Quarters.Count == 0 ? "no quarters" : $"{outcome.Quarters[0]}–{outcome.Quarters[^1]} ({outcome.Quarters.Count} quarters)";
+        return $"KPI tables published: {outcome.VersionPath}, {span}, {outcome.KpiRows} rows, {outcome.SuppressedCells} cells suppressed.";
+    }
+}

@@ -1,0 +1,152 @@
+using System.IO.Compression;
+using System.Text;
+using DataHub.Core.Parsing;
+using DataHub.Core.Tests.Feeds;
+using DataHub.Seeds;
+
+namespace DataHub.Core.Tests.Parsing;
+
+public sealed class XlsxReaderTests
+{
+    private const string Police = "police-da-incidents";
+
+    [Fact]
+    public async Task Sheet_rows_keep_their_row_numbers_across_gaps_and_empty_rows()
+    {
+        var bytes = Workbook(
+            [[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1"), Array.Empty<object?>(), Row("INC2")]);
+        bytes = RemoveRowElement(bytes, 3);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.Line).Should().Equal(2, 4);
+        rows.Should().OnlyContain(r => r.IsValid);
+    }
+
+    [Fact]
+    public async Task Xlsx_text_cells_with_uk_dates_and_word_booleans_are_parsed_like_csv()
+    {
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)],
+            ["INC1", "01/06/2017", "victim", "Jane", "Smith", "03/02/1985", "F", "Yes", "no"]]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var row = (await FeedSamples.ReadAll(reader)).Single();
+        FeedSamples.Value(row, Police, "incident_date").Should().Be(new DateOnly(2017, 6, 1));
+        FeedSamples.Value(row, Police, "crime").Should().Be(true);
+    }
+
+    [Fact]
+    public async Task Xlsx_boolean_cells_and_whole_number_ids_are_accepted()
+    {
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)],
+            [12345, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", true, false]]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var row = (await FeedSamples.ReadAll(reader)).Single();
+        FeedSamples.Value(row, Police, "incident_id").Should().Be("12345");
+        FeedSamples.Value(row, Police, "marac_referral").Should().Be(false);
+    }
+
+    [Fact]
+    public async Task Xlsx_from_a_forward_only_stream_is_read()
+    {
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1")]);
+        using var reader = FeedReader.Open(new ForwardOnlyStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Should().BeEmpty();
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle(r => r.IsValid);
+    }
+
+    [Fact]
+    public async Task Csv_from_a_forward_only_stream_in_tiny_reads_is_read()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("incident_id", "INC\"2\"")), FeedSamples.Line(Police, ("incident_id", "INC3")));
+        using var reader = FeedReader.Open(new ForwardOnlyStream(Encoding.UTF8.GetBytes(csv), maxRead: 3), "x.csv", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => FeedSamples.Value(r, Police, "incident_id")).Should().Equal("INC1", "INC\"2\"", "INC3");
+    }
+
+    [Fact]
+    public void Not_a_workbook_under_an_xlsx_name_is_unreadable()
+    {
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police))), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+    }
+
+    [Fact]
+    public async Task Record_that_never_ends_stops_the_file_with_a_file_error()
+    {
+        // An opening quote that is never closed would otherwise swallow the rest of the file into one record.
+        var csv = new StringBuilder(FeedSamples.Csv(Police, FeedSamples.Line(Police)));
+        csv.Append("INC2,\"");
+        csv.Append('x', CsvRecordReader.MaxRecordBytes + 10);
+        using var reader = FeedSamples.Open(Police, csv.ToString());
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Should().ContainSingle(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.record_too_long");
+    }
+
+    private static object?[] Row(string id) => [id, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"];
+
+    private static byte[] Workbook(IReadOnlyList<object?>[] rows)
+    {
+        using var stream = new MemoryStream();
+        XlsxWriter.Write(stream, rows[0].Select(c => (string)c!).ToArray(), rows.Skip(1));
+        return stream.ToArray();
+    }
+
+    // Rewrites the sheet without the <row r="n"> element, as workbooks omit rows that were never touched.
+    private static byte[] RemoveRowElement(byte[] workbook, int rowNumber)
+    {
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(workbook)))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var reader = new StreamReader(entry.Open());
+                var text = reader.ReadToEnd();
+                if (entry.FullName == "xl/worksheets/sheet1.xml")
+                {
+                    text = text.Replace($"<row r=\"{rowNumber}\" />", string.Empty, StringComparison.Ordinal)
+                        .Replace($"<row r=\"{rowNumber}\"></row>", string.Empty, StringComparison.Ordinal);
+                    text.Should().NotContain($"<row r=\"{rowNumber}\"");
+                }
+
+                using var writer = new StreamWriter(target.CreateEntry(entry.FullName).Open());
+                writer.Write(text);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    private sealed class ForwardOnlyStream(byte[] bytes, int maxRead = int.MaxValue) : Stream
+    {
+        private int position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, maxRead), bytes.Length - position);
+            Array.Copy(bytes, position, buffer, offset, n);
+            position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
