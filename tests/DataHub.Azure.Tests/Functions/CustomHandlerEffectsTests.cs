@@ -109,7 +109,7 @@ public sealed class CustomHandlerEffectsTests : IClassFixture<AzuriteFixture>, I
         var (retention, retentionLog) = await PostAsync("EnforceRetention", Payloads.Timer("EnforceRetention", pastDue: false));
 
         rollup.Should().Be(HttpStatusCode.OK);
-        rollupLog.Should().StartWith("RollupQuarter: (past due) published published/kpi/v=");
+        rollupLog.Should().StartWith("RollupQuarter: (past due) KPI tables published: published/kpi/v=");
         (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().NotBeNull();
         retention.Should().Be(HttpStatusCode.OK);
         retentionLog.Should().StartWith("EnforceRetention: examined").And.Contain("deleted 0");
