@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Rollup;
@@ -8,7 +6,6 @@ using DataHub.Core.Storage;
 using DataHub.Host.Functions;
 using DataHub.Seeds;
 using DataHub.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace DataHub.Azure.Tests.Functions;
 
@@ -18,8 +15,7 @@ public sealed class CustomHandlerEffectsTests : IClassFixture<AzuriteFixture>, I
     private readonly AzuriteFixture _fixture;
     private readonly TempFolder _keys = new("handler-keys");
     private readonly HubContext _hub;
-    private WebApplication? _app;
-    private HttpClient _http = new();
+    private HandlerClient? _handler;
 
     public CustomHandlerEffectsTests(AzuriteFixture fixture)
     {
@@ -27,29 +23,18 @@ public sealed class CustomHandlerEffectsTests : IClassFixture<AzuriteFixture>, I
         _hub = TestHubs.Azure(fixture.Azurite.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22));
     }
 
-    public async Task InitializeAsync()
-    {
-        _app = CustomHandler.Build(new HubFunctions(_hub), port: 0);
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-    }
+    public async Task InitializeAsync() => _handler = await HandlerClient.StartAsync(new HubFunctions(_hub));
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
+        await _handler!.DisposeAsync();
         _keys.Dispose();
     }
 
     private async Task<(HttpStatusCode Status, string Log)> PostAsync(string function, string payload)
     {
-        using var response = await _http.PostAsync("/" + function, new StringContent(payload, Encoding.UTF8, "application/json"));
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        return (response.StatusCode, body.GetProperty("Logs")[0].GetString()!);
+        var (status, body) = await _handler!.PostAsync(function, payload);
+        return (status, body.GetProperty("Logs")[0].GetString()!);
     }
 
     private async Task<(string Path, StoredObject Landed, byte[] Content)> LandAsync(SyntheticFile file)
