@@ -57,33 +57,24 @@ public sealed class EnforceRetention
 
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
         var shortestMart = agreements.Min(f => f.MartRetentionDays);
+        Zone[] zones =
+        [
+            new($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", RawRule, parts => parts.Length >= 5 ? Find(parts[2], parts[3]) : null, a => a.RawRetentionDays, shortestRaw),
+            new("quarantine/", QuarantineRule, parts => parts.Length >= 4 ? Find(parts[1], parts[2]) : null, a => a.RawRetentionDays, shortestRaw),
+            new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
+        ];
 
-        await foreach (var item in _hub.Store.ListAsync($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", cancellationToken).ConfigureAwait(false))
+        foreach (var zone in zones)
         {
-            examined++;
-            var parts = item.Path.Split('/');
-            var rule = parts.Length >= 5 ? Find(parts[2], parts[3]) : null;
-            unattributed += rule is null ? 1 : 0;
-            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, RawRule, now, deleted, cancellationToken).ConfigureAwait(false);
-        }
-
-        await foreach (var item in _hub.Store.ListAsync("quarantine/", cancellationToken).ConfigureAwait(false))
-        {
-            examined++;
-            var parts = item.Path.Split('/');
-            var rule = parts.Length >= 4 ? Find(parts[1], parts[2]) : null;
-            unattributed += rule is null ? 1 : 0;
-            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.RawRetentionDays ?? shortestRaw, QuarantineRule, now, deleted, cancellationToken).ConfigureAwait(false);
-        }
-
-        await foreach (var item in _hub.Store.ListAsync("secure/", cancellationToken).ConfigureAwait(false))
-        {
-            examined++;
-            var parts = item.Path.Split('/');
-            var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
-            var rule = parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
-            unattributed += rule is null ? 1 : 0;
-            await ApplyAsync(item, rule?.Protocol, rule?.Agreement, rule?.Agreement.MartRetentionDays ?? shortestMart, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+            await foreach (var item in _hub.Store.ListAsync(zone.Prefix, cancellationToken).ConfigureAwait(false))
+            {
+                examined++;
+                var parts = item.Path.Split('/');
+                var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
+                unattributed += rule is null ? 1 : 0;
+                var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
+                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, deleted, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
@@ -93,7 +84,17 @@ public sealed class EnforceRetention
     private Attribution? Find(string partner, string feed) =>
         _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
 
+    // A mart names its partner in its metadata (or, failing that, in its batch id) and its feed in its folder.
+    private Attribution? AttributeMart(StoredObject item, string[] parts)
+    {
+        var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
+        return parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
+    }
+
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
+
+    /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
+    private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
 
     // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
     private string? PartnerFromBatch(string fileName)

@@ -1,5 +1,3 @@
-using System.Globalization;
-using DataHub.Core.Disclosure;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Retention;
@@ -23,32 +21,8 @@ public sealed class HubFunctions(HubContext hub) : IHubFunctions
     public async Task<FunctionResult> RollupAsync(TimerTriggerEvent timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        var rollup = new RollupQuarter(hub.Store, hub.Audit, hub.Time, RollupSettingsFor(hub), hub.Logger("DataHub.Rollup"));
-        var outcome = await rollup.RunAsync(new RollupRequest(), cancellationToken).ConfigureAwait(false);
-        return new FunctionResult(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{(timer.IsPastDue ? "(past due) " : string.Empty)}published {outcome.VersionPath}: {outcome.Quarters.Count} quarters, {outcome.KpiRows} KPI rows, {outcome.SuppressedCells} cells suppressed"));
-    }
-
-    /// <summary>The rollup's settings from the hub's agreements: each feed's disclosure profile as its agreement names it.</summary>
-    public static RollupSettings RollupSettingsFor(HubContext hub)
-    {
-        ArgumentNullException.ThrowIfNull(hub);
-        var profiles = hub.Protocols.Profiles.Values.ToDictionary(
-            p => p.Name,
-            p => new DisclosureProfile(p.Name, p.Threshold, p.SuppressZeros, p.RoundingBase, p.MinimumDenominator),
-            StringComparer.Ordinal);
-        var feeds = new Dictionary<string, DisclosureProfile>(StringComparer.Ordinal);
-        foreach (var agreement in hub.Protocols.Partners.SelectMany(p => p.Feeds.Values))
-        {
-            if (profiles.TryGetValue(agreement.DisclosureProfile, out var profile))
-            {
-                // A feed shared by two partners under different profiles publishes under the stricter one.
-                feeds[agreement.Feed] = feeds.TryGetValue(agreement.Feed, out var other) ? KpiPublisher.Strictest([other, profile]) : profile;
-            }
-        }
-
-        return new RollupSettings { FeedProfiles = feeds };
+        var outcome = await RollupQuarter.For(hub).RunAsync(new RollupRequest(), cancellationToken).ConfigureAwait(false);
+        return new FunctionResult((timer.IsPastDue ? "(past due) " : string.Empty) + Commands.RollupCommand.Describe(outcome));
     }
 
     /// <inheritdoc />

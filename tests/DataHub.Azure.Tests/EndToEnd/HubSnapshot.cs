@@ -3,7 +3,6 @@ using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
-using DataHub.Host.Functions;
 using DataHub.Parquet;
 using DataHub.Seeds;
 
@@ -22,7 +21,7 @@ internal static class HubSnapshot
             outcomes.Add(await new IngestExtract(hub).HandleAsync(path, landed.ETag, CancellationToken.None));
         }
 
-        await new RollupQuarter(hub.Store, hub.Audit, hub.Time, HubFunctions.RollupSettingsFor(hub)).RunAsync(new RollupRequest(), CancellationToken.None);
+        await RollupQuarter.For(hub).RunAsync(new RollupRequest(), CancellationToken.None);
         return outcomes;
     }
 

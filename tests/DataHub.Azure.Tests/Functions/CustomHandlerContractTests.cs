@@ -1,39 +1,19 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DataHub.Host.Functions;
-using Microsoft.AspNetCore.Builder;
 
 namespace DataHub.Azure.Tests.Functions;
 
 public sealed class CustomHandlerContractTests : IAsyncLifetime
 {
     private readonly RecordingFunctions _functions = new();
-    private WebApplication? _app;
-    private HttpClient _http = new();
+    private HandlerClient? _handler;
 
-    public async Task InitializeAsync()
-    {
-        _app = CustomHandler.Build(_functions, port: 0);
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-    }
+    public async Task InitializeAsync() => _handler = await HandlerClient.StartAsync(_functions);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _handler!.DisposeAsync();
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string function, string payload)
-    {
-        using var response = await _http.PostAsync("/" + function, new StringContent(payload, Encoding.UTF8, "application/json"));
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string function, string payload) => _handler!.PostAsync(function, payload);
 
     [Fact]
     public async Task Blob_trigger_is_read_as_an_event_naming_the_landing_path_and_etag()
