@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: the registry here omits DuckDB's other-platform optional bindings, which leaves
+# them versionless in the lock and makes `npm ci` refuse it; install honours the lock and the exact pins.
+npm install --prefix tests/node --no-audit --no-fund --loglevel=error
 dotnet build DataHub.sln -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)

@@ -64,7 +64,7 @@ public sealed class Azurite : IAsyncDisposable
         var script = Path.Combine(RepoPaths.NodeTools, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {
-            throw new InvalidOperationException("Azurite is not installed: run `npm ci --prefix tests/node` (tests/run.sh does).");
+            throw new InvalidOperationException("Azurite is not installed: run `npm install --prefix tests/node` (tests/run.sh does).");
         }
 
         var start = new ProcessStartInfo("node")

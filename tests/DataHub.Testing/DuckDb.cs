@@ -14,7 +14,7 @@ public static class DuckDb
         var script = Path.Combine(RepoPaths.NodeTools, "duckdb-query.mjs");
         if (!Directory.Exists(Path.Combine(RepoPaths.NodeTools, "node_modules", "@duckdb")))
         {
-            throw new InvalidOperationException("DuckDB is not installed: run `npm ci --prefix tests/node` (tests/run.sh does).");
+            throw new InvalidOperationException("DuckDB is not installed: run `npm install --prefix tests/node` (tests/run.sh does).");
         }
 
         var start = new ProcessStartInfo("node", [script])
