@@ -233,6 +233,16 @@ public sealed class IngestExtract
             accepted++;
         }
 
+        // The reader can meet a file-level fault part-way (a workbook corrupt in its middle, a quote that never closes):
+        // then nothing of the file is stored, however many rows read cleanly before it.
+        if (reader.FileErrors.Count > 0)
+        {
+            await mart.AbandonAsync().ConfigureAwait(false);
+            var fault = reader.FileErrors[0];
+            await AuditAsync(file, AuditKinds.Validated, fault.Rule, "The file could not be read to its end: " + fault.Message, Counts(("rows_read_before_fault", accepted + rejected)), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(file, fault.Rule, fault.Message, reader.FileErrors, null, agreement, cancellationToken).ConfigureAwait(false);
+        }
+
         var read = accepted + rejected;
         file.Read = read;
         file.Accepted = accepted;

@@ -109,6 +109,22 @@ public sealed class IngestExtractTests
     }
 
     [Fact]
+    public async Task Quarantines_a_file_whose_read_fails_part_way_and_stores_none_of_its_earlier_rows()
+    {
+        using var hub = new HubFixture();
+        // Good rows, then a quote that never closes and runs past the reader's 16 MB record limit.
+        var rows = Enumerable.Range(1, 20).Select(i => Row(i)).ToList();
+        var content = Police([.. rows]) + "INC99,2018-03-31,victim,\"" + new string('x', 17 << 20) + "\n";
+        var outcome = await hub.DropAndIngestAsync(Path, content);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined);
+        outcome.Rule.Should().Be("file.record_too_long");
+        (await hub.ListAsync("secure/")).Should().BeEmpty("rows read before the fault must not be stored");
+        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().Contain(
+            ["quarantine/police/police-da-incidents/jan.csv", "quarantine/police/police-da-incidents/jan.csv.report.json"]);
+    }
+
+    [Fact]
     public async Task The_same_content_again_is_a_duplicate_and_new_content_under_the_same_name_is_processed()
     {
         using var hub = new HubFixture();
