@@ -11,7 +11,7 @@ public readonly record struct Quarter(int Year, int Number) : IComparable<Quarte
     public DateOnly Start => new(Year, ((Number - 1) * 3) + 1, 1);
 
     /// <summary>The last day of the quarter.</summary>
-    public DateOnly End => Start.AddMonths(3).AddDays(-1);
+    public DateOnly End => new(Year, Number * 3, DateTime.DaysInMonth(Year, Number * 3));
 
     /// <summary>The quarter that contains the date.</summary>
     public static Quarter Of(DateOnly date) => new(date.Year, ((date.Month - 1) / 3) + 1);
@@ -44,7 +44,8 @@ public readonly record struct Quarter(int Year, int Number) : IComparable<Quarte
     public Quarter Next() => Number == 4 ? new Quarter(Year + 1, 1) : new Quarter(Year, Number + 1);
 
     /// <summary>True when the date falls within the quarter.</summary>
-    public bool Contains(DateOnly date) => date >= Start && date <= End;
+    // Compared by year and quarter number rather than by building the start and end dates: indicators call this per record.
+    public bool Contains(DateOnly date) => date.Year == Year && ((date.Month - 1) / 3) + 1 == Number;
 
     /// <summary>Every quarter from <paramref name="first"/> to <paramref name="last"/> inclusive.</summary>
     public static IEnumerable<Quarter> Range(Quarter first, Quarter last)

@@ -11,6 +11,8 @@ public sealed class QuarterContext
         Options = options;
         Cohort = cohort;
         Quarter = quarter;
+        QuarterStart = quarter.Start;
+        QuarterEnd = quarter.End;
         Members = members;
         _tally = tally;
     }
@@ -28,10 +30,10 @@ public sealed class QuarterContext
     public Quarter Quarter { get; }
 
     /// <summary>First day of the quarter.</summary>
-    public DateOnly QuarterStart => Quarter.Start;
+    public DateOnly QuarterStart { get; }
 
     /// <summary>Last day of the quarter.</summary>
-    public DateOnly QuarterEnd => Quarter.End;
+    public DateOnly QuarterEnd { get; }
 
     /// <summary>The cohort's distinct people.</summary>
     public IReadOnlyList<CohortMember> Members { get; }
