@@ -22,14 +22,14 @@ public sealed class KpiInputs
         People = people;
         Allocations = allocations;
         var n = people.Count;
-        CpPlans = new PersonSeries<LinkedSpell>(cpPlans ?? [], n, r => r.Person, (a, b) => a.Start.CompareTo(b.Start));
-        ClaPeriods = new PersonSeries<LinkedSpell>(claPeriods ?? [], n, r => r.Person, (a, b) => a.Start.CompareTo(b.Start));
-        Incidents = new PersonSeries<LinkedIncident>(incidents ?? [], n, r => r.Person, (a, b) => a.Date.CompareTo(b.Date));
-        Episodes = new PersonSeries<LinkedEpisode>(episodes ?? [], n, r => r.Person, (a, b) => a.AssessmentDate.CompareTo(b.AssessmentDate));
-        TopsForms = new PersonSeries<LinkedTopsForm>(topsForms ?? [], n, r => r.Person, (a, b) => a.FormDate.CompareTo(b.FormDate));
-        Attendance = new PersonSeries<LinkedAttendance>(attendance ?? [], n, r => r.Person, (a, b) => a.PeriodEnd.CompareTo(b.PeriodEnd));
-        Programmes = new PersonSeries<LinkedProgramme>(programmes ?? [], n, r => r.Person, (a, b) => a.Start.CompareTo(b.Start));
-        Scores = new PersonSeries<LinkedScore>(scores ?? [], n, r => r.Person, (a, b) => a.Date.CompareTo(b.Date));
+        CpPlans = PersonSeries<LinkedSpell>.Sorted(cpPlans ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
+        ClaPeriods = PersonSeries<LinkedSpell>.Sorted(claPeriods ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
+        Incidents = PersonSeries<LinkedIncident>.Sorted(incidents ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Date.CompareTo(b.Date));
+        Episodes = PersonSeries<LinkedEpisode>.Sorted(episodes ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.AssessmentDate.CompareTo(b.AssessmentDate));
+        TopsForms = PersonSeries<LinkedTopsForm>.Sorted(topsForms ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.FormDate.CompareTo(b.FormDate));
+        Attendance = PersonSeries<LinkedAttendance>.Sorted(attendance ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.PeriodEnd.CompareTo(b.PeriodEnd));
+        Programmes = PersonSeries<LinkedProgramme>.Sorted(programmes ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
+        Scores = PersonSeries<LinkedScore>.Sorted(scores ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Date.CompareTo(b.Date));
         Health = health ?? [];
     }
 

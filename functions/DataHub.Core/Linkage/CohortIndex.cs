@@ -9,6 +9,10 @@ namespace DataHub.Core.Linkage;
 public sealed class CohortIndex
 {
     private const int AmbiguousMatch = -2;
+
+    // Arrays rather than the public read-only lists: iterated once per partner record without an enumerator allocation.
+    private static readonly LinkKey[] SamePartnerOrder = [.. LinkKeys.SamePartnerOrder];
+    private static readonly LinkKey[] CrossPartnerOrder = [.. LinkKeys.CrossPartnerOrder];
     private readonly Dictionary<string, int>[] _byKey;
     private readonly string _versionPrefix;
 
@@ -86,11 +90,14 @@ public sealed class CohortIndex
     /// partner; never across partners); the first key that matches anyone decides: one person links, several is ambiguous.
     /// </summary>
     /// <exception cref="KeyVersionMismatchException">A token was made under another key version than the cohort's.</exception>
-    public LinkResult Link(PersonKeys keys, string feed, bool samePartner, LinkQualityTally? tally = null)
+    public LinkResult Link(PersonKeys keys, string feed, bool samePartner, LinkQualityTally? tally = null) => Link(keys, feed, samePartner, tally, null);
+
+    /// <summary>As <see cref="Link(PersonKeys, string, bool, LinkQualityTally?)"/>, remembering each key's last token lookup in <paramref name="recent"/>.</summary>
+    internal LinkResult Link(PersonKeys keys, string feed, bool samePartner, LinkQualityTally? tally, RecentLookups? recent)
     {
         ArgumentNullException.ThrowIfNull(keys);
         LinkResult? decided = null;
-        foreach (var key in samePartner ? LinkKeys.SamePartnerOrder : LinkKeys.CrossPartnerOrder)
+        foreach (var key in samePartner ? SamePartnerOrder : CrossPartnerOrder)
         {
             var token = TokenOf(keys, key);
             if (token is null)
@@ -98,12 +105,31 @@ public sealed class CohortIndex
                 continue;
             }
 
-            if (!token.StartsWith(_versionPrefix, StringComparison.Ordinal))
+            var k = (int)key;
+            int matches;
+            int person;
+            if (recent is not null && ReferenceEquals(recent.Tokens[k], token))
             {
-                throw new KeyVersionMismatchException(feed, VersionOf(token), KeyVersion);
+                // The same token instance as the previous record's (a dictionary-encoded mart column): already checked and looked up.
+                matches = recent.Matches[k];
+                person = recent.Persons[k];
+            }
+            else
+            {
+                if (!token.StartsWith(_versionPrefix, StringComparison.Ordinal))
+                {
+                    throw new KeyVersionMismatchException(feed, VersionOf(token), KeyVersion);
+                }
+
+                matches = _byKey[k].TryGetValue(token, out person) ? (person == AmbiguousMatch ? 2 : 1) : 0;
+                if (recent is not null)
+                {
+                    recent.Tokens[k] = token;
+                    recent.Matches[k] = matches;
+                    recent.Persons[k] = person;
+                }
             }
 
-            var matches = _byKey[(int)key].TryGetValue(token, out var person) ? (person == AmbiguousMatch ? 2 : 1) : 0;
             tally?.RecordKey(key, matches);
             if (decided is null && matches > 0)
             {
@@ -147,4 +173,14 @@ public sealed class CohortIndex
             }
         }
     }
+}
+
+/// <summary>Each key's last token looked up and its outcome: consecutive mart rows of one person share token instances.</summary>
+internal sealed class RecentLookups
+{
+    public string?[] Tokens { get; } = new string?[5];
+
+    public int[] Matches { get; } = new int[5];
+
+    public int[] Persons { get; } = new int[5];
 }

@@ -6,6 +6,7 @@ namespace DataHub.Core.Linkage;
 public sealed class LinkedInputsBuilder
 {
     private readonly CohortIndex _cohort;
+    private readonly RecentLookups _recent = new();
     private readonly Dictionary<string, LinkQualityTally> _quality = new(StringComparer.Ordinal);
     // A feed may be sent again with overlapping rows: records with a natural key keep the last one added (callers add
     // files oldest first); the others drop exact repeats.
@@ -132,7 +133,7 @@ public sealed class LinkedInputsBuilder
 
     private int? Link(PersonKeys keys, string feed, bool samePartner)
     {
-        var result = _cohort.Link(keys, feed, samePartner, Tally(feed));
+        var result = _cohort.Link(keys, feed, samePartner, Tally(feed), _recent);
         return result.Status == LinkStatus.Linked ? result.Person : null;
     }
 

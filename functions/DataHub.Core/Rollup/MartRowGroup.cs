@@ -32,7 +32,7 @@ internal sealed class MartRowGroup
             return _ => null;
         }
 
-        var values = c.StringValues!;
+        var values = c.StringValues as string?[] ?? [.. c.StringValues!];
         return r => c.IsNull(r) ? null : values[r];
     }
 
@@ -49,7 +49,7 @@ internal sealed class MartRowGroup
             return _ => null;
         }
 
-        var days = c.Int32Values!;
+        var days = c.Int32Values as int[] ?? [.. c.Int32Values!];
         return r => c.IsNull(r) ? null : DateOnly.FromDayNumber(EpochDay + days[r]);
     }
 
@@ -66,7 +66,7 @@ internal sealed class MartRowGroup
             return _ => null;
         }
 
-        var values = c.Int32Values!;
+        var values = c.Int32Values as int[] ?? [.. c.Int32Values!];
         return r => c.IsNull(r) ? null : values[r];
     }
 
@@ -83,7 +83,7 @@ internal sealed class MartRowGroup
             return _ => false;
         }
 
-        var values = c.BooleanValues!;
+        var values = c.BooleanValues as bool[] ?? [.. c.BooleanValues!];
         return r => !c.IsNull(r) && values[r];
     }
 
