@@ -186,52 +186,34 @@ public sealed class IngestExtract
             [MartMetadata.RulesVersion] = MartSchema.RulesVersion,
         };
         await using var mart = new MartBatchWriter(_hub.Store, contract, file.BatchId!, metadata, _hub.Ingest.MartCompression, _hub.Ingest.RowGroupRows, _hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
-        var errorsKept = new List<RowError>();
-        var errorsByRule = new Dictionary<string, long>(StringComparer.Ordinal);
-        var keyCounts = new long[tokeniser.Keys.Count];
-        var tokens = new string?[tokeniser.Keys.Count];
-        long accepted = 0, rejected = 0;
-
-        void Reject(IReadOnlyList<RowError> errors)
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, _hub.Ingest.MaxReportedRowErrors, stopReading.Token);
+        try
         {
-            rejected++;
-            foreach (var error in errors)
+            await foreach (var batch in pseudonymised.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                errorsByRule[error.Rule] = errorsByRule.GetValueOrDefault(error.Rule) + 1;
-                if (errorsKept.Count < _hub.Ingest.MaxReportedRowErrors)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    errorsKept.Add(error);
+                    var row = batch[i];
+                    await mart.WriteAsync(row.Quarter, row.Row, row.Tokens, row.DateOfBirth, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
-
-        await foreach (var result in reader.ReadRowsAsync(cancellationToken).ConfigureAwait(false))
+        catch
         {
-            if (result.Row is not { } row)
+            // Stop the reader and let it finish before the file is closed under it. When reading failed, its fault is the one to report.
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(pseudonymised.Completion).ConfigureAwait(false);
+            if (pseudonymised.Completion.Exception?.InnerException is { } readFailure)
             {
-                Reject(result.Errors!);
-                continue;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
             }
 
-            if (mart.QuarterOf(row) is not { } quarter)
-            {
-                var column = contract.QuarterField ?? "quarter";
-                Reject([new RowError(row.Line, column, "row.quarter_missing", $"The row has no {column}, so it cannot be filed under a quarter.")]);
-                continue;
-            }
-
-            tokeniser.Tokenise(row, tokens);
-            for (var k = 0; k < tokens.Length; k++)
-            {
-                if (tokens[k] is not null)
-                {
-                    keyCounts[k]++;
-                }
-            }
-
-            await mart.WriteAsync(quarter, row, tokens, tokeniser.DateOfBirth(row), cancellationToken).ConfigureAwait(false);
-            accepted++;
+            throw;
         }
+
+        await pseudonymised.Completion.ConfigureAwait(false);
+        var (accepted, rejected, errorsKept, errorsByRule, keyCounts) = (pseudonymised.Accepted, pseudonymised.Rejected, pseudonymised.ErrorsKept, pseudonymised.ErrorsByRule, pseudonymised.KeyCounts);
 
         // The reader can meet a file-level fault part-way (a workbook corrupt in its middle, a quote that never closes):
         // then nothing of the file is stored, however many rows read cleanly before it.
