@@ -204,6 +204,54 @@ public sealed class DuckDbInteropTests
     }
 
     /// <summary>DuckDB shows no double statistics once a chunk holds an infinity, so this test keeps to finite values and NaN.</summary>
+    [Fact]
+    public async Task Mostly_distinct_columns_drop_their_dictionary_after_the_trial_and_repeating_ones_keep_it()
+    {
+        using var folder = new TempFolder("pq-trial");
+        var schema = new ParquetSchema([new("token", ParquetType.String, true), new("line", ParquetType.Int64, false), new("code", ParquetType.String, false), new("day", ParquetType.Date, false)]);
+        var rows = Enumerable.Range(0, 5000).Select(i => new object?[]
+        {
+            i % 11 == 0 ? null : $"v1:{i * 7919:x8}{i:x56}",
+            (long)i + 2,
+            (i % 3) switch { 0 => "victim", 1 => "perpetrator", _ => "other" },
+            new DateOnly(2018, 1, 1).AddDays(i % 90),
+        }).ToArray();
+        var path = folder.File("trial.parquet");
+        using (var stream = File.Create(path))
+        {
+            // The first row group holds the 1,024-value trial; later ones inherit its decision.
+            TestTables.Write(stream, schema, rows, new ParquetWriterOptions { RowGroupRows = 2000 });
+        }
+
+        using (var reader = ParquetReader.Open(File.OpenRead(path), "trial.parquet"))
+        {
+            TestTables.ShouldEqualRows(reader.ReadRows().ToList(), rows, "trial file");
+        }
+
+        var result = await DuckDb.QueryAsync(
+            "SELECT row_group_id, path_in_schema, encodings, count(*) OVER () AS n " +
+            $"FROM parquet_metadata({DuckDb.Literal(path)}) ORDER BY row_group_id, column_id");
+        result.Rows.Should().HaveCount(3 * 4);
+        foreach (var row in result.Rows)
+        {
+            var column = row[1].GetString()!;
+            var encodings = row[2].GetString()!;
+            if (column is "token" or "line")
+            {
+                encodings.Should().NotContain("DICTIONARY", $"{column} in row group {Int(row[0])} is all distinct values");
+            }
+            else
+            {
+                encodings.Should().Contain("DICTIONARY", $"{column} in row group {Int(row[0])} repeats a handful of values");
+            }
+        }
+
+        var all = await DuckDb.QueryAsync($"SELECT count(DISTINCT token), sum(line), count(*) FILTER (WHERE code = 'victim') FROM read_parquet({DuckDb.Literal(path)})");
+        Int(all.Rows[0][0]).Should().Be(rows.Count(r => r[0] is not null));
+        Int(all.Rows[0][1]).Should().Be(rows.Sum(r => (long)r[1]!));
+        Int(all.Rows[0][2]).Should().Be(rows.Count(r => (string)r[2]! == "victim"));
+    }
+
     private static object FiniteOrNaN(object value) => value is double d && double.IsInfinity(d) ? Math.Sign(d) * 12.5 : value;
 
     /// <summary>A plain comparison: hundreds of thousands of values make assertion-library overhead count.</summary>

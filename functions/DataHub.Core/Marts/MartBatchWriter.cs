@@ -22,6 +22,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly long _rowGroupBytes;
     private readonly bool[] _excluded;
     private readonly Dictionary<string, QuarterFile> _quarters = new(StringComparer.Ordinal);
+    private readonly QuarterNames _quarterNames = new();
+    private readonly int _quarterField;
     private bool _finished;
 
     /// <summary>Prepares a batch for <paramref name="contract"/>.</summary>
@@ -54,22 +56,25 @@ public sealed class MartBatchWriter : IAsyncDisposable
         _rowGroupRows = rowGroupRows;
         _rowGroupBytes = rowGroupBytes;
         _excluded = [.. contract.Fields.Select(f => excludedFields.Contains(f.Name))];
+        var quarterField = contract.QuarterField ?? "quarter";
+        _quarterField = contract.Fields.ToList().FindIndex(f => string.Equals(f.Name, quarterField, StringComparison.Ordinal));
     }
 
     /// <summary>Rows written so far.</summary>
     public long Rows { get; private set; }
 
     /// <summary>The quarter a row belongs to (its quarter field's date, or the feed's own quarter label); null when it has none.</summary>
+    /// <remarks>May run on one thread while <see cref="WriteAsync"/> runs on another (it touches none of the files' state).</remarks>
     public string? QuarterOf(ParsedRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        if (_contract.QuarterField is { } name)
+        var index = _quarterField >= 0 ? _quarterField : IndexOf(_contract.QuarterField ?? "quarter");
+        if (_contract.QuarterField is not null)
         {
-            var index = IndexOf(name);
-            return row.Values[index] is DateOnly date ? MartSchema.QuarterOf(date) : null;
+            return row.Values[index] is DateOnly date ? _quarterNames.Of(date) : null;
         }
 
-        return row.Values[IndexOf("quarter")] is string label && label.Length > 0 ? label.Trim().ToUpperInvariant() : null;
+        return row.Values[index] is string label && label.Length > 0 ? label.Trim().ToUpperInvariant() : null;
     }
 
     /// <summary>Appends a row to its quarter's file.</summary>
@@ -78,17 +83,31 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="tokens">The row's tokens, aligned with the feed's token keys.</param>
     /// <param name="dateOfBirth">The row's date of birth, stored as year and month only.</param>
     /// <param name="cancellationToken">Stops the write.</param>
-    public async ValueTask WriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(tokens);
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (!_quarters.TryGetValue(quarter, out var file))
+
+        // Only a row that opens a new quarter's file waits on the store; every other row is encoded in place.
+        if (_quarters.TryGetValue(quarter, out var file))
         {
-            file = await OpenAsync(quarter, cancellationToken).ConfigureAwait(false);
-            _quarters.Add(quarter, file);
+            Write(file, row, tokens, dateOfBirth);
+            return ValueTask.CompletedTask;
         }
 
+        return OpenAndWriteAsync(quarter, row, tokens, dateOfBirth, cancellationToken);
+    }
+
+    private async ValueTask OpenAndWriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    {
+        var file = await OpenAsync(quarter, cancellationToken).ConfigureAwait(false);
+        _quarters.Add(quarter, file);
+        Write(file, row, tokens, dateOfBirth);
+    }
+
+    private void Write(QuarterFile file, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth)
+    {
         var w = file.Writer;
         w.Set(0, _batchId);
         w.Set(1, (long?)row.Line);
@@ -104,27 +123,29 @@ public sealed class MartBatchWriter : IAsyncDisposable
             w.Set(_layout.BirthYearColumn + 1, (int?)dob.Month);
         }
 
+        var values = row.Values;
         foreach (var (field, col, type) in _layout.Stored)
         {
-            var value = _excluded[field] ? null : row.Values[field];
+            var value = _excluded[field] ? null : values[field];
             if (value is null)
             {
                 continue;
             }
 
+            // The parser gives each type one representation (DateOnly, int, bool, string); anything else is converted.
             switch (type)
             {
                 case FieldType.Date:
                     w.Set(col, (DateOnly?)(DateOnly)value);
                     break;
                 case FieldType.Integer:
-                    w.Set(col, (int?)Convert.ToInt32(value, CultureInfo.InvariantCulture));
+                    w.Set(col, (int?)(value is int number ? number : Convert.ToInt32(value, CultureInfo.InvariantCulture)));
                     break;
                 case FieldType.Boolean:
                     w.Set(col, (bool?)(bool)value);
                     break;
                 default:
-                    w.Set(col, Convert.ToString(value, CultureInfo.InvariantCulture));
+                    w.Set(col, value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture));
                     break;
             }
         }
@@ -227,5 +248,24 @@ public sealed class MartBatchWriter : IAsyncDisposable
         public Dictionary<string, string> Metadata { get; } = metadata;
 
         public long Rows { get; set; }
+    }
+}
+
+/// <summary>Quarter labels by date, made once per quarter rather than once per row.</summary>
+internal sealed class QuarterNames
+{
+    private readonly Dictionary<int, string> _names = [];
+
+    /// <summary>The label of the quarter <paramref name="date"/> falls in, as <see cref="MartSchema.QuarterOf"/> writes it.</summary>
+    public string Of(DateOnly date)
+    {
+        var key = (date.Year * 4) + ((date.Month - 1) / 3);
+        if (!_names.TryGetValue(key, out var name))
+        {
+            name = MartSchema.QuarterOf(date);
+            _names.Add(key, name);
+        }
+
+        return name;
     }
 }

@@ -8,6 +8,9 @@ internal abstract class ColumnWriter(ParquetColumn column, PhysicalType physical
     /// <summary>Pages hold at most this many rows so a reader never needs huge per-page buffers.</summary>
     private const int MaxPageRows = 1 << 20;
 
+    /// <summary>After this many values a column decides, once per file, whether its dictionary pays for itself.</summary>
+    protected const int DictionaryTrialValues = 1024;
+
     private readonly PooledList<byte> _definitions = new();
 
     public ParquetColumn Column { get; } = column;
@@ -83,6 +86,16 @@ internal abstract class ColumnWriter(ParquetColumn column, PhysicalType physical
         }
 
         Rows++;
+    }
+
+    /// <summary>
+    /// True when the dictionary so far (its entries plus an index per value) is no smaller than the values written PLAIN:
+    /// mostly distinct values such as tokens or line numbers, where hashing every value buys nothing.
+    /// </summary>
+    protected bool DictionaryDoesNotPay(long dictionaryBytes, long plainBytes)
+    {
+        var indexBytes = ((long)Values * Math.Max(1, RleHybrid.BitWidth(DictionaryCount - 1)) / 8) + 1;
+        return dictionaryBytes + indexBytes >= plainBytes;
     }
 
     /// <summary>The end (exclusive) of the values the page starting at <paramref name="start"/> should hold.</summary>

@@ -12,6 +12,7 @@ internal abstract class FixedColumnWriter<T> : ColumnWriter
     private readonly PooledList<T> _dictionaryValues = new();
     private readonly Dictionary<T, int> _dictionary;
     private bool _useDictionary;
+    private bool _trialDone;
 
     protected FixedColumnWriter(ParquetColumn column, PhysicalType physical, ParquetWriterOptions options, IEqualityComparer<T>? comparer)
         : base(column, physical, options)
@@ -48,6 +49,14 @@ internal abstract class FixedColumnWriter<T> : ColumnWriter
         }
 
         Indices.Add(slot);
+        if (!_trialDone && Values >= DictionaryTrialValues)
+        {
+            _trialDone = true;
+            if (DictionaryDoesNotPay((long)_dictionaryValues.Count * Width, (long)Values * Width))
+            {
+                FallBackToPlain(newestIndexed: true);
+            }
+        }
     }
 
     public override void Dispose()
@@ -104,16 +113,20 @@ internal abstract class FixedColumnWriter<T> : ColumnWriter
 
     private static byte[] ToBytes(T value) => MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
 
-    private void FallBackToPlain()
+    /// <param name="newestIndexed">False when the value just added (the newest dictionary entry) has no index yet.</param>
+    private void FallBackToPlain(bool newestIndexed = false)
     {
-        // The value just added is the newest dictionary entry; it was not yet indexed.
         var dictionary = _dictionaryValues.Span;
         foreach (var index in Indices.Span)
         {
             _plain.Add(dictionary[index]);
         }
 
-        _plain.Add(dictionary[^1]);
+        if (!newestIndexed)
+        {
+            _plain.Add(dictionary[^1]);
+        }
+
         Indices.Clear();
         _dictionaryValues.Clear();
         _dictionary.Clear();

@@ -15,6 +15,8 @@ internal sealed class StringColumnWriter : ColumnWriter
     private readonly PooledList<int> _dictionaryHashes = new();
     private int[] _table = new int[1024];
     private bool _useDictionary;
+    private bool _trialDone;
+    private long _plainBytesSoFar;
 
     public StringColumnWriter(ParquetColumn column, ParquetWriterOptions options)
         : base(column, PhysicalType.ByteArray, options)
@@ -50,6 +52,11 @@ internal sealed class StringColumnWriter : ColumnWriter
             if (_dictionaryHashes[entry] == hash && Entry(entry).SequenceEqual(utf8))
             {
                 Indices.Add(entry);
+                if (!_trialDone && TrialSaysPlain(utf8.Length))
+                {
+                    FallBackToPlain(null);
+                }
+
                 return;
             }
 
@@ -68,6 +75,12 @@ internal sealed class StringColumnWriter : ColumnWriter
         }
 
         Indices.Add(index);
+        if (!_trialDone && TrialSaysPlain(utf8.Length))
+        {
+            FallBackToPlain(null);
+            return;
+        }
+
         if (DictionaryCount * 2 > _table.Length)
         {
             Rehash();
@@ -181,14 +194,31 @@ internal sealed class StringColumnWriter : ColumnWriter
         _plainBytes.Write(utf8);
     }
 
-    private void FallBackToPlain(int newest)
+    /// <summary>Counts the value toward the once-per-file trial; true when the trial has just found the dictionary not worth it.</summary>
+    private bool TrialSaysPlain(int length)
+    {
+        _plainBytesSoFar += length + 4;
+        if (Values < DictionaryTrialValues)
+        {
+            return false;
+        }
+
+        _trialDone = true;
+        return DictionaryDoesNotPay(_dictionaryBytes.Length + (4L * DictionaryCount), _plainBytesSoFar);
+    }
+
+    private void FallBackToPlain(int? newest)
     {
         foreach (var index in Indices.Span)
         {
             AppendPlain(Entry(index));
         }
 
-        AppendPlain(Entry(newest));
+        if (newest is { } last)
+        {
+            AppendPlain(Entry(last));
+        }
+
         Indices.Clear();
         _dictionaryBytes.Clear();
         _dictionaryOffsets.Clear();
