@@ -73,9 +73,11 @@ internal sealed class PseudonymisedRows
     private async Task ProduceAsync(CancellationToken cancellationToken)
     {
         Exception? failure = null;
+        var rows = new ParsedRow[BatchRows];
+        var quarters = new string[BatchRows];
+        var count = 0;
         try
         {
-            var batch = new Batch(BatchRows);
             await foreach (var result in _reader.ReadRowsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (result.Row is not { } row)
@@ -90,28 +92,18 @@ internal sealed class PseudonymisedRows
                     continue;
                 }
 
-                var tokens = new string?[KeyCounts.Length];
-                _tokeniser.Tokenise(row, tokens);
-                for (var k = 0; k < tokens.Length; k++)
+                rows[count] = row;
+                quarters[count++] = quarter;
+                if (count == BatchRows)
                 {
-                    if (tokens[k] is not null)
-                    {
-                        KeyCounts[k]++;
-                    }
-                }
-
-                batch.Add(new PseudonymisedRow(row, quarter, tokens, _tokeniser.DateOfBirth(row)));
-                Accepted++;
-                if (batch.Count == BatchRows)
-                {
-                    await _queue.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                    batch = new Batch(BatchRows);
+                    await _queue.Writer.WriteAsync(Tokenise(rows, quarters, count), cancellationToken).ConfigureAwait(false);
+                    count = 0;
                 }
             }
 
-            if (batch.Count > 0)
+            if (count > 0)
             {
-                await _queue.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await _queue.Writer.WriteAsync(Tokenise(rows, quarters, count), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -123,6 +115,34 @@ internal sealed class PseudonymisedRows
         {
             _queue.Writer.TryComplete(failure);
         }
+    }
+
+    private Batch Tokenise(ParsedRow[] rows, string[] quarters, int count)
+    {
+        var tokens = new string?[count][];
+        for (var i = 0; i < count; i++)
+        {
+            tokens[i] = new string?[KeyCounts.Length];
+        }
+
+        _tokeniser.Tokenise(rows.AsSpan(0, count), tokens);
+        var batch = new Batch(count);
+        for (var i = 0; i < count; i++)
+        {
+            for (var k = 0; k < KeyCounts.Length; k++)
+            {
+                if (tokens[i][k] is not null)
+                {
+                    KeyCounts[k]++;
+                }
+            }
+
+            batch.Add(new PseudonymisedRow(rows[i], quarters[i], tokens[i], _tokeniser.DateOfBirth(rows[i])));
+        }
+
+        Accepted += count;
+        Array.Clear(rows, 0, count);
+        return batch;
     }
 
     private void Reject(IReadOnlyList<RowError> errors)

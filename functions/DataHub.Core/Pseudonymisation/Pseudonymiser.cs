@@ -16,6 +16,7 @@ public sealed class Pseudonymiser : IDisposable
 {
     private readonly IncrementalHash _hmac;
     private readonly string _prefix;
+    private string[] _made = new string[1024];
 
     /// <summary>Uses <paramref name="key"/> for every token.</summary>
     public Pseudonymiser(PseudonymisationKey key)
@@ -42,6 +43,27 @@ public sealed class Pseudonymiser : IDisposable
     /// <inheritdoc />
     public void Dispose() => _hmac.Dispose();
 
+    /// <summary>The tokens of every message in <paramref name="messages"/>, in order; valid until the next call.</summary>
+    internal ReadOnlySpan<string> Tokens(TokenMessages messages)
+    {
+        if (_made.Length < messages.Count)
+        {
+            _made = new string[Math.Max(messages.Count, _made.Length * 2)];
+        }
+
+        var bytes = messages.Bytes;
+        var offsets = messages.Offsets;
+        Span<byte> mac = stackalloc byte[32];
+        for (var m = 0; m < messages.Count; m++)
+        {
+            _hmac.AppendData(bytes[offsets[m]..offsets[m + 1]]);
+            _hmac.GetHashAndReset(mac);
+            _made[m] = Format(mac);
+        }
+
+        return _made.AsSpan(0, messages.Count);
+    }
+
     private string Token(string domain, string value)
     {
         var length = Encoding.UTF8.GetByteCount(domain) + 1 + Encoding.UTF8.GetByteCount(value);
@@ -55,11 +77,7 @@ public sealed class Pseudonymiser : IDisposable
             _hmac.AppendData(message);
             Span<byte> mac = stackalloc byte[32];
             _hmac.GetHashAndReset(mac);
-            return string.Create(_prefix.Length + 64, (_prefix, Mac: mac.ToArray()), static (chars, state) =>
-            {
-                state._prefix.AsSpan().CopyTo(chars);
-                Convert.TryToHexStringLower(state.Mac, chars[state._prefix.Length..], out _);
-            });
+            return Format(mac);
         }
         finally
         {
@@ -70,5 +88,14 @@ public sealed class Pseudonymiser : IDisposable
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>The token text: the key version, a colon and the MAC in lowercase hex.</summary>
+    private string Format(ReadOnlySpan<byte> mac)
+    {
+        Span<char> chars = stackalloc char[_prefix.Length + 64];
+        _prefix.CopyTo(chars);
+        Convert.TryToHexStringLower(mac, chars[_prefix.Length..], out _);
+        return new string(chars);
     }
 }

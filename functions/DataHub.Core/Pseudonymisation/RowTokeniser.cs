@@ -1,10 +1,12 @@
+using System.Text;
 using DataHub.Core.Feeds;
 using DataHub.Core.Validation;
 
 namespace DataHub.Core.Pseudonymisation;
 
 /// <summary>Makes the linkage tokens a feed's rows can carry, from the identity fields of its contract.</summary>
-/// <remarks>Built once per file; <see cref="Tokenise"/> runs per row and touches raw values only in memory.</remarks>
+/// <remarks>Built once per file and used on one thread; tokenising touches raw values only in memory, and the messages it
+/// builds are cleared as soon as their tokens are made.</remarks>
 public sealed class RowTokeniser
 {
     private readonly Pseudonymiser _pseudonymiser;
@@ -18,6 +20,9 @@ public sealed class RowTokeniser
     private readonly int _dateOfBirth;
     private readonly int _sex;
     private readonly int _local;
+    private readonly Dictionary<LinkageKey, byte[]> _domains;
+    private readonly TokenMessages _messages = new();
+    private readonly List<(int Row, int Key)> _slots = [];
 
     /// <summary>Plans the tokens for <paramref name="contract"/>'s rows from <paramref name="partner"/>.</summary>
     /// <param name="contract">The feed contract.</param>
@@ -33,6 +38,7 @@ public sealed class RowTokeniser
         (_nhs, _upn, _forename, _surname, _forenameInitial, _surnameInitial, _dateOfBirth, _sex, _local) =
             (fields.Nhs, fields.Upn, fields.Forename, fields.Surname, fields.ForenameInitial, fields.SurnameInitial, fields.DateOfBirth, fields.Sex, fields.Local);
         Keys = fields.Keys();
+        _domains = Keys.ToDictionary(k => k, k => Encoding.UTF8.GetBytes(k == LinkageKey.Local ? $"local|{partner}|" : k.Label() + "|"));
     }
 
     /// <summary>The keys this feed's rows can carry, strongest first (the mart's token columns).</summary>
@@ -52,47 +58,169 @@ public sealed class RowTokeniser
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(tokens);
-        var dob = DateOfBirth(row) is { } date ? IdentityNormaliser.DateOfBirth(date) : null;
-        for (var k = 0; k < Keys.Count; k++)
+        Tokenise([row], [tokens]);
+    }
+
+    /// <summary>
+    /// Tokenises many rows at once: <paramref name="tokens"/>[i] (aligned with <see cref="Keys"/>) receives the tokens of
+    /// <paramref name="rows"/>[i]. Every message is built first and then keyed together, which is what lets the keyed
+    /// hash run several messages side by side.
+    /// </summary>
+    public void Tokenise(ReadOnlySpan<ParsedRow> rows, ReadOnlySpan<string?[]> tokens)
+    {
+        if (tokens.Length != rows.Length)
         {
-            tokens[k] = Keys[k] switch
+            throw new ArgumentException("One token array is needed per row.", nameof(tokens));
+        }
+
+        _messages.Clear();
+        _slots.Clear();
+        try
+        {
+            for (var i = 0; i < rows.Length; i++)
             {
-                LinkageKey.Nhs => NhsNumber.TryNormalise(AsText(row.Values[_nhs]) ?? string.Empty, out var nhs)
-                    ? _pseudonymiser.Token(LinkageKey.Nhs, nhs)
-                    : null,
-                LinkageKey.Upn => Upn.TryNormalise(AsText(row.Values[_upn]) ?? string.Empty, out var upn)
-                    ? _pseudonymiser.Token(LinkageKey.Upn, upn)
-                    : null,
-                LinkageKey.NameDob => NameDob(row, dob),
-                LinkageKey.Attributor => Attributor(row, dob),
-                LinkageKey.Local => IdentityNormaliser.LocalId(AsText(row.Values[_local])) is { } id
-                    ? _pseudonymiser.Token(LinkageKey.Local, id, _partner)
-                    : null,
-                _ => null,
-            };
+                var row = rows[i];
+                var rowTokens = tokens[i];
+                var dob = DateOfBirth(row);
+                for (var k = 0; k < Keys.Count; k++)
+                {
+                    rowTokens[k] = null;
+                    if (Message(row, Keys[k], dob))
+                    {
+                        _slots.Add((i, k));
+                    }
+                }
+            }
+
+            var made = _pseudonymiser.Tokens(_messages);
+            for (var m = 0; m < made.Length; m++)
+            {
+                var (i, k) = _slots[m];
+                tokens[i][k] = made[m];
+            }
+        }
+        finally
+        {
+            // The messages hold normalised identifiers: clear them before they leave our hands.
+            _messages.Clear();
         }
     }
 
-    private string? NameDob(ParsedRow row, string? dob)
+    /// <summary>Appends the message <paramref name="key"/>'s token is made from; false when the row cannot make it.</summary>
+    private bool Message(ParsedRow row, LinkageKey key, DateOnly? dob)
     {
-        var surname = IdentityNormaliser.Name(AsText(row.Values[_surname]));
-        var forename = IdentityNormaliser.FirstForename(AsText(row.Values[_forename]));
-        return surname is null || forename is null || dob is null
-            ? null
-            : _pseudonymiser.Token(LinkageKey.NameDob, string.Concat(surname, "|", forename, "|", dob));
+        var values = row.Values;
+        switch (key)
+        {
+            case LinkageKey.Nhs:
+                {
+                    Span<char> digits = stackalloc char[10];
+                    if (NhsNumber.Check(AsText(values[_nhs]), digits) is not null)
+                    {
+                        return false;
+                    }
+
+                    var message = _messages.Start(_domains[key], digits.Length);
+                    for (var i = 0; i < digits.Length; i++)
+                    {
+                        message[i] = (byte)digits[i];
+                    }
+
+                    _messages.Commit(digits.Length);
+                    return true;
+                }
+
+            case LinkageKey.Upn:
+                {
+                    Span<char> upn = stackalloc char[13];
+                    if (Upn.Check(AsText(values[_upn]), upn) is not null)
+                    {
+                        return false;
+                    }
+
+                    var message = _messages.Start(_domains[key], upn.Length);
+                    for (var i = 0; i < upn.Length; i++)
+                    {
+                        message[i] = (byte)upn[i];
+                    }
+
+                    _messages.Commit(upn.Length);
+                    return true;
+                }
+
+            case LinkageKey.NameDob:
+                {
+                    if (dob is not { } date)
+                    {
+                        return false;
+                    }
+
+                    // surname|forename|yyyy-MM-dd; a folded name is at most twice its length.
+                    var surname = AsText(values[_surname]);
+                    var forename = AsText(values[_forename]);
+                    var message = _messages.Start(_domains[key], (2 * (surname.Length + forename.Length)) + 12);
+                    var length = IdentityNormaliser.Name(surname, message);
+                    if (length == 0)
+                    {
+                        return false;
+                    }
+
+                    message[length++] = (byte)'|';
+                    var first = IdentityNormaliser.FirstForename(forename, message[length..]);
+                    if (first == 0)
+                    {
+                        return false;
+                    }
+
+                    length += first;
+                    message[length++] = (byte)'|';
+                    IdentityNormaliser.DateOfBirth(date, message.Slice(length, 10));
+                    _messages.Commit(length + 10);
+                    return true;
+                }
+
+            case LinkageKey.Attributor:
+                {
+                    var forenameInitial = IdentityNormaliser.Initial(AsText(values[_forename >= 0 ? _forename : _forenameInitial]));
+                    var surnameInitial = IdentityNormaliser.Initial(AsText(values[_surname >= 0 ? _surname : _surnameInitial]));
+                    var sex = IdentityNormaliser.Sex(AsText(values[_sex]));
+                    if (forenameInitial == 0 || surnameInitial == 0 || dob is not { } date || sex == 0)
+                    {
+                        return false;
+                    }
+
+                    // FS|yyyy-MM-dd|S
+                    var message = _messages.Start(_domains[key], 15);
+                    message[0] = forenameInitial;
+                    message[1] = surnameInitial;
+                    message[2] = (byte)'|';
+                    IdentityNormaliser.DateOfBirth(date, message.Slice(3, 10));
+                    message[13] = (byte)'|';
+                    message[14] = sex;
+                    _messages.Commit(15);
+                    return true;
+                }
+
+            case LinkageKey.Local:
+                {
+                    if (IdentityNormaliser.LocalId(AsNullableText(values[_local])) is not { } id)
+                    {
+                        return false;
+                    }
+
+                    var message = _messages.Start(_domains[key], Encoding.UTF8.GetMaxByteCount(id.Length));
+                    _messages.Commit(Encoding.UTF8.GetBytes(id, message));
+                    return true;
+                }
+
+            default:
+                return false;
+        }
     }
 
-    private string? Attributor(ParsedRow row, string? dob)
-    {
-        var forenameInitial = IdentityNormaliser.Initial(AsText(row.Values[_forename >= 0 ? _forename : _forenameInitial]));
-        var surnameInitial = IdentityNormaliser.Initial(AsText(row.Values[_surname >= 0 ? _surname : _surnameInitial]));
-        var sex = IdentityNormaliser.Sex(AsText(row.Values[_sex]));
-        return forenameInitial is null || surnameInitial is null || dob is null || sex is null
-            ? null
-            : _pseudonymiser.Token(LinkageKey.Attributor, string.Concat(forenameInitial, surnameInitial, "|", dob, "|", sex));
-    }
+    private static ReadOnlySpan<char> AsText(object? value) => AsNullableText(value);
 
-    private static string? AsText(object? value) => value switch
+    private static string? AsNullableText(object? value) => value switch
     {
         null => null,
         string s => s,

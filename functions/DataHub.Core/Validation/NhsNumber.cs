@@ -14,8 +14,15 @@ public static class NhsNumber
     /// <summary>Null when valid (with the ten digits), else the rule broken: <see cref="Rules.NhsFormat"/> or <see cref="Rules.NhsCheckDigit"/>.</summary>
     internal static string? Check(ReadOnlySpan<char> raw, out string? tenDigits)
     {
-        tenDigits = null;
         Span<char> digits = stackalloc char[10];
+        var outcome = Check(raw, digits);
+        tenDigits = outcome is null ? new string(digits) : null;
+        return outcome;
+    }
+
+    /// <summary><see cref="Check(ReadOnlySpan{char}, out string?)"/> writing the ten digits into <paramref name="digits"/> (10 long) rather than a new string.</summary>
+    internal static string? Check(ReadOnlySpan<char> raw, Span<char> digits)
+    {
         var count = 0;
         foreach (var c in raw.Trim())
         {
@@ -48,7 +55,6 @@ public static class NhsNumber
             return Rules.NhsCheckDigit;
         }
 
-        tenDigits = new string(digits);
         return null;
     }
 

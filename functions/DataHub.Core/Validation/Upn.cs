@@ -17,14 +17,21 @@ public static class Upn
     /// <summary>Null when valid (with the normalised UPN), else the rule broken: <see cref="Rules.UpnFormat"/> or <see cref="Rules.UpnCheckLetter"/>.</summary>
     internal static string? Check(ReadOnlySpan<char> raw, out string? upn)
     {
-        upn = null;
+        Span<char> chars = stackalloc char[13];
+        var outcome = Check(raw, chars);
+        upn = outcome is null ? new string(chars) : null;
+        return outcome;
+    }
+
+    /// <summary><see cref="Check(ReadOnlySpan{char}, out string?)"/> writing the normalised UPN into <paramref name="chars"/> (13 long) rather than a new string.</summary>
+    internal static string? Check(ReadOnlySpan<char> raw, Span<char> chars)
+    {
         var trimmed = raw.Trim();
         if (trimmed.Length != 13)
         {
             return Rules.UpnFormat;
         }
 
-        Span<char> chars = stackalloc char[13];
         trimmed.ToUpperInvariant(chars);
         if (CheckLetters.IndexOf(chars[0], StringComparison.Ordinal) < 0 || chars[1..12].ContainsAnyExceptInRange('0', '9'))
         {
@@ -43,7 +50,6 @@ public static class Upn
             return Rules.UpnCheckLetter;
         }
 
-        upn = new string(chars);
         return null;
     }
 
