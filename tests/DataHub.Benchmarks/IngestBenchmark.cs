@@ -103,6 +103,9 @@ internal static class IngestBenchmark
             ["seconds"] = watch.Elapsed.TotalSeconds,
             ["peak_rss_kb"] = PeakRssKb(),
             ["rows"] = outcome.RowsAccepted,
+            ["cpu_seconds"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+            ["allocated_mb"] = GC.GetTotalAllocatedBytes() / 1024.0 / 1024.0,
+            ["gcs"] = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}",
         }));
         return 0;
     }

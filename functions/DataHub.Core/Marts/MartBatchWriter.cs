@@ -124,7 +124,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         }
 
         var values = row.Values;
-        foreach (var (field, col, type) in _layout.Stored)
+        foreach (var (field, col, type) in _layout.Stored.AsSpan())
         {
             var value = _excluded[field] ? null : values[field];
             if (value is null)

@@ -79,7 +79,7 @@ public static class MartMetadata
 /// <summary>Where each mart column's value comes from, for one feed.</summary>
 internal sealed class MartLayout
 {
-    private MartLayout(ParquetSchema schema, IReadOnlyList<LinkageKey> tokenKeys, bool hasBirth, IReadOnlyList<(int Field, int Column, FieldType Type)> stored)
+    private MartLayout(ParquetSchema schema, IReadOnlyList<LinkageKey> tokenKeys, bool hasBirth, (int Field, int Column, FieldType Type)[] stored)
     {
         Schema = schema;
         TokenKeys = tokenKeys;
@@ -93,8 +93,8 @@ internal sealed class MartLayout
 
     public bool HasBirth { get; }
 
-    /// <summary>The contract field index, mart column index and type of each stored field.</summary>
-    public IReadOnlyList<(int Field, int Column, FieldType Type)> Stored { get; }
+    /// <summary>The contract field index, mart column index and type of each stored field (an array: rows walk it without an enumerator).</summary>
+    public (int Field, int Column, FieldType Type)[] Stored { get; }
 
     /// <summary>Column index of the first token column.</summary>
     public static int FirstToken => 2;
@@ -138,6 +138,6 @@ internal sealed class MartLayout
             }));
         }
 
-        return new MartLayout(new ParquetSchema(columns), keys, hasBirth, stored);
+        return new MartLayout(new ParquetSchema(columns), keys, hasBirth, [.. stored]);
     }
 }

@@ -15,6 +15,7 @@ public sealed class FeedReader : IDisposable
     private readonly FieldParser parser;
     private readonly CrossFieldChecks checks;
     private readonly DuplicateRows duplicates = new();
+    private readonly List<RowError> crossFieldErrors = [];
     private readonly CsvRecordReader? csv;
     private readonly TextDecoding? decoding;
     private readonly XlsxSheetReader? xlsx;
@@ -508,9 +509,15 @@ public sealed class FeedReader : IDisposable
 
     private RowResult Finish(long line, object?[] values, List<RowError>? errors, ulong hash)
     {
-        errors ??= [];
-        checks.Check(values, line, errors);
-        if (errors.Count > 0)
+        // Most rows pass: the cross-field checks write into one reused list, copied only when they find something.
+        crossFieldErrors.Clear();
+        checks.Check(values, line, crossFieldErrors);
+        if (crossFieldErrors.Count > 0)
+        {
+            (errors ??= []).AddRange(crossFieldErrors);
+        }
+
+        if (errors is { Count: > 0 })
         {
             return RowResult.Rejected(line, errors);
         }
