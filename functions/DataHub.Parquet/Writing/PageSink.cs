@@ -9,6 +9,7 @@ internal sealed class PageSink(Stream output, ParquetCompression compression, bo
 {
     private readonly ByteBuffer _header = new(256);
     private readonly ByteBuffer _compressed = new(64 * 1024);
+    private readonly SnappyEncoder _snappy = new();
 
     public Codec Codec { get; } = compression switch
     {
@@ -86,7 +87,12 @@ internal sealed class PageSink(Stream output, ParquetCompression compression, bo
         switch (Codec)
         {
             case Codec.Snappy:
-                return IronSnappy.Snappy.Encode(body);
+                {
+                    _compressed.Clear();
+                    var written = _snappy.Encode(body, _compressed.GetSpan(SnappyEncoder.MaxLength(body.Length)));
+                    _compressed.Advance(written);
+                    return _compressed.Span;
+                }
             case Codec.Gzip:
                 {
                     _compressed.Clear();
