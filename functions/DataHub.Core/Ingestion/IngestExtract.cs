@@ -194,9 +194,10 @@ public sealed class IngestExtract
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var row = batch[i];
-                    await mart.WriteAsync(row.Quarter, row.Row, row.Tokens, row.DateOfBirth, cancellationToken).ConfigureAwait(false);
+                    await mart.WriteAsync(batch.Quarter(i), batch.Row(i), batch.Tokens, i, batch.DateOfBirth(i), cancellationToken).ConfigureAwait(false);
                 }
+
+                pseudonymised.Recycle(batch);
             }
         }
         catch

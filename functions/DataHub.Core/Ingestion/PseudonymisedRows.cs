@@ -25,6 +25,7 @@ internal sealed class PseudonymisedRows
         FullMode = BoundedChannelFullMode.Wait,
     });
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Batch> _spare = new();
     private readonly FeedReader _reader;
     private readonly RowTokeniser _tokeniser;
     private readonly MartBatchWriter _mart;
@@ -70,12 +71,13 @@ internal sealed class PseudonymisedRows
         }
     }
 
+    /// <summary>Hands a batch the mart writer has finished with back for reuse.</summary>
+    public void Recycle(Batch batch) => _spare.Enqueue(batch);
+
     private async Task ProduceAsync(CancellationToken cancellationToken)
     {
         Exception? failure = null;
-        var rows = new ParsedRow[BatchRows];
-        var quarters = new string[BatchRows];
-        var count = 0;
+        var batch = NextBatch();
         try
         {
             await foreach (var result in _reader.ReadRowsAsync(cancellationToken).ConfigureAwait(false))
@@ -92,18 +94,17 @@ internal sealed class PseudonymisedRows
                     continue;
                 }
 
-                rows[count] = row;
-                quarters[count++] = quarter;
-                if (count == BatchRows)
+                batch.Add(row, quarter, _tokeniser.DateOfBirth(row));
+                if (batch.Count == BatchRows)
                 {
-                    await _queue.Writer.WriteAsync(Tokenise(rows, quarters, count), cancellationToken).ConfigureAwait(false);
-                    count = 0;
+                    await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
+                    batch = NextBatch();
                 }
             }
 
-            if (count > 0)
+            if (batch.Count > 0)
             {
-                await _queue.Writer.WriteAsync(Tokenise(rows, quarters, count), cancellationToken).ConfigureAwait(false);
+                await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -117,31 +118,32 @@ internal sealed class PseudonymisedRows
         }
     }
 
-    private Batch Tokenise(ParsedRow[] rows, string[] quarters, int count)
+    private Batch NextBatch()
     {
-        var tokens = new string?[count][];
-        for (var i = 0; i < count; i++)
+        if (!_spare.TryDequeue(out var batch))
         {
-            tokens[i] = new string?[KeyCounts.Length];
+            batch = new Batch(BatchRows, _tokeniser.NewBatch());
         }
 
-        _tokeniser.Tokenise(rows.AsSpan(0, count), tokens);
-        var batch = new Batch(count);
-        for (var i = 0; i < count; i++)
+        batch.Clear();
+        return batch;
+    }
+
+    private Batch Tokenise(Batch batch)
+    {
+        _tokeniser.Tokenise(batch.RowsSoFar, batch.Tokens);
+        for (var i = 0; i < batch.Count; i++)
         {
             for (var k = 0; k < KeyCounts.Length; k++)
             {
-                if (tokens[i][k] is not null)
+                if (batch.Tokens.Has(i, k))
                 {
                     KeyCounts[k]++;
                 }
             }
-
-            batch.Add(new PseudonymisedRow(rows[i], quarters[i], tokens[i], _tokeniser.DateOfBirth(rows[i])));
         }
 
-        Accepted += count;
-        Array.Clear(rows, 0, count);
+        Accepted += batch.Count;
         return batch;
     }
 
@@ -158,18 +160,37 @@ internal sealed class PseudonymisedRows
         }
     }
 
-    /// <summary>A run of accepted rows handed to the mart writer together.</summary>
-    internal sealed class Batch(int capacity)
+    /// <summary>A run of accepted rows handed to the mart writer together, with their quarters, dates of birth and tokens.</summary>
+    internal sealed class Batch(int capacity, TokenBatch tokens)
     {
-        private readonly PseudonymisedRow[] _rows = new PseudonymisedRow[capacity];
+        private readonly ParsedRow[] _rows = new ParsedRow[capacity];
+        private readonly string[] _quarters = new string[capacity];
+        private readonly DateOnly?[] _birthDates = new DateOnly?[capacity];
 
         public int Count { get; private set; }
 
-        public PseudonymisedRow this[int index] => _rows[index];
+        /// <summary>Row i's tokens are row i of this token batch.</summary>
+        public TokenBatch Tokens { get; } = tokens;
 
-        public void Add(PseudonymisedRow row) => _rows[Count++] = row;
+        public ReadOnlySpan<ParsedRow> RowsSoFar => _rows.AsSpan(0, Count);
+
+        public ParsedRow Row(int index) => _rows[index];
+
+        public string Quarter(int index) => _quarters[index];
+
+        public DateOnly? DateOfBirth(int index) => _birthDates[index];
+
+        public void Add(ParsedRow row, string quarter, DateOnly? dateOfBirth)
+        {
+            _rows[Count] = row;
+            _quarters[Count] = quarter;
+            _birthDates[Count++] = dateOfBirth;
+        }
+
+        public void Clear()
+        {
+            Array.Clear(_rows, 0, Count);
+            Count = 0;
+        }
     }
 }
-
-/// <summary>An accepted row ready for the mart: its quarter, its tokens (aligned with the feed's keys) and its date of birth.</summary>
-internal readonly record struct PseudonymisedRow(ParsedRow Row, string Quarter, string?[] Tokens, DateOnly? DateOfBirth);

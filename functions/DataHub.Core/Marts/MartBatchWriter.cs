@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataHub.Core.Feeds;
+using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
 
@@ -80,41 +81,50 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <summary>Appends a row to its quarter's file.</summary>
     /// <param name="quarter">From <see cref="QuarterOf"/>.</param>
     /// <param name="row">The validated row.</param>
-    /// <param name="tokens">The row's tokens, aligned with the feed's token keys.</param>
+    /// <param name="tokens">The tokens of the row's batch, keys aligned with the feed's token keys.</param>
+    /// <param name="index">The row's place in <paramref name="tokens"/>.</param>
     /// <param name="dateOfBirth">The row's date of birth, stored as year and month only.</param>
     /// <param name="cancellationToken">Stops the write.</param>
-    public ValueTask WriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(string quarter, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(tokens);
         ObjectDisposedException.ThrowIf(_finished, this);
+        if (tokens.Keys != _layout.TokenKeys.Count)
+        {
+            throw new ArgumentException($"The tokens are for {tokens.Keys} keys; feed {_contract.Name} has {_layout.TokenKeys.Count}.", nameof(tokens));
+        }
 
         // Only a row that opens a new quarter's file waits on the store; every other row is encoded in place.
         if (_quarters.TryGetValue(quarter, out var file))
         {
-            Write(file, row, tokens, dateOfBirth);
+            Write(file, row, tokens, index, dateOfBirth);
             return ValueTask.CompletedTask;
         }
 
-        return OpenAndWriteAsync(quarter, row, tokens, dateOfBirth, cancellationToken);
+        return OpenAndWriteAsync(quarter, row, tokens, index, dateOfBirth, cancellationToken);
     }
 
-    private async ValueTask OpenAndWriteAsync(string quarter, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    private async ValueTask OpenAndWriteAsync(string quarter, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth, CancellationToken cancellationToken)
     {
         var file = await OpenAsync(quarter, cancellationToken).ConfigureAwait(false);
         _quarters.Add(quarter, file);
-        Write(file, row, tokens, dateOfBirth);
+        Write(file, row, tokens, index, dateOfBirth);
     }
 
-    private void Write(QuarterFile file, ParsedRow row, IReadOnlyList<string?> tokens, DateOnly? dateOfBirth)
+    private void Write(QuarterFile file, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth)
     {
         var w = file.Writer;
         w.Set(0, _batchId);
         w.Set(1, (long?)row.Line);
         var column = MartLayout.FirstToken;
-        for (var k = 0; k < _layout.TokenKeys.Count; k++)
+        for (var k = 0; k < _layout.TokenKeys.Count; k++, column++)
         {
-            w.Set(column++, tokens[k]);
+            // Tokens go in as the ASCII bytes they were made as; an absent one is left unset, so null.
+            if (tokens.Has(index, k))
+            {
+                w.Set(column, tokens.Token(index, k));
+            }
         }
 
         if (_layout.HasBirth && dateOfBirth is { } dob)

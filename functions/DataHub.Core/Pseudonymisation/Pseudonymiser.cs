@@ -16,7 +16,7 @@ public sealed class Pseudonymiser : IDisposable
 {
     private readonly IncrementalHash _hmac;
     private readonly string _prefix;
-    private string[] _made = new string[1024];
+    private readonly byte[] _prefixBytes;
 
     /// <summary>Uses <paramref name="key"/> for every token.</summary>
     public Pseudonymiser(PseudonymisationKey key)
@@ -25,6 +25,7 @@ public sealed class Pseudonymiser : IDisposable
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Material);
         KeyVersion = key.Version;
         _prefix = key.Version + ":";
+        _prefixBytes = Encoding.UTF8.GetBytes(_prefix);
     }
 
     /// <summary>The version stamped on every token made here.</summary>
@@ -43,14 +44,12 @@ public sealed class Pseudonymiser : IDisposable
     /// <inheritdoc />
     public void Dispose() => _hmac.Dispose();
 
-    /// <summary>The tokens of every message in <paramref name="messages"/>, in order; valid until the next call.</summary>
-    internal ReadOnlySpan<string> Tokens(TokenMessages messages)
-    {
-        if (_made.Length < messages.Count)
-        {
-            _made = new string[Math.Max(messages.Count, _made.Length * 2)];
-        }
+    /// <summary>The length in bytes of every token made here (the version, a colon and 64 hex digits).</summary>
+    public int TokenLength => _prefixBytes.Length + 64;
 
+    /// <summary>Makes the token of every message in <paramref name="messages"/> into the slot of <paramref name="into"/> that <paramref name="slots"/> names for it.</summary>
+    internal void Tokens(TokenMessages messages, ReadOnlySpan<(int Row, int Key)> slots, TokenBatch into)
+    {
         var bytes = messages.Bytes;
         var offsets = messages.Offsets;
         Span<byte> mac = stackalloc byte[32];
@@ -58,10 +57,8 @@ public sealed class Pseudonymiser : IDisposable
         {
             _hmac.AppendData(bytes[offsets[m]..offsets[m + 1]]);
             _hmac.GetHashAndReset(mac);
-            _made[m] = Format(mac);
+            Format(mac, into.Fill(slots[m].Row, slots[m].Key));
         }
-
-        return _made.AsSpan(0, messages.Count);
     }
 
     private string Token(string domain, string value)
@@ -93,9 +90,20 @@ public sealed class Pseudonymiser : IDisposable
     /// <summary>The token text: the key version, a colon and the MAC in lowercase hex.</summary>
     private string Format(ReadOnlySpan<byte> mac)
     {
-        Span<char> chars = stackalloc char[_prefix.Length + 64];
-        _prefix.CopyTo(chars);
-        Convert.TryToHexStringLower(mac, chars[_prefix.Length..], out _);
-        return new string(chars);
+        Span<byte> text = stackalloc byte[TokenLength];
+        Format(mac, text);
+        return Encoding.UTF8.GetString(text);
+    }
+
+    /// <summary>The token text as bytes into <paramref name="text"/> (<see cref="TokenLength"/> long).</summary>
+    private void Format(ReadOnlySpan<byte> mac, Span<byte> text)
+    {
+        _prefixBytes.CopyTo(text);
+        var hex = text[_prefixBytes.Length..];
+        for (var i = 0; i < 32; i++)
+        {
+            hex[2 * i] = (byte)"0123456789abcdef"[mac[i] >> 4];
+            hex[(2 * i) + 1] = (byte)"0123456789abcdef"[mac[i] & 0xF];
+        }
     }
 }

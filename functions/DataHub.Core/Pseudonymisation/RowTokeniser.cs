@@ -58,21 +58,31 @@ public sealed class RowTokeniser
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(tokens);
-        Tokenise([row], [tokens]);
+        var batch = NewBatch();
+        Tokenise([row], batch);
+        for (var k = 0; k < Keys.Count; k++)
+        {
+            tokens[k] = batch.Text(0, k);
+        }
     }
 
+    /// <summary>An empty batch sized for this feed's keys and this key's tokens, to pass to <see cref="Tokenise(ReadOnlySpan{ParsedRow}, TokenBatch)"/>.</summary>
+    public TokenBatch NewBatch() => new(Keys.Count, _pseudonymiser.TokenLength);
+
     /// <summary>
-    /// Tokenises many rows at once: <paramref name="tokens"/>[i] (aligned with <see cref="Keys"/>) receives the tokens of
+    /// Tokenises many rows at once into <paramref name="into"/> (emptied first): row i of the batch is
     /// <paramref name="rows"/>[i]. Every message is built first and then keyed together, which is what lets the keyed
     /// hash run several messages side by side.
     /// </summary>
-    public void Tokenise(ReadOnlySpan<ParsedRow> rows, ReadOnlySpan<string?[]> tokens)
+    public void Tokenise(ReadOnlySpan<ParsedRow> rows, TokenBatch into)
     {
-        if (tokens.Length != rows.Length)
+        ArgumentNullException.ThrowIfNull(into);
+        if (into.Keys != Keys.Count || into.TokenLength != _pseudonymiser.TokenLength)
         {
-            throw new ArgumentException("One token array is needed per row.", nameof(tokens));
+            throw new ArgumentException("The batch was made for another feed or key.", nameof(into));
         }
 
+        into.Reset(rows.Length);
         _messages.Clear();
         _slots.Clear();
         try
@@ -80,11 +90,9 @@ public sealed class RowTokeniser
             for (var i = 0; i < rows.Length; i++)
             {
                 var row = rows[i];
-                var rowTokens = tokens[i];
                 var dob = DateOfBirth(row);
                 for (var k = 0; k < Keys.Count; k++)
                 {
-                    rowTokens[k] = null;
                     if (Message(row, Keys[k], dob))
                     {
                         _slots.Add((i, k));
@@ -92,12 +100,7 @@ public sealed class RowTokeniser
                 }
             }
 
-            var made = _pseudonymiser.Tokens(_messages);
-            for (var m = 0; m < made.Length; m++)
-            {
-                var (i, k) = _slots[m];
-                tokens[i][k] = made[m];
-            }
+            _pseudonymiser.Tokens(_messages, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_slots), into);
         }
         finally
         {

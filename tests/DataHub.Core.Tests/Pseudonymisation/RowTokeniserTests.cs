@@ -41,16 +41,18 @@ public sealed class RowTokeniserTests
                 }
             }
 
-            // Uneven batch sizes, so batches start and end at different rows of each file.
+            // Uneven batch sizes, so batches start and end at different rows of each file; one batch object reused throughout.
+            var tokens = tokeniser.NewBatch();
             for (var start = 0; start < rows.Count;)
             {
                 var size = Math.Min(rows.Count - start, random.Next(1, 700));
                 var batch = rows.GetRange(start, size).ToArray();
-                var tokens = batch.Select(_ => new string?[tokeniser.Keys.Count]).ToArray();
                 tokeniser.Tokenise(batch, tokens);
+                tokens.Rows.Should().Be(batch.Length);
                 for (var i = 0; i < batch.Length; i++)
                 {
-                    tokens[i].Should().Equal(Expected(contract, file.Partner, tokeniser.Keys, batch[i], "v3"), $"{file.FileName} line {batch[i].Line}");
+                    var made = Enumerable.Range(0, tokeniser.Keys.Count).Select(k => tokens.Text(i, k)).ToArray();
+                    made.Should().Equal(Expected(contract, file.Partner, tokeniser.Keys, batch[i], "v3"), $"{file.FileName} line {batch[i].Line}");
                     compared++;
                 }
 
