@@ -1,5 +1,6 @@
 using System.Text;
 using DataHub.Core.Audit;
+using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
 using DataHub.Core.Storage;
@@ -203,6 +204,38 @@ public sealed class IngestExtractTests
         (await fixture.AuditAsync()).Should().Contain(e => e.Entry.Kind == AuditKinds.PathRefused && e.Entry.Rule == "path.traversal");
     }
 
+    [Fact]
+    public async Task A_mart_write_failing_part_way_stops_the_reader_and_stores_nothing()
+    {
+        using var fixture = new HubFixture();
+        // Small row groups, so mart bytes reach the store while the reader is still going.
+        var hub = fixture.Hub with { Store = new SecureWritesFailAfter(fixture.Store, 300_000), Ingest = new IngestSettings { RowGroupBytes = 32 * 1024 } };
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, 40_000), ct), WriteOptions.Default, default);
+
+        // Far more rows than the queue between reader and writer holds: the reader is blocked when the write fails.
+        var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default).WaitAsync(TimeSpan.FromMinutes(1));
+
+        outcome.Status.Should().Be(IngestStatus.Failed);
+        outcome.Message.Should().Contain("IOException").And.Contain("No space left");
+        (await fixture.ListAsync("secure/")).Should().BeEmpty();
+        (await fixture.ListAsync("landing/police/")).Should().Equal(Path);
+    }
+
+    [Fact]
+    public async Task A_read_failing_part_way_reports_the_read_error_and_stores_nothing()
+    {
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Store = new SecondReadFailsAfter(fixture.Store, 500_000), Ingest = new IngestSettings { RowGroupBytes = 32 * 1024 } };
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, 40_000), ct), WriteOptions.Default, default);
+
+        var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default).WaitAsync(TimeSpan.FromMinutes(1));
+
+        outcome.Status.Should().Be(IngestStatus.Failed);
+        outcome.Message.Should().Be("IOException: The connection to the store was reset.");
+        (await fixture.ListAsync("secure/")).Should().BeEmpty();
+        (await fixture.ListAsync("landing/police/")).Should().Equal(Path);
+    }
+
     /// <summary>Fails every write under secure/, as a full disk would.</summary>
     private sealed class FailingSecureStore(IObjectStore inner) : DelegatingStore(inner)
     {
@@ -219,6 +252,96 @@ public sealed class IngestExtractTests
         {
             Reads.Add(path);
             return base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Lets writes under secure/ start, then fails them once they pass a number of bytes, as a disk filling up would.</summary>
+internal sealed class SecureWritesFailAfter(IObjectStore inner, long bytes) : DelegatingStore(inner)
+{
+    public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
+        path.StartsWith("secure/", StringComparison.Ordinal)
+            ? base.WriteAsync(path, (stream, ct) => write(new FailAfterStream(stream, bytes, "No space left on device."), ct), options, cancellationToken)
+            : base.WriteAsync(path, write, options, cancellationToken);
+}
+
+/// <summary>The first read of each object (the hash pass) succeeds; the next one fails part-way, as a dropped connection would.</summary>
+internal sealed class SecondReadFailsAfter(IObjectStore inner, long bytes) : DelegatingStore(inner)
+{
+    private readonly HashSet<string> _read = [];
+
+    public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        var stream = await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+        return _read.Add(path) ? stream : new FailAfterStream(stream, bytes, "The connection to the store was reset.");
+    }
+}
+
+/// <summary>Passes reads and writes through until <c>bytes</c> have gone by, then throws an IOException with the message.</summary>
+internal sealed class FailAfterStream(Stream inner, long bytes, string message) : Stream
+{
+    private long _passed;
+
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => inner.CanWrite;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _passed;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        Pass(count);
+        return inner.Read(buffer, offset, count);
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Pass(buffer.Length);
+        return inner.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Pass(count);
+        inner.Write(buffer, offset, count);
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Pass(buffer.Length);
+        inner.Write(buffer);
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Pass(int count)
+    {
+        _passed += count;
+        if (_passed > bytes)
+        {
+            throw new IOException(message);
         }
     }
 }
