@@ -31,6 +31,9 @@ public sealed record HubContext(
     /// <summary>Tuning for the ingest handler.</summary>
     public IngestSettings Ingest { get; init; } = new();
 
+    /// <summary>Temporary files for work that outgrows memory (duplicate-row hashes of very large files); in memory unless a host gives a folder.</summary>
+    public IScratchSpace Scratch { get; init; } = new InMemoryScratchSpace();
+
     /// <summary>A logger for a handler (a no-op logger when the host gave no factory).</summary>
     public ILogger Logger(string category) => (Logging ?? NullLoggerFactory.Instance).CreateLogger(category);
 

@@ -154,7 +154,7 @@ public sealed class IngestExtract
         var contract = FeedCatalog.Find(path.Feed)!;
         var parseStarted = _hub.Time.GetTimestamp();
         await using var content = await _hub.Store.OpenReadAsync(path.Path, file.ETag, cancellationToken).ConfigureAwait(false);
-        using var reader = FeedReader.Open(content, path.FileName, contract);
+        using var reader = FeedReader.Open(content, path.FileName, contract, _hub.Scratch);
         if (reader.FileErrors.Count > 0)
         {
             var first = reader.FileErrors[0];

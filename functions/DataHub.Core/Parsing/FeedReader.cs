@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using DataHub.Core.Feeds;
+using DataHub.Core.Storage;
 using DataHub.Core.Validation;
 
 namespace DataHub.Core.Parsing;
 
 /// <summary>Reads one partner file (CSV or XLSX) against a feed contract: checks the header, then streams rows,
-/// each typed and validated or rejected with its rule errors. Bounded memory apart from the duplicate-row hashes (8–16 bytes a row).</summary>
+/// each typed and validated or rejected with its rule errors. Bounded memory: duplicate-row hashes beyond the first
+/// million spill to scratch files (see <see cref="Validation.DuplicateRows"/>).</summary>
 /// <remarks>Check <see cref="FileErrors"/> after <see cref="Open"/> (header problems: no rows are read) and again after reading
 /// all rows: a workbook that turns out to be corrupt part-way adds a <see cref="Rules.FileUnreadable"/> error and ends the rows.</remarks>
 public sealed class FeedReader : IDisposable
@@ -14,7 +16,8 @@ public sealed class FeedReader : IDisposable
     private readonly List<FileError> fileErrors = [];
     private readonly FieldParser parser;
     private readonly CrossFieldChecks checks;
-    private readonly DuplicateRows duplicates = new();
+    private readonly DuplicateRows duplicates;
+    private readonly ulong rowHashSeed = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private readonly List<RowError> crossFieldErrors = [];
     private readonly CsvRecordReader? csv;
     private readonly TextDecoding? decoding;
@@ -24,8 +27,9 @@ public sealed class FeedReader : IDisposable
     private char[] scratch = ArrayPool<char>.Shared.Rent(1024);
     private bool started;
 
-    private FeedReader(string fileName, FeedContract contract)
+    private FeedReader(string fileName, FeedContract contract, IScratchSpace? scratch)
     {
+        duplicates = new DuplicateRows(scratch);
         FileName = fileName;
         Contract = contract;
         parser = new FieldParser(contract);
@@ -34,8 +38,8 @@ public sealed class FeedReader : IDisposable
         Array.Fill(fieldColumns, -1);
     }
 
-    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format)
-        : this(fileName, contract)
+    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format, IScratchSpace? scratch)
+        : this(fileName, contract, scratch)
     {
         Format = format;
         if (format == FeedFileFormat.Xlsx)
@@ -99,7 +103,8 @@ public sealed class FeedReader : IDisposable
     /// <param name="content">The file's bytes; read forward only, not disposed.</param>
     /// <param name="fileName">The name as received; ".xlsx" selects the workbook reader, anything else CSV.</param>
     /// <param name="contract">The feed's contract.</param>
-    public static FeedReader Open(Stream content, string fileName, FeedContract contract)
+    /// <param name="scratch">Where duplicate-row hashes beyond the first million spill (see <see cref="Validation.DuplicateRows"/>); in memory when null.</param>
+    public static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -107,13 +112,13 @@ public sealed class FeedReader : IDisposable
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (extension is ".xls" or ".xlsm" or ".xlsb" or ".ods")
         {
-            var unsupported = new FeedReader(fileName, contract);
+            var unsupported = new FeedReader(fileName, contract, null);
             unsupported.fileErrors.Add(new FileError(Rules.FileFormat,
                 $"{extension} files are not accepted; send CSV (comma separated) or XLSX."));
             return unsupported;
         }
 
-        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv);
+        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv, scratch);
     }
 
     /// <summary>Streams the data rows: each one typed and validated, or rejected with its errors. Once per reader.</summary>
@@ -128,6 +133,7 @@ public sealed class FeedReader : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        duplicates.Dispose();
         csv?.Dispose();
         xlsx?.Dispose();
         if (scratch.Length > 0)
@@ -455,7 +461,7 @@ public sealed class FeedReader : IDisposable
         }
 
         // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
-        var hash = default(RowHash);
+        var hash = new RowHash(rowHashSeed);
         hash.Add(recordBytes);
         return Finish(line, values, errors, hash.Finish());
     }
@@ -498,7 +504,7 @@ public sealed class FeedReader : IDisposable
             }
         }
 
-        var hash = default(RowHash);
+        var hash = new RowHash(rowHashSeed);
         for (var c = 0; c < headers.Length; c++)
         {
             hash.Add(FieldParser.CellText(sheet.Cell(c)).AsSpan().Trim());

@@ -1,72 +1,243 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using DataHub.Core.Storage;
 
 namespace DataHub.Core.Validation;
 
-/// <summary>Finds rows that repeat an earlier row of the same file by a 64-bit hash of their cells; never keeps the text.</summary>
-/// <remarks>Memory is 8–16 bytes per distinct row, in 256 independently growing tables so no single resize doubles the footprint.</remarks>
-public sealed class DuplicateRows
+/// <summary>
+/// Finds rows that repeat an earlier row of the same file, by a 64-bit hash of their cells (never the text), in bounded
+/// memory: at most <c>memoryEntries</c> hashes (default 1,048,576; 16 MB) are held in a table; when it fills they are
+/// sorted and spilled to a scratch file as a run, which keeps in memory only a filter (2 bytes per hash) and a sparse
+/// index (16 KB per million hashes).
+/// </summary>
+/// <remarks>
+/// A hash is looked up in the table, then in each run whose filter says it may be there: one positioned read of one
+/// 4 KB block. Memory therefore grows by about 2 bytes per row beyond the first million (10 MB at 5M rows) and the
+/// scratch files by 8. With <see cref="InMemoryScratchSpace"/> the runs stay in memory (8 bytes per row).
+/// </remarks>
+public sealed class DuplicateRows : IDisposable
 {
-    private const int Partitions = 256;
-    private readonly ulong[][] tables = new ulong[Partitions][];
-    private readonly int[] counts = new int[Partitions];
+    /// <summary>Hashes kept in the table before a run is spilled.</summary>
+    public const int DefaultMemoryEntries = 1 << 20;
+
+    private readonly IScratchSpace _scratch;
+    private readonly int _memoryEntries;
+    private readonly int _maxSlots;
+    private readonly List<SpilledRun> _runs = [];
+    private ulong[] _table = new ulong[1024];
+    private int _count;
+
+    /// <summary>Spills to <paramref name="scratch"/> (in memory when null) once <paramref name="memoryEntries"/> hashes are held.</summary>
+    public DuplicateRows(IScratchSpace? scratch = null, int memoryEntries = DefaultMemoryEntries)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryEntries, 16);
+        _scratch = scratch ?? new InMemoryScratchSpace();
+        _memoryEntries = memoryEntries;
+        _maxSlots = (int)BitOperations.RoundUpToPowerOf2((uint)memoryEntries * 2);
+    }
 
     /// <summary>The number of distinct rows seen.</summary>
     public long Distinct { get; private set; }
+
+    /// <summary>Hashes held in the table now (never more than the limit).</summary>
+    public int InMemory => _count;
+
+    /// <summary>Runs spilled to scratch files so far.</summary>
+    public int Runs => _runs.Count;
 
     /// <summary>Records the row's hash; true when the same hash was recorded before (the row is a repeat).</summary>
     public bool IsRepeat(ulong hash)
     {
         // Zero marks an empty slot.
         hash = hash == 0 ? 1 : hash;
-        var partition = (int)(hash >> 56);
-        var table = tables[partition] ??= new ulong[64];
-        if (counts[partition] * 4 >= table.Length * 3)
+        var mask = _table.Length - 1;
+        var slot = (int)hash & mask;
+        for (; _table[slot] != 0; slot = (slot + 1) & mask)
         {
-            table = tables[partition] = Grow(table);
-        }
-
-        var mask = table.Length - 1;
-        for (var slot = (int)hash & mask; ; slot = (slot + 1) & mask)
-        {
-            var existing = table[slot];
-            if (existing == hash)
+            if (_table[slot] == hash)
             {
                 return true;
             }
+        }
 
-            if (existing == 0)
+        foreach (var run in _runs)
+        {
+            if (run.Contains(hash))
             {
-                table[slot] = hash;
-                counts[partition]++;
-                Distinct++;
-                return false;
+                return true;
+            }
+        }
+
+        if (_count >= _memoryEntries)
+        {
+            Spill();
+        }
+        else if (_count * 2 >= _table.Length && _table.Length < _maxSlots)
+        {
+            Grow();
+        }
+
+        Insert(hash);
+        Distinct++;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var run in _runs)
+        {
+            run.Dispose();
+        }
+
+        _runs.Clear();
+    }
+
+    private void Insert(ulong hash)
+    {
+        var mask = _table.Length - 1;
+        var slot = (int)hash & mask;
+        while (_table[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        _table[slot] = hash;
+        _count++;
+    }
+
+    private void Grow()
+    {
+        var old = _table;
+        _table = new ulong[old.Length * 2];
+        _count = 0;
+        foreach (var hash in old)
+        {
+            if (hash != 0)
+            {
+                Insert(hash);
             }
         }
     }
 
-    private static ulong[] Grow(ulong[] table)
+    private void Spill()
     {
-        var larger = new ulong[table.Length * 2];
-        var mask = larger.Length - 1;
-        foreach (var hash in table)
+        // Gather the hashes at the front of the table and sort them there: the run needs no second array.
+        var n = 0;
+        for (var i = 0; i < _table.Length; i++)
         {
-            if (hash == 0)
+            if (_table[i] != 0)
             {
-                continue;
+                _table[n++] = _table[i];
             }
-
-            var slot = (int)hash & mask;
-            while (larger[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            larger[slot] = hash;
         }
 
-        return larger;
+        var sorted = _table.AsSpan(0, n);
+        sorted.Sort();
+        _runs.Add(SpilledRun.Write(_scratch.CreateFile(), sorted));
+        Array.Clear(_table);
+        _count = 0;
+    }
+
+    /// <summary>One spilled run: sorted hashes in a scratch file, with a blocked Bloom filter and a sparse index in memory.</summary>
+    private sealed class SpilledRun : IDisposable
+    {
+        private const int BlockEntries = 512;
+        private const int FilterBitsPerEntry = 16;
+
+        private readonly Stream _file;
+        private readonly long _count;
+        private readonly ulong[] _firstOfBlock;
+        private readonly ulong[] _filter;
+        private readonly int _filterShift;
+        private readonly ulong[] _block = new ulong[BlockEntries];
+
+        private SpilledRun(Stream file, ReadOnlySpan<ulong> sorted)
+        {
+            _file = file;
+            _count = sorted.Length;
+            _firstOfBlock = new ulong[(sorted.Length + BlockEntries - 1) / BlockEntries];
+            for (var b = 0; b < _firstOfBlock.Length; b++)
+            {
+                _firstOfBlock[b] = sorted[b * BlockEntries];
+            }
+
+            // Filter blocks of 512 bits (one cache line): every probe of a hash lands in the same line.
+            var lines = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, (long)sorted.Length * FilterBitsPerEntry / 512));
+            _filter = new ulong[lines * 8];
+            _filterShift = 64 - BitOperations.Log2((uint)lines);
+            foreach (var hash in sorted)
+            {
+                var line = Line(hash);
+                var bits = Bits(hash);
+                for (var k = 0; k < 7; k++, bits >>= 9)
+                {
+                    var bit = (int)(bits & 511);
+                    _filter[line + (bit >> 6)] |= 1UL << bit;
+                }
+            }
+        }
+
+        public static SpilledRun Write(Stream file, ReadOnlySpan<ulong> sorted)
+        {
+            try
+            {
+                file.Write(MemoryMarshal.AsBytes(sorted));
+                file.Flush();
+                return new SpilledRun(file, sorted);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+        }
+
+        public bool Contains(ulong hash)
+        {
+            var line = Line(hash);
+            var bits = Bits(hash);
+            for (var k = 0; k < 7; k++, bits >>= 9)
+            {
+                var bit = (int)(bits & 511);
+                if ((_filter[line + (bit >> 6)] & (1UL << bit)) == 0)
+                {
+                    return false;
+                }
+            }
+
+            // The filter says maybe: read the one block of the run the hash would be in.
+            var block = _firstOfBlock.AsSpan().BinarySearch(hash);
+            if (block >= 0)
+            {
+                return true;
+            }
+
+            block = ~block - 1;
+            if (block < 0)
+            {
+                return false;
+            }
+
+            var start = (long)block * BlockEntries;
+            var entries = (int)Math.Min(BlockEntries, _count - start);
+            var bytes = MemoryMarshal.AsBytes(_block.AsSpan(0, entries));
+            _file.Position = start * sizeof(ulong);
+            _file.ReadExactly(bytes);
+            return _block.AsSpan(0, entries).BinarySearch(hash) >= 0;
+        }
+
+        public void Dispose() => _file.Dispose();
+
+        private int Line(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _filterShift) * 8;
+
+        private static ulong Bits(ulong hash)
+        {
+            hash ^= hash >> 29;
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return hash ^ (hash >> 32);
+        }
     }
 }
 
@@ -76,6 +247,10 @@ public struct RowHash
     private const ulong Prime1 = 0x9E3779B185EBCA87UL;
     private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;
     private ulong state;
+
+    /// <summary>A hash seeded with <paramref name="seed"/>: a reader seeds each file at random, so hashes that reach a
+    /// scratch file cannot be matched against another file's or against values computed in advance.</summary>
+    public RowHash(ulong seed) => state = seed;
 
     /// <summary>Adds one cell's bytes; cells are delimited so ("ab","c") and ("a","bc") differ.</summary>
     public void Add(ReadOnlySpan<byte> cell)

@@ -63,6 +63,7 @@ public sealed class EmbeddedHub : IDisposable
             logging)
         {
             Ingest = settings ?? new IngestSettings(),
+            Scratch = new LocalScratchSpace(),
         };
         return new EmbeddedHub(full, context, logging);
     }

@@ -51,7 +51,11 @@ public static class AzureHub
             keys,
             ProtocolFolder.Load(protocolsFolder),
             time,
-            logging);
+            logging)
+        {
+            // The function host's local temp disk.
+            Scratch = new LocalScratchSpace(),
+        };
         if (Value(setting, AzureNames.MaxAttemptsSetting) is { } attempts)
         {
             context = context with
