@@ -62,14 +62,8 @@ internal sealed class PseudonymisedRows
     /// <summary>Accepted rows carrying each of <see cref="RowTokeniser.Keys"/>.</summary>
     public long[] KeyCounts { get; }
 
-    /// <summary>The accepted rows in file order, in batches.</summary>
-    public async IAsyncEnumerable<Batch> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var batch in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return batch;
-        }
-    }
+    /// <summary>The accepted rows in file order, in batches; hand each back with <see cref="Recycle"/> once written.</summary>
+    public IAsyncEnumerable<Batch> ReadAllAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>Hands a batch the mart writer has finished with back for reuse.</summary>
     public void Recycle(Batch batch) => _spare.Enqueue(batch);
