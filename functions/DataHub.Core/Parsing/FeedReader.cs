@@ -17,7 +17,6 @@ public sealed class FeedReader : IDisposable
     private readonly FieldParser parser;
     private readonly CrossFieldChecks checks;
     private readonly DuplicateRows duplicates;
-    private readonly ulong rowHashSeed = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private readonly List<RowError> crossFieldErrors = [];
     private readonly CsvRecordReader? csv;
     private readonly TextDecoding? decoding;
@@ -27,9 +26,9 @@ public sealed class FeedReader : IDisposable
     private char[] scratch = ArrayPool<char>.Shared.Rent(1024);
     private bool started;
 
-    private FeedReader(string fileName, FeedContract contract, IScratchSpace? scratch)
+    private FeedReader(string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries)
     {
-        duplicates = new DuplicateRows(scratch);
+        duplicates = new DuplicateRows(scratch, duplicateMemoryEntries);
         FileName = fileName;
         Contract = contract;
         parser = new FieldParser(contract);
@@ -38,8 +37,8 @@ public sealed class FeedReader : IDisposable
         Array.Fill(fieldColumns, -1);
     }
 
-    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format, IScratchSpace? scratch)
-        : this(fileName, contract, scratch)
+    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format, IScratchSpace? scratch, int duplicateMemoryEntries)
+        : this(fileName, contract, scratch, duplicateMemoryEntries)
     {
         Format = format;
         if (format == FeedFileFormat.Xlsx)
@@ -104,7 +103,11 @@ public sealed class FeedReader : IDisposable
     /// <param name="fileName">The name as received; ".xlsx" selects the workbook reader, anything else CSV.</param>
     /// <param name="contract">The feed's contract.</param>
     /// <param name="scratch">Where duplicate-row hashes beyond the first million spill (see <see cref="Validation.DuplicateRows"/>); in memory when null.</param>
-    public static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch = null)
+    public static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch = null) =>
+        Open(content, fileName, contract, scratch, Validation.DuplicateRows.DefaultMemoryEntries);
+
+    /// <summary>As the public Open, with the number of duplicate-row hashes held in memory before a run spills (for tests).</summary>
+    internal static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -112,13 +115,13 @@ public sealed class FeedReader : IDisposable
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (extension is ".xls" or ".xlsm" or ".xlsb" or ".ods")
         {
-            var unsupported = new FeedReader(fileName, contract, null);
+            var unsupported = new FeedReader(fileName, contract, null, duplicateMemoryEntries);
             unsupported.fileErrors.Add(new FileError(Rules.FileFormat,
                 $"{extension} files are not accepted; send CSV (comma separated) or XLSX."));
             return unsupported;
         }
 
-        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv, scratch);
+        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv, scratch, duplicateMemoryEntries);
     }
 
     /// <summary>Streams the data rows: each one typed and validated, or rejected with its errors. Once per reader.</summary>
@@ -461,7 +464,7 @@ public sealed class FeedReader : IDisposable
         }
 
         // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
-        var hash = new RowHash(rowHashSeed);
+        var hash = default(RowHash);
         hash.Add(recordBytes);
         return Finish(line, values, errors, hash.Finish());
     }
@@ -504,7 +507,7 @@ public sealed class FeedReader : IDisposable
             }
         }
 
-        var hash = new RowHash(rowHashSeed);
+        var hash = default(RowHash);
         for (var c = 0; c < headers.Length; c++)
         {
             hash.Add(FieldParser.CellText(sheet.Cell(c)).AsSpan().Trim());

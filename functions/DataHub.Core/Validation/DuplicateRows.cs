@@ -13,8 +13,11 @@ namespace DataHub.Core.Validation;
 /// </summary>
 /// <remarks>
 /// A hash is looked up in the table, then in each run whose filter says it may be there: one positioned read of one
-/// 4 KB block. Memory therefore grows by about 2 bytes per row beyond the first million (10 MB at 5M rows) and the
+/// 4 KB block. Memory therefore grows by about 2 bytes per row beyond the first million (8 MB at 5M rows: four spilled runs) and the
 /// scratch files by 8. With <see cref="InMemoryScratchSpace"/> the runs stay in memory (8 bytes per row).
+/// Every hash is first passed through SipHash-2-4 under a random key of this instance's own, so what reaches a scratch
+/// file cannot be traced back to a row, even by someone who knows some of the file's rows, without a key that never
+/// leaves memory.
 /// </remarks>
 public sealed class DuplicateRows : IDisposable
 {
@@ -22,6 +25,8 @@ public sealed class DuplicateRows : IDisposable
     public const int DefaultMemoryEntries = 1 << 20;
 
     private readonly IScratchSpace _scratch;
+    private readonly ulong _key0 = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private readonly ulong _key1 = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private readonly int _memoryEntries;
     private readonly int _maxSlots;
     private readonly List<SpilledRun> _runs = [];
@@ -50,6 +55,7 @@ public sealed class DuplicateRows : IDisposable
     public bool IsRepeat(ulong hash)
     {
         // Zero marks an empty slot.
+        hash = SipHash(_key0, _key1, hash);
         hash = hash == 0 ? 1 : hash;
         var mask = _table.Length - 1;
         var slot = (int)hash & mask;
@@ -92,6 +98,47 @@ public sealed class DuplicateRows : IDisposable
         }
 
         _runs.Clear();
+    }
+
+    /// <summary>SipHash-2-4 (Aumasson and Bernstein) of one 8-byte little-endian message: a keyed pseudorandom function.</summary>
+    internal static ulong SipHash(ulong key0, ulong key1, ulong message)
+    {
+        var v0 = key0 ^ 0x736f6d6570736575UL;
+        var v1 = key1 ^ 0x646f72616e646f6dUL;
+        var v2 = key0 ^ 0x6c7967656e657261UL;
+        var v3 = key1 ^ 0x7465646279746573UL;
+
+        void Round()
+        {
+            v0 += v1;
+            v1 = BitOperations.RotateLeft(v1, 13) ^ v0;
+            v0 = BitOperations.RotateLeft(v0, 32);
+            v2 += v3;
+            v3 = BitOperations.RotateLeft(v3, 16) ^ v2;
+            v0 += v3;
+            v3 = BitOperations.RotateLeft(v3, 21) ^ v0;
+            v2 += v1;
+            v1 = BitOperations.RotateLeft(v1, 17) ^ v2;
+            v2 = BitOperations.RotateLeft(v2, 32);
+        }
+
+        v3 ^= message;
+        Round();
+        Round();
+        v0 ^= message;
+
+        // The final block carries the message length (8) in its top byte.
+        const ulong last = 8UL << 56;
+        v3 ^= last;
+        Round();
+        Round();
+        v0 ^= last;
+        v2 ^= 0xff;
+        Round();
+        Round();
+        Round();
+        Round();
+        return v0 ^ v1 ^ v2 ^ v3;
     }
 
     private void Insert(ulong hash)
@@ -247,10 +294,6 @@ public struct RowHash
     private const ulong Prime1 = 0x9E3779B185EBCA87UL;
     private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;
     private ulong state;
-
-    /// <summary>A hash seeded with <paramref name="seed"/>: a reader seeds each file at random, so hashes that reach a
-    /// scratch file cannot be matched against another file's or against values computed in advance.</summary>
-    public RowHash(ulong seed) => state = seed;
 
     /// <summary>Adds one cell's bytes; cells are delimited so ("ab","c") and ("a","bc") differ.</summary>
     public void Add(ReadOnlySpan<byte> cell)

@@ -3,7 +3,8 @@ using DataHub.Core.Storage;
 namespace DataHub.Storage.Local;
 
 /// <summary>Scratch files in a local folder (the machine's temp folder by default; on Azure Functions, the host's local
-/// temp disk), each deleted by the operating system when its stream is closed, also if the process dies.</summary>
+/// temp disk). On Linux each file is unlinked as soon as it is opened, so nothing is left behind even if the process is
+/// killed; elsewhere it is deleted when its stream is closed.</summary>
 public sealed class LocalScratchSpace : IScratchSpace
 {
     private readonly string _folder;
@@ -19,6 +20,22 @@ public sealed class LocalScratchSpace : IScratchSpace
     {
         Directory.CreateDirectory(_folder);
         var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".tmp");
-        return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose | FileOptions.RandomAccess);
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose | FileOptions.RandomAccess);
+        }
+
+        // The open handle keeps the unlinked file's bytes until it is closed or the process ends, whichever comes first.
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.RandomAccess);
+        try
+        {
+            File.Delete(path);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 }

@@ -76,41 +76,145 @@ public sealed class DuplicateRowsTests
     }
 
     [Fact]
-    public void Scratch_files_are_deleted_when_the_reader_is_disposed()
+    public void Scratch_files_leave_nothing_on_disk_even_while_their_runs_are_in_use()
     {
         using var folder = new DataHub.Testing.TempFolder("dup-scratch");
-        var scratch = new DataHub.Storage.Local.LocalScratchSpace(folder.Path);
-        var seen = new DuplicateRows(scratch, memoryEntries: 100);
+        using var seen = new DuplicateRows(new DataHub.Storage.Local.LocalScratchSpace(folder.Path), memoryEntries: 100);
         for (var i = 0; i < 1000; i++)
         {
-            seen.IsRepeat(unchecked((ulong)i * 0x9E3779B97F4A7C15UL)).Should().BeFalse();
+            seen.IsRepeat(Hash("row", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Should().BeFalse();
         }
 
-        Directory.GetFiles(folder.Path).Should().HaveCount(9);
-        seen.IsRepeat(unchecked(5 * 0x9E3779B97F4A7C15UL)).Should().BeTrue();
-        seen.Dispose();
+        seen.Runs.Should().Be(9);
+        seen.IsRepeat(Hash("row", "5")).Should().BeTrue("row 5 sits in the first spilled run");
+
+        // Unlinked as soon as opened: a killed process leaves nothing behind.
         Directory.GetFiles(folder.Path).Should().BeEmpty();
     }
 
     [Fact]
-    public void The_same_row_hashes_differently_under_another_seed()
+    public void Every_scratch_file_is_closed_on_dispose_and_when_a_spill_fails()
     {
-        var a = new RowHash(1);
-        var b = new RowHash(2);
-        a.Add("Smith,1990-04-05"u8);
-        b.Add("Smith,1990-04-05"u8);
-        a.Finish().Should().NotBe(b.Finish());
+        var scratch = new CountingScratch { FailOnFile = 4 };
+        var seen = new DuplicateRows(scratch, memoryEntries: 100);
+        var act = () =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                seen.IsRepeat((ulong)i + 1);
+            }
+        };
+
+        act.Should().Throw<IOException>();
+        scratch.Files.Should().HaveCount(4);
+        scratch.Files[3].Disposed.Should().BeTrue("the run whose write failed closes its own file");
+        seen.Dispose();
+        scratch.Files.Should().OnlyContain(f => f.Disposed);
     }
 
-    /// <summary>Scratch files in memory, counted.</summary>
+    [Fact]
+    public void Spilled_runs_hold_keyed_values_never_the_row_hashes_themselves()
+    {
+        var scratch = new CountingScratch();
+        var hashes = Enumerable.Range(0, 500).Select(i => Hash("INC" + i, "Smith", "1990-04-05")).ToArray();
+        using (var seen = new DuplicateRows(scratch, memoryEntries: 100))
+        {
+            foreach (var hash in hashes)
+            {
+                seen.IsRepeat(hash).Should().BeFalse();
+            }
+
+            scratch.Files.Should().NotBeEmpty();
+            var spilled = scratch.Files.SelectMany(f => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(f.ToArray()).ToArray()).ToHashSet();
+            spilled.Should().HaveCount(scratch.Files.Count * 100);
+            spilled.Should().NotIntersectWith(hashes);
+        }
+    }
+
+    [Fact]
+    public void SipHash_matches_its_published_test_vector()
+    {
+        // SipHash-2-4, key 00 01 .. 0f, message 00 01 .. 07 (the reference implementation's vector for 8 bytes).
+        var key0 = BitConverter.ToUInt64([0, 1, 2, 3, 4, 5, 6, 7]);
+        var key1 = BitConverter.ToUInt64([8, 9, 10, 11, 12, 13, 14, 15]);
+        DuplicateRows.SipHash(key0, key1, BitConverter.ToUInt64([0, 1, 2, 3, 4, 5, 6, 7])).Should().Be(0x93f5f5799a932462UL);
+    }
+
+    [Fact]
+    public async Task A_feed_file_whose_hashes_spill_still_keeps_first_copies_and_rejects_repeats()
+    {
+        var contract = DataHub.Core.Feeds.FeedCatalog.Find("police-da-incidents")!;
+        var lines = new List<string> { "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral" };
+        var expectedRepeats = new List<long>();
+        var written = new HashSet<int>();
+        for (var i = 0; i < 3000; i++)
+        {
+            // Every seventh row copies a row from well before it (mostly spilled by then).
+            var n = i % 7 == 6 ? i / 3 : i;
+            if (!written.Add(n))
+            {
+                expectedRepeats.Add(lines.Count + 1);
+            }
+
+            lines.Add($"DA{n:D6},2018-03-01,victim,Ann{n},Lee,1990-04-05,F,Y,N");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
+        using var reader = DataHub.Core.Parsing.FeedReader.Open(new MemoryStream(bytes), "big.csv", contract, new CountingScratch(), duplicateMemoryEntries: 200);
+        var accepted = 0;
+        var repeats = new List<long>();
+        await foreach (var result in reader.ReadRowsAsync())
+        {
+            if (result.Row is not null)
+            {
+                accepted++;
+            }
+            else
+            {
+                result.Errors!.Should().ContainSingle().Which.Rule.Should().Be("row.duplicate");
+                repeats.Add(result.Line);
+            }
+        }
+
+        repeats.Should().Equal(expectedRepeats);
+        accepted.Should().Be(3000 - expectedRepeats.Count);
+    }
+
+    /// <summary>Scratch files in memory, kept for inspection; optionally one of them fails its write.</summary>
     private sealed class CountingScratch : DataHub.Core.Storage.IScratchSpace
     {
-        public int Created { get; private set; }
+        public List<TrackedStream> Files { get; } = [];
+
+        public int? FailOnFile { get; init; }
+
+        public int Created => Files.Count;
 
         public Stream CreateFile()
         {
-            Created++;
-            return new MemoryStream();
+            var file = new TrackedStream(Files.Count + 1 == FailOnFile);
+            Files.Add(file);
+            return file;
+        }
+    }
+
+    private sealed class TrackedStream(bool failWrites) : MemoryStream
+    {
+        public bool Disposed { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (failWrites)
+            {
+                throw new IOException("No space left on device.");
+            }
+
+            base.Write(buffer);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
         }
     }
 
