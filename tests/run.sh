@@ -17,8 +17,10 @@ dotnet test DataHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-rm -f "$log"
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+# Name every failed test on the closing lines, so a CI log cut to its tail still says what failed.
+grep -E '^\s*Failed [A-Za-z_]' "$log" | sed 's/^ */failed: /' || true
+rm -f "$log"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2
   exit 1
