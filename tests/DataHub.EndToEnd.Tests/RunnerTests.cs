@@ -29,7 +29,7 @@ public sealed class RunnerTests : IDisposable
         }
 
         await stop.CancelAsync();
-        (await Task.WhenAny(run, Task.Delay(3000))).Should().BeSameAs(run, "cancellation stops the watcher and the timers at once");
+        (await Task.WhenAny(run, Task.Delay(10_000))).Should().BeSameAs(run, "cancellation stops the watcher and the timers at once");
         await run;
         lines.Should().Contain(l => l.StartsWith("landing/police/police-da-incidents/a.csv: Stored", StringComparison.Ordinal));
         _root.Files("secure").Should().ContainSingle();
