@@ -19,7 +19,7 @@ public sealed class HmacLanes : IDisposable
     /// <summary>The longest message whose padded inner hash fits one 64-byte block.</summary>
     public const int MaxLaneMessage = 55;
 
-    private const int Lanes = 8;
+    private const int Width = 8;
 
     private static readonly uint[] RoundConstants =
     [
@@ -83,6 +83,9 @@ public sealed class HmacLanes : IDisposable
         block.Clear();
     }
 
+    /// <summary>How many messages one vector holds side by side: 8, or 1 when the lanes are not used.</summary>
+    public int Lanes => _useLanes ? 8 : 1;
+
     /// <summary>
     /// Writes the MAC of each message into <paramref name="macs"/> (32 bytes each, in order). <paramref name="messages"/>
     /// holds the messages back to back; <paramref name="offsets"/> has where each starts, then where the last ends.
@@ -95,7 +98,7 @@ public sealed class HmacLanes : IDisposable
             throw new ArgumentException("There must be room for 32 bytes per message.", nameof(macs));
         }
 
-        Span<int> waiting = stackalloc int[Lanes];
+        Span<int> waiting = stackalloc int[Width];
         var queued = 0;
         for (var m = 0; m < count; m++)
         {
@@ -108,7 +111,7 @@ public sealed class HmacLanes : IDisposable
             }
 
             waiting[queued++] = m;
-            if (queued == Lanes)
+            if (queued == Width)
             {
                 ComputeLanes(messages, offsets, waiting, macs);
                 queued = 0;
@@ -218,8 +221,8 @@ public sealed class HmacLanes : IDisposable
     private void ComputeLanes(ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, ReadOnlySpan<int> which, Span<byte> macs)
     {
         // The padded inner blocks, one per lane (unused lanes hash an empty message and are ignored).
-        Span<byte> blocks = stackalloc byte[Lanes * 64];
-        Span<uint> words = stackalloc uint[Lanes * 16];
+        Span<byte> blocks = stackalloc byte[Width * 64];
+        Span<uint> words = stackalloc uint[Width * 16];
         blocks.Clear();
         for (var lane = 0; lane < which.Length; lane++)
         {
@@ -231,7 +234,7 @@ public sealed class HmacLanes : IDisposable
             BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)(64 + message.Length) * 8);
         }
 
-        for (var lane = which.Length; lane < Lanes; lane++)
+        for (var lane = which.Length; lane < Width; lane++)
         {
             var block = blocks.Slice(lane * 64, 64);
             block[0] = 0x80;
@@ -239,11 +242,11 @@ public sealed class HmacLanes : IDisposable
         }
 
         // Word i of every lane side by side: the transposition the vectors need.
-        for (var lane = 0; lane < Lanes; lane++)
+        for (var lane = 0; lane < Width; lane++)
         {
             for (var i = 0; i < 16; i++)
             {
-                words[(i * Lanes) + lane] = BinaryPrimitives.ReadUInt32BigEndian(blocks[((lane * 64) + (4 * i))..]);
+                words[(i * Width) + lane] = BinaryPrimitives.ReadUInt32BigEndian(blocks[((lane * 64) + (4 * i))..]);
             }
         }
 
@@ -256,7 +259,7 @@ public sealed class HmacLanes : IDisposable
 
         for (var i = 0; i < 16; i++)
         {
-            w[i] = Vector256.Create<uint>(words.Slice(i * Lanes, Lanes));
+            w[i] = Vector256.Create<uint>(words.Slice(i * Width, Width));
         }
 
         CompressLanes(state, w);
@@ -279,7 +282,7 @@ public sealed class HmacLanes : IDisposable
 
         for (var i = 0; i < 8; i++)
         {
-            state[i].CopyTo(words.Slice(i * Lanes, Lanes));
+            state[i].CopyTo(words.Slice(i * Width, Width));
         }
 
         for (var lane = 0; lane < which.Length; lane++)
@@ -287,7 +290,7 @@ public sealed class HmacLanes : IDisposable
             var mac = macs.Slice(which[lane] * 32, 32);
             for (var i = 0; i < 8; i++)
             {
-                BinaryPrimitives.WriteUInt32BigEndian(mac[(4 * i)..], words[(i * Lanes) + lane]);
+                BinaryPrimitives.WriteUInt32BigEndian(mac[(4 * i)..], words[(i * Width) + lane]);
             }
         }
 
