@@ -227,14 +227,12 @@ public sealed class HmacLanes : IDisposable
 
     /// <summary>
     /// The inner blocks of up to eight one-block messages, padded (FIPS 180-4, 5.1.1: 0x80, zeros, the bit length of the
-    /// 64-byte key block plus the message) and read as big-endian words, turned into columns: word i of every lane in
-    /// <paramref name="columns"/>[i]. Lanes past <paramref name="which"/>'s length are zero.
+    /// 64-byte key block plus the message) and read as big-endian words, as columns: word i of every lane in
+    /// <paramref name="columns"/>[i]. Lanes past <paramref name="which"/>'s length keep whatever they held.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InnerColumns(ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, ReadOnlySpan<int> which, Span<byte> scratch, Span<Vector256<uint>> columns)
+    private static void InnerColumns(ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, ReadOnlySpan<int> which, Span<byte> scratch, ref Sixteen<Vector256<uint>> columns)
     {
-        var low = new Eight<Vector256<uint>>();
-        var high = new Eight<Vector256<uint>>();
         var firstIndex = Vector256<sbyte>.Indices;
         var secondIndex = firstIndex + Vector256.Create((sbyte)32);
         var marker = Vector256.Create((sbyte)-128);
@@ -259,28 +257,25 @@ public sealed class HmacLanes : IDisposable
             var second = Vector256.Create(source[32..]).AsSByte();
             first = Vector256.ConditionalSelect(Vector256.LessThan(firstIndex, end), first, Vector256.Equals(firstIndex, end) & marker);
             second = Vector256.ConditionalSelect(Vector256.LessThan(secondIndex, end), second, Vector256.Equals(secondIndex, end) & marker);
-            low[lane] = ByteSwap(first.AsUInt32());
-            high[lane] = ByteSwap(second.AsUInt32()).WithElement(7, (uint)(64 + length) * 8);
+            // One row per lane: words 0-7 in the first half, 8-15 in the second; each half is then transposed.
+            columns[lane] = ByteSwap(first.AsUInt32());
+            columns[8 + lane] = ByteSwap(second.AsUInt32()).WithElement(7, (uint)(64 + length) * 8);
         }
 
-        Transpose(ref low);
-        Transpose(ref high);
-        ((ReadOnlySpan<Vector256<uint>>)low).CopyTo(columns);
-        ((ReadOnlySpan<Vector256<uint>>)high).CopyTo(columns[8..]);
-        ((Span<Vector256<uint>>)low).Clear();
-        ((Span<Vector256<uint>>)high).Clear();
+        Transpose(columns[..8]);
+        Transpose(columns[8..]);
     }
 
-    /// <summary>Writes the MACs of up to eight lanes: <paramref name="digest"/> holds word i of every lane's digest in [i].</summary>
+    /// <summary>Writes the MACs of up to eight lanes: <paramref name="digest"/> holds word i of every lane's digest in [i] (and is overwritten).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteMacs(ref Eight<Vector256<uint>> digest, ReadOnlySpan<int> which, Span<byte> macs)
+    private static void WriteMacs(Span<Vector256<uint>> digest, ReadOnlySpan<int> which, Span<byte> macs)
     {
         for (var i = 0; i < 8; i++)
         {
             digest[i] = ByteSwap(digest[i]);
         }
 
-        Transpose(ref digest);
+        Transpose(digest);
         for (var lane = 0; lane < which.Length; lane++)
         {
             digest[lane].AsByte().CopyTo(macs.Slice(which[lane] * 32, 32));
@@ -295,16 +290,17 @@ public sealed class HmacLanes : IDisposable
 
     /// <summary>Transposes an 8 × 8 matrix of 32-bit words held one row per vector (AVX2 unpacks and 128-bit permutes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose(ref Eight<Vector256<uint>> rows)
+    private static void Transpose(Span<Vector256<uint>> rows)
     {
+        // Row 7 first: its bounds check covers the rest.
+        var t6 = Avx2.UnpackLow(rows[6], rows[7]);
+        var t7 = Avx2.UnpackHigh(rows[6], rows[7]);
         var t0 = Avx2.UnpackLow(rows[0], rows[1]);
         var t1 = Avx2.UnpackHigh(rows[0], rows[1]);
         var t2 = Avx2.UnpackLow(rows[2], rows[3]);
         var t3 = Avx2.UnpackHigh(rows[2], rows[3]);
         var t4 = Avx2.UnpackLow(rows[4], rows[5]);
         var t5 = Avx2.UnpackHigh(rows[4], rows[5]);
-        var t6 = Avx2.UnpackLow(rows[6], rows[7]);
-        var t7 = Avx2.UnpackHigh(rows[6], rows[7]);
         var u0 = Avx2.UnpackLow(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
         var u1 = Avx2.UnpackHigh(t0.AsUInt64(), t2.AsUInt64()).AsUInt32();
         var u2 = Avx2.UnpackLow(t1.AsUInt64(), t3.AsUInt64()).AsUInt32();
@@ -337,7 +333,7 @@ public sealed class HmacLanes : IDisposable
         var count = offsets.Length - 1;
         Span<int> waiting = stackalloc int[TLanes.Count];
         Span<byte> scratch = stackalloc byte[64];
-        Span<Vector256<uint>> columns = stackalloc Vector256<uint>[32];
+        var work = default(Workspace<TVector>);
         var queued = 0;
         try
         {
@@ -353,43 +349,43 @@ public sealed class HmacLanes : IDisposable
                 waiting[queued++] = m;
                 if (queued == waiting.Length)
                 {
-                    ComputeLanes<TLanes, TVector>(messages, offsets, waiting, scratch, columns, macs);
+                    ComputeLanes<TLanes, TVector>(messages, offsets, waiting, scratch, ref work, macs);
                     queued = 0;
                 }
             }
 
             if (queued > 0)
             {
-                ComputeLanes<TLanes, TVector>(messages, offsets, waiting[..queued], scratch, columns, macs);
+                ComputeLanes<TLanes, TVector>(messages, offsets, waiting[..queued], scratch, ref work, macs);
             }
         }
         finally
         {
             // These held message bytes (normalised identifiers) or words derived from them.
             scratch.Clear();
-            columns.Clear();
+            work = default;
         }
     }
 
     /// <summary>The MACs of up to <see cref="ILanes{TVector}.Count"/> one-block messages, one per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeLanes<TLanes, TVector>(
-        ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, ReadOnlySpan<int> which, Span<byte> scratch, Span<Vector256<uint>> columns, Span<byte> macs)
+        ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, ReadOnlySpan<int> which, Span<byte> scratch, ref Workspace<TVector> work, Span<byte> macs)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
-        InnerColumns(messages, offsets, which[..Math.Min(8, which.Length)], scratch, columns[..16]);
         // With eight messages or fewer, lanes 8-15 hash whatever the last set left there, and are not read.
+        InnerColumns(messages, offsets, which[..Math.Min(8, which.Length)], scratch, ref work.Lower);
         if (which.Length > 8)
         {
-            InnerColumns(messages, offsets, which[Math.Min(8, which.Length)..], scratch, columns[16..]);
+            InnerColumns(messages, offsets, which[8..], scratch, ref work.Upper);
         }
 
-        var w = default(Sixteen<TVector>);
-        var state = default(Eight<TVector>);
+        ref var w = ref work.Schedule;
+        ref var state = ref work.State;
         for (var i = 0; i < 16; i++)
         {
-            w[i] = TLanes.Join(columns[i], columns[16 + i]);
+            w[i] = TLanes.Join(work.Lower[i], work.Upper[i]);
         }
 
         for (var i = 0; i < 8; i++)
@@ -414,9 +410,9 @@ public sealed class HmacLanes : IDisposable
 
         w[15] = TLanes.Broadcast((64 + 32) * 8);
         Compress<TLanes, TVector>(ref state, ref w);
-        ((Span<TVector>)w).Clear();
 
-        var digest = default(Eight<Vector256<uint>>);
+        // The inner blocks' columns are spent: each eight lanes' digest words are turned into MACs in their place.
+        var digest = work.Lower[..8];
         for (var half = 0; half * 8 < which.Length; half++)
         {
             for (var i = 0; i < 8; i++)
@@ -424,7 +420,7 @@ public sealed class HmacLanes : IDisposable
                 digest[i] = TLanes.Half(state[i], half);
             }
 
-            WriteMacs(ref digest, which[(half * 8)..Math.Min(which.Length, (half * 8) + 8)], macs);
+            WriteMacs(digest, which[(half * 8)..Math.Min(which.Length, (half * 8) + 8)], macs);
         }
     }
 
@@ -509,7 +505,7 @@ public sealed class HmacLanes : IDisposable
 
         public static Vector512<uint> Broadcast(uint value) => Vector512.Create(value);
 
-        public static Vector512<uint> Join(Vector256<uint> low, Vector256<uint> high) => Vector512.Create(low, high);
+        public static Vector512<uint> Join(Vector256<uint> low, Vector256<uint> high) => low.ToVector512Unsafe().WithUpper(high);
 
         public static Vector256<uint> Half(Vector512<uint> value, int half) => half == 0 ? value.GetLower() : value.GetUpper();
 
@@ -529,6 +525,23 @@ public sealed class HmacLanes : IDisposable
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<uint> Xor(Vector512<uint> x, Vector512<uint> y, Vector512<uint> z) => Avx512F.TernaryLogic(x, y, z, 0x96);
+    }
+
+    /// <summary>What one call computes in, on its stack; it held message words, so the call clears it before returning.</summary>
+    private struct Workspace<TVector>
+        where TVector : struct
+    {
+        /// <summary>Lanes 0-7's inner blocks: one row per lane, then one column per word (<see cref="InnerColumns"/>).</summary>
+        public Sixteen<Vector256<uint>> Lower;
+
+        /// <summary>Lanes 8-15's inner blocks, likewise (16 lanes only).</summary>
+        public Sixteen<Vector256<uint>> Upper;
+
+        /// <summary>The block being compressed, one vector per message word.</summary>
+        public Sixteen<TVector> Schedule;
+
+        /// <summary>The hash state, one vector per state word.</summary>
+        public Eight<TVector> State;
     }
 
     /// <summary>Sixteen values inline (a block's message words, one vector per word).</summary>
