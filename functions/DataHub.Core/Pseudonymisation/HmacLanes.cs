@@ -14,7 +14,8 @@ namespace DataHub.Core.Pseudonymisation;
 /// little more than one.
 /// </summary>
 /// <remarks>Messages of up to 55 bytes (one inner block) take the lanes; longer ones, and machines without AVX2, take
-/// .NET's own HMAC. Both give exactly HMACSHA256 (RFC 2104, FIPS 180-4); the tests hold them to it.</remarks>
+/// .NET's own HMAC. Both give exactly HMACSHA256 (RFC 2104, FIPS 180-4); the tests hold them to it. One instance serves
+/// one thread at a time.</remarks>
 public sealed class HmacLanes : IDisposable
 {
     /// <summary>The longest message whose padded inner hash fits one 64-byte block.</summary>
@@ -23,6 +24,7 @@ public sealed class HmacLanes : IDisposable
     private readonly uint[] _inner = new uint[8];
     private readonly uint[] _outer = new uint[8];
     private readonly IncrementalHash _fallback;
+    private bool _disposed;
 
     /// <summary>Prepares the key's inner and outer states; uses the widest lanes this machine accelerates.</summary>
     public HmacLanes(ReadOnlySpan<byte> key)
@@ -92,6 +94,8 @@ public sealed class HmacLanes : IDisposable
     /// </summary>
     public void Compute(ReadOnlySpan<byte> messages, ReadOnlySpan<int> offsets, Span<byte> macs)
     {
+        // Disposed, the key's states are zeros: refuse rather than make MACs under no key.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var count = Math.Max(0, offsets.Length - 1);
         if (macs.Length < count * 32)
         {
@@ -118,6 +122,7 @@ public sealed class HmacLanes : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed = true;
         Array.Clear(_inner);
         Array.Clear(_outer);
         _fallback.Dispose();
@@ -251,12 +256,12 @@ public sealed class HmacLanes : IDisposable
             }
 
             var source = inPlace ? messages.Slice(start, 64) : scratch;
-
             var end = Vector256.Create((sbyte)length);
             var first = Vector256.Create(source[..32]).AsSByte();
             var second = Vector256.Create(source[32..]).AsSByte();
             first = Vector256.ConditionalSelect(Vector256.LessThan(firstIndex, end), first, Vector256.Equals(firstIndex, end) & marker);
             second = Vector256.ConditionalSelect(Vector256.LessThan(secondIndex, end), second, Vector256.Equals(secondIndex, end) & marker);
+
             // One row per lane: words 0-7 in the first half, 8-15 in the second; each half is then transposed.
             columns[lane] = ByteSwap(first.AsUInt32());
             columns[8 + lane] = ByteSwap(second.AsUInt32()).WithElement(7, (uint)(64 + length) * 8);
@@ -319,6 +324,7 @@ public sealed class HmacLanes : IDisposable
         rows[7] = Avx2.Permute2x128(u3, u7, 0x31);
     }
 
+    /// <summary>One message's MAC by .NET's HMAC.</summary>
     private void Fallback(ReadOnlySpan<byte> message, Span<byte> mac)
     {
         _fallback.AppendData(message);

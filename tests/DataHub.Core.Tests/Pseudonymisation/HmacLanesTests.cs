@@ -141,6 +141,17 @@ public sealed class HmacLanesTests
         compute.Should().Throw<ArgumentException>().WithParameterName("macs");
     }
 
+    [Fact]
+    public void After_dispose_no_mac_is_made()
+    {
+        var hmac = new HmacLanes(new byte[32]);
+        hmac.Dispose();
+
+        var compute = () => hmac.Compute(new byte[10], [0, 5, 10], new byte[64]);
+
+        compute.Should().Throw<ObjectDisposedException>();
+    }
+
     private static byte[] Repeat(byte value, int count) => Enumerable.Repeat(value, count).ToArray();
 
     private static string Mac(int width, byte[] key, byte[] message)
