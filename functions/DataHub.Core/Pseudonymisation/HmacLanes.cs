@@ -557,7 +557,7 @@ public sealed class HmacLanes : IDisposable
         private T _element;
     }
 
-    /// <summary>Eight values inline (an 8 × 8 matrix of words, one vector per row).</summary>
+    /// <summary>Eight values inline (the hash state, one vector per state word).</summary>
     [InlineArray(8)]
     private struct Eight<T>
     {
