@@ -16,8 +16,10 @@ public static class Program
                 return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
             case "rollup":
                 return RollupBenchmark.Run(options);
+            case "hmac":
+                return HmacBenchmark.Run(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup, hmac");
                 return 2;
         }
     }
