@@ -69,7 +69,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
     public string? QuarterOf(ParsedRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var index = _quarterField >= 0 ? _quarterField : IndexOf(_contract.QuarterField ?? "quarter");
+        var index = _quarterField >= 0
+            ? _quarterField
+            : throw new InvalidOperationException($"Feed '{_contract.Name}' has no field '{_contract.QuarterField ?? "quarter"}' to file rows by quarter.");
         if (_contract.QuarterField is not null)
         {
             return row.Values[index] is DateOnly date ? _quarterNames.Of(date) : null;
@@ -217,19 +219,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await AbandonAsync().ConfigureAwait(false);
-
-    private int IndexOf(string field)
-    {
-        for (var i = 0; i < _contract.Fields.Count; i++)
-        {
-            if (string.Equals(_contract.Fields[i].Name, field, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        throw new InvalidOperationException($"Feed '{_contract.Name}' has no field '{field}' to file rows by quarter.");
-    }
 
     private async Task<QuarterFile> OpenAsync(string quarter, CancellationToken cancellationToken)
     {

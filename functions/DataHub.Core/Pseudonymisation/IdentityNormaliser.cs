@@ -94,7 +94,7 @@ public static class IdentityNormaliser
     }
 
     /// <summary>The first letter of the normalised name (or of an initial as sent); null when there is none.</summary>
-    public static string? Initial(string? raw) => Name(raw) is { } name ? name[..1] : null;
+    public static string? Initial(string? raw) => Initial(raw.AsSpan()) is > 0 and var letter ? ((char)letter).ToString() : null;
 
     /// <summary>The first letter of the normalised name as an ASCII byte; 0 when there is none.</summary>
     public static byte Initial(ReadOnlySpan<char> raw)

@@ -16,7 +16,6 @@ public sealed class Pseudonymiser : IDisposable
 {
     private readonly HmacLanes _hmac;
     private byte[] _macs = new byte[32 * 1024];
-    private readonly string _prefix;
     private readonly byte[] _prefixBytes;
 
     /// <summary>Uses <paramref name="key"/> for every token.</summary>
@@ -25,8 +24,7 @@ public sealed class Pseudonymiser : IDisposable
         ArgumentNullException.ThrowIfNull(key);
         _hmac = new HmacLanes(key.Material);
         KeyVersion = key.Version;
-        _prefix = key.Version + ":";
-        _prefixBytes = Encoding.UTF8.GetBytes(_prefix);
+        _prefixBytes = Encoding.UTF8.GetBytes(key.Version + ":");
     }
 
     /// <summary>The version stamped on every token made here.</summary>
@@ -36,11 +34,13 @@ public sealed class Pseudonymiser : IDisposable
     public string Token(LinkageKey key, string normalised, string? partner = null)
     {
         ArgumentNullException.ThrowIfNull(normalised);
-        var domain = key == LinkageKey.Local
-            ? "local|" + (partner ?? throw new ArgumentException("A local token needs the partner it is namespaced by.", nameof(partner)))
-            : key.Label();
-        return Token(domain, normalised);
+        return Token(Domain(key, partner), normalised);
     }
+
+    /// <summary>The domain label a key's messages start with: the key's label, or local|{partner} for partners' own ids.</summary>
+    internal static string Domain(LinkageKey key, string? partner) => key == LinkageKey.Local
+        ? "local|" + (partner ?? throw new ArgumentException("A local token needs the partner it is namespaced by.", nameof(partner)))
+        : key.Label();
 
     /// <inheritdoc />
     public void Dispose() => _hmac.Dispose();

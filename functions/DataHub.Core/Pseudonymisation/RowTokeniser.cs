@@ -10,7 +10,6 @@ namespace DataHub.Core.Pseudonymisation;
 public sealed class RowTokeniser
 {
     private readonly Pseudonymiser _pseudonymiser;
-    private readonly string _partner;
     private readonly int _nhs;
     private readonly int _upn;
     private readonly int _forename;
@@ -33,12 +32,11 @@ public sealed class RowTokeniser
     {
         ArgumentNullException.ThrowIfNull(contract);
         _pseudonymiser = pseudonymiser;
-        _partner = partner;
         var fields = new IdentityFields(contract, excludedFields);
         (_nhs, _upn, _forename, _surname, _forenameInitial, _surnameInitial, _dateOfBirth, _sex, _local) =
             (fields.Nhs, fields.Upn, fields.Forename, fields.Surname, fields.ForenameInitial, fields.SurnameInitial, fields.DateOfBirth, fields.Sex, fields.Local);
         Keys = fields.Keys();
-        _domains = Keys.ToDictionary(k => k, k => Encoding.UTF8.GetBytes(k == LinkageKey.Local ? $"local|{partner}|" : k.Label() + "|"));
+        _domains = Keys.ToDictionary(k => k, k => Encoding.UTF8.GetBytes(Pseudonymiser.Domain(k, partner) + "|"));
     }
 
     /// <summary>The keys this feed's rows can carry, strongest first (the mart's token columns).</summary>
