@@ -116,37 +116,13 @@ public sealed class RowTokeniser
             case LinkageKey.Nhs:
                 {
                     Span<char> digits = stackalloc char[10];
-                    if (NhsNumber.Check(AsText(values[_nhs]), digits) is not null)
-                    {
-                        return false;
-                    }
-
-                    var message = _messages.Start(_domains[key], digits.Length);
-                    for (var i = 0; i < digits.Length; i++)
-                    {
-                        message[i] = (byte)digits[i];
-                    }
-
-                    _messages.Commit(digits.Length);
-                    return true;
+                    return NhsNumber.Check(AsText(values[_nhs]), digits) is null && Ascii(key, digits);
                 }
 
             case LinkageKey.Upn:
                 {
                     Span<char> upn = stackalloc char[13];
-                    if (Upn.Check(AsText(values[_upn]), upn) is not null)
-                    {
-                        return false;
-                    }
-
-                    var message = _messages.Start(_domains[key], upn.Length);
-                    for (var i = 0; i < upn.Length; i++)
-                    {
-                        message[i] = (byte)upn[i];
-                    }
-
-                    _messages.Commit(upn.Length);
-                    return true;
+                    return Upn.Check(AsText(values[_upn]), upn) is null && Ascii(key, upn);
                 }
 
             case LinkageKey.NameDob:
@@ -217,6 +193,19 @@ public sealed class RowTokeniser
             default:
                 return false;
         }
+    }
+
+    /// <summary>Appends the message of a value already checked to be ASCII (NHS number digits, a UPN); always true.</summary>
+    private bool Ascii(LinkageKey key, ReadOnlySpan<char> value)
+    {
+        var message = _messages.Start(_domains[key], value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            message[i] = (byte)value[i];
+        }
+
+        _messages.Commit(value.Length);
+        return true;
     }
 
     private static ReadOnlySpan<char> AsText(object? value) => AsNullableText(value);

@@ -210,7 +210,7 @@ public sealed class IngestExtractTests
         using var fixture = new HubFixture();
         // Small row groups, so mart bytes reach the store while the reader is still going.
         var hub = fixture.Hub with { Store = new SecureWritesFailAfter(fixture.Store, 300_000), Ingest = new IngestSettings { RowGroupBytes = 32 * 1024 } };
-        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, 40_000), ct), WriteOptions.Default, default);
+        var landed = await LandPoliceRowsAsync(fixture, 40_000);
 
         // Far more rows than the queue between reader and writer holds: the reader is blocked when the write fails.
         var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default).WaitAsync(TimeSpan.FromMinutes(1));
@@ -226,7 +226,7 @@ public sealed class IngestExtractTests
     {
         using var fixture = new HubFixture();
         var hub = fixture.Hub with { Store = new SecondReadFailsAfter(fixture.Store, 500_000), Ingest = new IngestSettings { RowGroupBytes = 32 * 1024 } };
-        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, 40_000), ct), WriteOptions.Default, default);
+        var landed = await LandPoliceRowsAsync(fixture, 40_000);
 
         var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default).WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -235,6 +235,10 @@ public sealed class IngestExtractTests
         (await fixture.ListAsync("secure/")).Should().BeEmpty();
         (await fixture.ListAsync("landing/police/")).Should().Equal(Path);
     }
+
+    /// <summary>Lands a generated police extract of <paramref name="rows"/> rows at <see cref="Path"/>, as a partner would.</summary>
+    private static Task<StoredObject> LandPoliceRowsAsync(HubFixture fixture, int rows) =>
+        fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, rows), ct), WriteOptions.Default, default);
 
     /// <summary>Fails every write under secure/, as a full disk would.</summary>
     private sealed class FailingSecureStore(IObjectStore inner) : DelegatingStore(inner)
