@@ -88,6 +88,7 @@ internal static class IngestBenchmark
     private static async Task<int> ChildAsync(string csv, string root)
     {
         LocalKeyProvider.Create(root);
+        LocalAuditKeyProvider.Create(root);
         using var hub = EmbeddedHub.Open(root, null, TimeProvider.System, settings: new IngestSettings());
         var watch = Stopwatch.StartNew();
         var outcome = await hub.DropAndIngestAsync(csv, "police", "police-da-incidents", CancellationToken.None);

@@ -71,6 +71,11 @@ public static class RollupBenchmark
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         var resetPeak = ResetPeakRss();
+        if (!LocalAuditKeyProvider.Exists(root))
+        {
+            LocalAuditKeyProvider.Create(root);
+        }
+
         var job = new RollupQuarter(store, new LocalAuditLog(root, TimeProvider.System), TimeProvider.System, new RollupSettings());
         var wall = Stopwatch.StartNew();
         var outcome = await job.RunAsync(new RollupRequest(), CancellationToken.None);

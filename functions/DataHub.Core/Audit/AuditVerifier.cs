@@ -10,7 +10,10 @@ namespace DataHub.Core.Audit;
 /// </summary>
 public static class AuditVerifier
 {
-    /// <summary>Checks a log's chain and head without the audit key or anchors (enough for a log of legacy, unkeyed events only).</summary>
+    /// <summary>
+    /// Checks a log's order, links and head without the audit key or anchors: enough for a log of legacy, unkeyed events;
+    /// keyed seals are not checked (the message says so), so `audit verify` always passes the key.
+    /// </summary>
     public static Task<AuditVerification> VerifyAsync(IAuditLog log, CancellationToken cancellationToken) =>
         VerifyAsync(log, null, [], cancellationToken);
 
@@ -91,12 +94,12 @@ public static class AuditVerifier
 
                 _keyed = true;
                 var key = await KeyAsync(e.KeyVersion!, cancellationToken).ConfigureAwait(false);
-                if (key is null)
+                if (key is null && keys is not null)
                 {
-                    return Broken(e.Sequence, $"event {e.Sequence} is sealed under audit key version {e.KeyVersion}, which {(keys is null ? "this check was not given" : "the audit key store does not hold")}.");
+                    return Broken(e.Sequence, $"event {e.Sequence} is sealed under audit key version {e.KeyVersion}, which the audit key store does not hold.");
                 }
 
-                if (!AuditChain.HasValidSeal(e, key))
+                if (key is not null && !AuditChain.HasValidSeal(e, key))
                 {
                     return Broken(e.Sequence, $"event {e.Sequence} does not match its seal: it was changed after it was recorded, or the chain was re-computed without the audit key.");
                 }
@@ -165,7 +168,8 @@ public static class AuditVerifier
 
             var newest = anchors.Where(a => a.Source != "the log's head").MaxBy(a => a.Sequence);
             var anchored = newest is null ? "no anchor outside the log yet" : $"{anchors.Count(a => a.Source != "the log's head")} anchors agree, the newest event {newest.Sequence} in {newest.Source}";
-            return new AuditVerification(true, _count, null, $"{_count} events, chain intact{(_keyed ? ", sealed under the audit key" : string.Empty)}; {anchored}.") { Notes = _notes };
+            var seals = !_keyed ? string.Empty : keys is null ? " (its keyed seals were not checked: no audit key was given)" : ", sealed under the audit key";
+            return new AuditVerification(true, _count, null, $"{_count} events, chain intact{seals}; {anchored}.") { Notes = _notes };
         }
 
         public AuditVerification Broken(long at, string message) =>

@@ -51,6 +51,13 @@ internal sealed class LocalKeyFile
     public string Rotate()
     {
         var file = Load();
+
+        // A damaged file is restored from its backup, not extended: every version must still decode.
+        foreach (var version in file.Keys.Keys)
+        {
+            CryptographicOperations.ZeroMemory(Material(file, version));
+        }
+
         var next = "v" + (file.Keys.Keys.Select(v => int.TryParse(v.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1).ToString(CultureInfo.InvariantCulture);
         var keys = new Dictionary<string, string>(file.Keys, StringComparer.Ordinal) { [next] = NewMaterial() };
         Save(new KeyFile(next, keys), createOnly: false);
