@@ -107,7 +107,7 @@ public sealed class RunbookTests : IDisposable
         (await root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
         var police = Feed("police-da-incidents");
         var text = Encoding.UTF8.GetString(police.Content);
-        var broken = text.Replace("-0", "-3", StringComparison.Ordinal).Replace("-1", "-4", StringComparison.Ordinal);
+        var broken = text.Replace("/20", "/x0", StringComparison.Ordinal);
         (await root.IngestAsync(police.Partner, police.Feed, "jan.csv", broken)).Code.Should().Be(ExitCodes.Rejected);
         root.Text("quarantine/police/police-da-incidents/jan.csv.report.csv").Should().Contain("date");
 
@@ -158,7 +158,7 @@ public sealed class RunbookTests : IDisposable
         clock.Advance(TimeSpan.FromDays(31));
         (await root.RunAsync("retention")).Code.Should().Be(ExitCodes.Ok);
         root.Files("quarantine").Should().NotContain(f => f.EndsWith("jan.csv", StringComparison.Ordinal));
-        (await root.RunAsync("audit", "show")).Output.Should().Contain(AuditKinds.Deleted).And.Contain("quarantine/police/school-attendance/jan.csv");
+        (await root.RunAsync("audit", "show")).Output.Should().Contain(AuditKinds.Deleted).And.Contain("retention.quarantine");
         (await root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
     }
 }
