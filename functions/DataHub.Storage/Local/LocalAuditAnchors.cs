@@ -26,8 +26,11 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
         ArgumentNullException.ThrowIfNull(sealedEvent);
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var line = JsonSerializer.SerializeToUtf8Bytes(new Record(sealedEvent.Sequence, sealedEvent.Hash, sealedEvent.Entry.Kind, sealedEvent.Time));
+
+        // After a line cut off by a crash, start a new one rather than run two records together.
+        byte[] opening = JsonLinesFile.Last(_path) is { Terminated: false } ? [(byte)'\n'] : [];
         await using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        await stream.WriteAsync((byte[])[.. line, (byte)'\n'], cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync((byte[])[.. opening, .. line, (byte)'\n'], cancellationToken).ConfigureAwait(false);
         stream.Flush(flushToDisk: true);
     }
 
