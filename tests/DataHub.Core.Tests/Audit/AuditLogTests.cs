@@ -249,6 +249,16 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_anchor_record_cut_off_by_a_crash_does_not_hide_the_anchors_after_it()
+    {
+        var log = await LogWithEventsAsync(1, AuditKinds.Archived);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, LocalAuditAnchors.RelativePath), "{\"Seq\":9");
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(1, 2);
+        (await log.Anchors.LatestAsync(default))!.Sequence.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Concurrent_appends_keep_one_unbroken_chain()
     {
         var log = Log();
