@@ -102,7 +102,4 @@ public sealed class AuditChainBrokenException(string finding, string fix) : Exce
 
     /// <summary>The fix for an event changed in place.</summary>
     public const string RestoreAdvice = "Run `datahub audit verify` to see where, and restore the audit folder from its backup (docs/runbook.md).";
-
-    /// <summary>What was found wrong, without the advice.</summary>
-    public string Finding { get; } = finding;
 }
