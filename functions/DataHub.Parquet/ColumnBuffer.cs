@@ -43,7 +43,8 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
     protected void Present() => Level(1);
 
     /// <summary>The definition levels of the buffered rows, or null for a required column.</summary>
-    protected ReadOnlyMemory<int>? Levels => Nullable ? _levels.AsMemory(0, Rows) : null;
+    /// <remarks>The cast matters: a bare null would convert to an empty Memory (through its array conversion), not to no levels.</remarks>
+    protected ReadOnlyMemory<int>? Levels => Nullable ? _levels.AsMemory(0, Rows) : (ReadOnlyMemory<int>?)null;
 
     /// <summary>Makes room for one more element, doubling through the pool.</summary>
     protected static void Grow<T>(ref T[] array, int count)
@@ -163,6 +164,11 @@ internal sealed class StringBuffer(DataField field, bool nullable) : ColumnBuffe
 
     private Memory<char> Reserve(int chars)
     {
+        if (chars == 0)
+        {
+            return Memory<char>.Empty;
+        }
+
         if (chars > BlockChars)
         {
             // A value longer than a block gets a block of its own.

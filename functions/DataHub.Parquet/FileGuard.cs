@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Parquet.Meta;
 
 namespace DataHub.Parquet;
 
@@ -16,12 +17,20 @@ internal sealed class FileGuard : Stream
     private readonly long _length;
     private long _budget;
 
-    private FileGuard(Stream inner, bool leaveOpen, long length)
+    private FileGuard(Stream inner, bool leaveOpen, long length, int footerLength)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
         _length = length;
+        FooterLength = footerLength;
+        StartBudget();
     }
+
+    /// <summary>Bytes of the footer (the file's metadata, before its length and the closing magic bytes).</summary>
+    public int FooterLength { get; }
+
+    /// <summary>Bytes before the footer: the magic bytes and the row groups.</summary>
+    public long DataLength => _length - 8 - FooterLength;
 
     public override bool CanRead => true;
 
@@ -63,7 +72,37 @@ internal sealed class FileGuard : Stream
             throw new ParquetFormatException(name, $"footer length {footer} does not fit in a {length}-byte file");
         }
 
-        return new FileGuard(inner, leaveOpen, length);
+        var bytes = new byte[footer];
+        inner.Position = length - 8 - footer;
+        await inner.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            FooterCheck.Parse(bytes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ParquetFormatException(name, $"malformed footer ({ex.GetType().Name}: {ex.Message})", ex);
+        }
+
+        return new FileGuard(inner, leaveOpen, length, footer);
+    }
+
+    /// <summary>A guard over bytes in memory, for parsing a footer on its own.</summary>
+    public static FileGuard Ending(byte[] bytes) => new(new MemoryStream(bytes, writable: false), leaveOpen: false, bytes.Length, 0);
+
+    /// <summary>Checks the metadata against itself and, for our files, the bytes and layout against the recorded checksum.</summary>
+    public async Task CheckAsync(FileMetaData meta, ParquetSchema schema, IReadOnlyDictionary<string, string> metadata, string name, CancellationToken cancellationToken)
+    {
+        var ours = metadata.TryGetValue(ContentHash.Key, out var expected);
+        MetadataCheck.Check(meta, DataLength, ours, name);
+        if (ours)
+        {
+            var data = await ContentHash.OfAsync(_inner, DataLength, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(ContentHash.Of(data, schema, meta.RowGroups.Select(g => g.NumRows)), expected, StringComparison.Ordinal))
+            {
+                throw new ParquetFormatException(name, "its bytes or layout do not match the checksum in its footer (the file is damaged)");
+            }
+        }
     }
 
     /// <summary>Allows the next operation to read the file a few times over, no more.</summary>

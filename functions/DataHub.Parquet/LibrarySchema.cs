@@ -49,7 +49,7 @@ internal static class LibrarySchema
         var t when t == typeof(int) => ParquetType.Int32,
         var t when t == typeof(long) => ParquetType.Int64,
         var t when t == typeof(double) => ParquetType.Double,
-        var t when t == typeof(string) => ParquetType.String,
+        var t when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => ParquetType.String,
         var t when t == typeof(DateOnly) => ParquetType.Date,
         var t when t == typeof(DateTime) && field is DateTimeDataField => ParquetType.TimestampMicros,
         var t => throw new ParquetFormatException(file, $"column '{field.Name}' has type {t.Name}, which the adapter does not read"),

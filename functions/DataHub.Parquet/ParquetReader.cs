@@ -73,10 +73,11 @@ public sealed class ParquetReader : IAsyncDisposable
             {
                 var file = await LibraryReader.CreateAsync(guard, new ParquetOptions { UseDateOnlyTypeForDates = true }, leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
                 var schema = LibrarySchema.From(file.Schema, nameForErrors);
+                await guard.CheckAsync(file.Metadata!, schema, file.CustomMetadata, nameForErrors, cancellationToken).ConfigureAwait(false);
                 var groups = file.RowGroups.Select(g => new RowGroupInfo(
                     g.RowCount,
                     g.RowGroup.TotalByteSize,
-                    [.. file.Schema.DataFields.Select(f => Statistics(g.GetStatistics(f)))])).ToArray();
+                    [.. file.Schema.DataFields.Select((f, i) => Statistics(g.GetStatistics(f), schema.Columns[i].Type))])).ToArray();
                 return new ParquetReader(file, guard, nameForErrors, schema, groups);
             }).ConfigureAwait(false);
         }
@@ -248,14 +249,18 @@ public sealed class ParquetReader : IAsyncDisposable
         }
     }
 
-    private static ColumnStatistics? Statistics(DataColumnStatistics? stats) => stats is null
+    private static ColumnStatistics? Statistics(DataColumnStatistics? stats, ParquetType type) => stats is null
         ? null
-        : new ColumnStatistics(Clr(stats.MinValue), Clr(stats.MaxValue), stats.NullCount);
+        : new ColumnStatistics(Clr(stats.MinValue, type), Clr(stats.MaxValue, type), stats.NullCount);
 
-    private static object? Clr(object? value) => value switch
+    // The library decodes a statistic by its physical type: dates come back as day numbers, timestamps as integers.
+    private static object? Clr(object? value, ParquetType type) => (value, type) switch
     {
-        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-        double d when double.IsNaN(d) => null,
+        (int days, ParquetType.Date) => Timestamps.Date(days),
+        (DateTime time, ParquetType.Date) => DateOnly.FromDateTime(time),
+        (long micros, ParquetType.TimestampMicros) => Timestamps.FromMicros(micros),
+        (DateTime time, ParquetType.TimestampMicros) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        (double d, _) when double.IsNaN(d) => null,
         _ => value,
     };
 

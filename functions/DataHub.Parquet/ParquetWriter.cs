@@ -12,19 +12,20 @@ namespace DataHub.Parquet;
 /// <see cref="FinishAsync"/> abandons the file without writing its footer.</remarks>
 public sealed class ParquetWriter : IAsyncDisposable
 {
-    private readonly Stream _output;
+    private readonly HashingOutput _output;
     private readonly ParquetWriterOptions _options;
     private readonly LibraryWriter _file;
     private readonly ColumnBuffer[] _columns;
     private readonly bool[] _set;
     private readonly long _rowBytes;
+    private readonly List<long> _rowGroupRows = [];
     private int _rowsInGroup;
     private long _bufferedBytes;
     private bool _finished;
     private bool _faulted;
     private bool _disposed;
 
-    private ParquetWriter(Stream output, ParquetSchema schema, ParquetWriterOptions options, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
+    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
     {
         _output = output;
         _options = options;
@@ -72,8 +73,9 @@ public sealed class ParquetWriter : IAsyncDisposable
         }
 
         var fields = LibrarySchema.For(schema);
-        var file = await LibraryWriter.CreateAsync(fields, output, LibraryOptions(schema, options), append: false, cancellationToken).ConfigureAwait(false);
-        return new ParquetWriter(output, schema, options, file, fields);
+        var hashing = new HashingOutput(output);
+        var file = await LibraryWriter.CreateAsync(fields, hashing, LibraryOptions(schema, options), append: false, cancellationToken).ConfigureAwait(false);
+        return new ParquetWriter(hashing, schema, options, file, fields);
     }
 
     /// <summary>Sets a column of the current row from a CLR value of its type (bool, int, long, double, DateOnly, string); null leaves it null.</summary>
@@ -211,6 +213,7 @@ public sealed class ParquetWriter : IAsyncDisposable
             column.Clear();
         }
 
+        _rowGroupRows.Add(_rowsInGroup);
         _rowsInGroup = 0;
         _bufferedBytes = 0;
     }
@@ -219,10 +222,11 @@ public sealed class ParquetWriter : IAsyncDisposable
     public async Task FinishAsync(CancellationToken cancellationToken = default)
     {
         await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
-        if (_options.Metadata is { Count: > 0 } metadata)
+        var metadata = new Dictionary<string, string>(_options.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
-            _file.CustomMetadata = metadata.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        }
+            [ContentHash.Key] = ContentHash.Of(_output.Checksum(), Schema, _rowGroupRows),
+        };
+        _file.CustomMetadata = metadata.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
         _finished = true;
         await _file.DisposeAsync().ConfigureAwait(false);
@@ -239,6 +243,9 @@ public sealed class ParquetWriter : IAsyncDisposable
             {
                 column.Clear();
             }
+
+            // Disposes only the hash: the output stream itself belongs to the caller.
+            _output.Dispose();
         }
 
         return ValueTask.CompletedTask;
