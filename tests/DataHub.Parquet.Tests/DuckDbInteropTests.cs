@@ -70,6 +70,31 @@ public sealed class DuckDbInteropTests
     }
 
     [Fact]
+    public async Task Every_file_we_write_keeps_to_the_types_encodings_and_codecs_Power_BI_reads()
+    {
+        using var folder = new TempFolder("pq-powerbi");
+        var random = new Random(11);
+        var schema = new ParquetSchema([.. TestTables.WritableTypes.SelectMany(t => new[] { new ParquetColumn($"{t}_low", t), new ParquetColumn($"{t}_high", t, false) })]);
+        foreach (var compression in Enum.GetValues<ParquetCompression>())
+        {
+            var rows = Enumerable.Range(0, 3000).Select(i => schema.Columns.Select(c => c.Nullable && i % 4 == 0 ? null : TestTables.RandomValue(random, c.Type, c.Name.EndsWith("_low", StringComparison.Ordinal))).ToArray());
+            await TestTables.WriteFileAsync(folder.File($"pbi-{compression}.parquet"), schema, rows, new ParquetWriterOptions { Compression = compression, RowGroupRows = 1000 });
+        }
+
+        var glob = DuckDb.Literal(folder.File("pbi-*.parquet"));
+        var chunks = await DuckDb.QueryAsync($"SELECT DISTINCT unnest(string_split(encodings, ', ')) AS e, compression FROM parquet_metadata({glob})");
+        var types = await DuckDb.QueryAsync($"SELECT DISTINCT type, coalesce(converted_type, '') AS converted, coalesce(num_children, 0) AS children FROM parquet_schema({glob}) WHERE name <> 'schema' AND name NOT LIKE 'duckdb%'");
+        var pages = await DuckDb.QueryAsync($"SELECT count(*) FROM parquet_metadata({glob}) WHERE data_page_offset IS NULL");
+
+        // The list, and where it comes from, is in functions/DataHub.Parquet/README.md.
+        chunks.Rows.Select(r => r[0].GetString()).Distinct().Should().BeSubsetOf(["PLAIN", "PLAIN_DICTIONARY", "RLE"]);
+        chunks.Rows.Select(r => r[1].GetString()).Distinct().Should().BeSubsetOf(["SNAPPY", "GZIP", "UNCOMPRESSED"]);
+        types.Rows.Where(r => r[0].GetString() is not null).Select(r => $"{r[0].GetString()}/{r[1].GetString()}").Distinct()
+            .Should().BeSubsetOf(["BOOLEAN/", "INT32/INT_32", "INT64/INT_64", "DOUBLE/", "BYTE_ARRAY/UTF8", "INT32/DATE"]);
+        Int(pages.Rows[0][0]).Should().Be(0);
+    }
+
+    [Fact]
     public async Task We_read_what_DuckDb_writes_at_its_defaults_and_with_each_codec_we_claim()
     {
         using var folder = new TempFolder("pq-duckwrites");
