@@ -24,14 +24,14 @@ internal static class TestHubs
     }
 
     /// <summary>The Azure composition over Azurite, reading the key from <paramref name="keyRoot"/> (the same key as an embedded root's).</summary>
-    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, StorageClientOptions? options = null, int? maxAttempts = null)
+    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, AzureClientSettings? settings = null, int? maxAttempts = null)
     {
         if (!LocalKeyProvider.Exists(keyRoot))
         {
             LocalKeyProvider.Create(keyRoot);
         }
 
-        var settings = new Dictionary<string, string>
+        var values = new Dictionary<string, string>
         {
             [AzureNames.StorageSetting] = connectionString,
             [AzureNames.KeyRootSetting] = keyRoot,
@@ -39,20 +39,18 @@ internal static class TestHubs
         };
         if (maxAttempts is { } n)
         {
-            settings[AzureNames.MaxAttemptsSetting] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            values[AzureNames.MaxAttemptsSetting] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return AzureHub.Open(name => settings.GetValueOrDefault(name), time, storageOptions: options);
+        return AzureHub.Open(name => values.GetValueOrDefault(name), time, clientSettings: settings);
     }
 
-    /// <summary>Storage options with short retry delays, so fault tests stay quick.</summary>
-    public static StorageClientOptions QuickRetries(TimeProvider time, int maxRetries = 3)
+    /// <summary>Client settings with short retry delays, so fault tests stay quick.</summary>
+    public static AzureClientSettings QuickRetries(int maxRetries = 3) => new()
     {
-        var options = new StorageClientOptions { Time = time };
-        options.Retry.MaxRetries = maxRetries;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
-        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        return options;
-    }
+        MaxRetries = maxRetries,
+        RetryDelay = TimeSpan.FromMilliseconds(20),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        NetworkTimeout = TimeSpan.FromSeconds(10),
+    };
 }

@@ -18,22 +18,23 @@ public static class AzureHub
 {
     /// <summary>Builds the context. <paramref name="setting"/> reads an app setting (environment variables in Azure).</summary>
     /// <exception cref="InvalidOperationException">A required setting is missing; the message names it.</exception>
-    public static HubContext Open(Func<string, string?> setting, TimeProvider time, ILoggerFactory? logging = null, TokenCredential? credential = null, StorageClientOptions? storageOptions = null)
+    public static HubContext Open(Func<string, string?> setting, TimeProvider time, ILoggerFactory? logging = null, TokenCredential? credential = null, AzureClientSettings? clientSettings = null)
     {
         ArgumentNullException.ThrowIfNull(setting);
         ArgumentNullException.ThrowIfNull(time);
-        var options = storageOptions ?? new StorageClientOptions { Time = time, Logging = logging };
+        var settings = clientSettings ?? new AzureClientSettings { Logging = logging };
         TokenCredential Credential() => credential ??= new DefaultAzureCredential();
 
-        var account = Value(setting, AzureNames.StorageSetting) is { } connection
-            ? StorageAccount.FromConnectionString(connection)
-            : StorageAccount.FromToken(
+        var storage = Value(setting, AzureNames.StorageSetting) is { } connection
+            ? AzureStorage.ForEmulator(connection, settings)
+            : AzureStorage.WithCredential(
                 new Uri(Required(setting, AzureNames.BlobServiceUriSetting)),
                 new Uri(Required(setting, AzureNames.TableServiceUriSetting)),
-                Credential());
+                Credential(),
+                settings);
 
         IKeyProvider keys = Value(setting, AzureNames.KeyVaultUriSetting) is { } vault
-            ? KeyVaultKeyProvider.Create(new Uri(vault), Value(setting, AzureNames.KeySecretNameSetting) ?? AzureNames.DefaultKeySecretName, Credential(), time)
+            ? KeyVaultKeyProvider.Create(new Uri(vault), Value(setting, AzureNames.KeySecretNameSetting) ?? AzureNames.DefaultKeySecretName, Credential(), time, settings)
             : Value(setting, AzureNames.KeyRootSetting) is { } keyRoot
                 ? new LocalKeyProvider(keyRoot)
                 : throw new InvalidOperationException($"No pseudonymisation key is configured: set {AzureNames.KeyVaultUriSetting} (or, for local runs, {AzureNames.KeyRootSetting}).");
@@ -45,9 +46,9 @@ public static class AzureHub
         }
 
         var context = new HubContext(
-            new BlobObjectStore(account, options),
-            new TableAuditLog(account, time, options),
-            new TableReceiptStore(account, options),
+            storage.ObjectStore(),
+            storage.AuditLog(time),
+            storage.Receipts(),
             keys,
             ProtocolFolder.Load(protocolsFolder),
             time,
