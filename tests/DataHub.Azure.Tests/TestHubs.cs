@@ -4,6 +4,7 @@ using DataHub.Host.Functions;
 using DataHub.Storage.Azure;
 using DataHub.Storage.Local;
 using DataHub.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Azure.Tests;
 
@@ -24,7 +25,7 @@ internal static class TestHubs
     }
 
     /// <summary>The Azure composition over Azurite, reading the key from <paramref name="keyRoot"/> (the same key as an embedded root's).</summary>
-    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, AzureClientSettings? settings = null, int? maxAttempts = null)
+    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, AzureClientSettings? settings = null, int? maxAttempts = null, ILoggerFactory? logging = null)
     {
         if (!LocalKeyProvider.Exists(keyRoot))
         {
@@ -42,7 +43,7 @@ internal static class TestHubs
             values[AzureNames.MaxAttemptsSetting] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return AzureHub.Open(name => values.GetValueOrDefault(name), time, clientSettings: settings);
+        return AzureHub.Open(name => values.GetValueOrDefault(name), time, logging, clientSettings: settings);
     }
 
     /// <summary>Client settings with short retry delays, so fault tests stay quick.</summary>
