@@ -153,7 +153,7 @@ public sealed class EnforceRetention
 /// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
 public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
 {
-    /// <summary>One line for logs and the custom handler's response.</summary>
+    /// <summary>One line for logs and the command line.</summary>
     public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
 }
 

@@ -1,15 +1,19 @@
 using System.Text;
+using DataHub.Azure.Tests.Functions;
+using DataHub.Core.Audit;
 using DataHub.Core.Feeds;
-using DataHub.Core.Ingestion;
+using DataHub.Core.Hub;
 using DataHub.Core.Rollup;
-using DataHub.Core.Storage;
+using DataHub.Functions;
 using DataHub.Seeds;
 using DataHub.Storage.Local;
 using DataHub.Testing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataHub.Azure.Tests.Diagnostics;
 
-/// <summary>Acceptance: with every log turned up to Debug (and the SDK's to Verbose), an ingest and a rollup on Azurite log nothing identifying.</summary>
+/// <summary>With every log turned up to Debug (and the SDK's to Verbose), ingests and a rollup through the Function App on Azurite log nothing identifying.</summary>
 public sealed class LogSafetyTests : IAsyncLifetime
 {
     // A rejected file's raw values: the report must name lines and rules, never these.
@@ -34,23 +38,22 @@ public sealed class LogSafetyTests : IAsyncLifetime
     {
         var dataset = SyntheticHub.Generate();
         using var logs = new CapturedLogs();
-        var hub = TestHubs.Azure(_azurite!.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), logging: logs.Factory);
+        await using var app = TestHubs.FunctionApp(_azurite!.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), logging: logs.Factory);
+        var hub = app.GetRequiredService<HubContext>();
+        var ingest = TestHubs.Function<IngestExtractFunction>(app);
         var files = dataset.Files.Where(f => f.Feed is FeedCatalog.CscPeople or FeedCatalog.PoliceDaIncidents or FeedCatalog.DaProgrammes or FeedCatalog.SchoolAttendance)
             .Append(new SyntheticFile("police", FeedCatalog.PoliceDaIncidents, "rejected.csv", RejectedExtract()))
             .ToList();
-
-        var outcomes = new List<IngestOutcome>();
         foreach (var file in files)
         {
-            var path = "landing/" + file.LandingPath;
-            var landed = await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
-            outcomes.Add(await new IngestExtract(hub).HandleAsync(path, landed.ETag, CancellationToken.None));
+            await (await Deliveries.LandAsync(hub.Store, _azurite.ConnectionString, file)).To(ingest);
         }
 
-        await RollupQuarter.For(hub).RunAsync(new RollupRequest(), CancellationToken.None);
+        await TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);
         var text = string.Join("\n", logs.Lines);
 
-        outcomes.Should().Contain(o => o.Status == IngestStatus.Quarantined).And.Contain(o => o.Status == IngestStatus.Stored);
+        var kinds = await hub.Audit.ReadAsync(CancellationToken.None).Select(e => e.Entry.Kind).ToListAsync();
+        kinds.Should().Contain([AuditKinds.Quarantined, AuditKinds.Written, RollupQuarter.AuditKind]);
         logs.Lines.Should().Contain(l => l.StartsWith("[Debug] DataHub.Storage: Storage PUT secure", StringComparison.Ordinal), "storage requests are logged at Debug");
         logs.Lines.Should().Contain(l => l.StartsWith("[Information] DataHub.Ingest", StringComparison.Ordinal));
         foreach (var raw in dataset.RawValues.All.Where(v => v.Length >= 6).Concat(RejectedValues))
