@@ -14,31 +14,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DataHub.Azure.Tests.Diagnostics;
 
 /// <summary>With every log turned up to Debug (and the SDK's to Verbose), ingests and a rollup through the Function App on Azurite log nothing identifying.</summary>
-public sealed class LogSafetyTests : IAsyncLifetime
+public sealed class LogSafetyTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IDisposable
 {
     // A rejected file's raw values: the report must name lines and rules, never these.
     private static readonly string[] RejectedValues = ["Ottoline", "Quennellworth", "2011-02-31"];
     private readonly TempFolder _keys = new("log-keys");
-    private Azurite? _azurite;
 
-    public async Task InitializeAsync() => _azurite = await Azurite.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        _keys.Dispose();
-    }
+    public void Dispose() => _keys.Dispose();
 
     [Fact]
     public async Task Debug_logs_of_an_ingest_and_a_rollup_carry_no_identifier_no_key_material_and_no_signature()
     {
         var dataset = SyntheticHub.Generate();
         using var logs = new CapturedLogs();
-        await using var app = TestHubs.FunctionApp(_azurite!.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), logging: logs.Factory);
+        await using var app = TestHubs.FunctionApp(fixture.Azurite.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), logging: logs.Factory);
         var hub = app.GetRequiredService<HubContext>();
         var ingest = TestHubs.Function<IngestExtractFunction>(app);
         var files = dataset.Files.Where(f => f.Feed is FeedCatalog.CscPeople or FeedCatalog.PoliceDaIncidents or FeedCatalog.DaProgrammes or FeedCatalog.SchoolAttendance)
@@ -46,7 +35,7 @@ public sealed class LogSafetyTests : IAsyncLifetime
             .ToList();
         foreach (var file in files)
         {
-            await (await Deliveries.LandAsync(hub.Store, _azurite.ConnectionString, file)).To(ingest);
+            await (await Deliveries.LandAsync(hub.Store, fixture.Azurite.ConnectionString, file)).To(ingest);
         }
 
         await TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);

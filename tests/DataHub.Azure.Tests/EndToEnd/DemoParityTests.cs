@@ -10,22 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DataHub.Azure.Tests.EndToEnd;
 
 /// <summary>The demo through the Function App on Azurite gives the same marts and KPI tables as the embedded `datahub demo`.</summary>
-public sealed class DemoParityTests : IAsyncLifetime
+public sealed class DemoParityTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private readonly TempFolder _root = new("parity");
-    private Azurite? _azurite;
 
-    public async Task InitializeAsync() => _azurite = await Azurite.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        _root.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Demo_through_the_functions_on_azure_storage_gives_the_same_marts_and_kpi_tables_as_the_embedded_demo()
@@ -35,14 +24,14 @@ public sealed class DemoParityTests : IAsyncLifetime
         code.Should().Be(0, output.ToString());
 
         // The same key as the demo root's, the same files in the demo's order, each delivered to IngestExtract; then the rollup's timer.
-        await using var app = TestHubs.FunctionApp(_azurite!.ConnectionString, keyRoot: _root.Path, ManualClock.On(2026, 11, 22));
+        await using var app = TestHubs.FunctionApp(fixture.Azurite.ConnectionString, keyRoot: _root.Path, ManualClock.On(2026, 11, 22));
         var azure = app.GetRequiredService<HubContext>();
         var ingest = TestHubs.Function<IngestExtractFunction>(app);
         var files = SyntheticHub.Generate().Files
             .OrderBy(f => f.Partner, StringComparer.Ordinal).ThenBy(f => f.Feed, StringComparer.Ordinal).ThenBy(f => f.FileName, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            await (await Functions.Deliveries.LandAsync(azure.Store, _azurite.ConnectionString, file)).To(ingest);
+            await (await Functions.Deliveries.LandAsync(azure.Store, fixture.Azurite.ConnectionString, file)).To(ingest);
         }
 
         await TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);

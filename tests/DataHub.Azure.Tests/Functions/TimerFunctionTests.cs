@@ -12,34 +12,23 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DataHub.Azure.Tests.Functions;
 
 /// <summary>RollupQuarter and EnforceRetention as the worker runs them, on their own Azurite (the rollup reads every mart there).</summary>
-public sealed class TimerFunctionTests : IAsyncLifetime
+public sealed class TimerFunctionTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private readonly TempFolder _keys = new("timer-keys");
-    private Azurite? _azurite;
 
-    public async Task InitializeAsync() => _azurite = await Azurite.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
-        _keys.Dispose();
-    }
+    public void Dispose() => _keys.Dispose();
 
     [Fact]
     public async Task Timer_functions_publish_the_kpi_tables_and_delete_expired_files_each_audited()
     {
         // Retention compares the clock with the stores' own write times, so the clock starts at the real now.
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var app = TestHubs.FunctionApp(_azurite!.ConnectionString, _keys.Path, clock);
+        await using var app = TestHubs.FunctionApp(fixture.Azurite.ConnectionString, _keys.Path, clock);
         var hub = app.GetRequiredService<HubContext>();
         var ingest = TestHubs.Function<IngestExtractFunction>(app);
         foreach (var file in SyntheticHub.Generate().Files.Where(f => f.Feed is FeedCatalog.CscPeople or FeedCatalog.PoliceDaIncidents))
         {
-            await (await Deliveries.LandAsync(hub.Store, _azurite.ConnectionString, file)).To(ingest);
+            await (await Deliveries.LandAsync(hub.Store, fixture.Azurite.ConnectionString, file)).To(ingest);
         }
 
         await TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo { IsPastDue = true }, CancellationToken.None);
