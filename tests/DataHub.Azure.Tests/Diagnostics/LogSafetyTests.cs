@@ -30,7 +30,8 @@ public sealed class LogSafetyTests(AzuriteFixture fixture) : IClassFixture<Azuri
         await using var app = TestHubs.FunctionApp(fixture.Azurite.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), logging: logs.Factory);
         var hub = app.GetRequiredService<HubContext>();
         var ingest = TestHubs.Function<IngestExtractFunction>(app);
-        var files = dataset.Files.Where(f => f.Feed is FeedCatalog.CscPeople or FeedCatalog.PoliceDaIncidents or FeedCatalog.DaProgrammes or FeedCatalog.SchoolAttendance)
+        var files = dataset.Files.Where(f => f.Feed is FeedCatalog.CscPeople or FeedCatalog.PoliceDaIncidents or FeedCatalog.DaProgrammes)
+            .Append(dataset.FilesOf(FeedCatalog.SchoolAttendance).First())
             .Append(new SyntheticFile("police", FeedCatalog.PoliceDaIncidents, "rejected.csv", RejectedExtract()))
             .ToList();
         foreach (var file in files)
