@@ -64,14 +64,15 @@ internal sealed class BlobObjectWrite : IObjectWrite
         }
         finally
         {
-            await _content.DisposeAsync().ConfigureAwait(false);
+            _content.Release();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _done = true;
-        await _content.DisposeAsync().ConfigureAwait(false);
+        _content.Release();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The write-only stream: buffers up to a block, stages full blocks, never commits.</summary>
@@ -156,10 +157,17 @@ internal sealed class BlobObjectWrite : IObjectWrite
             }
         }
 
-        protected override void Dispose(bool disposing)
+        /// <summary>Drops the buffer once the write is committed or abandoned.</summary>
+        public void Release()
         {
             _closed = true;
             _buffer = [];
+        }
+
+        // A writer closing the stream ends its writing, not the write: what it wrote is kept for the commit.
+        protected override void Dispose(bool disposing)
+        {
+            _closed = true;
             base.Dispose(disposing);
         }
 

@@ -35,9 +35,18 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _done = true;
         try
         {
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            _stream.Flush(flushToDisk: true);
-            await _stream.DisposeAsync().ConfigureAwait(false);
+            if (_stream.CanWrite)
+            {
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                _stream.Flush(flushToDisk: true);
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                // The writer closed the stream itself: its bytes reached the file then; make them durable before the rename.
+                using var written = new FileStream(_temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                written.Flush(flushToDisk: true);
+            }
 
             // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
             File.Move(_temp, _destination, _overwrite);
