@@ -15,52 +15,51 @@ using Moq;
 namespace DataHub.Azure.Tests.Functions;
 
 /// <summary>
-/// IngestExtract as the worker runs it (resolved through the Function App's service registration) on a dedicated Azurite
-/// with a fault proxy in front of its Blob service: these tests stop it and fill its containers.
+/// IngestExtract as the worker runs it (resolved through the Function App's service registration) on an Azurite of this
+/// class's own, behind a fault proxy: these tests stop it and make it fail. Each test lands a different extract (its own
+/// feed, content and so batch), so they share the emulator without seeing each other's files.
 /// </summary>
-public sealed class IngestExtractFunctionTests : IAsyncLifetime
+public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFixture<FaultyStorage>, IAsyncLifetime
 {
-    private static readonly SyntheticFile Extract = SyntheticHub.Generate().Files
+    // The smallest CSV extracts of the demo, one per test, each of a different feed.
+    private static readonly SyntheticFile[] Extracts = SyntheticHub.Generate().Files
         .Where(f => f.FileName.EndsWith(".csv", StringComparison.Ordinal))
         .OrderBy(f => f.Content.Length)
-        .First();
+        .DistinctBy(f => f.Feed)
+        .ToArray();
 
     private readonly TempFolder _keys = new("function-keys");
     private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
     private readonly List<ServiceProvider> _apps = [];
-    private Azurite? _azurite;
-    private FaultProxy? _proxy;
+    private SyntheticFile _extract = Extracts[0];
 
-    private Azurite Emulator => _azurite!;
+    private Azurite Emulator => storage.Emulator;
 
-    // Blob requests go through the fault proxy; table requests go straight to Azurite.
-    private string ConnectionString => Azurite.ConnectionStringFor(_proxy!.Port, Emulator.TablePort);
+    private FaultProxy Proxy => storage.Proxy;
 
-    public async Task InitializeAsync()
+    private string ConnectionString => storage.ConnectionString;
+
+    private SyntheticFile Extract => _extract;
+
+    public Task InitializeAsync()
     {
-        _azurite = await Azurite.StartNewAsync();
-        _proxy = await FaultProxy.StartAsync(_azurite.BlobPort);
+        Proxy.Fault = _ => null;
+        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
+        Proxy.Fault = _ => null;
         foreach (var app in _apps)
         {
             await app.DisposeAsync();
         }
 
-        if (_proxy is not null)
-        {
-            await _proxy.DisposeAsync();
-        }
-
-        if (_azurite is not null)
-        {
-            await _azurite.DisposeAsync();
-        }
-
         _keys.Dispose();
     }
+
+    /// <summary>Chooses this test's extract (a number no other test in the class uses).</summary>
+    private void Use(int extract) => _extract = Extracts[extract];
 
     /// <summary>One Function App instance (a worker), as Program.cs registers it.</summary>
     private ServiceProvider App(int? maxAttempts = null, Action<IServiceCollection>? replace = null)
@@ -76,15 +75,18 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
 
     private Task<Delivery> LandAsync(IServiceProvider app) => Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extract);
 
-    private static Task<List<string>> PathsAsync(IServiceProvider app, string prefix) =>
-        Hub(app).Store.ListAsync(prefix, CancellationToken.None).Select(o => o.Path).ToListAsync().AsTask();
+    // Only this test's feed: other tests' files share the emulator.
+    private Task<List<string>> PathsAsync(IServiceProvider app, string container) =>
+        Hub(app).Store.ListAsync(container == "quarantine/" ? $"quarantine/{Extract.Partner}/{Extract.Feed}/" : $"{container}{Extract.Feed}/", CancellationToken.None)
+            .Select(o => o.Path).ToListAsync().AsTask();
 
-    private static Task<List<AuditEvent>> AuditAsync(IServiceProvider app, string kind) =>
-        Hub(app).Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == kind).ToListAsync().AsTask();
+    private Task<List<AuditEvent>> AuditAsync(IServiceProvider app, string kind) =>
+        Hub(app).Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == kind && e.Entry.Feed == Extract.Feed).ToListAsync().AsTask();
 
     [Fact]
     public async Task Extract_landing_in_landing_is_ingested_into_the_mart_with_its_receipt_and_audit_events()
     {
+        Use(0);
         var app = App();
         var delivery = await LandAsync(app);
 
@@ -104,6 +106,7 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Event_for_a_replaced_version_is_not_ingested()
     {
+        Use(1);
         var app = App();
         var first = await LandAsync(app);
         await Hub(app).Store.WriteAsync(first.Landed.Path, (s, ct) => s.WriteAsync(Extract.Content.Concat("\n"u8.ToArray()).ToArray(), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
@@ -117,6 +120,7 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Same_blob_delivered_twice_at_once_to_two_workers_is_processed_once()
     {
+        Use(2);
         var workers = new[] { App(), App() };
         var delivery = await LandAsync(workers[0]);
 
@@ -133,10 +137,11 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Azurite_stopped_at_the_first_mart_write_leaves_no_partial_mart_and_the_retry_stores_the_file_once()
     {
+        Use(3);
         var app = App();
         var delivery = await LandAsync(app);
         var stopped = 0;
-        _proxy!.Fault = request =>
+        Proxy.Fault = request =>
         {
             // The first mart write is mid-ingest: the file is claimed, parsed and being written when storage goes away.
             if (request.Path.Value!.Contains("/secure/", StringComparison.Ordinal) && Interlocked.Exchange(ref stopped, 1) == 0)
@@ -149,7 +154,7 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
 
         var during = await Record.ExceptionAsync(() => delivery.To(Function(app)));
         await Emulator.StartAsync();
-        _proxy.Fault = _ => null;
+        Proxy.Fault = _ => null;
 
         during.Should().BeAssignableTo<Exception>("the attempt fails and the host is asked to retry").Which.Should().Match(e => e is IOException || e is IngestAttemptFailedException);
         (await PathsAsync(app, "secure/")).Should().BeEmpty("staged blocks of an interrupted write are never committed");
@@ -169,20 +174,22 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
     [Fact]
     public async Task Storage_answering_503s_is_retried_by_the_sdk_and_the_ingest_completes()
     {
+        Use(4);
         var app = App();
         var delivery = await LandAsync(app);
         var requests = 0;
-        _proxy!.Fault = _ => Interlocked.Increment(ref requests) % 3 == 1 ? 503 : null; // every third request fails once
+        Proxy.Fault = _ => Interlocked.Increment(ref requests) % 3 == 1 ? 503 : null; // every third request fails once
 
         await delivery.To(Function(app));
 
-        _proxy.Faults.Should().BeGreaterThan(2);
+        Proxy.Faults.Should().BeGreaterThan(2);
         (await PathsAsync(app, "secure/")).Should().BeEquivalentTo((await AuditAsync(app, AuditKinds.Written)).Select(e => e.Entry.Path)).And.NotBeEmpty();
     }
 
     [Fact]
     public async Task Key_vault_unreachable_fails_the_attempt_clearly_and_writes_nothing()
     {
+        Use(5);
         var secrets = new Mock<SecretClient>(MockBehavior.Strict);
         secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
@@ -200,9 +207,10 @@ public sealed class IngestExtractFunctionTests : IAsyncLifetime
     [Fact]
     public async Task File_failing_on_every_attempt_ends_in_quarantine_with_its_report_after_the_configured_attempts()
     {
+        Use(6);
         var app = App(maxAttempts: 2);
         var delivery = await LandAsync(app);
-        _proxy!.Fault = request => request.Method == "PUT" && request.Path.Value!.Contains("/secure/", StringComparison.Ordinal) ? 503 : null;
+        Proxy.Fault = request => request.Method == "PUT" && request.Path.Value!.Contains("/secure/", StringComparison.Ordinal) ? 503 : null;
 
         var first = await Record.ExceptionAsync(() => delivery.To(Function(app)));
         await delivery.To(Function(app)); // the second attempt is the last: the handler quarantines it and the host stops retrying
