@@ -49,8 +49,17 @@ public sealed class Azurite : IAsyncDisposable
     public static async Task<Azurite> StartNewAsync(CancellationToken cancellationToken = default)
     {
         var azurite = new Azurite();
-        await azurite.StartAsync(cancellationToken);
-        return azurite;
+        try
+        {
+            await azurite.StartAsync(cancellationToken);
+            return azurite;
+        }
+        catch
+        {
+            // Nobody else holds it: a node process that did not come up in time must not outlive the test run.
+            await azurite.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts the emulator on its ports (again, after <see cref="StopAsync"/>, with the same data).</summary>
