@@ -33,9 +33,7 @@ public static class Program
             KeyCommands.Create(env),
             AuditCommands.Create(env),
             ParquetCommands.Create(),
-            PublishCommand.Create(),
             RetentionCommand.Create(env),
-            Functions.ServeCommand.Create(),
             RollupCommand.Create(env),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });

@@ -207,7 +207,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
                 await file.Writer.FinishAsync().ConfigureAwait(false);
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
-                await file.Pending.Stream.FlushAsync().ConfigureAwait(false);
             }
         }
         catch
@@ -218,9 +217,20 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
         // Every file is complete before the first is committed, so a failure above commits none.
         _finished = true;
-        foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+        try
         {
-            committed.Add((await file.Pending.CommitAsync().ConfigureAwait(false), quarter, file.Rows));
+            foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+            {
+                committed.Add((await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false), quarter, file.Rows));
+            }
+        }
+        finally
+        {
+            // Releases what each write holds; a write that was not committed (a commit failed) is abandoned.
+            foreach (var file in _quarters.Values)
+            {
+                await file.Pending.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         return committed;
@@ -238,7 +248,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         foreach (var file in _quarters.Values)
         {
             await file.Writer.DisposeAsync().ConfigureAwait(false);
-            await file.Pending.AbandonAsync().ConfigureAwait(false);
+            await file.Pending.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -251,8 +261,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
         {
             [MartMetadata.Quarter] = quarter,
         };
-        var pending = await PendingObjectWrite.StartAsync(_store, MartSchema.PathFor(_contract.Name, quarter, _batchId), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var writer = await ParquetWriter.CreateAsync(pending.Stream, _layout.Schema, new ParquetWriterOptions
+        var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        var writer = await ParquetWriter.CreateAsync(pending.Content, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
@@ -262,9 +272,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
         return new QuarterFile(pending, writer, metadata);
     }
 
-    private sealed class QuarterFile(PendingObjectWrite pending, ParquetWriter writer, Dictionary<string, string> metadata)
+    private sealed class QuarterFile(IObjectWrite pending, ParquetWriter writer, Dictionary<string, string> metadata)
     {
-        public PendingObjectWrite Pending { get; } = pending;
+        public IObjectWrite Pending { get; } = pending;
 
         public ParquetWriter Writer { get; } = writer;
 

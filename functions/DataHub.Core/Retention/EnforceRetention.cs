@@ -28,7 +28,6 @@ public sealed class EnforceRetention
     /// <summary>The audit rule for a mart file past its retention.</summary>
     public const string MartRule = "retention.mart";
 
-    private const string PartnerMetadata = "datahub.partner";
     private readonly HubContext _hub;
     private readonly ILogger _logger;
 
@@ -61,7 +60,7 @@ public sealed class EnforceRetention
         [
             new($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", RawRule, parts => parts.Length >= 5 ? Find(parts[2], parts[3]) : null, a => a.RawRetentionDays, shortestRaw),
             new("quarantine/", QuarantineRule, parts => parts.Length >= 4 ? Find(parts[1], parts[2]) : null, a => a.RawRetentionDays, shortestRaw),
-            new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
+            new("secure/", MartRule, AttributeMart, a => a.MartRetentionDays, shortestMart),
         ];
 
         foreach (var zone in zones)
@@ -70,7 +69,7 @@ public sealed class EnforceRetention
             {
                 examined++;
                 var parts = item.Path.Split('/');
-                var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
+                var rule = zone.Attribute(parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
                 await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, deleted, cancellationToken).ConfigureAwait(false);
@@ -84,17 +83,14 @@ public sealed class EnforceRetention
     private Attribution? Find(string partner, string feed) =>
         _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
 
-    // A mart names its partner in its metadata (or, failing that, in its batch id) and its feed in its folder.
-    private Attribution? AttributeMart(StoredObject item, string[] parts)
-    {
-        var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
-        return parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
-    }
+    // A mart names its partner in its batch id (its file name) and its feed in its folder.
+    private Attribution? AttributeMart(string[] parts) =>
+        parts.Length >= 3 && PartnerFromBatch(parts[^1]) is { } partner ? Find(partner, parts[1]) : null;
 
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
 
     /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
-    private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
+    private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?> Attribute, Func<FeedAgreement, int> Days, int Shortest);
 
     // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
     private string? PartnerFromBatch(string fileName)
@@ -157,7 +153,7 @@ public sealed class EnforceRetention
 /// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
 public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
 {
-    /// <summary>One line for logs and the custom handler's response.</summary>
+    /// <summary>One line for logs and the command line.</summary>
     public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
 }
 

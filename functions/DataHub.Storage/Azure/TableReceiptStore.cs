@@ -1,4 +1,5 @@
-using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
 using DataHub.Core.Receipts;
 
 namespace DataHub.Storage.Azure;
@@ -11,51 +12,54 @@ namespace DataHub.Storage.Azure;
 /// </summary>
 public sealed class TableReceiptStore : IReceiptStore
 {
-    private readonly TableRestClient _client;
-    private readonly string _table;
+    private readonly TableClient _table;
+    private readonly OnceSucceeded _created;
 
-    /// <summary>Keeps receipts in <paramref name="table"/> (default <see cref="AzureNames.ReceiptsTable"/>) of the account.</summary>
-    public TableReceiptStore(StorageAccount account, StorageClientOptions? options = null, string table = AzureNames.ReceiptsTable)
+    /// <summary>Keeps receipts in <paramref name="table"/> (created on first use when missing).</summary>
+    public TableReceiptStore(TableClient table)
     {
-        ArgumentNullException.ThrowIfNull(account);
-        _client = new TableRestClient(account, options ?? new StorageClientOptions());
+        ArgumentNullException.ThrowIfNull(table);
         _table = table;
+        _created = new OnceSucceeded(ct => table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
-    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        while (true)
+    public Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        GuardAsync(key, "claim", async () =>
         {
-            var fresh = ReceiptRules.NewClaim(key, sourcePath, now);
-            var (inserted, _) = await _client.InsertAsync(_table, ToEntity(fresh), cancellationToken).ConfigureAwait(false);
-            if (inserted == TableWrite.Ok)
+            while (true)
             {
-                return new ClaimResult(ClaimStatus.Claimed, fresh);
-            }
+                var fresh = ReceiptRules.NewClaim(key, sourcePath, now);
+                try
+                {
+                    await _table.AddEntityAsync(ToEntity(fresh), cancellationToken).ConfigureAwait(false);
+                    return new ClaimResult(ClaimStatus.Claimed, fresh);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // Claimed before: decide on the receipt as it stands.
+                }
 
-            var existing = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-            {
-                continue; // Deleted between the insert and the read: try the insert again.
-            }
+                var existing = await EntityAsync(key, cancellationToken).ConfigureAwait(false);
+                if (existing is null)
+                {
+                    continue; // Deleted between the insert and the read: try the insert again.
+                }
 
-            var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), sourcePath, now, lease);
-            if (status != ClaimStatus.Claimed)
-            {
-                return new ClaimResult(status, next);
-            }
+                var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), sourcePath, now, lease);
+                if (status != ClaimStatus.Claimed)
+                {
+                    return new ClaimResult(status, next);
+                }
 
-            var (updated, _) = await _client.UpdateAsync(_table, ToEntity(next), existing.ETag ?? "*", merge: false, cancellationToken).ConfigureAwait(false);
-            if (updated == TableWrite.Ok)
-            {
-                return new ClaimResult(ClaimStatus.Claimed, next);
-            }
+                if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
+                {
+                    return new ClaimResult(ClaimStatus.Claimed, next);
+                }
 
-            // Another worker changed the receipt since it was read: decide again on what it wrote.
-        }
-    }
+                // Another worker changed the receipt since it was read: decide again on what it wrote.
+            }
+        });
 
     /// <inheritdoc />
     public Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
@@ -66,26 +70,55 @@ public sealed class TableReceiptStore : IReceiptStore
         UpdateAsync(key, r => r with { State = ReceiptState.Failed, FailedAttempts = r.FailedAttempts + 1, LastError = error }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken)
+    public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) =>
+        GuardAsync(key, "read", async () => await EntityAsync(key, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(key, entity) : null);
+
+    private Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken) =>
+        GuardAsync(key, "update", async () =>
+        {
+            while (true)
+            {
+                var existing = await EntityAsync(key, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
+                var next = change(FromEntity(key, existing));
+                if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
+                {
+                    return next;
+                }
+            }
+        });
+
+    private async Task<TableEntity?> EntityAsync(ReceiptKey key, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        var entity = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : FromEntity(key, entity);
+        var found = await _table.GetEntityIfExistsAsync<TableEntity>(Partition(key), key.Sha256, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
     }
 
-    private async Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken)
+    // Replaces the receipt only if it is still the version read; false when another worker changed it first.
+    private async Task<bool> TryReplaceAsync(Receipt receipt, ETag read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.UpdateEntityAsync(ToEntity(receipt), read, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    private async Task<T> GuardAsync<T>(ReceiptKey key, string operation, Func<Task<T>> action)
     {
         ArgumentNullException.ThrowIfNull(key);
-        while (true)
+        try
         {
-            var existing = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
-            var next = change(FromEntity(key, existing));
-            var (result, _) = await _client.UpdateAsync(_table, ToEntity(next), existing.ETag ?? "*", merge: false, cancellationToken).ConfigureAwait(false);
-            if (result == TableWrite.Ok)
-            {
-                return next;
-            }
+            await _created.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, operation + " the receipt for", key.ToString());
         }
     }
 
@@ -104,7 +137,7 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     private static TableEntity ToEntity(Receipt receipt) =>
-        new(Partition(receipt.Key), receipt.Key.Sha256, new Dictionary<string, object?>
+        new(Partition(receipt.Key), receipt.Key.Sha256)
         {
             ["Partner"] = receipt.Key.Partner,
             ["Feed"] = receipt.Key.Feed,
@@ -116,15 +149,15 @@ public sealed class TableReceiptStore : IReceiptStore
             ["BatchId"] = receipt.BatchId,
             ["LastError"] = receipt.LastError,
             ["SourcePath"] = receipt.SourcePath,
-        });
+        };
 
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
         new(
             key,
             Enum.Parse<ReceiptState>(entity.GetString("State") ?? nameof(ReceiptState.Failed)),
-            (int)entity.GetInt64("Attempts"),
-            (int)entity.GetInt64("FailedAttempts"),
-            entity.Properties.TryGetValue("ClaimedAt", out var at) && at is DateTimeOffset when ? when : DateTimeOffset.UnixEpoch,
+            entity.GetInt32("Attempts") ?? 0,
+            entity.GetInt32("FailedAttempts") ?? 0,
+            entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.UnixEpoch,
             entity.GetString("Outcome"),
             entity.GetString("BatchId"),
             entity.GetString("LastError"),

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Local;
@@ -8,8 +7,7 @@ namespace DataHub.Storage.Local;
 /// <summary>The hub's containers as folders under an embedded root: "{root}/{container}/{name}".</summary>
 /// <remarks>
 /// Writes go to a hidden temporary file in the destination folder and are committed by rename, so readers see the old
-/// object or the whole new one. ETags are the file's length and last-write time. Metadata lives in a sidecar under
-/// "{root}/.metadata" so listings show only objects.
+/// object or the whole new one. ETags are the file's length and last-write time.
 /// </remarks>
 public sealed class LocalObjectStore : IObjectStore
 {
@@ -106,48 +104,19 @@ public sealed class LocalObjectStore : IObjectStore
     }
 
     /// <inheritdoc />
-    public async Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+    public Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(write);
         ArgumentNullException.ThrowIfNull(options);
         var full = FullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
         if (!options.Overwrite && File.Exists(full))
         {
             throw new ObjectExistsException(path);
         }
 
+        var folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N") + "-" + Path.GetFileName(full));
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await write(stream, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            WriteMetadata(path, options.Metadata);
-            try
-            {
-                // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
-                File.Move(temp, full, options.Overwrite);
-            }
-            catch (IOException) when (!options.Overwrite && File.Exists(full))
-            {
-                throw new ObjectExistsException(path);
-            }
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-
-        return Describe(path, new FileInfo(full));
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, temp, options.Overwrite, file => Describe(path, file)));
     }
 
     /// <inheritdoc />
@@ -165,12 +134,6 @@ public sealed class LocalObjectStore : IObjectStore
         }
 
         file.Delete();
-        var meta = MetadataPath(path);
-        if (File.Exists(meta))
-        {
-            File.Delete(meta);
-        }
-
         return Task.FromResult(true);
     }
 
@@ -178,14 +141,14 @@ public sealed class LocalObjectStore : IObjectStore
     public async Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
     {
         var source = await GetAsync(sourcePath, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(sourcePath);
-        return await WriteAsync(
+        return await this.WriteAsync(
             destinationPath,
             async (output, ct) =>
             {
                 await using var input = await OpenReadAsync(sourcePath, source.ETag, ct).ConfigureAwait(false);
                 await input.CopyToAsync(output, ct).ConfigureAwait(false);
             },
-            new WriteOptions(Overwrite: true, source.Metadata),
+            WriteOptions.Default,
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -214,38 +177,6 @@ public sealed class LocalObjectStore : IObjectStore
     private static string ETagOf(FileInfo file) =>
         "\"" + file.Length.ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
-    private StoredObject Describe(string path, FileInfo file) =>
-        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), ReadMetadata(path));
-
-    private string MetadataPath(string path) => Path.Combine(_root, ".metadata", Path.Combine(Segments(path)) + ".json");
-
-    private void WriteMetadata(string path, IReadOnlyDictionary<string, string>? metadata)
-    {
-        var meta = MetadataPath(path);
-        if (metadata is null || metadata.Count == 0)
-        {
-            if (File.Exists(meta))
-            {
-                File.Delete(meta);
-            }
-
-            return;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(meta)!);
-        var temp = meta + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(metadata));
-        File.Move(temp, meta, overwrite: true);
-    }
-
-    private IReadOnlyDictionary<string, string> ReadMetadata(string path)
-    {
-        var meta = MetadataPath(path);
-        if (!File.Exists(meta))
-        {
-            return new Dictionary<string, string>();
-        }
-
-        return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(meta)) ?? [];
-    }
+    private static StoredObject Describe(string path, FileInfo file) =>
+        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
 }

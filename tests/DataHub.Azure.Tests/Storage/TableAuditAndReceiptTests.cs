@@ -10,13 +10,13 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
 {
     private readonly string _table = "t" + Guid.NewGuid().ToString("N")[..12];
 
-    private StorageAccount Account => StorageAccount.FromConnectionString(fixture.Azurite.ConnectionString);
+    private AzureStorage Storage => AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings());
 
     [Fact]
     public async Task Concurrent_audit_appends_from_separate_writers_keep_one_valid_chain()
     {
         // Four writers, as four Function instances would be: separate clients over one table.
-        var writers = Enumerable.Range(0, 4).Select(_ => new TableAuditLog(Account, TimeProvider.System, table: _table)).ToArray();
+        var writers = Enumerable.Range(0, 4).Select(_ => Storage.AuditLog(TimeProvider.System, _table)).ToArray();
 
         await Task.WhenAll(writers.SelectMany((log, w) => Enumerable.Range(0, 6).Select(i =>
             log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"writer {w} event {i}"), CancellationToken.None))));
@@ -32,7 +32,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     [Fact]
     public async Task Audit_events_read_back_exactly_as_sealed()
     {
-        var log = new TableAuditLog(Account, TimeProvider.System, table: _table);
+        var log = Storage.AuditLog(TimeProvider.System, _table);
         var entry = new AuditEntry(AuditKinds.Written, "csc", "csc-people", "DSA-1", new string('a', 64), "secure/csc-people/quarter=2024Q1/b1.parquet", "b1",
             Counts: new Dictionary<string, long> { ["rows"] = 12, ["bytes"] = 4096 }, DurationMs: 17);
 
@@ -48,7 +48,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     public async Task Same_content_claimed_concurrently_is_claimed_once()
     {
         var key = new ReceiptKey("police", "police-da-incidents", new string('b', 64));
-        var stores = Enumerable.Range(0, 5).Select(_ => new TableReceiptStore(Account, table: _table)).ToArray();
+        var stores = Enumerable.Range(0, 5).Select(_ => Storage.Receipts(_table)).ToArray();
         var now = DateTimeOffset.UtcNow;
 
         var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, "landing/police/police-da-incidents/a.csv", now, TimeSpan.FromMinutes(10), CancellationToken.None)));
@@ -60,7 +60,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     [Fact]
     public async Task Failed_attempts_are_counted_and_completion_makes_later_deliveries_duplicates()
     {
-        var store = new TableReceiptStore(Account, table: _table);
+        var store = Storage.Receipts(_table);
         var key = new ReceiptKey("schools", "school-attendance", new string('c', 64));
         var now = DateTimeOffset.UtcNow;
         var lease = TimeSpan.FromMinutes(10);

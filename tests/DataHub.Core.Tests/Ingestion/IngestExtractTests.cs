@@ -243,8 +243,8 @@ public sealed class IngestExtractTests
     /// <summary>Fails every write under secure/, as a full disk would.</summary>
     private sealed class FailingSecureStore(IObjectStore inner) : DelegatingStore(inner)
     {
-        public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.WriteAsync(path, write, options, cancellationToken);
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.BeginWriteAsync(path, options, cancellationToken);
     }
 
     /// <summary>Records every path opened for reading.</summary>
@@ -263,10 +263,23 @@ public sealed class IngestExtractTests
 /// <summary>Lets writes under secure/ start, then fails them once they pass a number of bytes, as a disk filling up would.</summary>
 internal sealed class SecureWritesFailAfter(IObjectStore inner, long bytes) : DelegatingStore(inner)
 {
-    public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-        path.StartsWith("secure/", StringComparison.Ordinal)
-            ? base.WriteAsync(path, (stream, ct) => write(new FailAfterStream(stream, bytes, "No space left on device."), ct), options, cancellationToken)
-            : base.WriteAsync(path, write, options, cancellationToken);
+    public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var write = await base.BeginWriteAsync(path, options, cancellationToken);
+        return path.StartsWith("secure/", StringComparison.Ordinal) ? new FailingWrite(write, new FailAfterStream(write.Content, bytes, "No space left on device.")) : write;
+    }
+
+    /// <summary>The store's write with its content seen through a failing stream.</summary>
+    private sealed class FailingWrite(IObjectWrite inner, Stream content) : IObjectWrite
+    {
+        public string Path => inner.Path;
+
+        public Stream Content => content;
+
+        public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) => inner.CommitAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 }
 
 /// <summary>The first read of each object (the hash pass) succeeds; the next one fails part-way, as a dropped connection would.</summary>
@@ -359,8 +372,8 @@ internal class DelegatingStore(IObjectStore inner) : IObjectStore
 
     public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
-    public virtual Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-        inner.WriteAsync(path, write, options, cancellationToken);
+    public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+        inner.BeginWriteAsync(path, options, cancellationToken);
 
     public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
 
