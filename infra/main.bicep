@@ -1,7 +1,8 @@
 // DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one write-only local
-// user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation key, the Linux
+// user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation and audit keys, the Linux
 // Function App running the .NET isolated worker (functions/DataHub.Functions) with a system-assigned identity, its role
 // assignments, and the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
+// The audit anchors live in their own container under a WORM (time-based retention) policy.
 // Every connection is identity-based: no account key is in an app setting or an output.
 // Deploy steps: README.md ("Deploy to Azure") and infra/README.md. Names the code reads (app settings, containers, tables)
 // and the generated functions.metadata are checked against this file by tests/DataHub.Azure.Tests (InfraNamesTests).
@@ -32,6 +33,13 @@ param planSku string = 'P0v3'
 
 @description('Name of the Key Vault secret holding the base64 pseudonymisation key (create it after deployment: infra/README.md).')
 param keySecretName string = 'datahub-pseudonymisation-key'
+
+@description('Name of the Key Vault secret holding the base64 audit key that seals the audit chain (a secret of its own; create it after deployment: infra/README.md).')
+param auditKeySecretName string = 'datahub-audit-key'
+
+@description('Days each audit anchor stays immutable (the anchors container\'s WORM policy): at least as long as the audit trail must be kept (default seven years).')
+@minValue(1)
+param anchorRetentionDays int = 2557
 
 @description('CRON (six fields) for RollupQuarter.')
 param rollupSchedule string = '0 0 2 * * *'
@@ -101,6 +109,25 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   name: name
   properties: { publicAccess: 'None' }
 }]
+
+// The audit anchors: one create-only blob per anchored audit event, in a container whose time-based retention policy
+// (WORM) lets nobody, the app's identity included, overwrite or delete them while the period runs. Rewriting or
+// truncating the audit table therefore cannot remove the evidence of how far it reached. The policy is created unlocked;
+// lock it once the deployment is checked (infra/README.md), after which it can only be extended.
+resource anchorsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'anchors'
+  properties: { publicAccess: 'None' }
+}
+
+resource anchorsWorm 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: anchorsContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: anchorRetentionDays
+    allowProtectedAppendWrites: false
+  }
+}
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: data
@@ -198,6 +225,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DATAHUB_STORAGE__tableServiceUri', value: data.properties.primaryEndpoints.table }
         { name: 'DATAHUB_KEYVAULT_URI', value: vault.properties.vaultUri }
         { name: 'DATAHUB_KEY_SECRET_NAME', value: keySecretName }
+        { name: 'DATAHUB_AUDIT_KEY_SECRET_NAME', value: auditKeySecretName }
         { name: 'DATAHUB_ROLLUP_SCHEDULE', value: rollupSchedule }
         { name: 'DATAHUB_RETENTION_SCHEDULE', value: retentionSchedule }
         { name: 'DATAHUB_MAX_ATTEMPTS', value: string(maxAttempts) }
@@ -207,7 +235,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
-// The app's identity: read and write blobs and tables in the data account, read the key secret. The blob trigger's
+// The app's identity: read and write blobs and tables in the data account, read the two key secrets (pseudonymisation and audit). The blob trigger's
 // identity-based connection asks for Blob Data Owner (not just Contributor) on the account it watches.
 resource dataBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: data
@@ -240,6 +268,8 @@ resource dataQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Key Vault Secrets User on the vault covers both key secrets, which are created after deployment (a secret-scoped
+// assignment needs the secret to exist first).
 resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
   name: guid(vault.id, app.id, roles.keyVaultSecretsUser)

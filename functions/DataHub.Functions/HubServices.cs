@@ -20,8 +20,9 @@ namespace DataHub.Functions;
 
 /// <summary>
 /// The Function App's services, registered once from its app settings (<see cref="AzureNames"/>): Blob and Table
-/// storage, the Key Vault key, the protocols, scratch space, the clock and logging, composed into the
-/// <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the same <see cref="AddDataHub"/>.
+/// storage, the Key Vault keys (pseudonymisation and audit), the audit anchors, the protocols, scratch space, the clock
+/// and logging, composed into the <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the
+/// same <see cref="AddDataHub"/>.
 /// </summary>
 public static class HubServices
 {
@@ -36,11 +37,14 @@ public static class HubServices
         // Managed identity in Azure; locally, whatever developer sign-in DefaultAzureCredential finds.
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.TryAddSingleton(sp => new AzureClientSettings { Logging = sp.GetRequiredService<ILoggerFactory>() });
-        services.TryAddSingleton(sp => settings.Storage(sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
+        services.TryAddSingleton(sp => settings.Azure.Storage(sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
         services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<AzureStorage>().ObjectStore());
-        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AzureStorage>().AuditLog(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => settings.Azure.Keys(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
+        services.TryAddSingleton(sp => settings.Azure.AuditKeys(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
+        services.TryAddSingleton<IAuditAnchorStore>(sp => sp.GetRequiredService<AzureStorage>().Anchors());
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<AzureStorage>().AuditLog(
+            sp.GetRequiredService<IAuditKeyProvider>(), sp.GetRequiredService<IAuditAnchorStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IReceiptStore>(sp => sp.GetRequiredService<AzureStorage>().Receipts());
-        services.TryAddSingleton(sp => settings.Keys(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
 
         // The worker's local temp disk, for duplicate-row hashes that outgrow memory.
         services.TryAddSingleton<IScratchSpace>(_ => new LocalScratchSpace());

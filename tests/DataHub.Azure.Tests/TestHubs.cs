@@ -18,22 +18,29 @@ internal static class TestHubs
     /// <summary>An embedded root with its key files (created when missing), as `datahub key init` makes.</summary>
     public static EmbeddedHub Embedded(string root, TimeProvider time)
     {
-        if (!LocalKeyProvider.Exists(root))
-        {
-            LocalKeyProvider.Create(root);
-        }
-
-        if (!LocalAuditKeyProvider.Exists(root))
-        {
-            LocalAuditKeyProvider.Create(root);
-        }
-
+        Keys(root);
         return EmbeddedHub.Open(root, Protocols, time);
+    }
+
+    /// <summary>Creates the pseudonymisation and audit key files under <paramref name="keyRoot"/> when missing, as `datahub key init` does.</summary>
+    public static string Keys(string keyRoot)
+    {
+        if (!LocalKeyProvider.Exists(keyRoot))
+        {
+            LocalKeyProvider.Create(keyRoot);
+        }
+
+        if (!LocalAuditKeyProvider.Exists(keyRoot))
+        {
+            LocalAuditKeyProvider.Create(keyRoot);
+        }
+
+        return keyRoot;
     }
 
     /// <summary>
     /// The Function App's services over Azurite, registered by the same <see cref="HubServices.AddDataHub"/> Program.cs calls,
-    /// from app settings as local.settings.json gives them; the key comes from <paramref name="keyRoot"/> (an embedded root's).
+    /// from app settings as local.settings.json gives them; the keys come from <paramref name="keyRoot"/> (an embedded root's).
     /// </summary>
     public static ServiceProvider FunctionApp(
         string connectionString,
@@ -44,11 +51,7 @@ internal static class TestHubs
         ILoggerFactory? logging = null,
         Action<IServiceCollection>? replace = null)
     {
-        if (!LocalKeyProvider.Exists(keyRoot))
-        {
-            LocalKeyProvider.Create(keyRoot);
-        }
-
+        Keys(keyRoot);
         var values = new Dictionary<string, string?>
         {
             [AzureNames.StorageSetting] = connectionString,

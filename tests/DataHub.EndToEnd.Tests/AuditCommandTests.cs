@@ -2,6 +2,7 @@ using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -65,7 +66,7 @@ public sealed class AuditCommandTests : IDisposable
         foreach (var e in events.Skip(5))
         {
             // Without the audit key a forger can only re-chain with the plain SHA-256 the chain once used.
-            kept.Add(AuditChain.Seal(e.Entry, kept[^1], e.Time));
+            kept.Add(UnkeyedAudit.Seal(e.Entry, kept[^1], e.Time));
         }
 
         File.WriteAllLines(LogPath, kept.Select(e => Encoding.UTF8.GetString(AuditChain.ToJsonLine(e))));

@@ -16,6 +16,7 @@ public sealed class Azurite : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly TempFolder _workspace = new("azurite");
+    private readonly TempFolder _keys = new("azurite-keys");
     private Process? _process;
 
     private Azurite()
@@ -33,6 +34,12 @@ public sealed class Azurite : IAsyncDisposable
 
     /// <summary>The (unused) Queue service port; Azurite insists on serving one.</summary>
     public int QueuePort { get; }
+
+    /// <summary>
+    /// The key folder of the hub whose storage this emulator holds: every test writing to it passes this as its key root,
+    /// as one hub has one audit key (a chain sealed under two keys is rightly refused).
+    /// </summary>
+    public string KeyRoot => _keys.Path;
 
     /// <summary>Whether the emulator process is running.</summary>
     public bool IsRunning => _process is { HasExited: false };
@@ -165,6 +172,7 @@ public sealed class Azurite : IAsyncDisposable
         // Its data goes with the workspace, so there is nothing to save: no need to wait for a graceful exit.
         await StopAsync(graceful: false);
         _workspace.Dispose();
+        _keys.Dispose();
     }
 
     // SIGTERM rather than Process.Kill (SIGKILL): Azurite saves its metadata on a graceful exit.

@@ -20,17 +20,6 @@ public static class AuditChain
     public static AuditEvent Seal(AuditEntry entry, AuditEvent? previous, DateTimeOffset time, AuditKey key) =>
         SealAt(entry, (previous?.Sequence ?? 0) + 1, previous?.Hash ?? Genesis, time, key);
 
-    /// <summary>
-    /// Seals a legacy, unkeyed event (a plain SHA-256, as logs were sealed before the audit key). Only a log that has not
-    /// yet been given an audit key writes these; a keyed log never does, and verification refuses one after a keyed event.
-    /// </summary>
-    public static AuditEvent Seal(AuditEntry entry, AuditEvent? previous, DateTimeOffset time)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var unsealed = new AuditEvent((previous?.Sequence ?? 0) + 1, time.ToUniversalTime(), entry, previous?.Hash ?? Genesis, string.Empty);
-        return unsealed with { Hash = ComputeHash(unsealed) };
-    }
-
     /// <summary>Seals an entry under <paramref name="key"/> at a given sequence number, chained to <paramref name="previousHash"/>.</summary>
     internal static AuditEvent SealAt(AuditEntry entry, long sequence, string previousHash, DateTimeOffset time, AuditKey key)
     {

@@ -29,12 +29,12 @@ public static class AuditRepair
 
         if (verification.EndLoss is not { } loss)
         {
-            return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit folder from its backup (docs/runbook.md).";
+            return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit log from its backup (docs/runbook.md).";
         }
 
         return loss.OnlyTorn || acceptLoss
             ? null
-            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit folder from its backup; if there is none, `datahub audit repair --accept-loss` records the loss and continues the chain.";
+            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss` records the loss and continues the chain.";
     }
 
     /// <summary>The entry that records a repair: what was lost, and where any torn bytes were kept.</summary>

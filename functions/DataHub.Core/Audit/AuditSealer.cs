@@ -98,8 +98,8 @@ public sealed class AuditChainBrokenException(string finding, string fix) : Exce
     public const string RepairAdvice = "Run `datahub audit verify`, then `datahub audit repair` to keep the torn line aside and continue the chain (docs/runbook.md).";
 
     /// <summary>The fix for events missing from the end.</summary>
-    public const string LossAdvice = "Restore the audit folder from its backup; if there is none, `datahub audit verify` shows what is missing and `datahub audit repair --accept-loss` records the loss and continues the chain (docs/runbook.md).";
+    public const string LossAdvice = "Restore the audit log from its backup; if there is none, `datahub audit verify` shows what is missing and `datahub audit repair --accept-loss` records the loss and continues the chain (add --azure for the Azure audit table; docs/runbook.md).";
 
     /// <summary>The fix for an event changed in place.</summary>
-    public const string RestoreAdvice = "Run `datahub audit verify` to see where, and restore the audit folder from its backup (docs/runbook.md).";
+    public const string RestoreAdvice = "Run `datahub audit verify` (add --azure for the Azure audit table) to see where, and restore the audit log from its backup (docs/runbook.md).";
 }

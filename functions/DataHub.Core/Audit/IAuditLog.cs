@@ -17,6 +17,14 @@ public interface IAuditLog
 
     /// <summary>The separately kept head (last sequence and seal), or null when the log keeps none or is empty.</summary>
     Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Seals a loss at the log's end that verification found (<see cref="AuditVerification.EndLoss"/>) with an
+    /// <see cref="AuditKinds.AuditRepaired"/> event numbered after the lost events (<see cref="AuditSealer.SealRepairAsync"/>),
+    /// so the chain continues and verification knows what is gone. Returns that event.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The log's end changed since it was verified: verify again.</exception>
+    Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken);
 }
 
 /// <summary>Raised when a stored audit line cannot be read back as an event.</summary>

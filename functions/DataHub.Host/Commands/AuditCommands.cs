@@ -1,39 +1,46 @@
 using System.CommandLine;
 using System.Globalization;
+using Azure.Core;
+using Azure.Identity;
 using DataHub.Core.Audit;
-using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Storage.Azure;
 using DataHub.Storage.Local;
 
 namespace DataHub.Host.Commands;
 
 /// <summary>
 /// `datahub audit verify`, `audit show` and `audit repair`: check the sealed chain against the anchors kept outside the
-/// log, list events, and seal a torn last line (or an accepted loss at the end) with an audited repair.
+/// log, list events, and seal a torn last line (or an accepted loss at the end) with an audited repair. Each works on an
+/// embedded root, or with --azure on the Azure hub's audit table, anchors and published manifests, reached through the
+/// same app settings the Function App reads (taken from the environment).
 /// </summary>
 internal static class AuditCommands
 {
     public static Command Create(CommandEnvironment env)
     {
-        var audit = new Command("audit", "Read, verify and repair the audit trail ({root}/audit/audit-log.jsonl).");
+        var audit = new Command("audit", "Read, verify and repair the audit trail ({root}/audit/audit-log.jsonl, or with --azure the Azure audit table).");
 
         var verifyRoot = CommonOptions.Root();
-        var verify = new Command("verify", "Check the sealed chain and the anchors outside the log: any edited, removed, reordered, added-to or cut-off event is reported (exit 2).") { verifyRoot };
+        var verifyAzure = AzureOption();
+        var verify = new Command("verify", "Check the sealed chain and the anchors outside the log: any edited, removed, reordered, added-to or cut-off event is reported (exit 2).") { verifyRoot, verifyAzure };
         verify.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
-            var root = parse.GetValue(verifyRoot)!;
-            var result = await VerifyAsync(new LocalAuditLog(root, env.Time), root, ct);
-            Report(env, root, result);
+            var site = Site(env, parse.GetValue(verifyRoot)!, parse.GetValue(verifyAzure));
+            var result = await site.VerifyAsync(ct);
+            Report(env, site, result);
             return result.Intact ? ExitCodes.Ok : ExitCodes.Rejected;
         }));
 
         var showRoot = CommonOptions.Root();
+        var showAzure = AzureOption();
         var last = new Option<int>("--last") { Description = "Show only the last N events (0 for all).", DefaultValueFactory = _ => 50 };
         var partner = new Option<string?>("--partner") { Description = "Only events about this partner." };
         var feed = new Option<string?>("--feed") { Description = "Only events about this feed." };
-        var show = new Command("show", "List audit events: time, kind, partner, feed, agreement, rule, counts.") { showRoot, last, partner, feed };
-        show.SetAction(async (parse, ct) =>
+        var show = new Command("show", "List audit events: time, kind, partner, feed, agreement, rule, counts.") { showRoot, showAzure, last, partner, feed };
+        show.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
-            var log = new LocalAuditLog(parse.GetValue(showRoot)!, env.Time);
+            var log = Site(env, parse.GetValue(showRoot)!, parse.GetValue(showAzure)).Log;
             var p = parse.GetValue(partner);
             var f = parse.GetValue(feed);
             var events = new List<AuditEvent>();
@@ -48,7 +55,7 @@ internal static class AuditCommands
                     }
                 }
             }
-            catch (AuditLineException ex)
+            catch (FormatException ex)
             {
                 unreadable = ex.Message;
             }
@@ -76,16 +83,16 @@ internal static class AuditCommands
             }
 
             return ExitCodes.Ok;
-        });
+        }));
 
         var repairRoot = CommonOptions.Root();
-        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end (when the audit folder cannot be restored from backup) and continue the chain." };
-        var repair = new Command("repair", "Seal a torn last line: keep its bytes in audit/torn/, cut the log back to its last sound event, and record the repair as an audited event.") { repairRoot, acceptLoss };
+        var repairAzure = AzureOption();
+        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end (when the audit log cannot be restored from backup) and continue the chain." };
+        var repair = new Command("repair", "Seal a torn last line: keep its bytes in audit/torn/, cut the log back to its last sound event, and record the repair as an audited event.") { repairRoot, repairAzure, acceptLoss };
         repair.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
-            var root = parse.GetValue(repairRoot)!;
-            var log = new LocalAuditLog(root, env.Time);
-            var before = await VerifyAsync(log, root, ct);
+            var site = Site(env, parse.GetValue(repairRoot)!, parse.GetValue(repairAzure));
+            var before = await site.VerifyAsync(ct);
             if (before.Intact)
             {
                 env.Output.WriteLine($"Audit chain intact ({before.Message}): nothing to repair.");
@@ -99,10 +106,10 @@ internal static class AuditCommands
                 return ExitCodes.Rejected;
             }
 
-            var repaired = await log.RepairAsync(before.EndLoss!, ct);
+            var repaired = await site.Log.RepairAsync(before.EndLoss!, ct);
             env.Output.WriteLine($"Repaired as event {repaired.Sequence}: {repaired.Entry.Detail}");
-            var after = await VerifyAsync(log, root, ct);
-            Report(env, root, after);
+            var after = await site.VerifyAsync(ct);
+            Report(env, site, after);
             return after.Intact ? ExitCodes.Ok : ExitCodes.Rejected;
         }));
 
@@ -112,19 +119,43 @@ internal static class AuditCommands
         return audit;
     }
 
-    /// <summary>Verifies the root's log against every anchor kept outside it: the anchors file and the published manifests.</summary>
-    private static async Task<AuditVerification> VerifyAsync(LocalAuditLog log, string root, CancellationToken cancellationToken)
+    private static Option<bool> AzureOption() => new("--azure")
     {
-        var anchors = await log.Anchors.ReadAsync(cancellationToken).ToListAsync(cancellationToken);
-        if (Directory.Exists(Path.Combine(root, "published")))
+        Description = "Work on the Azure hub's audit table and anchors, reached through the app settings in the environment (docs/runbook.md), instead of --root.",
+    };
+
+    /// <summary>The embedded root's audit, or with <paramref name="azure"/> the Azure hub's.</summary>
+    /// <exception cref="SettingsException">The Azure app settings are incomplete (a configuration fault: exit 3).</exception>
+    private static AuditSite Site(CommandEnvironment env, string root, bool azure)
+    {
+        if (!azure)
         {
-            anchors.AddRange(await new KpiVersions(new LocalObjectStore(root)).AnchorsAsync(cancellationToken).ToListAsync(cancellationToken));
+            var log = new LocalAuditLog(root, env.Time);
+
+            // Opening the object store makes the root's folders; a root that has never published has no manifests to read.
+            IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) ? new LocalObjectStore(root) : null;
+            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published), $"--root {root}");
         }
 
-        return await AuditVerifier.VerifyAsync(log, new LocalAuditKeyProvider(root), anchors, cancellationToken);
+        var settings = new AzureAppSettings(env.Variables);
+        var clients = new AzureClientSettings();
+
+        // The operator's own sign-in (az login, or a managed identity where the command runs): no key or connection string.
+        Func<TokenCredential> credential = () => new DefaultAzureCredential();
+        try
+        {
+            var storage = settings.Storage(clients, credential);
+            var keys = settings.AuditKeys(env.Time, clients, credential);
+            var anchors = storage.Anchors();
+            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore()), "--azure");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new SettingsException($"{ex.Message} `--azure` reads the Function App's settings from the environment (docs/runbook.md).", ex);
+        }
     }
 
-    private static void Report(CommandEnvironment env, string root, AuditVerification result)
+    private static void Report(CommandEnvironment env, AuditSite site, AuditVerification result)
     {
         var output = result.Intact ? env.Output : env.Error;
         output.WriteLine(result.Intact ? $"Audit chain intact: {result.Message}" : $"Audit chain BROKEN at event {result.BrokenAt}: {result.Message}");
@@ -137,10 +168,18 @@ internal static class AuditCommands
         {
             output.WriteLine(result.EndLoss switch
             {
-                { OnlyTorn: true } => $"Fix: `datahub audit repair --root {root}` keeps the torn line aside and continues the chain (docs/runbook.md).",
-                not null => $"Fix: restore the audit folder from its backup; if there is none, `datahub audit repair --accept-loss --root {root}` records the loss and continues the chain (docs/runbook.md).",
-                null => "Fix: restore the audit folder from its backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
+                { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
+                not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
+                null => "Fix: restore the audit log from its backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
             });
         }
+    }
+
+    /// <summary>An audit trail and the option that names it in fix-it messages ("--root DIR" or "--azure").</summary>
+    private sealed record AuditSite(AuditTrail Trail, string Target)
+    {
+        public IAuditLog Log => Trail.Log;
+
+        public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) => Trail.VerifyAsync(cancellationToken);
     }
 }

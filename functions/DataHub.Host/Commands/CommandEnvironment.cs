@@ -9,6 +9,9 @@ namespace DataHub.Host.Commands;
 /// <param name="Settings">Ingest tuning; null for the defaults.</param>
 public sealed record CommandEnvironment(TextWriter Output, TextWriter Error, TimeProvider Time, IngestSettings? Settings = null)
 {
+    /// <summary>Environment variables by name (tests pass their own): the app settings `audit … --azure` reads.</summary>
+    public Func<string, string?> Variables { get; init; } = Environment.GetEnvironmentVariable;
+
     /// <summary>The real console and clock.</summary>
     public static CommandEnvironment Console() => new(System.Console.Out, System.Console.Error, TimeProvider.System);
 }

@@ -6,8 +6,8 @@ namespace DataHub.Host.Commands;
 
 /// <summary>
 /// The faults any hub command can meet that the operator, not the input, must put right: a malformed protocol file, a
-/// key that is missing, open to other users or malformed, an audit log whose end is broken. Each becomes exit 3 and its
-/// own message (which says what to run, and never holds key material) instead of a stack trace.
+/// key that is missing, open to other users or malformed, an audit log whose end is broken, app settings missing. Each
+/// becomes exit 3 and its own message (which says what to run, and never holds key material) instead of a stack trace.
 /// </summary>
 internal static class ConfigurationFaults
 {
@@ -18,10 +18,13 @@ internal static class ConfigurationFaults
         {
             return await run().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ProtocolFormatException or KeyUnavailableException or AuditChainBrokenException)
+        catch (Exception ex) when (ex is ProtocolFormatException or KeyUnavailableException or AuditChainBrokenException or SettingsException)
         {
             await env.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
     }
 }
+
+/// <summary>Raised when the settings a command needs are missing or wrong; the message names them, never a secret.</summary>
+internal sealed class SettingsException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -51,4 +52,7 @@ public sealed record AzureClientSettings
         options.AddPolicy(new RequestLogPolicy(logger), HttpPipelinePosition.PerRetry);
         return options;
     }
+
+    /// <summary>A Key Vault secrets client for <paramref name="vaultUri"/>; content logging stays off, so a secret's value never reaches a log.</summary>
+    public SecretClient SecretClient(Uri vaultUri, TokenCredential credential) => new(vaultUri, credential, Configure(new SecretClientOptions()));
 }

@@ -18,6 +18,9 @@ public static class AzureNames
     /// <summary>The name of the Key Vault secret holding the pseudonymisation key.</summary>
     public const string KeySecretNameSetting = "DATAHUB_KEY_SECRET_NAME";
 
+    /// <summary>The name of the Key Vault secret holding the audit key (a secret of its own, never the pseudonymisation key).</summary>
+    public const string AuditKeySecretNameSetting = "DATAHUB_AUDIT_KEY_SECRET_NAME";
+
     /// <summary>The CRON schedule of RollupQuarter (six fields, as the Functions host reads it).</summary>
     public const string RollupScheduleSetting = "DATAHUB_ROLLUP_SCHEDULE";
 
@@ -30,11 +33,17 @@ public static class AzureNames
     /// <summary>Folder holding the protocol YAML files (relative to the app's folder when not rooted).</summary>
     public const string ProtocolsSetting = "DATAHUB_PROTOCOLS";
 
-    /// <summary>Local runs against Azurite only: an embedded root whose keys/datahub-key.json is used instead of Key Vault (never set in Azure).</summary>
+    /// <summary>Local runs against Azurite only: an embedded root whose keys/datahub-key.json and keys/audit-key.json are used instead of Key Vault (never set in Azure).</summary>
     public const string KeyRootSetting = "DATAHUB_KEY_ROOT";
 
     /// <summary>The default name of the pseudonymisation key secret.</summary>
     public const string DefaultKeySecretName = "datahub-pseudonymisation-key";
+
+    /// <summary>The default name of the audit key secret.</summary>
+    public const string DefaultAuditKeySecretName = "datahub-audit-key";
+
+    /// <summary>The container holding the audit anchors: kept apart from the hub's containers because infra makes it immutable (WORM).</summary>
+    public const string AnchorsContainer = "anchors";
 
     /// <summary>The hub's blob containers (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using DataHub.Core.Audit;
 
 namespace DataHub.Storage.Azure;
 
@@ -73,8 +74,12 @@ public sealed class AzureStorage
     /// <summary>The hub's containers as an object store.</summary>
     public BlobObjectStore ObjectStore() => new(Blobs, _settings);
 
-    /// <summary>The audit trail in <paramref name="table"/>.</summary>
-    public TableAuditLog AuditLog(TimeProvider time, string table = AzureNames.AuditTable) => new(Tables.GetTableClient(table), time, _settings.PageSize);
+    /// <summary>The audit anchors in <paramref name="container"/> (immutable in Azure: infra/main.bicep gives it a WORM policy).</summary>
+    public BlobAuditAnchors Anchors(string container = AzureNames.AnchorsContainer) => new(Blobs.GetBlobContainerClient(container), _settings.PageSize);
+
+    /// <summary>The audit trail in <paramref name="table"/>, sealed under <paramref name="keys"/> and anchored in <paramref name="anchors"/>.</summary>
+    public TableAuditLog AuditLog(IAuditKeyProvider keys, IAuditAnchorStore anchors, TimeProvider time, string table = AzureNames.AuditTable) =>
+        new(Tables.GetTableClient(table), keys, anchors, time, _settings.PageSize);
 
     /// <summary>The receipts in <paramref name="table"/>.</summary>
     public TableReceiptStore Receipts(string table = AzureNames.ReceiptsTable) => new(Tables.GetTableClient(table));

@@ -25,7 +25,7 @@ public sealed class BlobObjectStore : IObjectStore
         _settings = settings;
 
         // Deployment creates the containers in Azure; Azurite starts empty.
-        _containers = new OnceSucceeded(async ct =>
+        _containers = OnceSucceeded.Creating(async ct =>
         {
             foreach (var container in AzureNames.Containers)
             {

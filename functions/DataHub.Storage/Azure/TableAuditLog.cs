@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Azure;
 using Azure.Data.Tables;
 using DataHub.Core.Audit;
 
@@ -9,9 +8,10 @@ namespace DataHub.Storage.Azure;
 
 /// <summary>
 /// The audit trail in an Azure Table: one partition holding every event (row key = zero-padded sequence, value = the
-/// chained JSON line) and a head entity naming the last event. Each append writes the event and moves the head in one
-/// entity group transaction conditioned on the head's ETag, so concurrent writers (several Function instances) keep a
-/// single linear chain: a writer that lost the race re-reads the head and seals again.
+/// sealed JSON line) and a head entity naming the last event. Events are sealed under the audit key
+/// (<see cref="AuditSealer"/>) and anchored in an immutable container (<see cref="BlobAuditAnchors"/>). Each append writes
+/// its events and moves the head in one entity group transaction conditioned on the head's ETag, so concurrent writers
+/// (several Function instances) keep a single linear chain: a writer that lost the race re-reads the end and seals again.
 /// </summary>
 public sealed class TableAuditLog : IAuditLog
 {
@@ -21,19 +21,26 @@ public sealed class TableAuditLog : IAuditLog
     private const string EventRange = "f"; // Every event row key sorts below this.
     private readonly TableClient _table;
     private readonly TimeProvider _time;
+    private readonly AuditSealer _sealer;
     private readonly int? _pageSize;
     private readonly OnceSucceeded _created;
 
-    /// <summary>Keeps the log in <paramref name="table"/> (Azurite starts without it; it is created on first use).</summary>
-    public TableAuditLog(TableClient table, TimeProvider time, int? pageSize = null)
+    /// <summary>Keeps the log in <paramref name="table"/> (Azurite starts without it), sealed with <paramref name="keys"/> and anchored in <paramref name="anchors"/>.</summary>
+    public TableAuditLog(TableClient table, IAuditKeyProvider keys, IAuditAnchorStore anchors, TimeProvider time, int? pageSize = null)
     {
         ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(anchors);
         ArgumentNullException.ThrowIfNull(time);
         _table = table;
         _time = time;
+        _sealer = new AuditSealer(keys);
+        Anchors = anchors;
         _pageSize = pageSize;
-        _created = new OnceSucceeded(ct => table.CreateIfNotExistsAsync(ct));
+        _created = OnceSucceeded.Creating(ct => table.CreateIfNotExistsAsync(ct));
     }
+
+    /// <summary>The anchors this log records and checks.</summary>
+    public IAuditAnchorStore Anchors { get; }
 
     /// <inheritdoc />
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
@@ -44,41 +51,61 @@ public sealed class TableAuditLog : IAuditLog
             await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 0; ; attempt++)
             {
-                var head = await HeadEntityAsync(cancellationToken).ConfigureAwait(false);
-                AuditEvent? previous = null;
-                if (head is not null)
-                {
-                    var sequence = head.GetInt64("Sequence") ?? throw new FormatException("The audit head has no sequence.");
-                    var last = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    previous = last.HasValue
-                        ? FromEntity(last.Value!)
-                        : throw new InvalidOperationException($"The audit head names event {sequence}, which is missing from the table.");
-                }
-
-                var sealedEvent = AuditChain.Seal(entry, previous, _time.GetUtcNow());
-                var newHead = new TableEntity(Partition, HeadRow) { ["Sequence"] = sealedEvent.Sequence, ["Hash"] = sealedEvent.Hash };
-                TableTransactionAction[] actions =
-                [
-                    new(TableTransactionActionType.Add, ToEntity(sealedEvent)),
-                    head is null
-                        ? new(TableTransactionActionType.Add, newHead)
-                        : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
-                ];
+                // The anchor is read first: anchors are recorded after their events commit, so any event it names is in the table by now.
+                var anchor = await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
+                var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
+                var sealedEvents = await _sealer.SealAsync(entry, new AuditTail(last, HeadOf(head), anchor), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-                    return sealedEvent;
+                    await CommitAsync(sealedEvents, head, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
                 {
-                    // Another writer appended first: back off a little (jittered, growing) and seal against the new head.
+                    // Another writer appended first: back off a little (jittered, growing) and seal against the new end.
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt + 1, 10)), _time, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
+
+                await AnchorAsync(sealedEvents, cancellationToken).ConfigureAwait(false);
+                return sealedEvents[^1];
             }
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
             throw StorageFailure.For(ex, "append to", "audit table " + _table.Name);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        try
+        {
+            await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
+            if ((last?.Sequence ?? 0) != loss.LastGood.Sequence || !string.Equals(last?.Hash ?? AuditChain.Genesis, loss.LastGood.Hash, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("The audit table's end changed since it was verified; run `datahub audit verify --azure` again.");
+            }
+
+            // A table row is written whole, so there is never a torn line to keep aside: only lost events are recorded.
+            var repaired = await _sealer.SealRepairAsync(AuditRepair.Entry(loss, null, null, 0), loss.LastGood, loss.LostThrough, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CommitAsync([repaired], head, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
+            }
+
+            await AnchorAsync([repaired], cancellationToken).ConfigureAwait(false);
+            return repaired;
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "repair", "audit table " + _table.Name);
         }
     }
 
@@ -99,8 +126,58 @@ public sealed class TableAuditLog : IAuditLog
     public async Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        return HeadOf(await HeadEntityAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The head entity (null when there is none) and the last event the table holds (null when it holds none).</summary>
+    private async Task<(TableEntity? Head, AuditEvent? Last)> ReadEndAsync(CancellationToken cancellationToken)
+    {
         var head = await HeadEntityAsync(cancellationToken).ConfigureAwait(false);
-        return head is null ? null : new AuditHead(head.GetInt64("Sequence") ?? 0, head.GetString("Hash") ?? string.Empty);
+        try
+        {
+            if (HeadOf(head) is { } named)
+            {
+                var last = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(named.Sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (last.HasValue)
+                {
+                    return (head, FromEntity(last.Value!));
+                }
+            }
+
+            // No head (a new log, or one whose head was deleted), or a head naming an event that is gone: only reading
+            // every event finds the last, and the sealer then weighs it against the head and the anchors.
+            AuditEvent? final = null;
+            await foreach (var e in ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                final = e;
+            }
+
+            return (head, final);
+        }
+        catch (FormatException ex)
+        {
+            throw new AuditChainBrokenException($"An event in audit table {_table.Name} cannot be read: {ex.Message}", AuditChainBrokenException.RestoreAdvice);
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<AuditEvent> sealedEvents, TableEntity? head, CancellationToken cancellationToken)
+    {
+        var last = sealedEvents[^1];
+        var newHead = new TableEntity(Partition, HeadRow) { ["Sequence"] = last.Sequence, ["Hash"] = last.Hash };
+        var actions = sealedEvents.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(e))).ToList();
+        actions.Add(head is null
+            ? new(TableTransactionActionType.Add, newHead)
+            : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag));
+        await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records the last event in the anchors when the append ends a step (after the commit, so an anchor never names an uncommitted event).</summary>
+    private async Task AnchorAsync(IReadOnlyList<AuditEvent> sealedEvents, CancellationToken cancellationToken)
+    {
+        if (sealedEvents.Any(e => AuditAnchoring.EndsStep(e.Entry.Kind)))
+        {
+            await Anchors.RecordAsync(sealedEvents[^1], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<TableEntity?> HeadEntityAsync(CancellationToken cancellationToken)
@@ -108,6 +185,9 @@ public sealed class TableAuditLog : IAuditLog
         var head = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return head.HasValue ? head.Value : null;
     }
+
+    private static AuditHead? HeadOf(TableEntity? head) =>
+        head is null ? null : new AuditHead(head.GetInt64("Sequence") ?? 0, head.GetString("Hash") ?? string.Empty);
 
     private static string RowKey(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 

@@ -28,7 +28,6 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         .DistinctBy(f => f.Feed)
         .ToArray();
 
-    private readonly TempFolder _keys = new("function-keys");
     private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
     private readonly List<ServiceProvider> _apps = [];
     private SyntheticFile _extract = Extracts[0];
@@ -54,8 +53,6 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         {
             await app.DisposeAsync();
         }
-
-        _keys.Dispose();
     }
 
     /// <summary>Chooses this test's extract (a number no other test in the class uses).</summary>
@@ -64,7 +61,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     /// <summary>One Function App instance (a worker), as Program.cs registers it.</summary>
     private ServiceProvider App(int? maxAttempts = null, Action<IServiceCollection>? replace = null)
     {
-        var app = TestHubs.FunctionApp(ConnectionString, _keys.Path, _clock, TestHubs.QuickRetries(maxRetries: 2), maxAttempts, replace: replace);
+        var app = TestHubs.FunctionApp(ConnectionString, Emulator.KeyRoot, _clock, TestHubs.QuickRetries(maxRetries: 2), maxAttempts, replace: replace);
         _apps.Add(app);
         return app;
     }

@@ -83,7 +83,7 @@ public sealed class EnforceRetentionTests(AzuriteFixture fixture) : IDisposable
     public async Task Marts_past_mart_retention_are_deleted_on_azure_storage_too()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var hub = TestHubs.Azure(fixture.Azurite.ConnectionString, _root.Path, clock);
+        var hub = TestHubs.Azure(fixture.Azurite.ConnectionString, fixture.Azurite.KeyRoot, clock);
         await SeedAsync(hub.Store);
         clock.Advance(TimeSpan.FromDays(2556));
 

@@ -12,18 +12,14 @@ namespace DataHub.Azure.Tests.Storage;
 
 /// <summary>Acceptance: a mart being written on blob storage is invisible to listings, blocks staged and Parquet flushed, until the batch commits.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class MartWriteVisibilityTests(AzuriteFixture fixture) : IDisposable
+public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
 {
     private const int BlockSize = 4 * 1024;
-    private readonly TempFolder _keys = new("visibility-keys");
-
-    public void Dispose() => _keys.Dispose();
-
     [Fact]
     public async Task Listing_while_a_mart_write_is_in_flight_shows_nothing_of_it_and_after_commit_the_whole_file()
     {
         var settings = TestHubs.QuickRetries() with { BlockSize = BlockSize };
-        var azure = TestHubs.Azure(fixture.Azurite.ConnectionString, _keys.Path, ManualClock.On(2026, 11, 22), settings);
+        var azure = TestHubs.Azure(fixture.Azurite.ConnectionString, fixture.Azurite.KeyRoot, ManualClock.On(2026, 11, 22), settings);
         var blobs = AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, settings).Blobs;
         var observer = new InFlightObserver(azure.Store, blobs);
         var hub = azure with

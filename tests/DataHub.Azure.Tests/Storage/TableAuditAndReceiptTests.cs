@@ -1,6 +1,7 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Receipts;
 using DataHub.Storage.Azure;
+using DataHub.Storage.Local;
 using DataHub.Testing;
 
 namespace DataHub.Azure.Tests.Storage;
@@ -12,11 +13,18 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
 
     private AzureStorage Storage => AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings());
 
+    /// <summary>A writer on this test's own audit table and anchors container, sealing under the emulator's hub audit key.</summary>
+    private TableAuditLog AuditLog()
+    {
+        var storage = Storage;
+        return storage.AuditLog(new LocalAuditKeyProvider(TestHubs.Keys(fixture.Azurite.KeyRoot)), storage.Anchors(_table), TimeProvider.System, _table);
+    }
+
     [Fact]
     public async Task Concurrent_audit_appends_from_separate_writers_keep_one_valid_chain()
     {
         // Four writers, as four Function instances would be: separate clients over one table.
-        var writers = Enumerable.Range(0, 4).Select(_ => Storage.AuditLog(TimeProvider.System, _table)).ToArray();
+        var writers = Enumerable.Range(0, 4).Select(_ => AuditLog()).ToArray();
 
         await Task.WhenAll(writers.SelectMany((log, w) => Enumerable.Range(0, 6).Select(i =>
             log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"writer {w} event {i}"), CancellationToken.None))));
@@ -24,7 +32,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var events = await writers[0].ReadAsync(CancellationToken.None).ToListAsync();
         events.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, 24).Select(i => (long)i));
         events.Select(e => e.Entry.Detail).Should().OnlyHaveUniqueItems();
-        var verification = await AuditVerifier.VerifyAsync(writers[1], CancellationToken.None);
+        var verification = await AuditVerifier.VerifyAsync(writers[1], new LocalAuditKeyProvider(fixture.Azurite.KeyRoot), await writers[1].Anchors.ReadAsync(CancellationToken.None).ToListAsync(), CancellationToken.None);
         verification.Intact.Should().BeTrue(verification.Message);
         (await writers[2].GetHeadAsync(CancellationToken.None)).Should().Be(new AuditHead(24, events[^1].Hash));
     }
@@ -32,7 +40,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     [Fact]
     public async Task Audit_events_read_back_exactly_as_sealed()
     {
-        var log = Storage.AuditLog(TimeProvider.System, _table);
+        var log = AuditLog();
         var entry = new AuditEntry(AuditKinds.Written, "csc", "csc-people", "DSA-1", new string('a', 64), "secure/csc-people/quarter=2024Q1/b1.parquet", "b1",
             Counts: new Dictionary<string, long> { ["rows"] = 12, ["bytes"] = 4096 }, DurationMs: 17);
 
@@ -40,7 +48,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
 
         var read = await log.ReadAsync(CancellationToken.None).SingleAsync();
         read.Hash.Should().Be(sealedEvent.Hash);
-        AuditChain.ComputeHash(read).Should().Be(sealedEvent.Hash);
+        AuditChain.HasValidSeal(read, await new LocalAuditKeyProvider(fixture.Azurite.KeyRoot).GetCurrentAsync(CancellationToken.None)).Should().BeTrue();
         read.Entry.Counts.Should().BeEquivalentTo(entry.Counts);
     }
 

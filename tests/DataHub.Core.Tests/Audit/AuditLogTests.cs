@@ -89,7 +89,7 @@ public sealed class AuditLogTests : IDisposable
         // Without the audit key the forger can only re-chain as plain SHA-256 (the legacy form) or under a key of their own.
         foreach (var forge in new Func<AuditEntry, AuditEvent?, DateTimeOffset, AuditEvent>[]
         {
-            (entry, previous, time) => AuditChain.Seal(entry, previous, time),
+            (entry, previous, time) => UnkeyedAudit.Seal(entry, previous, time),
             (entry, previous, time) => AuditChain.Seal(entry, previous, time, new AuditKey("v1", Enumerable.Repeat((byte)7, 32).ToArray())),
         })
         {
@@ -226,7 +226,7 @@ public sealed class AuditLogTests : IDisposable
         var legacy = new List<AuditEvent>();
         for (var i = 0; i < 3; i++)
         {
-            previous = AuditChain.Seal(new AuditEntry(AuditKinds.Received, Detail: $"old {i}"), previous, _clock.GetUtcNow());
+            previous = UnkeyedAudit.Seal(new AuditEntry(AuditKinds.Received, Detail: $"old {i}"), previous, _clock.GetUtcNow());
             legacy.Add(previous);
         }
 
@@ -244,7 +244,7 @@ public sealed class AuditLogTests : IDisposable
         sealedLog.Notes.Should().Contain(n => n.Contains("events 1 to 3 are legacy", StringComparison.Ordinal));
 
         // Dropping the last keyed event and re-chaining it unkeyed is a downgrade, not a legacy log.
-        Write(log, events.Take(4).Select(Line).Append(Line(AuditChain.Seal(events[4].Entry, events[3], events[4].Time))));
+        Write(log, events.Take(4).Select(Line).Append(Line(UnkeyedAudit.Seal(events[4].Entry, events[3], events[4].Time))));
         (await VerifyAsync(log)).Message.Should().Contain("unkeyed after keyed");
     }
 

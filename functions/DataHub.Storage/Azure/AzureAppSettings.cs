@@ -1,0 +1,61 @@
+using Azure.Core;
+using DataHub.Core.Audit;
+using DataHub.Core.Pseudonymisation;
+using DataHub.Storage.Local;
+
+namespace DataHub.Storage.Azure;
+
+/// <summary>
+/// The Azure hub's storage and keys from its app settings (<see cref="AzureNames"/>), read one way by the Function App
+/// (its configuration) and by `datahub audit … --azure` (the operator's environment).
+/// </summary>
+/// <param name="value">The value of a setting by its app-setting name ("__" for nesting), or null when it is not set.</param>
+public sealed class AzureAppSettings(Func<string, string?> value)
+{
+    /// <summary>The data storage account: the emulator's connection string, or identity-based Blob and Table endpoints.</summary>
+    /// <exception cref="InvalidOperationException">Neither form is set; the message names the settings.</exception>
+    public AzureStorage Storage(AzureClientSettings settings, Func<TokenCredential> credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return Value(AzureNames.StorageSetting) is { } connection
+            ? AzureStorage.ForEmulator(connection, settings)
+            : AzureStorage.WithCredential(
+                new Uri(Required(AzureNames.BlobServiceUriSetting)),
+                new Uri(Required(AzureNames.TableServiceUriSetting)),
+                credential(),
+                settings);
+    }
+
+    /// <summary>The pseudonymisation key: Key Vault in Azure, a local key root for runs against Azurite.</summary>
+    /// <exception cref="InvalidOperationException">No key is configured.</exception>
+    public IKeyProvider Keys(TimeProvider time, AzureClientSettings settings, Func<TokenCredential> credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return Value(AzureNames.KeyVaultUriSetting) is { } vault
+            ? KeyVaultKeyProvider.Create(new Uri(vault), Value(AzureNames.KeySecretNameSetting) ?? AzureNames.DefaultKeySecretName, credential(), time, settings)
+            : Value(AzureNames.KeyRootSetting) is { } keyRoot
+                ? new LocalKeyProvider(keyRoot)
+                : throw NoKey("pseudonymisation key");
+    }
+
+    /// <summary>The audit key, from its own secret in the same Key Vault, or the local key root's audit key for runs against Azurite.</summary>
+    /// <exception cref="InvalidOperationException">No key is configured.</exception>
+    public IAuditKeyProvider AuditKeys(TimeProvider time, AzureClientSettings settings, Func<TokenCredential> credential)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        return Value(AzureNames.KeyVaultUriSetting) is { } vault
+            ? KeyVaultAuditKeyProvider.Create(new Uri(vault), Value(AzureNames.AuditKeySecretNameSetting) ?? AzureNames.DefaultAuditKeySecretName, credential(), time, settings)
+            : Value(AzureNames.KeyRootSetting) is { } keyRoot
+                ? new LocalAuditKeyProvider(keyRoot)
+                : throw NoKey("audit key");
+    }
+
+    /// <summary>A setting's value, or null when it is unset or empty.</summary>
+    public string? Value(string name) => value(name) is { Length: > 0 } text ? text : null;
+
+    private static InvalidOperationException NoKey(string which) =>
+        new($"No {which} is configured: set {AzureNames.KeyVaultUriSetting} (or, for local runs against Azurite, {AzureNames.KeyRootSetting}).");
+
+    private string Required(string name) =>
+        Value(name) ?? throw new InvalidOperationException($"The app setting {name} is missing: set {AzureNames.BlobServiceUriSetting} and {AzureNames.TableServiceUriSetting} (in Azure), or {AzureNames.StorageSetting} to the emulator's connection string (locally).");
+}
