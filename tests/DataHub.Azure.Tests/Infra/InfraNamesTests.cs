@@ -100,6 +100,18 @@ public sealed partial class InfraNamesTests
     }
 
     [Fact]
+    public void Audit_anchors_container_is_created_apart_under_a_time_based_retention_policy()
+    {
+        var container = Regex.Match(Bicep, @"resource (?<symbol>\w+) 'Microsoft\.Storage/storageAccounts/blobServices/containers@[^']+' = \{\s*parent: blobService\s*name: '" + AzureNames.AnchorsContainer + "'");
+        container.Success.Should().BeTrue("infra/main.bicep creates the anchors container by the name the code uses");
+        AzureNames.Containers.Should().NotContain(AzureNames.AnchorsContainer, "the hub's other containers are not made immutable");
+
+        var policy = Regex.Match(Bicep, @"'Microsoft\.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@[^']+' = \{\s*parent: " + container.Groups["symbol"].Value + @"\s*name: 'default'\s*properties: \{(?<properties>[^}]*)\}");
+        policy.Success.Should().BeTrue("the anchors container has a container-level WORM policy");
+        policy.Groups["properties"].Value.Should().Contain("immutabilityPeriodSinceCreationInDays: anchorRetentionDays").And.Contain("allowProtectedAppendWrites: false");
+    }
+
+    [Fact]
     public void Every_app_setting_the_code_reads_in_azure_is_set_by_infra_and_none_carries_a_key()
     {
         // The emulator's connection string and the local key root are for local runs only.
