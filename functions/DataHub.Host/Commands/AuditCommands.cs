@@ -149,7 +149,7 @@ internal static class AuditCommands
             var anchors = storage.Anchors();
             return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore()), "--azure");
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or UriFormatException)
         {
             throw new SettingsException($"{ex.Message} `--azure` reads the Function App's settings from the environment (docs/runbook.md).", ex);
         }

@@ -78,35 +78,17 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
 
     private async IAsyncEnumerable<AuditAnchor> ListAsync(int? pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: pageSize).GetAsyncEnumerator(cancellationToken);
-        await using (pages.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    // No container yet: nothing has been anchored.
-                    yield break;
-                }
-                catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
-                {
-                    throw StorageFailure.For(ex, "list the audit anchors in", _container.Name);
-                }
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: pageSize);
 
-                foreach (var blob in pages.Current.Values)
+        // No container yet reads as empty: nothing has been anchored.
+        await foreach (var page in StorageFailure.Guard(pages, "list the audit anchors in", _container.Name).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var blob in page.Values)
+            {
+                // A name that is not an anchor's is skipped: anchors only ever add evidence.
+                if (Parse(blob.Name) is { } anchor)
                 {
-                    // A name that is not an anchor's is skipped: anchors only ever add evidence.
-                    if (Parse(blob.Name) is { } anchor)
-                    {
-                        yield return anchor;
-                    }
+                    yield return anchor;
                 }
             }
         }

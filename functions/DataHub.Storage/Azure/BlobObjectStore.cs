@@ -99,7 +99,7 @@ public sealed class BlobObjectStore : IObjectStore
 
         // A prefix within the container names: every blob of every matching container, containers in name order.
         var containers = new List<string>();
-        await foreach (var container in Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix).ConfigureAwait(false))
+        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix).ConfigureAwait(false))
         {
             containers.Add(container.Name);
         }
@@ -160,7 +160,7 @@ public sealed class BlobObjectStore : IObjectStore
         var blobs = _service.GetBlobContainerClient(container).GetBlobsAsync(
             new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = namePrefix.Length == 0 ? null : namePrefix },
             cancellationToken);
-        await foreach (var page in Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
+        await foreach (var page in StorageFailure.Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
         {
             foreach (var blob in page.Values)
             {
@@ -171,35 +171,6 @@ public sealed class BlobObjectStore : IObjectStore
 
                 var properties = blob.Properties;
                 yield return new StoredObject(container + "/" + blob.Name, properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue);
-            }
-        }
-    }
-
-    // Pages from the service, with a missing container read as empty and other failures as the store's I/O error.
-    private static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, string operation, string path)
-    {
-        var pages = source.GetAsyncEnumerator();
-        await using (pages.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    yield break;
-                }
-                catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
-                {
-                    throw StorageFailure.For(ex, operation, path);
-                }
-
-                yield return pages.Current;
             }
         }
     }

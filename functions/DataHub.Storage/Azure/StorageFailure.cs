@@ -17,6 +17,35 @@ internal static class StorageFailure
     public static IOException For(Exception exception, string operation, string path) =>
         new($"Azure storage failed to {operation} '{path}': {Describe(exception)}.", exception);
 
+    /// <summary>Items (or pages) from a listing, with a missing container read as empty and other failures as <see cref="For"/>'s error.</summary>
+    public static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, string operation, string path)
+    {
+        var pages = source.GetAsyncEnumerator();
+        await using (pages.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    yield break;
+                }
+                catch (Exception ex) when (IsRequestFailure(ex))
+                {
+                    throw For(ex, operation, path);
+                }
+
+                yield return pages.Current;
+            }
+        }
+    }
+
     private static string Describe(Exception exception) => exception switch
     {
         RequestFailedException { Status: > 0 } failed => $"HTTP {failed.Status}{(failed.ErrorCode is { Length: > 0 } code ? " " + code : string.Empty)}",

@@ -135,6 +135,20 @@ public sealed class AzureAuditCommandTests(AuditedAzureHub hub) : IClassFixture<
     }
 
     [Fact]
+    public async Task Function_app_writes_no_audit_event_while_the_table_end_is_broken()
+    {
+        var events = await hub.EventsAsync();
+        await DeleteAsync(events.TakeLast(4).Select(e => e.Row));
+        await hub.Table.DeleteEntityAsync("chain", "head");
+        var audit = TestHubs.Azure(hub.Emulator.ConnectionString, hub.Emulator.KeyRoot, hub.Clock).Audit;
+
+        var append = () => audit.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police"), CancellationToken.None);
+
+        await append.Should().ThrowAsync<AuditChainBrokenException>().WithMessage("*anchor blob anchors/audit/*events were removed from its end*--accept-loss*");
+        (await hub.EventsAsync()).Should().HaveCount(events.Count - 4, "nothing is sealed onto a broken end");
+    }
+
+    [Fact]
     public async Task Azure_audit_commands_without_storage_settings_exit_3_naming_the_settings()
     {
         using var output = new StringWriter();
