@@ -6,14 +6,36 @@ namespace DataHub.Core.Feeds;
 /// <param name="QuarterField">The stored date field whose calendar quarter files a row under in the secure mart, or null
 /// when the feed carries its own quarter label (health-aggregates' "quarter").</param>
 /// <param name="PersonLevel">False for feeds that are already aggregate and carry no person data.</param>
+/// <param name="RecordKey">What identifies one record across deliveries, and what a later delivery of it does.</param>
+/// <param name="Coverage">Which periods a delivery of the feed reports on.</param>
 public sealed record FeedContract(
     string Name,
     IReadOnlyList<FieldSpec> Fields,
     string? QuarterField,
-    bool PersonLevel = true)
+    bool PersonLevel = true,
+    RecordKey? RecordKey = null,
+    FeedCoverage Coverage = FeedCoverage.Events)
 {
     /// <summary>The field with this contract name; null when the contract has none.</summary>
     public FieldSpec? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>A feed's natural key: the fields that identify one record, whichever delivery it comes in.</summary>
+/// <param name="Fields">Contract field names; <c>person</c> stands for the person the row's identifiers link to (the hub keeps
+/// only their tokens).</param>
+/// <param name="Rule">What happens when a record with the same key arrives again, in words for the partner and the analyst.</param>
+public sealed record RecordKey(IReadOnlyList<string> Fields, string Rule);
+
+/// <summary>Which periods a delivery reports on, so the hub can tell a quarter with nothing to report from one not received.</summary>
+public enum FeedCoverage
+{
+    /// <summary>Each delivery holds the records dated in the periods it spans (the feed's period field, from its first to its
+    /// last date); periods no delivery spans have not been received.</summary>
+    Events,
+
+    /// <summary>Each delivery is the partner's whole current state (records of any date) as at its extract: it reports on every
+    /// period up to the last whole period before it was received.</summary>
+    Snapshot,
 }
 
 /// <summary>One field of a feed contract.</summary>
