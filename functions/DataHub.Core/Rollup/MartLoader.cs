@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
 using DataHub.Core.Linkage;
@@ -17,7 +18,7 @@ namespace DataHub.Core.Rollup;
 /// <param name="Rows">Rows read.</param>
 /// <param name="BatchId">The ingest batch (one delivery) the file belongs to, from its metadata.</param>
 /// <param name="Received">When the file was committed: the delivery's arrival, as the store records it.</param>
-/// <param name="FirstDate">The earliest date of the feed's period field among the rows (health: the first day of the earliest quarter).</param>
+/// <param name="FirstDate">(Not in the published manifest: one record's date.) The earliest date of the feed's period field among the rows (health: the first day of the earliest quarter).</param>
 /// <param name="LastDate">The latest such date (health: the last day of the latest quarter).</param>
 public sealed record MartInput(
     string Path,
@@ -29,8 +30,8 @@ public sealed record MartInput(
     long Rows,
     string? BatchId = null,
     DateTimeOffset? Received = null,
-    DateOnly? FirstDate = null,
-    DateOnly? LastDate = null);
+    [property: JsonIgnore] DateOnly? FirstDate = null,
+    [property: JsonIgnore] DateOnly? LastDate = null);
 
 /// <summary>What the loader read: linked inputs, link quality, and the files with their hashes.</summary>
 public sealed record LoadedMarts(KpiInputs Inputs, string KeyVersion, IReadOnlyList<LinkQualityRow> LinkQuality, IReadOnlyList<MartInput> Files, Quarter? LatestQuarter);

@@ -170,7 +170,12 @@ public static class RecoveryVerifier
             }
         }
 
-        return found.DistinctBy(f => (f.Row, f.Role)).ToList();
+        // Under rounding, a count worked out exactly is a disclosure unless the rules would have shown it exactly anyway (a zero
+        // that is not withheld): it is a withheld count, or a rounded one given back.
+        return found
+            .Where(f => options.Publication is not { } how || f.RecoveredValue is not { } v
+                || Rounding.WouldHide(v, how(f.Row), f.Role == CountRole.Numerator ? how(f.Row).NumeratorIsCount : how(f.Row).DenominatorIsCount))
+            .DistinctBy(f => (f.Row, f.Role)).ToList();
     }
 
     private static string NumeratorKey(KpiValueRow row, string quarter, string breakdown) =>

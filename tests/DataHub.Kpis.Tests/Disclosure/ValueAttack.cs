@@ -27,6 +27,24 @@ internal static class Rounding
 
         return low is { } l ? (l, high!.Value) : (value, value);
     }
+
+    /// <summary>True when the rules would not show this exact count as it is: it is withheld, or it would be shown rounded.</summary>
+    public static bool WouldHide(BigInteger exact, RowPublication how, bool isCount)
+    {
+        var x = (long)exact;
+        if (isCount && (x == 0 ? how.SuppressZeros : x <= how.Threshold))
+        {
+            return true;
+        }
+
+        if (how.RoundingBase is not { } b)
+        {
+            return false;
+        }
+
+        var shown = (x * 2 + b) / (2L * b) * b;
+        return Interval(shown, how, isCount) != (exact, exact);
+    }
 }
 
 /// <summary>

@@ -26,6 +26,10 @@ internal sealed class BoundaryFixture
 {
     public static readonly CohortDefinition Cohort = new("T", new DateOnly(2018, 1, 1), new DateOnly(2018, 3, 31));
 
+    /// <summary>The days the fixture's event feeds report on when written as marts: every day any quarter from the baseline
+    /// year (2017Q1, whose 12 months to its end start in April 2016) to 2018Q3 reads.</summary>
+    public static readonly (DateOnly From, DateOnly To) Received = (new DateOnly(2016, 4, 1), new DateOnly(2018, 9, 30));
+
     public List<CscPersonRow> People { get; } = [];
 
     public List<CpPlanRow> Plans { get; } = [];
