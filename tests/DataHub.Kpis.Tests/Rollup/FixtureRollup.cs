@@ -16,6 +16,7 @@ internal sealed class FixtureRollup : IDisposable
     public static readonly DisclosureProfile Standard = new("standard", 4, false, 5, 10);
     private static readonly FixedTime Time = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
     private readonly TempFolder _root = new("rollup");
+    private readonly Dictionary<string, IReadOnlyList<ValueRow>> _values = [];
 
     public FixtureRollup()
     {
@@ -41,19 +42,28 @@ internal sealed class FixtureRollup : IDisposable
 
     public string Local(string path) => Store.FullPath(path);
 
-    /// <summary>kpi_values rows of a version matching a SQL condition, read by DuckDB.</summary>
-    public async Task<IReadOnlyList<ValueRow>> ValuesAsync(RollupOutcome run, string where)
+    /// <summary>Every kpi_values row of a version, read once by DuckDB.</summary>
+    public async Task<IReadOnlyList<ValueRow>> ValuesAsync(RollupOutcome run)
     {
+        if (_values.TryGetValue(run.VersionPath, out var cached))
+        {
+            return cached;
+        }
+
         var r = await DuckDb.QueryAsync($"""
-            select cohort, quarter, measure_key, breakdown_type, breakdown_value, numerator, denominator, value, marker
-            from read_parquet({DuckDb.Literal(Local(run.VersionPath + "/kpi_values.parquet"))}) where {where} order by quarter, measure_key, breakdown_type, breakdown_value
+            select cohort, quarter, measure_key, breakdown_type, breakdown_value, numerator, denominator, value, marker, indicator
+            from read_parquet({DuckDb.Literal(Local(run.VersionPath + "/kpi_values.parquet"))})
             """);
-        return r.Rows.Select(x => new ValueRow(x[0].GetString()!, x[1].GetString()!, x[2].GetString()!, x[3].GetString()!, x[4].GetString()!,
-            Long(x[5]), Long(x[6]), x[7].ValueKind == JsonValueKind.Null ? null : Double(x[7]), x[8].GetString()!)).ToArray();
+        var rows = r.Rows.Select(x => new ValueRow(x[0].GetString()!, x[1].GetString()!, x[2].GetString()!, x[3].GetString()!, x[4].GetString()!,
+            Long(x[5]), Long(x[6]), x[7].ValueKind == JsonValueKind.Null ? null : Double(x[7]), x[8].GetString()!, x[9].GetString()!)).ToArray();
+        _values[run.VersionPath] = rows;
+        return rows;
     }
 
+    /// <summary>The one row of a measure in a quarter and breakdown (<c>all</c> or <c>type:value</c>).</summary>
     public async Task<ValueRow> ValueAsync(RollupOutcome run, string quarter, string measureKey, string breakdown = "all") =>
-        (await ValuesAsync(run, $"quarter = '{quarter}' and measure_key = '{measureKey}' and breakdown_type || ':' || breakdown_value = '{(breakdown == "all" ? "all:all" : breakdown)}'")).Single();
+        (await ValuesAsync(run)).Single(r => r.Quarter == quarter && r.MeasureKey == measureKey
+            && (r.BreakdownType == "all" ? "all" : r.BreakdownType + ":" + r.BreakdownValue) == breakdown);
 
     public static long? Long(JsonElement e) => e.ValueKind switch
     {
@@ -68,4 +78,5 @@ internal sealed class FixtureRollup : IDisposable
 }
 
 /// <summary>One published kpi_values row as a test reads it.</summary>
-internal sealed record ValueRow(string Cohort, string Quarter, string MeasureKey, string BreakdownType, string BreakdownValue, long? Numerator, long? Denominator, double? Value, string Marker);
+internal sealed record ValueRow(
+    string Cohort, string Quarter, string MeasureKey, string BreakdownType, string BreakdownValue, long? Numerator, long? Denominator, double? Value, string Marker, string Indicator);

@@ -89,7 +89,7 @@ public sealed class RollupQuarterTests : IDisposable
     {
         await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
         var outcome = await _hub.RunAsync(FixtureRollup.Standard);
-        var rows = await _hub.ValuesAsync(outcome, "true");
+        var rows = await _hub.ValuesAsync(outcome);
 
         rows.Should().Contain(r => r.Marker == "[c]");
         rows.SelectMany(r => new[] { r.Numerator, r.Denominator }).OfType<long>().Should().OnlyContain(n => n == 0 || n % 5 == 0, "counts and sums are rounded to 5");
