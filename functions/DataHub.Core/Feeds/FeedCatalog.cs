@@ -143,8 +143,8 @@ public static class FeedCatalog
             Int("quality_of_life", true, 0, 20),
             Int("paid_work_days", true, 0, 20),
         ], "form_date", RecordKey: new(["client_id", "form_date", "stage"],
-            "One TOPS form. A later delivery of the same client's form of the same stage and date replaces the earlier row; forms on the "
-            + "same day are read in stage order: start, review, exit.")),
+            "One TOPS form. A later delivery of the same client's form of the same stage and date replaces the earlier row; forms of one "
+            + "day are read in the order exit, start, review (an exit closes the earlier episode before a start opens the next).")),
         new(SchoolAttendance,
         [
             Upn(required: true),
@@ -190,7 +190,7 @@ public static class FeedCatalog
             Int("score", true, 0, 27),
         ], "score_date", RecordKey: new(["person", "instrument", "stage", "score_date"],
             "One score. A later delivery of the same person's score on the same instrument, stage and date replaces the earlier row; "
-            + "scores on the same day are read in stage order: initial, interim, end.")),
+            + "scores of one day are read in the order end, initial, interim (an end closes the earlier intervention before an initial opens the next).")),
     ];
 
     /// <summary>The contract of a feed by its name (case-insensitive), or null when there is no such feed.</summary>

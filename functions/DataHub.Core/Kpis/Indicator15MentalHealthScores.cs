@@ -22,7 +22,7 @@ public sealed class Indicator15MentalHealthScores : IKpiIndicator
         $"Adults whose {(i == "PHQ9" ? "depression (PHQ9)" : "anxiety (GAD7)")} score improved, stayed the same or declined",
         "Cohort adults in an intervention on the instrument that was open on their FS start date or began within the configured window after it "
         + "(365 days by default). Interventions are read from the score stages (initial opens one, end closes it; scores of one day in the order "
-        + "initial, interim, end). The baseline is that intervention's initial score, compared with its latest score (interim or end) by the "
+        + "end, initial, interim). The baseline is that intervention's initial score, compared with its latest score (interim or end) by the "
         + "quarter end; lower is better. all = adults compared, with the improved, unchanged and declined parts.",
         "indicator 15 (initial, interim, end scores)", "mental-health-scores, csc-people", BetterDirection.Lower)
     {

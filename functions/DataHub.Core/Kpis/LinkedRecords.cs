@@ -55,8 +55,7 @@ public readonly record struct LinkedEpisode(
     DateOnly? Closure,
     string? ClosureReason);
 
-/// <summary>Where an assessment sits in a treatment or intervention episode: TOPS start/review/exit, mental health initial/interim/end.
-/// Forms of one day are read in this order.</summary>
+/// <summary>Where an assessment sits in a treatment or intervention episode: TOPS start/review/exit, mental health initial/interim/end.</summary>
 public enum AssessmentStage : byte
 {
     /// <summary>The assessment that opens an episode (TOPS start, mental health initial).</summary>
@@ -67,6 +66,18 @@ public enum AssessmentStage : byte
 
     /// <summary>The assessment that closes the episode (TOPS exit, mental health end).</summary>
     Closing,
+}
+
+/// <summary>The order assessments of one day are read in, so a person's series has one order whatever order the partner sent them.</summary>
+public static class AssessmentStages
+{
+    /// <summary>Closing, then opening, then review: an exit closes the earlier episode before a start on the same day opens the next.</summary>
+    public static int SameDayOrder(AssessmentStage stage) => stage switch
+    {
+        AssessmentStage.Closing => 0,
+        AssessmentStage.Opening => 1,
+        _ => 2,
+    };
 }
 
 /// <summary>A TOPS form's stage and five scores.</summary>

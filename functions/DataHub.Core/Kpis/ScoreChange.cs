@@ -19,7 +19,8 @@ public static class ScoreChange
     }
 
     /// <summary>
-    /// The positions of the baseline and latest assessments to compare, in a span sorted by date and then stage. Episodes are
+    /// The positions of the baseline and latest assessments to compare, in a span sorted by date and then
+    /// <see cref="AssessmentStages.SameDayOrder"/>. Episodes are
     /// read from the stages: an opening assessment starts one, a closing assessment ends it, and assessments outside an
     /// episode are not used; an episode never closed ends the day before the next one opens. The episode compared is the first that was open on the FS start date or opened within
     /// <paramref name="startWindowDays"/> days after it; its opening assessment is the baseline and its last assessment dated

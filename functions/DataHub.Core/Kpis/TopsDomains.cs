@@ -35,7 +35,7 @@ public static class TopsDomains
         new(indicator, domain.Name + "_change", MeasureUnit.Count, QuantityId(indicator, domain), null, null,
             $"Adults whose {domain.Title} improved, stayed the same or declined",
             "Cohort adults in a treatment episode that was open on their FS start date or began within the configured window after it (365 days by default). Episodes are read "
-            + "from the TOPS stages (a start form opens one, an exit form closes it; forms of one day in the order start, review, exit). "
+            + "from the TOPS stages (a start form opens one, an exit form closes it; forms of one day in the order exit, start, review). "
             + $"The baseline is that episode's start form, compared with its latest form (review or exit) by the quarter end; {(domain.Better == BetterDirection.Lower ? "fewer" : "higher")} is better. "
             + "all = adults compared, with the improved, unchanged and declined parts.",
             domain.ToolkitCodes, "substance-misuse-tops, csc-people", domain.Better)
