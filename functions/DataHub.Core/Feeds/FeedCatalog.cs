@@ -38,7 +38,7 @@ public static class FeedCatalog
     /// <summary>Feed name of the mental health scores extract.</summary>
     public const string MentalHealthScores = "mental-health-scores";
 
-    /// <summary>Every feed contract, in the order of feeds.md.</summary>
+    /// <summary>Every feed contract, cohort feed first.</summary>
     public static IReadOnlyList<FeedContract> All { get; } =
     [
         new(CscPeople,

@@ -1,6 +1,6 @@
 namespace DataHub.Core.Feeds;
 
-/// <summary>One partner feed's published contract (shared/spec/feeds.md): its fields, their types and rules.</summary>
+/// <summary>One partner feed's published contract: its fields, their types and rules, its natural key and what a delivery reports on.</summary>
 /// <param name="Name">The feed name, which is also its landing folder name, e.g. "police-da-incidents".</param>
 /// <param name="Fields">The fields in contract order.</param>
 /// <param name="QuarterField">The stored date field whose calendar quarter files a row under in the secure mart, or null
@@ -39,7 +39,7 @@ public enum FeedCoverage
 }
 
 /// <summary>One field of a feed contract.</summary>
-/// <param name="Name">The canonical snake_case name, as in feeds.md and in the mart.</param>
+/// <param name="Name">The canonical snake_case name, as partners are told and as the mart stores it.</param>
 /// <param name="Type">How the text is parsed.</param>
 /// <param name="Handling">Whether the value is stored, pseudonymised or only used for matching.</param>
 /// <param name="Required">A required field's column must be present and its cells non-empty.</param>
@@ -92,7 +92,7 @@ public enum FieldHandling
     Drop,
 }
 
-/// <summary>The part a field plays in making the linkage keys (DESIGN.md, "Identifiers and linkage").</summary>
+/// <summary>The part a field plays in making the linkage keys (README, "How a file is handled").</summary>
 public enum IdentityPart
 {
     /// <summary>Plays no part.</summary>
