@@ -52,12 +52,10 @@ public sealed record PublishedCohort(string Cohort, DateOnly WindowStart, DateOn
 /// <param name="Values">kpi_values rows in computed order.</param>
 /// <param name="Cohorts">cohorts rows.</param>
 /// <param name="SuppressedCells">How many count cells were suppressed (primary, secondary or for rounding).</param>
-/// <param name="Profiles">The profile applied to each indicator, by indicator code.</param>
 public sealed record KpiPublication(
     IReadOnlyList<PublishedKpiValue> Values,
     IReadOnlyList<PublishedCohort> Cohorts,
-    int SuppressedCells,
-    IReadOnlyDictionary<string, DisclosureProfile> Profiles)
+    int SuppressedCells)
 {
     /// <summary>kpi_values rows per marker (the empty marker for a plain value).</summary>
     public IReadOnlyDictionary<string, int> Markers => Values.GroupBy(v => v.Marker).OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -118,7 +116,6 @@ public sealed class KpiPublisher
     {
         ArgumentNullException.ThrowIfNull(results);
         var groups = new SortedDictionary<string, (DisclosureProfile Profile, HashSet<string> Cells, List<RateCell> Rates)>(StringComparer.Ordinal);
-        var indicatorProfiles = new SortedDictionary<string, DisclosureProfile>(StringComparer.Ordinal);
         (DisclosureProfile Profile, HashSet<string> Cells, List<RateCell> Rates) GroupOf(DisclosureProfile p)
         {
             if (!groups.TryGetValue(p.Name, out var g))
@@ -133,7 +130,6 @@ public sealed class KpiPublisher
         foreach (var row in results.Rows)
         {
             var profile = ProfileFor(row.Measure);
-            indicatorProfiles[row.Measure.Indicator] = profile;
             if (row.WindowOpen)
             {
                 continue;
@@ -202,7 +198,7 @@ public sealed class KpiPublisher
                 f.Value, c.Value, a.Value, marker.ToText());
         }).ToArray();
         var suppressed = counts.Values.Count(c => c.Reason is SuppressionReason.Primary or SuppressionReason.Secondary or SuppressionReason.Rounding);
-        return new KpiPublication(values, published, suppressed, indicatorProfiles);
+        return new KpiPublication(values, published, suppressed);
     }
 
     internal static string RowId(KpiRow row) => string.Join('|', row.Cohort, row.Quarter, row.Measure.Key, row.Breakdown);

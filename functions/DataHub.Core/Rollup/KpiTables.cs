@@ -32,7 +32,7 @@ public static class KpiTables
     /// quantity is the same in every quarter), and the disclosure rules it is published under.
     /// </summary>
     public static KpiTable Definitions(
-        IReadOnlyList<MeasureDefinition> measures, IReadOnlyDictionary<string, QuantityDefinition> quantities, IReadOnlyDictionary<string, DisclosureProfile> profiles) => new(
+        IReadOnlyList<MeasureDefinition> measures, IReadOnlyDictionary<string, QuantityDefinition> quantities, Func<MeasureDefinition, DisclosureProfile> profileOf) => new(
         "kpi_definitions",
         new ParquetSchema(
         [
@@ -45,7 +45,7 @@ public static class KpiTables
         ]),
         measures.Select(m =>
         {
-            var profile = profiles[m.Indicator];
+            var profile = profileOf(m);
             var numerator = quantities[m.Numerator];
             var denominator = m.Denominator is null ? null : quantities[m.Denominator];
             string[] types = [Breakdown.All, numerator.Dimension == BreakdownDimension.AgeGroup ? Breakdown.AgeDimension : Breakdown.TeamDimension,

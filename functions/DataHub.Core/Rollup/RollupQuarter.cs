@@ -148,7 +148,8 @@ public sealed class RollupQuarter
         var latest = quarters.Count == 0 ? default : quarters.Max();
         var results = calculator.Compute(marts.Inputs, quarters, q => q == latest, delivered);
         phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
-        var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
+        var publisher = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile);
+        var publication = publisher.Publish(results);
         phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -171,7 +172,7 @@ public sealed class RollupQuarter
         var published = new List<KpiTable>
         {
             KpiTables.Values(publication.Values),
-            KpiTables.Definitions(calculator.Measures, calculator.Quantities, publication.Profiles),
+            KpiTables.Definitions(calculator.Measures, calculator.Quantities, publisher.ProfileFor),
             KpiTables.Markers(),
             KpiTables.LinkQuality(marts.LinkQuality),
             KpiTables.Cohorts(publication.Cohorts),
@@ -201,7 +202,7 @@ public sealed class RollupQuarter
             marts.Files,
             ReceivedSpans(delivered),
             outputs,
-            publication.Profiles.ToDictionary(p => p.Key, p => p.Value.Name, StringComparer.Ordinal),
+            calculator.Measures.DistinctBy(m => m.Indicator).ToDictionary(m => m.Indicator, m => publisher.ProfileFor(m).Name, StringComparer.Ordinal),
             publication.SuppressedCells,
             publication.Markers,
             phases);
