@@ -106,7 +106,12 @@ public sealed class Indicator07SchoolAttendance : IKpiIndicator
         var totals = default(SessionTotals);
         foreach (var period in context.Inputs.Attendance.For(member.Person))
         {
-            if (period.PeriodEnd >= from && period.PeriodEnd <= to && PersonAge.IsCompulsorySchoolAge(person.BirthYear, person.BirthMonth, period.PeriodEnd))
+            if (period.PeriodEnd > to)
+            {
+                break; // the series is in period end order
+            }
+
+            if (period.PeriodEnd >= from && PersonAge.IsCompulsorySchoolAge(person.BirthYear, person.BirthMonth, period.PeriodEnd))
             {
                 totals = totals.Add(period);
             }

@@ -82,7 +82,12 @@ public sealed class Indicator17DomesticAbuseIncidents : IKpiIndicator
             var to = baseline && member.FsStart <= context.QuarterEnd ? member.FsStart.AddDays(-1) : context.QuarterEnd;
             foreach (var incident in context.Inputs.Incidents.For(member.Person))
             {
-                if (DomesticAbuse.IsParty(incident) && incident.Date >= from && incident.Date <= to)
+                if (incident.Date > to)
+                {
+                    break; // the series is in date order
+                }
+
+                if (DomesticAbuse.IsParty(incident) && incident.Date >= from)
                 {
                     context.CountOnce(InQuarter, member, incident.Incident);
                 }
