@@ -126,7 +126,9 @@ public static class KpiTables
         var rounding = p.RoundingBase is { } b
             ? $"published counts{(m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate ? " and sums of days or sessions" : "")} are rounded to the nearest {b}"
             : "published counts are exact";
-        var minimum = p.MinimumDenominator > 0 ? $"; a value over fewer than {p.MinimumDenominator} (people, plans or pupils) is marked [u]" : "";
+        var minimum = p.MinimumDenominator > 0 && m.Unit is not (MeasureUnit.Count or MeasureUnit.Change)
+            ? $"; a value over fewer than {p.MinimumDenominator} (people, plans or pupils) is marked [u]"
+            : "";
         return $"{small}, with any other count that would let one be worked out; {rounding}; the value is worked out from the published numbers{minimum}.";
     }
 }

@@ -98,6 +98,25 @@ public sealed class RollupQuarterTests : IDisposable
     }
 
     [Fact]
+    public async Task The_definitions_say_what_is_rounded_to_what_and_the_thresholds()
+    {
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard);
+
+        var d = await DuckDb.QueryAsync($"""
+            select measure_key, threshold, suppress_zeros, rounding_base, minimum_denominator, disclosure
+            from read_parquet({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/kpi_definitions.parquet"))})
+            where measure_key in ('KPI02.avg_days_closed_in_quarter', 'KPI17.incidents_in_quarter') order by 1
+            """);
+
+        d.Rows.Select(r => (FixtureRollup.Long(r[1]), r[2].GetBoolean(), FixtureRollup.Long(r[3]), FixtureRollup.Long(r[4])))
+            .Should().Equal(((long?)4, false, (long?)5, (long?)10), ((long?)4, false, (long?)5, (long?)10));
+        d.Rows[0][5].GetString().Should().Contain("1 to 4").And.Contain("sums of days or sessions are rounded to the nearest 5")
+            .And.Contain("worked out from the published numbers").And.Contain("fewer than 10");
+        d.Rows[1][5].GetString().Should().Contain("counts are rounded to the nearest 5").And.NotContain("[u]", "a count has no denominator");
+    }
+
+    [Fact]
     public async Task The_independent_verifier_recovers_no_count()
     {
         await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
