@@ -40,7 +40,19 @@ internal sealed class AttendancePeriods
         list.Insert(first, period);
     }
 
-    public IEnumerable<LinkedAttendance> All() => _periods.Values.SelectMany(p => p);
+    /// <summary>Every period kept, in one array of the exact size (no growing copies at county scale).</summary>
+    public LinkedAttendance[] ToArray()
+    {
+        var all = new LinkedAttendance[_periods.Values.Sum(p => p.Count)];
+        var at = 0;
+        foreach (var list in _periods.Values)
+        {
+            list.CopyTo(all, at);
+            at += list.Count;
+        }
+
+        return all;
+    }
 
     private static int FirstEndingOnOrAfter(List<LinkedAttendance> list, DateOnly day)
     {

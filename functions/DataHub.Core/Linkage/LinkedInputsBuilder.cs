@@ -141,7 +141,7 @@ public sealed class LinkedInputsBuilder
     /// <summary>The linked inputs, grouped by person and sorted by date.</summary>
     public KpiInputs Build() =>
         new(_cohort.People, _cohort.Allocations, _cpPlans.Values, _claPeriods.Values, _incidents.Values, _episodes.Values, _topsForms.Values,
-            _attendance.All(), _programmes.Values, _scores.Values, _health.Values.ToArray());
+            _attendance.ToArray(), _programmes.Values, _scores.Values, _health.Values.ToArray());
 
     private int? Link(PersonKeys keys, string feed, bool samePartner)
     {
