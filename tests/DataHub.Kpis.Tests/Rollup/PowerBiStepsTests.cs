@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DataHub.Testing;
@@ -99,7 +98,7 @@ public sealed partial class PowerBiStepsTests(DemoHub demo)
 
     private static string Guide(string path) => Whitespace().Replace(File.ReadAllText(Path.Combine(RepoPaths.Root, path)), " ");
 
-    private static long Long(JsonElement e) => e.ValueKind == JsonValueKind.String ? long.Parse(e.GetString()!, CultureInfo.InvariantCulture) : e.GetInt64();
+    private static long Long(JsonElement e) => FixtureRollup.Long(e)!.Value;
 
     [GeneratedRegex(@"`(kpi_values|kpi_definitions|quarters|cohorts|markers|link_quality)\[(\w+)\]`")]
     private static partial Regex ColumnReference();
