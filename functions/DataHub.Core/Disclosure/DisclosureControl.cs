@@ -1,8 +1,8 @@
 namespace DataHub.Core.Disclosure;
 
 /// <summary>Applies one disclosure profile to a table: primary suppression, secondary suppression over every
-/// margin, rates with their counts, then rounding. Pure and deterministic: the same cells, margins and rates in
-/// any order give the same result.</summary>
+/// margin, rounding (with more suppression wherever the rounded counts around a count would pin it), then rates from the
+/// published counts. Pure and deterministic: the same cells, margins and rates in any order give the same result.</summary>
 public sealed class DisclosureControl
 {
     /// <summary>Creates the control for one profile.</summary>
@@ -50,6 +50,17 @@ public sealed class DisclosureControl
 
         var system = new MarginSystem(equations, [.. cells.Select(c => c.Count ?? 0)]);
         var unprotected = SuppressSecondary(cells, system, unknown, reason, protects);
+        while (PinnedByRounding(cells, system, unknown) is { Count: > 0 } pinned)
+        {
+            // Each round only removes knowledge, so it ends; the new unknowns are protected like primary ones.
+            foreach (var i in pinned)
+            {
+                reason[i] = SuppressionReason.Rounding;
+                unknown.Add(i);
+            }
+
+            unprotected.UnionWith(SuppressSecondary(cells, system, unknown, reason, protects));
+        }
 
         var counts = new PublishedCount[cells.Count];
         for (var i = 0; i < cells.Count; i++)
@@ -57,9 +68,37 @@ public sealed class DisclosureControl
             counts[i] = Publish(cells[i], reason[i], protects[i]);
         }
 
-        var published = rates.Select(r => PublishRate(r, cells[index[r.NumeratorId]], cells[index[r.DenominatorId]],
-            reason[index[r.NumeratorId]] != SuppressionReason.None || reason[index[r.DenominatorId]] != SuppressionReason.None));
+        var published = rates.Select(r => PublishRate(r, counts[index[r.NumeratorId]], counts[index[r.DenominatorId]], cells[index[r.NumeratorId]], cells[index[r.DenominatorId]]));
         return new DisclosureResult(counts, [.. published], [.. unprotected.Select(i => cells[i].Id)]);
+    }
+
+    // A reader knows each published count only to within its rounding interval (and that it is not small). The counts whose
+    // interval the margins narrow to one value are given away by the rounding, and are suppressed in turn.
+    private List<int> PinnedByRounding(IReadOnlyList<CountCell> cells, MarginSystem system, HashSet<int> unknown)
+    {
+        if (Profile.RoundingBase is null)
+        {
+            return [];
+        }
+
+        var low = new long[cells.Count];
+        var high = new long[cells.Count];
+        for (var i = 0; i < cells.Count; i++)
+        {
+            (low[i], high[i]) = unknown.Contains(i) || cells[i].Count is not { } count
+                ? (0, long.MaxValue)
+                : cells[i].NotApplicable ? (0, 0) : Interval(count);
+        }
+
+        return system.PinnedIntervals(low, high);
+    }
+
+    // What a reader can tell of a published count: a non-zero count that rounds to 0 is shown as [low], so they know it is not 0.
+    private (long Low, long High) Interval(long count)
+    {
+        var rounded = Profile.Round(count);
+        var (low, high) = Profile.Interval(rounded);
+        return count > 0 && rounded == 0 ? (1, Math.Max(1, high)) : (low, high);
     }
 
     // Until no suppressed cell can be worked out: take the recoverable one with the lowest id and suppress one more
@@ -159,22 +198,23 @@ public sealed class DisclosureControl
             : new PublishedCount(cell.Id, rounded, DisclosureMarker.None, SuppressionReason.None, null, cell.Labels);
     }
 
-    private PublishedRate PublishRate(RateCell rate, CountCell numerator, CountCell denominator, bool countSuppressed)
+    // The value is worked out from the published (rounded) counts, so it tells a reader nothing the counts do not.
+    private PublishedRate PublishRate(RateCell rate, PublishedCount numerator, PublishedCount denominator, CountCell numeratorCell, CountCell denominatorCell)
     {
         PublishedRate Withheld(DisclosureMarker marker, SuppressionReason why) =>
             new(rate.Id, rate.NumeratorId, rate.DenominatorId, null, marker, why);
 
-        if (numerator.NotApplicable || denominator.NotApplicable)
+        if (numeratorCell.NotApplicable || denominatorCell.NotApplicable)
         {
             return Withheld(DisclosureMarker.NotApplicable, SuppressionReason.None);
         }
 
-        if (numerator.Count is not { } n || denominator.Count is not { } d)
+        if (numeratorCell.Count is null || denominatorCell.Count is null)
         {
             return Withheld(DisclosureMarker.Unavailable, SuppressionReason.None);
         }
 
-        if (countSuppressed)
+        if (numerator.Value is not { } n || denominator.Value is not { } d)
         {
             return Withheld(DisclosureMarker.Confidential, SuppressionReason.Rate);
         }
@@ -184,9 +224,8 @@ public sealed class DisclosureControl
             return Withheld(DisclosureMarker.NotApplicable, SuppressionReason.None);
         }
 
-        return d < Profile.MinimumDenominator
-            ? Withheld(DisclosureMarker.Low, SuppressionReason.RateDenominatorBelowMinimum)
-            : new PublishedRate(rate.Id, rate.NumeratorId, rate.DenominatorId, (double)n / d, DisclosureMarker.None, SuppressionReason.None);
+        return new PublishedRate(rate.Id, rate.NumeratorId, rate.DenominatorId, (double)n / d,
+            d < Profile.MinimumDenominator ? DisclosureMarker.LowReliability : DisclosureMarker.None, SuppressionReason.None);
     }
 
     private static List<CountCell> DistinctCells(IReadOnlyList<CountCell> input)

@@ -1,28 +1,31 @@
 namespace DataHub.Core.Disclosure;
 
-/// <summary>The GSS/DfE marker shown in place of (or beside) a value in a published table.</summary>
+/// <summary>The GSS marker shown in place of (or, for <c>[u]</c>, beside) a value in a published table.</summary>
 public enum DisclosureMarker
 {
     /// <summary>No marker: the value is published.</summary>
     None,
 
-    /// <summary><c>[c]</c> confidential: suppressed to protect individuals (small count, its complement, or a rate built on one).</summary>
+    /// <summary><c>[c]</c> confidential: withheld to protect individuals (small count, its complement, or a rate built on one); no number is shown.</summary>
     Confidential,
 
-    /// <summary><c>[x]</c> unavailable: the hub has no figure (e.g. a feed did not supply it), or a rate built on such a figure.</summary>
+    /// <summary><c>[x]</c> not available: the hub has no figure (e.g. the feed was not received for the period), or a rate built on such a figure.</summary>
     Unavailable,
 
-    /// <summary><c>[z]</c> not applicable: the cell cannot exist (e.g. an indicator that does not apply to a breakdown), or a rate whose denominator is zero.</summary>
+    /// <summary><c>[z]</c> not applicable: the figure cannot exist (a rate over zero, a window not yet closed).</summary>
     NotApplicable,
 
-    /// <summary><c>[low]</c> below the precision shown: a non-zero count that rounds to 0, or a rate whose denominator is below the profile's minimum.</summary>
+    /// <summary><c>[low]</c> a non-zero count that rounds to 0 (only possible when the threshold is below half the rounding base).</summary>
     Low,
+
+    /// <summary><c>[u]</c> low reliability: the value is shown, but its denominator is below the profile's minimum.</summary>
+    LowReliability,
 }
 
 /// <summary>Text forms of <see cref="DisclosureMarker"/> as they appear in the CSV and Parquet tables.</summary>
 public static class DisclosureMarkers
 {
-    /// <summary>The marker's text: empty, <c>[c]</c>, <c>[x]</c>, <c>[z]</c> or <c>[low]</c>.</summary>
+    /// <summary>The marker's text: empty, <c>[c]</c>, <c>[x]</c>, <c>[z]</c>, <c>[low]</c> or <c>[u]</c>.</summary>
     public static string ToText(this DisclosureMarker marker) => marker switch
     {
         DisclosureMarker.None => "",
@@ -30,6 +33,7 @@ public static class DisclosureMarkers
         DisclosureMarker.Unavailable => "[x]",
         DisclosureMarker.NotApplicable => "[z]",
         DisclosureMarker.Low => "[low]",
+        DisclosureMarker.LowReliability => "[u]",
         _ => throw new ArgumentOutOfRangeException(nameof(marker)),
     };
 
@@ -43,6 +47,7 @@ public static class DisclosureMarkers
             "[x]" => DisclosureMarker.Unavailable,
             "[z]" => DisclosureMarker.NotApplicable,
             "[low]" => DisclosureMarker.Low,
+            "[u]" => DisclosureMarker.LowReliability,
             _ => (DisclosureMarker)(-1),
         };
         return Enum.IsDefined(marker);
@@ -64,6 +69,7 @@ public enum SuppressionReason
     /// <summary>A rate suppressed because its numerator or denominator count is suppressed.</summary>
     Rate,
 
-    /// <summary>A rate withheld (marker <c>[low]</c>) because its denominator is below the profile's minimum.</summary>
-    RateDenominatorBelowMinimum,
+    /// <summary>A count suppressed because the rounded counts around it (each known to lie within its rounding interval) would
+    /// pin it to its exact value.</summary>
+    Rounding,
 }

@@ -88,6 +88,32 @@ internal sealed class MarginSystem
         return component;
     }
 
+    /// <summary>
+    /// The cells whose bounds the equations narrow to one value, when a reader knows each cell only to within
+    /// [<paramref name="low"/>, <paramref name="high"/>] (<see cref="long.MaxValue"/> for no upper bound). Cells that start
+    /// as one value, or unbounded, are not reported: the first are published exactly, the second are unknown.
+    /// </summary>
+    public List<int> PinnedIntervals(long[] low, long[] high)
+    {
+        var published = Enumerable.Range(0, _values.Length).Where(i => low[i] < high[i] && high[i] != Unbounded).ToArray();
+        var terms = _equations.Select(e => (Vars: e, Signs: e.Select((_, k) => k == 0 ? 1 : -1).ToArray())).ToArray();
+        for (var pass = 0; pass < MaxBoundPasses; pass++)
+        {
+            var changed = false;
+            foreach (var (vars, signs) in terms)
+            {
+                changed |= Tighten(vars, signs, 0, low, high);
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        return [.. published.Where(i => low[i] == high[i])];
+    }
+
     private HashSet<int> Solve(List<int> component, IReadOnlySet<int> unknown)
     {
         var equations = component.SelectMany(c => _equationsOfCell[c]).Distinct().Order().ToArray();

@@ -2,7 +2,7 @@ using static DataHub.Core.Feeds.FieldHandling;
 
 namespace DataHub.Core.Feeds;
 
-/// <summary>The ten partner feed contracts of shared/spec/feeds.md, with their canonical field names, types and rules.</summary>
+/// <summary>The ten partner feed contracts, with their canonical field names, types, rules and natural keys.</summary>
 public static class FeedCatalog
 {
     /// <summary>The values of a sex column (M/F/U).</summary>
@@ -38,7 +38,7 @@ public static class FeedCatalog
     /// <summary>Feed name of the mental health scores extract.</summary>
     public const string MentalHealthScores = "mental-health-scores";
 
-    /// <summary>Every feed contract, in the order of feeds.md.</summary>
+    /// <summary>Every feed contract, cohort feed first.</summary>
     public static IReadOnlyList<FeedContract> All { get; } =
     [
         new(CscPeople,
@@ -64,21 +64,27 @@ public static class FeedCatalog
             Bool("uasc", false),
             Bool("cwd", false),
             Bool("worked_with", false),
-        ], "fs_start_date"),
+        ], "fs_start_date", RecordKey: new(["person_id", "family_key"],
+            "One person's place in one family. A later delivery's row for the same person and family replaces the earlier one."),
+            Coverage: FeedCoverage.Snapshot),
         new(CscCpPlans,
         [
             LocalId("person_id", "D01"),
             Text("plan_key", true, "R10"),
             Date("start_date", true, "R11"),
             Date("end_date", false, "R12"),
-        ], "start_date"),
+        ], "start_date", RecordKey: new(["person_id", "plan_key"],
+            "One child protection plan. A later delivery of the same plan replaces the earlier row (an end date added, a date corrected)."),
+            Coverage: FeedCoverage.Snapshot),
         new(CscClaPeriods,
         [
             LocalId("person_id", "D01"),
             Text("period_key", true, "R16"),
             Date("start_date", true, "R17"),
             Date("end_date", false, "R18"),
-        ], "start_date"),
+        ], "start_date", RecordKey: new(["person_id", "period_key"],
+            "One period of care. A later delivery of the same period replaces the earlier row (an end date added, a date corrected)."),
+            Coverage: FeedCoverage.Snapshot),
         new(PoliceDaIncidents,
         [
             Text("incident_id", true),
@@ -90,7 +96,9 @@ public static class FeedCatalog
             Sex(),
             Bool("crime", true),
             Bool("marac_referral", true),
-        ], "incident_date"),
+        ], "incident_date", RecordKey: new(["incident_id", "person"],
+            "One person's part in one incident. A later delivery of the same incident for the same person replaces the earlier row; "
+            + "an incident with two people in the cohort is one incident when the cohort's incidents are counted.")),
         new(HealthAggregates,
         [
             Text("quarter", true),
@@ -100,7 +108,9 @@ public static class FeedCatalog
             Int("cohort_people", true, 0, null),
             Int("people_with_event", true, 0, null),
             Int("events", false, 0, null),
-        ], null, PersonLevel: false),
+        ], null, PersonLevel: false, RecordKey: new(["quarter", "cohort", "age_group", "measure"],
+            "One aggregate figure. A later delivery of the same quarter, cohort, age group and measure replaces the earlier one; "
+            + "a quarter and cohort with no row has not been received (never zero).")),
         new(SubstanceMisuseEpisodes,
         [
             LocalId("client_id"),
@@ -114,7 +124,10 @@ public static class FeedCatalog
             Date("treatment_start_date", false),
             Date("closure_date", false),
             Code("closure_reason", false, ReferenceLists.Codes(ReferenceLists.ClosureReasons)),
-        ], "assessment_date"),
+        ], "assessment_date", RecordKey: new(["client_id", "assessment_date"],
+            "One triage or treatment episode. A later delivery of the same client's episode from the same assessment date replaces the "
+            + "earlier row (a treatment start, closure date or reason added)."),
+            Coverage: FeedCoverage.Snapshot),
         new(SubstanceMisuseTops,
         [
             LocalId("client_id"),
@@ -129,7 +142,9 @@ public static class FeedCatalog
             Int("physical_health", true, 0, 20),
             Int("quality_of_life", true, 0, 20),
             Int("paid_work_days", true, 0, 20),
-        ], "form_date"),
+        ], "form_date", RecordKey: new(["client_id", "form_date", "stage"],
+            "One TOPS form. A later delivery of the same client's form of the same stage and date replaces the earlier row; forms of one "
+            + "day are read in the order exit, start, review (an exit closes the earlier episode before a start opens the next).")),
         new(SchoolAttendance,
         [
             Upn(required: true),
@@ -142,7 +157,10 @@ public static class FeedCatalog
             Int("possible_sessions", true, 0, null),
             Int("authorised_absence_sessions", true, 0, null),
             Int("unauthorised_absence_sessions", true, 0, null),
-        ], "period_end"),
+        ], "period_end", RecordKey: new(["upn", "school_urn", "period_start", "period_end"],
+            "One pupil's sessions at one school for one period. A later row for the same pupil and school whose period overlaps an "
+            + "earlier one (the same period re-sent or corrected, or split differently) replaces it, so no day is counted twice; "
+            + "rows from different schools are added up.")),
         new(DaProgrammes,
         [
             Name("forename", IdentityPart.Forename),
@@ -154,7 +172,10 @@ public static class FeedCatalog
             Date("start_date", true),
             Date("end_date", false),
             Code("outcome", true, ["completed", "dropped_out", "ongoing", "other"]),
-        ], "start_date"),
+        ], "start_date", RecordKey: new(["person", "programme", "role", "start_date"],
+            "One person's place on one programme. A later delivery of the same person, programme, role and start date replaces the "
+            + "earlier row (an end date or outcome added)."),
+            Coverage: FeedCoverage.Snapshot),
         new(MentalHealthScores,
         [
             Nhs(),
@@ -167,7 +188,9 @@ public static class FeedCatalog
             Date("score_date", true),
             // The widest instrument range here; the instrument's own range (PHQ9 0–27, GAD7 0–21) is a cross-field check.
             Int("score", true, 0, 27),
-        ], "score_date"),
+        ], "score_date", RecordKey: new(["person", "instrument", "stage", "score_date"],
+            "One score. A later delivery of the same person's score on the same instrument, stage and date replaces the earlier row; "
+            + "scores of one day are read in the order end, initial, interim (an end closes the earlier intervention before an initial opens the next).")),
     ];
 
     /// <summary>The contract of a feed by its name (case-insensitive), or null when there is no such feed.</summary>

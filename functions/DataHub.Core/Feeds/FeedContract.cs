@@ -1,23 +1,45 @@
 namespace DataHub.Core.Feeds;
 
-/// <summary>One partner feed's published contract (shared/spec/feeds.md): its fields, their types and rules.</summary>
+/// <summary>One partner feed's published contract: its fields, their types and rules, its natural key and what a delivery reports on.</summary>
 /// <param name="Name">The feed name, which is also its landing folder name, e.g. "police-da-incidents".</param>
 /// <param name="Fields">The fields in contract order.</param>
 /// <param name="QuarterField">The stored date field whose calendar quarter files a row under in the secure mart, or null
 /// when the feed carries its own quarter label (health-aggregates' "quarter").</param>
 /// <param name="PersonLevel">False for feeds that are already aggregate and carry no person data.</param>
+/// <param name="RecordKey">What identifies one record across deliveries, and what a later delivery of it does.</param>
+/// <param name="Coverage">Which periods a delivery of the feed reports on.</param>
 public sealed record FeedContract(
     string Name,
     IReadOnlyList<FieldSpec> Fields,
     string? QuarterField,
-    bool PersonLevel = true)
+    bool PersonLevel = true,
+    RecordKey? RecordKey = null,
+    FeedCoverage Coverage = FeedCoverage.Events)
 {
     /// <summary>The field with this contract name; null when the contract has none.</summary>
     public FieldSpec? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 }
 
+/// <summary>A feed's natural key: the fields that identify one record, whichever delivery it comes in.</summary>
+/// <param name="Fields">Contract field names; <c>person</c> stands for the person the row's identifiers link to (the hub keeps
+/// only their tokens).</param>
+/// <param name="Rule">What happens when a record with the same key arrives again, in words for the partner and the analyst.</param>
+public sealed record RecordKey(IReadOnlyList<string> Fields, string Rule);
+
+/// <summary>Which periods a delivery reports on, so the hub can tell a quarter with nothing to report from one not received.</summary>
+public enum FeedCoverage
+{
+    /// <summary>Each delivery holds the records dated in the periods it spans (the feed's period field, from its first to its
+    /// last date); periods no delivery spans have not been received.</summary>
+    Events,
+
+    /// <summary>Each delivery is the partner's whole current state (records of any date) as at its extract: it reports on every
+    /// period up to the last whole period before it was received.</summary>
+    Snapshot,
+}
+
 /// <summary>One field of a feed contract.</summary>
-/// <param name="Name">The canonical snake_case name, as in feeds.md and in the mart.</param>
+/// <param name="Name">The canonical snake_case name, as partners are told and as the mart stores it.</param>
 /// <param name="Type">How the text is parsed.</param>
 /// <param name="Handling">Whether the value is stored, pseudonymised or only used for matching.</param>
 /// <param name="Required">A required field's column must be present and its cells non-empty.</param>
@@ -70,7 +92,7 @@ public enum FieldHandling
     Drop,
 }
 
-/// <summary>The part a field plays in making the linkage keys (DESIGN.md, "Identifiers and linkage").</summary>
+/// <summary>The part a field plays in making the linkage keys (README, "How a file is handled").</summary>
 public enum IdentityPart
 {
     /// <summary>Plays no part.</summary>

@@ -1,6 +1,6 @@
 namespace DataHub.Core.Kpis;
 
-/// <summary>The domestic abuse counting rules shared by indicators 17 and 19 (kpi-decisions.md, "Domestic abuse").</summary>
+/// <summary>The domestic abuse counting rules shared by indicators 17 and 19 (docs/kpi-definitions.md).</summary>
 public static class DomesticAbuse
 {
     /// <summary>An incident counts for a person when they are a party to it: victim or perpetrator.</summary>
@@ -8,19 +8,4 @@ public static class DomesticAbuse
 
     /// <summary>Repeats in a window: incidents minus one (the first is not a repeat), never below zero.</summary>
     public static int Repeats(int incidents) => Math.Max(0, incidents - 1);
-
-    /// <summary>Incidents the person was a party to dated from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
-    public static int CountBetween(ReadOnlySpan<LinkedIncident> incidents, DateOnly from, DateOnly to)
-    {
-        var n = 0;
-        foreach (var incident in incidents)
-        {
-            if (IsParty(incident) && incident.Date >= from && incident.Date <= to)
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
 }

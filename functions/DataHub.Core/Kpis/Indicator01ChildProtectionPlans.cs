@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 1: children on a child protection plan during FS, split by plans already open at FS start and plans begun after it.</summary>
@@ -15,7 +17,8 @@ public sealed class Indicator01ChildProtectionPlans : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(Children, QuantityKind.Count), new(AtStart, QuantityKind.Count), new(After, QuantityKind.Count), new(Plans, QuantityKind.Count),
+        new(Children, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(AtStart, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
+        new(After, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(Plans, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
     ];
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 2: average length of child protection plans closed in the quarter and of those still open at its end.</summary>
@@ -15,7 +17,8 @@ public sealed class Indicator02ChildProtectionDuration : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(Closed, QuantityKind.Count), new(ClosedDays, QuantityKind.Sum), new(Open, QuantityKind.Count), new(OpenDays, QuantityKind.Sum),
+        new(Closed, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(ClosedDays, QuantityKind.Sum, Feed: FeedCatalog.CscCpPlans),
+        new(Open, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(OpenDays, QuantityKind.Sum, Feed: FeedCatalog.CscCpPlans),
     ];
 
     /// <inheritdoc />

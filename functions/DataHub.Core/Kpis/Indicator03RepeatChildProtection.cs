@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 3: new child protection plans in the quarter that repeat an earlier plan within 12 and within 24 months (I20–I22).</summary>
@@ -14,7 +16,8 @@ public sealed class Indicator03RepeatChildProtection : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(NewPlans, QuantityKind.Count), new(Within12, QuantityKind.Count), new(Within24, QuantityKind.Count),
+        new(NewPlans, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(Within12, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
+        new(Within24, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
     ];
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 5: children looked after at the start and at the end of the quarter (UASC never counted).</summary>
@@ -11,7 +13,8 @@ public sealed class Indicator05LookedAfterChildren : IKpiIndicator
     public string Code => "KPI05";
 
     /// <inheritdoc />
-    public IReadOnlyList<QuantityDefinition> Quantities { get; } = [new(AtStart, QuantityKind.Count), new(AtEnd, QuantityKind.Count)];
+    public IReadOnlyList<QuantityDefinition> Quantities { get; } =
+        [new(AtStart, QuantityKind.Count, Feed: FeedCatalog.CscClaPeriods), new(AtEnd, QuantityKind.Count, Feed: FeedCatalog.CscClaPeriods)];
 
     /// <inheritdoc />
     public IReadOnlyList<MeasureDefinition> Measures { get; } =

@@ -1,13 +1,18 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 10: successful completion of substance misuse treatment and no re-presentation within six months (182 days).</summary>
 public sealed class Indicator10SubstanceMisuseCompletion : IKpiIndicator
 {
     private const string Starts = "KPI10.treatment_starts";
-    private const string Closures = "KPI10.treatment_closures";
+    private const string Closures = ClosuresQuantity;
     private const string Successful = "KPI10.successful_completions";
     private const string Completed = "KPI10.completed_since_fs";
     private const string Feed = "substance-misuse-episodes, csc-people";
+
+    /// <summary>Adults whose treatment closed in the quarter: the denominator of the completion and drop-out (DNA) rates.</summary>
+    public const string ClosuresQuantity = "KPI10.treatment_closures";
 
     /// <summary>Days after a successful closure within which a new treatment start is a re-presentation.</summary>
     public const int RepresentationDays = 182;
@@ -18,8 +23,10 @@ public sealed class Indicator10SubstanceMisuseCompletion : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(Starts, QuantityKind.Count), new(Closures, QuantityKind.Count), new(Successful, QuantityKind.Count),
-        new(Completed, QuantityKind.Count, Categories: [Category(RepresentationOutcome.NotRepresented), Category(RepresentationOutcome.Represented), Category(RepresentationOutcome.NotYetKnown)]),
+        new(Starts, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes), new(Closures, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),
+        new(Successful, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),
+        new(Completed, QuantityKind.Count, Categories: [Category(RepresentationOutcome.NotRepresented), Category(RepresentationOutcome.Represented), Category(RepresentationOutcome.NotYetKnown)],
+            Feed: FeedCatalog.SubstanceMisuseEpisodes, Reads: KpiWindow.SinceFsStart),
     ];
 
     /// <inheritdoc />
@@ -37,12 +44,16 @@ public sealed class Indicator10SubstanceMisuseCompletion : IKpiIndicator
             "Adults completing treatment successfully in the quarter",
             "Of those closed in the quarter, adults with a closure reason (I27) in the configured successful-completion list (default: the NDTMS 'treatment completed' reasons) (I52).",
             "I27 I52", Feed, BetterDirection.Higher),
+        new("KPI10", "successful_completion_rate", MeasureUnit.Proportion, Successful, Closures, null,
+            "Share of adults whose treatment closed in the quarter who completed it successfully",
+            "Adults completing successfully (I52) over adults whose treatment closed in the quarter (I51): the completion percentage.",
+            "I26 I27 I51 I52", Feed, BetterDirection.Higher),
         new("KPI10", "completed_since_fs", MeasureUnit.Count, Completed, null, null,
             "Adults who completed treatment since FS start, by re-presentation outcome",
             "Adults whose latest successful closure since FS start is on or before the quarter end, by outcome at the quarter end: "
             + "re_presented (a new treatment start within 182 days after the closure), not_represented (182 days or more have passed without one), "
             + "not_yet_known (fewer than 182 days have passed) (I28, I53).",
-            "I28 I53", Feed, BetterDirection.Higher),
+            "I28 I53", Feed, BetterDirection.Higher) { Window = KpiWindow.SinceFsStart },
     ];
 
     /// <summary>The published category label of an outcome.</summary>

@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 11: engagement with substance misuse services: assessments, no-engagement after assessment, and drop-out after engaging.</summary>
@@ -14,7 +16,8 @@ public sealed class Indicator11SubstanceMisuseEngagement : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(Assessed, QuantityKind.Count), new(NoEngagement, QuantityKind.Count), new(Dropouts, QuantityKind.Count),
+        new(Assessed, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes), new(NoEngagement, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),
+        new(Dropouts, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),
     ];
 
     /// <inheritdoc />
@@ -32,6 +35,11 @@ public sealed class Indicator11SubstanceMisuseEngagement : IKpiIndicator
             "Adults who dropped out of treatment in the quarter (post-engagement)",
             "Cohort adults with a treatment closure in the quarter, on or after FS start, whose reason is in the configured drop-out list (default: dropped out, declined) (I31).",
             "I27 I31", Feed, BetterDirection.Lower),
+        new("KPI11", "dna_rate", MeasureUnit.Proportion, Dropouts, Indicator10SubstanceMisuseCompletion.ClosuresQuantity, null,
+            "Share of adults whose treatment closed in the quarter who dropped out (DNA rate)",
+            "Adults who dropped out after engaging (I31) over adults whose treatment closed in the quarter (I51). The feed records no "
+            + "appointments, so not attending is read from the closure reason: the configured drop-out list (default: dropped out, declined).",
+            "I27 I31 I51", Feed, BetterDirection.Lower),
     ];
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>Indicator 15: change in depression (PHQ9) and anxiety (GAD7) scores of cohort adults, from the mental-health-scores feed.</summary>
@@ -10,16 +12,22 @@ public sealed class Indicator15MentalHealthScores : IKpiIndicator
     public string Code => "KPI15";
 
     /// <inheritdoc />
-    public IReadOnlyList<QuantityDefinition> Quantities { get; } =
-        Instruments.Select(i => new QuantityDefinition(QuantityId(i), QuantityKind.Count, Categories: ScoreChange.Categories)).ToArray();
+    public IReadOnlyList<QuantityDefinition> Quantities { get; } = Instruments
+        .Select(i => new QuantityDefinition(QuantityId(i), QuantityKind.Count, Categories: ScoreChange.Categories, Feed: FeedCatalog.MentalHealthScores, Reads: KpiWindow.SinceFsStart))
+        .ToArray();
 
     /// <inheritdoc />
     public IReadOnlyList<MeasureDefinition> Measures { get; } = Instruments.Select(i => new MeasureDefinition(
         "KPI15", i.ToLowerInvariant() + "_change", MeasureUnit.Count, QuantityId(i), null, null,
         $"Adults whose {(i == "PHQ9" ? "depression (PHQ9)" : "anxiety (GAD7)")} score improved, stayed the same or declined",
-        "Cohort adults with at least two scores on the instrument by the quarter end: the earliest score against the latest, lower is better; "
-        + "all = adults compared, with the improved, unchanged and declined parts.",
-        "indicator 15 (initial, interim, end scores)", "mental-health-scores, csc-people", BetterDirection.Lower)).ToArray();
+        "Cohort adults in an intervention on the instrument that was open on their FS start date or began within the configured window after it "
+        + "(365 days by default). Interventions are read from the score stages (initial opens one, end closes it; scores of one day in the order "
+        + "end, initial, interim). The baseline is that intervention's initial score, compared with its latest score (interim or end) by the "
+        + "quarter end; lower is better. all = adults compared, with the improved, unchanged and declined parts.",
+        "indicator 15 (initial, interim, end scores)", "mental-health-scores, csc-people", BetterDirection.Lower)
+    {
+        Window = KpiWindow.SinceFsStart,
+    }).ToArray();
 
     /// <inheritdoc />
     public void Compute(QuarterContext context)
@@ -41,9 +49,9 @@ public sealed class Indicator15MentalHealthScores : IKpiIndicator
             foreach (var instrument in Instruments)
             {
                 var mine = Filter(scores, instrument);
-                if (ScoreChange.InitialAndLatest<LinkedScore>(mine, s => s.Date, context.QuarterEnd) is { } pair)
+                if (ScoreChange.BaselineAndLatest<LinkedScore>(mine, s => s.Date, s => s.Stage, member.FsStart, context.QuarterEnd, context.Options.EpisodeStartWindowDays) is { } pair)
                 {
-                    context.Add(QuantityId(instrument), member, 1, ScoreChange.Compare(mine[pair.Initial].Score, mine[pair.Latest].Score, BetterDirection.Lower));
+                    context.Add(QuantityId(instrument), member, 1, ScoreChange.Compare(mine[pair.Baseline].Score, mine[pair.Latest].Score, BetterDirection.Lower));
                 }
             }
         }

@@ -1,12 +1,19 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
-/// <summary>Indicator 18: completion of domestic abuse intervention programmes by cohort adults, victims and perpetrators alike.</summary>
+/// <summary>Indicator 18: DA intervention programmes of cohort adults: people starting and ending one, and the completion rate of
+/// programmes ended in the quarter, split by victim and perpetrator programmes.</summary>
 public sealed class Indicator18DaProgrammeCompletion : IKpiIndicator
 {
     private const string Starts = "KPI18.programme_starts";
     private const string Ends = "KPI18.programme_ends";
+    private const string Ended = "KPI18.programmes_ended";
     private const string Completed = "KPI18.programmes_completed";
     private const string Feed = "da-programmes, csc-people";
+
+    /// <summary>The role parts: every programme is attended as victim or as perpetrator, so the parts add up to all.</summary>
+    public static IReadOnlyList<string> Roles { get; } = ["role:victim", "role:perpetrator"];
 
     /// <inheritdoc />
     public string Code => "KPI18";
@@ -14,7 +21,9 @@ public sealed class Indicator18DaProgrammeCompletion : IKpiIndicator
     /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
-        new(Starts, QuantityKind.Count), new(Ends, QuantityKind.Count), new(Completed, QuantityKind.Count),
+        new(Starts, QuantityKind.Count, Feed: FeedCatalog.DaProgrammes), new(Ends, QuantityKind.Count, Feed: FeedCatalog.DaProgrammes),
+        new(Ended, QuantityKind.Count, Categories: Roles, Feed: FeedCatalog.DaProgrammes),
+        new(Completed, QuantityKind.Count, Categories: Roles, Feed: FeedCatalog.DaProgrammes),
     ];
 
     /// <inheritdoc />
@@ -28,9 +37,10 @@ public sealed class Indicator18DaProgrammeCompletion : IKpiIndicator
             "Adults whose DA programme ended in the quarter",
             "Cohort adults with a programme end date (I48) in the quarter, on or after FS start (I67).",
             "I48 I67", Feed, BetterDirection.Neither),
-        new("KPI18", "completion_rate", MeasureUnit.Proportion, Completed, Ends, null,
-            "Share of ending DA programmes that were completed",
-            "Of the adults whose programme ended in the quarter, those with an outcome (I49) of completed.",
+        new("KPI18", "completion_rate", MeasureUnit.Proportion, Completed, Ended, null,
+            "Share of DA programmes ended in the quarter that were completed, for victims and for perpetrators",
+            "Programmes of cohort adults that ended in the quarter (on or after FS start) with an outcome (I49) of completed, over all such "
+            + "programmes; role:victim and role:perpetrator split them by the role the adult attended in, and add up to all.",
             "I48 I49", Feed, BetterDirection.Higher),
     ];
 
@@ -45,20 +55,21 @@ public sealed class Indicator18DaProgrammeCompletion : IKpiIndicator
                 continue;
             }
 
-            bool started = false, ended = false, completed = false;
+            bool started = false, ended = false;
             foreach (var p in context.Inputs.Programmes.For(member.Person))
             {
                 started |= context.Quarter.Contains(p.Start) && p.Start >= member.FsStart;
                 if (p.End is { } end && context.Quarter.Contains(end) && end >= member.FsStart)
                 {
                     ended = true;
-                    completed |= p.Completed;
+                    var role = p.Perpetrator ? Roles[1] : Roles[0];
+                    context.Add(Ended, member, 1, role);
+                    context.Add(Completed, member, p.Completed ? 1 : 0, role);
                 }
             }
 
             context.Count(Starts, member, started);
             context.Count(Ends, member, ended);
-            context.Count(Completed, member, completed);
         }
     }
 }

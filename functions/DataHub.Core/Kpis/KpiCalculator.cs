@@ -1,13 +1,23 @@
 namespace DataHub.Core.Kpis;
 
-/// <summary>Computes every indicator for every configured cohort and each requested quarter from the cohort's first quarter on.</summary>
+/// <summary>
+/// Computes every indicator for every configured cohort: the per-cohort quantities (populations, the fixed windows before and
+/// after FS start) once, and the quarterly ones for each requested quarter from the cohort's first quarter on, and from four
+/// quarters earlier for the measures compared with the year before FS start.
+/// </summary>
 public sealed class KpiCalculator
 {
+    /// <summary>Quarters before a cohort's first quarter published for baseline measures (the year before FS start).</summary>
+    public const int BaselineQuarters = 4;
+
     private readonly KpiOptions _options;
     private readonly IReadOnlyList<IKpiIndicator> _indicators;
     private readonly Dictionary<string, QuantityDefinition> _quantities = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _baselineQuantities = new(StringComparer.Ordinal);
 
     /// <summary>Uses <paramref name="indicators"/>, or all of <see cref="KpiCatalog.Indicators"/>.</summary>
+    /// <exception cref="InvalidOperationException">A quantity is declared twice differently, or a measure names one nobody computes
+    /// or breaks its numerator down into parts its denominator lacks.</exception>
     public KpiCalculator(KpiOptions options, IReadOnlyList<IKpiIndicator>? indicators = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -22,17 +32,32 @@ public sealed class KpiCalculator
             _quantities[q.Id] = q;
         }
 
-        foreach (var m in _indicators.SelectMany(i => i.Measures))
+        foreach (var m in Measures)
         {
-            foreach (var id in new[] { m.Numerator, m.Denominator, m.Guard }.OfType<string>())
+            var ids = new[] { m.Numerator, m.Denominator, m.Guard }.OfType<string>().ToArray();
+            foreach (var id in ids.Where(id => !_quantities.ContainsKey(id)))
             {
-                if (!_quantities.ContainsKey(id))
-                {
-                    throw new InvalidOperationException($"Measure {m.Indicator}.{m.Measure} uses quantity {id}, which no indicator computes.");
-                }
+                throw new InvalidOperationException($"Measure {m.Key} uses quantity {id}, which no indicator computes.");
+            }
+
+            if (m.Denominator is { } d && _quantities[m.Numerator].Categories is { } parts
+                && !(_quantities[d].Categories ?? []).SequenceEqual(parts, StringComparer.Ordinal))
+            {
+                throw new InvalidOperationException($"Measure {m.Key} breaks its numerator into parts its denominator does not have.");
+            }
+
+            if (m.Baseline)
+            {
+                _baselineQuantities.UnionWith(ids.Where(id => !_quantities[id].PerCohort));
             }
         }
     }
+
+    /// <summary>Every measure's definition, in indicator order.</summary>
+    public IReadOnlyList<MeasureDefinition> Measures => _indicators.SelectMany(i => i.Measures).ToArray();
+
+    /// <summary>Every quantity's definition by id.</summary>
+    public IReadOnlyDictionary<string, QuantityDefinition> Quantities => _quantities;
 
     /// <summary>The cohort's distinct members, each with their deciding family (earliest FS start, then lowest family key).</summary>
     public static IReadOnlyList<CohortMember> MembersOf(KpiInputs inputs, CohortDefinition cohort)
@@ -60,20 +85,22 @@ public sealed class KpiCalculator
         return members;
     }
 
-    /// <summary>Computes the indicators for each cohort over those of <paramref name="quarters"/> at or after its first quarter.</summary>
+    /// <summary>Computes the indicators for each cohort over those of <paramref name="quarters"/> it reports.</summary>
     /// <param name="inputs">The linked records.</param>
     /// <param name="quarters">The quarters to compute.</param>
-    /// <param name="personValuesFor">The quarters whose per-person contributions are kept (all when null); populations always are.</param>
-    public KpiResults Compute(KpiInputs inputs, IReadOnlyList<Quarter> quarters, Func<Quarter, bool>? personValuesFor = null)
+    /// <param name="personValuesFor">The quarters whose per-person contributions are kept (all when null); per-cohort ones always are.</param>
+    /// <param name="delivered">What each feed has been received for; a quantity reading days not received is not available.
+    /// Everything counts as received when null.</param>
+    public KpiResults Compute(KpiInputs inputs, IReadOnlyList<Quarter> quarters, Func<Quarter, bool>? personValuesFor = null, DeliveredPeriods? delivered = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(quarters);
-        var cells = new List<KpiCell>();
-        var cellsById = new Dictionary<string, KpiCell>(StringComparer.Ordinal);
-        var rows = new List<KpiRow>();
-        var margins = new List<KpiMargin>();
-        var personValues = new List<PersonValue>();
-        var summaries = new List<CohortSummary>();
+        var output = new Output();
+        var received = delivered ?? DeliveredPeriods.Everything;
+        var measures = Measures;
+        var perCohort = CohortPopulations.Quantities.Concat(_indicators.SelectMany(i => i.Quantities).Where(q => q.PerCohort)).DistinctBy(q => q.Id).ToArray();
+        var quarterly = _indicators.SelectMany(i => i.Quantities).Where(q => !q.PerCohort).DistinctBy(q => q.Id).ToArray();
+        var baselineIndicators = _indicators.Where(i => i.Measures.Any(m => m.Baseline)).ToArray();
 
         foreach (var cohort in _options.Cohorts)
         {
@@ -82,60 +109,82 @@ public sealed class KpiCalculator
             var teams = members.Select(m => m.Team).Concat(cohortAllocations.Select(a => a.Team))
                 .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(Breakdown.Team).ToArray();
 
-            var populationTally = new QuantityTally();
-            CohortPopulations.Compute(new QuarterContext(inputs, _options, cohort, cohort.FirstQuarter, members, populationTally), cohortAllocations);
-            Emit(cohort.Name, null, CohortPopulations.Quantities, populationTally, teams, cells, cellsById, margins, personValues);
-            summaries.Add(new CohortSummary(
-                cohort,
-                cellsById[KpiCell.MakeId(cohort.Name, null, CohortPopulations.Families, Breakdown.All)],
-                cellsById[KpiCell.MakeId(cohort.Name, null, CohortPopulations.Children, Breakdown.All)],
-                cellsById[KpiCell.MakeId(cohort.Name, null, CohortPopulations.Adults, Breakdown.All)]));
-
-            foreach (var quarter in quarters.Where(q => q.CompareTo(cohort.FirstQuarter) >= 0).Order())
+            var cohortTally = new QuantityTally();
+            var cohortContext = new QuarterContext(inputs, _options, cohort, cohort.FirstQuarter, members, cohortTally);
+            CohortPopulations.Compute(cohortContext, cohortAllocations);
+            foreach (var indicator in _indicators)
             {
+                indicator.ComputeWindows(cohortContext);
+            }
+
+            MarkNotReceived(perCohort, cohort, cohort.FirstQuarter, received, cohortTally);
+            output.Emit(cohort.Name, null, perCohort, cohortTally, teams);
+            output.Summaries.Add(new CohortSummary(
+                cohort,
+                output.Cell(cohort.Name, null, CohortPopulations.Families, Breakdown.All),
+                output.Cell(cohort.Name, null, CohortPopulations.Children, Breakdown.All),
+                output.Cell(cohort.Name, null, CohortPopulations.Adults, Breakdown.All)));
+
+            foreach (var quarter in quarters.Where(q => q.QuartersSince(cohort.FirstQuarter) >= -BaselineQuarters).Order())
+            {
+                var baseline = quarter.CompareTo(cohort.FirstQuarter) < 0;
                 var tally = new QuantityTally(personValuesFor?.Invoke(quarter) ?? true);
                 var context = new QuarterContext(inputs, _options, cohort, quarter, members, tally);
-                foreach (var indicator in _indicators)
+                foreach (var indicator in baseline ? baselineIndicators : _indicators)
                 {
                     indicator.Compute(context);
                 }
 
+                var computed = baseline ? quarterly.Where(q => _baselineQuantities.Contains(q.Id)).ToArray() : quarterly;
+                MarkNotReceived(computed, cohort, quarter, received, tally);
                 var label = quarter.ToString();
-                Emit(cohort.Name, label, _indicators.SelectMany(i => i.Quantities).DistinctBy(q => q.Id), tally, teams, cells, cellsById, margins, personValues);
-                foreach (var measure in _indicators.SelectMany(i => i.Measures))
+                output.Emit(cohort.Name, label, computed, tally, teams);
+                foreach (var measure in measures.Where(m => !baseline || m.Baseline))
                 {
-                    var numerator = _quantities[measure.Numerator];
-                    var breakdowns = BreakdownsOf(numerator.Dimension, teams);
-                    if (measure.Unit == MeasureUnit.Count && numerator.Categories is not null)
-                    {
-                        breakdowns = breakdowns.Concat(numerator.Categories);
-                    }
-
-                    foreach (var breakdown in breakdowns)
-                    {
-                        rows.Add(new KpiRow(
-                            cohort.Name,
-                            label,
-                            measure,
-                            breakdown,
-                            CellOf(cohort.Name, label, measure.Numerator, breakdown, cellsById),
-                            measure.Denominator is null ? null : CellOf(cohort.Name, label, measure.Denominator, breakdown, cellsById),
-                            measure.Guard is null ? null : CellOf(cohort.Name, label, measure.Guard, breakdown, cellsById)));
-                    }
+                    AddRows(output, cohort, quarter, measure, teams);
                 }
             }
         }
 
-        return new KpiResults(cells, rows, margins, personValues, summaries, quarters.Order().ToArray());
+        return new KpiResults(output.Cells, output.Rows, output.Margins, output.PersonValues, output.Summaries, quarters.Order().ToArray());
     }
 
-    /// <summary>Every measure's definition, in indicator order.</summary>
-    public IReadOnlyList<MeasureDefinition> Measures => _indicators.SelectMany(i => i.Measures).ToArray();
-
-    private KpiCell CellOf(string cohort, string quarter, string quantity, string breakdown, Dictionary<string, KpiCell> cellsById)
+    private void AddRows(Output output, CohortDefinition cohort, Quarter quarter, MeasureDefinition measure, IReadOnlyList<string> teams)
     {
-        var definition = _quantities[quantity];
-        return cellsById[KpiCell.MakeId(cohort, definition.PerCohort ? null : quarter, quantity, breakdown)];
+        var numerator = _quantities[measure.Numerator];
+        var open = !measure.Window.IsComplete(cohort, quarter);
+        var label = quarter.ToString();
+        foreach (var breakdown in BreakdownsOf(numerator.Dimension, teams).Concat(numerator.Categories ?? []))
+        {
+            output.Rows.Add(new KpiRow(
+                cohort.Name,
+                label,
+                measure,
+                breakdown,
+                CellOf(output, cohort.Name, label, measure.Numerator, breakdown),
+                measure.Denominator is null ? null : CellOf(output, cohort.Name, label, measure.Denominator, breakdown),
+                measure.Guard is null ? null : CellOf(output, cohort.Name, label, measure.Guard, breakdown),
+                open));
+        }
+    }
+
+    private KpiCell CellOf(Output output, string cohort, string quarter, string quantity, string breakdown) =>
+        output.Cell(cohort, _quantities[quantity].PerCohort ? null : quarter, quantity, breakdown);
+
+    // Missing is never zero: a quantity whose feed has no delivery covering the days it reads is not available.
+    private static void MarkNotReceived(IEnumerable<QuantityDefinition> quantities, CohortDefinition cohort, Quarter quarter, DeliveredPeriods received, QuantityTally tally)
+    {
+        foreach (var q in quantities)
+        {
+            if (q.Feed is { } feed)
+            {
+                var (from, to) = q.Reads.Days(cohort, quarter);
+                if (!received.Covers(feed, from, to))
+                {
+                    tally.MarkUnavailable(q.Id);
+                }
+            }
+        }
     }
 
     private static IEnumerable<string> BreakdownsOf(BreakdownDimension dimension, IReadOnlyList<string> teams) =>
@@ -143,51 +192,51 @@ public sealed class KpiCalculator
             ? [Breakdown.All, Breakdown.Age(child: true), Breakdown.Age(child: false)]
             : [Breakdown.All, .. teams];
 
-    private static void Emit(
-        string cohort,
-        string? quarter,
-        IEnumerable<QuantityDefinition> quantities,
-        QuantityTally tally,
-        IReadOnlyList<string> teams,
-        List<KpiCell> cells,
-        Dictionary<string, KpiCell> cellsById,
-        List<KpiMargin> margins,
-        List<PersonValue> personValues)
+    /// <summary>The cells, rows, margins and person values being assembled.</summary>
+    private sealed class Output
     {
-        foreach (var quantity in quantities)
-        {
-            var breakdowns = BreakdownsOf(quantity.Dimension, teams).ToArray();
-            foreach (var breakdown in breakdowns)
-            {
-                var cell = new KpiCell(KpiCell.MakeId(cohort, quarter, quantity.Id, breakdown), cohort, quarter, quantity.Id, breakdown, quantity.Kind, tally.Get(quantity.Id, breakdown));
-                cells.Add(cell);
-                cellsById[cell.Id] = cell;
-            }
+        private readonly Dictionary<string, KpiCell> _cellsById = new(StringComparer.Ordinal);
 
-            if (quantity.Categories is not null)
+        public List<KpiCell> Cells { get; } = [];
+
+        public List<KpiRow> Rows { get; } = [];
+
+        public List<KpiMargin> Margins { get; } = [];
+
+        public List<PersonValue> PersonValues { get; } = [];
+
+        public List<CohortSummary> Summaries { get; } = [];
+
+        public KpiCell Cell(string cohort, string? quarter, string quantity, string breakdown) =>
+            _cellsById[KpiCell.MakeId(cohort, quarter, quantity, breakdown)];
+
+        public void Emit(string cohort, string? quarter, IEnumerable<QuantityDefinition> quantities, QuantityTally tally, IReadOnlyList<string> teams)
+        {
+            foreach (var quantity in quantities)
             {
-                foreach (var category in quantity.Categories)
+                var breakdowns = BreakdownsOf(quantity.Dimension, teams).ToArray();
+                foreach (var breakdown in breakdowns.Concat(quantity.Categories ?? []))
                 {
-                    var cell = new KpiCell(KpiCell.MakeId(cohort, quarter, quantity.Id, category), cohort, quarter, quantity.Id, category, quantity.Kind, tally.Get(quantity.Id, category));
-                    cells.Add(cell);
-                    cellsById[cell.Id] = cell;
+                    var cell = new KpiCell(KpiCell.MakeId(cohort, quarter, quantity.Id, breakdown), cohort, quarter, quantity.Id, breakdown, quantity.Kind, tally.Get(quantity.Id, breakdown));
+                    Cells.Add(cell);
+                    _cellsById[cell.Id] = cell;
+                }
+
+                if (quantity.Kind == QuantityKind.Count)
+                {
+                    var total = KpiCell.MakeId(cohort, quarter, quantity.Id, Breakdown.All);
+                    Margins.Add(new KpiMargin(total, breakdowns.Skip(1).Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
+                    if (quantity.Categories is not null)
+                    {
+                        Margins.Add(new KpiMargin(total, quantity.Categories.Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
+                    }
                 }
             }
 
-            if (quantity.Kind == QuantityKind.Count)
+            foreach (var contribution in tally.Contributions)
             {
-                var total = KpiCell.MakeId(cohort, quarter, quantity.Id, Breakdown.All);
-                margins.Add(new KpiMargin(total, breakdowns.Skip(1).Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
-                if (quantity.Categories is not null)
-                {
-                    margins.Add(new KpiMargin(total, quantity.Categories.Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
-                }
+                PersonValues.Add(new PersonValue(cohort, quarter, contribution.Member, contribution.Quantity, contribution.Value, contribution.Record));
             }
-        }
-
-        foreach (var contribution in tally.Contributions)
-        {
-            personValues.Add(new PersonValue(cohort, quarter, contribution.Member, contribution.Quantity, contribution.Value));
         }
     }
 }

@@ -2,7 +2,7 @@ namespace DataHub.Core.Kpis;
 
 /// <summary>
 /// The indicators the hub computes. Indicators 4, 14 and 16 are local or internal measures with no feed; indicator 20 (LSIR)
-/// has no feed carrying the scores, so it is not computed rather than invented (kpi-decisions.md, "Not computable from data").
+/// has no feed carrying the scores, so it is not computed rather than invented (docs/kpi-definitions.md).
 /// </summary>
 public static class KpiCatalog
 {

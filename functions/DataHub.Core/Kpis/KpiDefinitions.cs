@@ -20,19 +20,25 @@ public enum BreakdownDimension
     AgeGroup,
 }
 
-/// <summary>One quantity an indicator computes per cohort (and quarter, unless it is a population).</summary>
+/// <summary>One quantity an indicator computes per cohort (and quarter, unless it is a population or a fixed window).</summary>
 /// <param name="Id">Stable id, e.g. <c>KPI19.people_flagged</c>; the same quantity in two measures shares its id and its disclosure decision.</param>
 /// <param name="Kind">Count or sum.</param>
 /// <param name="Dimension">The breakdown its parts come in.</param>
-/// <param name="PerCohort">True for populations that do not change from quarter to quarter (one disclosure cell per cohort).</param>
+/// <param name="PerCohort">True for quantities that do not change from quarter to quarter (populations, the 12 months before
+/// and after FS start): one disclosure cell per cohort, computed by <see cref="IKpiIndicator.ComputeWindows"/>.</param>
 /// <param name="Categories">The parts of a second dimension, e.g. <c>change:improved</c>, <c>change:unchanged</c>, <c>change:declined</c>,
 /// which also add up to <c>all</c>; null when there is none.</param>
+/// <param name="Feed">The partner feed it is computed from; null for the cohort feed's populations. Without a delivery of
+/// this feed covering every day of <paramref name="Reads"/>, the quantity is not available.</param>
+/// <param name="Reads">Which days of the feed it reads for a cohort and quarter.</param>
 public sealed record QuantityDefinition(
     string Id,
     QuantityKind Kind,
     BreakdownDimension Dimension = BreakdownDimension.Team,
     bool PerCohort = false,
-    IReadOnlyList<string>? Categories = null);
+    IReadOnlyList<string>? Categories = null,
+    string? Feed = null,
+    KpiWindow Reads = KpiWindow.Quarter);
 
 /// <summary>What a published value is.</summary>
 public enum MeasureUnit
@@ -78,6 +84,8 @@ public enum BetterDirection
 /// <param name="ToolkitCodes">The toolkit's field codes this implements, e.g. <c>I15 I17 I18</c>.</param>
 /// <param name="SourceFeed">The feed(s) it comes from.</param>
 /// <param name="Better">Which direction is better.</param>
+/// <remarks><see cref="Window"/> says which days a value covers; <see cref="Baseline"/> adds the four quarters before the
+/// cohort's first quarter, for measures the toolkit compares with the year before FS start.</remarks>
 public sealed record MeasureDefinition(
     string Indicator,
     string Measure,
@@ -89,11 +97,27 @@ public sealed record MeasureDefinition(
     string Description,
     string ToolkitCodes,
     string SourceFeed,
-    BetterDirection Better);
+    BetterDirection Better)
+{
+    /// <summary>Which days a value covers; a measure whose window has not closed by a quarter's end is <c>[z]</c> in that quarter.</summary>
+    public KpiWindow Window { get; init; } = KpiWindow.Quarter;
+
+    /// <summary>Also published for the four quarters before the cohort's first quarter (the baseline year).</summary>
+    public bool Baseline { get; init; }
+
+    /// <summary>The key joining kpi_values to kpi_definitions, e.g. <c>KPI07.unauthorised_absence_rate</c>.</summary>
+    public string Key => Indicator + "." + Measure;
+}
 
 /// <summary>One indicator of the toolkit: its quantities and measures, and how to compute them for a cohort and quarter.</summary>
 public interface IKpiIndicator
 {
+    /// <summary>Adds each cohort member's contribution to the indicator's per-cohort quantities (the fixed windows before and
+    /// after FS start); called once per cohort, with the context of its first quarter.</summary>
+    void ComputeWindows(QuarterContext context)
+    {
+    }
+
     /// <summary>E.g. <c>KPI01</c>.</summary>
     string Code { get; }
 
@@ -105,4 +129,26 @@ public interface IKpiIndicator
 
     /// <summary>Adds each cohort member's contribution to the indicator's quantities for the context's quarter.</summary>
     void Compute(QuarterContext context);
+}
+
+/// <summary>The published names of units and directions.</summary>
+public static class MeasureTexts
+{
+    /// <summary>count, proportion, average_days, session_rate or change.</summary>
+    public static string ToText(this MeasureUnit unit) => unit switch
+    {
+        MeasureUnit.Count => "count",
+        MeasureUnit.Proportion => "proportion",
+        MeasureUnit.AverageDays => "average_days",
+        MeasureUnit.SessionRate => "session_rate",
+        _ => "change",
+    };
+
+    /// <summary>lower, higher or neither.</summary>
+    public static string ToText(this BetterDirection better) => better switch
+    {
+        BetterDirection.Lower => "lower",
+        BetterDirection.Higher => "higher",
+        _ => "neither",
+    };
 }

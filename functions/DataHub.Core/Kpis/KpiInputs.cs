@@ -24,12 +24,16 @@ public sealed class KpiInputs
         var n = people.Count;
         CpPlans = PersonSeries<LinkedSpell>.Sorted(cpPlans ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
         ClaPeriods = PersonSeries<LinkedSpell>.Sorted(claPeriods ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
-        Incidents = PersonSeries<LinkedIncident>.Sorted(incidents ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Date.CompareTo(b.Date));
+        Incidents = PersonSeries<LinkedIncident>.Sorted(incidents ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person)
+            : a.Date != b.Date ? a.Date.CompareTo(b.Date) : a.Incident.CompareTo(b.Incident));
         Episodes = PersonSeries<LinkedEpisode>.Sorted(episodes ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.AssessmentDate.CompareTo(b.AssessmentDate));
-        TopsForms = PersonSeries<LinkedTopsForm>.Sorted(topsForms ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.FormDate.CompareTo(b.FormDate));
-        Attendance = PersonSeries<LinkedAttendance>.Sorted(attendance ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.PeriodEnd.CompareTo(b.PeriodEnd));
+        TopsForms = PersonSeries<LinkedTopsForm>.Sorted(topsForms ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person)
+            : a.FormDate != b.FormDate ? a.FormDate.CompareTo(b.FormDate) : AssessmentStages.SameDayOrder(a.Stage).CompareTo(AssessmentStages.SameDayOrder(b.Stage)));
+        Attendance = PersonSeries<LinkedAttendance>.Sorted(attendance ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person)
+            : a.PeriodEnd != b.PeriodEnd ? a.PeriodEnd.CompareTo(b.PeriodEnd) : a.School.CompareTo(b.School));
         Programmes = PersonSeries<LinkedProgramme>.Sorted(programmes ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Start.CompareTo(b.Start));
-        Scores = PersonSeries<LinkedScore>.Sorted(scores ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person) : a.Date.CompareTo(b.Date));
+        Scores = PersonSeries<LinkedScore>.Sorted(scores ?? [], n, r => r.Person, (a, b) => a.Person != b.Person ? a.Person.CompareTo(b.Person)
+            : a.Date != b.Date ? a.Date.CompareTo(b.Date) : AssessmentStages.SameDayOrder(a.Stage).CompareTo(AssessmentStages.SameDayOrder(b.Stage)));
         Health = health ?? [];
     }
 

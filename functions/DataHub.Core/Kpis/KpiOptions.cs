@@ -1,6 +1,6 @@
 namespace DataHub.Core.Kpis;
 
-/// <summary>The configurable parts of the KPI definitions (shared/spec/kpi-decisions.md).</summary>
+/// <summary>The configurable parts of the KPI definitions (docs/kpi-definitions.md).</summary>
 public sealed record KpiOptions
 {
     /// <summary>The cohorts to report; the toolkit's six by default.</summary>
@@ -16,6 +16,10 @@ public sealed record KpiOptions
     /// <summary>Closure reasons that mean the person dropped out after engaging (toolkit indicator 11, "post engagement": DNA).</summary>
     public IReadOnlyList<string> DisengagedClosureReasons { get; init; } = ["incomplete_dropped_out", "incomplete_declined"];
 
+    /// <summary>Days after FS start within which a treatment or intervention episode may open and still be the one compared
+    /// (indicators 12, 13 and 15); an episode already open on the FS start date is compared whenever it opened.</summary>
+    public int EpisodeStartWindowDays { get; init; } = 365;
+
     /// <summary>The version of these rules, stamped on every run manifest; change it when a definition changes.</summary>
-    public string RulesVersion { get; init; } = "kpi-rules-1";
+    public string RulesVersion { get; init; } = "kpi-rules-2";
 }

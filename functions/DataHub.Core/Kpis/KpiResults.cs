@@ -7,8 +7,9 @@ namespace DataHub.Core.Kpis;
 /// <param name="Quantity">Quantity id, e.g. <c>KPI19.people_flagged</c>.</param>
 /// <param name="Breakdown"><c>all</c> or <c>{dimension}:{value}</c>.</param>
 /// <param name="Kind">Count (a disclosure cell) or sum.</param>
-/// <param name="Value">The exact value (secure until disclosure control has passed it).</param>
-public sealed record KpiCell(string Id, string Cohort, string? Quarter, string Quantity, string Breakdown, QuantityKind Kind, long Value)
+/// <param name="Value">The exact value (secure until disclosure control has passed it); null when the feed it comes from was not
+/// received for the days it reads (published as <c>[x]</c>).</param>
+public sealed record KpiCell(string Id, string Cohort, string? Quarter, string Quantity, string Breakdown, QuantityKind Kind, long? Value)
 {
     /// <summary>The cell id of a quantity in a cohort, quarter and breakdown.</summary>
     public static string MakeId(string cohort, string? quarter, string quantity, string breakdown) =>
@@ -16,7 +17,15 @@ public sealed record KpiCell(string Id, string Cohort, string? Quarter, string Q
 }
 
 /// <summary>One row of kpi_values before disclosure: a measure for a cohort, quarter and breakdown, pointing at its cells.</summary>
-public sealed record KpiRow(string Cohort, string Quarter, MeasureDefinition Measure, string Breakdown, KpiCell Numerator, KpiCell? Denominator, KpiCell? Guard);
+/// <param name="Cohort">The cohort.</param>
+/// <param name="Quarter">The quarter label.</param>
+/// <param name="Measure">The measure.</param>
+/// <param name="Breakdown"><c>all</c> or <c>{dimension}:{value}</c>.</param>
+/// <param name="Numerator">The numerator cell.</param>
+/// <param name="Denominator">The denominator cell, where the unit has one.</param>
+/// <param name="Guard">A count that must be publishable for the value to be.</param>
+/// <param name="WindowOpen">The measure's window has not closed by the quarter's end: not applicable yet (<c>[z]</c>).</param>
+public sealed record KpiRow(string Cohort, string Quarter, MeasureDefinition Measure, string Breakdown, KpiCell Numerator, KpiCell? Denominator, KpiCell? Guard, bool WindowOpen = false);
 
 /// <summary>An additive margin: the total cell equals the sum of the part cells (one dimension's parts of <c>all</c>).</summary>
 public sealed record KpiMargin(string TotalId, IReadOnlyList<string> PartIds);
@@ -27,9 +36,10 @@ public sealed record KpiMargin(string TotalId, IReadOnlyList<string> PartIds);
 /// <param name="Member">The cohort member.</param>
 /// <param name="Quantity">Quantity id.</param>
 /// <param name="Value">The contribution.</param>
-public sealed record PersonValue(string Cohort, string? Quarter, CohortMember Member, string Quantity, long Value);
+/// <param name="Record">For counts of distinct records (incidents): the record counted, so a family or cohort counts it once.</param>
+public sealed record PersonValue(string Cohort, string? Quarter, CohortMember Member, string Quantity, long Value, long? Record = null);
 
-/// <summary>A cohort's window and the cells of its family, child and adult counts.</summary>
+/// <summary>A cohort's window and the cells of its family, child and adult counts (every quarter's rows count from its first quarter).</summary>
 public sealed record CohortSummary(CohortDefinition Definition, KpiCell Families, KpiCell Children, KpiCell Adults);
 
 /// <summary>All indicators for every cohort and quarter asked for, before disclosure control.</summary>

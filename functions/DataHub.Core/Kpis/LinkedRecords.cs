@@ -25,7 +25,13 @@ public sealed record FamilyAllocation(
 public readonly record struct LinkedSpell(int Person, DateOnly Start, DateOnly? End);
 
 /// <summary>A person's part in a domestic abuse incident.</summary>
-public readonly record struct LinkedIncident(int Person, DateOnly Date, IncidentRole Role, bool MaracReferral);
+/// <param name="Person">The cohort person.</param>
+/// <param name="Incident">The incident, numbered by the linker (the same incident id is the same number for every party), so an
+/// incident with two cohort people is counted once.</param>
+/// <param name="Date">The incident date.</param>
+/// <param name="Role">The person's role in it.</param>
+/// <param name="MaracReferral">The incident was referred to MARAC.</param>
+public readonly record struct LinkedIncident(int Person, int Incident, DateOnly Date, IncidentRole Role, bool MaracReferral);
 
 /// <summary>The role a person played in an incident or on a programme.</summary>
 public enum IncidentRole : byte
@@ -49,21 +55,47 @@ public readonly record struct LinkedEpisode(
     DateOnly? Closure,
     string? ClosureReason);
 
-/// <summary>A TOPS form's five scores.</summary>
+/// <summary>Where an assessment sits in a treatment or intervention episode: TOPS start/review/exit, mental health initial/interim/end.</summary>
+public enum AssessmentStage : byte
+{
+    /// <summary>The assessment that opens an episode (TOPS start, mental health initial).</summary>
+    Opening,
+
+    /// <summary>An assessment during the episode (TOPS review, mental health interim).</summary>
+    Review,
+
+    /// <summary>The assessment that closes the episode (TOPS exit, mental health end).</summary>
+    Closing,
+}
+
+/// <summary>The order assessments of one day are read in, so a person's series has one order whatever order the partner sent them.</summary>
+public static class AssessmentStages
+{
+    /// <summary>Closing, then opening, then review: an exit closes the earlier episode before a start on the same day opens the next.</summary>
+    public static int SameDayOrder(AssessmentStage stage) => stage switch
+    {
+        AssessmentStage.Closing => 0,
+        AssessmentStage.Opening => 1,
+        _ => 2,
+    };
+}
+
+/// <summary>A TOPS form's stage and five scores.</summary>
 public readonly record struct LinkedTopsForm(
     int Person,
     DateOnly FormDate,
+    AssessmentStage Stage,
     int SubstanceUseDays,
     int PsychologicalWellbeing,
     int PhysicalHealth,
     int QualityOfLife,
     int PaidWorkDays);
 
-/// <summary>One attendance period's sessions.</summary>
-public readonly record struct LinkedAttendance(int Person, DateOnly PeriodEnd, int Possible, int Authorised, int Unauthorised);
+/// <summary>One attendance period's sessions at one school (numbered by the linker).</summary>
+public readonly record struct LinkedAttendance(int Person, int School, DateOnly PeriodStart, DateOnly PeriodEnd, int Possible, int Authorised, int Unauthorised);
 
-/// <summary>A domestic abuse intervention programme.</summary>
-public readonly record struct LinkedProgramme(int Person, DateOnly Start, DateOnly? End, bool Completed);
+/// <summary>A domestic abuse intervention programme, attended as victim or as perpetrator.</summary>
+public readonly record struct LinkedProgramme(int Person, DateOnly Start, DateOnly? End, bool Completed, bool Perpetrator);
 
-/// <summary>A depression (PHQ9) or anxiety (GAD7) score.</summary>
-public readonly record struct LinkedScore(int Person, string Instrument, DateOnly Date, int Score);
+/// <summary>A depression (PHQ9) or anxiety (GAD7) score and its stage.</summary>
+public readonly record struct LinkedScore(int Person, string Instrument, AssessmentStage Stage, DateOnly Date, int Score);

@@ -1,6 +1,6 @@
 namespace DataHub.Core.Kpis;
 
-// The rows of each feed as the secure marts hold them (contract C6): linkage tokens instead of identifiers,
+// The rows of each feed as the secure marts hold them: linkage tokens instead of identifiers,
 // birth year and month instead of a date of birth, and the stored fields with their contract types.
 
 /// <summary>The linkage tokens one mart row carries; a key the row could not make is null.</summary>

@@ -4,6 +4,9 @@ namespace DataHub.Core.Kpis;
 internal sealed class QuantityTally(bool keepContributions = true)
 {
     private readonly Dictionary<string, Dictionary<string, long>> _sums = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Quantity, long Record)> _counted = [];
+    private readonly HashSet<string> _unavailable = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Quantity, string Breakdown)> _unavailableParts = [];
     private readonly List<MemberContribution> _contributions = [];
 
     public IReadOnlyList<MemberContribution> Contributions => _contributions;
@@ -20,7 +23,24 @@ internal sealed class QuantityTally(bool keepContributions = true)
 
         if (keepContributions)
         {
-            _contributions.Add(new MemberContribution(member, category is null ? quantity : quantity + "|" + category, value));
+            _contributions.Add(new MemberContribution(member, category is null ? quantity : quantity + "|" + category, value, null));
+        }
+    }
+
+    // The first member to count a record gets it in the cohort and team totals; every member keeps it as their own
+    // contribution, so family totals can count it once per family.
+    public void AddOnce(string quantity, CohortMember member, long record)
+    {
+        if (_counted.Add((quantity, record)))
+        {
+            var sums = For(quantity);
+            Increment(sums, Breakdown.All, 1);
+            Increment(sums, member.TeamBreakdown, 1);
+        }
+
+        if (keepContributions)
+        {
+            _contributions.Add(new MemberContribution(member, quantity, 1, record));
         }
     }
 
@@ -34,8 +54,19 @@ internal sealed class QuantityTally(bool keepContributions = true)
         }
     }
 
-    public long Get(string quantity, string breakdown) =>
-        _sums.TryGetValue(quantity, out var sums) && sums.TryGetValue(breakdown, out var v) ? v : 0;
+    public void MarkUnavailable(string quantity) => _unavailable.Add(quantity);
+
+    // A part not available makes the total not available too.
+    public void MarkUnavailable(string quantity, string breakdown)
+    {
+        _unavailableParts.Add((quantity, breakdown));
+        _unavailableParts.Add((quantity, Breakdown.All));
+    }
+
+    /// <summary>The quantity's value in a breakdown; null when it has been marked unavailable.</summary>
+    public long? Get(string quantity, string breakdown) =>
+        _unavailable.Contains(quantity) || _unavailableParts.Contains((quantity, breakdown)) ? null
+        : _sums.TryGetValue(quantity, out var sums) && sums.TryGetValue(breakdown, out var v) ? v : 0;
 
     private Dictionary<string, long> For(string quantity)
     {
@@ -55,5 +86,5 @@ internal sealed class QuantityTally(bool keepContributions = true)
     }
 }
 
-/// <summary>One member's contribution to one quantity.</summary>
-internal readonly record struct MemberContribution(CohortMember Member, string Quantity, long Value);
+/// <summary>One member's contribution to one quantity; <paramref name="Record"/> names the record for distinct counts.</summary>
+internal readonly record struct MemberContribution(CohortMember Member, string Quantity, long Value, long? Record);

@@ -43,6 +43,19 @@ public readonly record struct Quarter(int Year, int Number) : IComparable<Quarte
     /// <summary>The quarter after this one.</summary>
     public Quarter Next() => Number == 4 ? new Quarter(Year + 1, 1) : new Quarter(Year, Number + 1);
 
+    /// <summary>The quarter <paramref name="quarters"/> after this one (before it when negative).</summary>
+    public Quarter Add(int quarters)
+    {
+        var index = (Year * 4) + Number - 1 + quarters;
+        return new Quarter(index / 4, (index % 4) + 1);
+    }
+
+    /// <summary>How many quarters this one is after <paramref name="other"/> (negative when before it).</summary>
+    public int QuartersSince(Quarter other) => ((Year - other.Year) * 4) + Number - other.Number;
+
+    /// <summary>Words for charts and tables, e.g. <c>Jan–Mar 2018</c>.</summary>
+    public string Label => Number switch { 1 => "Jan–Mar", 2 => "Apr–Jun", 3 => "Jul–Sep", _ => "Oct–Dec" } + " " + Year.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>True when the date falls within the quarter.</summary>
     // Compared by year and quarter number rather than by building the start and end dates: indicators call this per record.
     public bool Contains(DateOnly date) => date.Year == Year && ((date.Month - 1) / 3) + 1 == Number;

@@ -13,6 +13,7 @@ public sealed class QuarterContext
         Quarter = quarter;
         QuarterStart = quarter.Start;
         QuarterEnd = quarter.End;
+        QuartersSinceFsStart = quarter.QuartersSince(cohort.FirstQuarter);
         Members = members;
         _tally = tally;
     }
@@ -34,6 +35,9 @@ public sealed class QuarterContext
 
     /// <summary>Last day of the quarter.</summary>
     public DateOnly QuarterEnd { get; }
+
+    /// <summary>The quarter's place relative to the cohort's first quarter (0); negative in the baseline year before it.</summary>
+    public int QuartersSinceFsStart { get; }
 
     /// <summary>The cohort's distinct people.</summary>
     public IReadOnlyList<CohortMember> Members { get; }
@@ -57,6 +61,20 @@ public sealed class QuarterContext
         }
     }
 
+    /// <summary>Counts a record (e.g. an incident) once for the cohort however many members share it: the first member to count it
+    /// (the lowest person index, as members are visited in that order) carries it in the team breakdown.</summary>
+    public void CountOnce(string quantity, CohortMember member, long record)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        _tally.AddOnce(quantity, member, record);
+    }
+
     /// <summary>Adds an already-aggregate figure to one breakdown cell (health aggregates, family counts).</summary>
     public void AddAggregate(string quantity, string breakdown, long value) => _tally.AddAggregate(quantity, breakdown, value);
+
+    /// <summary>Marks a quantity as not available for this cohort and quarter (published <c>[x]</c>, never 0): the partner sent no figure for it.</summary>
+    public void MarkUnavailable(string quantity) => _tally.MarkUnavailable(quantity);
+
+    /// <summary>Marks one breakdown part of a quantity (and so its total) as not available.</summary>
+    public void MarkUnavailable(string quantity, string breakdown) => _tally.MarkUnavailable(quantity, breakdown);
 }

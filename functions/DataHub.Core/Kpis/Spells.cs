@@ -1,6 +1,6 @@
 namespace DataHub.Core.Kpis;
 
-/// <summary>The date rules for child protection plans and periods of care (kpi-decisions.md, "Child protection and care").</summary>
+/// <summary>The date rules for child protection plans and periods of care (docs/kpi-definitions.md, KPI01–06).</summary>
 public static class Spells
 {
     /// <summary>Started on or before the quarter end and did not end before the quarter start.</summary>

@@ -1,6 +1,6 @@
 namespace DataHub.Core.Kpis;
 
-/// <summary>The five TOPS domains, how to read each from a form, and which direction is better (kpi-decisions.md, "TOPS direction").</summary>
+/// <summary>The five TOPS domains, how to read each from a form, and which direction is better (docs/kpi-definitions.md).</summary>
 public static class TopsDomains
 {
     /// <summary>One TOPS domain.</summary>
@@ -28,15 +28,20 @@ public static class TopsDomains
 
     /// <summary>The quantity of a domain: people compared, with improved/unchanged/declined parts.</summary>
     public static QuantityDefinition Quantity(string indicator, Domain domain) =>
-        new(QuantityId(indicator, domain), QuantityKind.Count, Categories: ScoreChange.Categories);
+        new(QuantityId(indicator, domain), QuantityKind.Count, Categories: ScoreChange.Categories, Feed: Feeds.FeedCatalog.SubstanceMisuseTops, Reads: KpiWindow.SinceFsStart);
 
     /// <summary>The published measure of a domain.</summary>
     public static MeasureDefinition Measure(string indicator, Domain domain) =>
         new(indicator, domain.Name + "_change", MeasureUnit.Count, QuantityId(indicator, domain), null, null,
             $"Adults whose {domain.Title} improved, stayed the same or declined",
-            $"Cohort adults with at least two TOPS forms by the quarter end: their earliest form against their latest, {(domain.Better == BetterDirection.Lower ? "fewer" : "higher")} is better; "
+            "Cohort adults in a treatment episode that was open on their FS start date or began within the configured window after it (365 days by default). Episodes are read "
+            + "from the TOPS stages (a start form opens one, an exit form closes it; forms of one day in the order exit, start, review). "
+            + $"The baseline is that episode's start form, compared with its latest form (review or exit) by the quarter end; {(domain.Better == BetterDirection.Lower ? "fewer" : "higher")} is better. "
             + "all = adults compared, with the improved, unchanged and declined parts.",
-            domain.ToolkitCodes, "substance-misuse-tops, csc-people", domain.Better);
+            domain.ToolkitCodes, "substance-misuse-tops, csc-people", domain.Better)
+        {
+            Window = KpiWindow.SinceFsStart,
+        };
 
     /// <summary>Adds each adult member's change in the domains between their initial and latest TOPS form.</summary>
     public static void Compute(QuarterContext context, string indicator, IReadOnlyList<Domain> domains)
@@ -51,7 +56,7 @@ public static class TopsDomains
             }
 
             var forms = context.Inputs.TopsForms.For(member.Person);
-            if (ScoreChange.InitialAndLatest(forms, f => f.FormDate, context.QuarterEnd) is not { } pair)
+            if (ScoreChange.BaselineAndLatest(forms, f => f.FormDate, f => f.Stage, member.FsStart, context.QuarterEnd, context.Options.EpisodeStartWindowDays) is not { } pair)
             {
                 continue;
             }
@@ -59,7 +64,7 @@ public static class TopsDomains
             foreach (var domain in domains)
             {
                 context.Add(QuantityId(indicator, domain), member, 1,
-                    ScoreChange.Compare(domain.Score(forms[pair.Initial]), domain.Score(forms[pair.Latest]), domain.Better));
+                    ScoreChange.Compare(domain.Score(forms[pair.Baseline]), domain.Score(forms[pair.Latest]), domain.Better));
             }
         }
     }

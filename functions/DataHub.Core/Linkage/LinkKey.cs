@@ -1,6 +1,6 @@
 namespace DataHub.Core.Linkage;
 
-/// <summary>The linkage keys, from strongest to weakest (DESIGN.md, "Identifiers and linkage").</summary>
+/// <summary>The linkage keys, from strongest to weakest (README, "How a file is handled").</summary>
 public enum LinkKey
 {
     /// <summary>A partner's own person id; links only within the partner that made it.</summary>

@@ -8,17 +8,18 @@ public sealed class LinkedInputsBuilder
     private readonly CohortIndex _cohort;
     private readonly RecentLookups _recent = new();
     private readonly Dictionary<string, LinkQualityTally> _quality = new(StringComparer.Ordinal);
-    // A feed may be sent again with overlapping rows: records with a natural key keep the last one added (callers add
-    // files oldest first); the others drop exact repeats.
+    // A feed may be sent again: each record is kept under its contract's natural key (FeedContract.RecordKey), and a later
+    // row with the same key replaces the earlier one (callers add files oldest delivery first, rows in file order).
     private readonly Dictionary<(int Person, string Key), LinkedSpell> _cpPlans = [];
     private readonly Dictionary<(int Person, string Key), LinkedSpell> _claPeriods = [];
     private readonly Dictionary<(int Person, string Key), LinkedIncident> _incidents = [];
-    private readonly HashSet<LinkedEpisode> _episodes = [];
-    private readonly HashSet<LinkedTopsForm> _topsForms = [];
-    private readonly HashSet<LinkedAttendance> _attendance = [];
-    private readonly HashSet<LinkedProgramme> _programmes = [];
-    private readonly HashSet<LinkedScore> _scores = [];
+    private readonly Dictionary<(string Client, DateOnly Assessment), LinkedEpisode> _episodes = [];
+    private readonly Dictionary<(string Client, DateOnly Date, AssessmentStage Stage), LinkedTopsForm> _topsForms = [];
+    private readonly AttendancePeriods _attendance = new();
+    private readonly Dictionary<(int Person, string Programme, bool Perpetrator, DateOnly Start), LinkedProgramme> _programmes = [];
+    private readonly Dictionary<(int Person, string Instrument, AssessmentStage Stage, DateOnly Date), LinkedScore> _scores = [];
     private readonly Dictionary<(string Quarter, string Cohort, string AgeGroup, string Measure), HealthAggregateRow> _health = [];
+    private readonly Dictionary<string, int> _incidentNumbers = new(StringComparer.Ordinal);
 
     /// <summary>Links to <paramref name="cohort"/>.</summary>
     public LinkedInputsBuilder(CohortIndex cohort)
@@ -61,7 +62,13 @@ public sealed class LinkedInputsBuilder
         if (Link(row.Keys, "police-da-incidents", samePartner) is { } person)
         {
             var role = row.Role switch { "victim" => IncidentRole.Victim, "perpetrator" => IncidentRole.Perpetrator, _ => IncidentRole.Other };
-            _incidents[(person, row.IncidentId)] = new LinkedIncident(person, row.IncidentDate, role, row.MaracReferral);
+            if (!_incidentNumbers.TryGetValue(row.IncidentId, out var incident))
+            {
+                incident = _incidentNumbers.Count;
+                _incidentNumbers[row.IncidentId] = incident;
+            }
+
+            _incidents[(person, row.IncidentId)] = new LinkedIncident(person, incident, row.IncidentDate, role, row.MaracReferral);
         }
     }
 
@@ -71,7 +78,8 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "substance-misuse-episodes", samePartner) is { } person)
         {
-            _episodes.Add(new LinkedEpisode(person, row.AssessmentDate, row.AssessmentOutcome == "no_engagement", row.TreatmentStartDate, row.ClosureDate, row.ClosureReason));
+            _episodes[(row.Keys.Local ?? "", row.AssessmentDate)] =
+                new LinkedEpisode(person, row.AssessmentDate, row.AssessmentOutcome == "no_engagement", row.TreatmentStartDate, row.ClosureDate, row.ClosureReason);
         }
     }
 
@@ -81,7 +89,9 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "substance-misuse-tops", samePartner) is { } person)
         {
-            _topsForms.Add(new LinkedTopsForm(person, row.FormDate, row.SubstanceUseDays, row.PsychologicalWellbeing, row.PhysicalHealth, row.QualityOfLife, row.PaidWorkDays));
+            var stage = row.Stage switch { "start" => AssessmentStage.Opening, "exit" => AssessmentStage.Closing, _ => AssessmentStage.Review };
+            _topsForms[(row.Keys.Local ?? "", row.FormDate, stage)] =
+                new LinkedTopsForm(person, row.FormDate, stage, row.SubstanceUseDays, row.PsychologicalWellbeing, row.PhysicalHealth, row.QualityOfLife, row.PaidWorkDays);
         }
     }
 
@@ -91,7 +101,7 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "school-attendance", samePartner) is { } person)
         {
-            _attendance.Add(new LinkedAttendance(person, row.PeriodEnd, row.PossibleSessions, row.AuthorisedAbsenceSessions, row.UnauthorisedAbsenceSessions));
+            _attendance.Add(person, row);
         }
     }
 
@@ -101,7 +111,8 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "da-programmes", samePartner) is { } person)
         {
-            _programmes.Add(new LinkedProgramme(person, row.StartDate, row.EndDate, row.Outcome == "completed"));
+            var perpetrator = row.Role == "perpetrator";
+            _programmes[(person, row.Programme, perpetrator, row.StartDate)] = new LinkedProgramme(person, row.StartDate, row.EndDate, row.Outcome == "completed", perpetrator);
         }
     }
 
@@ -111,7 +122,8 @@ public sealed class LinkedInputsBuilder
         ArgumentNullException.ThrowIfNull(row);
         if (Link(row.Keys, "mental-health-scores", samePartner) is { } person)
         {
-            _scores.Add(new LinkedScore(person, row.Instrument, row.ScoreDate, row.Score));
+            var stage = row.Stage switch { "initial" => AssessmentStage.Opening, "end" => AssessmentStage.Closing, _ => AssessmentStage.Review };
+            _scores[(person, row.Instrument, stage, row.ScoreDate)] = new LinkedScore(person, row.Instrument, stage, row.ScoreDate, row.Score);
         }
     }
 
@@ -128,8 +140,8 @@ public sealed class LinkedInputsBuilder
 
     /// <summary>The linked inputs, grouped by person and sorted by date.</summary>
     public KpiInputs Build() =>
-        new(_cohort.People, _cohort.Allocations, _cpPlans.Values, _claPeriods.Values, _incidents.Values, _episodes, _topsForms, _attendance, _programmes, _scores,
-            _health.Values.ToArray());
+        new(_cohort.People, _cohort.Allocations, _cpPlans.Values, _claPeriods.Values, _incidents.Values, _episodes.Values, _topsForms.Values,
+            _attendance.ToArray(), _programmes.Values, _scores.Values, _health.Values.ToArray());
 
     private int? Link(PersonKeys keys, string feed, bool samePartner)
     {

@@ -28,6 +28,8 @@ public sealed record PartnerProtocol(
 /// <param name="RawRetentionDays">Days the raw landed file is kept after processing.</param>
 /// <param name="MartRetentionDays">Days the pseudonymised mart rows are kept.</param>
 /// <param name="DisclosureProfile">The name of the disclosure profile applied to outputs made from this feed.</param>
+/// <param name="ExpectedCadence">How often the partner sends the feed: one delivery per month or per quarter.</param>
+/// <param name="DueDay">The day of the month after a period ends by which that period's delivery is due (1–28).</param>
 public sealed record FeedAgreement(
     string Feed,
     string Purpose,
@@ -36,10 +38,44 @@ public sealed record FeedAgreement(
     double ToleratedRowErrorRate,
     int RawRetentionDays,
     int MartRetentionDays,
-    string DisclosureProfile)
+    string DisclosureProfile,
+    DeliveryCadence ExpectedCadence,
+    int DueDay)
 {
     /// <summary>True when the contract field is on the allow-list.</summary>
     public bool Allows(string field) => AllowedFields.Contains(field, StringComparer.Ordinal);
+
+    /// <summary>The day the delivery for the period containing <paramref name="day"/> is due: <see cref="DueDay"/> of the month after the period ends.</summary>
+    public DateOnly DueDateFor(DateOnly day)
+    {
+        var next = ExpectedCadence.PeriodOf(day).End.AddDays(1);
+        return new DateOnly(next.Year, next.Month, DueDay);
+    }
+}
+
+/// <summary>How often a partner is expected to deliver a feed; each delivery is expected to cover one whole period.</summary>
+public enum DeliveryCadence
+{
+    /// <summary>One delivery per calendar month.</summary>
+    Monthly,
+
+    /// <summary>One delivery per calendar quarter (January–March, …).</summary>
+    Quarterly,
+}
+
+/// <summary>The calendar periods of a <see cref="DeliveryCadence"/>.</summary>
+public static class DeliveryCadences
+{
+    /// <summary>The text used in protocol files: <c>monthly</c> or <c>quarterly</c>.</summary>
+    public static string ToText(this DeliveryCadence cadence) => cadence == DeliveryCadence.Monthly ? "monthly" : "quarterly";
+
+    /// <summary>The first and last day of the period (month or quarter) containing <paramref name="day"/>.</summary>
+    public static (DateOnly Start, DateOnly End) PeriodOf(this DeliveryCadence cadence, DateOnly day)
+    {
+        var firstMonth = cadence == DeliveryCadence.Monthly ? day.Month : ((day.Month - 1) / 3 * 3) + 1;
+        var start = new DateOnly(day.Year, firstMonth, 1);
+        return (start, start.AddMonths(cadence == DeliveryCadence.Monthly ? 1 : 3).AddDays(-1));
+    }
 }
 
 /// <summary>What to do when a file carries a column the agreement does not allow.</summary>

@@ -147,6 +147,20 @@ public static partial class ProtocolLoader
             throw new ProtocolFormatException(fileName, $"{where}: retention days cannot be negative.");
         }
 
+        // Governance (timeliness) and the KPI tables ("not received" quarters) both read these, so neither may be guessed.
+        var cadence = doc.ExpectedCadence switch
+        {
+            "monthly" => DeliveryCadence.Monthly,
+            "quarterly" => DeliveryCadence.Quarterly,
+            null => throw new ProtocolFormatException(fileName, $"{where}: expected_cadence is missing (monthly or quarterly)."),
+            var other => throw new ProtocolFormatException(fileName, $"{where}: expected_cadence must be 'monthly' or 'quarterly', not '{other}'."),
+        };
+        var dueDay = doc.DueDay ?? throw new ProtocolFormatException(fileName, $"{where}: due_day is missing (the day of the month after a period ends by which its delivery is due).");
+        if (dueDay is < 1 or > 28)
+        {
+            throw new ProtocolFormatException(fileName, $"{where}: due_day must be from 1 to 28 (a day every month has).");
+        }
+
         return new FeedAgreement(
             feedName,
             Require(fileName, $"{where} purpose", doc.Purpose),
@@ -155,7 +169,9 @@ public static partial class ProtocolLoader
             rate,
             rawDays,
             martDays,
-            Require(fileName, $"{where} disclosure_profile", doc.DisclosureProfile));
+            Require(fileName, $"{where} disclosure_profile", doc.DisclosureProfile),
+            cadence,
+            dueDay);
     }
 
     private static IEnumerable<DisclosureProfileSettings> ReadProfiles(string fileName, string text)
@@ -241,6 +257,10 @@ public static partial class ProtocolLoader
         public RetentionDocument? Retention { get; set; }
 
         public string? DisclosureProfile { get; set; }
+
+        public string? ExpectedCadence { get; set; }
+
+        public int? DueDay { get; set; }
     }
 
     private sealed class RetentionDocument

@@ -3,37 +3,71 @@ using DataHub.Core.Kpis;
 
 namespace DataHub.Core.Rollup;
 
-/// <summary>One row of the published kpi_values table (contract C9): suppressed cells have null numbers and a marker.</summary>
+/// <summary>One row of the published kpi_values table, shaped for Power BI: a key joining kpi_definitions, dates and a quarter
+/// offset to line cohorts up, the breakdown as type and value; a row with a marker other than <c>[u]</c> shows no value.</summary>
+/// <param name="MeasureKey">Joins kpi_definitions, e.g. <c>KPI17.incidents_in_quarter</c>.</param>
+/// <param name="Indicator">E.g. <c>KPI17</c>.</param>
+/// <param name="Measure">E.g. <c>incidents_in_quarter</c>.</param>
+/// <param name="Unit">count, proportion, average_days, session_rate or change.</param>
+/// <param name="Cohort">The cohort.</param>
+/// <param name="Quarter">The quarter label, e.g. <c>2018Q1</c>; joins the quarters table.</param>
+/// <param name="QuarterStart">The quarter's first day.</param>
+/// <param name="QuarterEnd">The quarter's last day.</param>
+/// <param name="QuartersSinceFsStart">0 for the cohort's first quarter (the one its FS starts fall in), −4 to −1 for the baseline year.</param>
+/// <param name="Period">before_fs, fs_start or after_fs, from <paramref name="QuartersSinceFsStart"/>.</param>
+/// <param name="Window">Which days the value covers, published as time_window (quarter, 12m_before_fs, 12m_after_fs, …).</param>
+/// <param name="WindowStart">The first day covered, over all of the cohort's FS start dates.</param>
+/// <param name="WindowEnd">The last day covered.</param>
+/// <param name="BreakdownType">all, team, age_group, change, outcome or role; the parts of a type add up to all.</param>
+/// <param name="BreakdownValue">all, or the part, e.g. North.</param>
+/// <param name="Numerator">The published (rounded) numerator, or null.</param>
+/// <param name="Denominator">The published (rounded) denominator, or null.</param>
+/// <param name="Value">The value worked out from the published numbers, or null.</param>
+/// <param name="Marker">"", [c], [u], [x], [z] or [low].</param>
 public sealed record PublishedKpiValue(
-    string Cohort,
-    string Quarter,
+    string MeasureKey,
     string Indicator,
     string Measure,
-    string Breakdown,
+    string Unit,
+    string Cohort,
+    string Quarter,
+    DateOnly QuarterStart,
+    DateOnly QuarterEnd,
+    int QuartersSinceFsStart,
+    string Period,
+    string Window,
+    DateOnly WindowStart,
+    DateOnly WindowEnd,
+    string BreakdownType,
+    string BreakdownValue,
     long? Numerator,
     long? Denominator,
     double? Value,
     string Marker);
 
 /// <summary>One row of the published cohorts table.</summary>
-public sealed record PublishedCohort(string Cohort, DateOnly WindowStart, DateOnly WindowEnd, long? Families, long? Children, long? Adults, string Marker);
+public sealed record PublishedCohort(string Cohort, DateOnly WindowStart, DateOnly WindowEnd, string FirstQuarter, long? Families, long? Children, long? Adults, string Marker);
 
 /// <summary>The disclosure-controlled tables of one run.</summary>
 /// <param name="Values">kpi_values rows in computed order.</param>
 /// <param name="Cohorts">cohorts rows.</param>
-/// <param name="SuppressedCells">How many count cells were suppressed (primary or secondary).</param>
-/// <param name="Profiles">The profile (or combined profile) name applied to each indicator.</param>
+/// <param name="SuppressedCells">How many count cells were suppressed (primary, secondary or for rounding).</param>
 public sealed record KpiPublication(
     IReadOnlyList<PublishedKpiValue> Values,
     IReadOnlyList<PublishedCohort> Cohorts,
-    int SuppressedCells,
-    IReadOnlyDictionary<string, string> Profiles);
+    int SuppressedCells)
+{
+    /// <summary>kpi_values rows per marker (the empty marker for a plain value).</summary>
+    public IReadOnlyDictionary<string, int> Markers => Values.GroupBy(v => v.Marker).OrderBy(g => g.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+}
 
 /// <summary>
-/// Applies disclosure control (contract C8) to computed KPIs. Each indicator is published under the strictest of the
-/// profiles its source feeds' agreements name; one disclosure table per profile holds every count that profile publishes
-/// with its breakdown margins, and a cell that appears under several profiles (a cohort population) takes the most
-/// protective decision, so one quantity gets one decision wherever it is published.
+/// Applies disclosure control to computed KPIs. Each indicator is published under the strictest of the profiles its source
+/// feeds' agreements name; one disclosure table per profile holds every count that profile publishes with its breakdown
+/// margins, and a cell that appears under several profiles (a cohort population) takes the most protective decision, so one
+/// quantity gets one decision wherever it is published. Every value is worked out from the published, rounded numbers, so no
+/// combination of value, numerator and denominator gives back an exact count.
 /// </summary>
 public sealed class KpiPublisher
 {
@@ -74,16 +108,14 @@ public sealed class KpiPublisher
         return Strictest(feeds.Select(f => _feedProfiles.TryGetValue(f, out var p) ? p : _fallback).ToArray());
     }
 
+    /// <summary>The profile the cohorts table is published under: the cohort feed's.</summary>
+    public DisclosureProfile CohortProfile => _feedProfiles.TryGetValue("csc-people", out var csc) ? csc : _fallback;
+
     /// <summary>Suppresses, rounds and assembles the published rows.</summary>
     public KpiPublication Publish(KpiResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var cellsById = results.Cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var cohortProfile = Strictest([_feedProfiles.TryGetValue("csc-people", out var csc) ? csc : _fallback]);
-
-        // Group rows by profile; the cohorts table goes with the cohort feed's profile.
-        var groups = new Dictionary<string, (DisclosureProfile Profile, HashSet<string> Cells, List<RateCell> Rates)>(StringComparer.Ordinal);
-        var indicatorProfiles = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var groups = new SortedDictionary<string, (DisclosureProfile Profile, HashSet<string> Cells, List<RateCell> Rates)>(StringComparer.Ordinal);
         (DisclosureProfile Profile, HashSet<string> Cells, List<RateCell> Rates) GroupOf(DisclosureProfile p)
         {
             if (!groups.TryGetValue(p.Name, out var g))
@@ -98,7 +130,11 @@ public sealed class KpiPublisher
         foreach (var row in results.Rows)
         {
             var profile = ProfileFor(row.Measure);
-            indicatorProfiles[row.Measure.Indicator] = profile.Name;
+            if (row.WindowOpen)
+            {
+                continue;
+            }
+
             var group = GroupOf(profile);
             foreach (var cell in new[] { row.Numerator, row.Denominator, row.Guard })
             {
@@ -114,17 +150,16 @@ public sealed class KpiPublisher
             }
         }
 
-        var cohortGroup = GroupOf(cohortProfile);
+        var cohortGroup = GroupOf(CohortProfile);
         foreach (var summary in results.Cohorts)
         {
-            cohortGroup.Cells.Add(summary.Families.Id);
-            cohortGroup.Cells.Add(summary.Children.Id);
-            cohortGroup.Cells.Add(summary.Adults.Id);
+            cohortGroup.Cells.UnionWith([summary.Families.Id, summary.Children.Id, summary.Adults.Id]);
         }
 
+        var cellsById = results.Cells.ToDictionary(c => c.Id, StringComparer.Ordinal);
         var counts = new Dictionary<string, PublishedCount>(StringComparer.Ordinal);
         var rates = new Dictionary<string, PublishedRate>(StringComparer.Ordinal);
-        foreach (var (_, (profile, cellIds, rateCells)) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (profile, cellIds, rateCells) in groups.Values)
         {
             // Every margin whose cells all belong to this group is one a reader of this output can form.
             var margins = results.Margins
@@ -136,7 +171,7 @@ public sealed class KpiPublisher
                 margins,
                 rateCells);
             var result = new DisclosureControl(profile).Apply(table);
-            var withheld = WithheldQuantities(result.Unprotected, cellsById);
+            var withheld = result.Unprotected.Select(id => QuantityKey(cellsById[id])).ToHashSet(StringComparer.Ordinal);
             foreach (var count in result.Counts)
             {
                 var decided = withheld.Contains(QuantityKey(cellsById[count.Id])) && count.Marker == DisclosureMarker.None
@@ -151,72 +186,25 @@ public sealed class KpiPublisher
             }
         }
 
-        var values = results.Rows.Select(r => Assemble(r, counts, rates, ProfileFor(r.Measure))).ToArray();
-        var cohorts = results.Cohorts.Select(s =>
+        var cohorts = results.Cohorts.ToDictionary(c => c.Definition.Name, c => c.Definition, StringComparer.Ordinal);
+        var values = results.Rows.Select(r => new PublishedRow(r, cohorts[r.Cohort], ProfileFor(r.Measure)).Assemble(counts, rates)).ToArray();
+        var published = results.Cohorts.Select(s =>
         {
             var f = counts[s.Families.Id];
             var c = counts[s.Children.Id];
             var a = counts[s.Adults.Id];
             var marker = new[] { f, c, a }.Select(x => x.Marker).FirstOrDefault(m => m != DisclosureMarker.None);
-            return new PublishedCohort(s.Definition.Name, s.Definition.WindowStart, s.Definition.WindowEnd, f.Value, c.Value, a.Value, marker.ToText());
+            return new PublishedCohort(s.Definition.Name, s.Definition.WindowStart, s.Definition.WindowEnd, s.Definition.FirstQuarter.ToString(),
+                f.Value, c.Value, a.Value, marker.ToText());
         }).ToArray();
-        var suppressed = counts.Values.Count(c => c.Reason is SuppressionReason.Primary or SuppressionReason.Secondary);
-        return new KpiPublication(values, cohorts, suppressed, indicatorProfiles);
+        var suppressed = counts.Values.Count(c => c.Reason is SuppressionReason.Primary or SuppressionReason.Secondary or SuppressionReason.Rounding);
+        return new KpiPublication(values, published, suppressed);
     }
 
-    private static string RowId(KpiRow row) => string.Join('|', row.Cohort, row.Quarter, row.Measure.Indicator + "." + row.Measure.Measure, row.Breakdown);
+    internal static string RowId(KpiRow row) => string.Join('|', row.Cohort, row.Quarter, row.Measure.Key, row.Breakdown);
 
     private static string QuantityKey(KpiCell cell) => string.Join('|', cell.Cohort, cell.Quarter ?? "*", cell.Quantity);
 
-    private static HashSet<string> WithheldQuantities(IReadOnlyList<string> unprotected, Dictionary<string, KpiCell> cellsById) =>
-        unprotected.Select(id => QuantityKey(cellsById[id])).ToHashSet(StringComparer.Ordinal);
-
     private static PublishedCount MoreProtective(PublishedCount a, PublishedCount b) =>
         a.Value is null ? a : b.Value is null ? b : a;
-
-    private static PublishedKpiValue Assemble(KpiRow row, Dictionary<string, PublishedCount> counts, Dictionary<string, PublishedRate> rates, DisclosureProfile profile)
-    {
-        var m = row.Measure;
-        PublishedKpiValue Make(long? numerator, long? denominator, double? value, DisclosureMarker marker) =>
-            new(row.Cohort, row.Quarter, m.Indicator, m.Measure, row.Breakdown, numerator, denominator, value, marker.ToText());
-
-        PublishedCount? Count(KpiCell? cell) => cell is { Kind: QuantityKind.Count } ? counts[cell.Id] : null;
-        var numerator = Count(row.Numerator);
-        var denominator = Count(row.Denominator);
-        var guard = Count(row.Guard);
-        var withheld = new[] { numerator, denominator, guard }.FirstOrDefault(c => c is not null && c.Value is null);
-        if (withheld is not null)
-        {
-            // Counts that are themselves publishable stay visible (they are published elsewhere anyway); sums of days or
-            // sessions are shown only beside a publishable guard count, since they follow its suppression pattern.
-            return m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate
-                ? Make(null, null, null, withheld.Marker)
-                : Make(numerator?.Value, denominator?.Value, null, withheld.Marker);
-        }
-
-        switch (m.Unit)
-        {
-            case MeasureUnit.Count:
-                return Make(numerator!.Value, null, numerator.Value, DisclosureMarker.None);
-            case MeasureUnit.Proportion:
-                var rate = rates[RowId(row)];
-                return Make(numerator!.Value, denominator!.Value, rate.Value, rate.Marker);
-            case MeasureUnit.Change:
-                return Make(numerator!.Value, denominator!.Value, numerator.Value - denominator.Value, DisclosureMarker.None);
-            default:
-                // Averages and session rates: sums of days or sessions over a published count of plans or pupils.
-                var over = row.Denominator!.Value;
-                if (over == 0)
-                {
-                    return Make(row.Numerator.Value, over, null, DisclosureMarker.NotApplicable);
-                }
-
-                // The minimum applies to the exact number of plans or pupils, as the module does for rates, not the rounded one.
-                var people = row.Guard?.Value ?? over;
-                var value = (double)row.Numerator.Value / over;
-                return people < profile.MinimumDenominator
-                    ? Make(row.Numerator.Value, denominator?.Value ?? over, null, DisclosureMarker.Low)
-                    : Make(row.Numerator.Value, denominator?.Value ?? over, value, DisclosureMarker.None);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
 using DataHub.Core.Linkage;
@@ -15,7 +16,22 @@ namespace DataHub.Core.Rollup;
 /// <param name="KeyVersion">The key version its tokens were made under.</param>
 /// <param name="RulesVersion">The validation rules version it was ingested under.</param>
 /// <param name="Rows">Rows read.</param>
-public sealed record MartInput(string Path, string Sha256, string Feed, string? Partner, string? KeyVersion, string? RulesVersion, long Rows);
+/// <param name="BatchId">The ingest batch (one delivery) the file belongs to, from its metadata.</param>
+/// <param name="Received">When the file was committed: the delivery's arrival, as the store records it.</param>
+/// <param name="FirstDate">(Not in the published manifest: one record's date.) The earliest date of the feed's period field among the rows (health: the first day of the earliest quarter).</param>
+/// <param name="LastDate">The latest such date (health: the last day of the latest quarter).</param>
+public sealed record MartInput(
+    string Path,
+    string Sha256,
+    string Feed,
+    string? Partner,
+    string? KeyVersion,
+    string? RulesVersion,
+    long Rows,
+    string? BatchId = null,
+    DateTimeOffset? Received = null,
+    [property: JsonIgnore] DateOnly? FirstDate = null,
+    [property: JsonIgnore] DateOnly? LastDate = null);
 
 /// <summary>What the loader read: linked inputs, link quality, and the files with their hashes.</summary>
 public sealed record LoadedMarts(KpiInputs Inputs, string KeyVersion, IReadOnlyList<LinkQualityRow> LinkQuality, IReadOnlyList<MartInput> Files, Quarter? LatestQuarter);
@@ -126,8 +142,10 @@ public sealed class MartLoader(IObjectStore store)
             reader.Metadata.TryGetValue("datahub.partner", out var partner);
             reader.Metadata.TryGetValue("datahub.key_version", out var keyVersion);
             reader.Metadata.TryGetValue("datahub.rules_version", out var rulesVersion);
+            reader.Metadata.TryGetValue("datahub.batch_id", out var batch);
             check?.Invoke(partner, keyVersion);
             long rows = 0;
+            var span = new PeriodSpan();
             for (var rg = 0; rg < reader.RowGroups.Count; rg++)
             {
                 var group = await MartRowGroup.ReadAsync(reader, rg, obj.Path, cancellationToken).ConfigureAwait(false);
@@ -137,10 +155,11 @@ public sealed class MartLoader(IObjectStore store)
                     add(row(r));
                 }
 
+                span.Add(group, FeedCatalog.Find(feed)?.QuarterField);
                 rows += group.Rows;
             }
 
-            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows), partner);
+            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows, batch, obj.LastModified, span.First, span.Last), partner);
         }
         catch (ParquetFormatException ex)
         {

@@ -13,8 +13,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataHub.Core.Rollup;
 
-/// <summary>What to roll up: one quarter, or (null) every quarter from the first cohort's to the latest with data.</summary>
+/// <summary>
+/// What to roll up. Every run publishes a full version (every quarter from the first cohort's baseline year to the latest with
+/// data); <paramref name="Quarter"/> names a quarter whose data changed, which must be one of them. A version is one disclosure
+/// decision over every published cell, and later quarters read earlier data (12-month windows), so every quarter is recomputed.
+/// </summary>
 public sealed record RollupRequest(Quarter? Quarter = null);
+
+/// <summary>The quarter asked for is outside the quarters the hub reports.</summary>
+public sealed class RollupQuarterOutOfRangeException(string message) : Exception(message);
 
 /// <summary>What a rollup run published.</summary>
 /// <param name="RunId">The run's id, also the version folder name after <c>v=</c>.</param>
@@ -25,6 +32,9 @@ public sealed record RollupRequest(Quarter? Quarter = null);
 /// <param name="ManifestSha256">SHA-256 of the run manifest, as recorded in the audit event and in current.json.</param>
 public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyList<string> Quarters, int KpiRows, int SuppressedCells, string ManifestSha256)
 {
+    /// <summary>kpi_values rows per marker ("" for a plain value).</summary>
+    public IReadOnlyDictionary<string, int> Markers { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Milliseconds spent loading and linking, computing, applying disclosure control and writing.</summary>
     public IReadOnlyDictionary<string, long> PhaseTimings { get; init; } = new Dictionary<string, long>();
 }
@@ -41,6 +51,9 @@ public sealed record RollupSettings
     /// <summary>The disclosure profile per feed, from the agreements.</summary>
     public IReadOnlyDictionary<string, DisclosureProfile> FeedProfiles { get; init; } = new Dictionary<string, DisclosureProfile>();
 
+    /// <summary>The expected cadence per feed, from the agreements: which periods a delivery reports on.</summary>
+    public IReadOnlyDictionary<string, DeliveryCadence> FeedCadences { get; init; } = new Dictionary<string, DeliveryCadence>();
+
     /// <summary>The profile for a feed no agreement names: threshold 4, zeros shown, rounding to 5, rates over at least 10.</summary>
     public DisclosureProfile FallbackProfile { get; init; } = new("standard", 4, false, 5, 10);
 
@@ -56,10 +69,13 @@ public sealed record RollupSettings
     {
         ArgumentNullException.ThrowIfNull(protocols);
         var profiles = new SortedDictionary<string, DisclosureProfile>(StringComparer.Ordinal);
+        var cadences = new SortedDictionary<string, DeliveryCadence>(StringComparer.Ordinal);
         foreach (var partner in protocols.Partners)
         {
             foreach (var (feed, agreement) in partner.Feeds)
             {
+                // Two partners sending one feed: the more frequent cadence is the one a quarter must be whole in.
+                cadences[feed] = cadences.TryGetValue(feed, out var other) && other == DeliveryCadence.Monthly ? other : agreement.ExpectedCadence;
                 if (!protocols.Profiles.TryGetValue(agreement.DisclosureProfile, out var p))
                 {
                     throw new InvalidOperationException($"The agreement {partner.AgreementId} names disclosure profile '{agreement.DisclosureProfile}' for feed {feed}, which no profile file defines.");
@@ -67,11 +83,11 @@ public sealed record RollupSettings
 
                 var profile = new DisclosureProfile(p.Name, p.Threshold, p.SuppressZeros, p.RoundingBase, p.MinimumDenominator);
                 // Two partners sending one feed: the stricter profile governs outputs made from it.
-                profiles[feed] = profiles.TryGetValue(feed, out var other) ? KpiPublisher.Strictest([other, profile]) : profile;
+                profiles[feed] = profiles.TryGetValue(feed, out var stricter) ? KpiPublisher.Strictest([stricter, profile]) : profile;
             }
         }
 
-        return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles };
+        return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles, FeedCadences = cadences };
     }
 }
 
@@ -115,6 +131,7 @@ public sealed class RollupQuarter
 
     /// <summary>Runs the rollup and publishes a new version.</summary>
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
+    /// <exception cref="RollupQuarterOutOfRangeException">The quarter asked for is not one the hub reports.</exception>
     /// <exception cref="Linkage.KeyVersionMismatchException">The marts were pseudonymised under different key versions.</exception>
     public async Task<RollupOutcome> RunAsync(RollupRequest request, CancellationToken cancellationToken)
     {
@@ -145,12 +162,14 @@ public sealed class RollupQuarter
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
-        // Person and family values are kept for the latest quarter: its "to date" figures carry each person's before/after
-        // comparison; earlier quarters' are in the published aggregates.
+        var delivered = DeliveryLog.From(marts.Files, _settings.FeedCadences);
+        // Person and family values are kept for the latest quarter and the fixed windows before and after FS start (which
+        // carry each person's before/after comparison); earlier quarters' are in the published aggregates.
         var latest = quarters.Count == 0 ? default : quarters.Max();
-        var results = calculator.Compute(marts.Inputs, quarters, q => q == latest);
+        var results = calculator.Compute(marts.Inputs, quarters, q => q == latest, delivered);
         phases["compute_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
-        var publication = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile).Publish(results);
+        var publisher = new KpiPublisher(_settings.FeedProfiles, _settings.FallbackProfile);
+        var publication = publisher.Publish(results);
         phases["disclosure_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -170,13 +189,18 @@ public sealed class RollupQuarter
             outputs.Add(new ManifestOutput(path, table.Rows.Count, await table.WriteParquetAsync(_store, path, metadata, cancellationToken).ConfigureAwait(false)));
         }
 
-        var published = new[]
+        var published = new List<KpiTable>
         {
             KpiTables.Values(publication.Values),
-            KpiTables.Definitions(calculator.Measures, publication.Profiles),
+            KpiTables.Definitions(calculator.Measures, calculator.Quantities, publisher.ProfileFor),
+            KpiTables.Markers(),
             KpiTables.LinkQuality(marts.LinkQuality),
             KpiTables.Cohorts(publication.Cohorts),
         };
+        if (quarters.Count > 0)
+        {
+            published.Add(QuarterDimension.Table(quarters.Min(), quarters.Max()));
+        }
         foreach (var table in published)
         {
             var parquet = version + "/" + table.Name + ".parquet";
@@ -193,11 +217,14 @@ public sealed class RollupQuarter
             _settings.Kpis.RulesVersion,
             marts.KeyVersion,
             quarters.Select(q => q.ToString()).ToArray(),
+            request.Quarter?.ToString(),
             _settings.Kpis.Cohorts.Select(c => c.Name).ToArray(),
             marts.Files,
+            ReceivedSpans(delivered),
             outputs,
-            publication.Profiles,
+            calculator.Measures.DistinctBy(m => m.Indicator).ToDictionary(m => m.Indicator, m => publisher.ProfileFor(m).Name, StringComparer.Ordinal),
             publication.SuppressedCells,
+            publication.Markers,
             phases,
             auditHead);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
@@ -233,6 +260,7 @@ public sealed class RollupQuarter
         return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
         {
             PhaseTimings = phases,
+            Markers = publication.Markers,
         };
     }
 
@@ -271,23 +299,32 @@ public sealed class RollupQuarter
         }
     }
 
+    // From the first cohort's baseline year to the latest quarter with data (never beyond today's).
     private IReadOnlyList<Quarter> QuartersFor(RollupRequest request, Quarter? latestData, DateTimeOffset now)
     {
-        if (request.Quarter is { } one)
-        {
-            return [one];
-        }
-
         var cohorts = _settings.Kpis.Cohorts;
-        if (cohorts.Count == 0 || latestData is not { } latest)
+        IReadOnlyList<Quarter> all = [];
+        if (cohorts.Count > 0 && latestData is { } latest)
         {
-            return [];
+            var current = Quarter.Of(DateOnly.FromDateTime(now.UtcDateTime));
+            var last = latest.CompareTo(current) > 0 ? current : latest;
+            all = Quarter.Range(cohorts.Min(c => c.FirstQuarter).Add(-KpiCalculator.BaselineQuarters), last).ToArray();
         }
 
-        var current = Quarter.Of(DateOnly.FromDateTime(now.UtcDateTime));
-        var last = latest.CompareTo(current) > 0 ? current : latest;
-        return Quarter.Range(cohorts.Min(c => c.FirstQuarter), last).ToArray();
+        if (request.Quarter is { } asked && !all.Contains(asked))
+        {
+            var range = all.Count == 0 ? "none yet: there is no data" : $"{all[0]} to {all[^1]}";
+            throw new RollupQuarterOutOfRangeException($"{asked} is not a quarter the KPI tables report (they report {range}).");
+        }
+
+        return all;
     }
+
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> ReceivedSpans(DeliveredPeriods delivered) =>
+        delivered.Deliveries.Select(d => d.Feed).Distinct(StringComparer.Ordinal).ToDictionary(
+            feed => feed,
+            feed => (IReadOnlyList<string>)delivered.SpansOf(feed).Select(s => $"{s.From:yyyy-MM-dd}/{s.To:yyyy-MM-dd}").ToArray(),
+            StringComparer.Ordinal);
 
     private Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>
         _store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
@@ -296,7 +333,8 @@ public sealed class RollupQuarter
 /// <summary>An output file of a run, for the manifest.</summary>
 public sealed record ManifestOutput(string Path, int Rows, string Sha256);
 
-/// <summary>The run manifest: inputs with their hashes, key and rules versions, quarters, outputs with row counts, and the audit head when the run began.</summary>
+/// <summary>The run manifest: inputs with their hashes, key and rules versions, quarters (and the one asked for), the days each feed
+/// has been received for, outputs with row counts, kpi_values rows per marker, and the audit head when the run began.</summary>
 public sealed record RollupManifest(
     string RunId,
     DateTimeOffset Started,
@@ -304,11 +342,14 @@ public sealed record RollupManifest(
     string RulesVersion,
     string KeyVersion,
     IReadOnlyList<string> Quarters,
+    string? RequestedQuarter,
     IReadOnlyList<string> Cohorts,
     IReadOnlyList<MartInput> Inputs,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Received,
     IReadOnlyList<ManifestOutput> Outputs,
     IReadOnlyDictionary<string, string> DisclosureProfiles,
     int SuppressedCells,
+    IReadOnlyDictionary<string, int> Markers,
     IReadOnlyDictionary<string, long> PhaseTimings,
     AuditHead? AuditHead = null);
 

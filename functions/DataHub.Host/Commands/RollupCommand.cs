@@ -11,8 +11,11 @@ internal static class RollupCommand
 {
     public static Command Create(CommandEnvironment env)
     {
-        var quarter = new Option<string?>("--quarter") { Description = "Compute one quarter only, e.g. 2018Q1." };
-        var all = new Option<bool>("--all") { Description = "Compute every quarter from the first cohort's to the latest with data (the default)." };
+        var quarter = new Option<string?>("--quarter")
+        {
+            Description = "Recompute after a change to one quarter's data, e.g. 2018Q1; the new version still holds every quarter (later quarters read earlier data).",
+        };
+        var all = new Option<bool>("--all") { Description = "Compute every quarter from the first cohort's baseline year to the latest with data (the default)." };
         var root = CommonOptions.Root();
         var protocols = CommonOptions.Protocols();
         var command = new Command("rollup", "Link the secure marts to the cohort, compute the KPIs, apply disclosure control and publish a new version of the KPI tables.")
@@ -50,6 +53,11 @@ internal static class RollupCommand
                     env.Output.WriteLine(Describe(outcome));
                     return ExitCodes.Ok;
                 }
+                catch (RollupQuarterOutOfRangeException ex)
+                {
+                    env.Error.WriteLine(ex.Message);
+                    return ExitCodes.Usage;
+                }
                 catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
                 {
                     env.Error.WriteLine(ex.Message);
@@ -83,6 +91,7 @@ internal static class RollupCommand
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var span = outcome.Quarters.Count == 0 ? "no quarters" : $"{outcome.Quarters[0]}–{outcome.Quarters[^1]} ({outcome.Quarters.Count} quarters)";
-        return $"KPI tables published: {outcome.VersionPath}, {span}, {outcome.KpiRows} rows, {outcome.SuppressedCells} cells suppressed.";
+        var markers = string.Join(", ", outcome.Markers.Where(m => m.Key.Length > 0).Select(m => $"{m.Key} {m.Value}"));
+        return $"KPI tables published: {outcome.VersionPath}, {span}, {outcome.KpiRows} rows ({(markers.Length == 0 ? "no markers" : markers)}), {outcome.SuppressedCells} cells suppressed.";
     }
 }

@@ -29,6 +29,8 @@ public sealed class ProtocolTests
             tolerated_row_error_rate: 0.05
             retention: {"{raw_days: 30, mart_days: 365}"}
             disclosure_profile: standard
+            expected_cadence: monthly
+            due_day: 15
         {extra}
         """;
 
@@ -100,6 +102,8 @@ public sealed class ProtocolTests
             tolerated_row_error_rate: 0.05
             retention: {"{raw_days: 30, mart_days: 365}"}
             disclosure_profile: standard
+            expected_cadence: quarterly
+            due_day: 10
         """;
 
     [Fact]
@@ -129,6 +133,31 @@ public sealed class ProtocolTests
         var yaml = Police(fields: fields["fields: ".Length..]);
         var act = () => ProtocolLoader.Load([("_profiles.yaml", Profiles), ("police.yaml", yaml)]);
         act.Should().Throw<ProtocolFormatException>().WithMessage($"*police.yaml*{named}*");
+    }
+
+    [Theory]
+    [InlineData("expected_cadence: monthly", "", "expected_cadence is missing")]
+    [InlineData("expected_cadence: monthly", "expected_cadence: weekly", "'weekly'")]
+    [InlineData("due_day: 15", "", "due_day is missing")]
+    [InlineData("due_day: 15", "due_day: 31", "from 1 to 28")]
+    [InlineData("due_day: 15", "due_day: 0", "from 1 to 28")]
+    public void Refuses_a_feed_without_a_valid_expected_cadence_and_due_day(string line, string replacement, string message)
+    {
+        var act = () => ProtocolLoader.Load([("_profiles.yaml", Profiles), ("police.yaml", Police().Replace(line, replacement, StringComparison.Ordinal))]);
+        act.Should().Throw<ProtocolFormatException>().WithMessage($"*police.yaml*police-da-incidents*{message}*");
+    }
+
+    [Fact]
+    public void Reads_the_expected_cadence_and_the_due_date_of_a_period()
+    {
+        var police = ProtocolLoader.Load([("_profiles.yaml", Profiles), ("police.yaml", Police())]).Find("police")!.Feeds["police-da-incidents"];
+        var csc = ProtocolLoader.Load([("_profiles.yaml", Profiles), ("csc.yaml", Csc("reject"))]).Find("csc")!.Feeds["csc-cp-plans"];
+
+        police.ExpectedCadence.Should().Be(DeliveryCadence.Monthly);
+        police.DueDateFor(new DateOnly(2018, 2, 3)).Should().Be(new DateOnly(2018, 3, 15), "February's delivery is due on the 15th of March");
+        csc.ExpectedCadence.Should().Be(DeliveryCadence.Quarterly);
+        csc.DueDateFor(new DateOnly(2018, 12, 31)).Should().Be(new DateOnly(2019, 1, 10), "the fourth quarter's delivery is due on 10 January");
+        DeliveryCadence.Quarterly.PeriodOf(new DateOnly(2018, 5, 9)).Should().Be((new DateOnly(2018, 4, 1), new DateOnly(2018, 6, 30)));
     }
 
     [Fact]

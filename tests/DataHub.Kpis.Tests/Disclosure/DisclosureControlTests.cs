@@ -116,7 +116,7 @@ public sealed class DisclosureControlTests
     }
 
     [Fact]
-    public void Withholds_rates_whose_counts_are_suppressed_or_whose_base_is_too_small()
+    public void Withholds_rates_whose_counts_are_suppressed_and_marks_a_small_base_as_low_reliability()
     {
         var profile = new DisclosureProfile("rates", threshold: 4, minimumDenominator: 20);
         var result = Apply(profile,
@@ -126,7 +126,7 @@ public sealed class DisclosureControlTests
                     new RateCell("r4", "n4", "d4"), new RateCell("r5", "n5", "d5"), new RateCell("r6", "n6", "d5")]);
 
         result.Rate("r1").Should().BeEquivalentTo(new { Value = (double?)null, Marker = DisclosureMarker.Confidential, Reason = SuppressionReason.Rate });
-        result.Rate("r2").Should().BeEquivalentTo(new { Value = (double?)null, Marker = DisclosureMarker.Low, Reason = SuppressionReason.RateDenominatorBelowMinimum });
+        result.Rate("r2").Should().BeEquivalentTo(new { Value = (double?)0.5, Marker = DisclosureMarker.LowReliability, Reason = SuppressionReason.None });
         result.Rate("r3").Value.Should().Be(0.25);
         result.Rate("r3").Marker.Should().Be(DisclosureMarker.None);
         result.Rate("r4").Marker.Should().Be(DisclosureMarker.NotApplicable);
@@ -160,8 +160,53 @@ public sealed class DisclosureControlTests
         result.Count("b").Value.Should().Be(15);
         result.Count("c").Should().BeEquivalentTo(new { Value = (long?)null, Marker = DisclosureMarker.Low });
         result.Count("d").Value.Should().Be(0);
-        // Rates come from the unrounded counts.
-        result.Rate("r").Value.Should().Be(13.0 / 25);
+        // Rates come from the published (rounded) counts, so a rate tells a reader nothing the counts do not.
+        result.Rate("r").Value.Should().Be(15.0 / 25);
+    }
+
+    [Fact]
+    public void A_rate_over_a_rounded_base_below_the_minimum_is_shown_as_low_reliability_by_its_published_base()
+    {
+        // 9 rounds to 10: the published base is not below the minimum, so marking it [u] would tell a reader it is 8 or 9.
+        var profile = new DisclosureProfile("rounded", threshold: 4, roundingBase: 5, minimumDenominator: 10);
+        var result = Apply(profile, [Cell("n", 6), Cell("d", 9), Cell("n2", 5), Cell("d2", 7)],
+            rates: [new RateCell("r", "n", "d"), new RateCell("r2", "n2", "d2")]);
+
+        result.Rate("r").Should().BeEquivalentTo(new { Value = (double?)0.5, Marker = DisclosureMarker.None });
+        result.Rate("r2").Should().BeEquivalentTo(new { Value = (double?)1.0, Marker = DisclosureMarker.LowReliability });
+    }
+
+    [Fact]
+    public void Suppresses_a_rounded_count_whose_exact_value_the_rounded_margins_pin()
+    {
+        // Rounded to 5 with 1..4 withheld, a reader knows 8 → 10 lies in 8..12, 13 → 15 in 13..17 and the total 37 → 35 in 33..37.
+        // Four parts of at least 8, 8, 8 and 13 reach 37 only when every one is at its lowest: all five counts would be exact.
+        var profile = new DisclosureProfile("rounded", threshold: 4, roundingBase: 5);
+        var result = Apply(profile,
+            [Cell("all", 37), Cell("a", 8), Cell("b", 8), Cell("c", 8), Cell("d", 13)],
+            [new Margin("all", ["a", "b", "c", "d"])]);
+
+        result.Counts.Should().Contain(c => c.Reason == SuppressionReason.Rounding);
+        result.Counts.Count(c => c.Value is null).Should().BeGreaterThanOrEqualTo(2, "a withheld count needs a second one in its margin");
+        result.Unprotected.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Leaves_rounded_counts_alone_when_the_margins_do_not_narrow_any_to_one_value()
+    {
+        var profile = new DisclosureProfile("rounded", threshold: 4, roundingBase: 5);
+        var result = Apply(profile, [Cell("all", 30), Cell("a", 12), Cell("b", 18)], [new Margin("all", ["a", "b"])]);
+
+        result.Counts.Select(c => (c.Id, c.Value)).Should().BeEquivalentTo([("all", (long?)30), ("a", 10), ("b", 20)]);
+    }
+
+    [Theory]
+    [InlineData(5, 5, 7)]
+    [InlineData(10, 8, 12)]
+    [InlineData(0, 0, 0)]
+    public void A_published_count_stands_for_the_counts_that_are_not_small_and_round_to_it(long published, long low, long high)
+    {
+        new DisclosureProfile("rounded", threshold: 4, roundingBase: 5).Interval(published).Should().Be((low, high));
     }
 
     [Fact]
@@ -287,6 +332,7 @@ public sealed class DisclosureControlTests
     [InlineData(DisclosureMarker.Unavailable, "[x]")]
     [InlineData(DisclosureMarker.NotApplicable, "[z]")]
     [InlineData(DisclosureMarker.Low, "[low]")]
+    [InlineData(DisclosureMarker.LowReliability, "[u]")]
     public void Writes_and_reads_markers_as_gss_text(DisclosureMarker marker, string text)
     {
         marker.ToText().Should().Be(text);
@@ -297,7 +343,7 @@ public sealed class DisclosureControlTests
     [Fact]
     public void Refuses_an_unknown_marker_text()
     {
-        DisclosureMarkers.TryParse("[u]", out _).Should().BeFalse();
+        DisclosureMarkers.TryParse("[e]", out _).Should().BeFalse();
     }
 
     [Fact]

@@ -37,6 +37,29 @@ public sealed class DisclosurePropertyTests
         secondaryTotal.Should().BePositive();
     }
 
+    [Theory]
+    [InlineData(600, 4, false)]
+    [InlineData(700, 9, true)]
+    public void No_count_of_a_random_rounded_table_can_be_worked_back_from_its_rounded_counts_rates_and_margins(int seedBase, int threshold, bool suppressZeros)
+    {
+        var profile = new DisclosureProfile("p", threshold, suppressZeros, roundingBase: 5, minimumDenominator: 10);
+        var control = new DisclosureControl(profile);
+        var rounding = 0;
+        for (var seed = seedBase; seed < seedBase + 30; seed++)
+        {
+            var grid = RandomTables.Grid(new Random(seed), quarters: 1 + (seed % 3));
+
+            var result = control.Apply(grid.ToTable());
+            var found = RecoveryVerifier.FindRecoverableCells(grid.Publish(result), grid.VerifierOptions(profile));
+
+            found.Select(f => $"{f.Row.Quarter} {f.Row.Indicator}.{f.Row.Measure} {f.Row.Breakdown} {f.Role} {f.Route}").Should().BeEmpty($"seed {seed}");
+            result.Unprotected.Should().BeEmpty();
+            rounding += result.Counts.Count(c => c.Reason == SuppressionReason.Rounding);
+        }
+
+        rounding.Should().BePositive();
+    }
+
     [Fact]
     public void The_verifier_also_finds_nothing_when_it_infers_shared_denominators_itself()
     {

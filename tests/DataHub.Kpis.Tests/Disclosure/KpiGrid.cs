@@ -88,9 +88,11 @@ internal sealed class KpiGrid
                 nSmall || dSmall ? null : (double)e.Numerator / e.Denominator, nSmall || dSmall ? "[c]" : "");
         })];
 
-    public RecoveryOptions VerifierOptions() => new(
+    /// <summary>What a reader knows; with <paramref name="rounded"/>, that counts are rounded and rates come from the rounded counts.</summary>
+    public RecoveryOptions VerifierOptions(DisclosureProfile? rounded = null) => new(
         DenominatorQuantity: r => DenominatorId(r.Cohort, r.Quarter, r.Indicator, r.Measure, r.Breakdown),
-        QuarterTotals: QuarterTotals);
+        QuarterTotals: QuarterTotals,
+        Publication: rounded is null ? null : _ => new RowPublication("proportion", true, true, rounded.Threshold, rounded.SuppressZeros, rounded.RoundingBase));
 
     private static string NumeratorId(string c, string q, string i, string m, string b) => $"N|{c}|{q}|{i}|{m}|{b}";
 

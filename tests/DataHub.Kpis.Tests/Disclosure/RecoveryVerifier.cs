@@ -3,7 +3,7 @@ using System.Numerics;
 
 namespace DataHub.Kpis.Tests.Disclosure;
 
-/// <summary>One row of a published kpi_values table (contract C9), as the verifier reads it.</summary>
+/// <summary>One row of a published kpi_values table, as the verifier reads it.</summary>
 /// <param name="Cohort">The cohort label.</param>
 /// <param name="Quarter">The quarter label, e.g. "2018Q1".</param>
 /// <param name="Indicator">The indicator, e.g. "KPI07".</param>
@@ -12,7 +12,7 @@ namespace DataHub.Kpis.Tests.Disclosure;
 /// <param name="Numerator">The published numerator count, or null.</param>
 /// <param name="Denominator">The published denominator count, or null.</param>
 /// <param name="Value">The published rate/average, or null.</param>
-/// <param name="Marker">"", "[c]", "[x]", "[z]" or "[low]".</param>
+/// <param name="Marker">"", "[c]", "[u]", "[x]", "[z]" or "[low]".</param>
 public sealed record KpiValueRow(
     string Cohort,
     string Quarter,
@@ -43,8 +43,11 @@ public enum RecoveryRoute
     /// <summary>The row publishes a value (rate) beside its suppressed count.</summary>
     Rate,
 
-    /// <summary>Exact elimination and non-negativity bounds over the published margins fix it.</summary>
+    /// <summary>Exact elimination and bounds (non-negativity, rounding intervals) over the published margins fix it.</summary>
     Margins,
+
+    /// <summary>The row's value is not explained by its published numbers, and only one exact count fits it.</summary>
+    Value,
 }
 
 /// <summary>A suppressed count a reader can work out exactly.</summary>
@@ -54,29 +57,43 @@ public enum RecoveryRoute
 /// <param name="RecoveredValue">The value worked out, where the route gives one.</param>
 public sealed record RecoverableCell(KpiValueRow Row, CountRole Role, RecoveryRoute Route, BigInteger? RecoveredValue);
 
-/// <summary>What the verifier may assume about a table beyond C9's breakdown margins.</summary>
+/// <summary>How a published row's numbers were made, as the published definitions tell a reader.</summary>
+/// <param name="Unit">count, proportion, average_days, session_rate or change.</param>
+/// <param name="NumeratorIsCount">The numerator counts people or records (else it sums days or sessions).</param>
+/// <param name="DenominatorIsCount">The denominator counts people or records.</param>
+/// <param name="Threshold">Counts from 1 to this are withheld.</param>
+/// <param name="SuppressZeros">Zeros are withheld too.</param>
+/// <param name="RoundingBase">Published counts and sums are rounded half up to this; null for exact.</param>
+public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool DenominatorIsCount, int Threshold, bool SuppressZeros, int? RoundingBase);
+
+/// <summary>What the verifier may assume about a table beyond its breakdown margins.</summary>
 /// <param name="DenominatorQuantity">Rows whose denominators map to the same key are one quantity. When null,
 /// the verifier infers it: within one cohort and quarter, two measures share their denominators when they publish
 /// the same denominator at some breakdown and never different ones.</param>
 /// <param name="QuarterTotals">Quarter labels that are published totals of other quarters (e.g. "2018" → four
 /// quarters); for every series, role and breakdown the total quarter's count is the sum of the parts'.</param>
+/// <param name="NumeratorQuantity">Rows whose numerators map to the same key are one quantity (e.g. the same count in two
+/// measures, or a cohort population in every quarter); by default each measure, quarter and breakdown is its own.</param>
+/// <param name="Publication">How each row's numbers were made. When null every published count is taken as exact; when given,
+/// a published count is known only to lie among the counts that are not small and round to it, and values are attacked too.</param>
 public sealed record RecoveryOptions(
     Func<KpiValueRow, string>? DenominatorQuantity = null,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? QuarterTotals = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? QuarterTotals = null,
+    Func<KpiValueRow, string>? NumeratorQuantity = null,
+    Func<KpiValueRow, RowPublication>? Publication = null);
 
-/// <summary>The independent check of acceptance item 2 (issue 4): tries to recover each suppressed numerator and
-/// denominator of a published kpi_values table exactly, sharing no code with DataHub.Core.Disclosure.</summary>
-/// <remarks>Each distinct count quantity is one unknown or known variable. Equations are C9's breakdown margins
-/// (and optional quarter totals). A suppressed count (null in a <c>[c]</c> row) is recoverable when it is published
-/// elsewhere, when its row publishes a value, or when rational Gauss–Jordan elimination shows every solution of the
-/// margins agrees on it (it is zero in every null-space vector), or when bounds from non-negative counts — over the
-/// margins and over the reduced rows — pin it to one integer. The two methods feed each other until nothing changes.
-/// Published values are taken as exact, so a rounded table can give false alarms, never false comfort.</remarks>
+/// <summary>The independent check that no exact count can be worked back from a published kpi_values table. It shares no
+/// code with DataHub.Core's disclosure or publishing code: it knows only what a reader knows (the rows and the published rules).</summary>
+/// <remarks>Each distinct count quantity is one variable. A published count is known exactly, or (with
+/// <see cref="RecoveryOptions.Publication"/>) only to within the counts that round to it and are not small; a withheld count is
+/// only known to be ≥ 0. The attacks: a withheld count published in another row; a value beside a withheld count; a value that
+/// the published numbers do not explain (value × denominator, days ÷ average, after − before), tried against every exact
+/// numerator and denominator the rounding allows; and the breakdown margins (and optional quarter totals), by rational
+/// Gauss–Jordan elimination and by bounds from the intervals, over the margins and the reduced rows, in turn until nothing
+/// changes. A count pinned to one integer by any of them is recovered.</remarks>
 public static class RecoveryVerifier
 {
-    private const int BoundPasses = 100;
-
-    /// <summary>Every suppressed count of the table a reader can recover exactly, in row order.</summary>
+    /// <summary>Every count of the table a reader can recover exactly, in row order.</summary>
     public static IReadOnlyList<RecoverableCell> FindRecoverableCells(IReadOnlyList<KpiValueRow> rows, RecoveryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -84,56 +101,79 @@ public static class RecoveryVerifier
         var denominatorKeys = options.DenominatorQuantity is { } explicitKey
             ? rows.Select(r => "D|" + explicitKey(r)).ToArray()
             : InferDenominatorKeys(rows);
+        var numeratorKeys = rows.Select(r => options.NumeratorQuantity is { } key ? "N|" + key(r) : NumeratorKey(r, r.Quarter, r.Breakdown)).ToArray();
 
         var variables = new Dictionary<string, int>(StringComparer.Ordinal);
-        var known = new Dictionary<int, BigInteger>();
+        var bounds = new Dictionary<int, (BigInteger Low, BigInteger? High)>();
+        var counts = new HashSet<int>();
         var cellVariable = new int[rows.Count, 2];
         for (var r = 0; r < rows.Count; r++)
         {
             var row = rows[r];
-            cellVariable[r, 0] = Variable(variables, NumeratorKey(row, row.Quarter, row.Breakdown));
+            var how = options.Publication?.Invoke(row);
+            cellVariable[r, 0] = Variable(variables, numeratorKeys[r]);
             cellVariable[r, 1] = Variable(variables, denominatorKeys[r]);
-            Know(known, cellVariable[r, 0], row.Numerator);
-            Know(known, cellVariable[r, 1], row.Denominator);
+            if (how is null || how.NumeratorIsCount)
+            {
+                counts.Add(cellVariable[r, 0]);
+            }
+
+            if (how is null || how.DenominatorIsCount)
+            {
+                counts.Add(cellVariable[r, 1]);
+            }
+
+            Know(bounds, cellVariable[r, 0], row.Numerator, how, how?.NumeratorIsCount ?? true);
+            Know(bounds, cellVariable[r, 1], row.Denominator, how, how?.DenominatorIsCount ?? true);
         }
 
-        var equations = Equations(rows, denominatorKeys, variables, options.QuarterTotals);
-        var solved = Solve(equations, known);
+        var known = bounds.Where(b => b.Value.High == b.Value.Low).ToDictionary(b => b.Key, b => b.Value.Low);
+        var unavailable = new HashSet<int>(Enumerable.Range(0, rows.Count).Where(r => rows[r].Marker is "[x]" or "[z]" && rows[r].Numerator is null)
+            .SelectMany(r => new[] { cellVariable[r, 0], cellVariable[r, 1] }).Where(v => !bounds.ContainsKey(v)));
+        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals)
+            .Where(e => e.Keys.All(counts.Contains) && !e.Keys.Any(unavailable.Contains)).ToList();
+        var solved = MarginSolver.Solve(equations, known, bounds);
 
         var found = new List<RecoverableCell>();
         for (var r = 0; r < rows.Count; r++)
         {
             var row = rows[r];
-            if (row.Marker != "[c]")
-            {
-                continue;
-            }
-
+            var how = options.Publication?.Invoke(row);
             foreach (var role in new[] { CountRole.Numerator, CountRole.Denominator })
             {
+                var variable = cellVariable[r, (int)role];
                 var published = role == CountRole.Numerator ? row.Numerator : row.Denominator;
-                if (published is not null)
+                if (!counts.Contains(variable) || (published is null && row.Marker != "[c]"))
                 {
                     continue;
                 }
 
-                var variable = cellVariable[r, (int)role];
-                if (known.TryGetValue(variable, out var elsewhere))
+                if (published is null && known.TryGetValue(variable, out var elsewhere))
                 {
                     found.Add(new RecoverableCell(row, role, RecoveryRoute.PublishedElsewhere, elsewhere));
                 }
-                else if (row.Value is not null)
+                else if (published is null && row.Value is not null)
                 {
                     found.Add(new RecoverableCell(row, role, RecoveryRoute.Rate, null));
                 }
-                else if (solved.TryGetValue(variable, out var value))
+                else if (!known.ContainsKey(variable) && solved.TryGetValue(variable, out var value))
                 {
                     found.Add(new RecoverableCell(row, role, RecoveryRoute.Margins, value));
                 }
             }
+
+            if (how is not null && ValueAttack.Recover(row, how) is { } recovered)
+            {
+                found.AddRange(recovered);
+            }
         }
 
-        return found;
+        // Under rounding, a count worked out exactly is a disclosure unless the rules would have shown it exactly anyway (a zero
+        // that is not withheld): it is a withheld count, or a rounded one given back.
+        return found
+            .Where(f => options.Publication is not { } how || f.RecoveredValue is not { } v
+                || Rounding.WouldHide(v, how(f.Row), f.Role == CountRole.Numerator ? how(f.Row).NumeratorIsCount : how(f.Row).DenominatorIsCount))
+            .DistinctBy(f => (f.Row, f.Role)).ToList();
     }
 
     private static string NumeratorKey(KpiValueRow row, string quarter, string breakdown) =>
@@ -150,19 +190,27 @@ public static class RecoveryVerifier
         return v;
     }
 
-    private static void Know(Dictionary<int, BigInteger> known, int variable, long? value)
+    // What a reader knows of a published number: exactly it, or (rounded) the whole numbers that are not small and round to it.
+    private static void Know(Dictionary<int, (BigInteger Low, BigInteger? High)> bounds, int variable, long? value, RowPublication? how, bool isCount)
     {
         if (value is not { } v)
         {
             return;
         }
 
-        if (known.TryGetValue(variable, out var earlier) && earlier != v)
+        var (low, high) = how is null ? (v, v) : Rounding.Interval(v, how, isCount);
+        if (bounds.TryGetValue(variable, out var earlier))
         {
-            throw new ArgumentException("Two rows publish different values for what the options call one quantity.");
+            if (earlier.High < low || high < earlier.Low)
+            {
+                throw new ArgumentException("Two rows publish values for what the options call one quantity that cannot both hold.");
+            }
+
+            bounds[variable] = (BigInteger.Max(earlier.Low, low), earlier.High is { } h ? BigInteger.Min(h, high) : high);
+            return;
         }
 
-        known[variable] = v;
+        bounds[variable] = (low, high);
     }
 
     // Greedy, in ordinal order, so the grouping does not depend on row order.
@@ -203,7 +251,7 @@ public static class RecoveryVerifier
 
     // Each equation: variable → coefficient, summing to zero (total +1, parts −1).
     private static List<Dictionary<int, int>> Equations(
-        IReadOnlyList<KpiValueRow> rows, string[] denominatorKeys, Dictionary<string, int> variables,
+        IReadOnlyList<KpiValueRow> rows, string[] numeratorKeys, string[] denominatorKeys, Dictionary<string, int> variables,
         IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals)
     {
         var distinct = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
@@ -213,6 +261,16 @@ public static class RecoveryVerifier
             foreach (var p in parts)
             {
                 equation[p] = equation.GetValueOrDefault(p) - 1;
+            }
+
+            foreach (var zero in equation.Where(e => e.Value == 0).Select(e => e.Key).ToList())
+            {
+                equation.Remove(zero);
+            }
+
+            if (equation.Count == 0)
+            {
+                return;
             }
 
             var key = string.Join(',', equation.OrderBy(e => e.Key).Select(e => $"{e.Key}:{e.Value}"));
@@ -225,7 +283,7 @@ public static class RecoveryVerifier
         {
             var row = rows[r];
             byCoordinates[string.Join('\u001f', 0, row.Cohort, row.Quarter, row.Indicator, row.Measure, row.Breakdown)] =
-                variables[NumeratorKey(row, row.Quarter, row.Breakdown)];
+                variables[numeratorKeys[r]];
             byCoordinates[string.Join('\u001f', 1, row.Cohort, row.Quarter, row.Indicator, row.Measure, row.Breakdown)] =
                 variables[denominatorKeys[r]];
         }
@@ -270,210 +328,5 @@ public static class RecoveryVerifier
         }
 
         return [.. distinct.Values];
-    }
-
-    // Values of unknown variables a reader can fix, by component of unknowns linked through equations.
-    private static Dictionary<int, BigInteger> Solve(List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> known)
-    {
-        var parent = new Dictionary<int, int>();
-        int Root(int v)
-        {
-            while (parent.TryGetValue(v, out var p) && p != v)
-            {
-                v = p;
-            }
-
-            return v;
-        }
-
-        foreach (var equation in equations)
-        {
-            var unknowns = equation.Keys.Where(v => !known.ContainsKey(v)).ToList();
-            foreach (var v in unknowns)
-            {
-                parent.TryAdd(v, v);
-            }
-
-            for (var i = 1; i < unknowns.Count; i++)
-            {
-                var (a, b) = (Root(unknowns[0]), Root(unknowns[i]));
-                if (a != b)
-                {
-                    parent[Math.Max(a, b)] = Math.Min(a, b);
-                }
-            }
-        }
-
-        var solved = new Dictionary<int, BigInteger>();
-        foreach (var component in equations
-            .Where(e => e.Keys.Any(v => !known.ContainsKey(v)))
-            .GroupBy(e => Root(e.Keys.First(v => !known.ContainsKey(v)))))
-        {
-            foreach (var (variable, value) in SolveComponent([.. component], known))
-            {
-                solved[variable] = value;
-            }
-        }
-
-        return solved;
-    }
-
-    private static Dictionary<int, BigInteger> SolveComponent(List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> published)
-    {
-        var fixedValues = new Dictionary<int, BigInteger>();
-        bool IsKnown(int v) => published.ContainsKey(v) || fixedValues.ContainsKey(v);
-        BigInteger ValueOf(int v) => published.TryGetValue(v, out var p) ? p : fixedValues[v];
-
-        while (true)
-        {
-            // Rows Σ a·x = b over the variables still unknown.
-            var open = equations.SelectMany(e => e.Keys).Where(v => !IsKnown(v)).Distinct().Order().ToList();
-            if (open.Count == 0)
-            {
-                return fixedValues;
-            }
-
-            var systemRows = equations.Select(e => (
-                Coefficients: open.Select(v => (Fraction)e.GetValueOrDefault(v)).ToArray(),
-                Constant: (Fraction)0 - e.Where(t => IsKnown(t.Key)).Aggregate(Fraction.Zero, (s, t) => s + new Fraction(t.Value * ValueOf(t.Key), 1))))
-                .ToList();
-            var reduced = ReducedRowEchelon(systemRows, open.Count, out var pivotColumns);
-
-            var newlyFixed = new Dictionary<int, BigInteger>();
-            var free = Enumerable.Range(0, open.Count).Except(pivotColumns.Values).ToList();
-            foreach (var (rowIndex, column) in pivotColumns)
-            {
-                // The null-space vector of free column f has −reduced[row][f] at this pivot: zero for all f means fixed.
-                if (free.All(f => reduced[rowIndex].Coefficients[f].IsZero) && reduced[rowIndex].Constant.Denominator.IsOne)
-                {
-                    newlyFixed[open[column]] = reduced[rowIndex].Constant.Numerator;
-                }
-            }
-
-            var bounded = Bounds([.. systemRows, .. reduced], open.Count);
-            for (var c = 0; c < open.Count; c++)
-            {
-                if (bounded[c] is { } value)
-                {
-                    newlyFixed.TryAdd(open[c], value);
-                }
-            }
-
-            if (newlyFixed.Count == 0)
-            {
-                return fixedValues;
-            }
-
-            foreach (var (variable, value) in newlyFixed)
-            {
-                fixedValues[variable] = value;
-            }
-        }
-    }
-
-    private static List<(Fraction[] Coefficients, Fraction Constant)> ReducedRowEchelon(
-        List<(Fraction[] Coefficients, Fraction Constant)> input, int columns, out Dictionary<int, int> pivotColumns)
-    {
-        var rows = input.Select(r => (Coefficients: (Fraction[])r.Coefficients.Clone(), r.Constant)).ToList();
-        pivotColumns = [];
-        var top = 0;
-        for (var c = 0; c < columns && top < rows.Count; c++)
-        {
-            var pick = -1;
-            for (var r = top; r < rows.Count && pick < 0; r++)
-            {
-                pick = rows[r].Coefficients[c].IsZero ? -1 : r;
-            }
-
-            if (pick < 0)
-            {
-                continue;
-            }
-
-            (rows[top], rows[pick]) = (rows[pick], rows[top]);
-            var lead = rows[top].Coefficients[c];
-            var pivot = (Coefficients: rows[top].Coefficients.Select(x => x / lead).ToArray(), Constant: rows[top].Constant / lead);
-            rows[top] = pivot;
-            for (var r = 0; r < rows.Count; r++)
-            {
-                var factor = rows[r].Coefficients[c];
-                if (r != top && !factor.IsZero)
-                {
-                    rows[r] = (rows[r].Coefficients.Select((x, j) => x - factor * pivot.Coefficients[j]).ToArray(), rows[r].Constant - factor * pivot.Constant);
-                }
-            }
-
-            pivotColumns[top] = c;
-            top++;
-        }
-
-        return rows;
-    }
-
-    // Interval propagation with every unknown ≥ 0 and whole; returns the value of each column pinned to one integer.
-    private static BigInteger?[] Bounds(List<(Fraction[] Coefficients, Fraction Constant)> rows, int columns)
-    {
-        var low = Enumerable.Repeat(BigInteger.Zero, columns).ToArray();
-        var high = new BigInteger?[columns];
-        for (var pass = 0; pass < BoundPasses; pass++)
-        {
-            var changed = false;
-            foreach (var (coefficients, constant) in rows)
-            {
-                for (var j = 0; j < columns; j++)
-                {
-                    var a = coefficients[j];
-                    if (a.IsZero)
-                    {
-                        continue;
-                    }
-
-                    // a·x_j = constant − Σ_{i≠j} a_i·x_i; the sum's range from the other intervals (null = unbounded).
-                    Fraction? restLow = constant;
-                    Fraction? restHigh = constant;
-                    for (var i = 0; i < columns; i++)
-                    {
-                        var ai = coefficients[i];
-                        if (i == j || ai.IsZero)
-                        {
-                            continue;
-                        }
-
-                        Fraction lo = low[i];
-                        Fraction? hi = high[i] is { } h ? (Fraction)h : null;
-                        if (ai > Fraction.Zero)
-                        {
-                            restLow = restLow is null || hi is null ? null : restLow - ai * hi.Value;
-                            restHigh -= ai * lo;
-                        }
-                        else
-                        {
-                            restLow -= ai * lo;
-                            restHigh = restHigh is null || hi is null ? null : restHigh - ai * hi.Value;
-                        }
-                    }
-
-                    var (fromLow, fromHigh) = a > Fraction.Zero ? (restLow, restHigh) : (restHigh, restLow);
-                    if (fromLow is { } l && (l / a).Ceiling() is var newLow && newLow > low[j])
-                    {
-                        low[j] = newLow;
-                        changed = true;
-                    }
-
-                    if (fromHigh is { } u && (u / a).Floor() is var newHigh && (high[j] is not { } current || newHigh < current))
-                    {
-                        high[j] = newHigh;
-                        changed = true;
-                    }
-                }
-            }
-
-            if (!changed)
-            {
-                break;
-            }
-        }
-
-        return [.. Enumerable.Range(0, columns).Select(c => high[c] == low[c] ? (BigInteger?)low[c] : null)];
     }
 }

@@ -149,6 +149,69 @@ public sealed class RecoveryVerifierTests
         RecoveryVerifier.FindRecoverableCells(rows).Should().BeEmpty();
     }
 
+    private static readonly RowPublication RoundedRate = new("proportion", true, true, Threshold: 4, SuppressZeros: false, RoundingBase: 5);
+
+    [Fact]
+    public void Finds_a_count_given_back_by_a_rate_computed_from_exact_counts_beside_rounded_ones()
+    {
+        // The old publisher: 6 of 27 published as 5 and 25, with the rate 6/27 from the exact counts.
+        KpiValueRow[] rows = [Row("all", 5, 25, value: 6.0 / 27)];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => RoundedRate));
+
+        found.Select(f => (f.Role, f.Route, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo(
+            [(CountRole.Numerator, RecoveryRoute.Value, 6L), (CountRole.Denominator, RecoveryRoute.Value, 27L)]);
+    }
+
+    [Fact]
+    public void Finds_a_count_given_back_by_exact_days_divided_by_an_average()
+    {
+        // Six plans lasting 1,524 days in all: the count is published as 5, but the exact day total over the average gives 6.
+        var average = new RowPublication("average_days", NumeratorIsCount: false, DenominatorIsCount: true, 4, false, 5);
+        KpiValueRow[] rows = [Row("all", 1524, 5, value: 254.0)];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => average));
+
+        found.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Role = CountRole.Denominator, Route = RecoveryRoute.Value, RecoveredValue = (System.Numerics.BigInteger?)6 });
+    }
+
+    [Fact]
+    public void Finds_counts_given_back_by_a_change_computed_from_exact_counts_beside_rounded_ones()
+    {
+        // 8 incidents after and 12 before, both published as 10, with the change −4 from the exact counts: only 8 and 12 fit.
+        var change = new RowPublication("change", NumeratorIsCount: true, DenominatorIsCount: true, 4, false, 5);
+        KpiValueRow[] rows = [Row("all", 10, 10, value: -4.0)];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => change));
+
+        found.Select(f => (f.Role, f.Route, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo(
+            [(CountRole.Numerator, RecoveryRoute.Value, 8L), (CountRole.Denominator, RecoveryRoute.Value, 12L)]);
+        RecoveryVerifier.FindRecoverableCells([Row("all", 10, 10, value: 0.0)], new RecoveryOptions(Publication: _ => change))
+            .Should().BeEmpty("a change worked out from the published counts tells nothing more");
+    }
+
+    [Fact]
+    public void Finds_rounded_counts_their_margins_pin_to_their_exact_values()
+    {
+        // 37 = 8 + 8 + 8 + 13, each rounded to 5: parts of at least 8, 8, 8 and 13 reach a total of at most 37 only at their lowest.
+        KpiValueRow[] rows = [Row("all", 35, null), Row("team:A", 10, null), Row("team:B", 10, null), Row("team:C", 10, null), Row("team:D", 15, null)];
+        var counts = new RowPublication("count", true, false, 4, false, 5);
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => counts));
+
+        found.Select(f => (f.Row.Breakdown, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo(
+            [("all", 37L), ("team:A", 8L), ("team:B", 8L), ("team:C", 8L), ("team:D", 13L)]);
+        found.Should().OnlyContain(f => f.Route == RecoveryRoute.Margins);
+    }
+
+    [Fact]
+    public void Finds_nothing_when_values_come_from_the_rounded_numbers_and_the_margins_leave_room()
+    {
+        KpiValueRow[] rows = [Row("all", 30, 50, value: 0.6), Row("team:A", 10, 25, value: 0.4), Row("team:B", 20, 25, value: 0.8)];
+
+        RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => RoundedRate)).Should().BeEmpty();
+    }
+
     [Fact]
     public void Ignores_counts_that_are_unavailable_rather_than_suppressed()
     {

@@ -26,6 +26,10 @@ internal sealed class BoundaryFixture
 {
     public static readonly CohortDefinition Cohort = new("T", new DateOnly(2018, 1, 1), new DateOnly(2018, 3, 31));
 
+    /// <summary>The days the fixture's event feeds report on when written as marts: every day any quarter from the baseline
+    /// year (2017Q1, whose 12 months to its end start in April 2016) to 2018Q3 reads.</summary>
+    public static readonly (DateOnly From, DateOnly To) Received = (new DateOnly(2016, 4, 1), new DateOnly(2018, 9, 30));
+
     public List<CscPersonRow> People { get; } = [];
 
     public List<CpPlanRow> Plans { get; } = [];
@@ -197,7 +201,7 @@ internal sealed class BoundaryFixture
     private void Plan(string person, DateOnly start, DateOnly? end) =>
         Plans.Add(new CpPlanRow(new PersonKeys(Local: Token("csc", person)), "P-" + person + start.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), start, end));
 
-    private void Period(string person, DateOnly start, DateOnly? end) =>
+    public void Period(string person, DateOnly start, DateOnly? end) =>
         Periods.Add(new ClaPeriodRow(new PersonKeys(Local: Token("csc", person)), "L-" + person, start, end));
 
     private void Incident(string person, DateOnly date, string role, bool marac = false) =>

@@ -47,4 +47,25 @@ public sealed class PersonAgeAndQuarterTests
         DomesticAbuse.Repeats(1).Should().Be(0);
         DomesticAbuse.Repeats(5).Should().Be(4);
     }
+
+    [Fact]
+    public void Quarters_count_forward_and_back_across_years()
+    {
+        Quarter.Parse("2018Q1").Add(-4).Should().Be(Quarter.Parse("2017Q1"));
+        Quarter.Parse("2017Q4").Add(1).Should().Be(Quarter.Parse("2018Q1"));
+        Quarter.Parse("2016Q4").QuartersSince(Quarter.Parse("2017Q4")).Should().Be(-4);
+        Quarter.Parse("2019Q2").Label.Should().Be("Apr–Jun 2019");
+    }
+
+    [Fact]
+    public void The_quarter_dimension_gives_dates_labels_financial_years_and_a_sort_order()
+    {
+        var table = DataHub.Core.Rollup.QuarterDimension.Table(Quarter.Parse("2017Q4"), Quarter.Parse("2018Q2"));
+
+        table.Name.Should().Be("quarters");
+        table.Rows.Select(r => ((string)r[0]!, (DateOnly)r[1]!, (DateOnly)r[2]!, (string)r[3]!, (string)r[6]!, (int)r[7]!)).Should().Equal(
+            ("2017Q4", new DateOnly(2017, 10, 1), new DateOnly(2017, 12, 31), "Oct–Dec 2017", "2017-18", 0),
+            ("2018Q1", new DateOnly(2018, 1, 1), new DateOnly(2018, 3, 31), "Jan–Mar 2018", "2017-18", 1),
+            ("2018Q2", new DateOnly(2018, 4, 1), new DateOnly(2018, 6, 30), "Apr–Jun 2018", "2018-19", 2));
+    }
 }

@@ -1,4 +1,3 @@
-using DataHub.Core.Disclosure;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
@@ -26,8 +25,8 @@ public sealed class DemoHub : IAsyncLifetime
 
     public RollupOutcome Second { get; private set; } = null!;
 
-    /// <summary>The first run's kpi_values recomputed with the same profiles minus rounding: the same suppression pattern with exact counts.</summary>
-    public IReadOnlyList<PublishedKpiValue> Unrounded { get; private set; } = null!;
+    /// <summary>The first run's computed (exact, secure) results, for checks that compare the published tables with the truth.</summary>
+    public KpiResults Exact { get; private set; } = null!;
 
     public string Root => _root.Path;
 
@@ -59,9 +58,7 @@ public sealed class DemoHub : IAsyncLifetime
 
         var settings = RollupSettings.FromProtocols(Context.Protocols);
         var marts = await new MartLoader(Context.Store).LoadAsync(CancellationToken.None);
-        var results = new KpiCalculator(settings.Kpis).Compute(marts.Inputs, First.Quarters.Select(Quarter.Parse).ToArray());
-        var unrounded = settings.FeedProfiles.ToDictionary(p => p.Key, p => new DisclosureProfile(p.Value.Name, p.Value.Threshold, p.Value.SuppressZeros, null, p.Value.MinimumDenominator));
-        Unrounded = new KpiPublisher(unrounded, settings.FallbackProfile).Publish(results).Values;
+        Exact = new KpiCalculator(settings.Kpis).Compute(marts.Inputs, First.Quarters.Select(Quarter.Parse).ToArray(), null, DeliveryLog.From(marts.Files, settings.FeedCadences));
     }
 
     public Task DisposeAsync()
@@ -69,4 +66,12 @@ public sealed class DemoHub : IAsyncLifetime
         _root.Dispose();
         return Task.CompletedTask;
     }
+}
+
+/// <summary>The test classes that read the demo's tables share one <see cref="DemoHub"/> (it is built once).</summary>
+[CollectionDefinition(Name)]
+public sealed class DemoCollection : ICollectionFixture<DemoHub>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "demo hub";
 }

@@ -7,7 +7,6 @@ using DataHub.Core.Linkage;
 using DataHub.Core.Rollup;
 using DataHub.Kpis.Tests.Disclosure;
 using DataHub.Kpis.Tests.Fixtures;
-using DataHub.Storage.Local;
 using DataHub.Testing;
 
 namespace DataHub.Kpis.Tests.Rollup;
@@ -15,170 +14,172 @@ namespace DataHub.Kpis.Tests.Rollup;
 /// <summary>The RollupQuarter job over fixture marts: versions, pointer, manifest, audit, disclosure and determinism.</summary>
 public sealed class RollupQuarterTests : IDisposable
 {
-    private static readonly DisclosureProfile Exact = new("exact", 0);
-    private static readonly DisclosureProfile Standard = new("standard", 4, false, 5, 10);
-    private readonly TempFolder _root = new("rollup");
-    private readonly LocalObjectStore _store;
-    private readonly LocalAuditLog _audit;
+    private static readonly string[] Tables = ["kpi_values", "kpi_definitions", "markers", "quarters", "link_quality", "cohorts"];
+    private readonly FixtureRollup _hub = new();
 
-    public RollupQuarterTests()
-    {
-        _store = new LocalObjectStore(_root.Path);
-        LocalAuditKeyProvider.Create(_root.Path);
-        _audit = new LocalAuditLog(_root.Path, new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)));
-    }
-
-    public void Dispose() => _root.Dispose();
-
-    private RollupQuarter Job(DisclosureProfile profile) => new(
-        _store,
-        _audit,
-        new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)),
-        new RollupSettings { Kpis = new KpiOptions { Cohorts = [BoundaryFixture.Cohort] }, FallbackProfile = profile });
-
-    private string Local(string path) => _store.FullPath(path);
+    public void Dispose() => _hub.Dispose();
 
     [Fact]
     public async Task Publishes_each_table_as_parquet_and_csv_and_switches_current_to_the_new_version()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var outcome = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard);
 
-        outcome.Quarters.Should().Equal("2018Q1", "2018Q2", "2018Q3");
-        foreach (var table in new[] { "kpi_values", "kpi_definitions", "link_quality", "cohorts" })
+        outcome.Quarters.Should().Equal(["2017Q1", "2017Q2", "2017Q3", "2017Q4", "2018Q1", "2018Q2", "2018Q3"], "the baseline year comes first");
+        foreach (var table in Tables)
         {
-            File.Exists(Local($"{outcome.VersionPath}/{table}.parquet")).Should().BeTrue(table);
-            File.Exists(Local($"{outcome.VersionPath}/{table}.csv")).Should().BeTrue(table);
+            File.Exists(_hub.Local($"{outcome.VersionPath}/{table}.parquet")).Should().BeTrue(table);
+            File.Exists(_hub.Local($"{outcome.VersionPath}/{table}.csv")).Should().BeTrue(table);
         }
 
-        (await RollupQuarter.CurrentVersionAsync(_store, CancellationToken.None)).Should().Be(outcome.VersionPath);
-        var count = await DuckDb.QueryAsync($"select count(*) as n from read_parquet({DuckDb.Literal(Local(outcome.VersionPath + "/kpi_values.parquet"))})");
-        Long(count.Rows[0][0]).Should().Be(outcome.KpiRows);
-        var csv = await DuckDb.QueryAsync($"select count(*) as n from read_csv({DuckDb.Literal(Local(outcome.VersionPath + "/kpi_values.csv"))}, header = true)");
-        Long(csv.Rows[0][0]).Should().Be(outcome.KpiRows);
-        File.Exists(Local($"secure/kpi/v={outcome.RunId}/person_values.parquet")).Should().BeTrue();
-        File.Exists(Local($"secure/kpi/v={outcome.RunId}/family_values.parquet")).Should().BeTrue();
+        (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().Be(outcome.VersionPath);
+        var count = await DuckDb.QueryAsync($"select count(*) as n from read_parquet({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/kpi_values.parquet"))})");
+        FixtureRollup.Long(count.Rows[0][0]).Should().Be(outcome.KpiRows);
+        var csv = await DuckDb.QueryAsync($"select count(*) as n from read_csv({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/kpi_values.csv"))}, header = true)");
+        FixtureRollup.Long(csv.Rows[0][0]).Should().Be(outcome.KpiRows);
+        File.Exists(_hub.Local($"secure/kpi/v={outcome.RunId}/person_values.parquet")).Should().BeTrue();
+        File.Exists(_hub.Local($"secure/kpi/v={outcome.RunId}/family_values.parquet")).Should().BeTrue();
     }
 
     [Fact]
     public async Task Published_values_are_the_computed_indicators_when_the_profile_suppresses_nothing()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var outcome = await Job(Exact).RunAsync(new RollupRequest(Quarter.Parse("2018Q3")), CancellationToken.None);
-        var path = DuckDb.Literal(Local(outcome.VersionPath + "/kpi_values.parquet"));
-        var r = await DuckDb.QueryAsync($"select numerator, denominator, value from read_parquet({path}) where quarter = '2018Q3' and indicator = 'KPI19' and measure = 'people_flagged' and breakdown = 'all'");
-        Long(r.Rows[0][0]).Should().Be(2);
-        Long(r.Rows[0][1]).Should().Be(8);
-        Double(r.Rows[0][2]).Should().BeApproximately(0.25, 1e-12);
-        var change = await DuckDb.QueryAsync($"select value from read_parquet({path}) where indicator = 'KPI17' and measure = 'incidents_change' and breakdown = 'all'");
-        Double(change.Rows[0][0]).Should().Be(7);
-        var cohorts = await DuckDb.QueryAsync($"select families, children, adults from read_parquet({DuckDb.Literal(Local(outcome.VersionPath + "/cohorts.parquet"))})");
-        cohorts.Rows[0].Select(Long).Should().Equal(10, 13, 11);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Exact);
+
+        var flagged = await _hub.ValueAsync(outcome, "2018Q3", "KPI19.people_flagged");
+        flagged.Should().BeEquivalentTo(new { Numerator = (long?)2, Denominator = (long?)8, Value = (double?)0.25, Marker = "" });
+        (await _hub.ValueAsync(outcome, "2018Q3", "KPI17.incidents_12m_before_fs")).Value.Should().Be(5);
+        var cohorts = await DuckDb.QueryAsync($"select families, children, adults, first_quarter from read_parquet({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/cohorts.parquet"))})");
+        cohorts.Rows[0].Take(3).Select(FixtureRollup.Long).Should().Equal(10, 13, 11);
+        cohorts.Rows[0][3].GetString().Should().Be("2018Q1");
     }
 
     [Fact]
-    public async Task Suppressed_rows_hide_the_suppressed_count_and_value_and_no_small_count_is_published()
+    public async Task Rolling_up_one_quarter_publishes_a_version_that_still_holds_every_quarter()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var outcome = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
-        var rows = await ReadValuesAsync(outcome.VersionPath);
-        rows.Should().Contain(r => r.Marker == "[c]");
-        rows.Where(r => r.Marker == "[c]").Should().OnlyContain(r => (r.Numerator == null || r.Denominator == null) && r.Value == null);
-        var counts = rows.Where(r => r.Marker is "" or "[c]" && !r.Measure.StartsWith("avg_", StringComparison.Ordinal) && !r.Measure.Contains("absence_rate", StringComparison.Ordinal))
-            .SelectMany(r => new[] { r.Numerator, r.Denominator }).OfType<long>();
-        counts.Should().NotContain(n => n >= 1 && n <= 4);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var full = await _hub.RunAsync(FixtureRollup.Standard);
+
+        var one = await _hub.RunAsync(FixtureRollup.Standard, Quarter.Parse("2018Q2"));
+
+        (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().Be(one.VersionPath);
+        one.Quarters.Should().Equal(full.Quarters);
+        var quarters = await DuckDb.QueryAsync($"select distinct quarter from read_parquet({DuckDb.Literal(_hub.Local(one.VersionPath + "/kpi_values.parquet"))}) order by 1");
+        quarters.Rows.Select(r => r[0].GetString()).Should().Equal(full.Quarters);
+        File.ReadAllBytes(_hub.Local($"{one.VersionPath}/kpi_values.csv")).Should().Equal(File.ReadAllBytes(_hub.Local($"{full.VersionPath}/kpi_values.csv")));
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(_hub.Local(one.VersionPath + "/manifest.json")));
+        manifest.RootElement.GetProperty("requested_quarter").GetString().Should().Be("2018Q2");
     }
 
     [Fact]
-    public async Task The_independent_verifier_recovers_no_suppressed_cell()
+    public async Task Refuses_a_quarter_the_tables_do_not_report_and_keeps_the_current_version()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var outcome = await Job(new DisclosureProfile("unrounded", 4, false, null, 10)).RunAsync(new RollupRequest(), CancellationToken.None);
-        var rows = await ReadValuesAsync(outcome.VersionPath);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var good = await _hub.RunAsync(FixtureRollup.Standard);
+
+        var act = () => _hub.RunAsync(FixtureRollup.Standard, Quarter.Parse("2019Q1"));
+
+        (await act.Should().ThrowAsync<RollupQuarterOutOfRangeException>()).WithMessage("*2019Q1*2017Q1 to 2018Q3*");
+        (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().Be(good.VersionPath);
+    }
+
+    [Fact]
+    public async Task No_small_count_is_published_and_every_value_comes_from_the_numbers_beside_it()
+    {
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard);
+        var rows = await _hub.ValuesAsync(outcome);
+
         rows.Should().Contain(r => r.Marker == "[c]");
-        RecoveryVerifier.FindRecoverableCells(rows, DenominatorQuantities()).Select(c => $"{c.Row.Quarter} {c.Row.Indicator}.{c.Row.Measure} {c.Row.Breakdown} {c.Role} {c.Route}")
-            .Should().BeEmpty();
+        rows.SelectMany(r => new[] { r.Numerator, r.Denominator }).OfType<long>().Should().OnlyContain(n => n == 0 || n % 5 == 0, "counts and sums are rounded to 5");
+        rows.Where(r => r.Value is not null && r.Denominator is > 0 && !r.MeasureKey.EndsWith("_change", StringComparison.Ordinal))
+            .Should().OnlyContain(r => Math.Abs(r.Value!.Value - ((double)r.Numerator!.Value / r.Denominator!.Value)) < 1e-12);
+    }
+
+    [Fact]
+    public async Task The_definitions_say_what_is_rounded_to_what_and_the_thresholds()
+    {
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard);
+
+        var d = await DuckDb.QueryAsync($"""
+            select measure_key, threshold, suppress_zeros, rounding_base, minimum_denominator, disclosure
+            from read_parquet({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/kpi_definitions.parquet"))})
+            where measure_key in ('KPI02.avg_days_closed_in_quarter', 'KPI17.incidents_in_quarter') order by 1
+            """);
+
+        d.Rows.Select(r => (FixtureRollup.Long(r[1]), r[2].GetBoolean(), FixtureRollup.Long(r[3]), FixtureRollup.Long(r[4])))
+            .Should().Equal(((long?)4, false, (long?)5, (long?)10), ((long?)4, false, (long?)5, (long?)10));
+        d.Rows[0][5].GetString().Should().Contain("1 to 4").And.Contain("sums of days or sessions are rounded to the nearest 5")
+            .And.Contain("worked out from the published numbers").And.Contain("fewer than 10");
+        d.Rows[1][5].GetString().Should().Contain("counts are rounded to the nearest 5").And.NotContain("[u]", "a count has no denominator");
+    }
+
+    [Fact]
+    public async Task The_independent_verifier_recovers_no_count()
+    {
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        foreach (var profile in new[] { FixtureRollup.Standard, new DisclosureProfile("unrounded", 4, false, null, 10) })
+        {
+            var outcome = await _hub.RunAsync(profile);
+            var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath));
+            published.Rows.Should().Contain(r => r.Marker == "[c]");
+
+            RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
+                .Select(c => $"{profile.Name} {c.Row.Quarter} {c.Row.Indicator}.{c.Row.Measure} {c.Row.Breakdown} {c.Role} {c.Route}")
+                .Should().BeEmpty();
+        }
     }
 
     [Fact]
     public async Task The_same_inputs_give_the_same_tables_and_the_previous_version_stays_readable()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var first = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
-        var second = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var first = await _hub.RunAsync(FixtureRollup.Standard);
+        var second = await _hub.RunAsync(FixtureRollup.Standard);
 
         second.VersionPath.Should().NotBe(first.VersionPath);
-        (await RollupQuarter.CurrentVersionAsync(_store, CancellationToken.None)).Should().Be(second.VersionPath);
-        foreach (var table in new[] { "kpi_values", "kpi_definitions", "link_quality", "cohorts" })
+        (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().Be(second.VersionPath);
+        foreach (var table in Tables)
         {
-            File.ReadAllBytes(Local($"{second.VersionPath}/{table}.csv")).Should().Equal(File.ReadAllBytes(Local($"{first.VersionPath}/{table}.csv")), table);
+            File.ReadAllBytes(_hub.Local($"{second.VersionPath}/{table}.csv")).Should().Equal(File.ReadAllBytes(_hub.Local($"{first.VersionPath}/{table}.csv")), table);
         }
     }
 
     [Fact]
     public async Task Refuses_marts_pseudonymised_under_another_key_version_and_keeps_the_current_version()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var good = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture(), batch: "b2", policeKeyVersion: "v2");
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var good = await _hub.RunAsync(FixtureRollup.Standard);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture(), batch: "b2", policeKeyVersion: "v2");
 
-        var act = () => Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
+        var act = () => _hub.RunAsync(FixtureRollup.Standard);
         (await act.Should().ThrowAsync<KeyVersionMismatchException>()).Which.Feed.Should().Be("police-da-incidents");
-        (await RollupQuarter.CurrentVersionAsync(_store, CancellationToken.None)).Should().Be(good.VersionPath);
+        (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().Be(good.VersionPath);
     }
 
     [Fact]
-    public async Task Records_an_audit_event_citing_the_manifest_with_input_hashes()
+    public async Task Records_an_audit_event_citing_the_manifest_with_input_hashes_and_received_periods()
     {
-        await MartFileWriter.WriteAsync(_store, new BoundaryFixture());
-        var outcome = await Job(Standard).RunAsync(new RollupRequest(), CancellationToken.None);
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard);
 
         var events = new List<AuditEvent>();
-        await foreach (var e in _audit.ReadAsync(CancellationToken.None))
+        await foreach (var e in _hub.Audit.ReadAsync(CancellationToken.None))
         {
             events.Add(e);
         }
 
         var published = events.Single(e => e.Entry.Kind == RollupQuarter.AuditKind);
         published.Entry.FileSha256.Should().Be(outcome.ManifestSha256);
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Local(outcome.VersionPath + "/manifest.json")));
+        var text = Encoding.UTF8.GetString(File.ReadAllBytes(_hub.Local(outcome.VersionPath + "/manifest.json")));
+        using var manifest = JsonDocument.Parse(text);
         manifest.RootElement.GetProperty("key_version").GetString().Should().Be("v1");
         var inputs = manifest.RootElement.GetProperty("inputs").EnumerateArray().ToArray();
         inputs.Should().HaveCount(10);
-        inputs.Should().OnlyContain(i => i.GetProperty("sha256").GetString()!.Length == 64);
-        Encoding.UTF8.GetString(File.ReadAllBytes(Local(outcome.VersionPath + "/manifest.json"))).Should().NotContain("v1:nd-");
+        inputs.Should().OnlyContain(i => i.GetProperty("sha256").GetString()!.Length == 64 && i.GetProperty("batch_id").GetString() == "b1");
+        manifest.RootElement.GetProperty("received").GetProperty("police-da-incidents")[0].GetString().Should().Be("2016-04-01/2018-09-30");
+        text.Should().NotContain("v1:nd-").And.NotContain("2018-06-10", "record dates stay in the secure zone");
     }
-
-    /// <summary>Tells the verifier which quantity each row's denominator is (kpi_definitions publishes the same ids).</summary>
-    internal static RecoveryOptions DenominatorQuantities()
-    {
-        var measures = KpiCatalog.Indicators.SelectMany(i => i.Measures).ToDictionary(m => (m.Indicator, m.Measure));
-        return new RecoveryOptions(row =>
-        {
-            var quantity = measures[(row.Indicator, row.Measure)].Denominator ?? row.Indicator + "." + row.Measure + ".none";
-            var quarter = quantity.StartsWith("cohort.", StringComparison.Ordinal) ? "*" : row.Quarter;
-            return string.Join('|', row.Cohort, quarter, quantity, row.Breakdown);
-        });
-    }
-
-    internal static async Task<IReadOnlyList<KpiValueRow>> ReadValuesAsync(string root, string version)
-    {
-        var r = await DuckDb.QueryAsync($"select cohort, quarter, indicator, measure, breakdown, numerator, denominator, value, marker from read_parquet({DuckDb.Literal(Path.Combine(root, version, "kpi_values.parquet"))})");
-        return r.Rows.Select(x => new KpiValueRow(
-            x[0].GetString()!, x[1].GetString()!, x[2].GetString()!, x[3].GetString()!, x[4].GetString()!,
-            Long(x[5]), Long(x[6]), x[7].ValueKind == JsonValueKind.Null ? null : Double(x[7]), x[8].GetString()!)).ToArray();
-    }
-
-    private static long? Long(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Null => null,
-        JsonValueKind.String => long.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-        _ => e.GetInt64(),
-    };
-
-    private static double Double(JsonElement e) => e.ValueKind == JsonValueKind.String
-        ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
-        : e.GetDouble();
-
-    private Task<IReadOnlyList<KpiValueRow>> ReadValuesAsync(string version) => ReadValuesAsync(_root.Path, version);
 }

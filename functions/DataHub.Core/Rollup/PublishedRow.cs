@@ -1,0 +1,87 @@
+using DataHub.Core.Disclosure;
+using DataHub.Core.Kpis;
+
+namespace DataHub.Core.Rollup;
+
+/// <summary>
+/// Turns one computed row into its published form once disclosure control has decided its counts: the marker, and the
+/// numbers a reader may see. Sums of days and sessions are rounded like counts, and every value is worked out from the
+/// published numbers, so a value never tells more than the numbers beside it.
+/// </summary>
+internal sealed class PublishedRow(KpiRow row, CohortDefinition cohort, DisclosureProfile profile)
+{
+    public PublishedKpiValue Assemble(IReadOnlyDictionary<string, PublishedCount> counts, IReadOnlyDictionary<string, PublishedRate> rates)
+    {
+        if (row.WindowOpen)
+        {
+            return Make(null, null, null, DisclosureMarker.NotApplicable);
+        }
+
+        KpiCell?[] cells = [row.Numerator, row.Denominator, row.Guard];
+        if (cells.Any(c => c is { Value: null }))
+        {
+            return Make(null, null, null, DisclosureMarker.Unavailable);
+        }
+
+        PublishedCount? Count(KpiCell? cell) => cell is { Kind: QuantityKind.Count } ? counts[cell.Id] : null;
+        var numerator = Count(row.Numerator);
+        var denominator = Count(row.Denominator);
+        var guard = Count(row.Guard);
+        if (new[] { numerator, denominator, guard }.FirstOrDefault(c => c is not null && c.Value is null) is { } withheld)
+        {
+            // No number in a withheld row: one that is published elsewhere is read there.
+            return Make(null, null, null, withheld.Marker == DisclosureMarker.Low ? DisclosureMarker.Low : DisclosureMarker.Confidential);
+        }
+
+        var m = row.Measure;
+        switch (m.Unit)
+        {
+            case MeasureUnit.Count:
+                return Make(numerator!.Value, null, numerator.Value, DisclosureMarker.None);
+            case MeasureUnit.Proportion:
+                var rate = rates[KpiPublisher.RowId(row)];
+                return Make(numerator!.Value, denominator!.Value, rate.Value, rate.Marker);
+            case MeasureUnit.Change:
+                return Make(numerator!.Value, denominator!.Value, numerator.Value - denominator.Value, DisclosureMarker.None);
+            default:
+                // Averages and session rates: a rounded sum of days or sessions over a published count (plans) or rounded sum (sessions).
+                var over = denominator?.Value ?? profile.Round(row.Denominator!.Value!.Value);
+                var sum = profile.Round(row.Numerator.Value!.Value);
+                if (over == 0)
+                {
+                    return Make(sum, over, null, DisclosureMarker.NotApplicable);
+                }
+
+                var people = guard?.Value ?? over;
+                return Make(sum, over, (double)sum / over, people < profile.MinimumDenominator ? DisclosureMarker.LowReliability : DisclosureMarker.None);
+        }
+    }
+
+    private PublishedKpiValue Make(long? numerator, long? denominator, double? value, DisclosureMarker marker)
+    {
+        var quarter = Quarter.Parse(row.Quarter);
+        var offset = quarter.QuartersSince(cohort.FirstQuarter);
+        var (windowStart, windowEnd) = row.Measure.Window.Days(cohort, quarter);
+        var (type, part) = Breakdown.Split(row.Breakdown);
+        return new PublishedKpiValue(
+            row.Measure.Key,
+            row.Measure.Indicator,
+            row.Measure.Measure,
+            row.Measure.Unit.ToText(),
+            row.Cohort,
+            row.Quarter,
+            quarter.Start,
+            quarter.End,
+            offset,
+            offset < 0 ? "before_fs" : offset == 0 ? "fs_start" : "after_fs",
+            row.Measure.Window.ToText(),
+            windowStart,
+            windowEnd,
+            type,
+            part,
+            numerator,
+            denominator,
+            marker is DisclosureMarker.None or DisclosureMarker.LowReliability ? value : null,
+            marker.ToText());
+    }
+}
