@@ -31,10 +31,13 @@ internal sealed class PseudonymisedRows
     private readonly MartBatchWriter _mart;
     private readonly string _quarterColumn;
     private readonly int _maxErrorsKept;
+    private readonly Action<long>? _rowsRead;
 
     /// <summary>Starts reading at once; consume <see cref="ReadAllAsync"/> and then await <see cref="Completion"/>.</summary>
-    public PseudonymisedRows(FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, int maxErrorsKept, CancellationToken cancellationToken)
+    /// <param name="rowsRead">Told the rows read so far after each batch (for a progress display), on the reading worker.</param>
+    public PseudonymisedRows(FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, int maxErrorsKept, Action<long>? rowsRead, CancellationToken cancellationToken)
     {
+        _rowsRead = rowsRead;
         _reader = reader;
         _tokeniser = tokeniser;
         _mart = mart;
@@ -92,6 +95,7 @@ internal sealed class PseudonymisedRows
                 if (batch.Count == BatchRows)
                 {
                     await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
+                    _rowsRead?.Invoke(Accepted + Rejected);
                     batch = NextBatch();
                 }
             }
@@ -100,6 +104,8 @@ internal sealed class PseudonymisedRows
             {
                 await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
             }
+
+            _rowsRead?.Invoke(Accepted + Rejected);
         }
         catch (Exception ex)
         {
