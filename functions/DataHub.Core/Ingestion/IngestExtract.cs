@@ -191,7 +191,7 @@ public sealed class IngestExtract
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var fileBytes = content.CanSeek ? content.Length : 0;
         Action<long>? rowsRead = _progress is null ? null : rows => _progress.Report(new IngestProgress(rows, content.CanSeek ? content.Position : 0, fileBytes));
-        var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, _hub.Ingest.MaxReportedRowErrors, rowsRead, stopReading.Token);
+        using var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, _hub.Ingest.MaxReportedRowErrors, rowsRead, stopReading.Token);
         try
         {
             await foreach (var batch in pseudonymised.ReadAllAsync(cancellationToken).ConfigureAwait(false))
