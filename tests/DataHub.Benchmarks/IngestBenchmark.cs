@@ -27,6 +27,7 @@ internal static class IngestBenchmark
         var work = Path.Combine(Path.GetTempPath(), "datahub-bench-ingest-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var summary = new List<string>();
+        var peakRss = new List<double>();
         try
         {
             Console.WriteLine($"ingest benchmark: partner-like police-da-incidents, sizes {string.Join(", ", sizes)} rows, {rounds} rounds; {Environment.ProcessorCount} cores");
@@ -53,12 +54,18 @@ internal static class IngestBenchmark
                     bestDuck = bestDuck is null || duck.Seconds < bestDuck.Value.Seconds ? duck : bestDuck;
                 }
 
+                peakRss.Add(bestOurs!.PeakRssMb);
                 summary.Add(F($"{rows,10:N0} rows ({mb:F0} MB): datahub {bestOurs!.Seconds,6:F2} s {bestOurs.CpuSeconds,6:F2} CPU s, peak RSS {bestOurs.PeakRssMb,4:F0} MB | duckdb {bestDuck!.Value.Seconds,6:F2} s {bestDuck.Value.CpuSeconds,6:F2} CPU s | ratio {bestOurs.Seconds / bestDuck.Value.Seconds:F2}x time, {bestOurs.CpuSeconds / bestDuck.Value.CpuSeconds:F2}x CPU"));
                 File.Delete(csv);
             }
 
             Console.WriteLine("best rounds:");
             summary.ForEach(Console.WriteLine);
+            if (peakRss.Count > 1)
+            {
+                Console.WriteLine(F($"peak RSS at {sizes[^1]:N0} rows against {sizes[0]:N0}: {(peakRss[^1] / peakRss[0]) - 1:+0.0%;-0.0%}"));
+            }
+
             Console.WriteLine("goal: ratio <= 1.5x at both sizes; peak RSS < 300 MB, the 5M figure within 15% of the 1M one");
             return 0;
         }
