@@ -4,10 +4,11 @@ using DataHub.Seeds;
 // datahub-seeds: the seeded generator from the command line (see seeds/README.md).
 //   samples DIR                                   the small committed sample set (one file per feed)
 //   write DIR [--families N] [--seed S] [--attendance terms|half-terms|fortnights|weeks] [--schools-csv]
-//   police FILE ROWS [--seed S]                   a large police-da-incidents CSV for the ingest benchmark
+//   police FILE ROWS [--seed S]                   a large, clean police-da-incidents CSV
+//   partner-police FILE ROWS [--seed S]           a large police-da-incidents CSV as partners write it (the ingest benchmark's)
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: datahub-seeds samples DIR | write DIR [--families N] [--seed S] [--attendance PERIOD] [--schools-csv] | police FILE ROWS [--seed S]");
+    Console.Error.WriteLine("usage: datahub-seeds samples DIR | write DIR [--families N] [--seed S] [--attendance PERIOD] [--schools-csv] | police FILE ROWS [--seed S] | partner-police FILE ROWS [--seed S]");
     return 2;
 }
 
@@ -51,6 +52,14 @@ switch (args[0])
         }
 
         Console.WriteLine(args[1]);
+        return 0;
+    case "partner-police" when args.Length >= 3:
+        using (var file = File.Create(args[1]))
+        {
+            var extract = PartnerLikeExtracts.WritePoliceIncidentsCsv(file, int.Parse(args[2], CultureInfo.InvariantCulture), seed);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[1]}\t{extract.Rows} rows, {extract.Invalid} invalid, {extract.Duplicates} repeated"));
+        }
+
         return 0;
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");

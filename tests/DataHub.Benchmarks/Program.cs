@@ -16,10 +16,10 @@ public static class Program
                 return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
             case "rollup":
                 return RollupBenchmark.Run(options);
-            case "hmac":
-                return HmacBenchmark.Run(options);
+            case "measure":
+                return ProcessMeasure.MeasureChild(options);
             default:
-                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup, hmac");
+                Console.Error.WriteLine("usage: DataHub.Benchmarks <benchmark> [options]   benchmarks: parquet, ingest, rollup; measure -- EXE ARGS (one command's cost)");
                 return 2;
         }
     }

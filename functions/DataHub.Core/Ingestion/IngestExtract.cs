@@ -23,13 +23,15 @@ public sealed class IngestExtract
 {
     private readonly HubContext _hub;
     private readonly ILogger _log;
+    private readonly IProgress<IngestProgress>? _progress;
 
-    /// <summary>Uses the hub's store, audit, receipts, key, protocols and clock.</summary>
-    public IngestExtract(HubContext hub)
+    /// <summary>Uses the hub's store, audit, receipts, key, protocols and clock; tells <paramref name="progress"/>, when given, how far each file's rows have been read.</summary>
+    public IngestExtract(HubContext hub, IProgress<IngestProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         _hub = hub;
         _log = hub.Logger("DataHub.Ingest");
+        _progress = progress;
     }
 
     /// <summary>Handles the object at <paramref name="landingPath"/>; with <paramref name="eTag"/>, only that version of it.</summary>
@@ -187,7 +189,9 @@ public sealed class IngestExtract
         };
         await using var mart = new MartBatchWriter(_hub.Store, contract, file.BatchId!, metadata, _hub.Ingest.MartCompression, _hub.Ingest.RowGroupRows, _hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, _hub.Ingest.MaxReportedRowErrors, stopReading.Token);
+        var fileBytes = content.CanSeek ? content.Length : 0;
+        Action<long>? rowsRead = _progress is null ? null : rows => _progress.Report(new IngestProgress(rows, content.CanSeek ? content.Position : 0, fileBytes));
+        using var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, _hub.Ingest.MaxReportedRowErrors, rowsRead, stopReading.Token);
         try
         {
             await foreach (var batch in pseudonymised.ReadAllAsync(cancellationToken).ConfigureAwait(false))

@@ -7,23 +7,21 @@ using DataHub.Core.Pseudonymisation;
 namespace DataHub.Core.Ingestion;
 
 /// <summary>
-/// Reads a file's rows, validates them, files each under its quarter and turns its identifiers into tokens, on a worker
-/// of its own; the mart writer takes the rows in batches through a small bounded queue. Reading and the Parquet encoding
-/// then run on two cores at once, and at most a few thousand rows are ever in flight.
+/// Reads a file's rows, validates them and files each under its quarter on one worker; turns their identifiers into
+/// tokens on a second; the mart writer takes the rows in batches from the second through a small bounded queue. Reading,
+/// keying and the Parquet encoding then run side by side on every core, and at most a few thousand rows are in flight.
 /// </summary>
 /// <remarks>Rejected rows are tallied here (<see cref="Rejected"/>, <see cref="ErrorsKept"/>, <see cref="ErrorsByRule"/>);
-/// read the tallies only after <see cref="Completion"/> has finished.</remarks>
-internal sealed class PseudonymisedRows
+/// read the tallies only after <see cref="Completion"/> has finished. A failure of either worker stops the other.</remarks>
+internal sealed class PseudonymisedRows : IDisposable
 {
     private const int BatchRows = 512;
     private const int BatchesInFlight = 4;
 
-    private readonly Channel<Batch> _queue = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesInFlight)
-    {
-        SingleReader = true,
-        SingleWriter = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    // Validated rows waiting for their tokens, then tokenised rows waiting for the mart writer.
+    private readonly Channel<Batch> _validated = Queue();
+    private readonly Channel<Batch> _queue = Queue();
+    private readonly CancellationTokenSource _stop;
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<Batch> _spare = new();
     private readonly FeedReader _reader;
@@ -31,20 +29,25 @@ internal sealed class PseudonymisedRows
     private readonly MartBatchWriter _mart;
     private readonly string _quarterColumn;
     private readonly int _maxErrorsKept;
+    private readonly Action<long>? _rowsRead;
 
     /// <summary>Starts reading at once; consume <see cref="ReadAllAsync"/> and then await <see cref="Completion"/>.</summary>
-    public PseudonymisedRows(FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, int maxErrorsKept, CancellationToken cancellationToken)
+    /// <param name="rowsRead">Told the rows read so far after each batch (for a progress display), on the reading worker.</param>
+    public PseudonymisedRows(FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, int maxErrorsKept, Action<long>? rowsRead, CancellationToken cancellationToken)
     {
+        _rowsRead = rowsRead;
         _reader = reader;
         _tokeniser = tokeniser;
         _mart = mart;
         _quarterColumn = reader.Contract.QuarterField ?? "quarter";
         _maxErrorsKept = maxErrorsKept;
         KeyCounts = new long[tokeniser.Keys.Count];
-        Completion = Task.Run(() => ProduceAsync(cancellationToken), cancellationToken);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = _stop.Token;
+        Completion = Task.WhenAll(Task.Run(() => ReadAsync(token), token), Task.Run(() => TokeniseAsync(token), token));
     }
 
-    /// <summary>Finishes when every row has been read (or reading failed or was cancelled).</summary>
+    /// <summary>Finishes when every row has been read and tokenised (or either failed or was cancelled).</summary>
     public Task Completion { get; }
 
     /// <summary>Rows that passed and were handed on.</summary>
@@ -68,14 +71,27 @@ internal sealed class PseudonymisedRows
     /// <summary>Hands a batch the mart writer has finished with back for reuse.</summary>
     public void Recycle(Batch batch) => _spare.Enqueue(batch);
 
-    private async Task ProduceAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public void Dispose() => _stop.Dispose();
+
+    private static Channel<Batch> Queue() => Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchesInFlight)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>The first worker: parse, validate, file under a quarter, hand on in batches.</summary>
+    private async Task ReadAsync(CancellationToken cancellationToken)
     {
         Exception? failure = null;
         var batch = NextBatch();
+        long read = 0;
         try
         {
             await foreach (var result in _reader.ReadRowsAsync(cancellationToken).ConfigureAwait(false))
             {
+                read++;
                 if (result.Row is not { } row)
                 {
                     Reject(result.Errors!);
@@ -91,12 +107,37 @@ internal sealed class PseudonymisedRows
                 batch.Add(row, quarter, _tokeniser.DateOfBirth(row));
                 if (batch.Count == BatchRows)
                 {
-                    await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
+                    await _validated.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    _rowsRead?.Invoke(read);
                     batch = NextBatch();
                 }
             }
 
             if (batch.Count > 0)
+            {
+                await _validated.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            _rowsRead?.Invoke(read);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            _validated.Writer.TryComplete(failure);
+        }
+    }
+
+    /// <summary>The second worker: the tokens of each batch, then on to the mart writer. Its failure stops the reader too.</summary>
+    private async Task TokeniseAsync(CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            await foreach (var batch in _validated.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await _queue.Writer.WriteAsync(Tokenise(batch), cancellationToken).ConfigureAwait(false);
             }
@@ -104,6 +145,7 @@ internal sealed class PseudonymisedRows
         catch (Exception ex)
         {
             failure = ex;
+            await _stop.CancelAsync().ConfigureAwait(false);
             throw;
         }
         finally

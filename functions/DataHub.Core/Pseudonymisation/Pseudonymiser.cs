@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace DataHub.Core.Pseudonymisation;
@@ -8,21 +9,20 @@ namespace DataHub.Core.Pseudonymisation;
 /// with domain nhs, upn, name_dob, attributor or local|{partner} (contract C6).
 /// </summary>
 /// <remarks>
-/// The same key and value always give the same token; a different key or domain gives an unrelated one. One instance
-/// serves one file on one thread (it keeps the key's HMAC states between tokens and keys many messages side by side,
-/// which is what makes it fast).
+/// The same key and value always give the same token; a different key or domain gives an unrelated one. The HMAC is the
+/// platform's (System.Security.Cryptography, OpenSSL on Linux): one keyed instance is kept and reset between tokens, so
+/// the key's padding is done once. One instance serves one thread at a time.
 /// </remarks>
 public sealed class Pseudonymiser : IDisposable
 {
-    private readonly HmacLanes _hmac;
-    private byte[] _macs = new byte[32 * 1024];
+    private readonly IncrementalHash _hmac;
     private readonly byte[] _prefixBytes;
 
     /// <summary>Uses <paramref name="key"/> for every token.</summary>
     public Pseudonymiser(PseudonymisationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _hmac = new HmacLanes(key.Material);
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Material);
         KeyVersion = key.Version;
         _prefixBytes = Encoding.UTF8.GetBytes(key.Version + ":");
     }
@@ -48,19 +48,13 @@ public sealed class Pseudonymiser : IDisposable
     /// <summary>The length in bytes of every token made here (the version, a colon and 64 hex digits).</summary>
     public int TokenLength => _prefixBytes.Length + 64;
 
-    /// <summary>Makes the token of every message in <paramref name="messages"/> into the slot of <paramref name="into"/> that <paramref name="slots"/> names for it.</summary>
-    internal void Tokens(TokenMessages messages, ReadOnlySpan<(int Row, int Key)> slots, TokenBatch into)
+    /// <summary>Writes the token of <paramref name="message"/> (a domain label, a bar and a normalised value) as ASCII into <paramref name="text"/> (<see cref="TokenLength"/> long).</summary>
+    internal void Token(ReadOnlySpan<byte> message, Span<byte> text)
     {
-        if (_macs.Length < messages.Count * 32)
-        {
-            _macs = new byte[messages.Count * 64];
-        }
-
-        _hmac.Compute(messages.Bytes, messages.Offsets, _macs);
-        for (var m = 0; m < messages.Count; m++)
-        {
-            Format(_macs.AsSpan(m * 32, 32), into.Fill(slots[m].Row, slots[m].Key));
-        }
+        Span<byte> mac = stackalloc byte[32];
+        _hmac.AppendData(message);
+        _hmac.GetHashAndReset(mac);
+        Format(mac, text);
     }
 
     private string Token(string domain, string value)
@@ -73,9 +67,9 @@ public sealed class Pseudonymiser : IDisposable
             var written = Encoding.UTF8.GetBytes(domain, message);
             message[written++] = (byte)'|';
             Encoding.UTF8.GetBytes(value, message[written..]);
-            Span<byte> mac = stackalloc byte[32];
-            _hmac.Compute(message, [0, length], mac);
-            return Format(mac);
+            Span<byte> text = stackalloc byte[TokenLength];
+            Token(message, text);
+            return Encoding.UTF8.GetString(text);
         }
         finally
         {
@@ -88,23 +82,10 @@ public sealed class Pseudonymiser : IDisposable
         }
     }
 
-    /// <summary>The token text: the key version, a colon and the MAC in lowercase hex.</summary>
-    private string Format(ReadOnlySpan<byte> mac)
-    {
-        Span<byte> text = stackalloc byte[TokenLength];
-        Format(mac, text);
-        return Encoding.UTF8.GetString(text);
-    }
-
-    /// <summary>The token text as bytes into <paramref name="text"/> (<see cref="TokenLength"/> long).</summary>
+    /// <summary>The token text: the key version, a colon and the MAC in lowercase hex, as bytes into <paramref name="text"/>.</summary>
     private void Format(ReadOnlySpan<byte> mac, Span<byte> text)
     {
         _prefixBytes.CopyTo(text);
-        var hex = text[_prefixBytes.Length..];
-        for (var i = 0; i < 32; i++)
-        {
-            hex[2 * i] = (byte)"0123456789abcdef"[mac[i] >> 4];
-            hex[(2 * i) + 1] = (byte)"0123456789abcdef"[mac[i] & 0xF];
-        }
+        Convert.TryToHexStringLower(mac, text[_prefixBytes.Length..], out _);
     }
 }

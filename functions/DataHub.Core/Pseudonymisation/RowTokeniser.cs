@@ -20,8 +20,7 @@ public sealed class RowTokeniser
     private readonly int _sex;
     private readonly int _local;
     private readonly Dictionary<LinkageKey, byte[]> _domains;
-    private readonly TokenMessages _messages = new();
-    private readonly List<(int Row, int Key)> _slots = [];
+    private readonly TokenMessage _message = new();
 
     /// <summary>Plans the tokens for <paramref name="contract"/>'s rows from <paramref name="partner"/>.</summary>
     /// <param name="contract">The feed contract.</param>
@@ -69,8 +68,7 @@ public sealed class RowTokeniser
 
     /// <summary>
     /// Tokenises many rows at once into <paramref name="into"/> (emptied first): row i of the batch is
-    /// <paramref name="rows"/>[i]. Every message is built first and then keyed together, which is what lets the keyed
-    /// hash run several messages side by side.
+    /// <paramref name="rows"/>[i]. The tokens are written as text straight into the batch's buffer, with no string each.
     /// </summary>
     public void Tokenise(ReadOnlySpan<ParsedRow> rows, TokenBatch into)
     {
@@ -81,8 +79,6 @@ public sealed class RowTokeniser
         }
 
         into.Reset(rows.Length);
-        _messages.Clear();
-        _slots.Clear();
         try
         {
             for (var i = 0; i < rows.Length; i++)
@@ -93,21 +89,19 @@ public sealed class RowTokeniser
                 {
                     if (Message(row, Keys[k], dob))
                     {
-                        _slots.Add((i, k));
+                        _pseudonymiser.Token(_message.Bytes, into.Fill(i, k));
                     }
                 }
             }
-
-            _pseudonymiser.Tokens(_messages, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_slots), into);
         }
         finally
         {
-            // The messages hold normalised identifiers: clear them before they leave our hands.
-            _messages.Clear();
+            // The message holds a normalised identifier: clear it before it leaves our hands.
+            _message.Clear();
         }
     }
 
-    /// <summary>Appends the message <paramref name="key"/>'s token is made from; false when the row cannot make it.</summary>
+    /// <summary>Builds the message <paramref name="key"/>'s token is made from; false when the row cannot make it.</summary>
     private bool Message(ParsedRow row, LinkageKey key, DateOnly? dob)
     {
         var values = row.Values;
@@ -135,7 +129,7 @@ public sealed class RowTokeniser
                     // surname|forename|yyyy-MM-dd; a folded name is at most twice its length.
                     var surname = AsText(values[_surname]);
                     var forename = AsText(values[_forename]);
-                    var message = _messages.Start(_domains[key], (2 * (surname.Length + forename.Length)) + 12);
+                    var message = _message.Start(_domains[key], (2 * (surname.Length + forename.Length)) + 12);
                     var length = IdentityNormaliser.Name(surname, message);
                     if (length == 0)
                     {
@@ -152,7 +146,7 @@ public sealed class RowTokeniser
                     length += first;
                     message[length++] = (byte)'|';
                     IdentityNormaliser.DateOfBirth(date, message.Slice(length, 10));
-                    _messages.Commit(length + 10);
+                    _message.Commit(length + 10);
                     return true;
                 }
 
@@ -167,14 +161,14 @@ public sealed class RowTokeniser
                     }
 
                     // FS|yyyy-MM-dd|S
-                    var message = _messages.Start(_domains[key], 15);
+                    var message = _message.Start(_domains[key], 15);
                     message[0] = forenameInitial;
                     message[1] = surnameInitial;
                     message[2] = (byte)'|';
                     IdentityNormaliser.DateOfBirth(date, message.Slice(3, 10));
                     message[13] = (byte)'|';
                     message[14] = sex;
-                    _messages.Commit(15);
+                    _message.Commit(15);
                     return true;
                 }
 
@@ -185,8 +179,8 @@ public sealed class RowTokeniser
                         return false;
                     }
 
-                    var message = _messages.Start(_domains[key], Encoding.UTF8.GetMaxByteCount(id.Length));
-                    _messages.Commit(Encoding.UTF8.GetBytes(id, message));
+                    var message = _message.Start(_domains[key], Encoding.UTF8.GetMaxByteCount(id.Length));
+                    _message.Commit(Encoding.UTF8.GetBytes(id, message));
                     return true;
                 }
 
@@ -195,16 +189,16 @@ public sealed class RowTokeniser
         }
     }
 
-    /// <summary>Appends the message of a value already checked to be ASCII (NHS number digits, a UPN); always true.</summary>
+    /// <summary>Builds the message of a value already checked to be ASCII (NHS number digits, a UPN); always true.</summary>
     private bool Ascii(LinkageKey key, ReadOnlySpan<char> value)
     {
-        var message = _messages.Start(_domains[key], value.Length);
+        var message = _message.Start(_domains[key], value.Length);
         for (var i = 0; i < value.Length; i++)
         {
             message[i] = (byte)value[i];
         }
 
-        _messages.Commit(value.Length);
+        _message.Commit(value.Length);
         return true;
     }
 

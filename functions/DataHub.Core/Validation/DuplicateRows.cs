@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using DataHub.Core.Storage;
 
 namespace DataHub.Core.Validation;
@@ -15,9 +16,9 @@ namespace DataHub.Core.Validation;
 /// A hash is looked up in the table, then in each run whose filter says it may be there: one positioned read of one
 /// 4 KB block. Memory therefore grows by about 2 bytes per row beyond the first million (8 MB at 5M rows: four spilled runs) and the
 /// scratch files by 8. With <see cref="InMemoryScratchSpace"/> the runs stay in memory (8 bytes per row).
-/// Every hash is first passed through SipHash-2-4 under a random key of this instance's own, so what reaches a scratch
-/// file cannot be traced back to a row, even by someone who knows some of the file's rows, without a key that never
-/// leaves memory.
+/// Every hash is first encrypted as one AES block (the platform's, System.Security.Cryptography) under a random key of
+/// this instance's own and cut to 64 bits, so what reaches a scratch file cannot be traced back to a row, even by someone
+/// who knows some of the file's rows, without a key that never leaves memory. One instance serves one thread.
 /// </remarks>
 public sealed class DuplicateRows : IDisposable
 {
@@ -25,8 +26,10 @@ public sealed class DuplicateRows : IDisposable
     public const int DefaultMemoryEntries = 1 << 20;
 
     private readonly IScratchSpace _scratch;
-    private readonly ulong _key0 = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-    private readonly ulong _key1 = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private readonly Aes _cipher = Aes.Create();
+    private readonly ICryptoTransform _keyed;
+    private readonly byte[] _plain = new byte[16];
+    private readonly byte[] _encrypted = new byte[16];
     private readonly int _memoryEntries;
     private readonly int _maxSlots;
     private readonly List<SpilledRun> _runs = [];
@@ -38,6 +41,10 @@ public sealed class DuplicateRows : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryEntries, 16);
         _scratch = scratch ?? new InMemoryScratchSpace();
+        _cipher.Key = RandomNumberGenerator.GetBytes(16);
+        _cipher.Mode = CipherMode.ECB;
+        _cipher.Padding = PaddingMode.None;
+        _keyed = _cipher.CreateEncryptor();
         _memoryEntries = memoryEntries;
         _maxSlots = (int)BitOperations.RoundUpToPowerOf2((uint)memoryEntries * 2);
     }
@@ -55,7 +62,7 @@ public sealed class DuplicateRows : IDisposable
     public bool IsRepeat(ulong hash)
     {
         // Zero marks an empty slot.
-        hash = SipHash(_key0, _key1, hash);
+        hash = Keyed(hash);
         hash = hash == 0 ? 1 : hash;
         var mask = _table.Length - 1;
         var slot = (int)hash & mask;
@@ -98,47 +105,17 @@ public sealed class DuplicateRows : IDisposable
         }
 
         _runs.Clear();
+        _keyed.Dispose();
+        _cipher.Dispose();
     }
 
-    /// <summary>SipHash-2-4 (Aumasson and Bernstein) of one 8-byte little-endian message: a keyed pseudorandom function.</summary>
-    internal static ulong SipHash(ulong key0, ulong key1, ulong message)
+    /// <summary>The hash encrypted as one AES block (a keyed pseudorandom permutation), cut to its first 64 bits.</summary>
+    private ulong Keyed(ulong hash)
     {
-        var v0 = key0 ^ 0x736f6d6570736575UL;
-        var v1 = key1 ^ 0x646f72616e646f6dUL;
-        var v2 = key0 ^ 0x6c7967656e657261UL;
-        var v3 = key1 ^ 0x7465646279746573UL;
-
-        void Round()
-        {
-            v0 += v1;
-            v1 = BitOperations.RotateLeft(v1, 13) ^ v0;
-            v0 = BitOperations.RotateLeft(v0, 32);
-            v2 += v3;
-            v3 = BitOperations.RotateLeft(v3, 16) ^ v2;
-            v0 += v3;
-            v3 = BitOperations.RotateLeft(v3, 21) ^ v0;
-            v2 += v1;
-            v1 = BitOperations.RotateLeft(v1, 17) ^ v2;
-            v2 = BitOperations.RotateLeft(v2, 32);
-        }
-
-        v3 ^= message;
-        Round();
-        Round();
-        v0 ^= message;
-
-        // The final block carries the message length (8) in its top byte.
-        const ulong last = 8UL << 56;
-        v3 ^= last;
-        Round();
-        Round();
-        v0 ^= last;
-        v2 ^= 0xff;
-        Round();
-        Round();
-        Round();
-        Round();
-        return v0 ^ v1 ^ v2 ^ v3;
+        // A reused ECB transform keeps the cipher's context between rows; equal hashes must give equal values, as one ECB block does.
+        BinaryPrimitives.WriteUInt64LittleEndian(_plain, hash);
+        _keyed.TransformBlock(_plain, 0, 16, _encrypted, 0);
+        return BinaryPrimitives.ReadUInt64LittleEndian(_encrypted);
     }
 
     private void Insert(ulong hash)

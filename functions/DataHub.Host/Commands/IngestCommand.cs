@@ -29,7 +29,12 @@ internal static class IngestCommand
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
                 await hub.CheckReadyAsync(pseudonymises: true, ct);
-                var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
+                IngestOutcome outcome;
+                using (var progress = IngestProgressLine.ForConsole(env))
+                {
+                    outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, ct);
+                }
+
                 env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
                 return CodeFor(outcome);
             });

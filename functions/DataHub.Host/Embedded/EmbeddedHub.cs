@@ -95,7 +95,12 @@ public sealed class EmbeddedHub : IDisposable
     /// Copies <paramref name="file"/> to landing/{partner}/{feed}/{its name} and runs the ingest handler on it, exactly as
     /// the blob trigger would. A path the handler would refuse (e.g. a partner of "..") is refused without copying anything.
     /// </summary>
-    public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, CancellationToken cancellationToken)
+    /// <param name="file">The extract to copy.</param>
+    /// <param name="partner">The sending partner.</param>
+    /// <param name="feed">The feed.</param>
+    /// <param name="progress">Told how far the file's rows have been read, when given.</param>
+    /// <param name="cancellationToken">Cancels the copy and the ingest.</param>
+    public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
         var path = $"{LandingPath.Container}/{partner}/{feed}/{Path.GetFileName(file)}";
         if (LandingPath.Check(path).Path is null)
@@ -115,7 +120,7 @@ public sealed class EmbeddedHub : IDisposable
             },
             WriteOptions.Default,
             cancellationToken).ConfigureAwait(false);
-        return await new IngestExtract(Context).HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
+        return await new IngestExtract(Context, progress).HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -132,12 +132,25 @@ public sealed class DuplicateRowsTests
     }
 
     [Fact]
-    public void SipHash_matches_its_published_test_vector()
+    public void Each_instance_keys_what_it_spills_with_a_key_of_its_own()
     {
-        // SipHash-2-4, key 00 01 .. 0f, message 00 01 .. 07 (the reference implementation's vector for 8 bytes).
-        var key0 = BitConverter.ToUInt64([0, 1, 2, 3, 4, 5, 6, 7]);
-        var key1 = BitConverter.ToUInt64([8, 9, 10, 11, 12, 13, 14, 15]);
-        DuplicateRows.SipHash(key0, key1, BitConverter.ToUInt64([0, 1, 2, 3, 4, 5, 6, 7])).Should().Be(0x93f5f5799a932462UL);
+        var hashes = Enumerable.Range(0, 300).Select(i => Hash("INC" + i, "Jones", "2001-02-03")).ToArray();
+        var spilled = new List<HashSet<ulong>>();
+        for (var instance = 0; instance < 2; instance++)
+        {
+            var scratch = new CountingScratch();
+            using var seen = new DuplicateRows(scratch, memoryEntries: 100);
+            foreach (var hash in hashes)
+            {
+                seen.IsRepeat(hash).Should().BeFalse();
+            }
+
+            hashes.Should().OnlyContain(h => seen.IsRepeat(h), "every hash is still found, in the table or a spilled run");
+            spilled.Add(scratch.Files.SelectMany(f => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(f.ToArray()).ToArray()).ToHashSet());
+        }
+
+        spilled[0].Should().HaveCount(200);
+        spilled[0].Should().NotIntersectWith(spilled[1]);
     }
 
     [Fact]
