@@ -250,13 +250,13 @@ public sealed class BadInputMatrixTests : IDisposable
         File.WriteAllText(System.IO.Path.Combine(Directory.CreateDirectory(System.IO.Path.Combine(_root.Path, "landing", "police")).FullName, "jan.csv"), Csv(PoliceHeader, GoodPoliceRows()));
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, _ => { });
-        var seen = new Dictionary<string, string>();
-        var handled = new Dictionary<string, string>();
-        (await runner.PollOnceAsync(seen, handled, default)).Should().BeEmpty("a file is only taken once its size and time have settled");
-        var outcome = (await runner.PollOnceAsync(seen, handled, default)).Single();
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("a file is only taken once its size and time have settled");
+        var outcome = (await runner.PollOnceAsync(default)).Single();
         outcome.Status.Should().Be(IngestStatus.Quarantined);
         outcome.Rule.Should().Be("path.depth");
-        _root.Files("quarantine").Should().Contain(["quarantine/_unrouted/police~jan.csv", "quarantine/_unrouted/police~jan.csv.report.json"]);
+        var kept = _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal)).ToList();
+        kept.Should().HaveCount(3).And.Contain(outcome.QuarantinePath!).And.Contain(outcome.ReportPath!);
+        File.ReadAllText(System.IO.Path.Combine(_root.Path, outcome.QuarantinePath!)).Should().StartWith(PoliceHeader, "the file itself is kept, under a name that carries nothing of its own");
         _root.Files("landing").Should().BeEmpty();
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,8 @@ namespace DataHub.Core.Retention;
 /// secure/kpi, files of a partner or feed since removed from the protocols) are kept no longer than the shortest raw
 /// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
 /// strictest one applies. Unprocessed landing files and published aggregates are never touched.
+/// A committed mart batch goes as a whole once its manifest is past retention: the manifest first (the batch is invisible
+/// at once), then its files. Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
 /// </summary>
 public sealed class EnforceRetention
 {
@@ -43,6 +46,7 @@ public sealed class EnforceRetention
     /// <summary>Examines every raw, quarantined and mart object and deletes those past retention.</summary>
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
+        var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
         var now = _hub.Time.GetUtcNow();
         var deleted = new List<RetentionDeletion>();
         var examined = 0;
@@ -52,7 +56,7 @@ public sealed class EnforceRetention
         {
             // No agreements loaded means no retention can be known: deleting on a misconfiguration would be irreversible.
             _logger.LogWarning("Retention found no agreements; nothing was deleted");
-            return new RetentionOutcome(0, [], 0);
+            return new RetentionOutcome(0, [], 0) { Cleanup = cleanup };
         }
 
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
@@ -64,10 +68,18 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
+        var batched = await ApplyToBatchesAsync(now, shortestMart, deleted, cancellationToken).ConfigureAwait(false);
+        examined += batched.Count;
         foreach (var zone in zones)
         {
             await foreach (var item in _hub.Store.ListAsync(zone.Prefix, cancellationToken).ConfigureAwait(false))
             {
+                // Batch files go with their manifest (above); an uncommitted batch's files are clean-up's.
+                if (batched.Contains(item.Path) || (zone.Rule == MartRule && item.Metadata.ContainsKey(MartMetadata.BatchId)))
+                {
+                    continue;
+                }
+
                 examined++;
                 var parts = item.Path.Split('/');
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
@@ -78,7 +90,54 @@ public sealed class EnforceRetention
         }
 
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
-        return new RetentionOutcome(examined, deleted, unattributed);
+        return new RetentionOutcome(examined, deleted, unattributed) { Cleanup = cleanup };
+    }
+
+    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here).
+    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var catalog = new MartCatalog(_hub.Store);
+        foreach (var feed in MartCatalog.Feeds)
+        {
+            MartFeedState state;
+            try
+            {
+                state = await catalog.ScanAsync(feed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DamagedManifestException ex)
+            {
+                _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path);
+                continue;
+            }
+
+            foreach (var (manifest, stored) in state.Batches)
+            {
+                paths.Add(stored.Path);
+                paths.UnionWith(manifest.Files.Select(f => f.Path));
+                var rule = Find(manifest.Partner, feed);
+                var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
+                var batchItem = stored with { LastModified = manifest.CommittedAt };
+                var before = deleted.Count;
+                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                if (deleted.Count == before)
+                {
+                    continue;
+                }
+
+                // The manifest has gone, so no reader sees the batch; its files follow.
+                foreach (var file in manifest.Files)
+                {
+                    var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
+                    if (item is not null)
+                    {
+                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        return paths;
     }
 
     private Attribution? Find(string partner, string feed) =>
@@ -157,8 +216,14 @@ public sealed class EnforceRetention
 /// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
 public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
 {
+    /// <summary>What the clean-up of interrupted work at the start of the run removed.</summary>
+    public CleanupOutcome Cleanup { get; init; } = new(0, []);
+
     /// <summary>One line for logs and the custom handler's response.</summary>
-    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)")
+        + (Cleanup.TemporaryFiles + Cleanup.UncommittedMartFiles.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; cleaned up {Cleanup.TemporaryFiles} temporary files and {Cleanup.UncommittedMartFiles.Count} mart files of uncommitted batches")
+            : string.Empty);
 }
 
 /// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
 using DataHub.Core.Linkage;
+using DataHub.Core.Marts;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
 
@@ -88,22 +89,21 @@ public sealed class MartLoader(IObjectStore store)
         return new LoadedMarts(builder.Build(), cohort.KeyVersion, builder.LinkQuality(), files, latest);
     }
 
-    private async Task<IReadOnlyList<StoredObject>> ListAsync(string feed, CancellationToken cancellationToken)
+    // Only committed batches are read (the files their manifests list), oldest commit first; nothing half-committed is ever seen.
+    private async Task<IReadOnlyList<MartManifestFile>> ListAsync(string feed, CancellationToken cancellationToken)
     {
-        var found = new List<StoredObject>();
-        await foreach (var obj in _store.ListAsync("secure/" + feed + "/", cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (obj.Path.EndsWith(".parquet", StringComparison.Ordinal))
-            {
-                found.Add(obj);
-            }
+            return [.. (await new MartCatalog(_store).CommittedAsync(feed, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.Files)];
         }
-
-        return found.OrderBy(o => o.LastModified).ThenBy(o => o.Path, StringComparer.Ordinal).ToArray();
+        catch (DamagedManifestException ex)
+        {
+            throw new RollupInputException(ex.Message, ex);
+        }
     }
 
     private async Task<(MartInput Input, string? Partner)> ReadAsync<T>(
-        StoredObject obj,
+        MartManifestFile obj,
         string feed,
         Func<MartRowGroup, Func<int, T>> read,
         Action<T> add,
@@ -111,13 +111,18 @@ public sealed class MartLoader(IObjectStore store)
         Action<string?, string?>? check = null)
     {
         using var buffer = new MemoryStream();
-        var source = await _store.OpenReadAsync(obj.Path, obj.ETag, cancellationToken).ConfigureAwait(false);
+        var source = await _store.OpenReadAsync(obj.Path, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
             await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        if (!string.Equals(sha, obj.Sha256, StringComparison.Ordinal))
+        {
+            throw new RollupInputException($"Mart file '{obj.Path}' does not match its batch manifest: it changed after it was committed.");
+        }
+
         buffer.Position = 0;
         try
         {

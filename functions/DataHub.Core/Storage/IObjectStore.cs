@@ -8,13 +8,18 @@ namespace DataHub.Core.Storage;
 public interface IObjectStore
 {
     /// <summary>The object's properties, or null when there is no object at the path.</summary>
+    /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Opens the object for reading. With <paramref name="ifMatchETag"/>, fails with <see cref="ObjectChangedException"/> if it has changed.</summary>
     /// <exception cref="ObjectNotFoundException">No object at the path.</exception>
+    /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
-    /// <summary>Every object whose path starts with <paramref name="prefix"/>, in ordinal path order.</summary>
+    /// <summary>
+    /// Every object whose path starts with <paramref name="prefix"/>, in ordinal path order. A store that can hold links
+    /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused.
+    /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
@@ -24,7 +29,10 @@ public interface IObjectStore
     /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false.</exception>
     Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the object; false when there was none. With <paramref name="ifMatchETag"/>, only if unchanged.</summary>
+    /// <summary>
+    /// Deletes the object; false when there was none. With <paramref name="ifMatchETag"/>, only if unchanged. A link is
+    /// removed itself, never what it points to.
+    /// </summary>
     Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
     /// <summary>Copies an object to a new path (overwriting), keeping its metadata.</summary>
@@ -71,4 +79,28 @@ public sealed class ObjectExistsException(string path)
 {
     /// <summary>The path that was already taken.</summary>
     public string Path { get; } = path;
+}
+
+/// <summary>
+/// Raised when what is at a path is not a plain object the store wrote or a partner uploaded (e.g. a symbolic link in a
+/// local folder, or a path through one): it is refused unread, so nothing outside the store is ever read, copied or moved.
+/// </summary>
+public sealed class ObjectRefusedException(string path, string reason)
+    : Exception("The object is refused unread: " + reason)
+{
+    /// <summary>The path that was refused.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>Why, in a sentence with no file content.</summary>
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// A store whose interrupted writes can leave temporary files behind (a local folder when its process is killed): it can
+/// remove the ones whose writer has gone. Stores whose uncommitted writes vanish by themselves need not implement it.
+/// </summary>
+public interface ITemporaryFileSweeper
+{
+    /// <summary>Deletes temporary files whose writing process has gone; returns how many.</summary>
+    Task<int> SweepAsync(CancellationToken cancellationToken);
 }

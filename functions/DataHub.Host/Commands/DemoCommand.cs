@@ -47,6 +47,7 @@ public static class DemoCommand
             try
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                await hub.RecoverAsync(ct);
                 var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
                 var outcomes = await RunAsync(hub, options, terminal, ct);
                 PrintSummary(terminal, outcomes);

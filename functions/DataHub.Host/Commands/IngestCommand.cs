@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
+using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
 using DataHub.Storage.Local;
 
@@ -36,7 +37,10 @@ internal static class IngestCommand
             try
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
-                var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
+                await hub.RecoverAsync(ct);
+
+                // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
+                var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, CancellationToken.None);
                 env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
                 return CodeFor(outcome);
             }
@@ -44,6 +48,11 @@ internal static class IngestCommand
             {
                 env.Error.WriteLine(ex.Message);
                 return ExitCodes.Configuration;
+            }
+            catch (ObjectRefusedException ex)
+            {
+                env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)} was not read: {ex.Reason}");
+                return ExitCodes.Rejected;
             }
         });
         return command;

@@ -19,6 +19,7 @@ public static class RetentionCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time);
+            await hub.RecoverAsync(cancellationToken).ConfigureAwait(false);
             var outcome = await new EnforceRetention(hub.Context).RunAsync(cancellationToken).ConfigureAwait(false);
             foreach (var deletion in outcome.Deleted)
             {

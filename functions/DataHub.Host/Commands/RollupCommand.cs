@@ -44,6 +44,7 @@ internal static class RollupCommand
             try
             {
                 using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                await hub.RecoverAsync(ct);
                 var outcome = await RollupQuarter.For(hub.Context).RunAsync(new RollupRequest(one), ct);
                 env.Output.WriteLine(Describe(outcome));
                 return ExitCodes.Ok;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataHub.Core.Hub;
 using DataHub.Core.Receipts;
 
 namespace DataHub.Storage.Azure;
@@ -23,12 +24,12 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         while (true)
         {
-            var fresh = ReceiptRules.NewClaim(key, sourcePath, now);
+            var fresh = ReceiptRules.NewClaim(key, request);
             var (inserted, _) = await _client.InsertAsync(_table, ToEntity(fresh), cancellationToken).ConfigureAwait(false);
             if (inserted == TableWrite.Ok)
             {
@@ -41,7 +42,7 @@ public sealed class TableReceiptStore : IReceiptStore
                 continue; // Deleted between the insert and the read: try the insert again.
             }
 
-            var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), sourcePath, now, lease);
+            var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), request);
             if (status != ClaimStatus.Claimed)
             {
                 return new ClaimResult(status, next);
@@ -58,12 +59,17 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId }, cancellationToken);
+    public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc />
-    public Task<Receipt> FailAsync(ReceiptKey key, string error, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Failed, FailedAttempts = r.FailedAttempts + 1, LastError = error }, cancellationToken);
+    public async Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
+        (await UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public async Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
+        ?? (await GetAsync(key, cancellationToken).ConfigureAwait(false))!;
 
     /// <inheritdoc />
     public async Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken)
@@ -73,7 +79,8 @@ public sealed class TableReceiptStore : IReceiptStore
         return entity is null ? null : FromEntity(key, entity);
     }
 
-    private async Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken)
+    // A change that returns null leaves the receipt as it is (and returns null).
+    private async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         while (true)
@@ -81,6 +88,11 @@ public sealed class TableReceiptStore : IReceiptStore
             var existing = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
             var next = change(FromEntity(key, existing));
+            if (next is null)
+            {
+                return null;
+            }
+
             var (result, _) = await _client.UpdateAsync(_table, ToEntity(next), existing.ETag ?? "*", merge: false, cancellationToken).ConfigureAwait(false);
             if (result == TableWrite.Ok)
             {
@@ -116,6 +128,11 @@ public sealed class TableReceiptStore : IReceiptStore
             ["BatchId"] = receipt.BatchId,
             ["LastError"] = receipt.LastError,
             ["SourcePath"] = receipt.SourcePath,
+            ["OwnerHost"] = receipt.Owner?.Process.Host,
+            ["OwnerProcessId"] = receipt.Owner?.Process.ProcessId,
+            ["OwnerStartedAt"] = receipt.Owner?.Process.StartedAt,
+            ["OwnerToken"] = receipt.Owner?.Token,
+            ["RenewedAt"] = receipt.RenewedAt,
         });
 
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
@@ -128,5 +145,13 @@ public sealed class TableReceiptStore : IReceiptStore
             entity.GetString("Outcome"),
             entity.GetString("BatchId"),
             entity.GetString("LastError"),
-            entity.GetString("SourcePath"));
+            entity.GetString("SourcePath"),
+            OwnerOf(entity),
+            entity.Properties.TryGetValue("RenewedAt", out var renewed) && renewed is DateTimeOffset renewedAt ? renewedAt : null);
+
+    private static ClaimOwner? OwnerOf(TableEntity entity) =>
+        entity.GetString("OwnerToken") is { } token && entity.GetString("OwnerHost") is { } host
+        && entity.Properties.TryGetValue("OwnerStartedAt", out var started) && started is DateTimeOffset startedAt
+            ? new ClaimOwner(new ProcessIdentity(host, (int)entity.GetInt64("OwnerProcessId"), startedAt), token)
+            : null;
 }

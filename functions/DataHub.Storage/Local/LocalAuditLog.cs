@@ -8,7 +8,9 @@ namespace DataHub.Storage.Local;
 /// <summary>
 /// The audit trail as JSON Lines at "{root}/audit/audit-log.jsonl", one chained event per line, plus
 /// "{root}/audit/audit-head.json" naming the last event so truncation is detected. Appends are serialised across
-/// processes by a lock file.
+/// processes by a lock file. A process killed mid-append is repaired after (<see cref="RepairAsync"/>, and before every
+/// append): a last line cut short was never recorded (the head does not name it) and is cut off; an event written whole
+/// whose head update was lost gets its head.
 /// </summary>
 public sealed class LocalAuditLog : IAuditLog
 {
@@ -35,6 +37,7 @@ public sealed class LocalAuditLog : IAuditLog
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
+        RepairTail();
         var previous = ReadLast();
         var sealedEvent = AuditChain.Seal(entry, previous, _time.GetUtcNow());
         var line = AuditChain.ToJsonLine(sealedEvent);
@@ -45,10 +48,15 @@ public sealed class LocalAuditLog : IAuditLog
             stream.Flush(flushToDisk: true);
         }
 
-        var temp = _headPath + ".tmp";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new AuditHead(sealedEvent.Sequence, sealedEvent.Hash)), cancellationToken).ConfigureAwait(false);
-        File.Move(temp, _headPath, overwrite: true);
+        WriteHead(sealedEvent);
         return sealedEvent;
+    }
+
+    /// <summary>Repairs what a process killed mid-append left (see the class summary); true when something was repaired.</summary>
+    public async Task<bool> RepairAsync(CancellationToken cancellationToken)
+    {
+        using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
+        return RepairTail();
     }
 
     /// <inheritdoc />
@@ -79,6 +87,94 @@ public sealed class LocalAuditLog : IAuditLog
 
         await using var stream = File.OpenRead(_headPath);
         return await JsonSerializer.DeserializeAsync<AuditHead>(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private void WriteHead(AuditEvent last)
+    {
+        var temp = _headPath + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(new AuditHead(last.Sequence, last.Hash)));
+        File.Move(temp, _headPath, overwrite: true);
+    }
+
+    // Under the lock: cuts off a torn last line, or ends it when it was written whole; then catches the head up by the one
+    // event an interrupted append may have left it behind. Anything else (a head ahead of the log) is left for verify to report.
+    private bool RepairTail()
+    {
+        if (!File.Exists(_logPath))
+        {
+            return false;
+        }
+
+        var repaired = false;
+        using (var stream = new FileStream(_logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        {
+            var length = stream.Length;
+            stream.Position = Math.Max(0, length - 1);
+            if (length > 0 && stream.ReadByte() != '\n')
+            {
+                var start = StartOfLastLine(stream, length);
+                var fragment = new byte[length - start];
+                stream.Position = start;
+                stream.ReadExactly(fragment);
+                if (IsWhole(fragment))
+                {
+                    stream.Position = length;
+                    stream.WriteByte((byte)'\n');
+                }
+                else
+                {
+                    stream.SetLength(start);
+                }
+
+                stream.Flush(flushToDisk: true);
+                repaired = true;
+            }
+        }
+
+        var last = ReadLast();
+        var head = File.Exists(_headPath) ? JsonSerializer.Deserialize<AuditHead>(File.ReadAllText(_headPath)) : null;
+        if (last is not null && (head is null || (head.Sequence == last.Sequence - 1 && string.Equals(head.Hash, last.PreviousHash, StringComparison.Ordinal))))
+        {
+            WriteHead(last);
+            repaired = true;
+        }
+
+        return repaired;
+    }
+
+    private static long StartOfLastLine(FileStream stream, long end)
+    {
+        var buffer = new byte[4096];
+        var position = end;
+        while (position > 0)
+        {
+            var start = Math.Max(0, position - buffer.Length);
+            var count = (int)(position - start);
+            stream.Position = start;
+            stream.ReadExactly(buffer, 0, count);
+            var newline = Array.LastIndexOf(buffer, (byte)'\n', count - 1, count);
+            if (newline >= 0)
+            {
+                return start + newline + 1;
+            }
+
+            position = start;
+        }
+
+        return 0;
+    }
+
+    private static bool IsWhole(byte[] line)
+    {
+        try
+        {
+            var e = AuditChain.FromJsonLine(line);
+            return string.Equals(e.Hash, AuditChain.ComputeHash(e), StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The last event, read from the end of the file so appends stay fast however long the log grows.</summary>

@@ -106,7 +106,7 @@ public sealed class LocalKeyProvider : IKeyProvider
     private static void Save(string path, KeyFile file, bool createOnly)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = TemporaryFiles.PathBeside(path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DataHub.Core.Storage;
@@ -7,42 +8,63 @@ namespace DataHub.Storage.Local;
 
 /// <summary>The hub's containers as folders under an embedded root: "{root}/{container}/{name}".</summary>
 /// <remarks>
-/// Writes go to a hidden temporary file in the destination folder and are committed by rename, so readers see the old
-/// object or the whole new one. ETags are the file's length and last-write time. Metadata lives in a sidecar under
-/// "{root}/.metadata" so listings show only objects.
+/// Writes go to a hidden temporary file in the destination folder (<see cref="TemporaryFiles"/>) and are committed by
+/// rename, so readers see the old object or the whole new one; files are created readable by their owner only. ETags are
+/// the file's length and last-write time. Metadata lives in a sidecar under "{root}/.metadata" so listings show only
+/// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
+/// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
+/// removes the link alone. Nothing outside the root is ever touched.
 /// </remarks>
-public sealed class LocalObjectStore : IObjectStore
+public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
-    private const string TempPrefix = ".tmp-";
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _root;
+    private readonly OpenedFileCheck _opened;
+    private readonly TimeProvider _time;
 
     /// <summary>Serves the containers under <paramref name="root"/>, creating their folders.</summary>
-    public LocalObjectStore(string root)
+    public LocalObjectStore(string root, TimeProvider? time = null)
     {
         _root = Path.GetFullPath(root);
+        _time = time ?? TimeProvider.System;
         foreach (var container in Containers)
         {
             Directory.CreateDirectory(Path.Combine(_root, container));
         }
+
+        _opened = new OpenedFileCheck(_root);
     }
 
-    /// <summary>The folder on disk for an object path (checked: it cannot leave its container).</summary>
+    /// <summary>The file on disk for an object path (checked: it cannot leave its container; links are not resolved).</summary>
     public string FullPath(string path) => Path.Combine(_root, Path.Combine(Segments(path)));
 
     /// <inheritdoc />
     public Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(FullPath(path));
+        var file = new FileInfo(Checked(path));
         return Task.FromResult(file.Exists ? Describe(path, file) : null);
     }
 
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var full = FullPath(path);
+        var full = Checked(path);
+        var file = new FileInfo(full);
+        if (!file.Exists)
+        {
+            throw new ObjectNotFoundException(path);
+        }
+
+        // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
+        // object of no length is served as empty without being opened.
+        if (file.Length == 0)
+        {
+            return Task.FromResult<Stream>(ETagMatches(file, ifMatchETag) ? new MemoryStream([], writable: false) : throw new ObjectChangedException(path));
+        }
+
         FileStream stream;
         try
         {
@@ -53,10 +75,19 @@ public sealed class LocalObjectStore : IObjectStore
             throw new ObjectNotFoundException(path);
         }
 
-        if (ifMatchETag is not null && !string.Equals(ETagOf(new FileInfo(full)), ifMatchETag, StringComparison.Ordinal))
+        try
+        {
+            // Checked again through the handle: a link swapped in after the check above is caught here, before a byte is read.
+            _opened.Verify(stream.SafeFileHandle, full, path);
+            if (!ETagMatches(new FileInfo(full), ifMatchETag))
+            {
+                throw new ObjectChangedException(path);
+            }
+        }
+        catch
         {
             stream.Dispose();
-            throw new ObjectChangedException(path);
+            throw;
         }
 
         return Task.FromResult<Stream>(stream);
@@ -68,35 +99,45 @@ public sealed class LocalObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(prefix);
         var container = prefix.Split('/', 2)[0];
         var containers = Containers.Where(c => c.StartsWith(container, StringComparison.Ordinal) && (prefix.Length <= c.Length || prefix.StartsWith(c + "/", StringComparison.Ordinal)));
-        var found = new List<(string Path, FileInfo File)>();
+        var found = new List<(string Path, string Full, bool Link)>();
         foreach (var c in containers)
         {
-            var folder = new DirectoryInfo(Path.Combine(_root, c));
-            if (!folder.Exists)
+            var folder = Path.Combine(_root, c);
+            if (!Directory.Exists(folder) || new DirectoryInfo(folder).LinkTarget is not null)
             {
                 continue;
             }
 
-            foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+            var entries = new FileSystemEnumerable<(string Full, bool Link)>(
+                folder,
+                (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
-                if (file.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var relative = c + "/" + Path.GetRelativePath(folder.FullName, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0)
+                    && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+            };
+            foreach (var (full, link) in entries)
+            {
+                var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
                 if (relative.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    found.Add((relative, file));
+                    found.Add((relative, full, link));
                 }
             }
         }
 
-        foreach (var (path, file) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
+        foreach (var (path, full, link) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            file.Refresh();
-            if (file.Exists)
+            var file = new FileInfo(full);
+            if (link)
+            {
+                // The link's own properties (it is never followed); reading it is refused.
+                yield return new StoredObject(path, 0, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+            }
+            else if (file.Exists)
             {
                 yield return Describe(path, file);
             }
@@ -110,18 +151,31 @@ public sealed class LocalObjectStore : IObjectStore
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentNullException.ThrowIfNull(options);
-        var full = FullPath(path);
+        var full = Checked(path);
         var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
+        CreateFolder(folder, path);
         if (!options.Overwrite && File.Exists(full))
         {
             throw new ObjectExistsException(path);
         }
 
-        var temp = Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N") + "-" + Path.GetFileName(full));
+        var temp = TemporaryFiles.PathBeside(full);
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            var create = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 1 << 16,
+                Options = FileOptions.Asynchronous,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = OwnerOnly;
+            }
+
+            await using (var stream = new FileStream(temp, create))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -132,6 +186,7 @@ public sealed class LocalObjectStore : IObjectStore
             try
             {
                 // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
+                // A rename replaces a link at the destination rather than writing through it.
                 File.Move(temp, full, options.Overwrite);
             }
             catch (IOException) when (!options.Overwrite && File.Exists(full))
@@ -153,13 +208,35 @@ public sealed class LocalObjectStore : IObjectStore
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(FullPath(path));
+        var full = FullPath(path);
+        var link = LinkOnPath(path);
+        if (link is not null && !string.Equals(link, full, StringComparison.Ordinal))
+        {
+            throw new ObjectRefusedException(path, "a folder on its path is a link.");
+        }
+
+        var file = new FileInfo(full);
+        if (link is not null)
+        {
+            // The link itself goes; what it points to is never touched.
+            if (file.Attributes.HasFlag(FileAttributes.Directory))
+            {
+                Directory.Delete(full);
+            }
+            else
+            {
+                file.Delete();
+            }
+
+            return Task.FromResult(true);
+        }
+
         if (!file.Exists)
         {
             return Task.FromResult(false);
         }
 
-        if (ifMatchETag is not null && !string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal))
+        if (!ETagMatches(file, ifMatchETag))
         {
             throw new ObjectChangedException(path);
         }
@@ -189,6 +266,9 @@ public sealed class LocalObjectStore : IObjectStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes the temporary files of writers that have gone, anywhere under the root (containers, metadata, receipts, keys).</summary>
+    public Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, _time.GetUtcNow()));
+
     /// <summary>Splits and checks an object path: a known container, then non-empty names with no "." or ".." and no backslash.</summary>
     /// <exception cref="ArgumentException">The path could address something outside its container.</exception>
     public static string[] Segments(string path)
@@ -211,8 +291,57 @@ public sealed class LocalObjectStore : IObjectStore
         return segments;
     }
 
+    // The full path of an object, refused when any part of it below the root is a link.
+    private string Checked(string path)
+    {
+        var full = FullPath(path);
+        if (LinkOnPath(path) is { } link)
+        {
+            throw new ObjectRefusedException(path, string.Equals(link, full, StringComparison.Ordinal) ? "it is a link, not a file." : "a folder on its path is a link.");
+        }
+
+        return full;
+    }
+
+    // The first link met walking from the container down to the object itself (lstat only: nothing is followed); null when none.
+    private string? LinkOnPath(string path)
+    {
+        var current = _root;
+        foreach (var segment in Segments(path))
+        {
+            current = Path.Combine(current, segment);
+            var entry = new FileInfo(current);
+            if (entry.LinkTarget is not null)
+            {
+                return current;
+            }
+
+            if (!entry.Exists && !Directory.Exists(current))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static void CreateFolder(string folder, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException) when (File.Exists(folder))
+        {
+            throw new ObjectRefusedException(path, "a name on its path is a file, not a folder.");
+        }
+    }
+
+    private static bool ETagMatches(FileInfo file, string? ifMatchETag) =>
+        ifMatchETag is null || string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal);
+
     private static string ETagOf(FileInfo file) =>
-        "\"" + file.Length.ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
+        "\"" + (file.Exists ? file.Length : 0).ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), ReadMetadata(path));
@@ -233,7 +362,7 @@ public sealed class LocalObjectStore : IObjectStore
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(meta)!);
-        var temp = meta + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = TemporaryFiles.PathBeside(meta);
         File.WriteAllText(temp, JsonSerializer.Serialize(metadata));
         File.Move(temp, meta, overwrite: true);
     }

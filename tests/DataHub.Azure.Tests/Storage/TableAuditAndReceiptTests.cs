@@ -51,7 +51,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var stores = Enumerable.Range(0, 5).Select(_ => new TableReceiptStore(Account, table: _table)).ToArray();
         var now = DateTimeOffset.UtcNow;
 
-        var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, "landing/police/police-da-incidents/a.csv", now, TimeSpan.FromMinutes(10), CancellationToken.None)));
+        var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/a.csv", ClaimOwner.New(), now, TimeSpan.FromMinutes(10)), CancellationToken.None)));
 
         results.Count(r => r.Status == ClaimStatus.Claimed).Should().Be(1);
         results.Where(r => r.Status != ClaimStatus.Claimed).Should().OnlyContain(r => r.Status == ClaimStatus.HeldByAnother);
@@ -64,15 +64,16 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var key = new ReceiptKey("schools", "school-attendance", new string('c', 64));
         var now = DateTimeOffset.UtcNow;
         var lease = TimeSpan.FromMinutes(10);
+        var owner = ClaimOwner.New();
 
-        (await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now, lease, CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
-        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(1);
-        var retry = await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(1), lease, CancellationToken.None);
-        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(2);
-        await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(2), lease, CancellationToken.None);
+        (await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now, lease), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.FailAsync(key, owner, "IOException: storage unreachable", counted: true, CancellationToken.None)).FailedAttempts.Should().Be(1);
+        var retry = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(1), lease), CancellationToken.None);
+        (await store.FailAsync(key, owner, "IOException: storage unreachable", counted: true, CancellationToken.None)).FailedAttempts.Should().Be(2);
+        await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(2), lease), CancellationToken.None);
         await store.CompleteAsync(key, "stored", "batch-1", CancellationToken.None);
 
-        var again = await store.TryClaimAsync(key, "landing/schools/school-attendance/b.xlsx", now.AddMinutes(3), lease, CancellationToken.None);
+        var again = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/b.xlsx", owner, now.AddMinutes(3), lease), CancellationToken.None);
 
         retry.Receipt.Attempts.Should().Be(2);
         again.Status.Should().Be(ClaimStatus.AlreadyCompleted);
