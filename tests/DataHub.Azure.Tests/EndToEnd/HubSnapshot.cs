@@ -25,13 +25,13 @@ internal static class HubSnapshot
         return outcomes;
     }
 
-    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/), by path: schema, metadata, rows.</summary>
+    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/, not the batch manifests), by path: schema, metadata, rows.</summary>
     public static async Task<SortedDictionary<string, string>> MartsAsync(IObjectStore store)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync("secure/", CancellationToken.None))
         {
-            if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal))
+            if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal) && item.Path.EndsWith(".parquet", StringComparison.Ordinal))
             {
                 result[item.Path] = await DecodeAsync(store, item.Path);
             }

@@ -161,7 +161,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
         second.Status.Should().Be(IngestStatus.Quarantined);
         second.Rule.Should().Be("ingest.poison");
         (await PathsAsync(hub, "secure/")).Should().BeEmpty();
-        (await PathsAsync(hub, "quarantine/")).Should().Contain(p => p.EndsWith(Extract.FileName, StringComparison.Ordinal));
+        (await PathsAsync(hub, "quarantine/")).Should().Contain(p => p.EndsWith(SafeNames.FileLabel(Extract.FileName), StringComparison.Ordinal));
         var receipt = await hub.Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, first.Sha256!), CancellationToken.None);
         receipt!.FailedAttempts.Should().Be(2);
         (await hub.Audit.ReadAsync(CancellationToken.None).CountAsync(e => e.Entry.Kind == AuditKinds.Poisoned)).Should().Be(1);
