@@ -141,7 +141,16 @@ internal sealed class ExtractPipeline(
         }
 
         await complete(ReceiptRules.Stored).ConfigureAwait(false);
-        await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The rows are stored and the receipt says so: the landing copy stays, and its next delivery archives it as a duplicate.
+            await filing.AuditAsync(file, AuditKinds.Failed, "ingest.archive_failed", $"The batch is stored; archiving the landing copy failed ({ex.GetType().Name}) and is done when it is seen again.", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+
         return file.Outcome(rows.Rejected > 0 ? IngestStatus.StoredWithRowErrors : IngestStatus.Stored, null, null) with
         {
             MartFiles = [.. manifest.Files.Select(f => f.Path), manifestObject.Path],

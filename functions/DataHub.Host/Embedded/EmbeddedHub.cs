@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
+using DataHub.Core.Receipts;
 using DataHub.Core.Retention;
 using DataHub.Core.Storage;
 using DataHub.Storage.Local;
@@ -129,6 +130,23 @@ public sealed class EmbeddedHub : IDisposable
         {
             // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
             return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The same content being handled by another delivery at this moment: once that one ends (or its claim lapses),
+        // this copy is handled again, so it is archived as a duplicate (or processed) rather than left in landing.
+        var outcome = await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
+        if (outcome.Status != IngestStatus.InProgress || outcome.Sha256 is null)
+        {
+            return outcome;
+        }
+
+        var key = new ReceiptKey(partner, feed, outcome.Sha256);
+        var started = Context.Time.GetTimestamp();
+        while (await Context.Receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } receipt
+            && ReceiptRules.IsLive(receipt, Context.Time.GetUtcNow(), Context.Ingest.ClaimLease)
+            && Context.Time.GetElapsedTime(started) < 2 * Context.Ingest.ClaimLease)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }
 
         return await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
