@@ -61,7 +61,7 @@ public sealed class EmbeddedHub : IDisposable
         });
         var audit = new LocalAuditLog(full, time);
         var context = new HubContext(
-            new LocalObjectStore(full, time),
+            new LocalObjectStore(full),
             audit,
             new LocalReceiptStore(full),
             new LocalKeyProvider(full),

@@ -23,13 +23,11 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _root;
     private readonly OpenedFileCheck _opened;
-    private readonly TimeProvider _time;
 
     /// <summary>Serves the containers under <paramref name="root"/>, creating their folders.</summary>
-    public LocalObjectStore(string root, TimeProvider? time = null)
+    public LocalObjectStore(string root)
     {
         _root = Path.GetFullPath(root);
-        _time = time ?? TimeProvider.System;
         foreach (var container in Containers)
         {
             Directory.CreateDirectory(Path.Combine(_root, container));
@@ -267,7 +265,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     }
 
     /// <summary>Deletes the temporary files of writers that have gone, anywhere under the root (containers, metadata, receipts, keys).</summary>
-    public Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, _time.GetUtcNow()));
+    /// <remarks>Ages are judged by the machine's clock, as the file system's times are (not the hub's clock, which tests may set).</remarks>
+    public Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, DateTimeOffset.UtcNow));
 
     /// <summary>Splits and checks an object path: a known container, then non-empty names with no "." or ".." and no backslash.</summary>
     /// <exception cref="ArgumentException">The path could address something outside its container.</exception>
