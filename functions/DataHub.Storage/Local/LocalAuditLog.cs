@@ -91,7 +91,7 @@ public sealed class LocalAuditLog : IAuditLog
 
     private void WriteHead(AuditEvent last)
     {
-        var temp = _headPath + ".tmp";
+        var temp = TemporaryFiles.PathBeside(_headPath);
         File.WriteAllText(temp, JsonSerializer.Serialize(new AuditHead(last.Sequence, last.Hash)));
         File.Move(temp, _headPath, overwrite: true);
     }
