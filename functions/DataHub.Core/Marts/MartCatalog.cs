@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DataHub.Core.Feeds;
 using DataHub.Core.Storage;
 
@@ -51,6 +52,30 @@ public sealed class MartCatalog(IObjectStore store)
         }
 
         return new MartFeedState(batches, unlisted);
+    }
+
+    /// <summary>
+    /// Every feed's folder (see <see cref="ScanAsync"/>). A feed whose manifests cannot be read is passed to
+    /// <paramref name="damaged"/> and skipped: nothing of it can be judged safely.
+    /// </summary>
+    public async IAsyncEnumerable<(string Feed, MartFeedState State)> ScanFeedsAsync(Action<string, DamagedManifestException> damaged, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(damaged);
+        foreach (var feed in Feeds)
+        {
+            MartFeedState state;
+            try
+            {
+                state = await ScanAsync(feed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DamagedManifestException ex)
+            {
+                damaged(feed, ex);
+                continue;
+            }
+
+            yield return (feed, state);
+        }
     }
 
     /// <summary>True when the manifest of <paramref name="batchId"/> exists now.</summary>

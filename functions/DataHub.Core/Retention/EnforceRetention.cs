@@ -98,19 +98,10 @@ public sealed class EnforceRetention
     {
         var paths = new HashSet<string>(StringComparer.Ordinal);
         var catalog = new MartCatalog(_hub.Store);
-        foreach (var feed in MartCatalog.Feeds)
+        await foreach (var (feed, state) in catalog.ScanFeedsAsync(
+            (feed, ex) => _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path),
+            cancellationToken).ConfigureAwait(false))
         {
-            MartFeedState state;
-            try
-            {
-                state = await catalog.ScanAsync(feed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DamagedManifestException ex)
-            {
-                _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path);
-                continue;
-            }
-
             foreach (var (manifest, stored) in state.Batches)
             {
                 paths.Add(stored.Path);

@@ -35,19 +35,10 @@ public sealed class InterruptedWork
         var temporaries = _hub.Store is ITemporaryFileSweeper sweeper ? await sweeper.SweepAsync(cancellationToken).ConfigureAwait(false) : 0;
         var removed = new List<string>();
         var catalog = new MartCatalog(_hub.Store);
-        foreach (var feed in MartCatalog.Feeds)
+        await foreach (var (feed, state) in catalog.ScanFeedsAsync(
+            (feed, ex) => _log.LogError("{Feed}: a batch manifest is damaged ({Path}); nothing of the feed was cleaned up.", feed, ex.Path),
+            cancellationToken).ConfigureAwait(false))
         {
-            MartFeedState state;
-            try
-            {
-                state = await catalog.ScanAsync(feed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DamagedManifestException ex)
-            {
-                _log.LogError("{Feed}: a batch manifest is damaged ({Path}); nothing of the feed was cleaned up.", feed, ex.Path);
-                continue;
-            }
-
             foreach (var file in state.Unlisted)
             {
                 if (await RemoveIfAbandonedAsync(catalog, feed, file, cancellationToken).ConfigureAwait(false))
