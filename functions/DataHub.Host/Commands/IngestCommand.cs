@@ -1,9 +1,7 @@
 using System.CommandLine;
 using DataHub.Core.Ingestion;
-using DataHub.Core.Protocols;
 using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
-using DataHub.Storage.Local;
 
 namespace DataHub.Host.Commands;
 
@@ -28,32 +26,24 @@ internal static class IngestCommand
                 return ExitCodes.Usage;
             }
 
-            if (!LocalKeyProvider.Exists(rootPath))
-            {
-                env.Error.WriteLine($"No pseudonymisation key at {LocalKeyProvider.PathFor(rootPath)}. Run `datahub key init --root {rootPath}` first; there is no default key.");
-                return ExitCodes.Configuration;
-            }
-
-            try
+            return await ConfigurationFaults.GuardAsync(env, async () =>
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                await hub.CheckReadyAsync(pseudonymises: true, ct);
                 await hub.RecoverAsync(ct);
-
-                // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
-                var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, CancellationToken.None);
-                env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
-                return CodeFor(outcome);
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
-            catch (ObjectRefusedException ex)
-            {
-                env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)} was not read: {ex.Reason}");
-                return ExitCodes.Rejected;
-            }
+                try
+                {
+                    // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
+                    var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, CancellationToken.None);
+                    env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
+                    return CodeFor(outcome);
+                }
+                catch (ObjectRefusedException ex)
+                {
+                    env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)} was not read: {ex.Reason}");
+                    return ExitCodes.Rejected;
+                }
+            });
         });
         return command;
     }

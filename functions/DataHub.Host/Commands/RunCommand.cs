@@ -1,7 +1,5 @@
 using System.CommandLine;
-using DataHub.Core.Protocols;
 using DataHub.Host.Embedded;
-using DataHub.Storage.Local;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Commands;
@@ -19,12 +17,6 @@ internal static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var rootPath = parse.GetValue(root)!;
-            if (!LocalKeyProvider.Exists(rootPath))
-            {
-                env.Error.WriteLine($"No pseudonymisation key at {LocalKeyProvider.PathFor(rootPath)}. Run `datahub key init --root {rootPath}` first; there is no default key.");
-                return ExitCodes.Configuration;
-            }
-
             IReadOnlyList<TimerJob> jobs;
             try
             {
@@ -36,9 +28,10 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            try
+            return await ConfigurationFaults.GuardAsync(env, async () =>
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, LogLevel.Warning, env.Settings);
+                await hub.CheckReadyAsync(pseudonymises: true, ct);
                 var recovered = await hub.RecoverAsync(ct);
                 if (recovered.TemporaryFiles + recovered.UncommittedMartFiles.Count > 0)
                 {
@@ -50,12 +43,7 @@ internal static class RunCommand
                 await runner.RunAsync(ct);
                 env.Output.WriteLine(runner.Failures == 0 ? "Stopped." : $"Stopped; {runner.Failures} file(s) failed unexpectedly while running (see the log and the audit).");
                 return ct.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
+            });
         });
         return command;
     }

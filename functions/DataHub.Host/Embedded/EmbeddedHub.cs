@@ -15,7 +15,7 @@ public sealed class EmbeddedHub : IDisposable
 {
     private readonly LocalAuditLog _audit;
 
-    private EmbeddedHub(string root, HubContext context, ILoggerFactory logging, LocalAuditLog audit)
+    private EmbeddedHub(string root, HubContext context, LocalAuditLog audit, ILoggerFactory logging)
     {
         Root = root;
         Context = context;
@@ -72,19 +72,34 @@ public sealed class EmbeddedHub : IDisposable
             Ingest = settings ?? new IngestSettings(),
             Scratch = new LocalScratchSpace(),
         };
-        return new EmbeddedHub(full, context, logging, audit);
+        return new EmbeddedHub(full, context, audit, logging);
     }
 
     /// <summary>
-    /// Start-up clean-up of what a killed or crashed process left: the audit's torn last line, temporary files of
-    /// processes that have gone (a killed copy into landing, a killed mart write) and mart files of batches never committed.
-    /// Safe while other processes work on the same root: a live writer's files and claims are left alone.
+    /// Refuses, before a command changes anything, when a key it needs is missing, open to other users or malformed, or
+    /// when the audit log's end is broken (a torn line, events missing): the exception says what to run.
     /// </summary>
-    public async Task<CleanupOutcome> RecoverAsync(CancellationToken cancellationToken)
+    /// <param name="pseudonymises">True for commands that make tokens (they need the pseudonymisation key too).</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <exception cref="Core.Pseudonymisation.KeyUnavailableException">A key cannot be used.</exception>
+    /// <exception cref="Core.Audit.AuditChainBrokenException">The audit log cannot take another event.</exception>
+    public async Task CheckReadyAsync(bool pseudonymises, CancellationToken cancellationToken)
     {
-        await _audit.RepairAsync(cancellationToken).ConfigureAwait(false);
-        return await new InterruptedWork(Context).RunAsync(cancellationToken).ConfigureAwait(false);
+        if (pseudonymises)
+        {
+            await Context.Keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await new LocalAuditKeyProvider(Root).GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        await _audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Start-up clean-up of what a killed or crashed process left: temporary files of processes that have gone (a killed
+    /// copy into landing, a killed mart write) and mart files of batches never committed. Safe while other processes work
+    /// on the same root: a live writer's files and claims are left alone. (A torn audit line is `audit repair`'s to seal.)
+    /// </summary>
+    public Task<CleanupOutcome> RecoverAsync(CancellationToken cancellationToken) => new InterruptedWork(Context).RunAsync(cancellationToken);
 
     /// <summary>
     /// Copies <paramref name="file"/> to landing/{partner}/{feed}/{its name} and runs the ingest handler on it, exactly as

@@ -9,7 +9,7 @@ namespace DataHub.Storage.Local;
 /// <summary>The hub's containers as folders under an embedded root: "{root}/{container}/{name}".</summary>
 /// <remarks>
 /// Writes go to a hidden temporary file in the destination folder (<see cref="TemporaryFiles"/>) and are committed by
-/// rename, so readers see the old object or the whole new one; files are created readable by their owner only. ETags are
+/// rename, so readers see the old object or the whole new one (their modes follow the process's file-creation mask). ETags are
 /// the file's length and last-write time. Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
@@ -20,7 +20,6 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _root;
     private readonly OpenedFileCheck _opened;
 
@@ -168,11 +167,6 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 BufferSize = 1 << 16,
                 Options = FileOptions.Asynchronous,
             };
-            if (!OperatingSystem.IsWindows())
-            {
-                create.UnixCreateMode = OwnerOnly;
-            }
-
             await using (var stream = new FileStream(temp, create))
             {
                 await write(stream, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,7 @@ public sealed class RollupQuarterTests : IDisposable
     public RollupQuarterTests()
     {
         _store = new LocalObjectStore(_root.Path);
+        LocalAuditKeyProvider.Create(_root.Path);
         _audit = new LocalAuditLog(_root.Path, new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)));
     }
 
