@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,7 +25,7 @@ public sealed class ClaimRecoveryTests
         var receipt = System.IO.Path.Combine(hub.Root, "receipts", "police", "police-da-incidents", sha + ".json");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(receipt)!);
         var at = hub.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        var (pid, started) = GoneProcess();
+        var (pid, started) = EndedProcess.Make();
         File.WriteAllText(receipt, $$"""
             {"Key":{"Partner":"police","Feed":"police-da-incidents","Sha256":"{{sha}}"},"State":"Processing","Attempts":1,"FailedAttempts":0,
              "ClaimedAt":"{{at}}","Outcome":null,"BatchId":null,"LastError":null,"SourcePath":"landing/police/police-da-incidents/x",
@@ -86,15 +85,6 @@ public sealed class ClaimRecoveryTests
         outcome.Status.Should().Be(IngestStatus.InProgress);
         (await hub.ListAsync("landing/police/")).Should().Equal(Path);
         (await hub.ListAsync("secure/")).Should().BeEmpty();
-    }
-
-    // A process that has run and ended: its id and start time name no live process.
-    private static (int Pid, DateTimeOffset Started) GoneProcess()
-    {
-        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
-        var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
-        process.WaitForExit();
-        return (process.Id, started);
     }
 
     /// <summary>Every write under secure/ fails, as a full disk would.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using DataHub.Core.Hub;
 using DataHub.Core.Retention;
 using DataHub.Core.Tests.Ingestion;
@@ -15,7 +13,7 @@ public sealed class InterruptedWorkTests
         using var hub = new HubFixture();
         var landing = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "police", "police-da-incidents")).FullName;
         var secure = Directory.CreateDirectory(Path.Combine(hub.Root, "secure", "police-da-incidents", "quarter=2018Q1")).FullName;
-        var gone = GoneProcessTag();
+        var gone = EndedProcess.Tag();
         var killedCopy = Write(landing, $".tmp-{gone}-{Guid.NewGuid():N}", "forename,surname\nZoe,Smith\n");
         var killedMart = Write(secure, $".tmp-{gone}-{Guid.NewGuid():N}", "PAR1");
         var olderNaming = Write(landing, $".tmp-{Guid.NewGuid():N}-jan.csv", "old", age: TimeSpan.FromHours(2));
@@ -36,7 +34,7 @@ public sealed class InterruptedWorkTests
     public async Task Retention_sweeps_abandoned_temporary_files_too()
     {
         using var hub = new HubFixture();
-        var killed = Write(Directory.CreateDirectory(Path.Combine(hub.Root, "quarantine", "police")).FullName, $".tmp-{GoneProcessTag()}-{Guid.NewGuid():N}", "x");
+        var killed = Write(Directory.CreateDirectory(Path.Combine(hub.Root, "quarantine", "police")).FullName, $".tmp-{EndedProcess.Tag()}-{Guid.NewGuid():N}", "x");
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
@@ -55,13 +53,5 @@ public sealed class InterruptedWorkTests
         }
 
         return path;
-    }
-
-    private static string GoneProcessTag()
-    {
-        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
-        var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero).ToUnixTimeSeconds();
-        process.WaitForExit();
-        return string.Create(CultureInfo.InvariantCulture, $"{process.Id}-{started:x}");
     }
 }
