@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Local;
@@ -21,7 +20,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
     private readonly string _root;
-    private readonly OpenedFileCheck _opened;
+    private readonly LinkGuard _links;
+    private readonly MetadataSidecars _metadata;
 
     /// <summary>Serves the containers under <paramref name="root"/>, creating their folders.</summary>
     public LocalObjectStore(string root)
@@ -32,7 +32,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             Directory.CreateDirectory(Path.Combine(_root, container));
         }
 
-        _opened = new OpenedFileCheck(_root);
+        _links = new LinkGuard(_root);
+        _metadata = new MetadataSidecars(Path.Combine(_root, ".metadata"));
     }
 
     /// <summary>The file on disk for an object path (checked: it cannot leave its container; links are not resolved).</summary>
@@ -75,7 +76,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         try
         {
             // Checked again through the handle: a link swapped in after the check above is caught here, before a byte is read.
-            _opened.Verify(stream.SafeFileHandle, full, path);
+            _links.Verify(stream.SafeFileHandle, full, path);
             if (!ETagMatches(new FileInfo(full), ifMatchETag))
             {
                 throw new ObjectChangedException(path);
@@ -174,7 +175,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 stream.Flush(flushToDisk: true);
             }
 
-            WriteMetadata(path, options.Metadata);
+            _metadata.Write(Segments(path), options.Metadata);
             try
             {
                 // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
@@ -201,7 +202,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
         var full = FullPath(path);
-        var link = LinkOnPath(path);
+        var link = _links.LinkOn(full);
         if (link is not null && !string.Equals(link, full, StringComparison.Ordinal))
         {
             throw new ObjectRefusedException(path, "a folder on its path is a link.");
@@ -234,12 +235,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
 
         file.Delete();
-        var meta = MetadataPath(path);
-        if (File.Exists(meta))
-        {
-            File.Delete(meta);
-        }
-
+        _metadata.Write(Segments(path), null);
         return Task.FromResult(true);
     }
 
@@ -284,39 +280,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         return segments;
     }
 
-    // The full path of an object, refused when any part of it below the root is a link.
-    private string Checked(string path)
-    {
-        var full = FullPath(path);
-        if (LinkOnPath(path) is { } link)
-        {
-            throw new ObjectRefusedException(path, string.Equals(link, full, StringComparison.Ordinal) ? "it is a link, not a file." : "a folder on its path is a link.");
-        }
-
-        return full;
-    }
-
-    // The first link met walking from the container down to the object itself (lstat only: nothing is followed); null when none.
-    private string? LinkOnPath(string path)
-    {
-        var current = _root;
-        foreach (var segment in Segments(path))
-        {
-            current = Path.Combine(current, segment);
-            var entry = new FileInfo(current);
-            if (entry.LinkTarget is not null)
-            {
-                return current;
-            }
-
-            if (!entry.Exists && !Directory.Exists(current))
-            {
-                return null;
-            }
-        }
-
-        return null;
-    }
+    private string Checked(string path) => _links.Checked(FullPath(path), path);
 
     private static void CreateFolder(string folder, string path)
     {
@@ -337,37 +301,5 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         "\"" + (file.Exists ? file.Length : 0).ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
     private StoredObject Describe(string path, FileInfo file) =>
-        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), ReadMetadata(path));
-
-    private string MetadataPath(string path) => Path.Combine(_root, ".metadata", Path.Combine(Segments(path)) + ".json");
-
-    private void WriteMetadata(string path, IReadOnlyDictionary<string, string>? metadata)
-    {
-        var meta = MetadataPath(path);
-        if (metadata is null || metadata.Count == 0)
-        {
-            if (File.Exists(meta))
-            {
-                File.Delete(meta);
-            }
-
-            return;
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(meta)!);
-        var temp = TemporaryFiles.PathBeside(meta);
-        File.WriteAllText(temp, JsonSerializer.Serialize(metadata));
-        File.Move(temp, meta, overwrite: true);
-    }
-
-    private IReadOnlyDictionary<string, string> ReadMetadata(string path)
-    {
-        var meta = MetadataPath(path);
-        if (!File.Exists(meta))
-        {
-            return new Dictionary<string, string>();
-        }
-
-        return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(meta)) ?? [];
-    }
+        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
 }
