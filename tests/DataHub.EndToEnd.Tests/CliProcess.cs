@@ -39,7 +39,10 @@ internal sealed class CliProcess : IDisposable
     /// <summary>The highest resident memory seen (Linux VmHWM), in bytes.</summary>
     public long PeakBytes => Interlocked.Read(ref _peakBytes);
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts `datahub` with <paramref name="environment"/> added to its environment.</summary>
+    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
@@ -49,13 +52,21 @@ internal sealed class CliProcess : IDisposable
         }
 
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return new CliProcess(Process.Start(start)!);
     }
 
     /// <summary>Runs to the end (or fails the test after <paramref name="timeout"/>).</summary>
-    public static async Task<(int Code, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int Code, string Output)> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(new Dictionary<string, string>(), timeout, args);
+
+    /// <summary>Runs to the end with <paramref name="environment"/> added to its environment (or fails the test after <paramref name="timeout"/>).</summary>
+    public static async Task<(int Code, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var code = await process.WaitAsync(timeout);
         return (code, process.Output);
     }

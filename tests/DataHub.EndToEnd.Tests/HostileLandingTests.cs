@@ -39,16 +39,53 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     [Fact]
-    public async Task The_runner_goes_on_after_a_torn_audit_line_and_the_chain_is_intact_after()
+    public async Task The_runner_goes_on_after_a_torn_audit_line_and_ingests_the_waiting_file_once_the_log_is_repaired()
     {
         (await _root.IngestAsync("police", "police-da-incidents", "first.csv", Police)).Code.Should().Be(ExitCodes.Ok);
         await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
         File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "second.csv"), Police.Replace("I2,", "I3,", StringComparison.Ordinal));
 
+        var broken = await RunUntilAsync(() => false, TimeSpan.FromSeconds(2));
+        _root.Files("landing").Should().Contain(f => !IsArchived(f), "nothing is ingested that cannot be audited: " + string.Join("\n", broken));
+
+        (await _root.RunAsync("audit", "repair")).Code.Should().Be(ExitCodes.Ok);
         var lines = await RunUntilAsync(() => _root.Files("landing").All(IsArchived));
 
         _root.Files("landing").Should().OnlyContain(f => IsArchived(f), string.Join("\n", lines));
-        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok, "the cut-off line was never recorded and is cut away");
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok, "the torn line was kept aside and the chain continued");
+    }
+
+    [Fact]
+    public async Task The_runner_keeps_watching_while_the_audit_log_cannot_take_an_event_and_says_how_to_repair_it()
+    {
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new ConcurrentQueue<string>();
+        var audited = new TimerJob("Audited", "* * * * * *", async (context, ct) =>
+        {
+            await context.Audit.AppendAsync(new AuditEntry(AuditKinds.Written, Agreement: "none", Detail: "tick"), ct);
+            return "ran";
+        });
+        var runner = new EmbeddedRunner(hub.Context, [audited], TimeSpan.FromMilliseconds(50), lines.Enqueue);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
+        File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "Zebedee Quillfeather 02-03-1981.csv"), Police);
+
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (lines.Count(l => l.StartsWith("Audited:", StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(50);
+        }
+
+        run.IsCompleted.Should().BeFalse("a broken audit log stops no loop: " + string.Join("\n", lines));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        lines.Where(l => l.StartsWith("Audited:", StringComparison.Ordinal)).Should().HaveCountGreaterThanOrEqualTo(2, "the job is tried on every occurrence")
+            .And.OnlyContain(l => l.Contains("audit repair", StringComparison.Ordinal));
+        lines.Should().ContainSingle(l => l.StartsWith("landing/", StringComparison.Ordinal), "the file is tried once, then paused")
+            .Which.Should().Contain("audit repair").And.NotContain("Zebedee").And.NotContain("1981");
+        runner.Failures.Should().Be(1);
+        _root.Files("landing").Should().ContainSingle(f => !IsArchived(f), "the file waits in landing until the log is repaired");
     }
 
     [Fact]

@@ -144,6 +144,16 @@ public sealed class EmbeddedRunner
         {
             return await ingest.HandleAsync(path, eTag, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (AuditChainBrokenException ex)
+        {
+            // Nothing can be audited until an operator repairs the log: say so with the fix (the message is fixed text
+            // naming no file or value), leave the file in landing and keep watching, so work resumes once it is repaired.
+            Interlocked.Increment(ref _failures);
+            var safe = SafeNames.LandingPath(path);
+            _log.LogError("{Path}: not handled, the audit log cannot take another event. {Finding} The runner goes on; the file stays in landing and is tried again later.", safe, ex.Message);
+            _report($"{safe}: not handled, the audit log cannot take another event. {ex.Message} The file stays in landing and is tried again later.");
+            return null;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Interlocked.Increment(ref _failures);
@@ -215,6 +225,12 @@ public sealed class EmbeddedRunner
                 // A run begun is finished: Ctrl+C stops between runs, so nothing is left half-published.
                 var summary = await job.RunAsync(_hub, CancellationToken.None).ConfigureAwait(false);
                 _report($"{job.Name}: {summary}");
+            }
+            catch (AuditChainBrokenException ex)
+            {
+                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log.
+                _log.LogError("{Job} did not run: the audit log cannot take another event. {Finding}", job.Name, ex.Message);
+                _report($"{job.Name}: did not run, the audit log cannot take another event. {ex.Message}");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
