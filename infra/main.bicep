@@ -1,9 +1,10 @@
 // DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one write-only local
 // user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation key, the Linux
-// Function App running the `datahub` custom handler with a system-assigned identity, its role assignments, and the
-// Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
-// Deploy steps: infra/README.md. Names the code reads (app settings, containers, tables) are checked against this file
-// by tests/DataHub.Azure.Tests (InfraNamesTests).
+// Function App running the .NET isolated worker (functions/DataHub.Functions) with a system-assigned identity, its role
+// assignments, and the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
+// Every connection is identity-based: no account key is in an app setting or an output.
+// Deploy steps: README.md ("Deploy to Azure") and infra/README.md. Names the code reads (app settings, containers, tables)
+// and the generated functions.metadata are checked against this file by tests/DataHub.Azure.Tests (InfraNamesTests).
 
 targetScope = 'resourceGroup'
 
@@ -41,7 +42,7 @@ param retentionSchedule string = '0 30 3 * * *'
 @description('Failed attempts on one landed file before it is quarantined as poison.')
 param maxAttempts int = 3
 
-@description('Create the Event Grid subscription. Set true on the second deployment, after the app code is published (the webhook needs the blobs_extension system key, which exists only once the host has started with the blob trigger).')
+@description('Create the Event Grid subscription. Set true on the second deployment, after the app is published (the webhook needs the blobs_extension system key, which exists only once the host has started with the blob trigger).')
 param deployEventSubscription bool = false
 
 var suffix = uniqueString(resourceGroup().id)
@@ -67,7 +68,6 @@ var tableNames = [
 
 // Built-in role definition ids.
 var roles = {
-  blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
@@ -182,13 +182,15 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     siteConfig: {
-      linuxFxVersion: ''
+      // The app targets net10.0 (the current LTS release), and the isolated worker runs on the runtime the stack names,
+      // so the stack is .NET 10 isolated: the same runtime the tests ran on.
+      linuxFxVersion: 'DOTNET-ISOLATED|10.0'
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       appSettings: [
         { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
         { name: 'AzureWebJobsStorage__accountName', value: hostStorage.name }
         { name: 'DATAHUB_STORAGE__blobServiceUri', value: data.properties.primaryEndpoints.blob }
@@ -205,12 +207,13 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
-// The app's identity: read and write blobs and tables in the data account, read the key secret.
+// The app's identity: read and write blobs and tables in the data account, read the key secret. The blob trigger's
+// identity-based connection asks for Blob Data Owner (not just Contributor) on the account it watches.
 resource dataBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: data
-  name: guid(data.id, app.id, roles.blobDataContributor)
+  name: guid(data.id, app.id, roles.blobDataOwner)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataOwner)
     principalId: app.identity.principalId
     principalType: 'ServicePrincipal'
   }

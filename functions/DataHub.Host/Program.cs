@@ -33,9 +33,7 @@ public static class Program
             KeyCommands.Create(env),
             AuditCommands.Create(env),
             ParquetCommands.Create(),
-            PublishCommand.Create(),
             RetentionCommand.Create(env),
-            Functions.ServeCommand.Create(),
             RollupCommand.Create(env),
         };
         // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)

@@ -1,13 +1,16 @@
 using DataHub.Core.Hub;
+using DataHub.Functions;
 using DataHub.Host.Embedded;
-using DataHub.Host.Functions;
 using DataHub.Storage.Azure;
 using DataHub.Storage.Local;
 using DataHub.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Azure.Tests;
 
-/// <summary>The two hosts' compositions as the tests use them: embedded (local folders) and Azure (Azurite via app settings).</summary>
+/// <summary>The two hosts' compositions as the tests use them: embedded (local folders) and the Function App's (Azurite via app settings).</summary>
 internal static class TestHubs
 {
     public static string Protocols => Path.Combine(RepoPaths.Root, "functions", "protocols");
@@ -28,36 +31,61 @@ internal static class TestHubs
         return EmbeddedHub.Open(root, Protocols, time);
     }
 
-    /// <summary>The Azure composition over Azurite, reading the key from <paramref name="keyRoot"/> (the same key as an embedded root's).</summary>
-    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, StorageClientOptions? options = null, int? maxAttempts = null)
+    /// <summary>
+    /// The Function App's services over Azurite, registered by the same <see cref="HubServices.AddDataHub"/> Program.cs calls,
+    /// from app settings as local.settings.json gives them; the key comes from <paramref name="keyRoot"/> (an embedded root's).
+    /// </summary>
+    public static ServiceProvider FunctionApp(
+        string connectionString,
+        string keyRoot,
+        TimeProvider time,
+        AzureClientSettings? settings = null,
+        int? maxAttempts = null,
+        ILoggerFactory? logging = null,
+        Action<IServiceCollection>? replace = null)
     {
         if (!LocalKeyProvider.Exists(keyRoot))
         {
             LocalKeyProvider.Create(keyRoot);
         }
 
-        var settings = new Dictionary<string, string>
+        var values = new Dictionary<string, string?>
         {
             [AzureNames.StorageSetting] = connectionString,
             [AzureNames.KeyRootSetting] = keyRoot,
             [AzureNames.ProtocolsSetting] = Protocols,
+            [AzureNames.MaxAttemptsSetting] = maxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        if (maxAttempts is { } n)
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        if (logging is not null)
         {
-            settings[AzureNames.MaxAttemptsSetting] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            services.AddSingleton(logging);
         }
 
-        return AzureHub.Open(name => settings.GetValueOrDefault(name), time, storageOptions: options);
+        if (settings is not null)
+        {
+            services.AddSingleton(settings);
+        }
+
+        replace?.Invoke(services);
+        services.AddDataHub(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        return services.BuildServiceProvider();
     }
 
-    /// <summary>Storage options with short retry delays, so fault tests stay quick.</summary>
-    public static StorageClientOptions QuickRetries(TimeProvider time, int maxRetries = 3)
+    /// <summary>The hub context the Function App's handlers run on (<see cref="FunctionApp"/>'s, resolved).</summary>
+    public static HubContext Azure(string connectionString, string keyRoot, TimeProvider time, AzureClientSettings? settings = null, int? maxAttempts = null, ILoggerFactory? logging = null) =>
+        FunctionApp(connectionString, keyRoot, time, settings, maxAttempts, logging).GetRequiredService<HubContext>();
+
+    /// <summary>A function class made as the worker makes it: its constructor's services from the container.</summary>
+    public static T Function<T>(IServiceProvider services) => ActivatorUtilities.CreateInstance<T>(services);
+
+    /// <summary>Client settings with short retry delays, so fault tests stay quick.</summary>
+    public static AzureClientSettings QuickRetries(int maxRetries = 3) => new()
     {
-        var options = new StorageClientOptions { Time = time };
-        options.Retry.MaxRetries = maxRetries;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
-        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        return options;
-    }
+        MaxRetries = maxRetries,
+        RetryDelay = TimeSpan.FromMilliseconds(20),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        NetworkTimeout = TimeSpan.FromSeconds(10),
+    };
 }

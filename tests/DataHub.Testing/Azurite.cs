@@ -49,8 +49,17 @@ public sealed class Azurite : IAsyncDisposable
     public static async Task<Azurite> StartNewAsync(CancellationToken cancellationToken = default)
     {
         var azurite = new Azurite();
-        await azurite.StartAsync(cancellationToken);
-        return azurite;
+        try
+        {
+            await azurite.StartAsync(cancellationToken);
+            return azurite;
+        }
+        catch
+        {
+            // Nobody else holds it: a node process that did not come up in time must not outlive the test run.
+            await azurite.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts the emulator on its ports (again, after <see cref="StopAsync"/>, with the same data).</summary>
@@ -100,9 +109,10 @@ public sealed class Azurite : IAsyncDisposable
                 throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready (ports {BlobPort}, {TablePort}).");
             }
 
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            // Node starts Azurite in a second or two; a CPU-starved CI machine running several at once needs far longer.
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
             {
-                throw new TimeoutException("Azurite did not accept connections within 30 s.");
+                throw new TimeoutException("Azurite did not accept connections within 2 minutes.");
             }
 
             await Task.Delay(100, cancellationToken);

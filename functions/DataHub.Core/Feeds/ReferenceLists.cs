@@ -1,7 +1,7 @@
 
 namespace DataHub.Core.Feeds;
 
-/// <summary>The reference code lists in seeds/reference/, embedded in this assembly so validation and the generator share one copy.</summary>
+/// <summary>The reference code lists in Feeds/Reference/, embedded in this assembly: validation checks codes against them and the seeds generator draws from them.</summary>
 public static class ReferenceLists
 {
     private static readonly Lazy<IReadOnlyList<ReferenceCode>> EthnicityList = new(() => Load("ethnicity"));

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DataHub.Core.Hub;
 
 /// <summary>
-/// Everything a handler needs, whichever host runs it (embedded runner or Azure custom handler): the store, the audit
+/// Everything a handler needs, whichever host runs it (embedded runner or the Azure Function App): the store, the audit
 /// trail, receipts, the key, the protocols, the clock and logging (contract C7).
 /// </summary>
 /// <param name="Store">The containers.</param>

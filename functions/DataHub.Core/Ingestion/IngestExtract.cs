@@ -12,7 +12,7 @@ namespace DataHub.Core.Ingestion;
 /// <summary>
 /// The blob-trigger handler: takes one file landed at landing/{partner}/{feed}/{file} through the protocol check, the
 /// receipt, parsing and validation, pseudonymisation and the atomic mart write, or into quarantine with a report.
-/// Every step is audited. Both hosts (embedded runner, Azure custom handler) call <see cref="HandleAsync"/>.
+/// Every step is audited. Both hosts (embedded runner, the Function App's IngestExtract) call <see cref="HandleAsync"/>.
 /// </summary>
 /// <remarks>
 /// Every way out leaves the receipt, the file and the audit agreeing: the receipt completes only once the batch is

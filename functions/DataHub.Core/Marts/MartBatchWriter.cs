@@ -214,7 +214,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
                 await file.Writer.FinishAsync(cancellationToken).ConfigureAwait(false);
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
-                await file.Pending.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
             // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
@@ -231,10 +230,21 @@ public sealed class MartBatchWriter : IAsyncDisposable
         // files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
         _finished = true;
         var files = new List<MartManifestFile>();
-        foreach (var (quarter, file) in quarters)
+        try
         {
-            var stored = await file.Pending.CommitAsync().ConfigureAwait(false);
-            files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Sink.Bytes, file.Sink.Sha256()));
+            foreach (var (quarter, file) in quarters)
+            {
+                var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Sink.Bytes, file.Sink.Sha256()));
+            }
+        }
+        finally
+        {
+            // Releases what each write holds; a write not committed (a commit failed) is abandoned.
+            foreach (var (_, file) in quarters)
+            {
+                await file.Pending.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         var manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files);
@@ -253,7 +263,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         foreach (var file in _quarters.Values)
         {
             await file.Writer.DisposeAsync().ConfigureAwait(false);
-            await file.Pending.AbandonAsync().ConfigureAwait(false);
+            await file.Pending.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -274,8 +284,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
             [MartMetadata.Feed] = _contract.Name,
             [MartMetadata.SourceSha256] = _metadata[MartMetadata.SourceSha256],
         });
-        var pending = await PendingObjectWrite.StartAsync(_store, MartSchema.PathFor(_contract.Name, quarter, _batchId), options, cancellationToken).ConfigureAwait(false);
-        var sink = new HashingSink(pending.Stream);
+        var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), options, cancellationToken).ConfigureAwait(false);
+        var sink = new HashingSink(pending.Content);
         var writer = await ParquetWriter.CreateAsync(sink, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
@@ -286,9 +296,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
         return new QuarterFile(pending, sink, writer, metadata);
     }
 
-    private sealed class QuarterFile(PendingObjectWrite pending, HashingSink sink, ParquetWriter writer, Dictionary<string, string> metadata)
+    private sealed class QuarterFile(IObjectWrite pending, HashingSink sink, ParquetWriter writer, Dictionary<string, string> metadata)
     {
-        public PendingObjectWrite Pending { get; } = pending;
+        public IObjectWrite Pending { get; } = pending;
 
         public HashingSink Sink { get; } = sink;
 

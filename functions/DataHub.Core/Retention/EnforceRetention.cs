@@ -210,7 +210,7 @@ public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDelet
     /// <summary>What the clean-up of interrupted work at the start of the run removed.</summary>
     public CleanupOutcome Cleanup { get; init; } = new(0, []);
 
-    /// <summary>One line for logs and the custom handler's response.</summary>
+    /// <summary>One line for logs and the command line.</summary>
     public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)")
         + (Cleanup.TemporaryFiles + Cleanup.UncommittedMartFiles.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $"; cleaned up {Cleanup.TemporaryFiles} temporary files and {Cleanup.UncommittedMartFiles.Count} mart files of uncommitted batches")

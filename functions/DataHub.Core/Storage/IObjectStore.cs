@@ -11,7 +11,10 @@ public interface IObjectStore
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>Opens the object for reading. With <paramref name="ifMatchETag"/>, fails with <see cref="ObjectChangedException"/> if it has changed.</summary>
+    /// <summary>
+    /// Opens the object for reading. With <paramref name="ifMatchETag"/>, fails with <see cref="ObjectChangedException"/> if it
+    /// has changed. The stream reads one version whole, or fails with <see cref="ObjectChangedException"/>: never a mix of two.
+    /// </summary>
     /// <exception cref="ObjectNotFoundException">No object at the path.</exception>
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
@@ -23,34 +26,72 @@ public interface IObjectStore
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes an object atomically: readers see the previous object (or none) until <paramref name="write"/> returns
-    /// successfully, then the whole new one. If <paramref name="write"/> throws, nothing is committed.
+    /// Begins an atomic write: readers see the previous object (or none) until <see cref="IObjectWrite.CommitAsync"/>
+    /// returns, then the whole new one. Flushing the content commits nothing; disposing the write uncommitted abandons it,
+    /// and nothing of it is ever visible. Several writes may be open at once.
     /// </summary>
-    /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false.</exception>
-    Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken);
+    /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false (here or at commit).</exception>
+    Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the object; false when there was none. With <paramref name="ifMatchETag"/>, only if unchanged. A link is
     /// removed itself, never what it points to.
     /// </summary>
+    /// <exception cref="ObjectChangedException">The object is no longer version <paramref name="ifMatchETag"/>.</exception>
     Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
-    /// <summary>Copies an object to a new path (overwriting), keeping its metadata.</summary>
+    /// <summary>Copies an object to a new path (overwriting): the destination gets one version of the source, whole, with its metadata.</summary>
+    /// <exception cref="ObjectNotFoundException">No object at the source path.</exception>
     Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken);
 }
 
-/// <summary>An object's properties: where it is, how long, its version tag and its metadata.</summary>
-public sealed record StoredObject(
-    string Path,
-    long Length,
-    string ETag,
-    DateTimeOffset LastModified,
-    IReadOnlyDictionary<string, string> Metadata);
+/// <summary>An object being written: its bytes go to <see cref="Content"/>; <see cref="CommitAsync"/> makes them visible at once.</summary>
+/// <remarks>Disposing without a successful commit abandons the write: nothing of it becomes visible.</remarks>
+public interface IObjectWrite : IAsyncDisposable
+{
+    /// <summary>The object's path.</summary>
+    string Path { get; }
 
-/// <summary>How <see cref="IObjectStore.WriteAsync"/> treats an existing object, and the metadata to stamp.</summary>
+    /// <summary>The write-only stream for the object's bytes, until commit or abandon.</summary>
+    Stream Content { get; }
+
+    /// <summary>Makes the whole object visible and returns it as stored.</summary>
+    /// <exception cref="ObjectExistsException">A create-only write found an object already at the path.</exception>
+    Task<StoredObject> CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The one-call form of <see cref="IObjectStore.BeginWriteAsync"/> for content written in one go.</summary>
+public static class ObjectStoreWrites
+{
+    /// <summary>
+    /// Writes an object atomically: readers see the previous object (or none) until <paramref name="write"/> returns
+    /// successfully, then the whole new one. If <paramref name="write"/> throws, nothing is committed.
+    /// </summary>
+    /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false.</exception>
+    public static async Task<StoredObject> WriteAsync(this IObjectStore store, string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(write);
+        var pending = await store.BeginWriteAsync(path, options, cancellationToken).ConfigureAwait(false);
+        await using (pending.ConfigureAwait(false))
+        {
+            await write(pending.Content, cancellationToken).ConfigureAwait(false);
+            return await pending.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>An object's properties: where it is, how long, its version tag, when it was last written and its metadata.</summary>
+/// <remarks>
+/// Metadata is a few short name/value pairs the hub stores with an object (a mart file names its batch, partner and source
+/// there, so clean-up can tell whose claim an uncommitted file belongs to). Names are the hub's own ("datahub.batch_id").
+/// </remarks>
+public sealed record StoredObject(string Path, long Length, string ETag, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>How <see cref="IObjectStore.BeginWriteAsync"/> treats an existing object, and the metadata the new one gets.</summary>
 public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null)
 {
-    /// <summary>Overwrite any existing object, no metadata.</summary>
+    /// <summary>Overwrite any existing object.</summary>
     public static WriteOptions Default { get; } = new();
 
     /// <summary>Fail if the object already exists.</summary>

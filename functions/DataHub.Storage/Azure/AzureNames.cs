@@ -3,7 +3,7 @@ namespace DataHub.Storage.Azure;
 /// <summary>Every app setting, container and table name the Azure host reads; infra/ defines the same names (a test checks).</summary>
 public static class AzureNames
 {
-    /// <summary>Storage connection: a connection string, or (identity) the <c>__blobServiceUri</c>/<c>__tableServiceUri</c> settings.</summary>
+    /// <summary>The data storage connection (IngestExtract's trigger too): the emulator's connection string, or (identity) the <c>__blobServiceUri</c>/<c>__tableServiceUri</c>/<c>__queueServiceUri</c> settings.</summary>
     public const string StorageSetting = "DATAHUB_STORAGE";
 
     /// <summary>Identity-based storage: the Blob endpoint (the Functions host's own convention for a connection named <see cref="StorageSetting"/>).</summary>
@@ -29,9 +29,6 @@ public static class AzureNames
 
     /// <summary>Folder holding the protocol YAML files (relative to the app's folder when not rooted).</summary>
     public const string ProtocolsSetting = "DATAHUB_PROTOCOLS";
-
-    /// <summary>The port the Functions host tells the custom handler to listen on.</summary>
-    public const string CustomHandlerPortSetting = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
     /// <summary>Local runs against Azurite only: an embedded root whose keys/datahub-key.json is used instead of Key Vault (never set in Azure).</summary>
     public const string KeyRootSetting = "DATAHUB_KEY_ROOT";

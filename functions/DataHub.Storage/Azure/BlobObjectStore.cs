@@ -1,6 +1,8 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Azure;
@@ -8,54 +10,88 @@ namespace DataHub.Storage.Azure;
 /// <summary>The hub's object store on Azure Blob storage: the first path segment is the container, the rest the blob name.</summary>
 public sealed class BlobObjectStore : IObjectStore
 {
-    private readonly BlobRestClient _client;
+    // Hierarchical-namespace accounts list their directories as empty blobs marked with this metadata.
+    private const string FolderMarker = "hdi_isfolder";
+    private readonly BlobServiceClient _service;
+    private readonly AzureClientSettings _settings;
+    private readonly OnceSucceeded _containers;
 
-    /// <summary>Creates the store for an account.</summary>
-    public BlobObjectStore(StorageAccount account, StorageClientOptions? options = null)
+    /// <summary>Serves the hub's containers of <paramref name="service"/>'s account.</summary>
+    public BlobObjectStore(BlobServiceClient service, AzureClientSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(account);
-        _client = new BlobRestClient(account, options ?? new StorageClientOptions());
-    }
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(settings);
+        _service = service;
+        _settings = settings;
 
-    /// <summary>Creates the hub's containers if they are missing (deployment creates them in Azure; Azurite starts empty).</summary>
-    public async Task EnsureContainersAsync(CancellationToken cancellationToken)
-    {
-        foreach (var container in AzureNames.Containers)
+        // Deployment creates the containers in Azure; Azurite starts empty.
+        _containers = new OnceSucceeded(async ct =>
         {
-            await _client.CreateContainerIfNotExistsAsync(container, cancellationToken).ConfigureAwait(false);
-        }
+            foreach (var container in AzureNames.Containers)
+            {
+                await _service.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+            }
+        });
     }
 
     /// <inheritdoc />
     public async Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        var (container, name) = Split(path);
-        var properties = await _client.GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false);
-        return properties is null ? null : ToStored(properties);
+        await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var properties = (await Blob(path).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new StoredObject(path, properties.ContentLength, TagOf(properties.ETag), properties.LastModified, MetadataNames.FromBlob(properties.Metadata));
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "read the properties of", path);
+        }
     }
 
     /// <inheritdoc />
     public async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var (container, name) = Split(path);
-        var (condition, content, properties) = await _client.DownloadAsync(container, name, ifMatchETag, cancellationToken).ConfigureAwait(false);
-        return condition switch
+        await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
+
+        // Without modifications allowed, the SDK pins every ranged read to the version it opened (If-Match).
+        var options = new BlobOpenReadOptions(allowModifications: false)
         {
-            BlobCondition.Ok => new BlobReadStream(_client, path, properties!, content!),
-            BlobCondition.NotFound => throw new ObjectNotFoundException(path),
-            _ => throw new ObjectChangedException(path),
+            Conditions = ifMatchETag is null ? null : new BlobRequestConditions { IfMatch = new ETag(ifMatchETag) },
         };
+        try
+        {
+            return new PinnedBlobReadStream(await Blob(path).OpenReadAsync(options, cancellationToken).ConfigureAwait(false), path);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new ObjectNotFoundException(path);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new ObjectChangedException(path);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "read", path);
+        }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(prefix);
+        await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            await foreach (var blob in _client.ListBlobsAsync(prefix[..slash], prefix[(slash + 1)..], cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(prefix[..slash], prefix[(slash + 1)..], cancellationToken).ConfigureAwait(false))
             {
-                yield return ToStored(blob);
+                yield return item;
             }
 
             yield break;
@@ -63,77 +99,125 @@ public sealed class BlobObjectStore : IObjectStore
 
         // A prefix within the container names: every blob of every matching container, containers in name order.
         var containers = new List<string>();
-        await foreach (var container in _client.ListContainersAsync(prefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var container in Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix).ConfigureAwait(false))
         {
-            containers.Add(container);
+            containers.Add(container.Name);
         }
 
         containers.Sort(StringComparer.Ordinal);
         foreach (var container in containers)
         {
-            await foreach (var blob in _client.ListBlobsAsync(container, string.Empty, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(container, string.Empty, cancellationToken).ConfigureAwait(false))
             {
-                yield return ToStored(blob);
+                yield return item;
             }
         }
     }
 
     /// <inheritdoc />
-    public async Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+    public async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(write);
         ArgumentNullException.ThrowIfNull(options);
-        var (container, name) = Split(path);
-        var stream = new BlockUploadStream(_client, container, name);
-        await using (stream.ConfigureAwait(false))
-        {
-            await write(stream, cancellationToken).ConfigureAwait(false);
-            var condition = await stream.CommitAsync(!options.Overwrite, null, options.Metadata, cancellationToken).ConfigureAwait(false);
-            if (condition == BlobCondition.ConditionFailed)
-            {
-                throw new ObjectExistsException(path);
-            }
-        }
-
-        return await GetAsync(path, cancellationToken).ConfigureAwait(false)
-            ?? throw new ObjectNotFoundException(path);
+        await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
+        return new BlobObjectWrite(Blob(path), path, options.Overwrite, options.Metadata, _settings.BlockSize);
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var (container, name) = Split(path);
-        return await _client.DeleteAsync(container, name, ifMatchETag, cancellationToken).ConfigureAwait(false) switch
+        await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
+        var conditions = ifMatchETag is null ? null : new BlobRequestConditions { IfMatch = new ETag(ifMatchETag) };
+        try
         {
-            BlobCondition.Ok => true,
-            BlobCondition.NotFound => false,
-            _ => throw new ObjectChangedException(path),
-        };
+            return (await Blob(path).DeleteIfExistsAsync(DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new ObjectChangedException(path);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "delete", path);
+        }
     }
 
     /// <inheritdoc />
     /// <remarks>
-    /// Download and block upload rather than the service's Copy Blob: it works the same under Shared Key and
-    /// managed identity, and the source is pinned to the version read (If-Match), so a copy is never a mix of two versions.
+    /// A pinned read streamed into a block write rather than the service's Copy Blob: it needs no source authorisation
+    /// beyond the app's own, and the destination is one version of the source, whole, or nothing.
     /// </remarks>
     public async Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
     {
-        var (container, name) = Split(sourcePath);
-        var (condition, content, properties) = await _client.DownloadAsync(container, name, null, cancellationToken).ConfigureAwait(false);
-        if (condition != BlobCondition.Ok)
-        {
-            throw new ObjectNotFoundException(sourcePath);
-        }
-
-        var source = content!;
+        var properties = await GetAsync(sourcePath, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(sourcePath);
+        var source = await OpenReadAsync(sourcePath, properties.ETag, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            return await WriteAsync(
-                destinationPath,
-                (target, ct) => source.CopyToAsync(target, ct),
-                new WriteOptions(Overwrite: true, Metadata: properties!.Metadata),
-                cancellationToken).ConfigureAwait(false);
+            return await this.WriteAsync(destinationPath, source.CopyToAsync, new WriteOptions(Overwrite: true, properties.Metadata), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async IAsyncEnumerable<StoredObject> ListContainerAsync(string container, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var blobs = _service.GetBlobContainerClient(container).GetBlobsAsync(
+            new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = namePrefix.Length == 0 ? null : namePrefix },
+            cancellationToken);
+        await foreach (var page in Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
+        {
+            foreach (var blob in page.Values)
+            {
+                if (blob.Metadata?.TryGetValue(FolderMarker, out var folder) == true && string.Equals(folder, "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var properties = blob.Properties;
+                yield return new StoredObject(container + "/" + blob.Name, properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue, MetadataNames.FromBlob(blob.Metadata));
+            }
+        }
+    }
+
+    // Pages from the service, with a missing container read as empty and other failures as the store's I/O error.
+    private static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, string operation, string path)
+    {
+        var pages = source.GetAsyncEnumerator();
+        await using (pages.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    yield break;
+                }
+                catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+                {
+                    throw StorageFailure.For(ex, operation, path);
+                }
+
+                yield return pages.Current;
+            }
+        }
+    }
+
+    /// <summary>One text form for a blob's ETag, the quoted header value: the service quotes it in headers but not in listings.</summary>
+    internal static string TagOf(ETag etag) => "\"" + etag.ToString().Trim('"') + "\"";
+
+    private Task ReadyAsync(string path, CancellationToken cancellationToken)
+    {
+        _ = Split(path);
+        return _containers.EnsureAsync(cancellationToken);
+    }
+
+    private BlockBlobClient Blob(string path)
+    {
+        var (container, name) = Split(path);
+        return _service.GetBlobContainerClient(container).GetBlockBlobClient(name);
     }
 
     private static (string Container, string Name) Split(string path)
@@ -146,97 +230,5 @@ public sealed class BlobObjectStore : IObjectStore
         }
 
         return (path[..slash], path[(slash + 1)..]);
-    }
-
-    private static StoredObject ToStored(BlobProperties blob) =>
-        new(blob.Container + "/" + blob.Name, blob.Length, blob.ETag, blob.LastModified, blob.Metadata);
-
-    /// <summary>
-    /// A write-only stream that stages a block each time its buffer fills; nothing is visible until
-    /// <see cref="CommitAsync"/> puts the block list (or, for a small object, the whole blob in one request).
-    /// </summary>
-    private sealed class BlockUploadStream(BlobRestClient client, string container, string name) : Stream
-    {
-        // A per-write prefix: concurrent writers of the same blob never share block ids in its uncommitted list.
-        private readonly string _writeId = Guid.NewGuid().ToString("N");
-        private readonly List<string> _blocks = [];
-        private byte[] _buffer = new byte[Math.Min(client.Options.BlockSize, 64 * 1024)];
-        private int _filled;
-        private long _length;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _length;
-
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var blockSize = client.Options.BlockSize;
-            while (!buffer.IsEmpty)
-            {
-                if (_filled == _buffer.Length && _buffer.Length < blockSize)
-                {
-                    Array.Resize(ref _buffer, Math.Min(blockSize, _buffer.Length * 2));
-                }
-
-                var take = Math.Min(buffer.Length, _buffer.Length - _filled);
-                buffer[..take].CopyTo(_buffer.AsMemory(_filled));
-                _filled += take;
-                _length += take;
-                buffer = buffer[take..];
-                if (_filled == blockSize)
-                {
-                    await StageAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task<BlobCondition> CommitAsync(bool createOnly, string? ifMatch, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
-        {
-            if (_blocks.Count == 0)
-            {
-                var (single, _) = await client.PutBlobAsync(container, name, _buffer.AsMemory(0, _filled), createOnly, ifMatch, metadata, cancellationToken).ConfigureAwait(false);
-                return single;
-            }
-
-            if (_filled > 0)
-            {
-                await StageAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var (condition, _) = await client.PutBlockListAsync(container, name, _blocks, createOnly, ifMatch, metadata, cancellationToken).ConfigureAwait(false);
-            return condition;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        private async Task StageAsync(CancellationToken cancellationToken)
-        {
-            var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_writeId + _blocks.Count.ToString("D6", CultureInfo.InvariantCulture)));
-            await client.PutBlockAsync(container, name, id, _buffer.AsMemory(0, _filled), cancellationToken).ConfigureAwait(false);
-            _blocks.Add(id);
-            _filled = 0;
-        }
     }
 }

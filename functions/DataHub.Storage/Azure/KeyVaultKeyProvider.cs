@@ -34,15 +34,13 @@ public sealed class KeyVaultKeyProvider : IKeyProvider
         _currentTtl = currentTtl ?? TimeSpan.FromMinutes(5);
     }
 
-    /// <summary>A provider for a vault reached with <paramref name="credential"/> (managed identity in Azure), retrying transient failures.</summary>
-    public static KeyVaultKeyProvider Create(Uri vaultUri, string secretName, TokenCredential credential, TimeProvider time)
+    /// <summary>A provider for a vault reached with <paramref name="credential"/> (managed identity in Azure), retrying and logging as <paramref name="settings"/> say.</summary>
+    public static KeyVaultKeyProvider Create(Uri vaultUri, string secretName, TokenCredential credential, TimeProvider time, AzureClientSettings settings)
     {
-        var options = new SecretClientOptions();
-        options.Retry.MaxRetries = 3;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-        options.Diagnostics.IsLoggingContentEnabled = false; // A secret's value must never reach a log.
-        return new KeyVaultKeyProvider(new SecretClient(vaultUri, credential, options), secretName, time);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        // Content logging stays off (Configure): a secret's value must never reach a log.
+        return new KeyVaultKeyProvider(new SecretClient(vaultUri, credential, settings.Configure(new SecretClientOptions())), secretName, time);
     }
 
     /// <inheritdoc />

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
 using DataHub.Core.Audit;
 
 namespace DataHub.Storage.Azure;
@@ -16,110 +18,105 @@ public sealed class TableAuditLog : IAuditLog
     private const string Partition = "chain";
     private const string HeadRow = "head";
     private const string EventPrefix = "e";
-    private readonly TableRestClient _client;
-    private readonly string _table;
+    private const string EventRange = "f"; // Every event row key sorts below this.
+    private readonly TableClient _table;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _ensure = new(1, 1);
-    private bool _tableReady;
+    private readonly int? _pageSize;
+    private readonly OnceSucceeded _created;
 
-    /// <summary>Keeps the log in <paramref name="table"/> (default <see cref="AzureNames.AuditTable"/>) of the account.</summary>
-    public TableAuditLog(StorageAccount account, TimeProvider time, StorageClientOptions? options = null, string table = AzureNames.AuditTable)
+    /// <summary>Keeps the log in <paramref name="table"/> (Azurite starts without it; it is created on first use).</summary>
+    public TableAuditLog(TableClient table, TimeProvider time, int? pageSize = null)
     {
-        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(time);
-        _client = new TableRestClient(account, options ?? new StorageClientOptions());
         _table = table;
         _time = time;
+        _pageSize = pageSize;
+        _created = new OnceSucceeded(ct => table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
     public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            var head = await _client.GetAsync(_table, Partition, HeadRow, cancellationToken).ConfigureAwait(false);
-            AuditEvent? previous = null;
-            if (head is not null)
+            await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
             {
-                var last = await _client.GetAsync(_table, Partition, RowKey(head.GetInt64("Sequence")), cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"The audit head names event {head.GetInt64("Sequence")}, which is missing from the table.");
-                previous = FromEntity(last);
-            }
+                var head = await HeadEntityAsync(cancellationToken).ConfigureAwait(false);
+                AuditEvent? previous = null;
+                if (head is not null)
+                {
+                    var sequence = head.GetInt64("Sequence") ?? throw new FormatException("The audit head has no sequence.");
+                    var last = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    previous = last.HasValue
+                        ? FromEntity(last.Value!)
+                        : throw new InvalidOperationException($"The audit head names event {sequence}, which is missing from the table.");
+                }
 
-            var sealedEvent = AuditChain.Seal(entry, previous, _time.GetUtcNow());
-            var newHead = new TableEntity(Partition, HeadRow, new Dictionary<string, object?>
-            {
-                ["Sequence"] = sealedEvent.Sequence,
-                ["Hash"] = sealedEvent.Hash,
-            });
-            var result = await _client.ExecuteBatchAsync(
-                _table,
+                var sealedEvent = AuditChain.Seal(entry, previous, _time.GetUtcNow());
+                var newHead = new TableEntity(Partition, HeadRow) { ["Sequence"] = sealedEvent.Sequence, ["Hash"] = sealedEvent.Hash };
+                TableTransactionAction[] actions =
                 [
-                    new TableBatchOperation(ToEntity(sealedEvent), IfMatch: null),
-                    head is null ? new TableBatchOperation(newHead, IfMatch: null) : new TableBatchOperation(newHead, head.ETag ?? "*"),
-                ],
-                cancellationToken).ConfigureAwait(false);
-            if (result == TableWrite.Ok)
-            {
-                return sealedEvent;
+                    new(TableTransactionActionType.Add, ToEntity(sealedEvent)),
+                    head is null
+                        ? new(TableTransactionActionType.Add, newHead)
+                        : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag),
+                ];
+                try
+                {
+                    await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    return sealedEvent;
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    // Another writer appended first: back off a little (jittered, growing) and seal against the new head.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt + 1, 10)), _time, cancellationToken).ConfigureAwait(false);
+                }
             }
-
-            // Another writer appended first: back off a little (jittered, growing) and seal against the new head.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt + 1, 10)), _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "append to", "audit table " + _table.Name);
         }
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<AuditEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entity in _client.QueryPartitionAsync(_table, Partition, cancellationToken).ConfigureAwait(false))
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {EventPrefix} and RowKey lt {EventRange}");
+
+        // The service returns a partition in row key order: the zero-padded sequence.
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, _pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (entity.RowKey.StartsWith(EventPrefix, StringComparison.Ordinal))
-            {
-                yield return FromEntity(entity);
-            }
+            yield return FromEntity(entity);
         }
     }
 
     /// <inheritdoc />
     public async Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken)
     {
-        var head = await _client.GetAsync(_table, Partition, HeadRow, cancellationToken).ConfigureAwait(false);
-        return head is null ? null : new AuditHead(head.GetInt64("Sequence"), head.GetString("Hash") ?? string.Empty);
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var head = await HeadEntityAsync(cancellationToken).ConfigureAwait(false);
+        return head is null ? null : new AuditHead(head.GetInt64("Sequence") ?? 0, head.GetString("Hash") ?? string.Empty);
     }
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    private async Task<TableEntity?> HeadEntityAsync(CancellationToken cancellationToken)
     {
-        if (_tableReady)
-        {
-            return;
-        }
-
-        await _ensure.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_tableReady)
-            {
-                await _client.CreateTableIfNotExistsAsync(_table, cancellationToken).ConfigureAwait(false);
-                _tableReady = true;
-            }
-        }
-        finally
-        {
-            _ensure.Release();
-        }
+        var head = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return head.HasValue ? head.Value : null;
     }
 
     private static string RowKey(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
     private static TableEntity ToEntity(AuditEvent auditEvent) =>
-        new(Partition, RowKey(auditEvent.Sequence), new Dictionary<string, object?>
+        new(Partition, RowKey(auditEvent.Sequence))
         {
             ["Event"] = Encoding.UTF8.GetString(AuditChain.ToJsonLine(auditEvent)),
             ["Kind"] = auditEvent.Entry.Kind,
-        });
+        };
 
     private static AuditEvent FromEntity(TableEntity entity) =>
         AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(entity.GetString("Event") ?? throw new FormatException("An audit row has no event.")));

@@ -1,4 +1,5 @@
-using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
 using DataHub.Core.Hub;
 using DataHub.Core.Receipts;
 
@@ -7,56 +8,60 @@ namespace DataHub.Storage.Azure;
 /// <summary>
 /// Receipts in an Azure Table: partition "{partner}.{feed}", row key the content's SHA-256. The first claim is an
 /// insert, which the service makes atomic (a second insert of the same keys conflicts), so one delivery of the same
-/// content wins; later changes are ETag-conditioned replaces, retried on a lost race. Failed attempts are counted
-/// for poison handling.
+/// content wins; every later change (a takeover, a heartbeat, a completion, a failure) is an ETag-conditioned replace,
+/// decided again on what another worker wrote when it loses the race. The claim's owner and lease travel in the entity,
+/// so a crashed worker's claim is taken over as it is locally (<see cref="ReceiptRules"/>).
 /// </summary>
 public sealed class TableReceiptStore : IReceiptStore
 {
-    private readonly TableRestClient _client;
-    private readonly string _table;
+    private readonly TableClient _table;
+    private readonly OnceSucceeded _created;
 
-    /// <summary>Keeps receipts in <paramref name="table"/> (default <see cref="AzureNames.ReceiptsTable"/>) of the account.</summary>
-    public TableReceiptStore(StorageAccount account, StorageClientOptions? options = null, string table = AzureNames.ReceiptsTable)
+    /// <summary>Keeps receipts in <paramref name="table"/> (created on first use when missing).</summary>
+    public TableReceiptStore(TableClient table)
     {
-        ArgumentNullException.ThrowIfNull(account);
-        _client = new TableRestClient(account, options ?? new StorageClientOptions());
+        ArgumentNullException.ThrowIfNull(table);
         _table = table;
+        _created = new OnceSucceeded(ct => table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
-    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        while (true)
+    public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) =>
+        GuardAsync(key, "claim", async () =>
         {
-            var fresh = ReceiptRules.NewClaim(key, request);
-            var (inserted, _) = await _client.InsertAsync(_table, ToEntity(fresh), cancellationToken).ConfigureAwait(false);
-            if (inserted == TableWrite.Ok)
+            while (true)
             {
-                return new ClaimResult(ClaimStatus.Claimed, fresh);
-            }
+                var fresh = ReceiptRules.NewClaim(key, request);
+                try
+                {
+                    await _table.AddEntityAsync(ToEntity(fresh), cancellationToken).ConfigureAwait(false);
+                    return new ClaimResult(ClaimStatus.Claimed, fresh);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // Claimed before: decide on the receipt as it stands.
+                }
 
-            var existing = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-            {
-                continue; // Deleted between the insert and the read: try the insert again.
-            }
+                var existing = await EntityAsync(key, cancellationToken).ConfigureAwait(false);
+                if (existing is null)
+                {
+                    continue; // Deleted between the insert and the read: try the insert again.
+                }
 
-            var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), request);
-            if (status != ClaimStatus.Claimed)
-            {
-                return new ClaimResult(status, next);
-            }
+                var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), request);
+                if (status != ClaimStatus.Claimed)
+                {
+                    return new ClaimResult(status, next);
+                }
 
-            var (updated, _) = await _client.UpdateAsync(_table, ToEntity(next), existing.ETag ?? "*", merge: false, cancellationToken).ConfigureAwait(false);
-            if (updated == TableWrite.Ok)
-            {
-                return new ClaimResult(ClaimStatus.Claimed, next);
-            }
+                if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
+                {
+                    return new ClaimResult(ClaimStatus.Claimed, next);
+                }
 
-            // Another worker changed the receipt since it was read: decide again on what it wrote.
-        }
-    }
+                // Another worker changed the receipt since it was read: decide again on what it wrote.
+            }
+        });
 
     /// <inheritdoc />
     public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -72,32 +77,61 @@ public sealed class TableReceiptStore : IReceiptStore
         ?? (await GetAsync(key, cancellationToken).ConfigureAwait(false))!;
 
     /// <inheritdoc />
-    public async Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken)
+    public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) =>
+        GuardAsync(key, "read", async () => await EntityAsync(key, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(key, entity) : null);
+
+    // A change that returns null leaves the receipt as it is (and returns null); a lost race reads and decides again.
+    private Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken) =>
+        GuardAsync(key, "update", async () =>
+        {
+            while (true)
+            {
+                var existing = await EntityAsync(key, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
+                var next = change(FromEntity(key, existing));
+                if (next is null)
+                {
+                    return null;
+                }
+
+                if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
+                {
+                    return next;
+                }
+            }
+        });
+
+    private async Task<TableEntity?> EntityAsync(ReceiptKey key, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        var entity = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : FromEntity(key, entity);
+        var found = await _table.GetEntityIfExistsAsync<TableEntity>(Partition(key), key.Sha256, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
     }
 
-    // A change that returns null leaves the receipt as it is (and returns null).
-    private async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
+    // Replaces the receipt only if it is still the version read; false when another worker changed it first.
+    private async Task<bool> TryReplaceAsync(Receipt receipt, ETag read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.UpdateEntityAsync(ToEntity(receipt), read, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    private async Task<T> GuardAsync<T>(ReceiptKey key, string operation, Func<Task<T>> action)
     {
         ArgumentNullException.ThrowIfNull(key);
-        while (true)
+        try
         {
-            var existing = await _client.GetAsync(_table, Partition(key), key.Sha256, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
-            var next = change(FromEntity(key, existing));
-            if (next is null)
-            {
-                return null;
-            }
-
-            var (result, _) = await _client.UpdateAsync(_table, ToEntity(next), existing.ETag ?? "*", merge: false, cancellationToken).ConfigureAwait(false);
-            if (result == TableWrite.Ok)
-            {
-                return next;
-            }
+            await _created.EnsureAsync(CancellationToken.None).ConfigureAwait(false);
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, operation + " the receipt for", key.ToString());
         }
     }
 
@@ -116,7 +150,7 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     private static TableEntity ToEntity(Receipt receipt) =>
-        new(Partition(receipt.Key), receipt.Key.Sha256, new Dictionary<string, object?>
+        new(Partition(receipt.Key), receipt.Key.Sha256)
         {
             ["Partner"] = receipt.Key.Partner,
             ["Feed"] = receipt.Key.Feed,
@@ -133,25 +167,25 @@ public sealed class TableReceiptStore : IReceiptStore
             ["OwnerStartedAt"] = receipt.Owner?.Process.StartedAt,
             ["OwnerToken"] = receipt.Owner?.Token,
             ["RenewedAt"] = receipt.RenewedAt,
-        });
+        };
 
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
         new(
             key,
             Enum.Parse<ReceiptState>(entity.GetString("State") ?? nameof(ReceiptState.Failed)),
-            (int)entity.GetInt64("Attempts"),
-            (int)entity.GetInt64("FailedAttempts"),
-            entity.Properties.TryGetValue("ClaimedAt", out var at) && at is DateTimeOffset when ? when : DateTimeOffset.UnixEpoch,
+            entity.GetInt32("Attempts") ?? 0,
+            entity.GetInt32("FailedAttempts") ?? 0,
+            entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.UnixEpoch,
             entity.GetString("Outcome"),
             entity.GetString("BatchId"),
             entity.GetString("LastError"),
             entity.GetString("SourcePath"),
             OwnerOf(entity),
-            entity.Properties.TryGetValue("RenewedAt", out var renewed) && renewed is DateTimeOffset renewedAt ? renewedAt : null);
+            entity.GetDateTimeOffset("RenewedAt"));
 
     private static ClaimOwner? OwnerOf(TableEntity entity) =>
         entity.GetString("OwnerToken") is { } token && entity.GetString("OwnerHost") is { } host
-        && entity.Properties.TryGetValue("OwnerStartedAt", out var started) && started is DateTimeOffset startedAt
-            ? new ClaimOwner(new ProcessIdentity(host, (int)entity.GetInt64("OwnerProcessId"), startedAt), token)
+        && entity.GetInt32("OwnerProcessId") is { } processId && entity.GetDateTimeOffset("OwnerStartedAt") is { } startedAt
+            ? new ClaimOwner(new ProcessIdentity(host, processId, startedAt), token)
             : null;
 }

@@ -7,7 +7,7 @@ namespace DataHub.Storage.Local;
 
 /// <summary>The hub's containers as folders under an embedded root: "{root}/{container}/{name}".</summary>
 /// <remarks>
-/// Writes go to a hidden temporary file in the destination folder (<see cref="TemporaryFiles"/>) and are committed by
+/// Writes go to a hidden temporary file in the destination folder (<see cref="LocalObjectWrite"/>) and are committed by
 /// rename, so readers see the old object or the whole new one (their modes follow the process's file-creation mask). ETags are
 /// the file's length and last-write time. Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
@@ -145,57 +145,18 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     }
 
     /// <inheritdoc />
-    public async Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+    public Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(write);
         ArgumentNullException.ThrowIfNull(options);
         var full = Checked(path);
-        var folder = Path.GetDirectoryName(full)!;
-        CreateFolder(folder, path);
+        CreateFolder(Path.GetDirectoryName(full)!, path);
         if (!options.Overwrite && File.Exists(full))
         {
             throw new ObjectExistsException(path);
         }
 
-        var temp = TemporaryFiles.PathBeside(full);
-        try
-        {
-            var create = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 1 << 16,
-                Options = FileOptions.Asynchronous,
-            };
-            await using (var stream = new FileStream(temp, create))
-            {
-                await write(stream, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            _metadata.Write(Segments(path), options.Metadata);
-            try
-            {
-                // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
-                // A rename replaces a link at the destination rather than writing through it.
-                File.Move(temp, full, options.Overwrite);
-            }
-            catch (IOException) when (!options.Overwrite && File.Exists(full))
-            {
-                throw new ObjectExistsException(path);
-            }
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-
-        return Describe(path, new FileInfo(full));
+        var segments = Segments(path);
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file)));
     }
 
     /// <inheritdoc />
@@ -243,7 +204,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     public async Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
     {
         var source = await GetAsync(sourcePath, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(sourcePath);
-        return await WriteAsync(
+        return await this.WriteAsync(
             destinationPath,
             async (output, ct) =>
             {

@@ -1,29 +1,16 @@
 using System.Text;
-using DataHub.Core.Hub;
-using DataHub.Core.Ingestion;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
-using DataHub.Seeds;
 
 namespace DataHub.Azure.Tests.EndToEnd;
 
-/// <summary>Drives a hub through the demo (land every seeded file, ingest it, roll up) and reads back what it produced, decoded.</summary>
+/// <summary>Reads back what a hub produced (marts, KPI tables, quarantine), decoded, so two hosts' results compare as text.</summary>
 internal static class HubSnapshot
 {
-    public static async Task<IReadOnlyList<IngestOutcome>> RunDemoAsync(HubContext hub, SyntheticDataset dataset)
-    {
-        var outcomes = new List<IngestOutcome>();
-        foreach (var file in dataset.Files)
-        {
-            var path = $"landing/{file.Partner}/{file.Feed}/{file.FileName}";
-            var landed = await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
-            outcomes.Add(await new IngestExtract(hub).HandleAsync(path, landed.ETag, CancellationToken.None));
-        }
-
-        await RollupQuarter.For(hub).RunAsync(new RollupRequest(), CancellationToken.None);
-        return outcomes;
-    }
+    /// <summary>Every path under quarantine/ (rejected files and their reports), in order.</summary>
+    public static async Task<List<string>> QuarantineAsync(IObjectStore store) =>
+        await store.ListAsync("quarantine/", CancellationToken.None).Select(o => o.Path).ToListAsync();
 
     /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/, not the batch manifests), by path: schema, metadata, rows.</summary>
     public static async Task<SortedDictionary<string, string>> MartsAsync(IObjectStore store)

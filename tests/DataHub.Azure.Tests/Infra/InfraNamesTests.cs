@@ -1,13 +1,15 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DataHub.Host.Functions;
 using DataHub.Storage.Azure;
 using DataHub.Testing;
 
 namespace DataHub.Azure.Tests.Infra;
 
-/// <summary>No Bicep compiler here: these read infra/main.bicep, host.json and the function.json files as text and check they agree with the code's names.</summary>
+/// <summary>
+/// No Bicep compiler and no Functions host here: these read the functions.metadata the Functions SDK generated at build,
+/// infra/main.bicep, host.json and local.settings.sample.json as they are, and check they agree with each other and the code.
+/// </summary>
 public sealed partial class InfraNamesTests
 {
     private static readonly string Bicep = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.bicep"));
@@ -19,8 +21,8 @@ public sealed partial class InfraNamesTests
         return QuotedPattern().Matches(match.Groups["items"].Value).Select(m => m.Groups[1].Value).ToList();
     }
 
-    private static IReadOnlyList<string> BicepAppSettings() =>
-        AppSettingPattern().Matches(Bicep).Select(m => m.Groups[1].Value).ToList();
+    private static Dictionary<string, string> BicepAppSettings() =>
+        AppSettingPattern().Matches(Bicep).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
 
     private static IReadOnlyList<string> CodeSettings() =>
         typeof(AzureNames).GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -28,91 +30,104 @@ public sealed partial class InfraNamesTests
             .Select(f => (string)f.GetRawConstantValue()!)
             .ToList();
 
+    private static Dictionary<string, string> LocalSettings() =>
+        Json("local.settings.sample.json").GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
+
     private static JsonElement Json(params string[] path) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine([RepoPaths.Root, .. path]))).RootElement.Clone();
 
-    [Fact]
-    public void Containers_the_code_uses_are_the_ones_infra_creates()
-    {
-        BicepList("containerNames").Should().BeEquivalentTo(AzureNames.Containers);
-    }
+    private static Dictionary<string, JsonElement> Triggers() =>
+        BuildOutputs.Json(BuildOutputs.FunctionApp, "functions.metadata").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In"));
 
     [Fact]
-    public void Tables_the_code_uses_are_the_ones_infra_creates()
+    public void Generated_metadata_has_the_three_functions_with_triggers_that_infra_and_local_settings_configure()
     {
-        BicepList("tableNames").Should().BeEquivalentTo(AzureNames.Tables);
-    }
+        var triggers = Triggers();
+        var bicep = BicepAppSettings();
+        var local = LocalSettings();
 
-    [Fact]
-    public void Every_app_setting_the_code_reads_in_azure_is_set_by_infra()
-    {
-        // The connection-string form and the local key file are for Azurite and local runs; the port is set by the host itself.
-        var localOnly = new[] { AzureNames.StorageSetting, AzureNames.KeyRootSetting, AzureNames.CustomHandlerPortSetting };
+        triggers.Keys.Should().BeEquivalentTo("IngestExtract", "RollupQuarter", "EnforceRetention");
 
-        BicepAppSettings().Should().Contain(CodeSettings().Except(localOnly));
-    }
+        var blob = triggers["IngestExtract"];
+        blob.GetProperty("type").GetString().Should().Be("blobTrigger");
+        blob.GetProperty("path").GetString().Should().Be("landing/{partner}/{feed}/{name}");
+        blob.GetProperty("source").GetString().Should().Be("EventGrid");
+        var connection = blob.GetProperty("connection").GetString()!;
+        connection.Should().Be(AzureNames.StorageSetting);
+        bicep.Keys.Should().Contain([connection + "__blobServiceUri", connection + "__queueServiceUri"], "in Azure the trigger's connection is identity-based");
+        bicep.Keys.Should().NotContain(connection, "no connection string (so no account key) in Azure");
+        local[connection].Should().Be("UseDevelopmentStorage=true");
+        Bicep.Should().Contain("/runtime/webhooks/blobs?functionName=Host.Functions.IngestExtract&code=", "Event Grid delivers to the blobs extension's webhook for this function");
+        BicepList("containerNames").Should().Contain(blob.GetProperty("path").GetString()!.Split('/')[0]);
 
-    [Fact]
-    public void Every_datahub_app_setting_infra_sets_is_one_the_code_reads()
-    {
-        var known = CodeSettings().Append(AzureNames.StorageSetting + "__queueServiceUri");
-
-        BicepAppSettings().Where(s => s.StartsWith("DATAHUB_", StringComparison.Ordinal)).Should().BeSubsetOf(known);
-    }
-
-    [Fact]
-    public void Function_folders_match_the_handler_routes_and_read_settings_infra_defines()
-    {
-        var settings = BicepAppSettings();
-        foreach (var function in CustomHandler.FunctionNames)
+        foreach (var timer in new[] { "RollupQuarter", "EnforceRetention" })
         {
-            var binding = Json("functions", function, "function.json").GetProperty("bindings")[0];
-            if (binding.GetProperty("type").GetString() == "blobTrigger")
-            {
-                binding.GetProperty("connection").GetString().Should().Be(AzureNames.StorageSetting);
-                binding.GetProperty("path").GetString().Should().Be("landing/{partner}/{feed}/{name}");
-                binding.GetProperty("source").GetString().Should().Be("EventGrid");
-                settings.Should().Contain(AzureNames.BlobServiceUriSetting);
-            }
-            else
-            {
-                binding.GetProperty("type").GetString().Should().Be("timerTrigger");
-                var schedule = binding.GetProperty("schedule").GetString()!;
-                schedule.Should().MatchRegex("^%[A-Z_]+%$");
-                settings.Should().Contain(schedule.Trim('%'));
-                CodeSettings().Should().Contain(schedule.Trim('%'));
-            }
+            triggers[timer].GetProperty("type").GetString().Should().Be("timerTrigger");
+            triggers[timer].GetProperty("useMonitor").GetBoolean().Should().BeTrue();
+            var schedule = triggers[timer].GetProperty("schedule").GetString()!;
+            schedule.Should().MatchRegex("^%[A-Z_]+%$", "the schedule comes from an app setting");
+            var setting = schedule.Trim('%');
+            bicep.Keys.Should().Contain(setting);
+            local.Should().ContainKey(setting);
+            CodeSettings().Should().Contain(setting);
         }
     }
 
     [Fact]
-    public void Host_json_runs_the_datahub_executable_as_a_custom_handler()
+    public void Worker_runtime_is_dotnet_isolated_everywhere_with_no_custom_handler()
     {
+        BuildOutputs.Json(BuildOutputs.FunctionApp, "worker.config.json").GetProperty("description").GetProperty("language").GetString().Should().Be("dotnet-isolated");
+        BicepAppSettings()["FUNCTIONS_WORKER_RUNTIME"].Should().Be("'dotnet-isolated'");
+        Bicep.Should().Contain("linuxFxVersion: 'DOTNET-ISOLATED|10.0'");
+        LocalSettings()["FUNCTIONS_WORKER_RUNTIME"].Should().Be("dotnet-isolated");
+        LocalSettings()["AzureWebJobsStorage"].Should().Be("UseDevelopmentStorage=true");
         var host = Json("host.json");
-        var description = host.GetProperty("customHandler").GetProperty("description");
+        host.GetProperty("version").GetString().Should().Be("2.0");
+        host.TryGetProperty("customHandler", out _).Should().BeFalse();
+        host.TryGetProperty("extensionBundle", out _).Should().BeFalse("the isolated worker brings its own extensions");
+        File.Exists(Path.Combine(BuildOutputs.FunctionApp, "host.json")).Should().BeTrue("the app carries the top-level host.json");
+        Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "functions"), "function.json", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Should().BeEmpty("the SDK generates the metadata; none is written by hand");
+    }
 
-        description.GetProperty("defaultExecutablePath").GetString().Should().Be("datahub");
-        description.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()).Should().Equal("serve");
-        host.GetProperty("customHandler").GetProperty("enableForwardingHttpRequest").GetBoolean().Should().BeFalse();
-        host.GetProperty("extensionBundle").GetProperty("version").GetString().Should().Be("[4.*, 5.0.0)");
-        Bicep.Should().Contain("{ name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }");
+    [Fact]
+    public void Containers_and_tables_the_code_uses_are_the_ones_infra_creates()
+    {
+        BicepList("containerNames").Should().BeEquivalentTo(AzureNames.Containers);
+        BicepList("tableNames").Should().BeEquivalentTo(AzureNames.Tables);
+    }
+
+    [Fact]
+    public void Every_app_setting_the_code_reads_in_azure_is_set_by_infra_and_none_carries_a_key()
+    {
+        // The emulator's connection string and the local key root are for local runs only.
+        var localOnly = new[] { AzureNames.StorageSetting, AzureNames.KeyRootSetting };
+        var bicep = BicepAppSettings();
+
+        bicep.Keys.Should().Contain(CodeSettings().Except(localOnly));
+        bicep.Keys.Where(s => s.StartsWith("DATAHUB_", StringComparison.Ordinal)).Should().BeSubsetOf(CodeSettings().Append(AzureNames.StorageSetting + "__queueServiceUri"));
+        bicep.Keys.Should().Contain("AzureWebJobsStorage__accountName").And.NotContain("AzureWebJobsStorage");
+        bicep.Values.Should().NotContain(v => v.Contains("AccountKey", StringComparison.OrdinalIgnoreCase) || v.Contains("listKeys", StringComparison.Ordinal));
+        OutputPattern().Matches(Bicep).Select(m => m.Value).Should().NotContain(o => o.Contains("listKeys", StringComparison.Ordinal) || o.Contains("primaryKey", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public void Local_settings_sample_sets_every_setting_the_code_reads_locally()
     {
-        var values = Json("local.settings.sample.json").GetProperty("Values").EnumerateObject().Select(p => p.Name).ToList();
-
-        values.Should().Contain(CodeSettings().Except([AzureNames.BlobServiceUriSetting, AzureNames.TableServiceUriSetting, AzureNames.CustomHandlerPortSetting]));
+        LocalSettings().Keys.Should().Contain(CodeSettings().Except([AzureNames.BlobServiceUriSetting, AzureNames.TableServiceUriSetting]));
     }
 
     [Fact]
-    public void Partners_get_write_only_sftp_users_homed_in_their_landing_folder()
+    public void Partners_get_write_only_sftp_users_homed_in_their_landing_folder_and_the_app_its_roles()
     {
         Bicep.Should().Contain("homeDirectory: 'landing/${partner.name}'");
         Bicep.Should().Contain("permissions: 'cw'");
         Bicep.Should().Contain("isHnsEnabled: true").And.Contain("isSftpEnabled: true");
-        foreach (var role in new[] { "ba92f5b4-2d11-453d-a403-e96b0029c9fe", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "4633458b-17de-408a-b874-0445c86b69e6" })
+
+        // Blob Data Owner (the blob trigger's identity-based connection), Queue and Table Data Contributor, Key Vault Secrets User.
+        foreach (var role in new[] { "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "4633458b-17de-408a-b874-0445c86b69e6" })
         {
             Bicep.Should().Contain(role);
         }
@@ -121,6 +136,9 @@ public sealed partial class InfraNamesTests
     [GeneratedRegex(@"'([^']+)'")]
     private static partial Regex QuotedPattern();
 
-    [GeneratedRegex(@"\{ name: '([A-Za-z0-9_]+)', value:")]
+    [GeneratedRegex(@"\{ name: '(?<name>[A-Za-z0-9_]+)', value: (?<value>[^}]+?) \}")]
     private static partial Regex AppSettingPattern();
+
+    [GeneratedRegex(@"^output .*$", RegexOptions.Multiline)]
+    private static partial Regex OutputPattern();
 }

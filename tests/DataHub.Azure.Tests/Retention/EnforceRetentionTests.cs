@@ -28,7 +28,7 @@ public sealed class EnforceRetentionTests(AzuriteFixture fixture) : IDisposable
             await store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
         }
 
-        await store.WriteAsync(Mart, (s, ct) => s.WriteAsync(new byte[] { 1 }, ct).AsTask(), new WriteOptions(Metadata: new Dictionary<string, string> { ["datahub.partner"] = "police" }), CancellationToken.None);
+        await store.WriteAsync(Mart, (s, ct) => s.WriteAsync(new byte[] { 1 }, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
     }
 
     private static async Task<List<string>> PathsAsync(IObjectStore store, params string[] prefixes)

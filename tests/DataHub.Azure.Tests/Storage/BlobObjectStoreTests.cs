@@ -10,12 +10,8 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
 {
     private readonly string _run = "t" + Guid.NewGuid().ToString("N")[..8];
 
-    private BlobObjectStore Store(Action<StorageClientOptions>? configure = null)
-    {
-        var options = new StorageClientOptions();
-        configure?.Invoke(options);
-        return new BlobObjectStore(StorageAccount.FromConnectionString(fixture.Azurite.ConnectionString), options);
-    }
+    private BlobObjectStore Store(AzureClientSettings? settings = null) =>
+        AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, settings ?? new AzureClientSettings()).ObjectStore();
 
     private static Func<Stream, CancellationToken, Task> Bytes(byte[] content) => (s, ct) => s.WriteAsync(content, ct).AsTask();
 
@@ -30,7 +26,7 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     [Fact]
     public async Task Lists_every_blob_under_a_prefix_across_pages_in_path_order()
     {
-        var store = Store(o => o.PageSize = 2);
+        var store = Store(new AzureClientSettings { PageSize = 2 });
         var names = new[] { "e.csv", "a.csv", "c.csv", "b.csv", "d.csv" };
         foreach (var name in names)
         {
@@ -46,9 +42,25 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Metadata_is_committed_with_the_blob_and_read_back_by_get_list_and_copy()
+    {
+        var store = Store(new AzureClientSettings());
+        var path = $"secure/{_run}/quarter=2018Q1/police-0123456789abcdef.parquet";
+        var metadata = new Dictionary<string, string> { ["datahub.batch_id"] = "police-0123456789abcdef", ["datahub.source_sha256"] = new string('a', 64), ["datahub.partner"] = "police" };
+
+        var written = await store.WriteAsync(path, Bytes([1, 2]), new WriteOptions(Overwrite: true, metadata), CancellationToken.None);
+        var copied = await store.CopyAsync(path, $"secure/{_run}/copy.parquet", CancellationToken.None);
+
+        written.Metadata.Should().BeEquivalentTo(metadata);
+        (await store.GetAsync(path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata, "clean-up reads whose claim an uncommitted file belongs to from here");
+        (await store.ListAsync($"secure/{_run}/quarter=", CancellationToken.None).ToListAsync()).Should().ContainSingle().Which.Metadata.Should().BeEquivalentTo(metadata);
+        (await store.GetAsync(copied.Path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata);
+    }
+
+    [Fact]
     public async Task Large_write_is_staged_in_blocks_and_invisible_until_committed()
     {
-        var store = Store(o => o.BlockSize = 64 * 1024);
+        var store = Store(new AzureClientSettings { BlockSize = 64 * 1024 });
         var path = $"secure/{_run}/big.parquet";
         var content = new byte[300 * 1024 + 17];
         new Random(7).NextBytes(content);
@@ -69,7 +81,7 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     [Fact]
     public async Task Failed_write_keeps_the_previous_object()
     {
-        var store = Store(o => o.BlockSize = 16 * 1024);
+        var store = Store(new AzureClientSettings { BlockSize = 16 * 1024 });
         var path = $"secure/{_run}/mart.parquet";
         await store.WriteAsync(path, Bytes(Encoding.ASCII.GetBytes("previous good")), WriteOptions.Default, CancellationToken.None);
 
@@ -138,19 +150,20 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task Copy_keeps_content_and_metadata_with_dotted_keys()
+    public async Task Copy_gives_the_destination_the_source_content_whole()
     {
-        var store = Store();
-        var metadata = new Dictionary<string, string> { ["datahub.batch_id"] = "b-1", ["datahub.partner"] = "police", ["rule-version"] = "3 / ok" };
+        var store = Store(new AzureClientSettings { BlockSize = 16 * 1024 });
+        var content = Enumerable.Range(0, 70_000).Select(i => (byte)(i % 253)).ToArray();
         var source = $"landing/{_run}/police/feb.csv";
-        await store.WriteAsync(source, Bytes([9, 8, 7]), new WriteOptions(Metadata: metadata), CancellationToken.None);
+        await store.WriteAsync(source, Bytes(content), WriteOptions.Default, CancellationToken.None);
 
         var copy = await store.CopyAsync(source, $"quarantine/{_run}/police/feb.csv", CancellationToken.None);
 
-        copy.Metadata.Should().BeEquivalentTo(metadata);
-        (await store.GetAsync(copy.Path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata);
-        (await ReadAllAsync(store, copy.Path)).Should().Equal([9, 8, 7]);
-        (await store.ListAsync($"quarantine/{_run}/", CancellationToken.None).SingleAsync()).Metadata.Should().BeEquivalentTo(metadata);
+        copy.Length.Should().Be(content.Length);
+        (await ReadAllAsync(store, copy.Path, copy.ETag)).Should().Equal(content);
+        (await store.ListAsync($"quarantine/{_run}/", CancellationToken.None).SingleAsync()).ETag.Should().Be(copy.ETag);
+        await FluentActions.Awaiting(() => store.CopyAsync($"landing/{_run}/police/none.csv", $"quarantine/{_run}/none.csv", CancellationToken.None))
+            .Should().ThrowAsync<ObjectNotFoundException>();
     }
 
     [Fact]
@@ -166,38 +179,53 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task Transient_503s_are_retried_until_the_service_answers()
+    public async Task Transient_503s_are_retried_by_the_sdk_until_the_service_answers()
     {
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.BlobPort);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort), TestHubs.QuickRetries()).ObjectStore();
+        await store.GetAsync($"audit/{_run}/warm.txt", CancellationToken.None); // the containers exist before the faults start
         var failures = 3;
         proxy.Fault = _ => Interlocked.Decrement(ref failures) >= 0 ? 503 : null;
-        var account = StorageAccount.FromConnectionString(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort));
-        var options = new StorageClientOptions();
-        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
-        var store = new BlobObjectStore(account, options);
 
         var written = await store.WriteAsync($"audit/{_run}/retry.txt", Bytes([4, 2]), WriteOptions.Default, CancellationToken.None);
 
         proxy.Faults.Should().Be(3);
         written.Length.Should().Be(2);
+        (await ReadAllAsync(store, written.Path, written.ETag)).Should().Equal([4, 2]);
     }
 
     [Fact]
-    public void Development_storage_connection_string_points_at_local_path_style_endpoints()
+    public async Task Storage_failing_past_the_retries_fails_as_one_line_naming_the_status()
     {
-        var account = StorageAccount.FromConnectionString("UseDevelopmentStorage=true");
+        await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.BlobPort);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort), TestHubs.QuickRetries(maxRetries: 1)).ObjectStore();
+        await store.GetAsync($"audit/{_run}/warm.txt", CancellationToken.None);
+        proxy.Fault = _ => 500;
 
-        account.Name.Should().Be("devstoreaccount1");
-        account.BlobEndpoint.Should().Be(new Uri("http://127.0.0.1:10000/devstoreaccount1/"));
-        account.TableEndpoint.Should().Be(new Uri("http://127.0.0.1:10002/devstoreaccount1/"));
-        account.ToString().Should().NotContain("Eby8");
+        var act = () => store.WriteAsync($"audit/{_run}/down.txt", Bytes([1]), WriteOptions.Default, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<IOException>()).Which.Message.Should().Contain("HTTP 500").And.NotContain("\n");
+        proxy.Faults.Should().Be(2, "one try and one retry");
     }
 
     [Fact]
-    public void Connection_string_without_a_key_is_rejected_without_echoing_it()
+    public void Development_storage_connection_string_points_at_the_local_emulator()
     {
-        var act = () => StorageAccount.FromConnectionString("AccountName=hubdata;EndpointSuffix=core.windows.net");
+        var storage = AzureStorage.ForEmulator("UseDevelopmentStorage=true", new AzureClientSettings());
 
-        act.Should().Throw<FormatException>().WithMessage("*AccountKey*");
+        storage.Blobs.AccountName.Should().Be(AzureStorage.DevelopmentAccount);
+        storage.Blobs.Uri.Should().Be(new Uri("http://127.0.0.1:10000/devstoreaccount1"));
+        storage.Tables.Uri.Host.Should().Be("127.0.0.1");
+    }
+
+    [Fact]
+    public void Connection_string_for_a_real_account_is_refused_without_echoing_it()
+    {
+        var key = Convert.ToBase64String(Enumerable.Repeat((byte)7, 64).ToArray());
+
+        var act = () => AzureStorage.ForEmulator($"DefaultEndpointsProtocol=https;AccountName=hubdata;AccountKey={key};EndpointSuffix=core.windows.net", new AzureClientSettings());
+
+        act.Should().Throw<InvalidOperationException>()
+            .Which.Message.Should().Contain(AzureNames.BlobServiceUriSetting).And.NotContain(key).And.NotContain("hubdata");
     }
 }

@@ -1,4 +1,5 @@
 using DataHub.Core.Audit;
+using DataHub.Core.Hub;
 using DataHub.Core.Receipts;
 using DataHub.Storage.Azure;
 using DataHub.Testing;
@@ -10,13 +11,13 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
 {
     private readonly string _table = "t" + Guid.NewGuid().ToString("N")[..12];
 
-    private StorageAccount Account => StorageAccount.FromConnectionString(fixture.Azurite.ConnectionString);
+    private AzureStorage Storage => AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings());
 
     [Fact]
     public async Task Concurrent_audit_appends_from_separate_writers_keep_one_valid_chain()
     {
         // Four writers, as four Function instances would be: separate clients over one table.
-        var writers = Enumerable.Range(0, 4).Select(_ => new TableAuditLog(Account, TimeProvider.System, table: _table)).ToArray();
+        var writers = Enumerable.Range(0, 4).Select(_ => Storage.AuditLog(TimeProvider.System, _table)).ToArray();
 
         await Task.WhenAll(writers.SelectMany((log, w) => Enumerable.Range(0, 6).Select(i =>
             log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"writer {w} event {i}"), CancellationToken.None))));
@@ -32,7 +33,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     [Fact]
     public async Task Audit_events_read_back_exactly_as_sealed()
     {
-        var log = new TableAuditLog(Account, TimeProvider.System, table: _table);
+        var log = Storage.AuditLog(TimeProvider.System, _table);
         var entry = new AuditEntry(AuditKinds.Written, "csc", "csc-people", "DSA-1", new string('a', 64), "secure/csc-people/quarter=2024Q1/b1.parquet", "b1",
             Counts: new Dictionary<string, long> { ["rows"] = 12, ["bytes"] = 4096 }, DurationMs: 17);
 
@@ -48,7 +49,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     public async Task Same_content_claimed_concurrently_is_claimed_once()
     {
         var key = new ReceiptKey("police", "police-da-incidents", new string('b', 64));
-        var stores = Enumerable.Range(0, 5).Select(_ => new TableReceiptStore(Account, table: _table)).ToArray();
+        var stores = Enumerable.Range(0, 5).Select(_ => Storage.Receipts(_table)).ToArray();
         var now = DateTimeOffset.UtcNow;
 
         var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/a.csv", ClaimOwner.New(), now, TimeSpan.FromMinutes(10)), CancellationToken.None)));
@@ -60,7 +61,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     [Fact]
     public async Task Failed_attempts_are_counted_and_completion_makes_later_deliveries_duplicates()
     {
-        var store = new TableReceiptStore(Account, table: _table);
+        var store = Storage.Receipts(_table);
         var key = new ReceiptKey("schools", "school-attendance", new string('c', 64));
         var now = DateTimeOffset.UtcNow;
         var lease = TimeSpan.FromMinutes(10);
@@ -82,5 +83,35 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         stored.FailedAttempts.Should().Be(2);
         stored.BatchId.Should().Be("batch-1");
         stored.State.Should().Be(ReceiptState.Completed);
+    }
+
+    [Fact]
+    public async Task A_claim_keeps_its_owner_through_heartbeats_and_is_taken_over_once_its_lease_lapses_or_its_process_is_gone()
+    {
+        var store = Storage.Receipts(_table);
+        var key = new ReceiptKey("police", "police-da-incidents", new string('d', 64));
+        var lease = TimeSpan.FromMinutes(2);
+        var now = DateTimeOffset.UtcNow;
+        var holder = ClaimOwner.New();
+        var other = ClaimOwner.New();
+        ClaimRequest Request(ClaimOwner owner, double minutes) => new("landing/police/police-da-incidents/file-0a1b2c3d.csv", owner, now.AddMinutes(minutes), lease);
+
+        (await store.TryClaimAsync(key, Request(holder, 0), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.GetAsync(key, CancellationToken.None))!.Owner.Should().Be(holder, "the owner travels in the table entity");
+        (await store.RenewAsync(key, holder, now.AddMinutes(1.5), CancellationToken.None)).Should().BeTrue();
+        (await store.RenewAsync(key, other, now.AddMinutes(1.5), CancellationToken.None)).Should().BeFalse("only the holder renews its claim");
+        (await store.TryClaimAsync(key, Request(other, 3), CancellationToken.None)).Status.Should().Be(ClaimStatus.HeldByAnother, "the heartbeat at 1.5 minutes keeps it live until 3.5");
+
+        var takeover = await store.TryClaimAsync(key, Request(other, 4), CancellationToken.None);
+        takeover.Status.Should().Be(ClaimStatus.Claimed, "the lease lapsed without a heartbeat");
+        takeover.Receipt.FailedAttempts.Should().Be(1, "a lapsed claim counts as a failed attempt");
+        (await store.RenewAsync(key, holder, now.AddMinutes(4), CancellationToken.None)).Should().BeFalse("the stalled holder learns its claim was taken over");
+        (await store.FailAsync(key, holder, "IOException: gone", counted: true, CancellationToken.None)).Owner.Should().Be(other, "the old holder cannot end the new owner's attempt");
+
+        // A claim whose process is gone from this machine (same id, another start) is taken over at once, lease or not.
+        var crashed = new ReceiptKey("police", "police-da-incidents", new string('e', 64));
+        var dead = new ClaimOwner(ProcessIdentity.Current with { StartedAt = ProcessIdentity.Current.StartedAt.AddHours(-1) }, "dead");
+        await store.TryClaimAsync(crashed, Request(dead, 0), CancellationToken.None);
+        (await store.TryClaimAsync(crashed, Request(other, 0.1), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
     }
 }

@@ -90,8 +90,8 @@ public sealed class ClaimRecoveryTests
     /// <summary>Every write under secure/ fails, as a full disk would.</summary>
     private sealed class FailingSecureWrites(IObjectStore inner) : DelegatingStore(inner)
     {
-        public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.WriteAsync(path, write, options, cancellationToken);
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.BeginWriteAsync(path, options, cancellationToken);
     }
 
     /// <summary>The landing copy is replaced just as the handler removes it, as a second delivery of the same name would.</summary>

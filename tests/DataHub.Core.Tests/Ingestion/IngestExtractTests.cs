@@ -245,8 +245,8 @@ public sealed class IngestExtractTests
     /// <summary>Fails every write under secure/, as a full disk would.</summary>
     private sealed class FailingSecureStore(IObjectStore inner) : DelegatingStore(inner)
     {
-        public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.WriteAsync(path, write, options, cancellationToken);
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+            path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.BeginWriteAsync(path, options, cancellationToken);
     }
 
     /// <summary>Records every path opened for reading.</summary>
@@ -265,10 +265,11 @@ public sealed class IngestExtractTests
 /// <summary>Lets writes under secure/ start, then fails them once they pass a number of bytes, as a disk filling up would.</summary>
 internal sealed class SecureWritesFailAfter(IObjectStore inner, long bytes) : DelegatingStore(inner)
 {
-    public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-        path.StartsWith("secure/", StringComparison.Ordinal)
-            ? base.WriteAsync(path, (stream, ct) => write(new FailAfterStream(stream, bytes, "No space left on device."), ct), options, cancellationToken)
-            : base.WriteAsync(path, write, options, cancellationToken);
+    public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var write = await base.BeginWriteAsync(path, options, cancellationToken);
+        return path.StartsWith("secure/", StringComparison.Ordinal) ? new WrappedWrite(write, new FailAfterStream(write.Content, bytes, "No space left on device.")) : write;
+    }
 }
 
 /// <summary>
@@ -364,10 +365,23 @@ internal class DelegatingStore(IObjectStore inner) : IObjectStore
 
     public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
-    public virtual Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-        inner.WriteAsync(path, write, options, cancellationToken);
+    public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+        inner.BeginWriteAsync(path, options, cancellationToken);
 
     public virtual Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
 
     public Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken) => inner.CopyAsync(sourcePath, destinationPath, cancellationToken);
+}
+
+/// <summary>A store's write seen through another content stream, or with something done around its commit.</summary>
+internal sealed class WrappedWrite(IObjectWrite inner, Stream? content = null, Func<Func<Task<StoredObject>>, Task<StoredObject>>? commit = null) : IObjectWrite
+{
+    public string Path => inner.Path;
+
+    public Stream Content => content ?? inner.Content;
+
+    public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) =>
+        commit is null ? inner.CommitAsync(cancellationToken) : commit(() => inner.CommitAsync(cancellationToken));
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -99,14 +99,13 @@ public sealed class BatchVisibilityTests
     {
         private int _seen;
 
-        public override Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken) =>
-            IsQuarterFile(path) && Interlocked.Increment(ref _seen) == n
-                ? base.WriteAsync(path, async (s, ct) =>
-                {
-                    await write(s, ct);
-                    throw new IOException("The disk filled up during the commit.");
-                }, options, cancellationToken)
-                : base.WriteAsync(path, write, options, cancellationToken);
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return IsQuarterFile(path) && Interlocked.Increment(ref _seen) == n
+                ? new WrappedWrite(write, commit: _ => throw new IOException("The disk filled up during the commit."))
+                : write;
+        }
     }
 
     /// <summary>Holds the commit after the first quarter file until released, as a slow store would.</summary>
@@ -118,10 +117,16 @@ public sealed class BatchVisibilityTests
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override async Task<StoredObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
         {
-            var stored = await base.WriteAsync(path, write, options, cancellationToken);
-            if (IsQuarterFile(path) && Interlocked.Increment(ref _seen) == 1)
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return IsQuarterFile(path) ? new WrappedWrite(write, commit: CommitAsync) : write;
+        }
+
+        private async Task<StoredObject> CommitAsync(Func<Task<StoredObject>> commit)
+        {
+            var stored = await commit();
+            if (Interlocked.Increment(ref _seen) == 1)
             {
                 FirstCommitted.SetResult();
                 await Release.Task;

@@ -1,0 +1,81 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace DataHub.Storage.Azure;
+
+/// <summary>
+/// The data storage account's Blob and Table clients, and the hub's stores over them. In Azure the account is reached
+/// with a token credential (the app's managed identity, through DefaultAzureCredential); a connection string is accepted
+/// only for the local emulator (Azurite), so no account key is ever configured for a real account.
+/// </summary>
+public sealed class AzureStorage
+{
+    /// <summary>The emulator's well-known account, the only one a connection string may name.</summary>
+    public const string DevelopmentAccount = "devstoreaccount1";
+
+    private readonly AzureClientSettings _settings;
+
+    private AzureStorage(BlobServiceClient blobs, TableServiceClient tables, AzureClientSettings settings)
+    {
+        Blobs = blobs;
+        Tables = tables;
+        _settings = settings;
+    }
+
+    /// <summary>The Blob service client.</summary>
+    public BlobServiceClient Blobs { get; }
+
+    /// <summary>The Table service client.</summary>
+    public TableServiceClient Tables { get; }
+
+    /// <summary>The account reached with <paramref name="credential"/> at its Blob and Table endpoints.</summary>
+    public static AzureStorage WithCredential(Uri blobServiceUri, Uri tableServiceUri, TokenCredential credential, AzureClientSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(blobServiceUri);
+        ArgumentNullException.ThrowIfNull(tableServiceUri);
+        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new AzureStorage(
+            new BlobServiceClient(blobServiceUri, credential, settings.Configure(new BlobClientOptions())),
+            new TableServiceClient(tableServiceUri, credential, settings.Configure(new TableClientOptions())),
+            settings);
+    }
+
+    /// <summary>The emulator from a connection string (<c>UseDevelopmentStorage=true</c>, or explicit endpoints for its account).</summary>
+    /// <exception cref="InvalidOperationException">The connection string names a real account; the message never repeats it.</exception>
+    public static AzureStorage ForEmulator(string connectionString, AzureClientSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(settings);
+        BlobServiceClient blobs;
+        TableServiceClient tables;
+        try
+        {
+            blobs = new BlobServiceClient(connectionString, settings.Configure(new BlobClientOptions()));
+            tables = new TableServiceClient(connectionString, settings.Configure(new TableClientOptions()));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidOperationException("The storage connection string cannot be read (its text is not repeated here).", ex);
+        }
+
+        if (!string.Equals(blobs.AccountName, DevelopmentAccount, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"A storage connection string is accepted only for the local emulator (account {DevelopmentAccount}). " +
+                $"In Azure, set {AzureNames.BlobServiceUriSetting} and {AzureNames.TableServiceUriSetting} and grant the app's managed identity access.");
+        }
+
+        return new AzureStorage(blobs, tables, settings);
+    }
+
+    /// <summary>The hub's containers as an object store.</summary>
+    public BlobObjectStore ObjectStore() => new(Blobs, _settings);
+
+    /// <summary>The audit trail in <paramref name="table"/>.</summary>
+    public TableAuditLog AuditLog(TimeProvider time, string table = AzureNames.AuditTable) => new(Tables.GetTableClient(table), time, _settings.PageSize);
+
+    /// <summary>The receipts in <paramref name="table"/>.</summary>
+    public TableReceiptStore Receipts(string table = AzureNames.ReceiptsTable) => new(Tables.GetTableClient(table));
+}

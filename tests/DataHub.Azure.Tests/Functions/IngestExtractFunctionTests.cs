@@ -1,0 +1,227 @@
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
+using DataHub.Functions;
+using DataHub.Seeds;
+using DataHub.Storage.Azure;
+using DataHub.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+
+namespace DataHub.Azure.Tests.Functions;
+
+/// <summary>
+/// IngestExtract as the worker runs it (resolved through the Function App's service registration) on an Azurite of this
+/// class's own, behind a fault proxy: these tests stop it and make it fail. Each test lands a different extract (its own
+/// feed, content and so batch), so they share the emulator without seeing each other's files.
+/// </summary>
+public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFixture<FaultyStorage>, IAsyncLifetime
+{
+    // The smallest CSV extracts of the demo, one per test, each of a different feed.
+    private static readonly SyntheticFile[] Extracts = SyntheticHub.Generate().Files
+        .Where(f => f.FileName.EndsWith(".csv", StringComparison.Ordinal))
+        .OrderBy(f => f.Content.Length)
+        .DistinctBy(f => f.Feed)
+        .ToArray();
+
+    private readonly TempFolder _keys = new("function-keys");
+    private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
+    private readonly List<ServiceProvider> _apps = [];
+    private SyntheticFile _extract = Extracts[0];
+
+    private Azurite Emulator => storage.Emulator;
+
+    private FaultProxy Proxy => storage.Proxy;
+
+    private string ConnectionString => storage.ConnectionString;
+
+    private SyntheticFile Extract => _extract;
+
+    public Task InitializeAsync()
+    {
+        Proxy.Fault = _ => null;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Proxy.Fault = _ => null;
+        foreach (var app in _apps)
+        {
+            await app.DisposeAsync();
+        }
+
+        _keys.Dispose();
+    }
+
+    /// <summary>Chooses this test's extract (a number no other test in the class uses).</summary>
+    private void Use(int extract) => _extract = Extracts[extract];
+
+    /// <summary>One Function App instance (a worker), as Program.cs registers it.</summary>
+    private ServiceProvider App(int? maxAttempts = null, Action<IServiceCollection>? replace = null)
+    {
+        var app = TestHubs.FunctionApp(ConnectionString, _keys.Path, _clock, TestHubs.QuickRetries(maxRetries: 2), maxAttempts, replace: replace);
+        _apps.Add(app);
+        return app;
+    }
+
+    private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
+
+    private static IngestExtractFunction Function(IServiceProvider app) => TestHubs.Function<IngestExtractFunction>(app);
+
+    private Task<Delivery> LandAsync(IServiceProvider app) => Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extract);
+
+    // Only this test's feed: other tests' files share the emulator.
+    private Task<List<string>> PathsAsync(IServiceProvider app, string container) =>
+        Hub(app).Store.ListAsync(container == "quarantine/" ? $"quarantine/{Extract.Partner}/{Extract.Feed}/" : $"{container}{Extract.Feed}/", CancellationToken.None)
+            .Select(o => o.Path).ToListAsync().AsTask();
+
+    private Task<List<AuditEvent>> AuditAsync(IServiceProvider app, string kind) =>
+        Hub(app).Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == kind && e.Entry.Feed == Extract.Feed).ToListAsync().AsTask();
+
+    [Fact]
+    public async Task Extract_landing_in_landing_is_ingested_into_the_mart_with_its_receipt_and_audit_events()
+    {
+        Use(0);
+        var app = App();
+        var delivery = await LandAsync(app);
+
+        await delivery.To(Function(app));
+
+        var marts = await PathsAsync(app, "secure/");
+        marts.Should().NotBeEmpty().And.OnlyContain(p => p.StartsWith($"secure/{Extract.Feed}/", StringComparison.Ordinal));
+        var written = await AuditAsync(app, AuditKinds.Written);
+        written.Select(e => e.Entry.Path).Should().BeEquivalentTo(marts);
+        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(SafeNames.LandingPath(delivery.Landed.Path), "the file is recorded by its label, never its name");
+        var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, written[0].Entry.FileSha256!), CancellationToken.None);
+        receipt!.State.Should().Be(ReceiptState.Completed);
+        receipt.Outcome.Should().Be("stored");
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull("a processed file moves to the archive");
+    }
+
+    [Fact]
+    public async Task Event_for_a_replaced_version_is_not_ingested()
+    {
+        Use(1);
+        var app = App();
+        var first = await LandAsync(app);
+        await Hub(app).Store.WriteAsync(first.Landed.Path, (s, ct) => s.WriteAsync(Extract.Content.Concat("\n"u8.ToArray()).ToArray(), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+
+        await first.To(Function(app));
+
+        (await PathsAsync(app, "secure/")).Should().BeEmpty("the event names a version that is gone; the new version has its own event");
+        (await Hub(app).Store.GetAsync(first.Landed.Path, CancellationToken.None)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Same_blob_delivered_twice_at_once_to_two_workers_is_processed_once()
+    {
+        Use(2);
+        var workers = new[] { App(), App() };
+        var delivery = await LandAsync(workers[0]);
+
+        await Task.WhenAll(workers.Select(app => Task.Run(() => delivery.To(Function(app)))));
+
+        var marts = await PathsAsync(workers[0], "secure/");
+        marts.Should().NotBeEmpty();
+        var written = await AuditAsync(workers[0], AuditKinds.Written);
+        written.Select(e => e.Entry.Path).Should().BeEquivalentTo(marts, "each mart file is written once");
+        var receipt = await Hub(workers[0]).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, written[0].Entry.FileSha256!), CancellationToken.None);
+        receipt!.Attempts.Should().Be(1, "one worker's claim won; the other found it held or done");
+    }
+
+    [Fact]
+    public async Task Azurite_stopped_at_the_first_mart_write_leaves_no_partial_mart_and_the_retry_stores_the_file_once()
+    {
+        Use(3);
+        var app = App();
+        var delivery = await LandAsync(app);
+        var stopped = 0;
+        Proxy.Fault = request =>
+        {
+            // The first mart write is mid-ingest: the file is claimed, parsed and being written when storage goes away.
+            if (request.Path.Value!.Contains("/secure/", StringComparison.Ordinal) && Interlocked.Exchange(ref stopped, 1) == 0)
+            {
+                Emulator.StopAsync().GetAwaiter().GetResult();
+            }
+
+            return null;
+        };
+
+        var during = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        await Emulator.StartAsync();
+        Proxy.Fault = _ => null;
+
+        during.Should().BeAssignableTo<Exception>("the attempt fails and the host is asked to retry").Which.Should().Match(e => e is IOException || e is IngestAttemptFailedException);
+        (await PathsAsync(app, "secure/")).Should().BeEmpty("staged blocks of an interrupted write are never committed");
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("the file stays in landing for the retry");
+
+        // The host redelivers after the claim's lease has lapsed (the worker that held it died with the storage).
+        _clock.Advance(Hub(app).Ingest.ClaimLease + TimeSpan.FromMinutes(1));
+        await delivery.To(Function(app));
+        await delivery.To(Function(App()));
+
+        var marts = await PathsAsync(app, "secure/");
+        marts.Should().NotBeEmpty();
+        (await AuditAsync(app, AuditKinds.Written)).Select(e => e.Entry.Path).Should().BeEquivalentTo(marts, "each mart file is written (and audited) exactly once");
+        (await AuditVerifier.VerifyAsync(Hub(app).Audit, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Storage_answering_503s_is_retried_by_the_sdk_and_the_ingest_completes()
+    {
+        Use(4);
+        var app = App();
+        var delivery = await LandAsync(app);
+        var requests = 0;
+        Proxy.Fault = _ => Interlocked.Increment(ref requests) % 3 == 1 ? 503 : null; // every third request fails once
+
+        await delivery.To(Function(app));
+
+        Proxy.Faults.Should().BeGreaterThan(2);
+        (await PathsAsync(app, "secure/")).Should().BeEquivalentTo((await AuditAsync(app, AuditKinds.Written)).Select(e => e.Entry.Path)).And.NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Key_vault_unreachable_fails_the_attempt_clearly_and_writes_nothing()
+    {
+        Use(5);
+        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
+        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
+        var app = App(replace: s => s.AddSingleton<IKeyProvider>(new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, _clock)));
+        var delivery = await LandAsync(app);
+
+        var failed = await FluentActions.Awaiting(() => delivery.To(Function(app))).Should().ThrowAsync<IngestAttemptFailedException>();
+
+        failed.Which.Message.Should().Contain("Key Vault could not be reached").And.Contain(AzureNames.DefaultKeySecretName);
+        (await PathsAsync(app, "secure/")).Should().BeEmpty();
+        (await PathsAsync(app, "quarantine/")).Should().BeEmpty();
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task File_failing_on_every_attempt_ends_in_quarantine_with_its_report_after_the_configured_attempts()
+    {
+        Use(6);
+        var app = App(maxAttempts: 2);
+        var delivery = await LandAsync(app);
+        Proxy.Fault = request => request.Method == "PUT" && request.Path.Value!.Contains("/secure/", StringComparison.Ordinal) ? 503 : null;
+
+        var first = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        await delivery.To(Function(app)); // the second attempt is the last: the handler quarantines it and the host stops retrying
+
+        first.Should().BeOfType<IngestAttemptFailedException>().Which.Outcome.Rule.Should().Be("ingest.failed");
+        (await PathsAsync(app, "secure/")).Should().BeEmpty();
+        var poisoned = (await AuditAsync(app, AuditKinds.Poisoned)).Should().ContainSingle().Subject;
+        var quarantined = $"quarantine/{Extract.Partner}/{Extract.Feed}/{poisoned.Entry.FileSha256![..16]}-{SafeNames.FileLabel(Extract.FileName)}";
+        (await PathsAsync(app, "quarantine/")).Should().Contain([quarantined, quarantined + ".report.json", quarantined + ".report.csv"]);
+        var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, poisoned.Entry.FileSha256!), CancellationToken.None);
+        receipt!.FailedAttempts.Should().Be(2);
+    }
+}
