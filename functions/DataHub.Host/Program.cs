@@ -36,6 +36,8 @@ public static class Program
             RetentionCommand.Create(env),
             RollupCommand.Create(env),
         };
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
+        // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
+        // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
     }
 }

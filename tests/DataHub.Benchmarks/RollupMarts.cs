@@ -1,6 +1,7 @@
 using DataHub.Core.Kpis;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
+using DataHub.Testing;
 
 namespace DataHub.Benchmarks;
 
@@ -361,6 +362,7 @@ internal static class RollupMarts
     private sealed class QuarterFiles(string feed, string partner, ParquetSchema schema)
     {
         private readonly SortedDictionary<Quarter, (MemoryStream Buffer, ParquetWriter Writer)> _files = [];
+        private readonly Dictionary<Quarter, long> _rows = [];
         private long _line;
 
         public long Rows { get; private set; }
@@ -396,6 +398,7 @@ internal static class RollupMarts
             file.Writer.Set(0, "bench");
             file.Writer.Set(1, ++_line);
             Rows++;
+            _rows[quarter] = _rows.GetValueOrDefault(quarter) + 1;
             return file.Writer;
         }
 
@@ -407,7 +410,7 @@ internal static class RollupMarts
                 await writer.DisposeAsync();
                 var bytes = buffer.ToArray();
                 await buffer.DisposeAsync();
-                await store.WriteAsync($"secure/{feed}/quarter={quarter}/bench.parquet", (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
+                await MartCommits.WriteAsync(store, feed, partner, quarter.ToString(), "bench", bytes, _rows.GetValueOrDefault(quarter), cancellationToken);
             }
 
             return _files.Count;

@@ -52,9 +52,11 @@ public sealed class BadInputMatrixTests : IDisposable
 
     private void AssertQuarantined(string partner, string feed, string file, string rule)
     {
+        // Kept under its content hash and its name's label: the name itself (it may name a person) is never repeated.
         var folder = $"quarantine/{partner}/{feed}/";
-        _root.Files("quarantine").Should().Contain([folder + file, folder + file + ".report.json", folder + file + ".report.csv"]);
-        _root.Text(folder + file + ".report.json").Should().Contain($"\"{rule}\"");
+        var kept = _root.Files("quarantine").Single(f => f.StartsWith(folder, StringComparison.Ordinal) && f.EndsWith("-" + SafeNames.FileLabel(file), StringComparison.Ordinal));
+        _root.Files("quarantine").Should().Contain([kept + ".report.json", kept + ".report.csv"]);
+        _root.Text(kept + ".report.json").Should().Contain($"\"{rule}\"");
         _root.Files("landing").Should().BeEmpty("the file moved to quarantine: nothing lost, nothing left behind");
         _root.Files("secure").Where(f => f.Contains(feed, StringComparison.Ordinal)).Should().BeEmpty("a quarantined batch writes no mart file");
         AssertNothingHalfWritten();
@@ -71,6 +73,9 @@ public sealed class BadInputMatrixTests : IDisposable
         _root.Files("landing/_processed").Should().ContainSingle("the landed file is archived, not deleted");
         AssertNothingHalfWritten();
     }
+
+    private string QuarantinedReport(string file) =>
+        _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel(file) + ".report.json", StringComparison.Ordinal));
 
     private void AssertNothingHalfWritten() =>
         Directory.EnumerateFiles(_root.Path, "*", SearchOption.AllDirectories).Select(System.IO.Path.GetFileName).Should().NotContain(n => n!.StartsWith(".tmp-", StringComparison.Ordinal) || n.EndsWith(".tmp", StringComparison.Ordinal));
@@ -98,7 +103,7 @@ public sealed class BadInputMatrixTests : IDisposable
         var (code, _) = await _root.IngestAsync("police", "police-da-incidents", "missing.csv", Csv(header, ["INC1,victim,Al,Brown,1990-04-05,F,Y,N"]));
         code.Should().Be(ExitCodes.Rejected);
         AssertQuarantined("police", "police-da-incidents", "missing.csv", "header.missing_column");
-        _root.Text("quarantine/police/police-da-incidents/missing.csv.report.json").Should().Contain("incident_date");
+        _root.Text(QuarantinedReport("missing.csv")).Should().Contain("incident_date");
     }
 
     [Fact]
@@ -108,7 +113,8 @@ public sealed class BadInputMatrixTests : IDisposable
         code.Should().Be(ExitCodes.Rejected);
         output.Should().Contain("protocol.field_outside_agreement");
         AssertQuarantined("police", "police-da-incidents", "extra.csv", "protocol.field_outside_agreement");
-        _root.Text("quarantine/police/police-da-incidents/extra.csv.report.csv").Should().Contain("ethnicity").And.Contain("DSA-FS-2024-POL-01");
+        var report = _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("extra.csv") + ".report.csv", StringComparison.Ordinal));
+        _root.Text(report).Should().Contain("column 10").And.Contain("DSA-FS-2024-POL-01").And.NotContain("ethnicity", "a header outside the contract is told by its position: its text could be anything");
     }
 
     [Fact]
@@ -208,7 +214,7 @@ public sealed class BadInputMatrixTests : IDisposable
         var bytes = workbook.ToArray()[..(int)(workbook.Length * 2 / 3)];
         var (code, _) = await _root.IngestAsync("police", "police-da-incidents", "cut.xlsx", bytes);
         code.Should().Be(ExitCodes.Rejected);
-        var report = _root.Files("quarantine").Single(f => f.EndsWith("cut.xlsx.report.json", StringComparison.Ordinal));
+        var report = _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("cut.xlsx") + ".report.json", StringComparison.Ordinal));
         _root.Text(report).Should().Contain("\"quarantined\"");
         AssertNothingHalfWritten();
         _root.Files("landing").Should().BeEmpty();
@@ -229,7 +235,7 @@ public sealed class BadInputMatrixTests : IDisposable
         await late.RunAsync("key", "init");
         var (code, _) = await late.IngestAsync("police", "police-da-incidents", "jan.csv", Csv(PoliceHeader, GoodPoliceRows()));
         code.Should().Be(ExitCodes.Rejected);
-        late.Text("quarantine/police/police-da-incidents/jan.csv.report.json").Should().Contain("protocol.expired").And.Contain("DSA-FS-2024-POL-01");
+        late.Text(late.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("jan.csv") + ".report.json", StringComparison.Ordinal))).Should().Contain("protocol.expired").And.Contain("DSA-FS-2024-POL-01");
         late.Files("secure").Should().BeEmpty();
     }
 
@@ -250,13 +256,13 @@ public sealed class BadInputMatrixTests : IDisposable
         File.WriteAllText(System.IO.Path.Combine(Directory.CreateDirectory(System.IO.Path.Combine(_root.Path, "landing", "police")).FullName, "jan.csv"), Csv(PoliceHeader, GoodPoliceRows()));
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, _ => { });
-        var seen = new Dictionary<string, string>();
-        var handled = new Dictionary<string, string>();
-        (await runner.PollOnceAsync(seen, handled, default)).Should().BeEmpty("a file is only taken once its size and time have settled");
-        var outcome = (await runner.PollOnceAsync(seen, handled, default)).Single();
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("a file is only taken once its size and time have settled");
+        var outcome = (await runner.PollOnceAsync(default)).Single();
         outcome.Status.Should().Be(IngestStatus.Quarantined);
         outcome.Rule.Should().Be("path.depth");
-        _root.Files("quarantine").Should().Contain(["quarantine/_unrouted/police~jan.csv", "quarantine/_unrouted/police~jan.csv.report.json"]);
+        var kept = _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal)).ToList();
+        kept.Should().HaveCount(3).And.Contain(outcome.QuarantinePath!).And.Contain(outcome.ReportPath!);
+        File.ReadAllText(System.IO.Path.Combine(_root.Path, outcome.QuarantinePath!)).Should().StartWith(PoliceHeader, "the file itself is kept, under a name that carries nothing of its own");
         _root.Files("landing").Should().BeEmpty();
     }
 

@@ -98,4 +98,27 @@ public sealed class KeyHandlingTests : IDisposable
             .ToList();
         open.Should().BeEmpty("archive, quarantine, reports, marts, audit, receipts and logs are all owner-only (600 files, 700 folders)");
     }
+
+    [Fact]
+    public async Task An_operators_file_creation_mask_sets_the_modes_of_what_the_hub_writes_and_keys_stay_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var groupReads = new Dictionary<string, string> { [Storage.Local.FileCreationMask.Setting] = "027" };
+        var file = Path.Combine(_root.Inputs, "jan.csv");
+        await File.WriteAllBytesAsync(file, _police.Content);
+        (await CliProcess.RunAsync(groupReads, TimeSpan.FromMinutes(2), "key", "init", "--root", _root.Path)).Code.Should().Be(ExitCodes.Ok);
+        var (code, output) = await CliProcess.RunAsync(groupReads, TimeSpan.FromMinutes(2), "ingest", file, "--partner", _police.Partner, "--feed", _police.Feed, "--root", _root.Path);
+        code.Should().Be(ExitCodes.Ok, output);
+
+        var marts = Directory.EnumerateFiles(Path.Combine(_root.Path, "secure"), "*", SearchOption.AllDirectories).ToList();
+        marts.Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal)).And.Contain(f => f.EndsWith(".json", StringComparison.Ordinal));
+        marts.Select(File.GetUnixFileMode).Should().OnlyContain(m => m == (OwnerFile | UnixFileMode.GroupRead), "marts and manifests follow the mask (640), no mode is forced on them");
+        File.GetUnixFileMode(Path.GetDirectoryName(marts[0])!).Should().Be(OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        File.GetUnixFileMode(KeyFile).Should().Be(OwnerFile, "keys stay 600 whatever the mask");
+        File.GetUnixFileMode(KeyFolder).Should().Be(OwnerFolder);
+    }
 }

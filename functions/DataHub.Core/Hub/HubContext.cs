@@ -47,8 +47,14 @@ public sealed record IngestSettings
     /// <summary>Failed attempts after which a file is quarantined as poison (default 3).</summary>
     public int MaxFailedAttempts { get; init; } = 3;
 
-    /// <summary>How long a processing claim is honoured before another worker may take it over (default 30 minutes).</summary>
-    public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How long a processing claim is honoured without a heartbeat before another worker may take it over (default 2
+    /// minutes; the holder renews it every third of that). A claim whose process is gone from this machine is taken over at once.
+    /// </summary>
+    public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most a partner file may ask of the reader (columns, cell and row size, workbook size).</summary>
+    public DataHub.Core.Parsing.ReadLimits ReadLimits { get; init; } = DataHub.Core.Parsing.ReadLimits.Default;
 
     /// <summary>Row errors listed line by line in a report; beyond this they are counted per rule only (default 100,000).</summary>
     public int MaxReportedRowErrors { get; init; } = 100_000;

@@ -43,7 +43,7 @@ public enum IngestStatus
 /// <param name="RowsRejected">Rows rejected.</param>
 /// <param name="Rule">The rule behind a refusal, quarantine or failure.</param>
 /// <param name="Message">A sentence about the outcome.</param>
-/// <param name="MartFiles">The committed mart files.</param>
+/// <param name="MartFiles">The committed mart files: every quarter file, then the batch manifest that commits them.</param>
 /// <param name="ReportPath">The JSON report written, if any.</param>
 /// <param name="QuarantinePath">Where the file was quarantined, if it was.</param>
 /// <param name="RowsWithKey">How many stored rows carry each linkage key.</param>
@@ -63,4 +63,8 @@ public sealed record IngestOutcome(
     IReadOnlyList<string>? MartFiles = null,
     string? ReportPath = null,
     string? QuarantinePath = null,
-    IReadOnlyDictionary<LinkageKey, long>? RowsWithKey = null);
+    IReadOnlyDictionary<LinkageKey, long>? RowsWithKey = null)
+{
+    /// <summary>The landing path in its safe form (the file name as a label), for consoles and logs.</summary>
+    public string SafeLandingPath => SafeNames.LandingPath(LandingPath);
+}

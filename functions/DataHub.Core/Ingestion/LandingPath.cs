@@ -14,6 +14,9 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     /// <summary>The folder under landing where processed files are archived; the trigger ignores it.</summary>
     public const string ProcessedFolder = "_processed";
 
+    /// <summary>The rule for a landing entry that is a link (or lies under one), refused unread.</summary>
+    public const string LinkRule = "path.link";
+
     /// <summary>The object path.</summary>
     public string Path => $"{Container}/{Partner}/{Feed}/{FileName}";
 

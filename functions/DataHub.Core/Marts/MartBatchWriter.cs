@@ -8,8 +8,8 @@ namespace DataHub.Core.Marts;
 
 /// <summary>
 /// Writes one batch's pseudonymised rows into the secure mart, one Parquet file per quarter. Nothing is visible until
-/// <see cref="CommitAsync"/>, which commits every quarter's file once the whole batch has succeeded; <see cref="AbandonAsync"/>
-/// (or a failure) commits none.
+/// <see cref="CommitAsync"/>, which commits every quarter's file once the whole batch has succeeded and then the batch's
+/// manifest, the commit point readers go by; <see cref="AbandonAsync"/> (or a failure) commits none.
 /// </summary>
 public sealed class MartBatchWriter : IAsyncDisposable
 {
@@ -25,6 +25,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly Dictionary<string, QuarterFile> _quarters = new(StringComparer.Ordinal);
     private readonly QuarterNames _quarterNames = new();
     private readonly int _quarterField;
+    private readonly MartCatalog _catalog;
     private long _buffered;
     private bool _finished;
 
@@ -32,7 +33,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="store">Where the files go.</param>
     /// <param name="contract">The feed's contract.</param>
     /// <param name="batchId">The batch id (file name and batch_id column).</param>
-    /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …).</param>
+    /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …); must name the partner and source SHA-256.</param>
     /// <param name="compression">The Parquet compression.</param>
     /// <param name="rowGroupRows">Rows per row group.</param>
     /// <param name="rowGroupBytes">Memory the rows buffered across the batch's open quarter files may take; past it the largest is written as a row group.</param>
@@ -50,6 +51,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(excludedFields);
         _store = store;
+        _catalog = new MartCatalog(store);
         _contract = contract;
         _layout = MartLayout.For(contract);
         _batchId = batchId;
@@ -192,22 +194,31 @@ public sealed class MartBatchWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Finishes and commits every quarter's file; returns them with their row counts, in quarter order.</summary>
-    /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata.</param>
-    public async Task<IReadOnlyList<(StoredObject File, string Quarter, long Rows)>> CommitAsync(long rowsRejected)
+    /// <summary>
+    /// Finishes every quarter's file, commits them, then commits the batch's manifest, written last: until it exists no
+    /// reader sees any of the files (see <see cref="MartManifest"/>). Returns the manifest and its object.
+    /// </summary>
+    /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata and the manifest.</param>
+    /// <param name="committedAt">The commit time recorded in the manifest.</param>
+    /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
+    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        var committed = new List<(StoredObject, string, long)>();
+        var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         try
         {
-            foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+            foreach (var (_, file) in quarters)
             {
                 file.Metadata[MartMetadata.Rows] = file.Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.BatchRows] = Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
-                await file.Writer.FinishAsync().ConfigureAwait(false);
+                await file.Writer.FinishAsync(cancellationToken).ConfigureAwait(false);
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
             }
+
+            // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
+            // sees old and new files of one batch mixed.
+            await _catalog.WithdrawAsync(_contract.Name, _batchId, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -215,25 +226,29 @@ public sealed class MartBatchWriter : IAsyncDisposable
             throw;
         }
 
-        // Every file is complete before the first is committed, so a failure above commits none.
+        // Every file is complete before the first is committed, so a failure above commits none; a crash between the
+        // files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
         _finished = true;
+        var files = new List<MartManifestFile>();
         try
         {
-            foreach (var (quarter, file) in _quarters.OrderBy(q => q.Key, StringComparer.Ordinal))
+            foreach (var (quarter, file) in quarters)
             {
-                committed.Add((await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false), quarter, file.Rows));
+                var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Sink.Bytes, file.Sink.Sha256()));
             }
         }
         finally
         {
-            // Releases what each write holds; a write that was not committed (a commit failed) is abandoned.
-            foreach (var file in _quarters.Values)
+            // Releases what each write holds; a write not committed (a commit failed) is abandoned.
+            foreach (var (_, file) in quarters)
             {
                 await file.Pending.DisposeAsync().ConfigureAwait(false);
             }
         }
 
-        return committed;
+        var manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files);
+        return (manifest, await _catalog.CommitAsync(manifest, CancellationToken.None).ConfigureAwait(false));
     }
 
     /// <summary>Discards every quarter's file: nothing of the batch is committed.</summary>
@@ -261,20 +276,31 @@ public sealed class MartBatchWriter : IAsyncDisposable
         {
             [MartMetadata.Quarter] = quarter,
         };
-        var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var writer = await ParquetWriter.CreateAsync(pending.Content, _layout.Schema, new ParquetWriterOptions
+        // The store's metadata names the batch and its source, so clean-up can tell whose claim an uncommitted file belongs to.
+        var options = new WriteOptions(Metadata: new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [MartMetadata.BatchId] = _batchId,
+            [MartMetadata.Partner] = _metadata[MartMetadata.Partner],
+            [MartMetadata.Feed] = _contract.Name,
+            [MartMetadata.SourceSha256] = _metadata[MartMetadata.SourceSha256],
+        });
+        var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), options, cancellationToken).ConfigureAwait(false);
+        var sink = new HashingSink(pending.Content);
+        var writer = await ParquetWriter.CreateAsync(sink, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
-        return new QuarterFile(pending, writer, metadata);
+        return new QuarterFile(pending, sink, writer, metadata);
     }
 
-    private sealed class QuarterFile(IObjectWrite pending, ParquetWriter writer, Dictionary<string, string> metadata)
+    private sealed class QuarterFile(IObjectWrite pending, HashingSink sink, ParquetWriter writer, Dictionary<string, string> metadata)
     {
         public IObjectWrite Pending { get; } = pending;
+
+        public HashingSink Sink { get; } = sink;
 
         public ParquetWriter Writer { get; } = writer;
 

@@ -6,11 +6,9 @@ namespace DataHub.Core.Parsing;
 /// <remarks>Works on bytes because both accepted encodings (UTF-8, Windows-1252) share ASCII's comma, quote, CR and LF.</remarks>
 internal sealed class CsvRecordReader : IDisposable
 {
-    /// <summary>The largest record buffered; beyond it the file almost certainly has an unclosed quote.</summary>
-    internal const int MaxRecordBytes = 16 << 20;
-
     private const int InitialBufferBytes = 256 << 10;
     private readonly Stream stream;
+    private readonly ReadLimits limits;
     private byte[] buffer;
     private int position;
     private int end;
@@ -20,10 +18,11 @@ internal sealed class CsvRecordReader : IDisposable
     private int[] lengths = new int[32];
     private bool[] escaped = new bool[32];
 
-    public CsvRecordReader(Stream stream)
+    public CsvRecordReader(Stream stream, ReadLimits limits)
     {
         this.stream = stream;
-        buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        this.limits = limits;
+        buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBufferBytes, limits.MaxRowBytes));
     }
 
     /// <summary>The physical line the current record started on.</summary>
@@ -35,8 +34,11 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>True when a quoted field of the current record was not closed properly.</summary>
     public bool QuoteError { get; private set; }
 
-    /// <summary>True when the current record exceeded <see cref="MaxRecordBytes"/>; reading cannot continue.</summary>
-    public bool TooLong { get; private set; }
+    /// <summary>The limit the current record passed, if any; reading cannot continue past it.</summary>
+    public CsvLimit Exceeded { get; private set; }
+
+    /// <summary>True when the current record ran over <see cref="ReadLimits.MaxRowBytes"/>.</summary>
+    public bool TooLong => Exceeded == CsvLimit.RecordLength;
 
     /// <summary>True when the current record is an empty line.</summary>
     public bool IsBlank => FieldCount == 1 && lengths[0] == 0 && !escaped[0] && !QuoteError;
@@ -96,7 +98,13 @@ internal sealed class CsvRecordReader : IDisposable
 
     private bool Complete(Outcome outcome)
     {
-        TooLong = outcome == Outcome.TooLong;
+        Exceeded = outcome switch
+        {
+            Outcome.TooLong => CsvLimit.RecordLength,
+            Outcome.TooWide => CsvLimit.Columns,
+            Outcome.CellTooLarge => CsvLimit.CellSize,
+            _ => CsvLimit.None,
+        };
         return outcome == Outcome.Record;
     }
 
@@ -116,6 +124,8 @@ internal sealed class CsvRecordReader : IDisposable
         NeedMore,
         End,
         TooLong,
+        TooWide,
+        CellTooLarge,
     }
 
     private Outcome TryParse()
@@ -138,6 +148,11 @@ internal sealed class CsvRecordReader : IDisposable
         var quoteError = false;
         while (true)
         {
+            if (count == limits.MaxColumns)
+            {
+                return Outcome.TooWide;
+            }
+
             if (count == starts.Length)
             {
                 Array.Resize(ref starts, count * 2);
@@ -272,6 +287,14 @@ internal sealed class CsvRecordReader : IDisposable
             break;
         }
 
+        for (var f = 0; f < count; f++)
+        {
+            if (lengths[f] > limits.MaxCellChars)
+            {
+                return Outcome.CellTooLarge;
+            }
+        }
+
         FieldCount = count;
         QuoteError = quoteError;
         Line = nextLine;
@@ -325,7 +348,7 @@ internal sealed class CsvRecordReader : IDisposable
 
         if (end == buffer.Length)
         {
-            if (buffer.Length >= MaxRecordBytes)
+            if (buffer.Length >= limits.MaxRowBytes)
             {
                 return Outcome.TooLong;
             }
@@ -338,4 +361,20 @@ internal sealed class CsvRecordReader : IDisposable
 
         return Outcome.NeedMore;
     }
+}
+
+/// <summary>Which of the reader's limits a CSV record passed.</summary>
+internal enum CsvLimit
+{
+    /// <summary>None.</summary>
+    None,
+
+    /// <summary>The record is longer than <see cref="ReadLimits.MaxRowBytes"/> (often an unclosed quote).</summary>
+    RecordLength,
+
+    /// <summary>The record has more fields than <see cref="ReadLimits.MaxColumns"/>.</summary>
+    Columns,
+
+    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes.</summary>
+    CellSize,
 }

@@ -23,11 +23,13 @@ public sealed class FeedReader : IDisposable
     private readonly XlsxSheetReader? xlsx;
     private readonly string[] headers = [];
     private readonly int[] fieldColumns;
+    private readonly ReadLimits limits;
     private char[] scratch = ArrayPool<char>.Shared.Rent(1024);
     private bool started;
 
-    private FeedReader(string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries)
+    private FeedReader(string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries, ReadLimits limits)
     {
+        this.limits = limits;
         duplicates = new DuplicateRows(scratch, duplicateMemoryEntries);
         FileName = fileName;
         Contract = contract;
@@ -37,13 +39,13 @@ public sealed class FeedReader : IDisposable
         Array.Fill(fieldColumns, -1);
     }
 
-    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format, IScratchSpace? scratch, int duplicateMemoryEntries)
-        : this(fileName, contract, scratch, duplicateMemoryEntries)
+    private FeedReader(Stream content, string fileName, FeedContract contract, FeedFileFormat format, IScratchSpace? scratch, int duplicateMemoryEntries, ReadLimits limits)
+        : this(fileName, contract, scratch, duplicateMemoryEntries, limits)
     {
         Format = format;
         if (format == FeedFileFormat.Xlsx)
         {
-            xlsx = XlsxSheetReader.Open(content, out var error);
+            xlsx = XlsxSheetReader.Open(content, limits, scratch, out var error);
             if (error is not null)
             {
                 fileErrors.Add(error);
@@ -54,7 +56,7 @@ public sealed class FeedReader : IDisposable
         }
         else
         {
-            csv = new CsvRecordReader(content);
+            csv = new CsvRecordReader(content, limits);
             decoding = OpenCsv(csv);
             if (decoding is null)
             {
@@ -89,7 +91,7 @@ public sealed class FeedReader : IDisposable
     public IReadOnlyList<string> PresentFields { get; private set; } = [];
 
     /// <summary>Problems with the whole file. Non-empty after <see cref="Open"/>: no rows are read. Can also gain an
-    /// <see cref="Rules.FileUnreadable"/> or <see cref="Rules.FileRecordTooLong"/> error while rows are read, which ends the rows.</summary>
+    /// <see cref="Rules.FileUnreadable"/> error or a limit's error (<see cref="ReadLimits"/>) while rows are read, which ends the rows.</summary>
     public IReadOnlyList<FileError> FileErrors => fileErrors;
 
     /// <summary>The CSV encoding as detected ("utf-8", "utf-8-bom", "windows-1252", or "ascii" when every byte was ASCII); null for XLSX.</summary>
@@ -103,25 +105,27 @@ public sealed class FeedReader : IDisposable
     /// <param name="fileName">The name as received; ".xlsx" selects the workbook reader, anything else CSV.</param>
     /// <param name="contract">The feed's contract.</param>
     /// <param name="scratch">Where duplicate-row hashes beyond the first million spill (see <see cref="Validation.DuplicateRows"/>); in memory when null.</param>
-    public static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch = null) =>
-        Open(content, fileName, contract, scratch, Validation.DuplicateRows.DefaultMemoryEntries);
+    /// <param name="limits">The most the file may ask of the reader; <see cref="ReadLimits.Default"/> when null.</param>
+    public static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch = null, ReadLimits? limits = null) =>
+        Open(content, fileName, contract, scratch, Validation.DuplicateRows.DefaultMemoryEntries, limits);
 
     /// <summary>As the public Open, with the number of duplicate-row hashes held in memory before a run spills (for tests).</summary>
-    internal static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries)
+    internal static FeedReader Open(Stream content, string fileName, FeedContract contract, IScratchSpace? scratch, int duplicateMemoryEntries, ReadLimits? limits = null)
     {
+        limits ??= ReadLimits.Default;
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
         ArgumentNullException.ThrowIfNull(contract);
         var extension = Path.GetExtension(fileName).ToLowerInvariant();
         if (extension is ".xls" or ".xlsm" or ".xlsb" or ".ods")
         {
-            var unsupported = new FeedReader(fileName, contract, null, duplicateMemoryEntries);
+            var unsupported = new FeedReader(fileName, contract, null, duplicateMemoryEntries, limits);
             unsupported.fileErrors.Add(new FileError(Rules.FileFormat,
                 $"{extension} files are not accepted; send CSV (comma separated) or XLSX."));
             return unsupported;
         }
 
-        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv, scratch, duplicateMemoryEntries);
+        return new FeedReader(content, fileName, contract, extension == ".xlsx" ? FeedFileFormat.Xlsx : FeedFileFormat.Csv, scratch, duplicateMemoryEntries, limits);
     }
 
     /// <summary>Streams the data rows: each one typed and validated, or rejected with its errors. Once per reader.</summary>
@@ -178,7 +182,7 @@ public sealed class FeedReader : IDisposable
             }
         }
 
-        ReportTooLong();
+        ReportCsvLimit();
     }
 
     private RawRow? CsvRaw(CsvRecordReader record)
@@ -212,12 +216,25 @@ public sealed class FeedReader : IDisposable
         return fileErrors.Count == 0;
     }
 
-    private void ReportTooLong()
+    // A record past a limit ends the reading: the file is quarantined with the limit's rule.
+    private void ReportCsvLimit()
     {
-        if (csv!.TooLong)
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var after = string.Create(inv, $"A record starting after line {csv!.Line}");
+        switch (csv.Exceeded)
         {
-            fileErrors.Add(new FileError(Rules.FileRecordTooLong, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"A record starting after line {csv.Line} runs over {CsvRecordReader.MaxRecordBytes / (1 << 20)} MB, usually a quote that is never closed; the rest of the file was not read.")));
+            case CsvLimit.RecordLength:
+                fileErrors.Add(new FileError(Rules.FileRecordTooLong, string.Create(inv,
+                    $"{after} runs over {limits.MaxRowBytes / 1024:N0} KB, usually a quote that is never closed; the rest of the file was not read.")));
+                break;
+            case CsvLimit.Columns:
+                fileErrors.Add(new FileError(Rules.FileTooManyColumns, string.Create(inv,
+                    $"{after} has more than {limits.MaxColumns:N0} columns; the rest of the file was not read.")));
+                break;
+            case CsvLimit.CellSize:
+                fileErrors.Add(new FileError(Rules.FileCellTooLarge, string.Create(inv,
+                    $"{after} has a cell of more than {limits.MaxCellChars:N0} bytes; the rest of the file was not read.")));
+                break;
         }
     }
 
@@ -282,9 +299,13 @@ public sealed class FeedReader : IDisposable
             return TrimTrailingEmpty(cells);
         }
 
-        fileErrors.Add(new FileError(Rules.FileEmpty, reader.TooLong
-            ? "The file has no readable header row (an unclosed quote?)."
-            : "The file has only blank lines: it needs a header row."));
+        if (reader.Exceeded != CsvLimit.None)
+        {
+            ReportCsvLimit();
+            return [];
+        }
+
+        fileErrors.Add(new FileError(Rules.FileEmpty, "The file has only blank lines: it needs a header row."));
         return [];
     }
 

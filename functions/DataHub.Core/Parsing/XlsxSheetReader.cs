@@ -1,22 +1,28 @@
+using System.Globalization;
 using DataHub.Core.Feeds;
+using DataHub.Core.Storage;
 using DataHub.Core.Validation;
 using ExcelDataReader;
 
 namespace DataHub.Core.Parsing;
 
 /// <summary>Reads the first sheet of an XLSX workbook row by row through ExcelDataReader, turning any failure to read the
-/// workbook (truncated, corrupt, not a workbook) into a <see cref="Rules.FileUnreadable"/> error instead of an exception.</summary>
+/// workbook (truncated, corrupt, not a workbook) into a <see cref="Rules.FileUnreadable"/> error instead of an exception,
+/// and holding it to the reader's limits (<see cref="ReadLimits"/>): checked as it inflates before it is opened
+/// (<see cref="WorkbookCheck"/>), then row by row.</summary>
 internal sealed class XlsxSheetReader : IDisposable
 {
     private const string Unreadable = "The workbook cannot be read (truncated or corrupt XLSX); save it again or send CSV.";
     private readonly IExcelDataReader reader;
     private readonly Stream? copy;
+    private readonly ReadLimits limits;
     private bool failed;
 
-    private XlsxSheetReader(IExcelDataReader reader, Stream? copy)
+    private XlsxSheetReader(IExcelDataReader reader, Stream? copy, ReadLimits limits)
     {
         this.reader = reader;
         this.copy = copy;
+        this.limits = limits;
     }
 
     /// <summary>The 1-based sheet row of the current row.</summary>
@@ -32,7 +38,7 @@ internal sealed class XlsxSheetReader : IDisposable
         {
             for (var c = 0; c < FieldCount; c++)
             {
-                if (Cell(c) is { } value && (value is not string s || !string.IsNullOrWhiteSpace(s)))
+                if (!IsEmpty(Cell(c)))
                 {
                     return false;
                 }
@@ -42,25 +48,43 @@ internal sealed class XlsxSheetReader : IDisposable
         }
     }
 
-    public static XlsxSheetReader? Open(Stream content, out FileError? error)
+    /// <summary>Opens the workbook's first sheet; null with the error when it is unreadable or past a limit.</summary>
+    /// <param name="content">The workbook; read from its start, not disposed.</param>
+    /// <param name="limits">The reader's limits.</param>
+    /// <param name="scratch">Where a forward-only stream is copied to be read (a workbook's directory is at its end); in memory when null.</param>
+    /// <param name="error">Why the workbook is not read.</param>
+    public static XlsxSheetReader? Open(Stream content, ReadLimits limits, IScratchSpace? scratch, out FileError? error)
     {
         error = null;
 
         // ExcelDataReader's configuration asks for code page 1252 when constructed, which .NET only serves once the
         // code-pages provider is registered; registering is idempotent and adds encodings, it changes none.
         System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
-        // A workbook is a zip whose directory is at its end, so the reader must seek; a forward-only stream is copied first.
         Stream? copy = null;
         try
         {
             if (!content.CanSeek)
             {
-                copy = new MemoryStream();
-                content.CopyTo(copy);
-                copy.Position = 0;
+                copy = scratch?.CreateFile() ?? new MemoryStream();
+                if (!CopyWithin(content, copy, limits.MaxWorkbookBytes))
+                {
+                    copy.Dispose();
+                    error = new FileError(Rules.FileDecompressedTooLarge, string.Create(CultureInfo.InvariantCulture, $"The workbook is larger than {limits.MaxWorkbookBytes >> 20:N0} MB; send the extract as CSV or in parts."));
+                    return null;
+                }
             }
 
-            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(copy ?? content, new ExcelReaderConfiguration { LeaveOpen = true }), copy);
+            var workbook = copy ?? content;
+            workbook.Position = 0;
+            error = WorkbookCheck.Check(workbook, limits);
+            if (error is not null)
+            {
+                copy?.Dispose();
+                return null;
+            }
+
+            workbook.Position = 0;
+            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(workbook, new ExcelReaderConfiguration { LeaveOpen = true }), copy, limits);
         }
         catch (Exception e) when (IsContentProblem(e))
         {
@@ -73,7 +97,7 @@ internal sealed class XlsxSheetReader : IDisposable
     /// <summary>The value of cell <paramref name="index"/> (string, double, DateTime, bool or null).</summary>
     public object? Cell(int index) => index < FieldCount ? reader.GetValue(index) : null;
 
-    /// <summary>Moves to the next row; false at the end or when the workbook turns out to be unreadable (the error is added).</summary>
+    /// <summary>Moves to the next row; false at the end, or when the workbook turns out to be unreadable or a row passes a limit (the error is added).</summary>
     public bool Read(List<FileError> errors)
     {
         if (failed)
@@ -90,6 +114,13 @@ internal sealed class XlsxSheetReader : IDisposable
 
             Line++;
             FieldCount = reader.FieldCount;
+            if (Limit() is { } limit)
+            {
+                failed = true;
+                errors.Add(limit);
+                return false;
+            }
+
             return true;
         }
         catch (Exception e) when (IsContentProblem(e))
@@ -104,6 +135,60 @@ internal sealed class XlsxSheetReader : IDisposable
     {
         reader.Dispose();
         copy?.Dispose();
+    }
+
+    // Columns count to the row's last non-empty cell (a formatted empty cell far to the right is not a column).
+    private FileError? Limit()
+    {
+        long characters = 0;
+        var last = 0;
+        for (var c = 0; c < FieldCount; c++)
+        {
+            var value = Cell(c);
+            if (IsEmpty(value))
+            {
+                continue;
+            }
+
+            last = c + 1;
+            var length = value is string s ? s.Length : 0;
+            if (length > limits.MaxCellChars)
+            {
+                return new FileError(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture, $"Sheet row {Line} has a cell of more than {limits.MaxCellChars:N0} characters; the rest of the workbook was not read."));
+            }
+
+            characters += length;
+        }
+
+        if (last > limits.MaxColumns)
+        {
+            return new FileError(Rules.FileTooManyColumns, string.Create(CultureInfo.InvariantCulture, $"Sheet row {Line} has values in more than {limits.MaxColumns:N0} columns; the rest of the workbook was not read."));
+        }
+
+        return characters > limits.MaxRowBytes
+            ? new FileError(Rules.FileRecordTooLong, string.Create(CultureInfo.InvariantCulture, $"Sheet row {Line} holds more than {limits.MaxRowBytes / 1024:N0} K characters; the rest of the workbook was not read."))
+            : null;
+    }
+
+    private static bool IsEmpty(object? value) => value is null || (value is string s && string.IsNullOrWhiteSpace(s));
+
+    private static bool CopyWithin(Stream source, Stream target, long limit)
+    {
+        var buffer = new byte[1 << 16];
+        long copied = 0;
+        int n;
+        while ((n = source.Read(buffer)) > 0)
+        {
+            copied += n;
+            if (copied > limit)
+            {
+                return false;
+            }
+
+            target.Write(buffer, 0, n);
+        }
+
+        return true;
     }
 
     // ExcelDataReader reports bad workbooks through many exception types (zip, XML, its own); none is a programming error here.

@@ -1,3 +1,5 @@
+using DataHub.Core.Hub;
+
 namespace DataHub.Core.Receipts;
 
 /// <summary>A file's identity for de-duplication: who sent it, for which feed, and its content hash (not its name).</summary>
@@ -16,20 +18,31 @@ public enum ReceiptState
     /// <summary>Processed to an end: stored, or quarantined with a report.</summary>
     Completed,
 
-    /// <summary>The last attempt failed unexpectedly; it may be retried.</summary>
+    /// <summary>The last attempt failed unexpectedly (or was given up); it may be retried.</summary>
     Failed,
+}
+
+/// <summary>Who holds a claim: the process and a token of its own for this one claim.</summary>
+/// <param name="Process">The claiming process, so a claim whose process has gone can be taken over at once.</param>
+/// <param name="Token">Random per claim: tells two claims of one process apart.</param>
+public sealed record ClaimOwner(ProcessIdentity Process, string Token)
+{
+    /// <summary>A new claim of this process.</summary>
+    public static ClaimOwner New() => new(ProcessIdentity.Current, Guid.NewGuid().ToString("N"));
 }
 
 /// <summary>The stored record of one file's processing.</summary>
 /// <param name="Key">Which file.</param>
 /// <param name="State">Where it stands.</param>
 /// <param name="Attempts">How many attempts have been claimed (1 for the first).</param>
-/// <param name="FailedAttempts">How many attempts failed unexpectedly.</param>
+/// <param name="FailedAttempts">How many attempts failed unexpectedly (or died) since the content was last delivered.</param>
 /// <param name="ClaimedAt">When the current attempt was claimed.</param>
 /// <param name="Outcome">How it ended ("stored", "quarantined"), once completed.</param>
 /// <param name="BatchId">The batch the content was stored or quarantined as.</param>
-/// <param name="LastError">The last failure's message (a type and a sentence, never a value).</param>
-/// <param name="SourcePath">The landing path it arrived at.</param>
+/// <param name="LastError">The last failure's message (a type and a sentence, never a value or a file name).</param>
+/// <param name="SourcePath">The landing path it arrived at, in its safe form (the file name is never kept).</param>
+/// <param name="Owner">Who holds the current attempt's claim.</param>
+/// <param name="RenewedAt">When the holder last showed it was alive (its heartbeat); the lease runs from here.</param>
 public sealed record Receipt(
     ReceiptKey Key,
     ReceiptState State,
@@ -39,7 +52,9 @@ public sealed record Receipt(
     string? Outcome,
     string? BatchId,
     string? LastError,
-    string? SourcePath);
+    string? SourcePath,
+    ClaimOwner? Owner = null,
+    DateTimeOffset? RenewedAt = null);
 
 /// <summary>The answer to a claim.</summary>
 public enum ClaimStatus
@@ -47,7 +62,7 @@ public enum ClaimStatus
     /// <summary>The caller now owns processing of this content.</summary>
     Claimed,
 
-    /// <summary>The content was already processed: a duplicate, nothing to do.</summary>
+    /// <summary>The content was already stored: a duplicate, nothing to do.</summary>
     AlreadyCompleted,
 
     /// <summary>Another worker's claim is still live: nothing to do now.</summary>
@@ -57,6 +72,13 @@ public enum ClaimStatus
 /// <summary>The result of <see cref="IReceiptStore.TryClaimAsync"/>, with the receipt as it now stands.</summary>
 public sealed record ClaimResult(ClaimStatus Status, Receipt Receipt);
 
+/// <summary>A claim being asked for.</summary>
+/// <param name="SourcePath">The landing path, in its safe form.</param>
+/// <param name="Owner">Who asks.</param>
+/// <param name="Now">The time of asking.</param>
+/// <param name="Lease">How long a claim stays live without a heartbeat.</param>
+public sealed record ClaimRequest(string SourcePath, ClaimOwner Owner, DateTimeOffset Now, TimeSpan Lease);
+
 /// <summary>
 /// Records which files have been processed, so the same content delivered twice (even concurrently) is processed once,
 /// and counts failed attempts so a file that keeps failing can be quarantined as poison.
@@ -65,16 +87,23 @@ public interface IReceiptStore
 {
     /// <summary>
     /// Claims the content for processing. Creating the receipt is atomic (create-if-absent), so of two concurrent claims
-    /// exactly one wins. A failed receipt, or a processing claim older than <paramref name="lease"/>, is taken over as a
-    /// new attempt.
+    /// exactly one wins. A failed receipt, a quarantined one (a new delivery is a new chance), or a processing claim whose
+    /// lease has lapsed or whose process has gone is taken over as a new attempt (see <see cref="ReceiptRules.Reclaim"/>).
     /// </summary>
-    Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+    Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Marks the claimed content as processed to an end.</summary>
+    /// <summary>The holder's heartbeat: extends its lease; false when the claim is no longer its own.</summary>
+    Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Marks the content as processed to an end (stored, or quarantined with its report).</summary>
     Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken);
 
-    /// <summary>Marks the current attempt as failed and returns the receipt with its failure count.</summary>
-    Task<Receipt> FailAsync(ReceiptKey key, string error, CancellationToken cancellationToken);
+    /// <summary>
+    /// Ends <paramref name="owner"/>'s attempt without completing it, counting it as a failure when <paramref name="counted"/>
+    /// (a cancelled attempt or a lost race is not the file's fault). A claim another worker has taken over is left alone.
+    /// Returns the receipt as it now stands.
+    /// </summary>
+    Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken);
 
     /// <summary>The receipt for the content, or null when it was never claimed.</summary>
     Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken);
@@ -83,31 +112,91 @@ public interface IReceiptStore
 /// <summary>The decision rules shared by every receipt store, so local and Azure stores agree.</summary>
 public static class ReceiptRules
 {
+    /// <summary>The outcome of a receipt whose content was stored in the mart.</summary>
+    public const string Stored = "stored";
+
+    /// <summary>The outcome of a receipt whose content was quarantined with its report.</summary>
+    public const string Quarantined = "quarantined";
+
     /// <summary>The receipt a first claim creates.</summary>
-    public static Receipt NewClaim(ReceiptKey key, string sourcePath, DateTimeOffset now) =>
-        new(key, ReceiptState.Processing, 1, 0, now, null, null, null, sourcePath);
+    public static Receipt NewClaim(ReceiptKey key, ClaimRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new(key, ReceiptState.Processing, 1, 0, request.Now, null, null, null, request.SourcePath, request.Owner, request.Now);
+    }
+
+    /// <summary>True while a processing claim is honoured: its lease has not lapsed and its process is not known to be gone.</summary>
+    public static bool IsLive(Receipt receipt, DateTimeOffset now, TimeSpan lease)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        return receipt.State == ReceiptState.Processing
+            && now - (receipt.RenewedAt ?? receipt.ClaimedAt) < lease
+            && receipt.Owner?.Process.IsGone() != true;
+    }
 
     /// <summary>
-    /// Given the existing receipt, what a new claim gets: a duplicate, a live claim held by another worker, or a takeover
-    /// (the receipt to store for the new attempt).
+    /// Given the existing receipt, what a new claim gets: a duplicate (only when the content was stored), a live claim
+    /// held by another worker, or a takeover (the receipt to store for the new attempt).
     /// </summary>
-    public static (ClaimStatus Status, Receipt Receipt) Reclaim(Receipt existing, string sourcePath, DateTimeOffset now, TimeSpan lease)
+    public static (ClaimStatus Status, Receipt Receipt) Reclaim(Receipt existing, ClaimRequest request)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        return existing.State switch
+        ArgumentNullException.ThrowIfNull(request);
+        if (existing.State == ReceiptState.Completed && existing.Outcome == Stored)
         {
-            ReceiptState.Completed => (ClaimStatus.AlreadyCompleted, existing),
-            ReceiptState.Processing when now - existing.ClaimedAt < lease => (ClaimStatus.HeldByAnother, existing),
-            _ => (ClaimStatus.Claimed, existing with
-            {
-                State = ReceiptState.Processing,
-                Attempts = existing.Attempts + 1,
+            return (ClaimStatus.AlreadyCompleted, existing);
+        }
 
-                // A stale processing claim means that worker died mid-attempt: it counts as a failure.
-                FailedAttempts = existing.State == ReceiptState.Processing ? existing.FailedAttempts + 1 : existing.FailedAttempts,
-                ClaimedAt = now,
-                SourcePath = sourcePath,
-            }),
-        };
+        if (IsLive(existing, request.Now, request.Lease))
+        {
+            return (ClaimStatus.HeldByAnother, existing);
+        }
+
+        return (ClaimStatus.Claimed, existing with
+        {
+            State = ReceiptState.Processing,
+            Attempts = existing.Attempts + 1,
+
+            // A quarantined file delivered again starts afresh; a processing claim that lapsed means its worker died
+            // mid-attempt, which counts as a failure (a file that kills its worker every time ends as poison).
+            FailedAttempts = existing.State switch
+            {
+                ReceiptState.Completed => 0,
+                ReceiptState.Processing => existing.FailedAttempts + 1,
+                _ => existing.FailedAttempts,
+            },
+            Outcome = null,
+            ClaimedAt = request.Now,
+            RenewedAt = request.Now,
+            SourcePath = request.SourcePath,
+            Owner = request.Owner,
+        });
     }
+
+    /// <summary>The receipt after a heartbeat, or null when the claim is no longer <paramref name="owner"/>'s.</summary>
+    public static Receipt? Renew(Receipt existing, ClaimOwner owner, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return Holds(existing, owner) ? existing with { RenewedAt = now } : null;
+    }
+
+    /// <summary>The receipt after <paramref name="owner"/>'s attempt ends without completing, or null when the claim is no longer its own.</summary>
+    public static Receipt? Fail(Receipt existing, ClaimOwner owner, string error, bool counted)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return Holds(existing, owner)
+            ? existing with { State = ReceiptState.Failed, FailedAttempts = existing.FailedAttempts + (counted ? 1 : 0), LastError = error }
+            : null;
+    }
+
+    /// <summary>The receipt once completed with <paramref name="outcome"/> as <paramref name="batchId"/>.</summary>
+    public static Receipt Complete(Receipt existing, string outcome, string batchId)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return existing with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId, Owner = null };
+    }
+
+    // A receipt without an owner predates owners: whoever works on it holds it.
+    private static bool Holds(Receipt receipt, ClaimOwner owner) =>
+        receipt.State == ReceiptState.Processing && (receipt.Owner is null || string.Equals(receipt.Owner.Token, owner?.Token, StringComparison.Ordinal));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,8 @@ namespace DataHub.Core.Retention;
 /// secure/kpi, files of a partner or feed since removed from the protocols) are kept no longer than the shortest raw
 /// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
 /// strictest one applies. Unprocessed landing files and published aggregates are never touched.
+/// A committed mart batch goes as a whole once its manifest is past retention: the manifest first (the batch is invisible
+/// at once), then its files. Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
 /// </summary>
 public sealed class EnforceRetention
 {
@@ -28,6 +31,7 @@ public sealed class EnforceRetention
     /// <summary>The audit rule for a mart file past its retention.</summary>
     public const string MartRule = "retention.mart";
 
+    private const string PartnerMetadata = "datahub.partner";
     private readonly HubContext _hub;
     private readonly ILogger _logger;
 
@@ -42,6 +46,7 @@ public sealed class EnforceRetention
     /// <summary>Examines every raw, quarantined and mart object and deletes those past retention.</summary>
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
+        var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
         var now = _hub.Time.GetUtcNow();
         var deleted = new List<RetentionDeletion>();
         var examined = 0;
@@ -51,7 +56,7 @@ public sealed class EnforceRetention
         {
             // No agreements loaded means no retention can be known: deleting on a misconfiguration would be irreversible.
             _logger.LogWarning("Retention found no agreements; nothing was deleted");
-            return new RetentionOutcome(0, [], 0);
+            return new RetentionOutcome(0, [], 0) { Cleanup = cleanup };
         }
 
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
@@ -60,16 +65,24 @@ public sealed class EnforceRetention
         [
             new($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", RawRule, parts => parts.Length >= 5 ? Find(parts[2], parts[3]) : null, a => a.RawRetentionDays, shortestRaw),
             new("quarantine/", QuarantineRule, parts => parts.Length >= 4 ? Find(parts[1], parts[2]) : null, a => a.RawRetentionDays, shortestRaw),
-            new("secure/", MartRule, AttributeMart, a => a.MartRetentionDays, shortestMart),
+            new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
+        var batched = await ApplyToBatchesAsync(now, shortestMart, deleted, cancellationToken).ConfigureAwait(false);
+        examined += batched.Count;
         foreach (var zone in zones)
         {
             await foreach (var item in _hub.Store.ListAsync(zone.Prefix, cancellationToken).ConfigureAwait(false))
             {
+                // Batch files go with their manifest (above); an uncommitted batch's files are clean-up's.
+                if (batched.Contains(item.Path) || (zone.Rule == MartRule && item.Metadata.ContainsKey(MartMetadata.BatchId)))
+                {
+                    continue;
+                }
+
                 examined++;
                 var parts = item.Path.Split('/');
-                var rule = zone.Attribute(parts);
+                var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
                 await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, deleted, cancellationToken).ConfigureAwait(false);
@@ -77,20 +90,61 @@ public sealed class EnforceRetention
         }
 
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
-        return new RetentionOutcome(examined, deleted, unattributed);
+        return new RetentionOutcome(examined, deleted, unattributed) { Cleanup = cleanup };
+    }
+
+    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here).
+    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var catalog = new MartCatalog(_hub.Store);
+        await foreach (var (feed, state) in catalog.ScanFeedsAsync(
+            (feed, ex) => _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path),
+            cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (manifest, stored) in state.Batches)
+            {
+                paths.Add(stored.Path);
+                paths.UnionWith(manifest.Files.Select(f => f.Path));
+                var rule = Find(manifest.Partner, feed);
+                var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
+                var batchItem = stored with { LastModified = manifest.CommittedAt };
+                var before = deleted.Count;
+                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                if (deleted.Count == before)
+                {
+                    continue;
+                }
+
+                // The manifest has gone, so no reader sees the batch; its files follow.
+                foreach (var file in manifest.Files)
+                {
+                    var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
+                    if (item is not null)
+                    {
+                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        return paths;
     }
 
     private Attribution? Find(string partner, string feed) =>
         _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
 
-    // A mart names its partner in its batch id (its file name) and its feed in its folder.
-    private Attribution? AttributeMart(string[] parts) =>
-        parts.Length >= 3 && PartnerFromBatch(parts[^1]) is { } partner ? Find(partner, parts[1]) : null;
+    // A mart names its partner in its metadata (or, failing that, in its batch id) and its feed in its folder.
+    private Attribution? AttributeMart(StoredObject item, string[] parts)
+    {
+        var partner = item.Metadata.TryGetValue(PartnerMetadata, out var p) ? p : PartnerFromBatch(parts[^1]);
+        return parts.Length >= 3 && partner is not null ? Find(partner, parts[1]) : null;
+    }
 
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
 
     /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
-    private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?> Attribute, Func<FeedAgreement, int> Days, int Shortest);
+    private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
 
     // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
     private string? PartnerFromBatch(string fileName)
@@ -153,8 +207,14 @@ public sealed class EnforceRetention
 /// <param name="Unattributed">Objects no agreement covers (held to the shortest retention of any agreement).</param>
 public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDeletion> Deleted, int Unattributed)
 {
+    /// <summary>What the clean-up of interrupted work at the start of the run removed.</summary>
+    public CleanupOutcome Cleanup { get; init; } = new(0, []);
+
     /// <summary>One line for logs and the command line.</summary>
-    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)");
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"examined {Examined} objects, deleted {Deleted.Count} ({Unattributed} covered by no agreement)")
+        + (Cleanup.TemporaryFiles + Cleanup.UncommittedMartFiles.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; cleaned up {Cleanup.TemporaryFiles} temporary files and {Cleanup.UncommittedMartFiles.Count} mart files of uncommitted batches")
+            : string.Empty);
 }
 
 /// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>

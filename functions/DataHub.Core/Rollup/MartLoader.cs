@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
 using DataHub.Core.Linkage;
+using DataHub.Core.Marts;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
 
@@ -17,7 +18,7 @@ namespace DataHub.Core.Rollup;
 /// <param name="RulesVersion">The validation rules version it was ingested under.</param>
 /// <param name="Rows">Rows read.</param>
 /// <param name="BatchId">The ingest batch (one delivery) the file belongs to, from its metadata.</param>
-/// <param name="Received">When the file was committed: the delivery's arrival, as the store records it.</param>
+/// <param name="Received">When the file's batch was committed (its manifest's time): the delivery's arrival.</param>
 /// <param name="FirstDate">(Not in the published manifest: one record's date.) The earliest date of the feed's period field among the rows (health: the first day of the earliest quarter).</param>
 /// <param name="LastDate">The latest such date (health: the last day of the latest quarter).</param>
 public sealed record MartInput(
@@ -59,7 +60,7 @@ public sealed class MartLoader(IObjectStore store)
             var (input, partner) = await ReadAsync(obj, FeedCatalog.CscPeople, MartRows.CscPerson, cohortRows.Add, cancellationToken).ConfigureAwait(false);
             files.Add(input);
             cohortPartner ??= partner;
-            latest = Later(latest, obj.Path);
+            latest = Later(latest, obj.File.Path);
         }
 
         if (cohortRows.Count == 0)
@@ -87,7 +88,7 @@ public sealed class MartLoader(IObjectStore store)
                     samePartner = string.Equals(partner, cohortPartner, StringComparison.Ordinal);
                 }).ConfigureAwait(false);
                 files.Add(input);
-                latest = Later(latest, obj.Path);
+                latest = Later(latest, obj.File.Path);
             }
         }
 
@@ -104,22 +105,21 @@ public sealed class MartLoader(IObjectStore store)
         return new LoadedMarts(builder.Build(), cohort.KeyVersion, builder.LinkQuality(), files, latest);
     }
 
-    private async Task<IReadOnlyList<StoredObject>> ListAsync(string feed, CancellationToken cancellationToken)
+    // Only committed batches are read (the files their manifests list), oldest commit first; nothing half-committed is ever seen.
+    private async Task<IReadOnlyList<CommittedFile>> ListAsync(string feed, CancellationToken cancellationToken)
     {
-        var found = new List<StoredObject>();
-        await foreach (var obj in _store.ListAsync("secure/" + feed + "/", cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (obj.Path.EndsWith(".parquet", StringComparison.Ordinal))
-            {
-                found.Add(obj);
-            }
+            return [.. (await new MartCatalog(_store).CommittedAsync(feed, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.Files.Select(f => new CommittedFile(f, m.CommittedAt)))];
         }
-
-        return found.OrderBy(o => o.LastModified).ThenBy(o => o.Path, StringComparer.Ordinal).ToArray();
+        catch (DamagedManifestException ex)
+        {
+            throw new RollupInputException(ex.Message, ex);
+        }
     }
 
     private async Task<(MartInput Input, string? Partner)> ReadAsync<T>(
-        StoredObject obj,
+        CommittedFile committed,
         string feed,
         Func<MartRowGroup, Func<int, T>> read,
         Action<T> add,
@@ -127,13 +127,19 @@ public sealed class MartLoader(IObjectStore store)
         Action<string?, string?>? check = null)
     {
         using var buffer = new MemoryStream();
-        var source = await _store.OpenReadAsync(obj.Path, obj.ETag, cancellationToken).ConfigureAwait(false);
+        var obj = committed.File;
+        var source = await _store.OpenReadAsync(obj.Path, null, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
             await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        if (!string.Equals(sha, obj.Sha256, StringComparison.Ordinal))
+        {
+            throw new RollupInputException($"Mart file '{obj.Path}' does not match its batch manifest: it changed after it was committed.");
+        }
+
         buffer.Position = 0;
         try
         {
@@ -159,7 +165,7 @@ public sealed class MartLoader(IObjectStore store)
                 rows += group.Rows;
             }
 
-            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows, batch, obj.LastModified, span.First, span.Last), partner);
+            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows, batch, committed.CommittedAt, span.First, span.Last), partner);
         }
         catch (ParquetFormatException ex)
         {
@@ -178,4 +184,8 @@ public sealed class MartLoader(IObjectStore store)
 
         return current is { } c && c.CompareTo(q) >= 0 ? c : q;
     }
+
+    // A quarter file with the time its batch was committed, which stands for the delivery's arrival.
+    private sealed record CommittedFile(MartManifestFile File, DateTimeOffset CommittedAt);
 }
+

@@ -8,6 +8,7 @@ namespace DataHub.Core.Storage;
 public interface IObjectStore
 {
     /// <summary>The object's properties, or null when there is no object at the path.</summary>
+    /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>
@@ -15,9 +16,13 @@ public interface IObjectStore
     /// has changed. The stream reads one version whole, or fails with <see cref="ObjectChangedException"/>: never a mix of two.
     /// </summary>
     /// <exception cref="ObjectNotFoundException">No object at the path.</exception>
+    /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
     Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
-    /// <summary>Every object whose path starts with <paramref name="prefix"/>, in ordinal path order.</summary>
+    /// <summary>
+    /// Every object whose path starts with <paramref name="prefix"/>, in ordinal path order. A store that can hold links
+    /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused.
+    /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
@@ -28,11 +33,14 @@ public interface IObjectStore
     /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false (here or at commit).</exception>
     Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the object; false when there was none. With <paramref name="ifMatchETag"/>, only if unchanged.</summary>
+    /// <summary>
+    /// Deletes the object; false when there was none. With <paramref name="ifMatchETag"/>, only if unchanged. A link is
+    /// removed itself, never what it points to.
+    /// </summary>
     /// <exception cref="ObjectChangedException">The object is no longer version <paramref name="ifMatchETag"/>.</exception>
     Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
-    /// <summary>Copies an object to a new path (overwriting): the destination gets one version of the source, whole.</summary>
+    /// <summary>Copies an object to a new path (overwriting): the destination gets one version of the source, whole, with its metadata.</summary>
     /// <exception cref="ObjectNotFoundException">No object at the source path.</exception>
     Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken);
 }
@@ -73,11 +81,15 @@ public static class ObjectStoreWrites
     }
 }
 
-/// <summary>An object's properties: where it is, how long, its version tag and when it was last written.</summary>
-public sealed record StoredObject(string Path, long Length, string ETag, DateTimeOffset LastModified);
+/// <summary>An object's properties: where it is, how long, its version tag, when it was last written and its metadata.</summary>
+/// <remarks>
+/// Metadata is a few short name/value pairs the hub stores with an object (a mart file names its batch, partner and source
+/// there, so clean-up can tell whose claim an uncommitted file belongs to). Names are the hub's own ("datahub.batch_id").
+/// </remarks>
+public sealed record StoredObject(string Path, long Length, string ETag, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Metadata);
 
-/// <summary>How <see cref="IObjectStore.BeginWriteAsync"/> treats an existing object.</summary>
-public sealed record WriteOptions(bool Overwrite = true)
+/// <summary>How <see cref="IObjectStore.BeginWriteAsync"/> treats an existing object, and the metadata the new one gets.</summary>
+public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null)
 {
     /// <summary>Overwrite any existing object.</summary>
     public static WriteOptions Default { get; } = new();
@@ -108,4 +120,28 @@ public sealed class ObjectExistsException(string path)
 {
     /// <summary>The path that was already taken.</summary>
     public string Path { get; } = path;
+}
+
+/// <summary>
+/// Raised when what is at a path is not a plain object the store wrote or a partner uploaded (e.g. a symbolic link in a
+/// local folder, or a path through one): it is refused unread, so nothing outside the store is ever read, copied or moved.
+/// </summary>
+public sealed class ObjectRefusedException(string path, string reason)
+    : Exception("The object is refused unread: " + reason)
+{
+    /// <summary>The path that was refused.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>Why, in a sentence with no file content.</summary>
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// A store whose interrupted writes can leave temporary files behind (a local folder when its process is killed): it can
+/// remove the ones whose writer has gone. Stores whose uncommitted writes vanish by themselves need not implement it.
+/// </summary>
+public interface ITemporaryFileSweeper
+{
+    /// <summary>Deletes temporary files whose writing process has gone; returns how many.</summary>
+    Task<int> SweepAsync(CancellationToken cancellationToken);
 }

@@ -58,14 +58,14 @@ public sealed class CrossFieldChecks
         if (possible >= 0 && values[possible] is int p && values[authorised] is int a && values[unauthorised] is int u && (long)a + u > p)
         {
             errors.Add(new RowError(line, Name(possible), Rules.SessionsSum, string.Create(CultureInfo.InvariantCulture,
-                $"authorised ({a}) plus unauthorised ({u}) absence sessions exceed possible sessions ({p}).")));
+                $"authorised plus unauthorised absence sessions exceed possible sessions.")));
         }
 
         if (score >= 0 && values[instrument] is string name && values[score] is int s
             && InstrumentRanges.TryGetValue(name, out var range) && (s < range.Min || s > range.Max))
         {
             errors.Add(new RowError(line, Name(score), Rules.ScoreRange, string.Create(CultureInfo.InvariantCulture,
-                $"score {s} is outside the {name} range {range.Min}–{range.Max}.")));
+                $"score is outside the {name} range {range.Min}–{range.Max}.")));
         }
 
         if (quarter >= 0 && values[quarter] is string label)
@@ -85,13 +85,13 @@ public sealed class CrossFieldChecks
             if (values[cohortPeople] is int people && withEvent > people)
             {
                 errors.Add(new RowError(line, Name(peopleWithEvent), Rules.CountsOrder, string.Create(CultureInfo.InvariantCulture,
-                    $"people_with_event ({withEvent}) exceeds cohort_people ({people}).")));
+                    $"people_with_event exceeds cohort_people.")));
             }
 
             if (events >= 0 && values[events] is int count && count < withEvent)
             {
                 errors.Add(new RowError(line, Name(events), Rules.CountsOrder, string.Create(CultureInfo.InvariantCulture,
-                    $"events ({count}) is fewer than people_with_event ({withEvent}).")));
+                    $"events is fewer than people_with_event.")));
             }
         }
 

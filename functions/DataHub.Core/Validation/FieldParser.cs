@@ -41,7 +41,10 @@ public sealed class FieldParser
         }
     }
 
-    /// <summary>Parses a text cell of field <paramref name="index"/>; null on success, else the problem (never quoting an identifier).</summary>
+    /// <summary>
+    /// Parses a text cell of field <paramref name="index"/>; null on success, else the problem: the field, the rule and what
+    /// was expected, never the cell's value (a shifted column puts a name or a date of birth where a code was expected).
+    /// </summary>
     public FieldProblem? Parse(int index, ReadOnlySpan<char> text, out object? value)
     {
         value = null;
@@ -75,7 +78,7 @@ public sealed class FieldParser
             case FieldType.Boolean:
                 return ParseBoolean(s) is { } flag
                     ? Ok(flag ? BoxedTrue : BoxedFalse, out value)
-                    : Problem(field, Rules.BooleanFormat, "must be Y/N, Yes/No, true/false or 1/0" + Quote(field, s) + ".");
+                    : Problem(field, Rules.BooleanFormat, "must be Y/N, Yes/No, true/false or 1/0.");
             case FieldType.Code:
                 return ParseCode(index, field, s, out value);
             default:
@@ -148,7 +151,7 @@ public sealed class FieldParser
         value = null;
         if (!int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
         {
-            return Problem(field, Rules.IntegerFormat, "must be a whole number" + Quote(field, s) + ".");
+            return Problem(field, Rules.IntegerFormat, "must be a whole number.");
         }
 
         return CheckRange(field, number, out value);
@@ -166,8 +169,7 @@ public sealed class FieldParser
                 (null, { } hi) => string.Create(CultureInfo.InvariantCulture, $"at most {hi}"),
                 _ => string.Empty,
             };
-            var got = field.Handling == FieldHandling.Stored ? string.Create(CultureInfo.InvariantCulture, $" (got {number})") : string.Empty;
-            return Problem(field, Rules.IntegerRange, "must be " + range + got + ".");
+            return Problem(field, Rules.IntegerRange, "must be " + range + ".");
         }
 
         value = number is >= 0 and < 1024 ? SmallInts[number] : number;
@@ -203,7 +205,7 @@ public sealed class FieldParser
 
         var allowed = field.AllowedValues ?? [];
         var list = allowed.Count <= 25 ? string.Join(", ", allowed) : "the codes in the feed's reference list";
-        return Problem(field, Rules.CodeUnknown, "must be one of " + list + Quote(field, s) + ".");
+        return Problem(field, Rules.CodeUnknown, "must be one of " + list + ".");
     }
 
     // One box per calendar day for the whole file (accepted dates are 1900–2099, so an array indexed by day is enough).
@@ -239,12 +241,6 @@ public sealed class FieldParser
         Rules.DateRange => string.Create(CultureInfo.InvariantCulture, $"has a year outside {DateText.MinYear}–{DateText.MaxYear}."),
         _ => "is not a date in the form yyyy-mm-dd or dd/mm/yyyy.",
     });
-
-    // Only stored, non-free-text values are quoted back: a wrong code or number tells the partner what to fix and identifies no one.
-    private static string Quote(FieldSpec field, ReadOnlySpan<char> s) =>
-        field.Handling == FieldHandling.Stored && field.Type != FieldType.Text && s.Length <= 30
-            ? " (got \"" + s.ToString() + "\")"
-            : string.Empty;
 
     private static FieldProblem Problem(FieldSpec field, string rule, string message) => new(field.Name, rule, field.Name + " " + message);
 

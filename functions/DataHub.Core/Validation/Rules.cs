@@ -18,8 +18,17 @@ public static class Rules
     /// <summary>The file is in an encoding the contract does not accept (UTF-16).</summary>
     public const string FileEncoding = "file.encoding";
 
-    /// <summary>A single record is larger than the reader will buffer, usually an unclosed quote.</summary>
+    /// <summary>A single record (a CSV record, a workbook row) is larger than the reader takes, often an unclosed quote.</summary>
     public const string FileRecordTooLong = "file.record_too_long";
+
+    /// <summary>A row has more columns than the reader takes.</summary>
+    public const string FileTooManyColumns = "file.too_many_columns";
+
+    /// <summary>A single cell is larger than the reader takes.</summary>
+    public const string FileCellTooLarge = "file.cell_too_large";
+
+    /// <summary>A workbook is larger, or inflates to more, than the reader takes (a zip bomb, or an extract to split).</summary>
+    public const string FileDecompressedTooLarge = "file.decompressed_too_large";
 
     /// <summary>A required column is not in the header.</summary>
     public const string HeaderMissingColumn = "header.missing_column";

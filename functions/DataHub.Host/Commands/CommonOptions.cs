@@ -39,4 +39,7 @@ public static class ExitCodes
 
     /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry.</summary>
     public const int Failed = 4;
+
+    /// <summary>`run` stopped by Ctrl+C, between files.</summary>
+    public const int Interrupted = 130;
 }

@@ -44,6 +44,7 @@ public static class DemoCommand
 
             using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
             await hub.CheckReadyAsync(pseudonymises: true, ct);
+            await hub.RecoverAsync(ct);
             var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
             var outcomes = await RunAsync(hub, options, terminal, ct);
             PrintSummary(terminal, outcomes);

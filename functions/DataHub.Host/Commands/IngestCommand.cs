@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
 
 namespace DataHub.Host.Commands;
@@ -29,14 +30,24 @@ internal static class IngestCommand
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
                 await hub.CheckReadyAsync(pseudonymises: true, ct);
-                IngestOutcome outcome;
-                using (var progress = IngestProgressLine.ForConsole(env))
+                await hub.RecoverAsync(ct);
+                try
                 {
-                    outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, ct);
-                }
+                    // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
+                    IngestOutcome outcome;
+                    using (var progress = IngestProgressLine.ForConsole(env))
+                    {
+                        outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, CancellationToken.None);
+                    }
 
-                env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
-                return CodeFor(outcome);
+                    env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
+                    return CodeFor(outcome);
+                }
+                catch (ObjectRefusedException ex)
+                {
+                    env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)} was not read: {ex.Reason}");
+                    return ExitCodes.Rejected;
+                }
             });
         });
         return command;

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using DataHub.Core.Feeds;
+using DataHub.Core.Marts;
 using DataHub.Parquet;
 using Spectre.Console;
 
@@ -113,6 +116,12 @@ public static class ParquetCommands
     {
         try
         {
+            if (Uncommitted(file) is { } reason)
+            {
+                Console.Error.WriteLine($"datahub parquet: {file.Name} {reason}");
+                return UnreadableFile;
+            }
+
             var reader = await ParquetReader.OpenAsync(file.OpenRead(), file.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -126,6 +135,32 @@ public static class ParquetCommands
             Console.Error.WriteLine($"datahub parquet: {ex.Message}");
             return UnreadableFile;
         }
+    }
+
+    // A mart file (…/secure/{feed}/quarter=…/{batch}.parquet) is part of the mart only once its batch's manifest lists it,
+    // byte for byte: a file of an interrupted or unfinished commit is shown to no one (other Parquet files are shown as they are).
+    private static string? Uncommitted(FileInfo file)
+    {
+        var quarter = file.Directory;
+        var feed = quarter?.Parent;
+        if (quarter is null || feed?.Parent?.Name != "secure" || !quarter.Name.StartsWith("quarter=", StringComparison.Ordinal) || FeedCatalog.Find(feed.Name) is null)
+        {
+            return null;
+        }
+
+        var batch = Path.GetFileNameWithoutExtension(file.Name);
+        var manifestPath = Path.Combine(feed.FullName, MartManifest.Folder, batch + ".json");
+        var manifest = File.Exists(manifestPath) ? MartManifest.Parse(File.ReadAllBytes(manifestPath)) : null;
+        var listed = manifest?.Files.FirstOrDefault(f => string.Equals(f.Path, $"secure/{feed.Name}/{quarter.Name}/{file.Name}", StringComparison.Ordinal));
+        if (listed is null)
+        {
+            return "is not part of a committed batch (no batch manifest lists it): a commit interrupted or still under way, which no reader takes.";
+        }
+
+        using var stream = file.OpenRead();
+        return string.Equals(Convert.ToHexStringLower(SHA256.HashData(stream)), listed.Sha256, StringComparison.Ordinal)
+            ? null
+            : "does not match its batch manifest: it changed after it was committed.";
     }
 
     private static string Show(object? value) => value switch

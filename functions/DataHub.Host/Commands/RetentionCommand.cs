@@ -20,6 +20,7 @@ public static class RetentionCommand
         {
             using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time);
             await hub.CheckReadyAsync(pseudonymises: false, cancellationToken).ConfigureAwait(false);
+            await hub.RecoverAsync(cancellationToken).ConfigureAwait(false);
             var outcome = await new EnforceRetention(hub.Context).RunAsync(cancellationToken).ConfigureAwait(false);
             foreach (var deletion in outcome.Deleted)
             {

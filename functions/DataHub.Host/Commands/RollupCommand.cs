@@ -49,6 +49,7 @@ internal static class RollupCommand
                 {
                     using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
                     await hub.CheckReadyAsync(pseudonymises: false, ct);
+                    await hub.RecoverAsync(ct);
                     var outcome = await RollupQuarter.For(hub.Context).RunAsync(new RollupRequest(one), ct);
                     env.Output.WriteLine(Describe(outcome));
                     return ExitCodes.Ok;

@@ -32,11 +32,17 @@ internal static class RunCommand
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, LogLevel.Warning, env.Settings);
                 await hub.CheckReadyAsync(pseudonymises: true, ct);
+                var recovered = await hub.RecoverAsync(ct);
+                if (recovered.TemporaryFiles + recovered.UncommittedMartFiles.Count > 0)
+                {
+                    env.Output.WriteLine($"Start-up clean-up: removed {recovered.TemporaryFiles} temporary files and {recovered.UncommittedMartFiles.Count} mart files of uncommitted batches left by a stopped process.");
+                }
+
                 env.Output.WriteLine($"Watching {Path.Combine(hub.Root, "landing")} (every {parse.GetValue(poll)} s). Timer jobs: {(jobs.Count == 0 ? "none registered" : string.Join(", ", jobs.Select(j => $"{j.Name} [{j.Schedule}]")))}. Ctrl+C stops.");
                 var runner = new EmbeddedRunner(hub.Context, jobs, TimeSpan.FromSeconds(parse.GetValue(poll)), line => env.Output.WriteLine(line));
                 await runner.RunAsync(ct);
-                env.Output.WriteLine("Stopped.");
-                return ExitCodes.Ok;
+                env.Output.WriteLine(runner.Failures == 0 ? "Stopped." : $"Stopped; {runner.Failures} file(s) failed unexpectedly while running (see the log and the audit).");
+                return ct.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
             });
         });
         return command;

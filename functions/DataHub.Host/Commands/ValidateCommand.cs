@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DataHub.Core.Feeds;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Parsing;
 
 namespace DataHub.Host.Commands;
@@ -34,7 +35,7 @@ internal static class ValidateCommand
             var terminal = new Terminal(env.Output);
             await using var stream = source.OpenRead();
             using var reader = FeedReader.Open(stream, source.Name, contract);
-            terminal.Heading($"{source.Name} against {contract.Name}");
+            terminal.Heading($"{SafeNames.FileLabel(source.Name)} against {contract.Name}");
             int WouldBeQuarantined()
             {
                 terminal.Table(["rule", "column", "message"], reader.FileErrors.Select(e => (IReadOnlyList<string>)[e.Rule, e.Column ?? string.Empty, e.Message]));
@@ -78,7 +79,7 @@ internal static class ValidateCommand
 
             if (reader.UnknownColumns.Count > 0)
             {
-                terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", reader.UnknownColumns)}");
+                terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", SafeNames.Columns(contract, reader.Headers, reader.UnknownColumns))}");
             }
 
             terminal.Line($"Rows: {accepted + rejected} read, {accepted} valid, {rejected} rejected.");

@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
-using DataHub.Core.Storage;
 using DataHub.Core.Protocols;
+using DataHub.Core.Receipts;
+using DataHub.Core.Retention;
+using DataHub.Core.Storage;
 using DataHub.Storage.Local;
 using Microsoft.Extensions.Logging;
 
@@ -92,35 +95,110 @@ public sealed class EmbeddedHub : IDisposable
     }
 
     /// <summary>
+    /// Start-up clean-up of what a killed or crashed process left: temporary files of processes that have gone (a killed
+    /// copy into landing, a killed mart write) and mart files of batches never committed. Safe while other processes work
+    /// on the same root: a live writer's files and claims are left alone. (A torn audit line is `audit repair`'s to seal.)
+    /// </summary>
+    public Task<CleanupOutcome> RecoverAsync(CancellationToken cancellationToken) => new InterruptedWork(Context).RunAsync(cancellationToken);
+
+    /// <summary>
     /// Copies <paramref name="file"/> to landing/{partner}/{feed}/{its name} and runs the ingest handler on it, exactly as
-    /// the blob trigger would. A path the handler would refuse (e.g. a partner of "..") is refused without copying anything.
+    /// the blob trigger would. A path the handler would refuse (e.g. a partner of "..", or a landing folder that is a
+    /// link) is refused without copying anything. When the same content already waits at that path (a delivery made
+    /// twice at once) it is handled as it is rather than written again.
     /// </summary>
     /// <param name="file">The extract to copy.</param>
     /// <param name="partner">The sending partner.</param>
     /// <param name="feed">The feed.</param>
     /// <param name="progress">Told how far the file's rows have been read, when given.</param>
     /// <param name="cancellationToken">Cancels the copy and the ingest.</param>
+    /// <exception cref="ObjectRefusedException">The file given is a link or not a regular file: it is not read.</exception>
     public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        var path = $"{LandingPath.Container}/{partner}/{feed}/{Path.GetFileName(file)}";
-        if (LandingPath.Check(path).Path is null)
+        ArgumentNullException.ThrowIfNull(file);
+        var source = new FileInfo(file);
+        if (source.LinkTarget is not null || !source.Exists)
         {
-            return await new IngestExtract(Context).HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+            throw new ObjectRefusedException(file, "only a regular file is ingested, not a link.");
         }
 
-        var landed = await Context.Store.WriteAsync(
-            path,
-            async (output, token) =>
+        var path = $"{LandingPath.Container}/{partner}/{feed}/{source.Name}";
+        var ingest = new IngestExtract(Context, progress);
+        if (LandingPath.Check(path).Path is null)
+        {
+            return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        StoredObject landed;
+        try
+        {
+            landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
+                ?? await Context.Store.WriteAsync(
+                    path,
+                    async (output, token) =>
+                    {
+                        var input = source.OpenRead();
+                        await using (input.ConfigureAwait(false))
+                        {
+                            await input.CopyToAsync(output, token).ConfigureAwait(false);
+                        }
+                    },
+                    WriteOptions.Default,
+                    cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectRefusedException)
+        {
+            // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
+            return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The same content being handled by another delivery at this moment: once that one ends (or its claim lapses),
+        // this copy is handled again, so it is archived as a duplicate (or processed) rather than left in landing.
+        var outcome = await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
+        if (outcome.Status != IngestStatus.InProgress || outcome.Sha256 is null)
+        {
+            return outcome;
+        }
+
+        var key = new ReceiptKey(partner, feed, outcome.Sha256);
+        var started = Context.Time.GetTimestamp();
+        while (await Context.Receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } receipt
+            && ReceiptRules.IsLive(receipt, Context.Time.GetUtcNow(), Context.Ingest.ClaimLease)
+            && Context.Time.GetElapsedTime(started) < 2 * Context.Ingest.ClaimLease)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The version at the path when it holds exactly the file's content already; null otherwise.
+    private async Task<StoredObject?> WaitingCopyAsync(string path, FileInfo source, CancellationToken cancellationToken)
+    {
+        var existing = await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (existing is null || existing.Length != source.Length)
+        {
+            return null;
+        }
+
+        try
+        {
+            var landed = await Context.Store.OpenReadAsync(path, existing.ETag, cancellationToken).ConfigureAwait(false);
+            await using (landed.ConfigureAwait(false))
             {
-                var input = File.OpenRead(file);
+                var input = source.OpenRead();
                 await using (input.ConfigureAwait(false))
                 {
-                    await input.CopyToAsync(output, token).ConfigureAwait(false);
+                    var waiting = await SHA256.HashDataAsync(landed, cancellationToken).ConfigureAwait(false);
+                    var given = await SHA256.HashDataAsync(input, cancellationToken).ConfigureAwait(false);
+                    return waiting.AsSpan().SequenceEqual(given) ? existing : null;
                 }
-            },
-            WriteOptions.Default,
-            cancellationToken).ConfigureAwait(false);
-        return await new IngestExtract(Context, progress).HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc />

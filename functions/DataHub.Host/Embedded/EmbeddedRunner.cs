@@ -1,3 +1,4 @@
+using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using Microsoft.Extensions.Logging;
@@ -6,15 +7,25 @@ namespace DataHub.Host.Embedded;
 
 /// <summary>
 /// The embedded host: polls landing/ and ingests each new file once its size and time have settled (a file still being
-/// uploaded is left alone), and runs the timer jobs on their CRON schedules. Stops cleanly when cancelled.
+/// uploaded is left alone), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
+/// file is logged (safely), audited and counted, the file is tried again later with a growing pause, and the next file
+/// is handled. Cancellation (Ctrl+C) stops between files and between job runs: work under way is finished, not cut.
 /// </summary>
 public sealed class EmbeddedRunner
 {
+    /// <summary>The audit rule for a file whose handling failed unexpectedly in the runner.</summary>
+    public const string UnhandledRule = "runner.unhandled";
+
+    private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(30);
     private readonly HubContext _hub;
     private readonly IReadOnlyList<TimerJob> _jobs;
     private readonly TimeSpan _pollInterval;
     private readonly Action<string> _report;
     private readonly ILogger _log;
+    private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _handled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Retry> _retries = new(StringComparer.Ordinal);
+    private int _failures;
 
     /// <summary>Runs <paramref name="jobs"/> and the landing watcher over <paramref name="hub"/>.</summary>
     /// <param name="hub">The hub.</param>
@@ -29,6 +40,9 @@ public sealed class EmbeddedRunner
         _report = report;
         _log = hub.Logger("DataHub.Runner");
     }
+
+    /// <summary>Files whose handling failed with an unexpected error so far (each also logged and audited).</summary>
+    public int Failures => Volatile.Read(ref _failures);
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -45,86 +59,147 @@ public sealed class EmbeddedRunner
         }
     }
 
-    /// <summary>Lists landing/ once and ingests every file whose ETag is unchanged since <paramref name="seen"/> last saw it.</summary>
-    /// <param name="seen">Path → ETag from the previous poll; updated in place.</param>
-    /// <param name="handled">Path → ETag already handled in this run; updated in place.</param>
-    /// <param name="cancellationToken">Stops between files.</param>
-    /// <returns>The outcomes of the files handled.</returns>
-    public async Task<IReadOnlyList<IngestOutcome>> PollOnceAsync(Dictionary<string, string> seen, Dictionary<string, string> handled, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lists landing/ once and ingests every file whose ETag is unchanged since the previous poll saw it, unless it was
+    /// handled already, or failed and its pause has not run out.
+    /// </summary>
+    /// <param name="cancellationToken">Stops between files; a file begun is finished.</param>
+    /// <returns>The outcomes of the files handled (a file whose handling threw has none).</returns>
+    public async Task<IReadOnlyList<IngestOutcome>> PollOnceAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(seen);
-        ArgumentNullException.ThrowIfNull(handled);
         var ingest = new IngestExtract(_hub);
         var outcomes = new List<IngestOutcome>();
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var item in _hub.Store.ListAsync(LandingPath.Container + "/", cancellationToken).ConfigureAwait(false))
         {
-            if (item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
+            if (!item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
             {
-                continue;
+                current[item.Path] = item.ETag;
             }
-
-            current[item.Path] = item.ETag;
         }
 
+        var now = _hub.Time.GetUtcNow();
         foreach (var (path, eTag) in current)
         {
-            var settled = seen.TryGetValue(path, out var before) && string.Equals(before, eTag, StringComparison.Ordinal);
-            var done = handled.TryGetValue(path, out var handledTag) && string.Equals(handledTag, eTag, StringComparison.Ordinal);
-            if (!settled || done)
+            var settled = _seen.TryGetValue(path, out var before) && string.Equals(before, eTag, StringComparison.Ordinal);
+            var done = _handled.TryGetValue(path, out var handledTag) && string.Equals(handledTag, eTag, StringComparison.Ordinal);
+            var waiting = _retries.TryGetValue(path, out var retry) && string.Equals(retry.ETag, eTag, StringComparison.Ordinal) && now < retry.NotBefore;
+            if (!settled || done || waiting)
             {
                 continue;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var outcome = await ingest.HandleAsync(path, eTag, cancellationToken).ConfigureAwait(false);
-            handled[path] = eTag;
-            outcomes.Add(outcome);
-            _report(Describe(outcome));
+            var outcome = await HandleAsync(ingest, path, eTag).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                outcomes.Add(outcome);
+                _report(Describe(outcome));
+            }
+
+            // A failure, or a claim another worker holds (it may die), is looked at again later; anything else is done.
+            if (outcome is null || outcome.Status is IngestStatus.Failed or IngestStatus.InProgress)
+            {
+                var failures = retry is not null && string.Equals(retry.ETag, eTag, StringComparison.Ordinal) ? retry.Failures + 1 : 1;
+                var pause = outcome?.Status == IngestStatus.InProgress ? _hub.Ingest.ClaimLease : Pause(failures);
+                _retries[path] = new Retry(eTag, failures, _hub.Time.GetUtcNow() + pause);
+            }
+            else
+            {
+                _retries.Remove(path);
+                _handled[path] = eTag;
+            }
         }
 
-        seen.Clear();
+        _seen.Clear();
         foreach (var (path, eTag) in current)
         {
-            seen[path] = eTag;
+            _seen[path] = eTag;
         }
 
         return outcomes;
     }
 
-    /// <summary>A one-line description of an outcome for the console.</summary>
+    /// <summary>A one-line description of an outcome for the console: the file by its safe label, never its name.</summary>
     public static string Describe(IngestOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        var path = outcome.SafeLandingPath;
         return outcome.Status switch
         {
             IngestStatus.Stored or IngestStatus.StoredWithRowErrors =>
-                $"{outcome.LandingPath}: {outcome.Status}, {outcome.RowsAccepted} rows stored, {outcome.RowsRejected} rejected (batch {outcome.BatchId})",
-            IngestStatus.Quarantined => $"{outcome.LandingPath}: quarantined ({outcome.Rule}): {outcome.Message} Report: {outcome.ReportPath}",
-            _ => $"{outcome.LandingPath}: {outcome.Status} ({outcome.Rule}) {outcome.Message}",
+                $"{path}: {outcome.Status}, {outcome.RowsAccepted} rows stored, {outcome.RowsRejected} rejected (batch {outcome.BatchId})",
+            IngestStatus.Quarantined => $"{path}: quarantined ({outcome.Rule}): {outcome.Message} Report: {outcome.ReportPath}",
+            _ => $"{path}: {outcome.Status} ({outcome.Rule}) {outcome.Message}",
         };
+    }
+
+    private TimeSpan Pause(int failures) =>
+        TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, Math.Max(_pollInterval.Ticks, TimeSpan.FromSeconds(15).Ticks) << Math.Min(failures - 1, 10)));
+
+    // Whatever goes wrong with one file (a hostile file, a damaged audit line, a storage fault) must not stop the watch.
+    private async Task<IngestOutcome?> HandleAsync(IngestExtract ingest, string path, string eTag)
+    {
+        try
+        {
+            return await ingest.HandleAsync(path, eTag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AuditChainBrokenException ex)
+        {
+            // Nothing can be audited until an operator repairs the log: say so with the fix (the message is fixed text
+            // naming no file or value), leave the file in landing and keep watching, so work resumes once it is repaired.
+            Interlocked.Increment(ref _failures);
+            var safe = SafeNames.LandingPath(path);
+            _log.LogError("{Path}: not handled, the audit log cannot take another event. {Finding} The runner goes on; the file stays in landing and is tried again later.", safe, ex.Message);
+            _report($"{safe}: not handled, the audit log cannot take another event. {ex.Message} The file stays in landing and is tried again later.");
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _failures);
+            var safe = SafeNames.LandingPath(path);
+            _log.LogError("{Path}: handling failed ({ErrorType}); the runner goes on and tries it again later.", safe, ex.GetType().Name);
+            _report($"{safe}: failed ({ex.GetType().Name}); it stays in landing and is tried again later.");
+            try
+            {
+                await _hub.Audit.AppendAsync(
+                    new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: safe, Rule: UnhandledRule, Detail: $"Handling the file failed unexpectedly ({ex.GetType().Name}); it stays in landing and is tried again later."),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception auditFailure) when (auditFailure is not OutOfMemoryException)
+            {
+                _log.LogError("The failure could not be audited ({ErrorType}).", auditFailure.GetType().Name);
+            }
+
+            return null;
+        }
     }
 
     private async Task WatchLandingAsync(CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        var handled = new Dictionary<string, string>(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await PollOnceAsync(seen, handled, cancellationToken).ConfigureAwait(false);
+                await PollOnceAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _log.LogWarning("Listing landing failed ({ErrorType}); retrying.", ex.GetType().Name);
             }
 
-            await Task.Delay(_pollInterval, _hub.Time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(_pollInterval, _hub.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 
@@ -136,22 +211,36 @@ public sealed class EmbeddedRunner
             var now = _hub.Time.GetUtcNow();
             var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
             _log.LogInformation("{Job} next runs at {Next:O}.", job.Name, next);
-            await Task.Delay(next - now, _hub.Time, cancellationToken).ConfigureAwait(false);
             try
             {
-                var summary = await job.RunAsync(_hub, cancellationToken).ConfigureAwait(false);
-                _report($"{job.Name}: {summary}");
+                await Task.Delay(next - now, _hub.Time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
+
+            try
+            {
+                // A run begun is finished: Ctrl+C stops between runs, so nothing is left half-published.
+                var summary = await job.RunAsync(_hub, CancellationToken.None).ConfigureAwait(false);
+                _report($"{job.Name}: {summary}");
+            }
+            catch (AuditChainBrokenException ex)
+            {
+                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log.
+                _log.LogError("{Job} did not run: the audit log cannot take another event. {Finding}", job.Name, ex.Message);
+                _report($"{job.Name}: did not run, the audit log cannot take another event. {ex.Message}");
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // One failed run must not stop the host; the next occurrence tries again.
+                // One failed run must not stop the host; the next occurrence tries again. The message names no value.
                 _log.LogError("{Job} failed ({ErrorType}).", job.Name, ex.GetType().Name);
                 _report($"{job.Name}: failed ({ex.GetType().Name}: {ex.Message})");
             }
         }
     }
+
+    /// <summary>A file that failed: the version that failed, how often in a row, and when it may be tried again.</summary>
+    private sealed record Retry(string ETag, int Failures, DateTimeOffset NotBefore);
 }

@@ -41,7 +41,7 @@ public sealed class BlobObjectStore : IObjectStore
         try
         {
             var properties = (await Blob(path).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return new StoredObject(path, properties.ContentLength, TagOf(properties.ETag), properties.LastModified);
+            return new StoredObject(path, properties.ContentLength, TagOf(properties.ETag), properties.LastModified, MetadataNames.FromBlob(properties.Metadata));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -119,7 +119,7 @@ public sealed class BlobObjectStore : IObjectStore
     {
         ArgumentNullException.ThrowIfNull(options);
         await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
-        return new BlobObjectWrite(Blob(path), path, options.Overwrite, _settings.BlockSize);
+        return new BlobObjectWrite(Blob(path), path, options.Overwrite, options.Metadata, _settings.BlockSize);
     }
 
     /// <inheritdoc />
@@ -148,10 +148,11 @@ public sealed class BlobObjectStore : IObjectStore
     /// </remarks>
     public async Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken)
     {
-        var source = await OpenReadAsync(sourcePath, null, cancellationToken).ConfigureAwait(false);
+        var properties = await GetAsync(sourcePath, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(sourcePath);
+        var source = await OpenReadAsync(sourcePath, properties.ETag, cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            return await this.WriteAsync(destinationPath, source.CopyToAsync, WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            return await this.WriteAsync(destinationPath, source.CopyToAsync, new WriteOptions(Overwrite: true, properties.Metadata), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -170,7 +171,7 @@ public sealed class BlobObjectStore : IObjectStore
                 }
 
                 var properties = blob.Properties;
-                yield return new StoredObject(container + "/" + blob.Name, properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue);
+                yield return new StoredObject(container + "/" + blob.Name, properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue, MetadataNames.FromBlob(blob.Metadata));
             }
         }
     }

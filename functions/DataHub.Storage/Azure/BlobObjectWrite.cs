@@ -16,14 +16,16 @@ internal sealed class BlobObjectWrite : IObjectWrite
 {
     private readonly BlockBlobClient _blob;
     private readonly bool _overwrite;
+    private readonly IReadOnlyDictionary<string, string> _metadata;
     private readonly BlockStream _content;
     private bool _done;
 
-    public BlobObjectWrite(BlockBlobClient blob, string path, bool overwrite, int blockSize)
+    public BlobObjectWrite(BlockBlobClient blob, string path, bool overwrite, IReadOnlyDictionary<string, string>? metadata, int blockSize)
     {
         _blob = blob;
         Path = path;
         _overwrite = overwrite;
+        _metadata = metadata ?? new Dictionary<string, string>();
         _content = new BlockStream(blob, path, blockSize);
     }
 
@@ -38,21 +40,24 @@ internal sealed class BlobObjectWrite : IObjectWrite
 
         // Create-only: the service refuses the commit if a blob has appeared at the path meanwhile.
         var conditions = _overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
+
+        // The metadata is set by the same request that makes the blob visible: never a blob without it.
+        var metadata = MetadataNames.ToBlob(_metadata);
         try
         {
             BlobContentInfo committed;
             if (_content.Blocks.Count == 0)
             {
                 using var whole = _content.Buffered();
-                committed = (await _blob.UploadAsync(whole, new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false)).Value;
+                committed = (await _blob.UploadAsync(whole, new BlobUploadOptions { Conditions = conditions, Metadata = metadata }, cancellationToken).ConfigureAwait(false)).Value;
             }
             else
             {
                 await _content.StageRestAsync(cancellationToken).ConfigureAwait(false);
-                committed = (await _blob.CommitBlockListAsync(_content.Blocks, new CommitBlockListOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false)).Value;
+                committed = (await _blob.CommitBlockListAsync(_content.Blocks, new CommitBlockListOptions { Conditions = conditions, Metadata = metadata }, cancellationToken).ConfigureAwait(false)).Value;
             }
 
-            return new StoredObject(Path, _content.Length, BlobObjectStore.TagOf(committed.ETag), committed.LastModified);
+            return new StoredObject(Path, _content.Length, BlobObjectStore.TagOf(committed.ETag), committed.LastModified, _metadata);
         }
         catch (RequestFailedException ex) when (!_overwrite && ex.Status is 409 or 412)
         {

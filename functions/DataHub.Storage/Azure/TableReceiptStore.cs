@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using DataHub.Core.Hub;
 using DataHub.Core.Receipts;
 
 namespace DataHub.Storage.Azure;
@@ -7,8 +8,9 @@ namespace DataHub.Storage.Azure;
 /// <summary>
 /// Receipts in an Azure Table: partition "{partner}.{feed}", row key the content's SHA-256. The first claim is an
 /// insert, which the service makes atomic (a second insert of the same keys conflicts), so one delivery of the same
-/// content wins; later changes are ETag-conditioned replaces, retried on a lost race. Failed attempts are counted
-/// for poison handling.
+/// content wins; every later change (a takeover, a heartbeat, a completion, a failure) is an ETag-conditioned replace,
+/// decided again on what another worker wrote when it loses the race. The claim's owner and lease travel in the entity,
+/// so a crashed worker's claim is taken over as it is locally (<see cref="ReceiptRules"/>).
 /// </summary>
 public sealed class TableReceiptStore : IReceiptStore
 {
@@ -24,12 +26,12 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+    public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) =>
         GuardAsync(key, "claim", async () =>
         {
             while (true)
             {
-                var fresh = ReceiptRules.NewClaim(key, sourcePath, now);
+                var fresh = ReceiptRules.NewClaim(key, request);
                 try
                 {
                     await _table.AddEntityAsync(ToEntity(fresh), cancellationToken).ConfigureAwait(false);
@@ -46,7 +48,7 @@ public sealed class TableReceiptStore : IReceiptStore
                     continue; // Deleted between the insert and the read: try the insert again.
                 }
 
-                var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), sourcePath, now, lease);
+                var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), request);
                 if (status != ClaimStatus.Claimed)
                 {
                     return new ClaimResult(status, next);
@@ -62,18 +64,24 @@ public sealed class TableReceiptStore : IReceiptStore
         });
 
     /// <inheritdoc />
-    public Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId }, cancellationToken);
+    public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc />
-    public Task<Receipt> FailAsync(ReceiptKey key, string error, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Failed, FailedAttempts = r.FailedAttempts + 1, LastError = error }, cancellationToken);
+    public async Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
+        (await UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public async Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
+        ?? (await GetAsync(key, cancellationToken).ConfigureAwait(false))!;
 
     /// <inheritdoc />
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) =>
         GuardAsync(key, "read", async () => await EntityAsync(key, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(key, entity) : null);
 
-    private Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken) =>
+    // A change that returns null leaves the receipt as it is (and returns null); a lost race reads and decides again.
+    private Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken) =>
         GuardAsync(key, "update", async () =>
         {
             while (true)
@@ -81,6 +89,11 @@ public sealed class TableReceiptStore : IReceiptStore
                 var existing = await EntityAsync(key, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
                 var next = change(FromEntity(key, existing));
+                if (next is null)
+                {
+                    return null;
+                }
+
                 if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
                 {
                     return next;
@@ -149,6 +162,11 @@ public sealed class TableReceiptStore : IReceiptStore
             ["BatchId"] = receipt.BatchId,
             ["LastError"] = receipt.LastError,
             ["SourcePath"] = receipt.SourcePath,
+            ["OwnerHost"] = receipt.Owner?.Process.Host,
+            ["OwnerProcessId"] = receipt.Owner?.Process.ProcessId,
+            ["OwnerStartedAt"] = receipt.Owner?.Process.StartedAt,
+            ["OwnerToken"] = receipt.Owner?.Token,
+            ["RenewedAt"] = receipt.RenewedAt,
         };
 
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
@@ -161,5 +179,13 @@ public sealed class TableReceiptStore : IReceiptStore
             entity.GetString("Outcome"),
             entity.GetString("BatchId"),
             entity.GetString("LastError"),
-            entity.GetString("SourcePath"));
+            entity.GetString("SourcePath"),
+            OwnerOf(entity),
+            entity.GetDateTimeOffset("RenewedAt"));
+
+    private static ClaimOwner? OwnerOf(TableEntity entity) =>
+        entity.GetString("OwnerToken") is { } token && entity.GetString("OwnerHost") is { } host
+        && entity.GetInt32("OwnerProcessId") is { } processId && entity.GetDateTimeOffset("OwnerStartedAt") is { } startedAt
+            ? new ClaimOwner(new ProcessIdentity(host, processId, startedAt), token)
+            : null;
 }

@@ -143,7 +143,7 @@ internal sealed class LocalKeyFile
     private void Save(KeyFile file, bool createOnly)
     {
         var folder = System.IO.Path.GetDirectoryName(Path)!;
-        var temp = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = TemporaryFiles.PathBeside(Path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
 using DataHub.Core.Storage;
 
@@ -6,16 +7,21 @@ namespace DataHub.Storage.Local;
 
 /// <summary>The hub's containers as folders under an embedded root: "{root}/{container}/{name}".</summary>
 /// <remarks>
-/// Writes go to a hidden temporary file in the destination folder and are committed by rename, so readers see the old
-/// object or the whole new one. ETags are the file's length and last-write time.
+/// Writes go to a hidden temporary file in the destination folder (<see cref="LocalObjectWrite"/>) and are committed by
+/// rename, so readers see the old object or the whole new one (their modes follow the process's file-creation mask). ETags are
+/// the file's length and last-write time. Metadata lives in a sidecar under "{root}/.metadata" so listings show only
+/// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
+/// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
+/// removes the link alone. Nothing outside the root is ever touched.
 /// </remarks>
-public sealed class LocalObjectStore : IObjectStore
+public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
-    private const string TempPrefix = ".tmp-";
     private readonly string _root;
+    private readonly LinkGuard _links;
+    private readonly MetadataSidecars _metadata;
 
     /// <summary>Serves the containers under <paramref name="root"/>, creating their folders.</summary>
     public LocalObjectStore(string root)
@@ -25,22 +31,38 @@ public sealed class LocalObjectStore : IObjectStore
         {
             Directory.CreateDirectory(Path.Combine(_root, container));
         }
+
+        _links = new LinkGuard(_root);
+        _metadata = new MetadataSidecars(Path.Combine(_root, ".metadata"));
     }
 
-    /// <summary>The folder on disk for an object path (checked: it cannot leave its container).</summary>
+    /// <summary>The file on disk for an object path (checked: it cannot leave its container; links are not resolved).</summary>
     public string FullPath(string path) => Path.Combine(_root, Path.Combine(Segments(path)));
 
     /// <inheritdoc />
     public Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(FullPath(path));
+        var file = new FileInfo(Checked(path));
         return Task.FromResult(file.Exists ? Describe(path, file) : null);
     }
 
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var full = FullPath(path);
+        var full = Checked(path);
+        var file = new FileInfo(full);
+        if (!file.Exists)
+        {
+            throw new ObjectNotFoundException(path);
+        }
+
+        // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
+        // object of no length is served as empty without being opened.
+        if (file.Length == 0)
+        {
+            return Task.FromResult<Stream>(ETagMatches(file, ifMatchETag) ? new MemoryStream([], writable: false) : throw new ObjectChangedException(path));
+        }
+
         FileStream stream;
         try
         {
@@ -51,10 +73,19 @@ public sealed class LocalObjectStore : IObjectStore
             throw new ObjectNotFoundException(path);
         }
 
-        if (ifMatchETag is not null && !string.Equals(ETagOf(new FileInfo(full)), ifMatchETag, StringComparison.Ordinal))
+        try
+        {
+            // Checked again through the handle: a link swapped in after the check above is caught here, before a byte is read.
+            _links.Verify(stream.SafeFileHandle, full, path);
+            if (!ETagMatches(new FileInfo(full), ifMatchETag))
+            {
+                throw new ObjectChangedException(path);
+            }
+        }
+        catch
         {
             stream.Dispose();
-            throw new ObjectChangedException(path);
+            throw;
         }
 
         return Task.FromResult<Stream>(stream);
@@ -66,35 +97,45 @@ public sealed class LocalObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(prefix);
         var container = prefix.Split('/', 2)[0];
         var containers = Containers.Where(c => c.StartsWith(container, StringComparison.Ordinal) && (prefix.Length <= c.Length || prefix.StartsWith(c + "/", StringComparison.Ordinal)));
-        var found = new List<(string Path, FileInfo File)>();
+        var found = new List<(string Path, string Full, bool Link)>();
         foreach (var c in containers)
         {
-            var folder = new DirectoryInfo(Path.Combine(_root, c));
-            if (!folder.Exists)
+            var folder = Path.Combine(_root, c);
+            if (!Directory.Exists(folder) || new DirectoryInfo(folder).LinkTarget is not null)
             {
                 continue;
             }
 
-            foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+            var entries = new FileSystemEnumerable<(string Full, bool Link)>(
+                folder,
+                (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
-                if (file.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var relative = c + "/" + Path.GetRelativePath(folder.FullName, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0)
+                    && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+            };
+            foreach (var (full, link) in entries)
+            {
+                var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
                 if (relative.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    found.Add((relative, file));
+                    found.Add((relative, full, link));
                 }
             }
         }
 
-        foreach (var (path, file) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
+        foreach (var (path, full, link) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            file.Refresh();
-            if (file.Exists)
+            var file = new FileInfo(full);
+            if (link)
+            {
+                // The link's own properties (it is never followed); reading it is refused.
+                yield return new StoredObject(path, 0, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+            }
+            else if (file.Exists)
             {
                 yield return Describe(path, file);
             }
@@ -107,33 +148,55 @@ public sealed class LocalObjectStore : IObjectStore
     public Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var full = FullPath(path);
+        var full = Checked(path);
+        CreateFolder(Path.GetDirectoryName(full)!, path);
         if (!options.Overwrite && File.Exists(full))
         {
             throw new ObjectExistsException(path);
         }
 
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N") + "-" + Path.GetFileName(full));
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, temp, options.Overwrite, file => Describe(path, file)));
+        var segments = Segments(path);
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file)));
     }
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(FullPath(path));
+        var full = FullPath(path);
+        var link = _links.LinkOn(full);
+        if (link is not null && !string.Equals(link, full, StringComparison.Ordinal))
+        {
+            throw new ObjectRefusedException(path, "a folder on its path is a link.");
+        }
+
+        var file = new FileInfo(full);
+        if (link is not null)
+        {
+            // The link itself goes; what it points to is never touched.
+            if (file.Attributes.HasFlag(FileAttributes.Directory))
+            {
+                Directory.Delete(full);
+            }
+            else
+            {
+                file.Delete();
+            }
+
+            return Task.FromResult(true);
+        }
+
         if (!file.Exists)
         {
             return Task.FromResult(false);
         }
 
-        if (ifMatchETag is not null && !string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal))
+        if (!ETagMatches(file, ifMatchETag))
         {
             throw new ObjectChangedException(path);
         }
 
         file.Delete();
+        _metadata.Write(Segments(path), null);
         return Task.FromResult(true);
     }
 
@@ -148,9 +211,13 @@ public sealed class LocalObjectStore : IObjectStore
                 await using var input = await OpenReadAsync(sourcePath, source.ETag, ct).ConfigureAwait(false);
                 await input.CopyToAsync(output, ct).ConfigureAwait(false);
             },
-            WriteOptions.Default,
+            new WriteOptions(Overwrite: true, source.Metadata),
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Deletes the temporary files of writers that have gone, anywhere under the root (containers, metadata, receipts, keys).</summary>
+    /// <remarks>Ages are judged by the machine's clock, as the file system's times are (not the hub's clock, which tests may set).</remarks>
+    public Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, DateTimeOffset.UtcNow));
 
     /// <summary>Splits and checks an object path: a known container, then non-empty names with no "." or ".." and no backslash.</summary>
     /// <exception cref="ArgumentException">The path could address something outside its container.</exception>
@@ -174,9 +241,26 @@ public sealed class LocalObjectStore : IObjectStore
         return segments;
     }
 
-    private static string ETagOf(FileInfo file) =>
-        "\"" + file.Length.ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
+    private string Checked(string path) => _links.Checked(FullPath(path), path);
 
-    private static StoredObject Describe(string path, FileInfo file) =>
-        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+    private static void CreateFolder(string folder, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException) when (File.Exists(folder))
+        {
+            throw new ObjectRefusedException(path, "a name on its path is a file, not a folder.");
+        }
+    }
+
+    private static bool ETagMatches(FileInfo file, string? ifMatchETag) =>
+        ifMatchETag is null || string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal);
+
+    private static string ETagOf(FileInfo file) =>
+        "\"" + (file.Exists ? file.Length : 0).ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
+
+    private StoredObject Describe(string path, FileInfo file) =>
+        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
 }

@@ -3,26 +3,31 @@ using DataHub.Core.Storage;
 namespace DataHub.Storage.Local;
 
 /// <summary>
-/// A local object being written: the bytes go to a hidden temporary file beside the destination, which commit flushes to
-/// disk and renames into place (atomic on one file system); abandoning deletes the temporary file.
+/// A local object being written: the bytes go to a hidden temporary file beside the destination (<see cref="TemporaryFiles"/>),
+/// which commit flushes to disk and renames into place (atomic on one file system); abandoning deletes the temporary file.
 /// </summary>
 internal sealed class LocalObjectWrite : IObjectWrite
 {
     private readonly string _destination;
     private readonly string _temp;
     private readonly bool _overwrite;
+    private readonly Action _beforeRename;
     private readonly Func<FileInfo, StoredObject> _describe;
     private readonly FileStream _stream;
     private bool _done;
 
-    public LocalObjectWrite(string path, string destination, string temp, bool overwrite, Func<FileInfo, StoredObject> describe)
+    /// <summary>Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's metadata).</summary>
+    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe)
     {
         Path = path;
         _destination = destination;
-        _temp = temp;
+        _temp = TemporaryFiles.PathBeside(destination);
         _overwrite = overwrite;
+        _beforeRename = beforeRename;
         _describe = describe;
-        _stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+
+        // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
+        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
     }
 
     public string Path { get; }
@@ -48,7 +53,10 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 written.Flush(flushToDisk: true);
             }
 
+            _beforeRename();
+
             // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
+            // A rename replaces a link at the destination rather than writing through it.
             File.Move(_temp, _destination, _overwrite);
         }
         catch (IOException) when (!_overwrite && File.Exists(_destination))

@@ -18,14 +18,14 @@ public sealed class LocalReceiptStore : IReceiptStore
     public LocalReceiptStore(string root) => _folder = Path.Combine(Path.GetFullPath(root), "receipts");
 
     /// <inheritdoc />
-    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, string sourcePath, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
         var existing = Read(path);
         if (existing is null)
         {
-            var receipt = ReceiptRules.NewClaim(key, sourcePath, now);
+            var receipt = ReceiptRules.NewClaim(key, request);
             if (Write(path, receipt, createOnly: true))
             {
                 return new ClaimResult(ClaimStatus.Claimed, receipt);
@@ -34,7 +34,7 @@ public sealed class LocalReceiptStore : IReceiptStore
             existing = Read(path)!;
         }
 
-        var (status, next) = ReceiptRules.Reclaim(existing, sourcePath, now, lease);
+        var (status, next) = ReceiptRules.Reclaim(existing, request);
         if (status == ClaimStatus.Claimed)
         {
             Write(path, next, createOnly: false);
@@ -44,23 +44,33 @@ public sealed class LocalReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId }, cancellationToken);
+    public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc />
-    public Task<Receipt> FailAsync(ReceiptKey key, string error, CancellationToken cancellationToken) =>
-        UpdateAsync(key, r => r with { State = ReceiptState.Failed, FailedAttempts = r.FailedAttempts + 1, LastError = error }, cancellationToken);
+    public async Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
+        (await UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public async Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken) =>
+        await UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
+        ?? Read(PathOf(key))!;
 
     /// <inheritdoc />
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => Task.FromResult(Read(PathOf(key)));
 
-    private async Task<Receipt> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt> change, CancellationToken cancellationToken)
+    // Applies a change under the receipt's lock; a change that returns null leaves the receipt as it is (and returns null).
+    private async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
         var existing = Read(path) ?? throw new InvalidOperationException($"No receipt for {key} to update: it was never claimed.");
         var next = change(existing);
-        Write(path, next, createOnly: false);
+        if (next is not null)
+        {
+            Write(path, next, createOnly: false);
+        }
+
         return next;
     }
 
@@ -84,7 +94,7 @@ public sealed class LocalReceiptStore : IReceiptStore
     private static bool Write(string path, Receipt receipt, bool createOnly)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = TemporaryFiles.PathBeside(path);
         File.WriteAllText(temp, JsonSerializer.Serialize(receipt, Json));
         try
         {

@@ -12,13 +12,13 @@ internal static class HubSnapshot
     public static async Task<List<string>> QuarantineAsync(IObjectStore store) =>
         await store.ListAsync("quarantine/", CancellationToken.None).Select(o => o.Path).ToListAsync();
 
-    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/), by path: schema, metadata, rows.</summary>
+    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/, not the batch manifests), by path: schema, metadata, rows.</summary>
     public static async Task<SortedDictionary<string, string>> MartsAsync(IObjectStore store)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync("secure/", CancellationToken.None))
         {
-            if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal))
+            if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal) && item.Path.EndsWith(".parquet", StringComparison.Ordinal))
             {
                 result[item.Path] = await DecodeAsync(store, item.Path);
             }

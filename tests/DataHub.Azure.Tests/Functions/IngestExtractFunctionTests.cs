@@ -2,6 +2,7 @@ using Azure;
 using Azure.Security.KeyVault.Secrets;
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
 using DataHub.Core.Storage;
@@ -93,7 +94,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         marts.Should().NotBeEmpty().And.OnlyContain(p => p.StartsWith($"secure/{Extract.Feed}/", StringComparison.Ordinal));
         var written = await AuditAsync(app, AuditKinds.Written);
         written.Select(e => e.Entry.Path).Should().BeEquivalentTo(marts);
-        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(delivery.Landed.Path);
+        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(SafeNames.LandingPath(delivery.Landed.Path), "the file is recorded by its label, never its name");
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, written[0].Entry.FileSha256!), CancellationToken.None);
         receipt!.State.Should().Be(ReceiptState.Completed);
         receipt.Outcome.Should().Be("stored");
@@ -214,9 +215,9 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
 
         first.Should().BeOfType<IngestAttemptFailedException>().Which.Outcome.Rule.Should().Be("ingest.failed");
         (await PathsAsync(app, "secure/")).Should().BeEmpty();
-        var quarantined = $"quarantine/{Extract.Partner}/{Extract.Feed}/{Extract.FileName}";
-        (await PathsAsync(app, "quarantine/")).Should().Contain([quarantined, quarantined + ".report.json", quarantined + ".report.csv"]);
         var poisoned = (await AuditAsync(app, AuditKinds.Poisoned)).Should().ContainSingle().Subject;
+        var quarantined = $"quarantine/{Extract.Partner}/{Extract.Feed}/{poisoned.Entry.FileSha256![..16]}-{SafeNames.FileLabel(Extract.FileName)}";
+        (await PathsAsync(app, "quarantine/")).Should().Contain([quarantined, quarantined + ".report.json", quarantined + ".report.csv"]);
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, poisoned.Entry.FileSha256!), CancellationToken.None);
         receipt!.FailedAttempts.Should().Be(2);
     }

@@ -42,13 +42,29 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Metadata_is_committed_with_the_blob_and_read_back_by_get_list_and_copy()
+    {
+        var store = Store(new AzureClientSettings());
+        var path = $"secure/{_run}/quarter=2018Q1/police-0123456789abcdef.parquet";
+        var metadata = new Dictionary<string, string> { ["datahub.batch_id"] = "police-0123456789abcdef", ["datahub.source_sha256"] = new string('a', 64), ["datahub.partner"] = "police" };
+
+        var written = await store.WriteAsync(path, Bytes([1, 2]), new WriteOptions(Overwrite: true, metadata), CancellationToken.None);
+        var copied = await store.CopyAsync(path, $"secure/{_run}/copy.parquet", CancellationToken.None);
+
+        written.Metadata.Should().BeEquivalentTo(metadata);
+        (await store.GetAsync(path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata, "clean-up reads whose claim an uncommitted file belongs to from here");
+        (await store.ListAsync($"secure/{_run}/quarter=", CancellationToken.None).ToListAsync()).Should().ContainSingle().Which.Metadata.Should().BeEquivalentTo(metadata);
+        (await store.GetAsync(copied.Path, CancellationToken.None))!.Metadata.Should().BeEquivalentTo(metadata);
+    }
+
+    [Fact]
     public async Task Large_write_is_staged_in_blocks_and_invisible_until_committed()
     {
         var store = Store(new AzureClientSettings { BlockSize = 64 * 1024 });
         var path = $"secure/{_run}/big.parquet";
         var content = new byte[300 * 1024 + 17];
         new Random(7).NextBytes(content);
-        StoredObject? seenMidWrite = new(path, -1, "x", default);
+        StoredObject? seenMidWrite = new(path, -1, "x", default, new Dictionary<string, string>());
 
         var written = await store.WriteAsync(path, async (stream, ct) =>
         {

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
 using DataHub.Core.Storage;
 using DataHub.Seeds;
 using DataHub.Storage.Azure;
@@ -49,10 +50,13 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
 
         observer.MidWrite.Should().OnlyContain(s => s.UncommittedBlocks >= 2, "the bytes written so far sit in staged, uncommitted blocks");
         observer.BeforeCommit.Select(s => s.Path).Should().BeEquivalentTo(outcome.MartFiles, "every file was finished (and flushed) before any was committed");
+        observer.BeforeCommit[^1].Path.Should().Be($"secure/police-da-incidents/_batches/{outcome.BatchId}.json", "the batch manifest is committed last");
+        observer.BeforeCommit.Should().OnlyContain(s => !s.BatchCommitted, "no reader sees the batch, even with some files committed, until its manifest exists");
+        (await new MartCatalog(hub.Store).IsCommittedAsync("police-da-incidents", outcome.BatchId!, CancellationToken.None)).Should().BeTrue();
 
         var listed = await hub.Store.ListAsync("secure/police-da-incidents/", CancellationToken.None)
             .Where(o => o.Path.EndsWith("/" + outcome.BatchId + ".parquet", StringComparison.Ordinal)).ToListAsync();
-        listed.Select(o => o.Path).Should().BeEquivalentTo(outcome.MartFiles);
+        listed.Select(o => o.Path).Should().BeEquivalentTo(outcome.MartFiles!.Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)));
         listed.Should().OnlyContain(o => o.Length == observer.BytesWritten[o.Path]);
         using var copies = new TempFolder("visibility-marts");
         foreach (var file in listed)
@@ -68,7 +72,7 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
     }
 
     /// <summary>What was visible at one moment of a mart write.</summary>
-    private sealed record Seen(string Path, IReadOnlyList<string> Listed, StoredObject? Properties, int UncommittedBlocks);
+    private sealed record Seen(string Path, IReadOnlyList<string> Listed, StoredObject? Properties, int UncommittedBlocks, bool BatchCommitted);
 
     /// <summary>Passes everything through; for each mart write, looks at the store mid-write and again just before its commit.</summary>
     private sealed class InFlightObserver(IObjectStore inner, BlobServiceClient blobs) : IObjectStore
@@ -102,7 +106,9 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
             var properties = inner.GetAsync(path, CancellationToken.None).GetAwaiter().GetResult();
             var blob = blobs.GetBlobContainerClient("secure").GetBlockBlobClient(path["secure/".Length..]);
             var blocks = blob.GetBlockList(BlockListTypes.Uncommitted).Value.UncommittedBlocks.Count();
-            return new Seen(path, listed, properties, blocks);
+            var batch = System.IO.Path.GetFileNameWithoutExtension(path);
+            var committed = new MartCatalog(inner).IsCommittedAsync("police-da-incidents", batch, CancellationToken.None).GetAwaiter().GetResult();
+            return new Seen(path, listed, properties, blocks, committed);
         }
 
         private sealed class ObservedWrite(InFlightObserver observer, IObjectWrite inner) : IObjectWrite

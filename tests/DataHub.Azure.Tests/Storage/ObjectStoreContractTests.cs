@@ -52,7 +52,7 @@ public sealed class ObjectStoreContractTests(AzuriteFixture fixture) : IDisposab
         before.Should().BeNull();
         listedBefore.Should().BeEmpty();
         committed.Length.Should().Be(content.Length);
-        (await store.ListAsync($"secure/{_run}/", CancellationToken.None).SingleAsync()).Should().Be(committed);
+        (await store.ListAsync($"secure/{_run}/", CancellationToken.None).SingleAsync()).Should().BeEquivalentTo(committed);
         (await ReadAllAsync(store, path)).Should().Equal(content);
     }
 
@@ -90,7 +90,7 @@ public sealed class ObjectStoreContractTests(AzuriteFixture fixture) : IDisposab
         await write.Content.WriteAsync(Content(2));
         await write.DisposeAsync();
 
-        (await store.ListAsync($"secure/{_run}/", CancellationToken.None).ToListAsync()).Should().Equal(previous);
+        (await store.ListAsync($"secure/{_run}/", CancellationToken.None).ToListAsync()).Should().BeEquivalentTo([previous], o => o.WithStrictOrdering());
         Encoding.ASCII.GetString(await ReadAllAsync(store, path)).Should().Be("previous good");
     }
 

@@ -1,4 +1,5 @@
 using DataHub.Core.Audit;
+using DataHub.Core.Hub;
 using DataHub.Core.Receipts;
 using DataHub.Storage.Azure;
 using DataHub.Storage.Local;
@@ -59,7 +60,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var stores = Enumerable.Range(0, 5).Select(_ => Storage.Receipts(_table)).ToArray();
         var now = DateTimeOffset.UtcNow;
 
-        var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, "landing/police/police-da-incidents/a.csv", now, TimeSpan.FromMinutes(10), CancellationToken.None)));
+        var results = await Task.WhenAll(stores.Select(s => s.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/a.csv", ClaimOwner.New(), now, TimeSpan.FromMinutes(10)), CancellationToken.None)));
 
         results.Count(r => r.Status == ClaimStatus.Claimed).Should().Be(1);
         results.Where(r => r.Status != ClaimStatus.Claimed).Should().OnlyContain(r => r.Status == ClaimStatus.HeldByAnother);
@@ -72,15 +73,16 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var key = new ReceiptKey("schools", "school-attendance", new string('c', 64));
         var now = DateTimeOffset.UtcNow;
         var lease = TimeSpan.FromMinutes(10);
+        var owner = ClaimOwner.New();
 
-        (await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now, lease, CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
-        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(1);
-        var retry = await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(1), lease, CancellationToken.None);
-        (await store.FailAsync(key, "IOException: storage unreachable", CancellationToken.None)).FailedAttempts.Should().Be(2);
-        await store.TryClaimAsync(key, "landing/schools/school-attendance/a.xlsx", now.AddMinutes(2), lease, CancellationToken.None);
+        (await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now, lease), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.FailAsync(key, owner, "IOException: storage unreachable", counted: true, CancellationToken.None)).FailedAttempts.Should().Be(1);
+        var retry = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(1), lease), CancellationToken.None);
+        (await store.FailAsync(key, owner, "IOException: storage unreachable", counted: true, CancellationToken.None)).FailedAttempts.Should().Be(2);
+        await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(2), lease), CancellationToken.None);
         await store.CompleteAsync(key, "stored", "batch-1", CancellationToken.None);
 
-        var again = await store.TryClaimAsync(key, "landing/schools/school-attendance/b.xlsx", now.AddMinutes(3), lease, CancellationToken.None);
+        var again = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/b.xlsx", owner, now.AddMinutes(3), lease), CancellationToken.None);
 
         retry.Receipt.Attempts.Should().Be(2);
         again.Status.Should().Be(ClaimStatus.AlreadyCompleted);
@@ -89,5 +91,35 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         stored.FailedAttempts.Should().Be(2);
         stored.BatchId.Should().Be("batch-1");
         stored.State.Should().Be(ReceiptState.Completed);
+    }
+
+    [Fact]
+    public async Task A_claim_keeps_its_owner_through_heartbeats_and_is_taken_over_once_its_lease_lapses_or_its_process_is_gone()
+    {
+        var store = Storage.Receipts(_table);
+        var key = new ReceiptKey("police", "police-da-incidents", new string('d', 64));
+        var lease = TimeSpan.FromMinutes(2);
+        var now = DateTimeOffset.UtcNow;
+        var holder = ClaimOwner.New();
+        var other = ClaimOwner.New();
+        ClaimRequest Request(ClaimOwner owner, double minutes) => new("landing/police/police-da-incidents/file-0a1b2c3d.csv", owner, now.AddMinutes(minutes), lease);
+
+        (await store.TryClaimAsync(key, Request(holder, 0), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.GetAsync(key, CancellationToken.None))!.Owner.Should().Be(holder, "the owner travels in the table entity");
+        (await store.RenewAsync(key, holder, now.AddMinutes(1.5), CancellationToken.None)).Should().BeTrue();
+        (await store.RenewAsync(key, other, now.AddMinutes(1.5), CancellationToken.None)).Should().BeFalse("only the holder renews its claim");
+        (await store.TryClaimAsync(key, Request(other, 3), CancellationToken.None)).Status.Should().Be(ClaimStatus.HeldByAnother, "the heartbeat at 1.5 minutes keeps it live until 3.5");
+
+        var takeover = await store.TryClaimAsync(key, Request(other, 4), CancellationToken.None);
+        takeover.Status.Should().Be(ClaimStatus.Claimed, "the lease lapsed without a heartbeat");
+        takeover.Receipt.FailedAttempts.Should().Be(1, "a lapsed claim counts as a failed attempt");
+        (await store.RenewAsync(key, holder, now.AddMinutes(4), CancellationToken.None)).Should().BeFalse("the stalled holder learns its claim was taken over");
+        (await store.FailAsync(key, holder, "IOException: gone", counted: true, CancellationToken.None)).Owner.Should().Be(other, "the old holder cannot end the new owner's attempt");
+
+        // A claim whose process is gone from this machine (same id, another start) is taken over at once, lease or not.
+        var crashed = new ReceiptKey("police", "police-da-incidents", new string('e', 64));
+        var dead = new ClaimOwner(ProcessIdentity.Current with { StartedAt = ProcessIdentity.Current.StartedAt.AddHours(-1) }, "dead");
+        await store.TryClaimAsync(crashed, Request(dead, 0), CancellationToken.None);
+        (await store.TryClaimAsync(crashed, Request(other, 0.1), CancellationToken.None)).Status.Should().Be(ClaimStatus.Claimed);
     }
 }

@@ -10,6 +10,9 @@ public sealed class ReceiptStoreTests : IDisposable
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(30);
     private readonly TempFolder _root = new("receipts");
     private readonly ReceiptKey _key = new("police", "police-da-incidents", new string('b', 64));
+    private readonly ClaimOwner _owner = ClaimOwner.New();
+
+    private ClaimRequest Claim(string source, DateTimeOffset now) => new(source, _owner, now, Lease);
 
     public void Dispose() => _root.Dispose();
 
@@ -17,10 +20,10 @@ public sealed class ReceiptStoreTests : IDisposable
     public async Task The_same_content_is_claimed_once_and_then_seen_as_a_duplicate()
     {
         var store = new LocalReceiptStore(_root.Path);
-        (await store.TryClaimAsync(_key, "landing/a", Now, Lease, default)).Status.Should().Be(ClaimStatus.Claimed);
-        (await store.TryClaimAsync(_key, "landing/b", Now, Lease, default)).Status.Should().Be(ClaimStatus.HeldByAnother);
+        (await store.TryClaimAsync(_key, Claim("landing/a", Now), default)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.TryClaimAsync(_key, Claim("landing/b", Now), default)).Status.Should().Be(ClaimStatus.HeldByAnother);
         await store.CompleteAsync(_key, "stored", "police-bbbb", default);
-        var again = await store.TryClaimAsync(_key, "landing/c", Now.AddDays(1), Lease, default);
+        var again = await store.TryClaimAsync(_key, Claim("landing/c", Now.AddDays(1)), default);
         again.Status.Should().Be(ClaimStatus.AlreadyCompleted);
         again.Receipt.BatchId.Should().Be("police-bbbb");
     }
@@ -29,7 +32,7 @@ public sealed class ReceiptStoreTests : IDisposable
     public async Task Concurrent_claims_of_the_same_content_let_exactly_one_through()
     {
         var stores = Enumerable.Range(0, 8).Select(_ => new LocalReceiptStore(_root.Path)).ToArray();
-        var results = await Task.WhenAll(stores.Select(s => Task.Run(() => s.TryClaimAsync(_key, "landing/x", Now, Lease, default))));
+        var results = await Task.WhenAll(stores.Select(s => Task.Run(() => s.TryClaimAsync(_key, Claim("landing/x", Now), default))));
         results.Count(r => r.Status == ClaimStatus.Claimed).Should().Be(1);
     }
 
@@ -37,14 +40,14 @@ public sealed class ReceiptStoreTests : IDisposable
     public async Task Failed_attempts_are_counted_and_a_stale_claim_is_taken_over_as_a_failure()
     {
         var store = new LocalReceiptStore(_root.Path);
-        await store.TryClaimAsync(_key, "landing/a", Now, Lease, default);
-        (await store.FailAsync(_key, "IOException: disk full", default)).FailedAttempts.Should().Be(1);
-        var retry = await store.TryClaimAsync(_key, "landing/a", Now, Lease, default);
+        await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
+        (await store.FailAsync(_key, _owner, "IOException: disk full", counted: true, default)).FailedAttempts.Should().Be(1);
+        var retry = await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
         retry.Status.Should().Be(ClaimStatus.Claimed);
         retry.Receipt.Attempts.Should().Be(2);
 
         // The worker died mid-attempt: after the lease another worker takes over, and the dead attempt counts.
-        var takeover = await store.TryClaimAsync(_key, "landing/a", Now + Lease + TimeSpan.FromSeconds(1), Lease, default);
+        var takeover = await store.TryClaimAsync(_key, Claim("landing/a", Now + Lease + TimeSpan.FromSeconds(1)), default);
         takeover.Status.Should().Be(ClaimStatus.Claimed);
         takeover.Receipt.FailedAttempts.Should().Be(2);
     }

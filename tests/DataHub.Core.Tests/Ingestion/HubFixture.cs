@@ -85,3 +85,24 @@ internal sealed class NoKeys : IKeyProvider
 
     public Task<PseudonymisationKey> GetVersionAsync(string version, CancellationToken cancellationToken) => throw new KeyUnavailableException("No key configured.");
 }
+
+/// <summary>A process that has run and ended: its id and start time name no live process (for claims and temporary files left by the dead).</summary>
+internal static class EndedProcess
+{
+    public static (int Id, DateTimeOffset Started) Make()
+    {
+        // Waits on its input, so its start time can be read while it lives; then it ends.
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat") { UseShellExecute = false, RedirectStandardInput = true })!;
+        var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        process.StandardInput.Close();
+        process.WaitForExit();
+        return (process.Id, started);
+    }
+
+    /// <summary>Its tag as temporary file names carry it: "{pid}-{start as Unix seconds, hex}".</summary>
+    public static string Tag()
+    {
+        var (id, started) = Make();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id}-{started.ToUnixTimeSeconds():x}");
+    }
+}

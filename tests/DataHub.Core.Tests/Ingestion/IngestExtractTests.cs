@@ -28,7 +28,8 @@ public sealed class IngestExtractTests
         var batch = outcome.BatchId!;
         outcome.MartFiles.Should().Equal(
             $"secure/police-da-incidents/quarter=2018Q1/{batch}.parquet",
-            $"secure/police-da-incidents/quarter=2018Q2/{batch}.parquet");
+            $"secure/police-da-incidents/quarter=2018Q2/{batch}.parquet",
+            $"secure/police-da-incidents/_batches/{batch}.json");
 
         var q2 = hub.Store.FullPath(outcome.MartFiles![1]);
         var rows = await MartFiles.RowsAsync(q2);
@@ -59,7 +60,8 @@ public sealed class IngestExtractTests
         using var hub = new HubFixture();
         var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1)));
         (await hub.ListAsync("landing/police/")).Should().BeEmpty();
-        (await hub.ListAsync("landing/_processed/")).Should().Equal($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/jan.csv");
+        (await hub.ListAsync("landing/_processed/")).Should().Equal($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{SafeNames.FileLabel("jan.csv")}");
+        hub.Text($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{SafeNames.FileLabel("jan.csv")}").Should().Be(Police(Row(1)));
     }
 
     [Fact]
@@ -100,11 +102,10 @@ public sealed class IngestExtractTests
         outcome.Rule.Should().Be("rows.above_tolerance");
         (await hub.ListAsync("secure/")).Should().BeEmpty();
         (await hub.ListAsync("landing/")).Should().BeEmpty();
-        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().BeEquivalentTo(
-            "quarantine/police/police-da-incidents/jan.csv",
-            "quarantine/police/police-da-incidents/jan.csv.report.json",
-            "quarantine/police/police-da-incidents/jan.csv.report.csv");
-        var report = hub.Text("quarantine/police/police-da-incidents/jan.csv.report.json");
+        var kept = outcome.QuarantinePath!;
+        kept.Should().Be($"quarantine/police/police-da-incidents/{outcome.Sha256![..16]}-{SafeNames.FileLabel("jan.csv")}");
+        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().BeEquivalentTo(kept, kept + ".report.json", kept + ".report.csv");
+        var report = hub.Text(kept + ".report.json");
         report.Should().Contain("\"rows.above_tolerance\"").And.Contain("\"date_of_birth\"");
         report.Should().NotContain("1990-13-01").And.NotContain("Zoë").And.NotContain("Smith");
     }
@@ -121,8 +122,7 @@ public sealed class IngestExtractTests
         outcome.Status.Should().Be(IngestStatus.Quarantined);
         outcome.Rule.Should().Be("file.record_too_long");
         (await hub.ListAsync("secure/")).Should().BeEmpty("rows read before the fault must not be stored");
-        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().Contain(
-            ["quarantine/police/police-da-incidents/jan.csv", "quarantine/police/police-da-incidents/jan.csv.report.json"]);
+        (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().Contain([outcome.QuarantinePath!, outcome.ReportPath!]);
     }
 
     [Fact]
@@ -134,12 +134,12 @@ public sealed class IngestExtractTests
         again.Status.Should().Be(IngestStatus.Duplicate);
         again.BatchId.Should().Be(first.BatchId);
         (await hub.AuditAsync()).Should().Contain(e => e.Entry.Kind == AuditKinds.Duplicate);
-        (await hub.ListAsync("secure/")).Should().HaveCount(1);
+        (await hub.ListAsync("secure/police-da-incidents/quarter=")).Should().HaveCount(1);
 
         var changed = await hub.DropAndIngestAsync(Path, Police(Row(1), Row(2)));
         changed.Status.Should().Be(IngestStatus.Stored);
         changed.BatchId.Should().NotBe(first.BatchId);
-        (await hub.ListAsync("secure/")).Should().HaveCount(2);
+        (await hub.ListAsync("secure/police-da-incidents/quarter=")).Should().HaveCount(2);
     }
 
     [Fact]
@@ -178,15 +178,17 @@ public sealed class IngestExtractTests
         using var fixture = new HubFixture();
         var hub = fixture.Hub with { Store = new FailingSecureStore(fixture.Store) };
         var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Police(Row(1))), ct).AsTask(), WriteOptions.Default, default);
-        var statuses = new List<IngestStatus>();
+        var outcomes = new List<IngestOutcome>();
         for (var i = 0; i < 3; i++)
         {
-            statuses.Add((await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default)).Status);
+            outcomes.Add(await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default));
         }
 
-        statuses.Should().Equal(IngestStatus.Failed, IngestStatus.Failed, IngestStatus.Quarantined);
-        (await fixture.ListAsync("quarantine/police/")).Should().Contain("quarantine/police/police-da-incidents/jan.csv.report.json");
-        fixture.Text("quarantine/police/police-da-incidents/jan.csv.report.json").Should().Contain("ingest.poison").And.Contain("IOException");
+        outcomes.Select(o => o.Status).Should().Equal(IngestStatus.Failed, IngestStatus.Failed, IngestStatus.Quarantined);
+        var report = outcomes[2].ReportPath!;
+        report.Should().Be($"quarantine/police/police-da-incidents/{outcomes[2].Sha256![..16]}-{SafeNames.FileLabel("jan.csv")}.report.json");
+        (await fixture.ListAsync("quarantine/police/")).Should().Contain(report);
+        fixture.Text(report).Should().Contain("ingest.poison").And.Contain("IOException");
         (await fixture.ListAsync("secure/")).Should().BeEmpty();
     }
 
@@ -266,23 +268,14 @@ internal sealed class SecureWritesFailAfter(IObjectStore inner, long bytes) : De
     public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
         var write = await base.BeginWriteAsync(path, options, cancellationToken);
-        return path.StartsWith("secure/", StringComparison.Ordinal) ? new FailingWrite(write, new FailAfterStream(write.Content, bytes, "No space left on device.")) : write;
-    }
-
-    /// <summary>The store's write with its content seen through a failing stream.</summary>
-    private sealed class FailingWrite(IObjectWrite inner, Stream content) : IObjectWrite
-    {
-        public string Path => inner.Path;
-
-        public Stream Content => content;
-
-        public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) => inner.CommitAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        return path.StartsWith("secure/", StringComparison.Ordinal) ? new WrappedWrite(write, new FailAfterStream(write.Content, bytes, "No space left on device.")) : write;
     }
 }
 
-/// <summary>The first read of each object (the hash pass) succeeds; the next one fails part-way, as a dropped connection would.</summary>
+/// <summary>
+/// Reads are forward-only, as from a remote store (so the handler reads the file again after hashing it); the first read
+/// of each object (the hash pass) succeeds, the next one fails part-way, as a dropped connection would.
+/// </summary>
 internal sealed class SecondReadFailsAfter(IObjectStore inner, long bytes) : DelegatingStore(inner)
 {
     private readonly HashSet<string> _read = [];
@@ -290,7 +283,7 @@ internal sealed class SecondReadFailsAfter(IObjectStore inner, long bytes) : Del
     public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
         var stream = await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
-        return _read.Add(path) ? stream : new FailAfterStream(stream, bytes, "The connection to the store was reset.");
+        return new FailAfterStream(stream, _read.Add(path) ? long.MaxValue : bytes, "The connection to the store was reset.");
     }
 }
 
@@ -375,7 +368,20 @@ internal class DelegatingStore(IObjectStore inner) : IObjectStore
     public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
         inner.BeginWriteAsync(path, options, cancellationToken);
 
-    public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
+    public virtual Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
 
     public Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken) => inner.CopyAsync(sourcePath, destinationPath, cancellationToken);
+}
+
+/// <summary>A store's write seen through another content stream, or with something done around its commit.</summary>
+internal sealed class WrappedWrite(IObjectWrite inner, Stream? content = null, Func<Func<Task<StoredObject>>, Task<StoredObject>>? commit = null) : IObjectWrite
+{
+    public string Path => inner.Path;
+
+    public Stream Content => content ?? inner.Content;
+
+    public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) =>
+        commit is null ? inner.CommitAsync(cancellationToken) : commit(() => inner.CommitAsync(cancellationToken));
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

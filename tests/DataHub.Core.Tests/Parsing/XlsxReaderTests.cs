@@ -75,7 +75,7 @@ public sealed class XlsxReaderTests
         // An opening quote that is never closed would otherwise swallow the rest of the file into one record.
         var csv = new StringBuilder(FeedSamples.Csv(Police, FeedSamples.Line(Police)));
         csv.Append("INC2,\"");
-        csv.Append('x', CsvRecordReader.MaxRecordBytes + 10);
+        csv.Append('x', ReadLimits.Default.MaxRowBytes + 10);
         using var reader = FeedSamples.Open(Police, csv.ToString());
         var rows = await FeedSamples.ReadAll(reader);
         rows.Should().ContainSingle(r => r.IsValid);

@@ -37,11 +37,37 @@ public sealed class MessagePrivacyTests
         }
     }
 
-    [Fact]
-    public async Task Messages_about_safe_stored_codes_quote_the_value_to_help_the_partner()
+    public static TheoryData<string, string, string> ValuesInTheWrongColumn() => new()
     {
-        var result = await FeedSamples.ReadOne("police-da-incidents", FeedSamples.Line("police-da-incidents", ("role", "witness")));
-        result.Errors!.Single().Message.Should().Contain("\"witness\"").And.Contain("victim, perpetrator, other");
+        { "police-da-incidents", "role", "Zebedee" },
+        { "police-da-incidents", "crime", "02/03/1981" },
+        { "school-attendance", "possible_sessions", "4857773456" },
+        { "mental-health-scores", "score", "Zebedee Smith" },
+    };
+
+    // A shifted column puts a name, a date of birth or an NHS number where a code or number was expected.
+    [Theory]
+    [MemberData(nameof(ValuesInTheWrongColumn))]
+    public async Task Messages_say_what_was_expected_and_never_echo_the_cell(string feed, string field, string value)
+    {
+        var result = await FeedSamples.ReadOne(feed, FeedSamples.Line(feed, (field, value)));
+        var error = result.Errors.Should().ContainSingle().Subject;
+        error.Column.Should().Be(field);
+        error.Message.Should().StartWith(field + " must be").And.NotContain(value);
+        foreach (var part in value.Split(' ', '/').Where(p => p.Length >= 2))
+        {
+            error.Message.Should().NotContain(part);
+        }
+    }
+
+    [Fact]
+    public async Task Cross_field_messages_name_the_fields_not_their_values()
+    {
+        var result = await FeedSamples.ReadOne("school-attendance", FeedSamples.Line("school-attendance",
+            ("possible_sessions", "137"), ("authorised_absence_sessions", "129"), ("unauthorised_absence_sessions", "131")));
+        var error = result.Errors.Should().ContainSingle().Subject;
+        error.Rule.Should().Be("sessions.sum");
+        error.Message.Should().NotContain("137").And.NotContain("129").And.NotContain("131");
     }
 
     [Fact]

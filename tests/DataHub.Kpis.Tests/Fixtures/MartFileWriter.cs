@@ -1,6 +1,7 @@
 using DataHub.Core.Kpis;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
+using DataHub.Testing;
 
 namespace DataHub.Kpis.Tests.Fixtures;
 
@@ -94,9 +95,9 @@ internal static class MartFileWriter
             ["datahub.rules_version"] = "test",
         };
         using var buffer = new MemoryStream();
+        var line = 2L;
         await using (var writer = await ParquetWriter.CreateAsync(buffer, new ParquetSchema(columns), new ParquetWriterOptions { Metadata = metadata }))
         {
-            var line = 2L;
             foreach (var (keys, values) in rows)
             {
                 writer.Set(0, batch);
@@ -122,7 +123,6 @@ internal static class MartFileWriter
             await writer.FinishAsync();
         }
 
-        var bytes = buffer.ToArray();
-        await store.WriteAsync($"secure/{feed}/quarter={quarter}/{batch}.parquet", (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        await MartCommits.WriteAsync(store, feed, partner, quarter, batch, buffer.ToArray(), line - 2);
     }
 }

@@ -1,0 +1,170 @@
+using DataHub.Core.Audit;
+using DataHub.Core.Feeds;
+using DataHub.Core.Hub;
+using DataHub.Core.Protocols;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>Row errors as reported: the listed ones (up to the limit) and complete counts per rule.</summary>
+internal sealed record RowErrorSummary(IReadOnlyList<RowError> Listed, IReadOnlyDictionary<string, long> ByRule, bool Truncated);
+
+/// <summary>
+/// Where a landed file ends up, other than the mart: the raw archive, quarantine with its report, or a refusal report;
+/// and the audit events that say so. Every path it derives is built from safe names (<see cref="SafeNames"/>), so it is
+/// short whatever the file is called and carries nothing identifying.
+/// </summary>
+internal sealed class ExtractFiling(HubContext hub, ILogger log)
+{
+    /// <summary>Where processed landing files are kept until their raw retention ends.</summary>
+    public static string ArchivePathFor(LandingPath path, string batchId) =>
+        $"{LandingPath.Container}/{LandingPath.ProcessedFolder}/{path.Partner}/{path.Feed}/{batchId}/{SafeNames.FileLabel(path.FileName)}";
+
+    /// <summary>Where a rejected file is kept: its content hash and label, so two files never collide and a re-delivery lands on its earlier copy.</summary>
+    public static string QuarantinePathFor(LandingPath path, string sha256) =>
+        $"quarantine/{path.Partner}/{path.Feed}/{sha256[..16]}-{SafeNames.FileLabel(path.FileName)}";
+
+    /// <summary>Archives the file's content and removes it from landing; the archive path, or null when this version had already gone.</summary>
+    public async Task<string?> ArchiveAsync(LandedFile file, string destination, string? rule, string detail, CancellationToken cancellationToken)
+    {
+        await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        var removed = await file.RemoveFromLandingAsync(cancellationToken).ConfigureAwait(false);
+        await AuditAsync(file, AuditKinds.Archived, rule, removed ? detail : detail + " (the landing copy had already been replaced or removed)", path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return destination;
+    }
+
+    /// <summary>Keeps the file in quarantine with its report, audits it and removes it from landing.</summary>
+    public async Task<IngestOutcome> QuarantineAsync(
+        LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, FeedAgreement? agreement, Func<Task>? complete, CancellationToken cancellationToken)
+    {
+        var destination = QuarantinePathFor(file.Path, file.Sha256);
+        var report = Report(file, "quarantined", rule, message, fileErrors, rowErrors, agreement);
+        await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync(destination, report, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(file, AuditKinds.Quarantined, rule, message, Counts(("rows_read", file.Read), ("rows_rejected", file.Rejected)), path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (complete is not null)
+        {
+            // The receipt completes once the file and its report are safe in quarantine, before landing is cleared.
+            await complete().ConfigureAwait(false);
+        }
+
+        await file.RemoveFromLandingAsync(cancellationToken).ConfigureAwait(false);
+        log.LogInformation("{Path}: quarantined ({Rule}) at {Destination}.", file.SafePath, rule, destination);
+        return file.Outcome(IngestStatus.Quarantined, rule, message) with { ReportPath = reportPath, QuarantinePath = destination };
+    }
+
+    /// <summary>
+    /// Refuses a landing path unread: a report under quarantine/_refused and an audit event. A link is removed (the link
+    /// alone, never what it points to), so it is refused once; nothing else is touched.
+    /// </summary>
+    public async Task<IngestOutcome> RefuseAsync(string landingPath, string rule, string message, bool removeLink, CancellationToken cancellationToken)
+    {
+        var now = hub.Time.GetUtcNow();
+        var safe = SafeNames.LandingPath(landingPath);
+        if (removeLink)
+        {
+            try
+            {
+                await hub.Store.DeleteAsync(landingPath, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectRefusedException)
+            {
+                // The link is a folder above the path: it is left as it is (listings never reach through it).
+            }
+        }
+
+        var report = new IngestReport
+        {
+            Outcome = "refused",
+            Source = safe,
+            DecidedAt = now,
+            Rule = rule,
+            Message = message,
+            FileErrors = [new FileError(rule, message)],
+        };
+        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}", report, cancellationToken).ConfigureAwait(false);
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
+        log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
+        return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath);
+    }
+
+    /// <summary>Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was not processed.</summary>
+    public async Task<IngestOutcome> UnroutedAsync(string landingPath, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
+    {
+        if (found is null)
+        {
+            return await RefuseAsync(landingPath, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = hub.Time.GetUtcNow();
+        var safe = SafeNames.LandingPath(landingPath);
+        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}";
+        await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException)
+        {
+            // Replaced since it was listed: the new version is handled on its own.
+        }
+
+        var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = check.Message!, FileErrors = [new FileError(check.Rule!, check.Message!)] };
+        var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken).ConfigureAwait(false);
+        log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
+        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved);
+    }
+
+    /// <summary>The report about a file.</summary>
+    public IngestReport Report(LandedFile file, string outcome, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, FeedAgreement? agreement) => new()
+    {
+        Outcome = outcome,
+        Source = file.SafePath,
+        Partner = file.Path.Partner,
+        Feed = file.Path.Feed,
+        Agreement = file.Agreement,
+        Sha256 = file.Sha256,
+        BatchId = file.BatchId,
+        DecidedAt = hub.Time.GetUtcNow(),
+        Rule = rule,
+        Message = message,
+        RowsRead = file.Read,
+        RowsAccepted = outcome == "quarantined" ? 0 : file.Accepted,
+        RowsRejected = file.Rejected,
+        ToleratedRowErrorRate = agreement?.ToleratedRowErrorRate,
+        FileErrors = fileErrors,
+        RowErrors = rowErrors?.Listed ?? [],
+        RowErrorsByRule = rowErrors?.ByRule ?? new Dictionary<string, long>(),
+        RowErrorsTruncated = rowErrors?.Truncated ?? false,
+    };
+
+    /// <summary>Writes a report as {basePath}.report.csv and {basePath}.report.json; returns the JSON's path.</summary>
+    public async Task<string> WriteReportAsync(string basePath, IngestReport report, CancellationToken cancellationToken)
+    {
+        var json = report.ToJson();
+        var csv = report.ToCsv();
+        await hub.Store.WriteAsync(basePath + ".report.csv", (s, ct) => s.WriteAsync(csv, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        await hub.Store.WriteAsync(basePath + ".report.json", (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        return basePath + ".report.json";
+    }
+
+    /// <summary>Records a step for the file: its safe path (or <paramref name="path"/>), hash, agreement and batch.</summary>
+    public Task AuditAsync(
+        LandedFile file,
+        string kind,
+        string? rule,
+        string? detail,
+        IReadOnlyDictionary<string, long>? counts = null,
+        long? durationMs = null,
+        string? path = null,
+        CancellationToken cancellationToken = default) =>
+        hub.Audit.AppendAsync(
+            new AuditEntry(kind, file.Path.Partner, file.Path.Feed, file.Agreement, file.Sha256, path ?? file.SafePath, file.BatchId, rule, detail, counts, durationMs ?? (long)hub.Time.GetElapsedTime(file.Started).TotalMilliseconds),
+            cancellationToken);
+
+    /// <summary>Named counts for an audit event.</summary>
+    public static Dictionary<string, long> Counts(params (string Name, long Value)[] counts) =>
+        counts.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+}

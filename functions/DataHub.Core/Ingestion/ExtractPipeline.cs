@@ -1,0 +1,204 @@
+using System.Globalization;
+using DataHub.Core.Audit;
+using DataHub.Core.Feeds;
+using DataHub.Core.Hub;
+using DataHub.Core.Marts;
+using DataHub.Core.Parsing;
+using DataHub.Core.Protocols;
+using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Receipts;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>
+/// One claimed file's way through: parse and validate against the contract, check the header against the agreement,
+/// pseudonymise, write the batch and commit it; or quarantine the file with its report. The receipt is completed
+/// (<c>complete</c>) only once the batch is committed and its row-error report written, or the file is in quarantine.
+/// </summary>
+internal sealed class ExtractPipeline(
+    HubContext hub,
+    ExtractFiling filing,
+    LandedFile file,
+    PartnerProtocol protocol,
+    FeedAgreement agreement,
+    PseudonymisationKey key,
+    Func<string, Task> complete,
+    IProgress<IngestProgress>? progress)
+{
+    public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var path = file.Path;
+        var contract = FeedCatalog.Find(path.Feed)!;
+        var parseStarted = hub.Time.GetTimestamp();
+        using var reader = FeedReader.Open(content, file.Label, contract, hub.Scratch, hub.Ingest.ReadLimits);
+        if (reader.FileErrors.Count > 0)
+        {
+            var first = reader.FileErrors[0];
+            await filing.AuditAsync(file, AuditKinds.Validated, first.Rule, "The file cannot be read as this feed: " + first.Message, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(first.Rule, first.Message, reader.FileErrors, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var header = ProtocolSet.CheckHeader(agreement, contract, reader.Headers);
+        if (!header.Allowed)
+        {
+            // Header cells outside the contract may hold anything (a name, a date of birth): only their positions are told.
+            var columns = SafeNames.Columns(contract, reader.Headers, header.ColumnsOutsideAgreement);
+            var message = $"Agreement {protocol.AgreementId} does not allow {columns.Count} column(s) of this file: {string.Join(", ", columns)}.";
+            await filing.AuditAsync(file, AuditKinds.ProtocolDecision, ProtocolRules.FieldOutsideAgreement, message, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var errors = columns
+                .Select(c => new FileError(ProtocolRules.FieldOutsideAgreement, $"{c} is not on the allow-list of agreement {protocol.AgreementId} for feed {path.Feed}.", c))
+                .ToArray();
+            return await QuarantineAsync(ProtocolRules.FieldOutsideAgreement, message, errors, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var pseudonymiser = new Pseudonymiser(key);
+        var tokeniser = new RowTokeniser(contract, path.Partner, pseudonymiser, header.FieldsNotAllowed);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [MartMetadata.BatchId] = file.BatchId!,
+            [MartMetadata.Partner] = path.Partner,
+            [MartMetadata.Feed] = path.Feed,
+            [MartMetadata.Agreement] = protocol.AgreementId,
+            [MartMetadata.KeyVersion] = key.Version,
+            [MartMetadata.SourceSha256] = file.Sha256,
+            [MartMetadata.RulesVersion] = MartSchema.RulesVersion,
+        };
+        await using var mart = new MartBatchWriter(hub.Store, contract, file.BatchId!, metadata, hub.Ingest.MartCompression, hub.Ingest.RowGroupRows, hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
+        var rows = await WriteRowsAsync(content, reader, tokeniser, mart, cancellationToken).ConfigureAwait(false);
+
+        // The reader can meet a file-level fault part-way (a workbook corrupt in its middle, a quote that never closes,
+        // a limit passed): then nothing of the file is stored, however many rows read cleanly before it.
+        if (reader.FileErrors.Count > 0)
+        {
+            await mart.AbandonAsync().ConfigureAwait(false);
+            var fault = reader.FileErrors[0];
+            await filing.AuditAsync(file, AuditKinds.Validated, fault.Rule, "The file could not be read to its end: " + fault.Message, ExtractFiling.Counts(("rows_read_before_fault", rows.Accepted + rows.Rejected)), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await QuarantineAsync(fault.Rule, fault.Message, reader.FileErrors, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var read = rows.Accepted + rows.Rejected;
+        (file.Read, file.Accepted, file.Rejected) = (read, rows.Accepted, rows.Rejected);
+        var parseMs = (long)hub.Time.GetElapsedTime(parseStarted).TotalMilliseconds;
+        await filing.AuditAsync(file, AuditKinds.Validated, null, $"Parsed and validated against the {path.Feed} contract.", ExtractFiling.Counts(("rows_read", read), ("rows_accepted", rows.Accepted), ("rows_rejected", rows.Rejected)), parseMs, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (rows.Rejected > 0)
+        {
+            await filing.AuditAsync(file, AuditKinds.RowsRejected, null, "Rows rejected, by rule.", rows.Errors.ByRule, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        if (read == 0)
+        {
+            await mart.AbandonAsync().ConfigureAwait(false);
+            return await QuarantineAsync("file.no_rows", "The file has a header but no data rows.", [new FileError("file.no_rows", "The file has a header but no data rows.")], rows.Errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        var rate = (double)rows.Rejected / read;
+        if (rate > agreement.ToleratedRowErrorRate)
+        {
+            await mart.AbandonAsync().ConfigureAwait(false);
+            var message = string.Format(
+                CultureInfo.InvariantCulture,
+                "{0} of {1} rows ({2:P1}) were rejected; agreement {3} tolerates {4:P1}. No rows were stored.",
+                rows.Rejected,
+                read,
+                rate,
+                protocol.AgreementId,
+                agreement.ToleratedRowErrorRate);
+            return await QuarantineAsync("rows.above_tolerance", message, [], rows.Errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        var keyCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var rowsWithKey = new Dictionary<LinkageKey, long>();
+        for (var k = 0; k < tokeniser.Keys.Count; k++)
+        {
+            keyCounts["rows_with_" + tokeniser.Keys[k].Label()] = rows.KeyCounts[k];
+            rowsWithKey[tokeniser.Keys[k]] = rows.KeyCounts[k];
+        }
+
+        keyCounts["rows"] = rows.Accepted;
+        await filing.AuditAsync(file, AuditKinds.Pseudonymised, null, $"Identifiers turned into tokens under key version {key.Version} and dropped.", keyCounts, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await CommitAsync(mart, rows, rowsWithKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Commit, then the row-error report, then the receipt, then the archive: a crash anywhere before the receipt leaves a
+    // claim that is taken over and redone (the same paths rewritten); after it, only the landing copy, which a later
+    // delivery archives as a duplicate.
+    private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
+    {
+        var path = file.Path;
+        var (manifest, manifestObject) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var written in manifest.Files)
+        {
+            await filing.AuditAsync(file, AuditKinds.Written, null, $"Mart file for {written.Quarter} committed.", ExtractFiling.Counts(("rows", written.Rows), ("bytes", written.Bytes)), path: written.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await filing.AuditAsync(file, AuditKinds.Written, null, $"Batch manifest committed: {manifest.Files.Count} quarter file(s), now visible to readers.", ExtractFiling.Counts(("rows", manifest.Rows), ("files", manifest.Files.Count)), path: manifestObject.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        string? reportPath = null;
+        if (rows.Rejected > 0)
+        {
+            var read = rows.Accepted + rows.Rejected;
+            var report = filing.Report(file, "accepted_with_row_errors", "rows.rejected", $"{rows.Rejected} of {read} rows were rejected and not stored; the other {rows.Accepted} were stored.", [], rows.Errors, agreement);
+            reportPath = await filing.WriteReportAsync($"quarantine/{path.Partner}/{path.Feed}/row-errors/{file.BatchId}", report, CancellationToken.None).ConfigureAwait(false);
+            await filing.AuditAsync(file, AuditKinds.Reported, "rows.rejected", "Row-error report written.", ExtractFiling.Counts(("rows_rejected", rows.Rejected)), path: reportPath, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await complete(ReceiptRules.Stored).ConfigureAwait(false);
+        try
+        {
+            await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The rows are stored and the receipt says so: the landing copy stays, and its next delivery archives it as a duplicate.
+            await filing.AuditAsync(file, AuditKinds.Failed, "ingest.archive_failed", $"The batch is stored; archiving the landing copy failed ({ex.GetType().Name}) and is done when it is seen again.", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return file.Outcome(rows.Rejected > 0 ? IngestStatus.StoredWithRowErrors : IngestStatus.Stored, null, null) with
+        {
+            MartFiles = [.. manifest.Files.Select(f => f.Path), manifestObject.Path],
+            ReportPath = reportPath,
+            RowsWithKey = rowsWithKey,
+        };
+    }
+
+    private async Task<WrittenRows> WriteRowsAsync(Stream content, FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, CancellationToken cancellationToken)
+    {
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fileBytes = content.CanSeek ? content.Length : 0;
+        Action<long>? rowsRead = progress is null ? null : rows => progress.Report(new IngestProgress(rows, content.CanSeek ? content.Position : 0, fileBytes));
+        using var pseudonymised = new PseudonymisedRows(reader, tokeniser, mart, hub.Ingest.MaxReportedRowErrors, rowsRead, stopReading.Token);
+        try
+        {
+            await foreach (var batch in pseudonymised.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    await mart.WriteAsync(batch.Quarter(i), batch.Row(i), batch.Tokens, i, batch.DateOfBirth(i), cancellationToken).ConfigureAwait(false);
+                }
+
+                pseudonymised.Recycle(batch);
+            }
+        }
+        catch
+        {
+            // Stop the reader and let it finish before the file is closed under it. When reading failed, its fault is the one to report.
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(pseudonymised.Completion).ConfigureAwait(false);
+            if (pseudonymised.Completion.Exception?.InnerException is { } readFailure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+            }
+
+            throw;
+        }
+
+        await pseudonymised.Completion.ConfigureAwait(false);
+        var errors = new RowErrorSummary(pseudonymised.ErrorsKept, pseudonymised.ErrorsByRule, pseudonymised.ErrorsByRule.Values.Sum() > pseudonymised.ErrorsKept.Count);
+        return new WrittenRows(pseudonymised.Accepted, pseudonymised.Rejected, errors, pseudonymised.KeyCounts);
+    }
+
+    private Task<IngestOutcome> QuarantineAsync(string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, CancellationToken cancellationToken) =>
+        filing.QuarantineAsync(file, rule, message, fileErrors, rowErrors, agreement, () => complete(ReceiptRules.Quarantined), cancellationToken);
+
+    /// <summary>What reading a file's rows gave: counts, row errors and rows carrying each linkage key.</summary>
+    private sealed record WrittenRows(long Accepted, long Rejected, RowErrorSummary Errors, long[] KeyCounts);
+}

@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>Raised when the version of a landed file being handled was replaced or removed under the handler.</summary>
+internal sealed class LandingChangedException() : Exception("The landed file was replaced or removed while it was handled; its new version is handled on its own.");
+
+/// <summary>
+/// One landed file being handled: its path, the version (ETag) and content hash it was claimed as, and what is learnt
+/// step by step. Its content is read from one handle kept open from the hash onwards where the store allows (a local
+/// file: the same bytes even if the path is replaced meanwhile), otherwise reopened pinned to the version.
+/// </summary>
+internal sealed class LandedFile : IAsyncDisposable
+{
+    private readonly IObjectStore _store;
+    private readonly Stream? _pinned;
+
+    private LandedFile(IObjectStore store, LandingPath path, string eTag, string sha256, Stream? pinned)
+    {
+        _store = store;
+        Path = path;
+        ETag = eTag;
+        Sha256 = sha256;
+        _pinned = pinned;
+        SafePath = SafeNames.LandingPath(path.Path);
+        Label = SafeNames.FileLabel(path.FileName);
+    }
+
+    public LandingPath Path { get; }
+
+    /// <summary>The landing path in its safe form, for audit, receipts, reports and logs.</summary>
+    public string SafePath { get; }
+
+    /// <summary>The file name's safe label.</summary>
+    public string Label { get; }
+
+    public string ETag { get; }
+
+    public string Sha256 { get; }
+
+    public long Started { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public string? Agreement { get; set; }
+
+    public string? BatchId { get; set; }
+
+    public long Read { get; set; }
+
+    public long Accepted { get; set; }
+
+    public long Rejected { get; set; }
+
+    /// <summary>Opens and hashes the version <paramref name="found"/> of the file; null when it changed or went meanwhile.</summary>
+    /// <exception cref="ObjectRefusedException">The path turned into a link.</exception>
+    public static async Task<LandedFile?> OpenAsync(IObjectStore store, LandingPath path, StoredObject found, CancellationToken cancellationToken)
+    {
+        Stream stream;
+        try
+        {
+            stream = await store.OpenReadAsync(path.Path, found.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 20];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                sha.AppendData(buffer, 0, n);
+            }
+
+            var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+            if (!stream.CanSeek)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? stream : null);
+        }
+        catch (ObjectChangedException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="use"/> over the file's content from its first byte: the hashed version, never another.</summary>
+    /// <exception cref="LandingChangedException">The version is gone and the store cannot serve it any more.</exception>
+    public async Task<T> WithContentAsync<T>(Func<Stream, Task<T>> use, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        if (_pinned is not null)
+        {
+            _pinned.Position = 0;
+            return await use(_pinned).ConfigureAwait(false);
+        }
+
+        Stream content;
+        try
+        {
+            content = await _store.OpenReadAsync(Path.Path, ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+        {
+            throw new LandingChangedException();
+        }
+
+        await using (content.ConfigureAwait(false))
+        {
+            try
+            {
+                return await use(content).ConfigureAwait(false);
+            }
+            catch (ObjectChangedException)
+            {
+                throw new LandingChangedException();
+            }
+        }
+    }
+
+    /// <summary>Copies the file's content (this version) to <paramref name="destination"/>.</summary>
+    public Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken) =>
+        WithContentAsync(
+            content => _store.WriteAsync(destination, (output, ct) => content.CopyToAsync(output, ct), WriteOptions.Default, cancellationToken),
+            cancellationToken);
+
+    /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>
+    public async Task<bool> RemoveFromLandingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.DeleteAsync(Path.Path, ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException)
+        {
+            return false;
+        }
+    }
+
+    public IngestOutcome Outcome(IngestStatus status, string? rule, string? message) =>
+        new(status, Path.Path, Path.Partner, Path.Feed, Agreement, Sha256, BatchId, Read, Accepted, Rejected, rule, message);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pinned is not null)
+        {
+            await _pinned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using DataHub.Core.Feeds;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>
+/// Safe forms of what a partner names: file names and header cells outside the contract. Either can carry a person's
+/// name, date of birth or NHS number, and the audit is hash-chained (nothing written there can be taken back), so audit
+/// events, reports, receipts, logs, the console and every path the hub derives use these forms, never the raw text.
+/// A file is still traceable: its content SHA-256 is recorded, and its label can be recomputed from a name one holds.
+/// </summary>
+public static class SafeNames
+{
+    /// <summary>
+    /// A file name's label: "file-" and the first 8 hex characters of its name's SHA-256, then its extension when that is a
+    /// short plain one (".csv", ".xlsx"), lower-cased; e.g. "file-3fa2c1d9.csv". Short and fixed, so a derived path never
+    /// outgrows the file system whatever the name's length.
+    /// </summary>
+    public static string FileLabel(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var extension = Path.GetExtension(fileName);
+        var plain = extension.Length is > 1 and <= 6 && extension.Skip(1).All(char.IsAsciiLetterOrDigit);
+        return "file-" + Hash(fileName) + (plain ? extension.ToLowerInvariant() : string.Empty);
+    }
+
+    /// <summary>
+    /// A landing path's safe form: "landing/{partner}/{feed}/{label}" when well formed (partner and feed folder names are
+    /// checked plain names), otherwise "landing/~{label of everything after landing/}".
+    /// </summary>
+    public static string LandingPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Ingestion.LandingPath.Check(path).Path is { } parsed)
+        {
+            return $"{Ingestion.LandingPath.Container}/{parsed.Partner}/{parsed.Feed}/{FileLabel(parsed.FileName)}";
+        }
+
+        var rest = path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path;
+        return $"{Ingestion.LandingPath.Container}/~{FileLabel(rest)}";
+    }
+
+    /// <summary>
+    /// Header cells the agreement does not allow, safely: a contract field by its contract name; any other header by its
+    /// position and length only (its text may be anything, a name or a date of birth).
+    /// </summary>
+    public static IReadOnlyList<string> Columns(FeedContract contract, IReadOnlyList<string> headers, IEnumerable<string> outside)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(outside);
+        var described = new List<string>();
+        foreach (var header in outside)
+        {
+            var position = headers.ToList().IndexOf(header) + 1;
+            described.Add(HeaderMatcher.Match(contract, header) is { } field
+                ? field.Name
+                : string.Create(CultureInfo.InvariantCulture, $"column {position} (a header of {header.Length} characters, not shown)"));
+        }
+
+        return described;
+    }
+
+    /// <summary>Replaces the raw file name wherever it occurs in <paramref name="text"/> (an exception's message) with its label.</summary>
+    public static string Scrub(string text, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(fileName);
+        return fileName.Length == 0 ? text : text.Replace(fileName, FileLabel(fileName), StringComparison.Ordinal);
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+}

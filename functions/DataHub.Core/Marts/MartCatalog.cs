@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using DataHub.Core.Feeds;
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Marts;
+
+/// <summary>Raised when a batch manifest cannot be read: the batch it commits cannot be trusted, so readers stop rather than guess.</summary>
+public sealed class DamagedManifestException(string path)
+    : Exception($"The batch manifest '{path}' is damaged (not a manifest, or it lists files outside its batch).")
+{
+    /// <summary>The manifest's path.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>A committed batch as stored: its manifest and the manifest object's properties.</summary>
+public sealed record CommittedBatch(MartManifest Manifest, StoredObject Object);
+
+/// <summary>A feed's folder in the secure mart: the committed batches, and the quarter files no manifest lists.</summary>
+/// <param name="Batches">Committed batches, oldest commit first.</param>
+/// <param name="Unlisted">Quarter files of no committed batch: a commit interrupted, or still under way.</param>
+public sealed record MartFeedState(IReadOnlyList<CommittedBatch> Batches, IReadOnlyList<StoredObject> Unlisted);
+
+/// <summary>
+/// The secure mart as readers must see it: only batches whose manifest has been committed (see <see cref="MartManifest"/>).
+/// The one place that lists mart files, for the rollup, retention and clean-up alike.
+/// </summary>
+public sealed class MartCatalog(IObjectStore store)
+{
+    private readonly IObjectStore _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <summary>The feeds whose folders hold batches (the rollup's own tables under secure/kpi are not batches).</summary>
+    public static IEnumerable<string> Feeds => FeedCatalog.All.Select(f => f.Name);
+
+    /// <summary>The committed batches of <paramref name="feed"/>, oldest commit first (a re-sent record's later copy wins).</summary>
+    /// <exception cref="DamagedManifestException">A manifest cannot be read.</exception>
+    public async Task<IReadOnlyList<MartManifest>> CommittedAsync(string feed, CancellationToken cancellationToken) =>
+        [.. (await ReadBatchesAsync(feed, cancellationToken).ConfigureAwait(false)).Select(b => b.Manifest)];
+
+    /// <summary>Everything in <paramref name="feed"/>'s folder: its committed batches and the quarter files none of them lists.</summary>
+    /// <exception cref="DamagedManifestException">A manifest cannot be read.</exception>
+    public async Task<MartFeedState> ScanAsync(string feed, CancellationToken cancellationToken)
+    {
+        var batches = await ReadBatchesAsync(feed, cancellationToken).ConfigureAwait(false);
+        var listed = batches.SelectMany(b => b.Manifest.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var unlisted = new List<StoredObject>();
+        await foreach (var item in _store.ListAsync($"secure/{feed}/quarter=", cancellationToken).ConfigureAwait(false))
+        {
+            if (!listed.Contains(item.Path))
+            {
+                unlisted.Add(item);
+            }
+        }
+
+        return new MartFeedState(batches, unlisted);
+    }
+
+    /// <summary>
+    /// Every feed's folder (see <see cref="ScanAsync"/>). A feed whose manifests cannot be read is passed to
+    /// <paramref name="damaged"/> and skipped: nothing of it can be judged safely.
+    /// </summary>
+    public async IAsyncEnumerable<(string Feed, MartFeedState State)> ScanFeedsAsync(Action<string, DamagedManifestException> damaged, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(damaged);
+        foreach (var feed in Feeds)
+        {
+            MartFeedState state;
+            try
+            {
+                state = await ScanAsync(feed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DamagedManifestException ex)
+            {
+                damaged(feed, ex);
+                continue;
+            }
+
+            yield return (feed, state);
+        }
+    }
+
+    /// <summary>True when the manifest of <paramref name="batchId"/> exists now.</summary>
+    public async Task<bool> IsCommittedAsync(string feed, string batchId, CancellationToken cancellationToken) =>
+        await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>Commits a batch: writes its manifest, the last object of the batch, atomically.</summary>
+    public Task<StoredObject> CommitAsync(MartManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var json = manifest.ToJson();
+        return _store.WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken);
+    }
+
+    /// <summary>Withdraws a batch: deletes its manifest, so its files are invisible at once (they are deleted after).</summary>
+    public Task<bool> WithdrawAsync(string feed, string batchId, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(MartManifest.PathFor(feed, batchId), null, cancellationToken);
+
+    private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken)
+    {
+        var batches = new List<CommittedBatch>();
+        await foreach (var item in _store.ListAsync($"secure/{feed}/{MartManifest.Folder}/", cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.Path.EndsWith(".json", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            byte[] bytes;
+            try
+            {
+                using var buffer = new MemoryStream();
+                var stream = await _store.OpenReadAsync(item.Path, null, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+
+                bytes = buffer.ToArray();
+            }
+            catch (ObjectNotFoundException)
+            {
+                continue; // Withdrawn since it was listed.
+            }
+
+            var manifest = MartManifest.Parse(bytes);
+            if (manifest is null || !Belongs(manifest, feed, item.Path))
+            {
+                throw new DamagedManifestException(item.Path);
+            }
+
+            batches.Add(new CommittedBatch(manifest, item));
+        }
+
+        return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
+    }
+
+    // A manifest commits only its own batch's files in its own feed: a manifest naming any other object is not trusted.
+    private static bool Belongs(MartManifest manifest, string feed, string path) =>
+        string.Equals(manifest.Feed, feed, StringComparison.Ordinal)
+        && string.Equals(manifest.Path, path, StringComparison.Ordinal)
+        && manifest.Files.All(f => !f.Quarter.Contains('/', StringComparison.Ordinal) && string.Equals(f.Path, MartSchema.PathFor(feed, f.Quarter, manifest.BatchId), StringComparison.Ordinal));
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.IO.Compression;
+using DataHub.Core.Feeds;
+using DataHub.Core.Validation;
+
+namespace DataHub.Core.Parsing;
+
+/// <summary>
+/// Checks a workbook against the reader's limits before ExcelDataReader opens it, streaming through every XML part it
+/// would read without building anything: the bytes each part really inflates to (a zip's own sizes can lie), the
+/// longest text (a cell) and the longest tag, and every cell and row reference. ExcelDataReader holds a cell's text, the
+/// shared strings and one array per row sized by the row's last column in memory, so each is bounded before it is read.
+/// </summary>
+internal static class WorkbookCheck
+{
+    /// <summary>The largest grid a spreadsheet can have (XFD1048576): a reference beyond it is not a real workbook.</summary>
+    private const int GridColumns = 16_384;
+
+    private const int GridRows = 1_048_576;
+
+    /// <summary>The longest tag taken: real workbooks' tags are a few hundred bytes.</summary>
+    private const int MaxTagBytes = 64 << 10;
+
+    /// <summary>The first limit <paramref name="workbook"/> passes, or null when it is within every one (read from the start; left open).</summary>
+    public static FileError? Check(Stream workbook, ReadLimits limits)
+    {
+        using var zip = new ZipArchive(workbook, ZipArchiveMode.Read, leaveOpen: true);
+        long total = 0;
+        var buffer = new byte[1 << 16];
+        foreach (var entry in zip.Entries)
+        {
+            if (!entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // Images and the like: ExcelDataReader never inflates them.
+            }
+
+            var shared = entry.FullName.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase);
+            var partLimit = shared ? Math.Min(limits.MaxSharedStringsBytes, limits.MaxWorkbookBytes) : limits.MaxWorkbookBytes;
+            if (entry.Length > partLimit || total + entry.Length > limits.MaxWorkbookBytes)
+            {
+                return TooLarge(limits, shared);
+            }
+
+            var scan = new PartScan(limits);
+            long inflated = 0;
+            using var part = entry.Open();
+            int n;
+            while ((n = part.Read(buffer)) > 0)
+            {
+                inflated += n;
+                if (inflated > partLimit || total + inflated > limits.MaxWorkbookBytes)
+                {
+                    return TooLarge(limits, shared);
+                }
+
+                if (scan.Feed(buffer.AsSpan(0, n)) is { } problem)
+                {
+                    return problem;
+                }
+            }
+
+            total += inflated;
+        }
+
+        return null;
+    }
+
+    private static FileError TooLarge(ReadLimits limits, bool shared) => new(Rules.FileDecompressedTooLarge, shared
+        ? string.Create(CultureInfo.InvariantCulture, $"The workbook's text inflates to more than {limits.MaxSharedStringsBytes >> 20:N0} MB; send the extract as CSV or in parts.")
+        : string.Create(CultureInfo.InvariantCulture, $"The workbook inflates to more than {limits.MaxWorkbookBytes >> 20:N0} MB (a compressed file that expands without bound is refused); send the extract as CSV or in parts."));
+
+    /// <summary>Walks one XML part's bytes as they inflate: text runs between tags, and tags with their quoted attributes.</summary>
+    private sealed class PartScan(ReadLimits limits)
+    {
+        // Escaped UTF-8 takes at most 6 bytes a character ("&quot;"), so this many bytes may hold a cell within the limit.
+        private readonly long _maxTextBytes = (long)limits.MaxCellChars * 6;
+        private readonly byte[] _tag = new byte[MaxTagBytes];
+        private int _tagLength;
+        private bool _inTag;
+        private byte _quote;
+        private long _text;
+
+        public FileError? Feed(ReadOnlySpan<byte> bytes)
+        {
+            while (!bytes.IsEmpty)
+            {
+                if (!_inTag)
+                {
+                    var open = bytes.IndexOf((byte)'<');
+                    _text += open < 0 ? bytes.Length : open;
+                    if (_text > _maxTextBytes)
+                    {
+                        return new FileError(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
+                            $"A cell of the workbook holds more than {limits.MaxCellChars:N0} characters (the most a spreadsheet cell can hold)."));
+                    }
+
+                    if (open < 0)
+                    {
+                        return null;
+                    }
+
+                    (_inTag, _tagLength, _text) = (true, 0, 0);
+                    bytes = bytes[(open + 1)..];
+                    continue;
+                }
+
+                // Inside a tag: '>' ends it unless quoted (an attribute value may hold '>').
+                var stop = _quote == 0 ? bytes.IndexOfAny((byte)'>', (byte)'"', (byte)'\'') : bytes.IndexOf(_quote);
+                var take = stop < 0 ? bytes.Length : stop + 1;
+                if (_tagLength + take > MaxTagBytes)
+                {
+                    return new FileError(Rules.FileUnreadable, "The workbook has an element far larger than any spreadsheet program writes; it is not read.");
+                }
+
+                bytes[..take].CopyTo(_tag.AsSpan(_tagLength));
+                _tagLength += take;
+                bytes = bytes[take..];
+                if (stop < 0)
+                {
+                    return null;
+                }
+
+                var at = _tag[_tagLength - 1];
+                if (_quote != 0)
+                {
+                    _quote = 0;
+                }
+                else if (at is (byte)'"' or (byte)'\'')
+                {
+                    _quote = at;
+                }
+                else
+                {
+                    _inTag = false;
+                    if (CheckReference(_tag.AsSpan(0, _tagLength - 1)) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        // A row's or cell's r attribute must lie on the grid: ExcelDataReader sizes each row by its last column and
+        // produces every row up to the last row number, so one far reference would cost gigabytes or hours.
+        private static FileError? CheckReference(ReadOnlySpan<byte> tag)
+        {
+            var nameEnd = tag.IndexOfAny(" \t\n\r"u8);
+            if (nameEnd < 0)
+            {
+                return null;
+            }
+
+            var name = tag[..nameEnd];
+            var colon = name.IndexOf((byte)':');
+            name = colon >= 0 ? name[(colon + 1)..] : name;
+            var isCell = name.SequenceEqual("c"u8);
+            if (!isCell && !name.SequenceEqual("row"u8))
+            {
+                return null;
+            }
+
+            var r = tag.IndexOf(" r="u8);
+            if (r < 0 || r + 4 > tag.Length || tag[r + 3] is not ((byte)'"' or (byte)'\''))
+            {
+                return null;
+            }
+
+            var value = tag[(r + 4)..];
+            value = value[..Math.Max(0, value.IndexOf(tag[r + 3]))];
+            long column = 0, row = 0;
+            var letters = 0;
+            foreach (var b in value)
+            {
+                if (isCell && letters < 4 && b is >= (byte)'A' and <= (byte)'Z' && row == 0)
+                {
+                    column = (column * 26) + (b - 'A' + 1);
+                    letters++;
+                }
+                else if (b is >= (byte)'0' and <= (byte)'9' && row <= GridRows)
+                {
+                    row = (row * 10) + (b - '0');
+                }
+                else
+                {
+                    return OffGrid();
+                }
+            }
+
+            return column > GridColumns || row > GridRows ? OffGrid() : null;
+        }
+
+        private static FileError OffGrid() =>
+            new(Rules.FileUnreadable, "The workbook refers to a cell beyond the largest sheet a spreadsheet can have (XFD1048576); it is not read.");
+    }
+}

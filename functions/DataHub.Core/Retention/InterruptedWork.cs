@@ -1,0 +1,114 @@
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Marts;
+using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Core.Retention;
+
+/// <summary>
+/// Removes what interrupted work left in storage: the quarter files of batches whose commit never finished (no manifest
+/// lists them and no live claim is still writing them; invisible to every reader, see <see cref="MartManifest"/>) and
+/// the temporary files of processes that have gone (a killed copy into landing holds raw identifiable data). Runs when a
+/// host starts and at the start of every retention run; each mart file removed is audited.
+/// </summary>
+public sealed class InterruptedWork
+{
+    /// <summary>The audit rule for a mart file of a batch that was never committed.</summary>
+    public const string UncommittedRule = "cleanup.uncommitted_batch";
+
+    private readonly HubContext _hub;
+    private readonly ILogger _log;
+
+    /// <summary>Cleans up over the hub's store, receipts and audit.</summary>
+    public InterruptedWork(HubContext hub)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        _hub = hub;
+        _log = hub.Logger("DataHub.Cleanup");
+    }
+
+    /// <summary>Sweeps abandoned temporary files and uncommitted mart files.</summary>
+    public async Task<CleanupOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        var temporaries = _hub.Store is ITemporaryFileSweeper sweeper ? await sweeper.SweepAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var removed = new List<string>();
+        var catalog = new MartCatalog(_hub.Store);
+        await foreach (var (feed, state) in catalog.ScanFeedsAsync(
+            (feed, ex) => _log.LogError("{Feed}: a batch manifest is damaged ({Path}); nothing of the feed was cleaned up.", feed, ex.Path),
+            cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var file in state.Unlisted)
+            {
+                if (await RemoveIfAbandonedAsync(catalog, feed, file, cancellationToken).ConfigureAwait(false))
+                {
+                    removed.Add(file.Path);
+                }
+            }
+        }
+
+        if (temporaries + removed.Count > 0)
+        {
+            _log.LogInformation("Clean-up removed {Temporaries} temporary files and {Files} mart files of uncommitted batches.", temporaries, removed.Count);
+        }
+
+        return new CleanupOutcome(temporaries, removed);
+    }
+
+    // Only files a batch writer made (they name their batch and source in the store's metadata) are judged here.
+    private async Task<bool> RemoveIfAbandonedAsync(MartCatalog catalog, string feed, StoredObject file, CancellationToken cancellationToken)
+    {
+        if (!file.Metadata.TryGetValue(MartMetadata.BatchId, out var batch)
+            || !file.Metadata.TryGetValue(MartMetadata.Partner, out var partner)
+            || !file.Metadata.TryGetValue(MartMetadata.SourceSha256, out var sha))
+        {
+            return false;
+        }
+
+        var receipt = await _hub.Receipts.GetAsync(new ReceiptKey(partner, feed, sha), cancellationToken).ConfigureAwait(false);
+        if (receipt is not null && ReceiptRules.IsLive(receipt, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease))
+        {
+            return false; // Its writer is alive and may be about to commit.
+        }
+
+        // The claim is not live: the manifest is written before a claim ends, so a batch still without one was never committed.
+        if (await catalog.IsCommittedAsync(feed, batch, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!await _hub.Store.DeleteAsync(file.Path, file.ETag, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        catch (ObjectChangedException)
+        {
+            return false; // Rewritten since it was listed: a new attempt owns it.
+        }
+
+        var protocol = _hub.Protocols.Find(partner);
+        await _hub.Audit.AppendAsync(
+            new AuditEntry(
+                AuditKinds.Deleted,
+                Partner: partner,
+                Feed: feed,
+                Agreement: protocol?.AgreementId ?? "none",
+                FileSha256: sha,
+                Path: file.Path,
+                BatchId: batch,
+                Rule: UncommittedRule,
+                Detail: "Mart file of a batch whose commit never finished: no manifest lists it, so no reader ever saw it.",
+                Counts: new Dictionary<string, long> { ["bytes"] = file.Length }),
+            cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}
+
+/// <summary>What a clean-up removed.</summary>
+/// <param name="TemporaryFiles">Temporary files of processes that had gone.</param>
+/// <param name="UncommittedMartFiles">Mart files of batches never committed.</param>
+public sealed record CleanupOutcome(int TemporaryFiles, IReadOnlyList<string> UncommittedMartFiles);

@@ -1,0 +1,73 @@
+using System.IO.Enumeration;
+using DataHub.Core.Hub;
+
+namespace DataHub.Storage.Local;
+
+/// <summary>
+/// The hidden temporary files every atomic local write goes through, written beside their destination and renamed onto
+/// it: ".tmp-{pid}-{process start}-{random}". The name carries the writing process, so a sweep removes only the files of
+/// processes that have gone (killed mid-write), never a live writer's; it keeps nothing of the destination's name, so a
+/// long name stays within the file system's limits, a file name never leaks into a temporary one, and no reader's glob
+/// (*.parquet, *.csv) matches one.
+/// </summary>
+internal static class TemporaryFiles
+{
+    /// <summary>How every temporary file's name starts.</summary>
+    public const string Prefix = ".tmp-";
+
+    // A temporary file in an older naming (no writing process) is abandoned once it is this old: no write lasts so long.
+    private static readonly TimeSpan UnownedAge = TimeSpan.FromHours(1);
+
+    /// <summary>A new temporary file's path in the folder of <paramref name="destination"/>.</summary>
+    public static string PathBeside(string destination) =>
+        Path.Combine(Path.GetDirectoryName(destination)!, $"{Prefix}{ProcessIdentity.Current.Tag}-{Guid.NewGuid():N}");
+
+    /// <summary>True for a temporary file's name.</summary>
+    public static bool IsTemporary(string name) => name.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>Deletes the abandoned temporary files under <paramref name="folder"/> (links are not followed); returns how many.</summary>
+    public static int Sweep(string folder, DateTimeOffset now)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        var found = new FileSystemEnumerable<(string Path, DateTimeOffset Written)>(
+            folder,
+            (ref FileSystemEntry e) => (e.ToFullPath(), e.LastWriteTimeUtc),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsTemporary(e.FileName.ToString()),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        var swept = 0;
+        foreach (var (path, written) in found.ToList())
+        {
+            if (!IsAbandoned(Path.GetFileName(path), written, now))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(path);
+                swept++;
+            }
+            catch (IOException)
+            {
+                // Gone already, or busy: the next sweep sees it again.
+            }
+        }
+
+        return swept;
+    }
+
+    /// <summary>True when a temporary file's writer has gone (or, for an older name, when it is too old to be live).</summary>
+    internal static bool IsAbandoned(string name, DateTimeOffset written, DateTimeOffset now)
+    {
+        var parts = name[Prefix.Length..].Split('-');
+        var writer = parts.Length == 3 ? ProcessIdentity.FromTag(parts[0] + "-" + parts[1]) : null;
+        return writer?.IsGone() ?? now - written > UnownedAge;
+    }
+}

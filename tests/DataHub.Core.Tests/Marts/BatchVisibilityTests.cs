@@ -1,0 +1,138 @@
+using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
+using DataHub.Core.Retention;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Core.Tests.Ingestion;
+using DataHub.Seeds;
+
+namespace DataHub.Core.Tests.Marts;
+
+/// <summary>Issue 9: a batch becomes visible to readers all at once, when its manifest is written last.</summary>
+public sealed class BatchVisibilityTests
+{
+    private const string Police = "landing/police/police-da-incidents/incidents.csv";
+
+    [Fact]
+    public async Task A_commit_that_fails_part_way_leaves_nothing_a_reader_can_see()
+    {
+        using var hub = new HubFixture();
+        await LandCohortAsync(hub);
+        var failing = hub.Hub with { Store = new CommitFailsAt(hub.Store, 3) };
+        var landed = await LandPoliceAsync(hub);
+
+        var failed = await new IngestExtract(failing).HandleAsync(Police, landed.ETag, default);
+        var seen = await new MartLoader(hub.Store).LoadAsync(default);
+
+        failed.Status.Should().Be(IngestStatus.Failed);
+        (await hub.ListAsync("secure/police-da-incidents/quarter=")).Should().NotBeEmpty("quarter files were committed before the failure");
+        seen.Files.Should().NotContain(f => f.Feed == "police-da-incidents", "no manifest lists the files committed before the failure");
+
+        var retried = await new IngestExtract(hub.Hub).HandleAsync(Police, landed.ETag, default);
+        var after = await new MartLoader(hub.Store).LoadAsync(default);
+        retried.Status.Should().Be(IngestStatus.Stored);
+        after.Files.Where(f => f.Feed == "police-da-incidents").Select(f => f.Path).Should().BeEquivalentTo(retried.MartFiles!.Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_reader_beside_a_slow_commit_sees_none_of_the_batch_until_it_is_committed()
+    {
+        using var hub = new HubFixture();
+        await LandCohortAsync(hub);
+        var slow = new CommitPausesAfterFirst(hub.Store);
+        var landed = await LandPoliceAsync(hub);
+
+        var ingest = Task.Run(() => new IngestExtract(hub.Hub with { Store = slow }).HandleAsync(Police, landed.ETag, default));
+        await slow.FirstCommitted.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var during = await new MartLoader(hub.Store).LoadAsync(default);
+        slow.Release.SetResult();
+        var outcome = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
+        var after = await new MartLoader(hub.Store).LoadAsync(default);
+
+        during.Files.Should().NotContain(f => f.Feed == "police-da-incidents", "one quarter file was committed, the rest were still to come");
+        outcome.Status.Should().Be(IngestStatus.Stored);
+        after.Files.Count(f => f.Feed == "police-da-incidents").Should().Be(outcome.MartFiles!.Count - 1, "every quarter file at once (the last entry is the manifest)");
+    }
+
+    [Fact]
+    public async Task Clean_up_removes_the_files_of_an_uncommitted_batch_once_no_live_claim_owns_them()
+    {
+        using var hub = new HubFixture();
+        var landed = await LandPoliceAsync(hub);
+        await new IngestExtract(hub.Hub with { Store = new CommitFailsAt(hub.Store, 3) }).HandleAsync(Police, landed.ETag, default);
+        var left = (await hub.ListAsync("secure/police-da-incidents/quarter=")).ToList();
+
+        var cleaned = await new InterruptedWork(hub.Hub).RunAsync(default);
+
+        left.Should().NotBeEmpty("the quarter files before the failing one were committed");
+        cleaned.UncommittedMartFiles.Should().BeEquivalentTo(left);
+        (await hub.ListAsync("secure/")).Should().BeEmpty();
+        (await hub.AuditAsync()).Where(e => e.Entry.Rule == InterruptedWork.UncommittedRule).Select(e => e.Entry.Path).Should().BeEquivalentTo(left);
+    }
+
+    [Fact]
+    public async Task A_manifest_naming_an_object_outside_its_batch_is_refused_as_damaged()
+    {
+        using var hub = new HubFixture();
+        var manifest = new MartManifest("police-0011223344556677", "police-da-incidents", "police", new string('0', 64), hub.Clock.GetUtcNow(), 1, 0,
+            [new MartManifestFile("landing/police/police-da-incidents/jan.csv", "2018Q1", 1, 1, new string('a', 64))]);
+        await new MartCatalog(hub.Store).CommitAsync(manifest, default);
+
+        var read = () => new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default);
+
+        await read.Should().ThrowAsync<DamagedManifestException>();
+    }
+
+    private static async Task LandCohortAsync(HubFixture hub)
+    {
+        var cohort = SyntheticHub.Generate(new SeedOptions { Families = 3, SchoolsAsXlsx = false, GroundTruth = false }).Files.First(f => f.LandingPath.StartsWith("csc/csc-people/", StringComparison.Ordinal));
+        (await hub.DropAndIngestAsync("landing/" + cohort.LandingPath, cohort.Content)).Status.Should().Be(IngestStatus.Stored);
+    }
+
+    private static Task<StoredObject> LandPoliceAsync(HubFixture hub) =>
+        hub.Store.WriteAsync(Police, (s, ct) => Task.Run(() => LargeExtracts.WritePoliceIncidentsCsv(s, 400), ct), WriteOptions.Default, default);
+
+    private static bool IsQuarterFile(string path) => path.StartsWith("secure/police-da-incidents/quarter=", StringComparison.Ordinal);
+
+    /// <summary>The n-th quarter file fails just as it would be committed (the ones before it are committed), as a crash mid-commit would.</summary>
+    private sealed class CommitFailsAt(IObjectStore inner, int n) : DelegatingStore(inner)
+    {
+        private int _seen;
+
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return IsQuarterFile(path) && Interlocked.Increment(ref _seen) == n
+                ? new WrappedWrite(write, commit: _ => throw new IOException("The disk filled up during the commit."))
+                : write;
+        }
+    }
+
+    /// <summary>Holds the commit after the first quarter file until released, as a slow store would.</summary>
+    private sealed class CommitPausesAfterFirst(IObjectStore inner) : DelegatingStore(inner)
+    {
+        private int _seen;
+
+        public TaskCompletionSource FirstCommitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return IsQuarterFile(path) ? new WrappedWrite(write, commit: CommitAsync) : write;
+        }
+
+        private async Task<StoredObject> CommitAsync(Func<Task<StoredObject>> commit)
+        {
+            var stored = await commit();
+            if (Interlocked.Increment(ref _seen) == 1)
+            {
+                FirstCommitted.SetResult();
+                await Release.Task;
+            }
+
+            return stored;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.IO.Compression;
+using System.Text;
+using DataHub.Core.Parsing;
+using DataHub.Core.Tests.Feeds;
+using DataHub.Seeds;
+
+namespace DataHub.Core.Tests.Parsing;
+
+/// <summary>Issue 9: a hostile or broken file past any reader limit ends in a file error with a named rule, read in bounded memory.</summary>
+public sealed class ReadLimitsTests
+{
+    private const string Police = "police-da-incidents";
+
+    [Fact]
+    public async Task A_csv_row_wider_than_the_column_limit_stops_the_file_with_its_rule()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police) + new string(',', 40));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxColumns = 20 });
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Should().ContainSingle(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.too_many_columns");
+    }
+
+    [Fact]
+    public async Task A_csv_cell_larger_than_the_cell_limit_stops_the_file_with_its_rule()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police, ("crime", new string('Y', 5000))));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 1000 });
+        (await FeedSamples.ReadAll(reader)).Should().BeEmpty();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
+        reader.FileErrors[0].Message.Should().NotContain("YYYY");
+    }
+
+    [Fact]
+    public void A_csv_header_wider_than_the_column_limit_is_refused_before_any_row()
+    {
+        var header = string.Join(",", Enumerable.Range(0, 3000).Select(i => "c" + i));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(header + "\n")), "x.csv", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.too_many_columns");
+    }
+
+    [Theory]
+    [InlineData(5_000, "file.cell_too_large")] // caught as the workbook inflates, before ExcelDataReader builds the string
+    [InlineData(300, "file.cell_too_large")] // within the inflating check's byte bound, caught on the row
+    public void A_workbook_cell_larger_than_the_cell_limit_stops_the_file(int length, string rule)
+    {
+        var bytes = Workbook(("INC1", new string('x', length)));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 100 });
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal(rule);
+    }
+
+    [Theory]
+    [InlineData("<c r=\"A2\"", "<c r=\"AAAA2\"")] // a column past XFD: ExcelDataReader would size every row by it
+    [InlineData("<c r=\"A2\"", "<c s=\"a>b\" r=\"ZZZZZ2\"")] // the same, hidden behind a '>' in an attribute value
+    [InlineData("<row r=\"2\"", "<row r=\"2000000000\"")] // a row past 1,048,576: ExcelDataReader would yield every row up to it
+    public void A_workbook_referring_past_the_largest_sheet_is_unreadable(string original, string hostile)
+    {
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace(original, hostile, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+    }
+
+    [Fact]
+    public void A_workbook_that_inflates_past_the_limit_is_refused_as_it_inflates()
+    {
+        var bytes = Workbook([.. Enumerable.Range(1, 400).Select(i => ("INC" + i, "victim"))]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxWorkbookBytes = 20_000 });
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.decompressed_too_large");
+    }
+
+    [Fact]
+    public void A_workbook_whose_shared_strings_inflate_past_their_limit_is_refused()
+    {
+        var strings = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" + string.Concat(Enumerable.Range(0, 2000).Select(i => $"<si><t>s{i}</t></si>")) + "</sst>";
+        var bytes = AddEntry(Workbook(("INC1", "victim")), "xl/sharedStrings.xml", strings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxSharedStringsBytes = 10_000 });
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.decompressed_too_large");
+    }
+
+    [Fact]
+    public async Task A_workbook_within_every_limit_is_read_as_before()
+    {
+        var bytes = Workbook(("INC1", "victim"), ("INC2", "perpetrator"));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxColumns = 9, MaxCellChars = 20, MaxRowBytes = 200 });
+        (await FeedSamples.ReadAll(reader)).Should().HaveCount(2).And.OnlyContain(r => r.IsValid);
+        reader.FileErrors.Should().BeEmpty();
+    }
+
+    private static void Drain(FeedReader reader)
+    {
+        if (reader.FileErrors.Count == 0)
+        {
+            FeedSamples.ReadAll(reader).GetAwaiter().GetResult();
+        }
+    }
+
+    private static byte[] Workbook(params (string Id, string Role)[] rows)
+    {
+        using var stream = new MemoryStream();
+        var header = FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray();
+        XlsxWriter.Write(stream, header, rows.Select(r => (IReadOnlyList<object?>)[r.Id, new DateOnly(2017, 6, 1), r.Role, "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
+        return stream.ToArray();
+    }
+
+    private static byte[] RewriteSheet(byte[] workbook, Func<string, string> change) => Rebuild(workbook, (name, text) => name == "xl/worksheets/sheet1.xml" ? change(text) : text, null);
+
+    private static byte[] AddEntry(byte[] workbook, string name, string content) => Rebuild(workbook, (_, text) => text, (name, content));
+
+    private static byte[] Rebuild(byte[] workbook, Func<string, string, string> change, (string Name, string Content)? extra)
+    {
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(workbook)))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var reader = new StreamReader(entry.Open());
+                using var writer = new StreamWriter(target.CreateEntry(entry.FullName).Open());
+                writer.Write(change(entry.FullName, reader.ReadToEnd()));
+            }
+
+            if (extra is { } added)
+            {
+                using var writer = new StreamWriter(target.CreateEntry(added.Name).Open());
+                writer.Write(added.Content);
+            }
+        }
+
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using DataHub.Core.Audit;
+using DataHub.Host.Commands;
+using DataHub.Host.Embedded;
+using DataHub.Storage.Local;
+
+namespace DataHub.EndToEnd.Tests;
+
+/// <summary>Issue 9: what a hostile partner or a careless operator drops into landing never stops, loops or misleads `datahub run`.</summary>
+public sealed class HostileLandingTests : IDisposable
+{
+    private const string Police = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\nI1,2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\nI2,2018-06-03,victim,Ann,Oneil,2012-05-12,F,N,N\n";
+    private readonly HubRoot _root = new();
+    private readonly string _outside;
+
+    public HostileLandingTests()
+    {
+        _root.RunAsync("key", "init").GetAwaiter().GetResult();
+        _outside = Directory.CreateDirectory(_root.Path + "-outside").FullName;
+    }
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        Directory.Delete(_outside, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_runner_goes_on_to_the_next_file_after_a_dangling_link()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        File.CreateSymbolicLink(Path.Combine(feed, "a-dangling.csv"), Path.Combine(_outside, "nothing-here.csv"));
+        File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("landing").All(IsArchived));
+
+        _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal), string.Join("\n", lines));
+        _root.Files("landing").Should().OnlyContain(f => IsArchived(f), "the valid file was processed and archived, the link refused and removed");
+    }
+
+    [Fact]
+    public async Task The_runner_goes_on_after_a_torn_audit_line_and_ingests_the_waiting_file_once_the_log_is_repaired()
+    {
+        (await _root.IngestAsync("police", "police-da-incidents", "first.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
+        File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "second.csv"), Police.Replace("I2,", "I3,", StringComparison.Ordinal));
+
+        var broken = await RunUntilAsync(() => false, TimeSpan.FromSeconds(2));
+        _root.Files("landing").Should().Contain(f => !IsArchived(f), "nothing is ingested that cannot be audited: " + string.Join("\n", broken));
+
+        (await _root.RunAsync("audit", "repair")).Code.Should().Be(ExitCodes.Ok);
+        var lines = await RunUntilAsync(() => _root.Files("landing").All(IsArchived));
+
+        _root.Files("landing").Should().OnlyContain(f => IsArchived(f), string.Join("\n", lines));
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok, "the torn line was kept aside and the chain continued");
+    }
+
+    [Fact]
+    public async Task The_runner_keeps_watching_while_the_audit_log_cannot_take_an_event_and_says_how_to_repair_it()
+    {
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new ConcurrentQueue<string>();
+        var audited = new TimerJob("Audited", "* * * * * *", async (context, ct) =>
+        {
+            await context.Audit.AppendAsync(new AuditEntry(AuditKinds.Written, Agreement: "none", Detail: "tick"), ct);
+            return "ran";
+        });
+        var runner = new EmbeddedRunner(hub.Context, [audited], TimeSpan.FromMilliseconds(50), lines.Enqueue);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
+        File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "Zebedee Quillfeather 02-03-1981.csv"), Police);
+
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (lines.Count(l => l.StartsWith("Audited:", StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(50);
+        }
+
+        run.IsCompleted.Should().BeFalse("a broken audit log stops no loop: " + string.Join("\n", lines));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        lines.Where(l => l.StartsWith("Audited:", StringComparison.Ordinal)).Should().HaveCountGreaterThanOrEqualTo(2, "the job is tried on every occurrence")
+            .And.OnlyContain(l => l.Contains("audit repair", StringComparison.Ordinal));
+        lines.Should().ContainSingle(l => l.StartsWith("landing/", StringComparison.Ordinal), "the file is tried once, then paused")
+            .Which.Should().Contain("audit repair").And.NotContain("Zebedee").And.NotContain("1981");
+        runner.Failures.Should().Be(1);
+        _root.Files("landing").Should().ContainSingle(f => !IsArchived(f), "the file waits in landing until the log is repaired");
+    }
+
+    [Fact]
+    public async Task A_partner_folder_link_never_ingests_or_moves_another_folders_files()
+    {
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_outside, "police-da-incidents")).FullName;
+        var victim = Path.Combine(elsewhere, "other.csv");
+        File.WriteAllText(victim, Police);
+        Directory.CreateSymbolicLink(Path.Combine(Directory.CreateDirectory(Path.Combine(_root.Path, "landing")).FullName, "police"), _outside);
+        File.WriteAllText(Path.Combine(Landing("schools", "school-attendance"), "marker.csv"), "x\n");
+
+        var lines = await RunUntilAsync(() => _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)) && !Directory.Exists(Path.Combine(_root.Path, "landing", "police")));
+
+        File.ReadAllText(victim).Should().Be(Police, "a file reached through a link is never read, moved or deleted");
+        _root.Files("secure").Should().BeEmpty(string.Join("\n", lines));
+        _root.Files("landing").Should().NotContain(f => f.StartsWith("landing/_processed/police/", StringComparison.Ordinal));
+        Directory.Exists(Path.Combine(_root.Path, "landing", "police")).Should().BeFalse("the link itself is removed");
+        Directory.Exists(elsewhere).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_240_character_file_name_is_stored_once_and_archived_however_often_the_runner_restarts()
+    {
+        var name = new string('n', 236) + ".csv";
+        File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), name), Police);
+
+        for (var restart = 0; restart < 3; restart++)
+        {
+            await RunUntilAsync(() => _root.Files("landing").All(IsArchived), TimeSpan.FromSeconds(restart == 0 ? 20 : 1));
+        }
+
+        var written = await WrittenPathsAsync();
+        written.Should().NotBeEmpty();
+        written.Should().OnlyHaveUniqueItems("each mart file is written once, not on every pass");
+        _root.Files("landing").Should().ContainSingle().Which.Should().StartWith("landing/_processed/");
+        _root.Files("landing").Concat(_root.Files("quarantine")).Concat(_root.Files("audit")).Concat(_root.Files("receipts"))
+            .Should().OnlyContain(f => !f.Contains(new string('n', 40), StringComparison.Ordinal), "derived names never carry the file's name");
+    }
+
+    [Fact]
+    public async Task A_250_character_file_name_given_to_ingest_is_stored()
+    {
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", new string('m', 246) + ".csv", Police);
+
+        code.Should().Be(ExitCodes.Ok, output);
+        _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal));
+        output.Should().NotContain(new string('m', 20));
+    }
+
+    [Fact]
+    public async Task Start_up_removes_the_temporary_file_a_killed_copy_left_in_landing()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var killedCopy = Path.Combine(feed, $".tmp-{Guid.NewGuid():N}-jan.csv");
+        File.WriteAllText(killedCopy, Police);
+        File.SetLastWriteTimeUtc(killedCopy, DateTime.UtcNow.AddHours(-2));
+
+        (await _root.IngestAsync("police", "police-da-incidents", "feb.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+
+        File.Exists(killedCopy).Should().BeFalse("a killed copy's temporary file holds raw identifiable data");
+    }
+
+    private static bool IsArchived(string path) => path.StartsWith("landing/_processed/", StringComparison.Ordinal);
+
+    private string Landing(string partner, string feed) => Directory.CreateDirectory(Path.Combine(_root.Path, "landing", partner, feed)).FullName;
+
+    private async Task<List<string>> WrittenPathsAsync()
+    {
+        var log = new LocalAuditLog(_root.Path, _root.Clock);
+        return [.. (await log.ReadAsync(default).ToListAsync()).Where(e => e.Entry.Kind == AuditKinds.Written).Select(e => e.Entry.Path!)];
+    }
+
+    /// <summary>Runs the embedded host (as `datahub run`) until <paramref name="done"/> or the timeout, then stops it as Ctrl+C would.</summary>
+    private async Task<List<string>> RunUntilAsync(Func<bool> done, TimeSpan? timeout = null)
+    {
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new ConcurrentQueue<string>();
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.FromMilliseconds(50), lines.Enqueue);
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!done() && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(50);
+        }
+
+        // A few more polls: anything the runner would do wrongly next (loop, re-ingest) shows up.
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        return [.. lines];
+    }
+}
