@@ -26,6 +26,8 @@ public static class Program
             RetentionCommand.Create(env),
             Functions.ServeCommand.Create(),
             RollupCommand.Create(env),
+            GovernanceCommands.Governance(env),
+            GovernanceCommands.Report(env),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error });
     }

@@ -122,8 +122,15 @@ public sealed class RollupQuarter
     public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new RollupQuarter(context.Store, context.Audit, context.Time, settings ?? RollupSettings.FromProtocols(context.Protocols), context.Logger("DataHub.Rollup"));
+        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols);
+        return new RollupQuarter(context.Store, context.Audit, context.Time, chosen, context.Logger("DataHub.Rollup"))
+        {
+            AfterPublish = (marts, outcome, ct) => Governance.GovernanceStep.AfterRollupAsync(context, chosen, marts, outcome, ct),
+        };
     }
+
+    /// <summary>Runs after each published version with the marts it read (the governance tables and board report hook in here).</summary>
+    public Func<LoadedMarts, RollupOutcome, CancellationToken, Task>? AfterPublish { get; init; }
 
     /// <summary>Runs the rollup and publishes a new version.</summary>
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
@@ -236,11 +243,17 @@ public sealed class RollupQuarter
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
-        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        var outcome = new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
         {
             PhaseTimings = phases,
             Markers = publication.Markers,
         };
+        if (AfterPublish is { } after)
+        {
+            await after(marts, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
     }
 
     /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
