@@ -9,7 +9,7 @@ namespace DataHub.Core.Report;
 internal sealed class ReportSections(BoardReportData data, Quarter quarter)
 {
     // Indicators whose quarterly trend heads the report, and the before/after pairs (12 months before and after FS start).
-    private static readonly string[] Trends = ["KPI01.children_with_active_plan", "KPI17.incidents_in_quarter", "KPI07.unauthorised_absence_rate"];
+    private static readonly string[] Trends = ["KPI01.children_with_active_plan", "KPI03.new_plans", "KPI07.unauthorised_absence_rate"];
     private static readonly (string Before, string After, string Title)[] Pairs =
     [
         ("KPI17.incidents_12m_before_fs", "KPI17.incidents_12m_after_fs", "Domestic abuse incidents, 12 months before and after FS start"),
