@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test, from a clean clone: installs the independent test engines (DuckDB and Azurite, pinned in
+# Every test, from a clean clone: installs the independent engines from npm (Azurite, and DuckDB for the benchmark; pinned in
 # tests/node/package-lock.json), builds the solution and runs every test project.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -13,6 +13,17 @@ public static class Program
     public static async Task<int> RunAsync(string[] args, CommandEnvironment env)
     {
         ArgumentNullException.ThrowIfNull(env);
+        try
+        {
+            // Before any command creates a file: everything the hub writes is owner-only unless the operator says otherwise.
+            Storage.Local.FileCreationMask.Apply(Storage.Local.FileCreationMask.Parse(Environment.GetEnvironmentVariable(Storage.Local.FileCreationMask.Setting)));
+        }
+        catch (ArgumentException ex)
+        {
+            await env.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.Configuration;
+        }
+
         var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
         {
             DemoCommand.Create(env),

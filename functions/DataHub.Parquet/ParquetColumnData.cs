@@ -1,22 +1,16 @@
 namespace DataHub.Parquet;
 
-/// <summary>The values of one column in one row group: a typed array (by <see cref="ParquetColumn.Type"/>) plus nulls.</summary>
-/// <remarks>Int32 and Date share <see cref="Int32Values"/> (dates as days since 1970-01-01); Int64 and TimestampMicros share
-/// <see cref="Int64Values"/> (timestamps as UTC microseconds since 1970). A null row holds the type's default in the array.</remarks>
+/// <summary>The values of one column in one row group: a typed array (by <see cref="ParquetColumn.Type"/>), one slot per row, plus nulls.</summary>
+/// <remarks>A null row holds the type's default in its array.</remarks>
 public sealed class ParquetColumnData
 {
     private readonly bool[]? _nulls;
 
-    internal ParquetColumnData(ParquetColumn column, int count, bool[]? nulls, bool[]? booleans, int[]? ints, long[]? longs, double[]? doubles, string?[]? strings)
+    private ParquetColumnData(ParquetColumn column, int count, bool[]? nulls)
     {
         Column = column;
         Count = count;
         _nulls = nulls;
-        BooleanValues = booleans;
-        Int32Values = ints;
-        Int64Values = longs;
-        DoubleValues = doubles;
-        StringValues = strings;
         NullCount = nulls is null ? 0 : nulls.Count(n => n);
     }
 
@@ -30,19 +24,25 @@ public sealed class ParquetColumnData
     public int NullCount { get; }
 
     /// <summary>Boolean columns' values.</summary>
-    public IReadOnlyList<bool>? BooleanValues { get; }
+    public IReadOnlyList<bool>? BooleanValues { get; private init; }
 
-    /// <summary>Int32 values, or Date values as days since 1970-01-01.</summary>
-    public IReadOnlyList<int>? Int32Values { get; }
+    /// <summary>Int32 values.</summary>
+    public IReadOnlyList<int>? Int32Values { get; private init; }
 
-    /// <summary>Int64 values, or TimestampMicros values as UTC microseconds since 1970.</summary>
-    public IReadOnlyList<long>? Int64Values { get; }
+    /// <summary>Int64 values.</summary>
+    public IReadOnlyList<long>? Int64Values { get; private init; }
 
     /// <summary>Double values.</summary>
-    public IReadOnlyList<double>? DoubleValues { get; }
+    public IReadOnlyList<double>? DoubleValues { get; private init; }
 
     /// <summary>String values (null where the row is null).</summary>
-    public IReadOnlyList<string?>? StringValues { get; }
+    public IReadOnlyList<string?>? StringValues { get; private init; }
+
+    /// <summary>Date values.</summary>
+    public IReadOnlyList<DateOnly>? DateValues { get; private init; }
+
+    /// <summary>Timestamp values, in UTC.</summary>
+    public IReadOnlyList<DateTimeOffset>? TimestampValues { get; private init; }
 
     /// <summary>Whether the row's value is null.</summary>
     public bool IsNull(int row) => _nulls is not null && _nulls[row];
@@ -59,14 +59,24 @@ public sealed class ParquetColumnData
         {
             ParquetType.Boolean => BooleanValues![row],
             ParquetType.Int32 => Int32Values![row],
-            ParquetType.Date => Timestamps.TryFromDays(Int32Values![row], out var date) ? date : throw OutOfRange(row),
+            ParquetType.Date => DateValues![row],
             ParquetType.Int64 => Int64Values![row],
-            ParquetType.TimestampMicros => Timestamps.TryFromMicros(Int64Values![row], out var time) ? time : throw OutOfRange(row),
+            ParquetType.TimestampMicros => TimestampValues![row],
             ParquetType.Double => DoubleValues![row],
             _ => StringValues![row],
         };
     }
 
-    private InvalidOperationException OutOfRange(int row) =>
-        new($"Column '{Column.Name}' row {row}: the stored value is outside the range of .NET dates; read the raw integer instead.");
+    /// <summary>Wraps the array the library read for a column of the given type.</summary>
+    internal static ParquetColumnData Create<T>(ParquetColumn column, int count, bool[]? nulls, T[] values) => values switch
+    {
+        bool[] v => new(column, count, nulls) { BooleanValues = v },
+        int[] v => new(column, count, nulls) { Int32Values = v },
+        long[] v => new(column, count, nulls) { Int64Values = v },
+        double[] v => new(column, count, nulls) { DoubleValues = v },
+        string?[] v => new(column, count, nulls) { StringValues = v },
+        DateOnly[] v => new(column, count, nulls) { DateValues = v },
+        DateTime[] v => new(column, count, nulls) { TimestampValues = [.. v.Select(t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)))] },
+        _ => throw new ArgumentException($"No column data of {typeof(T).Name}.", nameof(values)),
+    };
 }

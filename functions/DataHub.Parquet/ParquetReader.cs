@@ -1,43 +1,34 @@
-using System.Buffers.Binary;
-using System.Text;
-using DataHub.Parquet.Format;
-using DataHub.Parquet.Reading;
-using DataHub.Parquet.Thrift;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Parquet;
+using Parquet.Data;
+using Parquet.Schema;
+using LibraryReader = Parquet.ParquetReader;
 
 namespace DataHub.Parquet;
 
-/// <summary>Reads a flat Parquet file from a seekable stream: schema, metadata, row-group statistics, columns and rows.</summary>
-/// <remarks>Every offset, length and count read from the file is checked against the file's size before it is trusted;
-/// any malformed, truncated or unsupported input raises <see cref="ParquetFormatException"/> naming the file.</remarks>
-public sealed class ParquetReader : IDisposable
+/// <summary>Reads a flat Parquet file through Parquet.Net from a seekable stream: schema, metadata, row-group statistics, columns and rows.</summary>
+/// <remarks>Any malformed, truncated or unsupported input raises <see cref="ParquetFormatException"/> naming the file: the
+/// library sees the file through <see cref="FileGuard"/>, which checks the file's framing first and stops any read past its
+/// end or beyond a budget, so damage ends in an error rather than a loop.</remarks>
+public sealed class ParquetReader : IAsyncDisposable
 {
-    /// <summary>Footers larger than this are refused rather than read into memory.</summary>
-    private const int MaxFooterBytes = 64 * 1024 * 1024;
-
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
+    private readonly LibraryReader _file;
+    private readonly FileGuard _guard;
+    private readonly DataField[] _fields;
     private readonly string _name;
-    private readonly long _footerStart;
-    private readonly FileMetaData _meta;
-    private readonly ColumnLayout[] _layouts;
 
-    private ParquetReader(Stream stream, bool leaveOpen, string name, long footerStart, FileMetaData meta, ColumnLayout[] layouts, IReadOnlyList<RowGroupInfo> rowGroups)
+    private ParquetReader(LibraryReader file, FileGuard guard, string name, ParquetSchema schema, IReadOnlyList<RowGroupInfo> rowGroups)
     {
-        _stream = stream;
-        _leaveOpen = leaveOpen;
+        _file = file;
+        _guard = guard;
         _name = name;
-        _footerStart = footerStart;
-        _meta = meta;
-        _layouts = layouts;
-        Schema = new ParquetSchema(layouts.Select(l => l.Column).ToArray());
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in meta.KeyValues)
-        {
-            metadata[key] = value ?? "";
-        }
-
-        Metadata = metadata;
+        _fields = file.Schema.DataFields;
+        Schema = schema;
         RowGroups = rowGroups;
+        Metadata = new Dictionary<string, string>(file.CustomMetadata, StringComparer.Ordinal);
+        RowCount = file.Metadata?.NumRows ?? 0;
+        CreatedBy = file.Metadata?.CreatedBy;
     }
 
     /// <summary>The file's columns.</summary>
@@ -47,16 +38,16 @@ public sealed class ParquetReader : IDisposable
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Rows in the file.</summary>
-    public long RowCount => _meta.NumRows;
+    public long RowCount { get; }
 
     /// <summary>The writer that made the file, as it names itself.</summary>
-    public string? CreatedBy => _meta.CreatedBy;
+    public string? CreatedBy { get; }
 
-    /// <summary>The row groups with their row counts and per-column statistics (for pruning).</summary>
+    /// <summary>The row groups with their row counts and per-column statistics.</summary>
     public IReadOnlyList<RowGroupInfo> RowGroups { get; }
 
     /// <summary>Reads the footer of a Parquet file; the stream must be seekable and is disposed with the reader unless <paramref name="leaveOpen"/>.</summary>
-    public static ParquetReader Open(Stream seekable, string nameForErrors, bool leaveOpen = false)
+    public static async Task<ParquetReader> OpenAsync(Stream seekable, string nameForErrors, bool leaveOpen = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(seekable);
         ArgumentNullException.ThrowIfNull(nameForErrors);
@@ -65,102 +56,88 @@ public sealed class ParquetReader : IDisposable
             throw new ArgumentException("The stream must be readable and seekable.", nameof(seekable));
         }
 
-        return Guard(nameForErrors, () =>
+        FileGuard guard;
+        try
         {
-            var length = seekable.Length;
-            if (length < 12)
-            {
-                throw new ParquetFormatException(nameForErrors, $"file is {length} bytes, too short to be Parquet");
-            }
+            guard = await FileGuard.OpenAsync(seekable, nameForErrors, leaveOpen, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (!leaveOpen)
+        {
+            await seekable.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
-            Span<byte> edge = stackalloc byte[8];
-            ReadAt(seekable, 0, edge[..4]);
-            if (!edge[..4].SequenceEqual("PAR1"u8))
+        try
+        {
+            return await Guard(nameForErrors, guard, async () =>
             {
-                throw new ParquetFormatException(nameForErrors, "missing the leading PAR1 magic bytes");
-            }
-
-            ReadAt(seekable, length - 8, edge);
-            if (!edge[4..].SequenceEqual("PAR1"u8))
-            {
-                throw new ParquetFormatException(nameForErrors, "missing the trailing PAR1 magic bytes (truncated or encrypted file?)");
-            }
-
-            var footerLength = BinaryPrimitives.ReadInt32LittleEndian(edge);
-            if (footerLength <= 0 || footerLength > length - 12 || footerLength > MaxFooterBytes)
-            {
-                throw new ParquetFormatException(nameForErrors, $"footer length {footerLength} does not fit in a {length}-byte file");
-            }
-
-            var footerStart = length - 8 - footerLength;
-            var footer = new byte[footerLength];
-            ReadAt(seekable, footerStart, footer);
-            var meta = FileMetaData.Read(new CompactReader(footer, 0, footer.Length, nameForErrors, "footer"));
-            var layouts = Validate(meta, footerStart, nameForErrors);
-            var groups = meta.RowGroups.Select(g => new RowGroupInfo(
-                g.NumRows,
-                g.TotalByteSize,
-                g.Columns.Select((c, i) => Statistics.Decode(c.MetaData!.Statistics, layouts[i], nameForErrors)).ToArray())).ToArray();
-            return new ParquetReader(seekable, leaveOpen, nameForErrors, footerStart, meta, layouts, groups);
-        });
+                var file = await LibraryReader.CreateAsync(guard, new ParquetOptions { UseDateOnlyTypeForDates = true }, leaveStreamOpen: true, cancellationToken).ConfigureAwait(false);
+                var schema = LibrarySchema.From(file.Schema, nameForErrors);
+                await guard.CheckAsync(file.Metadata!, schema, file.CustomMetadata, nameForErrors, cancellationToken).ConfigureAwait(false);
+                var groups = file.RowGroups.Select(g => new RowGroupInfo(
+                    g.RowCount,
+                    g.RowGroup.TotalByteSize,
+                    [.. file.Schema.DataFields.Select((f, i) => Statistics(g.GetStatistics(f), schema.Columns[i].Type))])).ToArray();
+                return new ParquetReader(file, guard, nameForErrors, schema, groups);
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            await guard.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Reads one column of one row group.</summary>
-    public ParquetColumnData ReadColumn(int rowGroup, string column)
+    public Task<ParquetColumnData> ReadColumnAsync(int rowGroup, string column, CancellationToken cancellationToken = default)
     {
         var index = Schema.IndexOf(column);
-        if (index < 0)
-        {
-            throw new ArgumentException($"The file has no column '{column}'.", nameof(column));
-        }
-
-        return ReadColumn(rowGroup, index);
+        return index >= 0
+            ? ReadColumnAsync(rowGroup, index, cancellationToken)
+            : throw new ArgumentException($"The file has no column '{column}'.", nameof(column));
     }
 
     /// <summary>Reads one column (by schema position) of one row group.</summary>
-    public ParquetColumnData ReadColumn(int rowGroup, int column)
+    public Task<ParquetColumnData> ReadColumnAsync(int rowGroup, int column, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rowGroup);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rowGroup, _meta.RowGroups.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rowGroup, RowGroups.Count);
         ArgumentOutOfRangeException.ThrowIfNegative(column);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, _layouts.Length);
-        return Guard(_name, () =>
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, _fields.Length);
+        return Guard(_name, _guard, () =>
         {
-            var group = _meta.RowGroups[rowGroup];
-            var meta = group.Columns[column].MetaData!;
-            var start = ChunkStart(meta);
-            var chunk = new byte[meta.TotalCompressedSize];
-            ReadAt(_stream, start, chunk);
-            var where = $"row group {rowGroup}, column '{_layouts[column].Column.Name}'";
-            return new ChunkDecoder(chunk, _layouts[column], meta.Codec, (int)group.NumRows, _name, where).Decode();
+            var group = _file.OpenRowGroupReader(rowGroup);
+            var field = _fields[column];
+            var definition = Schema.Columns[column];
+            var rows = checked((int)group.RowCount);
+            return definition.Type switch
+            {
+                ParquetType.Boolean => ReadAsync<bool>(group, field, definition, rows, cancellationToken),
+                ParquetType.Int32 => ReadAsync<int>(group, field, definition, rows, cancellationToken),
+                ParquetType.Int64 => ReadAsync<long>(group, field, definition, rows, cancellationToken),
+                ParquetType.Double => ReadAsync<double>(group, field, definition, rows, cancellationToken),
+                ParquetType.Date => ReadAsync<DateOnly>(group, field, definition, rows, cancellationToken),
+                ParquetType.TimestampMicros => ReadAsync<DateTime>(group, field, definition, rows, cancellationToken),
+                _ => ReadStringsAsync(group, field, definition, rows, cancellationToken),
+            };
         });
     }
 
     /// <summary>Reads the rows of every row group as CLR values (see <see cref="ParquetColumnData.GetValue"/>), optionally only some columns, in the order given.</summary>
-    public IEnumerable<object?[]> ReadRows(IReadOnlyList<string>? columns = null)
+    public async IAsyncEnumerable<object?[]> ReadRowsAsync(IReadOnlyList<string>? columns = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var indexes = columns is null
-            ? Enumerable.Range(0, _layouts.Length).ToArray()
-            : columns.Select(c => Schema.IndexOf(c) is var i and >= 0 ? i : throw new ArgumentException($"The file has no column '{c}'.", nameof(columns))).ToArray();
-        return Rows(indexes);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (!_leaveOpen)
+            ? Enumerable.Range(0, _fields.Length).ToArray()
+            : [.. columns.Select(c => Schema.IndexOf(c) is var i and >= 0 ? i : throw new ArgumentException($"The file has no column '{c}'.", nameof(columns)))];
+        for (var g = 0; g < RowGroups.Count; g++)
         {
-            _stream.Dispose();
-        }
-    }
+            var data = new ParquetColumnData[indexes.Length];
+            for (var c = 0; c < indexes.Length; c++)
+            {
+                data[c] = await ReadColumnAsync(g, indexes[c], cancellationToken).ConfigureAwait(false);
+            }
 
-    private IEnumerable<object?[]> Rows(int[] indexes)
-    {
-        for (var g = 0; g < _meta.RowGroups.Count; g++)
-        {
-            var data = indexes.Select(i => ReadColumn(g, i)).ToArray();
-            var rows = (int)_meta.RowGroups[g].NumRows;
-            for (var r = 0; r < rows; r++)
+            for (var r = 0; r < RowGroups[g].RowCount; r++)
             {
                 var row = new object?[data.Length];
                 for (var c = 0; c < data.Length; c++)
@@ -173,103 +150,129 @@ public sealed class ParquetReader : IDisposable
         }
     }
 
-    private static long ChunkStart(ColumnMetaData meta) =>
-        meta.DictionaryPageOffset is { } dictionary && dictionary > 0 && dictionary < meta.DataPageOffset ? dictionary : meta.DataPageOffset;
-
-    private static ColumnLayout[] Validate(FileMetaData meta, long footerStart, string name)
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
     {
-        ParquetFormatException Fail(string problem) => new(name, problem);
-        if (meta.Schema.Count < 2)
-        {
-            throw Fail("schema has no columns");
-        }
-
-        var root = meta.Schema[0];
-        if (root.NumChildren != meta.Schema.Count - 1)
-        {
-            throw Fail("schema is nested or its child count is wrong; only flat schemas are supported");
-        }
-
-        var layouts = meta.Schema.Skip(1).Select(e => ColumnLayout.From(e, Fail)).ToArray();
-        if (meta.NumRows < 0)
-        {
-            throw Fail("negative row count");
-        }
-
-        long total = 0;
-        for (var g = 0; g < meta.RowGroups.Count; g++)
-        {
-            var group = meta.RowGroups[g];
-            if (group.NumRows is < 0 or > int.MaxValue)
-            {
-                throw Fail($"row group {g} has an impossible row count {group.NumRows}");
-            }
-
-            total += group.NumRows;
-            if (group.Columns.Count != layouts.Length)
-            {
-                throw Fail($"row group {g} has {group.Columns.Count} column chunks for {layouts.Length} columns");
-            }
-
-            for (var c = 0; c < layouts.Length; c++)
-            {
-                var chunk = group.Columns[c];
-                if (chunk.External)
-                {
-                    throw Fail($"row group {g} column {c} lives in another file, which is not supported");
-                }
-
-                var m = chunk.MetaData ?? throw Fail($"row group {g} column {c} has no metadata");
-                if (m.Path.Count != 1 || !string.Equals(m.Path[0], layouts[c].Column.Name, StringComparison.Ordinal))
-                {
-                    throw Fail($"row group {g} column {c} path does not match the schema");
-                }
-
-                if (m.Type != layouts[c].Physical)
-                {
-                    throw Fail($"row group {g} column '{layouts[c].Column.Name}' has type {m.Type}, the schema says {layouts[c].Physical}");
-                }
-
-                if (m.NumValues != group.NumRows)
-                {
-                    throw Fail($"row group {g} column '{layouts[c].Column.Name}' has {m.NumValues} values for {group.NumRows} rows");
-                }
-
-                var start = ChunkStart(m);
-                if (start < 4 || m.TotalCompressedSize < 0 || m.TotalCompressedSize > footerStart - start || (group.NumRows > 0 && m.TotalCompressedSize == 0))
-                {
-                    throw Fail($"row group {g} column '{layouts[c].Column.Name}' lies outside the file's data");
-                }
-            }
-        }
-
-        if (total != meta.NumRows)
-        {
-            throw Fail($"row groups hold {total} rows but the footer says {meta.NumRows}");
-        }
-
-        return layouts;
+        await _file.DisposeAsync().ConfigureAwait(false);
+        await _guard.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void ReadAt(Stream stream, long offset, Span<byte> buffer)
+    private static async Task<ParquetColumnData> ReadAsync<T>(ParquetRowGroupReader group, DataField field, ParquetColumn column, int rows, CancellationToken cancellationToken)
+        where T : struct
     {
-        stream.Position = offset;
-        stream.ReadExactly(buffer);
+        var values = new T[rows];
+        var nulls = await ReadRawAsync(group, field, values, rows, cancellationToken).ConfigureAwait(false);
+        return ParquetColumnData.Create(column, rows, nulls, values);
     }
 
-    /// <summary>Turns anything unexpected while decoding into a format error naming the file: the caller sees one exception type.</summary>
-    private static T Guard<T>(string name, Func<T> read)
+    private static async Task<ParquetColumnData> ReadStringsAsync(ParquetRowGroupReader group, DataField field, ParquetColumn column, int rows, CancellationToken cancellationToken)
     {
+        var raw = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(rows);
         try
         {
-            return read();
+            var nulls = await ReadRawAsync(group, field, raw, rows, cancellationToken).ConfigureAwait(false);
+
+            // A dictionary page decodes each distinct value once and every row shares its characters: make one string per value.
+            var distinct = new Dictionary<char[], string>(ReferenceEqualityComparer.Instance);
+            var strings = new string?[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                if (nulls?[r] != true)
+                {
+                    strings[r] = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw[r], out var segment)
+                        && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                        ? Shared(distinct, segment.Array)
+                        : new string(raw[r].Span);
+                }
+            }
+
+            return ParquetColumnData.Create(column, rows, nulls, strings);
         }
-        catch (ParquetFormatException)
+        finally
         {
-            throw;
+            ArrayPool<ReadOnlyMemory<char>>.Shared.Return(raw, clearArray: true);
         }
-        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IndexOutOfRangeException or ArgumentException
-            or OverflowException or InvalidCastException or DecoderFallbackException or FormatException or InvalidOperationException)
+    }
+
+    private static string Shared(Dictionary<char[], string> distinct, char[] characters)
+    {
+        if (!distinct.TryGetValue(characters, out var text))
+        {
+            text = new string(characters);
+            distinct.Add(characters, text);
+        }
+
+        return text;
+    }
+
+    /// <summary>Reads a column chunk into <paramref name="values"/>, one per row; returns which rows are null (null when none can be).</summary>
+    private static async Task<bool[]?> ReadRawAsync<T>(ParquetRowGroupReader group, DataField field, T[] values, int rows, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (group.GetMetadata(field)?.MetaData?.NumValues != rows)
+        {
+            throw new InvalidDataException($"column '{field.Name}' does not hold one value per row");
+        }
+
+        if (!field.IsNullable)
+        {
+            await group.ReadRawAsync<T>(field, values.AsMemory(0, rows), null, null, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var levels = ArrayPool<int>.Shared.Rent(rows);
+        try
+        {
+            await group.ReadRawAsync<T>(field, values.AsMemory(0, rows), levels.AsMemory(0, rows), null, cancellationToken).ConfigureAwait(false);
+
+            // The library packs the present values at the front: spread them to their rows from the back, so none is overwritten.
+            var nulls = new bool[rows];
+            var next = levels.AsSpan(0, rows).Count(field.MaxDefinitionLevel) - 1;
+            for (var r = rows - 1; r >= 0; r--)
+            {
+                if (levels[r] == field.MaxDefinitionLevel)
+                {
+                    values[r] = values[next--];
+                }
+                else
+                {
+                    values[r] = default;
+                    nulls[r] = true;
+                }
+            }
+
+            return nulls;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(levels);
+        }
+    }
+
+    private static ColumnStatistics? Statistics(DataColumnStatistics? stats, ParquetType type) => stats is null
+        ? null
+        : new ColumnStatistics(Clr(stats.MinValue, type), Clr(stats.MaxValue, type), stats.NullCount);
+
+    // The library decodes a statistic by its physical type: dates come back as day numbers, timestamps as integers.
+    private static object? Clr(object? value, ParquetType type) => (value, type) switch
+    {
+        (int days, ParquetType.Date) => Timestamps.Date(days),
+        (DateTime time, ParquetType.Date) => DateOnly.FromDateTime(time),
+        (long micros, ParquetType.TimestampMicros) => Timestamps.FromMicros(micros),
+        (DateTime time, ParquetType.TimestampMicros) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        (double d, _) when double.IsNaN(d) => null,
+        _ => value,
+    };
+
+    /// <summary>Runs a read; anything the library throws on damaged input becomes a format error naming the file.</summary>
+    private static async Task<T> Guard<T>(string name, FileGuard guard, Func<Task<T>> read)
+    {
+        guard.StartBudget();
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ParquetFormatException and not OperationCanceledException)
         {
             throw new ParquetFormatException(name, $"malformed data ({ex.GetType().Name}: {ex.Message})", ex);
         }

@@ -1,6 +1,6 @@
 namespace DataHub.Parquet;
 
-/// <summary>The column types the module reads and writes: the flat types marts and KPI tables use.</summary>
+/// <summary>The column types the adapter reads and writes: the flat types marts and KPI tables use.</summary>
 public enum ParquetType
 {
     /// <summary>BOOLEAN.</summary>
@@ -21,7 +21,7 @@ public enum ParquetType
     /// <summary>INT32 annotated DATE (days since 1970-01-01).</summary>
     Date,
 
-    /// <summary>INT64 annotated TIMESTAMP(MICROS, adjusted to UTC).</summary>
+    /// <summary>INT64 annotated TIMESTAMP(MICROS, adjusted to UTC): read only (see README: Parquet.Net 6.1.0 writes its statistics wrongly).</summary>
     TimestampMicros,
 }
 
@@ -59,41 +59,26 @@ public enum ParquetCompression
     Uncompressed,
 }
 
-/// <summary>How a writer encodes, compresses and cuts a file.</summary>
+/// <summary>How a writer compresses and cuts a file.</summary>
 public sealed record ParquetWriterOptions
 {
     /// <summary>The page codec.</summary>
     public ParquetCompression Compression { get; init; } = ParquetCompression.Snappy;
 
-    /// <summary>Dictionary-encode columns while their dictionary stays small (falls back to PLAIN otherwise).</summary>
+    /// <summary>Dictionary-encode string columns whose values repeat (the library keeps PLAIN where most values are distinct).</summary>
     public bool UseDictionary { get; init; } = true;
 
-    /// <summary>A row group ends after this many rows.</summary>
-    public int RowGroupRows { get; init; } = 1_000_000;
+    /// <summary>A row group ends after this many rows (DuckDB's default size: big enough to compress well, small enough to buffer).</summary>
+    public int RowGroupRows { get; init; } = 122_880;
 
-    /// <summary>A row group ends once its buffered (encoded, uncompressed) values reach this many bytes.</summary>
+    /// <summary>A row group also ends once its buffered values take this many bytes of memory.</summary>
     public long RowGroupBytes { get; init; } = 64L * 1024 * 1024;
-
-    /// <summary>Target uncompressed size of one data page; 64 KB keeps compressed pages off the large object heap.</summary>
-    public int PageBytes { get; init; } = 64 * 1024;
-
-    /// <summary>A column's dictionary is abandoned for PLAIN once its values take more than this many bytes.</summary>
-    public int DictionaryBytesLimit { get; init; } = 1024 * 1024;
-
-    /// <summary>Data page header version: 1 (the default, read everywhere) or 2 (levels stored uncompressed ahead of the values).</summary>
-    public int DataPageVersion { get; init; } = 1;
-
-    /// <summary>Record a CRC-32 in each page header so readers detect damaged pages.</summary>
-    public bool PageChecksums { get; init; } = true;
 
     /// <summary>File-level key-value metadata.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
-
-    /// <summary>The writer's name stamped in the footer.</summary>
-    public string CreatedBy { get; init; } = "DataHub.Parquet version 1.0.0";
 }
 
-/// <summary>A Parquet file is malformed, truncated or uses a feature this module does not read; the message names the file.</summary>
+/// <summary>A Parquet file is malformed, truncated or uses a feature the adapter does not read; the message names the file.</summary>
 public sealed class ParquetFormatException : Exception
 {
     /// <summary>Creates the exception for a file and a description of what is wrong.</summary>

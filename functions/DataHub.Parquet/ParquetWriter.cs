@@ -1,47 +1,61 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using DataHub.Parquet.Format;
-using DataHub.Parquet.Thrift;
-using DataHub.Parquet.Writing;
+using Parquet;
+using Parquet.Schema;
+using LibraryWriter = Parquet.ParquetWriter;
 
 namespace DataHub.Parquet;
 
-/// <summary>Writes a flat Parquet file to a stream, one row at a time; memory is bounded by one row group.</summary>
-/// <remarks>Set each column of a row (unset nullable columns are null), call <see cref="EndRow"/>, and <see cref="Finish"/> at the end.
-/// The output stream need not be seekable and is left open. Disposing without <see cref="Finish"/> leaves an incomplete file.</remarks>
-public sealed class ParquetWriter : IDisposable
+/// <summary>Writes a flat Parquet file to a stream one row at a time through Parquet.Net; memory is one row group's values.</summary>
+/// <remarks>Set each column of a row (unset nullable columns are null), call <see cref="EndRowAsync"/> (it writes a row group
+/// when one is full), and <see cref="FinishAsync"/> at the end. The output need not be seekable (the library counts its
+/// position) and is left open; the library flushes it between pages, so a stream whose flush published the object would
+/// publish it early: give it the store's pending stream, which publishes only on commit. Disposing without
+/// <see cref="FinishAsync"/> abandons the file without writing its footer.</remarks>
+public sealed class ParquetWriter : IAsyncDisposable
 {
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private readonly Stream _output;
+    private readonly HashingOutput _output;
     private readonly ParquetWriterOptions _options;
-    private readonly ColumnWriter[] _columns;
+    private readonly LibraryWriter _file;
+    private readonly ColumnBuffer[] _columns;
     private readonly bool[] _set;
-    private readonly PageSink _sink;
-    private readonly ByteBuffer _body = new(256 * 1024);
-    private readonly FileMetaData _footer = new();
-    private byte[] _scratch = ArrayPool<byte>.Shared.Rent(256);
+    private readonly long _rowBytes;
+    private readonly List<long> _rowGroupRows = [];
     private int _rowsInGroup;
-    private long _bytesInGroup;
+    private long _bufferedBytes;
     private bool _finished;
     private bool _faulted;
     private bool _disposed;
 
-    /// <summary>Starts a file: writes the leading magic bytes.</summary>
-    public ParquetWriter(Stream output, ParquetSchema schema, ParquetWriterOptions? options = null)
+    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
+    {
+        _output = output;
+        _options = options;
+        _file = file;
+        Schema = schema;
+        _columns = [.. schema.Columns.Select((c, i) => BufferFor(c, fields.DataFields[i]))];
+        _set = new bool[_columns.Length];
+        _rowBytes = _columns.Sum(c => (long)c.RowBytes);
+    }
+
+    /// <summary>The schema being written.</summary>
+    public ParquetSchema Schema { get; }
+
+    /// <summary>Rows ended so far.</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>Memory held by the rows not yet written as a row group (values, levels and characters).</summary>
+    public long BufferedBytes => _bufferedBytes;
+
+    /// <summary>Starts a file on <paramref name="output"/>: writes the leading magic bytes.</summary>
+    /// <exception cref="ArgumentException">The schema has no columns, an empty or repeated name, or limits are not positive.</exception>
+    /// <exception cref="NotSupportedException">The schema has a TIMESTAMP column (see <see cref="ParquetType.TimestampMicros"/>).</exception>
+    public static async Task<ParquetWriter> CreateAsync(Stream output, ParquetSchema schema, ParquetWriterOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(schema);
-        _output = output;
-        _options = options ?? new ParquetWriterOptions();
-        if (_options.RowGroupRows < 1 || _options.RowGroupBytes < 1 || _options.PageBytes < 1 || _options.DictionaryBytesLimit < 0)
+        options ??= new ParquetWriterOptions();
+        if (options.RowGroupRows < 1 || options.RowGroupBytes < 1)
         {
-            throw new ArgumentException("Row group and page limits must be positive.", nameof(options));
-        }
-
-        if (_options.DataPageVersion is not (1 or 2))
-        {
-            throw new ArgumentException("DataPageVersion must be 1 or 2.", nameof(options));
+            throw new ArgumentException("Row group limits must be positive.", nameof(options));
         }
 
         if (schema.Columns.Count == 0)
@@ -58,101 +72,64 @@ public sealed class ParquetWriter : IDisposable
             }
         }
 
-        Schema = schema;
-        _columns = schema.Columns.Select(CreateColumn).ToArray();
-        _set = new bool[_columns.Length];
-        _sink = new PageSink(output, _options.Compression, _options.PageChecksums);
-        _footer.Schema.Add(new SchemaElement { Name = "schema", NumChildren = _columns.Length });
-        foreach (var column in schema.Columns)
-        {
-            _footer.Schema.Add(SchemaFor(column));
-        }
-
-        _sink.WriteRaw("PAR1"u8);
+        var fields = LibrarySchema.For(schema);
+        var hashing = new HashingOutput(output);
+        var file = await LibraryWriter.CreateAsync(fields, hashing, LibraryOptions(schema, options), append: false, cancellationToken).ConfigureAwait(false);
+        return new ParquetWriter(hashing, schema, options, file, fields);
     }
 
-    /// <summary>The schema being written.</summary>
-    public ParquetSchema Schema { get; }
-
-    /// <summary>Rows ended so far.</summary>
-    public long RowCount { get; private set; }
+    /// <summary>Sets a column of the current row from a CLR value of its type (bool, int, long, double, DateOnly, string); null leaves it null.</summary>
+    public void SetValue(int column, object? value)
+    {
+        switch (value)
+        {
+            case null: break;
+            case bool b: Set(column, b); break;
+            case int i: Set(column, i); break;
+            case long l: Set(column, l); break;
+            case double d: Set(column, d); break;
+            case DateOnly date: Set(column, date); break;
+            case string s: Set(column, s); break;
+            default: throw new ArgumentException($"Column '{Schema.Columns[column].Name}': a {value.GetType().Name} cannot be written.", nameof(value));
+        }
+    }
 
     /// <summary>Sets a BOOLEAN column of the current row.</summary>
-    public void Set(int column, bool? value)
-    {
-        var writer = Column<BooleanColumnWriter>(column, ParquetType.Boolean, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(v);
-            _bytesInGroup += 1;
-        }
-    }
+    public void Set(int column, bool? value) => SetStruct(column, ParquetType.Boolean, value);
 
     /// <summary>Sets an INT32 column of the current row.</summary>
-    public void Set(int column, int? value)
-    {
-        var writer = Column<Int32ColumnWriter>(column, ParquetType.Int32, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(v);
-            _bytesInGroup += 4;
-        }
-    }
+    public void Set(int column, int? value) => SetStruct(column, ParquetType.Int32, value);
 
     /// <summary>Sets an INT64 column of the current row.</summary>
-    public void Set(int column, long? value)
-    {
-        var writer = Column<Int64ColumnWriter>(column, ParquetType.Int64, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(v);
-            _bytesInGroup += 8;
-        }
-    }
+    public void Set(int column, long? value) => SetStruct(column, ParquetType.Int64, value);
 
     /// <summary>Sets a DOUBLE column of the current row (NaN and -0.0 are kept as given).</summary>
-    public void Set(int column, double? value)
-    {
-        var writer = Column<DoubleColumnWriter>(column, ParquetType.Double, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(v);
-            _bytesInGroup += 8;
-        }
-    }
+    public void Set(int column, double? value) => SetStruct(column, ParquetType.Double, value);
+
+    /// <summary>Sets a DATE column of the current row.</summary>
+    public void Set(int column, DateOnly? value) => SetStruct(column, ParquetType.Date, value);
 
     /// <summary>Sets a string column of the current row; a string with unpaired surrogates is rejected.</summary>
     public void Set(int column, string? value)
     {
-        var writer = Column<StringColumnWriter>(column, ParquetType.String, value is not null);
+        var buffer = Column<StringBuffer>(column, ParquetType.String, value is not null);
         if (value is null)
         {
             return;
         }
 
-        var max = StrictUtf8.GetMaxByteCount(value.Length);
-        if (_scratch.Length < max)
-        {
-            ArrayPool<byte>.Shared.Return(_scratch);
-            _scratch = ArrayPool<byte>.Shared.Rent(max);
-        }
-
-        int length;
-        try
-        {
-            length = StrictUtf8.GetBytes(value, _scratch);
-        }
-        catch (System.Text.EncoderFallbackException ex)
+        // Surrogates are rare in our data: check them only when there are any.
+        if (value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && !WellFormed(value))
         {
             _set[column] = false;
-            throw new ArgumentException($"Column '{Schema.Columns[column].Name}': the string is not valid Unicode (unpaired surrogate).", nameof(value), ex);
+            throw new ArgumentException($"Column '{Schema.Columns[column].Name}': the string is not valid Unicode (unpaired surrogate).", nameof(value));
         }
 
-        writer.Append(_scratch.AsSpan(0, length));
-        _bytesInGroup += length + 4;
+        buffer.Add(value);
+        _bufferedBytes += value.Length * sizeof(char);
     }
 
-    /// <summary>Sets a string column of the current row from UTF-8 bytes (validated), avoiding a string allocation.</summary>
+    /// <summary>Sets a string column of the current row from UTF-8 bytes (validated), without making a string.</summary>
     public void Set(int column, ReadOnlySpan<byte> utf8)
     {
         if (!System.Text.Unicode.Utf8.IsValid(utf8))
@@ -160,44 +137,23 @@ public sealed class ParquetWriter : IDisposable
             throw new ArgumentException($"Column '{Schema.Columns[column].Name}': the bytes are not valid UTF-8.", nameof(utf8));
         }
 
-        var writer = Column<StringColumnWriter>(column, ParquetType.String, true);
-        writer.Append(utf8);
-        _bytesInGroup += utf8.Length + 4;
+        var buffer = Column<StringBuffer>(column, ParquetType.String, true);
+        buffer.AddUtf8(utf8);
+        _bufferedBytes += utf8.Length * sizeof(char);
     }
 
-    /// <summary>Sets a DATE column of the current row.</summary>
-    public void Set(int column, DateOnly? value)
-    {
-        var writer = Column<Int32ColumnWriter>(column, ParquetType.Date, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(Timestamps.ToDays(v));
-            _bytesInGroup += 4;
-        }
-    }
-
-    /// <summary>Sets a TIMESTAMP column of the current row; stored as UTC microseconds (sub-microsecond ticks are floored).</summary>
-    public void Set(int column, DateTimeOffset? value)
-    {
-        var writer = Column<Int64ColumnWriter>(column, ParquetType.TimestampMicros, value.HasValue);
-        if (value is { } v)
-        {
-            writer.Append(Timestamps.ToMicros(v));
-            _bytesInGroup += 8;
-        }
-    }
-
-    /// <summary>Completes the current row: unset nullable columns become null; an unset required column is an error.</summary>
-    public void EndRow()
+    /// <summary>Completes the current row (unset nullable columns become null); writes a row group once one is full.</summary>
+    /// <exception cref="InvalidOperationException">A required column was not set; the writer cannot continue.</exception>
+    public ValueTask EndRowAsync(CancellationToken cancellationToken = default)
     {
         EnsureWritable();
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (!_set[i] && !_columns[i].Column.Nullable)
+            if (!_set[i] && !Schema.Columns[i].Nullable)
             {
                 // Other columns of this row are already buffered, so the file cannot be completed consistently.
                 _faulted = true;
-                throw new InvalidOperationException($"Required column '{_columns[i].Column.Name}' was not set for row {RowCount + 1}; the writer cannot continue.");
+                throw new InvalidOperationException($"Required column '{Schema.Columns[i].Name}' was not set for row {RowCount + 1}; the writer cannot continue.");
             }
         }
 
@@ -205,7 +161,7 @@ public sealed class ParquetWriter : IDisposable
         {
             if (!_set[i])
             {
-                _columns[i].AppendNull();
+                _columns[i].AddNull();
             }
 
             _set[i] = false;
@@ -213,114 +169,135 @@ public sealed class ParquetWriter : IDisposable
 
         RowCount++;
         _rowsInGroup++;
-        if (_rowsInGroup >= _options.RowGroupRows || _bytesInGroup >= _options.RowGroupBytes)
-        {
-            FlushRowGroup();
-        }
+        _bufferedBytes += _rowBytes;
+        return _rowsInGroup >= _options.RowGroupRows || _bufferedBytes >= _options.RowGroupBytes
+            ? new ValueTask(FlushRowGroupAsync(cancellationToken))
+            : ValueTask.CompletedTask;
     }
 
-    /// <summary>Writes the last row group and the footer, then flushes the output.</summary>
-    public void Finish()
+    /// <summary>Writes the buffered rows now as a row group (nothing when none are buffered); callers holding several files use it to stay within a memory cap.</summary>
+    public async Task FlushRowGroupAsync(CancellationToken cancellationToken = default)
     {
         EnsureWritable();
         if (Array.Exists(_set, s => s))
         {
-            throw new InvalidOperationException("The last row was not ended; call EndRow before Finish.");
+            throw new InvalidOperationException("The current row was not ended; call EndRowAsync first.");
         }
 
-        FlushRowGroup();
-        _footer.NumRows = RowCount;
-        _footer.CreatedBy = _options.CreatedBy;
-        if (_options.Metadata is { } metadata)
-        {
-            foreach (var pair in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                _footer.KeyValues.Add(new(pair.Key, pair.Value));
-            }
-        }
-
-        _body.Clear();
-        _footer.Write(new CompactWriter(_body));
-        _sink.WriteRaw(_body.Span);
-        Span<byte> tail = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(tail, _body.Length);
-        "PAR1"u8.CopyTo(tail[4..]);
-        _sink.WriteRaw(tail);
-        _output.Flush();
-        _finished = true;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_disposed)
+        if (_rowsInGroup == 0)
         {
             return;
         }
 
-        _disposed = true;
+        try
+        {
+            using (var group = _file.CreateRowGroup())
+            {
+                foreach (var column in _columns)
+                {
+                    await column.WriteAsync(group, cancellationToken).ConfigureAwait(false);
+                }
+
+                group.CompleteValidate();
+            }
+        }
+        catch
+        {
+            // The library has written part of a row group: the file cannot be completed consistently.
+            _faulted = true;
+            throw;
+        }
+
         foreach (var column in _columns)
         {
-            column.Dispose();
+            column.Clear();
         }
 
-        _sink.Dispose();
-        _body.Dispose();
-        ArrayPool<byte>.Shared.Return(_scratch);
-        _scratch = [];
+        _rowGroupRows.Add(_rowsInGroup);
+        _rowsInGroup = 0;
+        _bufferedBytes = 0;
     }
 
-    private ColumnWriter CreateColumn(ParquetColumn column) => column.Type switch
+    /// <summary>Writes the last row group, the key-value metadata and the footer, then flushes the output.</summary>
+    public async Task FinishAsync(CancellationToken cancellationToken = default)
     {
-        ParquetType.Boolean => new BooleanColumnWriter(column, _options),
-        ParquetType.Int32 or ParquetType.Date => new Int32ColumnWriter(column, _options),
-        ParquetType.Int64 or ParquetType.TimestampMicros => new Int64ColumnWriter(column, _options),
-        ParquetType.Double => new DoubleColumnWriter(column, _options),
-        ParquetType.String => new StringColumnWriter(column, _options),
-        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, "Unknown column type."),
-    };
-
-    private static SchemaElement SchemaFor(ParquetColumn column)
-    {
-        var element = new SchemaElement { Name = column.Name, Repetition = column.Nullable ? 1 : 0 };
-        switch (column.Type)
+        await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
+        var metadata = new Dictionary<string, string>(_options.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
-            case ParquetType.Boolean:
-                element.Type = PhysicalType.Boolean;
-                break;
-            case ParquetType.Int32:
-                element.Type = PhysicalType.Int32;
-                break;
-            case ParquetType.Int64:
-                element.Type = PhysicalType.Int64;
-                break;
-            case ParquetType.Double:
-                element.Type = PhysicalType.Double;
-                break;
-            case ParquetType.String:
-                element.Type = PhysicalType.ByteArray;
-                element.ConvertedType = ConvertedType.Utf8;
-                element.Logical = LogicalKind.String;
-                break;
-            case ParquetType.Date:
-                element.Type = PhysicalType.Int32;
-                element.ConvertedType = ConvertedType.Date;
-                element.Logical = LogicalKind.Date;
-                break;
-            case ParquetType.TimestampMicros:
-                element.Type = PhysicalType.Int64;
-                element.ConvertedType = ConvertedType.TimestampMicros;
-                element.Logical = LogicalKind.TimestampMicros;
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(column), column.Type, "Unknown column type.");
+            [ContentHash.Key] = ContentHash.Of(_output.Checksum(), Schema, _rowGroupRows),
+        };
+        _file.CustomMetadata = metadata.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+        _finished = true;
+        await _file.DisposeAsync().ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns the buffers to the pool; without <see cref="FinishAsync"/> the file is left without its footer.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            foreach (var column in _columns)
+            {
+                column.Clear();
+            }
+
+            // Disposes only the hash: the output stream itself belongs to the caller.
+            _output.Dispose();
         }
 
-        return element;
+        return ValueTask.CompletedTask;
+    }
+
+    private static ParquetOptions LibraryOptions(ParquetSchema schema, ParquetWriterOptions options)
+    {
+        var library = new ParquetOptions
+        {
+            CompressionMethod = options.Compression switch
+            {
+                ParquetCompression.Gzip => CompressionMethod.Gzip,
+                ParquetCompression.Uncompressed => CompressionMethod.None,
+                _ => CompressionMethod.Snappy,
+            },
+
+            // Decide from the first values whether a column repeats enough for a dictionary, rather than hashing them all.
+            DictionaryEncodingSampleSize = 4096,
+        };
+        if (options.UseDictionary)
+        {
+            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String))
+            {
+                library.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
+            }
+        }
+
+        return library;
+    }
+
+    private static ColumnBuffer BufferFor(ParquetColumn column, DataField field) => column.Type switch
+    {
+        ParquetType.Boolean => new ValueBuffer<bool>(field, column.Nullable, sizeof(bool)),
+        ParquetType.Int32 => new ValueBuffer<int>(field, column.Nullable, sizeof(int)),
+        ParquetType.Int64 => new ValueBuffer<long>(field, column.Nullable, sizeof(long)),
+        ParquetType.Double => new ValueBuffer<double>(field, column.Nullable, sizeof(double)),
+        ParquetType.Date => new ValueBuffer<DateOnly>(field, column.Nullable, sizeof(int)),
+        _ => new StringBuffer(field, column.Nullable),
+    };
+
+    private void SetStruct<T>(int column, ParquetType type, T? value)
+        where T : struct
+    {
+        var buffer = Column<ValueBuffer<T>>(column, type, value.HasValue);
+        if (value is { } v)
+        {
+            buffer.Add(v);
+        }
     }
 
     private T Column<T>(int column, ParquetType type, bool hasValue)
-        where T : ColumnWriter
+        where T : ColumnBuffer
     {
         EnsureWritable();
         if ((uint)column >= (uint)_columns.Length)
@@ -328,29 +305,44 @@ public sealed class ParquetWriter : IDisposable
             throw new ArgumentOutOfRangeException(nameof(column), column, $"The schema has {_columns.Length} columns.");
         }
 
-        var writer = _columns[column];
-        if (writer.Column.Type != type)
+        var definition = Schema.Columns[column];
+        if (definition.Type != type)
         {
-            throw new ArgumentException($"Column '{writer.Column.Name}' is {writer.Column.Type}, not {type}.", nameof(column));
+            throw new ArgumentException($"Column '{definition.Name}' is {definition.Type}, not {type}.", nameof(column));
         }
 
         if (_set[column])
         {
-            throw new InvalidOperationException($"Column '{writer.Column.Name}' was already set in this row.");
+            throw new InvalidOperationException($"Column '{definition.Name}' was already set in this row.");
         }
 
-        if (!hasValue && !writer.Column.Nullable)
+        if (!hasValue && !definition.Nullable)
         {
-            throw new ArgumentNullException(nameof(column), $"Column '{writer.Column.Name}' is required and cannot be null.");
+            throw new ArgumentNullException(nameof(column), $"Column '{definition.Name}' is required and cannot be null.");
         }
 
         _set[column] = true;
         if (!hasValue)
         {
-            writer.AppendNull();
+            _columns[column].AddNull();
         }
 
-        return (T)writer;
+        return (T)_columns[column];
+    }
+
+    private static bool WellFormed(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(text, out _, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            text = text[used..];
+        }
+
+        return true;
     }
 
     private void EnsureWritable()
@@ -363,31 +355,7 @@ public sealed class ParquetWriter : IDisposable
 
         if (_faulted)
         {
-            throw new InvalidOperationException("A previous row was incomplete; the writer cannot continue.");
+            throw new InvalidOperationException("A previous row or row group failed; the writer cannot continue.");
         }
-    }
-
-    private void FlushRowGroup()
-    {
-        if (_rowsInGroup == 0)
-        {
-            return;
-        }
-
-        var group = new RowGroup { NumRows = _rowsInGroup, FileOffset = _sink.Position };
-        var start = _sink.Position;
-        long uncompressed = 0;
-        foreach (var column in _columns)
-        {
-            var chunk = column.WriteChunk(_sink, _body);
-            uncompressed += chunk.MetaData!.TotalUncompressedSize;
-            group.Columns.Add(chunk);
-        }
-
-        group.TotalByteSize = uncompressed;
-        group.TotalCompressedSize = _sink.Position - start;
-        _footer.RowGroups.Add(group);
-        _rowsInGroup = 0;
-        _bytesInGroup = 0;
     }
 }

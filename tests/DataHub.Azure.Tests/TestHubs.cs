@@ -12,12 +12,17 @@ internal static class TestHubs
 {
     public static string Protocols => Path.Combine(RepoPaths.Root, "functions", "protocols");
 
-    /// <summary>An embedded root with a key file (created when missing), as `datahub key init` makes.</summary>
+    /// <summary>An embedded root with its key files (created when missing), as `datahub key init` makes.</summary>
     public static EmbeddedHub Embedded(string root, TimeProvider time)
     {
         if (!LocalKeyProvider.Exists(root))
         {
             LocalKeyProvider.Create(root);
+        }
+
+        if (!LocalAuditKeyProvider.Exists(root))
+        {
+            LocalAuditKeyProvider.Create(root);
         }
 
         return EmbeddedHub.Open(root, Protocols, time);

@@ -25,11 +25,11 @@ internal static class ParquetBenchmark
         new("birth_year", ParquetType.Int32), new("sessions", ParquetType.Int32), new("flag", ParquetType.Boolean),
     ]);
 
-    public static int Run(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length >= 3 && args[0] == "--child-write")
         {
-            return ChildWrite(args[1], args[2]);
+            return await ChildWriteAsync(args[1], args[2]);
         }
 
         var rows = 5_000_000;
@@ -132,13 +132,13 @@ internal static class ParquetBenchmark
     }
 
     /// <summary>The child: streams the CSV through <see cref="ParquetWriter"/> and prints its time, file size and VmHWM as JSON.</summary>
-    private static int ChildWrite(string csv, string output)
+    private static async Task<int> ChildWriteAsync(string csv, string output)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using (var input = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-        using (var file = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        using (var writer = new ParquetWriter(file, Schema, new ParquetWriterOptions { Compression = ParquetCompression.Snappy }))
+        await using (var file = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        await using (var writer = await ParquetWriter.CreateAsync(file, Schema, new ParquetWriterOptions { Compression = ParquetCompression.Snappy }))
         {
             var buffer = new byte[1 << 20];
             var filled = 0;
@@ -147,17 +147,10 @@ internal static class ParquetBenchmark
             {
                 var read = input.Read(buffer, filled, buffer.Length - filled);
                 filled += read;
-                var span = buffer.AsSpan(0, filled);
                 var consumed = 0;
-                while (true)
+                while (buffer.AsSpan(consumed, filled - consumed).IndexOf((byte)'\n') is var newline and >= 0)
                 {
-                    var newline = span[consumed..].IndexOf((byte)'\n');
-                    if (newline < 0)
-                    {
-                        break;
-                    }
-
-                    var line = span.Slice(consumed, newline);
+                    var line = (Start: consumed, Length: newline);
                     consumed += newline + 1;
                     if (header)
                     {
@@ -165,10 +158,11 @@ internal static class ParquetBenchmark
                         continue;
                     }
 
-                    WriteRow(writer, line);
+                    SetRow(writer, buffer.AsSpan(line.Start, line.Length));
+                    await writer.EndRowAsync();
                 }
 
-                span[consumed..].CopyTo(buffer);
+                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
                 filled -= consumed;
                 if (read == 0)
                 {
@@ -176,7 +170,7 @@ internal static class ParquetBenchmark
                 }
             }
 
-            writer.Finish();
+            await writer.FinishAsync();
         }
 
         watch.Stop();
@@ -185,7 +179,7 @@ internal static class ParquetBenchmark
         return 0;
     }
 
-    private static void WriteRow(ParquetWriter writer, ReadOnlySpan<byte> line)
+    private static void SetRow(ParquetWriter writer, ReadOnlySpan<byte> line)
     {
         for (var c = 0; c < 10; c++)
         {
@@ -213,8 +207,6 @@ internal static class ParquetBenchmark
                     break;
             }
         }
-
-        writer.EndRow();
     }
 
     private static DateOnly ParseDate(ReadOnlySpan<byte> s) =>

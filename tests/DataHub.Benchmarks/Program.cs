@@ -11,7 +11,7 @@ public static class Program
         switch (name)
         {
             case "parquet":
-                return ParquetBenchmark.Run(options);
+                return ParquetBenchmark.RunAsync(options).GetAwaiter().GetResult();
             case "ingest":
                 return IngestBenchmark.RunAsync(options).GetAwaiter().GetResult();
             case "rollup":

@@ -57,12 +57,12 @@ public static class RollupBenchmark
         foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "secure"), "*.parquet", SearchOption.AllDirectories))
         {
             using var stream = new MemoryStream(File.ReadAllBytes(file));
-            using var reader = DataHub.Parquet.ParquetReader.Open(stream, file);
+            await using var reader = await DataHub.Parquet.ParquetReader.OpenAsync(stream, file);
             for (var rg = 0; rg < reader.RowGroups.Count; rg++)
             {
                 foreach (var column in reader.Schema.Columns)
                 {
-                    cells += reader.ReadColumn(rg, column.Name).Count;
+                    cells += (await reader.ReadColumnAsync(rg, column.Name)).Count;
                 }
             }
         }
@@ -71,6 +71,11 @@ public static class RollupBenchmark
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         var resetPeak = ResetPeakRss();
+        if (!LocalAuditKeyProvider.Exists(root))
+        {
+            LocalAuditKeyProvider.Create(root);
+        }
+
         var job = new RollupQuarter(store, new LocalAuditLog(root, TimeProvider.System), TimeProvider.System, new RollupSettings());
         var wall = Stopwatch.StartNew();
         var outcome = await job.RunAsync(new RollupRequest(), CancellationToken.None);

@@ -86,7 +86,7 @@ internal static class RollupMarts
             I("previous_referrals"), B("uasc"), B("cwd"), B("worked_with")]));
         foreach (var a in allocations)
         {
-            var w = csc.Row(a.Fs, a.Who, nhs: random.NextDouble() < 0.9, upn: a.Who.Child, nameDob: true, attributor: true, local: true);
+            var w = await csc.RowAsync(a.Fs, a.Who, nhs: random.NextDouble() < 0.9, upn: a.Who.Child, nameDob: true, attributor: true, local: true);
             w.Set(9, a.Family);
             w.Set(10, a.Who.Child ? "R" + a.Family : null);
             w.Set(11, random.Next(2) == 0 ? "F" : "M");
@@ -100,7 +100,7 @@ internal static class RollupMarts
             w.Set(21, a.Who.Child && random.NextDouble() < 0.01);
             w.Set(22, a.Who.Child && random.NextDouble() < 0.02);
             w.Set(23, !a.Who.Child && a.WorkedWith);
-            w.EndRow();
+            await w.EndRowAsync(cancellationToken);
         }
 
         await Flush(csc);
@@ -123,11 +123,11 @@ internal static class RollupMarts
                 for (var n = 1 + random.Next(2); n > 0; n--)
                 {
                     DateOnly? end = random.NextDouble() < 0.8 ? start.AddDays(60 + random.Next(500)) : null;
-                    var w = spells.Row(start, child, local: true);
+                    var w = await spells.RowAsync(start, child, local: true);
                     w.Set(9, keyName[0] + child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     w.Set(10, start);
                     w.Set(11, end);
-                    w.EndRow();
+                    await w.EndRowAsync(cancellationToken);
                     if (end is null)
                     {
                         break;
@@ -143,16 +143,16 @@ internal static class RollupMarts
         // Police incidents: fewer after FS start than before; a tenth belong to no cohort person.
         var police = new QuarterFiles("police-da-incidents", "police", Schema([S("incident_id"), D("incident_date"), S("role"), S("sex"), B("crime"), B("marac_referral")]));
         var incidentId = 0;
-        void Incident(Person who, DateOnly date)
+        async Task Incident(Person who, DateOnly date)
         {
-            var w = police.Row(date, who, nameDob: true, attributor: true);
+            var w = await police.RowAsync(date, who, nameDob: true, attributor: true);
             w.Set(9, "INC" + (incidentId++).ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.Set(10, date);
             w.Set(11, random.NextDouble() < 0.55 ? "victim" : random.NextDouble() < 0.9 ? "perpetrator" : "other");
             w.Set(12, "U");
             w.Set(13, random.NextDouble() < 0.6);
             w.Set(14, random.NextDouble() < 0.02);
-            w.EndRow();
+            await w.EndRowAsync(cancellationToken);
             incidentRows++;
         }
 
@@ -167,13 +167,13 @@ internal static class RollupMarts
                     continue;
                 }
 
-                Incident(adult, date);
+                await Incident(adult, date);
             }
         }
 
         for (var n = incidentRows / 9; n > 0; n--)
         {
-            Incident(new Person(-1, 1980, 1, false, [Token(random), Token(random), Token(random), Token(random), Token(random), Token(random)]), DataStart.AddDays(random.Next(1800)));
+            await Incident(new Person(-1, 1980, 1, false, [Token(random), Token(random), Token(random), Token(random), Token(random), Token(random)]), DataStart.AddDays(random.Next(1800)));
         }
 
         await Flush(police);
@@ -199,14 +199,14 @@ internal static class RollupMarts
                 var absence = end < fs ? 0.12 : 0.08;
                 var authorised = Binomial(random, 20, absence * 0.6);
                 var unauthorised = Binomial(random, 20 - authorised, absence * 0.4);
-                var w = schools.Row(end, child, upn: true, nameDob: true);
+                var w = await schools.RowAsync(end, child, upn: true, nameDob: true);
                 w.Set(9, urn);
                 w.Set(10, end.AddDays(-11));
                 w.Set(11, end);
                 w.Set(12, 20);
                 w.Set(13, authorised);
                 w.Set(14, unauthorised);
-                w.EndRow();
+                await w.EndRowAsync(cancellationToken);
                 attendanceRows++;
             }
         }
@@ -224,7 +224,7 @@ internal static class RollupMarts
             var use = random.Next(10, 29);
             for (var n = 0; n < 10; n++)
             {
-                var w = tops.Row(start.AddDays(n * 42), adult, attributor: true, local: true);
+                var w = await tops.RowAsync(start.AddDays(n * 42), adult, attributor: true, local: true);
                 w.Set(9, "U");
                 w.Set(10, start.AddDays(n * 42));
                 w.Set(11, n == 0 ? "start" : n == 9 ? "exit" : "review");
@@ -233,7 +233,7 @@ internal static class RollupMarts
                 w.Set(14, random.Next(5, 21));
                 w.Set(15, random.Next(5, 21));
                 w.Set(16, random.Next(0, 21));
-                w.EndRow();
+                await w.EndRowAsync(cancellationToken);
                 topsRows++;
             }
 
@@ -241,14 +241,14 @@ internal static class RollupMarts
             {
                 var treatment = random.NextDouble() < 0.8;
                 var closure = start.AddDays(90 + random.Next(200));
-                var w = episodes.Row(start, adult, nhs: random.NextDouble() < 0.7, attributor: true, local: true);
+                var w = await episodes.RowAsync(start, adult, nhs: random.NextDouble() < 0.7, attributor: true, local: true);
                 w.Set(9, "U");
                 w.Set(10, start);
                 w.Set(11, treatment ? "treatment" : "no_engagement");
                 w.Set(12, treatment ? start.AddDays(7) : (DateOnly?)null);
                 w.Set(13, treatment ? closure : (DateOnly?)null);
                 w.Set(14, treatment ? (random.NextDouble() < 0.5 ? Successful : Unsuccessful)[random.Next(2)] : null);
-                w.EndRow();
+                await w.EndRowAsync(cancellationToken);
                 start = closure.AddDays(random.Next(30, 400));
             }
         }
@@ -265,14 +265,14 @@ internal static class RollupMarts
             if (random.NextDouble() < 0.2)
             {
                 var start = fs.AddDays(random.Next(0, 200));
-                var w = programmes.Row(start, adult, nameDob: true, attributor: true);
+                var w = await programmes.RowAsync(start, adult, nameDob: true, attributor: true);
                 w.Set(9, "U");
                 w.Set(10, "Freedom");
                 w.Set(11, random.Next(2) == 0 ? "victim" : "perpetrator");
                 w.Set(12, start);
                 w.Set(13, (DateOnly?)start.AddDays(70 + random.Next(60)));
                 w.Set(14, random.NextDouble() < 0.6 ? "completed" : "dropped_out");
-                w.EndRow();
+                await w.EndRowAsync(cancellationToken);
             }
 
             if (random.NextDouble() < 0.25)
@@ -282,13 +282,13 @@ internal static class RollupMarts
                 for (var n = 0; n < 4; n++)
                 {
                     var date = fs.AddDays(30 + (n * 60));
-                    var w = scores.Row(date, adult, nhs: true, nameDob: true, attributor: true);
+                    var w = await scores.RowAsync(date, adult, nhs: true, nameDob: true, attributor: true);
                     w.Set(9, "U");
                     w.Set(10, instrument);
                     w.Set(11, n == 0 ? "initial" : n == 3 ? "end" : "interim");
                     w.Set(12, date);
                     w.Set(13, Math.Max(0, score - random.Next(0, 3 * n + 1)));
-                    w.EndRow();
+                    await w.EndRowAsync(cancellationToken);
                 }
             }
         }
@@ -306,7 +306,7 @@ internal static class RollupMarts
                 {
                     foreach (var measure in new[] { "ae_attendances", "emergency_admissions" })
                     {
-                        var w = health.Aggregate(quarter.Start);
+                        var w = await health.AggregateAsync(quarter.Start);
                         w.Set(2, quarter.ToString());
                         w.Set(3, cohort.Name);
                         w.Set(4, age);
@@ -314,7 +314,7 @@ internal static class RollupMarts
                         w.Set(6, 3000);
                         w.Set(7, random.Next(100, 400));
                         w.Set(8, random.Next(400, 700));
-                        w.EndRow();
+                        await w.EndRowAsync(cancellationToken);
                     }
                 }
             }
@@ -365,9 +365,9 @@ internal static class RollupMarts
 
         public long Rows { get; private set; }
 
-        public ParquetWriter Row(DateOnly date, Person who, bool nhs = false, bool upn = false, bool nameDob = false, bool attributor = false, bool local = false)
+        public async Task<ParquetWriter> RowAsync(DateOnly date, Person who, bool nhs = false, bool upn = false, bool nameDob = false, bool attributor = false, bool local = false)
         {
-            var w = Aggregate(date);
+            var w = await AggregateAsync(date);
             w.Set(2, nhs ? who.Tokens[0] : null);
             w.Set(3, upn ? who.Tokens[1] : null);
             w.Set(4, nameDob ? who.Tokens[2] : null);
@@ -379,7 +379,7 @@ internal static class RollupMarts
             return w;
         }
 
-        public ParquetWriter Aggregate(DateOnly date)
+        public async Task<ParquetWriter> AggregateAsync(DateOnly date)
         {
             var quarter = Quarter.Of(date);
             if (!_files.TryGetValue(quarter, out var file))
@@ -389,7 +389,7 @@ internal static class RollupMarts
                 {
                     ["datahub.batch_id"] = "bench", ["datahub.partner"] = partner, ["datahub.feed"] = feed, ["datahub.key_version"] = "v1", ["datahub.rules_version"] = "bench",
                 };
-                file = (buffer, new ParquetWriter(buffer, schema, new ParquetWriterOptions { Metadata = metadata, RowGroupRows = 100_000 }));
+                file = (buffer, await ParquetWriter.CreateAsync(buffer, schema, new ParquetWriterOptions { Metadata = metadata, RowGroupRows = 100_000 }));
                 _files[quarter] = file;
             }
 
@@ -403,8 +403,8 @@ internal static class RollupMarts
         {
             foreach (var (quarter, (buffer, writer)) in _files)
             {
-                writer.Finish();
-                writer.Dispose();
+                await writer.FinishAsync(cancellationToken);
+                await writer.DisposeAsync();
                 var bytes = buffer.ToArray();
                 await buffer.DisposeAsync();
                 await store.WriteAsync($"secure/{feed}/quarter={quarter}/bench.parquet", (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);

@@ -11,13 +11,10 @@ public sealed class ParquetCommandTests
         using var folder = new TempFolder("pq-cli");
         var path = folder.File("mart.parquet");
         var schema = new ParquetSchema([new("batch_id", ParquetType.String, false), new("source_line", ParquetType.Int64, false), new("event_date", ParquetType.Date)]);
-        using (var stream = File.Create(path))
+        await TestTables.WriteFileAsync(path, schema, [["b-7", 1L, new DateOnly(2019, 4, 2)], ["b-7", 2L, null], ["b-7", 3L, new DateOnly(2018, 12, 31)]], new ParquetWriterOptions
         {
-            TestTables.Write(stream, schema, [["b-7", 1L, new DateOnly(2019, 4, 2)], ["b-7", 2L, null], ["b-7", 3L, new DateOnly(2018, 12, 31)]], new ParquetWriterOptions
-            {
-                Metadata = new Dictionary<string, string> { ["datahub.partner"] = "police" },
-            });
-        }
+            Metadata = new Dictionary<string, string> { ["datahub.partner"] = "police" },
+        });
 
         var bad = folder.File("bad.parquet");
         await File.WriteAllTextAsync(bad, "not parquet at all");

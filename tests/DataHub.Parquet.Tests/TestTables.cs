@@ -3,14 +3,14 @@ using System.Text;
 
 namespace DataHub.Parquet.Tests;
 
-/// <summary>Random flat tables (schema + rows of CLR values) from a seeded generator, and writing them with <see cref="ParquetWriter"/>.</summary>
+/// <summary>Random flat tables (schema + rows of CLR values) from a seeded generator, and writing and reading them through the adapter.</summary>
 internal static class TestTables
 {
     private static readonly string[] Words = ["", "a", "Leeds", "ÅngstrÖm", "naïve café", "日本語テキスト", "😀", "𝄞 music", "mixed 😀 and 𝄞 and ü", "tab\tand\nnewline", "quote'\"", "zzzz", "\u007f", "Z"];
 
     public static ParquetSchema RandomSchema(Random random, int columns)
     {
-        var types = Enum.GetValues<ParquetType>();
+        var types = WritableTypes;
         return new ParquetSchema(Enumerable.Range(0, columns)
             .Select(i => new ParquetColumn($"c{i}", types[random.Next(types.Length)], random.Next(3) != 0))
             .ToArray());
@@ -94,60 +94,42 @@ internal static class TestTables
         };
     }
 
-    public static void Write(Stream output, ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
+    /// <summary>The types the writer accepts (TIMESTAMP is read only).</summary>
+    public static ParquetType[] WritableTypes { get; } = [.. Enum.GetValues<ParquetType>().Where(t => t != ParquetType.TimestampMicros)];
+
+    public static async Task WriteAsync(Stream output, ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
     {
-        using var writer = new ParquetWriter(output, schema, options);
+        await using var writer = await ParquetWriter.CreateAsync(output, schema, options);
         foreach (var row in rows)
         {
             for (var c = 0; c < row.Length; c++)
             {
-                switch (row[c])
-                {
-                    case null:
-                        break;
-                    case bool v:
-                        writer.Set(c, v);
-                        break;
-                    case int v:
-                        writer.Set(c, v);
-                        break;
-                    case long v:
-                        writer.Set(c, v);
-                        break;
-                    case double v:
-                        writer.Set(c, v);
-                        break;
-                    case string v:
-                        writer.Set(c, v);
-                        break;
-                    case DateOnly v:
-                        writer.Set(c, v);
-                        break;
-                    case DateTimeOffset v:
-                        writer.Set(c, v);
-                        break;
-                    default:
-                        throw new InvalidOperationException(row[c]!.GetType().Name);
-                }
+                writer.SetValue(c, row[c]);
             }
 
-            writer.EndRow();
+            await writer.EndRowAsync();
         }
 
-        writer.Finish();
+        await writer.FinishAsync();
     }
 
-    public static byte[] WriteToBytes(ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
+    public static async Task<byte[]> WriteToBytesAsync(ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
     {
         using var memory = new MemoryStream();
-        Write(memory, schema, rows, options);
+        await WriteAsync(memory, schema, rows, options);
         return memory.ToArray();
     }
 
-    public static List<object?[]> ReadAll(byte[] file, string name = "test.parquet")
+    public static async Task WriteFileAsync(string path, ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
     {
-        using var reader = ParquetReader.Open(new MemoryStream(file, writable: false), name);
-        return reader.ReadRows().ToList();
+        await using var stream = File.Create(path);
+        await WriteAsync(stream, schema, rows, options);
+    }
+
+    public static async Task<List<object?[]>> ReadAllAsync(byte[] file, string name = "test.parquet")
+    {
+        await using var reader = await ParquetReader.OpenAsync(new MemoryStream(file, writable: false), name);
+        return await reader.ReadRowsAsync().ToListAsync();
     }
 
     /// <summary>Exact equality: doubles by bit pattern (so NaN and -0.0 count), everything else by value.</summary>

@@ -6,38 +6,81 @@ using System.Text.Json;
 namespace DataHub.Core.Audit;
 
 /// <summary>
-/// The hash chain every audit log keeps (local JSON Lines or Azure Table): each event's hash covers its canonical
-/// JSON, which includes the previous event's hash, so an edit, deletion or reordering breaks the chain.
+/// The chain every audit log keeps (local JSON Lines or Azure Table): each event's seal covers its canonical JSON, which
+/// includes the previous event's seal, so an edit, deletion or reordering breaks the chain. Events are sealed with
+/// HMAC-SHA256 under the audit key, so a chain re-computed after an edit cannot be passed off without the key. Legacy
+/// events, written before the chain was keyed, carry a plain SHA-256 instead and are read and checked as such.
 /// </summary>
 public static class AuditChain
 {
     /// <summary>The previous hash of the first event.</summary>
     public static string Genesis { get; } = new('0', 64);
 
-    /// <summary>Numbers, times and hashes an entry as the event after <paramref name="previous"/> (null for the first).</summary>
+    /// <summary>Numbers, times and seals an entry under <paramref name="key"/> as the event after <paramref name="previous"/> (null for the first).</summary>
+    public static AuditEvent Seal(AuditEntry entry, AuditEvent? previous, DateTimeOffset time, AuditKey key) =>
+        SealAt(entry, (previous?.Sequence ?? 0) + 1, previous?.Hash ?? Genesis, time, key);
+
+    /// <summary>
+    /// Seals a legacy, unkeyed event (a plain SHA-256, as logs were sealed before the audit key). Only a log that has not
+    /// yet been given an audit key writes these; a keyed log never does, and verification refuses one after a keyed event.
+    /// </summary>
     public static AuditEvent Seal(AuditEntry entry, AuditEvent? previous, DateTimeOffset time)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var unsealed = new AuditEvent(
-            (previous?.Sequence ?? 0) + 1,
-            time.ToUniversalTime(),
-            entry,
-            previous?.Hash ?? Genesis,
-            string.Empty);
+        var unsealed = new AuditEvent((previous?.Sequence ?? 0) + 1, time.ToUniversalTime(), entry, previous?.Hash ?? Genesis, string.Empty);
         return unsealed with { Hash = ComputeHash(unsealed) };
     }
 
-    /// <summary>SHA-256 of the event's canonical JSON (everything but its own hash).</summary>
+    /// <summary>Seals an entry under <paramref name="key"/> at a given sequence number, chained to <paramref name="previousHash"/>.</summary>
+    internal static AuditEvent SealAt(AuditEntry entry, long sequence, string previousHash, DateTimeOffset time, AuditKey key)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(key);
+        var unsealed = new AuditEvent(sequence, time.ToUniversalTime(), entry, previousHash, string.Empty, key.Version);
+        return unsealed with { Hash = key.Seal(Serialize(unsealed, includeSeal: false)) };
+    }
+
+    /// <summary>SHA-256 of the event's canonical JSON (everything but its own seal): the seal of a legacy event.</summary>
     public static string ComputeHash(AuditEvent auditEvent) =>
-        Convert.ToHexStringLower(SHA256.HashData(Serialize(auditEvent, includeHash: false)));
+        Convert.ToHexStringLower(SHA256.HashData(Serialize(auditEvent, includeSeal: false)));
 
-    /// <summary>The event as one JSON line (UTF-8, no newline), hash included: the stored form.</summary>
-    public static byte[] ToJsonLine(AuditEvent auditEvent) => Serialize(auditEvent, includeHash: true);
+    /// <summary>
+    /// True when the event's seal matches its content: HMAC-SHA256 under <paramref name="key"/> (which must be the version
+    /// the event names) for a keyed event, SHA-256 for a legacy one.
+    /// </summary>
+    public static bool HasValidSeal(AuditEvent auditEvent, AuditKey? key)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        if (!auditEvent.IsKeyed)
+        {
+            return string.Equals(auditEvent.Hash, ComputeHash(auditEvent), StringComparison.Ordinal);
+        }
 
-    /// <summary>Reads an event back from its stored JSON line.</summary>
-    /// <exception cref="FormatException">The line is not a well-formed audit event.</exception>
+        if (key is null || !string.Equals(key.Version, auditEvent.KeyVersion, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var expected = key.Seal(Serialize(auditEvent, includeSeal: false));
+        return CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(expected),
+            System.Text.Encoding.ASCII.GetBytes(auditEvent.Hash));
+    }
+
+    /// <summary>The event as one JSON line (UTF-8, no newline), seal included: the stored form.</summary>
+    public static byte[] ToJsonLine(AuditEvent auditEvent) => Serialize(auditEvent, includeSeal: true);
+
+    /// <summary>
+    /// Reads an event back from its stored JSON line. The line must be exactly the canonical form the event is written in:
+    /// a property added, removed, reordered or re-spelt is refused, since the seal covers only the canonical fields.
+    /// </summary>
+    /// <exception cref="FormatException">
+    /// The line is not a well-formed audit event; its inner exception is a <see cref="JsonException"/> when the bytes are
+    /// not complete JSON at all (a line cut off mid-write).
+    /// </exception>
     public static AuditEvent FromJsonLine(ReadOnlySpan<byte> line)
     {
+        AuditEvent parsed;
         try
         {
             using var doc = JsonDocument.Parse(line.ToArray());
@@ -60,62 +103,32 @@ public static class AuditChain
                 Text(e, "detail"),
                 counts,
                 e.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : null);
-            return new AuditEvent(
+            var keyVersion = Text(e, "key");
+            parsed = new AuditEvent(
                 e.GetProperty("seq").GetInt64(),
                 DateTimeOffset.Parse(e.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
                 entry,
                 e.GetProperty("prev").GetString() ?? string.Empty,
-                e.TryGetProperty("hash", out var h) ? h.GetString() ?? string.Empty : string.Empty);
+                Text(e, keyVersion is null ? "hash" : "mac") ?? string.Empty,
+                keyVersion);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
         {
             throw new FormatException("An audit line is not a well-formed audit event.", ex);
         }
-    }
 
-    /// <summary>
-    /// Checks a whole log in order: consecutive sequence numbers from 1, each previous hash equal to the event before's
-    /// hash, each hash recomputed; and, when the log keeps one, that its head names the last event (catches truncation).
-    /// </summary>
-    public static AuditVerification Verify(IEnumerable<AuditEvent> events, AuditHead? head)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        AuditEvent? previous = null;
-        long count = 0;
-        foreach (var e in events)
+        if (!line.SequenceEqual(ToJsonLine(parsed)))
         {
-            count++;
-            var expectedSequence = (previous?.Sequence ?? 0) + 1;
-            if (e.Sequence != expectedSequence)
-            {
-                return AuditVerification.Broken(count, e.Sequence, $"event {e.Sequence} is where event {expectedSequence} should be (an event was deleted, added or moved).");
-            }
-
-            if (!string.Equals(e.PreviousHash, previous?.Hash ?? Genesis, StringComparison.Ordinal))
-            {
-                return AuditVerification.Broken(count, e.Sequence, $"event {e.Sequence} does not chain to the event before it.");
-            }
-
-            if (!string.Equals(e.Hash, ComputeHash(e), StringComparison.Ordinal))
-            {
-                return AuditVerification.Broken(count, e.Sequence, $"event {e.Sequence} was changed after it was recorded (its hash does not match its content).");
-            }
-
-            previous = e;
+            throw new FormatException($"Audit event {parsed.Sequence} is not in the form it was recorded in: a property was added, removed or rewritten.");
         }
 
-        if (head is not null && (head.Sequence != (previous?.Sequence ?? 0) || !string.Equals(head.Hash, previous?.Hash ?? Genesis, StringComparison.Ordinal)))
-        {
-            return AuditVerification.Broken(count, previous?.Sequence ?? 0, $"the log ends at event {previous?.Sequence ?? 0} but its head records event {head.Sequence} (events were removed from the end).");
-        }
-
-        return new AuditVerification(true, count, null, $"{count} events, chain intact.");
+        return parsed;
     }
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static byte[] Serialize(AuditEvent auditEvent, bool includeHash)
+    private static byte[] Serialize(AuditEvent auditEvent, bool includeSeal)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
@@ -150,9 +163,12 @@ public static class AuditChain
             }
 
             w.WriteString("prev", auditEvent.PreviousHash);
-            if (includeHash)
+
+            // The key version is sealed with the rest, so an event cannot be passed off as made under another version.
+            Optional(w, "key", auditEvent.KeyVersion);
+            if (includeSeal)
             {
-                w.WriteString("hash", auditEvent.Hash);
+                w.WriteString(auditEvent.IsKeyed ? "mac" : "hash", auditEvent.Hash);
             }
 
             w.WriteEndObject();
@@ -170,15 +186,5 @@ public static class AuditChain
     }
 }
 
-/// <summary>The last event's sequence and hash, kept apart from the log so that removing events from its end is detected.</summary>
+/// <summary>The last event's sequence and seal, kept apart from the log (and in anchors) so that removing events from its end is detected.</summary>
 public sealed record AuditHead(long Sequence, string Hash);
-
-/// <summary>The result of checking an audit log's chain.</summary>
-/// <param name="Intact">True when nothing was edited, deleted or reordered.</param>
-/// <param name="EventsChecked">How many events were read.</param>
-/// <param name="BrokenAt">The sequence number where the chain first breaks.</param>
-/// <param name="Message">What was found.</param>
-public sealed record AuditVerification(bool Intact, long EventsChecked, long? BrokenAt, string Message)
-{
-    internal static AuditVerification Broken(long checkedCount, long at, string message) => new(false, checkedCount, at, message);
-}

@@ -25,13 +25,21 @@ public sealed record AuditEntry(
     IReadOnlyDictionary<string, long>? Counts = null,
     long? DurationMs = null);
 
-/// <summary>An entry as recorded: numbered, timed and chained to the previous event by its SHA-256.</summary>
-/// <param name="Sequence">1 for the first event, then consecutive.</param>
+/// <summary>An entry as recorded: numbered, timed and chained to the previous event by its seal.</summary>
+/// <param name="Sequence">1 for the first event, then consecutive (a repair that records lost events skips their numbers).</param>
 /// <param name="Time">When it was recorded (UTC).</param>
 /// <param name="Entry">What was recorded.</param>
 /// <param name="PreviousHash">The previous event's <paramref name="Hash"/>, or 64 zeros for the first.</param>
-/// <param name="Hash">SHA-256 (lowercase hex) of this event's canonical JSON without the hash itself.</param>
-public sealed record AuditEvent(long Sequence, DateTimeOffset Time, AuditEntry Entry, string PreviousHash, string Hash);
+/// <param name="Hash">
+/// The event's seal (lowercase hex) over its canonical JSON without the seal itself: HMAC-SHA256 under the audit key
+/// version <paramref name="KeyVersion"/>, or, for a legacy event (no key version), a plain SHA-256 that anyone could recompute.
+/// </param>
+/// <param name="KeyVersion">The audit key version the seal was made with; null for a legacy, unkeyed event.</param>
+public sealed record AuditEvent(long Sequence, DateTimeOffset Time, AuditEntry Entry, string PreviousHash, string Hash, string? KeyVersion = null)
+{
+    /// <summary>True when the event is sealed under the audit key (not a legacy, unkeyed event).</summary>
+    public bool IsKeyed => KeyVersion is not null;
+}
 
 /// <summary>The kinds of audit event, as written in the log.</summary>
 public static class AuditKinds
@@ -78,6 +86,24 @@ public static class AuditKinds
     /// <summary>Attempts kept failing: the file was quarantined with the error.</summary>
     public const string Poisoned = "poisoned";
 
-    /// <summary>An object was deleted under a retention rule.</summary>
+    /// <summary>An object was deleted under a retention rule (or an abandoned rollup version was cleared).</summary>
     public const string Deleted = "deleted";
+
+    /// <summary>A rollup published a new version of the KPI tables.</summary>
+    public const string KpiPublished = "kpi_published";
+
+    /// <summary>A rollup refused to publish (no cohort, an unreadable mart, mixed key versions): nothing was switched.</summary>
+    public const string KpiRefused = "kpi_refused";
+
+    /// <summary>A key (pseudonymisation or audit) was created.</summary>
+    public const string KeyCreated = "key_created";
+
+    /// <summary>A new pseudonymisation key version was made current.</summary>
+    public const string KeyRotated = "key_rotated";
+
+    /// <summary>The first keyed event after legacy, unkeyed ones: it seals them under the audit key.</summary>
+    public const string AuditKeyed = "audit_keyed";
+
+    /// <summary>Events lost at the log's end (a torn last line, or a loss the operator accepted) were recorded and the chain continued.</summary>
+    public const string AuditRepaired = "audit_repaired";
 }

@@ -1,40 +1,30 @@
 namespace DataHub.Core.Audit;
 
-/// <summary>The append-only audit trail: every step of every file, chained by SHA-256 (local JSON Lines, or an Azure Table).</summary>
-/// <remarks>Implementations seal entries with <see cref="AuditChain.Seal"/> under a lock so the chain has one order.</remarks>
+/// <summary>The append-only audit trail: every step of every file, chained and sealed (local JSON Lines, or an Azure Table).</summary>
+/// <remarks>
+/// Implementations seal entries with <see cref="AuditSealer"/> under a lock so the chain has one order, and refuse with
+/// <see cref="AuditChainBrokenException"/> to append to a log whose end is broken.
+/// </remarks>
 public interface IAuditLog
 {
     /// <summary>Records an entry as the next event and returns it sealed.</summary>
+    /// <exception cref="AuditChainBrokenException">The log's end is broken: nothing was written.</exception>
     Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     /// <summary>Every event in recorded order.</summary>
+    /// <exception cref="AuditLineException">A stored line cannot be read back as an event (the log's last line may be torn).</exception>
     IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>The separately kept head (last sequence and hash), or null when the log keeps none or is empty.</summary>
+    /// <summary>The separately kept head (last sequence and seal), or null when the log keeps none or is empty.</summary>
     Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Checks an audit log's hash chain end to end.</summary>
-public static class AuditVerifier
+/// <summary>Raised when a stored audit line cannot be read back as an event.</summary>
+/// <param name="message">What is wrong with the line, never its content.</param>
+/// <param name="torn">True when it is the log's last line, cut off mid-write (incomplete JSON, no line end after it).</param>
+/// <param name="inner">The parse failure.</param>
+public sealed class AuditLineException(string message, bool torn, Exception? inner = null) : FormatException(message, inner)
 {
-    /// <summary>Reads the whole log and its head and verifies the chain (see <see cref="AuditChain.Verify"/>).</summary>
-    public static async Task<AuditVerification> VerifyAsync(IAuditLog log, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(log);
-        var events = new List<AuditEvent>();
-        try
-        {
-            await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                events.Add(e);
-            }
-        }
-        catch (FormatException ex)
-        {
-            return new AuditVerification(false, events.Count, events.Count + 1, $"event {events.Count + 1} cannot be read: {ex.Message}");
-        }
-
-        var head = await log.GetHeadAsync(cancellationToken).ConfigureAwait(false);
-        return AuditChain.Verify(events, head);
-    }
+    /// <summary>True when the line is the log's last, cut off mid-write: `audit repair` can keep it aside and seal the chain.</summary>
+    public bool Torn { get; } = torn;
 }

@@ -60,9 +60,9 @@ public sealed record IngestSettings
     public int RowGroupRows { get; init; } = 100_000;
 
     /// <summary>
-    /// Encoded bytes at which a mart file's row group is flushed (default 512 KB). A batch keeps one open file per
-    /// quarter and the Parquet writer holds a few times this per file, so it bounds memory: a five-year extract keeps
-    /// about twenty files open (measured: about 190 MB peak for 1M police rows, flat with more rows).
+    /// Memory the rows buffered for a batch's open quarter files may take together (default 48 MB): past it the largest
+    /// buffer is written out as a row group. Rows wait in memory until a row group is written, and a five-year extract keeps
+    /// about twenty quarter files open, so this bounds the mart writer's memory whatever the file's size.
     /// </summary>
-    public long RowGroupBytes { get; init; } = 512L * 1024;
+    public long RowGroupBytes { get; init; } = 48L * 1024 * 1024;
 }

@@ -25,6 +25,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly Dictionary<string, QuarterFile> _quarters = new(StringComparer.Ordinal);
     private readonly QuarterNames _quarterNames = new();
     private readonly int _quarterField;
+    private long _buffered;
     private bool _finished;
 
     /// <summary>Prepares a batch for <paramref name="contract"/>.</summary>
@@ -34,7 +35,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …).</param>
     /// <param name="compression">The Parquet compression.</param>
     /// <param name="rowGroupRows">Rows per row group.</param>
-    /// <param name="rowGroupBytes">Encoded bytes at which a row group is flushed.</param>
+    /// <param name="rowGroupBytes">Memory the rows buffered across the batch's open quarter files may take; past it the largest is written as a row group.</param>
     /// <param name="excludedFields">Stored fields the agreement does not allow: written as nulls.</param>
     public MartBatchWriter(
         IObjectStore store,
@@ -97,11 +98,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
             throw new ArgumentException($"The tokens are for {tokens.Keys} keys; feed {_contract.Name} has {_layout.TokenKeys.Count}.", nameof(tokens));
         }
 
-        // Only a row that opens a new quarter's file waits on the store; every other row is encoded in place.
+        // Only a row that opens a quarter's file or fills a row group waits on the store; every other row is buffered in place.
         if (_quarters.TryGetValue(quarter, out var file))
         {
-            Write(file, row, tokens, index, dateOfBirth);
-            return ValueTask.CompletedTask;
+            return WriteRowAsync(file, row, tokens, index, dateOfBirth, cancellationToken);
         }
 
         return OpenAndWriteAsync(quarter, row, tokens, index, dateOfBirth, cancellationToken);
@@ -111,12 +111,41 @@ public sealed class MartBatchWriter : IAsyncDisposable
     {
         var file = await OpenAsync(quarter, cancellationToken).ConfigureAwait(false);
         _quarters.Add(quarter, file);
-        Write(file, row, tokens, index, dateOfBirth);
+        await WriteRowAsync(file, row, tokens, index, dateOfBirth, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Write(QuarterFile file, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth)
+    private ValueTask WriteRowAsync(QuarterFile file, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth, CancellationToken cancellationToken)
     {
-        var w = file.Writer;
+        var before = file.Writer.BufferedBytes;
+        Set(file.Writer, row, tokens, index, dateOfBirth);
+        file.Rows++;
+        Rows++;
+        var ended = file.Writer.EndRowAsync(cancellationToken);
+        return ended.IsCompletedSuccessfully ? Account(file, before, cancellationToken) : AccountAfterAsync(ended, file, before, cancellationToken);
+    }
+
+    private async ValueTask AccountAfterAsync(ValueTask ended, QuarterFile file, long before, CancellationToken cancellationToken)
+    {
+        await ended.ConfigureAwait(false);
+        await Account(file, before, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the rows buffered across the open quarters within the cap: past it, the largest buffer becomes a row group.</summary>
+    private ValueTask Account(QuarterFile file, long before, CancellationToken cancellationToken)
+    {
+        _buffered += file.Writer.BufferedBytes - before;
+        if (_buffered <= _rowGroupBytes)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var largest = _quarters.Values.MaxBy(q => q.Writer.BufferedBytes)!;
+        _buffered -= largest.Writer.BufferedBytes;
+        return new ValueTask(largest.Writer.FlushRowGroupAsync(cancellationToken));
+    }
+
+    private void Set(ParquetWriter w, ParsedRow row, TokenBatch tokens, int index, DateOnly? dateOfBirth)
+    {
         w.Set(0, _batchId);
         w.Set(1, (long?)row.Line);
         var column = MartLayout.FirstToken;
@@ -161,10 +190,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
                     break;
             }
         }
-
-        w.EndRow();
-        file.Rows++;
-        Rows++;
     }
 
     /// <summary>Finishes and commits every quarter's file; returns them with their row counts, in quarter order.</summary>
@@ -180,8 +205,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 file.Metadata[MartMetadata.Rows] = file.Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.BatchRows] = Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
-                file.Writer.Finish();
-                file.Writer.Dispose();
+                await file.Writer.FinishAsync().ConfigureAwait(false);
+                await file.Writer.DisposeAsync().ConfigureAwait(false);
                 await file.Pending.Stream.FlushAsync().ConfigureAwait(false);
             }
         }
@@ -212,7 +237,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         _finished = true;
         foreach (var file in _quarters.Values)
         {
-            file.Writer.Dispose();
+            await file.Writer.DisposeAsync().ConfigureAwait(false);
             await file.Pending.AbandonAsync().ConfigureAwait(false);
         }
     }
@@ -227,14 +252,13 @@ public sealed class MartBatchWriter : IAsyncDisposable
             [MartMetadata.Quarter] = quarter,
         };
         var pending = await PendingObjectWrite.StartAsync(_store, MartSchema.PathFor(_contract.Name, quarter, _batchId), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var writer = new ParquetWriter(pending.Stream, _layout.Schema, new ParquetWriterOptions
+        var writer = await ParquetWriter.CreateAsync(pending.Stream, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
             Metadata = metadata,
-            CreatedBy = "DataHub ingest",
-        });
+        }, cancellationToken).ConfigureAwait(false);
         return new QuarterFile(pending, writer, metadata);
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace DataHub.Core.Pseudonymisation;
 
 /// <summary>Supplies the secret key that identifiers are HMAC'd under: a local key file, or Azure Key Vault.</summary>
@@ -21,7 +23,7 @@ public sealed class PseudonymisationKey
     public PseudonymisationKey(string version, ReadOnlySpan<byte> material)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        if (material.Length < 32)
+        if (material.Length < KeyMaterial.MinimumBytes)
         {
             throw new ArgumentException("A pseudonymisation key needs at least 32 bytes of material.", nameof(material));
         }
@@ -40,5 +42,42 @@ public sealed class PseudonymisationKey
     public override string ToString() => $"key version {Version}";
 }
 
-/// <summary>Raised when the pseudonymisation key cannot be had; nothing is pseudonymised or written without it.</summary>
+/// <summary>
+/// Raised when a key (pseudonymisation or audit) cannot be had: none configured, its store unreachable, its file open to
+/// other users, or its material malformed. Nothing is pseudonymised or written without it. The message names where the
+/// key is kept and what to do, never a byte of it.
+/// </summary>
 public sealed class KeyUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Turns stored key text into key bytes, with one set of checks and messages for every key store.</summary>
+public static class KeyMaterial
+{
+    /// <summary>The least key material accepted: 256 bits.</summary>
+    public const int MinimumBytes = 32;
+
+    /// <summary>Decodes base64 key material of at least <see cref="MinimumBytes"/> bytes; the caller zeroes the result after use.</summary>
+    /// <param name="text">The stored text.</param>
+    /// <param name="which">Where it came from, for the message (e.g. "version v1 of the key file at …"); never the text itself.</param>
+    /// <exception cref="KeyUnavailableException">The text is missing, not base64, or too short.</exception>
+    public static byte[] Decode(string? text, string which)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(text ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            // The exception's own message is generic, but the text is key material: nothing of it goes further.
+            throw new KeyUnavailableException($"The key material of {which} is malformed: it is not base64. Restore the key from its backup; nothing was pseudonymised or written.");
+        }
+
+        if (bytes.Length < MinimumBytes)
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+            throw new KeyUnavailableException($"The key material of {which} is malformed: it holds fewer than {MinimumBytes} bytes. Restore the key from its backup; nothing was pseudonymised or written.");
+        }
+
+        return bytes;
+    }
+}

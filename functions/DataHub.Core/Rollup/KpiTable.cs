@@ -16,7 +16,7 @@ public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<o
     public async Task<string> WriteParquetAsync(IObjectStore store, string path, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var bytes = ToParquet(metadata);
+        var bytes = await ToParquetAsync(metadata, cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
@@ -31,32 +31,23 @@ public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<o
     }
 
     /// <summary>The Parquet bytes.</summary>
-    public byte[] ToParquet(IReadOnlyDictionary<string, string> metadata)
+    public async Task<byte[]> ToParquetAsync(IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new ParquetWriter(buffer, Schema, new ParquetWriterOptions { Metadata = metadata }))
+        var writer = await ParquetWriter.CreateAsync(buffer, Schema, new ParquetWriterOptions { Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
         {
             foreach (var row in Rows)
             {
                 for (var c = 0; c < Schema.Columns.Count; c++)
                 {
-                    switch (row[c])
-                    {
-                        case null: break;
-                        case string s: writer.Set(c, s); break;
-                        case long l: writer.Set(c, l); break;
-                        case int i: writer.Set(c, i); break;
-                        case double d: writer.Set(c, d); break;
-                        case bool b: writer.Set(c, b); break;
-                        case DateOnly date: writer.Set(c, date); break;
-                        default: throw new InvalidOperationException($"Table {Name} column {Schema.Columns[c].Name} holds an unsupported value type.");
-                    }
+                    writer.SetValue(c, row[c]);
                 }
 
-                writer.EndRow();
+                await writer.EndRowAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            writer.Finish();
+            await writer.FinishAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return buffer.ToArray();

@@ -137,7 +137,8 @@ public sealed class MartLoader(IObjectStore store)
         buffer.Position = 0;
         try
         {
-            using var reader = ParquetReader.Open(buffer, obj.Path);
+            var reader = await ParquetReader.OpenAsync(buffer, obj.Path, leaveOpen: true, cancellationToken).ConfigureAwait(false);
+            await using var closing = reader.ConfigureAwait(false);
             reader.Metadata.TryGetValue("datahub.partner", out var partner);
             reader.Metadata.TryGetValue("datahub.key_version", out var keyVersion);
             reader.Metadata.TryGetValue("datahub.rules_version", out var rulesVersion);
@@ -147,7 +148,7 @@ public sealed class MartLoader(IObjectStore store)
             var span = new PeriodSpan();
             for (var rg = 0; rg < reader.RowGroups.Count; rg++)
             {
-                var group = new MartRowGroup(reader, rg, obj.Path);
+                var group = await MartRowGroup.ReadAsync(reader, rg, obj.Path, cancellationToken).ConfigureAwait(false);
                 var row = read(group);
                 for (var r = 0; r < group.Rows; r++)
                 {

@@ -3,24 +3,34 @@ using DataHub.Parquet;
 
 namespace DataHub.Core.Rollup;
 
-/// <summary>One row group of a secure mart file (contract C6), read column by column by name.</summary>
+/// <summary>One row group of a secure mart file (contract C6), its columns read up front and looked up by name.</summary>
 internal sealed class MartRowGroup
 {
-    private static readonly int EpochDay = new DateOnly(1970, 1, 1).DayNumber;
-    private readonly ParquetReader _reader;
+    private readonly Dictionary<string, ParquetColumnData> _columns;
     private readonly int _rowGroup;
     private readonly string _file;
-    private readonly Dictionary<string, ParquetColumnData?> _columns = new(StringComparer.Ordinal);
 
-    public MartRowGroup(ParquetReader reader, int rowGroup, string file)
+    private MartRowGroup(Dictionary<string, ParquetColumnData> columns, int rowGroup, string file, int rows)
     {
-        _reader = reader;
+        _columns = columns;
         _rowGroup = rowGroup;
         _file = file;
-        Rows = (int)reader.RowGroups[rowGroup].RowCount;
+        Rows = rows;
     }
 
     public int Rows { get; }
+
+    /// <summary>Reads every column of the row group (the feeds' row readers use nearly all of them).</summary>
+    public static async Task<MartRowGroup> ReadAsync(ParquetReader reader, int rowGroup, string file, CancellationToken cancellationToken)
+    {
+        var columns = new Dictionary<string, ParquetColumnData>(StringComparer.Ordinal);
+        for (var c = 0; c < reader.Schema.Columns.Count; c++)
+        {
+            columns[reader.Schema.Columns[c].Name] = await reader.ReadColumnAsync(rowGroup, c, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new MartRowGroup(columns, rowGroup, file, (int)reader.RowGroups[rowGroup].RowCount);
+    }
 
     // Each accessor binds its column once per row group, so reading a row is array indexing, not a lookup by name.
 
@@ -49,8 +59,8 @@ internal sealed class MartRowGroup
             return _ => null;
         }
 
-        var days = c.Int32Values as int[] ?? [.. c.Int32Values!];
-        return r => c.IsNull(r) ? null : DateOnly.FromDayNumber(EpochDay + days[r]);
+        var dates = c.DateValues as DateOnly[] ?? [.. c.DateValues!];
+        return r => c.IsNull(r) ? null : dates[r];
     }
 
     public Func<int, DateOnly> RequiredDate(string column)
@@ -93,16 +103,7 @@ internal sealed class MartRowGroup
         return r => new PersonKeys(nhs(r), upn(r), nameDob(r), attributor(r), local(r));
     }
 
-    private ParquetColumnData? Column(string name)
-    {
-        if (!_columns.TryGetValue(name, out var data))
-        {
-            data = _reader.Schema.IndexOf(name) >= 0 ? _reader.ReadColumn(_rowGroup, name) : null;
-            _columns[name] = data;
-        }
-
-        return data;
-    }
+    private ParquetColumnData? Column(string name) => _columns.GetValueOrDefault(name);
 
     // Names the file, row group, row and column; never a value.
     private InvalidDataException Missing(string column, int row) =>

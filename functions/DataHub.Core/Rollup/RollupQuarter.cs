@@ -60,6 +60,9 @@ public sealed record RollupSettings
     /// <summary>The RollupQuarter timer's CRON schedule.</summary>
     public string Schedule { get; init; } = DefaultSchedule;
 
+    /// <summary>How old a run's version folders must be, without a manifest, before a later run clears them as abandoned (default 1 hour).</summary>
+    public TimeSpan AbandonedVersionAge { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Settings whose per-feed disclosure profiles are the ones the agreements name.</summary>
     /// <exception cref="InvalidOperationException">An agreement names a profile the protocol set does not define.</exception>
     public static RollupSettings FromProtocols(ProtocolSet protocols, KpiOptions? kpis = null)
@@ -91,12 +94,13 @@ public sealed record RollupSettings
 /// <summary>
 /// The RollupQuarter job: reads the secure marts, links and computes the KPIs, writes per-person and per-family values to
 /// the secure zone, applies disclosure control, writes the published tables as a new version with a manifest, switches
-/// <c>published/kpi/current.json</c> to it last, and audits the run.
+/// <c>published/kpi/current.json</c> to it last, and audits the run. A run that cannot read its inputs is audited as
+/// refused; version folders a killed run left without a manifest are cleared (and audited) by the next run.
 /// </summary>
 public sealed class RollupQuarter
 {
     /// <summary>The audit event kind of a published rollup.</summary>
-    public const string AuditKind = "kpi_published";
+    public const string AuditKind = AuditKinds.KpiPublished;
 
     /// <summary>The pointer to the current published version.</summary>
     public const string CurrentPointer = "published/kpi/current.json";
@@ -144,8 +148,24 @@ public sealed class RollupQuarter
         var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var version = "published/kpi/v=" + runId;
 
+        // The head as the run starts goes into the manifest: an anchor of the audit log outside its reach.
+        var auditHead = await _audit.GetHeadAsync(cancellationToken).ConfigureAwait(false);
+        await ClearAbandonedAsync(started, cancellationToken).ConfigureAwait(false);
         var phases = new Dictionary<string, long>(StringComparer.Ordinal);
-        var marts = await new MartLoader(_store).LoadAsync(cancellationToken).ConfigureAwait(false);
+        LoadedMarts marts;
+        try
+        {
+            marts = await new MartLoader(_store).LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RollupInputException or Linkage.KeyVersionMismatchException)
+        {
+            // The message names the file or the versions, never a value.
+            await _audit.AppendAsync(
+                new AuditEntry(AuditKinds.KpiRefused, Rule: ex is RollupInputException ? "rollup.input" : "rollup.key_version", Detail: ex.Message + " Nothing was published; the current version stays.", DurationMs: clock.ElapsedMilliseconds),
+                cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
@@ -212,7 +232,8 @@ public sealed class RollupQuarter
             calculator.Measures.DistinctBy(m => m.Indicator).ToDictionary(m => m.Indicator, m => publisher.ProfileFor(m).Name, StringComparer.Ordinal),
             publication.SuppressedCells,
             publication.Markers,
-            phases);
+            phases,
+            auditHead);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
         await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
@@ -273,6 +294,24 @@ public sealed class RollupQuarter
         }
     }
 
+    private async Task ClearAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var versions = new KpiVersions(_store);
+        foreach (var abandoned in await versions.AbandonedAsync(now, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        {
+            await versions.ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
+            await _audit.AppendAsync(
+                new AuditEntry(
+                    AuditKinds.Deleted,
+                    Path: "published/kpi/v=" + abandoned.RunId,
+                    Rule: "rollup.abandoned_version",
+                    Detail: $"Rollup run {abandoned.RunId} stopped before publishing its manifest; the files it left were cleared.",
+                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
+                cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Cleared abandoned rollup version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
+        }
+    }
+
     // From the first cohort's baseline year to the latest quarter with data (never beyond today's).
     private IReadOnlyList<Quarter> QuartersFor(RollupRequest request, Quarter? latestData, DateTimeOffset now)
     {
@@ -308,7 +347,7 @@ public sealed class RollupQuarter
 public sealed record ManifestOutput(string Path, int Rows, string Sha256);
 
 /// <summary>The run manifest: inputs with their hashes, key and rules versions, quarters (and the one asked for), the days each feed
-/// has been received for, outputs with row counts, and kpi_values rows per marker.</summary>
+/// has been received for, outputs with row counts, kpi_values rows per marker, and the audit head when the run began.</summary>
 public sealed record RollupManifest(
     string RunId,
     DateTimeOffset Started,
@@ -324,7 +363,8 @@ public sealed record RollupManifest(
     IReadOnlyDictionary<string, string> DisclosureProfiles,
     int SuppressedCells,
     IReadOnlyDictionary<string, int> Markers,
-    IReadOnlyDictionary<string, long> PhaseTimings);
+    IReadOnlyDictionary<string, long> PhaseTimings,
+    AuditHead? AuditHead = null);
 
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);

@@ -2,12 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
-using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
 using DataHub.Seeds;
-using DataHub.Storage.Local;
 
 namespace DataHub.Host.Commands;
 
@@ -34,39 +32,32 @@ public static class DemoCommand
         var protocols = CommonOptions.Protocols();
         var families = new Option<int?>("--families") { Description = "Number of synthetic families (default: the generator's small demo size)." };
         var command = new Command("demo", "Generate the synthetic dataset (fixed seed), drop it into landing/, ingest everything and print a summary.") { root, protocols, families };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
             var rootPath = parse.GetValue(root)!;
             var terminal = new Terminal(env.Output);
-            if (!LocalKeyProvider.Exists(rootPath))
+            var created = await KeyCommands.InitAsync(rootPath, env.Time, ct);
+            if (created.Count > 0)
             {
-                var version = LocalKeyProvider.Create(rootPath);
-                terminal.Line($"No key in {Path.Combine(Path.GetFullPath(rootPath), "keys")}: created a fresh random key (version {version}) for this demo root.");
+                terminal.Line($"No keys in {Path.Combine(Path.GetFullPath(rootPath), "keys")}: created a fresh random key for this demo root ({string.Join(", ", created)}).");
             }
 
-            try
+            using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+            await hub.CheckReadyAsync(pseudonymises: true, ct);
+            var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
+            var outcomes = await RunAsync(hub, options, terminal, ct);
+            PrintSummary(terminal, outcomes);
+            terminal.Line($"Marts under {Path.Combine(hub.Root, "secure")}; quarantine and reports under {Path.Combine(hub.Root, "quarantine")}; audit: `datahub audit show --root {rootPath}`.");
+            var code = outcomes.Any(o => o.Status == IngestStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
+            foreach (var step in AfterIngest)
             {
-                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
-                var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
-                var outcomes = await RunAsync(hub, options, terminal, ct);
-                PrintSummary(terminal, outcomes);
-                terminal.Line($"Marts under {Path.Combine(hub.Root, "secure")}; quarantine and reports under {Path.Combine(hub.Root, "quarantine")}; audit: `datahub audit show --root {rootPath}`.");
-                var code = outcomes.Any(o => o.Status == IngestStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
-                foreach (var step in AfterIngest)
-                {
-                    terminal.Heading(step.Name);
-                    var stepCode = await step.RunAsync(hub.Context, terminal, ct);
-                    code = code == ExitCodes.Ok ? stepCode : code;
-                }
+                terminal.Heading(step.Name);
+                var stepCode = await step.RunAsync(hub.Context, terminal, ct);
+                code = code == ExitCodes.Ok ? stepCode : code;
+            }
 
-                return code;
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
-        });
+            return code;
+        }));
         return command;
     }
 

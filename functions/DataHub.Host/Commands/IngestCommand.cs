@@ -1,8 +1,6 @@
 using System.CommandLine;
 using DataHub.Core.Ingestion;
-using DataHub.Core.Protocols;
 using DataHub.Host.Embedded;
-using DataHub.Storage.Local;
 
 namespace DataHub.Host.Commands;
 
@@ -27,24 +25,14 @@ internal static class IngestCommand
                 return ExitCodes.Usage;
             }
 
-            if (!LocalKeyProvider.Exists(rootPath))
-            {
-                env.Error.WriteLine($"No pseudonymisation key at {LocalKeyProvider.PathFor(rootPath)}. Run `datahub key init --root {rootPath}` first; there is no default key.");
-                return ExitCodes.Configuration;
-            }
-
-            try
+            return await ConfigurationFaults.GuardAsync(env, async () =>
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                await hub.CheckReadyAsync(pseudonymises: true, ct);
                 var outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, ct);
                 env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
                 return CodeFor(outcome);
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
+            });
         });
         return command;
     }

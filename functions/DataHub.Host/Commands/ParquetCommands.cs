@@ -27,7 +27,7 @@ public static class ParquetCommands
     {
         var file = FileArgument();
         var command = new Command("schema", "Columns, types, nullability, row count, writer and key-value metadata.") { file };
-        command.SetAction(result => WithReader(result.GetValue(file)!, reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, reader =>
         {
             var table = new Table().AddColumns("column", "type", "nullable");
             foreach (var column in reader.Schema.Columns)
@@ -41,7 +41,9 @@ public static class ParquetCommands
             {
                 Console.WriteLine($"{key} = {value}");
             }
-        }));
+
+            return Task.CompletedTask;
+        }, cancellationToken));
         return command;
     }
 
@@ -51,7 +53,7 @@ public static class ParquetCommands
         var rows = new Option<int>("--rows", "-n") { Description = "How many rows to show.", DefaultValueFactory = _ => 10 };
         var columns = new Option<string[]>("--columns", "-c") { Description = "Only these columns (comma or space separated).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("head", "The first rows, optionally only some columns.") { file, rows, columns };
-        command.SetAction(result => WithReader(result.GetValue(file)!, reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, async reader =>
         {
             var wanted = result.GetValue(columns)?.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             var names = wanted is { Length: > 0 } ? wanted : reader.Schema.Columns.Select(c => c.Name).ToArray();
@@ -62,13 +64,19 @@ public static class ParquetCommands
             }
 
             var table = new Table().AddColumns(names.Select(Markup.Escape).ToArray());
-            foreach (var row in reader.ReadRows(names).Take(Math.Max(0, result.GetValue(rows))))
+            var shown = 0;
+            await foreach (var row in reader.ReadRowsAsync(names, cancellationToken).ConfigureAwait(false))
             {
+                if (shown++ >= result.GetValue(rows))
+                {
+                    break;
+                }
+
                 table.AddRow(row.Select(v => Markup.Escape(Show(v))).ToArray());
             }
 
             AnsiConsole.Write(table);
-        }));
+        }, cancellationToken));
         return command;
     }
 
@@ -76,7 +84,7 @@ public static class ParquetCommands
     {
         var file = FileArgument();
         var command = new Command("stats", "Per row group and column: rows, nulls, minimum and maximum as stored in the footer.") { file };
-        command.SetAction(result => WithReader(result.GetValue(file)!, reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, reader =>
         {
             var table = new Table().AddColumns("row group", "rows", "column", "nulls", "min", "max");
             for (var g = 0; g < reader.RowGroups.Count; g++)
@@ -96,16 +104,21 @@ public static class ParquetCommands
             }
 
             AnsiConsole.Write(table);
-        }));
+            return Task.CompletedTask;
+        }, cancellationToken));
         return command;
     }
 
-    private static int WithReader(FileInfo file, Action<ParquetReader> show)
+    private static async Task<int> WithReaderAsync(FileInfo file, Func<ParquetReader, Task> show, CancellationToken cancellationToken)
     {
         try
         {
-            using var reader = ParquetReader.Open(file.OpenRead(), file.Name);
-            show(reader);
+            var reader = await ParquetReader.OpenAsync(file.OpenRead(), file.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await show(reader).ConfigureAwait(false);
+            }
+
             return 0;
         }
         catch (Exception ex) when (ex is ParquetFormatException or IOException or UnauthorizedAccessException or ArgumentException)

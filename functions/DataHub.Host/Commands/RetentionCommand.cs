@@ -16,9 +16,10 @@ public static class RetentionCommand
         var command = new Command("retention", "Delete processed raw files, quarantined files and mart files past their agreement's retention; each deletion is audited.");
         command.Options.Add(root);
         command.Options.Add(protocols);
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) => await ConfigurationFaults.GuardAsync(env, async () =>
         {
             using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time);
+            await hub.CheckReadyAsync(pseudonymises: false, cancellationToken).ConfigureAwait(false);
             var outcome = await new EnforceRetention(hub.Context).RunAsync(cancellationToken).ConfigureAwait(false);
             foreach (var deletion in outcome.Deleted)
             {
@@ -27,7 +28,7 @@ public static class RetentionCommand
 
             await env.Output.WriteLineAsync("Retention: " + outcome.Summary).ConfigureAwait(false);
             return ExitCodes.Ok;
-        });
+        }).ConfigureAwait(false));
         return command;
     }
 }

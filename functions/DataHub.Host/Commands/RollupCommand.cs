@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DataHub.Core.Kpis;
 using DataHub.Core.Linkage;
-using DataHub.Core.Protocols;
 using DataHub.Core.Rollup;
 using DataHub.Host.Embedded;
 
@@ -44,28 +43,27 @@ internal static class RollupCommand
                 one = q;
             }
 
-            try
+            return await ConfigurationFaults.GuardAsync(env, async () =>
             {
-                using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
-                var outcome = await RollupQuarter.For(hub.Context).RunAsync(new RollupRequest(one), ct);
-                env.Output.WriteLine(Describe(outcome));
-                return ExitCodes.Ok;
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
-            catch (RollupQuarterOutOfRangeException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Usage;
-            }
-            catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Rejected;
-            }
+                try
+                {
+                    using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                    await hub.CheckReadyAsync(pseudonymises: false, ct);
+                    var outcome = await RollupQuarter.For(hub.Context).RunAsync(new RollupRequest(one), ct);
+                    env.Output.WriteLine(Describe(outcome));
+                    return ExitCodes.Ok;
+                }
+                catch (RollupQuarterOutOfRangeException ex)
+                {
+                    env.Error.WriteLine(ex.Message);
+                    return ExitCodes.Usage;
+                }
+                catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+                {
+                    env.Error.WriteLine(ex.Message);
+                    return ExitCodes.Rejected;
+                }
+            });
         });
         return command;
     }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using DataHub.Core.Protocols;
 using DataHub.Host.Embedded;
-using DataHub.Storage.Local;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Commands;
@@ -19,12 +17,6 @@ internal static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var rootPath = parse.GetValue(root)!;
-            if (!LocalKeyProvider.Exists(rootPath))
-            {
-                env.Error.WriteLine($"No pseudonymisation key at {LocalKeyProvider.PathFor(rootPath)}. Run `datahub key init --root {rootPath}` first; there is no default key.");
-                return ExitCodes.Configuration;
-            }
-
             IReadOnlyList<TimerJob> jobs;
             try
             {
@@ -36,20 +28,16 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            try
+            return await ConfigurationFaults.GuardAsync(env, async () =>
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, LogLevel.Warning, env.Settings);
+                await hub.CheckReadyAsync(pseudonymises: true, ct);
                 env.Output.WriteLine($"Watching {Path.Combine(hub.Root, "landing")} (every {parse.GetValue(poll)} s). Timer jobs: {(jobs.Count == 0 ? "none registered" : string.Join(", ", jobs.Select(j => $"{j.Name} [{j.Schedule}]")))}. Ctrl+C stops.");
                 var runner = new EmbeddedRunner(hub.Context, jobs, TimeSpan.FromSeconds(parse.GetValue(poll)), line => env.Output.WriteLine(line));
                 await runner.RunAsync(ct);
                 env.Output.WriteLine("Stopped.");
                 return ExitCodes.Ok;
-            }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
+            });
         });
         return command;
     }

@@ -35,11 +35,16 @@ internal static class ValidateCommand
             await using var stream = source.OpenRead();
             using var reader = FeedReader.Open(stream, source.Name, contract);
             terminal.Heading($"{source.Name} against {contract.Name}");
-            if (reader.FileErrors.Count > 0)
+            int WouldBeQuarantined()
             {
                 terminal.Table(["rule", "column", "message"], reader.FileErrors.Select(e => (IReadOnlyList<string>)[e.Rule, e.Column ?? string.Empty, e.Message]));
                 terminal.Line("The file would be quarantined.");
                 return ExitCodes.Rejected;
+            }
+
+            if (reader.FileErrors.Count > 0)
+            {
+                return WouldBeQuarantined();
             }
 
             long accepted = 0, rejected = 0;
@@ -62,6 +67,13 @@ internal static class ValidateCommand
                         listed.Add(error);
                     }
                 }
+            }
+
+            // A fault met part-way (a record too long, a quote that never closes) ends reading: the file would be quarantined.
+            if (reader.FileErrors.Count > 0)
+            {
+                terminal.Line($"Reading stopped after {accepted + rejected} rows:");
+                return WouldBeQuarantined();
             }
 
             if (reader.UnknownColumns.Count > 0)

@@ -10,11 +10,14 @@ namespace DataHub.Host.Embedded;
 /// <summary>Composes a <see cref="HubContext"/> over an embedded root: local folders, local audit, receipts and key file.</summary>
 public sealed class EmbeddedHub : IDisposable
 {
-    private EmbeddedHub(string root, HubContext context, ILoggerFactory logging)
+    private readonly LocalAuditLog _audit;
+
+    private EmbeddedHub(string root, HubContext context, LocalAuditLog audit, ILoggerFactory logging)
     {
         Root = root;
         Context = context;
         Logging = logging;
+        _audit = audit;
     }
 
     /// <summary>The root folder ({root}/landing, quarantine, secure, published, audit, keys, logs, receipts).</summary>
@@ -53,9 +56,10 @@ public sealed class EmbeddedHub : IDisposable
                 builder.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, level);
             }
         });
+        var audit = new LocalAuditLog(full, time);
         var context = new HubContext(
             new LocalObjectStore(full),
-            new LocalAuditLog(full, time),
+            audit,
             new LocalReceiptStore(full),
             new LocalKeyProvider(full),
             protocols,
@@ -65,7 +69,26 @@ public sealed class EmbeddedHub : IDisposable
             Ingest = settings ?? new IngestSettings(),
             Scratch = new LocalScratchSpace(),
         };
-        return new EmbeddedHub(full, context, logging);
+        return new EmbeddedHub(full, context, audit, logging);
+    }
+
+    /// <summary>
+    /// Refuses, before a command changes anything, when a key it needs is missing, open to other users or malformed, or
+    /// when the audit log's end is broken (a torn line, events missing): the exception says what to run.
+    /// </summary>
+    /// <param name="pseudonymises">True for commands that make tokens (they need the pseudonymisation key too).</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <exception cref="Core.Pseudonymisation.KeyUnavailableException">A key cannot be used.</exception>
+    /// <exception cref="Core.Audit.AuditChainBrokenException">The audit log cannot take another event.</exception>
+    public async Task CheckReadyAsync(bool pseudonymises, CancellationToken cancellationToken)
+    {
+        if (pseudonymises)
+        {
+            await Context.Keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await new LocalAuditKeyProvider(Root).GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        await _audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

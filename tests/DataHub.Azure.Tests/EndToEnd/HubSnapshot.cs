@@ -79,7 +79,7 @@ internal static class HubSnapshot
         }
 
         copy.Position = 0;
-        using var parquet = ParquetReader.Open(copy, path);
+        await using var parquet = await ParquetReader.OpenAsync(copy, path);
         var text = new StringBuilder();
         text.AppendLine(string.Join(",", parquet.Schema.Columns.Select(c => $"{c.Name}:{c.Type}:{c.Nullable}")));
         foreach (var (key, value) in parquet.Metadata.Where(m => m.Key != "datahub.run_id").OrderBy(m => m.Key, StringComparer.Ordinal))
@@ -87,7 +87,7 @@ internal static class HubSnapshot
             text.Append(key).Append('=').AppendLine(value);
         }
 
-        foreach (var row in parquet.ReadRows())
+        await foreach (var row in parquet.ReadRowsAsync())
         {
             text.AppendLine(string.Join("|", row.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "null")));
         }

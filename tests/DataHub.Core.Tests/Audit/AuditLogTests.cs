@@ -1,40 +1,59 @@
+using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Storage.Local;
 using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Audit;
 
+/// <summary>The local audit log: a chain sealed under the audit key, checked against its head and the anchors outside it.</summary>
 public sealed class AuditLogTests : IDisposable
 {
     private readonly TempFolder _root = new("audit");
     private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
 
+    public AuditLogTests() => LocalAuditKeyProvider.Create(_root.Path);
+
     public void Dispose() => _root.Dispose();
 
-    private async Task<LocalAuditLog> LogWithEventsAsync(int count)
+    private LocalAuditLog Log() => new(_root.Path, _clock);
+
+    private async Task<LocalAuditLog> LogWithEventsAsync(int count, string kind = AuditKinds.Received)
     {
-        var log = new LocalAuditLog(_root.Path, _clock);
+        var log = Log();
         for (var i = 0; i < count; i++)
         {
             _clock.Advance(TimeSpan.FromSeconds(1));
-            await log.AppendAsync(new AuditEntry(AuditKinds.Received, "police", "police-da-incidents", "DSA-1", new string('a', 64), $"landing/police/police-da-incidents/f{i}.csv", Counts: new Dictionary<string, long> { ["bytes"] = i }), default);
+            await log.AppendAsync(new AuditEntry(kind, "police", "police-da-incidents", "DSA-1", new string('a', 64), $"landing/police/police-da-incidents/f{i}.csv", Counts: new Dictionary<string, long> { ["bytes"] = i }), default);
         }
 
         return log;
     }
 
-    private string[] Lines(LocalAuditLog log) => File.ReadAllLines(log.LogPath);
+    private async Task<AuditVerification> VerifyAsync(LocalAuditLog log) =>
+        await AuditVerifier.VerifyAsync(log, new LocalAuditKeyProvider(_root.Path), await log.Anchors.ReadAsync(default).ToListAsync(), default);
+
+    private static string[] Lines(LocalAuditLog log) => File.ReadAllLines(log.LogPath);
+
+    private static void Write(LocalAuditLog log, IEnumerable<string> lines) => File.WriteAllText(log.LogPath, string.Concat(lines.Select(l => l + "\n")));
+
+    private static string Line(AuditEvent e) => Encoding.UTF8.GetString(AuditChain.ToJsonLine(e));
+
+    private string HeadPath => Path.Combine(_root.Path, "audit", "audit-head.json");
 
     [Fact]
-    public async Task Each_event_carries_the_hash_of_the_previous_one()
+    public async Task Each_event_is_sealed_under_the_audit_key_and_chained_to_the_one_before()
     {
         var log = await LogWithEventsAsync(3);
         var events = await log.ReadAsync(default).ToListAsync();
         events.Select(e => e.Sequence).Should().Equal(1, 2, 3);
+        events.Should().OnlyContain(e => e.KeyVersion == "v1");
         events[0].PreviousHash.Should().Be(AuditChain.Genesis);
-        events[1].PreviousHash.Should().Be(events[0].Hash);
         events[2].PreviousHash.Should().Be(events[1].Hash);
-        (await AuditVerifier.VerifyAsync(log, default)).Intact.Should().BeTrue();
+        var key = await new LocalAuditKeyProvider(_root.Path).GetCurrentAsync(default);
+        AuditChain.HasValidSeal(events[1], key).Should().BeTrue();
+        AuditChain.HasValidSeal(events[1], new AuditKey("v1", new byte[32])).Should().BeFalse("the seal is keyed: another key gives another MAC");
+        events[1].Hash.Should().NotBe(AuditChain.ComputeHash(events[1]), "a keyed seal is not the plain SHA-256 anyone could recompute");
+        (await VerifyAsync(log)).Intact.Should().BeTrue();
     }
 
     [Fact]
@@ -43,60 +62,209 @@ public sealed class AuditLogTests : IDisposable
         var log = await LogWithEventsAsync(4);
         var lines = Lines(log);
         lines[1] = lines[1].Replace("f1.csv", "f9.csv", StringComparison.Ordinal);
-        File.WriteAllLines(log.LogPath, lines);
-        var result = await AuditVerifier.VerifyAsync(log, default);
+        Write(log, lines);
+        var result = await VerifyAsync(log);
         result.Intact.Should().BeFalse();
         result.BrokenAt.Should().Be(2);
     }
 
     [Fact]
-    public async Task Verify_detects_a_deleted_event()
-    {
-        var log = await LogWithEventsAsync(4);
-        File.WriteAllLines(log.LogPath, Lines(log).Where((_, i) => i != 2));
-        (await AuditVerifier.VerifyAsync(log, default)).Intact.Should().BeFalse();
-    }
-
-    [Fact]
-    public async Task Verify_detects_reordered_events()
+    public async Task Verify_detects_a_deleted_event_and_reordered_events()
     {
         var log = await LogWithEventsAsync(4);
         var lines = Lines(log);
+        Write(log, lines.Where((_, i) => i != 2));
+        (await VerifyAsync(log)).Intact.Should().BeFalse();
         (lines[1], lines[2]) = (lines[2], lines[1]);
-        File.WriteAllLines(log.LogPath, lines);
-        (await AuditVerifier.VerifyAsync(log, default)).Intact.Should().BeFalse();
+        Write(log, lines);
+        (await VerifyAsync(log)).Intact.Should().BeFalse();
     }
 
     [Fact]
-    public async Task Verify_detects_events_removed_from_the_end()
+    public async Task Verify_detects_an_event_removed_and_the_rest_rechained_without_the_key()
     {
-        var log = await LogWithEventsAsync(4);
-        File.WriteAllLines(log.LogPath, Lines(log).Take(3));
-        var result = await AuditVerifier.VerifyAsync(log, default);
-        result.Intact.Should().BeFalse();
-        result.Message.Should().Contain("head");
+        var log = await LogWithEventsAsync(5);
+        var events = await log.ReadAsync(default).ToListAsync();
+
+        // Without the audit key the forger can only re-chain as plain SHA-256 (the legacy form) or under a key of their own.
+        foreach (var forge in new Func<AuditEntry, AuditEvent?, DateTimeOffset, AuditEvent>[]
+        {
+            (entry, previous, time) => AuditChain.Seal(entry, previous, time),
+            (entry, previous, time) => AuditChain.Seal(entry, previous, time, new AuditKey("v1", Enumerable.Repeat((byte)7, 32).ToArray())),
+        })
+        {
+            var kept = events.Take(2).ToList();
+            foreach (var e in events.Skip(3))
+            {
+                kept.Add(forge(e.Entry, kept[^1], e.Time));
+            }
+
+            Write(log, kept.Select(Line));
+            File.WriteAllText(HeadPath, $"{{\"Sequence\":{kept[^1].Sequence},\"Hash\":\"{kept[^1].Hash}\"}}");
+            var result = await VerifyAsync(log);
+            result.Intact.Should().BeFalse();
+            result.BrokenAt.Should().Be(3);
+            result.Message.Should().Contain("without the audit key");
+        }
     }
 
     [Fact]
-    public async Task Verify_detects_a_recomputed_hash_because_the_next_event_no_longer_chains()
+    public async Task Verify_detects_a_property_added_to_an_event()
     {
         var log = await LogWithEventsAsync(3);
-        var events = await log.ReadAsync(default).ToListAsync();
-        var forged = events[0] with { Entry = events[0].Entry with { Partner = "someone-else" } };
-        forged = forged with { Hash = AuditChain.ComputeHash(forged) };
         var lines = Lines(log);
-        lines[0] = System.Text.Encoding.UTF8.GetString(AuditChain.ToJsonLine(forged));
-        File.WriteAllLines(log.LogPath, lines);
-        (await AuditVerifier.VerifyAsync(log, default)).BrokenAt.Should().Be(2);
+        lines[1] = lines[1].Replace("\"kind\":", "\"note\":\"harmless\",\"kind\":", StringComparison.Ordinal);
+        Write(log, lines);
+        var result = await VerifyAsync(log);
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(2);
+        result.Message.Should().Contain("property was added");
+    }
+
+    [Fact]
+    public async Task Verify_detects_the_tail_cut_off_with_the_head_through_the_anchors_outside_the_log()
+    {
+        var log = await LogWithEventsAsync(4, AuditKinds.Archived);
+        Write(log, Lines(log).Take(2));
+        File.Delete(HeadPath);
+        var result = await VerifyAsync(log);
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("events 3–4 are missing");
+        result.EndLoss!.LostThrough.Should().Be(4);
+        result.EndLoss.OnlyTorn.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Verify_detects_a_deleted_log_and_head_through_the_anchors()
+    {
+        var log = await LogWithEventsAsync(2, AuditKinds.Archived);
+        File.Delete(log.LogPath);
+        File.Delete(HeadPath);
+        var result = await VerifyAsync(log);
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("deleted or emptied");
+    }
+
+    [Fact]
+    public async Task Appends_refuse_a_log_cut_short_and_a_deleted_log_instead_of_starting_a_new_chain()
+    {
+        var log = await LogWithEventsAsync(3, AuditKinds.Archived);
+        var lines = Lines(log);
+        Write(log, lines.Take(2));
+        var cut = () => log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        (await cut.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*removed from its end*");
+
+        File.Delete(log.LogPath);
+        File.Delete(HeadPath);
+        (await cut.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*deleted or emptied*");
+        File.Exists(log.LogPath).Should().BeFalse("nothing was written");
+    }
+
+    [Fact]
+    public async Task A_torn_last_line_is_reported_and_appends_refuse_until_it_is_repaired()
+    {
+        var log = await LogWithEventsAsync(3);
+        var bytes = File.ReadAllBytes(log.LogPath);
+        File.WriteAllBytes(log.LogPath, bytes[..^40]);
+
+        var result = await VerifyAsync(log);
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("torn");
+        result.EndLoss!.OnlyTorn.Should().BeTrue();
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*torn*audit repair*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes[..^40], "a refused append writes nothing");
+    }
+
+    [Fact]
+    public async Task Repair_keeps_the_torn_bytes_aside_records_the_loss_and_the_chain_continues()
+    {
+        var log = await LogWithEventsAsync(3);
+        var bytes = File.ReadAllBytes(log.LogPath);
+        var secondEnds = Array.IndexOf(bytes, (byte)'\n', Array.IndexOf(bytes, (byte)'\n') + 1) + 1;
+        var torn = bytes[secondEnds..^40];
+        File.WriteAllBytes(log.LogPath, bytes[..^40]);
+
+        var loss = (await VerifyAsync(log)).EndLoss!;
+        var repaired = await log.RepairAsync(loss, default);
+        repaired.Sequence.Should().Be(4, "event 3 was torn: its number stays taken");
+        repaired.Entry.Kind.Should().Be(AuditKinds.AuditRepaired);
+        var kept = Directory.GetFiles(Path.Combine(_root.Path, "audit", "torn")).Should().ContainSingle().Subject;
+        File.ReadAllBytes(kept).Should().Equal(torn, "the torn bytes are kept, byte for byte, never discarded");
+        repaired.Entry.Path.Should().Be("audit/torn/" + Path.GetFileName(kept));
+
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        var after = await VerifyAsync(log);
+        after.Intact.Should().BeTrue(after.Message);
+        after.Notes.Should().Contain(n => n.Contains("event 3 lost", StringComparison.Ordinal));
+        (await log.ReadAsync(default).ToListAsync()).Select(e => e.Sequence).Should().Equal(1, 2, 4, 5);
+    }
+
+    [Fact]
+    public async Task Repair_refuses_events_missing_beyond_a_torn_line_unless_the_loss_is_accepted_and_never_repairs_inside_the_log()
+    {
+        var log = await LogWithEventsAsync(4, AuditKinds.Archived);
+        Write(log, Lines(log).Take(2));
+        var missing = await VerifyAsync(log);
+        AuditRepair.Refusal(missing, acceptLoss: false).Should().Contain("--accept-loss");
+        AuditRepair.Refusal(missing, acceptLoss: true).Should().BeNull();
+        var repaired = await log.RepairAsync(missing.EndLoss!, default);
+        repaired.Sequence.Should().Be(5);
+        repaired.Entry.Counts!["lost_from"].Should().Be(3);
+        (await VerifyAsync(log)).Intact.Should().BeTrue();
+
+        var lines = Lines(log);
+        lines[0] = lines[0].Replace("f0.csv", "f7.csv", StringComparison.Ordinal);
+        Write(log, lines);
+        AuditRepair.Refusal(await VerifyAsync(log), acceptLoss: true).Should().Contain("inside the log");
+    }
+
+    [Fact]
+    public async Task A_legacy_unkeyed_log_is_sealed_by_a_transition_event_and_cannot_slip_back_to_unkeyed()
+    {
+        AuditEvent? previous = null;
+        var legacy = new List<AuditEvent>();
+        for (var i = 0; i < 3; i++)
+        {
+            previous = AuditChain.Seal(new AuditEntry(AuditKinds.Received, Detail: $"old {i}"), previous, _clock.GetUtcNow());
+            legacy.Add(previous);
+        }
+
+        var log = Log();
+        Directory.CreateDirectory(Path.GetDirectoryName(log.LogPath)!);
+        Write(log, legacy.Select(Line));
+        (await VerifyAsync(log)).Notes.Should().Contain(n => n.Contains("legacy", StringComparison.Ordinal));
+
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received, Detail: "new"), default);
+        var events = await log.ReadAsync(default).ToListAsync();
+        events.Select(e => e.Entry.Kind).Should().Equal(AuditKinds.Received, AuditKinds.Received, AuditKinds.Received, AuditKinds.AuditKeyed, AuditKinds.Received);
+        events[3].PreviousHash.Should().Be(legacy[^1].Hash);
+        var sealedLog = await VerifyAsync(log);
+        sealedLog.Intact.Should().BeTrue(sealedLog.Message);
+        sealedLog.Notes.Should().Contain(n => n.Contains("events 1 to 3 are legacy", StringComparison.Ordinal));
+
+        // Dropping the last keyed event and re-chaining it unkeyed is a downgrade, not a legacy log.
+        Write(log, events.Take(4).Select(Line).Append(Line(AuditChain.Seal(events[4].Entry, events[3], events[4].Time))));
+        (await VerifyAsync(log)).Message.Should().Contain("unkeyed after keyed");
+    }
+
+    [Fact]
+    public async Task An_anchor_record_cut_off_by_a_crash_does_not_hide_the_anchors_after_it()
+    {
+        var log = await LogWithEventsAsync(1, AuditKinds.Archived);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, LocalAuditAnchors.RelativePath), "{\"Seq\":9");
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(1, 2);
+        (await log.Anchors.LatestAsync(default))!.Sequence.Should().Be(2);
     }
 
     [Fact]
     public async Task Concurrent_appends_keep_one_unbroken_chain()
     {
-        var log = new LocalAuditLog(_root.Path, _clock);
-        var other = new LocalAuditLog(_root.Path, _clock);
+        var log = Log();
+        var other = Log();
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => (i % 2 == 0 ? log : other).AppendAsync(new AuditEntry(AuditKinds.Written, Detail: $"n{i}"), default))));
-        var result = await AuditVerifier.VerifyAsync(log, default);
+        var result = await VerifyAsync(log);
         result.Intact.Should().BeTrue(result.Message);
         result.EventsChecked.Should().Be(40);
     }

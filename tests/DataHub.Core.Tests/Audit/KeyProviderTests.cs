@@ -1,3 +1,4 @@
+using System.Text;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Storage.Local;
 using DataHub.Testing;
@@ -6,9 +7,15 @@ namespace DataHub.Core.Tests.Audit;
 
 public sealed class KeyProviderTests : IDisposable
 {
+    private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly TempFolder _root = new("keys");
 
     public void Dispose() => _root.Dispose();
+
+    private string KeyFile => LocalKeyProvider.PathFor(_root.Path);
+
+    private string KeyFolder => Path.GetDirectoryName(KeyFile)!;
 
     [Fact]
     public async Task Refuses_to_give_a_key_when_none_was_created()
@@ -18,7 +25,7 @@ public sealed class KeyProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task Init_creates_a_random_key_per_root_and_never_overwrites_it()
+    public async Task Init_creates_a_random_key_per_root_owner_only_and_never_overwrites_it()
     {
         using var other = new TempFolder("keys");
         LocalKeyProvider.Create(_root.Path).Should().Be("v1");
@@ -31,7 +38,23 @@ public sealed class KeyProviderTests : IDisposable
         again.Should().Throw<InvalidOperationException>();
         if (!OperatingSystem.IsWindows())
         {
-            File.GetUnixFileMode(LocalKeyProvider.PathFor(_root.Path)).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(KeyFile).Should().Be(OwnerFile);
+            File.GetUnixFileMode(KeyFolder).Should().Be(OwnerFolder);
+        }
+    }
+
+    [Fact]
+    public async Task The_audit_key_is_a_separate_key_in_its_own_file_beside_the_pseudonymisation_key()
+    {
+        LocalKeyProvider.Create(_root.Path);
+        LocalAuditKeyProvider.Create(_root.Path);
+        Path.GetDirectoryName(LocalAuditKeyProvider.PathFor(_root.Path)).Should().Be(KeyFolder);
+        var pseudonymisation = await new LocalKeyProvider(_root.Path).GetCurrentAsync(default);
+        var audit = await new LocalAuditKeyProvider(_root.Path).GetCurrentAsync(default);
+        audit.Seal("x"u8).Should().NotBe(new Core.Audit.AuditKey("v1", pseudonymisation.Material).Seal("x"u8));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(LocalAuditKeyProvider.PathFor(_root.Path)).Should().Be(OwnerFile);
         }
     }
 
@@ -44,5 +67,65 @@ public sealed class KeyProviderTests : IDisposable
         LocalKeyProvider.Rotate(_root.Path).Should().Be("v2");
         (await provider.GetCurrentAsync(default)).Version.Should().Be("v2");
         (await provider.GetVersionAsync("v1", default)).Material.SequenceEqual(v1.Material).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Refuses_a_key_file_readable_by_others_and_names_the_chmod_that_fixes_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        LocalKeyProvider.Create(_root.Path);
+        File.SetUnixFileMode(KeyFile, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var act = () => new LocalKeyProvider(_root.Path).GetCurrentAsync(default);
+        (await act.Should().ThrowAsync<KeyUnavailableException>()).WithMessage($"*mode 644*chmod 600 {KeyFile}*");
+        File.SetUnixFileMode(KeyFile, OwnerFile);
+        (await new LocalKeyProvider(_root.Path).GetCurrentAsync(default)).Version.Should().Be("v1", "the chmod it names is the whole fix");
+    }
+
+    [Fact]
+    public async Task Refuses_a_key_folder_open_to_others_and_names_the_chmod_that_fixes_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        LocalAuditKeyProvider.Create(_root.Path);
+        File.SetUnixFileMode(KeyFolder, OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        var act = () => new LocalAuditKeyProvider(_root.Path).GetCurrentAsync(default);
+        (await act.Should().ThrowAsync<KeyUnavailableException>()).WithMessage($"*mode 777*chmod 700 {KeyFolder}*");
+    }
+
+    [Theory]
+    [InlineData("{\"Current\":\"v1\",\"Keys\":{\"v1\":\"SECRET-NOT-BASE64!!\"}}", "not base64")]
+    [InlineData("{\"Current\":\"v1\",\"Keys\":{\"v1\":\"U0VDUkVUU0VDUkVU\"}}", "fewer than 32 bytes")]
+    [InlineData("{\"Current\":\"v1\",\"Keys\":{\"v2\":\"U0VDUkVUU0VDUkVU\"}}", "no key version 'v1'")]
+    [InlineData("{\"Current\":\"\",\"Keys\":{}}", "lacks its current version")]
+    [InlineData("SECRET garbage U0VDUkVUU0VDUkVU", "not the JSON")]
+    public async Task Malformed_key_material_is_refused_with_a_clear_message_holding_no_key_text(string content, string reason)
+    {
+        LocalKeyProvider.Create(_root.Path);
+        await File.WriteAllTextAsync(KeyFile, content);
+        var act = () => new LocalKeyProvider(_root.Path).GetCurrentAsync(default);
+        var message = (await act.Should().ThrowAsync<KeyUnavailableException>()).Which.Message;
+        message.Should().Contain(reason).And.Contain(KeyFile);
+        message.Should().NotContain("SECRET").And.NotContain("U0VDUkVU", "no part of the stored key text is repeated");
+        var rotate = () => LocalKeyProvider.Rotate(_root.Path);
+        if (reason != "no key version 'v1'")
+        {
+            rotate.Should().Throw<KeyUnavailableException>();
+        }
+    }
+
+    [Fact]
+    public void Key_material_shorter_than_256_bits_or_not_base64_is_refused_by_the_shared_decoder()
+    {
+        var shortKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("0123456789"));
+        var act = () => KeyMaterial.Decode(shortKey, "the test key");
+        act.Should().Throw<KeyUnavailableException>().Which.Message.Should().NotContain(shortKey);
+        KeyMaterial.Decode(Convert.ToBase64String(new byte[32]), "the test key").Should().HaveCount(32);
     }
 }

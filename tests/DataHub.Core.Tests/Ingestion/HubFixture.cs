@@ -19,6 +19,7 @@ internal sealed class HubFixture : IDisposable
     public HubFixture(IObjectStore? store = null, IKeyProvider? keys = null)
     {
         Store = new LocalObjectStore(_folder.Path);
+        LocalAuditKeyProvider.Create(_folder.Path);
         Hub = new HubContext(
             store ?? Store,
             new LocalAuditLog(_folder.Path, Clock),

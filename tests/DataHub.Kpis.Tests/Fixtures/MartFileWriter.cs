@@ -94,7 +94,7 @@ internal static class MartFileWriter
             ["datahub.rules_version"] = "test",
         };
         using var buffer = new MemoryStream();
-        using (var writer = new ParquetWriter(buffer, new ParquetSchema(columns), new ParquetWriterOptions { Metadata = metadata }))
+        await using (var writer = await ParquetWriter.CreateAsync(buffer, new ParquetSchema(columns), new ParquetWriterOptions { Metadata = metadata }))
         {
             var line = 2L;
             foreach (var (keys, values) in rows)
@@ -113,21 +113,13 @@ internal static class MartFileWriter
 
                 foreach (var v in values)
                 {
-                    switch (v)
-                    {
-                        case string s: writer.Set(c, s); break;
-                        case int i: writer.Set(c, i); break;
-                        case bool b: writer.Set(c, b); break;
-                        case DateOnly d: writer.Set(c, d); break;
-                    }
-
-                    c++;
+                    writer.SetValue(c++, v);
                 }
 
-                writer.EndRow();
+                await writer.EndRowAsync();
             }
 
-            writer.Finish();
+            await writer.FinishAsync();
         }
 
         var bytes = buffer.ToArray();

@@ -35,6 +35,7 @@ public sealed class DemoHub : IAsyncLifetime
     public async Task InitializeAsync()
     {
         LocalKeyProvider.Create(_root.Path);
+        LocalAuditKeyProvider.Create(_root.Path);
         var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
         Context = new HubContext(
             new LocalObjectStore(_root.Path),

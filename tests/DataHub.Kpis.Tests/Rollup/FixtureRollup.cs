@@ -21,6 +21,7 @@ internal sealed class FixtureRollup : IDisposable
     public FixtureRollup()
     {
         Store = new LocalObjectStore(_root.Path);
+        LocalAuditKeyProvider.Create(_root.Path);
         Audit = new LocalAuditLog(_root.Path, Time);
     }
 

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace DataHub.Core.Audit;
+
+/// <summary>
+/// The rules `audit repair` follows whichever store keeps the log: only damage at the log's end is sealed (a torn last
+/// line, or, when the operator accepts it, events lost from the end); the loss is recorded as a keyed event numbered after
+/// the lost events, so verification knows exactly what is gone. Damage inside the log is never repaired, only restored.
+/// </summary>
+public static class AuditRepair
+{
+    /// <summary>The count naming the first lost sequence number.</summary>
+    public const string LostFrom = "lost_from";
+
+    /// <summary>The count naming the last lost sequence number.</summary>
+    public const string LostTo = "lost_to";
+
+    /// <summary>The count of torn bytes kept aside.</summary>
+    public const string TornBytes = "torn_bytes";
+
+    /// <summary>Why a verification's finding cannot be repaired as asked, or null when it can.</summary>
+    public static string? Refusal(AuditVerification verification, bool acceptLoss)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        if (verification.Intact)
+        {
+            return null;
+        }
+
+        if (verification.EndLoss is not { } loss)
+        {
+            return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit folder from its backup (docs/runbook.md).";
+        }
+
+        return loss.OnlyTorn || acceptLoss
+            ? null
+            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit folder from its backup; if there is none, `datahub audit repair --accept-loss` records the loss and continues the chain.";
+    }
+
+    /// <summary>The entry that records a repair: what was lost, and where any torn bytes were kept.</summary>
+    /// <param name="loss">What was lost.</param>
+    /// <param name="keptAt">Where the torn bytes were kept, or null when there were none.</param>
+    /// <param name="tornSha256">SHA-256 of the torn bytes, or null.</param>
+    /// <param name="tornBytes">How many torn bytes were kept.</param>
+    public static AuditEntry Entry(AuditEndLoss loss, string? keptAt, string? tornSha256, long tornBytes)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var from = loss.LastGood.Sequence + 1;
+        var what = loss.OnlyTorn
+            ? string.Create(CultureInfo.InvariantCulture, $"Event {from} was torn (its write was cut off); its bytes were kept at {keptAt}.")
+            : string.Create(CultureInfo.InvariantCulture, $"Events {from} to {loss.LostThrough} were lost from the log's end and the loss was accepted by the operator{(keptAt is null ? "." : $"; the torn last line was kept at {keptAt}.")}");
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [LostFrom] = from,
+            [LostTo] = loss.LostThrough,
+        };
+        if (keptAt is not null)
+        {
+            counts[TornBytes] = tornBytes;
+        }
+
+        return new AuditEntry(AuditKinds.AuditRepaired, Path: keptAt, FileSha256: tornSha256, Rule: loss.OnlyTorn ? "audit.torn_line" : "audit.loss_accepted", Detail: what + " The chain continues from event " + loss.LastGood.Sequence.ToString(CultureInfo.InvariantCulture) + ".", Counts: counts);
+    }
+}

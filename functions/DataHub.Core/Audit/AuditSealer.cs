@@ -1,0 +1,105 @@
+namespace DataHub.Core.Audit;
+
+/// <summary>What a log found at its end before an append: its last event, its separately kept head, and its latest anchor.</summary>
+/// <param name="Last">The last event, or null for an empty log.</param>
+/// <param name="Head">The head the log keeps apart from its events, or null when it has none.</param>
+/// <param name="LatestAnchor">The anchor recorded last outside the log, or null when there is none.</param>
+public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? LatestAnchor = null);
+
+/// <summary>
+/// Seals new events onto a log's end under the audit key, shared by every log so they keep one chain the same way. It
+/// first checks the end can be chained to (the last event's seal holds, the head does not name a later event), and
+/// refuses with <see cref="AuditChainBrokenException"/> otherwise: writing on would bury the damage under new events.
+/// A log that ends in legacy, unkeyed events gets an <see cref="AuditKinds.AuditKeyed"/> event first, which seals them.
+/// </summary>
+public sealed class AuditSealer(IAuditKeyProvider keys)
+{
+    private readonly IAuditKeyProvider _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+
+    /// <summary>The events to append for <paramref name="entry"/>: the transition event when the log is legacy, then the entry's event.</summary>
+    /// <exception cref="AuditChainBrokenException">The log's end cannot be chained to.</exception>
+    /// <exception cref="Pseudonymisation.KeyUnavailableException">The audit key cannot be had.</exception>
+    public async Task<IReadOnlyList<AuditEvent>> SealAsync(AuditEntry entry, AuditTail tail, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(tail);
+        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        await CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+        var previous = tail.Last;
+        var sealedEvents = new List<AuditEvent>(2);
+        if (previous is { IsKeyed: false })
+        {
+            previous = AuditChain.Seal(
+                new AuditEntry(AuditKinds.AuditKeyed, Rule: "audit.keyed", Detail: $"Events 1 to {previous.Sequence} were recorded by an earlier version without an audit key; from here every event is sealed under audit key {key.Version}."),
+                previous,
+                time,
+                key);
+            sealedEvents.Add(previous);
+        }
+
+        sealedEvents.Add(AuditChain.Seal(entry, previous, time, key));
+        return sealedEvents;
+    }
+
+    /// <summary>Seals the record of a repair at the sequence after the lost events, chained to the last event that survived.</summary>
+    public async Task<AuditEvent> SealRepairAsync(AuditEntry entry, AuditHead lastGood, long lostThrough, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lastGood);
+        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return AuditChain.SealAt(entry, lostThrough + 1, lastGood.Hash, time, key);
+    }
+
+    /// <summary>Checks that the end of a log can be chained to; throws what is wrong and how to fix it otherwise.</summary>
+    /// <exception cref="AuditChainBrokenException">The last event fails its seal, or the head names a later or different event.</exception>
+    public async Task CheckAsync(AuditTail tail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tail);
+        var last = tail.Last;
+        var lastSequence = last?.Sequence ?? 0;
+        if (last is not null)
+        {
+            var key = last.IsKeyed ? await _keys.GetVersionAsync(last.KeyVersion!, cancellationToken).ConfigureAwait(false) : null;
+            if (!AuditChain.HasValidSeal(last, key))
+            {
+                throw new AuditChainBrokenException($"The audit log's last event ({last.Sequence}) does not match its seal: it was changed after it was recorded.", AuditChainBrokenException.RestoreAdvice);
+            }
+        }
+
+        if (tail.Head is { } head && head.Sequence > lastSequence)
+        {
+            throw new AuditChainBrokenException(
+                $"The audit log ends at event {lastSequence} but its head records event {head.Sequence}: events were removed from its end.",
+                AuditChainBrokenException.LossAdvice);
+        }
+
+        if (tail.LatestAnchor is { } anchor && anchor.Sequence > lastSequence)
+        {
+            throw new AuditChainBrokenException(
+                lastSequence == 0
+                    ? $"The audit log holds no events but {anchor.Source} records event {anchor.Sequence}: the log was deleted or emptied."
+                    : $"The audit log ends at event {lastSequence} but {anchor.Source} records event {anchor.Sequence}: events were removed from its end.",
+                AuditChainBrokenException.LossAdvice);
+        }
+
+        if (tail.Head is { } same && same.Sequence == lastSequence && lastSequence > 0 && !string.Equals(same.Hash, last!.Hash, StringComparison.Ordinal))
+        {
+            throw new AuditChainBrokenException($"The audit log's event {lastSequence} is not the one its head records: the log was rewritten.", AuditChainBrokenException.RestoreAdvice);
+        }
+    }
+}
+
+/// <summary>
+/// Raised when an audit log cannot take another event because its chain is broken at the end (a torn last line, events
+/// missing, an event altered). Nothing was written; the message says what was found and how to put it right.
+/// </summary>
+public sealed class AuditChainBrokenException(string finding, string fix) : Exception($"{finding} Nothing was written. {fix}")
+{
+    /// <summary>The fix for a log whose last line was cut off mid-write.</summary>
+    public const string RepairAdvice = "Run `datahub audit verify`, then `datahub audit repair` to keep the torn line aside and continue the chain (docs/runbook.md).";
+
+    /// <summary>The fix for events missing from the end.</summary>
+    public const string LossAdvice = "Restore the audit folder from its backup; if there is none, `datahub audit verify` shows what is missing and `datahub audit repair --accept-loss` records the loss and continues the chain (docs/runbook.md).";
+
+    /// <summary>The fix for an event changed in place.</summary>
+    public const string RestoreAdvice = "Run `datahub audit verify` to see where, and restore the audit folder from its backup (docs/runbook.md).";
+}

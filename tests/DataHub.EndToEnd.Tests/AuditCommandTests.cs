@@ -1,0 +1,146 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Host.Commands;
+using DataHub.Seeds;
+
+namespace DataHub.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 14: `audit verify` reports every way of tampering with the audit (exit 2); a torn last line stops writers with
+/// exit 3 and a fix-it message, and `audit repair` seals it without discarding a byte.
+/// </summary>
+public sealed class AuditCommandTests : IDisposable
+{
+    private readonly HubRoot _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private string LogPath => Path.Combine(_root.Path, "audit", "audit-log.jsonl");
+
+    private string HeadPath => Path.Combine(_root.Path, "audit", "audit-head.json");
+
+    /// <summary>A root with keys and two police extracts from the seeded generator ingested: a log of a few dozen keyed events, anchored.</summary>
+    private async Task IngestTwoExtractsAsync()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "jan.csv", police.Content)).Code.Should().Be(ExitCodes.Ok);
+        (await _root.IngestAsync(police.Partner, police.Feed, "feb.csv", [.. police.Content, .. "\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
+    }
+
+    private async Task<string> VerifyBrokenAsync()
+    {
+        var (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("BROKEN");
+        return output;
+    }
+
+    [Fact]
+    public async Task Verify_reports_the_tail_cut_off_together_with_the_head()
+    {
+        await IngestTwoExtractsAsync();
+        var lines = File.ReadAllLines(LogPath);
+        File.WriteAllLines(LogPath, lines.Take(lines.Length - 4));
+        File.Delete(HeadPath);
+        (await VerifyBrokenAsync()).Should().Contain("missing from its end").And.Contain("anchors/audit-anchors.jsonl");
+    }
+
+    [Fact]
+    public async Task Verify_reports_the_log_and_head_deleted()
+    {
+        await IngestTwoExtractsAsync();
+        File.Delete(LogPath);
+        File.Delete(HeadPath);
+        (await VerifyBrokenAsync()).Should().Contain("deleted or emptied");
+    }
+
+    [Fact]
+    public async Task Verify_reports_an_event_removed_and_the_chain_recomputed_without_the_key()
+    {
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Select(l => AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(l))).ToList();
+        var kept = events.Take(4).ToList();
+        foreach (var e in events.Skip(5))
+        {
+            // Without the audit key a forger can only re-chain with the plain SHA-256 the chain once used.
+            kept.Add(AuditChain.Seal(e.Entry, kept[^1], e.Time));
+        }
+
+        File.WriteAllLines(LogPath, kept.Select(e => Encoding.UTF8.GetString(AuditChain.ToJsonLine(e))));
+        File.WriteAllText(HeadPath, $"{{\"Sequence\":{kept[^1].Sequence},\"Hash\":\"{kept[^1].Hash}\"}}");
+        (await VerifyBrokenAsync()).Should().Contain("event 5 is unkeyed after keyed events").And.Contain("without the audit key");
+    }
+
+    [Fact]
+    public async Task Verify_reports_a_property_added_to_an_event()
+    {
+        await IngestTwoExtractsAsync();
+        var lines = File.ReadAllLines(LogPath);
+        lines[3] = lines[3].Replace("\"kind\":", "\"reviewed_by\":\"someone\",\"kind\":", StringComparison.Ordinal);
+        File.WriteAllLines(LogPath, lines);
+        (await VerifyBrokenAsync()).Should().Contain("property was added").And.Contain("BROKEN at event 4");
+    }
+
+    [Fact]
+    public async Task Verify_reports_a_torn_last_line_and_names_the_repair()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        (await VerifyBrokenAsync()).Should().Contain("torn").And.Contain("datahub audit repair");
+    }
+
+    [Fact]
+    public async Task Ingest_and_rollup_refuse_a_torn_audit_with_exit_3_and_a_fix_it_message_and_write_nothing()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        var before = _root.Files(string.Empty);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "mar.csv", "incident_id\n");
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("torn").And.Contain("datahub audit repair").And.NotContain("   at ", "no stack trace");
+        (code, output) = await _root.RunAsync("rollup");
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("datahub audit repair");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50]);
+        _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
+            .Should().BeEquivalentTo(before.Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal)), "nothing is written while the audit is broken");
+    }
+
+    [Fact]
+    public async Task Audit_repair_keeps_the_torn_line_aside_is_audited_and_the_hub_writes_again()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        var lastLineStart = Array.LastIndexOf(bytes, (byte)'\n', bytes.Length - 2) + 1;
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain("Repaired").And.Contain("Audit chain intact");
+        var kept = _root.Files("audit/torn").Should().ContainSingle().Subject;
+        File.ReadAllBytes(Path.Combine(_root.Path, kept)).Should().Equal(bytes[lastLineStart..^50], "the torn bytes are kept, never discarded");
+
+        (await _root.IngestAsync("police", "police-da-incidents", "mar.csv", SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents").Content)).Code.Should().Be(ExitCodes.Ok);
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
+        (await _root.RunAsync("audit", "show", "--last", "0")).Output.Should().Contain(AuditKinds.AuditRepaired).And.Contain(kept);
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_damage_inside_the_log_and_changes_nothing()
+    {
+        await IngestTwoExtractsAsync();
+        var lines = File.ReadAllLines(LogPath);
+        lines[2] = lines[2].Replace("police", "p0lice", StringComparison.Ordinal);
+        File.WriteAllLines(LogPath, lines);
+        var before = File.ReadAllBytes(LogPath);
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Rejected);
+        output.Should().Contain("inside the log").And.Contain("backup");
+        File.ReadAllBytes(LogPath).Should().Equal(before);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using DataHub.Core.Validation;
+using DataHub.Host.Commands;
+using DataHub.Seeds;
+
+namespace DataHub.EndToEnd.Tests;
+
+/// <summary>Issue 14: `validate` says why it stopped reading, instead of "Rows: 0 read" and no reason.</summary>
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly HubRoot _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task Validate_names_the_fault_that_stopped_reading_a_record_too_long()
+    {
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        var file = Path.Combine(_root.Inputs, "unclosed.csv");
+        await using (var stream = File.Create(file))
+        {
+            // A good extract whose last record opens a quote that never closes and runs on past the record limit.
+            await stream.WriteAsync(police.Content);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("INC9,2018-02-03,victim,\""));
+            var filler = Encoding.ASCII.GetBytes(new string('a', 1 << 20));
+            for (var i = 0; i < 17; i++)
+            {
+                await stream.WriteAsync(filler);
+            }
+        }
+
+        using var output = new StringWriter();
+        var code = await DataHub.Host.Program.RunAsync(["validate", file, "--feed", "police-da-incidents"], new CommandEnvironment(output, output, _root.Clock));
+        code.Should().Be(ExitCodes.Rejected);
+        output.ToString().Should().Contain(Rules.FileRecordTooLong).And.Contain("Reading stopped after").And.Contain("would be quarantined");
+    }
+}
