@@ -16,7 +16,7 @@ namespace DataHub.Core.Governance;
 public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
 
 /// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
-/// <param name="Activity">kpi_published, governance_published, retention_deletion, key_created, key_rotated, agreement or audit_chain.</param>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, retention_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
 /// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
 /// <param name="At">When (UTC), or null for a state.</param>
 /// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
@@ -28,8 +28,10 @@ public sealed record ActivityRow(string Activity, Quarter Quarter, DateTimeOffse
 /// <summary>Builds the rejections and activity tables from the audit log and the agreements.</summary>
 public static class BoardActivity
 {
-    /// <summary>The audit kinds of key events (written by the key commands).</summary>
-    public static readonly IReadOnlySet<string> KeyKinds = new HashSet<string>(StringComparer.Ordinal) { "key_created", "key_rotated" };
+    private static readonly HashSet<string> Listed = new(StringComparer.Ordinal)
+    {
+        AuditKinds.KpiPublished, AuditKinds.KpiRefused, GovernancePublisher.AuditKind, AuditKinds.KeyCreated, AuditKinds.KeyRotated, AuditKinds.AuditRepaired,
+    };
 
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>
     public const int ExpiringWithinDays = 90;
@@ -70,14 +72,11 @@ public static class BoardActivity
         foreach (var e in events)
         {
             var entry = e.Entry;
-            if (entry.Kind is Rollup.RollupQuarter.AuditKind or GovernancePublisher.AuditKind)
+            if (Listed.Contains(entry.Kind))
             {
-                var version = entry.Path is { } p && p.LastIndexOf('/') > 0 ? p[..p.LastIndexOf('/')] : entry.Path ?? "";
-                rows.Add(new ActivityRow(entry.Kind, QuarterOf(e.Time), e.Time, version, "", entry.Detail ?? "", entry.Counts?.GetValueOrDefault("kpi_values")));
-            }
-            else if (KeyKinds.Contains(entry.Kind))
-            {
-                rows.Add(new ActivityRow(entry.Kind, QuarterOf(e.Time), e.Time, entry.Rule ?? "", "", entry.Detail ?? "", null));
+                // A publication's subject is its version folder; a key event's or refusal's is its rule.
+                var subject = entry.Path is { } p && p.LastIndexOf('/') > 0 ? p[..p.LastIndexOf('/')] : entry.Rule ?? "";
+                rows.Add(new ActivityRow(entry.Kind, QuarterOf(e.Time), e.Time, subject, "", entry.Detail ?? "", entry.Counts?.GetValueOrDefault("kpi_values")));
             }
         }
 

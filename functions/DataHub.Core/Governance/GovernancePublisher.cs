@@ -34,12 +34,17 @@ public sealed class GovernancePublisher
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     private readonly HubContext _hub;
     private readonly RollupSettings _settings;
+    private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;
 
     /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
-    public GovernancePublisher(HubContext hub, RollupSettings? settings = null)
+    /// <param name="hub">The hub.</param>
+    /// <param name="settings">The rollup's settings (cadences, disclosure profiles); from the agreements when null.</param>
+    /// <param name="verifyChain">Checks the audit chain with the audit key and the anchors when the host has them; otherwise its order and links only.</param>
+    public GovernancePublisher(HubContext hub, RollupSettings? settings = null, Func<CancellationToken, Task<AuditVerification>>? verifyChain = null)
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
         _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
+        _verifyChain = verifyChain ?? (ct => AuditVerifier.VerifyAsync(hub.Audit, ct));
     }
 
     /// <summary>Builds and publishes the tables; <paramref name="marts"/> are the marts the rollup read (their periods and links).</summary>
@@ -54,7 +59,7 @@ public sealed class GovernancePublisher
             events.Add(e);
         }
 
-        var chain = await AuditVerifier.VerifyAsync(_hub.Audit, cancellationToken).ConfigureAwait(false);
+        var chain = await _verifyChain(cancellationToken).ConfigureAwait(false);
         var deliveries = DeliveryLedger.From(events);
         var quarters = QuartersFor(marts, today);
         var spans = DeliveryLog.From(marts.Files, _settings.FeedCadences).Deliveries;

@@ -113,7 +113,7 @@ internal static class AuditCommands
     }
 
     /// <summary>Verifies the root's log against every anchor kept outside it: the anchors file and the published manifests.</summary>
-    private static async Task<AuditVerification> VerifyAsync(LocalAuditLog log, string root, CancellationToken cancellationToken)
+    internal static async Task<AuditVerification> VerifyAsync(LocalAuditLog log, string root, CancellationToken cancellationToken)
     {
         var anchors = await log.Anchors.ReadAsync(cancellationToken).ToListAsync(cancellationToken);
         if (Directory.Exists(Path.Combine(root, "published")))

@@ -6,6 +6,7 @@ using DataHub.Core.Protocols;
 using DataHub.Core.Report;
 using DataHub.Core.Rollup;
 using DataHub.Host.Embedded;
+using DataHub.Storage.Local;
 
 namespace DataHub.Host.Commands;
 
@@ -24,9 +25,11 @@ internal static class GovernanceCommands
         {
             try
             {
-                using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var rootPath = parse.GetValue(root)!;
+                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
                 var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
-                var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, ct);
+                var verify = (CancellationToken c) => AuditCommands.VerifyAsync(new LocalAuditLog(rootPath, env.Time), rootPath, c);
+                var outcome = await new GovernancePublisher(hub.Context, verifyChain: verify).PublishAsync(marts, ct);
                 env.Output.WriteLine($"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
                 return ExitCodes.Ok;
             }
