@@ -141,7 +141,11 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
     [Fact]
     public void Report_and_governance_tables_hold_no_raw_identifier_and_no_withheld_number()
     {
-        var raw = hub.Dataset.RawValues.All.Where(v => v.Length >= 3).ToHashSet(StringComparer.Ordinal);
+        // Due dates, arrival dates and quarter dates are calendar dates the hub works out; one may fall on someone's birthday.
+        var calendar = new[] { ("scorecard", "expected_date"), ("scorecard", "actual_date"), ("quarters", "quarter_start"), ("quarters", "quarter_end") }
+            .SelectMany(c => hub.Table(hub.GovernanceVersion, c.Item1).Select(r => r[c.Item2])).ToHashSet(StringComparer.Ordinal);
+        var raw = hub.Dataset.RawValues.All.Where(v => v.Length >= 3 && !calendar.Contains(v)).ToHashSet(StringComparer.Ordinal);
+        raw.Should().Contain(hub.Dataset.RawValues.Names.First()).And.Contain(hub.Dataset.RawValues.Identifiers.First());
         var outputs = hub.Root.Files("published").Where(f => f.StartsWith("published/governance/", StringComparison.Ordinal) || f.StartsWith("published/report/", StringComparison.Ordinal)).ToArray();
         outputs.Should().Contain(f => f.EndsWith(".html", StringComparison.Ordinal)).And.Contain(f => f.EndsWith("scorecard.parquet", StringComparison.Ordinal));
         foreach (var file in outputs)

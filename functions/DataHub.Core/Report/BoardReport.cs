@@ -82,7 +82,7 @@ public static class BoardReport
 
         var bytes = Encoding.UTF8.GetBytes(Render(data, q, generated));
         var path = PathFor(q);
-        await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), new WriteOptions(Metadata: new Dictionary<string, string> { ["datahub.quarter"] = q.ToString() }), cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
         return (path, q);
     }
 
