@@ -84,7 +84,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         html.Append("<table class=\"scorecard\"><caption>Scorecard by feed</caption><thead><tr><th>Partner</th><th>Feed</th><th>Timeliness (due / arrived)</th><th>Completeness</th><th>Validity (rows rejected)</th><th>Duplicates</th><th>Cohort coverage</th><th>Overall</th></tr></thead><tbody>");
         foreach (var r in rows)
         {
-            var arrived = r["actual_date"].Length > 0 ? r["actual_date"] : "not received";
+            var arrived = r["actual_date"].Length > 0 ? "arrived " + r["actual_date"] : "not received";
             var late = r["days_late"] != "0" ? $", {r["days_late"]} days late" : "";
             var coverage = r["coverage_marker"].Length > 0 ? r["coverage_marker"] : Percent(r["cohort_coverage"]);
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} due {E(r["expected_date"])}, {E(arrived)}{E(late)}</td>");

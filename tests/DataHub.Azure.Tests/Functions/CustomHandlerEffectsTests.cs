@@ -96,6 +96,8 @@ public sealed class CustomHandlerEffectsTests : IClassFixture<AzuriteFixture>, I
         rollup.Should().Be(HttpStatusCode.OK);
         rollupLog.Should().StartWith("RollupQuarter: (past due) KPI tables published: published/kpi/v=");
         (await RollupQuarter.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().NotBeNull();
+        (await DataHub.Core.Governance.GovernancePublisher.CurrentVersionAsync(_hub.Store, CancellationToken.None)).Should().NotBeNull("the timer publishes the governance tables after the KPI tables");
+        (await _hub.Store.ListAsync("published/report/board-report-", CancellationToken.None).ToListAsync()).Should().ContainSingle("and writes the board report to blob storage");
         retention.Should().Be(HttpStatusCode.OK);
         retentionLog.Should().StartWith("EnforceRetention: examined").And.Contain("deleted 0");
     }
