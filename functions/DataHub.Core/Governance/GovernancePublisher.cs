@@ -83,10 +83,7 @@ public sealed class GovernancePublisher
         var outputs = new List<ManifestOutput>();
         foreach (var table in tables)
         {
-            var parquet = $"{version}/{table.Name}.parquet";
-            outputs.Add(new ManifestOutput(parquet, table.Rows.Count, await table.WriteParquetAsync(_hub.Store, parquet, metadata, cancellationToken).ConfigureAwait(false)));
-            var csv = $"{version}/{table.Name}.csv";
-            outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_hub.Store, csv, cancellationToken).ConfigureAwait(false)));
+            outputs.AddRange(await table.PublishAsync(_hub.Store, version, metadata, cancellationToken).ConfigureAwait(false));
         }
 
         var last = events.Count == 0 ? null : events[^1];
@@ -109,23 +106,8 @@ public sealed class GovernancePublisher
     }
 
     /// <summary>The version <c>published/governance/current.json</c> points to, or null before the first publication.</summary>
-    public static Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken) => ReadPointerAsync(store, CurrentPointer, cancellationToken);
-
-    /// <summary>Reads a current.json pointer (governance or KPI) and returns the version folder it names, or null when there is none.</summary>
-    public static async Task<string?> ReadPointerAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return null;
-        }
-
-        var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
-        }
-    }
+    public static Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken) =>
+        CurrentVersion.ReadVersionAsync(store, CurrentPointer, cancellationToken);
 
     // From the earliest quarter any delivery reports on to today's: a quarter with nothing received is scored, not skipped.
     private static IReadOnlyList<Quarter> QuartersFor(LoadedMarts marts, DateOnly today)

@@ -27,7 +27,7 @@ public sealed record BoardReportData(
     /// <summary>Reads the current versions; null when either has not been published yet.</summary>
     public static async Task<BoardReportData?> LoadAsync(IObjectStore store, CancellationToken cancellationToken)
     {
-        var kpi = await GovernancePublisher.ReadPointerAsync(store, RollupQuarter.CurrentPointer, cancellationToken).ConfigureAwait(false);
+        var kpi = await RollupQuarter.CurrentVersionAsync(store, cancellationToken).ConfigureAwait(false);
         var governance = await GovernancePublisher.CurrentVersionAsync(store, cancellationToken).ConfigureAwait(false);
         if (kpi is null || governance is null)
         {
@@ -122,7 +122,7 @@ public static class BoardReport
         th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
         figure { margin: 12px 0 20px; border: 1px solid #ddd; padding: 8px 10px; break-inside: avoid; page-break-inside: avoid; }
         figcaption { font-weight: 600; margin-bottom: 4px; } svg.chart { width: 100%; height: auto; max-height: 270px; }
-        .rag { display: inline-block; min-width: 46px; padding: 0 4px; border-radius: 3px; font-weight: 600; text-align: center; }
+        .rag { display: inline-block; min-width: 46px; padding: 0 4px; border-radius: 3px; font-weight: 600; text-align: center; text-transform: capitalize; }
         .rag-red { background: #b3261e; color: #fff; } .rag-amber { background: #f0b429; color: #1a1a1a; } .rag-green { background: #1b7f3b; color: #fff; }
         .rag-none { background: #e6e6e6; color: #333; } .status-broken { color: #b3261e; font-weight: 700; } .status-intact { color: #1b7f3b; font-weight: 700; }
         .callout { padding: 8px 12px; border: 1px solid #ccc; background: #fafafa; }

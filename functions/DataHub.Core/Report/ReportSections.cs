@@ -197,7 +197,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "—";
 
     private static string RagTag(string status) =>
-        status.Length == 0 ? "<span class=\"rag rag-none\">n/a</span>" : $"<span class=\"rag rag-{E(status)}\">{E(char.ToUpperInvariant(status[0]) + status[1..])}</span>";
+        status.Length == 0 ? "<span class=\"rag rag-none\">n/a</span>" : $"<span class=\"rag rag-{E(status)}\">{E(status)}</span>";
 
     private static string N(double? v) => (v ?? 0).ToString("0", CultureInfo.InvariantCulture);
 

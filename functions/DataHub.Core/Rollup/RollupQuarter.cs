@@ -210,10 +210,7 @@ public sealed class RollupQuarter
         }
         foreach (var table in published)
         {
-            var parquet = version + "/" + table.Name + ".parquet";
-            outputs.Add(new ManifestOutput(parquet, table.Rows.Count, await table.WriteParquetAsync(_store, parquet, metadata, cancellationToken).ConfigureAwait(false)));
-            var csv = version + "/" + table.Name + ".csv";
-            outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_store, csv, cancellationToken).ConfigureAwait(false)));
+            outputs.AddRange(await table.PublishAsync(_store, version, metadata, cancellationToken).ConfigureAwait(false));
         }
 
         phases["write_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
@@ -278,21 +275,8 @@ public sealed class RollupQuarter
     }
 
     /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
-    public static async Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetAsync(CurrentPointer, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return null;
-        }
-
-        var stream = await store.OpenReadAsync(CurrentPointer, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var current = await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false);
-            return current?.Version;
-        }
-    }
+    public static Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken) =>
+        CurrentVersion.ReadVersionAsync(store, CurrentPointer, cancellationToken);
 
     private async Task ClearAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -367,4 +351,23 @@ public sealed record RollupManifest(
     AuditHead? AuditHead = null);
 
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
-public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);
+public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The version folder a pointer (KPI or governance <c>current.json</c>) names, or null when there is no pointer yet.</summary>
+    public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
+        }
+    }
+}
