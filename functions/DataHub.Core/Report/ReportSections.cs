@@ -78,7 +78,8 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var series = statuses.Select(s => new ChartSeries(s.Item1, RagMeasures.Select(m => (double?)rows.Count(r => r[m] == s.Item1)).ToArray(), s.Item2)).ToArray();
         var counts = string.Join("; ", RagMeasures.Select(m => $"{m}: {string.Join(", ", statuses.Select(s => $"{rows.Count(r => r[m] == s.Item1)} {s.Item1}"))}"));
         var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture));
-        var table = Table("Data for the chart: feeds by status and measure", ["Measure", "Red", "Amber", "Green"],
+        // Status words stay lower-case, as in the scorecard table itself.
+        var table = Table("Data for the chart: feeds by status and measure", ["measure", "red", "amber", "green"],
             RagMeasures.Select(m => (IReadOnlyList<string>)[m, .. statuses.Select(s => rows.Count(r => r[m] == s.Item1).ToString(CultureInfo.InvariantCulture))]));
         html.Append(Figure("scorecard-chart", "Feeds by status and measure", svg, table));
         html.Append("<table class=\"scorecard\"><caption>Scorecard by feed</caption><thead><tr><th>Partner</th><th>Feed</th><th>Timeliness (due / arrived)</th><th>Completeness</th><th>Validity (rows rejected)</th><th>Duplicates</th><th>Cohort coverage</th><th>Overall</th></tr></thead><tbody>");
