@@ -154,7 +154,10 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
             raw.Where(v => text.Contains(v, StringComparison.Ordinal)).Take(3).Should().BeEmpty($"{file} must not contain raw values");
         }
 
-        // Coverage counts people: withheld ones show no number, published ones are rounded to 5 and above every profile's threshold.
+        // Coverage counts people: withheld ones show no number; published ones are rounded, and none is a count the feed's
+        // disclosure profile withholds (1 to its threshold, or zero when it suppresses zeros).
+        var protocols = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols"));
+        var profileOf = protocols.Partners.SelectMany(p => p.Feeds.Values).ToDictionary(f => f.Feed, f => protocols.Profiles[f.DisclosureProfile]);
         foreach (var row in hub.Table(hub.GovernanceVersion, "scorecard"))
         {
             if (row["coverage_marker"].Length > 0)
@@ -163,10 +166,12 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
                 continue;
             }
 
+            var profile = profileOf[row["feed"]];
+            var smallest = (long)Math.Round((profile.Threshold + 1) / (double)profile.RoundingBase!.Value, MidpointRounding.AwayFromZero) * profile.RoundingBase.Value;
             foreach (var n in new[] { row["cohort_people_reached"], row["cohort_people"] }.Select(c => long.Parse(c, CultureInfo.InvariantCulture)))
             {
-                (n % 5).Should().Be(0);
-                n.Should().Match(x => x == 0 || x > 9, "a count from 1 to the strictest threshold is never published");
+                (n % profile.RoundingBase.Value).Should().Be(0);
+                n.Should().Match(x => (x == 0 && !profile.SuppressZeros) || x >= smallest, $"{row["feed"]} is published under {profile.Name}: a count from 1 to {profile.Threshold} is withheld");
             }
         }
 
