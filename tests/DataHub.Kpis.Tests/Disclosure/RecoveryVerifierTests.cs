@@ -176,6 +176,21 @@ public sealed class RecoveryVerifierTests
     }
 
     [Fact]
+    public void Finds_counts_given_back_by_a_change_computed_from_exact_counts_beside_rounded_ones()
+    {
+        // 8 incidents after and 12 before, both published as 10, with the change −4 from the exact counts: only 8 and 12 fit.
+        var change = new RowPublication("change", NumeratorIsCount: true, DenominatorIsCount: true, 4, false, 5);
+        KpiValueRow[] rows = [Row("all", 10, 10, value: -4.0)];
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => change));
+
+        found.Select(f => (f.Role, f.Route, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo(
+            [(CountRole.Numerator, RecoveryRoute.Value, 8L), (CountRole.Denominator, RecoveryRoute.Value, 12L)]);
+        RecoveryVerifier.FindRecoverableCells([Row("all", 10, 10, value: 0.0)], new RecoveryOptions(Publication: _ => change))
+            .Should().BeEmpty("a change worked out from the published counts tells nothing more");
+    }
+
+    [Fact]
     public void Finds_rounded_counts_their_margins_pin_to_their_exact_values()
     {
         // 37 = 8 + 8 + 8 + 13, each rounded to 5: parts of at least 8, 8, 8 and 13 reach a total of at most 37 only at their lowest.

@@ -201,7 +201,7 @@ internal sealed class BoundaryFixture
     private void Plan(string person, DateOnly start, DateOnly? end) =>
         Plans.Add(new CpPlanRow(new PersonKeys(Local: Token("csc", person)), "P-" + person + start.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), start, end));
 
-    private void Period(string person, DateOnly start, DateOnly? end) =>
+    public void Period(string person, DateOnly start, DateOnly? end) =>
         Periods.Add(new ClaPeriodRow(new PersonKeys(Local: Token("csc", person)), "L-" + person, start, end));
 
     private void Incident(string person, DateOnly date, string role, bool marac = false) =>

@@ -312,6 +312,19 @@ public sealed class BoundaryFixtureIndicatorTests
     }
 
     [Fact]
+    public void Indicator_6_counts_every_FS_child_in_care_including_children_with_disabilities_that_indicator_5_leaves_out()
+    {
+        // E3 (CWD, FS start 2018-03-01) in care from 2018-01-10, open at the Q1 end: 80 days beside A1's 39.
+        var fixture = new BoundaryFixture();
+        fixture.Period("E3", new DateOnly(2018, 1, 10), null);
+        var results = new KpiCalculator(new KpiOptions { Cohorts = [BoundaryFixture.Cohort] }).Compute(fixture.Link().Inputs, [Quarter.Parse(Q1)]);
+
+        var open = results.Find("T", Q1, "KPI06", "avg_days_open_at_quarter_end")!;
+        (open.Numerator.Value, open.Denominator!.Value).Should().Be((39 + 80, 2));
+        results.Find("T", Q1, "KPI05", "looked_after_at_quarter_end")!.Numerator.Value.Should().Be(2, "KPI05 follows the CWD switch");
+    }
+
+    [Fact]
     public void Including_children_with_disabilities_when_switched_off_counts_their_plans()
     {
         // With the CWD switch off, E3's plan from 2018-03-05 (FS start 2018-03-01, after it) joins Q1: 3 children of 13.

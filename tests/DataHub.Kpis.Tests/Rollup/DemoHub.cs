@@ -67,3 +67,11 @@ public sealed class DemoHub : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The test classes that read the demo's tables share one <see cref="DemoHub"/> (it is built once).</summary>
+[CollectionDefinition(Name)]
+public sealed class DemoCollection : ICollectionFixture<DemoHub>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "demo hub";
+}

@@ -10,7 +10,8 @@ namespace DataHub.Kpis.Tests.Rollup;
 
 /// <summary>The demo's synthetic families, published: DuckDB reads the tables, nothing is recoverable, missing is never zero,
 /// a Power BI chart needs filters only, the effects show, nothing leaks.</summary>
-public sealed class DemoPublicationTests(DemoHub demo) : IClassFixture<DemoHub>
+[Collection(DemoCollection.Name)]
+public sealed class DemoPublicationTests(DemoHub demo)
 {
     private static readonly string[] Tables = ["kpi_values", "kpi_definitions", "markers", "quarters", "link_quality", "cohorts"];
 
