@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 # `npm install`, not `npm ci`: the registry here omits DuckDB's other-platform optional bindings, which leaves
 # them versionless in the lock and makes `npm ci` refuse it; install honours the lock and the exact pins.
 npm install --prefix tests/node --no-audit --no-fund --loglevel=error
+
+# The board report's render test drives a headless browser: Debian's chromium package, installed here when missing.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "chromium is missing and cannot be installed here (no root, no sudo); the board report render test will fail." >&2
+  fi
+fi
 dotnet build DataHub.sln -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)

@@ -35,6 +35,8 @@ public static class Program
             ParquetCommands.Create(),
             RetentionCommand.Create(env),
             RollupCommand.Create(env),
+            GovernanceCommands.Governance(env),
+            GovernanceCommands.Report(env),
         };
         // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
         // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.

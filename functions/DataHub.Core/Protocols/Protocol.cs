@@ -17,6 +17,37 @@ public sealed record PartnerProtocol(
 {
     /// <summary>True when <paramref name="day"/> falls within the agreement's validity (both ends inclusive).</summary>
     public bool InForceOn(DateOnly day) => day >= ValidFrom && day <= ValidTo;
+
+    /// <summary>The thresholds the governance scorecard rates this partner's feeds against (the file's <c>scorecard:</c> block).</summary>
+    public ScorecardThresholds Scorecard { get; init; } = ScorecardThresholds.Default;
+}
+
+/// <summary>
+/// Where the data-quality scorecard turns amber and red for one agreement's feeds. Shares are 0–1; a delivery later than its
+/// due date is amber up to <paramref name="LateRedDays"/> days late and red beyond (or when not received at all).
+/// </summary>
+/// <param name="LateRedDays">Days after the due date beyond which a late delivery is red.</param>
+/// <param name="CompletenessAmber">Linkage completeness (share of stored rows carrying a linkage key) below this is amber.</param>
+/// <param name="CompletenessRed">Below this it is red.</param>
+/// <param name="RejectedAmber">A share of rows rejected above this is amber.</param>
+/// <param name="RejectedRed">Above this it is red.</param>
+/// <param name="DuplicatesAmber">A share of duplicate rows and files above this is amber.</param>
+/// <param name="DuplicatesRed">Above this it is red.</param>
+/// <param name="CoverageAmber">Cohort coverage (share of cohort people the feed reaches) below this is amber.</param>
+/// <param name="CoverageRed">Below this it is red.</param>
+public sealed record ScorecardThresholds(
+    int LateRedDays,
+    double CompletenessAmber,
+    double CompletenessRed,
+    double RejectedAmber,
+    double RejectedRed,
+    double DuplicatesAmber,
+    double DuplicatesRed,
+    double CoverageAmber,
+    double CoverageRed)
+{
+    /// <summary>The thresholds used when a protocol file has no <c>scorecard:</c> block (README lists them).</summary>
+    public static ScorecardThresholds Default { get; } = new(30, 0.95, 0.80, 0.01, 0.05, 0.01, 0.05, 0.10, 0.02);
 }
 
 /// <summary>What an agreement allows for one feed: why it is shared, which fields, how strict, how long it is kept.</summary>

@@ -102,7 +102,42 @@ public static partial class ProtocolLoader
             Require(fileName, "lawful_basis", doc.LawfulBasis),
             validFrom,
             validTo,
-            feeds);
+            feeds)
+        {
+            Scorecard = ReadScorecard(fileName, doc.Scorecard),
+        };
+    }
+
+    private static ScorecardThresholds ReadScorecard(string fileName, ScorecardDocument? doc)
+    {
+        var d = ScorecardThresholds.Default;
+        if (doc is null)
+        {
+            return d;
+        }
+
+        var t = new ScorecardThresholds(
+            doc.LateRedDays ?? d.LateRedDays,
+            doc.CompletenessAmber ?? d.CompletenessAmber,
+            doc.CompletenessRed ?? d.CompletenessRed,
+            doc.RejectedAmber ?? d.RejectedAmber,
+            doc.RejectedRed ?? d.RejectedRed,
+            doc.DuplicatesAmber ?? d.DuplicatesAmber,
+            doc.DuplicatesRed ?? d.DuplicatesRed,
+            doc.CoverageAmber ?? d.CoverageAmber,
+            doc.CoverageRed ?? d.CoverageRed);
+        double[] shares = [t.CompletenessAmber, t.CompletenessRed, t.RejectedAmber, t.RejectedRed, t.DuplicatesAmber, t.DuplicatesRed, t.CoverageAmber, t.CoverageRed];
+        if (t.LateRedDays < 0 || shares.Any(s => s is < 0 or > 1 || double.IsNaN(s)))
+        {
+            throw new ProtocolFormatException(fileName, "scorecard: late_red_days must be 0 or more and every share between 0 and 1.");
+        }
+
+        if (t.CompletenessRed > t.CompletenessAmber || t.CoverageRed > t.CoverageAmber || t.RejectedRed < t.RejectedAmber || t.DuplicatesRed < t.DuplicatesAmber)
+        {
+            throw new ProtocolFormatException(fileName, "scorecard: each red threshold must be at least as far from good as its amber one.");
+        }
+
+        return t;
     }
 
     private static FeedAgreement ReadFeed(string fileName, string feedName, FeedDocument? doc)
@@ -242,6 +277,29 @@ public static partial class ProtocolLoader
         public string? ValidTo { get; set; }
 
         public Dictionary<string, FeedDocument?>? Feeds { get; set; }
+
+        public ScorecardDocument? Scorecard { get; set; }
+    }
+
+    private sealed class ScorecardDocument
+    {
+        public int? LateRedDays { get; set; }
+
+        public double? CompletenessAmber { get; set; }
+
+        public double? CompletenessRed { get; set; }
+
+        public double? RejectedAmber { get; set; }
+
+        public double? RejectedRed { get; set; }
+
+        public double? DuplicatesAmber { get; set; }
+
+        public double? DuplicatesRed { get; set; }
+
+        public double? CoverageAmber { get; set; }
+
+        public double? CoverageRed { get; set; }
     }
 
     private sealed class FeedDocument

@@ -21,6 +21,18 @@ public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<o
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
+    /// <summary>Writes the table into a published version folder as <c>{Name}.parquet</c> and its CSV twin; returns both for the manifest.</summary>
+    public async Task<IReadOnlyList<ManifestOutput>> PublishAsync(IObjectStore store, string version, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        var parquet = $"{version}/{Name}.parquet";
+        var csv = $"{version}/{Name}.csv";
+        return
+        [
+            new ManifestOutput(parquet, Rows.Count, await WriteParquetAsync(store, parquet, metadata, cancellationToken).ConfigureAwait(false)),
+            new ManifestOutput(csv, Rows.Count, await WriteCsvAsync(store, csv, cancellationToken).ConfigureAwait(false)),
+        ];
+    }
+
     /// <summary>Writes the CSV twin (UTF-8, header row, RFC 4180 quoting, invariant formatting) atomically; returns its SHA-256.</summary>
     public async Task<string> WriteCsvAsync(IObjectStore store, string path, CancellationToken cancellationToken)
     {

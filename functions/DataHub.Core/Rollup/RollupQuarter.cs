@@ -126,8 +126,15 @@ public sealed class RollupQuarter
     public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new RollupQuarter(context.Store, context.Audit, context.Time, settings ?? RollupSettings.FromProtocols(context.Protocols), context.Logger("DataHub.Rollup"));
+        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols);
+        return new RollupQuarter(context.Store, context.Audit, context.Time, chosen, context.Logger("DataHub.Rollup"))
+        {
+            AfterPublish = (marts, outcome, ct) => Governance.GovernanceStep.AfterRollupAsync(context, chosen, marts, outcome, ct),
+        };
     }
+
+    /// <summary>Runs after each published version with the marts it read (the governance tables and board report hook in here).</summary>
+    public Func<LoadedMarts, RollupOutcome, CancellationToken, Task>? AfterPublish { get; init; }
 
     /// <summary>Runs the rollup and publishes a new version.</summary>
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
@@ -203,10 +210,7 @@ public sealed class RollupQuarter
         }
         foreach (var table in published)
         {
-            var parquet = version + "/" + table.Name + ".parquet";
-            outputs.Add(new ManifestOutput(parquet, table.Rows.Count, await table.WriteParquetAsync(_store, parquet, metadata, cancellationToken).ConfigureAwait(false)));
-            var csv = version + "/" + table.Name + ".csv";
-            outputs.Add(new ManifestOutput(csv, table.Rows.Count, await table.WriteCsvAsync(_store, csv, cancellationToken).ConfigureAwait(false)));
+            outputs.AddRange(await table.PublishAsync(_store, version, metadata, cancellationToken).ConfigureAwait(false));
         }
 
         phases["write_ms"] = clock.ElapsedMilliseconds - phases.Values.Sum();
@@ -257,29 +261,22 @@ public sealed class RollupQuarter
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
-        return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        var outcome = new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
         {
             PhaseTimings = phases,
             Markers = publication.Markers,
         };
+        if (AfterPublish is { } after)
+        {
+            await after(marts, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
     }
 
     /// <summary>Reads the version <c>current.json</c> points to, or null before the first rollup.</summary>
-    public static async Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetAsync(CurrentPointer, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return null;
-        }
-
-        var stream = await store.OpenReadAsync(CurrentPointer, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var current = await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false);
-            return current?.Version;
-        }
-    }
+    public static Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken) =>
+        CurrentVersion.ReadVersionAsync(store, CurrentPointer, cancellationToken);
 
     private async Task ClearAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -354,4 +351,23 @@ public sealed record RollupManifest(
     AuditHead? AuditHead = null);
 
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
-public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched);
+public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The version folder a pointer (KPI or governance <c>current.json</c>) names, or null when there is no pointer yet.</summary>
+    public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
+        }
+    }
+}

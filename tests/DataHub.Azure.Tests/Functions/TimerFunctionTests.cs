@@ -1,5 +1,6 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Feeds;
+using DataHub.Core.Governance;
 using DataHub.Core.Hub;
 using DataHub.Core.Retention;
 using DataHub.Core.Rollup;
@@ -39,6 +40,8 @@ public sealed class TimerFunctionTests(AzuriteFixture fixture) : IClassFixture<A
         version.Should().NotBeNull();
         (await hub.Store.ListAsync(version + "/", CancellationToken.None).Select(o => o.Path[(version!.Length + 1)..]).ToListAsync())
             .Should().Contain(["kpi_values.parquet", "kpi_values.csv", "manifest.json"]);
+        (await GovernancePublisher.CurrentVersionAsync(hub.Store, CancellationToken.None)).Should().NotBeNull("the timer publishes the governance tables after the KPI tables");
+        (await hub.Store.ListAsync("published/report/board-report-", CancellationToken.None).ToListAsync()).Should().ContainSingle("and writes the board report to blob storage");
         var audit = await hub.Audit.ReadAsync(CancellationToken.None).ToListAsync();
         audit.Should().ContainSingle(e => e.Entry.Kind == RollupQuarter.AuditKind);
 

@@ -1,0 +1,110 @@
+using System.Globalization;
+using DataHub.Core.Audit;
+using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
+
+namespace DataHub.Core.Governance;
+
+/// <summary>One row of the rejections table: rows rejected and files quarantined for one rule.</summary>
+/// <param name="Partner">The partner ("" for a refused path).</param>
+/// <param name="Feed">The feed ("" for a refused path).</param>
+/// <param name="Quarter">The quarter the files were received in.</param>
+/// <param name="Rule">The rule code.</param>
+/// <param name="RuleText">What the rule means, in plain English.</param>
+/// <param name="RowsRejected">Rows rejected under the rule.</param>
+/// <param name="FilesQuarantined">Files quarantined (or paths refused) under the rule.</param>
+public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
+
+/// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, retention_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
+/// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
+/// <param name="At">When (UTC), or null for a state.</param>
+/// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
+/// <param name="Status">in_force, expiring, expired, not_yet_in_force; intact or broken; "" otherwise.</param>
+/// <param name="Detail">A sentence, never an identifier.</param>
+/// <param name="Count">Objects deleted, events checked, days to expiry; null when none applies.</param>
+public sealed record ActivityRow(string Activity, Quarter Quarter, DateTimeOffset? At, string Subject, string Status, string Detail, long? Count);
+
+/// <summary>Builds the rejections and activity tables from the audit log and the agreements.</summary>
+public static class BoardActivity
+{
+    private static readonly HashSet<string> Listed = new(StringComparer.Ordinal)
+    {
+        AuditKinds.KpiPublished, AuditKinds.KpiRefused, GovernancePublisher.AuditKind, AuditKinds.KeyCreated, AuditKinds.KeyRotated, AuditKinds.AuditRepaired,
+    };
+
+    /// <summary>Days ahead within which an agreement counts as expiring.</summary>
+    public const int ExpiringWithinDays = 90;
+
+    /// <summary>Rows rejected per rule (from each delivery's rows_rejected event) and files quarantined or refused per rule, by the quarter received.</summary>
+    public static IReadOnlyList<RejectionRow> Rejections(IReadOnlyList<Delivery> deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var rows = new SortedDictionary<(string, string, Quarter, string), (long Rows, long Files)>();
+        foreach (var d in deliveries)
+        {
+            foreach (var (rule, n) in d.RejectedByRule)
+            {
+                var key = (d.Partner, d.Feed, d.ReceivedQuarter, rule);
+                var (r, f) = rows.GetValueOrDefault(key);
+                rows[key] = (r + n, f);
+            }
+
+            if (d.Outcome is DeliveryOutcomes.Quarantined or DeliveryOutcomes.Poison or DeliveryOutcomes.Refused && d.Rule is { } fileRule)
+            {
+                var key = (d.Partner, d.Feed, d.ReceivedQuarter, fileRule);
+                var (r, f) = rows.GetValueOrDefault(key);
+                rows[key] = (r, f + 1);
+            }
+        }
+
+        return [.. rows.Select(kv => new RejectionRow(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, RuleTexts.Describe(kv.Key.Item4), kv.Value.Rows, kv.Value.Files))];
+    }
+
+    /// <summary>Publications, retention deletions (per quarter, partner and feed), key events, every agreement's status and the chain's.</summary>
+    public static IReadOnlyList<ActivityRow> Activity(IReadOnlyList<AuditEvent> events, ProtocolSet protocols, AuditVerification chain, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(protocols);
+        ArgumentNullException.ThrowIfNull(chain);
+        var rows = new List<ActivityRow>();
+        Quarter QuarterOf(DateTimeOffset t) => Quarter.Of(DateOnly.FromDateTime(t.UtcDateTime));
+        foreach (var e in events)
+        {
+            var entry = e.Entry;
+            if (Listed.Contains(entry.Kind))
+            {
+                // A publication's subject is its version folder; a key event's or refusal's is its rule.
+                var subject = entry.Path is { } p && p.LastIndexOf('/') > 0 ? p[..p.LastIndexOf('/')] : entry.Rule ?? "";
+                rows.Add(new ActivityRow(entry.Kind, QuarterOf(e.Time), e.Time, subject, "", entry.Detail ?? "", entry.Counts?.GetValueOrDefault("kpi_values")));
+            }
+        }
+
+        foreach (var g in events.Where(e => e.Entry.Kind == AuditKinds.Deleted)
+            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}"))
+            .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal))
+        {
+            rows.Add(new ActivityRow("retention_deletion", g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, "",
+                $"{g.Count()} object(s) deleted at the end of their agreement's retention.", g.Count()));
+        }
+
+        foreach (var p in protocols.Partners.OrderBy(p => p.ValidTo).ThenBy(p => p.Partner, StringComparer.Ordinal))
+        {
+            var (status, days) = AgreementStatus(p, today);
+            rows.Add(new ActivityRow("agreement", Quarter.Of(today), null, p.AgreementId, status,
+                string.Create(CultureInfo.InvariantCulture, $"{p.Partner}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}."), days));
+        }
+
+        rows.Add(new ActivityRow("audit_chain", Quarter.Of(today), null, "audit log", chain.Intact ? "intact" : "broken", chain.Message, chain.EventsChecked));
+        return rows;
+    }
+
+    /// <summary>An agreement's status today and the days until it ends (negative once ended).</summary>
+    public static (string Status, long DaysToExpiry) AgreementStatus(PartnerProtocol protocol, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        var days = protocol.ValidTo.DayNumber - today.DayNumber;
+        var status = today < protocol.ValidFrom ? "not_yet_in_force" : days < 0 ? "expired" : days <= ExpiringWithinDays ? "expiring" : "in_force";
+        return (status, days);
+    }
+}

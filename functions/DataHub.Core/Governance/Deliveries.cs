@@ -1,0 +1,240 @@
+using System.Text.RegularExpressions;
+using DataHub.Core.Audit;
+using DataHub.Core.Kpis;
+using DataHub.Core.Validation;
+
+namespace DataHub.Core.Governance;
+
+/// <summary>The outcomes a delivery can end in, as written in the deliveries table.</summary>
+public static class DeliveryOutcomes
+{
+    /// <summary>Every row stored.</summary>
+    public const string Stored = "stored";
+
+    /// <summary>Stored, with some rows rejected within the agreement's tolerance.</summary>
+    public const string PartlyRejected = "partly_rejected";
+
+    /// <summary>The whole file went to quarantine with its report.</summary>
+    public const string Quarantined = "quarantined";
+
+    /// <summary>The same content had already been processed.</summary>
+    public const string Duplicate = "duplicate";
+
+    /// <summary>Quarantined after repeated failures.</summary>
+    public const string Poison = "poison";
+
+    /// <summary>The landing path was refused before anything was read.</summary>
+    public const string Refused = "refused";
+
+    /// <summary>The last attempt failed; the file waits in landing for a retry.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Another worker was processing the same content.</summary>
+    public const string InProgress = "in_progress";
+
+    /// <summary>Received, with no outcome recorded yet.</summary>
+    public const string Received = "received";
+
+    /// <summary>True for the outcomes that put rows in the marts.</summary>
+    public static bool StoresRows(string outcome) => outcome is Stored or PartlyRejected;
+}
+
+/// <summary>One file received (or one refused landing path), as the audit log tells it; a retry after a failure is the same delivery.</summary>
+/// <param name="Partner">The sending partner ("" for a refused path).</param>
+/// <param name="Feed">The feed ("" for a refused path).</param>
+/// <param name="Agreement">The agreement the decision cited.</param>
+/// <param name="ReceivedAt">When the file was first received.</param>
+/// <param name="Outcome">One of <see cref="DeliveryOutcomes"/>.</param>
+/// <param name="Rule">The rule behind a quarantine, refusal or duplicate.</param>
+/// <param name="RowsRead">Rows read.</param>
+/// <param name="RowsStored">Rows stored in the marts.</param>
+/// <param name="RowsRejected">Rows rejected.</param>
+/// <param name="RejectedByRule">Rows rejected per rule.</param>
+/// <param name="RowsWithKey">Stored rows carrying each linkage key.</param>
+/// <param name="Batch">The ingest batch.</param>
+/// <param name="KeyVersion">The pseudonymisation key version the rows were stored under.</param>
+/// <param name="Sha256">The content hash (only its first 12 characters are published).</param>
+/// <param name="DataQuarters">The quarters the delivery stored rows for.</param>
+/// <param name="Attempts">How many times the file was received (retries after failures).</param>
+/// <param name="FirstSequence">The audit sequence of its first event.</param>
+public sealed record Delivery(
+    string Partner,
+    string Feed,
+    string Agreement,
+    DateTimeOffset ReceivedAt,
+    string Outcome,
+    string? Rule,
+    long RowsRead,
+    long RowsStored,
+    long RowsRejected,
+    IReadOnlyDictionary<string, long> RejectedByRule,
+    IReadOnlyDictionary<string, long> RowsWithKey,
+    string? Batch,
+    string? KeyVersion,
+    string? Sha256,
+    IReadOnlyList<Quarter> DataQuarters,
+    int Attempts,
+    long FirstSequence)
+{
+    /// <summary>The quarter the file was received in.</summary>
+    public Quarter ReceivedQuarter => Quarter.Of(DateOnly.FromDateTime(ReceivedAt.UtcDateTime));
+
+    /// <summary>Rows rejected as exact repeats of an earlier row.</summary>
+    public long DuplicateRows => RejectedByRule.GetValueOrDefault(Rules.RowDuplicate);
+
+    /// <summary>Rows rejected because a required value was empty.</summary>
+    public long MissingRequiredRows => RejectedByRule.GetValueOrDefault(Rules.ValueRequired);
+}
+
+/// <summary>Reads the deliveries out of the audit log, in the order they were received.</summary>
+public static partial class DeliveryLedger
+{
+    /// <summary>One delivery per <c>received</c> event (a retry after a failed attempt joins its delivery) and per refused path.</summary>
+    public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var deliveries = new List<Building>();
+        var open = new Dictionary<(string, string, string), Building>();
+        foreach (var e in events.OrderBy(e => e.Sequence))
+        {
+            var entry = e.Entry;
+            if (entry.Kind == AuditKinds.PathRefused)
+            {
+                deliveries.Add(new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule });
+                continue;
+            }
+
+            if (entry.Partner is null || entry.Feed is null || entry.FileSha256 is null)
+            {
+                continue;
+            }
+
+            var key = (entry.Partner, entry.Feed, entry.FileSha256);
+            if (entry.Kind == AuditKinds.Received)
+            {
+                if (open.TryGetValue(key, out var retried) && retried.Outcome == DeliveryOutcomes.Failed)
+                {
+                    retried.Attempts++;
+                    retried.Outcome = DeliveryOutcomes.Received;
+                    continue;
+                }
+
+                var d = new Building(entry.Partner, entry.Feed, e);
+                deliveries.Add(d);
+                open[key] = d;
+                continue;
+            }
+
+            if (open.TryGetValue(key, out var delivery))
+            {
+                delivery.Apply(entry);
+            }
+        }
+
+        return [.. deliveries.Select(d => d.ToDelivery())];
+    }
+
+    [GeneratedRegex(@"quarter=(\d{4}Q[1-4])/")]
+    private static partial Regex QuarterFolder();
+
+    [GeneratedRegex(@"key version (\S+) ")]
+    private static partial Regex KeyVersionWords();
+
+    private sealed class Building(string partner, string feed, AuditEvent received)
+    {
+        private readonly SortedSet<Quarter> _quarters = [];
+        private readonly Dictionary<string, long> _rejected = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _withKey = new(StringComparer.Ordinal);
+        private string _agreement = received.Entry.Agreement ?? "none";
+        private string? _batch;
+        private string? _keyVersion;
+        private long _read;
+        private long _stored;
+        private long _rowsRejected;
+
+        public string Outcome { get; set; } = DeliveryOutcomes.Received;
+
+        public string? Rule { get; set; }
+
+        public int Attempts { get; set; } = 1;
+
+        public void Apply(AuditEntry entry)
+        {
+            _agreement = entry.Agreement ?? _agreement;
+            _batch = entry.BatchId ?? _batch;
+            var counts = entry.Counts ?? new Dictionary<string, long>();
+            switch (entry.Kind)
+            {
+                case AuditKinds.Validated when counts.ContainsKey("rows_read"):
+                    _read = counts["rows_read"];
+                    _rowsRejected = counts.GetValueOrDefault("rows_rejected");
+                    break;
+                case AuditKinds.RowsRejected:
+                    foreach (var (rule, n) in counts)
+                    {
+                        _rejected[rule] = n;
+                    }
+
+                    break;
+                case AuditKinds.Pseudonymised:
+                    _stored = counts.GetValueOrDefault("rows");
+                    foreach (var (name, n) in counts.Where(c => c.Key.StartsWith("rows_with_", StringComparison.Ordinal)))
+                    {
+                        _withKey[name["rows_with_".Length..]] = n;
+                    }
+
+                    _keyVersion = entry.Detail is { } detail && KeyVersionWords().Match(detail) is { Success: true } m ? m.Groups[1].Value : _keyVersion;
+                    break;
+                case AuditKinds.Written:
+                    if (entry.Path is { } path && QuarterFolder().Match(path) is { Success: true } q)
+                    {
+                        _quarters.Add(Quarter.Parse(q.Groups[1].Value));
+                    }
+
+                    break;
+                case AuditKinds.Archived when Outcome == DeliveryOutcomes.Received:
+                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
+                    break;
+                case AuditKinds.Duplicate:
+                    (Outcome, Rule) = (DeliveryOutcomes.Duplicate, entry.Rule);
+                    break;
+                case AuditKinds.Poisoned:
+                    (Outcome, Rule) = (DeliveryOutcomes.Poison, entry.Rule);
+                    break;
+                case AuditKinds.Quarantined:
+                    Rule = entry.Rule;
+                    Outcome = Outcome == DeliveryOutcomes.Poison ? Outcome : DeliveryOutcomes.Quarantined;
+                    _read = counts.GetValueOrDefault("rows_read", _read);
+                    _rowsRejected = counts.GetValueOrDefault("rows_rejected", _rowsRejected);
+                    _stored = 0;
+                    break;
+                case AuditKinds.Failed:
+                    Outcome = DeliveryOutcomes.Failed;
+                    Rule = entry.Rule;
+                    break;
+                case AuditKinds.InProgress:
+                    Outcome = DeliveryOutcomes.InProgress;
+                    break;
+            }
+        }
+
+        public Delivery ToDelivery() => new(
+            partner,
+            feed,
+            _agreement,
+            received.Time,
+            Outcome,
+            Rule,
+            _read,
+            DeliveryOutcomes.StoresRows(Outcome) ? _stored : 0,
+            _rowsRejected,
+            _rejected,
+            _withKey,
+            _batch,
+            _keyVersion,
+            received.Entry.FileSha256,
+            [.. _quarters],
+            Attempts,
+            received.Sequence);
+    }
+}

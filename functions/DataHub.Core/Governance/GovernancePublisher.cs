@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Governance;
+
+/// <summary>What a governance publication wrote.</summary>
+/// <param name="VersionPath">The version folder, e.g. <c>published/governance/v=20261122T020000Z-ab12cd</c>.</param>
+/// <param name="Deliveries">Rows in deliveries.</param>
+/// <param name="ScorecardRows">Rows in scorecard.</param>
+/// <param name="RedRows">Scorecard rows whose overall status is red.</param>
+/// <param name="ChainIntact">Whether the audit chain verified.</param>
+public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int ScorecardRows, int RedRows, bool ChainIntact);
+
+/// <summary>
+/// Rebuilds the governance tables from the audit log (deliveries, rejections, scorecard, activity, and the quarter dimension
+/// the KPI tables share), writes them as a new version under <c>published/governance/</c>, switches
+/// <c>published/governance/current.json</c> to it last, and audits the publication.
+/// </summary>
+public sealed class GovernancePublisher
+{
+    /// <summary>The audit event kind of a governance publication.</summary>
+    public const string AuditKind = "governance_published";
+
+    /// <summary>The pointer to the current governance version.</summary>
+    public const string CurrentPointer = "published/governance/current.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private readonly HubContext _hub;
+    private readonly RollupSettings _settings;
+    private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;
+
+    /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
+    /// <param name="hub">The hub.</param>
+    /// <param name="settings">The rollup's settings (cadences, disclosure profiles); from the agreements when null.</param>
+    /// <param name="verifyChain">Checks the audit chain with the audit key and the anchors when the host has them; otherwise its order and links only.</param>
+    public GovernancePublisher(HubContext hub, RollupSettings? settings = null, Func<CancellationToken, Task<AuditVerification>>? verifyChain = null)
+    {
+        _hub = hub ?? throw new ArgumentNullException(nameof(hub));
+        _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
+        _verifyChain = verifyChain ?? (ct => AuditVerifier.VerifyAsync(hub.Audit, ct));
+    }
+
+    /// <summary>Builds and publishes the tables; <paramref name="marts"/> are the marts the rollup read (their periods and links).</summary>
+    public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marts);
+        var started = _hub.Time.GetUtcNow();
+        var today = _hub.Today;
+        var events = new List<AuditEvent>();
+        await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        var chain = await _verifyChain(cancellationToken).ConfigureAwait(false);
+        var deliveries = DeliveryLedger.From(events);
+        var quarters = QuartersFor(marts, today);
+        var spans = DeliveryLog.From(marts.Files, _settings.FeedCadences).Deliveries;
+        var coverage = CohortCoverage.Compute(marts.Inputs, quarters, f => _settings.FeedProfiles.TryGetValue(f, out var p) ? p : _settings.FallbackProfile);
+        var scorecard = ScorecardBuilder.Build(_hub.Protocols, deliveries, spans, coverage, quarters, today);
+        var tables = new List<KpiTable>
+        {
+            GovernanceTables.Deliveries(deliveries),
+            GovernanceTables.Rejections(BoardActivity.Rejections(deliveries)),
+            GovernanceTables.Scorecard(scorecard),
+            GovernanceTables.Activity(BoardActivity.Activity(events, _hub.Protocols, chain, today)),
+        };
+        if (quarters.Count > 0)
+        {
+            tables.Add(QuarterDimension.Table(quarters[0], quarters[^1]));
+        }
+
+        var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var version = "published/governance/v=" + runId;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["datahub.run_id"] = runId, ["datahub.audit_events"] = events.Count.ToString(CultureInfo.InvariantCulture) };
+        var outputs = new List<ManifestOutput>();
+        foreach (var table in tables)
+        {
+            outputs.AddRange(await table.PublishAsync(_hub.Store, version, metadata, cancellationToken).ConfigureAwait(false));
+        }
+
+        var last = events.Count == 0 ? null : events[^1];
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), Json);
+        var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
+        await WriteAsync($"{version}/manifest.json", manifest, cancellationToken).ConfigureAwait(false);
+
+        // The switch comes last: until it is written, readers keep the previous version.
+        await WriteAsync(CurrentPointer, JsonSerializer.SerializeToUtf8Bytes(new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()), Json), cancellationToken).ConfigureAwait(false);
+        var red = scorecard.Count(r => r.Overall == Rag.Red);
+        await _hub.Audit.AppendAsync(
+            new AuditEntry(
+                AuditKind,
+                Path: version + "/manifest.json",
+                FileSha256: manifestSha,
+                Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
+                Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
+            cancellationToken).ConfigureAwait(false);
+        return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact);
+    }
+
+    /// <summary>The version <c>published/governance/current.json</c> points to, or null before the first publication.</summary>
+    public static Task<string?> CurrentVersionAsync(IObjectStore store, CancellationToken cancellationToken) =>
+        CurrentVersion.ReadVersionAsync(store, CurrentPointer, cancellationToken);
+
+    // From the earliest quarter any delivery reports on to today's: a quarter with nothing received is scored, not skipped.
+    private static IReadOnlyList<Quarter> QuartersFor(LoadedMarts marts, DateOnly today)
+    {
+        var first = marts.Files.Where(f => f.FirstDate is not null).Select(f => f.FirstDate!.Value).DefaultIfEmpty(today).Min();
+        return [.. Quarter.Range(Quarter.Of(first), Quarter.Of(today))];
+    }
+
+    private Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>
+        _hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
+}
+
+/// <summary>The governance manifest: the audit log read (events, last sequence and seal), the chain's status and the outputs.</summary>
+public sealed record GovernanceManifest(string RunId, DateTimeOffset Started, int AuditEvents, long? LastSequence, string? LastHash, bool ChainIntact, IReadOnlyList<ManifestOutput> Outputs);

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using DataHub.Core.Kpis;
+
+namespace DataHub.Core.Report;
+
+/// <summary>The board report's sections for one quarter, each a &lt;section&gt; whose charts carry their data as a table.</summary>
+internal sealed class ReportSections(BoardReportData data, Quarter quarter)
+{
+    // Indicators whose quarterly trend heads the report, and the before/after pairs (12 months before and after FS start).
+    private static readonly string[] Trends = ["KPI01.children_with_active_plan", "KPI03.new_plans", "KPI07.unauthorised_absence_rate"];
+    private static readonly (string Before, string After, string Title)[] Pairs =
+    [
+        ("KPI17.incidents_12m_before_fs", "KPI17.incidents_12m_after_fs", "Domestic abuse incidents, 12 months before and after FS start"),
+        ("KPI07.overall_absence_rate_12m_before_fs", "KPI07.overall_absence_rate_12m_after_fs", "Overall school absence, 12 months before and after FS start"),
+    ];
+
+    private static readonly string[] RagMeasures = ["timeliness", "completeness", "validity", "duplicates", "coverage"];
+
+    private readonly List<IReadOnlyDictionary<string, string>> _kpi = [.. data.KpiValues.Records().Where(r => r["breakdown_type"] == "all")];
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _definitions = data.KpiDefinitions.Records().ToDictionary(r => r["measure_key"], StringComparer.Ordinal);
+    private readonly string _q = quarter.ToString();
+
+    public string Headlines()
+    {
+        var html = Open("headlines", "KPI headlines", $"How each cohort stood in {quarter.Label}, and the trend in every quarter up to it. Cohorts are the families whose Family Safeguarding (FS) work started in the same quarter.");
+        var quarters = data.KpiQuarters.Where(q => q.CompareTo(quarter) <= 0).ToArray();
+        var cohorts = _kpi.Select(r => r["cohort"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        foreach (var key in Trends.Where(_definitions.ContainsKey))
+        {
+            var (title, unit) = (_definitions[key]["title"], _definitions[key]["unit"]);
+            var rows = _kpi.Where(r => r["measure_key"] == key).ToLookup(r => (r["cohort"], r["quarter"]));
+            var series = cohorts.Select((c, i) => new ChartSeries(c, quarters.Select(q => Value(rows[(c, q.ToString())].FirstOrDefault())).ToArray(), SvgCharts.Palette[i % SvgCharts.Palette.Count])).ToArray();
+            var latest = cohorts.Select(c => $"{c}: {Shown(rows[(c, _q)].FirstOrDefault(), unit)}");
+            var id = "trend-" + Slug(key);
+            var svg = SvgCharts.Line(id, title, $"Line chart of {title.ToLowerInvariant()} per cohort by quarter, {quarters.FirstOrDefault()} to {_q}. In {_q}: {string.Join("; ", latest)}.", quarters.Select(q => q.ToString()).ToArray(), series, v => Format(v, unit));
+            var table = Table(
+                $"Data for the chart: {title}",
+                ["Quarter", .. cohorts],
+                quarters.Reverse().Select(q => (IReadOnlyList<string>)[q.ToString(), .. cohorts.Select(c => Shown(rows[(c, q.ToString())].FirstOrDefault(), unit))]));
+            html.Append(Figure(id, title, svg, table));
+        }
+
+        return html.Append("</section>\n").ToString();
+    }
+
+    public string BeforeAfter()
+    {
+        var html = Open("before-after", "Before and after FS start", "Each cohort's figure for the 12 months before its FS start beside the 12 months after; a comparison is shown once both windows have closed ([z] until then).");
+        foreach (var (before, after, title) in Pairs.Where(p => _definitions.ContainsKey(p.Before) && _definitions.ContainsKey(p.After)))
+        {
+            var unit = _definitions[before]["unit"];
+            var b = _kpi.Where(r => r["measure_key"] == before && r["quarter"] == _q).ToDictionary(r => r["cohort"], StringComparer.Ordinal);
+            var a = _kpi.Where(r => r["measure_key"] == after && r["quarter"] == _q).ToDictionary(r => r["cohort"], StringComparer.Ordinal);
+            var cohorts = b.Keys.Union(a.Keys).Order(StringComparer.Ordinal).ToArray();
+            var id = "before-after-" + Slug(before);
+            var series = new[]
+            {
+                new ChartSeries("12 months before", cohorts.Select(c => Value(b.GetValueOrDefault(c))).ToArray(), "#56B4E9"),
+                new ChartSeries("12 months after", cohorts.Select(c => Value(a.GetValueOrDefault(c))).ToArray(), "#0072B2"),
+            };
+            var words = string.Join("; ", cohorts.Select(c => $"{c} before {Shown(b.GetValueOrDefault(c), unit)}, after {Shown(a.GetValueOrDefault(c), unit)}"));
+            var svg = SvgCharts.Bars(id, title, $"Bar chart, per cohort, of {title.ToLowerInvariant()} as published for {_q}: {words}.", cohorts, series, v => Format(v, unit));
+            var table = Table($"Data for the chart: {title}", ["Cohort", "12 months before", "12 months after"],
+                cohorts.Select(c => (IReadOnlyList<string>)[c, Shown(b.GetValueOrDefault(c), unit), Shown(a.GetValueOrDefault(c), unit)]));
+            html.Append(Figure(id, title, svg, table));
+        }
+
+        return html.Append("</section>\n").ToString();
+    }
+
+    public string Scorecard()
+    {
+        var html = Open("scorecard", "Data-quality scorecard", $"Each partner feed's data for {quarter.Label}: whether it arrived by the agreement's due dates, how complete and valid it was, repeats, and how much of the cohort it reaches. Thresholds are set in each agreement.");
+        var rows = data.Scorecard.Records().Where(r => r["quarter"] == _q).ToArray();
+        var statuses = new[] { ("red", "#b3261e"), ("amber", "#f0b429"), ("green", "#1b7f3b") };
+        var series = statuses.Select(s => new ChartSeries(s.Item1, RagMeasures.Select(m => (double?)rows.Count(r => r[m] == s.Item1)).ToArray(), s.Item2)).ToArray();
+        var counts = string.Join("; ", RagMeasures.Select(m => $"{m}: {string.Join(", ", statuses.Select(s => $"{rows.Count(r => r[m] == s.Item1)} {s.Item1}"))}"));
+        var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture));
+        // Status words stay lower-case, as in the scorecard table itself.
+        var table = Table("Data for the chart: feeds by status and measure", ["measure", "red", "amber", "green"],
+            RagMeasures.Select(m => (IReadOnlyList<string>)[m, .. statuses.Select(s => rows.Count(r => r[m] == s.Item1).ToString(CultureInfo.InvariantCulture))]));
+        html.Append(Figure("scorecard-chart", "Feeds by status and measure", svg, table));
+        html.Append("<table class=\"scorecard\"><caption>Scorecard by feed</caption><thead><tr><th>Partner</th><th>Feed</th><th>Timeliness (due / arrived)</th><th>Completeness</th><th>Validity (rows rejected)</th><th>Duplicates</th><th>Cohort coverage</th><th>Overall</th></tr></thead><tbody>");
+        foreach (var r in rows)
+        {
+            var arrived = r["actual_date"].Length > 0 ? "arrived " + r["actual_date"] : "not received";
+            var late = r["days_late"] != "0" ? $", {r["days_late"]} days late" : "";
+            var coverage = r["coverage_marker"].Length > 0 ? r["coverage_marker"] : Percent(r["cohort_coverage"]);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} due {E(r["expected_date"])}, {E(arrived)}{E(late)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["completeness"])} {Percent(r["linkage_completeness"])}</td><td>{RagTag(r["validity"])} {Percent(r["rejected_share"])}{(r["files_quarantined"] != "0" ? $", {E(r["files_quarantined"])} file(s) quarantined" : "")}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["duplicates"])} {Percent(r["duplicate_share"])}</td><td>{RagTag(r["coverage"])} {E(coverage)}</td><td>{RagTag(r["overall"])}</td></tr>");
+        }
+
+        return html.Append("</tbody></table>\n</section>\n").ToString();
+    }
+
+    public string Agreements()
+    {
+        var html = Open("agreements", "Agreements and their status", "Every data-sharing agreement the hub holds, with its feeds and how long it has left. Agreements ending within 90 days are marked expiring.");
+        var rows = data.Activity.Records().Where(r => r["activity"] == "agreement").ToArray();
+        var expiring = rows.Count(r => r["status"] is "expiring" or "expired");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">{rows.Length} agreements; {expiring} expiring within 90 days or expired.</p>");
+        html.Append(Table("Agreements", ["Agreement", "Status", "Partner, feeds and validity", "Days to expiry"],
+            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), r["detail"], r["count"]])));
+        return html.Append("</section>\n").ToString();
+    }
+
+    public string Suppression()
+    {
+        var html = Open("suppression", "What was suppressed and why", $"How many published KPI figures for {quarter.Label} show a marker instead of (or beside) a number, and what each marker means.");
+        var rows = data.KpiValues.Records().Where(r => r["quarter"] == _q).ToArray();
+        var meanings = data.Markers.Records().ToDictionary(r => r["marker"], StringComparer.Ordinal);
+        var markers = meanings.Keys.Where(m => m.Length > 0).ToArray();
+        var counts = markers.Select(m => (double?)rows.Count(r => r["marker"] == m)).ToArray();
+        var svg = SvgCharts.Bars("suppression-chart", "KPI figures by marker", $"Bar chart of KPI figures for {_q} by marker: {string.Join("; ", markers.Select((m, i) => $"{m} {counts[i]}"))}, out of {rows.Length} figures.", markers, [new ChartSeries("figures", counts, "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture));
+        var table = Table("Data for the chart: KPI figures by marker", ["Marker", "Figures", "Meaning"],
+            [.. markers.Select(m => (IReadOnlyList<string>)[m, rows.Count(r => r["marker"] == m).ToString(CultureInfo.InvariantCulture), meanings[m]["meaning"]]),
+             ["(none)", rows.Count(r => r["marker"].Length == 0).ToString(CultureInfo.InvariantCulture), "The value is shown."]]);
+        html.Append(Figure("suppression-chart", "KPI figures by marker", svg, table));
+        var byIndicator = rows.Where(r => r["marker"] == "[c]").GroupBy(r => r["indicator"]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal);
+        html.Append(Table("Figures withheld to protect confidentiality ([c]), by indicator", ["Indicator", "Figures withheld"],
+            byIndicator.Select(g => (IReadOnlyList<string>)[g.Key, g.Count().ToString(CultureInfo.InvariantCulture)])));
+        return html.Append("</section>\n").ToString();
+    }
+
+    public string Audit()
+    {
+        var html = Open("audit", "Audit summary and chain status", "What the hub received and did, read from its audit trail, and whether that trail is intact.");
+        var chain = data.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
+        var intact = chain?["status"] == "intact";
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">Audit chain: <span class=\"{(intact ? "status-intact" : "status-broken")}\">{(chain is null ? "not checked" : intact ? "intact" : "BROKEN")}</span>. {E(chain?["detail"] ?? "")}</p>");
+        var deliveries = data.Deliveries.Records().ToArray();
+        var outcomes = deliveries.Select(d => d["outcome"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var all = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o)).ToArray();
+        var inQuarter = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o && d["quarter"] == _q)).ToArray();
+        var svg = SvgCharts.Bars("deliveries-chart", "Files received by outcome", $"Bar chart of files received by outcome, all time and in {_q}: {string.Join("; ", outcomes.Select((o, i) => $"{o} {all[i]} ({inQuarter[i]} in {_q})"))}.", outcomes,
+            [new ChartSeries("all time", all, "#0072B2"), new ChartSeries($"received in {_q}", inQuarter, "#E69F00")], v => v.ToString("0", CultureInfo.InvariantCulture));
+        var table = Table("Data for the chart: files received by outcome", ["Outcome", "All time", $"Received in {_q}"],
+            outcomes.Select((o, i) => (IReadOnlyList<string>)[o, N(all[i]), N(inQuarter[i])]));
+        html.Append(Figure("deliveries-chart", "Files received by outcome", svg, table));
+        var rejections = data.Rejections.Records().ToArray();
+        html.Append(Table("Rows rejected and files quarantined, by rule (all time)", ["Partner", "Feed", "Quarter received", "Rule", "What it means", "Rows rejected", "Files quarantined"],
+            rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]])));
+        var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain")).GroupBy(r => r["activity"]).ToArray();
+        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Events", "Latest"],
+            activity.Select(g => (IReadOnlyList<string>)[g.Key.Replace('_', ' '), g.Count().ToString(CultureInfo.InvariantCulture), g.Max(r => r["at"]) ?? ""])));
+        return html.Append("</section>\n").ToString();
+    }
+
+    private static StringBuilder Open(string id, string title, string intro) =>
+        new StringBuilder().Append(CultureInfo.InvariantCulture, $"<section id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h2 id=\"{id}-h\">{E(title)}</h2>\n<p>{E(intro)}</p>\n");
+
+    private static string Figure(string id, string title, string svg, string table) =>
+        $"<figure id=\"fig-{id}\" data-chart=\"{id}\">\n<figcaption>{E(title)}</figcaption>\n{svg}\n{table}</figure>\n";
+
+    private static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<table><caption>{E(caption)}</caption><thead><tr>");
+        foreach (var h in headers)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\">{E(h)}</th>");
+        }
+
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in rows)
+        {
+            html.Append("<tr>");
+            foreach (var cell in row)
+            {
+                var numeric = cell.Length > 0 && (char.IsDigit(cell[0]) || cell[0] == '-' || cell[0] == '+') && !cell.Contains(' ', StringComparison.Ordinal);
+                html.Append(numeric ? "<td class=\"num\">" : "<td>").Append(E(cell)).Append("</td>");
+            }
+
+            html.Append("</tr>");
+        }
+
+        return html.Append("</tbody></table>\n").ToString();
+    }
+
+    private static double? Value(IReadOnlyDictionary<string, string>? row) =>
+        row is not null && row["marker"] is "" or "[u]" && double.TryParse(row["value"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    // A published value in words, or its marker; [u] values are shown with the marker beside them.
+    private static string Shown(IReadOnlyDictionary<string, string>? row, string unit) =>
+        row is null ? "—" : Value(row) is { } v ? Format(v, unit) + (row["marker"].Length > 0 ? " " + row["marker"] : "") : row["marker"].Length > 0 ? row["marker"] : "—";
+
+    private static string Format(double v, string unit) => unit switch
+    {
+        "proportion" or "session_rate" => v.ToString("0.0%", CultureInfo.InvariantCulture),
+        "average_days" => v.ToString("0", CultureInfo.InvariantCulture) + " days",
+        "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
+        _ => v.ToString("0", CultureInfo.InvariantCulture),
+    };
+
+    private static string Percent(string share) =>
+        double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "—";
+
+    private static string RagTag(string status) =>
+        status.Length == 0 ? "<span class=\"rag rag-none\">n/a</span>" : $"<span class=\"rag rag-{E(status)}\">{E(status)}</span>";
+
+    private static string N(double? v) => (v ?? 0).ToString("0", CultureInfo.InvariantCulture);
+
+    private static string Slug(string key) => key.ToLowerInvariant().Replace('.', '-').Replace('_', '-');
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using DataHub.Core.Governance;
+using DataHub.Core.Kpis;
+using DataHub.Core.Linkage;
+using DataHub.Core.Protocols;
+using DataHub.Core.Report;
+using DataHub.Core.Rollup;
+using DataHub.Host.Embedded;
+using DataHub.Storage.Local;
+
+namespace DataHub.Host.Commands;
+
+/// <summary>`datahub governance` (rebuild the governance tables from the audit log now) and `datahub report [--quarter Q]` (the board report).</summary>
+internal static class GovernanceCommands
+{
+    public static Command Governance(CommandEnvironment env)
+    {
+        var root = CommonOptions.Root();
+        var protocols = CommonOptions.Protocols();
+        var command = new Command("governance", "Rebuild the governance tables (deliveries, rejections, scorecard, activity, quarters) from the audit log and publish a new version under published/governance/.")
+        {
+            root, protocols,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var rootPath = parse.GetValue(root)!;
+                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
+                var verify = (CancellationToken c) => AuditCommands.VerifyAsync(env, rootPath, c);
+                var outcome = await new GovernancePublisher(hub.Context, verifyChain: verify).PublishAsync(marts, ct);
+                env.Output.WriteLine($"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
+                return ExitCodes.Ok;
+            }
+            catch (ProtocolFormatException ex)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Configuration;
+            }
+            catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Rejected;
+            }
+        });
+        return command;
+    }
+
+    public static Command Report(CommandEnvironment env)
+    {
+        var quarter = new Option<string?>("--quarter") { Description = "The quarter to report, e.g. 2020Q4 (default: the latest quarter the KPI tables hold)." };
+        var root = CommonOptions.Root();
+        var command = new Command("report", "Write the board's quarterly report (one self-contained HTML file) to published/report/ from the published KPI and governance tables.")
+        {
+            quarter, root,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            Quarter? asked = null;
+            if (parse.GetValue(quarter) is { } text)
+            {
+                if (!Quarter.TryParse(text, out var q))
+                {
+                    env.Error.WriteLine("--quarter takes a quarter written like 2018Q1.");
+                    return ExitCodes.Usage;
+                }
+
+                asked = q;
+            }
+
+            try
+            {
+                using var hub = EmbeddedHub.Open(parse.GetValue(root)!, null, env.Time, settings: env.Settings);
+                var (path, reported) = await BoardReport.WriteAsync(hub.Context.Store, asked, env.Time.GetUtcNow(), ct);
+                env.Output.WriteLine($"Board report for {reported}: {Path.Combine(hub.Root, path)} (open it in any browser; print it to A4 from there).");
+                return ExitCodes.Ok;
+            }
+            catch (BoardReportUnavailableException ex)
+            {
+                env.Error.WriteLine(ex.Message);
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,117 @@
+using DataHub.Testing;
+using DataHub.Core.Audit;
+using DataHub.Core.Governance;
+using DataHub.Core.Protocols;
+
+namespace DataHub.Kpis.Tests.Governance;
+
+/// <summary>Deliveries read back from audit events: one per file received, its outcome and counts; a retry after a failure is the same delivery.</summary>
+public sealed class DeliveryLedgerTests
+{
+    private static readonly DateTimeOffset At = new(2025, 5, 2, 8, 0, 0, TimeSpan.Zero);
+
+    private static IReadOnlyList<AuditEvent> Events(params AuditEntry[] entries)
+    {
+        var events = new List<AuditEvent>();
+        foreach (var entry in entries)
+        {
+            events.Add(UnkeyedAudit.Seal(entry, events.LastOrDefault(), At.AddMinutes(events.Count)));
+        }
+
+        return events;
+    }
+
+    private static AuditEntry Police(string kind, string sha, string? rule = null, Dictionary<string, long>? counts = null) =>
+        new(kind, "police", "police-da-incidents", "DSA-FS-2024-POL-01", sha, "landing/police/police-da-incidents/may.csv", "police-" + sha[..16], rule, Counts: counts);
+
+    [Fact]
+    public void A_retry_after_a_failed_attempt_is_the_same_delivery_and_a_resend_is_a_duplicate()
+    {
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a),
+            Police(AuditKinds.Failed, a, "ingest.failed"),
+            Police(AuditKinds.Received, a),
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Detail = "Identifiers turned into tokens under key version v3 and dropped." },
+            Police(AuditKinds.Archived, a),
+            Police(AuditKinds.Received, a),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate")));
+
+        deliveries.Should().HaveCount(2);
+        deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsRead = 10L, RowsStored = 10L, KeyVersion = "v3", FirstSequence = 1L });
+        deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, Rule = "receipt.duplicate", RowsStored = 0L, FirstSequence = 7L });
+    }
+
+    [Fact]
+    public void Rows_above_tolerance_quarantine_the_file_and_count_in_rejections_by_rule_with_its_text()
+    {
+        var b = new string('b', 64);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, b),
+            Police(AuditKinds.Validated, b, counts: new() { ["rows_read"] = 20, ["rows_accepted"] = 12, ["rows_rejected"] = 8 }),
+            Police(AuditKinds.RowsRejected, b, counts: new() { ["date.format"] = 5, ["row.duplicate"] = 3 }),
+            Police(AuditKinds.Quarantined, b, "rows.above_tolerance", new() { ["rows_read"] = 20, ["rows_rejected"] = 8 }),
+            new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: "landing/../secure/x.csv", Rule: "path.traversal")));
+
+        deliveries.Select(d => d.Outcome).Should().Equal(DeliveryOutcomes.Quarantined, DeliveryOutcomes.Refused);
+        deliveries[0].RowsStored.Should().Be(0, "a quarantined file stores nothing");
+        deliveries[0].DuplicateRows.Should().Be(3);
+        var rejections = BoardActivity.Rejections(deliveries);
+        rejections.Select(r => (r.Rule, r.RowsRejected, r.FilesQuarantined)).Should().BeEquivalentTo(new[]
+        {
+            ("date.format", 5L, 0L), ("row.duplicate", 3L, 0L), ("rows.above_tolerance", 0L, 1L), ("path.traversal", 0L, 1L),
+        });
+        rejections.Single(r => r.Rule == "date.format").RuleText.Should().Be("A date was not written yyyy-mm-dd or dd/mm/yyyy.");
+    }
+
+    [Fact]
+    public void An_agreement_ending_within_90_days_is_expiring_and_the_chain_status_is_listed()
+    {
+        var protocols = ProtocolLoader.Load(
+        [
+            ("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n"),
+            ("police.yaml", """
+                partner: police
+                agreement_id: DSA-X
+                lawful_basis: "public task"
+                valid_from: 2024-01-01
+                valid_to: 2025-07-31
+                feeds:
+                  police-da-incidents:
+                    purpose: "p"
+                    fields: [incident_id, incident_date, role, forename, surname, date_of_birth, sex, crime, marac_referral]
+                    retention: {raw_days: 30, mart_days: 100}
+                    disclosure_profile: standard
+                    expected_cadence: monthly
+                    due_day: 15
+                """),
+        ]);
+
+        var activity = BoardActivity.Activity([], protocols, new AuditVerification(false, 12, 7, "event 7 was changed"), new DateOnly(2025, 5, 2));
+
+        activity.Should().ContainEquivalentOf(new { Activity = "agreement", Subject = "DSA-X", Status = "expiring", Count = 90L });
+        activity.Should().ContainEquivalentOf(new { Activity = "audit_chain", Status = "broken", Detail = "event 7 was changed" });
+        protocols.Partners[0].Scorecard.Should().Be(ScorecardThresholds.Default, "a protocol without a scorecard block gets the documented defaults");
+    }
+
+    [Fact]
+    public void Scorecard_thresholds_come_from_the_protocol_and_a_red_threshold_looser_than_amber_is_refused()
+    {
+        static ProtocolSet Load(string scorecard) => ProtocolLoader.Load(
+        [
+            ("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n"),
+            ("police.yaml", "partner: police\nagreement_id: DSA-X\nlawful_basis: p\nvalid_from: 2024-01-01\nvalid_to: 2030-01-01\n" + scorecard
+                + "feeds:\n  police-da-incidents:\n    purpose: p\n    fields: [incident_id, incident_date, role, forename, surname, date_of_birth, sex, crime, marac_referral]\n"
+                + "    retention: {raw_days: 30, mart_days: 100}\n    disclosure_profile: standard\n    expected_cadence: monthly\n    due_day: 15\n"),
+        ]);
+
+        var t = Load("scorecard:\n  late_red_days: 7\n  rejected_amber: 0.02\n  rejected_red: 0.1\n").Partners[0].Scorecard;
+        t.LateRedDays.Should().Be(7);
+        Rag.Low(0.05, t.RejectedAmber, t.RejectedRed).Should().Be(Rag.Amber);
+        t.CoverageAmber.Should().Be(ScorecardThresholds.Default.CoverageAmber, "a threshold left out keeps its default");
+
+        var refuse = () => Load("scorecard:\n  rejected_amber: 0.2\n  rejected_red: 0.1\n");
+        refuse.Should().Throw<ProtocolFormatException>().WithMessage("*police.yaml*red threshold*");
+    }
+}
