@@ -18,6 +18,7 @@ public sealed class FeedReader : IDisposable
     private readonly CrossFieldChecks checks;
     private readonly DuplicateRows duplicates;
     private readonly List<RowError> crossFieldErrors = [];
+    private readonly RowHash cellHash = new();
     private readonly CsvRecordReader? csv;
     private readonly TextDecoding? decoding;
     private readonly XlsxSheetReader? xlsx;
@@ -485,9 +486,7 @@ public sealed class FeedReader : IDisposable
         }
 
         // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
-        var hash = default(RowHash);
-        hash.Add(recordBytes);
-        return Finish(line, values, errors, hash.Finish());
+        return Finish(line, values, errors, RowHash.Of(recordBytes));
     }
 
     private RowResult? XlsxRow(XlsxSheetReader sheet)
@@ -528,13 +527,12 @@ public sealed class FeedReader : IDisposable
             }
         }
 
-        var hash = default(RowHash);
         for (var c = 0; c < headers.Length; c++)
         {
-            hash.Add(FieldParser.CellText(sheet.Cell(c)).AsSpan().Trim());
+            cellHash.Add(FieldParser.CellText(sheet.Cell(c)).AsSpan().Trim());
         }
 
-        return Finish(line, values, errors, hash.Finish());
+        return Finish(line, values, errors, cellHash.Finish());
     }
 
     private RowResult Finish(long line, object?[] values, List<RowError>? errors, ulong hash)

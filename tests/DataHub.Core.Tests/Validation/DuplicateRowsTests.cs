@@ -233,7 +233,7 @@ public sealed class DuplicateRowsTests
 
     private static ulong Hash(params string[] cells)
     {
-        var hash = default(RowHash);
+        var hash = new RowHash();
         foreach (var cell in cells)
         {
             hash.Add(Encoding.UTF8.GetBytes(cell));
