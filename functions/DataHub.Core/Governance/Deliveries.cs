@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
 using DataHub.Core.Validation;
 
@@ -207,6 +208,10 @@ public static partial class DeliveryLedger
                     _read = counts.GetValueOrDefault("rows_read", _read);
                     _rowsRejected = counts.GetValueOrDefault("rows_rejected", _rowsRejected);
                     _stored = 0;
+                    break;
+                case AuditKinds.Failed when entry.Rule == IngestExtract.ArchiveFailedRule:
+                    // The batch was stored and its receipt completed; only moving the landing copy failed (it is archived later).
+                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
                     break;
                 case AuditKinds.Failed:
                     Outcome = DeliveryOutcomes.Failed;

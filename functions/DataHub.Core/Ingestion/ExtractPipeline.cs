@@ -149,7 +149,7 @@ internal sealed class ExtractPipeline(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The rows are stored and the receipt says so: the landing copy stays, and its next delivery archives it as a duplicate.
-            await filing.AuditAsync(file, AuditKinds.Failed, "ingest.archive_failed", $"The batch is stored; archiving the landing copy failed ({ex.GetType().Name}) and is done when it is seen again.", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await filing.AuditAsync(file, AuditKinds.Failed, IngestExtract.ArchiveFailedRule, $"The batch is stored; archiving the landing copy failed ({ex.GetType().Name}) and is done when it is seen again.", cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
 
         return file.Outcome(rows.Rejected > 0 ? IngestStatus.StoredWithRowErrors : IngestStatus.Stored, null, null) with

@@ -125,6 +125,9 @@ public sealed class IngestExtract
         return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, decision, key, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
+    public const string ArchiveFailedRule = "ingest.archive_failed";
+
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch rewrites the same files.</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
 
