@@ -65,6 +65,9 @@ internal sealed class HashingOutput(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>Bytes written so far.</summary>
+    public long Bytes { get; private set; }
+
     /// <summary>SHA-256 (lowercase hex) of everything written so far.</summary>
     public string Checksum() => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
@@ -73,6 +76,7 @@ internal sealed class HashingOutput(Stream inner) : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _hash.AppendData(buffer);
+        Bytes += buffer.Length;
         inner.Write(buffer);
     }
 
@@ -82,6 +86,7 @@ internal sealed class HashingOutput(Stream inner) : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _hash.AppendData(buffer.Span);
+        Bytes += buffer.Length;
         return inner.WriteAsync(buffer, cancellationToken);
     }
 
@@ -108,3 +113,6 @@ internal sealed class HashingOutput(Stream inner) : Stream
         base.Dispose(disposing);
     }
 }
+
+/// <summary>A finished Parquet file as written: its size and the SHA-256 (lowercase hex) of all its bytes.</summary>
+public sealed record WrittenFile(long Bytes, string Sha256);

@@ -218,8 +218,8 @@ public sealed class ParquetWriter : IAsyncDisposable
         _bufferedBytes = 0;
     }
 
-    /// <summary>Writes the last row group, the key-value metadata and the footer, then flushes the output.</summary>
-    public async Task FinishAsync(CancellationToken cancellationToken = default)
+    /// <summary>Writes the last row group, the key-value metadata and the footer, then flushes the output; returns the whole file's size and SHA-256.</summary>
+    public async Task<WrittenFile> FinishAsync(CancellationToken cancellationToken = default)
     {
         await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
         var metadata = new Dictionary<string, string>(_options.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
@@ -231,6 +231,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         _finished = true;
         await _file.DisposeAsync().ConfigureAwait(false);
         await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new WrittenFile(_output.Bytes, _output.Checksum());
     }
 
     /// <summary>Returns the buffers to the pool; without <see cref="FinishAsync"/> the file is left without its footer.</summary>

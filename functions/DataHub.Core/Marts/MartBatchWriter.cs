@@ -212,7 +212,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 file.Metadata[MartMetadata.Rows] = file.Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.BatchRows] = Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
-                await file.Writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+                file.Written = await file.Writer.FinishAsync(cancellationToken).ConfigureAwait(false);
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -235,7 +235,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             foreach (var (quarter, file) in quarters)
             {
                 var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Sink.Bytes, file.Sink.Sha256()));
+                files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256));
             }
         }
         finally
@@ -285,22 +285,22 @@ public sealed class MartBatchWriter : IAsyncDisposable
             [MartMetadata.SourceSha256] = _metadata[MartMetadata.SourceSha256],
         });
         var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), options, cancellationToken).ConfigureAwait(false);
-        var sink = new HashingSink(pending.Content);
-        var writer = await ParquetWriter.CreateAsync(sink, _layout.Schema, new ParquetWriterOptions
+        var writer = await ParquetWriter.CreateAsync(pending.Content, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
-        return new QuarterFile(pending, sink, writer, metadata);
+        return new QuarterFile(pending, writer, metadata);
     }
 
-    private sealed class QuarterFile(IObjectWrite pending, HashingSink sink, ParquetWriter writer, Dictionary<string, string> metadata)
+    private sealed class QuarterFile(IObjectWrite pending, ParquetWriter writer, Dictionary<string, string> metadata)
     {
         public IObjectWrite Pending { get; } = pending;
 
-        public HashingSink Sink { get; } = sink;
+        /// <summary>Size and SHA-256 of the finished file, for the manifest; set once it is finished.</summary>
+        public WrittenFile? Written { get; set; }
 
         public ParquetWriter Writer { get; } = writer;
 
