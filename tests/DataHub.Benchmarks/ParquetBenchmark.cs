@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -9,10 +8,10 @@ using DataHub.Testing;
 
 namespace DataHub.Benchmarks;
 
-/// <summary>Writes a mart-like CSV as SNAPPY Parquet with our writer and with DuckDB, and prints rows/s, size, peak RSS and the ratios.</summary>
+/// <summary>Writes a mart-like CSV as SNAPPY Parquet with our writer (Parquet.Net), with ParquetSharp and with DuckDB, and prints rows/s, size, peak RSS and the ratios.</summary>
 /// <remarks>Both sides do the same work on the same bytes: read one generated CSV (10 columns: 3 low-cardinality strings,
-/// 2 pseudonym tokens `k1:{64 hex}` of HMAC-SHA256, 2 dates, 2 ints, 1 bool, 10% nulls) and write Parquet. Our side runs in a
-/// child process so its peak RSS (VmHWM) is its own; DuckDB's runs in node (tests/node/bench-parquet.mjs), timing only its COPY.</remarks>
+/// 2 pseudonym tokens `k1:{64 hex}` of HMAC-SHA256, 2 dates, 2 ints, 1 bool, 10% nulls) and write Parquet. Our side and ParquetSharp's each run
+/// in a child process so its peak RSS (VmHWM) is its own; DuckDB's runs in node (tests/node/bench-parquet.mjs), timing only its COPY.</remarks>
 internal static class ParquetBenchmark
 {
     private static readonly string[] Feeds = ["csc-people", "csc-cp-plans", "csc-cla-periods", "police-da-incidents", "health-aggregates", "substance-misuse-episodes", "substance-misuse-tops", "school-attendance", "da-programmes", "mental-health-scores"];
@@ -30,6 +29,11 @@ internal static class ParquetBenchmark
         if (args.Length >= 3 && args[0] == "--child-write")
         {
             return await ChildWriteAsync(args[1], args[2]);
+        }
+
+        if (args.Length >= 3 && args[0] == "--child-write-parquetsharp")
+        {
+            return ParquetSharpMartWriter.Run(args[1], args[2]);
         }
 
         var rows = 5_000_000;
@@ -51,17 +55,22 @@ internal static class ParquetBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input: {csv} ({new FileInfo(csv).Length / 1e6:F0} MB, {rows:N0} rows)"));
-        var ours = Path.Combine(folder, "datahub.parquet");
-        var duck = Path.Combine(folder, "duckdb.parquet");
+        Console.WriteLine($"load: {ProcessMeasure.Load()}");
+        var ours = Path.Combine(folder, $"datahub-{Environment.ProcessId}.parquet");
+        var sharp = Path.Combine(folder, $"parquetsharp-{Environment.ProcessId}.parquet");
+        var duck = Path.Combine(folder, $"duckdb-{Environment.ProcessId}.parquet");
         try
         {
-            var our = RunOurs(csv, ours);
+            var our = RunChild("--child-write", csv, ours, "our writer");
+            var sharpFigures = RunChild("--child-write-parquetsharp", csv, sharp, "ParquetSharp");
             var theirs = RunDuckDb(csv, duck);
-            Print(rows, our, theirs);
+            Print(rows, our, sharpFigures, theirs);
+            Console.WriteLine($"load: {ProcessMeasure.Load()}");
         }
         finally
         {
             File.Delete(ours);
+            File.Delete(sharp);
             File.Delete(duck);
         }
 
@@ -70,17 +79,23 @@ internal static class ParquetBenchmark
 
     private sealed record Figures(double Seconds, double CpuSeconds, long Bytes, long PeakRss);
 
-    private static void Print(int rows, Figures our, Figures duck)
+    private static void Print(int rows, Figures our, Figures sharp, Figures duck)
     {
         static string Row(string name, int rows, Figures f) =>
             string.Create(CultureInfo.InvariantCulture, $"{name,-16} {f.Seconds,8:F2} s {rows / f.Seconds,14:N0} rows/s {f.CpuSeconds,8:F2} CPU s {f.Bytes / 1e6,10:F1} MB {f.PeakRss / 1e6,10:F0} MB peak RSS");
         Console.WriteLine(Row("DataHub.Parquet", rows, our));
+        Console.WriteLine(Row("ParquetSharp", rows, sharp));
         Console.WriteLine(Row("DuckDB", rows, duck));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratios (ours / DuckDB): time {our.Seconds / duck.Seconds:F2} (goal <= 2.00)  CPU {our.CpuSeconds / duck.CpuSeconds:F2}  size {(double)our.Bytes / duck.Bytes:F2} (goal <= 1.25)  peak RSS {(double)our.PeakRss / duck.PeakRss:F2}; our peak RSS {our.PeakRss / 1e6:F0} MB (goal < 500)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratios (ParquetSharp / DuckDB): time {sharp.Seconds / duck.Seconds:F2}  CPU {sharp.CpuSeconds / duck.CpuSeconds:F2}  size {(double)sharp.Bytes / duck.Bytes:F2}  peak RSS {(double)sharp.PeakRss / duck.PeakRss:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratios (Parquet.Net / ParquetSharp): time {our.Seconds / sharp.Seconds:F2}  CPU {our.CpuSeconds / sharp.CpuSeconds:F2}  size {(double)our.Bytes / sharp.Bytes:F2}  peak RSS {(double)our.PeakRss / sharp.PeakRss:F2}"));
     }
 
-    private static Figures RunOurs(string csv, string output)
+    /// <summary>One writer in a child process of this program, so its CPU time and peak RSS are its own.</summary>
+    private static Figures RunChild(string mode, string csv, string output, string what)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true };
@@ -89,12 +104,12 @@ internal static class ParquetBenchmark
             start.ArgumentList.Add(typeof(ParquetBenchmark).Assembly.Location);
         }
 
-        foreach (var arg in new[] { "parquet", "--child-write", csv, output })
+        foreach (var arg in new[] { "parquet", mode, csv, output })
         {
             start.ArgumentList.Add(arg);
         }
 
-        return RunForFigures(start, "our writer");
+        return RunForFigures(start, what);
     }
 
     private static Figures RunDuckDb(string csv, string output)
@@ -136,46 +151,20 @@ internal static class ParquetBenchmark
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        using (var input = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         await using (var file = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         await using (var writer = await ParquetWriter.CreateAsync(file, Schema, new ParquetWriterOptions { Compression = ParquetCompression.Snappy }))
         {
-            var buffer = new byte[1 << 20];
-            var filled = 0;
-            var header = true;
-            while (true)
+            foreach (var line in MartCsv.Lines(csv))
             {
-                var read = input.Read(buffer, filled, buffer.Length - filled);
-                filled += read;
-                var consumed = 0;
-                while (buffer.AsSpan(consumed, filled - consumed).IndexOf((byte)'\n') is var newline and >= 0)
-                {
-                    var line = (Start: consumed, Length: newline);
-                    consumed += newline + 1;
-                    if (header)
-                    {
-                        header = false;
-                        continue;
-                    }
-
-                    SetRow(writer, buffer.AsSpan(line.Start, line.Length));
-                    await writer.EndRowAsync();
-                }
-
-                buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
-                filled -= consumed;
-                if (read == 0)
-                {
-                    break;
-                }
+                SetRow(writer, line.Span);
+                await writer.EndRowAsync();
             }
 
             await writer.FinishAsync();
         }
 
         watch.Stop();
-        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(new { seconds = watch.Elapsed.TotalSeconds, cpuSeconds, allocated = GC.GetTotalAllocatedBytes(), bytes = new FileInfo(output).Length, peakRss = PeakRss() }));
+        MartCsv.Report(watch, cpu, output);
         return 0;
     }
 
@@ -183,9 +172,7 @@ internal static class ParquetBenchmark
     {
         for (var c = 0; c < 10; c++)
         {
-            var comma = line.IndexOf((byte)',');
-            var field = comma < 0 ? line : line[..comma];
-            line = comma < 0 ? default : line[(comma + 1)..];
+            var field = MartCsv.NextField(ref line);
             if (field.IsEmpty)
             {
                 continue;
@@ -197,32 +184,16 @@ internal static class ParquetBenchmark
                     writer.Set(c, field);
                     break;
                 case 5 or 6:
-                    writer.Set(c, ParseDate(field));
+                    writer.Set(c, MartCsv.Date(field));
                     break;
                 case 7 or 8:
-                    writer.Set(c, Utf8Parser.TryParse(field, out int number, out _) ? number : throw new FormatException("bad integer"));
+                    writer.Set(c, MartCsv.Int(field));
                     break;
                 default:
                     writer.Set(c, field[0] == (byte)'t');
                     break;
             }
         }
-    }
-
-    private static DateOnly ParseDate(ReadOnlySpan<byte> s) =>
-        new(((s[0] - '0') * 1000) + ((s[1] - '0') * 100) + ((s[2] - '0') * 10) + (s[3] - '0'), ((s[5] - '0') * 10) + (s[6] - '0'), ((s[8] - '0') * 10) + (s[9] - '0'));
-
-    private static long PeakRss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>The deterministic input: row i's values come from a seeded generator; tokens are HMAC-SHA256 of a person number under a fixed demo key.</summary>
