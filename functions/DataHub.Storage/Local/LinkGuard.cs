@@ -57,7 +57,7 @@ internal sealed class LinkGuard
         return full;
     }
 
-    /// <summary>Throws <see cref="ObjectRefusedException"/> unless <paramref name="handle"/> refers to <paramref name="full"/> itself.</summary>
+    /// <summary>Throws <see cref="ObjectRefusedException"/> unless <paramref name="handle"/> refers to <paramref name="full"/> itself, or <see cref="ObjectChangedException"/> when that file has been replaced since.</summary>
     public void Verify(SafeFileHandle handle, string full, string path)
     {
         if (_realRoot is null)
@@ -68,6 +68,14 @@ internal sealed class LinkGuard
         var fd = handle.DangerousGetHandle().ToInt64().ToString(CultureInfo.InvariantCulture);
         var opened = new FileInfo(Path.Combine(Descriptors, fd)).LinkTarget;
         var expected = Path.Combine(_realRoot, Path.GetRelativePath(_root, full));
+
+        // The kernel marks a file replaced or removed since it was opened (another delivery renamed its copy over it):
+        // not a link, but no longer the object at the path.
+        if (string.Equals(opened, expected + " (deleted)", StringComparison.Ordinal))
+        {
+            throw new ObjectChangedException(path);
+        }
+
         if (!string.Equals(opened, expected, StringComparison.Ordinal))
         {
             throw new ObjectRefusedException(path, "the file opened is not the one named (a link was swapped in).");
