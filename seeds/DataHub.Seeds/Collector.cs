@@ -6,7 +6,7 @@ using DataHub.Core.Validation;
 namespace DataHub.Seeds;
 
 /// <summary>Gathers, as rows are written, every raw identifying value (for privacy scans) and each row's linkage ground truth.</summary>
-/// <remarks>Ground truth mirrors DESIGN.md's rule: the strongest key (nhs, upn, name_dob, attributor) the row shares with the
+/// <remarks>Ground truth follows the linkage rule of docs/linkage.md: the strongest key (nhs, upn, name_dob, attributor) the row shares with the
 /// cohort decides; a weak key shared with several cohort people is ambiguous; CSC's own feeds link by the local person id.</remarks>
 internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, string> cohortPersonIds)
 {

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace DataHub.Core.Pseudonymisation;
 
-/// <summary>Turns identifying values into the one canonical text each linkage key is made from (DESIGN.md, "Identifiers and linkage").</summary>
+/// <summary>Turns identifying values into the one canonical text each linkage key is made from (docs/linkage.md).</summary>
 public static class IdentityNormaliser
 {
     /// <summary>
