@@ -16,20 +16,23 @@ namespace DataHub.Core.Validation;
 /// A hash is looked up in the table, then in each run whose filter says it may be there: one positioned read of one
 /// 4 KB block. Memory therefore grows by about 2 bytes per row beyond the first million (8 MB at 5M rows: four spilled runs) and the
 /// scratch files by 8. With <see cref="InMemoryScratchSpace"/> the runs stay in memory (8 bytes per row).
-/// Every hash is first encrypted as one AES block (the platform's, System.Security.Cryptography) under a random key of
-/// this instance's own and cut to 64 bits, so what reaches a scratch file cannot be traced back to a row, even by someone
-/// who knows some of the file's rows, without a key that never leaves memory. One instance serves one thread.
+/// What reaches a scratch file is each hash encrypted as one AES block (the platform's, System.Security.Cryptography)
+/// under a random key of this instance's own and cut to 64 bits, so it cannot be traced back to a row, even by someone
+/// who knows some of the file's rows, without a key that never leaves memory. The table and the filters, which stay in
+/// memory with the key, hold the hashes themselves: a spill encrypts its run in one call, and a row is encrypted only
+/// when a run's filter says it may be there, so the cipher costs nothing per row. One instance serves one thread.
 /// </remarks>
 public sealed class DuplicateRows : IDisposable
 {
     /// <summary>Hashes kept in the table before a run is spilled.</summary>
     public const int DefaultMemoryEntries = 1 << 20;
 
+    // Hashes encrypted per call into the cipher when a run is spilled (64 KB of blocks).
+    private const int SpillBlocks = 4096;
+
     private readonly IScratchSpace _scratch;
     private readonly Aes _cipher = Aes.Create();
-    private readonly ICryptoTransform _keyed;
-    private readonly byte[] _plain = new byte[16];
-    private readonly byte[] _encrypted = new byte[16];
+    private readonly byte[] _blocks = new byte[SpillBlocks * 16];
     private readonly int _memoryEntries;
     private readonly int _maxSlots;
     private readonly List<SpilledRun> _runs = [];
@@ -44,7 +47,6 @@ public sealed class DuplicateRows : IDisposable
         _cipher.Key = RandomNumberGenerator.GetBytes(16);
         _cipher.Mode = CipherMode.ECB;
         _cipher.Padding = PaddingMode.None;
-        _keyed = _cipher.CreateEncryptor();
         _memoryEntries = memoryEntries;
         _maxSlots = (int)BitOperations.RoundUpToPowerOf2((uint)memoryEntries * 2);
     }
@@ -62,7 +64,6 @@ public sealed class DuplicateRows : IDisposable
     public bool IsRepeat(ulong hash)
     {
         // Zero marks an empty slot.
-        hash = Keyed(hash);
         hash = hash == 0 ? 1 : hash;
         var mask = _table.Length - 1;
         var slot = (int)hash & mask;
@@ -105,17 +106,40 @@ public sealed class DuplicateRows : IDisposable
         }
 
         _runs.Clear();
-        _keyed.Dispose();
         _cipher.Dispose();
     }
 
-    /// <summary>The hash encrypted as one AES block (a keyed pseudorandom permutation), cut to its first 64 bits.</summary>
+    /// <summary>Replaces each hash by its AES block (a keyed pseudorandom permutation) cut to its first 64 bits.</summary>
+    /// <remarks>Equal hashes must give equal values, as ECB does; many blocks go to the cipher in one call.</remarks>
+    private void Key(Span<ulong> hashes)
+    {
+        var blocks = _blocks.AsSpan();
+        for (var start = 0; start < hashes.Length; start += SpillBlocks)
+        {
+            var chunk = hashes.Slice(start, Math.Min(SpillBlocks, hashes.Length - start));
+            var plain = blocks[..(chunk.Length * 16)];
+            plain.Clear();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(plain.Slice(i * 16, 8), chunk[i]);
+            }
+
+            _cipher.EncryptEcb(plain, plain, PaddingMode.None);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                chunk[i] = BinaryPrimitives.ReadUInt64LittleEndian(plain.Slice(i * 16, 8));
+            }
+        }
+
+        blocks.Clear();
+    }
+
+    /// <summary>One hash keyed as <see cref="Key"/> does, for a lookup in a spilled run.</summary>
     private ulong Keyed(ulong hash)
     {
-        // A reused ECB transform keeps the cipher's context between rows; equal hashes must give equal values, as one ECB block does.
-        BinaryPrimitives.WriteUInt64LittleEndian(_plain, hash);
-        _keyed.TransformBlock(_plain, 0, 16, _encrypted, 0);
-        return BinaryPrimitives.ReadUInt64LittleEndian(_encrypted);
+        Span<ulong> one = [hash];
+        Key(one);
+        return one[0];
     }
 
     private void Insert(ulong hash)
@@ -157,59 +181,100 @@ public sealed class DuplicateRows : IDisposable
             }
         }
 
-        var sorted = _table.AsSpan(0, n);
-        sorted.Sort();
-        _runs.Add(SpilledRun.Write(_scratch.CreateFile(), sorted));
+        // The filter is built from the hashes, the file and its index from their keyed values.
+        var hashes = _table.AsSpan(0, n);
+        var filter = new RunFilter(hashes);
+        Key(hashes);
+        hashes.Sort();
+        _runs.Add(SpilledRun.Write(_scratch.CreateFile(), hashes, filter, Keyed));
         Array.Clear(_table);
         _count = 0;
     }
 
-    /// <summary>One spilled run: sorted hashes in a scratch file, with a blocked Bloom filter and a sparse index in memory.</summary>
-    private sealed class SpilledRun : IDisposable
+    /// <summary>A blocked Bloom filter over one run's hashes, kept in memory (2 bytes per hash).</summary>
+    private sealed class RunFilter
     {
-        private const int BlockEntries = 512;
-        private const int FilterBitsPerEntry = 16;
+        private const int BitsPerEntry = 16;
+        private readonly ulong[] _bits;
+        private readonly int _shift;
 
-        private readonly Stream _file;
-        private readonly long _count;
-        private readonly ulong[] _firstOfBlock;
-        private readonly ulong[] _filter;
-        private readonly int _filterShift;
-        private readonly ulong[] _block = new ulong[BlockEntries];
-
-        private SpilledRun(Stream file, ReadOnlySpan<ulong> sorted)
+        public RunFilter(ReadOnlySpan<ulong> hashes)
         {
-            _file = file;
-            _count = sorted.Length;
-            _firstOfBlock = new ulong[(sorted.Length + BlockEntries - 1) / BlockEntries];
-            for (var b = 0; b < _firstOfBlock.Length; b++)
-            {
-                _firstOfBlock[b] = sorted[b * BlockEntries];
-            }
-
             // Filter blocks of 512 bits (one cache line): every probe of a hash lands in the same line.
-            var lines = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, (long)sorted.Length * FilterBitsPerEntry / 512));
-            _filter = new ulong[lines * 8];
-            _filterShift = 64 - BitOperations.Log2((uint)lines);
-            foreach (var hash in sorted)
+            var lines = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, (long)hashes.Length * BitsPerEntry / 512));
+            _bits = new ulong[lines * 8];
+            _shift = 64 - BitOperations.Log2((uint)lines);
+            foreach (var hash in hashes)
             {
                 var line = Line(hash);
                 var bits = Bits(hash);
                 for (var k = 0; k < 7; k++, bits >>= 9)
                 {
                     var bit = (int)(bits & 511);
-                    _filter[line + (bit >> 6)] |= 1UL << bit;
+                    _bits[line + (bit >> 6)] |= 1UL << bit;
                 }
             }
         }
 
-        public static SpilledRun Write(Stream file, ReadOnlySpan<ulong> sorted)
+        public bool MayContain(ulong hash)
+        {
+            var line = Line(hash);
+            var bits = Bits(hash);
+            for (var k = 0; k < 7; k++, bits >>= 9)
+            {
+                var bit = (int)(bits & 511);
+                if ((_bits[line + (bit >> 6)] & (1UL << bit)) == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private int Line(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _shift) * 8;
+
+        private static ulong Bits(ulong hash)
+        {
+            hash ^= hash >> 29;
+            hash *= 0xBF58476D1CE4E5B9UL;
+            return hash ^ (hash >> 32);
+        }
+    }
+
+    /// <summary>One spilled run: sorted keyed values in a scratch file, with its filter and a sparse index in memory.</summary>
+    private sealed class SpilledRun : IDisposable
+    {
+        private const int BlockEntries = 512;
+
+        private readonly Stream _file;
+        private readonly long _count;
+        private readonly ulong[] _firstOfBlock;
+        private readonly RunFilter _filter;
+        private readonly Func<ulong, ulong> _keyed;
+        private readonly ulong[] _block = new ulong[BlockEntries];
+
+        private SpilledRun(Stream file, ReadOnlySpan<ulong> sorted, RunFilter filter, Func<ulong, ulong> keyed)
+        {
+            _file = file;
+            _count = sorted.Length;
+            _filter = filter;
+            _keyed = keyed;
+            _firstOfBlock = new ulong[(sorted.Length + BlockEntries - 1) / BlockEntries];
+            for (var b = 0; b < _firstOfBlock.Length; b++)
+            {
+                _firstOfBlock[b] = sorted[b * BlockEntries];
+            }
+        }
+
+        /// <summary>Writes the run's keyed values (<paramref name="sorted"/>); <paramref name="keyed"/> keys a hash to look it up.</summary>
+        public static SpilledRun Write(Stream file, ReadOnlySpan<ulong> sorted, RunFilter filter, Func<ulong, ulong> keyed)
         {
             try
             {
                 file.Write(MemoryMarshal.AsBytes(sorted));
                 file.Flush();
-                return new SpilledRun(file, sorted);
+                return new SpilledRun(file, sorted, filter, keyed);
             }
             catch
             {
@@ -220,19 +285,14 @@ public sealed class DuplicateRows : IDisposable
 
         public bool Contains(ulong hash)
         {
-            var line = Line(hash);
-            var bits = Bits(hash);
-            for (var k = 0; k < 7; k++, bits >>= 9)
+            if (!_filter.MayContain(hash))
             {
-                var bit = (int)(bits & 511);
-                if ((_filter[line + (bit >> 6)] & (1UL << bit)) == 0)
-                {
-                    return false;
-                }
+                return false;
             }
 
-            // The filter says maybe: read the one block of the run the hash would be in.
-            var block = _firstOfBlock.AsSpan().BinarySearch(hash);
+            // The filter says maybe: read the one block of the run the keyed value would be in.
+            var value = _keyed(hash);
+            var block = _firstOfBlock.AsSpan().BinarySearch(value);
             if (block >= 0)
             {
                 return true;
@@ -249,18 +309,9 @@ public sealed class DuplicateRows : IDisposable
             var bytes = MemoryMarshal.AsBytes(_block.AsSpan(0, entries));
             _file.Position = start * sizeof(ulong);
             _file.ReadExactly(bytes);
-            return _block.AsSpan(0, entries).BinarySearch(hash) >= 0;
+            return _block.AsSpan(0, entries).BinarySearch(value) >= 0;
         }
 
         public void Dispose() => _file.Dispose();
-
-        private int Line(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _filterShift) * 8;
-
-        private static ulong Bits(ulong hash)
-        {
-            hash ^= hash >> 29;
-            hash *= 0xBF58476D1CE4E5B9UL;
-            return hash ^ (hash >> 32);
-        }
     }
 }
