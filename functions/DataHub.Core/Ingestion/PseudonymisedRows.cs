@@ -167,7 +167,7 @@ internal sealed class PseudonymisedRows : IDisposable
 
     private Batch Tokenise(Batch batch)
     {
-        _tokeniser.Tokenise(batch.RowsSoFar, batch.Tokens);
+        _tokeniser.Tokenise(batch.RowsSoFar, batch.BirthDatesSoFar, batch.Tokens);
         for (var i = 0; i < batch.Count; i++)
         {
             for (var k = 0; k < KeyCounts.Length; k++)
@@ -209,6 +209,9 @@ internal sealed class PseudonymisedRows : IDisposable
         public TokenBatch Tokens { get; } = tokens;
 
         public ReadOnlySpan<ParsedRow> RowsSoFar => _rows.AsSpan(0, Count);
+
+        /// <summary>Row i's date of birth, as read once by the reading worker.</summary>
+        public ReadOnlySpan<DateOnly?> BirthDatesSoFar => _birthDates.AsSpan(0, Count);
 
         public ParsedRow Row(int index) => _rows[index];
 

@@ -72,6 +72,18 @@ public sealed class RowTokeniser
     /// </summary>
     public void Tokenise(ReadOnlySpan<ParsedRow> rows, TokenBatch into)
     {
+        var births = new DateOnly?[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            births[i] = DateOfBirth(rows[i]);
+        }
+
+        Tokenise(rows, births, into);
+    }
+
+    /// <summary>As <see cref="Tokenise(ReadOnlySpan{ParsedRow}, TokenBatch)"/>, given each row's <see cref="DateOfBirth"/> already read.</summary>
+    internal void Tokenise(ReadOnlySpan<ParsedRow> rows, ReadOnlySpan<DateOnly?> birthDates, TokenBatch into)
+    {
         ArgumentNullException.ThrowIfNull(into);
         if (into.Keys != Keys.Count || into.TokenLength != _pseudonymiser.TokenLength)
         {
@@ -84,7 +96,7 @@ public sealed class RowTokeniser
             for (var i = 0; i < rows.Length; i++)
             {
                 var row = rows[i];
-                var dob = DateOfBirth(row);
+                var dob = birthDates[i];
                 for (var k = 0; k < Keys.Count; k++)
                 {
                     if (Message(row, Keys[k], dob))
