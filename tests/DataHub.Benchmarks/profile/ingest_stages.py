@@ -1,63 +1,63 @@
-"""Where an ingest's working time goes, by pipeline stage, from a speedscope export of a dotnet-trace
-`dotnet-sampled-thread-time` trace (see ../README.md, "Profiling the ingest").
+"""Where an ingest's CPU goes, by pipeline stage, from `perf script` output of a `perf record -g` run of
+`datahub ingest` (see ../README.md, "Profiling the ingest").
 
-The sampler records every managed thread about 100 times a second whether it runs or waits, so samples whose innermost
-frame is a wait (thread pool, channels, monitors, semaphores, I/O completion) are dropped, as is the finalizer thread,
-whose samples repeat its last stack while it sleeps. Each remaining sample is given to the first stage whose frame is on
-its stack, searching the stages in the order below. On a loaded machine a runnable thread counts as working, so read the
-shares, not the absolute times.
+perf samples the CPU, so a thread that waits or is runnable but not running is never counted, and native code (OpenSSL,
+the JIT compiler, the garbage collector) is counted where it runs. Each sample goes to the first stage, in the order below,
+with a frame on its stack. OpenSSL and glibc are built without frame pointers, so a stack that ends in them often loses its
+managed callers: such samples are counted by the library they were in.
 
-usage: python3 ingest_stages.py TRACE.speedscope.json
+usage: python3 ingest_stages.py PERF_SCRIPT.txt
 """
 import collections
-import json
 import sys
 
-WAITS = ('LowLevelSpinWaiter.Wait', 'LowLevelLifoSemaphore.WaitNative', 'WaitHandle.WaitOneNoCheck', 'Monitor.Wait(',
-         'Thread.Sleep', 'WaitForSignal', 'Interop+Sys.WaitPid', 'Interop+Sys.Poll', 'WaitForSocketEvents')
 STAGES = [
-    ('hmac (platform HMAC-SHA256)', ('Pseudonymiser.Token',)),
-    ('tokenise (normalise, messages)', ('RowTokeniser.Tokenise',)),
-    ('write (Parquet encoding, mart files)', ('MartBatchWriter',)),
-    ('validate (types, rules, repeats)', ('FeedReader.CsvRow', 'FieldParser', 'DuplicateRows')),
-    ('parse (CSV records)', ('CsvRecordReader',)),
-    ('copy into landing, content SHA-256', ('HashAsync', 'DropAndIngestAsync', 'CopyToAsync')),
+    ('JIT compiling', ('libclrjit.so',)),
+    ('hmac (platform HMAC-SHA256)', ('Pseudonymiser::Token',)),
+    ('tokenise (normalise, messages)', ('RowTokeniser::Tokenise',)),
+    ('write (Parquet encoding, compression, mart files)', ('MartBatchWriter', 'DataHub.Parquet.ParquetWriter')),
+    ('validate (types, rules, repeated rows)', ('FeedReader::CsvRow', 'FieldParser', 'DuplicateRows')),
+    ('parse (CSV records)', ('CsvRecordReader', 'FeedReader')),
+    ('copy into landing, content SHA-256', ('DropAndIngestAsync', 'ContentHash', 'LandedFile')),
     ('audit', ('Audit',)),
-    ('start-up (JIT, command line, protocols)', ('Jit', 'Program.<Main>', 'Program.Main')),
+    ('start-up (runtime, command line, protocols)', ('Program::', 'coreclr_initialize', 'ld-linux')),
+]
+BY_LIBRARY = [
+    ('libcrypto', 'OpenSSL, caller lost (HMAC calls, content SHA-256)'),
+    ('libcoreclr', 'runtime, caller lost (GC, allocation, type checks)'),
+    ('System.Private.CoreLib', 'runtime, caller lost (GC, allocation, type checks)'),
+    ('kernel', 'kernel (file I/O, page faults)'),
+    ('libc.so', 'glibc, caller lost (memset, memcpy, malloc)'),
 ]
 
 
-def intervals(profile):
-    """(stack, duration) for every stretch of an evented profile."""
-    stack, last = [], None
-    for event in profile['events']:
-        if last is not None and stack and event['at'] > last:
-            yield list(stack), event['at'] - last
-        last = event['at']
-        if event['type'] == 'O':
-            stack.append(event['frame'])
-        else:
-            stack.pop()
+def samples(path):
+    """Each sample's stack, innermost frame first."""
+    stack = []
+    for line in open(path, errors='replace'):
+        if line.startswith(('\t', ' ')) and line.strip():
+            stack.append(line.strip())
+        elif stack:
+            yield stack
+            stack = []
+    if stack:
+        yield stack
+
+
+def stage(stack):
+    joined = '\n'.join(stack)
+    label = next((label for label, keys in STAGES if any(k in joined for k in keys)), None)
+    if label is not None and (label == STAGES[0][0] or 'libcrypto' not in stack[0]):
+        return label
+    return next((label for key, label in BY_LIBRARY if key in stack[0]), label or 'other')
 
 
 def main(path):
-    trace = json.load(open(path))
-    frames = [f['name'] for f in trace['shared']['frames']]
-    shares, working = collections.Counter(), 0.0
-    for profile in trace['profiles']:
-        for stack, duration in intervals(profile):
-            names = [frames[i] for i in stack]
-            if names and names[-1] in ('CPU_TIME', 'UNMANAGED_CODE_TIME'):
-                names = names[:-1]
-            if not names or any(w in names[-1] for w in WAITS) or any('RunFinalizers' in n for n in names):
-                continue
-            working += duration
-            joined = ' / '.join(names)
-            stage = next((label for label, keys in STAGES if any(k in joined for k in keys)), 'other')
-            shares[stage] += duration
-    print(f'working thread time sampled: {working / 1000:.1f} s')
-    for label, _ in STAGES + [('other', ())]:
-        print(f'{100 * shares[label] / working:5.1f}%  {label}')
+    shares = collections.Counter(stage(stack) for stack in samples(path))
+    total = sum(shares.values())
+    print(f'CPU samples: {total} (about {total / 499:.1f} CPU s at 499 Hz)')
+    for label, count in shares.most_common():
+        print(f'{100 * count / total:5.1f}%  {label}')
 
 
 if __name__ == '__main__':

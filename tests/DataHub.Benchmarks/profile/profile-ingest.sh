@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # profile-ingest.sh [ROWS]: where a `datahub ingest` of a partner-like police extract (default 1,000,000 rows) spends its
-# working time, stage by stage (see ../README.md, "Profiling the ingest"). Needs dotnet-trace: install it with
-# `dotnet tool install --tool-path DIR dotnet-trace` and set DOTNET_TRACE=DIR/dotnet-trace, or have it on PATH.
+# CPU, stage by stage (see ../README.md, "Profiling the ingest"). Needs Linux perf (Debian: apt-get install linux-perf)
+# and a kernel that lets this user sample its own processes (perf_event_paranoid <= 2).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rows=${1:-1000000}
-trace=${DOTNET_TRACE:-dotnet-trace}
 dotnet build tests/DataHub.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build seeds/DataHub.Seeds.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
 bin=tests/DataHub.Benchmarks/bin/Release/net10.0
@@ -13,8 +12,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet seeds/DataHub.Seeds.Cli/bin/Release/net10.0/datahub-seeds.dll partner-police "$work/police.csv" "$rows" --seed 20171001
 "$bin/datahub" key init --root "$work/root" >/dev/null
-"$trace" collect --profile dotnet-sampled-thread-time -o "$work/ingest.nettrace" -- \
+# The runtime writes /tmp/perf-PID.map so perf can name jitted methods; W^X off keeps their code at the mapped addresses.
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -q -F 499 -g -o "$work/perf.data" -- \
   "$bin/datahub" ingest "$work/police.csv" --partner police --feed police-da-incidents --root "$work/root" >/dev/null
-"$trace" convert "$work/ingest.nettrace" --format Speedscope -o "$work/ingest" >/dev/null
+perf script -i "$work/perf.data" 2>/dev/null > "$work/perf.txt"
 echo "load: $(cat /proc/loadavg)"
-python3 tests/DataHub.Benchmarks/profile/ingest_stages.py "$work/ingest.speedscope.json"
+python3 tests/DataHub.Benchmarks/profile/ingest_stages.py "$work/perf.txt"
