@@ -1,6 +1,8 @@
 using DataHub.Core.Audit;
+using DataHub.Core.Linkage;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Rollup;
 
 namespace DataHub.Host.Commands;
 
@@ -24,6 +26,13 @@ internal static class ConfigurationFaults
             return ExitCodes.Configuration;
         }
     }
+}
+
+/// <summary>The faults of a rollup's input (a mart that cannot be read, marts of another key version): exit 2, the input is refused.</summary>
+internal static class RollupFaults
+{
+    /// <summary>Whether <paramref name="ex"/> means the rollup refused its input rather than failed.</summary>
+    public static bool RefusesInput(Exception ex) => ex is RollupInputException or KeyVersionMismatchException;
 }
 
 /// <summary>Raised when the settings a command needs are missing or wrong; the message names them, never a secret.</summary>

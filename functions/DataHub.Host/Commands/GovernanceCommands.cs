@@ -1,8 +1,6 @@
 using System.CommandLine;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
-using DataHub.Core.Linkage;
-using DataHub.Core.Protocols;
 using DataHub.Core.Report;
 using DataHub.Core.Rollup;
 using DataHub.Host.Embedded;
@@ -21,7 +19,7 @@ internal static class GovernanceCommands
         {
             root, protocols,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
             try
             {
@@ -33,17 +31,12 @@ internal static class GovernanceCommands
                 env.Output.WriteLine($"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
                 return ExitCodes.Ok;
             }
-            catch (ProtocolFormatException ex)
-            {
-                env.Error.WriteLine(ex.Message);
-                return ExitCodes.Configuration;
-            }
-            catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+            catch (Exception ex) when (RollupFaults.RefusesInput(ex))
             {
                 env.Error.WriteLine(ex.Message);
                 return ExitCodes.Rejected;
             }
-        });
+        }));
         return command;
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DataHub.Core.Kpis;
-using DataHub.Core.Linkage;
 using DataHub.Core.Rollup;
 using DataHub.Host.Embedded;
 
@@ -59,7 +58,7 @@ internal static class RollupCommand
                     env.Error.WriteLine(ex.Message);
                     return ExitCodes.Usage;
                 }
-                catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+                catch (Exception ex) when (RollupFaults.RefusesInput(ex))
                 {
                     env.Error.WriteLine(ex.Message);
                     return ExitCodes.Rejected;
@@ -80,7 +79,7 @@ internal static class RollupCommand
             terminal.Line($"Open {outcome.VersionPath}/kpi_values.parquet (or .csv) in Power BI or DuckDB; {RollupQuarter.CurrentPointer} names the current version.");
             return ExitCodes.Ok;
         }
-        catch (Exception ex) when (ex is RollupInputException or KeyVersionMismatchException)
+        catch (Exception ex) when (RollupFaults.RefusesInput(ex))
         {
             terminal.Line(ex.Message);
             return ExitCodes.Rejected;
