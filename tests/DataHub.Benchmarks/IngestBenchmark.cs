@@ -9,9 +9,10 @@ namespace DataHub.Benchmarks;
 /// <summary>
 /// Issue 15 acceptance 2 (and issue 12's ingest figures): a partner-like police-da-incidents extract (realistic names,
 /// mixed date-of-birth forms, repeated and invalid rows; see <see cref="PartnerLikeExtracts"/>) ingested by the whole
-/// `datahub ingest` process as a user runs it (start-up, copy into landing, content hash, parse, validate, pseudonymise,
-/// write the mart, archive), against DuckDB doing its natural job on the same file: read_csv with detection, SHA-256 of the
-/// identifier columns, COPY to Parquet. Goal: ≤ 1.5× DuckDB at 1M and 5M rows; peak RSS &lt; 300 MB and flat.
+/// `datahub ingest` process of the published CLI, as a user runs it (<see cref="PublishedCli"/>; start-up, copy into
+/// landing, content hash, parse, validate, pseudonymise, write the mart, archive), against DuckDB doing its natural job
+/// on the same file: read_csv with detection, SHA-256 of the identifier columns, COPY to Parquet. Goal: ≤ 1.5× DuckDB at
+/// 1M and 5M rows; peak RSS &lt; 300 MB and flat.
 /// </summary>
 /// <remarks>The machine may be shared: each size runs <c>--rounds</c> times (default 2), the sides taking turns, every
 /// round is printed with the load average, and the summary takes each side's best round. CPU seconds are the steadier
@@ -23,7 +24,7 @@ internal static class IngestBenchmark
     {
         var sizes = Option(args, "--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [1_000_000, 5_000_000];
         var rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 2;
-        var datahub = Path.Combine(AppContext.BaseDirectory, "datahub");
+        var datahub = PublishedCli.Publish();
         var work = Path.Combine(Path.GetTempPath(), "datahub-bench-ingest-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var summary = new List<string>();

@@ -47,18 +47,21 @@ public sealed class EmbeddedHub : IDisposable
         var full = Path.GetFullPath(root);
         Directory.CreateDirectory(full);
         var protocols = ProtocolFolder.Load(protocolsFolder ?? DefaultProtocolsFolder);
-        var logging = LoggerFactory.Create(builder =>
-        {
-            builder.SetMinimumLevel(LogLevel.Information);
-            builder.AddProvider(new FileLoggerProvider(Path.Combine(full, "logs"), time));
-            if (consoleLogLevel is { } level)
+        var file = new FileLoggerProvider(Path.Combine(full, "logs"), time);
+        // A command that logs to the file alone gets a plain factory: LoggerFactory.Create builds a DI container and
+        // options first, a cost every short command would pay at start-up.
+        var logging = consoleLogLevel is { } level
+            ? LoggerFactory.Create(builder =>
             {
+                builder.SetMinimumLevel(LogLevel.Information);
+                builder.AddProvider(file);
+
                 // Standard error only: standard output carries the command's own summary.
                 builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
                 builder.AddSimpleConsole(o => o.SingleLine = true);
                 builder.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, level);
-            }
-        });
+            })
+            : new LoggerFactory([file], new LoggerFilterOptions { MinLevel = LogLevel.Information });
         var audit = new LocalAuditLog(full, time);
         var context = new HubContext(
             new LocalObjectStore(full),

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rows=${1:-1000000}
-dotnet build tests/DataHub.Benchmarks -c Release -nologo -clp:ErrorsOnly >/dev/null
+# The published CLI, as a user runs it (README, "Install the command line"), in the same folder the ingest benchmark uses.
+bin=tests/DataHub.Benchmarks/obj/published-datahub
+dotnet publish functions/DataHub.Host -c Release -o "$bin" -nologo -clp:ErrorsOnly >/dev/null
 dotnet build seeds/DataHub.Seeds.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
-bin=tests/DataHub.Benchmarks/bin/Release/net10.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet seeds/DataHub.Seeds.Cli/bin/Release/net10.0/datahub-seeds.dll partner-police "$work/police.csv" "$rows" --seed 20171001
