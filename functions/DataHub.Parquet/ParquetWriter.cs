@@ -268,7 +268,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         };
         if (options.UseDictionary)
         {
-            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String))
+            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String && options.DistinctColumns?.Contains(c.Name) != true))
             {
                 library.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
             }

@@ -290,6 +290,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
+            DistinctColumns = _layout.DistinctColumns,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
         return new QuarterFile(pending, writer, metadata);

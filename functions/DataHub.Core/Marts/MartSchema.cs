@@ -85,6 +85,7 @@ internal sealed class MartLayout
         TokenKeys = tokenKeys;
         HasBirth = hasBirth;
         Stored = stored;
+        DistinctColumns = tokenKeys.Select(k => k.TokenColumn()).ToHashSet(StringComparer.Ordinal);
     }
 
     public ParquetSchema Schema { get; }
@@ -92,6 +93,9 @@ internal sealed class MartLayout
     public IReadOnlyList<LinkageKey> TokenKeys { get; }
 
     public bool HasBirth { get; }
+
+    /// <summary>The token columns: one keyed hash per person, so as many distinct values as people; never worth a dictionary.</summary>
+    public IReadOnlySet<string> DistinctColumns { get; }
 
     /// <summary>The contract field index, mart column index and type of each stored field (an array: rows walk it without an enumerator).</summary>
     public (int Field, int Column, FieldType Type)[] Stored { get; }
