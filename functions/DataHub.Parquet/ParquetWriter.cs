@@ -15,11 +15,13 @@ public sealed class ParquetWriter : IAsyncDisposable
     private readonly HashingOutput _output;
     private readonly ParquetWriterOptions _options;
     private readonly LibraryWriter _file;
+    private readonly ParquetOptions _library;
     private readonly ColumnBuffer[] _columns;
 
     // The schema's types and nullability as arrays: every value set reads them.
     private readonly ParquetType[] _types;
     private readonly bool[] _nullable;
+    private readonly bool[] _uncompressed;
     private readonly long _rowBytes;
     private readonly List<long> _rowGroupRows = [];
     private int _rowsInGroup;
@@ -28,15 +30,17 @@ public sealed class ParquetWriter : IAsyncDisposable
     private bool _faulted;
     private bool _disposed;
 
-    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
+    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, ParquetOptions library, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
     {
         _output = output;
         _options = options;
+        _library = library;
         _file = file;
         Schema = schema;
         _columns = [.. schema.Columns.Select((c, i) => BufferFor(c, fields.DataFields[i]))];
         _types = [.. schema.Columns.Select(c => c.Type)];
         _nullable = [.. schema.Columns.Select(c => c.Nullable)];
+        _uncompressed = [.. schema.Columns.Select(c => options.HashColumns?.Contains(c.Name) == true)];
         _rowBytes = _columns.Sum(c => (long)c.RowBytes);
     }
 
@@ -78,8 +82,9 @@ public sealed class ParquetWriter : IAsyncDisposable
 
         var fields = LibrarySchema.For(schema);
         var hashing = new HashingOutput(output);
-        var file = await LibraryWriter.CreateAsync(fields, hashing, LibraryOptions(schema, options), append: false, cancellationToken).ConfigureAwait(false);
-        return new ParquetWriter(hashing, schema, options, file, fields);
+        var library = LibraryOptions(schema, options);
+        var file = await LibraryWriter.CreateAsync(fields, hashing, library, append: false, cancellationToken).ConfigureAwait(false);
+        return new ParquetWriter(hashing, schema, options, library, file, fields);
     }
 
     /// <summary>Sets a column of the current row from a CLR value of its type (bool, int, long, double, DateOnly, string); null leaves it null.</summary>
@@ -194,10 +199,15 @@ public sealed class ParquetWriter : IAsyncDisposable
         {
             using (var group = _file.CreateRowGroup())
             {
-                foreach (var column in _columns)
+                // The library takes each column chunk's codec from its options as it writes the chunk (each chunk names its own).
+                var codec = _library.CompressionMethod;
+                for (var i = 0; i < _columns.Length; i++)
                 {
-                    await column.WriteAsync(group, cancellationToken).ConfigureAwait(false);
+                    _library.CompressionMethod = _uncompressed[i] ? CompressionMethod.None : codec;
+                    await _columns[i].WriteAsync(group, cancellationToken).ConfigureAwait(false);
                 }
+
+                _library.CompressionMethod = codec;
 
                 group.CompleteValidate();
             }
@@ -269,7 +279,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         };
         if (options.UseDictionary)
         {
-            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String && options.DistinctColumns?.Contains(c.Name) != true))
+            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String && options.HashColumns?.Contains(c.Name) != true))
             {
                 library.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
             }

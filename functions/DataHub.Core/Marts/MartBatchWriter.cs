@@ -294,7 +294,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
-            DistinctColumns = _layout.DistinctColumns,
+            HashColumns = _layout.TokenColumns,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
         return new QuarterFile(pending, writer, metadata);

@@ -85,7 +85,7 @@ internal sealed class MartLayout
         TokenKeys = tokenKeys;
         HasBirth = hasBirth;
         Stored = stored;
-        DistinctColumns = tokenKeys.Select(k => k.TokenColumn()).ToHashSet(StringComparer.Ordinal);
+        TokenColumns = tokenKeys.Select(k => k.TokenColumn()).ToHashSet(StringComparer.Ordinal);
     }
 
     public ParquetSchema Schema { get; }
@@ -94,8 +94,8 @@ internal sealed class MartLayout
 
     public bool HasBirth { get; }
 
-    /// <summary>The token columns: one keyed hash per person, so as many distinct values as people; never worth a dictionary.</summary>
-    public IReadOnlySet<string> DistinctColumns { get; }
+    /// <summary>The token columns' names: keyed hashes, as many distinct values as people, written as hash columns (PLAIN, uncompressed).</summary>
+    public IReadOnlySet<string> TokenColumns { get; }
 
     /// <summary>The contract field index, mart column index and type of each stored field (an array: rows walk it without an enumerator).</summary>
     public (int Field, int Column, FieldType Type)[] Stored { get; }
