@@ -7,13 +7,12 @@ namespace DataHub.Parquet;
 
 /// <summary>One column's values for the row group being built, held as the arrays Parquet.Net's row-group writer takes.</summary>
 /// <remarks>Non-null values are packed at the front of the values array; a nullable column also keeps one definition level
-/// per row (1 present, 0 null). Arrays come from the shared pool and go back to it after each row group; the next row group
-/// starts with room for as many rows as the last, so a file cut into equal row groups copies no array as it fills.</remarks>
+/// per row (1 present, 0 null). Arrays come from the shared pool, double as they fill (so a batch's many open files hold
+/// little unused room), and go back to the pool after each row group.</remarks>
 internal abstract class ColumnBuffer(DataField field, bool nullable)
 {
     private const int MinRows = 1024;
     private int[] _levels = [];
-    private int _expectedRows = MinRows;
 
     /// <summary>The library's field the values are written as.</summary>
     public DataField Field { get; } = field;
@@ -48,7 +47,6 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
     /// <summary>Forgets the buffered rows and returns the arrays to the pool.</summary>
     public virtual void Clear()
     {
-        _expectedRows = Math.Max(MinRows, Rows);
         Return(ref _levels);
         Capacity = 0;
         Rows = 0;
@@ -103,7 +101,7 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
 
     private void Grow()
     {
-        var capacity = Capacity == 0 ? _expectedRows : Capacity * 2;
+        var capacity = Capacity == 0 ? MinRows : Capacity * 2;
         var length = ResizeValues(capacity);
         if (Nullable)
         {
