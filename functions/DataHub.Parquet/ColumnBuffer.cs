@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Parquet;
 using Parquet.Schema;
 
@@ -6,9 +7,11 @@ namespace DataHub.Parquet;
 
 /// <summary>One column's values for the row group being built, held as the arrays Parquet.Net's row-group writer takes.</summary>
 /// <remarks>Non-null values are packed at the front of the values array; a nullable column also keeps one definition level
-/// per row (1 present, 0 null). Arrays come from the shared pool and go back to it after each row group.</remarks>
+/// per row (1 present, 0 null). Arrays come from the shared pool, double as they fill (so a batch's many open files hold
+/// little unused room), and go back to the pool after each row group.</remarks>
 internal abstract class ColumnBuffer(DataField field, bool nullable)
 {
+    private const int MinRows = 1024;
     private int[] _levels = [];
 
     /// <summary>The library's field the values are written as.</summary>
@@ -23,10 +26,19 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
     /// <summary>Whether the column accepts nulls.</summary>
     protected bool Nullable { get; } = nullable;
 
+    /// <summary>Rows the arrays hold before they must grow.</summary>
+    protected int Capacity { get; private set; }
+
     /// <summary>Ends the current row with a null.</summary>
     public void AddNull()
     {
-        Level(0);
+        EnsureRoom();
+        if (Nullable)
+        {
+            _levels[Rows] = 0;
+        }
+
+        Rows++;
     }
 
     /// <summary>Writes the buffered rows as this column's chunk of <paramref name="group"/>.</summary>
@@ -36,25 +48,41 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
     public virtual void Clear()
     {
         Return(ref _levels);
+        Capacity = 0;
         Rows = 0;
     }
 
-    /// <summary>Counts a present value for the current row.</summary>
-    protected void Present() => Level(1);
+    /// <summary>Makes room for one more row; call before storing a value at <see cref="Rows"/> or below.</summary>
+    protected void EnsureRoom()
+    {
+        if (Rows == Capacity)
+        {
+            Grow();
+        }
+    }
+
+    /// <summary>Counts a present value for the current row (after <see cref="EnsureRoom"/>).</summary>
+    protected void Present()
+    {
+        if (Nullable)
+        {
+            _levels[Rows] = 1;
+        }
+
+        Rows++;
+    }
+
+    /// <summary>Moves the values into an array of at least <paramref name="capacity"/> slots; returns its length.</summary>
+    protected abstract int ResizeValues(int capacity);
 
     /// <summary>The definition levels of the buffered rows, or null for a required column.</summary>
     /// <remarks>The cast matters: a bare null would convert to an empty Memory (through its array conversion), not to no levels.</remarks>
     protected ReadOnlyMemory<int>? Levels => Nullable ? _levels.AsMemory(0, Rows) : (ReadOnlyMemory<int>?)null;
 
-    /// <summary>Makes room for one more element, doubling through the pool.</summary>
-    protected static void Grow<T>(ref T[] array, int count)
+    /// <summary>Moves the first <paramref name="count"/> elements into a pooled array of at least <paramref name="capacity"/>.</summary>
+    protected static void Resize<T>(ref T[] array, int capacity, int count)
     {
-        if (count < array.Length)
-        {
-            return;
-        }
-
-        var larger = ArrayPool<T>.Shared.Rent(Math.Max(1024, array.Length * 2));
+        var larger = ArrayPool<T>.Shared.Rent(capacity);
         array.AsSpan(0, count).CopyTo(larger);
         Return(ref array);
         array = larger;
@@ -71,15 +99,17 @@ internal abstract class ColumnBuffer(DataField field, bool nullable)
         array = [];
     }
 
-    private void Level(int level)
+    private void Grow()
     {
+        var capacity = Capacity == 0 ? MinRows : Capacity * 2;
+        var length = ResizeValues(capacity);
         if (Nullable)
         {
-            Grow(ref _levels, Rows);
-            _levels[Rows] = level;
+            Resize(ref _levels, capacity, Rows);
+            length = Math.Min(length, _levels.Length);
         }
 
-        Rows++;
+        Capacity = length;
     }
 }
 
@@ -96,7 +126,7 @@ internal sealed class ValueBuffer<T>(DataField field, bool nullable, int valueBy
     /// <summary>Adds the current row's value.</summary>
     public void Add(T value)
     {
-        Grow(ref _values, _count);
+        EnsureRoom();
         _values[_count++] = value;
         Present();
     }
@@ -112,6 +142,13 @@ internal sealed class ValueBuffer<T>(DataField field, bool nullable, int valueBy
         _count = 0;
         base.Clear();
     }
+
+    /// <inheritdoc />
+    protected override int ResizeValues(int capacity)
+    {
+        Resize(ref _values, capacity, _count);
+        return _values.Length;
+    }
 }
 
 /// <summary>A string column: characters copied into pooled blocks, each value a slice of one.</summary>
@@ -121,26 +158,50 @@ internal sealed class StringBuffer(DataField field, bool nullable) : ColumnBuffe
     private const int BlockChars = 32 * 1024;
     private readonly List<char[]> _blocks = [];
     private ReadOnlyMemory<char>[] _values = [];
+    private char[] _block = [];
+    private int _used;
     private int _count;
-    private int _used = BlockChars;
+    private string? _last;
+    private ReadOnlyMemory<char> _lastSlice;
 
     /// <inheritdoc />
     public override int RowBytes { get; } = 16 + (nullable ? sizeof(int) : 0);
 
-    /// <summary>Adds the current row's value.</summary>
-    public void Add(ReadOnlySpan<char> value)
+    /// <summary>Adds the current row's value; returns the characters it buffered.</summary>
+    /// <remarks>The same string as the row before (a batch id, a code from a reference list) shares that row's characters.</remarks>
+    public int Add(string value)
     {
-        var target = Reserve(value.Length);
-        value.CopyTo(target.Span);
-        Append(target);
+        if (ReferenceEquals(value, _last))
+        {
+            Append(_lastSlice);
+            return 0;
+        }
+
+        var slice = Take(value.Length, out var target);
+        value.CopyTo(target);
+        _last = value;
+        _lastSlice = slice;
+        Append(slice);
+        return value.Length;
     }
 
-    /// <summary>Adds the current row's value from UTF-8 (already validated) without making a string.</summary>
-    public void AddUtf8(ReadOnlySpan<byte> utf8)
+    /// <summary>Adds the current row's value from ASCII bytes; returns the characters it buffered.</summary>
+    public int AddAscii(ReadOnlySpan<byte> ascii)
     {
-        var target = Reserve(System.Text.Encoding.UTF8.GetCharCount(utf8));
-        System.Text.Encoding.UTF8.GetChars(utf8, target.Span);
-        Append(target);
+        var slice = Take(ascii.Length, out var target);
+        Ascii.ToUtf16(ascii, target, out _);
+        Append(slice);
+        return ascii.Length;
+    }
+
+    /// <summary>Adds the current row's value from UTF-8 (already validated); returns the characters it buffered.</summary>
+    public int AddUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var chars = Encoding.UTF8.GetCharCount(utf8);
+        var slice = Take(chars, out var target);
+        Encoding.UTF8.GetChars(utf8, target);
+        Append(slice);
+        return chars;
     }
 
     /// <inheritdoc />
@@ -156,41 +217,55 @@ internal sealed class StringBuffer(DataField field, bool nullable) : ColumnBuffe
         }
 
         _blocks.Clear();
-        _used = BlockChars;
+        _block = [];
+        _used = 0;
+        _last = null;
+        _lastSlice = default;
         Return(ref _values);
         _count = 0;
         base.Clear();
     }
 
-    private Memory<char> Reserve(int chars)
+    /// <inheritdoc />
+    protected override int ResizeValues(int capacity)
+    {
+        Resize(ref _values, capacity, _count);
+        return _values.Length;
+    }
+
+    private ReadOnlyMemory<char> Take(int chars, out Span<char> target)
     {
         if (chars == 0)
         {
-            return Memory<char>.Empty;
+            target = [];
+            return ReadOnlyMemory<char>.Empty;
         }
 
         if (chars > BlockChars)
         {
             // A value longer than a block gets a block of its own.
             var own = ArrayPool<char>.Shared.Rent(chars);
-            _blocks.Insert(Math.Max(0, _blocks.Count - 1), own);
+            _blocks.Add(own);
+            target = own.AsSpan(0, chars);
             return own.AsMemory(0, chars);
         }
 
-        if (_used + chars > BlockChars)
+        if (_used + chars > _block.Length)
         {
-            _blocks.Add(ArrayPool<char>.Shared.Rent(BlockChars));
+            _block = ArrayPool<char>.Shared.Rent(BlockChars);
+            _blocks.Add(_block);
             _used = 0;
         }
 
-        var slice = _blocks[^1].AsMemory(_used, chars);
+        var start = _used;
         _used += chars;
-        return slice;
+        target = _block.AsSpan(start, chars);
+        return _block.AsMemory(start, chars);
     }
 
     private void Append(ReadOnlyMemory<char> value)
     {
-        Grow(ref _values, _count);
+        EnsureRoom();
         _values[_count++] = value;
         Present();
     }

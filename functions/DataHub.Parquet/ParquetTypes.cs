@@ -68,6 +68,13 @@ public sealed record ParquetWriterOptions
     /// <summary>Dictionary-encode string columns whose values repeat (the library keeps PLAIN where most values are distinct).</summary>
     public bool UseDictionary { get; init; } = true;
 
+    /// <summary>
+    /// String columns of hash values (pseudonym tokens): every value distinct and its characters random, so they are written
+    /// PLAIN without sampling them for a dictionary they would never take, and uncompressed, since a codec finds nothing to
+    /// shorten but their length prefixes.
+    /// </summary>
+    public IReadOnlySet<string>? HashColumns { get; init; }
+
     /// <summary>A row group ends after this many rows (DuckDB's default size: big enough to compress well, small enough to buffer).</summary>
     public int RowGroupRows { get; init; } = 122_880;
 

@@ -15,8 +15,13 @@ public sealed class ParquetWriter : IAsyncDisposable
     private readonly HashingOutput _output;
     private readonly ParquetWriterOptions _options;
     private readonly LibraryWriter _file;
+    private readonly ParquetOptions _library;
     private readonly ColumnBuffer[] _columns;
-    private readonly bool[] _set;
+
+    // The schema's types and nullability as arrays: every value set reads them.
+    private readonly ParquetType[] _types;
+    private readonly bool[] _nullable;
+    private readonly bool[] _uncompressed;
     private readonly long _rowBytes;
     private readonly List<long> _rowGroupRows = [];
     private int _rowsInGroup;
@@ -25,14 +30,17 @@ public sealed class ParquetWriter : IAsyncDisposable
     private bool _faulted;
     private bool _disposed;
 
-    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
+    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, ParquetOptions library, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
     {
         _output = output;
         _options = options;
+        _library = library;
         _file = file;
         Schema = schema;
         _columns = [.. schema.Columns.Select((c, i) => BufferFor(c, fields.DataFields[i]))];
-        _set = new bool[_columns.Length];
+        _types = [.. schema.Columns.Select(c => c.Type)];
+        _nullable = [.. schema.Columns.Select(c => c.Nullable)];
+        _uncompressed = [.. schema.Columns.Select(c => options.HashColumns?.Contains(c.Name) == true)];
         _rowBytes = _columns.Sum(c => (long)c.RowBytes);
     }
 
@@ -74,8 +82,9 @@ public sealed class ParquetWriter : IAsyncDisposable
 
         var fields = LibrarySchema.For(schema);
         var hashing = new HashingOutput(output);
-        var file = await LibraryWriter.CreateAsync(fields, hashing, LibraryOptions(schema, options), append: false, cancellationToken).ConfigureAwait(false);
-        return new ParquetWriter(hashing, schema, options, file, fields);
+        var library = LibraryOptions(schema, options);
+        var file = await LibraryWriter.CreateAsync(fields, hashing, library, append: false, cancellationToken).ConfigureAwait(false);
+        return new ParquetWriter(hashing, schema, options, library, file, fields);
     }
 
     /// <summary>Sets a column of the current row from a CLR value of its type (bool, int, long, double, DateOnly, string); null leaves it null.</summary>
@@ -121,25 +130,24 @@ public sealed class ParquetWriter : IAsyncDisposable
         // Surrogates are rare in our data: check them only when there are any.
         if (value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') && !WellFormed(value))
         {
-            _set[column] = false;
             throw new ArgumentException($"Column '{Schema.Columns[column].Name}': the string is not valid Unicode (unpaired surrogate).", nameof(value));
         }
 
-        buffer.Add(value);
-        _bufferedBytes += value.Length * sizeof(char);
+        _bufferedBytes += buffer.Add(value) * sizeof(char);
     }
 
     /// <summary>Sets a string column of the current row from UTF-8 bytes (validated), without making a string.</summary>
     public void Set(int column, ReadOnlySpan<byte> utf8)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        // Tokens and most text are ASCII: one vector pass tells, and widening it needs no decoder.
+        var ascii = System.Text.Ascii.IsValid(utf8);
+        if (!ascii && !System.Text.Unicode.Utf8.IsValid(utf8))
         {
             throw new ArgumentException($"Column '{Schema.Columns[column].Name}': the bytes are not valid UTF-8.", nameof(utf8));
         }
 
         var buffer = Column<StringBuffer>(column, ParquetType.String, true);
-        buffer.AddUtf8(utf8);
-        _bufferedBytes += utf8.Length * sizeof(char);
+        _bufferedBytes += (ascii ? buffer.AddAscii(utf8) : buffer.AddUtf8(utf8)) * sizeof(char);
     }
 
     /// <summary>Completes the current row (unset nullable columns become null); writes a row group once one is full.</summary>
@@ -147,24 +155,22 @@ public sealed class ParquetWriter : IAsyncDisposable
     public ValueTask EndRowAsync(CancellationToken cancellationToken = default)
     {
         EnsureWritable();
+
+        // A column holding no value for this row yet was not set: null, or a fault when it is required.
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (!_set[i] && !Schema.Columns[i].Nullable)
+            var buffer = _columns[i];
+            if (buffer.Rows == _rowsInGroup)
             {
-                // Other columns of this row are already buffered, so the file cannot be completed consistently.
-                _faulted = true;
-                throw new InvalidOperationException($"Required column '{Schema.Columns[i].Name}' was not set for row {RowCount + 1}; the writer cannot continue.");
-            }
-        }
+                if (!_nullable[i])
+                {
+                    // Other columns of this row are already buffered, so the file cannot be completed consistently.
+                    _faulted = true;
+                    throw new InvalidOperationException($"Required column '{Schema.Columns[i].Name}' was not set for row {RowCount + 1}; the writer cannot continue.");
+                }
 
-        for (var i = 0; i < _columns.Length; i++)
-        {
-            if (!_set[i])
-            {
-                _columns[i].AddNull();
+                buffer.AddNull();
             }
-
-            _set[i] = false;
         }
 
         RowCount++;
@@ -179,7 +185,7 @@ public sealed class ParquetWriter : IAsyncDisposable
     public async Task FlushRowGroupAsync(CancellationToken cancellationToken = default)
     {
         EnsureWritable();
-        if (Array.Exists(_set, s => s))
+        if (Array.Exists(_columns, c => c.Rows != _rowsInGroup))
         {
             throw new InvalidOperationException("The current row was not ended; call EndRowAsync first.");
         }
@@ -193,10 +199,15 @@ public sealed class ParquetWriter : IAsyncDisposable
         {
             using (var group = _file.CreateRowGroup())
             {
-                foreach (var column in _columns)
+                // The library takes each column chunk's codec from its options as it writes the chunk (each chunk names its own).
+                var codec = _library.CompressionMethod;
+                for (var i = 0; i < _columns.Length; i++)
                 {
-                    await column.WriteAsync(group, cancellationToken).ConfigureAwait(false);
+                    _library.CompressionMethod = _uncompressed[i] ? CompressionMethod.None : codec;
+                    await _columns[i].WriteAsync(group, cancellationToken).ConfigureAwait(false);
                 }
+
+                _library.CompressionMethod = codec;
 
                 group.CompleteValidate();
             }
@@ -268,7 +279,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         };
         if (options.UseDictionary)
         {
-            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String))
+            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String && options.HashColumns?.Contains(c.Name) != true))
             {
                 library.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
             }
@@ -306,29 +317,29 @@ public sealed class ParquetWriter : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(column), column, $"The schema has {_columns.Length} columns.");
         }
 
-        var definition = Schema.Columns[column];
-        if (definition.Type != type)
+        if (_types[column] != type)
         {
-            throw new ArgumentException($"Column '{definition.Name}' is {definition.Type}, not {type}.", nameof(column));
+            throw new ArgumentException($"Column '{Schema.Columns[column].Name}' is {_types[column]}, not {type}.", nameof(column));
         }
 
-        if (_set[column])
+        // A column that already holds a value for the row being built was set in this row.
+        var buffer = _columns[column];
+        if (buffer.Rows != _rowsInGroup)
         {
-            throw new InvalidOperationException($"Column '{definition.Name}' was already set in this row.");
+            throw new InvalidOperationException($"Column '{Schema.Columns[column].Name}' was already set in this row.");
         }
 
-        if (!hasValue && !definition.Nullable)
-        {
-            throw new ArgumentNullException(nameof(column), $"Column '{definition.Name}' is required and cannot be null.");
-        }
-
-        _set[column] = true;
         if (!hasValue)
         {
-            _columns[column].AddNull();
+            if (!_nullable[column])
+            {
+                throw new ArgumentNullException(nameof(column), $"Column '{Schema.Columns[column].Name}' is required and cannot be null.");
+            }
+
+            buffer.AddNull();
         }
 
-        return (T)_columns[column];
+        return (T)buffer;
     }
 
     private static bool WellFormed(ReadOnlySpan<char> text)

@@ -78,7 +78,8 @@ public sealed class DuckDbInteropTests
         foreach (var compression in Enum.GetValues<ParquetCompression>())
         {
             var rows = Enumerable.Range(0, 3000).Select(i => schema.Columns.Select(c => c.Nullable && i % 4 == 0 ? null : TestTables.RandomValue(random, c.Type, c.Name.EndsWith("_low", StringComparison.Ordinal))).ToArray());
-            await TestTables.WriteFileAsync(folder.File($"pbi-{compression}.parquet"), schema, rows, new ParquetWriterOptions { Compression = compression, RowGroupRows = 1000 });
+            // String_high written as a hash column, as mart tokens are: uncompressed chunks in a compressed file.
+            await TestTables.WriteFileAsync(folder.File($"pbi-{compression}.parquet"), schema, rows, new ParquetWriterOptions { Compression = compression, RowGroupRows = 1000, HashColumns = new HashSet<string> { "String_high" } });
         }
 
         var glob = DuckDb.Literal(folder.File("pbi-*.parquet"));
@@ -273,6 +274,75 @@ public sealed class DuckDbInteropTests
         Int(all.Rows[0][0]).Should().Be(rows.Count(r => r[0] is not null));
         Int(all.Rows[0][1]).Should().Be(rows.Sum(r => (long)r[1]!));
         Int(all.Rows[0][2]).Should().Be(rows.Count(r => (string)r[2]! == "victim"));
+    }
+
+    [Fact]
+    public async Task Hash_columns_are_written_plain_and_uncompressed_whatever_their_values_and_read_back_exactly()
+    {
+        using var folder = new TempFolder("pq-hash");
+        var schema = new ParquetSchema([new("token", ParquetType.String), new("same", ParquetType.String), new("name", ParquetType.String)]);
+        var names = new[] { "Zoë", "O'Brien", "Ólafsdóttir", "Smith" };
+
+        // Twenty repeating tokens: left to itself the library would dictionary-encode them, as it does the same values in "same".
+        var rows = Enumerable.Range(0, 3000).Select(i => new object?[]
+        {
+            i % 7 == 0 ? null : $"v1:{i % 20:x64}",
+            $"v1:{i % 20:x64}",
+            names[i % names.Length],
+        }).ToArray();
+        var path = folder.File("hash.parquet");
+        await using (var stream = File.Create(path))
+        {
+            await using var writer = await ParquetWriter.CreateAsync(stream, schema, new ParquetWriterOptions { RowGroupRows = 1000, HashColumns = new HashSet<string> { "token" } });
+            foreach (var row in rows)
+            {
+                // Tokens and names go in as the bytes they arrive as: ASCII, and UTF-8 beyond it.
+                if (row[0] is string token)
+                {
+                    writer.Set(0, Encoding.ASCII.GetBytes(token));
+                }
+
+                writer.Set(1, (string)row[1]!);
+                writer.Set(2, Encoding.UTF8.GetBytes((string)row[2]!));
+                await writer.EndRowAsync();
+            }
+
+            await writer.FinishAsync();
+        }
+
+        await using (var reader = await ParquetReader.OpenAsync(File.OpenRead(path), "hash.parquet"))
+        {
+            TestTables.ShouldEqualRows(await reader.ReadRowsAsync().ToListAsync(), rows, "hash file");
+        }
+
+        var chunks = await DuckDb.QueryAsync(
+            "SELECT row_group_id, path_in_schema, encodings, compression " +
+            $"FROM parquet_metadata({DuckDb.Literal(path)}) ORDER BY row_group_id, column_id");
+        chunks.Rows.Should().HaveCount(3 * 3);
+        foreach (var row in chunks.Rows)
+        {
+            var (column, encodings, compression) = (row[1].GetString()!, row[2].GetString()!, row[3].GetString()!);
+            if (column is "token")
+            {
+                encodings.Should().NotContain("DICTIONARY", $"token in row group {Int(row[0])} is a hash column");
+                compression.Should().Be("UNCOMPRESSED", $"token in row group {Int(row[0])} is a hash column");
+            }
+            else
+            {
+                compression.Should().Be("SNAPPY", $"{column} in row group {Int(row[0])} takes the file's codec");
+            }
+
+            if (column is "same")
+            {
+                encodings.Should().Contain("DICTIONARY", $"same in row group {Int(row[0])} repeats twenty values");
+            }
+        }
+
+        var all = await DuckDb.QueryAsync($"SELECT count(token), count(DISTINCT token), count(*) FILTER (WHERE token = same), count(*) FILTER (WHERE name = 'Ólafsdóttir') FROM read_parquet({DuckDb.Literal(path)})");
+        Int(all.Rows[0][0]).Should().Be(rows.Count(r => r[0] is not null));
+        Int(all.Rows[0][1]).Should().Be(20);
+        Int(all.Rows[0][2]).Should().Be(rows.Count(r => r[0] is not null));
+        Int(all.Rows[0][3]).Should().Be(rows.Length / names.Length);
     }
 
     /// <summary>Equal statistics; doubles by value, so the sign of a zero does not matter.</summary>

@@ -136,6 +136,7 @@ public sealed class RoundTripTests
             writer.Invoking(w => w.Set(0, "text")).Should().Throw<ArgumentException>().WithMessage("*'a' is Int32, not String*");
             writer.Invoking(w => w.Set(0, (int?)null)).Should().Throw<ArgumentNullException>();
             writer.Invoking(w => w.Set(1, "bad \ud800 surrogate")).Should().Throw<ArgumentException>().WithMessage("*not valid Unicode*");
+            writer.Invoking(w => w.Set(1, new byte[] { 0x66, 0xC3 })).Should().Throw<ArgumentException>().WithMessage("*not valid UTF-8*");
             writer.Invoking(w => w.SetValue(1, 1.5m)).Should().Throw<ArgumentException>().WithMessage("*Decimal cannot be written*");
             writer.Set(0, 1);
             writer.Invoking(w => w.Set(0, 2)).Should().Throw<InvalidOperationException>().WithMessage("*already set*");
@@ -145,6 +146,35 @@ public sealed class RoundTripTests
         }
 
         (await TestTables.ReadAllAsync(output.ToArray())).Should().ContainSingle().Which.Should().Equal(1, "fine 😀");
+    }
+
+    [Fact]
+    public async Task A_string_repeated_from_the_row_before_shares_its_characters_and_reads_back()
+    {
+        var schema = new ParquetSchema([new("batch", ParquetType.String, false), new("n", ParquetType.Int32, false)]);
+        var batch = "police-27972b5e5246f95a";
+        using var output = new MemoryStream();
+        var grew = new List<long>();
+        await using (var writer = await ParquetWriter.CreateAsync(output, schema))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var before = writer.BufferedBytes;
+
+                // The third row's value is equal but another string, so its characters are copied, and so are the fourth's
+                // (the row before it held that other string).
+                writer.Set(0, i == 2 ? new string(batch.AsSpan()) : batch);
+                writer.Set(1, i);
+                await writer.EndRowAsync();
+                grew.Add(writer.BufferedBytes - before);
+            }
+
+            await writer.FinishAsync();
+        }
+
+        var copied = grew[0];
+        grew.Should().Equal(copied, copied - (batch.Length * sizeof(char)), copied, copied);
+        (await TestTables.ReadAllAsync(output.ToArray())).Select(r => ((string)r[0]!, (int)r[1]!)).Should().Equal((batch, 0), (batch, 1), (batch, 2), (batch, 3));
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly QuarterNames _quarterNames = new();
     private readonly int _quarterField;
     private readonly MartCatalog _catalog;
+    private readonly int _tokenKeys;
+    private readonly int _birthYearColumn;
     private long _buffered;
     private bool _finished;
 
@@ -54,6 +56,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
         _catalog = new MartCatalog(store);
         _contract = contract;
         _layout = MartLayout.For(contract);
+        _tokenKeys = _layout.TokenKeys.Count;
+        _birthYearColumn = _layout.HasBirth ? _layout.BirthYearColumn : -1;
         _batchId = batchId;
         _metadata = metadata;
         _compression = compression;
@@ -95,9 +99,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(tokens);
         ObjectDisposedException.ThrowIf(_finished, this);
-        if (tokens.Keys != _layout.TokenKeys.Count)
+        if (tokens.Keys != _tokenKeys)
         {
-            throw new ArgumentException($"The tokens are for {tokens.Keys} keys; feed {_contract.Name} has {_layout.TokenKeys.Count}.", nameof(tokens));
+            throw new ArgumentException($"The tokens are for {tokens.Keys} keys; feed {_contract.Name} has {_tokenKeys}.", nameof(tokens));
         }
 
         // Only a row that opens a quarter's file or fills a row group waits on the store; every other row is buffered in place.
@@ -150,20 +154,20 @@ public sealed class MartBatchWriter : IAsyncDisposable
     {
         w.Set(0, _batchId);
         w.Set(1, (long?)row.Line);
-        var column = MartLayout.FirstToken;
-        for (var k = 0; k < _layout.TokenKeys.Count; k++, column++)
+        for (var k = 0; k < _tokenKeys; k++)
         {
-            // Tokens go in as the ASCII bytes they were made as; an absent one is left unset, so null.
-            if (tokens.Has(index, k))
+            // Tokens go in as the ASCII bytes they were made as; an absent one (no bytes) is left unset, so null.
+            var token = tokens.Token(index, k);
+            if (!token.IsEmpty)
             {
-                w.Set(column, tokens.Token(index, k));
+                w.Set(MartLayout.FirstToken + k, token);
             }
         }
 
-        if (_layout.HasBirth && dateOfBirth is { } dob)
+        if (_birthYearColumn >= 0 && dateOfBirth is { } dob)
         {
-            w.Set(_layout.BirthYearColumn, (int?)dob.Year);
-            w.Set(_layout.BirthYearColumn + 1, (int?)dob.Month);
+            w.Set(_birthYearColumn, (int?)dob.Year);
+            w.Set(_birthYearColumn + 1, (int?)dob.Month);
         }
 
         var values = row.Values;
@@ -290,6 +294,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             Compression = _compression,
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
+            HashColumns = _layout.TokenColumns,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
         return new QuarterFile(pending, writer, metadata);

@@ -85,6 +85,7 @@ internal sealed class MartLayout
         TokenKeys = tokenKeys;
         HasBirth = hasBirth;
         Stored = stored;
+        TokenColumns = tokenKeys.Select(k => k.TokenColumn()).ToHashSet(StringComparer.Ordinal);
     }
 
     public ParquetSchema Schema { get; }
@@ -92,6 +93,9 @@ internal sealed class MartLayout
     public IReadOnlyList<LinkageKey> TokenKeys { get; }
 
     public bool HasBirth { get; }
+
+    /// <summary>The token columns' names: keyed hashes, as many distinct values as people, written as hash columns (PLAIN, uncompressed).</summary>
+    public IReadOnlySet<string> TokenColumns { get; }
 
     /// <summary>The contract field index, mart column index and type of each stored field (an array: rows walk it without an enumerator).</summary>
     public (int Field, int Column, FieldType Type)[] Stored { get; }
