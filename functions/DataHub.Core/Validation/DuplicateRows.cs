@@ -110,7 +110,8 @@ public sealed class DuplicateRows : IDisposable
     }
 
     /// <summary>Replaces each hash by its AES block (a keyed pseudorandom permutation) cut to its first 64 bits.</summary>
-    /// <remarks>Equal hashes must give equal values, as ECB does; many blocks go to the cipher in one call.</remarks>
+    /// <remarks>Equal hashes must give equal values, as ECB does; many blocks go to the cipher in one call. The blocks are
+    /// encrypted in place, so the buffer never keeps a hash after the call.</remarks>
     private void Key(Span<ulong> hashes)
     {
         var blocks = _blocks.AsSpan();
@@ -130,8 +131,6 @@ public sealed class DuplicateRows : IDisposable
                 chunk[i] = BinaryPrimitives.ReadUInt64LittleEndian(plain.Slice(i * 16, 8));
             }
         }
-
-        blocks.Clear();
     }
 
     /// <summary>One hash keyed as <see cref="Key"/> does, for a lookup in a spilled run.</summary>
