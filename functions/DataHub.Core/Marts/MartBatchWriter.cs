@@ -211,14 +211,18 @@ public sealed class MartBatchWriter : IAsyncDisposable
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         try
         {
-            foreach (var (_, file) in quarters)
+            // Each quarter's file is its own writer and stream, and finishing one writes its last row group: the files are
+            // finished side by side, so the batch's tail uses every core rather than one.
+            var finishing = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(quarters, finishing, async (quarter, token) =>
             {
+                var file = quarter.Value;
                 file.Metadata[MartMetadata.Rows] = file.Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.BatchRows] = Rows.ToString(CultureInfo.InvariantCulture);
                 file.Metadata[MartMetadata.RowsRejected] = rowsRejected.ToString(CultureInfo.InvariantCulture);
-                file.Written = await file.Writer.FinishAsync(cancellationToken).ConfigureAwait(false);
+                file.Written = await file.Writer.FinishAsync(token).ConfigureAwait(false);
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
-            }
+            }).ConfigureAwait(false);
 
             // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
             // sees old and new files of one batch mixed.
@@ -232,15 +236,18 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
         // Every file is complete before the first is committed, so a failure above commits none; a crash between the
         // files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
+        // Commits wait on the store (a local commit makes the file durable before its rename), so they too go side by side;
+        // the manifest lists the files in quarter order whichever finished first.
         _finished = true;
-        var files = new List<MartManifestFile>();
+        var files = new MartManifestFile[quarters.Count];
         try
         {
-            foreach (var (quarter, file) in quarters)
+            await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), async (i, _) =>
             {
+                var (quarter, file) = quarters[i];
                 var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                files.Add(new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256));
-            }
+                files[i] = new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256);
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -295,6 +302,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
             RowGroupRows = _rowGroupRows,
             RowGroupBytes = _rowGroupBytes,
             HashColumns = _layout.TokenColumns,
+            // A dictionary is tried per chunk with a hash table as large as the chunk: a large-object allocation for every
+            // string column of every row group, which drove most of the ingest's full collections. Ids and free text are
+            // mostly distinct anyway, and Snappy shortens the repeating codes and batch id about as well.
+            UseDictionary = false,
             Metadata = metadata,
         }, cancellationToken).ConfigureAwait(false);
         return new QuarterFile(pending, writer, metadata);
