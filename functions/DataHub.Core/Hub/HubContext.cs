@@ -66,9 +66,9 @@ public sealed record IngestSettings
     public int RowGroupRows { get; init; } = 100_000;
 
     /// <summary>
-    /// Memory the rows buffered for a batch's open quarter files may take together (default 32 MB): past it the largest
+    /// Memory the rows buffered for a batch's open quarter files may take together (default 24 MB): past it the largest
     /// buffer is written out as a row group. Rows wait in memory until a row group is written, and a five-year extract keeps
     /// about twenty quarter files open, so this bounds the mart writer's memory whatever the file's size.
     /// </summary>
-    public long RowGroupBytes { get; init; } = 32L * 1024 * 1024;
+    public long RowGroupBytes { get; init; } = 24L * 1024 * 1024;
 }
