@@ -175,8 +175,13 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         Use(4);
         var app = App();
         var delivery = await LandAsync(app);
-        var requests = 0;
-        Proxy.Fault = _ => Interlocked.Increment(ref requests) % 3 == 1 ? 503 : null; // every third request fails once
+        // Every third operation fails once: its first attempt is answered 503 and the SDK's retries, which carry the same
+        // client request id, go through. Keyed by operation rather than by request count, since quarter files are
+        // committed side by side and another operation's request may come between an attempt and its retry.
+        var operations = 0;
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        Proxy.Fault = request =>
+            seen.TryAdd(request.Headers["x-ms-client-request-id"].ToString(), true) && Interlocked.Increment(ref operations) % 3 == 1 ? 503 : null;
 
         await delivery.To(Function(app));
 
