@@ -13,6 +13,9 @@ namespace DataHub.Core.Marts;
 /// </summary>
 public sealed class MartBatchWriter : IAsyncDisposable
 {
+    // Quarter files finished, then committed, at once at the end of a batch.
+    private const int ParallelFiles = 2;
+
     private readonly IObjectStore _store;
     private readonly FeedContract _contract;
     private readonly MartLayout _layout;
@@ -211,9 +214,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         try
         {
-            // Each quarter's file is its own writer and stream, and finishing one writes its last row group: the files are
-            // finished side by side, so the batch's tail uses every core rather than one.
-            var finishing = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+            // Each quarter's file is its own writer and stream, and finishing one writes its last row group: two files are
+            // finished side by side, so the batch's tail is not left to one core. Two, not one per core: each holds its
+            // encoded pages in memory, and a remote store's block uploads block a thread while they run.
+            var finishing = new ParallelOptions { MaxDegreeOfParallelism = ParallelFiles, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(quarters, finishing, async (quarter, token) =>
             {
                 var file = quarter.Value;
@@ -242,7 +246,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         var files = new MartManifestFile[quarters.Count];
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), async (i, _) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelFiles }, async (i, _) =>
             {
                 var (quarter, file) = quarters[i];
                 var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
             seen.Properties.Should().BeNull();
         }
 
-        // Files are committed one after another once all are finished: each is invisible until its own commit.
+        // Files are committed (two at a time) once all are finished: each is invisible until its own commit.
         foreach (var seen in observer.BeforeCommit)
         {
             seen.Listed.Should().NotContain(seen.Path, "a finished, flushed file is not visible until it is committed");

@@ -49,9 +49,10 @@ public sealed class BatchVisibilityTests
         var outcome = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
         var after = await new MartLoader(hub.Store).LoadAsync(default);
 
-        during.Files.Should().NotContain(f => f.Feed == "police-da-incidents", "one quarter file was committed, the rest were still to come");
+        during.Files.Should().NotContain(f => f.Feed == "police-da-incidents", "one quarter file was committed and held; the manifest was still to come");
         outcome.Status.Should().Be(IngestStatus.Stored);
         after.Files.Count(f => f.Feed == "police-da-incidents").Should().Be(outcome.MartFiles!.Count - 1, "every quarter file at once (the last entry is the manifest)");
+        outcome.MartFiles.SkipLast(1).Should().BeInAscendingOrder(StringComparer.Ordinal, "the manifest lists the quarter files in quarter order, whichever was committed first");
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class BatchVisibilityTests
 
         var cleaned = await new InterruptedWork(hub.Hub).RunAsync(default);
 
-        left.Should().NotBeEmpty("the quarter files before the failing one were committed");
+        left.Should().NotBeEmpty("quarter files other than the failing one were committed");
         cleaned.UncommittedMartFiles.Should().BeEquivalentTo(left);
         (await hub.ListAsync("secure/")).Should().BeEmpty();
         (await hub.AuditAsync()).Where(e => e.Entry.Rule == InterruptedWork.UncommittedRule).Select(e => e.Entry.Path).Should().BeEquivalentTo(left);
@@ -94,7 +95,7 @@ public sealed class BatchVisibilityTests
 
     private static bool IsQuarterFile(string path) => path.StartsWith("secure/police-da-incidents/quarter=", StringComparison.Ordinal);
 
-    /// <summary>The n-th quarter file fails just as it would be committed (the ones before it are committed), as a crash mid-commit would.</summary>
+    /// <summary>The n-th quarter file opened fails just as it would be committed (others may be committed), as a crash mid-commit would.</summary>
     private sealed class CommitFailsAt(IObjectStore inner, int n) : DelegatingStore(inner)
     {
         private int _seen;
