@@ -30,7 +30,7 @@ public sealed class ParquetWriter : IAsyncDisposable
     private bool _faulted;
     private bool _disposed;
 
-    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, ParquetOptions library, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
+    private ParquetWriter(HashingOutput output, ParquetSchema schema, ParquetWriterOptions options, bool[] hashColumns, ParquetOptions library, LibraryWriter file, global::Parquet.Schema.ParquetSchema fields)
     {
         _output = output;
         _options = options;
@@ -40,7 +40,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         _columns = [.. schema.Columns.Select((c, i) => BufferFor(c, fields.DataFields[i]))];
         _types = [.. schema.Columns.Select(c => c.Type)];
         _nullable = [.. schema.Columns.Select(c => c.Nullable)];
-        _uncompressed = [.. schema.Columns.Select(c => options.HashColumns?.Contains(c.Name) == true)];
+        _uncompressed = hashColumns;
         _rowBytes = _columns.Sum(c => (long)c.RowBytes);
     }
 
@@ -82,9 +82,11 @@ public sealed class ParquetWriter : IAsyncDisposable
 
         var fields = LibrarySchema.For(schema);
         var hashing = new HashingOutput(output);
-        var library = LibraryOptions(schema, options);
+        // Which columns are hash columns is decided once: they get neither a dictionary hint nor the file's codec.
+        bool[] hashColumns = [.. schema.Columns.Select(c => options.HashColumns?.Contains(c.Name) == true)];
+        var library = LibraryOptions(schema, options, hashColumns);
         var file = await LibraryWriter.CreateAsync(fields, hashing, library, append: false, cancellationToken).ConfigureAwait(false);
-        return new ParquetWriter(hashing, schema, options, library, file, fields);
+        return new ParquetWriter(hashing, schema, options, hashColumns, library, file, fields);
     }
 
     /// <summary>Sets a column of the current row from a CLR value of its type (bool, int, long, double, DateOnly, string); null leaves it null.</summary>
@@ -263,7 +265,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static ParquetOptions LibraryOptions(ParquetSchema schema, ParquetWriterOptions options)
+    private static ParquetOptions LibraryOptions(ParquetSchema schema, ParquetWriterOptions options, bool[] hashColumns)
     {
         var library = new ParquetOptions
         {
@@ -279,7 +281,7 @@ public sealed class ParquetWriter : IAsyncDisposable
         };
         if (options.UseDictionary)
         {
-            foreach (var column in schema.Columns.Where(c => c.Type == ParquetType.String && options.HashColumns?.Contains(c.Name) != true))
+            foreach (var column in schema.Columns.Where((c, i) => c.Type == ParquetType.String && !hashColumns[i]))
             {
                 library.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
             }
