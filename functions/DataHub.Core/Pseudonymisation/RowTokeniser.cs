@@ -19,7 +19,9 @@ public sealed class RowTokeniser
     private readonly int _dateOfBirth;
     private readonly int _sex;
     private readonly int _local;
-    private readonly Dictionary<LinkageKey, byte[]> _domains;
+    // Each key's domain prefix, indexed by the key: an array, not a dictionary, whose enum comparer boxes the key in
+    // ahead-of-time compiled code (the published CLI runs it until the JIT recompiles the method).
+    private readonly byte[][] _domains;
     private readonly TokenMessage _message = new();
 
     /// <summary>Plans the tokens for <paramref name="contract"/>'s rows from <paramref name="partner"/>.</summary>
@@ -35,7 +37,11 @@ public sealed class RowTokeniser
         (_nhs, _upn, _forename, _surname, _forenameInitial, _surnameInitial, _dateOfBirth, _sex, _local) =
             (fields.Nhs, fields.Upn, fields.Forename, fields.Surname, fields.ForenameInitial, fields.SurnameInitial, fields.DateOfBirth, fields.Sex, fields.Local);
         Keys = fields.Keys();
-        _domains = Keys.ToDictionary(k => k, k => Encoding.UTF8.GetBytes(Pseudonymiser.Domain(k, partner) + "|"));
+        _domains = new byte[LinkageKeys.All.Count][];
+        foreach (var k in Keys)
+        {
+            _domains[(int)k] = Encoding.UTF8.GetBytes(Pseudonymiser.Domain(k, partner) + "|");
+        }
     }
 
     /// <summary>The keys this feed's rows can carry, strongest first (the mart's token columns).</summary>
@@ -141,7 +147,7 @@ public sealed class RowTokeniser
                     // surname|forename|yyyy-MM-dd; a folded name is at most twice its length.
                     var surname = AsText(values[_surname]);
                     var forename = AsText(values[_forename]);
-                    var message = _message.Start(_domains[key], (2 * (surname.Length + forename.Length)) + 12);
+                    var message = _message.Start(_domains[(int)key], (2 * (surname.Length + forename.Length)) + 12);
                     var length = IdentityNormaliser.Name(surname, message);
                     if (length == 0)
                     {
@@ -173,7 +179,7 @@ public sealed class RowTokeniser
                     }
 
                     // FS|yyyy-MM-dd|S
-                    var message = _message.Start(_domains[key], 15);
+                    var message = _message.Start(_domains[(int)key], 15);
                     message[0] = forenameInitial;
                     message[1] = surnameInitial;
                     message[2] = (byte)'|';
@@ -191,7 +197,7 @@ public sealed class RowTokeniser
                         return false;
                     }
 
-                    var message = _message.Start(_domains[key], Encoding.UTF8.GetMaxByteCount(id.Length));
+                    var message = _message.Start(_domains[(int)key], Encoding.UTF8.GetMaxByteCount(id.Length));
                     _message.Commit(Encoding.UTF8.GetBytes(id, message));
                     return true;
                 }
@@ -204,7 +210,7 @@ public sealed class RowTokeniser
     /// <summary>Builds the message of a value already checked to be ASCII (NHS number digits, a UPN); always true.</summary>
     private bool Ascii(LinkageKey key, ReadOnlySpan<char> value)
     {
-        var message = _message.Start(_domains[key], value.Length);
+        var message = _message.Start(_domains[(int)key], value.Length);
         for (var i = 0; i < value.Length; i++)
         {
             message[i] = (byte)value[i];
