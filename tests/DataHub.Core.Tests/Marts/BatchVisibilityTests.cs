@@ -84,6 +84,27 @@ public sealed class BatchVisibilityTests
         await read.Should().ThrowAsync<DamagedManifestException>();
     }
 
+    [Fact]
+    public async Task A_quarter_file_failing_while_another_is_finished_beside_it_commits_nothing_and_leaves_no_partial_file()
+    {
+        using var hub = new HubFixture();
+        await LandCohortAsync(hub);
+        var landed = await LandPoliceAsync(hub);
+        var store = new FinishFailsBesideAnother(hub.Store);
+
+        var failed = await new IngestExtract(hub.Hub with { Store = store }).HandleAsync(Police, landed.ETag, default);
+
+        store.Overlapped.Should().BeTrue("the last quarter's file failed while the first quarter's was held part-way through its last row group");
+        failed.Status.Should().Be(IngestStatus.Failed);
+        (await hub.ListAsync("secure/police-da-incidents/")).Should().BeEmpty("no quarter file and no manifest was committed");
+        Directory.EnumerateFiles(Path.Combine(hub.Root, "secure", "police-da-incidents"), "*", SearchOption.AllDirectories)
+            .Should().BeEmpty("the file held part-way and the failed one were both abandoned, not left half-written");
+        (await new MartLoader(hub.Store).LoadAsync(default)).Files.Should().NotContain(f => f.Feed == "police-da-incidents");
+
+        var retried = await new IngestExtract(hub.Hub).HandleAsync(Police, landed.ETag, default);
+        retried.Status.Should().Be(IngestStatus.Stored, "the landing copy and its claim are left for the next attempt");
+    }
+
     private static async Task LandCohortAsync(HubFixture hub)
     {
         var cohort = SyntheticHub.Generate(new SeedOptions { Families = 3, SchoolsAsXlsx = false, GroundTruth = false }).Files.First(f => f.LandingPath.StartsWith("csc/csc-people/", StringComparison.Ordinal));
@@ -134,6 +155,112 @@ public sealed class BatchVisibilityTests
             }
 
             return stored;
+        }
+    }
+
+    /// <summary>
+    /// Quarter files are finished two at a time: the first quarter's file is held at its first write after the header
+    /// until the last quarter's file, finished beside it, has failed at its own (as a full disk would fail it).
+    /// </summary>
+    private sealed class FinishFailsBesideAnother(IObjectStore inner) : DelegatingStore(inner)
+    {
+        private readonly List<string> _quarterFiles = [];
+        private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Whether the held file was still waiting when the other failed.</summary>
+        public bool Overlapped { get; private set; }
+
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            if (!IsQuarterFile(path))
+            {
+                return write;
+            }
+
+            lock (_quarterFiles)
+            {
+                _quarterFiles.Add(path);
+            }
+
+            return new WrappedWrite(write, new GateStream(write.Content, () => FirstDataWrite(path)));
+        }
+
+        // Every quarter file is open before the first is finished (the rows are few enough for one row group each).
+        private void FirstDataWrite(string path)
+        {
+            string first, last;
+            lock (_quarterFiles)
+            {
+                first = _quarterFiles.Min(StringComparer.Ordinal)!;
+                last = _quarterFiles.Max(StringComparer.Ordinal)!;
+            }
+
+            if (path == last)
+            {
+                _failed.TrySetResult();
+                throw new IOException("No space left on device.");
+            }
+
+            if (path == first)
+            {
+                Overlapped = _failed.Task.Wait(TimeSpan.FromSeconds(30));
+            }
+        }
+    }
+
+    /// <summary>Passes writes through; calls <c>onFirstData</c> before the first write after the 4-byte header, which it may block or fail.</summary>
+    private sealed class GateStream(Stream inner, Action onFirstData) : Stream
+    {
+        private long _written;
+        private bool _gated;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Gate();
+            inner.Write(buffer);
+            _written += buffer.Length;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Gate();
+            await inner.WriteAsync(buffer, cancellationToken);
+            _written += buffer.Length;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private void Gate()
+        {
+            if (_written >= 4 && !_gated)
+            {
+                _gated = true;
+                onFirstData();
+            }
         }
     }
 }
