@@ -268,7 +268,7 @@ internal sealed class SecureWritesFailAfter(IObjectStore inner, long bytes) : De
     public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
         var write = await base.BeginWriteAsync(path, options, cancellationToken);
-        return path.StartsWith("secure/", StringComparison.Ordinal) ? new WrappedWrite(write, new FailAfterStream(write.Content, bytes, "No space left on device.")) : write;
+        return path.StartsWith("secure/", StringComparison.Ordinal) ? new WrappedWrite(write, PassThroughStream.FailingAfter(write.Content, bytes, "No space left on device.")) : write;
     }
 }
 
@@ -283,13 +283,20 @@ internal sealed class SecondReadFailsAfter(IObjectStore inner, long bytes) : Del
     public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
         var stream = await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
-        return new FailAfterStream(stream, _read.Add(path) ? long.MaxValue : bytes, "The connection to the store was reset.");
+        return PassThroughStream.FailingAfter(stream, _read.Add(path) ? long.MaxValue : bytes, "The connection to the store was reset.");
     }
 }
 
-/// <summary>Passes reads and writes through until <c>bytes</c> have gone by, then throws an IOException with the message.</summary>
-internal sealed class FailAfterStream(Stream inner, long bytes, string message) : Stream
+/// <summary>
+/// Passes reads and writes through; each one that takes them past <c>bytes</c> first calls <c>past</c>, which may throw
+/// (a disk filling up, a dropped connection) or hold the caller.
+/// </summary>
+internal sealed class PassThroughStream(Stream inner, long bytes, Action past) : Stream
 {
+    /// <summary>Passes reads and writes until <paramref name="bytes"/> have gone by, then throws an IOException with the message.</summary>
+    public static PassThroughStream FailingAfter(Stream inner, long bytes, string message) =>
+        new(inner, bytes, () => throw new IOException(message));
+
     private long _passed;
 
     public override bool CanRead => inner.CanRead;
@@ -351,7 +358,7 @@ internal sealed class FailAfterStream(Stream inner, long bytes, string message) 
         _passed += count;
         if (_passed > bytes)
         {
-            throw new IOException(message);
+            past();
         }
     }
 }

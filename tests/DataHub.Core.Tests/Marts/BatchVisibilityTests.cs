@@ -166,6 +166,7 @@ public sealed class BatchVisibilityTests
     {
         private readonly List<string> _quarterFiles = [];
         private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _held;
 
         /// <summary>Whether the held file was still waiting when the other failed.</summary>
         public bool Overlapped { get; private set; }
@@ -183,11 +184,12 @@ public sealed class BatchVisibilityTests
                 _quarterFiles.Add(path);
             }
 
-            return new WrappedWrite(write, new GateStream(write.Content, () => FirstDataWrite(path)));
+            // Past the 4-byte header, the file's row group is being written.
+            return new WrappedWrite(write, new PassThroughStream(write.Content, 4, () => DataWrite(path)));
         }
 
         // Every quarter file is open before the first is finished (the rows are few enough for one row group each).
-        private void FirstDataWrite(string path)
+        private void DataWrite(string path)
         {
             string first, last;
             lock (_quarterFiles)
@@ -202,64 +204,10 @@ public sealed class BatchVisibilityTests
                 throw new IOException("No space left on device.");
             }
 
-            if (path == first)
+            if (path == first && !_held)
             {
+                _held = true;
                 Overlapped = _failed.Task.Wait(TimeSpan.FromSeconds(30));
-            }
-        }
-    }
-
-    /// <summary>Passes writes through; calls <c>onFirstData</c> before the first write after the 4-byte header, which it may block or fail.</summary>
-    private sealed class GateStream(Stream inner, Action onFirstData) : Stream
-    {
-        private long _written;
-        private bool _gated;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Gate();
-            inner.Write(buffer);
-            _written += buffer.Length;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Gate();
-            await inner.WriteAsync(buffer, cancellationToken);
-            _written += buffer.Length;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        private void Gate()
-        {
-            if (_written >= 4 && !_gated)
-            {
-                _gated = true;
-                onFirstData();
             }
         }
     }
