@@ -7,8 +7,9 @@ using DataHub.Testing;
 namespace DataHub.Azure.Tests.Infra;
 
 /// <summary>
-/// No Bicep compiler and no Functions host here: these read the functions.metadata the Functions SDK generated at build,
-/// infra/main.bicep, host.json and local.settings.sample.json as they are, and check they agree with each other and the code.
+/// No Functions host here: these read the functions.metadata the Functions SDK generated at build, infra/main.bicep (whose
+/// compiling <see cref="BicepBuildTests"/> checks), host.json and local.settings.sample.json as they are, and check they
+/// agree with each other and the code.
 /// </summary>
 public sealed partial class InfraNamesTests
 {
