@@ -117,7 +117,7 @@ public static class ScorecardBuilder
                     duplicates = duplicateFiles > 0 ? Rag.Worst(duplicates, Rag.Amber) : duplicates;
                     var cover = coverageOf.GetValueOrDefault((feed, q));
                     var coverageStatus = Rag.High(cover?.Share, t.CoverageAmber, t.CoverageRed);
-                    var timeliness = Timeliness.Score(agreement, t, q, arrived, today);
+                    var timeliness = Timeliness.Score(partner, agreement, q, arrived, today);
                     var overall = new[] { timeliness.Status, completeness, validity, duplicates, coverageStatus }.Aggregate(Rag.None, Rag.Worst);
                     rows.Add(new ScorecardRow(
                         partner.Partner, feed, partner.AgreementId, q, agreement.ExpectedCadence.ToText(), agreement.DueDay, timeliness,

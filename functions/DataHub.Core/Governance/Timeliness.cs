@@ -33,7 +33,7 @@ public static class Rag
 }
 
 /// <summary>How one feed's deliveries for the periods of one quarter arrived against their due dates.</summary>
-/// <param name="PeriodsExpected">Delivery periods (months or the quarter) in the quarter.</param>
+/// <param name="PeriodsExpected">Delivery periods (months or the quarter) in the quarter owed under the agreement (due while it is in force).</param>
 /// <param name="PeriodsReceived">Of those, periods a stored delivery covers.</param>
 /// <param name="PeriodsLate">Periods received after their due date, or not received once due.</param>
 /// <param name="ExpectedDate">The due date of the quarter's last period.</param>
@@ -42,19 +42,22 @@ public static class Rag
 /// <param name="Status">Green when every period arrived by its due date; amber when late by up to the agreement's red threshold; red beyond it or when a due period has not arrived.</param>
 public sealed record TimelinessScore(int PeriodsExpected, int PeriodsReceived, int PeriodsLate, DateOnly ExpectedDate, DateOnly? ActualDate, int DaysLate, string Status);
 
-/// <summary>Scores timeliness: each period of the agreement's cadence is due on its due day of the month after it ends.</summary>
+/// <summary>
+/// Scores timeliness: each period of the agreement's cadence is due on its due day of the month after it ends, and is owed
+/// only when that day falls while the agreement is in force (history sent under a new agreement is not late).
+/// </summary>
 public static class Timeliness
 {
     /// <summary>Scores <paramref name="quarter"/> for a feed whose stored deliveries covered the given day ranges, received at the given times.</summary>
-    /// <param name="agreement">The feed's agreement: cadence and due day.</param>
-    /// <param name="thresholds">The partner's scorecard thresholds.</param>
+    /// <param name="partner">The partner's agreement: its validity and scorecard thresholds.</param>
+    /// <param name="agreement">The feed's terms in it: cadence and due day.</param>
     /// <param name="quarter">The quarter whose periods are scored.</param>
     /// <param name="received">Each stored delivery's day range and the date it was received.</param>
     /// <param name="today">Today: a period not yet due is not late.</param>
-    public static TimelinessScore Score(FeedAgreement agreement, ScorecardThresholds thresholds, Quarter quarter, IReadOnlyList<(DateOnly From, DateOnly To, DateOnly ReceivedOn)> received, DateOnly today)
+    public static TimelinessScore Score(PartnerProtocol partner, FeedAgreement agreement, Quarter quarter, IReadOnlyList<(DateOnly From, DateOnly To, DateOnly ReceivedOn)> received, DateOnly today)
     {
+        ArgumentNullException.ThrowIfNull(partner);
         ArgumentNullException.ThrowIfNull(agreement);
-        ArgumentNullException.ThrowIfNull(thresholds);
         ArgumentNullException.ThrowIfNull(received);
         var expected = 0;
         var got = 0;
@@ -68,6 +71,12 @@ public static class Timeliness
         {
             var (start, end) = agreement.ExpectedCadence.PeriodOf(day);
             due = agreement.DueDateFor(start);
+            if (!partner.InForceOn(due))
+            {
+                // Owed under no agreement: before this one came into force (a first load of history) or after it ended.
+                continue;
+            }
+
             expected++;
             var arrivals = received.Where(r => r.From <= start && r.To >= end).Select(r => r.ReceivedOn).ToArray();
             if (arrivals.Length == 0)
@@ -91,7 +100,7 @@ public static class Timeliness
             {
                 late++;
                 worstDays = Math.Max(worstDays, days);
-                status = Rag.Worst(status, days > thresholds.LateRedDays ? Rag.Red : Rag.Amber);
+                status = Rag.Worst(status, days > partner.Scorecard.LateRedDays ? Rag.Red : Rag.Amber);
             }
             else
             {

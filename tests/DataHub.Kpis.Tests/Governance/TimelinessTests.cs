@@ -20,7 +20,7 @@ public sealed class TimelinessTests
         (new DateOnly(2025, month, 1), new DateOnly(2025, month, DateTime.DaysInMonth(2025, month)), received);
 
     private static TimelinessScore Score(params (DateOnly, DateOnly, DateOnly)[] received) =>
-        Timeliness.Score(Police.Feeds["police-da-incidents"], Police.Scorecard, Q1, received, new DateOnly(2025, 12, 1));
+        Timeliness.Score(Police, Police.Feeds["police-da-incidents"], Q1, received, new DateOnly(2025, 12, 1));
 
     [Fact]
     public void Every_month_by_its_due_date_is_green_with_the_last_due_date_and_arrival()
@@ -63,10 +63,37 @@ public sealed class TimelinessTests
     [Fact]
     public void Periods_not_yet_due_are_not_rated()
     {
-        var score = Timeliness.Score(Police.Feeds["police-da-incidents"], Police.Scorecard, Q1, [], new DateOnly(2025, 2, 1));
+        var score = Timeliness.Score(Police, Police.Feeds["police-da-incidents"], Q1, [], new DateOnly(2025, 2, 1));
 
         score.Status.Should().Be(Rag.None);
         score.PeriodsLate.Should().Be(0);
+    }
+
+    [Fact]
+    public void History_due_before_the_agreement_came_into_force_is_not_rated_however_late_it_arrives()
+    {
+        // Police's agreement is in force from 1 January 2024; a first load in 2025 carries records back to 2015.
+        var history = new Quarter(2015, 1);
+        var sent = new[] { (history.Start, history.End, new DateOnly(2025, 3, 1)) };
+
+        var score = Timeliness.Score(Police, Police.Feeds["police-da-incidents"], history, sent, new DateOnly(2025, 12, 1));
+
+        score.Status.Should().Be(Rag.None, "no agreement owed these months on their due dates");
+        score.PeriodsExpected.Should().Be(0);
+        score.PeriodsLate.Should().Be(0);
+        score.DaysLate.Should().Be(0);
+    }
+
+    [Fact]
+    public void In_the_quarter_an_agreement_starts_only_the_periods_due_after_it_are_owed()
+    {
+        // October and November 2023 were due on 15 November and 15 December 2023, before the agreement; December on 15 January 2024.
+        var score = Timeliness.Score(Police, Police.Feeds["police-da-incidents"], new Quarter(2023, 4), [], new DateOnly(2024, 3, 1));
+
+        score.Status.Should().Be(Rag.Red);
+        score.PeriodsExpected.Should().Be(1);
+        score.PeriodsLate.Should().Be(1);
+        score.DaysLate.Should().Be(new DateOnly(2024, 3, 1).DayNumber - new DateOnly(2024, 1, 15).DayNumber);
     }
 
     [Fact]
