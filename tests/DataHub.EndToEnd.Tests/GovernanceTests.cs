@@ -194,6 +194,21 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
     }
 
     [Fact]
+    public void History_sent_before_the_agreements_began_is_not_scored_late_and_the_report_says_nothing_was_owed()
+    {
+        // The demo's extracts run to 2021; every agreement is in force from 1 January 2024, and the clock says November 2026.
+        var scorecard = hub.Table(hub.GovernanceVersion, "scorecard");
+        var history = scorecard.Where(r => string.CompareOrdinal(r["quarter"], "2023Q3") <= 0 && r["deliveries"] != "0").ToArray();
+        history.Should().NotBeEmpty();
+        history.Should().OnlyContain(r => r["periods_expected"] == "0" && r["periods_late"] == "0" && r["timeliness"] == "" && r["actual_date"].Length > 0);
+        scorecard.Where(r => r["quarter"] == "2024Q2").Should().NotBeEmpty()
+            .And.OnlyContain(r => r["timeliness"] == "red", "nothing was received for the months due since the agreements began, or only years late");
+
+        var html = hub.Root.Text($"published/report/board-report-{hub.ReportQuarter}.html");
+        html.Should().Contain("nothing owed (due outside the agreement dates)", $"the report's quarter, {hub.ReportQuarter}, is history");
+    }
+
+    [Fact]
     public async Task Governance_and_report_commands_publish_on_demand_and_refuse_a_quarter_without_KPI_tables()
     {
         var (code, output) = await hub.Run("governance");

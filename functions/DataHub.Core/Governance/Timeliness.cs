@@ -37,7 +37,7 @@ public static class Rag
 /// <param name="PeriodsReceived">Of those, periods a stored delivery covers.</param>
 /// <param name="PeriodsLate">Periods received after their due date, or not received once due.</param>
 /// <param name="ExpectedDate">The due date of the quarter's last period.</param>
-/// <param name="ActualDate">When the last of its periods arrived; null while any is missing.</param>
+/// <param name="ActualDate">When the last of its periods arrived; null while any owed period is missing, or when none arrived.</param>
 /// <param name="DaysLate">The most days any period arrived (or, missing, has been waiting) past its due date.</param>
 /// <param name="Status">Green when every period arrived by its due date; amber when late by up to the agreement's red threshold; red beyond it or when a due period has not arrived.</param>
 public sealed record TimelinessScore(int PeriodsExpected, int PeriodsReceived, int PeriodsLate, DateOnly ExpectedDate, DateOnly? ActualDate, int DaysLate, string Status);
@@ -71,15 +71,22 @@ public static class Timeliness
         {
             var (start, end) = agreement.ExpectedCadence.PeriodOf(day);
             due = agreement.DueDateFor(start);
+            var arrivals = received.Where(r => r.From <= start && r.To >= end).Select(r => r.ReceivedOn).ToArray();
+            DateOnly? first = arrivals.Length > 0 ? arrivals.Min() : null;
+            if (first is { } f)
+            {
+                lastArrival = lastArrival is { } l && l > f ? l : f;
+            }
+
             if (!partner.InForceOn(due))
             {
                 // Owed under no agreement: before this one came into force (a first load of history) or after it ended.
+                // When it came is still told; it is neither expected nor late.
                 continue;
             }
 
             expected++;
-            var arrivals = received.Where(r => r.From <= start && r.To >= end).Select(r => r.ReceivedOn).ToArray();
-            if (arrivals.Length == 0)
+            if (first is not { } arrived)
             {
                 missing = true;
                 if (today > due)
@@ -93,9 +100,7 @@ public static class Timeliness
             }
 
             got++;
-            var first = arrivals.Min();
-            lastArrival = lastArrival is { } l && l > first ? l : first;
-            var days = first.DayNumber - due.DayNumber;
+            var days = arrived.DayNumber - due.DayNumber;
             if (days > 0)
             {
                 late++;

@@ -87,8 +87,9 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         {
             var arrived = r["actual_date"].Length > 0 ? "arrived " + r["actual_date"] : "not received";
             var late = r["days_late"] != "0" ? $", {r["days_late"]} days late" : "";
+            var due = r["periods_expected"] == "0" ? "nothing owed (due outside the agreement dates)" : "due " + r["expected_date"];
             var coverage = r["coverage_marker"].Length > 0 ? r["coverage_marker"] : Percent(r["cohort_coverage"]);
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} due {E(r["expected_date"])}, {E(arrived)}{E(late)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} {E(due)}, {E(arrived)}{E(late)}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["completeness"])} {Percent(r["linkage_completeness"])}</td><td>{RagTag(r["validity"])} {Percent(r["rejected_share"])}{(r["files_quarantined"] != "0" ? $", {E(r["files_quarantined"])} file(s) quarantined" : "")}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["duplicates"])} {Percent(r["duplicate_share"])}</td><td>{RagTag(r["coverage"])} {E(coverage)}</td><td>{RagTag(r["overall"])}</td></tr>");
         }

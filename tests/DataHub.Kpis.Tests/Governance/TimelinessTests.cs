@@ -82,6 +82,7 @@ public sealed class TimelinessTests
         score.PeriodsExpected.Should().Be(0);
         score.PeriodsLate.Should().Be(0);
         score.DaysLate.Should().Be(0);
+        score.ActualDate.Should().Be(new DateOnly(2025, 3, 1), "when the history came is still told");
     }
 
     [Fact]
