@@ -31,7 +31,7 @@ public sealed class GovernancePublisher
     /// <summary>The pointer to the current governance version.</summary>
     public const string CurrentPointer = "published/governance/current.json";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, TypeInfoResolver = HubJson.Default };
     private readonly HubContext _hub;
     private readonly RollupSettings _settings;
     private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DataHub.Core.Hub;
 
 namespace DataHub.Core.Marts;
 
@@ -35,6 +36,7 @@ public sealed record MartManifest(
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = HubJson.Default,
     };
 
     /// <summary>Where a batch's manifest lives: secure/{feed}/_batches/{batchId}.json.</summary>

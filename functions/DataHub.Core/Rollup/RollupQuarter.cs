@@ -105,7 +105,7 @@ public sealed class RollupQuarter
     /// <summary>The pointer to the current published version.</summary>
     public const string CurrentPointer = "published/kpi/current.json";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, TypeInfoResolver = HubJson.Default };
     private readonly IObjectStore _store;
     private readonly IAuditLog _audit;
     private readonly TimeProvider _time;
@@ -353,7 +353,7 @@ public sealed record RollupManifest(
 /// <summary>The content of <c>published/kpi/current.json</c>.</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = HubJson.Default };
 
     /// <summary>The version folder a pointer (KPI or governance <c>current.json</c>) names, or null when there is no pointer yet.</summary>
     public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
     {
         ArgumentNullException.ThrowIfNull(sealedEvent);
         var name = NameOf(sealedEvent.Sequence, sealedEvent.Hash);
-        var record = JsonSerializer.SerializeToUtf8Bytes(new Record(sealedEvent.Sequence, sealedEvent.Hash, sealedEvent.Entry.Kind, sealedEvent.Time));
+        var record = JsonSerializer.SerializeToUtf8Bytes(new AuditAnchorRecord(sealedEvent.Sequence, sealedEvent.Hash, sealedEvent.Entry.Kind, sealedEvent.Time), StorageJson.Default.AuditAnchorRecord);
         try
         {
             await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
@@ -112,6 +112,4 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
                 ? new AuditAnchor(sequence, parts[fields[2]].ToString(), $"anchor blob {_container.Name}/{name}")
                 : null;
     }
-
-    private sealed record Record(long Seq, string Hash, string Kind, DateTimeOffset Time);
 }

@@ -25,7 +25,7 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
     {
         ArgumentNullException.ThrowIfNull(sealedEvent);
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var line = JsonSerializer.SerializeToUtf8Bytes(new Record(sealedEvent.Sequence, sealedEvent.Hash, sealedEvent.Entry.Kind, sealedEvent.Time));
+        var line = JsonSerializer.SerializeToUtf8Bytes(new AuditAnchorRecord(sealedEvent.Sequence, sealedEvent.Hash, sealedEvent.Entry.Kind, sealedEvent.Time), StorageJson.Default.AuditAnchorRecord);
 
         // After a line cut off by a crash, start a new one rather than run two records together.
         byte[] opening = JsonLinesFile.Last(_path) is { Terminated: false } ? [(byte)'\n'] : [];
@@ -59,13 +59,11 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
     {
         try
         {
-            return JsonSerializer.Deserialize<Record>(line) is { Hash: { } hash } r ? new AuditAnchor(r.Seq, hash, $"{source} ({r.Kind} event)") : null;
+            return JsonSerializer.Deserialize(line, StorageJson.Default.AuditAnchorRecord) is { Hash: { } hash } r ? new AuditAnchor(r.Seq, hash, $"{source} ({r.Kind} event)") : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
-
-    private sealed record Record(long Seq, string Hash, string Kind, DateTimeOffset Time);
 }

@@ -171,7 +171,7 @@ public sealed class LocalAuditLog : IAuditLog
 
         var last = sealedEvents[^1];
         var temp = _headPath + ".tmp";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new AuditHead(last.Sequence, last.Hash)), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new AuditHead(last.Sequence, last.Hash), StorageJson.Default.AuditHead), cancellationToken).ConfigureAwait(false);
         File.Move(temp, _headPath, overwrite: true);
         if (sealedEvents.Any(e => AuditAnchoring.EndsStep(e.Entry.Kind)))
         {
@@ -220,7 +220,7 @@ public sealed class LocalAuditLog : IAuditLog
 
         try
         {
-            return JsonSerializer.Deserialize<AuditHead>(File.ReadAllText(_headPath));
+            return JsonSerializer.Deserialize(File.ReadAllText(_headPath), StorageJson.Default.AuditHead);
         }
         catch (JsonException)
         {

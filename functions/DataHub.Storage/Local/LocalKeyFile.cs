@@ -97,7 +97,7 @@ internal sealed class LocalKeyFile
         KeyFile? file;
         try
         {
-            file = JsonSerializer.Deserialize<KeyFile>(File.ReadAllText(Path));
+            file = JsonSerializer.Deserialize(File.ReadAllText(Path), StorageJson.Default.KeyFile);
         }
         catch (JsonException)
         {
@@ -157,7 +157,7 @@ internal sealed class LocalKeyFile
 
         using (var stream = new FileStream(temp, options))
         {
-            JsonSerializer.Serialize(stream, file);
+            JsonSerializer.Serialize(stream, file, StorageJson.Default.KeyFile);
         }
 
         File.Move(temp, Path, overwrite: !createOnly);
@@ -167,5 +167,6 @@ internal sealed class LocalKeyFile
 
     private static string NewMaterial() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyMaterial.MinimumBytes));
 
-    private sealed record KeyFile(string Current, Dictionary<string, string> Keys);
+    /// <summary>The file: the current version and each version's material.</summary>
+    internal sealed record KeyFile(string Current, Dictionary<string, string> Keys);
 }

@@ -11,7 +11,7 @@ namespace DataHub.Storage.Local;
 /// </summary>
 public sealed class LocalReceiptStore : IReceiptStore
 {
-    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() }, TypeInfoResolver = StorageJson.Default };
     private readonly string _folder;
 
     /// <summary>Keeps receipts under <paramref name="root"/>.</summary>

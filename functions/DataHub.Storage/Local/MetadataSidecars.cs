@@ -24,7 +24,7 @@ internal sealed class MetadataSidecars(string folder)
 
         Directory.CreateDirectory(Path.GetDirectoryName(sidecar)!);
         var temp = TemporaryFiles.PathBeside(sidecar);
-        File.WriteAllText(temp, JsonSerializer.Serialize(metadata));
+        File.WriteAllText(temp, JsonSerializer.Serialize(metadata, StorageJson.Default.DictionaryStringString));
         File.Move(temp, sidecar, overwrite: true);
     }
 
@@ -32,7 +32,7 @@ internal sealed class MetadataSidecars(string folder)
     public IReadOnlyDictionary<string, string> Read(string[] segments)
     {
         var sidecar = PathOf(segments);
-        return File.Exists(sidecar) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(sidecar)) ?? [] : new Dictionary<string, string>();
+        return File.Exists(sidecar) ? JsonSerializer.Deserialize(File.ReadAllText(sidecar), StorageJson.Default.DictionaryStringString) ?? [] : new Dictionary<string, string>();
     }
 
     private string PathOf(string[] segments) => Path.Combine(folder, Path.Combine(segments) + ".json");

@@ -59,6 +59,25 @@ public sealed class KeyProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_a_key_file_as_every_earlier_version_wrote_it()
+    {
+        // The file's JSON is a contract with the roots already out there: its property names and shape must not drift.
+        var v1 = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var v2 = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
+        LocalKeyProvider.Create(_root.Path); // the folder and file, owner-only; their content is replaced below
+        File.WriteAllText(KeyFile, $$$"""{"Current":"v2","Keys":{"v1":"{{{Convert.ToBase64String(v1)}}}","v2":"{{{Convert.ToBase64String(v2)}}}"}}""");
+
+        var provider = new LocalKeyProvider(_root.Path);
+        var current = await provider.GetCurrentAsync(default);
+
+        current.Version.Should().Be("v2");
+        current.Material.SequenceEqual(v2).Should().BeTrue();
+        (await provider.GetVersionAsync("v1", default)).Material.SequenceEqual(v1).Should().BeTrue();
+        LocalKeyProvider.Rotate(_root.Path).Should().Be("v3");
+        File.ReadAllText(KeyFile).Should().StartWith("""{"Current":"v3","Keys":{"v1":""", "a rotation rewrites the file in the same shape");
+    }
+
+    [Fact]
     public async Task Rotate_makes_a_new_current_version_and_keeps_the_old_one_readable()
     {
         LocalKeyProvider.Create(_root.Path);
