@@ -14,7 +14,7 @@ public static partial class ProtocolLoader
     /// <summary>The file name holding the disclosure profiles.</summary>
     public const string ProfilesFileName = "_profiles.yaml";
 
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
+    private static readonly IDeserializer Yaml = new StaticDeserializerBuilder(new ProtocolYaml())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
@@ -262,87 +262,6 @@ public static partial class ProtocolLoader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex NamePattern();
-
-    // YAML shapes: mutable only because the deserializer fills them; mapped straight into the records above.
-    private sealed class PartnerDocument
-    {
-        public string? Partner { get; set; }
-
-        public string? AgreementId { get; set; }
-
-        public string? LawfulBasis { get; set; }
-
-        public string? ValidFrom { get; set; }
-
-        public string? ValidTo { get; set; }
-
-        public Dictionary<string, FeedDocument?>? Feeds { get; set; }
-
-        public ScorecardDocument? Scorecard { get; set; }
-    }
-
-    private sealed class ScorecardDocument
-    {
-        public int? LateRedDays { get; set; }
-
-        public double? CompletenessAmber { get; set; }
-
-        public double? CompletenessRed { get; set; }
-
-        public double? RejectedAmber { get; set; }
-
-        public double? RejectedRed { get; set; }
-
-        public double? DuplicatesAmber { get; set; }
-
-        public double? DuplicatesRed { get; set; }
-
-        public double? CoverageAmber { get; set; }
-
-        public double? CoverageRed { get; set; }
-    }
-
-    private sealed class FeedDocument
-    {
-        public string? Purpose { get; set; }
-
-        public List<string>? Fields { get; set; }
-
-        public string? UnexpectedField { get; set; }
-
-        public double? ToleratedRowErrorRate { get; set; }
-
-        public RetentionDocument? Retention { get; set; }
-
-        public string? DisclosureProfile { get; set; }
-
-        public string? ExpectedCadence { get; set; }
-
-        public int? DueDay { get; set; }
-    }
-
-    private sealed class RetentionDocument
-    {
-        public int? RawDays { get; set; }
-
-        public int? MartDays { get; set; }
-    }
-
-    private sealed class ProfilesDocument
-    {
-        public Dictionary<string, ProfileDocument?>? DisclosureProfiles { get; set; }
-    }
-
-    private sealed class ProfileDocument
-    {
-        public int? Threshold { get; set; }
-
-        public bool? SuppressZeros { get; set; }
-
-        public int? RoundingBase { get; set; }
-
-        public int? MinimumDenominator { get; set; }
-    }
 }
 
 /// <summary>A protocol file is malformed or refers to a feed, field or profile that does not exist.</summary>

@@ -136,6 +136,16 @@ public sealed class ProtocolTests
     }
 
     [Theory]
+    [InlineData("due_day: 15\n    shoe_size: 9", "line 15: Property 'shoe_size' not found")]
+    [InlineData("due_day: fifteen", "line 14: ")]
+    public void Refuses_a_protocol_key_it_does_not_know_or_a_value_of_the_wrong_type_naming_the_line(string replacement, string message)
+    {
+        // A misspelt key must not be ignored: the agreement would then say less than its author meant.
+        var act = () => ProtocolLoader.Load([("_profiles.yaml", Profiles), ("police.yaml", Police().Replace("due_day: 15", replacement, StringComparison.Ordinal))]);
+        act.Should().Throw<ProtocolFormatException>().WithMessage($"Protocol file police.yaml: {message}*");
+    }
+
+    [Theory]
     [InlineData("expected_cadence: monthly", "", "expected_cadence is missing")]
     [InlineData("expected_cadence: monthly", "expected_cadence: weekly", "'weekly'")]
     [InlineData("due_day: 15", "", "due_day is missing")]
