@@ -22,6 +22,9 @@ dotnet build DataHub.sln -c Release -nologo -clp:ErrorsOnly
 
 log=$(mktemp)
 status=0
+# The test projects start side by side on two cores; a test host that takes more than vstest's default 90 s to answer
+# (seen once on a busy machine) aborts its whole project, so give it longer.
+export VSTEST_CONNECTION_TIMEOUT="${VSTEST_CONNECTION_TIMEOUT:-600}"
 dotnet test DataHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line over all test projects, e.g. "tests: 412 passed, 0 failed".
