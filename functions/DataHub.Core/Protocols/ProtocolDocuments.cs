@@ -3,6 +3,7 @@ using YamlDotNet.Serialization;
 namespace DataHub.Core.Protocols;
 
 /// <summary>The YAML metadata of the protocol documents, generated at build: loading the protocols needs no reflection.</summary>
+/// <remarks>Public only because the generator declares its half of the class public; nothing outside the loader uses it.</remarks>
 [YamlStaticContext]
 [YamlSerializable(typeof(PartnerDocument))]
 [YamlSerializable(typeof(ScorecardDocument))]
