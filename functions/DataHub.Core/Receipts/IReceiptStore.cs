@@ -92,18 +92,13 @@ public interface IReceiptStore
     /// </summary>
     Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The holder's heartbeat: extends its lease; false when the claim is no longer its own.</summary>
-    Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken);
-
-    /// <summary>Marks the content as processed to an end (stored, or quarantined with its report).</summary>
-    Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Ends <paramref name="owner"/>'s attempt without completing it, counting it as a failure when <paramref name="counted"/>
-    /// (a cancelled attempt or a lost race is not the file's fault). A claim another worker has taken over is left alone.
-    /// Returns the receipt as it now stands.
+    /// Applies <paramref name="change"/> to the stored receipt atomically: no other claim or update lands between reading the
+    /// receipt and writing its change. A change that returns null leaves the receipt as it is (and null is returned).
+    /// The decisions themselves are <see cref="ReceiptRules"/>'; <see cref="ReceiptUpdates"/> names the ones the hub makes.
     /// </summary>
-    Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken);
+    /// <exception cref="InvalidOperationException">The content was never claimed: there is no receipt to change.</exception>
+    Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken);
 
     /// <summary>The receipt for the content, or null when it was never claimed.</summary>
     Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken);

@@ -64,24 +64,12 @@ public sealed class TableReceiptStore : IReceiptStore
         });
 
     /// <inheritdoc />
-    public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
-
-    /// <inheritdoc />
-    public async Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
-        (await UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
-
-    /// <inheritdoc />
-    public async Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken) =>
-        await UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
-        ?? (await GetAsync(key, cancellationToken).ConfigureAwait(false))!;
-
-    /// <inheritdoc />
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) =>
         GuardAsync(key, "read", async () => await EntityAsync(key, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(key, entity) : null);
 
-    // A change that returns null leaves the receipt as it is (and returns null); a lost race reads and decides again.
-    private Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken) =>
+    /// <inheritdoc />
+    /// <remarks>Replaces the entity only at the version read (its ETag); a lost race reads and decides again.</remarks>
+    public Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken) =>
         GuardAsync(key, "update", async () =>
         {
             while (true)

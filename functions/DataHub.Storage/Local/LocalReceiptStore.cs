@@ -44,23 +44,11 @@ public sealed class LocalReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> RenewAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
-
-    /// <inheritdoc />
-    public async Task<Receipt> CompleteAsync(ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken) =>
-        (await UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
-
-    /// <inheritdoc />
-    public async Task<Receipt> FailAsync(ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken) =>
-        await UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
-        ?? Read(PathOf(key))!;
-
-    /// <inheritdoc />
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => Task.FromResult(Read(PathOf(key)));
 
-    // Applies a change under the receipt's lock; a change that returns null leaves the receipt as it is (and returns null).
-    private async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks>Under the receipt's lock file.</remarks>
+    public async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,31 @@
+namespace DataHub.Core.Receipts;
+
+/// <summary>The changes the hub makes to a claimed receipt, the same on every store: each is one <see cref="IReceiptStore.UpdateAsync"/>.</summary>
+public static class ReceiptUpdates
+{
+    /// <summary>The holder's heartbeat: extends its lease; false when the claim is no longer its own.</summary>
+    public static async Task<bool> RenewAsync(this IReceiptStore store, ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await store.UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Marks the content as processed to an end (stored, or quarantined with its report).</summary>
+    public static async Task<Receipt> CompleteAsync(this IReceiptStore store, ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return (await store.UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Ends <paramref name="owner"/>'s attempt without completing it, counting it as a failure when <paramref name="counted"/>
+    /// (a cancelled attempt or a lost race is not the file's fault). A claim another worker has taken over is left alone.
+    /// Returns the receipt as it now stands.
+    /// </summary>
+    public static async Task<Receipt> FailAsync(this IReceiptStore store, ReceiptKey key, ClaimOwner owner, string error, bool counted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await store.UpdateAsync(key, r => ReceiptRules.Fail(r, owner, error, counted), cancellationToken).ConfigureAwait(false)
+            ?? (await store.GetAsync(key, cancellationToken).ConfigureAwait(false))!;
+    }
+}
