@@ -16,8 +16,8 @@ public sealed class KpiCalculator
     private readonly HashSet<string> _baselineQuantities = new(StringComparer.Ordinal);
 
     /// <summary>Uses <paramref name="indicators"/>, or all of <see cref="KpiCatalog.Indicators"/>.</summary>
-    /// <exception cref="InvalidOperationException">A quantity is declared twice differently, or a measure names one nobody computes
-    /// or breaks its numerator down into parts its denominator lacks.</exception>
+    /// <exception cref="InvalidOperationException">A quantity is declared twice differently, or a measure names one nobody computes,
+    /// breaks its numerator down into parts its denominator lacks, or averages a sum without naming the count it is over.</exception>
     public KpiCalculator(KpiOptions options, IReadOnlyList<IKpiIndicator>? indicators = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -44,6 +44,12 @@ public sealed class KpiCalculator
                 && !(_quantities[d].Categories ?? []).SequenceEqual(parts, StringComparer.Ordinal))
             {
                 throw new InvalidOperationException($"Measure {m.Key} breaks its numerator into parts its denominator does not have.");
+            }
+
+            if (m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate && (m.Guard is not { } g || _quantities[g].Kind != QuantityKind.Count))
+            {
+                // Its sums are published over the published count of plans or pupils (docs/disclosure.md, rule 3).
+                throw new InvalidOperationException($"Measure {m.Key} averages a sum, so it must name the count of plans or pupils it is over as its guard.");
             }
 
             if (m.Baseline)
