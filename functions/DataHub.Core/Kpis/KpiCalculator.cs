@@ -16,7 +16,7 @@ public sealed class KpiCalculator
     private readonly HashSet<string> _baselineQuantities = new(StringComparer.Ordinal);
 
     /// <summary>Uses <paramref name="indicators"/>, or all of <see cref="KpiCatalog.Indicators"/>.</summary>
-    /// <exception cref="InvalidOperationException">A quantity is declared twice differently, or a measure names one nobody computes,
+    /// <exception cref="InvalidOperationException">A quantity is declared twice differently or as a sum of unlike ones, or a measure names one nobody computes,
     /// breaks its numerator down into parts its denominator lacks, or averages a sum without naming the count it is over.</exception>
     public KpiCalculator(KpiOptions options, IReadOnlyList<IKpiIndicator>? indicators = null)
     {
@@ -30,6 +30,14 @@ public sealed class KpiCalculator
             }
 
             _quantities[q.Id] = q;
+        }
+
+        foreach (var q in _quantities.Values.Where(q => q.SumOf is not null))
+        {
+            if (q.SumOf!.Any(p => !_quantities.TryGetValue(p, out var part) || part.Kind != QuantityKind.Count || part.Dimension != q.Dimension || part.PerCohort != q.PerCohort))
+            {
+                throw new InvalidOperationException($"Quantity {q.Id} is the sum of quantities that are not counts computed over the same breakdown and period.");
+            }
         }
 
         foreach (var m in Measures)
@@ -236,6 +244,18 @@ public sealed class KpiCalculator
                     {
                         Margins.Add(new KpiMargin(total, quantity.Categories.Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
                     }
+                }
+            }
+
+            // A sum across quantities (KPI01's active plans of KPI02's closed and open ones) is a margin in every breakdown.
+            var emitted = quantities.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var quantity in quantities.Where(q => q.SumOf is { } parts && parts.All(emitted.Contains)))
+            {
+                foreach (var breakdown in BreakdownsOf(quantity.Dimension, teams))
+                {
+                    Margins.Add(new KpiMargin(
+                        KpiCell.MakeId(cohort, quarter, quantity.Id, breakdown),
+                        [.. quantity.SumOf!.Select(p => KpiCell.MakeId(cohort, quarter, p, breakdown))]));
                 }
             }
 
