@@ -18,7 +18,10 @@ public sealed class Indicator01ChildProtectionPlans : IKpiIndicator
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Children, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(AtStart, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
-        new(After, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(Plans, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
+        new(After, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),
+
+        // The same plans as KPI02's (in scope, active in the quarter, not ended before FS start): each closed in the quarter or open at its end.
+        new(Plans, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans, SumOf: [Indicator02ChildProtectionDuration.ClosedQuantity, Indicator02ChildProtectionDuration.OpenQuantity]),
     ];
 
     /// <inheritdoc />

@@ -5,11 +5,17 @@ namespace DataHub.Core.Kpis;
 /// <summary>Indicator 2: average length of child protection plans closed in the quarter and of those still open at its end.</summary>
 public sealed class Indicator02ChildProtectionDuration : IKpiIndicator
 {
-    private const string Closed = "KPI02.plans_closed_in_quarter";
+    private const string Closed = ClosedQuantity;
     private const string ClosedDays = "KPI02.days_closed_in_quarter";
-    private const string Open = "KPI02.plans_open_at_quarter_end";
+    private const string Open = OpenQuantity;
     private const string OpenDays = "KPI02.days_open_at_quarter_end";
     private const string Feed = "csc-cp-plans, csc-people";
+
+    /// <summary>Plans active during FS that ended in the quarter.</summary>
+    public const string ClosedQuantity = "KPI02.plans_closed_in_quarter";
+
+    /// <summary>Plans active during FS still open at the quarter's end.</summary>
+    public const string OpenQuantity = "KPI02.plans_open_at_quarter_end";
 
     /// <inheritdoc />
     public string Code => "KPI02";

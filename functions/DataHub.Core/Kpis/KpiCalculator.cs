@@ -16,8 +16,8 @@ public sealed class KpiCalculator
     private readonly HashSet<string> _baselineQuantities = new(StringComparer.Ordinal);
 
     /// <summary>Uses <paramref name="indicators"/>, or all of <see cref="KpiCatalog.Indicators"/>.</summary>
-    /// <exception cref="InvalidOperationException">A quantity is declared twice differently, or a measure names one nobody computes
-    /// or breaks its numerator down into parts its denominator lacks.</exception>
+    /// <exception cref="InvalidOperationException">A quantity is declared twice differently or as a sum of unlike ones, or a measure names one nobody computes,
+    /// breaks its numerator down into parts its denominator lacks, or averages a sum without naming the count it is over.</exception>
     public KpiCalculator(KpiOptions options, IReadOnlyList<IKpiIndicator>? indicators = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -32,6 +32,14 @@ public sealed class KpiCalculator
             _quantities[q.Id] = q;
         }
 
+        foreach (var q in _quantities.Values.Where(q => q.SumOf is not null))
+        {
+            if (q.SumOf!.Any(p => !_quantities.TryGetValue(p, out var part) || part.Kind != QuantityKind.Count || part.Dimension != q.Dimension || part.PerCohort != q.PerCohort))
+            {
+                throw new InvalidOperationException($"Quantity {q.Id} is the sum of quantities that are not counts computed over the same breakdown and period.");
+            }
+        }
+
         foreach (var m in Measures)
         {
             var ids = new[] { m.Numerator, m.Denominator, m.Guard }.OfType<string>().ToArray();
@@ -44,6 +52,12 @@ public sealed class KpiCalculator
                 && !(_quantities[d].Categories ?? []).SequenceEqual(parts, StringComparer.Ordinal))
             {
                 throw new InvalidOperationException($"Measure {m.Key} breaks its numerator into parts its denominator does not have.");
+            }
+
+            if (m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate && (m.Guard is not { } g || _quantities[g].Kind != QuantityKind.Count))
+            {
+                // Its sums are published over the published count of plans or pupils (docs/disclosure.md, rule 3).
+                throw new InvalidOperationException($"Measure {m.Key} averages a sum, so it must name the count of plans or pupils it is over as its guard.");
             }
 
             if (m.Baseline)
@@ -230,6 +244,18 @@ public sealed class KpiCalculator
                     {
                         Margins.Add(new KpiMargin(total, quantity.Categories.Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
                     }
+                }
+            }
+
+            // A sum across quantities (KPI01's active plans of KPI02's closed and open ones) is a margin in every breakdown.
+            var emitted = quantities.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var quantity in quantities.Where(q => q.SumOf is { } parts && parts.All(emitted.Contains)))
+            {
+                foreach (var breakdown in BreakdownsOf(quantity.Dimension, teams))
+                {
+                    Margins.Add(new KpiMargin(
+                        KpiCell.MakeId(cohort, quarter, quantity.Id, breakdown),
+                        [.. quantity.SumOf!.Select(p => KpiCell.MakeId(cohort, quarter, p, breakdown))]));
                 }
             }
 

@@ -31,6 +31,8 @@ public enum BreakdownDimension
 /// <param name="Feed">The partner feed it is computed from; null for the cohort feed's populations. Without a delivery of
 /// this feed covering every day of <paramref name="Reads"/>, the quantity is not available.</param>
 /// <param name="Reads">Which days of the feed it reads for a cohort and quarter.</param>
+/// <param name="SumOf">Other quantities that add up to this one in every breakdown, e.g. plans active in a quarter = plans
+/// closed in it + plans open at its end: a sum a reader can form across measures, so disclosure control treats it as a margin.</param>
 public sealed record QuantityDefinition(
     string Id,
     QuantityKind Kind,
@@ -38,7 +40,8 @@ public sealed record QuantityDefinition(
     bool PerCohort = false,
     IReadOnlyList<string>? Categories = null,
     string? Feed = null,
-    KpiWindow Reads = KpiWindow.Quarter);
+    KpiWindow Reads = KpiWindow.Quarter,
+    IReadOnlyList<string>? SumOf = null);
 
 /// <summary>What a published value is.</summary>
 public enum MeasureUnit

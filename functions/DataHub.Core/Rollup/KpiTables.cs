@@ -124,7 +124,9 @@ public static class KpiTables
     {
         var small = p.Threshold == 0 ? "No count is too small to show" : $"Counts from 1 to {p.Threshold}{(p.SuppressZeros ? " and zeros" : "")} are withheld ([c])";
         var rounding = p.RoundingBase is { } b
-            ? $"published counts{(m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate ? " and sums of days or sessions" : "")} are rounded to the nearest {b}"
+            ? m.Unit is MeasureUnit.AverageDays or MeasureUnit.SessionRate
+                ? $"published counts and sums of days or sessions are rounded to the nearest {b}, each sum taken over the published count of plans or pupils"
+                : $"published counts are rounded to the nearest {b}"
             : "published counts are exact";
         var minimum = p.MinimumDenominator > 0 && m.Unit is not (MeasureUnit.Count or MeasureUnit.Change)
             ? $"; a value over fewer than {p.MinimumDenominator} (people, plans or pupils) is marked [u]"

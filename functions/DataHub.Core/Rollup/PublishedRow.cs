@@ -44,17 +44,25 @@ internal sealed class PublishedRow(KpiRow row, CohortDefinition cohort, Disclosu
             case MeasureUnit.Change:
                 return Make(numerator!.Value, denominator!.Value, numerator.Value - denominator.Value, DisclosureMarker.None);
             default:
-                // Averages and session rates: a rounded sum of days or sessions over a published count (plans) or rounded sum (sessions).
-                var over = denominator?.Value ?? profile.Round(row.Denominator!.Value!.Value);
-                var sum = profile.Round(row.Numerator.Value!.Value);
+                // Averages and session rates: sums of days or sessions over the published count of plans or pupils.
+                var over = denominator?.Value ?? OverPublishedCount(row.Denominator!.Value!.Value, guard!.Value!.Value);
+                var sum = OverPublishedCount(row.Numerator.Value!.Value, guard!.Value!.Value);
                 if (over == 0)
                 {
                     return Make(sum, over, null, DisclosureMarker.NotApplicable);
                 }
 
-                var people = guard?.Value ?? over;
-                return Make(sum, over, (double)sum / over, people < profile.MinimumDenominator ? DisclosureMarker.LowReliability : DisclosureMarker.None);
+                return Make(sum, over, (double)sum / over, guard.Value < profile.MinimumDenominator ? DisclosureMarker.LowReliability : DisclosureMarker.None);
         }
+    }
+
+    // A sum grows with its count: every pupil of a term has about the same possible sessions, so a sum rounded on its own
+    // would give the pupils back exactly (950 sessions of 158 a pupil is 6, where the count shows 5). It is published as the
+    // exact average per plan or pupil times the published count, rounded, so it tells no more about the count than the count.
+    private long OverPublishedCount(long sum, long shownCount)
+    {
+        var count = row.Guard!.Value!.Value;
+        return count == 0 ? 0 : profile.Round((((2 * sum * shownCount) / count) + 1) / 2);
     }
 
     private PublishedKpiValue Make(long? numerator, long? denominator, double? value, DisclosureMarker marker)
