@@ -23,7 +23,7 @@ internal sealed class LandedFile : IAsyncDisposable
         ETag = eTag;
         Sha256 = sha256;
         _pinned = pinned;
-        SafePath = SafeNames.LandingPath(path.Path);
+        SafePath = SafeNames.LandingPath(path);
         Label = SafeNames.FileLabel(path.FileName);
     }
 
@@ -149,7 +149,7 @@ internal sealed class LandedFile : IAsyncDisposable
     }
 
     public IngestOutcome Outcome(IngestStatus status, string? rule, string? message) =>
-        new(status, Path.Path, Path.Partner, Path.Feed, Agreement, Sha256, BatchId, Read, Accepted, Rejected, rule, message);
+        new(status, Path.Path, Path.Partner, Path.Feed, Agreement, Sha256, BatchId, Read, Accepted, Rejected, rule, message) { SafeLandingPath = SafePath };
 
     public async ValueTask DisposeAsync()
     {
