@@ -69,10 +69,12 @@ internal sealed class LandedFile : IAsyncDisposable
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 20];
+            var hashed = 0L;
             int n;
             while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 sha.AppendData(buffer, 0, n);
+                hashed += n;
             }
 
             var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
@@ -81,7 +83,7 @@ internal sealed class LandedFile : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? stream : null);
+            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? new HashedBytes(stream, hashed) : null);
         }
         catch (ObjectChangedException)
         {
