@@ -158,6 +158,22 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_partner_file_whose_name_merely_starts_like_a_temporary_file_is_quarantined_with_a_report_not_swept_away()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var old = Path.Combine(feed, ".tmp-export.csv");
+        File.WriteAllText(old, Police);
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+        File.WriteAllText(Path.Combine(feed, ".tmp-2024-03-export.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("quarantine").Count(f => f.EndsWith(".report.json", StringComparison.Ordinal)) == 2);
+
+        _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal)).Select(_root.Text)
+            .Should().HaveCount(2, string.Join("\n", lines)).And.OnlyContain(r => r.Contains("\"path.hidden\"", StringComparison.Ordinal));
+        Directory.EnumerateFiles(feed, "*", SearchOption.AllDirectories).Should().BeEmpty("each file is kept in quarantine, neither left unseen nor deleted");
+    }
+
+    [Fact]
     public async Task Start_up_removes_the_temporary_file_a_killed_copy_left_in_landing()
     {
         var feed = Landing("police", "police-da-incidents");
