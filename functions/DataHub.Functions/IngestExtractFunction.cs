@@ -61,7 +61,7 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
 
 /// <summary>An ingest attempt failed unexpectedly (storage, key): thrown so the Functions host retries the blob.</summary>
 public sealed class IngestAttemptFailedException(IngestOutcome outcome)
-    : Exception($"Ingesting {outcome?.LandingPath} failed ({outcome?.Rule}); the host will deliver it again. {outcome?.Message}")
+    : Exception($"Ingesting {outcome?.SafeLandingPath} failed ({outcome?.Rule}); the host will deliver it again. {outcome?.Message}")
 {
     /// <summary>The failed attempt's outcome.</summary>
     public IngestOutcome Outcome { get; } = outcome!;

@@ -225,7 +225,15 @@ public sealed class BadInputMatrixTests : IDisposable
     {
         var (code, _) = await _root.IngestAsync("acme-security", "police-da-incidents", "jan.csv", Csv(PoliceHeader, GoodPoliceRows()));
         code.Should().Be(ExitCodes.Rejected);
-        AssertQuarantined("acme-security", "police-da-incidents", "jan.csv", "protocol.unknown_partner");
+
+        // A partner folder no agreement names is the sender's free text: kept with the files in the wrong place, never repeated.
+        var kept = _root.Files("quarantine").Single(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal) && !f.Contains(".report.", StringComparison.Ordinal));
+        _root.Files("quarantine").Should().Contain([kept + ".report.json", kept + ".report.csv"]);
+        _root.Text(kept + ".report.json").Should().Contain("\"protocol.unknown_partner\"");
+        _root.Files("landing").Should().BeEmpty("the file moved to quarantine: nothing lost, nothing left behind");
+        _root.Files("secure").Should().BeEmpty();
+        _root.Files("quarantine").Concat(_root.Files("audit")).Should().OnlyContain(f => !f.Contains("acme", StringComparison.Ordinal) && !_root.Text(f).Contains("acme", StringComparison.Ordinal));
+        AssertNothingHalfWritten();
     }
 
     [Fact]

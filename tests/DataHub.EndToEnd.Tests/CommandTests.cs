@@ -21,6 +21,21 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unexpected_storage_failure_ends_with_exit_4_naming_no_file_and_the_file_left_in_landing()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // The audit head cannot be written (as on a full disk): the hub's own storage fails, not the input or the configuration.
+        Directory.CreateDirectory(Path.Combine(_root.Path, "audit", "audit-head.json.tmp"));
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "Zebedee Quillfeather 02-03-1981.csv", Police);
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().NotContain("Zebedee").And.NotContain("1981").And.NotContain("Unhandled exception");
+        _root.Files("landing").Should().ContainSingle("the file waits in landing for the next attempt");
+        _root.Files("secure").Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Key_init_refuses_to_overwrite_an_existing_key()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);

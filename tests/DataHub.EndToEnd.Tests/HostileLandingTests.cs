@@ -107,6 +107,28 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_partner_or_feed_folder_named_after_a_person_is_never_repeated_and_its_file_is_kept_in_quarantine()
+    {
+        // Plain lower-case names pass the folder-name check, but no agreement or contract vouches for them: a partner can
+        // create any folder in landing, and one named after a child is as identifying as a file name.
+        File.WriteAllText(Path.Combine(Landing("zebedee-quillfeather-1981-03-02", "police-da-incidents"), "jan.csv"), Police);
+        File.WriteAllText(Path.Combine(Landing("police", "zebedee-quillfeather-02031981"), "feb.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("landing").Count == 0);
+        var (_, shown) = await _root.RunAsync("audit", "show", "--last", "100");
+
+        _root.Files("landing").Should().BeEmpty(string.Join("\n", lines));
+        var unrouted = _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal)).ToList();
+        unrouted.Where(f => f.EndsWith(".report.json", StringComparison.Ordinal)).Select(_root.Text).Should().HaveCount(2)
+            .And.ContainSingle(r => r.Contains("\"protocol.unknown_partner\"", StringComparison.Ordinal))
+            .And.ContainSingle(r => r.Contains("\"protocol.unknown_feed\"", StringComparison.Ordinal));
+        unrouted.Where(f => !f.Contains(".report.", StringComparison.Ordinal)).Select(_root.Text).Should().Equal([Police, Police], "each file itself is kept");
+        var kept = unrouted.Where(f => !f.Contains(".report.", StringComparison.Ordinal)).ToHashSet();
+        var everything = _root.Files(".").Where(f => !kept.Contains(f)).Select(f => f + "\n" + _root.Text(f)).Concat(lines).Append(shown);
+        everything.Should().OnlyContain(t => !t.Contains("zebedee", StringComparison.OrdinalIgnoreCase) && !t.Contains("quillfeather", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task A_240_character_file_name_is_stored_once_and_archived_however_often_the_runner_restarts()
     {
         var name = new string('n', 236) + ".csv";
@@ -133,6 +155,22 @@ public sealed class HostileLandingTests : IDisposable
         code.Should().Be(ExitCodes.Ok, output);
         _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal));
         output.Should().NotContain(new string('m', 20));
+    }
+
+    [Fact]
+    public async Task A_partner_file_whose_name_merely_starts_like_a_temporary_file_is_quarantined_with_a_report_not_swept_away()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var old = Path.Combine(feed, ".tmp-export.csv");
+        File.WriteAllText(old, Police);
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+        File.WriteAllText(Path.Combine(feed, ".tmp-2024-03-export.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("quarantine").Count(f => f.EndsWith(".report.json", StringComparison.Ordinal)) == 2);
+
+        _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal)).Select(_root.Text)
+            .Should().HaveCount(2, string.Join("\n", lines)).And.OnlyContain(r => r.Contains("\"path.hidden\"", StringComparison.Ordinal));
+        Directory.EnumerateFiles(feed, "*", SearchOption.AllDirectories).Should().BeEmpty("each file is kept in quarantine, neither left unseen nor deleted");
     }
 
     [Fact]

@@ -61,7 +61,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     public async Task<IngestOutcome> RefuseAsync(string landingPath, string rule, string message, bool removeLink, CancellationToken cancellationToken)
     {
         var now = hub.Time.GetUtcNow();
-        var safe = SafeNames.LandingPath(landingPath);
+        var safe = SafeNames.LandingPath(landingPath, hub.Protocols);
         if (removeLink)
         {
             try
@@ -86,7 +86,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}", report, cancellationToken).ConfigureAwait(false);
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
-        return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath);
+        return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }
 
     /// <summary>Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was not processed.</summary>
@@ -98,7 +98,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         }
 
         var now = hub.Time.GetUtcNow();
-        var safe = SafeNames.LandingPath(landingPath);
+        var safe = SafeNames.LandingPath(landingPath, hub.Protocols);
         var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}";
         await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
         try
@@ -114,7 +114,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
-        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved);
+        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
     }
 
     /// <summary>The report about a file.</summary>

@@ -41,6 +41,11 @@ public sealed class IngestExtract
     public async Task<IngestOutcome> HandleAsync(string landingPath, string? eTag, CancellationToken cancellationToken)
     {
         var check = LandingPath.Check(landingPath);
+        if (check.Path is { } named && !SafeNames.IsPlaced(named, _hub.Protocols))
+        {
+            check = Unplaced(named);
+        }
+
         if (check.IsArchive)
         {
             return new IngestOutcome(IngestStatus.Ignored, landingPath, Message: "The hub's archive of processed files is not ingested.");
@@ -227,9 +232,22 @@ public sealed class IngestExtract
             removeLink: true,
             cancellationToken).ConfigureAwait(false);
 
+    // A folder no agreement or contract vouches for is handled as a file in the wrong place: its name is never repeated
+    // (not in the audit, a report, a log or a quarantine path), since the sender chose it and it may name a person.
+    private LandingPathCheck Unplaced(LandingPath path) => _hub.Protocols.Find(path.Partner) is null
+        ? LandingPathCheck.Refused(
+            ProtocolRules.UnknownPartner,
+            "No data-sharing agreement exists for the partner folder the file was dropped in (a folder no agreement names is not repeated); nothing was read.",
+            movable: true)
+        : LandingPathCheck.Refused(
+            ProtocolRules.UnknownFeed,
+            "The feed folder the file was dropped in is not a feed the hub has a contract for (its name is not repeated); nothing was read.",
+            movable: true);
+
     private IngestOutcome Gone(LandingPath path)
     {
-        _log.LogInformation("Skipped {Path}: the object is gone or was replaced (its new version is handled on its own).", SafeNames.LandingPath(path.Path));
-        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone or has been replaced.");
+        var safe = SafeNames.LandingPath(path);
+        _log.LogInformation("Skipped {Path}: the object is gone or was replaced (its new version is handled on its own).", safe);
+        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone or has been replaced.") { SafeLandingPath = safe };
     }
 }

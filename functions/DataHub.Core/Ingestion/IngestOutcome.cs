@@ -65,6 +65,9 @@ public sealed record IngestOutcome(
     string? QuarantinePath = null,
     IReadOnlyDictionary<LinkageKey, long>? RowsWithKey = null)
 {
-    /// <summary>The landing path in its safe form (the file name as a label), for consoles and logs.</summary>
-    public string SafeLandingPath => SafeNames.LandingPath(LandingPath);
+    /// <summary>
+    /// The landing path in its safe form (the file name as a label), for consoles and logs: as the handler decided it, or
+    /// by default with no folder name repeated (only the handler knows which folders an agreement vouches for).
+    /// </summary>
+    public string SafeLandingPath { get; init; } = SafeNames.LandingPath(LandingPath, null);
 }

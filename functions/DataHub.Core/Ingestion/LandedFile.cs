@@ -23,7 +23,7 @@ internal sealed class LandedFile : IAsyncDisposable
         ETag = eTag;
         Sha256 = sha256;
         _pinned = pinned;
-        SafePath = SafeNames.LandingPath(path.Path);
+        SafePath = SafeNames.LandingPath(path);
         Label = SafeNames.FileLabel(path.FileName);
     }
 
@@ -69,10 +69,12 @@ internal sealed class LandedFile : IAsyncDisposable
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 20];
+            var hashed = 0L;
             int n;
             while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 sha.AppendData(buffer, 0, n);
+                hashed += n;
             }
 
             var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
@@ -81,7 +83,7 @@ internal sealed class LandedFile : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? stream : null);
+            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? new HashedBytes(stream, hashed) : null);
         }
         catch (ObjectChangedException)
         {
@@ -149,7 +151,7 @@ internal sealed class LandedFile : IAsyncDisposable
     }
 
     public IngestOutcome Outcome(IngestStatus status, string? rule, string? message) =>
-        new(status, Path.Path, Path.Partner, Path.Feed, Agreement, Sha256, BatchId, Read, Accepted, Rejected, rule, message);
+        new(status, Path.Path, Path.Partner, Path.Feed, Agreement, Sha256, BatchId, Read, Accepted, Rejected, rule, message) { SafeLandingPath = SafePath };
 
     public async ValueTask DisposeAsync()
     {

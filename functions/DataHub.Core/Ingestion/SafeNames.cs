@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DataHub.Core.Feeds;
+using DataHub.Core.Protocols;
 
 namespace DataHub.Core.Ingestion;
 
@@ -27,19 +28,38 @@ public static class SafeNames
     }
 
     /// <summary>
-    /// A landing path's safe form: "landing/{partner}/{feed}/{label}" when well formed (partner and feed folder names are
-    /// checked plain names), otherwise "landing/~{label of everything after landing/}".
+    /// A landing path's safe form: "landing/{partner}/{feed}/{label}" when it is well formed and placed (see
+    /// <see cref="IsPlaced"/>), otherwise "landing/~{label of everything after landing/}".
     /// </summary>
-    public static string LandingPath(string path)
+    /// <param name="path">The landing path as found.</param>
+    /// <param name="protocols">The agreements that vouch for partner folder names; with none, no folder name is repeated.</param>
+    public static string LandingPath(string path, ProtocolSet? protocols)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Ingestion.LandingPath.Check(path).Path is { } parsed)
+        if (Ingestion.LandingPath.Check(path).Path is { } parsed && IsPlaced(parsed, protocols))
         {
-            return $"{Ingestion.LandingPath.Container}/{parsed.Partner}/{parsed.Feed}/{FileLabel(parsed.FileName)}";
+            return LandingPath(parsed);
         }
 
         var rest = path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path;
         return $"{Ingestion.LandingPath.Container}/~{FileLabel(rest)}";
+    }
+
+    /// <summary>The safe form of a placed path: its partner and feed folders as they are, its file by its label.</summary>
+    public static string LandingPath(LandingPath placed)
+    {
+        ArgumentNullException.ThrowIfNull(placed);
+        return $"{Ingestion.LandingPath.Container}/{placed.Partner}/{placed.Feed}/{FileLabel(placed.FileName)}";
+    }
+
+    /// <summary>
+    /// True when the path's folder names may be repeated: the partner has an agreement and the feed a contract. Any other
+    /// folder name is the sender's free text (a partner can create folders anywhere in landing), as identifying as a file name.
+    /// </summary>
+    public static bool IsPlaced(LandingPath path, ProtocolSet? protocols)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return protocols?.Find(path.Partner) is not null && FeedCatalog.Find(path.Feed) is not null;
     }
 
     /// <summary>

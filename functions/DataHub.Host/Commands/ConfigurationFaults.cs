@@ -10,6 +10,7 @@ namespace DataHub.Host.Commands;
 /// The faults any hub command can meet that the operator, not the input, must put right: a malformed protocol file, a
 /// key that is missing, open to other users or malformed, an audit log whose end is broken, app settings missing. Each
 /// becomes exit 3 and its own message (which says what to run, and never holds key material) instead of a stack trace.
+/// The hub's own storage failing (a full disk, a permission, the storage service) is exit 4, named by its type only.
 /// </summary>
 internal static class ConfigurationFaults
 {
@@ -24,6 +25,12 @@ internal static class ConfigurationFaults
         {
             await env.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Configuration;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not its message: an I/O message quotes the path it failed on, and a landed file's name may name a person.
+            await env.Error.WriteLineAsync($"The command failed on storage ({ex.GetType().Name}): check the disk space, permissions or storage service, then run it again; a file being ingested stays in landing, and start-up clean-up removes what was left half-done.").ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using System.Text.RegularExpressions;
 using DataHub.Core.Hub;
 
 namespace DataHub.Storage.Local;
@@ -10,7 +11,7 @@ namespace DataHub.Storage.Local;
 /// long name stays within the file system's limits, a file name never leaks into a temporary one, and no reader's glob
 /// (*.parquet, *.csv) matches one.
 /// </summary>
-internal static class TemporaryFiles
+internal static partial class TemporaryFiles
 {
     /// <summary>How every temporary file's name starts.</summary>
     public const string Prefix = ".tmp-";
@@ -22,8 +23,11 @@ internal static class TemporaryFiles
     public static string PathBeside(string destination) =>
         Path.Combine(Path.GetDirectoryName(destination)!, $"{Prefix}{ProcessIdentity.Current.Tag}-{Guid.NewGuid():N}");
 
-    /// <summary>True for a temporary file's name.</summary>
-    public static bool IsTemporary(string name) => name.StartsWith(Prefix, StringComparison.Ordinal);
+    /// <summary>
+    /// True for a temporary file's name, exactly as the hub writes one (or wrote one, in the older naming): a partner's file
+    /// that merely starts ".tmp-" is a hidden file like any other, listed and quarantined with a report, never swept unseen.
+    /// </summary>
+    public static bool IsTemporary(string name) => name.StartsWith(Prefix, StringComparison.Ordinal) && OwnName().IsMatch(name);
 
     /// <summary>Deletes the abandoned temporary files under <paramref name="folder"/> (links are not followed); returns how many.</summary>
     public static int Sweep(string folder, DateTimeOffset now)
@@ -70,4 +74,8 @@ internal static class TemporaryFiles
         var writer = parts.Length == 3 ? ProcessIdentity.FromTag(parts[0] + "-" + parts[1]) : null;
         return writer?.IsGone() ?? now - written > UnownedAge;
     }
+
+    // ".tmp-{pid}-{process start, hex}-{32 hex}", or the older ".tmp-{32 hex}-{destination name}".
+    [GeneratedRegex(@"^\.tmp-(?:[0-9]+-[0-9a-f]+-[0-9a-f]{32}|[0-9a-f]{32}-.+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex OwnName();
 }

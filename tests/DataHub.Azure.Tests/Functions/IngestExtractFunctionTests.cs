@@ -94,7 +94,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         marts.Should().NotBeEmpty().And.OnlyContain(p => p.StartsWith($"secure/{Extract.Feed}/", StringComparison.Ordinal));
         var written = await AuditAsync(app, AuditKinds.Written);
         written.Select(e => e.Entry.Path).Should().BeEquivalentTo(marts);
-        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(SafeNames.LandingPath(delivery.Landed.Path), "the file is recorded by its label, never its name");
+        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(SafeNames.LandingPath(delivery.Landed.Path, Hub(app).Protocols), "the file is recorded by its label, never its name");
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, written[0].Entry.FileSha256!), CancellationToken.None);
         receipt!.State.Should().Be(ReceiptState.Completed);
         receipt.Outcome.Should().Be("stored");
