@@ -233,16 +233,13 @@ public sealed class IngestExtract
             cancellationToken).ConfigureAwait(false);
 
     // A folder no agreement or contract vouches for is handled as a file in the wrong place: its name is never repeated
-    // (not in the audit, a report, a log or a quarantine path), since the sender chose it and it may name a person.
-    private LandingPathCheck Unplaced(LandingPath path) => _hub.Protocols.Find(path.Partner) is null
-        ? LandingPathCheck.Refused(
-            ProtocolRules.UnknownPartner,
-            "No data-sharing agreement exists for the partner folder the file was dropped in (a folder no agreement names is not repeated); nothing was read.",
-            movable: true)
-        : LandingPathCheck.Refused(
-            ProtocolRules.UnknownFeed,
-            "The feed folder the file was dropped in is not a feed the hub has a contract for (its name is not repeated); nothing was read.",
-            movable: true);
+    // (not in the audit, a report, a log or a quarantine path), since the sender chose it and it may name a person. The
+    // protocols decide which refusal it is (unknown partner or feed) and word it.
+    private LandingPathCheck Unplaced(LandingPath path)
+    {
+        var refusal = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today);
+        return LandingPathCheck.Refused(refusal.Rule, refusal.Reason, movable: true);
+    }
 
     private IngestOutcome Gone(LandingPath path)
     {

@@ -33,12 +33,13 @@ public sealed class ProtocolSet
     {
         if (!_partners.TryGetValue(partner, out var protocol))
         {
-            return ProtocolDecision.Refuse(ProtocolRules.UnknownPartner, $"No data-sharing agreement exists for partner '{partner}'.", null, null);
+            // A folder no agreement names is the sender's free text (it may name a person): it is never repeated.
+            return ProtocolDecision.Refuse(ProtocolRules.UnknownPartner, "No data-sharing agreement exists for the partner folder the file was dropped in (a folder no agreement names is not repeated); nothing was read.", null, null);
         }
 
         if (FeedCatalog.Find(feed) is null)
         {
-            return ProtocolDecision.Refuse(ProtocolRules.UnknownFeed, $"'{feed}' is not a feed the hub has a contract for.", protocol, null);
+            return ProtocolDecision.Refuse(ProtocolRules.UnknownFeed, "The feed folder the file was dropped in is not a feed the hub has a contract for (its name is not repeated); nothing was read.", protocol, null);
         }
 
         if (!protocol.Feeds.TryGetValue(feed, out var agreement))
