@@ -105,6 +105,12 @@ internal sealed class CsvRecordReader : IDisposable
             Outcome.CellTooLarge => CsvLimit.CellSize,
             _ => CsvLimit.None,
         };
+        if (Exceeded != CsvLimit.None)
+        {
+            // The record that broke the limit was never completed; name the line it starts on, not the last record's.
+            Line = nextLine;
+        }
+
         return outcome == Outcome.Record;
     }
 

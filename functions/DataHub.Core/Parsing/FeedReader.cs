@@ -221,20 +221,20 @@ public sealed class FeedReader : IDisposable
     private void ReportCsvLimit()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var after = string.Create(inv, $"A record starting after line {csv!.Line}");
+        var record = string.Create(inv, $"The record starting on line {csv!.Line}");
         switch (csv.Exceeded)
         {
             case CsvLimit.RecordLength:
                 fileErrors.Add(new FileError(Rules.FileRecordTooLong, string.Create(inv,
-                    $"{after} runs over {limits.MaxRowBytes / 1024:N0} KB, usually a quote that is never closed; the rest of the file was not read.")));
+                    $"{record} runs over {limits.MaxRowBytes / 1024:N0} KB, usually a quote that is never closed; the rest of the file was not read.")));
                 break;
             case CsvLimit.Columns:
                 fileErrors.Add(new FileError(Rules.FileTooManyColumns, string.Create(inv,
-                    $"{after} has more than {limits.MaxColumns:N0} columns; the rest of the file was not read.")));
+                    $"{record} has more than {limits.MaxColumns:N0} columns; the rest of the file was not read.")));
                 break;
             case CsvLimit.CellSize:
                 fileErrors.Add(new FileError(Rules.FileCellTooLarge, string.Create(inv,
-                    $"{after} has a cell of more than {limits.MaxCellChars:N0} bytes; the rest of the file was not read.")));
+                    $"{record} has a cell of more than {limits.MaxCellChars:N0} bytes; the rest of the file was not read.")));
                 break;
         }
     }
@@ -245,6 +245,13 @@ public sealed class FeedReader : IDisposable
         if (head.IsEmpty)
         {
             fileErrors.Add(new FileError(Rules.FileEmpty, "The file is empty: it needs a header row."));
+            return null;
+        }
+
+        // UTF-32's marks first: little-endian UTF-32 starts with UTF-16's mark.
+        if (head is [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..])
+        {
+            fileErrors.Add(new FileError(Rules.FileEncoding, "The file is UTF-32; save it as CSV UTF-8 or plain CSV."));
             return null;
         }
 

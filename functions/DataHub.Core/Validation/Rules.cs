@@ -15,7 +15,7 @@ public static class Rules
     /// <summary>The file's type is not CSV or XLSX (e.g. legacy .xls).</summary>
     public const string FileFormat = "file.format";
 
-    /// <summary>The file is in an encoding the contract does not accept (UTF-16).</summary>
+    /// <summary>The file is in an encoding the contract does not accept (UTF-16 or UTF-32).</summary>
     public const string FileEncoding = "file.encoding";
 
     /// <summary>A single record (a CSV record, a workbook row) is larger than the reader takes, often an unclosed quote.</summary>

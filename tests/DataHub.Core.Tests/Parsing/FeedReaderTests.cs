@@ -28,6 +28,21 @@ public sealed class FeedReaderTests
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.empty");
     }
 
+    [Theory]
+    [InlineData("utf-16LE", "UTF-16")]
+    [InlineData("utf-16BE", "UTF-16")]
+    [InlineData("utf-32LE", "UTF-32")]
+    [InlineData("utf-32BE", "UTF-32")]
+    public void A_file_saved_as_unicode_text_is_refused_naming_its_own_encoding(string encoding, string named)
+    {
+        var text = Encoding.GetEncoding(encoding);
+        var bytes = text.GetPreamble().Concat(text.GetBytes(FeedSamples.Csv(Police, FeedSamples.Line(Police)))).ToArray();
+        using var reader = FeedSamples.Open(Police, bytes);
+        var error = reader.FileErrors.Should().ContainSingle().Subject;
+        error.Rule.Should().Be("file.encoding");
+        error.Message.Should().StartWith($"The file is {named}");
+    }
+
     [Fact]
     public async Task Header_only_file_is_accepted_with_zero_rows()
     {

@@ -22,6 +22,25 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public void A_csv_header_past_a_limit_is_reported_on_line_1()
+    {
+        var header = string.Join(",", Enumerable.Range(0, 3000).Select(i => "c" + i));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(header + "\n")), "x.csv", FeedSamples.Contract(Police));
+        reader.FileErrors.Single().Message.Should().StartWith("The record starting on line 1 has more than");
+    }
+
+    [Fact]
+    public async Task A_record_past_a_limit_is_named_by_the_line_it_starts_on_not_the_record_before_it()
+    {
+        // The valid record before spans lines 2-3 (a quoted line break), so the wide record starts on line 4.
+        var multiLine = FeedSamples.Line(Police, ("crime", "\"Y\nY\""));
+        var csv = FeedSamples.Csv(Police, multiLine, FeedSamples.Line(Police) + new string(',', 40));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxColumns = 20 });
+        await FeedSamples.ReadAll(reader);
+        reader.FileErrors.Single().Message.Should().StartWith("The record starting on line 4 has more than 20 columns");
+    }
+
+    [Fact]
     public async Task A_csv_cell_larger_than_the_cell_limit_stops_the_file_with_its_rule()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police, ("crime", new string('Y', 5000))));
