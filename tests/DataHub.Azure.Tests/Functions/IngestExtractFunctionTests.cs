@@ -229,6 +229,28 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     }
 
     [Fact]
+    public async Task A_header_of_a_thousand_columns_outside_the_agreement_is_quarantined_with_its_rule_though_its_audit_event_outgrows_a_table_property()
+    {
+        Use(8);
+        var app = App();
+        var text = System.Text.Encoding.UTF8.GetString(Extract.Content);
+        var header = text[..text.IndexOf('\n', StringComparison.Ordinal)].TrimEnd('\r');
+        var extra = 1000 - header.Split(',').Length;
+        var wide = string.Concat(Enumerable.Range(0, extra).Select(i => $",x{i}"));
+        _extract = Extract with { Content = System.Text.Encoding.UTF8.GetBytes(header + wide + text[header.Length..]) };
+        var delivery = await LandAsync(app);
+
+        await delivery.To(Function(app));
+
+        var quarantined = (await AuditAsync(app, AuditKinds.Quarantined)).Should().ContainSingle().Subject;
+        quarantined.Entry.Rule.Should().Be(DataHub.Core.Protocols.ProtocolRules.FieldOutsideAgreement);
+        quarantined.Entry.Detail.Should().Contain($"{extra} column(s)");
+        (await PathsAsync(app, "secure/")).Should().BeEmpty();
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull("the file is in quarantine with its report");
+        (await AuditVerifier.VerifyAsync(Hub(app).Audit, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task File_failing_on_every_attempt_ends_in_quarantine_with_its_report_after_the_configured_attempts()
     {
         Use(6);
