@@ -62,6 +62,13 @@ public sealed class TableAuditLog : IAuditLog
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
                 {
+                    if (await IsCommittedAsync(sealedEvents[^1], cancellationToken).ConfigureAwait(false))
+                    {
+                        // A try whose answer was lost committed these very events, and the SDK's retry met them: they are appended.
+                        await AnchorAsync(sealedEvents, cancellationToken).ConfigureAwait(false);
+                        return sealedEvents[^1];
+                    }
+
                     // Another writer appended first: back off a little (jittered, growing) and seal against the new end.
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt + 1, 10)), _time, cancellationToken).ConfigureAwait(false);
                     continue;
@@ -98,7 +105,10 @@ public sealed class TableAuditLog : IAuditLog
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
             {
-                throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
+                if (!await IsCommittedAsync(repaired, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
+                }
             }
 
             await AnchorAsync([repaired], cancellationToken).ConfigureAwait(false);
@@ -170,6 +180,20 @@ public sealed class TableAuditLog : IAuditLog
             ? new(TableTransactionActionType.Add, newHead)
             : new(TableTransactionActionType.UpdateReplace, newHead, head.ETag));
         await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the table holds <paramref name="sealedEvent"/> itself (its seal covers its time and the seal before it, so no other append matches it).</summary>
+    private async Task<bool> IsCommittedAsync(AuditEvent sealedEvent, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(sealedEvent.Sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return row.HasValue && string.Equals(FromEntity(row.Value!).Hash, sealedEvent.Hash, StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false; // Not an event this writer sealed; reading the end again reports it.
+        }
     }
 
     /// <summary>Records the last event in the anchors when the append ends a step (after the commit, so an anchor never names an uncommitted event).</summary>
