@@ -18,7 +18,7 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
     public const string LandingPattern = "landing/{partner}/{feed}/{name}";
 
     /// <summary>Ingests the blob the event names.</summary>
-    /// <exception cref="IngestAttemptFailedException">The attempt failed and the file stays in landing for the host's retry.</exception>
+    /// <exception cref="IngestAttemptFailedException">The attempt failed (or threw) and the file stays in landing for the host's retry.</exception>
     [Function(nameof(IngestExtract))]
     public async Task RunAsync(
         [BlobTrigger(LandingPattern, Source = BlobTriggerSource.EventGrid, Connection = AzureNames.StorageSetting)] BlobClient blob,
@@ -26,7 +26,19 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        var outcome = await ingest.HandleAsync($"{blob.BlobContainerName}/{blob.Name}", TriggeringETag(context), cancellationToken).ConfigureAwait(false);
+        var path = $"{blob.BlobContainerName}/{blob.Name}";
+        IngestOutcome outcome;
+        try
+        {
+            outcome = await ingest.HandleAsync(path, TriggeringETag(context), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The host logs a thrown exception whole, inner exceptions included, and what escapes the handler (a storage
+            // failure before the file is claimed) quotes the landed path: only its type and scrubbed message go on.
+            throw new IngestAttemptFailedException(ingest.Unexpected(path, ex));
+        }
+
         if (outcome.Status == IngestStatus.Failed)
         {
             throw new IngestAttemptFailedException(outcome);

@@ -22,6 +22,9 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// <summary>Decides per request: a status code to answer with instead of forwarding, or null to forward.</summary>
     public Func<HttpRequest, int?> Fault { get; set; } = _ => null;
 
+    /// <summary>Decides per request, once the target has answered: a status code to answer with instead (the target's answer is lost), or null to pass it on.</summary>
+    public Func<HttpRequest, int?> LoseAnswer { get; set; } = _ => null;
+
     /// <summary>The proxy's port on 127.0.0.1.</summary>
     public int Port { get; private set; }
 
@@ -91,6 +94,13 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
 
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (LoseAnswer(context.Request) is { } lost)
+        {
+            Interlocked.Increment(ref _faults);
+            context.Response.StatusCode = lost;
+            return;
+        }
+
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {

@@ -130,6 +130,19 @@ public sealed class IngestExtract
         return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, decision, key, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The outcome of an attempt that <paramref name="exception"/> ended before the handler could (a storage failure before
+    /// the file was claimed, say): failed, naming the file and the exception only in their safe forms.
+    /// </summary>
+    public IngestOutcome Unexpected(string landingPath, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(landingPath);
+        return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: "ingest.failed", Message: SafeNames.Describe(exception, landingPath, _hub.Protocols))
+        {
+            SafeLandingPath = SafeNames.LandingPath(landingPath, _hub.Protocols),
+        };
+    }
+
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
@@ -190,7 +203,7 @@ public sealed class IngestExtract
     {
         // Only the type and message, with the file's name replaced by its label (I/O messages quote paths); parsing and
         // validation messages never carry values.
-        var error = SafeNames.Scrub($"{ex.GetType().Name}: {ex.Message}", file.Path.FileName);
+        var error = SafeNames.Describe(ex, file.Path.Path, _hub.Protocols);
         var receipt = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: true, CancellationToken.None).ConfigureAwait(false);
         await _filing.AuditAsync(file, AuditKinds.Failed, "ingest.failed", error, ExtractFiling.Counts(("failed_attempts", receipt.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _log.LogWarning("{Path}: attempt {Attempt} failed ({ErrorType}).", file.SafePath, receipt.FailedAttempts, ex.GetType().Name);

@@ -91,5 +91,22 @@ public static class SafeNames
         return fileName.Length == 0 ? text : text.Replace(fileName, FileLabel(fileName), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An exception as "{type}: {message}" with the landing path it may quote (storage messages do) in its safe form and
+    /// the file name as its label, for receipts, the audit and what the Functions host logs.
+    /// </summary>
+    public static string Describe(Exception exception, string landingPath, ProtocolSet? protocols)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(landingPath);
+        var text = $"{exception.GetType().Name}: {exception.Message}";
+        if (landingPath.Length > 0)
+        {
+            text = text.Replace(landingPath, LandingPath(landingPath, protocols), StringComparison.Ordinal);
+        }
+
+        return Scrub(text, landingPath[(landingPath.LastIndexOf('/') + 1)..]);
+    }
+
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
 }

@@ -62,8 +62,9 @@ internal static class MetadataNames
                 case 'd': text.Append('.'); break;
                 case 'h': text.Append('-'); break;
                 case 'n': break;
-                case 'u' when i + 4 < name.Length:
-                    text.Append((char)int.Parse(name.AsSpan(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                // A name the hub did not encode (a sender's own metadata on a landed blob) may hold "_u" without four hex digits: kept as it is.
+                case 'u' when i + 4 < name.Length && ushort.TryParse(name.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code):
+                    text.Append((char)code);
                     i += 4;
                     break;
                 default: text.Append('_').Append(tag); break;

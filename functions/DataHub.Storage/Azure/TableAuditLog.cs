@@ -19,6 +19,7 @@ public sealed class TableAuditLog : IAuditLog
     private const string HeadRow = "head";
     private const string EventPrefix = "e";
     private const string EventRange = "f"; // Every event row key sorts below this.
+    private const int EventPartChars = 30_000; // Within a string property's 32K characters.
     private readonly TableClient _table;
     private readonly TimeProvider _time;
     private readonly AuditSealer _sealer;
@@ -61,6 +62,13 @@ public sealed class TableAuditLog : IAuditLog
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
                 {
+                    if (await IsCommittedAsync(sealedEvents[^1], cancellationToken).ConfigureAwait(false))
+                    {
+                        // A try whose answer was lost committed these very events, and the SDK's retry met them: they are appended.
+                        await AnchorAsync(sealedEvents, cancellationToken).ConfigureAwait(false);
+                        return sealedEvents[^1];
+                    }
+
                     // Another writer appended first: back off a little (jittered, growing) and seal against the new end.
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt + 1, 10)), _time, cancellationToken).ConfigureAwait(false);
                     continue;
@@ -97,7 +105,10 @@ public sealed class TableAuditLog : IAuditLog
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
             {
-                throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
+                if (!await IsCommittedAsync(repaired, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
+                }
             }
 
             await AnchorAsync([repaired], cancellationToken).ConfigureAwait(false);
@@ -171,6 +182,20 @@ public sealed class TableAuditLog : IAuditLog
         await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when the table holds <paramref name="sealedEvent"/> itself (its seal covers its time and the seal before it, so no other append matches it).</summary>
+    private async Task<bool> IsCommittedAsync(AuditEvent sealedEvent, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(sealedEvent.Sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return row.HasValue && string.Equals(FromEntity(row.Value!).Hash, sealedEvent.Hash, StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false; // Not an event this writer sealed; reading the end again reports it.
+        }
+    }
+
     /// <summary>Records the last event in the anchors when the append ends a step (after the commit, so an anchor never names an uncommitted event).</summary>
     private async Task AnchorAsync(IReadOnlyList<AuditEvent> sealedEvents, CancellationToken cancellationToken)
     {
@@ -191,13 +216,37 @@ public sealed class TableAuditLog : IAuditLog
 
     private static string RowKey(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
-    private static TableEntity ToEntity(AuditEvent auditEvent) =>
-        new(Partition, RowKey(auditEvent.Sequence))
+    // A string property holds at most 64 KiB (32K UTF-16 characters), and an event's detail can outgrow it (every column
+    // of a thousand-column header outside the agreement, say): a longer line is kept in parts, Event then Event1, Event2, …
+    private static TableEntity ToEntity(AuditEvent auditEvent)
+    {
+        var line = Encoding.UTF8.GetString(AuditChain.ToJsonLine(auditEvent));
+        var entity = new TableEntity(Partition, RowKey(auditEvent.Sequence)) { ["Kind"] = auditEvent.Entry.Kind };
+        for (var (start, part) = (0, 0); start < line.Length || part == 0; part++)
         {
-            ["Event"] = Encoding.UTF8.GetString(AuditChain.ToJsonLine(auditEvent)),
-            ["Kind"] = auditEvent.Entry.Kind,
-        };
+            var end = Math.Min(line.Length, start + EventPartChars);
+            if (end < line.Length && char.IsHighSurrogate(line[end - 1]))
+            {
+                end--; // A surrogate pair stays whole in one part.
+            }
 
-    private static AuditEvent FromEntity(TableEntity entity) =>
-        AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(entity.GetString("Event") ?? throw new FormatException("An audit row has no event.")));
+            entity[EventProperty(part)] = line[start..end];
+            start = end;
+        }
+
+        return entity;
+    }
+
+    private static AuditEvent FromEntity(TableEntity entity)
+    {
+        var line = new StringBuilder(entity.GetString(EventProperty(0)) ?? throw new FormatException("An audit row has no event."));
+        for (var part = 1; entity.GetString(EventProperty(part)) is { } more; part++)
+        {
+            line.Append(more);
+        }
+
+        return AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(line.ToString()));
+    }
+
+    private static string EventProperty(int part) => part == 0 ? "Event" : string.Create(CultureInfo.InvariantCulture, $"Event{part}");
 }

@@ -208,6 +208,49 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     }
 
     [Fact]
+    public async Task A_storage_failure_before_the_claim_reaches_the_host_naming_the_file_by_its_label_never_its_name()
+    {
+        Use(7);
+        var app = App();
+        _extract = Extract with { FileName = "Jane Smith 2011-05-12.csv" };
+        var delivery = await LandAsync(app);
+
+        // The landed blob cannot be read at all: the handler fails before it has claimed (or even hashed) the file.
+        Proxy.Fault = request => request.Path.Value!.Contains("/landing/", StringComparison.Ordinal) ? 503 : null;
+        var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        Proxy.Fault = _ => null;
+
+        // The host logs what the function throws, inner exceptions and all: nothing of it may name the file.
+        var logged = failure!.ToString();
+        logged.Should().NotContain("Jane").And.NotContain("2011-05-12");
+        failure.Should().BeOfType<IngestAttemptFailedException>("the host is asked to retry, as for any failed attempt");
+        logged.Should().Contain(SafeNames.FileLabel(Extract.FileName)).And.Contain("503");
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("the file stays in landing for the retry");
+    }
+
+    [Fact]
+    public async Task A_header_of_a_thousand_columns_outside_the_agreement_is_quarantined_with_its_rule_though_its_audit_event_outgrows_a_table_property()
+    {
+        Use(8);
+        var app = App();
+        var text = System.Text.Encoding.UTF8.GetString(Extract.Content);
+        var header = text[..text.IndexOf('\n', StringComparison.Ordinal)].TrimEnd('\r');
+        var extra = 1000 - header.Split(',').Length;
+        var wide = string.Concat(Enumerable.Range(0, extra).Select(i => $",x{i}"));
+        _extract = Extract with { Content = System.Text.Encoding.UTF8.GetBytes(header + wide + text[header.Length..]) };
+        var delivery = await LandAsync(app);
+
+        await delivery.To(Function(app));
+
+        var quarantined = (await AuditAsync(app, AuditKinds.Quarantined)).Should().ContainSingle().Subject;
+        quarantined.Entry.Rule.Should().Be(DataHub.Core.Protocols.ProtocolRules.FieldOutsideAgreement);
+        quarantined.Entry.Detail.Should().Contain($"{extra} column(s)");
+        (await PathsAsync(app, "secure/")).Should().BeEmpty();
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull("the file is in quarantine with its report");
+        (await AuditVerifier.VerifyAsync(Hub(app).Audit, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task File_failing_on_every_attempt_ends_in_quarantine_with_its_report_after_the_configured_attempts()
     {
         Use(6);

@@ -42,6 +42,24 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task A_landed_blob_carrying_metadata_the_hub_never_wrote_is_read_and_listed_not_refused()
+    {
+        // A sender uploading through the Blob API may set any metadata; a name such as "_uzzzz" is not one the hub encodes.
+        var store = Store();
+        var path = $"landing/{_run}/feed/extract.csv";
+        var blob = new global::Azure.Storage.Blobs.BlobServiceClient(fixture.Azurite.ConnectionString).GetBlobContainerClient("landing").GetBlobClient(path["landing/".Length..]);
+        await store.GetAsync("landing/ready", CancellationToken.None);
+        await blob.UploadAsync(new BinaryData("a,b\n1,2\n"u8.ToArray()), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = new Dictionary<string, string> { ["_uzzzz"] = "1", ["sender_u12"] = "%zz" } });
+
+        var found = await store.GetAsync(path, CancellationToken.None);
+        var listed = await store.ListAsync($"landing/{_run}/", CancellationToken.None).ToListAsync();
+
+        found.Should().NotBeNull();
+        found!.Metadata.Should().ContainKey("_uzzzz");
+        listed.Should().ContainSingle().Which.Path.Should().Be(path);
+    }
+
+    [Fact]
     public async Task Metadata_is_committed_with_the_blob_and_read_back_by_get_list_and_copy()
     {
         var store = Store(new AzureClientSettings());

@@ -39,6 +39,27 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task An_append_whose_answer_is_lost_after_it_committed_is_recorded_once()
+    {
+        // The service commits the transaction but its answer never arrives (a gateway error, a dropped connection): the
+        // SDK sends it again, and the second try finds the event's row already there.
+        await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
+        var storage = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries());
+        var log = storage.AuditLog(new LocalAuditKeyProvider(TestHubs.Keys(fixture.Azurite.KeyRoot)), storage.Anchors(_table), TimeProvider.System, _table);
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: "before"), CancellationToken.None);
+        var lost = 0;
+        proxy.LoseAnswer = request => request.Path.Value!.EndsWith("$batch", StringComparison.Ordinal) && Interlocked.Exchange(ref lost, 1) == 0 ? 503 : null;
+
+        var appended = await log.AppendAsync(new AuditEntry(AuditKinds.Archived, Partner: "police", Detail: "once"), CancellationToken.None);
+
+        proxy.Faults.Should().Be(1);
+        var events = await log.ReadAsync(CancellationToken.None).ToListAsync();
+        events.Select(e => e.Entry.Detail).Should().Equal(["before", "once"], "the event committed by the try whose answer was lost is the one appended");
+        appended.Hash.Should().Be(events[^1].Hash);
+        (await log.GetHeadAsync(CancellationToken.None)).Should().Be(new AuditHead(2, events[^1].Hash));
+    }
+
+    [Fact]
     public async Task Audit_events_read_back_exactly_as_sealed()
     {
         var log = AuditLog();
