@@ -34,7 +34,24 @@ public sealed class ParquetCommandTests
         badText.Should().Contain("bad.parquet").And.Contain("not a readable Parquet file");
     }
 
-    private static async Task<(int Code, string Output)> Run(params string[] args)
+    [Fact]
+    public async Task Redirected_output_is_plain_aligned_text_with_every_cell_whole_at_any_terminal_width()
+    {
+        using var folder = new TempFolder("pq-cli-plain");
+        var path = folder.File("wide.parquet");
+        var columns = Enumerable.Range(1, 8).Select(i => new ParquetColumn($"column_number_{i}", ParquetType.String)).ToArray();
+        var cell = "a-value-longer-than-any-narrow-column-gives-it";
+        await TestTables.WriteFileAsync(path, new ParquetSchema(columns), [columns.Select(_ => (object?)cell).ToArray()]);
+
+        var (code, text) = await Run(80, "parquet", "head", path);
+
+        code.Should().Be(0);
+        text.Should().NotContainAny("│", "─", "┌").And.Contain(cell).And.Contain("column_number_8");
+    }
+
+    private static Task<(int Code, string Output)> Run(params string[] args) => Run(200, args);
+
+    private static async Task<(int Code, string Output)> Run(int columns, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
@@ -43,7 +60,7 @@ public sealed class ParquetCommandTests
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["COLUMNS"] = "200";
+        start.Environment["COLUMNS"] = columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
