@@ -10,9 +10,6 @@ namespace DataHub.Host.Commands;
 /// <summary>`datahub parquet schema|head|stats FILE`: look inside a mart or KPI table without Power BI.</summary>
 public static class ParquetCommands
 {
-    /// <summary>Exit code when the file is missing or not readable Parquet.</summary>
-    public const int UnreadableFile = 3;
-
     /// <summary>Builds the `parquet` command group, writing to <paramref name="env"/> (a table on a terminal, plain text when redirected).</summary>
     public static Command Create(CommandEnvironment env)
     {
@@ -108,12 +105,18 @@ public static class ParquetCommands
 
     private static async Task<int> WithReaderAsync(CommandEnvironment env, FileInfo file, Func<ParquetReader, Task> show, CancellationToken cancellationToken)
     {
+        if (!file.Exists)
+        {
+            await env.Error.WriteLineAsync($"No file at {file.FullName}.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         try
         {
             if (Uncommitted(file) is { } reason)
             {
                 await env.Error.WriteLineAsync($"datahub parquet: {file.Name} {reason}").ConfigureAwait(false);
-                return UnreadableFile;
+                return ExitCodes.Rejected;
             }
 
             var reader = await ParquetReader.OpenAsync(file.OpenRead(), file.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -122,12 +125,12 @@ public static class ParquetCommands
                 await show(reader).ConfigureAwait(false);
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is ParquetFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             await env.Error.WriteLineAsync($"datahub parquet: {ex.Message}").ConfigureAwait(false);
-            return UnreadableFile;
+            return ExitCodes.Rejected;
         }
     }
 
