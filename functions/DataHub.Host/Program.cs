@@ -32,7 +32,7 @@ public static class Program
             ValidateCommand.Create(env),
             KeyCommands.Create(env),
             AuditCommands.Create(env),
-            ParquetCommands.Create(),
+            ParquetCommands.Create(env),
             RetentionCommand.Create(env),
             RollupCommand.Create(env),
             GovernanceCommands.Governance(env),

@@ -6,7 +6,7 @@ namespace DataHub.Parquet.Tests;
 public sealed class ParquetCommandTests
 {
     [Fact]
-    public async Task Schema_head_and_stats_show_a_mart_and_a_bad_file_gets_a_clear_error()
+    public async Task Schema_head_and_stats_show_a_mart_a_bad_file_is_rejected_with_exit_2_and_a_missing_one_is_a_usage_error()
     {
         using var folder = new TempFolder("pq-cli");
         var path = folder.File("mart.parquet");
@@ -23,6 +23,7 @@ public sealed class ParquetCommandTests
         var (headCode, headText) = await Run("parquet", "head", path, "--rows", "2", "--columns", "source_line,event_date");
         var (statsCode, statsText) = await Run("parquet", "stats", path);
         var (badCode, badText) = await Run("parquet", "stats", bad);
+        var (missingCode, missingText) = await Run("parquet", "head", folder.File("absent.parquet"));
 
         schemaCode.Should().Be(0);
         schemaText.Should().Contain("batch_id").And.Contain("Date").And.Contain("rows: 3").And.Contain("datahub.partner = police");
@@ -30,11 +31,30 @@ public sealed class ParquetCommandTests
         headText.Should().Contain("2019-04-02").And.NotContain("2018-12-31").And.NotContain("b-7");
         statsCode.Should().Be(0);
         statsText.Should().Contain("2018-12-31").And.Contain("2019-04-02");
-        badCode.Should().Be(3);
+        badCode.Should().Be(2, "README: 2 is input rejected; 3 is configuration to put right");
         badText.Should().Contain("bad.parquet").And.Contain("not a readable Parquet file");
+        missingCode.Should().Be(1, "README: a missing file is a usage error");
+        missingText.Should().Contain("No file at").And.Contain("absent.parquet");
     }
 
-    private static async Task<(int Code, string Output)> Run(params string[] args)
+    [Fact]
+    public async Task Redirected_output_is_plain_aligned_text_with_every_cell_whole_at_any_terminal_width()
+    {
+        using var folder = new TempFolder("pq-cli-plain");
+        var path = folder.File("wide.parquet");
+        var columns = Enumerable.Range(1, 8).Select(i => new ParquetColumn($"column_number_{i}", ParquetType.String)).ToArray();
+        var cell = "a-value-longer-than-any-narrow-column-gives-it";
+        await TestTables.WriteFileAsync(path, new ParquetSchema(columns), [columns.Select(_ => (object?)cell).ToArray()]);
+
+        var (code, text) = await Run(80, "parquet", "head", path);
+
+        code.Should().Be(0);
+        text.Should().NotContainAny("│", "─", "┌").And.Contain(cell).And.Contain("column_number_8");
+    }
+
+    private static Task<(int Code, string Output)> Run(params string[] args) => Run(200, args);
+
+    private static async Task<(int Code, string Output)> Run(int columns, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
@@ -43,7 +63,7 @@ public sealed class ParquetCommandTests
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["COLUMNS"] = "200";
+        start.Environment["COLUMNS"] = columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -359,15 +359,25 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
     public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false) is null)
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
-        }
+            if (await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
 
-        var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
+            try
+            {
+                var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
+                }
+            }
+            catch (ObjectChangedException) when (attempt < 3)
+            {
+                // Another rollup switched the pointer while it was read: each version is whole, so read the new one.
+            }
         }
     }
 }

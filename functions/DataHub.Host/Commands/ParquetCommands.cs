@@ -4,45 +4,37 @@ using System.Security.Cryptography;
 using DataHub.Core.Feeds;
 using DataHub.Core.Marts;
 using DataHub.Parquet;
-using Spectre.Console;
 
 namespace DataHub.Host.Commands;
 
 /// <summary>`datahub parquet schema|head|stats FILE`: look inside a mart or KPI table without Power BI.</summary>
 public static class ParquetCommands
 {
-    /// <summary>Exit code when the file is missing or not readable Parquet.</summary>
-    public const int UnreadableFile = 3;
-
-    /// <summary>Builds the `parquet` command group.</summary>
-    public static Command Create()
+    /// <summary>Builds the `parquet` command group, writing to <paramref name="env"/> (a table on a terminal, plain text when redirected).</summary>
+    public static Command Create(CommandEnvironment env)
     {
+        ArgumentNullException.ThrowIfNull(env);
         var group = new Command("parquet", "Inspect a Parquet file: its schema, first rows or row-group statistics.");
-        group.Subcommands.Add(Schema());
-        group.Subcommands.Add(Head());
-        group.Subcommands.Add(Stats());
+        group.Subcommands.Add(Schema(env));
+        group.Subcommands.Add(Head(env));
+        group.Subcommands.Add(Stats(env));
         return group;
     }
 
     private static Argument<FileInfo> FileArgument() => new("file") { Description = "The Parquet file." };
 
-    private static Command Schema()
+    private static Command Schema(CommandEnvironment env)
     {
         var file = FileArgument();
         var command = new Command("schema", "Columns, types, nullability, row count, writer and key-value metadata.") { file };
-        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(env, result.GetValue(file)!, reader =>
         {
-            var table = new Table().AddColumns("column", "type", "nullable");
-            foreach (var column in reader.Schema.Columns)
-            {
-                table.AddRow(Markup.Escape(column.Name), column.Type.ToString(), column.Nullable ? "yes" : "no");
-            }
-
-            AnsiConsole.Write(table);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows: {reader.RowCount}  row groups: {reader.RowGroups.Count}  created by: {reader.CreatedBy ?? "(unknown)"}"));
+            var terminal = new Terminal(env.Output);
+            terminal.Table(["column", "type", "nullable"], reader.Schema.Columns.Select(c => new[] { c.Name, c.Type.ToString(), c.Nullable ? "yes" : "no" }));
+            terminal.Line(string.Create(CultureInfo.InvariantCulture, $"rows: {reader.RowCount}  row groups: {reader.RowGroups.Count}  created by: {reader.CreatedBy ?? "(unknown)"}"));
             foreach (var (key, value) in reader.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                Console.WriteLine($"{key} = {value}");
+                terminal.Line($"{key} = {value}");
             }
 
             return Task.CompletedTask;
@@ -50,13 +42,13 @@ public static class ParquetCommands
         return command;
     }
 
-    private static Command Head()
+    private static Command Head(CommandEnvironment env)
     {
         var file = FileArgument();
         var rows = new Option<int>("--rows", "-n") { Description = "How many rows to show.", DefaultValueFactory = _ => 10 };
         var columns = new Option<string[]>("--columns", "-c") { Description = "Only these columns (comma or space separated).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("head", "The first rows, optionally only some columns.") { file, rows, columns };
-        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, async reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(env, result.GetValue(file)!, async reader =>
         {
             var wanted = result.GetValue(columns)?.SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             var names = wanted is { Length: > 0 } ? wanted : reader.Schema.Columns.Select(c => c.Name).ToArray();
@@ -66,60 +58,65 @@ public static class ParquetCommands
                 throw new ArgumentException($"no column {string.Join(", ", missing)} in the file");
             }
 
-            var table = new Table().AddColumns(names.Select(Markup.Escape).ToArray());
-            var shown = 0;
+            var shown = new List<string[]>();
             await foreach (var row in reader.ReadRowsAsync(names, cancellationToken).ConfigureAwait(false))
             {
-                if (shown++ >= result.GetValue(rows))
+                if (shown.Count >= result.GetValue(rows))
                 {
                     break;
                 }
 
-                table.AddRow(row.Select(v => Markup.Escape(Show(v))).ToArray());
+                shown.Add([.. row.Select(Show)]);
             }
 
-            AnsiConsole.Write(table);
+            new Terminal(env.Output).Table(names, shown);
         }, cancellationToken));
         return command;
     }
 
-    private static Command Stats()
+    private static Command Stats(CommandEnvironment env)
     {
         var file = FileArgument();
         var command = new Command("stats", "Per row group and column: rows, nulls, minimum and maximum as stored in the footer.") { file };
-        command.SetAction((result, cancellationToken) => WithReaderAsync(result.GetValue(file)!, reader =>
+        command.SetAction((result, cancellationToken) => WithReaderAsync(env, result.GetValue(file)!, reader =>
         {
-            var table = new Table().AddColumns("row group", "rows", "column", "nulls", "min", "max");
+            var rows = new List<string[]>();
             for (var g = 0; g < reader.RowGroups.Count; g++)
             {
                 var group = reader.RowGroups[g];
                 for (var c = 0; c < reader.Schema.Columns.Count; c++)
                 {
                     var stats = group.Columns[c];
-                    table.AddRow(
+                    rows.Add([
                         g.ToString(CultureInfo.InvariantCulture),
                         group.RowCount.ToString(CultureInfo.InvariantCulture),
-                        Markup.Escape(reader.Schema.Columns[c].Name),
+                        reader.Schema.Columns[c].Name,
                         stats?.NullCount?.ToString(CultureInfo.InvariantCulture) ?? "?",
-                        Markup.Escape(Show(stats?.Min)),
-                        Markup.Escape(Show(stats?.Max)));
+                        Show(stats?.Min),
+                        Show(stats?.Max)]);
                 }
             }
 
-            AnsiConsole.Write(table);
+            new Terminal(env.Output).Table(["row group", "rows", "column", "nulls", "min", "max"], rows);
             return Task.CompletedTask;
         }, cancellationToken));
         return command;
     }
 
-    private static async Task<int> WithReaderAsync(FileInfo file, Func<ParquetReader, Task> show, CancellationToken cancellationToken)
+    private static async Task<int> WithReaderAsync(CommandEnvironment env, FileInfo file, Func<ParquetReader, Task> show, CancellationToken cancellationToken)
     {
+        if (!file.Exists)
+        {
+            await env.Error.WriteLineAsync($"No file at {file.FullName}.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         try
         {
             if (Uncommitted(file) is { } reason)
             {
-                Console.Error.WriteLine($"datahub parquet: {file.Name} {reason}");
-                return UnreadableFile;
+                await env.Error.WriteLineAsync($"datahub parquet: {file.Name} {reason}").ConfigureAwait(false);
+                return ExitCodes.Rejected;
             }
 
             var reader = await ParquetReader.OpenAsync(file.OpenRead(), file.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -128,12 +125,12 @@ public static class ParquetCommands
                 await show(reader).ConfigureAwait(false);
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is ParquetFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            Console.Error.WriteLine($"datahub parquet: {ex.Message}");
-            return UnreadableFile;
+            await env.Error.WriteLineAsync($"datahub parquet: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Rejected;
         }
     }
 
