@@ -60,6 +60,7 @@ public static class HubServices
         {
             Scratch = sp.GetRequiredService<IScratchSpace>(),
             Ingest = settings.Ingest(),
+            Trail = new AuditTrail(sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IAuditKeyProvider>(), sp.GetRequiredService<IAuditAnchorStore>(), sp.GetRequiredService<IObjectStore>()),
         });
         services.TryAddSingleton(sp => new IngestExtract(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));

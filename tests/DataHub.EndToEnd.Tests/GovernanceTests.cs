@@ -209,6 +209,17 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
     }
 
     [Fact]
+    public void The_audit_chain_a_rollup_reports_to_the_board_is_checked_under_the_audit_key_and_against_the_anchors_outside_the_log()
+    {
+        // The rollup's own governance step, not the governance command: its chain check once ran without key or anchors.
+        var chain = hub.Table(hub.GovernanceVersion, "activity").Single(r => r["activity"] == "audit_chain");
+        chain["status"].Should().Be("intact");
+        chain["detail"].Should().Contain("sealed under the audit key").And.MatchRegex(@"; [1-9]\d* anchors agree")
+            .And.NotContain("not checked").And.NotContain("no anchor outside the log");
+        hub.Root.Text($"published/report/board-report-{hub.ReportQuarter}.html").Should().Contain("anchors agree");
+    }
+
+    [Fact]
     public async Task Governance_and_report_commands_publish_on_demand_and_refuse_a_quarter_without_KPI_tables()
     {
         var (code, output) = await hub.Run("governance");

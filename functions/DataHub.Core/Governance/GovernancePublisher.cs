@@ -39,12 +39,13 @@ public sealed class GovernancePublisher
     /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
     /// <param name="hub">The hub.</param>
     /// <param name="settings">The rollup's settings (cadences, disclosure profiles); from the agreements when null.</param>
-    /// <param name="verifyChain">Checks the audit chain with the audit key and the anchors when the host has them; otherwise its order and links only.</param>
-    public GovernancePublisher(HubContext hub, RollupSettings? settings = null, Func<CancellationToken, Task<AuditVerification>>? verifyChain = null)
+    public GovernancePublisher(HubContext hub, RollupSettings? settings = null)
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
         _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
-        _verifyChain = verifyChain ?? (ct => AuditVerifier.VerifyAsync(hub.Audit, ct));
+        // With the host's trail the chain is checked under the audit key and against every anchor; without one (a bare
+        // test composition), its order and links only, and the message says so.
+        _verifyChain = hub.Trail is { } trail ? trail.VerifyAsync : ct => AuditVerifier.VerifyAsync(hub.Audit, ct);
     }
 
     /// <summary>Builds and publishes the tables; <paramref name="marts"/> are the marts the rollup read (their periods and links).</summary>

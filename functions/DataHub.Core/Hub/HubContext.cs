@@ -34,6 +34,9 @@ public sealed record HubContext(
     /// <summary>Temporary files for work that outgrows memory (duplicate-row hashes of very large files); in memory unless a host gives a folder.</summary>
     public IScratchSpace Scratch { get; init; } = new InMemoryScratchSpace();
 
+    /// <summary>The audit log with what vouches for it from outside (its key, its anchors), when the host has them: the governance tables check the chain against it.</summary>
+    public AuditTrail? Trail { get; init; }
+
     /// <summary>A logger for a handler (a no-op logger when the host gave no factory).</summary>
     public ILogger Logger(string category) => (Logging ?? NullLoggerFactory.Instance).CreateLogger(category);
 

@@ -119,10 +119,6 @@ internal static class AuditCommands
         return audit;
     }
 
-    /// <summary>Verifies the embedded root's log, with its key, against every anchor kept outside it (the anchors file and the published manifests).</summary>
-    internal static Task<AuditVerification> VerifyAsync(CommandEnvironment env, string root, CancellationToken cancellationToken) =>
-        Site(env, root, azure: false).VerifyAsync(cancellationToken);
-
     private static Option<bool> AzureOption() => new("--azure")
     {
         Description = "Work on the Azure hub's audit table and anchors, reached through the app settings in the environment (docs/runbook.md), instead of --root.",

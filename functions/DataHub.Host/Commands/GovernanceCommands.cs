@@ -23,11 +23,9 @@ internal static class GovernanceCommands
         {
             try
             {
-                var rootPath = parse.GetValue(root)!;
-                using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
                 var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
-                var verify = (CancellationToken c) => AuditCommands.VerifyAsync(env, rootPath, c);
-                var outcome = await new GovernancePublisher(hub.Context, verifyChain: verify).PublishAsync(marts, ct);
+                var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, ct);
                 env.Output.WriteLine($"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
                 return ExitCodes.Ok;
             }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
@@ -63,8 +64,9 @@ public sealed class EmbeddedHub : IDisposable
             })
             : new LoggerFactory([file], new LoggerFilterOptions { MinLevel = LogLevel.Information });
         var audit = new LocalAuditLog(full, time);
+        var store = new LocalObjectStore(full);
         var context = new HubContext(
-            new LocalObjectStore(full),
+            store,
             audit,
             new LocalReceiptStore(full),
             new LocalKeyProvider(full),
@@ -74,6 +76,7 @@ public sealed class EmbeddedHub : IDisposable
         {
             Ingest = settings ?? new IngestSettings(),
             Scratch = new LocalScratchSpace(),
+            Trail = new AuditTrail(audit, new LocalAuditKeyProvider(full), audit.Anchors, store),
         };
         return new EmbeddedHub(full, context, audit, logging);
     }
