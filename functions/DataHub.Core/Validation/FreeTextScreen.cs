@@ -1,0 +1,291 @@
+using DataHub.Core.Feeds;
+using DataHub.Core.Pseudonymisation;
+
+namespace DataHub.Core.Validation;
+
+/// <summary>Refuses a row whose stored free text (a reference, a label) carries an identifier the mart would keep as written:
+/// an NHS number, a UPN, a date other than the row's own stored dates, or the row's own name.</summary>
+/// <remarks>Every field it reads is stored verbatim, so a partner's NHS number in an incident id would otherwise reach the
+/// mart raw. It recognises structured identifiers and the row's own names only, never names in general. It runs on every
+/// row, so it works on spans and buffers it owns (one instance per file, one thread): no allocation per row.</remarks>
+public sealed class FreeTextScreen
+{
+    /// <summary>Names (and parts of names) shorter than this are not looked for: two letters match too much ordinary text.</summary>
+    public const int MinNameLetters = 3;
+
+    private readonly FeedContract contract;
+    private readonly int[] screened;
+    private readonly int[] storedDates;
+    private readonly bool screensDates;
+    private readonly int forename = -1, surname = -1;
+    private readonly Folded text = new(), forenames = new(), surnames = new();
+
+    /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
+    public FreeTextScreen(FeedContract contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        this.contract = contract;
+        var fields = contract.Fields;
+        screened = [.. Enumerable.Range(0, fields.Count).Where(i => fields[i].Handling == FieldHandling.Stored && fields[i].Type is FieldType.Text or FieldType.Label)];
+
+        // An aggregate feed is about no one: a date in its labels is nobody's date of birth, and it has no names.
+        screensDates = contract.PersonLevel;
+        storedDates = [.. Enumerable.Range(0, fields.Count).Where(i => fields[i].Handling == FieldHandling.Stored && fields[i].Type == FieldType.Date)];
+        for (var i = 0; i < fields.Count; i++)
+        {
+            forename = fields[i].Identity == IdentityPart.Forename ? i : forename;
+            surname = fields[i].Identity == IdentityPart.Surname ? i : surname;
+        }
+    }
+
+    /// <summary>Checks one row's parsed values (null where absent or invalid), adding one error per field that carries an identifier.</summary>
+    public void Check(object?[] values, long line, List<RowError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(errors);
+        var namesFolded = false;
+        foreach (var f in screened)
+        {
+            if (values[f] is not string value)
+            {
+                continue;
+            }
+
+            var found = Find(value, values);
+            if (found == Finding.None && (forename >= 0 || surname >= 0))
+            {
+                if (!namesFolded)
+                {
+                    forenames.Fold(forename >= 0 ? values[forename] as string : null);
+                    surnames.Fold(surname >= 0 ? values[surname] as string : null);
+                    namesFolded = true;
+                }
+
+                text.Fold(value);
+                var hasForename = text.ContainsNameOf(forenames);
+                var hasSurname = text.ContainsNameOf(surnames);
+                found = contract.Fields[f].Type == FieldType.Label
+                    ? (hasForename && hasSurname ? Finding.Name : Finding.None)
+                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : Finding.None;
+            }
+
+            if (found != Finding.None)
+            {
+                var name = contract.Fields[f].Name;
+                errors.Add(new RowError(line, name, Rules.TextIdentifier, name + " " + Describe(found)));
+            }
+        }
+    }
+
+    private Finding Find(ReadOnlySpan<char> value, object?[] values)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var startsDigits = char.IsAsciiDigit(c) && (i == 0 || !char.IsAsciiDigit(value[i - 1]));
+            if (startsDigits && IsNhsNumberAt(value, i))
+            {
+                return Finding.NhsNumber;
+            }
+
+            if (startsDigits && screensDates && DateAt(value, i) is { } date && !IsStoredDate(values, date))
+            {
+                return Finding.Date;
+            }
+
+            if (char.IsAsciiLetter(c) && IsUpnAt(value, i))
+            {
+                return Finding.Upn;
+            }
+        }
+
+        return Finding.None;
+    }
+
+    // Ten digits from here, in groups joined by spaces or hyphens (943 476 5919, 943-476-5919), as the NHS number check reads them.
+    private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
+    {
+        var digits = 0;
+        var i = start;
+        while (i < value.Length)
+        {
+            var c = value[i];
+            if (char.IsAsciiDigit(c))
+            {
+                digits++;
+                i++;
+                if (digits == 10)
+                {
+                    break;
+                }
+            }
+            else if (c is ' ' or '-' && i + 1 < value.Length && value[i + 1] is ' ' or '-' or (>= '0' and <= '9'))
+            {
+                i++;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        // A longer run of digits is some other number, not an NHS number inside it.
+        Span<char> tenDigits = stackalloc char[10];
+        return digits == 10 && (i == value.Length || !char.IsAsciiDigit(value[i])) && NhsNumber.Check(value[start..i], tenDigits) is null;
+    }
+
+    // A UPN standing as a word of its own: 13 letters and digits, not part of a longer run of them.
+    private static bool IsUpnAt(ReadOnlySpan<char> value, int start)
+    {
+        const int length = 13;
+        if ((start > 0 && char.IsAsciiLetterOrDigit(value[start - 1])) || start + length > value.Length
+            || (start + length < value.Length && char.IsAsciiLetterOrDigit(value[start + length])))
+        {
+            return false;
+        }
+
+        Span<char> upn = stackalloc char[length];
+        return Upn.Check(value.Slice(start, length), upn) is null;
+    }
+
+    // A date in a form the feeds accept for a date of birth (yyyy-mm-dd, d/m/yyyy), starting here and not followed by a digit.
+    private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)
+    {
+        var rest = value[start..];
+        int length;
+        if (rest.Length >= 10 && rest[4] == '-' && rest[7] == '-')
+        {
+            length = 10;
+        }
+        else
+        {
+            var first = rest.IndexOf('/');
+            var second = first is 1 or 2 ? rest[(first + 1)..].IndexOf('/') : -1;
+            if (second is not (1 or 2))
+            {
+                return null;
+            }
+
+            length = first + 1 + second + 1 + 4;
+        }
+
+        if (length > rest.Length || (length < rest.Length && char.IsAsciiDigit(rest[length])))
+        {
+            return null;
+        }
+
+        return DateText.TryParse(rest[..length], out var date) ? date : null;
+    }
+
+    // A date the mart already stores for this row (an incident date in a police log reference) tells nothing new.
+    private bool IsStoredDate(object?[] values, DateOnly date)
+    {
+        foreach (var d in storedDates)
+        {
+            if (values[d] is DateOnly stored && stored == date)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(Finding found) => found switch
+    {
+        Finding.NhsNumber => "holds what reads as an NHS number (ten digits passing its check); send identifiers only in their own columns.",
+        Finding.Upn => "holds what reads as a UPN (passing its check letter); send identifiers only in their own columns.",
+        Finding.Date => "holds a date that is not one of the row's own dates, which may be a date of birth; leave dates out of free text.",
+        Finding.Surname => "holds the row's own surname; leave names out of free text.",
+        Finding.Forename => "holds the row's own forename; leave names out of free text.",
+        _ => "holds the row's own forename and surname; leave names out of free text.",
+    };
+
+    private enum Finding
+    {
+        None,
+        NhsNumber,
+        Upn,
+        Date,
+        Surname,
+        Forename,
+        Name,
+    }
+
+    /// <summary>A text folded as the pseudonymiser folds names (upper-case A–Z, accents and ligatures folded), with where each
+    /// word starts: any character that folds to no letter (space, hyphen, apostrophe, digit) ends a word.</summary>
+    private sealed class Folded
+    {
+        private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
+        private readonly bool[] wordStarts = new bool[(2 * FieldParser.MaxTextLength) + 1];
+        private int length;
+
+        public void Fold(ReadOnlySpan<char> value)
+        {
+            length = 0;
+            var boundary = true;
+            Span<byte> one = stackalloc byte[2];
+            foreach (var c in value)
+            {
+                var count = IdentityNormaliser.Name(new ReadOnlySpan<char>(in c), one);
+                if (count == 0)
+                {
+                    boundary = true;
+                    continue;
+                }
+
+                if (length + count > letters.Length)
+                {
+                    break;
+                }
+
+                wordStarts[length] = boundary;
+                boundary = false;
+                one[..count].CopyTo(letters.AsSpan(length));
+                length += count;
+            }
+
+            wordStarts[length] = true;
+        }
+
+        /// <summary>True when this text has, as whole words, one of the name's words or the whole name run together
+        /// (O'Brien as OBRIEN or O BRIEN, Smith-Jones as SMITH or SMITHJONES), ignoring any shorter than <see cref="MinNameLetters"/>.</summary>
+        public bool ContainsNameOf(Folded name)
+        {
+            var start = 0;
+            for (var end = 1; end <= name.length; end++)
+            {
+                if (name.wordStarts[end])
+                {
+                    if (Contains(name.letters.AsSpan(start, end - start)))
+                    {
+                        return true;
+                    }
+
+                    start = end;
+                }
+            }
+
+            // The whole name, words run together; a one-word name was looked for above.
+            return name.wordStarts.AsSpan(1, Math.Max(name.length - 1, 0)).Contains(true) && Contains(name.letters.AsSpan(0, name.length));
+        }
+
+        private bool Contains(ReadOnlySpan<byte> word)
+        {
+            if (word.Length < MinNameLetters)
+            {
+                return false;
+            }
+
+            for (var s = 0; s + word.Length <= length; s++)
+            {
+                if (wordStarts[s] && wordStarts[s + word.Length] && letters.AsSpan(s, word.Length).SequenceEqual(word))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
