@@ -1,5 +1,4 @@
 using DataHub.Core.Feeds;
-using DataHub.Core.Pseudonymisation;
 
 namespace DataHub.Core.Validation;
 
@@ -18,7 +17,7 @@ public sealed class FreeTextScreen
     private readonly int[] storedDates;
     private readonly bool screensDates;
     private readonly int forename = -1, surname = -1;
-    private readonly Folded text = new(), forenames = new(), surnames = new();
+    private readonly FoldedWords text = new(), forenames = new(), surnames = new();
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -54,16 +53,17 @@ public sealed class FreeTextScreen
             var found = Find(value, values);
             if (found == Finding.None && (forename >= 0 || surname >= 0))
             {
-                if (!namesFolded)
+                // Most references have too few letters to hold a name (DA2021-0001234): the names are folded only when needed.
+                text.Fold(value);
+                if (text.Length >= MinNameLetters && !namesFolded)
                 {
                     forenames.Fold(forename >= 0 ? values[forename] as string : null);
                     surnames.Fold(surname >= 0 ? values[surname] as string : null);
                     namesFolded = true;
                 }
 
-                text.Fold(value);
-                var hasForename = text.ContainsNameOf(forenames);
-                var hasSurname = text.ContainsNameOf(surnames);
+                var hasForename = namesFolded && text.ContainsNameOf(forenames);
+                var hasSurname = namesFolded && text.ContainsNameOf(surnames);
                 found = contract.Fields[f].Type == FieldType.Label
                     ? (hasForename && hasSurname ? Finding.Name : Finding.None)
                     : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : Finding.None;
@@ -210,82 +210,5 @@ public sealed class FreeTextScreen
         Surname,
         Forename,
         Name,
-    }
-
-    /// <summary>A text folded as the pseudonymiser folds names (upper-case A–Z, accents and ligatures folded), with where each
-    /// word starts: any character that folds to no letter (space, hyphen, apostrophe, digit) ends a word.</summary>
-    private sealed class Folded
-    {
-        private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
-        private readonly bool[] wordStarts = new bool[(2 * FieldParser.MaxTextLength) + 1];
-        private int length;
-
-        public void Fold(ReadOnlySpan<char> value)
-        {
-            length = 0;
-            var boundary = true;
-            Span<byte> one = stackalloc byte[2];
-            foreach (var c in value)
-            {
-                var count = IdentityNormaliser.Name(new ReadOnlySpan<char>(in c), one);
-                if (count == 0)
-                {
-                    boundary = true;
-                    continue;
-                }
-
-                if (length + count > letters.Length)
-                {
-                    break;
-                }
-
-                wordStarts[length] = boundary;
-                boundary = false;
-                one[..count].CopyTo(letters.AsSpan(length));
-                length += count;
-            }
-
-            wordStarts[length] = true;
-        }
-
-        /// <summary>True when this text has, as whole words, one of the name's words or the whole name run together
-        /// (O'Brien as OBRIEN or O BRIEN, Smith-Jones as SMITH or SMITHJONES), ignoring any shorter than <see cref="MinNameLetters"/>.</summary>
-        public bool ContainsNameOf(Folded name)
-        {
-            var start = 0;
-            for (var end = 1; end <= name.length; end++)
-            {
-                if (name.wordStarts[end])
-                {
-                    if (Contains(name.letters.AsSpan(start, end - start)))
-                    {
-                        return true;
-                    }
-
-                    start = end;
-                }
-            }
-
-            // The whole name, words run together; a one-word name was looked for above.
-            return name.wordStarts.AsSpan(1, Math.Max(name.length - 1, 0)).Contains(true) && Contains(name.letters.AsSpan(0, name.length));
-        }
-
-        private bool Contains(ReadOnlySpan<byte> word)
-        {
-            if (word.Length < MinNameLetters)
-            {
-                return false;
-            }
-
-            for (var s = 0; s + word.Length <= length; s++)
-            {
-                if (wordStarts[s] && wordStarts[s + word.Length] && letters.AsSpan(s, word.Length).SequenceEqual(word))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
     }
 }
