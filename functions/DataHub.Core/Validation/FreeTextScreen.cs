@@ -102,44 +102,30 @@ public sealed class FreeTextScreen
         return Finding.None;
     }
 
-    // Ten digits from here, in groups joined by spaces or hyphens (943 476 5919, 943-476-5919), as the NHS number check reads them.
+    // An NHS number as a word of its own: ten digits, or the usual groups of 3, 3 and 4 joined by a space or a hyphen
+    // (943 476 5919, 943-476-5919). Digit groups of other sizes are not joined: DA2019-000008 is a year and a serial, though
+    // its ten digits happen to pass the check.
     private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
     {
-        var digits = 0;
-        var i = start;
-        while (i < value.Length)
+        var rest = value[start..];
+        var length = rest.Length >= 10 && !rest[..10].ContainsAnyExceptInRange('0', '9') ? 10
+            : rest.Length >= 12 && rest[3] is ' ' or '-' && rest[7] is ' ' or '-' && !rest[..3].ContainsAnyExceptInRange('0', '9')
+                && !rest[4..7].ContainsAnyExceptInRange('0', '9') && !rest[8..12].ContainsAnyExceptInRange('0', '9') ? 12
+            : 0;
+        if (length == 0 || !StandsAlone(value, start, length))
         {
-            var c = value[i];
-            if (char.IsAsciiDigit(c))
-            {
-                digits++;
-                i++;
-                if (digits == 10)
-                {
-                    break;
-                }
-            }
-            else if (c is ' ' or '-' && i + 1 < value.Length && value[i + 1] is ' ' or '-' or (>= '0' and <= '9'))
-            {
-                i++;
-            }
-            else
-            {
-                return false;
-            }
+            return false;
         }
 
-        // A longer run of digits is some other number, not an NHS number inside it.
         Span<char> tenDigits = stackalloc char[10];
-        return digits == 10 && (i == value.Length || !char.IsAsciiDigit(value[i])) && NhsNumber.Check(value[start..i], tenDigits) is null;
+        return NhsNumber.Check(rest[..length], tenDigits) is null;
     }
 
     // A UPN standing as a word of its own: 13 letters and digits, not part of a longer run of them.
     private static bool IsUpnAt(ReadOnlySpan<char> value, int start)
     {
         const int length = 13;
-        if ((start > 0 && char.IsAsciiLetterOrDigit(value[start - 1])) || start + length > value.Length
-            || (start + length < value.Length && char.IsAsciiLetterOrDigit(value[start + length])))
+        if (start + length > value.Length || !StandsAlone(value, start, length))
         {
             return false;
         }
@@ -147,6 +133,10 @@ public sealed class FreeTextScreen
         Span<char> upn = stackalloc char[length];
         return Upn.Check(value.Slice(start, length), upn) is null;
     }
+
+    // Not part of a longer run of letters and digits.
+    private static bool StandsAlone(ReadOnlySpan<char> value, int start, int length) =>
+        (start == 0 || !char.IsAsciiLetterOrDigit(value[start - 1])) && (start + length == value.Length || !char.IsAsciiLetterOrDigit(value[start + length]));
 
     // A date in a form the feeds accept for a date of birth (yyyy-mm-dd, d/m/yyyy), starting here and not followed by a digit.
     private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)

@@ -93,6 +93,8 @@ public sealed class FreeTextScreenTests
     [Theory]
     [InlineData("DA2021-0001234")]
     [InlineData("DA2016-000001")]
+    [InlineData("DA2019-000008")]
+    [InlineData("DA2019000008")]
     [InlineData("INC1")]
     [InlineData("1234567890")]
     [InlineData("98765432101")]
