@@ -56,7 +56,7 @@ public static class FeedCatalog
             Code("relationship", true, ReferenceLists.Codes(ReferenceLists.Relationship), "D07"),
             Date("fs_start_date", true, "R03"),
             Date("fs_end_date", false, "R04"),
-            Text("fs_team", true, "R13"),
+            Label("fs_team", true, "R13"),
             Date("referral_start_date", false, "R06"),
             Code("referral_category_of_need", false, ReferenceLists.Codes(ReferenceLists.CategoryOfNeed), "R07"),
             Date("referral_end_date", false, "R08"),
@@ -102,7 +102,7 @@ public static class FeedCatalog
         new(HealthAggregates,
         [
             Text("quarter", true),
-            Text("cohort", true),
+            Label("cohort", true),
             Code("age_group", true, ["child", "adult"]),
             Code("measure", true, ["ae_attendances", "emergency_admissions"]),
             Int("cohort_people", true, 0, null),
@@ -167,7 +167,7 @@ public static class FeedCatalog
             Name("surname", IdentityPart.Surname),
             Dob(),
             Sex(),
-            Text("programme", true),
+            Label("programme", true),
             Code("role", true, ["victim", "perpetrator"]),
             Date("start_date", true),
             Date("end_date", false),
@@ -199,6 +199,9 @@ public static class FeedCatalog
 
     private static FieldSpec Text(string name, bool required, string? toolkit = null) =>
         new(name, FieldType.Text, Stored, required, ToolkitCode: toolkit);
+
+    private static FieldSpec Label(string name, bool required, string? toolkit = null) =>
+        new(name, FieldType.Label, Stored, required, ToolkitCode: toolkit);
 
     private static FieldSpec Date(string name, bool required, string? toolkit = null) =>
         new(name, FieldType.Date, Stored, required, ToolkitCode: toolkit);

@@ -63,8 +63,14 @@ public sealed record FieldSpec(
 /// <summary>How a field's text is parsed into a typed value.</summary>
 public enum FieldType
 {
-    /// <summary>Free text, trimmed; parsed to <see cref="string"/>.</summary>
+    /// <summary>Free text, trimmed; parsed to <see cref="string"/>. Stored, it is a reference the partner's system gives a
+    /// record (an incident id, a key), which must carry no identifier (<see cref="Validation.FreeTextScreen"/>).</summary>
     Text,
+
+    /// <summary>Free text like <see cref="Text"/>, but a name from a short list many people share (a team, a programme), whose
+    /// words may be surnames too (North, Green); the free-text screen refuses a person's name in it only when both their
+    /// forename and their surname are there.</summary>
+    Label,
 
     /// <summary>A value from a fixed list; parsed to the listed <see cref="string"/>.</summary>
     Code,

@@ -24,7 +24,7 @@ public static class MartSchema
     public const string BirthMonth = "birth_month";
 
     /// <summary>The version of the feed contracts and rules rows are validated under; bump it when a rule changes meaning.</summary>
-    public const string RulesVersion = "2026.1";
+    public const string RulesVersion = "2026.2";
 
     /// <summary>The Parquet schema of the feed's mart files.</summary>
     public static ParquetSchema For(FeedContract contract) => MartLayout.For(contract).Schema;

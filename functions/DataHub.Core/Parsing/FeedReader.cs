@@ -16,6 +16,7 @@ public sealed class FeedReader : IDisposable
     private readonly List<FileError> fileErrors = [];
     private readonly FieldParser parser;
     private readonly CrossFieldChecks checks;
+    private readonly FreeTextScreen freeText;
     private readonly DuplicateRows duplicates;
     private readonly List<RowError> crossFieldErrors = [];
     private readonly RowHash cellHash = new();
@@ -36,6 +37,7 @@ public sealed class FeedReader : IDisposable
         Contract = contract;
         parser = new FieldParser(contract);
         checks = new CrossFieldChecks(contract);
+        freeText = new FreeTextScreen(contract);
         fieldColumns = new int[contract.Fields.Count];
         Array.Fill(fieldColumns, -1);
     }
@@ -547,6 +549,7 @@ public sealed class FeedReader : IDisposable
         // Most rows pass: the cross-field checks write into one reused list, copied only when they find something.
         crossFieldErrors.Clear();
         checks.Check(values, line, crossFieldErrors);
+        freeText.Check(values, line, crossFieldErrors);
         if (crossFieldErrors.Count > 0)
         {
             (errors ??= []).AddRange(crossFieldErrors);

@@ -57,6 +57,10 @@ public static class Rules
     /// <summary>A text value is longer than the contract allows.</summary>
     public const string TextLength = "text.length";
 
+    /// <summary>A stored free-text value (a reference or label) holds an NHS number, a UPN, a date other than the row's own
+    /// stored dates, or the row's own name (<see cref="FreeTextScreen"/>).</summary>
+    public const string TextIdentifier = "text.identifier";
+
     /// <summary>A date is not ISO yyyy-mm-dd or UK dd/mm/yyyy.</summary>
     public const string DateFormat = "date.format";
 

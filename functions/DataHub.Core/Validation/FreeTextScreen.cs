@@ -1,0 +1,204 @@
+using DataHub.Core.Feeds;
+
+namespace DataHub.Core.Validation;
+
+/// <summary>Refuses a row whose stored free text (a reference, a label) carries an identifier the mart would keep as written:
+/// an NHS number, a UPN, a date other than the row's own stored dates, or the row's own name.</summary>
+/// <remarks>Every field it reads is stored verbatim, so a partner's NHS number in an incident id would otherwise reach the
+/// mart raw. It recognises structured identifiers and the row's own names only, never names in general. It runs on every
+/// row, so it works on spans and buffers it owns (one instance per file, one thread): no allocation per row.</remarks>
+public sealed class FreeTextScreen
+{
+    /// <summary>Names (and parts of names) shorter than this are not looked for: two letters match too much ordinary text.</summary>
+    public const int MinNameLetters = 3;
+
+    private readonly FeedContract contract;
+    private readonly int[] screened;
+    private readonly int[] storedDates;
+    private readonly bool screensDates;
+    private readonly int forename = -1, surname = -1;
+    private readonly FoldedWords text = new(), forenames = new(), surnames = new();
+
+    /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
+    public FreeTextScreen(FeedContract contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        this.contract = contract;
+        var fields = contract.Fields;
+        screened = [.. Enumerable.Range(0, fields.Count).Where(i => fields[i].Handling == FieldHandling.Stored && fields[i].Type is FieldType.Text or FieldType.Label)];
+
+        // An aggregate feed is about no one: a date in its labels is nobody's date of birth, and it has no names.
+        screensDates = contract.PersonLevel;
+        storedDates = [.. Enumerable.Range(0, fields.Count).Where(i => fields[i].Handling == FieldHandling.Stored && fields[i].Type == FieldType.Date)];
+        for (var i = 0; i < fields.Count; i++)
+        {
+            forename = fields[i].Identity == IdentityPart.Forename ? i : forename;
+            surname = fields[i].Identity == IdentityPart.Surname ? i : surname;
+        }
+    }
+
+    /// <summary>Checks one row's parsed values (null where absent or invalid), adding one error per field that carries an identifier.</summary>
+    public void Check(object?[] values, long line, List<RowError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(errors);
+        var namesFolded = false;
+        foreach (var f in screened)
+        {
+            if (values[f] is not string value)
+            {
+                continue;
+            }
+
+            var found = Find(value, values);
+            if (found == Finding.None && (forename >= 0 || surname >= 0))
+            {
+                // Most references have too few letters to hold a name (DA2021-0001234): the names are folded only when needed.
+                text.Fold(value);
+                if (text.Length >= MinNameLetters && !namesFolded)
+                {
+                    forenames.Fold(forename >= 0 ? values[forename] as string : null);
+                    surnames.Fold(surname >= 0 ? values[surname] as string : null);
+                    namesFolded = true;
+                }
+
+                var hasForename = namesFolded && text.ContainsNameOf(forenames);
+                var hasSurname = namesFolded && text.ContainsNameOf(surnames);
+                found = contract.Fields[f].Type == FieldType.Label
+                    ? (hasForename && hasSurname ? Finding.Name : Finding.None)
+                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : Finding.None;
+            }
+
+            if (found != Finding.None)
+            {
+                var name = contract.Fields[f].Name;
+                errors.Add(new RowError(line, name, Rules.TextIdentifier, name + " " + Describe(found)));
+            }
+        }
+    }
+
+    private Finding Find(ReadOnlySpan<char> value, object?[] values)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var startsDigits = char.IsAsciiDigit(c) && (i == 0 || !char.IsAsciiDigit(value[i - 1]));
+            if (startsDigits && IsNhsNumberAt(value, i))
+            {
+                return Finding.NhsNumber;
+            }
+
+            if (startsDigits && screensDates && DateAt(value, i) is { } date && !IsStoredDate(values, date))
+            {
+                return Finding.Date;
+            }
+
+            if (char.IsAsciiLetter(c) && IsUpnAt(value, i))
+            {
+                return Finding.Upn;
+            }
+        }
+
+        return Finding.None;
+    }
+
+    // An NHS number as a word of its own: ten digits, or the usual groups of 3, 3 and 4 joined by a space or a hyphen
+    // (943 476 5919, 943-476-5919). Digit groups of other sizes are not joined: DA2019-000008 is a year and a serial, though
+    // its ten digits happen to pass the check.
+    private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
+    {
+        var rest = value[start..];
+        var length = rest.Length >= 10 && !rest[..10].ContainsAnyExceptInRange('0', '9') ? 10
+            : rest.Length >= 12 && rest[3] is ' ' or '-' && rest[7] is ' ' or '-' && !rest[..3].ContainsAnyExceptInRange('0', '9')
+                && !rest[4..7].ContainsAnyExceptInRange('0', '9') && !rest[8..12].ContainsAnyExceptInRange('0', '9') ? 12
+            : 0;
+        if (length == 0 || !StandsAlone(value, start, length))
+        {
+            return false;
+        }
+
+        Span<char> tenDigits = stackalloc char[10];
+        return NhsNumber.Check(rest[..length], tenDigits) is null;
+    }
+
+    // A UPN standing as a word of its own: 13 letters and digits, not part of a longer run of them.
+    private static bool IsUpnAt(ReadOnlySpan<char> value, int start)
+    {
+        const int length = 13;
+        if (start + length > value.Length || !StandsAlone(value, start, length))
+        {
+            return false;
+        }
+
+        Span<char> upn = stackalloc char[length];
+        return Upn.Check(value.Slice(start, length), upn) is null;
+    }
+
+    // Not part of a longer run of letters and digits.
+    private static bool StandsAlone(ReadOnlySpan<char> value, int start, int length) =>
+        (start == 0 || !char.IsAsciiLetterOrDigit(value[start - 1])) && (start + length == value.Length || !char.IsAsciiLetterOrDigit(value[start + length]));
+
+    // A date in a form the feeds accept for a date of birth (yyyy-mm-dd, d/m/yyyy), starting here and not followed by a digit.
+    private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)
+    {
+        var rest = value[start..];
+        int length;
+        if (rest.Length >= 10 && rest[4] == '-' && rest[7] == '-')
+        {
+            length = 10;
+        }
+        else
+        {
+            var first = rest.IndexOf('/');
+            var second = first is 1 or 2 ? rest[(first + 1)..].IndexOf('/') : -1;
+            if (second is not (1 or 2))
+            {
+                return null;
+            }
+
+            length = first + 1 + second + 1 + 4;
+        }
+
+        if (length > rest.Length || (length < rest.Length && char.IsAsciiDigit(rest[length])))
+        {
+            return null;
+        }
+
+        return DateText.TryParse(rest[..length], out var date) ? date : null;
+    }
+
+    // A date the mart already stores for this row (an incident date in a police log reference) tells nothing new.
+    private bool IsStoredDate(object?[] values, DateOnly date)
+    {
+        foreach (var d in storedDates)
+        {
+            if (values[d] is DateOnly stored && stored == date)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(Finding found) => found switch
+    {
+        Finding.NhsNumber => "holds what reads as an NHS number (ten digits passing its check); send identifiers only in their own columns.",
+        Finding.Upn => "holds what reads as a UPN (passing its check letter); send identifiers only in their own columns.",
+        Finding.Date => "holds a date that is not one of the row's own dates, which may be a date of birth; leave dates out of free text.",
+        Finding.Surname => "holds the row's own surname; leave names out of free text.",
+        Finding.Forename => "holds the row's own forename; leave names out of free text.",
+        _ => "holds the row's own forename and surname; leave names out of free text.",
+    };
+
+    private enum Finding
+    {
+        None,
+        NhsNumber,
+        Upn,
+        Date,
+        Surname,
+        Forename,
+        Name,
+    }
+}

@@ -1,0 +1,145 @@
+using DataHub.Core.Parsing;
+using DataHub.Core.Tests.Feeds;
+
+namespace DataHub.Core.Tests.Validation;
+
+/// <summary>Stored free text (references, keys, labels) is kept as written, so the reader refuses a row whose free text
+/// carries an NHS number, a UPN, a date that may be a date of birth, or the row's own name; and passes ordinary values.</summary>
+public sealed class FreeTextScreenTests
+{
+    private const string Rule = "text.identifier";
+
+    private static async Task<RowResult> Read(string feed, params (string Field, string Value)[] changes) =>
+        await FeedSamples.ReadOne(feed, FeedSamples.Line(feed, changes));
+
+    // The one error: at the row's line, in the field, under the rule, and never repeating the value or a part of it.
+    private static void ShouldRefuse(RowResult result, string field, string value, string finding)
+    {
+        FeedSamples.Rules(result).Should().Equal(Rule);
+        var error = result.Errors![0];
+        (error.Line, error.Column).Should().Be((2L, field));
+        error.Message.Should().Contain(finding);
+        error.Message.Should().NotContain(value);
+        foreach (var part in value.Split(' ', '-', '/').Where(p => p.Length >= 3 && !field.Contains(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            error.Message.Should().NotContainEquivalentOf(part);
+        }
+    }
+
+    [Theory]
+    [InlineData(FeedSamples.ValidNhs)]
+    [InlineData("943 476 5919")]
+    [InlineData("943-476-5919")]
+    [InlineData("INC/9434765919")]
+    [InlineData("REF 12 9434765919")]
+    public async Task Refuses_an_nhs_number_in_a_police_incident_id(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("csc-cp-plans", "plan_key")]
+    [InlineData("csc-people", "family_key")]
+    [InlineData("school-attendance", "school_urn")]
+    public async Task Refuses_a_upn_in_a_key(string feed, string field)
+    {
+        var value = "KEY " + FeedSamples.ValidUpn;
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "UPN");
+    }
+
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC 03/02/1985")]
+    [InlineData("police-da-incidents", "incident_id", "3/2/1985")]
+    [InlineData("police-da-incidents", "incident_id", "DA-1985-02-03")]
+    [InlineData("da-programmes", "programme", "Freedom Programme 03/02/1985")]
+    [InlineData("csc-cla-periods", "period_key", "2010-05-04")]
+    public async Task Refuses_a_date_of_birth_in_a_free_text_field(string feed, string field, string value)
+    {
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
+    }
+
+    [Theory]
+    [InlineData("Smith", "SMITH-0001")]
+    [InlineData("Smith", "inc smith 1")]
+    [InlineData("O'Brien", "OBRIEN2021")]
+    [InlineData("O'Brien", "O BRIEN 7")]
+    [InlineData("Smith-Jones", "SMITH 44")]
+    [InlineData("Smith-Jones", "SMITHJONES-44")]
+    [InlineData("Núñez", "NUNEZ/7")]
+    public async Task Refuses_the_rows_own_surname_in_a_reference(string surname, string incident)
+    {
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
+    [Fact]
+    public async Task Refuses_the_rows_own_forename_in_a_key()
+    {
+        var result = await Read("csc-people", ("forename", "Mary Amelie"), ("referral_key", "R1 AMELIE"));
+        ShouldRefuse(result, "referral_key", "R1 AMELIE", "forename");
+    }
+
+    [Fact]
+    public async Task Refuses_a_name_in_a_label_only_with_both_forename_and_surname()
+    {
+        // A team or programme label is shared by many people: its words may be someone's surname (a North team, a Ms North).
+        var surnameOnly = await Read("csc-people", ("surname", "North"), ("fs_team", "North"));
+        FeedSamples.Value(surnameOnly, "csc-people", "fs_team").Should().Be("North");
+
+        var both = await Read("da-programmes", ("programme", "Smith Jane"));
+        ShouldRefuse(both, "programme", "Smith Jane", "forename and surname");
+    }
+
+    [Theory]
+    [InlineData("DA2021-0001234")]
+    [InlineData("DA2016-000001")]
+    [InlineData("DA2019-000008")]
+    [InlineData("DA2019000008")]
+    [InlineData("INC1")]
+    [InlineData("1234567890")]
+    [InlineData("98765432101")]
+    [InlineData("LOG 0452 01/06/2017")]
+    [InlineData("2017-06-01/3")]
+    [InlineData("CARING-SMITHSON-2")]
+    [InlineData("DOM/12345/21")]
+    public async Task Ordinary_incident_ids_pass(string incident)
+    {
+        // The row is Jane Smith, born 1985-02-03, in an incident on 2017-06-01: the incident's own date tells nothing new.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("csc-people", "family_key", "FAM00001")]
+    [InlineData("csc-people", "referral_key", "FAM00001-R1")]
+    [InlineData("csc-cp-plans", "plan_key", "CPL00001-1")]
+    [InlineData("csc-cla-periods", "period_key", "CLA00002-1")]
+    [InlineData("school-attendance", "school_urn", "100000")]
+    [InlineData("da-programmes", "programme", "Building Better Relationships")]
+    [InlineData("da-programmes", "programme", "Caring Dads")]
+    [InlineData("health-aggregates", "cohort", "FS from 2017-10-01")]
+    public async Task Ordinary_keys_and_programme_names_pass(string feed, string field, string value)
+    {
+        FeedSamples.Value(await Read(feed, (field, value)), feed, field).Should().Be(value);
+    }
+
+    [Fact]
+    public async Task Names_shorter_than_three_letters_are_not_looked_for()
+    {
+        var result = await Read("police-da-incidents", ("forename", "Jo"), ("surname", "Li"), ("incident_id", "LI-JO-1"));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be("LI-JO-1");
+    }
+
+    [Fact]
+    public async Task An_aggregate_feed_is_still_screened_for_nhs_numbers()
+    {
+        ShouldRefuse(await Read("health-aggregates", ("cohort", "943 476 5919")), "cohort", "943 476 5919", "NHS number");
+    }
+
+    [Fact]
+    public async Task The_rule_is_reported_beside_the_rows_other_errors()
+    {
+        var result = await Read("police-da-incidents", ("incident_id", "SMITH 1"), ("role", "bystander"));
+        FeedSamples.Rules(result).Should().BeEquivalentTo(["code.unknown", Rule]);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using DataHub.Host.Commands;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.EndToEnd.Tests;
+
+/// <summary>A partner's free text is stored as written, so an identifier planted in it (an NHS number or the person's own
+/// name and date of birth in an incident id) refuses its row, and is then nowhere in what the hub writes.</summary>
+public sealed class FreeTextIdentifierTests : IDisposable
+{
+    private const string Nhs = "9434765919";
+    private readonly HubRoot _root = new();
+
+    public FreeTextIdentifierTests() => _root.RunAsync("key", "init").GetAwaiter().GetResult();
+
+    public void Dispose() => _root.Dispose();
+
+    // A clean seeded police extract (the contract's header, ISO dates), with each chosen data row's incident id replaced by
+    // what the function makes of the row's cells; line numbers count the header as line 1.
+    private static (string Csv, List<string> Planted) PoliceExtract(int rows, IReadOnlyDictionary<int, Func<string[], string>> plants)
+    {
+        using var output = new MemoryStream();
+        LargeExtracts.WritePoliceIncidentsCsv(output, rows, seed: 11);
+        var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var planted = new List<string>();
+        foreach (var (line, plant) in plants)
+        {
+            var cells = lines[line - 1].Split(',');
+            cells[0] = plant(cells);
+            planted.Add(cells[0]);
+            lines[line - 1] = string.Join(',', cells);
+        }
+
+        return (string.Join('\n', lines) + "\n", planted);
+    }
+
+    // "SMITH JANE 04/05/2011": the row's own surname, forename and date of birth as a case system might write them.
+    private static string NameAndBirth(string[] cells) =>
+        $"{cells[4].ToUpperInvariant()} {cells[3].ToUpperInvariant()} {DateOnly.ParseExact(cells[5], "yyyy-MM-dd", CultureInfo.InvariantCulture):dd/MM/yyyy}";
+
+    // Every file the hub wrote of its own (marts, audit, logs, receipts, reports), not the partner's file it keeps as sent.
+    private List<string> FilesHolding(IEnumerable<string> values, out int scanned)
+    {
+        var files = new[] { "secure", "audit", "logs", "receipts", "anchors", "published", "quarantine", "landing" }
+            .SelectMany(_root.Files)
+            .Where(f => !f.StartsWith("landing/", StringComparison.Ordinal) && (!f.StartsWith("quarantine/", StringComparison.Ordinal) || f.Contains(".report.", StringComparison.Ordinal)))
+            .ToList();
+        scanned = files.Count;
+        return [.. files.Where(f => values.Any(v => Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_root.Path, f))).Contains(v, StringComparison.Ordinal)))];
+    }
+
+    [Fact]
+    public async Task An_nhs_number_or_the_persons_name_and_birth_date_in_an_incident_id_refuses_the_row_and_is_written_nowhere()
+    {
+        var (csv, planted) = PoliceExtract(200, new Dictionary<int, Func<string[], string>>
+        {
+            [21] = _ => "943 476 5919",
+            [61] = NameAndBirth,
+            [121] = cells => "DA-" + Nhs + "-" + cells[0],
+        });
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "incidents.csv", csv);
+
+        code.Should().Be(ExitCodes.Ok, "three rows of 200 are within the agreement's 5% tolerance");
+        output.Should().Contain("StoredWithRowErrors");
+        var report = _root.Files("quarantine").Single(f => f.Contains("/row-errors/", StringComparison.Ordinal) && f.EndsWith(".report.csv", StringComparison.Ordinal));
+        var errors = _root.Text(report).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[..3]).ToList();
+        errors.Should().BeEquivalentTo(new[]
+        {
+            new[] { "21", "incident_id", "text.identifier" },
+            new[] { "61", "incident_id", "text.identifier" },
+            new[] { "121", "incident_id", "text.identifier" },
+        });
+
+        var mart = await MartFiles.RowsAsync(Path.Combine(_root.Path, "secure", "police-da-incidents", "*", "*.parquet"));
+        mart.Should().HaveCount(197);
+        mart.Select(r => r["source_line"].Text()).Should().NotContain(["21", "61", "121"]);
+
+        var leaks = FilesHolding([.. planted, Nhs], out var scanned);
+        scanned.Should().BeGreaterThan(5);
+        leaks.Should().BeEmpty("the report, the audit, the logs and the mart name the rule, line and column, never the value");
+        planted.Where(v => output.Contains(v, StringComparison.Ordinal)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_file_whose_every_incident_id_carries_the_persons_surname_is_quarantined_above_the_tolerance()
+    {
+        var (csv, planted) = PoliceExtract(40, Enumerable.Range(2, 40).ToDictionary(line => line, line => (Func<string[], string>)(cells => $"{cells[4].ToUpperInvariant()}-{line}")));
+        var (code, _) = await _root.IngestAsync("police", "police-da-incidents", "surnames.csv", csv);
+
+        code.Should().Be(ExitCodes.Rejected);
+        _root.Files("secure").Should().BeEmpty("no row of a file above the tolerance is stored");
+        var report = _root.Files("quarantine").Single(f => f.EndsWith(".report.json", StringComparison.Ordinal));
+        _root.Text(report).Should().Contain("\"rows.above_tolerance\"").And.Contain("\"text.identifier\"");
+        FilesHolding(planted, out _).Should().BeEmpty();
+    }
+}
