@@ -22,11 +22,7 @@ namespace DataHub.Azure.Tests.Functions;
 /// </summary>
 public sealed class SweepLandingFunctionTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private static readonly SyntheticFile[] Extracts = SyntheticHub.Generate().Files
-        .Where(f => f.FileName.EndsWith(".csv", StringComparison.Ordinal))
-        .OrderBy(f => f.Content.Length)
-        .DistinctBy(f => f.Feed)
-        .ToArray();
+    private static readonly IReadOnlyList<SyntheticFile> Extracts = Deliveries.SmallExtracts;
 
     // The sweep compares the clock with the blobs' own write times, so the clock starts at the real now.
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);

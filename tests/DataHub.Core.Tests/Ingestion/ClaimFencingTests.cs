@@ -12,9 +12,9 @@ namespace DataHub.Core.Tests.Ingestion;
 /// </summary>
 public sealed class ClaimFencingTests
 {
-    private const string Path = "landing/police/police-da-incidents/jan.csv";
+    private const string Path = ClaimRecoveryTests.Path;
 
-    private static readonly string Content = HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-05-06,F,N,N\n";
+    private static readonly string Content = ClaimRecoveryTests.Content;
 
     [Fact]
     public async Task A_worker_that_stalled_past_its_lease_does_not_withdraw_the_batch_of_the_worker_that_took_over()
