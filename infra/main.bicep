@@ -47,6 +47,9 @@ param rollupSchedule string = '0 0 2 * * *'
 @description('CRON (six fields) for EnforceRetention.')
 param retentionSchedule string = '0 30 3 * * *'
 
+@description('CRON (six fields) for SweepLanding, which hands files left in landing longer than a claim lease to ingest again.')
+param sweepSchedule string = '0 */10 * * * *'
+
 @description('Failed attempts on one landed file before it is quarantined as poison.')
 param maxAttempts int = 3
 
@@ -228,6 +231,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DATAHUB_AUDIT_KEY_SECRET_NAME', value: auditKeySecretName }
         { name: 'DATAHUB_ROLLUP_SCHEDULE', value: rollupSchedule }
         { name: 'DATAHUB_RETENTION_SCHEDULE', value: retentionSchedule }
+        { name: 'DATAHUB_SWEEP_SCHEDULE', value: sweepSchedule }
         { name: 'DATAHUB_MAX_ATTEMPTS', value: string(maxAttempts) }
         { name: 'DATAHUB_PROTOCOLS', value: 'protocols' }
       ]

@@ -65,6 +65,7 @@ public static class HubServices
         services.TryAddSingleton(sp => new IngestExtract(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new EnforceRetention(sp.GetRequiredService<HubContext>()));
+        services.TryAddSingleton(sp => new LandingSweep(sp.GetRequiredService<HubContext>()));
         return services;
     }
 }

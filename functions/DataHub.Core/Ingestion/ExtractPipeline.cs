@@ -23,6 +23,7 @@ internal sealed class ExtractPipeline(
     FeedAgreement agreement,
     PseudonymisationKey key,
     Func<string, Task> complete,
+    Func<CancellationToken, Task> fence,
     IProgress<IngestProgress>? progress)
 {
     public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
@@ -125,7 +126,7 @@ internal sealed class ExtractPipeline(
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        var (manifest, manifestObject) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var (manifest, manifestObject) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {
             await filing.AuditAsync(file, AuditKinds.Written, null, $"Mart file for {written.Quarter} committed.", ExtractFiling.Counts(("rows", written.Rows), ("bytes", written.Bytes)), path: written.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);

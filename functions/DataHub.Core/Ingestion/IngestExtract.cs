@@ -143,6 +143,9 @@ public sealed class IngestExtract
         };
     }
 
+    /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
+    public const string TakenOverRule = "receipt.taken_over";
+
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
@@ -158,7 +161,8 @@ public sealed class IngestExtract
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
-        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, outcome, file.BatchId!, CancellationToken.None);
+        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None);
+        Task Fence(CancellationToken token) => _hub.Receipts.ConfirmAsync(receiptKey, owner, _hub.Time.GetUtcNow(), token);
         try
         {
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
@@ -166,7 +170,7 @@ public sealed class IngestExtract
                 return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);
             }
 
-            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, _progress);
+            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, Fence, _progress);
             var outcome = await file.WithContentAsync(content => pipeline.RunAsync(content, work.Token), work.Token).ConfigureAwait(false);
             _log.LogInformation(
                 "{Path}: {Status}, {Accepted} rows stored, {Rejected} rejected, batch {BatchId}, {Ms} ms.",
@@ -178,10 +182,12 @@ public sealed class IngestExtract
                 (long)_hub.Time.GetElapsedTime(file.Started).TotalMilliseconds);
             return outcome;
         }
-        catch (OperationCanceledException) when (heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is ClaimLostException || (ex is OperationCanceledException && heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            // This worker stalled past its lease and another took the claim over: the file is in its hands now.
-            return file.Outcome(IngestStatus.InProgress, "receipt.taken_over", "Another worker took over the claim on this content.");
+            // This worker stalled past its lease and another took the claim over: the file is in its hands now, and this
+            // attempt committed and completed nothing (the commit and the completion are fenced by the claim).
+            _log.LogWarning("{Path}: another worker took over the claim; this attempt stops.", file.SafePath);
+            return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -207,8 +207,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// </summary>
     /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata and the manifest.</param>
     /// <param name="committedAt">The commit time recorded in the manifest.</param>
+    /// <param name="fence">Run just before the batch's earlier commit is withdrawn: throws when this writer may no longer replace it (its claim passed to another worker), and then nothing is committed.</param>
     /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
-    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, CancellationToken cancellationToken)
+    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<CancellationToken, Task> fence, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
@@ -229,7 +230,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
             }).ConfigureAwait(false);
 
             // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
-            // sees old and new files of one batch mixed.
+            // sees old and new files of one batch mixed; but only by the writer the fence still vouches for, never by one
+            // whose claim another worker took over (it would withdraw that worker's commit).
+            ArgumentNullException.ThrowIfNull(fence);
+            await fence(cancellationToken).ConfigureAwait(false);
             await _catalog.WithdrawAsync(_contract.Name, _batchId, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -184,11 +184,14 @@ public static class ReceiptRules
             : null;
     }
 
-    /// <summary>The receipt once completed with <paramref name="outcome"/> as <paramref name="batchId"/>.</summary>
-    public static Receipt Complete(Receipt existing, string outcome, string batchId)
+    /// <summary>
+    /// The receipt once <paramref name="owner"/>'s attempt completed with <paramref name="outcome"/> as <paramref name="batchId"/>,
+    /// or null when the claim is no longer its own (it stalled past its lease and another worker took over).
+    /// </summary>
+    public static Receipt? Complete(Receipt existing, ClaimOwner owner, string outcome, string batchId)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        return existing with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId, Owner = null };
+        return Holds(existing, owner) ? existing with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId, Owner = null } : null;
     }
 
     // A receipt without an owner predates owners: whoever works on it holds it.

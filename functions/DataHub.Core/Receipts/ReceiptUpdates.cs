@@ -10,11 +10,26 @@ public static class ReceiptUpdates
         return await store.UpdateAsync(key, r => ReceiptRules.Renew(r, owner, now), cancellationToken).ConfigureAwait(false) is not null;
     }
 
-    /// <summary>Marks the content as processed to an end (stored, or quarantined with its report).</summary>
-    public static async Task<Receipt> CompleteAsync(this IReceiptStore store, ReceiptKey key, string outcome, string batchId, CancellationToken cancellationToken)
+    /// <summary>Marks <paramref name="owner"/>'s attempt as processed to an end (stored, or quarantined with its report).</summary>
+    /// <exception cref="ClaimLostException">The claim is no longer <paramref name="owner"/>'s: the receipt is left to the worker that holds it.</exception>
+    public static async Task<Receipt> CompleteAsync(this IReceiptStore store, ReceiptKey key, ClaimOwner owner, string outcome, string batchId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return (await store.UpdateAsync(key, r => ReceiptRules.Complete(r, outcome, batchId), cancellationToken).ConfigureAwait(false))!;
+        return await store.UpdateAsync(key, r => ReceiptRules.Complete(r, owner, outcome, batchId), cancellationToken).ConfigureAwait(false)
+            ?? throw new ClaimLostException();
+    }
+
+    /// <summary>
+    /// The fence before an attempt replaces anything others can see (a batch's earlier commit): renews <paramref name="owner"/>'s
+    /// lease, so it has a whole lease to finish, or throws when the claim has passed to another worker.
+    /// </summary>
+    /// <exception cref="ClaimLostException">The claim is no longer <paramref name="owner"/>'s.</exception>
+    public static async Task ConfirmAsync(this IReceiptStore store, ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await store.RenewAsync(key, owner, now, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ClaimLostException();
+        }
     }
 
     /// <summary>
@@ -29,3 +44,6 @@ public static class ReceiptUpdates
             ?? (await store.GetAsync(key, cancellationToken).ConfigureAwait(false))!;
     }
 }
+
+/// <summary>An attempt's claim passed to another worker (this one stalled past its lease): it must not commit or complete anything.</summary>
+public sealed class ClaimLostException() : Exception("Another worker took over the claim on this content; this attempt stops without changing the mart or the receipt.");

@@ -70,12 +70,9 @@ public sealed class EmbeddedRunner
         var ingest = new IngestExtract(_hub);
         var outcomes = new List<IngestOutcome>();
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var item in _hub.Store.ListAsync(LandingPath.Container + "/", cancellationToken).ConfigureAwait(false))
+        await foreach (var item in LandingSweep.LandedAsync(_hub.Store, cancellationToken).ConfigureAwait(false))
         {
-            if (!item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
-            {
-                current[item.Path] = item.ETag;
-            }
+            current[item.Path] = item.ETag;
         }
 
         var now = _hub.Time.GetUtcNow();

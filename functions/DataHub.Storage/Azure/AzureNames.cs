@@ -27,6 +27,9 @@ public static class AzureNames
     /// <summary>The CRON schedule of EnforceRetention.</summary>
     public const string RetentionScheduleSetting = "DATAHUB_RETENTION_SCHEDULE";
 
+    /// <summary>The CRON schedule of SweepLanding, which hands files left in landing longer than a claim lease to ingest again.</summary>
+    public const string SweepScheduleSetting = "DATAHUB_SWEEP_SCHEDULE";
+
     /// <summary>Failed attempts on one blob before it is quarantined.</summary>
     public const string MaxAttemptsSetting = "DATAHUB_MAX_ATTEMPTS";
 

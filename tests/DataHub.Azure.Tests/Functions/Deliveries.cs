@@ -18,6 +18,13 @@ internal sealed record Delivery(BlobClient Blob, FunctionContext Context, Stored
 /// <summary>Lands files as partners do and makes the trigger's view of them.</summary>
 internal static class Deliveries
 {
+    /// <summary>The smallest CSV extracts of the demo, one per feed: a test takes one no other test of its class uses.</summary>
+    public static IReadOnlyList<SyntheticFile> SmallExtracts { get; } = SyntheticHub.Generate().Files
+        .Where(f => f.FileName.EndsWith(".csv", StringComparison.Ordinal))
+        .OrderBy(f => f.Content.Length)
+        .DistinctBy(f => f.Feed)
+        .ToArray();
+
     /// <summary>Writes <paramref name="file"/> to landing/{partner}/{feed}/{name} through <paramref name="store"/>.</summary>
     public static async Task<Delivery> LandAsync(IObjectStore store, string connectionString, SyntheticFile file)
     {

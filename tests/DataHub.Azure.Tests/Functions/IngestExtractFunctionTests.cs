@@ -22,12 +22,7 @@ namespace DataHub.Azure.Tests.Functions;
 /// </summary>
 public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFixture<FaultyStorage>, IAsyncLifetime
 {
-    // The smallest CSV extracts of the demo, one per test, each of a different feed.
-    private static readonly SyntheticFile[] Extracts = SyntheticHub.Generate().Files
-        .Where(f => f.FileName.EndsWith(".csv", StringComparison.Ordinal))
-        .OrderBy(f => f.Content.Length)
-        .DistinctBy(f => f.Feed)
-        .ToArray();
+    private static readonly IReadOnlyList<SyntheticFile> Extracts = Deliveries.SmallExtracts;
 
     private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
     private readonly List<ServiceProvider> _apps = [];

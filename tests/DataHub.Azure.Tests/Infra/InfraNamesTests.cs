@@ -42,13 +42,13 @@ public sealed partial class InfraNamesTests
             .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In"));
 
     [Fact]
-    public void Generated_metadata_has_the_three_functions_with_triggers_that_infra_and_local_settings_configure()
+    public void Generated_metadata_has_the_four_functions_with_triggers_that_infra_and_local_settings_configure()
     {
         var triggers = Triggers();
         var bicep = BicepAppSettings();
         var local = LocalSettings();
 
-        triggers.Keys.Should().BeEquivalentTo("IngestExtract", "RollupQuarter", "EnforceRetention");
+        triggers.Keys.Should().BeEquivalentTo("IngestExtract", "RollupQuarter", "EnforceRetention", "SweepLanding");
 
         var blob = triggers["IngestExtract"];
         blob.GetProperty("type").GetString().Should().Be("blobTrigger");
@@ -62,7 +62,7 @@ public sealed partial class InfraNamesTests
         Bicep.Should().Contain("/runtime/webhooks/blobs?functionName=Host.Functions.IngestExtract&code=", "Event Grid delivers to the blobs extension's webhook for this function");
         BicepList("containerNames").Should().Contain(blob.GetProperty("path").GetString()!.Split('/')[0]);
 
-        foreach (var timer in new[] { "RollupQuarter", "EnforceRetention" })
+        foreach (var timer in new[] { "RollupQuarter", "EnforceRetention", "SweepLanding" })
         {
             triggers[timer].GetProperty("type").GetString().Should().Be("timerTrigger");
             triggers[timer].GetProperty("useMonitor").GetBoolean().Should().BeTrue();

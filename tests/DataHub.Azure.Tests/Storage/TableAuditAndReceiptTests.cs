@@ -101,7 +101,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         var retry = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(1), lease), CancellationToken.None);
         (await store.FailAsync(key, owner, "IOException: storage unreachable", counted: true, CancellationToken.None)).FailedAttempts.Should().Be(2);
         await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/a.xlsx", owner, now.AddMinutes(2), lease), CancellationToken.None);
-        await store.CompleteAsync(key, "stored", "batch-1", CancellationToken.None);
+        await store.CompleteAsync(key, owner, "stored", "batch-1", CancellationToken.None);
 
         var again = await store.TryClaimAsync(key, new ClaimRequest("landing/schools/school-attendance/b.xlsx", owner, now.AddMinutes(3), lease), CancellationToken.None);
 

@@ -22,7 +22,7 @@ public sealed class ReceiptStoreTests : IDisposable
         var store = new LocalReceiptStore(_root.Path);
         (await store.TryClaimAsync(_key, Claim("landing/a", Now), default)).Status.Should().Be(ClaimStatus.Claimed);
         (await store.TryClaimAsync(_key, Claim("landing/b", Now), default)).Status.Should().Be(ClaimStatus.HeldByAnother);
-        await store.CompleteAsync(_key, "stored", "police-bbbb", default);
+        await store.CompleteAsync(_key, _owner, "stored", "police-bbbb", default);
         var again = await store.TryClaimAsync(_key, Claim("landing/c", Now.AddDays(1)), default);
         again.Status.Should().Be(ClaimStatus.AlreadyCompleted);
         again.Receipt.BatchId.Should().Be("police-bbbb");

@@ -11,9 +11,9 @@ namespace DataHub.Core.Tests.Ingestion;
 /// <summary>Issue 9: every failure ends in a known state; a crashed claim is taken over; a duplicate only when the content was stored.</summary>
 public sealed class ClaimRecoveryTests
 {
-    private const string Path = "landing/police/police-da-incidents/jan.csv";
+    internal const string Path = "landing/police/police-da-incidents/jan.csv";
 
-    private static readonly string Content = HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-05-06,F,N,N\n";
+    internal static readonly string Content = HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-05-06,F,N,N\n";
 
     [Fact]
     public async Task A_claim_left_by_a_process_that_has_gone_is_taken_over_at_once()

@@ -1,0 +1,125 @@
+using System.Globalization;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>
+/// Hands every file left in landing/ longer than a claim lease to <see cref="IngestExtract"/> again, so a file the blob
+/// trigger gave up on (a Key Vault outage outlasting the host's retries, a copy that lost the race to another name, an
+/// archive that failed after the batch was stored, a claim whose worker died) is in the end stored once or quarantined
+/// with its report, never left in landing past its retention.
+/// </summary>
+/// <remarks>
+/// Safe beside the trigger: the receipt's claim decides who processes a content, so a file the trigger is handling (a live
+/// claim) ends here as in progress, and one already stored as a duplicate. Files younger than the lease are the trigger's.
+/// A failure on one file is logged and audited by its safe label and the sweep goes on to the next.
+/// </remarks>
+public sealed class LandingSweep
+{
+    /// <summary>The audit rule for a file whose handling threw in the sweep (it stays in landing for the next sweep).</summary>
+    public const string UnhandledRule = "sweep.unhandled";
+
+    private readonly HubContext _hub;
+    private readonly ILogger _log;
+
+    /// <summary>Sweeps the hub's landing container, with its lease and clock.</summary>
+    public LandingSweep(HubContext hub)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        _hub = hub;
+        _log = hub.Logger("DataHub.Sweep");
+    }
+
+    /// <summary>
+    /// The landing entries a host hands to ingest: every object listed under landing/ but the hub's archive of processed
+    /// files (the store lists no temporary file of its own).
+    /// </summary>
+    public static async IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await foreach (var item in store.ListAsync(LandingPath.Container + "/", cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>Lists landing/ once and hands each file older than the claim lease to ingest, pinned to the version listed.</summary>
+    /// <param name="cancellationToken">Stops between files; a file begun is finished.</param>
+    public async Task<LandingSweepResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = _hub.Time.GetUtcNow();
+        var due = new List<StoredObject>();
+        var young = 0;
+        await foreach (var item in LandedAsync(_hub.Store, cancellationToken).ConfigureAwait(false))
+        {
+            if (now - item.LastModified >= _hub.Ingest.ClaimLease)
+            {
+                due.Add(item);
+            }
+            else
+            {
+                young++;
+            }
+        }
+
+        var ingest = new IngestExtract(_hub);
+        var outcomes = new List<IngestOutcome>();
+        foreach (var item in due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var outcome = await HandleAsync(ingest, item).ConfigureAwait(false);
+            _log.LogInformation("Sweep: {Path} was left in landing; {Status} ({Rule}).", outcome.SafeLandingPath, outcome.Status, outcome.Rule ?? "none");
+            outcomes.Add(outcome);
+        }
+
+        var result = new LandingSweepResult(outcomes, young);
+        _log.LogInformation("Sweep of landing: {Summary}.", result.Summary);
+        return result;
+    }
+
+    // Whatever goes wrong with one file (a storage fault, a damaged audit line) must not stop the sweep over the others.
+    private async Task<IngestOutcome> HandleAsync(IngestExtract ingest, StoredObject item)
+    {
+        try
+        {
+            return await ingest.HandleAsync(item.Path, item.ETag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var outcome = ingest.Unexpected(item.Path, ex) with { Rule = UnhandledRule };
+            _log.LogError("Sweep: {Path} could not be handled ({ErrorType}); it stays in landing for the next sweep.", outcome.SafeLandingPath, ex.GetType().Name);
+            try
+            {
+                await _hub.Audit.AppendAsync(
+                    new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: outcome.SafeLandingPath, Rule: UnhandledRule, Detail: $"The sweep could not handle the file ({ex.GetType().Name}); it stays in landing for the next sweep."),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception auditFailure) when (auditFailure is not OutOfMemoryException)
+            {
+                _log.LogError("Sweep: the failure could not be audited ({ErrorType}).", auditFailure.GetType().Name);
+            }
+
+            return outcome;
+        }
+    }
+}
+
+/// <summary>What one sweep did: the outcome of each file it handed to ingest, and how many it left to the trigger as too young.</summary>
+/// <param name="Outcomes">One per file handled, in path order.</param>
+/// <param name="LeftYoung">Files younger than the claim lease, left alone.</param>
+public sealed record LandingSweepResult(IReadOnlyList<IngestOutcome> Outcomes, int LeftYoung)
+{
+    /// <summary>Files whose handling failed (they stay in landing for the next sweep).</summary>
+    public int Failed => Outcomes.Count(o => o.Status == IngestStatus.Failed);
+
+    /// <summary>A line naming no file: how many files ended how.</summary>
+    public string Summary =>
+        string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")).DefaultIfEmpty("nothing left in landing"))
+        + string.Create(CultureInfo.InvariantCulture, $"; {LeftYoung} younger than the claim lease left to the trigger");
+}
