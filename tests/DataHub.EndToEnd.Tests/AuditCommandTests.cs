@@ -38,6 +38,18 @@ public sealed class AuditCommandTests : IDisposable
         return output;
     }
 
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("show")]
+    [InlineData("repair")]
+    public async Task Azure_and_a_root_together_are_refused_as_a_usage_error_naming_both(string subcommand)
+    {
+        // The test root always passes --root; with --azure as well, the operator named two trails.
+        var (code, output) = await _root.RunAsync("audit", subcommand, "--azure");
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("--azure and --root name two different audit trails");
+    }
+
     [Fact]
     public async Task Verify_reports_the_tail_cut_off_together_with_the_head()
     {

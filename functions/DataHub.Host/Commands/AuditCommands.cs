@@ -113,11 +113,24 @@ internal static class AuditCommands
             return after.Intact ? ExitCodes.Ok : ExitCodes.Rejected;
         }));
 
+        OneTrail(verify, verifyRoot, verifyAzure);
+        OneTrail(show, showRoot, showAzure);
+        OneTrail(repair, repairRoot, repairAzure);
         audit.Subcommands.Add(verify);
         audit.Subcommands.Add(show);
         audit.Subcommands.Add(repair);
         return audit;
     }
+
+    // --root has a default, so only a --root the operator typed can contradict --azure.
+    private static void OneTrail(Command command, Option<string> root, Option<bool> azure) =>
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(azure) is { Implicit: false } && result.GetValue(azure) && result.GetResult(root) is { Implicit: false })
+            {
+                result.AddError("--azure and --root name two different audit trails: give one of them.");
+            }
+        });
 
     private static Option<bool> AzureOption() => new("--azure")
     {

@@ -32,12 +32,12 @@ public static class FileCreationMask
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
-            throw new ArgumentException($"{Setting}='{setting}' is not an octal file-creation mask such as 077 or 027.", nameof(setting), ex);
+            throw new ArgumentException($"{Setting}='{setting}' is not an octal file-creation mask such as 077 or 027.", ex);
         }
 
         if (mask is < 0 or > 0x1FF || (mask & 0x1C0) != 0 || (mask & 0x2) == 0)
         {
-            throw new ArgumentException($"{Setting}={Describe(mask)} is not allowed: the mask must leave the owner's access alone and must not let others write (e.g. 077, 027, 007).", nameof(setting));
+            throw new ArgumentException($"{Setting}={Describe(mask)} is not allowed: the mask must leave the owner's access alone and must not let others write (e.g. 077, 027, 007).");
         }
 
         return mask;
