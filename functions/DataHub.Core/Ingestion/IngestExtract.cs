@@ -143,6 +143,26 @@ public sealed class IngestExtract
         };
     }
 
+    /// <summary>
+    /// For a host's loop over landing that caught <paramref name="exception"/> escaping <see cref="HandleAsync"/>: audits a
+    /// failed event under <paramref name="rule"/> naming the file by its safe path (an audit log that cannot take it is
+    /// logged, never thrown, so the loop goes on to the next file) and returns the failed outcome.
+    /// </summary>
+    public async Task<IngestOutcome> AuditUnhandledAsync(string landingPath, Exception exception, string rule, string detail)
+    {
+        var outcome = Unexpected(landingPath, exception) with { Rule = rule };
+        try
+        {
+            await _hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: outcome.SafeLandingPath, Rule: rule, Detail: detail), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception auditFailure) when (auditFailure is not OutOfMemoryException)
+        {
+            _log.LogError("{Path}: the failure could not be audited ({ErrorType}).", outcome.SafeLandingPath, auditFailure.GetType().Name);
+        }
+
+        return outcome;
+    }
+
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 

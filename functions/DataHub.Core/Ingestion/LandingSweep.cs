@@ -1,5 +1,4 @@
 using System.Globalization;
-using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -92,19 +91,8 @@ public sealed class LandingSweep
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var outcome = ingest.Unexpected(item.Path, ex) with { Rule = UnhandledRule };
+            var outcome = await ingest.AuditUnhandledAsync(item.Path, ex, UnhandledRule, $"The sweep could not handle the file ({ex.GetType().Name}); it stays in landing for the next sweep.").ConfigureAwait(false);
             _log.LogError("Sweep: {Path} could not be handled ({ErrorType}); it stays in landing for the next sweep.", outcome.SafeLandingPath, ex.GetType().Name);
-            try
-            {
-                await _hub.Audit.AppendAsync(
-                    new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: outcome.SafeLandingPath, Rule: UnhandledRule, Detail: $"The sweep could not handle the file ({ex.GetType().Name}); it stays in landing for the next sweep."),
-                    CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception auditFailure) when (auditFailure is not OutOfMemoryException)
-            {
-                _log.LogError("Sweep: the failure could not be audited ({ErrorType}).", auditFailure.GetType().Name);
-            }
-
             return outcome;
         }
     }

@@ -157,17 +157,7 @@ public sealed class EmbeddedRunner
             var safe = SafeNames.LandingPath(path, _hub.Protocols);
             _log.LogError("{Path}: handling failed ({ErrorType}); the runner goes on and tries it again later.", safe, ex.GetType().Name);
             _report($"{safe}: failed ({ex.GetType().Name}); it stays in landing and is tried again later.");
-            try
-            {
-                await _hub.Audit.AppendAsync(
-                    new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: safe, Rule: UnhandledRule, Detail: $"Handling the file failed unexpectedly ({ex.GetType().Name}); it stays in landing and is tried again later."),
-                    CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception auditFailure) when (auditFailure is not OutOfMemoryException)
-            {
-                _log.LogError("The failure could not be audited ({ErrorType}).", auditFailure.GetType().Name);
-            }
-
+            await ingest.AuditUnhandledAsync(path, ex, UnhandledRule, $"Handling the file failed unexpectedly ({ex.GetType().Name}); it stays in landing and is tried again later.").ConfigureAwait(false);
             return null;
         }
     }

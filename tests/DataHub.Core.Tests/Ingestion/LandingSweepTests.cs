@@ -1,0 +1,48 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Storage;
+using DataHub.Core.Tests.Feeds;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+/// <summary>The sweep over files left in landing, on the local stores: one file that cannot be handled stops nothing.</summary>
+public sealed class LandingSweepTests
+{
+    private const string Feed = "landing/police/police-da-incidents/";
+    private const string RawName = "Jane Smith 2011-05-12.csv";
+
+    [Fact]
+    public async Task A_file_whose_handling_throws_is_audited_by_its_safe_path_and_the_sweep_goes_on_to_the_next()
+    {
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Store = new UnreadableFile(fixture.Store, Feed + RawName) };
+        await Land(fixture, Feed + RawName, FeedSamples.Csv("police-da-incidents", FeedSamples.Line("police-da-incidents")));
+        await Land(fixture, Feed + "sound.csv", FeedSamples.Csv("police-da-incidents", FeedSamples.Line("police-da-incidents", ("incident_id", "INC2"))));
+
+        var result = await new LandingSweep(hub).RunAsync(default);
+
+        result.Outcomes.Select(o => o.Status).Should().BeEquivalentTo([IngestStatus.Failed, IngestStatus.Stored]);
+        result.Failed.Should().Be(1);
+        var failed = (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Rule == LandingSweep.UnhandledRule).Subject;
+        failed.Entry.Kind.Should().Be(AuditKinds.Failed);
+        failed.Entry.Path.Should().StartWith(Feed).And.NotContain("Jane");
+        var everything = File.ReadAllText(Path.Combine(fixture.Root, "audit", "audit-log.jsonl")) + result.Summary + string.Join("\n", result.Outcomes.Select(o => o.Message));
+        everything.Should().NotContain("Jane").And.NotContain("2011-05-12");
+        (await fixture.ListAsync(Feed)).Should().Contain(Feed + RawName, "it stays in landing for the next sweep");
+    }
+
+    // Landed well over a claim lease before the fixture's clock: the trigger has had its chance.
+    private static async Task Land(HubFixture fixture, string path, string content)
+    {
+        await fixture.Store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(content), ct).AsTask(), WriteOptions.Default, default);
+        File.SetLastWriteTimeUtc(fixture.Store.FullPath(path), fixture.Clock.GetUtcNow().UtcDateTime.AddHours(-1));
+    }
+
+    /// <summary>A storage fault reading one landed file's properties, whose message quotes its path, as I/O messages do.</summary>
+    private sealed class UnreadableFile(IObjectStore inner, string path) : DelegatingStore(inner)
+    {
+        public override Task<StoredObject?> GetAsync(string p, CancellationToken cancellationToken) =>
+            p == path ? throw new IOException($"Could not read '{p}'.") : base.GetAsync(p, cancellationToken);
+    }
+}
