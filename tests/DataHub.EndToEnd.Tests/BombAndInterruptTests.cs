@@ -60,6 +60,35 @@ public sealed class BombAndInterruptTests : IDisposable
         _root.Files("secure").Should().Contain(f => f.Contains("/_batches/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Ctrl_c_ends_an_ingest_waiting_for_another_delivery_of_the_same_content_with_130_and_loses_nothing()
+    {
+        (await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "key", "init", "--root", _root.Path)).Code.Should().Be(ExitCodes.Ok);
+        var extract = Path.Combine(_root.Inputs, "twice.csv");
+        using (var file = File.Create(extract))
+        {
+            LargeExtracts.WritePoliceIncidentsCsv(file, 1_000_000, seed: 11);
+        }
+
+        string[] ingest = ["ingest", extract, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path];
+        using var first = CliProcess.Start(ingest);
+        var secure = Path.Combine(_root.Path, "secure");
+        await Until(() => Directory.Exists(secure) && Directory.EnumerateFiles(secure, ".tmp-*", SearchOption.AllDirectories).Any(), "the first delivery's mart write to begin", TimeSpan.FromMinutes(3));
+
+        // The same file again while the first holds the claim: the second waits for it, and Ctrl+C ends that wait at once.
+        using var second = CliProcess.Start(ingest);
+        await Until(() => second.Output.Contains("waiting for it to end", StringComparison.Ordinal), "the second delivery to wait", TimeSpan.FromMinutes(2));
+        second.Interrupt();
+        var code = await second.WaitAsync(TimeSpan.FromMinutes(1));
+
+        code.Should().Be(ExitCodes.Interrupted, second.Output);
+        second.Output.Should().Contain("stopped waiting").And.NotContain("twice");
+        (await first.WaitAsync(TimeSpan.FromMinutes(5))).Should().Be(ExitCodes.Ok, first.Output);
+        first.Output.Should().Contain("Stored, 1000000 rows stored");
+        _root.Files("landing").Should().OnlyContain(f => f.StartsWith("landing/_processed/", StringComparison.Ordinal), "the one landed copy was ingested and archived");
+        Directory.EnumerateFiles(_root.Path, ".tmp-*", SearchOption.AllDirectories).Should().BeEmpty();
+    }
+
     private static async Task Until(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));

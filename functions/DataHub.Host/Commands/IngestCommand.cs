@@ -34,10 +34,20 @@ internal static class IngestCommand
                 try
                 {
                     // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
+                    // It does end a wait for another delivery of the same content, since nothing of this copy is read yet.
                     IngestOutcome outcome;
                     using (var progress = IngestProgressLine.ForConsole(env))
                     {
-                        outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, CancellationToken.None);
+                        var wait = new SameContentWait(
+                            () => env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)}: the same content is being ingested by another delivery; waiting for it to end (Ctrl+C stops waiting)."),
+                            ct);
+                        outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, CancellationToken.None, wait);
+                    }
+
+                    if (outcome.Status == IngestStatus.InProgress && ct.IsCancellationRequested)
+                    {
+                        env.Output.WriteLine($"{outcome.SafeLandingPath}: stopped waiting for the other delivery of the same content (Ctrl+C). This copy stays in landing; `datahub run` handles it once that delivery ends.");
+                        return ExitCodes.Interrupted;
                     }
 
                     env.Output.WriteLine(EmbeddedRunner.Describe(outcome));

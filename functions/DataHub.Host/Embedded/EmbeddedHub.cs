@@ -118,8 +118,11 @@ public sealed class EmbeddedHub : IDisposable
     /// <param name="feed">The feed.</param>
     /// <param name="progress">Told how far the file's rows have been read, when given.</param>
     /// <param name="cancellationToken">Cancels the copy and the ingest.</param>
+    /// <param name="wait">How to wait for another delivery of the same content, when one holds the claim: told when the
+    /// wait begins, and ended by its token (the outcome stays <see cref="IngestStatus.InProgress"/> and the copy stays in
+    /// landing for the next run).</param>
     /// <exception cref="ObjectRefusedException">The file given is a link or not a regular file: it is not read.</exception>
-    public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken, SameContentWait? wait = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         var source = new FileInfo(file);
@@ -168,11 +171,22 @@ public sealed class EmbeddedHub : IDisposable
 
         var key = new ReceiptKey(partner, feed, outcome.Sha256);
         var started = Context.Time.GetTimestamp();
+        var stopWaiting = wait?.Stop ?? CancellationToken.None;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopWaiting);
+        wait?.Started();
         while (await Context.Receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } receipt
             && ReceiptRules.IsLive(receipt, Context.Time.GetUtcNow(), Context.Ingest.ClaimLease)
             && Context.Time.GetElapsedTime(started) < 2 * Context.Ingest.ClaimLease)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), waiting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopWaiting.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing of this copy has been read yet: it waits in landing, where the next run (or sweep) handles it.
+                return outcome;
+            }
         }
 
         return await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
