@@ -34,4 +34,39 @@ public sealed class ValidateCommandTests : IDisposable
         code.Should().Be(ExitCodes.Rejected);
         output.ToString().Should().Contain(Rules.FileRecordTooLong).And.Contain("Reading stopped after").And.Contain("would be quarantined");
     }
+
+    [Fact]
+    public async Task A_file_that_cannot_be_read_is_named_by_its_label_without_the_path_or_a_stack_trace()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // Reading /proc/self/mem from its start fails with an I/O error on Linux only.
+        }
+
+        var named = Path.Combine(_root.Inputs, "Jane Smith 4857773456.csv");
+        File.CreateSymbolicLink(named, "/proc/self/mem");
+
+        using var output = new StringWriter();
+        var code = await DataHub.Host.Program.RunAsync(["validate", named, "--feed", "police-da-incidents"], new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Failed);
+        output.ToString().Should().Contain(DataHub.Core.Ingestion.SafeNames.FileLabel("Jane Smith 4857773456.csv")).And.Contain("IOException")
+            .And.NotContain("Jane").And.NotContain("4857773456").And.NotContain(" at DataHub.");
+    }
+
+    [Theory]
+    [InlineData("validate", "police-da-incidents")]
+    [InlineData("validate", "Jane Smith 4857773456")]
+    [InlineData("ingest", "police-da-incidents")]
+    public async Task A_missing_file_or_unknown_feed_is_refused_without_repeating_what_was_typed(string command, string feed)
+    {
+        var named = Path.Combine(_root.Inputs, "Jane Smith 4857773456.csv");
+        string[] args = command == "ingest" ? ["ingest", named, "--partner", "police", "--feed", feed, "--root", _root.Path] : ["validate", named, "--feed", feed];
+
+        using var output = new StringWriter();
+        var code = await DataHub.Host.Program.RunAsync(args, new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Usage);
+        output.ToString().Should().NotContain("Jane").And.NotContain("4857773456");
+    }
 }

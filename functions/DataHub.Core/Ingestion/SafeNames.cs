@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 using DataHub.Core.Protocols;
 
@@ -12,7 +13,7 @@ namespace DataHub.Core.Ingestion;
 /// events, reports, receipts, logs, the console and every path the hub derives use these forms, never the raw text.
 /// A file is still traceable: its content SHA-256 is recorded, and its label can be recomputed from a name one holds.
 /// </summary>
-public static class SafeNames
+public static partial class SafeNames
 {
     /// <summary>
     /// A file name's label: "file-" and the first 8 hex characters of its name's SHA-256, then its extension when that is a
@@ -50,6 +51,32 @@ public static class SafeNames
     {
         ArgumentNullException.ThrowIfNull(placed);
         return $"{Ingestion.LandingPath.Container}/{placed.Partner}/{placed.Feed}/{FileLabel(placed.FileName)}";
+    }
+
+    /// <summary>
+    /// A stored object's safe form, for what retention and clean-up record of it: a landing path as
+    /// <see cref="LandingPath(string, ProtocolSet?)"/>; an entry of the raw archive as it is when it has the shape the hub
+    /// writes (landing/_processed/{partner}/{feed}/{partner}-{16 hex}/{label}, see <see cref="FileLabel"/>), otherwise
+    /// "landing/_processed/~{label of everything after _processed/}", since partners can write anywhere in landing; any
+    /// other container's path as it is (only the hub writes there, always from safe names).
+    /// </summary>
+    public static string StoredPath(string path, ProtocolSet? protocols)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var archive = $"{Ingestion.LandingPath.Container}/{Ingestion.LandingPath.ProcessedFolder}/";
+        if (!path.StartsWith(archive, StringComparison.Ordinal))
+        {
+            return path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? LandingPath(path, protocols) : path;
+        }
+
+        var parts = path[archive.Length..].Split('/');
+        return parts is [var partner, var feed, var batch, var name]
+            && protocols?.Find(partner) is not null
+            && FeedCatalog.Find(feed) is not null
+            && batch.Length == partner.Length + 17 && batch.StartsWith(partner + "-", StringComparison.Ordinal) && batch[(partner.Length + 1)..].All(char.IsAsciiHexDigitLower)
+            && ArchivedLabel().IsMatch(name)
+            ? path
+            : $"{archive}~{FileLabel(path[archive.Length..])}";
     }
 
     /// <summary>
@@ -109,4 +136,8 @@ public static class SafeNames
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+
+    // A label as the archive holds it: the landed file's, or a duplicate delivery's with its time appended (IngestExtract).
+    [GeneratedRegex(@"^file-[0-9a-f]{8}(\.[a-z0-9]{1,5})?(\.duplicate-[0-9]{8}T[0-9]{9})?$")]
+    private static partial Regex ArchivedLabel();
 }

@@ -166,6 +166,10 @@ public sealed class EnforceRetention
             return;
         }
 
+        // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
+        // label only (its path may name a person), in the audit, the outcome and any failure.
+        var path = SafeNames.StoredPath(item.Path, _hub.Protocols);
+
         // Only the version examined: an object rewritten since it was listed is new and keeps its place.
         bool gone;
         try
@@ -175,6 +179,11 @@ public sealed class EnforceRetention
         catch (ObjectChangedException)
         {
             return;
+        }
+        catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
+        {
+            // Not the store's message nor its exception: both quote the raw path.
+            throw new IOException($"Retention could not delete {path} ({ex.GetType().Name}).");
         }
 
         if (!gone)
@@ -192,12 +201,12 @@ public sealed class EnforceRetention
                 Partner: protocol?.Partner,
                 Feed: agreement?.Feed,
                 Agreement: protocol?.AgreementId ?? "none",
-                Path: item.Path,
+                Path: path,
                 Rule: rule,
                 Detail: detail,
                 Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days }),
             cancellationToken).ConfigureAwait(false);
-        deleted.Add(new RetentionDeletion(item.Path, rule, protocol?.AgreementId ?? "none", days, ageDays));
+        deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays));
     }
 }
 

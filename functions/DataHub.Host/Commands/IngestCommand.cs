@@ -22,7 +22,7 @@ internal static class IngestCommand
             var rootPath = parse.GetValue(root)!;
             if (!source.Exists)
             {
-                env.Error.WriteLine($"No file at {source.FullName}.");
+                env.Error.WriteLine($"No file at the path given ({SafeNames.FileLabel(source.Name)}).");
                 return ExitCodes.Usage;
             }
 

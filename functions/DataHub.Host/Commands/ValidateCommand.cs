@@ -22,79 +22,95 @@ internal static class ValidateCommand
             var contract = FeedCatalog.Find(parse.GetValue(feed)!);
             if (contract is null)
             {
-                env.Error.WriteLine($"No feed '{parse.GetValue(feed)}'. Feeds: {string.Join(", ", FeedCatalog.All.Select(c => c.Name))}.");
+                // The text given is not repeated: it is whatever was typed, a name or NHS number as easily as a feed.
+                env.Error.WriteLine($"No feed has the name given to --feed. Feeds: {string.Join(", ", FeedCatalog.All.Select(c => c.Name))}.");
                 return ExitCodes.Usage;
             }
 
+            var label = SafeNames.FileLabel(source.Name);
             if (!source.Exists)
             {
-                env.Error.WriteLine($"No file at {source.FullName}.");
+                env.Error.WriteLine($"No file at the path given ({label}).");
                 return ExitCodes.Usage;
             }
 
-            var terminal = new Terminal(env.Output);
-            await using var stream = source.OpenRead();
-            using var reader = FeedReader.Open(stream, source.Name, contract);
-            terminal.Heading($"{SafeNames.FileLabel(source.Name)} against {contract.Name}");
-            int WouldBeQuarantined()
+            try
             {
-                terminal.Table(["rule", "column", "message"], reader.FileErrors.Select(e => (IReadOnlyList<string>)[e.Rule, e.Column ?? string.Empty, e.Message]));
-                terminal.Line("The file would be quarantined.");
-                return ExitCodes.Rejected;
+                return await ValidateAsync(env, source, label, contract, ct);
             }
-
-            if (reader.FileErrors.Count > 0)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                return WouldBeQuarantined();
+                // Not its message (nor the stack trace the command line would print): an I/O message quotes the path.
+                env.Error.WriteLine($"{label} could not be read ({ex.GetType().Name}); nothing was checked.");
+                return ExitCodes.Failed;
             }
-
-            long accepted = 0, rejected = 0;
-            var listed = new List<RowError>();
-            var byRule = new SortedDictionary<string, long>(StringComparer.Ordinal);
-            await foreach (var row in reader.ReadRowsAsync(ct))
-            {
-                if (row.IsValid)
-                {
-                    accepted++;
-                    continue;
-                }
-
-                rejected++;
-                foreach (var error in row.Errors!)
-                {
-                    byRule[error.Rule] = byRule.GetValueOrDefault(error.Rule) + 1;
-                    if (listed.Count < RowsListed)
-                    {
-                        listed.Add(error);
-                    }
-                }
-            }
-
-            // A fault met part-way (a record too long, a quote that never closes) ends reading: the file would be quarantined.
-            if (reader.FileErrors.Count > 0)
-            {
-                terminal.Line($"Reading stopped after {accepted + rejected} rows:");
-                return WouldBeQuarantined();
-            }
-
-            if (reader.UnknownColumns.Count > 0)
-            {
-                terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", SafeNames.Columns(contract, reader.Headers, reader.UnknownColumns))}");
-            }
-
-            terminal.Line($"Rows: {accepted + rejected} read, {accepted} valid, {rejected} rejected.");
-            if (rejected > 0)
-            {
-                terminal.Table(["rule", "rows"], byRule.Select(p => (IReadOnlyList<string>)[p.Key, p.Value.ToString(CultureInfo.InvariantCulture)]));
-                terminal.Table(["line", "column", "rule", "message"], listed.Select(e => (IReadOnlyList<string>)[e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message]));
-                if (listed.Count < byRule.Values.Sum())
-                {
-                    terminal.Line($"(first {RowsListed} errors listed)");
-                }
-            }
-
-            return rejected == 0 && reader.UnknownColumns.Count == 0 && accepted > 0 ? ExitCodes.Ok : ExitCodes.Rejected;
         });
         return command;
+    }
+
+    private static async Task<int> ValidateAsync(CommandEnvironment env, FileInfo source, string label, FeedContract contract, CancellationToken ct)
+    {
+        var terminal = new Terminal(env.Output);
+        await using var stream = source.OpenRead();
+        using var reader = FeedReader.Open(stream, label, contract);
+        terminal.Heading($"{label} against {contract.Name}");
+        int WouldBeQuarantined()
+        {
+            terminal.Table(["rule", "column", "message"], reader.FileErrors.Select(e => (IReadOnlyList<string>)[e.Rule, e.Column ?? string.Empty, e.Message]));
+            terminal.Line("The file would be quarantined.");
+            return ExitCodes.Rejected;
+        }
+
+        if (reader.FileErrors.Count > 0)
+        {
+            return WouldBeQuarantined();
+        }
+
+        long accepted = 0, rejected = 0;
+        var listed = new List<RowError>();
+        var byRule = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var row in reader.ReadRowsAsync(ct))
+        {
+            if (row.IsValid)
+            {
+                accepted++;
+                continue;
+            }
+
+            rejected++;
+            foreach (var error in row.Errors!)
+            {
+                byRule[error.Rule] = byRule.GetValueOrDefault(error.Rule) + 1;
+                if (listed.Count < RowsListed)
+                {
+                    listed.Add(error);
+                }
+            }
+        }
+
+        // A fault met part-way (a record too long, a quote that never closes) ends reading: the file would be quarantined.
+        if (reader.FileErrors.Count > 0)
+        {
+            terminal.Line($"Reading stopped after {accepted + rejected} rows:");
+            return WouldBeQuarantined();
+        }
+
+        if (reader.UnknownColumns.Count > 0)
+        {
+            terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", SafeNames.Columns(contract, reader.Headers, reader.UnknownColumns))}");
+        }
+
+        terminal.Line($"Rows: {accepted + rejected} read, {accepted} valid, {rejected} rejected.");
+        if (rejected > 0)
+        {
+            terminal.Table(["rule", "rows"], byRule.Select(p => (IReadOnlyList<string>)[p.Key, p.Value.ToString(CultureInfo.InvariantCulture)]));
+            terminal.Table(["line", "column", "rule", "message"], listed.Select(e => (IReadOnlyList<string>)[e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message]));
+            if (listed.Count < byRule.Values.Sum())
+            {
+                terminal.Line($"(first {RowsListed} errors listed)");
+            }
+        }
+
+        return rejected == 0 && reader.UnknownColumns.Count == 0 && accepted > 0 ? ExitCodes.Ok : ExitCodes.Rejected;
     }
 }

@@ -11,7 +11,7 @@ namespace DataHub.Azure.Tests.Retention;
 public sealed class EnforceRetentionTests(AzuriteFixture fixture) : IDisposable
 {
     // The demo agreements: police-da-incidents keeps raw files 30 days and marts 2555 days; mental-health likewise unless stated.
-    private const string Raw = "landing/_processed/police/police-da-incidents/police-0011223344556677/jan.csv";
+    private const string Raw = "landing/_processed/police/police-da-incidents/police-0011223344556677/file-0a1b2c3d.csv";
     private const string Quarantined = "quarantine/police/police-da-incidents/feb.csv";
     private const string Unrouted = "quarantine/_unrouted/nobody~feed~x.csv";
     private const string Mart = "secure/police-da-incidents/quarter=2024Q1/police-0011223344556677.parquet";

@@ -1,0 +1,67 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Retention;
+using DataHub.Core.Storage;
+using DataHub.Core.Tests.Ingestion;
+
+namespace DataHub.Core.Tests.Retention;
+
+/// <summary>Retention of the raw archive, which partners can write into as they can anywhere in landing.</summary>
+public sealed class RawRetentionTests
+{
+    private const string Csv = HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\n";
+
+    [Fact]
+    public async Task An_object_a_partner_put_in_the_raw_archive_is_deleted_and_audited_by_its_label_never_its_name()
+    {
+        using var hub = new HubFixture();
+        var stored = await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        string[] planted =
+        [
+            "landing/_processed/Jane Smith 1990-04-05/4857773456.csv",
+            "landing/_processed/police/police-da-incidents/police-0011223344556677/Jane Smith 4857773456.csv",
+        ];
+        foreach (var path in planted)
+        {
+            await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
+        }
+
+        hub.Clock.Advance(TimeSpan.FromDays(40));
+
+        var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
+
+        (await hub.ListAsync("landing/")).Should().BeEmpty("all three are past the police agreement's 30 days of raw retention");
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{SafeNames.FileLabel("jan.csv")}";
+        var audited = (await hub.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Path).ToList();
+        audited.Should().BeEquivalentTo(outcome.Deleted.Select(d => d.Path));
+        audited.Should().Contain(archived, "the hub's own archive entry is named as it is").And.HaveCount(3);
+        audited.Where(p => p != archived).Should().OnlyContain(p => p!.StartsWith("landing/_processed/~file-", StringComparison.Ordinal));
+        var written = string.Join('\n', Directory.EnumerateFiles(hub.Root, "*", SearchOption.AllDirectories).Select(f => f + "\n" + File.ReadAllText(f, Encoding.Latin1)));
+        written.Should().NotContain("Jane").And.NotContain("4857773456").And.NotContain("1990-04-05");
+    }
+
+    [Theory]
+    [InlineData("landing/_processed/police/police-da-incidents/police-0011223344556677/file-0a1b2c3d.csv", true)]
+    [InlineData("landing/_processed/police/police-da-incidents/police-0011223344556677/file-0a1b2c3d.csv.duplicate-20261122T101500123", true)]
+    [InlineData("landing/_processed/police/police-da-incidents/police-0011223344556677/Smith.csv", false)]
+    [InlineData("landing/_processed/police/police-da-incidents/smith-0011223344556677/file-0a1b2c3d.csv", false)]
+    [InlineData("landing/_processed/jane-smith/police-da-incidents/jane-smith-0011223344556677/file-0a1b2c3d.csv", false)]
+    [InlineData("landing/_processed/police/jane-smith/police-0011223344556677/file-0a1b2c3d.csv", false)]
+    [InlineData("landing/_processed/Jane Smith.csv", false)]
+    public void A_raw_archive_path_is_repeated_only_in_the_shape_the_hub_writes(string path, bool repeated)
+    {
+        using var hub = new HubFixture();
+
+        var safe = SafeNames.StoredPath(path, hub.Hub.Protocols);
+
+        if (repeated)
+        {
+            safe.Should().Be(path);
+        }
+        else
+        {
+            safe.Should().Be("landing/_processed/~" + SafeNames.FileLabel(path["landing/_processed/".Length..]));
+        }
+    }
+}
