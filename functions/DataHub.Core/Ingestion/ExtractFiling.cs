@@ -143,10 +143,9 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// <summary>Writes a report as {basePath}.report.csv and {basePath}.report.json; returns the JSON's path.</summary>
     public async Task<string> WriteReportAsync(string basePath, IngestReport report, CancellationToken cancellationToken)
     {
-        var json = report.ToJson();
-        var csv = report.ToCsv();
-        await hub.Store.WriteAsync(basePath + ".report.csv", (s, ct) => s.WriteAsync(csv, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        await hub.Store.WriteAsync(basePath + ".report.json", (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(report);
+        await hub.Store.WriteAsync(basePath + ".report.csv", report.WriteCsvAsync, WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        await hub.Store.WriteAsync(basePath + ".report.json", report.WriteJsonAsync, WriteOptions.Default, cancellationToken).ConfigureAwait(false);
         return basePath + ".report.json";
     }
 
