@@ -1,4 +1,4 @@
-// DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one write-only local
+// DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one create-only local
 // user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation and audit keys, the Linux
 // Function App running the .NET isolated worker (functions/DataHub.Functions) with a system-assigned identity, its role
 // assignments, and the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
@@ -49,6 +49,11 @@ param retentionSchedule string = '0 30 3 * * *'
 
 @description('CRON (six fields) for SweepLanding, which hands files left in landing longer than a claim lease to ingest again.')
 param sweepSchedule string = '0 */10 * * * *'
+
+@description('Days a deleted blob (a landed file, an archived raw file, a mart) stays recoverable before it is gone for good. Every deletion the hub makes under an agreement\'s retention is final this many days later; keep it short (docs/runbook.md, retention).')
+@minValue(1)
+@maxValue(30)
+param deletedBlobRetentionDays int = 7
 
 @description('Failed attempts on one landed file before it is quarantined as poison.')
 param maxAttempts int = 3
@@ -102,9 +107,23 @@ resource data 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+// Blob versioning is not enabled, because it cannot be: accounts with a hierarchical namespace (which SFTP needs) do not
+// support it. A landed file is protected from being overwritten instead: partners may only create files over SFTP
+// (below), and the hub reads the version it claimed or, if that version was replaced, records it (docs/recovery.md,
+// "A landed file overwritten"). Soft delete keeps a deleted blob recoverable for a short while, against a mistaken deletion.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: data
   name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: deletedBlobRetentionDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: deletedBlobRetentionDays
+    }
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for name in containerNames: {
@@ -142,7 +161,9 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: name
 }]
 
-// One SFTP local user per partner: lands in landing/{partner}, may create and write files there, cannot read, list or delete.
+// One SFTP local user per partner: lands in landing/{partner} and may only create files there ('c': upload a file that does
+// not exist yet). It cannot overwrite a file already landed (an upload to a taken name fails on the partner's side, so the
+// earlier file is never lost), nor read, list or delete.
 resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [for partner in partners: {
   parent: data
   name: replace(partner.name, '-', '')
@@ -152,7 +173,7 @@ resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [
       {
         service: 'blob'
         resourceName: 'landing'
-        permissions: 'cw'
+        permissions: 'c'
       }
     ]
     hasSshPassword: false

@@ -83,6 +83,12 @@ public static class AuditKinds
     /// <summary>An attempt failed unexpectedly; it will be retried.</summary>
     public const string Failed = "failed";
 
+    /// <summary>
+    /// A landed version was replaced (or changed in place) before the hub could read it whole: nothing of it was stored,
+    /// and the version now in landing is handled on its own.
+    /// </summary>
+    public const string Superseded = "superseded";
+
     /// <summary>Attempts kept failing: the file was quarantined with the error.</summary>
     public const string Poisoned = "poisoned";
 

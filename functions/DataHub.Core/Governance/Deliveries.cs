@@ -33,6 +33,9 @@ public static class DeliveryOutcomes
     /// <summary>Another worker was processing the same content.</summary>
     public const string InProgress = "in_progress";
 
+    /// <summary>The partner replaced the file in landing before the hub had read it whole: nothing of it was stored.</summary>
+    public const string Superseded = "superseded";
+
     /// <summary>Received, with no outcome recorded yet.</summary>
     public const string Received = "received";
 
@@ -102,6 +105,13 @@ public static partial class DeliveryLedger
             if (entry.Kind == AuditKinds.PathRefused)
             {
                 deliveries.Add(new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule });
+                continue;
+            }
+
+            if (entry.Kind == AuditKinds.Superseded && entry.FileSha256 is null && entry.Partner is not null && entry.Feed is not null)
+            {
+                // A version replaced before the hub read it: never received, but a file the partner sent all the same.
+                deliveries.Add(new Building(entry.Partner, entry.Feed, e) { Outcome = DeliveryOutcomes.Superseded, Rule = entry.Rule });
                 continue;
             }
 
@@ -219,6 +229,9 @@ public static partial class DeliveryLedger
                     break;
                 case AuditKinds.InProgress:
                     Outcome = DeliveryOutcomes.InProgress;
+                    break;
+                case AuditKinds.Superseded:
+                    (Outcome, Rule) = (DeliveryOutcomes.Superseded, entry.Rule);
                     break;
             }
         }

@@ -147,6 +147,12 @@ internal sealed class ExtractPipeline(
         {
             await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
         }
+        catch (LandingChangedException)
+        {
+            // The rows are stored and the receipt says so; the partner replaced the landing copy before it was copied to the
+            // archive, so the raw archive lacks this version (the new one is handled on its own).
+            await filing.AuditAsync(file, AuditKinds.Failed, IngestExtract.ArchiveFailedRule, "The batch is stored; the landing copy was replaced or changed before it could be archived, so the raw archive does not hold this version.", cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The rows are stored and the receipt says so: the landing copy stays, and its next delivery archives it as a duplicate.

@@ -72,9 +72,14 @@ public sealed class IngestExtract
         }
 
         var path = check.Path;
-        if (found is null || (eTag is not null && !string.Equals(found.ETag, eTag, StringComparison.Ordinal)))
+        if (found is null)
         {
             return Gone(path);
+        }
+
+        if (eTag is not null && !string.Equals(found.ETag, eTag, StringComparison.Ordinal))
+        {
+            return await SupersededAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
         LandedFile? opened;
@@ -89,7 +94,18 @@ public sealed class IngestExtract
 
         if (opened is null)
         {
-            return Gone(path);
+            // Changed between its properties and its read: removed (by the hub's own handling of it), or replaced.
+            StoredObject? now;
+            try
+            {
+                now = await _hub.Store.GetAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectRefusedException)
+            {
+                return await RefuseLinkAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            }
+
+            return now is null ? Gone(path) : await SupersededAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
         await using var file = opened;
@@ -166,6 +182,12 @@ public sealed class IngestExtract
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 
+    /// <summary>The rule of a landed version replaced before the hub read it (audited as superseded; its content is not kept).</summary>
+    public const string SupersededRule = "landing.superseded";
+
+    /// <summary>The rule of a landed version changed while the hub was ingesting it (audited as superseded; nothing of the attempt was stored).</summary>
+    public const string LandingChangedRule = "landing.changed";
+
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
@@ -216,8 +238,15 @@ public sealed class IngestExtract
         }
         catch (LandingChangedException ex)
         {
+            // The partner rewrote, replaced or appended to the file while it was read: this attempt stored nothing (the read
+            // of a changed version fails before any batch is committed) and is not a failure of the hub. The version it had
+            // hashed is gone, so it is recorded; the version now in landing is handled on its own.
             await _hub.Receipts.FailAsync(receiptKey, owner, ex.Message, counted: false, CancellationToken.None).ConfigureAwait(false);
-            return file.Outcome(IngestStatus.Ignored, "landing.changed", ex.Message);
+            file.BatchId = null;
+            var message = $"{file.Label} was replaced or changed in landing while the hub was reading it: nothing of this attempt was stored, and the version it had read is not kept. The version now in landing is handled on its own.";
+            await _filing.AuditAsync(file, AuditKinds.Superseded, LandingChangedRule, message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
+            return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -252,7 +281,17 @@ public sealed class IngestExtract
         // The copy is identical to what was processed, so it joins that batch's archive rather than being deleted.
         var batch = receipt.BatchId ?? BatchIdFor(file.Path.Partner, file.Sha256);
         var destination = ArchivePathFor(file.Path, batch) + ".duplicate-" + _hub.Time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture);
-        await _filing.ArchiveAsync(file, destination, "receipt.duplicate", "Duplicate delivery kept in the raw archive.", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _filing.ArchiveAsync(file, destination, "receipt.duplicate", "Duplicate delivery kept in the raw archive.", cancellationToken).ConfigureAwait(false);
+        }
+        catch (LandingChangedException)
+        {
+            // Its content is stored already (that is what makes it a duplicate); the copy changed before it was archived,
+            // and the version now in landing is handled on its own.
+            _log.LogInformation("{Path}: the duplicate copy changed in landing before it was archived; its content is stored as batch {BatchId}.", file.SafePath, batch);
+        }
+
         return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", message);
     }
 
@@ -280,10 +319,24 @@ public sealed class IngestExtract
         return LandingPathCheck.Refused(refusal.Rule, refusal.Reason, movable: true);
     }
 
+    // Nothing at the path: the hub's own handling of this version archived or quarantined it (partners cannot delete).
     private IngestOutcome Gone(LandingPath path)
     {
         var safe = SafeNames.LandingPath(path);
-        _log.LogInformation("Skipped {Path}: the object is gone or was replaced (its new version is handled on its own).", safe);
-        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone or has been replaced.") { SafeLandingPath = safe };
+        _log.LogInformation("Skipped {Path}: the object is gone (handled already).", safe);
+        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone.") { SafeLandingPath = safe };
+    }
+
+    // Another version is at the path than the one the hub was told of: the partner replaced it before the hub read it.
+    // Its content cannot be read any more (the store keeps no earlier versions), so it is recorded by its safe path.
+    private async Task<IngestOutcome> SupersededAsync(LandingPath path, CancellationToken cancellationToken)
+    {
+        var safe = SafeNames.LandingPath(path);
+        var label = SafeNames.FileLabel(path.FileName);
+        var agreement = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today).AgreementId;
+        var message = $"The version of {label} the hub was told of was replaced in landing before the hub could read it: nothing of it was stored, and its content is not kept. The version now in landing is handled on its own.";
+        await _hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, path.Partner, path.Feed, agreement, Path: safe, Rule: SupersededRule, Detail: message), cancellationToken).ConfigureAwait(false);
+        _log.LogWarning("{Path}: the version the hub was told of was replaced before it was read; audited ({Rule}).", safe, SupersededRule);
+        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, agreement, Rule: SupersededRule, Message: message) { SafeLandingPath = safe };
     }
 }

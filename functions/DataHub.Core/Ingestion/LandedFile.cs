@@ -105,7 +105,7 @@ internal sealed class LandedFile : IAsyncDisposable
         if (_pinned is not null)
         {
             _pinned.Position = 0;
-            return await use(_pinned).ConfigureAwait(false);
+            return await UseAsync(_pinned, use).ConfigureAwait(false);
         }
 
         Stream content;
@@ -120,14 +120,7 @@ internal sealed class LandedFile : IAsyncDisposable
 
         await using (content.ConfigureAwait(false))
         {
-            try
-            {
-                return await use(content).ConfigureAwait(false);
-            }
-            catch (ObjectChangedException)
-            {
-                throw new LandingChangedException();
-            }
+            return await UseAsync(content, use).ConfigureAwait(false);
         }
     }
 
@@ -147,6 +140,20 @@ internal sealed class LandedFile : IAsyncDisposable
         catch (ObjectChangedException)
         {
             return false;
+        }
+    }
+
+    // A read of this version that fails because the version is gone (rewritten in place, replaced, removed) is the landed
+    // file changing, not a fault of the hub; any other object's change is the caller's to handle.
+    private async Task<T> UseAsync<T>(Stream content, Func<Stream, Task<T>> use)
+    {
+        try
+        {
+            return await use(content).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException ex) when (string.Equals(ex.Path, Path.Path, StringComparison.Ordinal))
+        {
+            throw new LandingChangedException();
         }
     }
 

@@ -191,6 +191,9 @@ internal sealed class XlsxSheetReader : IDisposable
         return true;
     }
 
-    // ExcelDataReader reports bad workbooks through many exception types (zip, XML, its own); none is a programming error here.
-    private static bool IsContentProblem(Exception e) => e is not (OperationCanceledException or OutOfMemoryException or StackOverflowException);
+    // ExcelDataReader reports bad workbooks through many exception types (zip, XML, its own); none is a programming error
+    // here. The landed file changing under the reader is not a fault of the workbook: it goes on to the handler.
+    private static bool IsContentProblem(Exception e) =>
+        e is not (OperationCanceledException or OutOfMemoryException or StackOverflowException or ObjectChangedException)
+        && e.InnerException is not ObjectChangedException;
 }

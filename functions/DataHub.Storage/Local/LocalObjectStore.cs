@@ -9,7 +9,8 @@ namespace DataHub.Storage.Local;
 /// <remarks>
 /// Writes go to a hidden temporary file in the destination folder (<see cref="LocalObjectWrite"/>) and are committed by
 /// rename, so readers see the old object or the whole new one (their modes follow the process's file-creation mask). ETags are
-/// the file's length and last-write time. Metadata lives in a sidecar under "{root}/.metadata" so listings show only
+/// the file's length and last-write time, and a read stream is pinned to the version it opened (a rewrite in place fails
+/// the next read with <see cref="ObjectChangedException"/>). Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
 /// removes the link alone. Nothing outside the root is ever touched.
@@ -77,7 +78,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         {
             // Checked again through the handle: a link swapped in after the check above is caught here, before a byte is read.
             _links.Verify(stream.SafeFileHandle, full, path);
-            if (!ETagMatches(new FileInfo(full), ifMatchETag))
+            var (length, written) = UnchangedFileStream.VersionOf(stream.SafeFileHandle);
+            if (ifMatchETag is not null && !string.Equals(ETagOf(length, written), ifMatchETag, StringComparison.Ordinal))
             {
                 throw new ObjectChangedException(path);
             }
@@ -88,7 +90,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             throw;
         }
 
-        return Task.FromResult<Stream>(stream);
+        // Pinned to the version opened: a rewrite in place fails the next read rather than mixing two versions.
+        return Task.FromResult<Stream>(UnchangedFileStream.Pin(stream, path));
     }
 
     /// <inheritdoc />
@@ -258,8 +261,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     private static bool ETagMatches(FileInfo file, string? ifMatchETag) =>
         ifMatchETag is null || string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal);
 
-    private static string ETagOf(FileInfo file) =>
-        "\"" + (file.Exists ? file.Length : 0).ToString("x", CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
+    private static string ETagOf(FileInfo file) => ETagOf(file.Exists ? file.Length : 0, file.LastWriteTimeUtc);
+
+    private static string ETagOf(long length, DateTime lastWriteUtc) =>
+        "\"" + length.ToString("x", CultureInfo.InvariantCulture) + "-" + lastWriteUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));

@@ -97,7 +97,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     }
 
     [Fact]
-    public async Task Event_for_a_replaced_version_is_not_ingested()
+    public async Task Event_for_a_version_replaced_before_it_was_read_is_not_ingested_and_is_audited_as_superseded_by_its_safe_path()
     {
         Use(1);
         var app = App();
@@ -108,6 +108,10 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
 
         (await PathsAsync(app, "secure/")).Should().BeEmpty("the event names a version that is gone; the new version has its own event");
         (await Hub(app).Store.GetAsync(first.Landed.Path, CancellationToken.None)).Should().NotBeNull();
+        var superseded = (await AuditAsync(app, AuditKinds.Superseded)).Should().ContainSingle("the replaced version is recorded, not dropped with a log line").Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.SupersededRule);
+        superseded.Path.Should().Be(SafeNames.LandingPath(first.Landed.Path, Hub(app).Protocols));
+        superseded.Detail.Should().NotContain(Extract.FileName);
     }
 
     [Fact]

@@ -133,10 +133,10 @@ public sealed partial class InfraNamesTests
     }
 
     [Fact]
-    public void Partners_get_write_only_sftp_users_homed_in_their_landing_folder_and_the_app_its_roles()
+    public void Partners_get_create_only_sftp_users_homed_in_their_landing_folder_and_the_app_its_roles()
     {
         Bicep.Should().Contain("homeDirectory: 'landing/${partner.name}'");
-        Bicep.Should().Contain("permissions: 'cw'");
+        Bicep.Should().Contain("permissions: 'c'");
         Bicep.Should().Contain("isHnsEnabled: true").And.Contain("isSftpEnabled: true");
 
         // Blob Data Owner (the blob trigger's identity-based connection), Queue and Table Data Contributor, Key Vault Secrets User.

@@ -1,5 +1,6 @@
 using System.Reflection;
 using DataHub.Core.Governance;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
 using DataHub.Core.Validation;
 
@@ -11,7 +12,7 @@ public sealed class RuleTextsTests
     public static TheoryData<string> EveryRule()
     {
         var rules = new TheoryData<string>();
-        foreach (var type in new[] { typeof(Rules), typeof(ProtocolRules) })
+        foreach (var type in new[] { typeof(Rules), typeof(ProtocolRules), typeof(IngestExtract) })
         {
             foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
             {

@@ -238,40 +238,6 @@ public sealed class IngestExtractTests
         (await fixture.ListAsync("landing/police/")).Should().Equal(Path);
     }
 
-    [Fact]
-    public async Task A_file_still_being_appended_to_is_parsed_and_archived_as_the_bytes_it_was_hashed_as()
-    {
-        using var fixture = new HubFixture();
-        var landed = await LandPoliceRowsAsync(fixture, 20_000);
-        var hashed = await File.ReadAllBytesAsync(fixture.Store.FullPath(Path));
-        var appended = new AppendOnFirstProgress(fixture.Store.FullPath(Path), Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 5_000).Select(i => Row(900_000 + i) + "\n"))));
-
-        var outcome = await new IngestExtract(fixture.Hub, appended).HandleAsync(Path, landed.ETag, default);
-
-        appended.Done.Should().BeTrue("the writer appended while the rows were read");
-        outcome.Sha256.Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(hashed)));
-        (outcome.RowsAccepted + outcome.RowsRejected).Should().Be(20_000, "only the rows of the hashed bytes are the batch's");
-        var archive = (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle().Subject;
-        (await File.ReadAllBytesAsync(fixture.Store.FullPath(archive))).Should().Equal(hashed, "the archive holds the content its SHA-256 names");
-        (await fixture.ListAsync("landing/police/")).Should().Equal([Path], "the grown file stays in landing, a new version handled on its own");
-    }
-
-    /// <summary>A writer still appending to the landed file (in place) as the handler reads it.</summary>
-    private sealed class AppendOnFirstProgress(string file, byte[] more) : IProgress<IngestProgress>
-    {
-        public bool Done { get; private set; }
-
-        public void Report(IngestProgress value)
-        {
-            if (!Done)
-            {
-                Done = true;
-                using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                stream.Write(more);
-            }
-        }
-    }
-
     /// <summary>Lands a generated police extract of <paramref name="rows"/> rows at <see cref="Path"/>, as a partner would.</summary>
     private static Task<StoredObject> LandPoliceRowsAsync(HubFixture fixture, int rows) =>
         fixture.Store.WriteAsync(Path, (s, ct) => Task.Run(() => DataHub.Seeds.LargeExtracts.WritePoliceIncidentsCsv(s, rows), ct), WriteOptions.Default, default);

@@ -66,6 +66,25 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_the_partner_replaced_before_or_while_the_hub_read_it_is_a_superseded_delivery_and_no_rejection()
+    {
+        var c = new string('c', 64);
+        var deliveries = DeliveryLedger.From(Events(
+            new AuditEntry(AuditKinds.Superseded, "police", "police-da-incidents", "DSA-FS-2024-POL-01", Path: "landing/police/police-da-incidents/file-0a1b2c3d.csv", Rule: "landing.superseded"),
+            Police(AuditKinds.Received, c),
+            Police(AuditKinds.ProtocolDecision, c, "protocol.allowed"),
+            Police(AuditKinds.Superseded, c, "landing.changed") with { BatchId = null }));
+
+        deliveries.Select(d => (d.Partner, d.Outcome, d.Rule)).Should().Equal(
+            ("police", DeliveryOutcomes.Superseded, "landing.superseded"),
+            ("police", DeliveryOutcomes.Superseded, "landing.changed"));
+        deliveries.Should().OnlyContain(d => d.RowsStored == 0);
+        deliveries[0].Sha256.Should().BeNull("the hub never read the replaced version");
+        BoardActivity.Rejections(deliveries).Should().BeEmpty("a partner's replacement is not a rejection");
+        RuleTexts.Describe("landing.superseded").Should().Contain("replaced");
+    }
+
+    [Fact]
     public void An_agreement_ending_within_90_days_is_expiring_and_the_chain_status_is_listed()
     {
         var protocols = ProtocolLoader.Load(

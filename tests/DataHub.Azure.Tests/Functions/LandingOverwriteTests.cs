@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Azure.Tests.Functions;
+
+/// <summary>
+/// A partner overwriting a landed blob while the hub ingests it, on Azurite (which, like the deployed account with its
+/// hierarchical namespace, keeps no blob versions): the read pinned to the claimed version fails rather than mixing two,
+/// nothing is stored, the lost version is audited, and the new version is stored on its own.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class LandingOverwriteTests(AzuriteFixture fixture)
+{
+    [Fact]
+    public async Task A_blob_overwritten_while_it_is_ingested_is_never_mixed_is_audited_as_superseded_and_the_new_version_is_stored_on_its_own()
+    {
+        var hub = TestHubs.Azure(fixture.Azurite.ConnectionString, fixture.Azurite.KeyRoot, ManualClock.On(2026, 11, 22), TestHubs.QuickRetries());
+        var path = $"landing/police/police-da-incidents/overwritten-{Guid.NewGuid():N}.csv";
+
+        // Larger than the SDK's 4 MB read buffer, so the rows are read by ranged requests after the hash pass.
+        using var original = new MemoryStream();
+        LargeExtracts.WritePoliceIncidentsCsv(original, 100_000, seed: 7_301);
+        original.Length.Should().BeGreaterThan(5 << 20);
+        var landed = await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(original.ToArray(), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        using var replacement = new MemoryStream();
+        LargeExtracts.WritePoliceIncidentsCsv(replacement, 20, seed: 7_302);
+        var blob = new BlobClient(fixture.Azurite.ConnectionString, "landing", path["landing/".Length..]);
+        var overwrite = new OnFirstProgress(() => blob.Upload(new BinaryData(replacement.ToArray()), overwrite: true));
+
+        var outcome = await new IngestExtract(hub, overwrite).HandleAsync(path, landed.ETag, CancellationToken.None);
+
+        overwrite.Done.Should().BeTrue("the partner overwrote the blob while its rows were read");
+        outcome.Status.Should().Be(IngestStatus.Ignored, outcome.Message);
+        outcome.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        var originalSha = Convert.ToHexStringLower(SHA256.HashData(original.ToArray()));
+        var batch = IngestExtract.BatchIdFor("police", originalSha);
+        (await hub.Store.GetAsync($"secure/police-da-incidents/_batches/{batch}.json", CancellationToken.None)).Should().BeNull("nothing of the overwritten version's attempt is committed");
+        var safe = SafeNames.LandingPath(path, hub.Protocols);
+        var events = await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Path == safe).ToListAsync();
+        var superseded = events.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        superseded.FileSha256.Should().Be(originalSha);
+        events.Should().NotContain(e => e.Entry.Kind == AuditKinds.Failed, "the partner's overwrite is not a failed attempt of the hub");
+        (await hub.Receipts.GetAsync(new ReceiptKey("police", "police-da-incidents", originalSha), CancellationToken.None))!.FailedAttempts.Should().Be(0);
+
+        var current = await hub.Store.GetAsync(path, CancellationToken.None);
+        var stored = await new IngestExtract(hub).HandleAsync(path, current!.ETag, CancellationToken.None);
+        stored.Status.Should().BeOneOf([IngestStatus.Stored, IngestStatus.StoredWithRowErrors], stored.Message);
+        stored.Sha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(replacement.ToArray())));
+        (stored.RowsAccepted + stored.RowsRejected).Should().Be(20, "only the new version's rows are its batch's");
+    }
+
+    /// <summary>Runs an action the first time the handler reports progress, i.e. while it reads the file's rows.</summary>
+    private sealed class OnFirstProgress(Action action) : IProgress<IngestProgress>
+    {
+        public bool Done { get; private set; }
+
+        public void Report(IngestProgress value)
+        {
+            if (!Done)
+            {
+                Done = true;
+                action();
+            }
+        }
+    }
+}

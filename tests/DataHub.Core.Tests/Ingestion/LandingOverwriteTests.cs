@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+/// <summary>
+/// A partner overwriting a landed file (same name) before or while the hub ingests it: every version is either ingested
+/// whole or recorded by a <c>superseded</c> audit event naming only its safe path, and no batch mixes two versions.
+/// </summary>
+public sealed class LandingOverwriteTests
+{
+    // A name as a partner might choose it: it must never reach the audit.
+    private const string Path = "landing/police/police-da-incidents/Zoe Smith 1990-04-05.csv";
+
+    private static string Row(int n) => $"INC{n},2018-03-31,victim,Zoë{n},Smith,1990-04-05,F,Y,N";
+
+    private static byte[] Police(int first, int count) =>
+        Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + "\n" + string.Concat(Enumerable.Range(first, count).Select(i => Row(i) + "\n")));
+
+    private static string Sha(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    [Fact]
+    public async Task A_version_replaced_before_the_hub_read_it_is_audited_as_superseded_by_its_safe_path()
+    {
+        using var fixture = new HubFixture();
+        var first = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Police(1, 10), ct).AsTask(), WriteOptions.Default, default);
+        var second = Police(100, 12);
+        await RewriteInPlaceAsync(fixture, second);
+
+        var outcome = await new IngestExtract(fixture.Hub).HandleAsync(Path, first.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Ignored);
+        outcome.Rule.Should().Be(IngestExtract.SupersededRule);
+        (await fixture.ListAsync("secure/")).Should().BeEmpty();
+        var audit = await fixture.AuditAsync();
+        var superseded = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.SupersededRule);
+        superseded.Path.Should().Be(SafeNames.LandingPath(Path, fixture.Hub.Protocols));
+        (superseded.Partner, superseded.Feed).Should().Be(("police", "police-da-incidents"));
+        superseded.FileSha256.Should().BeNull("the hub never read the replaced version");
+        AuditText(audit).Should().NotContain("Zoe Smith").And.NotContain("1990-04-05");
+
+        // The version now in landing is the partner's latest file: it is handled on its own and stored whole.
+        var current = await fixture.Store.GetAsync(Path, default);
+        var stored = await new IngestExtract(fixture.Hub).HandleAsync(Path, current!.ETag, default);
+        stored.Status.Should().Be(IngestStatus.Stored);
+        stored.Sha256.Should().Be(Sha(second));
+        stored.RowsAccepted.Should().Be(12);
+    }
+
+    [Fact]
+    public async Task A_file_rewritten_in_place_while_it_is_ingested_stores_nothing_of_that_attempt_and_the_new_version_is_then_stored_whole()
+    {
+        using var fixture = new HubFixture();
+        var original = Police(1, 20_000);
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(original, ct).AsTask(), WriteOptions.Default, default);
+        var replacement = Police(500_000, 30_000);
+        var rewrite = new OnFirstProgress(() => RewriteInPlaceAsync(fixture, replacement).GetAwaiter().GetResult());
+
+        var outcome = await new IngestExtract(fixture.Hub, rewrite).HandleAsync(Path, landed.ETag, default);
+
+        rewrite.Done.Should().BeTrue("the partner rewrote the file while its rows were read");
+        outcome.Status.Should().Be(IngestStatus.Ignored);
+        outcome.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        (await fixture.ListAsync("secure/")).Should().BeEmpty("no batch may hold rows of two versions, or of a version its SHA-256 does not name");
+        (await fixture.ListAsync("quarantine/")).Should().BeEmpty();
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        var audit = await fixture.AuditAsync();
+        var superseded = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        superseded.FileSha256.Should().Be(Sha(original), "the version that was lost is named by the hash the hub took of it");
+        superseded.Path.Should().Be(SafeNames.LandingPath(Path, fixture.Hub.Protocols));
+        audit.Should().NotContain(e => e.Entry.Kind == AuditKinds.Failed, "a partner's rewrite is not a failed attempt of the hub");
+        var receipt = await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", "police-da-incidents", Sha(original)), default);
+        receipt!.FailedAttempts.Should().Be(0);
+        AuditText(audit).Should().NotContain("Zoe Smith");
+
+        var current = await fixture.Store.GetAsync(Path, default);
+        var stored = await new IngestExtract(fixture.Hub).HandleAsync(Path, current!.ETag, default);
+        stored.Status.Should().Be(IngestStatus.Stored);
+        stored.Sha256.Should().Be(Sha(replacement));
+        stored.RowsAccepted.Should().Be(30_000);
+        var archive = (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle().Subject;
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(archive))).Should().Equal(replacement);
+    }
+
+    [Fact]
+    public async Task A_file_appended_to_while_it_is_ingested_stores_nothing_of_that_attempt_and_the_grown_file_is_then_stored_whole()
+    {
+        using var fixture = new HubFixture();
+        var original = Police(1, 20_000);
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(original, ct).AsTask(), WriteOptions.Default, default);
+        var more = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(900_000, 5_000).Select(i => Row(i) + "\n")));
+        var append = new OnFirstProgress(() =>
+        {
+            using var stream = new FileStream(fixture.Store.FullPath(Path), FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            stream.Write(more);
+        });
+
+        var outcome = await new IngestExtract(fixture.Hub, append).HandleAsync(Path, landed.ETag, default);
+
+        append.Done.Should().BeTrue();
+        outcome.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        (await fixture.ListAsync("secure/")).Should().BeEmpty("the first 20,000 rows alone are not what the partner sent");
+        (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded);
+
+        var current = await fixture.Store.GetAsync(Path, default);
+        var stored = await new IngestExtract(fixture.Hub).HandleAsync(Path, current!.ETag, default);
+        stored.Status.Should().Be(IngestStatus.Stored);
+        stored.RowsAccepted.Should().Be(25_000, "the grown file is stored once, whole");
+        stored.Sha256.Should().Be(Sha([.. original, .. more]));
+    }
+
+    [Fact]
+    public async Task A_file_replaced_by_rename_while_it_is_ingested_is_stored_as_the_version_claimed_and_the_new_one_on_its_own()
+    {
+        using var fixture = new HubFixture();
+        var original = Police(1, 20_000);
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(original, ct).AsTask(), WriteOptions.Default, default);
+        var replacement = Police(500_000, 10);
+        var replace = new OnFirstProgress(() => fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(replacement, ct).AsTask(), WriteOptions.Default, default).GetAwaiter().GetResult());
+
+        var outcome = await new IngestExtract(fixture.Hub, replace).HandleAsync(Path, landed.ETag, default);
+
+        replace.Done.Should().BeTrue();
+        outcome.Status.Should().Be(IngestStatus.Stored, "the handle the hub hashed still reads the version it claimed");
+        outcome.Sha256.Should().Be(Sha(original));
+        outcome.RowsAccepted.Should().Be(20_000);
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(Path))).Should().Equal(replacement, "the new version stays in landing for its own turn");
+    }
+
+    // Truncates and rewrites the same file (same inode), as `cp` over an existing file or an editor saving in place does.
+    private static async Task RewriteInPlaceAsync(HubFixture fixture, byte[] content)
+    {
+        var full = fixture.Store.FullPath(Path);
+        var before = File.GetLastWriteTimeUtc(full);
+        await using (var stream = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            await stream.WriteAsync(content);
+        }
+
+        // A file system with coarse timestamps could give the rewrite the time of the original write: make it later.
+        if (File.GetLastWriteTimeUtc(full) <= before)
+        {
+            File.SetLastWriteTimeUtc(full, before.AddSeconds(1));
+        }
+    }
+
+    private static string AuditText(IEnumerable<AuditEvent> events) =>
+        string.Join("\n", events.Select(e => System.Text.Json.JsonSerializer.Serialize(e.Entry)));
+
+    /// <summary>Runs an action the first time the handler reports progress, i.e. while it reads the file's rows.</summary>
+    private sealed class OnFirstProgress(Action action) : IProgress<IngestProgress>
+    {
+        public bool Done { get; private set; }
+
+        public void Report(IngestProgress value)
+        {
+            if (!Done)
+            {
+                Done = true;
+                action();
+            }
+        }
+    }
+}
