@@ -56,18 +56,4 @@ public sealed class LandingOverwriteTests(AzuriteFixture fixture)
         (stored.RowsAccepted + stored.RowsRejected).Should().Be(20, "only the new version's rows are its batch's");
     }
 
-    /// <summary>Runs an action the first time the handler reports progress, i.e. while it reads the file's rows.</summary>
-    private sealed class OnFirstProgress(Action action) : IProgress<IngestProgress>
-    {
-        public bool Done { get; private set; }
-
-        public void Report(IngestProgress value)
-        {
-            if (!Done)
-            {
-                Done = true;
-                action();
-            }
-        }
-    }
 }

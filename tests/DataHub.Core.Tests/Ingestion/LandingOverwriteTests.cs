@@ -4,6 +4,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Receipts;
 using DataHub.Core.Storage;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Ingestion;
 
@@ -152,19 +153,4 @@ public sealed class LandingOverwriteTests
 
     private static string AuditText(IEnumerable<AuditEvent> events) =>
         string.Join("\n", events.Select(e => System.Text.Json.JsonSerializer.Serialize(e.Entry)));
-
-    /// <summary>Runs an action the first time the handler reports progress, i.e. while it reads the file's rows.</summary>
-    private sealed class OnFirstProgress(Action action) : IProgress<IngestProgress>
-    {
-        public bool Done { get; private set; }
-
-        public void Report(IngestProgress value)
-        {
-            if (!Done)
-            {
-                Done = true;
-                action();
-            }
-        }
-    }
 }
