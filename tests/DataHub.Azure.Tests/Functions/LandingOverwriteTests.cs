@@ -55,5 +55,4 @@ public sealed class LandingOverwriteTests(AzuriteFixture fixture)
         stored.Sha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(replacement.ToArray())));
         (stored.RowsAccepted + stored.RowsRejected).Should().Be(20, "only the new version's rows are its batch's");
     }
-
 }
