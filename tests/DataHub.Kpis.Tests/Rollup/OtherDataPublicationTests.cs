@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DataHub.Core.Governance;
 using DataHub.Kpis.Tests.Disclosure;
 using DataHub.Seeds;
 
@@ -26,16 +27,19 @@ public sealed class OtherDataPublicationTests
     }
 
     [Fact]
-    public async Task No_cohort_size_can_be_worked_out_from_the_cohort_feed_records_in_link_quality()
+    public async Task No_cohort_size_can_be_worked_out_from_the_cohort_feed_records_in_link_quality_or_the_governance_tables()
     {
         // Seed 40, 18 families, only the first cohort's three families in the CSC feed: 8 children and 5 adults, published as
-        // 10 (8-12) and 5 (5-7). link_quality showed the cohort feed's 13 linked records exactly, and 13 = 8 + 5 pins both.
+        // 10 (8-12) and 5 (5-7). link_quality showed the cohort feed's 13 linked records exactly, and so did the governance
+        // deliveries table (rows read and stored of the CSC people file); 13 = 8 + 5 pins both.
         var dataset = SyntheticHub.Generate(new SeedOptions { Seed = 40, Families = 18, GroundTruth = false });
         using var hub = new SeededRollup();
         await hub.IngestAsync(dataset.Files, f => f.Feed == "csc-people" ? FirstCohortOnly(f.Content) : f.Content);
         var outcome = await hub.RollUpAsync();
 
-        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath));
+        var governance = await GovernancePublisher.CurrentVersionAsync(hub.Context.Store, CancellationToken.None);
+        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath), hub.Local(governance!));
+        published.Rows.Should().Contain(r => r.Indicator == "deliveries", "the verifier reads the cohort feed's delivery");
         published.Rows.Where(r => r.Indicator == "cohorts" && r.Cohort == "C1").Select(r => r.Numerator).Should().Equal([null, 10, 5], "families (3, withheld), children, adults");
 
         RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
