@@ -19,7 +19,8 @@ public sealed class OtherDataPublicationTests
         await hub.IngestAsync(SyntheticHub.Generate(new SeedOptions { Seed = seed, Families = families, GroundTruth = false }).Files);
         var outcome = await hub.RollUpAsync();
 
-        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath));
+        var governance = await GovernancePublisher.CurrentVersionAsync(hub.Context.Store, CancellationToken.None);
+        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath), hub.Local(governance!));
         published.Rows.Should().Contain(r => r.Marker == "[c]");
         RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
             .Select(c => $"{c.Row.Cohort} {c.Row.Quarter} {c.Row.Indicator}.{c.Row.Measure} {c.Row.Breakdown} {c.Role} {c.Route} = {c.RecoveredValue}")
