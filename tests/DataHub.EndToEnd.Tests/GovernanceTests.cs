@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
 using DataHub.Host.Commands;
 using DataHub.Testing;
@@ -128,10 +129,17 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
             }
         }
 
+        // The children's social care feeds' rows are counts about the cohort: the scorecard leaves them empty (-1 here).
+        foreach (var key in expected.Keys.Where(k => FeedCatalog.CohortRecordFeeds.Contains(k.Item2)))
+        {
+            expected[key][3] = expected[key][4] = -1;
+        }
+
         var scorecard = hub.Table(hub.GovernanceVersion, "scorecard");
         var published = scorecard.Where(r => r["deliveries"] != "0").ToDictionary(
             r => (r["partner"], r["feed"], r["quarter"]),
-            r => new[] { "deliveries", "files_quarantined", "duplicate_files", "rows_read", "rows_rejected" }.Select(c => long.Parse(r[c], CultureInfo.InvariantCulture)).ToArray());
+            r => new[] { "deliveries", "files_quarantined", "duplicate_files", "rows_read", "rows_rejected" }.Select(c => r[c].Length == 0 ? -1 : long.Parse(r[c], CultureInfo.InvariantCulture)).ToArray());
+        published.Keys.Should().Contain(k => k.Item2 == "csc-people");
 
         // Every delivery of an agreed feed is scored (the wrong-feed file has no scorecard row: police has no school-attendance agreement).
         published.Should().BeEquivalentTo(expected.Where(kv => kv.Key.Item2 != "school-attendance" || kv.Key.Item1 == "schools").ToDictionary());

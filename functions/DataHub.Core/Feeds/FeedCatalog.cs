@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using static DataHub.Core.Feeds.FieldHandling;
 
 namespace DataHub.Core.Feeds;
@@ -37,6 +38,10 @@ public static class FeedCatalog
 
     /// <summary>Feed name of the mental health scores extract.</summary>
     public const string MentalHealthScores = "mental-health-scores";
+
+    /// <summary>The children's social care extracts, every row of which is about a cohort person: a count of their rows is a count
+    /// about the cohort (the people extract's rows are the cohort sizes added up), so it is never published exactly.</summary>
+    public static FrozenSet<string> CohortRecordFeeds { get; } = new[] { CscPeople, CscCpPlans, CscClaPeriods }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Every feed contract, cohort feed first.</summary>
     public static IReadOnlyList<FeedContract> All { get; } =

@@ -239,7 +239,12 @@ public sealed class KpiCalculator
                 if (quantity.Kind == QuantityKind.Count)
                 {
                     var total = KpiCell.MakeId(cohort, quarter, quantity.Id, Breakdown.All);
-                    Margins.Add(new KpiMargin(total, breakdowns.Skip(1).Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
+                    // A cohort no family has started in yet has no team, so its team breakdown has no parts and no sum.
+                    if (breakdowns.Length > 1)
+                    {
+                        Margins.Add(new KpiMargin(total, breakdowns.Skip(1).Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));
+                    }
+
                     if (quantity.Categories is not null)
                     {
                         Margins.Add(new KpiMargin(total, quantity.Categories.Select(b => KpiCell.MakeId(cohort, quarter, quantity.Id, b)).ToArray()));

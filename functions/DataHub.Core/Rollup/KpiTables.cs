@@ -73,16 +73,16 @@ public static class KpiTables
             ["[low]", "rounds to zero", "A count that is not zero but rounds to zero. Not used while the threshold suppresses every such count."],
         ]);
 
-    /// <summary>link_quality: per feed and key, records, linked, ambiguous, unlinked and the link rate.</summary>
-    public static KpiTable LinkQuality(IReadOnlyList<LinkQualityRow> rows) => new(
+    /// <summary>link_quality: per feed and key, records, linked, ambiguous, unlinked and the link rate, disclosure-controlled.</summary>
+    public static KpiTable LinkQuality(IReadOnlyList<PublishedLinkQuality> rows) => new(
         "link_quality",
         new ParquetSchema(
         [
-            Text("feed"), Text("key"), new("records", ParquetType.Int64, false),
-            new("linked", ParquetType.Int64, false), new("ambiguous", ParquetType.Int64, false), new("unlinked", ParquetType.Int64, false),
-            new("link_rate", ParquetType.Double),
+            Text("feed"), Text("key"), new("records", ParquetType.Int64),
+            new("linked", ParquetType.Int64), new("ambiguous", ParquetType.Int64), new("unlinked", ParquetType.Int64),
+            new("link_rate", ParquetType.Double), Text("marker"),
         ]),
-        rows.Select(r => new object?[] { r.Feed, r.Key, r.Records, r.Linked, r.Ambiguous, r.Unlinked, r.Rate }).ToArray());
+        rows.Select(r => new object?[] { r.Feed, r.Key, r.Records, r.Linked, r.Ambiguous, r.Unlinked, r.LinkRate, r.Marker }).ToArray());
 
     /// <summary>cohorts: window, first quarter (quarters_since_fs_start 0) and sizes, suppressed like any count.</summary>
     public static KpiTable Cohorts(IReadOnlyList<PublishedCohort> cohorts) => new(

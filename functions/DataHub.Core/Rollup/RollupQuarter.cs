@@ -201,7 +201,7 @@ public sealed class RollupQuarter
             KpiTables.Values(publication.Values),
             KpiTables.Definitions(calculator.Measures, calculator.Quantities, publisher.ProfileFor),
             KpiTables.Markers(),
-            KpiTables.LinkQuality(marts.LinkQuality),
+            KpiTables.LinkQuality(LinkQualityPublisher.Publish(marts.LinkQuality, feed => _settings.FeedProfiles.TryGetValue(feed, out var p) ? p : _settings.FallbackProfile)),
             KpiTables.Cohorts(publication.Cohorts),
         };
         if (quarters.Count > 0)

@@ -22,7 +22,8 @@ internal sealed class PublishedTables
     /// <summary>kpi_values rows, then one row per cohort size of the cohorts table (indicator "cohorts").</summary>
     public IReadOnlyList<KpiValueRow> Rows { get; }
 
-    public static async Task<PublishedTables> ReadAsync(string versionFolder)
+    /// <summary>Reads a KPI version folder and, when given, the governance version published with it.</summary>
+    public static async Task<PublishedTables> ReadAsync(string versionFolder, string? governanceFolder = null)
     {
         string Table(string name) => DuckDb.Literal(Path.Combine(versionFolder, name + ".parquet"));
         var d = await DuckDb.QueryAsync($"""
@@ -55,8 +56,41 @@ internal sealed class PublishedTables
             }
         }
 
+        // Every row of the cohort feed is one cohort person in one family, so the rows of it that link to the cohort (link_quality)
+        // and the rows of its latest delivery (governance deliveries) are the cohort sizes summed over cohorts. Both are published
+        // under the cohort feed's rules, as the cohorts table is; an exact count (one no rounding gives) is read as exact.
+        var linked = await DuckDb.QueryAsync($"select linked from read_parquet({Table("link_quality")}) where feed = 'csc-people' and key = 'all'");
+        foreach (var x in linked.Rows)
+        {
+            rows.Add(new KpiValueRow("*", "*", "link_quality", "csc_people_linked", "all", Long(x[0]), null, null, Long(x[0]) is null ? "[c]" : ""));
+        }
+
+        if (governanceFolder is not null)
+        {
+            var stored = await DuckDb.QueryAsync($"""
+                select rows_stored from read_parquet({DuckDb.Literal(Path.Combine(governanceFolder, "deliveries.parquet"))})
+                where feed = 'csc-people' and outcome in ('stored', 'partly_rejected') order by received_at desc limit 1
+                """);
+            foreach (var x in stored.Rows)
+            {
+                rows.Add(new KpiValueRow("*", "*", "deliveries", "csc_people_rows_stored", "all", Long(x[0]), null, null, Long(x[0]) is null ? "[c]" : ""));
+            }
+        }
+
+        foreach (var name in new[] { "link_quality.csc_people_linked", "deliveries.csc_people_rows_stored" })
+        {
+            definitions[name] = new Definition("count", name, true, true, null, false, true, csc.Threshold, csc.SuppressZeros, csc.RoundingBase);
+        }
+
         return new PublishedTables(rows, definitions);
     }
+
+    /// <summary>The sums across tables a reader can form: the cohort feed's rows are the cohorts' children and adults together.</summary>
+    public static IReadOnlyList<RowSum> CohortFeedSums { get; } =
+    [
+        new(r => r.Indicator == "link_quality", r => r.Indicator == "cohorts" && r.Measure is "children" or "adults"),
+        new(r => r.Indicator == "deliveries", r => r.Indicator == "cohorts" && r.Measure is "children" or "adults"),
+    ];
 
     /// <summary>The options a reader of these tables has: quantity identities and the published rules.</summary>
     public RecoveryOptions Options() => new(
@@ -66,7 +100,8 @@ internal sealed class PublishedTables
         {
             var x = Of(r);
             return new RowPublication(x.Unit, x.NumeratorIsCount, x.DenominatorQuantity is not null && x.DenominatorIsCount, x.Threshold, x.SuppressZeros, x.RoundingBase);
-        });
+        },
+        Sums: CohortFeedSums);
 
     private Definition Of(KpiValueRow row) => _definitions[row.Indicator + "." + row.Measure];
 

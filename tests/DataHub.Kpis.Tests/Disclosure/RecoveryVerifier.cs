@@ -76,11 +76,20 @@ public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool Den
 /// measures, or a cohort population in every quarter); by default each measure, quarter and breakdown is its own.</param>
 /// <param name="Publication">How each row's numbers were made. When null every published count is taken as exact; when given,
 /// a published count is known only to lie among the counts that are not small and round to it, and values are attacked too.</param>
+/// <param name="Sums">Sums across rows that are not breakdowns of one series, e.g. a count another table publishes for every
+/// cohort together: the numerator of the one row <see cref="RowSum.Total"/> picks is the sum of the numerators of the rows
+/// <see cref="RowSum.Part"/> picks.</param>
 public sealed record RecoveryOptions(
     Func<KpiValueRow, string>? DenominatorQuantity = null,
     IReadOnlyDictionary<string, IReadOnlyList<string>>? QuarterTotals = null,
     Func<KpiValueRow, string>? NumeratorQuantity = null,
-    Func<KpiValueRow, RowPublication>? Publication = null);
+    Func<KpiValueRow, RowPublication>? Publication = null,
+    IReadOnlyList<RowSum>? Sums = null);
+
+/// <summary>A sum a reader can form across rows: the total row's numerator is the sum of the part rows' numerators.</summary>
+/// <param name="Total">Picks the one row holding the total.</param>
+/// <param name="Part">Picks the rows holding the parts.</param>
+public sealed record RowSum(Func<KpiValueRow, bool> Total, Func<KpiValueRow, bool> Part);
 
 /// <summary>The independent check that no exact count can be worked back from a published kpi_values table. It shares no
 /// code with DataHub.Core's disclosure or publishing code: it knows only what a reader knows (the rows and the published rules).</summary>
@@ -130,7 +139,7 @@ public static class RecoveryVerifier
         var known = bounds.Where(b => b.Value.High == b.Value.Low).ToDictionary(b => b.Key, b => b.Value.Low);
         var unavailable = new HashSet<int>(Enumerable.Range(0, rows.Count).Where(r => rows[r].Marker is "[x]" or "[z]" && rows[r].Numerator is null)
             .SelectMany(r => new[] { cellVariable[r, 0], cellVariable[r, 1] }).Where(v => !bounds.ContainsKey(v)));
-        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals)
+        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals, options.Sums)
             .Where(e => e.Keys.All(counts.Contains) && !e.Keys.Any(unavailable.Contains)).ToList();
         var solved = MarginSolver.Solve(equations, known, bounds);
 
@@ -252,7 +261,7 @@ public static class RecoveryVerifier
     // Each equation: variable → coefficient, summing to zero (total +1, parts −1).
     private static List<Dictionary<int, int>> Equations(
         IReadOnlyList<KpiValueRow> rows, string[] numeratorKeys, string[] denominatorKeys, Dictionary<string, int> variables,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals, IReadOnlyList<RowSum>? sums)
     {
         var distinct = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
         void Add(int total, IReadOnlyList<int> parts)
@@ -324,6 +333,16 @@ public static class RecoveryVerifier
                         Add(At(role, row, totalQuarter, row.Breakdown)!.Value, [.. parts.Select(p => p!.Value)]);
                     }
                 }
+            }
+        }
+
+        foreach (var sum in sums ?? [])
+        {
+            var totals = Enumerable.Range(0, rows.Count).Where(r => sum.Total(rows[r])).ToList();
+            var parts = Enumerable.Range(0, rows.Count).Where(r => sum.Part(rows[r])).Select(r => variables[numeratorKeys[r]]).Distinct().ToList();
+            if (totals.Count == 1 && parts.Count > 0)
+            {
+                Add(variables[numeratorKeys[totals[0]]], parts);
             }
         }
 

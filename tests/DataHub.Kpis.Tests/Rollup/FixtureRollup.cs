@@ -33,13 +33,14 @@ internal sealed class FixtureRollup : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    public RollupQuarter Job(DisclosureProfile profile) => new(
+    public RollupQuarter Job(DisclosureProfile profile, IReadOnlyList<CohortDefinition>? cohorts = null) => new(
         Store,
         Audit,
         Time,
-        new RollupSettings { Kpis = new KpiOptions { Cohorts = [BoundaryFixture.Cohort] }, FallbackProfile = profile });
+        new RollupSettings { Kpis = new KpiOptions { Cohorts = cohorts ?? [BoundaryFixture.Cohort] }, FallbackProfile = profile });
 
-    public Task<RollupOutcome> RunAsync(DisclosureProfile profile, Quarter? quarter = null) => Job(profile).RunAsync(new RollupRequest(quarter), CancellationToken.None);
+    public Task<RollupOutcome> RunAsync(DisclosureProfile profile, Quarter? quarter = null, IReadOnlyList<CohortDefinition>? cohorts = null) =>
+        Job(profile, cohorts).RunAsync(new RollupRequest(quarter), CancellationToken.None);
 
     public string Local(string path) => Store.FullPath(path);
 

@@ -133,6 +133,25 @@ public sealed class RollupQuarterTests : IDisposable
     }
 
     [Fact]
+    public async Task Publishes_when_a_cohort_has_no_families_yet()
+    {
+        // A cohort whose window no family's FS start falls in (a new cohort, or a small authority) has no teams, so its
+        // team breakdowns have no parts; the rollup refused to publish anything ("must list at least one part").
+        await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
+        var empty = new CohortDefinition("E", new DateOnly(2018, 7, 1), new DateOnly(2018, 9, 30));
+
+        var outcome = await _hub.RunAsync(FixtureRollup.Standard, cohorts: [BoundaryFixture.Cohort, empty]);
+
+        var cohorts = await DuckDb.QueryAsync($"select cohort, families, children, adults from read_parquet({DuckDb.Literal(_hub.Local(outcome.VersionPath + "/cohorts.parquet"))}) order by 1");
+        cohorts.Rows.Select(r => r[0].GetString()).Should().Equal("E", "T");
+        cohorts.Rows[0].Skip(1).Select(FixtureRollup.Long).Should().Equal(0, 0, 0);
+        var rows = await _hub.ValuesAsync(outcome);
+        rows.Where(r => r.Cohort == "E").Should().NotBeEmpty().And.OnlyContain(r => r.BreakdownType != "team", "a cohort without families has no team");
+        var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath));
+        RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options()).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task The_same_inputs_give_the_same_tables_and_the_previous_version_stays_readable()
     {
         await MartFileWriter.WriteAsync(_hub.Store, new BoundaryFixture());
