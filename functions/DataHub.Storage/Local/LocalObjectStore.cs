@@ -74,12 +74,15 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             throw new ObjectNotFoundException(path);
         }
 
+        UnchangedFileStream pinned;
         try
         {
             // Checked again through the handle: a link swapped in after the check above is caught here, before a byte is read.
             _links.Verify(stream.SafeFileHandle, full, path);
-            var (length, written) = UnchangedFileStream.VersionOf(stream.SafeFileHandle);
-            if (ifMatchETag is not null && !string.Equals(ETagOf(length, written), ifMatchETag, StringComparison.Ordinal))
+
+            // Pinned to the version opened: a rewrite in place fails the next read rather than mixing two versions.
+            pinned = UnchangedFileStream.Pin(stream, path);
+            if (ifMatchETag is not null && !string.Equals(ETagOf(pinned.Length, pinned.Written), ifMatchETag, StringComparison.Ordinal))
             {
                 throw new ObjectChangedException(path);
             }
@@ -90,8 +93,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             throw;
         }
 
-        // Pinned to the version opened: a rewrite in place fails the next read rather than mixing two versions.
-        return Task.FromResult<Stream>(UnchangedFileStream.Pin(stream, path));
+        return Task.FromResult<Stream>(pinned);
     }
 
     /// <inheritdoc />

@@ -27,8 +27,8 @@ internal sealed class UnchangedFileStream : Stream
         _written = written;
     }
 
-    /// <summary>The version the handle is open on, in the store's ETag terms: its length and last-write time.</summary>
-    public static (long Length, DateTime Written) VersionOf(SafeFileHandle handle) =>
+    // The version the handle is open on, in the store's ETag terms: its length and last-write time.
+    private static (long Length, DateTime Written) VersionOf(SafeFileHandle handle) =>
         (RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
 
     /// <summary>Wraps <paramref name="inner"/>, pinned to the version its handle is open on now.</summary>
@@ -45,6 +45,9 @@ internal sealed class UnchangedFileStream : Stream
     public override bool CanWrite => false;
 
     public override long Length => _length;
+
+    /// <summary>The last-write time (UTC) of the version pinned.</summary>
+    public DateTime Written => _written;
 
     public override long Position { get => _inner.Position; set => _inner.Position = value; }
 
