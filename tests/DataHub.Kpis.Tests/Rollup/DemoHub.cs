@@ -1,11 +1,7 @@
 using DataHub.Core.Hub;
-using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
 using DataHub.Core.Rollup;
-using DataHub.Core.Storage;
 using DataHub.Seeds;
-using DataHub.Storage.Local;
-using DataHub.Testing;
 
 namespace DataHub.Kpis.Tests.Rollup;
 
@@ -15,9 +11,9 @@ namespace DataHub.Kpis.Tests.Rollup;
 /// </summary>
 public sealed class DemoHub : IAsyncLifetime
 {
-    private readonly TempFolder _root = new("demo-rollup");
+    private readonly SeededRollup _hub = new();
 
-    public HubContext Context { get; private set; } = null!;
+    public HubContext Context => _hub.Context;
 
     public SyntheticDataset Dataset { get; private set; } = null!;
 
@@ -28,33 +24,16 @@ public sealed class DemoHub : IAsyncLifetime
     /// <summary>The first run's computed (exact, secure) results, for checks that compare the published tables with the truth.</summary>
     public KpiResults Exact { get; private set; } = null!;
 
-    public string Root => _root.Path;
+    public string Root => _hub.Root;
 
-    public string Local(string path) => ((LocalObjectStore)Context.Store).FullPath(path);
+    public string Local(string path) => _hub.Local(path);
 
     public async Task InitializeAsync()
     {
-        LocalKeyProvider.Create(_root.Path);
-        LocalAuditKeyProvider.Create(_root.Path);
-        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
-        Context = new HubContext(
-            new LocalObjectStore(_root.Path),
-            new LocalAuditLog(_root.Path, time),
-            new LocalReceiptStore(_root.Path),
-            new LocalKeyProvider(_root.Path),
-            ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols")),
-            time);
         Dataset = SyntheticHub.Generate();
-        var ingest = new IngestExtract(Context);
-        foreach (var file in Dataset.Files)
-        {
-            var path = "landing/" + file.LandingPath;
-            var landed = await Context.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
-            await ingest.HandleAsync(path, landed.ETag, CancellationToken.None);
-        }
-
-        First = await RollupQuarter.For(Context).RunAsync(new RollupRequest(), CancellationToken.None);
-        Second = await RollupQuarter.For(Context).RunAsync(new RollupRequest(), CancellationToken.None);
+        await _hub.IngestAsync(Dataset.Files);
+        First = await _hub.RollUpAsync();
+        Second = await _hub.RollUpAsync();
 
         var settings = RollupSettings.FromProtocols(Context.Protocols);
         var marts = await new MartLoader(Context.Store).LoadAsync(CancellationToken.None);
@@ -63,7 +42,7 @@ public sealed class DemoHub : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _root.Dispose();
+        _hub.Dispose();
         return Task.CompletedTask;
     }
 }
