@@ -64,7 +64,7 @@ public sealed class GovernancePublisher
         var deliveries = DeliveryLedger.From(events);
         var quarters = QuartersFor(marts, today);
         var spans = DeliveryLog.From(marts.Files, _settings.FeedCadences).Deliveries;
-        var coverage = CohortCoverage.Compute(marts.Inputs, quarters, f => _settings.FeedProfiles.TryGetValue(f, out var p) ? p : _settings.FallbackProfile);
+        var coverage = CohortCoverage.Compute(marts.Inputs, quarters, _settings.ProfileOf);
         var scorecard = ScorecardBuilder.Build(_hub.Protocols, deliveries, spans, coverage, quarters, today);
         var tables = new List<KpiTable>
         {

@@ -57,6 +57,9 @@ public sealed record RollupSettings
     /// <summary>The profile for a feed no agreement names: threshold 4, zeros shown, rounding to 5, rates over at least 10.</summary>
     public DisclosureProfile FallbackProfile { get; init; } = new("standard", 4, false, 5, 10);
 
+    /// <summary>The disclosure profile a feed's agreement names, or <see cref="FallbackProfile"/>.</summary>
+    public DisclosureProfile ProfileOf(string feed) => FeedProfiles.TryGetValue(feed, out var profile) ? profile : FallbackProfile;
+
     /// <summary>The RollupQuarter timer's CRON schedule.</summary>
     public string Schedule { get; init; } = DefaultSchedule;
 
@@ -201,7 +204,7 @@ public sealed class RollupQuarter
             KpiTables.Values(publication.Values),
             KpiTables.Definitions(calculator.Measures, calculator.Quantities, publisher.ProfileFor),
             KpiTables.Markers(),
-            KpiTables.LinkQuality(LinkQualityPublisher.Publish(marts.LinkQuality, feed => _settings.FeedProfiles.TryGetValue(feed, out var p) ? p : _settings.FallbackProfile)),
+            KpiTables.LinkQuality(LinkQualityPublisher.Publish(marts.LinkQuality, _settings.ProfileOf)),
             KpiTables.Cohorts(publication.Cohorts),
         };
         if (quarters.Count > 0)
