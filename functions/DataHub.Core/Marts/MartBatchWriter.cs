@@ -211,6 +211,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
     public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<CancellationToken, Task> fence, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fence);
         ObjectDisposedException.ThrowIf(_finished, this);
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         try
@@ -232,7 +233,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
             // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
             // sees old and new files of one batch mixed; but only by the writer the fence still vouches for, never by one
             // whose claim another worker took over (it would withdraw that worker's commit).
-            ArgumentNullException.ThrowIfNull(fence);
             await fence(cancellationToken).ConfigureAwait(false);
             await _catalog.WithdrawAsync(_contract.Name, _batchId, cancellationToken).ConfigureAwait(false);
         }

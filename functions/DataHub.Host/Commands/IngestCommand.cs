@@ -20,9 +20,10 @@ internal static class IngestCommand
         {
             var source = parse.GetValue(file)!;
             var rootPath = parse.GetValue(root)!;
+            var label = SafeNames.FileLabel(source.Name);
             if (!source.Exists)
             {
-                env.Error.WriteLine($"No file at the path given ({SafeNames.FileLabel(source.Name)}).");
+                env.Error.WriteLine($"No file at the path given ({label}).");
                 return ExitCodes.Usage;
             }
 
@@ -39,7 +40,7 @@ internal static class IngestCommand
                     using (var progress = IngestProgressLine.ForConsole(env))
                     {
                         var wait = new SameContentWait(
-                            () => env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)}: the same content is being ingested by another delivery; waiting for it to end (Ctrl+C stops waiting)."),
+                            () => env.Error.WriteLine($"{label}: the same content is being ingested by another delivery; waiting for it to end (Ctrl+C stops waiting)."),
                             ct);
                         outcome = await hub.DropAndIngestAsync(source.FullName, parse.GetValue(partner)!, parse.GetValue(feed)!, progress, CancellationToken.None, wait);
                     }
@@ -55,7 +56,7 @@ internal static class IngestCommand
                 }
                 catch (ObjectRefusedException ex)
                 {
-                    env.Error.WriteLine($"{SafeNames.FileLabel(source.Name)} was not read: {ex.Reason}");
+                    env.Error.WriteLine($"{label} was not read: {ex.Reason}");
                     return ExitCodes.Rejected;
                 }
             });
