@@ -7,9 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Ingestion;
 
-/// <summary>Row errors as reported: the listed ones (up to the limit) and complete counts per rule.</summary>
-internal sealed record RowErrorSummary(IReadOnlyList<RowError> Listed, IReadOnlyDictionary<string, long> ByRule, bool Truncated);
-
 /// <summary>
 /// Where a landed file ends up, other than the mart: the raw archive, quarantine with its report, or a refusal report;
 /// and the audit events that say so. Every path it derives is built from safe names (<see cref="SafeNames"/>), so it is
@@ -36,7 +33,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
     /// <summary>Keeps the file in quarantine with its report, audits it and removes it from landing.</summary>
     public async Task<IngestOutcome> QuarantineAsync(
-        LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, FeedAgreement? agreement, Func<Task>? complete, CancellationToken cancellationToken)
+        LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement, Func<Task>? complete, CancellationToken cancellationToken)
     {
         var destination = QuarantinePathFor(file.Path, file.Sha256);
         var report = Report(file, "quarantined", rule, message, fileErrors, rowErrors, agreement);
@@ -118,7 +115,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     }
 
     /// <summary>The report about a file.</summary>
-    public IngestReport Report(LandedFile file, string outcome, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, FeedAgreement? agreement) => new()
+    public IngestReport Report(LandedFile file, string outcome, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement) => new()
     {
         Outcome = outcome,
         Source = file.SafePath,

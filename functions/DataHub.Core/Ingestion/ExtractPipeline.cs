@@ -199,13 +199,12 @@ internal sealed class ExtractPipeline(
         }
 
         await pseudonymised.Completion.ConfigureAwait(false);
-        var errors = new RowErrorSummary(pseudonymised.ErrorsKept, pseudonymised.ErrorsByRule, pseudonymised.ErrorsByRule.Values.Sum() > pseudonymised.ErrorsKept.Count);
-        return new WrittenRows(pseudonymised.Accepted, pseudonymised.Rejected, errors, pseudonymised.KeyCounts);
+        return new WrittenRows(pseudonymised.Accepted, pseudonymised.Errors.Rows, pseudonymised.Errors, pseudonymised.KeyCounts);
     }
 
-    private Task<IngestOutcome> QuarantineAsync(string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorSummary? rowErrors, CancellationToken cancellationToken) =>
+    private Task<IngestOutcome> QuarantineAsync(string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, CancellationToken cancellationToken) =>
         filing.QuarantineAsync(file, rule, message, fileErrors, rowErrors, agreement, () => complete(ReceiptRules.Quarantined), cancellationToken);
 
     /// <summary>What reading a file's rows gave: counts, row errors and rows carrying each linkage key.</summary>
-    private sealed record WrittenRows(long Accepted, long Rejected, RowErrorSummary Errors, long[] KeyCounts);
+    private sealed record WrittenRows(long Accepted, long Rejected, RowErrorTally Errors, long[] KeyCounts);
 }

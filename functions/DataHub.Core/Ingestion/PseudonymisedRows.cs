@@ -11,7 +11,7 @@ namespace DataHub.Core.Ingestion;
 /// tokens on a second; the mart writer takes the rows in batches from the second through a small bounded queue. Reading,
 /// keying and the Parquet encoding then run side by side on every core, and at most a few thousand rows are in flight.
 /// </summary>
-/// <remarks>Rejected rows are tallied here (<see cref="Rejected"/>, <see cref="ErrorsKept"/>, <see cref="ErrorsByRule"/>);
+/// <remarks>Rejected rows are tallied here (<see cref="Errors"/>);
 /// read the tallies only after <see cref="Completion"/> has finished. A failure of either worker stops the other.</remarks>
 internal sealed class PseudonymisedRows : IDisposable
 {
@@ -28,7 +28,6 @@ internal sealed class PseudonymisedRows : IDisposable
     private readonly RowTokeniser _tokeniser;
     private readonly MartBatchWriter _mart;
     private readonly string _quarterColumn;
-    private readonly int _maxErrorsKept;
     private readonly Action<long>? _rowsRead;
 
     /// <summary>Starts reading at once; consume <see cref="ReadAllAsync"/> and then await <see cref="Completion"/>.</summary>
@@ -40,7 +39,7 @@ internal sealed class PseudonymisedRows : IDisposable
         _tokeniser = tokeniser;
         _mart = mart;
         _quarterColumn = reader.Contract.QuarterField ?? "quarter";
-        _maxErrorsKept = maxErrorsKept;
+        Errors = new RowErrorTally(maxErrorsKept);
         KeyCounts = new long[tokeniser.Keys.Count];
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _stop.Token;
@@ -53,14 +52,8 @@ internal sealed class PseudonymisedRows : IDisposable
     /// <summary>Rows that passed and were handed on.</summary>
     public long Accepted { get; private set; }
 
-    /// <summary>Rows rejected, by any rule.</summary>
-    public long Rejected { get; private set; }
-
-    /// <summary>The first row errors, up to the report's limit.</summary>
-    public List<RowError> ErrorsKept { get; } = [];
-
-    /// <summary>Every row error counted by rule.</summary>
-    public Dictionary<string, long> ErrorsByRule { get; } = new(StringComparer.Ordinal);
+    /// <summary>Rows rejected, their errors counted by rule and the first ones listed up to the report's limit.</summary>
+    public RowErrorTally Errors { get; }
 
     /// <summary>Accepted rows carrying each of <see cref="RowTokeniser.Keys"/>.</summary>
     public long[] KeyCounts { get; }
@@ -94,13 +87,13 @@ internal sealed class PseudonymisedRows : IDisposable
                 read++;
                 if (result.Row is not { } row)
                 {
-                    Reject(result.Errors!);
+                    Errors.Add(result.Errors!);
                     continue;
                 }
 
                 if (_mart.QuarterOf(row) is not { } quarter)
                 {
-                    Reject([new RowError(row.Line, _quarterColumn, "row.quarter_missing", $"The row has no {_quarterColumn}, so it cannot be filed under a quarter.")]);
+                    Errors.Add([new RowError(row.Line, _quarterColumn, "row.quarter_missing", $"The row has no {_quarterColumn}, so it cannot be filed under a quarter.")]);
                     continue;
                 }
 
@@ -181,19 +174,6 @@ internal sealed class PseudonymisedRows : IDisposable
 
         Accepted += batch.Count;
         return batch;
-    }
-
-    private void Reject(IReadOnlyList<RowError> errors)
-    {
-        Rejected++;
-        foreach (var error in errors)
-        {
-            ErrorsByRule[error.Rule] = ErrorsByRule.GetValueOrDefault(error.Rule) + 1;
-            if (ErrorsKept.Count < _maxErrorsKept)
-            {
-                ErrorsKept.Add(error);
-            }
-        }
     }
 
     /// <summary>A run of accepted rows handed to the mart writer together, with their quarters, dates of birth and tokens.</summary>

@@ -66,32 +66,24 @@ internal static class ValidateCommand
             return WouldBeQuarantined();
         }
 
-        long accepted = 0, rejected = 0;
-        var listed = new List<RowError>();
-        var byRule = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long accepted = 0;
+        var errors = new RowErrorTally(RowsListed);
         await foreach (var row in reader.ReadRowsAsync(ct))
         {
             if (row.IsValid)
             {
                 accepted++;
-                continue;
             }
-
-            rejected++;
-            foreach (var error in row.Errors!)
+            else
             {
-                byRule[error.Rule] = byRule.GetValueOrDefault(error.Rule) + 1;
-                if (listed.Count < RowsListed)
-                {
-                    listed.Add(error);
-                }
+                errors.Add(row.Errors!);
             }
         }
 
         // A fault met part-way (a record too long, a quote that never closes) ends reading: the file would be quarantined.
         if (reader.FileErrors.Count > 0)
         {
-            terminal.Line($"Reading stopped after {accepted + rejected} rows:");
+            terminal.Line($"Reading stopped after {accepted + errors.Rows} rows:");
             return WouldBeQuarantined();
         }
 
@@ -100,17 +92,17 @@ internal static class ValidateCommand
             terminal.Line($"Columns outside the {contract.Name} contract (an agreement would reject them): {string.Join(", ", SafeNames.Columns(contract, reader.Headers, reader.UnknownColumns))}");
         }
 
-        terminal.Line($"Rows: {accepted + rejected} read, {accepted} valid, {rejected} rejected.");
-        if (rejected > 0)
+        terminal.Line($"Rows: {accepted + errors.Rows} read, {accepted} valid, {errors.Rows} rejected.");
+        if (errors.Rows > 0)
         {
-            terminal.Table(["rule", "rows"], byRule.Select(p => (IReadOnlyList<string>)[p.Key, p.Value.ToString(CultureInfo.InvariantCulture)]));
-            terminal.Table(["line", "column", "rule", "message"], listed.Select(e => (IReadOnlyList<string>)[e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message]));
-            if (listed.Count < byRule.Values.Sum())
+            terminal.Table(["rule", "rows"], errors.ByRule.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (IReadOnlyList<string>)[p.Key, p.Value.ToString(CultureInfo.InvariantCulture)]));
+            terminal.Table(["line", "column", "rule", "message"], errors.Listed.Select(e => (IReadOnlyList<string>)[e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message]));
+            if (errors.Truncated)
             {
                 terminal.Line($"(first {RowsListed} errors listed)");
             }
         }
 
-        return rejected == 0 && reader.UnknownColumns.Count == 0 && accepted > 0 ? ExitCodes.Ok : ExitCodes.Rejected;
+        return errors.Rows == 0 && reader.UnknownColumns.Count == 0 && accepted > 0 ? ExitCodes.Ok : ExitCodes.Rejected;
     }
 }
