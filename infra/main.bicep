@@ -1,7 +1,8 @@
 // DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one create-only local
 // user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation and audit keys, the Linux
 // Function App running the .NET isolated worker (functions/DataHub.Functions) with a system-assigned identity, its role
-// assignments, and the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs.
+// assignments, the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs, and the platform
+// audit trail: a Log Analytics workspace receiving the vault's AuditEvent log and the data account's blob and table logs.
 // The audit anchors live in their own container under a WORM (time-based retention) policy.
 // Every connection is identity-based: no account key is in an app setting or an output.
 // Deploy steps: README.md ("Deploy to Azure") and infra/README.md. Names the code reads (app settings, containers, tables)
@@ -58,6 +59,14 @@ param deletedBlobRetentionDays int = 7
 @description('Failed attempts on one landed file before it is quarantined as poison.')
 param maxAttempts int = 3
 
+@description('Days the platform audit logs (storage reads, writes and deletes with the SFTP user or identity behind each; every Key Vault access) are kept in the Log Analytics workspace.')
+@minValue(30)
+@maxValue(730)
+param auditLogRetentionDays int = 365
+
+@description('Object ids (Microsoft Entra) of the people or groups who may query the platform audit logs (Log Analytics Reader on the workspace only): the governance officer and the operators. The storage logs name landed blobs, whose names a partner chose (docs/runbook.md).')
+param auditLogReaderPrincipalIds array = []
+
 @description('Create the Event Grid subscription. Set true on the second deployment, after the app is published (the webhook needs the blobs_extension system key, which exists only once the host has started with the blob trigger).')
 param deployEventSubscription bool = false
 
@@ -68,6 +77,7 @@ var vaultName = take('${prefix}-kv-${suffix}', 24)
 var planName = '${prefix}-plan-${suffix}'
 var appName = '${prefix}-func-${suffix}'
 var topicName = '${prefix}-landing-events'
+var workspaceName = '${prefix}-audit-${suffix}'
 
 // The hub's containers and tables: the code's AzureNames.Containers / AzureNames.Tables must match.
 var containerNames = [
@@ -88,7 +98,9 @@ var roles = {
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893'
 }
+
 
 resource data 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: dataAccountName
@@ -161,9 +173,15 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: name
 }]
 
-// One SFTP local user per partner: lands in landing/{partner} and may only create files there ('c': upload a file that does
+// One SFTP local user per partner: lands in landing/{partner} and may only create files ('c': upload a file that does
 // not exist yet). It cannot overwrite a file already landed (an upload to a taken name fails on the partner's side, so the
 // earlier file is never lost), nor read, list or delete.
+// It is not confined to its folder. SFTP permissions are per container and the home directory is only where a session
+// starts, so a partner can create files in another partner's folder, which the hub (attributing a file by its folder)
+// would take as that partner's delivery. Nothing here can close that on a shared container: a connection needs some
+// permission on the container, every permission applies to all of it, and ACLs are consulted only where the container
+// permission falls short, which 'c' never does for a create. ACL authorization is off, so no ACL on a landing path can
+// ever give a partner more than 'c'. Detection instead: the blob logs below (docs/runbook.md, "Who sent a landed file").
 resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [for partner in partners: {
   parent: data
   name: replace(partner.name, '-', '')
@@ -176,6 +194,8 @@ resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [
         permissions: 'c'
       }
     ]
+    allowAclAuthorization: false
+    hasSharedKey: false
     hasSshPassword: false
     hasSshKey: !empty(partner.sshPublicKey)
     sshAuthorizedKeys: empty(partner.sshPublicKey) ? [] : [
@@ -213,6 +233,95 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
+  }
+}
+
+// The platform audit trail. Reading it takes a role on the workspace (given here only to auditLogReaderPrincipalIds, as
+// Log Analytics Reader, or inherited from the resource group or subscription), never merely a role on the logged
+// resources: the storage logs name landed blobs, whose names the partners chose. Shared-key (local) auth is off.
+resource auditWorkspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
+  name: workspaceName
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: auditLogRetentionDays
+    features: {
+      enableLogAccessUsingOnlyResourcePermissions: false
+      disableLocalAuth: true
+    }
+  }
+}
+
+resource auditReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in auditLogReaderPrincipalIds: {
+  scope: auditWorkspace
+  name: guid(auditWorkspace.id, principalId, roles.logAnalyticsReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.logAnalyticsReader)
+    principalId: principalId
+  }
+}]
+
+// Every access to the vault, the key secrets' reads included: who (the token's identity), when, from where, which secret
+// and version. Key Vault never logs a secret's value. Resource-specific table: AZKVAuditLogs.
+resource vaultAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: vault
+  name: 'audit-to-workspace'
+  properties: {
+    workspaceId: auditWorkspace.id
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Blob reads, writes and deletes (table StorageBlobLogs), each with the requester: the SFTP uploads into landing (SftpCreate,
+// SftpCommit) are on record apart from the folder they were put in.
+resource blobAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: blobService
+  name: 'audit-to-workspace'
+  properties: {
+    workspaceId: auditWorkspace.id
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Table reads, writes and deletes (StorageTableLogs): who touched the audit and receipts tables.
+resource tableAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: tableService
+  name: 'audit-to-workspace'
+  properties: {
+    workspaceId: auditWorkspace.id
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
   }
 }
 
@@ -386,4 +495,5 @@ resource landingSubscription 'Microsoft.EventGrid/systemTopics/eventSubscription
 output functionAppName string = app.name
 output dataAccountName string = data.name
 output keyVaultName string = vault.name
+output auditWorkspaceName string = auditWorkspace.name
 output sftpHost string = '${data.name}.blob.${environment().suffixes.storage}'

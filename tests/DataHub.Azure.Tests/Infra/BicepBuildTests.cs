@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using DataHub.Testing;
 
@@ -14,7 +12,7 @@ public sealed class BicepBuildTests
     [Fact]
     public async Task Main_bicep_compiles_with_no_errors_or_warnings_into_the_resources_the_infra_readme_lists()
     {
-        var build = await BuildAsync(Path.Combine(RepoPaths.Root, "infra", "main.bicep"));
+        var build = await BicepCompiler.BuildAsync(Path.Combine(RepoPaths.Root, "infra", "main.bicep"));
 
         build.Exit.Should().Be(0, build.Diagnostics);
         build.Diagnostics.Should().BeEmpty("the compiler's and the linter's warnings are mistakes waiting for a deployment");
@@ -30,6 +28,8 @@ public sealed class BicepBuildTests
             "Microsoft.Web/sites",
             "Microsoft.Authorization/roleAssignments",
             "Microsoft.EventGrid/systemTopics/eventSubscriptions",
+            "Microsoft.OperationalInsights/workspaces",
+            "Microsoft.Insights/diagnosticSettings",
         ]);
         types.Count(t => t == "Microsoft.Storage/storageAccounts").Should().Be(2, "the data account and the host's own account");
     }
@@ -50,32 +50,9 @@ public sealed class BicepBuildTests
             }
             """);
 
-        var build = await BuildAsync(broken);
+        var build = await BicepCompiler.BuildAsync(broken);
 
         build.Exit.Should().NotBe(0);
         build.Diagnostics.Should().Contain("broken.bicep(6,").And.Contain("skew");
-    }
-
-    private static async Task<(int Exit, string Template, string Diagnostics)> BuildAsync(string bicepFile)
-    {
-        var start = new ProcessStartInfo(Compiler(), ["build", bicepFile, "--stdout"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, (await errors).Trim());
-    }
-
-    private static string Compiler()
-    {
-        // The package's props give a Windows-style path; the compiler is a self-contained executable.
-        var path = typeof(BicepBuildTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!
-            .Replace('\\', Path.DirectorySeparatorChar);
-        return File.Exists(path) ? path : throw new FileNotFoundException("The Bicep compiler package was not restored.", path);
     }
 }

@@ -8,9 +8,29 @@ namespace DataHub.Azure.Tests.Infra;
 /// users may only create files, and deleted blobs stay recoverable for a short, bounded time. Blob versioning is not
 /// asked for, because an account with a hierarchical namespace (SFTP needs one) refuses it and the deployment would fail.
 /// </summary>
-public sealed partial class LandingProtectionTests
+public sealed partial class LandingProtectionTests(MainTemplate template) : IClassFixture<MainTemplate>
 {
     private static readonly string Bicep = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.bicep"));
+
+    [Fact]
+    public void Each_partner_user_starts_in_its_own_folder_with_create_only_on_landing_and_no_acl_or_shared_key_to_widen_it()
+    {
+        var user = template.OfType("Microsoft.Storage/storageAccounts/localUsers").Should().ContainSingle("one local user per partner, from one loop").Subject;
+        user.GetProperty("copy").GetProperty("count").GetString().Should().Be("[length(parameters('partners'))]");
+        var properties = user.GetProperty("properties");
+        properties.GetProperty("homeDirectory").GetString().Should().Be("[format('landing/{0}', parameters('partners')[copyIndex()].name)]");
+
+        var scope = properties.GetProperty("permissionScopes").EnumerateArray().Should().ContainSingle("one container, landing, and nothing else").Subject;
+        scope.GetProperty("service").GetString().Should().Be("blob");
+        scope.GetProperty("resourceName").GetString().Should().Be("landing");
+        scope.GetProperty("permissions").GetString().Should().Be("c", "create only: no read, list, overwrite or delete anywhere in landing");
+
+        // 'c' covers the whole container whatever the ACLs say; with ACL authorization on, an ACL granting "other" users
+        // read or list on a landing path would add to it (ACLs are consulted where the container permission falls short).
+        properties.GetProperty("allowAclAuthorization").GetBoolean().Should().BeFalse("no ACL may give a partner more than create-only");
+        properties.GetProperty("hasSharedKey").GetBoolean().Should().BeFalse("a local user's shared key is for SMB, which partners do not use");
+        properties.GetProperty("hasSshPassword").GetBoolean().Should().BeFalse("partners authenticate with their SSH key only");
+    }
 
     [Fact]
     public void Partners_may_only_create_files_in_landing_over_sftp_never_overwrite_read_or_delete_them()
