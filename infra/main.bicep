@@ -101,7 +101,6 @@ var roles = {
   logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893'
 }
 
-
 resource data 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: dataAccountName
   location: location
