@@ -204,7 +204,16 @@ public sealed class IngestExtract
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
-        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None);
+        async Task Complete(string outcome)
+        {
+            if (outcome == ReceiptRules.Quarantined)
+            {
+                await WithdrawEarlierCommitAsync(file, receiptKey, owner).ConfigureAwait(false);
+            }
+
+            await _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None).ConfigureAwait(false);
+        }
+
         Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
@@ -275,6 +284,29 @@ public sealed class IngestExtract
         return again.Status == ClaimStatus.Claimed
             ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
             : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+    }
+
+    // An earlier attempt at this content may have committed its batch and died before completing the receipt (a takeover
+    // follows): if this attempt quarantines the content (as poison, or under an agreement that changed), those rows must not
+    // stay visible beside a quarantined receipt. The manifest is withdrawn inside the fence, and only the version seen.
+    private async Task WithdrawEarlierCommitAsync(LandedFile file, ReceiptKey key, ClaimOwner owner)
+    {
+        var path = MartManifest.PathFor(file.Path.Feed, file.BatchId!);
+        if (await _hub.Store.GetAsync(path, CancellationToken.None).ConfigureAwait(false) is not { } earlier)
+        {
+            return;
+        }
+
+        try
+        {
+            await _hub.Receipts.RunFencedAsync(key, owner, _hub.Time.GetUtcNow(), ct => new MartCatalog(_hub.Store).WithdrawAsync(file.Path.Feed, file.BatchId!, ct, earlier.ETag), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException ex)
+        {
+            throw new BatchChangedException(file.Path.Feed, file.BatchId!, ex);
+        }
+
+        await _filing.AuditAsync(file, AuditKinds.Deleted, null, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)

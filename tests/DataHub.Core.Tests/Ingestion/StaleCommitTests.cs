@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
@@ -85,5 +86,30 @@ public sealed class StaleCommitTests
         var receipt = await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, batches[0].Batch.Manifest.SourceSha256), default);
         receipt!.Outcome.Should().Be(ReceiptRules.Stored);
         (await fixture.ListAsync("landing/")).Should().NotBeEmpty().And.OnlyContain(p => p.StartsWith("landing/_processed/", StringComparison.Ordinal), "the landed file is archived once its batch is stored");
+    }
+
+    [Fact]
+    public async Task A_batch_committed_by_a_worker_that_died_before_completing_is_withdrawn_when_its_content_ends_as_poison()
+    {
+        using var fixture = new HubFixture();
+        var first = await fixture.DropAndIngestAsync(Path, Content);
+        first.Status.Should().Be(IngestStatus.Stored);
+
+        // What a worker killed between its manifest and its receipt leaves, after two earlier attempts had failed: the
+        // batch committed, the receipt still its claim.
+        var receipt = System.IO.Path.Combine(fixture.Root, "receipts", "police", Feed, first.Sha256 + ".json");
+        var at = fixture.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        var (pid, started) = EndedProcess.Make();
+        File.WriteAllText(receipt, $$"""
+            {"Key":{"Partner":"police","Feed":"{{Feed}}","Sha256":"{{first.Sha256}}"},"State":"Processing","Attempts":3,"FailedAttempts":2,
+             "ClaimedAt":"{{at}}","Outcome":null,"BatchId":null,"LastError":"IOException","SourcePath":"landing/police/{{Feed}}/x",
+             "Owner":{"Process":{"Host":"{{Environment.MachineName}}","ProcessId":{{pid}},"StartedAt":"{{started:O}}"},"Token":"dead"},"RenewedAt":"{{at}}"}
+            """);
+
+        var again = await fixture.DropAndIngestAsync(Path, Content);
+
+        again.Status.Should().Be(IngestStatus.Quarantined, again.Message);
+        again.Rule.Should().Be("ingest.poison");
+        (await CommittedMarts.ReadAsync(fixture.Store, Feed)).Should().BeEmpty("the content ended quarantined, so none of its rows may stay visible in the mart");
     }
 }
