@@ -7,6 +7,7 @@ using DataHub.Core.Parsing;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
 
 namespace DataHub.Core.Ingestion;
 
@@ -23,7 +24,7 @@ internal sealed class ExtractPipeline(
     FeedAgreement agreement,
     PseudonymisationKey key,
     Func<string, Task> complete,
-    Func<CancellationToken, Task> fence,
+    Func<Func<CancellationToken, Task>, CancellationToken, Task> fence,
     IProgress<IngestProgress>? progress)
 {
     public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
@@ -142,7 +143,16 @@ internal sealed class ExtractPipeline(
             await filing.AuditAsync(file, AuditKinds.Reported, "rows.rejected", "Row-error report written.", ExtractFiling.Counts(("rows_rejected", rows.Rejected)), path: reportPath, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
 
-        await complete(ReceiptRules.Stored).ConfigureAwait(false);
+        try
+        {
+            await complete(ReceiptRules.Stored).ConfigureAwait(false);
+        }
+        catch (ClaimLostException)
+        {
+            await WithdrawLateCommitAsync(manifestObject).ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
@@ -165,6 +175,27 @@ internal sealed class ExtractPipeline(
             ReportPath = reportPath,
             RowsWithKey = rowsWithKey,
         };
+    }
+
+    // The claim passed to another worker (or clean-up gave it up) between the commit and the completion: this worker
+    // stalled past its lease. The content's outcome is the other's to decide, so this commit must not stay visible beside
+    // it: the manifest is withdrawn, but only the version this worker wrote (a worker that took over may have replaced it).
+    private async Task WithdrawLateCommitAsync(StoredObject manifestObject)
+    {
+        bool withdrawn;
+        try
+        {
+            withdrawn = await hub.Store.DeleteAsync(manifestObject.Path, manifestObject.ETag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException)
+        {
+            withdrawn = false;
+        }
+
+        if (withdrawn)
+        {
+            await filing.AuditAsync(file, AuditKinds.Deleted, IngestExtract.TakenOverRule, "Batch manifest withdrawn: this attempt committed after its claim had passed to another worker, which decides what becomes of the content.", path: manifestObject.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private async Task<WrittenRows> WriteRowsAsync(Stream content, FeedReader reader, RowTokeniser tokeniser, MartBatchWriter mart, CancellationToken cancellationToken)

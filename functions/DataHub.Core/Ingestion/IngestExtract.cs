@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
+using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
@@ -203,8 +204,17 @@ public sealed class IngestExtract
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
-        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None);
-        Task Fence(CancellationToken token) => _hub.Receipts.ConfirmAsync(receiptKey, owner, _hub.Time.GetUtcNow(), token);
+        async Task Complete(string outcome)
+        {
+            if (outcome == ReceiptRules.Quarantined)
+            {
+                await WithdrawEarlierCommitAsync(file, receiptKey, owner).ConfigureAwait(false);
+            }
+
+            await _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
@@ -224,11 +234,14 @@ public sealed class IngestExtract
                 (long)_hub.Time.GetElapsedTime(file.Started).TotalMilliseconds);
             return outcome;
         }
-        catch (Exception ex) when (ex is ClaimLostException || (ex is OperationCanceledException && heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is ClaimLostException or BatchChangedException || (ex is OperationCanceledException && heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            // This worker stalled past its lease and another took the claim over: the file is in its hands now, and this
-            // attempt committed and completed nothing (the commit and the completion are fenced by the claim).
-            _log.LogWarning("{Path}: another worker took over the claim; this attempt stops.", file.SafePath);
+            // This worker stalled past its lease and another took the claim over, or another writer changed the batch under
+            // this one's commit: the file is in the other's hands (or the next delivery's), and nothing this attempt leaves is
+            // visible (its commit was refused, or withdrawn when its completion was). If it still holds the claim, it lets it
+            // go uncounted, so the next delivery of the file need not wait out a lease.
+            await _hub.Receipts.FailAsync(receiptKey, owner, "Another writer changed the batch during this attempt's commit.", counted: false, CancellationToken.None).ConfigureAwait(false);
+            _log.LogWarning("{Path}: another worker took over the claim or changed the batch; this attempt stops.", file.SafePath);
             return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -271,6 +284,29 @@ public sealed class IngestExtract
         return again.Status == ClaimStatus.Claimed
             ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
             : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+    }
+
+    // An earlier attempt at this content may have committed its batch and died before completing the receipt (a takeover
+    // follows): if this attempt quarantines the content (as poison, or under an agreement that changed), those rows must not
+    // stay visible beside a quarantined receipt. The manifest is withdrawn inside the fence, and only the version seen.
+    private async Task WithdrawEarlierCommitAsync(LandedFile file, ReceiptKey key, ClaimOwner owner)
+    {
+        var path = MartManifest.PathFor(file.Path.Feed, file.BatchId!);
+        if (await _hub.Store.GetAsync(path, CancellationToken.None).ConfigureAwait(false) is not { } earlier)
+        {
+            return;
+        }
+
+        try
+        {
+            await _hub.Receipts.RunFencedAsync(key, owner, _hub.Time.GetUtcNow(), ct => new MartCatalog(_hub.Store).WithdrawAsync(file.Path.Feed, file.BatchId!, ct, earlier.ETag), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException ex)
+        {
+            throw new BatchChangedException(file.Path.Feed, file.BatchId!, ex);
+        }
+
+        await _filing.AuditAsync(file, AuditKinds.Deleted, null, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)

@@ -207,13 +207,19 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// </summary>
     /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata and the manifest.</param>
     /// <param name="committedAt">The commit time recorded in the manifest.</param>
-    /// <param name="fence">Run just before the batch's earlier commit is withdrawn: throws when this writer may no longer replace it (its claim passed to another worker), and then nothing is committed.</param>
+    /// <param name="fence">
+    /// Runs the commit's visible steps (withdrawing the batch's earlier manifest, committing the files and the manifest) as
+    /// the holder of the claim (<see cref="Receipts.IReceiptStore.RunFencedAsync"/>): throws when the claim has passed to
+    /// another worker, and then nothing is committed.
+    /// </param>
     /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
-    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<CancellationToken, Task> fence, CancellationToken cancellationToken)
+    /// <exception cref="BatchChangedException">Another writer changed the batch's manifest or files after this one looked at them.</exception>
+    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<Func<CancellationToken, Task>, CancellationToken, Task> fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ObjectDisposedException.ThrowIf(_finished, this);
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
+        StoredObject? earlier;
         try
         {
             // Each quarter's file is its own writer and stream, and finishing one writes its last row group: two files are
@@ -230,11 +236,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-            // A retried batch rewrites the same paths: its earlier commit, if any, is withdrawn first, so no reader ever
-            // sees old and new files of one batch mixed; but only by the writer the fence still vouches for, never by one
-            // whose claim another worker took over (it would withdraw that worker's commit).
-            await fence(cancellationToken).ConfigureAwait(false);
-            await _catalog.WithdrawAsync(_contract.Name, _batchId, cancellationToken).ConfigureAwait(false);
+            // The batch's manifest as it stands, seen before the fence (its files were seen when they were opened). Every
+            // visible step below is conditioned on what was seen, so a writer that stalls after its fence, past its lease,
+            // fails on whatever a worker that took over has written since rather than withdrawing or replacing it.
+            earlier = await _store.GetAsync(MartManifest.PathFor(_contract.Name, _batchId), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -242,32 +247,52 @@ public sealed class MartBatchWriter : IAsyncDisposable
             throw;
         }
 
-        // Every file is complete before the first is committed, so a failure above commits none; a crash between the
-        // files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
-        // Commits wait on the store (a local commit makes the file durable before its rename), so they too go side by side;
-        // the manifest lists the files in quarter order whichever finished first.
+        // Every file is complete before the first is committed, so a failure before the commit commits none; a crash between
+        // the files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
         _finished = true;
         var files = new MartManifestFile[quarters.Count];
+        MartManifest? manifest = null;
+        StoredObject? committed = null;
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelFiles }, async (i, _) =>
-            {
-                var (quarter, file) = quarters[i];
-                var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                files[i] = new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256);
-            }).ConfigureAwait(false);
+            await fence(
+                async token =>
+                {
+                    // A retried batch rewrites the same paths: its earlier commit is withdrawn first, so no reader ever sees old
+                    // and new files of one batch mixed; only the version seen, never one another writer committed meanwhile.
+                    if (earlier is not null && !await _catalog.WithdrawAsync(_contract.Name, _batchId, token, earlier.ETag).ConfigureAwait(false))
+                    {
+                        throw new ObjectChangedException(earlier.Path);
+                    }
+
+                    // Commits wait on the store (a local commit makes the file durable before its rename), so they go side by
+                    // side; the manifest lists the files in quarter order whichever finished first. Once the first file is
+                    // committed the rest follow, and the manifest, whatever the caller's token says.
+                    await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelFiles }, async (i, _) =>
+                    {
+                        var (quarter, file) = quarters[i];
+                        var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        files[i] = new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256);
+                    }).ConfigureAwait(false);
+                    manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files);
+                    committed = await _catalog.CommitAsync(manifest, CancellationToken.None, onlyIfAbsent: true).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectChangedException or ObjectExistsException)
+        {
+            throw new BatchChangedException(_contract.Name, _batchId, ex);
         }
         finally
         {
-            // Releases what each write holds; a write not committed (a commit failed) is abandoned.
+            // Releases what each write holds; a write not committed (the fence refused, a commit failed) is abandoned.
             foreach (var (_, file) in quarters)
             {
                 await file.Pending.DisposeAsync().ConfigureAwait(false);
             }
         }
 
-        var manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files);
-        return (manifest, await _catalog.CommitAsync(manifest, CancellationToken.None).ConfigureAwait(false));
+        return (manifest!, committed!);
     }
 
     /// <summary>Discards every quarter's file: nothing of the batch is committed.</summary>
@@ -303,7 +328,13 @@ public sealed class MartBatchWriter : IAsyncDisposable
             [MartMetadata.Feed] = _contract.Name,
             [MartMetadata.SourceSha256] = _metadata[MartMetadata.SourceSha256],
         });
-        var pending = await _store.BeginWriteAsync(MartSchema.PathFor(_contract.Name, quarter, _batchId), options, cancellationToken).ConfigureAwait(false);
+        var path = MartSchema.PathFor(_contract.Name, quarter, _batchId);
+
+        // A retried batch replaces the files an earlier attempt left: only the versions seen now, before this attempt's
+        // fence, so a writer that stalled past its lease never replaces the files of a worker that took over (see CommitAsync).
+        var seen = await _store.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        options = options with { Overwrite = seen is not null, IfMatch = seen?.ETag };
+        var pending = await _store.BeginWriteAsync(path, options, cancellationToken).ConfigureAwait(false);
         var writer = await ParquetWriter.CreateAsync(pending.Content, _layout.Schema, new ParquetWriterOptions
         {
             Compression = _compression,
@@ -351,4 +382,15 @@ internal sealed class QuarterNames
 
         return name;
     }
+}
+
+/// <summary>
+/// Raised when another writer changed a batch's manifest or files after this writer looked at them (a worker that stalled
+/// past its lease, or the one that took over from it): this writer's commit stops there, replacing nothing of the other's.
+/// </summary>
+public sealed class BatchChangedException(string feed, string batchId, Exception inner)
+    : Exception($"Batch {batchId} of {feed} was changed by another writer during this commit; this writer stopped without replacing it.", inner)
+{
+    /// <summary>The batch.</summary>
+    public string BatchId { get; } = batchId;
 }

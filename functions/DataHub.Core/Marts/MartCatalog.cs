@@ -82,17 +82,23 @@ public sealed class MartCatalog(IObjectStore store)
     public async Task<bool> IsCommittedAsync(string feed, string batchId, CancellationToken cancellationToken) =>
         await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Commits a batch: writes its manifest, the last object of the batch, atomically.</summary>
-    public Task<StoredObject> CommitAsync(MartManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits a batch: writes its manifest, the last object of the batch, atomically; with <paramref name="onlyIfAbsent"/>,
+    /// only if the batch has no manifest (<see cref="ObjectExistsException"/> otherwise: another writer committed it meanwhile).
+    /// </summary>
+    public Task<StoredObject> CommitAsync(MartManifest manifest, CancellationToken cancellationToken, bool onlyIfAbsent = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var json = manifest.ToJson();
-        return _store.WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken);
+        return _store.WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), onlyIfAbsent ? WriteOptions.CreateNew : WriteOptions.Default, cancellationToken);
     }
 
-    /// <summary>Withdraws a batch: deletes its manifest, so its files are invisible at once (they are deleted after).</summary>
-    public Task<bool> WithdrawAsync(string feed, string batchId, CancellationToken cancellationToken) =>
-        _store.DeleteAsync(MartManifest.PathFor(feed, batchId), null, cancellationToken);
+    /// <summary>
+    /// Withdraws a batch: deletes its manifest, so its files are invisible at once (they are deleted after). With
+    /// <paramref name="ifMatch"/>, only that version of the manifest (<see cref="ObjectChangedException"/> if it is another).
+    /// </summary>
+    public Task<bool> WithdrawAsync(string feed, string batchId, CancellationToken cancellationToken, string? ifMatch = null) =>
+        _store.DeleteAsync(MartManifest.PathFor(feed, batchId), ifMatch, cancellationToken);
 
     private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken)
     {

@@ -41,7 +41,7 @@ public sealed record ClaimOwner(ProcessIdentity Process, string Token)
 /// <param name="BatchId">The batch the content was stored or quarantined as.</param>
 /// <param name="LastError">The last failure's message (a type and a sentence, never a value or a file name).</param>
 /// <param name="SourcePath">The landing path it arrived at, in its safe form (the file name is never kept).</param>
-/// <param name="Owner">Who holds the current attempt's claim.</param>
+/// <param name="Owner">Who holds the current attempt's claim (once completed, who completed it).</param>
 /// <param name="RenewedAt">When the holder last showed it was alive (its heartbeat); the lease runs from here.</param>
 public sealed record Receipt(
     ReceiptKey Key,
@@ -102,6 +102,16 @@ public interface IReceiptStore
 
     /// <summary>The receipt for the content, or null when it was never claimed.</summary>
     Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The fence around a step others can see (a batch's commit): renews <paramref name="owner"/>'s claim and runs
+    /// <paramref name="step"/>, or throws <see cref="ClaimLostException"/> when the claim has passed to another worker. A
+    /// store that can hold its lock across the step keeps every other change to the receipt (a takeover, clean-up) out
+    /// until the step ends, so the renewal and the step are one; one that cannot (a table beside blob storage) renews
+    /// first, and the step's own conditional requests must stop a worker that stalls between the two.
+    /// </summary>
+    /// <exception cref="ClaimLostException">The claim is no longer <paramref name="owner"/>'s; the step did not run.</exception>
+    Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken);
 }
 
 /// <summary>The decision rules shared by every receipt store, so local and Azure stores agree.</summary>
@@ -140,6 +150,12 @@ public static class ReceiptRules
         if (existing.State == ReceiptState.Completed && existing.Outcome == Stored)
         {
             return (ClaimStatus.AlreadyCompleted, existing);
+        }
+
+        if (existing.State == ReceiptState.Processing && existing.Owner is not null && string.Equals(existing.Owner.Token, request.Owner.Token, StringComparison.Ordinal))
+        {
+            // This very claim, already made: its first request landed and its answer was lost, so the store's retry met it.
+            return (ClaimStatus.Claimed, existing);
         }
 
         if (IsLive(existing, request.Now, request.Lease))
@@ -188,10 +204,37 @@ public static class ReceiptRules
     /// The receipt once <paramref name="owner"/>'s attempt completed with <paramref name="outcome"/> as <paramref name="batchId"/>,
     /// or null when the claim is no longer its own (it stalled past its lease and another worker took over).
     /// </summary>
+    /// <remarks>
+    /// The completed receipt keeps the owner that completed it, so a completion whose answer was lost (the store's retry
+    /// meets the receipt already completed) is recognised as this owner's own and not taken for a lost claim.
+    /// </remarks>
     public static Receipt? Complete(Receipt existing, ClaimOwner owner, string outcome, string batchId)
     {
         ArgumentNullException.ThrowIfNull(existing);
-        return Holds(existing, owner) ? existing with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId, Owner = null } : null;
+        ArgumentNullException.ThrowIfNull(owner);
+        if (existing.State == ReceiptState.Completed && existing.Outcome == outcome && existing.BatchId == batchId
+            && existing.Owner is not null && string.Equals(existing.Owner.Token, owner.Token, StringComparison.Ordinal))
+        {
+            return existing;
+        }
+
+        return Holds(existing, owner) ? existing with { State = ReceiptState.Completed, Outcome = outcome, BatchId = batchId, Owner = owner } : null;
+    }
+
+    /// <summary>
+    /// The receipt once clean-up has given up a lapsed claim (its worker died or stalled past its lease), counted as a failed
+    /// attempt as a takeover would count it; null when there is nothing to give up (a live claim, or no claim at all).
+    /// </summary>
+    /// <remarks>
+    /// Giving the claim up before deleting the claim's uncommitted files means a worker that was only stalled can no longer
+    /// complete the receipt: it finds its claim lost and withdraws whatever it commits late.
+    /// </remarks>
+    public static Receipt? Abandon(Receipt existing, DateTimeOffset now, TimeSpan lease)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return existing.State == ReceiptState.Processing && !IsLive(existing, now, lease)
+            ? existing with { State = ReceiptState.Failed, FailedAttempts = existing.FailedAttempts + 1, LastError = "The worker's claim lapsed before it committed; clean-up gave it up." }
+            : null;
     }
 
     // A receipt without an owner predates owners: whoever works on it holds it.

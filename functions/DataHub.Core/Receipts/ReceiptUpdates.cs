@@ -20,8 +20,8 @@ public static class ReceiptUpdates
     }
 
     /// <summary>
-    /// The fence before an attempt replaces anything others can see (a batch's earlier commit): renews <paramref name="owner"/>'s
-    /// lease, so it has a whole lease to finish, or throws when the claim has passed to another worker.
+    /// The renewal a fence begins with (<see cref="IReceiptStore.RunFencedAsync"/>): renews <paramref name="owner"/>'s lease,
+    /// so it has a whole lease to finish, or throws when the claim has passed to another worker.
     /// </summary>
     /// <exception cref="ClaimLostException">The claim is no longer <paramref name="owner"/>'s.</exception>
     public static async Task ConfirmAsync(this IReceiptStore store, ReceiptKey key, ClaimOwner owner, DateTimeOffset now, CancellationToken cancellationToken)

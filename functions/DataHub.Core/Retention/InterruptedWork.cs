@@ -66,10 +66,19 @@ public sealed class InterruptedWork
             return false;
         }
 
-        var receipt = await _hub.Receipts.GetAsync(new ReceiptKey(partner, feed, sha), cancellationToken).ConfigureAwait(false);
-        if (receipt is not null && ReceiptRules.IsLive(receipt, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease))
+        var key = new ReceiptKey(partner, feed, sha);
+        if (await _hub.Receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is not null)
         {
-            return false; // Its writer is alive and may be about to commit.
+            // A lapsed claim is given up before its files go (a takeover would do the same): its worker may only have
+            // stalled, and must then find its claim lost and withdraw anything it commits late, rather than complete the
+            // receipt for a manifest listing files deleted here. Locally this waits for a commit under way to end.
+            var now = _hub.Time.GetUtcNow();
+            await _hub.Receipts.UpdateAsync(key, r => ReceiptRules.Abandon(r, now, _hub.Ingest.ClaimLease), cancellationToken).ConfigureAwait(false);
+            var receipt = await _hub.Receipts.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (receipt is not null && ReceiptRules.IsLive(receipt, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease))
+            {
+                return false; // Its writer is alive and may be about to commit.
+            }
         }
 
         // The claim is not live: the manifest is written before a claim ends, so a batch still without one was never committed.

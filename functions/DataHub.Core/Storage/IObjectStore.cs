@@ -31,6 +31,7 @@ public interface IObjectStore
     /// and nothing of it is ever visible. Several writes may be open at once.
     /// </summary>
     /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false (here or at commit).</exception>
+    /// <exception cref="ObjectChangedException">At commit: the object is no longer version <see cref="WriteOptions.IfMatch"/>.</exception>
     Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken);
 
     /// <summary>
@@ -57,6 +58,7 @@ public interface IObjectWrite : IAsyncDisposable
 
     /// <summary>Makes the whole object visible and returns it as stored.</summary>
     /// <exception cref="ObjectExistsException">A create-only write found an object already at the path.</exception>
+    /// <exception cref="ObjectChangedException">A write conditioned on a version (<see cref="WriteOptions.IfMatch"/>) found another, or none.</exception>
     Task<StoredObject> CommitAsync(CancellationToken cancellationToken);
 }
 
@@ -89,7 +91,14 @@ public static class ObjectStoreWrites
 public sealed record StoredObject(string Path, long Length, string ETag, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>How <see cref="IObjectStore.BeginWriteAsync"/> treats an existing object, and the metadata the new one gets.</summary>
-public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null)
+/// <param name="Overwrite">False: the write is create-only, refused if an object is at the path.</param>
+/// <param name="Metadata">The new object's metadata.</param>
+/// <param name="IfMatch">
+/// When set, the commit replaces only this version of the object (its ETag) and fails with <see cref="ObjectChangedException"/>
+/// on any other, or none: a writer that stalled does not replace what another wrote meanwhile. Blob storage checks it in the
+/// request that commits; a local folder checks it just before the rename (writers of one path are serialised by the hub).
+/// </param>
+public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null, string? IfMatch = null)
 {
     /// <summary>Overwrite any existing object.</summary>
     public static WriteOptions Default { get; } = new();

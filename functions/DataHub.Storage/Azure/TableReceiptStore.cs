@@ -89,6 +89,20 @@ public sealed class TableReceiptStore : IReceiptStore
             }
         });
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// A table row cannot be locked across requests to blob storage: the claim is renewed (conditioned on its ETag, so only
+    /// while it is still this owner's) and then the step runs. A worker that stalls between the two past its lease may find
+    /// its claim taken over; the step's blob requests are conditioned on the versions it saw before the renewal, so they fail
+    /// on whatever the worker that took over has written since.
+    /// </remarks>
+    public async Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await this.ConfirmAsync(key, owner, now, cancellationToken).ConfigureAwait(false);
+        await step(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<TableEntity?> EntityAsync(ReceiptKey key, CancellationToken cancellationToken)
     {
         var found = await _table.GetEntityIfExistsAsync<TableEntity>(Partition(key), key.Sha256, cancellationToken: cancellationToken).ConfigureAwait(false);

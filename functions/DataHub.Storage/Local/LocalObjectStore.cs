@@ -161,7 +161,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
 
         var segments = Segments(path);
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file)));
+        Func<bool>? unchanged = options.IfMatch is { } version ? () => File.Exists(full) && ETagMatches(new FileInfo(full), version) : null;
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, unchanged, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file)));
     }
 
     /// <inheritdoc />

@@ -11,18 +11,24 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly string _destination;
     private readonly string _temp;
     private readonly bool _overwrite;
+    private readonly Func<bool>? _unchanged;
     private readonly Action _beforeRename;
     private readonly Func<FileInfo, StoredObject> _describe;
     private readonly FileStream _stream;
     private bool _done;
 
-    /// <summary>Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's metadata).</summary>
-    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe)
+    /// <summary>
+    /// Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's
+    /// metadata). With <paramref name="unchanged"/>, the commit goes ahead only while it says the destination is still the
+    /// version the writer was given.
+    /// </summary>
+    public LocalObjectWrite(string path, string destination, bool overwrite, Func<bool>? unchanged, Action beforeRename, Func<FileInfo, StoredObject> describe)
     {
         Path = path;
         _destination = destination;
         _temp = TemporaryFiles.PathBeside(destination);
         _overwrite = overwrite;
+        _unchanged = unchanged;
         _beforeRename = beforeRename;
         _describe = describe;
 
@@ -51,6 +57,13 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 // The writer closed the stream itself: its bytes reached the file then; make them durable before the rename.
                 using var written = new FileStream(_temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
                 written.Flush(flushToDisk: true);
+            }
+
+            // Checked just before the rename: a folder has no conditional rename, so writers of one path the hub conditions
+            // (a batch's files and manifest) are serialised by the claim's lock around the commit (LocalReceiptStore).
+            if (_unchanged is not null && !_unchanged())
+            {
+                throw new ObjectChangedException(Path);
             }
 
             _beforeRename();

@@ -62,6 +62,23 @@ public sealed class LocalReceiptStore : IReceiptStore
         return next;
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The renewal and the step run under the receipt's lock file: a takeover, a heartbeat, a completion and clean-up's
+    /// judgement of the claim all wait for the step to end, so no other worker acts on this content while it runs, and a
+    /// worker that stalls inside it holds the others off rather than being overtaken (its lock goes with its process).
+    /// </remarks>
+    public async Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var path = PathOf(key);
+        using var held = await FileLock.AcquireAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
+        var existing = Read(path) ?? throw new InvalidOperationException($"No receipt for {key} to renew: it was never claimed.");
+        var renewed = ReceiptRules.Renew(existing, owner, now) ?? throw new ClaimLostException();
+        Write(path, renewed, createOnly: false);
+        await step(cancellationToken).ConfigureAwait(false);
+    }
+
     private string PathOf(ReceiptKey key)
     {
         // The parts come from a checked landing path and a hex hash; refuse anything that could climb out.

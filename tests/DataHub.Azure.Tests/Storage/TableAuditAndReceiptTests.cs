@@ -60,6 +60,43 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task A_completion_whose_answer_is_lost_after_it_committed_is_taken_as_done_not_as_a_lost_claim()
+    {
+        // The replace completing the receipt commits, its answer is lost, and the SDK's retry meets the receipt already
+        // completed (a precondition failure on the ETag read): that is this owner's own completion, not another's takeover.
+        await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries()).Receipts(_table);
+        var key = new ReceiptKey("police", "police-da-incidents", new string('e', 64));
+        var owner = ClaimOwner.New();
+        await store.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", owner, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2)), CancellationToken.None);
+        var lost = 0;
+        proxy.LoseAnswer = request => request.Method == "PUT" && Interlocked.Exchange(ref lost, 1) == 0 ? 503 : null;
+
+        var completed = await store.CompleteAsync(key, owner, ReceiptRules.Stored, "police-eeee", CancellationToken.None);
+
+        proxy.Faults.Should().Be(1, "the first answer was lost");
+        completed.State.Should().Be(ReceiptState.Completed);
+        (await store.GetAsync(key, CancellationToken.None))!.Outcome.Should().Be(ReceiptRules.Stored);
+    }
+
+    [Fact]
+    public async Task A_first_claim_whose_answer_is_lost_after_it_was_made_is_still_the_claimers()
+    {
+        await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries()).Receipts(_table);
+        await store.GetAsync(new ReceiptKey("police", "police-da-incidents", new string('0', 64)), CancellationToken.None); // creates the table
+        var key = new ReceiptKey("police", "police-da-incidents", new string('f', 64));
+        var lost = 0;
+        proxy.LoseAnswer = request => request.Method == "POST" && Interlocked.Exchange(ref lost, 1) == 0 ? 503 : null;
+
+        var claim = await store.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", ClaimOwner.New(), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2)), CancellationToken.None);
+
+        proxy.Faults.Should().Be(1, "the first answer was lost");
+        claim.Status.Should().Be(ClaimStatus.Claimed, "the claim the lost answer was for is this delivery's own, not another worker's");
+        claim.Receipt.Attempts.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Audit_events_read_back_exactly_as_sealed()
     {
         var log = AuditLog();

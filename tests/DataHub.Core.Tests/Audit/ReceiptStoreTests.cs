@@ -12,7 +12,8 @@ public sealed class ReceiptStoreTests : IDisposable
     private readonly ReceiptKey _key = new("police", "police-da-incidents", new string('b', 64));
     private readonly ClaimOwner _owner = ClaimOwner.New();
 
-    private ClaimRequest Claim(string source, DateTimeOffset now) => new(source, _owner, now, Lease);
+    // Each delivery claims as an owner of its own (a new token), as IngestExtract does.
+    private static ClaimRequest Claim(string source, DateTimeOffset now, ClaimOwner? owner = null) => new(source, owner ?? ClaimOwner.New(), now, Lease);
 
     public void Dispose() => _root.Dispose();
 
@@ -20,7 +21,7 @@ public sealed class ReceiptStoreTests : IDisposable
     public async Task The_same_content_is_claimed_once_and_then_seen_as_a_duplicate()
     {
         var store = new LocalReceiptStore(_root.Path);
-        (await store.TryClaimAsync(_key, Claim("landing/a", Now), default)).Status.Should().Be(ClaimStatus.Claimed);
+        (await store.TryClaimAsync(_key, Claim("landing/a", Now, _owner), default)).Status.Should().Be(ClaimStatus.Claimed);
         (await store.TryClaimAsync(_key, Claim("landing/b", Now), default)).Status.Should().Be(ClaimStatus.HeldByAnother);
         await store.CompleteAsync(_key, _owner, "stored", "police-bbbb", default);
         var again = await store.TryClaimAsync(_key, Claim("landing/c", Now.AddDays(1)), default);
@@ -40,9 +41,9 @@ public sealed class ReceiptStoreTests : IDisposable
     public async Task Failed_attempts_are_counted_and_a_stale_claim_is_taken_over_as_a_failure()
     {
         var store = new LocalReceiptStore(_root.Path);
-        await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
+        await store.TryClaimAsync(_key, Claim("landing/a", Now, _owner), default);
         (await store.FailAsync(_key, _owner, "IOException: disk full", counted: true, default)).FailedAttempts.Should().Be(1);
-        var retry = await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
+        var retry = await store.TryClaimAsync(_key, Claim("landing/a", Now, _owner), default);
         retry.Status.Should().Be(ClaimStatus.Claimed);
         retry.Receipt.Attempts.Should().Be(2);
 
