@@ -57,6 +57,7 @@ public interface IObjectWrite : IAsyncDisposable
 
     /// <summary>Makes the whole object visible and returns it as stored.</summary>
     /// <exception cref="ObjectExistsException">A create-only write found an object already at the path.</exception>
+    /// <exception cref="ObjectChangedException">A write conditioned on a version (<see cref="WriteOptions.IfMatchETag"/>) found another.</exception>
     Task<StoredObject> CommitAsync(CancellationToken cancellationToken);
 }
 
@@ -91,6 +92,12 @@ public sealed record StoredObject(string Path, long Length, string ETag, DateTim
 /// <summary>How <see cref="IObjectStore.BeginWriteAsync"/> treats an existing object, and the metadata the new one gets.</summary>
 public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null)
 {
+    /// <summary>
+    /// Replace only this version of the object: the commit fails with <see cref="ObjectChangedException"/> if another
+    /// writer replaced it (or it went) since it was read. For overwriting writes; a create-only write already fails on any version.
+    /// </summary>
+    public string? IfMatchETag { get; init; }
+
     /// <summary>Overwrite any existing object.</summary>
     public static WriteOptions Default { get; } = new();
 

@@ -16,16 +16,18 @@ internal sealed class BlobObjectWrite : IObjectWrite
 {
     private readonly BlockBlobClient _blob;
     private readonly bool _overwrite;
+    private readonly string? _ifMatch;
     private readonly IReadOnlyDictionary<string, string> _metadata;
     private readonly BlockStream _content;
     private bool _done;
 
-    public BlobObjectWrite(BlockBlobClient blob, string path, bool overwrite, IReadOnlyDictionary<string, string>? metadata, int blockSize)
+    public BlobObjectWrite(BlockBlobClient blob, string path, WriteOptions options, int blockSize)
     {
         _blob = blob;
         Path = path;
-        _overwrite = overwrite;
-        _metadata = metadata ?? new Dictionary<string, string>();
+        _overwrite = options.Overwrite;
+        _ifMatch = options.IfMatchETag;
+        _metadata = options.Metadata ?? new Dictionary<string, string>();
         _content = new BlockStream(blob, path, blockSize);
     }
 
@@ -38,8 +40,11 @@ internal sealed class BlobObjectWrite : IObjectWrite
         ObjectDisposedException.ThrowIf(_done, this);
         _done = true;
 
-        // Create-only: the service refuses the commit if a blob has appeared at the path meanwhile.
-        var conditions = _overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
+        // Create-only: the service refuses the commit if a blob has appeared at the path meanwhile; conditioned on a
+        // version, if the blob is no longer that version.
+        var conditions = !_overwrite ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+            : _ifMatch is { } version ? new BlobRequestConditions { IfMatch = new ETag(version) }
+            : null;
 
         // The metadata is set by the same request that makes the blob visible: never a blob without it.
         var metadata = MetadataNames.ToBlob(_metadata);
@@ -62,6 +67,10 @@ internal sealed class BlobObjectWrite : IObjectWrite
         catch (RequestFailedException ex) when (!_overwrite && ex.Status is 409 or 412)
         {
             throw new ObjectExistsException(Path);
+        }
+        catch (RequestFailedException ex) when (_ifMatch is not null && ex.Status is 404 or 412)
+        {
+            throw new ObjectChangedException(Path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {

@@ -13,11 +13,15 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly bool _overwrite;
     private readonly Action _beforeRename;
     private readonly Func<FileInfo, StoredObject> _describe;
+    private readonly Func<CancellationToken, Task<IDisposable?>>? _holdVersion;
     private readonly FileStream _stream;
     private bool _done;
 
-    /// <summary>Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's metadata).</summary>
-    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe)
+    /// <summary>
+    /// Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's
+    /// metadata). <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
+    /// </summary>
+    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
     {
         Path = path;
         _destination = destination;
@@ -25,6 +29,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _overwrite = overwrite;
         _beforeRename = beforeRename;
         _describe = describe;
+        _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
         _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
@@ -53,6 +58,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 written.Flush(flushToDisk: true);
             }
 
+            using var held = _holdVersion is null ? null : await _holdVersion(cancellationToken).ConfigureAwait(false);
             _beforeRename();
 
             // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.
