@@ -16,7 +16,11 @@ namespace DataHub.Core.Governance;
 /// <param name="ScorecardRows">Rows in scorecard.</param>
 /// <param name="RedRows">Scorecard rows whose overall status is red.</param>
 /// <param name="ChainIntact">Whether the audit chain verified.</param>
-public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int ScorecardRows, int RedRows, bool ChainIntact);
+public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int ScorecardRows, int RedRows, bool ChainIntact)
+{
+    /// <summary>Null when the version was made current; otherwise the version that stays current, from a publication whose inputs were read later.</summary>
+    public string? SupersededBy { get; init; }
+}
 
 /// <summary>
 /// Rebuilds the governance tables from the audit log (deliveries, rejections, scorecard, activity, and the quarter dimension
@@ -27,6 +31,9 @@ public sealed class GovernancePublisher
 {
     /// <summary>The audit event kind of a governance publication.</summary>
     public const string AuditKind = "governance_published";
+
+    /// <summary>The audit event kind of governance tables written whole but not made current (a publication whose inputs were read later had switched first).</summary>
+    public const string RefusedKind = "governance_refused";
 
     /// <summary>The pointer to the current governance version.</summary>
     public const string CurrentPointer = "published/governance/current.json";
@@ -49,7 +56,10 @@ public sealed class GovernancePublisher
     }
 
     /// <summary>Builds and publishes the tables; <paramref name="marts"/> are the marts the rollup read (their periods and links).</summary>
-    public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, CancellationToken cancellationToken)
+    /// <param name="marts">The marts read.</param>
+    /// <param name="martsRead">When reading <paramref name="marts"/> began: of two publications at once, the one whose inputs were read later stays current.</param>
+    /// <param name="cancellationToken">Cancels the publication.</param>
+    public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, DateTimeOffset martsRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marts);
         var started = _hub.Time.GetUtcNow();
@@ -92,9 +102,22 @@ public sealed class GovernancePublisher
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
         await WriteAsync($"{version}/manifest.json", manifest, cancellationToken).ConfigureAwait(false);
 
-        // The switch comes last: until it is written, readers keep the previous version.
-        await WriteAsync(CurrentPointer, JsonSerializer.SerializeToUtf8Bytes(new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()), Json), cancellationToken).ConfigureAwait(false);
+        // The switch comes last: until it is written, readers keep the previous version. A publication whose inputs were
+        // read later may have switched meanwhile: its version stays, and this one is never current.
+        var switched = await CurrentVersion.SwitchAsync(_hub.Store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()) { Started = martsRead }, cancellationToken).ConfigureAwait(false);
         var red = scorecard.Count(r => r.Overall == Rag.Red);
+        if (!switched.Switched)
+        {
+            await _hub.Audit.AppendAsync(
+                new AuditEntry(
+                    RefusedKind,
+                    Path: version + "/manifest.json",
+                    FileSha256: manifestSha,
+                    Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
+                cancellationToken).ConfigureAwait(false);
+            return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { SupersededBy = switched.Current.Version };
+        }
+
         await _hub.Audit.AppendAsync(
             new AuditEntry(
                 AuditKind,

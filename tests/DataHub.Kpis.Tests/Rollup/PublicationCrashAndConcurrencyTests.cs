@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DataHub.Core.Audit;
+using DataHub.Core.Governance;
+using DataHub.Core.Hub;
+using DataHub.Core.Kpis;
+using DataHub.Core.Report;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Kpis.Tests.Rollup;
+
+/// <summary>
+/// The publishing side under crashes and concurrency: a rollup (with its governance tables and board report) failing at
+/// each of its writes, two publications at once, a board report racing a rollup, and a batch withdrawn while the rollup
+/// reads it. After each, what a Power BI reader follows (each area's current.json) names a whole version.
+/// </summary>
+public sealed class PublicationCrashAndConcurrencyTests : IDisposable
+{
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
+    private readonly SeededRollup _hub;
+    private readonly IReadOnlyList<SyntheticFile> _late;
+
+    public PublicationCrashAndConcurrencyTests()
+    {
+        _hub = new SeededRollup(_clock);
+        var files = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files;
+        _late = [.. files.Where(f => f.Feed == "police-da-incidents")];
+        Files = [.. files.Where(f => f.Feed != "police-da-incidents")];
+    }
+
+    private IReadOnlyList<SyntheticFile> Files { get; }
+
+    private HubContext Context => _hub.Context;
+
+    public void Dispose() => _hub.Dispose();
+
+    [Fact]
+    public async Task Of_two_rollups_at_once_the_one_that_started_later_stays_current_whichever_finishes_last()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        // The earlier run has read the marts and is about to switch when a police batch arrives and a later run publishes it.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var held = new HoldsWrite(Context.Store, RollupQuarter.CurrentPointer);
+        var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        held.Release.SetResult();
+        var superseded = await earlier;
+
+        var (kpi, governance) = await AssertWholeAsync("after both runs");
+        kpi.Should().Be(later.VersionPath, "the version current holds the police batches the earlier run never read");
+        (await InputsAsync(kpi!)).Should().Contain(p => p.StartsWith("secure/police-da-incidents/", StringComparison.Ordinal));
+        superseded.SupersededBy.Should().Be(later.VersionPath);
+        File.Exists(_hub.Local(superseded.VersionPath + "/manifest.json")).Should().BeTrue("the superseded version is written whole");
+        var refused = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.KpiRefused).Subject;
+        refused.Entry.Rule.Should().Be(RollupQuarter.SupersededRule);
+        refused.Entry.Path.Should().Be(superseded.VersionPath + "/manifest.json");
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(governance!));
+    }
+
+    [Fact]
+    public async Task Governance_tables_from_earlier_inputs_never_replace_those_of_a_rollup_that_started_later()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        // The earlier run has switched its KPI tables and is about to switch its governance tables when a later run publishes both.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var held = new HoldsWrite(Context.Store, GovernancePublisher.CurrentPointer);
+        var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        var laterGovernance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        held.Release.SetResult();
+        await earlier;
+
+        var (kpi, governance) = await AssertWholeAsync("after both runs");
+        kpi.Should().Be(later.VersionPath);
+        governance.Should().Be(laterGovernance, "governance tables made from the earlier run's marts and audit events would sit beside the later KPI tables");
+        (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == GovernancePublisher.RefusedKind);
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(laterGovernance!));
+    }
+
+    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
+
+    private async Task<List<AuditEvent>> EventsAsync() => await Context.Audit.ReadAsync(CancellationToken.None).ToListAsync();
+
+    private async Task<string> Report()
+    {
+        var reports = Directory.EnumerateFiles(_hub.Local("published/report"), "board-report-*.html").ToList();
+        reports.Should().ContainSingle();
+        return await File.ReadAllTextAsync(reports[0]);
+    }
+
+    private async Task<IReadOnlyList<string>> InputsAsync(string version)
+    {
+        using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_hub.Local(version + "/manifest.json")));
+        return [.. manifest.RootElement.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("path").GetString()!)];
+    }
+
+    // What Power BI follows: each area's current.json names a version whose manifest lists only files present as written.
+    private async Task<(string? Kpi, string? Governance)> AssertWholeAsync(string because)
+    {
+        var versions = new List<string?>();
+        foreach (var pointer in new[] { RollupQuarter.CurrentPointer, GovernancePublisher.CurrentPointer })
+        {
+            var version = await CurrentVersion.ReadVersionAsync(Context.Store, pointer, CancellationToken.None);
+            versions.Add(version);
+            version.Should().NotBeNull(because);
+            using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_hub.Local(version + "/manifest.json")));
+            foreach (var output in manifest.RootElement.GetProperty("outputs").EnumerateArray())
+            {
+                var path = _hub.Local(output.GetProperty("path").GetString()!);
+                File.Exists(path).Should().BeTrue($"{because}: {pointer} names a whole version");
+                Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))).Should().Be(output.GetProperty("sha256").GetString(), because);
+            }
+        }
+
+        return (versions[0], versions[1]);
+    }
+}
