@@ -7,6 +7,7 @@ using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Governance;
 
@@ -42,6 +43,7 @@ public sealed class GovernancePublisher
     private readonly HubContext _hub;
     private readonly RollupSettings _settings;
     private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;
+    private readonly ILogger _logger;
 
     /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
     /// <param name="hub">The hub.</param>
@@ -50,6 +52,7 @@ public sealed class GovernancePublisher
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
         _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
+        _logger = hub.Logger("DataHub.Governance");
         // With the host's trail the chain is checked under the audit key and against every anchor; without one (a bare
         // test composition), its order and links only, and the message says so.
         _verifyChain = hub.Trail is { } trail ? trail.VerifyAsync : ct => AuditVerifier.VerifyAsync(hub.Audit, ct);
@@ -63,6 +66,11 @@ public sealed class GovernancePublisher
     {
         ArgumentNullException.ThrowIfNull(marts);
         var started = _hub.Time.GetUtcNow();
+        foreach (var abandoned in await new KpiVersions(_hub.Store, "governance").ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("Cleared abandoned governance version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
+        }
+
         var today = _hub.Today;
         var events = new List<AuditEvent>();
         await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))

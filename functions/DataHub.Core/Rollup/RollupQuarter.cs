@@ -312,18 +312,8 @@ public sealed class RollupQuarter
 
     private async Task ClearAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var versions = new KpiVersions(_store);
-        foreach (var abandoned in await versions.AbandonedAsync(now, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        foreach (var abandoned in await new KpiVersions(_store).ClearAbandonedAsync(_audit, now, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
         {
-            await versions.ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
-            await _audit.AppendAsync(
-                new AuditEntry(
-                    AuditKinds.Deleted,
-                    Path: "published/kpi/v=" + abandoned.RunId,
-                    Rule: "rollup.abandoned_version",
-                    Detail: $"Rollup run {abandoned.RunId} stopped before publishing its manifest; the files it left were cleared.",
-                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
-                cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Cleared abandoned rollup version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
         }
     }

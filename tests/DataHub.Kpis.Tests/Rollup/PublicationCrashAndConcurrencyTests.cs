@@ -38,6 +38,40 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
     public void Dispose() => _hub.Dispose();
 
     [Fact]
+    public async Task A_rollup_failing_at_any_write_leaves_each_area_on_a_whole_version_and_the_next_run_clears_what_it_left()
+    {
+        await _hub.IngestAsync(Files);
+        var first = await _hub.RollUpAsync();
+        var writes = new FailsAt(Context.Store, int.MaxValue);
+        await RollupQuarter.For(Context with { Store = writes }).RunAsync(new RollupRequest(), CancellationToken.None);
+        writes.Calls.Should().BeGreaterThan(25, "KPI tables, governance tables and the report are each written");
+
+        for (var n = 1; n <= writes.Calls; n++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            var failing = new FailsAt(Context.Store, n);
+            var run = () => RollupQuarter.For(Context with { Store = failing }).RunAsync(new RollupRequest(), CancellationToken.None);
+            await run.Should().ThrowAsync<IOException>($"write {n} fails");
+            await AssertWholeAsync($"after a failure at write {n} ({failing.Failed})");
+        }
+
+        // The next run, more than an hour on, publishes and clears every folder the failed runs left without a manifest.
+        _clock.Advance(TimeSpan.FromHours(2));
+        var next = await _hub.RollUpAsync();
+        var (kpi, governance) = await AssertWholeAsync("after the next run");
+        kpi.Should().Be(next.VersionPath);
+        governance.Should().NotBeNull();
+        var folders = (await VersionFoldersAsync("published/")).Concat(await VersionFoldersAsync("secure/kpi/")).ToList();
+        folders.Should().OnlyContain(
+            f => File.Exists(_hub.Local(f.Replace("secure/", "published/", StringComparison.Ordinal) + "/manifest.json")),
+            "every version folder a failed run left without a manifest is cleared");
+        var cleared = (await EventsAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Rule).ToList();
+        cleared.Should().Contain("rollup.abandoned_version").And.Contain("governance.abandoned_version");
+        (await Report()).Should().Contain(Tail(next.VersionPath)).And.Contain(Tail(governance!)).And.EndWith("</html>\n");
+        first.VersionPath.Should().NotBe(next.VersionPath);
+    }
+
+    [Fact]
     public async Task Of_two_rollups_at_once_the_one_that_started_later_stays_current_whichever_finishes_last()
     {
         await _hub.IngestAsync(Files);
@@ -90,6 +124,27 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(laterGovernance!));
     }
 
+    [Fact]
+    public async Task Version_folders_a_governance_publication_left_without_a_manifest_are_cleared_and_audited_by_the_next_one()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var failing = new FailsAt(Context.Store, 1, path => path.StartsWith("published/governance/v=", StringComparison.Ordinal) && path.EndsWith(".csv", StringComparison.Ordinal));
+        var marts = await new MartLoader(Context.Store).LoadAsync(CancellationToken.None);
+        var publish = () => new GovernancePublisher(Context with { Store = failing }).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
+        await publish.Should().ThrowAsync<IOException>();
+        var left = (await VersionFoldersAsync("published/governance/")).Where(f => !File.Exists(_hub.Local(f + "/manifest.json"))).ToList();
+        left.Should().ContainSingle();
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await new GovernancePublisher(Context).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
+
+        (await VersionFoldersAsync("published/governance/")).Should().NotContain(left[0]);
+        var cleared = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Rule == "governance.abandoned_version").Subject;
+        cleared.Entry.Kind.Should().Be(AuditKinds.Deleted);
+        cleared.Entry.Path.Should().Be(left[0]);
+    }
+
     private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
 
     private async Task<List<AuditEvent>> EventsAsync() => await Context.Audit.ReadAsync(CancellationToken.None).ToListAsync();
@@ -100,6 +155,14 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         reports.Should().ContainSingle();
         return await File.ReadAllTextAsync(reports[0]);
     }
+
+    // The version folders (".../v={run}") holding any object under the prefix.
+    private async Task<IReadOnlyList<string>> VersionFoldersAsync(string prefix) =>
+        await Context.Store.ListAsync(prefix, CancellationToken.None)
+            .Select(o => o.Path[..o.Path.LastIndexOf('/')])
+            .Where(folder => folder[(folder.LastIndexOf('/') + 1)..].StartsWith("v=", StringComparison.Ordinal))
+            .Distinct()
+            .ToListAsync();
 
     private async Task<IReadOnlyList<string>> InputsAsync(string version)
     {
@@ -126,5 +189,34 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         }
 
         return (versions[0], versions[1]);
+    }
+
+    /// <summary>The n-th write or delete (of those <paramref name="counts"/> picks) fails as a full disk would, before anything of it is stored.</summary>
+    private sealed class FailsAt(IObjectStore inner, int n, Func<string, bool>? counts = null) : DelegatingStore(inner)
+    {
+        public int Calls { get; private set; }
+
+        public string? Failed { get; private set; }
+
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            Count(path);
+            return base.BeginWriteAsync(path, options, cancellationToken);
+        }
+
+        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            Count(path);
+            return base.DeleteAsync(path, ifMatchETag, cancellationToken);
+        }
+
+        private void Count(string path)
+        {
+            if ((counts is null || counts(path)) && ++Calls == n)
+            {
+                Failed = path;
+                throw new IOException("No space left on device.");
+            }
+        }
     }
 }
