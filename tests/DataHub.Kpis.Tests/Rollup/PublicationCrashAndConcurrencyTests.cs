@@ -125,6 +125,27 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_board_report_rendered_before_a_rollup_switched_the_tables_is_rendered_again_from_the_tables_now_current()
+    {
+        await _hub.IngestAsync(Files);
+        var first = await _hub.RollUpAsync();
+        var quarter = Quarter.Parse(first.Quarters[^1]);
+
+        // `datahub report` has rendered from the current tables when a rollup publishes and writes its own report.
+        var held = new HoldsWrite(Context.Store, BoardReport.PathFor(quarter));
+        var report = Task.Run(() => BoardReport.WriteAsync(held, quarter, _clock.GetUtcNow(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        held.Release.SetResult();
+        await report;
+
+        var (_, governance) = await AssertWholeAsync("after the report and the rollup");
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(governance!)).And.NotContain(Tail(first.VersionPath));
+    }
+
+    [Fact]
     public async Task Version_folders_a_governance_publication_left_without_a_manifest_are_cleared_and_audited_by_the_next_one()
     {
         await _hub.IngestAsync(Files);
