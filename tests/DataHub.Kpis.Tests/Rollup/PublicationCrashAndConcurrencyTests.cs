@@ -4,6 +4,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Governance;
 using DataHub.Core.Hub;
 using DataHub.Core.Kpis;
+using DataHub.Core.Marts;
 using DataHub.Core.Report;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
@@ -146,6 +147,26 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_retention_deletes_while_the_rollup_reads_it_is_left_out_whole_and_the_rollup_still_publishes()
+    {
+        await _hub.IngestAsync([.. Files, .. _late]);
+        await _hub.RollUpAsync();
+        var police = (await new MartCatalog(Context.Store).CommittedAsync("police-da-incidents", CancellationToken.None)).First();
+        police.Files.Should().HaveCountGreaterThan(2);
+
+        // Retention takes the batch (manifest first, then its files) after the rollup listed it and read its first quarter file.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var racing = new DeletesBatchOnRead(Context.Store, police, police.Files[1].Path);
+        var outcome = await RollupQuarter.For(Context with { Store = racing }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        racing.Deleted.Should().BeTrue();
+        var (kpi, _) = await AssertWholeAsync("after the rollup");
+        kpi.Should().Be(outcome.VersionPath);
+        (await InputsAsync(kpi!)).Should().NotContain(police.Files.Select(f => f.Path), "no file of the deleted batch is among the version's inputs, not even the one read before it went")
+            .And.Contain(p => p.StartsWith("secure/csc-people/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Version_folders_a_governance_publication_left_without_a_manifest_are_cleared_and_audited_by_the_next_one()
     {
         await _hub.IngestAsync(Files);
@@ -238,6 +259,27 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
                 Failed = path;
                 throw new IOException("No space left on device.");
             }
+        }
+    }
+
+    /// <summary>Deletes a committed batch as retention does (manifest, then files) just before one of its files is read.</summary>
+    private sealed class DeletesBatchOnRead(IObjectStore inner, MartManifest batch, string trigger) : DelegatingStore(inner)
+    {
+        public bool Deleted { get; private set; }
+
+        public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (path == trigger && !Deleted)
+            {
+                Deleted = true;
+                await base.DeleteAsync(batch.Path, null, cancellationToken);
+                foreach (var file in batch.Files)
+                {
+                    await base.DeleteAsync(file.Path, null, cancellationToken);
+                }
+            }
+
+            return await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
         }
     }
 }
