@@ -16,7 +16,7 @@ namespace DataHub.Core.Governance;
 public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
 
 /// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
-/// <param name="Activity">kpi_published, kpi_refused, governance_published, retention_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
 /// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
 /// <param name="At">When (UTC), or null for a state.</param>
 /// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
@@ -30,7 +30,7 @@ public static class BoardActivity
 {
     private static readonly HashSet<string> Listed = new(StringComparer.Ordinal)
     {
-        AuditKinds.KpiPublished, AuditKinds.KpiRefused, GovernancePublisher.AuditKind, AuditKinds.KeyCreated, AuditKinds.KeyRotated, AuditKinds.AuditRepaired,
+        AuditKinds.KpiPublished, AuditKinds.KpiRefused, GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind, AuditKinds.KeyCreated, AuditKinds.KeyRotated, AuditKinds.AuditRepaired,
     };
 
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>

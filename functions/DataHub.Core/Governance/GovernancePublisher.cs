@@ -7,6 +7,7 @@ using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Governance;
 
@@ -16,7 +17,11 @@ namespace DataHub.Core.Governance;
 /// <param name="ScorecardRows">Rows in scorecard.</param>
 /// <param name="RedRows">Scorecard rows whose overall status is red.</param>
 /// <param name="ChainIntact">Whether the audit chain verified.</param>
-public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int ScorecardRows, int RedRows, bool ChainIntact);
+public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int ScorecardRows, int RedRows, bool ChainIntact)
+{
+    /// <summary>Null when the version was made current; otherwise the version that stays current, from a publication whose inputs were read later.</summary>
+    public string? SupersededBy { get; init; }
+}
 
 /// <summary>
 /// Rebuilds the governance tables from the audit log (deliveries, rejections, scorecard, activity, and the quarter dimension
@@ -28,6 +33,9 @@ public sealed class GovernancePublisher
     /// <summary>The audit event kind of a governance publication.</summary>
     public const string AuditKind = "governance_published";
 
+    /// <summary>The audit event kind of governance tables written whole but not made current (a publication whose inputs were read later had switched first).</summary>
+    public const string RefusedKind = "governance_refused";
+
     /// <summary>The pointer to the current governance version.</summary>
     public const string CurrentPointer = "published/governance/current.json";
 
@@ -35,6 +43,7 @@ public sealed class GovernancePublisher
     private readonly HubContext _hub;
     private readonly RollupSettings _settings;
     private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;
+    private readonly ILogger _logger;
 
     /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
     /// <param name="hub">The hub.</param>
@@ -43,16 +52,25 @@ public sealed class GovernancePublisher
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
         _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
+        _logger = hub.Logger("DataHub.Governance");
         // With the host's trail the chain is checked under the audit key and against every anchor; without one (a bare
         // test composition), its order and links only, and the message says so.
         _verifyChain = hub.Trail is { } trail ? trail.VerifyAsync : ct => AuditVerifier.VerifyAsync(hub.Audit, ct);
     }
 
     /// <summary>Builds and publishes the tables; <paramref name="marts"/> are the marts the rollup read (their periods and links).</summary>
-    public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, CancellationToken cancellationToken)
+    /// <param name="marts">The marts read.</param>
+    /// <param name="martsRead">When reading <paramref name="marts"/> began: of two publications at once, the one whose inputs were read later stays current.</param>
+    /// <param name="cancellationToken">Cancels the publication.</param>
+    public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, DateTimeOffset martsRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marts);
         var started = _hub.Time.GetUtcNow();
+        foreach (var abandoned in await new KpiVersions(_hub.Store, "governance").ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogInformation("Cleared abandoned governance version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
+        }
+
         var today = _hub.Today;
         var events = new List<AuditEvent>();
         await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -92,9 +110,22 @@ public sealed class GovernancePublisher
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
         await WriteAsync($"{version}/manifest.json", manifest, cancellationToken).ConfigureAwait(false);
 
-        // The switch comes last: until it is written, readers keep the previous version.
-        await WriteAsync(CurrentPointer, JsonSerializer.SerializeToUtf8Bytes(new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()), Json), cancellationToken).ConfigureAwait(false);
+        // The switch comes last: until it is written, readers keep the previous version. A publication whose inputs were
+        // read later may have switched meanwhile: its version stays, and this one is never current.
+        var switched = await CurrentVersion.SwitchAsync(_hub.Store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()) { Started = martsRead }, cancellationToken).ConfigureAwait(false);
         var red = scorecard.Count(r => r.Overall == Rag.Red);
+        if (!switched.Switched)
+        {
+            await _hub.Audit.AppendAsync(
+                new AuditEntry(
+                    RefusedKind,
+                    Path: version + "/manifest.json",
+                    FileSha256: manifestSha,
+                    Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
+                cancellationToken).ConfigureAwait(false);
+            return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { SupersededBy = switched.Current.Version };
+        }
+
         await _hub.Audit.AppendAsync(
             new AuditEntry(
                 AuditKind,

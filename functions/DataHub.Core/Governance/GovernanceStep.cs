@@ -8,13 +8,15 @@ namespace DataHub.Core.Governance;
 /// <summary>What the rollup does after publishing the KPI tables: the governance tables, then the board report for the latest quarter.</summary>
 public static class GovernanceStep
 {
-    /// <summary>Publishes the governance tables from the audit log and writes <c>published/report/board-report-{latest quarter}.html</c>.</summary>
+    /// <summary>Publishes the governance tables from the audit log and writes <c>published/report/board-report-{latest quarter}.html</c> (the rollup runs this only when its KPI version was made current).</summary>
     public static async Task AfterRollupAsync(HubContext hub, RollupSettings settings, LoadedMarts marts, RollupOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(outcome);
-        await new GovernancePublisher(hub, settings).PublishAsync(marts, cancellationToken).ConfigureAwait(false);
-        if (outcome.Quarters.Count > 0)
+        var governance = await new GovernancePublisher(hub, settings).PublishAsync(marts, outcome.Started, cancellationToken).ConfigureAwait(false);
+
+        // Superseded: a later publication's tables are current, and that one writes the report.
+        if (governance.SupersededBy is null && outcome.Quarters.Count > 0)
         {
             await BoardReport.WriteAsync(hub.Store, Quarter.Parse(outcome.Quarters[^1]), hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }

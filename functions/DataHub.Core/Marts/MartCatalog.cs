@@ -78,6 +78,33 @@ public sealed class MartCatalog(IObjectStore store)
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="batch"/> is committed now as it was listed: its manifest is still there, committed at the
+    /// same time, and lists <paramref name="file"/> with the same SHA-256. False once retention or a retry has withdrawn it.
+    /// </summary>
+    public async Task<bool> IsStillCommittedAsync(MartManifest batch, MartManifestFile file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            using var buffer = new MemoryStream();
+            var stream = await _store.OpenReadAsync(batch.Path, null, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            return MartManifest.Parse(buffer.ToArray()) is { } now
+                && now.CommittedAt == batch.CommittedAt
+                && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the manifest of <paramref name="batchId"/> exists now.</summary>
     public async Task<bool> IsCommittedAsync(string feed, string batchId, CancellationToken cancellationToken) =>
         await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is not null;

@@ -66,24 +66,35 @@ public static class BoardReport
     public static async Task<(string Path, Quarter Quarter)> WriteAsync(IObjectStore store, Quarter? quarter, DateTimeOffset generated, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var data = await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
-            ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.");
-        var quarters = data.KpiQuarters;
-        if (quarters.Count == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new BoardReportUnavailableException("The published KPI tables hold no quarter yet.");
-        }
+            var data = await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
+                ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.");
+            var quarters = data.KpiQuarters;
+            if (quarters.Count == 0)
+            {
+                throw new BoardReportUnavailableException("The published KPI tables hold no quarter yet.");
+            }
 
-        var q = quarter ?? quarters[^1];
-        if (!quarters.Contains(q))
-        {
-            throw new BoardReportUnavailableException($"{q} is not a quarter the published KPI tables hold ({quarters[0]} to {quarters[^1]}).");
-        }
+            var q = quarter ?? quarters[^1];
+            if (!quarters.Contains(q))
+            {
+                throw new BoardReportUnavailableException($"{q} is not a quarter the published KPI tables hold ({quarters[0]} to {quarters[^1]}).");
+            }
 
-        var bytes = Encoding.UTF8.GetBytes(Render(data, q, generated));
-        var path = PathFor(q);
-        await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        return (path, q);
+            var bytes = Encoding.UTF8.GetBytes(Render(data, q, generated));
+            var path = PathFor(q);
+            await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+
+            // A rollup that switched the tables while this report was rendered may have written its own report before
+            // this one replaced it: render again from the versions now current, so the report left is of them.
+            if (attempt == 3
+                || (await RollupQuarter.CurrentVersionAsync(store, cancellationToken).ConfigureAwait(false) == data.KpiVersion
+                    && await GovernancePublisher.CurrentVersionAsync(store, cancellationToken).ConfigureAwait(false) == data.GovernanceVersion))
+            {
+                return (path, q);
+            }
+        }
     }
 
     /// <summary>The report's HTML for one quarter.</summary>

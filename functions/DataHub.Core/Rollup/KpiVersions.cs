@@ -12,14 +12,20 @@ namespace DataHub.Core.Rollup;
 public sealed record AbandonedVersion(string RunId, IReadOnlyList<string> Objects);
 
 /// <summary>
-/// The version folders of the KPI tables: finds runs abandoned before their manifest (so they can be cleared), and reads
-/// the audit head each published manifest records (an anchor for `audit verify` that deleting the audit log cannot reach).
+/// The version folders of the KPI tables (or, given its area, of the governance tables): finds runs abandoned before their
+/// manifest and clears them, and reads the audit head each published KPI manifest records (an anchor for `audit verify` that
+/// deleting the audit log cannot reach).
 /// </summary>
-public sealed class KpiVersions(IObjectStore store)
+/// <param name="store">The hub's store.</param>
+/// <param name="area">The folder under published/ (and secure/): "kpi" or "governance".</param>
+public sealed class KpiVersions(IObjectStore store, string area = "kpi")
 {
-    private const string Published = "published/kpi/v=";
-    private const string Secure = "secure/kpi/v=";
+    private readonly string _published = $"published/{area}/v=";
+    private readonly string _secure = $"secure/{area}/v=";
     private readonly IObjectStore _store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <summary>The audit rule of an abandoned version cleared: <c>rollup.abandoned_version</c> for the KPI tables, <c>governance.abandoned_version</c>.</summary>
+    public string AbandonedRule => (area == "kpi" ? "rollup" : area) + ".abandoned_version";
 
     /// <summary>The runs with no manifest whose id says they started more than <paramref name="age"/> before <paramref name="now"/>.</summary>
     /// <remarks>A younger run may still be writing: it is left alone.</remarks>
@@ -27,7 +33,7 @@ public sealed class KpiVersions(IObjectStore store)
     {
         var runs = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var published = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var prefix in new[] { Published, Secure })
+        foreach (var prefix in new[] { _published, _secure })
         {
             await foreach (var item in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
@@ -39,7 +45,7 @@ public sealed class KpiVersions(IObjectStore store)
                 }
 
                 var run = rest[..slash];
-                if (prefix == Published && rest[(slash + 1)..] == "manifest.json")
+                if (prefix == _published && rest[(slash + 1)..] == "manifest.json")
                 {
                     published.Add(run);
                 }
@@ -51,6 +57,27 @@ public sealed class KpiVersions(IObjectStore store)
         return [.. runs
             .Where(r => !published.Contains(r.Key) && StartOf(r.Key) is { } started && now - started > age)
             .Select(r => new AbandonedVersion(r.Key, r.Value))];
+    }
+
+    /// <summary>Clears the runs <see cref="AbandonedAsync"/> finds, auditing each as deleted under <see cref="AbandonedRule"/>; returns them.</summary>
+    public async Task<IReadOnlyList<AbandonedVersion>> ClearAbandonedAsync(IAuditLog audit, DateTimeOffset now, TimeSpan age, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var cleared = await AbandonedAsync(now, age, cancellationToken).ConfigureAwait(false);
+        foreach (var abandoned in cleared)
+        {
+            await ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync(
+                new AuditEntry(
+                    AuditKinds.Deleted,
+                    Path: _published + abandoned.RunId,
+                    Rule: AbandonedRule,
+                    Detail: $"{(area == "kpi" ? "Rollup" : "Governance")} run {abandoned.RunId} stopped before publishing its manifest; the files it left were cleared.",
+                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return cleared;
     }
 
     /// <summary>Deletes what an abandoned run left.</summary>
@@ -67,7 +94,7 @@ public sealed class KpiVersions(IObjectStore store)
     public async IAsyncEnumerable<AuditAnchor> AnchorsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var manifests = new List<string>();
-        await foreach (var item in _store.ListAsync(Published, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in _store.ListAsync(_published, cancellationToken).ConfigureAwait(false))
         {
             if (item.Path.EndsWith("/manifest.json", StringComparison.Ordinal))
             {

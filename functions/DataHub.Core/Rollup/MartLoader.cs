@@ -50,6 +50,26 @@ public sealed class MartLoader(IObjectStore store)
     /// <exception cref="KeyVersionMismatchException">A file's tokens were made under another key version than the cohort's.</exception>
     public async Task<LoadedMarts> LoadAsync(CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LoadOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BatchWithdrawnException ex)
+            {
+                // Retention (or a retried delivery) withdrew a batch after it was listed, perhaps after some of its files
+                // were read: everything is read again from the batches committed now, so no batch is ever taken in part.
+                if (attempt == 3)
+                {
+                    throw new RollupInputException($"Batches kept being withdrawn while the marts were read (last: '{ex.Path}'); nothing was published.", ex);
+                }
+            }
+        }
+    }
+
+    private async Task<LoadedMarts> LoadOnceAsync(CancellationToken cancellationToken)
+    {
         var files = new List<MartInput>();
         Quarter? latest = null;
 
@@ -110,7 +130,7 @@ public sealed class MartLoader(IObjectStore store)
     {
         try
         {
-            return [.. (await new MartCatalog(_store).CommittedAsync(feed, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.Files.Select(f => new CommittedFile(f, m.CommittedAt)))];
+            return [.. (await new MartCatalog(_store).CommittedAsync(feed, cancellationToken).ConfigureAwait(false)).SelectMany(m => m.Files.Select(f => new CommittedFile(f, m)))];
         }
         catch (DamagedManifestException ex)
         {
@@ -128,16 +148,33 @@ public sealed class MartLoader(IObjectStore store)
     {
         using var buffer = new MemoryStream();
         var obj = committed.File;
-        var source = await _store.OpenReadAsync(obj.Path, null, cancellationToken).ConfigureAwait(false);
-        await using (source.ConfigureAwait(false))
+        string? sha = null;
+        try
         {
-            await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var source = await _store.OpenReadAsync(obj.Path, null, cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                await source.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            sha = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        }
+        catch (Exception ex) when (ex is ObjectNotFoundException or ObjectChangedException)
+        {
+            // Gone or replaced while read: judged below against its batch's manifest as it is now.
+            sha = null;
         }
 
-        var sha = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         if (!string.Equals(sha, obj.Sha256, StringComparison.Ordinal))
         {
-            throw new RollupInputException($"Mart file '{obj.Path}' does not match its batch manifest: it changed after it was committed.");
+            if (!await new MartCatalog(_store).IsStillCommittedAsync(committed.Batch, obj, cancellationToken).ConfigureAwait(false))
+            {
+                throw new BatchWithdrawnException(obj.Path);
+            }
+
+            throw new RollupInputException(sha is null
+                ? $"Mart file '{obj.Path}' is missing or changed while read, although its batch manifest still commits it."
+                : $"Mart file '{obj.Path}' does not match its batch manifest: it changed after it was committed.");
         }
 
         buffer.Position = 0;
@@ -165,7 +202,7 @@ public sealed class MartLoader(IObjectStore store)
                 rows += group.Rows;
             }
 
-            return (new MartInput(obj.Path, sha, feed, partner, keyVersion, rulesVersion, rows, batch, committed.CommittedAt, span.First, span.Last), partner);
+            return (new MartInput(obj.Path, obj.Sha256, feed, partner, keyVersion, rulesVersion, rows, batch, committed.Batch.CommittedAt, span.First, span.Last), partner);
         }
         catch (ParquetFormatException ex)
         {
@@ -185,7 +222,13 @@ public sealed class MartLoader(IObjectStore store)
         return current is { } c && c.CompareTo(q) >= 0 ? c : q;
     }
 
-    // A quarter file with the time its batch was committed, which stands for the delivery's arrival.
-    private sealed record CommittedFile(MartManifestFile File, DateTimeOffset CommittedAt);
+    // A quarter file with its batch as listed (its commit time stands for the delivery's arrival).
+    private sealed record CommittedFile(MartManifestFile File, MartManifest Batch);
+
+    // A batch listed at the start of the load is no longer committed as listed.
+    private sealed class BatchWithdrawnException(string path) : Exception($"The batch of '{path}' was withdrawn while the marts were read.")
+    {
+        public string Path { get; } = path;
+    }
 }
 

@@ -37,6 +37,15 @@ public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyLi
 
     /// <summary>Milliseconds spent loading and linking, computing, applying disclosure control and writing.</summary>
     public IReadOnlyDictionary<string, long> PhaseTimings { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>When the run began, before it read its inputs.</summary>
+    public DateTimeOffset Started { get; init; }
+
+    /// <summary>
+    /// Null when the version was made current; otherwise the version that stays current, which a run that started later
+    /// (so read later inputs) switched to meanwhile. The version written is whole, with its manifest, but never current.
+    /// </summary>
+    public string? SupersededBy { get; init; }
 }
 
 /// <summary>The rollup's configuration: KPI rules, the disclosure profile each feed's agreement names, and its timer schedule.</summary>
@@ -108,6 +117,9 @@ public sealed class RollupQuarter
     /// <summary>The pointer to the current published version.</summary>
     public const string CurrentPointer = "published/kpi/current.json";
 
+    /// <summary>The audit rule of a version written whole but not made current, because a rollup that started later had switched first.</summary>
+    public const string SupersededRule = "rollup.superseded";
+
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, TypeInfoResolver = HubJson.Default };
     private readonly IObjectStore _store;
     private readonly IAuditLog _audit;
@@ -136,7 +148,7 @@ public sealed class RollupQuarter
         };
     }
 
-    /// <summary>Runs after each published version with the marts it read (the governance tables and board report hook in here).</summary>
+    /// <summary>Runs after each version made current, with the marts it read (the governance tables and board report hook in here).</summary>
     public Func<LoadedMarts, RollupOutcome, CancellationToken, Task>? AfterPublish { get; init; }
 
     /// <summary>Runs the rollup and publishes a new version.</summary>
@@ -238,9 +250,31 @@ public sealed class RollupQuarter
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
         await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
 
-        // The switch comes last: until it is written, readers keep the previous version.
-        var pointer = JsonSerializer.SerializeToUtf8Bytes(new CurrentVersion(version, runId, manifestSha, _time.GetUtcNow()), Json);
-        await WriteAsync(CurrentPointer, pointer, cancellationToken).ConfigureAwait(false);
+        // The switch comes last: until it is written, readers keep the previous version. If a run that started later
+        // switched meanwhile, its version (from later inputs) stays: this one is never current, and governance and the
+        // board report are left to that run.
+        var switched = await CurrentVersion.SwitchAsync(_store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _time.GetUtcNow()) { Started = started }, cancellationToken).ConfigureAwait(false);
+        var outcome = new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+        {
+            PhaseTimings = phases,
+            Markers = publication.Markers,
+            Started = started,
+            SupersededBy = switched.Switched ? null : switched.Current.Version,
+        };
+        if (!switched.Switched)
+        {
+            await _audit.AppendAsync(
+                new AuditEntry(
+                    AuditKinds.KpiRefused,
+                    Path: version + "/manifest.json",
+                    FileSha256: manifestSha,
+                    Rule: SupersededRule,
+                    Detail: $"KPI tables written as version {runId} were not made current: version {switched.Current.RunId}, from a rollup that started later, already was.",
+                    DurationMs: clock.ElapsedMilliseconds),
+                cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Rollup {RunId} was not made current: {Current}, from a rollup that started later, already was", runId, switched.Current.RunId);
+            return outcome;
+        }
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal)
         {
@@ -264,11 +298,6 @@ public sealed class RollupQuarter
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
-        var outcome = new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
-        {
-            PhaseTimings = phases,
-            Markers = publication.Markers,
-        };
         if (AfterPublish is { } after)
         {
             await after(marts, outcome, cancellationToken).ConfigureAwait(false);
@@ -283,18 +312,8 @@ public sealed class RollupQuarter
 
     private async Task ClearAbandonedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var versions = new KpiVersions(_store);
-        foreach (var abandoned in await versions.AbandonedAsync(now, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        foreach (var abandoned in await new KpiVersions(_store).ClearAbandonedAsync(_audit, now, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
         {
-            await versions.ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
-            await _audit.AppendAsync(
-                new AuditEntry(
-                    AuditKinds.Deleted,
-                    Path: "published/kpi/v=" + abandoned.RunId,
-                    Rule: "rollup.abandoned_version",
-                    Detail: $"Rollup run {abandoned.RunId} stopped before publishing its manifest; the files it left were cleared.",
-                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
-                cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Cleared abandoned rollup version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
         }
     }
@@ -353,10 +372,14 @@ public sealed record RollupManifest(
     IReadOnlyDictionary<string, long> PhaseTimings,
     AuditHead? AuditHead = null);
 
-/// <summary>The content of <c>published/kpi/current.json</c>.</summary>
+/// <summary>The content of <c>published/kpi/current.json</c> (and of the governance pointer).</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = HubJson.Default };
+    private static readonly JsonSerializerOptions Indented = new(Json) { WriteIndented = true };
+
+    /// <summary>When the run that made the version began reading its inputs (null in pointers written before it was recorded).</summary>
+    public DateTimeOffset? Started { get; init; }
 
     /// <summary>The version folder a pointer (KPI or governance <c>current.json</c>) names, or null when there is no pointer yet.</summary>
     public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
@@ -371,11 +394,7 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
 
             try
             {
-                var stream = await store.OpenReadAsync(pointer, null, cancellationToken).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    return (await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false))?.Version;
-                }
+                return (await ReadAsync(store, pointer, null, cancellationToken).ConfigureAwait(false))?.Version;
             }
             catch (ObjectChangedException) when (attempt < 3)
             {
@@ -383,4 +402,64 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
             }
         }
     }
+
+    /// <summary>
+    /// Points <paramref name="pointer"/> at <paramref name="next"/>, unless it already names a version whose run started later
+    /// (so read later inputs): that one stays. The write is conditioned on the pointer read, so of two runs switching at once
+    /// the one that started later is current in the end, whichever finishes last.
+    /// </summary>
+    public static async Task<PointerSwitch> SwitchAsync(IObjectStore store, string pointer, CurrentVersion next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(next);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(next, Indented);
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (existing is not null && await ReadJudgedAsync(store, pointer, existing.ETag, cancellationToken).ConfigureAwait(false) is { Started: { } later } current
+                    && next.Started is { } started && later > started)
+                {
+                    return new PointerSwitch(false, current);
+                }
+
+                // Only the pointer just judged is replaced (or, when there was none, none may have appeared).
+                var options = existing is null ? WriteOptions.CreateNew : WriteOptions.Default with { IfMatch = existing.ETag };
+                await store.WriteAsync(pointer, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), options, cancellationToken).ConfigureAwait(false);
+                return new PointerSwitch(true, next);
+            }
+            catch (Exception ex) when ((ex is ObjectChangedException or ObjectExistsException or ObjectNotFoundException) && attempt < 10)
+            {
+                // Another run switched the pointer meanwhile: judge again against what it wrote.
+            }
+        }
+    }
+
+    private static async Task<CurrentVersion?> ReadAsync(IObjectStore store, string pointer, string? version, CancellationToken cancellationToken)
+    {
+        var stream = await store.OpenReadAsync(pointer, version, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A pointer that is not JSON (damaged by hand) names nothing a switch must keep: the switch replaces it.
+    private static async Task<CurrentVersion?> ReadJudgedAsync(IObjectStore store, string pointer, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(store, pointer, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
+
+/// <summary>What <see cref="CurrentVersion.SwitchAsync"/> did.</summary>
+/// <param name="Switched">Whether the pointer now names the new version.</param>
+/// <param name="Current">The version the pointer names: the new one, or one a run that started later made current.</param>
+public sealed record PointerSwitch(bool Switched, CurrentVersion Current);

@@ -96,7 +96,8 @@ public sealed record StoredObject(string Path, long Length, string ETag, DateTim
 /// <param name="IfMatch">
 /// When set, the commit replaces only this version of the object (its ETag) and fails with <see cref="ObjectChangedException"/>
 /// on any other, or none: a writer that stalled does not replace what another wrote meanwhile. Blob storage checks it in the
-/// request that commits; a local folder checks it just before the rename (writers of one path are serialised by the hub).
+/// request that commits; a local folder checks it under a lock file held until the rename. For overwriting writes; a
+/// create-only write already fails on any version.
 /// </param>
 public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null, string? IfMatch = null)
 {

@@ -24,9 +24,12 @@ internal static class GovernanceCommands
             try
             {
                 using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                var read = hub.Context.Time.GetUtcNow();
                 var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
-                var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, ct);
-                env.Output.WriteLine($"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
+                var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, read, ct);
+                env.Output.WriteLine(outcome.SupersededBy is { } later
+                    ? $"Governance tables written as {outcome.VersionPath} but not made current: {later}, from inputs read later, already was."
+                    : $"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (RollupFaults.RefusesInput(ex))

@@ -90,6 +90,11 @@ internal static class RollupCommand
     public static string Describe(RollupOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.SupersededBy is { } later)
+        {
+            return $"KPI tables written as {outcome.VersionPath} but not made current: {later}, from a rollup that started later, already was.";
+        }
+
         var span = outcome.Quarters.Count == 0 ? "no quarters" : $"{outcome.Quarters[0]}–{outcome.Quarters[^1]} ({outcome.Quarters.Count} quarters)";
         var markers = string.Join(", ", outcome.Markers.Where(m => m.Key.Length > 0).Select(m => $"{m.Key} {m.Value}"));
         return $"KPI tables published: {outcome.VersionPath}, {span}, {outcome.KpiRows} rows ({(markers.Length == 0 ? "no markers" : markers)}), {outcome.SuppressedCells} cells suppressed.";

@@ -119,7 +119,7 @@ public sealed class BlobObjectStore : IObjectStore
     {
         ArgumentNullException.ThrowIfNull(options);
         await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
-        return new BlobObjectWrite(Blob(path), path, options.Overwrite, options.IfMatch, options.Metadata, _settings.BlockSize);
+        return new BlobObjectWrite(Blob(path), path, options, _settings.BlockSize);
     }
 
     /// <inheritdoc />

@@ -21,13 +21,13 @@ internal sealed class BlobObjectWrite : IObjectWrite
     private readonly BlockStream _content;
     private bool _done;
 
-    public BlobObjectWrite(BlockBlobClient blob, string path, bool overwrite, string? ifMatch, IReadOnlyDictionary<string, string>? metadata, int blockSize)
+    public BlobObjectWrite(BlockBlobClient blob, string path, WriteOptions options, int blockSize)
     {
         _blob = blob;
         Path = path;
-        _overwrite = overwrite;
-        _ifMatch = ifMatch;
-        _metadata = metadata ?? new Dictionary<string, string>();
+        _overwrite = options.Overwrite;
+        _ifMatch = options.IfMatch;
+        _metadata = options.Metadata ?? new Dictionary<string, string>();
         _content = new BlockStream(blob, path, blockSize);
     }
 
@@ -40,10 +40,10 @@ internal sealed class BlobObjectWrite : IObjectWrite
         ObjectDisposedException.ThrowIf(_done, this);
         _done = true;
 
-        // Create-only: the service refuses the commit if a blob has appeared at the path meanwhile. Conditioned on a version:
-        // it refuses the commit if the blob is another version, or gone, by the time the request arrives.
+        // Create-only: the service refuses the commit if a blob has appeared at the path meanwhile; conditioned on a
+        // version, if the blob is no longer that version.
         var conditions = !_overwrite ? new BlobRequestConditions { IfNoneMatch = ETag.All }
-            : _ifMatch is not null ? new BlobRequestConditions { IfMatch = new ETag(_ifMatch) }
+            : _ifMatch is { } version ? new BlobRequestConditions { IfMatch = new ETag(version) }
             : null;
 
         // The metadata is set by the same request that makes the blob visible: never a blob without it.

@@ -161,8 +161,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
 
         var segments = Segments(path);
-        Func<bool>? unchanged = options.IfMatch is { } version ? () => File.Exists(full) && ETagMatches(new FileInfo(full), version) : null;
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, unchanged, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file)));
+        var guard = options.IfMatch is { } version ? ct => HoldVersionAsync(path, full, version, ct) : (Func<CancellationToken, Task<IDisposable?>>?)null;
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file), guard));
     }
 
     /// <inheritdoc />
@@ -259,6 +259,21 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         {
             throw new ObjectRefusedException(path, "a name on its path is a file, not a folder.");
         }
+    }
+
+    // A rename cannot be conditioned on what it replaces: writers conditioned on a version of one object take turns under a
+    // lock file ({root}/locks/{path}.lock, beside the audit log's, outside the containers), each checking the version while it holds it.
+    private async Task<IDisposable?> HoldVersionAsync(string path, string full, string version, CancellationToken cancellationToken)
+    {
+        var held = await FileLock.AcquireAsync(Path.Combine(_root, "locks", Path.Combine(Segments(path)) + ".lock"), cancellationToken).ConfigureAwait(false);
+        var file = new FileInfo(full);
+        if (!file.Exists || !ETagMatches(file, version))
+        {
+            held.Dispose();
+            throw new ObjectChangedException(path);
+        }
+
+        return held;
     }
 
     private static bool ETagMatches(FileInfo file, string? ifMatchETag) =>

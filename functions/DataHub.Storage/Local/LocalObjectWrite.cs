@@ -11,26 +11,25 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly string _destination;
     private readonly string _temp;
     private readonly bool _overwrite;
-    private readonly Func<bool>? _unchanged;
     private readonly Action _beforeRename;
     private readonly Func<FileInfo, StoredObject> _describe;
+    private readonly Func<CancellationToken, Task<IDisposable?>>? _holdVersion;
     private readonly FileStream _stream;
     private bool _done;
 
     /// <summary>
     /// Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's
-    /// metadata). With <paramref name="unchanged"/>, the commit goes ahead only while it says the destination is still the
-    /// version the writer was given.
+    /// metadata). <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
     /// </summary>
-    public LocalObjectWrite(string path, string destination, bool overwrite, Func<bool>? unchanged, Action beforeRename, Func<FileInfo, StoredObject> describe)
+    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
     {
         Path = path;
         _destination = destination;
         _temp = TemporaryFiles.PathBeside(destination);
         _overwrite = overwrite;
-        _unchanged = unchanged;
         _beforeRename = beforeRename;
         _describe = describe;
+        _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
         _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
@@ -59,13 +58,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 written.Flush(flushToDisk: true);
             }
 
-            // Checked just before the rename: a folder has no conditional rename, so writers of one path the hub conditions
-            // (a batch's files and manifest) are serialised by the claim's lock around the commit (LocalReceiptStore).
-            if (_unchanged is not null && !_unchanged())
-            {
-                throw new ObjectChangedException(Path);
-            }
-
+            using var held = _holdVersion is null ? null : await _holdVersion(cancellationToken).ConfigureAwait(false);
             _beforeRename();
 
             // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.

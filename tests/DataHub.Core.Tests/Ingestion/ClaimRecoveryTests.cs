@@ -5,6 +5,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Receipts;
 using DataHub.Core.Storage;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Ingestion;
 

@@ -362,33 +362,3 @@ internal sealed class PassThroughStream(Stream inner, long bytes, Action past) :
         }
     }
 }
-
-/// <summary>Passes every call to another store; tests override the calls they want to observe or break.</summary>
-internal class DelegatingStore(IObjectStore inner) : IObjectStore
-{
-    public virtual Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
-
-    public virtual Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.OpenReadAsync(path, ifMatchETag, cancellationToken);
-
-    public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-    public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
-        inner.BeginWriteAsync(path, options, cancellationToken);
-
-    public virtual Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
-
-    public Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken) => inner.CopyAsync(sourcePath, destinationPath, cancellationToken);
-}
-
-/// <summary>A store's write seen through another content stream, or with something done around its commit.</summary>
-internal sealed class WrappedWrite(IObjectWrite inner, Stream? content = null, Func<Func<Task<StoredObject>>, Task<StoredObject>>? commit = null) : IObjectWrite
-{
-    public string Path => inner.Path;
-
-    public Stream Content => content ?? inner.Content;
-
-    public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) =>
-        commit is null ? inner.CommitAsync(cancellationToken) : commit(() => inner.CommitAsync(cancellationToken));
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
-}

@@ -3,6 +3,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Feeds;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Ingestion;
 

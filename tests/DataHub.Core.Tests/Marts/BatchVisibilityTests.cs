@@ -5,6 +5,7 @@ using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Marts;
 

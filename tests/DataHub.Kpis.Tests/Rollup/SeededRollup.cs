@@ -13,11 +13,12 @@ internal sealed class SeededRollup : IDisposable
 {
     private readonly TempFolder _root = new("seeded-rollup");
 
-    public SeededRollup()
+    /// <summary>A hub on <paramref name="time"/> (default: a clock standing at 02:00 on 22 November 2026).</summary>
+    public SeededRollup(TimeProvider? time = null)
     {
         LocalKeyProvider.Create(_root.Path);
         LocalAuditKeyProvider.Create(_root.Path);
-        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
+        time ??= new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
         Context = new HubContext(
             new LocalObjectStore(_root.Path),
             new LocalAuditLog(_root.Path, time),

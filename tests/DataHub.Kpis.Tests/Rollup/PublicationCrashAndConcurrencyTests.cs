@@ -1,0 +1,285 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DataHub.Core.Audit;
+using DataHub.Core.Governance;
+using DataHub.Core.Hub;
+using DataHub.Core.Kpis;
+using DataHub.Core.Marts;
+using DataHub.Core.Report;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Kpis.Tests.Rollup;
+
+/// <summary>
+/// The publishing side under crashes and concurrency: a rollup (with its governance tables and board report) failing at
+/// each of its writes, two publications at once, a board report racing a rollup, and a batch withdrawn while the rollup
+/// reads it. After each, what a Power BI reader follows (each area's current.json) names a whole version.
+/// </summary>
+public sealed class PublicationCrashAndConcurrencyTests : IDisposable
+{
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
+    private readonly SeededRollup _hub;
+    private readonly IReadOnlyList<SyntheticFile> _late;
+
+    public PublicationCrashAndConcurrencyTests()
+    {
+        _hub = new SeededRollup(_clock);
+        var files = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files;
+        _late = [.. files.Where(f => f.Feed == "police-da-incidents")];
+        Files = [.. files.Where(f => f.Feed != "police-da-incidents")];
+    }
+
+    private IReadOnlyList<SyntheticFile> Files { get; }
+
+    private HubContext Context => _hub.Context;
+
+    public void Dispose() => _hub.Dispose();
+
+    [Fact]
+    public async Task A_rollup_failing_at_any_write_leaves_each_area_on_a_whole_version_and_the_next_run_clears_what_it_left()
+    {
+        await _hub.IngestAsync(Files);
+        var first = await _hub.RollUpAsync();
+        var writes = new FailsAt(Context.Store, int.MaxValue);
+        await RollupQuarter.For(Context with { Store = writes }).RunAsync(new RollupRequest(), CancellationToken.None);
+        writes.Calls.Should().BeGreaterThan(25, "KPI tables, governance tables and the report are each written");
+
+        for (var n = 1; n <= writes.Calls; n++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            var failing = new FailsAt(Context.Store, n);
+            var run = () => RollupQuarter.For(Context with { Store = failing }).RunAsync(new RollupRequest(), CancellationToken.None);
+            await run.Should().ThrowAsync<IOException>($"write {n} fails");
+            await AssertWholeAsync($"after a failure at write {n} ({failing.Failed})");
+        }
+
+        // The next run, more than an hour on, publishes and clears every folder the failed runs left without a manifest.
+        _clock.Advance(TimeSpan.FromHours(2));
+        var next = await _hub.RollUpAsync();
+        var (kpi, governance) = await AssertWholeAsync("after the next run");
+        kpi.Should().Be(next.VersionPath);
+        governance.Should().NotBeNull();
+        var folders = (await VersionFoldersAsync("published/")).Concat(await VersionFoldersAsync("secure/kpi/")).ToList();
+        folders.Should().OnlyContain(
+            f => File.Exists(_hub.Local(f.Replace("secure/", "published/", StringComparison.Ordinal) + "/manifest.json")),
+            "every version folder a failed run left without a manifest is cleared");
+        var cleared = (await EventsAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Rule).ToList();
+        cleared.Should().Contain("rollup.abandoned_version").And.Contain("governance.abandoned_version");
+        (await Report()).Should().Contain(Tail(next.VersionPath)).And.Contain(Tail(governance!)).And.EndWith("</html>\n");
+        first.VersionPath.Should().NotBe(next.VersionPath);
+    }
+
+    [Fact]
+    public async Task Of_two_rollups_at_once_the_one_that_started_later_stays_current_whichever_finishes_last()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        // The earlier run has read the marts and is about to switch when a police batch arrives and a later run publishes it.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var held = new HoldsWrite(Context.Store, RollupQuarter.CurrentPointer);
+        var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        held.Release.SetResult();
+        var superseded = await earlier;
+
+        var (kpi, governance) = await AssertWholeAsync("after both runs");
+        kpi.Should().Be(later.VersionPath, "the version current holds the police batches the earlier run never read");
+        (await InputsAsync(kpi!)).Should().Contain(p => p.StartsWith("secure/police-da-incidents/", StringComparison.Ordinal));
+        superseded.SupersededBy.Should().Be(later.VersionPath);
+        File.Exists(_hub.Local(superseded.VersionPath + "/manifest.json")).Should().BeTrue("the superseded version is written whole");
+        var refused = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.KpiRefused).Subject;
+        refused.Entry.Rule.Should().Be(RollupQuarter.SupersededRule);
+        refused.Entry.Path.Should().Be(superseded.VersionPath + "/manifest.json");
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(governance!));
+    }
+
+    [Fact]
+    public async Task Governance_tables_from_earlier_inputs_never_replace_those_of_a_rollup_that_started_later()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        // The earlier run has switched its KPI tables and is about to switch its governance tables when a later run publishes both.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var held = new HoldsWrite(Context.Store, GovernancePublisher.CurrentPointer);
+        var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        var laterGovernance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        held.Release.SetResult();
+        await earlier;
+
+        var (kpi, governance) = await AssertWholeAsync("after both runs");
+        kpi.Should().Be(later.VersionPath);
+        governance.Should().Be(laterGovernance, "governance tables made from the earlier run's marts and audit events would sit beside the later KPI tables");
+        (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == GovernancePublisher.RefusedKind);
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(laterGovernance!));
+    }
+
+    [Fact]
+    public async Task A_board_report_rendered_before_a_rollup_switched_the_tables_is_rendered_again_from_the_tables_now_current()
+    {
+        await _hub.IngestAsync(Files);
+        var first = await _hub.RollUpAsync();
+        var quarter = Quarter.Parse(first.Quarters[^1]);
+
+        // `datahub report` has rendered from the current tables when a rollup publishes and writes its own report.
+        var held = new HoldsWrite(Context.Store, BoardReport.PathFor(quarter));
+        var report = Task.Run(() => BoardReport.WriteAsync(held, quarter, _clock.GetUtcNow(), CancellationToken.None));
+        await held.Reached.Task;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _hub.IngestAsync(_late);
+        var later = await _hub.RollUpAsync();
+        held.Release.SetResult();
+        await report;
+
+        var (_, governance) = await AssertWholeAsync("after the report and the rollup");
+        (await Report()).Should().Contain(Tail(later.VersionPath)).And.Contain(Tail(governance!)).And.NotContain(Tail(first.VersionPath));
+    }
+
+    [Fact]
+    public async Task A_batch_retention_deletes_while_the_rollup_reads_it_is_left_out_whole_and_the_rollup_still_publishes()
+    {
+        await _hub.IngestAsync([.. Files, .. _late]);
+        await _hub.RollUpAsync();
+        var police = (await new MartCatalog(Context.Store).CommittedAsync("police-da-incidents", CancellationToken.None)).First();
+        police.Files.Should().HaveCountGreaterThan(2);
+
+        // Retention takes the batch (manifest first, then its files) after the rollup listed it and read its first quarter file.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var racing = new DeletesBatchOnRead(Context.Store, police, police.Files[1].Path);
+        var outcome = await RollupQuarter.For(Context with { Store = racing }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        racing.Deleted.Should().BeTrue();
+        var (kpi, _) = await AssertWholeAsync("after the rollup");
+        kpi.Should().Be(outcome.VersionPath);
+        (await InputsAsync(kpi!)).Should().NotContain(police.Files.Select(f => f.Path), "no file of the deleted batch is among the version's inputs, not even the one read before it went")
+            .And.Contain(p => p.StartsWith("secure/csc-people/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Version_folders_a_governance_publication_left_without_a_manifest_are_cleared_and_audited_by_the_next_one()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var failing = new FailsAt(Context.Store, 1, path => path.StartsWith("published/governance/v=", StringComparison.Ordinal) && path.EndsWith(".csv", StringComparison.Ordinal));
+        var marts = await new MartLoader(Context.Store).LoadAsync(CancellationToken.None);
+        var publish = () => new GovernancePublisher(Context with { Store = failing }).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
+        await publish.Should().ThrowAsync<IOException>();
+        var left = (await VersionFoldersAsync("published/governance/")).Where(f => !File.Exists(_hub.Local(f + "/manifest.json"))).ToList();
+        left.Should().ContainSingle();
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await new GovernancePublisher(Context).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
+
+        (await VersionFoldersAsync("published/governance/")).Should().NotContain(left[0]);
+        var cleared = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Rule == "governance.abandoned_version").Subject;
+        cleared.Entry.Kind.Should().Be(AuditKinds.Deleted);
+        cleared.Entry.Path.Should().Be(left[0]);
+    }
+
+    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
+
+    private async Task<List<AuditEvent>> EventsAsync() => await Context.Audit.ReadAsync(CancellationToken.None).ToListAsync();
+
+    private async Task<string> Report()
+    {
+        var reports = Directory.EnumerateFiles(_hub.Local("published/report"), "board-report-*.html").ToList();
+        reports.Should().ContainSingle();
+        return await File.ReadAllTextAsync(reports[0]);
+    }
+
+    // The version folders (".../v={run}") holding any object under the prefix.
+    private async Task<IReadOnlyList<string>> VersionFoldersAsync(string prefix) =>
+        await Context.Store.ListAsync(prefix, CancellationToken.None)
+            .Select(o => o.Path[..o.Path.LastIndexOf('/')])
+            .Where(folder => folder[(folder.LastIndexOf('/') + 1)..].StartsWith("v=", StringComparison.Ordinal))
+            .Distinct()
+            .ToListAsync();
+
+    private async Task<IReadOnlyList<string>> InputsAsync(string version)
+    {
+        using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_hub.Local(version + "/manifest.json")));
+        return [.. manifest.RootElement.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("path").GetString()!)];
+    }
+
+    // What Power BI follows: each area's current.json names a version whose manifest lists only files present as written.
+    private async Task<(string? Kpi, string? Governance)> AssertWholeAsync(string because)
+    {
+        var versions = new List<string?>();
+        foreach (var pointer in new[] { RollupQuarter.CurrentPointer, GovernancePublisher.CurrentPointer })
+        {
+            var version = await CurrentVersion.ReadVersionAsync(Context.Store, pointer, CancellationToken.None);
+            versions.Add(version);
+            version.Should().NotBeNull(because);
+            using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(_hub.Local(version + "/manifest.json")));
+            foreach (var output in manifest.RootElement.GetProperty("outputs").EnumerateArray())
+            {
+                var path = _hub.Local(output.GetProperty("path").GetString()!);
+                File.Exists(path).Should().BeTrue($"{because}: {pointer} names a whole version");
+                Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))).Should().Be(output.GetProperty("sha256").GetString(), because);
+            }
+        }
+
+        return (versions[0], versions[1]);
+    }
+
+    /// <summary>The n-th write or delete (of those <paramref name="counts"/> picks) fails as a full disk would, before anything of it is stored.</summary>
+    private sealed class FailsAt(IObjectStore inner, int n, Func<string, bool>? counts = null) : DelegatingStore(inner)
+    {
+        public int Calls { get; private set; }
+
+        public string? Failed { get; private set; }
+
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            Count(path);
+            return base.BeginWriteAsync(path, options, cancellationToken);
+        }
+
+        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            Count(path);
+            return base.DeleteAsync(path, ifMatchETag, cancellationToken);
+        }
+
+        private void Count(string path)
+        {
+            if ((counts is null || counts(path)) && ++Calls == n)
+            {
+                Failed = path;
+                throw new IOException("No space left on device.");
+            }
+        }
+    }
+
+    /// <summary>Deletes a committed batch as retention does (manifest, then files) just before one of its files is read.</summary>
+    private sealed class DeletesBatchOnRead(IObjectStore inner, MartManifest batch, string trigger) : DelegatingStore(inner)
+    {
+        public bool Deleted { get; private set; }
+
+        public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (path == trigger && !Deleted)
+            {
+                Deleted = true;
+                await base.DeleteAsync(batch.Path, null, cancellationToken);
+                foreach (var file in batch.Files)
+                {
+                    await base.DeleteAsync(file.Path, null, cancellationToken);
+                }
+            }
+
+            return await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+        }
+    }
+}

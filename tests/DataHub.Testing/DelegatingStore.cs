@@ -1,0 +1,64 @@
+using DataHub.Core.Storage;
+
+namespace DataHub.Testing;
+
+/// <summary>Passes every call to another store; tests override the calls they want to observe or break.</summary>
+public class DelegatingStore(IObjectStore inner) : IObjectStore
+{
+    /// <inheritdoc />
+    public virtual Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.OpenReadAsync(path, ifMatchETag, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+        inner.BeginWriteAsync(path, options, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => inner.DeleteAsync(path, ifMatchETag, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StoredObject> CopyAsync(string sourcePath, string destinationPath, CancellationToken cancellationToken) => inner.CopyAsync(sourcePath, destinationPath, cancellationToken);
+}
+
+/// <summary>A store's write seen through another content stream, or with something done around its commit.</summary>
+public sealed class WrappedWrite(IObjectWrite inner, Stream? content = null, Func<Func<Task<StoredObject>>, Task<StoredObject>>? commit = null) : IObjectWrite
+{
+    /// <inheritdoc />
+    public string Path => inner.Path;
+
+    /// <inheritdoc />
+    public Stream Content => content ?? inner.Content;
+
+    /// <inheritdoc />
+    public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) =>
+        commit is null ? inner.CommitAsync(cancellationToken) : commit(() => inner.CommitAsync(cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>Holds the first write of one path until released, as a slow or stalled process would: a race made deterministic.</summary>
+public sealed class HoldsWrite(IObjectStore inner, string path) : DelegatingStore(inner)
+{
+    /// <summary>Completes when the write has begun and is being held.</summary>
+    public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Complete it to let the held write go on.</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <inheritdoc />
+    public override async Task<IObjectWrite> BeginWriteAsync(string written, WriteOptions options, CancellationToken cancellationToken)
+    {
+        if (written == path && Reached.TrySetResult())
+        {
+            await Release.Task;
+        }
+
+        return await base.BeginWriteAsync(written, options, cancellationToken);
+    }
+}
