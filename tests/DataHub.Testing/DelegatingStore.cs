@@ -41,24 +41,3 @@ public sealed class WrappedWrite(IObjectWrite inner, Stream? content = null, Fun
     /// <inheritdoc />
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
-
-/// <summary>Holds the first write of one path until released, as a slow or stalled process would: a race made deterministic.</summary>
-public sealed class HoldsWrite(IObjectStore inner, string path) : DelegatingStore(inner)
-{
-    /// <summary>Completes when the write has begun and is being held.</summary>
-    public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Complete it to let the held write go on.</summary>
-    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <inheritdoc />
-    public override async Task<IObjectWrite> BeginWriteAsync(string written, WriteOptions options, CancellationToken cancellationToken)
-    {
-        if (written == path && Reached.TrySetResult())
-        {
-            await Release.Task;
-        }
-
-        return await base.BeginWriteAsync(written, options, cancellationToken);
-    }
-}

@@ -31,9 +31,10 @@ public sealed class RollupRaceTests(AzuriteFixture fixture) : IClassFixture<Azur
         }
 
         // An operator's run has read the marts and judged the pointer when police batches arrive and the timer's run publishes them.
-        var held = new HoldsWrite(hub.Store, RollupQuarter.CurrentPointer);
+        var stall = new Stall();
+        var held = new StallingStore(hub.Store, StoreStep.BeginWrite, p => p == RollupQuarter.CurrentPointer, stall);
         var earlier = Task.Run(() => RollupQuarter.For(hub with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
-        await held.Reached.Task;
+        await stall.Reached;
         clock.Advance(TimeSpan.FromMinutes(1));
         foreach (var file in files.Where(f => f.Feed == FeedCatalog.PoliceDaIncidents))
         {
@@ -42,7 +43,7 @@ public sealed class RollupRaceTests(AzuriteFixture fixture) : IClassFixture<Azur
 
         await TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);
         var timer = await RollupQuarter.CurrentVersionAsync(hub.Store, CancellationToken.None);
-        held.Release.SetResult();
+        stall.Release();
         var superseded = await earlier;
 
         superseded.SupersededBy.Should().Be(timer);

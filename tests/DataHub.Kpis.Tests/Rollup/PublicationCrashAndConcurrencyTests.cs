@@ -80,13 +80,14 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
 
         // The earlier run has read the marts and is about to switch when a police batch arrives and a later run publishes it.
         _clock.Advance(TimeSpan.FromMinutes(1));
-        var held = new HoldsWrite(Context.Store, RollupQuarter.CurrentPointer);
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => p == RollupQuarter.CurrentPointer, stall);
         var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
-        await held.Reached.Task;
+        await stall.Reached;
         _clock.Advance(TimeSpan.FromMinutes(1));
         await _hub.IngestAsync(_late);
         var later = await _hub.RollUpAsync();
-        held.Release.SetResult();
+        stall.Release();
         var superseded = await earlier;
 
         var (kpi, governance) = await AssertWholeAsync("after both runs");
@@ -108,14 +109,15 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
 
         // The earlier run has switched its KPI tables and is about to switch its governance tables when a later run publishes both.
         _clock.Advance(TimeSpan.FromMinutes(1));
-        var held = new HoldsWrite(Context.Store, GovernancePublisher.CurrentPointer);
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => p == GovernancePublisher.CurrentPointer, stall);
         var earlier = Task.Run(() => RollupQuarter.For(Context with { Store = held }).RunAsync(new RollupRequest(), CancellationToken.None));
-        await held.Reached.Task;
+        await stall.Reached;
         _clock.Advance(TimeSpan.FromMinutes(1));
         await _hub.IngestAsync(_late);
         var later = await _hub.RollUpAsync();
         var laterGovernance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
-        held.Release.SetResult();
+        stall.Release();
         await earlier;
 
         var (kpi, governance) = await AssertWholeAsync("after both runs");
@@ -133,13 +135,14 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         var quarter = Quarter.Parse(first.Quarters[^1]);
 
         // `datahub report` has rendered from the current tables when a rollup publishes and writes its own report.
-        var held = new HoldsWrite(Context.Store, BoardReport.PathFor(quarter));
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => p == BoardReport.PathFor(quarter), stall);
         var report = Task.Run(() => BoardReport.WriteAsync(held, quarter, _clock.GetUtcNow(), CancellationToken.None));
-        await held.Reached.Task;
+        await stall.Reached;
         _clock.Advance(TimeSpan.FromMinutes(1));
         await _hub.IngestAsync(_late);
         var later = await _hub.RollUpAsync();
-        held.Release.SetResult();
+        stall.Release();
         await report;
 
         var (_, governance) = await AssertWholeAsync("after the report and the rollup");
