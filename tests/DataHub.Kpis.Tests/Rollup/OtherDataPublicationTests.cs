@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using DataHub.Core.Governance;
 using DataHub.Kpis.Tests.Disclosure;
 using DataHub.Seeds;
@@ -46,6 +47,30 @@ public sealed class OtherDataPublicationTests
         RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
             .Select(c => $"{c.Row.Cohort} {c.Row.Indicator}.{c.Row.Measure} {c.Role} {c.Route} = {c.RecoveredValue}")
             .Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task The_run_manifest_gives_no_mart_file_or_secure_table_row_count_that_pins_a_cohort_size()
+    {
+        // Seed 40, 18 families: the published manifest listed each mart file it read with its rows, and the CSC people file
+        // of a cohort's quarter holds that cohort's people. C1 and C5 each had 13 beside 10 children (8-12) and 5 adults (5-7),
+        // which only 8 and 5 fit. It listed the secure person and family tables' rows too.
+        using var hub = new SeededRollup();
+        await hub.IngestAsync(SyntheticHub.Generate(new SeedOptions { Seed = 40, Families = 18, GroundTruth = false }).Files);
+        var outcome = await hub.RollUpAsync();
+
+        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath));
+        RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
+            .Select(c => $"{c.Row.Cohort} {c.Row.Indicator}.{c.Row.Measure} {c.Role} {c.Route} = {c.RecoveredValue}")
+            .Should().BeEmpty();
+        using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(hub.Local(outcome.VersionPath + "/manifest.json")));
+        var inputs = manifest.RootElement.GetProperty("inputs").EnumerateArray().ToList();
+        inputs.Should().NotBeEmpty();
+        inputs.Select(i => i.EnumerateObject().Select(p => p.Name)).Should().OnlyContain(names => names.Contains("sha256") && !names.Contains("rows"));
+        manifest.RootElement.GetProperty("outputs").EnumerateArray()
+            .Where(o => o.GetProperty("path").GetString()!.StartsWith("secure/", StringComparison.Ordinal))
+            .Select(o => o.EnumerateObject().Select(p => p.Name).ToList())
+            .Should().HaveCount(2).And.OnlyContain(names => names.Contains("sha256") && !names.Contains("rows"));
     }
 
     // The CSC people extract with only FAM00001, FAM00007, FAM00013 (families are dealt to the six cohorts in turn).
