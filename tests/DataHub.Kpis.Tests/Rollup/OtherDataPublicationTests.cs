@@ -4,6 +4,7 @@ using System.Text.Json;
 using DataHub.Core.Governance;
 using DataHub.Kpis.Tests.Disclosure;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.Kpis.Tests.Rollup;
 
@@ -71,6 +72,26 @@ public sealed class OtherDataPublicationTests
             .Where(o => o.GetProperty("path").GetString()!.StartsWith("secure/", StringComparison.Ordinal))
             .Select(o => o.EnumerateObject().Select(p => p.Name).ToList())
             .Should().HaveCount(2).And.OnlyContain(names => names.Contains("sha256") && !names.Contains("rows"));
+    }
+
+    [Fact]
+    public async Task No_link_quality_count_can_be_worked_out_from_the_rows_the_governance_tables_show()
+    {
+        // Seed 1, 5 families: the deliveries table shows the mental health feed's 24 rows, exactly. link_quality showed its
+        // records rounded (25) with 10 linked, 0 ambiguous and 10 unlinked, which only 12 and 12 fit beside 24.
+        using var hub = new SeededRollup();
+        await hub.IngestAsync(SyntheticHub.Generate(new SeedOptions { Seed = 1, Families = 5, GroundTruth = false }).Files);
+        var outcome = await hub.RollUpAsync();
+
+        var governance = await GovernancePublisher.CurrentVersionAsync(hub.Context.Store, CancellationToken.None);
+        var stored = await DuckDb.QueryAsync($"select sum(rows_stored) from read_parquet({DuckDb.Literal(hub.Local(governance + "/deliveries.parquet"))}) where feed = 'mental-health-scores'");
+        var records = await DuckDb.QueryAsync($"select records from read_parquet({DuckDb.Literal(hub.Local(outcome.VersionPath + "/link_quality.parquet"))}) where feed = 'mental-health-scores' and key = 'all'");
+        records.Rows.Single()[0].ToString().Should().Be(stored.Rows.Single()[0].ToString(), "a partner feed's records are its rows, public in the governance tables");
+
+        var published = await PublishedTables.ReadAsync(hub.Local(outcome.VersionPath), hub.Local(governance!));
+        RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
+            .Select(c => $"{c.Row.Indicator}.{c.Row.Measure} {c.Role} {c.Route} = {c.RecoveredValue}")
+            .Should().BeEmpty();
     }
 
     // The CSC people extract with only FAM00001, FAM00007, FAM00013 (families are dealt to the six cohorts in turn).
