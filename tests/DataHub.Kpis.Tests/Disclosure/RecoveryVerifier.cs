@@ -85,9 +85,6 @@ public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool Den
 /// measures, or a cohort population in every quarter); by default each measure, quarter and breakdown is its own.</param>
 /// <param name="Publication">How each row's numbers were made. When null every published count is taken as exact; when given,
 /// a published count is known only to lie among the counts that are not small and round to it, and values are attacked too.</param>
-/// <param name="Sums">Sums across rows that are not breakdowns of one series, e.g. a count another table publishes for every
-/// cohort together: the numerator of the one row <see cref="RowSum.Total"/> picks is the sum of the numerators of the rows
-/// <see cref="RowSum.Part"/> picks.</param>
 /// <param name="Relations">Sums and inequalities a reader knows between quantities, named by the keys
 /// <see cref="NumeratorQuantity"/> and <see cref="DenominatorQuantity"/> give (one key is one quantity in either role); a key no
 /// row publishes is a quantity nobody shows, known only to be ≥ 0.</param>
@@ -96,7 +93,6 @@ public sealed record RecoveryOptions(
     IReadOnlyDictionary<string, IReadOnlyList<string>>? QuarterTotals = null,
     Func<KpiValueRow, string>? NumeratorQuantity = null,
     Func<KpiValueRow, RowPublication>? Publication = null,
-    IReadOnlyList<RowSum>? Sums = null,
     IReadOnlyList<QuantityRelation>? Relations = null);
 
 /// <summary>A relation between quantities a reader can rely on: the left side's sum equals the right side's or, with
@@ -106,19 +102,14 @@ public sealed record RecoveryOptions(
 /// <param name="LeftAtLeast">Left ≥ right (an unknown non-negative remainder), rather than equal.</param>
 public sealed record QuantityRelation(IReadOnlyList<string> Left, IReadOnlyList<string> Right, bool LeftAtLeast = false);
 
-/// <summary>A sum a reader can form across rows: the total row's numerator is the sum of the part rows' numerators.</summary>
-/// <param name="Total">Picks the one row holding the total.</param>
-/// <param name="Part">Picks the rows holding the parts.</param>
-public sealed record RowSum(Func<KpiValueRow, bool> Total, Func<KpiValueRow, bool> Part);
-
 /// <summary>The independent check that no exact count can be worked back from a published kpi_values table. It shares no
 /// code with DataHub.Core's disclosure or publishing code: it knows only what a reader knows (the rows and the published rules).</summary>
 /// <remarks>Each distinct count quantity is one variable. A published count is known exactly, or (with
 /// <see cref="RecoveryOptions.Publication"/>) only to within the counts that round to it and are not small; a withheld count is
 /// only known to be ≥ 0. The attacks: a withheld count published in another row; a value beside a withheld count; a value that
 /// the published numbers do not explain (value × denominator, days ÷ average, after − before), tried against every exact
-/// numerator and denominator the rounding allows; and the breakdown margins (and optional quarter totals, sums across rows
-/// and relations across rows and tables, an inequality with a remainder of its own, unknown and ≥ 0), by rational Gauss–Jordan
+/// numerator and denominator the rounding allows; and the breakdown margins (and optional quarter totals and relations across
+/// rows and tables, an inequality with a remainder of its own, unknown and ≥ 0), by rational Gauss–Jordan
 /// elimination and by bounds from the intervals, over the margins and the reduced rows, in turn until nothing changes. A count
 /// pinned to one integer by any of them is recovered.</remarks>
 public static class RecoveryVerifier
@@ -161,7 +152,7 @@ public static class RecoveryVerifier
         var known = bounds.Where(b => b.Value.High == b.Value.Low).ToDictionary(b => b.Key, b => b.Value.Low);
         var unavailable = new HashSet<int>(Enumerable.Range(0, rows.Count).Where(r => rows[r].Marker is "[x]" or "[z]" && rows[r].Numerator is null)
             .SelectMany(r => new[] { cellVariable[r, 0], cellVariable[r, 1] }).Where(v => !bounds.ContainsKey(v)));
-        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals, options.Sums)
+        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals)
             .Concat(Relations(options.Relations, variables, counts).ToList())
             .Where(e => e.Keys.All(counts.Contains) && !e.Keys.Any(unavailable.Contains)).ToList();
         var remainders = variables.Where(v => v.Key.StartsWith("S|", StringComparison.Ordinal)).Select(v => v.Value).ToHashSet();
@@ -318,7 +309,7 @@ public static class RecoveryVerifier
     // Each equation: variable → coefficient, summing to zero (total +1, parts −1).
     private static List<Dictionary<int, int>> Equations(
         IReadOnlyList<KpiValueRow> rows, string[] numeratorKeys, string[] denominatorKeys, Dictionary<string, int> variables,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals, IReadOnlyList<RowSum>? sums)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals)
     {
         var distinct = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
         void Add(int total, IReadOnlyList<int> parts)
@@ -390,16 +381,6 @@ public static class RecoveryVerifier
                         Add(At(role, row, totalQuarter, row.Breakdown)!.Value, [.. parts.Select(p => p!.Value)]);
                     }
                 }
-            }
-        }
-
-        foreach (var sum in sums ?? [])
-        {
-            var totals = Enumerable.Range(0, rows.Count).Where(r => sum.Total(rows[r])).ToList();
-            var parts = Enumerable.Range(0, rows.Count).Where(r => sum.Part(rows[r])).Select(r => variables[numeratorKeys[r]]).Distinct().ToList();
-            if (totals.Count == 1 && parts.Count > 0)
-            {
-                Add(variables[numeratorKeys[totals[0]]], parts);
             }
         }
 
