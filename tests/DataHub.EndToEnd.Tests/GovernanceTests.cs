@@ -163,10 +163,12 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
             raw.Where(v => text.Contains(v, StringComparison.Ordinal)).Take(3).Should().BeEmpty($"{file} must not contain raw values");
         }
 
-        // Coverage counts people: withheld ones show no number; published ones are rounded, and none is a count the feed's
-        // disclosure profile withholds (1 to its threshold, or zero when it suppresses zeros).
+        // Coverage counts people: withheld ones show no number; the people reached are rounded, and none is a count the feed's
+        // disclosure profile withholds (1 to its threshold, or zero when it suppresses zeros); the cohorts' people are the KPI
+        // cohorts table's children and adults of the cohorts started by the quarter's end, added up.
         var protocols = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols"));
         var profileOf = protocols.Partners.SelectMany(p => p.Feeds.Values).ToDictionary(f => f.Feed, f => protocols.Profiles[f.DisclosureProfile]);
+        var sizes = hub.Table(hub.KpiVersion, "cohorts").ToArray();
         foreach (var row in hub.Table(hub.GovernanceVersion, "scorecard"))
         {
             if (row["coverage_marker"].Length > 0)
@@ -177,11 +179,13 @@ public sealed partial class GovernanceTests(GovernanceFixture hub)
 
             var profile = profileOf[row["feed"]];
             var smallest = (long)Math.Round((profile.Threshold + 1) / (double)profile.RoundingBase!.Value, MidpointRounding.AwayFromZero) * profile.RoundingBase.Value;
-            foreach (var n in new[] { row["cohort_people_reached"], row["cohort_people"] }.Select(c => long.Parse(c, CultureInfo.InvariantCulture)))
-            {
-                (n % profile.RoundingBase.Value).Should().Be(0);
-                n.Should().Match(x => (x == 0 && !profile.SuppressZeros) || x >= smallest, $"{row["feed"]} is published under {profile.Name}: a count from 1 to {profile.Threshold} is withheld");
-            }
+            var reached = long.Parse(row["cohort_people_reached"], CultureInfo.InvariantCulture);
+            (reached % profile.RoundingBase.Value).Should().Be(0);
+            reached.Should().Match(x => (x == 0 && !profile.SuppressZeros) || x >= smallest, $"{row["feed"]} is published under {profile.Name}: a count from 1 to {profile.Threshold} is withheld");
+            var end = Quarter.Parse(row["quarter"]).End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            long.Parse(row["cohort_people"], CultureInfo.InvariantCulture).Should().Be(
+                sizes.Where(c => string.CompareOrdinal(c["window_start"], end) <= 0).Sum(c => long.Parse(c["children"], CultureInfo.InvariantCulture) + long.Parse(c["adults"], CultureInfo.InvariantCulture)),
+                $"{row["feed"]} {row["quarter"]}: the cohorts table's figures added up");
         }
 
         // In the report, a KPI figure withheld in kpi_values shows its marker and nothing else.

@@ -29,19 +29,19 @@ public sealed class DisclosureControl
         }
 
         var equations = Equations(table.Margins, cells, index);
-        var rates = DistinctRates(table.Rates, index);
+        var rates = DistinctRates(table.Rates, index, cells);
 
         var reason = new SuppressionReason[cells.Count];
         var protects = new string?[cells.Count];
         var unknown = new HashSet<int>();
         for (var i = 0; i < cells.Count; i++)
         {
-            if (cells[i] is { NotApplicable: false, Count: null })
+            if (cells[i] is { NotApplicable: false, Count: null } or { Hidden: true })
             {
                 // Nobody, the hub included, knows an unavailable figure; it hides its neighbours but needs no protection.
                 unknown.Add(i);
             }
-            else if (cells[i].Count is { } count && Profile.IsSmall(count))
+            else if (cells[i].Count is { } count && !cells[i].Public && Profile.IsSmall(count))
             {
                 reason[i] = SuppressionReason.Primary;
                 unknown.Add(i);
@@ -68,8 +68,10 @@ public sealed class DisclosureControl
             counts[i] = Publish(cells[i], reason[i], protects[i]);
         }
 
+        // Hidden cells are never shown: they only carry the margins a reader can reason with.
+        var shown = Enumerable.Range(0, cells.Count).Where(i => !cells[i].Hidden).ToHashSet();
         var published = rates.Select(r => PublishRate(r, counts[index[r.NumeratorId]], counts[index[r.DenominatorId]], cells[index[r.NumeratorId]], cells[index[r.DenominatorId]]));
-        return new DisclosureResult(counts, [.. published], [.. unprotected.Select(i => cells[i].Id)]);
+        return new DisclosureResult([.. counts.Where((_, i) => shown.Contains(i))], [.. published], [.. unprotected.Where(shown.Contains).Select(i => cells[i].Id)]);
     }
 
     // A reader knows each published count only to within its rounding interval (and that it is not small). The counts whose
@@ -87,7 +89,7 @@ public sealed class DisclosureControl
         {
             (low[i], high[i]) = unknown.Contains(i) || cells[i].Count is not { } count
                 ? (0, long.MaxValue)
-                : cells[i].NotApplicable ? (0, 0) : Interval(count);
+                : cells[i].NotApplicable ? (0, 0) : cells[i].Public ? (count, count) : Interval(count);
         }
 
         return system.PinnedIntervals(low, high);
@@ -170,7 +172,7 @@ public sealed class DisclosureControl
             .SelectMany(system.EquationsOf)
             .SelectMany(system.CellsOf)
             .Distinct()
-            .Where(i => !unknown.Contains(i) && !cells[i].NotApplicable)
+            .Where(i => !unknown.Contains(i) && !cells[i].NotApplicable && !cells[i].Public)
             .OrderBy(i => cells[i].Count == 0 ? 1 : 0)
             .ThenBy(i => cells[i].Count)
             .ThenBy(i => i)];
@@ -190,6 +192,12 @@ public sealed class DisclosureControl
         if (reason != SuppressionReason.None)
         {
             return new PublishedCount(cell.Id, null, DisclosureMarker.Confidential, reason, protects, cell.Labels);
+        }
+
+        if (cell.Public)
+        {
+            // Known exactly from elsewhere: rounding it would only blur the table, not the reader's knowledge.
+            return new PublishedCount(cell.Id, count, DisclosureMarker.None, SuppressionReason.None, null, cell.Labels);
         }
 
         var rounded = Profile.Round(count);
@@ -245,7 +253,17 @@ public sealed class DisclosureControl
                 throw new ArgumentException($"Count cell '{cell.Id}' is marked not applicable but has a count.", nameof(input));
             }
 
-            if (byId.TryGetValue(cell.Id, out var earlier) && (earlier.Count != cell.Count || earlier.NotApplicable != cell.NotApplicable))
+            if ((cell.Public || cell.Hidden) && cell.Count is null)
+            {
+                throw new ArgumentException($"Count cell '{cell.Id}' is marked public or hidden but has no count.", nameof(input));
+            }
+
+            if (cell.Public && cell.Hidden)
+            {
+                throw new ArgumentException($"Count cell '{cell.Id}' cannot be both public and hidden.", nameof(input));
+            }
+
+            if (byId.TryGetValue(cell.Id, out var earlier) && (earlier.Count != cell.Count || earlier.NotApplicable != cell.NotApplicable || earlier.Public != cell.Public || earlier.Hidden != cell.Hidden))
             {
                 throw new ArgumentException($"Count cell '{cell.Id}' is given twice with different counts; one id must be one quantity.", nameof(input));
             }
@@ -288,16 +306,16 @@ public sealed class DisclosureControl
         return [.. distinct.Values];
     }
 
-    private static List<RateCell> DistinctRates(IReadOnlyList<RateCell> input, Dictionary<string, int> index)
+    private static List<RateCell> DistinctRates(IReadOnlyList<RateCell> input, Dictionary<string, int> index, IReadOnlyList<CountCell> cells)
     {
         var byId = new Dictionary<string, RateCell>(StringComparer.Ordinal);
         foreach (var rate in input)
         {
             ArgumentNullException.ThrowIfNull(rate);
             ArgumentException.ThrowIfNullOrEmpty(rate.Id);
-            if (!index.ContainsKey(rate.NumeratorId) || !index.ContainsKey(rate.DenominatorId))
+            if (!index.TryGetValue(rate.NumeratorId, out var n) || !index.TryGetValue(rate.DenominatorId, out var d) || cells[n].Hidden || cells[d].Hidden)
             {
-                throw new ArgumentException($"Rate '{rate.Id}' names a numerator or denominator that is not a count cell of the table.", nameof(input));
+                throw new ArgumentException($"Rate '{rate.Id}' names a numerator or denominator that is not a shown count cell of the table.", nameof(input));
             }
 
             if (byId.TryGetValue(rate.Id, out var earlier) && earlier != rate)

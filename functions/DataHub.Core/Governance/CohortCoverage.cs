@@ -1,38 +1,60 @@
 using DataHub.Core.Disclosure;
 using DataHub.Core.Feeds;
 using DataHub.Core.Kpis;
+using DataHub.Core.Linkage;
 
 namespace DataHub.Core.Governance;
 
 /// <summary>A feed's cohort coverage in a quarter, disclosure-controlled: people are counted, so only published numbers appear.</summary>
 /// <param name="Feed">The feed.</param>
 /// <param name="Quarter">The quarter.</param>
-/// <param name="PeopleReached">Cohort people with a linked record of the feed dated up to the quarter's end (rounded), or null when withheld.</param>
-/// <param name="CohortPeople">Cohort people whose family's FS start is on or before the quarter's end (rounded), or null when withheld.</param>
+/// <param name="PeopleReached">Those people with a linked record of the feed dated up to the quarter's end (rounded), or null when withheld.</param>
+/// <param name="CohortPeople">The people of the cohorts started by the quarter's end: the cohorts table's published children and adults added up, or null when withheld.</param>
 /// <param name="Share">Reached over cohort people, worked out from the published numbers; null when withheld.</param>
-/// <param name="Marker">"" or the disclosure marker ([c], [z]).</param>
+/// <param name="Marker">"" or the disclosure marker ([c], [z], [x]).</param>
 public sealed record CoverageCell(string Feed, Quarter Quarter, long? PeopleReached, long? CohortPeople, double? Share, string Marker);
 
+/// <summary>A cohort's size as the current KPI version's cohorts table publishes it: children and adults, null when withheld.</summary>
+/// <param name="Cohort">The cohort's name and window.</param>
+/// <param name="Children">The published (rounded) children, or null.</param>
+/// <param name="Adults">The published (rounded) adults, or null.</param>
+public sealed record PublishedCohortSize(CohortDefinition Cohort, long? Children, long? Adults);
+
 /// <summary>
-/// Cohort coverage: the share of cohort people (all cohorts, FS started by the quarter's end) that a partner feed reaches,
-/// i.e. has at least one linked record about, dated up to the quarter's end. The counts go through the same disclosure
-/// control as the KPI tables, under the feed's profile; the share is worked out from the published (rounded) counts.
+/// Cohort coverage: the share of the cohorts' people (every cohort whose window has started by the quarter's end) that a partner
+/// feed reaches, i.e. has at least one linked record about, dated up to the quarter's end. The people reached go through the
+/// same disclosure control as the KPI tables, under the feed's profile; the share is worked out from the published numbers.
+/// <list type="bullet">
+/// <item>The cohorts' people are the cohorts table's children and adults as published, added up: a count rounded on its own
+/// beside them could pin them (a quarter's 13 people beside a cohort's 10 children and 5 adults, 8–12 and 5–7, gives 8 and
+/// 5), and decided per feed it was shown in one feed's row and withheld in another's. Added up from the published table it
+/// tells nothing the table does not, and it is one figure in every row. While a started cohort's size is withheld it is
+/// withheld too ([c]); a quarter before any cohort, or whose cohorts have nobody, is not applicable ([z]).</item>
+/// <item>Nobody is reached without a linked record, nor outside the cohorts, so the people reached are protected knowing they
+/// are at most the feed's linked records and at most the cohorts' people, both taken as known exactly (a reader may know less):
+/// 13 reached (13–17 under the sensitive profile) beside a feed of 71 records, 60 of them unlinked (58–62), were exactly 13.</item>
+/// </list>
 /// </summary>
 public static class CohortCoverage
 {
     /// <summary>Coverage per person-level partner feed and quarter (the cohort feed itself and the aggregate health feed have none).</summary>
-    public static IReadOnlyList<CoverageCell> Compute(KpiInputs inputs, IReadOnlyList<Quarter> quarters, Func<string, DisclosureProfile> profileOf)
+    /// <param name="inputs">The linked inputs.</param>
+    /// <param name="quarters">The quarters scored.</param>
+    /// <param name="profileOf">Each feed's disclosure profile.</param>
+    /// <param name="cohortSizes">The cohorts table as the current KPI version publishes it; with none (no KPI version yet) coverage is not available ([x]).</param>
+    /// <param name="linkQuality">The link_quality rows: a feed's linked records (its <c>all</c> row) bound the people it reaches.</param>
+    public static IReadOnlyList<CoverageCell> Compute(
+        KpiInputs inputs,
+        IReadOnlyList<Quarter> quarters,
+        Func<string, DisclosureProfile> profileOf,
+        IReadOnlyList<PublishedCohortSize> cohortSizes,
+        IReadOnlyList<LinkQualityRow>? linkQuality = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(quarters);
         ArgumentNullException.ThrowIfNull(profileOf);
+        ArgumentNullException.ThrowIfNull(cohortSizes);
         var n = inputs.People.Count;
-        var fsStart = new DateOnly?[n];
-        foreach (var a in inputs.Allocations)
-        {
-            fsStart[a.Person] = fsStart[a.Person] is { } d && d < a.FsStartDate ? d : a.FsStartDate;
-        }
-
         var firstDates = new Dictionary<string, DateOnly?[]>(StringComparer.Ordinal)
         {
             [FeedCatalog.CscCpPlans] = First(inputs.CpPlans, n, r => r.Start),
@@ -45,36 +67,54 @@ public static class CohortCoverage
             [FeedCatalog.MentalHealthScores] = First(inputs.Scores, n, r => r.Date),
         };
 
+        var members = cohortSizes.Select(c => KpiCalculator.MembersOf(inputs, c.Cohort)).ToArray();
+        var started = quarters.ToDictionary(q => q, q => Enumerable.Range(0, cohortSizes.Count).Where(c => cohortSizes[c].Cohort.WindowStart <= q.End).ToArray());
+        var people = quarters.ToDictionary(q => q, q => started[q].SelectMany(c => members[c].Select(m => m.Person)).ToHashSet());
+        PublishedCount CohortPeople(Quarter q)
+        {
+            var sizes = started[q].SelectMany(c => new[] { cohortSizes[c].Children, cohortSizes[c].Adults }).ToArray();
+            return sizes.Any(s => s is null)
+                ? new PublishedCount($"{q}|cohort", null, DisclosureMarker.Confidential, SuppressionReason.Secondary, null, null)
+                : new PublishedCount($"{q}|cohort", sizes.Sum(s => s!.Value), DisclosureMarker.None, SuppressionReason.None, null, null);
+        }
+
         var cells = new List<CoverageCell>();
         foreach (var (feed, first) in firstDates.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             var counts = new List<CountCell>();
-            var rates = new List<RateCell>();
-            foreach (var q in quarters)
+            var margins = new List<Margin>();
+            var linked = linkQuality?.FirstOrDefault(r => r.Feed == feed && r.Key == "all")?.Linked;
+            if (linked is { } known)
             {
-                long cohort = 0;
-                long reached = 0;
-                for (var p = 0; p < n; p++)
-                {
-                    if (fsStart[p] is { } s && s <= q.End)
-                    {
-                        cohort++;
-                        reached += first[p] is { } f && f <= q.End ? 1 : 0;
-                    }
-                }
-
-                counts.Add(new CountCell($"{q}|cohort", cohort));
-                counts.Add(new CountCell($"{q}|{feed}", reached));
-                rates.Add(new RateCell($"{q}|{feed}|share", $"{q}|{feed}", $"{q}|cohort"));
+                counts.Add(new CountCell("linked", known, Public: true));
             }
 
-            var result = new DisclosureControl(profileOf(feed)).Apply(new DisclosureTable(counts, [], rates));
+            foreach (var q in quarters)
+            {
+                var reached = people[q].LongCount(p => first[p] is { } f && f <= q.End);
+                counts.Add(new CountCell($"{q}|{feed}", reached));
+                if (linked is { } total && total >= reached)
+                {
+                    counts.Add(new CountCell($"{q}|linked_not_reached", total - reached, Hidden: true));
+                    margins.Add(new Margin("linked", [$"{q}|{feed}", $"{q}|linked_not_reached"]));
+                }
+
+                var everyone = started[q].Sum(c => (long)members[c].Count);
+                counts.Add(new CountCell($"{q}|people", everyone, Public: true));
+                counts.Add(new CountCell($"{q}|people_not_reached", everyone - reached, Hidden: true));
+                margins.Add(new Margin($"{q}|people", [$"{q}|{feed}", $"{q}|people_not_reached"]));
+            }
+
+            var result = new DisclosureControl(profileOf(feed)).Apply(new DisclosureTable(counts, margins, []));
             foreach (var q in quarters)
             {
                 var num = result.Count($"{q}|{feed}");
-                var den = result.Count($"{q}|cohort");
-                var withheld = num.Value is null || den.Value is null;
-                var marker = withheld ? (num.Value is null ? num.Marker : den.Marker) : den.Value == 0 ? DisclosureMarker.NotApplicable : DisclosureMarker.None;
+                var den = CohortPeople(q);
+                var marker = cohortSizes.Count == 0 ? DisclosureMarker.Unavailable
+                    : den.Value == 0 ? DisclosureMarker.NotApplicable
+                    : den.Value is null ? den.Marker
+                    : num.Value is null ? num.Marker
+                    : DisclosureMarker.None;
                 cells.Add(marker == DisclosureMarker.None
                     ? new CoverageCell(feed, q, num.Value, den.Value, (double)num.Value!.Value / den.Value!.Value, "")
                     : new CoverageCell(feed, q, null, null, null, marker.ToText()));

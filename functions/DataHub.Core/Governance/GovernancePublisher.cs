@@ -5,6 +5,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
+using DataHub.Core.Report;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -82,7 +83,7 @@ public sealed class GovernancePublisher
         var deliveries = DeliveryLedger.From(events);
         var quarters = QuartersFor(marts, today);
         var spans = DeliveryLog.From(marts.Files, _settings.FeedCadences).Deliveries;
-        var coverage = CohortCoverage.Compute(marts.Inputs, quarters, _settings.ProfileOf);
+        var coverage = CohortCoverage.Compute(marts.Inputs, quarters, _settings.ProfileOf, await PublishedCohortSizesAsync(cancellationToken).ConfigureAwait(false), marts.LinkQuality);
         var scorecard = ScorecardBuilder.Build(_hub.Protocols, deliveries, spans, coverage, quarters, today);
         var tables = new List<KpiTable>
         {
@@ -135,6 +136,22 @@ public sealed class GovernancePublisher
                 Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
             cancellationToken).ConfigureAwait(false);
         return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact);
+    }
+
+    // The cohorts table of the current KPI version, which the scorecard's cohort people are added up from; none before a rollup.
+    private async Task<IReadOnlyList<PublishedCohortSize>> PublishedCohortSizesAsync(CancellationToken cancellationToken)
+    {
+        if (await RollupQuarter.CurrentVersionAsync(_hub.Store, cancellationToken).ConfigureAwait(false) is not { } version)
+        {
+            return [];
+        }
+
+        var table = await PublishedTable.ReadAsync(_hub.Store, version, "cohorts", cancellationToken).ConfigureAwait(false);
+        static long? Count(string text) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        return [.. table.Records().Select(r => new PublishedCohortSize(
+            new CohortDefinition(r["cohort"], DateOnly.ParseExact(r["window_start"], "yyyy-MM-dd", CultureInfo.InvariantCulture), DateOnly.ParseExact(r["window_end"], "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            Count(r["children"]),
+            Count(r["adults"])))];
     }
 
     /// <summary>The version <c>published/governance/current.json</c> points to, or null before the first publication.</summary>

@@ -16,7 +16,8 @@ namespace DataHub.Core.Rollup;
 /// <param name="Partner">The sending partner, from the file's metadata.</param>
 /// <param name="KeyVersion">The key version its tokens were made under.</param>
 /// <param name="RulesVersion">The validation rules version it was ingested under.</param>
-/// <param name="Rows">Rows read.</param>
+/// <param name="Rows">(Not in the published manifest: a cohort feed's quarter file holds the people of the cohorts starting in it,
+/// exactly.) Rows read; each batch's manifest in the secure zone has them.</param>
 /// <param name="BatchId">The ingest batch (one delivery) the file belongs to, from its metadata.</param>
 /// <param name="Received">When the file's batch was committed (its manifest's time): the delivery's arrival.</param>
 /// <param name="FirstDate">(Not in the published manifest: one record's date.) The earliest date of the feed's period field among the rows (health: the first day of the earliest quarter).</param>
@@ -28,7 +29,7 @@ public sealed record MartInput(
     string? Partner,
     string? KeyVersion,
     string? RulesVersion,
-    long Rows,
+    [property: JsonIgnore] long Rows,
     string? BatchId = null,
     DateTimeOffset? Received = null,
     [property: JsonIgnore] DateOnly? FirstDate = null,

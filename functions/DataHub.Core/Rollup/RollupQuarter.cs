@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using DataHub.Core.Audit;
 using DataHub.Core.Disclosure;
 using DataHub.Core.Hub;
@@ -208,7 +209,8 @@ public sealed class RollupQuarter
         foreach (var table in new[] { personValues, familyValues })
         {
             var path = "secure/kpi/v=" + runId + "/" + table.Name + ".parquet";
-            outputs.Add(new ManifestOutput(path, table.Rows.Count, await table.WriteParquetAsync(_store, path, metadata, cancellationToken).ConfigureAwait(false)));
+            // Their row counts are counts about the cohort (person values per person and quantity): the published manifest leaves them out.
+            outputs.Add(new ManifestOutput(path, null, await table.WriteParquetAsync(_store, path, metadata, cancellationToken).ConfigureAwait(false)));
         }
 
         var published = new List<KpiTable>
@@ -350,7 +352,10 @@ public sealed class RollupQuarter
 }
 
 /// <summary>An output file of a run, for the manifest.</summary>
-public sealed record ManifestOutput(string Path, int Rows, string Sha256);
+/// <param name="Path">The object path.</param>
+/// <param name="Rows">Rows of a published table; null (not written) for a secure-zone table, whose rows are counts about the cohort.</param>
+/// <param name="Sha256">SHA-256 of the file (lowercase hex).</param>
+public sealed record ManifestOutput(string Path, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Rows, string Sha256);
 
 /// <summary>The run manifest: inputs with their hashes, key and rules versions, quarters (and the one asked for), the days each feed
 /// has been received for, outputs with row counts, kpi_values rows per marker, and the audit head when the run began.</summary>

@@ -192,6 +192,52 @@ public sealed class DisclosureControlTests
     }
 
     [Fact]
+    public void Shows_a_count_known_from_elsewhere_exactly_and_protects_the_rounded_counts_beside_it_knowing_it()
+    {
+        // A partner feed's 24 records (its rows in the deliveries table) = 12 linked + 0 ambiguous + 12 unlinked. Against a rounded
+        // total the rounded parts (10, 0, 10) leave room; against the exact 24 they can only be 12 and 12.
+        var health = new DisclosureProfile("health", threshold: 7, roundingBase: 5);
+        Margin[] margin = [new("records", ["linked", "ambiguous", "unlinked"])];
+        CountCell[] Cells(bool known) => [new("records", 24, Public: known), Cell("linked", 12), Cell("ambiguous", 0), Cell("unlinked", 12)];
+        var exactRecords = new RowPublication("count", true, false, 0, false, null);
+        var rounded = new RowPublication("count", true, false, 7, false, 5);
+        List<KpiValueRow> Rows(DisclosureResult r) =>
+        [
+            .. new[] { "linked", "ambiguous", "unlinked" }.Select(id => new KpiValueRow("*", "*", "lq", id, "all", r.Count(id).Value, null, null, r.Count(id).Value is null ? "[c]" : "")),
+            new KpiValueRow("*", "*", "deliveries", "rows", "all", 24, null, null, ""),
+        ];
+        var reader = new RecoveryOptions(
+            NumeratorQuantity: r => r.Measure,
+            Publication: r => r.Indicator == "deliveries" ? exactRecords : rounded,
+            Relations: [new QuantityRelation(["rows"], ["linked", "ambiguous", "unlinked"])]);
+
+        var blind = Apply(health, Cells(known: false), margin);
+        blind.Count("records").Value.Should().Be(25);
+        RecoveryVerifier.FindRecoverableCells(Rows(blind), reader).Select(f => (f.Row.Measure, (long)f.RecoveredValue!.Value))
+            .Should().BeEquivalentTo([("linked", 12L), ("unlinked", 12L)]);
+
+        var result = Apply(health, Cells(known: true), margin);
+
+        result.Count("records").Should().BeEquivalentTo(new { Value = 24L, Marker = DisclosureMarker.None });
+        result.Counts.Should().Contain(c => c.Reason == SuppressionReason.Rounding);
+        RecoveryVerifier.FindRecoverableCells(Rows(result), reader).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Never_withholds_a_count_known_from_elsewhere_however_small()
+    {
+        // Withholding it would hide nothing; its parts are protected from it as from any published total.
+        var result = Apply(Standard,
+            [new("all", 3, Public: true), Cell("team:A", 1), Cell("team:B", 2)],
+            [new Margin("all", ["team:A", "team:B"])]);
+
+        result.Count("all").Value.Should().Be(3);
+        result.Count("team:A").Reason.Should().Be(SuppressionReason.Primary);
+        result.Count("team:B").Reason.Should().Be(SuppressionReason.Primary);
+        FluentActions.Invoking(() => Apply(Standard, [new("x", null, Public: true)])).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void Leaves_rounded_counts_alone_when_the_margins_do_not_narrow_any_to_one_value()
     {
         var profile = new DisclosureProfile("rounded", threshold: 4, roundingBase: 5);

@@ -8,9 +8,12 @@ internal static class MarginSolver
 {
     private const int BoundPasses = 100;
 
-    // Values of unknown variables a reader can fix, by component of unknowns linked through equations.
+    // Values of unknown variables a reader can fix, by component of unknowns linked through equations. A remainder (the unknown
+    // slack of an inequality, in one equation only) is left out of the elimination while it is unknown: a row holding it
+    // cannot combine into a unit vector for anything else. Bounds still read every row.
     public static Dictionary<int, BigInteger> Solve(
-        List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> known, Dictionary<int, (BigInteger Low, BigInteger? High)> bounds)
+        List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> known, Dictionary<int, (BigInteger Low, BigInteger? High)> bounds,
+        IReadOnlySet<int>? remainders = null)
     {
         var parent = new Dictionary<int, int>();
         int Root(int v)
@@ -46,7 +49,7 @@ internal static class MarginSolver
             .Where(e => e.Keys.Any(v => !known.ContainsKey(v)))
             .GroupBy(e => Root(e.Keys.First(v => !known.ContainsKey(v)))))
         {
-            foreach (var (variable, value) in SolveComponent([.. component], known, bounds))
+            foreach (var (variable, value) in SolveComponent([.. component], known, bounds, remainders ?? new HashSet<int>()))
             {
                 solved[variable] = value;
             }
@@ -56,7 +59,8 @@ internal static class MarginSolver
     }
 
     private static Dictionary<int, BigInteger> SolveComponent(
-        List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> published, Dictionary<int, (BigInteger Low, BigInteger? High)> intervals)
+        List<Dictionary<int, int>> equations, Dictionary<int, BigInteger> published, Dictionary<int, (BigInteger Low, BigInteger? High)> intervals,
+        IReadOnlySet<int> remainders)
     {
         var fixedValues = new Dictionary<int, BigInteger>();
         bool IsKnown(int v) => published.ContainsKey(v) || fixedValues.ContainsKey(v);
@@ -64,37 +68,33 @@ internal static class MarginSolver
 
         while (true)
         {
-            // Rows Σ a·x = b over the variables still unknown.
+            // Rows Σ a·x = b over the variables still unknown, sparse: variable → coefficient.
             var open = equations.SelectMany(e => e.Keys).Where(v => !IsKnown(v)).Distinct().Order().ToList();
             if (open.Count == 0)
             {
                 return fixedValues;
             }
 
-            var systemRows = equations.Select(e => (
-                Coefficients: open.Select(v => (Fraction)e.GetValueOrDefault(v)).ToArray(),
-                Constant: (Fraction)0 - e.Where(t => IsKnown(t.Key)).Aggregate(Fraction.Zero, (s, t) => s + new Fraction(t.Value * ValueOf(t.Key), 1))))
+            var systemRows = equations.Select(e => new SparseRow(
+                e.Where(t => !IsKnown(t.Key)).ToDictionary(t => t.Key, t => (Fraction)t.Value),
+                (Fraction)0 - e.Where(t => IsKnown(t.Key)).Aggregate(Fraction.Zero, (s, t) => s + new Fraction(t.Value * ValueOf(t.Key), 1))))
+                .Where(r => r.Terms.Count > 0)
                 .ToList();
-            var reduced = ReducedRowEchelon(systemRows, open.Count, out var pivotColumns);
+            var reduced = ReducedRowEchelon([.. systemRows.Where(r => !r.Terms.Keys.Any(remainders.Contains))]);
 
             var newlyFixed = new Dictionary<int, BigInteger>();
-            var free = Enumerable.Range(0, open.Count).Except(pivotColumns.Values).ToList();
-            foreach (var (rowIndex, column) in pivotColumns)
+            foreach (var row in reduced)
             {
-                // The null-space vector of free column f has −reduced[row][f] at this pivot: zero for all f means fixed.
-                if (free.All(f => reduced[rowIndex].Coefficients[f].IsZero) && reduced[rowIndex].Constant.Denominator.IsOne)
+                // In reduced form a pivot row with no other variable fixes its pivot.
+                if (row.Terms.Count == 1 && row.Terms.Single() is var (variable, a) && (row.Constant / a).Denominator.IsOne)
                 {
-                    newlyFixed[open[column]] = reduced[rowIndex].Constant.Numerator;
+                    newlyFixed[variable] = (row.Constant / a).Numerator;
                 }
             }
 
-            var bounded = Bounds([.. systemRows, .. reduced], [.. open.Select(v => intervals.TryGetValue(v, out var i) ? i : (BigInteger.Zero, null))]);
-            for (var c = 0; c < open.Count; c++)
+            foreach (var (variable, value) in Bounds([.. systemRows, .. reduced], open, intervals))
             {
-                if (bounded[c] is { } value)
-                {
-                    newlyFixed.TryAdd(open[c], value);
-                }
+                newlyFixed.TryAdd(variable, value);
             }
 
             if (newlyFixed.Count == 0)
@@ -109,72 +109,95 @@ internal static class MarginSolver
         }
     }
 
-    private static List<(Fraction[] Coefficients, Fraction Constant)> ReducedRowEchelon(
-        List<(Fraction[] Coefficients, Fraction Constant)> input, int columns, out Dictionary<int, int> pivotColumns)
+    // Incremental Gauss–Jordan on sparse rows: each new row is cleared of the pivots so far, takes its lowest variable as its
+    // pivot, and that variable is cleared from every earlier row.
+    private static List<SparseRow> ReducedRowEchelon(List<SparseRow> input)
     {
-        var rows = input.Select(r => (Coefficients: (Fraction[])r.Coefficients.Clone(), r.Constant)).ToList();
-        pivotColumns = [];
-        var top = 0;
-        for (var c = 0; c < columns && top < rows.Count; c++)
+        var rows = new List<SparseRow>();
+        var pivotRow = new Dictionary<int, int>();
+        foreach (var original in input)
         {
-            var pick = -1;
-            for (var r = top; r < rows.Count && pick < 0; r++)
+            var terms = new Dictionary<int, Fraction>(original.Terms);
+            var constant = original.Constant;
+            foreach (var v in terms.Keys.Where(pivotRow.ContainsKey).ToList())
             {
-                pick = rows[r].Coefficients[c].IsZero ? -1 : r;
+                if (terms.TryGetValue(v, out var factor) && !factor.IsZero)
+                {
+                    var pivot = rows[pivotRow[v]];
+                    foreach (var (w, c) in pivot.Terms)
+                    {
+                        var next = terms.GetValueOrDefault(w) - factor * c;
+                        if (next.IsZero)
+                        {
+                            terms.Remove(w);
+                        }
+                        else
+                        {
+                            terms[w] = next;
+                        }
+                    }
+
+                    constant -= factor * pivot.Constant;
+                }
             }
 
-            if (pick < 0)
+            if (terms.Count == 0)
             {
                 continue;
             }
 
-            (rows[top], rows[pick]) = (rows[pick], rows[top]);
-            var lead = rows[top].Coefficients[c];
-            var pivot = (Coefficients: rows[top].Coefficients.Select(x => x / lead).ToArray(), Constant: rows[top].Constant / lead);
-            rows[top] = pivot;
+            var column = terms.Keys.Min();
+            var lead = terms[column];
+            var normalised = new SparseRow(terms.ToDictionary(t => t.Key, t => t.Value / lead), constant / lead);
             for (var r = 0; r < rows.Count; r++)
             {
-                var factor = rows[r].Coefficients[c];
-                if (r != top && !factor.IsZero)
+                if (rows[r].Terms.TryGetValue(column, out var factor))
                 {
-                    rows[r] = (rows[r].Coefficients.Select((x, j) => x - factor * pivot.Coefficients[j]).ToArray(), rows[r].Constant - factor * pivot.Constant);
+                    var updated = new Dictionary<int, Fraction>(rows[r].Terms);
+                    foreach (var (w, c) in normalised.Terms)
+                    {
+                        var next = updated.GetValueOrDefault(w) - factor * c;
+                        if (next.IsZero)
+                        {
+                            updated.Remove(w);
+                        }
+                        else
+                        {
+                            updated[w] = next;
+                        }
+                    }
+
+                    rows[r] = new SparseRow(updated, rows[r].Constant - factor * normalised.Constant);
                 }
             }
 
-            pivotColumns[top] = c;
-            top++;
+            pivotRow[column] = rows.Count;
+            rows.Add(normalised);
         }
 
         return rows;
     }
 
     // Interval propagation from each unknown's starting interval (≥ 0 and whole; a rounded count's interval when published);
-    // returns the value of each column pinned to one integer that did not start as one.
-    private static BigInteger?[] Bounds(List<(Fraction[] Coefficients, Fraction Constant)> rows, (BigInteger Low, BigInteger? High)[] start)
+    // returns the value of each variable pinned to one integer that did not start as one.
+    private static Dictionary<int, BigInteger> Bounds(List<SparseRow> rows, List<int> open, Dictionary<int, (BigInteger Low, BigInteger? High)> intervals)
     {
-        var columns = start.Length;
-        var low = start.Select(s => s.Low).ToArray();
-        var high = start.Select(s => s.High).ToArray();
+        var start = open.ToDictionary(v => v, v => intervals.TryGetValue(v, out var i) ? i : (Low: BigInteger.Zero, High: (BigInteger?)null));
+        var low = start.ToDictionary(s => s.Key, s => s.Value.Low);
+        var high = start.ToDictionary(s => s.Key, s => s.Value.High);
         for (var pass = 0; pass < BoundPasses; pass++)
         {
             var changed = false;
-            foreach (var (coefficients, constant) in rows)
+            foreach (var (terms, constant) in rows)
             {
-                for (var j = 0; j < columns; j++)
+                foreach (var (j, a) in terms)
                 {
-                    var a = coefficients[j];
-                    if (a.IsZero)
-                    {
-                        continue;
-                    }
-
                     // a·x_j = constant − Σ_{i≠j} a_i·x_i; the sum's range from the other intervals (null = unbounded).
                     Fraction? restLow = constant;
                     Fraction? restHigh = constant;
-                    for (var i = 0; i < columns; i++)
+                    foreach (var (i, ai) in terms)
                     {
-                        var ai = coefficients[i];
-                        if (i == j || ai.IsZero)
+                        if (i == j)
                         {
                             continue;
                         }
@@ -214,6 +237,9 @@ internal static class MarginSolver
             }
         }
 
-        return [.. Enumerable.Range(0, columns).Select(c => high[c] == low[c] && start[c].High != start[c].Low ? (BigInteger?)low[c] : null)];
+        return open.Where(v => high[v] == low[v] && start[v].High != start[v].Low).ToDictionary(v => v, v => low[v]);
     }
+
+    // Σ terms = constant.
+    private sealed record SparseRow(Dictionary<int, Fraction> Terms, Fraction Constant);
 }

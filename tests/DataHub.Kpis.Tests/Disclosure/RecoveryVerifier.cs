@@ -64,7 +64,16 @@ public sealed record RecoverableCell(KpiValueRow Row, CountRole Role, RecoveryRo
 /// <param name="Threshold">Counts from 1 to this are withheld.</param>
 /// <param name="SuppressZeros">Zeros are withheld too.</param>
 /// <param name="RoundingBase">Published counts and sums are rounded half up to this; null for exact.</param>
-public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool DenominatorIsCount, int Threshold, bool SuppressZeros, int? RoundingBase);
+/// <param name="DenominatorRules">The denominator's own rules when it is published under other ones than the numerator (e.g. a
+/// cohort population beside a partner feed's count); null when both share the row's.</param>
+public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool DenominatorIsCount, int Threshold, bool SuppressZeros, int? RoundingBase,
+    (int Threshold, bool SuppressZeros, int? RoundingBase)? DenominatorRules = null)
+{
+    /// <summary>The rules a role's count is published under.</summary>
+    public RowPublication For(CountRole role) => role == CountRole.Denominator && DenominatorRules is { } d
+        ? this with { Threshold = d.Threshold, SuppressZeros = d.SuppressZeros, RoundingBase = d.RoundingBase, DenominatorRules = null }
+        : this;
+}
 
 /// <summary>What the verifier may assume about a table beyond its breakdown margins.</summary>
 /// <param name="DenominatorQuantity">Rows whose denominators map to the same key are one quantity. When null,
@@ -76,20 +85,22 @@ public sealed record RowPublication(string Unit, bool NumeratorIsCount, bool Den
 /// measures, or a cohort population in every quarter); by default each measure, quarter and breakdown is its own.</param>
 /// <param name="Publication">How each row's numbers were made. When null every published count is taken as exact; when given,
 /// a published count is known only to lie among the counts that are not small and round to it, and values are attacked too.</param>
-/// <param name="Sums">Sums across rows that are not breakdowns of one series, e.g. a count another table publishes for every
-/// cohort together: the numerator of the one row <see cref="RowSum.Total"/> picks is the sum of the numerators of the rows
-/// <see cref="RowSum.Part"/> picks.</param>
+/// <param name="Relations">Sums and inequalities a reader knows between quantities, named by the keys
+/// <see cref="NumeratorQuantity"/> and <see cref="DenominatorQuantity"/> give (one key is one quantity in either role); a key no
+/// row publishes is a quantity nobody shows, known only to be ≥ 0.</param>
 public sealed record RecoveryOptions(
     Func<KpiValueRow, string>? DenominatorQuantity = null,
     IReadOnlyDictionary<string, IReadOnlyList<string>>? QuarterTotals = null,
     Func<KpiValueRow, string>? NumeratorQuantity = null,
     Func<KpiValueRow, RowPublication>? Publication = null,
-    IReadOnlyList<RowSum>? Sums = null);
+    IReadOnlyList<QuantityRelation>? Relations = null);
 
-/// <summary>A sum a reader can form across rows: the total row's numerator is the sum of the part rows' numerators.</summary>
-/// <param name="Total">Picks the one row holding the total.</param>
-/// <param name="Part">Picks the rows holding the parts.</param>
-public sealed record RowSum(Func<KpiValueRow, bool> Total, Func<KpiValueRow, bool> Part);
+/// <summary>A relation between quantities a reader can rely on: the left side's sum equals the right side's or, with
+/// <paramref name="LeftAtLeast"/>, is at least it (e.g. the records carrying one key are at most all of a feed's records).</summary>
+/// <param name="Left">Quantity keys summed on the left (a key twice counts twice).</param>
+/// <param name="Right">Quantity keys summed on the right; empty for 0.</param>
+/// <param name="LeftAtLeast">Left ≥ right (an unknown non-negative remainder), rather than equal.</param>
+public sealed record QuantityRelation(IReadOnlyList<string> Left, IReadOnlyList<string> Right, bool LeftAtLeast = false);
 
 /// <summary>The independent check that no exact count can be worked back from a published kpi_values table. It shares no
 /// code with DataHub.Core's disclosure or publishing code: it knows only what a reader knows (the rows and the published rules).</summary>
@@ -97,9 +108,10 @@ public sealed record RowSum(Func<KpiValueRow, bool> Total, Func<KpiValueRow, boo
 /// <see cref="RecoveryOptions.Publication"/>) only to within the counts that round to it and are not small; a withheld count is
 /// only known to be ≥ 0. The attacks: a withheld count published in another row; a value beside a withheld count; a value that
 /// the published numbers do not explain (value × denominator, days ÷ average, after − before), tried against every exact
-/// numerator and denominator the rounding allows; and the breakdown margins (and optional quarter totals), by rational
-/// Gauss–Jordan elimination and by bounds from the intervals, over the margins and the reduced rows, in turn until nothing
-/// changes. A count pinned to one integer by any of them is recovered.</remarks>
+/// numerator and denominator the rounding allows; and the breakdown margins (and optional quarter totals and relations across
+/// rows and tables, an inequality with a remainder of its own, unknown and ≥ 0), by rational Gauss–Jordan
+/// elimination and by bounds from the intervals, over the margins and the reduced rows, in turn until nothing changes. A count
+/// pinned to one integer by any of them is recovered.</remarks>
 public static class RecoveryVerifier
 {
     /// <summary>Every count of the table a reader can recover exactly, in row order.</summary>
@@ -107,10 +119,11 @@ public static class RecoveryVerifier
     {
         ArgumentNullException.ThrowIfNull(rows);
         options ??= new RecoveryOptions();
+        // Explicit keys name quantities whatever role they are published in (a cohort size is one table's count and another's denominator).
         var denominatorKeys = options.DenominatorQuantity is { } explicitKey
-            ? rows.Select(r => "D|" + explicitKey(r)).ToArray()
+            ? rows.Select(r => "Q|" + explicitKey(r)).ToArray()
             : InferDenominatorKeys(rows);
-        var numeratorKeys = rows.Select(r => options.NumeratorQuantity is { } key ? "N|" + key(r) : NumeratorKey(r, r.Quarter, r.Breakdown)).ToArray();
+        var numeratorKeys = rows.Select(r => options.NumeratorQuantity is { } key ? "Q|" + key(r) : NumeratorKey(r, r.Quarter, r.Breakdown)).ToArray();
 
         var variables = new Dictionary<string, int>(StringComparer.Ordinal);
         var bounds = new Dictionary<int, (BigInteger Low, BigInteger? High)>();
@@ -133,15 +146,17 @@ public static class RecoveryVerifier
             }
 
             Know(bounds, cellVariable[r, 0], row.Numerator, how, how?.NumeratorIsCount ?? true);
-            Know(bounds, cellVariable[r, 1], row.Denominator, how, how?.DenominatorIsCount ?? true);
+            Know(bounds, cellVariable[r, 1], row.Denominator, how?.For(CountRole.Denominator), how?.DenominatorIsCount ?? true);
         }
 
         var known = bounds.Where(b => b.Value.High == b.Value.Low).ToDictionary(b => b.Key, b => b.Value.Low);
         var unavailable = new HashSet<int>(Enumerable.Range(0, rows.Count).Where(r => rows[r].Marker is "[x]" or "[z]" && rows[r].Numerator is null)
             .SelectMany(r => new[] { cellVariable[r, 0], cellVariable[r, 1] }).Where(v => !bounds.ContainsKey(v)));
-        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals, options.Sums)
+        var equations = Equations(rows, numeratorKeys, denominatorKeys, variables, options.QuarterTotals)
+            .Concat(Relations(options.Relations, variables, counts).ToList())
             .Where(e => e.Keys.All(counts.Contains) && !e.Keys.Any(unavailable.Contains)).ToList();
-        var solved = MarginSolver.Solve(equations, known, bounds);
+        var remainders = variables.Where(v => v.Key.StartsWith("S|", StringComparison.Ordinal)).Select(v => v.Value).ToHashSet();
+        var solved = MarginSolver.Solve(equations, known, bounds, remainders);
 
         var found = new List<RecoverableCell>();
         for (var r = 0; r < rows.Count; r++)
@@ -181,8 +196,41 @@ public static class RecoveryVerifier
         // that is not withheld): it is a withheld count, or a rounded one given back.
         return found
             .Where(f => options.Publication is not { } how || f.RecoveredValue is not { } v
-                || Rounding.WouldHide(v, how(f.Row), f.Role == CountRole.Numerator ? how(f.Row).NumeratorIsCount : how(f.Row).DenominatorIsCount))
+                || Rounding.WouldHide(v, how(f.Row).For(f.Role), f.Role == CountRole.Numerator ? how(f.Row).NumeratorIsCount : how(f.Row).DenominatorIsCount))
             .DistinctBy(f => (f.Row, f.Role)).ToList();
+    }
+
+    // Each relation as an equation (left +1, right −1); an inequality gets a remainder of its own, unknown and ≥ 0, on the right.
+    private static IEnumerable<Dictionary<int, int>> Relations(IReadOnlyList<QuantityRelation>? relations, Dictionary<string, int> variables, HashSet<int> counts)
+    {
+        var remainder = 0;
+        foreach (var relation in relations ?? [])
+        {
+            var equation = new Dictionary<int, int>();
+            void Term(string key, int sign)
+            {
+                var v = Variable(variables, key);
+                counts.Add(v);
+                equation[v] = equation.GetValueOrDefault(v) + sign;
+            }
+
+            relation.Left.ToList().ForEach(k => Term("Q|" + k, 1));
+            relation.Right.ToList().ForEach(k => Term("Q|" + k, -1));
+            if (relation.LeftAtLeast)
+            {
+                Term("S|" + remainder++.ToString(CultureInfo.InvariantCulture), -1);
+            }
+
+            foreach (var zero in equation.Where(e => e.Value == 0).Select(e => e.Key).ToList())
+            {
+                equation.Remove(zero);
+            }
+
+            if (equation.Count > 0)
+            {
+                yield return equation;
+            }
+        }
     }
 
     private static string NumeratorKey(KpiValueRow row, string quarter, string breakdown) =>
@@ -261,7 +309,7 @@ public static class RecoveryVerifier
     // Each equation: variable → coefficient, summing to zero (total +1, parts −1).
     private static List<Dictionary<int, int>> Equations(
         IReadOnlyList<KpiValueRow> rows, string[] numeratorKeys, string[] denominatorKeys, Dictionary<string, int> variables,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals, IReadOnlyList<RowSum>? sums)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? quarterTotals)
     {
         var distinct = new Dictionary<string, Dictionary<int, int>>(StringComparer.Ordinal);
         void Add(int total, IReadOnlyList<int> parts)
@@ -333,16 +381,6 @@ public static class RecoveryVerifier
                         Add(At(role, row, totalQuarter, row.Breakdown)!.Value, [.. parts.Select(p => p!.Value)]);
                     }
                 }
-            }
-        }
-
-        foreach (var sum in sums ?? [])
-        {
-            var totals = Enumerable.Range(0, rows.Count).Where(r => sum.Total(rows[r])).ToList();
-            var parts = Enumerable.Range(0, rows.Count).Where(r => sum.Part(rows[r])).Select(r => variables[numeratorKeys[r]]).Distinct().ToList();
-            if (totals.Count == 1 && parts.Count > 0)
-            {
-                Add(variables[numeratorKeys[totals[0]]], parts);
             }
         }
 

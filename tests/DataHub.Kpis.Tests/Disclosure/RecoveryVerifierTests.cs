@@ -212,6 +212,92 @@ public sealed class RecoveryVerifierTests
         RecoveryVerifier.FindRecoverableCells(rows, new RecoveryOptions(Publication: _ => RoundedRate)).Should().BeEmpty();
     }
 
+    private static readonly RowPublication HealthCount = new("count", true, false, 7, false, 5);
+
+    private static KpiValueRow Cell(string table, string measure, long? count, string quarter = "*") =>
+        new("*", quarter, table, measure, "all", count, null, null, count is null ? "[c]" : "");
+
+    [Fact]
+    public void Finds_rounded_parts_that_a_total_shown_exactly_in_another_table_pins()
+    {
+        // link_quality's rounded 25 = 10 linked + 0 ambiguous + 10 unlinked leaves room; the deliveries table's exact 24 rows do not.
+        KpiValueRow[] rows =
+        [
+            Cell("link_quality", "records", 25), Cell("link_quality", "linked", 10), Cell("link_quality", "ambiguous", 0), Cell("link_quality", "unlinked", 10),
+            Cell("deliveries", "rows", 24),
+        ];
+        QuantityRelation[] sums = [new(["records"], ["linked", "ambiguous", "unlinked"])];
+        RecoveryOptions Reader(params QuantityRelation[] relations) => new(
+            NumeratorQuantity: r => r.Measure,
+            Publication: r => r.Indicator == "deliveries" ? HealthCount with { Threshold = 0, RoundingBase = null } : HealthCount,
+            Relations: [.. sums, .. relations]);
+
+        RecoveryVerifier.FindRecoverableCells(rows, Reader()).Should().BeEmpty("on its own the table leaves room");
+
+        var found = RecoveryVerifier.FindRecoverableCells(rows, Reader(new QuantityRelation(["rows"], ["records"])));
+
+        found.Select(f => (f.Row.Measure, (long)f.RecoveredValue!.Value)).Should().BeEquivalentTo([("records", 24L), ("linked", 12L), ("unlinked", 12L)]);
+    }
+
+    [Fact]
+    public void Finds_a_count_that_an_inequality_across_rows_pins()
+    {
+        // A feed's first key decides every record carrying it that it matches, so the key's ambiguous are at most the feed's 0:
+        // the key's withheld ambiguous is 0, and its withheld unlinked is its 1 record.
+        KpiValueRow[] rows =
+        [
+            Cell("all", "records", 3), Cell("all", "linked", null), Cell("all", "ambiguous", 0), Cell("all", "unlinked", null),
+            Cell("nhs", "records", 1), Cell("nhs", "linked", 0), Cell("nhs", "ambiguous", null), Cell("nhs", "unlinked", null),
+        ];
+        List<QuantityRelation> relations =
+        [
+            new(["all.records"], ["all.linked", "all.ambiguous", "all.unlinked"]), new(["nhs.records"], ["nhs.linked", "nhs.ambiguous", "nhs.unlinked"]),
+        ];
+        RecoveryOptions Reader() => new(NumeratorQuantity: r => r.Indicator + "." + r.Measure, Publication: _ => HealthCount with { RoundingBase = null }, Relations: relations);
+        RecoveryVerifier.FindRecoverableCells(rows, Reader()).Should().BeEmpty();
+
+        relations.Add(new(["all.ambiguous"], ["nhs.ambiguous"], LeftAtLeast: true));
+
+        // The 0 is not a disclosure (the rules show zeros here); the 1 is.
+        RecoveryVerifier.FindRecoverableCells(rows, Reader()).Select(f => (f.Row.Indicator + "." + f.Row.Measure, (long)f.RecoveredValue!.Value))
+            .Should().Equal(("nhs.unlinked", 1L));
+    }
+
+    [Fact]
+    public void Finds_a_withheld_count_shown_elsewhere_in_the_other_role()
+    {
+        // A cohort's children: the cohorts table's count, a measure's denominator. Withheld as a denominator, shown in the cohorts table.
+        KpiValueRow[] rows = [new("C1", "*", "cohorts", "children", "all", 10, null, null, ""), new("C1", "2018Q1", "KPI01", "m", "all", 3, null, null, "[c]")];
+        var reader = new RecoveryOptions(
+            NumeratorQuantity: r => r.Indicator == "cohorts" ? "C1.children" : "C1.2018Q1.m",
+            DenominatorQuantity: r => r.Indicator == "cohorts" ? "none" : "C1.children");
+
+        RecoveryVerifier.FindRecoverableCells(rows, reader).Should().ContainSingle()
+            .Which.Should().BeEquivalentTo(new { Role = CountRole.Denominator, Route = RecoveryRoute.PublishedElsewhere, RecoveredValue = (System.Numerics.BigInteger?)10 });
+    }
+
+    [Fact]
+    public void Finds_a_withheld_count_bounded_by_the_same_quantity_shown_in_another_row()
+    {
+        // Cohort coverage decided per feed: a quarter's 0 cohort people shown ([z]) in a health feed's row, withheld with the
+        // police feed's 0 people reached. The people reached are at most the cohort's.
+        var sensitive = new RowPublication("proportion", true, true, 9, true, 5);
+        var health = sensitive with { Threshold = 7, SuppressZeros = false };
+        KpiValueRow[] rows =
+        [
+            new("*", "2016Q1", "coverage", "police", "all", null, null, null, "[c]"),
+            new("*", "2016Q1", "coverage", "mental-health", "all", 0, 0, null, "[z]"),
+        ];
+        var reader = new RecoveryOptions(
+            NumeratorQuantity: r => r.Measure + ".reached",
+            DenominatorQuantity: _ => "cohort",
+            Publication: r => r.Measure == "police" ? sensitive : health,
+            Relations: [new(["cohort"], ["police.reached"], LeftAtLeast: true)]);
+
+        RecoveryVerifier.FindRecoverableCells(rows, reader).Where(f => f.Row.Measure == "police").Select(f => (f.Role, f.Route, (long)f.RecoveredValue!.Value))
+            .Should().BeEquivalentTo([(CountRole.Numerator, RecoveryRoute.Margins, 0L), (CountRole.Denominator, RecoveryRoute.PublishedElsewhere, 0L)]);
+    }
+
     [Fact]
     public void Ignores_counts_that_are_unavailable_rather_than_suppressed()
     {

@@ -69,7 +69,7 @@ internal static class ValueAttack
         }
 
         var pairs = (from x in numerators
-                     from y in Range(Rounding.Interval(d, how, how.DenominatorIsCount))
+                     from y in Range(Rounding.Interval(d, how.For(CountRole.Denominator), how.DenominatorIsCount))
                      where how.Unit == "change" ? Close((double)(x - y), value) : !y.IsZero && Close((double)x / (double)y, value)
                      select (x, y)).ToList();
         if (pairs.Count == 0)

@@ -123,7 +123,7 @@ public sealed class RollupQuarterTests : IDisposable
         foreach (var profile in new[] { FixtureRollup.Standard, new DisclosureProfile("unrounded", 4, false, null, 10) })
         {
             var outcome = await _hub.RunAsync(profile);
-            var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath));
+            var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath), feedRules: _ => new FeedRules(profile.Threshold, profile.SuppressZeros, profile.RoundingBase));
             published.Rows.Should().Contain(r => r.Marker == "[c]");
 
             RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options())
@@ -147,7 +147,8 @@ public sealed class RollupQuarterTests : IDisposable
         cohorts.Rows[0].Skip(1).Select(FixtureRollup.Long).Should().Equal(0, 0, 0);
         var rows = await _hub.ValuesAsync(outcome);
         rows.Where(r => r.Cohort == "E").Should().NotBeEmpty().And.OnlyContain(r => r.BreakdownType != "team", "a cohort without families has no team");
-        var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath));
+        var standard = FixtureRollup.Standard;
+        var published = await PublishedTables.ReadAsync(_hub.Local(outcome.VersionPath), feedRules: _ => new FeedRules(standard.Threshold, standard.SuppressZeros, standard.RoundingBase));
         RecoveryVerifier.FindRecoverableCells(published.Rows, published.Options()).Should().BeEmpty();
     }
 
