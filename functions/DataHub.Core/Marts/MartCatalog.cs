@@ -86,23 +86,10 @@ public sealed class MartCatalog(IObjectStore store)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(file);
-        try
-        {
-            using var buffer = new MemoryStream();
-            var stream = await _store.OpenReadAsync(batch.Path, null, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-
-            return MartManifest.Parse(buffer.ToArray()) is { } now
-                && now.CommittedAt == batch.CommittedAt
-                && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
-        }
-        catch (ObjectNotFoundException)
-        {
-            return false;
-        }
+        return await ReadManifestAsync(batch.Path, cancellationToken).ConfigureAwait(false) is { } bytes
+            && MartManifest.Parse(bytes) is { } now
+            && now.CommittedAt == batch.CommittedAt
+            && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
     }
 
     /// <summary>True when the manifest of <paramref name="batchId"/> exists now.</summary>
@@ -137,19 +124,7 @@ public sealed class MartCatalog(IObjectStore store)
                 continue;
             }
 
-            byte[] bytes;
-            try
-            {
-                using var buffer = new MemoryStream();
-                var stream = await _store.OpenReadAsync(item.Path, null, cancellationToken).ConfigureAwait(false);
-                await using (stream.ConfigureAwait(false))
-                {
-                    await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                }
-
-                bytes = buffer.ToArray();
-            }
-            catch (ObjectNotFoundException)
+            if (await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false) is not { } bytes)
             {
                 continue; // Withdrawn since it was listed.
             }
@@ -164,6 +139,26 @@ public sealed class MartCatalog(IObjectStore store)
         }
 
         return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
+    }
+
+    // A manifest's bytes, or null when it has been withdrawn.
+    private async Task<byte[]?> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            var stream = await _store.OpenReadAsync(path, null, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
     }
 
     // A manifest commits only its own batch's files in its own feed: a manifest naming any other object is not trusted.
