@@ -185,7 +185,7 @@ internal sealed class ExtractPipeline(
         bool withdrawn;
         try
         {
-            withdrawn = await hub.Store.DeleteAsync(manifestObject.Path, manifestObject.ETag, CancellationToken.None).ConfigureAwait(false);
+            withdrawn = await new MartCatalog(hub.Store).WithdrawAsync(file.Path.Feed, file.BatchId!, CancellationToken.None, manifestObject.ETag).ConfigureAwait(false);
         }
         catch (ObjectChangedException)
         {
