@@ -129,10 +129,9 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
         return cleared;
     }
 
-    /// <summary>Deletes what an abandoned run left; only after <see cref="ClearAbandonedAsync"/> has claimed its folder.</summary>
-    public async Task ClearAsync(AbandonedVersion version, CancellationToken cancellationToken)
+    // Deletes what an abandoned run left: only once its folder is claimed, so never a folder whose manifest was written.
+    private async Task ClearAsync(AbandonedVersion version, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(version);
         foreach (var path in version.Objects)
         {
             await _store.DeleteAsync(path, null, cancellationToken).ConfigureAwait(false);

@@ -290,7 +290,7 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         // Another run finds the folder abandoned and is held just before its first change to it (then fails before it switches).
         _clock.Advance(TimeSpan.FromMinutes(10));
         var clearerHeld = new Stall();
-        var reaching = new HeldAtFolder(Context.Store, p => p.StartsWith(folder + "/", StringComparison.Ordinal) || p.StartsWith(SecureOf(folder) + "/", StringComparison.Ordinal), clearerHeld);
+        var reaching = new StallingStore(Context.Store, StoreStep.WriteOrDelete, p => p.StartsWith(folder + "/", StringComparison.Ordinal) || p.StartsWith(SecureOf(folder) + "/", StringComparison.Ordinal), clearerHeld);
         var clearing = new FailsAt(reaching, 1, p => p.StartsWith("secure/kpi/v=", StringComparison.Ordinal) && !p.StartsWith(SecureOf(folder), StringComparison.Ordinal));
         var run = Task.Run(() => KpiOnly(clearing).RunAsync(new RollupRequest(), CancellationToken.None));
         await clearerHeld.Reached;
@@ -401,59 +401,6 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         }
 
         return (versions[0], versions[1]);
-    }
-
-    /// <summary>The n-th write or delete (of those <paramref name="counts"/> picks) fails as a full disk would, before anything of it is stored.</summary>
-    private sealed class FailsAt(IObjectStore inner, int n, Func<string, bool>? counts = null) : DelegatingStore(inner)
-    {
-        public int Calls { get; private set; }
-
-        public string? Failed { get; private set; }
-
-        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
-        {
-            Count(path);
-            return base.BeginWriteAsync(path, options, cancellationToken);
-        }
-
-        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
-        {
-            Count(path);
-            return base.DeleteAsync(path, ifMatchETag, cancellationToken);
-        }
-
-        private void Count(string path)
-        {
-            if ((counts is null || counts(path)) && ++Calls == n)
-            {
-                Failed = path;
-                throw new IOException("No space left on device.");
-            }
-        }
-    }
-
-    /// <summary>Holds the first write or delete on a path <paramref name="matches"/> accepts until the test lets it go.</summary>
-    private sealed class HeldAtFolder(IObjectStore inner, Func<string, bool> matches, Stall stall) : DelegatingStore(inner)
-    {
-        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
-        {
-            if (matches(path))
-            {
-                await stall.HoldAsync(CancellationToken.None);
-            }
-
-            return await base.BeginWriteAsync(path, options, cancellationToken);
-        }
-
-        public override async Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
-        {
-            if (matches(path))
-            {
-                await stall.HoldAsync(CancellationToken.None);
-            }
-
-            return await base.DeleteAsync(path, ifMatchETag, cancellationToken);
-        }
     }
 
     /// <summary>Deletes a committed batch as retention does (manifest, then files) just before one of its files is read.</summary>
