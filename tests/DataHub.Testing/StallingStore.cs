@@ -13,6 +13,9 @@ public enum StoreStep
 
     /// <summary>Just before a write is committed (made visible).</summary>
     Commit,
+
+    /// <summary>Just before a write begins or a delete is sent, whichever comes first.</summary>
+    WriteOrDelete,
 }
 
 /// <summary>A store that holds its worker (<see cref="Stall"/>) just before the first <see cref="StoreStep"/> on a path <paramref name="matches"/> accepts; otherwise the inner store.</summary>
@@ -21,7 +24,7 @@ public sealed class StallingStore(IObjectStore inner, StoreStep step, Func<strin
     /// <inheritdoc />
     public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
-        if (step == StoreStep.BeginWrite && matches(path))
+        if (step is (StoreStep.BeginWrite or StoreStep.WriteOrDelete) && matches(path))
         {
             await stall.HoldAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -39,7 +42,7 @@ public sealed class StallingStore(IObjectStore inner, StoreStep step, Func<strin
     /// <inheritdoc />
     public override async Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        if (step == StoreStep.Delete && matches(path))
+        if (step is (StoreStep.Delete or StoreStep.WriteOrDelete) && matches(path))
         {
             await stall.HoldAsync(CancellationToken.None).ConfigureAwait(false);
         }

@@ -22,6 +22,9 @@ public sealed record GovernanceOutcome(string VersionPath, int Deliveries, int S
 {
     /// <summary>Null when the version was made current; otherwise the version that stays current, from a publication whose inputs were read later.</summary>
     public string? SupersededBy { get; init; }
+
+    /// <summary>True when the publication stalled past the abandoned-version age and a later one cleared its folder before its manifest was written: nothing of it was published.</summary>
+    public bool ClearedAsAbandoned { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,8 @@ public sealed class GovernancePublisher
     {
         ArgumentNullException.ThrowIfNull(marts);
         var started = _hub.Time.GetUtcNow();
-        foreach (var abandoned in await new KpiVersions(_hub.Store, "governance").ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
+        var versions = new KpiVersions(_hub.Store, "governance");
+        foreach (var abandoned in await versions.ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogInformation("Cleared abandoned governance version {RunId} ({Objects} objects)", abandoned.RunId, abandoned.Objects.Count);
         }
@@ -109,12 +113,25 @@ public sealed class GovernancePublisher
         var last = events.Count == 0 ? null : events[^1];
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), Json);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
-        await WriteAsync($"{version}/manifest.json", manifest, cancellationToken).ConfigureAwait(false);
+
+        // Create-only: a folder cleared as abandoned while the publication stalled holds the clearing's marker, and is never published.
+        var red = scorecard.Count(r => r.Overall == Rag.Red);
+        if (!await versions.CommitManifestAsync(runId, manifest, cancellationToken).ConfigureAwait(false))
+        {
+            await _hub.Audit.AppendAsync(
+                new AuditEntry(
+                    RefusedKind,
+                    Path: version + "/manifest.json",
+                    Rule: versions.ClearedRule,
+                    Detail: $"Governance tables of run {runId} were not published: the publication was held up before its manifest longer than the abandoned-version age, and a later one cleared its folder as abandoned. The current version stays."),
+                cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("Governance publication {RunId} was not published: its folder was cleared as abandoned while it was held up", runId);
+            return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { ClearedAsAbandoned = true };
+        }
 
         // The switch comes last: until it is written, readers keep the previous version. A publication whose inputs were
         // read later may have switched meanwhile: its version stays, and this one is never current.
         var switched = await CurrentVersion.SwitchAsync(_hub.Store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()) { Started = martsRead }, cancellationToken).ConfigureAwait(false);
-        var red = scorecard.Count(r => r.Overall == Rag.Red);
         if (!switched.Switched)
         {
             await _hub.Audit.AppendAsync(
@@ -164,9 +181,6 @@ public sealed class GovernancePublisher
         var first = marts.Files.Where(f => f.FirstDate is not null).Select(f => f.FirstDate!.Value).DefaultIfEmpty(today).Min();
         return [.. Quarter.Range(Quarter.Of(first), Quarter.Of(today))];
     }
-
-    private Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>
-        _hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
 }
 
 /// <summary>The governance manifest: the audit log read (events, last sequence and seal), the chain's status and the outputs.</summary>

@@ -15,8 +15,8 @@ public static class GovernanceStep
         ArgumentNullException.ThrowIfNull(outcome);
         var governance = await new GovernancePublisher(hub, settings).PublishAsync(marts, outcome.Started, cancellationToken).ConfigureAwait(false);
 
-        // Superseded: a later publication's tables are current, and that one writes the report.
-        if (governance.SupersededBy is null && outcome.Quarters.Count > 0)
+        // Superseded or cleared: a later publication's tables are current (or coming), and that one writes the report.
+        if (governance.SupersededBy is null && !governance.ClearedAsAbandoned && outcome.Quarters.Count > 0)
         {
             await BoardReport.WriteAsync(hub.Store, Quarter.Parse(outcome.Quarters[^1]), hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }

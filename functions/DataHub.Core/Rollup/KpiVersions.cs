@@ -1,21 +1,32 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using DataHub.Core.Audit;
 using DataHub.Core.Storage;
 
 namespace DataHub.Core.Rollup;
 
-/// <summary>A rollup run whose version folders were left without a manifest (the run was killed or failed before publishing).</summary>
+/// <summary>A rollup run whose version folders were left without a manifest (the run was killed, failed or stalled before publishing).</summary>
 /// <param name="RunId">The run's id.</param>
-/// <param name="Objects">Every object the run left, under published/kpi/v={run}/ and secure/kpi/v={run}/.</param>
-public sealed record AbandonedVersion(string RunId, IReadOnlyList<string> Objects);
+/// <param name="Objects">Every object the run left, under published/kpi/v={run}/ and secure/kpi/v={run}/ (never its manifest path).</param>
+/// <param name="ClearedBefore">
+/// True when the folder was already cleared (its manifest path holds the empty marker): these are files a stalled run wrote
+/// after the clearing, and the run can never publish them.
+/// </param>
+public sealed record AbandonedVersion(string RunId, IReadOnlyList<string> Objects, bool ClearedBefore = false);
 
 /// <summary>
-/// The version folders of the KPI tables (or, given its area, of the governance tables): finds runs abandoned before their
-/// manifest and clears them, and reads the audit head each published KPI manifest records (an anchor for `audit verify` that
-/// deleting the audit log cannot reach).
+/// The version folders of the KPI tables (or, given its area, of the governance tables): commits a run's manifest, finds runs
+/// abandoned before their manifest and clears them, and reads the audit head each published KPI manifest records (an anchor
+/// for `audit verify` that deleting the audit log cannot reach).
 /// </summary>
+/// <remarks>
+/// A folder's fate is decided by one create-only write at its manifest path: the run's manifest, or the empty marker a
+/// clearing writes before it deletes anything. Whichever comes first wins, so a run whose folder was (even partly) cleared
+/// can never publish it, and a folder with a manifest is never cleared. The marker stays (run ids are not reused); an empty
+/// manifest is never a version.
+/// </remarks>
 /// <param name="store">The hub's store.</param>
 /// <param name="area">The folder under published/ (and secure/): "kpi" or "governance".</param>
 public sealed class KpiVersions(IObjectStore store, string area = "kpi")
@@ -27,12 +38,38 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
     /// <summary>The audit rule of an abandoned version cleared: <c>rollup.abandoned_version</c> for the KPI tables, <c>governance.abandoned_version</c>.</summary>
     public string AbandonedRule => (area == "kpi" ? "rollup" : area) + ".abandoned_version";
 
+    /// <summary>The audit rule of a run refused because its folder was cleared as abandoned while it stalled: <c>rollup.version_cleared</c>, <c>governance.version_cleared</c>.</summary>
+    public string ClearedRule => (area == "kpi" ? "rollup" : area) + ".version_cleared";
+
+    /// <summary>The path of a run's manifest, the folder's commit point.</summary>
+    public string ManifestOf(string runId) => _published + runId + "/manifest.json";
+
+    /// <summary>
+    /// Writes a run's manifest, create-only: true when it is written (the version may be made current); false when the
+    /// folder was cleared as abandoned first (its manifest path holds the empty marker), and nothing of the run may be published.
+    /// </summary>
+    public async Task<bool> CommitManifestAsync(string runId, byte[] manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var path = ManifestOf(runId);
+        try
+        {
+            await _store.WriteAsync(path, (s, ct) => s.WriteAsync(manifest, ct).AsTask(), WriteOptions.CreateNew, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ObjectExistsException)
+        {
+            // A retried request whose first answer was lost meets the run's own manifest; anything else there is the marker.
+            return await HoldsAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The runs with no manifest whose id says they started more than <paramref name="age"/> before <paramref name="now"/>.</summary>
     /// <remarks>A younger run may still be writing: it is left alone.</remarks>
     public async Task<IReadOnlyList<AbandonedVersion>> AbandonedAsync(DateTimeOffset now, TimeSpan age, CancellationToken cancellationToken)
     {
         var runs = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        var published = new HashSet<string>(StringComparer.Ordinal);
+        var manifests = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
         foreach (var prefix in new[] { _published, _secure })
         {
             await foreach (var item in _store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
@@ -47,46 +84,90 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
                 var run = rest[..slash];
                 if (prefix == _published && rest[(slash + 1)..] == "manifest.json")
                 {
-                    published.Add(run);
+                    manifests[run] = item;
+                    continue;
                 }
 
                 (runs.TryGetValue(run, out var objects) ? objects : runs[run] = []).Add(item.Path);
             }
         }
 
+        // A cleared folder's files were written after the clearing by a run that can never publish them: no age to wait.
         return [.. runs
-            .Where(r => !published.Contains(r.Key) && StartOf(r.Key) is { } started && now - started > age)
-            .Select(r => new AbandonedVersion(r.Key, r.Value))];
+            .Where(r => manifests.TryGetValue(r.Key, out var manifest) ? IsClearedMarker(manifest) : StartOf(r.Key) is { } started && now - started > age)
+            .Select(r => new AbandonedVersion(r.Key, r.Value, manifests.ContainsKey(r.Key)))];
     }
 
     /// <summary>Clears the runs <see cref="AbandonedAsync"/> finds, auditing each as deleted under <see cref="AbandonedRule"/>; returns them.</summary>
     public async Task<IReadOnlyList<AbandonedVersion>> ClearAbandonedAsync(IAuditLog audit, DateTimeOffset now, TimeSpan age, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        var cleared = await AbandonedAsync(now, age, cancellationToken).ConfigureAwait(false);
-        foreach (var abandoned in cleared)
+        var cleared = new List<AbandonedVersion>();
+        var kind = area == "kpi" ? "Rollup" : "Governance";
+        foreach (var abandoned in await AbandonedAsync(now, age, cancellationToken).ConfigureAwait(false))
         {
+            if (!abandoned.ClearedBefore && !await ClaimAsync(abandoned.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                // Its run wrote its manifest after the listing (it was only stalled), or another clearing claimed it first.
+                continue;
+            }
+
             await ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
             await audit.AppendAsync(
                 new AuditEntry(
                     AuditKinds.Deleted,
                     Path: _published + abandoned.RunId,
                     Rule: AbandonedRule,
-                    Detail: $"{(area == "kpi" ? "Rollup" : "Governance")} run {abandoned.RunId} stopped before publishing its manifest; the files it left were cleared.",
+                    Detail: abandoned.ClearedBefore
+                        ? $"{kind} run {abandoned.RunId} wrote files after its folder was cleared as abandoned; it can never publish them, and they were cleared."
+                        : $"{kind} run {abandoned.RunId} stopped before publishing its manifest; its folder was marked cleared (an empty manifest.json, so the run can never publish it) and the files it left were cleared.",
                     Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
                 cancellationToken).ConfigureAwait(false);
+            cleared.Add(abandoned);
         }
 
         return cleared;
     }
 
-    /// <summary>Deletes what an abandoned run left.</summary>
-    public async Task ClearAsync(AbandonedVersion version, CancellationToken cancellationToken)
+    // Deletes what an abandoned run left: only once its folder is claimed, so never a folder whose manifest was written.
+    private async Task ClearAsync(AbandonedVersion version, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(version);
         foreach (var path in version.Objects)
         {
             await _store.DeleteAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The empty marker, written create-only at the run's manifest path before anything is deleted: false when a manifest
+    // (or another clearing's marker) got there first.
+    private async Task<bool> ClaimAsync(string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.WriteAsync(ManifestOf(runId), (_, _) => Task.CompletedTask, WriteOptions.CreateNew, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ObjectExistsException)
+        {
+            return false;
+        }
+    }
+
+    // A manifest is never empty: an empty object at a manifest path marks a folder cleared as abandoned.
+    private static bool IsClearedMarker(StoredObject manifest) => manifest.Length == 0;
+
+    private async Task<bool> HoldsAsync(string path, byte[] expected, CancellationToken cancellationToken)
+    {
+        if (await _store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } found || found.Length != expected.Length)
+        {
+            return false;
+        }
+
+        var stream = await _store.OpenReadAsync(path, found.ETag, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+            return hash.AsSpan().SequenceEqual(SHA256.HashData(expected));
         }
     }
 
@@ -96,7 +177,7 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
         var manifests = new List<string>();
         await foreach (var item in _store.ListAsync(_published, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Path.EndsWith("/manifest.json", StringComparison.Ordinal))
+            if (item.Path.EndsWith("/manifest.json", StringComparison.Ordinal) && !IsClearedMarker(item))
             {
                 manifests.Add(item.Path);
             }

@@ -47,6 +47,12 @@ public sealed record RollupOutcome(string RunId, string VersionPath, IReadOnlyLi
     /// (so read later inputs) switched to meanwhile. The version written is whole, with its manifest, but never current.
     /// </summary>
     public string? SupersededBy { get; init; }
+
+    /// <summary>
+    /// True when the run stalled past <see cref="RollupSettings.AbandonedVersionAge"/> and a later run cleared its folder as
+    /// abandoned before its manifest was written: nothing of it was published, and the current version stays.
+    /// </summary>
+    public bool ClearedAsAbandoned { get; init; }
 }
 
 /// <summary>The rollup's configuration: KPI rules, the disclosure profile each feed's agreement names, and its timer schedule.</summary>
@@ -250,7 +256,29 @@ public sealed class RollupQuarter
             auditHead);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
-        await WriteAsync(version + "/manifest.json", manifestBytes, cancellationToken).ConfigureAwait(false);
+
+        // The manifest is written create-only: if a later run cleared this folder as abandoned while the run stalled, its
+        // marker is there first and the folder is never published.
+        var versions = new KpiVersions(_store);
+        if (!await versions.CommitManifestAsync(runId, manifestBytes, cancellationToken).ConfigureAwait(false))
+        {
+            await _audit.AppendAsync(
+                new AuditEntry(
+                    AuditKinds.KpiRefused,
+                    Path: version + "/manifest.json",
+                    Rule: versions.ClearedRule,
+                    Detail: $"KPI tables of run {runId} were not published: the run was held up before its manifest longer than the abandoned-version age, and a later run cleared its folder as abandoned. The current version stays; the next rollup clears anything this run wrote after the clearing.",
+                    DurationMs: clock.ElapsedMilliseconds),
+                cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("Rollup {RunId} was not published: its folder was cleared as abandoned while it was held up", runId);
+            return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
+            {
+                PhaseTimings = phases,
+                Markers = publication.Markers,
+                Started = started,
+                ClearedAsAbandoned = true,
+            };
+        }
 
         // The switch comes last: until it is written, readers keep the previous version. If a run that started later
         // switched meanwhile, its version (from later inputs) stays: this one is never current, and governance and the
@@ -346,9 +374,6 @@ public sealed class RollupQuarter
             feed => feed,
             feed => (IReadOnlyList<string>)delivered.SpansOf(feed).Select(s => $"{s.From:yyyy-MM-dd}/{s.To:yyyy-MM-dd}").ToArray(),
             StringComparer.Ordinal);
-
-    private Task WriteAsync(string path, byte[] bytes, CancellationToken cancellationToken) =>
-        _store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, cancellationToken);
 }
 
 /// <summary>An output file of a run, for the manifest.</summary>

@@ -27,7 +27,9 @@ internal static class GovernanceCommands
                 var read = hub.Context.Time.GetUtcNow();
                 var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
                 var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, read, ct);
-                env.Output.WriteLine(outcome.SupersededBy is { } later
+                env.Output.WriteLine(outcome.ClearedAsAbandoned
+                    ? $"Governance tables of {outcome.VersionPath} were not published: the publication was held up before its manifest longer than the abandoned-version age and a later one cleared its folder. The current version stays."
+                    : outcome.SupersededBy is { } later
                     ? $"Governance tables written as {outcome.VersionPath} but not made current: {later}, from inputs read later, already was."
                     : $"Governance tables published: {outcome.VersionPath}, {outcome.Deliveries} deliveries, {outcome.ScorecardRows} scorecard rows ({outcome.RedRows} red), audit chain {(outcome.ChainIntact ? "intact" : "BROKEN")}.");
                 return ExitCodes.Ok;

@@ -90,6 +90,11 @@ internal static class RollupCommand
     public static string Describe(RollupOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.ClearedAsAbandoned)
+        {
+            return $"KPI tables of {outcome.VersionPath} were not published: the run was held up before its manifest longer than the abandoned-version age and a later run cleared its folder. The current version stays.";
+        }
+
         if (outcome.SupersededBy is { } later)
         {
             return $"KPI tables written as {outcome.VersionPath} but not made current: {later}, from a rollup that started later, already was.";

@@ -63,9 +63,23 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         kpi.Should().Be(next.VersionPath);
         governance.Should().NotBeNull();
         var folders = (await VersionFoldersAsync("published/")).Concat(await VersionFoldersAsync("secure/kpi/")).ToList();
-        folders.Should().OnlyContain(
-            f => File.Exists(_hub.Local(f.Replace("secure/", "published/", StringComparison.Ordinal) + "/manifest.json")),
-            "every version folder a failed run left without a manifest is cleared");
+        var published = new List<string>();
+        foreach (var folder in folders)
+        {
+            var objects = await Context.Store.ListAsync(folder + "/", CancellationToken.None).ToListAsync();
+            var manifest = await Context.Store.GetAsync(folder.Replace("secure/", "published/", StringComparison.Ordinal) + "/manifest.json", CancellationToken.None);
+            manifest.Should().NotBeNull("every version folder a failed run left is published or marked cleared");
+            if (manifest!.Length == 0)
+            {
+                objects.Should().OnlyContain(o => o.Length == 0, "a folder a failed run left is cleared, its empty manifest marking it");
+            }
+            else if (folder.StartsWith("published/", StringComparison.Ordinal))
+            {
+                published.Add(folder);
+            }
+        }
+
+        published.Should().Contain(next.VersionPath).And.Contain(first.VersionPath);
         var cleared = (await EventsAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Rule).ToList();
         cleared.Should().Contain("rollup.abandoned_version").And.Contain("governance.abandoned_version");
         (await Report()).Should().Contain(Tail(next.VersionPath)).And.Contain(Tail(governance!)).And.EndWith("</html>\n");
@@ -184,11 +198,164 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         _clock.Advance(TimeSpan.FromHours(2));
         await new GovernancePublisher(Context).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
 
-        (await VersionFoldersAsync("published/governance/")).Should().NotContain(left[0]);
+        (await Context.Store.ListAsync(left[0] + "/", CancellationToken.None).ToListAsync()).Should().ContainSingle()
+            .Which.Should().Match<StoredObject>(o => o.Path == left[0] + "/manifest.json" && o.Length == 0, "only the empty manifest marking the folder cleared stays");
         var cleared = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Rule == "governance.abandoned_version").Subject;
         cleared.Entry.Kind.Should().Be(AuditKinds.Deleted);
         cleared.Entry.Path.Should().Be(left[0]);
     }
+
+    [Fact]
+    public async Task A_rollup_stalled_before_its_manifest_while_another_run_cleared_its_folder_never_makes_that_folder_current()
+    {
+        await _hub.IngestAsync(Files);
+        var first = await _hub.RollUpAsync();
+
+        // The run has written its tables and is about to write its manifest when it stalls.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => IsManifest(p, "published/kpi/v="), stall);
+        var stalled = Task.Run(() => KpiOnly(held).RunAsync(new RollupRequest(), CancellationToken.None));
+        await stall.Reached;
+        var folder = await UnpublishedFolderAsync("published/kpi/");
+
+        // Past the abandoned age another run clears the stalled run's folder, then fails before it switches.
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var clearing = new FailsAt(Context.Store, 1, p => p.StartsWith("secure/kpi/v=", StringComparison.Ordinal) && !p.StartsWith(SecureOf(folder), StringComparison.Ordinal));
+        var run = () => KpiOnly(clearing).RunAsync(new RollupRequest(), CancellationToken.None);
+        await run.Should().ThrowAsync<IOException>();
+        (await Context.Store.GetAsync(SecureOf(folder) + "/person_values.parquet", CancellationToken.None)).Should().BeNull("the other run cleared the folder");
+
+        stall.Release();
+        var resumed = await stalled;
+
+        var (kpi, _) = await AssertWholeAsync("after the stalled run resumed");
+        kpi.Should().Be(first.VersionPath, "the stalled run's folder was cleared: it is never current");
+        resumed.ClearedAsAbandoned.Should().BeTrue();
+        resumed.SupersededBy.Should().BeNull();
+        var refused = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.KpiRefused).Subject;
+        refused.Entry.Path.Should().Be(folder + "/manifest.json");
+        refused.Entry.Rule.Should().Be("rollup.version_cleared");
+        (await EventsAsync()).Should().ContainSingle(e => e.Entry.Rule == "rollup.abandoned_version").Which.Entry.Path.Should().Be(folder);
+        (await Context.Store.ListAsync(folder + "/", CancellationToken.None).Where(o => o.Length > 0).ToListAsync()).Should().BeEmpty("no manifest of the stalled run was written");
+    }
+
+    [Fact]
+    public async Task A_governance_publication_stalled_before_its_manifest_while_another_cleared_its_folder_never_makes_that_folder_current()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var first = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        var marts = await new MartLoader(Context.Store).LoadAsync(CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => IsManifest(p, "published/governance/v="), stall);
+        var read = _clock.GetUtcNow();
+        var stalled = Task.Run(() => new GovernancePublisher(Context with { Store = held }, ShortAge).PublishAsync(marts, read, CancellationToken.None));
+        await stall.Reached;
+        var folder = await UnpublishedFolderAsync("published/governance/");
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var clearing = new FailsAt(Context.Store, 1, p => p.StartsWith("published/governance/v=", StringComparison.Ordinal) && p.EndsWith(".csv", StringComparison.Ordinal) && !p.StartsWith(folder + "/", StringComparison.Ordinal));
+        var publish = () => new GovernancePublisher(Context with { Store = clearing }, ShortAge).PublishAsync(marts, _clock.GetUtcNow(), CancellationToken.None);
+        await publish.Should().ThrowAsync<IOException>();
+        (await Context.Store.GetAsync(folder + "/deliveries.csv", CancellationToken.None)).Should().BeNull("the other publication cleared the folder");
+
+        stall.Release();
+        var resumed = await stalled;
+
+        var (_, governance) = await AssertWholeAsync("after the stalled publication resumed");
+        governance.Should().Be(first, "the stalled publication's folder was cleared: it is never current");
+        resumed.ClearedAsAbandoned.Should().BeTrue();
+        var refused = (await EventsAsync()).Should().ContainSingle(e => e.Entry.Kind == GovernancePublisher.RefusedKind).Subject;
+        refused.Entry.Path.Should().Be(folder + "/manifest.json");
+        refused.Entry.Rule.Should().Be("governance.version_cleared");
+        (await Context.Store.ListAsync(folder + "/", CancellationToken.None).Where(o => o.Length > 0).ToListAsync()).Should().BeEmpty("no manifest of the stalled publication was written");
+    }
+
+    [Fact]
+    public async Task A_clearing_that_reaches_a_stalled_runs_folder_after_its_manifest_leaves_that_version_whole()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => IsManifest(p, "published/kpi/v="), stall);
+        var stalled = Task.Run(() => KpiOnly(held).RunAsync(new RollupRequest(), CancellationToken.None));
+        await stall.Reached;
+        var folder = await UnpublishedFolderAsync("published/kpi/");
+
+        // Another run finds the folder abandoned and is held just before its first change to it (then fails before it switches).
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var clearerHeld = new Stall();
+        var reaching = new StallingStore(Context.Store, StoreStep.WriteOrDelete, p => p.StartsWith(folder + "/", StringComparison.Ordinal) || p.StartsWith(SecureOf(folder) + "/", StringComparison.Ordinal), clearerHeld);
+        var clearing = new FailsAt(reaching, 1, p => p.StartsWith("secure/kpi/v=", StringComparison.Ordinal) && !p.StartsWith(SecureOf(folder), StringComparison.Ordinal));
+        var run = Task.Run(() => KpiOnly(clearing).RunAsync(new RollupRequest(), CancellationToken.None));
+        await clearerHeld.Reached;
+
+        // The stalled run resumes first: its manifest is written and its version made current; then the clearing goes on.
+        stall.Release();
+        var resumed = await stalled;
+        clearerHeld.Release();
+        await FluentActions.Awaiting(() => run).Should().ThrowAsync<IOException>();
+
+        var (kpi, _) = await AssertWholeAsync("after the clearing went on");
+        kpi.Should().Be(resumed.VersionPath).And.Be(folder);
+        (await EventsAsync()).Should().NotContain(e => e.Entry.Rule == "rollup.abandoned_version");
+    }
+
+    [Fact]
+    public async Task Files_a_stalled_run_writes_after_its_folder_was_cleared_are_cleared_by_the_next_run_and_the_folder_is_never_a_version()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+
+        // The run stalls after its secure tables, before its published ones.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var stall = new Stall();
+        var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => p.StartsWith("published/kpi/v=", StringComparison.Ordinal), stall);
+        var stalled = Task.Run(() => KpiOnly(held).RunAsync(new RollupRequest(), CancellationToken.None));
+        await stall.Reached;
+        var secure = (await VersionFoldersAsync("secure/kpi/")).Single(f => !File.Exists(_hub.Local(f.Replace("secure/", "published/", StringComparison.Ordinal) + "/manifest.json")));
+        var folder = secure.Replace("secure/", "published/", StringComparison.Ordinal);
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var clearing = new FailsAt(Context.Store, 1, p => p.StartsWith("secure/kpi/v=", StringComparison.Ordinal) && !p.StartsWith(secure, StringComparison.Ordinal));
+        var run = () => KpiOnly(clearing).RunAsync(new RollupRequest(), CancellationToken.None);
+        await run.Should().ThrowAsync<IOException>();
+
+        // It resumes and writes every published table into the cleared folder; its manifest is refused.
+        stall.Release();
+        (await stalled).ClearedAsAbandoned.Should().BeTrue();
+        (await RollupQuarter.CurrentVersionAsync(Context.Store, CancellationToken.None)).Should().NotBe(folder);
+        (await Context.Store.GetAsync(folder + "/kpi_values.parquet", CancellationToken.None)).Should().NotBeNull("the stalled run wrote its tables after the clearing");
+
+        // The next run clears them (the folder can never be published) and publishes.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var next = await KpiOnly(Context.Store).RunAsync(new RollupRequest(), CancellationToken.None);
+        var (kpi, _) = await AssertWholeAsync("after the next run");
+        kpi.Should().Be(next.VersionPath);
+        (await Context.Store.ListAsync(folder + "/", CancellationToken.None).Where(o => o.Length > 0).ToListAsync()).Should().BeEmpty("what the stalled run wrote is cleared");
+        (await EventsAsync()).Where(e => e.Entry.Rule == "rollup.abandoned_version").Should().HaveCount(2, "one clearing each time");
+        (await new KpiVersions(Context.Store).AbandonedAsync(_clock.GetUtcNow(), TimeSpan.Zero, CancellationToken.None)).Should().BeEmpty("a cleared folder holding nothing is left as it is");
+        (await new KpiVersions(Context.Store).AnchorsAsync(CancellationToken.None).ToListAsync()).Should().NotContain(a => a.Source.StartsWith(folder, StringComparison.Ordinal));
+    }
+
+    private RollupSettings ShortAge => RollupSettings.FromProtocols(Context.Protocols) with { AbandonedVersionAge = TimeSpan.FromMinutes(5) };
+
+    // The KPI step alone (no governance tables or report), with a five-minute abandoned age.
+    private RollupQuarter KpiOnly(IObjectStore store) => new(store, Context.Audit, Context.Time, ShortAge);
+
+    private static bool IsManifest(string path, string prefix) =>
+        path.StartsWith(prefix, StringComparison.Ordinal) && path.EndsWith("/manifest.json", StringComparison.Ordinal);
+
+    private static string SecureOf(string folder) => folder.Replace("published/", "secure/", StringComparison.Ordinal);
+
+    // The one version folder under the prefix without a manifest: the stalled run's.
+    private async Task<string> UnpublishedFolderAsync(string prefix) =>
+        (await VersionFoldersAsync(prefix)).Single(f => !File.Exists(_hub.Local(f + "/manifest.json")));
 
     private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
 
@@ -234,35 +401,6 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         }
 
         return (versions[0], versions[1]);
-    }
-
-    /// <summary>The n-th write or delete (of those <paramref name="counts"/> picks) fails as a full disk would, before anything of it is stored.</summary>
-    private sealed class FailsAt(IObjectStore inner, int n, Func<string, bool>? counts = null) : DelegatingStore(inner)
-    {
-        public int Calls { get; private set; }
-
-        public string? Failed { get; private set; }
-
-        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
-        {
-            Count(path);
-            return base.BeginWriteAsync(path, options, cancellationToken);
-        }
-
-        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
-        {
-            Count(path);
-            return base.DeleteAsync(path, ifMatchETag, cancellationToken);
-        }
-
-        private void Count(string path)
-        {
-            if ((counts is null || counts(path)) && ++Calls == n)
-            {
-                Failed = path;
-                throw new IOException("No space left on device.");
-            }
-        }
     }
 
     /// <summary>Deletes a committed batch as retention does (manifest, then files) just before one of its files is read.</summary>

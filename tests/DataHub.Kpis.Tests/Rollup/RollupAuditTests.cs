@@ -66,7 +66,8 @@ public sealed class RollupAuditTests : IDisposable
         var outcome = await Job().RunAsync(new RollupRequest(), CancellationToken.None);
 
         var left = await _store.ListAsync("published/kpi/", CancellationToken.None).Select(o => o.Path).ToListAsync();
-        left.Should().NotContain(p => p.Contains(killed, StringComparison.Ordinal));
+        left.Where(p => p.Contains(killed, StringComparison.Ordinal)).Should().Equal([$"published/kpi/v={killed}/manifest.json"], "only the empty manifest marking the folder cleared stays");
+        (await _store.GetAsync($"published/kpi/v={killed}/manifest.json", CancellationToken.None))!.Length.Should().Be(0);
         (await _store.GetAsync($"secure/kpi/v={killed}/person_values.parquet", CancellationToken.None)).Should().BeNull();
         left.Should().Contain($"published/kpi/v={running}/kpi_values.parquet", "a run younger than an hour may still be writing");
         left.Should().Contain(outcome.VersionPath + "/manifest.json");
