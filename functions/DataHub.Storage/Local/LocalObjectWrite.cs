@@ -59,6 +59,14 @@ internal sealed class LocalObjectWrite : IObjectWrite
             }
 
             using var held = _holdVersion is null ? null : await _holdVersion(cancellationToken).ConfigureAwait(false);
+
+            // A create-only write refused must not leave its metadata on the object another writer committed first. (Two
+            // create-only writers committing within the same instant can still both pass this check; the rename refuses one.)
+            if (!_overwrite && File.Exists(_destination))
+            {
+                throw new ObjectExistsException(Path);
+            }
+
             _beforeRename();
 
             // Without overwrite this is an atomic create-if-absent: the rename fails if another writer got there first.

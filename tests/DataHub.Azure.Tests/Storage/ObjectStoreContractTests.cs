@@ -110,6 +110,23 @@ public sealed class ObjectStoreContractTests(AzuriteFixture fixture) : IDisposab
         (await ReadAllAsync(store, path)).Should().Equal([42]);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Create_only_write_refused_at_commit_leaves_the_first_writers_metadata(string kind)
+    {
+        var store = Store(kind);
+        var path = $"secure/{_run}/{kind}/mart.parquet";
+        var first = new Dictionary<string, string>(StringComparer.Ordinal) { ["datahub_partner"] = "first" };
+        var second = new Dictionary<string, string>(StringComparer.Ordinal) { ["datahub_partner"] = "second" };
+
+        await using var slow = await store.BeginWriteAsync(path, new WriteOptions(Overwrite: false, second), CancellationToken.None);
+        await slow.Content.WriteAsync(Content(4).AsMemory(0, 100));
+        await store.WriteAsync(path, (s, ct) => s.WriteAsync(new byte[] { 42 }, ct).AsTask(), new WriteOptions(Overwrite: false, first), CancellationToken.None);
+
+        await FluentActions.Awaiting(() => slow.CommitAsync(CancellationToken.None)).Should().ThrowAsync<ObjectExistsException>();
+        (await store.GetAsync(path, CancellationToken.None))!.Metadata.Should().Equal(first);
+    }
+
     // What a switch of current.json rests on: of two runs that read one version of the pointer, only the first replaces it.
     [Theory]
     [MemberData(nameof(Stores))]
