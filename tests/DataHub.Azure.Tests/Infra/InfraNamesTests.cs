@@ -58,7 +58,8 @@ public sealed partial class InfraNamesTests
         bicep.Keys.Should().Contain([connection + "__blobServiceUri", connection + "__queueServiceUri"], "in Azure the trigger's connection is identity-based");
         bicep.Keys.Should().NotContain(connection, "no connection string (so no account key) in Azure");
         local[connection].Should().Be("UseDevelopmentStorage=true");
-        Bicep.Should().Contain($"queueName: '{AzureNames.LandingEventsQueue}'", "Event Grid puts each landing event on the queue the trigger reads");
+        Bicep.Should().Contain($"var landingEventsQueue = '{AzureNames.LandingEventsQueue}'").And.Contain("queueName: landingEventsQueue", "Event Grid puts each landing event on the queue the trigger reads");
+        Bicep.Should().Contain("subjectBeginsWith: '/blobServices/default/containers/" + LandingContainers.PartnerPrefix + "'", "one subscription covers every partner's landing container, and no other");
 
         foreach (var timer in new[] { "RollupQuarter", "EnforceRetention", "SweepLanding" })
         {
