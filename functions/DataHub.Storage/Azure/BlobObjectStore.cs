@@ -188,7 +188,14 @@ public sealed class BlobObjectStore : IObjectStore
         var folderEnd = rest.IndexOf('/', StringComparison.Ordinal);
         if (folderEnd > 0)
         {
-            // The prefix names its container (the partner's, or the archive's): list only that one.
+            // The prefix names its container (the partner's, or the archive's): list only that one. A folder that can
+            // name no container holds nothing.
+            var folder = rest[..folderEnd];
+            if (folder is not (LandingContainers.ArchiveFolder or LandingContainers.SharedFolder) && !LandingContainers.IsPartnerName(folder))
+            {
+                yield break;
+            }
+
             var (container, name) = LandingContainers.Locate(prefix + "x");
             await foreach (var item in ListContainerAsync(container, name[..^1], cancellationToken).ConfigureAwait(false))
             {

@@ -60,6 +60,7 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
             "each partner's blobs read as landing/{partner}/…, the partner being the container's, in ordinal path order");
         (await store.ListAsync($"landing/{_run}/", CancellationToken.None).Select(o => o.Path).ToListAsync()).Should().Equal($"landing/{_run}/feed/a.csv");
         (await store.GetAsync($"landing/{_run}/feed/a.csv", CancellationToken.None)).Should().NotBeNull();
+        (await store.ListAsync("landing/No_Such--Partner/", CancellationToken.None).ToListAsync()).Should().BeEmpty("a folder that can name no container holds nothing");
     }
 
     [Theory]
