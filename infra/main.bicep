@@ -1,7 +1,8 @@
 // DataHub in one resource group: the data storage account (hierarchical namespace, SFTP with one create-only local
-// user per partner), the Functions host's own storage, Key Vault (RBAC) for the pseudonymisation and audit keys, the Linux
-// Function App running the .NET isolated worker (functions/DataHub.Functions) with a system-assigned identity, its role
-// assignments, the Event Grid subscription that turns BlobCreated in `landing` into IngestExtract runs, and the platform
+// user per partner, confined to a landing container of its own), the Functions host's own storage, Key Vault (RBAC) for the
+// pseudonymisation and audit keys, the Linux Function App running the .NET isolated worker (functions/DataHub.Functions)
+// with a system-assigned identity, its role assignments, the Event Grid subscription that queues every BlobCreated in a
+// partner's landing container for IngestExtract, and the platform
 // audit trail: a Log Analytics workspace receiving the vault's AuditEvent log and the data account's blob and table logs.
 // The audit anchors live in their own container under a WORM (time-based retention) policy.
 // Every connection is identity-based: no account key is in an app setting or an output.
@@ -18,7 +19,7 @@ param location string = resourceGroup().location
 @maxLength(11)
 param prefix string = 'datahub'
 
-@description('Partners that drop files over SFTP: landing folder name and SSH public key. Each gets a local user with home landing/{name}, create+write only.')
+@description('Partners that drop files over SFTP: the partner name of its protocol file (lower-case letters and digits joined by single hyphens, at most 55 characters: it names the container landing-{name}) and SSH public key. Each gets a container landing-{name} and a local user that may only create files in it.')
 param partners array = [
   { name: 'csc', sshPublicKey: '' }
   { name: 'police', sshPublicKey: '' }
@@ -67,9 +68,6 @@ param auditLogRetentionDays int = 365
 @description('Object ids (Microsoft Entra) of the people or groups who may query the platform audit logs (Log Analytics Reader on the workspace only): the governance officer and the operators. The storage logs name landed blobs, whose names a partner chose (docs/runbook.md).')
 param auditLogReaderPrincipalIds array = []
 
-@description('Create the Event Grid subscription. Set true on the second deployment, after the app is published (the webhook needs the blobs_extension system key, which exists only once the host has started with the blob trigger).')
-param deployEventSubscription bool = false
-
 var suffix = uniqueString(resourceGroup().id)
 var dataAccountName = take('${prefix}data${suffix}', 24)
 var hostAccountName = take('${prefix}host${suffix}', 24)
@@ -79,7 +77,8 @@ var appName = '${prefix}-func-${suffix}'
 var topicName = '${prefix}-landing-events'
 var workspaceName = '${prefix}-audit-${suffix}'
 
-// The hub's containers and tables: the code's AzureNames.Containers / AzureNames.Tables must match.
+// The hub's containers and tables: the code's AzureNames.Containers / AzureNames.Tables must match. 'landing' holds the
+// raw archive (landing/_processed/) and no partner may touch it; partners deliver into landing-{partner} (below).
 var containerNames = [
   'landing'
   'quarantine'
@@ -87,6 +86,8 @@ var containerNames = [
   'published'
   'audit'
 ]
+// The queue of landing events IngestExtract reads (AzureNames.LandingEventsQueue).
+var landingEventsQueue = 'landing-events'
 var tableNames = [
   'audit'
   'receipts'
@@ -98,6 +99,7 @@ var roles = {
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  queueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893'
 }
 
@@ -143,6 +145,14 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   properties: { publicAccess: 'None' }
 }]
 
+// One landing container per partner, the only place its SFTP user can write: the hub reads the partner of a delivery from
+// the container it is in (functions/DataHub.Storage/Azure/LandingContainers.cs), never from a folder the uploader chose.
+resource partnerContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for partner in partners: {
+  parent: blobService
+  name: 'landing-${partner.name}'
+  properties: { publicAccess: 'None' }
+}]
+
 // The audit anchors: one create-only blob per anchored audit event, in a container whose time-based retention policy
 // (WORM) lets nobody, the app's identity included, overwrite or delete them while the period runs. Rewriting or
 // truncating the audit table therefore cannot remove the evidence of how far it reached. The policy is created unlocked;
@@ -162,6 +172,16 @@ resource anchorsWorm 'Microsoft.Storage/storageAccounts/blobServices/containers/
   }
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: data
+  name: 'default'
+}
+
+resource landingEvents 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: landingEventsQueue
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: data
   name: 'default'
@@ -172,24 +192,21 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: name
 }]
 
-// One SFTP local user per partner: lands in landing/{partner} and may only create files ('c': upload a file that does
-// not exist yet). It cannot overwrite a file already landed (an upload to a taken name fails on the partner's side, so the
-// earlier file is never lost), nor read, list or delete.
-// It is not confined to its folder. SFTP permissions are per container and the home directory is only where a session
-// starts, so a partner can create files in another partner's folder, which the hub (attributing a file by its folder)
-// would take as that partner's delivery. Nothing here can close that on a shared container: a connection needs some
-// permission on the container, every permission applies to all of it, and ACLs are consulted only where the container
-// permission falls short, which 'c' never does for a create. ACL authorization is off, so no ACL on a landing path can
-// ever give a partner more than 'c'. Detection instead: the blob logs below (docs/runbook.md, "Who sent a landed file").
+// One SFTP local user per partner, confined to its own container landing-{partner}: its only permission scope is that
+// container, with 'c' (upload a file that does not exist yet). It cannot overwrite a file already landed (an upload to a
+// taken name fails on the partner's side, so the earlier file is never lost), nor read, list or delete, and it has no
+// permission at all on any other container: not another partner's, not 'landing' (the raw archive), not quarantine.
+// So a file in landing-{partner} was uploaded by that partner's user (or by the app or an operator, whose requests the
+// blob logs name). ACL authorization is off, so no ACL can ever give a partner more than 'c' on its container.
 resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [for partner in partners: {
   parent: data
   name: replace(partner.name, '-', '')
   properties: {
-    homeDirectory: 'landing/${partner.name}'
+    homeDirectory: 'landing-${partner.name}'
     permissionScopes: [
       {
         service: 'blob'
-        resourceName: 'landing'
+        resourceName: 'landing-${partner.name}'
         permissions: 'c'
       }
     ]
@@ -204,7 +221,7 @@ resource sftpUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [
       }
     ]
   }
-  dependsOn: [containers]
+  dependsOn: [partnerContainers]
 }]
 
 // The Functions host's own state (leases, timers, blob-trigger receipts) stays out of the data account.
@@ -368,8 +385,8 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
   }
 }
 
-// The app's identity: read and write blobs and tables in the data account, read the two key secrets (pseudonymisation and audit). The blob trigger's
-// identity-based connection asks for Blob Data Owner (not just Contributor) on the account it watches.
+// The app's identity: read and write blobs and tables in the data account, read the two key secrets (pseudonymisation
+// and audit). Blob Data Owner, as before, so the app may also create a partner's landing container it finds missing.
 resource dataBlobRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: data
   name: guid(data.id, app.id, roles.blobDataOwner)
@@ -390,7 +407,8 @@ resource dataTableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The blob trigger extension keeps its poison queue next to the data it watches.
+// IngestExtract reads the landing events queue, and the queue extension moves a message it cannot process to
+// landing-events-poison beside it.
 resource dataQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: data
   name: guid(data.id, app.id, roles.queueDataContributor)
@@ -444,32 +462,52 @@ resource hostTableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// BlobCreated in landing (REST uploads and SFTP commits) → the IngestExtract blob trigger's Event Grid webhook.
+// BlobCreated in any partner's landing container (REST uploads and SFTP commits) → the landing events queue → IngestExtract.
+// One subscription on the account, filtered on the container name's prefix, covers every partner in `partners`, so a new
+// partner needs no change to the app or to this subscription. The queue keeps an event until the app takes it (a
+// webhook would need the app's system key, so a second deployment after the app is published). Events of the
+// 'landing' container (the archive, and files left from before partner containers) are not queued: the sweep lists it.
 resource topic 'Microsoft.EventGrid/systemTopics@2023-12-15-preview' = {
   name: topicName
   location: location
+  identity: { type: 'SystemAssigned' }
   properties: {
     source: data.id
     topicType: 'Microsoft.Storage.StorageAccounts'
   }
 }
 
-resource landingSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2023-12-15-preview' = if (deployEventSubscription) {
-  parent: topic
-  name: 'landing-to-ingest'
+// The topic's identity may add messages to the data account's queues, nothing more.
+resource topicQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: data
+  name: guid(data.id, topic.id, roles.queueDataMessageSender)
   properties: {
-    destination: {
-      endpointType: 'WebHook'
-      properties: {
-        endpointUrl: 'https://${app.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.IngestExtract&code=${deployEventSubscription ? listKeys('${app.id}/host/default', '2023-12-01').systemKeys.blobs_extension : ''}'
-        maxEventsPerBatch: 1
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataMessageSender)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource landingSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2023-12-15-preview' = {
+  parent: topic
+  name: 'landing-to-queue'
+  properties: {
+    deliveryWithResourceIdentity: {
+      identity: { type: 'SystemAssigned' }
+      destination: {
+        endpointType: 'StorageQueue'
+        properties: {
+          resourceId: data.id
+          queueName: landingEventsQueue
+          queueMessageTimeToLiveInSeconds: -1
+        }
       }
     }
     filter: {
       includedEventTypes: [
         'Microsoft.Storage.BlobCreated'
       ]
-      subjectBeginsWith: '/blobServices/default/containers/landing/'
+      subjectBeginsWith: '/blobServices/default/containers/landing-'
       advancedFilters: [
         {
           operatorType: 'StringIn'
@@ -489,6 +527,7 @@ resource landingSubscription 'Microsoft.EventGrid/systemTopics/eventSubscription
       eventTimeToLiveInMinutes: 1440
     }
   }
+  dependsOn: [landingEvents, topicQueueRole]
 }
 
 output functionAppName string = app.name

@@ -38,7 +38,8 @@ public static class HubServices
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.TryAddSingleton(sp => new AzureClientSettings { Logging = sp.GetRequiredService<ILoggerFactory>() });
         services.TryAddSingleton(sp => settings.Azure.Storage(sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
-        services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<AzureStorage>().ObjectStore());
+        // Each partner with an agreement delivers into a landing container of its own: a name that cannot be one stops the app here.
+        services.TryAddSingleton<IObjectStore>(sp => sp.GetRequiredService<AzureStorage>().ObjectStore(sp.GetRequiredService<ProtocolSet>().Partners.Select(p => p.Partner)));
         services.TryAddSingleton(sp => settings.Azure.Keys(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
         services.TryAddSingleton(sp => settings.Azure.AuditKeys(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AzureClientSettings>(), sp.GetRequiredService<TokenCredential>));
         services.TryAddSingleton<IAuditAnchorStore>(sp => sp.GetRequiredService<AzureStorage>().Anchors());

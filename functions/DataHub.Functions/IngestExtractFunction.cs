@@ -1,4 +1,6 @@
-using System.Text.Json;
+using Azure;
+using Azure.Messaging.EventGrid;
+using Azure.Messaging.EventGrid.SystemEvents;
 using Azure.Storage.Blobs;
 using DataHub.Core.Ingestion;
 using DataHub.Storage.Azure;
@@ -6,31 +8,33 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace DataHub.Functions;
 
-/// <summary>IngestExtract: a blob created under landing/{partner}/{feed}/ (an Event Grid event), handed to the Core ingest handler.</summary>
+/// <summary>
+/// IngestExtract: a blob created in a partner's landing container (an Event Grid BlobCreated event, queued), handed to the
+/// Core ingest handler as landing/{partner}/{…}, the partner being the container's.
+/// </summary>
 /// <remarks>
-/// The trigger binds the blob's client, never its content: the handler streams the blob itself, pinned to the version the
-/// event was raised for. An attempt that fails unexpectedly throws, so the host delivers the blob again; the handler's
-/// receipt counts the failures and quarantines the file as poison after the configured attempts.
+/// One Event Grid subscription on the data account sends every BlobCreated in a container whose name begins
+/// "landing-" to the queue this function reads (infra/main.bicep), so a partner added by configuration (its protocol and
+/// an entry in the deployment's partners) is watched with no change here; a blob trigger watches one container only.
+/// The handler streams the blob itself, pinned to the version the event was raised for. An attempt that fails
+/// unexpectedly throws, so the host delivers the message again; the handler's receipt counts the failures and quarantines
+/// the file as poison after the configured attempts.
 /// </remarks>
 public sealed class IngestExtractFunction(IngestExtract ingest)
 {
-    /// <summary>The landing path pattern the trigger watches.</summary>
-    public const string LandingPattern = "landing/{partner}/{feed}/{name}";
-
-    /// <summary>Ingests the blob the event names.</summary>
+    /// <summary>Ingests the blob the queued event names.</summary>
     /// <exception cref="IngestAttemptFailedException">The attempt failed (or threw) and the file stays in landing for the host's retry.</exception>
+    /// <exception cref="UnreadableLandingEventException">The message is not a BlobCreated event: it goes to the poison queue, and the sweep finds any file it was about.</exception>
     [Function(nameof(IngestExtract))]
     public async Task RunAsync(
-        [BlobTrigger(LandingPattern, Source = BlobTriggerSource.EventGrid, Connection = AzureNames.StorageSetting)] BlobClient blob,
-        FunctionContext context,
+        [QueueTrigger(AzureNames.LandingEventsQueue, Connection = AzureNames.StorageSetting)] string message,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(blob);
-        var path = $"{blob.BlobContainerName}/{blob.Name}";
+        var (path, eTag) = Landed(message);
         IngestOutcome outcome;
         try
         {
-            outcome = await ingest.HandleAsync(path, TriggeringETag(context), cancellationToken).ConfigureAwait(false);
+            outcome = await ingest.HandleAsync(path, eTag, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -45,31 +49,45 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         }
     }
 
-    // The blob's properties when the event fired arrive as trigger metadata; its ETag pins the ingest to that version.
-    // Without it (an older host) the handler takes the blob as it is now, which receipts make just as safe.
-    private static string? TriggeringETag(FunctionContext context)
+    /// <summary>
+    /// The hub path and version of the blob a BlobCreated event names. The partner is the container's
+    /// (<see cref="LandingContainers.PathOf"/>): a blob outside every partner's container reads as no partner's path.
+    /// </summary>
+    /// <exception cref="UnreadableLandingEventException">The message is not a BlobCreated event with the blob's address.</exception>
+    internal static (string Path, string? ETag) Landed(string? message)
     {
-        if (context?.BindingContext.BindingData.TryGetValue("Properties", out var value) != true || value is not string json)
-        {
-            return null;
-        }
-
+        StorageBlobCreatedEventData? created;
         try
         {
-            using var properties = JsonDocument.Parse(json);
-            return properties.RootElement.ValueKind == JsonValueKind.Object
-                ? properties.RootElement.EnumerateObject()
-                    .Where(p => string.Equals(p.Name, "ETag", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String)
-                    .Select(p => p.Value.GetString())
-                    .FirstOrDefault(tag => !string.IsNullOrEmpty(tag))
+            created = EventGridEvent.Parse(BinaryData.FromString(message ?? string.Empty)).TryGetSystemEventData(out var data)
+                ? data as StorageBlobCreatedEventData
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
         {
-            return null;
+            throw new UnreadableLandingEventException(ex.GetType().Name);
         }
+
+        if (created is null || !Uri.TryCreate(created.Url, UriKind.Absolute, out var url))
+        {
+            throw new UnreadableLandingEventException("not a BlobCreated event with a blob address");
+        }
+
+        var blob = new BlobUriBuilder(url);
+        if (string.IsNullOrEmpty(blob.BlobContainerName) || string.IsNullOrEmpty(blob.BlobName))
+        {
+            throw new UnreadableLandingEventException("the address names no blob");
+        }
+
+        // The service quotes a blob's ETag in headers but not in events; the store's form is the quoted one.
+        var eTag = string.IsNullOrEmpty(created.ETag) ? null : BlobObjectStore.TagOf(new ETag(created.ETag));
+        return (LandingContainers.PathOf(blob.BlobContainerName, blob.BlobName), eTag);
     }
 }
+
+/// <summary>A queued message that is not a BlobCreated event: the host moves it to the poison queue after its retries.</summary>
+public sealed class UnreadableLandingEventException(string why)
+    : Exception($"The landing event cannot be read ({why}); nothing was ingested from it. Any file it was about stays in landing for the sweep.");
 
 /// <summary>An ingest attempt failed unexpectedly (storage, key): thrown so the Functions host retries the blob.</summary>
 public sealed class IngestAttemptFailedException(IngestOutcome outcome)

@@ -14,6 +14,15 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     /// <summary>The folder under landing where processed files are archived; the trigger ignores it.</summary>
     public const string ProcessedFolder = "_processed";
 
+    /// <summary>
+    /// The folder under landing that, on Azure, holds what is left in the shared landing container of a deployment made
+    /// before each partner had a container of its own: any partner could write anywhere in it, so none of it is anyone's.
+    /// </summary>
+    public const string SharedFolder = "_shared";
+
+    /// <summary>The rule for a file refused because it lies in <see cref="SharedFolder"/>.</summary>
+    public const string SharedContainerRule = "path.shared_container";
+
     /// <summary>The rule for a landing entry that is a link (or lies under one), refused unread.</summary>
     public const string LinkRule = "path.link";
 
@@ -50,6 +59,15 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
         if (segments.Length > 1 && string.Equals(segments[1], ProcessedFolder, StringComparison.Ordinal))
         {
             return LandingPathCheck.Archive();
+        }
+
+        if (segments.Length > 1 && string.Equals(segments[1], SharedFolder, StringComparison.Ordinal))
+        {
+            return LandingPathCheck.Refused(
+                SharedContainerRule,
+                "The file was left in the shared landing container, which every partner could write to, so the folder it is in does not prove who sent it and it is not ingested as anyone's. " +
+                "It is quarantined: check who uploaded it (docs/runbook.md, \"Files left in the shared landing container\") and put it in that partner's own landing container, or ask the partner to send it again.",
+                movable: true);
         }
 
         if (segments.Length != 4)

@@ -48,7 +48,16 @@ public static class AzureNames
     /// <summary>The container holding the audit anchors: kept apart from the hub's containers because infra makes it immutable (WORM).</summary>
     public const string AnchorsContainer = "anchors";
 
-    /// <summary>The hub's blob containers (contract C1).</summary>
+    /// <summary>
+    /// The queue Event Grid puts each BlobCreated event of a partner landing container on (infra/main.bicep), which
+    /// IngestExtract reads: one subscription covers every partner's container, however many the configuration lists.
+    /// </summary>
+    public const string LandingEventsQueue = "landing-events";
+
+    /// <summary>
+    /// The hub's blob containers (contract C1). "landing" holds the raw archive (landing/_processed/) and no partner's
+    /// deliveries: each partner delivers into landing-{partner} (<see cref="LandingContainers"/>), made per partner.
+    /// </summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
     /// <summary>The audit events table.</summary>

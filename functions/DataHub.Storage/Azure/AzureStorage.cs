@@ -71,8 +71,9 @@ public sealed class AzureStorage
         return new AzureStorage(blobs, tables, settings);
     }
 
-    /// <summary>The hub's containers as an object store.</summary>
-    public BlobObjectStore ObjectStore() => new(Blobs, _settings);
+    /// <summary>The hub's containers, and the landing containers of <paramref name="partners"/>, as an object store.</summary>
+    /// <exception cref="ArgumentException">A partner's name cannot name its landing container.</exception>
+    public BlobObjectStore ObjectStore(IEnumerable<string>? partners = null) => new(Blobs, _settings, partners);
 
     /// <summary>The audit anchors in <paramref name="container"/> (immutable in Azure: infra/main.bicep gives it a WORM policy).</summary>
     public BlobAuditAnchors Anchors(string container = AzureNames.AnchorsContainer) => new(Blobs.GetBlobContainerClient(container), _settings.PageSize);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
@@ -7,7 +8,10 @@ using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Azure;
 
-/// <summary>The hub's object store on Azure Blob storage: the first path segment is the container, the rest the blob name.</summary>
+/// <summary>
+/// The hub's object store on Azure Blob storage: the first path segment is the container, the rest the blob name, but for
+/// landing paths, whose partner is the container they are in (<see cref="LandingContainers"/>).
+/// </summary>
 public sealed class BlobObjectStore : IObjectStore
 {
     // Hierarchical-namespace accounts list their directories as empty blobs marked with this metadata.
@@ -15,19 +19,24 @@ public sealed class BlobObjectStore : IObjectStore
     private readonly BlobServiceClient _service;
     private readonly AzureClientSettings _settings;
     private readonly OnceSucceeded _containers;
+    private readonly ConcurrentDictionary<string, OnceSucceeded> _partnerContainers = new(StringComparer.Ordinal);
 
-    /// <summary>Serves the hub's containers of <paramref name="service"/>'s account.</summary>
-    public BlobObjectStore(BlobServiceClient service, AzureClientSettings settings)
+    /// <summary>Serves the hub's containers of <paramref name="service"/>'s account and the landing containers of <paramref name="partners"/>.</summary>
+    /// <exception cref="ArgumentException">A partner's name cannot name its landing container (<see cref="LandingContainers.For"/>).</exception>
+    public BlobObjectStore(BlobServiceClient service, AzureClientSettings settings, IEnumerable<string>? partners = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(settings);
         _service = service;
         _settings = settings;
 
+        // Refused here, at start-up, rather than at a partner's first file.
+        var containers = AzureNames.Containers.Concat((partners ?? []).Select(LandingContainers.For)).ToArray();
+
         // Deployment creates the containers in Azure; Azurite starts empty.
         _containers = OnceSucceeded.Creating(async ct =>
         {
-            foreach (var container in AzureNames.Containers)
+            foreach (var container in containers)
             {
                 await _service.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
             }
@@ -87,6 +96,16 @@ public sealed class BlobObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(prefix);
         await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0 && string.Equals(prefix[..slash], LandingContainers.Landing, StringComparison.Ordinal))
+        {
+            await foreach (var item in ListLandingAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
         if (slash >= 0)
         {
             await foreach (var item in ListContainerAsync(prefix[..slash], prefix[(slash + 1)..], cancellationToken).ConfigureAwait(false))
@@ -97,17 +116,20 @@ public sealed class BlobObjectStore : IObjectStore
             yield break;
         }
 
-        // A prefix within the container names: every blob of every matching container, containers in name order.
-        var containers = new List<string>();
+        // A prefix within the container names: every blob of every matching container, in path order; the landing
+        // containers are listed together as the one container their paths name.
+        var containers = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix).ConfigureAwait(false))
         {
-            containers.Add(container.Name);
+            containers.Add(LandingContainers.IsLanding(container.Name) ? LandingContainers.Landing + "/" : container.Name + "/");
         }
 
-        containers.Sort(StringComparer.Ordinal);
         foreach (var container in containers)
         {
-            await foreach (var item in ListContainerAsync(container, string.Empty, cancellationToken).ConfigureAwait(false))
+            var listing = string.Equals(container, LandingContainers.Landing + "/", StringComparison.Ordinal)
+                ? ListLandingAsync(container, cancellationToken)
+                : ListContainerAsync(container[..^1], string.Empty, cancellationToken);
+            await foreach (var item in listing.ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -118,7 +140,7 @@ public sealed class BlobObjectStore : IObjectStore
     public async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        await ReadyAsync(path, cancellationToken).ConfigureAwait(false);
+        await ReadyAsync(path, cancellationToken, writing: true).ConfigureAwait(false);
         return new BlobObjectWrite(Blob(path), path, options, _settings.BlockSize);
     }
 
@@ -156,9 +178,90 @@ public sealed class BlobObjectStore : IObjectStore
         }
     }
 
+    /// <summary>
+    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: the archive, then what is left in the
+    /// shared landing container (landing/_shared/…), then each partner's container by partner name.
+    /// </summary>
+    private async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rest = prefix[(LandingContainers.Landing.Length + 1)..];
+        var folderEnd = rest.IndexOf('/', StringComparison.Ordinal);
+        if (folderEnd > 0)
+        {
+            // The prefix names its container (the partner's, or the archive's): list only that one. A folder that can
+            // name no container holds nothing.
+            var folder = rest[..folderEnd];
+            if (folder is not (LandingContainers.ArchiveFolder or LandingContainers.SharedFolder) && !LandingContainers.IsPartnerName(folder))
+            {
+                yield break;
+            }
+
+            var (container, name) = LandingContainers.Locate(prefix + "x");
+            await foreach (var item in ListContainerAsync(container, name[..^1], cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    yield return item;
+                }
+            }
+
+            yield break;
+        }
+
+        // The archive's blobs come first in path order ("_processed" < "_shared" < any partner name); the few other blobs
+        // of the shared container are held back until it is listed whole.
+        var shared = new List<StoredObject>();
+        await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.Path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (item.Path.StartsWith($"{LandingContainers.Landing}/{LandingContainers.ArchiveFolder}/", StringComparison.Ordinal))
+            {
+                yield return item;
+            }
+            else
+            {
+                shared.Add(item);
+            }
+        }
+
+        foreach (var item in shared)
+        {
+            yield return item;
+        }
+
+        var partners = new List<string>();
+        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix).ConfigureAwait(false))
+        {
+            if (LandingContainers.PartnerOf(container.Name) is { } partner && $"{LandingContainers.Landing}/{partner}/".StartsWith(prefix, StringComparison.Ordinal))
+            {
+                partners.Add(partner);
+            }
+        }
+
+        // Ordered by path ("a-b/" sorts before "a/"), not by container name.
+        foreach (var partner in partners.OrderBy(p => p + "/", StringComparer.Ordinal))
+        {
+            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+    }
+
     private async IAsyncEnumerable<StoredObject> ListContainerAsync(string container, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var blobs = _service.GetBlobContainerClient(container).GetBlobsAsync(
+        var client = _service.GetBlobContainerClient(container);
+        if (LandingContainers.PartnerOf(container) is not null && !await ExistsAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            // A partner with no container yet has nothing in landing.
+            yield break;
+        }
+
+        var blobs = client.GetBlobsAsync(
             new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = namePrefix.Length == 0 ? null : namePrefix },
             cancellationToken);
         await foreach (var page in StorageFailure.Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
@@ -171,35 +274,43 @@ public sealed class BlobObjectStore : IObjectStore
                 }
 
                 var properties = blob.Properties;
-                yield return new StoredObject(container + "/" + blob.Name, properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue, MetadataNames.FromBlob(blob.Metadata));
+                yield return new StoredObject(LandingContainers.PathOf(container, blob.Name), properties.ContentLength ?? 0, properties.ETag is { } tag ? TagOf(tag) : string.Empty, properties.LastModified ?? DateTimeOffset.MinValue, MetadataNames.FromBlob(blob.Metadata));
             }
         }
     }
 
     /// <summary>One text form for a blob's ETag, the quoted header value: the service quotes it in headers but not in listings.</summary>
-    internal static string TagOf(ETag etag) => "\"" + etag.ToString().Trim('"') + "\"";
+    public static string TagOf(ETag etag) => "\"" + etag.ToString().Trim('"') + "\"";
 
-    private Task ReadyAsync(string path, CancellationToken cancellationToken)
+    private async Task ReadyAsync(string path, CancellationToken cancellationToken, bool writing = false)
     {
-        _ = Split(path);
-        return _containers.EnsureAsync(cancellationToken);
+        var (container, _) = LandingContainers.Locate(path);
+        await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        if (writing && LandingContainers.PartnerOf(container) is not null)
+        {
+            // Only a test or a local run writes into a partner's landing container (the hub itself never does): one the
+            // store was not told of is made at first write, as the hub's own are on Azurite.
+            var client = _service.GetBlobContainerClient(container);
+            await _partnerContainers.GetOrAdd(container, _ => OnceSucceeded.Creating(ct => client.CreateIfNotExistsAsync(cancellationToken: ct)))
+                .EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(BlobContainerClient container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "find", container.Name);
+        }
     }
 
     private BlockBlobClient Blob(string path)
     {
-        var (container, name) = Split(path);
+        var (container, name) = LandingContainers.Locate(path);
         return _service.GetBlobContainerClient(container).GetBlockBlobClient(name);
-    }
-
-    private static (string Container, string Name) Split(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var slash = path.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == path.Length - 1)
-        {
-            throw new ArgumentException($"'{path}' is not a '{{container}}/{{name}}' path.", nameof(path));
-        }
-
-        return (path[..slash], path[(slash + 1)..]);
     }
 }

@@ -3,16 +3,15 @@ using Azure.Storage.Blobs;
 using DataHub.Core.Storage;
 using DataHub.Functions;
 using DataHub.Seeds;
-using Microsoft.Azure.Functions.Worker;
-using Moq;
+using DataHub.Storage.Azure;
 
 namespace DataHub.Azure.Tests.Functions;
 
-/// <summary>A landed blob as the IngestExtract trigger is handed it: its client, and trigger metadata carrying its properties.</summary>
-internal sealed record Delivery(BlobClient Blob, FunctionContext Context, StoredObject Landed)
+/// <summary>A landed blob as IngestExtract is handed it: the queued Event Grid BlobCreated event for its version.</summary>
+internal sealed record Delivery(string Message, StoredObject Landed)
 {
-    /// <summary>Runs <paramref name="function"/> on this delivery, as the host does for one Event Grid event.</summary>
-    public Task To(IngestExtractFunction function) => function.RunAsync(Blob, Context, CancellationToken.None);
+    /// <summary>Runs <paramref name="function"/> on this delivery, as the host does for one queued event.</summary>
+    public Task To(IngestExtractFunction function) => function.RunAsync(Message, CancellationToken.None);
 }
 
 /// <summary>Lands files as partners do and makes the trigger's view of them.</summary>
@@ -25,7 +24,7 @@ internal static class Deliveries
         .DistinctBy(f => f.Feed)
         .ToArray();
 
-    /// <summary>Writes <paramref name="file"/> to landing/{partner}/{feed}/{name} through <paramref name="store"/>.</summary>
+    /// <summary>Writes <paramref name="file"/> to landing/{partner}/{feed}/{name} (the partner's container) through <paramref name="store"/>.</summary>
     public static async Task<Delivery> LandAsync(IObjectStore store, string connectionString, SyntheticFile file)
     {
         var path = "landing/" + file.LandingPath;
@@ -36,21 +35,26 @@ internal static class Deliveries
     /// <summary>The delivery of an object already in landing/, for the version <paramref name="landed"/> describes.</summary>
     public static Delivery Of(StoredObject landed, string connectionString)
     {
-        var blob = new BlobClient(connectionString, "landing", landed.Path["landing/".Length..]);
+        var (container, name) = LandingContainers.Locate(landed.Path);
+        return new Delivery(Event(connectionString, container, name, landed.ETag, landed.Length), landed);
+    }
 
-        // The blob trigger's metadata: the path pattern's values and the blob's properties (as JSON) when the event fired.
-        var parts = landed.Path.Split('/', 4);
-        var data = new Dictionary<string, object?>
+    /// <summary>The Event Grid BlobCreated event (Event Grid schema, as queued) for blob <paramref name="name"/> of <paramref name="container"/>.</summary>
+    public static string Event(string connectionString, string container, string name, string eTag, long length)
+    {
+        var blob = new BlobClient(connectionString, container, name);
+        return JsonSerializer.Serialize(new
         {
-            ["partner"] = parts[1],
-            ["feed"] = parts[2],
-            ["name"] = parts[3],
-            ["Properties"] = JsonSerializer.Serialize(new { ETag = landed.ETag, ContentLength = landed.Length }),
-        };
-        var binding = new Mock<BindingContext>();
-        binding.SetupGet(b => b.BindingData).Returns(data);
-        var context = new Mock<FunctionContext>();
-        context.SetupGet(c => c.BindingContext).Returns(binding.Object);
-        return new Delivery(blob, context.Object, landed);
+            id = Guid.NewGuid().ToString(),
+            topic = "/subscriptions/0/resourceGroups/datahub/providers/Microsoft.Storage/storageAccounts/" + blob.AccountName,
+            subject = $"/blobServices/default/containers/{container}/blobs/{name}",
+            eventType = "Microsoft.Storage.BlobCreated",
+            eventTime = DateTimeOffset.UtcNow,
+
+            // The service's events carry the ETag unquoted.
+            data = new { api = "SftpCommit", eTag = eTag.Trim('"'), contentLength = length, blobType = "BlockBlob", url = blob.Uri.ToString() },
+            dataVersion = string.Empty,
+            metadataVersion = "1",
+        });
     }
 }

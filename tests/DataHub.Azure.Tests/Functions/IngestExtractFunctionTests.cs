@@ -215,7 +215,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         var delivery = await LandAsync(app);
 
         // The landed blob cannot be read at all: the handler fails before it has claimed (or even hashed) the file.
-        Proxy.Fault = request => request.Path.Value!.Contains("/landing/", StringComparison.Ordinal) ? 503 : null;
+        Proxy.Fault = request => request.Path.Value!.Contains("/landing-", StringComparison.Ordinal) ? 503 : null;
         var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
         Proxy.Fault = _ => null;
 

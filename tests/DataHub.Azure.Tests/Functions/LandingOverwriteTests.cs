@@ -30,7 +30,7 @@ public sealed class LandingOverwriteTests(AzuriteFixture fixture)
         var landed = await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(original.ToArray(), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
         using var replacement = new MemoryStream();
         LargeExtracts.WritePoliceIncidentsCsv(replacement, 20, seed: 7_302);
-        var blob = new BlobClient(fixture.Azurite.ConnectionString, "landing", path["landing/".Length..]);
+        var blob = new BlobClient(fixture.Azurite.ConnectionString, "landing-police", path["landing/police/".Length..]);
         var overwrite = new OnFirstProgress(() => blob.Upload(new BinaryData(replacement.ToArray()), overwrite: true));
 
         var outcome = await new IngestExtract(hub, overwrite).HandleAsync(path, landed.ETag, CancellationToken.None);

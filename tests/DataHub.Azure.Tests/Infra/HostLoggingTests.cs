@@ -29,7 +29,7 @@ public sealed class HostLoggingTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Function." + nameof(Core.Ingestion.IngestExtract), LogLevel.Information)] // "Executing 'Functions.IngestExtract' (Reason='New blob detected(EventGrid): landing/…')" and its trigger details
+    [InlineData("Function." + nameof(Core.Ingestion.IngestExtract), LogLevel.Information)] // its invocation lines and trigger details (a blob trigger's named the blob; kept off for any trigger)
     [InlineData("Host.Results", LogLevel.Error)] // each invocation's result carries its trigger reason, failed ones at Error
     [InlineData("Host.Triggers.Blob", LogLevel.Information)]
     [InlineData("Microsoft.Azure.WebJobs.Extensions.Storage.Blobs.Listeners.BlobListener", LogLevel.Information)] // "Blob '{name}' will be skipped / is ready for processing"

@@ -50,17 +50,16 @@ public sealed partial class InfraNamesTests
 
         triggers.Keys.Should().BeEquivalentTo("IngestExtract", "RollupQuarter", "EnforceRetention", "SweepLanding");
 
-        var blob = triggers["IngestExtract"];
-        blob.GetProperty("type").GetString().Should().Be("blobTrigger");
-        blob.GetProperty("path").GetString().Should().Be("landing/{partner}/{feed}/{name}");
-        blob.GetProperty("source").GetString().Should().Be("EventGrid");
-        var connection = blob.GetProperty("connection").GetString()!;
+        var queue = triggers["IngestExtract"];
+        queue.GetProperty("type").GetString().Should().Be("queueTrigger");
+        queue.GetProperty("queueName").GetString().Should().Be(AzureNames.LandingEventsQueue);
+        var connection = queue.GetProperty("connection").GetString()!;
         connection.Should().Be(AzureNames.StorageSetting);
         bicep.Keys.Should().Contain([connection + "__blobServiceUri", connection + "__queueServiceUri"], "in Azure the trigger's connection is identity-based");
         bicep.Keys.Should().NotContain(connection, "no connection string (so no account key) in Azure");
         local[connection].Should().Be("UseDevelopmentStorage=true");
-        Bicep.Should().Contain("/runtime/webhooks/blobs?functionName=Host.Functions.IngestExtract&code=", "Event Grid delivers to the blobs extension's webhook for this function");
-        BicepList("containerNames").Should().Contain(blob.GetProperty("path").GetString()!.Split('/')[0]);
+        Bicep.Should().Contain($"var landingEventsQueue = '{AzureNames.LandingEventsQueue}'").And.Contain("queueName: landingEventsQueue", "Event Grid puts each landing event on the queue the trigger reads");
+        Bicep.Should().Contain("subjectBeginsWith: '/blobServices/default/containers/" + LandingContainers.PartnerPrefix + "'", "one subscription covers every partner's landing container, and no other");
 
         foreach (var timer in new[] { "RollupQuarter", "EnforceRetention", "SweepLanding" })
         {
@@ -133,9 +132,9 @@ public sealed partial class InfraNamesTests
     }
 
     [Fact]
-    public void Partners_get_create_only_sftp_users_homed_in_their_landing_folder_and_the_app_its_roles()
+    public void Partners_get_create_only_sftp_users_homed_in_their_landing_container_and_the_app_its_roles()
     {
-        Bicep.Should().Contain("homeDirectory: 'landing/${partner.name}'");
+        Bicep.Should().Contain("homeDirectory: 'landing-${partner.name}'");
         Bicep.Should().Contain("permissions: 'c'");
         Bicep.Should().Contain("isHnsEnabled: true").And.Contain("isSftpEnabled: true");
 

@@ -42,13 +42,50 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Landing_paths_are_listed_from_every_partner_container_and_the_shared_one_in_path_order()
+    {
+        var store = Store();
+        var blobs = new global::Azure.Storage.Blobs.BlobServiceClient(fixture.Azurite.ConnectionString);
+        foreach (var (container, name) in new[] { ($"landing-{_run}", "feed/a.csv"), ($"landing-{_run}-b", "feed/b.csv"), ("landing", $"{_run}/feed/c.csv"), ("landing", $"_processed/{_run}/feed/d.csv") })
+        {
+            var client = blobs.GetBlobContainerClient(container);
+            await client.CreateIfNotExistsAsync();
+            await client.GetBlobClient(name).UploadAsync(new BinaryData([1]), overwrite: true);
+        }
+
+        var listed = await store.ListAsync("landing/", CancellationToken.None).Select(o => o.Path).Where(p => p.Contains(_run, StringComparison.Ordinal)).ToListAsync();
+
+        listed.Should().Equal(
+            [$"landing/_processed/{_run}/feed/d.csv", $"landing/_shared/{_run}/feed/c.csv", $"landing/{_run}-b/feed/b.csv", $"landing/{_run}/feed/a.csv"],
+            "each partner's blobs read as landing/{partner}/…, the partner being the container's, in ordinal path order");
+        (await store.ListAsync($"landing/{_run}/", CancellationToken.None).Select(o => o.Path).ToListAsync()).Should().Equal($"landing/{_run}/feed/a.csv");
+        (await store.GetAsync($"landing/{_run}/feed/a.csv", CancellationToken.None)).Should().NotBeNull();
+        (await store.ListAsync("landing/No_Such--Partner/", CancellationToken.None).ToListAsync()).Should().BeEmpty("a folder that can name no container holds nothing");
+    }
+
+    [Theory]
+    [InlineData("a--b")]
+    [InlineData("a-")]
+    [InlineData("Police")]
+    [InlineData("police_east")]
+    [InlineData("a234567890123456789012345678901234567890123456789012345x")]
+    public void A_partner_name_that_cannot_name_its_landing_container_is_refused_at_start_up_saying_why(string partner) =>
+        FluentActions.Invoking(() => AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings()).ObjectStore(["police", partner]))
+            .Should().Throw<ArgumentException>().WithMessage($"*'{partner}'*landing-{partner}*single hyphens*");
+
+    [Fact]
+    public void Every_partner_with_a_protocol_can_name_its_landing_container() =>
+        DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols")).Partners
+            .Select(p => p.Partner).Should().OnlyContain(p => LandingContainers.IsPartnerName(p));
+
+    [Fact]
     public async Task A_landed_blob_carrying_metadata_the_hub_never_wrote_is_read_and_listed_not_refused()
     {
         // A sender uploading through the Blob API may set any metadata; a name such as "_uzzzz" is not one the hub encodes.
         var store = Store();
         var path = $"landing/{_run}/feed/extract.csv";
-        var blob = new global::Azure.Storage.Blobs.BlobServiceClient(fixture.Azurite.ConnectionString).GetBlobContainerClient("landing").GetBlobClient(path["landing/".Length..]);
-        await store.GetAsync("landing/ready", CancellationToken.None);
+        var blob = new global::Azure.Storage.Blobs.BlobServiceClient(fixture.Azurite.ConnectionString).GetBlobContainerClient($"landing-{_run}").GetBlobClient(path[$"landing/{_run}/".Length..]);
+        await new global::Azure.Storage.Blobs.BlobContainerClient(fixture.Azurite.ConnectionString, blob.BlobContainerName).CreateIfNotExistsAsync();
         await blob.UploadAsync(new BinaryData("a,b\n1,2\n"u8.ToArray()), new global::Azure.Storage.Blobs.Models.BlobUploadOptions { Metadata = new Dictionary<string, string> { ["_uzzzz"] = "1", ["sender_u12"] = "%zz" } });
 
         var found = await store.GetAsync(path, CancellationToken.None);

@@ -28,6 +28,18 @@ public sealed class LandingPathTests
         check.Movable.Should().Be(movable);
     }
 
+    [Theory]
+    [InlineData("landing/_shared/police/police-da-incidents/a.csv")]
+    [InlineData("landing/_shared/a.csv")]
+    public void Refuses_a_file_left_in_the_shared_landing_container_as_nobodys_and_quarantines_it(string path)
+    {
+        var check = LandingPath.Check(path);
+        check.Path.Should().BeNull("its folder does not prove the sender, even when it names an agreed partner and feed");
+        check.Rule.Should().Be(LandingPath.SharedContainerRule);
+        check.Movable.Should().BeTrue("it is moved to quarantine with its report, not left or dropped");
+        check.Message.Should().Contain("not ingested as anyone's").And.NotContain("police");
+    }
+
     [Fact]
     public void Ignores_the_hubs_own_archive() =>
         LandingPath.Check("landing/_processed/police/police-da-incidents/b/a.csv").IsArchive.Should().BeTrue();
