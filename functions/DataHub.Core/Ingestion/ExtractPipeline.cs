@@ -15,6 +15,7 @@ namespace DataHub.Core.Ingestion;
 /// One claimed file's way through: parse and validate against the contract, check the header against the agreement,
 /// pseudonymise, write the batch and commit it; or quarantine the file with its report. The receipt is completed
 /// (<c>complete</c>) only once the batch is committed and its row-error report written, or the file is in quarantine.
+/// The batch's files are named for the claim's attempt (<c>attempt</c>, see <see cref="MartSchema.AttemptOf"/>).
 /// </summary>
 internal sealed class ExtractPipeline(
     HubContext hub,
@@ -25,6 +26,7 @@ internal sealed class ExtractPipeline(
     PseudonymisationKey key,
     Func<string, Task> complete,
     Func<Func<CancellationToken, Task>, CancellationToken, Task> fence,
+    string attempt,
     IProgress<IngestProgress>? progress)
 {
     public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
@@ -65,7 +67,7 @@ internal sealed class ExtractPipeline(
             [MartMetadata.SourceSha256] = file.Sha256,
             [MartMetadata.RulesVersion] = MartSchema.RulesVersion,
         };
-        await using var mart = new MartBatchWriter(hub.Store, contract, file.BatchId!, metadata, hub.Ingest.MartCompression, hub.Ingest.RowGroupRows, hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
+        await using var mart = new MartBatchWriter(hub.Store, contract, file.BatchId!, attempt, metadata, hub.Ingest.MartCompression, hub.Ingest.RowGroupRows, hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
         var rows = await WriteRowsAsync(content, reader, tokeniser, mart, cancellationToken).ConfigureAwait(false);
 
         // The reader can meet a file-level fault part-way (a workbook corrupt in its middle, a quote that never closes,
@@ -122,8 +124,8 @@ internal sealed class ExtractPipeline(
     }
 
     // Commit, then the row-error report, then the receipt, then the archive: a crash anywhere before the receipt leaves a
-    // claim that is taken over and redone (the same paths rewritten); after it, only the landing copy, which a later
-    // delivery archives as a duplicate.
+    // claim that is taken over and redone (its own files, then the same manifest path); after it, only the landing copy,
+    // which a later delivery archives as a duplicate.
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;

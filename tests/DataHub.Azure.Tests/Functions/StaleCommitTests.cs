@@ -121,9 +121,10 @@ public sealed class StaleCommitTests(AzuriteFixture fixture)
         seen.Should().NotBeNull("A's manifest is in");
         seen!.Value.Problems.Should().BeEmpty("a manifest lists only the files of its own attempt, whatever another attempt writes");
 
+        // B goes on first, so its manifest meets A's; then A finds its claim gone.
         takerAtManifest.Release();
-        beforeCompleting.Release();
         (await taking).Status.Should().Be(IngestStatus.InProgress, "B's manifest met A's");
+        beforeCompleting.Release();
         (await stalled).Status.Should().Be(IngestStatus.InProgress, "A's claim had passed to B");
         (await BatchAsync(hub, sha)).Should().BeNull("A withdrew its late manifest and B's never landed");
 

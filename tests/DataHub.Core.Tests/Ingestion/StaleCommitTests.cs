@@ -127,9 +127,10 @@ public sealed class StaleCommitTests
         var seen = await CommittedMarts.ReadAsync(fixture.Store, Feed);
         seen.Should().ContainSingle("A's manifest is in").Which.Problems.Should().BeEmpty("a manifest lists only the files of its own attempt, whatever another attempt writes");
 
+        // B goes on first, so its manifest meets A's; then A finds its claim gone.
         takerAtManifest.Release();
-        beforeCompleting.Release();
         (await taking).Status.Should().Be(IngestStatus.InProgress, "B's manifest met A's");
+        beforeCompleting.Release();
         (await stalled).Status.Should().Be(IngestStatus.InProgress, "A's claim had passed to B");
         (await CommittedMarts.ReadAsync(fixture.Store, Feed)).Should().BeEmpty("A withdrew its late manifest and B's never landed");
 
