@@ -7,7 +7,9 @@ using DataHub.Core.Parsing;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
+using DataHub.Core.Retention;
 using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Ingestion;
 
@@ -129,7 +131,7 @@ internal sealed class ExtractPipeline(
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        var (manifest, manifestObject) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
+        var (manifest, manifestObject, replaced) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {
             await filing.AuditAsync(file, AuditKinds.Written, null, $"Mart file for {written.Quarter} committed.", ExtractFiling.Counts(("rows", written.Rows), ("bytes", written.Bytes)), path: written.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
@@ -154,6 +156,8 @@ internal sealed class ExtractPipeline(
             await WithdrawLateCommitAsync(manifestObject).ConfigureAwait(false);
             throw;
         }
+
+        await RemoveReplacedAsync(replaced).ConfigureAwait(false);
 
         try
         {
@@ -197,6 +201,26 @@ internal sealed class ExtractPipeline(
         if (withdrawn)
         {
             await filing.AuditAsync(file, AuditKinds.Deleted, IngestExtract.TakenOverRule, "Batch manifest withdrawn: this attempt committed after its claim had passed to another worker, which decides what becomes of the content.", path: manifestObject.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // This commit replaced an earlier attempt's manifest (a worker that committed and died before its receipt): that
+    // attempt's files are listed by no manifest now, and the claim has ended, so they go as clean-up would remove them
+    // (audited the same way). A failure leaves them to the next clean-up; the batch is stored either way.
+    private async Task RemoveReplacedAsync(IReadOnlyList<string> replaced)
+    {
+        if (replaced.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await new InterruptedWork(hub).RemoveUnlistedAsync(file.Path.Feed, replaced, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            hub.Logger("DataHub.Ingest").LogWarning("{Path}: the files of the attempt this commit replaced were not removed ({ErrorType}); clean-up removes them.", file.SafePath, ex.GetType().Name);
         }
     }
 

@@ -213,7 +213,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
     /// <summary>
     /// Finishes every quarter's file, commits them, then commits the batch's manifest, written last: until it exists no
-    /// reader sees any of the files (see <see cref="MartManifest"/>). Returns the manifest and its object.
+    /// reader sees any of the files (see <see cref="MartManifest"/>). Returns the manifest, its object and the files of the
+    /// earlier attempt's manifest it replaced (listed by no manifest now: the caller removes them once its claim has ended).
     /// </summary>
     /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata and the manifest.</param>
     /// <param name="committedAt">The commit time recorded in the manifest.</param>
@@ -224,12 +225,13 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// </param>
     /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
     /// <exception cref="BatchChangedException">Another writer committed or withdrew the batch's manifest after this one looked at it.</exception>
-    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<Func<CancellationToken, Task>, CancellationToken, Task> fence, CancellationToken cancellationToken)
+    public async Task<(MartManifest Manifest, StoredObject Object, IReadOnlyList<string> Replaced)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<Func<CancellationToken, Task>, CancellationToken, Task> fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ObjectDisposedException.ThrowIf(_finished, this);
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         StoredObject? earlier;
+        IReadOnlyList<string> replaced;
         try
         {
             // Each quarter's file is its own writer and stream, and finishing one writes its last row group: two files are
@@ -250,6 +252,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             // a writer that stalls after its fence, past its lease, fails on whatever manifest a worker that took over has
             // committed or withdrawn since rather than replacing it; its files, named for this attempt, touch nothing of the other's.
             earlier = await _store.GetAsync(MartManifest.PathFor(_contract.Name, _batchId), cancellationToken).ConfigureAwait(false);
+            replaced = earlier is null ? [] : await _catalog.FilesOfAsync(earlier, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -300,7 +303,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             }
         }
 
-        return (manifest!, committed!);
+        return (manifest!, committed!, replaced);
     }
 
     /// <summary>Discards every quarter's file: nothing of the batch is committed.</summary>

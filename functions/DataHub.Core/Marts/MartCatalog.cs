@@ -116,6 +116,19 @@ public sealed class MartCatalog(IObjectStore store)
     }
 
     /// <summary>
+    /// The files the manifest version <paramref name="manifest"/> lists; empty when that version is gone, changed or damaged
+    /// (a commit over it, conditioned on its version, then fails anyway).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FilesOfAsync(StoredObject manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false) is { } bytes
+            && MartManifest.Parse(bytes) is { } parsed
+            ? [.. parsed.Files.Select(f => f.Path)]
+            : [];
+    }
+
+    /// <summary>
     /// Commits a batch: writes its manifest, the last object of the batch, atomically, and only over what its writer saw:
     /// with <paramref name="seen"/> null only if the batch has no manifest (<see cref="ObjectExistsException"/> otherwise),
     /// else only in place of that version (<see cref="ObjectChangedException"/> otherwise): another writer committed meanwhile.
@@ -162,13 +175,13 @@ public sealed class MartCatalog(IObjectStore store)
         return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
     }
 
-    // A manifest's bytes, or null when it has been withdrawn.
-    private async Task<byte[]?> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    // A manifest's bytes, or null when it has been withdrawn (or, with ifMatch, is no longer that version).
+    private async Task<byte[]?> ReadManifestAsync(string path, CancellationToken cancellationToken, string? ifMatch = null)
     {
         try
         {
             using var buffer = new MemoryStream();
-            var stream = await _store.OpenReadAsync(path, null, cancellationToken).ConfigureAwait(false);
+            var stream = await _store.OpenReadAsync(path, ifMatch, cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -176,7 +189,7 @@ public sealed class MartCatalog(IObjectStore store)
 
             return buffer.ToArray();
         }
-        catch (ObjectNotFoundException)
+        catch (Exception ex) when (ex is ObjectNotFoundException || (ifMatch is not null && ex is ObjectChangedException))
         {
             return null;
         }

@@ -57,6 +57,29 @@ public sealed class InterruptedWork
         return new CleanupOutcome(temporaries, removed);
     }
 
+    /// <summary>
+    /// Removes the mart files at <paramref name="paths"/> (of <paramref name="feed"/>) that clean-up would remove: those the
+    /// batch's manifest no longer lists once no live claim owns their content. An ingest calls it with the files of the
+    /// earlier attempt whose manifest its commit replaced, once its own receipt is complete, rather than leave them to the
+    /// next clean-up. Returns the paths removed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveUnlistedAsync(string feed, IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var catalog = new MartCatalog(_hub.Store);
+        var removed = new List<string>();
+        foreach (var path in paths)
+        {
+            if (await _hub.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is { } file
+                && await RemoveIfAbandonedAsync(catalog, feed, file, cancellationToken).ConfigureAwait(false))
+            {
+                removed.Add(path);
+            }
+        }
+
+        return removed;
+    }
+
     // Only files a batch writer made (they name their batch and source in the store's metadata) are judged here.
     private async Task<bool> RemoveIfAbandonedAsync(MartCatalog catalog, string feed, StoredObject file, CancellationToken cancellationToken)
     {
