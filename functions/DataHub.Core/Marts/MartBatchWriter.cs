@@ -284,7 +284,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
                     // A retried batch's manifest replaces the earlier attempt's in one write (only the version seen), so a
                     // reader sees the one attempt's files or the other's, never a mix and never a gap; the earlier attempt's
-                    // files, now listed by no manifest, are clean-up's.
+                    // files, now listed by no manifest, are removed once this claim has ended (or by clean-up).
                     manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files, _attempt);
                     committed = await _catalog.CommitAsync(manifest, earlier, CancellationToken.None).ConfigureAwait(false);
                 },
