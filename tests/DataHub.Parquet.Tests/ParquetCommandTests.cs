@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using DataHub.Core.Marts;
+using DataHub.Core.Storage;
+using DataHub.Storage.Local;
 using DataHub.Testing;
 
 namespace DataHub.Parquet.Tests;
@@ -50,6 +54,50 @@ public sealed class ParquetCommandTests
 
         code.Should().Be(0);
         text.Should().NotContainAny("│", "─", "┌").And.Contain(cell).And.Contain("column_number_8");
+    }
+
+    [Fact]
+    public async Task A_mart_file_is_shown_when_its_batch_manifest_lists_it_under_either_naming_and_an_unlisted_attempts_file_is_refused()
+    {
+        using var root = new TempFolder("pq-cli-marts");
+        var store = new LocalObjectStore(root.Path);
+        var schema = new ParquetSchema([new("batch_id", ParquetType.String, false), new("source_line", ParquetType.Int64, false)]);
+        using var scratch = new TempFolder("pq-cli-marts-scratch");
+        var bytes = await FileBytesAsync(scratch, schema, "police-00112233445566aa");
+        const string Feed = "police-da-incidents";
+
+        // A batch committed before attempts had names: {batch}.parquet, listed by a manifest without an attempt.
+        await MartCommits.WriteAsync(store, Feed, "police", "2018Q1", "police-00112233445566aa", bytes, 1);
+        var old = MartSchema.PathFor(Feed, "2018Q1", "police-00112233445566aa");
+
+        // A batch committed by an attempt, beside a file of another attempt at it that no manifest lists.
+        const string Batch = "police-00112233445566bb";
+        var (committed, overtaken) = (MartSchema.AttemptOf("committed claim"), MartSchema.AttemptOf("overtaken claim"));
+        var listed = MartSchema.PathFor(Feed, "2018Q1", Batch, committed);
+        var unlisted = MartSchema.PathFor(Feed, "2018Q1", Batch, overtaken);
+        foreach (var path in new[] { listed, unlisted })
+        {
+            await store.WriteAsync(path, (s, ct) => s.WriteAsync(bytes, ct).AsTask(), WriteOptions.Default, default);
+        }
+
+        var file = new MartManifestFile(listed, "2018Q1", 1, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        await new MartCatalog(store).CommitAsync(new MartManifest(Batch, Feed, "police", new string('0', 64), DateTimeOffset.UtcNow, 1, 0, [file], committed), null, default);
+
+        var (oldCode, oldText) = await Run("parquet", "head", store.FullPath(old));
+        var (listedCode, listedText) = await Run("parquet", "head", store.FullPath(listed));
+        var (unlistedCode, unlistedText) = await Run("parquet", "head", store.FullPath(unlisted));
+
+        oldCode.Should().Be(0, oldText);
+        listedCode.Should().Be(0, listedText);
+        unlistedCode.Should().Be(2, unlistedText);
+        unlistedText.Should().Contain("no batch manifest lists it");
+    }
+
+    private static async Task<byte[]> FileBytesAsync(TempFolder folder, ParquetSchema schema, string batch)
+    {
+        var path = folder.File(batch + ".parquet");
+        await TestTables.WriteFileAsync(path, schema, [[batch, 2L]]);
+        return await File.ReadAllBytesAsync(path);
     }
 
     private static Task<(int Code, string Output)> Run(params string[] args) => Run(200, args);

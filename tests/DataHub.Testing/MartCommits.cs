@@ -4,7 +4,7 @@ using DataHub.Core.Storage;
 
 namespace DataHub.Testing;
 
-/// <summary>Puts a mart file built outside the ingest pipeline (a fixture, a benchmark) into a store as a committed batch would be: the file, then its batch's manifest.</summary>
+/// <summary>Puts a mart file built outside the ingest pipeline (a fixture, a benchmark) into a store as a committed batch would be: the file, then its batch's manifest (under the names batches had before attempts had names of their own).</summary>
 public static class MartCommits
 {
     /// <summary>Writes <paramref name="bytes"/> as the quarter file of a batch and (re)commits the batch's manifest with it added.</summary>
@@ -20,6 +20,7 @@ public static class MartCommits
         var files = (earlier?.Files ?? []).Where(f => f.Path != path).Append(file).OrderBy(f => f.Quarter, StringComparer.Ordinal).ToList();
         await catalog.CommitAsync(
             new MartManifest(batch, feed, partner, new string('0', 64), earlier?.CommittedAt ?? DateTimeOffset.UtcNow, files.Sum(f => f.Rows), 0, files),
+            await store.GetAsync(MartManifest.PathFor(feed, batch), cancellationToken),
             cancellationToken);
     }
 }

@@ -7,7 +7,9 @@ using DataHub.Core.Parsing;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
+using DataHub.Core.Retention;
 using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Ingestion;
 
@@ -15,6 +17,7 @@ namespace DataHub.Core.Ingestion;
 /// One claimed file's way through: parse and validate against the contract, check the header against the agreement,
 /// pseudonymise, write the batch and commit it; or quarantine the file with its report. The receipt is completed
 /// (<c>complete</c>) only once the batch is committed and its row-error report written, or the file is in quarantine.
+/// The batch's files are named for the claim's attempt (<c>attempt</c>, see <see cref="MartSchema.AttemptOf"/>).
 /// </summary>
 internal sealed class ExtractPipeline(
     HubContext hub,
@@ -25,6 +28,7 @@ internal sealed class ExtractPipeline(
     PseudonymisationKey key,
     Func<string, Task> complete,
     Func<Func<CancellationToken, Task>, CancellationToken, Task> fence,
+    string attempt,
     IProgress<IngestProgress>? progress)
 {
     public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
@@ -65,7 +69,7 @@ internal sealed class ExtractPipeline(
             [MartMetadata.SourceSha256] = file.Sha256,
             [MartMetadata.RulesVersion] = MartSchema.RulesVersion,
         };
-        await using var mart = new MartBatchWriter(hub.Store, contract, file.BatchId!, metadata, hub.Ingest.MartCompression, hub.Ingest.RowGroupRows, hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
+        await using var mart = new MartBatchWriter(hub.Store, contract, file.BatchId!, attempt, metadata, hub.Ingest.MartCompression, hub.Ingest.RowGroupRows, hub.Ingest.RowGroupBytes, header.FieldsNotAllowed);
         var rows = await WriteRowsAsync(content, reader, tokeniser, mart, cancellationToken).ConfigureAwait(false);
 
         // The reader can meet a file-level fault part-way (a workbook corrupt in its middle, a quote that never closes,
@@ -122,12 +126,12 @@ internal sealed class ExtractPipeline(
     }
 
     // Commit, then the row-error report, then the receipt, then the archive: a crash anywhere before the receipt leaves a
-    // claim that is taken over and redone (the same paths rewritten); after it, only the landing copy, which a later
-    // delivery archives as a duplicate.
+    // claim that is taken over and redone (its own files, then the same manifest path); after it, only the landing copy,
+    // which a later delivery archives as a duplicate.
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        var (manifest, manifestObject) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
+        var (manifest, manifestObject, replaced) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {
             await filing.AuditAsync(file, AuditKinds.Written, null, $"Mart file for {written.Quarter} committed.", ExtractFiling.Counts(("rows", written.Rows), ("bytes", written.Bytes)), path: written.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
@@ -152,6 +156,8 @@ internal sealed class ExtractPipeline(
             await WithdrawLateCommitAsync(manifestObject).ConfigureAwait(false);
             throw;
         }
+
+        await RemoveReplacedAsync(replaced).ConfigureAwait(false);
 
         try
         {
@@ -195,6 +201,26 @@ internal sealed class ExtractPipeline(
         if (withdrawn)
         {
             await filing.AuditAsync(file, AuditKinds.Deleted, IngestExtract.TakenOverRule, "Batch manifest withdrawn: this attempt committed after its claim had passed to another worker, which decides what becomes of the content.", path: manifestObject.Path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // This commit replaced an earlier attempt's manifest (a worker that committed and died before its receipt): that
+    // attempt's files are listed by no manifest now, and the claim has ended, so they go as clean-up would remove them
+    // (audited the same way). A failure leaves them to the next clean-up; the batch is stored either way.
+    private async Task RemoveReplacedAsync(IReadOnlyList<string> replaced)
+    {
+        if (replaced.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await new InterruptedWork(hub).RemoveUnlistedAsync(file.Path.Feed, replaced, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            hub.Logger("DataHub.Ingest").LogWarning("{Path}: the files of the attempt this commit replaced were not removed ({ErrorType}); clean-up removes them.", file.SafePath, ex.GetType().Name);
         }
     }
 

@@ -192,7 +192,7 @@ public sealed class IngestExtract
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
-    /// <summary>The batch id of a partner's content: deterministic, so a retried batch rewrites the same files.</summary>
+    /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
 
     /// <summary>Where processed landing files are kept until their raw retention ends.</summary>
@@ -222,7 +222,7 @@ public sealed class IngestExtract
                 return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);
             }
 
-            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, Fence, _progress);
+            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, Fence, MartSchema.AttemptOf(owner.Token), _progress);
             var outcome = await file.WithContentAsync(content => pipeline.RunAsync(content, work.Token), work.Token).ConfigureAwait(false);
             _log.LogInformation(
                 "{Path}: {Status}, {Accepted} rows stored, {Rejected} rejected, batch {BatchId}, {Ms} ms.",

@@ -7,9 +7,10 @@ using DataHub.Parquet;
 namespace DataHub.Core.Marts;
 
 /// <summary>
-/// Writes one batch's pseudonymised rows into the secure mart, one Parquet file per quarter. Nothing is visible until
+/// Writes one commit attempt at a batch into the secure mart, one Parquet file per quarter, under names of the attempt's own
+/// (<see cref="MartSchema.PathFor"/>): two attempts at one delivery never write the same object. Nothing is visible until
 /// <see cref="CommitAsync"/>, which commits every quarter's file once the whole batch has succeeded and then the batch's
-/// manifest, the commit point readers go by; <see cref="AbandonAsync"/> (or a failure) commits none.
+/// manifest, the commit point readers go by, listing exactly those files; <see cref="AbandonAsync"/> (or a failure) commits none.
 /// </summary>
 public sealed class MartBatchWriter : IAsyncDisposable
 {
@@ -20,6 +21,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly FeedContract _contract;
     private readonly MartLayout _layout;
     private readonly string _batchId;
+    private readonly string _attempt;
     private readonly IReadOnlyDictionary<string, string> _metadata;
     private readonly ParquetCompression _compression;
     private readonly int _rowGroupRows;
@@ -38,6 +40,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <param name="store">Where the files go.</param>
     /// <param name="contract">The feed's contract.</param>
     /// <param name="batchId">The batch id (file name and batch_id column).</param>
+    /// <param name="attempt">The commit attempt's name (<see cref="MartSchema.AttemptOf"/> of its claim), in its files' names.</param>
     /// <param name="metadata">Key-value metadata stamped on every file (partner, agreement, key version, …); must name the partner and source SHA-256.</param>
     /// <param name="compression">The Parquet compression.</param>
     /// <param name="rowGroupRows">Rows per row group.</param>
@@ -47,6 +50,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         IObjectStore store,
         FeedContract contract,
         string batchId,
+        string attempt,
         IReadOnlyDictionary<string, string> metadata,
         ParquetCompression compression,
         int rowGroupRows,
@@ -55,6 +59,11 @@ public sealed class MartBatchWriter : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(excludedFields);
+        if (!MartSchema.IsAttempt(attempt))
+        {
+            throw new ArgumentException("Not an attempt's name (see MartSchema.AttemptOf).", nameof(attempt));
+        }
+
         _store = store;
         _catalog = new MartCatalog(store);
         _contract = contract;
@@ -62,6 +71,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         _tokenKeys = _layout.TokenKeys.Count;
         _birthYearColumn = _layout.HasBirth ? _layout.BirthYearColumn : -1;
         _batchId = batchId;
+        _attempt = attempt;
         _metadata = metadata;
         _compression = compression;
         _rowGroupRows = rowGroupRows;
@@ -203,23 +213,25 @@ public sealed class MartBatchWriter : IAsyncDisposable
 
     /// <summary>
     /// Finishes every quarter's file, commits them, then commits the batch's manifest, written last: until it exists no
-    /// reader sees any of the files (see <see cref="MartManifest"/>). Returns the manifest and its object.
+    /// reader sees any of the files (see <see cref="MartManifest"/>). Returns the manifest, its object and the files of the
+    /// earlier attempt's manifest it replaced (listed by no manifest now: the caller removes them once its claim has ended).
     /// </summary>
     /// <param name="rowsRejected">Rows of the batch rejected, stamped in each file's metadata and the manifest.</param>
     /// <param name="committedAt">The commit time recorded in the manifest.</param>
     /// <param name="fence">
-    /// Runs the commit's visible steps (withdrawing the batch's earlier manifest, committing the files and the manifest) as
-    /// the holder of the claim (<see cref="Receipts.IReceiptStore.RunFencedAsync"/>): throws when the claim has passed to
-    /// another worker, and then nothing is committed.
+    /// Runs the commit's visible steps (committing the files, then the manifest in place of the batch's earlier one) as the
+    /// holder of the claim (<see cref="Receipts.IReceiptStore.RunFencedAsync"/>): throws when the claim has passed to another
+    /// worker, and then nothing is committed.
     /// </param>
     /// <param name="cancellationToken">Stops before the commit begins; once the files are committed the manifest follows.</param>
-    /// <exception cref="BatchChangedException">Another writer changed the batch's manifest or files after this one looked at them.</exception>
-    public async Task<(MartManifest Manifest, StoredObject Object)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<Func<CancellationToken, Task>, CancellationToken, Task> fence, CancellationToken cancellationToken)
+    /// <exception cref="BatchChangedException">Another writer committed or withdrew the batch's manifest after this one looked at it.</exception>
+    public async Task<(MartManifest Manifest, StoredObject Object, IReadOnlyList<string> Replaced)> CommitAsync(long rowsRejected, DateTimeOffset committedAt, Func<Func<CancellationToken, Task>, CancellationToken, Task> fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ObjectDisposedException.ThrowIf(_finished, this);
         var quarters = _quarters.OrderBy(q => q.Key, StringComparer.Ordinal).ToList();
         StoredObject? earlier;
+        IReadOnlyList<string> replaced;
         try
         {
             // Each quarter's file is its own writer and stream, and finishing one writes its last row group: two files are
@@ -236,10 +248,11 @@ public sealed class MartBatchWriter : IAsyncDisposable
                 await file.Writer.DisposeAsync().ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-            // The batch's manifest as it stands, seen before the fence (its files were seen when they were opened). Every
-            // visible step below is conditioned on what was seen, so a writer that stalls after its fence, past its lease,
-            // fails on whatever a worker that took over has written since rather than withdrawing or replacing it.
+            // The batch's manifest as it stands, seen before the fence. The manifest is committed only over what was seen, so
+            // a writer that stalls after its fence, past its lease, fails on whatever manifest a worker that took over has
+            // committed or withdrawn since rather than replacing it; its files, named for this attempt, touch nothing of the other's.
             earlier = await _store.GetAsync(MartManifest.PathFor(_contract.Name, _batchId), cancellationToken).ConfigureAwait(false);
+            replaced = earlier is null ? [] : await _catalog.FilesOfAsync(earlier, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -248,7 +261,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
         }
 
         // Every file is complete before the first is committed, so a failure before the commit commits none; a crash between
-        // the files and the manifest leaves files no manifest lists, which no reader takes and clean-up removes.
+        // the files and the manifest (or a manifest refused) leaves files no manifest lists, which no reader takes and
+        // clean-up removes.
         _finished = true;
         var files = new MartManifestFile[quarters.Count];
         MartManifest? manifest = null;
@@ -258,13 +272,6 @@ public sealed class MartBatchWriter : IAsyncDisposable
             await fence(
                 async token =>
                 {
-                    // A retried batch rewrites the same paths: its earlier commit is withdrawn first, so no reader ever sees old
-                    // and new files of one batch mixed; only the version seen, never one another writer committed meanwhile.
-                    if (earlier is not null && !await _catalog.WithdrawAsync(_contract.Name, _batchId, token, earlier.ETag).ConfigureAwait(false))
-                    {
-                        throw new ObjectChangedException(earlier.Path);
-                    }
-
                     // Commits wait on the store (a local commit makes the file durable before its rename), so they go side by
                     // side; the manifest lists the files in quarter order whichever finished first. Once the first file is
                     // committed the rest follow, and the manifest, whatever the caller's token says.
@@ -274,8 +281,12 @@ public sealed class MartBatchWriter : IAsyncDisposable
                         var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                         files[i] = new MartManifestFile(stored.Path, quarter, file.Rows, file.Written!.Bytes, file.Written.Sha256);
                     }).ConfigureAwait(false);
-                    manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files);
-                    committed = await _catalog.CommitAsync(manifest, CancellationToken.None, onlyIfAbsent: true).ConfigureAwait(false);
+
+                    // A retried batch's manifest replaces the earlier attempt's in one write (only the version seen), so a
+                    // reader sees the one attempt's files or the other's, never a mix and never a gap; the earlier attempt's
+                    // files, now listed by no manifest, are removed once this claim has ended (or by clean-up).
+                    manifest = new MartManifest(_batchId, _contract.Name, _metadata[MartMetadata.Partner], _metadata[MartMetadata.SourceSha256], committedAt, Rows, rowsRejected, files, _attempt);
+                    committed = await _catalog.CommitAsync(manifest, earlier, CancellationToken.None).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -292,7 +303,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             }
         }
 
-        return (manifest!, committed!);
+        return (manifest!, committed!, replaced);
     }
 
     /// <summary>Discards every quarter's file: nothing of the batch is committed.</summary>
@@ -328,12 +339,10 @@ public sealed class MartBatchWriter : IAsyncDisposable
             [MartMetadata.Feed] = _contract.Name,
             [MartMetadata.SourceSha256] = _metadata[MartMetadata.SourceSha256],
         });
-        var path = MartSchema.PathFor(_contract.Name, quarter, _batchId);
+        var path = MartSchema.PathFor(_contract.Name, quarter, _batchId, _attempt);
 
-        // A retried batch replaces the files an earlier attempt left: only the versions seen now, before this attempt's
-        // fence, so a writer that stalled past its lease never replaces the files of a worker that took over (see CommitAsync).
-        var seen = await _store.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        options = options with { Overwrite = seen is not null, IfMatch = seen?.ETag };
+        // Create-only: the name is this attempt's, so nothing is there to replace, and nothing of another attempt is replaced.
+        options = options with { Overwrite = false };
         var pending = await _store.BeginWriteAsync(path, options, cancellationToken).ConfigureAwait(false);
         var writer = await ParquetWriter.CreateAsync(pending.Content, _layout.Schema, new ParquetWriterOptions
         {

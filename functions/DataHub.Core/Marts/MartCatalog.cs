@@ -97,14 +97,48 @@ public sealed class MartCatalog(IObjectStore store)
         await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>
-    /// Commits a batch: writes its manifest, the last object of the batch, atomically; with <paramref name="onlyIfAbsent"/>,
-    /// only if the batch has no manifest (<see cref="ObjectExistsException"/> otherwise: another writer committed it meanwhile).
+    /// True when the manifest of <paramref name="batchId"/> as it is now lists the mart file at <paramref name="path"/>;
+    /// false when the batch has no manifest or its manifest lists another attempt's files.
     /// </summary>
-    public Task<StoredObject> CommitAsync(MartManifest manifest, CancellationToken cancellationToken, bool onlyIfAbsent = false)
+    /// <exception cref="DamagedManifestException">The manifest cannot be read.</exception>
+    public async Task<bool> ListsAsync(string feed, string batchId, string path, CancellationToken cancellationToken)
+    {
+        var manifestPath = MartManifest.PathFor(feed, batchId);
+        if (await ReadManifestAsync(manifestPath, cancellationToken).ConfigureAwait(false) is not { } bytes)
+        {
+            return false;
+        }
+
+        var manifest = MartManifest.Parse(bytes);
+        return manifest is not null && Belongs(manifest, feed, manifestPath)
+            ? manifest.Files.Any(f => string.Equals(f.Path, path, StringComparison.Ordinal))
+            : throw new DamagedManifestException(manifestPath);
+    }
+
+    /// <summary>
+    /// The files the manifest version <paramref name="manifest"/> lists; empty when that version is gone, changed or damaged
+    /// (a commit over it, conditioned on its version, then fails anyway).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FilesOfAsync(StoredObject manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false) is { } bytes
+            && MartManifest.Parse(bytes) is { } parsed
+            ? [.. parsed.Files.Select(f => f.Path)]
+            : [];
+    }
+
+    /// <summary>
+    /// Commits a batch: writes its manifest, the last object of the batch, atomically, and only over what its writer saw:
+    /// with <paramref name="seen"/> null only if the batch has no manifest (<see cref="ObjectExistsException"/> otherwise),
+    /// else only in place of that version (<see cref="ObjectChangedException"/> otherwise): another writer committed meanwhile.
+    /// </summary>
+    public Task<StoredObject> CommitAsync(MartManifest manifest, StoredObject? seen, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var json = manifest.ToJson();
-        return _store.WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), onlyIfAbsent ? WriteOptions.CreateNew : WriteOptions.Default, cancellationToken);
+        var options = seen is null ? WriteOptions.CreateNew : WriteOptions.Default with { IfMatch = seen.ETag };
+        return _store.WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), options, cancellationToken);
     }
 
     /// <summary>
@@ -141,13 +175,13 @@ public sealed class MartCatalog(IObjectStore store)
         return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
     }
 
-    // A manifest's bytes, or null when it has been withdrawn.
-    private async Task<byte[]?> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    // A manifest's bytes, or null when it has been withdrawn (or, with ifMatch, is no longer that version).
+    private async Task<byte[]?> ReadManifestAsync(string path, CancellationToken cancellationToken, string? ifMatch = null)
     {
         try
         {
             using var buffer = new MemoryStream();
-            var stream = await _store.OpenReadAsync(path, null, cancellationToken).ConfigureAwait(false);
+            var stream = await _store.OpenReadAsync(path, ifMatch, cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
                 await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -155,15 +189,17 @@ public sealed class MartCatalog(IObjectStore store)
 
             return buffer.ToArray();
         }
-        catch (ObjectNotFoundException)
+        catch (Exception ex) when (ex is ObjectNotFoundException || (ifMatch is not null && ex is ObjectChangedException))
         {
             return null;
         }
     }
 
-    // A manifest commits only its own batch's files in its own feed: a manifest naming any other object is not trusted.
+    // A manifest commits only its own attempt's files of its own batch in its own feed (a manifest from before attempts had
+    // names, only its batch's files): a manifest naming any other object is not trusted.
     private static bool Belongs(MartManifest manifest, string feed, string path) =>
         string.Equals(manifest.Feed, feed, StringComparison.Ordinal)
         && string.Equals(manifest.Path, path, StringComparison.Ordinal)
-        && manifest.Files.All(f => !f.Quarter.Contains('/', StringComparison.Ordinal) && string.Equals(f.Path, MartSchema.PathFor(feed, f.Quarter, manifest.BatchId), StringComparison.Ordinal));
+        && manifest.Files.All(f => !f.Quarter.Contains('/', StringComparison.Ordinal)
+            && string.Equals(f.Path, MartSchema.PathFor(feed, f.Quarter, manifest.BatchId, manifest.Attempt), StringComparison.Ordinal));
 }

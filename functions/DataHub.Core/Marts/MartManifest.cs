@@ -8,7 +8,9 @@ namespace DataHub.Core.Marts;
 /// The commit record of one batch: every quarter file that makes it up, with its size, SHA-256 and rows. The store has no
 /// atomic multi-file rename, so the manifest is the one object written last: a batch is visible exactly when its manifest
 /// exists, and every reader (the rollup, retention, <c>datahub parquet</c>, DuckDB following the README) takes only the
-/// files a manifest lists. Quarter files no manifest lists are an interrupted commit, invisible and cleaned up.
+/// files a manifest lists. Each commit attempt writes its files under names of its own, so a manifest lists exactly the
+/// files its attempt wrote. Quarter files no manifest lists (an interrupted commit, or an attempt overtaken or withdrawn)
+/// are invisible and cleaned up.
 /// </summary>
 /// <param name="BatchId">The batch id.</param>
 /// <param name="Feed">The feed.</param>
@@ -17,7 +19,11 @@ namespace DataHub.Core.Marts;
 /// <param name="CommittedAt">When the batch was committed; readers take batches in this order.</param>
 /// <param name="Rows">Rows stored across the files.</param>
 /// <param name="RowsRejected">Rows of the landed file rejected.</param>
-/// <param name="Files">The quarter files, in quarter order.</param>
+/// <param name="Files">The quarter files, in quarter order: the files its own commit attempt wrote, and no others.</param>
+/// <param name="Attempt">
+/// The commit attempt whose files these are (<see cref="MartSchema.AttemptOf"/>), named in each file's name; null in a
+/// manifest committed before attempts had names of their own, whose files are named by the batch alone.
+/// </param>
 public sealed record MartManifest(
     string BatchId,
     string Feed,
@@ -26,7 +32,8 @@ public sealed record MartManifest(
     DateTimeOffset CommittedAt,
     long Rows,
     long RowsRejected,
-    IReadOnlyList<MartManifestFile> Files)
+    IReadOnlyList<MartManifestFile> Files,
+    string? Attempt = null)
 {
     /// <summary>The folder of a feed's manifests, beside its quarter folders.</summary>
     public const string Folder = "_batches";
@@ -55,7 +62,9 @@ public sealed record MartManifest(
         try
         {
             var manifest = JsonSerializer.Deserialize<MartManifest>(json, Json);
-            return manifest is { BatchId.Length: > 0, Feed.Length: > 0, Files: not null } && manifest.Files.All(f => f is { Path.Length: > 0, Sha256.Length: 64 })
+            return manifest is { BatchId.Length: > 0, Feed.Length: > 0, Files: not null }
+                && (manifest.Attempt is null || MartSchema.IsAttempt(manifest.Attempt))
+                && manifest.Files.All(f => f is { Path.Length: > 0, Sha256.Length: 64 })
                 ? manifest
                 : null;
         }
@@ -67,7 +76,7 @@ public sealed record MartManifest(
 }
 
 /// <summary>One quarter file of a committed batch.</summary>
-/// <param name="Path">Its object path: secure/{feed}/quarter=YYYYQn/{batchId}.parquet.</param>
+/// <param name="Path">Its object path: secure/{feed}/quarter=YYYYQn/{batchId}.{attempt}.parquet (see <see cref="MartSchema.PathFor"/>).</param>
 /// <param name="Quarter">The quarter of its rows.</param>
 /// <param name="Rows">Rows in the file.</param>
 /// <param name="Bytes">The file's size.</param>

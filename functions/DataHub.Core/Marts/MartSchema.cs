@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using DataHub.Core.Feeds;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Parquet;
@@ -26,14 +28,44 @@ public static class MartSchema
     /// <summary>The version of the feed contracts and rules rows are validated under; bump it when a rule changes meaning.</summary>
     public const string RulesVersion = "2026.2";
 
+    private const int AttemptLength = 16;
+
     /// <summary>The Parquet schema of the feed's mart files.</summary>
     public static ParquetSchema For(FeedContract contract) => MartLayout.For(contract).Schema;
 
     /// <summary>The token columns the feed's mart files carry, strongest key first.</summary>
     public static IReadOnlyList<LinkageKey> TokenKeys(FeedContract contract) => MartLayout.For(contract).TokenKeys;
 
-    /// <summary>The object path of one batch's file for one quarter: secure/{feed}/quarter=YYYYQn/{batchId}.parquet.</summary>
-    public static string PathFor(string feed, string quarter, string batchId) => $"secure/{feed}/quarter={quarter}/{batchId}.parquet";
+    /// <summary>
+    /// The object path of one commit attempt's file for one quarter: secure/{feed}/quarter=YYYYQn/{batchId}.{attempt}.parquet.
+    /// Without an attempt, secure/{feed}/quarter=YYYYQn/{batchId}.parquet, the name batches committed before attempts had
+    /// names of their own still have.
+    /// </summary>
+    public static string PathFor(string feed, string quarter, string batchId, string? attempt = null) =>
+        attempt is null ? $"secure/{feed}/quarter={quarter}/{batchId}.parquet" : $"secure/{feed}/quarter={quarter}/{batchId}.{attempt}.parquet";
+
+    /// <summary>
+    /// The name of the commit attempt a claim makes: the first 16 hex digits of the SHA-256 of its token. Two attempts at
+    /// one delivery write under names of their own, so neither ever writes an object the other's manifest lists; the token
+    /// itself (the claim's credential) is not written into the mart's names.
+    /// </summary>
+    public static string AttemptOf(string claimToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claimToken);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(claimToken)))[..AttemptLength];
+    }
+
+    /// <summary>True when <paramref name="attempt"/> has the form <see cref="AttemptOf"/> gives (16 lowercase hex digits).</summary>
+    public static bool IsAttempt(string attempt) =>
+        attempt is { Length: AttemptLength } && attempt.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>The batch id in a mart file's name ("{batchId}.parquet" or "{batchId}.{attempt}.parquet"; batch ids have no dot).</summary>
+    public static string BatchOfFileName(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var dot = fileName.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? fileName : fileName[..dot];
+    }
 
     /// <summary>The quarter label of a date, e.g. 2018-03-31 → "2018Q1".</summary>
     public static string QuarterOf(DateOnly date) => $"{date.Year:D4}Q{((date.Month - 1) / 3) + 1}";

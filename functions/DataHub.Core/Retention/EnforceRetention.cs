@@ -146,10 +146,11 @@ public sealed class EnforceRetention
     /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
     private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
 
-    // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.parquet".
+    // Batch ids are "{partner}-{16 hex}" (IngestExtract.BatchIdFor); the file name is "{batchId}.{attempt}.parquet", or
+    // "{batchId}.parquet" before attempts had names.
     private string? PartnerFromBatch(string fileName)
     {
-        var batch = fileName.EndsWith(".parquet", StringComparison.Ordinal) ? fileName[..^".parquet".Length] : fileName;
+        var batch = MartSchema.BatchOfFileName(fileName);
         return _hub.Protocols.Partners
             .Select(p => p.Partner)
             .Where(p => batch.StartsWith(p + "-", StringComparison.Ordinal))

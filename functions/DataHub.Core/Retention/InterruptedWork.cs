@@ -8,14 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace DataHub.Core.Retention;
 
 /// <summary>
-/// Removes what interrupted work left in storage: the quarter files of batches whose commit never finished (no manifest
-/// lists them and no live claim is still writing them; invisible to every reader, see <see cref="MartManifest"/>) and
+/// Removes what interrupted work left in storage: the quarter files of commit attempts no manifest lists (the commit never
+/// finished, or the attempt's manifest was refused, withdrawn or replaced by a later attempt's) once no live claim on their
+/// content is still writing (invisible to every reader, see <see cref="MartManifest"/>), and
 /// the temporary files of processes that have gone (a killed copy into landing holds raw identifiable data). Runs when a
 /// host starts and at the start of every retention run; each mart file removed is audited.
 /// </summary>
 public sealed class InterruptedWork
 {
-    /// <summary>The audit rule for a mart file of a batch that was never committed.</summary>
+    /// <summary>The audit rule for a mart file of a commit attempt no manifest lists.</summary>
     public const string UncommittedRule = "cleanup.uncommitted_batch";
 
     private readonly HubContext _hub;
@@ -56,6 +57,29 @@ public sealed class InterruptedWork
         return new CleanupOutcome(temporaries, removed);
     }
 
+    /// <summary>
+    /// Removes the mart files at <paramref name="paths"/> (of <paramref name="feed"/>) that clean-up would remove: those the
+    /// batch's manifest no longer lists once no live claim owns their content. An ingest calls it with the files of the
+    /// earlier attempt whose manifest its commit replaced, once its own receipt is complete, rather than leave them to the
+    /// next clean-up. Returns the paths removed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveUnlistedAsync(string feed, IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var catalog = new MartCatalog(_hub.Store);
+        var removed = new List<string>();
+        foreach (var path in paths)
+        {
+            if (await _hub.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is { } file
+                && await RemoveIfAbandonedAsync(catalog, feed, file, cancellationToken).ConfigureAwait(false))
+            {
+                removed.Add(path);
+            }
+        }
+
+        return removed;
+    }
+
     // Only files a batch writer made (they name their batch and source in the store's metadata) are judged here.
     private async Task<bool> RemoveIfAbandonedAsync(MartCatalog catalog, string feed, StoredObject file, CancellationToken cancellationToken)
     {
@@ -81,8 +105,10 @@ public sealed class InterruptedWork
             }
         }
 
-        // The claim is not live: the manifest is written before a claim ends, so a batch still without one was never committed.
-        if (await catalog.IsCommittedAsync(feed, batch, cancellationToken).ConfigureAwait(false))
+        // The claim is not live, and a manifest is written before a claim ends: a file the batch's manifest does not list now
+        // is an attempt's that never committed, or whose manifest was withdrawn or replaced. Each attempt writes under names
+        // of its own, so no later attempt's manifest can come to list it.
+        if (await catalog.ListsAsync(feed, batch, file.Path, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -96,7 +122,7 @@ public sealed class InterruptedWork
         }
         catch (ObjectChangedException)
         {
-            return false; // Rewritten since it was listed: a new attempt owns it.
+            return false; // Changed since it was listed: not the file judged.
         }
 
         var protocol = _hub.Protocols.Find(partner);
@@ -110,7 +136,7 @@ public sealed class InterruptedWork
                 Path: file.Path,
                 BatchId: batch,
                 Rule: UncommittedRule,
-                Detail: "Mart file of a batch whose commit never finished: no manifest lists it, so no reader ever saw it.",
+                Detail: "Mart file of a commit attempt no manifest lists (its commit never finished, or its manifest was withdrawn or replaced): no reader takes it.",
                 Counts: new Dictionary<string, long> { ["bytes"] = file.Length }),
             cancellationToken).ConfigureAwait(false);
         return true;

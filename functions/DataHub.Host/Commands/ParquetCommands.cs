@@ -134,8 +134,9 @@ public static class ParquetCommands
         }
     }
 
-    // A mart file (…/secure/{feed}/quarter=…/{batch}.parquet) is part of the mart only once its batch's manifest lists it,
-    // byte for byte: a file of an interrupted or unfinished commit is shown to no one (other Parquet files are shown as they are).
+    // A mart file (…/secure/{feed}/quarter=…/{batch}.{attempt}.parquet, or {batch}.parquet before attempts had names) is
+    // part of the mart only once its batch's manifest lists it, byte for byte: a file of an interrupted, unfinished, overtaken
+    // or replaced commit attempt is shown to no one (other Parquet files are shown as they are).
     private static string? Uncommitted(FileInfo file)
     {
         var quarter = file.Directory;
@@ -145,7 +146,7 @@ public static class ParquetCommands
             return null;
         }
 
-        var batch = Path.GetFileNameWithoutExtension(file.Name);
+        var batch = MartSchema.BatchOfFileName(file.Name);
         var manifestPath = Path.Combine(feed.FullName, MartManifest.Folder, batch + ".json");
         var manifest = File.Exists(manifestPath) ? MartManifest.Parse(File.ReadAllBytes(manifestPath)) : null;
         var listed = manifest?.Files.FirstOrDefault(f => string.Equals(f.Path, $"secure/{feed.Name}/{quarter.Name}/{file.Name}", StringComparison.Ordinal));

@@ -1,4 +1,5 @@
 using System.Text;
+using DataHub.Core.Marts;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
@@ -12,7 +13,7 @@ internal static class HubSnapshot
     public static async Task<List<string>> QuarantineAsync(IObjectStore store) =>
         await store.ListAsync("quarantine/", CancellationToken.None).Select(o => o.Path).ToListAsync();
 
-    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/, not the batch manifests), by path: schema, metadata, rows.</summary>
+    /// <summary>Every mart file under secure/{feed}/ (not the rollup's secure/kpi/, not the batch manifests), by its path without the attempt: schema, metadata, rows.</summary>
     public static async Task<SortedDictionary<string, string>> MartsAsync(IObjectStore store)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -20,7 +21,9 @@ internal static class HubSnapshot
         {
             if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal) && item.Path.EndsWith(".parquet", StringComparison.Ordinal))
             {
-                result[item.Path] = await DecodeAsync(store, item.Path);
+                // Each host's commit attempts name their files differently: a file is compared by its batch and quarter.
+                var folder = item.Path[..(item.Path.LastIndexOf('/') + 1)];
+                result[folder + MartSchema.BatchOfFileName(item.Path[folder.Length..]) + ".parquet"] = await DecodeAsync(store, item.Path);
             }
         }
 

@@ -2,6 +2,7 @@ using System.Text;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
+using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
 using DataHub.Core.Retention;
 using DataHub.Core.Storage;
@@ -85,6 +86,70 @@ public sealed class StaleCommitTests(AzuriteFixture fixture)
         (await hub.Receipts.GetAsync(new ReceiptKey("police", Feed, sha), CancellationToken.None))!.Outcome.Should().Be(ReceiptRules.Stored);
     }
 
+    [Fact]
+    public async Task Two_instances_whose_stalls_overlap_in_their_commits_never_show_a_reader_a_manifest_whose_files_are_the_others()
+    {
+        var (hub, clock) = Hub();
+        var (path, landed) = await LandAsync(hub);
+        var sha = await ShaOfAsync(hub, path);
+        static bool IsManifest(string p) => p.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal);
+
+        // Instance A commits its quarter files and stalls before its manifest; once its manifest is in, it stalls again
+        // before completing its receipt.
+        var beforeManifest = new Stall();
+        var beforeCompleting = new Stall();
+        var instanceA = hub with
+        {
+            Store = new StallingStore(hub.Store, StoreStep.Commit, IsManifest, beforeManifest),
+            Receipts = new StallingReceipts(hub.Receipts, beforeCompleting, ReceiptStep.AfterFence),
+        };
+        var stalled = Task.Run(() => new IngestExtract(instanceA).HandleAsync(path, landed.ETag, CancellationToken.None));
+        await beforeManifest.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A's lease runs out; instance B takes over under a rotated key (so its bytes differ from A's), commits its quarter
+        // files and stalls before its own manifest.
+        clock.Advance(hub.Ingest.ClaimLease + TimeSpan.FromSeconds(1));
+        var takerAtManifest = new Stall();
+        var instanceB = hub with { Store = new StallingStore(hub.Store, StoreStep.Commit, IsManifest, takerAtManifest), Keys = new RotatedKey() };
+        var taking = Task.Run(() => new IngestExtract(instanceB).HandleAsync(path, landed.ETag, CancellationToken.None));
+        await takerAtManifest.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A wakes and its manifest lands; before its completion finds the claim gone, the rollup would read it.
+        beforeManifest.Release();
+        await Task.WhenAny(stalled, beforeCompleting.Reached).WaitAsync(TimeSpan.FromSeconds(60));
+        var seen = await BatchAsync(hub, sha);
+        seen.Should().NotBeNull("A's manifest is in");
+        seen!.Value.Problems.Should().BeEmpty("a manifest lists only the files of its own attempt, whatever another attempt writes");
+
+        // B goes on first, so its manifest meets A's; then A finds its claim gone.
+        takerAtManifest.Release();
+        (await taking).Status.Should().Be(IngestStatus.InProgress, "B's manifest met A's");
+        beforeCompleting.Release();
+        (await stalled).Status.Should().Be(IngestStatus.InProgress, "A's claim had passed to B");
+        (await BatchAsync(hub, sha)).Should().BeNull("A withdrew its late manifest and B's never landed");
+
+        // The file, still in landing, is stored whole later; clean-up then removes both stalled attempts' files and
+        // nothing the committed manifest lists.
+        var again = await new IngestExtract(hub).HandleAsync(path, landed.ETag, CancellationToken.None);
+        again.Status.Should().Be(IngestStatus.Stored, again.Message);
+        var cleaned = await new InterruptedWork(hub).RunAsync(CancellationToken.None);
+        var batch = await BatchAsync(hub, sha);
+        batch.Should().NotBeNull();
+        batch!.Value.Problems.Should().BeEmpty();
+        var listed = batch.Value.Batch.Manifest.Files.Select(f => f.Path).ToList();
+        cleaned.UncommittedMartFiles.Should().NotIntersectWith(listed);
+        var left = new List<string>();
+        await foreach (var item in hub.Store.ListAsync($"secure/{Feed}/quarter=", CancellationToken.None))
+        {
+            if (item.Metadata.TryGetValue(MartMetadata.SourceSha256, out var source) && source == sha)
+            {
+                left.Add(item.Path);
+            }
+        }
+
+        left.Should().BeEquivalentTo(listed, "only the committed attempt's files are left of this content");
+    }
+
     private (HubContext Hub, ManualClock Clock) Hub()
     {
         var clock = ManualClock.On(2026, 11, 22);
@@ -118,5 +183,22 @@ public sealed class StaleCommitTests(AzuriteFixture fixture)
         }
 
         return versions;
+    }
+
+    private static async Task<string> ShaOfAsync(HubContext hub, string path)
+    {
+        await using var content = await hub.Store.OpenReadAsync(path, null, CancellationToken.None);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(content));
+    }
+
+    /// <summary>A key rotated since the first instance began (never used outside tests).</summary>
+    private sealed class RotatedKey : IKeyProvider
+    {
+        private readonly PseudonymisationKey _key = new("v2", [.. Enumerable.Range(9, 32).Select(i => (byte)i)]);
+
+        public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => Task.FromResult(_key);
+
+        public Task<PseudonymisationKey> GetVersionAsync(string version, CancellationToken cancellationToken) =>
+            version == _key.Version ? Task.FromResult(_key) : throw new KeyUnavailableException($"No key version {version}.");
     }
 }

@@ -37,7 +37,7 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
         observer.MidWrite.Should().NotBeEmpty("at least one mart file passed two blocks before the batch committed");
         foreach (var seen in observer.MidWrite)
         {
-            seen.Listed.Should().NotContain(p => p.EndsWith("/" + outcome.BatchId + ".parquet", StringComparison.Ordinal), "no file of the batch is visible while the batch is written");
+            seen.Listed.Should().NotContain(p => p.EndsWith(".parquet", StringComparison.Ordinal) && IsOfBatch(p, outcome.BatchId!), "no file of the batch is visible while the batch is written");
             seen.Properties.Should().BeNull();
         }
 
@@ -55,7 +55,7 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
         (await new MartCatalog(hub.Store).IsCommittedAsync("police-da-incidents", outcome.BatchId!, CancellationToken.None)).Should().BeTrue();
 
         var listed = await hub.Store.ListAsync("secure/police-da-incidents/", CancellationToken.None)
-            .Where(o => o.Path.EndsWith("/" + outcome.BatchId + ".parquet", StringComparison.Ordinal)).ToListAsync();
+            .Where(o => o.Path.EndsWith(".parquet", StringComparison.Ordinal) && IsOfBatch(o.Path, outcome.BatchId!)).ToListAsync();
         listed.Select(o => o.Path).Should().BeEquivalentTo(outcome.MartFiles!.Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)));
         listed.Should().OnlyContain(o => o.Length == observer.BytesWritten[o.Path]);
         using var copies = new TempFolder("visibility-marts");
@@ -70,6 +70,8 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
         long rows = counted.Rows[0][0].GetInt32();
         rows.Should().Be(outcome.RowsAccepted);
     }
+
+    private static bool IsOfBatch(string path, string batchId) => MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]) == batchId;
 
     /// <summary>What was visible at one moment of a mart write.</summary>
     private sealed record Seen(string Path, IReadOnlyList<string> Listed, StoredObject? Properties, int UncommittedBlocks, bool BatchCommitted);
@@ -106,7 +108,7 @@ public sealed class MartWriteVisibilityTests(AzuriteFixture fixture)
             var properties = inner.GetAsync(path, CancellationToken.None).GetAwaiter().GetResult();
             var blob = blobs.GetBlobContainerClient("secure").GetBlockBlobClient(path["secure/".Length..]);
             var blocks = blob.GetBlockList(BlockListTypes.Uncommitted).Value.UncommittedBlocks.Count();
-            var batch = System.IO.Path.GetFileNameWithoutExtension(path);
+            var batch = MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]);
             var committed = new MartCatalog(inner).IsCommittedAsync("police-da-incidents", batch, CancellationToken.None).GetAwaiter().GetResult();
             return new Seen(path, listed, properties, blocks, committed);
         }

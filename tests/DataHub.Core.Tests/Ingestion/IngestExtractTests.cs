@@ -26,9 +26,11 @@ public sealed class IngestExtractTests
         outcome.Status.Should().Be(IngestStatus.Stored);
         outcome.RowsAccepted.Should().Be(3);
         var batch = outcome.BatchId!;
+        var attempt = (await new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default)).Single().Attempt;
+        attempt.Should().MatchRegex("^[0-9a-f]{16}$", "each commit attempt names its files");
         outcome.MartFiles.Should().Equal(
-            $"secure/police-da-incidents/quarter=2018Q1/{batch}.parquet",
-            $"secure/police-da-incidents/quarter=2018Q2/{batch}.parquet",
+            $"secure/police-da-incidents/quarter=2018Q1/{batch}.{attempt}.parquet",
+            $"secure/police-da-incidents/quarter=2018Q2/{batch}.{attempt}.parquet",
             $"secure/police-da-incidents/_batches/{batch}.json");
 
         var q2 = hub.Store.FullPath(outcome.MartFiles![1]);

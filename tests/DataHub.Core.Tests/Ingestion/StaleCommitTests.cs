@@ -89,6 +89,63 @@ public sealed class StaleCommitTests
     }
 
     [Fact]
+    public async Task Two_overlapping_stalls_in_renew_then_run_commits_never_show_a_reader_a_manifest_whose_files_are_another_attempts()
+    {
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Content), ct).AsTask(), WriteOptions.Default, default);
+        var tableLike = new RenewThenRunReceipts(fixture.Hub.Receipts);
+        static bool IsManifest(string p) => p.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal);
+
+        // Worker A (fenced as on Azure: renewed, then its commit outside any lock) commits its quarter files and stalls
+        // before its manifest; once its manifest is in, it stalls again before completing its receipt.
+        var beforeManifest = new Stall();
+        var beforeCompleting = new Stall();
+        var workerA = fixture.Hub with
+        {
+            Store = new StallingStore(fixture.Store, StoreStep.Commit, IsManifest, beforeManifest),
+            Receipts = new StallingReceipts(tableLike, beforeCompleting, ReceiptStep.AfterFence),
+        };
+        var stalled = Task.Run(() => new IngestExtract(workerA).HandleAsync(Path, landed.ETag, default));
+        await beforeManifest.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A's lease runs out; worker B takes over under a rotated key (so its bytes differ from A's), commits its quarter
+        // files and stalls before its own manifest.
+        fixture.Clock.Advance(fixture.Hub.Ingest.ClaimLease + TimeSpan.FromSeconds(1));
+        var takerAtManifest = new Stall();
+        var workerB = fixture.Hub with
+        {
+            Store = new StallingStore(fixture.Store, StoreStep.Commit, IsManifest, takerAtManifest),
+            Receipts = tableLike,
+            Keys = new FixedKeys("v2", 9),
+        };
+        var taking = Task.Run(() => new IngestExtract(workerB).HandleAsync(Path, landed.ETag, default));
+        await takerAtManifest.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A wakes and its manifest lands; before its completion finds the claim gone, a reader looks.
+        beforeManifest.Release();
+        await Task.WhenAny(stalled, beforeCompleting.Reached).WaitAsync(TimeSpan.FromSeconds(60));
+        var seen = await CommittedMarts.ReadAsync(fixture.Store, Feed);
+        seen.Should().ContainSingle("A's manifest is in").Which.Problems.Should().BeEmpty("a manifest lists only the files of its own attempt, whatever another attempt writes");
+
+        // B goes on first, so its manifest meets A's; then A finds its claim gone.
+        takerAtManifest.Release();
+        (await taking).Status.Should().Be(IngestStatus.InProgress, "B's manifest met A's");
+        beforeCompleting.Release();
+        (await stalled).Status.Should().Be(IngestStatus.InProgress, "A's claim had passed to B");
+        (await CommittedMarts.ReadAsync(fixture.Store, Feed)).Should().BeEmpty("A withdrew its late manifest and B's never landed");
+
+        // The file, still in landing, is stored whole later; clean-up then removes both stalled attempts' files and
+        // nothing the committed manifest lists.
+        var again = await new IngestExtract(fixture.Hub).HandleAsync(Path, landed.ETag, default);
+        again.Status.Should().Be(IngestStatus.Stored, again.Message);
+        var cleaned = await new InterruptedWork(fixture.Hub).RunAsync(default);
+        var batches = await CommittedMarts.ReadAsync(fixture.Store, Feed);
+        batches.Should().ContainSingle().Which.Problems.Should().BeEmpty();
+        cleaned.UncommittedMartFiles.Should().NotBeEmpty().And.NotIntersectWith(batches[0].Batch.Manifest.Files.Select(f => f.Path));
+        (await fixture.ListAsync($"secure/{Feed}/quarter=")).Should().BeEquivalentTo(batches[0].Batch.Manifest.Files.Select(f => f.Path), "only the committed attempt's files are left");
+    }
+
+    [Fact]
     public async Task A_batch_committed_by_a_worker_that_died_before_completing_is_withdrawn_when_its_content_ends_as_poison()
     {
         using var fixture = new HubFixture();

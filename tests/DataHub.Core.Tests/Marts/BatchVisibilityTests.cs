@@ -78,7 +78,7 @@ public sealed class BatchVisibilityTests
         using var hub = new HubFixture();
         var manifest = new MartManifest("police-0011223344556677", "police-da-incidents", "police", new string('0', 64), hub.Clock.GetUtcNow(), 1, 0,
             [new MartManifestFile("landing/police/police-da-incidents/jan.csv", "2018Q1", 1, 1, new string('a', 64))]);
-        await new MartCatalog(hub.Store).CommitAsync(manifest, default);
+        await new MartCatalog(hub.Store).CommitAsync(manifest, null, default);
 
         var read = () => new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default);
 
