@@ -16,11 +16,11 @@ namespace DataHub.Core.Governance;
 public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
 
 /// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
-/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, cleanup_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
 /// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
 /// <param name="At">When (UTC), or null for a state.</param>
 /// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
-/// <param name="Status">in_force, expiring, expired, not_yet_in_force; intact or broken; "" otherwise.</param>
+/// <param name="Status">in_force, expiring, expired, not_yet_in_force; intact or broken; the rule of a cleanup_deletion; "" otherwise.</param>
 /// <param name="Detail">A sentence, never an identifier.</param>
 /// <param name="Count">Objects deleted, events checked, days to expiry; null when none applies.</param>
 public sealed record ActivityRow(string Activity, Quarter Quarter, DateTimeOffset? At, string Subject, string Status, string Detail, long? Count);
@@ -32,6 +32,12 @@ public static class BoardActivity
     {
         AuditKinds.KpiPublished, AuditKinds.KpiRefused, GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind, AuditKinds.KeyCreated, AuditKinds.KeyRotated, AuditKinds.AuditRepaired,
     };
+
+    /// <summary>The activity of objects deleted at the end of their agreement's retention.</summary>
+    public const string RetentionDeletion = "retention_deletion";
+
+    /// <summary>The activity of objects the hub removed from its own unfinished or withdrawn work; the row's status is the rule.</summary>
+    public const string CleanupDeletion = "cleanup_deletion";
 
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>
     public const int ExpiringWithinDays = 90;
@@ -80,12 +86,17 @@ public static class BoardActivity
             }
         }
 
+        // Retention's deletions are the agreements' doing; the hub's clean-up of its own unfinished work (uncommitted mart
+        // files, abandoned version folders, withdrawn manifests) is another activity, shown per rule, never counted as retention.
         foreach (var g in events.Where(e => e.Entry.Kind == AuditKinds.Deleted)
-            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}"))
-            .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal))
+            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: IsRetention(e.Entry.Rule) ? null : e.Entry.Rule ?? ""))
+            .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal).ThenBy(g => g.Key.Rule, StringComparer.Ordinal))
         {
-            rows.Add(new ActivityRow("retention_deletion", g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, "",
-                $"{g.Count()} object(s) deleted at the end of their agreement's retention.", g.Count()));
+            rows.Add(g.Key.Rule is { } rule
+                ? new ActivityRow(CleanupDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, rule,
+                    $"{g.Count()} object(s) the hub removed from its own unfinished or withdrawn work: {RuleTexts.Describe(rule)}", g.Count())
+                : new ActivityRow(RetentionDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, "",
+                    $"{g.Count()} object(s) deleted at the end of their agreement's retention.", g.Count()));
         }
 
         foreach (var p in protocols.Partners.OrderBy(p => p.ValidTo).ThenBy(p => p.Partner, StringComparer.Ordinal))
@@ -98,6 +109,8 @@ public static class BoardActivity
         rows.Add(new ActivityRow("audit_chain", Quarter.Of(today), null, "audit log", chain.Intact ? "intact" : "broken", chain.Message, chain.EventsChecked));
         return rows;
     }
+
+    private static bool IsRetention(string? rule) => rule is not null && rule.StartsWith("retention.", StringComparison.Ordinal);
 
     /// <summary>An agreement's status today and the days until it ends (negative once ended).</summary>
     public static (string Status, long DaysToExpiry) AgreementStatus(PartnerProtocol protocol, DateOnly today)

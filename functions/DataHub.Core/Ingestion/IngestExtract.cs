@@ -183,6 +183,9 @@ public sealed class IngestExtract
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 
+    /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn because the content is now quarantined.</summary>
+    public const string WithdrawnBeforeQuarantineRule = "receipt.withdrawn_before_quarantine";
+
     /// <summary>The rule of a landed version replaced before the hub read it (audited as superseded; its content is not kept).</summary>
     public const string SupersededRule = "landing.superseded";
 
@@ -306,7 +309,7 @@ public sealed class IngestExtract
             throw new BatchChangedException(file.Path.Feed, file.BatchId!, ex);
         }
 
-        await _filing.AuditAsync(file, AuditKinds.Deleted, null, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Deleted, WithdrawnBeforeQuarantineRule, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)

@@ -115,6 +115,27 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void The_hubs_clean_up_of_its_own_unfinished_work_is_not_counted_as_retention_deletions()
+    {
+        var a = new string('a', 64);
+        var events = Events(
+            Police(AuditKinds.Deleted, a, "retention.mart"),
+            Police(AuditKinds.Deleted, a, "retention.raw"),
+            Police(AuditKinds.Deleted, a, "cleanup.uncommitted_batch"),
+            Police(AuditKinds.Deleted, a, "cleanup.uncommitted_batch"),
+            new AuditEntry(AuditKinds.Deleted, Path: "published/kpi/v=20250502T080000Z-1", Rule: "rollup.abandoned_version"));
+        var protocols = ProtocolLoader.Load([("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n")]);
+
+        var activity = BoardActivity.Activity(events, protocols, new AuditVerification(true, 5, null, "intact"), new DateOnly(2025, 5, 2));
+
+        activity.Where(r => r.Activity == BoardActivity.RetentionDeletion).Should().ContainSingle()
+            .Which.Should().BeEquivalentTo(new { Subject = "police/police-da-incidents", Count = 2L });
+        activity.Where(r => r.Activity == BoardActivity.CleanupDeletion).Select(r => (r.Subject, r.Status, r.Count)).Should().BeEquivalentTo(
+            [("hub/-", "rollup.abandoned_version", (long?)1), ("police/police-da-incidents", "cleanup.uncommitted_batch", (long?)2)]);
+        activity.Single(r => r.Status == "cleanup.uncommitted_batch").Detail.Should().Contain("no batch manifest lists");
+    }
+
+    [Fact]
     public void Scorecard_thresholds_come_from_the_protocol_and_a_red_threshold_looser_than_amber_is_refused()
     {
         static ProtocolSet Load(string scorecard) => ProtocolLoader.Load(
