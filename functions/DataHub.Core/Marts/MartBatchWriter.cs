@@ -252,7 +252,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             // a writer that stalls after its fence, past its lease, fails on whatever manifest a worker that took over has
             // committed or withdrawn since rather than replacing it; its files, named for this attempt, touch nothing of the other's.
             earlier = await _store.GetAsync(MartManifest.PathFor(_contract.Name, _batchId), cancellationToken).ConfigureAwait(false);
-            replaced = earlier is null ? [] : await _catalog.FilesOfAsync(earlier, cancellationToken).ConfigureAwait(false);
+            replaced = earlier is null ? [] : await _catalog.FilesOfAsync(_contract.Name, earlier, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

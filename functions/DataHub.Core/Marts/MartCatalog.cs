@@ -116,14 +116,16 @@ public sealed class MartCatalog(IObjectStore store)
     }
 
     /// <summary>
-    /// The files the manifest version <paramref name="manifest"/> lists; empty when that version is gone, changed or damaged
-    /// (a commit over it, conditioned on its version, then fails anyway).
+    /// The files the manifest version <paramref name="manifest"/> of <paramref name="feed"/> lists; empty when that version is
+    /// gone or changed (a commit over it, conditioned on its version, then fails anyway), or damaged: a manifest readers refuse
+    /// may name any object, another batch's or another feed's committed files among them, and none of those is its attempt's.
     /// </summary>
-    public async Task<IReadOnlyList<string>> FilesOfAsync(StoredObject manifest, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> FilesOfAsync(string feed, StoredObject manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false) is { } bytes
             && MartManifest.Parse(bytes) is { } parsed
+            && Belongs(parsed, feed, manifest.Path)
             ? [.. parsed.Files.Select(f => f.Path)]
             : [];
     }

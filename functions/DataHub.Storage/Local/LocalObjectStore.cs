@@ -166,7 +166,24 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     }
 
     /// <inheritdoc />
-    public Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        // Conditioned on a version, the check and the delete take their turn with the writers conditioned on one (under the
+        // object's lock file): otherwise a write could replace the version between the check and the delete, and the delete
+        // would remove the new one (a retry's manifest, deleted by the stalled worker withdrawing the one it replaced).
+        using var held = ifMatchETag is not null && IsWrittenByVersion(path)
+            ? await FileLock.AcquireAsync(LockOf(path), cancellationToken).ConfigureAwait(false)
+            : null;
+        return Delete(path, ifMatchETag);
+    }
+
+    // Only the hub's own containers hold objects written conditioned on a version (batch manifests, current.json), under
+    // names the hub made. Landing and quarantine objects never are, and their names may carry what a partner typed, which a
+    // lock file named after them would copy outside the container.
+    private static bool IsWrittenByVersion(string path) =>
+        path.StartsWith("secure/", StringComparison.Ordinal) || path.StartsWith("published/", StringComparison.Ordinal);
+
+    private bool Delete(string path, string? ifMatchETag)
     {
         var full = FullPath(path);
         var link = _links.LinkOn(full);
@@ -188,12 +205,12 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 file.Delete();
             }
 
-            return Task.FromResult(true);
+            return true;
         }
 
         if (!file.Exists)
         {
-            return Task.FromResult(false);
+            return false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -203,7 +220,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         file.Delete();
         _metadata.Write(Segments(path), null);
-        return Task.FromResult(true);
+        return true;
     }
 
     /// <inheritdoc />
@@ -265,7 +282,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     // lock file ({root}/locks/{path}.lock, beside the audit log's, outside the containers), each checking the version while it holds it.
     private async Task<IDisposable?> HoldVersionAsync(string path, string full, string version, CancellationToken cancellationToken)
     {
-        var held = await FileLock.AcquireAsync(Path.Combine(_root, "locks", Path.Combine(Segments(path)) + ".lock"), cancellationToken).ConfigureAwait(false);
+        var held = await FileLock.AcquireAsync(LockOf(path), cancellationToken).ConfigureAwait(false);
         var file = new FileInfo(full);
         if (!file.Exists || !ETagMatches(file, version))
         {
@@ -275,6 +292,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         return held;
     }
+
+    private string LockOf(string path) => Path.Combine(_root, "locks", Path.Combine(Segments(path)) + ".lock");
 
     private static bool ETagMatches(FileInfo file, string? ifMatchETag) =>
         ifMatchETag is null || string.Equals(ETagOf(file), ifMatchETag, StringComparison.Ordinal);

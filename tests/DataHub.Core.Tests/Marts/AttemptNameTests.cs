@@ -103,6 +103,29 @@ public sealed class AttemptNameTests
         await read.Should().ThrowAsync<DamagedManifestException>();
     }
 
+    // A manifest readers refuse as damaged (edited by hand, or a fault) may name any object: the retry that replaces it
+    // must not take those names for the earlier attempt's files and delete another feed's committed batch.
+    [Fact]
+    public async Task A_retry_over_a_damaged_manifest_removes_no_committed_file_the_damaged_manifest_names()
+    {
+        using var hub = new HubFixture();
+        await LandCohortAsync(hub);
+        var cohortFiles = await hub.ListAsync("secure/csc-people/quarter=");
+        var stored = await hub.DropAndIngestAsync(Path, Content);
+        var catalog = new MartCatalog(hub.Store);
+        var manifest = (await catalog.CommittedAsync(Feed, default)).Single();
+        var damaged = manifest with { Files = [.. cohortFiles.Select(p => manifest.Files[0] with { Path = p })] };
+        await catalog.CommitAsync(damaged, await hub.Store.GetAsync(manifest.Path, default), default);
+        ClaimedByTheDead(hub, stored.Sha256!);
+
+        var retry = await hub.DropAndIngestAsync(Path, Content);
+
+        retry.Status.Should().Be(IngestStatus.Stored, retry.Message);
+        (await hub.ListAsync("secure/csc-people/quarter=")).Should().BeEquivalentTo(cohortFiles, "the cohort's batch is committed and none of the retry's business");
+        (await CommittedMarts.ReadAsync(hub.Store, "csc-people")).Should().ContainSingle().Which.Problems.Should().BeEmpty();
+        (await hub.AuditAsync()).Where(e => e.Entry.Rule == InterruptedWork.UncommittedRule).Should().BeEmpty();
+    }
+
     // What the release before attempt names leaves: the batch's files at secure/{feed}/quarter=…/{batch}.parquet and a
     // manifest without an attempt listing them.
     private static async Task<MartManifest> ToNamesBeforeAttemptsAsync(HubFixture hub, string batchId)

@@ -184,6 +184,28 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_a_retry_replaces_while_the_rollup_reads_it_is_read_again_whole_from_the_retrys_files()
+    {
+        await _hub.IngestAsync([.. Files, .. _late]);
+        await _hub.RollUpAsync();
+        var police = (await new MartCatalog(Context.Store).CommittedAsync("police-da-incidents", CancellationToken.None)).First();
+        police.Files.Should().HaveCountGreaterThan(2);
+
+        // After the rollup listed the batch and read its first quarter file, a retry of the delivery commits its own files,
+        // replaces the manifest in one write and, its receipt complete, removes the replaced attempt's files.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var racing = new RetriesBatchOnRead(Context, police, police.Files[1].Path);
+        var outcome = await RollupQuarter.For(Context with { Store = racing }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        racing.Removed.Should().BeEquivalentTo(police.Files.Select(f => f.Path));
+        var (kpi, _) = await AssertWholeAsync("after the rollup");
+        kpi.Should().Be(outcome.VersionPath);
+        var inputs = await InputsAsync(kpi!);
+        inputs.Should().NotContain(police.Files.Select(f => f.Path), "no file of the replaced attempt is among the inputs, not even the one read before it went")
+            .And.Contain(racing.Retry!.Files.Select(f => f.Path), "the batch is read whole from the attempt that replaced it");
+    }
+
+    [Fact]
     public async Task Version_folders_a_governance_publication_left_without_a_manifest_are_cleared_and_audited_by_the_next_one()
     {
         await _hub.IngestAsync(Files);
@@ -401,6 +423,39 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         }
 
         return (versions[0], versions[1]);
+    }
+
+    /// <summary>
+    /// Retries a committed batch just before one of its files is read, as a retried delivery does: its own files under
+    /// another attempt's names, the manifest replaced If-Match, then the replaced files removed as clean-up would.
+    /// </summary>
+    private sealed class RetriesBatchOnRead(HubContext hub, MartManifest batch, string trigger) : DelegatingStore(hub.Store)
+    {
+        public MartManifest? Retry { get; private set; }
+
+        public IReadOnlyList<string> Removed { get; private set; } = [];
+
+        public override async Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (path == trigger && Retry is null)
+            {
+                var attempt = MartSchema.AttemptOf("the retry's claim");
+                var files = new List<MartManifestFile>();
+                foreach (var file in batch.Files)
+                {
+                    var own = MartSchema.PathFor(batch.Feed, file.Quarter, batch.BatchId, attempt);
+                    await hub.Store.CopyAsync(file.Path, own, cancellationToken);
+                    files.Add(file with { Path = own });
+                }
+
+                var catalog = new MartCatalog(hub.Store);
+                Retry = batch with { Files = files, Attempt = attempt, CommittedAt = batch.CommittedAt.AddMinutes(1) };
+                await catalog.CommitAsync(Retry, await hub.Store.GetAsync(batch.Path, cancellationToken), cancellationToken);
+                Removed = await new Core.Retention.InterruptedWork(hub).RemoveUnlistedAsync(batch.Feed, batch.Files.Select(f => f.Path), cancellationToken);
+            }
+
+            return await base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+        }
     }
 
     /// <summary>Deletes a committed batch as retention does (manifest, then files) just before one of its files is read.</summary>
