@@ -7,7 +7,7 @@ namespace DataHub.Functions;
 
 /// <summary>
 /// SweepLanding: on its schedule, hands every file left in landing/ longer than a claim lease to the same ingest handler
-/// IngestExtract runs, since the blob trigger fires once (and retries a few times) and nothing else would deliver it again.
+/// IngestExtract runs, since its queued event is handled once (and retried a few times) and nothing else would deliver it again.
 /// </summary>
 public sealed class SweepLandingFunction(LandingSweep sweep, ILogger<SweepLandingFunction> log)
 {

@@ -5,7 +5,7 @@ using DataHub.Host.Embedded;
 
 namespace DataHub.Host.Commands;
 
-/// <summary>`datahub ingest FILE --partner P --feed F`: one file, exactly as the blob trigger would handle it.</summary>
+/// <summary>`datahub ingest FILE --partner P --feed F`: one file, exactly as IngestExtract would handle it.</summary>
 internal static class IngestCommand
 {
     public static Command Create(CommandEnvironment env)
@@ -15,7 +15,7 @@ internal static class IngestCommand
         var feed = new Option<string>("--feed") { Description = "The feed (its landing folder name).", Required = true };
         var root = CommonOptions.Root();
         var protocols = CommonOptions.Protocols();
-        var command = new Command("ingest", "Copy FILE to landing/{partner}/{feed}/ and ingest it as the blob trigger would.") { file, partner, feed, root, protocols };
+        var command = new Command("ingest", "Copy FILE to landing/{partner}/{feed}/ and ingest it as IngestExtract would.") { file, partner, feed, root, protocols };
         command.SetAction(async (parse, ct) =>
         {
             var source = parse.GetValue(file)!;

@@ -109,7 +109,7 @@ public sealed class EmbeddedHub : IDisposable
 
     /// <summary>
     /// Copies <paramref name="file"/> to landing/{partner}/{feed}/{its name} and runs the ingest handler on it, exactly as
-    /// the blob trigger would. A path the handler would refuse (e.g. a partner of "..", or a landing folder that is a
+    /// IngestExtract would. A path the handler would refuse (e.g. a partner of "..", or a landing folder that is a
     /// link) is refused without copying anything. When the same content already waits at that path (a delivery made
     /// twice at once) it is handled as it is rather than written again.
     /// </summary>

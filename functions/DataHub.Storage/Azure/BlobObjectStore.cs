@@ -179,8 +179,8 @@ public sealed class BlobObjectStore : IObjectStore
     }
 
     /// <summary>
-    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: the archive, then what is left in the
-    /// shared landing container (landing/_shared/…), then each partner's container by partner name.
+    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: each partner's container by partner name,
+    /// with the archive and then what is left in the shared landing container (landing/_shared/…) where their paths sort.
     /// </summary>
     private async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -208,8 +208,29 @@ public sealed class BlobObjectStore : IObjectStore
             yield break;
         }
 
-        // The archive's blobs come first in path order ("_processed" < "_shared" < any partner name); the few other blobs
-        // of the shared container are held back until it is listed whole.
+        var partners = new List<string>();
+        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix).ConfigureAwait(false))
+        {
+            if (LandingContainers.PartnerOf(container.Name) is { } partner && $"{LandingContainers.Landing}/{partner}/".StartsWith(prefix, StringComparison.Ordinal))
+            {
+                partners.Add(partner);
+            }
+        }
+
+        // Ordered by path ("a-b/" sorts before "a/"), not by container name. A partner name starting with a digit sorts
+        // before the archive ("9" < "_"), every other one after what is left in the shared container.
+        var ordered = partners.OrderBy(p => p + "/", StringComparer.Ordinal).ToList();
+        var beforeArchive = ordered.TakeWhile(p => string.CompareOrdinal(p + "/", LandingContainers.ArchiveFolder + "/") < 0).ToList();
+        foreach (var partner in beforeArchive)
+        {
+            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+
+        // The archive's blobs come first in path order among the shared container's ("_processed" < "_shared"); the few
+        // other blobs of the shared container are held back until it is listed whole.
         var shared = new List<StoredObject>();
         await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, cancellationToken).ConfigureAwait(false))
         {
@@ -233,17 +254,7 @@ public sealed class BlobObjectStore : IObjectStore
             yield return item;
         }
 
-        var partners = new List<string>();
-        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix).ConfigureAwait(false))
-        {
-            if (LandingContainers.PartnerOf(container.Name) is { } partner && $"{LandingContainers.Landing}/{partner}/".StartsWith(prefix, StringComparison.Ordinal))
-            {
-                partners.Add(partner);
-            }
-        }
-
-        // Ordered by path ("a-b/" sorts before "a/"), not by container name.
-        foreach (var partner in partners.OrderBy(p => p + "/", StringComparer.Ordinal))
+        foreach (var partner in ordered.Skip(beforeArchive.Count))
         {
             await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, cancellationToken).ConfigureAwait(false))
             {

@@ -138,7 +138,7 @@ public sealed partial class InfraNamesTests
         Bicep.Should().Contain("permissions: 'c'");
         Bicep.Should().Contain("isHnsEnabled: true").And.Contain("isSftpEnabled: true");
 
-        // Blob Data Owner (the blob trigger's identity-based connection), Queue and Table Data Contributor, Key Vault Secrets User.
+        // Blob Data Owner (every landing container, and creating a partner's it finds missing), Queue Data Contributor (the landing events queue and its poison queue), Table Data Contributor, Key Vault Secrets User.
         foreach (var role in new[] { "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "4633458b-17de-408a-b874-0445c86b69e6" })
         {
             Bicep.Should().Contain(role);

@@ -63,6 +63,27 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
         (await store.ListAsync("landing/No_Such--Partner/", CancellationToken.None).ToListAsync()).Should().BeEmpty("a folder that can name no container holds nothing");
     }
 
+    [Fact]
+    public async Task A_partner_whose_name_starts_with_a_digit_is_listed_before_the_archive_as_its_paths_sort()
+    {
+        // "landing/9…/" sorts before "landing/_processed/" ('9' < '_'): a partner name may start with a digit.
+        var store = Store();
+        var blobs = new global::Azure.Storage.Blobs.BlobServiceClient(fixture.Azurite.ConnectionString);
+        var digit = "9" + _run;
+        foreach (var (container, name) in new[] { ($"landing-{_run}", "feed/a.csv"), ($"landing-{digit}", "feed/b.csv"), ("landing", $"_processed/{_run}/feed/d.csv") })
+        {
+            var client = blobs.GetBlobContainerClient(container);
+            await client.CreateIfNotExistsAsync();
+            await client.GetBlobClient(name).UploadAsync(new BinaryData([1]), overwrite: true);
+        }
+
+        var listed = await store.ListAsync("landing/", CancellationToken.None).Select(o => o.Path).Where(p => p.Contains(_run, StringComparison.Ordinal)).ToListAsync();
+
+        listed.Should().Equal(
+            [$"landing/{digit}/feed/b.csv", $"landing/_processed/{_run}/feed/d.csv", $"landing/{_run}/feed/a.csv"],
+            "a listing is in ordinal path order (IObjectStore.ListAsync), whichever container each path lives in");
+    }
+
     [Theory]
     [InlineData("a--b")]
     [InlineData("a-")]
