@@ -32,6 +32,10 @@ public sealed class FreeTextScreenTests
     [InlineData("943-476-5919")]
     [InlineData("INC/9434765919")]
     [InlineData("REF 12 9434765919")]
+    [InlineData("943.476.5919")]
+    [InlineData("NHS9434765919")]
+    [InlineData("nhs9434765919")]
+    [InlineData("INC/NHS943 476 5919")]
     public async Task Refuses_an_nhs_number_in_a_police_incident_id(string incident)
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
@@ -47,12 +51,25 @@ public sealed class FreeTextScreenTests
         ShouldRefuse(await Read(feed, (field, value)), field, value, "UPN");
     }
 
+    [Fact]
+    public async Task Refuses_a_upn_written_straight_after_its_label()
+    {
+        var value = "UPN" + FeedSamples.ValidUpn;
+        ShouldRefuse(await Read("csc-people", ("family_key", value)), "family_key", value, "UPN");
+    }
+
     [Theory]
     [InlineData("police-da-incidents", "incident_id", "INC 03/02/1985")]
     [InlineData("police-da-incidents", "incident_id", "3/2/1985")]
     [InlineData("police-da-incidents", "incident_id", "DA-1985-02-03")]
     [InlineData("da-programmes", "programme", "Freedom Programme 03/02/1985")]
     [InlineData("csc-cla-periods", "period_key", "2010-05-04")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03-02-1985")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03.02.1985")]
+    [InlineData("police-da-incidents", "incident_id", "DOB 3-2-1985")]
+    [InlineData("da-programmes", "programme", "Freedom Programme 3.2.1985")]
+    [InlineData("csc-cla-periods", "period_key", "1985/02/03")]
+    [InlineData("csc-cla-periods", "period_key", "1985.02.03")]
     public async Task Refuses_a_date_of_birth_in_a_free_text_field(string feed, string field, string value)
     {
         ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
@@ -102,6 +119,11 @@ public sealed class FreeTextScreenTests
     [InlineData("2017-06-01/3")]
     [InlineData("CARING-SMITHSON-2")]
     [InlineData("DOM/12345/21")]
+    [InlineData("INC-12-34-5678")]
+    [InlineData("LOG 01.06.2017")]
+    [InlineData("01-06-2017/3")]
+    [InlineData("NHS-TRUST-7")]
+    [InlineData("UPN-REQUEST-2")]
     public async Task Ordinary_incident_ids_pass(string incident)
     {
         // The row is Jane Smith, born 1985-02-03, in an incident on 2017-06-01: the incident's own date tells nothing new.
