@@ -129,6 +129,21 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_name_ending_in_part_of_a_persons_name_is_never_repeated_as_its_extension()
+    {
+        // After the last full stop is often a name, not a file type ("J.Smith", "Zebedee.Quill"): stored, then quarantined.
+        var stored = await _root.IngestAsync("police", "police-da-incidents", "Zebedee.Quill", Police);
+        var quarantined = await _root.IngestAsync("police", "police-da-incidents", "Quillfeather.Zeb", "incident_id,surname\nI1,Oneil\n");
+        var (_, shown) = await _root.RunAsync("audit", "show", "--last", "100");
+
+        stored.Code.Should().Be(ExitCodes.Ok, stored.Output);
+        quarantined.Code.Should().Be(ExitCodes.Rejected, quarantined.Output);
+        var everything = _root.Files(".").Select(f => f + "\n" + _root.Text(f)).Append(stored.Output).Append(quarantined.Output).Append(shown).ToList();
+        everything.Should().HaveCountGreaterThan(10);
+        everything.Should().OnlyContain(t => !t.Contains("quill", StringComparison.OrdinalIgnoreCase) && !t.Contains(".zeb", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task A_240_character_file_name_is_stored_once_and_archived_however_often_the_runner_restarts()
     {
         var name = new string('n', 236) + ".csv";
