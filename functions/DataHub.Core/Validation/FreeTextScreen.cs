@@ -1,13 +1,15 @@
+using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 
 namespace DataHub.Core.Validation;
 
 /// <summary>Refuses a row whose stored free text (a reference, a label) carries an identifier the mart would keep as written:
-/// an NHS number, a UPN, a date other than the row's own stored dates (in the forms a date of birth is written), or the row's own name.</summary>
+/// an NHS number, a UPN, a postcode, a date other than the row's own stored dates (in the forms a date of birth is written),
+/// or the row's own name.</summary>
 /// <remarks>Every field it reads is stored verbatim, so a partner's NHS number in an incident id would otherwise reach the
 /// mart raw. It recognises structured identifiers and the row's own names only, never names in general. It runs on every
 /// row, so it works on spans and buffers it owns (one instance per file, one thread): no allocation per row.</remarks>
-public sealed class FreeTextScreen
+public sealed partial class FreeTextScreen
 {
     /// <summary>Names (and parts of names) shorter than this are not looked for: two letters match too much ordinary text.</summary>
     public const int MinNameLetters = 3;
@@ -96,6 +98,11 @@ public sealed class FreeTextScreen
             if (char.IsAsciiLetter(c) && IsUpnAt(value, i))
             {
                 return Finding.Upn;
+            }
+
+            if (char.IsAsciiLetter(c) && (i == 0 || !char.IsAsciiLetterOrDigit(value[i - 1])) && Postcode().IsMatch(value[i..]))
+            {
+                return Finding.Postcode;
             }
         }
 
@@ -222,17 +229,23 @@ public sealed class FreeTextScreen
     {
         Finding.NhsNumber => "holds what reads as an NHS number (ten digits passing its check); send identifiers only in their own columns.",
         Finding.Upn => "holds what reads as a UPN (passing its check letter); send identifiers only in their own columns.",
+        Finding.Postcode => "holds what reads as a postcode, which may be where someone lives; leave addresses out of free text.",
         Finding.Date => "holds a date that is not one of the row's own dates, which may be a date of birth; leave dates out of free text.",
         Finding.Surname => "holds the row's own surname; leave names out of free text.",
         Finding.Forename => "holds the row's own forename; leave names out of free text.",
         _ => "holds the row's own forename and surname; leave names out of free text.",
     };
 
+    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward.
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex Postcode();
+
     private enum Finding
     {
         None,
         NhsNumber,
         Upn,
+        Postcode,
         Date,
         Surname,
         Forename,

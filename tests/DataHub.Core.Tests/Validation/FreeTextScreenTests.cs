@@ -59,6 +59,18 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC905 ZZ99 3QX")]
+    [InlineData("police-da-incidents", "incident_id", "DV at SW1A 1AA")]
+    [InlineData("police-da-incidents", "incident_id", "M1 1AE-3")]
+    [InlineData("csc-people", "family_key", "FAM/b33 8th")]
+    [InlineData("da-programmes", "programme", "Freedom Programme LS11 5QX")]
+    public async Task Refuses_a_postcode_in_a_free_text_field(string feed, string field, string value)
+    {
+        // No feed has an address field: a postcode in a reference or a label is where someone lives.
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "postcode");
+    }
+
+    [Theory]
     [InlineData("police-da-incidents", "incident_id", "INC 03/02/1985")]
     [InlineData("police-da-incidents", "incident_id", "3/2/1985")]
     [InlineData("police-da-incidents", "incident_id", "DA-1985-02-03")]
@@ -124,6 +136,10 @@ public sealed class FreeTextScreenTests
     [InlineData("01-06-2017/3")]
     [InlineData("NHS-TRUST-7")]
     [InlineData("UPN-REQUEST-2")]
+    [InlineData("DA2019 1234")]
+    [InlineData("A1 23")]
+    [InlineData("INC1 2AB")]
+    [InlineData("B2B 1AAA")]
     public async Task Ordinary_incident_ids_pass(string incident)
     {
         // The row is Jane Smith, born 1985-02-03, in an incident on 2017-06-01: the incident's own date tells nothing new.
@@ -139,6 +155,7 @@ public sealed class FreeTextScreenTests
     [InlineData("school-attendance", "school_urn", "100000")]
     [InlineData("da-programmes", "programme", "Building Better Relationships")]
     [InlineData("da-programmes", "programme", "Caring Dads")]
+    [InlineData("da-programmes", "programme", "Step 2 Recovery")]
     [InlineData("health-aggregates", "cohort", "FS from 2017-10-01")]
     public async Task Ordinary_keys_and_programme_names_pass(string feed, string field, string value)
     {
