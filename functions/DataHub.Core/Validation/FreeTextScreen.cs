@@ -19,7 +19,8 @@ public sealed partial class FreeTextScreen
     private readonly int[] storedDates;
     private readonly bool screensDates;
     private readonly int forename = -1, surname = -1;
-    private readonly FoldedWords text = new(), forenames = new(), surnames = new();
+    private readonly FoldedWords text = new(), forenames = new(), surnames = new(), fullName = new(), fullNameReversed = new();
+    private readonly char[] joined = new char[(2 * FieldParser.MaxTextLength) + 1];
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -59,16 +60,24 @@ public sealed partial class FreeTextScreen
                 text.Fold(value);
                 if (text.Length >= MinNameLetters && !namesFolded)
                 {
-                    forenames.Fold(forename >= 0 ? values[forename] as string : null);
-                    surnames.Fold(surname >= 0 ? values[surname] as string : null);
+                    var first = forename >= 0 ? values[forename] as string : null;
+                    var last = surname >= 0 ? values[surname] as string : null;
+                    forenames.Fold(first);
+                    surnames.Fold(last);
+                    var bothLong = forenames.Length >= MinNameLetters && surnames.Length >= MinNameLetters;
+                    FoldJoined(fullName, bothLong ? first : null, last);
+                    FoldJoined(fullNameReversed, last, bothLong ? first : null);
                     namesFolded = true;
                 }
 
                 var hasForename = namesFolded && text.ContainsNameOf(forenames);
                 var hasSurname = namesFolded && text.ContainsNameOf(surnames);
+
+                // Both names run together as one word (JANESMITH, SMITHJANE): neither stands alone, the two together do.
+                var runTogether = namesFolded && fullName.Length > 0 && (text.ContainsRunTogether(fullName) || text.ContainsRunTogether(fullNameReversed));
                 found = contract.Fields[f].Type == FieldType.Label
-                    ? (hasForename && hasSurname ? Finding.Name : Finding.None)
-                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : Finding.None;
+                    ? ((hasForename && hasSurname) || runTogether ? Finding.Name : Finding.None)
+                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : runTogether ? Finding.Name : Finding.None;
             }
 
             if (found != Finding.None)
@@ -77,6 +86,22 @@ public sealed partial class FreeTextScreen
                 errors.Add(new RowError(line, name, Rules.TextIdentifier, name + " " + Describe(found)));
             }
         }
+    }
+
+    // "{one} {other}" folded, so its whole run together is a name to look for; nothing when either name is missing (or, as
+    // the caller passes it, shorter than MinNameLetters: Jo Li's JOLI matches too much).
+    private void FoldJoined(FoldedWords into, string? one, string? other)
+    {
+        if (string.IsNullOrEmpty(one) || string.IsNullOrEmpty(other) || one.Length + 1 + other.Length > joined.Length)
+        {
+            into.Fold(default);
+            return;
+        }
+
+        one.CopyTo(joined);
+        joined[one.Length] = ' ';
+        other.CopyTo(joined.AsSpan(one.Length + 1));
+        into.Fold(joined.AsSpan(0, one.Length + 1 + other.Length));
     }
 
     private Finding Find(ReadOnlySpan<char> value, object?[] values)

@@ -101,6 +101,16 @@ public sealed class FreeTextScreenTests
         ShouldRefuse(result, "incident_id", incident, "surname");
     }
 
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC911 JANESMITH")]
+    [InlineData("police-da-incidents", "incident_id", "smithjane-7")]
+    [InlineData("da-programmes", "programme", "Freedom JaneSmith")]
+    public async Task Refuses_the_rows_own_forename_and_surname_run_together(string feed, string field, string value)
+    {
+        // The row is Jane Smith: neither name stands as a word of its own, the two together do.
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "forename and surname");
+    }
+
     [Fact]
     public async Task Refuses_the_rows_own_forename_in_a_key()
     {
