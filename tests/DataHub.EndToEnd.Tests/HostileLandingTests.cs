@@ -38,6 +38,22 @@ public sealed class HostileLandingTests : IDisposable
         _root.Files("landing").Should().OnlyContain(f => IsArchived(f), "the valid file was processed and archived, the link refused and removed");
     }
 
+    [Theory]
+    [InlineData("a:colon.csv")]
+    [InlineData("a\\backslash.csv")]
+    public async Task The_runner_goes_on_to_the_next_file_after_a_name_no_object_path_may_have(string name)
+    {
+        var feed = Landing("police", "police-da-incidents");
+        File.WriteAllText(Path.Combine(feed, name), Police);
+        File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
+
+        _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal), "one partner's file name stops no other file: " + string.Join("\n", lines));
+        _root.Files("quarantine").Should().Contain(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal));
+        File.Exists(Path.Combine(feed, name)).Should().BeTrue("a refused path is never read, moved or deleted");
+    }
+
     [Fact]
     public async Task The_runner_goes_on_after_a_torn_audit_line_and_ingests_the_waiting_file_once_the_log_is_repaired()
     {
@@ -126,6 +142,21 @@ public sealed class HostileLandingTests : IDisposable
         var kept = unrouted.Where(f => !f.Contains(".report.", StringComparison.Ordinal)).ToHashSet();
         var everything = _root.Files(".").Where(f => !kept.Contains(f)).Select(f => f + "\n" + _root.Text(f)).Concat(lines).Append(shown);
         everything.Should().OnlyContain(t => !t.Contains("zebedee", StringComparison.OrdinalIgnoreCase) && !t.Contains("quillfeather", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_file_name_ending_in_part_of_a_persons_name_is_never_repeated_as_its_extension()
+    {
+        // After the last full stop is often a name, not a file type ("J.Smith", "Zebedee.Quill"): stored, then quarantined.
+        var stored = await _root.IngestAsync("police", "police-da-incidents", "Zebedee.Quill", Police);
+        var quarantined = await _root.IngestAsync("police", "police-da-incidents", "Quillfeather.Zeb", "incident_id,surname\nI1,Oneil\n");
+        var (_, shown) = await _root.RunAsync("audit", "show", "--last", "100");
+
+        stored.Code.Should().Be(ExitCodes.Ok, stored.Output);
+        quarantined.Code.Should().Be(ExitCodes.Rejected, quarantined.Output);
+        var everything = _root.Files(".").Select(f => f + "\n" + _root.Text(f)).Append(stored.Output).Append(quarantined.Output).Append(shown).ToList();
+        everything.Should().HaveCountGreaterThan(10);
+        everything.Should().OnlyContain(t => !t.Contains("quill", StringComparison.OrdinalIgnoreCase) && !t.Contains(".zeb", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

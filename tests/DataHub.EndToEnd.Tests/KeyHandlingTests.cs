@@ -49,6 +49,9 @@ public sealed class KeyHandlingTests : IDisposable
     [InlineData("{\"Current\":\"v1\",\"Keys\":{\"v1\":\"c2VjcmV0IG1hdGVyaWFs!!\"}}")]
     [InlineData("{\"Current\":\"v1\",\"Keys\":{\"v1\":\"c2VjcmV0IG1hdGVyaWFs\"}}")]
     [InlineData("c2VjcmV0IG1hdGVyaWFs")]
+    // Key material pasted where a version name belongs: a version name is repeated in messages and stamped on every token.
+    [InlineData("{\"Current\":\"c2VjcmV0IG1hdGVyaWFsIHNlY3JldCBtYXRlcmlhbCEh\",\"Keys\":{\"v1\":\"c2VjcmV0IG1hdGVyaWFsIHNlY3JldCBtYXRlcmlhbCEh\"}}")]
+    [InlineData("{\"Current\":\"c2VjcmV0IG1hdGVyaWFsIHNlY3JldCBtYXRlcmlhbCEh\",\"Keys\":{\"c2VjcmV0IG1hdGVyaWFsIHNlY3JldCBtYXRlcmlhbCEh\":\"c2VjcmV0IG1hdGVyaWFsIHNlY3JldCBtYXRlcmlhbCEh\"}}")]
     public async Task Malformed_key_material_exits_3_with_a_clear_message_and_no_key_text(string content)
     {
         await _root.RunAsync("key", "init");

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,16 +18,23 @@ public static partial class SafeNames
 {
     /// <summary>
     /// A file name's label: "file-" and the first 8 hex characters of its name's SHA-256, then its extension when that is a
-    /// short plain one (".csv", ".xlsx"), lower-cased; e.g. "file-3fa2c1d9.csv". Short and fixed, so a derived path never
+    /// file type (<see cref="FileTypes"/>), lower-cased; e.g. "file-3fa2c1d9.csv". Short and fixed, so a derived path never
     /// outgrows the file system whatever the name's length.
     /// </summary>
     public static string FileLabel(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        var extension = Path.GetExtension(fileName);
-        var plain = extension.Length is > 1 and <= 6 && extension.Skip(1).All(char.IsAsciiLetterOrDigit);
-        return "file-" + Hash(fileName) + (plain ? extension.ToLowerInvariant() : string.Empty);
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        return "file-" + Hash(fileName) + (FileTypes.Contains(extension) ? extension : string.Empty);
     }
+
+    /// <summary>
+    /// The extensions a label keeps. Only file types: what follows a name's last full stop is as often part of a name or a
+    /// date of birth ("J.Smith", "DOB 02.03.1981") as a type, and the label repeats it everywhere the file is named.
+    /// docs/runbook.md's queries work labels out with the same list.
+    /// </summary>
+    public static FrozenSet<string> FileTypes { get; } =
+        new[] { ".csv", ".tsv", ".txt", ".dat", ".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".zip", ".gz", ".json", ".xml" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// A landing path's safe form: "landing/{partner}/{feed}/{label}" when it is well formed and placed (see

@@ -186,6 +186,13 @@ public sealed class EnforceRetention
             // Not the store's message nor its exception: both quote the raw path.
             throw new IOException($"Retention could not delete {path} ({ex.GetType().Name}).");
         }
+        catch (ArgumentException)
+        {
+            // A name the store lists but cannot address (a partner's "a:b.csv"); the hub never writes one. It is left for an
+            // operator, and the rest of the run goes on.
+            _logger.LogWarning("Retention cannot delete {Path}: its name is not one an object path may have; remove it by hand.", path);
+            return;
+        }
 
         if (!gone)
         {

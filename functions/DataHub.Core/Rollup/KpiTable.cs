@@ -65,11 +65,12 @@ public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<o
         return buffer.ToArray();
     }
 
-    /// <summary>The CSV bytes.</summary>
+    /// <summary>The CSV bytes. A text cell a spreadsheet would run as a formula (a partner's team name "=HYPERLINK(…)") is
+    /// written as text, behind a quote mark; numbers are written as numbers, so -4 stays -4.</summary>
     public byte[] ToCsv()
     {
         using var buffer = new MemoryStream();
-        using (var csv = CsvWriter.Create(buffer, null, leaveOpen: true))
+        using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { Injection = CsvInjection.Escape }, leaveOpen: true))
         {
             foreach (var column in Schema.Columns)
             {
@@ -81,15 +82,33 @@ public sealed record KpiTable(string Name, ParquetSchema Schema, IReadOnlyList<o
             {
                 foreach (var value in row)
                 {
-                    csv.WriteField(value switch
+                    switch (value)
                     {
-                        null => "",
-                        double d => d.ToString("R", CultureInfo.InvariantCulture),
-                        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                        bool b => b ? "true" : "false",
-                        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                        _ => value.ToString(),
-                    });
+                        case null:
+                            csv.WriteField(string.Empty);
+                            break;
+                        case double d:
+                            csv.WriteField(d, "R", CultureInfo.InvariantCulture);
+                            break;
+                        case DateOnly date:
+                            csv.WriteField(date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                            break;
+                        case bool b:
+                            csv.WriteField(b ? "true" : "false");
+                            break;
+                        case long n:
+                            csv.WriteField(n, default, CultureInfo.InvariantCulture);
+                            break;
+                        case int n:
+                            csv.WriteField(n, default, CultureInfo.InvariantCulture);
+                            break;
+                        case IFormattable f:
+                            csv.WriteField(f.ToString(null, CultureInfo.InvariantCulture));
+                            break;
+                        default:
+                            csv.WriteField(value.ToString());
+                            break;
+                    }
                 }
 
                 csv.EndRecord();

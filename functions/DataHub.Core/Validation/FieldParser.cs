@@ -55,6 +55,12 @@ public sealed class FieldParser
             return field.Required ? Problem(field, Rules.ValueRequired, "is required but empty.") : null;
         }
 
+        // Half a surrogate pair (a workbook's "_xD800_" escape) is no character: no mart could store it.
+        if (s.ContainsAnyInRange('\uD800', '\uDFFF') && !IsWholeCharacters(s))
+        {
+            return Problem(field, Rules.EncodingInvalid, "holds half of a character (an unpaired surrogate); save the file again as CSV UTF-8 or XLSX.");
+        }
+
         switch (field.Identity)
         {
             case IdentityPart.NhsNumber:
@@ -155,6 +161,21 @@ public sealed class FieldParser
         }
 
         return CheckRange(field, number, out value);
+    }
+
+    private static bool IsWholeCharacters(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(text, out _, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            text = text[used..];
+        }
+
+        return true;
     }
 
     private static FieldProblem? CheckRange(FieldSpec field, int number, out object? value)

@@ -72,8 +72,12 @@ internal sealed class FoldedWords
         }
 
         // The whole name, words run together; a one-word name was looked for above.
-        return name.wordStarts.AsSpan(1, Math.Max(name.length - 1, 0)).Contains(true) && Contains(name.letters.AsSpan(0, name.length));
+        return ContainsRunTogether(name);
     }
+
+    /// <summary>True when this text has, as one whole word, a name of several words run together (JANESMITH for "Jane Smith").</summary>
+    public bool ContainsRunTogether(FoldedWords name) =>
+        name.wordStarts.AsSpan(1, Math.Max(name.length - 1, 0)).Contains(true) && Contains(name.letters.AsSpan(0, name.length));
 
     private bool Contains(ReadOnlySpan<byte> word)
     {

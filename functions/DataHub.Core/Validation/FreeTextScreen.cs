@@ -1,13 +1,15 @@
+using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 
 namespace DataHub.Core.Validation;
 
 /// <summary>Refuses a row whose stored free text (a reference, a label) carries an identifier the mart would keep as written:
-/// an NHS number, a UPN, a date other than the row's own stored dates, or the row's own name.</summary>
+/// an NHS number, a UPN, a postcode, a date other than the row's own stored dates (in the forms a date of birth is written),
+/// or the row's own name.</summary>
 /// <remarks>Every field it reads is stored verbatim, so a partner's NHS number in an incident id would otherwise reach the
 /// mart raw. It recognises structured identifiers and the row's own names only, never names in general. It runs on every
 /// row, so it works on spans and buffers it owns (one instance per file, one thread): no allocation per row.</remarks>
-public sealed class FreeTextScreen
+public sealed partial class FreeTextScreen
 {
     /// <summary>Names (and parts of names) shorter than this are not looked for: two letters match too much ordinary text.</summary>
     public const int MinNameLetters = 3;
@@ -17,7 +19,8 @@ public sealed class FreeTextScreen
     private readonly int[] storedDates;
     private readonly bool screensDates;
     private readonly int forename = -1, surname = -1;
-    private readonly FoldedWords text = new(), forenames = new(), surnames = new();
+    private readonly FoldedWords text = new(), forenames = new(), surnames = new(), fullName = new(), fullNameReversed = new();
+    private readonly char[] joined = new char[(2 * FieldParser.MaxTextLength) + 1];
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -57,16 +60,24 @@ public sealed class FreeTextScreen
                 text.Fold(value);
                 if (text.Length >= MinNameLetters && !namesFolded)
                 {
-                    forenames.Fold(forename >= 0 ? values[forename] as string : null);
-                    surnames.Fold(surname >= 0 ? values[surname] as string : null);
+                    var first = forename >= 0 ? values[forename] as string : null;
+                    var last = surname >= 0 ? values[surname] as string : null;
+                    forenames.Fold(first);
+                    surnames.Fold(last);
+                    var bothLong = forenames.Length >= MinNameLetters && surnames.Length >= MinNameLetters;
+                    FoldJoined(fullName, bothLong ? first : null, last);
+                    FoldJoined(fullNameReversed, last, bothLong ? first : null);
                     namesFolded = true;
                 }
 
                 var hasForename = namesFolded && text.ContainsNameOf(forenames);
                 var hasSurname = namesFolded && text.ContainsNameOf(surnames);
+
+                // Both names run together as one word (JANESMITH, SMITHJANE): neither stands alone, the two together do.
+                var runTogether = namesFolded && fullName.Length > 0 && (text.ContainsRunTogether(fullName) || text.ContainsRunTogether(fullNameReversed));
                 found = contract.Fields[f].Type == FieldType.Label
-                    ? (hasForename && hasSurname ? Finding.Name : Finding.None)
-                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : Finding.None;
+                    ? ((hasForename && hasSurname) || runTogether ? Finding.Name : Finding.None)
+                    : hasSurname ? Finding.Surname : hasForename ? Finding.Forename : runTogether ? Finding.Name : Finding.None;
             }
 
             if (found != Finding.None)
@@ -75,6 +86,22 @@ public sealed class FreeTextScreen
                 errors.Add(new RowError(line, name, Rules.TextIdentifier, name + " " + Describe(found)));
             }
         }
+    }
+
+    // "{one} {other}" folded, so its whole run together is a name to look for; nothing when either name is missing (or, as
+    // the caller passes it, shorter than MinNameLetters: Jo Li's JOLI matches too much).
+    private void FoldJoined(FoldedWords into, string? one, string? other)
+    {
+        if (string.IsNullOrEmpty(one) || string.IsNullOrEmpty(other) || one.Length + 1 + other.Length > joined.Length)
+        {
+            into.Fold(default);
+            return;
+        }
+
+        one.CopyTo(joined);
+        joined[one.Length] = ' ';
+        other.CopyTo(joined.AsSpan(one.Length + 1));
+        into.Fold(joined.AsSpan(0, one.Length + 1 + other.Length));
     }
 
     private Finding Find(ReadOnlySpan<char> value, object?[] values)
@@ -97,35 +124,54 @@ public sealed class FreeTextScreen
             {
                 return Finding.Upn;
             }
+
+            if (char.IsAsciiLetter(c) && (i == 0 || !char.IsAsciiLetterOrDigit(value[i - 1])) && Postcode().IsMatch(value[i..]))
+            {
+                return Finding.Postcode;
+            }
         }
 
         return Finding.None;
     }
 
-    // An NHS number as a word of its own: ten digits, or the usual groups of 3, 3 and 4 joined by a space or a hyphen
-    // (943 476 5919, 943-476-5919). Digit groups of other sizes are not joined: DA2019-000008 is a year and a serial, though
-    // its ten digits happen to pass the check.
+    // An NHS number as a word of its own, or written straight after "NHS" (NHS9434765919): ten digits, or the usual groups of
+    // 3, 3 and 4 joined by a space, a hyphen or a full stop (943 476 5919, 943-476-5919, 943.476.5919). Digit groups of other
+    // sizes are not joined, nor ten digits after other letters: DA2019-000008 and DA2019000008 are a year and a serial, though
+    // their ten digits happen to pass the check.
     private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
     {
         var rest = value[start..];
         var length = rest.Length >= 10 && !rest[..10].ContainsAnyExceptInRange('0', '9') ? 10
-            : rest.Length >= 12 && rest[3] is ' ' or '-' && rest[7] is ' ' or '-' && !rest[..3].ContainsAnyExceptInRange('0', '9')
+            : rest.Length >= 12 && IsGroupSeparator(rest[3]) && IsGroupSeparator(rest[7]) && !rest[..3].ContainsAnyExceptInRange('0', '9')
                 && !rest[4..7].ContainsAnyExceptInRange('0', '9') && !rest[8..12].ContainsAnyExceptInRange('0', '9') ? 12
             : 0;
-        if (length == 0 || !StandsAlone(value, start, length))
+        if (length == 0 || !(StandsAlone(value, start, length) || (AfterLabel(value, start, "NHS") && EndsAlone(value, start + length))))
         {
             return false;
         }
 
+        // The digits without their separators: the NHS number field itself takes spaces and hyphens only.
+        Span<char> written = stackalloc char[10];
+        if (length == 10)
+        {
+            rest[..10].CopyTo(written);
+        }
+        else
+        {
+            rest[..3].CopyTo(written);
+            rest[4..7].CopyTo(written[3..]);
+            rest[8..12].CopyTo(written[6..]);
+        }
+
         Span<char> tenDigits = stackalloc char[10];
-        return NhsNumber.Check(rest[..length], tenDigits) is null;
+        return NhsNumber.Check(written, tenDigits) is null;
     }
 
-    // A UPN standing as a word of its own: 13 letters and digits, not part of a longer run of them.
+    // A UPN standing as a word of its own, or written straight after "UPN": 13 letters and digits, not part of a longer run of them.
     private static bool IsUpnAt(ReadOnlySpan<char> value, int start)
     {
         const int length = 13;
-        if (start + length > value.Length || !StandsAlone(value, start, length))
+        if (start + length > value.Length || !(StandsAlone(value, start, length) || (AfterLabel(value, start, "UPN") && EndsAlone(value, start + length))))
         {
             return false;
         }
@@ -136,27 +182,48 @@ public sealed class FreeTextScreen
 
     // Not part of a longer run of letters and digits.
     private static bool StandsAlone(ReadOnlySpan<char> value, int start, int length) =>
-        (start == 0 || !char.IsAsciiLetterOrDigit(value[start - 1])) && (start + length == value.Length || !char.IsAsciiLetterOrDigit(value[start + length]));
+        (start == 0 || !char.IsAsciiLetterOrDigit(value[start - 1])) && EndsAlone(value, start + length);
 
-    // A date in a form the feeds accept for a date of birth (yyyy-mm-dd, d/m/yyyy), starting here and not followed by a digit.
+    private static bool EndsAlone(ReadOnlySpan<char> value, int end) => end == value.Length || !char.IsAsciiLetterOrDigit(value[end]);
+
+    // The identifier's own name written straight before it, as a word of its own (NHS9434765919, ref UPNB801200005001).
+    private static bool AfterLabel(ReadOnlySpan<char> value, int start, string label) =>
+        start >= label.Length && value.Slice(start - label.Length, label.Length).Equals(label, StringComparison.OrdinalIgnoreCase)
+        && (start == label.Length || !char.IsAsciiLetterOrDigit(value[start - label.Length - 1]));
+
+    private static bool IsGroupSeparator(char c) => c is ' ' or '-' or '.';
+
+    // A date as a date of birth is written, starting here and not followed by a digit: year first (yyyy-mm-dd) or day first
+    // (d/m/yyyy), with one separator throughout, a slash, a hyphen or a full stop (03-02-1985, 3.2.1985, 1985/02/03).
     private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)
     {
         var rest = value[start..];
+        Span<char> text = stackalloc char[10];
         int length;
-        if (rest.Length >= 10 && rest[4] == '-' && rest[7] == '-')
+        if (rest.Length >= 10 && IsDateSeparator(rest[4]) && rest[7] == rest[4])
         {
             length = 10;
+            rest[..length].CopyTo(text);
+            text[4] = text[7] = '-';
         }
         else
         {
-            var first = rest.IndexOf('/');
-            var second = first is 1 or 2 ? rest[(first + 1)..].IndexOf('/') : -1;
+            var separator = rest.Length > 2 && IsDateSeparator(rest[1]) ? rest[1] : rest.Length > 3 && IsDateSeparator(rest[2]) ? rest[2] : '\0';
+            var first = separator == '\0' ? -1 : rest.IndexOf(separator);
+            var second = first is 1 or 2 ? rest[(first + 1)..].IndexOf(separator) : -1;
             if (second is not (1 or 2))
             {
                 return null;
             }
 
             length = first + 1 + second + 1 + 4;
+            if (length > rest.Length)
+            {
+                return null;
+            }
+
+            rest[..length].CopyTo(text);
+            text[first] = text[first + 1 + second] = '/';
         }
 
         if (length > rest.Length || (length < rest.Length && char.IsAsciiDigit(rest[length])))
@@ -164,8 +231,10 @@ public sealed class FreeTextScreen
             return null;
         }
 
-        return DateText.TryParse(rest[..length], out var date) ? date : null;
+        return DateText.TryParse(text[..length], out var date) ? date : null;
     }
+
+    private static bool IsDateSeparator(char c) => c is '-' or '/' or '.';
 
     // A date the mart already stores for this row (an incident date in a police log reference) tells nothing new.
     private bool IsStoredDate(object?[] values, DateOnly date)
@@ -185,17 +254,23 @@ public sealed class FreeTextScreen
     {
         Finding.NhsNumber => "holds what reads as an NHS number (ten digits passing its check); send identifiers only in their own columns.",
         Finding.Upn => "holds what reads as a UPN (passing its check letter); send identifiers only in their own columns.",
+        Finding.Postcode => "holds what reads as a postcode, which may be where someone lives; leave addresses out of free text.",
         Finding.Date => "holds a date that is not one of the row's own dates, which may be a date of birth; leave dates out of free text.",
         Finding.Surname => "holds the row's own surname; leave names out of free text.",
         Finding.Forename => "holds the row's own forename; leave names out of free text.",
         _ => "holds the row's own forename and surname; leave names out of free text.",
     };
 
+    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward.
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex Postcode();
+
     private enum Finding
     {
         None,
         NhsNumber,
         Upn,
+        Postcode,
         Date,
         Surname,
         Forename,

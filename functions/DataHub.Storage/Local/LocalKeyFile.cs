@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DataHub.Core.Pseudonymisation;
 
 namespace DataHub.Storage.Local;
@@ -10,7 +11,7 @@ namespace DataHub.Storage.Local;
 /// folder is created 700 and the file 600, and a key whose file or folder other users could read is refused (exit 3
 /// from the command line) with the chmod that fixes it. Messages name the file, never a byte of the key.
 /// </summary>
-internal sealed class LocalKeyFile
+internal sealed partial class LocalKeyFile
 {
     private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -110,6 +111,13 @@ internal sealed class LocalKeyFile
             throw new KeyUnavailableException($"The {_label} file {Path} is malformed: it lacks its current version or a key. Restore it from its backup; nothing was pseudonymised or written.");
         }
 
+        // A version name is repeated in messages and stamped on every token and mart, so one that is not what `key init` and
+        // `key rotate` write (key material pasted into it, say) is refused without being repeated.
+        if (!VersionName().IsMatch(file.Current) || file.Keys.Keys.Any(v => !VersionName().IsMatch(v)))
+        {
+            throw new KeyUnavailableException($"The {_label} file {Path} is malformed: a version name is not of the form v1, v2, … as `datahub key init` and `key rotate` write them. Restore it from its backup; nothing was pseudonymised or written.");
+        }
+
         return file;
     }
 
@@ -166,6 +174,9 @@ internal sealed class LocalKeyFile
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8);
 
     private static string NewMaterial() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyMaterial.MinimumBytes));
+
+    [GeneratedRegex(@"^v[0-9]{1,9}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionName();
 
     /// <summary>The file: the current version and each version's material.</summary>
     internal sealed record KeyFile(string Current, Dictionary<string, string> Keys);

@@ -140,6 +140,15 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 // The link's own properties (it is never followed); reading it is refused.
                 yield return new StoredObject(path, 0, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
             }
+            else if (!IsObjectPath(path))
+            {
+                // A name no object path may have (a partner's "a:b.csv" in landing) is listed, without metadata, for the
+                // caller to refuse; it must not end the listing, or it would stop every file after it.
+                if (file.Exists)
+                {
+                    yield return new StoredObject(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+                }
+            }
             else if (file.Exists)
             {
                 yield return Describe(path, file);
@@ -262,6 +271,19 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
 
         return segments;
+    }
+
+    private static bool IsObjectPath(string path)
+    {
+        try
+        {
+            Segments(path);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private string Checked(string path) => _links.Checked(FullPath(path), path);

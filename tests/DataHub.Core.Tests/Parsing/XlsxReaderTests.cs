@@ -45,6 +45,17 @@ public sealed class XlsxReaderTests
     }
 
     [Fact]
+    public async Task A_cell_escaping_half_a_character_rejects_its_row_not_the_file()
+    {
+        // Workbooks escape characters as _xHHHH_; one escaping half a surrogate pair decodes to text no mart can hold.
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1_xD800_"), Row("INC2")]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(false, true);
+        rows[0].Errors!.Should().ContainSingle(e => e.Rule == "encoding.invalid" && e.Column == "incident_id");
+    }
+
+    [Fact]
     public async Task Xlsx_from_a_forward_only_stream_is_read()
     {
         var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1")]);

@@ -41,6 +41,22 @@ public sealed class RawRetentionTests
         written.Should().NotContain("Jane").And.NotContain("4857773456").And.NotContain("1990-04-05");
     }
 
+    [Fact]
+    public async Task A_name_no_object_path_may_have_in_the_raw_archive_stops_no_other_deletion()
+    {
+        using var hub = new HubFixture();
+        await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
+        File.WriteAllText(Path.Combine(folder, "Jane:Smith.csv"), "x");
+        hub.Clock.Advance(TimeSpan.FromDays(40));
+
+        var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle("the hub's own archive entry is past its retention and deleted");
+        File.Exists(Path.Combine(folder, "Jane:Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
+        (await hub.AuditAsync()).Select(e => e.Entry.Path + " " + e.Entry.Detail).Should().NotContain(t => t.Contains("Jane", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("landing/_processed/police/police-da-incidents/police-0011223344556677/file-0a1b2c3d.csv", true)]
     [InlineData("landing/_processed/police/police-da-incidents/police-0011223344556677/file-0a1b2c3d.csv.duplicate-20261122T101500123", true)]

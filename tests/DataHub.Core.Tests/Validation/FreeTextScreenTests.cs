@@ -32,6 +32,10 @@ public sealed class FreeTextScreenTests
     [InlineData("943-476-5919")]
     [InlineData("INC/9434765919")]
     [InlineData("REF 12 9434765919")]
+    [InlineData("943.476.5919")]
+    [InlineData("NHS9434765919")]
+    [InlineData("nhs9434765919")]
+    [InlineData("INC/NHS943 476 5919")]
     public async Task Refuses_an_nhs_number_in_a_police_incident_id(string incident)
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
@@ -47,12 +51,37 @@ public sealed class FreeTextScreenTests
         ShouldRefuse(await Read(feed, (field, value)), field, value, "UPN");
     }
 
+    [Fact]
+    public async Task Refuses_a_upn_written_straight_after_its_label()
+    {
+        var value = "UPN" + FeedSamples.ValidUpn;
+        ShouldRefuse(await Read("csc-people", ("family_key", value)), "family_key", value, "UPN");
+    }
+
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC905 ZZ99 3QX")]
+    [InlineData("police-da-incidents", "incident_id", "DV at SW1A 1AA")]
+    [InlineData("police-da-incidents", "incident_id", "M1 1AE-3")]
+    [InlineData("csc-people", "family_key", "FAM/b33 8th")]
+    [InlineData("da-programmes", "programme", "Freedom Programme LS11 5QX")]
+    public async Task Refuses_a_postcode_in_a_free_text_field(string feed, string field, string value)
+    {
+        // No feed has an address field: a postcode in a reference or a label is where someone lives.
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "postcode");
+    }
+
     [Theory]
     [InlineData("police-da-incidents", "incident_id", "INC 03/02/1985")]
     [InlineData("police-da-incidents", "incident_id", "3/2/1985")]
     [InlineData("police-da-incidents", "incident_id", "DA-1985-02-03")]
     [InlineData("da-programmes", "programme", "Freedom Programme 03/02/1985")]
     [InlineData("csc-cla-periods", "period_key", "2010-05-04")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03-02-1985")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03.02.1985")]
+    [InlineData("police-da-incidents", "incident_id", "DOB 3-2-1985")]
+    [InlineData("da-programmes", "programme", "Freedom Programme 3.2.1985")]
+    [InlineData("csc-cla-periods", "period_key", "1985/02/03")]
+    [InlineData("csc-cla-periods", "period_key", "1985.02.03")]
     public async Task Refuses_a_date_of_birth_in_a_free_text_field(string feed, string field, string value)
     {
         ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
@@ -70,6 +99,16 @@ public sealed class FreeTextScreenTests
     {
         var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
         ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC911 JANESMITH")]
+    [InlineData("police-da-incidents", "incident_id", "smithjane-7")]
+    [InlineData("da-programmes", "programme", "Freedom JaneSmith")]
+    public async Task Refuses_the_rows_own_forename_and_surname_run_together(string feed, string field, string value)
+    {
+        // The row is Jane Smith: neither name stands as a word of its own, the two together do.
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "forename and surname");
     }
 
     [Fact]
@@ -102,6 +141,15 @@ public sealed class FreeTextScreenTests
     [InlineData("2017-06-01/3")]
     [InlineData("CARING-SMITHSON-2")]
     [InlineData("DOM/12345/21")]
+    [InlineData("INC-12-34-5678")]
+    [InlineData("LOG 01.06.2017")]
+    [InlineData("01-06-2017/3")]
+    [InlineData("NHS-TRUST-7")]
+    [InlineData("UPN-REQUEST-2")]
+    [InlineData("DA2019 1234")]
+    [InlineData("A1 23")]
+    [InlineData("INC1 2AB")]
+    [InlineData("B2B 1AAA")]
     public async Task Ordinary_incident_ids_pass(string incident)
     {
         // The row is Jane Smith, born 1985-02-03, in an incident on 2017-06-01: the incident's own date tells nothing new.
@@ -117,6 +165,7 @@ public sealed class FreeTextScreenTests
     [InlineData("school-attendance", "school_urn", "100000")]
     [InlineData("da-programmes", "programme", "Building Better Relationships")]
     [InlineData("da-programmes", "programme", "Caring Dads")]
+    [InlineData("da-programmes", "programme", "Step 2 Recovery")]
     [InlineData("health-aggregates", "cohort", "FS from 2017-10-01")]
     public async Task Ordinary_keys_and_programme_names_pass(string feed, string field, string value)
     {
