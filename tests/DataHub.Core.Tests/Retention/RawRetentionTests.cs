@@ -32,7 +32,7 @@ public sealed class RawRetentionTests
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
         (await hub.ListAsync("landing/")).Should().BeEmpty("all three are past the police agreement's 30 days of raw retention");
-        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{SafeNames.FileLabel("jan.csv")}";
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{hub.Labels.Label("jan.csv")}";
         var audited = (await hub.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Path).ToList();
         audited.Should().BeEquivalentTo(outcome.Deleted.Select(d => d.Path));
         audited.Should().Contain(archived, "the hub's own archive entry is named as it is").And.HaveCount(3);
@@ -69,7 +69,7 @@ public sealed class RawRetentionTests
     {
         using var hub = new HubFixture();
 
-        var safe = SafeNames.StoredPath(path, hub.Hub.Protocols);
+        var safe = hub.Labels.StoredPath(path, hub.Hub.Protocols);
 
         if (repeated)
         {
@@ -77,7 +77,7 @@ public sealed class RawRetentionTests
         }
         else
         {
-            safe.Should().Be("landing/_processed/~" + SafeNames.FileLabel(path["landing/_processed/".Length..]));
+            safe.Should().Be("landing/_processed/~" + hub.Labels.Label(path["landing/_processed/".Length..]));
         }
     }
 }
