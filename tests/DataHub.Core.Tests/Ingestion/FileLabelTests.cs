@@ -18,7 +18,7 @@ public sealed class FileLabelTests
 
     private static string Police(params string[] rows) => HubFixture.PoliceHeader + "\n" + string.Join("\n", rows) + "\n";
 
-    private static string Row(int n) => $"INC{n},2018-03-31,victim,Ann,Lee,1990-04-05,F,assault,Y";
+    private static string Row(int n) => $"INC{n},2018-03-31,victim,Zoë{n},Smith,1990-04-05,F,Y,N";
 
     [Fact]
     public async Task The_audit_names_a_file_by_a_keyed_label_not_the_unkeyed_sha256_of_its_name()
