@@ -5,6 +5,8 @@ using DataHub.Core.Retention;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
 
+using DataHub.Testing;
+
 namespace DataHub.Core.Tests.Retention;
 
 /// <summary>Retention of the raw archive, which partners can write into as they can anywhere in landing.</summary>
@@ -39,6 +41,11 @@ public sealed class RawRetentionTests
         audited.Where(p => p != archived).Should().OnlyContain(p => p!.StartsWith("landing/_processed/~file-", StringComparison.Ordinal));
         var written = string.Join('\n', Directory.EnumerateFiles(hub.Root, "*", SearchOption.AllDirectories).Select(f => f + "\n" + File.ReadAllText(f, Encoding.Latin1)));
         written.Should().NotContain("Jane").And.NotContain("4857773456").And.NotContain("1990-04-05");
+        foreach (var rest in planted.Select(p => p["landing/_processed/".Length..]))
+        {
+            written.Should().NotContain(UnkeyedLabel.Of(rest), "an unkeyed hash of the path can be worked back to it");
+            audited.Should().Contain("landing/_processed/~" + hub.Labels.Label(rest));
+        }
     }
 
     [Fact]
