@@ -40,7 +40,7 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         {
             // The host logs a thrown exception whole, inner exceptions included, and what escapes the handler (a storage
             // failure before the file is claimed) quotes the landed path: only its type and scrubbed message go on.
-            throw new IngestAttemptFailedException(ingest.Unexpected(path, ex));
+            throw new IngestAttemptFailedException(await ingest.UnexpectedAsync(path, ex, CancellationToken.None).ConfigureAwait(false));
         }
 
         if (outcome.Status == IngestStatus.Failed)

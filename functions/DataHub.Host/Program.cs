@@ -30,6 +30,7 @@ public static class Program
             IngestCommand.Create(env),
             RunCommand.Create(env),
             ValidateCommand.Create(env),
+            LabelCommand.Create(env),
             KeyCommands.Create(env),
             AuditCommands.Create(env),
             ParquetCommands.Create(env),

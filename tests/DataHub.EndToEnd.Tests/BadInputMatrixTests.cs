@@ -54,7 +54,7 @@ public sealed class BadInputMatrixTests : IDisposable
     {
         // Kept under its content hash and its name's label: the name itself (it may name a person) is never repeated.
         var folder = $"quarantine/{partner}/{feed}/";
-        var kept = _root.Files("quarantine").Single(f => f.StartsWith(folder, StringComparison.Ordinal) && f.EndsWith("-" + SafeNames.FileLabel(file), StringComparison.Ordinal));
+        var kept = _root.Files("quarantine").Single(f => f.StartsWith(folder, StringComparison.Ordinal) && f.EndsWith("-" + _root.Label(file), StringComparison.Ordinal));
         _root.Files("quarantine").Should().Contain([kept + ".report.json", kept + ".report.csv"]);
         _root.Text(kept + ".report.json").Should().Contain($"\"{rule}\"");
         _root.Files("landing").Should().BeEmpty("the file moved to quarantine: nothing lost, nothing left behind");
@@ -75,7 +75,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     private string QuarantinedReport(string file) =>
-        _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel(file) + ".report.json", StringComparison.Ordinal));
+        _root.Files("quarantine").Single(f => f.EndsWith(_root.Label(file) + ".report.json", StringComparison.Ordinal));
 
     private void AssertNothingHalfWritten() =>
         Directory.EnumerateFiles(_root.Path, "*", SearchOption.AllDirectories).Select(System.IO.Path.GetFileName).Should().NotContain(n => n!.StartsWith(".tmp-", StringComparison.Ordinal) || n.EndsWith(".tmp", StringComparison.Ordinal));
@@ -113,7 +113,7 @@ public sealed class BadInputMatrixTests : IDisposable
         code.Should().Be(ExitCodes.Rejected);
         output.Should().Contain("protocol.field_outside_agreement");
         AssertQuarantined("police", "police-da-incidents", "extra.csv", "protocol.field_outside_agreement");
-        var report = _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("extra.csv") + ".report.csv", StringComparison.Ordinal));
+        var report = _root.Files("quarantine").Single(f => f.EndsWith(_root.Label("extra.csv") + ".report.csv", StringComparison.Ordinal));
         _root.Text(report).Should().Contain("column 10").And.Contain("DSA-FS-2024-POL-01").And.NotContain("ethnicity", "a header outside the contract is told by its position: its text could be anything");
     }
 
@@ -214,7 +214,7 @@ public sealed class BadInputMatrixTests : IDisposable
         var bytes = workbook.ToArray()[..(int)(workbook.Length * 2 / 3)];
         var (code, _) = await _root.IngestAsync("police", "police-da-incidents", "cut.xlsx", bytes);
         code.Should().Be(ExitCodes.Rejected);
-        var report = _root.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("cut.xlsx") + ".report.json", StringComparison.Ordinal));
+        var report = _root.Files("quarantine").Single(f => f.EndsWith(_root.Label("cut.xlsx") + ".report.json", StringComparison.Ordinal));
         _root.Text(report).Should().Contain("\"quarantined\"");
         AssertNothingHalfWritten();
         _root.Files("landing").Should().BeEmpty();
@@ -243,7 +243,7 @@ public sealed class BadInputMatrixTests : IDisposable
         await late.RunAsync("key", "init");
         var (code, _) = await late.IngestAsync("police", "police-da-incidents", "jan.csv", Csv(PoliceHeader, GoodPoliceRows()));
         code.Should().Be(ExitCodes.Rejected);
-        late.Text(late.Files("quarantine").Single(f => f.EndsWith(SafeNames.FileLabel("jan.csv") + ".report.json", StringComparison.Ordinal))).Should().Contain("protocol.expired").And.Contain("DSA-FS-2024-POL-01");
+        late.Text(late.Files("quarantine").Single(f => f.EndsWith(late.Label("jan.csv") + ".report.json", StringComparison.Ordinal))).Should().Contain("protocol.expired").And.Contain("DSA-FS-2024-POL-01");
         late.Files("secure").Should().BeEmpty();
     }
 

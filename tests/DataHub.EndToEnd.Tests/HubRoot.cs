@@ -1,8 +1,10 @@
 using System.Text;
 using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
 using DataHub.Host;
 using DataHub.Host.Commands;
 using DataHub.Parquet;
+using DataHub.Storage.Local;
 using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
@@ -48,6 +50,10 @@ internal sealed class HubRoot : IDisposable
             ? [.. Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Select(f => System.IO.Path.GetRelativePath(Path, f).Replace('\\', '/')).Order(StringComparer.Ordinal)]
             : [];
     }
+
+    /// <summary>The label the hub names <paramref name="fileName"/> by, under the root's current key (which must exist).</summary>
+    public string Label(string fileName) =>
+        new FileLabels(new LocalKeyProvider(Path).GetCurrentAsync(CancellationToken.None).GetAwaiter().GetResult()).Label(fileName);
 
     public string Text(string relative) => File.ReadAllText(System.IO.Path.Combine(Path, relative));
 

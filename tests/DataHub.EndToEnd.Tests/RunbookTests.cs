@@ -18,7 +18,7 @@ public sealed class RunbookTests : IDisposable
 
     // A quarantined file is kept as "{first 16 hex of its content's hash}-{its name's label}": the name itself is never kept.
     private static string Quarantined(HubRoot root, string folder) =>
-        root.Files("quarantine").Should().ContainSingle(f => f.StartsWith($"quarantine/{folder}/", StringComparison.Ordinal) && f.EndsWith("-" + SafeNames.FileLabel("jan.csv"), StringComparison.Ordinal)).Subject;
+        root.Files("quarantine").Should().ContainSingle(f => f.StartsWith($"quarantine/{folder}/", StringComparison.Ordinal) && f.EndsWith("-" + root.Label("jan.csv"), StringComparison.Ordinal)).Subject;
 
     private HubRoot Root(ManualClock? clock = null)
     {
@@ -161,7 +161,7 @@ public sealed class RunbookTests : IDisposable
 
         clock.Advance(TimeSpan.FromDays(31));
         (await root.RunAsync("retention")).Code.Should().Be(ExitCodes.Ok);
-        root.Files("quarantine").Should().NotContain(f => f.EndsWith(SafeNames.FileLabel("jan.csv"), StringComparison.Ordinal));
+        root.Files("quarantine").Should().NotContain(f => f.EndsWith(root.Label("jan.csv"), StringComparison.Ordinal));
         (await root.RunAsync("audit", "show")).Output.Should().Contain(AuditKinds.Deleted).And.Contain("retention.quarantine");
         (await root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
     }

@@ -32,7 +32,7 @@ public sealed class RunnerTests : IDisposable
         await stop.CancelAsync();
         (await Task.WhenAny(run, Task.Delay(10_000))).Should().BeSameAs(run, "cancellation stops the watcher and the timers at once");
         await run;
-        lines.Should().Contain(l => l.StartsWith($"landing/police/police-da-incidents/{SafeNames.FileLabel("a.csv")}: Stored", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.StartsWith($"landing/police/police-da-incidents/{_root.Label("a.csv")}: Stored", StringComparison.Ordinal));
         _root.Files("secure").Should().HaveCount(2, "one quarter file and the batch manifest that commits it");
         jobRuns.Should().BeGreaterThan(0, "the every-second job ran on its schedule");
         lines.Should().Contain(l => l.StartsWith("Tick: run ", StringComparison.Ordinal));

@@ -36,7 +36,7 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_that_cannot_be_read_is_named_by_its_label_without_the_path_or_a_stack_trace()
+    public async Task A_file_that_cannot_be_read_is_named_by_its_type_only_without_the_path_a_label_or_a_stack_trace()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -50,7 +50,9 @@ public sealed class ValidateCommandTests : IDisposable
         var code = await DataHub.Host.Program.RunAsync(["validate", named, "--feed", "police-da-incidents"], new CommandEnvironment(output, output, _root.Clock));
 
         code.Should().Be(ExitCodes.Failed);
-        output.ToString().Should().Contain(DataHub.Core.Ingestion.SafeNames.FileLabel("Jane Smith 4857773456.csv")).And.Contain("IOException")
+        // Validate has no key (it runs where the hub's key is not): an unkeyed digest of the name could be worked back, so none is shown.
+        var unkeyed = "file-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("Jane Smith 4857773456.csv")))[..8];
+        output.ToString().Should().Contain(DataHub.Core.Ingestion.FileLabels.WithheldLabel + ".csv").And.Contain("IOException").And.NotContain(unkeyed)
             .And.NotContain("Jane").And.NotContain("4857773456").And.NotContain(" at DataHub.");
     }
 

@@ -9,18 +9,18 @@ namespace DataHub.Core.Ingestion;
 
 /// <summary>
 /// Where a landed file ends up, other than the mart: the raw archive, quarantine with its report, or a refusal report;
-/// and the audit events that say so. Every path it derives is built from safe names (<see cref="SafeNames"/>), so it is
+/// and the audit events that say so. Every path it derives is built from safe names (the file's label, <see cref="FileLabels"/>), so it is
 /// short whatever the file is called and carries nothing identifying.
 /// </summary>
 internal sealed class ExtractFiling(HubContext hub, ILogger log)
 {
-    /// <summary>Where processed landing files are kept until their raw retention ends.</summary>
-    public static string ArchivePathFor(LandingPath path, string batchId) =>
-        $"{LandingPath.Container}/{LandingPath.ProcessedFolder}/{path.Partner}/{path.Feed}/{batchId}/{SafeNames.FileLabel(path.FileName)}";
+    /// <summary>Where a processed landing file is kept until its raw retention ends: under its batch, by its label.</summary>
+    public static string ArchivePathFor(LandedFile file, string batchId) =>
+        $"{LandingPath.Container}/{LandingPath.ProcessedFolder}/{file.Path.Partner}/{file.Path.Feed}/{batchId}/{file.Label}";
 
     /// <summary>Where a rejected file is kept: its content hash and label, so two files never collide and a re-delivery lands on its earlier copy.</summary>
-    public static string QuarantinePathFor(LandingPath path, string sha256) =>
-        $"quarantine/{path.Partner}/{path.Feed}/{sha256[..16]}-{SafeNames.FileLabel(path.FileName)}";
+    public static string QuarantinePathFor(LandedFile file) =>
+        $"quarantine/{file.Path.Partner}/{file.Path.Feed}/{file.Sha256[..16]}-{file.Label}";
 
     /// <summary>Archives the file's content and removes it from landing; the archive path, or null when this version had already gone.</summary>
     public async Task<string?> ArchiveAsync(LandedFile file, string destination, string? rule, string detail, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     public async Task<IngestOutcome> QuarantineAsync(
         LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement, Func<Task>? complete, CancellationToken cancellationToken)
     {
-        var destination = QuarantinePathFor(file.Path, file.Sha256);
+        var destination = QuarantinePathFor(file);
         var report = Report(file, "quarantined", rule, message, fileErrors, rowErrors, agreement);
         await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
         var reportPath = await WriteReportAsync(destination, report, cancellationToken).ConfigureAwait(false);
@@ -55,10 +55,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// Refuses a landing path unread: a report under quarantine/_refused and an audit event. A link is removed (the link
     /// alone, never what it points to), so it is refused once; nothing else is touched.
     /// </summary>
-    public async Task<IngestOutcome> RefuseAsync(string landingPath, string rule, string message, bool removeLink, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken)
     {
         var now = hub.Time.GetUtcNow();
-        var safe = SafeNames.LandingPath(landingPath, hub.Protocols);
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
         if (removeLink)
         {
             try
@@ -80,23 +80,23 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             Message = message,
             FileErrors = [new FileError(rule, message)],
         };
-        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}", report, cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.Label(landingPath)}", report, cancellationToken).ConfigureAwait(false);
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }
 
     /// <summary>Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was not processed.</summary>
-    public async Task<IngestOutcome> UnroutedAsync(string landingPath, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> UnroutedAsync(string landingPath, FileLabels labels, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
     {
         if (found is null)
         {
-            return await RefuseAsync(landingPath, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
         }
 
         var now = hub.Time.GetUtcNow();
-        var safe = SafeNames.LandingPath(landingPath, hub.Protocols);
-        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{SafeNames.FileLabel(landingPath)}";
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
+        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.Label(landingPath)}";
         await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -161,7 +161,7 @@ internal sealed class ExtractPipeline(
 
         try
         {
-            await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(path, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+            await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
         }
         catch (LandingChangedException)
         {

@@ -52,9 +52,22 @@ public sealed class IngestExtract
             return new IngestOutcome(IngestStatus.Ignored, landingPath, Message: "The hub's archive of processed files is not ingested.");
         }
 
+        // The key comes first: without it no file can be named (labels are keyed), so nothing is moved or refused and
+        // the file stays in landing for the next run.
+        PseudonymisationKey key;
+        try
+        {
+            key = await _hub.Keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyUnavailableException ex)
+        {
+            return await KeyUnavailableAsync(landingPath, check.Path, ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        var labels = new FileLabels(key);
         if (check.Path is null && !check.Movable)
         {
-            return await _filing.RefuseAsync(landingPath, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
+            return await _filing.RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
         }
 
         StoredObject? found;
@@ -64,33 +77,33 @@ public sealed class IngestExtract
         }
         catch (ObjectRefusedException)
         {
-            return await RefuseLinkAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
         }
 
         if (check.Path is null)
         {
-            return await _filing.UnroutedAsync(landingPath, check, found, cancellationToken).ConfigureAwait(false);
+            return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
         }
 
         var path = check.Path;
         if (found is null)
         {
-            return Gone(path);
+            return Gone(path, labels);
         }
 
         if (eTag is not null && !string.Equals(found.ETag, eTag, StringComparison.Ordinal))
         {
-            return await SupersededAsync(path, cancellationToken).ConfigureAwait(false);
+            return await SupersededAsync(path, labels, cancellationToken).ConfigureAwait(false);
         }
 
         LandedFile? opened;
         try
         {
-            opened = await LandedFile.OpenAsync(_hub.Store, path, found, cancellationToken).ConfigureAwait(false);
+            opened = await LandedFile.OpenAsync(_hub.Store, path, labels, found, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectRefusedException)
         {
-            return await RefuseLinkAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
         }
 
         if (opened is null)
@@ -103,10 +116,10 @@ public sealed class IngestExtract
             }
             catch (ObjectRefusedException)
             {
-                return await RefuseLinkAsync(landingPath, cancellationToken).ConfigureAwait(false);
+                return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
             }
 
-            return now is null ? Gone(path) : await SupersededAsync(path, cancellationToken).ConfigureAwait(false);
+            return now is null ? Gone(path, labels) : await SupersededAsync(path, labels, cancellationToken).ConfigureAwait(false);
         }
 
         await using var file = opened;
@@ -117,17 +130,6 @@ public sealed class IngestExtract
         if (!decision.Allowed)
         {
             return await _filing.QuarantineAsync(file, decision.Rule, decision.Reason, [], null, null, null, cancellationToken).ConfigureAwait(false);
-        }
-
-        PseudonymisationKey key;
-        try
-        {
-            key = await _hub.Keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (KeyUnavailableException ex)
-        {
-            await _filing.AuditAsync(file, AuditKinds.Failed, "key.unavailable", ex.Message, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return file.Outcome(IngestStatus.Failed, "key.unavailable", ex.Message);
         }
 
         var receiptKey = new ReceiptKey(path.Partner, path.Feed, file.Sha256);
@@ -149,14 +151,16 @@ public sealed class IngestExtract
 
     /// <summary>
     /// The outcome of an attempt that <paramref name="exception"/> ended before the handler could (a storage failure before
-    /// the file was claimed, say): failed, naming the file and the exception only in their safe forms.
+    /// the file was claimed, say): failed, naming the file and the exception only in their safe forms (the file's label
+    /// withheld when the key cannot be had).
     /// </summary>
-    public IngestOutcome Unexpected(string landingPath, Exception exception)
+    public async Task<IngestOutcome> UnexpectedAsync(string landingPath, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(landingPath);
-        return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: "ingest.failed", Message: SafeNames.Describe(exception, landingPath, _hub.Protocols))
+        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
+        return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: "ingest.failed", Message: labels.Describe(exception, landingPath, _hub.Protocols))
         {
-            SafeLandingPath = SafeNames.LandingPath(landingPath, _hub.Protocols),
+            SafeLandingPath = labels.LandingPath(landingPath, _hub.Protocols),
         };
     }
 
@@ -167,7 +171,7 @@ public sealed class IngestExtract
     /// </summary>
     public async Task<IngestOutcome> AuditUnhandledAsync(string landingPath, Exception exception, string rule, string detail)
     {
-        var outcome = Unexpected(landingPath, exception) with { Rule = rule };
+        var outcome = await UnexpectedAsync(landingPath, exception, CancellationToken.None).ConfigureAwait(false) with { Rule = rule };
         try
         {
             await _hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: outcome.SafeLandingPath, Rule: rule, Detail: detail), CancellationToken.None).ConfigureAwait(false);
@@ -197,9 +201,6 @@ public sealed class IngestExtract
 
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
-
-    /// <summary>Where processed landing files are kept until their raw retention ends.</summary>
-    public static string ArchivePathFor(LandingPath path, string batchId) => ExtractFiling.ArchivePathFor(path, batchId);
 
     // The claimed part: processed to an end (stored or quarantined, the receipt completed), or failed and counted.
     private async Task<IngestOutcome> ClaimedAsync(
@@ -274,7 +275,7 @@ public sealed class IngestExtract
     {
         // Only the type and message, with the file's name replaced by its label (I/O messages quote paths); parsing and
         // validation messages never carry values.
-        var error = SafeNames.Describe(ex, file.Path.Path, _hub.Protocols);
+        var error = file.Labels.Describe(ex, file.Path.Path, _hub.Protocols);
         var receipt = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: true, CancellationToken.None).ConfigureAwait(false);
         await _filing.AuditAsync(file, AuditKinds.Failed, "ingest.failed", error, ExtractFiling.Counts(("failed_attempts", receipt.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _log.LogWarning("{Path}: attempt {Attempt} failed ({ErrorType}).", file.SafePath, receipt.FailedAttempts, ex.GetType().Name);
@@ -319,7 +320,7 @@ public sealed class IngestExtract
 
         // The copy is identical to what was processed, so it joins that batch's archive rather than being deleted.
         var batch = receipt.BatchId ?? BatchIdFor(file.Path.Partner, file.Sha256);
-        var destination = ArchivePathFor(file.Path, batch) + ".duplicate-" + _hub.Time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture);
+        var destination = ExtractFiling.ArchivePathFor(file, batch) + ".duplicate-" + _hub.Time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture);
         try
         {
             await _filing.ArchiveAsync(file, destination, "receipt.duplicate", "Duplicate delivery kept in the raw archive.", cancellationToken).ConfigureAwait(false);
@@ -341,9 +342,10 @@ public sealed class IngestExtract
             file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, () => complete(ReceiptRules.Quarantined), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IngestOutcome> RefuseLinkAsync(string landingPath, CancellationToken cancellationToken) =>
+    private async Task<IngestOutcome> RefuseLinkAsync(string landingPath, FileLabels labels, CancellationToken cancellationToken) =>
         await _filing.RefuseAsync(
             landingPath,
+            labels,
             LandingPath.LinkRule,
             "The landing entry is a symbolic link (or lies under one), not a file: it was not read, copied or moved, and the link is removed. Send the file itself.",
             removeLink: true,
@@ -359,23 +361,35 @@ public sealed class IngestExtract
     }
 
     // Nothing at the path: the hub's own handling of this version archived or quarantined it (partners cannot delete).
-    private IngestOutcome Gone(LandingPath path)
+    private IngestOutcome Gone(LandingPath path, FileLabels labels)
     {
-        var safe = SafeNames.LandingPath(path);
+        var safe = labels.LandingPath(path);
         _log.LogInformation("Skipped {Path}: the object is gone (handled already).", safe);
         return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone.") { SafeLandingPath = safe };
     }
 
     // Another version is at the path than the one the hub was told of: the partner replaced it before the hub read it.
     // Its content cannot be read any more (the store keeps no earlier versions), so it is recorded by its safe path.
-    private async Task<IngestOutcome> SupersededAsync(LandingPath path, CancellationToken cancellationToken)
+    private async Task<IngestOutcome> SupersededAsync(LandingPath path, FileLabels labels, CancellationToken cancellationToken)
     {
-        var safe = SafeNames.LandingPath(path);
-        var label = SafeNames.FileLabel(path.FileName);
+        var safe = labels.LandingPath(path);
+        var label = labels.Label(path.FileName);
         var agreement = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today).AgreementId;
         var message = $"The version of {label} the hub was told of was replaced in landing before the hub could read it: nothing of it was stored, and its content is not kept. The version now in landing is handled on its own.";
         await _hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, path.Partner, path.Feed, agreement, Path: safe, Rule: SupersededRule, Detail: message), cancellationToken).ConfigureAwait(false);
         _log.LogWarning("{Path}: the version the hub was told of was replaced before it was read; audited ({Rule}).", safe, SupersededRule);
         return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, agreement, Rule: SupersededRule, Message: message) { SafeLandingPath = safe };
+    }
+
+    // No key: nothing is read, moved or refused (the file cannot be named but by a keyed label), and the failure is
+    // audited with the file's label withheld; the file stays in landing for the next run.
+    private async Task<IngestOutcome> KeyUnavailableAsync(string landingPath, LandingPath? path, KeyUnavailableException ex, CancellationToken cancellationToken)
+    {
+        var safe = FileLabels.Withheld.LandingPath(landingPath, _hub.Protocols);
+        var placed = path is not null && SafeNames.IsPlaced(path, _hub.Protocols);
+        var agreement = placed ? _hub.Protocols.Check(path!.Partner, path.Feed, _hub.Today).AgreementId : "none";
+        await _hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Failed, placed ? path!.Partner : null, placed ? path!.Feed : null, agreement, Path: safe, Rule: "key.unavailable", Detail: ex.Message), cancellationToken).ConfigureAwait(false);
+        _log.LogError("{Path}: the pseudonymisation key is unavailable; the file stays in landing.", safe);
+        return new IngestOutcome(IngestStatus.Failed, landingPath, placed ? path!.Partner : null, placed ? path!.Feed : null, agreement, Rule: "key.unavailable", Message: ex.Message) { SafeLandingPath = safe };
     }
 }

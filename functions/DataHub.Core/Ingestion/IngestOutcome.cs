@@ -66,8 +66,9 @@ public sealed record IngestOutcome(
     IReadOnlyDictionary<LinkageKey, long>? RowsWithKey = null)
 {
     /// <summary>
-    /// The landing path in its safe form (the file name as a label), for consoles and logs: as the handler decided it, or
-    /// by default with no folder name repeated (only the handler knows which folders an agreement vouches for).
+    /// The landing path in its safe form (the file name as its keyed label), for consoles and logs: as the handler decided
+    /// it, or by default with no folder name repeated and the label withheld (only the handler holds the key and knows
+    /// which folders an agreement vouches for).
     /// </summary>
-    public string SafeLandingPath { get; init; } = SafeNames.LandingPath(LandingPath, null);
+    public string SafeLandingPath { get; init; } = FileLabels.Withheld.LandingPath(LandingPath, null);
 }

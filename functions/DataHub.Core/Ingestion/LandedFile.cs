@@ -16,21 +16,25 @@ internal sealed class LandedFile : IAsyncDisposable
     private readonly IObjectStore _store;
     private readonly Stream? _pinned;
 
-    private LandedFile(IObjectStore store, LandingPath path, string eTag, string sha256, Stream? pinned)
+    private LandedFile(IObjectStore store, LandingPath path, FileLabels labels, string eTag, string sha256, Stream? pinned)
     {
         _store = store;
         Path = path;
         ETag = eTag;
         Sha256 = sha256;
         _pinned = pinned;
-        SafePath = SafeNames.LandingPath(path);
-        Label = SafeNames.FileLabel(path.FileName);
+        Labels = labels;
+        SafePath = labels.LandingPath(path);
+        Label = labels.Label(path.FileName);
     }
 
     public LandingPath Path { get; }
 
     /// <summary>The landing path in its safe form, for audit, receipts, reports and logs.</summary>
     public string SafePath { get; }
+
+    /// <summary>The labels this file is named by, everywhere it is recorded (one key version for the whole handling).</summary>
+    public FileLabels Labels { get; }
 
     /// <summary>The file name's safe label.</summary>
     public string Label { get; }
@@ -51,9 +55,9 @@ internal sealed class LandedFile : IAsyncDisposable
 
     public long Rejected { get; set; }
 
-    /// <summary>Opens and hashes the version <paramref name="found"/> of the file; null when it changed or went meanwhile.</summary>
+    /// <summary>Opens and hashes the version <paramref name="found"/> of the file, to be named under <paramref name="labels"/>; null when it changed or went meanwhile.</summary>
     /// <exception cref="ObjectRefusedException">The path turned into a link.</exception>
-    public static async Task<LandedFile?> OpenAsync(IObjectStore store, LandingPath path, StoredObject found, CancellationToken cancellationToken)
+    public static async Task<LandedFile?> OpenAsync(IObjectStore store, LandingPath path, FileLabels labels, StoredObject found, CancellationToken cancellationToken)
     {
         Stream stream;
         try
@@ -83,7 +87,7 @@ internal sealed class LandedFile : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
 
-            return new LandedFile(store, path, found.ETag, hash, stream.CanSeek ? new HashedBytes(stream, hashed) : null);
+            return new LandedFile(store, path, labels, found.ETag, hash, stream.CanSeek ? new HashedBytes(stream, hashed) : null);
         }
         catch (ObjectChangedException)
         {

@@ -59,6 +59,9 @@ public sealed class EnforceRetention
             return new RetentionOutcome(0, [], 0) { Cleanup = cleanup };
         }
 
+        // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
+        // with the label withheld.
+        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
         var shortestMart = agreements.Min(f => f.MartRetentionDays);
         Zone[] zones =
@@ -68,7 +71,7 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
-        var batched = await ApplyToBatchesAsync(now, shortestMart, deleted, cancellationToken).ConfigureAwait(false);
+        var batched = await ApplyToBatchesAsync(now, shortestMart, labels, deleted, cancellationToken).ConfigureAwait(false);
         examined += batched.Count;
         foreach (var zone in zones)
         {
@@ -85,7 +88,7 @@ public sealed class EnforceRetention
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
-                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -94,7 +97,7 @@ public sealed class EnforceRetention
     }
 
     // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here).
-    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
         var paths = new HashSet<string>(StringComparer.Ordinal);
         var catalog = new MartCatalog(_hub.Store);
@@ -110,7 +113,7 @@ public sealed class EnforceRetention
                 var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
                 var batchItem = stored with { LastModified = manifest.CommittedAt };
                 var before = deleted.Count;
-                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
                 if (deleted.Count == before)
                 {
                     continue;
@@ -122,7 +125,7 @@ public sealed class EnforceRetention
                     var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
                     if (item is not null)
                     {
-                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, deleted, cancellationToken).ConfigureAwait(false);
+                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -159,7 +162,7 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
         var age = now - item.LastModified;
         if (age <= TimeSpan.FromDays(days))
@@ -169,7 +172,7 @@ public sealed class EnforceRetention
 
         // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
         // label only (its path may name a person), in the audit, the outcome and any failure.
-        var path = SafeNames.StoredPath(item.Path, _hub.Protocols);
+        var path = labels.StoredPath(item.Path, _hub.Protocols);
 
         // Only the version examined: an object rewritten since it was listed is new and keeps its place.
         bool gone;

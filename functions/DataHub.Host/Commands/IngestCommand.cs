@@ -20,10 +20,10 @@ internal static class IngestCommand
         {
             var source = parse.GetValue(file)!;
             var rootPath = parse.GetValue(root)!;
-            var label = SafeNames.FileLabel(source.Name);
             if (!source.Exists)
             {
-                env.Error.WriteLine($"No file at the path given ({label}).");
+                // Not the path nor a label of it: labels are keyed, and the hub (with its key) is not open yet.
+                env.Error.WriteLine("No file at the path given.");
                 return ExitCodes.Usage;
             }
 
@@ -31,6 +31,7 @@ internal static class IngestCommand
             {
                 using var hub = EmbeddedHub.Open(rootPath, parse.GetValue(protocols), env.Time, settings: env.Settings);
                 await hub.CheckReadyAsync(pseudonymises: true, ct);
+                var label = (await FileLabels.CurrentAsync(hub.Context.Keys, ct)).Label(source.Name);
                 await hub.RecoverAsync(ct);
                 try
                 {

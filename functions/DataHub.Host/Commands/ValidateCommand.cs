@@ -27,7 +27,10 @@ internal static class ValidateCommand
                 return ExitCodes.Usage;
             }
 
-            var label = SafeNames.FileLabel(source.Name);
+            // Validate runs where the hub's key may not be (a partner's or analyst's machine; it stores and pseudonymises
+            // nothing), so it cannot make a file's keyed label, and an unkeyed one could be worked back to the name: the
+            // file is named by its type only.
+            var label = FileLabels.Withheld.Label(source.Name);
             if (!source.Exists)
             {
                 env.Error.WriteLine($"No file at the path given ({label}).");

@@ -73,6 +73,11 @@ internal sealed partial class LocalKeyFile
         return (file.Current, Material(file, file.Current));
     }
 
+    /// <summary>Every version's name, in the order of their numbers (v1, v2, …).</summary>
+    /// <exception cref="KeyUnavailableException">As <see cref="Current"/>.</exception>
+    public IReadOnlyList<string> Versions() =>
+        [.. Load().Keys.Keys.OrderBy(v => int.TryParse(v.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ThenBy(v => v, StringComparer.Ordinal)];
+
     /// <summary>A version's bytes (zero them after use).</summary>
     /// <exception cref="KeyUnavailableException">As <see cref="Current"/>, or the version does not exist.</exception>
     public byte[] Version(string version) => Material(Load(), version);

@@ -33,6 +33,10 @@ public sealed class LocalKeyProvider : IKeyProvider
     /// <exception cref="KeyUnavailableException">The key file is missing, exposed or malformed.</exception>
     public static string Rotate(string root) => File(root).Rotate();
 
+    /// <summary>Every version the key file holds, oldest first.</summary>
+    /// <exception cref="KeyUnavailableException">The key file is missing, exposed or malformed.</exception>
+    public IReadOnlyList<string> Versions() => _file.Versions();
+
     /// <inheritdoc />
     public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken)
     {

@@ -64,6 +64,9 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
 
     private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
 
+    // The labels the app names files by: keyed with its current pseudonymisation key.
+    private static Task<FileLabels> LabelsAsync(IServiceProvider app) => FileLabels.CurrentAsync(Hub(app).Keys, CancellationToken.None);
+
     private static IngestExtractFunction Function(IServiceProvider app) => TestHubs.Function<IngestExtractFunction>(app);
 
     private Task<Delivery> LandAsync(IServiceProvider app) => Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extract);
@@ -89,7 +92,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         marts.Should().NotBeEmpty().And.OnlyContain(p => p.StartsWith($"secure/{Extract.Feed}/", StringComparison.Ordinal));
         var written = await AuditAsync(app, AuditKinds.Written);
         written.Select(e => e.Entry.Path).Should().BeEquivalentTo(marts);
-        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be(SafeNames.LandingPath(delivery.Landed.Path, Hub(app).Protocols), "the file is recorded by its label, never its name");
+        (await AuditAsync(app, AuditKinds.Received)).Should().ContainSingle().Which.Entry.Path.Should().Be((await LabelsAsync(app)).LandingPath(delivery.Landed.Path, Hub(app).Protocols), "the file is recorded by its label, never its name");
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, written[0].Entry.FileSha256!), CancellationToken.None);
         receipt!.State.Should().Be(ReceiptState.Completed);
         receipt.Outcome.Should().Be("stored");
@@ -110,7 +113,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         (await Hub(app).Store.GetAsync(first.Landed.Path, CancellationToken.None)).Should().NotBeNull();
         var superseded = (await AuditAsync(app, AuditKinds.Superseded)).Should().ContainSingle("the replaced version is recorded, not dropped with a log line").Subject.Entry;
         superseded.Rule.Should().Be(IngestExtract.SupersededRule);
-        superseded.Path.Should().Be(SafeNames.LandingPath(first.Landed.Path, Hub(app).Protocols));
+        superseded.Path.Should().Be((await LabelsAsync(app)).LandingPath(first.Landed.Path, Hub(app).Protocols));
         superseded.Detail.Should().NotContain(Extract.FileName);
     }
 
@@ -223,7 +226,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         var logged = failure!.ToString();
         logged.Should().NotContain("Jane").And.NotContain("2011-05-12");
         failure.Should().BeOfType<IngestAttemptFailedException>("the host is asked to retry, as for any failed attempt");
-        logged.Should().Contain(SafeNames.FileLabel(Extract.FileName)).And.Contain("503");
+        logged.Should().Contain((await LabelsAsync(app)).Label(Extract.FileName)).And.Contain("503").And.NotContain(UnkeyedLabel.Of(Extract.FileName));
         (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("the file stays in landing for the retry");
     }
 
@@ -263,7 +266,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         first.Should().BeOfType<IngestAttemptFailedException>().Which.Outcome.Rule.Should().Be("ingest.failed");
         (await PathsAsync(app, "secure/")).Should().BeEmpty();
         var poisoned = (await AuditAsync(app, AuditKinds.Poisoned)).Should().ContainSingle().Subject;
-        var quarantined = $"quarantine/{Extract.Partner}/{Extract.Feed}/{poisoned.Entry.FileSha256![..16]}-{SafeNames.FileLabel(Extract.FileName)}";
+        var quarantined = $"quarantine/{Extract.Partner}/{Extract.Feed}/{poisoned.Entry.FileSha256![..16]}-{(await LabelsAsync(app)).Label(Extract.FileName)}";
         (await PathsAsync(app, "quarantine/")).Should().Contain([quarantined, quarantined + ".report.json", quarantined + ".report.csv"]);
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, poisoned.Entry.FileSha256!), CancellationToken.None);
         receipt!.FailedAttempts.Should().Be(2);

@@ -41,7 +41,7 @@ public sealed class LandingOverwriteTests(AzuriteFixture fixture)
         var originalSha = Convert.ToHexStringLower(SHA256.HashData(original.ToArray()));
         var batch = IngestExtract.BatchIdFor("police", originalSha);
         (await hub.Store.GetAsync($"secure/police-da-incidents/_batches/{batch}.json", CancellationToken.None)).Should().BeNull("nothing of the overwritten version's attempt is committed");
-        var safe = SafeNames.LandingPath(path, hub.Protocols);
+        var safe = (await FileLabels.CurrentAsync(hub.Keys, CancellationToken.None)).LandingPath(path, hub.Protocols);
         var events = await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Path == safe).ToListAsync();
         var superseded = events.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
         superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);

@@ -20,11 +20,13 @@ internal sealed class HubFixture : IDisposable
     {
         Store = new LocalObjectStore(_folder.Path);
         LocalAuditKeyProvider.Create(_folder.Path);
+        var fixedKeys = new FixedKeys("v1", 7);
+        Labels = new FileLabels(fixedKeys.Key);
         Hub = new HubContext(
             store ?? Store,
             new LocalAuditLog(_folder.Path, Clock),
             new LocalReceiptStore(_folder.Path),
-            keys ?? new FixedKeys("v1", 7),
+            keys ?? fixedKeys,
             ProtocolFolder.Load(Path.Combine(RepoPaths.Root, "functions", "protocols")),
             Clock)
         {
@@ -35,6 +37,9 @@ internal sealed class HubFixture : IDisposable
     public ManualClock Clock { get; } = ManualClock.On(2026, 11, 22);
 
     public LocalObjectStore Store { get; }
+
+    /// <summary>The labels the hub names files by under the fixture's test key (the default keys).</summary>
+    public FileLabels Labels { get; }
 
     public HubContext Hub { get; init; }
 
@@ -70,12 +75,12 @@ internal sealed class HubFixture : IDisposable
 /// <summary>A key provider with one deterministic test key (never used outside tests).</summary>
 internal sealed class FixedKeys(string version, byte seed) : IKeyProvider
 {
-    private readonly PseudonymisationKey _key = new(version, Enumerable.Range(seed, 32).Select(i => (byte)i).ToArray());
+    public PseudonymisationKey Key { get; } = new(version, Enumerable.Range(seed, 32).Select(i => (byte)i).ToArray());
 
-    public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => Task.FromResult(_key);
+    public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => Task.FromResult(Key);
 
     public Task<PseudonymisationKey> GetVersionAsync(string v, CancellationToken cancellationToken) =>
-        v == version ? Task.FromResult(_key) : throw new KeyUnavailableException($"No key version {v}.");
+        v == version ? Task.FromResult(Key) : throw new KeyUnavailableException($"No key version {v}.");
 }
 
 /// <summary>No key at all: the hub must refuse to pseudonymise.</summary>

@@ -62,8 +62,8 @@ public sealed class IngestExtractTests
         using var hub = new HubFixture();
         var outcome = await hub.DropAndIngestAsync(Path, Police(Row(1)));
         (await hub.ListAsync("landing/police/")).Should().BeEmpty();
-        (await hub.ListAsync("landing/_processed/")).Should().Equal($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{SafeNames.FileLabel("jan.csv")}");
-        hub.Text($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{SafeNames.FileLabel("jan.csv")}").Should().Be(Police(Row(1)));
+        (await hub.ListAsync("landing/_processed/")).Should().Equal($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{hub.Labels.Label("jan.csv")}");
+        hub.Text($"landing/_processed/police/police-da-incidents/{outcome.BatchId}/{hub.Labels.Label("jan.csv")}").Should().Be(Police(Row(1)));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class IngestExtractTests
         (await hub.ListAsync("secure/")).Should().BeEmpty();
         (await hub.ListAsync("landing/")).Should().BeEmpty();
         var kept = outcome.QuarantinePath!;
-        kept.Should().Be($"quarantine/police/police-da-incidents/{outcome.Sha256![..16]}-{SafeNames.FileLabel("jan.csv")}");
+        kept.Should().Be($"quarantine/police/police-da-incidents/{outcome.Sha256![..16]}-{hub.Labels.Label("jan.csv")}");
         (await hub.ListAsync("quarantine/police/police-da-incidents/")).Should().BeEquivalentTo(kept, kept + ".report.json", kept + ".report.csv");
         var report = hub.Text(kept + ".report.json");
         report.Should().Contain("\"rows.above_tolerance\"").And.Contain("\"date_of_birth\"");
@@ -188,7 +188,7 @@ public sealed class IngestExtractTests
 
         outcomes.Select(o => o.Status).Should().Equal(IngestStatus.Failed, IngestStatus.Failed, IngestStatus.Quarantined);
         var report = outcomes[2].ReportPath!;
-        report.Should().Be($"quarantine/police/police-da-incidents/{outcomes[2].Sha256![..16]}-{SafeNames.FileLabel("jan.csv")}.report.json");
+        report.Should().Be($"quarantine/police/police-da-incidents/{outcomes[2].Sha256![..16]}-{fixture.Labels.Label("jan.csv")}.report.json");
         (await fixture.ListAsync("quarantine/police/")).Should().Contain(report);
         fixture.Text(report).Should().Contain("ingest.poison").And.Contain("IOException");
         (await fixture.ListAsync("secure/")).Should().BeEmpty();

@@ -40,7 +40,7 @@ public sealed class LandingOverwriteTests
         var audit = await fixture.AuditAsync();
         var superseded = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
         superseded.Rule.Should().Be(IngestExtract.SupersededRule);
-        superseded.Path.Should().Be(SafeNames.LandingPath(Path, fixture.Hub.Protocols));
+        superseded.Path.Should().Be(fixture.Labels.LandingPath(Path, fixture.Hub.Protocols));
         (superseded.Partner, superseded.Feed).Should().Be(("police", "police-da-incidents"));
         superseded.FileSha256.Should().BeNull("the hub never read the replaced version");
         AuditText(audit).Should().NotContain("Zoe Smith").And.NotContain("1990-04-05");
@@ -74,7 +74,7 @@ public sealed class LandingOverwriteTests
         var superseded = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
         superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);
         superseded.FileSha256.Should().Be(Sha(original), "the version that was lost is named by the hash the hub took of it");
-        superseded.Path.Should().Be(SafeNames.LandingPath(Path, fixture.Hub.Protocols));
+        superseded.Path.Should().Be(fixture.Labels.LandingPath(Path, fixture.Hub.Protocols));
         audit.Should().NotContain(e => e.Entry.Kind == AuditKinds.Failed, "a partner's rewrite is not a failed attempt of the hub");
         var receipt = await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", "police-da-incidents", Sha(original)), default);
         receipt!.FailedAttempts.Should().Be(0);

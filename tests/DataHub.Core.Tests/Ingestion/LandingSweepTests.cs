@@ -30,6 +30,7 @@ public sealed class LandingSweepTests
         failed.Entry.Path.Should().StartWith(Feed).And.NotContain("Jane");
         var everything = File.ReadAllText(Path.Combine(fixture.Root, "audit", "audit-log.jsonl")) + result.Summary + string.Join("\n", result.Outcomes.Select(o => o.Message));
         everything.Should().NotContain("Jane").And.NotContain("2011-05-12");
+        everything.Should().NotContain(UnkeyedLabel.Of(RawName), "an unkeyed hash of the name can be worked back to it");
         (await fixture.ListAsync(Feed)).Should().Contain(Feed + RawName, "it stays in landing for the next sweep");
     }
 

@@ -5,6 +5,8 @@ using DataHub.Core.Retention;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
 
+using DataHub.Testing;
+
 namespace DataHub.Core.Tests.Retention;
 
 /// <summary>Retention of the raw archive, which partners can write into as they can anywhere in landing.</summary>
@@ -32,13 +34,18 @@ public sealed class RawRetentionTests
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
         (await hub.ListAsync("landing/")).Should().BeEmpty("all three are past the police agreement's 30 days of raw retention");
-        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{SafeNames.FileLabel("jan.csv")}";
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{hub.Labels.Label("jan.csv")}";
         var audited = (await hub.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Path).ToList();
         audited.Should().BeEquivalentTo(outcome.Deleted.Select(d => d.Path));
         audited.Should().Contain(archived, "the hub's own archive entry is named as it is").And.HaveCount(3);
         audited.Where(p => p != archived).Should().OnlyContain(p => p!.StartsWith("landing/_processed/~file-", StringComparison.Ordinal));
         var written = string.Join('\n', Directory.EnumerateFiles(hub.Root, "*", SearchOption.AllDirectories).Select(f => f + "\n" + File.ReadAllText(f, Encoding.Latin1)));
         written.Should().NotContain("Jane").And.NotContain("4857773456").And.NotContain("1990-04-05");
+        foreach (var rest in planted.Select(p => p["landing/_processed/".Length..]))
+        {
+            written.Should().NotContain(UnkeyedLabel.Of(rest), "an unkeyed hash of the path can be worked back to it");
+            audited.Should().Contain("landing/_processed/~" + hub.Labels.Label(rest));
+        }
     }
 
     [Fact]
@@ -69,7 +76,7 @@ public sealed class RawRetentionTests
     {
         using var hub = new HubFixture();
 
-        var safe = SafeNames.StoredPath(path, hub.Hub.Protocols);
+        var safe = hub.Labels.StoredPath(path, hub.Hub.Protocols);
 
         if (repeated)
         {
@@ -77,7 +84,7 @@ public sealed class RawRetentionTests
         }
         else
         {
-            safe.Should().Be("landing/_processed/~" + SafeNames.FileLabel(path["landing/_processed/".Length..]));
+            safe.Should().Be("landing/_processed/~" + hub.Labels.Label(path["landing/_processed/".Length..]));
         }
     }
 }
