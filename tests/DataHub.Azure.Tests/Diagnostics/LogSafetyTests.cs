@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DataHub.Azure.Tests.Diagnostics;
 
 /// <summary>With every log turned up to Debug (and the SDK's to Verbose), ingests and a rollup through the Function App on Azurite log nothing identifying.</summary>
+[Collection(CapturedLogsCollection.Name)]
 public sealed class LogSafetyTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IDisposable
 {
     // A rejected file's raw values: the report must name lines and rules, never these.
@@ -59,7 +60,7 @@ public sealed class LogSafetyTests(AzuriteFixture fixture) : IClassFixture<Azuri
         var audited = string.Join("\n", await hub.Audit.ReadAsync(CancellationToken.None).Select(e => e.Entry.Path + " " + e.Entry.Detail).ToListAsync());
         foreach (var file in files.Where(f => text.Contains(f.FileName, StringComparison.Ordinal)))
         {
-            audited.Should().Contain(file.FileName);
+            audited.Should().Contain(file.FileName, "the logs name it only if the audit does: " + string.Join(" | ", logs.Lines.Where(l => l.Contains(file.FileName, StringComparison.Ordinal))));
         }
     }
 

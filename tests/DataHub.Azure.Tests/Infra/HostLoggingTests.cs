@@ -11,6 +11,7 @@ namespace DataHub.Azure.Tests.Infra;
 /// host's own lines that carry a landed blob's name are never emitted, and the worker's own lines (relayed by the host
 /// under "Function.{name}.User") still are.
 /// </summary>
+[Collection(CapturedLogsCollection.Name)]
 public sealed class HostLoggingTests : IDisposable
 {
     private readonly CapturedLogs _provider = new();
