@@ -72,7 +72,7 @@ public sealed class IngestExtract
         {
             return await HandleLabelledAsync(landingPath, eTag, check, key, labels, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
             // The host records what escapes (UnexpectedAsync) by the file's label: under this handling's key version, so
             // it names the file as this handling's events did, not by whatever key is current (or unreachable) by then.
