@@ -41,6 +41,8 @@ public static class Program
         };
         // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
         // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
+        // No response files: an argument beginning with '@' is a file name (a partner's may start with one), never the name
+        // of a file of arguments to read, and never echoed back in a "response file not found" message.
+        return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
     }
 }

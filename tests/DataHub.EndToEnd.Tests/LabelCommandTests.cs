@@ -34,6 +34,18 @@ public sealed class LabelCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_beginning_with_an_at_sign_is_labelled_not_read_as_a_response_file_and_echoed()
+    {
+        await _root.RunAsync("key", "init");
+
+        var (code, output) = await _root.RunAsync("label", "@" + Name);
+
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().NotContain("Jane").And.NotContain("4857773456");
+        output.Trim().Should().MatchRegex(@"^name 1\tv1 \(current\)\tfile-[0-9a-f]{8}\.csv$");
+    }
+
+    [Fact]
     public async Task Without_a_key_it_says_what_to_run_and_prints_no_label()
     {
         var (code, output) = await _root.RunAsync("label", Name);

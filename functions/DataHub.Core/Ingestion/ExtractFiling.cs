@@ -80,7 +80,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             Message = message,
             FileErrors = [new FileError(rule, message)],
         };
-        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.Label(landingPath)}", report, cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
@@ -96,7 +96,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
-        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.Label(landingPath)}";
+        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
         await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
         try
         {

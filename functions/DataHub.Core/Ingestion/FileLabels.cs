@@ -91,13 +91,25 @@ public sealed class FileLabels
     public string LandingPath(string path, ProtocolSet? protocols)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return Ingestion.LandingPath.Check(path).Path is { } parsed && SafeNames.IsPlaced(parsed, protocols)
+            ? LandingPath(parsed)
+            : $"{Ingestion.LandingPath.Container}/~{PathLabel(path, protocols)}";
+    }
+
+    /// <summary>
+    /// The label <see cref="LandingPath(string, ProtocolSet?)"/> ends with: a placed file's name's, otherwise that of
+    /// everything after "landing/" (what an operator gives `datahub label` as partner/feed/name). A file refused or kept
+    /// in quarantine/_refused or _unrouted is named there by this same label, so one file has one label in every record.
+    /// </summary>
+    public string PathLabel(string path, ProtocolSet? protocols)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         if (Ingestion.LandingPath.Check(path).Path is { } parsed && SafeNames.IsPlaced(parsed, protocols))
         {
-            return LandingPath(parsed);
+            return Label(parsed.FileName);
         }
 
-        var rest = path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path;
-        return $"{Ingestion.LandingPath.Container}/~{Label(rest)}";
+        return Label(path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path);
     }
 
     /// <summary>The safe form of a placed path: its partner and feed folders as they are, its file by its label.</summary>

@@ -23,6 +23,9 @@ namespace DataHub.Core.Ingestion;
 /// </remarks>
 public sealed class IngestExtract
 {
+    // Where an exception escaping a handling carries the key version the handling labelled its file under.
+    private const string LabelKeyVersion = "datahub.label_key_version";
+
     private readonly HubContext _hub;
     private readonly ILogger _log;
     private readonly IProgress<IngestProgress>? _progress;
@@ -65,6 +68,22 @@ public sealed class IngestExtract
         }
 
         var labels = new FileLabels(key);
+        try
+        {
+            return await HandleLabelledAsync(landingPath, eTag, check, key, labels, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // The host records what escapes (UnexpectedAsync) by the file's label: under this handling's key version, so
+            // it names the file as this handling's events did, not by whatever key is current (or unreachable) by then.
+            ex.Data[LabelKeyVersion] = key.Version;
+            throw;
+        }
+    }
+
+    // Everything the handler does once it can name the file, under one key version.
+    private async Task<IngestOutcome> HandleLabelledAsync(string landingPath, string? eTag, LandingPathCheck check, PseudonymisationKey key, FileLabels labels, CancellationToken cancellationToken)
+    {
         if (check.Path is null && !check.Movable)
         {
             return await _filing.RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
@@ -157,7 +176,8 @@ public sealed class IngestExtract
     public async Task<IngestOutcome> UnexpectedAsync(string landingPath, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(landingPath);
-        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(exception);
+        var labels = await LabelsOfAsync(exception, cancellationToken).ConfigureAwait(false);
         return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: "ingest.failed", Message: labels.Describe(exception, landingPath, _hub.Protocols))
         {
             SafeLandingPath = labels.LandingPath(landingPath, _hub.Protocols),
@@ -358,6 +378,25 @@ public sealed class IngestExtract
     {
         var refusal = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today);
         return LandingPathCheck.Refused(refusal.Rule, refusal.Reason, movable: true);
+    }
+
+    // The labels an escaped exception's handling named its file by (its key version, which a key store keeps readable once
+    // it has given it); the current key's, or withheld, when the handling had none yet or that version cannot be had.
+    private async Task<FileLabels> LabelsOfAsync(Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception.Data[LabelKeyVersion] is string version)
+        {
+            try
+            {
+                return new FileLabels(await _hub.Keys.GetVersionAsync(version, cancellationToken).ConfigureAwait(false));
+            }
+            catch (KeyUnavailableException)
+            {
+                // Fall through: the current key's labels, or withheld.
+            }
+        }
+
+        return await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
     }
 
     // Nothing at the path: the hub's own handling of this version archived or quarantined it (partners cannot delete).

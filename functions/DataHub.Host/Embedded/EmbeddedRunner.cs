@@ -146,7 +146,7 @@ public sealed class EmbeddedRunner
             // Nothing can be audited until an operator repairs the log: say so with the fix (the message is fixed text
             // naming no file or value), leave the file in landing and keep watching, so work resumes once it is repaired.
             Interlocked.Increment(ref _failures);
-            var safe = (await FileLabels.CurrentOrWithheldAsync(_hub.Keys, CancellationToken.None).ConfigureAwait(false)).LandingPath(path, _hub.Protocols);
+            var safe = (await ingest.UnexpectedAsync(path, ex, CancellationToken.None).ConfigureAwait(false)).SafeLandingPath;
             _log.LogError("{Path}: not handled, the audit log cannot take another event. {Finding} The runner goes on; the file stays in landing and is tried again later.", safe, ex.Message);
             _report($"{safe}: not handled, the audit log cannot take another event. {ex.Message} The file stays in landing and is tried again later.");
             return null;
@@ -154,10 +154,10 @@ public sealed class EmbeddedRunner
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Interlocked.Increment(ref _failures);
-            var safe = (await FileLabels.CurrentOrWithheldAsync(_hub.Keys, CancellationToken.None).ConfigureAwait(false)).LandingPath(path, _hub.Protocols);
+            // Named as the handling named it (the outcome carries its label), in the audit, the log and the console alike.
+            var safe = (await ingest.AuditUnhandledAsync(path, ex, UnhandledRule, $"Handling the file failed unexpectedly ({ex.GetType().Name}); it stays in landing and is tried again later.").ConfigureAwait(false)).SafeLandingPath;
             _log.LogError("{Path}: handling failed ({ErrorType}); the runner goes on and tries it again later.", safe, ex.GetType().Name);
             _report($"{safe}: failed ({ex.GetType().Name}); it stays in landing and is tried again later.");
-            await ingest.AuditUnhandledAsync(path, ex, UnhandledRule, $"Handling the file failed unexpectedly ({ex.GetType().Name}); it stays in landing and is tried again later.").ConfigureAwait(false);
             return null;
         }
     }

@@ -113,6 +113,34 @@ public sealed class FileLabelTests
     }
 
     [Fact]
+    public async Task A_file_in_an_unknown_folder_has_one_label_in_its_safe_path_its_quarantine_path_its_report_and_its_event()
+    {
+        using var fixture = new HubFixture();
+        var outcome = await fixture.DropAndIngestAsync("landing/jane-smith/police-da-incidents/referral.csv", Police(Row(1)));
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+
+        // What `datahub label jane-smith/police-da-incidents/referral.csv` prints, as the runbook says to run it.
+        var label = fixture.Labels.Label("jane-smith/police-da-incidents/referral.csv");
+        outcome.SafeLandingPath.Should().Be($"landing/~{label}");
+        outcome.QuarantinePath.Should().MatchRegex(@"^quarantine/_unrouted/[0-9]{8}T[0-9]{9}-file-[0-9a-f]{8}\.csv$").And.EndWith("-" + label);
+        outcome.ReportPath.Should().Be(outcome.QuarantinePath + ".report.json");
+        (await fixture.AuditAsync()).Single(e => e.Entry.Kind == AuditKinds.PathRefused).Entry.Path.Should().Be(outcome.QuarantinePath);
+    }
+
+    [Fact]
+    public async Task A_refused_path_has_one_label_in_its_event_and_its_report()
+    {
+        using var fixture = new HubFixture();
+        var outcome = await new IngestExtract(fixture.Hub).HandleAsync("landing/police/../Jane Smith.csv", null, default);
+        outcome.Status.Should().Be(IngestStatus.Refused, outcome.Message);
+
+        var label = fixture.Labels.Label("police/../Jane Smith.csv");
+        outcome.SafeLandingPath.Should().Be($"landing/~{label}");
+        (await fixture.AuditAsync()).Single(e => e.Entry.Kind == AuditKinds.PathRefused).Entry.Path.Should().Be(outcome.SafeLandingPath);
+        outcome.ReportPath.Should().MatchRegex(@"^quarantine/_refused/[0-9]{8}T[0-9]{9}-file-[0-9a-f]{8}\.csv\.report\.json$").And.EndWith($"-{label}.report.json");
+    }
+
+    [Fact]
     public async Task Without_the_key_a_file_is_left_in_landing_and_audited_with_its_label_withheld()
     {
         using var fixture = new HubFixture(keys: new NoKeys());

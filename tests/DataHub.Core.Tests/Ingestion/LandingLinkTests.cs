@@ -41,6 +41,20 @@ public sealed class LandingLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task A_link_in_a_partners_folder_is_refused_under_its_file_label_in_its_event_and_its_report()
+    {
+        File.CreateSymbolicLink(LandingFile("police", "police-da-incidents", "Jane Smith.csv"), Path.Combine(_outside, "datahub-key.json"));
+
+        var outcome = await new IngestExtract(_hub.Hub).HandleAsync("landing/police/police-da-incidents/Jane Smith.csv", null, default);
+
+        var label = _hub.Labels.Label("Jane Smith.csv");
+        outcome.Status.Should().Be(IngestStatus.Refused);
+        outcome.SafeLandingPath.Should().Be($"landing/police/police-da-incidents/{label}");
+        (await _hub.AuditAsync()).Single(e => e.Entry.Kind == AuditKinds.PathRefused).Entry.Path.Should().Be(outcome.SafeLandingPath);
+        outcome.ReportPath.Should().EndWith($"-{label}.report.json", "the report goes by the label the event and the console give the file");
+    }
+
+    [Fact]
     public async Task A_dangling_link_is_refused_with_a_report_rather_than_failing()
     {
         File.CreateSymbolicLink(LandingFile("police", "police-da-incidents", "gone.csv"), Path.Combine(_outside, "no-such-file.csv"));

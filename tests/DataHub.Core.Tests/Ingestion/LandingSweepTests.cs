@@ -34,6 +34,27 @@ public sealed class LandingSweepTests
         (await fixture.ListAsync(Feed)).Should().Contain(Feed + RawName, "it stays in landing for the next sweep");
     }
 
+    [Fact]
+    public async Task A_file_whose_handling_throws_after_it_was_received_is_audited_failed_under_the_label_it_was_received_by()
+    {
+        // The key is had when the file is received, and no longer when the failure is recorded (a Key Vault outage as the
+        // cached current version runs out): the failed event must still name the file as its received event did.
+        using var fixture = new HubFixture(keys: new KeyLostAfterFirstUse(new FixedKeys("v1", 7)));
+        var hub = fixture.Hub with { Store = new FailsAt(fixture.Store, 1, p => p.StartsWith("quarantine/", StringComparison.Ordinal)) };
+        const string Refused = "landing/police/school-attendance/" + RawName;
+        await Land(fixture, Refused, FeedSamples.Csv("police-da-incidents", FeedSamples.Line("police-da-incidents")));
+
+        var result = await new LandingSweep(hub).RunAsync(default);
+
+        result.Outcomes.Should().ContainSingle().Which.Status.Should().Be(IngestStatus.Failed);
+        var audit = await fixture.AuditAsync();
+        var received = audit.Single(e => e.Entry.Kind == AuditKinds.Received).Entry.Path;
+        received.Should().Be("landing/police/school-attendance/" + fixture.Labels.Label(RawName));
+        audit.Single(e => e.Entry.Rule == LandingSweep.UnhandledRule).Entry.Path.Should().Be(received, "one delivery's events name its file by one label");
+        result.Outcomes.Single().SafeLandingPath.Should().Be(received);
+        (await fixture.ListAsync("landing/")).Should().Contain(Refused, "it stays in landing for the next sweep");
+    }
+
     // Landed well over a claim lease before the fixture's clock: the trigger has had its chance.
     private static async Task Land(HubFixture fixture, string path, string content)
     {
@@ -47,4 +68,15 @@ public sealed class LandingSweepTests
         public override Task<StoredObject?> GetAsync(string p, CancellationToken cancellationToken) =>
             p == path ? throw new IOException($"Could not read '{p}'.") : base.GetAsync(p, cancellationToken);
     }
+}
+
+/// <summary>A key store that gives its current key once, then is unreachable for the current version; a version it has given stays readable (as Key Vault's cached versions do).</summary>
+internal sealed class KeyLostAfterFirstUse(FixedKeys keys) : DataHub.Core.Pseudonymisation.IKeyProvider
+{
+    private int _uses;
+
+    public Task<DataHub.Core.Pseudonymisation.PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) =>
+        Interlocked.Increment(ref _uses) == 1 ? keys.GetCurrentAsync(cancellationToken) : throw new DataHub.Core.Pseudonymisation.KeyUnavailableException("Key Vault could not be reached.");
+
+    public Task<DataHub.Core.Pseudonymisation.PseudonymisationKey> GetVersionAsync(string version, CancellationToken cancellationToken) => keys.GetVersionAsync(version, cancellationToken);
 }
