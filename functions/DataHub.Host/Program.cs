@@ -43,6 +43,21 @@ public static class Program
         // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
         // No response files: an argument beginning with '@' is a file name (a partner's may start with one), never the name
         // of a file of arguments to read, and never echoed back in a "response file not found" message.
-        return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
+        // No default exception handler either: it prints an exception's message and stack trace, and storage and library
+        // messages quote paths (a landed file's name may name a person). What no command handles is named by its type only.
+        var invocation = new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10), EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await env.Error.WriteLineAsync($"The command stopped on an unexpected {ex.GetType().Name} (its message is not shown: it can quote a file's name). A file being ingested stays in landing; the audit log and the hub's log say what was done.").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
     }
 }

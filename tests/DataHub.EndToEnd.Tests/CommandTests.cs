@@ -36,6 +36,23 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_exception_no_command_handles_is_named_by_its_type_only_and_ends_with_exit_4()
+    {
+        // Library and storage exceptions quote paths, and a landing path can hold a partner's file name; nothing the
+        // commands leave unhandled may reach the console as its message or stack trace.
+        using var output = new StringWriter();
+        var env = new CommandEnvironment(output, output, TimeProvider.System)
+        {
+            Variables = _ => throw new DataHub.Core.Storage.ObjectNotFoundException("landing/police/police-da-incidents/Zebedee Quillfeather 4857773456.csv"),
+        };
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--azure"], env);
+
+        code.Should().Be(ExitCodes.Failed, output.ToString());
+        output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
+    }
+
+    [Fact]
     public async Task Key_init_refuses_to_overwrite_an_existing_key()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
