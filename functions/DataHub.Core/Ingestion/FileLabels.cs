@@ -91,9 +91,9 @@ public sealed class FileLabels
     public string LandingPath(string path, ProtocolSet? protocols)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Ingestion.LandingPath.Check(path).Path is { } parsed && SafeNames.IsPlaced(parsed, protocols)
-            ? LandingPath(parsed)
-            : $"{Ingestion.LandingPath.Container}/~{PathLabel(path, protocols)}";
+        return Placed(path, protocols) is { } placed
+            ? LandingPath(placed)
+            : $"{Ingestion.LandingPath.Container}/~{Label(AfterContainer(path))}";
     }
 
     /// <summary>
@@ -104,12 +104,7 @@ public sealed class FileLabels
     public string PathLabel(string path, ProtocolSet? protocols)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Ingestion.LandingPath.Check(path).Path is { } parsed && SafeNames.IsPlaced(parsed, protocols))
-        {
-            return Label(parsed.FileName);
-        }
-
-        return Label(path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path);
+        return Label(Placed(path, protocols) is { } placed ? placed.FileName : AfterContainer(path));
     }
 
     /// <summary>The safe form of a placed path: its partner and feed folders as they are, its file by its label.</summary>
@@ -169,6 +164,14 @@ public sealed class FileLabels
 
         return Scrub(text, landingPath[(landingPath.LastIndexOf('/') + 1)..]);
     }
+
+    // The path parsed, when it is well formed and placed: only then may its folder names be repeated.
+    private static LandingPath? Placed(string path, ProtocolSet? protocols) =>
+        Ingestion.LandingPath.Check(path).Path is { } parsed && SafeNames.IsPlaced(parsed, protocols) ? parsed : null;
+
+    // Everything after "landing/" (the whole path when it is not a landing path): what an unplaced path is labelled by.
+    private static string AfterContainer(string path) =>
+        path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? path[(Ingestion.LandingPath.Container.Length + 1)..] : path;
 
     /// <summary>Names the key version only, never the label key.</summary>
     public override string ToString() => KeyVersion is null ? "file labels (withheld)" : $"file labels under key version {KeyVersion}";
