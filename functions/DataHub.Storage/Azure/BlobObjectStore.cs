@@ -108,6 +108,11 @@ public sealed class BlobObjectStore : IObjectStore
 
         if (slash >= 0)
         {
+            if (await IsMissingPartnerContainerAsync(prefix[..slash], cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+
             await foreach (var item in ListContainerAsync(prefix[..slash], prefix[(slash + 1)..], cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
@@ -197,6 +202,11 @@ public sealed class BlobObjectStore : IObjectStore
             }
 
             var (container, name) = LandingContainers.Locate(prefix + "x");
+            if (await IsMissingPartnerContainerAsync(container, cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+
             await foreach (var item in ListContainerAsync(container, name[..^1], cancellationToken).ConfigureAwait(false))
             {
                 if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
@@ -265,14 +275,8 @@ public sealed class BlobObjectStore : IObjectStore
 
     private async IAsyncEnumerable<StoredObject> ListContainerAsync(string container, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var client = _service.GetBlobContainerClient(container);
-        if (LandingContainers.PartnerOf(container) is not null && !await ExistsAsync(client, cancellationToken).ConfigureAwait(false))
-        {
-            // A partner with no container yet has nothing in landing.
-            yield break;
-        }
-
-        var blobs = client.GetBlobsAsync(
+        // A container the hub ensures, one found by listing the account, or one the caller checked exists.
+        var blobs = _service.GetBlobContainerClient(container).GetBlobsAsync(
             new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = namePrefix.Length == 0 ? null : namePrefix },
             cancellationToken);
         await foreach (var page in StorageFailure.Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
@@ -306,6 +310,11 @@ public sealed class BlobObjectStore : IObjectStore
                 .EnsureAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // A partner with no container yet has nothing in landing. Only a container named by the prefix needs this request:
+    // the whole landing listing takes the partner containers from the account's list of containers.
+    private async Task<bool> IsMissingPartnerContainerAsync(string container, CancellationToken cancellationToken) =>
+        LandingContainers.PartnerOf(container) is not null && !await ExistsAsync(_service.GetBlobContainerClient(container), cancellationToken).ConfigureAwait(false);
 
     private static async Task<bool> ExistsAsync(BlobContainerClient container, CancellationToken cancellationToken)
     {
