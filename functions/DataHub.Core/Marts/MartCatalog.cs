@@ -92,10 +92,6 @@ public sealed class MartCatalog(IObjectStore store)
             && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
     }
 
-    /// <summary>True when the manifest of <paramref name="batchId"/> exists now.</summary>
-    public async Task<bool> IsCommittedAsync(string feed, string batchId, CancellationToken cancellationToken) =>
-        await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is not null;
-
     /// <summary>
     /// True when the manifest of <paramref name="batchId"/> as it is now lists the mart file at <paramref name="path"/>;
     /// false when the batch has no manifest or its manifest lists another attempt's files.
