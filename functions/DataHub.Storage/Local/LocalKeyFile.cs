@@ -59,7 +59,7 @@ internal sealed partial class LocalKeyFile
             CryptographicOperations.ZeroMemory(Material(file, version));
         }
 
-        var next = "v" + (file.Keys.Keys.Select(v => int.TryParse(v.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1).ToString(CultureInfo.InvariantCulture);
+        var next = "v" + (file.Keys.Keys.Select(NumberOf).DefaultIfEmpty(0).Max() + 1).ToString(CultureInfo.InvariantCulture);
         var keys = new Dictionary<string, string>(file.Keys, StringComparer.Ordinal) { [next] = NewMaterial() };
         Save(new KeyFile(next, keys), createOnly: false);
         return next;
@@ -76,7 +76,7 @@ internal sealed partial class LocalKeyFile
     /// <summary>Every version's name, in the order of their numbers (v1, v2, …).</summary>
     /// <exception cref="KeyUnavailableException">As <see cref="Current"/>.</exception>
     public IReadOnlyList<string> Versions() =>
-        [.. Load().Keys.Keys.OrderBy(v => int.TryParse(v.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ThenBy(v => v, StringComparer.Ordinal)];
+        [.. Load().Keys.Keys.OrderBy(NumberOf).ThenBy(v => v, StringComparer.Ordinal)];
 
     /// <summary>A version's bytes (zero them after use).</summary>
     /// <exception cref="KeyUnavailableException">As <see cref="Current"/>, or the version does not exist.</exception>
@@ -179,6 +179,9 @@ internal sealed partial class LocalKeyFile
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8);
 
     private static string NewMaterial() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyMaterial.MinimumBytes));
+
+    // A version's number: every name a loaded file holds is "v" and up to nine digits (VersionName).
+    private static int NumberOf(string version) => int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^v[0-9]{1,9}$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionName();
