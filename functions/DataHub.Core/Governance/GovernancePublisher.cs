@@ -43,7 +43,6 @@ public sealed class GovernancePublisher
     /// <summary>The pointer to the current governance version.</summary>
     public const string CurrentPointer = "published/governance/current.json";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, TypeInfoResolver = HubJson.Default };
     private readonly HubContext _hub;
     private readonly RollupSettings _settings;
     private readonly Func<CancellationToken, Task<AuditVerification>> _verifyChain;
@@ -111,7 +110,7 @@ public sealed class GovernancePublisher
         }
 
         var last = events.Count == 0 ? null : events[^1];
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), Json);
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), HubJson.Default.GovernanceManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
 
         // Create-only: a folder cleared as abandoned while the publication stalled holds the clearing's marker, and is never published.

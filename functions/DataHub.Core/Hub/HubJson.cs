@@ -6,10 +6,11 @@ using DataHub.Core.Rollup;
 namespace DataHub.Core.Hub;
 
 /// <summary>
-/// The JSON metadata of the hub's manifests and version pointers, generated at build so a command does not build it by
-/// reflection at start-up. Each document keeps its serializer options (names, indenting) where it is written; this only
-/// supplies the metadata, so the bytes are the same.
+/// The JSON of the hub's manifests and version pointers (snake_case names, indented), generated at build: a command does
+/// not build it by reflection at start-up, and the native (AOT) `datahub`, which has no reflection-based serializer, can
+/// read and write them. Every document is written through this context's type info (HubJson.Default.MartManifest ...).
 /// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(MartManifest))]
 [JsonSerializable(typeof(RollupManifest))]
 [JsonSerializable(typeof(GovernanceManifest))]

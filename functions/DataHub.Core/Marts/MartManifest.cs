@@ -38,14 +38,6 @@ public sealed record MartManifest(
     /// <summary>The folder of a feed's manifests, beside its quarter folders.</summary>
     public const string Folder = "_batches";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        TypeInfoResolver = HubJson.Default,
-    };
-
     /// <summary>Where a batch's manifest lives: secure/{feed}/_batches/{batchId}.json.</summary>
     public static string PathFor(string feed, string batchId) => $"secure/{feed}/{Folder}/{batchId}.json";
 
@@ -54,14 +46,14 @@ public sealed record MartManifest(
     public string Path => PathFor(Feed, BatchId);
 
     /// <summary>The manifest as JSON (UTF-8).</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, HubJson.Default.MartManifest);
 
     /// <summary>Reads a manifest; null when the bytes are not one (a damaged manifest commits nothing).</summary>
     public static MartManifest? Parse(ReadOnlySpan<byte> json)
     {
         try
         {
-            var manifest = JsonSerializer.Deserialize<MartManifest>(json, Json);
+            var manifest = JsonSerializer.Deserialize(json, HubJson.Default.MartManifest);
             return manifest is { BatchId.Length: > 0, Feed.Length: > 0, Files: not null }
                 && (manifest.Attempt is null || MartSchema.IsAttempt(manifest.Attempt))
                 && manifest.Files.All(f => f is { Path.Length: > 0, Sha256.Length: 64 })

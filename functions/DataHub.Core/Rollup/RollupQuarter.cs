@@ -127,7 +127,6 @@ public sealed class RollupQuarter
     /// <summary>The audit rule of a version written whole but not made current, because a rollup that started later had switched first.</summary>
     public const string SupersededRule = "rollup.superseded";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, TypeInfoResolver = HubJson.Default };
     private readonly IObjectStore _store;
     private readonly IAuditLog _audit;
     private readonly TimeProvider _time;
@@ -254,7 +253,7 @@ public sealed class RollupQuarter
             publication.Markers,
             phases,
             auditHead);
-        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, HubJson.Default.RollupManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
 
         // The manifest is written create-only: if a later run cleared this folder as abandoned while the run stalled, its
@@ -405,9 +404,6 @@ public sealed record RollupManifest(
 /// <summary>The content of <c>published/kpi/current.json</c> (and of the governance pointer).</summary>
 public sealed record CurrentVersion(string Version, string RunId, string ManifestSha256, DateTimeOffset Switched)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, TypeInfoResolver = HubJson.Default };
-    private static readonly JsonSerializerOptions Indented = new(Json) { WriteIndented = true };
-
     /// <summary>When the run that made the version began reading its inputs (null in pointers written before it was recorded).</summary>
     public DateTimeOffset? Started { get; init; }
 
@@ -442,7 +438,7 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(next);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(next, Indented);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(next, HubJson.Default.CurrentVersion);
         for (var attempt = 1; ; attempt++)
         {
             var existing = await store.GetAsync(pointer, cancellationToken).ConfigureAwait(false);
@@ -471,7 +467,7 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
         var stream = await store.OpenReadAsync(pointer, version, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            return await JsonSerializer.DeserializeAsync<CurrentVersion>(stream, Json, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, HubJson.Default.CurrentVersion, cancellationToken).ConfigureAwait(false);
         }
     }
 

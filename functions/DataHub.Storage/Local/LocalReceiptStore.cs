@@ -11,7 +11,6 @@ namespace DataHub.Storage.Local;
 /// </summary>
 public sealed class LocalReceiptStore : IReceiptStore
 {
-    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() }, TypeInfoResolver = StorageJson.Default };
     private readonly string _folder;
 
     /// <summary>Keeps receipts under <paramref name="root"/>.</summary>
@@ -94,13 +93,13 @@ public sealed class LocalReceiptStore : IReceiptStore
     }
 
     private static Receipt? Read(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize<Receipt>(File.ReadAllText(path), Json) : null;
+        File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), StorageJson.Default.Receipt) : null;
 
     private static bool Write(string path, Receipt receipt, bool createOnly)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = TemporaryFiles.PathBeside(path);
-        File.WriteAllText(temp, JsonSerializer.Serialize(receipt, Json));
+        File.WriteAllText(temp, JsonSerializer.Serialize(receipt, StorageJson.Default.Receipt));
         try
         {
             File.Move(temp, path, overwrite: !createOnly);
