@@ -37,7 +37,7 @@ public sealed class TableAuditLog : IAuditLog
         _sealer = new AuditSealer(keys);
         Anchors = anchors;
         _pageSize = pageSize;
-        _created = OnceSucceeded.Creating(ct => table.CreateIfNotExistsAsync(ct));
+        _created = OnceSucceeded.Creating(table.CreateIfMissingAsync);
     }
 
     /// <summary>The anchors this log records and checks.</summary>

@@ -22,7 +22,7 @@ public sealed class TableReceiptStore : IReceiptStore
     {
         ArgumentNullException.ThrowIfNull(table);
         _table = table;
-        _created = new OnceSucceeded(ct => table.CreateIfNotExistsAsync(ct));
+        _created = new OnceSucceeded(table.CreateIfMissingAsync);
     }
 
     /// <inheritdoc />
