@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -27,6 +28,10 @@ public sealed class TableAuditLog : IAuditLog
     private readonly OnceSucceeded _created;
 
     /// <summary>Keeps the log in <paramref name="table"/> (Azurite starts without it), sealed with <paramref name="keys"/> and anchored in <paramref name="anchors"/>.</summary>
+    /// <remarks>The library makes each TableEntity it reads with Activator.CreateInstance&lt;T&gt;(), which trimming cannot
+    /// see: the dependency keeps TableEntity's constructor in the native (AOT) `datahub`, whose `audit verify --azure`
+    /// otherwise stopped on a MissingMethodException at the first row read.</remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public TableAuditLog(TableClient table, IAuditKeyProvider keys, IAuditAnchorStore anchors, TimeProvider time, int? pageSize = null)
     {
         ArgumentNullException.ThrowIfNull(table);
