@@ -24,7 +24,9 @@ internal static class IngestBenchmark
     {
         var sizes = Option(args, "--sizes")?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() ?? [1_000_000, 5_000_000];
         var rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 2;
-        var datahub = PublishedCli.Publish();
+        var cli = PublishedCli.Publish("DataHub.Benchmarks");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"datahub: {PublishedCli.Description}, {cli.Path}, published or checked in {cli.Took.TotalSeconds:F0} s"));
+        var datahub = cli.Path;
         var work = Path.Combine(Path.GetTempPath(), "datahub-bench-ingest-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         var summary = new List<string>();

@@ -42,10 +42,25 @@ internal sealed class CliProcess : IDisposable
     public static CliProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
     /// <summary>Starts `datahub` with <paramref name="environment"/> added to its environment.</summary>
-    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(null, environment, args);
+
+    /// <summary>Runs <paramref name="executable"/> (a published `datahub`) to the end with <paramref name="environment"/> added to its environment (or fails the test after <paramref name="timeout"/>).</summary>
+    public static async Task<(int Code, string Output)> RunExecutableAsync(string executable, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
+        using var process = Start(executable, environment, args);
+        var code = await process.WaitAsync(timeout);
+        return (code, process.Output);
+    }
+
+    /// <summary>Starts <paramref name="executable"/>, or without one the build output's datahub.dll through `dotnet`.</summary>
+    private static CliProcess Start(string? executable, IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var start = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (executable is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datahub.dll"));
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,24 +1,30 @@
 using System.Diagnostics;
-using System.Globalization;
-using DataHub.Testing;
 
-namespace DataHub.Benchmarks;
+namespace DataHub.Testing;
 
 /// <summary>
-/// The `datahub` a user runs: functions/DataHub.Host published as README's install step publishes it (self-contained,
-/// ReadyToRun composite), once per benchmark run into this project's obj folder. Publishing again when nothing changed
-/// only checks that the output is up to date.
+/// The `datahub` a user installs: functions/DataHub.Host published as README's install step publishes it (a Native AOT
+/// executable), into the obj folder of the test or benchmark project that asks, once per run of it. Publishing again when
+/// nothing changed only checks that the output is up to date.
 /// </summary>
-internal static class PublishedCli
+/// <param name="Path">The published executable.</param>
+/// <param name="Took">How long the publish (or the up-to-date check) took.</param>
+public sealed record PublishedCli(string Path, TimeSpan Took)
 {
-    /// <summary>Publishes the host (when its output is out of date) and returns the published executable's path.</summary>
+    /// <summary>What the executable is, for a benchmark's or test's output.</summary>
+    public const string Description = "the published CLI (a Native AOT executable; `dotnet publish functions/DataHub.Host -c Release`)";
+
+    /// <summary>Publishes the host into tests/{project}/obj/published-datahub (when that output is out of date).</summary>
+    /// <param name="project">The asking test or benchmark project's folder name under tests/, e.g. DataHub.Benchmarks.</param>
     /// <exception cref="InvalidOperationException">`dotnet publish` failed; its output is in the message.</exception>
-    public static string Publish()
+    public static PublishedCli Publish(string project)
     {
-        var output = Path.Combine(RepoPaths.Root, "tests", "DataHub.Benchmarks", "obj", "published-datahub");
-        var project = Path.Combine(RepoPaths.Root, "functions", "DataHub.Host", "DataHub.Host.csproj");
+        var output = System.IO.Path.Combine(RepoPaths.Root, "tests", project, "obj", "published-datahub");
+        var host = System.IO.Path.Combine(RepoPaths.Root, "functions", "DataHub.Host", "DataHub.Host.csproj");
+
+        // No build servers: a compiler or MSBuild node left running would hold this process's output pipe open after publish ends.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", output, "-nologo", "-clp:ErrorsOnly" })
+        foreach (var argument in new[] { "publish", host, "-c", "Release", "-o", output, "-nologo", "-clp:ErrorsOnly", "--disable-build-servers" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -32,8 +38,6 @@ internal static class PublishedCli
             throw new InvalidOperationException($"dotnet publish of the datahub host failed ({publish.ExitCode}):{Environment.NewLine}{log}");
         }
 
-        var datahub = Path.Combine(output, "datahub");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"datahub: the published CLI (self-contained, ReadyToRun composite; `dotnet publish functions/DataHub.Host -c Release`), {datahub}, published or checked in {watch.Elapsed.TotalSeconds:F0} s"));
-        return datahub;
+        return new PublishedCli(System.IO.Path.Combine(output, "datahub"), watch.Elapsed);
     }
 }
