@@ -8,15 +8,28 @@ cd "$(dirname "$0")/.."
 # them versionless in the lock and makes `npm ci` refuse it; install honours the lock and the exact pins.
 npm install --prefix tests/node --no-audit --no-fund --loglevel=error
 
+# Installs Debian packages with apt-get (as root, or through sudo); $1 says which test fails without them.
+install_packages() {
+  local needed_by=$1
+  shift
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  else
+    echo "$* missing and cannot be installed here (no root, no sudo); ${needed_by} will fail." >&2
+  fi
+}
+
 # The board report's render test drives a headless browser: Debian's chromium package, installed here when missing.
 if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-  else
-    echo "chromium is missing and cannot be installed here (no root, no sudo); the board report render test will fail." >&2
-  fi
+  install_packages "the board report render test" chromium
+fi
+
+# The native CLI test publishes `datahub` with Native AOT, which links with the platform's C toolchain (clang, or gcc if
+# there is no clang; zlib comes with the .NET runtime pack).
+if ! command -v clang >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1; then
+  install_packages "the native CLI test (NativeCliTests)" clang
 fi
 dotnet build DataHub.sln -c Release -nologo -clp:ErrorsOnly
 
