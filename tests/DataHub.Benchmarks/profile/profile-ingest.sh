@@ -2,8 +2,9 @@
 # profile-ingest.sh [ROWS]: where a `datahub ingest` of a partner-like police extract (default 1,000,000 rows) spends its
 # CPU, stage by stage (see ../README.md, "Profiling the ingest"). Needs Linux perf (Debian: apt-get install linux-perf)
 # and a kernel that lets this user sample its own processes (perf_event_paranoid <= 2). It profiles the build output,
-# not the published ReadyToRun CLI the ingest benchmark measures: perf cannot name methods precompiled into the composite
-# image, so their samples could not be given to a stage. The JIT's share is therefore larger here than for the published CLI.
+# not the published Native AOT CLI the ingest benchmark measures: the stage rules match the method names the JIT writes to
+# its perf map, and the native executable names its methods otherwise (its symbols stripped into datahub.dbg). The JIT's
+# share here is a cost the published CLI does not have.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rows=${1:-1000000}
