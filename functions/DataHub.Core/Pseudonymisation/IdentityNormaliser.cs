@@ -41,17 +41,12 @@ public static class IdentityNormaliser
             {
                 ascii[length++] = (byte)c;
             }
-            else if (c is >= '\u00C0' and <= '\u017F')
+            else if (Folding(c) is { } letters)
             {
-                foreach (var letter in LatinFolding[c - '\u00C0'])
+                foreach (var letter in letters)
                 {
                     ascii[length++] = (byte)letter;
                 }
-            }
-            else if (c is '\u1E9E')
-            {
-                ascii[length++] = (byte)'S';
-                ascii[length++] = (byte)'S';
             }
 
             // Everything else (spaces, hyphens, apostrophes, digits, combining marks of decomposed input) is dropped.
@@ -60,8 +55,19 @@ public static class IdentityNormaliser
         return length;
     }
 
-    /// <summary>Base letters for U+00C0–U+017F (Latin-1 Supplement and Latin Extended-A); empty for signs such as × and ÷.</summary>
+    /// <summary>Base letters for U+00C0–U+024F (Latin-1 Supplement, Latin Extended-A and -B); empty for signs such as × and ÷.</summary>
     private static readonly string[] LatinFolding = BuildLatinFolding();
+
+    /// <summary>Base letters for U+1E00–U+1EFF (Latin Extended Additional: Vietnamese, Yoruba, Welsh ẁ and ỳ, Irish dotted consonants).</summary>
+    private static readonly string[] LatinExtendedAdditionalFolding = BuildLatinExtendedAdditionalFolding();
+
+    /// <summary>The letters a non-ASCII character folds to; null for one outside the tables (dropped, as a combining mark is).</summary>
+    private static string? Folding(char c) => c switch
+    {
+        >= '\u00C0' and <= '\u024F' => LatinFolding[c - '\u00C0'],
+        >= '\u1E00' and <= '\u1EFF' => LatinExtendedAdditionalFolding[c - '\u1E00'],
+        _ => null,
+    };
 
     /// <summary>The first forename only: the first space-separated word, normalised as <see cref="Name(string?)"/>.</summary>
     public static string? FirstForename(string? raw)
@@ -81,7 +87,8 @@ public static class IdentityNormaliser
     {
         while (!raw.IsEmpty)
         {
-            var end = raw.IndexOfAny(' ', '\t');
+            // Any Unicode space ends the word: a non-breaking space pasted from a web form or Excel separates forenames too.
+            var end = IndexOfSpace(raw);
             var word = end < 0 ? raw : raw[..end];
             raw = end < 0 ? default : raw[(end + 1)..];
             if (Name(word, ascii) is > 0 and var length)
@@ -91,6 +98,19 @@ public static class IdentityNormaliser
         }
 
         return 0;
+    }
+
+    private static int IndexOfSpace(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The first letter of the normalised name (or of an initial as sent); null when there is none.</summary>
@@ -173,6 +193,35 @@ public static class IdentityNormaliser
             ("A", 6), ("C", 8), ("D", 4), ("E", 10), ("G", 8), ("H", 4), ("I", 10), ("IJ", 2), ("J", 2), ("K", 3), ("L", 10),
             ("N", 9), ("O", 6), ("OE", 2), ("R", 6), ("S", 8), ("T", 6), ("U", 12), ("W", 2), ("Y", 3), ("Z", 6), ("S", 1),
         ];
-        return [.. latin1, .. extendedA.SelectMany(run => Enumerable.Repeat(run.Letter, run.Count))];
+        // U+0180–U+024F, and U+1E00–U+1EFF below, by the same rule as Latin Extended-A: a letter the Unicode names "LATIN
+        // CAPITAL|SMALL LETTER X WITH …" (a hook, stroke, comma or dot below, …) folds to X, the digraphs DZ, LJ, NJ and AE to
+        // their letters, dotless j and long s to J and S; letters with no Latin base (ezh, wynn, yogh, schwa, glottal stop,
+        // clicks, tone letters) fold to nothing, as before.
+        (string Letter, int Count)[] extendedB =
+        [
+            ("B", 4), ("", 3), ("C", 2), ("", 1), ("D", 3), ("", 4), ("F", 2), ("G", 1), ("", 3), ("I", 1), ("K", 2), ("L", 1),
+            ("", 2), ("N", 2), ("O", 3), ("", 2), ("P", 2), ("", 5), ("T", 4), ("U", 2), ("", 1), ("V", 1), ("Y", 2), ("Z", 2),
+            ("", 13), ("DZ", 1), ("D", 1), ("DZ", 1), ("LJ", 1), ("L", 1), ("LJ", 1), ("NJ", 1), ("N", 1), ("NJ", 1), ("A", 2),
+            ("I", 2), ("O", 2), ("U", 10), ("", 1), ("A", 4), ("AE", 2), ("G", 4), ("K", 2), ("O", 4), ("", 2), ("J", 1),
+            ("DZ", 1), ("D", 1), ("DZ", 1), ("G", 2), ("", 2), ("N", 2), ("A", 2), ("AE", 2), ("O", 2), ("A", 4), ("E", 4),
+            ("I", 4), ("O", 4), ("R", 4), ("U", 4), ("S", 2), ("T", 2), ("", 2), ("H", 2), ("N", 1), ("D", 1), ("", 2), ("Z", 2),
+            ("A", 2), ("E", 2), ("O", 8), ("Y", 2), ("L", 1), ("N", 1), ("T", 1), ("J", 1), ("", 2), ("A", 1), ("C", 2), ("L", 1),
+            ("T", 1), ("S", 1), ("Z", 1), ("", 2), ("B", 1), ("", 2), ("E", 2), ("J", 2), ("", 1), ("Q", 1), ("R", 2), ("Y", 2),
+        ];
+        return [.. latin1, .. Expand(extendedA), .. Expand(extendedB)];
     }
+
+    private static string[] BuildLatinExtendedAdditionalFolding() =>
+    [
+        .. Expand(
+        [
+            ("A", 2), ("B", 6), ("C", 2), ("D", 10), ("E", 10), ("F", 2), ("G", 2), ("H", 10), ("I", 4), ("K", 6), ("L", 8),
+            ("M", 6), ("N", 8), ("O", 8), ("P", 4), ("R", 8), ("S", 10), ("T", 8), ("U", 10), ("V", 4), ("W", 10), ("X", 4),
+            ("Y", 2), ("Z", 6), ("H", 1), ("T", 1), ("W", 1), ("Y", 1), ("A", 1), ("S", 3), ("SS", 1), ("", 1), ("A", 24),
+            ("E", 16), ("I", 4), ("O", 24), ("U", 14), ("Y", 8), ("LL", 2), ("V", 2), ("Y", 2),
+        ]),
+    ];
+
+    private static IEnumerable<string> Expand((string Letter, int Count)[] runs) =>
+        runs.SelectMany(run => Enumerable.Repeat(run.Letter, run.Count));
 }

@@ -20,11 +20,35 @@ public sealed class PseudonymisationTests
     public void Names_are_upper_case_letters_only_with_diacritics_folded(string raw, string expected) =>
         IdentityNormaliser.Name(raw).Should().Be(expected);
 
+    // Letters a force's export writes beyond Latin-1 and Latin Extended-A: Romanian comma below (Ștefan), Vietnamese and
+    // Yoruba dots and hooks (Nguyễn, Thị, Adébáyọ̀, Ṣadé), Welsh grave and acute w and y (Ẁyn, Ỳr), Hausa hooked letters (Ɗanjuma, Ɓala).
+    [Theory]
+    [InlineData("Ștefan", "STEFAN")]
+    [InlineData("Țurcanu", "TURCANU")]
+    [InlineData("Nguyễn", "NGUYEN")]
+    [InlineData("Thị", "THI")]
+    [InlineData("Adébáyọ̀", "ADEBAYO")]
+    [InlineData("Ṣadé", "SADE")]
+    [InlineData("Ẁyn Ỳr", "WYNYR")]
+    [InlineData("Ɗanjuma", "DANJUMA")]
+    [InlineData("Ɓala", "BALA")]
+    [InlineData("Ǆ ǉ Ɏ ɏ ỿ Ỻ", "DZLJYYYLL")]
+    public void Names_fold_diacritics_beyond_latin1_and_extended_a(string raw, string expected) =>
+        IdentityNormaliser.Name(raw).Should().Be(expected);
+
     [Fact]
     public void Names_without_letters_are_absent() => IdentityNormaliser.Name(" -' 12 ").Should().BeNull();
 
     [Fact]
     public void First_forename_is_the_first_word_only() => IdentityNormaliser.FirstForename("Mary-Jane  Anne").Should().Be("MARYJANE");
+
+    // A non-breaking space (pasted from a web form or Excel) separates forenames as a space does.
+    [Theory]
+    [InlineData("Mohammed\u00A0Imran")]
+    [InlineData("Mohammed\u202FImran")]
+    [InlineData("Mohammed\u2009Imran")]
+    public void First_forename_ends_at_a_non_breaking_or_other_unicode_space(string raw) =>
+        IdentityNormaliser.FirstForename(raw).Should().Be("MOHAMMED");
 
     [Theory]
     [InlineData("m", "M")]
