@@ -117,6 +117,40 @@ public sealed class PseudonymisationTests
         first.Should().OnlyContain(t => t != null && t.StartsWith("v1:", StringComparison.Ordinal));
     }
 
+    // Spellings of one person seen across a force's exports: with and without diacritics beyond Latin-1, with a non-breaking
+    // space between forenames. Each pair must make the same name_dob and attributor tokens.
+    [Theory]
+    [InlineData("Ștefan", "Popescu", "STEFAN", "POPESCU")]
+    [InlineData("Thị", "Nguyễn", "Thi", "NGUYEN")]
+    [InlineData("Olúwasèun", "Adébáyọ̀", "Oluwaseun", "Adebayo")]
+    [InlineData("Bala", "Ɗanjuma", "BALA", "DANJUMA")]
+    [InlineData("Mohammed\u00A0Imran", "Khan", "Mohammed Imran", "KHAN")]
+    public void One_person_written_with_and_without_diacritics_or_a_non_breaking_space_gets_one_token_per_key(
+        string forename, string surname, string otherForename, string otherSurname)
+    {
+        var contract = FeedCatalog.Find("police-da-incidents")!;
+        using var pseudonymiser = new Pseudonymiser(new PseudonymisationKey("v1", KeyA));
+        var tokeniser = new RowTokeniser(contract, "police", pseudonymiser);
+        string?[] Tokens(string first, string last)
+        {
+            var values = contract.Fields.Select<FieldSpec, object?>(f => f.Name switch
+            {
+                "forename" => first,
+                "surname" => last,
+                "date_of_birth" => new DateOnly(1986, 8, 8),
+                "sex" => "M",
+                _ => null,
+            }).ToList();
+            var tokens = new string?[tokeniser.Keys.Count];
+            tokeniser.Tokenise(new ParsedRow(2, values), tokens);
+            return tokens;
+        }
+
+        var tokens = Tokens(forename, surname);
+        tokens.Should().OnlyContain(t => t != null);
+        Tokens(otherForename, otherSurname).Should().Equal(tokens);
+    }
+
     [Fact]
     public void A_row_without_an_optional_nhs_number_has_no_nhs_token()
     {
