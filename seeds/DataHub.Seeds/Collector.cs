@@ -28,6 +28,7 @@ internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, strin
         var style = SyntheticHub.Styles[plan.Partner];
         string? nhs = null, upn = null, forename = null, surname = null, foreInitial = null, surInitial = null, sex = null, local = null;
         DateOnly? dob = null;
+        var placeholderName = false;
         for (var f = 0; f < contract.Fields.Count; f++)
         {
             var field = contract.Fields[f];
@@ -47,7 +48,7 @@ internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, strin
             {
                 case IdentityPart.NhsNumber when NhsNumber.TryNormalise(text, out var digits):
                     identifiers.Add(digits);
-                    nhs = digits;
+                    nhs = PlaceholderIdentities.IsNhsNumber(digits) ? null : digits;
                     break;
                 case IdentityPart.Upn when Upn.TryNormalise(text, out var normalised):
                     upn = normalised;
@@ -55,10 +56,12 @@ internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, strin
                 case IdentityPart.Forename:
                     forename = IdentityNormaliser.FirstForename(text);
                     foreInitial = IdentityNormaliser.Initial(text);
+                    placeholderName |= PlaceholderIdentities.IsName(text, forename: true);
                     break;
                 case IdentityPart.Surname:
                     surname = IdentityNormaliser.Name(text);
                     surInitial = IdentityNormaliser.Initial(text);
+                    placeholderName |= PlaceholderIdentities.IsName(text, forename: false);
                     break;
                 case IdentityPart.ForenameInitial:
                     foreInitial = IdentityNormaliser.Initial(text);
@@ -86,7 +89,13 @@ internal sealed class Collector(bool groundTruth, IReadOnlyDictionary<int, strin
             return;
         }
 
-        var iso = dob?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // A placeholder name or date of birth identifies no one and makes no key (docs/linkage.md, "Placeholder identities").
+        var iso = dob is { } born && !PlaceholderIdentities.IsDateOfBirth(born) ? born.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
+        if (placeholderName)
+        {
+            forename = surname = foreInitial = surInitial = null;
+        }
+
         var keys = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["nhs"] = nhs,

@@ -19,6 +19,7 @@ public sealed class RowTokeniser
     private readonly int _dateOfBirth;
     private readonly int _sex;
     private readonly int _local;
+    private readonly bool _usesNames;
     // Each key's domain prefix, indexed by the key: an array, not a dictionary, whose enum comparer boxes the key in
     // ahead-of-time compiled code (the published CLI runs it until the JIT recompiles the method).
     private readonly byte[][] _domains;
@@ -37,6 +38,7 @@ public sealed class RowTokeniser
         (_nhs, _upn, _forename, _surname, _forenameInitial, _surnameInitial, _dateOfBirth, _sex, _local) =
             (fields.Nhs, fields.Upn, fields.Forename, fields.Surname, fields.ForenameInitial, fields.SurnameInitial, fields.DateOfBirth, fields.Sex, fields.Local);
         Keys = fields.Keys();
+        _usesNames = (_forename >= 0 || _surname >= 0) && (Keys.Contains(LinkageKey.NameDob) || Keys.Contains(LinkageKey.Attributor));
         _domains = new byte[LinkageKeys.All.Count][];
         foreach (var k in Keys)
         {
@@ -55,7 +57,7 @@ public sealed class RowTokeniser
 
     /// <summary>
     /// Fills <paramref name="tokens"/> (aligned with <see cref="Keys"/>) with the row's tokens; a key the row cannot
-    /// make (an optional identifier missing) is null.
+    /// make (an optional identifier missing, or a placeholder: <see cref="PlaceholderIdentities"/>) is null.
     /// </summary>
     public void Tokenise(ParsedRow row, string?[] tokens)
     {
@@ -102,10 +104,12 @@ public sealed class RowTokeniser
             for (var i = 0; i < rows.Length; i++)
             {
                 var row = rows[i];
-                var dob = birthDates[i];
+                // A placeholder date (01/01/1900) or name (UNKNOWN, Baby) is no identity: the keys made from it are absent.
+                var dob = birthDates[i] is { } date && !PlaceholderIdentities.IsDateOfBirth(date) ? date : (DateOnly?)null;
+                var realNames = !_usesNames || RealNames(row);
                 for (var k = 0; k < Keys.Count; k++)
                 {
-                    if (Message(row, Keys[k], dob))
+                    if (Message(row, Keys[k], dob, realNames))
                     {
                         _pseudonymiser.Token(_message.Bytes, into.Fill(i, k));
                     }
@@ -119,8 +123,16 @@ public sealed class RowTokeniser
         }
     }
 
-    /// <summary>Builds the message <paramref name="key"/>'s token is made from; false when the row cannot make it.</summary>
-    private bool Message(ParsedRow row, LinkageKey key, DateOnly? dob)
+    /// <summary>False when the row's surname or forename, where the feed has them, is a placeholder (<see cref="PlaceholderIdentities"/>).</summary>
+    private bool RealNames(ParsedRow row) =>
+        (_surname < 0 || !PlaceholderIdentities.IsName(AsText(row.Values[_surname]), forename: false))
+        && (_forename < 0 || !PlaceholderIdentities.IsName(AsText(row.Values[_forename]), forename: true));
+
+    /// <summary>
+    /// Builds the message <paramref name="key"/>'s token is made from; false when the row cannot make it. The names and
+    /// initials taken from them count only when <paramref name="realNames"/>; <paramref name="dob"/> is null when a placeholder.
+    /// </summary>
+    private bool Message(ParsedRow row, LinkageKey key, DateOnly? dob, bool realNames)
     {
         var values = row.Values;
         switch (key)
@@ -128,7 +140,7 @@ public sealed class RowTokeniser
             case LinkageKey.Nhs:
                 {
                     Span<char> digits = stackalloc char[10];
-                    return NhsNumber.Check(AsText(values[_nhs]), digits) is null && Ascii(key, digits);
+                    return NhsNumber.Check(AsText(values[_nhs]), digits) is null && !PlaceholderIdentities.IsNhsNumber(digits) && Ascii(key, digits);
                 }
 
             case LinkageKey.Upn:
@@ -139,7 +151,7 @@ public sealed class RowTokeniser
 
             case LinkageKey.NameDob:
                 {
-                    if (dob is not { } date)
+                    if (dob is not { } date || !realNames)
                     {
                         return false;
                     }
@@ -173,7 +185,7 @@ public sealed class RowTokeniser
                     var forenameInitial = IdentityNormaliser.Initial(AsText(values[_forename >= 0 ? _forename : _forenameInitial]));
                     var surnameInitial = IdentityNormaliser.Initial(AsText(values[_surname >= 0 ? _surname : _surnameInitial]));
                     var sex = IdentityNormaliser.Sex(AsText(values[_sex]));
-                    if (forenameInitial == 0 || surnameInitial == 0 || dob is not { } date || sex == 0)
+                    if (forenameInitial == 0 || surnameInitial == 0 || dob is not { } date || sex == 0 || !realNames)
                     {
                         return false;
                     }

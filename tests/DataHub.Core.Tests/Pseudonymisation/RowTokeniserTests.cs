@@ -120,22 +120,23 @@ public sealed class RowTokeniserTests
         }
 
         var dobIndex = contract.Fields.ToList().FindIndex(f => f.Identity == IdentityPart.DateOfBirth);
-        var dob = dobIndex >= 0 && row.Values[dobIndex] is DateOnly date ? IdentityNormaliser.DateOfBirth(date) : null;
+        var dob = dobIndex >= 0 && row.Values[dobIndex] is DateOnly date && !PlaceholderIdentities.IsDateOfBirth(date) ? IdentityNormaliser.DateOfBirth(date) : null;
         string? Token(string domain, string? value) => value is null
             ? null
             : version + ":" + Convert.ToHexStringLower(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes($"{domain}|{value}")));
 
         var forename = Text(IdentityPart.Forename);
         var surname = Text(IdentityPart.Surname);
+        var realNames = !PlaceholderIdentities.IsName(forename, forename: true) && !PlaceholderIdentities.IsName(surname, forename: false);
         return [.. keys.Select(key => key switch
         {
-            LinkageKey.Nhs => NhsNumber.TryNormalise(Text(IdentityPart.NhsNumber) ?? "", out var nhs) ? Token("nhs", nhs) : null,
+            LinkageKey.Nhs => NhsNumber.TryNormalise(Text(IdentityPart.NhsNumber) ?? "", out var nhs) && !PlaceholderIdentities.IsNhsNumber(nhs) ? Token("nhs", nhs) : null,
             LinkageKey.Upn => Upn.TryNormalise(Text(IdentityPart.Upn) ?? "", out var upn) ? Token("upn", upn) : null,
-            LinkageKey.NameDob => IdentityNormaliser.Name(surname) is { } s && IdentityNormaliser.FirstForename(forename) is { } f && dob is not null
+            LinkageKey.NameDob => realNames && IdentityNormaliser.Name(surname) is { } s && IdentityNormaliser.FirstForename(forename) is { } f && dob is not null
                 ? Token("name_dob", $"{s}|{f}|{dob}")
                 : null,
             LinkageKey.Attributor =>
-                IdentityNormaliser.Initial(forename ?? Text(IdentityPart.ForenameInitial)) is { } fi
+                realNames && IdentityNormaliser.Initial(forename ?? Text(IdentityPart.ForenameInitial)) is { } fi
                 && IdentityNormaliser.Initial(surname ?? Text(IdentityPart.SurnameInitial)) is { } si
                 && IdentityNormaliser.Sex(Text(IdentityPart.Sex)) is { } sex && dob is not null
                     ? Token("attributor", $"{fi}{si}|{dob}|{sex}")
