@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace DataHub.Core.Pseudonymisation;
@@ -32,6 +33,9 @@ public static class PlaceholderIdentities
     private static readonly byte[][] NameBytes = [.. Names.Select(Encoding.ASCII.GetBytes)];
     private static readonly byte[][] ForenameBytes = [.. Names.Concat(Forenames).Select(Encoding.ASCII.GetBytes)];
 
+    // The letters a placeholder starts with: most names start with another and are passed without being folded.
+    private static readonly SearchValues<byte> FirstLetters = SearchValues.Create([.. ForenameBytes.Select(p => p[0]).Distinct()]);
+
     /// <summary>
     /// True when the surname (or, with <paramref name="forename"/>, the forename) is a placeholder: the whole name folded,
     /// or its first word, is one of <see cref="Names"/> (or <see cref="Forenames"/>). "N/K", "Not-Known", "Not Known",
@@ -39,6 +43,11 @@ public static class PlaceholderIdentities
     /// </summary>
     public static bool IsName(ReadOnlySpan<char> raw, bool forename)
     {
+        if (!FirstLetters.Contains(IdentityNormaliser.Initial(raw)))
+        {
+            return false;
+        }
+
         var placeholders = forename ? ForenameBytes : NameBytes;
         Span<byte> folded = raw.Length <= 64 ? stackalloc byte[2 * raw.Length] : new byte[2 * raw.Length];
         try
