@@ -6,7 +6,7 @@ namespace DataHub.Core.Pseudonymisation;
 /// <summary>
 /// The values partners' systems write when they do not know an identity ("UNKNOWN", "N/K", "Baby", 01/01/1900,
 /// 0000000000, a 999 test NHS number). They identify no one, so they make no linkage token: two strangers sharing one
-/// would otherwise be linked (docs/linkage.md, "Placeholder identities").
+/// would otherwise be linked (docs/linkage.md, "Placeholder identities make no token").
 /// </summary>
 public static class PlaceholderIdentities
 {
@@ -29,7 +29,7 @@ public static class PlaceholderIdentities
         DateOnly.MinValue, new(1753, 1, 1), new(1800, 1, 1), new(1899, 12, 30), new(1899, 12, 31), new(1900, 1, 1), new(1901, 1, 1),
     ];
 
-    // The folded names as bytes, compared with the tokeniser's folded bytes; the longest bounds the scratch a check needs.
+    // The folded placeholders as ASCII bytes, as IdentityNormaliser.Name writes a name.
     private static readonly byte[][] NameBytes = [.. Names.Select(Encoding.ASCII.GetBytes)];
     private static readonly byte[][] ForenameBytes = [.. Names.Concat(Forenames).Select(Encoding.ASCII.GetBytes)];
 
@@ -39,7 +39,7 @@ public static class PlaceholderIdentities
     /// <summary>
     /// True when the surname (or, with <paramref name="forename"/>, the forename) is a placeholder: the whole name folded,
     /// or its first word, is one of <see cref="Names"/> (or <see cref="Forenames"/>). "N/K", "Not-Known", "Not Known",
-    /// "Baby Boy" and "Unknown (father)" are; "Knott", "Testa", "Nonet" and the surname "Babyak" are not.
+    /// "Baby Boy" and "Unknown (father)" are; "Knott", "Testa", "Nunkett" and the surname "Babyak" are not.
     /// </summary>
     public static bool IsName(ReadOnlySpan<char> raw, bool forename)
     {
