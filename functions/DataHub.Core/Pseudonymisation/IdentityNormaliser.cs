@@ -100,7 +100,8 @@ public static class IdentityNormaliser
         return 0;
     }
 
-    private static int IndexOfSpace(ReadOnlySpan<char> text)
+    /// <summary>Where the first Unicode space (a non-breaking one too) is in <paramref name="text"/>; -1 when none.</summary>
+    internal static int IndexOfSpace(ReadOnlySpan<char> text)
     {
         for (var i = 0; i < text.Length; i++)
         {

@@ -58,7 +58,7 @@ public static class PlaceholderIdentities
             }
 
             // The first word only when there is more than one: "Baby Boy", "Unknown Male".
-            return IndexOfSpace(raw.Trim()) > 0 && IsOneOf(folded[..IdentityNormaliser.FirstForename(raw, folded)], placeholders);
+            return IdentityNormaliser.IndexOfSpace(raw.Trim()) > 0 && IsOneOf(folded[..IdentityNormaliser.FirstForename(raw, folded)], placeholders);
         }
         finally
         {
@@ -99,18 +99,5 @@ public static class PlaceholderIdentities
         }
 
         return false;
-    }
-
-    private static int IndexOfSpace(ReadOnlySpan<char> text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsWhiteSpace(text[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -236,7 +236,7 @@ public sealed class FieldParser
         return rule switch
         {
             null => null,
-            Rules.NhsFormat => Problem(field, rule, "must be 10 digits (spaces and hyphens allowed)."),
+            Rules.NhsFormat => Problem(field, rule, "must be 10 digits (spaces and hyphens allowed) and not a placeholder such as 0000000000."),
             Rules.NhsCheckDigit => Problem(field, rule, "fails the NHS number modulus 11 check digit."),
             Rules.UpnFormat => Problem(field, rule, "must be 13 characters: a check letter, 11 digits, then a digit or letter."),
             _ => Problem(field, rule, "has the wrong check letter for its digits."),

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
-using DataHub.Core.Pseudonymisation;
 
 namespace DataHub.Core.Validation;
 
@@ -164,9 +163,8 @@ public sealed partial class FreeTextScreen
             rest[8..12].CopyTo(written[6..]);
         }
 
-        // A dummy (0000000000, a 999 test number) identifies no one: a reference made of one is not refused.
         Span<char> tenDigits = stackalloc char[10];
-        return NhsNumber.Check(written, tenDigits) is null && !PlaceholderIdentities.IsNhsNumber(tenDigits);
+        return NhsNumber.Check(written, tenDigits) is null;
     }
 
     // A UPN standing as a word of its own, or written straight after "UPN": 13 letters and digits, not part of a longer run of them.

@@ -1,8 +1,6 @@
 namespace DataHub.Core.Validation;
 
 /// <summary>NHS number normalisation: digits only after removing spaces and hyphens, 10 digits, modulus 11 check digit valid.</summary>
-/// <remarks>A dummy that passes (0000000000, a 999 test number) is a valid value, as a blank is: it makes no token
-/// (<see cref="Pseudonymisation.PlaceholderIdentities.IsNhsNumber"/>).</remarks>
 public static class NhsNumber
 {
     /// <summary>Normalises a raw NHS number to its ten digits; false when it is malformed or fails the check digit.</summary>
@@ -42,6 +40,12 @@ public static class NhsNumber
         }
 
         if (count != 10)
+        {
+            return Rules.NhsFormat;
+        }
+
+        // 0000000000 and 9999999999 pass modulus 11 but are placeholders; linking on them would merge strangers.
+        if (digits.IndexOfAnyExcept(digits[0]) < 0)
         {
             return Rules.NhsFormat;
         }

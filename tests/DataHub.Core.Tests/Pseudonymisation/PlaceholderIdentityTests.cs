@@ -91,15 +91,10 @@ public sealed class PlaceholderIdentityTests
         PlaceholderIdentities.IsDateOfBirth(new DateOnly(1970, 1, 1)).Should().BeFalse("real people were born on the Unix epoch");
     }
 
-    public static TheoryData<string> DummyNhsNumbers()
+    public static TheoryData<string> TestRangeNhsNumbers()
     {
+        // Numbers in the 999 range, each with a valid check digit.
         var data = new TheoryData<string>();
-        for (var d = '0'; d <= '9'; d++)
-        {
-            data.Add(new string(d, 10));
-        }
-
-        // Test numbers in the 999 range, each with a valid check digit.
         foreach (var nine in new[] { "999000001", "999123456", "999876543", "999999990" }.Where(n => NhsNumber.CheckDigit(n) >= 0))
         {
             data.Add(nine + NhsNumber.CheckDigit(nine));
@@ -109,8 +104,8 @@ public sealed class PlaceholderIdentityTests
     }
 
     [Theory]
-    [MemberData(nameof(DummyNhsNumbers))]
-    public void A_dummy_nhs_number_is_a_valid_value_that_makes_no_nhs_token(string nhs)
+    [MemberData(nameof(TestRangeNhsNumbers))]
+    public void A_test_range_nhs_number_is_a_valid_value_that_makes_no_nhs_token(string nhs)
     {
         // Valid, as a blank optional identifier is: the row is kept and links by its other keys.
         new FieldParser(CscPeople).Parse(CscPeople.Fields.ToList().FindIndex(f => f.Identity == IdentityPart.NhsNumber), nhs, out _).Should().BeNull();
@@ -118,6 +113,20 @@ public sealed class PlaceholderIdentityTests
 
         tokens[LinkageKey.Nhs].Should().BeNull();
         tokens[LinkageKey.NameDob].Should().NotBeNull();
+    }
+
+    [Fact]
+    public void A_repeated_digit_nhs_number_stays_refused_by_validation_and_is_a_dummy_for_the_token_rule_too()
+    {
+        var nhsField = CscPeople.Fields.ToList().FindIndex(f => f.Identity == IdentityPart.NhsNumber);
+        for (var d = '0'; d <= '9'; d++)
+        {
+            var repeated = new string(d, 10);
+            new FieldParser(CscPeople).Parse(nhsField, repeated, out _)?.Rule.Should().Be(Rules.NhsFormat, repeated);
+            PlaceholderIdentities.IsNhsNumber(repeated).Should().BeTrue(repeated);
+        }
+
+        PlaceholderIdentities.IsNhsNumber("9434765919").Should().BeFalse("a real number's digits are not all one");
     }
 
     [Fact]

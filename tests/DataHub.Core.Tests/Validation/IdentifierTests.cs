@@ -21,6 +21,8 @@ public sealed class IdentifierTests
     [InlineData("94347659190")]
     [InlineData("943476591A")]
     [InlineData("943.476.5919")]
+    [InlineData("0000000000")]
+    [InlineData("9999999999")]
     [InlineData("")]
     public void Nhs_number_that_is_malformed_or_fails_modulus_11_is_rejected(string raw)
     {
