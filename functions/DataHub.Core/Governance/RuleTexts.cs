@@ -35,6 +35,7 @@ public static class RuleTexts
         [Rules.IntegerFormat] = "A number was not a whole number.",
         [Rules.IntegerRange] = "A number was outside its allowed range.",
         [Rules.CodeUnknown] = "A code was not in the feed's code list.",
+        [Rules.CohortUnknown] = "A health aggregate row's cohort label was not one of the cohorts the hub reports, so no KPI would use it.",
         [Rules.NhsFormat] = "An NHS number was not 10 digits, or was a placeholder.",
         [Rules.NhsCheckDigit] = "An NHS number failed its check digit.",
         [Rules.UpnFormat] = "A UPN was not a letter, 11 digits and a final character.",

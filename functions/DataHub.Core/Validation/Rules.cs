@@ -85,6 +85,9 @@ public static class Rules
     /// <summary>A code is not in the field's list.</summary>
     public const string CodeUnknown = "code.unknown";
 
+    /// <summary>A health aggregate row's cohort label is not one of the cohorts the hub reports: no KPI would use the row.</summary>
+    public const string CohortUnknown = "cohort.unknown";
+
     /// <summary>An NHS number is not 10 digits (after removing spaces and hyphens) or is a placeholder.</summary>
     public const string NhsFormat = "nhs.format";
 
