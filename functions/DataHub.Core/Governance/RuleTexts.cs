@@ -34,6 +34,7 @@ public static class RuleTexts
         [Rules.BooleanFormat] = "A yes/no value was not Y/N, Yes/No, true/false or 1/0.",
         [Rules.IntegerFormat] = "A number was not a whole number.",
         [Rules.IntegerRange] = "A number was outside its allowed range.",
+        [Rules.DobPlaceholder] = "A cohort person's date of birth was a placeholder for an unknown date (such as 01/01/1900), which would place them in the wrong age group.",
         [Rules.CodeUnknown] = "A code was not in the feed's code list.",
         [Rules.CohortUnknown] = "A health aggregate row's cohort label was not one of the cohorts the hub reports, so no KPI would use it.",
         [Rules.NhsFormat] = "An NHS number was not 10 digits, or was a placeholder.",
