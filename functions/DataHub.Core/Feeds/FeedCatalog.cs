@@ -107,7 +107,7 @@ public static class FeedCatalog
         new(HealthAggregates,
         [
             Text("quarter", true),
-            Label("cohort", true),
+            Label(CohortLabelField, true),
             Code("age_group", true, ["child", "adult"]),
             Code("measure", true, ["ae_attendances", "emergency_admissions"]),
             Int("cohort_people", true, 0, null),
@@ -197,6 +197,30 @@ public static class FeedCatalog
             "One score. A later delivery of the same person's score on the same instrument, stage and date replaces the earlier row; "
             + "scores of one day are read in the order end, initial, interim (an end closes the earlier intervention before an initial opens the next).")),
     ];
+
+    /// <summary>The field of health-aggregates that names the cohort each figure is about.</summary>
+    public const string CohortLabelField = "cohort";
+
+    /// <summary>
+    /// The contract as the hub reads a delivery: health-aggregates' cohort label must be one of <paramref name="cohortLabels"/>
+    /// (the cohorts the rollup reports), since a row for any other label would be stored and used by no KPI. Other feeds are
+    /// returned as they are.
+    /// </summary>
+    public static FeedContract WithCohorts(FeedContract contract, IEnumerable<string> cohortLabels)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(cohortLabels);
+        if (contract.Name != HealthAggregates)
+        {
+            return contract;
+        }
+
+        string[] labels = [.. cohortLabels];
+        return contract with
+        {
+            Fields = [.. contract.Fields.Select(f => f.Name == CohortLabelField && f.Type == FieldType.Label ? f with { AllowedValues = labels } : f)],
+        };
+    }
 
     /// <summary>The contract of a feed by its name (case-insensitive), or null when there is no such feed.</summary>
     public static FeedContract? Find(string feed) =>

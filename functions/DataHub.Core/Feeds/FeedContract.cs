@@ -45,7 +45,8 @@ public enum FeedCoverage
 /// <param name="Required">A required field's column must be present and its cells non-empty.</param>
 /// <param name="Identity">What the value contributes to the linkage keys (None for plain data).</param>
 /// <param name="AllowedValues">For <see cref="FieldType.Code"/>: the accepted values (compared case-insensitively and ignoring spaces,
-/// hyphens and underscores, as headers are; stored as listed).</param>
+/// hyphens and underscores, as headers are; stored as listed). For a <see cref="FieldType.Label"/>, null in the catalog; the
+/// cohort label gets the configured cohort names when the hub reads a delivery (<see cref="FeedCatalog.WithCohorts"/>).</param>
 /// <param name="Minimum">For <see cref="FieldType.Integer"/>: the smallest accepted value.</param>
 /// <param name="Maximum">For <see cref="FieldType.Integer"/>: the largest accepted value.</param>
 /// <param name="ToolkitCode">The KPI toolkit's field code (R03, D01, …) where it has one.</param>

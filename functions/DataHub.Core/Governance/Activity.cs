@@ -16,13 +16,13 @@ namespace DataHub.Core.Governance;
 public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
 
 /// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
-/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, cleanup_deletion, key_created, key_rotated, audit_repaired, agreement or audit_chain.</param>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, cleanup_deletion, key_created, key_rotated, audit_repaired, agreement, audit_chain or unmatched_cohort_label.</param>
 /// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
 /// <param name="At">When (UTC), or null for a state.</param>
 /// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
-/// <param name="Status">in_force, expiring, expired, not_yet_in_force; intact or broken; the rule of a cleanup_deletion; "" otherwise.</param>
+/// <param name="Status">in_force, expiring, expired, not_yet_in_force; intact or broken; the rule of a cleanup_deletion; unused for an unmatched_cohort_label; "" otherwise.</param>
 /// <param name="Detail">A sentence, never an identifier.</param>
-/// <param name="Count">Objects deleted, events checked, days to expiry; null when none applies.</param>
+/// <param name="Count">Objects deleted, events checked, days to expiry, stored rows no KPI uses; null when none applies.</param>
 public sealed record ActivityRow(string Activity, Quarter Quarter, DateTimeOffset? At, string Subject, string Status, string Detail, long? Count);
 
 /// <summary>Builds the rejections and activity tables from the audit log and the agreements.</summary>
@@ -38,6 +38,9 @@ public static class BoardActivity
 
     /// <summary>The activity of objects the hub removed from its own unfinished or withdrawn work; the row's status is the rule.</summary>
     public const string CleanupDeletion = "cleanup_deletion";
+
+    /// <summary>The activity of stored health aggregate rows whose cohort label names none of the cohorts reported: no KPI uses them.</summary>
+    public const string UnmatchedCohortLabel = "unmatched_cohort_label";
 
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>
     public const int ExpiringWithinDays = 90;
@@ -65,6 +68,15 @@ public static class BoardActivity
         }
 
         return [.. rows.Select(kv => new RejectionRow(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, RuleTexts.Describe(kv.Key.Item4), kv.Value.Rows, kv.Value.Files))];
+    }
+
+    /// <summary>One row per stored health aggregate cohort label that matches no cohort (status unused, count the rows): found by
+    /// the rollup that read the marts, shown to the board beside the rejections, since rows stored but used by nothing are a
+    /// silent loss unless someone is told.</summary>
+    public static IReadOnlyList<ActivityRow> UnmatchedCohortLabels(IReadOnlyList<Kpis.UnmatchedCohortLabel> labels, IReadOnlyList<CohortDefinition> cohorts, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return [.. labels.Select(l => new ActivityRow(UnmatchedCohortLabel, Quarter.Of(today), null, $"{Feeds.FeedCatalog.HealthAggregates} cohort '{l.Label}'", "unused", l.Describe(cohorts), l.Rows))];
     }
 
     /// <summary>Publications, retention deletions (per quarter, partner and feed), key events, every agreement's status and the chain's.</summary>

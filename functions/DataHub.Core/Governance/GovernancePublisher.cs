@@ -54,7 +54,7 @@ public sealed class GovernancePublisher
     public GovernancePublisher(HubContext hub, RollupSettings? settings = null)
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
-        _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols);
+        _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols, hub.Kpis);
         _logger = hub.Logger("DataHub.Governance");
         // With the host's trail the chain is checked under the audit key and against every anchor; without one (a bare
         // test composition), its order and links only, and the message says so.
@@ -93,7 +93,9 @@ public sealed class GovernancePublisher
             GovernanceTables.Deliveries(deliveries),
             GovernanceTables.Rejections(BoardActivity.Rejections(deliveries)),
             GovernanceTables.Scorecard(scorecard),
-            GovernanceTables.Activity(BoardActivity.Activity(events, _hub.Protocols, chain, today)),
+            GovernanceTables.Activity([
+                .. BoardActivity.Activity(events, _hub.Protocols, chain, today),
+                .. BoardActivity.UnmatchedCohortLabels(UnmatchedCohortLabel.Find(marts.Inputs.Health, _settings.Kpis.Cohorts), _settings.Kpis.Cohorts, today)]),
         };
         if (quarters.Count > 0)
         {

@@ -1,4 +1,5 @@
 using DataHub.Core.Audit;
+using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
@@ -28,6 +29,12 @@ public sealed record HubContext(
     TimeProvider Time,
     ILoggerFactory? Logging = null)
 {
+    /// <summary>
+    /// The KPI rules, cohorts first: the rollup computes by them, and the ingest refuses a health aggregate row whose cohort
+    /// label is none of their names (one source, so a label the ingest accepts is one the rollup uses).
+    /// </summary>
+    public KpiOptions Kpis { get; init; } = new();
+
     /// <summary>Tuning for the ingest handler.</summary>
     public IngestSettings Ingest { get; init; } = new();
 

@@ -34,7 +34,7 @@ internal sealed class ExtractPipeline(
     public async Task<IngestOutcome> RunAsync(Stream content, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        var contract = FeedCatalog.Find(path.Feed)!;
+        var contract = FeedCatalog.WithCohorts(FeedCatalog.Find(path.Feed)!, hub.Kpis.Cohorts.Select(c => c.Name));
         var parseStarted = hub.Time.GetTimestamp();
         using var reader = FeedReader.Open(content, file.Label, contract, hub.Scratch, hub.Ingest.ReadLimits);
         if (reader.FileErrors.Count > 0)

@@ -97,7 +97,7 @@ internal sealed class PseudonymisedRows : IDisposable
                     continue;
                 }
 
-                batch.Add(row, quarter, _tokeniser.DateOfBirth(row));
+                batch.Add(row, quarter, _tokeniser.BirthToStore(row));
                 if (batch.Count == BatchRows)
                 {
                     await _validated.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public static class MartSchema
     public const string BirthMonth = "birth_month";
 
     /// <summary>The version of the feed contracts and rules rows are validated under; bump it when a rule changes meaning.</summary>
-    public const string RulesVersion = "2026.2";
+    public const string RulesVersion = "2026.3";
 
     private const int AttemptLength = 16;
 

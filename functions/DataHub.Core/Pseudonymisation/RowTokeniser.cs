@@ -55,6 +55,10 @@ public sealed class RowTokeniser
     /// <summary>The row's date of birth, when the feed has one and the row carries it.</summary>
     public DateOnly? DateOfBirth(ParsedRow row) => _dateOfBirth >= 0 ? AsDate(row.Values[_dateOfBirth]) : null;
 
+    /// <summary>The row's date of birth as the mart stores it (year and month): none for a placeholder such as 01/01/1900, which
+    /// is no one's birthday, so that no age group is ever worked out from it.</summary>
+    public DateOnly? BirthToStore(ParsedRow row) => DateOfBirth(row) is { } date && !PlaceholderIdentities.IsDateOfBirth(date) ? date : null;
+
     /// <summary>
     /// Fills <paramref name="tokens"/> (aligned with <see cref="Keys"/>) with the row's tokens; a key the row cannot
     /// make (an optional identifier missing, or a placeholder: <see cref="PlaceholderIdentities"/>) is null.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
 
 namespace DataHub.Core.Report;
@@ -144,7 +145,14 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var rejections = data.Rejections.Records().ToArray();
         html.Append(Table("Rows rejected and files quarantined, by rule (all time)", ["Partner", "Feed", "Quarter received", "Rule", "What it means", "Rows rejected", "Files quarantined"],
             rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]])));
-        var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain")).GroupBy(r => r["activity"]).ToArray();
+        var unused = data.Activity.Records().Where(r => r["activity"] == BoardActivity.UnmatchedCohortLabel).ToArray();
+        if (unused.Length > 0)
+        {
+            html.Append(Table("Rows stored but used by no KPI", ["Feed and cohort label", "Rows", "Why, and what to do"],
+                unused.Select(r => (IReadOnlyList<string>)[r["subject"], r["count"], r["detail"]])));
+        }
+
+        var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain" or BoardActivity.UnmatchedCohortLabel)).GroupBy(r => r["activity"]).ToArray();
         html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Events", "Latest"],
             activity.Select(g => (IReadOnlyList<string>)[g.Key.Replace('_', ' '), g.Count().ToString(CultureInfo.InvariantCulture), g.Max(r => r["at"]) ?? ""])));
         return html.Append("</section>\n").ToString();

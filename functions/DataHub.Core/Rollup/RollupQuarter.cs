@@ -147,7 +147,7 @@ public sealed class RollupQuarter
     public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols);
+        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols, context.Kpis);
         return new RollupQuarter(context.Store, context.Audit, context.Time, chosen, context.Logger("DataHub.Rollup"))
         {
             AfterPublish = (marts, outcome, ct) => Governance.GovernanceStep.AfterRollupAsync(context, chosen, marts, outcome, ct),
@@ -188,6 +188,14 @@ public sealed class RollupQuarter
         }
 
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
+
+        // Stored health rows whose cohort label names no configured cohort are used by no KPI: said out loud, never skipped quietly.
+        var unmatched = UnmatchedCohortLabel.Find(marts.Inputs.Health, _settings.Kpis.Cohorts);
+        foreach (var label in unmatched)
+        {
+            _logger.LogWarning("Rollup {RunId}: {Unmatched}", runId, label.Describe(_settings.Kpis.Cohorts));
+        }
+
         var quarters = QuartersFor(request, marts.LatestQuarter, started);
         var calculator = new KpiCalculator(_settings.Kpis);
         var delivered = DeliveryLog.From(marts.Files, _settings.FeedCadences);
@@ -314,13 +322,20 @@ public sealed class RollupQuarter
             ["suppressed_cells"] = publication.SuppressedCells,
             ["link_quality"] = marts.LinkQuality.Count,
         };
+        if (unmatched.Count > 0)
+        {
+            counts["health_rows_unmatched_cohort"] = unmatched.Sum(u => u.Rows);
+        }
+
+
         await _audit.AppendAsync(
             new AuditEntry(
                 AuditKind,
                 Path: version + "/manifest.json",
                 FileSha256: manifestSha,
                 Rule: _settings.Kpis.RulesVersion,
-                Detail: $"KPI tables published as version {runId} under key version {marts.KeyVersion} and rules {_settings.Kpis.RulesVersion}; the manifest lists every input read with its SHA-256.",
+                Detail: $"KPI tables published as version {runId} under key version {marts.KeyVersion} and rules {_settings.Kpis.RulesVersion}; the manifest lists every input read with its SHA-256."
+                    + string.Concat(unmatched.Select(u => " " + u.Describe(_settings.Kpis.Cohorts))),
                 Counts: counts,
                 DurationMs: clock.ElapsedMilliseconds),
             cancellationToken).ConfigureAwait(false);

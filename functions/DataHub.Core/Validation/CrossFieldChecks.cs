@@ -4,7 +4,7 @@ using DataHub.Core.Feeds;
 namespace DataHub.Core.Validation;
 
 /// <summary>The checks that compare fields of one row: end dates not before start dates, sessions that add up,
-/// scores within their instrument's range, consistent aggregate counts, quarter labels.</summary>
+/// scores within their instrument's range, consistent aggregate counts, quarter labels, a cohort person's real date of birth.</summary>
 public sealed class CrossFieldChecks
 {
     private readonly FeedContract contract;
@@ -13,6 +13,7 @@ public sealed class CrossFieldChecks
     private readonly int instrument = -1, score = -1;
     private readonly int quarter = -1, cohortPeople = -1, peopleWithEvent = -1, events = -1;
     private readonly int closureDate = -1, closureReason = -1;
+    private readonly int cohortDateOfBirth = -1;
 
     /// <summary>Resolves the fields the feed's checks compare.</summary>
     public CrossFieldChecks(FeedContract contract)
@@ -36,6 +37,9 @@ public sealed class CrossFieldChecks
         events = IndexOf("events");
         closureDate = IndexOf("closure_date");
         closureReason = IndexOf("closure_reason");
+        // The cohort feed's dates of birth place its people in age groups (child or adult, school age), so there a placeholder
+        // cannot stand for one; elsewhere it is stored as unknown (RowTokeniser.BirthToStore) and the row kept.
+        cohortDateOfBirth = contract.Name == FeedCatalog.CscPeople ? contract.Fields.ToList().FindIndex(f => f.Identity == IdentityPart.DateOfBirth) : -1;
     }
 
     /// <summary>The score range of each mental health instrument.</summary>
@@ -93,6 +97,12 @@ public sealed class CrossFieldChecks
                 errors.Add(new RowError(line, Name(events), Rules.CountsOrder, string.Create(CultureInfo.InvariantCulture,
                     $"events is fewer than people_with_event.")));
             }
+        }
+
+        if (cohortDateOfBirth >= 0 && values[cohortDateOfBirth] is DateOnly born && Pseudonymisation.PlaceholderIdentities.IsDateOfBirth(born))
+        {
+            errors.Add(new RowError(line, Name(cohortDateOfBirth), Rules.DobPlaceholder,
+                "date_of_birth is a placeholder systems write for an unknown date (such as 1 January 1900); the cohort's people are placed in age groups by it, so send the person's real date of birth."));
         }
 
         if (closureReason >= 0 && values[closureReason] is not null && values[closureDate] is null)

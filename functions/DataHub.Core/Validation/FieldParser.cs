@@ -87,6 +87,8 @@ public sealed class FieldParser
                     : Problem(field, Rules.BooleanFormat, "must be Y/N, Yes/No, true/false or 1/0.");
             case FieldType.Code:
                 return ParseCode(index, field, s, out value);
+            case FieldType.Label when codes[index] is not null:
+                return ParseCohortLabel(index, field, s, out value);
             default:
                 return s.Length > MaxTextLength
                     ? Problem(field, Rules.TextLength, string.Create(CultureInfo.InvariantCulture, $"is longer than {MaxTextLength} characters."))
@@ -199,7 +201,36 @@ public sealed class FieldParser
 
     private FieldProblem? ParseCode(int index, FieldSpec field, ReadOnlySpan<char> s, out object? value)
     {
+        if (Listed(index, s) is { } code)
+        {
+            value = code;
+            return null;
+        }
+
         value = null;
+        var allowed = field.AllowedValues ?? [];
+        var list = allowed.Count <= 25 ? string.Join(", ", allowed) : "the codes in the feed's reference list";
+        return Problem(field, Rules.CodeUnknown, "must be one of " + list + ".");
+    }
+
+    // The one Label with a list is health-aggregates' cohort (FeedCatalog.WithCohorts): a label no cohort has would be stored
+    // and then used by no KPI, so it is refused by name. Labels are the hub's own cohort names, never identifiers: listed in full.
+    private FieldProblem? ParseCohortLabel(int index, FieldSpec field, ReadOnlySpan<char> s, out object? value)
+    {
+        if (Listed(index, s) is { } label)
+        {
+            value = label;
+            return null;
+        }
+
+        value = null;
+        return Problem(field, Rules.CohortUnknown, "must be the label of one of the cohorts the hub reports: "
+            + string.Join(", ", field.AllowedValues ?? []) + " (the labels the local authority sent with the cohort list).");
+    }
+
+    // The listed value a cell names, compared as headers are (case, spaces, hyphens and underscores ignored); null when none.
+    private string? Listed(int index, ReadOnlySpan<char> s)
+    {
         Span<char> key = stackalloc char[Math.Min(s.Length, 128)];
         var length = 0;
         foreach (var c in s)
@@ -218,15 +249,7 @@ public sealed class FieldParser
             key[length++] = char.ToLowerInvariant(c);
         }
 
-        if (length >= 0 && codes[index] is { } lookup && lookup.TryGetValue(key[..length], out var code))
-        {
-            value = code;
-            return null;
-        }
-
-        var allowed = field.AllowedValues ?? [];
-        var list = allowed.Count <= 25 ? string.Join(", ", allowed) : "the codes in the feed's reference list";
-        return Problem(field, Rules.CodeUnknown, "must be one of " + list + ".");
+        return length >= 0 && codes[index] is { } lookup && lookup.TryGetValue(key[..length], out var code) ? code : null;
     }
 
     // One box per calendar day for the whole file (accepted dates are 1900–2099, so an array indexed by day is enough).

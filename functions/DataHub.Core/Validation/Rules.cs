@@ -85,8 +85,15 @@ public static class Rules
     /// <summary>A code is not in the field's list.</summary>
     public const string CodeUnknown = "code.unknown";
 
+    /// <summary>A health aggregate row's cohort label is not one of the cohorts the hub reports: no KPI would use the row.</summary>
+    public const string CohortUnknown = "cohort.unknown";
+
     /// <summary>An NHS number is not 10 digits (after removing spaces and hyphens) or is a placeholder.</summary>
     public const string NhsFormat = "nhs.format";
+
+    /// <summary>A cohort person's date of birth is a placeholder for an unknown date (01/01/1900 and the others in
+    /// <see cref="Pseudonymisation.PlaceholderIdentities.DatesOfBirth"/>): the cohort's ages come from it.</summary>
+    public const string DobPlaceholder = "dob.placeholder";
 
     /// <summary>An NHS number fails the modulus 11 check.</summary>
     public const string NhsCheckDigit = "nhs.check_digit";

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DataHub.Core.Feeds;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Kpis;
 using DataHub.Core.Parsing;
 
 namespace DataHub.Host.Commands;
@@ -19,7 +20,8 @@ internal static class ValidateCommand
         command.SetAction(async (parse, ct) =>
         {
             var source = parse.GetValue(file)!;
-            var contract = FeedCatalog.Find(parse.GetValue(feed)!);
+            // The cohort labels are the hub's (the default cohorts, as every host configures them), so validate refuses what ingest would.
+            var contract = FeedCatalog.Find(parse.GetValue(feed)!) is { } found ? FeedCatalog.WithCohorts(found, new KpiOptions().Cohorts.Select(c => c.Name)) : null;
             if (contract is null)
             {
                 // The text given is not repeated: it is whatever was typed, a name or NHS number as easily as a feed.
