@@ -327,7 +327,6 @@ public sealed class RollupQuarter
             counts["health_rows_unmatched_cohort"] = unmatched.Sum(u => u.Rows);
         }
 
-
         await _audit.AppendAsync(
             new AuditEntry(
                 AuditKind,
