@@ -459,6 +459,10 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
+        // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same. Hashed before
+        // the cells are parsed, so the repeated-row table's slot is fetched from memory while they are.
+        var hash = RowHash.Of(recordBytes);
+        duplicates.Prefetch(hash);
         if (scratch.Length < recordBytes.Length)
         {
             ArrayPool<char>.Shared.Return(scratch);
@@ -494,8 +498,7 @@ public sealed class FeedReader : IDisposable
             }
         }
 
-        // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same.
-        return Finish(line, values, errors, RowHash.Of(recordBytes));
+        return Finish(line, values, errors, hash);
     }
 
     private RowResult? XlsxRow(XlsxSheetReader sheet)

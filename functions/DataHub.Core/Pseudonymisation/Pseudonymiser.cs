@@ -86,6 +86,6 @@ public sealed class Pseudonymiser : IDisposable
     private void Format(ReadOnlySpan<byte> mac, Span<byte> text)
     {
         _prefixBytes.CopyTo(text);
-        Convert.TryToHexStringLower(mac, text[_prefixBytes.Length..], out _);
+        TokenHex.Write(mac, text[_prefixBytes.Length..]);
     }
 }

@@ -4,21 +4,18 @@ using DataHub.Core.Feeds;
 namespace DataHub.Core.Validation;
 
 /// <summary>Parses one feed's cells into typed values by the contract's field types, ranges and code lists.</summary>
-/// <remarks>One instance per file: it caches boxed dates so a million rows do not box the same day a million times.</remarks>
+/// <remarks>One instance per file.</remarks>
 public sealed class FieldParser
 {
     /// <summary>The longest text value accepted; anything longer is a broken extract, not data.</summary>
     public const int MaxTextLength = 500;
 
-    private static readonly int FirstDay = new DateOnly(DateText.MinYear, 1, 1).DayNumber;
-    private static readonly int LastDay = new DateOnly(DateText.MaxYear, 12, 31).DayNumber;
     private static readonly object BoxedTrue = true;
     private static readonly object BoxedFalse = false;
     private static readonly object[] SmallInts = Enumerable.Range(0, 1024).Select(i => (object)i).ToArray();
 
     private readonly FeedContract contract;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>>?[] codes;
-    private object?[]? dates;
 
     /// <summary>Prepares the code lists of a contract.</summary>
     public FieldParser(FeedContract contract)
@@ -252,7 +249,6 @@ public sealed class FieldParser
         return length >= 0 && codes[index] is { } lookup && lookup.TryGetValue(key[..length], out var code) ? code : null;
     }
 
-    // One box per calendar day for the whole file (accepted dates are 1900–2099, so an array indexed by day is enough).
     private static FieldProblem? Identifier(FieldSpec field, string? rule, string? normalised, out object? value)
     {
         value = rule is null ? normalised : null;
@@ -266,17 +262,9 @@ public sealed class FieldParser
         };
     }
 
-    private object BoxDate(DateOnly date)
-    {
-        var day = date.DayNumber;
-        if (day < FirstDay || day > LastDay)
-        {
-            return date;
-        }
-
-        dates ??= new object?[LastDay - FirstDay + 1];
-        return dates[day - FirstDay] ??= date;
-    }
+    // A new box per date rather than one shared box per calendar day: the shared boxes lie all over the heap, and each later
+    // reader of the row (tokens, mart writer) missed the cache on them; a fresh box sits beside the row's other values.
+    private static object BoxDate(DateOnly date) => date;
 
     private static FieldProblem DateProblem(FieldSpec field, string rule) => Problem(field, rule, rule switch
     {
