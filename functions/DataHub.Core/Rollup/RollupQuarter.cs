@@ -189,7 +189,8 @@ public sealed class RollupQuarter
 
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
 
-        // Stored health rows whose cohort label names no configured cohort are used by no KPI: said out loud, never skipped quietly.
+        // Stored health rows whose cohort label names no configured cohort are used by no KPI: said out loud, never skipped
+        // quietly, and never by the label's text (stored as free text, it may hold a name or a date).
         var unmatched = UnmatchedCohortLabel.Find(marts.Inputs.Health, _settings.Kpis.Cohorts);
         foreach (var label in unmatched)
         {
@@ -325,6 +326,7 @@ public sealed class RollupQuarter
         if (unmatched.Count > 0)
         {
             counts["health_rows_unmatched_cohort"] = unmatched.Sum(u => u.Rows);
+            counts["health_cohort_labels_unmatched"] = unmatched.Count;
         }
 
         await _audit.AppendAsync(
@@ -334,7 +336,7 @@ public sealed class RollupQuarter
                 FileSha256: manifestSha,
                 Rule: _settings.Kpis.RulesVersion,
                 Detail: $"KPI tables published as version {runId} under key version {marts.KeyVersion} and rules {_settings.Kpis.RulesVersion}; the manifest lists every input read with its SHA-256."
-                    + string.Concat(unmatched.Select(u => " " + u.Describe(_settings.Kpis.Cohorts))),
+                    + (unmatched.Count > 0 ? " " + UnmatchedCohortLabel.Summarise(unmatched) : ""),
                 Counts: counts,
                 DurationMs: clock.ElapsedMilliseconds),
             cancellationToken).ConfigureAwait(false);
