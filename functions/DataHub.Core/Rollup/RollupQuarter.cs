@@ -108,6 +108,29 @@ public sealed record RollupSettings
 
         return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles, FeedCadences = cadences };
     }
+
+    /// <summary>
+    /// The settings a job over <paramref name="hub"/> runs by: <paramref name="settings"/>, or the agreements' under the hub's KPI
+    /// rules. The cohorts are the hub's (<see cref="HubContext.Kpis"/>), the ones its ingest accepts health labels for: settings
+    /// naming others would report cohorts no row could be stored under, and call the stored ones unmatched.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> name other cohorts than the hub's.</exception>
+    public static RollupSettings For(HubContext hub, RollupSettings? settings)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        if (settings is null)
+        {
+            return FromProtocols(hub.Protocols, hub.Kpis);
+        }
+
+        var theirs = settings.Kpis.Cohorts.Select(c => c.Name).ToArray();
+        var hubs = hub.Kpis.Cohorts.Select(c => c.Name).ToArray();
+        return theirs.SequenceEqual(hubs, StringComparer.Ordinal)
+            ? settings
+            : throw new ArgumentException(
+                $"The rollup settings name the cohorts {string.Join(", ", theirs)}, but the hub's are {string.Join(", ", hubs)} (HubContext.Kpis, the ones its ingest accepts health labels for). Configure the cohorts once, on the hub.",
+                nameof(settings));
+    }
 }
 
 /// <summary>
@@ -144,10 +167,11 @@ public sealed class RollupQuarter
     }
 
     /// <summary>The job over a hub's composition, with the disclosure profiles its agreements name.</summary>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> name other cohorts than the hub's.</exception>
     public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols, context.Kpis);
+        var chosen = RollupSettings.For(context, settings);
         return new RollupQuarter(context.Store, context.Audit, context.Time, chosen, context.Logger("DataHub.Rollup"))
         {
             AfterPublish = (marts, outcome, ct) => Governance.GovernanceStep.AfterRollupAsync(context, chosen, marts, outcome, ct),
