@@ -36,6 +36,22 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_refuses_a_health_aggregates_cohort_label_that_names_no_cohort_at_its_line_and_column()
+    {
+        var file = Path.Combine(_root.Inputs, "health.csv");
+        await File.WriteAllTextAsync(file, "quarter,cohort,age_group,measure,cohort_people,people_with_event,events\n"
+            + "2018Q1,c 1,child,ae_attendances,12,3,5\n2018Q1,Family Safeguarding,child,ae_attendances,12,3,5\n");
+
+        using var output = new StringWriter();
+        var code = await DataHub.Host.Program.RunAsync(["validate", file, "--feed", "health-aggregates"], new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Rejected);
+        var text = output.ToString();
+        text.Should().Contain("Rows: 2 read, 1 valid, 1 rejected.");
+        text.Should().MatchRegex(@"(?m)^\s*3\s+cohort\s+cohort\.unknown\s+cohort must be the label of one of the cohorts the hub reports: C1, C2, C3, C4, C5, C6");
+    }
+
+    [Fact]
     public async Task A_file_that_cannot_be_read_is_named_by_its_type_only_without_the_path_a_label_or_a_stack_trace()
     {
         if (!OperatingSystem.IsLinux())

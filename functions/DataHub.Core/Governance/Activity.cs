@@ -72,11 +72,11 @@ public static class BoardActivity
 
     /// <summary>One row per stored health aggregate cohort label that matches no cohort (status unused, count the rows): found by
     /// the rollup that read the marts, shown to the board beside the rejections, since rows stored but used by nothing are a
-    /// silent loss unless someone is told.</summary>
+    /// silent loss unless someone is told. The label is named by its number ("cohort label 1 of 2"), never by its stored text.</summary>
     public static IReadOnlyList<ActivityRow> UnmatchedCohortLabels(IReadOnlyList<Kpis.UnmatchedCohortLabel> labels, IReadOnlyList<CohortDefinition> cohorts, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        return [.. labels.Select(l => new ActivityRow(UnmatchedCohortLabel, Quarter.Of(today), null, $"{Feeds.FeedCatalog.HealthAggregates} cohort '{l.Label}'", "unused", l.Describe(cohorts), l.Rows))];
+        return [.. labels.Select(l => new ActivityRow(UnmatchedCohortLabel, Quarter.Of(today), null, $"{Feeds.FeedCatalog.HealthAggregates} {l.Name}", "unused", l.Describe(cohorts), l.Rows))];
     }
 
     /// <summary>Publications, retention deletions (per quarter, partner and feed), key events, every agreement's status and the chain's.</summary>

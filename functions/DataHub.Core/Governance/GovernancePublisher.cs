@@ -51,10 +51,11 @@ public sealed class GovernancePublisher
     /// <summary>Publishes for the hub's store, audit log, agreements and clock.</summary>
     /// <param name="hub">The hub.</param>
     /// <param name="settings">The rollup's settings (cadences, disclosure profiles); from the agreements when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> name other cohorts than the hub's.</exception>
     public GovernancePublisher(HubContext hub, RollupSettings? settings = null)
     {
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
-        _settings = settings ?? RollupSettings.FromProtocols(hub.Protocols, hub.Kpis);
+        _settings = RollupSettings.For(hub, settings);
         _logger = hub.Logger("DataHub.Governance");
         // With the host's trail the chain is checked under the audit key and against every anchor; without one (a bare
         // test composition), its order and links only, and the message says so.

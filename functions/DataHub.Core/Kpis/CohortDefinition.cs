@@ -1,3 +1,5 @@
+using DataHub.Core.Feeds;
+
 namespace DataHub.Core.Kpis;
 
 /// <summary>A cohort: the families whose FS start date (toolkit R03) falls within the window, inclusive.</summary>
@@ -16,6 +18,20 @@ public sealed record CohortDefinition(string Name, DateOnly WindowStart, DateOnl
         new("C5", new DateOnly(2019, 10, 1), new DateOnly(2019, 12, 31)),
         new("C6", new DateOnly(2020, 1, 1), new DateOnly(2020, 3, 31)),
     ];
+
+    /// <summary>
+    /// The comparison key of a cohort label, the one the ingest matches a sent label by (<see cref="HeaderMatcher.Normalise"/>:
+    /// case, spaces, hyphens and underscores ignored), so <c>c1</c>, <c>C 1</c> and <c>C-1</c> are all <c>C1</c>. The rollup
+    /// reads stored labels by it too: a row stored before the ingest matched labels is read as the ingest would read it today.
+    /// </summary>
+    public static string LabelKey(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return HeaderMatcher.Normalise(label);
+    }
+
+    /// <summary>True when <paramref name="label"/>, sent or stored, names this cohort (compared by <see cref="LabelKey"/>).</summary>
+    public bool IsLabelled(string label) => string.Equals(LabelKey(label), LabelKey(Name), StringComparison.Ordinal);
 
     /// <summary>True when an FS start date falls in the window.</summary>
     public bool Includes(DateOnly fsStart) => fsStart >= WindowStart && fsStart <= WindowEnd;

@@ -45,7 +45,7 @@ public static class HealthAggregateIndicator
             var ageGroup = child ? "child" : "adult";
             var row = context.Inputs.Health.FirstOrDefault(r =>
                 string.Equals(r.Quarter, quarter, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(r.Cohort, context.Cohort.Name, StringComparison.OrdinalIgnoreCase)
+                && context.Cohort.IsLabelled(r.Cohort)
                 && string.Equals(r.Measure, feedMeasure, StringComparison.Ordinal)
                 && string.Equals(r.AgeGroup, ageGroup, StringComparison.Ordinal));
             if (row is null)

@@ -3,8 +3,15 @@ namespace DataHub.Core.Kpis;
 /// <summary>The configurable parts of the KPI definitions (docs/kpi-definitions.md).</summary>
 public sealed record KpiOptions
 {
+    private readonly IReadOnlyList<CohortDefinition> _cohorts = CohortDefinition.ToolkitDefaults;
+
     /// <summary>The cohorts to report; the toolkit's six by default.</summary>
-    public IReadOnlyList<CohortDefinition> Cohorts { get; init; } = CohortDefinition.ToolkitDefaults;
+    /// <exception cref="ArgumentException">Two cohorts' names are one label as the ingest reads labels (<c>C-1</c> and <c>C1</c>), or a name is blank.</exception>
+    public IReadOnlyList<CohortDefinition> Cohorts
+    {
+        get => _cohorts;
+        init => _cohorts = Distinct(value);
+    }
 
     /// <summary>Leave children open to the children-with-disabilities team out of the CP and CLA indicators (on by default).</summary>
     public bool ExcludeChildrenWithDisabilities { get; init; } = true;
@@ -22,4 +29,32 @@ public sealed record KpiOptions
 
     /// <summary>The version of these rules, stamped on every run manifest; change it when a definition changes.</summary>
     public string RulesVersion { get; init; } = "kpi-rules-2";
+
+    // The ingest matches a sent label to a cohort by its key and the rollup reads stored labels the same way: two cohorts with
+    // one key would take each other's rows, silently (the ingest would store every such row under one of the two names).
+    private static IReadOnlyList<CohortDefinition> Distinct(IReadOnlyList<CohortDefinition> cohorts)
+    {
+        ArgumentNullException.ThrowIfNull(cohorts);
+        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var cohort in cohorts)
+        {
+            ArgumentNullException.ThrowIfNull(cohort);
+            var key = CohortDefinition.LabelKey(cohort.Name);
+            if (key.Length == 0)
+            {
+                throw new ArgumentException("A cohort's name is blank (or only spaces, hyphens and underscores): no label could name it.", nameof(cohorts));
+            }
+
+            if (byKey.TryGetValue(key, out var other))
+            {
+                throw new ArgumentException(
+                    $"The cohorts '{other}' and '{cohort.Name}' have names the hub cannot tell apart: labels are compared ignoring case, spaces, hyphens and underscores. Give each cohort a distinct name.",
+                    nameof(cohorts));
+            }
+
+            byKey[key] = cohort.Name;
+        }
+
+        return cohorts;
+    }
 }

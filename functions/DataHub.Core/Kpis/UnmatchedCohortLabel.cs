@@ -1,33 +1,50 @@
 namespace DataHub.Core.Kpis;
 
 /// <summary>
-/// A cohort label the stored health aggregate rows carry that names none of the cohorts the rollup reports (indicators 8 and 9
-/// match the label to the cohort's name, ignoring case): its rows are used by no KPI. The ingest refuses such a label, so these
-/// are rows stored before the cohorts were configured as they are now. Labels are cohort names, not identifiers.
+/// A cohort label the stored health aggregate rows carry that names none of the cohorts the rollup reports (compared as the
+/// ingest compares labels, <see cref="CohortDefinition.IsLabelled"/>): its rows are used by no KPI. The ingest refuses such a
+/// label, so these are rows stored before it did, when the column was free text screened only for NHS numbers, UPNs and
+/// postcodes: the label may hold a name or a date, so it is never kept here and is known only by its number among the others.
 /// </summary>
-/// <param name="Label">The label as stored.</param>
+/// <param name="Number">The label's number, 1 to <paramref name="Of"/> (the labels in ordinal order of their text).</param>
+/// <param name="Of">How many unmatched labels there are.</param>
 /// <param name="Rows">The stored rows carrying it.</param>
-/// <param name="Quarters">The quarters those rows report on, in order.</param>
-public sealed record UnmatchedCohortLabel(string Label, long Rows, IReadOnlyList<string> Quarters)
+/// <param name="Quarters">The quarters those rows report on, in order (a stored quarter that is not a quarter label is left out).</param>
+public sealed record UnmatchedCohortLabel(int Number, int Of, long Rows, IReadOnlyList<Quarter> Quarters)
 {
-    /// <summary>The labels of <paramref name="rows"/> that match no cohort's name, in label order.</summary>
+    /// <summary>The labels of <paramref name="rows"/> that name no cohort, numbered in label order.</summary>
     public static IReadOnlyList<UnmatchedCohortLabel> Find(IReadOnlyList<HealthAggregateRow> rows, IReadOnlyList<CohortDefinition> cohorts)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(cohorts);
-        var names = cohorts.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return [.. rows.Where(r => !names.Contains(r.Cohort))
+        var groups = rows.Where(r => !cohorts.Any(c => c.IsLabelled(r.Cohort)))
             .GroupBy(r => r.Cohort, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new UnmatchedCohortLabel(g.Key, g.LongCount(), [.. g.Select(r => r.Quarter).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))];
+            .ToArray();
+        return [.. groups.Select((g, i) => new UnmatchedCohortLabel(i + 1, groups.Length, g.LongCount(),
+            [.. g.Select(r => Quarter.TryParse(r.Quarter, out var q) ? q : (Quarter?)null).OfType<Quarter>().Distinct().Order()]))];
     }
 
-    /// <summary>One sentence for the log, the audit trail and the governance tables.</summary>
+    /// <summary>The label as the board sees it: its number among the unmatched labels, never its text.</summary>
+    public string Name => $"cohort label {Number} of {Of}";
+
+    /// <summary>One sentence for the log and the governance tables: rows, quarters and the cohorts, never the label's text.</summary>
     public string Describe(IReadOnlyList<CohortDefinition> cohorts)
     {
         ArgumentNullException.ThrowIfNull(cohorts);
-        var quarters = Quarters.Count == 0 ? "" : Quarters.Count == 1 ? $" ({Quarters[0]})" : $" ({Quarters[0]}–{Quarters[^1]})";
-        return $"{Rows} stored health-aggregates row(s){quarters} carry cohort label '{Label}', which matches none of the cohorts the rollup reports "
-            + $"({string.Join(", ", cohorts.Select(c => c.Name))}): no KPI uses them. Ask the ICB to send them again under the cohort's label, or correct the cohort configuration.";
+        return $"{Rows} stored health-aggregates row(s){Span(Quarters)} carry a cohort label ({Name}) that matches none of the cohorts the rollup reports "
+            + $"({string.Join(", ", cohorts.Select(c => c.Name))}): no KPI uses them. The label is not shown: it was stored as free text and may hold a name or a date. "
+            + "Ask the ICB to send those quarters again under the cohort's label, or correct the cohort configuration.";
     }
+
+    /// <summary>One sentence for the kpi_published audit event, on all the unmatched labels: the quarters, never the text; the counts are in the event's Counts.</summary>
+    public static string Summarise(IReadOnlyList<UnmatchedCohortLabel> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return labels.Count == 0 ? "" : $"Stored health-aggregates rows{Span([.. labels.SelectMany(l => l.Quarters).Distinct().Order()])} carry cohort labels that match none of the cohorts reported "
+            + "and are used by no KPI (health_rows_unmatched_cohort rows under health_cohort_labels_unmatched labels; the labels are not shown).";
+    }
+
+    private static string Span(IReadOnlyList<Quarter> quarters) =>
+        quarters.Count == 0 ? "" : quarters.Count == 1 ? $" in {quarters[0]}" : $" in quarters {quarters[0]}–{quarters[^1]}";
 }

@@ -18,7 +18,7 @@ public sealed class LinkedInputsBuilder
     private readonly AttendancePeriods _attendance = new();
     private readonly Dictionary<(int Person, string Programme, bool Perpetrator, DateOnly Start), LinkedProgramme> _programmes = [];
     private readonly Dictionary<(int Person, string Instrument, AssessmentStage Stage, DateOnly Date), LinkedScore> _scores = [];
-    private readonly Dictionary<(string Quarter, string Cohort, string AgeGroup, string Measure), HealthAggregateRow> _health = [];
+    private readonly Dictionary<(string Quarter, string CohortKey, string AgeGroup, string Measure), HealthAggregateRow> _health = [];
     private readonly Dictionary<string, int> _incidentNumbers = new(StringComparer.Ordinal);
 
     /// <summary>Links to <paramref name="cohort"/>.</summary>
@@ -128,10 +128,12 @@ public sealed class LinkedInputsBuilder
     }
 
     /// <summary>Adds an aggregate health row (no linkage: it has no person data).</summary>
+    /// <remarks>Keyed by the cohort label as the ingest matches it (<see cref="CohortDefinition.LabelKey"/>): a row stored as sent
+    /// (<c>c1</c>) before the ingest stored labels as the cohort's name is replaced by a later delivery stored as <c>C1</c>.</remarks>
     public void Add(HealthAggregateRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        _health[(row.Quarter, row.Cohort, row.AgeGroup, row.Measure)] = row;
+        _health[(row.Quarter, CohortDefinition.LabelKey(row.Cohort), row.AgeGroup, row.Measure)] = row;
     }
 
     /// <summary>Link quality per feed and key, feeds in name order.</summary>

@@ -108,6 +108,29 @@ public sealed record RollupSettings
 
         return new RollupSettings { Kpis = kpis ?? new KpiOptions(), FeedProfiles = profiles, FeedCadences = cadences };
     }
+
+    /// <summary>
+    /// The settings a job over <paramref name="hub"/> runs by: <paramref name="settings"/>, or the agreements' under the hub's KPI
+    /// rules. The cohorts are the hub's (<see cref="HubContext.Kpis"/>), the ones its ingest accepts health labels for: settings
+    /// naming others would report cohorts no row could be stored under, and call the stored ones unmatched.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> name other cohorts than the hub's.</exception>
+    public static RollupSettings For(HubContext hub, RollupSettings? settings)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        if (settings is null)
+        {
+            return FromProtocols(hub.Protocols, hub.Kpis);
+        }
+
+        var theirs = settings.Kpis.Cohorts.Select(c => c.Name).ToArray();
+        var hubs = hub.Kpis.Cohorts.Select(c => c.Name).ToArray();
+        return theirs.SequenceEqual(hubs, StringComparer.Ordinal)
+            ? settings
+            : throw new ArgumentException(
+                $"The rollup settings name the cohorts {string.Join(", ", theirs)}, but the hub's are {string.Join(", ", hubs)} (HubContext.Kpis, the ones its ingest accepts health labels for). Configure the cohorts once, on the hub.",
+                nameof(settings));
+    }
 }
 
 /// <summary>
@@ -144,10 +167,11 @@ public sealed class RollupQuarter
     }
 
     /// <summary>The job over a hub's composition, with the disclosure profiles its agreements name.</summary>
+    /// <exception cref="ArgumentException"><paramref name="settings"/> name other cohorts than the hub's.</exception>
     public static RollupQuarter For(HubContext context, RollupSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var chosen = settings ?? RollupSettings.FromProtocols(context.Protocols, context.Kpis);
+        var chosen = RollupSettings.For(context, settings);
         return new RollupQuarter(context.Store, context.Audit, context.Time, chosen, context.Logger("DataHub.Rollup"))
         {
             AfterPublish = (marts, outcome, ct) => Governance.GovernanceStep.AfterRollupAsync(context, chosen, marts, outcome, ct),
@@ -189,7 +213,8 @@ public sealed class RollupQuarter
 
         phases["load_and_link_ms"] = clock.ElapsedMilliseconds;
 
-        // Stored health rows whose cohort label names no configured cohort are used by no KPI: said out loud, never skipped quietly.
+        // Stored health rows whose cohort label names no configured cohort are used by no KPI: said out loud, never skipped
+        // quietly, and never by the label's text (stored as free text, it may hold a name or a date).
         var unmatched = UnmatchedCohortLabel.Find(marts.Inputs.Health, _settings.Kpis.Cohorts);
         foreach (var label in unmatched)
         {
@@ -325,6 +350,7 @@ public sealed class RollupQuarter
         if (unmatched.Count > 0)
         {
             counts["health_rows_unmatched_cohort"] = unmatched.Sum(u => u.Rows);
+            counts["health_cohort_labels_unmatched"] = unmatched.Count;
         }
 
         await _audit.AppendAsync(
@@ -334,7 +360,7 @@ public sealed class RollupQuarter
                 FileSha256: manifestSha,
                 Rule: _settings.Kpis.RulesVersion,
                 Detail: $"KPI tables published as version {runId} under key version {marts.KeyVersion} and rules {_settings.Kpis.RulesVersion}; the manifest lists every input read with its SHA-256."
-                    + string.Concat(unmatched.Select(u => " " + u.Describe(_settings.Kpis.Cohorts))),
+                    + (unmatched.Count > 0 ? " " + UnmatchedCohortLabel.Summarise(unmatched) : ""),
                 Counts: counts,
                 DurationMs: clock.ElapsedMilliseconds),
             cancellationToken).ConfigureAwait(false);

@@ -68,6 +68,12 @@ internal static class MartFileWriter
             [S("school_urn"), D("period_start"), D("period_end"), I("possible_sessions"), I("authorised_absence_sessions"), I("unauthorised_absence_sessions")],
             rows.Select(a => ((PersonKeys?)a.Keys, new object?[] { a.SchoolUrn, a.PeriodStart, a.PeriodEnd, a.PossibleSessions, a.AuthorisedAbsenceSessions, a.UnauthorisedAbsenceSessions })));
 
+    /// <summary>Writes health aggregate rows as one batch (one ICB delivery), its tokens' key version <paramref name="keyVersion"/> (default v1).</summary>
+    public static Task WriteHealthAsync(IObjectStore store, IEnumerable<HealthAggregateRow> rows, string batch, string quarter = "2018Q3", string? keyVersion = null) =>
+        Write(store, "health-aggregates", "icb", quarter, batch, keyVersion,
+            [S("quarter"), S("cohort"), S("age_group"), S("measure"), I("cohort_people"), I("people_with_event"), I("events")],
+            rows.Select(h => ((PersonKeys?)null, new object?[] { h.Quarter, h.Cohort, h.AgeGroup, h.Measure, h.CohortPeople, h.PeopleWithEvent, h.Events })));
+
     /// <summary>An incident of the outsider on the day: it marks the day as reported on, and links to no one.</summary>
     public static DaIncidentRow Incident(string id, DateOnly day) => new(Outsider, id, day, "victim", true, false);
 
