@@ -8,7 +8,7 @@ namespace DataHub.Core.Parsing;
 /// <summary>
 /// Checks a workbook against the reader's limits before ExcelDataReader opens it, streaming through every XML part it
 /// would read without building anything: the bytes each part really inflates to (a zip's own sizes can lie), the
-/// longest text (a cell) and the longest tag, and every cell and row reference. ExcelDataReader holds a cell's text, the
+/// longest text (a cell), the longest tag, how deep elements nest, and every cell and row reference. ExcelDataReader holds a cell's text, the
 /// shared strings and one array per row sized by the row's last column in memory, so each is bounded before it is read.
 /// </summary>
 internal static class WorkbookCheck
@@ -20,6 +20,10 @@ internal static class WorkbookCheck
 
     /// <summary>The longest tag taken: real workbooks' tags are a few hundred bytes.</summary>
     private const int MaxTagBytes = 64 << 10;
+
+    /// <summary>The deepest nesting of elements taken: spreadsheet programs write a dozen levels or so, and the XML reader
+    /// keeps a record per open element, so a few million empty ones (a few MB that compress to nothing) cost gigabytes.</summary>
+    private const int MaxDepth = 256;
 
     /// <summary>The first limit <paramref name="workbook"/> passes, or null when it is within every one (read from the start; left open).</summary>
     public static FileError? Check(Stream workbook, ReadLimits limits)
@@ -79,6 +83,7 @@ internal static class WorkbookCheck
         private bool _inTag;
         private byte _quote;
         private long _text;
+        private int _depth;
 
         public FileError? Feed(ReadOnlySpan<byte> bytes)
         {
@@ -132,7 +137,13 @@ internal static class WorkbookCheck
                 else
                 {
                     _inTag = false;
-                    if (CheckReference(_tag.AsSpan(0, _tagLength - 1)) is { } problem)
+                    var tag = _tag.AsSpan(0, _tagLength - 1);
+                    if (Nest(tag) is { } tooDeep)
+                    {
+                        return tooDeep;
+                    }
+
+                    if (CheckReference(tag) is { } problem)
                     {
                         return problem;
                     }
@@ -140,6 +151,30 @@ internal static class WorkbookCheck
             }
 
             return null;
+        }
+
+        // An end tag closes an element and a start tag opens one, unless it closes itself; declarations, comments and
+        // processing instructions open nothing.
+        private FileError? Nest(ReadOnlySpan<byte> tag)
+        {
+            if (tag.IsEmpty || tag[0] is (byte)'?' or (byte)'!')
+            {
+                return null;
+            }
+
+            if (tag[0] == (byte)'/')
+            {
+                _depth--;
+                return null;
+            }
+
+            if (tag[^1] == (byte)'/' || ++_depth <= MaxDepth)
+            {
+                return null;
+            }
+
+            return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                $"The workbook nests elements more than {MaxDepth:N0} deep, far deeper than any spreadsheet program writes; it is not read."));
         }
 
         // A row's or cell's r attribute must lie on the grid: ExcelDataReader sizes each row by its last column and

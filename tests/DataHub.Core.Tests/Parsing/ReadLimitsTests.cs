@@ -82,6 +82,18 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public void A_workbook_nesting_elements_deeper_than_any_spreadsheet_program_writes_is_unreadable()
+    {
+        // Outside the sheet's data, so ExcelDataReader would read the rows, after holding a record per open element.
+        var nested = "<extLst>" + string.Concat(Enumerable.Repeat("<a>", 10_000)) + string.Concat(Enumerable.Repeat("</a>", 10_000)) + "</extLst>";
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace("</sheetData>", "</sheetData>" + nested, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("nests elements");
+    }
+
+    [Fact]
     public void A_workbook_that_inflates_past_the_limit_is_refused_as_it_inflates()
     {
         var bytes = Workbook([.. Enumerable.Range(1, 400).Select(i => ("INC" + i, "victim"))]);
