@@ -78,6 +78,17 @@ public sealed class XlsxReaderTests
     {
         using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police))), "incidents.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().StartWith("The file is text, not a workbook");
+    }
+
+    [Fact]
+    public void A_password_protected_workbook_is_refused_as_encrypted_not_as_corrupt()
+    {
+        // Excel saves a workbook with a password as an OLE compound file holding the encrypted package.
+        byte[] compoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, .. new byte[4088]];
+        using var reader = FeedReader.Open(new MemoryStream(compoundFile), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.format");
+        reader.FileErrors.Single().Message.Should().Contain("password-protected");
     }
 
     [Fact]
