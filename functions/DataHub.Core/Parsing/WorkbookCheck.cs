@@ -8,7 +8,8 @@ namespace DataHub.Core.Parsing;
 /// <summary>
 /// Checks a workbook against the reader's limits before ExcelDataReader opens it, streaming through every XML part it
 /// would read without building anything: the bytes each part really inflates to (a zip's own sizes can lie), the
-/// longest text (a cell) and the longest tag, and every cell and row reference. ExcelDataReader holds a cell's text, the
+/// longest text (a cell), the longest tag, how deep elements nest, every cell and row reference, and every cell's
+/// reference into the shared strings (ExcelDataReader reads one past their end as the index's own digits). ExcelDataReader holds a cell's text, the
 /// shared strings and one array per row sized by the row's last column in memory, so each is bounded before it is read.
 /// </summary>
 internal static class WorkbookCheck
@@ -21,12 +22,17 @@ internal static class WorkbookCheck
     /// <summary>The longest tag taken: real workbooks' tags are a few hundred bytes.</summary>
     private const int MaxTagBytes = 64 << 10;
 
+    /// <summary>The deepest nesting of elements taken: spreadsheet programs write a dozen levels or so, and the XML reader
+    /// keeps a record per open element, so a few million empty ones (a few MB that compress to nothing) cost gigabytes.</summary>
+    private const int MaxDepth = 256;
+
     /// <summary>The first limit <paramref name="workbook"/> passes, or null when it is within every one (read from the start; left open).</summary>
     public static FileError? Check(Stream workbook, ReadLimits limits)
     {
         using var zip = new ZipArchive(workbook, ZipArchiveMode.Read, leaveOpen: true);
         long total = 0;
         var buffer = new byte[1 << 16];
+        var strings = new SharedStringCount();
         foreach (var entry in zip.Entries)
         {
             if (!entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
@@ -41,7 +47,7 @@ internal static class WorkbookCheck
                 return TooLarge(limits, shared);
             }
 
-            var scan = new PartScan(limits);
+            var scan = new PartScan(limits, strings, shared);
             long inflated = 0;
             using var part = entry.Open();
             int n;
@@ -62,7 +68,19 @@ internal static class WorkbookCheck
             total += inflated;
         }
 
-        return null;
+        // Checked once every part is read: the shared strings may come before or after the sheets in the zip.
+        return strings.HighestReference >= strings.Items
+            ? new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                $"A cell of the workbook refers to shared text {strings.HighestReference:N0}, but the workbook holds {strings.Items:N0} (it is corrupt); save it again or send CSV."))
+            : null;
+    }
+
+    /// <summary>The shared strings the workbook holds, and the highest one its cells refer to.</summary>
+    private sealed class SharedStringCount
+    {
+        public long Items { get; set; }
+
+        public long HighestReference { get; set; } = -1;
     }
 
     private static FileError TooLarge(ReadLimits limits, bool shared) => new(Rules.FileDecompressedTooLarge, shared
@@ -70,8 +88,10 @@ internal static class WorkbookCheck
         : string.Create(CultureInfo.InvariantCulture, $"The workbook inflates to more than {limits.MaxWorkbookBytes >> 20:N0} MB (a compressed file that expands without bound is refused); send the extract as CSV or in parts."));
 
     /// <summary>Walks one XML part's bytes as they inflate: text runs between tags, and tags with their quoted attributes.</summary>
-    private sealed class PartScan(ReadLimits limits)
+    private sealed class PartScan(ReadLimits limits, SharedStringCount strings, bool sharedStrings)
     {
+        // A shared-string index is a few digits; anything longer is not one ExcelDataReader can look up.
+        private readonly byte[] _index = new byte[16];
         // Escaped UTF-8 takes at most 6 bytes a character ("&quot;"), so this many bytes may hold a cell within the limit.
         private readonly long _maxTextBytes = (long)limits.MaxCellChars * 6;
         private readonly byte[] _tag = new byte[MaxTagBytes];
@@ -79,6 +99,10 @@ internal static class WorkbookCheck
         private bool _inTag;
         private byte _quote;
         private long _text;
+        private int _depth;
+        private bool _sharedCell;
+        private bool _inIndex;
+        private int _indexLength;
 
         public FileError? Feed(ReadOnlySpan<byte> bytes)
         {
@@ -88,6 +112,21 @@ internal static class WorkbookCheck
                 {
                     var open = bytes.IndexOf((byte)'<');
                     _text += open < 0 ? bytes.Length : open;
+                    if (_inIndex)
+                    {
+                        var run = open < 0 ? bytes : bytes[..open];
+                        if (_indexLength + run.Length <= _index.Length)
+                        {
+                            run.CopyTo(_index.AsSpan(_indexLength));
+                        }
+
+                        _indexLength += run.Length;
+                        if (open >= 0 && EndIndex() is { } badIndex)
+                        {
+                            return badIndex;
+                        }
+                    }
+
                     if (_text > _maxTextBytes)
                     {
                         return new FileError(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
@@ -132,14 +171,101 @@ internal static class WorkbookCheck
                 else
                 {
                     _inTag = false;
-                    if (CheckReference(_tag.AsSpan(0, _tagLength - 1)) is { } problem)
+                    var tag = _tag.AsSpan(0, _tagLength - 1);
+                    if (Nest(tag) is { } tooDeep)
+                    {
+                        return tooDeep;
+                    }
+
+                    if (CheckReference(tag) is { } problem)
                     {
                         return problem;
                     }
+
+                    TrackSharedStrings(tag);
                 }
             }
 
             return null;
+        }
+
+        // Counts the shared strings (<si>) and notes when a shared-string cell (<c t="s">) starts its value (<v>).
+        private void TrackSharedStrings(ReadOnlySpan<byte> tag)
+        {
+            if (tag.IsEmpty || tag[0] is (byte)'?' or (byte)'!')
+            {
+                return;
+            }
+
+            var end = tag[0] == (byte)'/';
+            var name = end ? tag[1..] : tag;
+            var nameEnd = name.IndexOfAny(" \t\n\r/"u8);
+            name = nameEnd < 0 ? name : name[..nameEnd];
+            var colon = name.IndexOf((byte)':');
+            name = colon >= 0 ? name[(colon + 1)..] : name;
+            if (sharedStrings)
+            {
+                if (!end && name.SequenceEqual("si"u8))
+                {
+                    strings.Items++;
+                }
+
+                return;
+            }
+
+            if (name.SequenceEqual("c"u8))
+            {
+                _sharedCell = !end && tag[^1] != (byte)'/' && (tag.IndexOf(" t=\"s\""u8) >= 0 || tag.IndexOf(" t='s'"u8) >= 0);
+            }
+            else if (_sharedCell && !end && tag[^1] != (byte)'/' && name.SequenceEqual("v"u8))
+            {
+                (_inIndex, _indexLength) = (true, 0);
+            }
+        }
+
+        // The text of a shared-string cell's <v> has ended: it must be an index (its range is checked once all parts are read).
+        private FileError? EndIndex()
+        {
+            _inIndex = false;
+            var text = _indexLength <= _index.Length ? _index.AsSpan(0, _indexLength).Trim(" \t\n\r"u8) : [];
+            if (text.IsEmpty || text.Length > 9 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+            {
+                return new FileError(Rules.FileUnreadable,
+                    "A cell of the workbook refers to shared text by something that is not a number (it is corrupt); save it again or send CSV.");
+            }
+
+            long index = 0;
+            foreach (var b in text)
+            {
+                index = (index * 10) + (b - '0');
+            }
+
+            strings.HighestReference = Math.Max(strings.HighestReference, index);
+            return null;
+        }
+
+        // An end tag closes an element and a start tag opens one, unless it closes itself; declarations, comments and
+        // processing instructions open nothing.
+        private FileError? Nest(ReadOnlySpan<byte> tag)
+        {
+            if (tag.IsEmpty || tag[0] is (byte)'?' or (byte)'!')
+            {
+                return null;
+            }
+
+            if (tag[0] == (byte)'/')
+            {
+                _depth--;
+                return null;
+            }
+
+            if (tag[^1] == (byte)'/' || ++_depth <= MaxDepth)
+            {
+                return null;
+            }
+
+            return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                $"The workbook nests elements more than {MaxDepth:N0} deep, far deeper than any spreadsheet program writes; it is not read."));
         }
 
         // A row's or cell's r attribute must lie on the grid: ExcelDataReader sizes each row by its last column and

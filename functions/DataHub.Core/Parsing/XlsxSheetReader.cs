@@ -76,7 +76,7 @@ internal sealed class XlsxSheetReader : IDisposable
 
             var workbook = copy ?? content;
             workbook.Position = 0;
-            error = WorkbookCheck.Check(workbook, limits);
+            error = NotAWorkbook(workbook) ?? WorkbookCheck.Check(workbook, limits);
             if (error is not null)
             {
                 copy?.Dispose();
@@ -167,6 +167,31 @@ internal sealed class XlsxSheetReader : IDisposable
 
         return characters > limits.MaxRowBytes
             ? new FileError(Rules.FileRecordTooLong, string.Create(CultureInfo.InvariantCulture, $"Sheet row {Line} holds more than {limits.MaxRowBytes / 1024:N0} K characters; the rest of the workbook was not read."))
+            : null;
+    }
+
+    // What a partner most often sends under a .xlsx name that is no workbook: a password-protected workbook (Excel saves
+    // it encrypted inside an OLE compound file, as the old .xls format is), or CSV text. Said plainly instead of "corrupt"
+    // (text keeps its rule, file.unreadable; an OLE file is file.format, the rule of an .xls).
+    private static FileError? NotAWorkbook(Stream workbook)
+    {
+        Span<byte> head = stackalloc byte[512];
+        var length = workbook.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        workbook.Position = 0;
+        head = head[..length];
+        if (head.IsEmpty)
+        {
+            return null;
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
+        {
+            return new FileError(Rules.FileFormat,
+                "The workbook is password-protected (encrypted) or in the old .xls format; remove the password and save it as XLSX, or send CSV.");
+        }
+
+        return !head.StartsWith("PK"u8) && !head.Contains((byte)0)
+            ? new FileError(Rules.FileUnreadable, "The file is text, not a workbook; send it with a .csv name or save it as XLSX.")
             : null;
     }
 

@@ -52,6 +52,13 @@ public sealed class FieldParser
             return field.Required ? Problem(field, Rules.ValueRequired, "is required but empty.") : null;
         }
 
+        // A NUL is binary, not text (a CSV's first bytes are sniffed for it, not the rest; a workbook escapes it as "_x0000_"):
+        // stored or pseudonymised as written, it would make a value no other delivery of the same text matches.
+        if (s.Contains('\0'))
+        {
+            return Problem(field, Rules.EncodingInvalid, "holds a NUL character (binary data, not text); export the file again.");
+        }
+
         // Half a surrogate pair (a workbook's "_xD800_" escape) is no character: no mart could store it.
         if (s.ContainsAnyInRange('\uD800', '\uDFFF') && !IsWholeCharacters(s))
         {

@@ -48,7 +48,7 @@ public static class Rules
     /// <summary>A row repeats an earlier row of the same file exactly; the first is kept.</summary>
     public const string RowDuplicate = "row.duplicate";
 
-    /// <summary>A row has bytes that are not valid UTF-8 in a file read as UTF-8, or a cell holds half a character (an unpaired surrogate).</summary>
+    /// <summary>A row has bytes that are not valid UTF-8 in a file read as UTF-8, or a cell holds half a character (an unpaired surrogate) or a NUL.</summary>
     public const string EncodingInvalid = "encoding.invalid";
 
     /// <summary>A required value is empty.</summary>

@@ -82,6 +82,41 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public void A_workbook_nesting_elements_deeper_than_any_spreadsheet_program_writes_is_unreadable()
+    {
+        // Outside the sheet's data, so ExcelDataReader would read the rows, after holding a record per open element.
+        var nested = "<extLst>" + string.Concat(Enumerable.Repeat("<a>", 10_000)) + string.Concat(Enumerable.Repeat("</a>", 10_000)) + "</extLst>";
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace("</sheetData>", "</sheetData>" + nested, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("nests elements");
+    }
+
+    [Theory]
+    [InlineData("<v>2</v>")] // the third shared string of two: ExcelDataReader would give the cell the text "2"
+    [InlineData("<v>-1</v>")]
+    public void A_workbook_cell_referring_to_shared_text_the_workbook_does_not_hold_is_unreadable(string reference)
+    {
+        var strings = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>victim</t></si><si><t>Jane</t></si></sst>";
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ShareSurname(xml, reference)), "xl/sharedStrings.xml", strings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("shared text");
+    }
+
+    [Fact]
+    public async Task A_workbook_cell_referring_to_shared_text_it_holds_is_read()
+    {
+        var strings = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>victim</t></si><si><t>Smith</t></si></sst>";
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ShareSurname(xml, "<v>1</v>")), "xl/sharedStrings.xml", strings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_workbook_that_inflates_past_the_limit_is_refused_as_it_inflates()
     {
         var bytes = Workbook([.. Enumerable.Range(1, 400).Select(i => ("INC" + i, "victim"))]);
@@ -121,6 +156,14 @@ public sealed class ReadLimitsTests
         var header = FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray();
         XlsxWriter.Write(stream, header, rows.Select(r => (IReadOnlyList<object?>)[r.Id, new DateOnly(2017, 6, 1), r.Role, "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
         return stream.ToArray();
+    }
+
+    // Turns the data row's surname cell (column E) into a reference to the shared strings.
+    private static string ShareSurname(string sheet, string reference)
+    {
+        var start = sheet.IndexOf("<c r=\"E2\"", StringComparison.Ordinal);
+        var end = sheet.IndexOf("</c>", start, StringComparison.Ordinal) + 4;
+        return sheet[..start] + "<c r=\"E2\" t=\"s\">" + reference + "</c>" + sheet[end..];
     }
 
     private static byte[] RewriteSheet(byte[] workbook, Func<string, string> change) => Rebuild(workbook, (name, text) => name == "xl/worksheets/sheet1.xml" ? change(text) : text, null);

@@ -56,6 +56,30 @@ public sealed class XlsxReaderTests
     }
 
     [Fact]
+    public async Task A_workbook_cell_escaping_a_nul_rejects_its_row_in_its_column()
+    {
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1_x0000_"), Row("INC2")]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(false, true);
+        rows[0].Errors!.Should().ContainSingle(e => e.Rule == "encoding.invalid" && e.Column == "incident_id" && e.Line == 2);
+    }
+
+    [Fact]
+    public async Task A_csv_cell_holding_a_nul_past_the_first_read_rejects_its_row_in_its_column()
+    {
+        // The file's first bytes are sniffed for binary data; a NUL far into an otherwise good export is one row's fault.
+        var lines = Enumerable.Range(1, 5000).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i))).ToList();
+        lines.Add(FeedSamples.Line(Police, ("incident_id", "INC-LAST"), ("surname", "Sm\0ith")));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police, [.. lines]))), "x.csv", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        reader.FileErrors.Should().BeEmpty();
+        rows.Should().HaveCount(5001);
+        rows[^1].IsValid.Should().BeFalse();
+        rows[^1].Errors!.Should().ContainSingle(e => e.Rule == "encoding.invalid" && e.Column == "surname" && e.Line == 5002);
+    }
+
+    [Fact]
     public async Task Xlsx_from_a_forward_only_stream_is_read()
     {
         var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1")]);
@@ -78,6 +102,17 @@ public sealed class XlsxReaderTests
     {
         using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police))), "incidents.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().StartWith("The file is text, not a workbook");
+    }
+
+    [Fact]
+    public void A_password_protected_workbook_is_refused_as_encrypted_not_as_corrupt()
+    {
+        // Excel saves a workbook with a password as an OLE compound file holding the encrypted package.
+        byte[] compoundFile = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, .. new byte[4088]];
+        using var reader = FeedReader.Open(new MemoryStream(compoundFile), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.format");
+        reader.FileErrors.Single().Message.Should().Contain("password-protected");
     }
 
     [Fact]
