@@ -221,6 +221,23 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
+    public async Task Quarantines_a_workbook_with_rows_on_a_second_sheet_and_stores_none_of_them()
+    {
+        // A partner splitting an extract by month: the first sheet alone would be stored, the second lost without a word.
+        byte[] Sheet(int from)
+        {
+            using var workbook = new MemoryStream();
+            XlsxWriter.Write(workbook, PoliceHeader.Split(','), Enumerable.Range(from, 40).Select(i => (IReadOnlyList<object?>)PoliceRow(i).Split(',')));
+            return workbook.ToArray();
+        }
+
+        var bytes = SheetedWorkbook.Combine(Sheet(1), [WorkbookTab.From(Sheet(1)), WorkbookTab.From(Sheet(41))]);
+        var (code, _) = await _root.IngestAsync("police", "police-da-incidents", "by-month.xlsx", bytes);
+        code.Should().Be(ExitCodes.Rejected);
+        AssertQuarantined("police", "police-da-incidents", "by-month.xlsx", "file.sheets");
+    }
+
+    [Fact]
     public async Task Quarantines_a_file_from_a_partner_with_no_agreement()
     {
         var (code, _) = await _root.IngestAsync("acme-security", "police-da-incidents", "jan.csv", Csv(PoliceHeader, GoodPoliceRows()));

@@ -17,6 +17,7 @@ public static class RuleTexts
         [Rules.FileTooManyColumns] = "A record had more columns than the hub reads.",
         [Rules.FileCellTooLarge] = "A cell was larger than the hub reads.",
         [Rules.FileDecompressedTooLarge] = "The workbook unpacked to more than the hub reads.",
+        [Rules.FileSheets] = "The workbook held data on sheets besides the first, and the hub reads one sheet per file.",
         [Rules.HeaderMissingColumn] = "A required column was missing from the header.",
         [Rules.HeaderDuplicateColumn] = "Two header cells named the same column.",
         [Rules.HeaderEmptyColumn] = "A header cell was blank.",

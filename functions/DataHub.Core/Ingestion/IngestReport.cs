@@ -163,8 +163,9 @@ public sealed record IngestReport
 
     private static string Quote(string value)
     {
-        // Also neutralises spreadsheet formulas: a partner opens this in Excel.
-        var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
+        // Also neutralises spreadsheet formulas: a partner opens this in Excel. A leading tab or carriage return too, as
+        // OWASP's CSV-injection guidance lists them.
+        var safe = value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
         return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
     }
 

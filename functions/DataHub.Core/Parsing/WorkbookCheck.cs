@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using DataHub.Core.Feeds;
@@ -26,13 +27,18 @@ internal static class WorkbookCheck
     /// keeps a record per open element, so a few million empty ones (a few MB that compress to nothing) cost gigabytes.</summary>
     private const int MaxDepth = 256;
 
-    /// <summary>The first limit <paramref name="workbook"/> passes, or null when it is within every one (read from the start; left open).</summary>
+    /// <summary>The characters XML counts as white space: a value of only these is no value.</summary>
+    private static readonly SearchValues<byte> XmlSpace = SearchValues.Create(" \t\n\r"u8);
+
+    /// <summary>The first limit <paramref name="workbook"/> passes, or the first way it would be misread, or null when it is
+    /// within every one (read from the start; left open).</summary>
     public static FileError? Check(Stream workbook, ReadLimits limits)
     {
         using var zip = new ZipArchive(workbook, ZipArchiveMode.Read, leaveOpen: true);
         long total = 0;
         var buffer = new byte[1 << 16];
         var strings = new SharedStringCount();
+        var holdsData = new Dictionary<ZipArchiveEntry, bool>();
         foreach (var entry in zip.Entries)
         {
             if (!entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
@@ -40,6 +46,33 @@ internal static class WorkbookCheck
                 continue; // Images and the like: ExcelDataReader never inflates them.
             }
 
+            if (Scan(entry) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        // Read once every part is within the limits. A sheet's part may have any name: ExcelDataReader reads it all the same.
+        var sheets = WorkbookSheets.Read(zip);
+        foreach (var sheet in sheets)
+        {
+            if (sheet.Part is { } part && !holdsData.ContainsKey(part) && Scan(part) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        // Checked once every part is read: the shared strings may come before or after the sheets in the zip.
+        if (strings.HighestReference >= strings.Items)
+        {
+            return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                $"A cell of the workbook refers to shared text {strings.HighestReference:N0}, but the workbook holds {strings.Items:N0} (it is corrupt); save it again or send CSV."));
+        }
+
+        return DataBesidesTheFirstSheet(sheets, holdsData);
+
+        FileError? Scan(ZipArchiveEntry entry)
+        {
             var shared = entry.FullName.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase);
             var partLimit = shared ? Math.Min(limits.MaxSharedStringsBytes, limits.MaxWorkbookBytes) : limits.MaxWorkbookBytes;
             if (entry.Length > partLimit || total + entry.Length > limits.MaxWorkbookBytes)
@@ -66,13 +99,50 @@ internal static class WorkbookCheck
             }
 
             total += inflated;
+            holdsData[entry] = scan.HoldsData;
+            return null;
+        }
+    }
+
+    // The hub reads the first sheet only (XlsxSheetReader): rows on any other would be lost without a word, so a workbook
+    // with a value on another sheet, hidden or not, is refused whole. Sheets are named by position, never by name (a
+    // partner's sheet name may name a person).
+    private static FileError? DataBesidesTheFirstSheet(IReadOnlyList<WorkbookSheet> sheets, Dictionary<ZipArchiveEntry, bool> holdsData)
+    {
+        var withData = Enumerable.Range(1, Math.Max(0, sheets.Count - 1))
+            .Where(i => sheets[i].Part is { } part && holdsData.GetValueOrDefault(part)).ToList();
+        if (withData.Count == 0)
+        {
+            return null;
         }
 
-        // Checked once every part is read: the shared strings may come before or after the sheets in the zip.
-        return strings.HighestReference >= strings.Items
-            ? new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
-                $"A cell of the workbook refers to shared text {strings.HighestReference:N0}, but the workbook holds {strings.Items:N0} (it is corrupt); save it again or send CSV."))
-            : null;
+        var inv = CultureInfo.InvariantCulture;
+        var which = withData.Count == 1
+            ? string.Create(inv, $"a sheet besides the first (sheet {withData[0] + 1} of {sheets.Count}")
+            : string.Create(inv, $"{withData.Count} sheets besides the first (sheets {Positions(withData)} of {sheets.Count}");
+        var hidden = withData.Prepend(0).Where(i => sheets[i].Hidden).ToList();
+        var hiddenNote = hidden.Count switch
+        {
+            0 => string.Empty,
+            1 when hidden[0] == 0 => "; the first sheet is hidden",
+            1 => string.Create(inv, $"; sheet {hidden[0] + 1} is hidden"),
+            _ => string.Create(inv, $"; sheets {Positions(hidden)} are hidden"),
+        };
+        return new FileError(Rules.FileSheets,
+            $"The workbook holds data on {which}{hiddenNote}); the hub reads one sheet per file: send each sheet as its own file, or as CSV.");
+    }
+
+    // Sheet positions, 1-based, as "2", "2 and 3" or "2, 3 and 5"; a long list ends "and 40 more".
+    private static string Positions(List<int> indexes)
+    {
+        const int Shown = 10;
+        var numbers = indexes.Take(Shown).Select(i => (i + 1).ToString(CultureInfo.InvariantCulture)).ToList();
+        if (indexes.Count > Shown)
+        {
+            return string.Join(", ", numbers) + string.Create(CultureInfo.InvariantCulture, $" and {indexes.Count - Shown:N0} more");
+        }
+
+        return numbers.Count == 1 ? numbers[0] : string.Join(", ", numbers[..^1]) + " and " + numbers[^1];
     }
 
     /// <summary>The shared strings the workbook holds, and the highest one its cells refer to.</summary>
@@ -103,6 +173,11 @@ internal static class WorkbookCheck
         private bool _sharedCell;
         private bool _inIndex;
         private int _indexLength;
+        private bool _inCell;
+        private bool _inValue;
+
+        /// <summary>True once a cell (<c>c</c>) has shown a value: text in its <c>v</c>, or in an inline string's <c>t</c>.</summary>
+        public bool HoldsData { get; private set; }
 
         public FileError? Feed(ReadOnlySpan<byte> bytes)
         {
@@ -111,10 +186,15 @@ internal static class WorkbookCheck
                 if (!_inTag)
                 {
                     var open = bytes.IndexOf((byte)'<');
-                    _text += open < 0 ? bytes.Length : open;
+                    var run = open < 0 ? bytes : bytes[..open];
+                    _text += run.Length;
+                    if (_inValue && run.ContainsAnyExcept(XmlSpace))
+                    {
+                        HoldsData = true;
+                    }
+
                     if (_inIndex)
                     {
-                        var run = open < 0 ? bytes : bytes[..open];
                         if (_indexLength + run.Length <= _index.Length)
                         {
                             run.CopyTo(_index.AsSpan(_indexLength));
@@ -182,22 +262,35 @@ internal static class WorkbookCheck
                         return problem;
                     }
 
-                    TrackSharedStrings(tag);
+                    TrackCells(tag);
                 }
             }
 
             return null;
         }
 
-        // Counts the shared strings (<si>) and notes when a shared-string cell (<c t="s">) starts its value (<v>).
-        private void TrackSharedStrings(ReadOnlySpan<byte> tag)
+        // Counts the shared strings (<si>); notes when a cell (<c>) starts its value (<v>, or an inline string's <t>), and
+        // when a shared-string cell (<c t="s">) starts its index.
+        private void TrackCells(ReadOnlySpan<byte> tag)
         {
-            if (tag.IsEmpty || tag[0] is (byte)'?' or (byte)'!')
+            if (tag.IsEmpty || tag[0] == (byte)'?')
             {
                 return;
             }
 
+            if (tag[0] == (byte)'!')
+            {
+                // No spreadsheet program writes CDATA, but an XML reader reads it as the value's text.
+                if (_inValue && tag.StartsWith("![CDATA["u8) && tag[8..].ContainsAnyExcept("] \t\n\r"u8))
+                {
+                    HoldsData = true;
+                }
+
+                return;
+            }
+
             var end = tag[0] == (byte)'/';
+            var opens = !end && tag[^1] != (byte)'/';
             var name = end ? tag[1..] : tag;
             var nameEnd = name.IndexOfAny(" \t\n\r/"u8);
             name = nameEnd < 0 ? name : name[..nameEnd];
@@ -215,11 +308,17 @@ internal static class WorkbookCheck
 
             if (name.SequenceEqual("c"u8))
             {
-                _sharedCell = !end && tag[^1] != (byte)'/' && (tag.IndexOf(" t=\"s\""u8) >= 0 || tag.IndexOf(" t='s'"u8) >= 0);
+                _inCell = opens;
+                _inValue = false;
+                _sharedCell = opens && (tag.IndexOf(" t=\"s\""u8) >= 0 || tag.IndexOf(" t='s'"u8) >= 0);
             }
-            else if (_sharedCell && !end && tag[^1] != (byte)'/' && name.SequenceEqual("v"u8))
+            else if (name.SequenceEqual("v"u8) || name.SequenceEqual("t"u8))
             {
-                (_inIndex, _indexLength) = (true, 0);
+                _inValue = _inCell && opens;
+                if (_sharedCell && opens && name.SequenceEqual("v"u8))
+                {
+                    (_inIndex, _indexLength) = (true, 0);
+                }
             }
         }
 

@@ -30,6 +30,9 @@ public static class Rules
     /// <summary>A workbook is larger, or inflates to more, than the reader takes (a zip bomb, or an extract to split).</summary>
     public const string FileDecompressedTooLarge = "file.decompressed_too_large";
 
+    /// <summary>A workbook holds data on a sheet other than the first, which the reader never reads (hidden sheets too).</summary>
+    public const string FileSheets = "file.sheets";
+
     /// <summary>A required column is not in the header.</summary>
     public const string HeaderMissingColumn = "header.missing_column";
 

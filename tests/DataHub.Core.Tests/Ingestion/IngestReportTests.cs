@@ -54,4 +54,18 @@ public sealed class IngestReportTests
         lines[2].Should().Be("3,date_of_birth,date.impossible,\"'=cmd, said \"\"x\"\"\"");
         lines[^2].Should().StartWith($"{Rows + 1},");
     }
+
+    [Theory]
+    [InlineData("\t=1+1")]
+    [InlineData("\r=1+1")]
+    [InlineData("=1+1")]
+    public async Task A_message_a_spreadsheet_would_run_as_a_formula_is_written_behind_a_quote_mark_even_after_a_tab_or_carriage_return(string message)
+    {
+        // OWASP's CSV-injection guidance: spreadsheets also act on a cell starting with a tab or carriage return.
+        var report = new IngestReport { Outcome = "quarantined", Source = "landing/police/police-da-incidents/file.csv", DecidedAt = Report.DecidedAt, Rule = "file.format", Message = message };
+        using var output = new MemoryStream();
+        await report.WriteCsvAsync(output, CancellationToken.None);
+        var line = Encoding.UTF8.GetString(output.ToArray()).Split('\n')[1];
+        line.Should().StartWith(",,file.format,").And.EndWith(message.Contains('\r', StringComparison.Ordinal) ? "\"'" + message + "\"" : "'" + message);
+    }
 }

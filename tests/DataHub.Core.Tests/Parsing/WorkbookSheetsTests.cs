@@ -1,0 +1,106 @@
+using DataHub.Core.Parsing;
+using DataHub.Core.Tests.Feeds;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Parsing;
+
+/// <summary>The hub reads a workbook's first sheet only, so rows on any other would be lost without a word: such a
+/// workbook is refused whole, while the empty Sheet2 and Sheet3 real exports carry are not.</summary>
+public sealed class WorkbookSheetsTests
+{
+    private const string Police = "police-da-incidents";
+
+    [Fact]
+    public async Task A_workbook_with_data_on_a_second_sheet_is_refused_whole_before_any_row_is_read()
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), Incidents("INC2")]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => (e.Rule, e.Message)).Should().Equal(("file.sheets",
+            "The workbook holds data on a sheet besides the first (sheet 2 of 2); the hub reads one sheet per file: send each sheet as its own file, or as CSV."));
+        (await FeedSamples.ReadAll(reader)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_workbook_with_data_on_several_other_sheets_names_each_by_position_never_by_name()
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), Incidents("INC2"), WorkbookTab.Empty, Incidents("INC3")]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        var error = reader.FileErrors.Should().ContainSingle().Subject;
+        error.Rule.Should().Be("file.sheets");
+        error.Message.Should().StartWith("The workbook holds data on 2 sheets besides the first (sheets 2 and 4 of 4);").And.NotContain("Tab");
+    }
+
+    [Theory]
+    [InlineData("<c r=\"C7\" t=\"inlineStr\"><is><r><t>victim</t></r></is></c>")] // an inline string, in a rich-text run
+    [InlineData("<c r=\"C7\"><v>43190</v></c>")] // a number
+    [InlineData("<c r=\"C7\" t=\"str\"><f>A1</f><v>x</v></c>")] // a formula's result
+    public void One_value_anywhere_on_another_sheet_refuses_the_workbook(string cell)
+    {
+        var lone = new WorkbookTab("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"7\">" + cell + "</row></sheetData></worksheet>");
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), lone]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.sheets");
+    }
+
+    [Fact]
+    public async Task Empty_and_formatted_only_extra_sheets_are_accepted_and_the_first_sheet_read()
+    {
+        var noRows = new WorkbookTab("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData/></worksheet>");
+        var emptyFormula = new WorkbookTab("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"str\"><f>\"\"</f><v></v></c></row></sheetData></worksheet>");
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1", "INC2"), WorkbookTab.Empty, noRows, emptyFormula]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Should().BeEmpty();
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => FeedSamples.Value(r, Police, "incident_id")).Should().Equal("INC1", "INC2");
+    }
+
+    [Fact]
+    public void Data_on_a_hidden_sheet_refuses_the_workbook_and_the_message_says_it_is_hidden()
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), WorkbookTab.Empty, Incidents("INC2") with { Hidden = true }]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => (e.Rule, e.Message)).Should().Equal(("file.sheets",
+            "The workbook holds data on a sheet besides the first (sheet 3 of 3; sheet 3 is hidden); the hub reads one sheet per file: send each sheet as its own file, or as CSV."));
+    }
+
+    [Fact]
+    public void A_hidden_first_sheet_is_the_one_read_so_data_on_the_visible_second_refuses_the_workbook()
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [WorkbookTab.Empty with { Hidden = true }, Incidents("INC1")]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.sheets");
+        reader.FileErrors.Single().Message.Should().Contain("(sheet 2 of 2; the first sheet is hidden)");
+    }
+
+    [Fact]
+    public async Task The_first_sheet_is_the_first_tab_whatever_its_part_is_called()
+    {
+        // The first tab is stored as sheet2.xml and written last: the part named sheet1 is the second tab.
+        var firstTabHasData = SheetedWorkbook.Combine(Template, [Incidents("INC1"), WorkbookTab.Empty], partsReversed: true);
+        using (var reader = FeedReader.Open(new MemoryStream(firstTabHasData), "incidents.xlsx", FeedSamples.Contract(Police)))
+        {
+            reader.FileErrors.Should().BeEmpty();
+            (await FeedSamples.ReadAll(reader)).Select(r => FeedSamples.Value(r, Police, "incident_id")).Should().Equal("INC1");
+        }
+
+        var secondTabHasData = SheetedWorkbook.Combine(Template, [WorkbookTab.Empty, Incidents("INC1")], partsReversed: true);
+        using (var reader = FeedReader.Open(new MemoryStream(secondTabHasData), "incidents.xlsx", FeedSamples.Contract(Police)))
+        {
+            reader.FileErrors.Select(e => e.Rule).Should().Equal("file.sheets");
+            reader.FileErrors.Single().Message.Should().Contain("(sheet 2 of 2)");
+        }
+    }
+
+    private static byte[] Template => Workbook("INC0");
+
+    private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
+
+    private static byte[] Workbook(params string[] ids)
+    {
+        using var stream = new MemoryStream();
+        XlsxWriter.Write(stream, FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray(),
+            ids.Select(id => (IReadOnlyList<object?>)[id, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
+        return stream.ToArray();
+    }
+}
