@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CsvHelper;
 using DataHub.Core.Feeds;
 
 namespace DataHub.Core.Ingestion;
@@ -138,35 +139,41 @@ public sealed record IngestReport
     }
 
     /// <summary>Writes the report to <paramref name="output"/> as CSV (UTF-8): line,column,rule,message; file-level problems have an empty line.</summary>
+    /// <remarks>A partner opens this in a spreadsheet, so a text field a spreadsheet would run as a formula (one starting with
+    /// = + - @, a tab or a carriage return) is written behind a quote mark, as text.</remarks>
     public async Task WriteCsvAsync(Stream output, CancellationToken cancellationToken)
     {
-        var csv = new StreamWriter(output, new UTF8Encoding(false), FlushBytes, leaveOpen: true) { NewLine = "\n" };
+        var options = new CsvWriterOptions { NewLine = "\n", Injection = CsvInjection.Escape, BufferSize = FlushBytes };
+        var csv = CsvWriter.Create(output, options, leaveOpen: true);
         await using (csv.ConfigureAwait(false))
         {
-            await csv.WriteLineAsync("line,column,rule,message".AsMemory(), cancellationToken).ConfigureAwait(false);
+            await RecordAsync(csv, "line", "column", "rule", "message", cancellationToken).ConfigureAwait(false);
             foreach (var e in FileErrors)
             {
-                await csv.WriteLineAsync($",{Quote(e.Column ?? string.Empty)},{Quote(e.Rule)},{Quote(e.Message)}".AsMemory(), cancellationToken).ConfigureAwait(false);
+                await RecordAsync(csv, string.Empty, e.Column ?? string.Empty, e.Rule, e.Message, cancellationToken).ConfigureAwait(false);
             }
 
             if (FileErrors.Count == 0 && RowErrors.Count == 0)
             {
-                await csv.WriteLineAsync($",,{Quote(Rule)},{Quote(Message)}".AsMemory(), cancellationToken).ConfigureAwait(false);
+                await RecordAsync(csv, string.Empty, string.Empty, Rule, Message, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var e in RowErrors)
             {
-                await csv.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{e.Line},{Quote(e.Column)},{Quote(e.Rule)},{Quote(e.Message)}").AsMemory(), cancellationToken).ConfigureAwait(false);
+                await RecordAsync(csv, e.Line.ToString(CultureInfo.InvariantCulture), e.Column, e.Rule, e.Message, cancellationToken).ConfigureAwait(false);
             }
+
+            await csv.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string Quote(string value)
+    private static async Task RecordAsync(CsvWriter csv, string line, string column, string rule, string message, CancellationToken cancellationToken)
     {
-        // Also neutralises spreadsheet formulas: a partner opens this in Excel. A leading tab or carriage return too, as
-        // OWASP's CSV-injection guidance lists them.
-        var safe = value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
-        return safe.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
+        csv.WriteField(line);
+        csv.WriteField(column);
+        csv.WriteField(rule);
+        csv.WriteField(message);
+        await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void Optional(Utf8JsonWriter w, string name, string? value)
