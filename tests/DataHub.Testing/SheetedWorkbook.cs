@@ -3,8 +3,9 @@ using System.Text;
 
 namespace DataHub.Testing;
 
-/// <summary>One sheet for <see cref="SheetedWorkbook.Combine"/>: its worksheet XML and whether it is hidden.</summary>
-public sealed record WorkbookTab(string SheetXml, bool Hidden = false)
+/// <summary>One sheet for <see cref="SheetedWorkbook.Combine"/>: its worksheet XML, whether it is hidden, and the part
+/// holding it under xl/ (worksheets/sheetN.xml when null).</summary>
+public sealed record WorkbookTab(string SheetXml, bool Hidden = false, string? Part = null)
 {
     /// <summary>A sheet with no cell holding a value: formatted empty cells, an empty row, as real exports leave on Sheet2 and Sheet3.</summary>
     public static WorkbookTab Empty { get; } = new(
@@ -33,13 +34,13 @@ public static class SheetedWorkbook
     public static byte[] Combine(byte[] template, IReadOnlyList<WorkbookTab> tabs, bool partsReversed = false)
     {
         ArgumentNullException.ThrowIfNull(tabs);
-        var parts = tabs.Select((tab, i) => (Tab: tab, Part: partsReversed ? tabs.Count - i : i + 1, Id: "rIdSheet" + (i + 1))).ToList();
+        var parts = tabs.Select((tab, i) => (Tab: tab, Part: tab.Part ?? $"worksheets/sheet{(partsReversed ? tabs.Count - i : i + 1)}.xml", Id: "rIdSheet" + (i + 1))).ToList();
         var sheets = string.Concat(parts.Select((p, i) =>
             $"<sheet name=\"Tab {i + 1}\" sheetId=\"{i + 1}\"{(p.Tab.Hidden ? " state=\"hidden\"" : string.Empty)} r:id=\"{p.Id}\"/>"));
         var relationships = string.Concat(parts.Select(p =>
-            $"<Relationship Id=\"{p.Id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{p.Part}.xml\"/>"));
+            $"<Relationship Id=\"{p.Id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"{p.Part}\"/>"));
         var overrides = string.Concat(parts.Select(p =>
-            $"<Override PartName=\"/xl/worksheets/sheet{p.Part}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"));
+            $"<Override PartName=\"/xl/{p.Part}\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"));
 
         using var output = new MemoryStream();
         using (var source = new ZipArchive(new MemoryStream(template)))
@@ -52,20 +53,20 @@ public static class SheetedWorkbook
                 text = entry.FullName switch
                 {
                     "xl/workbook.xml" => Replace(text, "<sheets>", "</sheets>", sheets),
-                    "xl/_rels/workbook.xml.rels" => text.Replace(
+                    "xl/_rels/workbook.xml.rels" => ReplaceLine(text,
                         "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>",
-                        relationships, StringComparison.Ordinal),
-                    "[Content_Types].xml" => text.Replace(
+                        relationships),
+                    "[Content_Types].xml" => ReplaceLine(text,
                         "<Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>",
-                        overrides, StringComparison.Ordinal),
+                        overrides),
                     _ => text,
                 };
                 Write(target, entry.FullName, text);
             }
 
-            foreach (var (tab, part, _) in parts.OrderBy(p => p.Part))
+            foreach (var (tab, part, _) in parts.OrderBy(p => p.Part, StringComparer.Ordinal))
             {
-                Write(target, $"xl/worksheets/sheet{part}.xml", tab.SheetXml);
+                Write(target, "xl/" + part, tab.SheetXml);
             }
         }
 
@@ -74,9 +75,21 @@ public static class SheetedWorkbook
 
     private static string Replace(string text, string start, string end, string inner)
     {
-        var from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
-        return text[..from] + inner + text[text.IndexOf(end, from, StringComparison.Ordinal)..];
+        var at = text.IndexOf(start, StringComparison.Ordinal);
+        var to = at < 0 ? -1 : text.IndexOf(end, at + start.Length, StringComparison.Ordinal);
+        if (to < 0)
+        {
+            throw new InvalidOperationException($"The template has no {start}...{end} to replace: XlsxWriter's output changed.");
+        }
+
+        return text[..(at + start.Length)] + inner + text[to..];
     }
+
+    // Swaps the template's one line for the sheet, failing loudly if the template no longer holds it word for word.
+    private static string ReplaceLine(string text, string line, string replacement) =>
+        text.Contains(line, StringComparison.Ordinal)
+            ? text.Replace(line, replacement, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"The template has no line {line}: XlsxWriter's output changed.");
 
     private static void Write(ZipArchive zip, string name, string text)
     {

@@ -37,50 +37,56 @@ internal static class WorkbookCheck
         using var zip = new ZipArchive(workbook, ZipArchiveMode.Read, leaveOpen: true);
         long total = 0;
         var buffer = new byte[1 << 16];
-        var strings = new SharedStringCount();
+        var highestReference = -1L;
         var holdsData = new Dictionary<ZipArchiveEntry, bool>();
-        foreach (var entry in zip.Entries)
-        {
-            if (!entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
-            {
-                continue; // Images and the like: ExcelDataReader never inflates them.
-            }
+        var sharedStrings = WorkbookSheets.SharedStrings(zip);
 
-            if (Scan(entry) is { } problem)
+        // Only the parts ExcelDataReader reads, found as it finds them: the workbook and its relationships first (read
+        // here with an XML reader to list the sheets), then every sheet, the shared strings and the styles. Other parts
+        // (images, properties, custom XML) it never inflates, so neither does this.
+        foreach (var entry in (ZipArchiveEntry?[])[WorkbookSheets.Workbook(zip), WorkbookSheets.Relationships(zip)])
+        {
+            if (entry is not null && Scan(entry) is { } problem)
             {
                 return problem;
             }
         }
 
-        // Read once every part is within the limits. A sheet's part may have any name: ExcelDataReader reads it all the same.
-        var sheets = WorkbookSheets.Read(zip);
-        foreach (var sheet in sheets)
-        {
-            if (sheet.Part is { } part && !holdsData.ContainsKey(part) && Scan(part) is { } problem)
-            {
-                return problem;
-            }
-        }
-
-        // Checked once every part is read: the shared strings may come before or after the sheets in the zip.
-        if (strings.HighestReference >= strings.Items)
+        if (WorkbookSheets.Read(zip) is not { } sheets)
         {
             return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
-                $"A cell of the workbook refers to shared text {strings.HighestReference:N0}, but the workbook holds {strings.Items:N0} (it is corrupt); save it again or send CSV."));
+                $"The workbook lists more than {WorkbookSheets.MaxSheets:N0} sheets, far more than any real extract holds; it is not read."));
+        }
+
+        foreach (var part in sheets.Select(s => s.Part).Append(sharedStrings).Append(WorkbookSheets.Styles(zip)))
+        {
+            if (part is not null && !holdsData.ContainsKey(part) && Scan(part) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        // Checked once every part is read (the shared strings may come before or after the sheets in the zip), and
+        // counted as ExcelDataReader counts them: the si children of the root sst of xl/sharedStrings.xml.
+        var items = sharedStrings is null ? 0 : WorkbookSheets.CountSharedStrings(sharedStrings);
+        if (highestReference >= items)
+        {
+            return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                $"A cell of the workbook refers to shared text {highestReference:N0}, but the workbook holds {items:N0} (it is corrupt); save it again or send CSV."));
         }
 
         return DataBesidesTheFirstSheet(sheets, holdsData);
 
         FileError? Scan(ZipArchiveEntry entry)
         {
-            var shared = entry.FullName.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase);
+            var shared = entry == sharedStrings;
             var partLimit = shared ? Math.Min(limits.MaxSharedStringsBytes, limits.MaxWorkbookBytes) : limits.MaxWorkbookBytes;
             if (entry.Length > partLimit || total + entry.Length > limits.MaxWorkbookBytes)
             {
                 return TooLarge(limits, shared);
             }
 
-            var scan = new PartScan(limits, strings, shared);
+            var scan = new PartScan(limits);
             long inflated = 0;
             using var part = entry.Open();
             int n;
@@ -100,6 +106,7 @@ internal static class WorkbookCheck
 
             total += inflated;
             holdsData[entry] = scan.HoldsData;
+            highestReference = Math.Max(highestReference, scan.HighestReference);
             return null;
         }
     }
@@ -145,39 +152,48 @@ internal static class WorkbookCheck
         return numbers.Count == 1 ? numbers[0] : string.Join(", ", numbers[..^1]) + " and " + numbers[^1];
     }
 
-    /// <summary>The shared strings the workbook holds, and the highest one its cells refer to.</summary>
-    private sealed class SharedStringCount
-    {
-        public long Items { get; set; }
-
-        public long HighestReference { get; set; } = -1;
-    }
-
     private static FileError TooLarge(ReadLimits limits, bool shared) => new(Rules.FileDecompressedTooLarge, shared
         ? string.Create(CultureInfo.InvariantCulture, $"The workbook's text inflates to more than {limits.MaxSharedStringsBytes >> 20:N0} MB; send the extract as CSV or in parts.")
         : string.Create(CultureInfo.InvariantCulture, $"The workbook inflates to more than {limits.MaxWorkbookBytes >> 20:N0} MB (a compressed file that expands without bound is refused); send the extract as CSV or in parts."));
 
-    /// <summary>Walks one XML part's bytes as they inflate: text runs between tags, and tags with their quoted attributes.</summary>
-    private sealed class PartScan(ReadLimits limits, SharedStringCount strings, bool sharedStrings)
+    /// <summary>Walks one XML part's bytes as they inflate, as an XML reader would see them: text runs between tags, and
+    /// tags with their quoted attributes. Comments, processing instructions (but the leading XML declaration) and CDATA
+    /// sections are refused: no spreadsheet program writes them in the parts ExcelDataReader reads, and each would need
+    /// its own rules to keep nesting, values and shared-text references seen as the reader sees them.</summary>
+    private sealed class PartScan(ReadLimits limits)
     {
-        // A shared-string index is a few digits; anything longer is not one ExcelDataReader can look up.
-        private readonly byte[] _index = new byte[16];
         // Escaped UTF-8 takes at most 6 bytes a character ("&quot;"), so this many bytes may hold a cell within the limit.
         private readonly long _maxTextBytes = (long)limits.MaxCellChars * 6;
         private readonly byte[] _tag = new byte[MaxTagBytes];
         private int _tagLength;
         private bool _inTag;
+        private bool _markup;
         private byte _quote;
+        private long _tags;
         private long _text;
         private int _depth;
         private bool _sharedCell;
         private bool _inIndex;
-        private int _indexLength;
+        private IndexState _index;
+        private int _indexDigits;
+        private long _indexValue;
         private bool _inCell;
         private bool _inValue;
 
+        private enum IndexState
+        {
+            Empty,
+            Leading,
+            Digits,
+            Trailing,
+            NotANumber,
+        }
+
         /// <summary>True once a cell (<c>c</c>) has shown a value: text in its <c>v</c>, or in an inline string's <c>t</c>.</summary>
         public bool HoldsData { get; private set; }
+
+        /// <summary>The highest shared-string index a cell of the part refers to; -1 when none does.</summary>
+        public long HighestReference { get; private set; } = -1;
 
         public FileError? Feed(ReadOnlySpan<byte> bytes)
         {
@@ -195,12 +211,7 @@ internal static class WorkbookCheck
 
                     if (_inIndex)
                     {
-                        if (_indexLength + run.Length <= _index.Length)
-                        {
-                            run.CopyTo(_index.AsSpan(_indexLength));
-                        }
-
-                        _indexLength += run.Length;
+                        ReadIndex(run);
                         if (open >= 0 && EndIndex() is { } badIndex)
                         {
                             return badIndex;
@@ -223,8 +234,17 @@ internal static class WorkbookCheck
                     continue;
                 }
 
+                if (_tagLength == 0)
+                {
+                    // A comment, CDATA section, declaration or processing instruction: read to its first '>' without
+                    // quotes (a quote inside one is text), then refused unless it is the leading XML declaration.
+                    _markup = bytes[0] is (byte)'!' or (byte)'?';
+                }
+
                 // Inside a tag: '>' ends it unless quoted (an attribute value may hold '>').
-                var stop = _quote == 0 ? bytes.IndexOfAny((byte)'>', (byte)'"', (byte)'\'') : bytes.IndexOf(_quote);
+                var stop = _quote != 0 ? bytes.IndexOf(_quote)
+                    : _markup ? bytes.IndexOf((byte)'>')
+                    : bytes.IndexOfAny((byte)'>', (byte)'"', (byte)'\'');
                 var take = stop < 0 ? bytes.Length : stop + 1;
                 if (_tagLength + take > MaxTagBytes)
                 {
@@ -251,114 +271,255 @@ internal static class WorkbookCheck
                 else
                 {
                     _inTag = false;
-                    var tag = _tag.AsSpan(0, _tagLength - 1);
-                    if (Nest(tag) is { } tooDeep)
-                    {
-                        return tooDeep;
-                    }
-
-                    if (CheckReference(tag) is { } problem)
+                    if (Tag(_tag.AsSpan(0, _tagLength - 1)) is { } problem)
                     {
                         return problem;
                     }
-
-                    TrackCells(tag);
                 }
             }
 
             return null;
         }
 
-        // Counts the shared strings (<si>); notes when a cell (<c>) starts its value (<v>, or an inline string's <t>), and
-        // when a shared-string cell (<c t="s">) starts its index.
-        private void TrackCells(ReadOnlySpan<byte> tag)
+        // One whole tag, without its angle brackets.
+        private FileError? Tag(ReadOnlySpan<byte> tag)
         {
-            if (tag.IsEmpty || tag[0] == (byte)'?')
+            if (_tags++ == 0 && IsDeclaration(tag))
             {
-                return;
+                return null;
             }
 
-            if (tag[0] == (byte)'!')
+            if (Markup(tag) is { } what)
             {
-                // No spreadsheet program writes CDATA, but an XML reader reads it as the value's text.
-                if (_inValue && tag.StartsWith("![CDATA["u8) && tag[8..].ContainsAnyExcept("] \t\n\r"u8))
-                {
-                    HoldsData = true;
-                }
-
-                return;
+                return new FileError(Rules.FileUnreadable,
+                    $"The workbook holds {what}, which no spreadsheet program writes in a workbook's sheets or text; it is not read: save it again from the spreadsheet program, or send CSV.");
             }
 
-            var end = tag[0] == (byte)'/';
-            var opens = !end && tag[^1] != (byte)'/';
-            var name = end ? tag[1..] : tag;
-            var nameEnd = name.IndexOfAny(" \t\n\r/"u8);
-            name = nameEnd < 0 ? name : name[..nameEnd];
+            var end = !tag.IsEmpty && tag[0] == (byte)'/';
+            var selfClosing = !end && !tag.IsEmpty && tag[^1] == (byte)'/';
+            var body = end ? tag[1..] : selfClosing ? tag[..^1] : tag;
+            var nameEnd = body.IndexOfAny(XmlSpace);
+            var name = nameEnd < 0 ? body : body[..nameEnd];
+            var rest = nameEnd < 0 ? [] : body[nameEnd..];
+            if (name.IsEmpty || (end && rest.ContainsAnyExcept(XmlSpace)))
+            {
+                return Malformed();
+            }
+
+            if (Nest(end, selfClosing) is { } nesting)
+            {
+                return nesting;
+            }
+
             var colon = name.IndexOf((byte)':');
-            name = colon >= 0 ? name[(colon + 1)..] : name;
-            if (sharedStrings)
+            var local = colon >= 0 ? name[(colon + 1)..] : name;
+            if (end)
             {
-                if (!end && name.SequenceEqual("si"u8))
-                {
-                    strings.Items++;
-                }
-
-                return;
+                Close(local);
+                return null;
             }
 
+            // The attributes ExcelDataReader asks for, by their exact (unprefixed) names as XmlReader.GetAttribute matches them.
+            var isCell = local.SequenceEqual("c"u8);
+            var isRow = local.SequenceEqual("row"u8);
+            scoped ReadOnlySpan<byte> r = default, t = default;
+            bool hasR = false, hasT = false;
+            while (true)
+            {
+                var next = NextAttribute(ref rest, out var attribute, out var value);
+                if (next == Attribute.Malformed)
+                {
+                    return Malformed();
+                }
+
+                if (next == Attribute.End)
+                {
+                    break;
+                }
+
+                if (attribute.SequenceEqual("r"u8))
+                {
+                    r = value;
+                    hasR = true;
+                }
+                else if (attribute.SequenceEqual("t"u8))
+                {
+                    t = value;
+                    hasT = true;
+                }
+            }
+
+            if ((isCell || isRow) && hasR && CheckReference(r, isCell) is { } offGrid)
+            {
+                return offGrid;
+            }
+
+            if (isCell && hasT && t.Contains((byte)'&'))
+            {
+                // No spreadsheet program escapes a cell's type; an XML reader would read "&#115;" as "s".
+                return new FileError(Rules.FileUnreadable, "A cell of the workbook gives its type in escaped characters, which no spreadsheet program writes (it is corrupt); save it again or send CSV.");
+            }
+
+            return Open(local, !selfClosing, isCell && t.SequenceEqual("s"u8));
+        }
+
+        // The XML declaration, only as the part's first tag: <?xml ...?>.
+        private static bool IsDeclaration(ReadOnlySpan<byte> tag) =>
+            tag.StartsWith("?xml"u8) && tag.Length > 4 && (XmlSpace.Contains(tag[4]) || tag[4] == (byte)'?') && tag[^1] == (byte)'?';
+
+        // What a comment, CDATA section, declaration or processing instruction is called in a message; null for an element.
+        private static string? Markup(ReadOnlySpan<byte> tag) =>
+            tag.IsEmpty ? null
+            : tag.StartsWith("!--"u8) ? "an XML comment"
+            : tag.StartsWith("![CDATA["u8) ? "an XML CDATA section"
+            : tag[0] == (byte)'!' ? "an XML declaration (such as a DOCTYPE)"
+            : tag[0] == (byte)'?' ? "an XML processing instruction"
+            : null;
+
+        private static FileError Malformed() =>
+            new(Rules.FileUnreadable, "The workbook has an element that is not well-formed XML (it is corrupt); save it again or send CSV.");
+
+        private enum Attribute
+        {
+            Found,
+            End,
+            Malformed,
+        }
+
+        // The next attribute of a start tag as XML writes it: a name, optional white space, '=', optional white space, and
+        // a value in single or double quotes.
+        private static Attribute NextAttribute(ref ReadOnlySpan<byte> rest, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+        {
+            name = default;
+            value = default;
+            rest = rest.TrimStart(" \t\n\r"u8);
+            if (rest.IsEmpty)
+            {
+                return Attribute.End;
+            }
+
+            var stop = rest.IndexOfAny("= \t\n\r\"'"u8);
+            if (stop <= 0)
+            {
+                return Attribute.Malformed;
+            }
+
+            name = rest[..stop];
+            rest = rest[stop..].TrimStart(" \t\n\r"u8);
+            if (rest.IsEmpty || rest[0] != (byte)'=')
+            {
+                return Attribute.Malformed;
+            }
+
+            rest = rest[1..].TrimStart(" \t\n\r"u8);
+            if (rest.IsEmpty || rest[0] is not ((byte)'"' or (byte)'\''))
+            {
+                return Attribute.Malformed;
+            }
+
+            var close = rest[1..].IndexOf(rest[0]);
+            if (close < 0)
+            {
+                return Attribute.Malformed;
+            }
+
+            value = rest.Slice(1, close);
+            rest = rest[(close + 2)..];
+            return Attribute.Found;
+        }
+
+        // A start tag: notes when a cell (<c>) starts its value (<v>, or an inline string's <t>), and when a shared-string
+        // cell (<c t="s">) starts its index.
+        private FileError? Open(ReadOnlySpan<byte> name, bool opens, bool sharedCell)
+        {
             if (name.SequenceEqual("c"u8))
             {
-                _inCell = opens;
-                _inValue = false;
-                _sharedCell = opens && (tag.IndexOf(" t=\"s\""u8) >= 0 || tag.IndexOf(" t='s'"u8) >= 0);
+                (_inCell, _inValue, _sharedCell) = (opens, false, opens && sharedCell);
             }
             else if (name.SequenceEqual("v"u8) || name.SequenceEqual("t"u8))
             {
                 _inValue = _inCell && opens;
                 if (_sharedCell && opens && name.SequenceEqual("v"u8))
                 {
-                    (_inIndex, _indexLength) = (true, 0);
+                    (_inIndex, _index, _indexDigits, _indexValue) = (true, IndexState.Empty, 0, 0);
+                }
+            }
+            else if (_sharedCell && name.SequenceEqual("is"u8))
+            {
+                // ExcelDataReader would look an inline string's text up as a shared-string index; no program writes one here.
+                return NotAnIndex();
+            }
+
+            return null;
+        }
+
+        // An end tag: a cell's or value's end ends it.
+        private void Close(ReadOnlySpan<byte> name)
+        {
+            if (name.SequenceEqual("c"u8))
+            {
+                (_inCell, _inValue, _sharedCell) = (false, false, false);
+            }
+            else if (name.SequenceEqual("v"u8) || name.SequenceEqual("t"u8))
+            {
+                _inValue = false;
+            }
+        }
+
+        // Reads a run of a shared-string cell's <v> text as it comes: white space, digits, white space.
+        private void ReadIndex(ReadOnlySpan<byte> run)
+        {
+            foreach (var b in run)
+            {
+                var space = XmlSpace.Contains(b);
+                var digit = b is >= (byte)'0' and <= (byte)'9';
+                _index = (_index, space, digit) switch
+                {
+                    (IndexState.NotANumber, _, _) => IndexState.NotANumber,
+                    (IndexState.Empty or IndexState.Leading, true, _) => IndexState.Leading,
+                    (IndexState.Digits or IndexState.Trailing, true, _) => IndexState.Trailing,
+                    (IndexState.Empty or IndexState.Leading or IndexState.Digits, _, true) => IndexState.Digits,
+                    _ => IndexState.NotANumber,
+                };
+                if (_index == IndexState.Digits && ++_indexDigits <= 9)
+                {
+                    _indexValue = (_indexValue * 10) + (b - '0');
                 }
             }
         }
 
-        // The text of a shared-string cell's <v> has ended: it must be an index (its range is checked once all parts are read).
+        // The text of a shared-string cell's <v> has ended: it must be an index (its range is checked once all parts are
+        // read), or nothing (ExcelDataReader reads an empty value as an empty cell).
         private FileError? EndIndex()
         {
             _inIndex = false;
-            var text = _indexLength <= _index.Length ? _index.AsSpan(0, _indexLength).Trim(" \t\n\r"u8) : [];
-            if (text.IsEmpty || text.Length > 9 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+            if (_index == IndexState.Empty)
             {
-                return new FileError(Rules.FileUnreadable,
-                    "A cell of the workbook refers to shared text by something that is not a number (it is corrupt); save it again or send CSV.");
+                return null;
             }
 
-            long index = 0;
-            foreach (var b in text)
+            if (_index is IndexState.Leading or IndexState.NotANumber || _indexDigits > 9)
             {
-                index = (index * 10) + (b - '0');
+                return NotAnIndex();
             }
 
-            strings.HighestReference = Math.Max(strings.HighestReference, index);
+            HighestReference = Math.Max(HighestReference, _indexValue);
             return null;
         }
 
-        // An end tag closes an element and a start tag opens one, unless it closes itself; declarations, comments and
-        // processing instructions open nothing.
-        private FileError? Nest(ReadOnlySpan<byte> tag)
+        private static FileError NotAnIndex() => new(Rules.FileUnreadable,
+            "A cell of the workbook refers to shared text by something that is not a number (it is corrupt); save it again or send CSV.");
+
+        // An end tag closes an element and a start tag opens one, unless it closes itself. An end tag with nothing open is
+        // not XML: the count would go below zero and hide as many opens after it.
+        private FileError? Nest(bool end, bool selfClosing)
         {
-            if (tag.IsEmpty || tag[0] is (byte)'?' or (byte)'!')
+            if (end)
             {
-                return null;
+                return --_depth < 0 ? Malformed() : null;
             }
 
-            if (tag[0] == (byte)'/')
-            {
-                _depth--;
-                return null;
-            }
-
-            if (tag[^1] == (byte)'/' || ++_depth <= MaxDepth)
+            if (selfClosing || ++_depth <= MaxDepth)
             {
                 return null;
             }
@@ -369,31 +530,8 @@ internal static class WorkbookCheck
 
         // A row's or cell's r attribute must lie on the grid: ExcelDataReader sizes each row by its last column and
         // produces every row up to the last row number, so one far reference would cost gigabytes or hours.
-        private static FileError? CheckReference(ReadOnlySpan<byte> tag)
+        private static FileError? CheckReference(ReadOnlySpan<byte> value, bool isCell)
         {
-            var nameEnd = tag.IndexOfAny(" \t\n\r"u8);
-            if (nameEnd < 0)
-            {
-                return null;
-            }
-
-            var name = tag[..nameEnd];
-            var colon = name.IndexOf((byte)':');
-            name = colon >= 0 ? name[(colon + 1)..] : name;
-            var isCell = name.SequenceEqual("c"u8);
-            if (!isCell && !name.SequenceEqual("row"u8))
-            {
-                return null;
-            }
-
-            var r = tag.IndexOf(" r="u8);
-            if (r < 0 || r + 4 > tag.Length || tag[r + 3] is not ((byte)'"' or (byte)'\''))
-            {
-                return null;
-            }
-
-            var value = tag[(r + 4)..];
-            value = value[..Math.Max(0, value.IndexOf(tag[r + 3]))];
             long column = 0, row = 0;
             var letters = 0;
             foreach (var b in value)

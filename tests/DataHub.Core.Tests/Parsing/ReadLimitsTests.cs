@@ -116,6 +116,93 @@ public sealed class ReadLimitsTests
         reader.FileErrors.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("<?x </a></a></a></a></a></a></a></a></a></a>?>", "processing instruction")] // ends hidden in an instruction would let as many more opens pass
+    [InlineData("<!--\"-->", "comment")] // a quote in a comment would hide every tag up to the next quote
+    [InlineData("<![CDATA[</a></a></a></a></a></a></a></a></a></a>]]>", "CDATA")]
+    public void A_workbook_sheet_holding_comments_instructions_or_cdata_is_unreadable_and_says_what_it_found(string markup, string found)
+    {
+        // The markup hides ten closes (or, with a quote, every open after it) from a count of the nesting, so 260 opens
+        // would pass as 250; an XML reader sees all 260.
+        var nested = "<extLst>" + markup + string.Concat(Enumerable.Repeat("<a>", 260)) + markup + string.Concat(Enumerable.Repeat("</a>", 260)) + "</extLst>";
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace("</sheetData>", "</sheetData>" + nested, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(found).And.Contain("no spreadsheet program writes");
+    }
+
+    [Fact]
+    public void A_workbook_with_an_end_tag_before_its_start_is_unreadable()
+    {
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace("<worksheet", "</a><worksheet", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => (e.Rule, e.Message)).Should().Equal(("file.unreadable", "The workbook has an element that is not well-formed XML (it is corrupt); save it again or send CSV."));
+    }
+
+    [Theory]
+    [InlineData("<c r=\"E2\"\nt=\"s\"><v>2</v></c>")] // the type on its own line
+    [InlineData("<c r=\"E2\" t = \"s\"><v>2</v></c>")] // white space around '='
+    [InlineData("<c r=\"E2\" t=\"s\"><v>0<!---->999999</v></c>")] // a comment splitting the index: read as 0999999
+    public void A_shared_text_reference_past_the_end_is_caught_however_the_cell_is_written(string cell)
+    {
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ReplaceSurname(xml, cell)), "xl/sharedStrings.xml", TwoStrings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+    }
+
+    [Fact]
+    public void A_cell_type_written_as_escaped_characters_is_unreadable()
+    {
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ReplaceSurname(xml, "<c r=\"E2\" t=\"&#115;\"><v>2</v></c>")), "xl/sharedStrings.xml", TwoStrings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("escaped characters");
+    }
+
+    [Fact]
+    public void A_cell_reference_past_the_grid_is_caught_with_white_space_around_its_equals_sign()
+    {
+        var bytes = RewriteSheet(Workbook(("INC1", "victim")), xml => xml.Replace("<row r=\"2\"", "<row r =\n'2000000000'", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("XFD1048576");
+    }
+
+    [Fact]
+    public void Shared_strings_nested_below_the_root_are_not_counted_as_ExcelDataReader_does_not_load_them()
+    {
+        var nested = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x><si><t>victim</t></si><si><t>Smith</t></si></x></sst>";
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ShareSurname(xml, "<v>1</v>")), "xl/sharedStrings.xml", nested);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        Drain(reader);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("refers to shared text 1, but the workbook holds 0");
+    }
+
+    [Fact]
+    public async Task A_shared_text_cell_with_an_empty_value_is_read_as_an_empty_cell()
+    {
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ShareSurname(xml, "<v></v>")), "xl/sharedStrings.xml", TwoStrings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle();
+        reader.FileErrors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_shared_text_index_padded_with_white_space_is_read()
+    {
+        var bytes = AddEntry(RewriteSheet(Workbook(("INC1", "victim")), xml => ShareSurname(xml, "<v>" + new string(' ', 20) + "1\n" + new string(' ', 20) + "</v>")), "xl/sharedStrings.xml", TwoStrings.Replace("Jane", "Smith", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        var rows = await FeedSamples.ReadAll(reader);
+        reader.FileErrors.Should().BeEmpty();
+        FeedSamples.Value(rows.Should().ContainSingle().Subject, Police, "surname").Should().Be("Smith");
+    }
+
     [Fact]
     public void A_workbook_that_inflates_past_the_limit_is_refused_as_it_inflates()
     {
@@ -156,6 +243,16 @@ public sealed class ReadLimitsTests
         var header = FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray();
         XlsxWriter.Write(stream, header, rows.Select(r => (IReadOnlyList<object?>)[r.Id, new DateOnly(2017, 6, 1), r.Role, "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
         return stream.ToArray();
+    }
+
+    private const string TwoStrings = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>victim</t></si><si><t>Jane</t></si></sst>";
+
+    // Replaces the data row's surname cell (column E) with cell.
+    private static string ReplaceSurname(string sheet, string cell)
+    {
+        var start = sheet.IndexOf("<c r=\"E2\"", StringComparison.Ordinal);
+        var end = sheet.IndexOf("</c>", start, StringComparison.Ordinal) + 4;
+        return sheet[..start] + cell + sheet[end..];
     }
 
     // Turns the data row's surname cell (column E) into a reference to the shared strings.

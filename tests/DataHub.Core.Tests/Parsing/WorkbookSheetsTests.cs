@@ -92,6 +92,37 @@ public sealed class WorkbookSheetsTests
         }
     }
 
+    [Fact]
+    public void Data_on_a_second_sheet_behind_quoted_comments_refuses_the_workbook()
+    {
+        // A quote in a comment once hid every tag up to the next comment's quote, cells and all.
+        var sheet = Incidents("INC2").SheetXml;
+        var hidden = sheet.Replace("<sheetData>", "<sheetData><!--'-->", StringComparison.Ordinal).Replace("</sheetData>", "<!--'--></sheetData>", StringComparison.Ordinal);
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), new WorkbookTab(hidden)]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("comment");
+    }
+
+    [Theory]
+    [InlineData("worksheets/sharedStrings.xml")] // named as shared strings, but not the part ExcelDataReader loads as them
+    [InlineData("worksheets/sheet2.bin")] // not named .xml: ExcelDataReader reads it all the same
+    public void Data_on_a_second_sheet_is_found_whatever_its_part_is_called(string part)
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), Incidents("INC2") with { Part = part }]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.sheets");
+    }
+
+    [Fact]
+    public void A_workbook_listing_more_sheets_than_any_extract_holds_is_unreadable()
+    {
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), .. Enumerable.Repeat(WorkbookTab.Empty, 1_000)]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => (e.Rule, e.Message)).Should().Equal(("file.unreadable",
+            "The workbook lists more than 1,000 sheets, far more than any real extract holds; it is not read."));
+    }
+
     private static byte[] Template => Workbook("INC0");
 
     private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
