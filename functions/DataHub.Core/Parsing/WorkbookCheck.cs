@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.IO.Compression;
+using System.Text;
 using DataHub.Core.Feeds;
 using DataHub.Core.Validation;
 
