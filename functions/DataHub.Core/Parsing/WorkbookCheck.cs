@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
+using System.Text;
 using DataHub.Core.Feeds;
 using DataHub.Core.Validation;
 
@@ -26,6 +27,14 @@ internal static class WorkbookCheck
     /// <summary>The deepest nesting of elements taken: spreadsheet programs write a dozen levels or so, and the XML reader
     /// keeps a record per open element, so a few million empty ones (a few MB that compress to nothing) cost gigabytes.</summary>
     private const int MaxDepth = 256;
+
+    /// <summary>The most runs one shared or inline text may be split into: ExcelDataReader joins them one by one, copying
+    /// the text so far each time, so millions of one-letter runs cost hours; real rich text has a handful.</summary>
+    private const int MaxTextRuns = 1_000;
+
+    /// <summary>The most relationships the workbook's relationship part may list: ExcelDataReader matches each against
+    /// every sheet; real workbooks list a few dozen.</summary>
+    private const int MaxRelationships = 10_000;
 
     /// <summary>The characters XML counts as white space: a value of only these is no value.</summary>
     private static readonly SearchValues<byte> XmlSpace = SearchValues.Create(" \t\n\r"u8);
@@ -177,8 +186,18 @@ internal static class WorkbookCheck
         private IndexState _index;
         private int _indexDigits;
         private long _indexValue;
-        private bool _inCell;
-        private bool _inValue;
+        private readonly byte[] _path = new byte[MaxDepth + 1];
+        private int _start;
+        private int _cellDepth;
+        private int _valueDepth;
+        private int _itemTextDepth;
+        private long _itemBytes;
+        private int _itemRuns;
+        private long _relationships;
+        private long _nextRow;
+        private long _runRow = -2;
+        private long _runCells;
+        private long _nextColumn;
 
         private enum IndexState
         {
@@ -197,6 +216,13 @@ internal static class WorkbookCheck
 
         public FileError? Feed(ReadOnlySpan<byte> bytes)
         {
+            // UTF-8 only, as the scan reads it: an XML reader would decode a part in another encoding (a byte-order mark,
+            // a declared encoding, or UTF-16 guessed from its first bytes) that this scan sees as one opaque run.
+            if (bytes.Contains((byte)0) || !StartsAsUtf8(bytes))
+            {
+                return NotUtf8();
+            }
+
             while (!bytes.IsEmpty)
             {
                 if (!_inTag)
@@ -204,9 +230,14 @@ internal static class WorkbookCheck
                     var open = bytes.IndexOf((byte)'<');
                     var run = open < 0 ? bytes : bytes[..open];
                     _text += run.Length;
-                    if (_inValue && run.ContainsAnyExcept(XmlSpace))
+                    if (_valueDepth > 0 && run.ContainsAnyExcept(XmlSpace))
                     {
                         HoldsData = true;
+                    }
+
+                    if (_itemTextDepth > 0 && (_itemBytes += run.Length) > _maxTextBytes)
+                    {
+                        return CellTooLarge();
                     }
 
                     if (_inIndex)
@@ -220,8 +251,7 @@ internal static class WorkbookCheck
 
                     if (_text > _maxTextBytes)
                     {
-                        return new FileError(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
-                            $"A cell of the workbook holds more than {limits.MaxCellChars:N0} characters (the most a spreadsheet cell can hold)."));
+                        return CellTooLarge();
                     }
 
                     if (open < 0)
@@ -281,12 +311,89 @@ internal static class WorkbookCheck
             return null;
         }
 
+        private FileError CellTooLarge() => new(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
+            $"A cell of the workbook holds more than {limits.MaxCellChars:N0} characters (the most a spreadsheet cell can hold)."));
+
+        private static FileError NotUtf8() => new(Rules.FileUnreadable,
+            "The workbook is written in a character encoding other than UTF-8, which spreadsheet programs do not use in a workbook; it is not read: save it again from the spreadsheet program, or send CSV.");
+
+        // A part starts with '<' or white space, after at most the UTF-8 byte-order mark (EF BB BF): any other mark, or
+        // a first byte an XML reader takes for UTF-16 or EBCDIC, is refused. Tracks the start across reads.
+        private bool StartsAsUtf8(ReadOnlySpan<byte> bytes)
+        {
+            foreach (var b in bytes)
+            {
+                _start = (_start, b) switch
+                {
+                    (4, _) => 4,
+                    (0, 0xEF) => 1,
+                    (1, 0xBB) => 2,
+                    (2, 0xBF) => 3,
+                    (0 or 3, (byte)'<' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') => 4,
+                    _ => -1,
+                };
+                if (_start is -1 or 4)
+                {
+                    return _start == 4;
+                }
+            }
+
+            return true;
+        }
+
+        // The declaration's encoding, when it gives one, must be UTF-8 (in any case), as the scan reads the part.
+        private static FileError? DeclaredEncoding(ReadOnlySpan<byte> declaration)
+        {
+            var rest = declaration[4..^1];
+            while (true)
+            {
+                var next = NextAttribute(ref rest, out var name, out var value);
+                if (next == Attribute.Malformed)
+                {
+                    return Malformed();
+                }
+
+                if (next == Attribute.End)
+                {
+                    return null;
+                }
+
+                if (name.SequenceEqual("encoding"u8) && !Ascii.EqualsIgnoreCase(value, "UTF-8"u8))
+                {
+                    return NotUtf8();
+                }
+            }
+        }
+
+        // Element paths by local name, as ExcelDataReader reads them (it also asks for the spreadsheet namespace, so
+        // matching names alone sees every element it reads, and perhaps a few more).
+        private const byte Other = 0, Worksheet = 1, SheetData = 2, Row = 3, Cell = 4, Value = 5, Inline = 6, Text = 7, Run = 8,
+            Sst = 9, Item = 10, Relationships = 11, Relationship = 12;
+
+        private static byte Kind(ReadOnlySpan<byte> local) =>
+            local.SequenceEqual("c"u8) ? Cell
+            : local.SequenceEqual("v"u8) ? Value
+            : local.SequenceEqual("t"u8) ? Text
+            : local.SequenceEqual("r"u8) ? Run
+            : local.SequenceEqual("row"u8) ? Row
+            : local.SequenceEqual("is"u8) ? Inline
+            : local.SequenceEqual("si"u8) ? Item
+            : local.SequenceEqual("sheetData"u8) ? SheetData
+            : local.SequenceEqual("worksheet"u8) ? Worksheet
+            : local.SequenceEqual("sst"u8) ? Sst
+            : local.SequenceEqual("Relationship"u8) ? Relationship
+            : local.SequenceEqual("Relationships"u8) ? Relationships
+            : Other;
+
+        // True when the open elements are exactly path, root first.
+        private bool Within(ReadOnlySpan<byte> path) => _depth == path.Length && _path.AsSpan(0, _depth).SequenceEqual(path);
+
         // One whole tag, without its angle brackets.
         private FileError? Tag(ReadOnlySpan<byte> tag)
         {
             if (_tags++ == 0 && IsDeclaration(tag))
             {
-                return null;
+                return DeclaredEncoding(tag);
             }
 
             if (Markup(tag) is { } what)
@@ -306,22 +413,58 @@ internal static class WorkbookCheck
                 return Malformed();
             }
 
+            var colon = name.IndexOf((byte)':');
+            var kind = end ? Other : Kind(colon >= 0 ? name[(colon + 1)..] : name);
+
+            // Where the element stands, read before it is opened: a cell's value is only its own v, or the t of its own
+            // is (directly or in a run), as ExcelDataReader reads it; any other element inside a cell it skips.
+            var isRow = kind == Row && Within([Worksheet, SheetData]);
+            var isCell = kind == Cell && Within([Worksheet, SheetData, Row]);
+            var isValue = kind == Value && Within([Worksheet, SheetData, Row, Cell]);
+            var isInline = kind == Inline && Within([Worksheet, SheetData, Row, Cell]);
+            var isInlineText = kind == Text && (Within([Worksheet, SheetData, Row, Cell, Inline]) || Within([Worksheet, SheetData, Row, Cell, Inline, Run]));
+            var isItem = kind == Item && Within([Sst]);
+            var isItemText = kind == Text && (Within([Sst, Item]) || Within([Sst, Item, Run]));
+            if (kind == Relationship && Within([Relationships]) && ++_relationships > MaxRelationships)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"The workbook lists more than {MaxRelationships:N0} relationships between its parts, far more than any spreadsheet program writes; it is not read."));
+            }
+
             if (Nest(end, selfClosing) is { } nesting)
             {
                 return nesting;
             }
 
-            var colon = name.IndexOf((byte)':');
-            var local = colon >= 0 ? name[(colon + 1)..] : name;
             if (end)
             {
-                Close(local);
+                Close();
                 return null;
             }
 
+            if (!selfClosing)
+            {
+                _path[_depth - 1] = kind;
+            }
+
+            if (isItem || isInline)
+            {
+                (_itemBytes, _itemRuns) = (0, 0);
+            }
+
+            if ((isItemText || isInlineText) && ++_itemRuns > MaxTextRuns)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"The workbook splits one cell's text into more than {MaxTextRuns:N0} runs, far more than any spreadsheet program writes; it is not read."));
+            }
+
+            if (!selfClosing)
+            {
+                _valueDepth = isValue || isInlineText ? _depth : _valueDepth;
+                _itemTextDepth = isItemText || isInlineText ? _depth : _itemTextDepth;
+            }
+
             // The attributes ExcelDataReader asks for, by their exact (unprefixed) names as XmlReader.GetAttribute matches them.
-            var isCell = local.SequenceEqual("c"u8);
-            var isRow = local.SequenceEqual("row"u8);
             scoped ReadOnlySpan<byte> r = default, t = default;
             bool hasR = false, hasT = false;
             while (true)
@@ -349,9 +492,20 @@ internal static class WorkbookCheck
                 }
             }
 
-            if ((isCell || isRow) && hasR && CheckReference(r, isCell) is { } offGrid)
+            var isAnyCell = kind == Cell;
+            if ((isAnyCell || kind == Row) && hasR && CheckReference(r, isAnyCell) is { } offGrid)
             {
                 return offGrid;
+            }
+
+            if (isRow && Place(hasR ? r : default) is { } rowProblem)
+            {
+                return rowProblem;
+            }
+
+            if (isCell && PlaceCell(hasR ? r : default) is { } cellProblem)
+            {
+                return cellProblem;
             }
 
             if (isCell && hasT && t.Contains((byte)'&'))
@@ -360,7 +514,62 @@ internal static class WorkbookCheck
                 return new FileError(Rules.FileUnreadable, "A cell of the workbook gives its type in escaped characters, which no spreadsheet program writes (it is corrupt); save it again or send CSV.");
             }
 
-            return Open(local, !selfClosing, isCell && t.SequenceEqual("s"u8));
+            if (isCell)
+            {
+                (_cellDepth, _sharedCell) = selfClosing ? (0, false) : (_depth, t.SequenceEqual("s"u8));
+            }
+
+            if (_sharedCell && isValue && !selfClosing)
+            {
+                (_inIndex, _index, _indexDigits, _indexValue) = (true, IndexState.Empty, 0, 0);
+            }
+
+            // ExcelDataReader would look an inline string's text up as a shared-string index; no program writes one here.
+            return _sharedCell && isInline ? NotAnIndex() : null;
+        }
+
+        // A row of the sheet's data, numbered as ExcelDataReader numbers it: its r when that is a number, else one past
+        // the last. Consecutive rows with the same number it merges into one, so their cells are counted together.
+        private FileError? Place(ReadOnlySpan<byte> r)
+        {
+            var row = !r.IsEmpty && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number - 1 : _nextRow;
+            if (row != _runRow)
+            {
+                (_runRow, _runCells) = (row, 0);
+            }
+
+            (_nextRow, _nextColumn) = (row + 1, 0);
+            return null;
+        }
+
+        // A cell of a sheet row, placed as ExcelDataReader places it: the column of its r when that is letters then
+        // digits, else one past the last cell's. Each cell is an object and the row an array to its last column, so the
+        // column and the cells in one row are held to the grid's width.
+        private FileError? PlaceCell(ReadOnlySpan<byte> r)
+        {
+            var letters = r.IndexOfAnyExceptInRange((byte)'A', (byte)'Z');
+            var column = _nextColumn;
+            if (letters > 0 && r[letters..] is { IsEmpty: false } digits && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+            {
+                column = 0;
+                foreach (var b in r[..letters])
+                {
+                    column = (column * 26) + (b - 'A' + 1);
+                }
+
+                column--;
+            }
+
+            _nextColumn = column + 1;
+            if (column >= GridColumns)
+            {
+                return OffGrid();
+            }
+
+            return ++_runCells > GridColumns
+                ? new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"The workbook has a row of more than {GridColumns:N0} cells, more than a spreadsheet can hold; it is not read."))
+                : null;
         }
 
         // The XML declaration, only as the part's first tag: <?xml ...?>.
@@ -428,42 +637,16 @@ internal static class WorkbookCheck
             return Attribute.Found;
         }
 
-        // A start tag: notes when a cell (<c>) starts its value (<v>, or an inline string's <t>), and when a shared-string
-        // cell (<c t="s">) starts its index.
-        private FileError? Open(ReadOnlySpan<byte> name, bool opens, bool sharedCell)
+        // An end tag: the element it closes is no longer open, nor a cell, value or text it was.
+        private void Close()
         {
-            if (name.SequenceEqual("c"u8))
+            if (_depth < _cellDepth)
             {
-                (_inCell, _inValue, _sharedCell) = (opens, false, opens && sharedCell);
-            }
-            else if (name.SequenceEqual("v"u8) || name.SequenceEqual("t"u8))
-            {
-                _inValue = _inCell && opens;
-                if (_sharedCell && opens && name.SequenceEqual("v"u8))
-                {
-                    (_inIndex, _index, _indexDigits, _indexValue) = (true, IndexState.Empty, 0, 0);
-                }
-            }
-            else if (_sharedCell && name.SequenceEqual("is"u8))
-            {
-                // ExcelDataReader would look an inline string's text up as a shared-string index; no program writes one here.
-                return NotAnIndex();
+                (_cellDepth, _sharedCell) = (0, false);
             }
 
-            return null;
-        }
-
-        // An end tag: a cell's or value's end ends it.
-        private void Close(ReadOnlySpan<byte> name)
-        {
-            if (name.SequenceEqual("c"u8))
-            {
-                (_inCell, _inValue, _sharedCell) = (false, false, false);
-            }
-            else if (name.SequenceEqual("v"u8) || name.SequenceEqual("t"u8))
-            {
-                _inValue = false;
-            }
+            _valueDepth = _depth < _valueDepth ? 0 : _valueDepth;
+            _itemTextDepth = _depth < _itemTextDepth ? 0 : _itemTextDepth;
         }
 
         // Reads a run of a shared-string cell's <v> text as it comes: white space, digits, white space.

@@ -1,0 +1,182 @@
+using System.IO.Compression;
+using System.Text;
+using DataHub.Core.Parsing;
+using DataHub.Core.Tests.Feeds;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Parsing;
+
+/// <summary>The workbook pre-scan sees each part as the XML reader ExcelDataReader uses does: encodings, where a cell's
+/// value sits, where cells fall, and the text and relationships that would cost it hours.</summary>
+public sealed class WorkbookScanTests
+{
+    private const string Police = "police-da-incidents";
+    private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    [Theory]
+    [InlineData("IBM037")] // EBCDIC: one opaque run to a byte scan, cells to an XML reader
+    [InlineData("utf-16")] // with its byte-order mark
+    public void A_second_sheet_in_an_encoding_other_than_UTF8_is_unreadable(string encoding)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var text = Encoding.GetEncoding(encoding);
+        var xml = $"<?xml version=\"1.0\" encoding=\"{encoding}\"?><worksheet xmlns=\"{Main}\"><sheetData><row r=\"1\"><c r=\"A1\"><v>43190</v></c></row></sheetData></worksheet>";
+        var sheet = text.GetPreamble().Concat(text.GetBytes(xml)).ToArray();
+        var bytes = ReplaceEntry(SheetedWorkbook.Combine(Template, [Incidents("INC1"), WorkbookTab.Empty]), "xl/worksheets/sheet2.xml", sheet);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("UTF-8");
+    }
+
+    [Fact]
+    public async Task A_part_declaring_UTF8_in_any_case_is_read()
+    {
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => "<?xml version=\"1.0\" encoding=\"utf-8\"?>" + xml[xml.IndexOf("<worksheet", StringComparison.Ordinal)..]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Should().BeEmpty();
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData("<c r=\"A1\"><c/><v>43190</v></c>", "file.sheets")] // ExcelDataReader skips the inner c and reads the number
+    [InlineData("<c r=\"A1\" t=\"s\"><c/><v>99</v></c>", "file.unreadable")] // and reads index 99 of none as the text "99"
+    [InlineData("<c r=\"A1\"><x:c xmlns:x=\"urn:x\"><v>1</v></x:c><v>43190</v></c>", "file.sheets")]
+    public void A_value_behind_an_element_nested_in_its_cell_on_a_second_sheet_is_seen(string cell, string rule)
+    {
+        var lone = new WorkbookTab($"<worksheet xmlns=\"{Main}\"><sheetData><row r=\"1\">{cell}</row></sheetData></worksheet>");
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), lone]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal(rule);
+    }
+
+    [Fact]
+    public void A_value_outside_any_cell_on_a_second_sheet_is_not_data()
+    {
+        var lone = new WorkbookTab($"<worksheet xmlns=\"{Main}\"><sheetData><row r=\"1\"><x><v>1</v></x></row></sheetData><v>2</v></worksheet>");
+        var bytes = SheetedWorkbook.Combine(Template, [Incidents("INC1"), lone]);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(1, "<c r=\"XFD9\"/><c/><c/>", "XFD1048576")] // cells without r follow the last: past XFD
+    [InlineData(16_385, "<c r=\"A9\"/>", "more than 16,384 cells")] // each cell an object, all in column A
+    [InlineData(16_385, "<c/>", "XFD1048576")]
+    public void Cells_placed_past_the_grid_or_crowding_one_row_are_unreadable(int times, string cells, string message)
+    {
+        var row = "<row r=\"9\">" + string.Concat(Enumerable.Repeat(cells, times)) + "</row>";
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace("</sheetData>", row + "</sheetData>", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(message);
+    }
+
+    [Fact]
+    public void Rows_with_the_same_number_are_one_row_to_ExcelDataReader_so_their_cells_are_counted_together()
+    {
+        var row = "<row r=\"9\">" + string.Concat(Enumerable.Repeat("<c r=\"A9\"/>", 9_000)) + "</row>";
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace("</sheetData>", row + row + "</sheetData>", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("more than 16,384 cells");
+    }
+
+    [Theory]
+    [InlineData("<t>a</t>")]
+    [InlineData("<r><t>a</t></r>")]
+    public void Shared_text_split_into_thousands_of_runs_is_refused_quickly(string run)
+    {
+        var strings = $"<sst xmlns=\"{Main}\"><si>" + string.Concat(Enumerable.Repeat(run, 5_000)) + "</si></sst>";
+        var bytes = AddEntry(Template, "xl/sharedStrings.xml", strings);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("runs");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Inline_text_split_into_thousands_of_runs_is_refused()
+    {
+        var cell = "<c r=\"E2\" t=\"inlineStr\"><is>" + string.Concat(Enumerable.Repeat("<r><t>a</t></r>", 5_000)) + "</is></c>";
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => ReplaceSurname(xml, cell));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("runs");
+    }
+
+    [Fact]
+    public void Shared_text_whose_runs_together_pass_the_cell_limit_is_too_large()
+    {
+        var strings = $"<sst xmlns=\"{Main}\"><si>" + string.Concat(Enumerable.Repeat("<t>" + new string('a', 50) + "</t>", 100)) + "</si></sst>";
+        var bytes = AddEntry(Template, "xl/sharedStrings.xml", strings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 100 });
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
+    }
+
+    [Fact]
+    public void A_workbook_listing_more_relationships_than_any_program_writes_is_unreadable()
+    {
+        var extra = string.Concat(Enumerable.Range(0, 10_001).Select(i => $"<Relationship Id=\"x{i}\" Type=\"t\" Target=\"none.xml\"/>"));
+        var bytes = Rewrite(Template, "xl/_rels/workbook.xml.rels", xml => xml.Replace("</Relationships>", extra + "</Relationships>", StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("relationships");
+    }
+
+    private static byte[] Template => Workbook("INC0");
+
+    private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
+
+    private static byte[] Workbook(params string[] ids)
+    {
+        using var stream = new MemoryStream();
+        XlsxWriter.Write(stream, FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray(),
+            ids.Select(id => (IReadOnlyList<object?>)[id, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
+        return stream.ToArray();
+    }
+
+    // Replaces the data row's surname cell (column E) with cell.
+    private static string ReplaceSurname(string sheet, string cell)
+    {
+        var start = sheet.IndexOf("<c r=\"E2\"", StringComparison.Ordinal);
+        var end = sheet.IndexOf("</c>", start, StringComparison.Ordinal) + 4;
+        return sheet[..start] + cell + sheet[end..];
+    }
+
+    private static byte[] Rewrite(byte[] workbook, string name, Func<string, string> change) =>
+        Rebuild(workbook, (entry, content) => entry == name ? Encoding.UTF8.GetBytes(change(Encoding.UTF8.GetString(content))) : content, null);
+
+    private static byte[] ReplaceEntry(byte[] workbook, string name, byte[] content) => Rebuild(workbook, (entry, old) => entry == name ? content : old, null);
+
+    private static byte[] AddEntry(byte[] workbook, string name, string content) => Rebuild(workbook, (_, old) => old, (name, Encoding.UTF8.GetBytes(content)));
+
+    private static byte[] Rebuild(byte[] workbook, Func<string, byte[], byte[]> change, (string Name, byte[] Content)? extra)
+    {
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(workbook)))
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var from = new MemoryStream();
+                using (var stream = entry.Open())
+                {
+                    stream.CopyTo(from);
+                }
+
+                using var to = target.CreateEntry(entry.FullName).Open();
+                to.Write(change(entry.FullName, from.ToArray()));
+            }
+
+            if (extra is { } added)
+            {
+                using var to = target.CreateEntry(added.Name).Open();
+                to.Write(added.Content);
+            }
+        }
+
+        return output.ToArray();
+    }
+}
