@@ -196,8 +196,12 @@ internal static class WorkbookCheck
         private long _relationships;
         private long _nextRow;
         private long _runRow = -2;
-        private long _runCells;
         private long _nextColumn;
+
+        // The columns taken in the current row run, one bit each, and the span of words set (cleared per run).
+        private readonly ulong[] _runColumns = new ulong[GridColumns / 64];
+        private int _runLowWord = int.MaxValue;
+        private int _runHighWord = -1;
 
         private enum IndexState
         {
@@ -535,7 +539,13 @@ internal static class WorkbookCheck
             var row = !r.IsEmpty && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number - 1 : _nextRow;
             if (row != _runRow)
             {
-                (_runRow, _runCells) = (row, 0);
+                _runRow = row;
+                if (_runHighWord >= 0)
+                {
+                    Array.Clear(_runColumns, _runLowWord, _runHighWord - _runLowWord + 1);
+                }
+
+                (_runLowWord, _runHighWord) = (int.MaxValue, -1);
             }
 
             (_nextRow, _nextColumn) = (row + 1, 0);
@@ -544,7 +554,9 @@ internal static class WorkbookCheck
 
         // A cell of a sheet row, placed as ExcelDataReader places it: the column of its r when that is letters then
         // digits, else one past the last cell's. Each cell is an object and the row an array to its last column, so the
-        // column and the cells in one row are held to the grid's width.
+        // column is held to the grid's width; and a row run puts each cell in its column's slot, the last of two in one
+        // column silently replacing the first (a row lost whole when an exporter numbers every row alike), so no column
+        // may be taken twice in a run. That also holds the cells in one row to the grid's width.
         private FileError? PlaceCell(ReadOnlySpan<byte> r)
         {
             var letters = r.IndexOfAnyExceptInRange((byte)'A', (byte)'Z');
@@ -566,10 +578,17 @@ internal static class WorkbookCheck
                 return OffGrid();
             }
 
-            return ++_runCells > GridColumns
-                ? new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
-                    $"The workbook has a row of more than {GridColumns:N0} cells, more than a spreadsheet can hold; it is not read."))
-                : null;
+            var word = (int)(column >> 6);
+            var bit = 1UL << (int)(column & 63);
+            if ((_runColumns[word] & bit) != 0)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"Row {_runRow + 1:N0} of a sheet of the workbook has two cells in the same column (or repeats the row's number, putting its cells over the row before): one would silently replace the other, so the workbook is not read; save it again from the spreadsheet program, or send CSV."));
+            }
+
+            _runColumns[word] |= bit;
+            (_runLowWord, _runHighWord) = (Math.Min(_runLowWord, word), Math.Max(_runHighWord, word));
+            return null;
         }
 
         // The XML declaration, only as the part's first tag: <?xml ...?>.

@@ -61,7 +61,7 @@ public sealed class WorkbookScanTests
 
     [Theory]
     [InlineData(1, "<c r=\"XFD9\"/><c/><c/>", "XFD1048576")] // cells without r follow the last: past XFD
-    [InlineData(16_385, "<c r=\"A9\"/>", "more than 16,384 cells")] // each cell an object, all in column A
+    [InlineData(2, "<c r=\"A9\"/>", "two cells in the same column")] // the second would replace the first
     [InlineData(16_385, "<c/>", "XFD1048576")]
     public void Cells_placed_past_the_grid_or_crowding_one_row_are_unreadable(int times, string cells, string message)
     {
@@ -72,14 +72,32 @@ public sealed class WorkbookScanTests
         reader.FileErrors.Single().Message.Should().Contain(message);
     }
 
-    [Fact]
-    public void Rows_with_the_same_number_are_one_row_to_ExcelDataReader_so_their_cells_are_counted_together()
+    [Theory]
+    [InlineData(false)] // the rows numbered alike, their cells not
+    [InlineData(true)] // every reference the same, as an exporter writing each row as row 2 would
+    public void Rows_with_the_same_number_whose_cells_share_a_column_are_unreadable_not_merged(bool cellsToo)
     {
-        var row = "<row r=\"9\">" + string.Concat(Enumerable.Repeat("<c r=\"A9\"/>", 9_000)) + "</row>";
-        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace("</sheetData>", row + row + "</sheetData>", StringComparison.Ordinal));
+        // ExcelDataReader reads consecutive rows with one number as one row, the last cell in a column winning: INC1's
+        // row would vanish without a word.
+        var bytes = Rewrite(Workbook("INC1", "INC2"), "xl/worksheets/sheet1.xml", xml =>
+        {
+            xml = xml.Replace("<row r=\"3\"", "<row r=\"2\"", StringComparison.Ordinal);
+            return cellsToo ? System.Text.RegularExpressions.Regex.Replace(xml, "r=\"([A-Z]+)3\"", "r=\"${1}2\"") : xml;
+        });
         using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
-        reader.FileErrors.Single().Message.Should().Contain("more than 16,384 cells");
+        var message = reader.FileErrors.Single().Message;
+        message.Should().Contain("Row 2").And.Contain("two cells in the same column");
+        message.Should().NotContain("INC").And.NotContain("Smith");
+    }
+
+    [Fact]
+    public void Two_cells_in_one_column_of_one_row_are_unreadable()
+    {
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => ReplaceSurname(xml, "<c r=\"E2\"><v>1</v></c><c r=\"E2\"><v>2</v></c>"));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("Row 2");
     }
 
     [Theory]
