@@ -36,6 +36,23 @@ internal static class WorkbookCheck
     /// every sheet; real workbooks list a few dozen.</summary>
     private const int MaxRelationships = 10_000;
 
+    /// <summary>The most number formats the styles may define: ExcelDataReader checks each new one against all before it
+    /// (CPU grows with the square of their count); Excel itself keeps a few hundred.</summary>
+    private const int MaxNumberFormats = 1_000;
+
+    /// <summary>The longest number format code taken, in characters: Excel's own limit.</summary>
+    private const int MaxFormatCodeChars = 255;
+
+    /// <summary>The most cell formats (<c>xf</c>) in each of the styles' two lists: ExcelDataReader holds an object per
+    /// format, several times the bytes of its tag; Excel allows 64,000.</summary>
+    private const int MaxCellFormats = 65_536;
+
+    /// <summary>The most merged ranges a sheet may list: ExcelDataReader holds each; real sheets merge a few hundred.</summary>
+    private const int MaxMergedRanges = 100_000;
+
+    /// <summary>The most column descriptions a sheet may list: one per column of the grid at most.</summary>
+    private const int MaxColumnDescriptions = GridColumns;
+
     /// <summary>The characters XML counts as white space: a value of only these is no value.</summary>
     private static readonly SearchValues<byte> XmlSpace = SearchValues.Create(" \t\n\r"u8);
 
@@ -194,6 +211,11 @@ internal static class WorkbookCheck
         private long _itemBytes;
         private int _itemRuns;
         private long _relationships;
+        private long _numberFormats;
+        private long _cellFormats;
+        private long _cellStyleFormats;
+        private long _mergedRanges;
+        private long _columnDescriptions;
         private long _nextRow;
         private long _runRow = -2;
         private long _nextColumn;
@@ -372,7 +394,8 @@ internal static class WorkbookCheck
         // Element paths by local name, as ExcelDataReader reads them (it also asks for the spreadsheet namespace, so
         // matching names alone sees every element it reads, and perhaps a few more).
         private const byte Other = 0, Worksheet = 1, SheetData = 2, Row = 3, Cell = 4, Value = 5, Inline = 6, Text = 7, Run = 8,
-            Sst = 9, Item = 10, Relationships = 11, Relationship = 12;
+            Sst = 9, Item = 10, Relationships = 11, Relationship = 12, StyleSheet = 13, NumFmts = 14, NumFmt = 15, CellXfs = 16,
+            CellStyleXfs = 17, Xf = 18, MergeCells = 19, MergeCell = 20, Cols = 21, Col = 22;
 
         private static byte Kind(ReadOnlySpan<byte> local) =>
             local.SequenceEqual("c"u8) ? Cell
@@ -387,6 +410,16 @@ internal static class WorkbookCheck
             : local.SequenceEqual("sst"u8) ? Sst
             : local.SequenceEqual("Relationship"u8) ? Relationship
             : local.SequenceEqual("Relationships"u8) ? Relationships
+            : local.SequenceEqual("styleSheet"u8) ? StyleSheet
+            : local.SequenceEqual("numFmts"u8) ? NumFmts
+            : local.SequenceEqual("numFmt"u8) ? NumFmt
+            : local.SequenceEqual("cellXfs"u8) ? CellXfs
+            : local.SequenceEqual("cellStyleXfs"u8) ? CellStyleXfs
+            : local.SequenceEqual("xf"u8) ? Xf
+            : local.SequenceEqual("mergeCells"u8) ? MergeCells
+            : local.SequenceEqual("mergeCell"u8) ? MergeCell
+            : local.SequenceEqual("cols"u8) ? Cols
+            : local.SequenceEqual("col"u8) ? Col
             : Other;
 
         // True when the open elements are exactly path, root first.
@@ -435,6 +468,11 @@ internal static class WorkbookCheck
                     $"The workbook lists more than {MaxRelationships:N0} relationships between its parts, far more than any spreadsheet program writes; it is not read."));
             }
 
+            if (Listed(kind) is { } tooMany)
+            {
+                return tooMany;
+            }
+
             if (Nest(end, selfClosing) is { } nesting)
             {
                 return nesting;
@@ -469,7 +507,7 @@ internal static class WorkbookCheck
             }
 
             // The attributes ExcelDataReader asks for, by their exact (unprefixed) names as XmlReader.GetAttribute matches them.
-            scoped ReadOnlySpan<byte> r = default, t = default;
+            scoped ReadOnlySpan<byte> r = default, t = default, formatCode = default;
             bool hasR = false, hasT = false;
             while (true)
             {
@@ -494,6 +532,16 @@ internal static class WorkbookCheck
                     t = value;
                     hasT = true;
                 }
+                else if (attribute.SequenceEqual("formatCode"u8))
+                {
+                    formatCode = value;
+                }
+            }
+
+            if (kind == NumFmt && Within([StyleSheet, NumFmts]) && Characters(formatCode) > MaxFormatCodeChars)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"The workbook's styles hold a number format longer than {MaxFormatCodeChars:N0} characters, more than a spreadsheet program allows; it is not read."));
             }
 
             var isAnyCell = kind == Cell;
@@ -589,6 +637,58 @@ internal static class WorkbookCheck
             _runColumns[word] |= bit;
             (_runLowWord, _runHighWord) = (Math.Min(_runLowWord, word), Math.Max(_runHighWord, word));
             return null;
+        }
+
+        // Counts the elements ExcelDataReader keeps a record of per styles part or sheet (number formats, cell formats,
+        // merged ranges, column descriptions), read where it reads them, and refuses a list longer than any program writes.
+        private FileError? Listed(byte kind)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            if (kind == NumFmt && Within([StyleSheet, NumFmts]) && ++_numberFormats > MaxNumberFormats)
+            {
+                return TooMany(string.Create(inv, $"The workbook's styles define more than {MaxNumberFormats:N0} number formats, far more than any spreadsheet program writes"));
+            }
+
+            if (kind == Xf && (Within([StyleSheet, CellXfs]) ? ++_cellFormats : Within([StyleSheet, CellStyleXfs]) ? ++_cellStyleFormats : 0) > MaxCellFormats)
+            {
+                return TooMany(string.Create(inv, $"The workbook's styles define more than {MaxCellFormats:N0} cell formats in one list, more than a spreadsheet program allows"));
+            }
+
+            if (kind == MergeCell && Within([Worksheet, MergeCells]) && ++_mergedRanges > MaxMergedRanges)
+            {
+                return TooMany(string.Create(inv, $"A sheet of the workbook merges more than {MaxMergedRanges:N0} ranges of cells, far more than any spreadsheet program writes"));
+            }
+
+            if (kind == Col && Within([Worksheet, Cols]) && ++_columnDescriptions > MaxColumnDescriptions)
+            {
+                return TooMany(string.Create(inv, $"A sheet of the workbook describes more than {MaxColumnDescriptions:N0} columns, more than a spreadsheet can have"));
+            }
+
+            return null;
+
+            static FileError TooMany(string what) => new(Rules.FileUnreadable, what + "; it is not read.");
+        }
+
+        // The characters an attribute value holds once read: an entity or character reference is one, and so is each UTF-8
+        // sequence (its continuation bytes are not counted).
+        private static int Characters(ReadOnlySpan<byte> value)
+        {
+            var count = 0;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (value[i] == (byte)'&' && value[i..].IndexOf((byte)';') is > 0 and var end)
+                {
+                    i += end;
+                }
+                else if ((value[i] & 0xC0) == 0x80)
+                {
+                    continue;
+                }
+
+                count++;
+            }
+
+            return count;
         }
 
         // The XML declaration, only as the part's first tag: <?xml ...?>.

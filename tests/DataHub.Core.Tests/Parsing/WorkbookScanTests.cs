@@ -143,6 +143,47 @@ public sealed class WorkbookScanTests
         reader.FileErrors.Single().Message.Should().Contain("relationships");
     }
 
+    [Theory]
+    [InlineData("numFmts", "<numFmt numFmtId=\"164\" formatCode=\"0.0\"/>", 1_001, "1,000 number formats")] // each checked against all before it
+    [InlineData("cellXfs", "<xf numFmtId=\"0\"/>", 65_537, "65,536 cell formats")] // each an object several times its tag
+    [InlineData("cellStyleXfs", "<xf numFmtId=\"0\"/>", 65_537, "65,536 cell formats")]
+    public void Styles_listing_more_formats_than_any_program_writes_are_unreadable(string list, string item, int times, string message)
+    {
+        var styles = $"<{list}>" + string.Concat(Enumerable.Repeat(item, times)) + $"</{list}></styleSheet>";
+        var bytes = Rewrite(Template, "xl/styles.xml", xml => xml.Replace("</styleSheet>", styles, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(message);
+    }
+
+    [Theory]
+    [InlineData(256, false)]
+    [InlineData(255, true)] // its escaped quotes take 6 bytes each, but are one character each to the reader
+    public void A_number_format_longer_than_Excel_allows_is_unreadable(int characters, bool read)
+    {
+        var code = new string('0', characters - 10) + string.Concat(Enumerable.Repeat("&quot;", 10));
+        var styles = $"<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"{code}\"/></numFmts><fonts";
+        var bytes = Rewrite(Template, "xl/styles.xml", xml => xml.Replace("<fonts", styles, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal(read ? [] : ["file.unreadable"]);
+        if (!read)
+        {
+            reader.FileErrors.Single().Message.Should().Contain("255 characters");
+        }
+    }
+
+    [Theory]
+    [InlineData("<sheetData", "<cols>", "<col min=\"1\" max=\"1\" width=\"9\"/>", 16_385, "</cols>", "16,384 columns")]
+    [InlineData("</worksheet>", "<mergeCells>", "<mergeCell ref=\"A1:B1\"/>", 100_001, "</mergeCells>", "100,000 ranges")]
+    public void A_sheet_listing_more_columns_or_merged_ranges_than_any_program_writes_is_unreadable(string before, string open, string item, int times, string close, string message)
+    {
+        var list = open + string.Concat(Enumerable.Repeat(item, times)) + close + before;
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace(before, list, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(message);
+    }
+
     private static byte[] Template => Workbook("INC0");
 
     private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
