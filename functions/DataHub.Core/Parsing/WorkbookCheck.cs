@@ -53,6 +53,11 @@ internal static class WorkbookCheck
     /// <summary>The most column descriptions a sheet may list: one per column of the grid at most.</summary>
     private const int MaxColumnDescriptions = GridColumns;
 
+    /// <summary>Shared texts longer than this many bytes have their length noted, for the rows that refer to them: the
+    /// shared strings are capped, so this bounds the note to a few hundred thousand entries; shorter ones are not worth
+    /// noting (a full row of them costs ExcelDataReader tens of MB at most).</summary>
+    private const int LongSharedTextBytes = 1 << 10;
+
     /// <summary>The characters XML counts as white space: a value of only these is no value.</summary>
     private static readonly SearchValues<byte> XmlSpace = SearchValues.Create(" \t\n\r"u8);
 
@@ -66,10 +71,12 @@ internal static class WorkbookCheck
         var highestReference = -1L;
         var holdsData = new Dictionary<ZipArchiveEntry, bool>();
         var sharedStrings = WorkbookSheets.SharedStrings(zip);
+        IReadOnlyDictionary<long, long> longSharedTexts = new Dictionary<long, long>();
 
         // Only the parts ExcelDataReader reads, found as it finds them: the workbook and its relationships first (read
-        // here with an XML reader to list the sheets), then every sheet, the shared strings and the styles. Other parts
-        // (images, properties, custom XML) it never inflates, so neither does this.
+        // here with an XML reader to list the sheets), then the shared strings (so a sheet's rows can be measured with the
+        // texts they refer to), every sheet and the styles. Other parts (images, properties, custom XML) it never
+        // inflates, so neither does this.
         foreach (var entry in (ZipArchiveEntry?[])[WorkbookSheets.Workbook(zip), WorkbookSheets.Relationships(zip)])
         {
             if (entry is not null && Scan(entry) is { } problem)
@@ -84,7 +91,7 @@ internal static class WorkbookCheck
                 $"The workbook lists more than {WorkbookSheets.MaxSheets:N0} sheets, far more than any real extract holds; it is not read."));
         }
 
-        foreach (var part in sheets.Select(s => s.Part).Append(sharedStrings).Append(WorkbookSheets.Styles(zip)))
+        foreach (var part in sheets.Select(s => s.Part).Prepend(sharedStrings).Append(WorkbookSheets.Styles(zip)))
         {
             if (part is not null && !holdsData.ContainsKey(part) && Scan(part) is { } problem)
             {
@@ -112,7 +119,7 @@ internal static class WorkbookCheck
                 return TooLarge(limits, shared);
             }
 
-            var scan = new PartScan(limits);
+            var scan = new PartScan(limits, longSharedTexts);
             long inflated = 0;
             using var part = entry.Open();
             int n;
@@ -132,6 +139,7 @@ internal static class WorkbookCheck
 
             total += inflated;
             holdsData[entry] = scan.HoldsData;
+            longSharedTexts = shared ? scan.LongTexts : longSharedTexts;
             highestReference = Math.Max(highestReference, scan.HighestReference);
             return null;
         }
@@ -186,10 +194,18 @@ internal static class WorkbookCheck
     /// tags with their quoted attributes. Comments, processing instructions (but the leading XML declaration) and CDATA
     /// sections are refused: no spreadsheet program writes them in the parts ExcelDataReader reads, and each would need
     /// its own rules to keep nesting, values and shared-text references seen as the reader sees them.</summary>
-    private sealed class PartScan(ReadLimits limits)
+    private sealed class PartScan(ReadLimits limits, IReadOnlyDictionary<long, long> longSharedTexts)
     {
         // Escaped UTF-8 takes at most 6 bytes a character ("&quot;"), so this many bytes may hold a cell within the limit.
         private readonly long _maxTextBytes = (long)limits.MaxCellChars * 6;
+
+        // And this many a row: ExcelDataReader makes a new string for every reference to a shared text, so a row's
+        // references to one long text cost it their sum.
+        private readonly long _maxRowBytes = (long)limits.MaxRowBytes * 6;
+        private readonly Dictionary<long, long> _longTexts = [];
+        private long _items;
+        private int _itemDepth;
+        private long _rowBytes;
         private readonly byte[] _tag = new byte[MaxTagBytes];
         private int _tagLength;
         private bool _inTag;
@@ -237,6 +253,9 @@ internal static class WorkbookCheck
         /// <summary>True once a cell (<c>c</c>) has shown a value: text in its <c>v</c>, or in an inline string's <c>t</c>.</summary>
         public bool HoldsData { get; private set; }
 
+        /// <summary>In the shared strings, the escaped bytes of each text longer than <see cref="LongSharedTextBytes"/>, by index.</summary>
+        public IReadOnlyDictionary<long, long> LongTexts => _longTexts;
+
         /// <summary>The highest shared-string index a cell of the part refers to; -1 when none does.</summary>
         public long HighestReference { get; private set; } = -1;
 
@@ -259,6 +278,11 @@ internal static class WorkbookCheck
                     if (_valueDepth > 0 && run.ContainsAnyExcept(XmlSpace))
                     {
                         HoldsData = true;
+                    }
+
+                    if (_valueDepth > 0 && (_rowBytes += run.Length) > _maxRowBytes)
+                    {
+                        return RowTooLong();
                     }
 
                     if (_itemTextDepth > 0 && (_itemBytes += run.Length) > _maxTextBytes)
@@ -336,6 +360,9 @@ internal static class WorkbookCheck
 
             return null;
         }
+
+        private FileError RowTooLong() => new(Rules.FileRecordTooLong, string.Create(CultureInfo.InvariantCulture,
+            $"Row {_runRow + 1:N0} of a sheet of the workbook holds more than {limits.MaxRowBytes / 1024:N0} K characters, counting the shared text its cells refer to; it is not read."));
 
         private FileError CellTooLarge() => new(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
             $"A cell of the workbook holds more than {limits.MaxCellChars:N0} characters (the most a spreadsheet cell can hold)."));
@@ -494,6 +521,12 @@ internal static class WorkbookCheck
                 (_itemBytes, _itemRuns) = (0, 0);
             }
 
+            if (isItem)
+            {
+                // Numbered as ExcelDataReader numbers them; one that closes itself is an empty text.
+                (_itemDepth, _items) = (selfClosing ? 0 : _depth, _items + (selfClosing ? 1 : 0));
+            }
+
             if ((isItemText || isInlineText) && ++_itemRuns > MaxTextRuns)
             {
                 return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
@@ -587,7 +620,7 @@ internal static class WorkbookCheck
             var row = !r.IsEmpty && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number - 1 : _nextRow;
             if (row != _runRow)
             {
-                _runRow = row;
+                (_runRow, _rowBytes) = (row, 0);
                 if (_runHighWord >= 0)
                 {
                     Array.Clear(_runColumns, _runLowWord, _runHighWord - _runLowWord + 1);
@@ -759,6 +792,16 @@ internal static class WorkbookCheck
         // An end tag: the element it closes is no longer open, nor a cell, value or text it was.
         private void Close()
         {
+            if (_depth < _itemDepth)
+            {
+                if (_itemBytes > LongSharedTextBytes)
+                {
+                    _longTexts[_items] = _itemBytes;
+                }
+
+                (_itemDepth, _items) = (0, _items + 1);
+            }
+
             if (_depth < _cellDepth)
             {
                 (_cellDepth, _sharedCell) = (0, false);
@@ -806,7 +849,7 @@ internal static class WorkbookCheck
             }
 
             HighestReference = Math.Max(HighestReference, _indexValue);
-            return null;
+            return (_rowBytes += longSharedTexts.GetValueOrDefault(_indexValue)) > _maxRowBytes ? RowTooLong() : null;
         }
 
         private static FileError NotAnIndex() => new(Rules.FileUnreadable,

@@ -184,6 +184,27 @@ public sealed class WorkbookScanTests
         reader.FileErrors.Single().Message.Should().Contain(message);
     }
 
+    [Theory]
+    [InlineData(3, false)] // 6,000 bytes: within 6 bytes a character of the 1 K row limit
+    [InlineData(4, true)] // 8,000 bytes: ExcelDataReader would make 4 copies before the hub sees the row
+    public void A_row_referring_to_one_long_shared_text_too_often_is_too_long_before_it_is_read(int references, bool refused)
+    {
+        var strings = $"<sst xmlns=\"{Main}\"><si><t>short</t></si><si><t>" + new string('a', 2_000) + "</t></si></sst>";
+        var cells = string.Concat(Enumerable.Range(0, references).Select(i => $"<c r=\"{(char)('J' + i)}2\" t=\"s\"><v>1</v></c>"));
+        var bytes = Rewrite(AddEntry(Template, "xl/sharedStrings.xml", strings), "xl/worksheets/sheet1.xml",
+            xml => xml.Replace("</row></sheetData>", cells + "</row></sheetData>", StringComparison.Ordinal));
+        var problem = WorkbookCheck.Check(new MemoryStream(bytes), new ReadLimits { MaxRowBytes = 1024 });
+        if (refused)
+        {
+            problem!.Rule.Should().Be("file.record_too_long");
+            problem.Message.Should().Contain("Row 2").And.NotContain("aaa");
+        }
+        else
+        {
+            problem.Should().BeNull();
+        }
+    }
+
     private static byte[] Template => Workbook("INC0");
 
     private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
