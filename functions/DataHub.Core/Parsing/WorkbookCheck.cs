@@ -36,6 +36,28 @@ internal static class WorkbookCheck
     /// every sheet; real workbooks list a few dozen.</summary>
     private const int MaxRelationships = 10_000;
 
+    /// <summary>The most number formats the styles may define: ExcelDataReader checks each new one against all before it
+    /// (CPU grows with the square of their count); Excel itself keeps a few hundred.</summary>
+    private const int MaxNumberFormats = 1_000;
+
+    /// <summary>The longest number format code taken, in characters: Excel's own limit.</summary>
+    private const int MaxFormatCodeChars = 255;
+
+    /// <summary>The most cell formats (<c>xf</c>) in each of the styles' two lists: ExcelDataReader holds an object per
+    /// format, several times the bytes of its tag; Excel allows 64,000.</summary>
+    private const int MaxCellFormats = 65_536;
+
+    /// <summary>The most merged ranges a sheet may list: ExcelDataReader holds each; real sheets merge a few hundred.</summary>
+    private const int MaxMergedRanges = 100_000;
+
+    /// <summary>The most column descriptions a sheet may list: one per column of the grid at most.</summary>
+    private const int MaxColumnDescriptions = GridColumns;
+
+    /// <summary>Shared texts longer than this many bytes have their length noted, for the rows that refer to them: the
+    /// shared strings are capped, so this bounds the note to a few hundred thousand entries; shorter ones are not worth
+    /// noting (a full row of them costs ExcelDataReader tens of MB at most).</summary>
+    private const int LongSharedTextBytes = 1 << 10;
+
     /// <summary>The characters XML counts as white space: a value of only these is no value.</summary>
     private static readonly SearchValues<byte> XmlSpace = SearchValues.Create(" \t\n\r"u8);
 
@@ -49,10 +71,12 @@ internal static class WorkbookCheck
         var highestReference = -1L;
         var holdsData = new Dictionary<ZipArchiveEntry, bool>();
         var sharedStrings = WorkbookSheets.SharedStrings(zip);
+        IReadOnlyDictionary<long, long> longSharedTexts = new Dictionary<long, long>();
 
         // Only the parts ExcelDataReader reads, found as it finds them: the workbook and its relationships first (read
-        // here with an XML reader to list the sheets), then every sheet, the shared strings and the styles. Other parts
-        // (images, properties, custom XML) it never inflates, so neither does this.
+        // here with an XML reader to list the sheets), then the shared strings (so a sheet's rows can be measured with the
+        // texts they refer to), every sheet and the styles. Other parts (images, properties, custom XML) it never
+        // inflates, so neither does this.
         foreach (var entry in (ZipArchiveEntry?[])[WorkbookSheets.Workbook(zip), WorkbookSheets.Relationships(zip)])
         {
             if (entry is not null && Scan(entry) is { } problem)
@@ -67,7 +91,7 @@ internal static class WorkbookCheck
                 $"The workbook lists more than {WorkbookSheets.MaxSheets:N0} sheets, far more than any real extract holds; it is not read."));
         }
 
-        foreach (var part in sheets.Select(s => s.Part).Append(sharedStrings).Append(WorkbookSheets.Styles(zip)))
+        foreach (var part in sheets.Select(s => s.Part).Prepend(sharedStrings).Append(WorkbookSheets.Styles(zip)))
         {
             if (part is not null && !holdsData.ContainsKey(part) && Scan(part) is { } problem)
             {
@@ -95,7 +119,7 @@ internal static class WorkbookCheck
                 return TooLarge(limits, shared);
             }
 
-            var scan = new PartScan(limits);
+            var scan = new PartScan(limits, longSharedTexts);
             long inflated = 0;
             using var part = entry.Open();
             int n;
@@ -115,6 +139,7 @@ internal static class WorkbookCheck
 
             total += inflated;
             holdsData[entry] = scan.HoldsData;
+            longSharedTexts = shared ? scan.LongTexts : longSharedTexts;
             highestReference = Math.Max(highestReference, scan.HighestReference);
             return null;
         }
@@ -169,10 +194,18 @@ internal static class WorkbookCheck
     /// tags with their quoted attributes. Comments, processing instructions (but the leading XML declaration) and CDATA
     /// sections are refused: no spreadsheet program writes them in the parts ExcelDataReader reads, and each would need
     /// its own rules to keep nesting, values and shared-text references seen as the reader sees them.</summary>
-    private sealed class PartScan(ReadLimits limits)
+    private sealed class PartScan(ReadLimits limits, IReadOnlyDictionary<long, long> longSharedTexts)
     {
         // Escaped UTF-8 takes at most 6 bytes a character ("&quot;"), so this many bytes may hold a cell within the limit.
         private readonly long _maxTextBytes = (long)limits.MaxCellChars * 6;
+
+        // And this many a row: ExcelDataReader makes a new string for every reference to a shared text, so a row's
+        // references to one long text cost it their sum.
+        private readonly long _maxRowBytes = (long)limits.MaxRowBytes * 6;
+        private readonly Dictionary<long, long> _longTexts = [];
+        private long _items;
+        private int _itemDepth;
+        private long _rowBytes;
         private readonly byte[] _tag = new byte[MaxTagBytes];
         private int _tagLength;
         private bool _inTag;
@@ -194,10 +227,19 @@ internal static class WorkbookCheck
         private long _itemBytes;
         private int _itemRuns;
         private long _relationships;
+        private long _numberFormats;
+        private long _cellFormats;
+        private long _cellStyleFormats;
+        private long _mergedRanges;
+        private long _columnDescriptions;
         private long _nextRow;
         private long _runRow = -2;
-        private long _runCells;
         private long _nextColumn;
+
+        // The columns taken in the current row run, one bit each, and the span of words set (cleared per run).
+        private readonly ulong[] _runColumns = new ulong[GridColumns / 64];
+        private int _runLowWord = int.MaxValue;
+        private int _runHighWord = -1;
 
         private enum IndexState
         {
@@ -210,6 +252,9 @@ internal static class WorkbookCheck
 
         /// <summary>True once a cell (<c>c</c>) has shown a value: text in its <c>v</c>, or in an inline string's <c>t</c>.</summary>
         public bool HoldsData { get; private set; }
+
+        /// <summary>In the shared strings, the escaped bytes of each text longer than <see cref="LongSharedTextBytes"/>, by index.</summary>
+        public IReadOnlyDictionary<long, long> LongTexts => _longTexts;
 
         /// <summary>The highest shared-string index a cell of the part refers to; -1 when none does.</summary>
         public long HighestReference { get; private set; } = -1;
@@ -233,6 +278,11 @@ internal static class WorkbookCheck
                     if (_valueDepth > 0 && run.ContainsAnyExcept(XmlSpace))
                     {
                         HoldsData = true;
+                    }
+
+                    if (_valueDepth > 0 && (_rowBytes += run.Length) > _maxRowBytes)
+                    {
+                        return RowTooLong();
                     }
 
                     if (_itemTextDepth > 0 && (_itemBytes += run.Length) > _maxTextBytes)
@@ -311,6 +361,9 @@ internal static class WorkbookCheck
             return null;
         }
 
+        private FileError RowTooLong() => new(Rules.FileRecordTooLong, string.Create(CultureInfo.InvariantCulture,
+            $"Row {_runRow + 1:N0} of a sheet of the workbook holds more than {limits.MaxRowBytes / 1024:N0} K characters, counting the shared text its cells refer to; it is not read."));
+
         private FileError CellTooLarge() => new(Rules.FileCellTooLarge, string.Create(CultureInfo.InvariantCulture,
             $"A cell of the workbook holds more than {limits.MaxCellChars:N0} characters (the most a spreadsheet cell can hold)."));
 
@@ -368,7 +421,8 @@ internal static class WorkbookCheck
         // Element paths by local name, as ExcelDataReader reads them (it also asks for the spreadsheet namespace, so
         // matching names alone sees every element it reads, and perhaps a few more).
         private const byte Other = 0, Worksheet = 1, SheetData = 2, Row = 3, Cell = 4, Value = 5, Inline = 6, Text = 7, Run = 8,
-            Sst = 9, Item = 10, Relationships = 11, Relationship = 12;
+            Sst = 9, Item = 10, Relationships = 11, Relationship = 12, StyleSheet = 13, NumFmts = 14, NumFmt = 15, CellXfs = 16,
+            CellStyleXfs = 17, Xf = 18, MergeCells = 19, MergeCell = 20, Cols = 21, Col = 22;
 
         private static byte Kind(ReadOnlySpan<byte> local) =>
             local.SequenceEqual("c"u8) ? Cell
@@ -383,6 +437,16 @@ internal static class WorkbookCheck
             : local.SequenceEqual("sst"u8) ? Sst
             : local.SequenceEqual("Relationship"u8) ? Relationship
             : local.SequenceEqual("Relationships"u8) ? Relationships
+            : local.SequenceEqual("styleSheet"u8) ? StyleSheet
+            : local.SequenceEqual("numFmts"u8) ? NumFmts
+            : local.SequenceEqual("numFmt"u8) ? NumFmt
+            : local.SequenceEqual("cellXfs"u8) ? CellXfs
+            : local.SequenceEqual("cellStyleXfs"u8) ? CellStyleXfs
+            : local.SequenceEqual("xf"u8) ? Xf
+            : local.SequenceEqual("mergeCells"u8) ? MergeCells
+            : local.SequenceEqual("mergeCell"u8) ? MergeCell
+            : local.SequenceEqual("cols"u8) ? Cols
+            : local.SequenceEqual("col"u8) ? Col
             : Other;
 
         // True when the open elements are exactly path, root first.
@@ -431,6 +495,11 @@ internal static class WorkbookCheck
                     $"The workbook lists more than {MaxRelationships:N0} relationships between its parts, far more than any spreadsheet program writes; it is not read."));
             }
 
+            if (Listed(kind) is { } tooMany)
+            {
+                return tooMany;
+            }
+
             if (Nest(end, selfClosing) is { } nesting)
             {
                 return nesting;
@@ -452,6 +521,12 @@ internal static class WorkbookCheck
                 (_itemBytes, _itemRuns) = (0, 0);
             }
 
+            if (isItem)
+            {
+                // Numbered as ExcelDataReader numbers them; one that closes itself is an empty text.
+                (_itemDepth, _items) = (selfClosing ? 0 : _depth, _items + (selfClosing ? 1 : 0));
+            }
+
             if ((isItemText || isInlineText) && ++_itemRuns > MaxTextRuns)
             {
                 return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
@@ -465,7 +540,7 @@ internal static class WorkbookCheck
             }
 
             // The attributes ExcelDataReader asks for, by their exact (unprefixed) names as XmlReader.GetAttribute matches them.
-            scoped ReadOnlySpan<byte> r = default, t = default;
+            scoped ReadOnlySpan<byte> r = default, t = default, formatCode = default;
             bool hasR = false, hasT = false;
             while (true)
             {
@@ -490,6 +565,16 @@ internal static class WorkbookCheck
                     t = value;
                     hasT = true;
                 }
+                else if (attribute.SequenceEqual("formatCode"u8))
+                {
+                    formatCode = value;
+                }
+            }
+
+            if (kind == NumFmt && Within([StyleSheet, NumFmts]) && Characters(formatCode) > MaxFormatCodeChars)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"The workbook's styles hold a number format longer than {MaxFormatCodeChars:N0} characters, more than a spreadsheet program allows; it is not read."));
             }
 
             var isAnyCell = kind == Cell;
@@ -535,7 +620,13 @@ internal static class WorkbookCheck
             var row = !r.IsEmpty && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number - 1 : _nextRow;
             if (row != _runRow)
             {
-                (_runRow, _runCells) = (row, 0);
+                (_runRow, _rowBytes) = (row, 0);
+                if (_runHighWord >= 0)
+                {
+                    Array.Clear(_runColumns, _runLowWord, _runHighWord - _runLowWord + 1);
+                }
+
+                (_runLowWord, _runHighWord) = (int.MaxValue, -1);
             }
 
             (_nextRow, _nextColumn) = (row + 1, 0);
@@ -544,7 +635,9 @@ internal static class WorkbookCheck
 
         // A cell of a sheet row, placed as ExcelDataReader places it: the column of its r when that is letters then
         // digits, else one past the last cell's. Each cell is an object and the row an array to its last column, so the
-        // column and the cells in one row are held to the grid's width.
+        // column is held to the grid's width; and a row run puts each cell in its column's slot, the last of two in one
+        // column silently replacing the first (a row lost whole when an exporter numbers every row alike), so no column
+        // may be taken twice in a run. That also holds the cells in one row to the grid's width.
         private FileError? PlaceCell(ReadOnlySpan<byte> r)
         {
             var letters = r.IndexOfAnyExceptInRange((byte)'A', (byte)'Z');
@@ -566,10 +659,69 @@ internal static class WorkbookCheck
                 return OffGrid();
             }
 
-            return ++_runCells > GridColumns
-                ? new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
-                    $"The workbook has a row of more than {GridColumns:N0} cells, more than a spreadsheet can hold; it is not read."))
-                : null;
+            var word = (int)(column >> 6);
+            var bit = 1UL << (int)(column & 63);
+            if ((_runColumns[word] & bit) != 0)
+            {
+                return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                    $"Row {_runRow + 1:N0} of a sheet of the workbook has two cells in the same column (or repeats the row's number, putting its cells over the row before): one would silently replace the other, so the workbook is not read; save it again from the spreadsheet program, or send CSV."));
+            }
+
+            _runColumns[word] |= bit;
+            (_runLowWord, _runHighWord) = (Math.Min(_runLowWord, word), Math.Max(_runHighWord, word));
+            return null;
+        }
+
+        // Counts the elements ExcelDataReader keeps a record of per styles part or sheet (number formats, cell formats,
+        // merged ranges, column descriptions), read where it reads them, and refuses a list longer than any program writes.
+        private FileError? Listed(byte kind)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            if (kind == NumFmt && Within([StyleSheet, NumFmts]) && ++_numberFormats > MaxNumberFormats)
+            {
+                return TooMany(string.Create(inv, $"The workbook's styles define more than {MaxNumberFormats:N0} number formats, far more than any spreadsheet program writes"));
+            }
+
+            if (kind == Xf && (Within([StyleSheet, CellXfs]) ? ++_cellFormats : Within([StyleSheet, CellStyleXfs]) ? ++_cellStyleFormats : 0) > MaxCellFormats)
+            {
+                return TooMany(string.Create(inv, $"The workbook's styles define more than {MaxCellFormats:N0} cell formats in one list, more than a spreadsheet program allows"));
+            }
+
+            if (kind == MergeCell && Within([Worksheet, MergeCells]) && ++_mergedRanges > MaxMergedRanges)
+            {
+                return TooMany(string.Create(inv, $"A sheet of the workbook merges more than {MaxMergedRanges:N0} ranges of cells, far more than any spreadsheet program writes"));
+            }
+
+            if (kind == Col && Within([Worksheet, Cols]) && ++_columnDescriptions > MaxColumnDescriptions)
+            {
+                return TooMany(string.Create(inv, $"A sheet of the workbook describes more than {MaxColumnDescriptions:N0} columns, more than a spreadsheet can have"));
+            }
+
+            return null;
+
+            static FileError TooMany(string what) => new(Rules.FileUnreadable, what + "; it is not read.");
+        }
+
+        // The characters an attribute value holds once read: an entity or character reference is one, and so is each UTF-8
+        // sequence (its continuation bytes are not counted).
+        private static int Characters(ReadOnlySpan<byte> value)
+        {
+            var count = 0;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (value[i] == (byte)'&' && value[i..].IndexOf((byte)';') is > 0 and var end)
+                {
+                    i += end;
+                }
+                else if ((value[i] & 0xC0) == 0x80)
+                {
+                    continue;
+                }
+
+                count++;
+            }
+
+            return count;
         }
 
         // The XML declaration, only as the part's first tag: <?xml ...?>.
@@ -640,6 +792,16 @@ internal static class WorkbookCheck
         // An end tag: the element it closes is no longer open, nor a cell, value or text it was.
         private void Close()
         {
+            if (_depth < _itemDepth)
+            {
+                if (_itemBytes > LongSharedTextBytes)
+                {
+                    _longTexts[_items] = _itemBytes;
+                }
+
+                (_itemDepth, _items) = (0, _items + 1);
+            }
+
             if (_depth < _cellDepth)
             {
                 (_cellDepth, _sharedCell) = (0, false);
@@ -687,7 +849,7 @@ internal static class WorkbookCheck
             }
 
             HighestReference = Math.Max(HighestReference, _indexValue);
-            return null;
+            return (_rowBytes += longSharedTexts.GetValueOrDefault(_indexValue)) > _maxRowBytes ? RowTooLong() : null;
         }
 
         private static FileError NotAnIndex() => new(Rules.FileUnreadable,

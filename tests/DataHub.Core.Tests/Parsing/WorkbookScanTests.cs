@@ -61,7 +61,7 @@ public sealed class WorkbookScanTests
 
     [Theory]
     [InlineData(1, "<c r=\"XFD9\"/><c/><c/>", "XFD1048576")] // cells without r follow the last: past XFD
-    [InlineData(16_385, "<c r=\"A9\"/>", "more than 16,384 cells")] // each cell an object, all in column A
+    [InlineData(2, "<c r=\"A9\"/>", "two cells in the same column")] // the second would replace the first
     [InlineData(16_385, "<c/>", "XFD1048576")]
     public void Cells_placed_past_the_grid_or_crowding_one_row_are_unreadable(int times, string cells, string message)
     {
@@ -72,14 +72,32 @@ public sealed class WorkbookScanTests
         reader.FileErrors.Single().Message.Should().Contain(message);
     }
 
-    [Fact]
-    public void Rows_with_the_same_number_are_one_row_to_ExcelDataReader_so_their_cells_are_counted_together()
+    [Theory]
+    [InlineData(false)] // the rows numbered alike, their cells not
+    [InlineData(true)] // every reference the same, as an exporter writing each row as row 2 would
+    public void Rows_with_the_same_number_whose_cells_share_a_column_are_unreadable_not_merged(bool cellsToo)
     {
-        var row = "<row r=\"9\">" + string.Concat(Enumerable.Repeat("<c r=\"A9\"/>", 9_000)) + "</row>";
-        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace("</sheetData>", row + row + "</sheetData>", StringComparison.Ordinal));
+        // ExcelDataReader reads consecutive rows with one number as one row, the last cell in a column winning: INC1's
+        // row would vanish without a word.
+        var bytes = Rewrite(Workbook("INC1", "INC2"), "xl/worksheets/sheet1.xml", xml =>
+        {
+            xml = xml.Replace("<row r=\"3\"", "<row r=\"2\"", StringComparison.Ordinal);
+            return cellsToo ? System.Text.RegularExpressions.Regex.Replace(xml, "r=\"([A-Z]+)3\"", "r=\"${1}2\"") : xml;
+        });
         using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
-        reader.FileErrors.Single().Message.Should().Contain("more than 16,384 cells");
+        var message = reader.FileErrors.Single().Message;
+        message.Should().Contain("Row 2").And.Contain("two cells in the same column");
+        message.Should().NotContain("INC").And.NotContain("Smith");
+    }
+
+    [Fact]
+    public void Two_cells_in_one_column_of_one_row_are_unreadable()
+    {
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => ReplaceSurname(xml, "<c r=\"E2\"><v>1</v></c><c r=\"E2\"><v>2</v></c>"));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("Row 2");
     }
 
     [Theory]
@@ -123,6 +141,68 @@ public sealed class WorkbookScanTests
         using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
         reader.FileErrors.Single().Message.Should().Contain("relationships");
+    }
+
+    [Theory]
+    [InlineData("numFmts", "<numFmt numFmtId=\"164\" formatCode=\"0.0\"/>", 1_001, "1,000 number formats")] // each checked against all before it
+    [InlineData("cellXfs", "<xf numFmtId=\"0\"/>", 65_537, "65,536 cell formats")] // each an object several times its tag
+    [InlineData("cellStyleXfs", "<xf numFmtId=\"0\"/>", 65_537, "65,536 cell formats")]
+    public void Styles_listing_more_formats_than_any_program_writes_are_unreadable(string list, string item, int times, string message)
+    {
+        var styles = $"<{list}>" + string.Concat(Enumerable.Repeat(item, times)) + $"</{list}></styleSheet>";
+        var bytes = Rewrite(Template, "xl/styles.xml", xml => xml.Replace("</styleSheet>", styles, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(message);
+    }
+
+    [Theory]
+    [InlineData(256, false)]
+    [InlineData(255, true)] // its escaped quotes take 6 bytes each, but are one character each to the reader
+    public void A_number_format_longer_than_Excel_allows_is_unreadable(int characters, bool read)
+    {
+        var code = new string('0', characters - 10) + string.Concat(Enumerable.Repeat("&quot;", 10));
+        var styles = $"<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"{code}\"/></numFmts><fonts";
+        var bytes = Rewrite(Template, "xl/styles.xml", xml => xml.Replace("<fonts", styles, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal(read ? [] : ["file.unreadable"]);
+        if (!read)
+        {
+            reader.FileErrors.Single().Message.Should().Contain("255 characters");
+        }
+    }
+
+    [Theory]
+    [InlineData("<sheetData", "<cols>", "<col min=\"1\" max=\"1\" width=\"9\"/>", 16_385, "</cols>", "16,384 columns")]
+    [InlineData("</worksheet>", "<mergeCells>", "<mergeCell ref=\"A1:B1\"/>", 100_001, "</mergeCells>", "100,000 ranges")]
+    public void A_sheet_listing_more_columns_or_merged_ranges_than_any_program_writes_is_unreadable(string before, string open, string item, int times, string close, string message)
+    {
+        var list = open + string.Concat(Enumerable.Repeat(item, times)) + close + before;
+        var bytes = Rewrite(Template, "xl/worksheets/sheet1.xml", xml => xml.Replace(before, list, StringComparison.Ordinal));
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain(message);
+    }
+
+    [Theory]
+    [InlineData(3, false)] // 6,000 bytes: within 6 bytes a character of the 1 K row limit
+    [InlineData(4, true)] // 8,000 bytes: ExcelDataReader would make 4 copies before the hub sees the row
+    public void A_row_referring_to_one_long_shared_text_too_often_is_too_long_before_it_is_read(int references, bool refused)
+    {
+        var strings = $"<sst xmlns=\"{Main}\"><si><t>short</t></si><si><t>" + new string('a', 2_000) + "</t></si></sst>";
+        var cells = string.Concat(Enumerable.Range(0, references).Select(i => $"<c r=\"{(char)('J' + i)}2\" t=\"s\"><v>1</v></c>"));
+        var bytes = Rewrite(AddEntry(Template, "xl/sharedStrings.xml", strings), "xl/worksheets/sheet1.xml",
+            xml => xml.Replace("</row></sheetData>", cells + "</row></sheetData>", StringComparison.Ordinal));
+        var problem = WorkbookCheck.Check(new MemoryStream(bytes), new ReadLimits { MaxRowBytes = 1024 });
+        if (refused)
+        {
+            problem!.Rule.Should().Be("file.record_too_long");
+            problem.Message.Should().Contain("Row 2").And.NotContain("aaa");
+        }
+        else
+        {
+            problem.Should().BeNull();
+        }
     }
 
     private static byte[] Template => Workbook("INC0");
