@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text;
 using DataHub.Core.Parsing;
 using DataHub.Core.Tests.Feeds;
-using DataHub.Seeds;
 using DataHub.Testing;
+using static DataHub.Core.Tests.Parsing.PoliceWorkbooks;
 
 namespace DataHub.Core.Tests.Parsing;
 
@@ -11,7 +11,6 @@ namespace DataHub.Core.Tests.Parsing;
 /// value sits, where cells fall, and the text and relationships that would cost it hours.</summary>
 public sealed class WorkbookScanTests
 {
-    private const string Police = "police-da-incidents";
     private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 
     [Theory]
@@ -203,18 +202,6 @@ public sealed class WorkbookScanTests
         {
             problem.Should().BeNull();
         }
-    }
-
-    private static byte[] Template => Workbook("INC0");
-
-    private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
-
-    private static byte[] Workbook(params string[] ids)
-    {
-        using var stream = new MemoryStream();
-        XlsxWriter.Write(stream, FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray(),
-            ids.Select(id => (IReadOnlyList<object?>)[id, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
-        return stream.ToArray();
     }
 
     // Replaces the data row's surname cell (column E) with cell.

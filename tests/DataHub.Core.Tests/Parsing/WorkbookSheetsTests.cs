@@ -1,7 +1,7 @@
 using DataHub.Core.Parsing;
 using DataHub.Core.Tests.Feeds;
-using DataHub.Seeds;
 using DataHub.Testing;
+using static DataHub.Core.Tests.Parsing.PoliceWorkbooks;
 
 namespace DataHub.Core.Tests.Parsing;
 
@@ -9,7 +9,6 @@ namespace DataHub.Core.Tests.Parsing;
 /// workbook is refused whole, while the empty Sheet2 and Sheet3 real exports carry are not.</summary>
 public sealed class WorkbookSheetsTests
 {
-    private const string Police = "police-da-incidents";
 
     [Fact]
     public async Task A_workbook_with_data_on_a_second_sheet_is_refused_whole_before_any_row_is_read()
@@ -121,17 +120,5 @@ public sealed class WorkbookSheetsTests
         using var reader = FeedReader.Open(new MemoryStream(bytes), "incidents.xlsx", FeedSamples.Contract(Police));
         reader.FileErrors.Select(e => (e.Rule, e.Message)).Should().Equal(("file.unreadable",
             "The workbook lists more than 1,000 sheets, far more than any real extract holds; it is not read."));
-    }
-
-    private static byte[] Template => Workbook("INC0");
-
-    private static WorkbookTab Incidents(params string[] ids) => WorkbookTab.From(Workbook(ids));
-
-    private static byte[] Workbook(params string[] ids)
-    {
-        using var stream = new MemoryStream();
-        XlsxWriter.Write(stream, FeedSamples.Contract(Police).Fields.Select(f => f.Name).ToArray(),
-            ids.Select(id => (IReadOnlyList<object?>)[id, new DateOnly(2017, 6, 1), "victim", "Jane", "Smith", new DateOnly(1985, 2, 3), "F", "Y", "N"]));
-        return stream.ToArray();
     }
 }
