@@ -578,17 +578,18 @@ internal static class WorkbookCheck
             }
 
             var isAnyCell = kind == Cell;
-            if ((isAnyCell || kind == Row) && hasR && CheckReference(r, isAnyCell) is { } offGrid)
+            long? position = null;
+            if ((isAnyCell || kind == Row) && hasR && CheckReference(r, isAnyCell, out position) is { } offGrid)
             {
                 return offGrid;
             }
 
-            if (isRow && Place(hasR ? r : default) is { } rowProblem)
+            if (isRow && Place(position) is { } rowProblem)
             {
                 return rowProblem;
             }
 
-            if (isCell && PlaceCell(hasR ? r : default) is { } cellProblem)
+            if (isCell && PlaceCell(position) is { } cellProblem)
             {
                 return cellProblem;
             }
@@ -613,11 +614,12 @@ internal static class WorkbookCheck
             return _sharedCell && isInline ? NotAnIndex() : null;
         }
 
-        // A row of the sheet's data, numbered as ExcelDataReader numbers it: its r when that is a number, else one past
-        // the last. Consecutive rows with the same number it merges into one, so their cells are counted together.
-        private FileError? Place(ReadOnlySpan<byte> r)
+        // A row of the sheet's data, numbered as ExcelDataReader numbers it: its r when that is a number (0-based, from
+        // CheckReference), else one past the last. Consecutive rows with the same number it merges into one, so their
+        // cells are counted together.
+        private FileError? Place(long? numbered)
         {
-            var row = !r.IsEmpty && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number - 1 : _nextRow;
+            var row = numbered ?? _nextRow;
             if (row != _runRow)
             {
                 (_runRow, _rowBytes) = (row, 0);
@@ -637,22 +639,11 @@ internal static class WorkbookCheck
         // digits, else one past the last cell's. Each cell is an object and the row an array to its last column, so the
         // column is held to the grid's width; and a row run puts each cell in its column's slot, the last of two in one
         // column silently replacing the first (a row lost whole when an exporter numbers every row alike), so no column
-        // may be taken twice in a run. That also holds the cells in one row to the grid's width.
-        private FileError? PlaceCell(ReadOnlySpan<byte> r)
+        // may be taken twice in a run. That also holds the cells in one row to the grid's width. The column of its r comes
+        // 0-based from CheckReference, which has refused any r that is not letters then digits.
+        private FileError? PlaceCell(long? lettered)
         {
-            var letters = r.IndexOfAnyExceptInRange((byte)'A', (byte)'Z');
-            var column = _nextColumn;
-            if (letters > 0 && r[letters..] is { IsEmpty: false } digits && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
-            {
-                column = 0;
-                foreach (var b in r[..letters])
-                {
-                    column = (column * 26) + (b - 'A' + 1);
-                }
-
-                column--;
-            }
-
+            var column = lettered ?? _nextColumn;
             _nextColumn = column + 1;
             if (column >= GridColumns)
             {
@@ -874,21 +865,27 @@ internal static class WorkbookCheck
         }
 
         // A row's or cell's r attribute must lie on the grid: ExcelDataReader sizes each row by its last column and
-        // produces every row up to the last row number, so one far reference would cost gigabytes or hours.
-        private static FileError? CheckReference(ReadOnlySpan<byte> value, bool isCell)
+        // produces every row up to the last row number, so one far reference would cost gigabytes or hours. Where
+        // ExcelDataReader takes its position from r, that position, 0-based: a row's number when r has digits; a cell's
+        // column when r is letters then digits. Otherwise null (it places the row or cell after the one before).
+        private static FileError? CheckReference(ReadOnlySpan<byte> value, bool isCell, out long? position)
         {
+            position = null;
             long column = 0, row = 0;
-            var letters = 0;
+            int letters = 0, digits = 0;
+            var lettersThenDigits = true;
             foreach (var b in value)
             {
                 if (isCell && letters < 4 && b is >= (byte)'A' and <= (byte)'Z' && row == 0)
                 {
                     column = (column * 26) + (b - 'A' + 1);
                     letters++;
+                    lettersThenDigits &= digits == 0;
                 }
                 else if (b is >= (byte)'0' and <= (byte)'9' && row <= GridRows)
                 {
                     row = (row * 10) + (b - '0');
+                    digits++;
                 }
                 else
                 {
@@ -896,7 +893,13 @@ internal static class WorkbookCheck
                 }
             }
 
-            return column > GridColumns || row > GridRows ? OffGrid() : null;
+            if (column > GridColumns || row > GridRows)
+            {
+                return OffGrid();
+            }
+
+            position = digits == 0 ? null : !isCell ? row - 1 : letters > 0 && lettersThenDigits ? column - 1 : null;
+            return null;
         }
 
         private static FileError OffGrid() =>
