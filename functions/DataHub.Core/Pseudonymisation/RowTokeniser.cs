@@ -87,13 +87,14 @@ public sealed class RowTokeniser
         var births = new DateOnly?[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
-            births[i] = DateOfBirth(rows[i]);
+            births[i] = BirthToStore(rows[i]);
         }
 
         Tokenise(rows, births, into);
     }
 
-    /// <summary>As <see cref="Tokenise(ReadOnlySpan{ParsedRow}, TokenBatch)"/>, given each row's <see cref="DateOfBirth"/> already read.</summary>
+    /// <summary>As <see cref="Tokenise(ReadOnlySpan{ParsedRow}, TokenBatch)"/>, given each row's <see cref="BirthToStore"/> already
+    /// read (a placeholder date already left out).</summary>
     internal void Tokenise(ReadOnlySpan<ParsedRow> rows, ReadOnlySpan<DateOnly?> birthDates, TokenBatch into)
     {
         ArgumentNullException.ThrowIfNull(into);
@@ -108,8 +109,9 @@ public sealed class RowTokeniser
             for (var i = 0; i < rows.Length; i++)
             {
                 var row = rows[i];
-                // A placeholder date (01/01/1900) or name (UNKNOWN, Baby) is no identity: the keys made from it are absent.
-                var dob = birthDates[i] is { } date && !PlaceholderIdentities.IsDateOfBirth(date) ? date : (DateOnly?)null;
+                // A placeholder date (01/01/1900; left out by BirthToStore) or name (UNKNOWN, Baby) is no identity: the keys
+                // made from it are absent.
+                var dob = birthDates[i];
                 var realNames = !_usesNames || RealNames(row);
                 for (var k = 0; k < Keys.Count; k++)
                 {
