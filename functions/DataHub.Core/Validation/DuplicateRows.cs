@@ -70,21 +70,25 @@ public sealed class DuplicateRows : IDisposable
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
         {
-            hash = hash == 0 ? 1 : hash;
-            fixed (ulong* slot = &_table[(int)hash & (_table.Length - 1)])
+            fixed (ulong* slot = &_table[SlotOf(Stored(hash))])
             {
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(slot);
             }
         }
     }
 
+    // A hash as the table holds it: zero marks an empty slot, so a hash of zero is held as one.
+    private static ulong Stored(ulong hash) => hash == 0 ? 1 : hash;
+
+    // The slot a stored hash's search starts at.
+    private int SlotOf(ulong stored) => (int)stored & (_table.Length - 1);
+
     /// <summary>Records the row's hash; true when the same hash was recorded before (the row is a repeat).</summary>
     public bool IsRepeat(ulong hash)
     {
-        // Zero marks an empty slot.
-        hash = hash == 0 ? 1 : hash;
+        hash = Stored(hash);
         var mask = _table.Length - 1;
-        var slot = (int)hash & mask;
+        var slot = SlotOf(hash);
         for (; _table[slot] != 0; slot = (slot + 1) & mask)
         {
             if (_table[slot] == hash)
@@ -162,7 +166,7 @@ public sealed class DuplicateRows : IDisposable
     private void Insert(ulong hash)
     {
         var mask = _table.Length - 1;
-        var slot = (int)hash & mask;
+        var slot = SlotOf(hash);
         while (_table[slot] != 0)
         {
             slot = (slot + 1) & mask;
