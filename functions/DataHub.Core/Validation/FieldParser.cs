@@ -82,7 +82,9 @@ public sealed class FieldParser
         switch (field.Type)
         {
             case FieldType.Date:
-                return DateText.Parse(s, out var date) is { } dateRule ? DateProblem(field, dateRule) : Ok(BoxDate(date), out value);
+                // Boxed afresh per cell, not shared per calendar day: a shared box lies far from the row's other values, and
+                // each later reader of the row (tokens, mart writer) missed the cache on it.
+                return DateText.Parse(s, out var date) is { } dateRule ? DateProblem(field, dateRule) : Ok(date, out value);
             case FieldType.Integer:
                 return ParseInteger(field, s, out value);
             case FieldType.Boolean:
@@ -109,7 +111,7 @@ public sealed class FieldParser
             case DateTime dateTime when field.Type == FieldType.Date:
                 var date = DateOnly.FromDateTime(dateTime);
                 value = null;
-                return date.Year is < DateText.MinYear or > DateText.MaxYear ? DateProblem(field, Rules.DateRange) : Ok(BoxDate(date), out value);
+                return date.Year is < DateText.MinYear or > DateText.MaxYear ? DateProblem(field, Rules.DateRange) : Ok(date, out value);
             case double number when field.Type == FieldType.Integer:
                 value = null;
                 return number != Math.Floor(number) || number is < int.MinValue or > int.MaxValue
@@ -268,10 +270,6 @@ public sealed class FieldParser
             _ => Problem(field, rule, "has the wrong check letter for its digits."),
         };
     }
-
-    // A new box per date rather than one shared box per calendar day: the shared boxes lie all over the heap, and each later
-    // reader of the row (tokens, mart writer) missed the cache on them; a fresh box sits beside the row's other values.
-    private static object BoxDate(DateOnly date) => date;
 
     private static FieldProblem DateProblem(FieldSpec field, string rule) => Problem(field, rule, rule switch
     {
