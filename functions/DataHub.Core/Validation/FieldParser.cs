@@ -92,9 +92,8 @@ public sealed class FieldParser
                     ? Ok(flag ? BoxedTrue : BoxedFalse, out value)
                     : Problem(field, Rules.BooleanFormat, "must be Y/N, Yes/No, true/false or 1/0.");
             case FieldType.Code:
-                return ParseCode(index, field, s, out value);
             case FieldType.Label when codes[index] is not null:
-                return ParseCohortLabel(index, field, s, out value);
+                return ParseListed(index, field, s, out value);
             default:
                 return s.Length > MaxTextLength
                     ? Problem(field, Rules.TextLength, string.Create(CultureInfo.InvariantCulture, $"is longer than {MaxTextLength} characters."))
@@ -205,33 +204,27 @@ public sealed class FieldParser
         return null;
     }
 
-    private FieldProblem? ParseCode(int index, FieldSpec field, ReadOnlySpan<char> s, out object? value)
+    // A code, or the one Label with a list: health-aggregates' cohort (FeedCatalog.WithCohorts), whose label no cohort has
+    // would be stored and then used by no KPI, so it is refused under its own rule. Labels are the hub's own cohort names,
+    // never identifiers: listed in full.
+    private FieldProblem? ParseListed(int index, FieldSpec field, ReadOnlySpan<char> s, out object? value)
     {
-        if (Listed(index, s) is { } code)
+        if (Listed(index, s) is { } listed)
         {
-            value = code;
+            value = listed;
             return null;
         }
 
         value = null;
         var allowed = field.AllowedValues ?? [];
-        var list = allowed.Count <= 25 ? string.Join(", ", allowed) : "the codes in the feed's reference list";
-        return Problem(field, Rules.CodeUnknown, "must be one of " + list + ".");
-    }
-
-    // The one Label with a list is health-aggregates' cohort (FeedCatalog.WithCohorts): a label no cohort has would be stored
-    // and then used by no KPI, so it is refused by name. Labels are the hub's own cohort names, never identifiers: listed in full.
-    private FieldProblem? ParseCohortLabel(int index, FieldSpec field, ReadOnlySpan<char> s, out object? value)
-    {
-        if (Listed(index, s) is { } label)
+        if (field.Type == FieldType.Label)
         {
-            value = label;
-            return null;
+            return Problem(field, Rules.CohortUnknown, "must be the label of one of the cohorts the hub reports: "
+                + string.Join(", ", allowed) + " (the labels the local authority sent with the cohort list).");
         }
 
-        value = null;
-        return Problem(field, Rules.CohortUnknown, "must be the label of one of the cohorts the hub reports: "
-            + string.Join(", ", field.AllowedValues ?? []) + " (the labels the local authority sent with the cohort list).");
+        var list = allowed.Count <= 25 ? string.Join(", ", allowed) : "the codes in the feed's reference list";
+        return Problem(field, Rules.CodeUnknown, "must be one of " + list + ".");
     }
 
     // The listed value a cell names, compared as headers are (case, spaces, hyphens and underscores ignored); null when none.
