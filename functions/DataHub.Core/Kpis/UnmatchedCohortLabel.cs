@@ -6,19 +6,20 @@ namespace DataHub.Core.Kpis;
 /// label, so these are rows stored before it did, when the column was free text screened only for NHS numbers, UPNs and
 /// postcodes: the label may hold a name or a date, so it is never kept here and is known only by its number among the others.
 /// </summary>
-/// <param name="Number">The label's number, 1 to <paramref name="Of"/> (the labels in ordinal order of their text).</param>
+/// <param name="Number">The label's number, 1 to <paramref name="Of"/> (the labels in ordinal order of their compared form).</param>
 /// <param name="Of">How many unmatched labels there are.</param>
 /// <param name="Rows">The stored rows carrying it.</param>
 /// <param name="Quarters">The quarters those rows report on, in order (a stored quarter that is not a quarter label is left out).</param>
 public sealed record UnmatchedCohortLabel(int Number, int Of, long Rows, IReadOnlyList<Quarter> Quarters)
 {
-    /// <summary>The labels of <paramref name="rows"/> that name no cohort, numbered in label order.</summary>
+    /// <summary>The labels of <paramref name="rows"/> that name no cohort, numbered in label order; labels written differently
+    /// but compared alike (<c>x1</c>, <c>X 1</c>) are one label, as the rollup's de-duplication takes them.</summary>
     public static IReadOnlyList<UnmatchedCohortLabel> Find(IReadOnlyList<HealthAggregateRow> rows, IReadOnlyList<CohortDefinition> cohorts)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(cohorts);
         var groups = rows.Where(r => !cohorts.Any(c => c.IsLabelled(r.Cohort)))
-            .GroupBy(r => r.Cohort, StringComparer.Ordinal)
+            .GroupBy(r => CohortDefinition.LabelKey(r.Cohort), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToArray();
         return [.. groups.Select((g, i) => new UnmatchedCohortLabel(i + 1, groups.Length, g.LongCount(),

@@ -108,6 +108,24 @@ public sealed class UnmatchedCohortLabelTests
             [("health-aggregates cohort label 1 of 2", "1"), ("health-aggregates cohort label 2 of 2", "2")]);
     }
 
+    [Fact]
+    public void Stored_labels_written_differently_but_compared_alike_are_counted_as_one_unmatched_label()
+    {
+        // "x 1" and "X1" are one label to the ingest and to the rollup's de-duplication, so they are one to the board too.
+        HealthAggregateRow[] rows =
+        [
+            new("2018Q1", "x 1", "child", "ae_attendances", 3, 1, 1),
+            new("2018Q2", "X1", "child", "ae_attendances", 3, 1, 1),
+            new("2018Q2", "Y", "adult", "ae_attendances", 3, 1, 1),
+            new("2018Q2", "T", "adult", "ae_attendances", 3, 1, 1),
+        ];
+
+        var labels = UnmatchedCohortLabel.Find(rows, [BoundaryFixture.Cohort]);
+
+        labels.Select(l => (l.Name, l.Rows, string.Join(" ", l.Quarters))).Should().Equal(
+            ("cohort label 1 of 2", 2L, "2018Q1 2018Q2"), ("cohort label 2 of 2", 1L, "2018Q2"));
+    }
+
     // Every line at every level, with its structured values, as an operator who turned logging all the way up would see it.
     private sealed class EveryLogLine : ILoggerFactory
     {
