@@ -64,8 +64,21 @@ public sealed class PersonAgeAndQuarterTests
 
         table.Name.Should().Be("quarters");
         table.Rows.Select(r => ((string)r[0]!, (DateOnly)r[1]!, (DateOnly)r[2]!, (string)r[3]!, (string)r[6]!, (int)r[7]!)).Should().Equal(
-            ("2017Q4", new DateOnly(2017, 10, 1), new DateOnly(2017, 12, 31), "Oct–Dec 2017", "2017-18", 0),
-            ("2018Q1", new DateOnly(2018, 1, 1), new DateOnly(2018, 3, 31), "Jan–Mar 2018", "2017-18", 1),
-            ("2018Q2", new DateOnly(2018, 4, 1), new DateOnly(2018, 6, 30), "Apr–Jun 2018", "2018-19", 2));
+            ("2017Q4", new DateOnly(2017, 10, 1), new DateOnly(2017, 12, 31), "Oct–Dec 2017", "2017-18", 8071),
+            ("2018Q1", new DateOnly(2018, 1, 1), new DateOnly(2018, 3, 31), "Jan–Mar 2018", "2017-18", 8072),
+            ("2018Q2", new DateOnly(2018, 4, 1), new DateOnly(2018, 6, 30), "Apr–Jun 2018", "2018-19", 8073));
+    }
+
+    [Fact]
+    public void Quarter_tables_over_different_ranges_give_a_quarter_the_same_sort_key()
+    {
+        // The KPI tables span the cohorts' quarters, the governance tables every delivery's: a report relating both must
+        // not find 2016Q4 sorted 0 in one and 8 in the other.
+        static Dictionary<string, int> Sorts(string first, string last) => DataHub.Core.Rollup.QuarterDimension
+            .Table(Quarter.Parse(first), Quarter.Parse(last)).Rows.ToDictionary(r => (string)r[0]!, r => (int)r[7]!);
+        var kpi = Sorts("2016Q4", "2021Q1");
+        var governance = Sorts("2014Q4", "2026Q4");
+
+        kpi.Should().OnlyContain(q => governance[q.Key] == q.Value);
     }
 }
