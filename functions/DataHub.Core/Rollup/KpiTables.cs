@@ -66,7 +66,7 @@ public static class KpiTables
         new ParquetSchema([Text("marker"), Text("name"), Text("meaning")]),
         [
             ["", "value", "The value is shown. Counts and sums are rounded as kpi_definitions says; the value is worked out from the numbers shown."],
-            ["[c]", "confidential", "Withheld to protect confidentiality: a small count, or a count that would let one be worked out. No number is shown in the row."],
+            ["[c]", "confidential", "Withheld to protect confidentiality: a small count, or a count that would let one be worked out. No number is shown in the row. Zeros are not protected except under the sensitive profile, so a withheld part of a total published as 0 is 0."],
             ["[u]", "low reliability", "The value is shown, but it rests on fewer people or plans than the minimum kpi_definitions gives: read it with care."],
             ["[x]", "not available", "The hub has not received the partner feed for the days this figure covers (see the agreement's expected cadence), or the partner sent no figure. It is not zero."],
             ["[z]", "not applicable", "The figure cannot exist: a rate over none, or a comparison whose 12-month window after FS start has not closed by the quarter's end."],
