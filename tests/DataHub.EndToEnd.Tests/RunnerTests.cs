@@ -11,6 +11,19 @@ public sealed class RunnerTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
+    public void An_outcome_without_a_rule_is_described_without_empty_brackets()
+    {
+        // A worker resumed after another took its file over is told the file is gone; it has no rule to show.
+        var gone = new IngestOutcome(IngestStatus.Ignored, "landing/police/police-da-incidents/a.csv", "police", "police-da-incidents", Message: "The file is no longer in landing.")
+        {
+            SafeLandingPath = "landing/police/police-da-incidents/file-0123abcd.csv",
+        };
+
+        EmbeddedRunner.Describe(gone).Should().Be("landing/police/police-da-incidents/file-0123abcd.csv: Ignored: The file is no longer in landing.");
+        EmbeddedRunner.Describe(gone with { Rule = "receipt.in_progress" }).Should().Contain("Ignored (receipt.in_progress)");
+    }
+
+    [Fact]
     public async Task Runner_ingests_a_dropped_file_and_stops_promptly_when_cancelled()
     {
         await _root.RunAsync("key", "init");

@@ -404,7 +404,7 @@ public sealed class IngestExtract
     {
         var safe = labels.LandingPath(path);
         _log.LogInformation("Skipped {Path}: the object is gone (handled already).", safe);
-        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The object is gone.") { SafeLandingPath = safe };
+        return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, Message: "The file is no longer in landing: it was handled already (archived or quarantined, perhaps by another worker that took it over).") { SafeLandingPath = safe };
     }
 
     // Another version is at the path than the one the hub was told of: the partner replaced it before the hub read it.

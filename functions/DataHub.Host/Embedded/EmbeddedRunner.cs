@@ -127,6 +127,7 @@ public sealed class EmbeddedRunner
             IngestStatus.Stored or IngestStatus.StoredWithRowErrors =>
                 $"{path}: {outcome.Status}, {outcome.RowsAccepted} rows stored, {outcome.RowsRejected} rejected (batch {outcome.BatchId})",
             IngestStatus.Quarantined => $"{path}: quarantined ({outcome.Rule}): {outcome.Message} Report: {outcome.ReportPath}",
+            _ when string.IsNullOrEmpty(outcome.Rule) => $"{path}: {outcome.Status}: {outcome.Message}",
             _ => $"{path}: {outcome.Status} ({outcome.Rule}) {outcome.Message}",
         };
     }
