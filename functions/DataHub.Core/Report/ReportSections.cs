@@ -35,7 +35,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             var series = cohorts.Select((c, i) => new ChartSeries(c, quarters.Select(q => Value(rows[(c, q.ToString())].FirstOrDefault())).ToArray(), SvgCharts.Palette[i % SvgCharts.Palette.Count])).ToArray();
             var latest = cohorts.Select(c => $"{c}: {Shown(rows[(c, _q)].FirstOrDefault(), unit)}");
             var id = "trend-" + Slug(key);
-            var svg = SvgCharts.Line(id, title, $"Line chart of {title.ToLowerInvariant()} per cohort by quarter, {quarters.FirstOrDefault()} to {_q}. In {_q}: {string.Join("; ", latest)}.", quarters.Select(q => q.ToString()).ToArray(), series, v => Format(v, unit));
+            var svg = SvgCharts.Line(id, title, $"Line chart of {title.ToLowerInvariant()} per cohort by quarter, {quarters.FirstOrDefault()} to {_q}. In {_q}: {string.Join("; ", latest)}.", quarters.Select(q => q.ToString()).ToArray(), series, v => Format(v, unit), Axis(unit));
             var table = Table(
                 $"Data for the chart: {title}",
                 ["Quarter", .. cohorts],
@@ -62,7 +62,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
                 new ChartSeries("12 months after", cohorts.Select(c => Value(a.GetValueOrDefault(c))).ToArray(), "#0072B2"),
             };
             var words = string.Join("; ", cohorts.Select(c => $"{c} before {Shown(b.GetValueOrDefault(c), unit)}, after {Shown(a.GetValueOrDefault(c), unit)}"));
-            var svg = SvgCharts.Bars(id, title, $"Bar chart, per cohort, of {title.ToLowerInvariant()} as published for {_q}: {words}.", cohorts, series, v => Format(v, unit));
+            var svg = SvgCharts.Bars(id, title, $"Bar chart, per cohort, of {title.ToLowerInvariant()} as published for {_q}: {words}.", cohorts, series, v => Format(v, unit), Axis(unit));
             var table = Table($"Data for the chart: {title}", ["Cohort", "12 months before", "12 months after"],
                 cohorts.Select(c => (IReadOnlyList<string>)[c, Shown(b.GetValueOrDefault(c), unit), Shown(a.GetValueOrDefault(c), unit)]));
             html.Append(Figure(id, title, svg, table));
@@ -78,7 +78,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var statuses = new[] { ("red", "#b3261e"), ("amber", "#f0b429"), ("green", "#1b7f3b") };
         var series = statuses.Select(s => new ChartSeries(s.Item1, RagMeasures.Select(m => (double?)rows.Count(r => r[m] == s.Item1)).ToArray(), s.Item2)).ToArray();
         var counts = string.Join("; ", RagMeasures.Select(m => $"{m}: {string.Join(", ", statuses.Select(s => $"{rows.Count(r => r[m] == s.Item1)} {s.Item1}"))}"));
-        var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture));
+        var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         // Status words stay lower-case, as in the scorecard table itself.
         var table = Table("Data for the chart: feeds by status and measure", ["measure", "red", "amber", "green"],
             RagMeasures.Select(m => (IReadOnlyList<string>)[m, .. statuses.Select(s => rows.Count(r => r[m] == s.Item1).ToString(CultureInfo.InvariantCulture))]));
@@ -116,7 +116,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var meanings = data.Markers.Records().ToDictionary(r => r["marker"], StringComparer.Ordinal);
         var markers = meanings.Keys.Where(m => m.Length > 0).ToArray();
         var counts = markers.Select(m => (double?)rows.Count(r => r["marker"] == m)).ToArray();
-        var svg = SvgCharts.Bars("suppression-chart", "KPI figures by marker", $"Bar chart of KPI figures for {_q} by marker: {string.Join("; ", markers.Select((m, i) => $"{m} {counts[i]}"))}, out of {rows.Length} figures.", markers, [new ChartSeries("figures", counts, "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture));
+        var svg = SvgCharts.Bars("suppression-chart", "KPI figures by marker", $"Bar chart of KPI figures for {_q} by marker: {string.Join("; ", markers.Select((m, i) => $"{m} {counts[i]}"))}, out of {rows.Length} figures.", markers, [new ChartSeries("figures", counts, "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         var table = Table("Data for the chart: KPI figures by marker", ["Marker", "Figures", "Meaning"],
             [.. markers.Select(m => (IReadOnlyList<string>)[m, rows.Count(r => r["marker"] == m).ToString(CultureInfo.InvariantCulture), meanings[m]["meaning"]]),
              ["(none)", rows.Count(r => r["marker"].Length == 0).ToString(CultureInfo.InvariantCulture), "The value is shown."]]);
@@ -138,7 +138,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var all = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o)).ToArray();
         var inQuarter = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o && d["quarter"] == _q)).ToArray();
         var svg = SvgCharts.Bars("deliveries-chart", "Files received by outcome", $"Bar chart of files received by outcome, all time and in {_q}: {string.Join("; ", outcomes.Select((o, i) => $"{o} {all[i]} ({inQuarter[i]} in {_q})"))}.", outcomes,
-            [new ChartSeries("all time", all, "#0072B2"), new ChartSeries($"received in {_q}", inQuarter, "#E69F00")], v => v.ToString("0", CultureInfo.InvariantCulture));
+            [new ChartSeries("all time", all, "#0072B2"), new ChartSeries($"received in {_q}", inQuarter, "#E69F00")], v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         var table = Table("Data for the chart: files received by outcome", ["Outcome", "All time", $"Received in {_q}"],
             outcomes.Select((o, i) => (IReadOnlyList<string>)[o, N(all[i]), N(inQuarter[i])]));
         html.Append(Figure("deliveries-chart", "Files received by outcome", svg, table));
@@ -202,6 +202,8 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
         _ => v.ToString("0", CultureInfo.InvariantCulture),
     };
+
+    private static ChartValues Axis(string unit) => unit is "proportion" or "session_rate" ? ChartValues.Percent : ChartValues.Whole;
 
     private static string Percent(string share) =>
         double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "—";

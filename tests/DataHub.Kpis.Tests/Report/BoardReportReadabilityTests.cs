@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using DataHub.Core.Kpis;
+using DataHub.Core.Report;
+
+namespace DataHub.Kpis.Tests.Report;
+
+/// <summary>The board report reads as plain words to a board member: titles beside codes, round axis labels, empty tables said to be empty.</summary>
+public sealed partial class BoardReportReadabilityTests
+{
+    private static readonly Quarter Q = Quarter.Parse("2021Q1");
+    private static readonly DateTimeOffset Generated = new(2026, 12, 1, 19, 31, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Count_chart_axis_is_marked_in_whole_steps_with_none_missing()
+    {
+        // New CP plans per cohort: 0 to 5, as the demo's chart had (ticks 0, 1, 3, 4, 5 before: 2 was lost to rounding 1.3125).
+        var data = ReportData.With(kpi: [.. ReportData.Series("KPI03.new_plans", ["0", "5", "2", "0"])]);
+
+        var labels = YLabels(Chart(BoardReport.Render(data, Q, Generated), "trend-kpi03-new-plans"));
+
+        labels.Should().Equal("0", "1", "2", "3", "4", "5");
+    }
+
+    [Fact]
+    public void Percentage_chart_axis_is_marked_in_round_steps()
+    {
+        // Shares up to 50%: ticks were 13.1%, 26.3%, 39.4%, 52.5% (a quarter of the top plus 5%).
+        var data = ReportData.With(kpi: [.. ReportData.Series("KPI01.children_with_active_plan", ["0.2", "0.5", "0.25", "0.4"])]);
+
+        var labels = YLabels(Chart(BoardReport.Render(data, Q, Generated), "trend-kpi01-children-with-active-plan"));
+
+        labels.Should().Equal("0.0%", "10.0%", "20.0%", "30.0%", "40.0%", "50.0%");
+    }
+
+    [Theory]
+    [InlineData(0, 3, "Whole", new[] { 0.0, 1, 2, 3 })]
+    [InlineData(0, 1, "Whole", new[] { 0.0, 1 })]
+    [InlineData(0, 0, "Whole", new[] { 0.0, 1 })]
+    [InlineData(0, 231, "Whole", new[] { 0.0, 50, 100, 150, 200, 250 })]
+    [InlineData(-7, 12, "Whole", new[] { -10.0, -5, 0, 5, 10, 15 })]
+    [InlineData(0, 0.525, "Percent", new[] { 0.0, 0.2, 0.4, 0.6 })]
+    [InlineData(0, 0.048, "Percent", new[] { 0.0, 0.01, 0.02, 0.03, 0.04, 0.05 })]
+    [InlineData(0, 0.0004, "Percent", new[] { 0.0, 0.001 })]
+    public void Axis_ticks_are_one_two_or_five_times_a_power_of_ten_and_cover_the_values(double low, double high, string kind, double[] expected)
+    {
+        var ticks = SvgCharts.Ticks(low, high, Enum.Parse<ChartValues>(kind));
+
+        ticks.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    private static string Chart(string html, string id) =>
+        Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
+
+    // The y axis labels, bottom to top.
+    private static string[] YLabels(string figure) =>
+        [.. YLabel().Matches(figure).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
+
+    [GeneratedRegex("<text x=\"[^\"]+\" y=\"[^\"]+\" text-anchor=\"end\" font-size=\"9\">([^<]*)</text>")]
+    private static partial Regex YLabel();
+}
+
+/// <summary>Published tables for the board report, built by hand: only the columns the report reads.</summary>
+internal static class ReportData
+{
+    private static readonly string[] Cohorts = ["C1", "C2", "C3", "C4"];
+
+    /// <summary>One value per cohort for 2021Q1, under breakdown "all".</summary>
+    public static IEnumerable<string[]> Series(string measureKey, string[] values) => Cohorts.Select((c, i) => Row(measureKey, c, values[i], ""));
+
+    public static string[] Row(string measureKey, string cohort, string value, string marker) =>
+        [measureKey, measureKey[..measureKey.IndexOf('.', StringComparison.Ordinal)], "2021Q1", cohort, "all", value, marker];
+
+    public static BoardReportData With(
+        IReadOnlyList<string[]>? kpi = null,
+        IReadOnlyList<string[]>? scorecard = null,
+        IReadOnlyList<string[]>? rejections = null,
+        IReadOnlyList<string[]>? deliveries = null,
+        IReadOnlyList<string[]>? activity = null)
+    {
+        kpi ??= [];
+        var definitions = kpi.Select(r => r[0]).Distinct(StringComparer.Ordinal)
+            .Select(k => new[] { k, Title(k), k.Contains("rate", StringComparison.Ordinal) || k.Contains("active_plan", StringComparison.Ordinal) ? "proportion" : "count" })
+            .ToArray();
+        return new BoardReportData(
+            new PublishedTable("kpi_values", ["measure_key", "indicator", "quarter", "cohort", "breakdown_type", "value", "marker"], kpi),
+            new PublishedTable("kpi_definitions", ["measure_key", "title", "unit"], definitions),
+            new PublishedTable("markers", ["marker", "name", "meaning"], [["", "value", "The value is shown."], ["[c]", "confidential", "Withheld."]]),
+            new PublishedTable("scorecard", ["partner", "feed", "quarter", "timeliness", "completeness", "validity", "duplicates", "coverage", "overall",
+                "expected_date", "actual_date", "days_late", "periods_expected", "linkage_completeness", "rejected_share", "files_quarantined",
+                "duplicate_share", "cohort_coverage", "coverage_marker"], scorecard ?? []),
+            new PublishedTable("rejections", ["partner", "feed", "quarter", "rule", "rule_text", "rows_rejected", "files_quarantined"], rejections ?? []),
+            new PublishedTable("deliveries", ["partner", "feed", "quarter", "outcome"], deliveries ?? [["police", "police-da-incidents", "2021Q1", "stored"]]),
+            new PublishedTable("activity", ["activity", "quarter", "at", "subject", "status", "detail", "count"], activity ?? []),
+            "published/kpi/v=20261201T193144Z-2b3ddc",
+            "published/governance/v=20261201T193145Z-f2b0a1");
+    }
+
+    private static string Title(string key) => key switch
+    {
+        "KPI03.new_plans" => "New CP plans started in the quarter during FS",
+        "KPI01.children_with_active_plan" => "Children on a child protection plan",
+        _ => key,
+    };
+}
