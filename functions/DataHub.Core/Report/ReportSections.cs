@@ -43,7 +43,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             html.Append(Figure(id, title, svg, table));
         }
 
-        return html.Append("</section>\n").ToString();
+        return WithNoFigureKey(html).Append("</section>\n").ToString();
     }
 
     public string BeforeAfter()
@@ -68,7 +68,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             html.Append(Figure(id, title, svg, table));
         }
 
-        return html.Append("</section>\n").ToString();
+        return WithNoFigureKey(html).Append("</section>\n").ToString();
     }
 
     public string Scorecard()
@@ -144,7 +144,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         html.Append(Figure("deliveries-chart", "Files received by outcome", svg, table));
         var rejections = data.Rejections.Records().ToArray();
         html.Append(Table("Rows rejected and files quarantined, by rule (all time)", ["Partner", "Feed", "Quarter received", "Rule", "What it means", "Rows rejected", "Files quarantined"],
-            rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]])));
+            rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]]), "None so far: no row has been rejected and no file quarantined."));
         var unused = data.Activity.Records().Where(r => r["activity"] == BoardActivity.UnmatchedCohortLabel).ToArray();
         if (unused.Length > 0)
         {
@@ -158,14 +158,34 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         return html.Append("</section>\n").ToString();
     }
 
+    // What "—" means in a section's chart tables, said once, after the section's introduction, when a table shows one: the
+    // cohort has no row in kpi_values for that quarter (Shown), which is before its figures begin (KpiCalculator publishes a
+    // cohort's figures from its first quarter, or the four quarters before it for measures with a baseline year).
+    private static StringBuilder WithNoFigureKey(StringBuilder html)
+    {
+        const string Key = "<p class=\"key\">In these tables, — means the cohort has no figure for that quarter: the quarter is before the cohort's figures begin "
+            + "(the quarter its FS work started, or the year before it for measures compared with that year). It is not zero, and it is not a withheld number: "
+            + "a withheld number shows a marker such as [c].</p>\n";
+        var text = html.ToString();
+        var intro = text.IndexOf("</p>\n", StringComparison.Ordinal) + "</p>\n".Length;
+        return text.Contains("<td>—</td>", StringComparison.Ordinal) ? new StringBuilder(text).Insert(intro, Key) : html;
+    }
+
     private static StringBuilder Open(string id, string title, string intro) =>
         new StringBuilder().Append(CultureInfo.InvariantCulture, $"<section id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h2 id=\"{id}-h\">{E(title)}</h2>\n<p>{E(intro)}</p>\n");
 
     private static string Figure(string id, string title, string svg, string table) =>
         $"<figure id=\"fig-{id}\" data-chart=\"{id}\">\n<figcaption>{E(title)}</figcaption>\n{svg}\n{table}</figure>\n";
 
-    private static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    // A table with no rows says so in a line under its caption, rather than showing a header over nothing.
+    private static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string none = "None in this period.")
     {
+        rows = [.. rows];
+        if (!rows.Any())
+        {
+            return $"<div class=\"empty-table\"><p class=\"caption\">{E(caption)}</p><p>{E(none)}</p></div>\n";
+        }
+
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<table><caption>{E(caption)}</caption><thead><tr>");
         foreach (var h in headers)
         {

@@ -49,6 +49,35 @@ public sealed partial class BoardReportReadabilityTests
         ticks.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
     }
 
+    [Fact]
+    public void An_empty_table_says_there_is_none_instead_of_showing_a_bare_header()
+    {
+        // No rejection ever, and no figure withheld in the quarter.
+        var html = BoardReport.Render(ReportData.With(kpi: [.. ReportData.Series("KPI03.new_plans", ["0", "5", "2", "0"])]), Q, Generated);
+
+        html.Should().NotContain("<caption>Rows rejected and files quarantined, by rule (all time)</caption>")
+            .And.NotContain("<caption>Figures withheld to protect confidentiality ([c]), by indicator</caption>");
+        html.Should().MatchRegex(@"Rows rejected and files quarantined, by rule \(all time\)</p><p>None so far")
+            .And.MatchRegex(@"Figures withheld to protect confidentiality \(\[c\]\), by indicator</p><p>None in this period\.</p>");
+    }
+
+    [Fact]
+    public void A_dash_in_a_chart_table_is_explained_once_in_its_section()
+    {
+        // C4 started later: it has no KPI03 figure in 2020Q4, so its cell there is a dash.
+        var kpi = ReportData.Series("KPI03.new_plans", ["0", "5", "2", "0"])
+            .Concat(ReportData.Series("KPI03.new_plans", ["0", "5", "2", "0"]).Take(3).Select(r => r.Select(c => c == "2021Q1" ? "2020Q4" : c).ToArray()))
+            .ToArray();
+
+        var html = BoardReport.Render(ReportData.With(kpi: kpi), Q, Generated);
+
+        var headlines = Regex.Match(html, "<section id=\"headlines\".*?</section>", RegexOptions.Singleline).Value;
+        headlines.Should().Contain("<td>—</td>");
+        Regex.Matches(headlines, "— means").Should().ContainSingle();
+        headlines.Should().Contain("— means the cohort has no figure for that quarter").And.Contain("not a withheld number");
+        html.Should().Contain("— means").And.Subject.Split("— means").Should().HaveCount(2, "said once, where the dashes are, not in every section");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
