@@ -123,7 +123,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         html.Append(Figure("suppression-chart", "KPI figures by marker", svg, table));
         var byIndicator = rows.Where(r => r["marker"] == "[c]").GroupBy(r => r["indicator"]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal);
         html.Append(Table("Figures withheld to protect confidentiality ([c]), by indicator", ["Indicator", "Figures withheld"],
-            byIndicator.Select(g => (IReadOnlyList<string>)[g.Key, g.Count().ToString(CultureInfo.InvariantCulture)])));
+            byIndicator.Select(g => (IReadOnlyList<string>)[IndicatorName(g.Key), g.Count().ToString(CultureInfo.InvariantCulture)])));
         return html.Append("</section>\n").ToString();
     }
 
@@ -222,6 +222,10 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
         _ => v.ToString("0", CultureInfo.InvariantCulture),
     };
+
+    // The indicator's title from its definition, with its code as kpi_values writes it.
+    private static string IndicatorName(string code) =>
+        KpiCatalog.Indicators.FirstOrDefault(i => i.Code == code) is { } indicator ? $"{indicator.Title} ({code})" : code;
 
     private static ChartValues Axis(string unit) => unit is "proportion" or "session_rate" ? ChartValues.Percent : ChartValues.Whole;
 

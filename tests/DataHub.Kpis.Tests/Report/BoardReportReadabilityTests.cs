@@ -78,6 +78,24 @@ public sealed partial class BoardReportReadabilityTests
         html.Should().Contain("— means").And.Subject.Split("— means").Should().HaveCount(2, "said once, where the dashes are, not in every section");
     }
 
+    [Fact]
+    public void Figures_withheld_by_indicator_give_each_indicator_its_title_beside_its_code()
+    {
+        var kpi = new[]
+        {
+            ReportData.Row("KPI17.incidents_in_quarter", "C1", "", "[c]"), ReportData.Row("KPI17.incidents_in_quarter", "C2", "", "[c]"),
+            ReportData.Row("KPI03.new_plans", "C1", "", "[c]"), ReportData.Row("KPI03.new_plans", "C2", "10", ""),
+        };
+
+        var html = BoardReport.Render(ReportData.With(kpi: kpi), Q, Generated);
+
+        var table = Regex.Match(html, @"<caption>Figures withheld to protect confidentiality \(\[c\]\), by indicator</caption>.*?</table>", RegexOptions.Singleline).Value;
+        var cells = Regex.Matches(table, "<td[^>]*>([^<]*)</td>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
+        string TitleOf(string code) => KpiCatalog.Indicators.Single(i => i.Code == code).Title;
+        cells.Should().Equal($"{TitleOf("KPI17")} (KPI17)", "2", $"{TitleOf("KPI03")} (KPI03)", "1");
+        TitleOf("KPI17").Should().NotBeNullOrWhiteSpace().And.NotStartWith("KPI");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
