@@ -42,6 +42,22 @@ public static class BoardActivity
     /// <summary>The activity of stored health aggregate rows whose cohort label names none of the cohorts reported: no KPI uses them.</summary>
     public const string UnmatchedCohortLabel = "unmatched_cohort_label";
 
+    private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
+    {
+        [AuditKinds.KpiPublished] = "KPI tables published",
+        [AuditKinds.KpiRefused] = "KPI tables held back (not published)",
+        [GovernancePublisher.AuditKind] = "Governance tables published",
+        [GovernancePublisher.RefusedKind] = "Governance tables held back (not published)",
+        [AuditKinds.KeyCreated] = "Key created (pseudonymisation or audit key)",
+        [AuditKinds.KeyRotated] = "New pseudonymisation key version made current",
+        [AuditKinds.AuditRepaired] = "Audit trail repaired: events lost at its end were recorded",
+        [RetentionDeletion] = "Data deleted at the end of its agreement's retention",
+        [CleanupDeletion] = "Unfinished or withdrawn work removed by the hub",
+    };
+
+    /// <summary>What an activity is, in plain words for the board (the activity's name itself when none is written).</summary>
+    public static string Describe(string activity) => Words.GetValueOrDefault(activity) ?? activity.Replace('_', ' ');
+
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>
     public const int ExpiringWithinDays = 90;
 

@@ -138,7 +138,7 @@ public static class BoardReport
         .rag-none { background: #e6e6e6; color: #333; } .status-broken { color: #b3261e; font-weight: 700; } .status-intact { color: #1b7f3b; font-weight: 700; }
         .callout { padding: 8px 12px; border: 1px solid #ccc; background: #fafafa; }
         .empty-table { margin: 6px 0 14px; font-size: 12px; } .empty-table .caption { font-weight: 600; margin: 4px 0 2px; } .empty-table p { margin: 0; }
-        .key { font-size: 12px; color: #333; }
+        .key { font-size: 12px; color: #333; } .tech { font-size: 11px; color: #555; margin-top: -4px; }
         @page { size: A4; margin: 14mm 12mm; }
         @media print {
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; } nav { display: none; }

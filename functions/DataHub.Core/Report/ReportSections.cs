@@ -3,11 +3,12 @@ using System.Net;
 using System.Text;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
+using DataHub.Core.Rollup;
 
 namespace DataHub.Core.Report;
 
 /// <summary>The board report's sections for one quarter, each a &lt;section&gt; whose charts carry their data as a table.</summary>
-internal sealed class ReportSections(BoardReportData data, Quarter quarter)
+internal sealed partial class ReportSections(BoardReportData data, Quarter quarter)
 {
     // Indicators whose quarterly trend heads the report, and the before/after pairs (12 months before and after FS start).
     private static readonly string[] Trends = ["KPI01.children_with_active_plan", "KPI03.new_plans", "KPI07.unauthorised_absence_rate"];
@@ -132,7 +133,12 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var html = Open("audit", "Audit summary and chain status", "What the hub received and did, read from its audit trail, and whether that trail is intact.");
         var chain = data.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
         var intact = chain?["status"] == "intact";
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">Audit chain: <span class=\"{(intact ? "status-intact" : "status-broken")}\">{(chain is null ? "not checked" : intact ? "intact" : "BROKEN")}</span>. {E(chain?["detail"] ?? "")}</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">Audit chain: <span class=\"{(intact ? "status-intact" : "status-broken")}\">{(chain is null ? "not checked" : intact ? "intact" : "BROKEN")}</span>. {E(ChainInWords(chain))}</p>");
+        if (chain is not null && chain["detail"].Length > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"tech\">For maintainers, the check's own words: {E(chain["detail"])}</p>");
+        }
+
         var deliveries = data.Deliveries.Records().ToArray();
         var outcomes = deliveries.Select(d => d["outcome"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var all = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o)).ToArray();
@@ -153,10 +159,45 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         }
 
         var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain" or BoardActivity.UnmatchedCohortLabel)).GroupBy(r => r["activity"]).ToArray();
-        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Events", "Latest"],
-            activity.Select(g => (IReadOnlyList<string>)[g.Key.Replace('_', ' '), g.Count().ToString(CultureInfo.InvariantCulture), g.Max(r => r["at"]) ?? ""])));
+        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Times", "Latest"],
+            activity.Select(g => (IReadOnlyList<string>)[BoardActivity.Describe(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), When(g.Max(r => r["at"]) ?? "")]),
+            "None so far."));
         return html.Append("</section>\n").ToString();
     }
+
+    // The chain check in plain words: what was checked, when, and what the records kept outside the log (anchors) showed. The
+    // check's own message (event numbers, the anchor file and line) stays beside it for maintainers.
+    private string ChainInWords(IReadOnlyDictionary<string, string>? chain)
+    {
+        var checkedAt = KpiVersions.StartOf(Tail(data.GovernanceVersion)) is { } at ? $"on {Day(at)}, when these governance tables were published" : "when these governance tables were published";
+        if (chain is null)
+        {
+            return "The audit trail was not checked for these tables.";
+        }
+
+        var events = chain["count"].Length > 0 ? chain["count"] + " events" : "the events";
+        if (chain["status"] != "intact")
+        {
+            return $"The hub's audit trail failed its check {checkedAt}: what it records cannot be relied on until it is repaired.";
+        }
+
+        var anchors = AnchorsAgree().Match(chain["detail"]);
+        var outside = anchors.Success
+            ? $" Its progress is also recorded outside the trail at the end of each step (each file stored, each publication, each key change), where deleting or rewriting the trail cannot reach: all {anchors.Groups[1].Value} of those records agree with it."
+            : "";
+        return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, in order and unaltered since they were written.{outside}";
+    }
+
+    // "2026-12-01T19:31:43Z" as "1 Dec 2026, 19:31 UTC".
+    private static string When(string at) =>
+        DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? Day(t) : at;
+
+    private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..].Replace("v=", "", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+) anchors agree\b")]
+    private static partial System.Text.RegularExpressions.Regex AnchorsAgree();
 
     // What "—" means in a section's chart tables, said once, after the section's introduction, when a table shows one: the
     // cohort has no row in kpi_values for that quarter (Shown), which is before its figures begin (KpiCalculator publishes a

@@ -96,6 +96,32 @@ public sealed partial class BoardReportReadabilityTests
         TitleOf("KPI17").Should().NotBeNullOrWhiteSpace().And.NotStartWith("KPI");
     }
 
+    [Fact]
+    public void Audit_summary_says_in_plain_words_what_was_checked_and_when_and_keeps_the_technical_reference_in_a_note()
+    {
+        const string Detail = "234 events, chain intact, sealed under the audit key; 17 anchors agree, the newest event 234 in anchors/audit-anchors.jsonl line 16 (kpi_published event).";
+        var activity = new[]
+        {
+            new[] { "key_created", "2026Q4", "2026-12-01T19:31:43Z", "key.created", "", "Created the keys.", "" },
+            ["kpi_published", "2026Q4", "2026-12-01T19:31:45Z", "published/kpi/v=20261201T193144Z-2b3ddc", "", "KPI tables published.", "18625"],
+            ["audit_chain", "2026Q4", "", "audit log", "intact", Detail, "234"],
+        };
+
+        var html = BoardReport.Render(ReportData.With(activity: activity), Q, Generated);
+
+        var callout = WebUtility.HtmlDecode(Regex.Match(html, "<p class=\"callout\">Audit chain:.*?</p>").Value);
+        callout.Should().Contain("intact").And.Contain("234 events").And.Contain("1 Dec 2026, 19:31 UTC").And.Contain("17 of those records agree");
+        callout.Should().NotContain("anchors/audit-anchors.jsonl").And.NotContain("kpi_published").And.NotContain("line 16");
+        WebUtility.HtmlDecode(Regex.Match(html, "<p class=\"tech\">.*?</p>").Value).Should().Contain(Detail, "the precise reference stays, in a note");
+
+        var table = Regex.Match(html, "<caption>Publications, retention deletions and key changes</caption>.*?</table>", RegexOptions.Singleline).Value;
+        var cells = Regex.Matches(table, "<td[^>]*>([^<]*)</td>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
+        cells.Should().Equal(
+            DataHub.Core.Governance.BoardActivity.Describe("key_created"), "1", "1 Dec 2026, 19:31 UTC",
+            DataHub.Core.Governance.BoardActivity.Describe("kpi_published"), "1", "1 Dec 2026, 19:31 UTC");
+        cells.Should().NotContain(["key created", "kpi published"]).And.Contain("KPI tables published");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
