@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 
@@ -20,6 +21,9 @@ public sealed record BoardReportData(
     string KpiVersion,
     string GovernanceVersion)
 {
+    /// <summary>The agreements as the hub holds them when the report is written: partners' names in words (null: codes alone).</summary>
+    public ProtocolSet? Agreements { get; init; }
+
     /// <summary>The quarters kpi_values reports, in order.</summary>
     public IReadOnlyList<Quarter> KpiQuarters =>
         [.. KpiValues.Records().Select(r => r["quarter"]).Distinct(StringComparer.Ordinal).Select(Quarter.Parse).Order()];
@@ -60,16 +64,18 @@ public static class BoardReport
     /// <summary>Where reports are written: <c>published/report/board-report-{quarter}.html</c>.</summary>
     public static string PathFor(Quarter quarter) => $"published/report/board-report-{quarter}.html";
 
-    /// <summary>Builds the report for <paramref name="quarter"/> (default: the latest quarter the KPI tables hold) and writes it atomically.</summary>
+    /// <summary>Builds the report for <paramref name="quarter"/> (default: the latest quarter the KPI tables hold) and writes it atomically;
+    /// <paramref name="agreements"/> name the partners in words.</summary>
     /// <returns>The path written and the quarter reported.</returns>
     /// <exception cref="BoardReportUnavailableException">Nothing is published yet, or the quarter is not one the KPI tables hold.</exception>
-    public static async Task<(string Path, Quarter Quarter)> WriteAsync(IObjectStore store, Quarter? quarter, DateTimeOffset generated, CancellationToken cancellationToken)
+    public static async Task<(string Path, Quarter Quarter)> WriteAsync(IObjectStore store, ProtocolSet agreements, Quarter? quarter, DateTimeOffset generated, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(agreements);
         for (var attempt = 1; ; attempt++)
         {
-            var data = await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
-                ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.");
+            var data = (await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
+                ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.")) with { Agreements = agreements };
             var quarters = data.KpiQuarters;
             if (quarters.Count == 0)
             {

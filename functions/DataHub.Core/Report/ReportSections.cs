@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using DataHub.Core.Feeds;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
 using DataHub.Core.Rollup;
@@ -91,7 +92,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
             var late = r["days_late"] != "0" ? $", {r["days_late"]} days late" : "";
             var due = r["periods_expected"] == "0" ? "nothing owed (due outside the agreement dates)" : "due " + r["expected_date"];
             var coverage = r["coverage_marker"].Length > 0 ? r["coverage_marker"] : Percent(r["cohort_coverage"]);
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} {E(due)}, {E(arrived)}{E(late)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(PartnerName(r["partner"]))}</td><td>{E(FeedName(r["feed"]))}</td><td>{RagTag(r["timeliness"])} {E(due)}, {E(arrived)}{E(late)}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["completeness"])} {Percent(r["linkage_completeness"])}</td><td>{RagTag(r["validity"])} {Percent(r["rejected_share"])}{(r["files_quarantined"] != "0" ? $", {E(r["files_quarantined"])} file(s) quarantined" : "")}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["duplicates"])} {Percent(r["duplicate_share"])}</td><td>{RagTag(r["coverage"])} {E(coverage)}</td><td>{RagTag(r["overall"])}</td></tr>");
         }
@@ -106,7 +107,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         var expiring = rows.Count(r => r["status"] is "expiring" or "expired");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">{rows.Length} agreements; {expiring} expiring within 90 days or expired.</p>");
         html.Append(Table("Agreements", ["Agreement", "Status", "Partner, feeds and validity", "Days to expiry"],
-            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), r["detail"], r["count"]])));
+            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), AgreementInWords(r["subject"]) ?? r["detail"], r["count"]])));
         return html.Append("</section>\n").ToString();
     }
 
@@ -150,7 +151,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         html.Append(Figure("deliveries-chart", "Files received by outcome", svg, table));
         var rejections = data.Rejections.Records().ToArray();
         html.Append(Table("Rows rejected and files quarantined, by rule (all time)", ["Partner", "Feed", "Quarter received", "Rule", "What it means", "Rows rejected", "Files quarantined"],
-            rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]]), "None so far: no row has been rejected and no file quarantined."));
+            rejections.Select(r => (IReadOnlyList<string>)[PartnerName(r["partner"]), FeedName(r["feed"]), r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]]), "None so far: no row has been rejected and no file quarantined."));
         var unused = data.Activity.Records().Where(r => r["activity"] == BoardActivity.UnmatchedCohortLabel).ToArray();
         if (unused.Length > 0)
         {
@@ -263,6 +264,19 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
         _ => v.ToString("0", CultureInfo.InvariantCulture),
     };
+
+    // Partners and feeds by name, with the code in brackets as the governance tables write it; a code the agreements or the
+    // feed catalogue do not know (an empty partner of a refused path, an agreement since removed) is shown as it is.
+    private string PartnerName(string code) => data.Agreements?.Find(code)?.Label ?? code;
+
+    private static string FeedName(string code) => code.Length > 0 && FeedCatalog.Find(code) is { } feed ? feed.Label : code;
+
+    // An agreement's partner, feeds and validity in words, from the agreement the published row names; null when the hub no
+    // longer holds it (its published detail is shown instead).
+    private string? AgreementInWords(string agreementId) =>
+        data.Agreements?.Partners.FirstOrDefault(p => p.AgreementId == agreementId) is { } p
+            ? string.Create(CultureInfo.InvariantCulture, $"{p.Label}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal).Select(FeedName))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}.")
+            : null;
 
     // The indicator's title from its definition, with its code as kpi_values writes it.
     private static string IndicatorName(string code) =>

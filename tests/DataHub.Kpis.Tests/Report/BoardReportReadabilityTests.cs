@@ -122,6 +122,27 @@ public sealed partial class BoardReportReadabilityTests
         cells.Should().NotContain(["key created", "kpi published"]).And.Contain("KPI tables published");
     }
 
+    [Fact]
+    public void Partners_and_feeds_are_named_in_words_from_their_definitions_with_the_code_in_brackets()
+    {
+        var agreements = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(DataHub.Testing.RepoPaths.Root, "functions", "protocols"));
+        var csc = agreements.Find("csc")!;
+        string[] scorecard = ["csc", "csc-cla-periods", "2021Q1", "", "green", "green", "green", "amber", "amber", "2021-02-10", "2021-02-01", "0", "1", "1", "0", "0", "0", "0.056", ""];
+        string[] rejection = ["police", "police-da-incidents", "2021Q1", "D03", "A date that is not a date.", "3", "0"];
+        string[] agreement = ["agreement", "2026Q4", "", csc.AgreementId, "in_force", "csc: csc-cla-periods, csc-cp-plans, csc-people; valid 2024-01-01 to 2030-12-31.", "1491"];
+
+        var html = WebUtility.HtmlDecode(BoardReport.Render(ReportData.With(scorecard: [scorecard], rejections: [rejection], activity: [agreement]) with { Agreements = agreements }, Q, Generated));
+
+        csc.Name.Should().Be("Children's social care", "the partner's name is given in its agreement file");
+        var claPeriods = DataHub.Core.Feeds.FeedCatalog.Find("csc-cla-periods")!.Title;
+        claPeriods.Should().NotBeNullOrWhiteSpace().And.NotContain("csc");
+        html.Should().Contain($"<td>Children's social care (csc)</td><td>{claPeriods} (csc-cla-periods)</td>", "the scorecard names the partner and the feed");
+        html.Should().Contain($"<td>{agreements.Find("police")!.Name} (police)</td><td>{DataHub.Core.Feeds.FeedCatalog.Find("police-da-incidents")!.Title} (police-da-incidents)</td>", "so do the rejections");
+        html.Should().Contain($"Children's social care (csc): {claPeriods} (csc-cla-periods), ").And.Contain("; valid 2024-01-01 to 2030-12-31.");
+        html.Should().NotContain("<td>csc</td>").And.NotContain("<td>csc-cla-periods</td>").And.NotContain("<td>police</td>");
+        agreements.Partners.Should().OnlyContain(p => !string.IsNullOrWhiteSpace(p.Name), "every agreement file names its partner");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
