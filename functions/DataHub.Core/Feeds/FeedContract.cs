@@ -19,7 +19,7 @@ public sealed record FeedContract(
     FeedCoverage Coverage = FeedCoverage.Events)
 {
     /// <summary>The feed for readers: what it holds with its name in brackets, e.g. "Domestic abuse incidents (police-da-incidents)".</summary>
-    public string Label => $"{Title} ({Name})";
+    public string DisplayName => $"{Title} ({Name})";
 
     /// <summary>The field with this contract name; null when the contract has none.</summary>
     public FieldSpec? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));

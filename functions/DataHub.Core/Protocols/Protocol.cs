@@ -22,7 +22,7 @@ public sealed record PartnerProtocol(
     public string? Name { get; init; }
 
     /// <summary>Who the partner is, for readers: its name with its code in brackets, e.g. "Children's social care (csc)", or the code alone.</summary>
-    public string Label => Name is null ? Partner : $"{Name} ({Partner})";
+    public string DisplayName => Name is null ? Partner : $"{Name} ({Partner})";
 
     /// <summary>The thresholds the governance scorecard rates this partner's feeds against (the file's <c>scorecard:</c> block).</summary>
     public ScorecardThresholds Scorecard { get; init; } = ScorecardThresholds.Default;

@@ -267,15 +267,15 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
 
     // Partners and feeds by name, with the code in brackets as the governance tables write it; a code the agreements or the
     // feed catalogue do not know (an empty partner of a refused path, an agreement since removed) is shown as it is.
-    private string PartnerName(string code) => data.Agreements?.Find(code)?.Label ?? code;
+    private string PartnerName(string code) => data.Agreements?.Find(code)?.DisplayName ?? code;
 
-    private static string FeedName(string code) => code.Length > 0 && FeedCatalog.Find(code) is { } feed ? feed.Label : code;
+    private static string FeedName(string code) => code.Length > 0 && FeedCatalog.Find(code) is { } feed ? feed.DisplayName : code;
 
     // An agreement's partner, feeds and validity in words, from the agreement the published row names; null when the hub no
     // longer holds it (its published detail is shown instead).
     private string? AgreementInWords(string agreementId) =>
         data.Agreements?.Partners.FirstOrDefault(p => p.AgreementId == agreementId) is { } p
-            ? string.Create(CultureInfo.InvariantCulture, $"{p.Label}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal).Select(FeedName))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}.")
+            ? string.Create(CultureInfo.InvariantCulture, $"{p.DisplayName}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal).Select(FeedName))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}.")
             : null;
 
     // The indicator's title from its definition, with its code as kpi_values writes it.
