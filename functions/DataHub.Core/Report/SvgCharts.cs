@@ -33,7 +33,7 @@ public static class SvgCharts
     private const int Top = 14;
     private const int Bottom = 46;
 
-    /// <summary>A line per series over the categories (quarters); a gap where a value is withheld.</summary>
+    /// <summary>A line per series over the categories (quarters); a gap where a value is withheld or not a finite number.</summary>
     public static string Line(string id, string title, string description, IReadOnlyList<string> categories, IReadOnlyList<ChartSeries> series, Func<double, string> format, ChartValues values)
     {
         ArgumentNullException.ThrowIfNull(categories);
@@ -47,7 +47,7 @@ public static class SvgCharts
             var pen = false;
             for (var i = 0; i < s.Values.Count; i++)
             {
-                if (s.Values[i] is not { } v)
+                if (s.Values[i] is not { } v || !double.IsFinite(v))
                 {
                     pen = false;
                     continue;
@@ -80,7 +80,7 @@ public static class SvgCharts
         {
             for (var i = 0; i < categories.Count && i < series[s].Values.Count; i++)
             {
-                if (series[s].Values[i] is not { } v)
+                if (series[s].Values[i] is not { } v || !double.IsFinite(v))
                 {
                     continue;
                 }
@@ -98,7 +98,8 @@ public static class SvgCharts
     // above the highest), and legend.
     private static (StringBuilder Svg, Func<double, double> Y) Frame(string id, string title, string description, IReadOnlyList<ChartSeries> series, Func<double, string> format, ChartValues kind)
     {
-        var values = series.SelectMany(s => s.Values).Where(v => v is not null).Select(v => v!.Value).ToArray();
+        // A value that is not a finite number (NaN, infinity) would make the whole axis NaN: it is left off, as a withheld one is.
+        var values = series.SelectMany(s => s.Values).OfType<double>().Where(double.IsFinite).ToArray();
         var ticks = Ticks(Math.Min(0, values.DefaultIfEmpty(0).Min()), Math.Max(0, values.DefaultIfEmpty(0).Max()), kind);
         var (min, max) = (ticks[0], ticks[^1]);
         double Y(double v) => Top + ((Height - Top - Bottom) * (1 - ((v - min) / (max - min))));

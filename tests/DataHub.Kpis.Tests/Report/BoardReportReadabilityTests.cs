@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using DataHub.Core.Kpis;
@@ -42,11 +43,25 @@ public sealed partial class BoardReportReadabilityTests
     [InlineData(0, 0.525, "Percent", new[] { 0.0, 0.2, 0.4, 0.6 })]
     [InlineData(0, 0.048, "Percent", new[] { 0.0, 0.01, 0.02, 0.03, 0.04, 0.05 })]
     [InlineData(0, 0.0004, "Percent", new[] { 0.0, 0.001 })]
+    [InlineData(0, 0.3, "Whole", new[] { 0.0, 1 })]
+    [InlineData(-7, 0, "Whole", new[] { -8.0, -6, -4, -2, 0 })]
+    [InlineData(0, 0.3, "Percent", new[] { 0.0, 0.1, 0.2, 0.3 })]
+    [InlineData(0, 10, "Whole", new[] { 0.0, 2, 4, 6, 8, 10 })]
     public void Axis_ticks_are_one_two_or_five_times_a_power_of_ten_and_cover_the_values(double low, double high, string kind, double[] expected)
     {
         var ticks = SvgCharts.Ticks(low, high, Enum.Parse<ChartValues>(kind));
 
         ticks.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void A_value_that_is_not_a_finite_number_is_left_off_the_axis_and_the_line()
+    {
+        var svg = SvgCharts.Line("nan", "Plans", "Plans by quarter.", ["2021Q1", "2021Q2", "2021Q3", "2021Q4"],
+            [new ChartSeries("C1", [1, double.NaN, 3, double.PositiveInfinity], "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
+
+        YLabels(svg).Should().Equal("0", "1", "2", "3");
+        svg.Should().NotContain("NaN").And.NotContain("Infinity");
     }
 
     [Fact]
