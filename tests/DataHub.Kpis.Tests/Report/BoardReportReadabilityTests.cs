@@ -94,6 +94,17 @@ public sealed partial class BoardReportReadabilityTests
     }
 
     [Fact]
+    public void A_section_whose_tables_show_no_dash_has_no_dash_explanation()
+    {
+        // Every cohort has a figure in the one quarter.
+        var html = BoardReport.Render(ReportData.With(kpi: [.. ReportData.Series("KPI03.new_plans", ["0", "5", "2", "0"])]), Q, Generated);
+
+        var headlines = Regex.Match(html, "<section id=\"headlines\".*?</section>", RegexOptions.Singleline).Value;
+        headlines.Should().Contain("<caption>Data for the chart: ").And.NotContain("<td>—</td>");
+        html.Should().NotContain("— means");
+    }
+
+    [Fact]
     public void Figures_withheld_by_indicator_give_each_indicator_its_title_beside_its_code()
     {
         var kpi = new[]
