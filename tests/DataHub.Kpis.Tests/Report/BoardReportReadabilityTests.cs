@@ -169,6 +169,52 @@ public sealed partial class BoardReportReadabilityTests
         agreements.Partners.Should().OnlyContain(p => !string.IsNullOrWhiteSpace(p.Name), "every agreement file names its partner");
     }
 
+    [Fact]
+    public void A_partner_the_agreements_no_longer_hold_is_shown_by_its_code_alone()
+    {
+        var agreements = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(DataHub.Testing.RepoPaths.Root, "functions", "protocols"));
+        string[] rejection = ["probation", "police-da-incidents", "2021Q1", "D03", "A date that is not a date.", "3", "0"];
+
+        var html = WebUtility.HtmlDecode(BoardReport.Render(ReportData.With(rejections: [rejection]) with { Agreements = agreements }, Q, Generated));
+
+        agreements.Find("probation").Should().BeNull();
+        html.Should().Contain($"<td>probation</td><td>{DataHub.Core.Feeds.FeedCatalog.Find("police-da-incidents")!.DisplayName}</td>");
+    }
+
+    [Fact]
+    public void A_blank_name_in_an_agreement_file_leaves_the_partner_named_by_its_code()
+    {
+        var agreements = DataHub.Core.Protocols.ProtocolLoader.Load(
+        [
+            ("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n"),
+            ("police.yaml", "partner: police\nname: \"  \"\nagreement_id: DSA-X\nlawful_basis: p\nvalid_from: 2024-01-01\nvalid_to: 2030-01-01\n"
+                + "feeds:\n  police-da-incidents:\n    purpose: p\n    fields: [incident_id, incident_date, role, forename, surname, date_of_birth, sex, crime, marac_referral]\n"
+                + "    retention: {raw_days: 30, mart_days: 100}\n    disclosure_profile: standard\n    expected_cadence: monthly\n    due_day: 15\n"),
+        ]);
+        string[] rejection = ["police", "police-da-incidents", "2021Q1", "D03", "A date that is not a date.", "3", "0"];
+
+        var html = BoardReport.Render(ReportData.With(rejections: [rejection]) with { Agreements = agreements }, Q, Generated);
+
+        agreements.Find("police")!.DisplayName.Should().Be("police");
+        html.Should().Contain("<td>police</td>").And.NotContain("(police)");
+    }
+
+    [Fact]
+    public void A_partner_name_with_markup_characters_is_escaped()
+    {
+        var repo = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(DataHub.Testing.RepoPaths.Root, "functions", "protocols"));
+        var agreements = new DataHub.Core.Protocols.ProtocolSet([repo.Find("police")! with { Name = "Police <b>& partners</b>" }], []);
+        string[] rejection = ["police", "police-da-incidents", "2021Q1", "D03", "A date that is not a date.", "3", "0"];
+        string[] agreement = [.. DataHub.Core.Governance.BoardActivity.Activity([], agreements, new DataHub.Core.Audit.AuditVerification(true, 0, null, ""), new DateOnly(2026, 12, 1))
+            .Where(r => r.Activity == "agreement").Select(r => new[] { r.Activity, r.Quarter.ToString(), "", r.Subject, r.Status, r.Detail, "1491" }).Single()];
+
+        var html = BoardReport.Render(ReportData.With(rejections: [rejection], activity: [agreement]) with { Agreements = agreements }, Q, Generated);
+
+        html.Should().Contain("<td>Police &lt;b&gt;&amp; partners&lt;/b&gt; (police)</td>", "in the rejections")
+            .And.Contain("<td>Police &lt;b&gt;&amp; partners&lt;/b&gt; (police): ", "in the agreements")
+            .And.NotContain("<b>&");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
