@@ -122,7 +122,8 @@ public static class BoardReport
         return html.ToString();
     }
 
-    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
+    // A version's folder, e.g. "v=20261201T193144Z-2b3ddc".
+    internal static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

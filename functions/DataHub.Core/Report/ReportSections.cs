@@ -170,7 +170,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
     // check's own message (event numbers, the anchor file and line) stays beside it for maintainers.
     private string ChainInWords(IReadOnlyDictionary<string, string>? chain)
     {
-        var checkedAt = KpiVersions.StartOf(Tail(data.GovernanceVersion)) is { } at ? $"on {Day(at)}, when these governance tables were published" : "when these governance tables were published";
+        var checkedAt = KpiVersions.StartOf(BoardReport.Tail(data.GovernanceVersion).Replace("v=", "", StringComparison.Ordinal)) is { } at ? $"on {Day(at)}, when these governance tables were published" : "when these governance tables were published";
         if (chain is null)
         {
             return "The audit trail was not checked for these tables.";
@@ -194,8 +194,6 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? Day(t) : at;
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
-    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..].Replace("v=", "", StringComparison.Ordinal);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+) anchors agree\b")]
     private static partial System.Text.RegularExpressions.Regex AnchorsAgree();
@@ -259,7 +257,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
 
     private static string Format(double v, string unit) => unit switch
     {
-        "proportion" or "session_rate" => v.ToString("0.0%", CultureInfo.InvariantCulture),
+        _ when IsPercent(unit) => v.ToString("0.0%", CultureInfo.InvariantCulture),
         "average_days" => v.ToString("0", CultureInfo.InvariantCulture) + " days",
         "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
         _ => v.ToString("0", CultureInfo.InvariantCulture),
@@ -282,7 +280,10 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
     private static string IndicatorName(string code) =>
         KpiCatalog.Indicators.FirstOrDefault(i => i.Code == code) is { } indicator ? $"{indicator.Title} ({code})" : code;
 
-    private static ChartValues Axis(string unit) => unit is "proportion" or "session_rate" ? ChartValues.Percent : ChartValues.Whole;
+    private static ChartValues Axis(string unit) => IsPercent(unit) ? ChartValues.Percent : ChartValues.Whole;
+
+    // Units shown as a percentage: the one place that decides it, for the labels (Format) and the axis steps (Axis) alike.
+    private static bool IsPercent(string unit) => unit is "proportion" or "session_rate";
 
     private static string Percent(string share) =>
         double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "—";
