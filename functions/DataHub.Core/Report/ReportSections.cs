@@ -160,11 +160,18 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         }
 
         var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain" or BoardActivity.UnmatchedCohortLabel)).GroupBy(r => r["activity"]).ToArray();
-        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Times", "Latest"],
-            activity.Select(g => (IReadOnlyList<string>)[BoardActivity.Describe(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), When(g.Max(r => r["at"]) ?? "")]),
+        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Times, or objects deleted", "Latest"],
+            activity.Select(g => (IReadOnlyList<string>)[BoardActivity.Describe(g.Key), Times(g.Key, g), When(g.Max(r => r["at"]) ?? "")]),
             "None so far."));
         return html.Append("</section>\n").ToString();
     }
+
+    // How many: a publication or key change is one row each time (its count is something else, the rows published); deletions
+    // are one row per quarter, partner and feed, counting the objects deleted, so those counts are added up.
+    private static string Times(string activity, IEnumerable<IReadOnlyDictionary<string, string>> rows) =>
+        (activity is BoardActivity.RetentionDeletion or BoardActivity.CleanupDeletion
+            ? rows.Sum(r => long.TryParse(r["count"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
+            : rows.Count()).ToString(CultureInfo.InvariantCulture);
 
     // The chain check in plain words: what was checked, when, and what the records kept outside the log (anchors) showed. The
     // check's own message (event numbers, the anchor file and line) stays beside it for maintainers.

@@ -215,6 +215,28 @@ public sealed partial class BoardReportReadabilityTests
             .And.NotContain("<b>&");
     }
 
+    [Fact]
+    public void Deletions_are_counted_by_the_objects_deleted_and_publications_by_the_times()
+    {
+        // Deletions are published one row per quarter, partner and feed, counting the objects; a publication's count is its kpi_values rows.
+        var activity = new[]
+        {
+            new[] { "retention_deletion", "2026Q4", "2026-12-01T19:31:43Z", "police/police-da-incidents", "", "5 object(s) deleted at the end of their agreement's retention.", "5" },
+            ["retention_deletion", "2026Q4", "2026-12-01T19:31:44Z", "icb/health-aggregates", "", "7 object(s) deleted at the end of their agreement's retention.", "7"],
+            ["kpi_published", "2026Q4", "2026-12-01T19:31:45Z", "published/kpi/v=20261201T193144Z-2b3ddc", "", "KPI tables published.", "18625"],
+            ["kpi_published", "2026Q4", "2026-12-01T19:31:46Z", "published/kpi/v=20261201T193145Z-2b3ddd", "", "KPI tables published.", "18625"],
+        };
+
+        var html = BoardReport.Render(ReportData.With(activity: activity), Q, Generated);
+
+        var table = Regex.Match(html, "<caption>Publications, retention deletions and key changes</caption>.*?</table>", RegexOptions.Singleline).Value;
+        var cells = Regex.Matches(table, "<t[dh][^>]*>([^<]*)</t[dh]>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
+        cells.Should().Equal(
+            "Activity", "Times, or objects deleted", "Latest",
+            DataHub.Core.Governance.BoardActivity.Describe("retention_deletion"), "12", "1 Dec 2026, 19:31 UTC",
+            DataHub.Core.Governance.BoardActivity.Describe("kpi_published"), "2", "1 Dec 2026, 19:31 UTC");
+    }
+
     private static string Chart(string html, string id) =>
         Regex.Match(html, $"<figure id=\"fig-{id}\".*?</figure>", RegexOptions.Singleline).Value;
 
