@@ -107,7 +107,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         var expiring = rows.Count(r => r["status"] is "expiring" or "expired");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">{rows.Length} agreements; {expiring} expiring within 90 days or expired.</p>");
         html.Append(Table("Agreements", ["Agreement", "Status", "Partner, feeds and validity", "Days to expiry"],
-            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), AgreementInWords(r["subject"]) ?? r["detail"], r["count"]])));
+            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), AgreementInWords(r["subject"], r["detail"]), r["count"]])));
         return html.Append("</section>\n").ToString();
     }
 
@@ -276,12 +276,14 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
 
     private static string FeedName(string code) => code.Length > 0 && FeedCatalog.Find(code) is { } feed ? feed.DisplayName : code;
 
-    // An agreement's partner, feeds and validity in words, from the agreement the published row names; null when the hub no
-    // longer holds it (its published detail is shown instead).
-    private string? AgreementInWords(string agreementId) =>
-        data.Agreements?.Partners.FirstOrDefault(p => p.AgreementId == agreementId) is { } p
-            ? string.Create(CultureInfo.InvariantCulture, $"{p.DisplayName}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal).Select(FeedName))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}.")
-            : null;
+    // The published row's partner, feeds and validity with the partner and feeds named in words. Only the names come from the
+    // agreements held today, and only from the one whose sentence in codes is the published detail exactly (the partner is in
+    // it, so two partners under one agreement id each find their own): an agreement extended, given feeds or removed since
+    // publication shows the published detail as it is, so the row never mixes today's files with the published status and days.
+    private string AgreementInWords(string agreementId, string detail) =>
+        data.Agreements?.Partners.FirstOrDefault(p => p.AgreementId == agreementId && BoardActivity.AgreementDetail(p, p.Partner, feed => feed) == detail) is { } p
+            ? BoardActivity.AgreementDetail(p, p.DisplayName, FeedName)
+            : detail;
 
     // The indicator's title from its definition, with its code as kpi_values writes it.
     private static string IndicatorName(string code) =>
