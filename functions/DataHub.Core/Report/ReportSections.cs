@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using DataHub.Core.Audit;
 using DataHub.Core.Feeds;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
@@ -189,11 +190,22 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
             return $"The hub's audit trail failed its check {checkedAt}: what it records cannot be relied on until it is repaired.";
         }
 
-        var anchors = AnchorsAgree().Match(chain["detail"]);
+        // "Unaltered" only when the check recomputed every seal under the audit key; an intact chain of unkeyed events, or one
+        // checked without the key, shows only that the events are there, in order and linked (anyone could re-compute links).
+        var detail = chain["detail"];
+        var state = detail.Contains(AuditVerifier.SealsChecked, StringComparison.Ordinal)
+            ? "in order and unaltered since they were written"
+            : "in order and linked; their seals were not checked";
+        if (detail.Contains(AuditVerifier.NoAnchorYet, StringComparison.Ordinal))
+        {
+            return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, {state}, but no record of its progress is kept outside the trail yet, so a deletion or rewrite of the whole trail would not show.";
+        }
+
+        var anchors = AnchorsAgree().Match(detail);
         var outside = anchors.Success
             ? $" Its progress is also recorded outside the trail at the end of each step (each file stored, each publication, each key change), where deleting or rewriting the trail cannot reach: all {anchors.Groups[1].Value} of those records agree with it."
             : "";
-        return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, in order and unaltered since they were written.{outside}";
+        return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, {state}.{outside}";
     }
 
     // "2026-12-01T19:31:43Z" as "1 Dec 2026, 19:31 UTC".
