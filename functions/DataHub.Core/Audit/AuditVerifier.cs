@@ -10,6 +10,13 @@ namespace DataHub.Core.Audit;
 /// </summary>
 public static class AuditVerifier
 {
+    /// <summary>What an intact result's message says when every keyed seal was checked under the audit key; the board report,
+    /// which reads only the published message, says the trail is unaltered only when it finds these words.</summary>
+    public const string SealsChecked = "sealed under the audit key";
+
+    /// <summary>What an intact result's message says when no anchor outside the log names an event yet.</summary>
+    public const string NoAnchorYet = "no anchor outside the log yet";
+
     /// <summary>
     /// Checks a log's order, links and head without the audit key or anchors: enough for a log of legacy, unkeyed events;
     /// keyed seals are not checked (the message says so), so `audit verify` always passes the key.
@@ -167,8 +174,8 @@ public static class AuditVerifier
             }
 
             var newest = anchors.Where(a => a.Source != "the log's head").MaxBy(a => a.Sequence);
-            var anchored = newest is null ? "no anchor outside the log yet" : $"{anchors.Count(a => a.Source != "the log's head")} anchors agree, the newest event {newest.Sequence} in {newest.Source}";
-            var seals = !_keyed ? string.Empty : keys is null ? " (its keyed seals were not checked: no audit key was given)" : ", sealed under the audit key";
+            var anchored = newest is null ? NoAnchorYet : $"{anchors.Count(a => a.Source != "the log's head")} anchors agree, the newest event {newest.Sequence} in {newest.Source}";
+            var seals = !_keyed ? string.Empty : keys is null ? " (its keyed seals were not checked: no audit key was given)" : ", " + SealsChecked;
             return new AuditVerification(true, _count, null, $"{_count} events, chain intact{seals}; {anchored}.") { Notes = _notes };
         }
 

@@ -46,7 +46,7 @@ public static class FeedCatalog
     /// <summary>Every feed contract, cohort feed first.</summary>
     public static IReadOnlyList<FeedContract> All { get; } =
     [
-        new(CscPeople,
+        new(CscPeople, "Family Safeguarding cohort: children and adults",
         [
             Text("family_key", true, "R01"),
             LocalId("person_id", "D01"),
@@ -72,7 +72,7 @@ public static class FeedCatalog
         ], "fs_start_date", RecordKey: new(["person_id", "family_key"],
             "One person's place in one family. A later delivery's row for the same person and family replaces the earlier one."),
             Coverage: FeedCoverage.Snapshot),
-        new(CscCpPlans,
+        new(CscCpPlans, "Child protection plans",
         [
             LocalId("person_id", "D01"),
             Text("plan_key", true, "R10"),
@@ -81,7 +81,7 @@ public static class FeedCatalog
         ], "start_date", RecordKey: new(["person_id", "plan_key"],
             "One child protection plan. A later delivery of the same plan replaces the earlier row (an end date added, a date corrected)."),
             Coverage: FeedCoverage.Snapshot),
-        new(CscClaPeriods,
+        new(CscClaPeriods, "Periods in care",
         [
             LocalId("person_id", "D01"),
             Text("period_key", true, "R16"),
@@ -90,7 +90,7 @@ public static class FeedCatalog
         ], "start_date", RecordKey: new(["person_id", "period_key"],
             "One period of care. A later delivery of the same period replaces the earlier row (an end date added, a date corrected)."),
             Coverage: FeedCoverage.Snapshot),
-        new(PoliceDaIncidents,
+        new(PoliceDaIncidents, "Domestic abuse incidents",
         [
             Text("incident_id", true),
             Date("incident_date", true),
@@ -104,7 +104,7 @@ public static class FeedCatalog
         ], "incident_date", RecordKey: new(["incident_id", "person"],
             "One person's part in one incident. A later delivery of the same incident for the same person replaces the earlier row; "
             + "an incident with two people in the cohort is one incident when the cohort's incidents are counted.")),
-        new(HealthAggregates,
+        new(HealthAggregates, "A&E attendances and emergency admissions, as totals",
         [
             Text("quarter", true),
             Label(CohortLabelField, true),
@@ -116,7 +116,7 @@ public static class FeedCatalog
         ], null, PersonLevel: false, RecordKey: new(["quarter", "cohort", "age_group", "measure"],
             "One aggregate figure. A later delivery of the same quarter, cohort, age group and measure replaces the earlier one; "
             + "a quarter and cohort with no row has not been received (never zero).")),
-        new(SubstanceMisuseEpisodes,
+        new(SubstanceMisuseEpisodes, "Substance misuse treatment episodes",
         [
             LocalId("client_id"),
             Name("forename_initial", IdentityPart.ForenameInitial),
@@ -133,7 +133,7 @@ public static class FeedCatalog
             "One triage or treatment episode. A later delivery of the same client's episode from the same assessment date replaces the "
             + "earlier row (a treatment start, closure date or reason added)."),
             Coverage: FeedCoverage.Snapshot),
-        new(SubstanceMisuseTops,
+        new(SubstanceMisuseTops, "Treatment outcomes (TOPS) forms",
         [
             LocalId("client_id"),
             Name("forename_initial", IdentityPart.ForenameInitial),
@@ -150,7 +150,7 @@ public static class FeedCatalog
         ], "form_date", RecordKey: new(["client_id", "form_date", "stage"],
             "One TOPS form. A later delivery of the same client's form of the same stage and date replaces the earlier row; forms of one "
             + "day are read in the order exit, start, review (an exit closes the earlier episode before a start opens the next).")),
-        new(SchoolAttendance,
+        new(SchoolAttendance, "School attendance",
         [
             Upn(required: true),
             Name("forename", IdentityPart.Forename),
@@ -166,7 +166,7 @@ public static class FeedCatalog
             "One pupil's sessions at one school for one period. A later row for the same pupil and school whose period overlaps an "
             + "earlier one (the same period re-sent or corrected, or split differently) replaces it, so no day is counted twice; "
             + "rows from different schools are added up.")),
-        new(DaProgrammes,
+        new(DaProgrammes, "Domestic abuse programmes",
         [
             Name("forename", IdentityPart.Forename),
             Name("surname", IdentityPart.Surname),
@@ -181,7 +181,7 @@ public static class FeedCatalog
             "One person's place on one programme. A later delivery of the same person, programme, role and start date replaces the "
             + "earlier row (an end date or outcome added)."),
             Coverage: FeedCoverage.Snapshot),
-        new(MentalHealthScores,
+        new(MentalHealthScores, "Depression and anxiety scores",
         [
             Nhs(),
             Name("forename", IdentityPart.Forename),

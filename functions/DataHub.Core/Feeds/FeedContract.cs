@@ -2,6 +2,7 @@ namespace DataHub.Core.Feeds;
 
 /// <summary>One partner feed's published contract: its fields, their types and rules, its natural key and what a delivery reports on.</summary>
 /// <param name="Name">The feed name, which is also its landing folder name, e.g. "police-da-incidents".</param>
+/// <param name="Title">What the feed holds, in a few words for readers who do not know its name, e.g. "Domestic abuse incidents".</param>
 /// <param name="Fields">The fields in contract order.</param>
 /// <param name="QuarterField">The stored date field whose calendar quarter files a row under in the secure mart, or null
 /// when the feed carries its own quarter label (health-aggregates' "quarter").</param>
@@ -10,12 +11,16 @@ namespace DataHub.Core.Feeds;
 /// <param name="Coverage">Which periods a delivery of the feed reports on.</param>
 public sealed record FeedContract(
     string Name,
+    string Title,
     IReadOnlyList<FieldSpec> Fields,
     string? QuarterField,
     bool PersonLevel = true,
     RecordKey? RecordKey = null,
     FeedCoverage Coverage = FeedCoverage.Events)
 {
+    /// <summary>The feed for readers: what it holds with its name in brackets, e.g. "Domestic abuse incidents (police-da-incidents)".</summary>
+    public string DisplayName => $"{Title} ({Name})";
+
     /// <summary>The field with this contract name; null when the contract has none.</summary>
     public FieldSpec? Find(string name) => Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
 }

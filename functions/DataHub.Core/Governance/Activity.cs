@@ -42,6 +42,22 @@ public static class BoardActivity
     /// <summary>The activity of stored health aggregate rows whose cohort label names none of the cohorts reported: no KPI uses them.</summary>
     public const string UnmatchedCohortLabel = "unmatched_cohort_label";
 
+    private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
+    {
+        [AuditKinds.KpiPublished] = "KPI tables published",
+        [AuditKinds.KpiRefused] = "KPI tables held back (not published)",
+        [GovernancePublisher.AuditKind] = "Governance tables published",
+        [GovernancePublisher.RefusedKind] = "Governance tables held back (not published)",
+        [AuditKinds.KeyCreated] = "Key created (pseudonymisation or audit key)",
+        [AuditKinds.KeyRotated] = "New pseudonymisation key version made current",
+        [AuditKinds.AuditRepaired] = "Audit trail repaired: events lost at its end were recorded",
+        [RetentionDeletion] = "Data deleted at the end of its agreement's retention",
+        [CleanupDeletion] = "Unfinished or withdrawn work removed by the hub",
+    };
+
+    /// <summary>What an activity is, in plain words for the board (the activity's name itself when none is written).</summary>
+    public static string Describe(string activity) => Words.GetValueOrDefault(activity) ?? activity.Replace('_', ' ');
+
     /// <summary>Days ahead within which an agreement counts as expiring.</summary>
     public const int ExpiringWithinDays = 90;
 
@@ -114,12 +130,21 @@ public static class BoardActivity
         foreach (var p in protocols.Partners.OrderBy(p => p.ValidTo).ThenBy(p => p.Partner, StringComparer.Ordinal))
         {
             var (status, days) = AgreementStatus(p, today);
-            rows.Add(new ActivityRow("agreement", Quarter.Of(today), null, p.AgreementId, status,
-                string.Create(CultureInfo.InvariantCulture, $"{p.Partner}: {string.Join(", ", p.Feeds.Keys.Order(StringComparer.Ordinal))}; valid {p.ValidFrom:yyyy-MM-dd} to {p.ValidTo:yyyy-MM-dd}."), days));
+            rows.Add(new ActivityRow("agreement", Quarter.Of(today), null, p.AgreementId, status, AgreementDetail(p, p.Partner, feed => feed), days));
         }
 
         rows.Add(new ActivityRow("audit_chain", Quarter.Of(today), null, "audit log", chain.Intact ? "intact" : "broken", chain.Message, chain.EventsChecked));
         return rows;
+    }
+
+    /// <summary>An agreement in one sentence, its partner as <paramref name="partner"/> and each feed as <paramref name="feedName"/> gives it,
+    /// e.g. "csc: csc-cla-periods, csc-people; valid 2024-01-01 to 2030-12-31." (the activity table's detail, with codes).</summary>
+    public static string AgreementDetail(PartnerProtocol protocol, string partner, Func<string, string> feedName)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentNullException.ThrowIfNull(feedName);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{partner}: {string.Join(", ", protocol.Feeds.Keys.Order(StringComparer.Ordinal).Select(feedName))}; valid {protocol.ValidFrom:yyyy-MM-dd} to {protocol.ValidTo:yyyy-MM-dd}.");
     }
 
     private static bool IsRetention(string? rule) => rule is not null && rule.StartsWith("retention.", StringComparison.Ordinal);

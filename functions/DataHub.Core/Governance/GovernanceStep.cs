@@ -18,7 +18,7 @@ public static class GovernanceStep
         // Superseded or cleared: a later publication's tables are current (or coming), and that one writes the report.
         if (governance.SupersededBy is null && !governance.ClearedAsAbandoned && outcome.Quarters.Count > 0)
         {
-            await BoardReport.WriteAsync(hub.Store, Quarter.Parse(outcome.Quarters[^1]), hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await BoardReport.WriteAsync(hub.Store, hub.Protocols, Quarter.Parse(outcome.Quarters[^1]), hub.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 }

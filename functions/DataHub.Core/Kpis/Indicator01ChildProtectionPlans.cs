@@ -15,6 +15,9 @@ public sealed class Indicator01ChildProtectionPlans : IKpiIndicator
     public string Code => "KPI01";
 
     /// <inheritdoc />
+    public string Title => "Child protection plans";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Children, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(AtStart, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),

@@ -21,6 +21,9 @@ public sealed class Indicator02ChildProtectionDuration : IKpiIndicator
     public string Code => "KPI02";
 
     /// <inheritdoc />
+    public string Title => "Length of child protection plans";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Closed, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(ClosedDays, QuantityKind.Sum, Feed: FeedCatalog.CscCpPlans),

@@ -14,6 +14,9 @@ public sealed class Indicator03RepeatChildProtection : IKpiIndicator
     public string Code => "KPI03";
 
     /// <inheritdoc />
+    public string Title => "New and repeat child protection plans";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(NewPlans, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans), new(Within12, QuantityKind.Count, Feed: FeedCatalog.CscCpPlans),

@@ -13,6 +13,9 @@ public sealed class Indicator05LookedAfterChildren : IKpiIndicator
     public string Code => "KPI05";
 
     /// <inheritdoc />
+    public string Title => "Children looked after";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
         [new(AtStart, QuantityKind.Count, Feed: FeedCatalog.CscClaPeriods), new(AtEnd, QuantityKind.Count, Feed: FeedCatalog.CscClaPeriods)];
 

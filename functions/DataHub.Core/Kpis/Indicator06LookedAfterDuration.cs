@@ -19,6 +19,9 @@ public sealed class Indicator06LookedAfterDuration : IKpiIndicator
     public string Code => "KPI06";
 
     /// <inheritdoc />
+    public string Title => "Time in care";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Closed, QuantityKind.Count, Feed: FeedCatalog.CscClaPeriods), new(ClosedDays, QuantityKind.Sum, Feed: FeedCatalog.CscClaPeriods),

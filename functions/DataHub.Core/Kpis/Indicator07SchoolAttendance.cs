@@ -24,6 +24,9 @@ public sealed class Indicator07SchoolAttendance : IKpiIndicator
     public string Code => "KPI07";
 
     /// <inheritdoc />
+    public string Title => "School attendance";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         Quarterly(Pupils, QuantityKind.Count), Quarterly(Unauthorised, QuantityKind.Sum), Quarterly(Authorised, QuantityKind.Sum), Quarterly(Possible, QuantityKind.Sum),

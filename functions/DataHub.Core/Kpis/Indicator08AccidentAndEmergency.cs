@@ -7,6 +7,9 @@ public sealed class Indicator08AccidentAndEmergency : IKpiIndicator
     public string Code => "KPI08";
 
     /// <inheritdoc />
+    public string Title => "A&E attendances";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } = HealthAggregateIndicator.QuantitiesFor("KPI08");
 
     /// <inheritdoc />

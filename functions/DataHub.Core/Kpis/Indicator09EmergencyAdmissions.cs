@@ -7,6 +7,9 @@ public sealed class Indicator09EmergencyAdmissions : IKpiIndicator
     public string Code => "KPI09";
 
     /// <inheritdoc />
+    public string Title => "Emergency hospital admissions";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } = HealthAggregateIndicator.QuantitiesFor("KPI09");
 
     /// <inheritdoc />

@@ -21,6 +21,9 @@ public sealed class Indicator10SubstanceMisuseCompletion : IKpiIndicator
     public string Code => "KPI10";
 
     /// <inheritdoc />
+    public string Title => "Substance misuse treatment completed";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Starts, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes), new(Closures, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),

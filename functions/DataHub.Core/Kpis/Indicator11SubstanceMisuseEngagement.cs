@@ -14,6 +14,9 @@ public sealed class Indicator11SubstanceMisuseEngagement : IKpiIndicator
     public string Code => "KPI11";
 
     /// <inheritdoc />
+    public string Title => "Engagement with substance misuse treatment";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Assessed, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes), new(NoEngagement, QuantityKind.Count, Feed: FeedCatalog.SubstanceMisuseEpisodes),

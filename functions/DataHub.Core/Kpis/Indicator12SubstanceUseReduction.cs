@@ -7,6 +7,9 @@ public sealed class Indicator12SubstanceUseReduction : IKpiIndicator
     public string Code => "KPI12";
 
     /// <inheritdoc />
+    public string Title => "Reduction in substance use";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } = [TopsDomains.Quantity("KPI12", TopsDomains.SubstanceUse)];
 
     /// <inheritdoc />

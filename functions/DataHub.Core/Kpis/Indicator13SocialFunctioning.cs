@@ -7,6 +7,9 @@ public sealed class Indicator13SocialFunctioning : IKpiIndicator
     public string Code => "KPI13";
 
     /// <inheritdoc />
+    public string Title => "Social functioning (TOPS)";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } = TopsDomains.SocialFunctioning.Select(d => TopsDomains.Quantity("KPI13", d)).ToArray();
 
     /// <inheritdoc />

@@ -12,6 +12,9 @@ public sealed class Indicator15MentalHealthScores : IKpiIndicator
     public string Code => "KPI15";
 
     /// <inheritdoc />
+    public string Title => "Depression and anxiety scores";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } = Instruments
         .Select(i => new QuantityDefinition(QuantityId(i), QuantityKind.Count, Categories: ScoreChange.Categories, Feed: FeedCatalog.MentalHealthScores, Reads: KpiWindow.SinceFsStart))
         .ToArray();

@@ -20,6 +20,9 @@ public sealed class Indicator17DomesticAbuseIncidents : IKpiIndicator
     public string Code => "KPI17";
 
     /// <inheritdoc />
+    public string Title => "Domestic abuse incidents";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         Window(Before, KpiWindow.TwelveMonthsBeforeFs), Window(After, KpiWindow.TwelveMonthsAfterFs),

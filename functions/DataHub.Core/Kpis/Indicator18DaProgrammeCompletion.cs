@@ -19,6 +19,9 @@ public sealed class Indicator18DaProgrammeCompletion : IKpiIndicator
     public string Code => "KPI18";
 
     /// <inheritdoc />
+    public string Title => "Domestic abuse programmes";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
     [
         new(Starts, QuantityKind.Count, Feed: FeedCatalog.DaProgrammes), new(Ends, QuantityKind.Count, Feed: FeedCatalog.DaProgrammes),

@@ -15,6 +15,9 @@ public sealed class Indicator19DomesticAbuseHighRisk : IKpiIndicator
     public string Code => "KPI19";
 
     /// <inheritdoc />
+    public string Title => "Adults at high risk of domestic abuse";
+
+    /// <inheritdoc />
     public IReadOnlyList<QuantityDefinition> Quantities { get; } =
         [new(Flagged, QuantityKind.Count, Feed: FeedCatalog.PoliceDaIncidents, Reads: KpiWindow.TwelveMonthsToQuarterEnd)];
 

@@ -124,6 +124,9 @@ public interface IKpiIndicator
     /// <summary>E.g. <c>KPI01</c>.</summary>
     string Code { get; }
 
+    /// <summary>What the indicator is about, in a few words for the board, e.g. "Domestic abuse incidents" (each measure has its own title).</summary>
+    string Title { get; }
+
     /// <summary>The quantities <see cref="Compute"/> adds to.</summary>
     IReadOnlyList<QuantityDefinition> Quantities { get; }
 

@@ -18,6 +18,12 @@ public sealed record PartnerProtocol(
     /// <summary>True when <paramref name="day"/> falls within the agreement's validity (both ends inclusive).</summary>
     public bool InForceOn(DateOnly day) => day >= ValidFrom && day <= ValidTo;
 
+    /// <summary>The partner's name in words, e.g. "Children's social care" (the file's <c>name:</c>); null when the file gives none.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Who the partner is, for readers: its name with its code in brackets, e.g. "Children's social care (csc)", or the code alone.</summary>
+    public string DisplayName => Name is null ? Partner : $"{Name} ({Partner})";
+
     /// <summary>The thresholds the governance scorecard rates this partner's feeds against (the file's <c>scorecard:</c> block).</summary>
     public ScorecardThresholds Scorecard { get; init; } = ScorecardThresholds.Default;
 }

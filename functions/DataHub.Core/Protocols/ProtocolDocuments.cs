@@ -19,6 +19,8 @@ internal sealed class PartnerDocument
 {
     public string? Partner { get; set; }
 
+    public string? Name { get; set; }
+
     public string? AgreementId { get; set; }
 
     public string? LawfulBasis { get; set; }

@@ -105,6 +105,7 @@ public static partial class ProtocolLoader
             feeds)
         {
             Scorecard = ReadScorecard(fileName, doc.Scorecard),
+            Name = string.IsNullOrWhiteSpace(doc.Name) ? null : doc.Name.Trim(),
         };
     }
 

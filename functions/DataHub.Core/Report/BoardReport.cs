@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
+using DataHub.Core.Protocols;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 
@@ -20,6 +21,9 @@ public sealed record BoardReportData(
     string KpiVersion,
     string GovernanceVersion)
 {
+    /// <summary>The agreements as the hub holds them when the report is written: partners' names in words (null: codes alone).</summary>
+    public ProtocolSet? Agreements { get; init; }
+
     /// <summary>The quarters kpi_values reports, in order.</summary>
     public IReadOnlyList<Quarter> KpiQuarters =>
         [.. KpiValues.Records().Select(r => r["quarter"]).Distinct(StringComparer.Ordinal).Select(Quarter.Parse).Order()];
@@ -60,16 +64,18 @@ public static class BoardReport
     /// <summary>Where reports are written: <c>published/report/board-report-{quarter}.html</c>.</summary>
     public static string PathFor(Quarter quarter) => $"published/report/board-report-{quarter}.html";
 
-    /// <summary>Builds the report for <paramref name="quarter"/> (default: the latest quarter the KPI tables hold) and writes it atomically.</summary>
+    /// <summary>Builds the report for <paramref name="quarter"/> (default: the latest quarter the KPI tables hold) and writes it atomically;
+    /// <paramref name="agreements"/> name the partners in words.</summary>
     /// <returns>The path written and the quarter reported.</returns>
     /// <exception cref="BoardReportUnavailableException">Nothing is published yet, or the quarter is not one the KPI tables hold.</exception>
-    public static async Task<(string Path, Quarter Quarter)> WriteAsync(IObjectStore store, Quarter? quarter, DateTimeOffset generated, CancellationToken cancellationToken)
+    public static async Task<(string Path, Quarter Quarter)> WriteAsync(IObjectStore store, ProtocolSet agreements, Quarter? quarter, DateTimeOffset generated, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(agreements);
         for (var attempt = 1; ; attempt++)
         {
-            var data = await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
-                ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.");
+            var data = (await BoardReportData.LoadAsync(store, cancellationToken).ConfigureAwait(false)
+                ?? throw new BoardReportUnavailableException("The KPI and governance tables have not been published yet: run `datahub rollup` first.")) with { Agreements = agreements };
             var quarters = data.KpiQuarters;
             if (quarters.Count == 0)
             {
@@ -116,7 +122,8 @@ public static class BoardReport
         return html.ToString();
     }
 
-    private static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
+    // A version's folder, e.g. "v=20261201T193144Z-2b3ddc".
+    internal static string Tail(string version) => version[(version.LastIndexOf('/') + 1)..];
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 
@@ -137,6 +144,8 @@ public static class BoardReport
         .rag-red { background: #b3261e; color: #fff; } .rag-amber { background: #f0b429; color: #1a1a1a; } .rag-green { background: #1b7f3b; color: #fff; }
         .rag-none { background: #e6e6e6; color: #333; } .status-broken { color: #b3261e; font-weight: 700; } .status-intact { color: #1b7f3b; font-weight: 700; }
         .callout { padding: 8px 12px; border: 1px solid #ccc; background: #fafafa; }
+        .empty-table { margin: 6px 0 14px; font-size: 12px; } .empty-table .caption { font-weight: 600; margin: 4px 0 2px; } .empty-table p { margin: 0; }
+        .key { font-size: 12px; color: #333; } .tech { font-size: 11px; color: #555; margin-top: -4px; }
         @page { size: A4; margin: 14mm 12mm; }
         @media print {
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; } nav { display: none; }

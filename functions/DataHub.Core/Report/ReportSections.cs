@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Feeds;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
+using DataHub.Core.Rollup;
 
 namespace DataHub.Core.Report;
 
 /// <summary>The board report's sections for one quarter, each a &lt;section&gt; whose charts carry their data as a table.</summary>
-internal sealed class ReportSections(BoardReportData data, Quarter quarter)
+internal sealed partial class ReportSections(BoardReportData data, Quarter quarter)
 {
     // Indicators whose quarterly trend heads the report, and the before/after pairs (12 months before and after FS start).
     private static readonly string[] Trends = ["KPI01.children_with_active_plan", "KPI03.new_plans", "KPI07.unauthorised_absence_rate"];
@@ -35,7 +38,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             var series = cohorts.Select((c, i) => new ChartSeries(c, quarters.Select(q => Value(rows[(c, q.ToString())].FirstOrDefault())).ToArray(), SvgCharts.Palette[i % SvgCharts.Palette.Count])).ToArray();
             var latest = cohorts.Select(c => $"{c}: {Shown(rows[(c, _q)].FirstOrDefault(), unit)}");
             var id = "trend-" + Slug(key);
-            var svg = SvgCharts.Line(id, title, $"Line chart of {title.ToLowerInvariant()} per cohort by quarter, {quarters.FirstOrDefault()} to {_q}. In {_q}: {string.Join("; ", latest)}.", quarters.Select(q => q.ToString()).ToArray(), series, v => Format(v, unit));
+            var svg = SvgCharts.Line(id, title, $"Line chart of {title.ToLowerInvariant()} per cohort by quarter, {quarters.FirstOrDefault()} to {_q}. In {_q}: {string.Join("; ", latest)}.", quarters.Select(q => q.ToString()).ToArray(), series, v => Format(v, unit), Axis(unit));
             var table = Table(
                 $"Data for the chart: {title}",
                 ["Quarter", .. cohorts],
@@ -43,7 +46,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             html.Append(Figure(id, title, svg, table));
         }
 
-        return html.Append("</section>\n").ToString();
+        return WithNoFigureKey(html).Append("</section>\n").ToString();
     }
 
     public string BeforeAfter()
@@ -62,13 +65,13 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
                 new ChartSeries("12 months after", cohorts.Select(c => Value(a.GetValueOrDefault(c))).ToArray(), "#0072B2"),
             };
             var words = string.Join("; ", cohorts.Select(c => $"{c} before {Shown(b.GetValueOrDefault(c), unit)}, after {Shown(a.GetValueOrDefault(c), unit)}"));
-            var svg = SvgCharts.Bars(id, title, $"Bar chart, per cohort, of {title.ToLowerInvariant()} as published for {_q}: {words}.", cohorts, series, v => Format(v, unit));
+            var svg = SvgCharts.Bars(id, title, $"Bar chart, per cohort, of {title.ToLowerInvariant()} as published for {_q}: {words}.", cohorts, series, v => Format(v, unit), Axis(unit));
             var table = Table($"Data for the chart: {title}", ["Cohort", "12 months before", "12 months after"],
                 cohorts.Select(c => (IReadOnlyList<string>)[c, Shown(b.GetValueOrDefault(c), unit), Shown(a.GetValueOrDefault(c), unit)]));
             html.Append(Figure(id, title, svg, table));
         }
 
-        return html.Append("</section>\n").ToString();
+        return WithNoFigureKey(html).Append("</section>\n").ToString();
     }
 
     public string Scorecard()
@@ -78,7 +81,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var statuses = new[] { ("red", "#b3261e"), ("amber", "#f0b429"), ("green", "#1b7f3b") };
         var series = statuses.Select(s => new ChartSeries(s.Item1, RagMeasures.Select(m => (double?)rows.Count(r => r[m] == s.Item1)).ToArray(), s.Item2)).ToArray();
         var counts = string.Join("; ", RagMeasures.Select(m => $"{m}: {string.Join(", ", statuses.Select(s => $"{rows.Count(r => r[m] == s.Item1)} {s.Item1}"))}"));
-        var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture));
+        var svg = SvgCharts.Bars("scorecard-chart", "Feeds by status and measure", $"Bar chart of how many feeds are red, amber and green on each measure in {_q}: {counts}.", RagMeasures, series, v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         // Status words stay lower-case, as in the scorecard table itself.
         var table = Table("Data for the chart: feeds by status and measure", ["measure", "red", "amber", "green"],
             RagMeasures.Select(m => (IReadOnlyList<string>)[m, .. statuses.Select(s => rows.Count(r => r[m] == s.Item1).ToString(CultureInfo.InvariantCulture))]));
@@ -90,7 +93,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
             var late = r["days_late"] != "0" ? $", {r["days_late"]} days late" : "";
             var due = r["periods_expected"] == "0" ? "nothing owed (due outside the agreement dates)" : "due " + r["expected_date"];
             var coverage = r["coverage_marker"].Length > 0 ? r["coverage_marker"] : Percent(r["cohort_coverage"]);
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(r["partner"])}</td><td>{E(r["feed"])}</td><td>{RagTag(r["timeliness"])} {E(due)}, {E(arrived)}{E(late)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(PartnerName(r["partner"]))}</td><td>{E(FeedName(r["feed"]))}</td><td>{RagTag(r["timeliness"])} {E(due)}, {E(arrived)}{E(late)}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["completeness"])} {Percent(r["linkage_completeness"])}</td><td>{RagTag(r["validity"])} {Percent(r["rejected_share"])}{(r["files_quarantined"] != "0" ? $", {E(r["files_quarantined"])} file(s) quarantined" : "")}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{RagTag(r["duplicates"])} {Percent(r["duplicate_share"])}</td><td>{RagTag(r["coverage"])} {E(coverage)}</td><td>{RagTag(r["overall"])}</td></tr>");
         }
@@ -105,7 +108,7 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var expiring = rows.Count(r => r["status"] is "expiring" or "expired");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">{rows.Length} agreements; {expiring} expiring within 90 days or expired.</p>");
         html.Append(Table("Agreements", ["Agreement", "Status", "Partner, feeds and validity", "Days to expiry"],
-            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), r["detail"], r["count"]])));
+            rows.Select(r => (IReadOnlyList<string>)[r["subject"], r["status"].Replace('_', ' '), AgreementInWords(r["subject"], r["detail"]), r["count"]])));
         return html.Append("</section>\n").ToString();
     }
 
@@ -116,14 +119,14 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var meanings = data.Markers.Records().ToDictionary(r => r["marker"], StringComparer.Ordinal);
         var markers = meanings.Keys.Where(m => m.Length > 0).ToArray();
         var counts = markers.Select(m => (double?)rows.Count(r => r["marker"] == m)).ToArray();
-        var svg = SvgCharts.Bars("suppression-chart", "KPI figures by marker", $"Bar chart of KPI figures for {_q} by marker: {string.Join("; ", markers.Select((m, i) => $"{m} {counts[i]}"))}, out of {rows.Length} figures.", markers, [new ChartSeries("figures", counts, "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture));
+        var svg = SvgCharts.Bars("suppression-chart", "KPI figures by marker", $"Bar chart of KPI figures for {_q} by marker: {string.Join("; ", markers.Select((m, i) => $"{m} {counts[i]}"))}, out of {rows.Length} figures.", markers, [new ChartSeries("figures", counts, "#0072B2")], v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         var table = Table("Data for the chart: KPI figures by marker", ["Marker", "Figures", "Meaning"],
             [.. markers.Select(m => (IReadOnlyList<string>)[m, rows.Count(r => r["marker"] == m).ToString(CultureInfo.InvariantCulture), meanings[m]["meaning"]]),
              ["(none)", rows.Count(r => r["marker"].Length == 0).ToString(CultureInfo.InvariantCulture), "The value is shown."]]);
         html.Append(Figure("suppression-chart", "KPI figures by marker", svg, table));
         var byIndicator = rows.Where(r => r["marker"] == "[c]").GroupBy(r => r["indicator"]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal);
         html.Append(Table("Figures withheld to protect confidentiality ([c]), by indicator", ["Indicator", "Figures withheld"],
-            byIndicator.Select(g => (IReadOnlyList<string>)[g.Key, g.Count().ToString(CultureInfo.InvariantCulture)])));
+            byIndicator.Select(g => (IReadOnlyList<string>)[IndicatorName(g.Key), g.Count().ToString(CultureInfo.InvariantCulture)])));
         return html.Append("</section>\n").ToString();
     }
 
@@ -132,19 +135,24 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         var html = Open("audit", "Audit summary and chain status", "What the hub received and did, read from its audit trail, and whether that trail is intact.");
         var chain = data.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
         var intact = chain?["status"] == "intact";
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">Audit chain: <span class=\"{(intact ? "status-intact" : "status-broken")}\">{(chain is null ? "not checked" : intact ? "intact" : "BROKEN")}</span>. {E(chain?["detail"] ?? "")}</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"callout\">Audit chain: <span class=\"{(intact ? "status-intact" : "status-broken")}\">{(chain is null ? "not checked" : intact ? "intact" : "BROKEN")}</span>. {E(ChainInWords(chain))}</p>");
+        if (chain is not null && chain["detail"].Length > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"tech\">For maintainers, the check's own words: {E(chain["detail"])}</p>");
+        }
+
         var deliveries = data.Deliveries.Records().ToArray();
         var outcomes = deliveries.Select(d => d["outcome"]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var all = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o)).ToArray();
         var inQuarter = outcomes.Select(o => (double?)deliveries.Count(d => d["outcome"] == o && d["quarter"] == _q)).ToArray();
         var svg = SvgCharts.Bars("deliveries-chart", "Files received by outcome", $"Bar chart of files received by outcome, all time and in {_q}: {string.Join("; ", outcomes.Select((o, i) => $"{o} {all[i]} ({inQuarter[i]} in {_q})"))}.", outcomes,
-            [new ChartSeries("all time", all, "#0072B2"), new ChartSeries($"received in {_q}", inQuarter, "#E69F00")], v => v.ToString("0", CultureInfo.InvariantCulture));
+            [new ChartSeries("all time", all, "#0072B2"), new ChartSeries($"received in {_q}", inQuarter, "#E69F00")], v => v.ToString("0", CultureInfo.InvariantCulture), ChartValues.Whole);
         var table = Table("Data for the chart: files received by outcome", ["Outcome", "All time", $"Received in {_q}"],
             outcomes.Select((o, i) => (IReadOnlyList<string>)[o, N(all[i]), N(inQuarter[i])]));
         html.Append(Figure("deliveries-chart", "Files received by outcome", svg, table));
         var rejections = data.Rejections.Records().ToArray();
         html.Append(Table("Rows rejected and files quarantined, by rule (all time)", ["Partner", "Feed", "Quarter received", "Rule", "What it means", "Rows rejected", "Files quarantined"],
-            rejections.Select(r => (IReadOnlyList<string>)[r["partner"], r["feed"], r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]])));
+            rejections.Select(r => (IReadOnlyList<string>)[PartnerName(r["partner"]), FeedName(r["feed"]), r["quarter"], r["rule"], r["rule_text"], r["rows_rejected"], r["files_quarantined"]]), "None so far: no row has been rejected and no file quarantined."));
         var unused = data.Activity.Records().Where(r => r["activity"] == BoardActivity.UnmatchedCohortLabel).ToArray();
         if (unused.Length > 0)
         {
@@ -153,9 +161,73 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
         }
 
         var activity = data.Activity.Records().Where(r => r["activity"] is not ("agreement" or "audit_chain" or BoardActivity.UnmatchedCohortLabel)).GroupBy(r => r["activity"]).ToArray();
-        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Events", "Latest"],
-            activity.Select(g => (IReadOnlyList<string>)[g.Key.Replace('_', ' '), g.Count().ToString(CultureInfo.InvariantCulture), g.Max(r => r["at"]) ?? ""])));
+        html.Append(Table("Publications, retention deletions and key changes", ["Activity", "Times, or objects deleted", "Latest"],
+            activity.Select(g => (IReadOnlyList<string>)[BoardActivity.Describe(g.Key), Times(g.Key, g), When(g.Max(r => r["at"]) ?? "")]),
+            "None so far."));
         return html.Append("</section>\n").ToString();
+    }
+
+    // How many: a publication or key change is one row each time (its count is something else, the rows published); deletions
+    // are one row per quarter, partner and feed, counting the objects deleted, so those counts are added up.
+    private static string Times(string activity, IEnumerable<IReadOnlyDictionary<string, string>> rows) =>
+        (activity is BoardActivity.RetentionDeletion or BoardActivity.CleanupDeletion
+            ? rows.Sum(r => long.TryParse(r["count"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
+            : rows.Count()).ToString(CultureInfo.InvariantCulture);
+
+    // The chain check in plain words: what was checked, when, and what the records kept outside the log (anchors) showed. The
+    // check's own message (event numbers, the anchor file and line) stays beside it for maintainers.
+    private string ChainInWords(IReadOnlyDictionary<string, string>? chain)
+    {
+        var checkedAt = KpiVersions.StartOf(BoardReport.Tail(data.GovernanceVersion).Replace("v=", "", StringComparison.Ordinal)) is { } at ? $"on {Day(at)}, when these governance tables were published" : "when these governance tables were published";
+        if (chain is null)
+        {
+            return "The audit trail was not checked for these tables.";
+        }
+
+        var events = chain["count"].Length > 0 ? chain["count"] + " events" : "the events";
+        if (chain["status"] != "intact")
+        {
+            return $"The hub's audit trail failed its check {checkedAt}: what it records cannot be relied on until it is repaired.";
+        }
+
+        // "Unaltered" only when the check recomputed every seal under the audit key; an intact chain of unkeyed events, or one
+        // checked without the key, shows only that the events are there, in order and linked (anyone could re-compute links).
+        var detail = chain["detail"];
+        var state = detail.Contains(AuditVerifier.SealsChecked, StringComparison.Ordinal)
+            ? "in order and unaltered since they were written"
+            : "in order and linked; their seals were not checked";
+        if (detail.Contains(AuditVerifier.NoAnchorYet, StringComparison.Ordinal))
+        {
+            return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, {state}, but no record of its progress is kept outside the trail yet, so a deletion or rewrite of the whole trail would not show.";
+        }
+
+        var anchors = AnchorsAgree().Match(detail);
+        var outside = anchors.Success
+            ? $" Its progress is also recorded outside the trail at the end of each step (each file stored, each publication, each key change), where deleting or rewriting the trail cannot reach: all {anchors.Groups[1].Value} of those records agree with it."
+            : "";
+        return $"Checked {checkedAt}: all {events} in the hub's audit trail are there, {state}.{outside}";
+    }
+
+    // "2026-12-01T19:31:43Z" as "1 Dec 2026, 19:31 UTC".
+    private static string When(string at) =>
+        DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? Day(t) : at;
+
+    private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+) anchors agree\b")]
+    private static partial System.Text.RegularExpressions.Regex AnchorsAgree();
+
+    // What "—" means in a section's chart tables, said once, after the section's introduction, when a table shows one: the
+    // cohort has no row in kpi_values for that quarter (Shown), which is before its figures begin (KpiCalculator publishes a
+    // cohort's figures from its first quarter, or the four quarters before it for measures with a baseline year).
+    private static StringBuilder WithNoFigureKey(StringBuilder html)
+    {
+        const string Key = "<p class=\"key\">In these tables, — means the cohort has no figure for that quarter: the quarter is before the cohort's figures begin "
+            + "(the quarter its FS work started, or the year before it for measures compared with that year). It is not zero, and it is not a withheld number: "
+            + "a withheld number shows a marker such as [c].</p>\n";
+        var text = html.ToString();
+        var intro = text.IndexOf("</p>\n", StringComparison.Ordinal) + "</p>\n".Length;
+        return text.Contains("<td>—</td>", StringComparison.Ordinal) ? new StringBuilder(text).Insert(intro, Key) : html;
     }
 
     private static StringBuilder Open(string id, string title, string intro) =>
@@ -164,8 +236,15 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
     private static string Figure(string id, string title, string svg, string table) =>
         $"<figure id=\"fig-{id}\" data-chart=\"{id}\">\n<figcaption>{E(title)}</figcaption>\n{svg}\n{table}</figure>\n";
 
-    private static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    // A table with no rows says so in a line under its caption, rather than showing a header over nothing.
+    private static string Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string none = "None in this period.")
     {
+        rows = [.. rows];
+        if (!rows.Any())
+        {
+            return $"<div class=\"empty-table\"><p class=\"caption\">{E(caption)}</p><p>{E(none)}</p></div>\n";
+        }
+
         var html = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<table><caption>{E(caption)}</caption><thead><tr>");
         foreach (var h in headers)
         {
@@ -197,11 +276,35 @@ internal sealed class ReportSections(BoardReportData data, Quarter quarter)
 
     private static string Format(double v, string unit) => unit switch
     {
-        "proportion" or "session_rate" => v.ToString("0.0%", CultureInfo.InvariantCulture),
+        _ when IsPercent(unit) => v.ToString("0.0%", CultureInfo.InvariantCulture),
         "average_days" => v.ToString("0", CultureInfo.InvariantCulture) + " days",
         "change" => v.ToString("+0;-0;0", CultureInfo.InvariantCulture),
         _ => v.ToString("0", CultureInfo.InvariantCulture),
     };
+
+    // Partners and feeds by name, with the code in brackets as the governance tables write it; a code the agreements or the
+    // feed catalogue do not know (an empty partner of a refused path, an agreement since removed) is shown as it is.
+    private string PartnerName(string code) => data.Agreements?.Find(code)?.DisplayName ?? code;
+
+    private static string FeedName(string code) => code.Length > 0 && FeedCatalog.Find(code) is { } feed ? feed.DisplayName : code;
+
+    // The published row's partner, feeds and validity with the partner and feeds named in words. Only the names come from the
+    // agreements held today, and only from the one whose sentence in codes is the published detail exactly (the partner is in
+    // it, so two partners under one agreement id each find their own): an agreement extended, given feeds or removed since
+    // publication shows the published detail as it is, so the row never mixes today's files with the published status and days.
+    private string AgreementInWords(string agreementId, string detail) =>
+        data.Agreements?.Partners.FirstOrDefault(p => p.AgreementId == agreementId && BoardActivity.AgreementDetail(p, p.Partner, feed => feed) == detail) is { } p
+            ? BoardActivity.AgreementDetail(p, p.DisplayName, FeedName)
+            : detail;
+
+    // The indicator's title from its definition, with its code as kpi_values writes it.
+    private static string IndicatorName(string code) =>
+        KpiCatalog.Indicators.FirstOrDefault(i => i.Code == code) is { } indicator ? $"{indicator.Title} ({code})" : code;
+
+    private static ChartValues Axis(string unit) => IsPercent(unit) ? ChartValues.Percent : ChartValues.Whole;
+
+    // Units shown as a percentage: the one place that decides it, for the labels (Format) and the axis steps (Axis) alike.
+    private static bool IsPercent(string unit) => unit is "proportion" or "session_rate";
 
     private static string Percent(string share) =>
         double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v.ToString("0.0%", CultureInfo.InvariantCulture) : "—";

@@ -10,6 +10,16 @@ namespace DataHub.Core.Report;
 /// <param name="Colour">The fill or stroke colour.</param>
 public sealed record ChartSeries(string Name, IReadOnlyList<double?> Values, string Colour);
 
+/// <summary>What a chart's values are, so its y axis is marked in steps that suit them.</summary>
+public enum ChartValues
+{
+    /// <summary>Counts (people, plans, files, figures) and values shown as whole numbers (days): the axis never steps by a fraction.</summary>
+    Whole,
+
+    /// <summary>Shares shown as percentages to one decimal place: the axis steps by 0.1% or more, so no two labels read alike.</summary>
+    Percent,
+}
+
 /// <summary>Inline SVG line and bar charts for the board report: no script, no external font, a title and description for screen readers.</summary>
 public static class SvgCharts
 {
@@ -23,12 +33,12 @@ public static class SvgCharts
     private const int Top = 14;
     private const int Bottom = 46;
 
-    /// <summary>A line per series over the categories (quarters); a gap where a value is withheld.</summary>
-    public static string Line(string id, string title, string description, IReadOnlyList<string> categories, IReadOnlyList<ChartSeries> series, Func<double, string> format)
+    /// <summary>A line per series over the categories (quarters); a gap where a value is withheld or not a finite number.</summary>
+    public static string Line(string id, string title, string description, IReadOnlyList<string> categories, IReadOnlyList<ChartSeries> series, Func<double, string> format, ChartValues values)
     {
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(series);
-        var (svg, y) = Frame(id, title, description, series, format);
+        var (svg, y) = Frame(id, title, description, series, format, values);
         double X(int i) => Left + (categories.Count <= 1 ? (Width - Left - Right) / 2.0 : i * (Width - Left - Right) / (double)(categories.Count - 1));
         XLabels(svg, categories, X);
         foreach (var s in series)
@@ -37,7 +47,7 @@ public static class SvgCharts
             var pen = false;
             for (var i = 0; i < s.Values.Count; i++)
             {
-                if (s.Values[i] is not { } v)
+                if (s.Values[i] is not { } v || !double.IsFinite(v))
                 {
                     pen = false;
                     continue;
@@ -58,11 +68,11 @@ public static class SvgCharts
     }
 
     /// <summary>Bars side by side per category, one per series.</summary>
-    public static string Bars(string id, string title, string description, IReadOnlyList<string> categories, IReadOnlyList<ChartSeries> series, Func<double, string> format)
+    public static string Bars(string id, string title, string description, IReadOnlyList<string> categories, IReadOnlyList<ChartSeries> series, Func<double, string> format, ChartValues values)
     {
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(series);
-        var (svg, y) = Frame(id, title, description, series, format);
+        var (svg, y) = Frame(id, title, description, series, format, values);
         var band = (Width - Left - Right) / (double)Math.Max(1, categories.Count);
         var bar = band * 0.8 / Math.Max(1, series.Count);
         XLabels(svg, categories, i => Left + (band * i) + (band / 2));
@@ -70,7 +80,7 @@ public static class SvgCharts
         {
             for (var i = 0; i < categories.Count && i < series[s].Values.Count; i++)
             {
-                if (series[s].Values[i] is not { } v)
+                if (series[s].Values[i] is not { } v || !double.IsFinite(v))
                 {
                     continue;
                 }
@@ -84,20 +94,20 @@ public static class SvgCharts
         return svg.Append("</svg>").ToString();
     }
 
-    // The svg element with its title, description, y axis (gridlines from zero or the lowest value to the highest), and legend.
-    private static (StringBuilder Svg, Func<double, double> Y) Frame(string id, string title, string description, IReadOnlyList<ChartSeries> series, Func<double, string> format)
+    // The svg element with its title, description, y axis (gridlines at round steps from zero or below the lowest value to
+    // above the highest), and legend.
+    private static (StringBuilder Svg, Func<double, double> Y) Frame(string id, string title, string description, IReadOnlyList<ChartSeries> series, Func<double, string> format, ChartValues kind)
     {
-        var values = series.SelectMany(s => s.Values).Where(v => v is not null).Select(v => v!.Value).ToArray();
-        var min = Math.Min(0, values.DefaultIfEmpty(0).Min());
-        var max = Math.Max(min + 1e-9, values.DefaultIfEmpty(1).Max());
-        max = max <= min ? min + 1 : max + ((max - min) * 0.05);
+        // A value that is not a finite number (NaN, infinity) would make the whole axis NaN: it is left off, as a withheld one is.
+        var values = series.SelectMany(s => s.Values).OfType<double>().Where(double.IsFinite).ToArray();
+        var ticks = Ticks(Math.Min(0, values.DefaultIfEmpty(0).Min()), Math.Max(0, values.DefaultIfEmpty(0).Max()), kind);
+        var (min, max) = (ticks[0], ticks[^1]);
         double Y(double v) => Top + ((Height - Top - Bottom) * (1 - ((v - min) / (max - min))));
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-title\">{E(title)}</title><desc id=\"{id}-desc\">{E(description)}</desc>");
-        for (var g = 0; g <= 4; g++)
+        foreach (var v in ticks)
         {
-            var v = min + ((max - min) * g / 4);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{N(Y(v))}\" y2=\"{N(Y(v))}\" stroke=\"#ccc\" stroke-width=\"0.5\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{N(Y(v) + 3)}\" text-anchor=\"end\" font-size=\"9\">{E(format(v))}</text>");
         }
@@ -111,6 +121,22 @@ public static class SvgCharts
         }
 
         return (svg, Y);
+    }
+
+    /// <summary>The y axis ticks from <paramref name="low"/> to <paramref name="high"/> (widened to whole steps): about five steps
+    /// of 1, 2 or 5 times a power of ten, so every label is a round number; whole numbers step by at least 1.</summary>
+    internal static IReadOnlyList<double> Ticks(double low, double high, ChartValues kind)
+    {
+        var span = high > low ? high - low : 1;
+        var rough = span / 5;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * power).First(s => s >= rough * (1 - 1e-9));
+        step = Math.Max(kind == ChartValues.Whole ? 1 : 0.001, step);
+
+        // The small tolerance keeps a value that sits on a step (0.3 / 0.1 = 2.9999…) from adding a step beyond it.
+        var first = Math.Floor((low / step) + 1e-9);
+        var last = Math.Max(first + 1, Math.Ceiling((high / step) - 1e-9));
+        return [.. Enumerable.Range(0, (int)(last - first) + 1).Select(i => Math.Round((first + i) * step, 12))];
     }
 
     private static void XLabels(StringBuilder svg, IReadOnlyList<string> categories, Func<int, double> x)

@@ -193,7 +193,7 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
     }
 
     /// <summary>When a run started, from its id ("yyyyMMddTHHmmssZ-xxxxxx"); null for a folder that is not a run's.</summary>
-    private static DateTimeOffset? StartOf(string runId) =>
+    internal static DateTimeOffset? StartOf(string runId) =>
         runId.Length > 16 && DateTimeOffset.TryParseExact(runId[..16], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
     private async Task<AuditHead?> ReadHeadAsync(string path, CancellationToken cancellationToken)

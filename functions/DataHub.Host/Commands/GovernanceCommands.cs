@@ -68,7 +68,7 @@ internal static class GovernanceCommands
             try
             {
                 using var hub = EmbeddedHub.Open(parse.GetValue(root)!, null, env.Time, settings: env.Settings);
-                var (path, reported) = await BoardReport.WriteAsync(hub.Context.Store, asked, env.Time.GetUtcNow(), ct);
+                var (path, reported) = await BoardReport.WriteAsync(hub.Context.Store, hub.Context.Protocols, asked, env.Time.GetUtcNow(), ct);
                 env.Output.WriteLine($"Board report for {reported}: {Path.Combine(hub.Root, path)} (open it in any browser; print it to A4 from there).");
                 return ExitCodes.Ok;
             }

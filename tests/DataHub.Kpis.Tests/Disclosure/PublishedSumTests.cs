@@ -76,6 +76,8 @@ public sealed class PublishedSumTests
     {
         public string Code => "X01";
 
+        public string Title => "Unguarded average";
+
         public IReadOnlyList<QuantityDefinition> Quantities { get; } =
             [new("X01.plans", QuantityKind.Count), new("X01.days", QuantityKind.Sum)];
 

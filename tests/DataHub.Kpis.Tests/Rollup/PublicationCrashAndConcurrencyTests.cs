@@ -151,7 +151,7 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         // `datahub report` has rendered from the current tables when a rollup publishes and writes its own report.
         var stall = new Stall();
         var held = new StallingStore(Context.Store, StoreStep.BeginWrite, p => p == BoardReport.PathFor(quarter), stall);
-        var report = Task.Run(() => BoardReport.WriteAsync(held, quarter, _clock.GetUtcNow(), CancellationToken.None));
+        var report = Task.Run(() => BoardReport.WriteAsync(held, Context.Protocols, quarter, _clock.GetUtcNow(), CancellationToken.None));
         await stall.Reached;
         _clock.Advance(TimeSpan.FromMinutes(1));
         await _hub.IngestAsync(_late);
