@@ -13,7 +13,7 @@ internal sealed class CsvRecords : IDisposable
     private readonly ReadLimits limits;
     private long malformedRecord;
 
-    /// <param name="content">The file's bytes from its first record (any byte order mark already passed); not disposed.</param>
+    /// <param name="content">The file's bytes, sniffed: no byte order mark but UTF-8's, which CsvHelper passes over; not disposed.</param>
     /// <param name="limits">The reader's limits.</param>
     public CsvRecords(Stream content, ReadLimits limits)
     {

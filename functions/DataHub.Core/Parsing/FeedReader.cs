@@ -277,13 +277,8 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
-        var bom = head is [0xEF, 0xBB, 0xBF, ..];
-        if (bom)
-        {
-            file.Skip(3);
-        }
-
-        return new TextDecoding(bom);
+        // CsvHelper passes over a UTF-8 byte order mark itself; it would transcode after any other, refused above.
+        return new TextDecoding(byteOrderMark: head is [0xEF, 0xBB, 0xBF, ..]);
     }
 
     private string[] ReadCsvHeader(CsvRecords reader, TextDecoding text)

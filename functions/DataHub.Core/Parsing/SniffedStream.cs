@@ -41,9 +41,6 @@ internal sealed class SniffedStream : Stream
         return new SniffedStream(content, head[..count]);
     }
 
-    /// <summary>Passes over the first <paramref name="count"/> bytes (a byte order mark); before any read only.</summary>
-    public void Skip(int count) => position += count;
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
