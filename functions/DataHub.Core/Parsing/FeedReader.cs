@@ -67,7 +67,6 @@ public sealed class FeedReader : IDisposable
             }
 
             csv = new CsvRecords(sniffed, limits);
-
             headers = ReadCsvHeader(csv, decoding);
         }
 
@@ -456,8 +455,8 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
-        // The record as sent (cells, quotes and commas, without its line break): an exact repeat of an earlier row hashes the same. Hashed before
-        // the cells are parsed, so the repeated-row table's slot is fetched from memory while they are.
+        // The record as sent (cells, quotes and commas, without its line break): an exact repeat of an earlier row hashes
+        // the same. Hashed before the cells are parsed, so the repeated-row table's slot is fetched from memory while they are.
         var hash = RowHash.Of(recordBytes);
         duplicates.Prefetch(hash);
         if (scratch.Length < recordBytes.Length)
