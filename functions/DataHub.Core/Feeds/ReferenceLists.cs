@@ -1,3 +1,4 @@
+using CsvHelper;
 
 namespace DataHub.Core.Feeds;
 
@@ -32,21 +33,14 @@ public static class ReferenceLists
         var resource = "DataHub.Core.Reference." + name + ".csv";
         using var stream = typeof(ReferenceLists).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Reference list {resource} is not embedded in {typeof(ReferenceLists).Assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        var header = reader.ReadLine()?.Split(',') ?? [];
-        var completedColumn = Array.IndexOf(header, "completed");
+        using var csv = CsvReader.Create(stream, new CsvReaderOptions { Separator = ',', TrimWhitespace = false }, leaveOpen: false);
+        var hasCompleted = csv.TryGetFieldIndex("completed", out var completedColumn);
         var codes = new List<ReferenceCode>();
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        while (csv.Read())
         {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            // The reference files are ours and plain: no quoting, no commas inside labels.
-            var parts = line.Split(',');
-            var completed = completedColumn > 0 && completedColumn < parts.Length && parts[completedColumn] == "Y";
-            codes.Add(new ReferenceCode(parts[0], parts.Length > 1 ? parts[1] : parts[0], completed));
+            var code = csv.GetString(0);
+            var label = csv.FieldCount > 1 ? csv.GetString(1) : code;
+            codes.Add(new ReferenceCode(code, label, hasCompleted && csv.GetSpan(completedColumn).SequenceEqual("Y"u8)));
         }
 
         return codes;

@@ -20,7 +20,7 @@ public sealed class FeedReader : IDisposable
     private readonly DuplicateRows duplicates;
     private readonly List<RowError> crossFieldErrors = [];
     private readonly RowHash cellHash = new();
-    private readonly CsvRecordReader? csv;
+    private readonly CsvRecords? csv;
     private readonly TextDecoding? decoding;
     private readonly XlsxSheetReader? xlsx;
     private readonly string[] headers = [];
@@ -59,13 +59,14 @@ public sealed class FeedReader : IDisposable
         }
         else
         {
-            csv = new CsvRecordReader(content, limits);
-            decoding = OpenCsv(csv);
+            var sniffed = SniffedStream.Open(content);
+            decoding = OpenCsv(sniffed);
             if (decoding is null)
             {
                 return;
             }
 
+            csv = new CsvRecords(sniffed, limits);
             headers = ReadCsvHeader(csv, decoding);
         }
 
@@ -154,7 +155,7 @@ public sealed class FeedReader : IDisposable
     }
 
     // Drives whichever format's reader this file has, yielding what the row function makes of each record (null: skip it).
-    private async IAsyncEnumerable<T> Records<T>(Func<CsvRecordReader, T?> csvRow, Func<XlsxSheetReader, T?> xlsxRow,
+    private async IAsyncEnumerable<T> Records<T>(Func<CsvRecords, T?> csvRow, Func<XlsxSheetReader, T?> xlsxRow,
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
@@ -188,7 +189,7 @@ public sealed class FeedReader : IDisposable
         ReportCsvLimit();
     }
 
-    private RawRow? CsvRaw(CsvRecordReader record)
+    private RawRow? CsvRaw(CsvRecords record)
     {
         if (record.IsBlank)
         {
@@ -241,9 +242,9 @@ public sealed class FeedReader : IDisposable
         }
     }
 
-    private TextDecoding? OpenCsv(CsvRecordReader reader)
+    private TextDecoding? OpenCsv(SniffedStream file)
     {
-        var head = reader.Peek();
+        var head = file.Head;
         if (head.IsEmpty)
         {
             fileErrors.Add(new FileError(Rules.FileEmpty, "The file is empty: it needs a header row."));
@@ -275,16 +276,11 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
-        var bom = head is [0xEF, 0xBB, 0xBF, ..];
-        if (bom)
-        {
-            reader.Skip(3);
-        }
-
-        return new TextDecoding(bom);
+        // CsvHelper passes over a UTF-8 byte order mark itself; it would transcode after any other, refused above.
+        return new TextDecoding(byteOrderMark: head is [0xEF, 0xBB, 0xBF, ..]);
     }
 
-    private string[] ReadCsvHeader(CsvRecordReader reader, TextDecoding text)
+    private string[] ReadCsvHeader(CsvRecords reader, TextDecoding text)
     {
         while (reader.Read())
         {
@@ -420,7 +416,7 @@ public sealed class FeedReader : IDisposable
         throw new InvalidOperationException($"{field.Name} is not a field of {Contract.Name}.");
     }
 
-    private RowResult? CsvRow(CsvRecordReader record)
+    private RowResult? CsvRow(CsvRecords record)
     {
         if (record.IsBlank)
         {
@@ -459,20 +455,14 @@ public sealed class FeedReader : IDisposable
             return null;
         }
 
-        // The record's bytes as sent (cells and commas): an exact repeat of an earlier row hashes the same. Hashed before
-        // the cells are parsed, so the repeated-row table's slot is fetched from memory while they are.
+        // The record as sent (cells, quotes and commas, without its line break): an exact repeat of an earlier row hashes
+        // the same. Hashed before the cells are parsed, so the repeated-row table's slot is fetched from memory while they are.
         var hash = RowHash.Of(recordBytes);
         duplicates.Prefetch(hash);
         if (scratch.Length < recordBytes.Length)
         {
             ArrayPool<char>.Shared.Return(scratch);
             scratch = ArrayPool<char>.Shared.Rent(recordBytes.Length);
-        }
-
-        // Most records are pure ASCII: widen the whole record once and slice it, rather than decoding cell by cell.
-        if (ascii)
-        {
-            System.Text.Ascii.ToUtf16(recordBytes, scratch, out _);
         }
 
         var values = new object?[fieldColumns.Length];
@@ -484,10 +474,7 @@ public sealed class FeedReader : IDisposable
                 continue;
             }
 
-            var bytes = record.Field(column);
-            var text = ascii
-                ? new ReadOnlySpan<char>(scratch, record.FieldOffset(column), bytes.Length)
-                : decoding.Decode(bytes, scratch);
+            var text = Decode(record.Field(column), ascii);
             if (parser.Parse(f, text, out var value) is { } problem)
             {
                 Add(ref errors, problem.At(line));
@@ -574,7 +561,20 @@ public sealed class FeedReader : IDisposable
         return RowResult.Accepted(new ParsedRow(line, values));
     }
 
-    private bool ExtraCellsEmpty(CsvRecordReader record)
+    // Decodes a cell into the one scratch buffer (as long as the record), which the next cell overwrites: the parser
+    // copies what it keeps. Most records are pure ASCII, widened without a decoder.
+    private ReadOnlySpan<char> Decode(ReadOnlySpan<byte> cell, bool ascii)
+    {
+        if (!ascii)
+        {
+            return decoding!.Decode(cell, scratch);
+        }
+
+        System.Text.Ascii.ToUtf16(cell, scratch, out var widened);
+        return scratch.AsSpan(0, widened);
+    }
+
+    private bool ExtraCellsEmpty(CsvRecords record)
     {
         for (var c = headers.Length; c < record.FieldCount; c++)
         {
@@ -587,7 +587,7 @@ public sealed class FeedReader : IDisposable
         return true;
     }
 
-    private bool AllEmpty(CsvRecordReader record)
+    private bool AllEmpty(CsvRecords record)
     {
         for (var c = 0; c < headers.Length; c++)
         {

@@ -126,4 +126,14 @@ public sealed class FeedCatalogTests
         FeedSamples.Contract("csc-people").Find("ethnicity")!.AllowedValues.Should().Equal(ReferenceLists.Codes(ReferenceLists.Ethnicity));
         FeedSamples.Contract("substance-misuse-episodes").Find("closure_reason")!.AllowedValues.Should().Equal(ReferenceLists.Codes(ReferenceLists.ClosureReasons));
     }
+
+    [Fact]
+    public void Reference_lists_are_read_with_each_code_s_label_and_completion_flag()
+    {
+        ReferenceLists.Ethnicity[0].Should().Be(new ReferenceCode("WBRI", "White British"));
+        ReferenceLists.CategoryOfNeed[1].Label.Should().Be("Child's disability");
+        ReferenceLists.ClosureReasons.Should().HaveCount(12);
+        ReferenceLists.ClosureReasons[2].Should().Be(new ReferenceCode("treatment_completed_occasional_user", "Treatment completed - occasional user (not opiates or crack)", true));
+        ReferenceLists.ClosureReasons[3].Should().Be(new ReferenceCode("transferred_not_in_custody", "Transferred - not in custody", false));
+    }
 }

@@ -165,6 +165,62 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
+    public async Task Text_after_a_closing_quote_rejects_that_row_on_its_line_and_reading_goes_on()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,\"Jane\"x,Smith,1985-02-03,F,Y,N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false, true);
+        FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
+        rows[1].Line.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_quote_inside_an_unquoted_cell_is_kept_as_text()
+    {
+        var csv = FeedSamples.Csv("da-programmes", FeedSamples.Line("da-programmes")).Replace("Freedom Programme", "Freedom \"Plus\" Programme", StringComparison.Ordinal);
+        using var reader = FeedSamples.Open("da-programmes", csv);
+        var row = (await FeedSamples.ReadAll(reader)).Single();
+        row.IsValid.Should().BeTrue();
+        FeedSamples.Value(row, "da-programmes", "programme").Should().Be("Freedom \"Plus\" Programme");
+    }
+
+    [Fact]
+    public async Task Empty_lines_and_a_line_of_only_an_empty_quoted_cell_are_skipped_and_counted_as_lines()
+    {
+        var csv = FeedSamples.Header(Police) + "\r\n\r\n" + FeedSamples.Line(Police) + "\r\n\"\"\r\n\n" + FeedSamples.Line(Police, ("incident_id", "INC2")) + "\r\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Should().OnlyContain(r => r.IsValid);
+        rows.Select(r => r.Line).Should().Equal(3, 6);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Csv_from_a_stream_that_cannot_seek_is_read_whole_after_its_first_bytes_are_sniffed(bool bom)
+    {
+        var lines = Enumerable.Range(1, 3000).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i))).ToArray();
+        var bytes = new UTF8Encoding(bom).GetPreamble().Concat(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police, lines))).ToArray();
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionMode.Compress, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+
+        packed.Position = 0;
+        using var forwardOnly = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = FeedReader.Open(forwardOnly, "x.csv", FeedSamples.Contract(Police));
+        reader.FileErrors.Should().BeEmpty();
+        reader.Headers[0].Should().Be("incident_id");
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Should().HaveCount(3000).And.OnlyContain(r => r.IsValid);
+        FeedSamples.Value(rows[^1], Police, "incident_id").Should().Be("INC3000");
+        rows[^1].Line.Should().Be(3001);
+    }
+
+    [Fact]
     public async Task Row_with_the_wrong_number_of_cells_is_rejected()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police) + ",extra", "INC2,2017-06-02", FeedSamples.Line(Police, ("incident_id", "I3")) + ",,");

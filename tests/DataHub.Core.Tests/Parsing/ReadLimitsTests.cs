@@ -51,6 +51,27 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public async Task A_complete_csv_record_longer_than_the_row_limit_stops_the_file_on_its_line()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("incident_id", new string('I', 300))));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxRowBytes = 200 });
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.record_too_long");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 runs over").And.NotContain("III");
+    }
+
+    [Fact]
+    public async Task An_unclosed_quote_running_on_past_the_row_limit_stops_the_file_on_the_line_it_opens()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("incident_id", "INC2")))
+            + "INC3,2017-06-02,victim,\"" + new string('x', 600_000) + "\n";
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxRowBytes = 1000 });
+        (await FeedSamples.ReadAll(reader)).Should().HaveCount(2).And.OnlyContain(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.record_too_long");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 4 runs over");
+    }
+
+    [Fact]
     public void A_csv_header_wider_than_the_column_limit_is_refused_before_any_row()
     {
         var header = string.Join(",", Enumerable.Range(0, 3000).Select(i => "c" + i));

@@ -1,0 +1,150 @@
+using CsvHelper;
+
+namespace DataHub.Core.Parsing;
+
+/// <summary>A partner CSV's records as CsvHelper's reader splits them (RFC 4180, comma only, nothing trimmed), held to the
+/// reader's limits and with each record's quoting faults noted: fields stay UTF-8 or Windows-1252 bytes, decoded by the caller.</summary>
+/// <remarks>CsvHelper is given the bytes as they are and never transcodes them: the comma, quote and line breaks are the same
+/// bytes in both accepted encodings, and which one a file is in is only known once its first non-ASCII row is read
+/// (<see cref="TextDecoding"/>), which may be far into it.</remarks>
+internal sealed class CsvRecords : IDisposable
+{
+    private readonly CsvReader reader;
+    private readonly ReadLimits limits;
+    private long malformedRecord;
+
+    /// <param name="content">The file's bytes, sniffed: no byte order mark but UTF-8's, which CsvHelper passes over; not disposed.</param>
+    /// <param name="limits">The reader's limits.</param>
+    public CsvRecords(Stream content, ReadLimits limits)
+    {
+        this.limits = limits;
+        var options = new CsvReaderOptions
+        {
+            Separator = ',',
+            HasHeader = false,
+            Mode = CsvMode.Rfc4180,
+            TrimWhitespace = false,
+            SkipEmptyLines = true,
+            AllowLineBreaksInQuotes = true,
+            TrackLineNumbers = true,
+
+            // CsvHelper grows its buffer no further than about twice this, so memory stays bounded; the exact limit is
+            // checked on each record below, since CsvHelper checks it only when it needs more input.
+            MaxRecordSize = limits.MaxRowBytes,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            OnMalformedRecord = Malformed,
+            IncludeValuesInExceptions = false,
+            DetectSeparatorHint = false,
+            BufferSize = 256 << 10,
+        };
+        reader = CsvReader.Create(content, options, leaveOpen: true);
+    }
+
+    /// <summary>The physical line the current record starts on (or, past a limit, the record that broke it).</summary>
+    public long Line { get; private set; }
+
+    /// <summary>The number of fields in the current record.</summary>
+    public int FieldCount => reader.FieldCount;
+
+    /// <summary>True when a quoted field of the current record is never closed, or has text after its closing quote.</summary>
+    public bool QuoteError => malformedRecord == reader.RowNumber;
+
+    /// <summary>The limit the last record passed, if any; reading stops there.</summary>
+    public CsvLimit Exceeded { get; private set; }
+
+    /// <summary>True when the current record has no content: a line of only <c>""</c> (CsvHelper skips truly empty lines itself).</summary>
+    public bool IsBlank => reader.FieldCount == 1 && reader.GetSpan(0).IsEmpty && !QuoteError;
+
+    /// <summary>The record as sent, without its line break: cells, quotes and commas.</summary>
+    public ReadOnlySpan<byte> RecordBytes => reader.RawRecord;
+
+    /// <summary>The bytes of field <paramref name="index"/>, unquoted and unescaped; valid until the next read.</summary>
+    public ReadOnlySpan<byte> Field(int index) => reader.GetSpan(index);
+
+    /// <summary>Reads the next record within the limits; false at the end of the file or at a record past a limit.</summary>
+    public bool Read()
+    {
+        try
+        {
+            return reader.Read() && WithinLimits();
+        }
+        catch (CsvFormatException e)
+        {
+            return TooLong(e);
+        }
+    }
+
+    /// <summary>As <see cref="Read"/>, reading the file asynchronously.</summary>
+    public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && WithinLimits();
+        }
+        catch (CsvFormatException e)
+        {
+            return TooLong(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => reader.Dispose();
+
+    // A stray quote inside an unquoted field (5'11") is kept as text, as RFC 4180 readers commonly do; an unclosed quote or
+    // text after a closing quote leaves the record's cells in doubt, so the row is refused.
+    private void Malformed(CsvMalformedRecord record)
+    {
+        if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.TextAfterClosingQuote)
+        {
+            malformedRecord = record.RecordNumber;
+        }
+    }
+
+    // With the recovering options only a record larger than MaxRecordSize makes CsvHelper throw.
+    private bool TooLong(CsvFormatException e)
+    {
+        Exceeded = CsvLimit.RecordLength;
+        Line = e.LineNumber;
+        return false;
+    }
+
+    private bool WithinLimits()
+    {
+        Line = reader.LineNumber;
+        var length = reader.RawRecord.Length;
+        Exceeded = length > limits.MaxRowBytes ? CsvLimit.RecordLength
+            : reader.FieldCount > limits.MaxColumns ? CsvLimit.Columns
+            : length > limits.MaxCellChars && HasLargeCell() ? CsvLimit.CellSize
+            : CsvLimit.None;
+        return Exceeded == CsvLimit.None;
+    }
+
+    private bool HasLargeCell()
+    {
+        for (var f = 0; f < reader.FieldCount; f++)
+        {
+            if (reader.GetSpan(f).Length > limits.MaxCellChars)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Which of the reader's limits a CSV record passed.</summary>
+internal enum CsvLimit
+{
+    /// <summary>None.</summary>
+    None,
+
+    /// <summary>The record is longer than <see cref="ReadLimits.MaxRowBytes"/> (often an unclosed quote).</summary>
+    RecordLength,
+
+    /// <summary>The record has more fields than <see cref="ReadLimits.MaxColumns"/>.</summary>
+    Columns,
+
+    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes.</summary>
+    CellSize,
+}
