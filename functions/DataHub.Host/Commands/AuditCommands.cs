@@ -145,9 +145,9 @@ internal static class AuditCommands
         {
             var log = new LocalAuditLog(root, env.Time);
 
-            // Opening the object store makes the root's folders; a root that has never published has no manifests to read.
-            IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) ? new LocalObjectStore(root) : null;
-            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published), $"--root {root}");
+            // Opening the object store makes the root's folders; a root that has never stored or published has no records to read.
+            IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) || Directory.Exists(Path.Combine(root, "secure")) ? new LocalObjectStore(root) : null;
+            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published, new LocalReceiptStore(root)), $"--root {root}");
         }
 
         var settings = new AzureAppSettings(env.Variables);
@@ -160,7 +160,7 @@ internal static class AuditCommands
             var storage = settings.Storage(clients, credential);
             var keys = settings.AuditKeys(env.Time, clients, credential);
             var anchors = storage.Anchors();
-            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore()), "--azure");
+            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore(), storage.Receipts()), "--azure");
         }
         catch (Exception ex) when (ex is InvalidOperationException or UriFormatException)
         {
