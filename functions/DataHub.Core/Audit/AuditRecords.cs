@@ -14,7 +14,7 @@ namespace DataHub.Core.Audit;
 /// <param name="Partner">The partner the event names, or null when any.</param>
 /// <param name="Feed">The feed the event names, or null when any.</param>
 /// <param name="Sha256">The file hash the event carries, or null when any.</param>
-/// <param name="At">When the record was made: a record made inside a loss a repair recorded may have lost its event.</param>
+/// <param name="At">When the record was made: a record made inside a loss a repair recorded (or of the file whose event ends the log before the loss) may have lost its event.</param>
 /// <param name="Unfinished">True for work still open (its receipt not completed): its event may yet be written, or the work redone.</param>
 public sealed record AuditedRecord(
     string Name,
@@ -124,10 +124,10 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
         return receipt switch
         {
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Stored, BatchId: { } batch } =>
-                new AuditedRecord($"{name} (stored as batch {batch})", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.ClaimedAt),
+                new AuditedRecord($"{name} (stored as batch {batch})", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Quarantined } =>
-                new AuditedRecord($"{name} (quarantined)", [AuditKinds.Quarantined], null, key.Partner, key.Feed, key.Sha256, receipt.ClaimedAt),
-            _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.ClaimedAt),
+                new AuditedRecord($"{name} (quarantined)", [AuditKinds.Quarantined], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+            _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
         };
     }
 

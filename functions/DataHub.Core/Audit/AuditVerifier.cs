@@ -74,7 +74,7 @@ public static class AuditVerifier
             .GroupBy(p => p.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Record).ToList(), StringComparer.Ordinal);
         private readonly HashSet<AuditedRecord> _accounted = new(ReferenceEqualityComparer.Instance);
-        private readonly List<(DateTimeOffset After, DateTimeOffset Before)> _losses = [];
+        private readonly List<(DateTimeOffset After, DateTimeOffset Before, string? Sha256)> _losses = [];
         private readonly List<AuditEvent> _unanchored = [];
         private readonly Dictionary<string, AuditKey?> _keys = new(StringComparer.Ordinal);
         private readonly List<string> _notes = [.. evidence.Notes];
@@ -98,7 +98,7 @@ public static class AuditVerifier
                 }
 
                 _notes.Add($"{(expected == e.Sequence - 1 ? "event" : "events")} {Range(expected, e.Sequence - 1)} lost at the log's end, recorded by event {e.Sequence}: {e.Entry.Detail}");
-                _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time));
+                _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
             }
 
             if (!string.Equals(e.PreviousHash, _previous?.Hash ?? AuditChain.Genesis, StringComparison.Ordinal))
@@ -258,9 +258,9 @@ public static class AuditVerifier
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
                 }
-                else if (record.At is { } at && _losses.Any(l => at > l.After && at <= l.Before))
+                else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
                 {
-                    _notes.Add($"{record.Name} has no event: it was made inside a loss a repair recorded, so its event may be among those lost");
+                    _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
                 }
                 else
                 {

@@ -183,7 +183,7 @@ internal static class AuditCommands
             {
                 { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
                 not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
-                null => "Fix: restore the audit log from its backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
+                null => "Fix: restore the audit log and its anchors from their backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
             });
         }
     }
