@@ -16,6 +16,8 @@ namespace DataHub.Core.Audit;
 /// <param name="Sha256">The file hash the event carries, or null when any.</param>
 /// <param name="At">When the record was made: a record made inside a loss a repair recorded (or of the file whose event ends the log before the loss) may have lost its event.</param>
 /// <param name="Unfinished">True for work still open (its receipt not completed): its event may yet be written, or the work redone.</param>
+/// <param name="NotCurrent">True for a published version its pointer does not name: a rollup killed after writing its
+/// manifest and before its switch leaves one without an event until it is cleared as abandoned.</param>
 public sealed record AuditedRecord(
     string Name,
     IReadOnlyList<string> Kinds,
@@ -24,7 +26,8 @@ public sealed record AuditedRecord(
     string? Feed,
     string? Sha256,
     DateTimeOffset? At,
-    bool Unfinished = false)
+    bool Unfinished = false,
+    bool NotCurrent = false)
 {
     /// <summary>True when <paramref name="e"/> records this.</summary>
     public bool IsRecordedBy(AuditEvent e)
@@ -101,12 +104,12 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
                     open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))));
             }
 
-            await foreach (var version in VersionsAsync(store, "kpi", "KPI", [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
+            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
             {
                 records.Add(version);
             }
 
-            await foreach (var version in VersionsAsync(store, "governance", "governance", [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
+            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
             {
                 records.Add(version);
             }
@@ -131,11 +134,13 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
         };
     }
 
-    private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var current = await CurrentVersion.ReadVersionAsync(store, pointer, cancellationToken).ConfigureAwait(false);
         await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId));
+            var isCurrent = current is not null && path.StartsWith(current + "/", StringComparison.Ordinal);
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent);
         }
     }
 }

@@ -258,6 +258,10 @@ public static class AuditVerifier
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
                 }
+                else if (record.NotCurrent)
+                {
+                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch (a later rollup clears it as abandoned), or its event was cut");
+                }
                 else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
                 {
                     _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");

@@ -1,6 +1,7 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
+using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using DataHub.Storage.Local;
 using DataHub.Testing;
@@ -116,6 +117,7 @@ public sealed class AuditRecordsTests : IDisposable
         await AppendAsync(AuditKinds.KeyCreated);
         const string Run = "20261122T000000Z-abcdef";
         await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
 
         var result = await VerifyAsync();
         result.Intact.Should().BeFalse();
@@ -123,5 +125,24 @@ public sealed class AuditRecordsTests : IDisposable
 
         await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={Run}/manifest.json"), default);
         (await VerifyAsync()).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_version_never_made_current_without_its_event_is_a_note_as_a_rollup_killed_before_its_switch_leaves_it()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        const string Current = "20261122T000000Z-abcdef", Stopped = "20261122T010000Z-123456";
+        foreach (var run in new[] { Current, Stopped })
+        {
+            await Store().WriteAsync($"published/kpi/v={run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        }
+
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Current}", Current, Sha, _clock.GetUtcNow()), default);
+        await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={Current}/manifest.json"), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal));
     }
 }
