@@ -156,4 +156,90 @@ public sealed class AuditCommandTests : IDisposable
         output.Should().Contain("inside the log").And.Contain("backup");
         File.ReadAllBytes(LogPath).Should().Equal(before);
     }
+
+    private string AnchorsPath => Path.Combine(_root.Path, "anchors", "audit-anchors.jsonl");
+
+    // Cuts the log back to its first lines, with the head deleted or rewritten to name the new last event (as a tamperer
+    // who knows the format would), and optionally the anchors file back to its first lines.
+    private void CutLogEnd(int keepEvents, bool rewriteHead, int? keepAnchors = null)
+    {
+        var kept = File.ReadAllLines(LogPath).Take(keepEvents).ToArray();
+        File.WriteAllLines(LogPath, kept);
+        File.Delete(HeadPath);
+        if (rewriteHead)
+        {
+            var last = AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(kept[^1]));
+            File.WriteAllText(HeadPath, $"{{\"Sequence\":{last.Sequence},\"Hash\":\"{last.Hash}\"}}");
+        }
+
+        if (keepAnchors is { } anchors)
+        {
+            File.WriteAllLines(AnchorsPath, File.ReadAllLines(AnchorsPath).Take(anchors));
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task Verify_reports_the_governance_publication_cut_from_the_log_end(bool rewriteHead, bool cutAnchorsToo)
+    {
+        // The demo's last command is the rollup, whose last event is governance_published: cutting that one event (and
+        // its head, and even its anchor) must not leave a log that verifies.
+        (await _root.RunAsync("demo", "--families", "2")).Code.Should().Be(ExitCodes.Ok);
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        CutLogEnd(events - 1, rewriteHead, cutAnchorsToo ? anchors - 1 : null);
+
+        var output = await VerifyBrokenAsync();
+        if (cutAnchorsToo)
+        {
+            output.Should().Contain("governance version ").And.Contain("does not account for");
+        }
+        else
+        {
+            output.Should().Contain("governance_published event").And.Contain("missing from its end");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Verify_reports_a_stored_delivery_cut_from_the_log_end_with_its_anchors(bool rewriteHead)
+    {
+        // A delivery ingested after the demo, then cut from the log and the anchors alike, leaves its batch manifest and
+        // receipt behind (a re-delivery would be called a duplicate): verify names them by batch id and receipt.
+        (await _root.RunAsync("demo", "--families", "2")).Code.Should().Be(ExitCodes.Ok);
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content)).Code.Should().Be(ExitCodes.Ok);
+        var batch = Directory.GetFiles(Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches"))
+            .Select(Path.GetFileNameWithoutExtension)
+            .Single(id => File.ReadAllText(LogPath).Split('\n').Take(events).All(line => !line.Contains(id!, StringComparison.Ordinal)));
+        CutLogEnd(events, rewriteHead, anchors);
+
+        var output = await VerifyBrokenAsync();
+        output.Should().Contain($"batch {batch} (police-da-incidents)").And.Contain("the receipt of police/police-da-incidents").And.Contain("does not account for");
+        output.Should().NotContain("mar.csv");
+    }
+
+    [Fact]
+    public async Task Verify_reports_the_anchors_file_deleted_as_tampering()
+    {
+        await IngestTwoExtractsAsync();
+        File.Delete(AnchorsPath);
+        (await VerifyBrokenAsync()).Should().Contain("anchors/audit-anchors.jsonl holds no anchor");
+    }
+
+    [Fact]
+    public async Task Verify_notes_a_torn_line_in_the_anchors_file()
+    {
+        await IngestTwoExtractsAsync();
+        File.AppendAllText(AnchorsPath, "{\"Seq\":9,\"Ha");
+        var (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain("note: anchors/audit-anchors.jsonl line").And.Contain("cannot be read as an anchor");
+    }
 }

@@ -18,6 +18,9 @@ public sealed class RenewThenRunReceipts(IReceiptStore inner) : IReceiptStore
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    public IAsyncEnumerable<Receipt> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    /// <inheritdoc />
     public async Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);

@@ -18,26 +18,37 @@ public interface IAuditAnchorStore
     /// <summary>The anchor recorded last, or null when there is none: cheap, so writers check it before every append.</summary>
     Task<AuditAnchor?> LatestAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every anchor recorded (an unreadable record is skipped: anchors only ever add evidence).</summary>
+    /// <summary>Every anchor recorded (an unreadable record is skipped here and named by <see cref="UnreadableAsync"/>).</summary>
     IAsyncEnumerable<AuditAnchor> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where the store holds records that cannot be read as anchors (a line cut off by a crash, or altered), as messages name them.</summary>
+    IAsyncEnumerable<string> UnreadableAsync(CancellationToken cancellationToken);
+
+    /// <summary>The store as messages name it ("anchors/audit-anchors.jsonl", "the anchor container audit-anchors").</summary>
+    string Name { get; }
 }
 
-/// <summary>When a log records an anchor: at the events that end a step, so each completed file, publication or key change is anchored.</summary>
+/// <summary>
+/// When a log records an anchor: at every event that can end a command (a file archived, quarantined, refused, a
+/// duplicate, a failure, a publication, a deletion, a key change), so a command's last event is always anchored and
+/// cutting it from the log's end shows. Only the kinds that are always followed by another event of the same command
+/// are left unanchored: anchoring them would add a write per event and no evidence a later anchor does not give.
+/// </summary>
 public static class AuditAnchoring
 {
-    private static readonly HashSet<string> StepEnds = new(StringComparer.Ordinal)
+    // A kind not listed here (including any added later) is anchored: forgetting to list one costs a write, never evidence.
+    private static readonly HashSet<string> AlwaysFollowed = new(StringComparer.Ordinal)
     {
-        AuditKinds.Archived,
-        AuditKinds.Quarantined,
-        AuditKinds.PathRefused,
-        AuditKinds.Deleted,
-        AuditKinds.KeyCreated,
-        AuditKinds.KeyRotated,
-        AuditKinds.AuditRepaired,
-        AuditKinds.KpiPublished,
-        AuditKinds.KpiRefused,
+        AuditKinds.Received,
+        AuditKinds.ProtocolDecision,
+        AuditKinds.Validated,
+        AuditKinds.RowsRejected,
+        AuditKinds.Pseudonymised,
+        AuditKinds.Written,
+        AuditKinds.Reported,
+        AuditKinds.AuditKeyed,
     };
 
-    /// <summary>True when an event of <paramref name="kind"/> ends a step and is anchored.</summary>
-    public static bool EndsStep(string kind) => StepEnds.Contains(kind);
+    /// <summary>True when an event of <paramref name="kind"/> can end a command and is anchored.</summary>
+    public static bool EndsStep(string kind) => !AlwaysFollowed.Contains(kind);
 }

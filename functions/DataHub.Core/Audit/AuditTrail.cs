@@ -1,3 +1,4 @@
+using DataHub.Core.Receipts;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 
@@ -10,19 +11,34 @@ namespace DataHub.Core.Audit;
 /// <param name="Log">The log.</param>
 /// <param name="Keys">The audit key (every version the log was sealed under).</param>
 /// <param name="Anchors">The anchors recorded outside the log.</param>
-/// <param name="Published">The store holding published/kpi/ manifests, or null when there is none to read.</param>
-public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published)
+/// <param name="Published">The hub's object store (batch manifests, published versions), or null when there is none to read.</param>
+/// <param name="Receipts">The hub's receipts, or null when there are none to read.</param>
+public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published, IReceiptStore? Receipts = null)
 {
-    /// <summary>Verifies every seal under the key and the log against every anchor: the anchor store's and the published manifests'.</summary>
+    /// <summary>
+    /// Verifies every seal under the key, the log against every anchor (the anchor store's and the published manifests'),
+    /// that the anchor store holds what the log says was anchored, and that every batch manifest, receipt and published
+    /// version has its event.
+    /// </summary>
     /// <exception cref="Pseudonymisation.KeyUnavailableException">The log holds keyed events and the audit key cannot be had.</exception>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
     {
-        var anchors = await Anchors.ReadAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await Anchors.ReadAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var anchors = new List<AuditAnchor>(stored);
         if (Published is not null)
         {
             anchors.AddRange(await new KpiVersions(Published).AnchorsAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        return await AuditVerifier.VerifyAsync(Log, Keys, anchors, cancellationToken).ConfigureAwait(false);
+        var (records, notes) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
+        var evidence = new AuditEvidence(anchors)
+        {
+            AnchorStore = Anchors.Name,
+            StoreAnchors = stored,
+            UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
+            Records = records,
+            Notes = notes,
+        };
+        return await AuditVerifier.VerifyAsync(Log, Keys, evidence, cancellationToken).ConfigureAwait(false);
     }
 }

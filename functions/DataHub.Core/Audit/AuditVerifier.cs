@@ -26,18 +26,29 @@ public static class AuditVerifier
 
     /// <summary>Checks the whole log against its head and <paramref name="anchors"/>, checking keyed seals with <paramref name="keys"/>.</summary>
     /// <exception cref="KeyUnavailableException">The log holds keyed events and the audit key cannot be had.</exception>
-    public static async Task<AuditVerification> VerifyAsync(IAuditLog log, IAuditKeyProvider? keys, IEnumerable<AuditAnchor> anchors, CancellationToken cancellationToken)
+    public static Task<AuditVerification> VerifyAsync(IAuditLog log, IAuditKeyProvider? keys, IEnumerable<AuditAnchor> anchors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        return VerifyAsync(log, keys, new AuditEvidence([.. anchors]), cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks the whole log against its head and <paramref name="evidence"/>: its anchors, that the anchor store holds what
+    /// the log says was anchored, and that every record the hub keeps has its event.
+    /// </summary>
+    /// <exception cref="KeyUnavailableException">The log holds keyed events and the audit key cannot be had.</exception>
+    public static async Task<AuditVerification> VerifyAsync(IAuditLog log, IAuditKeyProvider? keys, AuditEvidence evidence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(anchors);
-        var all = anchors.ToList();
+        ArgumentNullException.ThrowIfNull(evidence);
+        var all = evidence.Anchors.ToList();
         var head = await log.GetHeadAsync(cancellationToken).ConfigureAwait(false);
         if (head is not null)
         {
             all.Add(new AuditAnchor(head.Sequence, head.Hash, "the log's head"));
         }
 
-        var check = new ChainCheck(keys, all);
+        var check = new ChainCheck(keys, all, evidence);
         try
         {
             await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -61,11 +72,20 @@ public static class AuditVerifier
     }
 
     /// <summary>The running state of one verification.</summary>
-    private sealed class ChainCheck(IAuditKeyProvider? keys, List<AuditAnchor> anchors)
+    private sealed class ChainCheck(IAuditKeyProvider? keys, List<AuditAnchor> anchors, AuditEvidence evidence)
     {
         private readonly Dictionary<long, List<AuditAnchor>> _anchors = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
+        private readonly HashSet<long> _stored = [.. evidence.StoreAnchors.Select(a => a.Sequence)];
+        private readonly Dictionary<string, List<AuditedRecord>> _records = evidence.Records
+            .SelectMany(r => r.Keys.Select(k => (Key: k, Record: r)))
+            .GroupBy(p => p.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Record).ToList(), StringComparer.Ordinal);
+        private readonly HashSet<AuditedRecord> _accounted = new(ReferenceEqualityComparer.Instance);
+        private readonly List<(DateTimeOffset After, DateTimeOffset Before, string? Sha256)> _losses = [];
+        private readonly List<AuditEvent> _unanchored = [];
         private readonly Dictionary<string, AuditKey?> _keys = new(StringComparer.Ordinal);
-        private readonly List<string> _notes = [];
+        private readonly List<string> _notes = [.. evidence.Notes];
+        private long _anchorable;
         private AuditEvent? _previous;
         private long _count;
         private long _legacy;
@@ -85,6 +105,7 @@ public static class AuditVerifier
                 }
 
                 _notes.Add($"{(expected == e.Sequence - 1 ? "event" : "events")} {Range(expected, e.Sequence - 1)} lost at the log's end, recorded by event {e.Sequence}: {e.Entry.Detail}");
+                _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
             }
 
             if (!string.Equals(e.PreviousHash, _previous?.Hash ?? AuditChain.Genesis, StringComparison.Ordinal))
@@ -130,8 +151,37 @@ public static class AuditVerifier
                 return Broken(e.Sequence, $"event {e.Sequence} is not the event {differs.Source} records: the log was rewritten.");
             }
 
+            if (e.IsKeyed && AuditAnchoring.EndsStep(e.Entry.Kind))
+            {
+                _anchorable++;
+                if (!_stored.Contains(e.Sequence))
+                {
+                    _unanchored.Add(e);
+                }
+            }
+
+            Account(e);
             _previous = e;
             return null;
+        }
+
+        // Marks the records this event accounts for.
+        private void Account(AuditEvent e)
+        {
+            var entry = e.Entry;
+            var keys = entry.Path is null
+                ? [AuditedRecord.ContentKey(entry.Kind, entry.Partner, entry.Feed, entry.FileSha256)]
+                : new[] { AuditedRecord.PathKey(entry.Kind, entry.Path), AuditedRecord.ContentKey(entry.Kind, entry.Partner, entry.Feed, entry.FileSha256) };
+            foreach (var key in keys)
+            {
+                if (_records.TryGetValue(key, out var waiting))
+                {
+                    foreach (var record in waiting.Where(r => r.IsRecordedBy(e)))
+                    {
+                        _accounted.Add(record);
+                    }
+                }
+            }
         }
 
         public AuditVerification End(bool torn, AuditHead? head)
@@ -173,10 +223,68 @@ public static class AuditVerifier
                 _notes.Add($"the head names event {head.Sequence}, before the last event {last} (a write stopped after its line; the next write moves the head)");
             }
 
+            if (Unaccounted(last) is { } unaccounted)
+            {
+                return unaccounted;
+            }
+
             var newest = anchors.Where(a => a.Source != "the log's head").MaxBy(a => a.Sequence);
             var anchored = newest is null ? NoAnchorYet : $"{anchors.Count(a => a.Source != "the log's head")} anchors agree, the newest event {newest.Sequence} in {newest.Source}";
             var seals = !_keyed ? string.Empty : keys is null ? " (its keyed seals were not checked: no audit key was given)" : ", " + SealsChecked;
             return new AuditVerification(true, _count, null, $"{_count} events, chain intact{seals}; {anchored}.") { Notes = _notes };
+        }
+
+        // The anchor store and the hub's records against an intact chain: what the log says was anchored must be in the
+        // store, and every record the hub keeps must have its event. Cutting whole commands from the log's end (and the
+        // anchors with them) leaves the chain intact, but not these.
+        private AuditVerification? Unaccounted(long last)
+        {
+            var findings = new List<string>();
+            if (evidence.AnchorStore is { } store)
+            {
+                foreach (var unreadable in evidence.UnreadableAnchors)
+                {
+                    _notes.Add($"{unreadable} cannot be read as an anchor (a record cut off by a crash, or altered)");
+                }
+
+                if (_anchorable > 0 && _stored.Count == 0)
+                {
+                    findings.Add($"the log holds {_anchorable} anchored events, the latest event {_unanchored[^1].Sequence}, but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten");
+                }
+                else if (_unanchored.Count > 0)
+                {
+                    var shown = string.Join(", ", _unanchored.Take(5).Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Sequence} ({e.Entry.Kind})")));
+                    _notes.Add($"{(_unanchored.Count == 1 ? "event" : $"{_unanchored.Count} events")} {shown}{(_unanchored.Count > 5 ? ", …" : string.Empty)} {(_unanchored.Count == 1 ? "has" : "have")} no anchor in {store}: a crash between an event and its anchor, an event recorded before its kind was anchored, or anchors removed");
+                }
+            }
+
+            var missing = new List<string>();
+            foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
+            {
+                if (record.Unfinished)
+                {
+                    _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
+                }
+                else if (record.NotCurrent)
+                {
+                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch (a later rollup clears it as abandoned), or its event was cut");
+                }
+                else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
+                {
+                    _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
+                }
+                else
+                {
+                    missing.Add(record.Name);
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
+            }
+
+            return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
         }
 
         public AuditVerification Broken(long at, string message) =>
@@ -222,6 +330,26 @@ public static class AuditVerifier
             return key;
         }
     }
+}
+
+/// <summary>What vouches for a log from outside it, for <see cref="AuditVerifier.VerifyAsync(IAuditLog, IAuditKeyProvider?, AuditEvidence, CancellationToken)"/>.</summary>
+/// <param name="Anchors">Every anchor: the anchor store's and the published manifests'.</param>
+public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
+{
+    /// <summary>The anchor store as messages name it, when it is checked for holding every anchor the log says was written.</summary>
+    public string? AnchorStore { get; init; }
+
+    /// <summary>The anchor store's own anchors (also among <see cref="Anchors"/>).</summary>
+    public IReadOnlyList<AuditAnchor> StoreAnchors { get; init; } = [];
+
+    /// <summary>Records in the anchor store that cannot be read, as messages name them.</summary>
+    public IReadOnlyList<string> UnreadableAnchors { get; init; } = [];
+
+    /// <summary>The hub's records the log must account for (<see cref="AuditRecords"/>).</summary>
+    public IReadOnlyList<AuditedRecord> Records { get; init; } = [];
+
+    /// <summary>Notes from reading the evidence (a record that cannot be read).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>The result of checking an audit log's chain.</summary>

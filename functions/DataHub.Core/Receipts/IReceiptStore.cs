@@ -103,6 +103,9 @@ public interface IReceiptStore
     /// <summary>The receipt for the content, or null when it was never claimed.</summary>
     Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken);
 
+    /// <summary>Every receipt held, in no set order (`audit verify` checks each against the audit log).</summary>
+    IAsyncEnumerable<Receipt> ListAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// The fence around a step others can see (a batch's commit): renews <paramref name="owner"/>'s claim and runs
     /// <paramref name="step"/>, or throws <see cref="ClaimLostException"/> when the claim has passed to another worker. A

@@ -171,6 +171,23 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
         }
     }
 
+    /// <summary>The runs whose manifest was committed (a cleared folder's empty marker is not one), with their manifest paths.</summary>
+    public async IAsyncEnumerable<(string RunId, string Path)> CommittedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in _store.ListAsync(_published, cancellationToken).ConfigureAwait(false))
+        {
+            var rest = item.Path[_published.Length..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && rest[(slash + 1)..] == "manifest.json" && !IsClearedMarker(item))
+            {
+                yield return (rest[..slash], item.Path);
+            }
+        }
+    }
+
+    /// <summary>When a run started, from its id ("yyyyMMddTHHmmssZ-xxxxxx"); null for a folder that is not a run's.</summary>
+    public static DateTimeOffset? StartedAt(string runId) => StartOf(runId);
+
     /// <summary>The audit head recorded in each published manifest (manifests that cannot be read, or predate anchors, are skipped).</summary>
     public async IAsyncEnumerable<AuditAnchor> AnchorsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

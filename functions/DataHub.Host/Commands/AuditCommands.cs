@@ -145,9 +145,9 @@ internal static class AuditCommands
         {
             var log = new LocalAuditLog(root, env.Time);
 
-            // Opening the object store makes the root's folders; a root that has never published has no manifests to read.
-            IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) ? new LocalObjectStore(root) : null;
-            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published), $"--root {root}");
+            // Opening the object store makes the root's folders; a root that has never stored or published has no records to read.
+            IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) || Directory.Exists(Path.Combine(root, "secure")) ? new LocalObjectStore(root) : null;
+            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published, new LocalReceiptStore(root)), $"--root {root}");
         }
 
         var settings = new AzureAppSettings(env.Variables);
@@ -160,7 +160,7 @@ internal static class AuditCommands
             var storage = settings.Storage(clients, credential);
             var keys = settings.AuditKeys(env.Time, clients, credential);
             var anchors = storage.Anchors();
-            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore()), "--azure");
+            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore(), storage.Receipts()), "--azure");
         }
         catch (Exception ex) when (ex is InvalidOperationException or UriFormatException)
         {
@@ -183,7 +183,7 @@ internal static class AuditCommands
             {
                 { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
                 not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
-                null => "Fix: restore the audit log from its backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
+                null => "Fix: restore the audit log and its anchors from their backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
             });
         }
     }

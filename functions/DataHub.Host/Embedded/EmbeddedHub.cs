@@ -65,10 +65,11 @@ public sealed class EmbeddedHub : IDisposable
             : new LoggerFactory([file], new LoggerFilterOptions { MinLevel = LogLevel.Information });
         var audit = new LocalAuditLog(full, time);
         var store = new LocalObjectStore(full);
+        var receipts = new LocalReceiptStore(full);
         var context = new HubContext(
             store,
             audit,
-            new LocalReceiptStore(full),
+            receipts,
             new LocalKeyProvider(full),
             protocols,
             time,
@@ -76,7 +77,7 @@ public sealed class EmbeddedHub : IDisposable
         {
             Ingest = settings ?? new IngestSettings(),
             Scratch = new LocalScratchSpace(),
-            Trail = new AuditTrail(audit, new LocalAuditKeyProvider(full), audit.Anchors, store),
+            Trail = new AuditTrail(audit, new LocalAuditKeyProvider(full), audit.Anchors, store, receipts),
         };
         return new EmbeddedHub(full, context, audit, logging);
     }

@@ -76,6 +76,22 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
     /// <inheritdoc />
     public IAsyncEnumerable<AuditAnchor> ReadAsync(CancellationToken cancellationToken) => ListAsync(_pageSize, cancellationToken);
 
+    /// <inheritdoc />
+    public string Name => "the anchor container " + _container.Name;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> UnreadableAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: _pageSize);
+        await foreach (var page in StorageFailure.Guard(pages, "list the audit anchors in", _container.Name).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var blob in page.Values.Where(b => Parse(b.Name) is null))
+            {
+                yield return $"anchor blob {_container.Name}/{blob.Name}";
+            }
+        }
+    }
+
     private async IAsyncEnumerable<AuditAnchor> ListAsync(int? pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: pageSize);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using DataHub.Core.Hub;
@@ -101,6 +102,22 @@ public sealed class TableReceiptStore : IReceiptStore
         ArgumentNullException.ThrowIfNull(step);
         await this.ConfirmAsync(key, owner, now, cancellationToken).ConfigureAwait(false);
         await step(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Receipt> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var entities = _table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).AsPages();
+        await foreach (var page in StorageFailure.Guard(entities, "list the receipts in", _table.Name).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var entity in page.Values)
+            {
+                if (entity.GetString("Partner") is { } partner && entity.GetString("Feed") is { } feed)
+                {
+                    yield return FromEntity(new ReceiptKey(partner, feed, entity.RowKey), entity);
+                }
+            }
+        }
     }
 
     private async Task<TableEntity?> EntityAsync(ReceiptKey key, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ using DataHub.Core.Audit;
 namespace DataHub.Storage.Local;
 
 /// <summary>
-/// Audit anchors as JSON Lines at "{root}/anchors/audit-anchors.jsonl", outside the audit folder: one line per step-ending
-/// event (a file archived or quarantined, KPI tables published, a key made). Deleting or cutting the audit log leaves
+/// Audit anchors as JSON Lines at "{root}/anchors/audit-anchors.jsonl", outside the audit folder: one line per event that
+/// can end a command (<see cref="AuditAnchoring.EndsStep"/>: a file archived or quarantined, a failure, a publication, a key made). Deleting or cutting the audit log leaves
 /// them, so `audit verify` can see what is missing. The audit log appends here while it holds its own lock.
 /// </summary>
 public sealed class LocalAuditAnchors : IAuditAnchorStore
@@ -19,6 +19,9 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
 
     /// <summary>The anchors file, relative to the root, as messages name it.</summary>
     public static string RelativePath => "anchors/audit-anchors.jsonl";
+
+    /// <inheritdoc />
+    public string Name => RelativePath;
 
     /// <inheritdoc />
     public async Task RecordAsync(AuditEvent sealedEvent, CancellationToken cancellationToken)
@@ -49,6 +52,23 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
             if (Parse(line.Bytes, string.Create(CultureInfo.InvariantCulture, $"{RelativePath} line {number}")) is { } anchor)
             {
                 yield return anchor;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> UnreadableAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var number = 0;
+        foreach (var line in JsonLinesFile.Read(_path, JsonLinesFile.Length(_path)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            number++;
+            if (Parse(line.Bytes, string.Empty) is null)
+            {
+                yield return string.Create(CultureInfo.InvariantCulture, $"{RelativePath} line {number}");
             }
         }
 

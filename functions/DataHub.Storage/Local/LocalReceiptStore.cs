@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DataHub.Core.Receipts;
@@ -76,6 +77,27 @@ public sealed class LocalReceiptStore : IReceiptStore
         var renewed = ReceiptRules.Renew(existing, owner, now) ?? throw new ClaimLostException();
         Write(path, renewed, createOnly: false);
         await step(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Receipt> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_folder))
+        {
+            yield break;
+        }
+
+        // {partner}/{feed}/{sha256}.json only: lock files and a write's temporary file are not receipts.
+        foreach (var path in Directory.EnumerateFiles(_folder, "*.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Path.GetRelativePath(_folder, path).Count(c => c == Path.DirectorySeparatorChar) == 2 && Read(path) is { } receipt)
+            {
+                yield return receipt;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private string PathOf(ReceiptKey key)

@@ -22,6 +22,8 @@ public sealed class AuditedAzureHub : IAsyncLifetime
 {
     private readonly List<TableEntity> _rows = [];
     private readonly HashSet<string> _anchors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _receipts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _secure = new(StringComparer.Ordinal);
     private Azurite? _azurite;
 
     /// <summary>The emulator (its key root holds the hub's keys).</summary>
@@ -53,7 +55,21 @@ public sealed class AuditedAzureHub : IAsyncLifetime
         {
             _anchors.Add(blob.Name);
         }
+
+        await foreach (var row in Receipts.QueryAsync<TableEntity>())
+        {
+            _receipts.Add(row.PartitionKey + "/" + row.RowKey);
+        }
+
+        await foreach (var blob in Secure.GetBlobsAsync())
+        {
+            _secure.Add(blob.Name);
+        }
     }
+
+    private TableClient Receipts => new TableServiceClient(Emulator.ConnectionString).GetTableClient(AzureNames.ReceiptsTable);
+
+    private BlobContainerClient Secure => new BlobServiceClient(Emulator.ConnectionString).GetBlobContainerClient("secure");
 
     /// <inheritdoc />
     public async Task DisposeAsync()
@@ -119,6 +135,23 @@ public sealed class AuditedAzureHub : IAsyncLifetime
             if (!_anchors.Contains(blob.Name))
             {
                 await anchors.DeleteBlobAsync(blob.Name);
+            }
+        }
+
+        // What a test's own deliveries stored goes too: `audit verify` checks every batch and receipt against the table.
+        await foreach (var row in Receipts.QueryAsync<TableEntity>())
+        {
+            if (!_receipts.Contains(row.PartitionKey + "/" + row.RowKey))
+            {
+                await Receipts.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+            }
+        }
+
+        await foreach (var blob in Secure.GetBlobsAsync())
+        {
+            if (!_secure.Contains(blob.Name))
+            {
+                await Secure.DeleteBlobAsync(blob.Name);
             }
         }
     }

@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using DataHub.Core.Governance;
+using DataHub.Core.Marts;
+using DataHub.Core.Receipts;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Audit;
+
+/// <summary>A durable record the hub keeps beside its audit log, and the event the log must hold for it.</summary>
+/// <param name="Name">The record as messages name it: by batch id, version id or receipt, never by a landed file's name.</param>
+/// <param name="Kinds">The event kinds, any one of which records it.</param>
+/// <param name="Path">The path the event names, or null when any.</param>
+/// <param name="Partner">The partner the event names, or null when any.</param>
+/// <param name="Feed">The feed the event names, or null when any.</param>
+/// <param name="Sha256">The file hash the event carries, or null when any.</param>
+/// <param name="At">When the record was made: a record made inside a loss a repair recorded (or of the file whose event ends the log before the loss) may have lost its event.</param>
+/// <param name="Unfinished">True for work still open (its receipt not completed): its event may yet be written, or the work redone.</param>
+/// <param name="NotCurrent">True for a published version its pointer does not name: a rollup killed after writing its
+/// manifest and before its switch leaves one without an event until it is cleared as abandoned.</param>
+public sealed record AuditedRecord(
+    string Name,
+    IReadOnlyList<string> Kinds,
+    string? Path,
+    string? Partner,
+    string? Feed,
+    string? Sha256,
+    DateTimeOffset? At,
+    bool Unfinished = false,
+    bool NotCurrent = false)
+{
+    /// <summary>True when <paramref name="e"/> records this.</summary>
+    public bool IsRecordedBy(AuditEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var entry = e.Entry;
+        return Kinds.Contains(entry.Kind, StringComparer.Ordinal)
+            && Same(Path, entry.Path) && Same(Partner, entry.Partner) && Same(Feed, entry.Feed) && Same(Sha256, entry.FileSha256);
+    }
+
+    /// <summary>The keys an event is looked up by: kind and path, or kind, partner, feed and hash.</summary>
+    internal IEnumerable<string> Keys => Kinds.Select(k => Path is not null ? PathKey(k, Path) : ContentKey(k, Partner, Feed, Sha256));
+
+    internal static string PathKey(string kind, string path) => kind + "\n" + path;
+
+    internal static string ContentKey(string kind, string? partner, string? feed, string? sha) => $"{kind}\n{partner}\n{feed}\n{sha}";
+
+    private static bool Same(string? wanted, string? found) => wanted is null || string.Equals(wanted, found, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The hub's durable records that the audit log must account for: every committed batch manifest (its commit event),
+/// every receipt (the events of its file) and every published KPI or governance version (its publication event). A record
+/// the log does not account for means events were cut from the log's end (and the anchors with them), or a record was
+/// made outside the hub; `audit verify` reports either as tampering.
+/// </summary>
+/// <param name="store">The hub's object store (batch manifests, published versions), or null when there is none.</param>
+/// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
+public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
+{
+    /// <summary>Every record to account for, and notes on records that cannot be read.</summary>
+    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes)> ReadAsync(CancellationToken cancellationToken)
+    {
+        var records = new List<AuditedRecord>();
+        var notes = new List<string>();
+        var open = new HashSet<ReceiptKey>();
+        if (receipts is not null)
+        {
+            await foreach (var receipt in receipts.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (receipt.State != ReceiptState.Completed)
+                {
+                    open.Add(receipt.Key);
+                }
+
+                records.Add(Of(receipt));
+            }
+        }
+
+        if (store is not null)
+        {
+            var catalog = new MartCatalog(store);
+            foreach (var feed in MartCatalog.Feeds)
+            {
+                IReadOnlyList<MartManifest> batches;
+                try
+                {
+                    batches = await catalog.CommittedAsync(feed, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DamagedManifestException ex)
+                {
+                    notes.Add($"a batch manifest of {feed} cannot be read ({ex.Path}), so its batches were not checked against the log");
+                    continue;
+                }
+
+                records.AddRange(batches.Select(b => new AuditedRecord(
+                    $"batch {b.BatchId} ({b.Feed})",
+                    [AuditKinds.Written],
+                    b.Path,
+                    null,
+                    null,
+                    b.SourceSha256,
+                    b.CommittedAt,
+                    open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))));
+            }
+
+            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(version);
+            }
+
+            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(version);
+            }
+        }
+
+        return (records, notes);
+    }
+
+    // A receipt is claimed after its file's received event, completed as stored after its batch's commit event, and
+    // completed as quarantined after its quarantined event: each state has an event the log must already hold.
+    private static AuditedRecord Of(Receipt receipt)
+    {
+        var key = receipt.Key;
+        var name = $"the receipt of {key.Partner}/{key.Feed} content {key.Sha256[..Math.Min(16, key.Sha256.Length)]}";
+        return receipt switch
+        {
+            { State: ReceiptState.Completed, Outcome: ReceiptRules.Stored, BatchId: { } batch } =>
+                new AuditedRecord($"{name} (stored as batch {batch})", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+            { State: ReceiptState.Completed, Outcome: ReceiptRules.Quarantined } =>
+                new AuditedRecord($"{name} (quarantined)", [AuditKinds.Quarantined], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+            _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+        };
+    }
+
+    private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var current = await CurrentVersion.ReadVersionAsync(store, pointer, cancellationToken).ConfigureAwait(false);
+        await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var isCurrent = current is not null && path.StartsWith(current + "/", StringComparison.Ordinal);
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using DataHub.Core.Audit;
+using DataHub.Core.Marts;
+using DataHub.Core.Receipts;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Storage.Local;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Audit;
+
+/// <summary>`audit verify` holds the hub's durable records (batch manifests, receipts, published versions) against the log.</summary>
+public sealed class AuditRecordsTests : IDisposable
+{
+    private const string Feed = "police-da-incidents";
+    private static readonly string Sha = new('b', 64);
+    private static readonly string BatchId = "police-" + Sha[..16];
+    private readonly TempFolder _root = new("audit-records");
+    private readonly ManualClock _clock = ManualClock.On(2026, 11, 22);
+
+    public AuditRecordsTests() => LocalAuditKeyProvider.Create(_root.Path);
+
+    public void Dispose() => _root.Dispose();
+
+    private LocalAuditLog Log() => new(_root.Path, _clock);
+
+    private LocalObjectStore Store() => new(_root.Path);
+
+    private LocalReceiptStore Receipts() => new(_root.Path);
+
+    private Task<AuditVerification> VerifyAsync()
+    {
+        var log = Log();
+        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), Receipts()).VerifyAsync(default);
+    }
+
+    private Task AppendAsync(string kind, string? path = null) =>
+        Log().AppendAsync(new AuditEntry(kind, "police", Feed, "DSA-1", Sha, path ?? "landing/police/police-da-incidents/file-1.csv", BatchId), default);
+
+    private async Task<(ReceiptKey Key, ClaimOwner Owner)> ReceivedAndClaimedAsync()
+    {
+        await AppendAsync(AuditKinds.Received);
+        var key = new ReceiptKey("police", Feed, Sha);
+        var owner = ClaimOwner.New();
+        await Receipts().TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", owner, _clock.GetUtcNow(), TimeSpan.FromMinutes(5)), default);
+        return (key, owner);
+    }
+
+    private Task CommitManifestAsync()
+    {
+        var manifest = new MartManifest(BatchId, Feed, "police", Sha, _clock.GetUtcNow(), 0, 0, []);
+        return Store().WriteAsync(manifest.Path, (s, ct) => s.WriteAsync(manifest.ToJson(), ct).AsTask(), new WriteOptions(), default);
+    }
+
+    [Theory]
+    [InlineData(AuditKinds.Archived)]
+    [InlineData(AuditKinds.Quarantined)]
+    [InlineData(AuditKinds.Duplicate)]
+    [InlineData(AuditKinds.InProgress)]
+    [InlineData(AuditKinds.Failed)]
+    [InlineData(AuditKinds.Superseded)]
+    [InlineData(AuditKinds.Poisoned)]
+    [InlineData(AuditKinds.Deleted)]
+    [InlineData(AuditKinds.KpiPublished)]
+    [InlineData(AuditKinds.KpiRefused)]
+    [InlineData("governance_published")]
+    [InlineData("governance_refused")]
+    [InlineData(AuditKinds.KeyRotated)]
+    [InlineData(AuditKinds.AuditRepaired)]
+    public void Every_kind_that_can_end_a_command_is_anchored(string kind) =>
+        AuditAnchoring.EndsStep(kind).Should().BeTrue();
+
+    [Theory]
+    [InlineData(AuditKinds.Received)]
+    [InlineData(AuditKinds.ProtocolDecision)]
+    [InlineData(AuditKinds.Validated)]
+    [InlineData(AuditKinds.Pseudonymised)]
+    [InlineData(AuditKinds.Written)]
+    [InlineData(AuditKinds.Reported)]
+    public void Steps_always_followed_by_another_event_of_their_command_are_not_anchored(string kind) =>
+        AuditAnchoring.EndsStep(kind).Should().BeFalse();
+
+    [Fact]
+    public async Task A_batch_committed_by_an_open_attempt_is_a_note_until_its_receipt_completes_without_its_event()
+    {
+        // A crash between a batch's commit and its commit event leaves this state; the attempt that takes the claim over
+        // redoes and records it. Once the receipt says stored, though, the commit event must be in the log.
+        var (key, owner) = await ReceivedAndClaimedAsync();
+        await CommitManifestAsync();
+
+        var open = await VerifyAsync();
+        open.Intact.Should().BeTrue(open.Message);
+        open.Notes.Should().Contain(n => n.Contains($"batch {BatchId} ({Feed}) has no commit event yet", StringComparison.Ordinal));
+
+        await Receipts().CompleteAsync(key, owner, ReceiptRules.Stored, BatchId, default);
+        var completed = await VerifyAsync();
+        completed.Intact.Should().BeFalse();
+        completed.Message.Should().Contain($"batch {BatchId} ({Feed})").And.Contain($"the receipt of police/{Feed} content {Sha[..16]} (stored as batch {BatchId})");
+    }
+
+    [Fact]
+    public async Task A_stored_batch_with_its_commit_event_verifies_clean()
+    {
+        var (key, owner) = await ReceivedAndClaimedAsync();
+        await CommitManifestAsync();
+        await AppendAsync(AuditKinds.Written, MartManifest.PathFor(Feed, BatchId));
+        await Receipts().CompleteAsync(key, owner, ReceiptRules.Stored, BatchId, default);
+        await AppendAsync(AuditKinds.Archived);
+
+        var result = await VerifyAsync();
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_published_version_without_its_publication_event_is_a_break_naming_the_version()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        const string Run = "20261122T000000Z-abcdef";
+        await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+
+        var result = await VerifyAsync();
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"KPI version {Run}");
+
+        await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={Run}/manifest.json"), default);
+        (await VerifyAsync()).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_version_never_made_current_without_its_event_is_a_note_as_a_rollup_killed_before_its_switch_leaves_it()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        const string Current = "20261122T000000Z-abcdef", Stopped = "20261122T010000Z-123456";
+        foreach (var run in new[] { Current, Stopped })
+        {
+            await Store().WriteAsync($"published/kpi/v={run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        }
+
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Current}", Current, Sha, _clock.GetUtcNow()), default);
+        await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={Current}/manifest.json"), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal));
+    }
+}
