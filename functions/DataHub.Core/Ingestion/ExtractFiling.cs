@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Core.Feeds;
 using DataHub.Core.Hub;
@@ -55,7 +57,38 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// Refuses a landing path unread: a report under quarantine/_refused and an audit event. A link is removed (the link
     /// alone, never what it points to), so it is refused once; nothing else is touched.
     /// </summary>
-    public async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken)
+    public Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken) =>
+        RefuseAsync(landingPath, labels, rule, message, removeLink, null, cancellationToken);
+
+    /// <summary>
+    /// Refuses a landing entry the hub cannot move, which so stays in landing, once for each version of it: the report's
+    /// name carries a tag of the version listed, and a later sweep or restart that finds a report for the same name and
+    /// version records nothing again (the entry was reported; an operator or the partner must rename or remove it). A new
+    /// upload under the name is a new version, refused and reported afresh. Without a version, refused as any path is.
+    /// </summary>
+    public async Task<IngestOutcome> RefuseLeftInLandingAsync(string landingPath, FileLabels labels, string rule, string message, string? version, CancellationToken cancellationToken)
+    {
+        if (version is null)
+        {
+            return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var named = $"v{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(version)).AsSpan(0, 4))}-{labels.PathLabel(landingPath, hub.Protocols)}";
+        await foreach (var item in hub.Store.ListAsync("quarantine/_refused/", cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Path.EndsWith($"-{named}.report.json", StringComparison.Ordinal))
+            {
+                var safe = labels.LandingPath(landingPath, hub.Protocols);
+                log.LogInformation("{Path} ({Rule}) was refused and reported already ({Report}); it stays in landing until it is renamed or removed.", safe, rule, item.Path);
+                return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: rule, Message: $"Refused and reported already ({item.Path}); it stays in landing until it is renamed or removed.", ReportPath: item.Path) { SafeLandingPath = safe };
+            }
+        }
+
+        return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The report is named {time}-{label}, or {time}-{named} when the caller names it (by version and label).
+    private async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, string? named, CancellationToken cancellationToken)
     {
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
@@ -80,7 +113,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             Message = message,
             FileErrors = [new FileError(rule, message)],
         };
-        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{named ?? labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };

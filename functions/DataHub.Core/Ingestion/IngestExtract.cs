@@ -86,7 +86,7 @@ public sealed class IngestExtract
     {
         if (check.Path is null && !check.Movable)
         {
-            return await _filing.RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
+            return await _filing.RefuseLeftInLandingAsync(landingPath, labels, check.Rule!, check.Message!, eTag, cancellationToken).ConfigureAwait(false);
         }
 
         StoredObject? found;

@@ -20,6 +20,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
+    // The one version a file whose name is not UTF-8 is listed under: nothing of it can be read to tell versions apart.
+    private const string UnreadableNameETag = "\"name-not-utf8\"";
+
     private readonly string _root;
     private readonly LinkGuard _links;
     private readonly MetadataSidecars _metadata;
@@ -142,7 +145,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             }
             else if (!IsObjectPath(path))
             {
-                // A name no object path may have (a partner's "a:b.csv" in landing) is listed, without metadata, for the
+                // A name no object path may have (a partner's "a\b.csv" in landing) is listed, without metadata, for the
                 // caller to refuse; it must not end the listing, or it would stop every file after it.
                 if (file.Exists)
                 {
@@ -152,6 +155,13 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             else if (file.Exists)
             {
                 yield return Describe(path, file);
+            }
+            else if (path.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                // A name that is not valid UTF-8 is read with U+FFFD for each bad byte, and no file has the name so read:
+                // listed for the caller to refuse, never skipped unseen. Not even its size or time can be read by that
+                // name, so it is listed empty, long settled, under one version (reported once per name, see ExtractFiling).
+                yield return new StoredObject(path, 0, UnreadableNameETag, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
             }
         }
 
@@ -264,9 +274,11 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         foreach (var segment in segments)
         {
-            if (segment.Length == 0 || segment is "." or ".." || segment.IndexOfAny(['\\', '\0', ':']) >= 0)
+            // A colon names a file's alternate data stream on Windows ("a:b.csv" is stream b.csv of a file a); elsewhere
+            // it is a character of the name, and a partner's file so named is moved to quarantine like any other refused one.
+            if (segment.Length == 0 || segment is "." or ".." || segment.IndexOfAny(['\\', '\0']) >= 0 || (OperatingSystem.IsWindows() && segment.Contains(':', StringComparison.Ordinal)))
             {
-                throw new ArgumentException("An object path may not contain empty, '.' or '..' segments, backslashes, colons or NUL characters.", nameof(path));
+                throw new ArgumentException("An object path may not contain empty, '.' or '..' segments, backslashes, NUL characters or (on Windows) colons.", nameof(path));
             }
         }
 

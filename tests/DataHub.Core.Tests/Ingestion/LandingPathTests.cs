@@ -20,6 +20,9 @@ public sealed class LandingPathTests
     [InlineData("landing/police/police-da-incidents/2019/a.csv", "path.depth", true)]
     [InlineData("landing/Police/police-da-incidents/a.csv", "path.name", true)]
     [InlineData("landing//police-da-incidents/a.csv", "path.empty_segment", false)]
+    [InlineData("landing/police/police-da-incidents/Report: Smith.csv", "path.name_characters", true)]
+    [InlineData("landing/police/police-da-incidents/a\u0007bell.csv", "path.name_characters", true)]
+    [InlineData("landing/police/police-da-incidents/incidents-Ren\uFFFDe.csv", "path.name_encoding", false)]
     public void Refuses_paths_outside_the_landing_shape(string path, string rule, bool movable)
     {
         var check = LandingPath.Check(path);

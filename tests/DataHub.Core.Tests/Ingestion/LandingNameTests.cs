@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
+
+namespace DataHub.Core.Tests.Ingestion;
+
+/// <summary>A landed file's name the hub cannot take (not UTF-8, a colon, a control character) is reported once, by its
+/// folder and label, and never sits in landing unseen nor is reported again on every sweep.</summary>
+public sealed class LandingNameTests
+{
+    private const string Folder = "landing/police/police-da-incidents";
+
+    [Fact]
+    public async Task A_file_whose_name_is_not_UTF8_is_listed_not_skipped()
+    {
+        using var fixture = new HubFixture();
+        WriteUnderRawName(fixture, "incidents-Ren\\351e.csv", "abc");
+
+        var listed = await fixture.Store.ListAsync("landing/", default).ToListAsync();
+
+        listed.Should().ContainSingle().Which.Path.Should().Be($"{Folder}/incidents-Ren\uFFFDe.csv");
+        (await fixture.Store.ListAsync("landing/", default).SingleAsync()).ETag.Should().Be(listed[0].ETag, "it settles, so the runner hands it on");
+    }
+
+    [Fact]
+    public async Task A_file_whose_name_is_not_UTF8_is_refused_by_its_folder_and_label_once_per_version()
+    {
+        using var fixture = new HubFixture();
+        WriteUnderRawName(fixture, "incidents-Ren\\351e.csv", "abc");
+        var listed = await fixture.Store.ListAsync("landing/", default).SingleAsync();
+        var ingest = new IngestExtract(fixture.Hub);
+
+        var first = await ingest.HandleAsync(listed.Path, listed.ETag, default);
+        var again = await new IngestExtract(fixture.Hub).HandleAsync(listed.Path, listed.ETag, default);
+
+        first.Status.Should().Be(IngestStatus.Refused, first.Message);
+        first.Rule.Should().Be(LandingPath.NameEncodingRule);
+        first.SafeLandingPath.Should().Be($"{Folder}/{fixture.Labels.Label("incidents-Ren\uFFFDe.csv")}");
+        first.Message.Should().Contain("rename");
+        var events = (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).ToList();
+        events.Should().ContainSingle("a restart or the next sweep does not report it again").Which.Entry.Path.Should().Be(first.SafeLandingPath);
+        again.Status.Should().Be(IngestStatus.Ignored);
+        again.ReportPath.Should().Be(first.ReportPath);
+        (await fixture.ListAsync("quarantine/_refused/")).Where(p => p.EndsWith(".report.json", StringComparison.Ordinal)).Should().ContainSingle();
+        var report = fixture.Text(first.ReportPath!);
+        report.Should().Contain(LandingPath.NameEncodingRule).And.NotContain("Ren").And.NotContain("incidents-");
+        Directory.EnumerateFiles(fixture.Store.FullPath(Folder)).Should().ContainSingle("the hub cannot move it; it waits for the partner to rename it");
+    }
+
+    [Theory]
+    [InlineData("Report: Smith.csv")]
+    [InlineData("Smith\u0007.csv")]
+    public async Task A_file_name_with_a_colon_or_control_character_is_moved_to_quarantine_with_its_report(string name)
+    {
+        using var fixture = new HubFixture();
+        var outcome = await fixture.DropAndIngestAsync($"{Folder}/{name}", HubFixture.PoliceHeader + "\n");
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be(LandingPath.NameCharactersRule);
+        outcome.QuarantinePath.Should().StartWith("quarantine/_unrouted/");
+        (await fixture.ListAsync("landing/")).Should().BeEmpty("it is kept in quarantine, not left to be refused on every restart");
+        fixture.Text(outcome.ReportPath!).Should().NotContain("Smith");
+        (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused);
+    }
+
+    // .NET writes every name as UTF-8, so the shell's printf makes the name's bytes from octal escapes.
+    private static void WriteUnderRawName(HubFixture fixture, string octalName, string content)
+    {
+        var folder = Directory.CreateDirectory(Path.GetDirectoryName(fixture.Store.FullPath(Folder + "/x"))!).FullName;
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (var argument in (string[])["-c", "printf '%s' \"$2\" > \"$1/$(printf \"$0\")\"", octalName, folder, content])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var shell = Process.Start(start)!;
+        shell.WaitForExit();
+        shell.ExitCode.Should().Be(0);
+    }
+}
