@@ -73,7 +73,7 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
             return LandingPathCheck.Refused(
                 NameEncodingRule,
                 "The file's name is not valid UTF-8 (it was written in another character set, such as Windows-1252, by the program that sent it), so the hub cannot open or move it; nothing was read. " +
-                "It stays in landing: the partner must rename it using plain letters, digits, spaces, hyphens and dots, and send it again (docs/runbook.md, \"A file whose name is not UTF-8\").",
+                "It stays in landing: the partner must rename it using plain letters, digits, spaces, hyphens and dots, and send it again (docs/runbook.md, \"A file whose name the hub cannot take\").",
                 movable: false);
         }
 
