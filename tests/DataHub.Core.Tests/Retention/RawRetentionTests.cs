@@ -54,13 +54,13 @@ public sealed class RawRetentionTests
         using var hub = new HubFixture();
         await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
-        File.WriteAllText(Path.Combine(folder, "Jane:Smith.csv"), "x");
+        File.WriteAllText(Path.Combine(folder, "Jane\\Smith.csv"), "x");
         hub.Clock.Advance(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
         outcome.Deleted.Should().ContainSingle("the hub's own archive entry is past its retention and deleted");
-        File.Exists(Path.Combine(folder, "Jane:Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
+        File.Exists(Path.Combine(folder, "Jane\\Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
         (await hub.AuditAsync()).Select(e => e.Entry.Path + " " + e.Entry.Detail).Should().NotContain(t => t.Contains("Jane", StringComparison.Ordinal));
     }
 
