@@ -68,6 +68,12 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
             return LandingPathCheck.Refused("path.not_landing", "Only files under landing/ are ingested; nothing was read.", movable: false);
         }
 
+        // The hub's archive is ignored whatever its names: a name there is never refused, on every sweep, as a partner's.
+        if (segments.Length > 1 && string.Equals(segments[1], ProcessedFolder, StringComparison.Ordinal))
+        {
+            return LandingPathCheck.Archive();
+        }
+
         if (segments.Any(s => s.Contains(Replacement, StringComparison.Ordinal)))
         {
             return LandingPathCheck.Refused(
@@ -85,11 +91,6 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
                 NameCharactersRule,
                 "The path contains a colon or a control character, which the hub does not take in a file's or folder's name; nothing was read. It is quarantined: send it again under a name without them.",
                 movable: true);
-        }
-
-        if (segments.Length > 1 && string.Equals(segments[1], ProcessedFolder, StringComparison.Ordinal))
-        {
-            return LandingPathCheck.Archive();
         }
 
         if (segments.Length > 1 && string.Equals(segments[1], SharedFolder, StringComparison.Ordinal))

@@ -46,4 +46,10 @@ public sealed class LandingPathTests
     [Fact]
     public void Ignores_the_hubs_own_archive() =>
         LandingPath.Check("landing/_processed/police/police-da-incidents/b/a.csv").IsArchive.Should().BeTrue();
+
+    [Theory]
+    [InlineData("landing/_processed/police/police-da-incidents/b/Ren\uFFFDe.csv")]
+    [InlineData("landing/_processed/police/police-da-incidents/b/Report: Smith.csv")]
+    public void Ignores_the_hubs_own_archive_whatever_the_names_in_it(string path) =>
+        LandingPath.Check(path).IsArchive.Should().BeTrue("the archive is retention's to deal with, never refused as a delivery");
 }
