@@ -113,8 +113,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             Message = message,
             FileErrors = [new FileError(rule, message)],
         };
-        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{named ?? labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
+        // The event before the report: a report is what tells a restart this entry was refused already, so a crash between
+        // the two must leave the event (reported again at worst), never the report without it.
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{named ?? labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }

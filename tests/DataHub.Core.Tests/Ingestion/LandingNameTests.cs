@@ -63,12 +63,48 @@ public sealed class LandingNameTests
         (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused);
     }
 
-    // .NET writes every name as UTF-8, so the shell's printf makes the name's bytes from octal escapes.
-    private static void WriteUnderRawName(HubFixture fixture, string octalName, string content)
+    [Fact]
+    public async Task A_refusal_cut_short_before_its_event_is_reported_on_the_next_try()
     {
-        var folder = Directory.CreateDirectory(Path.GetDirectoryName(fixture.Store.FullPath(Folder + "/x"))!).FullName;
+        using var fixture = new HubFixture();
+        WriteUnderRawName(fixture, "incidents-Ren\\351e.csv", "abc");
+        var listed = await fixture.Store.ListAsync("landing/", default).SingleAsync();
+
+        var crashed = () => new IngestExtract(fixture.Hub with { Audit = new FailingAt(fixture.Hub.Audit, AuditKinds.PathRefused) }).HandleAsync(listed.Path, listed.ETag, default);
+        await crashed.Should().ThrowAsync<IOException>();
+        var retried = await new IngestExtract(fixture.Hub).HandleAsync(listed.Path, listed.ETag, default);
+
+        retried.Status.Should().Be(IngestStatus.Refused, "no report may stand for an event never written: " + retried.Message);
+        (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused);
+    }
+
+    private static async Task<IngestOutcome> HandleListedAsync(HubFixture fixture)
+    {
+        var listed = await fixture.Store.ListAsync("landing/", default).SingleAsync();
+        return await new IngestExtract(fixture.Hub).HandleAsync(listed.Path, listed.ETag, default);
+    }
+
+    // .NET writes every name as UTF-8, so the shell's printf makes the name's bytes from octal escapes.
+    private static void WriteUnderRawName(HubFixture fixture, string octalName, string content) => Shell(fixture, Folder, octalName, content);
+
+    // Writes (or, with no content, removes) the file whose name's bytes the octal escapes give, in an object folder.
+    private static void Shell(HubFixture fixture, string objectFolder, string octalName, string? content)
+    {
+        var folder = Directory.CreateDirectory(fixture.Store.FullPath(objectFolder)).FullName;
+        if (content is null)
+        {
+            RunShell("rm \"$1/$(printf \"$0\")\"", octalName, folder);
+        }
+        else
+        {
+            RunShell("printf '%s' \"$2\" > \"$1/$(printf \"$0\")\"", octalName, folder, content);
+        }
+    }
+
+    private static void RunShell(string script, params string[] arguments)
+    {
         var start = new ProcessStartInfo("sh") { UseShellExecute = false };
-        foreach (var argument in (string[])["-c", "printf '%s' \"$2\" > \"$1/$(printf \"$0\")\"", octalName, folder, content])
+        foreach (var argument in (string[])["-c", script, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -76,5 +112,28 @@ public sealed class LandingNameTests
         using var shell = Process.Start(start)!;
         shell.WaitForExit();
         shell.ExitCode.Should().Be(0);
+    }
+
+    /// <summary>Fails the first append of one kind of event: a worker that died at that step.</summary>
+    private sealed class FailingAt(IAuditLog inner, string kind) : IAuditLog
+    {
+        private bool _failed;
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            if (entry.Kind == kind && !_failed)
+            {
+                _failed = true;
+                throw new IOException("The worker stopped here.");
+            }
+
+            return inner.AppendAsync(entry, cancellationToken);
+        }
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 }
