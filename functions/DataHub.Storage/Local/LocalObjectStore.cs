@@ -138,7 +138,14 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         {
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (link)
+            if (!link && !file.Exists && path.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                // A name that is not valid UTF-8 (with a backslash or not) is read with U+FFFD for each bad byte, and no
+                // file has the name so read: listed for the caller to refuse, never skipped unseen. Not even its size or
+                // time can be read by that name, so it is listed empty, long settled, under one version.
+                yield return new StoredObject(path, 0, UnreadableNameETag, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+            }
+            else if (link)
             {
                 // The link's own properties (it is never followed); reading it is refused.
                 yield return new StoredObject(path, 0, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
@@ -155,13 +162,6 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             else if (file.Exists)
             {
                 yield return Describe(path, file);
-            }
-            else if (path.Contains('\uFFFD', StringComparison.Ordinal))
-            {
-                // A name that is not valid UTF-8 is read with U+FFFD for each bad byte, and no file has the name so read:
-                // listed for the caller to refuse, never skipped unseen. Not even its size or time can be read by that
-                // name, so it is listed empty, long settled, under one version (reported once per name, see ExtractFiling).
-                yield return new StoredObject(path, 0, UnreadableNameETag, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
             }
         }
 

@@ -64,6 +64,19 @@ public sealed class LandingNameTests
     }
 
     [Fact]
+    public async Task A_name_not_UTF8_with_a_backslash_is_listed_not_skipped()
+    {
+        using var fixture = new HubFixture();
+        WriteUnderRawName(fixture, "a\\134Ren\\351e.csv", "abc");
+
+        var listed = await fixture.Store.ListAsync("landing/", default).ToListAsync();
+
+        listed.Should().ContainSingle().Which.Path.Should().Be($"{Folder}/a\\Ren\uFFFDe.csv");
+        var outcome = await new IngestExtract(fixture.Hub).HandleAsync(listed[0].Path, listed[0].ETag, default);
+        outcome.Status.Should().Be(IngestStatus.Refused);
+    }
+
+    [Fact]
     public async Task A_refusal_cut_short_before_its_event_is_reported_on_the_next_try()
     {
         using var fixture = new HubFixture();
