@@ -54,6 +54,30 @@ public sealed class HostileLandingTests : IDisposable
         File.Exists(Path.Combine(feed, "a\\backslash.csv")).Should().BeTrue("a path that may name another place is never read, moved or deleted");
     }
 
+    [Fact]
+    public async Task A_name_the_runner_refused_removed_and_sent_again_alike_is_looked_at_again_in_the_same_run()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var file = Path.Combine(feed, "a\\backslash.csv");
+        File.WriteAllText(file, Police);
+        var time = File.GetLastWriteTimeUtc(file);
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new List<string>();
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, lines.Add);
+        await runner.PollOnceAsync(default);
+        (await runner.PollOnceAsync(default)).Should().ContainSingle().Which.Rule.Should().Be("path.traversal");
+
+        File.Delete(file);
+        await runner.PollOnceAsync(default);
+        File.WriteAllText(file, Police);
+        File.SetLastWriteTimeUtc(file, time); // looks the same as the first, as a name that is not UTF-8 always did
+        await runner.PollOnceAsync(default);
+        var again = await runner.PollOnceAsync(default);
+
+        again.Should().ContainSingle("a path gone from landing is forgotten, so a file there again is looked at: " + string.Join("\n", lines));
+        lines.Should().HaveCount(2);
+    }
+
     [Theory]
     [InlineData("Report: Smith.csv")]
     [InlineData("Smith\u0001.csv")]

@@ -20,8 +20,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
-    // The one version a file whose name is not UTF-8 is listed under: nothing of it can be read to tell versions apart.
-    private const string UnreadableNameETag = "\"name-not-utf8\"";
+    // What .NET reads each byte of a name that is not valid UTF-8 as.
+    private const char Replacement = '\uFFFD';
 
     private readonly string _root;
     private readonly LinkGuard _links;
@@ -134,16 +134,21 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             }
         }
 
-        foreach (var (path, full, link) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
+        // Names not UTF-8 that .NET reads alike (U+FFFD for each bad byte) are one path: listed once, the count in its version.
+        var alike = found.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var (path, full, link) in found.DistinctBy(f => f.Path, StringComparer.Ordinal).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!link && !file.Exists && path.Contains('\uFFFD', StringComparison.Ordinal))
+            if (!link && !file.Exists && path.Contains(Replacement, StringComparison.Ordinal))
             {
-                // A name that is not valid UTF-8 (with a backslash or not) is read with U+FFFD for each bad byte, and no
-                // file has the name so read: listed for the caller to refuse, never skipped unseen. Not even its size or
-                // time can be read by that name, so it is listed empty, long settled, under one version.
-                yield return new StoredObject(path, 0, UnreadableNameETag, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+                // A name that is not valid UTF-8 (with a backslash or not) is read with U+FFFD for
+                // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
+                // Not even its size or time can be read by that name; its folder's time and how many entries read alike
+                // change whenever one may have been replaced (removed, sent again), so each new upload is a new version.
+                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
+                var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike[path].ToString(CultureInfo.InvariantCulture)}\"";
+                yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
             }
             else if (link)
             {

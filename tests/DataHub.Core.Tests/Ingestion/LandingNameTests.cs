@@ -64,6 +64,62 @@ public sealed class LandingNameTests
     }
 
     [Fact]
+    public async Task The_same_name_not_UTF8_in_two_partners_folders_is_reported_in_each()
+    {
+        using var fixture = new HubFixture();
+        const string other = "landing/icb/health-aggregates";
+        Shell(fixture, Folder, "incidents-Ren\\351e.csv", "abc");
+        Shell(fixture, other, "incidents-Ren\\351e.csv", "abc");
+        var ingest = new IngestExtract(fixture.Hub);
+
+        var outcomes = new List<IngestOutcome>();
+        await foreach (var item in fixture.Store.ListAsync("landing/", default))
+        {
+            outcomes.Add(await ingest.HandleAsync(item.Path, item.ETag, default));
+        }
+
+        outcomes.Should().HaveCount(2).And.OnlyContain(o => o.Status == IngestStatus.Refused && o.Rule == LandingPath.NameEncodingRule, "each folder's file is its own partner's delivery");
+        outcomes.Select(o => o.ReportPath).Should().OnlyHaveUniqueItems();
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).Select(e => e.Entry.Path)
+            .Should().BeEquivalentTo([$"{Folder}/{fixture.Labels.Label("incidents-Ren\uFFFDe.csv")}", $"{other}/{fixture.Labels.Label("incidents-Ren\uFFFDe.csv")}"]);
+    }
+
+    [Fact]
+    public async Task A_file_whose_name_is_not_UTF8_removed_and_sent_again_is_reported_again()
+    {
+        using var fixture = new HubFixture();
+        WriteUnderRawName(fixture, "incidents-Ren\\351e.csv", "abc");
+        var first = await HandleListedAsync(fixture);
+
+        // The operator removes the stranded file as the runbook says; the partner later sends one under the same name.
+        Shell(fixture, Folder, "incidents-Ren\\351e.csv", null);
+        (await fixture.ListAsync("landing/")).Should().BeEmpty();
+        await Task.Delay(50); // past the file system's clock tick, as any real resend is
+        WriteUnderRawName(fixture, "incidents-Ren\\351e.csv", "abcd");
+        var second = await HandleListedAsync(fixture);
+
+        first.Status.Should().Be(IngestStatus.Refused);
+        second.Status.Should().Be(IngestStatus.Refused, "a new file is never taken for one reported already: " + second.Message);
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task A_new_version_of_a_name_with_a_backslash_is_reported_again()
+    {
+        using var fixture = new HubFixture();
+        var file = Path.Combine(Directory.CreateDirectory(fixture.Store.FullPath(Folder)).FullName, "a\\b.csv");
+        File.WriteAllText(file, "abc");
+        var first = await HandleListedAsync(fixture);
+        File.WriteAllText(file, "abcdef");
+        var second = await HandleListedAsync(fixture);
+
+        first.Status.Should().Be(IngestStatus.Refused);
+        first.Rule.Should().Be("path.traversal");
+        second.Status.Should().Be(IngestStatus.Refused, second.Message);
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task A_name_not_UTF8_with_a_backslash_is_listed_not_skipped()
     {
         using var fixture = new HubFixture();
