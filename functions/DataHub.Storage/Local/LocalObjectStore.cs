@@ -119,10 +119,12 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
                 new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
-                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0)
+                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
+                // whose name is not UTF-8 cannot be opened by the name .NET reads (the files in it cannot be listed): it is an
+                // entry itself, for the caller to refuse, rather than walked into and silently found empty.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnreadableFolder(ref e))
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnreadableFolder(ref e),
             };
             foreach (var (full, link) in entries)
             {
@@ -142,7 +144,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             var file = new FileInfo(full);
             if (!link && !file.Exists && path.Contains(Replacement, StringComparison.Ordinal))
             {
-                // A name that is not valid UTF-8 (with a backslash or not) is read with U+FFFD for
+                // A name that is not valid UTF-8 (a file's or a folder's, with a backslash or not) is read with U+FFFD for
                 // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
                 // Not even its size or time can be read by that name; its folder's time and how many entries read alike
                 // change whenever one may have been replaced (removed, sent again), so each new upload is a new version.
@@ -289,6 +291,11 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         return segments;
     }
+
+    // A real folder whose name holds U+FFFD and that cannot be found by it: its name was not UTF-8 (a stat, for such names only).
+    private static bool IsUnreadableFolder(ref FileSystemEntry entry) =>
+        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0
+        && entry.FileName.Contains(Replacement) && !Directory.Exists(entry.ToFullPath());
 
     private static bool IsObjectPath(string path)
     {

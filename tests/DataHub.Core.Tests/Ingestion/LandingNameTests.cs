@@ -120,6 +120,24 @@ public sealed class LandingNameTests
     }
 
     [Fact]
+    public async Task A_folder_whose_name_is_not_UTF8_is_listed_and_refused_by_its_label()
+    {
+        using var fixture = new HubFixture();
+        var folder = Directory.CreateDirectory(fixture.Store.FullPath(Folder)).FullName;
+        RunShell("mkdir \"$1/$(printf \"$0\")\" && printf 'abc' > \"$1/$(printf \"$0\")/jan.csv\"", "Ren\\351e", folder);
+
+        var listed = await fixture.Store.ListAsync("landing/", default).ToListAsync();
+        listed.Should().ContainSingle("the files in it are never found, so the folder itself is reported").Which.Path.Should().Be($"{Folder}/Ren\uFFFDe");
+        var outcome = await new IngestExtract(fixture.Hub).HandleAsync(listed[0].Path, listed[0].ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Refused, outcome.Message);
+        outcome.Rule.Should().Be(LandingPath.NameEncodingRule);
+        outcome.SafeLandingPath.Should().Be($"{Folder}/{fixture.Labels.Label("Ren\uFFFDe")}");
+        var written = string.Join('\n', (await fixture.AuditAsync()).Select(e => e.Entry.Path + e.Entry.Detail)) + fixture.Text(outcome.ReportPath!);
+        written.Should().NotContain("Ren");
+    }
+
+    [Fact]
     public async Task A_name_not_UTF8_with_a_backslash_is_listed_not_skipped()
     {
         using var fixture = new HubFixture();
