@@ -36,6 +36,16 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     // What a name that was not valid UTF-8 is read with in place of each bad byte.
     private const char Replacement = '\uFFFD';
 
+    /// <summary>
+    /// A name refused as <see cref="NameEncodingRule"/> that the store can find after all (it really holds U+FFFD, the
+    /// character a name in another character set is read with): moved to quarantine with its report.
+    /// </summary>
+    public static LandingPathCheck ReplacementCharacterFound { get; } = LandingPathCheck.Refused(
+        NameEncodingRule,
+        "The file's name holds the replacement character (U+FFFD), what a name written in another character set such as Windows-1252 is read as, which the hub does not take; nothing was read. " +
+        "It is quarantined: the partner must rename it using plain letters, digits, spaces, hyphens and dots, and send it again.",
+        movable: true);
+
     /// <summary>The object path.</summary>
     public string Path => $"{Container}/{Partner}/{Feed}/{FileName}";
 

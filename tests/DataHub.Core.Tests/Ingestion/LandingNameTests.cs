@@ -151,6 +151,19 @@ public sealed class LandingNameTests
     }
 
     [Fact]
+    public async Task A_name_that_really_holds_the_replacement_character_is_moved_to_quarantine()
+    {
+        using var fixture = new HubFixture();
+        var outcome = await fixture.DropAndIngestAsync($"{Folder}/incidents-Ren\uFFFDe.csv", HubFixture.PoliceHeader + "\n");
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be(LandingPath.NameEncodingRule);
+        outcome.QuarantinePath.Should().StartWith("quarantine/_unrouted/");
+        (await fixture.ListAsync("landing/")).Should().BeEmpty("the store found it by its name, so it is not left to sit in landing for good");
+        fixture.Text(outcome.ReportPath!).Should().NotContain("Ren").And.Contain("quarantined");
+    }
+
+    [Fact]
     public async Task A_refusal_cut_short_before_its_event_is_reported_on_the_next_try()
     {
         using var fixture = new HubFixture();
