@@ -46,7 +46,9 @@ public sealed class HostileLandingTests : IDisposable
         File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police);
 
         var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
-        await RunUntilAsync(() => false, TimeSpan.FromSeconds(1));
+        var again = await RunUntilPrintedAsync("reported already");
+
+        again.Should().Contain(l => l.Contains("reported already", StringComparison.Ordinal), "the restart looked at the file and found it reported: " + string.Join("\n", again));
 
         _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal), "one partner's file name stops no other file: " + string.Join("\n", lines));
         _root.Files("quarantine").Should().ContainSingle(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal), "a restart does not report it again");
@@ -115,7 +117,7 @@ public sealed class HostileLandingTests : IDisposable
         }
 
         var lines = await RunUntilAsync(() => _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
-        var again = await RunUntilAsync(() => false, TimeSpan.FromSeconds(1));
+        var again = await RunUntilPrintedAsync("reported already");
         var (_, shown) = await _root.RunAsync("audit", "show", "--last", "100");
 
         var refusal = (await RefusalsAsync()).Should().ContainSingle("a restart does not report it again: " + string.Join("\n", lines.Concat(again))).Subject;
@@ -124,6 +126,7 @@ public sealed class HostileLandingTests : IDisposable
         var report = _root.Files("quarantine").Should().ContainSingle(f => f.EndsWith(".report.json", StringComparison.Ordinal)).Subject;
         _root.Text(report).Should().Contain("path.name_encoding").And.Contain("rename");
         lines.Should().ContainSingle(l => l.Contains("path.name_encoding", StringComparison.Ordinal));
+        again.Should().Contain(l => l.Contains("reported already", StringComparison.Ordinal), "the restart looked at the file and found it reported");
         lines.Concat(again).Append(shown).Append(_root.Text(report)).Should().OnlyContain(t => !t.Contains("Ren", StringComparison.Ordinal) && !t.Contains("incidents-", StringComparison.Ordinal));
         Directory.EnumerateFiles(feed).Should().ContainSingle("the hub cannot open or move it; it waits for the partner to rename it");
     }
@@ -308,7 +311,13 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     /// <summary>Runs the embedded host (as `datahub run`) until <paramref name="done"/> or the timeout, then stops it as Ctrl+C would.</summary>
-    private async Task<List<string>> RunUntilAsync(Func<bool> done, TimeSpan? timeout = null)
+    private Task<List<string>> RunUntilAsync(Func<bool> done, TimeSpan? timeout = null) => RunUntilAsync(_ => done(), timeout);
+
+    // A run that must show it looked (a restart finding a file reported already): until it prints a line with the text.
+    private Task<List<string>> RunUntilPrintedAsync(string text) =>
+        RunUntilAsync(lines => lines.Any(l => l.Contains(text, StringComparison.Ordinal)), null);
+
+    private async Task<List<string>> RunUntilAsync(Func<IReadOnlyCollection<string>, bool> done, TimeSpan? timeout)
     {
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var lines = new ConcurrentQueue<string>();
@@ -316,7 +325,7 @@ public sealed class HostileLandingTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = runner.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!done() && DateTime.UtcNow < deadline && !run.IsCompleted)
+        while (!done(lines) && DateTime.UtcNow < deadline && !run.IsCompleted)
         {
             await Task.Delay(50);
         }
