@@ -93,8 +93,8 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
                 movable: false);
         }
 
-        // A colon or control character is only a character of one name where the hub's stores can hold it (Linux files,
-        // blobs); the listing found the file by that name, so it is moved to quarantine rather than left to be refused again.
+        // A colon or control character is only a character of one name where the hub's stores can hold it (files except
+        // on Windows, blobs); the listing found the file by that name, so it is moved to quarantine rather than left to be refused again.
         if (segments.Any(s => s.Any(char.IsControl) || s.Contains(':', StringComparison.Ordinal)))
         {
             return LandingPathCheck.Refused(
