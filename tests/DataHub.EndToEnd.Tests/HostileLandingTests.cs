@@ -38,20 +38,97 @@ public sealed class HostileLandingTests : IDisposable
         _root.Files("landing").Should().OnlyContain(f => IsArchived(f), "the valid file was processed and archived, the link refused and removed");
     }
 
+    [Fact]
+    public async Task The_runner_goes_on_to_the_next_file_after_a_name_no_object_path_may_have_and_reports_it_once_across_restarts()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        File.WriteAllText(Path.Combine(feed, "a\\backslash.csv"), Police);
+        File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police);
+
+        var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
+        var again = await RunUntilPrintedAsync("reported already");
+
+        again.Should().Contain(l => l.Contains("reported already", StringComparison.Ordinal), "the restart looked at the file and found it reported: " + string.Join("\n", again));
+
+        _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal), "one partner's file name stops no other file: " + string.Join("\n", lines));
+        _root.Files("quarantine").Should().ContainSingle(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal), "a restart does not report it again");
+        (await RefusalsAsync()).Should().ContainSingle().Which.Rule.Should().Be("path.traversal");
+        File.Exists(Path.Combine(feed, "a\\backslash.csv")).Should().BeTrue("a path that may name another place is never read, moved or deleted");
+    }
+
+    [Fact]
+    public async Task A_name_the_runner_refused_removed_and_sent_again_alike_is_looked_at_again_in_the_same_run()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var file = Path.Combine(feed, "a\\backslash.csv");
+        File.WriteAllText(file, Police);
+        var time = File.GetLastWriteTimeUtc(file);
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new List<string>();
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, lines.Add);
+        await runner.PollOnceAsync(default);
+        (await runner.PollOnceAsync(default)).Should().ContainSingle().Which.Rule.Should().Be("path.traversal");
+
+        File.Delete(file);
+        await runner.PollOnceAsync(default);
+        File.WriteAllText(file, Police);
+        File.SetLastWriteTimeUtc(file, time); // looks the same as the first, as a name that is not UTF-8 always did
+        await runner.PollOnceAsync(default);
+        var again = await runner.PollOnceAsync(default);
+
+        again.Should().ContainSingle("a path gone from landing is forgotten, so a file there again is looked at: " + string.Join("\n", lines));
+        lines.Should().HaveCount(2);
+    }
+
     [Theory]
-    [InlineData("a:colon.csv")]
-    [InlineData("a\\backslash.csv")]
-    public async Task The_runner_goes_on_to_the_next_file_after_a_name_no_object_path_may_have(string name)
+    [InlineData("Report: Smith.csv")]
+    [InlineData("Smith\u0001.csv")]
+    public async Task A_file_name_with_a_colon_or_control_character_is_quarantined_with_its_report_and_the_next_file_handled(string name)
     {
         var feed = Landing("police", "police-da-incidents");
         File.WriteAllText(Path.Combine(feed, name), Police);
         File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police);
 
-        var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
+        var lines = await RunUntilAsync(() => _root.Files("secure").Count > 0 && _root.Files("landing").All(IsArchived));
+        await RunUntilAsync(() => false, TimeSpan.FromSeconds(1));
 
-        _root.Files("secure").Should().Contain(f => f.EndsWith(".parquet", StringComparison.Ordinal), "one partner's file name stops no other file: " + string.Join("\n", lines));
-        _root.Files("quarantine").Should().Contain(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal) && f.EndsWith(".report.json", StringComparison.Ordinal));
-        File.Exists(Path.Combine(feed, name)).Should().BeTrue("a refused path is never read, moved or deleted");
+        _root.Files("landing").Should().OnlyContain(f => IsArchived(f), string.Join("\n", lines));
+        var unrouted = _root.Files("quarantine").Where(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal)).ToList();
+        unrouted.Where(f => !f.Contains(".report.", StringComparison.Ordinal)).Select(_root.Text).Should().Equal([Police], "the file itself is kept");
+        unrouted.Where(f => f.EndsWith(".report.json", StringComparison.Ordinal)).Select(_root.Text).Should().ContainSingle()
+            .Which.Should().Contain("path.name_characters").And.NotContain("Smith");
+        (await RefusalsAsync()).Should().ContainSingle("it is moved, so a restart finds nothing to report again");
+    }
+
+    [Fact]
+    public async Task A_file_whose_name_is_not_UTF8_is_reported_by_folder_and_label_once_across_restarts()
+    {
+        // A Windows SFTP client may send "incidents-Renée.csv" in Windows-1252: byte E9, not UTF-8.
+        var feed = Landing("police", "police-da-incidents");
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (var argument in (string[])["-c", "printf '%s' \"$1\" > \"$0/$(printf 'incidents-Ren\\351e.csv')\"", feed, Police])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var shell = System.Diagnostics.Process.Start(start)!)
+        {
+            await shell.WaitForExitAsync();
+        }
+
+        var lines = await RunUntilAsync(() => _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)));
+        var again = await RunUntilPrintedAsync("reported already");
+        var (_, shown) = await _root.RunAsync("audit", "show", "--last", "100");
+
+        var refusal = (await RefusalsAsync()).Should().ContainSingle("a restart does not report it again: " + string.Join("\n", lines.Concat(again))).Subject;
+        refusal.Rule.Should().Be("path.name_encoding");
+        refusal.Path.Should().MatchRegex("^landing/police/police-da-incidents/file-[0-9a-f]{8}\\.csv$", "named by its folder and a label of its name");
+        var report = _root.Files("quarantine").Should().ContainSingle(f => f.EndsWith(".report.json", StringComparison.Ordinal)).Subject;
+        _root.Text(report).Should().Contain("path.name_encoding").And.Contain("rename");
+        lines.Should().ContainSingle(l => l.Contains("path.name_encoding", StringComparison.Ordinal));
+        again.Should().Contain(l => l.Contains("reported already", StringComparison.Ordinal), "the restart looked at the file and found it reported");
+        lines.Concat(again).Append(shown).Append(_root.Text(report)).Should().OnlyContain(t => !t.Contains("Ren", StringComparison.Ordinal) && !t.Contains("incidents-", StringComparison.Ordinal));
+        Directory.EnumerateFiles(feed).Should().ContainSingle("the hub cannot open or move it; it waits for the partner to rename it");
     }
 
     [Fact]
@@ -221,6 +298,12 @@ public sealed class HostileLandingTests : IDisposable
 
     private string Landing(string partner, string feed) => Directory.CreateDirectory(Path.Combine(_root.Path, "landing", partner, feed)).FullName;
 
+    private async Task<List<AuditEntry>> RefusalsAsync()
+    {
+        var log = new LocalAuditLog(_root.Path, _root.Clock);
+        return [.. (await log.ReadAsync(default).ToListAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).Select(e => e.Entry)];
+    }
+
     private async Task<List<string>> WrittenPathsAsync()
     {
         var log = new LocalAuditLog(_root.Path, _root.Clock);
@@ -228,7 +311,13 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     /// <summary>Runs the embedded host (as `datahub run`) until <paramref name="done"/> or the timeout, then stops it as Ctrl+C would.</summary>
-    private async Task<List<string>> RunUntilAsync(Func<bool> done, TimeSpan? timeout = null)
+    private Task<List<string>> RunUntilAsync(Func<bool> done, TimeSpan? timeout = null) => RunUntilAsync(_ => done(), timeout);
+
+    // A run that must show it looked (a restart finding a file reported already): until it prints a line with the text.
+    private Task<List<string>> RunUntilPrintedAsync(string text) =>
+        RunUntilAsync(lines => lines.Any(l => l.Contains(text, StringComparison.Ordinal)), null);
+
+    private async Task<List<string>> RunUntilAsync(Func<IReadOnlyCollection<string>, bool> done, TimeSpan? timeout)
     {
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var lines = new ConcurrentQueue<string>();
@@ -236,7 +325,7 @@ public sealed class HostileLandingTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = runner.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!done() && DateTime.UtcNow < deadline && !run.IsCompleted)
+        while (!done(lines) && DateTime.UtcNow < deadline && !run.IsCompleted)
         {
             await Task.Delay(50);
         }

@@ -70,6 +70,8 @@ public static class RuleTexts
         ["governance.abandoned_version"] = "A governance version folder a publication left without a manifest.",
         [Ingestion.IngestExtract.ArchiveFailedRule] = "The rows were stored, but the landed copy could not be moved to the raw archive.",
         ["path.traversal"] = "The landing path tried to leave the landing area.",
+        ["path.name_encoding"] = "The file or folder name was not valid UTF-8 (another character set), so the hub could not open it, or held the replacement character that stands for such bytes.",
+        ["path.name_characters"] = "The file or folder name held a colon or a control character.",
         ["path.depth"] = "The file was not in a partner/feed folder.",
         ["path.not_landing"] = "The path was outside the landing area.",
         ["path.empty"] = "The landing path was empty.",

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Core.Feeds;
 using DataHub.Core.Hub;
@@ -55,7 +57,39 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// Refuses a landing path unread: a report under quarantine/_refused and an audit event. A link is removed (the link
     /// alone, never what it points to), so it is refused once; nothing else is touched.
     /// </summary>
-    public async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken)
+    public Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken) =>
+        RefuseAsync(landingPath, labels, rule, message, removeLink, null, cancellationToken);
+
+    /// <summary>
+    /// Refuses a landing entry the hub cannot move, which so stays in landing, once for each version of it: the report is
+    /// named by a tag of the version listed and the entry's safe path (its partner and feed folders included), and a later
+    /// sweep or restart that finds that report records nothing again (the entry was reported; an operator or the partner
+    /// must rename or remove it). A new upload under the name, or the name in another folder, is refused and reported
+    /// afresh. Without a version, refused as any path is.
+    /// </summary>
+    public async Task<IngestOutcome> RefuseLeftInLandingAsync(string landingPath, FileLabels labels, string rule, string message, string? version, CancellationToken cancellationToken)
+    {
+        if (version is null)
+        {
+            return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only safe forms are hashed (the version is the store's, the path's name a keyed label): the tag gives away nothing.
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
+        var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
+        var named = $"v{tag}-{labels.PathLabel(landingPath, hub.Protocols)}";
+        var reported = $"quarantine/_refused/{named}.report.json";
+        if (await hub.Store.GetAsync(reported, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            log.LogInformation("{Path} ({Rule}) was refused and reported already ({Report}); it stays in landing until it is renamed or removed.", safe, rule, reported);
+            return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: rule, Message: $"Refused and reported already ({reported}); it stays in landing until it is renamed or removed.", ReportPath: reported) { SafeLandingPath = safe };
+        }
+
+        return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The report is named {time}-{label}, or {named} when the caller names it (by version, path and label, to be found again).
+    private async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, string? named, CancellationToken cancellationToken)
     {
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
@@ -80,8 +114,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             Message = message,
             FileErrors = [new FileError(rule, message)],
         };
-        var reportPath = await WriteReportAsync($"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}", report, cancellationToken).ConfigureAwait(false);
+        // The event before the report: a report is what tells a restart this entry was refused already, so a crash between
+        // the two must leave the event (reported again at worst), never the report without it.
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
+        var reportPath = await WriteReportAsync(named is null ? $"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}" : $"quarantine/_refused/{named}", report, cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }

@@ -84,9 +84,10 @@ public sealed class IngestExtract
     // Everything the handler does once it can name the file, under one key version.
     private async Task<IngestOutcome> HandleLabelledAsync(string landingPath, string? eTag, LandingPathCheck check, PseudonymisationKey key, FileLabels labels, CancellationToken cancellationToken)
     {
-        if (check.Path is null && !check.Movable)
+        var encoding = check.Rule == LandingPath.NameEncodingRule;
+        if (check.Path is null && !check.Movable && !encoding)
         {
-            return await _filing.RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
+            return await _filing.RefuseLeftInLandingAsync(landingPath, labels, check.Rule!, check.Message!, eTag, cancellationToken).ConfigureAwait(false);
         }
 
         StoredObject? found;
@@ -97,6 +98,19 @@ public sealed class IngestExtract
         catch (ObjectRefusedException)
         {
             return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A name with U+FFFD in it: when the store finds the object by that name (the name really holds the character, as a
+        // blob's may), it is moved to quarantine like any name the hub does not take; when it cannot (the name was not
+        // UTF-8), it cannot be moved either, and stays in landing, reported once per version.
+        if (encoding)
+        {
+            if (found is null)
+            {
+                return await _filing.RefuseLeftInLandingAsync(landingPath, labels, check.Rule!, check.Message!, eTag, cancellationToken).ConfigureAwait(false);
+            }
+
+            check = LandingPath.ReplacementCharacterFound;
         }
 
         if (check.Path is null)

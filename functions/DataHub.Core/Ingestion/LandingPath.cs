@@ -26,6 +26,26 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     /// <summary>The rule for a landing entry that is a link (or lies under one), refused unread.</summary>
     public const string LinkRule = "path.link";
 
+    /// <summary>The rule for a landing entry whose name is not valid UTF-8 (a Windows-1252 name from an SFTP client):
+    /// .NET reads such a name with U+FFFD in place of each bad byte and cannot open, move or delete the file by it.</summary>
+    public const string NameEncodingRule = "path.name_encoding";
+
+    /// <summary>The rule for a path holding a colon or a control character: refused, but moved to quarantine with its report.</summary>
+    public const string NameCharactersRule = "path.name_characters";
+
+    // What a name that was not valid UTF-8 is read with in place of each bad byte.
+    private const char Replacement = '\uFFFD';
+
+    /// <summary>
+    /// A name refused as <see cref="NameEncodingRule"/> that the store can find after all (it really holds U+FFFD, the
+    /// character a name in another character set is read with): moved to quarantine with its report.
+    /// </summary>
+    public static LandingPathCheck ReplacementCharacterFound { get; } = LandingPathCheck.Refused(
+        NameEncodingRule,
+        "The file's name holds the replacement character (U+FFFD), what a name written in another character set such as Windows-1252 is read as, which the hub does not take; nothing was read. " +
+        "It is quarantined: the partner must rename it using plain letters, digits, spaces, hyphens and dots, and send it again.",
+        movable: true);
+
     /// <summary>The object path.</summary>
     public string Path => $"{Container}/{Partner}/{Feed}/{FileName}";
 
@@ -40,10 +60,12 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
             return LandingPathCheck.Refused("path.empty", "No path was given.", movable: false);
         }
 
+        // '.', '..' and a backslash (a separator to Windows, and to some Azure tools) could name another place than the
+        // listing found: never read, moved or deleted.
         var segments = path.Split('/');
-        if (segments.Any(s => s is "." or ".." || s.Contains('\\', StringComparison.Ordinal) || s.Any(char.IsControl) || s.Contains(':', StringComparison.Ordinal)))
+        if (segments.Any(s => s is "." or ".." || s.Contains('\\', StringComparison.Ordinal)))
         {
-            return LandingPathCheck.Refused("path.traversal", "The path contains '.', '..', a backslash, a colon or a control character; nothing was read.", movable: false);
+            return LandingPathCheck.Refused("path.traversal", "The path contains '.', '..' or a backslash; nothing was read.", movable: false);
         }
 
         if (segments.Any(s => s.Length == 0))
@@ -56,9 +78,29 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
             return LandingPathCheck.Refused("path.not_landing", "Only files under landing/ are ingested; nothing was read.", movable: false);
         }
 
+        // The hub's archive is ignored whatever its names: a name there is never refused, on every sweep, as a partner's.
         if (segments.Length > 1 && string.Equals(segments[1], ProcessedFolder, StringComparison.Ordinal))
         {
             return LandingPathCheck.Archive();
+        }
+
+        if (segments.Any(s => s.Contains(Replacement, StringComparison.Ordinal)))
+        {
+            return LandingPathCheck.Refused(
+                NameEncodingRule,
+                "The file's name is not valid UTF-8 (it was written in another character set, such as Windows-1252, by the program that sent it), so the hub cannot open or move it; nothing was read. " +
+                "It stays in landing: the partner must rename it using plain letters, digits, spaces, hyphens and dots, and send it again (docs/runbook.md, \"A file whose name the hub cannot take\").",
+                movable: false);
+        }
+
+        // A colon or control character is only a character of one name where the hub's stores can hold it (files except
+        // on Windows, blobs); the listing found the file by that name, so it is moved to quarantine rather than left to be refused again.
+        if (segments.Any(s => s.Any(char.IsControl) || s.Contains(':', StringComparison.Ordinal)))
+        {
+            return LandingPathCheck.Refused(
+                NameCharactersRule,
+                "The path contains a colon or a control character, which the hub does not take in a file's or folder's name; nothing was read. It is quarantined: send it again under a name without them.",
+                movable: true);
         }
 
         if (segments.Length > 1 && string.Equals(segments[1], SharedFolder, StringComparison.Ordinal))
@@ -89,6 +131,20 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
         }
 
         return new LandingPathCheck(new LandingPath(segments[1], segments[2], segments[3]), null, null, false, false);
+    }
+
+    /// <summary>
+    /// The folder and name of a landing entry refused for its name's encoding alone (landing/{partner}/{feed}/{file} with
+    /// well-formed folder names), so it can be named by its folder and a label of its name; otherwise null.
+    /// </summary>
+    public static LandingPath? WithUnreadableName(string? path)
+    {
+        var check = Check(path);
+        var segments = path?.Split('/') ?? [];
+        return check.Rule == NameEncodingRule && segments.Length == 4 && !segments[1].Contains(Replacement, StringComparison.Ordinal)
+            && !segments[2].Contains(Replacement, StringComparison.Ordinal) && NamePattern().IsMatch(segments[1]) && NamePattern().IsMatch(segments[2])
+            ? new LandingPath(segments[1], segments[2], segments[3])
+            : null;
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]

@@ -24,4 +24,9 @@ public sealed record ReadLimits
 
     /// <summary>Bytes a workbook's shared strings may inflate to: they are held in memory while the sheet is read (default 256 MiB).</summary>
     public long MaxSharedStringsBytes { get; init; } = 256L << 20;
+
+    /// <summary>Shared strings a workbook may hold (default 4,000,000). ExcelDataReader keeps every one as its own string
+    /// whatever its length, some 20 to 40 bytes each before its text, so a few hundred KB of empty items that compress to
+    /// nothing would cost it a gigabyte; a full sheet (1,048,576 rows) with three distinct texts a row stays within it.</summary>
+    public long MaxSharedStrings { get; init; } = 4_000_000;
 }

@@ -525,6 +525,14 @@ internal static class WorkbookCheck
             {
                 // Numbered as ExcelDataReader numbers them; one that closes itself is an empty text.
                 (_itemDepth, _items) = (selfClosing ? 0 : _depth, _items + (selfClosing ? 1 : 0));
+
+                // Counted as each opens (one that closes itself is already counted), so the count is refused as it
+                // inflates, long before ExcelDataReader would hold them all.
+                if (_items + (selfClosing ? 0 : 1) > limits.MaxSharedStrings)
+                {
+                    return new FileError(Rules.FileUnreadable, string.Create(CultureInfo.InvariantCulture,
+                        $"The workbook holds more than {limits.MaxSharedStrings:N0} shared texts, more than the hub reads from one workbook; it is not read: send the extract as CSV or in parts."));
+                }
             }
 
             if ((isItemText || isInlineText) && ++_itemRuns > MaxTextRuns)

@@ -191,7 +191,7 @@ public sealed class EnforceRetention
         }
         catch (ArgumentException)
         {
-            // A name the store lists but cannot address (a partner's "a:b.csv"); the hub never writes one. It is left for an
+            // A name the store lists but cannot address (a partner's "a\b.csv"); the hub never writes one. It is left for an
             // operator, and the rest of the run goes on.
             _logger.LogWarning("Retention cannot delete {Path}: its name is not one an object path may have; remove it by hand.", path);
             return;
@@ -199,6 +199,13 @@ public sealed class EnforceRetention
 
         if (!gone)
         {
+            // Listed but not there by the name listed: a name that is not UTF-8 (read with U+FFFD), which nothing can open or
+            // delete by that name. Said, by label, so it is not kept past its retention unseen.
+            if (item.Path.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                _logger.LogWarning("Retention cannot delete {Path}: its name is not valid UTF-8; remove it by hand.", path);
+            }
+
             return;
         }
 

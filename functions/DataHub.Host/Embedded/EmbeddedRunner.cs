@@ -114,6 +114,14 @@ public sealed class EmbeddedRunner
             _seen[path] = eTag;
         }
 
+        // A path no longer listed is forgotten: a file sent again under it later, even one that looks the same (a name
+        // that is not UTF-8 gives nothing of its own to tell versions by), is handled afresh rather than taken as done.
+        foreach (var gone in _handled.Keys.Concat(_retries.Keys).Where(p => !current.ContainsKey(p)).ToList())
+        {
+            _handled.Remove(gone);
+            _retries.Remove(gone);
+        }
+
         return outcomes;
     }
 

@@ -20,6 +20,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
+    // What .NET reads each byte of a name that is not valid UTF-8 as.
+    private const char Replacement = '\uFFFD';
+
     private readonly string _root;
     private readonly LinkGuard _links;
     private readonly MetadataSidecars _metadata;
@@ -116,10 +119,12 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
                 new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
-                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0)
+                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
+                // whose name is not UTF-8 cannot be opened by the name .NET reads (the files in it cannot be listed): it is an
+                // entry itself, for the caller to refuse, rather than walked into and silently found empty.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnreadableFolder(ref e))
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnreadableFolder(ref e),
             };
             foreach (var (full, link) in entries)
             {
@@ -131,18 +136,30 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             }
         }
 
-        foreach (var (path, full, link) in found.OrderBy(f => f.Path, StringComparer.Ordinal))
+        // Names not UTF-8 that .NET reads alike (U+FFFD for each bad byte) are one path: listed once, the count in its version.
+        var alike = found.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var (path, full, link) in found.DistinctBy(f => f.Path, StringComparer.Ordinal).OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (link)
+            if (!link && !file.Exists && path.Contains(Replacement, StringComparison.Ordinal))
+            {
+                // A name that is not valid UTF-8 (a file's or a folder's, with a backslash or not) is read with U+FFFD for
+                // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
+                // Not even its size or time can be read by that name; its folder's time and how many entries read alike
+                // change whenever one may have been replaced (removed, sent again), so each new upload is a new version.
+                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
+                var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike[path].ToString(CultureInfo.InvariantCulture)}\"";
+                yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+            }
+            else if (link)
             {
                 // The link's own properties (it is never followed); reading it is refused.
                 yield return new StoredObject(path, 0, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
             }
             else if (!IsObjectPath(path))
             {
-                // A name no object path may have (a partner's "a:b.csv" in landing) is listed, without metadata, for the
+                // A name no object path may have (a partner's "a\b.csv" in landing) is listed, without metadata, for the
                 // caller to refuse; it must not end the listing, or it would stop every file after it.
                 if (file.Exists)
                 {
@@ -264,14 +281,21 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         foreach (var segment in segments)
         {
-            if (segment.Length == 0 || segment is "." or ".." || segment.IndexOfAny(['\\', '\0', ':']) >= 0)
+            // A colon names a file's alternate data stream on Windows ("a:b.csv" is stream b.csv of a file a); elsewhere
+            // it is a character of the name, and a partner's file so named is moved to quarantine like any other refused one.
+            if (segment.Length == 0 || segment is "." or ".." || segment.IndexOfAny(['\\', '\0']) >= 0 || (OperatingSystem.IsWindows() && segment.Contains(':', StringComparison.Ordinal)))
             {
-                throw new ArgumentException("An object path may not contain empty, '.' or '..' segments, backslashes, colons or NUL characters.", nameof(path));
+                throw new ArgumentException("An object path may not contain empty, '.' or '..' segments, backslashes, NUL characters or (on Windows) colons.", nameof(path));
             }
         }
 
         return segments;
     }
+
+    // A real folder whose name holds U+FFFD and that cannot be found by it: its name was not UTF-8 (a stat, for such names only).
+    private static bool IsUnreadableFolder(ref FileSystemEntry entry) =>
+        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0
+        && entry.FileName.Contains(Replacement) && !Directory.Exists(entry.ToFullPath());
 
     private static bool IsObjectPath(string path)
     {

@@ -20,6 +20,9 @@ public sealed class LandingPathTests
     [InlineData("landing/police/police-da-incidents/2019/a.csv", "path.depth", true)]
     [InlineData("landing/Police/police-da-incidents/a.csv", "path.name", true)]
     [InlineData("landing//police-da-incidents/a.csv", "path.empty_segment", false)]
+    [InlineData("landing/police/police-da-incidents/Report: Smith.csv", "path.name_characters", true)]
+    [InlineData("landing/police/police-da-incidents/a\u0007bell.csv", "path.name_characters", true)]
+    [InlineData("landing/police/police-da-incidents/incidents-Ren\uFFFDe.csv", "path.name_encoding", false)]
     public void Refuses_paths_outside_the_landing_shape(string path, string rule, bool movable)
     {
         var check = LandingPath.Check(path);
@@ -43,4 +46,10 @@ public sealed class LandingPathTests
     [Fact]
     public void Ignores_the_hubs_own_archive() =>
         LandingPath.Check("landing/_processed/police/police-da-incidents/b/a.csv").IsArchive.Should().BeTrue();
+
+    [Theory]
+    [InlineData("landing/_processed/police/police-da-incidents/b/Ren\uFFFDe.csv")]
+    [InlineData("landing/_processed/police/police-da-incidents/b/Report: Smith.csv")]
+    public void Ignores_the_hubs_own_archive_whatever_the_names_in_it(string path) =>
+        LandingPath.Check(path).IsArchive.Should().BeTrue("the archive is retention's to deal with, never refused as a delivery");
 }

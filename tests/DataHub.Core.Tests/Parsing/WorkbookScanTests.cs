@@ -123,6 +123,39 @@ public sealed class WorkbookScanTests
         reader.FileErrors.Single().Message.Should().Contain("runs");
     }
 
+    [Theory]
+    [InlineData("<si/>", 1_001, false)]
+    [InlineData("<si><t>a</t></si>", 1_001, false)]
+    [InlineData("<si/>", 1_000, true)]
+    [InlineData("<si><t>a</t></si>", 1_000, true)]
+    public void More_shared_texts_than_the_limit_are_refused_before_they_are_read(string item, int times, bool read)
+    {
+        var strings = $"<sst xmlns=\"{Main}\">" + string.Concat(Enumerable.Repeat(item, times)) + "</sst>";
+        var bytes = AddEntry(Template, "xl/sharedStrings.xml", strings);
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police), null, new ReadLimits { MaxSharedStrings = 1_000 });
+        if (read)
+        {
+            reader.FileErrors.Should().BeEmpty();
+            return;
+        }
+
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("more than 1,000 shared texts");
+    }
+
+    [Fact]
+    public void Millions_of_empty_shared_texts_are_refused_by_default_as_they_inflate()
+    {
+        // The bomb as found: empty items a few bytes each, the part far within the inflated-bytes limit.
+        var strings = new StringBuilder($"<sst xmlns=\"{Main}\">").Append(new StringBuilder().Insert(0, "<si/>", 4_000_001)).Append("</sst>").ToString();
+        var bytes = AddEntry(Template, "xl/sharedStrings.xml", strings);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var reader = FeedReader.Open(new MemoryStream(bytes), "x.xlsx", FeedSamples.Contract(Police));
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors.Single().Message.Should().Contain("4,000,000 shared texts");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
+    }
+
     [Fact]
     public void Shared_text_whose_runs_together_pass_the_cell_limit_is_too_large()
     {

@@ -54,13 +54,13 @@ public sealed class RawRetentionTests
         using var hub = new HubFixture();
         await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
-        File.WriteAllText(Path.Combine(folder, "Jane:Smith.csv"), "x");
+        File.WriteAllText(Path.Combine(folder, "Jane\\Smith.csv"), "x");
         hub.Clock.Advance(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
         outcome.Deleted.Should().ContainSingle("the hub's own archive entry is past its retention and deleted");
-        File.Exists(Path.Combine(folder, "Jane:Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
+        File.Exists(Path.Combine(folder, "Jane\\Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
         (await hub.AuditAsync()).Select(e => e.Entry.Path + " " + e.Entry.Detail).Should().NotContain(t => t.Contains("Jane", StringComparison.Ordinal));
     }
 
@@ -85,6 +85,62 @@ public sealed class RawRetentionTests
         else
         {
             safe.Should().Be("landing/_processed/~" + hub.Labels.Label(path["landing/_processed/".Length..]));
+        }
+    }
+
+    [Fact]
+    public async Task A_name_not_UTF8_in_the_raw_archive_is_warned_of_by_its_label_to_be_removed_by_hand()
+    {
+        var logs = new WarningLog();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        var folder = Directory.CreateDirectory(Path.Combine(fixture.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (var argument in (string[])["-c", "printf 'x' > \"$0/$(printf 'Ren\\351e.csv')\"", folder])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var shell = System.Diagnostics.Process.Start(start)!)
+        {
+            await shell.WaitForExitAsync();
+        }
+
+        fixture.Clock.Advance(TimeSpan.FromDays(40));
+
+        await new EnforceRetention(hub).RunAsync(default);
+
+        logs.Warnings.Should().ContainSingle(w => w.Contains("remove it by hand", StringComparison.Ordinal)).Which.Should().Contain("landing/_processed/~file-").And.NotContain("Ren");
+    }
+
+    /// <summary>The warnings the hub logs, as formatted.</summary>
+    private sealed class WarningLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+
+        public IReadOnlyList<string> Warnings => [.. _warnings];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
+            {
+                _warnings.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
