@@ -12,6 +12,7 @@ internal sealed class CsvRecords : IDisposable
     private readonly CsvReader reader;
     private readonly ReadLimits limits;
     private long malformedRecord;
+    private bool quoteError;
 
     /// <param name="content">The file's bytes, sniffed: no byte order mark but UTF-8's, which CsvHelper passes over; not disposed.</param>
     /// <param name="limits">The reader's limits.</param>
@@ -47,7 +48,7 @@ internal sealed class CsvRecords : IDisposable
     public int FieldCount => reader.FieldCount;
 
     /// <summary>True when a quoted field of the current record is never closed, or has text after its closing quote.</summary>
-    public bool QuoteError => malformedRecord == reader.RowNumber;
+    public bool QuoteError => quoteError;
 
     /// <summary>The limit the last record passed, if any; reading stops there.</summary>
     public CsvLimit Exceeded { get; private set; }
@@ -90,14 +91,49 @@ internal sealed class CsvRecords : IDisposable
     /// <inheritdoc />
     public void Dispose() => reader.Dispose();
 
-    // A stray quote inside an unquoted field (5'11") is kept as text, as RFC 4180 readers commonly do; an unclosed quote or
-    // text after a closing quote leaves the record's cells in doubt, so the row is refused.
-    private void Malformed(CsvMalformedRecord record)
+    // CsvHelper reports a record's first quoting fault only, and a stray quote kept as text (5'11") may come before one
+    // that is not, so every report is noted and the record's quoted fields are then checked from their bytes.
+    private void Malformed(CsvMalformedRecord record) => malformedRecord = record.RecordNumber;
+
+    // A stray quote inside an unquoted field is kept as text, as RFC 4180 readers commonly do; a quoted field never closed,
+    // or with text after its closing quote, leaves the record's cells in doubt, so the row is refused.
+    private bool HasBadlyQuotedField()
     {
-        if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.TextAfterClosingQuote)
+        for (var f = 0; f < reader.FieldCount; f++)
         {
-            malformedRecord = record.RecordNumber;
+            var raw = reader.GetRawSpan(f);
+            if (raw is [(byte)'"', ..] && !IsWellQuoted(raw))
+            {
+                return true;
+            }
         }
+
+        return false;
+    }
+
+    // A quoted field as sent: its closing quote, the first quote after the opening one that is not half of a "" pair, is its last byte.
+    private static bool IsWellQuoted(ReadOnlySpan<byte> raw)
+    {
+        var i = 1;
+        while (i < raw.Length)
+        {
+            var quote = raw[i..].IndexOf((byte)'"');
+            if (quote < 0)
+            {
+                return false;
+            }
+
+            i += quote;
+            if (i + 1 < raw.Length && raw[i + 1] == (byte)'"')
+            {
+                i += 2;
+                continue;
+            }
+
+            return i == raw.Length - 1;
+        }
+
+        return false;
     }
 
     // With the recovering options only a record larger than MaxRecordSize makes CsvHelper throw.
@@ -116,6 +152,7 @@ internal sealed class CsvRecords : IDisposable
             : reader.FieldCount > limits.MaxColumns ? CsvLimit.Columns
             : length > limits.MaxCellChars && HasLargeCell() ? CsvLimit.CellSize
             : CsvLimit.None;
+        quoteError = Exceeded == CsvLimit.None && malformedRecord == reader.RowNumber && HasBadlyQuotedField();
         return Exceeded == CsvLimit.None;
     }
 

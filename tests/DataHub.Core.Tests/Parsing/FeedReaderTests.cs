@@ -177,6 +177,58 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
+    public async Task Text_after_a_closing_quote_rejects_the_row_when_a_stray_quote_comes_first()
+    {
+        // CsvHelper reports a record's first quoting fault only: here the stray quote kept as text, before the one that matters.
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,Jane \"JJ\",\"Smith\"x,1985-02-03,F,Y,N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false, true);
+        FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
+        rows[1].Line.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_quote_never_closed_after_a_stray_quote_is_not_accepted()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,Jane \"JJ\",Smith,1985-02-03,F,Y,\"N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false);
+        FeedSamples.Rules(rows[1]).Should().Contain("row.quote");
+    }
+
+    [Fact]
+    public async Task Two_adjacent_rows_with_text_after_a_closing_quote_are_both_rejected()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police))
+            + "INC2,2017-06-02,victim,\"Jane\"x,Smith,1985-02-03,F,Y,N\n"
+            + "INC3,2017-06-02,victim,\"Jane\"y,Smith,1985-02-03,F,Y,N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC4")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false, false, true);
+        FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
+        FeedSamples.Rules(rows[2]).Should().Equal("row.quote");
+    }
+
+    [Fact]
+    public async Task A_quoted_cell_with_escaped_quotes_after_a_stray_quote_is_accepted()
+    {
+        var csv = FeedSamples.Csv("da-programmes", FeedSamples.Line("da-programmes", ("programme", "Freedom \"Plus\" Programme")))
+            .Replace("\"Freedom \"\"Plus\"\" Programme\"", "Freedom \"Plus\" Programme", StringComparison.Ordinal)
+            .Replace(",completed", ",\"completed\"", StringComparison.Ordinal)
+            .Replace(",2018-07-01,", ",\"2018-07-01\",", StringComparison.Ordinal)
+            .Replace(",Smith,", ",\"Sm\"\"ith\",", StringComparison.Ordinal);
+        using var reader = FeedSamples.Open("da-programmes", csv);
+        var row = (await FeedSamples.ReadAll(reader)).Single();
+        FeedSamples.Value(row, "da-programmes", "programme").Should().Be("Freedom \"Plus\" Programme");
+        FeedSamples.Value(row, "da-programmes", "surname").Should().Be("Sm\"ith");
+    }
+
+    [Fact]
     public async Task A_quote_inside_an_unquoted_cell_is_kept_as_text()
     {
         var csv = FeedSamples.Csv("da-programmes", FeedSamples.Line("da-programmes")).Replace("Freedom Programme", "Freedom \"Plus\" Programme", StringComparison.Ordinal);
