@@ -47,10 +47,10 @@ internal sealed class CsvRecords : IDisposable
     /// <summary>The number of fields in the current record.</summary>
     public int FieldCount => reader.FieldCount;
 
-    /// <summary>True when a quoted field of the current record is never closed, or has text after its closing quote.</summary>
+    /// <summary>True when a quoted field of the current record has text after its closing quote.</summary>
     public bool QuoteError => quoteError;
 
-    /// <summary>The limit the last record passed, if any; reading stops there.</summary>
+    /// <summary>The limit the last record passed, or its quote never closed, if any; reading stops there.</summary>
     public CsvLimit Exceeded { get; private set; }
 
     /// <summary>True when the current record has no content: a line of only <c>""</c> (CsvHelper skips truly empty lines itself).</summary>
@@ -95,24 +95,31 @@ internal sealed class CsvRecords : IDisposable
     // that is not, so every report is noted and the record's quoted fields are then checked from their bytes.
     private void Malformed(CsvMalformedRecord record) => malformedRecord = record.RecordNumber;
 
-    // A stray quote inside an unquoted field is kept as text, as RFC 4180 readers commonly do; a quoted field never closed,
-    // or with text after its closing quote, leaves the record's cells in doubt, so the row is refused.
-    private bool HasBadlyQuotedField()
+    // A stray quote inside an unquoted field is kept as text, as RFC 4180 readers commonly do; text after a closing quote
+    // leaves the record's cells in doubt, so the row is refused; a quote never closed runs to the end of the file, taking
+    // every later row into one cell, so the reading ends there as at a limit.
+    private CsvLimit CheckQuotedFields()
     {
+        quoteError = false;
         for (var f = 0; f < reader.FieldCount; f++)
         {
             var raw = reader.GetRawSpan(f);
-            if (raw is [(byte)'"', ..] && !IsWellQuoted(raw))
+            if (raw is [(byte)'"', ..] && ClosingQuote(raw) is var closing && closing != raw.Length - 1)
             {
-                return true;
+                if (closing < 0)
+                {
+                    return CsvLimit.UnclosedQuote;
+                }
+
+                quoteError = true;
             }
         }
 
-        return false;
+        return CsvLimit.None;
     }
 
-    // A quoted field as sent: its closing quote, the first quote after the opening one that is not half of a "" pair, is its last byte.
-    private static bool IsWellQuoted(ReadOnlySpan<byte> raw)
+    // Where a quoted field as sent closes: the first quote after the opening one that is not half of a "" pair; -1 if none.
+    private static int ClosingQuote(ReadOnlySpan<byte> raw)
     {
         var i = 1;
         while (i < raw.Length)
@@ -120,7 +127,7 @@ internal sealed class CsvRecords : IDisposable
             var quote = raw[i..].IndexOf((byte)'"');
             if (quote < 0)
             {
-                return false;
+                return -1;
             }
 
             i += quote;
@@ -130,10 +137,10 @@ internal sealed class CsvRecords : IDisposable
                 continue;
             }
 
-            return i == raw.Length - 1;
+            return i;
         }
 
-        return false;
+        return -1;
     }
 
     // With the recovering options only a record larger than MaxRecordSize makes CsvHelper throw.
@@ -147,12 +154,13 @@ internal sealed class CsvRecords : IDisposable
     private bool WithinLimits()
     {
         Line = reader.LineNumber;
+        quoteError = false;
         var length = reader.RawRecord.Length;
         Exceeded = length > limits.MaxRowBytes ? CsvLimit.RecordLength
             : reader.FieldCount > limits.MaxColumns ? CsvLimit.Columns
             : length > limits.MaxCellChars && HasLargeCell() ? CsvLimit.CellSize
+            : malformedRecord == reader.RowNumber ? CheckQuotedFields()
             : CsvLimit.None;
-        quoteError = Exceeded == CsvLimit.None && malformedRecord == reader.RowNumber && HasBadlyQuotedField();
         return Exceeded == CsvLimit.None;
     }
 
@@ -170,7 +178,7 @@ internal sealed class CsvRecords : IDisposable
     }
 }
 
-/// <summary>Which of the reader's limits a CSV record passed.</summary>
+/// <summary>Which of the reader's limits a CSV record passed, or the unclosed quote that ends the reading as they do.</summary>
 internal enum CsvLimit
 {
     /// <summary>None.</summary>
@@ -184,4 +192,7 @@ internal enum CsvLimit
 
     /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes.</summary>
     CellSize,
+
+    /// <summary>Not a limit, but it ends the reading as one does: a quoted field is never closed, so it runs to the end of the file.</summary>
+    UnclosedQuote,
 }

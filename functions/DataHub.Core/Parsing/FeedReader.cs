@@ -220,7 +220,7 @@ public sealed class FeedReader : IDisposable
         return fileErrors.Count == 0;
     }
 
-    // A record past a limit ends the reading: the file is quarantined with the limit's rule.
+    // A record past a limit, or with a quote never closed, ends the reading: the file is quarantined with the limit's rule.
     private void ReportCsvLimit()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
@@ -238,6 +238,10 @@ public sealed class FeedReader : IDisposable
             case CsvLimit.CellSize:
                 fileErrors.Add(new FileError(Rules.FileCellTooLarge, string.Create(inv,
                     $"{record} has a cell of more than {limits.MaxCellChars:N0} bytes; the rest of the file was not read.")));
+                break;
+            case CsvLimit.UnclosedQuote:
+                fileErrors.Add(new FileError(Rules.FileUnclosedQuote,
+                    $"{record} opens a quote that is never closed; the rest of the file was not read."));
                 break;
         }
     }
@@ -435,7 +439,7 @@ public sealed class FeedReader : IDisposable
         if (record.QuoteError)
         {
             Add(ref errors, new RowError(line, "(row)", Rules.RowQuote,
-                "A quoted field is not closed, or has text after its closing quote."));
+                "A quoted field has text after its closing quote."));
         }
 
         var cellCount = record.FieldCount;

@@ -154,14 +154,24 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
-    public async Task Unclosed_quote_at_the_end_is_a_row_error_on_its_line()
+    public async Task An_unclosed_quote_on_the_last_line_stops_the_file_on_its_line()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,\"Jane,Smith,1985-02-03,F,Y,N\n";
         using var reader = FeedSamples.Open(Police, csv);
-        var rows = await FeedSamples.ReadAll(reader);
-        rows[0].IsValid.Should().BeTrue();
-        FeedSamples.Rules(rows[1]).Should().Contain("row.quote");
-        rows[1].Line.Should().Be(3);
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().Be("The record starting on line 3 opens a quote that is never closed; the rest of the file was not read.");
+    }
+
+    [Fact]
+    public async Task An_unclosed_quote_within_the_row_limit_stops_the_file_rather_than_taking_the_rows_after_it_into_one_cell()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), "INC2,2017-06-02,victim,\"Jane,Smith,1985-02-03,F,Y,N",
+            FeedSamples.Line(Police, ("incident_id", "INC3")), FeedSamples.Line(Police, ("incident_id", "INC4")));
+        using var reader = FeedSamples.Open(Police, csv);
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 opens a quote");
     }
 
     [Fact]
@@ -190,14 +200,15 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
-    public async Task A_quote_never_closed_after_a_stray_quote_is_not_accepted()
+    public async Task A_quote_never_closed_after_a_stray_quote_stops_the_file()
     {
+        // Reported by CsvHelper as the stray quote only; the quote in the last column takes the rows after it.
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,Jane \"JJ\",Smith,1985-02-03,F,Y,\"N\n"
             + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
         using var reader = FeedSamples.Open(Police, csv);
-        var rows = await FeedSamples.ReadAll(reader);
-        rows.Select(r => r.IsValid).Should().Equal(true, false);
-        FeedSamples.Rules(rows[1]).Should().Contain("row.quote");
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 opens a quote");
     }
 
     [Fact]
