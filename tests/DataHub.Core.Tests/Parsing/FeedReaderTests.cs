@@ -401,6 +401,37 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
+    public async Task A_nul_past_the_sniffed_start_in_a_column_outside_the_contract_rejects_its_row()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i)) + ",fine").ToList();
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCX")) + ",a\0b");
+        using var reader = FeedSamples.Open(Police, FeedSamples.Header(Police) + ",notes\n" + string.Join("\n", rows) + "\n");
+        var results = await FeedSamples.ReadAll(reader);
+        results.Should().HaveCount(101);
+        results[..100].Should().OnlyContain(r => r.IsValid);
+        var error = results[100].Errors.Should().ContainSingle().Subject;
+        (error.Rule, error.Column, error.Line).Should().Be(("encoding.invalid", "notes", 102L));
+    }
+
+    [Fact]
+    public async Task A_nul_past_the_sniffed_start_ends_raw_rows_with_a_file_error()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i)) + ",fine").ToList();
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCX")) + ",a\0b");
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCY")) + ",fine");
+        using var reader = FeedSamples.Open(Police, FeedSamples.Header(Police) + ",notes\n" + string.Join("\n", rows) + "\n");
+        var raw = new List<RawRow>();
+        await foreach (var row in reader.ReadRawAsync())
+        {
+            raw.Add(row);
+        }
+
+        raw.Should().HaveCount(100);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 102 holds a NUL");
+    }
+
+    [Fact]
     public void Legacy_xls_and_zip_content_in_a_csv_are_file_errors()
     {
         using (var xls = FeedSamples.Open(Police, "x", "extract.xls"))
