@@ -164,11 +164,12 @@ internal sealed class CsvRecords : IDisposable
         return Exceeded == CsvLimit.None;
     }
 
+    // Measured as sent, quotes and "" pairs included, as the limit is documented: the bytes the file asks the reader to hold.
     private bool HasLargeCell()
     {
         for (var f = 0; f < reader.FieldCount; f++)
         {
-            if (reader.GetSpan(f).Length > limits.MaxCellChars)
+            if (reader.GetRawSpan(f).Length > limits.MaxCellChars)
             {
                 return true;
             }
@@ -190,7 +191,7 @@ internal enum CsvLimit
     /// <summary>The record has more fields than <see cref="ReadLimits.MaxColumns"/>.</summary>
     Columns,
 
-    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes.</summary>
+    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes as sent (quotes included).</summary>
     CellSize,
 
     /// <summary>Not a limit, but it ends the reading as one does: a quoted field is never closed, so it runs to the end of the file.</summary>

@@ -51,6 +51,17 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public async Task A_csv_cell_is_held_to_the_cell_limit_by_its_bytes_as_sent_quotes_included()
+    {
+        // 600 escaped quotes: 1,202 bytes as sent, 600 once unescaped.
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("forename", new string('"', 600))));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 1000 });
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 has a cell of more than 1,000 bytes");
+    }
+
+    [Fact]
     public async Task A_complete_csv_record_longer_than_the_row_limit_stops_the_file_on_its_line()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("incident_id", new string('I', 300))));
