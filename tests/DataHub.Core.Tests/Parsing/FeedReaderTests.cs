@@ -154,6 +154,32 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
+    public async Task A_file_with_carriage_return_only_line_endings_is_read_with_physical_lines()
+    {
+        var csv = FeedSamples.Csv("da-programmes",
+            FeedSamples.Line("da-programmes"),
+            FeedSamples.Line("da-programmes", ("programme", "Second\rline"), ("start_date", "2018-04-02")),
+            FeedSamples.Line("da-programmes", ("start_date", "2018-04-03"))).Replace('\n', '\r');
+        using var reader = FeedSamples.Open("da-programmes", csv);
+        reader.FileErrors.Should().BeEmpty();
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.Line).Should().Equal(2, 3, 5);
+        rows.Should().OnlyContain(r => r.IsValid);
+        FeedSamples.Value(rows[1], "da-programmes", "programme").Should().Be("Second\rline");
+    }
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData(',')]
+    public void A_sep_line_before_the_header_is_refused_and_never_changes_the_separator(char separator)
+    {
+        var csv = "sep=;\n" + FeedSamples.Csv(Police, FeedSamples.Line(Police)).Replace(',', separator);
+        using var reader = FeedSamples.Open(Police, csv);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.delimiter");
+        reader.Headers.Should().Equal("sep=;");
+    }
+
+    [Fact]
     public async Task An_unclosed_quote_on_the_last_line_stops_the_file_on_its_line()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,\"Jane,Smith,1985-02-03,F,Y,N\n";
