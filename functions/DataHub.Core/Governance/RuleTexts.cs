@@ -14,6 +14,7 @@ public static class RuleTexts
         [Rules.FileFormat] = "The file was not CSV or XLSX.",
         [Rules.FileEncoding] = "The file was in an encoding the feed does not accept.",
         [Rules.FileRecordTooLong] = "A record was too long to read, usually a quote that never closes.",
+        [Rules.FileUnclosedQuote] = "A record opened a quote that never closes, so the rest of the file could not be read.",
         [Rules.FileTooManyColumns] = "A record had more columns than the hub reads.",
         [Rules.FileCellTooLarge] = "A cell was larger than the hub reads.",
         [Rules.FileDecompressedTooLarge] = "The workbook unpacked to more than the hub reads.",

@@ -12,6 +12,7 @@ internal sealed class CsvRecords : IDisposable
     private readonly CsvReader reader;
     private readonly ReadLimits limits;
     private long malformedRecord;
+    private bool quoteError;
 
     /// <param name="content">The file's bytes, sniffed: no byte order mark but UTF-8's, which CsvHelper passes over; not disposed.</param>
     /// <param name="limits">The reader's limits.</param>
@@ -46,10 +47,10 @@ internal sealed class CsvRecords : IDisposable
     /// <summary>The number of fields in the current record.</summary>
     public int FieldCount => reader.FieldCount;
 
-    /// <summary>True when a quoted field of the current record is never closed, or has text after its closing quote.</summary>
-    public bool QuoteError => malformedRecord == reader.RowNumber;
+    /// <summary>True when a quoted field of the current record has text after its closing quote.</summary>
+    public bool QuoteError => quoteError;
 
-    /// <summary>The limit the last record passed, if any; reading stops there.</summary>
+    /// <summary>The limit the last record passed, or its quote never closed, if any; reading stops there.</summary>
     public CsvLimit Exceeded { get; private set; }
 
     /// <summary>True when the current record has no content: a line of only <c>""</c> (CsvHelper skips truly empty lines itself).</summary>
@@ -90,14 +91,56 @@ internal sealed class CsvRecords : IDisposable
     /// <inheritdoc />
     public void Dispose() => reader.Dispose();
 
-    // A stray quote inside an unquoted field (5'11") is kept as text, as RFC 4180 readers commonly do; an unclosed quote or
-    // text after a closing quote leaves the record's cells in doubt, so the row is refused.
-    private void Malformed(CsvMalformedRecord record)
+    // CsvHelper reports a record's first quoting fault only, and a stray quote kept as text (5'11") may come before one
+    // that is not, so every report is noted and the record's quoted fields are then checked from their bytes.
+    private void Malformed(CsvMalformedRecord record) => malformedRecord = record.RecordNumber;
+
+    // A stray quote inside an unquoted field is kept as text, as RFC 4180 readers commonly do; text after a closing quote
+    // leaves the record's cells in doubt, so the row is refused; a quote never closed runs to the end of the file, taking
+    // every later row into one cell, so the reading ends there as at a limit.
+    private CsvLimit CheckQuotedFields()
     {
-        if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.TextAfterClosingQuote)
+        quoteError = false;
+        for (var f = 0; f < reader.FieldCount; f++)
         {
-            malformedRecord = record.RecordNumber;
+            var raw = reader.GetRawSpan(f);
+            if (raw is [(byte)'"', ..] && ClosingQuote(raw) is var closing && closing != raw.Length - 1)
+            {
+                if (closing < 0)
+                {
+                    return CsvLimit.UnclosedQuote;
+                }
+
+                quoteError = true;
+            }
         }
+
+        return CsvLimit.None;
+    }
+
+    // Where a quoted field as sent closes: the first quote after the opening one that is not half of a "" pair; -1 if none.
+    private static int ClosingQuote(ReadOnlySpan<byte> raw)
+    {
+        var i = 1;
+        while (i < raw.Length)
+        {
+            var quote = raw[i..].IndexOf((byte)'"');
+            if (quote < 0)
+            {
+                return -1;
+            }
+
+            i += quote;
+            if (i + 1 < raw.Length && raw[i + 1] == (byte)'"')
+            {
+                i += 2;
+                continue;
+            }
+
+            return i;
+        }
+
+        return -1;
     }
 
     // With the recovering options only a record larger than MaxRecordSize makes CsvHelper throw.
@@ -111,19 +154,22 @@ internal sealed class CsvRecords : IDisposable
     private bool WithinLimits()
     {
         Line = reader.LineNumber;
+        quoteError = false;
         var length = reader.RawRecord.Length;
         Exceeded = length > limits.MaxRowBytes ? CsvLimit.RecordLength
             : reader.FieldCount > limits.MaxColumns ? CsvLimit.Columns
             : length > limits.MaxCellChars && HasLargeCell() ? CsvLimit.CellSize
+            : malformedRecord == reader.RowNumber ? CheckQuotedFields()
             : CsvLimit.None;
         return Exceeded == CsvLimit.None;
     }
 
+    // Measured as sent, quotes and "" pairs included, as the limit is documented: the bytes the file asks the reader to hold.
     private bool HasLargeCell()
     {
         for (var f = 0; f < reader.FieldCount; f++)
         {
-            if (reader.GetSpan(f).Length > limits.MaxCellChars)
+            if (reader.GetRawSpan(f).Length > limits.MaxCellChars)
             {
                 return true;
             }
@@ -133,7 +179,7 @@ internal sealed class CsvRecords : IDisposable
     }
 }
 
-/// <summary>Which of the reader's limits a CSV record passed.</summary>
+/// <summary>Which of the reader's limits a CSV record passed, or the unclosed quote that ends the reading as they do.</summary>
 internal enum CsvLimit
 {
     /// <summary>None.</summary>
@@ -145,6 +191,9 @@ internal enum CsvLimit
     /// <summary>The record has more fields than <see cref="ReadLimits.MaxColumns"/>.</summary>
     Columns,
 
-    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes.</summary>
+    /// <summary>A field is longer than <see cref="ReadLimits.MaxCellChars"/> bytes as sent (quotes included).</summary>
     CellSize,
+
+    /// <summary>Not a limit, but it ends the reading as one does: a quoted field is never closed, so it runs to the end of the file.</summary>
+    UnclosedQuote,
 }

@@ -184,6 +184,11 @@ public sealed class FeedReader : IDisposable
             {
                 yield return result;
             }
+
+            if (fileErrors.Count > 0)
+            {
+                yield break;
+            }
         }
 
         ReportCsvLimit();
@@ -193,6 +198,14 @@ public sealed class FeedReader : IDisposable
     {
         if (record.IsBlank)
         {
+            return null;
+        }
+
+        // Raw rows carry no errors, so a NUL past the first 4 KB (sniffed for one) ends the file as binary there.
+        if (record.RecordBytes.Contains((byte)0))
+        {
+            fileErrors.Add(new FileError(Rules.FileUnreadable, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The record starting on line {record.Line} holds a NUL character (binary data, not text); the rest of the file was not read.")));
             return null;
         }
 
@@ -220,7 +233,7 @@ public sealed class FeedReader : IDisposable
         return fileErrors.Count == 0;
     }
 
-    // A record past a limit ends the reading: the file is quarantined with the limit's rule.
+    // A record past a limit, or with a quote never closed, ends the reading: the file is quarantined with the limit's rule.
     private void ReportCsvLimit()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
@@ -238,6 +251,10 @@ public sealed class FeedReader : IDisposable
             case CsvLimit.CellSize:
                 fileErrors.Add(new FileError(Rules.FileCellTooLarge, string.Create(inv,
                     $"{record} has a cell of more than {limits.MaxCellChars:N0} bytes; the rest of the file was not read.")));
+                break;
+            case CsvLimit.UnclosedQuote:
+                fileErrors.Add(new FileError(Rules.FileUnclosedQuote,
+                    $"{record} opens a quote that is never closed; the rest of the file was not read."));
                 break;
         }
     }
@@ -435,7 +452,13 @@ public sealed class FeedReader : IDisposable
         if (record.QuoteError)
         {
             Add(ref errors, new RowError(line, "(row)", Rules.RowQuote,
-                "A quoted field is not closed, or has text after its closing quote."));
+                "A quoted field has text after its closing quote."));
+        }
+
+        if (recordBytes.Contains((byte)0) && UnparsedCellWithNul(record) is { } nulColumn)
+        {
+            Add(ref errors, new RowError(line, headers[nulColumn], Rules.EncodingInvalid,
+                "The cell holds a NUL character (binary data, not text); export the file again."));
         }
 
         var cellCount = record.FieldCount;
@@ -572,6 +595,21 @@ public sealed class FeedReader : IDisposable
 
         System.Text.Ascii.ToUtf16(cell, scratch, out var widened);
         return scratch.AsSpan(0, widened);
+    }
+
+    // Only the first 4 KB are sniffed for a NUL; a contract field's cell is checked for one as it is parsed, so this finds
+    // one in a column outside the contract, which is never parsed.
+    private int? UnparsedCellWithNul(CsvRecords record)
+    {
+        for (var c = 0; c < Math.Min(record.FieldCount, headers.Length); c++)
+        {
+            if (Array.IndexOf(fieldColumns, c) < 0 && record.Field(c).Contains((byte)0))
+            {
+                return c;
+            }
+        }
+
+        return null;
     }
 
     private bool ExtraCellsEmpty(CsvRecords record)

@@ -21,6 +21,9 @@ public static class Rules
     /// <summary>A single record (a CSV record, a workbook row) is larger than the reader takes, often an unclosed quote.</summary>
     public const string FileRecordTooLong = "file.record_too_long";
 
+    /// <summary>A CSV record opens a quote that is never closed, so the rest of the file would be read as one cell.</summary>
+    public const string FileUnclosedQuote = "file.unclosed_quote";
+
     /// <summary>A row has more columns than the reader takes.</summary>
     public const string FileTooManyColumns = "file.too_many_columns";
 
@@ -45,7 +48,7 @@ public static class Rules
     /// <summary>A row has more or fewer cells than the header.</summary>
     public const string RowColumns = "row.columns";
 
-    /// <summary>A quoted field is not closed, or has text after its closing quote.</summary>
+    /// <summary>A quoted field has text after its closing quote.</summary>
     public const string RowQuote = "row.quote";
 
     /// <summary>A row repeats an earlier row of the same file exactly; the first is kept.</summary>

@@ -154,14 +154,50 @@ public sealed class FeedReaderTests
     }
 
     [Fact]
-    public async Task Unclosed_quote_at_the_end_is_a_row_error_on_its_line()
+    public async Task A_file_with_carriage_return_only_line_endings_is_read_with_physical_lines()
+    {
+        var csv = FeedSamples.Csv("da-programmes",
+            FeedSamples.Line("da-programmes"),
+            FeedSamples.Line("da-programmes", ("programme", "Second\rline"), ("start_date", "2018-04-02")),
+            FeedSamples.Line("da-programmes", ("start_date", "2018-04-03"))).Replace('\n', '\r');
+        using var reader = FeedSamples.Open("da-programmes", csv);
+        reader.FileErrors.Should().BeEmpty();
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.Line).Should().Equal(2, 3, 5);
+        rows.Should().OnlyContain(r => r.IsValid);
+        FeedSamples.Value(rows[1], "da-programmes", "programme").Should().Be("Second\rline");
+    }
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData(',')]
+    public void A_sep_line_before_the_header_is_refused_and_never_changes_the_separator(char separator)
+    {
+        var csv = "sep=;\n" + FeedSamples.Csv(Police, FeedSamples.Line(Police)).Replace(',', separator);
+        using var reader = FeedSamples.Open(Police, csv);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.delimiter");
+        reader.Headers.Should().Equal("sep=;");
+    }
+
+    [Fact]
+    public async Task An_unclosed_quote_on_the_last_line_stops_the_file_on_its_line()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,\"Jane,Smith,1985-02-03,F,Y,N\n";
         using var reader = FeedSamples.Open(Police, csv);
-        var rows = await FeedSamples.ReadAll(reader);
-        rows[0].IsValid.Should().BeTrue();
-        FeedSamples.Rules(rows[1]).Should().Contain("row.quote");
-        rows[1].Line.Should().Be(3);
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().Be("The record starting on line 3 opens a quote that is never closed; the rest of the file was not read.");
+    }
+
+    [Fact]
+    public async Task An_unclosed_quote_within_the_row_limit_stops_the_file_rather_than_taking_the_rows_after_it_into_one_cell()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), "INC2,2017-06-02,victim,\"Jane,Smith,1985-02-03,F,Y,N",
+            FeedSamples.Line(Police, ("incident_id", "INC3")), FeedSamples.Line(Police, ("incident_id", "INC4")));
+        using var reader = FeedSamples.Open(Police, csv);
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 opens a quote");
     }
 
     [Fact]
@@ -174,6 +210,59 @@ public sealed class FeedReaderTests
         rows.Select(r => r.IsValid).Should().Equal(true, false, true);
         FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
         rows[1].Line.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Text_after_a_closing_quote_rejects_the_row_when_a_stray_quote_comes_first()
+    {
+        // CsvHelper reports a record's first quoting fault only: here the stray quote kept as text, before the one that matters.
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,Jane \"JJ\",\"Smith\"x,1985-02-03,F,Y,N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false, true);
+        FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
+        rows[1].Line.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_quote_never_closed_after_a_stray_quote_stops_the_file()
+    {
+        // Reported by CsvHelper as the stray quote only; the quote in the last column takes the rows after it.
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police)) + "INC2,2017-06-02,victim,Jane \"JJ\",Smith,1985-02-03,F,Y,\"N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC3")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.IsValid.Should().BeTrue();
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unclosed_quote");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 opens a quote");
+    }
+
+    [Fact]
+    public async Task Two_adjacent_rows_with_text_after_a_closing_quote_are_both_rejected()
+    {
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police))
+            + "INC2,2017-06-02,victim,\"Jane\"x,Smith,1985-02-03,F,Y,N\n"
+            + "INC3,2017-06-02,victim,\"Jane\"y,Smith,1985-02-03,F,Y,N\n"
+            + FeedSamples.Line(Police, ("incident_id", "INC4")) + "\n";
+        using var reader = FeedSamples.Open(Police, csv);
+        var rows = await FeedSamples.ReadAll(reader);
+        rows.Select(r => r.IsValid).Should().Equal(true, false, false, true);
+        FeedSamples.Rules(rows[1]).Should().Equal("row.quote");
+        FeedSamples.Rules(rows[2]).Should().Equal("row.quote");
+    }
+
+    [Fact]
+    public async Task A_quoted_cell_with_escaped_quotes_after_a_stray_quote_is_accepted()
+    {
+        var csv = FeedSamples.Csv("da-programmes", FeedSamples.Line("da-programmes", ("programme", "Freedom \"Plus\" Programme")))
+            .Replace("\"Freedom \"\"Plus\"\" Programme\"", "Freedom \"Plus\" Programme", StringComparison.Ordinal)
+            .Replace(",completed", ",\"completed\"", StringComparison.Ordinal)
+            .Replace(",2018-07-01,", ",\"2018-07-01\",", StringComparison.Ordinal)
+            .Replace(",Smith,", ",\"Sm\"\"ith\",", StringComparison.Ordinal);
+        using var reader = FeedSamples.Open("da-programmes", csv);
+        var row = (await FeedSamples.ReadAll(reader)).Single();
+        FeedSamples.Value(row, "da-programmes", "programme").Should().Be("Freedom \"Plus\" Programme");
+        FeedSamples.Value(row, "da-programmes", "surname").Should().Be("Sm\"ith");
     }
 
     [Fact]
@@ -335,6 +424,37 @@ public sealed class FeedReaderTests
 
         rows.Single().Cells[^1].Should().Be("a, b");
         rows.Single().Cells[0].Should().Be("INC1");
+    }
+
+    [Fact]
+    public async Task A_nul_past_the_sniffed_start_in_a_column_outside_the_contract_rejects_its_row()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i)) + ",fine").ToList();
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCX")) + ",a\0b");
+        using var reader = FeedSamples.Open(Police, FeedSamples.Header(Police) + ",notes\n" + string.Join("\n", rows) + "\n");
+        var results = await FeedSamples.ReadAll(reader);
+        results.Should().HaveCount(101);
+        results[..100].Should().OnlyContain(r => r.IsValid);
+        var error = results[100].Errors.Should().ContainSingle().Subject;
+        (error.Rule, error.Column, error.Line).Should().Be(("encoding.invalid", "notes", 102L));
+    }
+
+    [Fact]
+    public async Task A_nul_past_the_sniffed_start_ends_raw_rows_with_a_file_error()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => FeedSamples.Line(Police, ("incident_id", "INC" + i)) + ",fine").ToList();
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCX")) + ",a\0b");
+        rows.Add(FeedSamples.Line(Police, ("incident_id", "INCY")) + ",fine");
+        using var reader = FeedSamples.Open(Police, FeedSamples.Header(Police) + ",notes\n" + string.Join("\n", rows) + "\n");
+        var raw = new List<RawRow>();
+        await foreach (var row in reader.ReadRawAsync())
+        {
+            raw.Add(row);
+        }
+
+        raw.Should().HaveCount(100);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.unreadable");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 102 holds a NUL");
     }
 
     [Fact]

@@ -41,6 +41,18 @@ public sealed class ReadLimitsTests
     }
 
     [Fact]
+    public async Task A_cell_past_the_limit_after_a_multi_line_record_is_named_by_the_line_it_starts_on()
+    {
+        // The valid record before spans lines 2-4 (two quoted line breaks, CR LF and LF), so the large cell's record starts on line 5.
+        var multiLine = FeedSamples.Line(Police, ("forename", "Jane\r\nMary\nAnn"));
+        var csv = FeedSamples.Csv(Police, multiLine, FeedSamples.Line(Police, ("surname", new string('S', 2000))));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 1000 });
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle().Which.Line.Should().Be(2);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 5 has a cell of more than 1,000 bytes");
+    }
+
+    [Fact]
     public async Task A_csv_cell_larger_than_the_cell_limit_stops_the_file_with_its_rule()
     {
         var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police, ("crime", new string('Y', 5000))));
@@ -48,6 +60,17 @@ public sealed class ReadLimitsTests
         (await FeedSamples.ReadAll(reader)).Should().BeEmpty();
         reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
         reader.FileErrors[0].Message.Should().NotContain("YYYY");
+    }
+
+    [Fact]
+    public async Task A_csv_cell_is_held_to_the_cell_limit_by_its_bytes_as_sent_quotes_included()
+    {
+        // 600 escaped quotes: 1,202 bytes as sent, 600 once unescaped.
+        var csv = FeedSamples.Csv(Police, FeedSamples.Line(Police), FeedSamples.Line(Police, ("forename", new string('"', 600))));
+        using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "x.csv", FeedSamples.Contract(Police), null, new ReadLimits { MaxCellChars = 1000 });
+        (await FeedSamples.ReadAll(reader)).Should().ContainSingle(r => r.IsValid);
+        reader.FileErrors.Select(e => e.Rule).Should().Equal("file.cell_too_large");
+        reader.FileErrors[0].Message.Should().StartWith("The record starting on line 3 has a cell of more than 1,000 bytes");
     }
 
     [Fact]
