@@ -29,6 +29,9 @@ public sealed record AuditedRecord(
     bool Unfinished = false,
     bool NotCurrent = false)
 {
+    /// <summary>The receipt of the work that made this record (a batch's), re-read before the record is called unaccounted.</summary>
+    public ReceiptKey? Receipt { get; init; }
+
     /// <summary>True when <paramref name="e"/> records this.</summary>
     public bool IsRecordedBy(AuditEvent e)
     {
@@ -63,6 +66,38 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
     {
         var records = new List<AuditedRecord>();
         var notes = new List<string>();
+
+        // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
+        // it commits and completes it only after its commit event, so a manifest listed here without its event has its
+        // receipt listed open, or completed after an event the later log read holds.
+        var batches = new List<MartManifest>();
+        var versions = new List<AuditedRecord>();
+        if (store is not null)
+        {
+            var catalog = new MartCatalog(store);
+            foreach (var feed in MartCatalog.Feeds)
+            {
+                try
+                {
+                    batches.AddRange(await catalog.CommittedAsync(feed, cancellationToken).ConfigureAwait(false));
+                }
+                catch (DamagedManifestException ex)
+                {
+                    notes.Add($"a batch manifest of {feed} cannot be read ({ex.Path}), so its batches were not checked against the log");
+                }
+            }
+
+            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
+            {
+                versions.Add(version);
+            }
+
+            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
+            {
+                versions.Add(version);
+            }
+        }
+
         var open = new HashSet<ReceiptKey>();
         if (receipts is not null)
         {
@@ -77,43 +112,19 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
             }
         }
 
-        if (store is not null)
+        records.AddRange(batches.Select(b => new AuditedRecord(
+            $"batch {b.BatchId} ({b.Feed})",
+            [AuditKinds.Written],
+            b.Path,
+            null,
+            null,
+            b.SourceSha256,
+            b.CommittedAt,
+            open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))
         {
-            var catalog = new MartCatalog(store);
-            foreach (var feed in MartCatalog.Feeds)
-            {
-                IReadOnlyList<MartManifest> batches;
-                try
-                {
-                    batches = await catalog.CommittedAsync(feed, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DamagedManifestException ex)
-                {
-                    notes.Add($"a batch manifest of {feed} cannot be read ({ex.Path}), so its batches were not checked against the log");
-                    continue;
-                }
-
-                records.AddRange(batches.Select(b => new AuditedRecord(
-                    $"batch {b.BatchId} ({b.Feed})",
-                    [AuditKinds.Written],
-                    b.Path,
-                    null,
-                    null,
-                    b.SourceSha256,
-                    b.CommittedAt,
-                    open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))));
-            }
-
-            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(version);
-            }
-
-            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(version);
-            }
-        }
+            Receipt = new ReceiptKey(b.Partner, b.Feed, b.SourceSha256),
+        }));
+        records.AddRange(versions);
 
         return (records, notes);
     }

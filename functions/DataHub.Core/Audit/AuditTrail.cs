@@ -38,6 +38,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
             Records = records,
             Notes = notes,
+            Receipts = Receipts,
         };
         return await AuditVerifier.VerifyAsync(Log, Keys, evidence, cancellationToken).ConfigureAwait(false);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Receipts;
 
 namespace DataHub.Core.Audit;
 
@@ -61,14 +62,14 @@ public static class AuditVerifier
         }
         catch (AuditLineException ex) when (ex.Torn)
         {
-            return check.End(torn: true, head);
+            return await check.EndAsync(torn: true, head, cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
             return check.Broken(check.LastSequence + 1, $"the line after event {check.LastSequence} cannot be read: {ex.Message}");
         }
 
-        return check.End(torn: false, head);
+        return await check.EndAsync(torn: false, head, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The running state of one verification.</summary>
@@ -184,7 +185,7 @@ public static class AuditVerifier
             }
         }
 
-        public AuditVerification End(bool torn, AuditHead? head)
+        public async Task<AuditVerification> EndAsync(bool torn, AuditHead? head, CancellationToken cancellationToken)
         {
             var last = LastSequence;
             var beyond = anchors.Where(a => a.Sequence > last).MaxBy(a => a.Sequence);
@@ -223,7 +224,7 @@ public static class AuditVerifier
                 _notes.Add($"the head names event {head.Sequence}, before the last event {last} (a write stopped after its line; the next write moves the head)");
             }
 
-            if (Unaccounted(last) is { } unaccounted)
+            if (await UnaccountedAsync(last, cancellationToken).ConfigureAwait(false) is { } unaccounted)
             {
                 return unaccounted;
             }
@@ -237,7 +238,7 @@ public static class AuditVerifier
         // The anchor store and the hub's records against an intact chain: what the log says was anchored must be in the
         // store, and every record the hub keeps must have its event. Cutting whole commands from the log's end (and the
         // anchors with them) leaves the chain intact, but not these.
-        private AuditVerification? Unaccounted(long last)
+        private async Task<AuditVerification?> UnaccountedAsync(long last, CancellationToken cancellationToken)
         {
             var findings = new List<string>();
             if (evidence.AnchorStore is { } store)
@@ -261,7 +262,7 @@ public static class AuditVerifier
             var missing = new List<string>();
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
-                if (record.Unfinished)
+                if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
                 }
@@ -286,6 +287,13 @@ public static class AuditVerifier
 
             return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
         }
+
+        // A batch's receipt, re-read once before the batch is called unaccounted: an ingest that claimed after the receipts
+        // were listed and committed before the log was read is open now, and records its event when it finishes.
+        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken) =>
+            record.Receipt is { } key
+            && evidence.Receipts is { } receipts
+            && await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
 
         public AuditVerification Broken(long at, string message) =>
             new(false, _count, at, message) { Notes = _notes };
@@ -347,6 +355,9 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The hub's records the log must account for (<see cref="AuditRecords"/>).</summary>
     public IReadOnlyList<AuditedRecord> Records { get; init; } = [];
+
+    /// <summary>The hub's receipts, re-read for a batch the log does not account for before it is called a break.</summary>
+    public IReceiptStore? Receipts { get; init; }
 
     /// <summary>Notes from reading the evidence (a record that cannot be read).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
