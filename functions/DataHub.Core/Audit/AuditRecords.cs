@@ -32,6 +32,9 @@ public sealed record AuditedRecord(
     /// <summary>The receipt of the work that made this record (a batch's), re-read before the record is called unaccounted.</summary>
     public ReceiptKey? Receipt { get; init; }
 
+    /// <summary>When the pointer was switched to this version (the current one's): its event follows the switch.</summary>
+    public DateTimeOffset? SwitchedAt { get; init; }
+
     /// <summary>True when <paramref name="e"/> records this.</summary>
     public bool IsRecordedBy(AuditEvent e)
     {
@@ -147,11 +150,14 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var current = await CurrentVersion.ReadVersionAsync(store, pointer, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentVersion.ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false);
         await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
-            var isCurrent = current is not null && path.StartsWith(current + "/", StringComparison.Ordinal);
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent);
+            var isCurrent = current is not null && path.StartsWith(current.Version + "/", StringComparison.Ordinal);
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent)
+            {
+                SwitchedAt = isCurrent ? current!.Switched : null,
+            };
         }
     }
 }

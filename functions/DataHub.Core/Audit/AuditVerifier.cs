@@ -49,7 +49,7 @@ public static class AuditVerifier
             all.Add(new AuditAnchor(head.Sequence, head.Hash, "the log's head"));
         }
 
-        var check = new ChainCheck(keys, all, evidence);
+        var check = new ChainCheck(log, keys, all, evidence);
         try
         {
             await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -73,8 +73,11 @@ public static class AuditVerifier
     }
 
     /// <summary>The running state of one verification.</summary>
-    private sealed class ChainCheck(IAuditKeyProvider? keys, List<AuditAnchor> anchors, AuditEvidence evidence)
+    private sealed class ChainCheck(IAuditLog log, IAuditKeyProvider? keys, List<AuditAnchor> anchors, AuditEvidence evidence)
     {
+        // A rollup switches its pointer and then writes its publication event: a version switched this recently may be in between.
+        private static readonly TimeSpan JustSwitched = TimeSpan.FromMinutes(5);
+
         private readonly Dictionary<long, List<AuditAnchor>> _anchors = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
         private readonly HashSet<long> _stored = [.. evidence.StoreAnchors.Select(a => a.Sequence)];
         private readonly Dictionary<string, List<AuditedRecord>> _records = evidence.Records
@@ -259,12 +262,21 @@ public static class AuditVerifier
                 }
             }
 
+            if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            {
+                return tailBroken;
+            }
+
             var missing = new List<string>();
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
                 if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
+                }
+                else if (IsJustSwitched(record))
+                {
+                    _notes.Add($"{record.Name} has no publication event yet: it was published moments ago; its event is being written");
                 }
                 else if (record.NotCurrent)
                 {
@@ -286,6 +298,31 @@ public static class AuditVerifier
             }
 
             return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
+        }
+
+        private bool IsJustSwitched(AuditedRecord record) =>
+            !record.NotCurrent && record.SwitchedAt is { } switched && evidence.Time.GetUtcNow() - switched is var ago && ago <= JustSwitched && ago >= -JustSwitched;
+
+        // The events written since the log was read, checked as the rest were: once, for a version switched moments ago
+        // whose publication event may have been written meanwhile. A line still being written ends the re-read.
+        private async Task<AuditVerification?> ReadTailAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (e.Sequence > LastSequence && await AddAsync(e, cancellationToken).ConfigureAwait(false) is { } broken)
+                    {
+                        return broken;
+                    }
+                }
+            }
+            catch (FormatException)
+            {
+                // The next verification reads that line whole, or finds it torn.
+            }
+
+            return null;
         }
 
         // A batch's receipt, re-read once before the batch is called unaccounted: an ingest that claimed after the receipts
@@ -358,6 +395,9 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The hub's receipts, re-read for a batch the log does not account for before it is called a break.</summary>
     public IReceiptStore? Receipts { get; init; }
+
+    /// <summary>The clock that tells a version switched moments ago (its publication event still being written).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Notes from reading the evidence (a record that cannot be read).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

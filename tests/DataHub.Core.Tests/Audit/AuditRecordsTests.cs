@@ -33,6 +33,21 @@ public sealed class AuditRecordsTests : IDisposable
         return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts()).VerifyAsync(default);
     }
 
+    private Task<AuditVerification> VerifyNowAsync(IAuditLog? log = null)
+    {
+        var local = Log();
+        return new AuditTrail(log ?? local, new LocalAuditKeyProvider(_root.Path), local.Anchors, Store(), Receipts(), _clock).VerifyAsync(default);
+    }
+
+    private async Task<string> PublishWithoutEventAsync()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        const string Run = "20261122T000000Z-abcdef";
+        await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        return Run;
+    }
+
     private Task AppendAsync(string kind, string? path = null) =>
         Log().AppendAsync(new AuditEntry(kind, "police", Feed, "DSA-1", Sha, path ?? "landing/police/police-da-incidents/file-1.csv", BatchId), default);
 
@@ -200,5 +215,61 @@ public sealed class AuditRecordsTests : IDisposable
 
         public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
             inner.RunFencedAsync(key, owner, now, step, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_version_switched_moments_ago_without_its_event_yet_is_a_note_and_a_break_once_time_has_passed()
+    {
+        // A rollup switches its pointer and then writes kpi_published: a verify in between must not report a break.
+        var run = await PublishWithoutEventAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var moments = await VerifyNowAsync();
+        moments.Intact.Should().BeTrue(moments.Message);
+        moments.Notes.Should().Contain(n => n.Contains($"KPI version {run}", StringComparison.Ordinal) && n.Contains("published moments ago", StringComparison.Ordinal));
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await VerifyNowAsync();
+        later.Intact.Should().BeFalse();
+        later.Message.Should().Contain($"KPI version {run}");
+    }
+
+    [Fact]
+    public async Task A_publication_event_written_while_the_log_was_read_is_found_by_reading_its_tail_again()
+    {
+        var run = await PublishWithoutEventAsync();
+        var log = new WritingAfterFirstRead(Log(), () => Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={run}/manifest.json"), default));
+
+        var result = await VerifyNowAsync(log);
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().NotContain(n => n.Contains($"KPI version {run}", StringComparison.Ordinal));
+        result.EventsChecked.Should().Be(2);
+    }
+
+    /// <summary>A log that writes <paramref name="meanwhile"/> (a rollup's publication event) once its first reading ends.</summary>
+    private sealed class WritingAfterFirstRead(IAuditLog inner, Func<Task> meanwhile) : IAuditLog
+    {
+        private bool _written;
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+
+        public async IAsyncEnumerable<AuditEvent> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var e in inner.ReadAsync(cancellationToken))
+            {
+                yield return e;
+            }
+
+            if (!_written)
+            {
+                _written = true;
+                await meanwhile();
+            }
+        }
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 }
