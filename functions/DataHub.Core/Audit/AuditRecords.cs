@@ -17,7 +17,7 @@ namespace DataHub.Core.Audit;
 /// <param name="At">When the record was made: a record made inside a loss a repair recorded (or of the file whose event ends the log before the loss) may have lost its event.</param>
 /// <param name="Unfinished">True for work still open (its receipt not completed): its event may yet be written, or the work redone.</param>
 /// <param name="NotCurrent">True for a published version its pointer does not name: a rollup killed after writing its
-/// manifest and before its switch leaves one without an event until it is cleared as abandoned.</param>
+/// manifest and before its switch leaves one without an event, and a folder with a manifest is never cleared.</param>
 public sealed record AuditedRecord(
     string Name,
     IReadOnlyList<string> Kinds,

@@ -280,7 +280,7 @@ public static class AuditVerifier
                 }
                 else if (record.NotCurrent)
                 {
-                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch (a later rollup clears it as abandoned), or its event was cut");
+                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch, or its event was cut; a folder with a manifest is never cleared, so this note stays as long as the folder does (see the runbook: check the host's log for a rollup stopped at that time and record it)");
                 }
                 else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
                 {

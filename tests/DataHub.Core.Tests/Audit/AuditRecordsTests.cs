@@ -158,7 +158,8 @@ public sealed class AuditRecordsTests : IDisposable
         var result = await VerifyAsync();
 
         result.Intact.Should().BeTrue(result.Message);
-        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal));
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal)
+            && n.Contains("is never cleared, so this note stays as long as the folder does", StringComparison.Ordinal));
     }
 
     [Fact]
