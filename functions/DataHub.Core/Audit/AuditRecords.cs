@@ -64,11 +64,12 @@ public sealed record AuditedRecord(
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
 public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
-    /// <summary>Every record to account for, and notes on records that cannot be read.</summary>
-    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes)> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Every record to account for, notes, and the records that cannot be read (each a break).</summary>
+    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
     {
         var records = new List<AuditedRecord>();
         var notes = new List<string>();
+        var breaks = new List<string>();
 
         // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
         // it commits and completes it only after its commit event, so a manifest listed here without its event has its
@@ -80,14 +81,11 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
             var catalog = new MartCatalog(store);
             foreach (var feed in MartCatalog.Feeds)
             {
-                try
-                {
-                    batches.AddRange(await catalog.CommittedAsync(feed, cancellationToken).ConfigureAwait(false));
-                }
-                catch (DamagedManifestException ex)
-                {
-                    notes.Add($"a batch manifest of {feed} cannot be read ({ex.Path}), so its batches were not checked against the log");
-                }
+                // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
+                batches.AddRange(await catalog.CommittedAsync(
+                    feed,
+                    ex => breaks.Add($"the batch manifest {ex.Path} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    cancellationToken).ConfigureAwait(false));
             }
 
             await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
@@ -129,7 +127,7 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
         }));
         records.AddRange(versions);
 
-        return (records, notes);
+        return (records, notes, breaks);
     }
 
     // A receipt is claimed after its file's received event, completed as stored after its batch's commit event, and

@@ -31,7 +31,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             anchors.AddRange(await new KpiVersions(Published).AnchorsAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        var (records, notes) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (records, notes, unreadable) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
         var evidence = new AuditEvidence(anchors)
         {
             AnchorStore = Anchors.Name,
@@ -39,6 +39,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
             Records = records,
             Notes = notes,
+            UnreadableRecords = unreadable,
             Receipts = Receipts,
             Time = Time ?? TimeProvider.System,
         };

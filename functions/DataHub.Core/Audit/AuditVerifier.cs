@@ -267,6 +267,7 @@ public static class AuditVerifier
                 return tailBroken;
             }
 
+            findings.AddRange(evidence.UnreadableRecords);
             var missing = new List<string>();
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
@@ -392,6 +393,9 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The hub's records the log must account for (<see cref="AuditRecords"/>).</summary>
     public IReadOnlyList<AuditedRecord> Records { get; init; } = [];
+
+    /// <summary>Records the hub keeps that cannot be read (a damaged batch manifest), as messages name them: each a break.</summary>
+    public IReadOnlyList<string> UnreadableRecords { get; init; } = [];
 
     /// <summary>The hub's receipts, re-read for a batch the log does not account for before it is called a break.</summary>
     public IReceiptStore? Receipts { get; init; }

@@ -192,6 +192,20 @@ public sealed class AuditRecordsTests : IDisposable
         result.Notes.Should().Contain(n => n.Contains($"batch {BatchId} ({Feed}) has no commit event yet", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_damaged_batch_manifest_is_a_break_naming_it_and_the_feeds_other_batches_are_still_checked()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        await CommitManifestAsync();
+        var damaged = $"secure/{Feed}/{MartManifest.Folder}/police-{new string('c', 16)}.json";
+        await Store().WriteAsync(damaged, (s, ct) => s.WriteAsync("{not a manifest"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"the batch manifest {damaged} cannot be read").And.Contain($"batch {BatchId} ({Feed})");
+    }
+
     /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
     private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
     {
