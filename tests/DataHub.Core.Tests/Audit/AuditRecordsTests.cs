@@ -206,6 +206,20 @@ public sealed class AuditRecordsTests : IDisposable
         result.Message.Should().Contain($"the batch manifest {damaged} cannot be read").And.Contain($"batch {BatchId} ({Feed})");
     }
 
+    [Fact]
+    public async Task An_unreadable_receipt_is_a_break_naming_its_key_and_verify_still_checks_the_rest()
+    {
+        await ReceivedAndClaimedAsync();
+        var other = new string('d', 64);
+        var path = Path.Combine(_root.Path, "receipts", "police", Feed, other + ".json");
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"the receipt of police/{Feed} content {other[..16]} cannot be read").And.NotContain(other[..17]);
+    }
+
     /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
     private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
     {
@@ -215,9 +229,9 @@ public sealed class AuditRecordsTests : IDisposable
 
         public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
-        public async IAsyncEnumerable<Receipt> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            await foreach (var receipt in inner.ListAsync(cancellationToken))
+            await foreach (var receipt in inner.ListAsync(unreadable, cancellationToken))
             {
                 if (!listNothing)
                 {
