@@ -149,10 +149,11 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var current = await CurrentVersion.ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false);
-        await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (runId, path, written) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Its event follows the switch (the current version) or the manifest (one refused): a run's start is long before either.
             var isCurrent = current is not null && path.StartsWith(current.Version + "/", StringComparison.Ordinal);
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent)
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : written, NotCurrent: !isCurrent)
             {
                 SwitchedAt = isCurrent ? current!.Switched : null,
             };

@@ -220,6 +220,28 @@ public sealed class AuditRecordsTests : IDisposable
         result.Message.Should().Contain($"the receipt of police/{Feed} content {other[..16]} cannot be read").And.NotContain(other[..17]);
     }
 
+    [Fact]
+    public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
+    {
+        // The loss window is judged by when the version was made current, not by when its run began reading.
+        await AppendAsync(AuditKinds.KeyCreated);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await AppendAsync(AuditKinds.Received);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        const string Run = "20261121T230000Z-abcdef";
+        await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        var bytes = await File.ReadAllBytesAsync(Log().LogPath);
+        await File.WriteAllBytesAsync(Log().LogPath, bytes[..^40]);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await Log().RepairAsync((await VerifyAsync()).EndLoss!, default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Run} has no event: it was made at the time of a loss", StringComparison.Ordinal));
+    }
+
     /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
     private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
     {
