@@ -61,7 +61,7 @@ public static class HubServices
         {
             Scratch = sp.GetRequiredService<IScratchSpace>(),
             Ingest = settings.Ingest(),
-            Trail = new AuditTrail(sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IAuditKeyProvider>(), sp.GetRequiredService<IAuditAnchorStore>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IReceiptStore>()),
+            Trail = new AuditTrail(sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IAuditKeyProvider>(), sp.GetRequiredService<IAuditAnchorStore>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IReceiptStore>(), sp.GetRequiredService<TimeProvider>()),
         });
         services.TryAddSingleton(sp => new IngestExtract(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));

@@ -191,7 +191,15 @@ public sealed class AuditCommandTests : IDisposable
         var events = File.ReadAllLines(LogPath).Length;
         var anchors = File.ReadAllLines(AnchorsPath).Length;
         CutLogEnd(events - 1, rewriteHead, cutAnchorsToo ? anchors - 1 : null);
+        if (cutAnchorsToo)
+        {
+            // Within minutes of its switch the version's event may still be being written: a note, not yet a break.
+            var (code, moments) = await _root.RunAsync("audit", "verify");
+            code.Should().Be(ExitCodes.Ok, moments);
+            moments.Should().Contain("published moments ago");
+        }
 
+        _root.Clock.Advance(TimeSpan.FromMinutes(10));
         var output = await VerifyBrokenAsync();
         if (cutAnchorsToo)
         {

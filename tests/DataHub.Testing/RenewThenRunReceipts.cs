@@ -18,7 +18,7 @@ public sealed class RenewThenRunReceipts(IReceiptStore inner) : IReceiptStore
     public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
     /// <inheritdoc />
-    public IAsyncEnumerable<Receipt> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, CancellationToken cancellationToken) => inner.ListAsync(unreadable, cancellationToken);
 
     /// <inheritdoc />
     public async Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken)

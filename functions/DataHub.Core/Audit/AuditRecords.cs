@@ -17,7 +17,7 @@ namespace DataHub.Core.Audit;
 /// <param name="At">When the record was made: a record made inside a loss a repair recorded (or of the file whose event ends the log before the loss) may have lost its event.</param>
 /// <param name="Unfinished">True for work still open (its receipt not completed): its event may yet be written, or the work redone.</param>
 /// <param name="NotCurrent">True for a published version its pointer does not name: a rollup killed after writing its
-/// manifest and before its switch leaves one without an event until it is cleared as abandoned.</param>
+/// manifest and before its switch leaves one without an event, and a folder with a manifest is never cleared.</param>
 public sealed record AuditedRecord(
     string Name,
     IReadOnlyList<string> Kinds,
@@ -29,6 +29,12 @@ public sealed record AuditedRecord(
     bool Unfinished = false,
     bool NotCurrent = false)
 {
+    /// <summary>The receipt of the work that made this record (a batch's), re-read before the record is called unaccounted.</summary>
+    public ReceiptKey? Receipt { get; init; }
+
+    /// <summary>When the pointer was switched to this version (the current one's): its event follows the switch.</summary>
+    public DateTimeOffset? SwitchedAt { get; init; }
+
     /// <summary>True when <paramref name="e"/> records this.</summary>
     public bool IsRecordedBy(AuditEvent e)
     {
@@ -58,15 +64,45 @@ public sealed record AuditedRecord(
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
 public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
-    /// <summary>Every record to account for, and notes on records that cannot be read.</summary>
-    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes)> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Every record to account for, notes, and the records that cannot be read (each a break).</summary>
+    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
     {
         var records = new List<AuditedRecord>();
         var notes = new List<string>();
+        var breaks = new List<string>();
+
+        // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
+        // it commits and completes it only after its commit event, so a manifest listed here without its event has its
+        // receipt listed open, or completed after an event the later log read holds.
+        var batches = new List<MartManifest>();
+        var versions = new List<AuditedRecord>();
+        if (store is not null)
+        {
+            var catalog = new MartCatalog(store);
+            foreach (var feed in MartCatalog.Feeds)
+            {
+                // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
+                batches.AddRange(await catalog.CommittedAsync(
+                    feed,
+                    ex => breaks.Add($"the batch manifest {ex.Path} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    cancellationToken).ConfigureAwait(false));
+            }
+
+            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
+            {
+                versions.Add(version);
+            }
+
+            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
+            {
+                versions.Add(version);
+            }
+        }
+
         var open = new HashSet<ReceiptKey>();
         if (receipts is not null)
         {
-            await foreach (var receipt in receipts.ListAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var receipt in receipts.ListAsync(name => breaks.Add($"{name} cannot be read (receipts are written whole: it was altered, or the disk corrupted it)"), cancellationToken).ConfigureAwait(false))
             {
                 if (receipt.State != ReceiptState.Completed)
                 {
@@ -77,45 +113,21 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
             }
         }
 
-        if (store is not null)
+        records.AddRange(batches.Select(b => new AuditedRecord(
+            $"batch {b.BatchId} ({b.Feed})",
+            [AuditKinds.Written],
+            b.Path,
+            null,
+            null,
+            b.SourceSha256,
+            b.CommittedAt,
+            open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))
         {
-            var catalog = new MartCatalog(store);
-            foreach (var feed in MartCatalog.Feeds)
-            {
-                IReadOnlyList<MartManifest> batches;
-                try
-                {
-                    batches = await catalog.CommittedAsync(feed, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DamagedManifestException ex)
-                {
-                    notes.Add($"a batch manifest of {feed} cannot be read ({ex.Path}), so its batches were not checked against the log");
-                    continue;
-                }
+            Receipt = new ReceiptKey(b.Partner, b.Feed, b.SourceSha256),
+        }));
+        records.AddRange(versions);
 
-                records.AddRange(batches.Select(b => new AuditedRecord(
-                    $"batch {b.BatchId} ({b.Feed})",
-                    [AuditKinds.Written],
-                    b.Path,
-                    null,
-                    null,
-                    b.SourceSha256,
-                    b.CommittedAt,
-                    open.Contains(new ReceiptKey(b.Partner, b.Feed, b.SourceSha256)))));
-            }
-
-            await foreach (var version in VersionsAsync(store, "kpi", "KPI", RollupQuarter.CurrentPointer, [AuditKinds.KpiPublished, AuditKinds.KpiRefused], cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(version);
-            }
-
-            await foreach (var version in VersionsAsync(store, "governance", "governance", GovernancePublisher.CurrentPointer, [GovernancePublisher.AuditKind, GovernancePublisher.RefusedKind], cancellationToken).ConfigureAwait(false))
-            {
-                records.Add(version);
-            }
-        }
-
-        return (records, notes);
+        return (records, notes, breaks);
     }
 
     // A receipt is claimed after its file's received event, completed as stored after its batch's commit event, and
@@ -136,11 +148,15 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var current = await CurrentVersion.ReadVersionAsync(store, pointer, cancellationToken).ConfigureAwait(false);
-        await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
+        var current = await CurrentVersion.ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false);
+        await foreach (var (runId, path, written) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
-            var isCurrent = current is not null && path.StartsWith(current + "/", StringComparison.Ordinal);
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, KpiVersions.StartedAt(runId), NotCurrent: !isCurrent);
+            // Its event follows the switch (the current version) or the manifest (one refused): a run's start is long before either.
+            var isCurrent = current is not null && path.StartsWith(current.Version + "/", StringComparison.Ordinal);
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : written, NotCurrent: !isCurrent)
+            {
+                SwitchedAt = isCurrent ? current!.Switched : null,
+            };
         }
     }
 }

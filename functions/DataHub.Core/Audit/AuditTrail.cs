@@ -13,7 +13,8 @@ namespace DataHub.Core.Audit;
 /// <param name="Anchors">The anchors recorded outside the log.</param>
 /// <param name="Published">The hub's object store (batch manifests, published versions), or null when there is none to read.</param>
 /// <param name="Receipts">The hub's receipts, or null when there are none to read.</param>
-public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published, IReceiptStore? Receipts = null)
+/// <param name="Time">The clock (the system's when null).</param>
+public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published, IReceiptStore? Receipts = null, TimeProvider? Time = null)
 {
     /// <summary>
     /// Verifies every seal under the key, the log against every anchor (the anchor store's and the published manifests'),
@@ -30,7 +31,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             anchors.AddRange(await new KpiVersions(Published).AnchorsAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        var (records, notes) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (records, notes, unreadable) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
         var evidence = new AuditEvidence(anchors)
         {
             AnchorStore = Anchors.Name,
@@ -38,6 +39,9 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
             Records = records,
             Notes = notes,
+            UnreadableRecords = unreadable,
+            Receipts = Receipts,
+            Time = Time ?? TimeProvider.System,
         };
         return await AuditVerifier.VerifyAsync(Log, Keys, evidence, cancellationToken).ConfigureAwait(false);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataHub.Core.Pseudonymisation;
+using DataHub.Core.Receipts;
 
 namespace DataHub.Core.Audit;
 
@@ -48,7 +49,7 @@ public static class AuditVerifier
             all.Add(new AuditAnchor(head.Sequence, head.Hash, "the log's head"));
         }
 
-        var check = new ChainCheck(keys, all, evidence);
+        var check = new ChainCheck(log, keys, all, evidence);
         try
         {
             await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -61,19 +62,22 @@ public static class AuditVerifier
         }
         catch (AuditLineException ex) when (ex.Torn)
         {
-            return check.End(torn: true, head);
+            return await check.EndAsync(torn: true, head, cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
             return check.Broken(check.LastSequence + 1, $"the line after event {check.LastSequence} cannot be read: {ex.Message}");
         }
 
-        return check.End(torn: false, head);
+        return await check.EndAsync(torn: false, head, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The running state of one verification.</summary>
-    private sealed class ChainCheck(IAuditKeyProvider? keys, List<AuditAnchor> anchors, AuditEvidence evidence)
+    private sealed class ChainCheck(IAuditLog log, IAuditKeyProvider? keys, List<AuditAnchor> anchors, AuditEvidence evidence)
     {
+        // A rollup switches its pointer and then writes its publication event: a version switched this recently may be in between.
+        private static readonly TimeSpan JustSwitched = TimeSpan.FromMinutes(5);
+
         private readonly Dictionary<long, List<AuditAnchor>> _anchors = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
         private readonly HashSet<long> _stored = [.. evidence.StoreAnchors.Select(a => a.Sequence)];
         private readonly Dictionary<string, List<AuditedRecord>> _records = evidence.Records
@@ -184,7 +188,7 @@ public static class AuditVerifier
             }
         }
 
-        public AuditVerification End(bool torn, AuditHead? head)
+        public async Task<AuditVerification> EndAsync(bool torn, AuditHead? head, CancellationToken cancellationToken)
         {
             var last = LastSequence;
             var beyond = anchors.Where(a => a.Sequence > last).MaxBy(a => a.Sequence);
@@ -223,7 +227,7 @@ public static class AuditVerifier
                 _notes.Add($"the head names event {head.Sequence}, before the last event {last} (a write stopped after its line; the next write moves the head)");
             }
 
-            if (Unaccounted(last) is { } unaccounted)
+            if (await UnaccountedAsync(last, cancellationToken).ConfigureAwait(false) is { } unaccounted)
             {
                 return unaccounted;
             }
@@ -237,7 +241,7 @@ public static class AuditVerifier
         // The anchor store and the hub's records against an intact chain: what the log says was anchored must be in the
         // store, and every record the hub keeps must have its event. Cutting whole commands from the log's end (and the
         // anchors with them) leaves the chain intact, but not these.
-        private AuditVerification? Unaccounted(long last)
+        private async Task<AuditVerification?> UnaccountedAsync(long last, CancellationToken cancellationToken)
         {
             var findings = new List<string>();
             if (evidence.AnchorStore is { } store)
@@ -258,16 +262,26 @@ public static class AuditVerifier
                 }
             }
 
+            if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            {
+                return tailBroken;
+            }
+
+            findings.AddRange(evidence.UnreadableRecords);
             var missing = new List<string>();
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
-                if (record.Unfinished)
+                if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
                 }
+                else if (IsJustSwitched(record))
+                {
+                    _notes.Add($"{record.Name} has no publication event yet: it was published moments ago; its event is being written");
+                }
                 else if (record.NotCurrent)
                 {
-                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch (a later rollup clears it as abandoned), or its event was cut");
+                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch, or its event was cut; a folder with a manifest is never cleared, so this note stays as long as the folder does (see the runbook: check the host's log for a rollup stopped at that time and record it)");
                 }
                 else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
                 {
@@ -286,6 +300,38 @@ public static class AuditVerifier
 
             return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
         }
+
+        private bool IsJustSwitched(AuditedRecord record) =>
+            !record.NotCurrent && record.SwitchedAt is { } switched && evidence.Time.GetUtcNow() - switched is var ago && ago <= JustSwitched && ago >= -JustSwitched;
+
+        // The events written since the log was read, checked as the rest were: once, for a version switched moments ago
+        // whose publication event may have been written meanwhile. A line still being written ends the re-read.
+        private async Task<AuditVerification?> ReadTailAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var e in log.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (e.Sequence > LastSequence && await AddAsync(e, cancellationToken).ConfigureAwait(false) is { } broken)
+                    {
+                        return broken;
+                    }
+                }
+            }
+            catch (FormatException)
+            {
+                // The next verification reads that line whole, or finds it torn.
+            }
+
+            return null;
+        }
+
+        // A batch's receipt, re-read once before the batch is called unaccounted: an ingest that claimed after the receipts
+        // were listed and committed before the log was read is open now, and records its event when it finishes.
+        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken) =>
+            record.Receipt is { } key
+            && evidence.Receipts is { } receipts
+            && await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
 
         public AuditVerification Broken(long at, string message) =>
             new(false, _count, at, message) { Notes = _notes };
@@ -347,6 +393,15 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The hub's records the log must account for (<see cref="AuditRecords"/>).</summary>
     public IReadOnlyList<AuditedRecord> Records { get; init; } = [];
+
+    /// <summary>Records the hub keeps that cannot be read (a damaged batch manifest), as messages name them: each a break.</summary>
+    public IReadOnlyList<string> UnreadableRecords { get; init; } = [];
+
+    /// <summary>The hub's receipts, re-read for a batch the log does not account for before it is called a break.</summary>
+    public IReceiptStore? Receipts { get; init; }
+
+    /// <summary>The clock that tells a version switched moments ago (its publication event still being written).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Notes from reading the evidence (a record that cannot be read).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -36,6 +36,16 @@ public sealed class MartCatalog(IObjectStore store)
     public async Task<IReadOnlyList<MartManifest>> CommittedAsync(string feed, CancellationToken cancellationToken) =>
         [.. (await ReadBatchesAsync(feed, cancellationToken).ConfigureAwait(false)).Select(b => b.Manifest)];
 
+    /// <summary>
+    /// The committed batches of <paramref name="feed"/>, passing each manifest that cannot be read to <paramref name="damaged"/>
+    /// and skipping only it: for `audit verify`, which reports it and still checks the feed's other batches.
+    /// </summary>
+    public async Task<IReadOnlyList<MartManifest>> CommittedAsync(string feed, Action<DamagedManifestException> damaged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(damaged);
+        return [.. (await ReadBatchesAsync(feed, cancellationToken, damaged).ConfigureAwait(false)).Select(b => b.Manifest)];
+    }
+
     /// <summary>Everything in <paramref name="feed"/>'s folder: its committed batches and the quarter files none of them lists.</summary>
     /// <exception cref="DamagedManifestException">A manifest cannot be read.</exception>
     public async Task<MartFeedState> ScanAsync(string feed, CancellationToken cancellationToken)
@@ -146,7 +156,7 @@ public sealed class MartCatalog(IObjectStore store)
     public Task<bool> WithdrawAsync(string feed, string batchId, CancellationToken cancellationToken, string? ifMatch = null) =>
         _store.DeleteAsync(MartManifest.PathFor(feed, batchId), ifMatch, cancellationToken);
 
-    private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken)
+    private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken, Action<DamagedManifestException>? damaged = null)
     {
         var batches = new List<CommittedBatch>();
         await foreach (var item in _store.ListAsync($"secure/{feed}/{MartManifest.Folder}/", cancellationToken).ConfigureAwait(false))
@@ -164,7 +174,14 @@ public sealed class MartCatalog(IObjectStore store)
             var manifest = MartManifest.Parse(bytes);
             if (manifest is null || !Belongs(manifest, feed, item.Path))
             {
-                throw new DamagedManifestException(item.Path);
+                var ex = new DamagedManifestException(item.Path);
+                if (damaged is null)
+                {
+                    throw ex;
+                }
+
+                damaged(ex);
+                continue;
             }
 
             batches.Add(new CommittedBatch(manifest, item));

@@ -103,8 +103,12 @@ public interface IReceiptStore
     /// <summary>The receipt for the content, or null when it was never claimed.</summary>
     Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken);
 
-    /// <summary>Every receipt held, in no set order (`audit verify` checks each against the audit log).</summary>
-    IAsyncEnumerable<Receipt> ListAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every receipt held, in no set order (`audit verify` checks each against the audit log). A receipt that cannot be read
+    /// is skipped and passed to <paramref name="unreadable"/>, named by partner, feed and the first 16 hex digits of its
+    /// hash (or its storage key when those cannot be had), never by a landed file's name.
+    /// </summary>
+    IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, CancellationToken cancellationToken);
 
     /// <summary>
     /// The fence around a step others can see (a batch's commit): renews <paramref name="owner"/>'s claim and runs

@@ -448,7 +448,11 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
     public DateTimeOffset? Started { get; init; }
 
     /// <summary>The version folder a pointer (KPI or governance <c>current.json</c>) names, or null when there is no pointer yet.</summary>
-    public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
+    public static async Task<string?> ReadVersionAsync(IObjectStore store, string pointer, CancellationToken cancellationToken) =>
+        (await ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false))?.Version;
+
+    /// <summary>What a pointer (KPI or governance <c>current.json</c>) holds, or null when there is no pointer yet.</summary>
+    public static async Task<CurrentVersion?> ReadPointerAsync(IObjectStore store, string pointer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         for (var attempt = 1; ; attempt++)
@@ -460,7 +464,7 @@ public sealed record CurrentVersion(string Version, string RunId, string Manifes
 
             try
             {
-                return (await ReadAsync(store, pointer, null, cancellationToken).ConfigureAwait(false))?.Version;
+                return await ReadAsync(store, pointer, null, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectChangedException) when (attempt < 3)
             {

@@ -147,7 +147,7 @@ internal static class AuditCommands
 
             // Opening the object store makes the root's folders; a root that has never stored or published has no records to read.
             IObjectStore? published = Directory.Exists(Path.Combine(root, "published")) || Directory.Exists(Path.Combine(root, "secure")) ? new LocalObjectStore(root) : null;
-            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published, new LocalReceiptStore(root)), $"--root {root}");
+            return new AuditSite(new AuditTrail(log, new LocalAuditKeyProvider(root), log.Anchors, published, new LocalReceiptStore(root), env.Time), $"--root {root}");
         }
 
         var settings = new AzureAppSettings(env.Variables);
@@ -160,7 +160,7 @@ internal static class AuditCommands
             var storage = settings.Storage(clients, credential);
             var keys = settings.AuditKeys(env.Time, clients, credential);
             var anchors = storage.Anchors();
-            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore(), storage.Receipts()), "--azure");
+            return new AuditSite(new AuditTrail(storage.AuditLog(keys, anchors, env.Time), keys, anchors, storage.ObjectStore(), storage.Receipts(), env.Time), "--azure");
         }
         catch (Exception ex) when (ex is InvalidOperationException or UriFormatException)
         {

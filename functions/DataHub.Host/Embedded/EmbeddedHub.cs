@@ -77,7 +77,7 @@ public sealed class EmbeddedHub : IDisposable
         {
             Ingest = settings ?? new IngestSettings(),
             Scratch = new LocalScratchSpace(),
-            Trail = new AuditTrail(audit, new LocalAuditKeyProvider(full), audit.Anchors, store, receipts),
+            Trail = new AuditTrail(audit, new LocalAuditKeyProvider(full), audit.Anchors, store, receipts, time),
         };
         return new EmbeddedHub(full, context, audit, logging);
     }

@@ -105,16 +105,34 @@ public sealed class TableReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<Receipt> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(unreadable);
         var entities = _table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).AsPages();
         await foreach (var page in StorageFailure.Guard(entities, "list the receipts in", _table.Name).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             foreach (var entity in page.Values)
             {
-                if (entity.GetString("Partner") is { } partner && entity.GetString("Feed") is { } feed)
+                Receipt? receipt = null;
+                try
                 {
-                    yield return FromEntity(new ReceiptKey(partner, feed, entity.RowKey), entity);
+                    if (entity.GetString("Partner") is { } partner && entity.GetString("Feed") is { } feed)
+                    {
+                        receipt = FromEntity(new ReceiptKey(partner, feed, entity.RowKey), entity);
+                    }
+                }
+                catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or InvalidCastException)
+                {
+                    receipt = null;
+                }
+
+                if (receipt is not null)
+                {
+                    yield return receipt;
+                }
+                else
+                {
+                    unreadable($"the receipt stored as {entity.PartitionKey}/{entity.RowKey[..Math.Min(16, entity.RowKey.Length)]} in {_table.Name}");
                 }
             }
         }
@@ -191,7 +209,7 @@ public sealed class TableReceiptStore : IReceiptStore
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
         new(
             key,
-            Enum.Parse<ReceiptState>(entity.GetString("State") ?? nameof(ReceiptState.Failed)),
+            StateOf(entity),
             entity.GetInt32("Attempts") ?? 0,
             entity.GetInt32("FailedAttempts") ?? 0,
             entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.UnixEpoch,
@@ -201,6 +219,12 @@ public sealed class TableReceiptStore : IReceiptStore
             entity.GetString("SourcePath"),
             OwnerOf(entity),
             entity.GetDateTimeOffset("RenewedAt"));
+
+    // Only a state the hub writes: Enum.Parse alone would also take any number.
+    private static ReceiptState StateOf(TableEntity entity) =>
+        Enum.TryParse<ReceiptState>(entity.GetString("State") ?? nameof(ReceiptState.Failed), out var state) && Enum.IsDefined(state)
+            ? state
+            : throw new FormatException("A receipt's state is not one the hub writes.");
 
     private static ClaimOwner? OwnerOf(TableEntity entity) =>
         entity.GetString("OwnerToken") is { } token && entity.GetString("OwnerHost") is { } host

@@ -80,8 +80,9 @@ public sealed class LocalReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<Receipt> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(unreadable);
         if (!Directory.Exists(_folder))
         {
             yield break;
@@ -91,9 +92,31 @@ public sealed class LocalReceiptStore : IReceiptStore
         foreach (var path in Directory.EnumerateFiles(_folder, "*.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Path.GetRelativePath(_folder, path).Count(c => c == Path.DirectorySeparatorChar) == 2 && Read(path) is { } receipt)
+            var relative = Path.GetRelativePath(_folder, path);
+            if (relative.Count(c => c == Path.DirectorySeparatorChar) != 2)
+            {
+                continue;
+            }
+
+            Receipt? receipt;
+            try
+            {
+                receipt = Read(path);
+            }
+            catch (JsonException)
+            {
+                receipt = null;
+            }
+
+            if (receipt is not null)
             {
                 yield return receipt;
+            }
+            else if (File.Exists(path))
+            {
+                // {partner}/{feed}/{sha256}.json: named as every receipt is, by its key, never by a landed file.
+                var parts = Path.ChangeExtension(relative, null).Split(Path.DirectorySeparatorChar);
+                unreadable($"the receipt of {parts[0]}/{parts[1]} content {parts[2][..Math.Min(16, parts[2].Length)]}");
             }
         }
 

@@ -27,10 +27,25 @@ public sealed class AuditRecordsTests : IDisposable
 
     private LocalReceiptStore Receipts() => new(_root.Path);
 
-    private Task<AuditVerification> VerifyAsync()
+    private Task<AuditVerification> VerifyAsync(IReceiptStore? receipts = null)
     {
         var log = Log();
-        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), Receipts()).VerifyAsync(default);
+        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts()).VerifyAsync(default);
+    }
+
+    private Task<AuditVerification> VerifyNowAsync(IAuditLog? log = null)
+    {
+        var local = Log();
+        return new AuditTrail(log ?? local, new LocalAuditKeyProvider(_root.Path), local.Anchors, Store(), Receipts(), _clock).VerifyAsync(default);
+    }
+
+    private async Task<string> PublishWithoutEventAsync()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        const string Run = "20261122T000000Z-abcdef";
+        await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        return Run;
     }
 
     private Task AppendAsync(string kind, string? path = null) =>
@@ -143,6 +158,169 @@ public sealed class AuditRecordsTests : IDisposable
         var result = await VerifyAsync();
 
         result.Intact.Should().BeTrue(result.Message);
-        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal));
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Stopped}", StringComparison.Ordinal) && n.Contains("never made current", StringComparison.Ordinal)
+            && n.Contains("is never cleared, so this note stays as long as the folder does", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_batch_claimed_and_committed_while_receipts_are_listed_is_not_a_break()
+    {
+        // The ingest claims after the receipt listing passed its key and commits before the log is read; its commit event
+        // comes later. Listing manifests before receipts means such a batch is either unseen or seen with its receipt open.
+        await AppendAsync(AuditKinds.KeyCreated);
+        var receipts = new ListingThen(Receipts(), async () =>
+        {
+            await ReceivedAndClaimedAsync();
+            await CommitManifestAsync();
+        });
+
+        var result = await VerifyAsync(receipts);
+
+        result.Intact.Should().BeTrue(result.Message);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_receipt_the_listing_missed_is_a_note_while_its_receipt_is_open()
+    {
+        // Before a batch is called unaccounted its receipt is read again: open, the attempt that finishes it records it.
+        await ReceivedAndClaimedAsync();
+        await CommitManifestAsync();
+
+        var result = await VerifyAsync(new ListingThen(Receipts(), () => Task.CompletedTask, listNothing: true));
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().Contain(n => n.Contains($"batch {BatchId} ({Feed}) has no commit event yet", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_damaged_batch_manifest_is_a_break_naming_it_and_the_feeds_other_batches_are_still_checked()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        await CommitManifestAsync();
+        var damaged = $"secure/{Feed}/{MartManifest.Folder}/police-{new string('c', 16)}.json";
+        await Store().WriteAsync(damaged, (s, ct) => s.WriteAsync("{not a manifest"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"the batch manifest {damaged} cannot be read").And.Contain($"batch {BatchId} ({Feed})");
+    }
+
+    [Fact]
+    public async Task An_unreadable_receipt_is_a_break_naming_its_key_and_verify_still_checks_the_rest()
+    {
+        await ReceivedAndClaimedAsync();
+        var other = new string('d', 64);
+        var path = Path.Combine(_root.Path, "receipts", "police", Feed, other + ".json");
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"the receipt of police/{Feed} content {other[..16]} cannot be read").And.NotContain(other[..17]);
+    }
+
+    [Fact]
+    public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
+    {
+        // The loss window is judged by when the version was made current, not by when its run began reading.
+        await AppendAsync(AuditKinds.KeyCreated);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await AppendAsync(AuditKinds.Received);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        const string Run = "20261121T230000Z-abcdef";
+        await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+        await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        var bytes = await File.ReadAllBytesAsync(Log().LogPath);
+        await File.WriteAllBytesAsync(Log().LogPath, bytes[..^40]);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await Log().RepairAsync((await VerifyAsync()).EndLoss!, default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().Contain(n => n.Contains($"KPI version {Run} has no event: it was made at the time of a loss", StringComparison.Ordinal));
+    }
+
+    /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
+    private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
+    {
+        public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) => inner.TryClaimAsync(key, request, cancellationToken);
+
+        public Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken) => inner.UpdateAsync(key, change, cancellationToken);
+
+        public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+        public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var receipt in inner.ListAsync(unreadable, cancellationToken))
+            {
+                if (!listNothing)
+                {
+                    yield return receipt;
+                }
+            }
+
+            await meanwhile();
+        }
+
+        public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
+            inner.RunFencedAsync(key, owner, now, step, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_version_switched_moments_ago_without_its_event_yet_is_a_note_and_a_break_once_time_has_passed()
+    {
+        // A rollup switches its pointer and then writes kpi_published: a verify in between must not report a break.
+        var run = await PublishWithoutEventAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var moments = await VerifyNowAsync();
+        moments.Intact.Should().BeTrue(moments.Message);
+        moments.Notes.Should().Contain(n => n.Contains($"KPI version {run}", StringComparison.Ordinal) && n.Contains("published moments ago", StringComparison.Ordinal));
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await VerifyNowAsync();
+        later.Intact.Should().BeFalse();
+        later.Message.Should().Contain($"KPI version {run}");
+    }
+
+    [Fact]
+    public async Task A_publication_event_written_while_the_log_was_read_is_found_by_reading_its_tail_again()
+    {
+        var run = await PublishWithoutEventAsync();
+        var log = new WritingAfterFirstRead(Log(), () => Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={run}/manifest.json"), default));
+
+        var result = await VerifyNowAsync(log);
+
+        result.Intact.Should().BeTrue(result.Message);
+        result.Notes.Should().NotContain(n => n.Contains($"KPI version {run}", StringComparison.Ordinal));
+        result.EventsChecked.Should().Be(2);
+    }
+
+    /// <summary>A log that writes <paramref name="meanwhile"/> (a rollup's publication event) once its first reading ends.</summary>
+    private sealed class WritingAfterFirstRead(IAuditLog inner, Func<Task> meanwhile) : IAuditLog
+    {
+        private bool _written;
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+
+        public async IAsyncEnumerable<AuditEvent> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var e in inner.ReadAsync(cancellationToken))
+            {
+                yield return e;
+            }
+
+            if (!_written)
+            {
+                _written = true;
+                await meanwhile();
+            }
+        }
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 }
