@@ -76,10 +76,13 @@ public sealed class BombAndInterruptTests : IDisposable
         await Until(() => Directory.Exists(secure) && Directory.EnumerateFiles(secure, ".tmp-*", SearchOption.AllDirectories).Any(), "the first delivery's mart write to begin", TimeSpan.FromMinutes(3));
 
         // The same file again while the first holds the claim: the second waits for it, and Ctrl+C ends that wait at once.
+        // The first is paused meanwhile, so on a busy machine it cannot finish (and end the wait) before the Ctrl+C lands.
+        first.Pause();
         using var second = CliProcess.Start(ingest);
         await Until(() => second.Output.Contains("waiting for it to end", StringComparison.Ordinal), "the second delivery to wait", TimeSpan.FromMinutes(2));
         second.Interrupt();
         var code = await second.WaitAsync(TimeSpan.FromMinutes(1));
+        first.Resume();
 
         code.Should().Be(ExitCodes.Interrupted, second.Output);
         second.Output.Should().Contain("stopped waiting").And.NotContain("twice");
