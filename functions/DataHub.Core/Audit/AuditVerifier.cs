@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
 
@@ -327,11 +328,24 @@ public static class AuditVerifier
         }
 
         // A batch's receipt, re-read once before the batch is called unaccounted: an ingest that claimed after the receipts
-        // were listed and committed before the log was read is open now, and records its event when it finishes.
-        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken) =>
-            record.Receipt is { } key
-            && evidence.Receipts is { } receipts
-            && await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
+        // were listed and committed before the log was read is open now, and records its event when it finishes. A receipt
+        // that cannot be read (the listing already reported it, a break) is not open: the batch is unaccounted too.
+        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken)
+        {
+            if (record.Receipt is not { } key || evidence.Receipts is not { } receipts)
+            {
+                return false;
+            }
+
+            try
+            {
+                return await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or InvalidOperationException or InvalidCastException)
+            {
+                return false;
+            }
+        }
 
         public AuditVerification Broken(long at, string message) =>
             new(false, _count, at, message) { Notes = _notes };

@@ -221,6 +221,22 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_without_its_event_whose_receipt_is_damaged_is_a_break_not_an_abort()
+    {
+        // The receipt is re-read before the batch is called unaccounted: a damaged one must not stop the verification.
+        await AppendAsync(AuditKinds.KeyCreated);
+        await CommitManifestAsync();
+        var path = Path.Combine(_root.Path, "receipts", "police", Feed, Sha + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"batch {BatchId} ({Feed})").And.Contain($"the receipt of police/{Feed} content {Sha[..16]} cannot be read");
+    }
+
+    [Fact]
     public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
     {
         // The loss window is judged by when the version was made current, not by when its run began reading.
