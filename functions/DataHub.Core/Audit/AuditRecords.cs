@@ -73,7 +73,10 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 
         // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
         // it commits and completes it only after its commit event, so a manifest listed here without its event has its
-        // receipt listed open, or completed after an event the later log read holds.
+        // receipt listed open, or completed after an event the later log read holds. The one exception is a takeover that
+        // quarantines the content: it withdraws an earlier attempt's manifest (a deleted event, not a commit event) and
+        // completes the receipt as quarantined, perhaps after the manifests were listed; the verifier looks for such a
+        // manifest again before calling it unaccounted.
         var batches = new List<MartManifest>();
         var versions = new List<AuditedRecord>();
         if (store is not null)

@@ -41,6 +41,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             Notes = notes,
             UnreadableRecords = unreadable,
             Receipts = Receipts,
+            Store = Published,
             Time = Time ?? TimeProvider.System,
         };
         return await AuditVerifier.VerifyAsync(Log, Keys, evidence, cancellationToken).ConfigureAwait(false);

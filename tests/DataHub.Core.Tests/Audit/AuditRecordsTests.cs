@@ -237,6 +237,31 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_withdrawn_by_a_takeover_after_the_manifests_were_listed_is_not_a_break()
+    {
+        // An earlier attempt committed and died; the takeover quarantines the content, withdrawing the manifest (its deleted
+        // event), and completes the receipt as quarantined, all between the manifest listing and the receipt listing.
+        // An earlier file's archive is anchored first, as on any working hub (the anchors are read before the records).
+        await Log().AppendAsync(new AuditEntry(AuditKinds.Archived, "police", Feed, "DSA-1", new string('e', 64), "landing/police/police-da-incidents/file-0.csv", "police-" + new string('e', 16)), default);
+        var (key, _) = await ReceivedAndClaimedAsync();
+        await CommitManifestAsync();
+        var receipts = new ListingThen(Receipts(), meanwhileFirst: true, meanwhile: async () =>
+        {
+            var takeover = ClaimOwner.New();
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            await Receipts().TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", takeover, _clock.GetUtcNow(), TimeSpan.FromMinutes(5)), default);
+            (await new MartCatalog(Store()).WithdrawAsync(Feed, BatchId, default)).Should().BeTrue();
+            await AppendAsync(AuditKinds.Deleted, MartManifest.PathFor(Feed, BatchId));
+            await AppendAsync(AuditKinds.Quarantined);
+            await Receipts().CompleteAsync(key, takeover, ReceiptRules.Quarantined, BatchId, default);
+        });
+
+        var result = await VerifyAsync(receipts);
+
+        result.Intact.Should().BeTrue(result.Message);
+    }
+
+    [Fact]
     public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
     {
         // The loss window is judged by when the version was made current, not by when its run began reading.
@@ -259,7 +284,8 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
-    private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
+    /// <remarks>With <paramref name="meanwhileFirst"/>, it runs before the listing begins (after the manifests were listed).</remarks>
+    private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false, bool meanwhileFirst = false) : IReceiptStore
     {
         public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) => inner.TryClaimAsync(key, request, cancellationToken);
 
@@ -269,6 +295,11 @@ public sealed class AuditRecordsTests : IDisposable
 
         public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            if (meanwhileFirst)
+            {
+                await meanwhile();
+            }
+
             await foreach (var receipt in inner.ListAsync(unreadable, cancellationToken))
             {
                 if (!listNothing)
@@ -277,7 +308,10 @@ public sealed class AuditRecordsTests : IDisposable
                 }
             }
 
-            await meanwhile();
+            if (!meanwhileFirst)
+            {
+                await meanwhile();
+            }
         }
 
         public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
