@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using DataHub.Core.Governance;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
@@ -62,7 +63,7 @@ public sealed record AuditedRecord(
 /// </summary>
 /// <param name="store">The hub's object store (batch manifests, published versions), or null when there is none.</param>
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
-public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
+public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
     /// <summary>Every record to account for, notes, and the records that cannot be read (each a break).</summary>
     public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
@@ -87,7 +88,7 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
                 // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
                 batches.AddRange(await catalog.CommittedAsync(
                     feed,
-                    ex => breaks.Add($"the batch manifest {ex.Path} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    ex => breaks.Add($"{ManifestName(ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
                     cancellationToken).ConfigureAwait(false));
             }
 
@@ -138,7 +139,7 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
     private static AuditedRecord Of(Receipt receipt)
     {
         var key = receipt.Key;
-        var name = $"the receipt of {key.Partner}/{key.Feed} content {key.Sha256[..Math.Min(16, key.Sha256.Length)]}";
+        var name = ReceiptNames.Of(key.Partner, key.Feed, key.Sha256);
         return receipt switch
         {
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Stored, BatchId: { } batch } =>
@@ -148,6 +149,14 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
             _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
         };
     }
+
+    // A manifest by its path only when the hub named it ({partner}-{16 hex}.json, the batch id): anyone with write access
+    // can leave a file under _batches/, and its name may be a person's.
+    private static string ManifestName(string path) =>
+        BatchManifestPath().IsMatch(path) ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
+
+    [GeneratedRegex(@"^secure/[a-z0-9][a-z0-9-]*/_batches/[a-z0-9][a-z0-9-]*-[0-9a-f]{16}\.json$")]
+    private static partial Regex BatchManifestPath();
 
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -261,6 +261,36 @@ public sealed class AuditRecordsTests : IDisposable
         result.Intact.Should().BeTrue(result.Message);
     }
 
+    [Theory]
+    [InlineData("police", "Jane-Doe-2011-03-02")]
+    [InlineData("Jane Doe", "")]
+    public async Task A_stray_receipt_named_like_a_person_is_a_break_that_does_not_repeat_its_name(string partner, string file)
+    {
+        // Anyone can leave a file in the receipt store; its folder or file name reaches the board's audit_chain row if repeated.
+        await AppendAsync(AuditKinds.KeyCreated);
+        var path = Path.Combine(_root.Path, "receipts", partner, Feed, (file.Length == 0 ? new string('d', 64) : file) + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain(ReceiptNames.Stray).And.NotContain("Jane").And.NotContain("Doe");
+    }
+
+    [Fact]
+    public async Task A_stray_batch_manifest_named_like_a_person_is_a_break_that_does_not_repeat_its_name()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        var stray = $"secure/{Feed}/{MartManifest.Folder}/Jane-Doe-2011-03-02.json";
+        await Store().WriteAsync(stray, (s, ct) => s.WriteAsync("{not a manifest"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("an object not named as the hub names manifests").And.NotContain("Jane").And.NotContain("Doe");
+    }
+
     [Fact]
     public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
     {
