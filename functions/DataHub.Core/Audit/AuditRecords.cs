@@ -143,7 +143,7 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
         return receipt switch
         {
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Stored, BatchId: { } batch } =>
-                new AuditedRecord($"{name} (stored as batch {batch})", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+                new AuditedRecord(ReceiptNames.IsBatchId(batch) ? $"{name} (stored as batch {batch})" : $"{name} (stored as a batch not named as the hub names batches)", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Quarantined } =>
                 new AuditedRecord($"{name} (quarantined)", [AuditKinds.Quarantined], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
             _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
@@ -153,9 +153,9 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
     // A manifest by its path only when the hub named it ({partner}-{16 hex}.json, the batch id): anyone with write access
     // can leave a file under _batches/, and its name may be a person's.
     private static string ManifestName(string path) =>
-        BatchManifestPath().IsMatch(path) ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
+        BatchManifestPath().IsMatch(path) && ReceiptNames.IsBatchId(Path.GetFileNameWithoutExtension(path)) ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
 
-    [GeneratedRegex(@"^secure/[a-z0-9][a-z0-9-]*/_batches/[a-z0-9][a-z0-9-]*-[0-9a-f]{16}\.json$")]
+    [GeneratedRegex(@"^secure/[a-z0-9][a-z0-9-]*/_batches/[^/]+\.json$")]
     private static partial Regex BatchManifestPath();
 
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -21,6 +21,12 @@ public static partial class ReceiptNames
     /// <summary>True when <paramref name="part"/> has the shape of a content hash (64 lower-case hex digits).</summary>
     public static bool IsHash(string part) => HashPattern().IsMatch(part);
 
+    /// <summary>True when <paramref name="batchId"/> has the shape of a batch id ({partner}-{16 hex}, as ingestion names batches).</summary>
+    public static bool IsBatchId(string batchId) => BatchIdPattern().IsMatch(batchId);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*-[0-9a-f]{16}$")]
+    private static partial Regex BatchIdPattern();
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex NamePattern();
 

@@ -292,6 +292,18 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stray_receipt_naming_a_batch_like_a_person_is_a_break_that_does_not_repeat_the_batch()
+    {
+        var (key, owner) = await ReceivedAndClaimedAsync();
+        await Receipts().CompleteAsync(key, owner, ReceiptRules.Stored, "Jane-Doe-2011", default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("stored as a batch not named as the hub names batches").And.NotContain("Jane").And.NotContain("Doe");
+    }
+
+    [Fact]
     public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
     {
         // The loss window is judged by when the version was made current, not by when its run began reading.
