@@ -161,11 +161,12 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var current = await CurrentVersion.ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false);
-        await foreach (var (runId, path, written) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Its event follows the switch (the current version) or the manifest (one refused): a run's start is long before either.
+            // The current version's event follows its switch (a run's start is long before it). A version the pointer does
+            // not name is only ever a note, so when it was made is never asked (and the store's write time is not the hub's clock).
             var isCurrent = current is not null && path.StartsWith(current.Version + "/", StringComparison.Ordinal);
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : written, NotCurrent: !isCurrent)
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : null, NotCurrent: !isCurrent)
             {
                 SwitchedAt = isCurrent ? current!.Switched : null,
             };

@@ -30,7 +30,7 @@ public sealed class AuditRecordsTests : IDisposable
     private Task<AuditVerification> VerifyAsync(IReceiptStore? receipts = null)
     {
         var log = Log();
-        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts()).VerifyAsync(default);
+        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts(), _clock).VerifyAsync(default);
     }
 
     private Task<AuditVerification> VerifyNowAsync(IAuditLog? log = null)
@@ -133,6 +133,7 @@ public sealed class AuditRecordsTests : IDisposable
         const string Run = "20261122T000000Z-abcdef";
         await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
         await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        _clock.Advance(TimeSpan.FromMinutes(10));
 
         var result = await VerifyAsync();
         result.Intact.Should().BeFalse();
