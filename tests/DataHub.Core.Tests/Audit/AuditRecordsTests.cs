@@ -391,6 +391,27 @@ public sealed class AuditRecordsTests : IDisposable
         result.EventsChecked.Should().Be(2);
     }
 
+    [Fact]
+    public async Task A_publication_event_on_the_re_read_that_does_not_chain_is_a_break_not_accepted()
+    {
+        // The tail read again is checked as the first reading was: an event there that does not chain is not the publication.
+        var run = await PublishWithoutEventAsync();
+        var log = new WritingAfterFirstRead(Log(), async () =>
+        {
+            var written = await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={run}/manifest.json"), default);
+            var lines = await File.ReadAllLinesAsync(Log().LogPath);
+            lines[^1].Should().Contain(written.PreviousHash);
+            lines[^1] = lines[^1].Replace(written.PreviousHash, new string('f', 64), StringComparison.Ordinal);
+            await File.WriteAllLinesAsync(Log().LogPath, lines);
+        });
+
+        var result = await VerifyNowAsync(log);
+
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(2);
+        result.Message.Should().Contain("event 2 does not chain to the event before it");
+    }
+
     /// <summary>A log that writes <paramref name="meanwhile"/> (a rollup's publication event) once its first reading ends.</summary>
     private sealed class WritingAfterFirstRead(IAuditLog inner, Func<Task> meanwhile) : IAuditLog
     {
