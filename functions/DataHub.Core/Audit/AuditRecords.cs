@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using DataHub.Core.Governance;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
@@ -62,7 +63,7 @@ public sealed record AuditedRecord(
 /// </summary>
 /// <param name="store">The hub's object store (batch manifests, published versions), or null when there is none.</param>
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
-public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
+public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
     /// <summary>Every record to account for, notes, and the records that cannot be read (each a break).</summary>
     public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
@@ -73,7 +74,10 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 
         // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
         // it commits and completes it only after its commit event, so a manifest listed here without its event has its
-        // receipt listed open, or completed after an event the later log read holds.
+        // receipt listed open, or completed after an event the later log read holds. The one exception is a takeover that
+        // quarantines the content: it withdraws an earlier attempt's manifest (a deleted event, not a commit event) and
+        // completes the receipt as quarantined, perhaps after the manifests were listed; the verifier looks for such a
+        // manifest again before calling it unaccounted.
         var batches = new List<MartManifest>();
         var versions = new List<AuditedRecord>();
         if (store is not null)
@@ -84,7 +88,7 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
                 // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
                 batches.AddRange(await catalog.CommittedAsync(
                     feed,
-                    ex => breaks.Add($"the batch manifest {ex.Path} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    ex => breaks.Add($"{ManifestName(ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
                     cancellationToken).ConfigureAwait(false));
             }
 
@@ -135,25 +139,34 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
     private static AuditedRecord Of(Receipt receipt)
     {
         var key = receipt.Key;
-        var name = $"the receipt of {key.Partner}/{key.Feed} content {key.Sha256[..Math.Min(16, key.Sha256.Length)]}";
+        var name = ReceiptNames.Of(key.Partner, key.Feed, key.Sha256);
         return receipt switch
         {
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Stored, BatchId: { } batch } =>
-                new AuditedRecord($"{name} (stored as batch {batch})", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
+                new AuditedRecord(ReceiptNames.IsBatchId(batch) ? $"{name} (stored as batch {batch})" : $"{name} (stored as a batch not named as the hub names batches)", [AuditKinds.Written], MartManifest.PathFor(key.Feed, batch), null, null, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
             { State: ReceiptState.Completed, Outcome: ReceiptRules.Quarantined } =>
                 new AuditedRecord($"{name} (quarantined)", [AuditKinds.Quarantined], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
             _ => new AuditedRecord($"{name} ({receipt.State.ToString().ToLowerInvariant()})", [AuditKinds.Received], null, key.Partner, key.Feed, key.Sha256, receipt.RenewedAt ?? receipt.ClaimedAt),
         };
     }
 
+    // A manifest by its path only when the hub named it ({partner}-{16 hex}.json, the batch id): anyone with write access
+    // can leave a file under _batches/, and its name may be a person's.
+    private static string ManifestName(string path) =>
+        BatchManifestPath().IsMatch(path) && ReceiptNames.IsBatchId(Path.GetFileNameWithoutExtension(path)) ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
+
+    [GeneratedRegex(@"^secure/[a-z0-9][a-z0-9-]*/_batches/[^/]+\.json$")]
+    private static partial Regex BatchManifestPath();
+
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var current = await CurrentVersion.ReadPointerAsync(store, pointer, cancellationToken).ConfigureAwait(false);
-        await foreach (var (runId, path, written) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (runId, path) in new KpiVersions(store, area).CommittedAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Its event follows the switch (the current version) or the manifest (one refused): a run's start is long before either.
+            // The current version's event follows its switch (a run's start is long before it). A version the pointer does
+            // not name is only ever a note, so when it was made is never asked (and the store's write time is not the hub's clock).
             var isCurrent = current is not null && path.StartsWith(current.Version + "/", StringComparison.Ordinal);
-            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : written, NotCurrent: !isCurrent)
+            yield return new AuditedRecord($"{label} version {runId}", kinds, path, null, null, null, isCurrent ? current!.Switched : null, NotCurrent: !isCurrent)
             {
                 SwitchedAt = isCurrent ? current!.Switched : null,
             };

@@ -13,8 +13,8 @@ namespace DataHub.Core.Audit;
 /// <param name="Anchors">The anchors recorded outside the log.</param>
 /// <param name="Published">The hub's object store (batch manifests, published versions), or null when there is none to read.</param>
 /// <param name="Receipts">The hub's receipts, or null when there are none to read.</param>
-/// <param name="Time">The clock (the system's when null).</param>
-public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published, IReceiptStore? Receipts = null, TimeProvider? Time = null)
+/// <param name="Time">The hub's clock, which tells a version switched moments ago (its publication event still being written).</param>
+public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnchorStore Anchors, IObjectStore? Published, IReceiptStore? Receipts, TimeProvider Time)
 {
     /// <summary>
     /// Verifies every seal under the key, the log against every anchor (the anchor store's and the published manifests'),
@@ -41,7 +41,8 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             Notes = notes,
             UnreadableRecords = unreadable,
             Receipts = Receipts,
-            Time = Time ?? TimeProvider.System,
+            Store = Published,
+            Time = Time,
         };
         return await AuditVerifier.VerifyAsync(Log, Keys, evidence, cancellationToken).ConfigureAwait(false);
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
 
 namespace DataHub.Core.Audit;
 
@@ -287,7 +289,7 @@ public static class AuditVerifier
                 {
                     _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
                 }
-                else
+                else if (!await WithdrawnAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     missing.Add(record.Name);
                 }
@@ -327,11 +329,33 @@ public static class AuditVerifier
         }
 
         // A batch's receipt, re-read once before the batch is called unaccounted: an ingest that claimed after the receipts
-        // were listed and committed before the log was read is open now, and records its event when it finishes.
-        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken) =>
-            record.Receipt is { } key
-            && evidence.Receipts is { } receipts
-            && await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
+        // were listed and committed before the log was read is open now, and records its event when it finishes. A receipt
+        // that cannot be read (the listing already reported it, a break) is not open: the batch is unaccounted too.
+        private async Task<bool> StillOpenAsync(AuditedRecord record, CancellationToken cancellationToken)
+        {
+            if (record.Receipt is not { } key || evidence.Receipts is not { } receipts)
+            {
+                return false;
+            }
+
+            try
+            {
+                return await receipts.GetAsync(key, cancellationToken).ConfigureAwait(false) is { State: not ReceiptState.Completed };
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or InvalidOperationException or InvalidCastException)
+            {
+                return false;
+            }
+        }
+
+        // A batch's manifest, looked for again before the batch is called unaccounted: a takeover that quarantines the
+        // content withdraws an earlier attempt's manifest (its deleted event) and completes the receipt after the manifests
+        // were listed, and a manifest no longer there has nothing left for the log to account for.
+        private async Task<bool> WithdrawnAsync(AuditedRecord record, CancellationToken cancellationToken) =>
+            record.Receipt is not null
+            && record.Path is { } path
+            && evidence.Store is { } store
+            && await store.GetAsync(path, cancellationToken).ConfigureAwait(false) is null;
 
         public AuditVerification Broken(long at, string message) =>
             new(false, _count, at, message) { Notes = _notes };
@@ -399,6 +423,9 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The hub's receipts, re-read for a batch the log does not account for before it is called a break.</summary>
     public IReceiptStore? Receipts { get; init; }
+
+    /// <summary>The hub's object store, where a batch manifest the log does not account for is looked for again (withdrawn since it was listed).</summary>
+    public IObjectStore? Store { get; init; }
 
     /// <summary>The clock that tells a version switched moments ago (its publication event still being written).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

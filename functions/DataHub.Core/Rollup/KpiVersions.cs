@@ -171,8 +171,8 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
         }
     }
 
-    /// <summary>The runs whose manifest was committed (a cleared folder's empty marker is not one), with their manifest paths and when each manifest was written.</summary>
-    public async IAsyncEnumerable<(string RunId, string Path, DateTimeOffset Written)> CommittedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The runs whose manifest was committed (a cleared folder's empty marker is not one), with their manifest paths.</summary>
+    public async IAsyncEnumerable<(string RunId, string Path)> CommittedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var item in _store.ListAsync(_published, cancellationToken).ConfigureAwait(false))
         {
@@ -180,7 +180,7 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
             var slash = rest.IndexOf('/', StringComparison.Ordinal);
             if (slash > 0 && rest[(slash + 1)..] == "manifest.json" && !IsClearedMarker(item))
             {
-                yield return (rest[..slash], item.Path, item.LastModified);
+                yield return (rest[..slash], item.Path);
             }
         }
     }

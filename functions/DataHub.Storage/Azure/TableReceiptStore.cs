@@ -132,7 +132,10 @@ public sealed class TableReceiptStore : IReceiptStore
                 }
                 else
                 {
-                    unreadable($"the receipt stored as {entity.PartitionKey}/{entity.RowKey[..Math.Min(16, entity.RowKey.Length)]} in {_table.Name}");
+                    // Named by its keys only when they have the hub's shape: an entity the hub did not write may be named after anyone.
+                    unreadable(entity.PartitionKey.Split('.') is [var partner, var feed] && ReceiptNames.IsName(partner) && ReceiptNames.IsName(feed) && ReceiptNames.IsHash(entity.RowKey)
+                        ? $"the receipt stored as {entity.PartitionKey}/{entity.RowKey[..16]} in {_table.Name}"
+                        : $"{ReceiptNames.Stray} in {_table.Name}");
                 }
             }
         }

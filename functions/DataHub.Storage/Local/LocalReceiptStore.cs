@@ -114,9 +114,10 @@ public sealed class LocalReceiptStore : IReceiptStore
             }
             else if (File.Exists(path))
             {
-                // {partner}/{feed}/{sha256}.json: named as every receipt is, by its key, never by a landed file.
+                // {partner}/{feed}/{sha256}.json: named as every receipt is, by its key, never by a landed file; a file or
+                // folder the hub did not name (anyone can put one here) is not named at all.
                 var parts = Path.ChangeExtension(relative, null).Split(Path.DirectorySeparatorChar);
-                unreadable($"the receipt of {parts[0]}/{parts[1]} content {parts[2][..Math.Min(16, parts[2].Length)]}");
+                unreadable(ReceiptNames.Of(parts[0], parts[1], parts[2]));
             }
         }
 

@@ -111,6 +111,23 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         read.Entry.Counts.Should().BeEquivalentTo(entry.Counts);
     }
 
+    [Theory]
+    [InlineData("police.police-da-incidents", "Jane-Doe-2011-03-02")]
+    [InlineData("Jane Doe.police-da-incidents", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")]
+    public async Task A_stray_receipt_entity_named_like_a_person_is_reported_unreadable_without_its_name(string partition, string row)
+    {
+        // Anyone with write access can add an entity; its keys reach `audit verify` and the board's audit_chain row if repeated.
+        var table = Storage.Tables.GetTableClient(_table);
+        await table.CreateIfNotExistsAsync();
+        await table.AddEntityAsync(new global::Azure.Data.Tables.TableEntity(partition, row) { ["Partner"] = "Jane Doe", ["Feed"] = "police-da-incidents", ["State"] = "Nonsense" });
+        var unreadable = new List<string>();
+
+        var listed = await Storage.Receipts(_table).ListAsync(unreadable.Add, CancellationToken.None).ToListAsync();
+
+        listed.Should().BeEmpty();
+        unreadable.Should().ContainSingle().Which.Should().Contain(ReceiptNames.Stray).And.NotContain("Jane").And.NotContain("Doe");
+    }
+
     [Fact]
     public async Task Same_content_claimed_concurrently_is_claimed_once()
     {

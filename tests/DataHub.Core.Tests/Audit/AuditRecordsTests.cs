@@ -30,7 +30,7 @@ public sealed class AuditRecordsTests : IDisposable
     private Task<AuditVerification> VerifyAsync(IReceiptStore? receipts = null)
     {
         var log = Log();
-        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts()).VerifyAsync(default);
+        return new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, Store(), receipts ?? Receipts(), _clock).VerifyAsync(default);
     }
 
     private Task<AuditVerification> VerifyNowAsync(IAuditLog? log = null)
@@ -133,6 +133,7 @@ public sealed class AuditRecordsTests : IDisposable
         const string Run = "20261122T000000Z-abcdef";
         await Store().WriteAsync($"published/kpi/v={Run}/manifest.json", (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
         await CurrentVersion.SwitchAsync(Store(), RollupQuarter.CurrentPointer, new CurrentVersion($"published/kpi/v={Run}", Run, Sha, _clock.GetUtcNow()), default);
+        _clock.Advance(TimeSpan.FromMinutes(10));
 
         var result = await VerifyAsync();
         result.Intact.Should().BeFalse();
@@ -221,6 +222,89 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_without_its_event_whose_receipt_is_damaged_is_a_break_not_an_abort()
+    {
+        // The receipt is re-read before the batch is called unaccounted: a damaged one must not stop the verification.
+        await AppendAsync(AuditKinds.KeyCreated);
+        await CommitManifestAsync();
+        var path = Path.Combine(_root.Path, "receipts", "police", Feed, Sha + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain($"batch {BatchId} ({Feed})").And.Contain($"the receipt of police/{Feed} content {Sha[..16]} cannot be read");
+    }
+
+    [Fact]
+    public async Task A_batch_withdrawn_by_a_takeover_after_the_manifests_were_listed_is_not_a_break()
+    {
+        // An earlier attempt committed and died; the takeover quarantines the content, withdrawing the manifest (its deleted
+        // event), and completes the receipt as quarantined, all between the manifest listing and the receipt listing.
+        // An earlier file's archive is anchored first, as on any working hub (the anchors are read before the records).
+        await Log().AppendAsync(new AuditEntry(AuditKinds.Archived, "police", Feed, "DSA-1", new string('e', 64), "landing/police/police-da-incidents/file-0.csv", "police-" + new string('e', 16)), default);
+        var (key, _) = await ReceivedAndClaimedAsync();
+        await CommitManifestAsync();
+        var receipts = new ListingThen(Receipts(), meanwhileFirst: true, meanwhile: async () =>
+        {
+            var takeover = ClaimOwner.New();
+            _clock.Advance(TimeSpan.FromMinutes(10));
+            await Receipts().TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", takeover, _clock.GetUtcNow(), TimeSpan.FromMinutes(5)), default);
+            (await new MartCatalog(Store()).WithdrawAsync(Feed, BatchId, default)).Should().BeTrue();
+            await AppendAsync(AuditKinds.Deleted, MartManifest.PathFor(Feed, BatchId));
+            await AppendAsync(AuditKinds.Quarantined);
+            await Receipts().CompleteAsync(key, takeover, ReceiptRules.Quarantined, BatchId, default);
+        });
+
+        var result = await VerifyAsync(receipts);
+
+        result.Intact.Should().BeTrue(result.Message);
+    }
+
+    [Theory]
+    [InlineData("police", "Jane-Doe-2011-03-02")]
+    [InlineData("Jane Doe", "")]
+    public async Task A_stray_receipt_named_like_a_person_is_a_break_that_does_not_repeat_its_name(string partner, string file)
+    {
+        // Anyone can leave a file in the receipt store; its folder or file name reaches the board's audit_chain row if repeated.
+        await AppendAsync(AuditKinds.KeyCreated);
+        var path = Path.Combine(_root.Path, "receipts", partner, Feed, (file.Length == 0 ? new string('d', 64) : file) + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{\"Key\": ");
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain(ReceiptNames.Stray).And.NotContain("Jane").And.NotContain("Doe");
+    }
+
+    [Fact]
+    public async Task A_stray_batch_manifest_named_like_a_person_is_a_break_that_does_not_repeat_its_name()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        var stray = $"secure/{Feed}/{MartManifest.Folder}/Jane-Doe-2011-03-02.json";
+        await Store().WriteAsync(stray, (s, ct) => s.WriteAsync("{not a manifest"u8.ToArray(), ct).AsTask(), new WriteOptions(), default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("an object not named as the hub names manifests").And.NotContain("Jane").And.NotContain("Doe");
+    }
+
+    [Fact]
+    public async Task A_stray_receipt_naming_a_batch_like_a_person_is_a_break_that_does_not_repeat_the_batch()
+    {
+        var (key, owner) = await ReceivedAndClaimedAsync();
+        await Receipts().CompleteAsync(key, owner, ReceiptRules.Stored, "Jane-Doe-2011", default);
+
+        var result = await VerifyAsync();
+
+        result.Intact.Should().BeFalse();
+        result.Message.Should().Contain("stored as a batch not named as the hub names batches").And.NotContain("Jane").And.NotContain("Doe");
+    }
+
+    [Fact]
     public async Task A_version_switched_inside_a_repaired_loss_is_a_note_though_its_run_started_before_the_loss()
     {
         // The loss window is judged by when the version was made current, not by when its run began reading.
@@ -243,7 +327,8 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     /// <summary>Receipts whose listing runs <paramref name="meanwhile"/> (an ingest) once it has passed every receipt.</summary>
-    private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false) : IReceiptStore
+    /// <remarks>With <paramref name="meanwhileFirst"/>, it runs before the listing begins (after the manifests were listed).</remarks>
+    private sealed class ListingThen(IReceiptStore inner, Func<Task> meanwhile, bool listNothing = false, bool meanwhileFirst = false) : IReceiptStore
     {
         public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) => inner.TryClaimAsync(key, request, cancellationToken);
 
@@ -253,6 +338,11 @@ public sealed class AuditRecordsTests : IDisposable
 
         public async IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            if (meanwhileFirst)
+            {
+                await meanwhile();
+            }
+
             await foreach (var receipt in inner.ListAsync(unreadable, cancellationToken))
             {
                 if (!listNothing)
@@ -261,7 +351,10 @@ public sealed class AuditRecordsTests : IDisposable
                 }
             }
 
-            await meanwhile();
+            if (!meanwhileFirst)
+            {
+                await meanwhile();
+            }
         }
 
         public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
@@ -296,6 +389,27 @@ public sealed class AuditRecordsTests : IDisposable
         result.Intact.Should().BeTrue(result.Message);
         result.Notes.Should().NotContain(n => n.Contains($"KPI version {run}", StringComparison.Ordinal));
         result.EventsChecked.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_publication_event_on_the_re_read_that_does_not_chain_is_a_break_not_accepted()
+    {
+        // The tail read again is checked as the first reading was: an event there that does not chain is not the publication.
+        var run = await PublishWithoutEventAsync();
+        var log = new WritingAfterFirstRead(Log(), async () =>
+        {
+            var written = await Log().AppendAsync(new AuditEntry(AuditKinds.KpiPublished, Path: $"published/kpi/v={run}/manifest.json"), default);
+            var lines = await File.ReadAllLinesAsync(Log().LogPath);
+            lines[^1].Should().Contain(written.PreviousHash);
+            lines[^1] = lines[^1].Replace(written.PreviousHash, new string('f', 64), StringComparison.Ordinal);
+            await File.WriteAllLinesAsync(Log().LogPath, lines);
+        });
+
+        var result = await VerifyNowAsync(log);
+
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(2);
+        result.Message.Should().Contain("event 2 does not chain to the event before it");
     }
 
     /// <summary>A log that writes <paramref name="meanwhile"/> (a rollup's publication event) once its first reading ends.</summary>
