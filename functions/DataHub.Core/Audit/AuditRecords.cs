@@ -65,11 +65,10 @@ public sealed record AuditedRecord(
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
 public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
-    /// <summary>Every record to account for, notes, and the records that cannot be read (each a break).</summary>
-    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Notes, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Every record to account for, and the records that cannot be read (each a break).</summary>
+    public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
     {
         var records = new List<AuditedRecord>();
-        var notes = new List<string>();
         var breaks = new List<string>();
 
         // Manifests and versions first, receipts after, the log last (the verifier): an ingest claims its receipt before
@@ -131,7 +130,7 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
         }));
         records.AddRange(versions);
 
-        return (records, notes, breaks);
+        return (records, breaks);
     }
 
     // A receipt is claimed after its file's received event, completed as stored after its batch's commit event, and

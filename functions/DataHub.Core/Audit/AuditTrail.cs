@@ -31,14 +31,13 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
             anchors.AddRange(await new KpiVersions(Published).AnchorsAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false));
         }
 
-        var (records, notes, unreadable) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (records, unreadable) = await new AuditRecords(Published, Receipts).ReadAsync(cancellationToken).ConfigureAwait(false);
         var evidence = new AuditEvidence(anchors)
         {
             AnchorStore = Anchors.Name,
             StoreAnchors = stored,
             UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
             Records = records,
-            Notes = notes,
             UnreadableRecords = unreadable,
             Receipts = Receipts,
             Store = Published,

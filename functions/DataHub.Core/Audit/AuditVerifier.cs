@@ -90,7 +90,7 @@ public static class AuditVerifier
         private readonly List<(DateTimeOffset After, DateTimeOffset Before, string? Sha256)> _losses = [];
         private readonly List<AuditEvent> _unanchored = [];
         private readonly Dictionary<string, AuditKey?> _keys = new(StringComparer.Ordinal);
-        private readonly List<string> _notes = [.. evidence.Notes];
+        private readonly List<string> _notes = [];
         private long _anchorable;
         private AuditEvent? _previous;
         private long _count;
@@ -429,9 +429,6 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 
     /// <summary>The clock that tells a version switched moments ago (its publication event still being written).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>Notes from reading the evidence (a record that cannot be read).</summary>
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>The result of checking an audit log's chain.</summary>

@@ -185,9 +185,6 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
         }
     }
 
-    /// <summary>When a run started, from its id ("yyyyMMddTHHmmssZ-xxxxxx"); null for a folder that is not a run's.</summary>
-    public static DateTimeOffset? StartedAt(string runId) => StartOf(runId);
-
     /// <summary>The audit head recorded in each published manifest (manifests that cannot be read, or predate anchors, are skipped).</summary>
     public async IAsyncEnumerable<AuditAnchor> AnchorsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
