@@ -12,7 +12,6 @@ internal sealed class CsvRecords : IDisposable
     private readonly CsvReader reader;
     private readonly ReadLimits limits;
     private long malformedRecord;
-    private bool quoteError;
 
     /// <param name="content">The file's bytes, sniffed: no byte order mark but UTF-8's, which CsvHelper passes over; not disposed.</param>
     /// <param name="limits">The reader's limits.</param>
@@ -48,7 +47,7 @@ internal sealed class CsvRecords : IDisposable
     public int FieldCount => reader.FieldCount;
 
     /// <summary>True when a quoted field of the current record has text after its closing quote.</summary>
-    public bool QuoteError => quoteError;
+    public bool QuoteError { get; private set; }
 
     /// <summary>The limit the last record passed, or its quote never closed, if any; reading stops there.</summary>
     public CsvLimit Exceeded { get; private set; }
@@ -100,7 +99,6 @@ internal sealed class CsvRecords : IDisposable
     // every later row into one cell, so the reading ends there as at a limit.
     private CsvLimit CheckQuotedFields()
     {
-        quoteError = false;
         for (var f = 0; f < reader.FieldCount; f++)
         {
             var raw = reader.GetRawSpan(f);
@@ -111,7 +109,7 @@ internal sealed class CsvRecords : IDisposable
                     return CsvLimit.UnclosedQuote;
                 }
 
-                quoteError = true;
+                QuoteError = true;
             }
         }
 
@@ -154,7 +152,7 @@ internal sealed class CsvRecords : IDisposable
     private bool WithinLimits()
     {
         Line = reader.LineNumber;
-        quoteError = false;
+        QuoteError = false;
         var length = reader.RawRecord.Length;
         Exceeded = length > limits.MaxRowBytes ? CsvLimit.RecordLength
             : reader.FieldCount > limits.MaxColumns ? CsvLimit.Columns

@@ -31,13 +31,7 @@ internal sealed class SniffedStream : Stream
     public static SniffedStream Open(Stream content)
     {
         var head = new byte[4096];
-        var count = 0;
-        int read;
-        while (count < head.Length && (read = content.Read(head, count, head.Length - count)) > 0)
-        {
-            count += read;
-        }
-
+        var count = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         return new SniffedStream(content, head[..count]);
     }
 
