@@ -166,8 +166,11 @@ public sealed class FileLabels
     }
 
     // The path parsed, when it is well formed and placed: only then may its folder names be repeated.
-    private static LandingPath? Placed(string path, ProtocolSet? protocols) =>
-        (Ingestion.LandingPath.Check(path).Path ?? Ingestion.LandingPath.WithUnreadableName(path)) is { } parsed && SafeNames.IsPlaced(parsed, protocols) ? parsed : null;
+    private static LandingPath? Placed(string path, ProtocolSet? protocols)
+    {
+        var check = Ingestion.LandingPath.Check(path);
+        return (check.Path ?? Ingestion.LandingPath.WithUnreadableName(path, check)) is { } parsed && SafeNames.IsPlaced(parsed, protocols) ? parsed : null;
+    }
 
     // Everything after "landing/" (the whole path when it is not a landing path): what an unplaced path is labelled by.
     private static string AfterContainer(string path) =>

@@ -33,8 +33,8 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     /// <summary>The rule for a path holding a colon or a control character: refused, but moved to quarantine with its report.</summary>
     public const string NameCharactersRule = "path.name_characters";
 
-    // What a name that was not valid UTF-8 is read with in place of each bad byte.
-    private const char Replacement = '\uFFFD';
+    /// <summary>What .NET reads in place of each byte of a name that is not valid UTF-8 (U+FFFD).</summary>
+    public const char UnreadableNameCharacter = '\uFFFD';
 
     /// <summary>
     /// A name refused as <see cref="NameEncodingRule"/> that the store can find after all (it really holds U+FFFD, the
@@ -84,7 +84,7 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
             return LandingPathCheck.Archive();
         }
 
-        if (segments.Any(s => s.Contains(Replacement, StringComparison.Ordinal)))
+        if (segments.Any(s => s.Contains(UnreadableNameCharacter, StringComparison.Ordinal)))
         {
             return LandingPathCheck.Refused(
                 NameEncodingRule,
@@ -134,15 +134,14 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     }
 
     /// <summary>
-    /// The folder and name of a landing entry refused for its name's encoding alone (landing/{partner}/{feed}/{file} with
-    /// well-formed folder names), so it can be named by its folder and a label of its name; otherwise null.
+    /// The folder and name of a landing entry <paramref name="check"/> (its <see cref="Check"/>) refused for its name's
+    /// encoding alone (landing/{partner}/{feed}/{file} with well-formed folder names, which hold no U+FFFD), so it can be
+    /// named by its folder and a label of its name; otherwise null.
     /// </summary>
-    public static LandingPath? WithUnreadableName(string? path)
+    internal static LandingPath? WithUnreadableName(string path, LandingPathCheck check)
     {
-        var check = Check(path);
-        var segments = path?.Split('/') ?? [];
-        return check.Rule == NameEncodingRule && segments.Length == 4 && !segments[1].Contains(Replacement, StringComparison.Ordinal)
-            && !segments[2].Contains(Replacement, StringComparison.Ordinal) && NamePattern().IsMatch(segments[1]) && NamePattern().IsMatch(segments[2])
+        var segments = path.Split('/');
+        return check.Rule == NameEncodingRule && segments.Length == 4 && NamePattern().IsMatch(segments[1]) && NamePattern().IsMatch(segments[2])
             ? new LandingPath(segments[1], segments[2], segments[3])
             : null;
     }

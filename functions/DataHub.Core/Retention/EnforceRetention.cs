@@ -201,7 +201,7 @@ public sealed class EnforceRetention
         {
             // Listed but not there by the name listed: a name that is not UTF-8 (read with U+FFFD), which nothing can open or
             // delete by that name. Said, by label, so it is not kept past its retention unseen.
-            if (item.Path.Contains('\uFFFD', StringComparison.Ordinal))
+            if (item.Path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
             {
                 _logger.LogWarning("Retention cannot delete {Path}: its name is not valid UTF-8; remove it by hand.", path);
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Local;
@@ -19,9 +20,6 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
-
-    // What .NET reads each byte of a name that is not valid UTF-8 as.
-    private const char Replacement = '\uFFFD';
 
     private readonly string _root;
     private readonly LinkGuard _links;
@@ -137,19 +135,19 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
 
         // Names not UTF-8 that .NET reads alike (U+FFFD for each bad byte) are one path: listed once, the count in its version.
-        var alike = found.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        foreach (var (path, full, link) in found.DistinctBy(f => f.Path, StringComparer.Ordinal).OrderBy(f => f.Path, StringComparer.Ordinal))
+        foreach (var alike in found.GroupBy(f => f.Path, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
+            var (path, full, link) = alike.First();
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!link && !file.Exists && path.Contains(Replacement, StringComparison.Ordinal))
+            if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
             {
                 // A name that is not valid UTF-8 (a file's or a folder's, with a backslash or not) is read with U+FFFD for
                 // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
                 // Not even its size or time can be read by that name; its folder's time and how many entries read alike
                 // change whenever one may have been replaced (removed, sent again), so each new upload is a new version.
                 var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
-                var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike[path].ToString(CultureInfo.InvariantCulture)}\"";
+                var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike.Count().ToString(CultureInfo.InvariantCulture)}\"";
                 yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
             }
             else if (link)
@@ -295,7 +293,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     // A real folder whose name holds U+FFFD and that cannot be found by it: its name was not UTF-8 (a stat, for such names only).
     private static bool IsUnreadableFolder(ref FileSystemEntry entry) =>
         entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0
-        && entry.FileName.Contains(Replacement) && !Directory.Exists(entry.ToFullPath());
+        && entry.FileName.Contains(LandingPath.UnreadableNameCharacter) && !Directory.Exists(entry.ToFullPath());
 
     private static bool IsObjectPath(string path)
     {
