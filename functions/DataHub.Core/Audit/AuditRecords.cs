@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using DataHub.Core.Governance;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
@@ -63,7 +62,7 @@ public sealed record AuditedRecord(
 /// </summary>
 /// <param name="store">The hub's object store (batch manifests, published versions), or null when there is none.</param>
 /// <param name="receipts">The hub's receipts, or null when there are none to read.</param>
-public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
+public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
 {
     /// <summary>Every record to account for, and the records that cannot be read (each a break).</summary>
     public async Task<(IReadOnlyList<AuditedRecord> Records, IReadOnlyList<string> Unreadable)> ReadAsync(CancellationToken cancellationToken)
@@ -87,7 +86,7 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
                 // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
                 batches.AddRange(await catalog.CommittedAsync(
                     feed,
-                    ex => breaks.Add($"{ManifestName(ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    ex => breaks.Add($"{ManifestName(feed, ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
                     cancellationToken).ConfigureAwait(false));
             }
 
@@ -151,11 +150,9 @@ public sealed partial class AuditRecords(IObjectStore? store, IReceiptStore? rec
 
     // A manifest by its path only when the hub named it ({partner}-{16 hex}.json, the batch id): anyone with write access
     // can leave a file under _batches/, and its name may be a person's.
-    private static string ManifestName(string path) =>
-        BatchManifestPath().IsMatch(path) && ReceiptNames.IsBatchId(Path.GetFileNameWithoutExtension(path)) ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
-
-    [GeneratedRegex(@"^secure/[a-z0-9][a-z0-9-]*/_batches/[^/]+\.json$")]
-    private static partial Regex BatchManifestPath();
+    private static string ManifestName(string feed, string path) =>
+        Path.GetFileNameWithoutExtension(path) is var id && ReceiptNames.IsBatchId(id) && path == MartManifest.PathFor(feed, id)
+            ? $"the batch manifest {path}" : $"an object not named as the hub names manifests, in {path[..(path.LastIndexOf('/') + 1)]}";
 
     private static async IAsyncEnumerable<AuditedRecord> VersionsAsync(IObjectStore store, string area, string label, string pointer, IReadOnlyList<string> kinds, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

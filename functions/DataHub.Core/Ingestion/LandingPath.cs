@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using DataHub.Core.Protocols;
 
 namespace DataHub.Core.Ingestion;
 
@@ -6,7 +6,7 @@ namespace DataHub.Core.Ingestion;
 /// <param name="Partner">The partner folder.</param>
 /// <param name="Feed">The feed folder.</param>
 /// <param name="FileName">The file name as dropped.</param>
-public sealed partial record LandingPath(string Partner, string Feed, string FileName)
+public sealed record LandingPath(string Partner, string Feed, string FileName)
 {
     /// <summary>The landing container.</summary>
     public const string Container = "landing";
@@ -120,7 +120,7 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
                 movable: true);
         }
 
-        if (!NamePattern().IsMatch(segments[1]) || !NamePattern().IsMatch(segments[2]))
+        if (!ProtocolLoader.IsName(segments[1]) || !ProtocolLoader.IsName(segments[2]))
         {
             return LandingPathCheck.Refused("path.name", "Partner and feed folder names are lower-case letters, digits and hyphens.", movable: true);
         }
@@ -141,13 +141,11 @@ public sealed partial record LandingPath(string Partner, string Feed, string Fil
     internal static LandingPath? WithUnreadableName(string path, LandingPathCheck check)
     {
         var segments = path.Split('/');
-        return check.Rule == NameEncodingRule && segments.Length == 4 && NamePattern().IsMatch(segments[1]) && NamePattern().IsMatch(segments[2])
+        return check.Rule == NameEncodingRule && segments.Length == 4 && ProtocolLoader.IsName(segments[1]) && ProtocolLoader.IsName(segments[2])
             ? new LandingPath(segments[1], segments[2], segments[3])
             : null;
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
-    private static partial Regex NamePattern();
 }
 
 /// <summary>The result of checking a landing path.</summary>

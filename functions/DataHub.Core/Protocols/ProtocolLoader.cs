@@ -261,6 +261,10 @@ public static partial class ProtocolLoader
             ? date
             : throw new ProtocolFormatException(fileName, $"{what} must be a date written yyyy-MM-dd.");
 
+    /// <summary>True when <paramref name="name"/> has the shape of a partner's or feed's name (lower-case letters, digits,
+    /// hyphens, not starting with a hyphen): the only names landing folders, receipts and agreements are given.</summary>
+    internal static bool IsName(string name) => NamePattern().IsMatch(name);
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex NamePattern();
 }

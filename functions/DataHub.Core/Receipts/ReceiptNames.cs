@@ -16,7 +16,7 @@ public static partial class ReceiptNames
         IsName(partner) && IsName(feed) && IsHash(sha256) ? $"the receipt of {partner}/{feed} content {sha256[..16]}" : Stray;
 
     /// <summary>True when <paramref name="part"/> has the shape of a partner or feed name (lower-case letters, digits, hyphens).</summary>
-    public static bool IsName(string part) => NamePattern().IsMatch(part);
+    public static bool IsName(string part) => Protocols.ProtocolLoader.IsName(part);
 
     /// <summary>True when <paramref name="part"/> has the shape of a content hash (64 lower-case hex digits).</summary>
     public static bool IsHash(string part) => HashPattern().IsMatch(part);
@@ -26,9 +26,6 @@ public static partial class ReceiptNames
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*-[0-9a-f]{16}$")]
     private static partial Regex BatchIdPattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
-    private static partial Regex NamePattern();
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HashPattern();
