@@ -133,9 +133,7 @@ public sealed class TableReceiptStore : IReceiptStore
                 else
                 {
                     // Named by its keys only when they have the hub's shape: an entity the hub did not write may be named after anyone.
-                    unreadable(entity.PartitionKey.Split('.') is [var partner, var feed] && ReceiptNames.IsName(partner) && ReceiptNames.IsName(feed) && ReceiptNames.IsHash(entity.RowKey)
-                        ? $"the receipt stored as {entity.PartitionKey}/{entity.RowKey[..16]} in {_table.Name}"
-                        : $"{ReceiptNames.Stray} in {_table.Name}");
+                    unreadable((entity.PartitionKey.Split('.') is [var partner, var feed] ? ReceiptNames.Of(partner, feed, entity.RowKey) : ReceiptNames.Stray) + " in " + _table.Name);
                 }
             }
         }
