@@ -58,7 +58,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// alone, never what it points to), so it is refused once; nothing else is touched.
     /// </summary>
     public Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, CancellationToken cancellationToken) =>
-        RefuseAsync(landingPath, labels, rule, message, removeLink, null, cancellationToken);
+        RefuseAsync(landingPath, labels.LandingPath(landingPath, hub.Protocols), labels, rule, message, removeLink, null, cancellationToken);
 
     /// <summary>
     /// Refuses a landing entry the hub cannot move, which so stays in landing, once for each version of it: the report is
@@ -69,13 +69,13 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// </summary>
     public async Task<IngestOutcome> RefuseLeftInLandingAsync(string landingPath, FileLabels labels, string rule, string message, string? version, CancellationToken cancellationToken)
     {
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
         if (version is null)
         {
-            return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
         }
 
         // Only safe forms are hashed (the version is the store's, the path's name a keyed label): the tag gives away nothing.
-        var safe = labels.LandingPath(landingPath, hub.Protocols);
         var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
         var named = $"v{tag}-{labels.PathLabel(landingPath, hub.Protocols)}";
         var reported = $"quarantine/_refused/{named}.report.json";
@@ -85,14 +85,14 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: rule, Message: $"Refused and reported already ({reported}); it stays in landing until it is renamed or removed.", ReportPath: reported) { SafeLandingPath = safe };
         }
 
-        return await RefuseAsync(landingPath, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
+        return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
     }
 
-    // The report is named {time}-{label}, or {named} when the caller names it (by version, path and label, to be found again).
-    private async Task<IngestOutcome> RefuseAsync(string landingPath, FileLabels labels, string rule, string message, bool removeLink, string? named, CancellationToken cancellationToken)
+    // The report is named {time}-{label}, or {named} when the caller names it (by version, path and label, to be found
+    // again); safe is the path as messages give it, worked out once by the caller.
+    private async Task<IngestOutcome> RefuseAsync(string landingPath, string safe, FileLabels labels, string rule, string message, bool removeLink, string? named, CancellationToken cancellationToken)
     {
         var now = hub.Time.GetUtcNow();
-        var safe = labels.LandingPath(landingPath, hub.Protocols);
         if (removeLink)
         {
             try
