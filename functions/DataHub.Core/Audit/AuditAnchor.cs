@@ -18,11 +18,12 @@ public interface IAuditAnchorStore
     /// <summary>The anchor recorded last, or null when there is none: cheap, so writers check it before every append.</summary>
     Task<AuditAnchor?> LatestAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every anchor recorded (an unreadable record is skipped here and named by <see cref="UnreadableAsync"/>).</summary>
-    IAsyncEnumerable<AuditAnchor> ReadAsync(CancellationToken cancellationToken);
+    /// <summary>Every anchor recorded; a record that cannot be read is skipped.</summary>
+    IAsyncEnumerable<AuditAnchor> ReadAsync(CancellationToken cancellationToken) => ReadAsync(_ => { }, cancellationToken);
 
-    /// <summary>Where the store holds records that cannot be read as anchors (a line cut off by a crash, or altered), as messages name them.</summary>
-    IAsyncEnumerable<string> UnreadableAsync(CancellationToken cancellationToken);
+    /// <summary>Every anchor recorded, in one pass; a record that cannot be read as an anchor (a line cut off by a crash, or
+    /// altered) is skipped and named to <paramref name="unreadable"/> as messages name it.</summary>
+    IAsyncEnumerable<AuditAnchor> ReadAsync(Action<string> unreadable, CancellationToken cancellationToken);
 
     /// <summary>The store as messages name it ("anchors/audit-anchors.jsonl", "the anchor container audit-anchors").</summary>
     string Name { get; }

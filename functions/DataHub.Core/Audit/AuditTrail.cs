@@ -24,7 +24,8 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
     /// <exception cref="Pseudonymisation.KeyUnavailableException">The log holds keyed events and the audit key cannot be had.</exception>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
     {
-        var stored = await Anchors.ReadAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var unreadableAnchors = new List<string>();
+        var stored = await Anchors.ReadAsync(unreadableAnchors.Add, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
         var anchors = new List<AuditAnchor>(stored);
         if (Published is not null)
         {
@@ -36,7 +37,7 @@ public sealed record AuditTrail(IAuditLog Log, IAuditKeyProvider Keys, IAuditAnc
         {
             AnchorStore = Anchors.Name,
             StoreAnchors = stored,
-            UnreadableAnchors = await Anchors.UnreadableAsync(cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false),
+            UnreadableAnchors = unreadableAnchors,
             Records = records,
             UnreadableRecords = unreadable,
             Receipts = Receipts,

@@ -65,7 +65,7 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
     public async Task<AuditAnchor?> LatestAsync(CancellationToken cancellationToken)
     {
         // Names sort newest first, so the first name listed is the latest anchor.
-        await foreach (var anchor in ListAsync(1, cancellationToken).ConfigureAwait(false))
+        await foreach (var anchor in ListAsync(1, _ => { }, cancellationToken).ConfigureAwait(false))
         {
             return anchor;
         }
@@ -74,25 +74,12 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<AuditAnchor> ReadAsync(CancellationToken cancellationToken) => ListAsync(_pageSize, cancellationToken);
+    public IAsyncEnumerable<AuditAnchor> ReadAsync(Action<string> unreadable, CancellationToken cancellationToken) => ListAsync(_pageSize, unreadable, cancellationToken);
 
     /// <inheritdoc />
     public string Name => "the anchor container " + _container.Name;
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<string> UnreadableAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: _pageSize);
-        await foreach (var page in StorageFailure.Guard(pages, "list the audit anchors in", _container.Name).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var blob in page.Values.Where(b => Parse(b.Name) is null))
-            {
-                yield return $"anchor blob {_container.Name}/{blob.Name}";
-            }
-        }
-    }
-
-    private async IAsyncEnumerable<AuditAnchor> ListAsync(int? pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<AuditAnchor> ListAsync(int? pageSize, Action<string> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = Prefix }, cancellationToken).AsPages(pageSizeHint: pageSize);
 
@@ -101,10 +88,14 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
         {
             foreach (var blob in page.Values)
             {
-                // A name that is not an anchor's is skipped: anchors only ever add evidence.
+                // A name that is not an anchor's is skipped (anchors only ever add evidence) and named to the caller.
                 if (Parse(blob.Name) is { } anchor)
                 {
                     yield return anchor;
+                }
+                else
+                {
+                    unreadable($"anchor blob {_container.Name}/{blob.Name}");
                 }
             }
         }

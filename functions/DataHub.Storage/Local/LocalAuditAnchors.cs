@@ -42,33 +42,22 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
         Task.FromResult(JsonLinesFile.Last(_path) is { } line ? Parse(line.Bytes, "the latest line of " + RelativePath) : null);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<AuditAnchor> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AuditAnchor> ReadAsync(Action<string> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(unreadable);
         var number = 0;
         foreach (var line in JsonLinesFile.Read(_path, JsonLinesFile.Length(_path)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             number++;
-            if (Parse(line.Bytes, string.Create(CultureInfo.InvariantCulture, $"{RelativePath} line {number}")) is { } anchor)
+            var source = string.Create(CultureInfo.InvariantCulture, $"{RelativePath} line {number}");
+            if (Parse(line.Bytes, source) is { } anchor)
             {
                 yield return anchor;
             }
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<string> UnreadableAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var number = 0;
-        foreach (var line in JsonLinesFile.Read(_path, JsonLinesFile.Length(_path)))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            number++;
-            if (Parse(line.Bytes, string.Empty) is null)
+            else
             {
-                yield return string.Create(CultureInfo.InvariantCulture, $"{RelativePath} line {number}");
+                unreadable(source);
             }
         }
 
