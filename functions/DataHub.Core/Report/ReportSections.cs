@@ -86,6 +86,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         var table = Table("Data for the chart: feeds by status and measure", ["measure", "red", "amber", "green"],
             RagMeasures.Select(m => (IReadOnlyList<string>)[m, .. statuses.Select(s => rows.Count(r => r[m] == s.Item1).ToString(CultureInfo.InvariantCulture))]));
         html.Append(Figure("scorecard-chart", "Feeds by status and measure", svg, table));
+        html.Append(ScorecardKey(rows));
         html.Append("<table class=\"scorecard\"><caption>Scorecard by feed</caption><thead><tr><th>Partner</th><th>Feed</th><th>Timeliness (due / arrived)</th><th>Completeness</th><th>Validity (rows rejected)</th><th>Duplicates</th><th>Cohort coverage</th><th>Overall</th></tr></thead><tbody>");
         foreach (var r in rows)
         {
@@ -99,6 +100,37 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         }
 
         return html.Append("</tbody></table>\n</section>\n").ToString();
+    }
+
+    // What a dash or a marker in the scorecard's table means, said before the table, and only for what it shows: a share
+    // is empty when the feed stored nothing or carries no key to measure, or when it is a cohort record feed, whose shares
+    // GovernanceTables.Scorecard leaves out (exact, they give the cohort sizes back); coverage takes the KPI tables' markers.
+    private static string ScorecardKey(IReadOnlyList<IReadOnlyDictionary<string, string>> rows)
+    {
+        string[] shares = ["linkage_completeness", "rejected_share", "duplicate_share"];
+        var dash = rows.Any(r => shares.Any(s => Percent(r[s]) == "—") || (r["coverage_marker"].Length == 0 && Percent(r["cohort_coverage"]) == "—"));
+        var markers = rows.Select(r => r["coverage_marker"]).Where(m => m.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var key = new StringBuilder();
+        if (dash)
+        {
+            key.Append("<p class=\"key\">In this table, — means no share is shown. Either there was nothing to measure (the feed stored no rows in the quarter, "
+                + "or its rows carry no linkage key; the status is then n/a), or the feed is a children's social care feed, whose shares are not published "
+                + "because, with its exact row counts, they would give the cohort sizes away. Such a feed's status is still judged on its exact figures.</p>\n");
+        }
+
+        if (markers.Length > 0)
+        {
+            var words = markers.Select(m => m switch
+            {
+                "[c]" => "[c] means withheld to protect confidentiality (the people reached, or the cohort people counted against them, are few enough to identify someone, or would let such a count be worked out)",
+                "[x]" => "[x] means not available yet (no KPI tables have been published to count the cohort from)",
+                "[z]" => "[z] means coverage does not apply (the feed is the cohort's own list of people, sends totals rather than people, or no cohort had started by the quarter's end)",
+                _ => m,
+            });
+            key.Append(CultureInfo.InvariantCulture, $"<p class=\"key\">Under cohort coverage, {E(string.Join("; ", words))}.</p>\n");
+        }
+
+        return key.ToString();
     }
 
     public string Agreements()

@@ -149,6 +149,35 @@ public sealed partial class BoardReportReadabilityTests
     }
 
     [Fact]
+    public void A_dash_or_a_coverage_marker_in_the_scorecard_is_explained_before_its_table()
+    {
+        // The CSC periods feed's shares are left out of the published scorecard; the ICB return sends totals, so no coverage.
+        string[] csc = ["csc", "csc-cla-periods", "2021Q1", "", "green", "green", "green", "amber", "amber", "2021-02-10", "2021-02-01", "0", "1", "", "", "0", "", "0.056", ""];
+        string[] icb = ["icb", "health-aggregates", "2021Q1", "", "green", "green", "green", "", "green", "2021-02-10", "2021-02-01", "0", "1", "0.9", "0", "0", "0", "", "[z]"];
+
+        var html = WebUtility.HtmlDecode(BoardReport.Render(ReportData.With(scorecard: [csc, icb]), Q, Generated));
+
+        var section = Regex.Match(html, "<section id=\"scorecard\".*?</section>", RegexOptions.Singleline).Value;
+        var table = section.IndexOf("<table class=\"scorecard\">", StringComparison.Ordinal);
+        section.Should().Contain("green</span> —", "the CSC feed's completeness has a status and no share");
+        var dashKey = section.IndexOf("— means no share is shown", StringComparison.Ordinal);
+        dashKey.Should().BePositive().And.BeLessThan(table, "the key comes before the table it explains");
+        section.Should().Contain("children's social care feed, whose shares are not published");
+        section.Should().Contain("Under cohort coverage, [z] means coverage does not apply").And.NotContain("[c] means").And.NotContain("[x] means");
+    }
+
+    [Fact]
+    public void A_scorecard_with_every_share_shown_has_no_key()
+    {
+        string[] police = ["police", "police-da-incidents", "2021Q1", "", "green", "green", "green", "green", "green", "2021-02-10", "2021-02-01", "0", "1", "1", "0", "0", "0", "0.222", ""];
+
+        var html = WebUtility.HtmlDecode(BoardReport.Render(ReportData.With(scorecard: [police]), Q, Generated));
+
+        var section = Regex.Match(html, "<section id=\"scorecard\".*?</section>", RegexOptions.Singleline).Value;
+        section.Should().Contain("22.2%").And.NotContain("—").And.NotContain("means");
+    }
+
+    [Fact]
     public void Partners_and_feeds_are_named_in_words_from_their_definitions_with_the_code_in_brackets()
     {
         var agreements = DataHub.Storage.Local.ProtocolFolder.Load(Path.Combine(DataHub.Testing.RepoPaths.Root, "functions", "protocols"));
