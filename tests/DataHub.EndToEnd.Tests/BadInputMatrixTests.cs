@@ -280,7 +280,7 @@ public sealed class BadInputMatrixTests : IDisposable
     {
         File.WriteAllText(System.IO.Path.Combine(Directory.CreateDirectory(System.IO.Path.Combine(_root.Path, "landing", "police")).FullName, "jan.csv"), Csv(PoliceHeader, GoodPoliceRows()));
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
-        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, _ => { });
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
         (await runner.PollOnceAsync(default)).Should().BeEmpty("a file is only taken once its size and time have settled");
         var outcome = (await runner.PollOnceAsync(default)).Single();
         outcome.Status.Should().Be(IngestStatus.Quarantined);

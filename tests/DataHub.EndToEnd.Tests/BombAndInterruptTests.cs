@@ -38,7 +38,7 @@ public sealed class BombAndInterruptTests : IDisposable
     public async Task Ctrl_c_during_a_file_lets_run_finish_that_file_then_exit_130_with_nothing_half_written()
     {
         (await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "key", "init", "--root", _root.Path)).Code.Should().Be(ExitCodes.Ok);
-        using var run = CliProcess.Start("run", "--root", _root.Path, "--poll-seconds", "0.2");
+        using var run = CliProcess.Start("run", "--root", _root.Path, "--poll-seconds", "0.2", "--settle-seconds", "1");
         await Until(() => run.Output.Contains("Watching", StringComparison.Ordinal), "run to start");
 
         var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;

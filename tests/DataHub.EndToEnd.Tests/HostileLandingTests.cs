@@ -65,7 +65,7 @@ public sealed class HostileLandingTests : IDisposable
         var time = File.GetLastWriteTimeUtc(file);
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var lines = new List<string>();
-        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, lines.Add);
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, lines.Add);
         await runner.PollOnceAsync(default);
         (await runner.PollOnceAsync(default)).Should().ContainSingle().Which.Rule.Should().Be("path.traversal");
 
@@ -158,7 +158,7 @@ public sealed class HostileLandingTests : IDisposable
             await context.Audit.AppendAsync(new AuditEntry(AuditKinds.Written, Agreement: "none", Detail: "tick"), ct);
             return "ran";
         });
-        var runner = new EmbeddedRunner(hub.Context, [audited], TimeSpan.FromMilliseconds(50), lines.Enqueue);
+        var runner = new EmbeddedRunner(hub.Context, [audited], TimeSpan.FromMilliseconds(50), TimeSpan.Zero, lines.Enqueue);
         await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
         File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "Zebedee Quillfeather 02-03-1981.csv"), Police);
 
@@ -321,7 +321,7 @@ public sealed class HostileLandingTests : IDisposable
     {
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var lines = new ConcurrentQueue<string>();
-        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.FromMilliseconds(50), lines.Enqueue);
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.FromMilliseconds(50), TimeSpan.Zero, lines.Enqueue);
         using var stop = new CancellationTokenSource();
         var run = runner.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));

@@ -138,7 +138,7 @@ public sealed class RunbookTests : IDisposable
         (await root.RunAsync("audit", "repair")).Code.Should().Be(ExitCodes.Ok);
         using (var hub = EmbeddedHub.Open(root.Path, null, root.Clock))
         {
-            var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, _ => { });
+            var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
             await runner.PollOnceAsync(default);
             (await runner.PollOnceAsync(default)).Should().ContainSingle().Which.Status.Should().Be(IngestStatus.Stored);
         }

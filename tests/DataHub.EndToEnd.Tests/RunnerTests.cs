@@ -33,7 +33,7 @@ public sealed class RunnerTests : IDisposable
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var jobRuns = 0;
         var everySecond = new TimerJob("Tick", "* * * * * *", (_, _) => Task.FromResult($"run {Interlocked.Increment(ref jobRuns)}"));
-        var runner = new EmbeddedRunner(hub.Context, [everySecond], TimeSpan.FromMilliseconds(200), lines.Enqueue);
+        var runner = new EmbeddedRunner(hub.Context, [everySecond], TimeSpan.FromMilliseconds(200), TimeSpan.Zero, lines.Enqueue);
         using var stop = new CancellationTokenSource();
         var run = runner.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -50,4 +50,56 @@ public sealed class RunnerTests : IDisposable
         jobRuns.Should().BeGreaterThan(0, "the every-second job ran on its schedule");
         lines.Should().Contain(l => l.StartsWith("Tick: run ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_file_whose_upload_paused_is_not_taken_until_it_has_been_unchanged_for_the_settle_time()
+    {
+        await _root.RunAsync("key", "init");
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;
+        var file = Path.Combine(landing, "upload.csv");
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.FromSeconds(30), _ => { });
+
+        // The first half of an upload, then a pause: two polls see it unchanged, but not for 30 seconds.
+        await File.WriteAllTextAsync(file, Header + "I1,2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n");
+        (await runner.PollOnceAsync(default)).Should().BeEmpty();
+        _root.Clock.Advance(TimeSpan.FromSeconds(20));
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("a pause shorter than the settle time is still an upload under way");
+
+        // The upload goes on: its settle time starts again.
+        await File.AppendAllTextAsync(file, "I2,2018-06-03,victim,Ann,Oneil,2012-05-12,F,N,N\n");
+        File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(1));
+        (await runner.PollOnceAsync(default)).Should().BeEmpty();
+        _root.Clock.Advance(TimeSpan.FromSeconds(29));
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("the file changed 29 seconds ago");
+        _root.Clock.Advance(TimeSpan.FromSeconds(1));
+        var stored = (await runner.PollOnceAsync(default)).Should().ContainSingle().Subject;
+
+        stored.Status.Should().Be(IngestStatus.Stored);
+        stored.RowsAccepted.Should().Be(2, "the whole upload, both halves");
+    }
+
+    [Theory]
+    [InlineData("upload.csv.filepart")]
+    [InlineData("upload.csv.part")]
+    [InlineData("~$upload.xlsx")]
+    public async Task A_name_an_upload_tool_writes_under_waits_an_hour_then_is_quarantined_for_its_type_not_kept_silently(string name)
+    {
+        await _root.RunAsync("key", "init");
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(landing, name), Header);
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
+
+        (await runner.PollOnceAsync(default)).Should().BeEmpty();
+        _root.Clock.Advance(TimeSpan.FromMinutes(59));
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("the tool may still be writing it, to rename it when done");
+        _root.Clock.Advance(TimeSpan.FromMinutes(1));
+        var handled = (await runner.PollOnceAsync(default)).Should().ContainSingle().Subject;
+
+        handled.Status.Should().NotBe(IngestStatus.Stored);
+        _root.Files("landing").Should().NotContain(f => f.StartsWith("landing/police/", StringComparison.Ordinal), "an abandoned upload is moved out and reported");
+    }
+
+    private const string Header = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\n";
 }

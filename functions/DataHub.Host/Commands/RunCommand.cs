@@ -12,8 +12,20 @@ internal static class RunCommand
         var root = CommonOptions.Root();
         var protocols = CommonOptions.Protocols();
         var poll = new Option<double>("--poll-seconds") { Description = "How often landing/ is listed.", DefaultValueFactory = _ => 2 };
+        var settle = new Option<double>("--settle-seconds")
+        {
+            Description = "How long a file must stay unchanged before it is ingested, so that an upload that pauses is not taken half-way (names such as .filepart wait an hour).",
+            DefaultValueFactory = _ => 30,
+        };
         var schedules = new Option<string[]>("--schedule") { Description = "Override a timer job's CRON schedule: Name=\"sec min hour day month weekday\".", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("run", "Run the embedded host: ingest each file dropped into landing/{partner}/{feed}/ and run the timer jobs. Ctrl+C stops.") { root, protocols, poll, schedules };
+        var command = new Command("run", "Run the embedded host: ingest each file dropped into landing/{partner}/{feed}/ and run the timer jobs. Ctrl+C stops.") { root, protocols, poll, settle, schedules };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(settle) is var seconds && (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds))
+            {
+                result.AddError("--settle-seconds must be 0 or more.");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
             var rootPath = parse.GetValue(root)!;
@@ -38,8 +50,8 @@ internal static class RunCommand
                     env.Output.WriteLine($"Start-up clean-up: removed {recovered.TemporaryFiles} temporary files and {recovered.UncommittedMartFiles.Count} mart files of uncommitted batches left by a stopped process.");
                 }
 
-                env.Output.WriteLine($"Watching {Path.Combine(hub.Root, "landing")} (every {parse.GetValue(poll)} s). Timer jobs: {(jobs.Count == 0 ? "none registered" : string.Join(", ", jobs.Select(j => $"{j.Name} [{j.Schedule}]")))}. Ctrl+C stops.");
-                var runner = new EmbeddedRunner(hub.Context, jobs, TimeSpan.FromSeconds(parse.GetValue(poll)), line => env.Output.WriteLine(line));
+                env.Output.WriteLine($"Watching {Path.Combine(hub.Root, "landing")} (every {parse.GetValue(poll)} s; a file is ingested once unchanged for {parse.GetValue(settle)} s). Timer jobs: {(jobs.Count == 0 ? "none registered" : string.Join(", ", jobs.Select(j => $"{j.Name} [{j.Schedule}]")))}. Ctrl+C stops.");
+                var runner = new EmbeddedRunner(hub.Context, jobs, TimeSpan.FromSeconds(parse.GetValue(poll)), TimeSpan.FromSeconds(parse.GetValue(settle)), line => env.Output.WriteLine(line));
                 await runner.RunAsync(ct);
                 env.Output.WriteLine(runner.Failures == 0 ? "Stopped." : $"Stopped; {runner.Failures} file(s) failed unexpectedly while running (see the log and the audit).");
                 return ct.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;

@@ -7,7 +7,8 @@ namespace DataHub.Host.Embedded;
 
 /// <summary>
 /// The embedded host: polls landing/ and ingests each new file once its size and time have settled (a file still being
-/// uploaded is left alone), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
+/// uploaded is left alone, and so is one whose upload has paused for less than the settle time; a name an upload tool
+/// writes under before renaming, such as <c>.filepart</c>, waits an hour), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
 /// file is logged (safely), audited and counted, the file is tried again later with a growing pause, and the next file
 /// is handled. Cancellation (Ctrl+C) stops between files and between job runs: work under way is finished, not cut.
 /// </summary>
@@ -17,12 +18,23 @@ public sealed class EmbeddedRunner
     public const string UnhandledRule = "runner.unhandled";
 
     private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(30);
+
+    // How long a name an upload tool writes under (then renames) must stay unchanged before it is handled as a delivery:
+    // long enough for any paused upload to resume, short enough that an abandoned one is quarantined (for its file type)
+    // and so reported, never kept silently.
+    private static readonly TimeSpan UploadNameSettle = TimeSpan.FromHours(1);
+
+    // Suffixes and prefixes that upload and office tools give a file while they write it (WinSCP, FileZilla, browsers,
+    // rsync's dot-files are hidden files and handled as such; Office's lock files start "~$").
+    private static readonly string[] UploadSuffixes = [".filepart", ".part", ".partial", ".crdownload", ".download", ".tmp", ".temp"];
+
     private readonly HubContext _hub;
     private readonly IReadOnlyList<TimerJob> _jobs;
     private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _settle;
     private readonly Action<string> _report;
     private readonly ILogger _log;
-    private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string ETag, DateTimeOffset Since)> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _handled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Retry> _retries = new(StringComparer.Ordinal);
     private int _failures;
@@ -31,12 +43,15 @@ public sealed class EmbeddedRunner
     /// <param name="hub">The hub.</param>
     /// <param name="jobs">The timer jobs.</param>
     /// <param name="pollInterval">How often landing/ is listed.</param>
+    /// <param name="settle">How long a file must stay unchanged (and be seen unchanged on two polls) before it is handled.</param>
     /// <param name="report">Receives one line per file handled or job run.</param>
-    public EmbeddedRunner(HubContext hub, IReadOnlyList<TimerJob> jobs, TimeSpan pollInterval, Action<string> report)
+    public EmbeddedRunner(HubContext hub, IReadOnlyList<TimerJob> jobs, TimeSpan pollInterval, TimeSpan settle, Action<string> report)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(settle, TimeSpan.Zero);
         _hub = hub;
         _jobs = jobs;
         _pollInterval = pollInterval;
+        _settle = settle;
         _report = report;
         _log = hub.Logger("DataHub.Runner");
     }
@@ -60,8 +75,8 @@ public sealed class EmbeddedRunner
     }
 
     /// <summary>
-    /// Lists landing/ once and ingests every file whose ETag is unchanged since the previous poll saw it, unless it was
-    /// handled already, or failed and its pause has not run out.
+    /// Lists landing/ once and ingests every file whose ETag the previous poll saw too and has not changed for the settle
+    /// time (an upload tool's temporary name: an hour), unless it was handled already, or failed and its pause has not run out.
     /// </summary>
     /// <param name="cancellationToken">Stops between files; a file begun is finished.</param>
     /// <returns>The outcomes of the files handled (a file whose handling threw has none).</returns>
@@ -78,7 +93,8 @@ public sealed class EmbeddedRunner
         var now = _hub.Time.GetUtcNow();
         foreach (var (path, eTag) in current)
         {
-            var settled = _seen.TryGetValue(path, out var before) && string.Equals(before, eTag, StringComparison.Ordinal);
+            var settled = _seen.TryGetValue(path, out var before) && string.Equals(before.ETag, eTag, StringComparison.Ordinal)
+                && now - before.Since >= (IsUploadName(path) ? UploadNameSettle : _settle);
             var done = _handled.TryGetValue(path, out var handledTag) && string.Equals(handledTag, eTag, StringComparison.Ordinal);
             var waiting = _retries.TryGetValue(path, out var retry) && string.Equals(retry.ETag, eTag, StringComparison.Ordinal) && now < retry.NotBefore;
             if (!settled || done || waiting)
@@ -108,10 +124,15 @@ public sealed class EmbeddedRunner
             }
         }
 
+        // A version keeps the time it was first seen; a change starts its settle time again.
+        var seen = current.ToDictionary(
+            c => c.Key,
+            c => _seen.TryGetValue(c.Key, out var before) && string.Equals(before.ETag, c.Value, StringComparison.Ordinal) ? before : (c.Value, now),
+            StringComparer.Ordinal);
         _seen.Clear();
-        foreach (var (path, eTag) in current)
+        foreach (var (path, version) in seen)
         {
-            _seen[path] = eTag;
+            _seen[path] = version;
         }
 
         // A path no longer listed is forgotten: a file sent again under it later, even one that looks the same (a name
@@ -123,6 +144,14 @@ public sealed class EmbeddedRunner
         }
 
         return outcomes;
+    }
+
+    /// <summary>True for a name an upload or office tool writes under before the file is complete (see <see cref="UploadSuffixes"/>).</summary>
+    public static bool IsUploadName(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        return name.StartsWith("~$", StringComparison.Ordinal) || UploadSuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A one-line description of an outcome for the console: the file by its safe label, never its name.</summary>
