@@ -82,12 +82,12 @@ public sealed class RunnerTests : IDisposable
     [Theory]
     [InlineData("upload.csv.filepart")]
     [InlineData("upload.csv.part")]
-    [InlineData("~$upload.xlsx")]
-    public async Task A_name_an_upload_tool_writes_under_waits_an_hour_then_is_quarantined_for_its_type_not_kept_silently(string name)
+    [InlineData("~$upload.csv")]
+    public async Task A_name_an_upload_tool_writes_under_waits_an_hour_then_is_quarantined_unread(string name)
     {
         await _root.RunAsync("key", "init");
         var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(landing, name), Header);
+        await File.WriteAllTextAsync(Path.Combine(landing, name), Header + "I1,2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\nI2,2018-06-03,vic");
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
         var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
 
@@ -97,8 +97,28 @@ public sealed class RunnerTests : IDisposable
         _root.Clock.Advance(TimeSpan.FromMinutes(1));
         var handled = (await runner.PollOnceAsync(default)).Should().ContainSingle().Subject;
 
-        handled.Status.Should().NotBe(IngestStatus.Stored);
+        handled.Status.Should().Be(IngestStatus.Quarantined);
+        handled.Rule.Should().Be(LandingPath.UploadIncompleteRule);
+        _root.Files("secure").Should().BeEmpty("what an unfinished upload holds is never read as the delivery");
         _root.Files("landing").Should().NotContain(f => f.StartsWith("landing/police/", StringComparison.Ordinal), "an abandoned upload is moved out and reported");
+        _root.Files("quarantine").Should().Contain(f => f.EndsWith(".report.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_upload_name_last_written_over_an_hour_ago_is_not_held_another_hour_by_a_restarted_runner()
+    {
+        await _root.RunAsync("key", "init");
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;
+        var file = Path.Combine(landing, "upload.csv.filepart");
+        await File.WriteAllTextAsync(file, Header);
+        File.SetLastWriteTimeUtc(file, _root.Clock.GetUtcNow().UtcDateTime - TimeSpan.FromHours(2));
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.FromSeconds(30), _ => { });
+
+        (await runner.PollOnceAsync(default)).Should().BeEmpty("a file is seen on two polls before it is handled");
+        var handled = (await runner.PollOnceAsync(default)).Should().ContainSingle().Subject;
+
+        handled.Rule.Should().Be(LandingPath.UploadIncompleteRule);
     }
 
     private const string Header = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\n";

@@ -78,6 +78,7 @@ public static class RuleTexts
         ["path.empty"] = "The landing path was empty.",
         ["path.empty_segment"] = "The landing path had an empty folder name.",
         ["path.hidden"] = "The file or folder name was hidden (starts with a dot).",
+        [Ingestion.LandingPath.UploadIncompleteRule] = "The file was left under an upload tool's temporary name (such as .filepart), so its upload may not have finished.",
         ["path.name"] = "The file or folder name used characters the hub does not accept.",
     };
 

@@ -33,6 +33,11 @@ public sealed record LandingPath(string Partner, string Feed, string FileName)
     /// <summary>The rule for a path holding a colon or a control character: refused, but moved to quarantine with its report.</summary>
     public const string NameCharactersRule = "path.name_characters";
 
+    /// <summary>The audit rule for a file left under an upload tool's temporary name (<see cref="IsUploadName"/>).</summary>
+    public const string UploadIncompleteRule = "path.upload_incomplete";
+
+    private static readonly string[] UploadSuffixes = [".filepart", ".part", ".partial", ".crdownload", ".download", ".tmp", ".temp"];
+
     /// <summary>What .NET reads in place of each byte of a name that is not valid UTF-8 (U+FFFD).</summary>
     public const char UnreadableNameCharacter = '\uFFFD';
 
@@ -130,7 +135,26 @@ public sealed record LandingPath(string Partner, string Feed, string FileName)
             return LandingPathCheck.Refused("path.hidden", "Hidden files (names starting with '.') are not ingested.", movable: true);
         }
 
+        // An upload tool's temporary name holds what it had written so far: never read as the delivery, whatever it holds.
+        if (IsUploadName(segments[3]))
+        {
+            return LandingPathCheck.Refused(
+                UploadIncompleteRule,
+                "The file's name is one an upload tool gives a file while it writes it (such as .filepart or .part), and it was not renamed when done: the upload may not have finished, so nothing was read. " +
+                "It is quarantined: ask the partner to send the file again under its real name.",
+                movable: true);
+        }
+
         return new LandingPathCheck(new LandingPath(segments[1], segments[2], segments[3]), null, null, false, false);
+    }
+
+    /// <summary>True for a file name an upload or office tool writes under before the file is complete: WinSCP's
+    /// <c>.filepart</c>, <c>.part</c>, <c>.partial</c>, browsers' <c>.crdownload</c> and <c>.download</c>, <c>.tmp</c>,
+    /// <c>.temp</c>, and Office's <c>~$</c> lock files.</summary>
+    public static bool IsUploadName(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        return fileName.StartsWith("~$", StringComparison.Ordinal) || UploadSuffixes.Any(s => fileName.EndsWith(s, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ internal static class RunCommand
         var poll = new Option<double>("--poll-seconds") { Description = "How often landing/ is listed.", DefaultValueFactory = _ => 2 };
         var settle = new Option<double>("--settle-seconds")
         {
-            Description = "How long a file must stay unchanged before it is ingested, so that an upload that pauses is not taken half-way (names such as .filepart wait an hour).",
+            Description = "How long a file must go unwritten before it is ingested, so that an upload that pauses is not taken half-way (names such as .filepart wait an hour, then are quarantined unread).",
             DefaultValueFactory = _ => 30,
         };
         var schedules = new Option<string[]>("--schedule") { Description = "Override a timer job's CRON schedule: Name=\"sec min hour day month weekday\".", AllowMultipleArgumentsPerToken = false };

@@ -8,7 +8,7 @@ namespace DataHub.Host.Embedded;
 /// <summary>
 /// The embedded host: polls landing/ and ingests each new file once its size and time have settled (a file still being
 /// uploaded is left alone, and so is one whose upload has paused for less than the settle time; a name an upload tool
-/// writes under before renaming, such as <c>.filepart</c>, waits an hour), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
+/// writes under before renaming, such as <c>.filepart</c>, waits an hour, then is quarantined unread), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
 /// file is logged (safely), audited and counted, the file is tried again later with a growing pause, and the next file
 /// is handled. Cancellation (Ctrl+C) stops between files and between job runs: work under way is finished, not cut.
 /// </summary>
@@ -19,14 +19,12 @@ public sealed class EmbeddedRunner
 
     private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(30);
 
-    // How long a name an upload tool writes under (then renames) must stay unchanged before it is handled as a delivery:
-    // long enough for any paused upload to resume, short enough that an abandoned one is quarantined (for its file type)
-    // and so reported, never kept silently.
+    // How long a name an upload tool writes under (then renames) must stay unchanged before it is handed on, to be
+    // quarantined unread (LandingPath.UploadIncompleteRule): long enough for a paused upload to resume and be renamed,
+    // short enough that an abandoned one is reported, never kept silently. Counted from the file's last write as well as
+    // from when this run first saw it, so a restarted runner does not start the hour again.
     private static readonly TimeSpan UploadNameSettle = TimeSpan.FromHours(1);
 
-    // Suffixes and prefixes that upload and office tools give a file while they write it (WinSCP, FileZilla, browsers,
-    // rsync's dot-files are hidden files and handled as such; Office's lock files start "~$").
-    private static readonly string[] UploadSuffixes = [".filepart", ".part", ".partial", ".crdownload", ".download", ".tmp", ".temp"];
 
     private readonly HubContext _hub;
     private readonly IReadOnlyList<TimerJob> _jobs;
@@ -75,8 +73,9 @@ public sealed class EmbeddedRunner
     }
 
     /// <summary>
-    /// Lists landing/ once and ingests every file whose ETag the previous poll saw too and has not changed for the settle
-    /// time (an upload tool's temporary name: an hour), unless it was handled already, or failed and its pause has not run out.
+    /// Lists landing/ once and ingests every file whose ETag the previous poll saw too and that has not been written for the
+    /// settle time (an upload tool's temporary name: an hour, after which it is quarantined unread), unless it was handled
+    /// already, or failed and its pause has not run out.
     /// </summary>
     /// <param name="cancellationToken">Stops between files; a file begun is finished.</param>
     /// <returns>The outcomes of the files handled (a file whose handling threw has none).</returns>
@@ -85,16 +84,18 @@ public sealed class EmbeddedRunner
         var ingest = new IngestExtract(_hub);
         var outcomes = new List<IngestOutcome>();
         var current = new Dictionary<string, string>(StringComparer.Ordinal);
+        var written = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var item in LandingSweep.LandedAsync(_hub.Store, cancellationToken).ConfigureAwait(false))
         {
             current[item.Path] = item.ETag;
+            written[item.Path] = item.LastModified;
         }
 
         var now = _hub.Time.GetUtcNow();
         foreach (var (path, eTag) in current)
         {
             var settled = _seen.TryGetValue(path, out var before) && string.Equals(before.ETag, eTag, StringComparison.Ordinal)
-                && now - before.Since >= (IsUploadName(path) ? UploadNameSettle : _settle);
+                && now - before.Since >= (LandingPath.IsUploadName(path[(path.LastIndexOf('/') + 1)..]) ? UploadNameSettle : _settle);
             var done = _handled.TryGetValue(path, out var handledTag) && string.Equals(handledTag, eTag, StringComparison.Ordinal);
             var waiting = _retries.TryGetValue(path, out var retry) && string.Equals(retry.ETag, eTag, StringComparison.Ordinal) && now < retry.NotBefore;
             if (!settled || done || waiting)
@@ -124,10 +125,13 @@ public sealed class EmbeddedRunner
             }
         }
 
-        // A version keeps the time it was first seen; a change starts its settle time again.
+        // A version's settle time runs from its last write, or from when it was first seen if that is earlier (a clock
+        // behind the file's): a change starts it again, and a restarted runner does not, for a file long since written.
         var seen = current.ToDictionary(
             c => c.Key,
-            c => _seen.TryGetValue(c.Key, out var before) && string.Equals(before.ETag, c.Value, StringComparison.Ordinal) ? before : (c.Value, now),
+            c => _seen.TryGetValue(c.Key, out var before) && string.Equals(before.ETag, c.Value, StringComparison.Ordinal)
+                ? before
+                : (c.Value, written[c.Key] < now ? written[c.Key] : now),
             StringComparer.Ordinal);
         _seen.Clear();
         foreach (var (path, version) in seen)
@@ -144,14 +148,6 @@ public sealed class EmbeddedRunner
         }
 
         return outcomes;
-    }
-
-    /// <summary>True for a name an upload or office tool writes under before the file is complete (see <see cref="UploadSuffixes"/>).</summary>
-    public static bool IsUploadName(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var name = path[(path.LastIndexOf('/') + 1)..];
-        return name.StartsWith("~$", StringComparison.Ordinal) || UploadSuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A one-line description of an outcome for the console: the file by its safe label, never its name.</summary>

@@ -23,12 +23,25 @@ public sealed class LandingPathTests
     [InlineData("landing/police/police-da-incidents/Report: Smith.csv", "path.name_characters", true)]
     [InlineData("landing/police/police-da-incidents/a\u0007bell.csv", "path.name_characters", true)]
     [InlineData("landing/police/police-da-incidents/incidents-Ren\uFFFDe.csv", "path.name_encoding", false)]
+    [InlineData("landing/police/police-da-incidents/jan 2019.csv.filepart", LandingPath.UploadIncompleteRule, true)]
+    [InlineData("landing/police/police-da-incidents/jan 2019.csv.PART", LandingPath.UploadIncompleteRule, true)]
+    [InlineData("landing/police/police-da-incidents/jan 2019.xlsx.crdownload", LandingPath.UploadIncompleteRule, true)]
+    [InlineData("landing/police/police-da-incidents/~$jan 2019.xlsx", LandingPath.UploadIncompleteRule, true)]
     public void Refuses_paths_outside_the_landing_shape(string path, string rule, bool movable)
     {
         var check = LandingPath.Check(path);
         check.Path.Should().BeNull();
         check.Rule.Should().Be(rule);
         check.Movable.Should().Be(movable);
+    }
+
+    [Theory]
+    [InlineData("jan 2019.partners.csv")]
+    [InlineData("part 2.csv")]
+    [InlineData("temperature.csv")]
+    public void A_name_that_only_contains_an_upload_tools_word_is_a_delivery(string name)
+    {
+        LandingPath.Check($"landing/police/police-da-incidents/{name}").Path.Should().NotBeNull();
     }
 
     [Theory]
