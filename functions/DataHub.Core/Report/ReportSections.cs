@@ -102,20 +102,22 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         return html.Append("</tbody></table>\n</section>\n").ToString();
     }
 
-    // What a dash or a marker in the scorecard's table means, said before the table, and only for what it shows: a share
-    // is empty when the feed stored nothing or carries no key to measure, or when it is a cohort record feed, whose shares
-    // GovernanceTables.Scorecard leaves out (exact, they give the cohort sizes back); coverage takes the KPI tables' markers.
+    // What a dash or a marker in the scorecard's table means, said before the table, and only for what it shows. A share
+    // is empty when there was nothing to measure it on (Scorecard: no rows read, no linkage key, no row stored), or for a
+    // cohort record feed, whose shares GovernanceTables.Scorecard leaves out (exact, they give the cohort sizes back); the
+    // status beside it still comes from what was measured. Coverage takes CohortCoverage's markers.
     private static string ScorecardKey(IReadOnlyList<IReadOnlyDictionary<string, string>> rows)
     {
         string[] shares = ["linkage_completeness", "rejected_share", "duplicate_share"];
-        var dash = rows.Any(r => shares.Any(s => Percent(r[s]) == "—") || (r["coverage_marker"].Length == 0 && Percent(r["cohort_coverage"]) == "—"));
+        var dash = rows.Any(r => shares.Any(s => Percent(r[s]) == "—"));
         var markers = rows.Select(r => r["coverage_marker"]).Where(m => m.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var key = new StringBuilder();
         if (dash)
         {
-            key.Append("<p class=\"key\">In this table, — means no share is shown. Either there was nothing to measure (the feed stored no rows in the quarter, "
-                + "or its rows carry no linkage key; the status is then n/a), or the feed is a children's social care feed, whose shares are not published "
-                + "because, with its exact row counts, they would give the cohort sizes away. Such a feed's status is still judged on its exact figures.</p>\n");
+            key.Append("<p class=\"key\">In this table, — means no share is shown. Either there was nothing to measure it on (no rows read or stored in the quarter, "
+                + "or no linkage key in the feed's rows), or the feed is a children's social care feed, whose completeness, validity and duplicate shares are not "
+                + "published because, with its exact row counts, they would give the cohort sizes away. The status beside a dash comes from what could be measured: "
+                + "completeness from the required fields, and validity is red whenever a file was quarantined.</p>\n");
         }
 
         if (markers.Length > 0)
@@ -123,8 +125,9 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
             var words = markers.Select(m => m switch
             {
                 "[c]" => "[c] means withheld to protect confidentiality (the people reached, or the cohort people counted against them, are few enough to identify someone, or would let such a count be worked out)",
+                "[low]" => "[low] means the people reached are not zero but round to zero",
                 "[x]" => "[x] means not available yet (no KPI tables have been published to count the cohort from)",
-                "[z]" => "[z] means coverage does not apply (the feed is the cohort's own list of people, sends totals rather than people, or no cohort had started by the quarter's end)",
+                "[z]" => "[z] means coverage does not apply (the feed is the cohort's own list of people or sends totals rather than people, or no cohort had started by the quarter's end, or those started have nobody in them)",
                 _ => m,
             });
             key.Append(CultureInfo.InvariantCulture, $"<p class=\"key\">Under cohort coverage, {E(string.Join("; ", words))}.</p>\n");

@@ -151,9 +151,9 @@ public sealed partial class BoardReportReadabilityTests
     [Fact]
     public void A_dash_or_a_coverage_marker_in_the_scorecard_is_explained_before_its_table()
     {
-        // The CSC periods feed's shares are left out of the published scorecard; the ICB return sends totals, so no coverage.
+        // The CSC periods feed's shares are left out of the published scorecard; the ICB return sends totals: no linkage key, no coverage.
         string[] csc = ["csc", "csc-cla-periods", "2021Q1", "", "green", "green", "green", "amber", "amber", "2021-02-10", "2021-02-01", "0", "1", "", "", "0", "", "0.056", ""];
-        string[] icb = ["icb", "health-aggregates", "2021Q1", "", "green", "green", "green", "", "green", "2021-02-10", "2021-02-01", "0", "1", "0.9", "0", "0", "0", "", "[z]"];
+        string[] icb = ["icb", "health-aggregates", "2021Q1", "", "green", "green", "green", "", "green", "2021-02-10", "2021-02-01", "0", "1", "", "0", "0", "0", "", "[z]"];
 
         var html = WebUtility.HtmlDecode(BoardReport.Render(ReportData.With(scorecard: [csc, icb]), Q, Generated));
 
@@ -162,7 +162,7 @@ public sealed partial class BoardReportReadabilityTests
         section.Should().Contain("green</span> —", "the CSC feed's completeness has a status and no share");
         var dashKey = section.IndexOf("— means no share is shown", StringComparison.Ordinal);
         dashKey.Should().BePositive().And.BeLessThan(table, "the key comes before the table it explains");
-        section.Should().Contain("children's social care feed, whose shares are not published");
+        section.Should().Contain("children's social care feed, whose completeness, validity and duplicate shares are not published").And.Contain("validity is red whenever a file was quarantined");
         section.Should().Contain("Under cohort coverage, [z] means coverage does not apply").And.NotContain("[c] means").And.NotContain("[x] means");
     }
 
