@@ -1,3 +1,4 @@
+using System.Text;
 using DataHub.Host.Commands;
 
 namespace DataHub.EndToEnd.Tests;
@@ -50,6 +51,26 @@ public sealed class CommandTests : IDisposable
 
         code.Should().Be(ExitCodes.Failed, output.ToString());
         output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
+    }
+
+    [Fact]
+    public async Task Ingest_leaves_a_different_file_of_the_same_name_waiting_in_landing_as_it_is()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // A partner's delivery waits in landing for `datahub run`; an operator then ingests another file that happens to
+        // carry its name. The waiting delivery has no receipt yet: overwriting it would lose it without a trace.
+        var waiting = Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "Zebedee Quillfeather.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(waiting)!);
+        var delivered = Encoding.UTF8.GetBytes(Police + "I2,2018-02-04,victim,Zoe,Oneil,2011-05-12,F,N,N\n");
+        await File.WriteAllBytesAsync(waiting, delivered);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "Zebedee Quillfeather.csv", Police);
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain(_root.Label("Zebedee Quillfeather.csv")).And.NotContain("Zebedee");
+        File.ReadAllBytes(waiting).Should().Equal(delivered, "the waiting delivery is the partner's, not the command's to replace");
+        _root.Files("secure").Should().BeEmpty();
+        _root.Files("receipts").Should().BeEmpty("neither file was claimed");
     }
 
     [Fact]

@@ -153,8 +153,16 @@ public sealed class EmbeddedHub : IDisposable
                             await input.CopyToAsync(output, token).ConfigureAwait(false);
                         }
                     },
-                    WriteOptions.Default,
+                    WriteOptions.CreateNew,
                     cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectExistsException)
+        {
+            // Another file of this name is waiting in landing (a partner's delivery not yet handled, or one being handled):
+            // it has no receipt until it is claimed, so replacing it would lose it without a trace. The same content
+            // landing there meanwhile is this delivery's; anything else is left as it is and this copy is not made.
+            landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
+                ?? throw new LandingNameTakenException(path);
         }
         catch (ObjectRefusedException)
         {
@@ -224,4 +232,12 @@ public sealed class EmbeddedHub : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Logging.Dispose();
+}
+
+/// <summary>Raised when landing already holds a different file of the name a file is to be copied in under; neither is touched.</summary>
+public sealed class LandingNameTakenException(string path)
+    : Exception("Landing already holds a different file of this name.")
+{
+    /// <summary>The landing path that is taken (it can hold a partner's file name: never shown).</summary>
+    public string Path { get; } = path;
 }
