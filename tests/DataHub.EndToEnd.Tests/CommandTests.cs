@@ -74,6 +74,47 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_of_a_file_still_being_written_stores_nothing_of_it()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // An operator ingests an extract the partner's upload is still writing: a copy of what is there so far would be
+        // stored as the whole delivery (exit 0, the cut last row a row error), and the complete file later a second batch.
+        var file = Path.Combine(_root.Inputs, "incidents.csv");
+        var rows = string.Concat(Enumerable.Range(1, 200_000).Select(i => $"I{i},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
+        await File.WriteAllTextAsync(file, Police + rows);
+        using var stop = new CancellationTokenSource();
+        using var appended = new SemaphoreSlim(0);
+        var upload = Task.Factory.StartNew(
+            () =>
+            {
+                // The upload goes on writing for as long as the ingest runs, a row at a time, as a transfer does.
+                using var uploading = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                for (var more = 200_001; !stop.IsCancellationRequested; more++)
+                {
+                    uploading.Write(Encoding.UTF8.GetBytes($"I{more},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
+                    uploading.Flush();
+                    if (more == 200_001)
+                    {
+                        appended.Release();
+                    }
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        await appended.WaitAsync();
+
+        // In a process of its own, as an operator runs it beside the upload.
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
+        await stop.CancelAsync();
+        await upload;
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain("changed while it was copied");
+        _root.Files("secure").Should().BeEmpty("a file cut short by the copy is no delivery");
+        _root.Files("landing").Should().BeEmpty("the torn copy never lands");
+        _root.Files("receipts").Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Key_init_refuses_to_overwrite_an_existing_key()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);

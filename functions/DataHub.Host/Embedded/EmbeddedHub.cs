@@ -147,10 +147,19 @@ public sealed class EmbeddedHub : IDisposable
                     path,
                     async (output, token) =>
                     {
+                        var (length, written) = (source.Length, source.LastWriteTimeUtc);
                         var input = source.OpenRead();
                         await using (input.ConfigureAwait(false))
                         {
                             await input.CopyToAsync(output, token).ConfigureAwait(false);
+                        }
+
+                        // A file its sender is still writing (an upload under way) would be copied cut short and stored as
+                        // the whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
+                        source.Refresh();
+                        if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
+                        {
+                            throw new SourceChangedException();
                         }
                     },
                     WriteOptions.CreateNew,
@@ -241,3 +250,7 @@ public sealed class LandingNameTakenException(string path)
     /// <summary>The landing path that is taken (it can hold a partner's file name: never shown).</summary>
     public string Path { get; } = path;
 }
+
+/// <summary>Raised when the file given to ingest changed while it was copied into landing; the copy is abandoned, nothing lands.</summary>
+public sealed class SourceChangedException()
+    : Exception("The file changed while it was copied into landing.");
