@@ -1,3 +1,4 @@
+using System.Text;
 using DataHub.Host.Commands;
 
 namespace DataHub.EndToEnd.Tests;
@@ -50,6 +51,67 @@ public sealed class CommandTests : IDisposable
 
         code.Should().Be(ExitCodes.Failed, output.ToString());
         output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
+    }
+
+    [Fact]
+    public async Task Ingest_leaves_a_different_file_of_the_same_name_waiting_in_landing_as_it_is()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // A partner's delivery waits in landing for `datahub run`; an operator then ingests another file that happens to
+        // carry its name. The waiting delivery has no receipt yet: overwriting it would lose it without a trace.
+        var waiting = Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "Zebedee Quillfeather.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(waiting)!);
+        var delivered = Encoding.UTF8.GetBytes(Police + "I2,2018-02-04,victim,Zoe,Oneil,2011-05-12,F,N,N\n");
+        await File.WriteAllBytesAsync(waiting, delivered);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "Zebedee Quillfeather.csv", Police);
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain(_root.Label("Zebedee Quillfeather.csv")).And.NotContain("Zebedee");
+        File.ReadAllBytes(waiting).Should().Equal(delivered, "the waiting delivery is the partner's, not the command's to replace");
+        _root.Files("secure").Should().BeEmpty();
+        _root.Files("receipts").Should().BeEmpty("neither file was claimed");
+    }
+
+    [Fact]
+    public async Task Ingest_of_a_file_still_being_written_stores_nothing_of_it()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // An operator ingests an extract the partner's upload is still writing: a copy of what is there so far would be
+        // stored as the whole delivery (exit 0, the cut last row a row error), and the complete file later a second batch.
+        var file = Path.Combine(_root.Inputs, "incidents.csv");
+        var rows = string.Concat(Enumerable.Range(1, 200_000).Select(i => $"I{i},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
+        await File.WriteAllTextAsync(file, Police + rows);
+        using var stop = new CancellationTokenSource();
+        using var appended = new SemaphoreSlim(0);
+        var upload = Task.Factory.StartNew(
+            () =>
+            {
+                // The upload goes on writing for as long as the ingest runs, a row at a time, as a transfer does.
+                using var uploading = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                for (var more = 200_001; !stop.IsCancellationRequested; more++)
+                {
+                    uploading.Write(Encoding.UTF8.GetBytes($"I{more},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
+                    uploading.Flush();
+                    if (more == 200_001)
+                    {
+                        appended.Release();
+                    }
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        await appended.WaitAsync();
+
+        // In a process of its own, as an operator runs it beside the upload.
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
+        await stop.CancelAsync();
+        await upload;
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain("changed while it was copied");
+        _root.Files("secure").Should().BeEmpty("a file cut short by the copy is no delivery");
+        _root.Files("landing").Should().BeEmpty("the torn copy never lands");
+        _root.Files("receipts").Should().BeEmpty();
     }
 
     [Fact]

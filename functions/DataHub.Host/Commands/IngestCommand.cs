@@ -55,6 +55,16 @@ internal static class IngestCommand
                     env.Output.WriteLine(EmbeddedRunner.Describe(outcome));
                     return CodeFor(outcome);
                 }
+                catch (SourceChangedException)
+                {
+                    env.Error.WriteLine($"{label} changed while it was copied into landing (is it still being written?): nothing was ingested or kept. Ingest it again once it is complete.");
+                    return ExitCodes.Failed;
+                }
+                catch (LandingNameTakenException)
+                {
+                    env.Error.WriteLine($"{label} was not copied: a different file of the same name is waiting in that partner and feed's landing folder and was left as it is (`datahub run` handles it). Give this file another name and ingest it again.");
+                    return ExitCodes.Usage;
+                }
                 catch (ObjectRefusedException ex)
                 {
                     env.Error.WriteLine($"{label} was not read: {ex.Reason}");

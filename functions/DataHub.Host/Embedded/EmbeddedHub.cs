@@ -147,14 +147,31 @@ public sealed class EmbeddedHub : IDisposable
                     path,
                     async (output, token) =>
                     {
+                        var (length, written) = (source.Length, source.LastWriteTimeUtc);
                         var input = source.OpenRead();
                         await using (input.ConfigureAwait(false))
                         {
                             await input.CopyToAsync(output, token).ConfigureAwait(false);
                         }
+
+                        // A file its sender is still writing (an upload under way) would be copied cut short and stored as
+                        // the whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
+                        source.Refresh();
+                        if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
+                        {
+                            throw new SourceChangedException();
+                        }
                     },
-                    WriteOptions.Default,
+                    WriteOptions.CreateNew,
                     cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectExistsException)
+        {
+            // Another file of this name is waiting in landing (a partner's delivery not yet handled, or one being handled):
+            // it has no receipt until it is claimed, so replacing it would lose it without a trace. The same content
+            // landing there meanwhile is this delivery's; anything else is left as it is and this copy is not made.
+            landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
+                ?? throw new LandingNameTakenException(path);
         }
         catch (ObjectRefusedException)
         {
@@ -225,3 +242,15 @@ public sealed class EmbeddedHub : IDisposable
     /// <inheritdoc />
     public void Dispose() => Logging.Dispose();
 }
+
+/// <summary>Raised when landing already holds a different file of the name a file is to be copied in under; neither is touched.</summary>
+public sealed class LandingNameTakenException(string path)
+    : Exception("Landing already holds a different file of this name.")
+{
+    /// <summary>The landing path that is taken (it can hold a partner's file name: never shown).</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>Raised when the file given to ingest changed while it was copied into landing; the copy is abandoned, nothing lands.</summary>
+public sealed class SourceChangedException()
+    : Exception("The file changed while it was copied into landing.");
