@@ -28,7 +28,8 @@ public static class ExitCodes
     /// <summary>Done: ingested, nothing wrong found.</summary>
     public const int Ok = 0;
 
-    /// <summary>The command line was wrong (System.CommandLine's own parse-error code).</summary>
+    /// <summary>The command line was wrong (System.CommandLine's own parse-error code), or the command cannot go ahead until
+    /// someone looks (`ingest` of a name a different waiting file already has): not to be retried as it is.</summary>
     public const int Usage = 1;
 
     /// <summary>The input was rejected: file quarantined or refused, validation errors, audit chain broken.</summary>
@@ -37,7 +38,8 @@ public static class ExitCodes
     /// <summary>Configuration is missing or wrong: no key (run `datahub key init`), a malformed protocol file, a key that already exists.</summary>
     public const int Configuration = 3;
 
-    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry.</summary>
+    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry (but `ingest` of a file that
+    /// changed while it was copied leaves nothing in landing: ingest it again once it is complete).</summary>
     public const int Failed = 4;
 
     /// <summary>`run` stopped by Ctrl+C, between files.</summary>

@@ -62,7 +62,9 @@ internal static class IngestCommand
                 }
                 catch (LandingNameTakenException)
                 {
-                    env.Error.WriteLine($"{label} was not copied: a different file of the same name is waiting in that partner and feed's landing folder and was left as it is (`datahub run` handles it). Give this file another name and ingest it again.");
+                    env.Error.WriteLine($"{label} was not copied: a different file of the same name is already waiting in that partner and feed's landing folder, and was left as it is (`datahub run` will ingest it). "
+                        + "Find out what it is first (`datahub label NAME`, then `datahub audit show --partner P`): if it is an earlier copy of this delivery, let it be handled and do not send this one too; "
+                        + "only if both are deliveries of their own, give this file another name and ingest it again.");
                     return ExitCodes.Usage;
                 }
                 catch (ObjectRefusedException ex)

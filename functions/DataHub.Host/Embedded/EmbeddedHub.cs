@@ -123,6 +123,8 @@ public sealed class EmbeddedHub : IDisposable
     /// wait begins, and ended by its token (the outcome stays <see cref="IngestStatus.InProgress"/> and the copy stays in
     /// landing for the next run).</param>
     /// <exception cref="ObjectRefusedException">The file given is a link or not a regular file: it is not read.</exception>
+    /// <exception cref="LandingNameTakenException">Landing holds a different file of the same name, waiting: neither is touched.</exception>
+    /// <exception cref="SourceChangedException">The file changed while it was copied (still being written): nothing lands.</exception>
     public async Task<IngestOutcome> DropAndIngestAsync(string file, string partner, string feed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken, SameContentWait? wait = null)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -139,44 +141,51 @@ public sealed class EmbeddedHub : IDisposable
             return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
         }
 
-        StoredObject landed;
-        try
+        StoredObject? landed = null;
+        for (var attempt = 1; landed is null; attempt++)
         {
-            landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
-                ?? await Context.Store.WriteAsync(
-                    path,
-                    async (output, token) =>
-                    {
-                        var (length, written) = (source.Length, source.LastWriteTimeUtc);
-                        var input = source.OpenRead();
-                        await using (input.ConfigureAwait(false))
+            try
+            {
+                landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
+                    ?? await Context.Store.WriteAsync(
+                        path,
+                        async (output, token) =>
                         {
-                            await input.CopyToAsync(output, token).ConfigureAwait(false);
-                        }
+                            var (length, written) = (source.Length, source.LastWriteTimeUtc);
+                            var input = source.OpenRead();
+                            await using (input.ConfigureAwait(false))
+                            {
+                                await input.CopyToAsync(output, token).ConfigureAwait(false);
+                            }
 
-                        // A file its sender is still writing (an upload under way) would be copied cut short and stored as
-                        // the whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
-                        source.Refresh();
-                        if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
-                        {
-                            throw new SourceChangedException();
-                        }
-                    },
-                    WriteOptions.CreateNew,
-                    cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectExistsException)
-        {
-            // Another file of this name is waiting in landing (a partner's delivery not yet handled, or one being handled):
-            // it has no receipt until it is claimed, so replacing it would lose it without a trace. The same content
-            // landing there meanwhile is this delivery's; anything else is left as it is and this copy is not made.
-            landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
-                ?? throw new LandingNameTakenException(path);
-        }
-        catch (ObjectRefusedException)
-        {
-            // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
-            return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+                            // A file its sender is still writing (an upload under way) would be copied cut short and stored as
+                            // the whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
+                            source.Refresh();
+                            if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
+                            {
+                                throw new SourceChangedException();
+                            }
+                        },
+                        WriteOptions.CreateNew,
+                        cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectExistsException)
+            {
+                // Another file of this name is waiting in landing (a partner's delivery not yet handled, or one being handled):
+                // it has no receipt until it is claimed, so replacing it would lose it without a trace. The same content
+                // landing there meanwhile is this delivery's; anything else is left as it is and this copy is not made. A
+                // file handled and moved out between the two looks has freed the name: the copy is tried again, a few times.
+                landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false);
+                if (landed is null && (attempt >= 3 || await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not null))
+                {
+                    throw new LandingNameTakenException(path);
+                }
+            }
+            catch (ObjectRefusedException)
+            {
+                // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
+                return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // The same content being handled by another delivery at this moment: once that one ends (or its claim lapses),
