@@ -57,11 +57,12 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
     internal static (string Path, string? ETag) Landed(string? message)
     {
         StorageBlobCreatedEventData? created;
+        string? subject;
         try
         {
-            created = EventGridEvent.Parse(BinaryData.FromString(message ?? string.Empty)).TryGetSystemEventData(out var data)
-                ? data as StorageBlobCreatedEventData
-                : null;
+            var parsed = EventGridEvent.Parse(BinaryData.FromString(message ?? string.Empty));
+            subject = parsed.Subject;
+            created = parsed.TryGetSystemEventData(out var data) ? data as StorageBlobCreatedEventData : null;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
         {
@@ -81,7 +82,19 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
 
         // The service quotes a blob's ETag in headers but not in events; the store's form is the quoted one.
         var eTag = string.IsNullOrEmpty(created.ETag) ? null : BlobObjectStore.TagOf(new ETag(created.ETag));
-        return (LandingContainers.PathOf(blob.BlobContainerName, blob.BlobName), eTag);
+        return (LandingContainers.PathOf(blob.BlobContainerName, WholeName(blob.BlobContainerName, blob.BlobName, subject)), eTag);
+    }
+
+    // The event's url is the blob's name unescaped, so a '?' or '#' in the name cuts or garbles it (read as a query or a
+    // fragment) and the file would be looked for under another name. The subject ("/blobServices/default/containers/
+    // {container}/blobs/{name}") holds the name as it is: taken when it has either character, the url's name otherwise.
+    private static string WholeName(string container, string fromUrl, string? subject)
+    {
+        var prefix = $"/blobServices/default/containers/{container}/blobs/";
+        return subject is not null && subject.Length > prefix.Length && subject.StartsWith(prefix, StringComparison.Ordinal)
+            && subject.AsSpan(prefix.Length).IndexOfAny('?', '#') >= 0
+            ? subject[prefix.Length..]
+            : fromUrl;
     }
 }
 
