@@ -192,6 +192,51 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     }
 
     [Fact]
+    public async Task A_storage_outage_while_a_workbook_is_read_fails_the_attempt_for_a_retry_instead_of_quarantining_the_workbook_as_corrupt()
+    {
+        var app = App();
+        _extract = PaddedWorkbook();
+        var delivery = await LandAsync(app);
+
+        // The file is hashed whole first; its rows are then read again in ranges (it outgrows the SDK's read buffer), and
+        // storage fails the first of those reads, with every retry the client makes: a short outage, over before the next read.
+        var reads = 0;
+        Proxy.Fault = request => request.Method == "GET" && request.Path.Value!.Contains("/landing-", StringComparison.Ordinal)
+            && request.Headers.ContainsKey("x-ms-range") && Interlocked.Increment(ref reads) is > 2 and <= 5 ? 503 : null;
+        var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        Proxy.Fault = _ => null;
+
+        reads.Should().BeGreaterThanOrEqualTo(5, "the rows were read after the file was hashed, and the outage outlasted the client's retries");
+        failure.Should().BeOfType<IngestAttemptFailedException>("a storage outage is the hub's failure, retried, not the partner's");
+        (await PathsAsync(app, "quarantine/")).Should().BeEmpty("the workbook is not corrupt");
+        (await AuditAsync(app, AuditKinds.Quarantined)).Should().BeEmpty();
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("the file stays in landing for the retry");
+
+        await delivery.To(Function(app));
+
+        (await PathsAsync(app, "secure/")).Should().NotBeEmpty("the retry stores the workbook");
+    }
+
+    // A school's attendance workbook with a part no reader looks at, of incompressible bytes, so it is larger than one
+    // ranged read of the SDK's blob stream (4 MiB) and its sheet is read back in ranges after the file is hashed.
+    private static SyntheticFile PaddedWorkbook()
+    {
+        var workbook = SyntheticHub.Generate().Files.First(f => f.FileName.EndsWith(".xlsx", StringComparison.Ordinal));
+        using var padded = new MemoryStream();
+        padded.Write(workbook.Content);
+        using (var zip = new System.IO.Compression.ZipArchive(padded, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var pad = zip.CreateEntry("docProps/padding.bin", System.IO.Compression.CompressionLevel.NoCompression);
+            using var stream = pad.Open();
+            var bytes = new byte[6 << 20];
+            new Random(7).NextBytes(bytes);
+            stream.Write(bytes);
+        }
+
+        return workbook with { FileName = "attendance-padded.xlsx", Content = padded.ToArray() };
+    }
+
+    [Fact]
     public async Task Key_vault_unreachable_fails_the_attempt_clearly_and_writes_nothing()
     {
         Use(5);
