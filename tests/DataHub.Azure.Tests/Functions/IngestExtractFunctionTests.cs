@@ -217,6 +217,40 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         (await PathsAsync(app, "secure/")).Should().NotBeEmpty("the retry stores the workbook");
     }
 
+    [Fact]
+    public async Task A_workbook_overwritten_while_its_rows_are_read_is_audited_as_superseded_not_counted_as_a_failed_attempt()
+    {
+        var app = App();
+        _extract = PaddedWorkbook() with { FileName = "attendance-overwritten.xlsx" };
+        var delivery = await LandAsync(app);
+        var (container, name) = LandingContainers.Locate(delivery.Landed.Path);
+        var partner = new global::Azure.Storage.Blobs.BlobClient(Emulator.ConnectionString, container, name);
+
+        // The partner overwrites the workbook as the hub reads it back after hashing it: the hub's next ranged read, pinned
+        // to the version it hashed, finds the version gone.
+        var reads = 0;
+        Proxy.Fault = request =>
+        {
+            if (request.Method == "GET" && request.Path.Value!.Contains("/landing-", StringComparison.Ordinal) && request.Headers.ContainsKey("x-ms-range")
+                && Interlocked.Increment(ref reads) == 3)
+            {
+                partner.Upload(new BinaryData(Extract.Content.Concat(new byte[] { 0 }).ToArray()), overwrite: true);
+            }
+
+            return null;
+        };
+        var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        Proxy.Fault = _ => null;
+
+        reads.Should().BeGreaterThanOrEqualTo(3, "the workbook was read back after it was hashed");
+        failure.Should().BeNull("the partner's overwrite is not a failure of the hub for the host to retry");
+        var superseded = (await AuditAsync(app, AuditKinds.Superseded)).Should().ContainSingle().Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        (await AuditAsync(app, AuditKinds.Failed)).Should().BeEmpty();
+        (await AuditAsync(app, AuditKinds.Quarantined)).Should().BeEmpty("the workbook is not corrupt");
+        (await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, superseded.FileSha256!), CancellationToken.None))!.FailedAttempts.Should().Be(0);
+    }
+
     // A school's attendance workbook with a part no reader looks at, of incompressible bytes, so it is larger than one
     // ranged read of the SDK's blob stream (4 MiB) and its sheet is read back in ranges after the file is hashed.
     private static SyntheticFile PaddedWorkbook()
