@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using DataHub.Core.Feeds;
 using DataHub.Core.Storage;
 using DataHub.Core.Validation;
@@ -14,13 +15,15 @@ internal sealed class XlsxSheetReader : IDisposable
 {
     private const string Unreadable = "The workbook cannot be read (truncated or corrupt XLSX); save it again or send CSV.";
     private readonly IExcelDataReader reader;
-    private readonly Stream? copy;
+    private readonly WatchedReads workbook;
+    private readonly WatchedReads? copy;
     private readonly ReadLimits limits;
     private bool failed;
 
-    private XlsxSheetReader(IExcelDataReader reader, Stream? copy, ReadLimits limits)
+    private XlsxSheetReader(IExcelDataReader reader, WatchedReads workbook, WatchedReads? copy, ReadLimits limits)
     {
         this.reader = reader;
+        this.workbook = workbook;
         this.copy = copy;
         this.limits = limits;
     }
@@ -60,13 +63,16 @@ internal sealed class XlsxSheetReader : IDisposable
         // ExcelDataReader's configuration asks for code page 1252 when constructed, which .NET only serves once the
         // code-pages provider is registered; registering is idempotent and adds encodings, it changes none.
         System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
-        Stream? copy = null;
+        // A read of the content or of its scratch copy that fails is the storage's failure, not the workbook's: it is thrown
+        // on to the handler, which retries the file, rather than reported as a corrupt workbook and quarantined.
+        var source = new WatchedReads(content, leaveOpen: true);
+        WatchedReads? copy = null;
         try
         {
-            if (!content.CanSeek)
+            if (!source.CanSeek)
             {
-                copy = scratch?.CreateFile() ?? new MemoryStream();
-                if (!CopyWithin(content, copy, limits.MaxWorkbookBytes))
+                copy = new WatchedReads(scratch?.CreateFile() ?? new MemoryStream(), leaveOpen: false);
+                if (!CopyWithin(source, copy, limits.MaxWorkbookBytes))
                 {
                     copy.Dispose();
                     error = new FileError(Rules.FileDecompressedTooLarge, string.Create(CultureInfo.InvariantCulture, $"The workbook is larger than {limits.MaxWorkbookBytes >> 20:N0} MB; send the extract as CSV or in parts."));
@@ -74,7 +80,7 @@ internal sealed class XlsxSheetReader : IDisposable
                 }
             }
 
-            var workbook = copy ?? content;
+            var workbook = copy ?? source;
             workbook.Position = 0;
             error = NotAWorkbook(workbook) ?? WorkbookCheck.Check(workbook, limits);
             if (error is not null)
@@ -84,11 +90,21 @@ internal sealed class XlsxSheetReader : IDisposable
             }
 
             workbook.Position = 0;
-            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(workbook, new ExcelReaderConfiguration { LeaveOpen = true }), copy, limits);
+            return new XlsxSheetReader(ExcelReaderFactory.CreateOpenXmlReader(workbook, new ExcelReaderConfiguration { LeaveOpen = true }), workbook, copy, limits);
         }
-        catch (Exception e) when (IsContentProblem(e))
+        catch (Exception e)
         {
             copy?.Dispose();
+            if ((source.Failure ?? copy?.Failure) is { } storage)
+            {
+                ExceptionDispatchInfo.Throw(storage);
+            }
+
+            if (!IsContentProblem(e))
+            {
+                throw;
+            }
+
             error = new FileError(Rules.FileUnreadable, Unreadable);
             return null;
         }
@@ -123,8 +139,14 @@ internal sealed class XlsxSheetReader : IDisposable
 
             return true;
         }
-        catch (Exception e) when (IsContentProblem(e))
+        catch (Exception e) when (workbook.Failure is not null || IsContentProblem(e))
         {
+            // The reader may have wrapped the storage's failure (as corrupt zip data, say): the failure itself goes on.
+            if (workbook.Failure is { } storage)
+            {
+                ExceptionDispatchInfo.Throw(storage);
+            }
+
             failed = true;
             errors.Add(new FileError(Rules.FileUnreadable, Unreadable));
             return false;

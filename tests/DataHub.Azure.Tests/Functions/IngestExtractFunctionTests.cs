@@ -192,6 +192,88 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     }
 
     [Fact]
+    public async Task A_storage_outage_while_a_workbook_is_read_fails_the_attempt_for_a_retry_instead_of_quarantining_the_workbook_as_corrupt()
+    {
+        var app = App();
+        _extract = PaddedWorkbook(seed: 7);
+        var delivery = await LandAsync(app);
+
+        // The file is hashed whole first; its rows are then read again in ranges (it outgrows the SDK's read buffer), and
+        // storage fails the first of those reads, with every retry the client makes: a short outage, over before the next read.
+        var reads = 0;
+        Proxy.Fault = request => request.Method == "GET" && request.Path.Value!.Contains("/landing-", StringComparison.Ordinal)
+            && request.Headers.ContainsKey("x-ms-range") && Interlocked.Increment(ref reads) is > 2 and <= 5 ? 503 : null;
+        var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        Proxy.Fault = _ => null;
+
+        reads.Should().BeGreaterThanOrEqualTo(5, "the rows were read after the file was hashed, and the outage outlasted the client's retries");
+        failure.Should().BeOfType<IngestAttemptFailedException>("a storage outage is the hub's failure, retried, not the partner's");
+        (await PathsAsync(app, "quarantine/")).Should().BeEmpty("the workbook is not corrupt");
+        (await AuditAsync(app, AuditKinds.Quarantined)).Should().BeEmpty();
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("the file stays in landing for the retry");
+
+        await delivery.To(Function(app));
+
+        (await PathsAsync(app, "secure/")).Should().NotBeEmpty("the retry stores the workbook");
+    }
+
+    [Fact]
+    public async Task A_workbook_overwritten_while_its_rows_are_read_is_audited_as_superseded_not_counted_as_a_failed_attempt()
+    {
+        var app = App();
+        _extract = PaddedWorkbook(seed: 8) with { FileName = "attendance-overwritten.xlsx" };
+        var delivery = await LandAsync(app);
+        var (container, name) = LandingContainers.Locate(delivery.Landed.Path);
+        var partner = new global::Azure.Storage.Blobs.BlobClient(Emulator.ConnectionString, container, name);
+
+        // The partner overwrites the workbook as the hub reads it back after hashing it: the hub's next ranged read, pinned
+        // to the version it hashed, finds the version gone.
+        var reads = 0;
+        Proxy.Fault = request =>
+        {
+            if (request.Method == "GET" && request.Path.Value!.Contains("/landing-", StringComparison.Ordinal) && request.Headers.ContainsKey("x-ms-range")
+                && Interlocked.Increment(ref reads) == 3)
+            {
+                partner.Upload(new BinaryData(Extract.Content.Concat(new byte[] { 0 }).ToArray()), overwrite: true);
+            }
+
+            return null;
+        };
+        var failure = await Record.ExceptionAsync(() => delivery.To(Function(app)));
+        Proxy.Fault = _ => null;
+
+        reads.Should().BeGreaterThanOrEqualTo(3, "the workbook was read back after it was hashed");
+        failure.Should().BeNull("the partner's overwrite is not a failure of the hub for the host to retry");
+        var safe = (await LabelsAsync(app)).LandingPath(delivery.Landed.Path, Hub(app).Protocols);
+        var superseded = (await AuditAsync(app, AuditKinds.Superseded)).Should().ContainSingle(e => e.Entry.Path == safe).Subject.Entry;
+        superseded.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        // Only this workbook's events: the class's other workbook test shares the feed.
+        (await AuditAsync(app, AuditKinds.Failed)).Should().NotContain(e => e.Entry.Path == superseded.Path);
+        (await AuditAsync(app, AuditKinds.Quarantined)).Should().NotContain(e => e.Entry.Path == superseded.Path, "the workbook is not corrupt");
+        (await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, superseded.FileSha256!), CancellationToken.None))!.FailedAttempts.Should().Be(0);
+    }
+
+    // A school's attendance workbook with a part no reader looks at, of incompressible bytes, so it is larger than one
+    // ranged read of the SDK's blob stream (4 MiB) and its sheet is read back in ranges after the file is hashed. Each test
+    // pads with its own seed: the same content would share one receipt across the class's tests.
+    private static SyntheticFile PaddedWorkbook(int seed)
+    {
+        var workbook = SyntheticHub.Generate().Files.First(f => f.FileName.EndsWith(".xlsx", StringComparison.Ordinal));
+        using var padded = new MemoryStream();
+        padded.Write(workbook.Content);
+        using (var zip = new System.IO.Compression.ZipArchive(padded, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var pad = zip.CreateEntry("docProps/padding.bin", System.IO.Compression.CompressionLevel.NoCompression);
+            using var stream = pad.Open();
+            var bytes = new byte[6 << 20];
+            new Random(seed).NextBytes(bytes);
+            stream.Write(bytes);
+        }
+
+        return workbook with { FileName = "attendance-padded.xlsx", Content = padded.ToArray() };
+    }
+
+    [Fact]
     public async Task Key_vault_unreachable_fails_the_attempt_clearly_and_writes_nothing()
     {
         Use(5);

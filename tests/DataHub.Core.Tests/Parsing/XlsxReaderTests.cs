@@ -98,6 +98,45 @@ public sealed class XlsxReaderTests
     }
 
     [Fact]
+    public async Task A_read_failing_under_a_workbook_is_thrown_for_a_retry_never_reported_as_a_corrupt_workbook()
+    {
+        // A storage outage mid-read (a blob's ranged read that fails past the client's retries) is the hub's failure, which the
+        // handler retries; reported as file.unreadable, a sound workbook would be quarantined as corrupt.
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], .. Enumerable.Range(0, 2000).Select(i => Row($"INC{i}"))]);
+        var whole = new ReadsFailingAfter(bytes, int.MaxValue);
+        using (var reader = FeedReader.Open(whole, "incidents.xlsx", FeedSamples.Contract(Police)))
+        {
+            (await FeedSamples.ReadAll(reader)).Should().HaveCount(2000);
+        }
+
+        whole.Reads.Should().BeGreaterThan(3, "the workbook is read in many reads, some of them while its rows are read");
+        for (var failing = 1; failing <= whole.Reads; failing++)
+        {
+            var stream = new ReadsFailingAfter(bytes, failing - 1);
+            var errors = new List<string>();
+            var thrown = await Record.ExceptionAsync(async () =>
+            {
+                using var reader = FeedReader.Open(stream, "incidents.xlsx", FeedSamples.Contract(Police));
+                await FeedSamples.ReadAll(reader);
+                errors.AddRange(reader.FileErrors.Select(e => e.Rule));
+            });
+            errors.Should().BeEmpty($"read {failing} failed in the storage, not in the workbook");
+            thrown.Should().BeOfType<IOException>($"read {failing} failed, and the failure goes on to the handler");
+        }
+    }
+
+    [Fact]
+    public void A_read_failing_while_a_forward_only_workbook_is_copied_to_scratch_is_thrown_not_reported_as_corrupt()
+    {
+        var bytes = Workbook([[.. FeedSamples.Contract(Police).Fields.Select(f => (object?)f.Name)], Row("INC1")]);
+        var content = Ingestion.PassThroughStream.FailingAfter(new ForwardOnlyStream(bytes), bytes.Length / 2, "Azure storage failed to read the landed file: HTTP 503.");
+
+        var thrown = Record.Exception(() => FeedReader.Open(content, "incidents.xlsx", FeedSamples.Contract(Police)).Dispose());
+
+        thrown.Should().BeOfType<IOException>();
+    }
+
+    [Fact]
     public void Not_a_workbook_under_an_xlsx_name_is_unreadable()
     {
         using var reader = FeedReader.Open(new MemoryStream(Encoding.UTF8.GetBytes(FeedSamples.Csv(Police))), "incidents.xlsx", FeedSamples.Contract(Police));
@@ -161,6 +200,56 @@ public sealed class XlsxReaderTests
         }
 
         return output.ToArray();
+    }
+
+    // A workbook in memory whose reads fail, as storage that stops answering, once `reads` reads have been answered.
+    private sealed class ReadsFailingAfter(byte[] bytes, int reads) : MemoryStream(bytes, writable: false)
+    {
+        public int Reads { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Fail();
+            return base.Read(buffer, offset, count);
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            Fail();
+            return Answer(buffer);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Fail();
+            return ValueTask.FromResult(Answer(buffer.Span));
+        }
+
+        public override int ReadByte()
+        {
+            Fail();
+            return base.ReadByte();
+        }
+
+        // MemoryStream's own read of an array: its span reads would come back through the overrides above.
+        private int Answer(Span<byte> buffer)
+        {
+            var answer = new byte[buffer.Length];
+            var n = base.Read(answer, 0, answer.Length);
+            answer.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+
+        private void Fail()
+        {
+            if (++Reads > reads)
+            {
+                throw new IOException("Azure storage failed to read the landed file: HTTP 503.");
+            }
+        }
     }
 
     private sealed class ForwardOnlyStream(byte[] bytes, int maxRead = int.MaxValue) : Stream
