@@ -46,33 +46,43 @@ public sealed class FeedReader : IDisposable
         : this(fileName, contract, scratch, duplicateMemoryEntries, limits)
     {
         Format = format;
-        if (format == FeedFileFormat.Xlsx)
+        try
         {
-            xlsx = XlsxSheetReader.Open(content, limits, scratch, out var error);
-            if (error is not null)
+            if (format == FeedFileFormat.Xlsx)
             {
-                fileErrors.Add(error);
-                return;
+                xlsx = XlsxSheetReader.Open(content, limits, scratch, out var error);
+                if (error is not null)
+                {
+                    fileErrors.Add(error);
+                    return;
+                }
+
+                headers = ReadXlsxHeader(xlsx!);
+            }
+            else
+            {
+                var sniffed = SniffedStream.Open(content);
+                decoding = OpenCsv(sniffed);
+                if (decoding is null)
+                {
+                    return;
+                }
+
+                csv = new CsvRecords(sniffed, limits);
+                headers = ReadCsvHeader(csv, decoding);
             }
 
-            headers = ReadXlsxHeader(xlsx!);
-        }
-        else
-        {
-            var sniffed = SniffedStream.Open(content);
-            decoding = OpenCsv(sniffed);
-            if (decoding is null)
+            if (fileErrors.Count == 0)
             {
-                return;
+                MapHeader();
             }
-
-            csv = new CsvRecords(sniffed, limits);
-            headers = ReadCsvHeader(csv, decoding);
         }
-
-        if (fileErrors.Count == 0)
+        catch
         {
-            MapHeader();
+            // A storage failure under the header read goes to the handler for a retry: the workbook's scratch copy and the
+            // repeated-row table are let go now, not left to the collector.
+            Dispose();
+            throw;
         }
     }
 

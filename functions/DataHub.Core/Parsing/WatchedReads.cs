@@ -62,7 +62,11 @@ internal sealed class WatchedReads(Stream inner, bool leaveOpen) : Stream
 
     public override void SetLength(long value) => inner.SetLength(value);
 
-    public override void Flush() => inner.Flush();
+    public override void Flush() => Watch(() =>
+    {
+        inner.Flush();
+        return 0;
+    });
 
     protected override void Dispose(bool disposing)
     {

@@ -8,7 +8,8 @@ using ExcelDataReader;
 namespace DataHub.Core.Parsing;
 
 /// <summary>Reads the first sheet of an XLSX workbook row by row through ExcelDataReader, turning any failure to read the
-/// workbook (truncated, corrupt, not a workbook) into a <see cref="Rules.FileUnreadable"/> error instead of an exception,
+/// workbook (truncated, corrupt, not a workbook) into a <see cref="Rules.FileUnreadable"/> error instead of an exception
+/// (but a failure of the storage under it, a blob read or the scratch copy's writes, is thrown for a retry: <see cref="WatchedReads"/>),
 /// and holding it to the reader's limits (<see cref="ReadLimits"/>): checked as it inflates before it is opened
 /// (<see cref="WorkbookCheck"/>), then row by row.</summary>
 internal sealed class XlsxSheetReader : IDisposable
@@ -235,6 +236,9 @@ internal sealed class XlsxSheetReader : IDisposable
             target.Write(buffer, 0, n);
         }
 
+        // The last bytes may still sit in the copy's buffer: written now, where a full scratch disk shows as the storage
+        // failure it is, not later from a seek that the workbook reader would take for a corrupt file.
+        target.Flush();
         return true;
     }
 
