@@ -29,7 +29,7 @@ public sealed class RawRetentionTests
             await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
         }
 
-        hub.Clock.Advance(TimeSpan.FromDays(40));
+        hub.AdvanceToAge(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
@@ -55,7 +55,7 @@ public sealed class RawRetentionTests
         await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
         File.WriteAllText(Path.Combine(folder, "Jane\\Smith.csv"), "x");
-        hub.Clock.Advance(TimeSpan.FromDays(40));
+        hub.AdvanceToAge(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
@@ -106,7 +106,7 @@ public sealed class RawRetentionTests
             await shell.WaitForExitAsync();
         }
 
-        fixture.Clock.Advance(TimeSpan.FromDays(40));
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
 
         await new EnforceRetention(hub).RunAsync(default);
 
