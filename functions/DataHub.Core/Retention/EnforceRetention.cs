@@ -165,7 +165,10 @@ public sealed class EnforceRetention
         StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
         var age = now - item.LastModified;
-        if (age <= TimeSpan.FromDays(days))
+
+        // Counted in days, not as a TimeSpan of them: an agreement may keep data longer than a TimeSpan can hold (a
+        // "keep indefinitely" 99999999), and that must not stop every other agreement's deletions.
+        if (age.TotalDays <= days)
         {
             return;
         }

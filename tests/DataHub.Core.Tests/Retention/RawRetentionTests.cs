@@ -1,6 +1,7 @@
 using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Protocols;
 using DataHub.Core.Retention;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
@@ -62,6 +63,25 @@ public sealed class RawRetentionTests
         outcome.Deleted.Should().ContainSingle("the hub's own archive entry is past its retention and deleted");
         File.Exists(Path.Combine(folder, "Jane\\Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
         (await hub.AuditAsync()).Select(e => e.Entry.Path + " " + e.Entry.Detail).Should().NotContain(t => t.Contains("Jane", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_agreement_keeping_marts_longer_than_a_time_span_can_count_stops_no_other_deletion()
+    {
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var protocols = fixture.Hub.Protocols;
+        var forever = new ProtocolSet(
+            protocols.Partners.Select(p => p.Partner != "police" ? p : p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { MartRetentionDays = 20_000_000 }) }),
+            protocols.Profiles.Values);
+        var hub = fixture.Hub with { Protocols = forever };
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        var outcome = await new EnforceRetention(hub).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle().Which.Rule.Should().Be(EnforceRetention.RawRule, "the archive entry is past its 30 days; the marts are kept, as agreed");
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        (await fixture.ListAsync("secure/police-da-incidents/")).Should().NotBeEmpty();
     }
 
     [Theory]
