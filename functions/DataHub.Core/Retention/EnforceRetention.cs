@@ -4,6 +4,7 @@ using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
+using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,9 @@ namespace DataHub.Core.Retention;
 /// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
 /// strictest one applies. Unprocessed landing files and published aggregates are never touched.
 /// A committed mart batch goes as a whole once its manifest is past retention: the manifest first (the batch is invisible
-/// at once), then its files. Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
+/// at once), then its files. A published rollup's person-level tables (secure/kpi/v={run}/) go, whatever their age, once
+/// a batch its manifest lists as an input is no longer held: they are that batch's personal data too.
+/// Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
 /// </summary>
 public sealed class EnforceRetention
 {
@@ -71,8 +74,11 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
-        var batched = await ApplyToBatchesAsync(now, shortestMart, labels, deleted, cancellationToken).ConfigureAwait(false);
+        var batches = await ApplyToBatchesAsync(now, shortestMart, labels, deleted, cancellationToken).ConfigureAwait(false);
+        var batched = batches.Paths;
         examined += batched.Count;
+        var versions = new KpiVersions(_hub.Store);
+        var goneInputs = new Dictionary<string, RunInputBatch?>(StringComparer.Ordinal);
         foreach (var zone in zones)
         {
             await foreach (var item in _hub.Store.ListAsync(zone.Prefix, cancellationToken).ConfigureAwait(false))
@@ -84,6 +90,34 @@ public sealed class EnforceRetention
                 }
 
                 examined++;
+
+                // A rollup's person and family values are personal data of every batch the run read: once one of those
+                // batches is no longer held (past its retention, or withdrawn), they go too, however young they are.
+                if (zone.Rule == MartRule && versions.SecureRunOf(item.Path) is { } run)
+                {
+                    if (!goneInputs.TryGetValue(run, out var gone))
+                    {
+                        gone = goneInputs[run] = await GoneInputAsync(versions, run, batches, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (gone is not null)
+                    {
+                        var source = gone.Partner is { } partner ? Find(partner, gone.Feed) : null;
+                        await ApplyAsync(
+                            item,
+                            source?.Protocol,
+                            source?.Agreement,
+                            source?.Agreement.MartRetentionDays ?? shortestMart,
+                            MartRule,
+                            now,
+                            labels,
+                            deleted,
+                            cancellationToken,
+                            because: $"Person-level values of KPI run {run}, computed from batch {gone.BatchId} of {gone.Feed}, which the marts no longer hold (past its mart retention, or withdrawn).").ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
                 var parts = item.Path.Split('/');
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
@@ -96,15 +130,18 @@ public sealed class EnforceRetention
         return new RetentionOutcome(examined, deleted, unattributed) { Cleanup = cleanup };
     }
 
-    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here).
-    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here),
+    // the batches still held after it, and the feeds whose batches could all be read.
+    private async Task<JudgedBatches> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var judged = new JudgedBatches(new HashSet<string>(StringComparer.Ordinal), [], new HashSet<string>(StringComparer.Ordinal));
+        var paths = judged.Paths;
         var catalog = new MartCatalog(_hub.Store);
         await foreach (var (feed, state) in catalog.ScanFeedsAsync(
             (feed, ex) => _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path),
             cancellationToken).ConfigureAwait(false))
         {
+            judged.Feeds.Add(feed);
             foreach (var (manifest, stored) in state.Batches)
             {
                 paths.Add(stored.Path);
@@ -116,6 +153,7 @@ public sealed class EnforceRetention
                 await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
                 if (deleted.Count == before)
                 {
+                    judged.Held.Add((feed, manifest.BatchId));
                     continue;
                 }
 
@@ -131,8 +169,15 @@ public sealed class EnforceRetention
             }
         }
 
-        return paths;
+        return judged;
     }
+
+    // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
+    // readable manifest: a run still writing, or abandoned, which the rollup clears). A batch of a feed whose manifests
+    // could not be read is taken as held: nothing is deleted on a guess.
+    private static async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken) =>
+        (await versions.InputBatchesAsync(run, cancellationToken).ConfigureAwait(false))?
+            .FirstOrDefault(i => batches.Feeds.Contains(i.Feed) && !batches.Held.Contains((i.Feed, i.BatchId)));
 
     private Attribution? Find(string partner, string feed) =>
         _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;
@@ -145,6 +190,9 @@ public sealed class EnforceRetention
     }
 
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
+
+    /// <summary>What the batch pass saw: every path of a committed batch, the batches still held after it, and the feeds it could read.</summary>
+    private sealed record JudgedBatches(HashSet<string> Paths, HashSet<(string Feed, string BatchId)> Held, HashSet<string> Feeds);
 
     /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
     private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
@@ -162,13 +210,13 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null)
     {
         var age = now - item.LastModified;
 
         // Counted in days, not as a TimeSpan of them: an agreement may keep data longer than a TimeSpan can hold (a
         // "keep indefinitely" 99999999), and that must not stop every other agreement's deletions.
-        if (age.TotalDays <= days)
+        if (because is null && age.TotalDays <= days)
         {
             return;
         }
@@ -213,9 +261,9 @@ public sealed class EnforceRetention
         }
 
         var ageDays = (long)age.TotalDays;
-        var detail = agreement is null
+        var detail = because ?? (agreement is null
             ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
-            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.";
+            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.");
         await _hub.Audit.AppendAsync(
             new AuditEntry(
                 AuditKinds.Deleted,
@@ -227,7 +275,7 @@ public sealed class EnforceRetention
                 Detail: detail,
                 Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days }),
             cancellationToken).ConfigureAwait(false);
-        deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays));
+        deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays) { Because = because });
     }
 }
 
@@ -248,4 +296,8 @@ public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDelet
 }
 
 /// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>
-public sealed record RetentionDeletion(string Path, string Rule, string Agreement, int RetentionDays, long AgeDays);
+public sealed record RetentionDeletion(string Path, string Rule, string Agreement, int RetentionDays, long AgeDays)
+{
+    /// <summary>Why it went when its own age did not make it due (a rollup's person values computed from a batch no longer held); null otherwise.</summary>
+    public string? Because { get; init; }
+}

@@ -1,0 +1,70 @@
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Marts;
+using DataHub.Core.Protocols;
+using DataHub.Core.Retention;
+using DataHub.Core.Storage;
+using DataHub.Seeds;
+using DataHub.Testing;
+
+namespace DataHub.Kpis.Tests.Rollup;
+
+/// <summary>
+/// The person and family values a rollup keeps in the secure zone (secure/kpi/v={run}/) are computed from the marts, so they
+/// are personal data of every batch the run read: they may not outlive a batch that retention deletes.
+/// </summary>
+public sealed class PersonTableRetentionTests : IDisposable
+{
+    private const string Police = "police-da-incidents";
+
+    // Ingested and rolled up in 2025 (the agreements are in force from 2024), judged by retention now: the secure tables'
+    // own times are the machine's (now), so only what they were computed from can make them due.
+    private readonly ManualClock _clock = new(new DateTimeOffset(2025, 1, 6, 2, 0, 0, TimeSpan.Zero));
+    private readonly SeededRollup _hub;
+
+    public PersonTableRetentionTests() => _hub = new SeededRollup(_clock);
+
+    public void Dispose() => _hub.Dispose();
+
+    [Fact]
+    public async Task A_runs_person_tables_go_once_retention_deletes_a_batch_they_were_computed_from_and_a_later_runs_stay()
+    {
+        var files = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files;
+        await _hub.IngestAsync(files);
+        var first = await _hub.RollUpAsync();
+        _clock.Advance(DateTimeOffset.UtcNow - _clock.GetUtcNow() + TimeSpan.FromDays(1));
+        var hub = PoliceMartsKeptFor(days: 90);
+
+        var retention = await new EnforceRetention(hub).RunAsync(CancellationToken.None);
+
+        (await new MartCatalog(hub.Store).CommittedAsync(Police, CancellationToken.None)).Should().BeEmpty("the police batch is past its 90 days");
+        var firstTables = await SecureTablesAsync(hub, first.RunId);
+        firstTables.Should().BeEmpty("the run's person values were computed from the police rows retention deleted");
+        var deletions = await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path!.StartsWith("secure/kpi/", StringComparison.Ordinal)).ToListAsync();
+        deletions.Select(e => e.Entry.Path).Should().BeEquivalentTo(retention.Deleted.Where(d => d.Path.StartsWith("secure/kpi/", StringComparison.Ordinal)).Select(d => d.Path)).And.HaveCount(2);
+        deletions.Should().OnlyContain(e => e.Entry.Rule == EnforceRetention.MartRule && e.Entry.Partner == "police" && e.Entry.Feed == Police);
+        (await hub.Store.ListAsync(first.VersionPath + "/", CancellationToken.None).ToListAsync()).Should().NotBeEmpty("published aggregates are never touched");
+
+        var second = await RollupQuarterFor(hub);
+        var again = await new EnforceRetention(hub).RunAsync(CancellationToken.None);
+
+        again.Deleted.Should().BeEmpty("nothing the second run read has gone, and the first run's tables were deleted once");
+        (await SecureTablesAsync(hub, second.RunId)).Should().HaveCount(2);
+    }
+
+    private static Task<Core.Rollup.RollupOutcome> RollupQuarterFor(HubContext hub) =>
+        Core.Rollup.RollupQuarter.For(hub).RunAsync(new Core.Rollup.RollupRequest(), CancellationToken.None);
+
+    private static async Task<List<string>> SecureTablesAsync(HubContext hub, string runId) =>
+        await hub.Store.ListAsync($"secure/kpi/v={runId}/", CancellationToken.None).Select(o => o.Path).ToListAsync();
+
+    // The police agreement with a short mart retention; every other agreement keeps its own.
+    private HubContext PoliceMartsKeptFor(int days)
+    {
+        var protocols = _hub.Context.Protocols;
+        var changed = new ProtocolSet(
+            protocols.Partners.Select(p => p.Partner != "police" ? p : p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { MartRetentionDays = days }) }),
+            protocols.Profiles.Values);
+        return _hub.Context with { Protocols = changed };
+    }
+}
