@@ -50,6 +50,15 @@ public sealed class EnforceRetention
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
+
+        // A run killed between a delete and its event left the deletion in the journal: its event is recorded first.
+        var journal = new DeletionJournal(_hub);
+        if (await journal.SettleAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogWarning("Retention recorded a deletion an interrupted run made but had not recorded.");
+        }
+
+        journal.After = (await _hub.Audit.GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
         var now = _hub.Time.GetUtcNow();
         var deleted = new List<RetentionDeletion>();
         var examined = 0;
@@ -74,7 +83,7 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
-        var batches = await ApplyToBatchesAsync(now, shortestMart, labels, deleted, cancellationToken).ConfigureAwait(false);
+        var batches = await ApplyToBatchesAsync(now, shortestMart, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
         var batched = batches.Paths;
         examined += batched.Count;
         var versions = new KpiVersions(_hub.Store);
@@ -111,6 +120,7 @@ public sealed class EnforceRetention
                             MartRule,
                             now,
                             labels,
+                            journal,
                             deleted,
                             cancellationToken,
                             because: $"Person-level values of KPI run {run}, computed from batch {gone.BatchId} of {gone.Feed}, which the marts no longer hold (past its mart retention, or withdrawn).").ConfigureAwait(false);
@@ -122,17 +132,18 @@ public sealed class EnforceRetention
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
-                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
             }
         }
 
+        await journal.EndAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
         return new RetentionOutcome(examined, deleted, unattributed) { Cleanup = cleanup };
     }
 
     // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here),
     // the batches still held after it, and the feeds whose batches could all be read.
-    private async Task<JudgedBatches> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    private async Task<JudgedBatches> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
         var judged = new JudgedBatches(new HashSet<string>(StringComparer.Ordinal), [], new HashSet<string>(StringComparer.Ordinal));
         var paths = judged.Paths;
@@ -150,7 +161,7 @@ public sealed class EnforceRetention
                 var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
                 var batchItem = stored with { LastModified = manifest.CommittedAt };
                 var before = deleted.Count;
-                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                 if (deleted.Count == before)
                 {
                     judged.Held.Add((feed, manifest.BatchId));
@@ -163,7 +174,7 @@ public sealed class EnforceRetention
                     var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
                     if (item is not null)
                     {
-                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -210,7 +221,7 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null)
     {
         var age = now - item.LastModified;
 
@@ -224,6 +235,22 @@ public sealed class EnforceRetention
         // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
         // label only (its path may name a person), in the audit, the outcome and any failure.
         var path = labels.StoredPath(item.Path, _hub.Protocols);
+        var ageDays = (long)age.TotalDays;
+        var detail = because ?? (agreement is null
+            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
+            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.");
+        var entry = new AuditEntry(
+            AuditKinds.Deleted,
+            Partner: protocol?.Partner,
+            Feed: agreement?.Feed,
+            Agreement: protocol?.AgreementId ?? "none",
+            Path: path,
+            Rule: rule,
+            Detail: detail,
+            Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });
+
+        // Kept until the event is written: a run killed between the delete and its event leaves it for the next run to record.
+        await journal.BeginAsync(new PendingDeletion(item.ETag, journal.After, entry), cancellationToken).ConfigureAwait(false);
 
         // Only the version examined: an object rewritten since it was listed is new and keeps its place.
         bool gone;
@@ -233,6 +260,7 @@ public sealed class EnforceRetention
         }
         catch (ObjectChangedException)
         {
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
@@ -244,12 +272,15 @@ public sealed class EnforceRetention
         {
             // A name the store lists but cannot address (a partner's "a\b.csv"); the hub never writes one. It is left for an
             // operator, and the rest of the run goes on.
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogWarning("Retention cannot delete {Path}: its name is not one an object path may have; remove it by hand.", path);
             return;
         }
 
         if (!gone)
         {
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+
             // Listed but not there by the name listed: a name that is not UTF-8 (read with U+FFFD), which nothing can open or
             // delete by that name. Said, by label, so it is not kept past its retention unseen.
             if (item.Path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
@@ -260,21 +291,7 @@ public sealed class EnforceRetention
             return;
         }
 
-        var ageDays = (long)age.TotalDays;
-        var detail = because ?? (agreement is null
-            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
-            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.");
-        await _hub.Audit.AppendAsync(
-            new AuditEntry(
-                AuditKinds.Deleted,
-                Partner: protocol?.Partner,
-                Feed: agreement?.Feed,
-                Agreement: protocol?.AgreementId ?? "none",
-                Path: path,
-                Rule: rule,
-                Detail: detail,
-                Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days }),
-            cancellationToken).ConfigureAwait(false);
+        journal.After = (await _hub.Audit.AppendAsync(entry, cancellationToken).ConfigureAwait(false)).Sequence;
         deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays) { Because = because });
     }
 }
