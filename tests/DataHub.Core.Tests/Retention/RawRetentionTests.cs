@@ -66,6 +66,23 @@ public sealed class RawRetentionTests
     }
 
     [Fact]
+    public async Task A_file_exactly_its_retention_old_is_kept_and_a_moment_older_is_deleted()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        var written = (await fixture.Store.GetAsync(archived, default))!.LastModified;
+        fixture.Clock.Advance(written + TimeSpan.FromDays(30) - fixture.Clock.GetUtcNow());
+
+        var atThirtyDays = await new EnforceRetention(fixture.Hub).RunAsync(default);
+        fixture.Clock.Advance(TimeSpan.FromTicks(1));
+        var justAfter = await new EnforceRetention(fixture.Hub).RunAsync(default);
+
+        atThirtyDays.Deleted.Should().BeEmpty("30 days old is within the police agreement's 30 days of raw retention");
+        justAfter.Deleted.Should().ContainSingle().Which.Path.Should().Be(archived);
+    }
+
+    [Fact]
     public async Task An_agreement_keeping_marts_longer_than_a_time_span_can_count_stops_no_other_deletion()
     {
         using var fixture = new HubFixture();
