@@ -185,10 +185,22 @@ public sealed class EnforceRetention
 
     // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
     // readable manifest: a run still writing, or abandoned, which the rollup clears). A batch of a feed whose manifests
-    // could not be read is taken as held: nothing is deleted on a guess.
-    private static async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken) =>
-        (await versions.InputBatchesAsync(run, cancellationToken).ConfigureAwait(false))?
-            .FirstOrDefault(i => batches.Feeds.Contains(i.Feed) && !batches.Held.Contains((i.Feed, i.BatchId)));
+    // could not be read is taken as held: nothing is deleted on a guess. A batch the pass did not see is looked for again
+    // now: one committed after the pass, and read by a rollup that published after it, is the current run's input.
+    private async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken)
+    {
+        foreach (var input in await versions.InputBatchesAsync(run, cancellationToken).ConfigureAwait(false) ?? [])
+        {
+            if (batches.Feeds.Contains(input.Feed)
+                && !batches.Held.Contains((input.Feed, input.BatchId))
+                && await _hub.Store.GetAsync(MartManifest.PathFor(input.Feed, input.BatchId), cancellationToken).ConfigureAwait(false) is null)
+            {
+                return input;
+            }
+        }
+
+        return null;
+    }
 
     private Attribution? Find(string partner, string feed) =>
         _hub.Protocols.Find(partner) is { } protocol && protocol.Feeds.TryGetValue(feed, out var agreement) ? new Attribution(protocol, agreement) : null;

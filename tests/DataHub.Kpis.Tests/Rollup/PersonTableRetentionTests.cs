@@ -52,6 +52,85 @@ public sealed class PersonTableRetentionTests : IDisposable
         (await SecureTablesAsync(hub, second.RunId)).Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task A_rollup_published_while_retention_runs_keeps_its_person_tables_when_it_read_a_batch_committed_after_the_batch_pass()
+    {
+        var files = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files;
+        await _hub.IngestAsync(files);
+        var first = await _hub.RollUpAsync();
+        _clock.Advance(DateTimeOffset.UtcNow - _clock.GetUtcNow() + TimeSpan.FromDays(1));
+        var hub = PoliceMartsKeptFor(days: 90);
+        var later = SyntheticHub.Generate(new SeedOptions { Families = 13, SchoolsAsXlsx = false, GroundTruth = false }).FilesOf(Police);
+        Core.Rollup.RollupOutcome? during = null;
+        var racing = hub with
+        {
+            Store = new CommitsWhenListingReachesKpi(hub.Store, async () =>
+            {
+                await _hub.IngestAsync(later);
+                during = await RollupQuarterFor(hub);
+            }),
+        };
+
+        await new EnforceRetention(racing).RunAsync(CancellationToken.None);
+
+        during.Should().NotBeNull("the batch and rollup were committed while retention listed the secure zone");
+        (await SecureTablesAsync(hub, during!.RunId)).Should().HaveCount(2, "every batch the run read is held: the new police batch was committed after retention judged the batches");
+        (await SecureTablesAsync(hub, first.RunId)).Should().BeEmpty("the first run read the police batch retention deleted");
+        (await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path!.Contains(during.RunId, StringComparison.Ordinal)).ToListAsync())
+            .Should().BeEmpty("no deletion of the current run's tables was made, so none is recorded");
+    }
+
+    [Fact]
+    public async Task A_run_that_did_not_read_the_gone_batch_keeps_its_person_tables_in_the_same_retention_run()
+    {
+        var files = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files;
+        await _hub.IngestAsync(files.Where(f => f.Feed != Police));
+        var withoutPolice = await _hub.RollUpAsync();
+        await _hub.IngestAsync(files.Where(f => f.Feed == Police));
+        var withPolice = await _hub.RollUpAsync();
+        _clock.Advance(DateTimeOffset.UtcNow - _clock.GetUtcNow() + TimeSpan.FromDays(1));
+        var hub = PoliceMartsKeptFor(days: 90);
+
+        await new EnforceRetention(hub).RunAsync(CancellationToken.None);
+
+        (await SecureTablesAsync(hub, withPolice.RunId)).Should().BeEmpty("that run read the police batch retention deleted");
+        (await SecureTablesAsync(hub, withoutPolice.RunId)).Should().HaveCount(2, "that run read no police batch, and every batch it read is held");
+    }
+
+    /// <summary>A store that, as retention's listing of the secure zone reaches secure/kpi/, lets a batch and a rollup commit first.</summary>
+    private sealed class CommitsWhenListingReachesKpi(IObjectStore inner, Func<Task> commit) : DelegatingStore(inner)
+    {
+        private bool _committed;
+
+        public override async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (prefix != "secure/" || _committed)
+            {
+                await foreach (var item in base.ListAsync(prefix, cancellationToken))
+                {
+                    yield return item;
+                }
+
+                yield break;
+            }
+
+            _committed = true;
+            await foreach (var item in base.ListAsync(prefix, cancellationToken))
+            {
+                if (!item.Path.StartsWith("secure/kpi/", StringComparison.Ordinal))
+                {
+                    yield return item;
+                }
+            }
+
+            await commit();
+            await foreach (var item in base.ListAsync("secure/kpi/", cancellationToken))
+            {
+                yield return item;
+            }
+        }
+    }
+
     private static Task<Core.Rollup.RollupOutcome> RollupQuarterFor(HubContext hub) =>
         Core.Rollup.RollupQuarter.For(hub).RunAsync(new Core.Rollup.RollupRequest(), CancellationToken.None);
 
