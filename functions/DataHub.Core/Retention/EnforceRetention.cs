@@ -51,11 +51,15 @@ public sealed class EnforceRetention
     {
         var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
 
-        // A run killed between a delete and its event left the deletion in the journal: its event is recorded first.
-        var journal = new DeletionJournal(_hub);
-        if (await journal.SettleAsync(cancellationToken).ConfigureAwait(false))
+        // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
+        // with the label withheld.
+        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
+
+        // A run killed between a delete and its event left the deletion in its record: its event is recorded first.
+        var journal = new DeletionJournal(_hub, _logger);
+        foreach (var settled in await journal.SettleAsync(labels, cancellationToken).ConfigureAwait(false))
         {
-            _logger.LogWarning("Retention recorded a deletion an interrupted run made but had not recorded.");
+            _logger.LogWarning("Retention recorded the deletion of {Path}, which an interrupted run made but had not recorded.", settled);
         }
 
         journal.After = (await _hub.Audit.GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
@@ -71,9 +75,6 @@ public sealed class EnforceRetention
             return new RetentionOutcome(0, [], 0) { Cleanup = cleanup };
         }
 
-        // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
-        // with the label withheld.
-        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
         var shortestMart = agreements.Min(f => f.MartRetentionDays);
         Zone[] zones =

@@ -1,5 +1,6 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Retention;
+using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
 using DataHub.Testing;
 
@@ -47,8 +48,141 @@ public sealed class InterruptedRetentionTests
         deletions[0].Entry.Rule.Should().Be(EnforceRetention.RawRule);
     }
 
+    [Theory]
+    [InlineData("{\"e_tag\": \"0x1\", \"aft")]
+    [InlineData("{\"e_tag\": \"0x1\", \"after\": 3}")]
+    public async Task An_unreadable_pending_record_is_moved_aside_and_logged_and_the_run_goes_on(string record)
+    {
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        const string Planted = "audit/retention-pending/20261122T010000Z-0123.json";
+        await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(record), ct).AsTask(), WriteOptions.Default, default);
+        var logs = new HubLog();
+
+        var outcome = await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle("the run goes on past the record it cannot read");
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+        (await fixture.ListAsync("audit/retention-pending-unreadable/")).Should().ContainSingle().Which.Should().EndWith("20261122T010000Z-0123.json");
+        fixture.Text("audit/retention-pending-unreadable/20261122T010000Z-0123.json").Should().Be(record, "kept as it was, for an operator to check");
+        logs.Errors.Should().ContainSingle().Which.Should().Contain(Planted);
+    }
+
+    [Fact]
+    public async Task A_live_runs_pending_record_is_left_to_it_by_another_run()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        var item = (await fixture.Store.GetAsync(archived, default))!;
+        var entry = new AuditEntry(AuditKinds.Deleted, "police", "police-da-incidents", "none", archived, EnforceRetention.RawRule, "Deleted by the live run.");
+        var live = new PendingDeletion(item.ETag, 0, entry, Core.Hub.ProcessIdentity.Current);
+        const string Planted = "audit/retention-pending/20261122T010000Z-live.json";
+        await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(live, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
+        await fixture.Store.DeleteAsync(archived, null, default);
+
+        // The clock stands before the record was written: it is fresh, and its process (this one) is alive.
+        await new EnforceRetention(fixture.Hub).RunAsync(default);
+
+        (await fixture.ListAsync("audit/retention-pending/")).Should().ContainSingle().Which.Should().Be(Planted, "the live run removes its own record once it has recorded its event");
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Deleted, "the live run records its own deletion");
+    }
+
+    [Fact]
+    public async Task Two_retention_runs_at_once_record_each_deletion_once_and_leave_no_record()
+    {
+        using var fixture = new HubFixture();
+        foreach (var month in new[] { "jan", "feb", "mar" })
+        {
+            await fixture.DropAndIngestAsync($"landing/police/police-da-incidents/{month}.csv", Csv.Replace("INC1", "INC-" + month, StringComparison.Ordinal));
+        }
+
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => new EnforceRetention(fixture.Hub).RunAsync(default))));
+
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        var deletions = (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Select(e => e.Entry.Path).ToList();
+        deletions.Should().HaveCount(3).And.OnlyHaveUniqueItems();
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_partner_named_raw_file_deleted_by_a_killed_run_is_recorded_by_its_label_and_its_name_is_never_kept()
+    {
+        using var fixture = new HubFixture();
+        const string Name = "Jane Plomquist 17-03-2011.csv";
+        const string Raw = "landing/_processed/police/police-da-incidents/" + Name;
+        await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/Other Person.csv", (s, ct) => s.WriteAsync("y"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var killed = () => new EnforceRetention(fixture.Hub with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+        var pending = (await fixture.ListAsync("audit/retention-pending/")).Should().ContainSingle().Subject;
+        fixture.Text(pending).Should().NotContain("Plomquist").And.NotContain("17-03-2011");
+
+        await new EnforceRetention(fixture.Hub).RunAsync(default);
+
+        var deletions = (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).ToList();
+        deletions.Should().HaveCount(2, "the killed run's deletion is recorded once, and the other file's by the next run");
+        deletions.Should().OnlyContain(e => e.Entry.Path!.StartsWith("landing/_processed/~", StringComparison.Ordinal) && !e.Entry.Path.Contains("Plomquist", StringComparison.Ordinal) && !e.Entry.Detail!.Contains("Plomquist", StringComparison.Ordinal));
+        deletions.Select(e => e.Entry.Path).Should().OnlyHaveUniqueItems();
+        File.ReadAllText(Path.Combine(fixture.Root, "audit", "audit-log.jsonl")).Should().NotContain("Plomquist");
+    }
+
+    [Fact]
+    public async Task A_killed_runs_deletion_is_not_recorded_when_another_version_now_stands_at_its_path()
+    {
+        using var fixture = new HubFixture();
+        const string Raw = "landing/_processed/police/police-da-incidents/Jane Plomquist 17-03-2011.csv";
+        await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var killed = () => new EnforceRetention(fixture.Hub with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+        await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("a later file"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        var logs = new HubLog();
+
+        // The agreements now keep raw files longer: the later file is not due, so only the settling is seen.
+        var protocols = fixture.Hub.Protocols;
+        var longer = new Core.Protocols.ProtocolSet(protocols.Partners.Select(p => p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { RawRetentionDays = 400 }) }), protocols.Profiles.Values);
+        await new EnforceRetention(fixture.Hub with { Protocols = longer, Logging = logs }).RunAsync(default);
+
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Deleted, "whether the killed run deleted the first version cannot be told");
+        logs.Warnings.Should().ContainSingle(w => w.Contains("another version", StringComparison.Ordinal)).Which.Should().Contain("landing/_processed/~").And.NotContain("Plomquist");
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+    }
+
+    /// <summary>The warnings and errors the hub logs, as formatted.</summary>
+    private sealed class HubLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> _lines = new();
+
+        public IReadOnlyList<string> Warnings => [.. _lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text)];
+
+        public IReadOnlyList<string> Errors => [.. _lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(l => l.Text)];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _lines.Enqueue((logLevel, formatter(state, exception)));
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>A store whose delete of a raw archive entry fails as a killed process would (when asked to).</summary>
-    private sealed class StopsDeleting(Core.Storage.IObjectStore inner, bool stop) : DelegatingStore(inner)
+    private sealed class StopsDeleting(IObjectStore inner, bool stop) : DelegatingStore(inner)
     {
         public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) =>
             stop && path.StartsWith("landing/_processed/", StringComparison.Ordinal)
