@@ -34,6 +34,9 @@ public sealed class EnforceRetention
     /// <summary>The audit rule for a mart file past its retention.</summary>
     public const string MartRule = "retention.mart";
 
+    /// <summary>The audit rule for a rollup's person-level table deleted, whatever its age, because a batch it was computed from is no longer held.</summary>
+    public const string DerivedTablesRule = "retention.derived_tables";
+
     private const string PartnerMetadata = "datahub.partner";
     private readonly HubContext _hub;
     private readonly ILogger _logger;
@@ -118,12 +121,13 @@ public sealed class EnforceRetention
                             source?.Protocol,
                             source?.Agreement,
                             source?.Agreement.MartRetentionDays ?? shortestMart,
-                            MartRule,
+                            DerivedTablesRule,
                             now,
                             labels,
                             journal,
                             deleted,
                             cancellationToken,
+                            goneBatch: gone.BatchId,
                             because: $"Person-level values of KPI run {run}, computed from batch {gone.BatchId} of {gone.Feed}, which the marts no longer hold (past its mart retention, or withdrawn).").ConfigureAwait(false);
                         continue;
                     }
@@ -234,7 +238,7 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null, string? goneBatch = null)
     {
         var age = now - item.LastModified;
 
@@ -258,6 +262,7 @@ public sealed class EnforceRetention
             Feed: agreement?.Feed,
             Agreement: protocol?.AgreementId ?? "none",
             Path: path,
+            BatchId: goneBatch,
             Rule: rule,
             Detail: detail,
             Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });

@@ -42,7 +42,9 @@ public sealed class PersonTableRetentionTests : IDisposable
         firstTables.Should().BeEmpty("the run's person values were computed from the police rows retention deleted");
         var deletions = await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path!.StartsWith("secure/kpi/", StringComparison.Ordinal)).ToListAsync();
         deletions.Select(e => e.Entry.Path).Should().BeEquivalentTo(retention.Deleted.Where(d => d.Path.StartsWith("secure/kpi/", StringComparison.Ordinal)).Select(d => d.Path)).And.HaveCount(2);
-        deletions.Should().OnlyContain(e => e.Entry.Rule == EnforceRetention.MartRule && e.Entry.Partner == "police" && e.Entry.Feed == Police);
+        deletions.Should().OnlyContain(e => e.Entry.Rule == EnforceRetention.DerivedTablesRule && e.Entry.Partner == "police" && e.Entry.Feed == Police);
+        var goneBatch = retention.Deleted.Single(d => d.Path.StartsWith($"secure/{Police}/", StringComparison.Ordinal) && d.Path.EndsWith(".json", StringComparison.Ordinal)).Path;
+        deletions.Should().OnlyContain(e => e.Entry.BatchId != null && goneBatch.EndsWith("/" + e.Entry.BatchId + ".json", StringComparison.Ordinal), "the event names the batch that went");
         (await hub.Store.ListAsync(first.VersionPath + "/", CancellationToken.None).ToListAsync()).Should().NotBeEmpty("published aggregates are never touched");
 
         var second = await RollupQuarterFor(hub);
