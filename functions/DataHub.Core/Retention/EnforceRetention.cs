@@ -189,12 +189,17 @@ public sealed class EnforceRetention
     }
 
     // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
-    // readable manifest: a run still writing, or abandoned, which the rollup clears). A batch of a feed whose manifests
+    // manifest: a run still writing, or abandoned, which the rollup clears; or an unreadable one, which is logged). A batch of a feed whose manifests
     // could not be read is taken as held: nothing is deleted on a guess. A batch the pass did not see is looked for again
     // now: one committed after the pass, and read by a rollup that published after it, is the current run's input.
     private async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken)
     {
-        foreach (var input in await versions.InputBatchesAsync(run, cancellationToken).ConfigureAwait(false) ?? [])
+        var inputs = await versions.InputBatchesAsync(
+            run,
+            cancellationToken,
+            path => _logger.LogError("Retention cannot read {Path}: the person-level tables of KPI run {Run} were kept, whatever batches they were computed from; check the manifest.", path, run))
+            .ConfigureAwait(false);
+        foreach (var input in inputs ?? [])
         {
             if (batches.Feeds.Contains(input.Feed)
                 && !batches.Held.Contains((input.Feed, input.BatchId))

@@ -224,9 +224,10 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
 
     /// <summary>
     /// The batches a run's manifest lists as its inputs, one entry per batch; null when the run has no manifest (it is still
-    /// writing, or was abandoned), its folder was cleared, or its manifest cannot be read.
+    /// writing, or was abandoned), its folder was cleared, or its manifest cannot be read (then passed, by its path, to
+    /// <paramref name="unreadable"/>).
     /// </summary>
-    public async Task<IReadOnlyList<RunInputBatch>?> InputBatchesAsync(string runId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunInputBatch>?> InputBatchesAsync(string runId, CancellationToken cancellationToken, Action<string>? unreadable = null)
     {
         var path = ManifestOf(runId);
         try
@@ -253,8 +254,14 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
                     .Distinct()];
             }
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ObjectNotFoundException or ObjectChangedException or ArgumentNullException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
         {
+            unreadable?.Invoke(path);
+            return null;
+        }
+        catch (Exception ex) when (ex is ObjectNotFoundException or ObjectChangedException)
+        {
+            // Cleared or replaced since it was found: the rollup's clearing is at work on it, nothing is wrong with it.
             return null;
         }
     }
