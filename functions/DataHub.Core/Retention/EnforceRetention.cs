@@ -189,9 +189,9 @@ public sealed class EnforceRetention
     }
 
     // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
-    // manifest: a run still writing, or abandoned, which the rollup clears; or an unreadable one, which is logged). A batch of a feed whose manifests
-    // could not be read is taken as held: nothing is deleted on a guess. A batch the pass did not see is looked for again
-    // now: one committed after the pass, and read by a rollup that published after it, is the current run's input.
+    // manifest: a run still writing, or abandoned, which the rollup clears; or an unreadable one, which is logged). A batch
+    // of a feed whose manifests could not be read is taken as held: nothing is deleted on a guess. A batch the pass did not
+    // see is looked for again now: one committed after the pass, and read by a rollup that published since, is held.
     private async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken)
     {
         var inputs = await versions.InputBatchesAsync(
