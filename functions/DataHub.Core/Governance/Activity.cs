@@ -114,13 +114,17 @@ public static class BoardActivity
             }
         }
 
-        // Retention's deletions are the agreements' doing; the hub's clean-up of its own unfinished work (uncommitted mart
+        // Retention's deletions are the agreements' doing (a rollup's person tables that went with a batch they were computed
+        // from are a row of their own, under their rule: their ages are not the agreement's retention); the hub's clean-up of its own unfinished work (uncommitted mart
         // files, abandoned version folders, withdrawn manifests) is another activity, shown per rule, never counted as retention.
         foreach (var g in events.Where(e => e.Entry.Kind == AuditKinds.Deleted)
-            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: IsRetention(e.Entry.Rule) ? null : e.Entry.Rule ?? ""))
+            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: e.Entry.Rule == Retention.EnforceRetention.DerivedTablesRule || !IsRetention(e.Entry.Rule) ? e.Entry.Rule ?? "" : null))
             .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal).ThenBy(g => g.Key.Rule, StringComparer.Ordinal))
         {
-            rows.Add(g.Key.Rule is { } rule
+            rows.Add(g.Key.Rule == Retention.EnforceRetention.DerivedTablesRule
+                ? new ActivityRow(RetentionDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, g.Key.Rule,
+                    $"{g.Count()} object(s) deleted with a batch they were computed from: {RuleTexts.Describe(g.Key.Rule)}", g.Count())
+                : g.Key.Rule is { } rule
                 ? new ActivityRow(CleanupDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, rule,
                     $"{g.Count()} object(s) the hub removed from its own unfinished or withdrawn work: {RuleTexts.Describe(rule)}", g.Count())
                 : new ActivityRow(RetentionDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, "",

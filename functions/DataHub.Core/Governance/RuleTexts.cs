@@ -67,6 +67,7 @@ public static class RuleTexts
         [Ingestion.IngestExtract.TakenOverRule] = "Another worker took over the file after this one stalled.",
         [Ingestion.IngestExtract.WithdrawnBeforeQuarantineRule] = "A batch an earlier attempt had committed was withdrawn, because its content was then quarantined.",
         [Retention.InterruptedWork.UncommittedRule] = "Mart files of a commit attempt that no batch manifest lists (the commit never finished, or was withdrawn or replaced).",
+        [Retention.EnforceRetention.DerivedTablesRule] = "Person-level values a KPI run kept in the secure zone, deleted because a batch they were computed from was deleted (past its retention, or withdrawn), however young they were.",
         ["rollup.abandoned_version"] = "A KPI version folder a rollup left without a manifest.",
         ["governance.abandoned_version"] = "A governance version folder a publication left without a manifest.",
         [Ingestion.IngestExtract.ArchiveFailedRule] = "The rows were stored, but the landed copy could not be moved to the raw archive.",

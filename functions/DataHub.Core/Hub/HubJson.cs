@@ -15,4 +15,5 @@ namespace DataHub.Core.Hub;
 [JsonSerializable(typeof(RollupManifest))]
 [JsonSerializable(typeof(GovernanceManifest))]
 [JsonSerializable(typeof(CurrentVersion))]
+[JsonSerializable(typeof(DataHub.Core.Retention.PendingDeletion))]
 internal sealed partial class HubJson : JsonSerializerContext;

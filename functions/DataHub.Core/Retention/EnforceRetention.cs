@@ -4,6 +4,7 @@ using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
+using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,9 @@ namespace DataHub.Core.Retention;
 /// (for raw and quarantined files) or mart (for secure objects) retention of any agreement: without an agreement, the
 /// strictest one applies. Unprocessed landing files and published aggregates are never touched.
 /// A committed mart batch goes as a whole once its manifest is past retention: the manifest first (the batch is invisible
-/// at once), then its files. Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
+/// at once), then its files. A published rollup's person-level tables (secure/kpi/v={run}/) go, whatever their age, once
+/// a batch its manifest lists as an input is no longer held: they are that batch's personal data too.
+/// Each run first cleans up interrupted work (<see cref="InterruptedWork"/>).
 /// </summary>
 public sealed class EnforceRetention
 {
@@ -30,6 +33,9 @@ public sealed class EnforceRetention
 
     /// <summary>The audit rule for a mart file past its retention.</summary>
     public const string MartRule = "retention.mart";
+
+    /// <summary>The audit rule for a rollup's person-level table deleted, whatever its age, because a batch it was computed from is no longer held.</summary>
+    public const string DerivedTablesRule = "retention.derived_tables";
 
     private const string PartnerMetadata = "datahub.partner";
     private readonly HubContext _hub;
@@ -47,6 +53,19 @@ public sealed class EnforceRetention
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
+
+        // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
+        // with the label withheld.
+        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
+
+        // A run killed between a delete and its event left the deletion in its record: its event is recorded first.
+        var journal = new DeletionJournal(_hub, _logger);
+        foreach (var settled in await journal.SettleAsync(labels, cancellationToken).ConfigureAwait(false))
+        {
+            _logger.LogWarning("Retention recorded the deletion of {Path}, which an interrupted run made but had not recorded.", settled);
+        }
+
+        journal.After = (await _hub.Audit.GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
         var now = _hub.Time.GetUtcNow();
         var deleted = new List<RetentionDeletion>();
         var examined = 0;
@@ -59,9 +78,6 @@ public sealed class EnforceRetention
             return new RetentionOutcome(0, [], 0) { Cleanup = cleanup };
         }
 
-        // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
-        // with the label withheld.
-        var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
         var shortestRaw = agreements.Min(f => f.RawRetentionDays);
         var shortestMart = agreements.Min(f => f.MartRetentionDays);
         Zone[] zones =
@@ -71,8 +87,11 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
-        var batched = await ApplyToBatchesAsync(now, shortestMart, labels, deleted, cancellationToken).ConfigureAwait(false);
+        var batches = await ApplyToBatchesAsync(now, shortestMart, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+        var batched = batches.Paths;
         examined += batched.Count;
+        var versions = new KpiVersions(_hub.Store);
+        var goneInputs = new Dictionary<string, RunInputBatch?>(StringComparer.Ordinal);
         foreach (var zone in zones)
         {
             await foreach (var item in _hub.Store.ListAsync(zone.Prefix, cancellationToken).ConfigureAwait(false))
@@ -84,27 +103,61 @@ public sealed class EnforceRetention
                 }
 
                 examined++;
+
+                // A rollup's person and family values are personal data of every batch the run read: once one of those
+                // batches is no longer held (past its retention, or withdrawn), they go too, however young they are.
+                if (zone.Rule == MartRule && versions.SecureRunOf(item.Path) is { } run)
+                {
+                    if (!goneInputs.TryGetValue(run, out var gone))
+                    {
+                        gone = goneInputs[run] = await GoneInputAsync(versions, run, batches, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (gone is not null)
+                    {
+                        var source = gone.Partner is { } partner ? Find(partner, gone.Feed) : null;
+                        await ApplyAsync(
+                            item,
+                            source?.Protocol,
+                            source?.Agreement,
+                            source?.Agreement.MartRetentionDays ?? shortestMart,
+                            DerivedTablesRule,
+                            now,
+                            labels,
+                            journal,
+                            deleted,
+                            cancellationToken,
+                            goneBatch: gone.BatchId,
+                            because: $"Person-level values of KPI run {run}, computed from batch {gone.BatchId} of {gone.Feed}, which the marts no longer hold (past its mart retention, or withdrawn).").ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
                 var parts = item.Path.Split('/');
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
-                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
             }
         }
 
+        await journal.EndAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Retention examined {Examined} objects and deleted {Deleted}", examined, deleted.Count);
         return new RetentionOutcome(examined, deleted, unattributed) { Cleanup = cleanup };
     }
 
-    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here).
-    private async Task<HashSet<string>> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+    // Committed batches, judged by their manifest's commit time; returns every path that belongs to one (examined here),
+    // the batches still held after it, and the feeds whose batches could all be read.
+    private async Task<JudgedBatches> ApplyToBatchesAsync(DateTimeOffset now, int shortestMart, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
     {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var judged = new JudgedBatches(new HashSet<string>(StringComparer.Ordinal), [], new HashSet<string>(StringComparer.Ordinal));
+        var paths = judged.Paths;
         var catalog = new MartCatalog(_hub.Store);
         await foreach (var (feed, state) in catalog.ScanFeedsAsync(
             (feed, ex) => _logger.LogError("{Feed}: a batch manifest is damaged ({Path}); none of the feed's batches was judged for retention.", feed, ex.Path),
             cancellationToken).ConfigureAwait(false))
         {
+            judged.Feeds.Add(feed);
             foreach (var (manifest, stored) in state.Batches)
             {
                 paths.Add(stored.Path);
@@ -113,9 +166,10 @@ public sealed class EnforceRetention
                 var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
                 var batchItem = stored with { LastModified = manifest.CommittedAt };
                 var before = deleted.Count;
-                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                 if (deleted.Count == before)
                 {
+                    judged.Held.Add((feed, manifest.BatchId));
                     continue;
                 }
 
@@ -125,13 +179,37 @@ public sealed class EnforceRetention
                     var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
                     if (item is not null)
                     {
-                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, deleted, cancellationToken).ConfigureAwait(false);
+                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
         }
 
-        return paths;
+        return judged;
+    }
+
+    // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
+    // manifest: a run still writing, or abandoned, which the rollup clears; or an unreadable one, which is logged). A batch
+    // of a feed whose manifests could not be read is taken as held: nothing is deleted on a guess. A batch the pass did not
+    // see is looked for again now: one committed after the pass, and read by a rollup that published since, is held.
+    private async Task<RunInputBatch?> GoneInputAsync(KpiVersions versions, string run, JudgedBatches batches, CancellationToken cancellationToken)
+    {
+        var inputs = await versions.InputBatchesAsync(
+            run,
+            cancellationToken,
+            path => _logger.LogError("Retention cannot read {Path}: the person-level tables of KPI run {Run} were kept, whatever batches they were computed from; check the manifest.", path, run))
+            .ConfigureAwait(false);
+        foreach (var input in inputs ?? [])
+        {
+            if (batches.Feeds.Contains(input.Feed)
+                && !batches.Held.Contains((input.Feed, input.BatchId))
+                && await _hub.Store.GetAsync(MartManifest.PathFor(input.Feed, input.BatchId), cancellationToken).ConfigureAwait(false) is null)
+            {
+                return input;
+            }
+        }
+
+        return null;
     }
 
     private Attribution? Find(string partner, string feed) =>
@@ -145,6 +223,9 @@ public sealed class EnforceRetention
     }
 
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
+
+    /// <summary>What the batch pass saw: every path of a committed batch, the batches still held after it, and the feeds it could read.</summary>
+    private sealed record JudgedBatches(HashSet<string> Paths, HashSet<(string Feed, string BatchId)> Held, HashSet<string> Feeds);
 
     /// <summary>One area of the store: where it is, its audit rule, how an object is attributed to an agreement, and which retention applies.</summary>
     private sealed record Zone(string Prefix, string Rule, Func<string[], Attribution?>? Attribute, Func<FeedAgreement, int> Days, int Shortest);
@@ -162,10 +243,13 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, List<RetentionDeletion> deleted, CancellationToken cancellationToken)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null, string? goneBatch = null)
     {
         var age = now - item.LastModified;
-        if (age <= TimeSpan.FromDays(days))
+
+        // Counted in days, not as a TimeSpan of them: an agreement may keep data longer than a TimeSpan can hold (a
+        // "keep indefinitely" 99999999), and that must not stop every other agreement's deletions.
+        if (because is null && age.TotalDays <= days)
         {
             return;
         }
@@ -173,6 +257,23 @@ public sealed class EnforceRetention
         // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
         // label only (its path may name a person), in the audit, the outcome and any failure.
         var path = labels.StoredPath(item.Path, _hub.Protocols);
+        var ageDays = (long)age.TotalDays;
+        var detail = because ?? (agreement is null
+            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
+            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.");
+        var entry = new AuditEntry(
+            AuditKinds.Deleted,
+            Partner: protocol?.Partner,
+            Feed: agreement?.Feed,
+            Agreement: protocol?.AgreementId ?? "none",
+            Path: path,
+            BatchId: goneBatch,
+            Rule: rule,
+            Detail: detail,
+            Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });
+
+        // Kept until the event is written: a run killed between the delete and its event leaves it for the next run to record.
+        await journal.BeginAsync(new PendingDeletion(item.ETag, journal.After, entry), cancellationToken).ConfigureAwait(false);
 
         // Only the version examined: an object rewritten since it was listed is new and keeps its place.
         bool gone;
@@ -182,6 +283,7 @@ public sealed class EnforceRetention
         }
         catch (ObjectChangedException)
         {
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
@@ -193,12 +295,15 @@ public sealed class EnforceRetention
         {
             // A name the store lists but cannot address (a partner's "a\b.csv"); the hub never writes one. It is left for an
             // operator, and the rest of the run goes on.
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogWarning("Retention cannot delete {Path}: its name is not one an object path may have; remove it by hand.", path);
             return;
         }
 
         if (!gone)
         {
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+
             // Listed but not there by the name listed: a name that is not UTF-8 (read with U+FFFD), which nothing can open or
             // delete by that name. Said, by label, so it is not kept past its retention unseen.
             if (item.Path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
@@ -209,22 +314,8 @@ public sealed class EnforceRetention
             return;
         }
 
-        var ageDays = (long)age.TotalDays;
-        var detail = agreement is null
-            ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."
-            : $"Deleted after {ageDays} days under agreement {protocol!.AgreementId}: its {(rule == MartRule ? "mart" : "raw")} retention for {agreement.Feed} is {days} days.";
-        await _hub.Audit.AppendAsync(
-            new AuditEntry(
-                AuditKinds.Deleted,
-                Partner: protocol?.Partner,
-                Feed: agreement?.Feed,
-                Agreement: protocol?.AgreementId ?? "none",
-                Path: path,
-                Rule: rule,
-                Detail: detail,
-                Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days }),
-            cancellationToken).ConfigureAwait(false);
-        deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays));
+        journal.After = (await _hub.Audit.AppendAsync(entry, cancellationToken).ConfigureAwait(false)).Sequence;
+        deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays) { Because = because });
     }
 }
 
@@ -245,4 +336,8 @@ public sealed record RetentionOutcome(int Examined, IReadOnlyList<RetentionDelet
 }
 
 /// <summary>One deletion: the object, the rule, the agreement, its retention and the object's age.</summary>
-public sealed record RetentionDeletion(string Path, string Rule, string Agreement, int RetentionDays, long AgeDays);
+public sealed record RetentionDeletion(string Path, string Rule, string Agreement, int RetentionDays, long AgeDays)
+{
+    /// <summary>Why it went when its own age did not make it due (a rollup's person values computed from a batch no longer held); null otherwise.</summary>
+    public string? Because { get; init; }
+}

@@ -16,6 +16,9 @@ namespace DataHub.Core.Rollup;
 /// </param>
 public sealed record AbandonedVersion(string RunId, IReadOnlyList<string> Objects, bool ClearedBefore = false);
 
+/// <summary>A mart batch a published run read, as its manifest lists it: the feed, the partner (null in manifests older than the partner field) and the batch id.</summary>
+public sealed record RunInputBatch(string Feed, string? Partner, string BatchId);
+
 /// <summary>
 /// The version folders of the KPI tables (or, given its area, of the governance tables): commits a run's manifest, finds runs
 /// abandoned before their manifest and clears them, and reads the audit head each published KPI manifest records (an anchor
@@ -203,6 +206,63 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
             {
                 yield return new AuditAnchor(head.Sequence, head.Hash, path);
             }
+        }
+    }
+
+    /// <summary>The run an object of the secure zone belongs to (secure/{area}/v={run}/…); null for any other path.</summary>
+    public string? SecureRunOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!path.StartsWith(_secure, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var slash = path.IndexOf('/', _secure.Length);
+        return slash > _secure.Length ? path[_secure.Length..slash] : null;
+    }
+
+    /// <summary>
+    /// The batches a run's manifest lists as its inputs, one entry per batch; null when the run has no manifest (it is still
+    /// writing, or was abandoned), its folder was cleared, or its manifest cannot be read (then passed, by its path, to
+    /// <paramref name="unreadable"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<RunInputBatch>?> InputBatchesAsync(string runId, CancellationToken cancellationToken, Action<string>? unreadable = null)
+    {
+        var path = ManifestOf(runId);
+        try
+        {
+            if (await _store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } found || IsClearedMarker(found))
+            {
+                return null;
+            }
+
+            var stream = await _store.OpenReadAsync(path, found.ETag, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!doc.RootElement.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
+                {
+                    return null;
+                }
+
+                return [.. inputs.EnumerateArray()
+                    .Select(i => new RunInputBatch(
+                        i.GetProperty("feed").GetString()!,
+                        i.TryGetProperty("partner", out var partner) ? partner.GetString() : null,
+                        i.TryGetProperty("batch_id", out var batch) && batch.GetString() is { } id ? id : Marts.MartSchema.BatchOfFileName(Path.GetFileName(i.GetProperty("path").GetString()!))))
+                    .Distinct()];
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
+        {
+            unreadable?.Invoke(path);
+            return null;
+        }
+        catch (Exception ex) when (ex is ObjectNotFoundException or ObjectChangedException)
+        {
+            // Cleared or replaced since it was found: the rollup's clearing is at work on it, nothing is wrong with it.
+            return null;
         }
     }
 

@@ -24,7 +24,9 @@ public static class RetentionCommand
             var outcome = await new EnforceRetention(hub.Context).RunAsync(cancellationToken).ConfigureAwait(false);
             foreach (var deletion in outcome.Deleted)
             {
-                await env.Output.WriteLineAsync($"deleted {deletion.Path} ({deletion.Rule}, {deletion.AgeDays} days old, retention {deletion.RetentionDays} days under {deletion.Agreement})").ConfigureAwait(false);
+                await env.Output.WriteLineAsync(deletion.Because is { } because
+                    ? $"deleted {deletion.Path} ({deletion.Rule}, under {deletion.Agreement}): {because}"
+                    : $"deleted {deletion.Path} ({deletion.Rule}, {deletion.AgeDays} days old, retention {deletion.RetentionDays} days under {deletion.Agreement})").ConfigureAwait(false);
             }
 
             await env.Output.WriteLineAsync("Retention: " + outcome.Summary).ConfigureAwait(false);

@@ -109,4 +109,38 @@ public sealed class EnforceRetentionTests(AzuriteFixture fixture) : IDisposable
         code.Should().Be(0);
         output.ToString().Should().Contain("deleted " + Raw).And.Contain("Retention: examined 4 objects, deleted 3");
     }
+
+    [Fact]
+    public async Task A_deletion_a_killed_run_made_on_azure_storage_is_recorded_once_by_the_next_run_and_its_record_removed()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var hub = TestHubs.Azure(fixture.Azurite.ConnectionString, fixture.Azurite.KeyRoot, clock);
+        var raw = $"landing/_processed/police/police-da-incidents/Jane Plomquist {Guid.NewGuid():N}.csv";
+        await hub.Store.WriteAsync(raw, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        var safe = (await DataHub.Core.Ingestion.FileLabels.CurrentOrWithheldAsync(hub.Keys, CancellationToken.None)).StoredPath(raw, hub.Protocols);
+        clock.Advance(TimeSpan.FromDays(31));
+
+        var killed = () => new EnforceRetention(hub with { Audit = new StopsBeforeDeletionEvents(hub.Audit) }).RunAsync(CancellationToken.None);
+        await killed.Should().ThrowAsync<IOException>();
+        (await hub.Store.GetAsync(raw, CancellationToken.None)).Should().BeNull("the killed run deleted it");
+
+        await new EnforceRetention(hub).RunAsync(CancellationToken.None);
+
+        var deletions = await hub.Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path == safe).ToListAsync();
+        deletions.Should().ContainSingle().Which.Entry.Path.Should().NotContain("Plomquist");
+        (await PathsAsync(hub.Store, "audit/retention-pending/")).Should().BeEmpty();
+    }
+
+    /// <summary>An audit log that fails, as a killed process would, when asked to record a deletion.</summary>
+    private sealed class StopsBeforeDeletionEvents(IAuditLog inner) : IAuditLog
+    {
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Kind == AuditKinds.Deleted ? throw new IOException("killed before the event") : inner.AppendAsync(entry, cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
 }

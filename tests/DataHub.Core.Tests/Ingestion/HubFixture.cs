@@ -36,6 +36,12 @@ internal sealed class HubFixture : IDisposable
 
     public ManualClock Clock { get; } = ManualClock.On(2026, 11, 22);
 
+    /// <summary>
+    /// Moves the clock to <paramref name="age"/> after now by the machine's clock: the local store's object times follow that
+    /// clock, not the fixture's fixed date, so an age judged from them must be counted from now (whatever day the tests run).
+    /// </summary>
+    public void AdvanceToAge(TimeSpan age) => Clock.Advance(DateTimeOffset.UtcNow + age - Clock.GetUtcNow());
+
     public LocalObjectStore Store { get; }
 
     /// <summary>The labels the hub names files by under the fixture's test key (the default keys).</summary>

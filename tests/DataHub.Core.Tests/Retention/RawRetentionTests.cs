@@ -1,6 +1,7 @@
 using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Protocols;
 using DataHub.Core.Retention;
 using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
@@ -29,7 +30,7 @@ public sealed class RawRetentionTests
             await hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
         }
 
-        hub.Clock.Advance(TimeSpan.FromDays(40));
+        hub.AdvanceToAge(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
@@ -55,13 +56,49 @@ public sealed class RawRetentionTests
         await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
         File.WriteAllText(Path.Combine(folder, "Jane\\Smith.csv"), "x");
-        hub.Clock.Advance(TimeSpan.FromDays(40));
+        hub.AdvanceToAge(TimeSpan.FromDays(40));
 
         var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
 
         outcome.Deleted.Should().ContainSingle("the hub's own archive entry is past its retention and deleted");
         File.Exists(Path.Combine(folder, "Jane\\Smith.csv")).Should().BeTrue("a name the store cannot address is left for an operator");
         (await hub.AuditAsync()).Select(e => e.Entry.Path + " " + e.Entry.Detail).Should().NotContain(t => t.Contains("Jane", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_exactly_its_retention_old_is_kept_and_a_moment_older_is_deleted()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        var written = (await fixture.Store.GetAsync(archived, default))!.LastModified;
+        fixture.Clock.Advance(written + TimeSpan.FromDays(30) - fixture.Clock.GetUtcNow());
+
+        var atThirtyDays = await new EnforceRetention(fixture.Hub).RunAsync(default);
+        fixture.Clock.Advance(TimeSpan.FromTicks(1));
+        var justAfter = await new EnforceRetention(fixture.Hub).RunAsync(default);
+
+        atThirtyDays.Deleted.Should().BeEmpty("30 days old is within the police agreement's 30 days of raw retention");
+        justAfter.Deleted.Should().ContainSingle().Which.Path.Should().Be(archived);
+    }
+
+    [Fact]
+    public async Task An_agreement_keeping_marts_longer_than_a_time_span_can_count_stops_no_other_deletion()
+    {
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var protocols = fixture.Hub.Protocols;
+        var forever = new ProtocolSet(
+            protocols.Partners.Select(p => p.Partner != "police" ? p : p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { MartRetentionDays = 20_000_000 }) }),
+            protocols.Profiles.Values);
+        var hub = fixture.Hub with { Protocols = forever };
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        var outcome = await new EnforceRetention(hub).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle().Which.Rule.Should().Be(EnforceRetention.RawRule, "the archive entry is past its 30 days; the marts are kept, as agreed");
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        (await fixture.ListAsync("secure/police-da-incidents/")).Should().NotBeEmpty();
     }
 
     [Theory]
@@ -106,7 +143,7 @@ public sealed class RawRetentionTests
             await shell.WaitForExitAsync();
         }
 
-        fixture.Clock.Advance(TimeSpan.FromDays(40));
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
 
         await new EnforceRetention(hub).RunAsync(default);
 

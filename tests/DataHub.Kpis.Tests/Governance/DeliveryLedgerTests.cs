@@ -136,6 +136,26 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_rollups_person_tables_deleted_with_their_batch_are_a_retention_row_of_their_own_not_counted_as_ended_retention()
+    {
+        var a = new string('a', 64);
+        var events = Events(
+            Police(AuditKinds.Deleted, a, "retention.mart"),
+            Police(AuditKinds.Deleted, a, Core.Retention.EnforceRetention.DerivedTablesRule),
+            Police(AuditKinds.Deleted, a, Core.Retention.EnforceRetention.DerivedTablesRule));
+        var protocols = ProtocolLoader.Load([("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n")]);
+
+        var activity = BoardActivity.Activity(events, protocols, new AuditVerification(true, 3, null, "intact"), new DateOnly(2025, 5, 2));
+
+        var retention = activity.Where(r => r.Activity == BoardActivity.RetentionDeletion).ToList();
+        retention.Should().HaveCount(2);
+        retention.Single(r => r.Status == "").Should().BeEquivalentTo(new { Count = 1L, Detail = "1 object(s) deleted at the end of their agreement's retention." });
+        retention.Single(r => r.Status == Core.Retention.EnforceRetention.DerivedTablesRule).Should().BeEquivalentTo(new { Subject = "police/police-da-incidents", Count = 2L });
+        retention.Single(r => r.Status != "").Detail.Should().Contain("computed from").And.NotContain("end of their agreement's retention");
+        activity.Should().NotContain(r => r.Activity == BoardActivity.CleanupDeletion);
+    }
+
+    [Fact]
     public void Scorecard_thresholds_come_from_the_protocol_and_a_red_threshold_looser_than_amber_is_refused()
     {
         static ProtocolSet Load(string scorecard) => ProtocolLoader.Load(

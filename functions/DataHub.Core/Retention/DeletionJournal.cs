@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text.Json;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataHub.Core.Retention;
+
+/// <summary>
+/// The deletion a retention run is making, written before each delete and removed once its event is recorded: a run killed
+/// between a delete and its audit event leaves it, and a later run records that event, so no deletion goes unaudited.
+/// </summary>
+/// <param name="ETag">The version judged and deleted.</param>
+/// <param name="After">An audit sequence reached before the delete: the deletion's event, if it was recorded, comes after it.</param>
+/// <param name="Entry">The event the deletion is recorded by (its path is the object's safe form, never a name a partner typed).</param>
+/// <param name="Process">The process of the run making it: once that process has gone, the record is a killed run's.</param>
+internal sealed record PendingDeletion(string ETag, long After, AuditEntry Entry, ProcessIdentity? Process = null);
+
+/// <summary>
+/// Keeps the one <see cref="PendingDeletion"/> of a retention run in a record of its own (under <see cref="Folder"/>), and
+/// settles the records killed runs left. Runs may overlap (the embedded host's timer and `datahub retention`): each writes
+/// and removes only its own record, and settles another's only once it is stale, after claiming it.
+/// </summary>
+internal sealed class DeletionJournal
+{
+    /// <summary>Where the records of deletions under way are kept (beside the audit log, which they complete), one per run.</summary>
+    public const string Folder = "audit/retention-pending/";
+
+    /// <summary>Where a record that cannot be read is moved, for an operator to check against the audit log.</summary>
+    public const string UnreadableFolder = "audit/retention-pending-unreadable/";
+
+    /// <summary>
+    /// How long another run's record is left alone while its process may be alive: a live run rewrites its record before
+    /// each deletion and removes it once one delete and one audit append are done, so a record this old is a dead run's.
+    /// </summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    private readonly HubContext _hub;
+    private readonly ILogger _logger;
+    private string? _written;
+
+    /// <summary>A journal for one run, with its own record.</summary>
+    public DeletionJournal(HubContext hub, ILogger logger)
+    {
+        _hub = hub;
+        _logger = logger;
+        Path = string.Create(CultureInfo.InvariantCulture, $"{Folder}{hub.Time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}.json");
+    }
+
+    /// <summary>This run's record.</summary>
+    public string Path { get; }
+
+    /// <summary>An audit sequence already reached: the next deletion's event comes after it (the run moves it on as it records).</summary>
+    public long After { get; set; }
+
+    /// <summary>Records the deletion about to be made.</summary>
+    public async Task BeginAsync(PendingDeletion pending, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(pending with { Process = ProcessIdentity.Current }, HubJson.Default.PendingDeletion);
+        _written = (await _hub.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false)).ETag;
+    }
+
+    /// <summary>Removes this run's record once the deletion's event is written (or nothing was deleted).</summary>
+    public async Task EndAsync(CancellationToken cancellationToken)
+    {
+        if (_written is { } version)
+        {
+            _written = null;
+            try
+            {
+                await _hub.Store.DeleteAsync(Path, version, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectChangedException)
+            {
+                // Another run took it as stale (this one stalled past StaleAfter) and settles it: it is that run's now.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Settles each deletion a killed run left: when its object is gone and no deletion event for it follows the sequence it
+    /// records, the event is recorded now; an object still there was not deleted (it is judged again). A live run's record
+    /// is left to it; one that cannot be read is moved aside and logged. Returns the safe paths whose events were recorded.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SettleAsync(FileLabels labels, CancellationToken cancellationToken)
+    {
+        var recorded = new List<string>();
+        var records = new List<StoredObject>();
+        await foreach (var record in _hub.Store.ListAsync(Folder, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Path != Path)
+            {
+                records.Add(record);
+            }
+        }
+
+        foreach (var record in records)
+        {
+            PendingDeletion? pending;
+            try
+            {
+                pending = await ReadAsync(record, cancellationToken).ConfigureAwait(false);
+                if (pending is null)
+                {
+                    await SetAsideAsync(record, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+            {
+                continue; // Rewritten or removed since listed: its run (or a run settling it) is at work on it.
+            }
+
+            var age = _hub.Time.GetUtcNow() - record.LastModified;
+            if (pending.Process?.IsGone() != true && age <= StaleAfter)
+            {
+                _logger.LogInformation("Retention left {Record} alone: another retention run is making that deletion.", record.Path);
+                continue;
+            }
+
+            // Claimed before it is settled: of two runs finding the same stale record, one records its event.
+            StoredObject claimed;
+            try
+            {
+                var json = JsonSerializer.SerializeToUtf8Bytes(pending with { Process = ProcessIdentity.Current }, HubJson.Default.PendingDeletion);
+                claimed = await _hub.Store.WriteAsync(record.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), new WriteOptions(IfMatch: record.ETag), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+            {
+                continue;
+            }
+
+            var path = pending.Entry.Path!;
+            switch (await FindAsync(path, pending.ETag, labels, cancellationToken).ConfigureAwait(false))
+            {
+                case Found.Gone when !await RecordedAsync(path, pending.After, cancellationToken).ConfigureAwait(false):
+                    await _hub.Audit.AppendAsync(
+                        pending.Entry with { Detail = pending.Entry.Detail + " Recorded by a later retention run: the run that deleted it stopped before recording it." },
+                        cancellationToken).ConfigureAwait(false);
+                    recorded.Add(path);
+                    break;
+                case Found.Replaced:
+                    _logger.LogWarning(
+                        "Retention cannot tell whether an interrupted run deleted {Path}: an object is there in another version than the one it was deleting. No deletion is recorded; check it against the audit log.",
+                        path);
+                    break;
+                default:
+                    break;
+            }
+
+            try
+            {
+                await _hub.Store.DeleteAsync(record.Path, claimed.ETag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectChangedException)
+            {
+                // Taken over in turn by another run (this one stalled past StaleAfter): it is that run's to remove.
+            }
+        }
+
+        return recorded;
+    }
+
+    // A record the hub wrote is whole (a local write is a temporary file renamed into place, a blob upload all or nothing):
+    // one that cannot be read, or lacks what settling needs, was damaged some other way, and nothing can be judged from it.
+    private async Task<PendingDeletion?> ReadAsync(StoredObject record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await _hub.Store.OpenReadAsync(record.Path, record.ETag, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var pending = await JsonSerializer.DeserializeAsync(stream, HubJson.Default.PendingDeletion, cancellationToken).ConfigureAwait(false);
+                return pending is { ETag.Length: > 0, Entry.Path.Length: > 0 } ? pending : null;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Moved, not deleted: it may name a deletion no event records yet, which an operator can still find and record.
+    private async Task SetAsideAsync(StoredObject record, CancellationToken cancellationToken)
+    {
+        var aside = UnreadableFolder + record.Path[Folder.Length..];
+        await _hub.Store.CopyAsync(record.Path, aside, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _hub.Store.DeleteAsync(record.Path, record.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectChangedException)
+        {
+            // Rewritten since it was read (its run is alive after all): the copy set aside is kept for the operator.
+        }
+
+        _logger.LogError(
+            "Retention could not read {Record}, the record of a deletion a retention run was making; it was moved to {Aside}. A deletion it names may not be in the audit log: check it by hand.",
+            record.Path,
+            aside);
+    }
+
+    // The object is looked for by its safe path when that is its own, else (a name shown by its label) among the raw
+    // archive's objects by its safe path and version together: the journal never holds a name a partner typed.
+    private async Task<Found> FindAsync(string path, string etag, FileLabels labels, CancellationToken cancellationToken)
+    {
+        var labelled = path.IndexOf("/~", StringComparison.Ordinal);
+        if (labelled < 0)
+        {
+            return await _hub.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } item ? Found.Gone
+                : item.ETag == etag ? Found.Still
+                : Found.Replaced;
+        }
+
+        var found = Found.Gone;
+        await foreach (var item in _hub.Store.ListAsync(path[..(labelled + 1)], cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(labels.StoredPath(item.Path, _hub.Protocols), path, StringComparison.Ordinal))
+            {
+                if (item.ETag == etag)
+                {
+                    return Found.Still;
+                }
+
+                found = Found.Replaced;
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<bool> RecordedAsync(string path, long after, CancellationToken cancellationToken)
+    {
+        await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (e.Sequence > after && e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path == path)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What is at a pending deletion's path now.</summary>
+    private enum Found
+    {
+        /// <summary>Nothing: the deletion was made.</summary>
+        Gone,
+
+        /// <summary>The version it was deleting: the deletion was not made.</summary>
+        Still,
+
+        /// <summary>Another version: whether the deletion was made cannot be told.</summary>
+        Replaced,
+    }
+}
