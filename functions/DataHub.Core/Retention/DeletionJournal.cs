@@ -16,7 +16,8 @@ namespace DataHub.Core.Retention;
 /// <param name="After">An audit sequence reached before the delete: the deletion's event, if it was recorded, comes after it.</param>
 /// <param name="Entry">The event the deletion is recorded by (its path is the object's safe form, never a name a partner typed).</param>
 /// <param name="Process">The process of the run making it: once that process has gone, the record is a killed run's.</param>
-internal sealed record PendingDeletion(string ETag, long After, AuditEntry Entry, ProcessIdentity? Process = null);
+/// <param name="LabelKeyVersion">The key version a labelled path's label was made under; null when labels were withheld (or the record predates it).</param>
+internal sealed record PendingDeletion(string ETag, long After, AuditEntry Entry, ProcessIdentity? Process = null, string? LabelKeyVersion = null);
 
 /// <summary>
 /// Keeps the one <see cref="PendingDeletion"/> of a retention run in a record of its own (under <see cref="Folder"/>), and
@@ -133,7 +134,7 @@ internal sealed class DeletionJournal
             }
 
             var path = pending.Entry.Path!;
-            switch (await FindAsync(path, pending.ETag, labels, cancellationToken).ConfigureAwait(false))
+            switch (await FindAsync(path, pending, labels, cancellationToken).ConfigureAwait(false))
             {
                 case Found.Gone when !await RecordedAsync(path, pending.After, cancellationToken).ConfigureAwait(false):
                     await _hub.Audit.AppendAsync(
@@ -203,27 +204,30 @@ internal sealed class DeletionJournal
     }
 
     // The object is looked for by its safe path when that is its own, else (a name shown by its label) among the raw
-    // archive's objects by its safe path and version together: the journal never holds a name a partner typed.
-    private async Task<Found> FindAsync(string path, string etag, FileLabels labels, CancellationToken cancellationToken)
+    // archive's objects by its version: the journal never holds a name a partner typed. A label is matched only when it
+    // was made under the settling run's key: under another key, or withheld (one label shared by many files), a label
+    // names no one object, so the version alone decides, and a sibling is never taken for a later version.
+    private async Task<Found> FindAsync(string path, PendingDeletion pending, FileLabels labels, CancellationToken cancellationToken)
     {
         var labelled = path.IndexOf("/~", StringComparison.Ordinal);
         if (labelled < 0)
         {
             return await _hub.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } item ? Found.Gone
-                : item.ETag == etag ? Found.Still
+                : item.ETag == pending.ETag ? Found.Still
                 : Found.Replaced;
         }
 
+        var sameLabels = pending.LabelKeyVersion is not null && string.Equals(pending.LabelKeyVersion, labels.KeyVersion, StringComparison.Ordinal);
         var found = Found.Gone;
         await foreach (var item in _hub.Store.ListAsync(path[..(labelled + 1)], cancellationToken).ConfigureAwait(false))
         {
-            if (string.Equals(labels.StoredPath(item.Path, _hub.Protocols), path, StringComparison.Ordinal))
+            if (item.ETag == pending.ETag)
             {
-                if (item.ETag == etag)
-                {
-                    return Found.Still;
-                }
+                return Found.Still;
+            }
 
+            if (sameLabels && string.Equals(labels.StoredPath(item.Path, _hub.Protocols), path, StringComparison.Ordinal))
+            {
                 found = Found.Replaced;
             }
         }

@@ -153,6 +153,47 @@ public sealed class InterruptedRetentionTests
         (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_partner_named_file_a_killed_run_did_not_delete_is_not_recorded_as_deleted_after_the_labels_change(bool rotated)
+    {
+        using var fixture = new HubFixture();
+        const string Raw = "landing/_processed/police/police-da-incidents/Jane Plomquist 17-03-2011.csv";
+        await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var killed = () => new EnforceRetention(fixture.Hub with { Store = new StopsDeleting(fixture.Hub.Store, stop: true) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+
+        // The settling run labels under another key, or has none: its label for the file is not the record's.
+        Core.Pseudonymisation.IKeyProvider keys = rotated ? new FixedKeys("v2", 9) : new NoKeys();
+        await new EnforceRetention(fixture.Hub with { Keys = keys }).RunAsync(default);
+
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle("the file was deleted once, by the settling run");
+    }
+
+    [Fact]
+    public async Task A_deletion_by_a_killed_run_without_the_key_is_recorded_though_a_sibling_shares_its_withheld_label()
+    {
+        using var fixture = new HubFixture();
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/Jane Plomquist 17-03-2011.csv", (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var withheld = fixture.Hub with { Keys = new NoKeys() };
+        var killed = () => new EnforceRetention(withheld with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/Other Person.csv", (s, ct) => s.WriteAsync("a later file"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+
+        // The later file is not due, so only the settling is seen.
+        var protocols = fixture.Hub.Protocols;
+        var longer = new Core.Protocols.ProtocolSet(protocols.Partners.Select(p => p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { RawRetentionDays = 400 }) }), protocols.Profiles.Values);
+        await new EnforceRetention(withheld with { Protocols = longer }).RunAsync(default);
+
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle("the killed run's deletion was made and must be recorded")
+            .Which.Entry.Path.Should().Be("landing/_processed/~file-withheld.csv");
+        (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle();
+    }
+
     /// <summary>The warnings and errors the hub logs, as formatted.</summary>
     private sealed class HubLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
     {
