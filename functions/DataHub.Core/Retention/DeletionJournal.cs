@@ -38,6 +38,8 @@ internal sealed class DeletionJournal
     /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
 
+    private static readonly string[] RetentionAreas = [$"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", "quarantine/", "secure/"];
+
     private readonly HubContext _hub;
     private readonly ILogger _logger;
     private string? _written;
@@ -174,7 +176,7 @@ internal sealed class DeletionJournal
             await using (stream.ConfigureAwait(false))
             {
                 var pending = await JsonSerializer.DeserializeAsync(stream, HubJson.Default.PendingDeletion, cancellationToken).ConfigureAwait(false);
-                return pending is { ETag.Length: > 0, Entry.Path.Length: > 0 } ? pending : null;
+                return pending is { ETag.Length: > 0, Entry.Path.Length: > 0 } && IsRetentionDeletion(pending.Entry) ? pending : null;
             }
         }
         catch (JsonException)
@@ -182,6 +184,13 @@ internal sealed class DeletionJournal
             return null;
         }
     }
+
+    // Only what a retention run writes is sealed into the audit log from a record: a deletion, under a retention rule, of an
+    // object in an area retention deletes from. Anything else was not written by a run, and is set aside for an operator.
+    private static bool IsRetentionDeletion(AuditEntry entry) =>
+        entry.Kind == AuditKinds.Deleted
+        && entry.Rule is EnforceRetention.RawRule or EnforceRetention.QuarantineRule or EnforceRetention.MartRule or EnforceRetention.DerivedTablesRule
+        && RetentionAreas.Any(area => entry.Path!.StartsWith(area, StringComparison.Ordinal));
 
     // Moved, not deleted: it may name a deletion no event records yet, which an operator can still find and record.
     private async Task SetAsideAsync(StoredObject record, CancellationToken cancellationToken)
@@ -198,7 +207,7 @@ internal sealed class DeletionJournal
         }
 
         _logger.LogError(
-            "Retention could not read {Record}, the record of a deletion a retention run was making; it was moved to {Aside}. A deletion it names may not be in the audit log: check it by hand.",
+            "Retention could not read {Record}, or it names no deletion a retention run makes; it was moved to {Aside}. A deletion it names may not be in the audit log: check it by hand.",
             record.Path,
             aside);
     }

@@ -69,6 +69,27 @@ public sealed class InterruptedRetentionTests
         logs.Errors.Should().ContainSingle().Which.Should().Contain(Planted);
     }
 
+    [Theory]
+    [InlineData(AuditKinds.KpiPublished, EnforceRetention.MartRule, "secure/police-da-incidents/gone.parquet")]
+    [InlineData(AuditKinds.Deleted, "cleanup.uncommitted_batch", "secure/police-da-incidents/gone.parquet")]
+    [InlineData(AuditKinds.Deleted, EnforceRetention.MartRule, "published/kpi/v=20261122T010000Z-1/kpi_values.parquet")]
+    public async Task A_pending_record_of_no_retention_deletion_is_set_aside_not_sealed_into_the_audit_log(string kind, string rule, string path)
+    {
+        using var fixture = new HubFixture();
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var planted = new PendingDeletion("0x1", 0, new AuditEntry(kind, "police", "police-da-incidents", "none", Path: path, Rule: rule, Detail: "Planted."));
+        const string Planted = "audit/retention-pending/20261122T010000Z-planted.json";
+        await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(planted, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
+        var logs = new HubLog();
+
+        await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
+
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Path == path, "a record no retention run could have written is not recorded");
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+        (await fixture.ListAsync("audit/retention-pending-unreadable/")).Should().ContainSingle();
+        logs.Errors.Should().ContainSingle().Which.Should().Contain(Planted);
+    }
+
     [Fact]
     public async Task A_live_runs_pending_record_is_left_to_it_by_another_run()
     {
@@ -76,7 +97,7 @@ public sealed class InterruptedRetentionTests
         var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
         var item = (await fixture.Store.GetAsync(archived, default))!;
-        var entry = new AuditEntry(AuditKinds.Deleted, "police", "police-da-incidents", "none", archived, EnforceRetention.RawRule, "Deleted by the live run.");
+        var entry = new AuditEntry(AuditKinds.Deleted, "police", "police-da-incidents", "none", Path: archived, Rule: EnforceRetention.RawRule, Detail: "Deleted by the live run.");
         var live = new PendingDeletion(item.ETag, 0, entry, Core.Hub.ProcessIdentity.Current);
         const string Planted = "audit/retention-pending/20261122T010000Z-live.json";
         await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(live, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
