@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace DataHub.Core.Retention;
 
 /// <summary>
-/// The deletion a retention run is making, written before each delete and removed once its event is recorded: a run killed
+/// The deletion a retention run is making, written before each delete (the run's record is removed at its end): a run killed
 /// between a delete and its audit event leaves it, and a later run records that event, so no deletion goes unaudited.
 /// </summary>
 /// <param name="ETag">The version judged and deleted.</param>
@@ -34,7 +34,8 @@ internal sealed class DeletionJournal
 
     /// <summary>
     /// How long another run's record is left alone while its process may be alive: a live run rewrites its record before
-    /// each deletion and removes it once one delete and one audit append are done, so a record this old is a dead run's.
+    /// each deletion (and removes it at its end), so a record this old is a dead run's, or a run's stalled this long inside
+    /// one deletion, whose event may then be recorded twice (never missed).
     /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
 
@@ -65,7 +66,7 @@ internal sealed class DeletionJournal
         _written = (await _hub.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false)).ETag;
     }
 
-    /// <summary>Removes this run's record once the deletion's event is written (or nothing was deleted).</summary>
+    /// <summary>Removes this run's record: at the run's end, or when a delete removed nothing.</summary>
     public async Task EndAsync(CancellationToken cancellationToken)
     {
         if (_written is { } version)
