@@ -116,6 +116,12 @@ internal sealed class DeletionJournal
             {
                 continue; // Rewritten or removed since listed: its run (or a run settling it) is at work on it.
             }
+            catch (ObjectRefusedException)
+            {
+                // Not a record a run wrote (a symbolic link): nothing is read through it, and the rest of the run goes on.
+                _logger.LogError("Retention skipped {Record}: it is not a plain object (a symbolic link?), so it was not read. Remove it by hand.", record.Path);
+                continue;
+            }
 
             var age = _hub.Time.GetUtcNow() - record.LastModified;
             if (pending.Process?.IsGone() != true && age <= StaleAfter)

@@ -91,6 +91,25 @@ public sealed class InterruptedRetentionTests
     }
 
     [Fact]
+    public async Task A_symbolic_link_among_the_pending_records_is_logged_and_skipped_and_the_run_goes_on()
+    {
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var outside = Path.Combine(fixture.Root, "outside.json");
+        await File.WriteAllTextAsync(outside, "{}");
+        Directory.CreateDirectory(Path.Combine(fixture.Root, "audit", "retention-pending"));
+        File.CreateSymbolicLink(Path.Combine(fixture.Root, "audit", "retention-pending", "20261122T010000Z-link.json"), outside);
+        var logs = new HubLog();
+
+        var outcome = await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle("the run goes on past the link");
+        logs.Errors.Should().ContainSingle().Which.Should().Contain("audit/retention-pending/20261122T010000Z-link.json");
+        File.ReadAllText(outside).Should().Be("{}");
+    }
+
+    [Fact]
     public async Task A_live_runs_pending_record_is_left_to_it_by_another_run()
     {
         using var fixture = new HubFixture();
