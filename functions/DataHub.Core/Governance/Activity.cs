@@ -16,7 +16,7 @@ namespace DataHub.Core.Governance;
 public sealed record RejectionRow(string Partner, string Feed, Quarter Quarter, string Rule, string RuleText, long RowsRejected, long FilesQuarantined);
 
 /// <summary>One row of the activity table: something the hub did or found that a board reviews.</summary>
-/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, cleanup_deletion, key_created, key_rotated, audit_repaired, agreement, audit_chain or unmatched_cohort_label.</param>
+/// <param name="Activity">kpi_published, kpi_refused, governance_published, governance_refused, retention_deletion, derived_deletion, cleanup_deletion, key_created, key_rotated, audit_repaired, agreement, audit_chain or unmatched_cohort_label.</param>
 /// <param name="Quarter">The quarter it happened in (today's for agreements and the chain).</param>
 /// <param name="At">When (UTC), or null for a state.</param>
 /// <param name="Subject">What it concerns: a version, a partner/feed, an agreement id.</param>
@@ -36,6 +36,9 @@ public static class BoardActivity
     /// <summary>The activity of objects deleted at the end of their agreement's retention.</summary>
     public const string RetentionDeletion = "retention_deletion";
 
+    /// <summary>The activity of a rollup's person-level tables deleted, however young, with a batch they were computed from (rule retention.derived_tables).</summary>
+    public const string DerivedDeletion = "derived_deletion";
+
     /// <summary>The activity of objects the hub removed from its own unfinished or withdrawn work; the row's status is the rule.</summary>
     public const string CleanupDeletion = "cleanup_deletion";
 
@@ -52,6 +55,7 @@ public static class BoardActivity
         [AuditKinds.KeyRotated] = "New pseudonymisation key version made current",
         [AuditKinds.AuditRepaired] = "Audit trail repaired: events lost at its end were recorded",
         [RetentionDeletion] = "Data deleted at the end of its agreement's retention",
+        [DerivedDeletion] = "Person-level KPI tables deleted with a batch they were computed from",
         [CleanupDeletion] = "Unfinished or withdrawn work removed by the hub",
     };
 
@@ -114,15 +118,16 @@ public static class BoardActivity
             }
         }
 
-        // Retention's deletions are the agreements' doing (a rollup's person tables that went with a batch they were computed
-        // from are a row of their own, under their rule: their ages are not the agreement's retention); the hub's clean-up of its own unfinished work (uncommitted mart
-        // files, abandoned version folders, withdrawn manifests) is another activity, shown per rule, never counted as retention.
+        // Retention's deletions are the agreements' doing; a rollup's person tables that went with a batch they were computed
+        // from are an activity of their own (their ages are not the agreement's retention, so never counted as it); the hub's
+        // clean-up of its own unfinished work (uncommitted mart files, abandoned version folders, withdrawn manifests) is
+        // another, shown per rule.
         foreach (var g in events.Where(e => e.Entry.Kind == AuditKinds.Deleted)
             .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: e.Entry.Rule == Retention.EnforceRetention.DerivedTablesRule || !IsRetention(e.Entry.Rule) ? e.Entry.Rule ?? "" : null))
             .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal).ThenBy(g => g.Key.Rule, StringComparer.Ordinal))
         {
             rows.Add(g.Key.Rule == Retention.EnforceRetention.DerivedTablesRule
-                ? new ActivityRow(RetentionDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, g.Key.Rule,
+                ? new ActivityRow(DerivedDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, g.Key.Rule,
                     $"{g.Count()} object(s) deleted with a batch they were computed from: {RuleTexts.Describe(g.Key.Rule)}", g.Count())
                 : g.Key.Rule is { } rule
                 ? new ActivityRow(CleanupDeletion, g.Key.Quarter, g.Max(e => e.Time), g.Key.Subject, rule,

@@ -205,7 +205,7 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
     // How many: a publication or key change is one row each time (its count is something else, the rows published); deletions
     // are one row per quarter, partner and feed, counting the objects deleted, so those counts are added up.
     private static string Times(string activity, IEnumerable<IReadOnlyDictionary<string, string>> rows) =>
-        (activity is BoardActivity.RetentionDeletion or BoardActivity.CleanupDeletion
+        (activity is BoardActivity.RetentionDeletion or BoardActivity.DerivedDeletion or BoardActivity.CleanupDeletion
             ? rows.Sum(r => long.TryParse(r["count"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
             : rows.Count()).ToString(CultureInfo.InvariantCulture);
 

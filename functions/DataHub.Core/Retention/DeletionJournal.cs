@@ -9,14 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace DataHub.Core.Retention;
 
 /// <summary>
-/// The deletion a retention run is making, written before each delete and removed once its event is recorded: a run killed
+/// The deletion a retention run is making, written before each delete (the run's record is removed at its end): a run killed
 /// between a delete and its audit event leaves it, and a later run records that event, so no deletion goes unaudited.
 /// </summary>
 /// <param name="ETag">The version judged and deleted.</param>
 /// <param name="After">An audit sequence reached before the delete: the deletion's event, if it was recorded, comes after it.</param>
 /// <param name="Entry">The event the deletion is recorded by (its path is the object's safe form, never a name a partner typed).</param>
 /// <param name="Process">The process of the run making it: once that process has gone, the record is a killed run's.</param>
-internal sealed record PendingDeletion(string ETag, long After, AuditEntry Entry, ProcessIdentity? Process = null);
+/// <param name="LabelKeyVersion">The key version a labelled path's label was made under; null when labels were withheld (or the record predates it).</param>
+internal sealed record PendingDeletion(string ETag, long After, AuditEntry Entry, ProcessIdentity? Process = null, string? LabelKeyVersion = null);
 
 /// <summary>
 /// Keeps the one <see cref="PendingDeletion"/> of a retention run in a record of its own (under <see cref="Folder"/>), and
@@ -33,9 +34,12 @@ internal sealed class DeletionJournal
 
     /// <summary>
     /// How long another run's record is left alone while its process may be alive: a live run rewrites its record before
-    /// each deletion and removes it once one delete and one audit append are done, so a record this old is a dead run's.
+    /// each deletion (and removes it at its end), so a record this old is a dead run's, or a run's stalled this long inside
+    /// one deletion, whose event may then be recorded twice (never missed).
     /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    private static readonly string[] RetentionAreas = [$"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", "quarantine/", "secure/"];
 
     private readonly HubContext _hub;
     private readonly ILogger _logger;
@@ -62,7 +66,7 @@ internal sealed class DeletionJournal
         _written = (await _hub.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false)).ETag;
     }
 
-    /// <summary>Removes this run's record once the deletion's event is written (or nothing was deleted).</summary>
+    /// <summary>Removes this run's record: at the run's end, or when a delete removed nothing.</summary>
     public async Task EndAsync(CancellationToken cancellationToken)
     {
         if (_written is { } version)
@@ -112,6 +116,12 @@ internal sealed class DeletionJournal
             {
                 continue; // Rewritten or removed since listed: its run (or a run settling it) is at work on it.
             }
+            catch (ObjectRefusedException)
+            {
+                // Not a record a run wrote (a symbolic link): nothing is read through it, and the rest of the run goes on.
+                _logger.LogError("Retention skipped {Record}: it is not a plain object (a symbolic link?), so it was not read. Remove it by hand.", record.Path);
+                continue;
+            }
 
             var age = _hub.Time.GetUtcNow() - record.LastModified;
             if (pending.Process?.IsGone() != true && age <= StaleAfter)
@@ -133,7 +143,7 @@ internal sealed class DeletionJournal
             }
 
             var path = pending.Entry.Path!;
-            switch (await FindAsync(path, pending.ETag, labels, cancellationToken).ConfigureAwait(false))
+            switch (await FindAsync(path, pending, labels, cancellationToken).ConfigureAwait(false))
             {
                 case Found.Gone when !await RecordedAsync(path, pending.After, cancellationToken).ConfigureAwait(false):
                     await _hub.Audit.AppendAsync(
@@ -173,7 +183,7 @@ internal sealed class DeletionJournal
             await using (stream.ConfigureAwait(false))
             {
                 var pending = await JsonSerializer.DeserializeAsync(stream, HubJson.Default.PendingDeletion, cancellationToken).ConfigureAwait(false);
-                return pending is { ETag.Length: > 0, Entry.Path.Length: > 0 } ? pending : null;
+                return pending is { ETag.Length: > 0, Entry.Path.Length: > 0 } && IsRetentionDeletion(pending.Entry) ? pending : null;
             }
         }
         catch (JsonException)
@@ -181,6 +191,13 @@ internal sealed class DeletionJournal
             return null;
         }
     }
+
+    // Only what a retention run writes is sealed into the audit log from a record: a deletion, under a retention rule, of an
+    // object in an area retention deletes from. Anything else was not written by a run, and is set aside for an operator.
+    private static bool IsRetentionDeletion(AuditEntry entry) =>
+        entry.Kind == AuditKinds.Deleted
+        && entry.Rule is EnforceRetention.RawRule or EnforceRetention.QuarantineRule or EnforceRetention.MartRule or EnforceRetention.DerivedTablesRule
+        && RetentionAreas.Any(area => entry.Path!.StartsWith(area, StringComparison.Ordinal));
 
     // Moved, not deleted: it may name a deletion no event records yet, which an operator can still find and record.
     private async Task SetAsideAsync(StoredObject record, CancellationToken cancellationToken)
@@ -197,33 +214,36 @@ internal sealed class DeletionJournal
         }
 
         _logger.LogError(
-            "Retention could not read {Record}, the record of a deletion a retention run was making; it was moved to {Aside}. A deletion it names may not be in the audit log: check it by hand.",
+            "Retention could not read {Record}, or it names no deletion a retention run makes; it was moved to {Aside}. A deletion it names may not be in the audit log: check it by hand.",
             record.Path,
             aside);
     }
 
     // The object is looked for by its safe path when that is its own, else (a name shown by its label) among the raw
-    // archive's objects by its safe path and version together: the journal never holds a name a partner typed.
-    private async Task<Found> FindAsync(string path, string etag, FileLabels labels, CancellationToken cancellationToken)
+    // archive's objects by its version: the journal never holds a name a partner typed. A label is matched only when it
+    // was made under the settling run's key: under another key, or withheld (one label shared by many files), a label
+    // names no one object, so the version alone decides, and a sibling is never taken for a later version.
+    private async Task<Found> FindAsync(string path, PendingDeletion pending, FileLabels labels, CancellationToken cancellationToken)
     {
         var labelled = path.IndexOf("/~", StringComparison.Ordinal);
         if (labelled < 0)
         {
             return await _hub.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } item ? Found.Gone
-                : item.ETag == etag ? Found.Still
+                : item.ETag == pending.ETag ? Found.Still
                 : Found.Replaced;
         }
 
+        var sameLabels = pending.LabelKeyVersion is not null && string.Equals(pending.LabelKeyVersion, labels.KeyVersion, StringComparison.Ordinal);
         var found = Found.Gone;
         await foreach (var item in _hub.Store.ListAsync(path[..(labelled + 1)], cancellationToken).ConfigureAwait(false))
         {
-            if (string.Equals(labels.StoredPath(item.Path, _hub.Protocols), path, StringComparison.Ordinal))
+            if (item.ETag == pending.ETag)
             {
-                if (item.ETag == etag)
-                {
-                    return Found.Still;
-                }
+                return Found.Still;
+            }
 
+            if (sameLabels && string.Equals(labels.StoredPath(item.Path, _hub.Protocols), path, StringComparison.Ordinal))
+            {
                 found = Found.Replaced;
             }
         }

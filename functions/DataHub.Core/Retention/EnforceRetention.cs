@@ -273,7 +273,7 @@ public sealed class EnforceRetention
             Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });
 
         // Kept until the event is written: a run killed between the delete and its event leaves it for the next run to record.
-        await journal.BeginAsync(new PendingDeletion(item.ETag, journal.After, entry), cancellationToken).ConfigureAwait(false);
+        await journal.BeginAsync(new PendingDeletion(item.ETag, journal.After, entry, LabelKeyVersion: labels.KeyVersion), cancellationToken).ConfigureAwait(false);
 
         // Only the version examined: an object rewritten since it was listed is new and keeps its place.
         bool gone;

@@ -69,6 +69,46 @@ public sealed class InterruptedRetentionTests
         logs.Errors.Should().ContainSingle().Which.Should().Contain(Planted);
     }
 
+    [Theory]
+    [InlineData(AuditKinds.KpiPublished, EnforceRetention.MartRule, "secure/police-da-incidents/gone.parquet")]
+    [InlineData(AuditKinds.Deleted, "cleanup.uncommitted_batch", "secure/police-da-incidents/gone.parquet")]
+    [InlineData(AuditKinds.Deleted, EnforceRetention.MartRule, "published/kpi/v=20261122T010000Z-1/kpi_values.parquet")]
+    public async Task A_pending_record_of_no_retention_deletion_is_set_aside_not_sealed_into_the_audit_log(string kind, string rule, string path)
+    {
+        using var fixture = new HubFixture();
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var planted = new PendingDeletion("0x1", 0, new AuditEntry(kind, "police", "police-da-incidents", "none", Path: path, Rule: rule, Detail: "Planted."));
+        const string Planted = "audit/retention-pending/20261122T010000Z-planted.json";
+        await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(planted, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
+        var logs = new HubLog();
+
+        await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
+
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Path == path, "a record no retention run could have written is not recorded");
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+        (await fixture.ListAsync("audit/retention-pending-unreadable/")).Should().ContainSingle();
+        logs.Errors.Should().ContainSingle().Which.Should().Contain(Planted);
+    }
+
+    [Fact]
+    public async Task A_symbolic_link_among_the_pending_records_is_logged_and_skipped_and_the_run_goes_on()
+    {
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var outside = Path.Combine(fixture.Root, "outside.json");
+        await File.WriteAllTextAsync(outside, "{}");
+        Directory.CreateDirectory(Path.Combine(fixture.Root, "audit", "retention-pending"));
+        File.CreateSymbolicLink(Path.Combine(fixture.Root, "audit", "retention-pending", "20261122T010000Z-link.json"), outside);
+        var logs = new HubLog();
+
+        var outcome = await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
+
+        outcome.Deleted.Should().ContainSingle("the run goes on past the link");
+        logs.Errors.Should().ContainSingle().Which.Should().Contain("audit/retention-pending/20261122T010000Z-link.json");
+        File.ReadAllText(outside).Should().Be("{}");
+    }
+
     [Fact]
     public async Task A_live_runs_pending_record_is_left_to_it_by_another_run()
     {
@@ -76,7 +116,7 @@ public sealed class InterruptedRetentionTests
         var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
         var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
         var item = (await fixture.Store.GetAsync(archived, default))!;
-        var entry = new AuditEntry(AuditKinds.Deleted, "police", "police-da-incidents", "none", archived, EnforceRetention.RawRule, "Deleted by the live run.");
+        var entry = new AuditEntry(AuditKinds.Deleted, "police", "police-da-incidents", "none", Path: archived, Rule: EnforceRetention.RawRule, Detail: "Deleted by the live run.");
         var live = new PendingDeletion(item.ETag, 0, entry, Core.Hub.ProcessIdentity.Current);
         const string Planted = "audit/retention-pending/20261122T010000Z-live.json";
         await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(live, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
@@ -151,6 +191,47 @@ public sealed class InterruptedRetentionTests
         (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Deleted, "whether the killed run deleted the first version cannot be told");
         logs.Warnings.Should().ContainSingle(w => w.Contains("another version", StringComparison.Ordinal)).Which.Should().Contain("landing/_processed/~").And.NotContain("Plomquist");
         (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_partner_named_file_a_killed_run_did_not_delete_is_not_recorded_as_deleted_after_the_labels_change(bool rotated)
+    {
+        using var fixture = new HubFixture();
+        const string Raw = "landing/_processed/police/police-da-incidents/Jane Plomquist 17-03-2011.csv";
+        await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var killed = () => new EnforceRetention(fixture.Hub with { Store = new StopsDeleting(fixture.Hub.Store, stop: true) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+
+        // The settling run labels under another key, or has none: its label for the file is not the record's.
+        Core.Pseudonymisation.IKeyProvider keys = rotated ? new FixedKeys("v2", 9) : new NoKeys();
+        await new EnforceRetention(fixture.Hub with { Keys = keys }).RunAsync(default);
+
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle("the file was deleted once, by the settling run");
+    }
+
+    [Fact]
+    public async Task A_deletion_by_a_killed_run_without_the_key_is_recorded_though_a_sibling_shares_its_withheld_label()
+    {
+        using var fixture = new HubFixture();
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/Jane Plomquist 17-03-2011.csv", (s, ct) => s.WriteAsync("x"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var withheld = fixture.Hub with { Keys = new NoKeys() };
+        var killed = () => new EnforceRetention(withheld with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/Other Person.csv", (s, ct) => s.WriteAsync("a later file"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
+
+        // The later file is not due, so only the settling is seen.
+        var protocols = fixture.Hub.Protocols;
+        var longer = new Core.Protocols.ProtocolSet(protocols.Partners.Select(p => p with { Feeds = p.Feeds.ToDictionary(f => f.Key, f => f.Value with { RawRetentionDays = 400 }) }), protocols.Profiles.Values);
+        await new EnforceRetention(withheld with { Protocols = longer }).RunAsync(default);
+
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle("the killed run's deletion was made and must be recorded")
+            .Which.Entry.Path.Should().Be("landing/_processed/~file-withheld.csv");
+        (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle();
     }
 
     /// <summary>The warnings and errors the hub logs, as formatted.</summary>

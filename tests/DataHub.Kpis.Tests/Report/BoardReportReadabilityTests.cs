@@ -252,6 +252,7 @@ public sealed partial class BoardReportReadabilityTests
         {
             new[] { "retention_deletion", "2026Q4", "2026-12-01T19:31:43Z", "police/police-da-incidents", "", "5 object(s) deleted at the end of their agreement's retention.", "5" },
             ["retention_deletion", "2026Q4", "2026-12-01T19:31:44Z", "icb/health-aggregates", "", "7 object(s) deleted at the end of their agreement's retention.", "7"],
+            ["derived_deletion", "2026Q4", "2026-12-01T19:31:44Z", "police/police-da-incidents", "retention.derived_tables", "3 object(s) deleted with a batch they were computed from.", "3"],
             ["kpi_published", "2026Q4", "2026-12-01T19:31:45Z", "published/kpi/v=20261201T193144Z-2b3ddc", "", "KPI tables published.", "18625"],
             ["kpi_published", "2026Q4", "2026-12-01T19:31:46Z", "published/kpi/v=20261201T193145Z-2b3ddd", "", "KPI tables published.", "18625"],
         };
@@ -263,6 +264,7 @@ public sealed partial class BoardReportReadabilityTests
         cells.Should().Equal(
             "Activity", "Times, or objects deleted", "Latest",
             DataHub.Core.Governance.BoardActivity.Describe("retention_deletion"), "12", "1 Dec 2026, 19:31 UTC",
+            DataHub.Core.Governance.BoardActivity.Describe("derived_deletion"), "3", "1 Dec 2026, 19:31 UTC",
             DataHub.Core.Governance.BoardActivity.Describe("kpi_published"), "2", "1 Dec 2026, 19:31 UTC");
     }
 
