@@ -58,7 +58,7 @@ public sealed class InterruptedRetentionTests
         fixture.AdvanceToAge(TimeSpan.FromDays(40));
         const string Planted = "audit/retention-pending/20261122T010000Z-0123.json";
         await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(record), ct).AsTask(), WriteOptions.Default, default);
-        var logs = new HubLog();
+        var logs = new LoggedLines();
 
         var outcome = await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
 
@@ -80,7 +80,7 @@ public sealed class InterruptedRetentionTests
         var planted = new PendingDeletion("0x1", 0, new AuditEntry(kind, "police", "police-da-incidents", "none", Path: path, Rule: rule, Detail: "Planted."));
         const string Planted = "audit/retention-pending/20261122T010000Z-planted.json";
         await fixture.Store.WriteAsync(Planted, (s, ct) => s.WriteAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(planted, Core.Hub.HubJson.Default.PendingDeletion), ct).AsTask(), WriteOptions.Default, default);
-        var logs = new HubLog();
+        var logs = new LoggedLines();
 
         await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
 
@@ -100,7 +100,7 @@ public sealed class InterruptedRetentionTests
         await File.WriteAllTextAsync(outside, "{}");
         Directory.CreateDirectory(Path.Combine(fixture.Root, "audit", "retention-pending"));
         File.CreateSymbolicLink(Path.Combine(fixture.Root, "audit", "retention-pending", "20261122T010000Z-link.json"), outside);
-        var logs = new HubLog();
+        var logs = new LoggedLines();
 
         var outcome = await new EnforceRetention(fixture.Hub with { Logging = logs }).RunAsync(default);
 
@@ -181,7 +181,7 @@ public sealed class InterruptedRetentionTests
         var killed = () => new EnforceRetention(fixture.Hub with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
         await killed.Should().ThrowAsync<IOException>();
         await fixture.Store.WriteAsync(Raw, (s, ct) => s.WriteAsync("a later file"u8.ToArray(), ct).AsTask(), WriteOptions.Default, default);
-        var logs = new HubLog();
+        var logs = new LoggedLines();
 
         // The agreements now keep raw files longer: the later file is not due, so only the settling is seen.
         var protocols = fixture.Hub.Protocols;
@@ -233,35 +233,6 @@ public sealed class InterruptedRetentionTests
             .Which.Entry.Path.Should().Be("landing/_processed/~file-withheld.csv");
         (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle();
     }
-
-    /// <summary>The warnings and errors the hub logs, as formatted.</summary>
-    private sealed class HubLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> _lines = new();
-
-        public IReadOnlyList<string> Warnings => [.. _lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text)];
-
-        public IReadOnlyList<string> Errors => [.. _lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error).Select(l => l.Text)];
-
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue((logLevel, formatter(state, exception)));
-
-        public void Dispose()
-        {
-        }
-    }
-
     /// <summary>A store whose delete of a raw archive entry fails as a killed process would (when asked to).</summary>
     private sealed class StopsDeleting(IObjectStore inner, bool stop) : DelegatingStore(inner)
     {

@@ -128,7 +128,7 @@ public sealed class RawRetentionTests
     [Fact]
     public async Task A_name_not_UTF8_in_the_raw_archive_is_warned_of_by_its_label_to_be_removed_by_hand()
     {
-        var logs = new WarningLog();
+        var logs = new LoggedLines();
         using var fixture = new HubFixture();
         var hub = fixture.Hub with { Logging = logs };
         var folder = Directory.CreateDirectory(Path.Combine(fixture.Root, "landing", "_processed", "police", "police-da-incidents", "x")).FullName;
@@ -148,36 +148,5 @@ public sealed class RawRetentionTests
         await new EnforceRetention(hub).RunAsync(default);
 
         logs.Warnings.Should().ContainSingle(w => w.Contains("remove it by hand", StringComparison.Ordinal)).Which.Should().Contain("landing/_processed/~file-").And.NotContain("Ren");
-    }
-
-    /// <summary>The warnings the hub logs, as formatted.</summary>
-    private sealed class WarningLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
-
-        public IReadOnlyList<string> Warnings => [.. _warnings];
-
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
-            {
-                _warnings.Enqueue(formatter(state, exception));
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

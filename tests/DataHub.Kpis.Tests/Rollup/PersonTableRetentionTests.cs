@@ -108,45 +108,13 @@ public sealed class PersonTableRetentionTests : IDisposable
         var manifest = new Core.Rollup.KpiVersions(_hub.Context.Store).ManifestOf(first.RunId);
         await _hub.Context.Store.WriteAsync(manifest, (s, ct) => s.WriteAsync("{\"inputs\": [{\"fe"u8.ToArray(), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
         _clock.Advance(DateTimeOffset.UtcNow - _clock.GetUtcNow() + TimeSpan.FromDays(1));
-        var errors = new ErrorLog();
+        var errors = new LoggedLines();
 
         await new EnforceRetention(PoliceMartsKeptFor(days: 90) with { Logging = errors }).RunAsync(CancellationToken.None);
 
         (await SecureTablesAsync(_hub.Context, first.RunId)).Should().HaveCount(2, "nothing is deleted on a guess");
-        errors.Lines.Should().ContainSingle().Which.Should().Contain(manifest).And.Contain(first.RunId);
+        errors.Errors.Should().ContainSingle().Which.Should().Contain(manifest).And.Contain(first.RunId);
     }
-
-    /// <summary>The errors the hub logs, as formatted.</summary>
-    private sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Error)
-            {
-                _lines.Enqueue(formatter(state, exception));
-            }
-        }
-
-        public void Dispose()
-        {
-        }
-    }
-
     /// <summary>A store that, as retention's listing of the secure zone reaches secure/kpi/, lets a batch and a rollup commit first.</summary>
     private sealed class CommitsWhenListingReachesKpi(IObjectStore inner, Func<Task> commit) : DelegatingStore(inner)
     {

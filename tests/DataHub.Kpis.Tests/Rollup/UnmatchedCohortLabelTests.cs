@@ -1,3 +1,4 @@
+using DataHub.Testing;
 using DataHub.Core.Audit;
 using DataHub.Core.Governance;
 using DataHub.Core.Kpis;
@@ -18,7 +19,7 @@ public sealed class UnmatchedCohortLabelTests
         // The boundary fixture's health rows are for cohort T, plus one 2018Q1 row labelled X, which no cohort is.
         using var rollup = new FixtureRollup();
         await MartFileWriter.WriteAsync(rollup.Store, new BoundaryFixture());
-        var log = new WarningLog();
+        var log = new LoggedLines();
         var settings = new RollupSettings { Kpis = new KpiOptions { Cohorts = [BoundaryFixture.Cohort] }, FallbackProfile = FixtureRollup.Exact };
         var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
 
@@ -58,8 +59,8 @@ public sealed class UnmatchedCohortLabelTests
     {
         using var hub = new SeededRollup();
         await hub.IngestAsync(SyntheticHub.Generate(new SeedOptions { Seed = 40, Families = 18, GroundTruth = false }).Files);
-        using var logs = new EveryLogLine();
-        var context = hub.Context with { Logging = logs.Factory };
+        using var logs = new LoggedLines();
+        var context = hub.Context with { Logging = logs };
         // Stored before rules 2026.3, when the cohort column was free text screened for NHS numbers, UPNs and postcodes only.
         var keyVersion = (await new MartLoader(context.Store).LoadAsync(CancellationToken.None)).KeyVersion;
         await MartFileWriter.WriteHealthAsync(context.Store,
@@ -124,61 +125,5 @@ public sealed class UnmatchedCohortLabelTests
 
         labels.Select(l => (l.Name, l.Rows, string.Join(" ", l.Quarters))).Should().Equal(
             ("cohort label 1 of 2", 2L, "2018Q1 2018Q2"), ("cohort label 2 of 2", 1L, "2018Q2"));
-    }
-
-    // Every line at every level, with its structured values, as an operator who turned logging all the way up would see it.
-    private sealed class EveryLogLine : ILoggerFactory
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-        public ILoggerFactory Factory => this;
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull
-            {
-                lines.Enqueue($"{state}");
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-                lines.Enqueue($"{formatter(state, exception)} | {values} | {exception}");
-            }
-        }
-    }
-
-    private sealed class WarningLog : ILogger
-    {
-        public List<string> Warnings { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Warning)
-            {
-                Warnings.Add(formatter(state, exception));
-            }
-        }
     }
 }
