@@ -1,6 +1,7 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
+using DataHub.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DataHub.Host.Embedded;
@@ -8,9 +9,9 @@ namespace DataHub.Host.Embedded;
 /// <summary>
 /// The embedded host: polls landing/ and ingests each new file once its size and time have settled (a file still being
 /// uploaded is left alone, and so is one whose upload has paused for less than the settle time; a name an upload tool
-/// writes under before renaming, such as <c>.filepart</c>, waits an hour, then is quarantined unread), and runs the timer jobs on their CRON schedules. It never stops watching: a failure on one
-/// file is logged (safely), audited and counted, the file is tried again later with a growing pause, and the next file
-/// is handled. Cancellation (Ctrl+C) stops between files and between job runs: work under way is finished, not cut.
+/// writes under before renaming, such as <c>.filepart</c>, waits an hour, then is quarantined unread), and runs the timer
+/// jobs on their CRON schedules. It never stops watching: a failure on one file is logged (safely), audited and counted,
+/// the file is tried again later with a growing pause, and the next file is handled. Cancellation (Ctrl+C) stops between files and between job runs: work under way is finished, not cut.
 /// </summary>
 public sealed class EmbeddedRunner
 {
@@ -24,7 +25,6 @@ public sealed class EmbeddedRunner
     // short enough that an abandoned one is reported, never kept silently. Counted from the file's last write as well as
     // from when this run first saw it, so a restarted runner does not start the hour again.
     private static readonly TimeSpan UploadNameSettle = TimeSpan.FromHours(1);
-
 
     private readonly HubContext _hub;
     private readonly IReadOnlyList<TimerJob> _jobs;
@@ -83,17 +83,16 @@ public sealed class EmbeddedRunner
     {
         var ingest = new IngestExtract(_hub);
         var outcomes = new List<IngestOutcome>();
-        var current = new Dictionary<string, string>(StringComparer.Ordinal);
-        var written = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var current = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
         await foreach (var item in LandingSweep.LandedAsync(_hub.Store, cancellationToken).ConfigureAwait(false))
         {
-            current[item.Path] = item.ETag;
-            written[item.Path] = item.LastModified;
+            current[item.Path] = item;
         }
 
         var now = _hub.Time.GetUtcNow();
-        foreach (var (path, eTag) in current)
+        foreach (var (path, item) in current)
         {
+            var eTag = item.ETag;
             var settled = _seen.TryGetValue(path, out var before) && string.Equals(before.ETag, eTag, StringComparison.Ordinal)
                 && now - before.Since >= (LandingPath.IsUploadName(path[(path.LastIndexOf('/') + 1)..]) ? UploadNameSettle : _settle);
             var done = _handled.TryGetValue(path, out var handledTag) && string.Equals(handledTag, eTag, StringComparison.Ordinal);
@@ -127,22 +126,19 @@ public sealed class EmbeddedRunner
 
         // A version's settle time runs from its last write, or from when it was first seen if that is earlier (a clock
         // behind the file's): a change starts it again, and a restarted runner does not, for a file long since written.
-        var seen = current.ToDictionary(
-            c => c.Key,
-            c => _seen.TryGetValue(c.Key, out var before) && string.Equals(before.ETag, c.Value, StringComparison.Ordinal)
-                ? before
-                : (c.Value, written[c.Key] < now ? written[c.Key] : now),
-            StringComparer.Ordinal);
-        _seen.Clear();
-        foreach (var (path, version) in seen)
+        foreach (var (path, item) in current)
         {
-            _seen[path] = version;
+            if (!_seen.TryGetValue(path, out var before) || !string.Equals(before.ETag, item.ETag, StringComparison.Ordinal))
+            {
+                _seen[path] = (item.ETag, item.LastModified < now ? item.LastModified : now);
+            }
         }
 
         // A path no longer listed is forgotten: a file sent again under it later, even one that looks the same (a name
         // that is not UTF-8 gives nothing of its own to tell versions by), is handled afresh rather than taken as done.
-        foreach (var gone in _handled.Keys.Concat(_retries.Keys).Where(p => !current.ContainsKey(p)).ToList())
+        foreach (var gone in _seen.Keys.Concat(_handled.Keys).Concat(_retries.Keys).Where(p => !current.ContainsKey(p)).Distinct().ToList())
         {
+            _seen.Remove(gone);
             _handled.Remove(gone);
             _retries.Remove(gone);
         }
