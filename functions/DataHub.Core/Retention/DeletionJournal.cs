@@ -62,8 +62,7 @@ internal sealed class DeletionJournal
     /// <summary>Records the deletion about to be made.</summary>
     public async Task BeginAsync(PendingDeletion pending, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(pending with { Process = ProcessIdentity.Current }, HubJson.Default.PendingDeletion);
-        _written = (await _hub.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), WriteOptions.Default, cancellationToken).ConfigureAwait(false)).ETag;
+        _written = (await WriteAsync(Path, pending, WriteOptions.Default, cancellationToken).ConfigureAwait(false)).ETag;
     }
 
     /// <summary>Removes this run's record: at the run's end, or when a delete removed nothing.</summary>
@@ -134,8 +133,7 @@ internal sealed class DeletionJournal
             StoredObject claimed;
             try
             {
-                var json = JsonSerializer.SerializeToUtf8Bytes(pending with { Process = ProcessIdentity.Current }, HubJson.Default.PendingDeletion);
-                claimed = await _hub.Store.WriteAsync(record.Path, (s, ct) => s.WriteAsync(json, ct).AsTask(), new WriteOptions(IfMatch: record.ETag), cancellationToken).ConfigureAwait(false);
+                claimed = await WriteAsync(record.Path, pending, new WriteOptions(IfMatch: record.ETag), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
             {
@@ -171,6 +169,13 @@ internal sealed class DeletionJournal
         }
 
         return recorded;
+    }
+
+    // A record always names the process that wrote it last: the run that made it, or the run that claimed it.
+    private Task<StoredObject> WriteAsync(string path, PendingDeletion pending, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(pending with { Process = ProcessIdentity.Current }, HubJson.Default.PendingDeletion);
+        return _hub.Store.WriteAsync(path, (s, ct) => s.WriteAsync(json, ct).AsTask(), options, cancellationToken);
     }
 
     // A record the hub wrote is whole (a local write is a temporary file renamed into place, a blob upload all or nothing):
