@@ -123,7 +123,7 @@ public static class BoardActivity
         // clean-up of its own unfinished work (uncommitted mart files, abandoned version folders, withdrawn manifests) is
         // another, shown per rule.
         foreach (var g in events.Where(e => e.Entry.Kind == AuditKinds.Deleted)
-            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: e.Entry.Rule == Retention.EnforceRetention.DerivedTablesRule || !IsRetention(e.Entry.Rule) ? e.Entry.Rule ?? "" : null))
+            .GroupBy(e => (Quarter: QuarterOf(e.Time), Subject: $"{e.Entry.Partner ?? "hub"}/{e.Entry.Feed ?? "-"}", Rule: IsRetention(e.Entry.Rule) ? null : e.Entry.Rule ?? ""))
             .OrderBy(g => g.Key.Quarter).ThenBy(g => g.Key.Subject, StringComparer.Ordinal).ThenBy(g => g.Key.Rule, StringComparer.Ordinal))
         {
             rows.Add(g.Key.Rule == Retention.EnforceRetention.DerivedTablesRule
@@ -156,7 +156,9 @@ public static class BoardActivity
             $"{partner}: {string.Join(", ", protocol.Feeds.Keys.Order(StringComparer.Ordinal).Select(feedName))}; valid {protocol.ValidFrom:yyyy-MM-dd} to {protocol.ValidTo:yyyy-MM-dd}.");
     }
 
-    private static bool IsRetention(string? rule) => rule is not null && rule.StartsWith("retention.", StringComparison.Ordinal);
+    // A deletion at the end of an agreement's retention: a retention rule, but not the person tables that go with a batch.
+    private static bool IsRetention(string? rule) =>
+        rule is not null && rule.StartsWith("retention.", StringComparison.Ordinal) && rule != Retention.EnforceRetention.DerivedTablesRule;
 
     /// <summary>An agreement's status today and the days until it ends (negative once ended).</summary>
     public static (string Status, long DaysToExpiry) AgreementStatus(PartnerProtocol protocol, DateOnly today)
