@@ -21,7 +21,17 @@ internal sealed class WatchedReads(Stream inner, bool leaveOpen) : Stream
 
     public override long Position { get => inner.Position; set => inner.Position = value; }
 
-    public override int Read(byte[] buffer, int offset, int count) => Watch(() => inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            return inner.Read(buffer, offset, count);
+        }
+        catch (Exception ex) when (Remember(ex))
+        {
+            throw;
+        }
+    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -29,9 +39,8 @@ internal sealed class WatchedReads(Stream inner, bool leaveOpen) : Stream
         {
             return inner.Read(buffer);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Remember(ex))
         {
-            Failure ??= ex;
             throw;
         }
     }
@@ -45,28 +54,39 @@ internal sealed class WatchedReads(Stream inner, bool leaveOpen) : Stream
         {
             return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (Remember(ex))
         {
-            Failure ??= ex;
             throw;
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Watch(() =>
+    public override void Write(byte[] buffer, int offset, int count)
     {
-        inner.Write(buffer, offset, count);
-        return 0;
-    });
+        try
+        {
+            inner.Write(buffer, offset, count);
+        }
+        catch (Exception ex) when (Remember(ex))
+        {
+            throw;
+        }
+    }
 
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
     public override void SetLength(long value) => inner.SetLength(value);
 
-    public override void Flush() => Watch(() =>
+    public override void Flush()
     {
-        inner.Flush();
-        return 0;
-    });
+        try
+        {
+            inner.Flush();
+        }
+        catch (Exception ex) when (Remember(ex))
+        {
+            throw;
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {
@@ -78,16 +98,10 @@ internal sealed class WatchedReads(Stream inner, bool leaveOpen) : Stream
         base.Dispose(disposing);
     }
 
-    private T Watch<T>(Func<T> io)
+    // The first failure is kept, and the exception goes on as it is (the filter never catches it).
+    private bool Remember(Exception ex)
     {
-        try
-        {
-            return io();
-        }
-        catch (Exception ex)
-        {
-            Failure ??= ex;
-            throw;
-        }
+        Failure ??= ex;
+        return false;
     }
 }
