@@ -39,7 +39,7 @@ public sealed class BombAndInterruptTests : IDisposable
     {
         (await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "key", "init", "--root", _root.Path)).Code.Should().Be(ExitCodes.Ok);
         using var run = CliProcess.Start("run", "--root", _root.Path, "--poll-seconds", "0.2", "--settle-seconds", "1");
-        await Until(() => run.Output.Contains("Watching", StringComparison.Ordinal), "run to start");
+        await Until(() => run.Output.Contains("Watching", StringComparison.Ordinal), "run to start", TimeSpan.FromMinutes(3));
 
         var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", "police", "police-da-incidents")).FullName;
         using (var file = File.Create(Path.Combine(landing, "big.csv")))

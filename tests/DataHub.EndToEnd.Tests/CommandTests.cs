@@ -74,6 +74,41 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_on_a_root_holding_another_file_under_a_demo_name_writes_nothing_and_leaves_that_file_as_it_is()
+    {
+        // The demo given a real root by mistake: a partner's delivery waiting under one of the demo's (fixed) names has no
+        // receipt yet, so replacing it would lose it without a trace.
+        var demoFile = DataHub.Seeds.SyntheticHub.Generate(new DataHub.Seeds.SeedOptions { Families = 2 }).Files[^1];
+        var waiting = Path.Combine(_root.Path, "landing", demoFile.Partner, demoFile.Feed, demoFile.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(waiting)!);
+        var delivered = Encoding.UTF8.GetBytes("a partner's own delivery\n");
+        await File.WriteAllBytesAsync(waiting, delivered);
+
+        var (code, output) = await _root.RunAsync("demo", "--families", "2");
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("new --root");
+        File.ReadAllBytes(waiting).Should().Equal(delivered);
+        _root.Files("landing").Should().ContainSingle("the demo stopped before writing any of its files");
+        _root.Files("secure").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Demo_takes_its_own_file_already_waiting_in_landing()
+    {
+        // A demo interrupted after writing a file into landing, then run again: the same content waiting is the demo's own.
+        var demoFile = DataHub.Seeds.SyntheticHub.Generate(new DataHub.Seeds.SeedOptions { Families = 2 }).Files[0];
+        var waiting = Path.Combine(_root.Path, "landing", demoFile.Partner, demoFile.Feed, demoFile.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(waiting)!);
+        await File.WriteAllBytesAsync(waiting, demoFile.Content);
+
+        var (code, output) = await _root.RunAsync("demo", "--families", "2");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        _root.Files("landing").Should().OnlyContain(f => f.StartsWith("landing/_processed/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Ingest_of_a_file_still_being_written_stores_nothing_of_it()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);

@@ -46,7 +46,20 @@ public static class DemoCommand
             await hub.CheckReadyAsync(pseudonymises: true, ct);
             await hub.RecoverAsync(ct);
             var options = parse.GetValue(families) is { } n ? new SeedOptions { Families = n } : new SeedOptions();
-            var outcomes = await RunAsync(hub, options, terminal, ct);
+            IReadOnlyList<IngestOutcome> outcomes;
+            try
+            {
+                outcomes = await RunAsync(hub, options, terminal, ct);
+            }
+            catch (LandingNameTakenException ex)
+            {
+                // The demo's names are its own (synthetic), so the taken one can be shown.
+                env.Error.WriteLine($"Landing already holds a different file named as one of the demo's ({ex.Path}); it was left as it is and the demo stopped there. "
+                    + "The demo is meant for a root of its own: run it again with a new --root.");
+                return ExitCodes.Usage;
+            }
+
+
             PrintSummary(terminal, outcomes);
             terminal.Line($"Marts under {Path.Combine(hub.Root, "secure")}; quarantine and reports under {Path.Combine(hub.Root, "quarantine")}; audit: `datahub audit show --root {rootPath}`.");
             var code = outcomes.Any(o => o.Status == IngestStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
@@ -71,14 +84,25 @@ public static class DemoCommand
         var files = dataset.Files.OrderBy(f => f.Partner, StringComparer.Ordinal).ThenBy(f => f.Feed, StringComparer.Ordinal).ThenBy(f => f.FileName, StringComparer.Ordinal).ToList();
         terminal.Line($"Generated {files.Count} extracts from {files.Select(f => f.Partner).Distinct().Count()} partners; dropping them into landing/ and ingesting.");
         var ingest = new IngestExtract(hub.Context);
+
+        // A root that already holds other deliveries under the demo's names (a real root given by mistake): stop before
+        // writing anything, rather than replace a waiting file that has no receipt yet.
+        foreach (var file in files)
+        {
+            var path = LandingPathOf(file);
+            if (await WaitingAsync(hub, path, file.Content, cancellationToken) is false)
+            {
+                throw new LandingNameTakenException(path);
+            }
+        }
+
         return await terminal.ProgressAsync("Ingesting", files.Count, async advance =>
         {
             var outcomes = new List<IngestOutcome>();
             foreach (var file in files)
             {
-                var path = $"{LandingPath.Container}/{file.Partner}/{file.Feed}/{file.FileName}";
-                var landed = await hub.Context.Store.WriteAsync(path, (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), WriteOptions.Default, cancellationToken);
-                var outcome = await ingest.HandleAsync(path, landed.ETag, cancellationToken);
+                var path = LandingPathOf(file);
+                var outcome = await ingest.HandleAsync(path, (await LandAsync(hub, path, file.Content, cancellationToken)).ETag, cancellationToken);
                 outcomes.Add(outcome);
                 if (!terminal.IsRich)
                 {
@@ -90,6 +114,45 @@ public static class DemoCommand
 
             return (IReadOnlyList<IngestOutcome>)outcomes;
         });
+    }
+
+    private static string LandingPathOf(SyntheticFile file) => $"{LandingPath.Container}/{file.Partner}/{file.Feed}/{file.FileName}";
+
+    // Writes the demo file into landing, never over another: the same content already waiting there is taken as it.
+    private static async Task<StoredObject> LandAsync(EmbeddedHub hub, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await hub.Context.Store.WriteAsync(path, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.CreateNew, cancellationToken);
+        }
+        catch (ObjectExistsException)
+        {
+            return await WaitingAsync(hub, path, content, cancellationToken) is true
+                ? (await hub.Context.Store.GetAsync(path, cancellationToken))!
+                : throw new LandingNameTakenException(path);
+        }
+    }
+
+    // Null when nothing waits at the path; true when exactly this content does; false when another file does.
+    private static async Task<bool?> WaitingAsync(EmbeddedHub hub, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (await hub.Context.Store.GetAsync(path, cancellationToken) is not { } existing)
+        {
+            return null;
+        }
+
+        if (existing.Length != content.Length)
+        {
+            return false;
+        }
+
+        var waiting = await hub.Context.Store.OpenReadAsync(path, existing.ETag, cancellationToken);
+        await using (waiting)
+        {
+            using var copy = new MemoryStream(content.Length);
+            await waiting.CopyToAsync(copy, cancellationToken);
+            return copy.GetBuffer().AsSpan(0, (int)copy.Length).SequenceEqual(content.Span);
+        }
     }
 
     /// <summary>Prints, per feed: files, rows accepted and rejected, files quarantined, and the share of stored rows carrying each key.</summary>
