@@ -136,6 +136,23 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_show_lists_the_path_each_event_names_so_a_refused_file_is_found_in_quarantine_by_it()
+    {
+        // The runbook finds a refused file's quarantine copy, a superseded file's label and a batch's mart files from the
+        // events `audit show` lists: the safe path an event names (a label, never the partner's name) must be among them.
+        await _root.RunAsync("key", "init");
+        (await _root.IngestAsync("nobody", "police-da-incidents", "Zebedee Quillfeather.csv", Police)).Code.Should().Be(ExitCodes.Rejected);
+        var kept = _root.Files("quarantine").Should().ContainSingle(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal) && !f.Contains(".report.", StringComparison.Ordinal)).Subject;
+
+        var (code, shown) = await _root.RunAsync("audit", "show", "--last", "0");
+
+        code.Should().Be(ExitCodes.Ok, shown);
+        shown.Split('\n').Should().ContainSingle(l => l.Contains("protocol.unknown_partner", StringComparison.Ordinal))
+            .Which.Should().Contain(kept);
+        shown.Should().NotContain("Zebedee").And.NotContain("nobody");
+    }
+
+    [Fact]
     public async Task Audit_verify_passes_after_ingest_and_fails_after_an_event_is_edited()
     {
         await _root.RunAsync("key", "init");
