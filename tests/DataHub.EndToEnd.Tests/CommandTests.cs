@@ -136,6 +136,20 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_of_content_already_stored_says_its_copy_went_to_the_raw_archive_where_it_is()
+    {
+        await _root.RunAsync("key", "init");
+        (await _root.IngestAsync("police", "police-da-incidents", "a.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "b.csv", Police);
+
+        code.Should().Be(ExitCodes.Ok, output);
+        _root.Files("landing").Should().ContainSingle(f => f.Contains(".duplicate-", StringComparison.Ordinal))
+            .Which.Should().StartWith("landing/_processed/police/police-da-incidents/");
+        output.Should().Contain("Duplicate").And.Contain("raw archive", "the operator is told where the copy went, not that nothing was done").And.NotContain("nothing was done");
+    }
+
+    [Fact]
     public async Task Audit_show_lists_the_path_each_event_names_so_a_refused_file_is_found_in_quarantine_by_it()
     {
         // The runbook finds a refused file's quarantine copy, a superseded file's label and a batch's mart files from the

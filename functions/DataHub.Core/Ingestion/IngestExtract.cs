@@ -349,7 +349,7 @@ public sealed class IngestExtract
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)
     {
-        var message = $"The same content was already stored as batch {receipt.BatchId}; nothing was done.";
+        var message = $"The same content was already stored as batch {receipt.BatchId}; nothing is stored again, and this copy is kept in that batch's raw archive.";
         await _filing.AuditAsync(file, AuditKinds.Duplicate, "receipt.duplicate", message, cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // The copy is identical to what was processed, so it joins that batch's archive rather than being deleted.
