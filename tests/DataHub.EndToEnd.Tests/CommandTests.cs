@@ -54,6 +54,23 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_on_azure_without_an_azure_sign_in_exits_3_saying_to_sign_in()
+    {
+        // An operator who has not run `az login` (DefaultAzureCredential finds no identity) has configuration to put right,
+        // as the runbook says: not an unexpected failure, and no file is being ingested.
+        using var output = new StringWriter();
+        var env = new CommandEnvironment(output, output, TimeProvider.System)
+        {
+            Variables = _ => throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials."),
+        };
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--azure"], env);
+
+        code.Should().Be(ExitCodes.Configuration, output.ToString());
+        output.ToString().Should().Contain("az login").And.NotContain("stays in landing");
+    }
+
+    [Fact]
     public async Task Ingest_leaves_a_different_file_of_the_same_name_waiting_in_landing_as_it_is()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
