@@ -30,7 +30,11 @@ internal static class ConfigurationFaults
         {
             // `--azure` signs in as the operator: no usable identity is a setting to put right, not a failure to retry.
             // Not its message: it lists every credential tried and how each failed, which the operator does not need here.
-            await env.Error.WriteLineAsync($"No Azure sign-in could be used ({ex.GetType().Name}): sign in with `az login` as an identity holding the roles infra/README.md lists, export the app's settings, and run the command again (docs/runbook.md). Nothing was written.").ConfigureAwait(false);
+            // No credential at all is a missing sign-in; one that was tried and refused, or a sign-in service out of reach, is not.
+            var fix = ex is Azure.Identity.CredentialUnavailableException
+                ? "No Azure sign-in could be used"
+                : "The Azure sign-in failed (refused, expired or out of reach)";
+            await env.Error.WriteLineAsync($"{fix} ({ex.GetType().Name}): sign in with `az login` as an identity holding the roles infra/README.md lists, export the app's settings, and run the command again (docs/runbook.md).").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
