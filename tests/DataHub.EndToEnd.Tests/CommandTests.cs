@@ -54,6 +54,23 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_on_azure_without_an_azure_sign_in_exits_3_saying_to_sign_in()
+    {
+        // An operator who has not run `az login` (DefaultAzureCredential finds no identity) has configuration to put right,
+        // as the runbook says: not an unexpected failure, and no file is being ingested.
+        using var output = new StringWriter();
+        var env = new CommandEnvironment(output, output, TimeProvider.System)
+        {
+            Variables = _ => throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials."),
+        };
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--azure"], env);
+
+        code.Should().Be(ExitCodes.Configuration, output.ToString());
+        output.ToString().Should().Contain("az login").And.NotContain("stays in landing");
+    }
+
+    [Fact]
     public async Task Ingest_leaves_a_different_file_of_the_same_name_waiting_in_landing_as_it_is()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
@@ -168,6 +185,37 @@ public sealed class CommandTests : IDisposable
         code.Should().Be(ExitCodes.Rejected);
         output.ToString().Should().Contain("date.impossible").And.Contain("1 rejected");
         Directory.EnumerateFileSystemEntries(_root.Path).Should().BeEmpty("validate touches no hub folder");
+    }
+
+    [Fact]
+    public async Task Ingest_of_content_already_stored_says_its_copy_went_to_the_raw_archive_where_it_is()
+    {
+        await _root.RunAsync("key", "init");
+        (await _root.IngestAsync("police", "police-da-incidents", "a.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "b.csv", Police);
+
+        code.Should().Be(ExitCodes.Ok, output);
+        _root.Files("landing").Should().ContainSingle(f => f.Contains(".duplicate-", StringComparison.Ordinal))
+            .Which.Should().StartWith("landing/_processed/police/police-da-incidents/");
+        output.Should().Contain("Duplicate").And.Contain("raw archive", "the operator is told where the copy went, not that nothing was done").And.NotContain("nothing was done");
+    }
+
+    [Fact]
+    public async Task Audit_show_lists_the_path_each_event_names_so_a_refused_file_is_found_in_quarantine_by_it()
+    {
+        // The runbook finds a refused file's quarantine copy, a superseded file's label and a batch's mart files from the
+        // events `audit show` lists: the safe path an event names (a label, never the partner's name) must be among them.
+        await _root.RunAsync("key", "init");
+        (await _root.IngestAsync("nobody", "police-da-incidents", "Zebedee Quillfeather.csv", Police)).Code.Should().Be(ExitCodes.Rejected);
+        var kept = _root.Files("quarantine").Should().ContainSingle(f => f.StartsWith("quarantine/_unrouted/", StringComparison.Ordinal) && !f.Contains(".report.", StringComparison.Ordinal)).Subject;
+
+        var (code, shown) = await _root.RunAsync("audit", "show", "--last", "0");
+
+        code.Should().Be(ExitCodes.Ok, shown);
+        shown.Split('\n').Should().ContainSingle(l => l.Contains("protocol.unknown_partner", StringComparison.Ordinal))
+            .Which.Should().Contain(kept);
+        shown.Should().NotContain("Zebedee").And.NotContain("nobody");
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public static class AuditKinds
     /// <summary>The agreement was checked: allowed or refused, citing it.</summary>
     public const string ProtocolDecision = "protocol_decision";
 
-    /// <summary>The same content was already processed: nothing done.</summary>
+    /// <summary>The same content was already stored: not processed again; the copy joins that batch's raw archive.</summary>
     public const string Duplicate = "duplicate";
 
     /// <summary>Another worker holds the claim on the same content: nothing done.</summary>

@@ -349,8 +349,9 @@ public sealed class IngestExtract
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)
     {
-        var message = $"The same content was already stored as batch {receipt.BatchId}; nothing was done.";
-        await _filing.AuditAsync(file, AuditKinds.Duplicate, "receipt.duplicate", message, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Written before the copy is moved, so it says only what is decided; the archived event records the move itself.
+        var stored = $"The same content was already stored as batch {receipt.BatchId}; nothing is stored again";
+        await _filing.AuditAsync(file, AuditKinds.Duplicate, "receipt.duplicate", stored + ", and this copy goes to that batch's raw archive.", cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // The copy is identical to what was processed, so it joins that batch's archive rather than being deleted.
         var batch = receipt.BatchId ?? BatchIdFor(file.Path.Partner, file.Sha256);
@@ -364,9 +365,10 @@ public sealed class IngestExtract
             // Its content is stored already (that is what makes it a duplicate); the copy changed before it was archived,
             // and the version now in landing is handled on its own.
             _log.LogInformation("{Path}: the duplicate copy changed in landing before it was archived; its content is stored as batch {BatchId}.", file.SafePath, batch);
+            return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", stored + "; this copy changed in landing before it could be archived, and the version now there is handled on its own.");
         }
 
-        return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", message);
+        return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", stored + ", and this copy is kept in that batch's raw archive.");
     }
 
     private async Task<IngestOutcome> PoisonAsync(LandedFile file, string error, Func<string, Task> complete, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace DataHub.Host.Commands;
 
 /// <summary>
 /// The faults any hub command can meet that the operator, not the input, must put right: a malformed protocol file, a
-/// key that is missing, open to other users or malformed, an audit log whose end is broken, app settings missing. Each
+/// key that is missing, open to other users or malformed, an audit log whose end is broken, app settings or an Azure sign-in missing. Each
 /// becomes exit 3 and its own message (which says what to run, and never holds key material) instead of a stack trace.
 /// The hub's own storage failing (a full disk, a permission, the storage service) is exit 4, named by its type only.
 /// </summary>
@@ -24,6 +24,17 @@ internal static class ConfigurationFaults
         catch (Exception ex) when (ex is ProtocolFormatException or KeyUnavailableException or AuditChainBrokenException or SettingsException)
         {
             await env.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.Configuration;
+        }
+        catch (Azure.Identity.AuthenticationFailedException ex)
+        {
+            // `--azure` signs in as the operator: no usable identity is a setting to put right, not a failure to retry.
+            // Not its message: it lists every credential tried and how each failed, which the operator does not need here.
+            // No credential at all is a missing sign-in; one that was tried and refused, or a sign-in service out of reach, is not.
+            var fix = ex is Azure.Identity.CredentialUnavailableException
+                ? "No Azure sign-in could be used"
+                : "The Azure sign-in failed (refused, expired or out of reach)";
+            await env.Error.WriteLineAsync($"{fix} ({ex.GetType().Name}): sign in with `az login` as an identity holding the roles infra/README.md lists, export the app's settings, and run the command again (docs/runbook.md).").ConfigureAwait(false);
             return ExitCodes.Configuration;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -175,6 +175,23 @@ public sealed class IngestExtractTests
     }
 
     [Fact]
+    public async Task A_duplicate_copy_that_changes_in_landing_before_it_is_archived_is_not_said_to_be_archived()
+    {
+        using var fixture = new HubFixture();
+        (await fixture.DropAndIngestAsync(Path, Police(Row(1)))).Status.Should().Be(IngestStatus.Stored);
+        var hub = fixture.Hub with { Store = new LandingChangesDuringArchive(fixture.Store, Path) };
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Police(Row(1))), ct).AsTask(), WriteOptions.Default, default);
+
+        var outcome = await new IngestExtract(hub).HandleAsync(Path, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Duplicate);
+        outcome.Message.Should().Contain("changed in landing before it could be archived").And.NotContain("is kept in");
+        var duplicate = (await fixture.AuditAsync()).Last(e => e.Entry.Kind == AuditKinds.Duplicate);
+        duplicate.Entry.Detail.Should().NotContain("is kept in", "the event is written before the move, which can still fail");
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Archived && e.Entry.Rule == "receipt.duplicate");
+    }
+
+    [Fact]
     public async Task A_file_that_keeps_failing_is_quarantined_as_poison_after_the_maximum_attempts()
     {
         using var fixture = new HubFixture();
@@ -249,6 +266,13 @@ public sealed class IngestExtractTests
     {
         public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
             path.StartsWith("secure/", StringComparison.Ordinal) ? throw new IOException("No space left on device.") : base.BeginWriteAsync(path, options, cancellationToken);
+    }
+
+    /// <summary>The landed file's version goes (rewritten by its sender) while a duplicate's copy is being archived.</summary>
+    private sealed class LandingChangesDuringArchive(IObjectStore inner, string landing) : DelegatingStore(inner)
+    {
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>
+            path.Contains(".duplicate-", StringComparison.Ordinal) ? throw new ObjectChangedException(landing) : base.BeginWriteAsync(path, options, cancellationToken);
     }
 
     /// <summary>Records every path opened for reading.</summary>
