@@ -67,6 +67,10 @@ public static class HubServices
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new EnforceRetention(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new LandingSweep(sp.GetRequiredService<HubContext>()));
+        services.TryAddSingleton(sp => new PoisonedLandingEvents(
+            sp.GetRequiredService<AzureStorage>().Queue(AzureNames.LandingEventsPoisonQueue),
+            sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<ILogger<PoisonedLandingEvents>>()));
         return services;
     }
 }

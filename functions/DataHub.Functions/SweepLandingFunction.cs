@@ -8,8 +8,9 @@ namespace DataHub.Functions;
 /// <summary>
 /// SweepLanding: on its schedule, hands every file left in landing/ longer than a claim lease to the same ingest handler
 /// IngestExtract runs, since its queued event is handled once (and retried a few times) and nothing else would deliver it again.
+/// Then it deletes each event on the poison queue whose file has left landing (<see cref="PoisonedLandingEvents"/>).
 /// </summary>
-public sealed class SweepLandingFunction(LandingSweep sweep, ILogger<SweepLandingFunction> log)
+public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEvents poisoned, ILogger<SweepLandingFunction> log)
 {
     /// <summary>The function's name.</summary>
     public const string Name = "SweepLanding";
@@ -26,6 +27,9 @@ public sealed class SweepLandingFunction(LandingSweep sweep, ILogger<SweepLandin
         }
 
         var result = await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+
+        // After the pass, so an event whose file this pass handled goes now, not a sweep later.
+        await poisoned.TidyAsync(cancellationToken).ConfigureAwait(false);
         if (result.Failed > 0)
         {
             throw new LandingSweepFailedException(result);

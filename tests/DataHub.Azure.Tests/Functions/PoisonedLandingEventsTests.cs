@@ -1,0 +1,189 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using DataHub.Azure.Tests.Diagnostics;
+using DataHub.Core.Hub;
+using DataHub.Core.Storage;
+using DataHub.Functions;
+using DataHub.Seeds;
+using DataHub.Storage.Azure;
+using DataHub.Testing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace DataHub.Azure.Tests.Functions;
+
+/// <summary>
+/// SweepLanding's tidying of landing-events-poison on an Azurite of this class's own: the events the host gave up on are
+/// put there as the host writes them (Base64, or plain text under host.json's messageEncoding "none"), each test clearing
+/// the queue first. The logs are captured, so the class runs with no other test.
+/// </summary>
+[Collection(CapturedLogsCollection.Name)]
+public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>, IAsyncLifetime, IDisposable
+{
+    private static readonly IReadOnlyList<SyntheticFile> Extracts = Deliveries.SmallExtracts;
+
+    // The sweep compares the clock with the blobs' own write times, so the clock starts at the real now.
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly CapturedLogs _logs = new();
+    private readonly List<ServiceProvider> _apps = [];
+
+    private string ConnectionString => fixture.Azurite.ConnectionString;
+
+    /// <summary>The poison queue as the host writes it (Base64, its default).</summary>
+    private QueueClient Poison => new(ConnectionString, AzureNames.LandingEventsPoisonQueue, new AzureClientSettings().Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }));
+
+    /// <summary>The poison queue as the host writes it under messageEncoding "none".</summary>
+    private QueueClient PlainPoison => new(ConnectionString, AzureNames.LandingEventsPoisonQueue, new AzureClientSettings().Configure(new QueueClientOptions()));
+
+    public async Task InitializeAsync()
+    {
+        await Poison.CreateIfNotExistsAsync();
+        await Poison.ClearMessagesAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => _logs.Dispose();
+
+    [Fact]
+    public async Task A_poisoned_event_whose_file_was_already_handled_is_deleted_by_the_sweep()
+    {
+        var app = App();
+        var delivery = await Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extracts[0]);
+        await delivery.To(TestHubs.Function<IngestExtractFunction>(app));
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull("the file was stored and archived");
+        await Poison.SendMessageAsync(delivery.Message);
+        await PlainPoison.SendMessageAsync(delivery.Message);
+
+        await SweepAsync(app);
+
+        (await WaitingAsync()).Should().Be(0, "both events name a file that has left landing, whichever encoding the host wrote");
+        Counts().Should().Contain("Removed=2 Waiting=0 Unreadable=0 Unsettled=0");
+    }
+
+    [Fact]
+    public async Task A_poisoned_event_whose_file_is_still_in_landing_is_kept_until_a_sweep_has_handled_the_file()
+    {
+        var app = App();
+        var delivery = await Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extracts[1]);
+        await Poison.SendMessageAsync(delivery.Message);
+
+        // Younger than the claim lease, the file is left to the trigger: its event stays.
+        await SweepAsync(app);
+        (await WaitingAsync()).Should().Be(1);
+        Counts().Should().Contain("Removed=0 Waiting=1 Unreadable=0 Unsettled=0");
+
+        // Past the lease the sweep stores the file, and the same run deletes its event.
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        await SweepAsync(app);
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull();
+        (await WaitingAsync()).Should().Be(0);
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unsettled=0");
+    }
+
+    [Fact]
+    public async Task Messages_that_are_no_landing_event_are_kept_and_counted_beside_one_that_is_removed()
+    {
+        var app = App();
+        var handled = await Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extracts[2]);
+        await handled.To(TestHubs.Function<IngestExtractFunction>(app));
+        await Poison.SendMessageAsync(handled.Message);
+        await Poison.SendMessageAsync("not an event at all");
+        await PlainPoison.SendMessageAsync("{\"id\":\"1\",\"subject\":\"no event grid event\"}");
+        await Poison.SendMessageAsync(Deliveries.Event(ConnectionString, "published", "kpis/q1.parquet", "0x1", 1));
+
+        await SweepAsync(app);
+
+        (await WaitingAsync()).Should().Be(3);
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unsettled=0");
+    }
+
+    [Fact]
+    public async Task An_event_naming_a_person_with_a_hash_and_question_mark_is_deleted_once_its_file_is_handled_and_never_logged()
+    {
+        var extract = Extracts[3];
+        var name = $"{extract.Feed}/Jane Smith 03-04-2012 #2?.csv";
+        var app = App();
+        var landed = await Hub(app).Store.WriteAsync($"landing/{extract.Partner}/{name}", (s, ct) => s.WriteAsync(extract.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        var message = EventGridEvent(LandingContainers.For(extract.Partner), name, landed.ETag);
+        await Poison.SendMessageAsync(message);
+
+        await SweepAsync(app);
+        (await WaitingAsync()).Should().Be(1, "its file is still in landing");
+
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        await SweepAsync(app);
+
+        (await Hub(app).Store.GetAsync(landed.Path, CancellationToken.None)).Should().BeNull("the sweep handled the file");
+        (await WaitingAsync()).Should().Be(0, "the event named the file by its whole name, '#' and '?' included");
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unsettled=0");
+        var text = string.Join("\n", _logs.Lines);
+        text.Should().NotContain("Jane").And.NotContain("Smith").And.NotContain("03-04-2012")
+            .And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(message))[..40], "neither the name nor the message is logged");
+    }
+
+    [Fact]
+    public async Task An_event_another_reader_takes_meanwhile_is_left_to_it_without_failing_the_pass()
+    {
+        var delivery = Deliveries.Of(new StoredObject("landing/police/police-da-incidents/gone.csv", 1, "\"0x1\"", DateTimeOffset.UtcNow, new Dictionary<string, string>()), ConnectionString);
+        await Poison.SendMessageAsync(delivery.Message);
+
+        // While the pass looks for the file, the message's hidden time runs out and another reader takes and deletes it.
+        var store = new Mock<IObjectStore>(MockBehavior.Strict);
+        store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).Returns(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            var taken = (await PlainPoison.ReceiveMessagesAsync(1)).Value.Should().ContainSingle().Subject;
+            await PlainPoison.DeleteMessageAsync(taken.MessageId, taken.PopReceipt);
+            return null;
+        });
+        var poisoned = new PoisonedLandingEvents(PlainPoison, store.Object, NullLogger<PoisonedLandingEvents>.Instance, TimeSpan.FromSeconds(1));
+
+        var result = await poisoned.TidyAsync(CancellationToken.None);
+
+        result.Should().Be(new PoisonedLandingEventsResult(0, 0, 0, 1));
+        (await WaitingAsync()).Should().Be(0);
+    }
+
+    private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
+
+    /// <summary>Messages on the poison queue, hidden ones included.</summary>
+    private async Task<int> WaitingAsync() => (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    /// <summary>The last pass's counts, as logged.</summary>
+    private string Counts() => _logs.Lines.Last(l => l.Contains("landing events poison queue", StringComparison.Ordinal));
+
+    /// <summary>A BlobCreated event as Event Grid writes it: the subject holds the name as it is, the url the name unescaped.</summary>
+    private string EventGridEvent(string container, string name, string eTag) => JsonSerializer.Serialize(new
+    {
+        id = Guid.NewGuid().ToString(),
+        topic = "/subscriptions/0/resourceGroups/datahub/providers/Microsoft.Storage/storageAccounts/devstoreaccount1",
+        subject = $"/blobServices/default/containers/{container}/blobs/{name}",
+        eventType = "Microsoft.Storage.BlobCreated",
+        eventTime = DateTimeOffset.UtcNow,
+        data = new { api = "SftpCommit", eTag = eTag.Trim('"'), blobType = "BlockBlob", url = $"http://127.0.0.1:{fixture.Azurite.BlobPort}/devstoreaccount1/{container}/{name}" },
+        dataVersion = string.Empty,
+        metadataVersion = "1",
+    });
+
+    /// <summary>Runs SweepLanding once, as its timer does.</summary>
+    private static Task SweepAsync(IServiceProvider app) => TestHubs.Function<SweepLandingFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);
+
+    /// <summary>One Function App instance, logging into this test's capture.</summary>
+    private ServiceProvider App()
+    {
+        var app = TestHubs.FunctionApp(ConnectionString, fixture.Azurite.KeyRoot, _clock, TestHubs.QuickRetries(maxRetries: 2), logging: _logs.Factory);
+        _apps.Add(app);
+        return app;
+    }
+}
