@@ -60,6 +60,13 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         string? subject;
         try
         {
+            // The SDK reads any JSON root as an event (or events) and throws NullReferenceException for a number, string,
+            // null, or an array of such, so only an object, or an array of objects, goes on to it.
+            if (!IsEventShaped(message ?? string.Empty))
+            {
+                throw new UnreadableLandingEventException("not a JSON object");
+            }
+
             var parsed = EventGridEvent.Parse(BinaryData.FromString(message ?? string.Empty));
             subject = parsed.Subject;
             created = parsed.TryGetSystemEventData(out var data) ? data as StorageBlobCreatedEventData : null;
@@ -83,6 +90,16 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         // The service quotes a blob's ETag in headers but not in events; the store's form is the quoted one.
         var eTag = string.IsNullOrEmpty(created.ETag) ? null : BlobObjectStore.TagOf(new ETag(created.ETag));
         return (LandingContainers.PathOf(blob.BlobContainerName, WholeName(blob.BlobContainerName, blob.BlobName, subject)), eTag);
+    }
+
+    /// <exception cref="System.Text.Json.JsonException">The message is not JSON.</exception>
+    private static bool IsEventShaped(string message)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(message);
+        var root = json.RootElement;
+        return root.ValueKind == System.Text.Json.JsonValueKind.Object
+            || (root.ValueKind == System.Text.Json.JsonValueKind.Array && root.GetArrayLength() > 0
+                && root.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.Object));
     }
 
     // The event's url is the blob's name unescaped, so a '?' or '#' in the name cuts or garbles it (read as a query or a

@@ -123,8 +123,10 @@ public sealed class PoisonedLandingEvents
         {
             path = IngestExtractFunction.Landed(message).Path;
         }
-        catch (UnreadableLandingEventException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
+            // Whatever the parser makes of a message it cannot read (the SDK has thrown NullReferenceException for JSON
+            // that is no event object), that message is one to keep and count, never one to stop the pass.
             return null;
         }
 

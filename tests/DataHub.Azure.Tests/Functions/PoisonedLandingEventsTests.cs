@@ -109,6 +109,23 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Messages_whose_json_is_no_event_object_are_kept_as_unreadable_and_the_pass_goes_on()
+    {
+        var app = App();
+        var handled = await Deliveries.LandAsync(Hub(app).Store, ConnectionString, Extracts[4]);
+        await handled.To(TestHubs.Function<IngestExtractFunction>(app));
+        await Poison.SendMessageAsync("123");
+        await PlainPoison.SendMessageAsync("[]");
+        await PlainPoison.SendMessageAsync("\"x\"");
+        await Poison.SendMessageAsync(handled.Message);
+
+        await SweepAsync(app);
+
+        (await WaitingAsync()).Should().Be(3);
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unsettled=0");
+    }
+
+    [Fact]
     public async Task An_event_naming_a_person_with_a_hash_and_question_mark_is_deleted_once_its_file_is_handled_and_never_logged()
     {
         var extract = Extracts[3];
