@@ -1,9 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using DataHub.Azure.Tests.Diagnostics;
 using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Storage;
 using DataHub.Functions;
 using DataHub.Seeds;
@@ -11,6 +17,7 @@ using DataHub.Storage.Azure;
 using DataHub.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 
@@ -172,6 +179,54 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         (await WaitingAsync()).Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_tidy_failure_is_logged_as_an_error_naming_no_file_and_does_not_fail_the_sweep()
+    {
+        // The service's error message can quote the url, and so the partner's file name.
+        var queue = new Mock<QueueClient>(MockBehavior.Strict);
+        queue.Setup(q => q.ReceiveMessagesAsync(It.IsAny<int?>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(403, "AuthorizationPermissionMismatch https://data.queue.core.windows.net/landing-events-poison?peek Jane Smith 03-04-2012.csv"));
+        var app = App(s => s.AddSingleton(sp => Tidy(sp, queue.Object)));
+
+        await SweepAsync(app);
+
+        var error = _logs.Lines.Should().ContainSingle(l => l.StartsWith("[Error]", StringComparison.Ordinal)).Subject;
+        error.Should().Contain(nameof(RequestFailedException)).And.Contain("403");
+        string.Join("\n", _logs.Lines).Should().NotContain("Jane").And.NotContain("Smith").And.NotContain("03-04-2012");
+    }
+
+    [Fact]
+    public async Task A_tidy_failure_does_not_hide_the_sweeps_own_failure()
+    {
+        var extract = Extracts[5];
+        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
+        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
+
+        // The queue service is down: nothing listens where the client looks for it, past its retries.
+        var down = new QueueClient(new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1/{AzureNames.LandingEventsPoisonQueue}"), TestHubs.QuickRetries(maxRetries: 1).Configure(new QueueClientOptions()));
+        var app = App(s => s
+            .AddSingleton<IKeyProvider>(new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, _clock))
+            .AddSingleton(sp => Tidy(sp, down)));
+        await Deliveries.LandAsync(Hub(app).Store, ConnectionString, extract);
+        _clock.Advance(TimeSpan.FromMinutes(3));
+
+        (await FluentActions.Awaiting(() => SweepAsync(app)).Should().ThrowAsync<LandingSweepFailedException>())
+            .Which.Result.Failed.Should().BeGreaterThanOrEqualTo(1, "the key outage failed the file");
+        _logs.Lines.Should().Contain(l => l.StartsWith("[Error]", StringComparison.Ordinal) && l.Contains("poison", StringComparison.Ordinal), "the tidy's own failure is logged beside it");
+    }
+
+    /// <summary>A port nothing listens on.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static PoisonedLandingEvents Tidy(IServiceProvider app, QueueClient queue) =>
+        new(queue, app.GetRequiredService<IObjectStore>(), app.GetRequiredService<ILogger<PoisonedLandingEvents>>());
+
     private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
 
     /// <summary>Messages on the poison queue, hidden ones included.</summary>
@@ -197,9 +252,9 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     private static Task SweepAsync(IServiceProvider app) => TestHubs.Function<SweepLandingFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None);
 
     /// <summary>One Function App instance, logging into this test's capture.</summary>
-    private ServiceProvider App()
+    private ServiceProvider App(Action<IServiceCollection>? replace = null)
     {
-        var app = TestHubs.FunctionApp(ConnectionString, fixture.Azurite.KeyRoot, _clock, TestHubs.QuickRetries(maxRetries: 2), logging: _logs.Factory);
+        var app = TestHubs.FunctionApp(ConnectionString, fixture.Azurite.KeyRoot, _clock, TestHubs.QuickRetries(maxRetries: 2), logging: _logs.Factory, replace: replace);
         _apps.Add(app);
         return app;
     }
