@@ -108,7 +108,11 @@ public sealed class PoisonedLandingEvents
     /// <summary>
     /// The landing path a queued message names, decoded as the trigger decodes it: Base64 (the host's default) or plain
     /// text (host.json's messageEncoding "none"), then the Event Grid event IngestExtract reads. Null when it is no event
-    /// about a file of landing/ the sweep handles.
+    /// about a file of landing/ the sweep handles, or when its file cannot be named for sure: the name the url gives (as
+    /// the trigger reads it) and the one the subject gives must be one and the same, hold no U+FFFD (a name read in
+    /// another character set, which the store would not find though the file is there), and be a landing path the sweep
+    /// takes or quarantines. Otherwise the file could be looked for under another name than its own, found absent, and
+    /// its event deleted while the file is still in landing.
     /// </summary>
     internal static string? LandingPathOf(BinaryData body)
     {
@@ -118,10 +122,10 @@ public sealed class PoisonedLandingEvents
         // An event's JSON is never valid Base64 ('{' and '"' are not in its alphabet), so the two forms cannot be confused.
         var bytes = new byte[text.Length];
         var message = Convert.TryFromBase64String(text, bytes, out var length) ? Encoding.UTF8.GetString(bytes, 0, length) : text;
-        string path;
+        LandedEvent landed;
         try
         {
-            path = IngestExtractFunction.Landed(message).Path;
+            landed = IngestExtractFunction.Read(message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -130,10 +134,16 @@ public sealed class PoisonedLandingEvents
             return null;
         }
 
-        return path.StartsWith(LandingPath.Container + "/", StringComparison.Ordinal)
-            && !path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal)
-            ? path
-            : null;
+        var path = landed.Path;
+        if (!string.Equals(path, landed.SubjectPath, StringComparison.Ordinal) || path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The archive is the hub's own; a path refused as unmovable ('..', an empty segment, outside landing) is one the
+        // store may read as another place.
+        var check = LandingPath.Check(path);
+        return !check.IsArchive && (check.Path is not null || check.Movable) ? path : null;
     }
 
     private async Task<Settled> SettleAsync(QueueMessage message, CancellationToken cancellationToken)

@@ -156,6 +156,38 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
             .And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(message))[..40], "neither the name nor the message is logged");
     }
 
+    [Theory]
+    [InlineData("Report%20v2.csv")]
+    [InlineData("%2E%2E/Report.csv")]
+    public async Task An_event_whose_url_decodes_to_another_name_than_its_subject_is_kept_while_its_file_is_in_landing(string name)
+    {
+        // The partner's file is named with a literal '%': the url, read as a url, names another file, one not in landing.
+        var extract = Extracts[6];
+        var app = App();
+        var landed = await Hub(app).Store.WriteAsync($"landing/{extract.Partner}/{extract.Feed}/{name}", (s, ct) => s.WriteAsync(extract.Content, ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        await PlainPoison.SendMessageAsync(EventGridEvent(LandingContainers.For(extract.Partner), $"{extract.Feed}/{name}", landed.ETag));
+
+        await SweepAsync(app);
+
+        (await Hub(app).Store.GetAsync(landed.Path, CancellationToken.None)).Should().NotBeNull("the file is younger than the claim lease");
+        (await WaitingAsync()).Should().Be(1, "its event is the only trace of it beside the file, and the file has not been handled");
+        Counts().Should().Contain("Removed=0");
+    }
+
+    [Fact]
+    public async Task An_event_whose_name_holds_the_replacement_character_is_kept()
+    {
+        // A name in another character set reads with U+FFFD in place of its bad bytes: looked for by that, the file the
+        // hub leaves in landing (LandingPath.NameEncodingRule) is never found, though it is there.
+        var extract = Extracts[6];
+        await PlainPoison.SendMessageAsync(EventGridEvent(LandingContainers.For(extract.Partner), $"{extract.Feed}/Caf\uFFFD list.csv", "\"0x1\""));
+
+        await SweepAsync(App());
+
+        (await WaitingAsync()).Should().Be(1);
+        Counts().Should().Contain("Removed=0");
+    }
+
     [Fact]
     public async Task An_event_another_reader_takes_meanwhile_is_left_to_it_without_failing_the_pass()
     {
