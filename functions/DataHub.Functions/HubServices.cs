@@ -67,8 +67,9 @@ public static class HubServices
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new EnforceRetention(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new LandingSweep(sp.GetRequiredService<HubContext>()));
+        // The queue is made at the first tidy: a missing Queue endpoint then fails the tidy (logged), not SweepLanding's start.
         services.TryAddSingleton(sp => new PoisonedLandingEvents(
-            sp.GetRequiredService<AzureStorage>().Queue(AzureNames.LandingEventsPoisonQueue),
+            () => sp.GetRequiredService<AzureStorage>().Queue(AzureNames.LandingEventsPoisonQueue),
             sp.GetRequiredService<IObjectStore>(),
             sp.GetRequiredService<ILogger<PoisonedLandingEvents>>()));
         return services;

@@ -24,22 +24,25 @@ public sealed class PoisonedLandingEvents
     /// <summary>Messages per read: the most the Queue service returns at once.</summary>
     public const int PageSize = 32;
 
-    private readonly QueueClient _queue;
+    private readonly Lazy<QueueClient> _queue;
     private readonly IObjectStore _store;
     private readonly TimeSpan _hiddenFor;
     private readonly ILogger _log;
 
     /// <summary>The poison queue <paramref name="queue"/>, whose events name files of <paramref name="store"/>'s landing.</summary>
-    /// <param name="queue">The poison queue, its messages read undecoded (<see cref="QueueMessageEncoding.None"/>).</param>
+    /// <param name="queue">
+    /// The poison queue, its messages read undecoded (<see cref="QueueMessageEncoding.None"/>). Made at the first tidy,
+    /// not before: a queue that cannot be made (no Queue endpoint configured) fails the tidy, not the sweep it runs beside.
+    /// </param>
     /// <param name="store">The hub's store, where each event's file is looked for.</param>
     /// <param name="log">Where the counts go.</param>
     /// <param name="hiddenFor">How long a message read is hidden from other readers (30 seconds unless given).</param>
-    public PoisonedLandingEvents(QueueClient queue, IObjectStore store, ILogger<PoisonedLandingEvents> log, TimeSpan? hiddenFor = null)
+    public PoisonedLandingEvents(Func<QueueClient> queue, IObjectStore store, ILogger<PoisonedLandingEvents> log, TimeSpan? hiddenFor = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(log);
-        _queue = queue;
+        _queue = new Lazy<QueueClient>(queue, LazyThreadSafetyMode.PublicationOnly);
         _store = store;
         _log = log;
         _hiddenFor = hiddenFor ?? TimeSpan.FromSeconds(30);
@@ -47,6 +50,7 @@ public sealed class PoisonedLandingEvents
 
     /// <summary>Reads every message on the queue once, deletes those whose file has left landing, and logs the counts.</summary>
     /// <exception cref="RequestFailedException">The queue could not be read (other than its not existing yet).</exception>
+    /// <exception cref="InvalidOperationException">The queue could not be made (no Queue endpoint is configured).</exception>
     public async Task<PoisonedLandingEventsResult> TidyAsync(CancellationToken cancellationToken)
     {
         var result = new PoisonedLandingEventsResult(0, 0, 0, 0);
@@ -57,7 +61,7 @@ public sealed class PoisonedLandingEvents
             QueueMessage[] page;
             try
             {
-                page = (await _queue.ReceiveMessagesAsync(PageSize, _hiddenFor, cancellationToken).ConfigureAwait(false)).Value;
+                page = (await _queue.Value.ReceiveMessagesAsync(PageSize, _hiddenFor, cancellationToken).ConfigureAwait(false)).Value;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
@@ -168,7 +172,7 @@ public sealed class PoisonedLandingEvents
 
         try
         {
-            await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            await _queue.Value.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
             return Settled.Removed;
         }
         catch (RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString())
@@ -182,7 +186,7 @@ public sealed class PoisonedLandingEvents
     {
         try
         {
-            await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await _queue.Value.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString())
         {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Azure;
+using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -203,7 +204,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
             await PlainPoison.DeleteMessageAsync(taken.MessageId, taken.PopReceipt);
             return null;
         });
-        var poisoned = new PoisonedLandingEvents(PlainPoison, store.Object, NullLogger<PoisonedLandingEvents>.Instance, TimeSpan.FromSeconds(1));
+        var poisoned = new PoisonedLandingEvents(() => PlainPoison, store.Object, NullLogger<PoisonedLandingEvents>.Instance, TimeSpan.FromSeconds(1));
 
         var result = await poisoned.TidyAsync(CancellationToken.None);
 
@@ -248,6 +249,22 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         _logs.Lines.Should().Contain(l => l.StartsWith("[Error]", StringComparison.Ordinal) && l.Contains("poison", StringComparison.Ordinal), "the tidy's own failure is logged beside it");
     }
 
+    [Fact]
+    public async Task A_missing_queue_endpoint_fails_only_the_tidy_not_the_sweep()
+    {
+        // Identity-based storage with the Blob and Table endpoints set and the Queue endpoint's setting missing.
+        var unset = App(s => s.AddSingleton(AzureStorage.WithCredential(
+            new Uri("https://datahub.blob.core.windows.net"), new Uri("https://datahub.table.core.windows.net"), Mock.Of<TokenCredential>(), new AzureClientSettings())));
+        FluentActions.Invoking(() => TestHubs.Function<SweepLandingFunction>(unset)).Should().NotThrow("the sweep, the safety net for files, starts whatever the tidy lacks");
+
+        // That app's tidy, run beside a sweep that can reach its files.
+        var app = App();
+        var function = new SweepLandingFunction(app.GetRequiredService<LandingSweep>(), unset.GetRequiredService<PoisonedLandingEvents>(), app.GetRequiredService<ILogger<SweepLandingFunction>>());
+        await function.RunAsync(new TimerInfo(), CancellationToken.None);
+
+        _logs.Lines.Should().ContainSingle(l => l.StartsWith("[Error]", StringComparison.Ordinal)).Which.Should().Contain(nameof(InvalidOperationException));
+    }
+
     /// <summary>A port nothing listens on.</summary>
     private static int ClosedPort()
     {
@@ -257,7 +274,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     }
 
     private static PoisonedLandingEvents Tidy(IServiceProvider app, QueueClient queue) =>
-        new(queue, app.GetRequiredService<IObjectStore>(), app.GetRequiredService<ILogger<PoisonedLandingEvents>>());
+        new(() => queue, app.GetRequiredService<IObjectStore>(), app.GetRequiredService<ILogger<PoisonedLandingEvents>>());
 
     private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
 
