@@ -15,8 +15,8 @@ namespace DataHub.Functions;
 /// <remarks>
 /// The file of a poisoned event is still handled, by the sweep, and its outcome audited by its label; once the file has
 /// left landing (archived, quarantined or deleted) the event holds nothing the hub needs. An event whose file is still in
-/// landing stays until a later sweep has handled the file; a message that is no landing event stays for an operator to
-/// read. Messages are read a page at a time, hidden from other readers for a short while; one another reader took or
+/// landing stays until a later sweep has handled the file; a message that is no landing event, or whose url and subject
+/// do not name one and the same file, stays for an operator to read. Messages are read a page at a time, hidden from other readers for a short while; one another reader took or
 /// deleted meanwhile is left to it. Only counts are logged, never a name.
 /// </remarks>
 public sealed class PoisonedLandingEvents
@@ -53,7 +53,7 @@ public sealed class PoisonedLandingEvents
     /// <exception cref="InvalidOperationException">The queue could not be made (no Queue endpoint is configured).</exception>
     public async Task<PoisonedLandingEventsResult> TidyAsync(CancellationToken cancellationToken)
     {
-        var result = new PoisonedLandingEventsResult(0, 0, 0, 0);
+        var result = new PoisonedLandingEventsResult(0, 0, 0, 0, 0);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var kept = new List<QueueMessage>();
         while (!cancellationToken.IsCancellationRequested)
@@ -89,7 +89,8 @@ public sealed class PoisonedLandingEvents
                     Settled.Removed => result with { Removed = result.Removed + 1 },
                     Settled.Waiting => result with { Waiting = result.Waiting + 1 },
                     Settled.Unreadable => result with { Unreadable = result.Unreadable + 1 },
-                    _ => result with { Unsettled = result.Unsettled + 1 },
+                    Settled.Unchecked => result with { Unchecked = result.Unchecked + 1 },
+                    _ => result with { TakenElsewhere = result.TakenElsewhere + 1 },
                 };
             }
         }
@@ -101,11 +102,18 @@ public sealed class PoisonedLandingEvents
         }
 
         _log.LogInformation(
-            "Sweep: landing events poison queue: {Removed} removed (their files have left landing), {Waiting} kept waiting for their file, {Unreadable} unreadable (kept), {Unsettled} left to another reader or unchecked.",
+            "Sweep: landing events poison queue: {Removed} removed (their files have left landing), {Waiting} kept waiting for their file, {Unreadable} unreadable or naming their file unsurely (kept), {Unchecked} kept unchecked (the store could not be read), {TakenElsewhere} left to another reader.",
             result.Removed,
             result.Waiting,
             result.Unreadable,
-            result.Unsettled);
+            result.Unchecked,
+            result.TakenElsewhere);
+        if (result.Unchecked > 0)
+        {
+            // Another reader taking a message is the queue working; a store that cannot be read is not.
+            _log.LogWarning("Sweep: the store could not be read for {Unchecked} poisoned landing events; they stay for the next sweep.", result.Unchecked);
+        }
+
         return result;
     }
 
@@ -207,6 +215,7 @@ public sealed class PoisonedLandingEvents
 /// <summary>Counts of one pass over the landing events poison queue.</summary>
 /// <param name="Removed">Events deleted because their file has left landing.</param>
 /// <param name="Waiting">Events kept because their file is still in landing (a later sweep handles it, then deletes them).</param>
-/// <param name="Unreadable">Messages kept because they are no landing event.</param>
-/// <param name="Unsettled">Messages kept because another reader took them meanwhile, or their file could not be looked for.</param>
-public sealed record PoisonedLandingEventsResult(int Removed, int Waiting, int Unreadable, int Unsettled);
+/// <param name="Unreadable">Messages kept because they are no landing event, or name their file unsurely (url and subject differ, U+FFFD, a path the store could read as another).</param>
+/// <param name="Unchecked">Events kept because the store failed while their file was looked for.</param>
+/// <param name="TakenElsewhere">Messages another reader took or deleted meanwhile, left to it.</param>
+public sealed record PoisonedLandingEventsResult(int Removed, int Waiting, int Unreadable, int Unchecked, int TakenElsewhere);

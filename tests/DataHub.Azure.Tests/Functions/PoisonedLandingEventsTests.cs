@@ -76,7 +76,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         await SweepAsync(app);
 
         (await WaitingAsync()).Should().Be(0, "both events name a file that has left landing, whichever encoding the host wrote");
-        Counts().Should().Contain("Removed=2 Waiting=0 Unreadable=0 Unsettled=0");
+        Counts().Should().Contain("Removed=2 Waiting=0 Unreadable=0 Unchecked=0 TakenElsewhere=0");
     }
 
     [Fact]
@@ -89,14 +89,14 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         // Younger than the claim lease, the file is left to the trigger: its event stays.
         await SweepAsync(app);
         (await WaitingAsync()).Should().Be(1);
-        Counts().Should().Contain("Removed=0 Waiting=1 Unreadable=0 Unsettled=0");
+        Counts().Should().Contain("Removed=0 Waiting=1 Unreadable=0 Unchecked=0 TakenElsewhere=0");
 
         // Past the lease the sweep stores the file, and the same run deletes its event.
         _clock.Advance(TimeSpan.FromMinutes(3));
         await SweepAsync(app);
         (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().BeNull();
         (await WaitingAsync()).Should().Be(0);
-        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unsettled=0");
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unchecked=0 TakenElsewhere=0");
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         await SweepAsync(app);
 
         (await WaitingAsync()).Should().Be(3);
-        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unsettled=0");
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unchecked=0 TakenElsewhere=0");
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
         await SweepAsync(app);
 
         (await WaitingAsync()).Should().Be(3);
-        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unsettled=0");
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=3 Unchecked=0 TakenElsewhere=0");
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
 
         (await Hub(app).Store.GetAsync(landed.Path, CancellationToken.None)).Should().BeNull("the sweep handled the file");
         (await WaitingAsync()).Should().Be(0, "the event named the file by its whole name, '#' and '?' included");
-        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unsettled=0");
+        Counts().Should().Contain("Removed=1 Waiting=0 Unreadable=0 Unchecked=0 TakenElsewhere=0");
         var text = string.Join("\n", _logs.Lines);
         text.Should().NotContain("Jane").And.NotContain("Smith").And.NotContain("03-04-2012")
             .And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(message))[..40], "neither the name nor the message is logged");
@@ -190,6 +190,24 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task An_event_whose_file_the_store_could_not_look_for_is_kept_counted_apart_and_warned_of()
+    {
+        var delivery = Deliveries.Of(new StoredObject("landing/police/police-da-incidents/Jane Smith.csv", 1, "\"0x1\"", DateTimeOffset.UtcNow, new Dictionary<string, string>()), ConnectionString);
+        await Poison.SendMessageAsync(delivery.Message);
+        var store = new Mock<IObjectStore>(MockBehavior.Strict);
+        store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IOException("Could not read landing/police/police-da-incidents/Jane Smith.csv"));
+        var poisoned = new PoisonedLandingEvents(() => PlainPoison, store.Object, _logs.Factory.CreateLogger<PoisonedLandingEvents>());
+
+        await poisoned.TidyAsync(CancellationToken.None);
+
+        (await WaitingAsync()).Should().Be(1);
+        Counts().Should().Contain("Removed=0 Waiting=0 Unreadable=0 Unchecked=1 TakenElsewhere=0");
+        _logs.Lines.Should().Contain(l => l.StartsWith("[Warning]", StringComparison.Ordinal), "a store that cannot be read is not another reader's doing");
+        string.Join("\n", _logs.Lines).Should().NotContain("Jane");
+    }
+
+    [Fact]
     public async Task An_event_another_reader_takes_meanwhile_is_left_to_it_without_failing_the_pass()
     {
         var delivery = Deliveries.Of(new StoredObject("landing/police/police-da-incidents/gone.csv", 1, "\"0x1\"", DateTimeOffset.UtcNow, new Dictionary<string, string>()), ConnectionString);
@@ -208,7 +226,7 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
 
         var result = await poisoned.TidyAsync(CancellationToken.None);
 
-        result.Should().Be(new PoisonedLandingEventsResult(0, 0, 0, 1));
+        result.Should().Be(new PoisonedLandingEventsResult(0, 0, 0, 0, 1));
         (await WaitingAsync()).Should().Be(0);
     }
 
