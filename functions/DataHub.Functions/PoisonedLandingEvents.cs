@@ -10,14 +10,16 @@ namespace DataHub.Functions;
 
 /// <summary>
 /// The landing events the Functions host gave up on (<c>landing-events-poison</c>): each one whose file has left landing
-/// is deleted, as the event names the partner's own folder and file and the queue would otherwise keep it with no expiry.
+/// is deleted, as the event names the partner's own folder and file and the queue would otherwise keep it for its
+/// time-to-live (the host sets none, so the service's default of seven days).
 /// </summary>
 /// <remarks>
 /// The file of a poisoned event is still handled, by the sweep, and its outcome audited by its label; once the file has
 /// left landing (archived, quarantined or deleted) the event holds nothing the hub needs. An event whose file is still in
 /// landing stays until a later sweep has handled the file; a message that is no landing event, or whose url and subject
-/// do not name one and the same file, stays for an operator to read. Messages are read a page at a time, hidden from other readers for a short while; one another reader took or
-/// deleted meanwhile is left to it. Only counts are logged, never a name.
+/// do not name one and the same file, stays for an operator to read. Messages are read a page at a time, hidden from
+/// other readers for a short while; one another reader took or deleted meanwhile is left to it. Only counts are logged,
+/// never a name.
 /// </remarks>
 public sealed class PoisonedLandingEvents
 {
@@ -48,7 +50,8 @@ public sealed class PoisonedLandingEvents
         _hiddenFor = hiddenFor ?? TimeSpan.FromSeconds(30);
     }
 
-    /// <summary>Reads every message on the queue once, deletes those whose file has left landing, and logs the counts.</summary>
+    /// <summary>Reads the queue's messages a page at a time (a pass that outlasts the hiding time ends early, and the next
+/// sweep goes on), deletes those whose file has left landing, and logs the counts.</summary>
     /// <exception cref="RequestFailedException">The queue could not be read (other than its not existing yet).</exception>
     /// <exception cref="InvalidOperationException">The queue could not be made (no Queue endpoint is configured).</exception>
     public async Task<PoisonedLandingEventsResult> TidyAsync(CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
         {
             await poisoned.TidyAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             log.LogError(
                 "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed.",
