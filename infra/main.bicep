@@ -88,6 +88,9 @@ var containerNames = [
 ]
 // The queue of landing events IngestExtract reads (AzureNames.LandingEventsQueue).
 var landingEventsQueue = 'landing-events'
+// Where the Functions host moves a landing event it gave up on (the queue's name and '-poison'); SweepLanding deletes
+// each one whose file has left landing (AzureNames.LandingEventsPoisonQueue).
+var landingEventsPoisonQueue = 'landing-events-poison'
 var tableNames = [
   'audit'
   'receipts'
@@ -180,6 +183,12 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
 resource landingEvents 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
   parent: queueService
   name: landingEventsQueue
+}
+
+// The host would make it at its first poisoned message; made here, it is there for the sweep to read from the start.
+resource landingEventsPoison 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: landingEventsPoisonQueue
 }
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
@@ -407,8 +416,8 @@ resource dataTableRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// IngestExtract reads the landing events queue, and the queue extension moves a message it cannot process to
-// landing-events-poison beside it.
+// IngestExtract reads the landing events queue, the queue extension moves a message it cannot process to
+// landing-events-poison beside it, and SweepLanding reads and deletes messages there.
 resource dataQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: data
   name: guid(data.id, app.id, roles.queueDataContributor)

@@ -20,8 +20,8 @@ namespace DataHub.Functions;
 
 /// <summary>
 /// The Function App's services, registered once from its app settings (<see cref="AzureNames"/>): Blob and Table
-/// storage, the Key Vault keys (pseudonymisation and audit), the audit anchors, the protocols, scratch space, the clock
-/// and logging, composed into the <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the
+/// storage, the Queue client of the landing events poison queue (made at the sweep's first tidy), the Key Vault keys
+/// (pseudonymisation and audit), the audit anchors, the protocols, scratch space, the clock and logging, composed into the <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the
 /// same <see cref="AddDataHub"/>.
 /// </summary>
 public static class HubServices
@@ -67,6 +67,11 @@ public static class HubServices
         services.TryAddSingleton(sp => RollupQuarter.For(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new EnforceRetention(sp.GetRequiredService<HubContext>()));
         services.TryAddSingleton(sp => new LandingSweep(sp.GetRequiredService<HubContext>()));
+        // The queue is made at the first tidy: a missing Queue endpoint then fails the tidy (logged), not SweepLanding's start.
+        services.TryAddSingleton(sp => new PoisonedLandingEvents(
+            () => sp.GetRequiredService<AzureStorage>().Queue(AzureNames.LandingEventsPoisonQueue),
+            sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<ILogger<PoisonedLandingEvents>>()));
         return services;
     }
 }

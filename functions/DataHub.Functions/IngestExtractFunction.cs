@@ -56,10 +56,28 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
     /// <exception cref="UnreadableLandingEventException">The message is not a BlobCreated event with the blob's address.</exception>
     internal static (string Path, string? ETag) Landed(string? message)
     {
+        var landed = Read(message);
+        return (landed.Path, landed.ETag);
+    }
+
+    /// <summary>
+    /// What a BlobCreated event names: the path IngestExtract takes (<see cref="Landed"/>'s), and the path its subject
+    /// names on its own, null when the subject names no blob of the url's container.
+    /// </summary>
+    /// <exception cref="UnreadableLandingEventException">The message is not a BlobCreated event with the blob's address.</exception>
+    internal static LandedEvent Read(string? message)
+    {
         StorageBlobCreatedEventData? created;
         string? subject;
         try
         {
+            // The SDK reads any JSON root as an event (or events) and throws NullReferenceException for a number, string,
+            // null, or an array of such, so only an object, or an array of objects, goes on to it.
+            if (!IsEventShaped(message ?? string.Empty))
+            {
+                throw new UnreadableLandingEventException("not a JSON object");
+            }
+
             var parsed = EventGridEvent.Parse(BinaryData.FromString(message ?? string.Empty));
             subject = parsed.Subject;
             created = parsed.TryGetSystemEventData(out var data) ? data as StorageBlobCreatedEventData : null;
@@ -82,21 +100,44 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
 
         // The service quotes a blob's ETag in headers but not in events; the store's form is the quoted one.
         var eTag = string.IsNullOrEmpty(created.ETag) ? null : BlobObjectStore.TagOf(new ETag(created.ETag));
-        return (LandingContainers.PathOf(blob.BlobContainerName, WholeName(blob.BlobContainerName, blob.BlobName, subject)), eTag);
+        var fromSubject = NameInSubject(blob.BlobContainerName, subject);
+        return new LandedEvent(
+            LandingContainers.PathOf(blob.BlobContainerName, WholeName(blob.BlobName, fromSubject)),
+            eTag,
+            fromSubject is null ? null : LandingContainers.PathOf(blob.BlobContainerName, fromSubject));
+    }
+
+    /// <exception cref="System.Text.Json.JsonException">The message is not JSON.</exception>
+    private static bool IsEventShaped(string message)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(message);
+        var root = json.RootElement;
+        return root.ValueKind == System.Text.Json.JsonValueKind.Object
+            || (root.ValueKind == System.Text.Json.JsonValueKind.Array && root.GetArrayLength() > 0
+                && root.EnumerateArray().All(e => e.ValueKind == System.Text.Json.JsonValueKind.Object));
     }
 
     // The event's url is the blob's name unescaped, so a '?' or '#' in the name cuts or garbles it (read as a query or a
     // fragment) and the file would be looked for under another name. The subject ("/blobServices/default/containers/
     // {container}/blobs/{name}") holds the name as it is: taken when it has either character, the url's name otherwise.
-    private static string WholeName(string container, string fromUrl, string? subject)
+    private static string WholeName(string fromUrl, string? fromSubject) =>
+        fromSubject is not null && fromSubject.AsSpan().IndexOfAny('?', '#') >= 0 ? fromSubject : fromUrl;
+
+    /// <summary>The blob name the subject holds, as it is, when the subject names a blob of <paramref name="container"/>.</summary>
+    private static string? NameInSubject(string container, string? subject)
     {
         var prefix = $"/blobServices/default/containers/{container}/blobs/";
         return subject is not null && subject.Length > prefix.Length && subject.StartsWith(prefix, StringComparison.Ordinal)
-            && subject.AsSpan(prefix.Length).IndexOfAny('?', '#') >= 0
             ? subject[prefix.Length..]
-            : fromUrl;
+            : null;
     }
 }
+
+/// <summary>What a BlobCreated event names.</summary>
+/// <param name="Path">The hub path IngestExtract takes: the url's name, or the subject's when it holds '?' or '#'.</param>
+/// <param name="ETag">The blob's version, quoted as the store quotes it.</param>
+/// <param name="SubjectPath">The hub path the subject's name alone gives, or null when the subject names no blob of the url's container.</param>
+internal sealed record LandedEvent(string Path, string? ETag, string? SubjectPath);
 
 /// <summary>A queued message that is not a BlobCreated event: the host moves it to the poison queue after its retries.</summary>
 public sealed class UnreadableLandingEventException(string why)

@@ -1,3 +1,4 @@
+using Azure;
 using DataHub.Core.Ingestion;
 using DataHub.Storage.Azure;
 using Microsoft.Azure.Functions.Worker;
@@ -8,14 +9,22 @@ namespace DataHub.Functions;
 /// <summary>
 /// SweepLanding: on its schedule, hands every file left in landing/ longer than a claim lease to the same ingest handler
 /// IngestExtract runs, since its queued event is handled once (and retried a few times) and nothing else would deliver it again.
+/// Then it deletes each event on the poison queue whose file has left landing (<see cref="PoisonedLandingEvents"/>).
 /// </summary>
-public sealed class SweepLandingFunction(LandingSweep sweep, ILogger<SweepLandingFunction> log)
+/// <remarks>
+/// The tidy is housekeeping beside the sweep, which is the hub's safety net for files: a tidy that fails (the queue
+/// unreachable past its retries, access refused, no Queue endpoint configured) is logged at Error level, which monitoring
+/// alerts on, and does not fail the run, so a run marked failed always means files failed, and the tidy's own failure
+/// neither hides nor stands in for theirs. It is logged by the exception's type and status code only: the service's
+/// message can quote a url, and so a partner's file name. The queue keeps its messages until a later run tidies it.
+/// </remarks>
+public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEvents poisoned, ILogger<SweepLandingFunction> log)
 {
     /// <summary>The function's name.</summary>
     public const string Name = "SweepLanding";
 
     /// <summary>Runs one sweep (the schedule is the app setting it names).</summary>
-    /// <exception cref="LandingSweepFailedException">Some files failed again: the run is marked failed so it shows in monitoring; they stay for the next sweep.</exception>
+    /// <exception cref="LandingSweepFailedException">Some files failed again: the run is marked failed so it shows in monitoring; they stay for the next sweep. Thrown after the poison queue's tidy, whether or not that tidy failed (a tidy failure alone is logged as an error and fails nothing).</exception>
     [Function(Name)]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.SweepScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -26,11 +35,34 @@ public sealed class SweepLandingFunction(LandingSweep sweep, ILogger<SweepLandin
         }
 
         var result = await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+
+        // After the pass, so an event whose file this pass handled goes now, not a sweep later.
+        try
+        {
+            await poisoned.TidyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.LogError(
+                "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed.",
+                ex.GetType().Name,
+                StatusOf(ex)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+                result.Failed);
+        }
+
         if (result.Failed > 0)
         {
             throw new LandingSweepFailedException(result);
         }
     }
+
+    // The service's status code, also when the retries gave up and wrapped each attempt's failure.
+    private static int? StatusOf(Exception ex) => ex switch
+    {
+        RequestFailedException failed => failed.Status,
+        AggregateException retries => retries.InnerExceptions.OfType<RequestFailedException>().LastOrDefault()?.Status,
+        _ => null,
+    };
 }
 
 /// <summary>A sweep in which some files failed again (each logged and audited by its label): they stay in landing for the next sweep.</summary>

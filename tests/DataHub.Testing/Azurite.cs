@@ -32,7 +32,7 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>The Table service port.</summary>
     public int TablePort { get; }
 
-    /// <summary>The (unused) Queue service port; Azurite insists on serving one.</summary>
+    /// <summary>The Queue service port (the landing events poison queue the sweep tidies).</summary>
     public int QueuePort { get; }
 
     /// <summary>
@@ -45,14 +45,15 @@ public sealed class Azurite : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>An explicit-endpoint connection string (path-style URLs) for the development account.</summary>
-    public string ConnectionString => ConnectionStringFor(BlobPort, TablePort);
+    public string ConnectionString => ConnectionStringFor(BlobPort, TablePort, QueuePort);
 
     /// <summary>The same account reached through other ports (e.g. a fault-injecting proxy in front of this Azurite).</summary>
-    public static string ConnectionStringFor(int blobPort, int tablePort) =>
+    public static string ConnectionStringFor(int blobPort, int tablePort, int queuePort) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};";
 
-    /// <summary>Starts a fresh emulator and waits until both services accept connections.</summary>
+    /// <summary>Starts a fresh emulator and waits until its services accept connections.</summary>
     public static async Task<Azurite> StartNewAsync(CancellationToken cancellationToken = default)
     {
         var azurite = new Azurite();
@@ -109,11 +110,11 @@ public sealed class Azurite : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var deadline = Stopwatch.StartNew();
-        while (!(await AcceptsAsync(BlobPort, cancellationToken) && await AcceptsAsync(TablePort, cancellationToken)))
+        while (!(await AcceptsAsync(BlobPort, cancellationToken) && await AcceptsAsync(TablePort, cancellationToken) && await AcceptsAsync(QueuePort, cancellationToken)))
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready (ports {BlobPort}, {TablePort}).");
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready (ports {BlobPort}, {TablePort}, {QueuePort}).");
             }
 
             // Node starts Azurite in a second or two; a CPU-starved CI machine running several at once needs far longer.

@@ -12,7 +12,7 @@ namespace DataHub.Storage.Azure;
 /// <param name="value">The value of a setting by its app-setting name ("__" for nesting), or null when it is not set.</param>
 public sealed class AzureAppSettings(Func<string, string?> value)
 {
-    /// <summary>The data storage account: the emulator's connection string, or identity-based Blob and Table endpoints.</summary>
+    /// <summary>The data storage account: the emulator's connection string, or identity-based Blob and Table endpoints (and Queue, when set).</summary>
     /// <exception cref="InvalidOperationException">Neither form is set; the message names the settings.</exception>
     public AzureStorage Storage(AzureClientSettings settings, Func<TokenCredential> credential)
     {
@@ -23,7 +23,8 @@ public sealed class AzureAppSettings(Func<string, string?> value)
                 new Uri(Required(AzureNames.BlobServiceUriSetting)),
                 new Uri(Required(AzureNames.TableServiceUriSetting)),
                 credential(),
-                settings);
+                settings,
+                Value(AzureNames.QueueServiceUriSetting) is { } queues ? new Uri(queues) : null);
     }
 
     /// <summary>The pseudonymisation key: Key Vault in Azure, a local key root for runs against Azurite.</summary>

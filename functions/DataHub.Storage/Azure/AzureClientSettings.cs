@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataHub.Storage.Azure;
 
-/// <summary>How the hub's Azure SDK clients (Blob, Table, Key Vault) retry, log and upload.</summary>
+/// <summary>How the hub's Azure SDK clients (Blob, Table, Queue, Key Vault) retry, log and upload.</summary>
 public sealed record AzureClientSettings
 {
     /// <summary>Retries after the first try of a request that failed transiently (408, 429, 5xx, network errors).</summary>

@@ -12,6 +12,9 @@ public static class AzureNames
     /// <summary>Identity-based storage: the Table endpoint.</summary>
     public const string TableServiceUriSetting = StorageSetting + "__tableServiceUri";
 
+    /// <summary>Identity-based storage: the Queue endpoint (IngestExtract's trigger, and the sweep's tidying of <see cref="LandingEventsPoisonQueue"/>).</summary>
+    public const string QueueServiceUriSetting = StorageSetting + "__queueServiceUri";
+
     /// <summary>The Key Vault's URI, e.g. https://my-vault.vault.azure.net/.</summary>
     public const string KeyVaultUriSetting = "DATAHUB_KEYVAULT_URI";
 
@@ -53,6 +56,12 @@ public static class AzureNames
     /// IngestExtract reads: one subscription covers every partner's container, however many the configuration lists.
     /// </summary>
     public const string LandingEventsQueue = "landing-events";
+
+    /// <summary>
+    /// Where the Functions host moves a landing event it gave up on after its retries (the queue's name and "-poison"):
+    /// SweepLanding deletes each one whose file has left landing, as the event names the partner's own file.
+    /// </summary>
+    public const string LandingEventsPoisonQueue = LandingEventsQueue + "-poison";
 
     /// <summary>
     /// The hub's blob containers (contract C1). "landing" holds the raw archive (landing/_processed/) and no partner's

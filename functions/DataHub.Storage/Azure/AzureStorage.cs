@@ -1,12 +1,13 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using DataHub.Core.Audit;
 
 namespace DataHub.Storage.Azure;
 
 /// <summary>
-/// The data storage account's Blob and Table clients, and the hub's stores over them. In Azure the account is reached
+/// The data storage account's Blob, Table and Queue clients, and the hub's stores over them. In Azure the account is reached
 /// with a token credential (the app's managed identity, through DefaultAzureCredential); a connection string is accepted
 /// only for the local emulator (Azurite), so no account key is ever configured for a real account.
 /// </summary>
@@ -17,10 +18,13 @@ public sealed class AzureStorage
 
     private readonly AzureClientSettings _settings;
 
-    private AzureStorage(BlobServiceClient blobs, TableServiceClient tables, AzureClientSettings settings)
+    private readonly QueueServiceClient? _queues;
+
+    private AzureStorage(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient? queues, AzureClientSettings settings)
     {
         Blobs = blobs;
         Tables = tables;
+        _queues = queues;
         _settings = settings;
     }
 
@@ -30,8 +34,11 @@ public sealed class AzureStorage
     /// <summary>The Table service client.</summary>
     public TableServiceClient Tables { get; }
 
-    /// <summary>The account reached with <paramref name="credential"/> at its Blob and Table endpoints.</summary>
-    public static AzureStorage WithCredential(Uri blobServiceUri, Uri tableServiceUri, TokenCredential credential, AzureClientSettings settings)
+    /// <summary>
+    /// The account reached with <paramref name="credential"/> at its Blob and Table endpoints, and its Queue endpoint when
+    /// given (the Function App's; an operator's `datahub audit --azure` needs none).
+    /// </summary>
+    public static AzureStorage WithCredential(Uri blobServiceUri, Uri tableServiceUri, TokenCredential credential, AzureClientSettings settings, Uri? queueServiceUri = null)
     {
         ArgumentNullException.ThrowIfNull(blobServiceUri);
         ArgumentNullException.ThrowIfNull(tableServiceUri);
@@ -40,6 +47,7 @@ public sealed class AzureStorage
         return new AzureStorage(
             new BlobServiceClient(blobServiceUri, credential, settings.Configure(new BlobClientOptions())),
             new TableServiceClient(tableServiceUri, credential, settings.Configure(new TableClientOptions())),
+            queueServiceUri is null ? null : new QueueServiceClient(queueServiceUri, credential, QueueOptions(settings)),
             settings);
     }
 
@@ -51,10 +59,12 @@ public sealed class AzureStorage
         ArgumentNullException.ThrowIfNull(settings);
         BlobServiceClient blobs;
         TableServiceClient tables;
+        QueueServiceClient queues;
         try
         {
             blobs = new BlobServiceClient(connectionString, settings.Configure(new BlobClientOptions()));
             tables = new TableServiceClient(connectionString, settings.Configure(new TableClientOptions()));
+            queues = new QueueServiceClient(connectionString, QueueOptions(settings));
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -68,8 +78,14 @@ public sealed class AzureStorage
                 $"In Azure, set {AzureNames.BlobServiceUriSetting} and {AzureNames.TableServiceUriSetting} and grant the app's managed identity access.");
         }
 
-        return new AzureStorage(blobs, tables, settings);
+        return new AzureStorage(blobs, tables, queues, settings);
     }
+
+    /// <summary>The queue <paramref name="name"/> of the account, its messages read and written as their text is, undecoded.</summary>
+    /// <exception cref="InvalidOperationException">The account was reached with no Queue endpoint; the message names its setting.</exception>
+    public QueueClient Queue(string name) =>
+        (_queues ?? throw new InvalidOperationException($"No Queue endpoint is configured: set {AzureNames.QueueServiceUriSetting} (in Azure), or {AzureNames.StorageSetting} to the emulator's connection string (locally)."))
+            .GetQueueClient(name);
 
     /// <summary>The hub's containers, and the landing containers of <paramref name="partners"/>, as an object store.</summary>
     /// <exception cref="ArgumentException">A partner's name cannot name its landing container.</exception>
@@ -84,4 +100,9 @@ public sealed class AzureStorage
 
     /// <summary>The receipts in <paramref name="table"/>.</summary>
     public TableReceiptStore Receipts(string table = AzureNames.ReceiptsTable) => new(Tables.GetTableClient(table));
+
+    // No decoding by the client: the Functions host writes Base64 by default and plain text when host.json says so, and a
+    // message the client could not decode would fail the whole page it came in. The reader decodes each one itself.
+    private static QueueClientOptions QueueOptions(AzureClientSettings settings) =>
+        settings.Configure(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 }

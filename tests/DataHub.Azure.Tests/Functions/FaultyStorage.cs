@@ -15,7 +15,7 @@ public sealed class FaultyStorage : IAsyncLifetime
     internal FaultProxy Proxy => _proxy ?? throw new InvalidOperationException("The proxy has not started.");
 
     /// <summary>Blob requests through the fault proxy; Table requests straight to Azurite.</summary>
-    public string ConnectionString => Azurite.ConnectionStringFor(Proxy.Port, Emulator.TablePort);
+    public string ConnectionString => Azurite.ConnectionStringFor(Proxy.Port, Emulator.TablePort, Emulator.QueuePort);
 
     /// <inheritdoc />
     public async Task InitializeAsync()

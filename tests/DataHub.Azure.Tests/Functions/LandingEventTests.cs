@@ -54,4 +54,18 @@ public sealed class LandingEventTests
 
         IngestExtractFunction.Landed(message).Path.Should().Be("landing/police/police-da-incidents/jan 2019.csv");
     }
+
+    [Theory]
+    [InlineData("123")]
+    [InlineData("1.5")]
+    [InlineData("\"x\"")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("[]")]
+    [InlineData("[null]")]
+    [InlineData("[123]")]
+    public void A_message_whose_json_is_no_event_object_is_refused_as_unreadable(string message)
+    {
+        FluentActions.Invoking(() => IngestExtractFunction.Landed(message)).Should().Throw<UnreadableLandingEventException>();
+    }
 }

@@ -59,6 +59,8 @@ public sealed partial class InfraNamesTests
         bicep.Keys.Should().NotContain(connection, "no connection string (so no account key) in Azure");
         local[connection].Should().Be("UseDevelopmentStorage=true");
         Bicep.Should().Contain($"var landingEventsQueue = '{AzureNames.LandingEventsQueue}'").And.Contain("queueName: landingEventsQueue", "Event Grid puts each landing event on the queue the trigger reads");
+        AzureNames.LandingEventsPoisonQueue.Should().Be(AzureNames.LandingEventsQueue + "-poison", "the host moves a message it gives up on to the queue's name and -poison");
+        Bicep.Should().Contain($"var landingEventsPoisonQueue = '{AzureNames.LandingEventsPoisonQueue}'").And.Contain("name: landingEventsPoisonQueue", "the sweep tidies the poison queue infra makes");
         Bicep.Should().Contain("subjectBeginsWith: '/blobServices/default/containers/" + LandingContainers.PartnerPrefix + "'", "one subscription covers every partner's landing container, and no other");
 
         foreach (var timer in new[] { "RollupQuarter", "EnforceRetention", "SweepLanding" })
@@ -119,7 +121,7 @@ public sealed partial class InfraNamesTests
         var bicep = BicepAppSettings();
 
         bicep.Keys.Should().Contain(CodeSettings().Except(localOnly));
-        bicep.Keys.Where(s => s.StartsWith("DATAHUB_", StringComparison.Ordinal)).Should().BeSubsetOf(CodeSettings().Append(AzureNames.StorageSetting + "__queueServiceUri"));
+        bicep.Keys.Where(s => s.StartsWith("DATAHUB_", StringComparison.Ordinal)).Should().BeSubsetOf(CodeSettings());
         bicep.Keys.Should().Contain("AzureWebJobsStorage__accountName").And.NotContain("AzureWebJobsStorage");
         bicep.Values.Should().NotContain(v => v.Contains("AccountKey", StringComparison.OrdinalIgnoreCase) || v.Contains("listKeys", StringComparison.Ordinal));
         OutputPattern().Matches(Bicep).Select(m => m.Value).Should().NotContain(o => o.Contains("listKeys", StringComparison.Ordinal) || o.Contains("primaryKey", StringComparison.OrdinalIgnoreCase));
@@ -128,7 +130,7 @@ public sealed partial class InfraNamesTests
     [Fact]
     public void Local_settings_sample_sets_every_setting_the_code_reads_locally()
     {
-        LocalSettings().Keys.Should().Contain(CodeSettings().Except([AzureNames.BlobServiceUriSetting, AzureNames.TableServiceUriSetting]));
+        LocalSettings().Keys.Should().Contain(CodeSettings().Except([AzureNames.BlobServiceUriSetting, AzureNames.TableServiceUriSetting, AzureNames.QueueServiceUriSetting]));
     }
 
     [Fact]

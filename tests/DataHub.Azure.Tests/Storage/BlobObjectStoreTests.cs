@@ -258,7 +258,7 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     public async Task Transient_503s_are_retried_by_the_sdk_until_the_service_answers()
     {
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.BlobPort);
-        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort), TestHubs.QuickRetries()).ObjectStore();
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort, fixture.Azurite.QueuePort), TestHubs.QuickRetries()).ObjectStore();
         await store.GetAsync($"audit/{_run}/warm.txt", CancellationToken.None); // the containers exist before the faults start
         var failures = 3;
         proxy.Fault = _ => Interlocked.Decrement(ref failures) >= 0 ? 503 : null;
@@ -274,7 +274,7 @@ public sealed class BlobObjectStoreTests(AzuriteFixture fixture)
     public async Task Storage_failing_past_the_retries_fails_as_one_line_naming_the_status()
     {
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.BlobPort);
-        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort), TestHubs.QuickRetries(maxRetries: 1)).ObjectStore();
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(proxy.Port, fixture.Azurite.TablePort, fixture.Azurite.QueuePort), TestHubs.QuickRetries(maxRetries: 1)).ObjectStore();
         await store.GetAsync($"audit/{_run}/warm.txt", CancellationToken.None);
         proxy.Fault = _ => 500;
 

@@ -44,7 +44,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         // The service commits the transaction but its answer never arrives (a gateway error, a dropped connection): the
         // SDK sends it again, and the second try finds the event's row already there.
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
-        var storage = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries());
+        var storage = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port, fixture.Azurite.QueuePort), TestHubs.QuickRetries());
         var log = storage.AuditLog(new LocalAuditKeyProvider(TestHubs.Keys(fixture.Azurite.KeyRoot)), storage.Anchors(_table), TimeProvider.System, _table);
         await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: "before"), CancellationToken.None);
         var lost = 0;
@@ -65,7 +65,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
         // The replace completing the receipt commits, its answer is lost, and the SDK's retry meets the receipt already
         // completed (a precondition failure on the ETag read): that is this owner's own completion, not another's takeover.
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
-        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries()).Receipts(_table);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port, fixture.Azurite.QueuePort), TestHubs.QuickRetries()).Receipts(_table);
         var key = new ReceiptKey("police", "police-da-incidents", new string('e', 64));
         var owner = ClaimOwner.New();
         await store.TryClaimAsync(key, new ClaimRequest("landing/police/police-da-incidents/file-1.csv", owner, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(2)), CancellationToken.None);
@@ -83,7 +83,7 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     public async Task A_first_claim_whose_answer_is_lost_after_it_was_made_is_still_the_claimers()
     {
         await using var proxy = await FaultProxy.StartAsync(fixture.Azurite.TablePort);
-        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port), TestHubs.QuickRetries()).Receipts(_table);
+        var store = AzureStorage.ForEmulator(Azurite.ConnectionStringFor(fixture.Azurite.BlobPort, proxy.Port, fixture.Azurite.QueuePort), TestHubs.QuickRetries()).Receipts(_table);
         await store.GetAsync(new ReceiptKey("police", "police-da-incidents", new string('0', 64)), CancellationToken.None); // creates the table
         var key = new ReceiptKey("police", "police-da-incidents", new string('f', 64));
         var lost = 0;
