@@ -93,12 +93,18 @@ public sealed record Delivery(
 /// <summary>Reads the deliveries out of the audit log, in the order they were received.</summary>
 public static partial class DeliveryLedger
 {
-    /// <summary>One delivery per <c>received</c> event (a retry after a failed attempt joins its delivery) and per refused path.</summary>
+    /// <summary>
+    /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
+    /// attempt that recorded no outcome, joins its delivery) and per refused path.
+    /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var deliveries = new List<Building>();
-        var open = new Dictionary<(string, string, string), Building>();
+
+        // Every delivery of the same content, oldest first: two files of one content can be in the hub at once (a copy
+        // under another name waits while the first is stored), so an event goes to the file its path names.
+        var ofContent = new Dictionary<(string, string, string), List<Building>>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
             var entry = e.Entry;
@@ -121,9 +127,14 @@ public static partial class DeliveryLedger
             }
 
             var key = (entry.Partner, entry.Feed, entry.FileSha256);
+            var same = ofContent.TryGetValue(key, out var known) ? known : ofContent[key] = [];
             if (entry.Kind == AuditKinds.Received)
             {
-                if (open.TryGetValue(key, out var retried) && retried.Outcome == DeliveryOutcomes.Failed)
+                // A retry: after a failure (whatever its label: the key may have turned since), or of the same file
+                // after an attempt that ended with no outcome (a stopped process, a wait for another delivery of it).
+                var retried = same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed)
+                    ?? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path));
+                if (retried is not null)
                 {
                     retried.Attempts++;
                     retried.Outcome = DeliveryOutcomes.Received;
@@ -132,14 +143,15 @@ public static partial class DeliveryLedger
 
                 var d = new Building(entry.Partner, entry.Feed, e);
                 deliveries.Add(d);
-                open[key] = d;
+                same.Add(d);
                 continue;
             }
 
-            if (open.TryGetValue(key, out var delivery))
-            {
-                delivery.Apply(entry);
-            }
+            // The delivery whose file the path names; else (mart files, reports) the one that holds the batch; else the latest.
+            var delivery = same.LastOrDefault(d => d.Names(entry.Path))
+                ?? (entry.BatchId is { } batch ? same.LastOrDefault(d => d.Batch == batch) : null)
+                ?? same.LastOrDefault();
+            delivery?.Apply(entry);
         }
 
         return [.. deliveries.Select(d => d.ToDelivery())];
@@ -163,11 +175,33 @@ public static partial class DeliveryLedger
         private long _stored;
         private long _rowsRejected;
 
+        // The file's label, the last part of the landing path it was received at (a refused path has none).
+        private readonly string? _label = received.Entry.Path is { } path && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
+
+        public string? Batch => _batch;
+
         public string Outcome { get; set; } = DeliveryOutcomes.Received;
 
         public string? Rule { get; set; }
 
         public int Attempts { get; set; } = 1;
+
+        /// <summary>
+        /// True when <paramref name="path"/> is this file's: where it landed, its archived copy (a duplicate's with a
+        /// time after it) or its quarantined copy (the content hash before it).
+        /// </summary>
+        public bool Names(string? path)
+        {
+            if (_label is null || path is null)
+            {
+                return false;
+            }
+
+            var name = path[(path.LastIndexOf('/') + 1)..];
+            return name == _label
+                || name.EndsWith("-" + _label, StringComparison.Ordinal)
+                || name.StartsWith(_label + ".duplicate-", StringComparison.Ordinal);
+        }
 
         public void Apply(AuditEntry entry)
         {

@@ -1,6 +1,7 @@
 using DataHub.Testing;
 using DataHub.Core.Audit;
 using DataHub.Core.Governance;
+using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 
 namespace DataHub.Kpis.Tests.Governance;
@@ -41,6 +42,58 @@ public sealed class DeliveryLedgerTests
         deliveries.Should().HaveCount(2);
         deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsRead = 10L, RowsStored = 10L, KeyVersion = "v3", FirstSequence = 1L });
         deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, Rule = "receipt.duplicate", RowsStored = 0L, FirstSequence = 7L });
+    }
+
+    [Fact]
+    public void Two_files_of_the_same_content_delivered_at_once_are_each_accounted_for_with_their_own_outcome()
+    {
+        // What `datahub ingest` of one file and of a copy under another name, started together, records: the copy waits
+        // (in_progress) while the first is stored, then is received again and found a duplicate.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        static AuditEntry At(AuditEntry e, string path) => e with { Path = path };
+        const string first = "landing/police/police-da-incidents/file-11111111.csv";
+        const string copy = "landing/police/police-da-incidents/file-22222222.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, first),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, first),
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, copy),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, copy),
+            At(Police(AuditKinds.InProgress, a, "receipt.held") with { BatchId = null }, copy),
+            At(Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }), first),
+            At(Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10, ["rows_with_name_dob"] = 10 }), first),
+            At(Police(AuditKinds.Written, a), $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet"),
+            At(Police(AuditKinds.Written, a), $"secure/police-da-incidents/_batches/{batch}.json"),
+            At(Police(AuditKinds.Archived, a), $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv"),
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, copy),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, copy),
+            At(Police(AuditKinds.Duplicate, a, "receipt.duplicate"), copy),
+            At(Police(AuditKinds.Archived, a, "receipt.duplicate"), $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080013000")));
+
+        deliveries.Should().HaveCount(2, "two files were sent");
+        deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, RowsRead = 10L, RowsStored = 10L, Batch = batch, FirstSequence = 1L });
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+        deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, Rule = "receipt.duplicate", RowsRead = 0L, RowsStored = 0L, FirstSequence = 3L });
+        deliveries[1].RowsWithKey.Should().BeEmpty("the copy stored nothing");
+        deliveries[1].DataQuarters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void An_attempt_cut_off_by_a_stopped_process_and_taken_up_again_is_the_same_delivery()
+    {
+        // kill -9 after the file was received: no outcome was recorded; the next run receives the same file again.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }),
+            Police(AuditKinds.Archived, a)));
+
+        deliveries.Should().ContainSingle("one file was sent, and it was stored").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
     }
 
     [Fact]
