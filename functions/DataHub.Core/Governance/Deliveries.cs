@@ -281,7 +281,10 @@ public static partial class DeliveryLedger
             DeliveryOutcomes.StoresRows(Outcome) ? _stored : 0,
             _rowsRejected,
             _rejected,
-            _withKey,
+
+            // Like its stored rows: an attempt that pseudonymised rows and then failed, was replaced or was quarantined stored
+            // none of them, so none of its rows count as stored rows with a key (the scorecard's linkage share).
+            DeliveryOutcomes.StoresRows(Outcome) ? _withKey : new Dictionary<string, long>(StringComparer.Ordinal),
             _batch,
             _keyVersion,
             received.Entry.FileSha256,

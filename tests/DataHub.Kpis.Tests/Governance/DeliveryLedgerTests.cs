@@ -97,6 +97,37 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void Rows_an_attempt_pseudonymised_but_never_stored_do_not_count_towards_the_scorecards_linkage_completeness()
+    {
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        const string quarterFile = "secure/police-da-incidents/quarter=2025Q1/police-x.parquet";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a),
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10, ["rows_with_name_dob"] = 5 }),
+            Police(AuditKinds.Written, a) with { Path = quarterFile },
+            Police(AuditKinds.Archived, a),
+            Police(AuditKinds.Received, b) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Validated, b, counts: new() { ["rows_read"] = 100, ["rows_accepted"] = 100, ["rows_rejected"] = 0 }) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Pseudonymised, b, counts: new() { ["rows"] = 100, ["rows_with_name_dob"] = 100 }) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Written, b) with { Path = quarterFile },
+            Police(AuditKinds.Failed, b, "storage.failed") with { Path = "landing/police/police-da-incidents/june.csv" }));
+        var protocols = ProtocolLoader.Load(
+        [
+            ("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n"),
+            ("police.yaml", "partner: police\nagreement_id: DSA-FS-2024-POL-01\nlawful_basis: p\nvalid_from: 2024-01-01\nvalid_to: 2030-01-01\n"
+                + "feeds:\n  police-da-incidents:\n    purpose: p\n    fields: [incident_id, incident_date, role, forename, surname, date_of_birth, sex, crime, marac_referral]\n"
+                + "    retention: {raw_days: 30, mart_days: 100}\n    disclosure_profile: standard\n    expected_cadence: monthly\n    due_day: 15\n"),
+        ]);
+
+        deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Failed, RowsStored = 0L });
+        deliveries[1].RowsWithKey.Should().BeEmpty("a failed attempt stored no rows, so none with a key");
+        var row = ScorecardBuilder.Build(protocols, deliveries, [], [], [Quarter.Parse("2025Q1")], new DateOnly(2025, 6, 1)).Single();
+        row.LinkageCompleteness.Should().Be(0.5, "5 of the 10 stored rows carry the key; the failed attempt's 100 were never stored");
+    }
+
+    [Fact]
     public void Rows_above_tolerance_quarantine_the_file_and_count_in_rejections_by_rule_with_its_text()
     {
         var b = new string('b', 64);
