@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
+using DataHub.Core.Marts;
 using DataHub.Core.Validation;
 
 namespace DataHub.Core.Governance;
@@ -170,6 +171,7 @@ public static partial class DeliveryLedger
         private readonly Dictionary<string, long> _withKey = new(StringComparer.Ordinal);
         private string _agreement = received.Entry.Agreement ?? "none";
         private string? _batch;
+        private string? _committed;
         private string? _keyVersion;
         private long _read;
         private long _stored;
@@ -236,6 +238,12 @@ public static partial class DeliveryLedger
                         _quarters.Add(Quarter.Parse(q.Groups[1].Value));
                     }
 
+                    _committed = entry.BatchId is { } written && entry.Path == MartManifest.PathFor(feed, written) ? written : _committed;
+                    break;
+                case AuditKinds.Duplicate when entry.BatchId is not null && entry.BatchId == _committed:
+                    // An attempt of this file committed the batch and was stopped before it recorded its outcome: the file
+                    // taken up again is "already stored", by itself. Its rows are in the marts, stored by this delivery.
+                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
                     break;
                 case AuditKinds.Archived when Outcome == DeliveryOutcomes.Received:
                     Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;

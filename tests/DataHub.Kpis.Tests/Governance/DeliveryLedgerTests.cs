@@ -97,6 +97,32 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_whose_attempt_was_stopped_after_its_batch_was_committed_is_stored_when_taken_up_again_not_a_duplicate_of_itself()
+    {
+        // kill -9 between the batch manifest's commit and the archive: the next run finds the content stored and calls the
+        // file a duplicate of its own batch. Its rows are in the marts all the same, and no other delivery stored them.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 9, ["rows_rejected"] = 1 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 9 }),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate"),
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/may.csv.duplicate-20250502T080008000" }));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Outcome = DeliveryOutcomes.PartlyRejected, Rule = (string?)null, Attempts = 2, RowsRead = 10L, RowsStored = 9L, RowsRejected = 1L, Batch = batch,
+        });
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+    }
+
+    [Fact]
     public void Rows_an_attempt_pseudonymised_but_never_stored_do_not_count_towards_the_scorecards_linkage_completeness()
     {
         var a = new string('a', 64);
