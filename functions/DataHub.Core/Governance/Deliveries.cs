@@ -3,6 +3,7 @@ using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
 using DataHub.Core.Marts;
+using DataHub.Core.Retention;
 using DataHub.Core.Validation;
 
 namespace DataHub.Core.Governance;
@@ -81,6 +82,12 @@ public sealed record Delivery(
     int Attempts,
     long FirstSequence)
 {
+    /// <summary>
+    /// Which of its copies were deleted at the end of their agreement's retention, of <c>raw</c> (its archived copy),
+    /// <c>quarantine</c> (its quarantined copy) and <c>mart</c> (the rows it stored), in that order; empty while all are held.
+    /// </summary>
+    public IReadOnlyList<string> RetentionDeleted { get; init; } = [];
+
     /// <summary>The quarter the file was received in.</summary>
     public Quarter ReceivedQuarter => Quarter.Of(DateOnly.FromDateTime(ReceivedAt.UtcDateTime));
 
@@ -122,6 +129,21 @@ public static partial class DeliveryLedger
                 continue;
             }
 
+            if (entry.Kind == AuditKinds.Deleted)
+            {
+                // The end of a copy's retention, told by the path it was kept at: a delivery's archived or quarantined copy, or
+                // a mart file of the batch it stored.
+                if (entry.Partner is { } partner && entry.Feed is { } feed && entry.Path is { } deleted && Holdings.IndexOf(entry.Rule ?? "") is var holding and >= 0)
+                {
+                    foreach (var d in deliveries.Where(d => d.Partner == partner && d.Feed == feed))
+                    {
+                        d.Delete(holding, deleted);
+                    }
+                }
+
+                continue;
+            }
+
             if (entry.Partner is null || entry.Feed is null || entry.FileSha256 is null)
             {
                 continue;
@@ -158,6 +180,9 @@ public static partial class DeliveryLedger
         return [.. deliveries.Select(d => d.ToDelivery())];
     }
 
+    // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
+    private static readonly string[] Holdings = [EnforceRetention.RawRule, EnforceRetention.QuarantineRule, EnforceRetention.MartRule];
+
     [GeneratedRegex(@"quarter=(\d{4}Q[1-4])/")]
     private static partial Regex QuarterFolder();
 
@@ -172,6 +197,8 @@ public static partial class DeliveryLedger
         private string _agreement = received.Entry.Agreement ?? "none";
         private string? _batch;
         private string? _committed;
+        private readonly string?[] _keptAt = new string?[Holdings.Length];
+        private readonly bool[] _deleted = new bool[Holdings.Length];
         private string? _keyVersion;
         private long _read;
         private long _stored;
@@ -181,6 +208,19 @@ public static partial class DeliveryLedger
         private readonly string? _label = received.Entry.Path is { } path && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
 
         public string? Batch => _batch;
+
+        public string Partner => partner;
+
+        public string Feed => feed;
+
+        /// <summary>Records a deletion at the end of retention (<paramref name="holding"/>, an index of Holdings) when <paramref name="path"/> was this delivery's copy.</summary>
+        public void Delete(int holding, string path)
+        {
+            var mine = Holdings[holding] == EnforceRetention.MartRule
+                ? DeliveryOutcomes.StoresRows(Outcome) && _batch is not null && MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]) == _batch
+                : _keptAt[holding] == path;
+            _deleted[holding] |= mine;
+        }
 
         public string Outcome { get; set; } = DeliveryOutcomes.Received;
 
@@ -210,6 +250,7 @@ public static partial class DeliveryLedger
             _agreement = entry.Agreement ?? _agreement;
             _batch = entry.BatchId ?? _batch;
             var counts = entry.Counts ?? new Dictionary<string, long>();
+            _keptAt[0] = entry.Kind == AuditKinds.Archived ? entry.Path : _keptAt[0];
             switch (entry.Kind)
             {
                 case AuditKinds.Validated when counts.ContainsKey("rows_read"):
@@ -255,6 +296,7 @@ public static partial class DeliveryLedger
                     (Outcome, Rule) = (DeliveryOutcomes.Poison, entry.Rule);
                     break;
                 case AuditKinds.Quarantined:
+                    _keptAt[1] = entry.Path;
                     Rule = entry.Rule;
                     Outcome = Outcome == DeliveryOutcomes.Poison ? Outcome : DeliveryOutcomes.Quarantined;
                     _read = counts.GetValueOrDefault("rows_read", _read);
@@ -298,6 +340,9 @@ public static partial class DeliveryLedger
             received.Entry.FileSha256,
             [.. _quarters],
             Attempts,
-            received.Sequence);
+            received.Sequence)
+        {
+            RetentionDeleted = [.. Holdings.Where((_, i) => _deleted[i]).Select(rule => rule["retention.".Length..])],
+        };
     }
 }

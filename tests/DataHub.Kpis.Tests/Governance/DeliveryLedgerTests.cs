@@ -123,6 +123,41 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_delivery_says_which_of_its_copies_were_deleted_at_the_end_of_their_retention()
+    {
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        var batchA = "police-" + a[..16];
+        var batchB = "police-" + b[..16];
+        const string may = "landing/police/police-da-incidents/file-11111111.csv";
+        AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, "police", "police-da-incidents", "DSA-FS-2024-POL-01", Path: path, Rule: rule);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = may },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv.duplicate-20250502T080008000" },
+            Police(AuditKinds.Received, b) with { Path = may, BatchId = null },
+            Police(AuditKinds.Quarantined, b, "header.missing_column") with { Path = $"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv" },
+            Deleted($"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv", "retention.raw"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv", "retention.quarantine"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv.report.json", "retention.quarantine"),
+            Deleted($"secure/police-da-incidents/_batches/{batchA}.json", "retention.mart"),
+            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart"),
+            Deleted($"secure/kpi/v=20250502T080000Z-1/person_values.parquet", "retention.derived_tables")));
+
+        deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
+            (DeliveryOutcomes.Stored, "raw mart"),
+            (DeliveryOutcomes.Duplicate, ""),
+            (DeliveryOutcomes.Quarantined, "quarantine"));
+        deliveries[1].Batch.Should().Be(batchA, "a duplicate names the batch it repeats, whose deletion is the stored delivery's");
+    }
+
+    [Fact]
     public void Rows_an_attempt_pseudonymised_but_never_stored_do_not_count_towards_the_scorecards_linkage_completeness()
     {
         var a = new string('a', 64);
