@@ -159,9 +159,24 @@ public sealed class MartCatalog(IObjectStore store)
     private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken, Action<DamagedManifestException>? damaged = null)
     {
         var batches = new List<CommittedBatch>();
-        await foreach (var item in _store.ListAsync($"secure/{feed}/{MartManifest.Folder}/", cancellationToken).ConfigureAwait(false))
+        var folder = $"secure/{feed}/{MartManifest.Folder}";
+        await foreach (var item in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
         {
-            if (!item.Path.EndsWith(".json", StringComparison.Ordinal))
+            if (item.Path == folder)
+            {
+                // A file where the manifests' folder should be: none of the feed's manifests can be read, so its quarter files
+                // would all look uncommitted (clean-up would delete every one). The feed is damaged, never empty.
+                var ex = new DamagedManifestException(item.Path);
+                if (damaged is null)
+                {
+                    throw ex;
+                }
+
+                damaged(ex);
+                continue;
+            }
+
+            if (!item.Path.StartsWith(folder + "/", StringComparison.Ordinal) || !item.Path.EndsWith(".json", StringComparison.Ordinal))
             {
                 continue;
             }
