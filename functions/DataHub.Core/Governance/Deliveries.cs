@@ -113,12 +113,28 @@ public static partial class DeliveryLedger
         // Every delivery of the same content, oldest first: two files of one content can be in the hub at once (a copy
         // under another name waits while the first is stored), so an event goes to the file its path names.
         var ofContent = new Dictionary<(string, string, string), List<Building>>();
+
+        // Where each delivery's copies were kept (by holding and path), and the deliveries of each batch (by feed): the
+        // end of a copy's retention is told by its path alone, as retention may name no partner or feed (the agreement
+        // ended, the feed was dropped, or the copy is an unrouted file's).
+        var keptAt = new Dictionary<(int Holding, string Path), Building>();
+        var ofBatch = new Dictionary<(string Feed, string Batch), List<Building>>();
+
+        // The delivery whose attempt last committed each batch's manifest (a worker that took over a claim replaces it;
+        // a late commit that lost its claim withdraws it): only that delivery's file found a duplicate of it is stored.
+        var committer = new Dictionary<(string Feed, string Batch), Building>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
             var entry = e.Entry;
             if (entry.Kind == AuditKinds.PathRefused)
             {
-                deliveries.Add(new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule });
+                var refused = new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule };
+                deliveries.Add(refused);
+                if (entry.Path is { } moved && moved.StartsWith("quarantine/", StringComparison.Ordinal))
+                {
+                    keptAt[(QuarantineHolding, moved)] = refused;
+                }
+
                 continue;
             }
 
@@ -131,14 +147,9 @@ public static partial class DeliveryLedger
 
             if (entry.Kind == AuditKinds.Deleted)
             {
-                // The end of a copy's retention, told by the path it was kept at: a delivery's archived or quarantined copy, or
-                // a mart file of the batch it stored.
-                if (entry.Partner is { } partner && entry.Feed is { } feed && entry.Path is { } deleted && Holdings.IndexOf(entry.Rule ?? "") is var holding and >= 0)
+                if (entry.Path is { } deleted)
                 {
-                    foreach (var d in deliveries.Where(d => d.Partner == partner && d.Feed == feed))
-                    {
-                        d.Delete(holding, deleted);
-                    }
+                    Deleted(entry, deleted, keptAt, ofBatch, committer);
                 }
 
                 continue;
@@ -153,10 +164,11 @@ public static partial class DeliveryLedger
             var same = ofContent.TryGetValue(key, out var known) ? known : ofContent[key] = [];
             if (entry.Kind == AuditKinds.Received)
             {
-                // A retry: after a failure (whatever its label: the key may have turned since), or of the same file
-                // after an attempt that ended with no outcome (a stopped process, a wait for another delivery of it).
-                var retried = same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed)
-                    ?? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path));
+                // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
+                // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
+                // latest failure: the key may have turned since, and with it the file's label.
+                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
+                    ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
                 if (retried is not null)
                 {
                     retried.Attempts++;
@@ -174,7 +186,31 @@ public static partial class DeliveryLedger
             var delivery = same.LastOrDefault(d => d.Names(entry.Path))
                 ?? (entry.BatchId is { } batch ? same.LastOrDefault(d => d.Batch == batch) : null)
                 ?? same.LastOrDefault();
-            delivery?.Apply(entry);
+            if (delivery is null)
+            {
+                continue;
+            }
+
+            var committedHere = entry.BatchId is { } b && committer.GetValueOrDefault((entry.Feed, b)) == delivery;
+            delivery.Apply(entry, committedHere);
+            if (entry.Kind == AuditKinds.Written && entry.BatchId is { } written && entry.Path == MartManifest.PathFor(entry.Feed, written))
+            {
+                committer[(entry.Feed, written)] = delivery;
+            }
+
+            if (delivery.Batch is { } held)
+            {
+                var holders = ofBatch.TryGetValue((entry.Feed, held), out var listed) ? listed : ofBatch[(entry.Feed, held)] = [];
+                if (!holders.Contains(delivery))
+                {
+                    holders.Add(delivery);
+                }
+            }
+
+            if (entry.Path is { } kept && entry.Kind is AuditKinds.Archived or AuditKinds.Quarantined)
+            {
+                keptAt[(entry.Kind == AuditKinds.Archived ? RawHolding : QuarantineHolding, kept)] = delivery;
+            }
         }
 
         return [.. deliveries.Select(d => d.ToDelivery())];
@@ -182,6 +218,43 @@ public static partial class DeliveryLedger
 
     // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
     private static readonly string[] Holdings = [EnforceRetention.RawRule, EnforceRetention.QuarantineRule, EnforceRetention.MartRule];
+
+    private const int RawHolding = 0;
+    private const int QuarantineHolding = 1;
+    private const int MartHolding = 2;
+
+    // A deletion: the end of a copy's retention (a delivery's archived or quarantined copy, or a mart file of the batch it
+    // stored), or a batch manifest withdrawn by the attempt that committed it.
+    private static void Deleted(
+        AuditEntry entry,
+        string path,
+        Dictionary<(int Holding, string Path), Building> keptAt,
+        Dictionary<(string Feed, string Batch), List<Building>> ofBatch,
+        Dictionary<(string Feed, string Batch), Building> committer)
+    {
+        var feedFolder = path.StartsWith("secure/", StringComparison.Ordinal) && path.IndexOf('/', "secure/".Length) is var end and > 0 ? path["secure/".Length..end] : null;
+        var batch = MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]);
+        switch (entry.Rule)
+        {
+            case EnforceRetention.RawRule:
+                keptAt.GetValueOrDefault((RawHolding, path))?.Delete(RawHolding);
+                break;
+            case EnforceRetention.QuarantineRule:
+                keptAt.GetValueOrDefault((QuarantineHolding, path))?.Delete(QuarantineHolding);
+                break;
+            case EnforceRetention.MartRule when feedFolder is not null:
+                foreach (var d in ofBatch.GetValueOrDefault((feedFolder, batch)) ?? [])
+                {
+                    d.Delete(MartHolding);
+                }
+
+                break;
+            case IngestExtract.TakenOverRule or IngestExtract.WithdrawnBeforeQuarantineRule when feedFolder is not null:
+                // Only the version the attempt wrote is withdrawn: what it withdrew was the last commit of the batch.
+                committer.Remove((feedFolder, entry.BatchId ?? batch));
+                break;
+        }
+    }
 
     [GeneratedRegex(@"quarter=(\d{4}Q[1-4])/")]
     private static partial Regex QuarterFolder();
@@ -196,8 +269,6 @@ public static partial class DeliveryLedger
         private readonly Dictionary<string, long> _withKey = new(StringComparer.Ordinal);
         private string _agreement = received.Entry.Agreement ?? "none";
         private string? _batch;
-        private string? _committed;
-        private readonly string?[] _keptAt = new string?[Holdings.Length];
         private readonly bool[] _deleted = new bool[Holdings.Length];
         private string? _keyVersion;
         private long _read;
@@ -213,14 +284,8 @@ public static partial class DeliveryLedger
 
         public string Feed => feed;
 
-        /// <summary>Records a deletion at the end of retention (<paramref name="holding"/>, an index of Holdings) when <paramref name="path"/> was this delivery's copy.</summary>
-        public void Delete(int holding, string path)
-        {
-            var mine = Holdings[holding] == EnforceRetention.MartRule
-                ? DeliveryOutcomes.StoresRows(Outcome) && _batch is not null && MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]) == _batch
-                : _keptAt[holding] == path;
-            _deleted[holding] |= mine;
-        }
+        /// <summary>Records the end of retention of one of this delivery's copies (<paramref name="holding"/>, an index of Holdings); its batch's mart files count only when it stored them.</summary>
+        public void Delete(int holding) => _deleted[holding] |= holding != MartHolding || DeliveryOutcomes.StoresRows(Outcome);
 
         public string Outcome { get; set; } = DeliveryOutcomes.Received;
 
@@ -245,12 +310,12 @@ public static partial class DeliveryLedger
                 || name.StartsWith(_label + ".duplicate-", StringComparison.Ordinal);
         }
 
-        public void Apply(AuditEntry entry)
+        /// <summary>Applies one event of this file; <paramref name="committedItsBatch"/> when an attempt of it made the last commit of the event's batch.</summary>
+        public void Apply(AuditEntry entry, bool committedItsBatch)
         {
             _agreement = entry.Agreement ?? _agreement;
             _batch = entry.BatchId ?? _batch;
             var counts = entry.Counts ?? new Dictionary<string, long>();
-            _keptAt[0] = entry.Kind == AuditKinds.Archived ? entry.Path : _keptAt[0];
             switch (entry.Kind)
             {
                 case AuditKinds.Validated when counts.ContainsKey("rows_read"):
@@ -279,14 +344,15 @@ public static partial class DeliveryLedger
                         _quarters.Add(Quarter.Parse(q.Groups[1].Value));
                     }
 
-                    _committed = entry.BatchId is { } written && entry.Path == MartManifest.PathFor(feed, written) ? written : _committed;
                     break;
-                case AuditKinds.Duplicate when entry.BatchId is not null && entry.BatchId == _committed:
+                case AuditKinds.Duplicate when committedItsBatch:
                     // An attempt of this file committed the batch and was stopped before it recorded its outcome: the file
                     // taken up again is "already stored", by itself. Its rows are in the marts, stored by this delivery.
                     Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
                     break;
-                case AuditKinds.Archived when Outcome == DeliveryOutcomes.Received:
+                case AuditKinds.Archived when Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress:
+                    // In progress too: the same file picked up twice at once (the sweep beside the queue trigger) records
+                    // the second attempt's wait, while the first stores it.
                     Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
                     break;
                 case AuditKinds.Duplicate:
@@ -296,7 +362,6 @@ public static partial class DeliveryLedger
                     (Outcome, Rule) = (DeliveryOutcomes.Poison, entry.Rule);
                     break;
                 case AuditKinds.Quarantined:
-                    _keptAt[1] = entry.Path;
                     Rule = entry.Rule;
                     Outcome = Outcome == DeliveryOutcomes.Poison ? Outcome : DeliveryOutcomes.Quarantined;
                     _read = counts.GetValueOrDefault("rows_read", _read);

@@ -123,6 +123,135 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_picked_up_twice_at_once_is_stored_by_the_attempt_that_stored_it_not_left_in_progress()
+    {
+        // The sweep beside the queue trigger takes up a file the trigger still handles: its attempt waits (in_progress)
+        // while the first stores the file.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/may.csv" }));
+
+        deliveries.Should().ContainSingle("one file was sent").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
+    [Fact]
+    public void A_retry_goes_to_the_file_its_path_names_not_to_a_failed_copy_of_the_same_content()
+    {
+        // Two files of one content: A waits while B is processed, B fails, and A is taken up again first.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileB = "landing/police/police-da-incidents/file-22222222.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileB, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 1, 0L),
+            (DeliveryOutcomes.Stored, 2, 10L));
+    }
+
+    [Fact]
+    public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
+    {
+        // A commits its batch and is killed before its receipt; copy C takes the claim over, commits again (replacing A's
+        // manifest) and is stored; A's file, swept again, is found a duplicate of the batch C stored.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
+        var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileC },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileC },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }));
+
+        deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Duplicate, 0L),
+            (DeliveryOutcomes.Stored, 10L));
+        deliveries.Sum(d => d.RowsStored).Should().Be(10, "the marts hold the batch once");
+    }
+
+    [Fact]
+    public void A_file_whose_late_commit_was_withdrawn_is_a_duplicate_when_taken_up_again()
+    {
+        // A stalls past its lease and C takes the claim over; A commits late, finds its claim gone and withdraws its
+        // manifest. A's file, swept again, is found a duplicate: its rows are not in the marts.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
+        var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Deleted, a, "receipt.taken_over") with { Path = manifest },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA }));
+
+        deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, RowsStored = 0L }, "its commit was withdrawn, so its rows are not in the marts");
+    }
+
+    [Fact]
+    public void Copies_no_agreement_covers_any_more_still_show_as_deleted_at_the_end_of_their_retention()
+    {
+        // The agreement ended (or the feed was dropped): retention names no partner or feed. An unrouted file's copy has none either.
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        var batchA = "police-" + a[..16];
+        const string may = "landing/police/police-da-incidents/file-11111111.csv";
+        const string unrouted = "quarantine/_unrouted/20250502T080000000-file-33333333.csv";
+        static AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, Agreement: "none", Path: path, Rule: rule);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
+            Police(AuditKinds.Received, b) with { Path = may, BatchId = null },
+            Police(AuditKinds.Quarantined, b, "header.missing_column") with { Path = $"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv" },
+            new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: unrouted, Rule: "path.unrouted"),
+            Deleted($"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv", "retention.raw"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv", "retention.quarantine"),
+            Deleted(unrouted, "retention.quarantine"),
+            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart")));
+
+        deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
+            (DeliveryOutcomes.Stored, "raw mart"),
+            (DeliveryOutcomes.Quarantined, "quarantine"),
+            (DeliveryOutcomes.Refused, "quarantine"));
+    }
+
+    [Fact]
     public void A_delivery_says_which_of_its_copies_were_deleted_at_the_end_of_their_retention()
     {
         var a = new string('a', 64);
