@@ -5,11 +5,23 @@ using DataHub.Core.Storage;
 namespace DataHub.Core.Marts;
 
 /// <summary>Raised when a batch manifest cannot be read: the batch it commits cannot be trusted, so readers stop rather than guess.</summary>
-public sealed class DamagedManifestException(string path)
-    : Exception($"The batch manifest '{path}' is damaged (not a manifest, or it lists files outside its batch).")
+public sealed class DamagedManifestException : Exception
 {
-    /// <summary>The manifest's path.</summary>
-    public string Path { get; } = path;
+    /// <summary>A manifest that is not one, or lists files outside its batch.</summary>
+    public DamagedManifestException(string path)
+        : this(path, $"The batch manifest '{path}' is damaged (not a manifest, or it lists files outside its batch).")
+    {
+    }
+
+    private DamagedManifestException(string path, string message)
+        : base(message) => Path = path;
+
+    /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
+    public string Path { get; }
+
+    /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
+    public static DamagedManifestException FolderIsAFile(string path) =>
+        new(path, $"'{path}' is a file where the feed's batch manifests folder should be, so none of the feed's batches can be read; move the file aside.");
 }
 
 /// <summary>A committed batch as stored: its manifest and the manifest object's properties.</summary>
@@ -166,7 +178,7 @@ public sealed class MartCatalog(IObjectStore store)
             {
                 // A file where the manifests' folder should be: none of the feed's manifests can be read, so its quarter files
                 // would all look uncommitted (clean-up would delete every one). The feed is damaged, never empty.
-                var ex = new DamagedManifestException(item.Path);
+                var ex = DamagedManifestException.FolderIsAFile(item.Path);
                 if (damaged is null)
                 {
                     throw ex;
@@ -189,7 +201,7 @@ public sealed class MartCatalog(IObjectStore store)
             var manifest = MartManifest.Parse(bytes);
             if (manifest is null || !Belongs(manifest, feed, item.Path))
             {
-                var ex = new DamagedManifestException(item.Path);
+                var ex = DamagedManifestException.FolderIsAFile(item.Path);
                 if (damaged is null)
                 {
                     throw ex;

@@ -104,6 +104,8 @@ public sealed class BatchVisibilityTests
 
         cleaned.UncommittedMartFiles.Should().BeEmpty("no manifest could be read, so no quarter file can be judged uncommitted");
         (await hub.ListAsync("secure/police-da-incidents/")).Where(IsQuarterFile).Should().Equal(quarterFiles);
+        var read = () => new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default);
+        (await read.Should().ThrowAsync<DamagedManifestException>()).WithMessage("*a file where the feed's batch manifests folder should be*");
     }
 
     [Fact]
