@@ -123,6 +123,9 @@ public static partial class DeliveryLedger
         // The delivery whose attempt last committed each batch's manifest (a worker that took over a claim replaces it;
         // a late commit that lost its claim withdraws it): only that delivery's file found a duplicate of it is stored.
         var committer = new Dictionary<(string Feed, string Batch), Building>();
+        // Per batch, the delivery whose file an event last named while working on it: the mart and manifest events that
+        // follow (they name no file) are that attempt's, not an earlier attempt's of another file of the same content.
+        var working = new Dictionary<(string Feed, string Batch), Building>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
             var entry = e.Entry;
@@ -183,12 +186,20 @@ public static partial class DeliveryLedger
             }
 
             // The delivery whose file the path names; else (mart files, reports) the one that holds the batch; else the latest.
-            var delivery = same.LastOrDefault(d => d.Names(entry.Path))
-                ?? (entry.BatchId is { } batch ? same.LastOrDefault(d => d.Batch == batch) : null)
+            var named = same.LastOrDefault(d => d.Names(entry.Path));
+            var delivery = named
+                ?? (entry.BatchId is { } batch
+                    ? (working.GetValueOrDefault((entry.Feed, batch)) is { } current && same.Contains(current) ? current : same.LastOrDefault(d => d.Batch == batch))
+                    : null)
                 ?? same.LastOrDefault();
             if (delivery is null)
             {
                 continue;
+            }
+
+            if (named is not null && entry.BatchId is { } attempt)
+            {
+                working[(entry.Feed, attempt)] = named;
             }
 
             var committedHere = entry.BatchId is { } b && committer.GetValueOrDefault((entry.Feed, b)) == delivery;
@@ -376,7 +387,8 @@ public static partial class DeliveryLedger
                     Outcome = DeliveryOutcomes.Failed;
                     Rule = entry.Rule;
                     break;
-                case AuditKinds.InProgress:
+                case AuditKinds.InProgress when !DeliveryOutcomes.StoresRows(Outcome):
+                    // A second pickup's wait can be audited just after the first attempt stored the file: it stays stored.
                     Outcome = DeliveryOutcomes.InProgress;
                     break;
                 case AuditKinds.Superseded:

@@ -287,6 +287,56 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_copy_that_failed_after_pseudonymising_takes_none_of_the_batch_another_file_of_its_content_then_stored()
+    {
+        // Two files of one content land together: the copy claims it, pseudonymises and fails; the file that waited is taken
+        // up again and stores the batch; the copy, taken up again, is a duplicate. The mart events name no file: they are
+        // the storing attempt's, so the batch's rows count once and its quarter is the stored file's.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string file = "landing/police/police-da-incidents/file-11111111.csv";
+        const string copy = "landing/police/police-da-incidents/file-22222222.csv";
+        var rows = new Dictionary<string, long> { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 };
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: rows) with { Path = copy },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = copy },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = copy },
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: rows) with { Path = file },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
+            Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = copy }));
+
+        deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal((DeliveryOutcomes.Stored, 10L), (DeliveryOutcomes.Duplicate, 0L));
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+        deliveries[1].DataQuarters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_second_pickups_wait_audited_after_the_file_was_stored_leaves_it_stored()
+    {
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string file = "landing/police/police-da-incidents/file-11111111.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = file },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null }));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, RowsStored = 10L });
+    }
+
+    [Fact]
     public void Rows_an_attempt_pseudonymised_but_never_stored_do_not_count_towards_the_scorecards_linkage_completeness()
     {
         var a = new string('a', 64);
