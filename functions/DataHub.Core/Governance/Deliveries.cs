@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
+using DataHub.Core.Marts;
+using DataHub.Core.Retention;
 using DataHub.Core.Validation;
 
 namespace DataHub.Core.Governance;
@@ -80,6 +82,12 @@ public sealed record Delivery(
     int Attempts,
     long FirstSequence)
 {
+    /// <summary>
+    /// Which of its copies were deleted at the end of their agreement's retention, of <c>raw</c> (its archived copy),
+    /// <c>quarantine</c> (its quarantined copy) and <c>mart</c> (the rows it stored), in that order; empty while all are held.
+    /// </summary>
+    public IReadOnlyList<string> RetentionDeleted { get; init; } = [];
+
     /// <summary>The quarter the file was received in.</summary>
     public Quarter ReceivedQuarter => Quarter.Of(DateOnly.FromDateTime(ReceivedAt.UtcDateTime));
 
@@ -93,18 +101,43 @@ public sealed record Delivery(
 /// <summary>Reads the deliveries out of the audit log, in the order they were received.</summary>
 public static partial class DeliveryLedger
 {
-    /// <summary>One delivery per <c>received</c> event (a retry after a failed attempt joins its delivery) and per refused path.</summary>
+    /// <summary>
+    /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
+    /// attempt that recorded no outcome, joins its delivery) and per refused path.
+    /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var deliveries = new List<Building>();
-        var open = new Dictionary<(string, string, string), Building>();
+
+        // Every delivery of the same content, oldest first: two files of one content can be in the hub at once (a copy
+        // under another name waits while the first is stored), so an event goes to the file its path names.
+        var ofContent = new Dictionary<(string, string, string), List<Building>>();
+
+        // Where each delivery's copies were kept (by holding and path), and the deliveries of each batch (by feed): the
+        // end of a copy's retention is told by its path alone, as retention may name no partner or feed (the agreement
+        // ended, the feed was dropped, or the copy is an unrouted file's).
+        var keptAt = new Dictionary<(int Holding, string Path), Building>();
+        var ofBatch = new Dictionary<(string Feed, string Batch), List<Building>>();
+
+        // The delivery whose attempt last committed each batch's manifest (a worker that took over a claim replaces it;
+        // a late commit that lost its claim withdraws it): only that delivery's file found a duplicate of it is stored.
+        var committer = new Dictionary<(string Feed, string Batch), Building>();
+        // Per batch, the delivery whose file an event last named while working on it: the mart and manifest events that
+        // follow (they name no file) are that attempt's, not an earlier attempt's of another file of the same content.
+        var working = new Dictionary<(string Feed, string Batch), Building>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
             var entry = e.Entry;
             if (entry.Kind == AuditKinds.PathRefused)
             {
-                deliveries.Add(new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule });
+                var refused = new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule };
+                deliveries.Add(refused);
+                if (entry.Path is { } moved && moved.StartsWith("quarantine/", StringComparison.Ordinal))
+                {
+                    keptAt[(QuarantineHolding, moved)] = refused;
+                }
+
                 continue;
             }
 
@@ -115,15 +148,31 @@ public static partial class DeliveryLedger
                 continue;
             }
 
+            if (entry.Kind == AuditKinds.Deleted)
+            {
+                if (entry.Path is { } deleted)
+                {
+                    Deleted(entry, deleted, keptAt, ofBatch, committer);
+                }
+
+                continue;
+            }
+
             if (entry.Partner is null || entry.Feed is null || entry.FileSha256 is null)
             {
                 continue;
             }
 
             var key = (entry.Partner, entry.Feed, entry.FileSha256);
+            var same = ofContent.TryGetValue(key, out var known) ? known : ofContent[key] = [];
             if (entry.Kind == AuditKinds.Received)
             {
-                if (open.TryGetValue(key, out var retried) && retried.Outcome == DeliveryOutcomes.Failed)
+                // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
+                // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
+                // latest failure: the key may have turned since, and with it the file's label.
+                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
+                    ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
+                if (retried is not null)
                 {
                     retried.Attempts++;
                     retried.Outcome = DeliveryOutcomes.Received;
@@ -132,17 +181,90 @@ public static partial class DeliveryLedger
 
                 var d = new Building(entry.Partner, entry.Feed, e);
                 deliveries.Add(d);
-                open[key] = d;
+                same.Add(d);
                 continue;
             }
 
-            if (open.TryGetValue(key, out var delivery))
+            // The delivery whose file the path names; else (mart files, reports) the one that holds the batch; else the latest.
+            var named = same.LastOrDefault(d => d.Names(entry.Path));
+            var delivery = named
+                ?? (entry.BatchId is { } batch
+                    ? (working.GetValueOrDefault((entry.Feed, batch)) is { } current && same.Contains(current) ? current : same.LastOrDefault(d => d.Batch == batch))
+                    : null)
+                ?? same.LastOrDefault();
+            if (delivery is null)
             {
-                delivery.Apply(entry);
+                continue;
+            }
+
+            if (named is not null && entry.BatchId is { } attempt)
+            {
+                working[(entry.Feed, attempt)] = named;
+            }
+
+            var committedHere = entry.BatchId is { } b && committer.GetValueOrDefault((entry.Feed, b)) == delivery;
+            delivery.Apply(entry, committedHere);
+            if (entry.Kind == AuditKinds.Written && entry.BatchId is { } written && entry.Path == MartManifest.PathFor(entry.Feed, written))
+            {
+                committer[(entry.Feed, written)] = delivery;
+            }
+
+            if (delivery.Batch is { } held)
+            {
+                var holders = ofBatch.TryGetValue((entry.Feed, held), out var listed) ? listed : ofBatch[(entry.Feed, held)] = [];
+                if (!holders.Contains(delivery))
+                {
+                    holders.Add(delivery);
+                }
+            }
+
+            if (entry.Path is { } kept && entry.Kind is AuditKinds.Archived or AuditKinds.Quarantined)
+            {
+                keptAt[(entry.Kind == AuditKinds.Archived ? RawHolding : QuarantineHolding, kept)] = delivery;
             }
         }
 
         return [.. deliveries.Select(d => d.ToDelivery())];
+    }
+
+    // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
+    private static readonly string[] Holdings = [EnforceRetention.RawRule, EnforceRetention.QuarantineRule, EnforceRetention.MartRule];
+
+    private const int RawHolding = 0;
+    private const int QuarantineHolding = 1;
+    private const int MartHolding = 2;
+
+    // A deletion: the end of a copy's retention (a delivery's archived or quarantined copy, or a mart file of the batch it
+    // stored), or a batch manifest withdrawn by the attempt that committed it.
+    private static void Deleted(
+        AuditEntry entry,
+        string path,
+        Dictionary<(int Holding, string Path), Building> keptAt,
+        Dictionary<(string Feed, string Batch), List<Building>> ofBatch,
+        Dictionary<(string Feed, string Batch), Building> committer)
+    {
+        var feedFolder = path.StartsWith("secure/", StringComparison.Ordinal) && path.IndexOf('/', "secure/".Length) is var end and > 0 ? path["secure/".Length..end] : null;
+        var batch = MartSchema.BatchOfFileName(path[(path.LastIndexOf('/') + 1)..]);
+        switch (entry.Rule)
+        {
+            case EnforceRetention.RawRule:
+                keptAt.GetValueOrDefault((RawHolding, path))?.Delete(RawHolding);
+                break;
+            case EnforceRetention.QuarantineRule:
+                keptAt.GetValueOrDefault((QuarantineHolding, path))?.Delete(QuarantineHolding);
+                break;
+            case EnforceRetention.MartRule when feedFolder is not null:
+                foreach (var d in ofBatch.GetValueOrDefault((feedFolder, batch)) ?? [])
+                {
+                    d.Delete(MartHolding);
+                }
+
+                break;
+            case IngestExtract.TakenOverRule or IngestExtract.WithdrawnBeforeQuarantineRule when feedFolder is not null:
+                // Only the version the attempt wrote is withdrawn: what it withdrew was the last commit of the batch.
+                committer.Remove((feedFolder, entry.BatchId ?? batch));
+                break;
+        }
     }
 
     [GeneratedRegex(@"quarter=(\d{4}Q[1-4])/")]
@@ -158,10 +280,23 @@ public static partial class DeliveryLedger
         private readonly Dictionary<string, long> _withKey = new(StringComparer.Ordinal);
         private string _agreement = received.Entry.Agreement ?? "none";
         private string? _batch;
+        private readonly bool[] _deleted = new bool[Holdings.Length];
         private string? _keyVersion;
         private long _read;
         private long _stored;
         private long _rowsRejected;
+
+        // The file's label, the last part of the landing path it was received at (a refused path has none).
+        private readonly string? _label = received.Entry.Path is { } path && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
+
+        public string? Batch => _batch;
+
+        public string Partner => partner;
+
+        public string Feed => feed;
+
+        /// <summary>Records the end of retention of one of this delivery's copies (<paramref name="holding"/>, an index of Holdings); its batch's mart files count only when it stored them.</summary>
+        public void Delete(int holding) => _deleted[holding] |= holding != MartHolding || DeliveryOutcomes.StoresRows(Outcome);
 
         public string Outcome { get; set; } = DeliveryOutcomes.Received;
 
@@ -169,7 +304,25 @@ public static partial class DeliveryLedger
 
         public int Attempts { get; set; } = 1;
 
-        public void Apply(AuditEntry entry)
+        /// <summary>
+        /// True when <paramref name="path"/> is this file's: where it landed, its archived copy (a duplicate's with a
+        /// time after it) or its quarantined copy (the content hash before it).
+        /// </summary>
+        public bool Names(string? path)
+        {
+            if (_label is null || path is null)
+            {
+                return false;
+            }
+
+            var name = path[(path.LastIndexOf('/') + 1)..];
+            return name == _label
+                || name.EndsWith("-" + _label, StringComparison.Ordinal)
+                || name.StartsWith(_label + ".duplicate-", StringComparison.Ordinal);
+        }
+
+        /// <summary>Applies one event of this file; <paramref name="committedItsBatch"/> when an attempt of it made the last commit of the event's batch.</summary>
+        public void Apply(AuditEntry entry, bool committedItsBatch)
         {
             _agreement = entry.Agreement ?? _agreement;
             _batch = entry.BatchId ?? _batch;
@@ -203,7 +356,14 @@ public static partial class DeliveryLedger
                     }
 
                     break;
-                case AuditKinds.Archived when Outcome == DeliveryOutcomes.Received:
+                case AuditKinds.Duplicate when committedItsBatch:
+                    // An attempt of this file committed the batch and was stopped before it recorded its outcome: the file
+                    // taken up again is "already stored", by itself. Its rows are in the marts, stored by this delivery.
+                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
+                    break;
+                case AuditKinds.Archived when Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress:
+                    // In progress too: the same file picked up twice at once (the sweep beside the queue trigger) records
+                    // the second attempt's wait, while the first stores it.
                     Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
                     break;
                 case AuditKinds.Duplicate:
@@ -227,7 +387,8 @@ public static partial class DeliveryLedger
                     Outcome = DeliveryOutcomes.Failed;
                     Rule = entry.Rule;
                     break;
-                case AuditKinds.InProgress:
+                case AuditKinds.InProgress when !DeliveryOutcomes.StoresRows(Outcome):
+                    // A second pickup's wait can be audited just after the first attempt stored the file: it stays stored.
                     Outcome = DeliveryOutcomes.InProgress;
                     break;
                 case AuditKinds.Superseded:
@@ -247,12 +408,18 @@ public static partial class DeliveryLedger
             DeliveryOutcomes.StoresRows(Outcome) ? _stored : 0,
             _rowsRejected,
             _rejected,
-            _withKey,
+
+            // Like its stored rows: an attempt that pseudonymised rows and then failed, was replaced or was quarantined stored
+            // none of them, so none of its rows count as stored rows with a key (the scorecard's linkage share).
+            DeliveryOutcomes.StoresRows(Outcome) ? _withKey : new Dictionary<string, long>(StringComparer.Ordinal),
             _batch,
             _keyVersion,
             received.Entry.FileSha256,
             [.. _quarters],
             Attempts,
-            received.Sequence);
+            received.Sequence)
+        {
+            RetentionDeleted = [.. Holdings.Where((_, i) => _deleted[i]).Select(rule => rule["retention.".Length..])],
+        };
     }
 }

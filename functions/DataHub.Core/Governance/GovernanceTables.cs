@@ -16,13 +16,13 @@ public static class GovernanceTables
             Text("partner"), Text("feed"), Text("agreement_id"), new("received_at", ParquetType.String, false), Text("quarter"),
             Text("outcome"), new("rule", ParquetType.String), Rows("rows_read"), Rows("rows_stored"), Rows("rows_rejected"),
             new("batch", ParquetType.String), new("key_version", ParquetType.String), new("content_sha256_prefix", ParquetType.String),
-            Text("data_quarters"), new("attempts", ParquetType.Int32, false), Long("audit_sequence"),
+            Text("data_quarters"), new("attempts", ParquetType.Int32, false), Long("audit_sequence"), Text("retention_deleted"),
         ]),
         deliveries.Select(d => new object?[]
         {
             d.Partner, d.Feed, d.Agreement, d.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             d.ReceivedQuarter.ToString(), d.Outcome, d.Rule, Shown(d.Feed, d.RowsRead), Shown(d.Feed, d.RowsStored), Shown(d.Feed, d.RowsRejected), d.Batch, d.KeyVersion, d.Sha256?[..12],
-            string.Join(' ', d.DataQuarters), d.Attempts, d.FirstSequence,
+            string.Join(' ', d.DataQuarters), d.Attempts, d.FirstSequence, string.Join(' ', d.RetentionDeleted),
         }).ToArray());
 
     /// <summary>rejections: rows rejected and files quarantined by partner, feed, quarter received and rule, with the rule's text.</summary>

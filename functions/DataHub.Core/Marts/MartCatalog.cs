@@ -5,11 +5,23 @@ using DataHub.Core.Storage;
 namespace DataHub.Core.Marts;
 
 /// <summary>Raised when a batch manifest cannot be read: the batch it commits cannot be trusted, so readers stop rather than guess.</summary>
-public sealed class DamagedManifestException(string path)
-    : Exception($"The batch manifest '{path}' is damaged (not a manifest, or it lists files outside its batch).")
+public sealed class DamagedManifestException : Exception
 {
-    /// <summary>The manifest's path.</summary>
-    public string Path { get; } = path;
+    /// <summary>A manifest that is not one, or lists files outside its batch.</summary>
+    public DamagedManifestException(string path)
+        : this(path, $"The batch manifest '{path}' is damaged (not a manifest, or it lists files outside its batch).")
+    {
+    }
+
+    private DamagedManifestException(string path, string message)
+        : base(message) => Path = path;
+
+    /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
+    public string Path { get; }
+
+    /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
+    public static DamagedManifestException FolderIsAFile(string path) =>
+        new(path, $"'{path}' is a file where the feed's batch manifests folder should be, so none of the feed's batches can be read; move the file aside.");
 }
 
 /// <summary>A committed batch as stored: its manifest and the manifest object's properties.</summary>
@@ -159,9 +171,24 @@ public sealed class MartCatalog(IObjectStore store)
     private async Task<List<CommittedBatch>> ReadBatchesAsync(string feed, CancellationToken cancellationToken, Action<DamagedManifestException>? damaged = null)
     {
         var batches = new List<CommittedBatch>();
-        await foreach (var item in _store.ListAsync($"secure/{feed}/{MartManifest.Folder}/", cancellationToken).ConfigureAwait(false))
+        var folder = $"secure/{feed}/{MartManifest.Folder}";
+        await foreach (var item in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
         {
-            if (!item.Path.EndsWith(".json", StringComparison.Ordinal))
+            if (item.Path == folder)
+            {
+                // A file where the manifests' folder should be: none of the feed's manifests can be read, so its quarter files
+                // would all look uncommitted (clean-up would delete every one). The feed is damaged, never empty.
+                var ex = DamagedManifestException.FolderIsAFile(item.Path);
+                if (damaged is null)
+                {
+                    throw ex;
+                }
+
+                damaged(ex);
+                continue;
+            }
+
+            if (!item.Path.StartsWith(folder + "/", StringComparison.Ordinal) || !item.Path.EndsWith(".json", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -174,7 +201,7 @@ public sealed class MartCatalog(IObjectStore store)
             var manifest = MartManifest.Parse(bytes);
             if (manifest is null || !Belongs(manifest, feed, item.Path))
             {
-                var ex = new DamagedManifestException(item.Path);
+                var ex = DamagedManifestException.FolderIsAFile(item.Path);
                 if (damaged is null)
                 {
                     throw ex;

@@ -86,6 +86,29 @@ public sealed class BatchVisibilityTests
     }
 
     [Fact]
+    public async Task Clean_up_deletes_no_committed_mart_file_when_a_file_stands_where_the_manifests_folder_should_be()
+    {
+        // The manifests are the commit point: with a file in place of secure/{feed}/_batches/ none can be read, and every
+        // committed quarter file would look uncommitted. Clean-up (run at every command's start) must leave them alone.
+        using var hub = new HubFixture();
+        await LandCohortAsync(hub);
+        var landed = await LandPoliceAsync(hub);
+        (await new IngestExtract(hub.Hub).HandleAsync(Police, landed.ETag, default)).Status.Should().Be(IngestStatus.Stored);
+        var quarterFiles = (await hub.ListAsync("secure/police-da-incidents/")).Where(IsQuarterFile).ToArray();
+        quarterFiles.Should().NotBeEmpty();
+        var manifests = Path.Combine(hub.Root, "secure", "police-da-incidents", MartManifest.Folder);
+        Directory.Move(manifests, manifests + ".aside");
+        await File.WriteAllTextAsync(manifests, "x");
+
+        var cleaned = await new InterruptedWork(hub.Hub).RunAsync(default);
+
+        cleaned.UncommittedMartFiles.Should().BeEmpty("no manifest could be read, so no quarter file can be judged uncommitted");
+        (await hub.ListAsync("secure/police-da-incidents/")).Where(IsQuarterFile).Should().Equal(quarterFiles);
+        var read = () => new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default);
+        (await read.Should().ThrowAsync<DamagedManifestException>()).WithMessage("*a file where the feed's batch manifests folder should be*");
+    }
+
+    [Fact]
     public async Task A_quarter_file_failing_while_another_is_finished_beside_it_commits_nothing_and_leaves_no_partial_file()
     {
         using var hub = new HubFixture();

@@ -1,6 +1,7 @@
 using DataHub.Testing;
 using DataHub.Core.Audit;
 using DataHub.Core.Governance;
+using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 
 namespace DataHub.Kpis.Tests.Governance;
@@ -41,6 +42,329 @@ public sealed class DeliveryLedgerTests
         deliveries.Should().HaveCount(2);
         deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsRead = 10L, RowsStored = 10L, KeyVersion = "v3", FirstSequence = 1L });
         deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, Rule = "receipt.duplicate", RowsStored = 0L, FirstSequence = 7L });
+    }
+
+    [Fact]
+    public void Two_files_of_the_same_content_delivered_at_once_are_each_accounted_for_with_their_own_outcome()
+    {
+        // What `datahub ingest` of one file and of a copy under another name, started together, records: the copy waits
+        // (in_progress) while the first is stored, then is received again and found a duplicate.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        static AuditEntry At(AuditEntry e, string path) => e with { Path = path };
+        const string first = "landing/police/police-da-incidents/file-11111111.csv";
+        const string copy = "landing/police/police-da-incidents/file-22222222.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, first),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, first),
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, copy),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, copy),
+            At(Police(AuditKinds.InProgress, a, "receipt.held") with { BatchId = null }, copy),
+            At(Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }), first),
+            At(Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10, ["rows_with_name_dob"] = 10 }), first),
+            At(Police(AuditKinds.Written, a), $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet"),
+            At(Police(AuditKinds.Written, a), $"secure/police-da-incidents/_batches/{batch}.json"),
+            At(Police(AuditKinds.Archived, a), $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv"),
+            At(Police(AuditKinds.Received, a) with { BatchId = null }, copy),
+            At(Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null }, copy),
+            At(Police(AuditKinds.Duplicate, a, "receipt.duplicate"), copy),
+            At(Police(AuditKinds.Archived, a, "receipt.duplicate"), $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080013000")));
+
+        deliveries.Should().HaveCount(2, "two files were sent");
+        deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, RowsRead = 10L, RowsStored = 10L, Batch = batch, FirstSequence = 1L });
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+        deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, Rule = "receipt.duplicate", RowsRead = 0L, RowsStored = 0L, FirstSequence = 3L });
+        deliveries[1].RowsWithKey.Should().BeEmpty("the copy stored nothing");
+        deliveries[1].DataQuarters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void An_attempt_cut_off_by_a_stopped_process_and_taken_up_again_is_the_same_delivery()
+    {
+        // kill -9 after the file was received: no outcome was recorded; the next run receives the same file again.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }),
+            Police(AuditKinds.Archived, a)));
+
+        deliveries.Should().ContainSingle("one file was sent, and it was stored").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
+    }
+
+    [Fact]
+    public void A_file_whose_attempt_was_stopped_after_its_batch_was_committed_is_stored_when_taken_up_again_not_a_duplicate_of_itself()
+    {
+        // kill -9 between the batch manifest's commit and the archive: the next run finds the content stored and calls the
+        // file a duplicate of its own batch. Its rows are in the marts all the same, and no other delivery stored them.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 9, ["rows_rejected"] = 1 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 9 }),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate"),
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/may.csv.duplicate-20250502T080008000" }));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Outcome = DeliveryOutcomes.PartlyRejected, Rule = (string?)null, Attempts = 2, RowsRead = 10L, RowsStored = 9L, RowsRejected = 1L, Batch = batch,
+        });
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+    }
+
+    [Fact]
+    public void A_file_picked_up_twice_at_once_is_stored_by_the_attempt_that_stored_it_not_left_in_progress()
+    {
+        // The sweep beside the queue trigger takes up a file the trigger still handles: its attempt waits (in_progress)
+        // while the first stores the file.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.Received, a) with { BatchId = null },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/may.csv" }));
+
+        deliveries.Should().ContainSingle("one file was sent").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
+    [Fact]
+    public void A_retry_goes_to_the_file_its_path_names_not_to_a_failed_copy_of_the_same_content()
+    {
+        // Two files of one content: A waits while B is processed, B fails, and A is taken up again first.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileB = "landing/police/police-da-incidents/file-22222222.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileB, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 1, 0L),
+            (DeliveryOutcomes.Stored, 2, 10L));
+    }
+
+    [Fact]
+    public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
+    {
+        // A commits its batch and is killed before its receipt; copy C takes the claim over, commits again (replacing A's
+        // manifest) and is stored; A's file, swept again, is found a duplicate of the batch C stored.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
+        var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileC },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileC },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }));
+
+        deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Duplicate, 0L),
+            (DeliveryOutcomes.Stored, 10L));
+        deliveries.Sum(d => d.RowsStored).Should().Be(10, "the marts hold the batch once");
+    }
+
+    [Fact]
+    public void A_file_whose_late_commit_was_withdrawn_is_a_duplicate_when_taken_up_again()
+    {
+        // A stalls past its lease and C takes the claim over; A commits late, finds its claim gone and withdraws its
+        // manifest. A's file, swept again, is found a duplicate: its rows are not in the marts.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
+        var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
+            Police(AuditKinds.Written, a) with { Path = manifest },
+            Police(AuditKinds.Deleted, a, "receipt.taken_over") with { Path = manifest },
+            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA }));
+
+        deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, RowsStored = 0L }, "its commit was withdrawn, so its rows are not in the marts");
+    }
+
+    [Fact]
+    public void Copies_no_agreement_covers_any_more_still_show_as_deleted_at_the_end_of_their_retention()
+    {
+        // The agreement ended (or the feed was dropped): retention names no partner or feed. An unrouted file's copy has none either.
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        var batchA = "police-" + a[..16];
+        const string may = "landing/police/police-da-incidents/file-11111111.csv";
+        const string unrouted = "quarantine/_unrouted/20250502T080000000-file-33333333.csv";
+        static AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, Agreement: "none", Path: path, Rule: rule);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
+            Police(AuditKinds.Received, b) with { Path = may, BatchId = null },
+            Police(AuditKinds.Quarantined, b, "header.missing_column") with { Path = $"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv" },
+            new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: unrouted, Rule: "path.unrouted"),
+            Deleted($"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv", "retention.raw"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv", "retention.quarantine"),
+            Deleted(unrouted, "retention.quarantine"),
+            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart")));
+
+        deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
+            (DeliveryOutcomes.Stored, "raw mart"),
+            (DeliveryOutcomes.Quarantined, "quarantine"),
+            (DeliveryOutcomes.Refused, "quarantine"));
+    }
+
+    [Fact]
+    public void A_delivery_says_which_of_its_copies_were_deleted_at_the_end_of_their_retention()
+    {
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        var batchA = "police-" + a[..16];
+        var batchB = "police-" + b[..16];
+        const string may = "landing/police/police-da-incidents/file-11111111.csv";
+        AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, "police", "police-da-incidents", "DSA-FS-2024-POL-01", Path: path, Rule: rule);
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
+            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = may },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv.duplicate-20250502T080008000" },
+            Police(AuditKinds.Received, b) with { Path = may, BatchId = null },
+            Police(AuditKinds.Quarantined, b, "header.missing_column") with { Path = $"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv" },
+            Deleted($"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv", "retention.raw"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv", "retention.quarantine"),
+            Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv.report.json", "retention.quarantine"),
+            Deleted($"secure/police-da-incidents/_batches/{batchA}.json", "retention.mart"),
+            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart"),
+            Deleted($"secure/kpi/v=20250502T080000Z-1/person_values.parquet", "retention.derived_tables")));
+
+        deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
+            (DeliveryOutcomes.Stored, "raw mart"),
+            (DeliveryOutcomes.Duplicate, ""),
+            (DeliveryOutcomes.Quarantined, "quarantine"));
+        deliveries[1].Batch.Should().Be(batchA, "a duplicate names the batch it repeats, whose deletion is the stored delivery's");
+    }
+
+    [Fact]
+    public void A_copy_that_failed_after_pseudonymising_takes_none_of_the_batch_another_file_of_its_content_then_stored()
+    {
+        // Two files of one content land together: the copy claims it, pseudonymises and fails; the file that waited is taken
+        // up again and stores the batch; the copy, taken up again, is a duplicate. The mart events name no file: they are
+        // the storing attempt's, so the batch's rows count once and its quarter is the stored file's.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string file = "landing/police/police-da-incidents/file-11111111.csv";
+        const string copy = "landing/police/police-da-incidents/file-22222222.csv";
+        var rows = new Dictionary<string, long> { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 };
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: rows) with { Path = copy },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = copy },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = copy },
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: rows) with { Path = file },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet" },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
+            Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = copy }));
+
+        deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal((DeliveryOutcomes.Stored, 10L), (DeliveryOutcomes.Duplicate, 0L));
+        deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
+        deliveries[1].DataQuarters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_second_pickups_wait_audited_after_the_file_was_stored_leaves_it_stored()
+    {
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string file = "landing/police/police-da-incidents/file-11111111.csv";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = file },
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null }));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, RowsStored = 10L });
+    }
+
+    [Fact]
+    public void Rows_an_attempt_pseudonymised_but_never_stored_do_not_count_towards_the_scorecards_linkage_completeness()
+    {
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        const string quarterFile = "secure/police-da-incidents/quarter=2025Q1/police-x.parquet";
+        var deliveries = DeliveryLedger.From(Events(
+            Police(AuditKinds.Received, a),
+            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }),
+            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10, ["rows_with_name_dob"] = 5 }),
+            Police(AuditKinds.Written, a) with { Path = quarterFile },
+            Police(AuditKinds.Archived, a),
+            Police(AuditKinds.Received, b) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Validated, b, counts: new() { ["rows_read"] = 100, ["rows_accepted"] = 100, ["rows_rejected"] = 0 }) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Pseudonymised, b, counts: new() { ["rows"] = 100, ["rows_with_name_dob"] = 100 }) with { Path = "landing/police/police-da-incidents/june.csv" },
+            Police(AuditKinds.Written, b) with { Path = quarterFile },
+            Police(AuditKinds.Failed, b, "storage.failed") with { Path = "landing/police/police-da-incidents/june.csv" }));
+        var protocols = ProtocolLoader.Load(
+        [
+            ("_profiles.yaml", "disclosure_profiles:\n  standard: {threshold: 4, rounding_base: 5}\n"),
+            ("police.yaml", "partner: police\nagreement_id: DSA-FS-2024-POL-01\nlawful_basis: p\nvalid_from: 2024-01-01\nvalid_to: 2030-01-01\n"
+                + "feeds:\n  police-da-incidents:\n    purpose: p\n    fields: [incident_id, incident_date, role, forename, surname, date_of_birth, sex, crime, marac_referral]\n"
+                + "    retention: {raw_days: 30, mart_days: 100}\n    disclosure_profile: standard\n    expected_cadence: monthly\n    due_day: 15\n"),
+        ]);
+
+        deliveries[1].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Failed, RowsStored = 0L });
+        deliveries[1].RowsWithKey.Should().BeEmpty("a failed attempt stored no rows, so none with a key");
+        var row = ScorecardBuilder.Build(protocols, deliveries, [], [], [Quarter.Parse("2025Q1")], new DateOnly(2025, 6, 1)).Single();
+        row.LinkageCompleteness.Should().Be(0.5, "5 of the 10 stored rows carry the key; the failed attempt's 100 were never stored");
     }
 
     [Fact]
