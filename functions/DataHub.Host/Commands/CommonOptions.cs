@@ -55,10 +55,10 @@ public static class ExitCodes
     /// <summary>Configuration is missing or wrong: no key (run `datahub key init`), a malformed protocol file, a key that already exists.</summary>
     public const int Configuration = 3;
 
-    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry (but `ingest` of a file that
-    /// changed while it was copied leaves nothing in landing: ingest it again once it is complete).</summary>
+    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry (but `ingest` of a file still
+    /// changing after ten settle times, or that changed while it was copied, leaves nothing in landing: ingest it again once it is complete).</summary>
     public const int Failed = 4;
 
-    /// <summary>`run` stopped by Ctrl+C, between files.</summary>
+    /// <summary>`run` stopped by Ctrl+C, between files; `ingest` stopped by Ctrl+C while it waited (for FILE to settle, or for another delivery).</summary>
     public const int Interrupted = 130;
 }
