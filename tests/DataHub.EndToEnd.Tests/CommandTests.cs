@@ -131,7 +131,7 @@ public sealed class CommandTests : IDisposable
         await upload;
 
         code.Should().Be(ExitCodes.Failed, output);
-        output.Should().Contain("changed").And.Contain("still being written").And.Contain(_root.Label("incidents.csv")).And.NotContain("incidents.csv");
+        output.Should().Contain("changed again and again").And.Contain("still being written").And.Contain(_root.Label("incidents.csv")).And.NotContain("incidents.csv");
         took.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(SettleWait.Patience * 2), "it waits ten settle times for the upload to end before giving up");
         _root.Files("secure").Should().BeEmpty("a file cut short by the copy is no delivery");
         _root.Files("landing").Should().BeEmpty("the torn copy never lands");
@@ -195,6 +195,36 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_of_a_file_moved_away_while_it_waits_to_settle_copies_nothing_and_says_so()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_root.Inputs, "Zebedee Quillfeather.csv");
+        await File.WriteAllTextAsync(file, Police);
+        File.SetLastWriteTimeUtc(file, _root.Clock.GetUtcNow().UtcDateTime); // just written, by the command's clock
+        using var written = new StringWriter();
+        var console = TextWriter.Synchronized(written);
+        var env = new CommandEnvironment(console, console, _root.Clock, new IngestSettings { MartCompression = ParquetCompression.Uncompressed });
+
+        var ingest = DataHub.Host.Program.RunAsync(["ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path], env);
+        await Until(() => ingest.IsCompleted || Printed().Contains("unchanged for", StringComparison.Ordinal), "the ingest to say it waits");
+        File.Move(file, file + ".moved");
+        var code = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
+
+        code.Should().Be(ExitCodes.Usage, Printed());
+        Printed().Should().Contain("no longer at the path given").And.NotContain("Zebedee").And.NotContain("link");
+        _root.Files("landing").Should().BeEmpty();
+        _root.Files("receipts").Should().BeEmpty();
+
+        string Printed()
+        {
+            lock (console)
+            {
+                return written.ToString();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Ingest_of_a_file_written_longer_ago_than_the_settle_time_does_not_wait()
     {
         (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
@@ -216,7 +246,7 @@ public sealed class CommandTests : IDisposable
         var file = Path.Combine(_root.Inputs, "incidents.csv");
         await File.WriteAllTextAsync(file, Police);
 
-        using var ingest = CliProcess.Start("ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
+        using var ingest = CliProcess.Start("ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path, "--settle-seconds", "600");
         await Until(() => ingest.Output.Contains("unchanged for", StringComparison.Ordinal) || ingest.HasExited, "the ingest to wait for the file to settle", TimeSpan.FromMinutes(2));
         ingest.Interrupt();
         var code = await ingest.WaitAsync(TimeSpan.FromMinutes(1));

@@ -43,7 +43,7 @@ internal static class IngestCommand
                 try
                 {
                     var settleTime = TimeSpan.FromSeconds(parse.GetValue(settle));
-                    bool settled;
+                    SettleOutcome settled;
                     try
                     {
                         settled = await new SettleWait(env.Time, settleTime).UntilSettledAsync(
@@ -57,7 +57,13 @@ internal static class IngestCommand
                         return ExitCodes.Interrupted;
                     }
 
-                    if (!settled)
+                    if (settled == SettleOutcome.Gone)
+                    {
+                        env.Error.WriteLine($"{label} is no longer at the path given (moved or deleted while waiting for it to settle): nothing was copied.");
+                        return ExitCodes.Usage;
+                    }
+
+                    if (settled == SettleOutcome.StillChanging)
                     {
                         env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} changed again and again for {SettleWait.Patience * settleTime.TotalSeconds:0.#} s while waiting for it to settle (is it still being written?): nothing was ingested or kept. Ingest it again once it is complete."));
                         return ExitCodes.Failed;

@@ -32,18 +32,22 @@ public sealed class SettleWait
     /// extract delivered earlier); otherwise tells <paramref name="waiting"/> how long ago it was written (once) and polls
     /// its length and write time until they have stayed the same for the settle time.
     /// </summary>
-    /// <param name="file">The file to be copied (a link or a missing file is not waited for: the copy refuses it).</param>
+    /// <param name="file">The file to be copied (a link or a missing file is not waited for: the copy refuses it; one that
+    /// goes while waited for ends the wait as <see cref="SettleOutcome.Gone"/>).</param>
     /// <param name="waiting">Told, once, how long ago the file was written, when the wait begins.</param>
     /// <param name="cancellationToken">Ends the wait (Ctrl+C): <see cref="OperationCanceledException"/>, nothing copied.</param>
-    /// <returns>True once the file has settled; false when it was still changing after <see cref="Patience"/> settle times.</returns>
-    public async Task<bool> UntilSettledAsync(FileInfo file, Action<TimeSpan> waiting, CancellationToken cancellationToken)
+    /// <returns>Settled; still changing after <see cref="Patience"/> settle times; or gone (moved or deleted) while waited for.</returns>
+    /// <remarks>A file whose write time lags this clock (a share whose server clock runs slow) is taken as written that
+    /// much earlier; the check made during the copy is then the only guard. A change seen while waiting restarts the
+    /// settle time from when it was seen, whatever write time the file shows.</remarks>
+    public async Task<SettleOutcome> UntilSettledAsync(FileInfo file, Action<TimeSpan> waiting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(waiting);
         file.Refresh();
         if (!file.Exists || file.LinkTarget is not null)
         {
-            return true;
+            return SettleOutcome.Settled;
         }
 
         var seen = (file.Length, file.LastWriteTimeUtc);
@@ -51,7 +55,7 @@ public sealed class SettleWait
         var since = Since(seen.LastWriteTimeUtc, now);
         if (now - since >= _settle)
         {
-            return true;
+            return SettleOutcome.Settled;
         }
 
         waiting(now - since);
@@ -62,24 +66,25 @@ public sealed class SettleWait
             file.Refresh();
             if (!file.Exists)
             {
-                return true;
+                return SettleOutcome.Gone;
             }
 
             now = _time.GetUtcNow();
             var current = (file.Length, file.LastWriteTimeUtc);
             if (current != seen)
             {
+                // Written since the last look, whatever time the file shows (its clock may lag this one).
                 seen = current;
-                since = Since(current.LastWriteTimeUtc, now);
+                since = now;
             }
             else if (now - since >= _settle)
             {
-                return true;
+                return SettleOutcome.Settled;
             }
 
             if (_time.GetElapsedTime(started) >= Patience * _settle)
             {
-                return false;
+                return SettleOutcome.StillChanging;
             }
         }
     }
@@ -91,4 +96,17 @@ public sealed class SettleWait
         var written = new DateTimeOffset(lastWriteUtc, TimeSpan.Zero);
         return written < now ? written : now;
     }
+}
+
+/// <summary>How a wait for a file to settle ended.</summary>
+public enum SettleOutcome
+{
+    /// <summary>Unchanged for the settle time: it can be copied.</summary>
+    Settled,
+
+    /// <summary>Still changing after the patience ran out: an upload still under way.</summary>
+    StillChanging,
+
+    /// <summary>Moved or deleted while waited for.</summary>
+    Gone,
 }
