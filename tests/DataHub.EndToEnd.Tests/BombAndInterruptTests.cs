@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using DataHub.Host.Commands;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -21,6 +22,7 @@ public sealed class BombAndInterruptTests : IDisposable
         var bomb = Path.Combine(_root.Inputs, "bomb.xlsx");
         WriteBomb(bomb, cellCharacters: 400L << 20);
         new FileInfo(bomb).Length.Should().BeLessThan(1 << 20, "a small file that inflates to 400 MB");
+        Delivered.Earlier(bomb); // delivered earlier: not waited for as an upload under way
 
         using var ingest = CliProcess.Start("ingest", bomb, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
         var code = await ingest.WaitAsync(TimeSpan.FromMinutes(5));
@@ -69,6 +71,8 @@ public sealed class BombAndInterruptTests : IDisposable
         {
             LargeExtracts.WritePoliceIncidentsCsv(file, 1_000_000, seed: 11);
         }
+
+        Delivered.Earlier(extract); // delivered earlier: not waited for as an upload under way
 
         string[] ingest = ["ingest", extract, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path];
         using var first = CliProcess.Start(ingest);

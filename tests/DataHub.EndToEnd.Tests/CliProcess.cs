@@ -24,6 +24,9 @@ internal sealed class CliProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Everything printed so far, standard output and error interleaved.</summary>
     public string Output
     {

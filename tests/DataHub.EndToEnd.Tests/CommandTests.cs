@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using System.Text;
+using DataHub.Core.Hub;
 using DataHub.Host.Commands;
+using DataHub.Host.Embedded;
+using DataHub.Parquet;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -132,37 +136,142 @@ public sealed class CommandTests : IDisposable
         // An operator ingests an extract the partner's upload is still writing: a copy of what is there so far would be
         // stored as the whole delivery (exit 0, the cut last row a row error), and the complete file later a second batch.
         var file = Path.Combine(_root.Inputs, "incidents.csv");
-        var rows = string.Concat(Enumerable.Range(1, 200_000).Select(i => $"I{i},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
-        await File.WriteAllTextAsync(file, Police + rows);
+        await File.WriteAllTextAsync(file, Police);
         using var stop = new CancellationTokenSource();
-        using var appended = new SemaphoreSlim(0);
-        var upload = Task.Factory.StartNew(
-            () =>
-            {
-                // The upload goes on writing for as long as the ingest runs, a row at a time, as a transfer does.
-                using var uploading = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-                for (var more = 200_001; !stop.IsCancellationRequested; more++)
-                {
-                    uploading.Write(Encoding.UTF8.GetBytes($"I{more},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
-                    uploading.Flush();
-                    if (more == 200_001)
-                    {
-                        appended.Release();
-                    }
-                }
-            },
-            TaskCreationOptions.LongRunning);
-        await appended.WaitAsync();
+        var upload = Upload(file, burst: 1, pause: TimeSpan.FromMilliseconds(50), stop.Token);
 
-        // In a process of its own, as an operator runs it beside the upload.
-        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
+        // In a process of its own, as an operator runs it beside the upload, on the real clock the upload writes by.
+        var started = Stopwatch.StartNew();
+        var (code, output) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path, "--settle-seconds", "2");
+        var took = started.Elapsed;
         await stop.CancelAsync();
         await upload;
 
         code.Should().Be(ExitCodes.Failed, output);
-        output.Should().Contain("changed while it was copied");
+        output.Should().Contain("changed again and again").And.Contain("still being written").And.Contain(_root.Label("incidents.csv")).And.NotContain("incidents.csv");
+        took.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(SettleWait.Patience * 2), "it waits ten settle times for the upload to end before giving up");
         _root.Files("secure").Should().BeEmpty("a file cut short by the copy is no delivery");
         _root.Files("landing").Should().BeEmpty("the torn copy never lands");
+        _root.Files("receipts").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Ingest_of_an_upload_that_pauses_between_bursts_stores_the_whole_delivery_once_it_has_ended()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        // An upload writing in bursts, 300 ms apart: a copy made between two bursts sees no change while it copies, and
+        // would be stored as the whole delivery. The upload goes on until the ingest has shown it is waiting (or has ended).
+        var file = Path.Combine(_root.Inputs, "incidents.csv");
+        await File.WriteAllTextAsync(file, Police);
+        using var stop = new CancellationTokenSource();
+        var upload = Upload(file, burst: 200, pause: TimeSpan.FromMilliseconds(300), stop.Token);
+
+        using var ingest = CliProcess.Start("ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path);
+        await Until(() => ingest.Output.Contains("unchanged for", StringComparison.Ordinal) || ingest.HasExited, "the ingest to wait for the upload, or to end", TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await stop.CancelAsync();
+        var rows = await upload;
+        var code = await ingest.WaitAsync(TimeSpan.FromMinutes(2));
+
+        code.Should().Be(ExitCodes.Ok, ingest.Output);
+        ingest.Output.Should().Contain($"{rows} rows stored, 0 rejected", "the delivery is stored whole, not as far as it had got when the command started")
+            .And.Contain(_root.Label("incidents.csv")).And.NotContain("incidents.csv");
+        _root.Files("receipts").Where(f => f.EndsWith(".json", StringComparison.Ordinal)).Should().ContainSingle("one delivery, one batch");
+    }
+
+    [Fact]
+    public async Task Ingest_of_a_file_written_just_before_waits_until_it_has_gone_unwritten_for_the_settle_time()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_root.Inputs, "Zebedee Quillfeather.csv");
+        await File.WriteAllTextAsync(file, Police);
+        File.SetLastWriteTimeUtc(file, (_root.Clock.GetUtcNow() - TimeSpan.FromSeconds(1)).UtcDateTime); // a second ago, by the command's clock
+        using var written = new StringWriter();
+        var console = TextWriter.Synchronized(written);
+        var env = new CommandEnvironment(console, console, _root.Clock, new IngestSettings { MartCompression = ParquetCompression.Uncompressed });
+        string Printed()
+        {
+            lock (console)
+            {
+                return written.ToString();
+            }
+        }
+
+        var ingest = DataHub.Host.Program.RunAsync(["ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path], env);
+        await Until(() => Printed().Contains("unchanged for", StringComparison.Ordinal) || ingest.IsCompleted, "the ingest to say it waits");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        ingest.IsCompleted.Should().BeFalse("the clock has not moved: the file has not gone unwritten for the settle time yet, {0}", Printed());
+        _root.Files("landing").Should().BeEmpty("nothing is copied while it waits");
+
+        _root.Clock.Advance(TimeSpan.FromSeconds(10));
+        var code = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
+
+        code.Should().Be(ExitCodes.Ok, Printed());
+        Printed().Should().Contain($"{_root.Label("Zebedee Quillfeather.csv")} was last written 1 s ago: waiting until it has been unchanged for 10 s")
+            .And.Contain("1 rows stored").And.NotContain("Zebedee");
+    }
+
+    [Fact]
+    public async Task Ingest_of_a_file_moved_away_while_it_waits_to_settle_copies_nothing_and_says_so()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_root.Inputs, "Zebedee Quillfeather.csv");
+        await File.WriteAllTextAsync(file, Police);
+        File.SetLastWriteTimeUtc(file, _root.Clock.GetUtcNow().UtcDateTime); // just written, by the command's clock
+        using var written = new StringWriter();
+        var console = TextWriter.Synchronized(written);
+        var env = new CommandEnvironment(console, console, _root.Clock, new IngestSettings { MartCompression = ParquetCompression.Uncompressed });
+
+        var ingest = DataHub.Host.Program.RunAsync(["ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path], env);
+        await Until(() => ingest.IsCompleted || Printed().Contains("unchanged for", StringComparison.Ordinal), "the ingest to say it waits");
+        File.Move(file, file + ".moved");
+        var code = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
+
+        code.Should().Be(ExitCodes.Usage, Printed());
+        Printed().Should().Contain("no longer at the path given").And.NotContain("Zebedee").And.NotContain("link");
+        _root.Files("landing").Should().BeEmpty();
+        _root.Files("receipts").Should().BeEmpty();
+
+        string Printed()
+        {
+            lock (console)
+            {
+                return written.ToString();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Ingest_of_a_file_written_longer_ago_than_the_settle_time_does_not_wait()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_root.Inputs, "incidents.csv");
+        await File.WriteAllTextAsync(file, Police);
+        File.SetLastWriteTimeUtc(file, (_root.Clock.GetUtcNow() - TimeSpan.FromSeconds(11)).UtcDateTime);
+
+        // The clock stands still: a wait would never end (until it gave up, exit 4).
+        var (code, output) = await _root.RunAsync("ingest", file, "--partner", "police", "--feed", "police-da-incidents");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().NotContain("unchanged for").And.Contain("1 rows stored");
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_ingest_waits_for_a_file_to_settle_exits_130_and_nothing_lands()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_root.Inputs, "incidents.csv");
+        await File.WriteAllTextAsync(file, Police);
+
+        using var ingest = CliProcess.Start("ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path, "--settle-seconds", "600");
+        await Until(() => ingest.Output.Contains("unchanged for", StringComparison.Ordinal) || ingest.HasExited, "the ingest to wait for the file to settle", TimeSpan.FromMinutes(2));
+        ingest.Interrupt();
+        var code = await ingest.WaitAsync(TimeSpan.FromMinutes(1));
+
+        code.Should().Be(ExitCodes.Interrupted, ingest.Output);
+        ingest.Output.Should().Contain("stopped waiting");
+        _root.Files("landing").Should().BeEmpty();
+        _root.Files("secure").Should().BeEmpty();
         _root.Files("receipts").Should().BeEmpty();
     }
 
@@ -234,5 +343,37 @@ public sealed class CommandTests : IDisposable
         var (code, output) = await _root.RunAsync("audit", "verify");
         code.Should().Be(ExitCodes.Rejected);
         output.Should().Contain("BROKEN");
+    }
+
+    // An upload still under way: appends a burst of rows to the file, then pauses, until stopped; returns how many rows the file then holds.
+    private static Task<int> Upload(string file, int burst, TimeSpan pause, CancellationToken stop) => Task.Factory.StartNew(
+        () =>
+        {
+            using var uploading = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            var rows = 1;
+            while (!stop.IsCancellationRequested)
+            {
+                for (var i = 0; i < burst; i++)
+                {
+                    rows++;
+                    uploading.Write(Encoding.UTF8.GetBytes($"I{rows},2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n"));
+                }
+
+                uploading.Flush();
+                Thread.Sleep(pause);
+            }
+
+            return rows;
+        },
+        TaskCreationOptions.LongRunning);
+
+    private static async Task Until(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(1));
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, $"waiting for {what}");
+            await Task.Delay(20);
+        }
     }
 }

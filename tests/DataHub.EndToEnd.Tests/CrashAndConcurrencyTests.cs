@@ -6,6 +6,7 @@ using DataHub.Core.Receipts;
 using DataHub.Host.Commands;
 using DataHub.Seeds;
 using DataHub.Storage.Local;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -98,6 +99,7 @@ public sealed class ProcessRoot : IAsyncLifetime
         var cohort = SyntheticHub.Generate(new SeedOptions { Families = 12, SchoolsAsXlsx = false, GroundTruth = false }).Files.First(f => f.Feed == "csc-people");
         var file = System.IO.Path.Combine(_root.Inputs, cohort.FileName);
         await File.WriteAllBytesAsync(file, cohort.Content);
+        Delivered.Earlier(file); // delivered earlier: not waited for as an upload under way
         (await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "ingest", file, "--partner", cohort.Partner, "--feed", cohort.Feed, "--root", Path)).Code.Should().Be(ExitCodes.Ok);
     }
 
@@ -113,9 +115,13 @@ public sealed class ProcessRoot : IAsyncLifetime
     public string PoliceFile(int seed)
     {
         var file = System.IO.Path.Combine(_root.Inputs, $"police-{seed}.csv");
-        using var output = File.Create(file);
-        LargeExtracts.WritePoliceIncidentsCsv(output, 1_500, seed);
-        return file;
+        using (var output = File.Create(file))
+        {
+            LargeExtracts.WritePoliceIncidentsCsv(output, 1_500, seed);
+        }
+
+        // An extract delivered earlier: one just written would wait to settle before every ingest of it.
+        return Delivered.Earlier(file);
     }
 
     public string[] IngestArgs(string file) => ["ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", Path];

@@ -31,11 +31,14 @@ internal sealed class HubRoot : IDisposable
         return (code, output.ToString());
     }
 
-    /// <summary>Writes an input file outside the root and ingests it.</summary>
+    /// <summary>Writes an input file outside the root, as an extract delivered earlier, and ingests it.</summary>
     public async Task<(int Code, string Output)> IngestAsync(string partner, string feed, string fileName, byte[] content)
     {
         var file = System.IO.Path.Combine(Inputs, fileName);
         await File.WriteAllBytesAsync(file, content);
+
+        // Written a moment ago it would be taken for an upload still under way (and the clock stands still: it never settles).
+        Delivered.Earlier(file, Clock);
         return await RunAsync("ingest", file, "--partner", partner, "--feed", feed);
     }
 

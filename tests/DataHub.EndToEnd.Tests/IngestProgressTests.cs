@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataHub.Core.Ingestion;
 using DataHub.Host.Commands;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -67,6 +68,8 @@ public sealed class IngestProgressTests : IDisposable
         {
             PartnerLikeExtracts.WritePoliceIncidentsCsv(csv, 20_000, seed: 15);
         }
+
+        Delivered.Earlier(file); // delivered earlier: not waited for as an upload under way
 
         string[] command = ["dotnet", Path.Combine(AppContext.BaseDirectory, "datahub.dll"), "ingest", file, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path];
         var start = new ProcessStartInfo(underTerminal ? "script" : command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,5 +1,6 @@
 using DataHub.Host.Commands;
 using DataHub.Seeds;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -113,6 +114,7 @@ public sealed class KeyHandlingTests : IDisposable
         var groupReads = new Dictionary<string, string> { [Storage.Local.FileCreationMask.Setting] = "027" };
         var file = Path.Combine(_root.Inputs, "jan.csv");
         await File.WriteAllBytesAsync(file, _police.Content);
+        Delivered.Earlier(file); // delivered earlier: not waited for as an upload under way
         (await CliProcess.RunAsync(groupReads, TimeSpan.FromMinutes(2), "key", "init", "--root", _root.Path)).Code.Should().Be(ExitCodes.Ok);
         var (code, output) = await CliProcess.RunAsync(groupReads, TimeSpan.FromMinutes(2), "ingest", file, "--partner", _police.Partner, "--feed", _police.Feed, "--root", _root.Path);
         code.Should().Be(ExitCodes.Ok, output);

@@ -26,6 +26,7 @@ public sealed class LargeFileTests : IDisposable
         }
 
         new FileInfo(file).Length.Should().BeGreaterThan(100L * 1024 * 1024);
+        Delivered.Earlier(file, _root.Clock); // delivered earlier: not waited for as an upload under way
         var (code, output2) = await _root.RunAsync("ingest", file, "--partner", "police", "--feed", "police-da-incidents");
         code.Should().Be(ExitCodes.Ok, output2);
         _root.Files("landing/_processed").Should().ContainSingle();

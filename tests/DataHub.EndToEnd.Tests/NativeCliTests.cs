@@ -189,7 +189,9 @@ public sealed class NativeCliFixture : IAsyncLifetime
         var path = _folder.File("inputs", file.FileName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, file.Content);
-        return path;
+
+        // An extract delivered earlier, as operators ingest them: one just written would wait to settle first.
+        return Delivered.Earlier(path);
     }
 
     public Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(NoSettings, args);

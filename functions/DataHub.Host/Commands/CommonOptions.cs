@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DataHub.Host.Embedded;
 
 namespace DataHub.Host.Commands;
 
@@ -20,6 +21,22 @@ internal static class CommonOptions
     {
         Description = "Folder of data-sharing protocol YAML files (default: functions/protocols as built).",
     };
+
+    /// <summary>--settle-seconds S: how long a file must go unwritten, counted from its last write, before it is taken.</summary>
+    /// <param name="defaultSeconds">The command's default.</param>
+    /// <param name="description">What the settle time means for the command.</param>
+    public static Option<double> SettleSeconds(double defaultSeconds, string description)
+    {
+        var option = new Option<double>("--settle-seconds") { Description = description, DefaultValueFactory = _ => defaultSeconds };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is var seconds && (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / SettleWait.Patience))
+            {
+                result.AddError("--settle-seconds must be 0 or more.");
+            }
+        });
+        return option;
+    }
 }
 
 /// <summary>The exit codes of every command (README.md lists them).</summary>
@@ -38,10 +55,10 @@ public static class ExitCodes
     /// <summary>Configuration is missing or wrong: no key (run `datahub key init`), a malformed protocol file, a key that already exists.</summary>
     public const int Configuration = 3;
 
-    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry (but `ingest` of a file that
-    /// changed while it was copied leaves nothing in landing: ingest it again once it is complete).</summary>
+    /// <summary>An unexpected failure (storage, I/O); the file stays in landing for a retry (but `ingest` of a file still
+    /// changing after ten settle times, or that changed while it was copied, leaves nothing in landing: ingest it again once it is complete).</summary>
     public const int Failed = 4;
 
-    /// <summary>`run` stopped by Ctrl+C, between files.</summary>
+    /// <summary>`run` stopped by Ctrl+C, between files; `ingest` stopped by Ctrl+C while it waited (for FILE to settle, or for another delivery).</summary>
     public const int Interrupted = 130;
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Storage;
 using DataHub.Host.Embedded;
@@ -15,7 +16,13 @@ internal static class IngestCommand
         var feed = new Option<string>("--feed") { Description = "The feed (its landing folder name).", Required = true };
         var root = CommonOptions.Root();
         var protocols = CommonOptions.Protocols();
-        var command = new Command("ingest", "Copy FILE to landing/{partner}/{feed}/ and ingest it as IngestExtract would.") { file, partner, feed, root, protocols };
+
+        // Shorter than run's 30 s: an operator is watching and has chosen the file, most often one delivered long before
+        // (which does not wait at all); the wait is only there to catch an upload still under way or paused for a moment.
+        var settle = CommonOptions.SettleSeconds(
+            10,
+            "How long FILE must go unwritten, counted from its last write, before it is copied, so that an upload still under way or paused is not taken half-way (a file written earlier is copied at once).");
+        var command = new Command("ingest", "Copy FILE to landing/{partner}/{feed}/ and ingest it as IngestExtract would.") { file, partner, feed, root, protocols, settle };
         command.SetAction(async (parse, ct) =>
         {
             var source = parse.GetValue(file)!;
@@ -35,6 +42,33 @@ internal static class IngestCommand
                 await hub.RecoverAsync(ct);
                 try
                 {
+                    var settleTime = TimeSpan.FromSeconds(parse.GetValue(settle));
+                    SettleOutcome settled;
+                    try
+                    {
+                        settled = await new SettleWait(env.Time, settleTime).UntilSettledAsync(
+                            source,
+                            ago => env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} was last written {ago.TotalSeconds:0} s ago: waiting until it has been unchanged for {settleTime.TotalSeconds:0.#} s before it is copied (is an upload still under way?). Ctrl+C stops waiting.")),
+                            ct);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        env.Error.WriteLine($"{label}: stopped waiting for it to settle (Ctrl+C): nothing was ingested or kept.");
+                        return ExitCodes.Interrupted;
+                    }
+
+                    if (settled == SettleOutcome.Gone)
+                    {
+                        env.Error.WriteLine($"{label} is no longer at the path given (moved or deleted while waiting for it to settle): nothing was copied.");
+                        return ExitCodes.Usage;
+                    }
+
+                    if (settled == SettleOutcome.StillChanging)
+                    {
+                        env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} changed again and again for {SettleWait.Patience * settleTime.TotalSeconds:0.#} s while waiting for it to settle (is it still being written?): nothing was ingested or kept. Ingest it again once it is complete."));
+                        return ExitCodes.Failed;
+                    }
+
                     // Ctrl+C does not cut a file short: the one file is finished (stored or quarantined), then the command ends.
                     // It does end a wait for another delivery of the same content, since nothing of this copy is read yet.
                     IngestOutcome outcome;

@@ -12,20 +12,11 @@ internal static class RunCommand
         var root = CommonOptions.Root();
         var protocols = CommonOptions.Protocols();
         var poll = new Option<double>("--poll-seconds") { Description = "How often landing/ is listed.", DefaultValueFactory = _ => 2 };
-        var settle = new Option<double>("--settle-seconds")
-        {
-            Description = "How long a file must go unwritten before it is ingested, so that an upload that pauses is not taken half-way (names such as .filepart wait an hour, then are quarantined unread).",
-            DefaultValueFactory = _ => 30,
-        };
+        var settle = CommonOptions.SettleSeconds(
+            30,
+            "How long a file must go unwritten before it is ingested, so that an upload that pauses is not taken half-way (names such as .filepart wait an hour, then are quarantined unread).");
         var schedules = new Option<string[]>("--schedule") { Description = "Override a timer job's CRON schedule: Name=\"sec min hour day month weekday\".", AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Run the embedded host: ingest each file dropped into landing/{partner}/{feed}/ and run the timer jobs. Ctrl+C stops.") { root, protocols, poll, settle, schedules };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(settle) is var seconds && (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds))
-            {
-                result.AddError("--settle-seconds must be 0 or more.");
-            }
-        });
         command.SetAction(async (parse, ct) =>
         {
             var rootPath = parse.GetValue(root)!;

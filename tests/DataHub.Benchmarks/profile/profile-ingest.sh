@@ -15,6 +15,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet seeds/DataHub.Seeds.Cli/bin/Release/net10.0/datahub-seeds.dll partner-police "$work/police.csv" "$rows" --seed 20171001
 "$bin/datahub" key init --root "$work/root" >/dev/null
+# An extract delivered earlier, as operators ingest them: one just written would first wait 10 s to settle.
+touch -d '1 day ago' "$work/police.csv"
 # The runtime writes /tmp/perf-PID.map so perf can name jitted methods; W^X off keeps their code at the mapped addresses.
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -q -F 499 -g -o "$work/perf.data" -- \
   "$bin/datahub" ingest "$work/police.csv" --partner police --feed police-da-incidents --root "$work/root" >/dev/null
