@@ -52,4 +52,46 @@ public static class AuditAnchoring
 
     /// <summary>True when an event of <paramref name="kind"/> can end a command and is anchored.</summary>
     public static bool EndsStep(string kind) => !AlwaysFollowed.Contains(kind);
+
+    /// <summary>True when <paramref name="e"/> was anchored when it was written: a keyed event of a kind that can end a command.</summary>
+    public static bool WasAnchored(AuditEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.IsKeyed && EndsStep(e.Entry.Kind);
+    }
+
+    /// <summary>
+    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds an event
+    /// that was anchored: the anchors were deleted or emptied (or the log predates them). Cheap while anchors exist (the
+    /// latest one is already in hand); only a store with none has the log read, up to its first anchored event.
+    /// </summary>
+    /// <param name="anchors">The anchor store.</param>
+    /// <param name="latest">The store's latest anchor, already read by the writer.</param>
+    /// <param name="events">The log's events, read only when the store has no anchor.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<bool> AnchorsGoneAsync(IAuditAnchorStore anchors, AuditAnchor? latest, Func<IAsyncEnumerable<AuditEvent>> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        ArgumentNullException.ThrowIfNull(events);
+        if (latest is not null)
+        {
+            return false;
+        }
+
+        // The latest record may be a line cut off by a crash: any earlier one that reads is an anchor still there.
+        await foreach (var _ in anchors.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await foreach (var e in events().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (WasAnchored(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

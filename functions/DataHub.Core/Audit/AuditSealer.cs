@@ -4,7 +4,11 @@ namespace DataHub.Core.Audit;
 /// <param name="Last">The last event, or null for an empty log.</param>
 /// <param name="Head">The head the log keeps apart from its events, or null when it has none.</param>
 /// <param name="LatestAnchor">The anchor recorded last outside the log, or null when there is none.</param>
-public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? LatestAnchor = null);
+public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? LatestAnchor = null)
+{
+    /// <summary>The anchor store as messages name it, when it holds no anchor that can be read though the log holds anchored events (<see cref="AuditAnchoring.AnchorsGoneAsync"/>); null otherwise.</summary>
+    public string? AnchorsGoneFrom { get; init; }
+}
 
 /// <summary>
 /// Seals new events onto a log's end under the audit key, shared by every log so they keep one chain the same way. It
@@ -85,6 +89,14 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
         {
             throw new AuditChainBrokenException($"The audit log's event {lastSequence} is not the one its head records: the log was rewritten.", AuditChainBrokenException.RestoreAdvice);
         }
+
+        // Writing on would start new anchors, and the next verification could no longer tell a log cut at its end.
+        if (tail.AnchorsGoneFrom is { } store)
+        {
+            throw new AuditChainBrokenException(
+                $"The audit log holds anchored events but {store} holds no anchor that can be read: the anchors are gone (deleted or emptied), so events cut from the log's end could no longer be told.",
+                AuditChainBrokenException.AnchorsAdvice);
+        }
     }
 }
 
@@ -99,6 +111,9 @@ public sealed class AuditChainBrokenException(string finding, string fix) : Exce
 
     /// <summary>The fix for events missing from the end.</summary>
     public const string LossAdvice = "Restore the audit log from its backup; if there is none, `datahub audit verify` shows what is missing and `datahub audit repair --accept-loss` records the loss and continues the chain (add --azure for the Azure audit table; docs/runbook.md).";
+
+    /// <summary>The fix for anchors gone while the log holds anchored events.</summary>
+    public const string AnchorsAdvice = "Restore the anchors (anchors/ under the root, or the Azure anchor container) from their backup; if there is none, `datahub audit repair --accept-loss` records in the audit log that the anchors were lost and anchors it afresh, and the hub writes again (add --azure for the Azure hub; docs/runbook.md). A root made before the hub kept anchors has never had any: it needs this repair once.";
 
     /// <summary>The fix for an event changed in place.</summary>
     public const string RestoreAdvice = "Run `datahub audit verify` (add --azure for the Azure audit table) to see where, and restore the audit log from its backup (docs/runbook.md).";

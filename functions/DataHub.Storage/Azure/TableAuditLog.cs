@@ -60,7 +60,8 @@ public sealed class TableAuditLog : IAuditLog
                 // The anchor is read first: anchors are recorded after their events commit, so any event it names is in the table by now.
                 var anchor = await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
                 var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
-                var sealedEvents = await _sealer.SealAsync(entry, new AuditTail(last, HeadOf(head), anchor), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                var tail = new AuditTail(last, HeadOf(head), anchor) { AnchorsGoneFrom = await AnchorsGoneAsync(anchor, cancellationToken).ConfigureAwait(false) ? Anchors.Name : null };
+                var sealedEvents = await _sealer.SealAsync(entry, tail, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await CommitAsync(sealedEvents, head, cancellationToken).ConfigureAwait(false);
@@ -169,6 +170,19 @@ public sealed class TableAuditLog : IAuditLog
             }
 
             return (head, final);
+        }
+        catch (FormatException ex)
+        {
+            throw new AuditChainBrokenException($"An event in audit table {_table.Name} cannot be read: {ex.Message}", AuditChainBrokenException.RestoreAdvice);
+        }
+    }
+
+    /// <summary>True when the anchor container holds no anchor though the table holds anchored events (read only when <paramref name="latest"/> is null).</summary>
+    private async Task<bool> AnchorsGoneAsync(AuditAnchor? latest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AuditAnchoring.AnchorsGoneAsync(Anchors, latest, () => ReadAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {

@@ -9,7 +9,7 @@ namespace DataHub.Storage.Local;
 /// The audit trail as JSON Lines at "{root}/audit/audit-log.jsonl", one sealed event per line, plus
 /// "{root}/audit/audit-head.json" naming the last event and anchors outside the audit folder (<see cref="LocalAuditAnchors"/>).
 /// Appends are serialised across processes by a lock file, sealed under the audit key (<see cref="AuditSealer"/>), and
-/// refused while the log's end is broken; a torn last line is kept aside and sealed only by <see cref="RepairAsync"/>.
+/// refused while the log's end is broken (or its anchors are gone); a torn last line is kept aside and sealed only by <see cref="RepairAsync"/>.
 /// </summary>
 public sealed class LocalAuditLog : IAuditLog
 {
@@ -187,7 +187,32 @@ public sealed class LocalAuditLog : IAuditLog
         var line = JsonLinesFile.Last(_logPath);
         var last = line is null ? null : Parse(line, refuse: true);
         var anchor = await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
-        return (new AuditTail(last, ReadHead(), anchor), line is null || line.Terminated);
+        var anchorsGone = await AuditAnchoring.AnchorsGoneAsync(_anchors, anchor, () => ReadableEvents().ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+        return (new AuditTail(last, ReadHead(), anchor) { AnchorsGoneFrom = anchorsGone ? _anchors.Name : null }, line is null || line.Terminated);
+    }
+
+    // Every event that reads, under the lock already held; a line that does not is for `audit verify` to report.
+    private IEnumerable<AuditEvent> ReadableEvents()
+    {
+        foreach (var line in JsonLinesFile.Read(_logPath, JsonLinesFile.Length(_logPath)))
+        {
+            if (TryParse(line.Bytes) is { } e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    private static AuditEvent? TryParse(byte[] line)
+    {
+        try
+        {
+            return AuditChain.FromJsonLine(line);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private AuditEvent Parse(StoredLine line, bool refuse = false)
