@@ -4,7 +4,7 @@ namespace DataHub.Core.Audit;
 
 /// <summary>
 /// The rules `audit repair` follows whichever store keeps the log: only damage at the log's end is sealed (a torn last
-/// line, or, when the operator accepts it, events lost from the end); the loss is recorded as a keyed event numbered after
+/// line, or, when the operator accepts it, events lost from the end or every anchor lost); the loss is recorded as a keyed event numbered after
 /// the lost events, so verification knows exactly what is gone. Damage inside the log is never repaired, only restored.
 /// </summary>
 public static class AuditRepair
@@ -17,6 +17,12 @@ public static class AuditRepair
 
     /// <summary>The count of torn bytes kept aside.</summary>
     public const string TornBytes = "torn_bytes";
+
+    /// <summary>The count naming the last event whose anchors were lost (the log's head when the loss was recorded).</summary>
+    public const string AnchorsLostThrough = "anchors_lost_through";
+
+    /// <summary>The rule of the event that records every anchor lost.</summary>
+    public const string AnchorsLostRule = "audit.anchors_lost";
 
     /// <summary>Why a verification's finding cannot be repaired as asked, or null when it can.</summary>
     public static string? Refusal(AuditVerification verification, bool acceptLoss)
@@ -32,6 +38,13 @@ public static class AuditRepair
             return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit log from its backup (docs/runbook.md).";
         }
 
+        if (loss.AnchorsLostFrom is { } store)
+        {
+            return acceptLoss
+                ? null
+                : $"The log holds anchored events but {store} holds no anchor that can be read: the anchors are gone. Restore them from their backup; if there is none (or this root was made before the hub kept anchors), `datahub audit repair --accept-loss` records their loss in the log and anchors it afresh.";
+        }
+
         return loss.OnlyTorn || acceptLoss
             ? null
             : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss` records the loss and continues the chain.";
@@ -45,6 +58,16 @@ public static class AuditRepair
     public static AuditEntry Entry(AuditEndLoss loss, string? keptAt, string? tornSha256, long tornBytes)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        if (loss.AnchorsLostFrom is { } store)
+        {
+            var head = loss.LastGood.Sequence;
+            return new AuditEntry(
+                AuditKinds.AuditRepaired,
+                Rule: AnchorsLostRule,
+                Detail: string.Create(CultureInfo.InvariantCulture, $"The anchors kept outside the log ({store}) were lost: none could be read when the log's head was event {head}, and the loss was accepted by the operator. Events 1 to {head} can no longer be checked against anchors (events cut from the log's end before this one would not show); from this event the log is anchored afresh."),
+                Counts: new Dictionary<string, long>(StringComparer.Ordinal) { [AnchorsLostThrough] = head });
+        }
+
         var from = loss.LastGood.Sequence + 1;
         var what = loss.OnlyTorn
             ? string.Create(CultureInfo.InvariantCulture, $"Event {from} was torn (its write was cut off); its bytes were kept at {keptAt}.")

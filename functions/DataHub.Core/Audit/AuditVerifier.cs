@@ -157,7 +157,14 @@ public static class AuditVerifier
                 return Broken(e.Sequence, $"event {e.Sequence} is not the event {differs.Source} records: the log was rewritten.");
             }
 
-            if (e.IsKeyed && AuditAnchoring.EndsStep(e.Entry.Kind))
+            if (IsAnchorsLossAt(e))
+            {
+                // The events before it lost their anchors and the loss is on record: they are reported by it, not as unanchored.
+                _notes.Add($"the anchors of {(e.Sequence == 2 ? "event" : "events")} {Range(1, e.Sequence - 1)} lost, recorded by event {e.Sequence}: {e.Entry.Detail}");
+                _unanchored.Clear();
+            }
+
+            if (AuditAnchoring.WasAnchored(e))
             {
                 _anchorable++;
                 if (!_stored.Contains(e.Sequence))
@@ -246,6 +253,7 @@ public static class AuditVerifier
         private async Task<AuditVerification?> UnaccountedAsync(long last, CancellationToken cancellationToken)
         {
             var findings = new List<string>();
+            string? anchorsGone = null;
             if (evidence.AnchorStore is { } store)
             {
                 foreach (var unreadable in evidence.UnreadableAnchors)
@@ -256,6 +264,7 @@ public static class AuditVerifier
                 if (_anchorable > 0 && _stored.Count == 0)
                 {
                     findings.Add($"the log holds {_anchorable} anchored events, the latest event {_unanchored[^1].Sequence}, but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten");
+                    anchorsGone = store;
                 }
                 else if (_unanchored.Count > 0)
                 {
@@ -300,7 +309,14 @@ public static class AuditVerifier
                 findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
             }
 
-            return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
+            if (findings.Count == 0)
+            {
+                return null;
+            }
+
+            // Anchors gone are a loss `audit repair --accept-loss` can record at the log's end; any other finding stays reported.
+            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
+            return anchorsGone is null ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
         }
 
         private bool IsJustSwitched(AuditedRecord record) =>
@@ -366,6 +382,13 @@ public static class AuditVerifier
             && e.Entry.Counts is { } counts
             && counts.GetValueOrDefault(AuditRepair.LostFrom) == expected
             && counts.GetValueOrDefault(AuditRepair.LostTo) == e.Sequence - 1;
+
+        private static bool IsAnchorsLossAt(AuditEvent e) =>
+            e.IsKeyed
+            && e.Entry.Kind == AuditKinds.AuditRepaired
+            && e.Entry.Rule == AuditRepair.AnchorsLostRule
+            && e.Entry.Counts is { } counts
+            && counts.GetValueOrDefault(AuditRepair.AnchorsLostThrough) == e.Sequence - 1;
 
         private static string Range(long from, long to) =>
             from == to ? from.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{from}–{to}");
@@ -438,7 +461,7 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 /// <param name="Message">What was found.</param>
 public sealed record AuditVerification(bool Intact, long EventsChecked, long? BrokenAt, string Message)
 {
-    /// <summary>Set when the only damage is at the log's end (a torn line, events missing): what `audit repair` can seal.</summary>
+    /// <summary>Set when the damage is at the log's end (a torn line, events missing, every anchor gone): what `audit repair` can seal.</summary>
     public AuditEndLoss? EndLoss { get; init; }
 
     /// <summary>Things worth knowing that do not break the chain (legacy events, repairs recorded, a lagging head).</summary>
@@ -453,4 +476,8 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
 {
     /// <summary>True when nothing but the torn event is missing: a crash, with no recorded event lost.</summary>
     public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1;
+
+    /// <summary>The anchor store as messages name it when no event is lost but every anchor is (LastGood is the log's last
+    /// event): the repair records that the events so far can no longer be checked against anchors; null otherwise.</summary>
+    public string? AnchorsLostFrom { get; init; }
 }

@@ -87,7 +87,7 @@ internal static class AuditCommands
 
         var repairRoot = CommonOptions.Root();
         var repairAzure = AzureOption();
-        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end (when the audit log cannot be restored from backup) and continue the chain." };
+        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end, or every anchor lost (when the audit log or its anchors cannot be restored from backup), and continue the chain." };
         var repair = new Command("repair", "Seal a torn last line: keep its bytes in audit/torn/, cut the log back to its last sound event, and record the repair as an audited event.") { repairRoot, repairAzure, acceptLoss };
         repair.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
@@ -182,6 +182,7 @@ internal static class AuditCommands
             output.WriteLine(result.EndLoss switch
             {
                 { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
+                { AnchorsLostFrom: { } store } => $"Fix: restore the anchors ({store}) from their backup; if there is none, or this root was made before the hub kept anchors, `datahub audit repair --accept-loss {site.Target}` records their loss in the audit log and anchors it afresh (docs/runbook.md).",
                 not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
                 null => "Fix: restore the audit log and its anchors from their backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
             });
