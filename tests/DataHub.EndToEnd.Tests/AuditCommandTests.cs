@@ -1,6 +1,7 @@
 using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
+using DataHub.Host.Embedded;
 using DataHub.Seeds;
 using DataHub.Testing;
 
@@ -239,6 +240,91 @@ public sealed class AuditCommandTests : IDisposable
         await IngestTwoExtractsAsync();
         File.Delete(AnchorsPath);
         (await VerifyBrokenAsync()).Should().Contain("anchors/audit-anchors.jsonl holds no anchor");
+    }
+
+    // The anchors file gone as a deletion leaves it, or as an overwrite leaves it (zero bytes).
+    private void RemoveAnchors(bool emptied)
+    {
+        if (emptied)
+        {
+            File.WriteAllBytes(AnchorsPath, []);
+        }
+        else
+        {
+            File.Delete(AnchorsPath);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Writers_refuse_with_exit_3_while_the_anchors_file_is_gone_and_leave_the_file_in_landing(bool emptied)
+    {
+        await IngestTwoExtractsAsync();
+        RemoveAnchors(emptied);
+        var log = File.ReadAllBytes(LogPath);
+        var before = _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal)).ToList();
+
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("anchors are gone").And.Contain("backup").And.Contain("datahub audit repair --accept-loss")
+            .And.Contain("made before the hub kept anchors").And.NotContain("   at ", "no stack trace").And.NotContain("mar.csv");
+        _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
+            .Should().BeEquivalentTo(before, "nothing is ingested, and no fresh anchors file is started");
+        File.ReadAllBytes(LogPath).Should().Equal(log);
+
+        // A file dropped into landing is not handled, and stays there for after the repair.
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", police.Partner, police.Feed)).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(landing, "apr.csv"), police.Content);
+        using (var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock))
+        {
+            var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
+            await runner.PollOnceAsync(default);
+            await runner.PollOnceAsync(default);
+        }
+
+        File.Exists(Path.Combine(landing, "apr.csv")).Should().BeTrue("the file stays in landing");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing was audited");
+        File.Exists(AnchorsPath).Should().Be(emptied, "no fresh anchors file is started");
+    }
+
+    [Fact]
+    public async Task Audit_repair_records_the_anchors_lost_only_with_accept_loss_then_the_hub_writes_and_verify_notes_the_loss()
+    {
+        await IngestTwoExtractsAsync();
+        var head = File.ReadAllLines(LogPath).Length;
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("holds no anchor").And.Contain("datahub audit repair --accept-loss");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("--accept-loss");
+        File.ReadAllLines(LogPath).Should().HaveCount(head, "nothing is written without --accept-loss");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"Repaired as event {head + 1}").And.Contain("Audit chain intact");
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain(AuditKinds.AuditRepaired).And.Contain("audit.anchors_lost").And.Contain($"head was event {head}");
+        File.Exists(AnchorsPath).Should().BeTrue("the repair is anchored afresh");
+
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Ok, output);
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{head} lost, recorded by event {head + 1}").And.NotContain("have no anchor");
+    }
+
+    [Fact]
+    public async Task Writers_go_on_when_the_anchors_file_holds_an_anchor_even_after_a_torn_line()
+    {
+        await IngestTwoExtractsAsync();
+        File.AppendAllText(AnchorsPath, "{\"Seq\":9,\"Ha");
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
     }
 
     [Fact]

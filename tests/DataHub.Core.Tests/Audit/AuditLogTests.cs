@@ -248,6 +248,60 @@ public sealed class AuditLogTests : IDisposable
         (await VerifyAsync(log)).Message.Should().Contain("unkeyed after keyed");
     }
 
+    private AuditTrail Trail(LocalAuditLog log) => new(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, null, null, _clock);
+
+    private string AnchorsPath => Path.Combine(_root.Path, LocalAuditAnchors.RelativePath);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Appends_refuse_a_log_whose_anchors_are_gone_until_repair_records_their_loss_and_verify_notes_it(bool emptied)
+    {
+        var log = await LogWithEventsAsync(3, AuditKinds.Archived);
+        var events = await log.ReadAsync(default).ToListAsync();
+        if (emptied)
+        {
+            File.WriteAllBytes(AnchorsPath, []);
+        }
+        else
+        {
+            File.Delete(AnchorsPath);
+        }
+
+        var bytes = File.ReadAllBytes(log.LogPath);
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*anchors/audit-anchors.jsonl holds no anchor*gone*--accept-loss*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes, "a refused append writes nothing");
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Should().BeEmpty("no fresh anchors are started");
+
+        var gone = await Trail(log).VerifyAsync(default);
+        gone.Intact.Should().BeFalse();
+        gone.EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath);
+        AuditRepair.Refusal(gone, acceptLoss: false).Should().Contain("--accept-loss");
+        AuditRepair.Refusal(gone, acceptLoss: true).Should().BeNull();
+
+        var repaired = await log.RepairAsync(gone.EndLoss!, default);
+        repaired.Sequence.Should().Be(4, "no event is lost: the record follows the head");
+        repaired.PreviousHash.Should().Be(events[^1].Hash);
+        repaired.Entry.Rule.Should().Be(AuditRepair.AnchorsLostRule);
+        repaired.Entry.Counts![AuditRepair.AnchorsLostThrough].Should().Be(3);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(4);
+
+        await append();
+        var after = await Trail(log).VerifyAsync(default);
+        after.Intact.Should().BeTrue(after.Message);
+        after.Notes.Should().ContainSingle().Which.Should().StartWith("the anchors of events 1–3 lost, recorded by event 4: ");
+    }
+
+    [Fact]
+    public async Task A_log_with_no_anchored_event_yet_is_written_to_and_anchored_without_an_anchors_file()
+    {
+        var log = await LogWithEventsAsync(2);
+        File.Exists(AnchorsPath).Should().BeFalse("received events are not anchored");
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(3);
+    }
+
     [Fact]
     public async Task An_anchor_record_cut_off_by_a_crash_does_not_hide_the_anchors_after_it()
     {
