@@ -61,9 +61,9 @@ public static class AuditAnchoring
     }
 
     /// <summary>
-    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds an event
-    /// that was anchored: the anchors were deleted or emptied (or the log predates them). Cheap while anchors exist (the
-    /// latest one is already in hand); only a store with none has the log read, up to its first anchored event.
+    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds anchored
+    /// events: the anchors were deleted or emptied (or the log predates them). Cheap while anchors exist (the latest one is
+    /// already in hand); only a store with none has the log read, up to its second anchored event.
     /// </summary>
     /// <param name="anchors">The anchor store.</param>
     /// <param name="latest">The store's latest anchor, already read by the writer.</param>
@@ -84,9 +84,13 @@ public static class AuditAnchoring
             return false;
         }
 
+        // A hub's very first anchored event may be without its anchor for a moment (on Azure another writer records it
+        // after its commit, outside any lock) or for good (a crash between the two): the next anchored event anchors the
+        // log, as before. Two anchored events and no anchor is no race or single crash.
+        var anchored = 0;
         await foreach (var e in events().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (WasAnchored(e))
+            if (WasAnchored(e) && ++anchored == 2)
             {
                 return true;
             }

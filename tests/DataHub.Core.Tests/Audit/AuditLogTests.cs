@@ -303,6 +303,17 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_first_anchored_event_left_without_its_anchor_does_not_stop_writers_and_the_next_one_anchors_the_log()
+    {
+        // A crash between the hub's first anchored event and its anchor (or, on Azure, another writer between the two).
+        var log = await LogWithEventsAsync(1, AuditKinds.Archived);
+        File.Delete(AnchorsPath);
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(3);
+    }
+
+    [Fact]
     public async Task An_anchor_record_cut_off_by_a_crash_does_not_hide_the_anchors_after_it()
     {
         var log = await LogWithEventsAsync(1, AuditKinds.Archived);
