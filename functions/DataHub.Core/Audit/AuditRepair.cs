@@ -4,8 +4,9 @@ namespace DataHub.Core.Audit;
 
 /// <summary>
 /// The rules `audit repair` follows whichever store keeps the log: only damage at the log's end is sealed (a torn last
-/// line, or, when the operator accepts it, events lost from the end or every anchor lost); the loss is recorded as a keyed event numbered after
-/// the lost events, so verification knows exactly what is gone. Damage inside the log is never repaired, only restored.
+/// line, or, when the operator accepts it, events lost from the end or every anchor lost); the loss is recorded as a keyed
+/// event numbered after the lost events (after the head, for anchors), so verification knows exactly what is gone.
+/// Damage inside the log is never repaired, only restored.
 /// </summary>
 public static class AuditRepair
 {

@@ -12,8 +12,9 @@ public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? L
 
 /// <summary>
 /// Seals new events onto a log's end under the audit key, shared by every log so they keep one chain the same way. It
-/// first checks the end can be chained to (the last event's seal holds, the head does not name a later event), and
-/// refuses with <see cref="AuditChainBrokenException"/> otherwise: writing on would bury the damage under new events.
+/// first checks the end can be chained to (the last event's seal holds, the head does not name a later event, the anchors
+/// are still there), and refuses with <see cref="AuditChainBrokenException"/> otherwise: writing on would bury the damage
+/// under new events.
 /// A log that ends in legacy, unkeyed events gets an <see cref="AuditKinds.AuditKeyed"/> event first, which seals them.
 /// </summary>
 public sealed class AuditSealer(IAuditKeyProvider keys)
