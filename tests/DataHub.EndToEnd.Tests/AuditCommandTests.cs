@@ -269,7 +269,7 @@ public sealed class AuditCommandTests : IDisposable
         var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
         code.Should().Be(ExitCodes.Configuration, output);
         output.Should().Contain("anchors are gone").And.Contain("backup").And.Contain("datahub audit repair --accept-loss")
-            .And.Contain("made before the hub kept anchors").And.NotContain("   at ", "no stack trace").And.NotContain("mar.csv");
+            .And.NotContain("made before the hub kept anchors", "no innocent explanation for anchors gone").And.NotContain("   at ", "no stack trace").And.NotContain("mar.csv");
         _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
             .Should().BeEquivalentTo(before, "nothing is ingested, and no fresh anchors file is started");
         File.ReadAllBytes(LogPath).Should().Equal(log);
@@ -314,6 +314,69 @@ public sealed class AuditCommandTests : IDisposable
         (code, output) = await _root.RunAsync("audit", "verify");
         code.Should().Be(ExitCodes.Ok, output);
         output.Should().Contain($"note: the anchors of events 1–{head} lost, recorded by event {head + 1}").And.NotContain("have no anchor");
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_while_the_anchors_are_gone_needs_accept_loss_and_records_both_losses()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        var events = File.ReadAllLines(LogPath).Length;
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("torn").And.Contain("holds no anchor").And.Contain($"datahub audit repair --accept-loss --root");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("anchors are gone").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50], "nothing is repaired without --accept-loss");
+        File.Exists(AnchorsPath).Should().BeFalse("no fresh anchors are started while their loss is unrecorded");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.torn_line").And.Contain("audit.anchors_lost").And.Contain($"head was event {events + 1}", "the anchors' loss is recorded after the torn line's");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{events + 1} lost, recorded by event {events + 2}").And.Contain("torn");
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_events_missing_from_the_end_while_the_anchors_are_gone_records_both_losses()
+    {
+        await IngestTwoExtractsAsync();
+        var lines = File.ReadAllLines(LogPath);
+        File.WriteAllLines(LogPath, lines[..^2]);
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("missing from its end").And.Contain("holds no anchor");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain("audit.anchors_lost").And.Contain($"head was event {lines.Length + 1}", "the anchors' loss is recorded after the events'");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{lines.Length + 1} lost, recorded by event {lines.Length + 2}").And.Contain("lost from the log's end");
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_the_anchors_gone_with_records_the_log_does_not_account_for()
+    {
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true);
+        RemoveAnchors(emptied: false);
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain("holds no anchor").And.Contain("does not account for").And.Contain("restore the audit log and its anchors from their backup");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("backup");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "recording the anchors' loss would let writers bury the cut records");
+        File.Exists(AnchorsPath).Should().BeFalse();
     }
 
     [Fact]

@@ -216,7 +216,15 @@ public static class AuditVerifier
                         : $"the log ends at event {last} but {beyond.Source} records event {beyond.Sequence}: events {Range(last + 1, beyond.Sequence)} are missing from its end");
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn);
+                // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
+                string? anchorsGone = null;
+                if (evidence.AnchorStore is { } store && _anchorable > 0 && _stored.Count == 0)
+                {
+                    findings.Add($"{store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")} though the log holds {_anchorable} anchored events: the anchors were deleted or overwritten");
+                    anchorsGone = store;
+                }
+
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -314,9 +322,10 @@ public static class AuditVerifier
                 return null;
             }
 
-            // Anchors gone are a loss `audit repair --accept-loss` can record at the log's end; any other finding stays reported.
+            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
+            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
             var broken = Broken(last + 1, string.Join("; ", findings) + ".");
-            return anchorsGone is null ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
+            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
         }
 
         private bool IsJustSwitched(AuditedRecord record) =>
@@ -477,7 +486,10 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
     /// <summary>True when nothing but the torn event is missing: a crash, with no recorded event lost.</summary>
     public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1;
 
-    /// <summary>The anchor store as messages name it when no event is lost but every anchor is (LastGood is the log's last
-    /// event): the repair records that the events so far can no longer be checked against anchors; null otherwise.</summary>
+    /// <summary>True when events are lost from the end (a torn line, events missing), not only anchors.</summary>
+    public bool EventsLost => Torn || LostThrough > LastGood.Sequence;
+
+    /// <summary>The anchor store as messages name it when every anchor is lost (with or without events lost from the end):
+    /// the repair records, after any events lost, that the events so far can no longer be checked against anchors; null otherwise.</summary>
     public string? AnchorsLostFrom { get; init; }
 }

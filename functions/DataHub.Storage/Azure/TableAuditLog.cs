@@ -103,22 +103,29 @@ public sealed class TableAuditLog : IAuditLog
                 throw new InvalidOperationException("The audit table's end changed since it was verified; run `datahub audit verify --azure` again.");
             }
 
+            // Sealing the end while the anchors are gone would start fresh anchors and hide their loss: only a repair recording it goes on.
+            if (loss.AnchorsLostFrom is null && await AnchorsGoneAsync(await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"The anchors ({Anchors.Name}) are gone as well; run `datahub audit verify --azure` again, then `datahub audit repair --accept-loss --azure` to record their loss too.");
+            }
+
             // A table row is written whole, so there is never a torn line to keep aside: only lost events are recorded.
-            var repaired = await _sealer.SealRepairAsync(AuditRepair.Entry(loss, null, null, 0), loss.LastGood, loss.LostThrough, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var repaired = await _sealer.SealRepairsAsync(loss, null, null, 0, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             try
             {
-                await CommitAsync([repaired], head, cancellationToken).ConfigureAwait(false);
+                // One transaction: the events lost and the anchors lost are recorded together or not at all.
+                await CommitAsync(repaired, head, cancellationToken).ConfigureAwait(false);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
             {
-                if (!await IsCommittedAsync(repaired, cancellationToken).ConfigureAwait(false))
+                if (!await IsCommittedAsync(repaired[^1], cancellationToken).ConfigureAwait(false))
                 {
                     throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
                 }
             }
 
-            await AnchorAsync([repaired], cancellationToken).ConfigureAwait(false);
-            return repaired;
+            await AnchorAsync(repaired, cancellationToken).ConfigureAwait(false);
+            return repaired[^1];
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {

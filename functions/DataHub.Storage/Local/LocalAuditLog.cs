@@ -117,6 +117,12 @@ public sealed class LocalAuditLog : IAuditLog
             throw new InvalidOperationException("The audit log's end changed since it was verified; run `datahub audit verify` again.");
         }
 
+        // Sealing the end while the anchors are gone would start fresh anchors and hide their loss: only a repair recording it goes on.
+        if (loss.AnchorsLostFrom is null && await AuditAnchoring.AnchorsGoneAsync(_anchors, await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false), () => ReadableEvents().ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"The anchors ({_anchors.Name}) are gone as well; run `datahub audit verify` again, then `datahub audit repair --accept-loss` to record their loss too.");
+        }
+
         string? keptAt = null;
         string? tornSha = null;
         long tornBytes = 0;
@@ -142,8 +148,8 @@ public sealed class LocalAuditLog : IAuditLog
             }
         }
 
-        var repaired = await _sealer.SealRepairAsync(AuditRepair.Entry(loss, keptAt, tornSha, tornBytes), loss.LastGood, loss.LostThrough, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return await WriteAsync([repaired], terminated: good is null || good.Terminated, cancellationToken).ConfigureAwait(false);
+        var repaired = await _sealer.SealRepairsAsync(loss, keptAt, tornSha, tornBytes, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(repaired, terminated: good is null || good.Terminated, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<AuditEvent> WriteAsync(IReadOnlyList<AuditEvent> sealedEvents, bool terminated, CancellationToken cancellationToken)
