@@ -379,6 +379,24 @@ public sealed class AuditCommandTests : IDisposable
         File.Exists(AnchorsPath).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("{\"Seq\":0,\"Hash\":\"0\"}")]
+    [InlineData("{\"Seq\":0,\"Hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}")]
+    [InlineData("{\"Seq\":3,\"Hash\":\"not a seal\"}")]
+    [InlineData("{\"Seq\":-1,\"Hash\":\"ABCDEF0000000000000000000000000000000000000000000000000000000000\"}")]
+    public async Task A_made_up_anchors_line_does_not_stand_for_the_anchors_gone(string madeUp)
+    {
+        await IngestTwoExtractsAsync();
+        File.WriteAllText(AnchorsPath, madeUp + "\n");
+        var log = File.ReadAllBytes(LogPath);
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("anchors are gone");
+        File.ReadAllBytes(LogPath).Should().Equal(log);
+        (await VerifyBrokenAsync()).Should().Contain("no anchor that can be read");
+    }
+
     [Fact]
     public async Task Writers_go_on_when_the_anchors_file_holds_an_anchor_even_after_a_torn_line()
     {

@@ -4,7 +4,15 @@ namespace DataHub.Core.Audit;
 /// <param name="Sequence">The event's sequence number.</param>
 /// <param name="Hash">The event's seal.</param>
 /// <param name="Source">Where the record is kept, for messages (e.g. "anchors/audit-anchors.jsonl line 12").</param>
-public sealed record AuditAnchor(long Sequence, string Hash, string Source);
+public sealed record AuditAnchor(long Sequence, string Hash, string Source)
+{
+    /// <summary>
+    /// True when <paramref name="sequence"/> and <paramref name="hash"/> can be an event's anchor: a sequence from 1 and a
+    /// SHA-256 seal in lower-case hex. Anything else is unreadable, so a made-up record cannot stand for the anchors.
+    /// </summary>
+    public static bool CanName(long sequence, string? hash) =>
+        sequence >= 1 && hash is { Length: 64 } && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+}
 
 /// <summary>
 /// Keeps the audit head where deleting or truncating the log cannot reach it (a file outside the audit folder, Azure
