@@ -239,12 +239,15 @@ public sealed class AuditCommandTests : IDisposable
     {
         await IngestTwoExtractsAsync();
         File.Delete(AnchorsPath);
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
         (await VerifyBrokenAsync()).Should().Contain("anchors/audit-anchors.jsonl holds no anchor");
     }
 
     // The anchors file gone as a deletion leaves it, or as an overwrite leaves it (zero bytes).
     private void RemoveAnchors(bool emptied)
     {
+        // Later than the writers' grace for anchors still being recorded.
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
         if (emptied)
         {
             File.WriteAllBytes(AnchorsPath, []);
@@ -388,6 +391,7 @@ public sealed class AuditCommandTests : IDisposable
     {
         await IngestTwoExtractsAsync();
         File.WriteAllText(AnchorsPath, madeUp + "\n");
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
         var log = File.ReadAllBytes(LogPath);
         var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
         var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);

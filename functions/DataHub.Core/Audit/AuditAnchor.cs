@@ -69,15 +69,29 @@ public static class AuditAnchoring
     }
 
     /// <summary>
-    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds anchored
-    /// events: the anchors were deleted or emptied (or the log predates them). Cheap while anchors exist (the latest one is
-    /// already in hand); only a store with none has the log read, up to its second anchored event.
+    /// How long an anchored event may be without its anchor before the anchors count as gone: on Azure a writer records
+    /// its anchor after its commit, outside any lock, so other instances may commit anchored events before the first anchor.
+    /// </summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when <paramref name="e"/> was anchored and is older than <see cref="Grace"/> at <paramref name="now"/>: its anchor should be there.</summary>
+    public static bool ShouldBeAnchored(AuditEvent e, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return WasAnchored(e) && now - e.Time > Grace;
+    }
+
+    /// <summary>
+    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds an
+    /// anchored event older than <see cref="Grace"/>: the anchors were deleted or emptied. Cheap while anchors exist (the
+    /// latest one is already in hand); only a store with none has the log read, up to its first such event.
     /// </summary>
     /// <param name="anchors">The anchor store.</param>
     /// <param name="latest">The store's latest anchor, already read by the writer.</param>
     /// <param name="events">The log's events, read only when the store has no anchor.</param>
+    /// <param name="now">The time by which events are weighed against <see cref="Grace"/>.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    public static async Task<bool> AnchorsGoneAsync(IAuditAnchorStore anchors, AuditAnchor? latest, Func<IAsyncEnumerable<AuditEvent>> events, CancellationToken cancellationToken)
+    public static async Task<bool> AnchorsGoneAsync(IAuditAnchorStore anchors, AuditAnchor? latest, Func<IAsyncEnumerable<AuditEvent>> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(anchors);
         ArgumentNullException.ThrowIfNull(events);
@@ -92,13 +106,12 @@ public static class AuditAnchoring
             return false;
         }
 
-        // A hub's very first anchored event may be without its anchor for a moment (on Azure another writer records it
-        // after its commit, outside any lock) or for good (a crash between the two): the next anchored event anchors the
-        // log, as before. Two anchored events and no anchor is no race or single crash.
-        var anchored = 0;
+        // Anchored events from the last few minutes may be without anchors while their writers record them (several
+        // Azure instances on a fresh hub); an older one without any anchor is no race. A crash between an event and its
+        // anchor leaves the same state once the grace has passed: `audit repair --accept-loss` records it.
         await foreach (var e in events().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (WasAnchored(e) && ++anchored == 2)
+            if (ShouldBeAnchored(e, now))
             {
                 return true;
             }

@@ -92,6 +92,7 @@ public static class AuditVerifier
         private readonly Dictionary<string, AuditKey?> _keys = new(StringComparer.Ordinal);
         private readonly List<string> _notes = [];
         private long _anchorable;
+        private long _overdue;
         private AuditEvent? _previous;
         private long _count;
         private long _legacy;
@@ -167,6 +168,11 @@ public static class AuditVerifier
             if (AuditAnchoring.WasAnchored(e))
             {
                 _anchorable++;
+                if (AuditAnchoring.ShouldBeAnchored(e, evidence.Time.GetUtcNow()))
+                {
+                    _overdue++;
+                }
+
                 if (!_stored.Contains(e.Sequence))
                 {
                     _unanchored.Add(e);
@@ -218,7 +224,7 @@ public static class AuditVerifier
 
                 // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
                 string? anchorsGone = null;
-                if (evidence.AnchorStore is { } store && _anchorable > 0 && _stored.Count == 0)
+                if (evidence.AnchorStore is { } store && _overdue > 0 && _stored.Count == 0)
                 {
                     findings.Add($"{store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")} though the log holds {_anchorable} anchored events: the anchors were deleted or overwritten");
                     anchorsGone = store;
@@ -269,10 +275,15 @@ public static class AuditVerifier
                     _notes.Add($"{unreadable} cannot be read as an anchor (a record cut off by a crash, or altered)");
                 }
 
-                if (_anchorable > 0 && _stored.Count == 0)
+                // As writers weigh it: anchored events from the last few minutes may be waiting for their writers' anchors.
+                if (_overdue > 0 && _stored.Count == 0)
                 {
                     findings.Add($"the log holds {_anchorable} anchored events, the latest event {_unanchored[^1].Sequence}, but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten");
                     anchorsGone = store;
+                }
+                else if (_anchorable > 0 && _stored.Count == 0)
+                {
+                    _notes.Add($"{store} holds no anchor yet, and the log's {_anchorable} anchored {(_anchorable == 1 ? "event is" : "events are")} from the last {AuditAnchoring.Grace.TotalMinutes:0} minutes: their writers record the anchors just after them (writers refuse, and verify breaks, once one is older than that with still no anchor)");
                 }
                 else if (_unanchored.Count > 0)
                 {

@@ -189,7 +189,7 @@ public sealed class TableAuditLog : IAuditLog
     {
         try
         {
-            return await AuditAnchoring.AnchorsGoneAsync(Anchors, latest, () => ReadAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await AuditAnchoring.AnchorsGoneAsync(Anchors, latest, () => ReadAsync(cancellationToken), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {

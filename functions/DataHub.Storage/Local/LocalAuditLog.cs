@@ -118,7 +118,7 @@ public sealed class LocalAuditLog : IAuditLog
         }
 
         // Sealing the end while the anchors are gone would start fresh anchors and hide their loss: only a repair recording it goes on.
-        if (loss.AnchorsLostFrom is null && await AuditAnchoring.AnchorsGoneAsync(_anchors, await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false), () => ReadableEvents().ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false))
+        if (loss.AnchorsLostFrom is null && await AuditAnchoring.AnchorsGoneAsync(_anchors, await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false), () => ReadableEvents().ToAsyncEnumerable(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"The anchors ({_anchors.Name}) are gone as well; run `datahub audit verify` again, then `datahub audit repair --accept-loss` to record their loss too.");
         }
@@ -193,7 +193,7 @@ public sealed class LocalAuditLog : IAuditLog
         var line = JsonLinesFile.Last(_logPath);
         var last = line is null ? null : Parse(line, refuse: true);
         var anchor = await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
-        var anchorsGone = await AuditAnchoring.AnchorsGoneAsync(_anchors, anchor, () => ReadableEvents().ToAsyncEnumerable(), cancellationToken).ConfigureAwait(false);
+        var anchorsGone = await AuditAnchoring.AnchorsGoneAsync(_anchors, anchor, () => ReadableEvents().ToAsyncEnumerable(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return (new AuditTail(last, ReadHead(), anchor) { AnchorsGoneFrom = anchorsGone ? _anchors.Name : null }, line is null || line.Terminated);
     }
 
