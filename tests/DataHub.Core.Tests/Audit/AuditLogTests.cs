@@ -177,6 +177,33 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Repair_refuses_to_seal_a_torn_line_without_recording_the_anchors_gone_meanwhile()
+    {
+        // A verification made while the anchors were there, and the anchors deleted before the repair runs.
+        var log = await LogWithEventsAsync(3, AuditKinds.Archived);
+        var bytes = File.ReadAllBytes(log.LogPath);
+        File.WriteAllBytes(log.LogPath, bytes[..^40]);
+        var loss = (await Trail(log).VerifyAsync(default)).EndLoss!;
+        loss.OnlyTorn.Should().BeTrue();
+        loss.AnchorsLostFrom.Should().BeNull();
+        File.Delete(AnchorsPath);
+        _clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+
+        var repair = () => log.RepairAsync(loss, default);
+        (await repair.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*anchors*gone*--accept-loss*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes[..^40], "nothing is sealed");
+        File.Exists(AnchorsPath).Should().BeFalse("no fresh anchors are started");
+
+        var verified = await Trail(log).VerifyAsync(default);
+        verified.EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath);
+        AuditRepair.Refusal(verified, acceptLoss: false).Should().Contain("anchors are gone").And.Contain("torn");
+        var repaired = await log.RepairAsync(verified.EndLoss!, default);
+        (await log.ReadAsync(default).ToListAsync()).Select(e => e.Entry.Rule).TakeLast(2).Should().Equal("audit.torn_line", AuditRepair.AnchorsLostRule);
+        repaired.Entry.Counts![AuditRepair.AnchorsLostThrough].Should().Be(4);
+        (await Trail(log).VerifyAsync(default)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Repair_keeps_the_torn_bytes_aside_records_the_loss_and_the_chain_continues()
     {
         var log = await LogWithEventsAsync(3);
