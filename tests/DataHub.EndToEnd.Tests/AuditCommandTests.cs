@@ -1,6 +1,7 @@
 using System.Text;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
+using DataHub.Host.Embedded;
 using DataHub.Seeds;
 using DataHub.Testing;
 
@@ -238,7 +239,177 @@ public sealed class AuditCommandTests : IDisposable
     {
         await IngestTwoExtractsAsync();
         File.Delete(AnchorsPath);
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
         (await VerifyBrokenAsync()).Should().Contain("anchors/audit-anchors.jsonl holds no anchor");
+    }
+
+    // The anchors file gone as a deletion leaves it, or as an overwrite leaves it (zero bytes).
+    private void RemoveAnchors(bool emptied)
+    {
+        // Later than the writers' grace for anchors still being recorded.
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        if (emptied)
+        {
+            File.WriteAllBytes(AnchorsPath, []);
+        }
+        else
+        {
+            File.Delete(AnchorsPath);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Writers_refuse_with_exit_3_while_the_anchors_file_is_gone_and_leave_the_file_in_landing(bool emptied)
+    {
+        await IngestTwoExtractsAsync();
+        RemoveAnchors(emptied);
+        var log = File.ReadAllBytes(LogPath);
+        var before = _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal)).ToList();
+
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("anchors are gone").And.Contain("backup").And.Contain("datahub audit repair --accept-loss")
+            .And.NotContain("made before the hub kept anchors", "no innocent explanation for anchors gone").And.NotContain("   at ", "no stack trace").And.NotContain("mar.csv");
+        _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
+            .Should().BeEquivalentTo(before, "nothing is ingested, and no fresh anchors file is started");
+        File.ReadAllBytes(LogPath).Should().Equal(log);
+
+        // A file dropped into landing is not handled, and stays there for after the repair.
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing", police.Partner, police.Feed)).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(landing, "apr.csv"), police.Content);
+        using (var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock))
+        {
+            var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, _ => { });
+            await runner.PollOnceAsync(default);
+            await runner.PollOnceAsync(default);
+        }
+
+        File.Exists(Path.Combine(landing, "apr.csv")).Should().BeTrue("the file stays in landing");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing was audited");
+        File.Exists(AnchorsPath).Should().Be(emptied, "no fresh anchors file is started");
+    }
+
+    [Fact]
+    public async Task Audit_repair_records_the_anchors_lost_only_with_accept_loss_then_the_hub_writes_and_verify_notes_the_loss()
+    {
+        await IngestTwoExtractsAsync();
+        var head = File.ReadAllLines(LogPath).Length;
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("holds no anchor").And.Contain("datahub audit repair --accept-loss");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("--accept-loss");
+        File.ReadAllLines(LogPath).Should().HaveCount(head, "nothing is written without --accept-loss");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"Repaired as event {head + 1}").And.Contain("Audit chain intact");
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain(AuditKinds.AuditRepaired).And.Contain("audit.anchors_lost").And.Contain($"head was event {head}");
+        File.Exists(AnchorsPath).Should().BeTrue("the repair is anchored afresh");
+
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Ok, output);
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{head} lost, recorded by event {head + 1}").And.NotContain("have no anchor");
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_while_the_anchors_are_gone_needs_accept_loss_and_records_both_losses()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        var events = File.ReadAllLines(LogPath).Length;
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("torn").And.Contain("holds no anchor").And.Contain($"datahub audit repair --accept-loss --root");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("anchors are gone").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50], "nothing is repaired without --accept-loss");
+        File.Exists(AnchorsPath).Should().BeFalse("no fresh anchors are started while their loss is unrecorded");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.torn_line").And.Contain("audit.anchors_lost").And.Contain($"head was event {events + 1}", "the anchors' loss is recorded after the torn line's");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{events + 1} lost, recorded by event {events + 2}").And.Contain("torn");
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_events_missing_from_the_end_while_the_anchors_are_gone_records_both_losses()
+    {
+        await IngestTwoExtractsAsync();
+        var lines = File.ReadAllLines(LogPath);
+        File.WriteAllLines(LogPath, lines[..^2]);
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("missing from its end").And.Contain("holds no anchor");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain("audit.anchors_lost").And.Contain($"head was event {lines.Length + 1}", "the anchors' loss is recorded after the events'");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"note: the anchors of events 1–{lines.Length + 1} lost, recorded by event {lines.Length + 2}").And.Contain("lost from the log's end");
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_the_anchors_gone_with_records_the_log_does_not_account_for()
+    {
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true);
+        RemoveAnchors(emptied: false);
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain("holds no anchor").And.Contain("does not account for").And.Contain("restore the audit log and its anchors from their backup");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("backup");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "recording the anchors' loss would let writers bury the cut records");
+        File.Exists(AnchorsPath).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("{\"Seq\":0,\"Hash\":\"0\"}")]
+    [InlineData("{\"Seq\":0,\"Hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}")]
+    [InlineData("{\"Seq\":3,\"Hash\":\"not a seal\"}")]
+    [InlineData("{\"Seq\":-1,\"Hash\":\"ABCDEF0000000000000000000000000000000000000000000000000000000000\"}")]
+    public async Task A_made_up_anchors_line_does_not_stand_for_the_anchors_gone(string madeUp)
+    {
+        await IngestTwoExtractsAsync();
+        File.WriteAllText(AnchorsPath, madeUp + "\n");
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        var log = File.ReadAllBytes(LogPath);
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("anchors are gone");
+        File.ReadAllBytes(LogPath).Should().Equal(log);
+        (await VerifyBrokenAsync()).Should().Contain("no anchor that can be read");
+    }
+
+    [Fact]
+    public async Task Writers_go_on_when_the_anchors_file_holds_an_anchor_even_after_a_torn_line()
+    {
+        await IngestTwoExtractsAsync();
+        File.AppendAllText(AnchorsPath, "{\"Seq\":9,\"Ha");
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 13 }).Files.First(f => f.Feed == "police-da-incidents");
+        var (code, output) = await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", police.Content);
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
     }
 
     [Fact]

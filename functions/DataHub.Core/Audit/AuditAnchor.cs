@@ -4,7 +4,15 @@ namespace DataHub.Core.Audit;
 /// <param name="Sequence">The event's sequence number.</param>
 /// <param name="Hash">The event's seal.</param>
 /// <param name="Source">Where the record is kept, for messages (e.g. "anchors/audit-anchors.jsonl line 12").</param>
-public sealed record AuditAnchor(long Sequence, string Hash, string Source);
+public sealed record AuditAnchor(long Sequence, string Hash, string Source)
+{
+    /// <summary>
+    /// True when <paramref name="sequence"/> and <paramref name="hash"/> can be an event's anchor: a sequence from 1 and a
+    /// SHA-256 seal in lower-case hex. Anything else is unreadable, so a made-up record cannot stand for the anchors.
+    /// </summary>
+    public static bool CanName(long sequence, string? hash) =>
+        sequence >= 1 && hash is { Length: 64 } && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+}
 
 /// <summary>
 /// Keeps the audit head where deleting or truncating the log cannot reach it (a file outside the audit folder, Azure
@@ -52,4 +60,63 @@ public static class AuditAnchoring
 
     /// <summary>True when an event of <paramref name="kind"/> can end a command and is anchored.</summary>
     public static bool EndsStep(string kind) => !AlwaysFollowed.Contains(kind);
+
+    /// <summary>True when <paramref name="e"/> was anchored when it was written: a keyed event of a kind that can end a command.</summary>
+    public static bool WasAnchored(AuditEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.IsKeyed && EndsStep(e.Entry.Kind);
+    }
+
+    /// <summary>
+    /// How long an anchored event may be without its anchor before the anchors count as gone: on Azure a writer records
+    /// its anchor after its commit, outside any lock, so other instances may commit anchored events before the first anchor.
+    /// </summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when <paramref name="e"/> was anchored and is older than <see cref="Grace"/> at <paramref name="now"/>: its anchor should be there.</summary>
+    public static bool ShouldBeAnchored(AuditEvent e, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return WasAnchored(e) && now - e.Time > Grace;
+    }
+
+    /// <summary>
+    /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds an
+    /// anchored event older than <see cref="Grace"/>: the anchors were deleted or emptied. Cheap while anchors exist (the
+    /// latest one is already in hand); only a store with none has the log read, up to its first such event.
+    /// </summary>
+    /// <param name="anchors">The anchor store.</param>
+    /// <param name="latest">The store's latest anchor, already read by the writer.</param>
+    /// <param name="events">The log's events, read only when the store has no anchor.</param>
+    /// <param name="now">The time by which events are weighed against <see cref="Grace"/>.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<bool> AnchorsGoneAsync(IAuditAnchorStore anchors, AuditAnchor? latest, Func<IAsyncEnumerable<AuditEvent>> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        ArgumentNullException.ThrowIfNull(events);
+        if (latest is not null)
+        {
+            return false;
+        }
+
+        // The latest record may be a line cut off by a crash: any earlier one that reads is an anchor still there.
+        await foreach (var _ in anchors.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        // Anchored events from the last few minutes may be without anchors while their writers record them (several
+        // Azure instances on a fresh hub); an older one without any anchor is no race. A crash between an event and its
+        // anchor leaves the same state once the grace has passed: `audit repair --accept-loss` records it.
+        await foreach (var e in events().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (ShouldBeAnchored(e, now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

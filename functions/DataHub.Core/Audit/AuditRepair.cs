@@ -4,8 +4,9 @@ namespace DataHub.Core.Audit;
 
 /// <summary>
 /// The rules `audit repair` follows whichever store keeps the log: only damage at the log's end is sealed (a torn last
-/// line, or, when the operator accepts it, events lost from the end); the loss is recorded as a keyed event numbered after
-/// the lost events, so verification knows exactly what is gone. Damage inside the log is never repaired, only restored.
+/// line, or, when the operator accepts it, events lost from the end or every anchor lost); the loss is recorded as a keyed
+/// event numbered after the lost events (after the head, for anchors), so verification knows exactly what is gone.
+/// Damage inside the log is never repaired, only restored.
 /// </summary>
 public static class AuditRepair
 {
@@ -18,10 +19,21 @@ public static class AuditRepair
     /// <summary>The count of torn bytes kept aside.</summary>
     public const string TornBytes = "torn_bytes";
 
+    /// <summary>The count naming the last event whose anchors were lost (the log's head when the loss was recorded).</summary>
+    public const string AnchorsLostThrough = "anchors_lost_through";
+
+    /// <summary>The rule of the event that records every anchor lost.</summary>
+    public const string AnchorsLostRule = "audit.anchors_lost";
+
     /// <summary>Why a verification's finding cannot be repaired as asked, or null when it can.</summary>
-    public static string? Refusal(AuditVerification verification, bool acceptLoss)
+    /// <param name="verification">What verification found.</param>
+    /// <param name="acceptLoss">Whether the operator accepts a loss.</param>
+    /// <param name="target">The option naming the audit trail in the repair command shown ("--root DIR" or "--azure"), or empty.</param>
+    public static string? Refusal(AuditVerification verification, bool acceptLoss, string target = "")
     {
         ArgumentNullException.ThrowIfNull(verification);
+        ArgumentNullException.ThrowIfNull(target);
+        var repair = target.Length == 0 ? "`datahub audit repair --accept-loss`" : $"`datahub audit repair --accept-loss {target}`";
         if (verification.Intact)
         {
             return null;
@@ -32,12 +44,33 @@ public static class AuditRepair
             return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit log from its backup (docs/runbook.md).";
         }
 
+        // Anchors gone are never only a crash: whatever else is lost with them, the operator accepts their loss or restores them.
+        if (loss.AnchorsLostFrom is { } store)
+        {
+            var also = loss.OnlyTorn
+                ? " The log's last line is torn as well."
+                : loss.EventsLost ? $" Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing from the log's end as well." : string.Empty;
+            return acceptLoss
+                ? null
+                : $"The log holds anchored events but {store} holds no anchor that can be read: the anchors are gone.{also} Restore them from their backup; if there is none, {repair} records {(loss.EventsLost ? "both losses" : "their loss")} in the log and anchors it afresh.";
+        }
+
         return loss.OnlyTorn || acceptLoss
             ? null
-            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss` records the loss and continues the chain.";
+            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit log from its backup; if there is none, {repair} records the loss and continues the chain.";
     }
 
-    /// <summary>The entry that records a repair: what was lost, and where any torn bytes were kept.</summary>
+    /// <summary>The entry that records every anchor lost while the log's head was event <paramref name="head"/>.</summary>
+    /// <param name="store">The anchor store as messages name it.</param>
+    /// <param name="head">The last event before this record (a loss recorded just before it, if any).</param>
+    public static AuditEntry AnchorsLostEntry(string store, long head) =>
+        new(
+            AuditKinds.AuditRepaired,
+            Rule: AnchorsLostRule,
+            Detail: string.Create(CultureInfo.InvariantCulture, $"The anchors kept outside the log ({store}) were lost: none could be read when the log's head was event {head}, and the loss was accepted by the operator. Events 1 to {head} can no longer be checked against anchors (events cut from the log's end before this one would not show); from this event the log is anchored afresh."),
+            Counts: new Dictionary<string, long>(StringComparer.Ordinal) { [AnchorsLostThrough] = head });
+
+    /// <summary>The entry that records events lost from the end (a torn line, events missing), and where any torn bytes were kept; anchors lost are recorded by <see cref="AnchorsLostEntry"/>.</summary>
     /// <param name="loss">What was lost.</param>
     /// <param name="keptAt">Where the torn bytes were kept, or null when there were none.</param>
     /// <param name="tornSha256">SHA-256 of the torn bytes, or null.</param>

@@ -4,12 +4,17 @@ namespace DataHub.Core.Audit;
 /// <param name="Last">The last event, or null for an empty log.</param>
 /// <param name="Head">The head the log keeps apart from its events, or null when it has none.</param>
 /// <param name="LatestAnchor">The anchor recorded last outside the log, or null when there is none.</param>
-public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? LatestAnchor = null);
+public sealed record AuditTail(AuditEvent? Last, AuditHead? Head, AuditAnchor? LatestAnchor = null)
+{
+    /// <summary>The anchor store as messages name it, when it holds no anchor that can be read though the log holds anchored events (<see cref="AuditAnchoring.AnchorsGoneAsync"/>); null otherwise.</summary>
+    public string? AnchorsGoneFrom { get; init; }
+}
 
 /// <summary>
 /// Seals new events onto a log's end under the audit key, shared by every log so they keep one chain the same way. It
-/// first checks the end can be chained to (the last event's seal holds, the head does not name a later event), and
-/// refuses with <see cref="AuditChainBrokenException"/> otherwise: writing on would bury the damage under new events.
+/// first checks the end can be chained to (the last event's seal holds, the head does not name a later event, the anchors
+/// are still there), and refuses with <see cref="AuditChainBrokenException"/> otherwise: writing on would bury the damage
+/// under new events.
 /// A log that ends in legacy, unkeyed events gets an <see cref="AuditKinds.AuditKeyed"/> event first, which seals them.
 /// </summary>
 public sealed class AuditSealer(IAuditKeyProvider keys)
@@ -49,6 +54,36 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
         return AuditChain.SealAt(entry, lostThrough + 1, lastGood.Hash, time, key);
     }
 
+    /// <summary>
+    /// Seals the records of a repair: the events lost from the end (numbered after them, chained to the last event that
+    /// survived), then, when the anchors are gone too, their loss (chained to the record before it), so one write keeps both.
+    /// </summary>
+    /// <param name="loss">What verification found lost.</param>
+    /// <param name="keptAt">Where the torn bytes were kept, or null.</param>
+    /// <param name="tornSha256">SHA-256 of the torn bytes, or null.</param>
+    /// <param name="tornBytes">How many torn bytes were kept.</param>
+    /// <param name="time">When the repair is recorded.</param>
+    /// <param name="cancellationToken">Cancels getting the key.</param>
+    public async Task<IReadOnlyList<AuditEvent>> SealRepairsAsync(AuditEndLoss loss, string? keptAt, string? tornSha256, long tornBytes, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var sealedEvents = new List<AuditEvent>(2);
+        var previous = loss.LastGood;
+        if (loss.EventsLost)
+        {
+            var lost = await SealRepairAsync(AuditRepair.Entry(loss, keptAt, tornSha256, tornBytes), loss.LastGood, loss.LostThrough, time, cancellationToken).ConfigureAwait(false);
+            sealedEvents.Add(lost);
+            previous = new AuditHead(lost.Sequence, lost.Hash);
+        }
+
+        if (loss.AnchorsLostFrom is { } store)
+        {
+            sealedEvents.Add(await SealRepairAsync(AuditRepair.AnchorsLostEntry(store, previous.Sequence), previous, previous.Sequence, time, cancellationToken).ConfigureAwait(false));
+        }
+
+        return sealedEvents;
+    }
+
     /// <summary>Checks that the end of a log can be chained to; throws what is wrong and how to fix it otherwise.</summary>
     /// <exception cref="AuditChainBrokenException">The last event fails its seal, or the head names a later or different event.</exception>
     public async Task CheckAsync(AuditTail tail, CancellationToken cancellationToken)
@@ -85,6 +120,14 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
         {
             throw new AuditChainBrokenException($"The audit log's event {lastSequence} is not the one its head records: the log was rewritten.", AuditChainBrokenException.RestoreAdvice);
         }
+
+        // Writing on would start new anchors, and the next verification could no longer tell a log cut at its end.
+        if (tail.AnchorsGoneFrom is { } store)
+        {
+            throw new AuditChainBrokenException(
+                $"The audit log holds anchored events but {store} holds no anchor that can be read: the anchors are gone (deleted or emptied), so events cut from the log's end could no longer be told.",
+                AuditChainBrokenException.AnchorsAdvice);
+        }
     }
 }
 
@@ -99,6 +142,9 @@ public sealed class AuditChainBrokenException(string finding, string fix) : Exce
 
     /// <summary>The fix for events missing from the end.</summary>
     public const string LossAdvice = "Restore the audit log from its backup; if there is none, `datahub audit verify` shows what is missing and `datahub audit repair --accept-loss` records the loss and continues the chain (add --azure for the Azure audit table; docs/runbook.md).";
+
+    /// <summary>The fix for anchors gone while the log holds anchored events.</summary>
+    public const string AnchorsAdvice = "Restore the anchors (anchors/ under the root, or the Azure anchor container) from their backup; if there is none, `datahub audit repair --accept-loss` records in the audit log that the anchors were lost and anchors it afresh, and the hub writes again (add --root DIR for a root other than the current folder, or --azure for the Azure hub; docs/runbook.md). A log of only legacy (unkeyed) events is never refused for this.";
 
     /// <summary>The fix for an event changed in place.</summary>
     public const string RestoreAdvice = "Run `datahub audit verify` (add --azure for the Azure audit table) to see where, and restore the audit log from its backup (docs/runbook.md).";

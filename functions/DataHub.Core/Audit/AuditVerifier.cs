@@ -92,6 +92,7 @@ public static class AuditVerifier
         private readonly Dictionary<string, AuditKey?> _keys = new(StringComparer.Ordinal);
         private readonly List<string> _notes = [];
         private long _anchorable;
+        private long _overdue;
         private AuditEvent? _previous;
         private long _count;
         private long _legacy;
@@ -157,9 +158,21 @@ public static class AuditVerifier
                 return Broken(e.Sequence, $"event {e.Sequence} is not the event {differs.Source} records: the log was rewritten.");
             }
 
-            if (e.IsKeyed && AuditAnchoring.EndsStep(e.Entry.Kind))
+            if (IsAnchorsLossAt(e))
+            {
+                // The events before it lost their anchors and the loss is on record: they are reported by it, not as unanchored.
+                _notes.Add($"the anchors of {(e.Sequence == 2 ? "event" : "events")} {Range(1, e.Sequence - 1)} lost, recorded by event {e.Sequence}: {e.Entry.Detail}");
+                _unanchored.Clear();
+            }
+
+            if (AuditAnchoring.WasAnchored(e))
             {
                 _anchorable++;
+                if (AuditAnchoring.ShouldBeAnchored(e, evidence.Time.GetUtcNow()))
+                {
+                    _overdue++;
+                }
+
                 if (!_stored.Contains(e.Sequence))
                 {
                     _unanchored.Add(e);
@@ -209,7 +222,15 @@ public static class AuditVerifier
                         : $"the log ends at event {last} but {beyond.Source} records event {beyond.Sequence}: events {Range(last + 1, beyond.Sequence)} are missing from its end");
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn);
+                // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
+                string? anchorsGone = null;
+                if (evidence.AnchorStore is { } store && _overdue > 0 && _stored.Count == 0)
+                {
+                    findings.Add($"{store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")} though the log holds {_anchorable} anchored events: the anchors were deleted or overwritten");
+                    anchorsGone = store;
+                }
+
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -246,6 +267,7 @@ public static class AuditVerifier
         private async Task<AuditVerification?> UnaccountedAsync(long last, CancellationToken cancellationToken)
         {
             var findings = new List<string>();
+            string? anchorsGone = null;
             if (evidence.AnchorStore is { } store)
             {
                 foreach (var unreadable in evidence.UnreadableAnchors)
@@ -253,9 +275,15 @@ public static class AuditVerifier
                     _notes.Add($"{unreadable} cannot be read as an anchor (a record cut off by a crash, or altered)");
                 }
 
-                if (_anchorable > 0 && _stored.Count == 0)
+                // As writers weigh it: anchored events from the last few minutes may be waiting for their writers' anchors.
+                if (_overdue > 0 && _stored.Count == 0)
                 {
                     findings.Add($"the log holds {_anchorable} anchored events, the latest event {_unanchored[^1].Sequence}, but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten");
+                    anchorsGone = store;
+                }
+                else if (_anchorable > 0 && _stored.Count == 0)
+                {
+                    _notes.Add($"{store} holds no anchor yet, and the log's {_anchorable} anchored {(_anchorable == 1 ? "event is" : "events are")} from the last {AuditAnchoring.Grace.TotalMinutes:0} minutes: their writers record the anchors just after them (writers refuse, and verify breaks, once one is older than that with still no anchor)");
                 }
                 else if (_unanchored.Count > 0)
                 {
@@ -300,7 +328,15 @@ public static class AuditVerifier
                 findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
             }
 
-            return findings.Count == 0 ? null : Broken(last + 1, string.Join("; ", findings) + ".");
+            if (findings.Count == 0)
+            {
+                return null;
+            }
+
+            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
+            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
+            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
+            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
         }
 
         private bool IsJustSwitched(AuditedRecord record) =>
@@ -366,6 +402,13 @@ public static class AuditVerifier
             && e.Entry.Counts is { } counts
             && counts.GetValueOrDefault(AuditRepair.LostFrom) == expected
             && counts.GetValueOrDefault(AuditRepair.LostTo) == e.Sequence - 1;
+
+        private static bool IsAnchorsLossAt(AuditEvent e) =>
+            e.IsKeyed
+            && e.Entry.Kind == AuditKinds.AuditRepaired
+            && e.Entry.Rule == AuditRepair.AnchorsLostRule
+            && e.Entry.Counts is { } counts
+            && counts.GetValueOrDefault(AuditRepair.AnchorsLostThrough) == e.Sequence - 1;
 
         private static string Range(long from, long to) =>
             from == to ? from.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{from}–{to}");
@@ -438,7 +481,7 @@ public sealed record AuditEvidence(IReadOnlyList<AuditAnchor> Anchors)
 /// <param name="Message">What was found.</param>
 public sealed record AuditVerification(bool Intact, long EventsChecked, long? BrokenAt, string Message)
 {
-    /// <summary>Set when the only damage is at the log's end (a torn line, events missing): what `audit repair` can seal.</summary>
+    /// <summary>Set when the damage is at the log's end (a torn line, events missing, every anchor gone): what `audit repair` can seal.</summary>
     public AuditEndLoss? EndLoss { get; init; }
 
     /// <summary>Things worth knowing that do not break the chain (legacy events, repairs recorded, a lagging head).</summary>
@@ -453,4 +496,11 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
 {
     /// <summary>True when nothing but the torn event is missing: a crash, with no recorded event lost.</summary>
     public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1;
+
+    /// <summary>True when events are lost from the end (a torn line, events missing), not only anchors.</summary>
+    public bool EventsLost => Torn || LostThrough > LastGood.Sequence;
+
+    /// <summary>The anchor store as messages name it when every anchor is lost (with or without events lost from the end):
+    /// the repair records, after any events lost, that the events so far can no longer be checked against anchors; null otherwise.</summary>
+    public string? AnchorsLostFrom { get; init; }
 }

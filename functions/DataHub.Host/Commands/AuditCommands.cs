@@ -89,7 +89,7 @@ internal static class AuditCommands
 
         var repairRoot = CommonOptions.Root();
         var repairAzure = AzureOption();
-        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end (when the audit log cannot be restored from backup) and continue the chain." };
+        var acceptLoss = new Option<bool>("--accept-loss") { Description = "Also record events lost from the log's end, or every anchor lost (when the audit log or its anchors cannot be restored from backup), and continue the chain." };
         var repair = new Command("repair", "Seal a torn last line: keep its bytes in audit/torn/, cut the log back to its last sound event, and record the repair as an audited event.") { repairRoot, repairAzure, acceptLoss };
         repair.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
@@ -101,7 +101,7 @@ internal static class AuditCommands
                 return ExitCodes.Ok;
             }
 
-            if (AuditRepair.Refusal(before, parse.GetValue(acceptLoss)) is { } refusal)
+            if (AuditRepair.Refusal(before, parse.GetValue(acceptLoss), site.Target) is { } refusal)
             {
                 env.Error.WriteLine($"Audit chain BROKEN at event {before.BrokenAt}: {before.Message}");
                 env.Error.WriteLine(refusal);
@@ -183,6 +183,8 @@ internal static class AuditCommands
         {
             output.WriteLine(result.EndLoss switch
             {
+                { AnchorsLostFrom: { } store, EventsLost: true } => $"Fix: restore the audit log and its anchors ({store}) from their backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records both losses (the log's end and the anchors) in the audit log and anchors it afresh (docs/runbook.md).",
+                { AnchorsLostFrom: { } store } => $"Fix: restore the anchors ({store}) from their backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records their loss in the audit log and anchors it afresh (docs/runbook.md).",
                 { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
                 not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
                 null => "Fix: restore the audit log and its anchors from their backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",

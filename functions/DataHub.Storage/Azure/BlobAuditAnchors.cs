@@ -115,7 +115,7 @@ public sealed class BlobAuditAnchors : IAuditAnchorStore
             && long.TryParse(parts[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
             && long.TryParse(parts[fields[0]], NumberStyles.None, CultureInfo.InvariantCulture, out var inverted)
             && inverted == long.MaxValue - sequence
-            && parts[fields[2]].Length == 64
+            && AuditAnchor.CanName(sequence, parts[fields[2]].ToString())
                 ? new AuditAnchor(sequence, parts[fields[2]].ToString(), $"anchor blob {_container.Name}/{name}")
                 : null;
     }

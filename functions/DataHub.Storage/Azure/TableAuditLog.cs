@@ -60,7 +60,8 @@ public sealed class TableAuditLog : IAuditLog
                 // The anchor is read first: anchors are recorded after their events commit, so any event it names is in the table by now.
                 var anchor = await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
                 var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
-                var sealedEvents = await _sealer.SealAsync(entry, new AuditTail(last, HeadOf(head), anchor), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                var tail = new AuditTail(last, HeadOf(head), anchor) { AnchorsGoneFrom = await AnchorsGoneAsync(anchor, cancellationToken).ConfigureAwait(false) ? Anchors.Name : null };
+                var sealedEvents = await _sealer.SealAsync(entry, tail, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await CommitAsync(sealedEvents, head, cancellationToken).ConfigureAwait(false);
@@ -102,22 +103,29 @@ public sealed class TableAuditLog : IAuditLog
                 throw new InvalidOperationException("The audit table's end changed since it was verified; run `datahub audit verify --azure` again.");
             }
 
+            // Sealing the end while the anchors are gone would start fresh anchors and hide their loss: only a repair recording it goes on.
+            if (loss.AnchorsLostFrom is null && await AnchorsGoneAsync(await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"The anchors ({Anchors.Name}) are gone as well; run `datahub audit verify --azure` again, then `datahub audit repair --accept-loss --azure` to record their loss too.");
+            }
+
             // A table row is written whole, so there is never a torn line to keep aside: only lost events are recorded.
-            var repaired = await _sealer.SealRepairAsync(AuditRepair.Entry(loss, null, null, 0), loss.LastGood, loss.LostThrough, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var repaired = await _sealer.SealRepairsAsync(loss, null, null, 0, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             try
             {
-                await CommitAsync([repaired], head, cancellationToken).ConfigureAwait(false);
+                // One transaction: the events lost and the anchors lost are recorded together or not at all.
+                await CommitAsync(repaired, head, cancellationToken).ConfigureAwait(false);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
             {
-                if (!await IsCommittedAsync(repaired, cancellationToken).ConfigureAwait(false))
+                if (!await IsCommittedAsync(repaired[^1], cancellationToken).ConfigureAwait(false))
                 {
                     throw new InvalidOperationException("The audit table changed while it was being repaired; run `datahub audit verify --azure` again.", ex);
                 }
             }
 
-            await AnchorAsync([repaired], cancellationToken).ConfigureAwait(false);
-            return repaired;
+            await AnchorAsync(repaired, cancellationToken).ConfigureAwait(false);
+            return repaired[^1];
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -169,6 +177,19 @@ public sealed class TableAuditLog : IAuditLog
             }
 
             return (head, final);
+        }
+        catch (FormatException ex)
+        {
+            throw new AuditChainBrokenException($"An event in audit table {_table.Name} cannot be read: {ex.Message}", AuditChainBrokenException.RestoreAdvice);
+        }
+    }
+
+    /// <summary>True when the anchor container holds no anchor though the table holds anchored events (read only when <paramref name="latest"/> is null).</summary>
+    private async Task<bool> AnchorsGoneAsync(AuditAnchor? latest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AuditAnchoring.AnchorsGoneAsync(Anchors, latest, () => ReadAsync(cancellationToken), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {

@@ -68,7 +68,7 @@ public sealed class LocalAuditAnchors : IAuditAnchorStore
     {
         try
         {
-            return JsonSerializer.Deserialize(line, StorageJson.Default.AuditAnchorRecord) is { Hash: { } hash } r ? new AuditAnchor(r.Seq, hash, $"{source} ({r.Kind} event)") : null;
+            return JsonSerializer.Deserialize(line, StorageJson.Default.AuditAnchorRecord) is { Hash: { } hash } r && AuditAnchor.CanName(r.Seq, hash) ? new AuditAnchor(r.Seq, hash, $"{source} ({r.Kind} event)") : null;
         }
         catch (JsonException)
         {

@@ -9,7 +9,7 @@ namespace DataHub.Storage.Local;
 /// The audit trail as JSON Lines at "{root}/audit/audit-log.jsonl", one sealed event per line, plus
 /// "{root}/audit/audit-head.json" naming the last event and anchors outside the audit folder (<see cref="LocalAuditAnchors"/>).
 /// Appends are serialised across processes by a lock file, sealed under the audit key (<see cref="AuditSealer"/>), and
-/// refused while the log's end is broken; a torn last line is kept aside and sealed only by <see cref="RepairAsync"/>.
+/// refused while the log's end is broken (or its anchors are gone); a torn last line is kept aside and sealed only by <see cref="RepairAsync"/>.
 /// </summary>
 public sealed class LocalAuditLog : IAuditLog
 {
@@ -117,6 +117,12 @@ public sealed class LocalAuditLog : IAuditLog
             throw new InvalidOperationException("The audit log's end changed since it was verified; run `datahub audit verify` again.");
         }
 
+        // Sealing the end while the anchors are gone would start fresh anchors and hide their loss: only a repair recording it goes on.
+        if (loss.AnchorsLostFrom is null && await AuditAnchoring.AnchorsGoneAsync(_anchors, await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false), () => ReadableEvents().ToAsyncEnumerable(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"The anchors ({_anchors.Name}) are gone as well; run `datahub audit verify` again, then `datahub audit repair --accept-loss` to record their loss too.");
+        }
+
         string? keptAt = null;
         string? tornSha = null;
         long tornBytes = 0;
@@ -142,8 +148,8 @@ public sealed class LocalAuditLog : IAuditLog
             }
         }
 
-        var repaired = await _sealer.SealRepairAsync(AuditRepair.Entry(loss, keptAt, tornSha, tornBytes), loss.LastGood, loss.LostThrough, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return await WriteAsync([repaired], terminated: good is null || good.Terminated, cancellationToken).ConfigureAwait(false);
+        var repaired = await _sealer.SealRepairsAsync(loss, keptAt, tornSha, tornBytes, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(repaired, terminated: good is null || good.Terminated, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<AuditEvent> WriteAsync(IReadOnlyList<AuditEvent> sealedEvents, bool terminated, CancellationToken cancellationToken)
@@ -187,7 +193,32 @@ public sealed class LocalAuditLog : IAuditLog
         var line = JsonLinesFile.Last(_logPath);
         var last = line is null ? null : Parse(line, refuse: true);
         var anchor = await _anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
-        return (new AuditTail(last, ReadHead(), anchor), line is null || line.Terminated);
+        var anchorsGone = await AuditAnchoring.AnchorsGoneAsync(_anchors, anchor, () => ReadableEvents().ToAsyncEnumerable(), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return (new AuditTail(last, ReadHead(), anchor) { AnchorsGoneFrom = anchorsGone ? _anchors.Name : null }, line is null || line.Terminated);
+    }
+
+    // Every event that reads, under the lock already held; a line that does not is for `audit verify` to report.
+    private IEnumerable<AuditEvent> ReadableEvents()
+    {
+        foreach (var line in JsonLinesFile.Read(_logPath, JsonLinesFile.Length(_logPath)))
+        {
+            if (TryParse(line.Bytes) is { } e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    private static AuditEvent? TryParse(byte[] line)
+    {
+        try
+        {
+            return AuditChain.FromJsonLine(line);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private AuditEvent Parse(StoredLine line, bool refuse = false)

@@ -151,6 +151,44 @@ public sealed class AzureAuditCommandTests(AuditedAzureHub hub) : IClassFixture<
     }
 
     [Fact]
+    public async Task Function_app_writes_no_audit_event_while_the_anchor_container_is_emptied_until_repair_records_the_loss()
+    {
+        var events = await hub.EventsAsync();
+        var anchors = new BlobServiceClient(hub.Emulator.ConnectionString).GetBlobContainerClient(AzureNames.AnchorsContainer);
+        var removed = new List<(string Name, BinaryData Content)>();
+        await foreach (var blob in anchors.GetBlobsAsync())
+        {
+            removed.Add((blob.Name, (await anchors.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content));
+            await anchors.DeleteBlobAsync(blob.Name);
+        }
+
+        try
+        {
+            removed.Should().NotBeEmpty();
+            hub.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+            var audit = TestHubs.Azure(hub.Emulator.ConnectionString, hub.Emulator.KeyRoot, hub.Clock).Audit;
+            var append = () => audit.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police"), CancellationToken.None);
+
+            await append.Should().ThrowAsync<AuditChainBrokenException>().WithMessage("*the anchor container anchors holds no anchor*gone*--accept-loss*");
+            (await hub.EventsAsync()).Should().HaveCount(events.Count, "nothing is sealed while the anchors are gone");
+            (await anchors.GetBlobsAsync().ToListAsync()).Should().BeEmpty("no fresh anchors are started");
+
+            var (code, output) = await hub.RunAsync("audit", "repair", "--accept-loss");
+            code.Should().Be(ExitCodes.Ok, output);
+            output.Should().Contain("Repaired as event " + (events.Count + 1)).And.Contain("Audit chain intact").And.Contain("the anchors of events 1–" + events.Count + " lost");
+            await append();
+            (await hub.RunAsync("audit", "verify")).Code.Should().Be(ExitCodes.Ok);
+        }
+        finally
+        {
+            foreach (var (name, content) in removed)
+            {
+                await anchors.GetBlobClient(name).UploadAsync(content, overwrite: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Azure_audit_commands_without_storage_settings_exit_3_naming_the_settings()
     {
         using var output = new StringWriter();

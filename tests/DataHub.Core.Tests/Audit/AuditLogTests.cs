@@ -177,6 +177,33 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Repair_refuses_to_seal_a_torn_line_without_recording_the_anchors_gone_meanwhile()
+    {
+        // A verification made while the anchors were there, and the anchors deleted before the repair runs.
+        var log = await LogWithEventsAsync(3, AuditKinds.Archived);
+        var bytes = File.ReadAllBytes(log.LogPath);
+        File.WriteAllBytes(log.LogPath, bytes[..^40]);
+        var loss = (await Trail(log).VerifyAsync(default)).EndLoss!;
+        loss.OnlyTorn.Should().BeTrue();
+        loss.AnchorsLostFrom.Should().BeNull();
+        File.Delete(AnchorsPath);
+        _clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+
+        var repair = () => log.RepairAsync(loss, default);
+        (await repair.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*anchors*gone*--accept-loss*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes[..^40], "nothing is sealed");
+        File.Exists(AnchorsPath).Should().BeFalse("no fresh anchors are started");
+
+        var verified = await Trail(log).VerifyAsync(default);
+        verified.EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath);
+        AuditRepair.Refusal(verified, acceptLoss: false).Should().Contain("anchors are gone").And.Contain("torn");
+        var repaired = await log.RepairAsync(verified.EndLoss!, default);
+        (await log.ReadAsync(default).ToListAsync()).Select(e => e.Entry.Rule).TakeLast(2).Should().Equal("audit.torn_line", AuditRepair.AnchorsLostRule);
+        repaired.Entry.Counts![AuditRepair.AnchorsLostThrough].Should().Be(4);
+        (await Trail(log).VerifyAsync(default)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Repair_keeps_the_torn_bytes_aside_records_the_loss_and_the_chain_continues()
     {
         var log = await LogWithEventsAsync(3);
@@ -246,6 +273,92 @@ public sealed class AuditLogTests : IDisposable
         // Dropping the last keyed event and re-chaining it unkeyed is a downgrade, not a legacy log.
         Write(log, events.Take(4).Select(Line).Append(Line(UnkeyedAudit.Seal(events[4].Entry, events[3], events[4].Time))));
         (await VerifyAsync(log)).Message.Should().Contain("unkeyed after keyed");
+    }
+
+    private AuditTrail Trail(LocalAuditLog log) => new(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, null, null, _clock);
+
+    private string AnchorsPath => Path.Combine(_root.Path, LocalAuditAnchors.RelativePath);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Appends_refuse_a_log_whose_anchors_are_gone_until_repair_records_their_loss_and_verify_notes_it(bool emptied)
+    {
+        var log = await LogWithEventsAsync(3, AuditKinds.Archived);
+        var events = await log.ReadAsync(default).ToListAsync();
+        _clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        if (emptied)
+        {
+            File.WriteAllBytes(AnchorsPath, []);
+        }
+        else
+        {
+            File.Delete(AnchorsPath);
+        }
+
+        var bytes = File.ReadAllBytes(log.LogPath);
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*anchors/audit-anchors.jsonl holds no anchor*gone*--accept-loss*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes, "a refused append writes nothing");
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Should().BeEmpty("no fresh anchors are started");
+
+        var gone = await Trail(log).VerifyAsync(default);
+        gone.Intact.Should().BeFalse();
+        gone.EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath);
+        AuditRepair.Refusal(gone, acceptLoss: false).Should().Contain("--accept-loss");
+        AuditRepair.Refusal(gone, acceptLoss: true).Should().BeNull();
+
+        var repaired = await log.RepairAsync(gone.EndLoss!, default);
+        repaired.Sequence.Should().Be(4, "no event is lost: the record follows the head");
+        repaired.PreviousHash.Should().Be(events[^1].Hash);
+        repaired.Entry.Rule.Should().Be(AuditRepair.AnchorsLostRule);
+        repaired.Entry.Counts![AuditRepair.AnchorsLostThrough].Should().Be(3);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(4);
+
+        await append();
+        var after = await Trail(log).VerifyAsync(default);
+        after.Intact.Should().BeTrue(after.Message);
+        after.Notes.Should().ContainSingle().Which.Should().StartWith("the anchors of events 1–3 lost, recorded by event 4: ");
+    }
+
+    [Fact]
+    public async Task A_log_with_no_anchored_event_yet_is_written_to_and_anchored_without_an_anchors_file()
+    {
+        var log = await LogWithEventsAsync(2);
+        File.Exists(AnchorsPath).Should().BeFalse("received events are not anchored");
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.Anchors.ReadAsync(default).ToListAsync()).Select(a => a.Sequence).Should().Equal(3);
+    }
+
+    [Fact]
+    public async Task Anchored_events_without_anchors_do_not_stop_writers_within_the_grace_and_do_after_it()
+    {
+        // On a fresh Azure hub several instances may commit anchored events before the first of them records its anchor.
+        var log = await LogWithEventsAsync(2, AuditKinds.Archived);
+        File.Delete(AnchorsPath);
+        _clock.Advance(AuditAnchoring.Grace - TimeSpan.FromSeconds(10));
+        var within = await Trail(log).VerifyAsync(default);
+        within.Intact.Should().BeTrue(within.Message);
+        within.Notes.Should().Contain(n => n.Contains("holds no anchor yet", StringComparison.Ordinal) && n.Contains("writers refuse", StringComparison.Ordinal));
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        File.Delete(AnchorsPath);
+
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*holds no anchor*gone*");
+        (await Trail(log).VerifyAsync(default)).EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath, "verify weighs the grace as writers do");
+    }
+
+    [Fact]
+    public async Task A_first_anchored_event_left_without_its_anchor_stops_writers_after_the_grace()
+    {
+        // A crash between the hub's first anchored event and its anchor: once the grace has passed it is the anchors gone.
+        var log = await LogWithEventsAsync(1, AuditKinds.Archived);
+        File.Delete(AnchorsPath);
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received), default);
+        _clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        await append.Should().ThrowAsync<AuditChainBrokenException>();
     }
 
     [Fact]
