@@ -25,6 +25,14 @@ public sealed class DeliveryLedgerTests
     private static AuditEntry Police(string kind, string sha, string? rule = null, Dictionary<string, long>? counts = null) =>
         new(kind, "police", "police-da-incidents", "DSA-FS-2024-POL-01", sha, "landing/police/police-da-incidents/may.csv", "police-" + sha[..16], rule, Counts: counts);
 
+    // An attempt at the file at path that read and pseudonymised 10 rows, all accepted; what it did next is the test's.
+    private static AuditEntry[] Attempt(string sha, string path) =>
+    [
+        Police(AuditKinds.Received, sha) with { Path = path, BatchId = null },
+        Police(AuditKinds.Validated, sha, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = path },
+        Police(AuditKinds.Pseudonymised, sha, counts: new() { ["rows"] = 10 }) with { Path = path },
+    ];
+
     [Fact]
     public void A_retry_after_a_failed_attempt_is_the_same_delivery_and_a_resend_is_a_duplicate()
     {
@@ -152,16 +160,14 @@ public sealed class DeliveryLedgerTests
         var batch = "police-" + a[..16];
         const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
         const string fileB = "landing/police/police-da-incidents/file-22222222.csv";
-        var deliveries = DeliveryLedger.From(Events(
+        var deliveries = DeliveryLedger.From(Events([
             Police(AuditKinds.Received, a) with { Path = fileB, BatchId = null },
             Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
             Police(AuditKinds.InProgress, a, "receipt.held") with { Path = fileA, BatchId = null },
             Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
-            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+            .. Attempt(a, fileA),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
-            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }));
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }]));
 
         deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
             (DeliveryOutcomes.Failed, 1, 0L),
@@ -178,19 +184,15 @@ public sealed class DeliveryLedgerTests
         const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
         const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
         var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
-        var deliveries = DeliveryLedger.From(Events(
-            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+        var deliveries = DeliveryLedger.From(Events([
+            .. Attempt(a, fileA),
             Police(AuditKinds.Written, a) with { Path = manifest },
-            Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileC },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileC },
+            .. Attempt(a, fileC),
             Police(AuditKinds.Written, a) with { Path = manifest },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
             Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA },
-            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }));
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }]));
 
         deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal(
             (DeliveryOutcomes.Duplicate, 0L),
@@ -208,15 +210,13 @@ public sealed class DeliveryLedgerTests
         const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
         const string fileC = "landing/police/police-da-incidents/file-22222222.csv";
         var manifest = $"secure/police-da-incidents/_batches/{batch}.json";
-        var deliveries = DeliveryLedger.From(Events(
-            Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = fileA },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = fileA },
+        var deliveries = DeliveryLedger.From(Events([
+            .. Attempt(a, fileA),
             Police(AuditKinds.Received, a) with { Path = fileC, BatchId = null },
             Police(AuditKinds.Written, a) with { Path = manifest },
             Police(AuditKinds.Deleted, a, "receipt.taken_over") with { Path = manifest },
             Police(AuditKinds.Received, a) with { Path = fileA, BatchId = null },
-            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA }));
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA }]));
 
         deliveries[0].Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Duplicate, RowsStored = 0L }, "its commit was withdrawn, so its rows are not in the marts");
     }
@@ -231,10 +231,8 @@ public sealed class DeliveryLedgerTests
         const string may = "landing/police/police-da-incidents/file-11111111.csv";
         const string unrouted = "quarantine/_unrouted/20250502T080000000-file-33333333.csv";
         static AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, Agreement: "none", Path: path, Rule: rule);
-        var deliveries = DeliveryLedger.From(Events(
-            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+        var deliveries = DeliveryLedger.From(Events([
+            .. Attempt(a, may),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
             Police(AuditKinds.Received, b) with { Path = may, BatchId = null },
@@ -243,7 +241,7 @@ public sealed class DeliveryLedgerTests
             Deleted($"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv", "retention.raw"),
             Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv", "retention.quarantine"),
             Deleted(unrouted, "retention.quarantine"),
-            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart")));
+            Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart")]));
 
         deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
             (DeliveryOutcomes.Stored, "raw mart"),
@@ -260,10 +258,8 @@ public sealed class DeliveryLedgerTests
         var batchB = "police-" + b[..16];
         const string may = "landing/police/police-da-incidents/file-11111111.csv";
         AuditEntry Deleted(string path, string rule) => new(AuditKinds.Deleted, "police", "police-da-incidents", "DSA-FS-2024-POL-01", Path: path, Rule: rule);
-        var deliveries = DeliveryLedger.From(Events(
-            Police(AuditKinds.Received, a) with { Path = may, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = may },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = may },
+        var deliveries = DeliveryLedger.From(Events([
+            .. Attempt(a, may),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet" },
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batchA}.json" },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batchA}/file-11111111.csv" },
@@ -277,7 +273,7 @@ public sealed class DeliveryLedgerTests
             Deleted($"quarantine/police/police-da-incidents/{b[..16]}-file-11111111.csv.report.json", "retention.quarantine"),
             Deleted($"secure/police-da-incidents/_batches/{batchA}.json", "retention.mart"),
             Deleted($"secure/police-da-incidents/quarter=2025Q1/{batchA}.0123456789abcdef.parquet", "retention.mart"),
-            Deleted($"secure/kpi/v=20250502T080000Z-1/person_values.parquet", "retention.derived_tables")));
+            Deleted($"secure/kpi/v=20250502T080000Z-1/person_values.parquet", "retention.derived_tables")]));
 
         deliveries.Select(d => (d.Outcome, string.Join(' ', d.RetentionDeleted))).Should().Equal(
             (DeliveryOutcomes.Stored, "raw mart"),
@@ -296,22 +292,17 @@ public sealed class DeliveryLedgerTests
         var batch = "police-" + a[..16];
         const string file = "landing/police/police-da-incidents/file-11111111.csv";
         const string copy = "landing/police/police-da-incidents/file-22222222.csv";
-        var rows = new Dictionary<string, long> { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 };
-        var deliveries = DeliveryLedger.From(Events(
+        var deliveries = DeliveryLedger.From(Events([
             Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
-            Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: rows) with { Path = copy },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = copy },
+            .. Attempt(a, copy),
             Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null },
             Police(AuditKinds.Failed, a, "ingest.failed") with { Path = copy },
-            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: rows) with { Path = file },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            .. Attempt(a, file),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/quarter=2025Q1/{batch}.0123456789abcdef.parquet" },
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
             Police(AuditKinds.Received, a) with { Path = copy, BatchId = null },
-            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = copy }));
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = copy }]));
 
         deliveries.Select(d => (d.Outcome, d.RowsStored)).Should().Equal((DeliveryOutcomes.Stored, 10L), (DeliveryOutcomes.Duplicate, 0L));
         deliveries[0].DataQuarters.Should().Equal(Quarter.Parse("2025Q1"));
@@ -324,14 +315,12 @@ public sealed class DeliveryLedgerTests
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         const string file = "landing/police/police-da-incidents/file-11111111.csv";
-        var deliveries = DeliveryLedger.From(Events(
+        var deliveries = DeliveryLedger.From(Events([
             Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
-            Police(AuditKinds.Received, a) with { Path = file, BatchId = null },
-            Police(AuditKinds.Validated, a, counts: new() { ["rows_read"] = 10, ["rows_accepted"] = 10, ["rows_rejected"] = 0 }) with { Path = file },
-            Police(AuditKinds.Pseudonymised, a, counts: new() { ["rows"] = 10 }) with { Path = file },
+            .. Attempt(a, file),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
-            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null }));
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = file, BatchId = null }]));
 
         deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, RowsStored = 10L });
     }
