@@ -1,4 +1,7 @@
+using Azure;
+using Azure.Security.KeyVault.Secrets;
 using DataHub.Core.Hub;
+using DataHub.Core.Pseudonymisation;
 using DataHub.Functions;
 using DataHub.Host.Embedded;
 using DataHub.Storage.Azure;
@@ -7,6 +10,7 @@ using DataHub.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Moq;
 
 namespace DataHub.Azure.Tests;
 
@@ -20,6 +24,15 @@ internal static class TestHubs
     {
         Keys(root);
         return EmbeddedHub.Open(root, Protocols, time);
+    }
+
+    /// <summary>The Function App's key provider over a Key Vault that answers every read with 503 (an outage).</summary>
+    public static IKeyProvider UnreachableKeyVault(TimeProvider time)
+    {
+        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
+        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
+        return new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, time);
     }
 
     /// <summary>Creates the pseudonymisation and audit key files under <paramref name="keyRoot"/> when missing, as `datahub key init` does.</summary>

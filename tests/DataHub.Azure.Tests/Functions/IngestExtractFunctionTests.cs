@@ -277,10 +277,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
     public async Task Key_vault_unreachable_fails_the_attempt_clearly_and_writes_nothing()
     {
         Use(5);
-        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
-        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
-        var app = App(replace: s => s.AddSingleton<IKeyProvider>(new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, _clock)));
+        var app = App(replace: s => s.AddSingleton<IKeyProvider>(TestHubs.UnreachableKeyVault(_clock)));
         var delivery = await LandAsync(app);
 
         var failed = await FluentActions.Awaiting(() => delivery.To(Function(app))).Should().ThrowAsync<IngestAttemptFailedException>();

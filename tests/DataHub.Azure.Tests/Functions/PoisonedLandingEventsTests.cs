@@ -250,14 +250,11 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     public async Task A_tidy_failure_does_not_hide_the_sweeps_own_failure()
     {
         var extract = Extracts[5];
-        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
-        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
 
         // The queue service is down: nothing listens where the client looks for it, past its retries.
         var down = new QueueClient(new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1/{AzureNames.LandingEventsPoisonQueue}"), TestHubs.QuickRetries(maxRetries: 1).Configure(new QueueClientOptions()));
         var app = App(s => s
-            .AddSingleton<IKeyProvider>(new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, _clock))
+            .AddSingleton<IKeyProvider>(TestHubs.UnreachableKeyVault(_clock))
             .AddSingleton(sp => Tidy(sp, down)));
         await Deliveries.LandAsync(Hub(app).Store, ConnectionString, extract);
         _clock.Advance(TimeSpan.FromMinutes(3));

@@ -44,10 +44,7 @@ public sealed class SweepLandingFunctionTests(AzuriteFixture fixture) : IClassFi
     public async Task A_file_left_in_landing_by_a_key_outage_is_stored_by_the_sweep_once_the_key_is_back()
     {
         var extract = Extracts[0];
-        var secrets = new Mock<SecretClient>(MockBehavior.Strict);
-        secrets.Setup(c => c.GetSecretAsync(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new RequestFailedException(503, "Service Unavailable"));
-        var outage = App(s => s.AddSingleton<IKeyProvider>(new KeyVaultKeyProvider(secrets.Object, AzureNames.DefaultKeySecretName, _clock)));
+        var outage = App(s => s.AddSingleton<IKeyProvider>(TestHubs.UnreachableKeyVault(_clock)));
         var delivery = await Deliveries.LandAsync(Hub(outage).Store, ConnectionString, extract);
         await FluentActions.Awaiting(() => delivery.To(TestHubs.Function<IngestExtractFunction>(outage))).Should().ThrowAsync<IngestAttemptFailedException>();
 
