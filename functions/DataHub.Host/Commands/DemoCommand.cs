@@ -86,10 +86,13 @@ public static class DemoCommand
         var ingest = new IngestExtract(hub.Context);
 
         // A root that already holds other deliveries under the demo's names (a real root given by mistake): stop before
-        // writing anything (WaitingAsync throws), rather than replace a waiting file that has no receipt yet.
+        // writing anything, rather than replace a waiting file that has no receipt yet.
         foreach (var file in files)
         {
-            await WaitingAsync(hub, LandingPathOf(file), file.Content, cancellationToken);
+            if (await hub.HoldsAnotherAsync(LandingPathOf(file), file.Content.Length, () => new MemoryStream(file.Content, writable: false), cancellationToken))
+            {
+                throw new LandingNameTakenException(LandingPathOf(file));
+            }
         }
 
         return await terminal.ProgressAsync("Ingesting", files.Count, async advance =>
@@ -98,7 +101,8 @@ public static class DemoCommand
             foreach (var file in files)
             {
                 var path = LandingPathOf(file);
-                var outcome = await ingest.HandleAsync(path, (await LandAsync(hub, path, file.Content, cancellationToken)).ETag, cancellationToken);
+                var landed = await hub.LandAsync(path, file.Content.Length, () => new MemoryStream(file.Content, writable: false), (s, ct) => s.WriteAsync(file.Content, ct).AsTask(), cancellationToken);
+                var outcome = await ingest.HandleAsync(path, landed.ETag, cancellationToken);
                 outcomes.Add(outcome);
                 if (!terminal.IsRich)
                 {
@@ -113,59 +117,6 @@ public static class DemoCommand
     }
 
     private static string LandingPathOf(SyntheticFile file) => $"{LandingPath.Container}/{file.Partner}/{file.Feed}/{file.FileName}";
-
-    // Writes the demo file into landing, never over another: the same content already waiting there is taken as it is.
-    // A name freed between the write and the look (the waiting file handled meanwhile) is written again.
-    private static async Task<StoredObject> LandAsync(EmbeddedHub hub, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await hub.Context.Store.WriteAsync(path, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.CreateNew, cancellationToken);
-            }
-            catch (ObjectExistsException) when (attempt < 3)
-            {
-                if (await WaitingAsync(hub, path, content, cancellationToken) is { } same)
-                {
-                    return same;
-                }
-            }
-        }
-    }
-
-    // The version waiting at the path when it holds exactly this content; null when nothing waits there.
-    private static async Task<StoredObject?> WaitingAsync(EmbeddedHub hub, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        if (await hub.Context.Store.GetAsync(path, cancellationToken) is not { } existing)
-        {
-            return null;
-        }
-
-        if (existing.Length == content.Length)
-        {
-            try
-            {
-                var waiting = await hub.Context.Store.OpenReadAsync(path, existing.ETag, cancellationToken);
-                await using (waiting)
-                {
-                    using var copy = new MemoryStream(content.Length);
-                    await waiting.CopyToAsync(copy, cancellationToken);
-                    if (copy.GetBuffer().AsSpan(0, (int)copy.Length).SequenceEqual(content.Span))
-                    {
-                        return existing;
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
-            {
-                // Handled or replaced while it was read: look again.
-                return await WaitingAsync(hub, path, content, cancellationToken);
-            }
-        }
-
-        throw new LandingNameTakenException(path);
-    }
 
     /// <summary>Prints, per feed: files, rows accepted and rejected, files quarantined, and the share of stored rows carrying each key.</summary>
     public static void PrintSummary(Terminal terminal, IReadOnlyList<IngestOutcome> outcomes)

@@ -141,51 +141,36 @@ public sealed class EmbeddedHub : IDisposable
             return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
         }
 
-        StoredObject? landed = null;
-        for (var attempt = 1; landed is null; attempt++)
+        StoredObject landed;
+        try
         {
-            try
-            {
-                landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false)
-                    ?? await Context.Store.WriteAsync(
-                        path,
-                        async (output, token) =>
-                        {
-                            var (length, written) = (source.Length, source.LastWriteTimeUtc);
-                            var input = source.OpenRead();
-                            await using (input.ConfigureAwait(false))
-                            {
-                                await input.CopyToAsync(output, token).ConfigureAwait(false);
-                            }
-
-                            // A file its sender is still writing (an upload under way) would be copied cut short and stored as
-                            // the whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
-                            source.Refresh();
-                            if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
-                            {
-                                throw new SourceChangedException();
-                            }
-                        },
-                        WriteOptions.CreateNew,
-                        cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectExistsException)
-            {
-                // Another file of this name is waiting in landing (a partner's delivery not yet handled, or one being handled):
-                // it has no receipt until it is claimed, so replacing it would lose it without a trace. The same content
-                // landing there meanwhile is this delivery's; anything else is left as it is and this copy is not made. A
-                // file handled and moved out between the two looks has freed the name: the copy is tried again, a few times.
-                landed = await WaitingCopyAsync(path, source, cancellationToken).ConfigureAwait(false);
-                if (landed is null && (attempt >= 3 || await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not null))
+            landed = await LandAsync(
+                path,
+                source.Length,
+                source.OpenRead,
+                async (output, token) =>
                 {
-                    throw new LandingNameTakenException(path);
-                }
-            }
-            catch (ObjectRefusedException)
-            {
-                // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
-                return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
-            }
+                    var (length, written) = (source.Length, source.LastWriteTimeUtc);
+                    var input = source.OpenRead();
+                    await using (input.ConfigureAwait(false))
+                    {
+                        await input.CopyToAsync(output, token).ConfigureAwait(false);
+                    }
+
+                    // A file its sender is still writing (an upload under way) would be copied cut short and stored as the
+                    // whole delivery, and the complete file later as a second batch: the copy is abandoned instead.
+                    source.Refresh();
+                    if (!source.Exists || source.Length != length || source.LastWriteTimeUtc != written || output.Length != length)
+                    {
+                        throw new SourceChangedException();
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectRefusedException)
+        {
+            // The landing folder is (or lies under) a link: nothing is written through it; the handler refuses the path.
+            return await ingest.HandleAsync(path, null, cancellationToken).ConfigureAwait(false);
         }
 
         // The same content being handled by another delivery at this moment: once that one ends (or its claim lapses),
@@ -219,11 +204,52 @@ public sealed class EmbeddedHub : IDisposable
         return await ingest.HandleAsync(path, landed.ETag, cancellationToken).ConfigureAwait(false);
     }
 
-    // The version at the path when it holds exactly the file's content already; null otherwise.
-    private async Task<StoredObject?> WaitingCopyAsync(string path, FileInfo source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a file into landing at <paramref name="path"/> with <paramref name="write"/>, never over another: a partner's
+    /// delivery waiting there has no receipt until it is claimed, so replacing it would lose it without a trace. The same
+    /// content already waiting is taken as this file; a name freed between the write and the look (the waiting file handled
+    /// meanwhile) is written again, a few times.
+    /// </summary>
+    /// <param name="path">The landing path.</param>
+    /// <param name="length">The file's length in bytes.</param>
+    /// <param name="open">Opens the file's content from its first byte, to compare it with a file waiting at the path.</param>
+    /// <param name="write">Writes the file's content.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="LandingNameTakenException">Landing holds a different file at the path: neither is touched.</exception>
+    internal async Task<StoredObject> LandAsync(string path, long length, Func<Stream> open, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await WaitingCopyAsync(path, length, open, cancellationToken).ConfigureAwait(false)
+                    ?? await Context.Store.WriteAsync(path, write, WriteOptions.CreateNew, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectExistsException)
+            {
+                if (await WaitingCopyAsync(path, length, open, cancellationToken).ConfigureAwait(false) is { } same)
+                {
+                    return same;
+                }
+
+                if (attempt >= 3 || await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    throw new LandingNameTakenException(path);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when landing holds a different file at <paramref name="path"/> than the one <paramref name="open"/> reads.</summary>
+    internal async Task<bool> HoldsAnotherAsync(string path, long length, Func<Stream> open, CancellationToken cancellationToken) =>
+        await WaitingCopyAsync(path, length, open, cancellationToken).ConfigureAwait(false) is null
+        && await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false) is not null;
+
+    // The version at the path when it holds exactly the content `open` reads; null otherwise.
+    private async Task<StoredObject?> WaitingCopyAsync(string path, long length, Func<Stream> open, CancellationToken cancellationToken)
     {
         var existing = await Context.Store.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (existing is null || existing.Length != source.Length)
+        if (existing is null || existing.Length != length)
         {
             return null;
         }
@@ -233,7 +259,7 @@ public sealed class EmbeddedHub : IDisposable
             var landed = await Context.Store.OpenReadAsync(path, existing.ETag, cancellationToken).ConfigureAwait(false);
             await using (landed.ConfigureAwait(false))
             {
-                var input = source.OpenRead();
+                var input = open();
                 await using (input.ConfigureAwait(false))
                 {
                     var waiting = await SHA256.HashDataAsync(landed, cancellationToken).ConfigureAwait(false);
