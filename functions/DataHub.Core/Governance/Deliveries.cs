@@ -291,14 +291,13 @@ public static partial class DeliveryLedger
 
         public string? Batch => _batch;
 
-        public string Partner => partner;
-
-        public string Feed => feed;
-
         /// <summary>Records the end of retention of one of this delivery's copies (<paramref name="holding"/>, an index of Holdings); its batch's mart files count only when it stored them.</summary>
         public void Delete(int holding) => _deleted[holding] |= holding != MartHolding || DeliveryOutcomes.StoresRows(Outcome);
 
         public string Outcome { get; set; } = DeliveryOutcomes.Received;
+
+        // What a file whose batch is committed is: stored, or partly rejected when the batch left rows out.
+        private string StoredOutcome => _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
 
         public string? Rule { get; set; }
 
@@ -359,12 +358,12 @@ public static partial class DeliveryLedger
                 case AuditKinds.Duplicate when committedItsBatch:
                     // An attempt of this file committed the batch and was stopped before it recorded its outcome: the file
                     // taken up again is "already stored", by itself. Its rows are in the marts, stored by this delivery.
-                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
+                    Outcome = StoredOutcome;
                     break;
                 case AuditKinds.Archived when Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress:
                     // In progress too: the same file picked up twice at once (the sweep beside the queue trigger) records
                     // the second attempt's wait, while the first stores it.
-                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
+                    Outcome = StoredOutcome;
                     break;
                 case AuditKinds.Duplicate:
                     (Outcome, Rule) = (DeliveryOutcomes.Duplicate, entry.Rule);
@@ -381,7 +380,7 @@ public static partial class DeliveryLedger
                     break;
                 case AuditKinds.Failed when entry.Rule == IngestExtract.ArchiveFailedRule:
                     // The batch was stored and its receipt completed; only moving the landing copy failed (it is archived later).
-                    Outcome = _rowsRejected > 0 ? DeliveryOutcomes.PartlyRejected : DeliveryOutcomes.Stored;
+                    Outcome = StoredOutcome;
                     break;
                 case AuditKinds.Failed:
                     Outcome = DeliveryOutcomes.Failed;
