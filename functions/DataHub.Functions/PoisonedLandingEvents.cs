@@ -51,7 +51,7 @@ public sealed class PoisonedLandingEvents
     }
 
     /// <summary>Reads the queue's messages a page at a time (a pass that outlasts the hiding time ends early, and the next
-/// sweep goes on), deletes those whose file has left landing, and logs the counts.</summary>
+    /// sweep goes on), deletes those whose file has left landing, and logs the counts.</summary>
     /// <exception cref="RequestFailedException">The queue could not be read (other than its not existing yet).</exception>
     /// <exception cref="InvalidOperationException">The queue could not be made (no Queue endpoint is configured).</exception>
     public async Task<PoisonedLandingEventsResult> TidyAsync(CancellationToken cancellationToken)
@@ -186,7 +186,7 @@ public sealed class PoisonedLandingEvents
             await _queue.Value.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
             return Settled.Removed;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString())
+        catch (RequestFailedException ex) when (IsElsewhere(ex))
         {
             // Another reader took it after its hidden time ran out (or deleted it): it is that reader's now.
             return Settled.TakenElsewhere;
@@ -199,11 +199,14 @@ public sealed class PoisonedLandingEvents
         {
             await _queue.Value.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString())
+        catch (RequestFailedException ex) when (IsElsewhere(ex))
         {
             // Its hidden time ran out during the pass and another reader has it, or it is visible already.
         }
     }
+
+    // The message is gone (deleted) or its pop receipt is stale: another reader has it since its hidden time ran out.
+    private static bool IsElsewhere(RequestFailedException ex) => ex.Status == 404 || ex.ErrorCode == QueueErrorCode.PopReceiptMismatch.ToString();
 
     private enum Settled
     {
