@@ -178,13 +178,7 @@ public sealed class MartCatalog(IObjectStore store)
             {
                 // A file where the manifests' folder should be: none of the feed's manifests can be read, so its quarter files
                 // would all look uncommitted (clean-up would delete every one). The feed is damaged, never empty.
-                var ex = DamagedManifestException.FolderIsAFile(item.Path);
-                if (damaged is null)
-                {
-                    throw ex;
-                }
-
-                damaged(ex);
+                Report(DamagedManifestException.FolderIsAFile(item.Path));
                 continue;
             }
 
@@ -201,13 +195,7 @@ public sealed class MartCatalog(IObjectStore store)
             var manifest = MartManifest.Parse(bytes);
             if (manifest is null || !Belongs(manifest, feed, item.Path))
             {
-                var ex = DamagedManifestException.FolderIsAFile(item.Path);
-                if (damaged is null)
-                {
-                    throw ex;
-                }
-
-                damaged(ex);
+                Report(new DamagedManifestException(item.Path));
                 continue;
             }
 
@@ -215,6 +203,17 @@ public sealed class MartCatalog(IObjectStore store)
         }
 
         return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
+
+        // Told to the caller that reads past damage; thrown otherwise.
+        void Report(DamagedManifestException ex)
+        {
+            if (damaged is null)
+            {
+                throw ex;
+            }
+
+            damaged(ex);
+        }
     }
 
     // A manifest's bytes, or null when it has been withdrawn (or, with ifMatch, is no longer that version).

@@ -82,7 +82,7 @@ public sealed class BatchVisibilityTests
 
         var read = () => new MartCatalog(hub.Store).CommittedAsync("police-da-incidents", default);
 
-        await read.Should().ThrowAsync<DamagedManifestException>();
+        (await read.Should().ThrowAsync<DamagedManifestException>()).WithMessage("*is damaged (not a manifest, or it lists files outside its batch)*");
     }
 
     [Fact]
