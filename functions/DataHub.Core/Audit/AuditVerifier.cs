@@ -224,9 +224,9 @@ public static class AuditVerifier
 
                 // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
                 string? anchorsGone = null;
-                if (evidence.AnchorStore is { } store && _overdue > 0 && _stored.Count == 0)
+                if (evidence.AnchorStore is { } store && AnchorsGone(store) is { } gone)
                 {
-                    findings.Add($"{store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")} though the log holds {_anchorable} anchored events: the anchors were deleted or overwritten");
+                    findings.Add(gone);
                     anchorsGone = store;
                 }
 
@@ -276,9 +276,9 @@ public static class AuditVerifier
                 }
 
                 // As writers weigh it: anchored events from the last few minutes may be waiting for their writers' anchors.
-                if (_overdue > 0 && _stored.Count == 0)
+                if (AnchorsGone(store) is { } gone)
                 {
-                    findings.Add($"the log holds {_anchorable} anchored events, the latest event {_unanchored[^1].Sequence}, but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten");
+                    findings.Add(gone);
                     anchorsGone = store;
                 }
                 else if (_anchorable > 0 && _stored.Count == 0)
@@ -338,6 +338,11 @@ public static class AuditVerifier
             var broken = Broken(last + 1, string.Join("; ", findings) + ".");
             return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
         }
+
+        // The finding when an anchored event is overdue for its anchor and the store holds none; null otherwise.
+        private string? AnchorsGone(string store) => _overdue > 0 && _stored.Count == 0
+            ? $"the log holds {_anchorable} anchored events{(_unanchored.Count > 0 ? $", the latest event {_unanchored[^1].Sequence}," : string.Empty)} but {store} holds {(evidence.UnreadableAnchors.Count == 0 ? "no anchor" : "no anchor that can be read")}: the anchors were deleted or overwritten"
+            : null;
 
         private bool IsJustSwitched(AuditedRecord record) =>
             !record.NotCurrent && record.SwitchedAt is { } switched && evidence.Time.GetUtcNow() - switched is var ago && ago <= JustSwitched && ago >= -JustSwitched;
