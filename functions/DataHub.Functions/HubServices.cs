@@ -21,8 +21,8 @@ namespace DataHub.Functions;
 /// <summary>
 /// The Function App's services, registered once from its app settings (<see cref="AzureNames"/>): Blob and Table
 /// storage, the Queue client of the landing events poison queue (made at the sweep's first tidy), the Key Vault keys
-/// (pseudonymisation and audit), the audit anchors, the protocols, scratch space, the clock and logging, composed into the <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the
-/// same <see cref="AddDataHub"/>.
+/// (pseudonymisation and audit), the audit anchors, the protocols, scratch space, the clock and logging, composed into
+/// the <see cref="HubContext"/> the Core handlers run on. Program.cs and the tests call the same <see cref="AddDataHub"/>.
 /// </summary>
 public static class HubServices
 {
