@@ -17,8 +17,8 @@ public sealed class MartBatchWriter : IAsyncDisposable
     // Quarter files finished at once at the end of a batch (each finish is CPU work and holds its pages in memory).
     private const int ParallelFiles = 2;
 
-    // Quarter files committed at once: a commit waits on the store (a local one on its fsync, about 30 ms a file on this
-    // project's machines; a remote one on a round trip), not on a core, so more go side by side than are finished.
+    // Quarter files committed at once: a commit waits on the store (a local one on its fsync, a remote one on a round
+    // trip), not on a core, so more go side by side than are finished.
     private const int ParallelCommits = 8;
 
     private readonly IObjectStore _store;

@@ -43,6 +43,8 @@ public sealed class DuplicateRows : IDisposable
     public DuplicateRows(IScratchSpace? scratch = null, int memoryEntries = DefaultMemoryEntries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryEntries, 16);
+        // Twice as many slots as entries must fit an array's length.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(memoryEntries, 1 << 28);
         _scratch = scratch ?? new InMemoryScratchSpace();
         _cipher.Key = RandomNumberGenerator.GetBytes(16);
         _cipher.Mode = CipherMode.ECB;
@@ -61,8 +63,9 @@ public sealed class DuplicateRows : IDisposable
     public int Runs => _runs.Count;
 
     /// <summary>
-    /// Asks the processor to fetch the table slot a later <see cref="IsRepeat"/> of <paramref name="hash"/> starts at, so
-    /// that its cache line arrives while the caller parses the row (the table is 16 MB: nearly every lookup misses the cache).
+    /// Asks the processor to fetch the table slot a later <see cref="IsRepeat"/> of <paramref name="hash"/> starts at, and each
+    /// spilled run's filter line, so that they arrive while the caller parses the row (the table is 16 MB and each filter
+    /// 2 MB: nearly every lookup misses the cache).
     /// </summary>
     /// <remarks>A prefetch instruction (SSE, in every x86-64 processor) does not wait for the memory, as a read would; it
     /// never faults, and it changes nothing but the cache. Elsewhere (Arm) it does nothing.</remarks>
@@ -244,7 +247,8 @@ public sealed class DuplicateRows : IDisposable
             }
         }
 
-        /// <summary>Asks the processor to fetch the cache line <see cref="MayContain"/> of <paramref name="hash"/> reads.</summary>
+        /// <summary>Asks the processor to fetch the cache line <see cref="MayContain"/> of <paramref name="hash"/> reads (SSE only:
+        /// the caller checks).</summary>
         public unsafe void Prefetch(ulong hash)
         {
             fixed (ulong* line = &_bits[Line(hash)])
@@ -282,7 +286,8 @@ public sealed class DuplicateRows : IDisposable
     /// <summary>One spilled run: keyed values in a scratch file, grouped in buckets by their top bits, with its filter and
     /// the buckets' offsets in memory.</summary>
     /// <remarks>Buckets of about 512 values (4 KB) each: a lookup reads the one bucket its value falls in. Grouping by the top
-    /// bits is one counting pass, where sorting the run cost the reading worker a tenth of a second at every spill.</remarks>
+    /// bits takes a counting pass and a placing pass, where sorting the run cost the reading worker about a tenth of a
+    /// second at every spill.</remarks>
     private sealed class SpilledRun : IDisposable
     {
         private const int BucketEntries = 512;

@@ -61,6 +61,26 @@ public sealed class DuplicateRowsTests
         expectedRepeats.Should().BeGreaterThan(2000);
     }
 
+    [Theory]
+    [InlineData(3000)]
+    [InlineData(4096)]
+    [InlineData(5000)]
+    public void Repeats_are_found_in_runs_of_many_buckets(int memoryEntries)
+    {
+        // Runs of a few thousand hashes are laid out in several buckets by their keyed values' top bits: every hash must be
+        // found in its bucket, and none of the never-seen ones.
+        using var seen = new DuplicateRows(new CountingScratch(), memoryEntries);
+        var hashes = Enumerable.Range(0, memoryEntries * 5).Select(i => Hash("INC" + i, "2018-01-01")).ToArray();
+        foreach (var hash in hashes)
+        {
+            seen.IsRepeat(hash).Should().BeFalse();
+        }
+
+        seen.Runs.Should().Be(4);
+        hashes.Should().OnlyContain(h => seen.IsRepeat(h), "every hash is found again, in the table or in its run's bucket");
+        Enumerable.Range(0, 5000).Select(i => Hash("other" + i)).Should().NotContain(h => seen.IsRepeat(h));
+    }
+
     [Fact]
     public void Distinct_rows_are_never_taken_for_repeats_whatever_the_filters_say()
     {
