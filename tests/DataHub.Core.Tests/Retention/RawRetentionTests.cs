@@ -1,5 +1,6 @@
 using System.Text;
 using DataHub.Core.Audit;
+using DataHub.Core.Governance;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
 using DataHub.Core.Retention;
@@ -47,6 +48,28 @@ public sealed class RawRetentionTests
             written.Should().NotContain(UnkeyedLabel.Of(rest), "an unkeyed hash of the path can be worked back to it");
             audited.Should().Contain("landing/_processed/~" + hub.Labels.Label(rest));
         }
+    }
+
+    [Fact]
+    public async Task The_hubs_archived_copy_of_a_partner_whose_protocol_was_removed_is_deleted_by_the_path_it_was_archived_at()
+    {
+        // The board's deliveries table matches a deletion to the copy by its path: a label-only path matches nothing.
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        await fixture.Store.WriteAsync(
+            "landing/_processed/police/police-da-incidents/police-0011223344556677/Jane Smith 4857773456.csv", (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
+        var protocols = fixture.Hub.Protocols;
+        var hub = fixture.Hub with { Protocols = new ProtocolSet(protocols.Partners.Where(p => p.Partner != "police"), protocols.Profiles.Values) };
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        await new EnforceRetention(hub).RunAsync(default);
+
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        var audit = await fixture.AuditAsync();
+        audit.Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Rule == EnforceRetention.RawRule).Select(e => e.Entry.Path)
+            .Should().Contain(archived, "the hub archived the file there, as the audit already says").And.HaveCount(2)
+            .And.NotContain(p => p!.Contains("Jane", StringComparison.Ordinal), "a path the hub did not archive is still named by its label");
+        DeliveryLedger.From(audit).Should().ContainSingle().Which.RetentionDeleted.Should().Contain("raw");
     }
 
     [Fact]
