@@ -156,7 +156,7 @@ public sealed class IngestExtract
         }
 
         await using var file = opened;
-        await _filing.AuditAsync(file, AuditKinds.Received, null, $"Received {file.Label}.", ExtractFiling.Counts(("bytes", found.Length)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Received, null, ReceivedDetail(file.Label, file.Labels.KeyVersion), ExtractFiling.Counts(("bytes", found.Length)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var decision = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today);
         file.Agreement = decision.AgreementId;
         await _filing.AuditAsync(file, AuditKinds.ProtocolDecision, decision.Rule, decision.Reason, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -232,6 +232,21 @@ public sealed class IngestExtract
 
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
+
+    /// <summary>
+    /// The received event's sentence: the file's label and the key version it was made under, so a file taken up again after
+    /// the key turned (labelled anew) can be told from another file of the same content (<see cref="LabelKeyVersionOf"/>).
+    /// </summary>
+    public static string ReceivedDetail(string label, string? keyVersion) =>
+        keyVersion is null ? $"Received {label}." : $"Received {label}, labelled under key version {keyVersion}.";
+
+    /// <summary>The key version a received event's label was made under (<see cref="ReceivedDetail"/>); null when it does not say (an event from before it did).</summary>
+    public static string? LabelKeyVersionOf(string? detail)
+    {
+        const string Under = ", labelled under key version ";
+        var at = detail?.LastIndexOf(Under, StringComparison.Ordinal) ?? -1;
+        return at < 0 || !detail!.EndsWith('.') ? null : detail[(at + Under.Length)..^1];
+    }
 
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
