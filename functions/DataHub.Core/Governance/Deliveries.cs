@@ -169,13 +169,18 @@ public static partial class DeliveryLedger
             {
                 // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
                 // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
-                // latest failure: the key may have turned since, and with it the file's label.
+                // latest failure, or of the latest attempt with no outcome whose label was made under another key version:
+                // the key may have turned since, and with it the file's label (under one key, another label is another file).
+                var labelledUnder = IngestExtract.LabelKeyVersionOf(entry.Detail);
                 var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
-                    ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
+                    ?? (same.Any(d => d.Names(entry.Path))
+                        ? null
+                        : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed || (d.Outcome is DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.LabelledUnderAnotherKey(labelledUnder))));
                 if (retried is not null)
                 {
                     retried.Attempts++;
                     retried.Outcome = DeliveryOutcomes.Received;
+                    retried.Relabel(entry.Path, labelledUnder);
                     continue;
                 }
 
@@ -286,8 +291,12 @@ public static partial class DeliveryLedger
         private long _stored;
         private long _rowsRejected;
 
-        // The file's label, the last part of the landing path it was received at (a refused path has none).
-        private readonly string? _label = received.Entry.Path is { } path && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
+        // The file's labels, the last part of each landing path it was received at (a refused path has none): one per key
+        // version it was received under.
+        private readonly List<string> _labels = LabelOf(received.Entry.Path) is { } label ? [label] : [];
+
+        // The key version its latest label was made under, when the received event says.
+        private string? _labelKeyVersion = IngestExtract.LabelKeyVersionOf(received.Entry.Detail);
 
         public string? Batch => _batch;
 
@@ -303,22 +312,40 @@ public static partial class DeliveryLedger
 
         public int Attempts { get; set; } = 1;
 
+        /// <summary>True when this file's latest label was made under a key version other than <paramref name="keyVersion"/> (both known).</summary>
+        public bool LabelledUnderAnotherKey(string? keyVersion) =>
+            keyVersion is not null && _labelKeyVersion is not null && !string.Equals(keyVersion, _labelKeyVersion, StringComparison.Ordinal);
+
+        /// <summary>Takes the label of <paramref name="path"/>, where the file was received again under <paramref name="keyVersion"/>, as one of its own.</summary>
+        public void Relabel(string? path, string? keyVersion)
+        {
+            if (LabelOf(path) is { } label && !_labels.Contains(label))
+            {
+                _labels.Add(label);
+            }
+
+            _labelKeyVersion = keyVersion ?? _labelKeyVersion;
+        }
+
         /// <summary>
         /// True when <paramref name="path"/> is this file's: where it landed, its archived copy (a duplicate's with a
         /// time after it) or its quarantined copy (the content hash before it).
         /// </summary>
         public bool Names(string? path)
         {
-            if (_label is null || path is null)
+            if (_labels.Count == 0 || path is null)
             {
                 return false;
             }
 
             var name = path[(path.LastIndexOf('/') + 1)..];
-            return name == _label
-                || name.EndsWith("-" + _label, StringComparison.Ordinal)
-                || name.StartsWith(_label + ".duplicate-", StringComparison.Ordinal);
+            return _labels.Exists(label => name == label
+                || name.EndsWith("-" + label, StringComparison.Ordinal)
+                || name.StartsWith(label + ".duplicate-", StringComparison.Ordinal));
         }
+
+        // The last part of a path.
+        private static string? LabelOf(string? path) => path is not null && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
 
         /// <summary>Applies one event of this file; <paramref name="committedItsBatch"/> when an attempt of it made the last commit of the event's batch.</summary>
         public void Apply(AuditEntry entry, bool committedItsBatch)

@@ -1,6 +1,7 @@
 using DataHub.Testing;
 using DataHub.Core.Audit;
 using DataHub.Core.Governance;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 
@@ -102,6 +103,30 @@ public sealed class DeliveryLedgerTests
 
         deliveries.Should().ContainSingle("one file was sent, and it was stored").Which
             .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
+    }
+
+    [Fact]
+    public void A_stopped_attempt_taken_up_again_under_a_new_key_is_the_same_delivery_and_another_file_under_one_key_is_not()
+    {
+        // The key turned between a stopped attempt and its retry, and with it the file's label: the retry names no delivery's
+        // path, but its label was made under another key version than the stopped attempt's. A copy under another name,
+        // received under the key the stopped attempt was labelled under, is another file.
+        var a = new string('a', 64);
+        const string stopped = "landing/police/police-da-incidents/file-11111111.csv";
+        AuditEntry Received(string path, string version) =>
+            Police(AuditKinds.Received, a) with { Path = path, BatchId = null, Detail = IngestExtract.ReceivedDetail(path[(path.LastIndexOf('/') + 1)..], version) };
+        IReadOnlyList<Delivery> TakenUp(string path, string version) => DeliveryLedger.From(Events([
+            Received(stopped, "v1"),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = stopped, BatchId = null },
+            Received(path, version),
+            .. Attempt(a, path).Skip(1),
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/police-{a[..16]}/{path[(path.LastIndexOf('/') + 1)..]}" }]));
+
+        TakenUp("landing/police/police-da-incidents/file-22222222.csv", "v2").Should().ContainSingle("one file was sent").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
+        TakenUp("landing/police/police-da-incidents/file-33333333.csv", "v1").Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Received, 1, 0L),
+            (DeliveryOutcomes.Stored, 1, 10L));
     }
 
     [Fact]
