@@ -234,14 +234,17 @@ public sealed class EnforceRetention
         {
             if (_paths is null)
             {
-                _paths = new HashSet<string>(StringComparer.Ordinal);
+                // Kept only once read whole: a read cut short is not taken for the log.
+                var paths = new HashSet<string>(StringComparer.Ordinal);
                 await foreach (var e in audit.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (e.Entry.Kind == AuditKinds.Archived && e.Entry.Path is { } path)
                     {
-                        _paths.Add(path);
+                        paths.Add(path);
                     }
                 }
+
+                _paths = paths;
             }
 
             return _paths;
