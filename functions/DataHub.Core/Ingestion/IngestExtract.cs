@@ -156,7 +156,7 @@ public sealed class IngestExtract
         }
 
         await using var file = opened;
-        await _filing.AuditAsync(file, AuditKinds.Received, null, ReceivedDetail(file.Label, file.Labels.KeyVersion), ExtractFiling.Counts(("bytes", found.Length)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Received, null, $"Received {file.Label}.", ExtractFiling.Counts(("bytes", found.Length)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var decision = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today);
         file.Agreement = decision.AgreementId;
         await _filing.AuditAsync(file, AuditKinds.ProtocolDecision, decision.Rule, decision.Reason, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -167,11 +167,12 @@ public sealed class IngestExtract
 
         var receiptKey = new ReceiptKey(path.Partner, path.Feed, file.Sha256);
         var owner = ClaimOwner.New();
-        var claim = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease), cancellationToken).ConfigureAwait(false);
+        var claim = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), cancellationToken).ConfigureAwait(false);
         switch (claim.Status)
         {
             case ClaimStatus.AlreadyCompleted:
                 file.BatchId = claim.Receipt.BatchId;
+                await AuditRetryAsync(file, path, claim.Receipt, cancellationToken).ConfigureAwait(false);
                 return await DuplicateAsync(file, claim.Receipt, cancellationToken).ConfigureAwait(false);
             case ClaimStatus.HeldByAnother:
                 await _filing.AuditAsync(file, AuditKinds.InProgress, "receipt.held", "Another worker is processing the same content.", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -179,6 +180,11 @@ public sealed class IngestExtract
         }
 
         file.BatchId = BatchIdFor(path.Partner, file.Sha256);
+        if (claim.Previous is { State: ReceiptState.Processing or ReceiptState.Failed } previous && !string.Equals(previous.Owner?.Token, owner.Token, StringComparison.Ordinal))
+        {
+            await AuditRetryAsync(file, path, previous, cancellationToken).ConfigureAwait(false);
+        }
+
         return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, decision, key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -234,18 +240,23 @@ public sealed class IngestExtract
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
     /// <summary>
-    /// The received event's sentence: the file's label and the key version it was made under, so a file taken up again after
-    /// the key turned (labelled anew) can be told from another file of the same content (<see cref="LabelKeyVersionOf"/>).
+    /// The retry event's sentence: the landing path (in its safe form) this same file was received at by the earlier attempt
+    /// the receipt records, labelled under key version <paramref name="keyVersion"/> (<see cref="RetriedPathOf"/>).
     /// </summary>
-    public static string ReceivedDetail(string label, string? keyVersion) =>
-        keyVersion is null ? $"Received {label}." : $"Received {label}, labelled under key version {keyVersion}.";
+    public static string RetryDetail(string earlierSafePath, string keyVersion) =>
+        $"Retry of the attempt that received this file at {earlierSafePath}, labelled under key version {keyVersion}.";
 
-    /// <summary>The key version a received event's label was made under (<see cref="ReceivedDetail"/>); null when it does not say (an event from before it did).</summary>
-    public static string? LabelKeyVersionOf(string? detail)
+    /// <summary>The earlier attempt's safe landing path a retry event names (<see cref="RetryDetail"/>); null when it names none.</summary>
+    public static string? RetriedPathOf(string? detail)
     {
-        const string Under = ", labelled under key version ";
-        var at = detail?.LastIndexOf(Under, StringComparison.Ordinal) ?? -1;
-        return at < 0 || !detail!.EndsWith('.') ? null : detail[(at + Under.Length)..^1];
+        const string At = "Retry of the attempt that received this file at ";
+        if (detail is null || !detail.StartsWith(At, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = detail.IndexOf(", labelled under key version ", At.Length, StringComparison.Ordinal);
+        return end > At.Length ? detail[At.Length..end] : null;
     }
 
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
@@ -333,10 +344,39 @@ public sealed class IngestExtract
             return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
         }
 
-        var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease), CancellationToken.None).ConfigureAwait(false);
+        var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), CancellationToken.None).ConfigureAwait(false);
         return again.Status == ClaimStatus.Claimed
             ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
             : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+    }
+
+    // When the receipt's attempt (one that failed, stopped, or stored the content and stopped before archiving it) was at
+    // this same landing path, labelled under another key version (the key turned since, and the file's label with it),
+    // records that this is that file's retry: under one key the same path has the same label, which the deliveries table
+    // tells the retry by; under two, only this tells it from another file of the same content.
+    private async Task AuditRetryAsync(LandedFile file, LandingPath path, Receipt earlier, CancellationToken cancellationToken)
+    {
+        if (earlier.SourcePath is not { } earlierPath || earlier.LabelKeyVersion is not { } version
+            || string.Equals(earlierPath, file.SafePath, StringComparison.Ordinal) || string.Equals(version, file.Labels.KeyVersion, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            var then = new FileLabels(await _hub.Keys.GetVersionAsync(version, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(then.LandingPath(path), earlierPath, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        catch (KeyUnavailableException)
+        {
+            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be.
+            return;
+        }
+
+        await _filing.AuditAsync(file, AuditKinds.Retry, null, RetryDetail(earlierPath, version), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     // An earlier attempt at this content may have committed its batch and died before completing the receipt (a takeover
