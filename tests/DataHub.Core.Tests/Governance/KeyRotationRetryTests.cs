@@ -1,4 +1,5 @@
 using System.Text;
+using DataHub.Core.Audit;
 using DataHub.Core.Governance;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Receipts;
@@ -27,13 +28,56 @@ public sealed class KeyRotationRetryTests
         var stopped = () => new IngestExtract(stopping).HandleAsync(Path, landed.ETag, stop.Token);
         await stopped.Should().ThrowAsync<OperationCanceledException>("the attempt records no outcome, as a killed process would not");
 
-        var rotated = fixture.Hub with { Keys = new FixedKeys("v2", 9) };
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
         var retried = await new IngestExtract(rotated).HandleAsync(Path, null, default);
 
         retried.Status.Should().Be(afterStoring ? IngestStatus.Duplicate : IngestStatus.Stored);
         var deliveries = DeliveryLedger.From(await fixture.AuditAsync());
         deliveries.Should().ContainSingle("one file was sent, " + because).Which
             .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 2L });
+    }
+
+    [Fact]
+    public async Task A_retry_stopped_again_and_taken_up_a_third_time_under_the_new_key_is_one_delivery_of_three_attempts()
+    {
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        foreach (var hub in new[] { fixture.Hub, rotated })
+        {
+            using var stop = new CancellationTokenSource();
+            var stopped = () => new IngestExtract(hub with { Store = new StopsAtMartWrite(fixture.Store, stop) }).HandleAsync(Path, landed.ETag, stop.Token);
+            await stopped.Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        (await new IngestExtract(rotated).HandleAsync(Path, null, default)).Status.Should().Be(IngestStatus.Stored);
+
+        var audit = await fixture.AuditAsync();
+        audit.Count(e => e.Entry.Kind == AuditKinds.Retry).Should().Be(1, "only the attempt whose label changed needs the receipt to say whose retry it is");
+        DeliveryLedger.From(audit).Should().ContainSingle("one file was sent, attempted three times").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 3, RowsStored = 2L });
+    }
+
+    [Fact]
+    public async Task Another_file_of_the_same_content_sent_after_a_rotation_is_its_own_delivery_beside_one_stopped_before_its_archiving()
+    {
+        using var fixture = new HubFixture();
+        using var stop = new CancellationTokenSource();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var stopped = () => new IngestExtract(fixture.Hub with { Receipts = new StopsOnceStored(fixture.Hub.Receipts, stop) }).HandleAsync(Path, landed.ETag, stop.Token);
+        await stopped.Should().ThrowAsync<OperationCanceledException>();
+        await fixture.Store.DeleteAsync(Path, null, default);
+
+        const string Later = "landing/police/police-da-incidents/feb.csv";
+        await fixture.Store.WriteAsync(Later, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        (await new IngestExtract(rotated).HandleAsync(Later, null, default)).Status.Should().Be(IngestStatus.Duplicate);
+
+        var audit = await fixture.AuditAsync();
+        audit.Should().NotContain(e => e.Entry.Kind == AuditKinds.Retry, "the new file was never received before");
+        DeliveryLedger.From(audit).Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            (DeliveryOutcomes.Received, 1),
+            (DeliveryOutcomes.Duplicate, 1));
     }
 
     /// <summary>Stops the attempt (as a killed process would) when it first writes a mart file.</summary>
