@@ -284,10 +284,12 @@ public sealed class EnforceRetention
         // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
         // label only (its path may name a person), in the audit, the outcome and any failure.
         var path = labels.StoredPath(item.Path, _hub.Protocols);
-        if (archived is not null && !string.Equals(path, item.Path, StringComparison.Ordinal))
+        if (archived is not null && !string.Equals(path, item.Path, StringComparison.Ordinal)
+            && string.Equals(labels.StoredPath(item.Path, _hub.Protocols, new HashSet<string>(StringComparer.Ordinal) { item.Path }), item.Path, StringComparison.Ordinal))
         {
-            // No agreement covers it: an entry the hub archived (a partner's whose protocol was removed) is still named as it
-            // is, so the deliveries table matches its deletion to the copy by path.
+            // No agreement covers it, and it has the shape of the hub's archive entry: one the hub archived (a partner's whose
+            // protocol was removed) is still named as it is, so the deliveries table matches its deletion to the copy by
+            // path. The audit is read only for such an entry.
             path = labels.StoredPath(item.Path, _hub.Protocols, await archived.ReadAsync(cancellationToken).ConfigureAwait(false));
         }
 
