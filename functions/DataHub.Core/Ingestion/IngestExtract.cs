@@ -180,12 +180,10 @@ public sealed class IngestExtract
         }
 
         file.BatchId = BatchIdFor(path.Partner, file.Sha256);
-        if (claim.Previous is { State: ReceiptState.Processing or ReceiptState.Failed } previous && !string.Equals(previous.Owner?.Token, owner.Token, StringComparison.Ordinal))
-        {
-            await AuditRetryAsync(file, path, previous, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, decision, key, cancellationToken).ConfigureAwait(false);
+        var retryOf = claim.Previous is { State: ReceiptState.Processing or ReceiptState.Failed } previous && !string.Equals(previous.Owner?.Token, owner.Token, StringComparison.Ordinal)
+            ? previous
+            : null;
+        return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, retryOf, decision, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -264,7 +262,7 @@ public sealed class IngestExtract
 
     // The claimed part: processed to an end (stored or quarantined, the receipt completed), or failed and counted.
     private async Task<IngestOutcome> ClaimedAsync(
-        LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Receipt receipt, ProtocolDecision decision, PseudonymisationKey key, CancellationToken cancellationToken)
+        LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Receipt receipt, Receipt? retryOf, ProtocolDecision decision, PseudonymisationKey key, CancellationToken cancellationToken)
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
@@ -281,6 +279,13 @@ public sealed class IngestExtract
         Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
+            // Under the heartbeat: looking up the earlier key (a vault read) or appending the event may take a while or fail,
+            // and the claim must stay held and its outcome counted as for any other step.
+            if (retryOf is not null)
+            {
+                await AuditRetryAsync(file, file.Path, retryOf, work.Token).ConfigureAwait(false);
+            }
+
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
             {
                 return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);

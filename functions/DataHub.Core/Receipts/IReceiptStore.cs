@@ -75,9 +75,9 @@ public enum ClaimStatus
 /// <param name="Status">What the claim got.</param>
 /// <param name="Receipt">The receipt as it now stands.</param>
 /// <param name="Previous">
-/// For a claim that replaced an existing receipt (see <see cref="ReceiptRules.Reclaim"/>), that receipt as it stood: whose
-/// attempt it took over, and at which landing path (in its safe form) that attempt had received the content. Null for a
-/// first claim.
+/// The existing receipt as the claim found it (one it replaced, see <see cref="ReceiptRules.Reclaim"/>, or one completed or
+/// held by another): whose attempt it was, and at which landing path (in its safe form) that attempt had received the
+/// content. Null for a first claim.
 /// </param>
 public sealed record ClaimResult(ClaimStatus Status, Receipt Receipt, Receipt? Previous = null);
 

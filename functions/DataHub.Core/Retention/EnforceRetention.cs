@@ -234,14 +234,22 @@ public sealed class EnforceRetention
         {
             if (_paths is null)
             {
-                // Kept only once read whole: a read cut short is not taken for the log.
+                // Kept only once read whole: a read cut short is not taken for the log. A log with a damaged line names no
+                // path here: the objects are then recorded by their labels, as for any object the hub did not archive.
                 var paths = new HashSet<string>(StringComparer.Ordinal);
-                await foreach (var e in audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    if (e.Entry.Kind == AuditKinds.Archived && e.Entry.Path is { } path)
+                    await foreach (var e in audit.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        paths.Add(path);
+                        if (e.Entry.Kind == AuditKinds.Archived && e.Entry.Path is { } path)
+                        {
+                            paths.Add(path);
+                        }
                     }
+                }
+                catch (AuditLineException)
+                {
+                    paths.Clear();
                 }
 
                 _paths = paths;

@@ -105,9 +105,9 @@ public sealed class DeliveryLedgerTests
             .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
     }
 
-    // After a key rotation: the file at path received under key version, its received event worded as the hub words it.
-    private static AuditEntry ReceivedUnder(string sha, string path, string version) =>
-        Police(AuditKinds.Received, sha) with { Path = path, BatchId = null, Detail = $"Received {path[(path.LastIndexOf('/') + 1)..]}, labelled under key version {version}." };
+    // The file at path received (its label is its path's last part), its received event worded as the hub words it.
+    private static AuditEntry ReceivedAt(string sha, string path) =>
+        Police(AuditKinds.Received, sha) with { Path = path, BatchId = null, Detail = $"Received {path[(path.LastIndexOf('/') + 1)..]}." };
 
     // The retry event of the file at path, whose earlier attempt the receipt records at earlier under key version.
     private static AuditEntry RetryOf(string sha, string path, string earlier, string version) =>
@@ -123,9 +123,9 @@ public sealed class DeliveryLedgerTests
         // earlier attempt (by its safe path) this file is the retry of.
         var a = new string('a', 64);
         var deliveries = DeliveryLedger.From(Events([
-            ReceivedUnder(a, FileV1, "v1"),
+            ReceivedAt(a, FileV1),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
             RetryOf(a, FileV2, FileV1, "v1"),
             .. Attempt(a, FileV2).Skip(1),
@@ -142,12 +142,12 @@ public sealed class DeliveryLedgerTests
         // label is the second's, which the delivery took as its own when the retry joined it.
         var a = new string('a', 64);
         var deliveries = DeliveryLedger.From(Events([
-            ReceivedUnder(a, FileV1, "v1"),
+            ReceivedAt(a, FileV1),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
             RetryOf(a, FileV2, FileV1, "v1"),
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
             .. Attempt(a, FileV2).Skip(1),
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/police-{a[..16]}/file-22222222.csv" }]));
@@ -164,10 +164,10 @@ public sealed class DeliveryLedgerTests
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
-            ReceivedUnder(a, FileV1, "v1"),
+            ReceivedAt(a, FileV1),
             .. Attempt(a, FileV1).Skip(1),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
             Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" },
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }]));
@@ -185,10 +185,10 @@ public sealed class DeliveryLedgerTests
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
-            ReceivedUnder(a, FileV1, "v1"),
+            ReceivedAt(a, FileV1),
             .. Attempt(a, FileV1).Skip(1),
             Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
             Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
 
@@ -204,10 +204,10 @@ public sealed class DeliveryLedgerTests
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
-            ReceivedUnder(a, FileV1, "v1"),
+            ReceivedAt(a, FileV1),
             .. Attempt(a, FileV1).Skip(1),
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
-            ReceivedUnder(a, FileV2, "v2"),
+            ReceivedAt(a, FileV2),
             RetryOf(a, FileV2, FileV1, "v1"),
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
 
