@@ -50,6 +50,7 @@ public static class AuditAnchoring
     {
         AuditKinds.Received,
         AuditKinds.ProtocolDecision,
+        AuditKinds.Retry,
         AuditKinds.Validated,
         AuditKinds.RowsRejected,
         AuditKinds.Pseudonymised,

@@ -50,6 +50,13 @@ public static class AuditKinds
     /// <summary>The landing path was malformed or outside landing; nothing was read.</summary>
     public const string PathRefused = "path_refused";
 
+    /// <summary>
+    /// The file is the retry of an earlier attempt at it that the content's receipt records (one that failed, or stopped
+    /// before recording an outcome), received at the same landing path under an earlier key version: its detail names that
+    /// attempt's safe path, whose label differs from the file's label now.
+    /// </summary>
+    public const string Retry = "retry";
+
     /// <summary>The agreement was checked: allowed or refused, citing it.</summary>
     public const string ProtocolDecision = "protocol_decision";
 

@@ -103,7 +103,8 @@ public static partial class DeliveryLedger
 {
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
-    /// attempt that recorded no outcome, joins its delivery) and per refused path.
+    /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
+    /// event) and per refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
@@ -169,19 +170,45 @@ public static partial class DeliveryLedger
             {
                 // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
                 // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
-                // latest failure: the key may have turned since, and with it the file's label.
+                // latest failure (as events from before retry events were recorded tell it). A retry whose label is new (the
+                // key turned since) is told by the retry event that follows it.
                 var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
                     ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
                 if (retried is not null)
                 {
                     retried.Attempts++;
                     retried.Outcome = DeliveryOutcomes.Received;
+                    retried.Relabel(entry.Path);
                     continue;
                 }
 
                 var d = new Building(entry.Partner, entry.Feed, e);
                 deliveries.Add(d);
                 same.Add(d);
+                continue;
+            }
+
+            if (entry.Kind == AuditKinds.Retry)
+            {
+                // The file is the retry of the attempt the content's receipt records at the path the event names (the same
+                // landing path, labelled under an earlier key): it joins that delivery if it recorded no outcome or failed.
+                var retrying = same.LastOrDefault(d => d.Names(entry.Path));
+                var earlier = IngestExtract.RetriedPathOf(entry.Detail) is { } previous
+                    ? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(previous))
+                    : null;
+                if (retrying is not null && earlier is not null && retrying != earlier)
+                {
+                    earlier.Absorb(retrying, entry.Path);
+                    same.Remove(retrying);
+                    deliveries.Remove(retrying);
+                }
+
+                if ((earlier ?? retrying) is { } taken && entry.BatchId is { } claimed)
+                {
+                    taken.Apply(entry, committedItsBatch: false);
+                    working[(entry.Feed, claimed)] = taken;
+                }
+
                 continue;
             }
 
@@ -286,8 +313,9 @@ public static partial class DeliveryLedger
         private long _stored;
         private long _rowsRejected;
 
-        // The file's label, the last part of the landing path it was received at (a refused path has none).
-        private readonly string? _label = received.Entry.Path is { } path && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
+        // The file's labels, the last part of each landing path it was received at (a refused path has none): more than
+        // one when the key turned between its attempts.
+        private readonly List<string> _labels = LabelOf(received.Entry.Path) is { } label ? [label] : [];
 
         public string? Batch => _batch;
 
@@ -303,22 +331,51 @@ public static partial class DeliveryLedger
 
         public int Attempts { get; set; } = 1;
 
+        /// <summary>Takes the label of <paramref name="path"/>, where the file was received again, as one of its own.</summary>
+        public void Relabel(string? path)
+        {
+            if (LabelOf(path) is { } label && !_labels.Contains(label))
+            {
+                _labels.Add(label);
+            }
+        }
+
+        /// <summary>
+        /// Takes <paramref name="retry"/>, a row begun for this file received again at <paramref name="path"/> (its label new)
+        /// before its claim showed it was this file's retry, as this delivery's attempt.
+        /// </summary>
+        public void Absorb(Building retry, string? path)
+        {
+            Attempts += retry.Attempts;
+            Outcome = DeliveryOutcomes.Received;
+            _agreement = retry._agreement;
+            foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
+            {
+                _labels.Add(label);
+            }
+
+            Relabel(path);
+        }
+
         /// <summary>
         /// True when <paramref name="path"/> is this file's: where it landed, its archived copy (a duplicate's with a
         /// time after it) or its quarantined copy (the content hash before it).
         /// </summary>
         public bool Names(string? path)
         {
-            if (_label is null || path is null)
+            if (_labels.Count == 0 || path is null)
             {
                 return false;
             }
 
             var name = path[(path.LastIndexOf('/') + 1)..];
-            return name == _label
-                || name.EndsWith("-" + _label, StringComparison.Ordinal)
-                || name.StartsWith(_label + ".duplicate-", StringComparison.Ordinal);
+            return _labels.Exists(label => name == label
+                || name.EndsWith("-" + label, StringComparison.Ordinal)
+                || name.StartsWith(label + ".duplicate-", StringComparison.Ordinal));
         }
+
+        // The last part of a path.
+        private static string? LabelOf(string? path) => path is not null && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
 
         /// <summary>Applies one event of this file; <paramref name="committedItsBatch"/> when an attempt of it made the last commit of the event's batch.</summary>
         public void Apply(AuditEntry entry, bool committedItsBatch)

@@ -119,9 +119,11 @@ public sealed class FileLabels
     /// <see cref="LandingPath(string, ProtocolSet?)"/>; an entry of the raw archive as it is when it has the shape the hub
     /// writes (landing/_processed/{partner}/{feed}/{partner}-{16 hex}/{label}), otherwise
     /// "landing/_processed/~{label of everything after _processed/}", since partners can write anywhere in landing; any
-    /// other container's path as it is (only the hub writes there, always from safe names).
+    /// other container's path as it is (only the hub writes there, always from safe names). An archive entry's partner
+    /// folder is vouched for by an agreement naming the partner, or by <paramref name="archived"/> holding the path (the
+    /// hub archived a file there, so the audit already holds it as it is), for a partner whose protocol was removed since.
     /// </summary>
-    public string StoredPath(string path, ProtocolSet? protocols)
+    public string StoredPath(string path, ProtocolSet? protocols, IReadOnlySet<string>? archived = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var archive = $"{Ingestion.LandingPath.Container}/{Ingestion.LandingPath.ProcessedFolder}/";
@@ -132,7 +134,7 @@ public sealed class FileLabels
 
         var parts = path[archive.Length..].Split('/');
         return parts is [var partner, var feed, var batch, var name]
-            && protocols?.Find(partner) is not null
+            && (protocols?.Find(partner) is not null || archived?.Contains(path) == true)
             && FeedCatalog.Find(feed) is not null
             && batch.Length == partner.Length + 17 && batch.StartsWith(partner + "-", StringComparison.Ordinal) && batch[(partner.Length + 1)..].All(char.IsAsciiHexDigitLower)
             && SafeNames.IsArchivedLabel(name)

@@ -167,11 +167,12 @@ public sealed class IngestExtract
 
         var receiptKey = new ReceiptKey(path.Partner, path.Feed, file.Sha256);
         var owner = ClaimOwner.New();
-        var claim = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease), cancellationToken).ConfigureAwait(false);
+        var claim = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), cancellationToken).ConfigureAwait(false);
         switch (claim.Status)
         {
             case ClaimStatus.AlreadyCompleted:
                 file.BatchId = claim.Receipt.BatchId;
+                await AuditRetryAsync(file, path, claim.Receipt, cancellationToken).ConfigureAwait(false);
                 return await DuplicateAsync(file, claim.Receipt, cancellationToken).ConfigureAwait(false);
             case ClaimStatus.HeldByAnother:
                 await _filing.AuditAsync(file, AuditKinds.InProgress, "receipt.held", "Another worker is processing the same content.", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -179,7 +180,10 @@ public sealed class IngestExtract
         }
 
         file.BatchId = BatchIdFor(path.Partner, file.Sha256);
-        return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, decision, key, cancellationToken).ConfigureAwait(false);
+        var retryOf = claim.Previous is { State: ReceiptState.Processing or ReceiptState.Failed } previous && !string.Equals(previous.Owner?.Token, owner.Token, StringComparison.Ordinal)
+            ? previous
+            : null;
+        return await ClaimedAsync(file, receiptKey, owner, claim.Receipt, retryOf, decision, key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -233,12 +237,32 @@ public sealed class IngestExtract
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
+    /// <summary>
+    /// The retry event's sentence: the landing path (in its safe form) this same file was received at by the earlier attempt
+    /// the receipt records, labelled under key version <paramref name="keyVersion"/> (<see cref="RetriedPathOf"/>).
+    /// </summary>
+    public static string RetryDetail(string earlierSafePath, string keyVersion) =>
+        $"Retry of the attempt that received this file at {earlierSafePath}, labelled under key version {keyVersion}.";
+
+    /// <summary>The earlier attempt's safe landing path a retry event names (<see cref="RetryDetail"/>); null when it names none.</summary>
+    public static string? RetriedPathOf(string? detail)
+    {
+        const string At = "Retry of the attempt that received this file at ";
+        if (detail is null || !detail.StartsWith(At, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = detail.IndexOf(", labelled under key version ", At.Length, StringComparison.Ordinal);
+        return end > At.Length ? detail[At.Length..end] : null;
+    }
+
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
 
     // The claimed part: processed to an end (stored or quarantined, the receipt completed), or failed and counted.
     private async Task<IngestOutcome> ClaimedAsync(
-        LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Receipt receipt, ProtocolDecision decision, PseudonymisationKey key, CancellationToken cancellationToken)
+        LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Receipt receipt, Receipt? retryOf, ProtocolDecision decision, PseudonymisationKey key, CancellationToken cancellationToken)
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
@@ -255,6 +279,13 @@ public sealed class IngestExtract
         Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
+            // Under the heartbeat: looking up the earlier key (a vault read) or appending the event may take a while or fail,
+            // and the claim must stay held and its outcome counted as for any other step.
+            if (retryOf is not null)
+            {
+                await AuditRetryAsync(file, file.Path, retryOf, work.Token).ConfigureAwait(false);
+            }
+
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
             {
                 return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);
@@ -318,10 +349,39 @@ public sealed class IngestExtract
             return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
         }
 
-        var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease), CancellationToken.None).ConfigureAwait(false);
+        var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), CancellationToken.None).ConfigureAwait(false);
         return again.Status == ClaimStatus.Claimed
             ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
             : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+    }
+
+    // When the receipt's attempt (one that failed, stopped, or stored the content and stopped before archiving it) was at
+    // this same landing path, labelled under another key version (the key turned since, and the file's label with it),
+    // records that this is that file's retry: under one key the same path has the same label, which the deliveries table
+    // tells the retry by; under two, only this tells it from another file of the same content.
+    private async Task AuditRetryAsync(LandedFile file, LandingPath path, Receipt earlier, CancellationToken cancellationToken)
+    {
+        if (earlier.SourcePath is not { } earlierPath || earlier.LabelKeyVersion is not { } version
+            || string.Equals(earlierPath, file.SafePath, StringComparison.Ordinal) || string.Equals(version, file.Labels.KeyVersion, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            var then = new FileLabels(await _hub.Keys.GetVersionAsync(version, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(then.LandingPath(path), earlierPath, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        catch (KeyUnavailableException)
+        {
+            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be.
+            return;
+        }
+
+        await _filing.AuditAsync(file, AuditKinds.Retry, null, RetryDetail(earlierPath, version), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     // An earlier attempt at this content may have committed its batch and died before completing the receipt (a takeover

@@ -43,6 +43,7 @@ public sealed record ClaimOwner(ProcessIdentity Process, string Token)
 /// <param name="SourcePath">The landing path it arrived at, in its safe form (the file name is never kept).</param>
 /// <param name="Owner">Who holds the current attempt's claim (once completed, who completed it).</param>
 /// <param name="RenewedAt">When the holder last showed it was alive (its heartbeat); the lease runs from here.</param>
+/// <param name="LabelKeyVersion">The key version <paramref name="SourcePath"/>'s label was made under (null when not recorded).</param>
 public sealed record Receipt(
     ReceiptKey Key,
     ReceiptState State,
@@ -54,7 +55,8 @@ public sealed record Receipt(
     string? LastError,
     string? SourcePath,
     ClaimOwner? Owner = null,
-    DateTimeOffset? RenewedAt = null);
+    DateTimeOffset? RenewedAt = null,
+    string? LabelKeyVersion = null);
 
 /// <summary>The answer to a claim.</summary>
 public enum ClaimStatus
@@ -70,14 +72,22 @@ public enum ClaimStatus
 }
 
 /// <summary>The result of <see cref="IReceiptStore.TryClaimAsync"/>, with the receipt as it now stands.</summary>
-public sealed record ClaimResult(ClaimStatus Status, Receipt Receipt);
+/// <param name="Status">What the claim got.</param>
+/// <param name="Receipt">The receipt as it now stands.</param>
+/// <param name="Previous">
+/// The existing receipt as the claim found it (one it replaced, see <see cref="ReceiptRules.Reclaim"/>, or one completed or
+/// held by another): whose attempt it was, and at which landing path (in its safe form) that attempt had received the
+/// content. Null for a first claim.
+/// </param>
+public sealed record ClaimResult(ClaimStatus Status, Receipt Receipt, Receipt? Previous = null);
 
 /// <summary>A claim being asked for.</summary>
 /// <param name="SourcePath">The landing path, in its safe form.</param>
 /// <param name="Owner">Who asks.</param>
 /// <param name="Now">The time of asking.</param>
 /// <param name="Lease">How long a claim stays live without a heartbeat.</param>
-public sealed record ClaimRequest(string SourcePath, ClaimOwner Owner, DateTimeOffset Now, TimeSpan Lease);
+/// <param name="LabelKeyVersion">The key version the safe path's label was made under.</param>
+public sealed record ClaimRequest(string SourcePath, ClaimOwner Owner, DateTimeOffset Now, TimeSpan Lease, string? LabelKeyVersion = null);
 
 /// <summary>
 /// Records which files have been processed, so the same content delivered twice (even concurrently) is processed once,
@@ -134,7 +144,7 @@ public static class ReceiptRules
     public static Receipt NewClaim(ReceiptKey key, ClaimRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new(key, ReceiptState.Processing, 1, 0, request.Now, null, null, null, request.SourcePath, request.Owner, request.Now);
+        return new(key, ReceiptState.Processing, 1, 0, request.Now, null, null, null, request.SourcePath, request.Owner, request.Now, request.LabelKeyVersion);
     }
 
     /// <summary>True while a processing claim is honoured: its lease has not lapsed and its process is not known to be gone.</summary>
@@ -187,6 +197,7 @@ public static class ReceiptRules
             ClaimedAt = request.Now,
             RenewedAt = request.Now,
             SourcePath = request.SourcePath,
+            LabelKeyVersion = request.LabelKeyVersion,
             Owner = request.Owner,
         });
     }

@@ -87,6 +87,7 @@ public sealed class EnforceRetention
             new("secure/", MartRule, null, a => a.MartRetentionDays, shortestMart),
         ];
 
+        var archived = new ArchivedPaths(_hub.Audit);
         var batches = await ApplyToBatchesAsync(now, shortestMart, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
         var batched = batches.Paths;
         examined += batched.Count;
@@ -137,7 +138,7 @@ public sealed class EnforceRetention
                 var rule = zone.Attribute is not null ? zone.Attribute(parts) : AttributeMart(item, parts);
                 unattributed += rule is null ? 1 : 0;
                 var days = rule is null ? zone.Shortest : zone.Days(rule.Agreement);
-                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+                await ApplyAsync(item, rule?.Protocol, rule?.Agreement, days, zone.Rule, now, labels, journal, deleted, cancellationToken, archived: rule is null ? archived : null).ConfigureAwait(false);
             }
         }
 
@@ -224,6 +225,40 @@ public sealed class EnforceRetention
 
     private sealed record Attribution(PartnerProtocol Protocol, FeedAgreement Agreement);
 
+    /// <summary>The raw archive paths the audit records the hub archiving a file at, read from the log once, when first needed.</summary>
+    private sealed class ArchivedPaths(IAuditLog audit)
+    {
+        private HashSet<string>? _paths;
+
+        public async Task<IReadOnlySet<string>> ReadAsync(CancellationToken cancellationToken)
+        {
+            if (_paths is null)
+            {
+                // Kept only once read whole: a read cut short is not taken for the log. A log with a damaged line names no
+                // path here: the objects are then recorded by their labels, as for any object the hub did not archive.
+                var paths = new HashSet<string>(StringComparer.Ordinal);
+                try
+                {
+                    await foreach (var e in audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (e.Entry.Kind == AuditKinds.Archived && e.Entry.Path is { } path)
+                        {
+                            paths.Add(path);
+                        }
+                    }
+                }
+                catch (AuditLineException)
+                {
+                    paths.Clear();
+                }
+
+                _paths = paths;
+            }
+
+            return _paths;
+        }
+    }
+
     /// <summary>What the batch pass saw: every path of a committed batch, the batches still held after it, and the feeds it could read.</summary>
     private sealed record JudgedBatches(HashSet<string> Paths, HashSet<(string Feed, string BatchId)> Held, HashSet<string> Feeds);
 
@@ -243,7 +278,7 @@ public sealed class EnforceRetention
     }
 
     private async Task ApplyAsync(
-        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null, string? goneBatch = null)
+        StoredObject item, PartnerProtocol? protocol, FeedAgreement? agreement, int days, string rule, DateTimeOffset now, FileLabels labels, DeletionJournal journal, List<RetentionDeletion> deleted, CancellationToken cancellationToken, string? because = null, string? goneBatch = null, ArchivedPaths? archived = null)
     {
         var age = now - item.LastModified;
 
@@ -257,6 +292,15 @@ public sealed class EnforceRetention
         // Partners can write anywhere in landing, _processed/ too: an object there not of the hub's making is named by its
         // label only (its path may name a person), in the audit, the outcome and any failure.
         var path = labels.StoredPath(item.Path, _hub.Protocols);
+        if (archived is not null && !string.Equals(path, item.Path, StringComparison.Ordinal)
+            && string.Equals(labels.StoredPath(item.Path, _hub.Protocols, new HashSet<string>(StringComparer.Ordinal) { item.Path }), item.Path, StringComparison.Ordinal))
+        {
+            // No agreement covers it, and it has the shape of the hub's archive entry: one the hub archived (a partner's whose
+            // protocol was removed) is still named as it is, so the deliveries table matches its deletion to the copy by
+            // path. The audit is read only for such an entry.
+            path = labels.StoredPath(item.Path, _hub.Protocols, await archived.ReadAsync(cancellationToken).ConfigureAwait(false));
+        }
+
         var ageDays = (long)age.TotalDays;
         var detail = because ?? (agreement is null
             ? $"Deleted after {ageDays} days: no agreement covers it, so the shortest {(rule == MartRule ? "mart" : "raw")} retention of any agreement ({days} days) applies."

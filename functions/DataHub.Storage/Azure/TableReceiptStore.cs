@@ -49,15 +49,16 @@ public sealed class TableReceiptStore : IReceiptStore
                     continue; // Deleted between the insert and the read: try the insert again.
                 }
 
-                var (status, next) = ReceiptRules.Reclaim(FromEntity(key, existing), request);
+                var previous = FromEntity(key, existing);
+                var (status, next) = ReceiptRules.Reclaim(previous, request);
                 if (status != ClaimStatus.Claimed)
                 {
-                    return new ClaimResult(status, next);
+                    return new ClaimResult(status, next, previous);
                 }
 
                 if (await TryReplaceAsync(next, existing.ETag, cancellationToken).ConfigureAwait(false))
                 {
-                    return new ClaimResult(ClaimStatus.Claimed, next);
+                    return new ClaimResult(ClaimStatus.Claimed, next, previous);
                 }
 
                 // Another worker changed the receipt since it was read: decide again on what it wrote.
@@ -205,6 +206,7 @@ public sealed class TableReceiptStore : IReceiptStore
             ["OwnerStartedAt"] = receipt.Owner?.Process.StartedAt,
             ["OwnerToken"] = receipt.Owner?.Token,
             ["RenewedAt"] = receipt.RenewedAt,
+            ["LabelKeyVersion"] = receipt.LabelKeyVersion,
         };
 
     private static Receipt FromEntity(ReceiptKey key, TableEntity entity) =>
@@ -219,7 +221,8 @@ public sealed class TableReceiptStore : IReceiptStore
             entity.GetString("LastError"),
             entity.GetString("SourcePath"),
             OwnerOf(entity),
-            entity.GetDateTimeOffset("RenewedAt"));
+            entity.GetDateTimeOffset("RenewedAt"),
+            entity.GetString("LabelKeyVersion"));
 
     // Only a state the hub writes: Enum.Parse alone would also take any number.
     private static ReceiptState StateOf(TableEntity entity) =>

@@ -40,7 +40,7 @@ public sealed class LocalReceiptStore : IReceiptStore
             Write(path, next, createOnly: false);
         }
 
-        return new ClaimResult(status, next);
+        return new ClaimResult(status, next, existing);
     }
 
     /// <inheritdoc />

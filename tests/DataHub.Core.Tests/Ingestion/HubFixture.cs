@@ -89,6 +89,15 @@ internal sealed class FixedKeys(string version, byte seed) : IKeyProvider
         v == version ? Task.FromResult(Key) : throw new KeyUnavailableException($"No key version {v}.");
 }
 
+/// <summary>A key provider after a rotation: <paramref name="current"/> is current, and <paramref name="earlier"/>'s versions stay readable.</summary>
+internal sealed class RotatedKeys(IKeyProvider earlier, FixedKeys current) : IKeyProvider
+{
+    public Task<PseudonymisationKey> GetCurrentAsync(CancellationToken cancellationToken) => Task.FromResult(current.Key);
+
+    public Task<PseudonymisationKey> GetVersionAsync(string version, CancellationToken cancellationToken) =>
+        version == current.Key.Version ? Task.FromResult(current.Key) : earlier.GetVersionAsync(version, cancellationToken);
+}
+
 /// <summary>No key at all: the hub must refuse to pseudonymise.</summary>
 internal sealed class NoKeys : IKeyProvider
 {

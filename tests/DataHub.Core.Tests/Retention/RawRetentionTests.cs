@@ -1,5 +1,6 @@
 using System.Text;
 using DataHub.Core.Audit;
+using DataHub.Core.Governance;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Protocols;
 using DataHub.Core.Retention;
@@ -47,6 +48,76 @@ public sealed class RawRetentionTests
             written.Should().NotContain(UnkeyedLabel.Of(rest), "an unkeyed hash of the path can be worked back to it");
             audited.Should().Contain("landing/_processed/~" + hub.Labels.Label(rest));
         }
+    }
+
+    [Fact]
+    public async Task The_hubs_archived_copy_of_a_partner_whose_protocol_was_removed_is_deleted_by_the_path_it_was_archived_at()
+    {
+        // The board's deliveries table matches a deletion to the copy by its path: a label-only path matches nothing.
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        await fixture.Store.WriteAsync(
+            "landing/_processed/police/police-da-incidents/police-0011223344556677/Jane Smith 4857773456.csv", (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
+        var protocols = fixture.Hub.Protocols;
+        var hub = fixture.Hub with { Protocols = new ProtocolSet(protocols.Partners.Where(p => p.Partner != "police"), protocols.Profiles.Values) };
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        await new EnforceRetention(hub).RunAsync(default);
+
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        var audit = await fixture.AuditAsync();
+        audit.Where(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Rule == EnforceRetention.RawRule).Select(e => e.Entry.Path)
+            .Should().Contain(archived, "the hub archived the file there, as the audit already says").And.HaveCount(2)
+            .And.NotContain(p => p!.Contains("Jane", StringComparison.Ordinal), "a path the hub did not archive is still named by its label");
+        DeliveryLedger.From(audit).Should().ContainSingle().Which.RetentionDeleted.Should().Contain("raw");
+    }
+
+    [Fact]
+    public async Task The_audit_is_read_for_archive_names_only_when_an_entry_no_agreement_covers_has_the_hubs_archive_shape()
+    {
+        // A partner's object in the raw archive that could never be an entry the hub archived is named by its label
+        // without reading the whole audit log; an archive-shaped one of a partner with no protocol is looked up.
+        using var fixture = new HubFixture();
+        await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        await fixture.Store.WriteAsync("landing/_processed/police/police-da-incidents/police-0011223344556677/Jane Smith 4857773456.csv", (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
+        await fixture.Store.WriteAsync("landing/_processed/Jane Smith 1990-04-05/4857773456.csv", (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, default);
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var counting = new CountsReads(fixture.Hub.Audit);
+
+        await new EnforceRetention(fixture.Hub with { Audit = counting }).RunAsync(default);
+
+        counting.Reads.Should().Be(0, "neither planted object has the shape of an entry the hub archives for a partner with no protocol");
+        (await fixture.ListAsync("landing/")).Should().BeEmpty("both are past every agreement's raw retention all the same");
+
+        using var removed = new HubFixture();
+        var stored = await removed.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var protocols = removed.Hub.Protocols;
+        var withoutPolice = new CountsReads(removed.Hub.Audit);
+        var hub = removed.Hub with { Audit = withoutPolice, Protocols = new ProtocolSet(protocols.Partners.Where(p => p.Partner != "police"), protocols.Profiles.Values) };
+        removed.AdvanceToAge(TimeSpan.FromDays(40));
+
+        await new EnforceRetention(hub).RunAsync(default);
+
+        withoutPolice.Reads.Should().Be(1, "the hub's archive entry of a partner whose protocol was removed is looked up, once");
+        (await removed.AuditAsync()).Should().Contain(e => e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path == $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{removed.Labels.Label("jan.csv")}");
+    }
+
+    /// <summary>Counts the reads of the whole audit log.</summary>
+    private sealed class CountsReads(IAuditLog inner) : IAuditLog
+    {
+        public int Reads { get; private set; }
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken)
+        {
+            Reads++;
+            return inner.ReadAsync(cancellationToken);
+        }
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
     [Fact]

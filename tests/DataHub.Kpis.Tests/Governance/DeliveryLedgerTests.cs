@@ -1,6 +1,7 @@
 using DataHub.Testing;
 using DataHub.Core.Audit;
 using DataHub.Core.Governance;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Kpis;
 using DataHub.Core.Protocols;
 
@@ -102,6 +103,117 @@ public sealed class DeliveryLedgerTests
 
         deliveries.Should().ContainSingle("one file was sent, and it was stored").Which
             .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
+    }
+
+    // The file at path received (its label is its path's last part), its received event worded as the hub words it.
+    private static AuditEntry ReceivedAt(string sha, string path) =>
+        Police(AuditKinds.Received, sha) with { Path = path, BatchId = null, Detail = $"Received {path[(path.LastIndexOf('/') + 1)..]}." };
+
+    // The retry event of the file at path, whose earlier attempt the receipt records at earlier under key version.
+    private static AuditEntry RetryOf(string sha, string path, string earlier, string version) =>
+        Police(AuditKinds.Retry, sha) with { Path = path, Detail = IngestExtract.RetryDetail(earlier, version) };
+
+    private const string FileV1 = "landing/police/police-da-incidents/file-11111111.csv";
+    private const string FileV2 = "landing/police/police-da-incidents/file-22222222.csv";
+
+    [Fact]
+    public void A_stopped_attempt_retried_under_a_new_key_is_one_delivery_by_its_retry_event()
+    {
+        // The key turned between a stopped attempt and its retry, and with it the file's label: the retry event says which
+        // earlier attempt (by its safe path) this file is the retry of.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/police-{a[..16]}/file-22222222.csv" }]));
+
+        deliveries.Should().ContainSingle("one file was sent").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L, FirstSequence = 1L });
+    }
+
+    [Fact]
+    public void A_retry_killed_again_and_retried_under_the_same_new_key_is_still_one_delivery()
+    {
+        // Stopped under v1, retried under v2 and stopped again, then taken up a third time under v2: the third attempt's
+        // label is the second's, which the delivery took as its own when the retry joined it.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/police-{a[..16]}/file-22222222.csv" }]));
+
+        deliveries.Should().ContainSingle("one file was sent").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 3, RowsStored = 10L, FirstSequence = 1L });
+    }
+
+    [Fact]
+    public void A_copy_found_a_duplicate_under_a_new_key_while_the_first_file_is_being_stored_is_a_row_of_its_own()
+    {
+        // A is received under v1 and commits its batch; the key turns; copy B of the same content, received under v2, is
+        // found already stored before A records its archiving. B is not A's retry (no retry event names A).
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Stored, 1, 10L),
+            (DeliveryOutcomes.Duplicate, 1, 0L));
+    }
+
+    [Fact]
+    public void A_new_file_of_stored_content_after_a_rotation_is_not_joined_to_a_delivery_stopped_before_its_archiving()
+    {
+        // A was stored and its process killed after its landing copy was removed, before its archiving was recorded: its row
+        // stays at received. Months later, after a rotation, the partner sends the same content as a new file: a duplicate.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            (DeliveryOutcomes.Received, 1),
+            (DeliveryOutcomes.Duplicate, 1));
+    }
+
+    [Fact]
+    public void A_retry_event_naming_a_delivery_that_was_stored_joins_nothing()
+    {
+        // Only a delivery that failed or recorded no outcome takes a retry: a stored one's file is no longer waiting.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
+            ReceivedAt(a, FileV2),
+            RetryOf(a, FileV2, FileV1, "v1"),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            (DeliveryOutcomes.Stored, 1),
+            (DeliveryOutcomes.Duplicate, 1));
     }
 
     [Fact]

@@ -1,0 +1,122 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Governance;
+using DataHub.Core.Ingestion;
+using DataHub.Core.Receipts;
+using DataHub.Core.Storage;
+using DataHub.Core.Tests.Ingestion;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Governance;
+
+/// <summary>A file whose attempt was stopped and which is taken up again after the pseudonymisation key turned, as the deliveries table tells it.</summary>
+public sealed class KeyRotationRetryTests
+{
+    private const string Path = "landing/police/police-da-incidents/jan.csv";
+
+    [Theory]
+    [InlineData(false, "stopped before its batch was committed, then stored")]
+    [InlineData(true, "stopped after its batch was stored, then found already stored")]
+    public async Task A_file_taken_up_again_under_a_new_key_after_a_stopped_attempt_is_one_delivery_whose_rows_count_once(bool afterStoring, string because)
+    {
+        using var fixture = new HubFixture();
+        using var stop = new CancellationTokenSource();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var stopping = afterStoring
+            ? fixture.Hub with { Receipts = new StopsOnceStored(fixture.Hub.Receipts, stop) }
+            : fixture.Hub with { Store = new StopsAtMartWrite(fixture.Store, stop) };
+        var stopped = () => new IngestExtract(stopping).HandleAsync(Path, landed.ETag, stop.Token);
+        await stopped.Should().ThrowAsync<OperationCanceledException>("the attempt records no outcome, as a killed process would not");
+
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        var retried = await new IngestExtract(rotated).HandleAsync(Path, null, default);
+
+        retried.Status.Should().Be(afterStoring ? IngestStatus.Duplicate : IngestStatus.Stored);
+        var deliveries = DeliveryLedger.From(await fixture.AuditAsync());
+        deliveries.Should().ContainSingle("one file was sent, " + because).Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 2L });
+    }
+
+    [Fact]
+    public async Task A_retry_stopped_again_and_taken_up_a_third_time_under_the_new_key_is_one_delivery_of_three_attempts()
+    {
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        foreach (var hub in new[] { fixture.Hub, rotated })
+        {
+            using var stop = new CancellationTokenSource();
+            var stopped = () => new IngestExtract(hub with { Store = new StopsAtMartWrite(fixture.Store, stop) }).HandleAsync(Path, landed.ETag, stop.Token);
+            await stopped.Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        (await new IngestExtract(rotated).HandleAsync(Path, null, default)).Status.Should().Be(IngestStatus.Stored);
+
+        var audit = await fixture.AuditAsync();
+        audit.Count(e => e.Entry.Kind == AuditKinds.Retry).Should().Be(1, "only the attempt whose label changed needs the receipt to say whose retry it is");
+        DeliveryLedger.From(audit).Should().ContainSingle("one file was sent, attempted three times").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 3, RowsStored = 2L });
+    }
+
+    [Fact]
+    public async Task Another_file_of_the_same_content_sent_after_a_rotation_is_its_own_delivery_beside_one_stopped_before_its_archiving()
+    {
+        using var fixture = new HubFixture();
+        using var stop = new CancellationTokenSource();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var stopped = () => new IngestExtract(fixture.Hub with { Receipts = new StopsOnceStored(fixture.Hub.Receipts, stop) }).HandleAsync(Path, landed.ETag, stop.Token);
+        await stopped.Should().ThrowAsync<OperationCanceledException>();
+        await fixture.Store.DeleteAsync(Path, null, default);
+
+        const string Later = "landing/police/police-da-incidents/feb.csv";
+        await fixture.Store.WriteAsync(Later, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        (await new IngestExtract(rotated).HandleAsync(Later, null, default)).Status.Should().Be(IngestStatus.Duplicate);
+
+        var audit = await fixture.AuditAsync();
+        audit.Should().NotContain(e => e.Entry.Kind == AuditKinds.Retry, "the new file was never received before");
+        DeliveryLedger.From(audit).Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            (DeliveryOutcomes.Received, 1),
+            (DeliveryOutcomes.Duplicate, 1));
+    }
+
+    /// <summary>Stops the attempt (as a killed process would) when it first writes a mart file.</summary>
+    private sealed class StopsAtMartWrite(IObjectStore inner, CancellationTokenSource stop) : DelegatingStore(inner)
+    {
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            if (path.StartsWith("secure/", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+                throw new OperationCanceledException(stop.Token);
+            }
+
+            return base.BeginWriteAsync(path, options, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the attempt (as a killed process would) once its receipt says stored, before the file is archived.</summary>
+    private sealed class StopsOnceStored(IReceiptStore inner, CancellationTokenSource stop) : IReceiptStore
+    {
+        public Task<ClaimResult> TryClaimAsync(ReceiptKey key, ClaimRequest request, CancellationToken cancellationToken) => inner.TryClaimAsync(key, request, cancellationToken);
+
+        public async Task<Receipt?> UpdateAsync(ReceiptKey key, Func<Receipt, Receipt?> change, CancellationToken cancellationToken)
+        {
+            var updated = await inner.UpdateAsync(key, change, cancellationToken);
+            if (updated?.State == ReceiptState.Completed && !stop.IsCancellationRequested)
+            {
+                await stop.CancelAsync();
+                throw new OperationCanceledException(stop.Token);
+            }
+
+            return updated;
+        }
+
+        public Task<Receipt?> GetAsync(ReceiptKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<Receipt> ListAsync(Action<string> unreadable, CancellationToken cancellationToken) => inner.ListAsync(unreadable, cancellationToken);
+
+        public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
+            inner.RunFencedAsync(key, owner, now, step, cancellationToken);
+    }
+}
