@@ -7,14 +7,7 @@ namespace DataHub.Host;
 public static class Program
 {
     /// <summary>Parses the arguments and runs the chosen command; the exit codes are listed in README.md.</summary>
-    public static Task<int> Main(string[] args)
-    {
-        // A local store commits a batch's quarter files side by side, each blocking a pool thread on its fsync: with the
-        // pool's floor of one thread per core only two ran at a time. Waiting threads cost no CPU; the floor only rises.
-        ThreadPool.GetMinThreads(out var workers, out var completion);
-        ThreadPool.SetMinThreads(Math.Max(workers, 8), completion);
-        return RunAsync(args, CommandEnvironment.Console());
-    }
+    public static Task<int> Main(string[] args) => RunAsync(args, CommandEnvironment.Console());
 
     /// <summary>Runs the command line against <paramref name="env"/> (tests pass their own output and clock).</summary>
     public static async Task<int> RunAsync(string[] args, CommandEnvironment env)

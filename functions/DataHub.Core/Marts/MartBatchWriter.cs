@@ -14,12 +14,8 @@ namespace DataHub.Core.Marts;
 /// </summary>
 public sealed class MartBatchWriter : IAsyncDisposable
 {
-    // Quarter files finished at once at the end of a batch (each finish is CPU work and holds its pages in memory).
+    // Quarter files finished, then committed, at once at the end of a batch.
     private const int ParallelFiles = 2;
-
-    // Quarter files committed at once: a commit waits on the store (a local one on its fsync, a remote one on a round
-    // trip), not on a core, so more go side by side than are finished.
-    private const int ParallelCommits = 8;
 
     private readonly IObjectStore _store;
     private readonly FeedContract _contract;
@@ -279,7 +275,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
                     // Commits wait on the store (a local commit makes the file durable before its rename), so they go side by
                     // side; the manifest lists the files in quarter order whichever finished first. Once the first file is
                     // committed the rest follow, and the manifest, whatever the caller's token says.
-                    await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelCommits }, async (i, _) =>
+                    await Parallel.ForEachAsync(Enumerable.Range(0, quarters.Count), new ParallelOptions { MaxDegreeOfParallelism = ParallelFiles }, async (i, _) =>
                     {
                         var (quarter, file) = quarters[i];
                         var stored = await file.Pending.CommitAsync(CancellationToken.None).ConfigureAwait(false);
