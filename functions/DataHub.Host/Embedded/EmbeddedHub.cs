@@ -154,7 +154,9 @@ public sealed class EmbeddedHub : IDisposable
                     var input = source.OpenRead();
                     await using (input.ConfigureAwait(false))
                     {
-                        await input.CopyToAsync(output, token).ConfigureAwait(false);
+                        // 1 MB at a time: each read and write of an asynchronous copy goes through the thread pool, and with
+                        // the default 80 KB a 324 MB extract took 0.7 s to land against 0.2 s.
+                        await input.CopyToAsync(output, 1 << 20, token).ConfigureAwait(false);
                     }
 
                     // A file its sender is still writing (an upload under way) would be copied cut short and stored as the
