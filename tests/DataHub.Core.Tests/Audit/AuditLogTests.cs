@@ -362,6 +362,25 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Anchors_gone_stop_writers_when_the_events_were_written_while_the_clock_ran_ahead()
+    {
+        // The machine's clock ran an hour ahead while these were written and was then set right: they look an hour in the
+        // future, and are no nearer a writer racing for the first anchor than events an hour old.
+        var ahead = new ManualClock(_clock.GetUtcNow() + TimeSpan.FromHours(1));
+        var written = new LocalAuditLog(_root.Path, ahead);
+        await written.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        await written.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        File.Delete(AnchorsPath);
+
+        var log = Log();
+        var bytes = File.ReadAllBytes(log.LogPath);
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*holds no anchor*gone*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes, "a refused append writes nothing");
+        (await Trail(log).VerifyAsync(default)).EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath, "verify weighs the clock as writers do");
+    }
+
+    [Fact]
     public async Task An_anchor_record_cut_off_by_a_crash_does_not_hide_the_anchors_after_it()
     {
         var log = await LogWithEventsAsync(1, AuditKinds.Archived);
