@@ -382,6 +382,39 @@ public sealed class AuditCommandTests : IDisposable
         File.Exists(AnchorsPath).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Verify_reports_records_cut_behind_a_torn_last_line_while_the_anchors_are_gone_and_the_repair_records_their_count()
+    {
+        // A delivery cut from the log's end, the anchors deleted, and the first bytes of the cut's first event left as a
+        // torn line: the cut must show, and be recorded, as more than one torn event.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        var cut = File.ReadAllLines(LogPath)[events];
+        CutLogEnd(events, rewriteHead: true);
+        File.AppendAllText(LogPath, cut[..(cut.Length / 2)]);
+        RemoveAnchors(emptied: false);
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain($"after event {events}, is torn").And.Contain("holds no anchor").And.Contain("the hub holds 2 records the log does not account for")
+            .And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("The hub holds 2 records the log does not account for").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing is repaired without --accept-loss");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.Contain("2 records the log did not account for")
+            .And.NotContain("audit.torn_line", "the cut is not passed off as one torn event").And.Contain("audit.anchors_lost").And.NotContain("mar.csv");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"event {events + 1} lost at the log's end, recorded by event {events + 2}").And.Contain("2 records the log did not account for");
+    }
+
     [Theory]
     [InlineData("{\"Seq\":0,\"Hash\":\"0\"}")]
     [InlineData("{\"Seq\":0,\"Hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}")]

@@ -22,6 +22,9 @@ public static class AuditRepair
     /// <summary>The count naming the last event whose anchors were lost (the log's head when the loss was recorded).</summary>
     public const string AnchorsLostThrough = "anchors_lost_through";
 
+    /// <summary>The count of the hub's records the log did not account for when events were lost with the anchors.</summary>
+    public const string RecordsUnaccounted = "records_unaccounted";
+
     /// <summary>The rule of the event that records every anchor lost.</summary>
     public const string AnchorsLostRule = "audit.anchors_lost";
 
@@ -47,9 +50,10 @@ public static class AuditRepair
         // Anchors gone are never only a crash: whatever else is lost with them, the operator accepts their loss or restores them.
         if (loss.AnchorsLostFrom is { } store)
         {
-            var also = loss.OnlyTorn
+            var also = (loss.Torn && loss.LostThrough == loss.LastGood.Sequence + 1
                 ? " The log's last line is torn as well."
-                : loss.EventsLost ? $" Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing from the log's end as well." : string.Empty;
+                : loss.EventsLost ? $" Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing from the log's end as well." : string.Empty)
+                + (loss.RecordsUnaccounted > 0 ? $" The hub holds {Records(loss.RecordsUnaccounted)} the log does not account for: events were cut from its end with the anchors." : string.Empty);
             return acceptLoss
                 ? null
                 : $"The log holds anchored events but {store} holds no anchor that can be read: the anchors are gone.{also} Restore them from their backup; if there is none, {repair} records {(loss.EventsLost ? "both losses" : "their loss")} in the log and anchors it afresh.";
@@ -81,12 +85,20 @@ public static class AuditRepair
         var from = loss.LastGood.Sequence + 1;
         var what = loss.OnlyTorn
             ? string.Create(CultureInfo.InvariantCulture, $"Event {from} was torn (its write was cut off); its bytes were kept at {keptAt}.")
-            : string.Create(CultureInfo.InvariantCulture, $"Events {from} to {loss.LostThrough} were lost from the log's end and the loss was accepted by the operator{(keptAt is null ? "." : $"; the torn last line was kept at {keptAt}.")}");
+            : string.Create(CultureInfo.InvariantCulture, $"{(from == loss.LostThrough ? $"Event {from} was" : $"Events {from} to {loss.LostThrough} were")} lost from the log's end and the loss was accepted by the operator{(keptAt is null ? "." : $"; the torn last line was kept at {keptAt}.")}");
         var counts = new Dictionary<string, long>(StringComparer.Ordinal)
         {
             [LostFrom] = from,
             [LostTo] = loss.LostThrough,
         };
+
+        // Without the anchors only the hub's records show how far the cut went: their count is recorded, never their names.
+        if (loss.RecordsUnaccounted > 0)
+        {
+            what += string.Create(CultureInfo.InvariantCulture, $" With the anchors gone, the hub held {Records(loss.RecordsUnaccounted)} the log did not account for: the events recording them were cut from the log's end too, so more events than these may be lost, how many the log cannot tell.");
+            counts[RecordsUnaccounted] = loss.RecordsUnaccounted;
+        }
+
         if (keptAt is not null)
         {
             counts[TornBytes] = tornBytes;
@@ -94,4 +106,6 @@ public static class AuditRepair
 
         return new AuditEntry(AuditKinds.AuditRepaired, Path: keptAt, FileSha256: tornSha256, Rule: loss.OnlyTorn ? "audit.torn_line" : "audit.loss_accepted", Detail: what + " The chain continues from event " + loss.LastGood.Sequence.ToString(CultureInfo.InvariantCulture) + ".", Counts: counts);
     }
+
+    private static string Records(int count) => count == 1 ? "a record" : string.Create(CultureInfo.InvariantCulture, $"{count} records");
 }

@@ -224,13 +224,28 @@ public static class AuditVerifier
 
                 // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
                 string? anchorsGone = null;
+                var cutRecords = new List<string>();
                 if (evidence.AnchorStore is { } store && AnchorsGone(store) is { } gone)
                 {
                     findings.Add(gone);
                     anchorsGone = store;
+
+                    // Events cut from the end take their anchors with them, and a torn line left after the cut must not pass
+                    // for the whole loss: the records are checked as for an intact chain, and those the log does not account
+                    // for are counted into the loss the repair records. A record that cannot be read is no loss at the
+                    // log's end: the log and anchors are restored from backup.
+                    if (await CheckRecordsAsync(findings, cutRecords, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+                    {
+                        return tailBroken;
+                    }
+
+                    if (evidence.UnreadableRecords.Count > 0)
+                    {
+                        return Broken(last + 1, string.Join("; ", findings) + ".");
+                    }
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone };
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cutRecords.Count };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -292,13 +307,32 @@ public static class AuditVerifier
                 }
             }
 
+            if (await CheckRecordsAsync(findings, [], cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            {
+                return tailBroken;
+            }
+
+            if (findings.Count == 0)
+            {
+                return null;
+            }
+
+            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
+            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
+            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
+            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
+        }
+
+        // Every record the hub keeps must have its event: adds to findings the records that cannot be read and those the log
+        // does not account for (named in missing; the rest are notes); returns a break found in events written since the log was read.
+        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<string> missing, CancellationToken cancellationToken)
+        {
             if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
             }
 
             findings.AddRange(evidence.UnreadableRecords);
-            var missing = new List<string>();
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
                 if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
@@ -328,15 +362,7 @@ public static class AuditVerifier
                 findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
             }
 
-            if (findings.Count == 0)
-            {
-                return null;
-            }
-
-            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
-            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
-            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
-            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
+            return null;
         }
 
         // The finding when an anchored event is overdue for its anchor and the store holds none; null otherwise.
@@ -500,7 +526,7 @@ public sealed record AuditVerification(bool Intact, long EventsChecked, long? Br
 public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Torn)
 {
     /// <summary>True when nothing but the torn event is missing: a crash, with no recorded event lost.</summary>
-    public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1;
+    public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1 && RecordsUnaccounted == 0;
 
     /// <summary>True when events are lost from the end (a torn line, events missing), not only anchors.</summary>
     public bool EventsLost => Torn || LostThrough > LastGood.Sequence;
@@ -508,4 +534,8 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
     /// <summary>The anchor store as messages name it when every anchor is lost (with or without events lost from the end):
     /// the repair records, after any events lost, that the events so far can no longer be checked against anchors; null otherwise.</summary>
     public string? AnchorsLostFrom { get; init; }
+
+    /// <summary>How many of the hub's records the log does not account for, looked for when the anchors are lost with the
+    /// end: their events were cut from the log's end too, beyond what the torn line or <see cref="LostThrough"/> shows.</summary>
+    public int RecordsUnaccounted { get; init; }
 }
