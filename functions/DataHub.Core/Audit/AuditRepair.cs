@@ -95,7 +95,7 @@ public static class AuditRepair
         // Without the anchors only the hub's records show how far the cut went: their count is recorded, never their names.
         if (loss.RecordsUnaccounted > 0)
         {
-            what += string.Create(CultureInfo.InvariantCulture, $" With the anchors gone, the hub held {Records(loss.RecordsUnaccounted)} the log did not account for: the events recording them were cut from the log's end too, so more events than these may be lost, how many the log cannot tell.");
+            what += string.Create(CultureInfo.InvariantCulture, $" With the anchors gone, the hub held {Records(loss.RecordsUnaccounted)} the log did not account for: the events recording them were cut from the log's end, so events after event {loss.LostThrough} may have been lost too, how many the log cannot tell without the anchors.");
             counts[RecordsUnaccounted] = loss.RecordsUnaccounted;
         }
 
