@@ -363,8 +363,10 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Audit_repair_refuses_the_anchors_gone_with_records_the_log_does_not_account_for()
+    public async Task Audit_repair_records_a_clean_cut_with_the_anchors_gone_as_a_loss_with_the_count_of_records_it_left()
     {
+        // The same cut as behind a torn line, without the fragment: the records prove events after the last one existed,
+        // so --accept-loss records at least one event lost and their count, as it does behind a torn line.
         await IngestTwoExtractsAsync();
         var events = File.ReadAllLines(LogPath).Length;
         var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
@@ -373,13 +375,73 @@ public sealed class AuditCommandTests : IDisposable
         RemoveAnchors(emptied: false);
         var log = File.ReadAllBytes(LogPath);
         var verified = await VerifyBrokenAsync();
-        verified.Should().Contain("holds no anchor").And.Contain("does not account for").And.Contain("restore the audit log and its anchors from their backup");
+        verified.Should().Contain("holds no anchor").And.Contain("the hub holds 2 records the log does not account for").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("anchors are gone").And.Contain("The hub holds 2 records the log does not account for").And.NotContain("inside the log");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing is repaired without --accept-loss");
+        File.Exists(AnchorsPath).Should().BeFalse();
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.Contain("audit.anchors_lost").And.NotContain("mar.csv");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"event {events + 1} lost at the log's end, recorded by event {events + 2}").And.Contain($"events after event {events + 1} may have been lost too");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Audit_repair_of_a_torn_line_left_after_a_cut_with_the_anchors_trimmed_to_match_needs_accept_loss_and_records_the_count(bool toFirstAnchor)
+    {
+        // The log's end cut, the anchors file trimmed to the kept events (or to its first line) so none is gone, and seven
+        // bytes of an event appended: the cut delivery's batch and receipt must not be excused as one torn event's.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: toFirstAnchor ? 1 : anchors);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain($"after event {events}, is torn").And.Contain("the hub holds 2 records the log does not account for").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("The hub holds 2 records the log does not account for").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "a cut is not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "1")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.NotContain("audit.torn_line");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        RemoveAnchors(emptied: false);
+        var manifest = Directory.GetFiles(Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches"))[0];
+        File.WriteAllText(manifest, "{\"BatchId\":");
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain("torn").And.Contain("holds no anchor");
 
         var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
         code.Should().Be(ExitCodes.Rejected, output);
         output.Should().Contain("backup");
-        File.ReadAllBytes(LogPath).Should().Equal(log, "recording the anchors' loss would let writers bury the cut records");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50], "a damaged record is no loss at the log's end: nothing is written");
         File.Exists(AnchorsPath).Should().BeFalse();
+        Directory.Exists(Path.Combine(_root.Path, "audit", "torn")).Should().BeFalse();
     }
 
     [Fact]

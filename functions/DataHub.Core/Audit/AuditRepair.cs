@@ -44,24 +44,27 @@ public static class AuditRepair
 
         if (verification.EndLoss is not { } loss)
         {
-            return $"The chain is broken inside the log ({verification.Message}), not at its end: `audit repair` only seals a torn last line or events lost from the end. Restore the audit log from its backup (docs/runbook.md).";
+            return $"The chain is broken inside the log, or the hub holds records a loss at its end does not explain ({verification.Message}): `audit repair` only seals a torn last line, events lost from the end and anchors lost. Restore the audit log and its anchors from their backup (docs/runbook.md).";
         }
+
+        var from = loss.LastGood.Sequence + 1;
+        var records = loss.RecordsUnaccounted > 0 ? $" The hub holds {Records(loss.RecordsUnaccounted)} the log does not account for: events were cut from its end." : string.Empty;
 
         // Anchors gone are never only a crash: whatever else is lost with them, the operator accepts their loss or restores them.
         if (loss.AnchorsLostFrom is { } store)
         {
-            var also = (loss.Torn && loss.LostThrough == loss.LastGood.Sequence + 1
+            var also = loss.Torn && loss.LostThrough == from
                 ? " The log's last line is torn as well."
-                : loss.EventsLost ? $" Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing from the log's end as well." : string.Empty)
-                + (loss.RecordsUnaccounted > 0 ? $" The hub holds {Records(loss.RecordsUnaccounted)} the log does not account for: events were cut from its end with the anchors." : string.Empty);
+                : loss.LostThrough > from || (loss.EventsLost && loss.RecordsUnaccounted == 0) ? $" {Missing(from, loss.LostThrough)} from the log's end as well." : string.Empty;
             return acceptLoss
                 ? null
-                : $"The log holds anchored events but {store} holds no anchor that can be read: the anchors are gone.{also} Restore them from their backup; if there is none, {repair} records {(loss.EventsLost ? "both losses" : "their loss")} in the log and anchors it afresh.";
+                : $"The log holds anchored events but {store} holds no anchor that can be read: the anchors are gone.{also}{records} Restore them from their backup; if there is none, {repair} records {(loss.EventsLost ? "both losses" : "their loss")} in the log and anchors it afresh.";
         }
 
+        // A torn line with records the log does not account for is a cut, not a crash: the operator accepts its loss.
         return loss.OnlyTorn || acceptLoss
             ? null
-            : $"Events {loss.LastGood.Sequence + 1} to {loss.LostThrough} are missing, not just a torn line. Restore the audit log from its backup; if there is none, {repair} records the loss and continues the chain.";
+            : $"{(loss.Torn && loss.LostThrough == from ? "The log's last line is torn." : $"{Missing(from, loss.LostThrough)}, not just a torn line.")}{records} Restore the audit log from its backup; if there is none, {repair} records the loss and continues the chain.";
     }
 
     /// <summary>The entry that records every anchor lost while the log's head was event <paramref name="head"/>.</summary>
@@ -92,10 +95,11 @@ public static class AuditRepair
             [LostTo] = loss.LostThrough,
         };
 
-        // Without the anchors only the hub's records show how far the cut went: their count is recorded, never their names.
+        // A torn line or an anchor shows only where a cut began; the hub's records show it went further: their count is
+        // recorded, never their names.
         if (loss.RecordsUnaccounted > 0)
         {
-            what += string.Create(CultureInfo.InvariantCulture, $" With the anchors gone, the hub held {Records(loss.RecordsUnaccounted)} the log did not account for: the events recording them were cut from the log's end, so events after event {loss.LostThrough} may have been lost too, how many the log cannot tell without the anchors.");
+            what += string.Create(CultureInfo.InvariantCulture, $" The hub held {Records(loss.RecordsUnaccounted)} the log did not account for: the events recording them were cut from the log's end, so events after event {loss.LostThrough} may have been lost too; the log cannot tell how many.");
             counts[RecordsUnaccounted] = loss.RecordsUnaccounted;
         }
 
@@ -106,6 +110,9 @@ public static class AuditRepair
 
         return new AuditEntry(AuditKinds.AuditRepaired, Path: keptAt, FileSha256: tornSha256, Rule: loss.OnlyTorn ? "audit.torn_line" : "audit.loss_accepted", Detail: what + " The chain continues from event " + loss.LastGood.Sequence.ToString(CultureInfo.InvariantCulture) + ".", Counts: counts);
     }
+
+    private static string Missing(long from, long to) =>
+        from == to ? string.Create(CultureInfo.InvariantCulture, $"Event {from} is missing") : string.Create(CultureInfo.InvariantCulture, $"Events {from} to {to} are missing");
 
     private static string Records(int count) => count == 1 ? "a record" : string.Create(CultureInfo.InvariantCulture, $"{count} records");
 }

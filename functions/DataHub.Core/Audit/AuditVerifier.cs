@@ -224,28 +224,28 @@ public static class AuditVerifier
 
                 // Anchors gone with it must not go unrecorded: repairing the end alone would start fresh anchors and hide their loss.
                 string? anchorsGone = null;
-                var cutRecords = new List<string>();
                 if (evidence.AnchorStore is { } store && AnchorsGone(store) is { } gone)
                 {
                     findings.Add(gone);
                     anchorsGone = store;
-
-                    // Events cut from the end take their anchors with them, and a torn line left after the cut must not pass
-                    // for the whole loss: the records are checked as for an intact chain, and those the log does not account
-                    // for are counted into the loss the repair records. A record that cannot be read is no loss at the
-                    // log's end: the log and anchors are restored from backup.
-                    if (await CheckRecordsAsync(findings, cutRecords, cancellationToken).ConfigureAwait(false) is { } tailBroken)
-                    {
-                        return tailBroken;
-                    }
-
-                    if (evidence.UnreadableRecords.Count > 0)
-                    {
-                        return Broken(last + 1, string.Join("; ", findings) + ".");
-                    }
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cutRecords.Count };
+                // Whatever the anchors hold (they may have been trimmed with the log), a torn line or the missing events must
+                // not pass for the whole loss: the records are checked as for an intact chain, and those the log does not
+                // account for are counted into the loss the repair records. A record that cannot be read, or one the loss
+                // at the end cannot explain, is no loss at the log's end: the log and anchors are restored from backup.
+                var cut = new List<AuditedRecord>();
+                if (await CheckRecordsAsync(findings, cut, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+                {
+                    return tailBroken;
+                }
+
+                if (evidence.UnreadableRecords.Count > 0 || OutsideTheCut(cut, findings))
+                {
+                    return Broken(last + 1, string.Join("; ", findings) + ".");
+                }
+
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut.Count };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -307,7 +307,8 @@ public static class AuditVerifier
                 }
             }
 
-            if (await CheckRecordsAsync(findings, [], cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            var cut = new List<AuditedRecord>();
+            if (await CheckRecordsAsync(findings, cut, cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
             }
@@ -317,15 +318,42 @@ public static class AuditVerifier
                 return null;
             }
 
-            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
+            // Anchors gone are a loss `audit repair --accept-loss` can record at the log's end, and so are records the log
+            // does not account for with them, made since its last event: they prove events after it existed and were cut
+            // (as behind a torn line), so the repair records at least one event lost and their count. With anything else
             // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
-            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
-            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
+            if (anchorsGone is null || evidence.UnreadableRecords.Count > 0 || OutsideTheCut(cut, findings))
+            {
+                return Broken(last + 1, string.Join("; ", findings) + ".");
+            }
+
+            var loss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), cut.Count > 0 ? last + 1 : last, Torn: false) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut.Count };
+            return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
         }
+
+        // True, with a finding saying why, when a record the log does not account for was made before its last event (or
+        // after now, or its time is unknown): the loss a repair records from the last event on would not excuse it, so the
+        // repaired log would still break. A cut at the end does not explain it; a forged record or other damage might.
+        private bool OutsideTheCut(List<AuditedRecord> cut, List<string> findings)
+        {
+            var loss = (After: _previous?.Time ?? DateTimeOffset.MinValue, Before: evidence.Time.GetUtcNow(), Sha256: _previous?.Entry.FileSha256);
+            var outside = cut.Count(r => !IsInLoss(r, loss));
+            if (outside == 0)
+            {
+                return false;
+            }
+
+            findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(outside == 1 ? "one of those records was" : $"{outside} of those records were")} made before event {LastSequence}, the last the log holds (or at a time the hub's clock has not reached): events cut from the log's end do not account for {(outside == 1 ? "it" : "them")}"));
+            return true;
+        }
+
+        // A record made at the time of a loss (or of the file whose event ends the log before it) may have lost its event with it.
+        private static bool IsInLoss(AuditedRecord record, (DateTimeOffset After, DateTimeOffset Before, string? Sha256) loss) =>
+            (record.At is { } at && at >= loss.After && at <= loss.Before) || (record.Sha256 is not null && record.Sha256 == loss.Sha256);
 
         // Every record the hub keeps must have its event: adds to findings the records that cannot be read and those the log
         // does not account for (named in missing; the rest are notes); returns a break found in events written since the log was read.
-        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<string> missing, CancellationToken cancellationToken)
+        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, CancellationToken cancellationToken)
         {
             if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
@@ -347,19 +375,19 @@ public static class AuditVerifier
                 {
                     _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch, or its event was cut; a folder with a manifest is never cleared, so this note stays as long as the folder does (see the runbook: check the host's log for a rollup stopped at that time and record it)");
                 }
-                else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
+                else if (_losses.Any(l => IsInLoss(record, l)))
                 {
                     _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
                 }
                 else if (!await WithdrawnAsync(record, cancellationToken).ConfigureAwait(false))
                 {
-                    missing.Add(record.Name);
+                    missing.Add(record);
                 }
             }
 
             if (missing.Count > 0)
             {
-                findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
+                findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10).Select(r => r.Name))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
             }
 
             return null;
@@ -535,7 +563,8 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
     /// the repair records, after any events lost, that the events so far can no longer be checked against anchors; null otherwise.</summary>
     public string? AnchorsLostFrom { get; init; }
 
-    /// <summary>How many of the hub's records the log does not account for, looked for when the anchors are lost with the
-    /// end: their events were cut from the log's end too, beyond what the torn line or <see cref="LostThrough"/> shows.</summary>
+    /// <summary>How many of the hub's records, made since the last good event, the log does not account for: their events
+    /// were cut from the log's end too, beyond what a torn line or <see cref="LostThrough"/> shows (with the anchors gone and
+    /// no other damage, they alone make <see cref="LostThrough"/> one past the last good event).</summary>
     public int RecordsUnaccounted { get; init; }
 }
