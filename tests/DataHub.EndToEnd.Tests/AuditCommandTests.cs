@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
 using DataHub.Host.Embedded;
@@ -422,6 +423,34 @@ public sealed class AuditCommandTests : IDisposable
         shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.NotContain("audit.torn_line");
         (code, output) = await _root.RunAsync("audit", "verify");
         code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_a_cut_when_a_record_the_log_does_not_account_for_was_made_before_its_last_event()
+    {
+        // A batch dated before the last event the log keeps is not explained by events cut from its end (a forged
+        // manifest, or damage elsewhere): the loss a repair records would not excuse it, so nothing is repaired.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var batches = Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches");
+        var before = Directory.GetFiles(batches).ToHashSet();
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        var manifest = Directory.GetFiles(batches).Single(f => !before.Contains(f));
+        var original = File.ReadAllText(manifest);
+        File.WriteAllText(manifest, Regex.Replace(original, "(\"committed_at\"\\s*:\\s*\")[^\"]*\"", "${1}2020-01-01T00:00:00+00:00\""));
+        File.ReadAllText(manifest).Should().NotBe(original, "the batch is dated back");
+        CutLogEnd(events, rewriteHead: true);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        RemoveAnchors(emptied: false);
+        var log = File.ReadAllBytes(LogPath);
+        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.Contain($"one of those records was made before event {events}, the last the log holds");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("a loss at its end does not explain").And.Contain("backup");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "a repair that would leave the log broken writes nothing");
+        File.Exists(AnchorsPath).Should().BeFalse();
     }
 
     [Fact]
