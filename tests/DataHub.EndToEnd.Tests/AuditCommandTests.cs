@@ -426,10 +426,10 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Audit_repair_refuses_a_cut_when_a_record_the_log_does_not_account_for_was_made_before_its_last_event()
+    public async Task Audit_repair_counts_only_the_records_made_since_the_log_s_last_event_and_verify_goes_on_reporting_the_rest()
     {
         // A batch dated before the last event the log keeps is not explained by events cut from its end (a forged
-        // manifest, or damage elsewhere): the loss a repair records would not excuse it, so nothing is repaired.
+        // manifest, or an item a restore from backup left): the repair neither counts it nor excuses it.
         await IngestTwoExtractsAsync();
         var events = File.ReadAllLines(LogPath).Length;
         var batches = Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches");
@@ -437,20 +437,22 @@ public sealed class AuditCommandTests : IDisposable
         var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
         (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
         var manifest = Directory.GetFiles(batches).Single(f => !before.Contains(f));
+        var batch = Path.GetFileNameWithoutExtension(manifest);
         var original = File.ReadAllText(manifest);
         File.WriteAllText(manifest, Regex.Replace(original, "(\"committed_at\"\\s*:\\s*\")[^\"]*\"", "${1}2020-01-01T00:00:00+00:00\""));
         File.ReadAllText(manifest).Should().NotBe(original, "the batch is dated back");
         CutLogEnd(events, rewriteHead: true);
         File.AppendAllText(LogPath, "{\"seq\":");
         RemoveAnchors(emptied: false);
-        var log = File.ReadAllBytes(LogPath);
-        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.Contain($"one of those records was made before event {events}, the last the log holds");
+        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.Contain($"one of those records was made before event {events}, the last the log holds")
+            .And.Contain("a repair does not count it");
 
         var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
         code.Should().Be(ExitCodes.Rejected, output);
-        output.Should().Contain("a loss at its end does not explain").And.Contain("backup");
-        File.ReadAllBytes(LogPath).Should().Equal(log, "a repair that would leave the log broken writes nothing");
-        File.Exists(AnchorsPath).Should().BeFalse();
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=1", "only the receipt, made since the last event, is counted");
+        output = await VerifyBrokenAsync();
+        output.Should().Contain($"batch {batch} (police-da-incidents)").And.Contain("the hub holds a record the log does not account for");
     }
 
     [Fact]

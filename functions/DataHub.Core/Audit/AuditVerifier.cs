@@ -232,20 +232,20 @@ public static class AuditVerifier
 
                 // Whatever the anchors hold (they may have been trimmed with the log), a torn line or the missing events must
                 // not pass for the whole loss: the records are checked as for an intact chain, and those the log does not
-                // account for are counted into the loss the repair records. A record that cannot be read, or one the loss
-                // at the end cannot explain, is no loss at the log's end: the log and anchors are restored from backup.
-                var cut = new List<AuditedRecord>();
-                if (await CheckRecordsAsync(findings, cut, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+                // account for are counted into the loss the repair records. A record that cannot be read is no loss at the
+                // log's end: the log and anchors are restored from backup.
+                var recordsLeft = new List<AuditedRecord>();
+                if (await CheckRecordsAsync(findings, recordsLeft, cancellationToken).ConfigureAwait(false) is { } tailBroken)
                 {
                     return tailBroken;
                 }
 
-                if (evidence.UnreadableRecords.Count > 0 || OutsideTheCut(cut, findings))
+                if (evidence.UnreadableRecords.Count > 0)
                 {
                     return Broken(last + 1, string.Join("; ", findings) + ".");
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut.Count };
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = CutWithTheEnd(recordsLeft, findings) };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -307,8 +307,8 @@ public static class AuditVerifier
                 }
             }
 
-            var cut = new List<AuditedRecord>();
-            if (await CheckRecordsAsync(findings, cut, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            var recordsLeft = new List<AuditedRecord>();
+            if (await CheckRecordsAsync(findings, recordsLeft, cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
             }
@@ -320,31 +320,35 @@ public static class AuditVerifier
 
             // Anchors gone are a loss `audit repair --accept-loss` can record at the log's end, and so are records the log
             // does not account for with them, made since its last event: they prove events after it existed and were cut
-            // (as behind a torn line), so the repair records at least one event lost and their count. With anything else
-            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
-            if (anchorsGone is null || evidence.UnreadableRecords.Count > 0 || OutsideTheCut(cut, findings))
+            // (as behind a torn line), so the repair records at least one event lost and their count. With a record that
+            // cannot be read the log and anchors are restored from backup.
+            if (anchorsGone is null || evidence.UnreadableRecords.Count > 0)
             {
                 return Broken(last + 1, string.Join("; ", findings) + ".");
             }
 
-            var loss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), cut.Count > 0 ? last + 1 : last, Torn: false) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut.Count };
+            var cut = CutWithTheEnd(recordsLeft, findings);
+            var loss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), cut > 0 ? last + 1 : last, Torn: false) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut };
             return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
         }
 
-        // True, with a finding saying why, when a record the log does not account for was made before its last event (or
-        // after now, or its time is unknown): the loss a repair records from the last event on would not excuse it, so the
-        // repaired log would still break. A cut at the end does not explain it; a forged record or other damage might.
-        private bool OutsideTheCut(List<AuditedRecord> cut, List<string> findings)
+        // How many of the records the log does not account for were made since its last event (or are of that event's
+        // file): those a cut from its end explains, and the loss a repair records excuses. The rest (made before it, or at a
+        // time the hub's clock has not reached: a forged record, or the items a restore from backup left) get a finding
+        // saying they are not counted; verify reports them after a repair as before it, and the end can still be repaired
+        // (a crash after a restore must not leave the hub unable to write).
+        private int CutWithTheEnd(List<AuditedRecord> recordsLeft, List<string> findings)
         {
             var loss = (After: _previous?.Time ?? DateTimeOffset.MinValue, Before: evidence.Time.GetUtcNow(), Sha256: _previous?.Entry.FileSha256);
-            var outside = cut.Count(r => !IsInLoss(r, loss));
-            if (outside == 0)
+            var cut = recordsLeft.Count(r => IsInLoss(r, loss));
+            var outside = recordsLeft.Count - cut;
+            if (outside > 0)
             {
-                return false;
+                var them = outside == 1 ? "it" : "them";
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(outside == 1 ? "one of those records was" : $"{outside} of those records were")} made before event {LastSequence}, the last the log holds (or at a time the hub's clock has not reached): events cut from the log's end do not account for {them}, so a repair does not count {them} and verify goes on reporting {them}"));
             }
 
-            findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(outside == 1 ? "one of those records was" : $"{outside} of those records were")} made before event {LastSequence}, the last the log holds (or at a time the hub's clock has not reached): events cut from the log's end do not account for {(outside == 1 ? "it" : "them")}"));
-            return true;
+            return cut;
         }
 
         // A record made at the time of a loss (or of the file whose event ends the log before it) may have lost its event with it.
