@@ -456,6 +456,28 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_torn_line_after_a_restore_from_backup_is_repaired_as_torn_while_the_records_the_restore_left_stay_reported()
+    {
+        // The log and anchors restored from a backup taken before a delivery, the hub writing again, then a crash tearing
+        // a line: the delivery's records predate the log's last event, so they are no part of the torn line's loss.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: anchors);
+        _root.Clock.Advance(TimeSpan.FromHours(1));
+        (await _root.IngestAsync(police.Partner, police.Feed, "apr.csv", [.. police.Content, .. "\n\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        (await VerifyBrokenAsync()).Should().Contain("is torn").And.Contain("the hub holds 2 records the log does not account for").And.Contain("2 of those records were made before event");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.torn_line").And.NotContain(AuditRepair.RecordsUnaccounted);
+        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.NotContain("is torn");
+    }
+
+    [Fact]
     public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
     {
         await IngestTwoExtractsAsync();
