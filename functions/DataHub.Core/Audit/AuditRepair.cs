@@ -25,6 +25,9 @@ public static class AuditRepair
     /// <summary>The count of the hub's records the log did not account for when events were lost with the anchors.</summary>
     public const string RecordsUnaccounted = "records_unaccounted";
 
+    /// <summary>The rule of the event that records one torn event and nothing else lost: it excuses no record.</summary>
+    public const string TornLineRule = "audit.torn_line";
+
     /// <summary>The rule of the event that records every anchor lost.</summary>
     public const string AnchorsLostRule = "audit.anchors_lost";
 
@@ -108,7 +111,7 @@ public static class AuditRepair
             counts[TornBytes] = tornBytes;
         }
 
-        return new AuditEntry(AuditKinds.AuditRepaired, Path: keptAt, FileSha256: tornSha256, Rule: loss.OnlyTorn ? "audit.torn_line" : "audit.loss_accepted", Detail: what + " The chain continues from event " + loss.LastGood.Sequence.ToString(CultureInfo.InvariantCulture) + ".", Counts: counts);
+        return new AuditEntry(AuditKinds.AuditRepaired, Path: keptAt, FileSha256: tornSha256, Rule: loss.OnlyTorn ? TornLineRule : "audit.loss_accepted", Detail: what + " The chain continues from event " + loss.LastGood.Sequence.ToString(CultureInfo.InvariantCulture) + ".", Counts: counts);
     }
 
     private static string Missing(long from, long to) =>

@@ -112,7 +112,13 @@ public static class AuditVerifier
                 }
 
                 _notes.Add($"{(expected == e.Sequence - 1 ? "event" : "events")} {Range(expected, e.Sequence - 1)} lost at the log's end, recorded by event {e.Sequence}: {e.Entry.Detail}");
-                _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
+                // A torn line was repaired with no record left unaccounted, so its window excuses none: a record that
+                // turns up in it later (a pointer switched back, a record added) is reported, as are any an older repair
+                // sealed before open work and fresh publications were counted.
+                if (!string.Equals(e.Entry.Rule, AuditRepair.TornLineRule, StringComparison.Ordinal))
+                {
+                    _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
+                }
             }
 
             if (!string.Equals(e.PreviousHash, _previous?.Hash ?? AuditChain.Genesis, StringComparison.Ordinal))
@@ -235,7 +241,7 @@ public static class AuditVerifier
                 // account for are counted into the loss the repair records. A record that cannot be read is no loss at the
                 // log's end: the log and anchors are restored from backup.
                 var recordsLeft = new List<AuditedRecord>();
-                if (await CheckRecordsAsync(findings, recordsLeft, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+                if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: true, cancellationToken).ConfigureAwait(false) is { } tailBroken)
                 {
                     return tailBroken;
                 }
@@ -308,7 +314,7 @@ public static class AuditVerifier
             }
 
             var recordsLeft = new List<AuditedRecord>();
-            if (await CheckRecordsAsync(findings, recordsLeft, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: false, cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
             }
@@ -357,8 +363,11 @@ public static class AuditVerifier
 
         // Every record the hub keeps must have its event: adds to findings the records that cannot be read and those the log
         // does not account for (named in missing; the rest are notes); returns a break found in events written since the log was read.
-        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, CancellationToken cancellationToken)
+        // With the log's end damaged, work still open and a version switched moments ago are missing too: the log no longer
+        // shows whether their events were yet to come or were cut, and a repair that did not count them would excuse them for good.
+        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, bool endDamaged, CancellationToken cancellationToken)
         {
+            var pending = new List<AuditedRecord>();
             if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
@@ -367,7 +376,11 @@ public static class AuditVerifier
             findings.AddRange(evidence.UnreadableRecords);
             foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
             {
-                if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
+                if (endDamaged && (record.Unfinished || IsJustSwitched(record) || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false)))
+                {
+                    pending.Add(record);
+                }
+                else if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
                 }
@@ -392,6 +405,12 @@ public static class AuditVerifier
             if (missing.Count > 0)
             {
                 findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10).Select(r => r.Name))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
+            }
+
+            if (pending.Count > 0)
+            {
+                findings.Add($"{(pending.Count == 1 ? "a record" : $"{pending.Count} records")} with no event yet ({string.Join("; ", pending.Take(10).Select(r => r.Name))}{(pending.Count > 10 ? "; …" : string.Empty)}) {(pending.Count == 1 ? "is" : "are")} still open or published moments ago: with the log's end damaged their events may be among those cut, so they are counted as the log does not account for them");
+                missing.AddRange(pending);
             }
 
             return null;
