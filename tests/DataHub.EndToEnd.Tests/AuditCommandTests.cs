@@ -477,6 +477,75 @@ public sealed class AuditCommandTests : IDisposable
         (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.NotContain("is torn");
     }
 
+    // Keeps the anchors of the events up to and including sequence, as a tamperer trimming them to a cut log would.
+    private void TrimAnchorsTo(long sequence) =>
+        File.WriteAllLines(AnchorsPath, File.ReadAllLines(AnchorsPath).Where(line =>
+            long.Parse(Regex.Match(line, "\"seq\"\\s*:\\s*(\\d+)", RegexOptions.IgnoreCase).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= sequence));
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_after_publications_just_switched_needs_accept_loss_and_records_them()
+    {
+        // The demo's last two events (kpi_published, governance_published) cut with their head and anchors, both pointers
+        // dated now and seven bytes of an event appended: versions switched moments ago are not excused as one torn event's.
+        (await _root.RunAsync("demo", "--families", "2")).Code.Should().Be(ExitCodes.Ok);
+        var events = File.ReadAllLines(LogPath).Length;
+        CutLogEnd(events - 2, rewriteHead: true);
+        TrimAnchorsTo(events - 2);
+        foreach (var pointer in new[] { "kpi", "governance" }.Select(p => Path.Combine(_root.Path, "published", p, "current.json")))
+        {
+            var original = File.ReadAllText(pointer);
+            File.WriteAllText(pointer, Regex.Replace(original, "(\"switched\"\\s*:\\s*\")[^\"]*\"", $"${{1}}{_root.Clock.GetUtcNow():O}\"", RegexOptions.IgnoreCase));
+        }
+
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var log = File.ReadAllBytes(LogPath);
+        (await VerifyBrokenAsync()).Should().Contain($"after event {events - 2}, is torn").And.Contain("2 records with no event yet").And.Contain("datahub audit repair --accept-loss");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "publications cut behind a torn line are not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.NotContain("audit.torn_line");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_after_a_delivery_whose_receipt_is_open_needs_accept_loss_and_the_receipt_closed_later_is_not_excused_by_a_torn_line()
+    {
+        // A stored delivery's events cut after its received event, its receipt set back to processing and seven bytes of
+        // an event appended: its batch is not excused as one torn event's, and closing the receipt again changes nothing.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        byte[] content = [.. police.Content, .. "\n\n"u8];
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
+        var received = File.ReadAllLines(LogPath).Select((line, i) => (line, i)).Skip(events).First(p => p.line.Contains("\"received\"", StringComparison.Ordinal)).i + 1;
+        CutLogEnd(received, rewriteHead: true);
+        TrimAnchorsTo(received);
+        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        var completed = File.ReadAllText(receipt);
+        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        File.ReadAllText(receipt).Should().NotBe(completed, "the receipt is open again");
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var log = File.ReadAllBytes(LogPath);
+        (await VerifyBrokenAsync()).Should().Contain($"after event {received}, is torn").And.Contain("with no event yet").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        File.ReadAllBytes(LogPath).Should().Equal(log, "a delivery cut behind a torn line is not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.loss_accepted").And.MatchRegex($"{AuditRepair.RecordsUnaccounted}=[1-9]");
+        File.WriteAllText(receipt, completed);
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
     [Fact]
     public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
     {
