@@ -547,6 +547,25 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_delivery_cut_back_to_a_torn_line_repair_made_the_same_moment_is_not_excused_by_it()
+    {
+        // A torn line repaired as audit.torn_line counted no record, so none may hide in its time: a delivery ingested at
+        // the repair's moment and then cut from the log's end, its anchors trimmed to match, is reported.
+        await IngestTwoExtractsAsync();
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.torn_line");
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: anchors);
+
+        (await VerifyBrokenAsync()).Should().Contain("does not account for").And.NotContain("mar.csv");
+    }
+
+    [Fact]
     public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
     {
         await IngestTwoExtractsAsync();
