@@ -314,7 +314,8 @@ public static class AuditVerifier
             }
 
             var recordsLeft = new List<AuditedRecord>();
-            if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: false, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            var pending = new List<AuditedRecord>();
+            if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: false, cancellationToken, pending).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
             }
@@ -334,6 +335,15 @@ public static class AuditVerifier
             }
 
             var cut = CutWithTheEnd(recordsLeft, findings);
+
+            // Records missing show the end was cut: the loss a repair records excuses whatever falls in it, so work still
+            // open and versions switched moments ago in it are counted too, not left as notes.
+            if (cut > 0 && pending.Count(r => IsInLoss(r, EndWindow())) is var alsoCut and > 0)
+            {
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(alsoCut == 1 ? "a record" : $"{alsoCut} records")} still open or published moments ago {(alsoCut == 1 ? "is" : "are")} counted with them: with the log's end cut {(alsoCut == 1 ? "its event" : "their events")} may be among those lost"));
+                cut += alsoCut;
+            }
+
             var loss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), cut > 0 ? last + 1 : last, Torn: false) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut };
             return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
         }
@@ -345,7 +355,7 @@ public static class AuditVerifier
         // (a crash after a restore must not leave the hub unable to write).
         private int CutWithTheEnd(List<AuditedRecord> recordsLeft, List<string> findings)
         {
-            var loss = (After: _previous?.Time ?? DateTimeOffset.MinValue, Before: evidence.Time.GetUtcNow(), Sha256: _previous?.Entry.FileSha256);
+            var loss = EndWindow();
             var cut = recordsLeft.Count(r => IsInLoss(r, loss));
             var outside = recordsLeft.Count - cut;
             if (outside > 0)
@@ -357,6 +367,10 @@ public static class AuditVerifier
             return cut;
         }
 
+        // The time a loss at the log's end would cover: from its last event to now.
+        private (DateTimeOffset After, DateTimeOffset Before, string? Sha256) EndWindow() =>
+            (_previous?.Time ?? DateTimeOffset.MinValue, evidence.Time.GetUtcNow(), _previous?.Entry.FileSha256);
+
         // A record made at the time of a loss (or of the file whose event ends the log before it) may have lost its event with it.
         private static bool IsInLoss(AuditedRecord record, (DateTimeOffset After, DateTimeOffset Before, string? Sha256) loss) =>
             (record.At is { } at && at >= loss.After && at <= loss.Before) || (record.Sha256 is not null && record.Sha256 == loss.Sha256);
@@ -365,7 +379,8 @@ public static class AuditVerifier
         // does not account for (named in missing; the rest are notes); returns a break found in events written since the log was read.
         // With the log's end damaged, work still open and a version switched moments ago are missing too: the log no longer
         // shows whether their events were yet to come or were cut, and a repair that did not count them would excuse them for good.
-        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, bool endDamaged, CancellationToken cancellationToken)
+        // Notes on open work and fresh versions also go to noted, when given.
+        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, bool endDamaged, CancellationToken cancellationToken, List<AuditedRecord>? noted = null)
         {
             var pending = new List<AuditedRecord>();
             if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
@@ -383,10 +398,12 @@ public static class AuditVerifier
                 else if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
+                    noted?.Add(record);
                 }
                 else if (IsJustSwitched(record))
                 {
                     _notes.Add($"{record.Name} has no publication event yet: it was published moments ago; its event is being written");
+                    noted?.Add(record);
                 }
                 else if (record.NotCurrent)
                 {
