@@ -566,6 +566,29 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clean_cut_with_the_anchors_gone_counts_a_delivery_whose_receipt_is_open_among_the_records_lost()
+    {
+        // Two deliveries cut from the log's end, the anchors deleted and the first delivery's receipt set back to
+        // processing: the loss the repair records would excuse that delivery too, so it is counted with the other.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        byte[] content = [.. police.Content, .. "\n\n"u8];
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
+        (await _root.IngestAsync(police.Partner, police.Feed, "apr.csv", [.. police.Content, .. "\n\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true);
+        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        var completed = File.ReadAllText(receipt);
+        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("still open or published moments ago").And.NotContain("mar.csv").And.NotContain("apr.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "2")).Output.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=4");
+    }
+
+    [Fact]
     public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
     {
         await IngestTwoExtractsAsync();
