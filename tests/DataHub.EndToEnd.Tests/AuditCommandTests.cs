@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
 using DataHub.Host.Embedded;
@@ -363,8 +364,10 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Audit_repair_refuses_the_anchors_gone_with_records_the_log_does_not_account_for()
+    public async Task Audit_repair_records_a_clean_cut_with_the_anchors_gone_as_a_loss_with_the_count_of_records_it_left()
     {
+        // The same cut as behind a torn line, without the fragment: the records prove events after the last one existed,
+        // so --accept-loss records at least one event lost and their count, as it does behind a torn line.
         await IngestTwoExtractsAsync();
         var events = File.ReadAllLines(LogPath).Length;
         var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
@@ -373,13 +376,270 @@ public sealed class AuditCommandTests : IDisposable
         RemoveAnchors(emptied: false);
         var log = File.ReadAllBytes(LogPath);
         var verified = await VerifyBrokenAsync();
-        verified.Should().Contain("holds no anchor").And.Contain("does not account for").And.Contain("restore the audit log and its anchors from their backup");
+        verified.Should().Contain("holds no anchor").And.Contain("the hub holds 2 records the log does not account for").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("anchors are gone").And.Contain("The hub holds 2 records the log does not account for").And.NotContain("inside the log");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing is repaired without --accept-loss");
+        File.Exists(AnchorsPath).Should().BeFalse();
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.Contain("audit.anchors_lost").And.NotContain("mar.csv");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"event {events + 1} lost at the log's end, recorded by event {events + 2}").And.Contain($"events after event {events + 1} may have been lost too");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Audit_repair_of_a_torn_line_left_after_a_cut_with_the_anchors_trimmed_to_match_needs_accept_loss_and_records_the_count(bool toFirstAnchor)
+    {
+        // The log's end cut, the anchors file trimmed to the kept events (or to its first line) so none is gone, and seven
+        // bytes of an event appended: the cut delivery's batch and receipt must not be excused as one torn event's.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: toFirstAnchor ? 1 : anchors);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        _root.Clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain($"after event {events}, is torn").And.Contain("the hub holds 2 records the log does not account for").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("The hub holds 2 records the log does not account for").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "a cut is not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "1")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.NotContain("audit.torn_line");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task Audit_repair_counts_only_the_records_made_since_the_log_s_last_event_and_verify_goes_on_reporting_the_rest()
+    {
+        // A batch dated before the last event the log keeps is not explained by events cut from its end (a forged
+        // manifest, or an item a restore from backup left): the repair neither counts it nor excuses it.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var batches = Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches");
+        var before = Directory.GetFiles(batches).ToHashSet();
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        var manifest = Directory.GetFiles(batches).Single(f => !before.Contains(f));
+        var batch = Path.GetFileNameWithoutExtension(manifest);
+        var original = File.ReadAllText(manifest);
+        File.WriteAllText(manifest, Regex.Replace(original, "(\"committed_at\"\\s*:\\s*\")[^\"]*\"", "${1}2020-01-01T00:00:00+00:00\""));
+        File.ReadAllText(manifest).Should().NotBe(original, "the batch is dated back");
+        CutLogEnd(events, rewriteHead: true);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.Contain($"one of those records was made before event {events}, the last the log holds")
+            .And.Contain("a repair does not count it");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Rejected, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=1", "only the receipt, made since the last event, is counted");
+        output = await VerifyBrokenAsync();
+        output.Should().Contain($"batch {batch} (police-da-incidents)").And.Contain("the hub holds a record the log does not account for");
+    }
+
+    [Fact]
+    public async Task A_torn_line_after_a_restore_from_backup_is_repaired_as_torn_while_the_records_the_restore_left_stay_reported()
+    {
+        // The log and anchors restored from a backup taken before a delivery, the hub writing again, then a crash tearing
+        // a line: the delivery's records predate the log's last event, so they are no part of the torn line's loss.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: anchors);
+        _root.Clock.Advance(TimeSpan.FromHours(1));
+        (await _root.IngestAsync(police.Partner, police.Feed, "apr.csv", [.. police.Content, .. "\n\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        File.AppendAllText(LogPath, "{\"seq\":");
+        (await VerifyBrokenAsync()).Should().Contain("is torn").And.Contain("the hub holds 2 records the log does not account for").And.Contain("2 of those records were made before event");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.torn_line").And.NotContain(AuditRepair.RecordsUnaccounted);
+        (await VerifyBrokenAsync()).Should().Contain("the hub holds 2 records the log does not account for").And.NotContain("is torn");
+    }
+
+    // Keeps the anchors of the events up to and including sequence, as a tamperer trimming them to a cut log would.
+    private void TrimAnchorsTo(long sequence) =>
+        File.WriteAllLines(AnchorsPath, File.ReadAllLines(AnchorsPath).Where(line =>
+            long.Parse(Regex.Match(line, "\"seq\"\\s*:\\s*(\\d+)", RegexOptions.IgnoreCase).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= sequence));
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_after_publications_just_switched_needs_accept_loss_and_records_them()
+    {
+        // The demo's last two events (kpi_published, governance_published) cut with their head and anchors, both pointers
+        // dated now and seven bytes of an event appended: versions switched moments ago are not excused as one torn event's.
+        (await _root.RunAsync("demo", "--families", "2")).Code.Should().Be(ExitCodes.Ok);
+        var events = File.ReadAllLines(LogPath).Length;
+        CutLogEnd(events - 2, rewriteHead: true);
+        TrimAnchorsTo(events - 2);
+        foreach (var pointer in new[] { "kpi", "governance" }.Select(p => Path.Combine(_root.Path, "published", p, "current.json")))
+        {
+            var original = File.ReadAllText(pointer);
+            File.WriteAllText(pointer, Regex.Replace(original, "(\"switched\"\\s*:\\s*\")[^\"]*\"", $"${{1}}{_root.Clock.GetUtcNow():O}\"", RegexOptions.IgnoreCase));
+        }
+
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var log = File.ReadAllBytes(LogPath);
+        (await VerifyBrokenAsync()).Should().Contain($"after event {events - 2}, is torn").And.Contain("2 records with no event yet").And.Contain("datahub audit repair --accept-loss");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "publications cut behind a torn line are not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.NotContain("audit.torn_line");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task Audit_repair_of_a_torn_line_after_a_delivery_whose_receipt_is_open_needs_accept_loss_and_the_receipt_closed_later_is_not_excused_by_a_torn_line()
+    {
+        // A stored delivery's events cut after its received event, its receipt set back to processing and seven bytes of
+        // an event appended: its batch is not excused as one torn event's, and closing the receipt again changes nothing.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        byte[] content = [.. police.Content, .. "\n\n"u8];
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
+        var received = File.ReadAllLines(LogPath).Select((line, i) => (line, i)).Skip(events).First(p => p.line.Contains("\"received\"", StringComparison.Ordinal)).i + 1;
+        CutLogEnd(received, rewriteHead: true);
+        TrimAnchorsTo(received);
+        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        var completed = File.ReadAllText(receipt);
+        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        File.ReadAllText(receipt).Should().NotBe(completed, "the receipt is open again");
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var log = File.ReadAllBytes(LogPath);
+        (await VerifyBrokenAsync()).Should().Contain($"after event {received}, is torn").And.Contain("with no event yet").And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        File.ReadAllBytes(LogPath).Should().Equal(log, "a delivery cut behind a torn line is not repaired as a torn line");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.loss_accepted").And.MatchRegex($"{AuditRepair.RecordsUnaccounted}=[1-9]");
+        File.WriteAllText(receipt, completed);
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+    }
+
+    [Fact]
+    public async Task A_delivery_cut_back_to_a_torn_line_repair_made_the_same_moment_is_not_excused_by_it()
+    {
+        // A torn line repaired as audit.torn_line counted no record, so none may hide in its time: a delivery ingested at
+        // the repair's moment and then cut from the log's end, its anchors trimmed to match, is reported.
+        await IngestTwoExtractsAsync();
+        File.AppendAllText(LogPath, "{\"seq\":");
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "1")).Output.Should().Contain("audit.torn_line");
+        var events = File.ReadAllLines(LogPath).Length;
+        var anchors = File.ReadAllLines(AnchorsPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true, keepAnchors: anchors);
+
+        (await VerifyBrokenAsync()).Should().Contain("does not account for").And.NotContain("mar.csv");
+    }
+
+    [Fact]
+    public async Task A_clean_cut_with_the_anchors_gone_counts_a_delivery_whose_receipt_is_open_among_the_records_lost()
+    {
+        // Two deliveries cut from the log's end, the anchors deleted and the first delivery's receipt set back to
+        // processing: the loss the repair records would excuse that delivery too, so it is counted with the other.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        byte[] content = [.. police.Content, .. "\n\n"u8];
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
+        (await _root.IngestAsync(police.Partner, police.Feed, "apr.csv", [.. police.Content, .. "\n\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        CutLogEnd(events, rewriteHead: true);
+        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        var completed = File.ReadAllText(receipt);
+        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("still open or published moments ago").And.NotContain("mar.csv").And.NotContain("apr.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "2")).Output.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=4");
+    }
+
+    [Fact]
+    public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
+    {
+        await IngestTwoExtractsAsync();
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        RemoveAnchors(emptied: false);
+        var manifest = Directory.GetFiles(Path.Combine(_root.Path, "secure", "police-da-incidents", "_batches"))[0];
+        File.WriteAllText(manifest, "{\"BatchId\":");
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain("torn").And.Contain("holds no anchor");
 
         var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
         code.Should().Be(ExitCodes.Rejected, output);
         output.Should().Contain("backup");
-        File.ReadAllBytes(LogPath).Should().Equal(log, "recording the anchors' loss would let writers bury the cut records");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50], "a damaged record is no loss at the log's end: nothing is written");
         File.Exists(AnchorsPath).Should().BeFalse();
+        Directory.Exists(Path.Combine(_root.Path, "audit", "torn")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Verify_reports_records_cut_behind_a_torn_last_line_while_the_anchors_are_gone_and_the_repair_records_their_count()
+    {
+        // A delivery cut from the log's end, the anchors deleted, and the first bytes of the cut's first event left as a
+        // torn line: the cut must show, and be recorded, as more than one torn event.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", [.. police.Content, .. "\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
+        var cut = File.ReadAllLines(LogPath)[events];
+        CutLogEnd(events, rewriteHead: true);
+        File.AppendAllText(LogPath, cut[..(cut.Length / 2)]);
+        RemoveAnchors(emptied: false);
+        var log = File.ReadAllBytes(LogPath);
+        var verified = await VerifyBrokenAsync();
+        verified.Should().Contain($"after event {events}, is torn").And.Contain("holds no anchor").And.Contain("the hub holds 2 records the log does not account for")
+            .And.Contain("datahub audit repair --accept-loss").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair");
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("The hub holds 2 records the log does not account for").And.Contain("--accept-loss");
+        File.ReadAllBytes(LogPath).Should().Equal(log, "nothing is repaired without --accept-loss");
+
+        (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        var shown = (await _root.RunAsync("audit", "show", "--last", "2")).Output;
+        shown.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=2").And.Contain("2 records the log did not account for")
+            .And.NotContain("audit.torn_line", "the cut is not passed off as one torn event").And.Contain("audit.anchors_lost").And.NotContain("mar.csv");
+        (code, output) = await _root.RunAsync("audit", "verify");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain($"event {events + 1} lost at the log's end, recorded by event {events + 2}").And.Contain("2 records the log did not account for")
+            .And.Contain($"events after event {events + 1} may have been lost too");
     }
 
     [Theory]

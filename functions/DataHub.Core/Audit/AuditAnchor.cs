@@ -75,17 +75,20 @@ public static class AuditAnchoring
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
 
-    /// <summary>True when <paramref name="e"/> was anchored and is older than <see cref="Grace"/> at <paramref name="now"/>: its anchor should be there.</summary>
+    /// <summary>True when <paramref name="e"/> was anchored and its time is more than <see cref="Grace"/> either side of <paramref name="now"/>: its anchor should be there.</summary>
     public static bool ShouldBeAnchored(AuditEvent e, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return WasAnchored(e) && now - e.Time > Grace;
+
+        // Either side: an event stamped ahead by a clock since set back is no more a racing writer's than an old one.
+        return WasAnchored(e) && (now - e.Time).Duration() > Grace;
     }
 
     /// <summary>
     /// True when <paramref name="anchors"/> holds no anchor that can be read though <paramref name="events"/> holds an
-    /// anchored event older than <see cref="Grace"/>: the anchors were deleted or emptied. Cheap while anchors exist (the
-    /// latest one is already in hand); only a store with none has the log read, up to its first such event.
+    /// anchored event further than <see cref="Grace"/> from now (older, or stamped ahead by a clock since set back): the
+    /// anchors were deleted or emptied. Cheap while anchors exist (the latest one is already in hand); only a store with
+    /// none has the log read, up to its first such event.
     /// </summary>
     /// <param name="anchors">The anchor store.</param>
     /// <param name="latest">The store's latest anchor, already read by the writer.</param>

@@ -112,7 +112,13 @@ public static class AuditVerifier
                 }
 
                 _notes.Add($"{(expected == e.Sequence - 1 ? "event" : "events")} {Range(expected, e.Sequence - 1)} lost at the log's end, recorded by event {e.Sequence}: {e.Entry.Detail}");
-                _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
+                // A torn line was repaired with no record left unaccounted, so its window excuses none: a record that
+                // turns up in it later (a pointer switched back, a record added) is reported, as are any an older repair
+                // sealed before open work and fresh publications were counted.
+                if (!string.Equals(e.Entry.Rule, AuditRepair.TornLineRule, StringComparison.Ordinal))
+                {
+                    _losses.Add((_previous?.Time ?? DateTimeOffset.MinValue, e.Time, _previous?.Entry.FileSha256));
+                }
             }
 
             if (!string.Equals(e.PreviousHash, _previous?.Hash ?? AuditChain.Genesis, StringComparison.Ordinal))
@@ -230,7 +236,22 @@ public static class AuditVerifier
                     anchorsGone = store;
                 }
 
-                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone };
+                // Whatever the anchors hold (they may have been trimmed with the log), a torn line or the missing events must
+                // not pass for the whole loss: the records are checked as for an intact chain, and those the log does not
+                // account for are counted into the loss the repair records. A record that cannot be read is no loss at the
+                // log's end: the log and anchors are restored from backup.
+                var recordsLeft = new List<AuditedRecord>();
+                if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: true, cancellationToken).ConfigureAwait(false) is { } tailBroken)
+                {
+                    return tailBroken;
+                }
+
+                if (evidence.UnreadableRecords.Count > 0)
+                {
+                    return Broken(last + 1, string.Join("; ", findings) + ".");
+                }
+
+                var loss = new AuditEndLoss(new AuditHead(last, _previous?.Hash ?? AuditChain.Genesis), Math.Max(beyond?.Sequence ?? 0, torn ? last + 1 : 0), torn) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = CutWithTheEnd(recordsLeft, findings) };
                 return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
             }
 
@@ -292,40 +313,11 @@ public static class AuditVerifier
                 }
             }
 
-            if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            var recordsLeft = new List<AuditedRecord>();
+            var pending = new List<AuditedRecord>();
+            if (await CheckRecordsAsync(findings, recordsLeft, endDamaged: false, cancellationToken, pending).ConfigureAwait(false) is { } tailBroken)
             {
                 return tailBroken;
-            }
-
-            findings.AddRange(evidence.UnreadableRecords);
-            var missing = new List<string>();
-            foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
-            {
-                if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
-                {
-                    _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
-                }
-                else if (IsJustSwitched(record))
-                {
-                    _notes.Add($"{record.Name} has no publication event yet: it was published moments ago; its event is being written");
-                }
-                else if (record.NotCurrent)
-                {
-                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch, or its event was cut; a folder with a manifest is never cleared, so this note stays as long as the folder does (see the runbook: check the host's log for a rollup stopped at that time and record it)");
-                }
-                else if (_losses.Any(l => (record.At is { } at && at >= l.After && at <= l.Before) || (record.Sha256 is not null && record.Sha256 == l.Sha256)))
-                {
-                    _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
-                }
-                else if (!await WithdrawnAsync(record, cancellationToken).ConfigureAwait(false))
-                {
-                    missing.Add(record.Name);
-                }
-            }
-
-            if (missing.Count > 0)
-            {
-                findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
             }
 
             if (findings.Count == 0)
@@ -333,10 +325,112 @@ public static class AuditVerifier
                 return null;
             }
 
-            // Anchors gone alone are a loss `audit repair --accept-loss` can record at the log's end; with any other finding
-            // the log and anchors are restored from backup, or recording the anchors' loss would let writers bury the rest.
-            var broken = Broken(last + 1, string.Join("; ", findings) + ".");
-            return anchorsGone is null || findings.Count > 1 ? broken : broken with { EndLoss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), last, Torn: false) { AnchorsLostFrom = anchorsGone } };
+            // Anchors gone are a loss `audit repair --accept-loss` can record at the log's end, and so are records the log
+            // does not account for with them, made since its last event: they prove events after it existed and were cut
+            // (as behind a torn line), so the repair records at least one event lost and their count. With a record that
+            // cannot be read the log and anchors are restored from backup.
+            if (anchorsGone is null || evidence.UnreadableRecords.Count > 0)
+            {
+                return Broken(last + 1, string.Join("; ", findings) + ".");
+            }
+
+            var cut = CutWithTheEnd(recordsLeft, findings);
+
+            // Records missing show the end was cut: the loss a repair records excuses whatever falls in it, so work still
+            // open and versions switched moments ago in it are counted too, not left as notes.
+            if (cut > 0 && pending.Count(r => IsInLoss(r, EndWindow())) is var alsoCut and > 0)
+            {
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(alsoCut == 1 ? "a record" : $"{alsoCut} records")} still open or published moments ago {(alsoCut == 1 ? "is" : "are")} counted with them: with the log's end cut {(alsoCut == 1 ? "its event" : "their events")} may be among those lost"));
+                cut += alsoCut;
+            }
+
+            var loss = new AuditEndLoss(new AuditHead(last, _previous!.Hash), cut > 0 ? last + 1 : last, Torn: false) { AnchorsLostFrom = anchorsGone, RecordsUnaccounted = cut };
+            return Broken(last + 1, string.Join("; ", findings) + ".") with { EndLoss = loss };
+        }
+
+        // How many of the records the log does not account for were made since its last event (or are of that event's
+        // file): those a cut from its end explains, and the loss a repair records excuses. The rest (made before it, or at a
+        // time the hub's clock has not reached: a forged record, or the items a restore from backup left) get a finding
+        // saying they are not counted; verify reports them after a repair as before it, and the end can still be repaired
+        // (a crash after a restore must not leave the hub unable to write).
+        private int CutWithTheEnd(List<AuditedRecord> recordsLeft, List<string> findings)
+        {
+            var loss = EndWindow();
+            var cut = recordsLeft.Count(r => IsInLoss(r, loss));
+            var outside = recordsLeft.Count - cut;
+            if (outside > 0)
+            {
+                var them = outside == 1 ? "it" : "them";
+                findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(outside == 1 ? "one of those records was" : $"{outside} of those records were")} made before event {LastSequence}, the last the log holds (or at a time the hub's clock has not reached): events cut from the log's end do not account for {them}, so a repair does not count {them} and verify goes on reporting {them}"));
+            }
+
+            return cut;
+        }
+
+        // The time a loss at the log's end would cover: from its last event to now.
+        private (DateTimeOffset After, DateTimeOffset Before, string? Sha256) EndWindow() =>
+            (_previous?.Time ?? DateTimeOffset.MinValue, evidence.Time.GetUtcNow(), _previous?.Entry.FileSha256);
+
+        // A record made at the time of a loss (or of the file whose event ends the log before it) may have lost its event with it.
+        private static bool IsInLoss(AuditedRecord record, (DateTimeOffset After, DateTimeOffset Before, string? Sha256) loss) =>
+            (record.At is { } at && at >= loss.After && at <= loss.Before) || (record.Sha256 is not null && record.Sha256 == loss.Sha256);
+
+        // Every record the hub keeps must have its event: adds to findings the records that cannot be read and those the log
+        // does not account for (named in missing; the rest are notes); returns a break found in events written since the log was read.
+        // With the log's end damaged, work still open and a version switched moments ago are missing too: the log no longer
+        // shows whether their events were yet to come or were cut, and a repair that did not count them would excuse them for good.
+        // Notes on open work and fresh versions also go to noted, when given.
+        private async Task<AuditVerification?> CheckRecordsAsync(List<string> findings, List<AuditedRecord> missing, bool endDamaged, CancellationToken cancellationToken, List<AuditedRecord>? noted = null)
+        {
+            var pending = new List<AuditedRecord>();
+            if (evidence.Records.Any(r => !_accounted.Contains(r) && IsJustSwitched(r)) && await ReadTailAsync(cancellationToken).ConfigureAwait(false) is { } tailBroken)
+            {
+                return tailBroken;
+            }
+
+            findings.AddRange(evidence.UnreadableRecords);
+            foreach (var record in evidence.Records.Where(r => !_accounted.Contains(r)))
+            {
+                if (endDamaged && (record.Unfinished || IsJustSwitched(record) || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false)))
+                {
+                    pending.Add(record);
+                }
+                else if (record.Unfinished || await StillOpenAsync(record, cancellationToken).ConfigureAwait(false))
+                {
+                    _notes.Add($"{record.Name} has no commit event yet: its receipt is still open, and the attempt that finishes it records it (or redoes it)");
+                    noted?.Add(record);
+                }
+                else if (IsJustSwitched(record))
+                {
+                    _notes.Add($"{record.Name} has no publication event yet: it was published moments ago; its event is being written");
+                    noted?.Add(record);
+                }
+                else if (record.NotCurrent)
+                {
+                    _notes.Add($"{record.Name} has no publication event and was never made current: a rollup stopped after writing it and before its switch, or its event was cut; a folder with a manifest is never cleared, so this note stays as long as the folder does (see the runbook: check the host's log for a rollup stopped at that time and record it)");
+                }
+                else if (_losses.Any(l => IsInLoss(record, l)))
+                {
+                    _notes.Add($"{record.Name} has no event: it was made at the time of a loss a repair recorded, so its event may be among those lost");
+                }
+                else if (!await WithdrawnAsync(record, cancellationToken).ConfigureAwait(false))
+                {
+                    missing.Add(record);
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                findings.Add($"the hub holds {(missing.Count == 1 ? "a record" : $"{missing.Count} records")} the log does not account for ({string.Join("; ", missing.Take(10).Select(r => r.Name))}{(missing.Count > 10 ? "; …" : string.Empty)}): events were cut from the log's end, its anchors with them, or the {(missing.Count == 1 ? "record was" : "records were")} made outside the hub");
+            }
+
+            if (pending.Count > 0)
+            {
+                findings.Add($"{(pending.Count == 1 ? "a record" : $"{pending.Count} records")} with no event yet ({string.Join("; ", pending.Take(10).Select(r => r.Name))}{(pending.Count > 10 ? "; …" : string.Empty)}) {(pending.Count == 1 ? "is" : "are")} still open or published moments ago: with the log's end damaged their events may be among those cut, so they are counted as the log does not account for them");
+                missing.AddRange(pending);
+            }
+
+            return null;
         }
 
         // The finding when an anchored event is overdue for its anchor and the store holds none; null otherwise.
@@ -500,7 +594,7 @@ public sealed record AuditVerification(bool Intact, long EventsChecked, long? Br
 public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Torn)
 {
     /// <summary>True when nothing but the torn event is missing: a crash, with no recorded event lost.</summary>
-    public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1;
+    public bool OnlyTorn => Torn && LostThrough == LastGood.Sequence + 1 && RecordsUnaccounted == 0;
 
     /// <summary>True when events are lost from the end (a torn line, events missing), not only anchors.</summary>
     public bool EventsLost => Torn || LostThrough > LastGood.Sequence;
@@ -508,4 +602,9 @@ public sealed record AuditEndLoss(AuditHead LastGood, long LostThrough, bool Tor
     /// <summary>The anchor store as messages name it when every anchor is lost (with or without events lost from the end):
     /// the repair records, after any events lost, that the events so far can no longer be checked against anchors; null otherwise.</summary>
     public string? AnchorsLostFrom { get; init; }
+
+    /// <summary>How many of the hub's records, made since the last good event, the log does not account for: their events
+    /// were cut from the log's end too, beyond what a torn line or <see cref="LostThrough"/> shows (with the anchors gone and
+    /// no other damage, they alone make <see cref="LostThrough"/> one past the last good event).</summary>
+    public int RecordsUnaccounted { get; init; }
 }

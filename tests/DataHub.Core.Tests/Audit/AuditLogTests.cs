@@ -228,6 +228,30 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_torn_line_with_records_the_log_does_not_account_for_is_repaired_only_as_an_accepted_loss_with_their_count()
+    {
+        // What verify reports when the hub holds a batch and its receipt no event accounts for, behind a torn last line:
+        // a cut, not a crash, so the repair records the loss and the count, never a torn event alone.
+        var log = await LogWithEventsAsync(3);
+        var bytes = File.ReadAllBytes(log.LogPath);
+        File.WriteAllBytes(log.LogPath, bytes[..^40]);
+        var torn = await VerifyAsync(log);
+        var cut = torn with { EndLoss = torn.EndLoss! with { RecordsUnaccounted = 2 } };
+        cut.EndLoss!.OnlyTorn.Should().BeFalse();
+        AuditRepair.Refusal(cut, acceptLoss: false).Should().Contain("torn").And.Contain("2 records the log does not account for").And.Contain("--accept-loss");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes[..^40]);
+        AuditRepair.Refusal(cut, acceptLoss: true).Should().BeNull();
+
+        var repaired = await log.RepairAsync(cut.EndLoss!, default);
+        repaired.Entry.Rule.Should().Be("audit.loss_accepted");
+        repaired.Entry.Counts![AuditRepair.RecordsUnaccounted].Should().Be(2);
+        repaired.Entry.Counts[AuditRepair.LostFrom].Should().Be(3);
+        repaired.Entry.Counts[AuditRepair.LostTo].Should().Be(3);
+        repaired.Entry.Detail.Should().Contain("2 records the log did not account for").And.Contain("events after event 3 may have been lost too");
+        (await VerifyAsync(log)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Repair_refuses_events_missing_beyond_a_torn_line_unless_the_loss_is_accepted_and_never_repairs_inside_the_log()
     {
         var log = await LogWithEventsAsync(4, AuditKinds.Archived);
@@ -359,6 +383,42 @@ public sealed class AuditLogTests : IDisposable
         _clock.Advance(AuditAnchoring.Grace + TimeSpan.FromSeconds(1));
         var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
         await append.Should().ThrowAsync<AuditChainBrokenException>();
+    }
+
+    [Fact]
+    public async Task Anchors_gone_stop_writers_when_the_events_were_written_while_the_clock_ran_ahead()
+    {
+        // The machine's clock ran an hour ahead while these were written and was then set right: they look an hour in the
+        // future, and are no nearer a writer racing for the first anchor than events an hour old.
+        var ahead = new ManualClock(_clock.GetUtcNow() + TimeSpan.FromHours(1));
+        var written = new LocalAuditLog(_root.Path, ahead);
+        await written.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        await written.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        File.Delete(AnchorsPath);
+
+        var log = Log();
+        var bytes = File.ReadAllBytes(log.LogPath);
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await append.Should().ThrowAsync<AuditChainBrokenException>()).WithMessage("*holds no anchor*gone*");
+        File.ReadAllBytes(log.LogPath).Should().Equal(bytes, "a refused append writes nothing");
+        (await Trail(log).VerifyAsync(default)).EndLoss!.AnchorsLostFrom.Should().Be(LocalAuditAnchors.RelativePath, "verify weighs the clock as writers do");
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(290)]
+    public async Task Writers_go_on_without_anchors_when_the_events_are_stamped_a_little_ahead_of_the_clock(int secondsAhead)
+    {
+        // Another host's clock a little ahead, or this one's stepped back by time sync: events inside the grace either
+        // side of now may be waiting for their writers' anchors, and are no sign the anchors were deleted.
+        var ahead = new ManualClock(_clock.GetUtcNow() + TimeSpan.FromSeconds(secondsAhead));
+        var written = new LocalAuditLog(_root.Path, ahead);
+        await written.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        File.Delete(AnchorsPath);
+
+        var log = Log();
+        await log.AppendAsync(new AuditEntry(AuditKinds.Archived), default);
+        (await log.ReadAsync(default).ToListAsync()).Should().HaveCount(2);
     }
 
     [Fact]
