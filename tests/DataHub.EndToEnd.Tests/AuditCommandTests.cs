@@ -589,6 +589,29 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clean_cut_of_one_delivery_set_back_to_open_with_the_anchors_gone_is_recorded_as_a_loss_with_its_count()
+    {
+        // That delivery's events after its receipt are cut and the receipt set back to processing: its received event still
+        // accounts for the receipt, so nothing else is missing, and the cut must still be recorded as a loss the board
+        // sees, not as the anchors' loss alone.
+        await IngestTwoExtractsAsync();
+        var events = File.ReadAllLines(LogPath).Length;
+        var police = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "police-da-incidents");
+        byte[] content = [.. police.Content, .. "\n\n"u8];
+        (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
+        File.ReadAllLines(LogPath)[events].Should().Contain("\"received\"");
+        CutLogEnd(events + 1, rewriteHead: true);
+        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        File.WriteAllText(receipt, File.ReadAllText(receipt).Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        RemoveAnchors(emptied: false);
+        (await VerifyBrokenAsync()).Should().Contain("still open or published moments ago").And.NotContain("mar.csv");
+
+        var (code, output) = await _root.RunAsync("audit", "repair", "--accept-loss");
+        code.Should().Be(ExitCodes.Ok, output);
+        (await _root.RunAsync("audit", "show", "--last", "2")).Output.Should().Contain("audit.loss_accepted").And.Contain($"{AuditRepair.RecordsUnaccounted}=").And.Contain("audit.anchors_lost").And.NotContain("mar.csv");
+    }
+
+    [Fact]
     public async Task Audit_repair_refuses_a_torn_line_with_the_anchors_gone_and_a_batch_manifest_that_cannot_be_read()
     {
         await IngestTwoExtractsAsync();

@@ -336,9 +336,10 @@ public static class AuditVerifier
 
             var cut = CutWithTheEnd(recordsLeft, findings);
 
-            // Records missing show the end was cut: the loss a repair records excuses whatever falls in it, so work still
-            // open and versions switched moments ago in it are counted too, not left as notes.
-            if (cut > 0 && pending.Count(r => IsInLoss(r, EndWindow())) is var alsoCut and > 0)
+            // Anchors gone are never only a crash, and the loss a repair records excuses whatever falls in it: work still
+            // open and versions switched moments ago in it are counted too, not left as notes, even when nothing else is
+            // missing (a delivery cut with its receipt set back to open would otherwise pass as the anchors' loss alone).
+            if (pending.Count(r => IsInLoss(r, EndWindow())) is var alsoCut and > 0)
             {
                 findings.Add(string.Create(CultureInfo.InvariantCulture, $"{(alsoCut == 1 ? "a record" : $"{alsoCut} records")} still open or published moments ago {(alsoCut == 1 ? "is" : "are")} counted with them: with the log's end cut {(alsoCut == 1 ? "its event" : "their events")} may be among those lost"));
                 cut += alsoCut;

@@ -186,6 +186,7 @@ internal static class AuditCommands
                 { AnchorsLostFrom: { } store, EventsLost: true } => $"Fix: restore the audit log and its anchors ({store}) from their backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records both losses (the log's end and the anchors) in the audit log and anchors it afresh (docs/runbook.md).",
                 { AnchorsLostFrom: { } store } => $"Fix: restore the anchors ({store}) from their backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records their loss in the audit log and anchors it afresh (docs/runbook.md).",
                 { OnlyTorn: true } => $"Fix: `datahub audit repair {site.Target}` keeps the torn line aside and continues the chain (docs/runbook.md).",
+                { Torn: true, RecordsUnaccounted: > 0 } => $"Fix: if a crash explains it (a power cut or a full disk that tore the event recording a batch's commit or a publication), `datahub audit repair --accept-loss {site.Target}` records the loss with the records' count; otherwise restore the audit log from its backup (docs/runbook.md).",
                 not null => $"Fix: restore the audit log from its backup; if there is none, `datahub audit repair --accept-loss {site.Target}` records the loss and continues the chain (docs/runbook.md).",
                 null => "Fix: restore the audit log and its anchors from their backup, then verify again (docs/runbook.md). Treat the change as a possible security incident.",
             });
