@@ -163,6 +163,16 @@ public sealed class AuditCommandTests : IDisposable
 
     // Cuts the log back to its first lines, with the head deleted or rewritten to name the new last event (as a tamperer
     // who knows the format would), and optionally the anchors file back to its first lines.
+    // Sets a delivery's receipt back to processing, as a tamperer would to pass its cut batch off as work still open;
+    // returns the receipt's path and its text as it stood.
+    private (string Path, string Completed) ReopenReceipt(string partner, string feed, byte[] content)
+    {
+        var receipt = Path.Combine(_root.Path, "receipts", partner, feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
+        var completed = File.ReadAllText(receipt);
+        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        return (receipt, completed);
+    }
+
     private void CutLogEnd(int keepEvents, bool rewriteHead, int? keepAnchors = null)
     {
         var kept = File.ReadAllLines(LogPath).Take(keepEvents).ToArray();
@@ -526,9 +536,7 @@ public sealed class AuditCommandTests : IDisposable
         var received = File.ReadAllLines(LogPath).Select((line, i) => (line, i)).Skip(events).First(p => p.line.Contains("\"received\"", StringComparison.Ordinal)).i + 1;
         CutLogEnd(received, rewriteHead: true);
         TrimAnchorsTo(received);
-        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
-        var completed = File.ReadAllText(receipt);
-        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        var (receipt, completed) = ReopenReceipt(police.Partner, police.Feed, content);
         File.ReadAllText(receipt).Should().NotBe(completed, "the receipt is open again");
         File.AppendAllText(LogPath, "{\"seq\":");
         var log = File.ReadAllBytes(LogPath);
@@ -577,9 +585,7 @@ public sealed class AuditCommandTests : IDisposable
         (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
         (await _root.IngestAsync(police.Partner, police.Feed, "apr.csv", [.. police.Content, .. "\n\n\n"u8])).Code.Should().Be(ExitCodes.Ok);
         CutLogEnd(events, rewriteHead: true);
-        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
-        var completed = File.ReadAllText(receipt);
-        File.WriteAllText(receipt, completed.Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        ReopenReceipt(police.Partner, police.Feed, content);
         RemoveAnchors(emptied: false);
         (await VerifyBrokenAsync()).Should().Contain("still open or published moments ago").And.NotContain("mar.csv").And.NotContain("apr.csv");
 
@@ -601,8 +607,7 @@ public sealed class AuditCommandTests : IDisposable
         (await _root.IngestAsync(police.Partner, police.Feed, "mar.csv", content)).Code.Should().Be(ExitCodes.Ok);
         File.ReadAllLines(LogPath)[events].Should().Contain("\"received\"");
         CutLogEnd(events + 1, rewriteHead: true);
-        var receipt = Path.Combine(_root.Path, "receipts", police.Partner, police.Feed, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)) + ".json");
-        File.WriteAllText(receipt, File.ReadAllText(receipt).Replace("\"Completed\"", "\"Processing\"", StringComparison.Ordinal));
+        ReopenReceipt(police.Partner, police.Feed, content);
         RemoveAnchors(emptied: false);
         (await VerifyBrokenAsync()).Should().Contain("still open or published moments ago").And.NotContain("mar.csv");
 
