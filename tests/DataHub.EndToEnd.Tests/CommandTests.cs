@@ -8,8 +8,6 @@ using DataHub.Parquet;
 namespace DataHub.EndToEnd.Tests;
 
 /// <summary>The command line's contracts: no default key, validate stores nothing, audit verify catches tampering.</summary>
-/// <remarks>With the process-level tests, apart from the others: one of them signals a running ingest.</remarks>
-[Collection(ProcessCollection.Name)]
 public sealed class CommandTests : IDisposable
 {
     private const string Police = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\nI1,2018-02-03,victim,Zoe,Oneil,2011-05-12,F,N,N\n";

@@ -79,9 +79,8 @@ public sealed class CrashAndConcurrencyTests(ProcessRoot hub)
     }
 }
 
-/// <summary>The process-level tests share the machine's two cores: they run one after another, and apart from every other
-/// test class (the signal tests among them timed out or lost their Ctrl+C message twice under the whole suite's load).</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>The process-level tests share the machine's two cores: they run one after another.</summary>
+[CollectionDefinition(Name)]
 public sealed class ProcessCollection : ICollectionFixture<ProcessRoot>
 {
     public const string Name = "datahub processes";
