@@ -172,7 +172,7 @@ public sealed class IngestExtract
         {
             case ClaimStatus.AlreadyCompleted:
                 file.BatchId = claim.Receipt.BatchId;
-                await AuditRetryAsync(file, path, claim.Receipt, cancellationToken).ConfigureAwait(false);
+                await AuditRetryAsync(file, claim.Receipt, cancellationToken).ConfigureAwait(false);
                 return await DuplicateAsync(file, claim.Receipt, cancellationToken).ConfigureAwait(false);
             case ClaimStatus.HeldByAnother:
                 await _filing.AuditAsync(file, AuditKinds.InProgress, "receipt.held", "Another worker is processing the same content.", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -242,20 +242,23 @@ public sealed class IngestExtract
     /// the receipt records, labelled under key version <paramref name="keyVersion"/> (<see cref="RetriedPathOf"/>).
     /// </summary>
     public static string RetryDetail(string earlierSafePath, string keyVersion) =>
-        $"Retry of the attempt that received this file at {earlierSafePath}, labelled under key version {keyVersion}.";
+        $"{RetryAt}{earlierSafePath}{RetryUnder}{keyVersion}.";
 
     /// <summary>The earlier attempt's safe landing path a retry event names (<see cref="RetryDetail"/>); null when it names none.</summary>
     public static string? RetriedPathOf(string? detail)
     {
-        const string At = "Retry of the attempt that received this file at ";
-        if (detail is null || !detail.StartsWith(At, StringComparison.Ordinal))
+        if (detail is null || !detail.StartsWith(RetryAt, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var end = detail.IndexOf(", labelled under key version ", At.Length, StringComparison.Ordinal);
-        return end > At.Length ? detail[At.Length..end] : null;
+        var end = detail.IndexOf(RetryUnder, RetryAt.Length, StringComparison.Ordinal);
+        return end > RetryAt.Length ? detail[RetryAt.Length..end] : null;
     }
+
+    // The retry sentence's two fixed parts, written and read back in one place each.
+    private const string RetryAt = "Retry of the attempt that received this file at ";
+    private const string RetryUnder = ", labelled under key version ";
 
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
@@ -283,7 +286,7 @@ public sealed class IngestExtract
             // and the claim must stay held and its outcome counted as for any other step.
             if (retryOf is not null)
             {
-                await AuditRetryAsync(file, file.Path, retryOf, work.Token).ConfigureAwait(false);
+                await AuditRetryAsync(file, retryOf, work.Token).ConfigureAwait(false);
             }
 
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
@@ -359,7 +362,7 @@ public sealed class IngestExtract
     // this same landing path, labelled under another key version (the key turned since, and the file's label with it),
     // records that this is that file's retry: under one key the same path has the same label, which the deliveries table
     // tells the retry by; under two, only this tells it from another file of the same content.
-    private async Task AuditRetryAsync(LandedFile file, LandingPath path, Receipt earlier, CancellationToken cancellationToken)
+    private async Task AuditRetryAsync(LandedFile file, Receipt earlier, CancellationToken cancellationToken)
     {
         if (earlier.SourcePath is not { } earlierPath || earlier.LabelKeyVersion is not { } version
             || string.Equals(earlierPath, file.SafePath, StringComparison.Ordinal) || string.Equals(version, file.Labels.KeyVersion, StringComparison.Ordinal))
@@ -370,7 +373,7 @@ public sealed class IngestExtract
         try
         {
             var then = new FileLabels(await _hub.Keys.GetVersionAsync(version, cancellationToken).ConfigureAwait(false));
-            if (!string.Equals(then.LandingPath(path), earlierPath, StringComparison.Ordinal))
+            if (!string.Equals(then.LandingPath(file.Path), earlierPath, StringComparison.Ordinal))
             {
                 return;
             }
