@@ -127,6 +127,26 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Governance_refuses_a_torn_audit_with_exit_3_and_a_fix_it_message_and_writes_nothing()
+    {
+        await IngestTwoExtractsAsync();
+        // With a cohort the tables could be built: only the torn line stands in the way.
+        var people = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "csc-people");
+        (await _root.IngestAsync(people.Partner, people.Feed, "people.csv", people.Content)).Code.Should().Be(ExitCodes.Ok);
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        var before = _root.Files(string.Empty);
+
+        var (code, output) = await _root.RunAsync("governance");
+
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("torn").And.Contain("datahub audit repair");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50]);
+        _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
+            .Should().BeEquivalentTo(before.Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal)), "nothing is written while the audit is broken");
+    }
+
+    [Fact]
     public async Task Audit_repair_keeps_the_torn_line_aside_is_audited_and_the_hub_writes_again()
     {
         await IngestTwoExtractsAsync();

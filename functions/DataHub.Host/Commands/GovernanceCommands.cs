@@ -24,6 +24,8 @@ internal static class GovernanceCommands
             try
             {
                 using var hub = EmbeddedHub.Open(parse.GetValue(root)!, parse.GetValue(protocols), env.Time, settings: env.Settings);
+                // It audits its publication, so a broken log's end stops it as it stops every writer: exit 3, the fix named.
+                await hub.CheckReadyAsync(pseudonymises: false, ct);
                 var read = hub.Context.Time.GetUtcNow();
                 var marts = await new MartLoader(hub.Context.Store).LoadAsync(ct);
                 var outcome = await new GovernancePublisher(hub.Context).PublishAsync(marts, read, ct);
