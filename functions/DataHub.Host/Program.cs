@@ -48,7 +48,13 @@ public static class Program
         var invocation = new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10), EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(invocation).ConfigureAwait(false);
+            var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            if (parsed.Errors.Count > 0)
+            {
+                return await UsageErrors.ReportAsync(root, parsed, args, invocation, env.Error).ConfigureAwait(false);
+            }
+
+            return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

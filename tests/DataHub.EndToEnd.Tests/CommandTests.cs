@@ -57,6 +57,38 @@ public sealed class CommandTests : IDisposable
         output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
     }
 
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("validate")]
+    public async Task A_second_file_given_by_mistake_is_a_usage_error_naming_it_by_its_place_never_its_name(string command)
+    {
+        // `datahub ingest drop/*.csv …`: the shell hands over every partner file in the folder, and a partner's file name
+        // may name a person. The parser's own report quoted each token it could not place.
+        var first = Path.Combine(_root.Inputs, "a.csv");
+        var second = Path.Combine(_root.Inputs, "Zebedee Quillfeather 4857773456.csv");
+        string[] args = command == "ingest"
+            ? ["ingest", first, second, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path]
+            : ["validate", first, second, "--feed", "police-da-incidents"];
+        using var output = new StringWriter();
+
+        var code = await DataHub.Host.Program.RunAsync(args, new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Usage, output.ToString());
+        output.ToString().Should().Contain("argument 3").And.Contain("--feed", "the command's help is still shown")
+            .And.NotContain("Zebedee").And.NotContain("4857773456");
+    }
+
+    [Fact]
+    public async Task A_settle_time_that_is_not_a_number_is_a_usage_error_without_the_value()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+
+        var (code, output) = await _root.RunAsync("ingest", Path.Combine(_root.Inputs, "a.csv"), "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds", "Quillfeather");
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("--settle-seconds").And.NotContain("Quillfeather");
+    }
+
     [Fact]
     public async Task Audit_on_azure_without_an_azure_sign_in_exits_3_saying_to_sign_in()
     {
