@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 
@@ -191,7 +192,9 @@ public sealed partial class FreeTextScreen
         start >= label.Length && value.Slice(start - label.Length, label.Length).Equals(label, StringComparison.OrdinalIgnoreCase)
         && (start == label.Length || !char.IsAsciiLetterOrDigit(value[start - label.Length - 1]));
 
-    private static bool IsGroupSeparator(char c) => c is ' ' or '-' or '.';
+    // Any space character, not only U+0020: a copy from a web page, Word or a spreadsheet's number format puts a no-break
+    // or thin space between the groups, and the number reads the same.
+    private static bool IsGroupSeparator(char c) => c is '-' or '.' || char.GetUnicodeCategory(c) == UnicodeCategory.SpaceSeparator;
 
     // A date as a date of birth is written, starting here and not followed by a digit: year first (yyyy-mm-dd) or day first
     // (d/m/yyyy), with one separator throughout, a slash, a hyphen or a full stop (03-02-1985, 3.2.1985, 1985/02/03).
@@ -261,8 +264,9 @@ public sealed partial class FreeTextScreen
         _ => "holds the row's own forename and surname; leave names out of free text.",
     };
 
-    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward.
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
+    // spaced by any space character (a no-break or thin space as well).
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\p{Zs}?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     private enum Finding

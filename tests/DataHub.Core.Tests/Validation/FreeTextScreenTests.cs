@@ -42,6 +42,26 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("943\u00a0476\u00a05919")]
+    [InlineData("INC 943\u202f476\u202f5919")]
+    [InlineData("943\u2009476\u20095919")]
+    [InlineData("943 476\u00a05919")]
+    public async Task Refuses_an_nhs_number_grouped_with_a_no_break_or_thin_space(string incident)
+    {
+        // What a copy from a web page, Word or Excel's number formats puts between the groups: it reads as a space, and the
+        // row was stored with the NHS number in its incident id.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("DV at SW1A\u00a01AA")]
+    [InlineData("M1\u202f1AE")]
+    public async Task Refuses_a_postcode_spaced_with_a_no_break_or_thin_space(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
     [InlineData("csc-cp-plans", "plan_key")]
     [InlineData("csc-people", "family_key")]
     [InlineData("school-attendance", "school_urn")]
