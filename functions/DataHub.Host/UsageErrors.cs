@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using DataHub.Host.Commands;
 
 namespace DataHub.Host;
@@ -10,15 +11,16 @@ namespace DataHub.Host;
 /// own report quotes the tokens it could not place, and one may be a partner's file name (`datahub ingest drop/*.csv`
 /// hands over every file in the folder), which the hub never repeats.
 /// </summary>
-internal static class UsageErrors
+internal static partial class UsageErrors
 {
     /// <summary>Writes the parse errors with the arguments withheld, then the command's help; returns the usage exit code.</summary>
     public static async Task<int> ReportAsync(RootCommand root, ParseResult parsed, IReadOnlyList<string> args, InvocationConfiguration invocation, TextWriter error)
     {
-        var names = SymbolNames(root);
-        foreach (var parseError in parsed.Errors)
+        // The parser's own tokens as well as the line: it splits "--rows=VALUE", "-n:VALUE" and "-nVALUE", and quotes the value alone.
+        var messages = Withhold([.. parsed.Errors.Select(e => e.Message)], args, parsed.Tokens.Select(t => t.Value), SymbolNames(root));
+        foreach (var message in messages)
         {
-            await error.WriteLineAsync(Withhold(parseError.Message, args, names)).ConfigureAwait(false);
+            await error.WriteLineAsync(message).ConfigureAwait(false);
         }
 
         // The help of the command the line reached, as the parser's own report ends; it quotes nothing that was typed.
@@ -33,29 +35,122 @@ internal static class UsageErrors
         return ExitCodes.Usage;
     }
 
+    /// <summary><paramref name="message"/> with every argument it holds withheld (see the overload for a parse's messages).</summary>
+    public static string Withhold(string message, IReadOnlyList<string> args, IReadOnlySet<string> names) => Withhold([message], args, [], names)[0];
+
     /// <summary>
-    /// <paramref name="message"/> with each quoted argument that is not one of the command line's own words (a command or
-    /// option name) replaced by its place on the line ("[argument 3]"); a message still holding such an argument after that
-    /// says only which arguments it could not take.
+    /// <paramref name="messages"/> with everything typed that they hold, quoted or not, replaced by its place on the line
+    /// ("[argument 3]"), unless it is one of the command line's own words (a command or option name): a whole argument, a
+    /// piece of one the parser split off (<paramref name="tokens"/>), or any quoted text found in an argument. The rest of
+    /// each message is kept.
     /// </summary>
-    public static string Withhold(string message, IReadOnlyList<string> args, IReadOnlySet<string> names)
+    public static IReadOnlyList<string> Withhold(IReadOnlyList<string> messages, IReadOnlyList<string> args, IEnumerable<string> tokens, IReadOnlySet<string> names)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(names);
-        var typed = args.Select((arg, i) => (Arg: arg, Place: i + 1)).Where(a => a.Arg.Length > 0 && !names.Contains(a.Arg)).OrderByDescending(a => a.Arg.Length).ToList();
-        foreach (var (arg, place) in typed)
+        var typed = args.Select((arg, i) => (Text: arg, Place: i + 1)).Where(a => a.Text.Length > 0 && !names.Contains(a.Text)).ToList();
+        var pieces = tokens.Where(t => t.Length > 0 && !names.Contains(t) && typed.All(a => a.Text != t)).Distinct(StringComparer.Ordinal).ToList();
+
+        // A token typed more than once ("a.csv a.csv") is quoted for the copies the parser could not take, which are the
+        // last ones: the first was taken as the argument.
+        var places = typed.GroupBy(a => a.Text, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g =>
+            {
+                var quoted = messages.Sum(m => Occurrences(m, $"'{g.Key}'"));
+                return new Queue<int>(g.Select(a => a.Place).Skip(Math.Max(0, g.Count() - Math.Max(1, quoted))));
+            },
+            StringComparer.Ordinal);
+        var candidates = places.Keys.Concat(pieces).OrderByDescending(c => c.Length).ToList();
+        return [.. messages.Select(m => WithholdOne(m, candidates, places, typed, names))];
+    }
+
+    private static string WithholdOne(string message, List<string> candidates, Dictionary<string, Queue<int>> places, List<(string Text, int Place)> typed, IReadOnlySet<string> names)
+    {
+        // Withheld text and the names kept are set aside as numbered placeholders, so nothing later finds text inside them.
+        var setAside = new List<string>();
+        string SetAside(string text)
         {
-            message = message.Replace($"'{arg}'", string.Create(CultureInfo.InvariantCulture, $"[argument {place}]"), StringComparison.Ordinal);
+            setAside.Add(text);
+            return string.Create(CultureInfo.InvariantCulture, $"{Open}{setAside.Count - 1}{Close}");
         }
 
-        // Words of three letters or more only: a shorter argument ("1", "-n") is found inside any sentence; and not inside
-        // a quoted command or option name ("root" in '--root').
-        var rest = names.Aggregate(message, (text, name) => text.Replace($"'{name}'", string.Empty, StringComparison.Ordinal));
-        return typed.Any(a => a.Arg.Length >= 3 && rest.Contains(a.Arg, StringComparison.Ordinal))
-            ? "The command line has an argument that could not be taken (not shown: it may be a file's name); see the usage below."
-            : message;
+        string Marker(string value) => SetAside(string.Create(CultureInfo.InvariantCulture, $"[argument {PlaceOf(value)}]"));
+        int PlaceOf(string value) => places.TryGetValue(value, out var queue) && queue.Count > 0
+            ? (queue.Count > 1 ? queue.Dequeue() : queue.Peek())
+            : typed.FirstOrDefault(a => a.Text.Contains(value, StringComparison.Ordinal)).Place;
+
+        // What the parser quotes: each argument or piece of one, as it is (one holding an apostrophe, too).
+        foreach (var candidate in candidates)
+        {
+            message = ReplaceEach(message, $"'{candidate}'", () => Marker(candidate));
+        }
+
+        // Any other quoted text found in an argument (a piece the parser cut otherwise); what is in none (a type name) stays.
+        message = QuotedText().Replace(message, m =>
+        {
+            var text = m.Groups[1].Value;
+            return text.Length == 0 || names.Contains(text) || !typed.Any(a => a.Text.Contains(text, StringComparison.Ordinal)) ? m.Value : Marker(text);
+        });
+
+        // Unquoted, as a validator's own message could hold it: names first set aside as whole words (so "root" typed for
+        // --root is not found in "--root"), then any argument or piece of three characters or more (a shorter one, "1",
+        // is found inside any sentence).
+        foreach (var name in names.Where(n => n.Length > 0).OrderByDescending(n => n.Length))
+        {
+            message = ReplaceEach(message, name, () => SetAside(name), wholeWord: true);
+        }
+
+        foreach (var candidate in candidates.Where(c => c.Length >= 3 && c.AsSpan().IndexOfAny(Open, Close) < 0))
+        {
+            message = ReplaceEach(message, candidate, () => Marker(candidate));
+        }
+
+        return Placeholder().Replace(message, m => setAside[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)]);
     }
+
+    private const char Open = '\uE000', Close = '\uE001';
+
+    // Each occurrence of value replaced by a fresh replacement (a place is taken per occurrence); as a whole word only, when
+    // asked: no letter, digit or hyphen directly before or after.
+    private static string ReplaceEach(string message, string value, Func<string> replacement, bool wholeWord = false)
+    {
+        var result = new System.Text.StringBuilder();
+        var from = 0;
+        for (var at = message.IndexOf(value, StringComparison.Ordinal); at >= 0; at = message.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            if (at < from || (wholeWord && (IsWordChar(message, at - 1) || IsWordChar(message, at + value.Length))))
+            {
+                continue;
+            }
+
+            result.Append(message, from, at - from).Append(replacement());
+            from = at + value.Length;
+        }
+
+        return result.Append(message, from, message.Length - from).ToString();
+    }
+
+    private static bool IsWordChar(string text, int i) => i >= 0 && i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '-');
+
+    private static int Occurrences(string message, string value)
+    {
+        var count = 0;
+        for (var at = message.IndexOf(value, StringComparison.Ordinal); at >= 0; at = message.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [GeneratedRegex("'([^'\\r\\n]*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedText();
+
+    [GeneratedRegex("\uE000([0-9]+)\uE001", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
 
     private static HashSet<string> SymbolNames(Command command)
     {

@@ -78,6 +78,61 @@ public sealed class CommandTests : IDisposable
             .And.NotContain("Zebedee").And.NotContain("4857773456");
     }
 
+    [Theory]
+    [InlineData("ingest", "in.csv", "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds=Zqxwyvname")]
+    [InlineData("ingest", "in.csv", "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds:Zqxwyvname")]
+    [InlineData("run", "--poll-seconds=Zqxwyvname")]
+    [InlineData("demo", "--families=Zqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "--rows=Zqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "-nZqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "-n:Zqxwyvname")]
+    [InlineData("audit", "show", "--last=Zqxwyvname")]
+    [InlineData("audit", "verify", "--azure=Zqxwyvname")]
+    [InlineData("audit", "repair", "--accept-loss=Zqxwyvname")]
+    [InlineData("key", "rotate", "--audit=Zqxwyvname")]
+    [InlineData("rollup", "--all=Zqxwyvname")]
+    public async Task A_value_attached_to_an_option_is_never_repeated_in_a_usage_error(params string[] args)
+    {
+        // The parser splits "--rows=VALUE" (and "-nVALUE", "-n:VALUE") and quotes the value alone: it is in no argument as typed.
+        var (code, output) = await _root.RunAsync(args);
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().NotContainEquivalentOf("Zqxwy").And.Contain(FormattableString.Invariant($"[argument {args.Length}]"));
+    }
+
+    [Fact]
+    public async Task A_file_given_twice_is_named_by_the_place_of_the_copy_the_parser_could_not_take()
+    {
+        var file = Path.Combine(_root.Inputs, "a.csv");
+
+        var (code, output) = await _root.RunAsync("ingest", file, file, "--partner", "police", "--feed", "police-da-incidents");
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("[argument 3]").And.NotContain("[argument 2]").And.NotContain("a.csv");
+    }
+
+    [Fact]
+    public async Task A_usage_error_from_a_validator_keeps_its_words_when_an_argument_is_one_of_them()
+    {
+        // The value of --root is "root", which the message holds only as part of the option's own name "--root".
+        using var output = new StringWriter();
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--root", "root", "--azure:true"], new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Usage, output.ToString());
+        output.ToString().Should().Contain("--azure and --root name two different audit trails");
+    }
+
+    [Fact]
+    public void A_typed_argument_a_message_holds_unquoted_is_withheld_and_the_rest_of_the_message_kept()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { "ingest", "--feed" };
+
+        var message = DataHub.Host.UsageErrors.Withhold("The file Zqxwyvname.csv for --feed was not read.", ["ingest", "Zqxwyvname.csv", "--feed"], names);
+
+        message.Should().Be("The file [argument 2] for --feed was not read.");
+    }
+
     [Fact]
     public async Task A_settle_time_that_is_not_a_number_is_a_usage_error_without_the_value()
     {
