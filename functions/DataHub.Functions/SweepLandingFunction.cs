@@ -24,6 +24,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
     public const string Name = "SweepLanding";
 
     /// <summary>Runs one sweep (the schedule is the app setting it names).</summary>
+    /// <exception cref="TimerRunFailedException">The sweep itself failed (listing landing, say); the next run tries again.</exception>
     /// <exception cref="LandingSweepFailedException">Some files failed again: the run is marked failed so it shows in monitoring; they stay for the next sweep. Thrown after the poison queue's tidy, whether or not that tidy failed (a tidy failure alone is logged as an error and fails nothing).</exception>
     [Function(Name)]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.SweepScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             log.LogInformation("SweepLanding is running a missed occurrence.");
         }
 
-        var result = await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+        var result = await HostFailures.TimerJobAsync(Name, () => sweep.RunAsync(cancellationToken)).ConfigureAwait(false);
 
         // After the pass, so an event whose file this pass handled goes now, not a sweep later.
         try

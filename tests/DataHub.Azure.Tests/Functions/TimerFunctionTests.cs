@@ -4,11 +4,13 @@ using DataHub.Core.Governance;
 using DataHub.Core.Hub;
 using DataHub.Core.Retention;
 using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
 using DataHub.Functions;
 using DataHub.Seeds;
 using DataHub.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DataHub.Azure.Tests.Functions;
 
@@ -18,6 +20,44 @@ public sealed class TimerFunctionTests(AzuriteFixture fixture) : IClassFixture<A
     private readonly TempFolder _keys = new("timer-keys");
 
     public void Dispose() => _keys.Dispose();
+
+    [Theory]
+    [InlineData(nameof(EnforceRetention))]
+    [InlineData(nameof(RollupQuarter))]
+    [InlineData(SweepLandingFunction.Name)]
+    public async Task A_timer_function_that_fails_throws_to_the_host_naming_the_error_by_its_type_never_its_message(string function)
+    {
+        // The Functions host logs what a function throws whole, inner exceptions included, and a storage message quotes the
+        // path it was about: a landed file's name may name a person.
+        const string landed = "landing/police/police-da-incidents/Zebedee Quillfeather 4857773456.csv";
+        await using var app = TestHubs.FunctionApp(fixture.Azurite.ConnectionString, _keys.Path, new ManualClock(DateTimeOffset.UtcNow), replace: services =>
+            services.TryAddSingleton<IObjectStore>(new UnreachableStore(landed)));
+        Func<Task> run = function switch
+        {
+            nameof(EnforceRetention) => () => TestHubs.Function<EnforceRetentionFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None),
+            nameof(RollupQuarter) => () => TestHubs.Function<RollupQuarterFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None),
+            _ => () => TestHubs.Function<SweepLandingFunction>(app).RunAsync(new TimerInfo(), CancellationToken.None),
+        };
+
+        var thrown = (await run.Should().ThrowAsync<Exception>()).Which;
+
+        thrown.ToString().Should().NotContain("Zebedee").And.NotContain("4857773456").And.Contain(nameof(ObjectNotFoundException));
+        thrown.InnerException.Should().BeNull("the host logs inner exceptions too");
+    }
+
+    // Every object the hub asks for is "not found", in the storage's own words: quoting the path.
+    private sealed class UnreachableStore(string quoted) : DelegatingStore(null!)
+    {
+        public override Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) => throw new ObjectNotFoundException(quoted);
+
+        public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => throw new ObjectNotFoundException(quoted);
+
+        public override IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => throw new ObjectNotFoundException(quoted);
+
+        public override Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) => throw new ObjectNotFoundException(quoted);
+
+        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) => throw new ObjectNotFoundException(quoted);
+    }
 
     [Fact]
     public async Task Timer_functions_publish_the_kpi_tables_and_delete_expired_files_each_audited()
