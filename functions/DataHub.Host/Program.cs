@@ -24,21 +24,7 @@ public static class Program
             return ExitCodes.Configuration;
         }
 
-        var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
-        {
-            DemoCommand.Create(env),
-            IngestCommand.Create(env),
-            RunCommand.Create(env),
-            ValidateCommand.Create(env),
-            LabelCommand.Create(env),
-            KeyCommands.Create(env),
-            AuditCommands.Create(env),
-            ParquetCommands.Create(env),
-            RetentionCommand.Create(env),
-            RollupCommand.Create(env),
-            GovernanceCommands.Governance(env),
-            GovernanceCommands.Report(env),
-        };
+        var root = CommandLine(env);
         // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
         // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
         // No response files: an argument beginning with '@' is a file name (a partner's may start with one), never the name
@@ -48,7 +34,7 @@ public static class Program
         var invocation = new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10), EnableDefaultExceptionHandler = false };
         try
         {
-            var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            var parsed = Parse(root, args);
             if (parsed.Errors.Count > 0)
             {
                 return await UsageErrors.ReportAsync(root, parsed, args, invocation, env.Error).ConfigureAwait(false);
@@ -66,4 +52,26 @@ public static class Program
             return ExitCodes.Failed;
         }
     }
+
+    /// <summary>Every command, as the command line offers them.</summary>
+    internal static RootCommand CommandLine(CommandEnvironment env) =>
+        new("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
+        {
+            DemoCommand.Create(env),
+            IngestCommand.Create(env),
+            RunCommand.Create(env),
+            ValidateCommand.Create(env),
+            LabelCommand.Create(env),
+            KeyCommands.Create(env),
+            AuditCommands.Create(env),
+            ParquetCommands.Create(env),
+            RetentionCommand.Create(env),
+            RollupCommand.Create(env),
+            GovernanceCommands.Governance(env),
+            GovernanceCommands.Report(env),
+        };
+
+    /// <summary>Parses <paramref name="args"/> as the command line does: no response files (see <see cref="RunAsync"/>).</summary>
+    internal static ParseResult Parse(RootCommand root, IReadOnlyList<string> args) =>
+        root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 }

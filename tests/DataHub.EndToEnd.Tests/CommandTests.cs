@@ -101,6 +101,39 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public async Task No_usage_error_of_any_command_repeats_a_value_attached_to_any_of_its_options()
+    {
+        // Every option of every command, as --option=VALUE, --option:VALUE and, for a short alias, -oVALUE: whatever the
+        // parser cannot take, its report must not hold the value.
+        var root = DataHub.Host.Program.CommandLine(new CommandEnvironment(TextWriter.Null, TextWriter.Null, _root.Clock));
+        var refused = 0;
+        foreach (var (path, option) in Options(root, []))
+        {
+            var forms = option.Aliases.Append(option.Name).SelectMany(n => n.StartsWith("--", StringComparison.Ordinal) ? [$"{n}=Zqxwyvname", $"{n}:Zqxwyvname"] : new[] { $"{n}Zqxwyvname", $"{n}:Zqxwyvname" });
+            foreach (var form in forms)
+            {
+                string[] args = [.. path, form];
+                var parsed = DataHub.Host.Program.Parse(root, args);
+                if (parsed.Errors.Count == 0)
+                {
+                    continue;
+                }
+
+                using var output = new StringWriter();
+                (await DataHub.Host.UsageErrors.ReportAsync(root, parsed, args, new System.CommandLine.InvocationConfiguration { Output = output, Error = output }, output)).Should().Be(ExitCodes.Usage);
+                output.ToString().Should().NotContainEquivalentOf("Zqxwy", string.Join(' ', args));
+                refused++;
+            }
+        }
+
+        refused.Should().BeGreaterThan(30, "most options take no such value, or need the command's arguments first");
+
+        static IEnumerable<(string[] Path, System.CommandLine.Option Option)> Options(System.CommandLine.Command command, string[] path) =>
+            command.Options.Where(o => o.Name is not ("--help" or "--version")).Select(o => (path, o))
+                .Concat(command.Subcommands.SelectMany(sub => Options(sub, [.. path, sub.Name])));
+    }
+
+    [Fact]
     public async Task A_file_given_twice_is_named_by_the_place_of_the_copy_the_parser_could_not_take()
     {
         var file = Path.Combine(_root.Inputs, "a.csv");
