@@ -19,6 +19,6 @@ public sealed class EnforceRetentionFunction(EnforceRetention retention, ILogger
             log.LogInformation("EnforceRetention is running a missed occurrence.");
         }
 
-        await HostFailures.TimerJobAsync(nameof(EnforceRetention), () => retention.RunAsync(cancellationToken)).ConfigureAwait(false);
+        await HostFailures.TimerJobAsync(nameof(EnforceRetention), () => retention.RunAsync(cancellationToken), log).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,6 @@
+using Azure;
+using Microsoft.Extensions.Logging;
+
 namespace DataHub.Functions;
 
 /// <summary>
@@ -24,9 +27,32 @@ internal static class HostFailures
         }
     }
 
-    /// <summary>Runs a timer function's job, failing the run by a <see cref="TimerRunFailedException"/> naming the error by its type only.</summary>
-    public static Task<T> TimerJobAsync<T>(string function, Func<Task<T>> job) =>
-        WithheldAsync(job, ex => Task.FromResult<Exception>(new TimerRunFailedException(function, ex)));
+    /// <summary>
+    /// Runs a timer function's job, failing the run by a <see cref="TimerRunFailedException"/> naming the error by its type
+    /// only, after logging at Error level what an operator needs to diagnose it and nothing a message could quote: the
+    /// error's type, a storage service's status and error code, and the frames it was thrown through (method names).
+    /// </summary>
+    public static Task<T> TimerJobAsync<T>(string function, Func<Task<T>> job, ILogger log) =>
+        WithheldAsync(job, ex =>
+        {
+            var failed = RequestFailureOf(ex);
+            log.LogError(
+                "{Function} failed ({ExceptionType}, status {Status}, error code {ErrorCode}); its message is not logged: it can quote a file's name. The next occurrence tries again. Thrown at:\n{Frames}",
+                function,
+                ex.GetType().Name,
+                failed?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+                failed?.ErrorCode ?? "none",
+                ex.StackTrace ?? "none");
+            return Task.FromResult<Exception>(new TimerRunFailedException(function, ex));
+        });
+
+    /// <summary>The storage service's own failure, also when the retries gave up and wrapped each attempt's failure.</summary>
+    public static RequestFailedException? RequestFailureOf(Exception ex) => ex switch
+    {
+        RequestFailedException failed => failed,
+        AggregateException retries => retries.InnerExceptions.OfType<RequestFailedException>().LastOrDefault(),
+        _ => null,
+    };
 }
 
 /// <summary>A timer function's run failed: thrown so the run shows as failed in monitoring; the next occurrence tries again.</summary>

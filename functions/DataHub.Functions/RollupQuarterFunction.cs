@@ -19,6 +19,6 @@ public sealed class RollupQuarterFunction(RollupQuarter rollup, ILogger<RollupQu
             log.LogInformation("RollupQuarter is running a missed occurrence.");
         }
 
-        await HostFailures.TimerJobAsync(nameof(RollupQuarter), () => rollup.RunAsync(new RollupRequest(), cancellationToken)).ConfigureAwait(false);
+        await HostFailures.TimerJobAsync(nameof(RollupQuarter), () => rollup.RunAsync(new RollupRequest(), cancellationToken), log).ConfigureAwait(false);
     }
 }

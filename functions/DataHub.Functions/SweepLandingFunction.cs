@@ -1,4 +1,3 @@
-using Azure;
 using DataHub.Core.Ingestion;
 using DataHub.Storage.Azure;
 using Microsoft.Azure.Functions.Worker;
@@ -35,7 +34,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             log.LogInformation("SweepLanding is running a missed occurrence.");
         }
 
-        var result = await HostFailures.TimerJobAsync(Name, () => sweep.RunAsync(cancellationToken)).ConfigureAwait(false);
+        var result = await HostFailures.TimerJobAsync(Name, () => sweep.RunAsync(cancellationToken), log).ConfigureAwait(false);
 
         // After the pass, so an event whose file this pass handled goes now, not a sweep later.
         try
@@ -47,7 +46,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             log.LogError(
                 "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed.",
                 ex.GetType().Name,
-                StatusOf(ex)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+                HostFailures.RequestFailureOf(ex)?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
                 result.Failed);
         }
 
@@ -56,14 +55,6 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             throw new LandingSweepFailedException(result);
         }
     }
-
-    // The service's status code, also when the retries gave up and wrapped each attempt's failure.
-    private static int? StatusOf(Exception ex) => ex switch
-    {
-        RequestFailedException failed => failed.Status,
-        AggregateException retries => retries.InnerExceptions.OfType<RequestFailedException>().LastOrDefault()?.Status,
-        _ => null,
-    };
 }
 
 /// <summary>A sweep in which some files failed again (each logged and audited by its label): they stay in landing for the next sweep.</summary>
