@@ -69,7 +69,7 @@ internal static partial class UsageErrors
 
     private static string WithholdOne(string message, List<string> candidates, Dictionary<string, Queue<int>> places, List<(string Text, int Place)> typed, IReadOnlySet<string> names)
     {
-        // Withheld text and the names kept are set aside as numbered placeholders, so nothing later finds text inside them.
+        // Withheld text is set aside as numbered placeholders, so nothing later finds text inside it.
         var setAside = new List<string>();
         string SetAside(string text)
         {
@@ -95,17 +95,12 @@ internal static partial class UsageErrors
             return text.Length == 0 || names.Contains(text) || !typed.Any(a => a.Text.Contains(text, StringComparison.Ordinal)) ? m.Value : Marker(text);
         });
 
-        // Unquoted, as a validator's own message could hold it: names first set aside as whole words (so "root" typed for
-        // --root is not found in "--root"), then any argument or piece of three characters or more (a shorter one, "1",
-        // is found inside any sentence).
-        foreach (var name in names.Where(n => n.Length > 0).OrderByDescending(n => n.Length))
-        {
-            message = ReplaceEach(message, name, () => SetAside(name), wholeWord: true);
-        }
-
+        // Unquoted, as a validator's own message could hold it: any argument or piece of three characters or more (a shorter
+        // one, "1", is found inside any sentence), longest first, except where it lies within a name written as a whole word
+        // (so "root" typed for --root is not found in "--root", while "Zqxwy report", which holds the name "report", is).
         foreach (var candidate in candidates.Where(c => c.Length >= 3 && c.AsSpan().IndexOfAny(Open, Close) < 0))
         {
-            message = ReplaceEach(message, candidate, () => Marker(candidate));
+            message = ReplaceEach(message, candidate, () => Marker(candidate), (text, at) => WithinName(text, at, candidate.Length, names));
         }
 
         return Placeholder().Replace(message, m => setAside[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)]);
@@ -113,15 +108,14 @@ internal static partial class UsageErrors
 
     private const char Open = '\uE000', Close = '\uE001';
 
-    // Each occurrence of value replaced by a fresh replacement (a place is taken per occurrence); as a whole word only, when
-    // asked: no letter, digit or hyphen directly before or after.
-    private static string ReplaceEach(string message, string value, Func<string> replacement, bool wholeWord = false)
+    // Each occurrence of value replaced by a fresh replacement (a place is taken per occurrence), but one at a place skip holds.
+    private static string ReplaceEach(string message, string value, Func<string> replacement, Func<string, int, bool>? skip = null)
     {
         var result = new System.Text.StringBuilder();
         var from = 0;
         for (var at = message.IndexOf(value, StringComparison.Ordinal); at >= 0; at = message.IndexOf(value, at + 1, StringComparison.Ordinal))
         {
-            if (at < from || (wholeWord && (IsWordChar(message, at - 1) || IsWordChar(message, at + value.Length))))
+            if (at < from || (skip is not null && skip(message, at)))
             {
                 continue;
             }
@@ -132,6 +126,23 @@ internal static partial class UsageErrors
 
         return result.Append(message, from, message.Length - from).ToString();
     }
+
+    // Whether message[at..at+length] lies within a name written as a whole word: no letter, digit or hyphen directly before or after it.
+    private static bool WithinName(string message, int at, int length, IReadOnlySet<string> names) =>
+        names.Any(name =>
+        {
+            for (var start = message.IndexOf(name, Math.Max(0, at + length - name.Length), StringComparison.Ordinal);
+                 start >= 0 && start <= at;
+                 start = message.IndexOf(name, start + 1, StringComparison.Ordinal))
+            {
+                if (name.Length > length && !IsWordChar(message, start - 1) && !IsWordChar(message, start + name.Length))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        });
 
     private static bool IsWordChar(string text, int i) => i >= 0 && i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '-');
 

@@ -164,6 +164,10 @@ public sealed class CommandTests : IDisposable
         var message = DataHub.Host.UsageErrors.Withhold("The file Zqxwyvname.csv for --feed was not read.", ["ingest", "Zqxwyvname.csv", "--feed"], names);
 
         message.Should().Be("The file [argument 2] for --feed was not read.");
+
+        // A value holding a command's name as a word is withheld whole, not kept for the name it holds.
+        DataHub.Host.UsageErrors.Withhold("Cannot use Zqxwy report here.", ["audit", "Zqxwy report"], new HashSet<string>(StringComparer.Ordinal) { "audit", "report" })
+            .Should().Be("Cannot use [argument 2] here.");
     }
 
     [Fact]
