@@ -9,6 +9,7 @@ namespace DataHub.Functions;
 public sealed class EnforceRetentionFunction(EnforceRetention retention, ILogger<EnforceRetentionFunction> log)
 {
     /// <summary>Runs the retention job (the schedule is the app setting it names).</summary>
+    /// <exception cref="TimerRunFailedException">The job failed; the next occurrence tries again.</exception>
     [Function(nameof(EnforceRetention))]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.RetentionScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -18,6 +19,6 @@ public sealed class EnforceRetentionFunction(EnforceRetention retention, ILogger
             log.LogInformation("EnforceRetention is running a missed occurrence.");
         }
 
-        await retention.RunAsync(cancellationToken).ConfigureAwait(false);
+        await HostFailures.TimerJobAsync(nameof(EnforceRetention), () => retention.RunAsync(cancellationToken), log).ConfigureAwait(false);
     }
 }

@@ -31,17 +31,11 @@ public sealed class IngestExtractFunction(IngestExtract ingest)
         CancellationToken cancellationToken)
     {
         var (path, eTag) = Landed(message);
-        IngestOutcome outcome;
-        try
-        {
-            outcome = await ingest.HandleAsync(path, eTag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The host logs a thrown exception whole, inner exceptions included, and what escapes the handler (a storage
-            // failure before the file is claimed) quotes the landed path: only its type and scrubbed message go on.
-            throw new IngestAttemptFailedException(await ingest.UnexpectedAsync(path, ex, CancellationToken.None).ConfigureAwait(false));
-        }
+        // What escapes the handler (a storage failure before the file is claimed) quotes the landed path: only its type and
+        // scrubbed message go on to the host.
+        var outcome = await HostFailures.WithheldAsync(
+            () => ingest.HandleAsync(path, eTag, cancellationToken),
+            async ex => new IngestAttemptFailedException(await ingest.UnexpectedAsync(path, ex, CancellationToken.None).ConfigureAwait(false))).ConfigureAwait(false);
 
         if (outcome.Status == IngestStatus.Failed)
         {

@@ -9,6 +9,7 @@ namespace DataHub.Functions;
 public sealed class RollupQuarterFunction(RollupQuarter rollup, ILogger<RollupQuarterFunction> log)
 {
     /// <summary>Runs the rollup over every quarter (the schedule is the app setting it names).</summary>
+    /// <exception cref="TimerRunFailedException">The rollup failed; the next occurrence tries again.</exception>
     [Function(nameof(RollupQuarter))]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.RollupScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -18,6 +19,6 @@ public sealed class RollupQuarterFunction(RollupQuarter rollup, ILogger<RollupQu
             log.LogInformation("RollupQuarter is running a missed occurrence.");
         }
 
-        await rollup.RunAsync(new RollupRequest(), cancellationToken).ConfigureAwait(false);
+        await HostFailures.TimerJobAsync(nameof(RollupQuarter), () => rollup.RunAsync(new RollupRequest(), cancellationToken), log).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using Azure;
 using DataHub.Core.Ingestion;
 using DataHub.Storage.Azure;
 using Microsoft.Azure.Functions.Worker;
@@ -24,6 +23,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
     public const string Name = "SweepLanding";
 
     /// <summary>Runs one sweep (the schedule is the app setting it names).</summary>
+    /// <exception cref="TimerRunFailedException">The sweep itself failed (listing landing, say); the next run tries again.</exception>
     /// <exception cref="LandingSweepFailedException">Some files failed again: the run is marked failed so it shows in monitoring; they stay for the next sweep. Thrown after the poison queue's tidy, whether or not that tidy failed (a tidy failure alone is logged as an error and fails nothing).</exception>
     [Function(Name)]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.SweepScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             log.LogInformation("SweepLanding is running a missed occurrence.");
         }
 
-        var result = await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
+        var result = await HostFailures.TimerJobAsync(Name, () => sweep.RunAsync(cancellationToken), log).ConfigureAwait(false);
 
         // After the pass, so an event whose file this pass handled goes now, not a sweep later.
         try
@@ -46,7 +46,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             log.LogError(
                 "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed.",
                 ex.GetType().Name,
-                StatusOf(ex)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+                HostFailures.RequestFailureOf(ex)?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
                 result.Failed);
         }
 
@@ -55,14 +55,6 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
             throw new LandingSweepFailedException(result);
         }
     }
-
-    // The service's status code, also when the retries gave up and wrapped each attempt's failure.
-    private static int? StatusOf(Exception ex) => ex switch
-    {
-        RequestFailedException failed => failed.Status,
-        AggregateException retries => retries.InnerExceptions.OfType<RequestFailedException>().LastOrDefault()?.Status,
-        _ => null,
-    };
 }
 
 /// <summary>A sweep in which some files failed again (each logged and audited by its label): they stay in landing for the next sweep.</summary>

@@ -24,7 +24,38 @@ public static class Program
             return ExitCodes.Configuration;
         }
 
-        var root = new RootCommand("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
+        var root = CommandLine(env);
+        // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
+        // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
+        // No response files: an argument beginning with '@' is a file name (a partner's may start with one), never the name
+        // of a file of arguments to read, and never echoed back in a "response file not found" message.
+        // No default exception handler either: it prints an exception's message and stack trace, and storage and library
+        // messages quote paths (a landed file's name may name a person). What no command handles is named by its type only.
+        var invocation = new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10), EnableDefaultExceptionHandler = false };
+        try
+        {
+            var parsed = Parse(root, args);
+            if (parsed.Errors.Count > 0)
+            {
+                return await UsageErrors.ReportAsync(root, parsed, args, invocation, env.Error).ConfigureAwait(false);
+            }
+
+            return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await env.Error.WriteLineAsync($"The command stopped on an unexpected {ex.GetType().Name} (its message is not shown: it can quote a file's name). A file being ingested stays in landing; the audit log and the hub's log say what was done.").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>Every command, as the command line offers them.</summary>
+    internal static RootCommand CommandLine(CommandEnvironment env) =>
+        new("DataHub: a data-sharing hub for partner extracts, pseudonymised marts and disclosure-safe KPIs.")
         {
             DemoCommand.Create(env),
             IngestCommand.Create(env),
@@ -39,25 +70,8 @@ public static class Program
             GovernanceCommands.Governance(env),
             GovernanceCommands.Report(env),
         };
-        // Ctrl+C cancels the command's token; the command then finishes the file or job under way (nothing is cut short)
-        // and ends. Only a command still busy after this long is terminated, and start-up clean-up repairs what it left.
-        // No response files: an argument beginning with '@' is a file name (a partner's may start with one), never the name
-        // of a file of arguments to read, and never echoed back in a "response file not found" message.
-        // No default exception handler either: it prints an exception's message and stack trace, and storage and library
-        // messages quote paths (a landed file's name may name a person). What no command handles is named by its type only.
-        var invocation = new InvocationConfiguration { Output = env.Output, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(10), EnableDefaultExceptionHandler = false };
-        try
-        {
-            return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(invocation).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return ExitCodes.Interrupted;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            await env.Error.WriteLineAsync($"The command stopped on an unexpected {ex.GetType().Name} (its message is not shown: it can quote a file's name). A file being ingested stays in landing; the audit log and the hub's log say what was done.").ConfigureAwait(false);
-            return ExitCodes.Failed;
-        }
-    }
+
+    /// <summary>Parses <paramref name="args"/> as the command line does: no response files (see <see cref="RunAsync"/>).</summary>
+    internal static ParseResult Parse(RootCommand root, IReadOnlyList<string> args) =>
+        root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 }

@@ -57,6 +57,130 @@ public sealed class CommandTests : IDisposable
         output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
     }
 
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("validate")]
+    public async Task A_second_file_given_by_mistake_is_a_usage_error_naming_it_by_its_place_never_its_name(string command)
+    {
+        // `datahub ingest drop/*.csv …`: the shell hands over every partner file in the folder, and a partner's file name
+        // may name a person. The parser's own report quoted each token it could not place.
+        var first = Path.Combine(_root.Inputs, "a.csv");
+        var second = Path.Combine(_root.Inputs, "Zebedee Quillfeather 4857773456.csv");
+        string[] args = command == "ingest"
+            ? ["ingest", first, second, "--partner", "police", "--feed", "police-da-incidents", "--root", _root.Path]
+            : ["validate", first, second, "--feed", "police-da-incidents"];
+        using var output = new StringWriter();
+
+        var code = await DataHub.Host.Program.RunAsync(args, new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Usage, output.ToString());
+        output.ToString().Should().Contain("argument 3").And.Contain("--feed", "the command's help is still shown")
+            .And.NotContain("Zebedee").And.NotContain("4857773456");
+    }
+
+    [Theory]
+    [InlineData("ingest", "in.csv", "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds=Zqxwyvname")]
+    [InlineData("ingest", "in.csv", "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds:Zqxwyvname")]
+    [InlineData("run", "--poll-seconds=Zqxwyvname")]
+    [InlineData("demo", "--families=Zqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "--rows=Zqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "-nZqxwyvname")]
+    [InlineData("parquet", "head", "x.parquet", "-n:Zqxwyvname")]
+    [InlineData("audit", "show", "--last=Zqxwyvname")]
+    [InlineData("audit", "verify", "--azure=Zqxwyvname")]
+    [InlineData("audit", "repair", "--accept-loss=Zqxwyvname")]
+    [InlineData("key", "rotate", "--audit=Zqxwyvname")]
+    [InlineData("rollup", "--all=Zqxwyvname")]
+    public async Task A_value_attached_to_an_option_is_never_repeated_in_a_usage_error(params string[] args)
+    {
+        // The parser splits "--rows=VALUE" (and "-nVALUE", "-n:VALUE") and quotes the value alone: it is in no argument as typed.
+        var (code, output) = await _root.RunAsync(args);
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().NotContainEquivalentOf("Zqxwy").And.Contain(FormattableString.Invariant($"[argument {args.Length}]"));
+    }
+
+    [Fact]
+    public async Task No_usage_error_of_any_command_repeats_a_value_attached_to_any_of_its_options()
+    {
+        // Every option of every command, as --option=VALUE, --option:VALUE and, for a short alias, -oVALUE: whatever the
+        // parser cannot take, its report must not hold the value.
+        var root = DataHub.Host.Program.CommandLine(new CommandEnvironment(TextWriter.Null, TextWriter.Null, _root.Clock));
+        var refused = 0;
+        foreach (var (path, option) in Options(root, []))
+        {
+            var forms = option.Aliases.Append(option.Name).SelectMany(n => n.StartsWith("--", StringComparison.Ordinal) ? [$"{n}=Zqxwyvname", $"{n}:Zqxwyvname"] : new[] { $"{n}Zqxwyvname", $"{n}:Zqxwyvname" });
+            foreach (var form in forms)
+            {
+                string[] args = [.. path, form];
+                var parsed = DataHub.Host.Program.Parse(root, args);
+                if (parsed.Errors.Count == 0)
+                {
+                    continue;
+                }
+
+                using var output = new StringWriter();
+                (await DataHub.Host.UsageErrors.ReportAsync(root, parsed, args, new System.CommandLine.InvocationConfiguration { Output = output, Error = output }, output)).Should().Be(ExitCodes.Usage);
+                output.ToString().Should().NotContainEquivalentOf("Zqxwy", string.Join(' ', args));
+                refused++;
+            }
+        }
+
+        refused.Should().BeGreaterThan(30, "most options take no such value, or need the command's arguments first");
+
+        static IEnumerable<(string[] Path, System.CommandLine.Option Option)> Options(System.CommandLine.Command command, string[] path) =>
+            command.Options.Where(o => o.Name is not ("--help" or "--version")).Select(o => (path, o))
+                .Concat(command.Subcommands.SelectMany(sub => Options(sub, [.. path, sub.Name])));
+    }
+
+    [Fact]
+    public async Task A_file_given_twice_is_named_by_the_place_of_the_copy_the_parser_could_not_take()
+    {
+        var file = Path.Combine(_root.Inputs, "a.csv");
+
+        var (code, output) = await _root.RunAsync("ingest", file, file, "--partner", "police", "--feed", "police-da-incidents");
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("[argument 3]").And.NotContain("[argument 2]").And.NotContain("a.csv");
+    }
+
+    [Fact]
+    public async Task A_usage_error_from_a_validator_keeps_its_words_when_an_argument_is_one_of_them()
+    {
+        // The value of --root is "root", which the message holds only as part of the option's own name "--root".
+        using var output = new StringWriter();
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--root", "root", "--azure:true"], new CommandEnvironment(output, output, _root.Clock));
+
+        code.Should().Be(ExitCodes.Usage, output.ToString());
+        output.ToString().Should().Contain("--azure and --root name two different audit trails");
+    }
+
+    [Fact]
+    public void A_typed_argument_a_message_holds_unquoted_is_withheld_and_the_rest_of_the_message_kept()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { "ingest", "--feed" };
+
+        var message = DataHub.Host.UsageErrors.Withhold("The file Zqxwyvname.csv for --feed was not read.", ["ingest", "Zqxwyvname.csv", "--feed"], names);
+
+        message.Should().Be("The file [argument 2] for --feed was not read.");
+
+        // A value holding a command's name as a word is withheld whole, not kept for the name it holds.
+        DataHub.Host.UsageErrors.Withhold("Cannot use Zqxwy report here.", ["audit", "Zqxwy report"], new HashSet<string>(StringComparer.Ordinal) { "audit", "report" })
+            .Should().Be("Cannot use [argument 2] here.");
+    }
+
+    [Fact]
+    public async Task A_settle_time_that_is_not_a_number_is_a_usage_error_without_the_value()
+    {
+        (await _root.RunAsync("key", "init")).Code.Should().Be(ExitCodes.Ok);
+
+        var (code, output) = await _root.RunAsync("ingest", Path.Combine(_root.Inputs, "a.csv"), "--partner", "police", "--feed", "police-da-incidents", "--settle-seconds", "Quillfeather");
+
+        code.Should().Be(ExitCodes.Usage, output);
+        output.Should().Contain("--settle-seconds").And.NotContain("Quillfeather");
+    }
+
     [Fact]
     public async Task Audit_on_azure_without_an_azure_sign_in_exits_3_saying_to_sign_in()
     {

@@ -52,6 +52,30 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_timer_job_that_fails_is_reported_by_its_error_type_never_its_message()
+    {
+        // Retention walks landing, and .NET's I/O messages quote the path: a partner's folder nested past the system's path
+        // length made every EnforceRetention run print "failed (PathTooLongException: The path '…/Zebedee Quillfeather/…')".
+        await _root.RunAsync("key", "init");
+        using var hub = EmbeddedHub.Open(_root.Path, null, TimeProvider.System);
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var failing = new TimerJob("Tick", "* * * * * *", (_, _) => throw new PathTooLongException($"The path '{_root.Path}/landing/police/police-da-incidents/Zebedee Quillfeather 4857773456/x' is too long."));
+        var runner = new EmbeddedRunner(hub.Context, [failing], TimeSpan.FromMilliseconds(200), TimeSpan.Zero, lines.Enqueue);
+        using var stop = new CancellationTokenSource();
+        var run = runner.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!lines.Any(l => l.StartsWith("Tick:", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        lines.Should().Contain(l => l.StartsWith("Tick: failed (PathTooLongException", StringComparison.Ordinal));
+        lines.Should().NotContain(l => l.Contains("Zebedee", StringComparison.Ordinal) || l.Contains("4857773456", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_file_whose_upload_paused_is_not_taken_until_it_has_been_unchanged_for_the_settle_time()
     {
         await _root.RunAsync("key", "init");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 
@@ -135,7 +136,7 @@ public sealed partial class FreeTextScreen
     }
 
     // An NHS number as a word of its own, or written straight after "NHS" (NHS9434765919): ten digits, or the usual groups of
-    // 3, 3 and 4 joined by a space, a hyphen or a full stop (943 476 5919, 943-476-5919, 943.476.5919). Digit groups of other
+    // 3, 3 and 4 joined by a space, a dash or a full stop (943 476 5919, 943-476-5919, 943.476.5919; IsGroupSeparator). Digit groups of other
     // sizes are not joined, nor ten digits after other letters: DA2019-000008 and DA2019000008 are a year and a serial, though
     // their ten digits happen to pass the check.
     private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
@@ -191,7 +192,12 @@ public sealed partial class FreeTextScreen
         start >= label.Length && value.Slice(start - label.Length, label.Length).Equals(label, StringComparison.OrdinalIgnoreCase)
         && (start == label.Length || !char.IsAsciiLetterOrDigit(value[start - label.Length - 1]));
 
-    private static bool IsGroupSeparator(char c) => c is ' ' or '-' or '.';
+    // What reads as a space, a hyphen or nothing, not only U+0020 and '-': a copy from a web page, Word or a spreadsheet's
+    // number format puts a no-break or thin space, a no-break hyphen or an en dash (any dash, or the minus sign), a tab, or
+    // an invisible character (a zero-width space, a soft hyphen) between the groups, and the number reads the same. Not
+    // every punctuation mark: a slash or an underscore joins a reference's parts (DOM/12345/21).
+    private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c)
+        || char.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
 
     // A date as a date of birth is written, starting here and not followed by a digit: year first (yyyy-mm-dd) or day first
     // (d/m/yyyy), with one separator throughout, a slash, a hyphen or a full stop (03-02-1985, 3.2.1985, 1985/02/03).
@@ -261,8 +267,9 @@ public sealed partial class FreeTextScreen
         _ => "holds the row's own forename and surname; leave names out of free text.",
     };
 
-    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward.
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
+    // spaced by any white space (a no-break or thin space, a tab as well) or an invisible character (a zero-width space).
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}]?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     private enum Finding

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using DataHub.Host.Embedded;
 
 namespace DataHub.Host.Commands;
@@ -30,6 +31,12 @@ internal static class CommonOptions
         var option = new Option<double>("--settle-seconds") { Description = description, DefaultValueFactory = _ => defaultSeconds };
         option.Validators.Add(result =>
         {
+            // A value that is no number is the parser's error to report (reading it here would throw, an unexpected failure).
+            if (result.Tokens.Count > 0 && !double.TryParse(result.Tokens[^1].Value, CultureInfo.CurrentCulture, out _))
+            {
+                return;
+            }
+
             if (result.GetValueOrDefault<double>() is var seconds && (double.IsNaN(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / SettleWait.Patience))
             {
                 result.AddError("--settle-seconds must be 0 or more.");

@@ -251,9 +251,10 @@ public sealed class EmbeddedRunner
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // One failed run must not stop the host; the next occurrence tries again. The message names no value.
+                // One failed run must not stop the host; the next occurrence tries again. Named by its type only, as in the
+                // log: I/O messages quote paths, and retention walks landing, whose folder and file names are partners' text.
                 _log.LogError("{Job} failed ({ErrorType}).", job.Name, ex.GetType().Name);
-                _report($"{job.Name}: failed ({ex.GetType().Name}: {ex.Message})");
+                _report($"{job.Name}: failed ({ex.GetType().Name}; its message is not shown: it can quote a file's name). The next occurrence tries again.");
             }
         }
     }

@@ -42,6 +42,61 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("943\u00a0476\u00a05919")]
+    [InlineData("INC 943\u202f476\u202f5919")]
+    [InlineData("943\u2009476\u20095919")]
+    [InlineData("943 476\u00a05919")]
+    public async Task Refuses_an_nhs_number_grouped_with_a_no_break_or_thin_space(string incident)
+    {
+        // What a copy from a web page, Word or Excel's number formats puts between the groups: it reads as a space, and the
+        // row was stored with the NHS number in its incident id.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("INC 943\u2011476\u20115919")]
+    [InlineData("943\u2013476\u20135919")]
+    [InlineData("943\u2014476\u20145919")]
+    [InlineData("943\u2212476\u22125919")]
+    [InlineData("943\t476\t5919")]
+    [InlineData("INC 943\u200b476\u200b5919")]
+    [InlineData("943\u00ad476\u00ad5919")]
+    public async Task Refuses_an_nhs_number_grouped_with_a_dash_a_tab_or_an_invisible_character(string incident)
+    {
+        // A no-break hyphen or an en dash (Word's autocorrect, a web page) reads as a hyphen; a tab or a zero-width space
+        // as a space or nothing at all: the number reads the same.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("INC 943/476/5919")]
+    [InlineData("INC 943_476_5919")]
+    [InlineData("943/476/5919")]
+    public async Task Digit_groups_joined_by_a_slash_or_an_underscore_are_not_read_as_an_nhs_number(string incident)
+    {
+        // As docs/validation.md says: a slash or an underscore joins the parts of a reference (DOM/12345/21), not an NHS
+        // number's groups, so widening the separators must stop short of every punctuation mark.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("DV at SW1A\t1AA")]
+    [InlineData("M1\u200b1AE")]
+    public async Task Refuses_a_postcode_spaced_with_a_tab_or_an_invisible_character(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
+    [InlineData("DV at SW1A\u00a01AA")]
+    [InlineData("M1\u202f1AE")]
+    public async Task Refuses_a_postcode_spaced_with_a_no_break_or_thin_space(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
     [InlineData("csc-cp-plans", "plan_key")]
     [InlineData("csc-people", "family_key")]
     [InlineData("school-attendance", "school_urn")]
