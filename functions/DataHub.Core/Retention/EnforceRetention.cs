@@ -330,6 +330,14 @@ public sealed class EnforceRetention
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
+        catch (ObjectUnreachableException)
+        {
+            // Nested past the store's path limit (a partner's folders in the raw archive): nothing can delete it by its name.
+            // Said, by label, so it is not kept past its retention unseen, and the rest of the run goes on.
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("Retention cannot delete {Path}: it is nested deeper than the file system lets a path reach; remove it by hand.", path);
+            return;
+        }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
         {
             // Not the store's message nor its exception: both quote the raw path.

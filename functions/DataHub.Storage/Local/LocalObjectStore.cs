@@ -14,7 +14,9 @@ namespace DataHub.Storage.Local;
 /// the next read with <see cref="ObjectChangedException"/>). Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
-/// removes the link alone. Nothing outside the root is ever touched.
+/// removes the link alone. Nothing outside the root is ever touched. A folder or file nested past the OS path limit (which
+/// a partner can make in landing with mkdir in a loop) is listed as itself, never walked into nor skipped, and using it fails
+/// with <see cref="ObjectUnreachableException"/>: .NET opens every path whole, from the root, so the limit is the OS's.
 /// </remarks>
 public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
@@ -44,8 +46,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <inheritdoc />
     public Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(Checked(path));
-        return Task.FromResult(file.Exists ? Describe(path, file) : null);
+        var full = Checked(path);
+        var file = new FileInfo(full);
+        return Task.FromResult(file.Exists ? Describe(path, file) : IsBeyondReach(full) ? throw new ObjectUnreachableException(path) : null);
     }
 
     /// <inheritdoc />
@@ -55,7 +58,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         var file = new FileInfo(full);
         if (!file.Exists)
         {
-            throw new ObjectNotFoundException(path);
+            throw IsBeyondReach(full) ? new ObjectUnreachableException(path) : new ObjectNotFoundException(path);
         }
 
         // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
@@ -114,15 +117,15 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
             var entries = new FileSystemEnumerable<(string Full, bool Link)>(
                 folder,
-                (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
                 new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
                 // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
-                // whose name is not UTF-8 cannot be opened by the name .NET reads (the files in it cannot be listed): it is an
-                // entry itself, for the caller to refuse, rather than walked into and silently found empty.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnreadableFolder(ref e))
+                // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
+                // it would end the whole listing) is an entry itself, for the caller to refuse, rather than skipped unseen.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnopenableFolder(ref e))
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnreadableFolder(ref e),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnopenableFolder(ref e),
             };
             foreach (var (full, link) in entries)
             {
@@ -140,7 +143,16 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             var (path, full, link) = alike.First();
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
+            if (!link && !file.Exists && IsBeyondReach(full))
+            {
+                // Nested past the OS path limit: neither it nor anything in it can be opened, so it is listed for the caller
+                // to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
+                // opened) change when it is removed and made again, so each new one is a new version.
+                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
+                var version = $"\"beyond-path-limit-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";
+                yield return new StoredObject(path, 0, version, new DateTimeOffset(folder.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+            }
+            else if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
             {
                 // A name that is not valid UTF-8 (a file's or a folder's, with a backslash or not) is read with U+FFFD for
                 // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
@@ -234,7 +246,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         if (!file.Exists)
         {
-            return false;
+            return IsBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -290,10 +302,34 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         return segments;
     }
 
-    // A real folder whose name holds U+FFFD and that cannot be found by it: its name was not UTF-8 (a stat, for such names only).
-    private static bool IsUnreadableFolder(ref FileSystemEntry entry) =>
-        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0
-        && entry.FileName.Contains(LandingPath.UnreadableNameCharacter) && !Directory.Exists(entry.ToFullPath());
+    // A real folder the listing found that cannot be found by the path it read: its name was not UTF-8, or it lies past the
+    // OS path limit (or it was removed since it was read, and is then listed as nothing).
+    private static bool IsUnopenableFolder(ref FileSystemEntry entry) =>
+        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0 && !Directory.Exists(FullPathOf(ref entry));
+
+    /// <summary>
+    /// The entry's full path. Not <see cref="FileSystemEntry.ToFullPath"/>: that joins into a buffer of the OS path limit and
+    /// gives an empty path for an entry past it (its folder's path is always within it, having been opened).
+    /// </summary>
+    internal static string FullPathOf(ref FileSystemEntry entry) => Path.Join(entry.Directory, entry.FileName);
+
+    /// <summary>True when <paramref name="full"/> is longer than the OS lets a path be (it answers so, whatever its limit).</summary>
+    internal static bool IsBeyondReach(string full)
+    {
+        try
+        {
+            File.GetAttributes(full);
+            return false;
+        }
+        catch (PathTooLongException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsObjectPath(string path)
     {
