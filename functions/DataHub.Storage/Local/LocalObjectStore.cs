@@ -143,10 +143,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             var (path, full, link) = alike.First();
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!link && !file.Exists && IsBeyondReach(full))
+            if (!file.Exists && IsBeyondReach(full))
             {
-                // Nested past the OS path limit: neither it nor anything in it can be opened, so it is listed for the caller
-                // to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
+                // Nested past the OS path limit (a folder, a file or a link: not even a link's own time can be read there):
+                // neither it nor anything in it can be opened, so it is listed for the caller to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
                 // opened) change when it is removed and made again, so each new one is a new version.
                 var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
                 var version = $"\"beyond-path-limit-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";

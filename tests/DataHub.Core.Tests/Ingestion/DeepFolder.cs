@@ -26,13 +26,20 @@ internal sealed class DeepFolder : IDisposable
     /// Makes the deepest chain of <paramref name="name"/> folders in <paramref name="parent"/> whose deepest folder's path the
     /// OS still takes (4,095 bytes), and in it a file named <paramref name="fileName"/> whose own path is past the limit.
     /// </summary>
-    public static DeepFolder WithFileJustPastTheLimit(string parent, string name, string fileName)
+    public static DeepFolder WithFileJustPastTheLimit(string parent, string name, string fileName) =>
+        WithEntryJustPastTheLimit(parent, name, fileName, "printf 'x' > \"$0\"");
+
+    /// <summary>As <see cref="WithFileJustPastTheLimit"/>, with a dangling symbolic link named <paramref name="linkName"/> in place of the file.</summary>
+    public static DeepFolder WithLinkJustPastTheLimit(string parent, string name, string linkName) =>
+        WithEntryJustPastTheLimit(parent, name, linkName, "ln -s nowhere \"$0\"");
+
+    private static DeepFolder WithEntryJustPastTheLimit(string parent, string name, string entryName, string make)
     {
         var levels = (4095 - System.Text.Encoding.UTF8.GetByteCount(Path.GetFullPath(parent))) / (name.Length + 1);
         var deep = new DeepFolder(parent, name, levels);
         deep.DeepestReachable = Path.Combine([parent, .. Enumerable.Repeat(name, levels)]);
-        System.Text.Encoding.UTF8.GetByteCount(Path.Combine(deep.DeepestReachable, fileName)).Should().BeGreaterThan(4095);
-        Run(deep.DeepestReachable, "sh", "-c", "printf 'x' > \"$0\"", fileName);
+        System.Text.Encoding.UTF8.GetByteCount(Path.Combine(deep.DeepestReachable, entryName)).Should().BeGreaterThan(4095);
+        Run(deep.DeepestReachable, "sh", "-c", make, entryName);
         return deep;
     }
 

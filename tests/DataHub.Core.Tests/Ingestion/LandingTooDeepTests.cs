@@ -120,6 +120,23 @@ public sealed class LandingTooDeepTests
         await deleted.Should().ThrowAsync<ObjectUnreachableException>("it is not there to delete, and must not be taken for gone");
     }
 
+    [Fact]
+    public async Task A_symbolic_link_whose_path_runs_past_the_limit_stops_no_listing_and_is_refused_by_its_label()
+    {
+        using var fixture = new HubFixture();
+        Drop(fixture, $"{Police}/jan.csv");
+        using var deep = DeepFolder.WithLinkJustPastTheLimit(fixture.Store.FullPath("landing/schools/school-attendance"), DeepFolder.PersonName, DeepFolder.PersonName[..246] + ".csv");
+
+        var listed = await fixture.Store.ListAsync("landing/", default).ToListAsync();
+        var entry = listed.Should().ContainSingle(o => o.Path.StartsWith("landing/schools/", StringComparison.Ordinal)).Subject;
+        var outcome = await new IngestExtract(fixture.Hub).HandleAsync(entry.Path, entry.ETag, default);
+
+        listed.Select(o => o.Path).Should().Contain($"{Police}/jan.csv", "one partner's link stops no other partner's files");
+        outcome.Status.Should().Be(IngestStatus.Refused, outcome.Message);
+        outcome.Rule.Should().Be(LandingPath.TooDeepRule);
+        (outcome.Message + fixture.Text(outcome.ReportPath!)).Should().NotContain("Zebedee");
+    }
+
     private static void Drop(HubFixture fixture, string path)
     {
         var file = fixture.Store.FullPath(path);
