@@ -48,7 +48,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     {
         var full = Checked(path);
         var file = new FileInfo(full);
-        return Task.FromResult(file.Exists ? Describe(path, file) : IsBeyondReach(full) ? throw new ObjectUnreachableException(path) : null);
+        return Task.FromResult(file.Exists ? Describe(path, file) : IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : null);
     }
 
     /// <inheritdoc />
@@ -58,7 +58,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         var file = new FileInfo(full);
         if (!file.Exists)
         {
-            throw IsBeyondReach(full) ? new ObjectUnreachableException(path) : new ObjectNotFoundException(path);
+            throw IsThereBeyondReach(full) ? new ObjectUnreachableException(path) : new ObjectNotFoundException(path);
         }
 
         // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
@@ -246,7 +246,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         if (!file.Exists)
         {
-            return IsBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
+            return IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -312,6 +312,40 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// gives an empty path for an entry past it (its folder's path is always within it, having been opened).
     /// </summary>
     internal static string FullPathOf(ref FileSystemEntry entry) => Path.Join(entry.Directory, entry.FileName);
+
+    /// <summary>
+    /// True when something is at <paramref name="full"/> and the OS cannot reach it by that path: the path is past the OS
+    /// limit, and the first name on it past the limit is in its folder (the deepest one the OS reaches). What is below that
+    /// name cannot be known, so it is taken as there. False when nothing is (a chain an operator removed; a name longer than a
+    /// file system allows, which nothing can have), so the caller answers "not found" as for any other path.
+    /// </summary>
+    internal static bool IsThereBeyondReach(string full)
+    {
+        if (!IsBeyondReach(full))
+        {
+            return false;
+        }
+
+        var first = full;
+        var folder = Path.GetDirectoryName(full);
+        while (folder is not null && IsBeyondReach(folder))
+        {
+            first = folder;
+            folder = Path.GetDirectoryName(folder);
+        }
+
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        // Found by reading the folder (which the OS opens), not by the path past the limit (which it will not take).
+        var name = Path.GetFileName(first);
+        return new FileSystemEnumerable<bool>(folder, (ref FileSystemEntry _) => true, new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => e.FileName.SequenceEqual(name),
+        }.Any();
+    }
 
     /// <summary>True when <paramref name="full"/> is longer than the OS lets a path be (it answers so, whatever its limit).</summary>
     internal static bool IsBeyondReach(string full)

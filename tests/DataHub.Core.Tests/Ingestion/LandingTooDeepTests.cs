@@ -137,6 +137,42 @@ public sealed class LandingTooDeepTests
         (outcome.Message + fixture.Text(outcome.ReportPath!)).Should().NotContain("Zebedee");
     }
 
+    [Fact]
+    public async Task A_path_past_the_limit_is_not_found_once_the_chain_is_removed_rather_than_unreachable_for_ever()
+    {
+        using var fixture = new HubFixture();
+        var deep = new DeepFolder(fixture.Store.FullPath("secure/police-da-incidents"), "quarter=2026Q1", 300);
+        var entry = await fixture.Store.ListAsync("secure/", default).SingleAsync();
+        var deeper = entry.Path + "/quarter=2026Q1/part-0.parquet";
+        deep.Dispose();
+
+        (await fixture.Store.GetAsync(entry.Path, default)).Should().BeNull("an operator removed the chain: nothing is there");
+        (await fixture.Store.GetAsync(deeper, default)).Should().BeNull();
+        (await fixture.Store.DeleteAsync(entry.Path, null, default)).Should().BeFalse();
+        await fixture.Invoking(f => f.Store.OpenReadAsync(deeper, null, default)).Should().ThrowAsync<ObjectNotFoundException>();
+    }
+
+    [Fact]
+    public async Task A_path_into_a_folder_past_the_limit_that_is_still_there_is_unreachable()
+    {
+        using var fixture = new HubFixture();
+        using var deep = new DeepFolder(fixture.Store.FullPath("secure/police-da-incidents"), "quarter=2026Q1", 300);
+        var entry = await fixture.Store.ListAsync("secure/", default).SingleAsync();
+
+        await fixture.Invoking(f => f.Store.GetAsync(entry.Path, default)).Should().ThrowAsync<ObjectUnreachableException>();
+        await fixture.Invoking(f => f.Store.GetAsync(entry.Path + "/quarter=2026Q1", default)).Should().ThrowAsync<ObjectUnreachableException>("the first folder past the limit is there; what is below it cannot be known");
+    }
+
+    [Fact]
+    public async Task A_name_longer_than_the_file_system_allows_is_not_found_rather_than_unreachable()
+    {
+        using var fixture = new HubFixture();
+        var path = $"{Police}/{new string('a', 300)}.csv";
+
+        (await fixture.Store.GetAsync(path, default)).Should().BeNull();
+        (await fixture.Store.DeleteAsync(path, null, default)).Should().BeFalse();
+    }
+
     private static void Drop(HubFixture fixture, string path)
     {
         var file = fixture.Store.FullPath(path);
