@@ -207,6 +207,14 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         // Conditioned on a version, the check and the delete take their turn with the writers conditioned on one (under the
         // object's lock file): otherwise a write could replace the version between the check and the delete, and the delete
         // would remove the new one (a retry's manifest, deleted by the stalled worker withdrawing the one it replaced).
+        // A path past the OS limit is settled first: nothing there can be deleted, and its lock file's path would copy the
+        // chain's names under locks/ as far as the OS let it, then fail quoting them all.
+        var full = FullPath(path);
+        if (IsBeyondReach(full))
+        {
+            return IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
+        }
+
         using var held = ifMatchETag is not null && IsWrittenByVersion(path)
             ? await FileLock.AcquireAsync(LockOf(path), cancellationToken).ConfigureAwait(false)
             : null;

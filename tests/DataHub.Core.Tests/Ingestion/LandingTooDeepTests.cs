@@ -149,6 +149,7 @@ public sealed class LandingTooDeepTests
         (await fixture.Store.GetAsync(entry.Path, default)).Should().BeNull("an operator removed the chain: nothing is there");
         (await fixture.Store.GetAsync(deeper, default)).Should().BeNull();
         (await fixture.Store.DeleteAsync(entry.Path, null, default)).Should().BeFalse();
+        (await fixture.Store.DeleteAsync(entry.Path, entry.ETag, default)).Should().BeFalse();
         await fixture.Invoking(f => f.Store.OpenReadAsync(deeper, null, default)).Should().ThrowAsync<ObjectNotFoundException>();
     }
 
@@ -171,6 +172,37 @@ public sealed class LandingTooDeepTests
 
         (await fixture.Store.GetAsync(path, default)).Should().BeNull();
         (await fixture.Store.DeleteAsync(path, null, default)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Deleting_a_mart_entry_past_the_limit_on_its_version_is_refused_before_any_lock_file_is_made()
+    {
+        using var fixture = new HubFixture();
+        using var deep = new DeepFolder(fixture.Store.FullPath("secure/police-da-incidents"), "quarter=2026Q1", 300);
+        var entry = await fixture.Store.ListAsync("secure/", default).SingleAsync();
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(fixture.Store.FullPath("secure/x")))!;
+
+        var delete = () => fixture.Store.DeleteAsync(entry.Path, entry.ETag, default);
+
+        (await delete.Should().ThrowAsync<ObjectUnreachableException>()).Which.Message.Should().NotContain("quarter=");
+        Directory.Exists(Path.Combine(root, "locks", "secure")).Should().BeFalse("no lock file's folders copy the chain's names");
+    }
+
+    [Fact]
+    public async Task A_folder_nested_past_the_path_limit_under_the_marts_is_warned_of_by_its_label_and_retention_goes_on()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        using var deep = new DeepFolder(fixture.Store.FullPath("secure/police-da-incidents"), "quarter=2026Q1", 300);
+        fixture.AdvanceToAge(TimeSpan.FromDays(4000));
+
+        var outcome = await new EnforceRetention(hub).RunAsync(default);
+
+        outcome.Deleted.Should().Contain(d => d.Path.StartsWith("landing/_processed/police/", StringComparison.Ordinal), "the rest of the run goes on");
+        logs.Warnings.Should().ContainSingle(w => w.Contains("remove it by hand", StringComparison.Ordinal)).Which.Should().Contain("secure/~file-").And.NotContain("quarter=");
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
     }
 
     private static void Drop(HubFixture fixture, string path)
