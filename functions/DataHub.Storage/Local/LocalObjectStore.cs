@@ -115,6 +115,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 continue;
             }
 
+            var unopenable = new UnopenableFolders();
             var entries = new FileSystemEnumerable<(string Full, bool Link)>(
                 folder,
                 (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
@@ -123,9 +124,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
                 // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
                 // it would end the whole listing) is an entry itself, for the caller to refuse, rather than skipped unseen.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnopenableFolder(ref e))
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || unopenable.Is(ref e))
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnopenableFolder(ref e),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !unopenable.Is(ref e),
             };
             foreach (var (full, link) in entries)
             {
@@ -310,11 +311,6 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         return segments;
     }
 
-    // A real folder the listing found that cannot be found by the path it read: its name was not UTF-8, or it lies past the
-    // OS path limit (or it was removed since it was read, and is then listed as nothing).
-    private static bool IsUnopenableFolder(ref FileSystemEntry entry) =>
-        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0 && !Directory.Exists(FullPathOf(ref entry));
-
     /// <summary>
     /// The entry's full path. Not <see cref="FileSystemEntry.ToFullPath"/>: that joins into a buffer of the OS path limit and
     /// gives an empty path for an entry past it (its folder's path is always within it, having been opened).
@@ -427,4 +423,36 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
+
+    /// <summary>
+    /// Which real folders a listing found cannot be found by the path it read: a name not UTF-8 (read with U+FFFD), or a path
+    /// past the OS limit (or one removed since it was read, then listed as nothing). Only a folder that could be one is looked
+    /// up, once though both predicates ask: a listing of thousands of folders costs no look-up for each.
+    /// </summary>
+    private sealed class UnopenableFolders
+    {
+        // A path's UTF-8 length is at most three bytes a character; Linux's limit is 4,096 bytes with its terminating NUL
+        // (macOS's and the BSDs' 1,024; Windows takes long paths whole).
+        private static readonly int ShortestPathPastTheLimit = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? 4095 : 1023;
+        private string? _looked;
+        private bool _unopenable;
+
+        public bool Is(ref FileSystemEntry entry)
+        {
+            if (!entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0
+                || ((entry.Directory.Length + entry.FileName.Length + 1) * 3 < ShortestPathPastTheLimit && !entry.FileName.Contains(LandingPath.UnreadableNameCharacter)))
+            {
+                return false;
+            }
+
+            var full = FullPathOf(ref entry);
+            if (!string.Equals(full, _looked, StringComparison.Ordinal))
+            {
+                _looked = full;
+                _unopenable = !Directory.Exists(full);
+            }
+
+            return _unopenable;
+        }
+    }
 }
