@@ -14,7 +14,7 @@ namespace DataHub.Storage.Local;
 /// the next read with <see cref="ObjectChangedException"/>). Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
-/// removes the link alone. Nothing outside the root is ever touched. A folder or file nested past the OS path limit (which
+/// removes the link alone. Nothing outside the root is ever touched. A folder, file or link nested past the OS path limit (which
 /// a partner can make in landing with mkdir in a loop) is listed as itself, never walked into nor skipped, and using it fails
 /// with <see cref="ObjectUnreachableException"/>: .NET opens every path whole, from the root, so the limit is the OS's.
 /// </remarks>
