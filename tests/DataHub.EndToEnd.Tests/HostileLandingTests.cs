@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DataHub.Core.Audit;
+using DataHub.Core.Ingestion;
 using DataHub.Host.Commands;
 using DataHub.Host.Embedded;
 using DataHub.Storage.Local;
@@ -129,6 +130,79 @@ public sealed class HostileLandingTests : IDisposable
         again.Should().Contain(l => l.Contains("reported already", StringComparison.Ordinal), "the restart looked at the file and found it reported");
         lines.Concat(again).Append(shown).Append(_root.Text(report)).Should().OnlyContain(t => !t.Contains("Ren", StringComparison.Ordinal) && !t.Contains("incidents-", StringComparison.Ordinal));
         Directory.EnumerateFiles(feed).Should().ContainSingle("the hub cannot open or move it; it waits for the partner to rename it");
+    }
+
+    [Fact]
+    public async Task A_folder_nested_past_the_path_limit_stops_no_ingest_and_the_runner_reports_it_once_by_label()
+    {
+        // A partner's mkdir in a loop: 20 folders of 250 bytes run past Linux's 4,096-byte path limit.
+        var schools = Landing("schools", "school-attendance");
+        var name = string.Concat(Enumerable.Repeat("Zebedee Quillfeather ", 12))[..250];
+        var start = new System.Diagnostics.ProcessStartInfo("mkdir") { UseShellExecute = false, WorkingDirectory = schools };
+        start.ArgumentList.Add("-p");
+        start.ArgumentList.Add(string.Join('/', Enumerable.Repeat(name, 20)));
+        using (var mkdir = System.Diagnostics.Process.Start(start)!)
+        {
+            await mkdir.WaitForExitAsync();
+        }
+
+        try
+        {
+            var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "first.csv", Police);
+            File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "second.csv"), Police.Replace("I2,", "I3,", StringComparison.Ordinal));
+            var lines = await RunUntilAsync(() => _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)) && !File.Exists(Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "second.csv")));
+            var again = await RunUntilPrintedAsync("reported already");
+
+            code.Should().Be(ExitCodes.Ok, "one partner's folder stops no other partner's delivery: " + output);
+            File.Exists(Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "second.csv")).Should().BeFalse("the runner goes on to the other files: " + string.Join("\n", lines));
+            var refusal = (await RefusalsAsync()).Should().ContainSingle("a restart does not report it again: " + string.Join("\n", lines.Concat(again))).Subject;
+            refusal.Rule.Should().Be(LandingPath.TooDeepRule);
+            refusal.Path.Should().MatchRegex("^landing/~file-[0-9a-f]{8}$");
+            lines.Concat(again).Append(output).Append(refusal.Detail).Should().OnlyContain(t => !t!.Contains("Zebedee", StringComparison.Ordinal));
+        }
+        finally
+        {
+            using var rm = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rm", ["-rf", name]) { UseShellExecute = false, WorkingDirectory = schools })!;
+            await rm.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_symbolic_link_nested_past_the_path_limit_stops_no_ingest_and_the_runner_reports_it_once_by_label()
+    {
+        // The deepest chain of 250-byte folders the OS still takes, and in it a dangling link whose own path is past the limit.
+        var schools = Landing("schools", "school-attendance");
+        var name = string.Concat(Enumerable.Repeat("Zebedee Quillfeather ", 12))[..250];
+        var chain = string.Join('/', Enumerable.Repeat(name, (4095 - System.Text.Encoding.UTF8.GetByteCount(schools)) / (name.Length + 1)));
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = schools };
+        foreach (var argument in (string[])["-c", "mkdir -p \"$0\" && cd \"$0\" && ln -s nowhere \"$1\"", chain, name[..246] + ".csv"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var make = System.Diagnostics.Process.Start(start)!)
+        {
+            await make.WaitForExitAsync();
+            make.ExitCode.Should().Be(0);
+        }
+
+        try
+        {
+            var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "first.csv", Police);
+            File.WriteAllText(Path.Combine(Landing("police", "police-da-incidents"), "second.csv"), Police.Replace("I2,", "I3,", StringComparison.Ordinal));
+            var lines = await RunUntilAsync(() => _root.Files("quarantine").Any(f => f.StartsWith("quarantine/_refused/", StringComparison.Ordinal)) && !File.Exists(Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "second.csv")));
+
+            code.Should().Be(ExitCodes.Ok, "one partner's link stops no other partner's delivery: " + output);
+            File.Exists(Path.Combine(_root.Path, "landing", "police", "police-da-incidents", "second.csv")).Should().BeFalse("the runner goes on to the other files: " + string.Join("\n", lines));
+            var refusal = (await RefusalsAsync()).Should().ContainSingle().Subject;
+            refusal.Rule.Should().Be(LandingPath.TooDeepRule);
+            lines.Append(output).Append(refusal.Detail).Should().OnlyContain(t => !t!.Contains("Zebedee", StringComparison.Ordinal));
+        }
+        finally
+        {
+            using var rm = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rm", ["-rf", name]) { UseShellExecute = false, WorkingDirectory = schools })!;
+            await rm.WaitForExitAsync();
+        }
     }
 
     [Fact]

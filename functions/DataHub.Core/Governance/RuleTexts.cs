@@ -74,6 +74,7 @@ public static class RuleTexts
         ["path.traversal"] = "The landing path tried to leave the landing area.",
         ["path.name_encoding"] = "The file or folder name was not valid UTF-8 (another character set), so the hub could not open it, or held the replacement character that stands for such bytes.",
         ["path.name_characters"] = "The file or folder name held a colon or a control character.",
+        ["path.too_deep"] = "A folder in the landing area was nested so deep that its path was longer than the file system allows, so the hub could not reach what was in it.",
         ["path.depth"] = "The file was not in a partner/feed folder.",
         ["path.not_landing"] = "The path was outside the landing area.",
         ["path.empty"] = "The landing path was empty.",

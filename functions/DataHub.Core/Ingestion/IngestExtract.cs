@@ -99,6 +99,11 @@ public sealed class IngestExtract
         {
             return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
         }
+        catch (ObjectUnreachableException)
+        {
+            // Nested past the store's path limit: nothing can move it either, so it stays in landing, reported once per version.
+            return await _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.TooDeepRule, LandingPath.TooDeepMessage, eTag, cancellationToken).ConfigureAwait(false);
+        }
 
         // A name with U+FFFD in it: when the store finds the object by that name (the name really holds the character, as a
         // blob's may), it is moved to quarantine like any name the hub does not take; when it cannot (the name was not

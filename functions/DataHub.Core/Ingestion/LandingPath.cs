@@ -30,6 +30,15 @@ public sealed record LandingPath(string Partner, string Feed, string FileName)
     /// .NET reads such a name with U+FFFD in place of each bad byte and cannot open, move or delete the file by it.</summary>
     public const string NameEncodingRule = "path.name_encoding";
 
+    /// <summary>The rule for a landing entry nested deeper than the store can reach by its name (a local folder past the OS
+    /// path limit): nothing in it can be listed, read, moved or deleted by the hub, so it stays in landing, reported.</summary>
+    public const string TooDeepRule = "path.too_deep";
+
+    /// <summary>What a refusal under <see cref="TooDeepRule"/> says: what the hub did, and what the partner and operator must do.</summary>
+    public const string TooDeepMessage =
+        "A folder in landing is nested so deep that its path is longer than the file system allows, so the hub cannot list, read, move or delete what is in it; nothing there was read. " +
+        "It stays in landing: the partner must drop files at landing/{partner}/{feed}/{file} with no folders of their own, and an operator must remove the nested folder by hand (docs/runbook.md, \"A folder nested too deep for the hub\").";
+
     /// <summary>The rule for a path holding a colon or a control character: refused, but moved to quarantine with its report.</summary>
     public const string NameCharactersRule = "path.name_characters";
 

@@ -316,6 +316,22 @@ public sealed class EnforceRetention
             Detail: detail,
             Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });
 
+        // A path the store cannot reach (folders nested past the OS path limit, in any container) is settled before a
+        // pending record is written: one holding a path named as it is (secure/, published/, quarantine/) would keep the
+        // chain's names. Only such a path is looked up; a labelled one is recorded by its label, and its delete says so.
+        if (string.Equals(path, item.Path, StringComparison.Ordinal))
+        {
+            try
+            {
+                await _hub.Store.GetAsync(item.Path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectUnreachableException)
+            {
+                WarnUnreachable(item.Path, labels);
+                return;
+            }
+        }
+
         // Kept until the event is written: a run killed between the delete and its event leaves it for the next run to record.
         await journal.BeginAsync(new PendingDeletion(item.ETag, journal.After, entry, LabelKeyVersion: labels.KeyVersion), cancellationToken).ConfigureAwait(false);
 
@@ -328,6 +344,14 @@ public sealed class EnforceRetention
         catch (ObjectChangedException)
         {
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (ObjectUnreachableException)
+        {
+            // Nested past the store's path limit since the look above (or labelled, so not looked up): nothing can delete it by its name.
+            // Said, by label, so it is not kept past its retention unseen, and the rest of the run goes on.
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+            WarnUnreachable(item.Path, labels);
             return;
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
@@ -360,6 +384,17 @@ public sealed class EnforceRetention
 
         journal.After = (await _hub.Audit.AppendAsync(entry, cancellationToken).ConfigureAwait(false)).Sequence;
         deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays) { Because = because });
+    }
+
+    // Named by its label in whatever container (never as it is: the chain's names are a partner's, or anyone's, not the hub's),
+    // so it is not kept past its retention unseen, and the run goes on.
+    private void WarnUnreachable(string itemPath, FileLabels labels)
+    {
+        var slash = itemPath.IndexOf('/', StringComparison.Ordinal);
+        var label = itemPath.StartsWith(LandingPath.Container + "/", StringComparison.Ordinal)
+            ? labels.StoredPath(itemPath, _hub.Protocols)
+            : $"{itemPath[..slash]}/~{labels.Label(itemPath[(slash + 1)..])}";
+        _logger.LogWarning("Retention cannot delete {Path}: it is nested deeper than the file system lets a path reach; remove it by hand.", label);
     }
 }
 

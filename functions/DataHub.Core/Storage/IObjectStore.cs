@@ -21,7 +21,9 @@ public interface IObjectStore
 
     /// <summary>
     /// Every object whose path starts with <paramref name="prefix"/>, in ordinal path order. A store that can hold links
-    /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused.
+    /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused. A store
+    /// with a path limit (a local folder) lists a folder or file nested past it as an entry of its own, never skipping it
+    /// nor failing the listing; using one fails with <see cref="ObjectUnreachableException"/>.
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
@@ -113,6 +115,17 @@ public sealed class ObjectNotFoundException(string path)
     : Exception($"No object at '{path}'.")
 {
     /// <summary>The path that was asked for.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>
+/// Raised when what is at a path lies where the store cannot reach it by name (a local folder nested past the OS path
+/// limit, which a partner can make in landing): it can be neither read, moved nor deleted, and is left for an operator.
+/// </summary>
+public sealed class ObjectUnreachableException(string path)
+    : Exception("The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
+{
+    /// <summary>The path that could not be reached (not in the message: a landing path may name a person).</summary>
     public string Path { get; } = path;
 }
 

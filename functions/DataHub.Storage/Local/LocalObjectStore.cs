@@ -14,7 +14,9 @@ namespace DataHub.Storage.Local;
 /// the next read with <see cref="ObjectChangedException"/>). Metadata lives in a sidecar under "{root}/.metadata" so listings show only
 /// objects. Only regular files are objects: a symbolic link anywhere on a path (file, folder, dangling) is listed as
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
-/// removes the link alone. Nothing outside the root is ever touched.
+/// removes the link alone. Nothing outside the root is ever touched. A folder, file or link nested past the OS path limit (which
+/// a partner can make in landing with mkdir in a loop) is listed as itself, never walked into nor skipped, and using it fails
+/// with <see cref="ObjectUnreachableException"/>: .NET opens every path whole, from the root, so the limit is the OS's.
 /// </remarks>
 public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
@@ -44,8 +46,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     /// <inheritdoc />
     public Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        var file = new FileInfo(Checked(path));
-        return Task.FromResult(file.Exists ? Describe(path, file) : null);
+        var full = Checked(path);
+        var file = new FileInfo(full);
+        return Task.FromResult(file.Exists ? Describe(path, file) : IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : null);
     }
 
     /// <inheritdoc />
@@ -55,7 +58,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         var file = new FileInfo(full);
         if (!file.Exists)
         {
-            throw new ObjectNotFoundException(path);
+            throw IsThereBeyondReach(full) ? new ObjectUnreachableException(path) : new ObjectNotFoundException(path);
         }
 
         // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
@@ -112,17 +115,18 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 continue;
             }
 
+            var unopenable = new UnopenableFolders();
             var entries = new FileSystemEnumerable<(string Full, bool Link)>(
                 folder,
-                (ref FileSystemEntry e) => (e.ToFullPath(), (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
                 new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
             {
                 // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
-                // whose name is not UTF-8 cannot be opened by the name .NET reads (the files in it cannot be listed): it is an
-                // entry itself, for the caller to refuse, rather than walked into and silently found empty.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || IsUnreadableFolder(ref e))
+                // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
+                // it would end the whole listing) is an entry itself, for the caller to refuse, rather than skipped unseen.
+                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || unopenable.Is(ref e))
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !IsUnreadableFolder(ref e),
+                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !unopenable.Is(ref e),
             };
             foreach (var (full, link) in entries)
             {
@@ -140,7 +144,16 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             var (path, full, link) = alike.First();
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
+            if (!file.Exists && IsBeyondReach(full))
+            {
+                // Nested past the OS path limit (a folder, a file or a link: not even a link's own time can be read there):
+                // neither it nor anything in it can be opened, so it is listed for the caller to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
+                // opened) change when it is removed and made again, so each new one is a new version.
+                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
+                var version = $"\"beyond-path-limit-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";
+                yield return new StoredObject(path, 0, version, new DateTimeOffset(folder.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+            }
+            else if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
             {
                 // A name that is not valid UTF-8 (a file's or a folder's, with a backslash or not) is read with U+FFFD for
                 // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
@@ -195,6 +208,14 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         // Conditioned on a version, the check and the delete take their turn with the writers conditioned on one (under the
         // object's lock file): otherwise a write could replace the version between the check and the delete, and the delete
         // would remove the new one (a retry's manifest, deleted by the stalled worker withdrawing the one it replaced).
+        // A path past the OS limit is settled first: nothing there can be deleted, and its lock file's path would copy the
+        // chain's names under locks/ as far as the OS let it, then fail quoting them all.
+        var full = FullPath(path);
+        if (IsBeyondReach(full))
+        {
+            return IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
+        }
+
         using var held = ifMatchETag is not null && IsWrittenByVersion(path)
             ? await FileLock.AcquireAsync(LockOf(path), cancellationToken).ConfigureAwait(false)
             : null;
@@ -234,7 +255,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         if (!file.Exists)
         {
-            return false;
+            return IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -290,10 +311,63 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         return segments;
     }
 
-    // A real folder whose name holds U+FFFD and that cannot be found by it: its name was not UTF-8 (a stat, for such names only).
-    private static bool IsUnreadableFolder(ref FileSystemEntry entry) =>
-        entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0
-        && entry.FileName.Contains(LandingPath.UnreadableNameCharacter) && !Directory.Exists(entry.ToFullPath());
+    /// <summary>
+    /// The entry's full path. Not <see cref="FileSystemEntry.ToFullPath"/>: that joins into a buffer of the OS path limit and
+    /// gives an empty path for an entry past it (its folder's path is always within it, having been opened).
+    /// </summary>
+    internal static string FullPathOf(ref FileSystemEntry entry) => Path.Join(entry.Directory, entry.FileName);
+
+    /// <summary>
+    /// True when something is at <paramref name="full"/> and the OS cannot reach it by that path: the path is past the OS
+    /// limit, and the first name on it past the limit is in its folder (the deepest one the OS reaches). What is below that
+    /// name cannot be known, so it is taken as there. False when nothing is (a chain an operator removed; a name longer than a
+    /// file system allows, which nothing can have), so the caller answers "not found" as for any other path.
+    /// </summary>
+    internal static bool IsThereBeyondReach(string full)
+    {
+        if (!IsBeyondReach(full))
+        {
+            return false;
+        }
+
+        var first = full;
+        var folder = Path.GetDirectoryName(full);
+        while (folder is not null && IsBeyondReach(folder))
+        {
+            first = folder;
+            folder = Path.GetDirectoryName(folder);
+        }
+
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        // Found by reading the folder (which the OS opens), not by the path past the limit (which it will not take).
+        var name = Path.GetFileName(first);
+        return new FileSystemEnumerable<bool>(folder, (ref FileSystemEntry _) => true, new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => e.FileName.SequenceEqual(name),
+        }.Any();
+    }
+
+    /// <summary>True when <paramref name="full"/> is longer than the OS lets a path be (it answers so, whatever its limit).</summary>
+    internal static bool IsBeyondReach(string full)
+    {
+        try
+        {
+            File.GetAttributes(full);
+            return false;
+        }
+        catch (PathTooLongException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsObjectPath(string path)
     {
@@ -349,4 +423,36 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
+
+    /// <summary>
+    /// Which real folders a listing found cannot be found by the path it read: a name not UTF-8 (read with U+FFFD), or a path
+    /// past the OS limit (or one removed since it was read, then listed as nothing). Only a folder that could be one is looked
+    /// up, once though both predicates ask: a listing of thousands of folders costs no look-up for each.
+    /// </summary>
+    private sealed class UnopenableFolders
+    {
+        // A path's UTF-8 length is at most three bytes a character; Linux's limit is 4,096 bytes with its terminating NUL
+        // (macOS's and the BSDs' 1,024; Windows takes long paths whole).
+        private static readonly int ShortestPathPastTheLimit = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? 4095 : 1023;
+        private string? _looked;
+        private bool _unopenable;
+
+        public bool Is(ref FileSystemEntry entry)
+        {
+            if (!entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0
+                || ((entry.Directory.Length + entry.FileName.Length + 1) * 3 < ShortestPathPastTheLimit && !entry.FileName.Contains(LandingPath.UnreadableNameCharacter)))
+            {
+                return false;
+            }
+
+            var full = FullPathOf(ref entry);
+            if (!string.Equals(full, _looked, StringComparison.Ordinal))
+            {
+                _looked = full;
+                _unopenable = !Directory.Exists(full);
+            }
+
+            return _unopenable;
+        }
+    }
 }

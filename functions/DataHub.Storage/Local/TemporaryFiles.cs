@@ -39,11 +39,13 @@ internal static partial class TemporaryFiles
 
         var found = new FileSystemEnumerable<(string Path, DateTimeOffset Written)>(
             folder,
-            (ref FileSystemEntry e) => (e.ToFullPath(), e.LastWriteTimeUtc),
+            (ref FileSystemEntry e) => (LocalObjectStore.FullPathOf(ref e), e.LastWriteTimeUtc),
             new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
         {
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsTemporary(e.FileName.ToString()),
-            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsTemporary(e.FileName.ToString()) && !LocalObjectStore.IsBeyondReach(LocalObjectStore.FullPathOf(ref e)),
+            // A folder that cannot be opened by its path (nested past the OS path limit by a partner, in landing) holds
+            // none of the hub's writes, which all have a path the OS takes; opening it would end the sweep.
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && Directory.Exists(LocalObjectStore.FullPathOf(ref e)),
         };
         var swept = 0;
         foreach (var (path, written) in found.ToList())
