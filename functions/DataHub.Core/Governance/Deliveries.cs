@@ -190,8 +190,9 @@ public static partial class DeliveryLedger
 
             if (entry.Kind == AuditKinds.Retry)
             {
-                // The file is the retry of the attempt the content's receipt records at the path the event names (the same
-                // landing path, labelled under an earlier key): it joins that delivery if it recorded no outcome or failed.
+                // The file is at the landing path of the attempt the content's receipt records, the path the event names
+                // (labelled under an earlier key): it is that attempt's retry, and joins its delivery, if that delivery recorded
+                // no outcome or failed. Against a stored delivery the event allows the same name sent again, and joins nothing.
                 var retrying = same.LastOrDefault(d => d.Names(entry.Path));
                 var earlier = IngestExtract.RetriedPathOf(entry.Detail) is { } previous
                     ? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(previous))

@@ -80,6 +80,29 @@ public sealed class KeyRotationRetryTests
             (DeliveryOutcomes.Duplicate, 1));
     }
 
+    [Fact]
+    public async Task A_stored_file_sent_again_under_its_name_after_a_rotation_is_not_said_to_be_a_retry_and_is_a_duplicate_of_its_own()
+    {
+        // The first file was stored and archived; after the key turned the partner sends the same file under the same name.
+        // The receipt's attempt was at this landing path, so ingest names it, but only as where the content was stored.
+        using var fixture = new HubFixture();
+        (await fixture.DropAndIngestAsync(Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+
+        (await new IngestExtract(rotated).HandleAsync(Path, null, default)).Status.Should().Be(IngestStatus.Duplicate);
+
+        var audit = await fixture.AuditAsync();
+        var earlier = fixture.Labels.LandingPath(LandingPath.Check(Path).Path!);
+        var retry = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Retry).Which.Entry.Detail;
+        retry.Should().NotStartWith("Retry of", "the file stored earlier was archived: this one may be it sent again, not a retry")
+            .And.Contain("sent again").And.NotContain("jan");
+        IngestExtract.RetriedPathOf(retry).Should().Be(earlier, "the ledger still reads which attempt it names");
+        DeliveryLedger.From(audit).Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            (DeliveryOutcomes.Stored, 1),
+            (DeliveryOutcomes.Duplicate, 1));
+    }
+
     /// <summary>Stops the attempt (as a killed process would) when it first writes a mart file.</summary>
     private sealed class StopsAtMartWrite(IObjectStore inner, CancellationTokenSource stop) : DelegatingStore(inner)
     {

@@ -110,8 +110,8 @@ public sealed class DeliveryLedgerTests
         Police(AuditKinds.Received, sha) with { Path = path, BatchId = null, Detail = $"Received {path[(path.LastIndexOf('/') + 1)..]}." };
 
     // The retry event of the file at path, whose earlier attempt the receipt records at earlier under key version.
-    private static AuditEntry RetryOf(string sha, string path, string earlier, string version) =>
-        Police(AuditKinds.Retry, sha) with { Path = path, Detail = IngestExtract.RetryDetail(earlier, version) };
+    private static AuditEntry RetryOf(string sha, string path, string earlier, string version, bool earlierStored = false) =>
+        Police(AuditKinds.Retry, sha) with { Path = path, Detail = IngestExtract.RetryDetail(earlier, version, earlierStored) };
 
     private const string FileV1 = "landing/police/police-da-incidents/file-11111111.csv";
     private const string FileV2 = "landing/police/police-da-incidents/file-22222222.csv";
@@ -200,7 +200,8 @@ public sealed class DeliveryLedgerTests
     [Fact]
     public void A_retry_event_naming_a_delivery_that_was_stored_joins_nothing()
     {
-        // Only a delivery that failed or recorded no outcome takes a retry: a stored one's file is no longer waiting.
+        // Only a delivery that failed or recorded no outcome takes a retry: a stored one's file is no longer waiting, so the
+        // file at its landing path now is the same name sent again (as the event, written for a stored receipt, allows).
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -208,7 +209,7 @@ public sealed class DeliveryLedgerTests
             .. Attempt(a, FileV1).Skip(1),
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
             ReceivedAt(a, FileV2),
-            RetryOf(a, FileV2, FileV1, "v1"),
+            RetryOf(a, FileV2, FileV1, "v1", earlierStored: true),
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
 
         deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
