@@ -169,11 +169,12 @@ public static partial class DeliveryLedger
             if (entry.Kind == AuditKinds.Received)
             {
                 // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
-                // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
-                // latest failure (as events from before retry events were recorded tell it). A retry whose label is new (the
-                // key turned since) is told by the retry event that follows it.
-                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
-                    ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
+                // process, a wait for another delivery of it). A label no delivery has is another file: under one key a name
+                // has one label, so only a rotation gives the same file a new one, and that retry is told by the retry event
+                // that follows it. The log cannot tell such a retry from another file of the content without that event, so
+                // an older log's retry under a new key (before retry events) is a row of its own rather than another file
+                // being taken into the failed delivery's row, where it would go uncounted.
+                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path));
                 if (retried is not null)
                 {
                     retried.Attempts++;

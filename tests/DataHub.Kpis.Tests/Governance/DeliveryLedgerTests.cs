@@ -287,6 +287,39 @@ public sealed class DeliveryLedgerTests
             (DeliveryOutcomes.Stored, 2, 10L));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Another_file_of_the_same_content_sent_after_a_failure_is_its_own_delivery_not_the_failed_files_retry(bool failedFileTakenUpAgain)
+    {
+        // A fails and waits in landing; the partner sends B, the same content under another name, which is stored. Under
+        // one key B's label is not A's, and no retry event names A: B is another file. A taken up again is a duplicate.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileB = "landing/police/police-da-incidents/file-22222222.csv";
+        AuditEntry[] retriedA = failedFileTakenUpAgain
+            ? [
+                ReceivedAt(a, fileA),
+                Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA },
+                Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }]
+            : [];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, fileA),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileA },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = fileB, BatchId = null },
+            .. Attempt(a, fileB).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            .. retriedA]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            failedFileTakenUpAgain ? (DeliveryOutcomes.Duplicate, 2, 0L, 1L) : (DeliveryOutcomes.Failed, 1, 0L, 1L),
+            (DeliveryOutcomes.Stored, 1, 10L, 4L));
+    }
+
     [Fact]
     public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
     {
