@@ -38,6 +38,25 @@ public sealed class KeyRotationRetryTests
     }
 
     [Fact]
+    public async Task A_file_whose_attempt_failed_and_is_retried_under_a_new_key_is_one_delivery_by_its_retry_event()
+    {
+        // The deliveries table no longer joins a new label to the latest failure of the content: the retry event alone
+        // (the receipt's failed attempt was at this landing path under v1) makes the retry this file's.
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var failing = fixture.Hub with { Store = new FailsAt(fixture.Store, 1, p => p.StartsWith("secure/", StringComparison.Ordinal)) };
+        (await new IngestExtract(failing).HandleAsync(Path, landed.ETag, default)).Status.Should().Be(IngestStatus.Failed);
+
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        (await new IngestExtract(rotated).HandleAsync(Path, null, default)).Status.Should().Be(IngestStatus.Stored);
+
+        var audit = await fixture.AuditAsync();
+        audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Retry).Which.Entry.Detail.Should().StartWith("Retry of").And.NotContain("jan");
+        DeliveryLedger.From(audit).Should().ContainSingle("one file was sent, failed once, then stored").Which
+            .Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 2L });
+    }
+
+    [Fact]
     public async Task A_retry_stopped_again_and_taken_up_a_third_time_under_the_new_key_is_one_delivery_of_three_attempts()
     {
         using var fixture = new HubFixture();
