@@ -104,7 +104,7 @@ public static partial class DeliveryLedger
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
-    /// event) and per refused path.
+    /// event, or without one by the latest such delivery of its content) and per refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
@@ -127,9 +127,23 @@ public static partial class DeliveryLedger
         // Per batch, the delivery whose file an event last named while working on it: the mart and manifest events that
         // follow (they name no file) are that attempt's, not an earlier attempt's of another file of the same content.
         var working = new Dictionary<(string Feed, string Batch), Building>();
-        foreach (var e in events.OrderBy(e => e.Sequence))
+
+        // The received events a retry event follows (for the same file, before it is received again): the retry event says
+        // exactly which delivery such a file joins, so the guess by content below is not made for it.
+        var ordered = events.OrderBy(e => e.Sequence).ToList();
+        var toldByRetryEvent = ReceivedWithRetryEvent(ordered);
+
+        // The sequence of the latest pseudonymisation key rotation: file labels made after it differ from those made before.
+        var labelsTurnedAt = 0L;
+        foreach (var e in ordered)
         {
             var entry = e.Entry;
+            if (KeyRotations.TurnsLabels(entry))
+            {
+                labelsTurnedAt = e.Sequence;
+                continue;
+            }
+
             if (entry.Kind == AuditKinds.PathRefused)
             {
                 var refused = new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule };
@@ -169,17 +183,19 @@ public static partial class DeliveryLedger
             if (entry.Kind == AuditKinds.Received)
             {
                 // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
-                // process, a wait for another delivery of it). A label no delivery has is another file: under one key a name
-                // has one label, so only a rotation gives the same file a new one, and that retry is told by the retry event
-                // that follows it. The log cannot tell such a retry from another file of the content without that event, so
-                // an older log's retry under a new key (before retry events) is a row of its own rather than another file
-                // being taken into the failed delivery's row, where it would go uncounted.
-                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path));
+                // process, a wait for another delivery of it). A label no delivery has is the same file only if the key
+                // turned since that file's last attempt was labelled (under one key a name has one label); its retry event,
+                // when written, says which delivery it is the retry of. Without one, it is taken as the retry of the latest
+                // such delivery of its content labelled before the rotation: had it been another file, that file's outcome
+                // is merged into this row, whereas a retry left as a row of its own would leave the failed row's batch, if
+                // it committed one, counted nowhere. With no rotation since, the label is a new name: a row of its own.
+                var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
+                    ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
+                        ? null
+                        : same.LastOrDefault(d => d.Waiting && d.LastReceived < labelsTurnedAt));
                 if (retried is not null)
                 {
-                    retried.Attempts++;
-                    retried.Outcome = DeliveryOutcomes.Received;
-                    retried.Relabel(entry.Path);
+                    retried.Received(e.Sequence, entry.Path);
                     continue;
                 }
 
@@ -196,7 +212,7 @@ public static partial class DeliveryLedger
                 // no outcome or failed. Against a stored delivery the event allows the same name sent again, and joins nothing.
                 var retrying = same.LastOrDefault(d => d.Names(entry.Path));
                 var earlier = IngestExtract.RetriedPathOf(entry.Detail) is { } previous
-                    ? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(previous))
+                    ? same.LastOrDefault(d => d.Waiting && d.Names(previous))
                     : null;
                 if (retrying is not null && earlier is not null && retrying != earlier)
                 {
@@ -254,6 +270,28 @@ public static partial class DeliveryLedger
         }
 
         return [.. deliveries.Select(d => d.ToDelivery())];
+    }
+
+    // The sequences of the received events that a retry event of the same file (content and landing path) follows before
+    // that file is received again.
+    private static HashSet<long> ReceivedWithRetryEvent(IEnumerable<AuditEvent> ordered)
+    {
+        var lastReceived = new Dictionary<(string?, string?, string?, string?), long>();
+        var told = new HashSet<long>();
+        foreach (var e in ordered)
+        {
+            var file = (e.Entry.Partner, e.Entry.Feed, e.Entry.FileSha256, e.Entry.Path);
+            if (e.Entry.Kind == AuditKinds.Received)
+            {
+                lastReceived[file] = e.Sequence;
+            }
+            else if (e.Entry.Kind == AuditKinds.Retry && lastReceived.Remove(file, out var received))
+            {
+                told.Add(received);
+            }
+        }
+
+        return told;
     }
 
     // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
@@ -333,6 +371,21 @@ public static partial class DeliveryLedger
 
         public int Attempts { get; set; } = 1;
 
+        /// <summary>The sequence of the received event of its latest attempt: that attempt's label was made under the key current then.</summary>
+        public long LastReceived { get; private set; } = received.Sequence;
+
+        /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
+        public bool Waiting => Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress;
+
+        /// <summary>Takes the file received again (event <paramref name="sequence"/>, at <paramref name="path"/>) as another attempt.</summary>
+        public void Received(long sequence, string? path)
+        {
+            Attempts++;
+            Outcome = DeliveryOutcomes.Received;
+            LastReceived = sequence;
+            Relabel(path);
+        }
+
         /// <summary>Takes the label of <paramref name="path"/>, where the file was received again, as one of its own.</summary>
         public void Relabel(string? path)
         {
@@ -350,6 +403,7 @@ public static partial class DeliveryLedger
         {
             Attempts += retry.Attempts;
             Outcome = DeliveryOutcomes.Received;
+            LastReceived = Math.Max(LastReceived, retry.LastReceived);
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
             {

@@ -160,7 +160,8 @@ public sealed class DeliveryLedgerTests
     public void A_copy_found_a_duplicate_under_a_new_key_while_the_first_file_is_being_stored_is_a_row_of_its_own()
     {
         // A is received under v1 and commits its batch; the key turns; copy B of the same content, received under v2, is
-        // found already stored before A records its archiving. B is not A's retry (no retry event names A).
+        // found already stored before A records its archiving. B is not A's retry (no retry event names A, and the log
+        // records no rotation, as with a new Key Vault secret version; after an audited one B would be taken as A's retry).
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -181,7 +182,8 @@ public sealed class DeliveryLedgerTests
     public void A_new_file_of_stored_content_after_a_rotation_is_not_joined_to_a_delivery_stopped_before_its_archiving()
     {
         // A was stored and its process killed after its landing copy was removed, before its archiving was recorded: its row
-        // stays at received. Months later, after a rotation, the partner sends the same content as a new file: a duplicate.
+        // stays at received. Months later, after a rotation the log does not record (a new Key Vault secret version), the
+        // partner sends the same content as a new file: a duplicate.
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -318,6 +320,84 @@ public sealed class DeliveryLedgerTests
         deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
             failedFileTakenUpAgain ? (DeliveryOutcomes.Duplicate, 2, 0L, 1L) : (DeliveryOutcomes.Failed, 1, 0L, 1L),
             (DeliveryOutcomes.Stored, 1, 10L, 4L));
+    }
+
+    [Theory]
+    [InlineData("pseudonymisation key rotated after the failure", true)]
+    [InlineData("audit key rotated after the failure", false)]
+    [InlineData("no rotation", false)]
+    [InlineData("pseudonymisation key rotated before the failed attempt", false)]
+    public void A_new_label_after_a_failure_joins_it_without_a_retry_event_only_when_a_pseudonymisation_key_rotation_lies_between(string log, bool joined)
+    {
+        // As a log from before retry events, or one whose retry event could not be written, tells a failed file retried after
+        // a rotation: only a rotation since the failed attempt began can give the same name a new label.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        AuditEntry[] rotation = log.StartsWith("pseudonymisation", StringComparison.Ordinal) ? [KeyRotations.Pseudonymisation("v2")]
+            : log.StartsWith("audit", StringComparison.Ordinal) ? [KeyRotations.Audit("v2")]
+            : [];
+        var before = log.EndsWith("before the failed attempt", StringComparison.Ordinal);
+        var deliveries = DeliveryLedger.From(Events([
+            .. before ? rotation : [],
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            .. before ? [] : rotation,
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            joined ? [(DeliveryOutcomes.Stored, 2, 10L)] : [(DeliveryOutcomes.Failed, 1, 0L), (DeliveryOutcomes.Stored, 1, 10L)],
+            log);
+    }
+
+    [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_without_a_retry_event_counts_on_one_stored_row()
+    {
+        // The attempt committed its manifest and completed the receipt, but the completion's reply was lost and it was audited
+        // failed; after the rotation the file is found already stored. Its rows are in the marts: one row counts them.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
+    [Fact]
+    public void A_retry_event_decides_which_failed_delivery_a_new_label_joins_over_the_latest_failure()
+    {
+        // A fails, then B (another name, same content) fails; after a rotation A is retried, and its retry event names A's
+        // earlier path. Without the event the new label would join B, the latest failure; with it, it joins A only.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            (DeliveryOutcomes.Stored, 2, 10L, 1L),
+            (DeliveryOutcomes.Failed, 1, 0L, 3L));
     }
 
     [Fact]
