@@ -182,13 +182,13 @@ public static partial class DeliveryLedger
             var same = ofContent.TryGetValue(key, out var known) ? known : ofContent[key] = [];
             if (entry.Kind == AuditKinds.Received)
             {
-                // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
-                // process, a wait for another delivery of it). A label no delivery has is the same file only if the key
-                // turned since that file's last attempt was labelled (under one key a name has one label); its retry event,
-                // when written, says which delivery it is the retry of. Without one, it is taken as the retry of the latest
-                // such delivery of its content labelled before the rotation: had it been another file, that file's outcome
-                // is merged into this row, whereas a retry left as a row of its own would leave the failed row's batch, if
-                // it committed one, counted nowhere. With no rotation since, the label is a new name: a row of its own.
+                // A retry of the file the path names, after a failure or an attempt that recorded no outcome (a stopped
+                // process, a wait for another delivery of it). Under one key a name has one label, so a label no delivery
+                // names is a new name, unless a pseudonymisation key rotation was audited since: then it may be a waiting
+                // file's name under the new key. Its retry event, when written, says which delivery it retries (below).
+                // Without one it joins the latest waiting delivery of its content received before the rotation: if it is in
+                // fact another file of that content the two share a row, whereas a retry given a row of its own would leave
+                // a batch its earlier attempt stored counted on no row.
                 var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
                     ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
                         ? null

@@ -371,11 +371,11 @@ public sealed class IngestExtract
 
     // When the receipt's attempt was at this same landing path, labelled under another key version (the key turned since,
     // and the file's label with it), records the earlier safe path: under one key the same path has the same label, which
-    // the deliveries table tells a retry by; under two, only this tells it from another file of the same content. An
-    // attempt that failed or stopped leaves its file in landing, so this is its retry. One that stored the content may have
-    // stopped before archiving its file (this is then its retry) or archived it (this is the same name sent again): the
-    // receipt cannot say which, so the event says both, and the deliveries table decides by whether that delivery
-    // recorded an outcome.
+    // the deliveries table tells a retry by; under two, only this tells it for certain from another file of the same
+    // content. An attempt that failed or stopped leaves its file in landing, so this is its retry. One that stored the
+    // content may have stopped before archiving its file (this is then its retry) or archived it (this is the same name
+    // sent again): the receipt cannot say which, so the event says both, and the deliveries table joins the file to that
+    // delivery only if it failed or recorded no outcome (one whose completion's reply was lost is audited failed).
     private async Task AuditRetryAsync(LandedFile file, Receipt earlier, CancellationToken cancellationToken)
     {
         if (earlier.SourcePath is not { } earlierPath || earlier.LabelKeyVersion is not { } version
@@ -394,7 +394,8 @@ public sealed class IngestExtract
         }
         catch (KeyUnavailableException)
         {
-            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be.
+            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be (the deliveries
+            // table then joins it only across an audited key rotation).
             return;
         }
 
