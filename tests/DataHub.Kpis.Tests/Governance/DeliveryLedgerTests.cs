@@ -327,22 +327,26 @@ public sealed class DeliveryLedgerTests
     [InlineData("audit key rotated after the failure", false)]
     [InlineData("no rotation", false)]
     [InlineData("pseudonymisation key rotated before the failed attempt", false)]
+    [InlineData("pseudonymisation key rotated during the failed attempt", true)]
     public void A_new_label_after_a_failure_joins_it_without_a_retry_event_only_when_a_pseudonymisation_key_rotation_lies_between(string log, bool joined)
     {
         // As a log from before retry events, or one whose retry event could not be written, tells a failed file retried after
-        // a rotation: only a rotation since the failed attempt began can give the same name a new label.
+        // a rotation: only a rotation since the failed attempt began (its label is made as it starts) can give the same name
+        // a new label.
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         AuditEntry[] rotation = log.StartsWith("pseudonymisation", StringComparison.Ordinal) ? [KeyRotations.Pseudonymisation("v2")]
             : log.StartsWith("audit", StringComparison.Ordinal) ? [KeyRotations.Audit("v2")]
             : [];
         var before = log.EndsWith("before the failed attempt", StringComparison.Ordinal);
+        var during = log.EndsWith("during the failed attempt", StringComparison.Ordinal);
         var deliveries = DeliveryLedger.From(Events([
             .. before ? rotation : [],
             ReceivedAt(a, FileV1),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            .. during ? rotation : [],
             Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
-            .. before ? [] : rotation,
+            .. before || during ? [] : rotation,
             ReceivedAt(a, FileV2),
             Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
             .. Attempt(a, FileV2).Skip(1),
