@@ -104,7 +104,8 @@ public static partial class DeliveryLedger
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
-    /// event, or without one by the latest such delivery of its content) and per refused path.
+    /// event, or without one, after an audited pseudonymisation key rotation, by such a delivery of its content) and per
+    /// refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
@@ -186,13 +187,14 @@ public static partial class DeliveryLedger
                 // process, a wait for another delivery of it). Under one key a name has one label, so a label no delivery
                 // names is a new name, unless a pseudonymisation key rotation was audited since: then it may be a waiting
                 // file's name under the new key. Its retry event, when written, says which delivery it retries (below).
-                // Without one it joins the latest waiting delivery of its content received before the rotation: if it is in
-                // fact another file of that content the two share a row, whereas a retry given a row of its own would leave
-                // a batch its earlier attempt stored counted on no row.
+                // Without one it joins a waiting delivery of its content received before the rotation: the one that made
+                // the last commit of the content's batch if it waits (its file, found stored, then counts the batch on its
+                // row), else the latest. If it is in fact another file of that content the two share a row, whereas a retry
+                // given a row of its own would leave a batch its earlier attempt stored counted on no row.
                 var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
                     ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
                         ? null
-                        : same.LastOrDefault(d => d.Waiting && d.LastReceived < labelsTurnedAt));
+                        : Rejoined(same.Where(d => d.Waiting && d.LastReceived < labelsTurnedAt).ToList(), entry.Feed, committer));
                 if (retried is not null)
                 {
                     retried.Received(e.Sequence, entry.Path);
@@ -271,6 +273,10 @@ public static partial class DeliveryLedger
 
         return [.. deliveries.Select(d => d.ToDelivery())];
     }
+
+    // Of the waiting deliveries a new label may join, the one whose attempt made the last commit of its batch, else the latest.
+    private static Building? Rejoined(List<Building> waiting, string feed, Dictionary<(string Feed, string Batch), Building> committer) =>
+        waiting.LastOrDefault(d => d.Batch is { } batch && committer.GetValueOrDefault((feed, batch)) == d) ?? waiting.LastOrDefault();
 
     // The sequences of the received events that a retry event of the same file (content and landing path) follows before
     // that file is received again.

@@ -405,6 +405,33 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_joins_its_own_row_not_a_later_waiting_copy()
+    {
+        // A commits its batch; copy B (another name, same content) waits while A holds the claim; A's completion reply is
+        // lost (audited failed); after a rotation A is taken up again with no retry event and found already stored. The
+        // batch's committer is A's row: the new label joins it, not B (the later waiting delivery), so its rows count once.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = fileB, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Stored, 2, 10L),
+            (DeliveryOutcomes.InProgress, 1, 0L));
+        deliveries.Sum(d => d.RowsStored).Should().Be(10, "the marts hold the batch once");
+    }
+
+    [Fact]
     public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
     {
         // A commits its batch and is killed before its receipt; copy C takes the claim over, commits again (replacing A's
