@@ -278,22 +278,22 @@ public static partial class DeliveryLedger
     private static Building? Rejoined(List<Building> waiting, string feed, Dictionary<(string Feed, string Batch), Building> committer) =>
         waiting.LastOrDefault(d => d.Batch is { } batch && committer.GetValueOrDefault((feed, batch)) == d) ?? waiting.LastOrDefault();
 
-    // The sequences of the received events that a retry event of the same file (content and landing path) follows before
-    // that file is received again.
+    // The sequences of the received events that a retry event of the same file (content and landing path) follows: every
+    // one since the previous retry event of that file, as two workers may take the file up at once before either writes it.
     private static HashSet<long> ReceivedWithRetryEvent(IEnumerable<AuditEvent> ordered)
     {
-        var lastReceived = new Dictionary<(string?, string?, string?, string?), long>();
+        var receivedSince = new Dictionary<(string?, string?, string?, string?), List<long>>();
         var told = new HashSet<long>();
         foreach (var e in ordered)
         {
             var file = (e.Entry.Partner, e.Entry.Feed, e.Entry.FileSha256, e.Entry.Path);
             if (e.Entry.Kind == AuditKinds.Received)
             {
-                lastReceived[file] = e.Sequence;
+                (receivedSince.TryGetValue(file, out var listed) ? listed : receivedSince[file] = []).Add(e.Sequence);
             }
-            else if (e.Entry.Kind == AuditKinds.Retry && lastReceived.Remove(file, out var received))
+            else if (e.Entry.Kind == AuditKinds.Retry && receivedSince.Remove(file, out var received))
             {
-                told.Add(received);
+                told.UnionWith(received);
             }
         }
 

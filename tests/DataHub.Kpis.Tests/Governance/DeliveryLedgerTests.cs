@@ -432,6 +432,33 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_picked_up_by_two_workers_after_a_rotation_joins_the_delivery_its_retry_event_names_and_no_row_disappears()
+    {
+        // A and B (same content) both failed; after a rotation two workers take up A's file at once: both are received at
+        // its new label before one writes the retry event naming A's earlier path. Neither receipt is a guess by content.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            ReceivedAt(a, FileV2),
+            RetryOf(a, FileV2, FileV1, "v1"),
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            (DeliveryOutcomes.Stored, 3, 10L, 1L),
+            (DeliveryOutcomes.Failed, 1, 0L, 3L));
+    }
+
+    [Fact]
     public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
     {
         // A commits its batch and is killed before its receipt; copy C takes the claim over, commits again (replacing A's
