@@ -6,8 +6,8 @@ public static class KeyRotations
     /// <summary>The rule both rotations are recorded under.</summary>
     public const string Rule = "key.rotated";
 
-    // The sentences' openings: the deliveries table tells a pseudonymisation key rotation (which changes every file's label)
-    // from an audit key rotation (which changes none) by them, as every log since rotations were audited words them.
+    // The sentences' openings, as every log since rotations were audited words them: the deliveries table tells an audit key
+    // rotation (which changes no file's label) by its opening, and takes any other rotation for a pseudonymisation one.
     private const string PseudonymisationOpening = "Pseudonymisation key version ";
     private const string AuditOpening = "Audit key version ";
 
@@ -20,9 +20,11 @@ public static class KeyRotations
         new(AuditKinds.KeyRotated, Rule: Rule, Detail: $"{AuditOpening}{version} is now current: events from here are sealed under it.");
 
     /// <summary>True when <paramref name="entry"/> records a pseudonymisation key rotation: file labels made after it differ from those made before.</summary>
+    /// <remarks>Any rotation not worded as the audit key's counts: taking one for a pseudonymisation rotation at worst merges
+    /// two files of one content into a row, whereas missing one can leave a stored batch counted on no row.</remarks>
     public static bool TurnsLabels(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return entry.Kind == AuditKinds.KeyRotated && entry.Detail?.StartsWith(PseudonymisationOpening, StringComparison.Ordinal) == true;
+        return entry.Kind == AuditKinds.KeyRotated && entry.Detail?.StartsWith(AuditOpening, StringComparison.Ordinal) != true;
     }
 }

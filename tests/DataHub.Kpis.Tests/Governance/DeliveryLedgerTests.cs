@@ -458,6 +458,18 @@ public sealed class DeliveryLedgerTests
             (DeliveryOutcomes.Failed, 1, 0L, 3L));
     }
 
+    [Theory]
+    [InlineData("Pseudonymisation key version v2 is now current: tokens made from here do not join tokens of earlier versions.", true)]
+    [InlineData("Audit key version v2 is now current: events from here are sealed under it.", false)]
+    [InlineData("Key version v2 is now current.", true)]
+    [InlineData(null, true)]
+    public void A_key_rotated_event_turns_labels_unless_it_says_the_audit_key_turned(string? detail, bool turnsLabels)
+    {
+        // The sentences as `datahub key rotate` wrote them to logs, literally: an unrecognised wording is taken as a
+        // pseudonymisation rotation, the side that keeps a retry's stored batch on its row.
+        KeyRotations.TurnsLabels(new AuditEntry(AuditKinds.KeyRotated, Rule: "key.rotated", Detail: detail)).Should().Be(turnsLabels, detail);
+    }
+
     [Fact]
     public void A_file_whose_commit_another_worker_replaced_is_a_duplicate_when_taken_up_again_so_its_rows_count_once()
     {
