@@ -458,6 +458,57 @@ public sealed class DeliveryLedgerTests
             (DeliveryOutcomes.Failed, 1, 0L, 3L));
     }
 
+    [Fact]
+    public void A_new_file_after_a_retry_joined_across_a_rotation_failed_again_is_its_own_row_when_no_further_rotation_lies_between()
+    {
+        // A fails; after a rotation its file, taken up again without a retry event, joins it and fails again. Its label is
+        // now made under the new key, so a new label of the same content with no rotation since is another file.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileC = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV2 },
+            ReceivedAt(a, fileC),
+            .. Attempt(a, fileC).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 2, 0L),
+            (DeliveryOutcomes.Stored, 1, 10L));
+    }
+
+    [Fact]
+    public void A_stored_files_name_sent_again_under_the_same_key_does_not_join_an_older_waiting_delivery()
+    {
+        // B and A (same content) fail; after a rotation A's file joins A and is stored. The same name sent again under the
+        // same key has A's label: a duplicate of its own, not a retry of B, however long B has waited.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 1, 0L),
+            (DeliveryOutcomes.Stored, 2, 10L),
+            (DeliveryOutcomes.Duplicate, 1, 0L));
+    }
+
     [Theory]
     [InlineData("Pseudonymisation key version v2 is now current: tokens made from here do not join tokens of earlier versions.", true)]
     [InlineData("Audit key version v2 is now current: events from here are sealed under it.", false)]
