@@ -516,8 +516,9 @@ public sealed class DeliveryLedgerTests
     [InlineData(null, true)]
     public void A_key_rotated_event_turns_labels_unless_it_says_the_audit_key_turned(string? detail, bool turnsLabels)
     {
-        // The sentences as `datahub key rotate` wrote them to logs, literally: an unrecognised wording is taken as a
-        // pseudonymisation rotation, the side that keeps a retry's stored batch on its row.
+        // The first two are the sentences `datahub key rotate` wrote to logs, literally (not built through KeyRotations, so a
+        // change of wording cannot stop old logs being read); any other wording, or none, is taken as a pseudonymisation
+        // rotation, the side that keeps a retry's stored batch on its row.
         KeyRotations.TurnsLabels(new AuditEntry(AuditKinds.KeyRotated, Rule: "key.rotated", Detail: detail)).Should().Be(turnsLabels, detail);
     }
 
