@@ -51,9 +51,10 @@ public static class AuditKinds
     public const string PathRefused = "path_refused";
 
     /// <summary>
-    /// The file is the retry of an earlier attempt at it that the content's receipt records (one that failed, or stopped
-    /// before recording an outcome), received at the same landing path under an earlier key version: its detail names that
-    /// attempt's safe path, whose label differs from the file's label now.
+    /// The file is at the landing path of the earlier attempt the content's receipt records, whose label was made under an
+    /// earlier key version: its detail names that attempt's safe path, whose label differs from the file's label now. After
+    /// an attempt that failed or stopped the file is its retry; after one that stored the content it is its retry if that
+    /// attempt stopped before archiving its landing copy, else the same file sent again, and the detail says so.
     /// </summary>
     public const string Retry = "retry";
 

@@ -52,7 +52,7 @@ public static class BoardActivity
         [GovernancePublisher.AuditKind] = "Governance tables published",
         [GovernancePublisher.RefusedKind] = "Governance tables held back (not published)",
         [AuditKinds.KeyCreated] = "Key created (pseudonymisation or audit key)",
-        [AuditKinds.KeyRotated] = "New pseudonymisation key version made current",
+        [AuditKinds.KeyRotated] = "New key version made current (pseudonymisation or audit key)",
         [AuditKinds.AuditRepaired] = "Audit trail repaired: events lost at its end were recorded",
         [RetentionDeletion] = "Data deleted at the end of its agreement's retention",
         [DerivedDeletion] = "Person-level KPI tables deleted with a batch they were computed from",

@@ -104,7 +104,8 @@ public static partial class DeliveryLedger
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
-    /// event) and per refused path.
+    /// event, or without one, after an audited pseudonymisation key rotation, by such a delivery of its content) and per
+    /// refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
@@ -127,9 +128,23 @@ public static partial class DeliveryLedger
         // Per batch, the delivery whose file an event last named while working on it: the mart and manifest events that
         // follow (they name no file) are that attempt's, not an earlier attempt's of another file of the same content.
         var working = new Dictionary<(string Feed, string Batch), Building>();
-        foreach (var e in events.OrderBy(e => e.Sequence))
+
+        // The received events a retry event follows (for the same file, before it is received again): the retry event says
+        // exactly which delivery such a file joins, so the guess by content below is not made for it.
+        var ordered = events.OrderBy(e => e.Sequence).ToList();
+        var toldByRetryEvent = ReceivedWithRetryEvent(ordered);
+
+        // The sequence of the latest pseudonymisation key rotation: file labels made after it differ from those made before.
+        var labelsTurnedAt = 0L;
+        foreach (var e in ordered)
         {
             var entry = e.Entry;
+            if (KeyRotations.TurnsLabels(entry))
+            {
+                labelsTurnedAt = e.Sequence;
+                continue;
+            }
+
             if (entry.Kind == AuditKinds.PathRefused)
             {
                 var refused = new Building("", "", e) { Outcome = DeliveryOutcomes.Refused, Rule = entry.Rule };
@@ -168,17 +183,21 @@ public static partial class DeliveryLedger
             var same = ofContent.TryGetValue(key, out var known) ? known : ofContent[key] = [];
             if (entry.Kind == AuditKinds.Received)
             {
-                // A retry of the file the path names, after a failure or an attempt that ended with no outcome (a stopped
-                // process, a wait for another delivery of it). Only when no delivery names the path is it the retry of the
-                // latest failure (as events from before retry events were recorded tell it). A retry whose label is new (the
-                // key turned since) is told by the retry event that follows it.
-                var retried = same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(entry.Path))
-                    ?? (same.Any(d => d.Names(entry.Path)) ? null : same.LastOrDefault(d => d.Outcome == DeliveryOutcomes.Failed));
+                // A retry of the file the path names, after a failure or an attempt that recorded no outcome (a stopped
+                // process, a wait for another delivery of it). Under one key a name has one label, so a label no delivery
+                // names is a new name, unless a pseudonymisation key rotation was audited since: then it may be a waiting
+                // file's name under the new key. Its retry event, when written, says which delivery it retries (below).
+                // Without one it joins a waiting delivery of its content received before the rotation: the one that made
+                // the last commit of the content's batch if it waits (its file, found stored, then counts the batch on its
+                // row), else the latest. If it is in fact another file of that content the two share a row, whereas a retry
+                // given a row of its own would leave a batch its earlier attempt stored counted on no row.
+                var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
+                    ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
+                        ? null
+                        : Rejoined(same.Where(d => d.Waiting && d.LastReceived < labelsTurnedAt).ToList(), entry.Feed, committer));
                 if (retried is not null)
                 {
-                    retried.Attempts++;
-                    retried.Outcome = DeliveryOutcomes.Received;
-                    retried.Relabel(entry.Path);
+                    retried.Received(e.Sequence, entry.Path);
                     continue;
                 }
 
@@ -190,11 +209,12 @@ public static partial class DeliveryLedger
 
             if (entry.Kind == AuditKinds.Retry)
             {
-                // The file is the retry of the attempt the content's receipt records at the path the event names (the same
-                // landing path, labelled under an earlier key): it joins that delivery if it recorded no outcome or failed.
+                // The file is at the landing path of the attempt the content's receipt records, the path the event names
+                // (labelled under an earlier key): it is that attempt's retry, and joins its delivery, if that delivery recorded
+                // no outcome or failed. Against a stored delivery the event allows the same name sent again, and joins nothing.
                 var retrying = same.LastOrDefault(d => d.Names(entry.Path));
                 var earlier = IngestExtract.RetriedPathOf(entry.Detail) is { } previous
-                    ? same.LastOrDefault(d => d.Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress && d.Names(previous))
+                    ? same.LastOrDefault(d => d.Waiting && d.Names(previous))
                     : null;
                 if (retrying is not null && earlier is not null && retrying != earlier)
                 {
@@ -252,6 +272,32 @@ public static partial class DeliveryLedger
         }
 
         return [.. deliveries.Select(d => d.ToDelivery())];
+    }
+
+    // Of the waiting deliveries a new label may join, the one whose attempt made the last commit of its batch, else the latest.
+    private static Building? Rejoined(List<Building> waiting, string feed, Dictionary<(string Feed, string Batch), Building> committer) =>
+        waiting.LastOrDefault(d => d.Batch is { } batch && committer.GetValueOrDefault((feed, batch)) == d) ?? waiting.LastOrDefault();
+
+    // The sequences of the received events that a retry event of the same file (content and landing path) follows: every
+    // one since the previous retry event of that file, as two workers may take the file up at once before either writes it.
+    private static HashSet<long> ReceivedWithRetryEvent(IEnumerable<AuditEvent> ordered)
+    {
+        var receivedSince = new Dictionary<(string?, string?, string?, string?), List<long>>();
+        var told = new HashSet<long>();
+        foreach (var e in ordered)
+        {
+            var file = (e.Entry.Partner, e.Entry.Feed, e.Entry.FileSha256, e.Entry.Path);
+            if (e.Entry.Kind == AuditKinds.Received)
+            {
+                (receivedSince.TryGetValue(file, out var listed) ? listed : receivedSince[file] = []).Add(e.Sequence);
+            }
+            else if (e.Entry.Kind == AuditKinds.Retry && receivedSince.Remove(file, out var received))
+            {
+                told.UnionWith(received);
+            }
+        }
+
+        return told;
     }
 
     // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
@@ -331,6 +377,21 @@ public static partial class DeliveryLedger
 
         public int Attempts { get; set; } = 1;
 
+        /// <summary>The sequence of the received event of its latest attempt: that attempt's label was made under the key current then.</summary>
+        public long LastReceived { get; private set; } = received.Sequence;
+
+        /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
+        public bool Waiting => Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress;
+
+        /// <summary>Takes the file received again (event <paramref name="sequence"/>, at <paramref name="path"/>) as another attempt.</summary>
+        public void Received(long sequence, string? path)
+        {
+            Attempts++;
+            Outcome = DeliveryOutcomes.Received;
+            LastReceived = sequence;
+            Relabel(path);
+        }
+
         /// <summary>Takes the label of <paramref name="path"/>, where the file was received again, as one of its own.</summary>
         public void Relabel(string? path)
         {
@@ -348,6 +409,7 @@ public static partial class DeliveryLedger
         {
             Attempts += retry.Attempts;
             Outcome = DeliveryOutcomes.Received;
+            LastReceived = Math.Max(LastReceived, retry.LastReceived);
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
             {

@@ -243,27 +243,38 @@ public sealed class IngestExtract
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
     /// <summary>
-    /// The retry event's sentence: the landing path (in its safe form) this same file was received at by the earlier attempt
-    /// the receipt records, labelled under key version <paramref name="keyVersion"/> (<see cref="RetriedPathOf"/>).
+    /// The retry event's sentence: the landing path (in its safe form) the earlier attempt the receipt records received this
+    /// content at, labelled under key version <paramref name="keyVersion"/> (<see cref="RetriedPathOf"/>). When that attempt
+    /// failed or stopped (<paramref name="earlierStored"/> false) the file is its retry; when it stored the content, the file
+    /// is its retry only if it stopped before archiving its landing copy, and otherwise the same file sent again under the
+    /// same name: ingest cannot tell which (the receipt does not record the archiving), the audit log can.
     /// </summary>
-    public static string RetryDetail(string earlierSafePath, string keyVersion) =>
-        $"{RetryAt}{earlierSafePath}{RetryUnder}{keyVersion}.";
+    public static string RetryDetail(string earlierSafePath, string keyVersion, bool earlierStored = false) =>
+        earlierStored
+            ? $"{StoredAt}{earlierSafePath}{RetryUnder}{keyVersion}{StoredEnd}"
+            : $"{RetryAt}{earlierSafePath}{RetryUnder}{keyVersion}.";
 
     /// <summary>The earlier attempt's safe landing path a retry event names (<see cref="RetryDetail"/>); null when it names none.</summary>
     public static string? RetriedPathOf(string? detail)
     {
-        if (detail is null || !detail.StartsWith(RetryAt, StringComparison.Ordinal))
+        var start = detail is null ? null
+            : detail.StartsWith(RetryAt, StringComparison.Ordinal) ? RetryAt
+            : detail.StartsWith(StoredAt, StringComparison.Ordinal) ? StoredAt
+            : null;
+        if (start is null)
         {
             return null;
         }
 
-        var end = detail.IndexOf(RetryUnder, RetryAt.Length, StringComparison.Ordinal);
-        return end > RetryAt.Length ? detail[RetryAt.Length..end] : null;
+        var end = detail!.IndexOf(RetryUnder, start.Length, StringComparison.Ordinal);
+        return end > start.Length ? detail[start.Length..end] : null;
     }
 
-    // The retry sentence's two fixed parts, written and read back in one place each.
+    // The retry sentences' fixed parts, written and read back in one place each.
     private const string RetryAt = "Retry of the attempt that received this file at ";
+    private const string StoredAt = "Received at the landing path of the attempt that stored this content, which received it at ";
     private const string RetryUnder = ", labelled under key version ";
+    private const string StoredEnd = ": that attempt's retry if it stopped before archiving its landing copy, otherwise the same file sent again under the same name.";
 
     /// <summary>The batch id of a partner's content: deterministic, so a retried batch commits the same manifest path (its files are its attempt's own).</summary>
     public static string BatchIdFor(string partner, string sha256) => $"{partner}-{sha256[..16]}";
@@ -363,10 +374,13 @@ public sealed class IngestExtract
             : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
     }
 
-    // When the receipt's attempt (one that failed, stopped, or stored the content and stopped before archiving it) was at
-    // this same landing path, labelled under another key version (the key turned since, and the file's label with it),
-    // records that this is that file's retry: under one key the same path has the same label, which the deliveries table
-    // tells the retry by; under two, only this tells it from another file of the same content.
+    // When the receipt's attempt was at this same landing path, labelled under another key version (the key turned since,
+    // and the file's label with it), records the earlier safe path: under one key the same path has the same label, which
+    // the deliveries table tells a retry by; under two, only this tells it for certain from another file of the same
+    // content. An attempt that failed or stopped leaves its file in landing, so this is its retry. One that stored the
+    // content may have stopped before archiving its file (this is then its retry) or archived it (this is the same name
+    // sent again): the receipt cannot say which, so the event says both, and the deliveries table joins the file to that
+    // delivery only if it failed or recorded no outcome (one whose completion's reply was lost is audited failed).
     private async Task AuditRetryAsync(LandedFile file, Receipt earlier, CancellationToken cancellationToken)
     {
         if (earlier.SourcePath is not { } earlierPath || earlier.LabelKeyVersion is not { } version
@@ -385,11 +399,12 @@ public sealed class IngestExtract
         }
         catch (KeyUnavailableException)
         {
-            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be.
+            // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be (the deliveries
+            // table then joins it only across an audited key rotation).
             return;
         }
 
-        await _filing.AuditAsync(file, AuditKinds.Retry, null, RetryDetail(earlierPath, version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Retry, null, RetryDetail(earlierPath, version, earlier.State == ReceiptState.Completed), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     // An earlier attempt at this content may have committed its batch and died before completing the receipt (a takeover

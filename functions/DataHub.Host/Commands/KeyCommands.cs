@@ -38,12 +38,11 @@ internal static class KeyCommands
             var root = parse.GetValue(rotateRoot)!;
             var log = new LocalAuditLog(root, env.Time);
             await log.CheckWritableAsync(ct);
-            var (version, detail) = parse.GetValue(audit)
-                ? (LocalAuditKeyProvider.Rotate(root), "Audit key version {0} is now current: events from here are sealed under it.")
-                : (LocalKeyProvider.Rotate(root), "Pseudonymisation key version {0} is now current: tokens made from here do not join tokens of earlier versions.");
-            var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, detail, version);
-            await log.AppendAsync(new AuditEntry(AuditKinds.KeyRotated, Rule: "key.rotated", Detail: message), ct);
-            env.Output.WriteLine(message);
+            var rotated = parse.GetValue(audit)
+                ? KeyRotations.Audit(LocalAuditKeyProvider.Rotate(root))
+                : KeyRotations.Pseudonymisation(LocalKeyProvider.Rotate(root));
+            await log.AppendAsync(rotated, ct);
+            env.Output.WriteLine(rotated.Detail);
             return ExitCodes.Ok;
         }));
 

@@ -169,6 +169,44 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task A_claims_label_key_version_travels_in_the_table_entity_and_comes_back_with_the_receipt_a_reclaim_replaced()
+    {
+        // Ingest tells a retry after a key rotation by the key version the earlier attempt's label was made under, which
+        // only the stored receipt (read back by another worker, in another process) can give it.
+        var store = Storage.Receipts(_table);
+        var key = new ReceiptKey("police", "police-da-incidents", new string('9', 64));
+        var lease = TimeSpan.FromMinutes(2);
+        var now = DateTimeOffset.UtcNow;
+        var first = ClaimOwner.New();
+        const string earlierPath = "landing/police/police-da-incidents/file-0a1b2c3d.csv";
+        const string laterPath = "landing/police/police-da-incidents/file-4e5f6a7b.csv";
+
+        (await store.TryClaimAsync(key, new ClaimRequest(earlierPath, first, now, lease, "v1"), CancellationToken.None)).Receipt.LabelKeyVersion.Should().Be("v1");
+        (await Storage.Receipts(_table).GetAsync(key, CancellationToken.None))!.LabelKeyVersion.Should().Be("v1", "a fresh client reads the version from the entity");
+        await store.FailAsync(key, first, "IOException: storage unreachable", counted: true, CancellationToken.None);
+
+        var second = ClaimOwner.New();
+        var retry = await Storage.Receipts(_table).TryClaimAsync(key, new ClaimRequest(laterPath, second, now.AddMinutes(1), lease, "v2"), CancellationToken.None);
+
+        retry.Status.Should().Be(ClaimStatus.Claimed);
+        retry.Previous.Should().NotBeNull();
+        retry.Previous!.Should().BeEquivalentTo(new { SourcePath = earlierPath, LabelKeyVersion = "v1", State = ReceiptState.Failed }, "the replaced receipt is the failed attempt's, as stored");
+        retry.Receipt.Should().BeEquivalentTo(new { SourcePath = laterPath, LabelKeyVersion = "v2" });
+        (await store.GetAsync(key, CancellationToken.None))!.LabelKeyVersion.Should().Be("v2", "the takeover stored the new attempt's version");
+
+        await store.CompleteAsync(key, second, ReceiptRules.Stored, "police-9999", CancellationToken.None);
+        var duplicate = await store.TryClaimAsync(key, new ClaimRequest(earlierPath, ClaimOwner.New(), now.AddMinutes(2), lease, "v3"), CancellationToken.None);
+        duplicate.Status.Should().Be(ClaimStatus.AlreadyCompleted);
+        duplicate.Previous!.LabelKeyVersion.Should().Be("v2", "a completed receipt keeps the version of the attempt that stored it");
+        (await store.ListAsync(_ => { }, CancellationToken.None).SingleAsync(r => r.Key == key)).LabelKeyVersion.Should().Be("v2");
+
+        // A receipt written before the version was recorded reads back as not recorded, not as some version.
+        var older = new ReceiptKey("police", "police-da-incidents", new string('8', 64));
+        await store.TryClaimAsync(older, new ClaimRequest(earlierPath, ClaimOwner.New(), now, lease), CancellationToken.None);
+        (await store.GetAsync(older, CancellationToken.None))!.LabelKeyVersion.Should().BeNull();
+    }
+
+    [Fact]
     public async Task A_claim_keeps_its_owner_through_heartbeats_and_is_taken_over_once_its_lease_lapses_or_its_process_is_gone()
     {
         var store = Storage.Receipts(_table);

@@ -110,8 +110,8 @@ public sealed class DeliveryLedgerTests
         Police(AuditKinds.Received, sha) with { Path = path, BatchId = null, Detail = $"Received {path[(path.LastIndexOf('/') + 1)..]}." };
 
     // The retry event of the file at path, whose earlier attempt the receipt records at earlier under key version.
-    private static AuditEntry RetryOf(string sha, string path, string earlier, string version) =>
-        Police(AuditKinds.Retry, sha) with { Path = path, Detail = IngestExtract.RetryDetail(earlier, version) };
+    private static AuditEntry RetryOf(string sha, string path, string earlier, string version, bool earlierStored = false) =>
+        Police(AuditKinds.Retry, sha) with { Path = path, Detail = IngestExtract.RetryDetail(earlier, version, earlierStored) };
 
     private const string FileV1 = "landing/police/police-da-incidents/file-11111111.csv";
     private const string FileV2 = "landing/police/police-da-incidents/file-22222222.csv";
@@ -160,7 +160,8 @@ public sealed class DeliveryLedgerTests
     public void A_copy_found_a_duplicate_under_a_new_key_while_the_first_file_is_being_stored_is_a_row_of_its_own()
     {
         // A is received under v1 and commits its batch; the key turns; copy B of the same content, received under v2, is
-        // found already stored before A records its archiving. B is not A's retry (no retry event names A).
+        // found already stored before A records its archiving. B is not A's retry (no retry event names A, and the log
+        // records no rotation, as with a new Key Vault secret version; after an audited one B would be taken as A's retry).
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -181,7 +182,8 @@ public sealed class DeliveryLedgerTests
     public void A_new_file_of_stored_content_after_a_rotation_is_not_joined_to_a_delivery_stopped_before_its_archiving()
     {
         // A was stored and its process killed after its landing copy was removed, before its archiving was recorded: its row
-        // stays at received. Months later, after a rotation, the partner sends the same content as a new file: a duplicate.
+        // stays at received. Months later, after a rotation the log does not record (a new Key Vault secret version), the
+        // partner sends the same content as a new file: a duplicate.
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -200,7 +202,8 @@ public sealed class DeliveryLedgerTests
     [Fact]
     public void A_retry_event_naming_a_delivery_that_was_stored_joins_nothing()
     {
-        // Only a delivery that failed or recorded no outcome takes a retry: a stored one's file is no longer waiting.
+        // Only a delivery that failed or recorded no outcome takes a retry: a stored one's file is no longer waiting, so the
+        // file at its landing path now is the same name sent again (as the event, written for a stored receipt, allows).
         var a = new string('a', 64);
         var batch = "police-" + a[..16];
         var deliveries = DeliveryLedger.From(Events([
@@ -208,7 +211,7 @@ public sealed class DeliveryLedgerTests
             .. Attempt(a, FileV1).Skip(1),
             Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" },
             ReceivedAt(a, FileV2),
-            RetryOf(a, FileV2, FileV1, "v1"),
+            RetryOf(a, FileV2, FileV1, "v1", earlierStored: true),
             Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
 
         deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
@@ -284,6 +287,239 @@ public sealed class DeliveryLedgerTests
         deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
             (DeliveryOutcomes.Failed, 1, 0L),
             (DeliveryOutcomes.Stored, 2, 10L));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Another_file_of_the_same_content_sent_after_a_failure_is_its_own_delivery_not_the_failed_files_retry(bool failedFileTakenUpAgain)
+    {
+        // A fails and waits in landing; the partner sends B, the same content under another name, which is stored. Under
+        // one key B's label is not A's, and no retry event names A: B is another file. A taken up again is a duplicate.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileA = "landing/police/police-da-incidents/file-11111111.csv";
+        const string fileB = "landing/police/police-da-incidents/file-22222222.csv";
+        AuditEntry[] retriedA = failedFileTakenUpAgain
+            ? [
+                ReceivedAt(a, fileA),
+                Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = fileA },
+                Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv.duplicate-20250502T080011000" }]
+            : [];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, fileA),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = fileA, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileA },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = fileB, BatchId = null },
+            .. Attempt(a, fileB).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            .. retriedA]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            failedFileTakenUpAgain ? (DeliveryOutcomes.Duplicate, 2, 0L, 1L) : (DeliveryOutcomes.Failed, 1, 0L, 1L),
+            (DeliveryOutcomes.Stored, 1, 10L, 4L));
+    }
+
+    [Theory]
+    [InlineData("pseudonymisation key rotated after the failure", true)]
+    [InlineData("audit key rotated after the failure", false)]
+    [InlineData("no rotation", false)]
+    [InlineData("pseudonymisation key rotated before the failed attempt", false)]
+    [InlineData("pseudonymisation key rotated during the failed attempt", true)]
+    public void A_new_label_after_a_failure_joins_it_without_a_retry_event_only_when_a_pseudonymisation_key_rotation_lies_between(string log, bool joined)
+    {
+        // As a log from before retry events, or one whose retry event could not be written, tells a failed file retried after
+        // a rotation: only a rotation since the failed attempt began (its label is made as it starts) can give the same name
+        // a new label.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        AuditEntry[] rotation = log.StartsWith("pseudonymisation", StringComparison.Ordinal) ? [KeyRotations.Pseudonymisation("v2")]
+            : log.StartsWith("audit", StringComparison.Ordinal) ? [KeyRotations.Audit("v2")]
+            : [];
+        var before = log.EndsWith("before the failed attempt", StringComparison.Ordinal);
+        var during = log.EndsWith("during the failed attempt", StringComparison.Ordinal);
+        var deliveries = DeliveryLedger.From(Events([
+            .. before ? rotation : [],
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            .. during ? rotation : [],
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            .. before || during ? [] : rotation,
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            joined ? [(DeliveryOutcomes.Stored, 2, 10L)] : [(DeliveryOutcomes.Failed, 1, 0L), (DeliveryOutcomes.Stored, 1, 10L)],
+            log);
+    }
+
+    [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_without_a_retry_event_counts_on_one_stored_row()
+    {
+        // The attempt committed its manifest and completed the receipt, but the completion's reply was lost and it was audited
+        // failed; after the rotation the file is found already stored. Its rows are in the marts: one row counts them.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
+    [Fact]
+    public void A_retry_event_decides_which_failed_delivery_a_new_label_joins_over_the_latest_failure()
+    {
+        // A fails, then B (another name, same content) fails; after a rotation A is retried, and its retry event names A's
+        // earlier path. Without the event the new label would join B, the latest failure; with it, it joins A only.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            (DeliveryOutcomes.Stored, 2, 10L, 1L),
+            (DeliveryOutcomes.Failed, 1, 0L, 3L));
+    }
+
+    [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_joins_its_own_row_not_a_later_waiting_copy()
+    {
+        // A commits its batch; copy B (another name, same content) waits while A holds the claim; A's completion reply is
+        // lost (audited failed); after a rotation A is taken up again with no retry event and found already stored. The
+        // batch's committer is A's row: the new label joins it, not B (the later waiting delivery), so its rows count once.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = fileB, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Stored, 2, 10L),
+            (DeliveryOutcomes.InProgress, 1, 0L));
+        deliveries.Sum(d => d.RowsStored).Should().Be(10, "the marts hold the batch once");
+    }
+
+    [Fact]
+    public void A_file_picked_up_by_two_workers_after_a_rotation_joins_the_delivery_its_retry_event_names_and_no_row_disappears()
+    {
+        // A and B (same content) both failed; after a rotation two workers take up A's file at once: both are received at
+        // its new label before one writes the retry event naming A's earlier path. Neither receipt is a guess by content.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            ReceivedAt(a, FileV2),
+            RetryOf(a, FileV2, FileV1, "v1"),
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            (DeliveryOutcomes.Stored, 3, 10L, 1L),
+            (DeliveryOutcomes.Failed, 1, 0L, 3L));
+    }
+
+    [Fact]
+    public void A_new_file_after_a_retry_joined_across_a_rotation_failed_again_is_its_own_row_when_no_further_rotation_lies_between()
+    {
+        // A fails; after a rotation its file, taken up again without a retry event, joins it and fails again. Its label is
+        // now made under the new key, so a new label of the same content with no rotation since is another file.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileC = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV2 },
+            ReceivedAt(a, fileC),
+            .. Attempt(a, fileC).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 2, 0L),
+            (DeliveryOutcomes.Stored, 1, 10L));
+    }
+
+    [Fact]
+    public void A_stored_files_name_sent_again_under_the_same_key_does_not_join_an_older_waiting_delivery()
+    {
+        // B and A (same content) fail; after a rotation A's file joins A and is stored. The same name sent again under the
+        // same key has A's label: a duplicate of its own, not a retry of B, however long B has waited.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string fileB = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, fileB),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = fileB },
+            ReceivedAt(a, FileV1),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            KeyRotations.Pseudonymisation("v2"),
+            ReceivedAt(a, FileV2),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            ReceivedAt(a, FileV2),
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            (DeliveryOutcomes.Failed, 1, 0L),
+            (DeliveryOutcomes.Stored, 2, 10L),
+            (DeliveryOutcomes.Duplicate, 1, 0L));
+    }
+
+    [Theory]
+    [InlineData("Pseudonymisation key version v2 is now current: tokens made from here do not join tokens of earlier versions.", true)]
+    [InlineData("Audit key version v2 is now current: events from here are sealed under it.", false)]
+    [InlineData("Key version v2 is now current.", true)]
+    [InlineData(null, true)]
+    public void A_key_rotated_event_turns_labels_unless_it_says_the_audit_key_turned(string? detail, bool turnsLabels)
+    {
+        // The first two are the sentences `datahub key rotate` wrote to logs, literally (not built through KeyRotations, so a
+        // change of wording cannot stop old logs being read); any other wording, or none, is taken as a pseudonymisation
+        // rotation, the side that keeps a retry's stored batch on its row.
+        KeyRotations.TurnsLabels(new AuditEntry(AuditKinds.KeyRotated, Rule: "key.rotated", Detail: detail)).Should().Be(turnsLabels, detail);
     }
 
     [Fact]
