@@ -317,8 +317,9 @@ public sealed class EnforceRetention
             Counts: new Dictionary<string, long> { ["bytes"] = item.Length, ["age_days"] = ageDays, ["retention_days"] = days });
 
         // A path the store cannot reach (folders nested past the OS path limit, in any container) is settled before a
-        // pending record is written: one holding a path named as it is (secure/, published/, quarantine/) would keep the
-        // chain's names. Only such a path is looked up; a labelled one is recorded by its label, and its delete says so.
+        // pending record is written: one holding a path named as it is (secure/, quarantine/, the hub's own archive entries)
+        // would keep the chain's names. Only such a path is looked up; a labelled one is recorded by its label, and its
+        // delete says so. A link is refused unread by the lookup, and its delete removes the link itself, as for any link.
         if (string.Equals(path, item.Path, StringComparison.Ordinal))
         {
             try
@@ -329,6 +330,10 @@ public sealed class EnforceRetention
             {
                 WarnUnreachable(item.Path, labels);
                 return;
+            }
+            catch (ObjectRefusedException)
+            {
+                // A partner's link named as the hub's archive entries are: deleted below like any other entry.
             }
         }
 

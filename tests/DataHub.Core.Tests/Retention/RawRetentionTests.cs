@@ -137,6 +137,23 @@ public sealed class RawRetentionTests
     }
 
     [Fact]
+    public async Task A_link_in_the_raw_archive_named_as_the_hubs_own_entries_are_is_removed_and_stops_no_other_deletion()
+    {
+        using var hub = new HubFixture();
+        await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var folder = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "police-0123456789abcdef")).FullName;
+        var link = Path.Combine(folder, "file-0123abcd.csv");
+        File.CreateSymbolicLink(link, Path.Combine(hub.Root, "nowhere"));
+        hub.AdvanceToAge(TimeSpan.FromDays(40));
+
+        var outcome = await new EnforceRetention(hub.Hub).RunAsync(default);
+
+        outcome.Deleted.Should().HaveCount(2, "the hub's own archive entry and the link a partner put beside it are both past the raw retention");
+        File.Exists(link).Should().BeFalse();
+        new FileInfo(link).LinkTarget.Should().BeNull("the link itself is removed, never what it points to");
+    }
+
+    [Fact]
     public async Task A_file_exactly_its_retention_old_is_kept_and_a_moment_older_is_deleted()
     {
         using var fixture = new HubFixture();
