@@ -11,6 +11,14 @@ public interface IAuditLog
     /// <exception cref="AuditChainBrokenException">The log's end is broken: nothing was written.</exception>
     Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks, without writing, that the log's end can take another event: the same checks <see cref="AppendAsync"/> makes
+    /// (a torn or unreadable last line, events missing from the end, the anchors gone). Work that makes something visible
+    /// before its event calls it first, so a broken end refuses it before anything is written.
+    /// </summary>
+    /// <exception cref="AuditChainBrokenException">It cannot: the message says why and what to run.</exception>
+    Task CheckWritableAsync(CancellationToken cancellationToken);
+
     /// <summary>Every event in recorded order.</summary>
     /// <exception cref="AuditLineException">A stored line cannot be read back as an event (the log's last line may be torn).</exception>
     IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken);

@@ -56,8 +56,7 @@ public sealed class LocalAuditLog : IAuditLog
         return await WriteAsync(sealedEvents, terminated, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Checks, without writing, that the log's end can take another event (commands call it before they change anything).</summary>
-    /// <exception cref="AuditChainBrokenException">It cannot: the message says why and what to run.</exception>
+    /// <inheritdoc />
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
         using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
