@@ -133,10 +133,42 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
 
 /// <summary>
 /// Raised when an audit log cannot take another event because its chain is broken at the end (a torn last line, events
-/// missing, an event altered). Nothing was written; the message says what was found and how to put it right.
+/// missing, an event altered). Nothing was written (unless <see cref="Written"/> says what was); the message says what
+/// was found and how to put it right.
 /// </summary>
-public sealed class AuditChainBrokenException(string finding, string fix) : Exception($"{finding} Nothing was written. {fix}")
+public sealed class AuditChainBrokenException : Exception
 {
+    /// <summary>Refuses with nothing written: the message is the finding, "Nothing was written." and the fix.</summary>
+    /// <param name="finding">What is wrong with the log's end, never an event's content.</param>
+    /// <param name="fix">What to run or restore.</param>
+    public AuditChainBrokenException(string finding, string fix)
+        : base($"{finding} Nothing was written. {fix}")
+    {
+        Finding = finding;
+        Fix = fix;
+    }
+
+    private AuditChainBrokenException(string finding, string fix, string written, Exception inner)
+        : base($"{finding} {written} {fix}", inner)
+    {
+        Finding = finding;
+        Fix = fix;
+        Written = written;
+    }
+
+    /// <summary>What is wrong with the log's end.</summary>
+    public string Finding { get; }
+
+    /// <summary>What to run or restore.</summary>
+    public string Fix { get; }
+
+    /// <summary>What the refused work had already written when the log refused it, or null when nothing was.</summary>
+    public string? Written { get; }
+
+    /// <summary>The same refusal met by work that had already written something: its message says what, not "Nothing was written".</summary>
+    /// <param name="written">What was written and where it leaves the hub, by path or run id, never a value.</param>
+    public AuditChainBrokenException After(string written) => new(Finding, Fix, Written is null ? written : written + " " + Written, this);
+
     /// <summary>The fix for a log whose last line was cut off mid-write.</summary>
     public const string RepairAdvice = "Run `datahub audit verify`, then `datahub audit repair` to keep the torn line aside and continue the chain (docs/runbook.md).";
 

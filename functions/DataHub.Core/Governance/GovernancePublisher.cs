@@ -66,9 +66,13 @@ public sealed class GovernancePublisher
     /// <param name="marts">The marts read.</param>
     /// <param name="martsRead">When reading <paramref name="marts"/> began: of two publications at once, the one whose inputs were read later stays current.</param>
     /// <param name="cancellationToken">Cancels the publication.</param>
+    /// <exception cref="AuditChainBrokenException">The audit log's end is broken: refused before anything is written, or (damaged during the run) with <see cref="AuditChainBrokenException.Written"/> saying what was.</exception>
     public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, DateTimeOffset martsRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marts);
+        // As the rollup does: a broken log end refuses the publication before it clears, writes or switches anything, not
+        // at its first append after the switch.
+        await _hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var started = _hub.Time.GetUtcNow();
         var versions = new KpiVersions(_hub.Store, "governance");
         foreach (var abandoned in await versions.ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
@@ -115,6 +119,11 @@ public sealed class GovernancePublisher
         var last = events.Count == 0 ? null : events[^1];
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), HubJson.Default.GovernanceManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
+
+        // Checked again just before the manifest and the switch (RollupQuarter.RunAsync says why the moment after it is left open).
+        await AuditRefusal.AfterWritingAsync(
+            $"Governance tables of run {runId} were written under {version} but not published (no manifest: never current, and a later publication clears them as abandoned).",
+            () => _hub.Audit.CheckWritableAsync(cancellationToken)).ConfigureAwait(false);
 
         // Create-only: a folder cleared as abandoned while the publication stalled holds the clearing's marker, and is never published.
         var red = scorecard.Count(r => r.Overall == Rag.Red);

@@ -50,8 +50,12 @@ public sealed class EnforceRetention
     }
 
     /// <summary>Examines every raw, quarantined and mart object and deletes those past retention.</summary>
+    /// <exception cref="AuditChainBrokenException">The audit log's end is broken: nothing is cleared or deleted.</exception>
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
+        // A broken log end refuses the run before it clears or deletes anything: a deletion is made before its event, and
+        // on such a log the first event would be refused only after the first deletion.
+        await _hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
 
         // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named

@@ -245,9 +245,11 @@ public sealed class EmbeddedRunner
             }
             catch (AuditChainBrokenException ex)
             {
-                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log.
-                _log.LogError("{Job} did not run: the audit log cannot take another event. {Finding}", job.Name, ex.Message);
-                _report($"{job.Name}: did not run, the audit log cannot take another event. {ex.Message}");
+                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log. A job refused
+                // part-way (the log damaged while it ran) says what it had written; one refused before it began, that it did not run.
+                var what = ex.Written is null ? "did not run" : "stopped part-way";
+                _log.LogError("{Job} {What}: the audit log cannot take another event. {Finding}", job.Name, what, ex.Message);
+                _report($"{job.Name}: {what}, the audit log cannot take another event. {ex.Message}");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
