@@ -95,6 +95,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         var now = hub.Time.GetUtcNow();
         if (removeLink)
         {
+            // The link is removed before the event: a log that cannot take the event refuses first.
+            await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await hub.Store.DeleteAsync(landingPath, null, cancellationToken).ConfigureAwait(false);
@@ -130,6 +132,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             return await RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
         }
 
+        // The move comes before its event: a log that cannot take the event refuses before the file leaves landing.
+        await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
         var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
