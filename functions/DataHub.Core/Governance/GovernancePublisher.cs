@@ -129,13 +129,15 @@ public sealed class GovernancePublisher
         var red = scorecard.Count(r => r.Overall == Rag.Red);
         if (!await versions.CommitManifestAsync(runId, manifest, cancellationToken).ConfigureAwait(false))
         {
-            await _hub.Audit.AppendAsync(
-                new AuditEntry(
-                    RefusedKind,
-                    Path: version + "/manifest.json",
-                    Rule: versions.ClearedRule,
-                    Detail: $"Governance tables of run {runId} were not published: the publication was held up before its manifest longer than the abandoned-version age, and a later one cleared its folder as abandoned. The current version stays."),
-                cancellationToken).ConfigureAwait(false);
+            await AuditRefusal.AfterWritingAsync(
+                $"Governance tables of run {runId} were written under {version} but not published (a later publication had cleared the folder as abandoned; the current version stays), and that was not recorded.",
+                () => _hub.Audit.AppendAsync(
+                    new AuditEntry(
+                        RefusedKind,
+                        Path: version + "/manifest.json",
+                        Rule: versions.ClearedRule,
+                        Detail: $"Governance tables of run {runId} were not published: the publication was held up before its manifest longer than the abandoned-version age, and a later one cleared its folder as abandoned. The current version stays."),
+                    cancellationToken)).ConfigureAwait(false);
             _logger.LogWarning("Governance publication {RunId} was not published: its folder was cleared as abandoned while it was held up", runId);
             return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { ClearedAsAbandoned = true };
         }
@@ -145,24 +147,28 @@ public sealed class GovernancePublisher
         var switched = await CurrentVersion.SwitchAsync(_hub.Store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()) { Started = martsRead }, cancellationToken).ConfigureAwait(false);
         if (!switched.Switched)
         {
-            await _hub.Audit.AppendAsync(
-                new AuditEntry(
-                    RefusedKind,
-                    Path: version + "/manifest.json",
-                    FileSha256: manifestSha,
-                    Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
-                cancellationToken).ConfigureAwait(false);
+            await AuditRefusal.AfterWritingAsync(
+                $"Governance version {runId} was written with its manifest but not made current (a later publication's version was), and its refusal was not recorded.",
+                () => _hub.Audit.AppendAsync(
+                    new AuditEntry(
+                        RefusedKind,
+                        Path: version + "/manifest.json",
+                        FileSha256: manifestSha,
+                        Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
+                    cancellationToken)).ConfigureAwait(false);
             return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { SupersededBy = switched.Current.Version };
         }
 
-        await _hub.Audit.AppendAsync(
-            new AuditEntry(
-                AuditKind,
-                Path: version + "/manifest.json",
-                FileSha256: manifestSha,
-                Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
-                Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
-            cancellationToken).ConfigureAwait(false);
+        await AuditRefusal.AfterWritingAsync(
+            $"Governance version {runId} was made current, but its publication event was not recorded: `datahub audit verify` reports it.",
+            () => _hub.Audit.AppendAsync(
+                new AuditEntry(
+                    AuditKind,
+                    Path: version + "/manifest.json",
+                    FileSha256: manifestSha,
+                    Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
+                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
+                cancellationToken)).ConfigureAwait(false);
         return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact);
     }
 

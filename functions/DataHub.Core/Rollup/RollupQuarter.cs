@@ -385,7 +385,17 @@ public sealed class RollupQuarter
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
         if (AfterPublish is { } after)
         {
-            await AuditRefusal.AfterWritingAsync($"KPI version {runId} was published and recorded; the governance tables and board report were not brought up to date.", () => after(marts, outcome, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await after(marts, outcome, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuditChainBrokenException ex)
+            {
+                // Refused before it wrote anything, governance is as it was; refused part-way, it says itself what it wrote.
+                throw ex.After(ex.Written is null
+                    ? $"KPI version {runId} was published and recorded; the governance tables and board report were not brought up to date."
+                    : $"KPI version {runId} was published and recorded; the board report was not brought up to date.");
+            }
         }
 
         return outcome;

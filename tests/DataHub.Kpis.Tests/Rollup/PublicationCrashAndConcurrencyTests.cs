@@ -425,10 +425,6 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         return (versions[0], versions[1]);
     }
 
-    /// <summary>
-    /// Retries a committed batch just before one of its files is read, as a retried delivery does: its own files under
-    /// another attempt's names, the manifest replaced If-Match, then the replaced files removed as clean-up would.
-    /// </summary>
     [Fact]
     public async Task A_rollup_whose_audit_log_breaks_while_it_builds_its_tables_publishes_nothing_and_says_what_it_wrote()
     {
@@ -452,6 +448,42 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         (await Context.Audit.ReadAsync(CancellationToken.None).CountAsync()).Should().Be(events);
     }
 
+    [Fact]
+    public async Task A_rollup_whose_audit_log_breaks_after_the_governance_switch_says_the_governance_version_is_current()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var governance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        // The log takes the rollup's own event and breaks before the governance publication's.
+        var run = () => RollupQuarter.For(Context with { Audit = new TornAtKind(Context.Audit, GovernancePublisher.AuditKind) }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
+        var current = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        current.Should().NotBe(governance, "the switch was made before the refused event");
+        refused.Written.Should().Contain($"Governance version {current!.Split("v=")[^1]} was made current")
+            .And.NotContain("governance tables and board report were not brought up to date");
+        refused.Message.Should().NotContain("Nothing was written");
+    }
+
+    // An audit log whose end breaks just as an event of one kind is appended: every check before it passes.
+    private sealed class TornAtKind(IAuditLog inner, string kind) : IAuditLog
+    {
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Kind == kind
+                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
+                : inner.AppendAsync(entry, cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
     // An audit log whose end breaks after its first check: the second and later checks refuse as a torn line does.
     private sealed class TornAfterFirstCheck(IAuditLog inner) : IAuditLog
     {
@@ -471,6 +503,10 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
+    /// <summary>
+    /// Retries a committed batch just before one of its files is read, as a retried delivery does: its own files under
+    /// another attempt's names, the manifest replaced If-Match, then the replaced files removed as clean-up would.
+    /// </summary>
     private sealed class RetriesBatchOnRead(HubContext hub, MartManifest batch, string trigger) : DelegatingStore(hub.Store)
     {
         public MartManifest? Retry { get; private set; }
