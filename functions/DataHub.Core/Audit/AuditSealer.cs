@@ -28,8 +28,7 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(tail);
-        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        await CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+        var key = await CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
         var previous = tail.Last;
         var sealedEvents = new List<AuditEvent>(2);
         if (previous is { IsKeyed: false })
@@ -82,6 +81,16 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
         }
 
         return sealedEvents;
+    }
+
+    /// <summary>What <see cref="SealAsync"/> checks before it seals: the current audit key can be had, and the end of the log can be chained to. Returns that key.</summary>
+    /// <exception cref="Pseudonymisation.KeyUnavailableException">The current audit key cannot be read.</exception>
+    /// <exception cref="AuditChainBrokenException">The end of the log cannot be chained to.</exception>
+    public async Task<AuditKey> CheckSealableAsync(AuditTail tail, CancellationToken cancellationToken)
+    {
+        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        await CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+        return key;
     }
 
     /// <summary>Checks that the end of a log can be chained to; throws what is wrong and how to fix it otherwise.</summary>

@@ -12,11 +12,13 @@ public interface IAuditLog
     Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Checks, without writing, that the log's end can take another event: the same checks <see cref="AppendAsync"/> makes
-    /// (a torn or unreadable last line, events missing from the end, the anchors gone). Work that makes something visible
-    /// before its event calls it first, so a broken end refuses it before anything is written.
+    /// Checks, without writing, that the log can take another event: the same checks <see cref="AppendAsync"/> makes
+    /// (the current audit key can be read; the last line is not torn or unreadable, no events are missing from the end,
+    /// the anchors are there). Work that makes something visible before its event calls it first, so it is refused before
+    /// anything is written.
     /// </summary>
-    /// <exception cref="AuditChainBrokenException">It cannot: the message says why and what to run.</exception>
+    /// <exception cref="AuditChainBrokenException">The log's end cannot be chained to: the message says why and what to run.</exception>
+    /// <exception cref="Pseudonymisation.KeyUnavailableException">The current audit key cannot be read (as the append would find).</exception>
     Task CheckWritableAsync(CancellationToken cancellationToken);
 
     /// <summary>Every event in recorded order.</summary>

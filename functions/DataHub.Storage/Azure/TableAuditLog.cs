@@ -94,7 +94,7 @@ public sealed class TableAuditLog : IAuditLog
         {
             await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
             var (_, tail) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
-            await _sealer.CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+            await _sealer.CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {

@@ -61,6 +61,15 @@ public sealed class LocalAuditLog : IAuditLog
     {
         using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
         var (tail, _) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+        await _sealer.CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the log's end only, not the audit key: for `key init`, which checks the end before it creates the key its event is sealed under.</summary>
+    /// <exception cref="AuditChainBrokenException">The end cannot be chained to: the message says why and what to run.</exception>
+    public async Task CheckEndAsync(CancellationToken cancellationToken)
+    {
+        using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
+        var (tail, _) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
         await _sealer.CheckAsync(tail, cancellationToken).ConfigureAwait(false);
     }
 
