@@ -129,21 +129,61 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Governance_refuses_a_torn_audit_with_exit_3_and_a_fix_it_message_and_writes_nothing()
     {
-        await IngestTwoExtractsAsync();
-        // With a cohort the tables could be built: only the torn line stands in the way.
-        var people = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "csc-people");
-        (await _root.IngestAsync(people.Partner, people.Feed, "people.csv", people.Content)).Code.Should().Be(ExitCodes.Ok);
+        await IngestWithCohortAsync();
         var bytes = File.ReadAllBytes(LogPath);
         File.WriteAllBytes(LogPath, bytes[..^50]);
-        var before = _root.Files(string.Empty);
+
+        var output = await GovernanceRefusedAsync();
+
+        output.Should().Contain("torn").And.Contain("datahub audit repair");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Governance_refuses_with_exit_3_and_writes_nothing_when_events_were_cut_from_the_log_end_or_the_anchors_are_gone(bool anchorsGone)
+    {
+        await IngestWithCohortAsync();
+        // A published governance version, so there is a pointer a refused run could move.
+        (await _root.RunAsync("rollup")).Code.Should().Be(ExitCodes.Ok);
+        var pointer = _root.Text("published/governance/current.json");
+        if (anchorsGone)
+        {
+            RemoveAnchors(emptied: false);
+        }
+        else
+        {
+            // The head kept: it names the events cut.
+            File.WriteAllLines(LogPath, File.ReadAllLines(LogPath)[..^2]);
+        }
+
+        var output = await GovernanceRefusedAsync();
+
+        output.Should().Contain(anchorsGone ? "anchor" : "removed from its end");
+        _root.Text("published/governance/current.json").Should().Be(pointer);
+    }
+
+    // With a cohort the governance tables could be built: only the audit log's end stands in the way.
+    private async Task IngestWithCohortAsync()
+    {
+        await IngestTwoExtractsAsync();
+        var people = SyntheticHub.Generate(new SeedOptions { Families = 12 }).Files.First(f => f.Feed == "csc-people");
+        (await _root.IngestAsync(people.Partner, people.Feed, "people.csv", people.Content)).Code.Should().Be(ExitCodes.Ok);
+    }
+
+    // Runs `datahub governance` on the damaged root: exit 3, the log as it was, and no other file written. Returns the output.
+    private async Task<string> GovernanceRefusedAsync()
+    {
+        var log = File.ReadAllBytes(LogPath);
+        static IEnumerable<string> Kept(IEnumerable<string> files) => files.Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal));
+        var before = Kept(_root.Files(string.Empty)).ToList();
 
         var (code, output) = await _root.RunAsync("governance");
 
         code.Should().Be(ExitCodes.Configuration, output);
-        output.Should().Contain("torn").And.Contain("datahub audit repair");
-        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50]);
-        _root.Files(string.Empty).Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal))
-            .Should().BeEquivalentTo(before.Where(f => !f.StartsWith("logs/", StringComparison.Ordinal) && !f.StartsWith("locks/", StringComparison.Ordinal)), "nothing is written while the audit is broken");
+        File.ReadAllBytes(LogPath).Should().Equal(log);
+        Kept(_root.Files(string.Empty)).Should().BeEquivalentTo(before, "nothing is written while the audit is broken");
+        return output;
     }
 
     [Fact]

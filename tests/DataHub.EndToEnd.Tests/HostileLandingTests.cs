@@ -223,6 +223,21 @@ public sealed class HostileLandingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_with_a_name_the_hub_does_not_take_stays_in_landing_while_the_audit_log_end_is_torn()
+    {
+        (await _root.IngestAsync("police", "police-da-incidents", "first.csv", Police)).Code.Should().Be(ExitCodes.Ok);
+        await File.AppendAllTextAsync(Path.Combine(_root.Path, "audit", "audit-log.jsonl"), "{\"seq\":99,\"time\":\"2026-11-");
+        var feed = Landing("police", "police-da-incidents");
+        File.WriteAllText(Path.Combine(feed, "Report: Smith.csv"), Police);
+
+        var broken = await RunUntilAsync(lines => lines.Count > 0, TimeSpan.FromSeconds(5));
+
+        broken.Should().Contain(l => l.Contains("not handled", StringComparison.Ordinal) && l.Contains("Nothing was written", StringComparison.Ordinal));
+        _root.Files("quarantine").Should().BeEmpty("it is not moved to quarantine where no event can say so: " + string.Join("\n", broken));
+        Directory.EnumerateFiles(feed).Should().ContainSingle("it stays in landing, as the runner says, until the log is repaired");
+    }
+
+    [Fact]
     public async Task The_runner_keeps_watching_while_the_audit_log_cannot_take_an_event_and_says_how_to_repair_it()
     {
         using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);

@@ -145,5 +145,64 @@ public sealed class RunnerTests : IDisposable
         handled.Rule.Should().Be(LandingPath.UploadIncompleteRule);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_timer_rollup_refuses_a_damaged_audit_log_end_before_it_writes_or_switches_anything(bool torn)
+    {
+        (await _root.RunAsync("demo", "--families", "2")).Code.Should().Be(Host.Commands.ExitCodes.Ok);
+        var logPath = Path.Combine(_root.Path, "audit", "audit-log.jsonl");
+        var log = File.ReadAllBytes(logPath);
+        if (torn)
+        {
+            // A write cut off after the demo's last event (the first bytes of a line, no line end): a plain torn line,
+            // which `audit repair` alone seals as long as nothing is made current past it. (Cutting bytes off the last
+            // line instead would tear the demo's own governance_published event, a loss of its own.)
+            var lastLine = log[(Array.LastIndexOf(log, (byte)'\n', log.Length - 2) + 1)..];
+            File.WriteAllBytes(logPath, [.. log, .. lastLine[..50]]);
+        }
+        else
+        {
+            // Events cut from the end with the head; the anchors still name them.
+            File.WriteAllLines(logPath, File.ReadAllLines(logPath)[..^3]);
+            File.Delete(Path.Combine(_root.Path, "audit", "audit-head.json"));
+        }
+
+        var damaged = File.ReadAllBytes(logPath);
+        var published = _root.Files("published");
+        var secure = _root.Files("secure");
+        var current = _root.Text("published/kpi/current.json");
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using (var hub = EmbeddedHub.Open(_root.Path, null, TimeProvider.System))
+        {
+            var everySecond = TimerJobs.All.Single(j => j.Name == "RollupQuarter") with { Schedule = "* * * * * *" };
+            var runner = new EmbeddedRunner(hub.Context, [everySecond], TimeSpan.FromSeconds(1), TimeSpan.Zero, lines.Enqueue);
+            using var stop = new CancellationTokenSource();
+            var run = runner.RunAsync(stop.Token);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!lines.Any(l => l.StartsWith("RollupQuarter:", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            await stop.CancelAsync();
+            await run;
+        }
+
+        var said = lines.Should().Contain(l => l.StartsWith("RollupQuarter:", StringComparison.Ordinal)).Subject;
+        said.Should().Contain("did not run").And.Contain("Nothing was written");
+        _root.Files("published").Should().Equal(published, "no KPI version, governance version or report is written on a log that cannot record it");
+        _root.Files("secure").Should().Equal(secure);
+        _root.Text("published/kpi/current.json").Should().Be(current, "the current version is not switched");
+        File.ReadAllBytes(logPath).Should().Equal(damaged);
+        if (torn)
+        {
+            // Still only a torn line: no version without its event turns it into a loss to accept.
+            var (code, output) = await _root.RunAsync("audit", "repair");
+            code.Should().Be(Host.Commands.ExitCodes.Ok, output);
+            (await _root.RunAsync("audit", "verify")).Code.Should().Be(Host.Commands.ExitCodes.Ok);
+        }
+    }
+
     private const string Header = "incident_id,incident_date,role,forename,surname,date_of_birth,sex,crime,marac_referral\n";
 }

@@ -28,8 +28,7 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(tail);
-        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
-        await CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+        var key = await CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
         var previous = tail.Last;
         var sealedEvents = new List<AuditEvent>(2);
         if (previous is { IsKeyed: false })
@@ -84,6 +83,16 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
         return sealedEvents;
     }
 
+    /// <summary>What <see cref="SealAsync"/> checks before it seals: the current audit key can be had, and the end of the log can be chained to. Returns that key.</summary>
+    /// <exception cref="Pseudonymisation.KeyUnavailableException">The current audit key cannot be read.</exception>
+    /// <exception cref="AuditChainBrokenException">The end of the log cannot be chained to.</exception>
+    public async Task<AuditKey> CheckSealableAsync(AuditTail tail, CancellationToken cancellationToken)
+    {
+        var key = await _keys.GetCurrentAsync(cancellationToken).ConfigureAwait(false);
+        await CheckAsync(tail, cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
     /// <summary>Checks that the end of a log can be chained to; throws what is wrong and how to fix it otherwise.</summary>
     /// <exception cref="AuditChainBrokenException">The last event fails its seal, or the head names a later or different event.</exception>
     public async Task CheckAsync(AuditTail tail, CancellationToken cancellationToken)
@@ -133,10 +142,42 @@ public sealed class AuditSealer(IAuditKeyProvider keys)
 
 /// <summary>
 /// Raised when an audit log cannot take another event because its chain is broken at the end (a torn last line, events
-/// missing, an event altered). Nothing was written; the message says what was found and how to put it right.
+/// missing, an event altered). Nothing was written (unless <see cref="Written"/> says what was); the message says what
+/// was found and how to put it right.
 /// </summary>
-public sealed class AuditChainBrokenException(string finding, string fix) : Exception($"{finding} Nothing was written. {fix}")
+public sealed class AuditChainBrokenException : Exception
 {
+    /// <summary>Refuses with nothing written: the message is the finding, "Nothing was written." and the fix.</summary>
+    /// <param name="finding">What is wrong with the log's end, never an event's content.</param>
+    /// <param name="fix">What to run or restore.</param>
+    public AuditChainBrokenException(string finding, string fix)
+        : base($"{finding} Nothing was written. {fix}")
+    {
+        Finding = finding;
+        Fix = fix;
+    }
+
+    private AuditChainBrokenException(string finding, string fix, string written, Exception inner)
+        : base($"{finding} {written} {fix}", inner)
+    {
+        Finding = finding;
+        Fix = fix;
+        Written = written;
+    }
+
+    /// <summary>What is wrong with the log's end.</summary>
+    public string Finding { get; }
+
+    /// <summary>What to run or restore.</summary>
+    public string Fix { get; }
+
+    /// <summary>What the refused work had already written when the log refused it, or null when nothing was.</summary>
+    public string? Written { get; }
+
+    /// <summary>The same refusal met by work that had already written something: its message says what, not "Nothing was written".</summary>
+    /// <param name="written">What was written and where it leaves the hub, by path or run id, never a value.</param>
+    public AuditChainBrokenException After(string written) => new(Finding, Fix, Written is null ? written : written + " " + Written, this);
+
     /// <summary>The fix for a log whose last line was cut off mid-write.</summary>
     public const string RepairAdvice = "Run `datahub audit verify`, then `datahub audit repair` to keep the torn line aside and continue the chain (docs/runbook.md).";
 

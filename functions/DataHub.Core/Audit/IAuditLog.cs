@@ -11,6 +11,16 @@ public interface IAuditLog
     /// <exception cref="AuditChainBrokenException">The log's end is broken: nothing was written.</exception>
     Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks, without writing, that the log can take another event: the same checks <see cref="AppendAsync"/> makes
+    /// (the current audit key can be read; the last line is not torn or unreadable, no events are missing from the end,
+    /// the anchors are there). Work that makes something visible before its event calls it first, so it is refused before
+    /// anything is written.
+    /// </summary>
+    /// <exception cref="AuditChainBrokenException">The log's end cannot be chained to: the message says why and what to run.</exception>
+    /// <exception cref="Pseudonymisation.KeyUnavailableException">The current audit key cannot be read (as the append would find).</exception>
+    Task CheckWritableAsync(CancellationToken cancellationToken);
+
     /// <summary>Every event in recorded order.</summary>
     /// <exception cref="AuditLineException">A stored line cannot be read back as an event (the log's last line may be torn).</exception>
     IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken);

@@ -66,9 +66,13 @@ public sealed class GovernancePublisher
     /// <param name="marts">The marts read.</param>
     /// <param name="martsRead">When reading <paramref name="marts"/> began: of two publications at once, the one whose inputs were read later stays current.</param>
     /// <param name="cancellationToken">Cancels the publication.</param>
+    /// <exception cref="AuditChainBrokenException">The audit log's end is broken: refused before anything is written, or (damaged during the run) with <see cref="AuditChainBrokenException.Written"/> saying what was.</exception>
     public async Task<GovernanceOutcome> PublishAsync(LoadedMarts marts, DateTimeOffset martsRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marts);
+        // As the rollup does: a broken log end refuses the publication before it clears, writes or switches anything, not
+        // at its first append after the switch.
+        await _hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var started = _hub.Time.GetUtcNow();
         var versions = new KpiVersions(_hub.Store, "governance");
         foreach (var abandoned in await versions.ClearAbandonedAsync(_hub.Audit, started, _settings.AbandonedVersionAge, cancellationToken).ConfigureAwait(false))
@@ -116,17 +120,24 @@ public sealed class GovernancePublisher
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), HubJson.Default.GovernanceManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
 
+        // Checked again just before the manifest and the switch (RollupQuarter.RunAsync says why the moment after it is left open).
+        await AuditRefusal.AfterWritingAsync(
+            $"Governance tables of run {runId} were written under {version} but not published (no manifest: never current, and a later publication clears them as abandoned).",
+            () => _hub.Audit.CheckWritableAsync(cancellationToken)).ConfigureAwait(false);
+
         // Create-only: a folder cleared as abandoned while the publication stalled holds the clearing's marker, and is never published.
         var red = scorecard.Count(r => r.Overall == Rag.Red);
         if (!await versions.CommitManifestAsync(runId, manifest, cancellationToken).ConfigureAwait(false))
         {
-            await _hub.Audit.AppendAsync(
-                new AuditEntry(
-                    RefusedKind,
-                    Path: version + "/manifest.json",
-                    Rule: versions.ClearedRule,
-                    Detail: $"Governance tables of run {runId} were not published: the publication was held up before its manifest longer than the abandoned-version age, and a later one cleared its folder as abandoned. The current version stays."),
-                cancellationToken).ConfigureAwait(false);
+            await AuditRefusal.AfterWritingAsync(
+                $"Governance tables of run {runId} were written under {version} but not published (a later publication had cleared the folder as abandoned; the current version stays), and that was not recorded.",
+                () => _hub.Audit.AppendAsync(
+                    new AuditEntry(
+                        RefusedKind,
+                        Path: version + "/manifest.json",
+                        Rule: versions.ClearedRule,
+                        Detail: $"Governance tables of run {runId} were not published: the publication was held up before its manifest longer than the abandoned-version age, and a later one cleared its folder as abandoned. The current version stays."),
+                    cancellationToken)).ConfigureAwait(false);
             _logger.LogWarning("Governance publication {RunId} was not published: its folder was cleared as abandoned while it was held up", runId);
             return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { ClearedAsAbandoned = true };
         }
@@ -136,24 +147,28 @@ public sealed class GovernancePublisher
         var switched = await CurrentVersion.SwitchAsync(_hub.Store, CurrentPointer, new CurrentVersion(version, runId, manifestSha, _hub.Time.GetUtcNow()) { Started = martsRead }, cancellationToken).ConfigureAwait(false);
         if (!switched.Switched)
         {
-            await _hub.Audit.AppendAsync(
-                new AuditEntry(
-                    RefusedKind,
-                    Path: version + "/manifest.json",
-                    FileSha256: manifestSha,
-                    Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
-                cancellationToken).ConfigureAwait(false);
+            await AuditRefusal.AfterWritingAsync(
+                $"Governance version {runId} was written with its manifest but not made current (a later publication's version was), and its refusal was not recorded.",
+                () => _hub.Audit.AppendAsync(
+                    new AuditEntry(
+                        RefusedKind,
+                        Path: version + "/manifest.json",
+                        FileSha256: manifestSha,
+                        Detail: $"Governance tables written as version {runId} were not made current: version {switched.Current.RunId}, from inputs read later, already was."),
+                    cancellationToken)).ConfigureAwait(false);
             return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact) { SupersededBy = switched.Current.Version };
         }
 
-        await _hub.Audit.AppendAsync(
-            new AuditEntry(
-                AuditKind,
-                Path: version + "/manifest.json",
-                FileSha256: manifestSha,
-                Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
-                Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
-            cancellationToken).ConfigureAwait(false);
+        await AuditRefusal.AfterWritingAsync(
+            $"Governance version {runId} was made current, but its publication event was not recorded: `datahub audit verify` reports it.",
+            () => _hub.Audit.AppendAsync(
+                new AuditEntry(
+                    AuditKind,
+                    Path: version + "/manifest.json",
+                    FileSha256: manifestSha,
+                    Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
+                    Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
+                cancellationToken)).ConfigureAwait(false);
         return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact);
     }
 

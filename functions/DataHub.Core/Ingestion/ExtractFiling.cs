@@ -95,6 +95,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         var now = hub.Time.GetUtcNow();
         if (removeLink)
         {
+            // The link is removed before the event: a log that cannot take the event refuses first.
+            await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await hub.Store.DeleteAsync(landingPath, null, cancellationToken).ConfigureAwait(false);
@@ -116,7 +118,16 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         };
         // The event before the report: a report is what tells a restart this entry was refused already, so a crash between
         // the two must leave the event (reported again at worst), never the report without it.
-        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message), cancellationToken).ConfigureAwait(false);
+        var refusal = new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: safe, Rule: rule, Detail: message);
+        if (removeLink)
+        {
+            await AuditRefusal.AfterWritingAsync($"The link at {safe} was removed from landing, but its refusal was not recorded.", () => hub.Audit.AppendAsync(refusal, cancellationToken)).ConfigureAwait(false);
+        }
+        else
+        {
+            await hub.Audit.AppendAsync(refusal, cancellationToken).ConfigureAwait(false);
+        }
+
         var reportPath = await WriteReportAsync(named is null ? $"quarantine/_refused/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}" : $"quarantine/_refused/{named}", report, cancellationToken).ConfigureAwait(false);
         log.LogWarning("Refused {Path} ({Rule}).", safe, rule);
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
@@ -130,6 +141,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             return await RefuseAsync(landingPath, labels, check.Rule!, check.Message!, removeLink: false, cancellationToken).ConfigureAwait(false);
         }
 
+        // The move comes before its event: a log that cannot take the event refuses before the file leaves landing.
+        await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
         var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
@@ -145,7 +158,9 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
         var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = check.Message!, FileErrors = [new FileError(check.Rule!, check.Message!)] };
         var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
-        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken).ConfigureAwait(false);
+        await AuditRefusal.AfterWritingAsync(
+            $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded.",
+            () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken)).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
         return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
     }

@@ -50,9 +50,28 @@ public sealed class EnforceRetention
     }
 
     /// <summary>Examines every raw, quarantined and mart object and deletes those past retention.</summary>
+    /// <exception cref="AuditChainBrokenException">The audit log's end is broken: refused before anything is cleared or deleted, or (damaged during the run) with <see cref="AuditChainBrokenException.Written"/> saying what was deleted.</exception>
     public async Task<RetentionOutcome> RunAsync(CancellationToken cancellationToken)
     {
+        // A broken log end refuses the run before it clears or deletes anything: a deletion is made before its event, and
+        // on such a log the first event would be refused only after the first deletion.
+        await _hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
+        var made = new RetentionProgress();
+        try
+        {
+            return await RunCheckedAsync(made, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuditChainBrokenException ex) when (made.Any)
+        {
+            // Damaged while the run went on: what it had already deleted (and recorded) is said, by count.
+            throw ex.After(made.Describe());
+        }
+    }
+
+    private async Task<RetentionOutcome> RunCheckedAsync(RetentionProgress made, CancellationToken cancellationToken)
+    {
         var cleanup = await new InterruptedWork(_hub).RunAsync(cancellationToken).ConfigureAwait(false);
+        made.Cleanup = cleanup;
 
         // Retention runs without the key (nothing it deletes waits on it): an object it must name by label is then named
         // with the label withheld.
@@ -63,11 +82,12 @@ public sealed class EnforceRetention
         foreach (var settled in await journal.SettleAsync(labels, cancellationToken).ConfigureAwait(false))
         {
             _logger.LogWarning("Retention recorded the deletion of {Path}, which an interrupted run made but had not recorded.", settled);
+            made.Settled++;
         }
 
         journal.After = (await _hub.Audit.GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
         var now = _hub.Time.GetUtcNow();
-        var deleted = new List<RetentionDeletion>();
+        var deleted = made.Deleted;
         var examined = 0;
         var unattributed = 0;
         var agreements = _hub.Protocols.Partners.SelectMany(p => p.Feeds.Values).ToList();
@@ -387,7 +407,10 @@ public sealed class EnforceRetention
             return;
         }
 
-        journal.After = (await _hub.Audit.AppendAsync(entry, cancellationToken).ConfigureAwait(false)).Sequence;
+        // Refused here, the deletion is made and its record stays in the journal: the next run (on a repaired log) records it.
+        await AuditRefusal.AfterWritingAsync(
+            $"Retention deleted {path} but did not record its deletion (its pending record stays under {DeletionJournal.Folder}; the next run records it).",
+            async () => journal.After = (await _hub.Audit.AppendAsync(entry, cancellationToken).ConfigureAwait(false)).Sequence).ConfigureAwait(false);
         deleted.Add(new RetentionDeletion(path, rule, protocol?.AgreementId ?? "none", days, ageDays) { Because = because });
     }
 
@@ -401,6 +424,22 @@ public sealed class EnforceRetention
             : $"{itemPath[..slash]}/~{labels.Label(itemPath[(slash + 1)..])}";
         _logger.LogWarning("Retention cannot delete {Path}: it is nested deeper than the file system lets a path reach; remove it by hand.", label);
     }
+}
+
+/// <summary>What a retention run has changed so far, said by count when the audit log refuses it part-way.</summary>
+internal sealed class RetentionProgress
+{
+    public CleanupOutcome Cleanup { get; set; } = new(0, []);
+
+    public int Settled { get; set; }
+
+    public List<RetentionDeletion> Deleted { get; } = [];
+
+    public bool Any => Cleanup.TemporaryFiles + Cleanup.UncommittedMartFiles.Count + Settled + Deleted.Count > 0;
+
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Before that, retention had removed {Cleanup.TemporaryFiles} temporary files and {Cleanup.UncommittedMartFiles.Count} mart files of uncommitted batches, recorded {Settled} deletions an interrupted run had made, and deleted and recorded {Deleted.Count} objects past retention.");
 }
 
 /// <summary>What one retention run did.</summary>

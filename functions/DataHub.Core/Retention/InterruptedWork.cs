@@ -126,7 +126,7 @@ public sealed class InterruptedWork
         }
 
         var protocol = _hub.Protocols.Find(partner);
-        await _hub.Audit.AppendAsync(
+        await AuditRefusal.AfterWritingAsync($"Clean-up removed {file.Path} (a mart file of a commit attempt no manifest lists) but did not record its removal.", () => _hub.Audit.AppendAsync(
             new AuditEntry(
                 AuditKinds.Deleted,
                 Partner: partner,
@@ -138,7 +138,7 @@ public sealed class InterruptedWork
                 Rule: UncommittedRule,
                 Detail: "Mart file of a commit attempt no manifest lists (its commit never finished, or its manifest was withdrawn or replaced): no reader takes it.",
                 Counts: new Dictionary<string, long> { ["bytes"] = file.Length }),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken)).ConfigureAwait(false);
         return true;
     }
 }

@@ -116,7 +116,7 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
             }
 
             await ClearAsync(abandoned, cancellationToken).ConfigureAwait(false);
-            await audit.AppendAsync(
+            await AuditRefusal.AfterWritingAsync($"Abandoned {kind.ToLowerInvariant()} folder {_published}{abandoned.RunId} was cleared ({abandoned.Objects.Count} objects), but its clearing was not recorded.", () => audit.AppendAsync(
                 new AuditEntry(
                     AuditKinds.Deleted,
                     Path: _published + abandoned.RunId,
@@ -125,7 +125,7 @@ public sealed class KpiVersions(IObjectStore store, string area = "kpi")
                         ? $"{kind} run {abandoned.RunId} wrote files after its folder was cleared as abandoned; it can never publish them, and they were cleared."
                         : $"{kind} run {abandoned.RunId} stopped before publishing its manifest; its folder was marked cleared (an empty manifest.json, so the run can never publish it) and the files it left were cleared.",
                     Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["objects"] = abandoned.Objects.Count }),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken)).ConfigureAwait(false);
             cleared.Add(abandoned);
         }
 

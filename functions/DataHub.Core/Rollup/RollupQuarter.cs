@@ -185,6 +185,7 @@ public sealed class RollupQuarter
     /// <exception cref="RollupInputException">There is no cohort mart, or a mart cannot be read.</exception>
     /// <exception cref="RollupQuarterOutOfRangeException">The quarter asked for is not one the hub reports.</exception>
     /// <exception cref="Linkage.KeyVersionMismatchException">The marts were pseudonymised under different key versions.</exception>
+    /// <exception cref="AuditChainBrokenException">The audit log's end is broken: refused before anything is written, or (damaged during the run) with <see cref="AuditChainBrokenException.Written"/> saying what was.</exception>
     public async Task<RollupOutcome> RunAsync(RollupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -192,6 +193,11 @@ public sealed class RollupQuarter
         var started = _time.GetUtcNow();
         var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var version = "published/kpi/v=" + runId;
+
+        // A broken log end (a torn line, events cut, the anchors gone) refuses the run before it clears, writes or switches
+        // anything: its first append comes only after the switch, and a version current without its event turns a torn
+        // line into a loss `audit repair` will seal only with --accept-loss.
+        await _audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
 
         // The head as the run starts goes into the manifest: an anchor of the audit log outside its reach.
         var auditHead = await _audit.GetHeadAsync(cancellationToken).ConfigureAwait(false);
@@ -289,19 +295,29 @@ public sealed class RollupQuarter
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, HubJson.Default.RollupManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
 
+        // Checked again just before the manifest and the switch, in case the log was damaged while the tables were built.
+        // Refused here, the tables sit in a folder with no manifest: never current, not a record `audit verify` asks an
+        // event for, and cleared by a later rollup as abandoned. What is left open is the moment between this check and
+        // the publication event (the manifest and the pointer written): damage that lands exactly then leaves this version
+        // current without its event, which `audit verify` reports. That is the same window any writer has between its
+        // append and the one before it, and closing it would need the publication event written before the switch,
+        // which would then record versions that never became current.
+        var tablesWritten = $"KPI tables of run {runId} were written under {version} but not published (no manifest: never current, and a later rollup clears them as abandoned).";
+        await AuditRefusal.AfterWritingAsync(tablesWritten, () => _audit.CheckWritableAsync(cancellationToken)).ConfigureAwait(false);
+
         // The manifest is written create-only: if a later run cleared this folder as abandoned while the run stalled, its
         // marker is there first and the folder is never published.
         var versions = new KpiVersions(_store);
         if (!await versions.CommitManifestAsync(runId, manifestBytes, cancellationToken).ConfigureAwait(false))
         {
-            await _audit.AppendAsync(
+            await AuditRefusal.AfterWritingAsync(tablesWritten, () => _audit.AppendAsync(
                 new AuditEntry(
                     AuditKinds.KpiRefused,
                     Path: version + "/manifest.json",
                     Rule: versions.ClearedRule,
                     Detail: $"KPI tables of run {runId} were not published: the run was held up before its manifest longer than the abandoned-version age, and a later run cleared its folder as abandoned. The current version stays; the next rollup clears anything this run wrote after the clearing.",
                     DurationMs: clock.ElapsedMilliseconds),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken)).ConfigureAwait(false);
             _logger.LogWarning("Rollup {RunId} was not published: its folder was cleared as abandoned while it was held up", runId);
             return new RollupOutcome(runId, version, quarters.Select(q => q.ToString()).ToArray(), publication.Values.Count, publication.SuppressedCells, manifestSha)
             {
@@ -325,7 +341,7 @@ public sealed class RollupQuarter
         };
         if (!switched.Switched)
         {
-            await _audit.AppendAsync(
+            await AuditRefusal.AfterWritingAsync($"KPI version {runId} was written with its manifest but not made current (a later rollup's version was), and its refusal was not recorded.", () => _audit.AppendAsync(
                 new AuditEntry(
                     AuditKinds.KpiRefused,
                     Path: version + "/manifest.json",
@@ -333,7 +349,7 @@ public sealed class RollupQuarter
                     Rule: SupersededRule,
                     Detail: $"KPI tables written as version {runId} were not made current: version {switched.Current.RunId}, from a rollup that started later, already was.",
                     DurationMs: clock.ElapsedMilliseconds),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken)).ConfigureAwait(false);
             _logger.LogInformation("Rollup {RunId} was not made current: {Current}, from a rollup that started later, already was", runId, switched.Current.RunId);
             return outcome;
         }
@@ -353,7 +369,7 @@ public sealed class RollupQuarter
             counts["health_cohort_labels_unmatched"] = unmatched.Count;
         }
 
-        await _audit.AppendAsync(
+        await AuditRefusal.AfterWritingAsync($"KPI version {runId} was made current, but its publication event was not recorded: `datahub audit verify` reports it.", () => _audit.AppendAsync(
             new AuditEntry(
                 AuditKind,
                 Path: version + "/manifest.json",
@@ -363,13 +379,23 @@ public sealed class RollupQuarter
                     + (unmatched.Count > 0 ? " " + UnmatchedCohortLabel.Summarise(unmatched) : ""),
                 Counts: counts,
                 DurationMs: clock.ElapsedMilliseconds),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken)).ConfigureAwait(false);
 
         _logger.LogInformation("Rollup {RunId}: {Inputs} mart files, {Quarters} quarters, {Rows} KPI rows, {Suppressed} cells suppressed, {Ms} ms",
             runId, marts.Files.Count, quarters.Count, publication.Values.Count, publication.SuppressedCells, clock.ElapsedMilliseconds);
         if (AfterPublish is { } after)
         {
-            await after(marts, outcome, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await after(marts, outcome, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuditChainBrokenException ex)
+            {
+                // Refused before it wrote anything, governance is as it was; refused part-way, it says itself what it wrote.
+                throw ex.After(ex.Written is null
+                    ? $"KPI version {runId} was published and recorded; the governance tables and board report were not brought up to date."
+                    : $"KPI version {runId} was published and recorded; the board report was not brought up to date.");
+            }
         }
 
         return outcome;

@@ -76,7 +76,8 @@ internal static class KeyCommands
             throw new Core.Pseudonymisation.KeyUnavailableException($"The audit log holds events sealed under an audit key, but {LocalAuditKeyProvider.PathFor(root)} is missing. Restore the key file from its backup: a new key could not check those events.");
         }
 
-        await log.CheckWritableAsync(cancellationToken);
+        // The end only: on a fresh root the audit key is created below, before the first event is sealed.
+        await log.CheckEndAsync(cancellationToken);
         var created = new List<string>();
         if (!LocalKeyProvider.Exists(root))
         {

@@ -177,8 +177,11 @@ public sealed class EmbeddedRunner
             // naming no file or value), leave the file in landing and keep watching, so work resumes once it is repaired.
             Interlocked.Increment(ref _failures);
             var safe = (await ingest.UnexpectedAsync(path, ex, CancellationToken.None).ConfigureAwait(false)).SafeLandingPath;
-            _log.LogError("{Path}: not handled, the audit log cannot take another event. {Finding} The runner goes on; the file stays in landing and is tried again later.", safe, ex.Message);
-            _report($"{safe}: not handled, the audit log cannot take another event. {ex.Message} The file stays in landing and is tried again later.");
+            // Refused part-way (the file already moved out of landing), the message says where it went instead.
+            var what = ex.Written is null ? "not handled" : "stopped part-way";
+            var stays = ex.Written is null ? " The file stays in landing and is tried again later." : "";
+            _log.LogError("{Path}: {What}, the audit log cannot take another event. {Finding} The runner goes on.{Stays}", safe, what, ex.Message, stays);
+            _report($"{safe}: {what}, the audit log cannot take another event. {ex.Message}{stays}");
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -245,9 +248,11 @@ public sealed class EmbeddedRunner
             }
             catch (AuditChainBrokenException ex)
             {
-                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log.
-                _log.LogError("{Job} did not run: the audit log cannot take another event. {Finding}", job.Name, ex.Message);
-                _report($"{job.Name}: did not run, the audit log cannot take another event. {ex.Message}");
+                // The host keeps its schedule: the next occurrence runs once an operator has repaired the log. A job refused
+                // part-way (the log damaged while it ran) says what it had written; one refused before it began, that it did not run.
+                var what = ex.Written is null ? "did not run" : "stopped part-way";
+                _log.LogError("{Job} {What}: the audit log cannot take another event. {Finding}", job.Name, what, ex.Message);
+                _report($"{job.Name}: {what}, the audit log cannot take another event. {ex.Message}");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

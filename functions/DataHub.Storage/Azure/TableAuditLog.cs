@@ -57,10 +57,7 @@ public sealed class TableAuditLog : IAuditLog
             await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 0; ; attempt++)
             {
-                // The anchor is read first: anchors are recorded after their events commit, so any event it names is in the table by now.
-                var anchor = await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
-                var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
-                var tail = new AuditTail(last, HeadOf(head), anchor) { AnchorsGoneFrom = await AnchorsGoneAsync(anchor, cancellationToken).ConfigureAwait(false) ? Anchors.Name : null };
+                var (head, tail) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
                 var sealedEvents = await _sealer.SealAsync(entry, tail, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -87,6 +84,21 @@ public sealed class TableAuditLog : IAuditLog
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
             throw StorageFailure.For(ex, "append to", "audit table " + _table.Name);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+            var (_, tail) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+            await _sealer.CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
+        {
+            throw StorageFailure.For(ex, "read", "audit table " + _table.Name);
         }
     }
 
@@ -151,6 +163,16 @@ public sealed class TableAuditLog : IAuditLog
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         return HeadOf(await HeadEntityAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The head entity and what an append is sealed against: the last event, the head, the latest anchor and whether the anchors are gone.</summary>
+    private async Task<(TableEntity? Head, AuditTail Tail)> ReadTailAsync(CancellationToken cancellationToken)
+    {
+        // The anchor is read first: anchors are recorded after their events commit, so any event it names is in the table by now.
+        var anchor = await Anchors.LatestAsync(cancellationToken).ConfigureAwait(false);
+        var (head, last) = await ReadEndAsync(cancellationToken).ConfigureAwait(false);
+        var tail = new AuditTail(last, HeadOf(head), anchor) { AnchorsGoneFrom = await AnchorsGoneAsync(anchor, cancellationToken).ConfigureAwait(false) ? Anchors.Name : null };
+        return (head, tail);
     }
 
     /// <summary>The head entity (null when there is none) and the last event the table holds (null when it holds none).</summary>

@@ -56,9 +56,17 @@ public sealed class LocalAuditLog : IAuditLog
         return await WriteAsync(sealedEvents, terminated, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Checks, without writing, that the log's end can take another event (commands call it before they change anything).</summary>
-    /// <exception cref="AuditChainBrokenException">It cannot: the message says why and what to run.</exception>
+    /// <inheritdoc />
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
+        var (tail, _) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+        await _sealer.CheckSealableAsync(tail, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the log's end only, not the audit key: for `key init`, which checks the end before it creates the key its event is sealed under.</summary>
+    /// <exception cref="AuditChainBrokenException">The end cannot be chained to: the message says why and what to run.</exception>
+    public async Task CheckEndAsync(CancellationToken cancellationToken)
     {
         using var held = await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false);
         var (tail, _) = await ReadTailAsync(cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,27 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task The_writability_check_refuses_as_the_append_would_when_the_current_audit_key_cannot_be_had()
+    {
+        await LogWithEventsAsync(2);
+        var log = new LocalAuditLog(_root.Path, _clock, new NoCurrentKey(new LocalAuditKeyProvider(_root.Path)), new LocalAuditAnchors(_root.Path));
+
+        var check = () => log.CheckWritableAsync(default);
+        var append = () => log.AppendAsync(new AuditEntry(AuditKinds.Received, Detail: "while the key store is down"), default);
+
+        await check.Should().ThrowAsync<Core.Pseudonymisation.KeyUnavailableException>("a run must not write and switch, then fail at its first event");
+        await append.Should().ThrowAsync<Core.Pseudonymisation.KeyUnavailableException>();
+    }
+
+    /// <summary>A key store that can give the versions events were sealed under but not the current key (Key Vault failing part-way).</summary>
+    private sealed class NoCurrentKey(IAuditKeyProvider inner) : IAuditKeyProvider
+    {
+        public Task<AuditKey> GetCurrentAsync(CancellationToken cancellationToken) => throw new Core.Pseudonymisation.KeyUnavailableException("The audit key cannot be read.");
+
+        public Task<AuditKey> GetVersionAsync(string version, CancellationToken cancellationToken) => inner.GetVersionAsync(version, cancellationToken);
+    }
+
+    [Fact]
     public async Task Verify_detects_an_edited_event()
     {
         var log = await LogWithEventsAsync(4);

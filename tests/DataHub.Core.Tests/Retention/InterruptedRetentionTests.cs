@@ -233,6 +233,42 @@ public sealed class InterruptedRetentionTests
             .Which.Entry.Path.Should().Be("landing/_processed/~file-withheld.csv");
         (await fixture.ListAsync("landing/_processed/")).Should().ContainSingle();
     }
+    [Fact]
+    public async Task A_run_refused_by_the_audit_log_after_a_deletion_says_what_it_deleted_by_label_and_the_next_run_records_it()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+
+        var run = () => new EnforceRetention(fixture.Hub with { Audit = new TornAtDeletionEvents(fixture.Hub.Audit) }).RunAsync(default);
+
+        var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
+        refused.Written.Should().Contain("Retention deleted " + archived).And.Contain("did not record");
+        refused.Message.Should().NotContain("Nothing was written", "the run had deleted a file").And.NotContain("jan.csv");
+        (await fixture.ListAsync("landing/_processed/")).Should().BeEmpty();
+
+        await new EnforceRetention(fixture.Hub).RunAsync(default);
+        (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle().Which.Entry.Path.Should().Be(archived);
+    }
+
+    /// <summary>An audit log whose end breaks just as retention records a deletion: the check before the run passed.</summary>
+    private sealed class TornAtDeletionEvents(IAuditLog inner) : IAuditLog
+    {
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Kind == AuditKinds.Deleted
+                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
+                : inner.AppendAsync(entry, cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
     /// <summary>A store whose delete of a raw archive entry fails as a killed process would (when asked to).</summary>
     private sealed class StopsDeleting(IObjectStore inner, bool stop) : DelegatingStore(inner)
     {
@@ -264,6 +300,8 @@ public sealed class InterruptedRetentionTests
         public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
 
         public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
 
         public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }

@@ -425,6 +425,84 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         return (versions[0], versions[1]);
     }
 
+    [Fact]
+    public async Task A_rollup_whose_audit_log_breaks_while_it_builds_its_tables_publishes_nothing_and_says_what_it_wrote()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var kpi = await RollupQuarter.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        var governance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        var events = await Context.Audit.ReadAsync(CancellationToken.None).CountAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        // The log's end passes the check the run starts with and is torn by the time of the one before its manifest.
+        var run = () => RollupQuarter.For(Context with { Audit = new TornAfterFirstCheck(Context.Audit) }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
+        refused.Written.Should().Contain("were written under published/kpi/v=").And.Contain("not published");
+        refused.Message.Should().NotContain("Nothing was written", "the run had written its tables");
+        (await RollupQuarter.CurrentVersionAsync(Context.Store, CancellationToken.None)).Should().Be(kpi);
+        (await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None)).Should().Be(governance);
+        var folder = refused.Written!.Split(' ').Single(w => w.StartsWith("published/kpi/v=", StringComparison.Ordinal));
+        (await Context.Store.GetAsync(folder + "/manifest.json", CancellationToken.None)).Should().BeNull("no manifest: `audit verify` asks no event of the folder, and a later rollup clears it");
+        (await Context.Audit.ReadAsync(CancellationToken.None).CountAsync()).Should().Be(events);
+    }
+
+    [Fact]
+    public async Task A_rollup_whose_audit_log_breaks_after_the_governance_switch_says_the_governance_version_is_current()
+    {
+        await _hub.IngestAsync(Files);
+        await _hub.RollUpAsync();
+        var governance = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        // The log takes the rollup's own event and breaks before the governance publication's.
+        var run = () => RollupQuarter.For(Context with { Audit = new TornAtKind(Context.Audit, GovernancePublisher.AuditKind) }).RunAsync(new RollupRequest(), CancellationToken.None);
+
+        var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
+        var current = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
+        current.Should().NotBe(governance, "the switch was made before the refused event");
+        refused.Written.Should().Contain($"Governance version {current!.Split("v=")[^1]} was made current")
+            .And.NotContain("governance tables and board report were not brought up to date");
+        refused.Message.Should().NotContain("Nothing was written");
+    }
+
+    // An audit log whose end breaks just as an event of one kind is appended: every check before it passes.
+    private sealed class TornAtKind(IAuditLog inner, string kind) : IAuditLog
+    {
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Kind == kind
+                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
+                : inner.AppendAsync(entry, cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
+    // An audit log whose end breaks after its first check: the second and later checks refuse as a torn line does.
+    private sealed class TornAfterFirstCheck(IAuditLog inner) : IAuditLog
+    {
+        private int _checks;
+
+        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) => inner.AppendAsync(entry, cancellationToken);
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _checks) == 1
+                ? inner.CheckWritableAsync(cancellationToken)
+                : throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
     /// <summary>
     /// Retries a committed batch just before one of its files is read, as a retried delivery does: its own files under
     /// another attempt's names, the manifest replaced If-Match, then the replaced files removed as clean-up would.
