@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Storage;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Ingestion;
 
@@ -222,29 +223,12 @@ public sealed class LandingNameTests
         await fixture.Store.WriteAsync($"{Folder}/Report: Smith.csv", (s, ct) => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + "\n"), ct).AsTask(), WriteOptions.Default, default);
         var listed = await fixture.Store.ListAsync("landing/", default).SingleAsync();
 
-        var torn = () => new IngestExtract(fixture.Hub with { Audit = new TornAt(fixture.Hub.Audit, AuditKinds.PathRefused) }).HandleAsync(listed.Path, listed.ETag, default);
+        var torn = () => new IngestExtract(fixture.Hub with { Audit = new AuditTornAt(fixture.Hub.Audit, AuditKinds.PathRefused) }).HandleAsync(listed.Path, listed.ETag, default);
 
         var refused = (await torn.Should().ThrowAsync<AuditChainBrokenException>()).Which;
         (await fixture.ListAsync("landing/")).Should().BeEmpty();
         refused.Written.Should().Contain("moved out of landing to quarantine/_unrouted/");
         refused.Message.Should().NotContain("Nothing was written").And.NotContain("Smith");
-    }
-
-    /// <summary>An audit log whose end breaks as one kind of event is appended, after every check passed.</summary>
-    private sealed class TornAt(IAuditLog inner, string kind) : IAuditLog
-    {
-        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-            entry.Kind == kind
-                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
-                : inner.AppendAsync(entry, cancellationToken);
-
-        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
-
-        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
-
-        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
-
-        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
     /// <summary>Fails the first append of one kind of event: a worker that died at that step.</summary>

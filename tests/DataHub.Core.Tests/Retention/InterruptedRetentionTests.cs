@@ -241,7 +241,7 @@ public sealed class InterruptedRetentionTests
         var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
         fixture.AdvanceToAge(TimeSpan.FromDays(40));
 
-        var run = () => new EnforceRetention(fixture.Hub with { Audit = new TornAtDeletionEvents(fixture.Hub.Audit) }).RunAsync(default);
+        var run = () => new EnforceRetention(fixture.Hub with { Audit = new AuditTornAt(fixture.Hub.Audit, AuditKinds.Deleted) }).RunAsync(default);
 
         var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
         refused.Written.Should().Contain("Retention deleted " + archived).And.Contain("did not record");
@@ -250,23 +250,6 @@ public sealed class InterruptedRetentionTests
 
         await new EnforceRetention(fixture.Hub).RunAsync(default);
         (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.Deleted).Should().ContainSingle().Which.Entry.Path.Should().Be(archived);
-    }
-
-    /// <summary>An audit log whose end breaks just as retention records a deletion: the check before the run passed.</summary>
-    private sealed class TornAtDeletionEvents(IAuditLog inner) : IAuditLog
-    {
-        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-            entry.Kind == AuditKinds.Deleted
-                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
-                : inner.AppendAsync(entry, cancellationToken);
-
-        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
-
-        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
-
-        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
-
-        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
     /// <summary>A store whose delete of a raw archive entry fails as a killed process would (when asked to).</summary>

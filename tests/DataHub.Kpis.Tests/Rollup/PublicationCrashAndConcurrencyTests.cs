@@ -457,7 +457,7 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(1));
 
         // The log takes the rollup's own event and breaks before the governance publication's.
-        var run = () => RollupQuarter.For(Context with { Audit = new TornAtKind(Context.Audit, GovernancePublisher.AuditKind) }).RunAsync(new RollupRequest(), CancellationToken.None);
+        var run = () => RollupQuarter.For(Context with { Audit = new AuditTornAt(Context.Audit, GovernancePublisher.AuditKind) }).RunAsync(new RollupRequest(), CancellationToken.None);
 
         var refused = (await run.Should().ThrowAsync<AuditChainBrokenException>()).Which;
         var current = await GovernancePublisher.CurrentVersionAsync(Context.Store, CancellationToken.None);
@@ -465,23 +465,6 @@ public sealed class PublicationCrashAndConcurrencyTests : IDisposable
         refused.Written.Should().Contain($"Governance version {current!.Split("v=")[^1]} was made current")
             .And.NotContain("governance tables and board report were not brought up to date");
         refused.Message.Should().NotContain("Nothing was written");
-    }
-
-    // An audit log whose end breaks just as an event of one kind is appended: every check before it passes.
-    private sealed class TornAtKind(IAuditLog inner, string kind) : IAuditLog
-    {
-        public Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-            entry.Kind == kind
-                ? throw new AuditChainBrokenException("The audit log's last line is torn: a write was cut off (a crash or a full disk).", AuditChainBrokenException.RepairAdvice)
-                : inner.AppendAsync(entry, cancellationToken);
-
-        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
-
-        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
-
-        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
-
-        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
     // An audit log whose end breaks after its first check: the second and later checks refuse as a torn line does.
