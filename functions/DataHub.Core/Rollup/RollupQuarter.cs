@@ -391,10 +391,11 @@ public sealed class RollupQuarter
             }
             catch (AuditChainBrokenException ex)
             {
-                // Refused before it wrote anything, governance is as it was; refused part-way, it says itself what it wrote.
+                // Refused before it wrote anything, governance is as it was; refused part-way, it says itself what it wrote
+                // (a version made current, or only an abandoned folder cleared), so this says no more of it than that.
                 throw ex.After(ex.Written is null
                     ? $"KPI version {runId} was published and recorded; the governance tables and board report were not brought up to date."
-                    : $"KPI version {runId} was published and recorded; the board report was not brought up to date.");
+                    : $"KPI version {runId} was published and recorded; governance stopped part-way, as follows, and the board report was not brought up to date.");
             }
         }
 
