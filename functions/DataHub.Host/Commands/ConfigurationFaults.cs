@@ -17,6 +17,10 @@ internal static class ConfigurationFaults
     /// <summary>Runs a command's body, turning configuration faults into exit 3 and their message on standard error.</summary>
     public static async Task<int> GuardAsync(CommandEnvironment env, Func<Task<int>> run)
     {
+        // System.CommandLine registers its Ctrl+C handler only when the action first yields. A command whose local work all
+        // completed at once would print "Ctrl+C stops waiting" before that, and a Ctrl+C in between ended the process at the
+        // signal's default, with no clean-up and no message: yield first, so the handler is in place before any work.
+        await Task.Yield();
         try
         {
             return await run().ConfigureAwait(false);
