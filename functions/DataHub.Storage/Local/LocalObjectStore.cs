@@ -253,9 +253,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             return true;
         }
 
+        // A path past the OS limit never reaches here (DeleteAsync settles it first): a missing object is simply gone.
         if (!file.Exists)
         {
-            return IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : false;
+            return false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
