@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using DataHub.Core.Feeds;
 
@@ -22,6 +24,7 @@ public sealed partial class FreeTextScreen
     private readonly int forename = -1, surname = -1;
     private readonly FoldedWords text = new(), forenames = new(), surnames = new(), fullName = new(), fullNameReversed = new();
     private readonly char[] joined = new char[(2 * FieldParser.MaxTextLength) + 1];
+    private readonly char[] asRead = new char[FieldParser.MaxTextLength];
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -54,11 +57,12 @@ public sealed partial class FreeTextScreen
                 continue;
             }
 
-            var found = Find(value, values);
+            var read = AsRead(value);
+            var found = Find(read, values);
             if (found == Finding.None && (forename >= 0 || surname >= 0))
             {
                 // Most references have too few letters to hold a name (DA2021-0001234): the names are folded only when needed.
-                text.Fold(value);
+                text.Fold(read);
                 if (text.Length >= MinNameLetters && !namesFolded)
                 {
                     var first = forename >= 0 ? values[forename] as string : null;
@@ -103,6 +107,52 @@ public sealed partial class FreeTextScreen
         joined[one.Length] = ' ';
         other.CopyTo(joined.AsSpan(one.Length + 1));
         into.Fold(joined.AsSpan(0, one.Length + 1 + other.Length));
+    }
+
+    // The value as it reads: every decimal digit (Unicode Nd: full-width ９, Arabic-Indic ٩, Devanagari ९, mathematical 𝟗)
+    // as its ASCII digit, and every full-width letter or mark (U+FF01 to U+FF5E, what a Japanese or Chinese input method types)
+    // as its ASCII form, so the patterns below see the number a reader sees. Not string.Normalize: the hub runs with
+    // invariant globalization, and compatibility normalisation would leave Arabic-Indic and Devanagari digits as they are. An
+    // ASCII value, nearly every one, is returned as it is, after one vectorised scan; the rest are mapped into a buffer the
+    // screen owns (a mapped character is never longer than the one it replaces).
+    private ReadOnlySpan<char> AsRead(string value)
+    {
+        if (!value.AsSpan().ContainsAnyExceptInRange('\0', '\u007F'))
+        {
+            return value;
+        }
+
+        var into = value.Length <= asRead.Length ? asRead : new char[value.Length];
+        var length = 0;
+        var rest = value.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out var rune, out var consumed) != OperationStatus.Done)
+            {
+                into[length++] = rest[0];
+                rest = rest[1..];
+                continue;
+            }
+
+            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.DecimalDigitNumber)
+            {
+                into[length++] = (char)('0' + (int)Rune.GetNumericValue(rune));
+            }
+            else if (rune.Value is >= 0xFF01 and <= 0xFF5E)
+            {
+                // The Halfwidth and Fullwidth Forms block holds printable ASCII, in order, 0xFEE0 above it.
+                into[length++] = (char)(rune.Value - 0xFEE0);
+            }
+            else
+            {
+                rest[..consumed].CopyTo(into.AsSpan(length));
+                length += consumed;
+            }
+
+            rest = rest[consumed..];
+        }
+
+        return into.AsSpan(0, length);
     }
 
     private Finding Find(ReadOnlySpan<char> value, object?[] values)

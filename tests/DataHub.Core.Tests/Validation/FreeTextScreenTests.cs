@@ -69,6 +69,32 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19")]
+    [InlineData("INC \uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19")]
+    [InlineData("\uff19\uff14\uff13\uff0d\uff14\uff17\uff16\uff0d\uff15\uff19\uff11\uff19")]
+    [InlineData("943 \uff14\uff17\uff16 5919")]
+    [InlineData("\uff2e\uff28\uff339434765919")]
+    [InlineData("NHS\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19")]
+    public async Task Refuses_an_nhs_number_typed_in_full_width_digits(string incident)
+    {
+        // A Japanese or Chinese input method types full-width digits (U+FF10 to U+FF19): they read as the same number, and the
+        // mart would keep them as written.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669")]
+    [InlineData("\u06f9\u06f4\u06f3 \u06f4\u06f7\u06f6 \u06f5\u06f9\u06f1\u06f9")]
+    [InlineData("INC \u096f\u096a\u0969\u096a\u096d\u096c\u096b\u096f\u0967\u096f")]
+    [InlineData("\U0001D7D7\U0001D7D2\U0001D7D1\U0001D7D2\U0001D7D5\U0001D7D4\U0001D7D3\U0001D7D7\U0001D7CF\U0001D7D7")]
+    [InlineData("INC \U0001D7FF\U0001D7FA\U0001D7F9-\U0001D7FA\U0001D7FD\U0001D7FC-\U0001D7FB\U0001D7FF\U0001D7F7\U0001D7FF")]
+    public async Task Refuses_an_nhs_number_in_any_decimal_digits(string incident)
+    {
+        // Arabic-Indic, Persian, Devanagari and mathematical digits are decimal digits too (Unicode Nd): the number reads the same.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
     [InlineData("INC 943/476/5919")]
     [InlineData("INC 943_476_5919")]
     [InlineData("943/476/5919")]
@@ -86,6 +112,38 @@ public sealed class FreeTextScreenTests
     public async Task Refuses_a_postcode_spaced_with_a_tab_or_an_invisible_character(string incident)
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
+    [InlineData("\uff33\uff37\uff11\uff21 \uff11\uff21\uff21")]
+    [InlineData("DV at \uff33\uff37\uff11\uff21\u3000\uff11\uff21\uff21")]
+    [InlineData("\uff2d\uff11 \uff11\uff21\uff25")]
+    public async Task Refuses_a_postcode_in_full_width_characters(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Fact]
+    public async Task Refuses_a_upn_typed_in_full_width_characters()
+    {
+        var value = "KEY \uff22\uff18\uff10\uff11\uff12\uff10\uff10\uff10\uff10\uff15\uff10\uff10\uff11";
+        ShouldRefuse(await Read("csc-people", ("family_key", value)), "family_key", value, "UPN");
+    }
+
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC \uff10\uff13/\uff10\uff12/\uff11\uff19\uff18\uff15")]
+    [InlineData("police-da-incidents", "incident_id", "\uff10\uff13\uff0f\uff10\uff12\uff0f\uff11\uff19\uff18\uff15")]
+    [InlineData("da-programmes", "programme", "Freedom \u0660\u0663/\u0660\u0662/\u0661\u0669\u0668\u0665")]
+    public async Task Refuses_a_date_of_birth_in_full_width_or_other_decimal_digits(string feed, string field, string value)
+    {
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
+    }
+
+    [Fact]
+    public async Task Refuses_the_rows_own_surname_typed_in_full_width_letters()
+    {
+        var incident = "INC \uff33\uff2d\uff29\uff34\uff28 1";
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
     }
 
     [Theory]
