@@ -166,7 +166,7 @@ public sealed partial class FreeTextScreen
                 return Finding.NhsNumber;
             }
 
-            if (startsDigits && screensDates && DateAt(value, i) is { } date && !IsStoredDate(values, date))
+            if (startsDigits && screensDates && IsDateOtherThanStoredAt(value, i, values))
             {
                 return Finding.Date;
             }
@@ -249,6 +249,11 @@ public sealed partial class FreeTextScreen
     private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c)
         || char.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
 
+    // A date starting here, in a form a date of birth is written, that is none of the row's stored dates.
+    private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values) =>
+        DateAt(value, start) is { } date ? !IsStoredDate(values, date)
+        : TwoDigitYearDateAt(value, start) is var (day, month, year) && !IsStoredDate(values, day, month, year);
+
     // A date as a date of birth is written, starting here and not followed by a digit: year first (yyyy-mm-dd) or day first
     // (d/m/yyyy), with one separator throughout, a slash, a hyphen or a full stop (03-02-1985, 3.2.1985, 1985/02/03).
     private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)
@@ -292,12 +297,70 @@ public sealed partial class FreeTextScreen
 
     private static bool IsDateSeparator(char c) => c is '-' or '/' or '.';
 
+    // A date as a date of birth is most often typed by hand, starting here: day, month and a two-digit year (03/07/14, 3-7-14,
+    // 03.07.14), one separator throughout, a real day in 19yy or 20yy (29/02/00 is one, 29/02/01 is not), not followed by a
+    // digit. Two numbers (a score 3/7, a range 10-12) are no date; nor a chain of more (10.1.12.5, 5.10.1.12), which is a
+    // version, an address or a reference's parts. Year first (85-02-03) is not read: day 85 is no day.
+    private static (int Day, int Month, int Year)? TwoDigitYearDateAt(ReadOnlySpan<char> value, int start)
+    {
+        var at = start;
+        if (!NumberAt(value, ref at, out var day) || at == value.Length || !IsDateSeparator(value[at]))
+        {
+            return null;
+        }
+
+        var separator = value[at++];
+        if (!NumberAt(value, ref at, out var month) || at == value.Length || value[at++] != separator)
+        {
+            return null;
+        }
+
+        var yearStart = at;
+        if (!NumberAt(value, ref at, out var year) || at - yearStart != 2 || (at < value.Length && char.IsAsciiDigit(value[at]))
+            || (at + 1 < value.Length && value[at] == separator && char.IsAsciiDigit(value[at + 1]))
+            || (start >= 2 && value[start - 1] == separator && char.IsAsciiDigit(value[start - 2])))
+        {
+            return null;
+        }
+
+        var valid = month is >= 1 and <= 12 && day >= 1
+            && day <= Math.Max(DateTime.DaysInMonth(1900 + year, month), DateTime.DaysInMonth(2000 + year, month));
+        return valid ? (day, month, year) : null;
+    }
+
+    // One or two ASCII digits at the position, moving past them; false when none, or when a third follows.
+    private static bool NumberAt(ReadOnlySpan<char> value, ref int at, out int number)
+    {
+        number = 0;
+        var start = at;
+        while (at < value.Length && at - start < 2 && char.IsAsciiDigit(value[at]))
+        {
+            number = (number * 10) + (value[at++] - '0');
+        }
+
+        return at > start && (at == value.Length || !char.IsAsciiDigit(value[at]));
+    }
+
     // A date the mart already stores for this row (an incident date in a police log reference) tells nothing new.
     private bool IsStoredDate(object?[] values, DateOnly date)
     {
         foreach (var d in storedDates)
         {
             if (values[d] is DateOnly stored && stored == date)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A stored date written with a two-digit year (12/05/21 for 2021-05-12): the year's last two digits are enough.
+    private bool IsStoredDate(object?[] values, int day, int month, int twoDigitYear)
+    {
+        foreach (var d in storedDates)
+        {
+            if (values[d] is DateOnly stored && stored.Day == day && stored.Month == month && stored.Year % 100 == twoDigitYear)
             {
                 return true;
             }

@@ -139,6 +139,44 @@ public sealed class FreeTextScreenTests
         ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
     }
 
+    [Theory]
+    [InlineData("police-da-incidents", "incident_id", "INC 03/02/85")]
+    [InlineData("police-da-incidents", "incident_id", "3/2/85")]
+    [InlineData("police-da-incidents", "incident_id", "DOB 3-2-85")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03.02.85")]
+    [InlineData("police-da-incidents", "incident_id", "INC 03/07/14")]
+    [InlineData("police-da-incidents", "incident_id", "3-7-14")]
+    [InlineData("police-da-incidents", "incident_id", "DA 29/02/00")]
+    [InlineData("da-programmes", "programme", "Freedom Programme 03/02/85")]
+    [InlineData("csc-cla-periods", "period_key", "CLA 4.5.10")]
+    public async Task Refuses_a_date_of_birth_with_a_two_digit_year(string feed, string field, string value)
+    {
+        // How a date of birth is most often typed by hand: day, month and a two-digit year, one separator throughout.
+        ShouldRefuse(await Read(feed, (field, value)), field, value, "date");
+    }
+
+    [Theory]
+    [InlineData("Score 3/7")]
+    [InlineData("10-12")]
+    [InlineData("INC 12/34/56")]
+    [InlineData("INC-12-34-56")]
+    [InlineData("LOG 0452 01/06/17")]
+    [InlineData("LOG 0452 1.6.17")]
+    [InlineData("29/02/01")]
+    [InlineData("10.1.12.5")]
+    [InlineData("5.10.1.12")]
+    [InlineData("DOM/12/05/213")]
+    [InlineData("12/05/2")]
+    [InlineData("2021-22 Q1")]
+    public async Task Numbers_and_ratios_and_the_rows_own_date_with_a_two_digit_year_pass(string incident)
+    {
+        // A score or a range has two parts; a day over 31, a month over 12 or 29 February of a year that is not leap in
+        // either century is no date; a chain of more than three numbers is a version or an address, not a date; and the
+        // incident's own date (1 June 2017) with a two-digit year tells nothing new.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
     [Fact]
     public async Task Refuses_the_rows_own_surname_typed_in_full_width_letters()
     {
