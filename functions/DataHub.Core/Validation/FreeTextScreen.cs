@@ -186,36 +186,69 @@ public sealed partial class FreeTextScreen
     }
 
     // An NHS number as a word of its own, or written straight after "NHS" (NHS9434765919): ten digits, or the usual groups of
-    // 3, 3 and 4 joined by a space, a dash or a full stop (943 476 5919, 943-476-5919, 943.476.5919; IsGroupSeparator). Digit groups of other
-    // sizes are not joined, nor ten digits after other letters: DA2019-000008 and DA2019000008 are a year and a serial, though
-    // their ten digits happen to pass the check.
+    // 3, 3 and 4 joined by a space, a dash or a full stop (943 476 5919, 943-476-5919, 943.476.5919; IsGroupSeparator), or
+    // by up to three of them as a careless hand types them (943 - 476 - 5919, 943  476  5919), the first group perhaps
+    // bracketed as a telephone number's code is ((943) 476 5919). Digit groups of other sizes are not joined, nor ten digits
+    // after other letters: DA2019-000008 and DA2019000008 are a year and a serial, though their ten digits happen to pass the check.
     private static bool IsNhsNumberAt(ReadOnlySpan<char> value, int start)
     {
-        var rest = value[start..];
-        var length = rest.Length >= 10 && !rest[..10].ContainsAnyExceptInRange('0', '9') ? 10
-            : rest.Length >= 12 && IsGroupSeparator(rest[3]) && IsGroupSeparator(rest[7]) && !rest[..3].ContainsAnyExceptInRange('0', '9')
-                && !rest[4..7].ContainsAnyExceptInRange('0', '9') && !rest[8..12].ContainsAnyExceptInRange('0', '9') ? 12
-            : 0;
-        if (length == 0 || !(StandsAlone(value, start, length) || (AfterLabel(value, start, "NHS") && EndsAlone(value, start + length))))
+        // The digits without their separators: the NHS number field itself takes spaces and hyphens only.
+        Span<char> written = stackalloc char[10];
+        var end = NhsDigitsEnd(value, start, written);
+        if (end < 0 || !(StandsAlone(value, start, end - start) || (AfterLabel(value, start, "NHS") && EndsAlone(value, end))))
         {
             return false;
         }
 
-        // The digits without their separators: the NHS number field itself takes spaces and hyphens only.
-        Span<char> written = stackalloc char[10];
-        if (length == 10)
-        {
-            rest[..10].CopyTo(written);
-        }
-        else
-        {
-            rest[..3].CopyTo(written);
-            rest[4..7].CopyTo(written[3..]);
-            rest[8..12].CopyTo(written[6..]);
-        }
-
         Span<char> tenDigits = stackalloc char[10];
         return NhsNumber.Check(written, tenDigits) is null;
+    }
+
+    // Where ten digits written together or grouped 3, 3 and 4 from here end, with the digits copied into the ten; -1 when none.
+    private static int NhsDigitsEnd(ReadOnlySpan<char> value, int start, Span<char> digits)
+    {
+        const int maxSeparators = 3;
+        if (value.Length - start >= 10 && !value.Slice(start, 10).ContainsAnyExceptInRange('0', '9'))
+        {
+            value.Slice(start, 10).CopyTo(digits);
+            return start + 10;
+        }
+
+        var at = start;
+        var copied = 0;
+        foreach (var size in (ReadOnlySpan<int>)[3, 3, 4])
+        {
+            if (value.Length - at < size || value.Slice(at, size).ContainsAnyExceptInRange('0', '9'))
+            {
+                return -1;
+            }
+
+            value.Slice(at, size).CopyTo(digits[copied..]);
+            copied += size;
+            at += size;
+            if (copied == 10)
+            {
+                return at;
+            }
+
+            var separators = at;
+            if (copied == 3 && start > 0 && value[start - 1] == '(' && at < value.Length && value[at] == ')')
+            {
+                at++;
+            }
+
+            while (at < value.Length && at - separators < maxSeparators && IsGroupSeparator(value[at]))
+            {
+                at++;
+            }
+
+            if (at == separators)
+            {
+                return -1;
+            }
+        }
+
+        return -1;
     }
 
     // A UPN standing as a word of its own, or written straight after "UPN": 13 letters and digits, not part of a longer run of them.
@@ -381,8 +414,9 @@ public sealed partial class FreeTextScreen
     };
 
     // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
-    // spaced by any white space (a no-break or thin space, a tab as well) or an invisible character (a zero-width space).
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}]?[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    // spaced by any white space (a no-break or thin space, a tab as well) or an invisible character (a zero-width space),
+    // up to three of them (SW1A  1AA typed with two spaces).
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     private enum Finding

@@ -95,6 +95,19 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("943 - 476 - 5919")]
+    [InlineData("INC 943  476  5919")]
+    [InlineData("943 \u2013 476 \u2013 5919")]
+    [InlineData("(943) 476 5919")]
+    [InlineData("(943) 476-5919")]
+    [InlineData("[943 476 5919]")]
+    public async Task Refuses_an_nhs_number_grouped_with_spaced_dashes_doubled_spaces_or_a_bracketed_first_group(string incident)
+    {
+        // As a careless hand types it, or as a telephone number is written: the groups are still 3, 3 and 4.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
     [InlineData("INC 943/476/5919")]
     [InlineData("INC 943_476_5919")]
     [InlineData("943/476/5919")]
@@ -119,6 +132,14 @@ public sealed class FreeTextScreenTests
     [InlineData("DV at \uff33\uff37\uff11\uff21\u3000\uff11\uff21\uff21")]
     [InlineData("\uff2d\uff11 \uff11\uff21\uff25")]
     public async Task Refuses_a_postcode_in_full_width_characters(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
+    [InlineData("DV at SW1A  1AA")]
+    [InlineData("M1 \u00a0 1AE")]
+    public async Task Refuses_a_postcode_spaced_by_more_than_one_space(string incident)
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
     }
