@@ -112,19 +112,26 @@ public sealed partial class FreeTextScreen
     // The value as it reads: every decimal digit (Unicode Nd: full-width ９, Arabic-Indic ٩, Devanagari ९, mathematical 𝟗)
     // as its ASCII digit, and every full-width letter or mark (U+FF01 to U+FF5E, what a Japanese or Chinese input method types)
     // as its ASCII form, so the patterns below see the number a reader sees. Not string.Normalize: the hub runs with
-    // invariant globalization, and compatibility normalisation would leave Arabic-Indic and Devanagari digits as they are. An
-    // ASCII value, nearly every one, is returned as it is, after one vectorised scan; the rest are mapped into a buffer the
-    // screen owns (a mapped character is never longer than the one it replaces).
+    // invariant globalization, and compatibility normalisation would leave Arabic-Indic and Devanagari digits as they are. A
+    // value with nothing to map (an ASCII one, after one vectorised scan, or one with accented letters only) is returned as it
+    // is; the rest are mapped into a buffer the screen owns (a mapped character is never longer than the one it replaces).
     private ReadOnlySpan<char> AsRead(string value)
     {
-        if (!value.AsSpan().ContainsAnyExceptInRange('\0', '\u007F'))
+        var first = value.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        while (first >= 0 && first < value.Length && !MayReadAsAscii(value[first]))
+        {
+            first++;
+        }
+
+        if (first < 0 || first == value.Length)
         {
             return value;
         }
 
         var into = value.Length <= asRead.Length ? asRead : new char[value.Length];
-        var length = 0;
-        var rest = value.AsSpan();
+        value.AsSpan(0, first).CopyTo(into);
+        var length = first;
+        var rest = value.AsSpan(first);
         while (!rest.IsEmpty)
         {
             if (Rune.DecodeFromUtf16(rest, out var rune, out var consumed) != OperationStatus.Done)
@@ -154,6 +161,10 @@ public sealed partial class FreeTextScreen
 
         return into.AsSpan(0, length);
     }
+
+    // A character the mapping above may change: a full-width form, a decimal digit, or half of a pair (mathematical digits
+    // lie beyond the first 65,536 characters).
+    private static bool MayReadAsAscii(char c) => c is >= '\uFF01' and <= '\uFF5E' || char.IsSurrogate(c) || (c > '\u007F' && char.IsDigit(c));
 
     private Finding Find(ReadOnlySpan<char> value, object?[] values)
     {
