@@ -28,7 +28,7 @@ public static class RuleTexts
         [Rules.EncodingInvalid] = "A row held bytes that are not valid text.",
         [Rules.ValueRequired] = "A required value was empty.",
         [Rules.TextLength] = "A text value was longer than the feed allows.",
-        [Rules.TextIdentifier] = "A free-text value held an identifier (NHS number, UPN, a date, the person's own name).",
+        [Rules.TextIdentifier] = "A free-text value held an identifier (NHS number, UPN, postcode, a date, the person's own name).",
         [Rules.DateFormat] = "A date was not written yyyy-mm-dd or dd/mm/yyyy.",
         [Rules.DateImpossible] = "A date does not exist (e.g. 30 February).",
         [Rules.DateExcelSerial] = "A date was an Excel serial number instead of a date.",
