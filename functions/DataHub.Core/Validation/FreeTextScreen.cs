@@ -113,9 +113,9 @@ public sealed partial class FreeTextScreen
     // as its ASCII digit, and every full-width letter or mark (U+FF01 to U+FF5E, what a Japanese or Chinese input method types)
     // as its ASCII form, so the patterns below see the number a reader sees. Not string.Normalize: the hub runs with
     // invariant globalization, where Normalize(FormKC) hands full-width ９４３ back unchanged (.NET 10), and compatibility
-    // normalisation would leave Arabic-Indic and Devanagari digits as they are anyway. A
-    // value with nothing to map (an ASCII one, after one vectorised scan, or one with accented letters only) is returned as it
-    // is; the rest are mapped into a buffer the screen owns (a mapped character is never longer than the one it replaces).
+    // normalisation would leave Arabic-Indic and Devanagari digits as they are anyway. A value with nothing to map (an ASCII
+    // one, after one vectorised scan, or one with accented letters only) is returned as it is; the rest are mapped into a
+    // buffer the screen owns (a mapped character is never longer than the one it replaces).
     private ReadOnlySpan<char> AsRead(string value)
     {
         var first = value.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
