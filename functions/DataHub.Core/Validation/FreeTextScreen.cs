@@ -243,18 +243,16 @@ public sealed partial class FreeTextScreen
                 return at;
             }
 
+            // The bracket closing a first group is no separator: (943)   476 5919 has three, as 943   476 5919 has.
+            var bracketed = copied == 3 && start > 0 && value[start - 1] == '(' && at < value.Length && value[at] == ')';
+            at += bracketed ? 1 : 0;
             var separators = at;
-            if (copied == 3 && start > 0 && value[start - 1] == '(' && at < value.Length && value[at] == ')')
-            {
-                at++;
-            }
-
             while (at < value.Length && at - separators < maxSeparators && IsGroupSeparator(value[at]))
             {
                 at++;
             }
 
-            if (at == separators)
+            if (at == separators && !bracketed)
             {
                 return -1;
             }
@@ -287,12 +285,15 @@ public sealed partial class FreeTextScreen
         start >= label.Length && value.Slice(start - label.Length, label.Length).Equals(label, StringComparison.OrdinalIgnoreCase)
         && (start == label.Length || !char.IsAsciiLetterOrDigit(value[start - label.Length - 1]));
 
-    // What reads as a space, a hyphen or nothing, not only U+0020 and '-': a copy from a web page, Word or a spreadsheet's
-    // number format puts a no-break or thin space, a no-break hyphen or an en dash (any dash, or the minus sign), a tab, or
-    // an invisible character (a zero-width space, a soft hyphen) between the groups, and the number reads the same. Not
-    // every punctuation mark: a slash or an underscore joins a reference's parts (DOM/12345/21).
-    private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c)
+    // What reads as a space, a hyphen, a full stop or nothing, not only U+0020 and '-': a copy from a web page, Word or a
+    // spreadsheet's number format puts a no-break or thin space, a no-break hyphen or an en dash (any dash, or the minus
+    // sign), a middle dot, a tab, or an invisible character (a zero-width space, a soft hyphen) between the groups, and
+    // the number reads the same. Not every punctuation mark: a slash or an underscore joins a reference's parts (DOM/12345/21).
+    private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c) || IsMiddleDot(c)
         || char.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
+
+    // A dot in the middle of the line, which reads as a full stop between digits (943·476·5919).
+    private static bool IsMiddleDot(char c) => c is '\u00b7' or '\u2027' or '\u2219' or '\u22c5' or '\u30fb' or '\uff65';
 
     // A date starting here, in a form a date of birth is written, that is none of the row's stored dates.
     private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values) =>
@@ -426,9 +427,9 @@ public sealed partial class FreeTextScreen
     };
 
     // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
-    // spaced by any white space (a no-break or thin space, a tab as well) or an invisible character (a zero-width space),
-    // up to three of them (SW1A  1AA typed with two spaces).
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    // spaced by any white space (a no-break or thin space, a tab as well), an invisible character (a zero-width space) or a
+    // dash (SW1A-1AA), up to three of them (SW1A  1AA typed with two spaces, M1 - 1AE).
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     private enum Finding

@@ -198,6 +198,26 @@ public sealed class FreeTextScreenTests
         FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
     }
 
+    [Theory]
+    [InlineData("(943)   476 5919")]
+    [InlineData("(943)476 5919")]
+    [InlineData("943\u00b7476\u00b75919")]
+    [InlineData("INC 943 \u00b7 476 \u00b7 5919")]
+    public async Task Refuses_an_nhs_number_with_a_bracketed_first_group_and_spaces_or_middle_dots(string incident)
+    {
+        // The bracket does not count against the three separators a careless hand puts between the groups (943   476 5919 is
+        // refused), and a middle dot reads as a full stop.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("SW1A-1AA")]
+    [InlineData("DV at M1 \u2013 1AE")]
+    public async Task Refuses_a_postcode_joined_by_a_dash(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
     [Fact]
     public async Task Refuses_the_rows_own_surname_typed_in_full_width_letters()
     {
