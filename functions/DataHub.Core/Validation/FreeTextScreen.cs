@@ -295,118 +295,197 @@ public sealed partial class FreeTextScreen
     // A dot in the middle of the line, which reads as a full stop between digits (943·476·5919).
     private static bool IsMiddleDot(char c) => c is '\u00b7' or '\u2027' or '\u2219' or '\u22c5' or '\u30fb' or '\uff65';
 
-    // A date starting here, in a form a date of birth is written, that is none of the row's stored dates.
-    private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values) =>
-        DateAt(value, start) is { } date ? !IsStoredDate(values, date)
-        : TwoDigitYearDateAt(value, start) is var (day, month, year) && !IsStoredDate(values, day, month, year);
+    // How far either side of a stored date a date in free text is still taken for it: a police log is often dated the day
+    // after the incident it records ("Log 0452 of 02/06/17" for 1 June), a case note a day or two later. A date of birth is
+    // almost never so close to the row's own dates, and the mart already holds the date it is near.
+    private const int DaysAroundStoredDate = 3;
 
-    // A date as a date of birth is written, starting here and not followed by a digit: year first (yyyy-mm-dd) or day first
-    // (d/m/yyyy), with one separator throughout, a slash, a hyphen or a full stop (03-02-1985, 3.2.1985, 1985/02/03).
-    private static DateOnly? DateAt(ReadOnlySpan<char> value, int start)
+    // A date starting here, in a form a date of birth is written, none of whose readings is within DaysAroundStoredDate of
+    // one of the row's stored dates.
+    private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values)
     {
-        var rest = value[start..];
-        Span<char> text = stackalloc char[10];
-        int length;
-        if (rest.Length >= 10 && IsDateSeparator(rest[4]) && rest[7] == rest[4])
+        if (NumbersAt(value, start) is not { } n)
         {
-            length = 10;
-            rest[..length].CopyTo(text);
-            text[4] = text[7] = '-';
-        }
-        else
-        {
-            var separator = rest.Length > 2 && IsDateSeparator(rest[1]) ? rest[1] : rest.Length > 3 && IsDateSeparator(rest[2]) ? rest[2] : '\0';
-            var first = separator == '\0' ? -1 : rest.IndexOf(separator);
-            var second = first is 1 or 2 ? rest[(first + 1)..].IndexOf(separator) : -1;
-            if (second is not (1 or 2))
-            {
-                return null;
-            }
-
-            length = first + 1 + second + 1 + 4;
-            if (length > rest.Length)
-            {
-                return null;
-            }
-
-            rest[..length].CopyTo(text);
-            text[first] = text[first + 1 + second] = '/';
+            return false;
         }
 
-        if (length > rest.Length || (length < rest.Length && char.IsAsciiDigit(rest[length])))
+        if (n.FirstDigits == 4)
+        {
+            // Year first: 1985-02-03, 1985/2/3.
+            return n.SecondDigits <= 2 && n.ThirdDigits <= 2 && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: false)
+                && !IsNearStoredDate(values, n.First, twoDigitYear: false, n.Second, n.Third);
+        }
+
+        if (n.ThirdDigits == 4)
+        {
+            // Day first (03/02/1985); a US-written stored date (06/01/2017 for 1 June) is the row's own too.
+            return IsRealDate(n.Third, n.Second, n.First, twoDigitYear: false)
+                && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.Second, n.First)
+                && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.First, n.Second);
+        }
+
+        if (n.ThirdDigits != 2 || IsInChain(value, start, n))
+        {
+            return false;
+        }
+
+        // A two-digit year: read day first (03/07/14), or year first when the first number is no day (85-02-03); with full
+        // stops only as a date of birth is typed, two digits each (03.07.14), as a version is not (1.2.10, 2.1.15).
+        var allTwoDigits = n.FirstDigits == 2 && n.SecondDigits == 2;
+        var dayFirst = (n.Mark != '.' || allTwoDigits) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
+        var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
+
+        // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17.
+        return (dayFirst || yearFirst)
+            && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.Second, n.First)
+            && !(allTwoDigits && IsNearStoredDate(values, n.First, twoDigitYear: true, n.Second, n.Third))
+            && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second);
+    }
+
+    // Three numbers starting here, of one or two digits, the first or the last perhaps of four, joined by one date mark
+    // throughout (a slash, a hyphen or dash, a full stop), each perhaps with white space or an invisible character beside it
+    // (03 / 02 / 85, a zero-width space from Word), and not followed by another digit; none straight after a lone v (v10.02.15,
+    // a version).
+    private static WrittenNumbers? NumbersAt(ReadOnlySpan<char> value, int start)
+    {
+        if (start > 0 && value[start - 1] is 'v' or 'V' && (start == 1 || !char.IsAsciiLetterOrDigit(value[start - 2])))
         {
             return null;
         }
 
-        return DateText.TryParse(text[..length], out var date) ? date : null;
-    }
-
-    private static bool IsDateSeparator(char c) => c is '-' or '/' or '.';
-
-    // A date as a date of birth is most often typed by hand, starting here: day, month and a two-digit year (03/07/14, 3-7-14,
-    // 03.07.14), one separator throughout, a real day in 19yy or 20yy (29/02/00 is one, 29/02/01 is not), not followed by a
-    // digit. Two numbers (a score 3/7, a range 10-12) are no date; nor a chain of more (10.1.12.5, 5.10.1.12), which is a
-    // version, an address or a reference's parts. Year first (85-02-03) is not read: day 85 is no day.
-    private static (int Day, int Month, int Year)? TwoDigitYearDateAt(ReadOnlySpan<char> value, int start)
-    {
         var at = start;
-        if (!NumberAt(value, ref at, out var day) || at == value.Length || !IsDateSeparator(value[at]))
+        var firstDigits = DigitsAt(value, ref at, out var first);
+        if (firstDigits is not (1 or 2 or 4) || !DateMarkAt(value, ref at, out var mark))
         {
             return null;
         }
 
-        var separator = value[at++];
-        if (!NumberAt(value, ref at, out var month) || at == value.Length || value[at++] != separator)
+        var secondDigits = DigitsAt(value, ref at, out var second);
+        if (secondDigits is not (1 or 2) || !DateMarkAt(value, ref at, out var again) || again != mark)
         {
             return null;
         }
 
-        var yearStart = at;
-        if (!NumberAt(value, ref at, out var year) || at - yearStart != 2 || (at < value.Length && char.IsAsciiDigit(value[at]))
-            || (at + 1 < value.Length && value[at] == separator && char.IsAsciiDigit(value[at + 1]))
-            || (start >= 2 && value[start - 1] == separator && char.IsAsciiDigit(value[start - 2])))
-        {
-            return null;
-        }
-
-        var valid = month is >= 1 and <= 12 && day >= 1
-            && day <= Math.Max(DateTime.DaysInMonth(1900 + year, month), DateTime.DaysInMonth(2000 + year, month));
-        return valid ? (day, month, year) : null;
+        var thirdDigits = DigitsAt(value, ref at, out var third);
+        return thirdDigits is 1 or 2 or 4 ? new(first, firstDigits, second, secondDigits, third, thirdDigits, mark, at) : null;
     }
 
-    // One or two ASCII digits at the position, moving past them; false when none, or when a third follows.
-    private static bool NumberAt(ReadOnlySpan<char> value, ref int at, out int number)
+    // How many ASCII digits run from the position (up to five: more is no part of a date), moving past them, and their number.
+    private static int DigitsAt(ReadOnlySpan<char> value, ref int at, out int number)
     {
         number = 0;
         var start = at;
-        while (at < value.Length && at - start < 2 && char.IsAsciiDigit(value[at]))
+        while (at < value.Length && at - start < 5 && char.IsAsciiDigit(value[at]))
         {
             number = (number * 10) + (value[at++] - '0');
         }
 
-        return at > start && (at == value.Length || !char.IsAsciiDigit(value[at]));
+        return at - start;
     }
 
-    // A date the mart already stores for this row (an incident date in a police log reference) tells nothing new.
-    private bool IsStoredDate(object?[] values, DateOnly date)
+    // One date mark at the position, perhaps with white space or invisible characters beside it, three characters at most,
+    // moving past them; the mark as its ASCII form.
+    private static bool DateMarkAt(ReadOnlySpan<char> value, ref int at, out char mark)
     {
-        foreach (var d in storedDates)
+        mark = '\0';
+        var start = at;
+        while (at < value.Length && at - start < 3)
         {
-            if (values[d] is DateOnly stored && stored == date)
+            var c = value[at];
+            var read = AsDateMark(c);
+            if (read != '\0' && mark == '\0')
             {
-                return true;
+                mark = read;
             }
+            else if (read != '\0' || !IsBlank(c))
+            {
+                break;
+            }
+
+            at++;
         }
 
-        return false;
+        return mark != '\0';
     }
 
-    // A stored date written with a two-digit year (12/05/21 for 2021-05-12): the year's last two digits are enough.
-    private bool IsStoredDate(object?[] values, int day, int month, int twoDigitYear)
+    // A slash, a full stop or a hyphen as it reads: a division or fraction slash as a slash, a middle dot as a full stop, any
+    // dash (an en dash from Word's autocorrect, a no-break hyphen, the minus sign) as a hyphen; '\0' for anything else.
+    private static char AsDateMark(char c) => c switch
     {
+        '/' or '\u2044' or '\u2215' => '/',
+        '.' => '.',
+        '-' or '\u2212' => '-',
+        < '\u0080' => '\0',
+        _ when IsMiddleDot(c) => '.',
+        _ => char.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation ? '-' : '\0',
+    };
+
+    // White space of any kind, or an invisible character (a zero-width space, a soft hyphen).
+    private static bool IsBlank(char c) => char.IsWhiteSpace(c) || (c > '\u007F' && char.GetUnicodeCategory(c) == UnicodeCategory.Format);
+
+    // Part of a chain of more than three numbers joined by the same mark (10.1.12.5, 5.10.1.12): a version, an address or a
+    // reference's parts, not a date.
+    private static bool IsInChain(ReadOnlySpan<char> value, int start, WrittenNumbers numbers)
+    {
+        var after = numbers.End;
+        if (DateMarkAt(value, ref after, out var next) && next == numbers.Mark && after < value.Length && char.IsAsciiDigit(value[after]))
+        {
+            return true;
+        }
+
+        var at = start;
+        var marked = false;
+        while (at > 0 && start - at < 3)
+        {
+            var read = AsDateMark(value[at - 1]);
+            if (read != '\0' && (marked || read != numbers.Mark))
+            {
+                return false;
+            }
+
+            if (read == '\0' && !IsBlank(value[at - 1]))
+            {
+                break;
+            }
+
+            marked |= read != '\0';
+            at--;
+        }
+
+        return marked && at > 0 && char.IsAsciiDigit(value[at - 1]);
+    }
+
+    // A day that exists: in 1900-2099, or with a two-digit year in 19yy or 20yy (29/02/00 is one, 29/02/01 is not).
+    private static bool IsRealDate(int year, int month, int day, bool twoDigitYear) =>
+        month is >= 1 and <= 12 && day >= 1 && (twoDigitYear
+            ? day <= Math.Max(DateTime.DaysInMonth(1900 + year, month), DateTime.DaysInMonth(2000 + year, month))
+            : year is >= DateText.MinYear and <= DateText.MaxYear && day <= DateTime.DaysInMonth(year, month));
+
+    // A date the mart already stores for this row, or within DaysAroundStoredDate of one (an incident date in a police log
+    // reference, the log dated the next day), tells nothing new. A two-digit year is taken in the century nearest the stored date.
+    private bool IsNearStoredDate(object?[] values, int year, bool twoDigitYear, int month, int day)
+    {
+        if (month is < 1 or > 12 || day < 1)
+        {
+            return false;
+        }
+
         foreach (var d in storedDates)
         {
-            if (values[d] is DateOnly stored && stored.Day == day && stored.Month == month && stored.Year % 100 == twoDigitYear)
+            if (values[d] is not DateOnly stored)
+            {
+                continue;
+            }
+
+            var y = year;
+            if (twoDigitYear)
+            {
+                y += stored.Year - (stored.Year % 100);
+                y += y - stored.Year > 50 ? -100 : stored.Year - y > 50 ? 100 : 0;
+            }
+
+            if (y is >= 1 and <= 9999 && day <= DateTime.DaysInMonth(y, month)
+                && Math.Abs(new DateOnly(y, month, day).DayNumber - stored.DayNumber) <= DaysAroundStoredDate)
             {
                 return true;
             }
@@ -431,6 +510,9 @@ public sealed partial class FreeTextScreen
     // dash (SW1A-1AA), up to three of them (SW1A  1AA typed with two spaces, M1 - 1AE).
     [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
+
+    // Three numbers as written: each with how many digits it had, the one mark between them (as its ASCII form), and where they end.
+    private readonly record struct WrittenNumbers(int First, int FirstDigits, int Second, int SecondDigits, int Third, int ThirdDigits, char Mark, int End);
 
     private enum Finding
     {

@@ -169,7 +169,7 @@ public sealed class FreeTextScreenTests
     [InlineData("police-da-incidents", "incident_id", "3-7-14")]
     [InlineData("police-da-incidents", "incident_id", "DA 29/02/00")]
     [InlineData("da-programmes", "programme", "Freedom Programme 03/02/85")]
-    [InlineData("csc-cla-periods", "period_key", "CLA 4.5.10")]
+    [InlineData("csc-cla-periods", "period_key", "CLA 04.05.10")]
     public async Task Refuses_a_date_of_birth_with_a_two_digit_year(string feed, string field, string value)
     {
         // How a date of birth is most often typed by hand: day, month and a two-digit year, one separator throughout.
@@ -194,6 +194,92 @@ public sealed class FreeTextScreenTests
         // A score or a range has two parts; a day over 31, a month over 12 or 29 February of a year that is not leap in
         // either century is no date; a chain of more than three numbers is a version or an address, not a date; and the
         // incident's own date (1 June 2017) with a two-digit year tells nothing new.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("17/06/01")]
+    [InlineData("DA 17-06-01 0001")]
+    [InlineData("17.06.01")]
+    [InlineData("LOG 0452 06/01/17")]
+    [InlineData("LOG 0452 06/01/2017")]
+    public async Task The_rows_own_date_written_year_first_or_month_first_with_a_two_digit_year_passes(string incident)
+    {
+        // The incident is on 1 June 2017: 17/06/01 also reads as 17 June 2001 and 06/01/17 as 6 January 2017, but one of its
+        // readings is the row's own stored date, so it tells nothing new. Refusing it refused a force's every row.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("Log 0452 of 02/06/17")]
+    [InlineData("Log 0452 of 02/06/2017")]
+    [InlineData("LOG 31/05/17")]
+    [InlineData("LOG 04.06.17")]
+    public async Task A_date_within_three_days_of_the_rows_own_date_passes(string incident)
+    {
+        // A police log dated the day after the incident (1 June 2017) it records: a date of birth is almost never that close.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("Log 0452 of 05/06/17")]
+    [InlineData("LOG 28/05/2017")]
+    [InlineData("85-02-03")]
+    [InlineData("DOB 85.02.03")]
+    public async Task Refuses_a_date_four_days_from_the_rows_own_date_or_a_birth_date_written_year_first(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("v1.2.10")]
+    [InlineData("DRIVE 2.1.15")]
+    [InlineData("CLA 4.5.10")]
+    [InlineData("V10.02.15")]
+    [InlineData("build v3-2-10")]
+    public async Task A_version_number_passes(string incident)
+    {
+        // A hand-typed date of birth with full stops has two-digit days and months (03.02.85); a version does not, or follows a v.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("10.05.30")]
+    [InlineData("INC 09.12.45")]
+    [InlineData("1-2-34")]
+    [InlineData("Score 3-1-12")]
+    [InlineData("DOB03.02.85")]
+    [InlineData("DOB03/02/85")]
+    public async Task A_time_or_score_that_reads_as_a_date_of_birth_is_refused(string incident)
+    {
+        // As docs/validation.md says: 09.12.45 is a time and 9 December 1945, 3-1-12 a score and a child born on 3 January
+        // 2012; nothing in the text tells them apart, and passing them would pass most children's dates of birth typed so.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("03\u200b/02/85")]
+    [InlineData("03\u200b/02/1985")]
+    [InlineData("03 / 02 / 85")]
+    [InlineData("INC 03 / 02 / 1985")]
+    [InlineData("03\u201302\u201385")]
+    [InlineData("DOB 03 \u2013 02 \u2013 1985")]
+    [InlineData("03\u221502\u221585")]
+    public async Task Refuses_a_date_with_spaces_or_an_invisible_character_around_its_separator_or_an_en_dash(string incident)
+    {
+        // What a copy from Word or a web page makes of 03/02/85: it reads the same.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("INC 12/05-21")]
+    [InlineData("INC 03 02 85")]
+    public async Task Numbers_joined_by_different_marks_or_only_spaces_are_not_a_date(string incident)
+    {
         var result = await Read("police-da-incidents", ("incident_id", incident));
         FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
     }
