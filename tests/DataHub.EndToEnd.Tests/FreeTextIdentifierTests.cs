@@ -99,6 +99,26 @@ public sealed class FreeTextIdentifierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_whose_incident_ids_carry_the_incidents_own_date_year_first_or_the_next_day_is_stored_whole()
+    {
+        // As a force's system may build its references: the incident's date year first with a two-digit year (DA 17-06-01 0002),
+        // or the log's, dated the next day (Log 0003 of 02/06/17). Either is the row's own date: refusing them refused every
+        // row, and so the whole file above the tolerance.
+        static DateOnly Incident(string[] cells) => DateOnly.ParseExact(cells[1], "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var (csv, planted) = PoliceExtract(40, Enumerable.Range(2, 40).ToDictionary(line => line, line => (Func<string[], string>)(cells => line % 2 == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"DA {Incident(cells):yy-MM-dd} {line:D4}")
+            : string.Create(CultureInfo.InvariantCulture, $"Log {line:D4} of {Incident(cells).AddDays(1):dd/MM/yy}"))));
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "dated-ids.csv", csv);
+
+        code.Should().Be(ExitCodes.Ok);
+        output.Should().NotContain("StoredWithRowErrors");
+        _root.Files("quarantine").Should().BeEmpty();
+        var mart = await MartFiles.RowsAsync(Path.Combine(_root.Path, "secure", "police-da-incidents", "*", "*.parquet"));
+        mart.Should().HaveCount(40);
+        planted.Should().HaveCount(40);
+    }
+
+    [Fact]
     public async Task A_file_whose_every_incident_id_carries_the_persons_surname_is_quarantined_above_the_tolerance()
     {
         var (csv, planted) = PoliceExtract(40, Enumerable.Range(2, 40).ToDictionary(line => line, line => (Func<string[], string>)(cells => $"{cells[4].ToUpperInvariant()}-{line}")));
