@@ -311,8 +311,8 @@ public sealed partial class FreeTextScreen
 
         if (n.FirstDigits == 4)
         {
-            // Year first: 1985-02-03, 1985/2/3.
-            return n.SecondDigits <= 2 && n.ThirdDigits <= 2 && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: false)
+            // Year first, two digits each after it (1985-02-03): a year and two small serials (DA2019-1-12) are a reference.
+            return n.SecondDigits == 2 && n.ThirdDigits == 2 && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: false)
                 && !IsNearStoredDate(values, n.First, twoDigitYear: false, n.Second, n.Third);
         }
 

@@ -278,7 +278,8 @@ public sealed class FreeTextScreenTests
     [Theory]
     [InlineData("INC 12/05-21")]
     [InlineData("INC 03 02 85")]
-    public async Task Numbers_joined_by_different_marks_or_only_spaces_are_not_a_date(string incident)
+    [InlineData("DA2019-1-12")]
+    public async Task Numbers_joined_by_different_marks_or_only_spaces_or_a_year_and_serials_are_not_a_date(string incident)
     {
         var result = await Read("police-da-incidents", ("incident_id", incident));
         FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
