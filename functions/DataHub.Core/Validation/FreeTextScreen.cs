@@ -7,7 +7,7 @@ using DataHub.Core.Feeds;
 namespace DataHub.Core.Validation;
 
 /// <summary>Refuses a row whose stored free text (a reference, a label) carries an identifier the mart would keep as written:
-/// an NHS number, a UPN, a postcode, a date other than the row's own stored dates (in the forms a date of birth is written),
+/// an NHS number, a UPN, a postcode, a date (in the forms a date of birth is written) not within three days of one of the row's stored dates,
 /// or the row's own name.</summary>
 /// <remarks>Every field it reads is stored verbatim, so a partner's NHS number in an incident id would otherwise reach the
 /// mart raw. It recognises structured identifiers and the row's own names only, never names in general. It runs on every
