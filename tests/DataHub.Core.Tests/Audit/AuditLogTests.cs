@@ -164,6 +164,22 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_the_readable_events_passes_over_damaged_lines_by_position_and_keeps_the_rest()
+    {
+        var log = await LogWithEventsAsync(4);
+        var lines = Lines(log);
+        lines[1] = lines[1].Replace("\"kind\":", "\"note\":\"harmless\",\"kind\":", StringComparison.Ordinal);
+        lines[2] = "{\"seq\":3,";
+        Write(log, lines);
+        var unreadable = new List<long>();
+
+        var events = await log.ReadReadableAsync(unreadable.Add, default).ToListAsync();
+
+        events.Select(e => e.Sequence).Should().Equal(1, 4);
+        unreadable.Should().Equal(2, 3);
+    }
+
+    [Fact]
     public async Task Verify_detects_the_tail_cut_off_with_the_head_through_the_anchors_outside_the_log()
     {
         var log = await LogWithEventsAsync(4, AuditKinds.Archived);
