@@ -233,6 +233,24 @@ public sealed class AuditCommandTests : IDisposable
         output.Should().NotContain(RawPath);
     }
 
+    [Theory]
+    [InlineData("property_added")]
+    [InlineData("unparsable")]
+    public async Task Rollup_publishes_governance_and_the_board_report_with_the_chain_broken_for_damage_inside_the_log(string damage)
+    {
+        await IngestWithCohortAsync();
+        DamageFourthEvent(damage);
+
+        var (code, output) = await _root.RunAsync("rollup");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        var version = JsonDocument.Parse(_root.Text("published/governance/current.json")).RootElement.GetProperty("version").GetString()!;
+        File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Should().ContainSingle(l => l.StartsWith("audit_chain,", StringComparison.Ordinal))
+            .Which.Should().Contain(",broken,");
+        var report = _root.Files("published/report").Should().ContainSingle().Subject;
+        _root.Text(report).Should().NotContain(RawPath);
+    }
+
     // With a cohort the governance tables could be built: only the audit log's end stands in the way.
     private async Task IngestWithCohortAsync()
     {
