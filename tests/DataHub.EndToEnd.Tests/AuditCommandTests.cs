@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using DataHub.Core.Audit;
 using DataHub.Host.Commands;
@@ -161,6 +162,91 @@ public sealed class AuditCommandTests : IDisposable
 
         output.Should().Contain(anchorsGone ? "anchor" : "removed from its end");
         _root.Text("published/governance/current.json").Should().Be(pointer);
+    }
+
+    // A partner path no message or table may quote: a damaged line is named by its position only.
+    private const string RawPath = "landing/police/secret-name.csv";
+
+    // Damages the fourth line of the log (event 4) in one of the ways `audit verify` reports inside a log.
+    private void DamageFourthEvent(string damage)
+    {
+        var lines = File.ReadAllLines(LogPath).ToList();
+        lines[3] = damage switch
+        {
+            "property_added" => lines[3].Replace("\"kind\":", $"\"reviewed_by\":\"{RawPath}\",\"kind\":", StringComparison.Ordinal),
+            "property_removed" => Regex.Replace(lines[3], "\"kind\":\"[^\"]*\",", string.Empty),
+            "unparsable" => $"{{\"seq\":4,\"path\":\"{RawPath}\"",
+            "wrong_type" => Regex.Replace(lines[3], "^\\{\"seq\":4,", "{\"seq\":\"4\","),
+            "time_not_a_time" => Regex.Replace(lines[3], "\"time\":\"[^\"]*\"", $"\"time\":\"{RawPath}\""),
+            "value_edited" => lines[3].Replace("police", "p0lice", StringComparison.Ordinal),
+            "seal_replaced" => Regex.Replace(lines[3], "\"mac\":\"(.)", m => $"\"mac\":\"{(m.Groups[1].Value == "0" ? "1" : "0")}"),
+            "reordered" => lines[4],
+            "duplicated" => lines[3],
+            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+        };
+        if (damage == "reordered")
+        {
+            lines[4] = File.ReadAllLines(LogPath)[3];
+        }
+        else if (damage == "duplicated")
+        {
+            lines.Insert(4, lines[3]);
+        }
+
+        var before = File.ReadAllLines(LogPath);
+        lines.Should().NotEqual(before, "the damage was made");
+        File.WriteAllLines(LogPath, lines);
+    }
+
+    [Theory]
+    [InlineData("property_added")]
+    [InlineData("property_removed")]
+    [InlineData("unparsable")]
+    [InlineData("wrong_type")]
+    [InlineData("time_not_a_time")]
+    [InlineData("value_edited")]
+    [InlineData("seal_replaced")]
+    [InlineData("reordered")]
+    [InlineData("duplicated")]
+    public async Task Governance_publishes_the_chain_broken_at_the_first_bad_event_for_damage_inside_the_log(string damage)
+    {
+        await IngestWithCohortAsync();
+        DamageFourthEvent(damage);
+        var verified = await VerifyBrokenAsync();
+
+        var (code, output) = await _root.RunAsync("governance");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain("audit chain BROKEN").And.NotContain("unexpected");
+        var version = JsonDocument.Parse(_root.Text("published/governance/current.json")).RootElement.GetProperty("version").GetString()!;
+        var chain = File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Should().ContainSingle(l => l.StartsWith("audit_chain,", StringComparison.Ordinal)).Subject;
+        chain.Should().Contain(",broken,").And.MatchRegex(@"event [34]\b", "the first bad event (or the line after the last good one) is named");
+        verified.Should().NotContain(RawPath);
+        _root.Files("logs").Should().NotBeEmpty("the hub's log is checked too");
+        foreach (var file in _root.Files(version).Concat(_root.Files("logs")))
+        {
+            _root.Text(file).Should().NotContain(RawPath, $"{file} names the damaged line by its position only");
+        }
+
+        output.Should().NotContain(RawPath);
+    }
+
+    [Theory]
+    [InlineData("property_added")]
+    [InlineData("unparsable")]
+    public async Task Rollup_publishes_governance_and_the_board_report_with_the_chain_broken_for_damage_inside_the_log(string damage)
+    {
+        await IngestWithCohortAsync();
+        DamageFourthEvent(damage);
+
+        var (code, output) = await _root.RunAsync("rollup");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        var version = JsonDocument.Parse(_root.Text("published/governance/current.json")).RootElement.GetProperty("version").GetString()!;
+        File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Should().ContainSingle(l => l.StartsWith("audit_chain,", StringComparison.Ordinal))
+            .Which.Should().Contain(",broken,");
+        var report = _root.Files("published/report").Should().ContainSingle().Subject;
+        _root.Text(report).Should().NotContain(RawPath);
     }
 
     // With a cohort the governance tables could be built: only the audit log's end stands in the way.

@@ -21,6 +21,9 @@ public sealed class AuditTornAt(IAuditLog inner, string kind) : IAuditLog
     public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
 
     /// <inheritdoc />
+    public IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, CancellationToken cancellationToken) => inner.ReadReadableAsync(unreadable, cancellationToken);
+
+    /// <inheritdoc />
     public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
 
     /// <inheritdoc />

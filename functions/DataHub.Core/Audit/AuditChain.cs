@@ -101,8 +101,9 @@ public static class AuditChain
                 Text(e, keyVersion is null ? "hash" : "mac") ?? string.Empty,
                 keyVersion);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
         {
+            // A time or number that does not parse raises a FormatException quoting it: the line's content stays out of the message.
             throw new FormatException("An audit line is not a well-formed audit event.", ex);
         }
 

@@ -25,6 +25,13 @@ public interface IAuditLog
     /// <exception cref="AuditLineException">A stored line cannot be read back as an event (the log's last line may be torn).</exception>
     IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every event that can be read back, in recorded order, passing over each stored line that cannot (damaged inside the
+    /// log, or torn at its end) and telling <paramref name="unreadable"/> its position (1 for the first line), never its content.
+    /// For work that reports on the log whatever its state, beside <see cref="AuditVerifier"/>'s word on where the chain breaks.
+    /// </summary>
+    IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, CancellationToken cancellationToken);
+
     /// <summary>The separately kept head (last sequence and seal), or null when the log keeps none or is empty.</summary>
     Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken);
 

@@ -81,13 +81,23 @@ public sealed class GovernancePublisher
         }
 
         var today = _hub.Today;
+        // A line damaged inside the log (a property added or removed, a value of the wrong type, a line that is not JSON)
+        // is passed over, as a changed value is counted: the board is told where the chain breaks by the chain's own row,
+        // which verification writes, naming the event, never the line's content. A torn end was refused above, and is
+        // refused again before the manifest.
         var events = new List<AuditEvent>();
-        await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var unreadable = new List<long>();
+        await foreach (var e in _hub.Audit.ReadReadableAsync(unreadable.Add, cancellationToken).ConfigureAwait(false))
         {
             events.Add(e);
         }
 
         var chain = await _verifyChain(cancellationToken).ConfigureAwait(false);
+        if (unreadable.Count > 0)
+        {
+            _logger.LogWarning("Governance tables built without {Lines} audit line(s) that cannot be read (the first at position {First}); the audit chain is reported {Status}", unreadable.Count, unreadable[0], chain.Intact ? "intact" : "broken");
+        }
+
         var deliveries = DeliveryLedger.From(events);
         var quarters = QuartersFor(marts, today);
         var spans = DeliveryLog.From(marts.Files, _settings.FeedCadences).Deliveries;

@@ -159,6 +159,37 @@ public sealed class TableAuditLog : IAuditLog
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unreadable);
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {EventPrefix} and RowKey lt {EventRange}");
+        long position = 0;
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, _pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            position++;
+            AuditEvent? e;
+            try
+            {
+                e = FromEntity(entity);
+            }
+            catch (FormatException)
+            {
+                e = null;
+            }
+
+            if (e is null)
+            {
+                unreadable(position);
+            }
+            else
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);

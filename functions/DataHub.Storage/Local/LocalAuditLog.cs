@@ -99,6 +99,32 @@ public sealed class LocalAuditLog : IAuditLog
     }
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unreadable);
+        long length;
+        using (await FileLock.AcquireAsync(_lockPath, cancellationToken).ConfigureAwait(false))
+        {
+            length = JsonLinesFile.Length(_logPath);
+        }
+
+        long position = 0;
+        foreach (var line in JsonLinesFile.Read(_logPath, length))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            position++;
+            if (TryParse(line.Bytes) is { } e)
+            {
+                yield return e;
+            }
+            else
+            {
+                unreadable(position);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => Task.FromResult(ReadHead());
 
     /// <summary>

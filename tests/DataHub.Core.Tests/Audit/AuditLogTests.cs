@@ -142,6 +142,43 @@ public sealed class AuditLogTests : IDisposable
         result.Message.Should().Contain("property was added");
     }
 
+    [Theory]
+    [InlineData("time")]
+    [InlineData("seq")]
+    public async Task Verify_reports_a_value_that_does_not_parse_by_its_position_never_quoting_it(string property)
+    {
+        // A line can hold a partner's path: what a parser says of a value it could not read quotes it.
+        const string Quoted = "landing/police/secret-name.csv";
+        var log = await LogWithEventsAsync(3);
+        var lines = Lines(log);
+        lines[1] = System.Text.RegularExpressions.Regex.Replace(lines[1], $"\"{property}\":(\"[^\"]*\"|\\d+)", $"\"{property}\":\"{Quoted}\"");
+        Write(log, lines);
+
+        var result = await VerifyAsync(log);
+
+        result.Intact.Should().BeFalse();
+        result.BrokenAt.Should().Be(2);
+        result.Message.Should().Contain("after event 1").And.NotContain(Quoted);
+        var read = () => log.ReadAsync(default).ToListAsync().AsTask();
+        (await read.Should().ThrowAsync<AuditLineException>()).Which.Message.Should().NotContain(Quoted);
+    }
+
+    [Fact]
+    public async Task Reading_the_readable_events_passes_over_damaged_lines_by_position_and_keeps_the_rest()
+    {
+        var log = await LogWithEventsAsync(4);
+        var lines = Lines(log);
+        lines[1] = lines[1].Replace("\"kind\":", "\"note\":\"harmless\",\"kind\":", StringComparison.Ordinal);
+        lines[2] = "{\"seq\":3,";
+        Write(log, lines);
+        var unreadable = new List<long>();
+
+        var events = await log.ReadReadableAsync(unreadable.Add, default).ToListAsync();
+
+        events.Select(e => e.Sequence).Should().Equal(1, 4);
+        unreadable.Should().Equal(2, 3);
+    }
+
     [Fact]
     public async Task Verify_detects_the_tail_cut_off_with_the_head_through_the_anchors_outside_the_log()
     {
