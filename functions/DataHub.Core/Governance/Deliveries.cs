@@ -104,8 +104,9 @@ public static partial class DeliveryLedger
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
-    /// event, or without one, after an audited pseudonymisation key rotation, by such a delivery of its content) and per
-    /// refused path.
+    /// event, or without one, when its label was made under another key version than such a delivery's of its content,
+    /// as the received events record it or, in logs from before they did, as an audited pseudonymisation key rotation
+    /// between them shows) and per refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
@@ -134,7 +135,8 @@ public static partial class DeliveryLedger
         var ordered = events.OrderBy(e => e.Sequence).ToList();
         var toldByRetryEvent = ReceivedWithRetryEvent(ordered);
 
-        // The sequence of the latest pseudonymisation key rotation: file labels made after it differ from those made before.
+        // The sequence of the latest audited pseudonymisation key rotation: file labels made after it differ from those made
+        // before. Only read for received events that do not record their label's key version (written before they did).
         var labelsTurnedAt = 0L;
         foreach (var e in ordered)
         {
@@ -185,19 +187,19 @@ public static partial class DeliveryLedger
             {
                 // A retry of the file the path names, after a failure or an attempt that recorded no outcome (a stopped
                 // process, a wait for another delivery of it). Under one key a name has one label, so a label no delivery
-                // names is a new name, unless a pseudonymisation key rotation was audited since: then it may be a waiting
-                // file's name under the new key. Its retry event, when written, says which delivery it retries (below).
-                // Without one it joins a waiting delivery of its content received before the rotation: the one that made
-                // the last commit of the content's batch if it waits (its file, found stored, then counts the batch on its
-                // row), else the latest. If it is in fact another file of that content the two share a row, whereas a retry
-                // given a row of its own would leave a batch its earlier attempt stored counted on no row.
+                // names is a new name, unless it was made under another key version than a waiting delivery's label: then
+                // it may be that file's name under the new key. Its retry event, when written, says which delivery it
+                // retries (below). Without one it joins a waiting delivery of its content labelled under another version:
+                // the one that made the last commit of the content's batch if it waits (its file, found stored, then counts
+                // the batch on its row), else the latest. If it is in fact another file of that content the two share a
+                // row, whereas a retry given a row of its own would leave a batch its earlier attempt stored counted on no row.
                 var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
                     ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
                         ? null
-                        : Rejoined(same.Where(d => d.Waiting && d.LastReceived < labelsTurnedAt).ToList(), entry.Feed, committer));
+                        : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt)).ToList(), entry.Feed, committer));
                 if (retried is not null)
                 {
-                    retried.Received(e.Sequence, entry.Path);
+                    retried.Received(e, entry.Path);
                     continue;
                 }
 
@@ -380,15 +382,30 @@ public static partial class DeliveryLedger
         /// <summary>The sequence of the received event of its latest attempt: that attempt's label was made under the key current then.</summary>
         public long LastReceived { get; private set; } = received.Sequence;
 
+        /// <summary>The key version its latest attempt's label was made under, as its received event records it (null in older logs).</summary>
+        public string? LastLabelKey { get; private set; } = received.Entry.LabelKeyVersion;
+
+        /// <summary>
+        /// True when the label of <paramref name="receivedAgain"/> (a received event of the same content) was made under
+        /// another key version than this delivery's latest label: by the versions both events record, or, where either does
+        /// not (a log from before they did), by an audited pseudonymisation key rotation (at <paramref name="labelsTurnedAt"/>)
+        /// since this delivery's latest attempt was received.
+        /// </summary>
+        public bool LabelledUnderAnotherKey(AuditEvent receivedAgain, long labelsTurnedAt) =>
+            LastLabelKey is { } then && receivedAgain.Entry.LabelKeyVersion is { } now
+                ? !string.Equals(then, now, StringComparison.Ordinal)
+                : LastReceived < labelsTurnedAt;
+
         /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
         public bool Waiting => Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress;
 
-        /// <summary>Takes the file received again (event <paramref name="sequence"/>, at <paramref name="path"/>) as another attempt.</summary>
-        public void Received(long sequence, string? path)
+        /// <summary>Takes the file received again (event <paramref name="again"/>, at <paramref name="path"/>) as another attempt.</summary>
+        public void Received(AuditEvent again, string? path)
         {
             Attempts++;
             Outcome = DeliveryOutcomes.Received;
-            LastReceived = sequence;
+            LastReceived = again.Sequence;
+            LastLabelKey = again.Entry.LabelKeyVersion;
             Relabel(path);
         }
 
@@ -409,7 +426,11 @@ public static partial class DeliveryLedger
         {
             Attempts += retry.Attempts;
             Outcome = DeliveryOutcomes.Received;
-            LastReceived = Math.Max(LastReceived, retry.LastReceived);
+            if (retry.LastReceived > LastReceived)
+            {
+                (LastReceived, LastLabelKey) = (retry.LastReceived, retry.LastLabelKey);
+            }
+
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
             {

@@ -358,6 +358,55 @@ public sealed class DeliveryLedgerTests
             log);
     }
 
+    [Theory]
+    [InlineData("v1", "v2", "none", true, "the key turned in Key Vault, where no rotation is audited")]
+    [InlineData("v2", "v2", "none", false, "under one key a new label is a new name")]
+    [InlineData("v2", "v2", "between", false, "the failed attempt had read the new key before the rotation's event was appended")]
+    [InlineData("v1", "v2", "before", true, "the failed attempt had read the old key just before it turned, and was received after the rotation's event")]
+    [InlineData(null, "v2", "between", true, "the failed attempt's event is older than recorded versions: the audited rotation bounds it")]
+    [InlineData(null, null, "between", true, "a log from before recorded versions: the audited rotation bounds it")]
+    [InlineData(null, null, "none", false, "a log from before recorded versions, with no rotation audited")]
+    public void A_new_label_after_a_failure_joins_it_without_a_retry_event_when_its_received_events_name_two_key_versions(string? failedUnder, string? retriedUnder, string rotation, bool joined, string because)
+    {
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        AuditEntry[] rotated = [KeyRotations.Pseudonymisation("v2")];
+        var deliveries = DeliveryLedger.From(Events([
+            .. rotation == "before" ? rotated : [],
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = failedUnder },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            .. rotation == "between" ? rotated : [],
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = retriedUnder },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            joined ? [(DeliveryOutcomes.Stored, 2, 10L)] : [(DeliveryOutcomes.Failed, 1, 0L), (DeliveryOutcomes.Stored, 1, 10L)],
+            because);
+    }
+
+    [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_under_a_new_key_vault_version_without_a_retry_event_counts_on_one_stored_row()
+    {
+        // As on Azure: the key turned in Key Vault (no key_rotated event), and the batch the first attempt committed before
+        // its completion's reply was lost is counted, once, on the row of the file taken up again under the new version.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
     [Fact]
     public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_without_a_retry_event_counts_on_one_stored_row()
     {
