@@ -389,6 +389,26 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_taken_up_by_two_workers_holding_two_key_versions_is_one_delivery()
+    {
+        // On Azure each worker caches the current secret version for up to five minutes: across a rotation one worker names
+        // the file under the old version, the other under the new, and the second finds the first's claim held.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal([(DeliveryOutcomes.Stored, 2, 10L)], "one file was sent, and stored once");
+    }
+
+    [Fact]
     public void A_stored_batch_audited_failed_and_taken_up_under_a_new_key_vault_version_without_a_retry_event_counts_on_one_stored_row()
     {
         // As on Azure: the key turned in Key Vault (no key_rotated event), and the batch the first attempt committed before
