@@ -21,7 +21,7 @@ namespace DataHub.Azure.Tests.Functions;
 /// </summary>
 public sealed class KeyVaultRotationDeliveryTests(FaultyStorage storage) : IClassFixture<FaultyStorage>, IAsyncLifetime
 {
-    // Key Vault version ids as the vault makes them: 32 hex digits, which name a version and hold nothing of its value.
+    // Key Vault version ids as the vault makes them (32 characters, here hex), which name a version and hold nothing of its value.
     private const string First = "5d1f6c2a9e8b4f7a8c3d2e1f0a9b8c7d";
     private const string Second = "a04b2e7c61d94f3e9b5a8c7d6e5f4a3b";
 
