@@ -382,18 +382,21 @@ public static partial class DeliveryLedger
         /// <summary>The sequence of the received event of its latest attempt: that attempt's label was made under the key current then.</summary>
         public long LastReceived { get; private set; } = received.Sequence;
 
-        /// <summary>The key version its latest attempt's label was made under, as its received event records it (null in older logs).</summary>
-        public string? LastLabelKey { get; private set; } = received.Entry.LabelKeyVersion;
+        // The key versions its labels were made under, as their received events record them (none in older logs). Under one
+        // version a file has one label, so a label of its content made under one of these versions, and not one of its own,
+        // is another file's.
+        private readonly HashSet<string> _labelKeys = received.Entry.LabelKeyVersion is { } version ? [version] : [];
 
         /// <summary>
-        /// True when the label of <paramref name="receivedAgain"/> (a received event of the same content) was made under
-        /// another key version than this delivery's latest label: by the versions both events record, or, where either does
-        /// not (a log from before they did), by an audited pseudonymisation key rotation (at <paramref name="labelsTurnedAt"/>)
-        /// since this delivery's latest attempt was received.
+        /// True when the label of <paramref name="receivedAgain"/> (a received event of the same content, at a path this
+        /// delivery does not name) may be this file's under another key version: its version is none this delivery's labels
+        /// were made under, by the versions the events record; or, where either side records none (a log from before they
+        /// did), an audited pseudonymisation key rotation (at <paramref name="labelsTurnedAt"/>) lies since this delivery's
+        /// latest attempt was received.
         /// </summary>
         public bool LabelledUnderAnotherKey(AuditEvent receivedAgain, long labelsTurnedAt) =>
-            LastLabelKey is { } then && receivedAgain.Entry.LabelKeyVersion is { } now
-                ? !string.Equals(then, now, StringComparison.Ordinal)
+            receivedAgain.Entry.LabelKeyVersion is { } now && _labelKeys.Count > 0
+                ? !_labelKeys.Contains(now)
                 : LastReceived < labelsTurnedAt;
 
         /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
@@ -405,7 +408,11 @@ public static partial class DeliveryLedger
             Attempts++;
             Outcome = DeliveryOutcomes.Received;
             LastReceived = again.Sequence;
-            LastLabelKey = again.Entry.LabelKeyVersion;
+            if (again.Entry.LabelKeyVersion is { } version)
+            {
+                _labelKeys.Add(version);
+            }
+
             Relabel(path);
         }
 
@@ -426,10 +433,8 @@ public static partial class DeliveryLedger
         {
             Attempts += retry.Attempts;
             Outcome = DeliveryOutcomes.Received;
-            if (retry.LastReceived > LastReceived)
-            {
-                (LastReceived, LastLabelKey) = (retry.LastReceived, retry.LastLabelKey);
-            }
+            LastReceived = Math.Max(LastReceived, retry.LastReceived);
+            _labelKeys.UnionWith(retry._labelKeys);
 
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))

@@ -389,6 +389,29 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_new_label_under_a_key_version_a_waiting_delivery_was_already_labelled_under_is_another_file()
+    {
+        // X fails under v2, a stale worker still holding v1 takes it up (rightly joined: its label is X's under v1) and fails
+        // too. Y, another file of the content, is received under v2: X's label under v2 is known and is not Y's, so Y is not X.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string FileY = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV2 },
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            .. Attempt(a, FileY).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2), (DeliveryOutcomes.Stored, 1)],
+            "X was labelled under v2 before, so a v2 label that is not X's is another file's");
+    }
+
+    [Fact]
     public void A_file_taken_up_by_two_workers_holding_two_key_versions_is_one_delivery()
     {
         // On Azure each worker caches the current secret version for up to five minutes: across a rotation one worker names
