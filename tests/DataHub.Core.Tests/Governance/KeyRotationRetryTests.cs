@@ -106,6 +106,36 @@ public sealed class KeyRotationRetryTests
     }
 
     [Fact]
+    public async Task Another_file_of_the_content_taken_into_a_stopped_files_row_is_split_back_out_when_the_stopped_file_is_retried_with_its_retry_event()
+    {
+        // As it usually goes: the stopped file stays in landing. Another file of its content, sent under the new key, is
+        // first taken as its retry (no retry event can say otherwise); then the stopped file itself is taken up under the
+        // same new key, and its retry event names its earlier label. Under v2 its label is that retry's, not the other
+        // file's, so the other file was never its retry: each file is its own row again.
+        using var fixture = new HubFixture();
+        using var stop = new CancellationTokenSource();
+        var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var stopped = () => new IngestExtract(fixture.Hub with { Receipts = new StopsOnceStored(fixture.Hub.Receipts, stop) }).HandleAsync(Path, landed.ETag, stop.Token);
+        await stopped.Should().ThrowAsync<OperationCanceledException>();
+
+        const string Later = "landing/police/police-da-incidents/feb.csv";
+        await fixture.Store.WriteAsync(Later, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
+        var rotated = fixture.Hub with { Keys = new RotatedKeys(fixture.Hub.Keys, new FixedKeys("v2", 9)) };
+        (await new IngestExtract(rotated).HandleAsync(Later, null, default)).Status.Should().Be(IngestStatus.Duplicate);
+        DeliveryLedger.From(await fixture.AuditAsync()).Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            [(DeliveryOutcomes.Stored, 2)], "until the stopped file is taken up, the other file is taken as its retry");
+        (await new IngestExtract(rotated).HandleAsync(Path, null, default)).Status.Should().Be(IngestStatus.Duplicate);
+
+        var audit = await fixture.AuditAsync();
+        audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Retry, "the stopped file's receipt names its landing path under v1");
+        var received = audit.Where(e => e.Entry.Kind == AuditKinds.Received).Select(e => e.Sequence).ToList();
+        received.Should().HaveCount(3, "jan under v1, feb under v2, jan under v2");
+        DeliveryLedger.From(audit).Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Stored, 2, 2L, received[0]), (DeliveryOutcomes.Duplicate, 1, 0L, received[1])],
+            "the stopped file was stored by its first attempt and found stored when taken up again; the other file is a duplicate");
+    }
+
+    [Fact]
     public async Task A_stored_file_sent_again_under_its_name_after_a_rotation_is_not_said_to_be_a_retry_and_is_a_duplicate_of_its_own()
     {
         // The first file was stored and archived; after the key turned the partner sends the same file under the same name.

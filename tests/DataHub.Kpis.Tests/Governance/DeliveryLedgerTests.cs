@@ -412,6 +412,33 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_file_guessed_to_be_a_stopped_files_retry_is_its_own_delivery_once_that_file_is_retried_with_a_retry_event_under_the_same_key_version()
+    {
+        // X stops under v1; Y, another file of the content, is received under v2 and taken as X's retry (nothing says
+        // otherwise yet), and fails. X is then taken up under v2 and its retry event names its v1 label: X's v2 label is
+        // its own, so Y was never X. Y, retried at its own path, stays its own row.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string FileY = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileY },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileY },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Stored, 2, 10L, 1L), (DeliveryOutcomes.Duplicate, 2, 0L, 2L)],
+            "X was received twice and stored; Y failed, then was found a duplicate");
+    }
+
+    [Fact]
     public void A_file_taken_up_by_two_workers_holding_two_key_versions_is_one_delivery()
     {
         // On Azure each worker caches the current secret version for up to five minutes: across a rotation one worker names
