@@ -400,7 +400,7 @@ public sealed class IngestExtract
         catch (KeyUnavailableException)
         {
             // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be (the deliveries
-            // table then joins it only across an audited key rotation).
+            // table then joins it by the key versions the received events record, or in older logs an audited rotation).
             return;
         }
 

@@ -84,7 +84,8 @@ public sealed class KeyRotationRetryTests
         // The documented residual, now wherever the key turns (its received events name the two versions, with or without
         // an audited rotation): without a retry event the log cannot tell the new file from the stopped file under its new
         // label. Given rows of their own, the stopped file's row would stay `received` and the new one a `duplicate`, and
-        // the batch the stopped attempt stored would count on neither (docs/governance.md, limits).
+        // the batch the stopped attempt stored would count on neither (docs/governance.md, limits). The stopped file is
+        // removed from landing here, so it is never taken up again; when it is, see the test that splits the rows back out.
         using var fixture = new HubFixture();
         using var stop = new CancellationTokenSource();
         var landed = await fixture.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(ClaimRecoveryTests.Content), ct).AsTask(), WriteOptions.Default, default);
