@@ -54,6 +54,21 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_lists_the_key_version_each_received_files_label_was_made_under()
+    {
+        await IngestTwoExtractsAsync();
+
+        var (code, output) = await _root.RunAsync("audit", "show", "--last", "0");
+
+        code.Should().Be(ExitCodes.Ok, output);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Contain("label key");
+        var received = lines.Where(l => Regex.IsMatch(l, @"\sreceived\s")).ToList();
+        received.Should().HaveCount(2).And.OnlyContain(l => Regex.IsMatch(l, @"\.csv\s+v1\s"), "each file's label was made under the key `key init` made");
+        lines.Where(l => Regex.IsMatch(l, @"\sarchived\s")).Should().NotBeEmpty().And.NotContain(l => Regex.IsMatch(l, @"\s+v1\s"), "only a received event names its label's key version");
+    }
+
+    [Fact]
     public async Task Verify_reports_the_tail_cut_off_together_with_the_head()
     {
         await IngestTwoExtractsAsync();

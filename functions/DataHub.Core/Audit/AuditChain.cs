@@ -91,7 +91,8 @@ public static class AuditChain
                 Text(e, "rule"),
                 Text(e, "detail"),
                 counts,
-                e.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : null);
+                e.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : null,
+                Text(e, "label_key_version"));
             var keyVersion = Text(e, "key");
             parsed = new AuditEvent(
                 e.GetProperty("seq").GetInt64(),
@@ -133,6 +134,9 @@ public static class AuditChain
             Optional(w, "agreement", entry.Agreement);
             Optional(w, "file_sha256", entry.FileSha256);
             Optional(w, "path", entry.Path);
+
+            // Written only when recorded, as "key" below: an event without it keeps the form (and seal) it was written with.
+            Optional(w, "label_key_version", entry.LabelKeyVersion);
             Optional(w, "batch_id", entry.BatchId);
             Optional(w, "rule", entry.Rule);
             Optional(w, "detail", entry.Detail);

@@ -12,6 +12,11 @@ namespace DataHub.Core.Audit;
 /// <param name="Detail">A sentence for the governance board; never an identifier's value.</param>
 /// <param name="Counts">Named counts (rows_accepted, rows_rejected, bytes, …).</param>
 /// <param name="DurationMs">How long the step took.</param>
+/// <param name="LabelKeyVersion">
+/// The pseudonymisation key version the label in <paramref name="Path"/> was made under (a <c>received</c> event's), so the
+/// deliveries table can tell labels of one file under two keys apart; a version id, never key material. Null in events
+/// that carry no label and in events written before it was recorded.
+/// </param>
 public sealed record AuditEntry(
     string Kind,
     string? Partner = null,
@@ -23,7 +28,8 @@ public sealed record AuditEntry(
     string? Rule = null,
     string? Detail = null,
     IReadOnlyDictionary<string, long>? Counts = null,
-    long? DurationMs = null);
+    long? DurationMs = null,
+    string? LabelKeyVersion = null);
 
 /// <summary>An entry as recorded: numbered, timed and chained to the previous event by its seal.</summary>
 /// <param name="Sequence">1 for the first event, then consecutive (a repair that records lost events skips their numbers).</param>

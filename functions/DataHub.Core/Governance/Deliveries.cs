@@ -104,13 +104,40 @@ public static partial class DeliveryLedger
     /// <summary>
     /// One delivery per <c>received</c> event (a retry after a failed attempt, or the same file received again after an
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
-    /// event, or without one, after an audited pseudonymisation key rotation, by such a delivery of its content) and per
-    /// refused path.
+    /// event, or without one, when its label was made under another key version than such a delivery's of its content,
+    /// as the received events record it or, in logs from before they did, as an audited pseudonymisation key rotation
+    /// between them shows) and per refused path.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        var ordered = events.OrderBy(e => e.Sequence).ToList();
+
+        // A label joined to a delivery by the guess on content is provisional: a later retry event of that delivery's file
+        // can show it was another file's (see Building.GuessesDisprovedBy). The events are then read again with those
+        // joins barred, so the other file's attempt is a row of its own from its first event. Each pass bars at least one
+        // more join, so the passes end; a log with no disproved guess is read once.
+        var disproved = new HashSet<(long Received, long Delivery)>();
+        while (true)
+        {
+            var (deliveries, found) = Read(ordered, disproved);
+            if (disproved.IsSupersetOf(found))
+            {
+                return deliveries;
+            }
+
+            disproved.UnionWith(found);
+        }
+    }
+
+    // One reading of the events in order, with the guessed joins in disproved (a received event's sequence, the first
+    // received sequence of the delivery it may not join) barred; also the guessed joins this reading finds disproved.
+    private static (IReadOnlyList<Delivery> Deliveries, HashSet<(long Received, long Delivery)> Disproved) Read(
+        List<AuditEvent> ordered,
+        HashSet<(long Received, long Delivery)> disproved)
+    {
         var deliveries = new List<Building>();
+        var found = new HashSet<(long Received, long Delivery)>();
 
         // Every delivery of the same content, oldest first: two files of one content can be in the hub at once (a copy
         // under another name waits while the first is stored), so an event goes to the file its path names.
@@ -131,10 +158,10 @@ public static partial class DeliveryLedger
 
         // The received events a retry event follows (for the same file, before it is received again): the retry event says
         // exactly which delivery such a file joins, so the guess by content below is not made for it.
-        var ordered = events.OrderBy(e => e.Sequence).ToList();
         var toldByRetryEvent = ReceivedWithRetryEvent(ordered);
 
-        // The sequence of the latest pseudonymisation key rotation: file labels made after it differ from those made before.
+        // The sequence of the latest audited pseudonymisation key rotation: file labels made after it differ from those made
+        // before. Only read for received events that do not record their label's key version (written before they did).
         var labelsTurnedAt = 0L;
         foreach (var e in ordered)
         {
@@ -185,19 +212,25 @@ public static partial class DeliveryLedger
             {
                 // A retry of the file the path names, after a failure or an attempt that recorded no outcome (a stopped
                 // process, a wait for another delivery of it). Under one key a name has one label, so a label no delivery
-                // names is a new name, unless a pseudonymisation key rotation was audited since: then it may be a waiting
-                // file's name under the new key. Its retry event, when written, says which delivery it retries (below).
-                // Without one it joins a waiting delivery of its content received before the rotation: the one that made
-                // the last commit of the content's batch if it waits (its file, found stored, then counts the batch on its
-                // row), else the latest. If it is in fact another file of that content the two share a row, whereas a retry
-                // given a row of its own would leave a batch its earlier attempt stored counted on no row.
-                var retried = same.LastOrDefault(d => d.Waiting && d.Names(entry.Path))
-                    ?? (same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
-                        ? null
-                        : Rejoined(same.Where(d => d.Waiting && d.LastReceived < labelsTurnedAt).ToList(), entry.Feed, committer));
-                if (retried is not null)
+                // names is a new name, unless it was made under another key version than a waiting delivery's label: then
+                // it may be that file's name under the new key. Its retry event, when written, says which delivery it
+                // retries (below). Without one it joins a waiting delivery of its content labelled under another version:
+                // the one that made the last commit of the content's batch if it waits (its file, found stored, then counts
+                // the batch on its row), else the latest. If it is in fact another file of that content the two share a
+                // row (until a retry event of the delivery's file shows it, see From), whereas a retry given a row of its own
+                // would leave a batch its earlier attempt stored counted on no row.
+                if (same.LastOrDefault(d => d.Waiting && d.Names(entry.Path)) is { } byPath)
                 {
-                    retried.Received(e.Sequence, entry.Path);
+                    byPath.Received(e, entry.Path, guessed: false);
+                    continue;
+                }
+
+                var guessed = same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
+                    ? null
+                    : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt) && !disproved.Contains((e.Sequence, d.FirstReceived))).ToList(), entry.Feed, committer);
+                if (guessed is not null)
+                {
+                    guessed.Received(e, entry.Path, guessed: true);
                     continue;
                 }
 
@@ -213,9 +246,16 @@ public static partial class DeliveryLedger
                 // (labelled under an earlier key): it is that attempt's retry, and joins its delivery, if that delivery recorded
                 // no outcome or failed. Against a stored delivery the event allows the same name sent again, and joins nothing.
                 var retrying = same.LastOrDefault(d => d.Names(entry.Path));
-                var earlier = IngestExtract.RetriedPathOf(entry.Detail) is { } previous
-                    ? same.LastOrDefault(d => d.Waiting && d.Names(previous))
-                    : null;
+                var previous = IngestExtract.RetriedPathOf(entry.Detail);
+                var earlier = previous is not null ? same.LastOrDefault(d => d.Waiting && d.Names(previous)) : null;
+
+                // The event shows the file's label under its received event's key version; a label of the content another
+                // attempt of that delivery was guessed to be, made under that version, is then another file's.
+                if (previous is not null && same.LastOrDefault(d => d.Names(previous)) is { } origin)
+                {
+                    found.UnionWith(origin.GuessesDisprovedBy(entry.Path, retrying?.LabelKeyOf(entry.Path)));
+                }
+
                 if (retrying is not null && earlier is not null && retrying != earlier)
                 {
                     earlier.Absorb(retrying, entry.Path);
@@ -271,7 +311,7 @@ public static partial class DeliveryLedger
             }
         }
 
-        return [.. deliveries.Select(d => d.ToDelivery())];
+        return ([.. deliveries.Select(d => d.ToDelivery())], found);
     }
 
     // Of the waiting deliveries a new label may join, the one whose attempt made the last commit of its batch, else the latest.
@@ -380,15 +420,75 @@ public static partial class DeliveryLedger
         /// <summary>The sequence of the received event of its latest attempt: that attempt's label was made under the key current then.</summary>
         public long LastReceived { get; private set; } = received.Sequence;
 
+        // The key versions its labels were made under, as their received events record them (none in older logs). Under one
+        // version a file has one label, so a label of its content made under one of these versions, and not one of its own,
+        // is another file's.
+        private readonly HashSet<string> _labelKeys = received.Entry.LabelKeyVersion is { } version ? [version] : [];
+
+        // The key version each of its labels was made under, where its received event records one.
+        private readonly Dictionary<string, string> _keyOfLabel = LabelOf(received.Entry.Path) is { } label && received.Entry.LabelKeyVersion is { } version
+            ? new(StringComparer.Ordinal) { [label] = version }
+            : new(StringComparer.Ordinal);
+
+        // The attempts joined to it by the guess on content (no path or retry event said whose they were): their received
+        // event's sequence, label and key version.
+        private readonly List<(long Received, string Label, string? Version)> _guessed = [];
+
+        /// <summary>The sequence of its first received event: it names the delivery across readings of the log.</summary>
+        public long FirstReceived => received.Sequence;
+
+        /// <summary>The key version the label in <paramref name="path"/> was made under, if it is one of its labels and its received event recorded one.</summary>
+        public string? LabelKeyOf(string? path) => LabelOf(path) is { } label ? _keyOfLabel.GetValueOrDefault(label) : null;
+
+        /// <summary>
+        /// The guessed joins a retry event disproves: it says the file at <paramref name="retriedPath"/> (labelled under
+        /// <paramref name="retriedUnder"/>) is this delivery's file taken up again, so under that version this file's label is
+        /// that path's, and an attempt guessed to be it under the same version with another label was another file's.
+        /// </summary>
+        public IEnumerable<(long Received, long Delivery)> GuessesDisprovedBy(string? retriedPath, string? retriedUnder) =>
+            LabelOf(retriedPath) is { } label && retriedUnder is not null
+                ? _guessed.Where(g => g.Version == retriedUnder && g.Label != label).Select(g => (g.Received, FirstReceived)).ToList()
+                : [];
+
+        /// <summary>
+        /// True when the label of <paramref name="receivedAgain"/> (a received event of the same content, at a path this
+        /// delivery does not name) may be this file's under another key version: its version is none this delivery's labels
+        /// were made under, by the versions the events record; or, where either side records none (a log from before they
+        /// did), an audited pseudonymisation key rotation (at <paramref name="labelsTurnedAt"/>) lies since this delivery's
+        /// latest attempt was received.
+        /// </summary>
+        public bool LabelledUnderAnotherKey(AuditEvent receivedAgain, long labelsTurnedAt) =>
+            receivedAgain.Entry.LabelKeyVersion is { } now && _labelKeys.Count > 0
+                ? !_labelKeys.Contains(now)
+                : LastReceived < labelsTurnedAt;
+
         /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
         public bool Waiting => Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress;
 
-        /// <summary>Takes the file received again (event <paramref name="sequence"/>, at <paramref name="path"/>) as another attempt.</summary>
-        public void Received(long sequence, string? path)
+        /// <summary>
+        /// Takes the file received again (event <paramref name="again"/>, at <paramref name="path"/>) as another attempt;
+        /// <paramref name="guessed"/> when only its content and key version said so.
+        /// </summary>
+        public void Received(AuditEvent again, string? path, bool guessed)
         {
             Attempts++;
             Outcome = DeliveryOutcomes.Received;
-            LastReceived = sequence;
+            LastReceived = again.Sequence;
+            var version = again.Entry.LabelKeyVersion;
+            if (version is not null)
+            {
+                _labelKeys.Add(version);
+                if (LabelOf(path) is { } label)
+                {
+                    _keyOfLabel.TryAdd(label, version);
+                }
+            }
+
+            if (guessed && LabelOf(path) is { } guess)
+            {
+                _guessed.Add((again.Sequence, guess, version));
+            }
+
             Relabel(path);
         }
 
@@ -410,6 +510,14 @@ public static partial class DeliveryLedger
             Attempts += retry.Attempts;
             Outcome = DeliveryOutcomes.Received;
             LastReceived = Math.Max(LastReceived, retry.LastReceived);
+            _labelKeys.UnionWith(retry._labelKeys);
+            foreach (var (label, version) in retry._keyOfLabel)
+            {
+                _keyOfLabel.TryAdd(label, version);
+            }
+
+            _guessed.AddRange(retry._guessed);
+
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
             {

@@ -197,7 +197,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         return basePath + ".report.json";
     }
 
-    /// <summary>Records a step for the file: its safe path (or <paramref name="path"/>), hash, agreement and batch.</summary>
+    /// <summary>
+    /// Records a step for the file: its safe path (or <paramref name="path"/>), hash, agreement and batch; with
+    /// <paramref name="namesLabelKey"/>, also the key version its label was made under (the received event's).
+    /// </summary>
     public Task AuditAsync(
         LandedFile file,
         string kind,
@@ -206,9 +209,13 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         IReadOnlyDictionary<string, long>? counts = null,
         long? durationMs = null,
         string? path = null,
+        bool namesLabelKey = false,
         CancellationToken cancellationToken = default) =>
         hub.Audit.AppendAsync(
-            new AuditEntry(kind, file.Path.Partner, file.Path.Feed, file.Agreement, file.Sha256, path ?? file.SafePath, file.BatchId, rule, detail, counts, durationMs ?? (long)hub.Time.GetElapsedTime(file.Started).TotalMilliseconds),
+            new AuditEntry(kind, file.Path.Partner, file.Path.Feed, file.Agreement, file.Sha256, path ?? file.SafePath, file.BatchId, rule, detail, counts, durationMs ?? (long)hub.Time.GetElapsedTime(file.Started).TotalMilliseconds)
+            {
+                LabelKeyVersion = namesLabelKey ? file.Labels.KeyVersion : null,
+            },
             cancellationToken);
 
     /// <summary>Named counts for an audit event.</summary>

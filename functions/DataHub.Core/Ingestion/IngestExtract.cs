@@ -161,7 +161,7 @@ public sealed class IngestExtract
         }
 
         await using var file = opened;
-        await _filing.AuditAsync(file, AuditKinds.Received, null, $"Received {file.Label}.", ExtractFiling.Counts(("bytes", found.Length)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Received, null, $"Received {file.Label}.", ExtractFiling.Counts(("bytes", found.Length)), namesLabelKey: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         var decision = _hub.Protocols.Check(path.Partner, path.Feed, _hub.Today);
         file.Agreement = decision.AgreementId;
         await _filing.AuditAsync(file, AuditKinds.ProtocolDecision, decision.Rule, decision.Reason, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -400,7 +400,7 @@ public sealed class IngestExtract
         catch (KeyUnavailableException)
         {
             // The earlier key cannot be had: the file cannot be shown to be the same, so it is not said to be (the deliveries
-            // table then joins it only across an audited key rotation).
+            // table then joins it by the key versions the received events record, or in older logs an audited rotation).
             return;
         }
 

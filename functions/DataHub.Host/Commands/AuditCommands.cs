@@ -37,7 +37,7 @@ internal static class AuditCommands
         var last = new Option<int>("--last") { Description = "Show only the last N events (0 for all).", DefaultValueFactory = _ => 50 };
         var partner = new Option<string?>("--partner") { Description = "Only events about this partner." };
         var feed = new Option<string?>("--feed") { Description = "Only events about this feed." };
-        var show = new Command("show", "List audit events: time, kind, partner, feed, agreement, rule, the path it names (a file by its label), counts.") { showRoot, showAzure, last, partner, feed };
+        var show = new Command("show", "List audit events: time, kind, partner, feed, agreement, rule, the path it names (a file by its label), the key version that label was made under, counts.") { showRoot, showAzure, last, partner, feed };
         show.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
             var log = Site(env, parse.GetValue(showRoot)!, parse.GetValue(showAzure)).Log;
@@ -63,7 +63,7 @@ internal static class AuditCommands
             var n = parse.GetValue(last);
             var shown = n > 0 ? events.Skip(Math.Max(0, events.Count - n)) : events;
             new Terminal(env.Output).Table(
-                ["seq", "time (UTC)", "kind", "partner", "feed", "agreement", "rule", "path", "counts", "detail"],
+                ["seq", "time (UTC)", "kind", "partner", "feed", "agreement", "rule", "path", "label key", "counts", "detail"],
                 shown.Select(e => (IReadOnlyList<string>)
                 [
                     e.Sequence.ToString(CultureInfo.InvariantCulture),
@@ -75,6 +75,8 @@ internal static class AuditCommands
                     e.Entry.Rule ?? string.Empty,
                     // The safe path the event was sealed with (labels, never a partner's name): how the runbook finds a file in quarantine or a batch's mart files.
                     e.Entry.Path ?? string.Empty,
+                    // The key version the path's label was made under (a received event's): which label generation the file had.
+                    e.Entry.LabelKeyVersion ?? string.Empty,
                     e.Entry.Counts is null ? string.Empty : string.Join(' ', e.Entry.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")),
                     e.Entry.Detail ?? string.Empty,
                 ]));

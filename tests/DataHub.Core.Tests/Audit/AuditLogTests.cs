@@ -130,6 +130,43 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public void A_received_event_written_before_label_key_versions_were_recorded_still_reads_and_verifies()
+    {
+        // A received event exactly as hubs wrote it before the label's key version was recorded, sealed under an audit key.
+        var key = new AuditKey("v1", Enumerable.Repeat((byte)3, 32).ToArray());
+        var unsealed = "{\"seq\":1,\"time\":\"2026-11-22T09:00:00.0000000Z\",\"kind\":\"received\",\"partner\":\"police\",\"feed\":\"police-da-incidents\",\"agreement\":\"DSA-1\","
+            + $"\"file_sha256\":\"{new string('a', 64)}\",\"path\":\"landing/police/police-da-incidents/f-0123abcd.csv\",\"detail\":\"Received f-0123abcd.csv.\",\"counts\":{{\"bytes\":10}},"
+            + $"\"duration_ms\":4,\"prev\":\"{AuditChain.Genesis}\",\"key\":\"v1\"}}";
+        var line = unsealed[..^1] + $",\"mac\":\"{key.Seal(Encoding.UTF8.GetBytes(unsealed))}\"}}";
+
+        var read = AuditChain.FromJsonLine(Encoding.UTF8.GetBytes(line));
+
+        read.Entry.LabelKeyVersion.Should().BeNull("the event does not say");
+        AuditChain.HasValidSeal(read, key).Should().BeTrue("an event without the field keeps the form it was sealed in");
+        Encoding.UTF8.GetString(AuditChain.ToJsonLine(read)).Should().Be(line);
+    }
+
+    [Fact]
+    public async Task The_label_key_version_of_a_received_event_is_read_back_and_sealed_with_the_event()
+    {
+        var log = Log();
+        var entry = new AuditEntry(AuditKinds.Received, "police", "police-da-incidents", "DSA-1", new string('a', 64), "landing/police/police-da-incidents/f-0123abcd.csv", LabelKeyVersion: "5d1f6c2a9e8b4f7a8c3d2e1f0a9b8c7d");
+        await log.AppendAsync(entry, default);
+        await log.AppendAsync(entry with { Kind = AuditKinds.ProtocolDecision, LabelKeyVersion = null }, default);
+
+        (await log.ReadAsync(default).ToListAsync()).Select(e => e.Entry.LabelKeyVersion).Should().Equal("5d1f6c2a9e8b4f7a8c3d2e1f0a9b8c7d", null);
+        Lines(log)[1].Should().NotContain("label_key_version", "an event that carries no label does not name a version");
+        (await VerifyAsync(log)).Intact.Should().BeTrue();
+
+        var lines = Lines(log);
+        lines[0] = lines[0].Replace("5d1f6c2a9e8b4f7a8c3d2e1f0a9b8c7d", "a04b2e7c61d94f3e9b5a8c7d6e5f4a3b", StringComparison.Ordinal);
+        Write(log, lines);
+        var edited = await VerifyAsync(log);
+        edited.Intact.Should().BeFalse("the version is sealed with the rest of the event");
+        edited.BrokenAt.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Verify_detects_a_property_added_to_an_event()
     {
         var log = await LogWithEventsAsync(3);

@@ -358,6 +358,125 @@ public sealed class DeliveryLedgerTests
             log);
     }
 
+    [Theory]
+    [InlineData("v1", "v2", "none", true, "the key turned in Key Vault, where no rotation is audited")]
+    [InlineData("v2", "v2", "none", false, "under one key a new label is a new name")]
+    [InlineData("v2", "v2", "between", false, "the failed attempt had read the new key before the rotation's event was appended")]
+    [InlineData("v1", "v2", "before", true, "the failed attempt had read the old key just before it turned, and was received after the rotation's event")]
+    [InlineData(null, "v2", "between", true, "the failed attempt's event is older than recorded versions: the audited rotation bounds it")]
+    [InlineData(null, null, "between", true, "a log from before recorded versions: the audited rotation bounds it")]
+    [InlineData(null, null, "none", false, "a log from before recorded versions, with no rotation audited")]
+    public void A_new_label_after_a_failure_joins_it_without_a_retry_event_when_its_received_events_name_two_key_versions(string? failedUnder, string? retriedUnder, string rotation, bool joined, string because)
+    {
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        AuditEntry[] rotated = [KeyRotations.Pseudonymisation("v2")];
+        var deliveries = DeliveryLedger.From(Events([
+            .. rotation == "before" ? rotated : [],
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = failedUnder },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            .. rotation == "between" ? rotated : [],
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = retriedUnder },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal(
+            joined ? [(DeliveryOutcomes.Stored, 2, 10L)] : [(DeliveryOutcomes.Failed, 1, 0L), (DeliveryOutcomes.Stored, 1, 10L)],
+            because);
+    }
+
+    [Fact]
+    public void A_new_label_under_a_key_version_a_waiting_delivery_was_already_labelled_under_is_another_file()
+    {
+        // X fails under v2, a stale worker still holding v1 takes it up (rightly joined: its label is X's under v1) and fails
+        // too. Y, another file of the content, is received under v2: X's label under v2 is known and is not Y's, so Y is not X.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string FileY = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV2 },
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            .. Attempt(a, FileY).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2), (DeliveryOutcomes.Stored, 1)],
+            "X was labelled under v2 before, so a v2 label that is not X's is another file's");
+    }
+
+    [Fact]
+    public void A_file_guessed_to_be_a_stopped_files_retry_is_its_own_delivery_once_that_file_is_retried_with_a_retry_event_under_the_same_key_version()
+    {
+        // X stops under v1; Y, another file of the content, is received under v2 and taken as X's retry (nothing says
+        // otherwise yet), and fails. X is then taken up under v2 and its retry event names its v1 label: X's v2 label is
+        // its own, so Y was never X. Y, retried at its own path, stays its own row.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        const string FileY = "landing/police/police-da-incidents/file-33333333.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileY },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            RetryOf(a, FileV2, FileV1, "v1"),
+            .. Attempt(a, FileV2).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv" },
+            ReceivedAt(a, FileY) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileY },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-33333333.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Stored, 2, 10L, 1L), (DeliveryOutcomes.Duplicate, 2, 0L, 2L)],
+            "X was received twice and stored; Y failed, then was found a duplicate");
+    }
+
+    [Fact]
+    public void A_file_taken_up_by_two_workers_holding_two_key_versions_is_one_delivery()
+    {
+        // On Azure each worker caches the current secret version for up to five minutes: across a rotation one worker names
+        // the file under the old version, the other under the new, and the second finds the first's claim held.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV1, BatchId = null },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.ProtocolDecision, a, "protocol.allowed") with { Path = FileV2, BatchId = null },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = FileV2, BatchId = null },
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Archived, a) with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-11111111.csv" }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.RowsStored)).Should().Equal([(DeliveryOutcomes.Stored, 2, 10L)], "one file was sent, and stored once");
+    }
+
+    [Fact]
+    public void A_stored_batch_audited_failed_and_taken_up_under_a_new_key_vault_version_without_a_retry_event_counts_on_one_stored_row()
+    {
+        // As on Azure: the key turned in Key Vault (no key_rotated event), and the batch the first attempt committed before
+        // its completion's reply was lost is counted, once, on the row of the file taken up again under the new version.
+        var a = new string('a', 64);
+        var batch = "police-" + a[..16];
+        var deliveries = DeliveryLedger.From(Events([
+            ReceivedAt(a, FileV1) with { LabelKeyVersion = "v1" },
+            .. Attempt(a, FileV1).Skip(1),
+            Police(AuditKinds.Written, a) with { Path = $"secure/police-da-incidents/_batches/{batch}.json" },
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileV1 },
+            ReceivedAt(a, FileV2) with { LabelKeyVersion = "v2" },
+            Police(AuditKinds.Duplicate, a, "receipt.duplicate") with { Path = FileV2 },
+            Police(AuditKinds.Archived, a, "receipt.duplicate") with { Path = $"landing/_processed/police/police-da-incidents/{batch}/file-22222222.csv.duplicate-20250502T080011000" }]));
+
+        deliveries.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Outcome = DeliveryOutcomes.Stored, Attempts = 2, RowsStored = 10L });
+    }
+
     [Fact]
     public void A_stored_batch_audited_failed_and_taken_up_after_a_rotation_without_a_retry_event_counts_on_one_stored_row()
     {
