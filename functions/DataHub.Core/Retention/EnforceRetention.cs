@@ -346,9 +346,9 @@ public sealed class EnforceRetention
             {
                 await _hub.Store.GetAsync(item.Path, cancellationToken).ConfigureAwait(false);
             }
-            catch (ObjectUnreachableException)
+            catch (ObjectUnreachableException unreachable)
             {
-                WarnUnreachable(item.Path, labels);
+                WarnUnreachable(item.Path, labels, unreachable);
                 return;
             }
             catch (ObjectRefusedException)
@@ -371,12 +371,13 @@ public sealed class EnforceRetention
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException unreachable)
         {
-            // Nested past the store's path limit since the look above (or labelled, so not looked up): nothing can delete it by its name.
-            // Said, by label, so it is not kept past its retention unseen, and the rest of the run goes on.
+            // Nested past the store's path limit since the look above, or out of the hub's user's reach (or labelled, so not
+            // looked up): nothing can delete it by its name. Said, by label, so it is not kept past its retention unseen,
+            // and the rest of the run goes on.
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
-            WarnUnreachable(item.Path, labels);
+            WarnUnreachable(item.Path, labels, unreachable);
             return;
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
@@ -416,12 +417,15 @@ public sealed class EnforceRetention
 
     // Named by its label in whatever container (never as it is: the chain's names are a partner's, or anyone's, not the hub's),
     // so it is not kept past its retention unseen, and the run goes on.
-    private void WarnUnreachable(string itemPath, FileLabels labels)
+    private void WarnUnreachable(string itemPath, FileLabels labels, ObjectUnreachableException unreachable)
     {
-        var slash = itemPath.IndexOf('/', StringComparison.Ordinal);
-        var label = itemPath.StartsWith(LandingPath.Container + "/", StringComparison.Ordinal)
-            ? labels.StoredPath(itemPath, _hub.Protocols)
-            : $"{itemPath[..slash]}/~{labels.Label(itemPath[(slash + 1)..])}";
+        var label = labels.ObjectPath(itemPath, _hub.Protocols);
+        if (unreachable.Cause == UnreachableCause.AccessDenied)
+        {
+            _logger.LogWarning("Retention cannot delete {Path}: the hub's user cannot open it (its permissions or owner deny it); give the hub's user access to it, or remove it by hand (docs/runbook.md, \"A folder or file the hub cannot open\").", label);
+            return;
+        }
+
         _logger.LogWarning("Retention cannot delete {Path}: it is nested deeper than the file system lets a path reach; remove it by hand.", label);
     }
 }

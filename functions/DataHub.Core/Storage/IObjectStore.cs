@@ -181,6 +181,10 @@ public sealed class ObjectRefusedException(string path, string reason)
 /// </summary>
 public interface ITemporaryFileSweeper
 {
-    /// <summary>Deletes temporary files whose writing process has gone; returns how many.</summary>
-    Task<int> SweepAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes temporary files whose writing process has gone; returns how many. <paramref name="unopenable"/> is told the
+    /// path under the store's root (e.g. "landing/partner/feed/folder") of each folder the sweep may not open, and so could
+    /// not look in; it is never skipped without a word.
+    /// </summary>
+    Task<int> SweepAsync(Action<string> unopenable, CancellationToken cancellationToken);
 }
