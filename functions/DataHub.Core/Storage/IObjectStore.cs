@@ -23,7 +23,7 @@ public interface IObjectStore
     /// Every object whose path starts with <paramref name="prefix"/>, in ordinal path order. A store that can hold links
     /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused. A store
     /// with a path limit (a local folder) lists a folder or file nested past it as an entry of its own, never skipping it
-    /// nor failing the listing; using one fails with <see cref="ObjectUnreachableException"/>.
+    /// nor failing the listing, and so a folder its user may not open; using one fails with <see cref="ObjectUnreachableException"/>.
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
