@@ -40,6 +40,17 @@ status=0
 export VSTEST_CONNECTION_TIMEOUT="${VSTEST_CONNECTION_TIMEOUT:-600}"
 dotnet test DataHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 
+# The tests of a folder or file the hub's user may not open need permission bits to deny the test process; root (with
+# CAP_DAC_OVERRIDE) is denied nothing, so they skip above, saying so. As root they run again here without that capability.
+denied_tests='FullyQualifiedName~LandingUnreadableTests|FullyQualifiedName~A_file_the_runner_cannot_read'
+if [ "$(id -u)" -eq 0 ] && command -v capsh >/dev/null 2>&1; then
+  for project in tests/DataHub.Core.Tests tests/DataHub.EndToEnd.Tests; do
+    capsh --drop=cap_dac_override,cap_dac_read_search -- -c 'dotnet test "$1" -c Release --no-build -nologo --filter "$2"' capsh "$project" "$denied_tests" 2>&1 | tee -a "$log" || status=$?
+  done
+elif [ "$(id -u)" -eq 0 ]; then
+  echo "capsh missing: the tests of folders and files the hub cannot open were skipped (as root, permission bits deny nothing)." >&2
+fi
+
 # One closing line over all test projects, e.g. "tests: 412 passed, 0 failed".
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -18,7 +18,7 @@ public sealed class AccessDeniedFactAttribute : FactAttribute
         if (!Denies.Value)
         {
             Skip = "This process opens a mode-000 folder (root with CAP_DAC_OVERRIDE): permission bits deny it nothing. "
-                + "Run under `capsh --drop=cap_dac_override,cap_dac_read_search -- -c 'dotnet test …'` (or as another user).";
+                + "tests/run.sh runs them again under `capsh --drop=cap_dac_override,cap_dac_read_search`; by hand: `capsh --drop=cap_dac_override,cap_dac_read_search -- -c 'dotnet test …'` (or run as another user).";
         }
     }
 
