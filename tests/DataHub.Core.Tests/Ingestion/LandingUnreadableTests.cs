@@ -175,6 +175,21 @@ public sealed class LandingUnreadableTests
             .Which.Should().Contain($"{Schools}/file-").And.NotContain("Zebedee");
     }
 
+    [AccessDeniedFact]
+    public async Task Clean_up_removes_no_mart_file_when_the_hub_cannot_open_a_feeds_batch_manifests()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var marts = (await fixture.ListAsync("secure/police-da-incidents/quarter=")).Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        using var closed = new DeniedAccess(fixture.Store.FullPath("secure/police-da-incidents/" + DataHub.Core.Marts.MartManifest.Folder));
+
+        await new InterruptedWork(fixture.Hub).RunAsync(default);
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        marts.Should().NotBeEmpty();
+        marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
+    }
+
     private static void Drop(HubFixture fixture, string path)
     {
         var file = fixture.Store.FullPath(path);
