@@ -123,6 +123,12 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 continue;
             }
 
+            // A container the hub's user may not open would list as empty: every file in it never seen, without a word.
+            if (!CanOpen(folder))
+            {
+                throw new UnauthorizedAccessException($"The hub's user cannot open its {c} folder under the hub root: give it back read and search access (chmod u+rx), or nothing in it can be listed.");
+            }
+
             var unopenable = new UnopenableFolders();
             var entries = new FileSystemEnumerable<(string Full, bool Link)>(
                 folder,

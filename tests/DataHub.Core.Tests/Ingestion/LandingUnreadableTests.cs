@@ -176,6 +176,18 @@ public sealed class LandingUnreadableTests
     }
 
     [AccessDeniedFact]
+    public async Task A_landing_folder_the_hub_cannot_open_fails_the_listing_rather_than_listing_nothing()
+    {
+        using var fixture = new HubFixture();
+        Drop(fixture, $"{Police}/{PersonName}.csv");
+        using var closed = new DeniedAccess(fixture.Store.FullPath("landing/x")[..^2]);
+
+        var list = () => fixture.Store.ListAsync("landing/", default).ToListAsync().AsTask();
+
+        (await list.Should().ThrowAsync<UnauthorizedAccessException>("an empty landing would be every file never seen")).Which.Message.Should().NotContain("Zebedee");
+    }
+
+    [AccessDeniedFact]
     public async Task Clean_up_removes_no_mart_file_when_the_hub_cannot_open_a_feeds_batch_manifests()
     {
         using var fixture = new HubFixture();
