@@ -265,6 +265,19 @@ public sealed class HostileLandingTests : IDisposable
         lines.Should().OnlyContain(l => !l.Contains("Zebedee", StringComparison.Ordinal) && !l.Contains(_root.Path, StringComparison.Ordinal));
     }
 
+    [AccessDeniedFact]
+    public async Task Ingest_into_a_landing_folder_the_hub_cannot_open_exits_4_naming_the_runbook_section_and_no_path()
+    {
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing")).FullName;
+        using var closed = new DeniedAccess(landing);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "Zebedee Quillfeather.csv", Police);
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain("cannot be opened by the hub's user").And.Contain("A folder or file the hub cannot open")
+            .And.NotContain("Zebedee").And.NotContain(_root.Path);
+    }
+
     [Fact]
     public async Task The_runner_keeps_watching_while_the_audit_log_cannot_take_an_event_and_says_how_to_repair_it()
     {
