@@ -121,7 +121,16 @@ public sealed class IngestExtract
 
         if (check.Path is null)
         {
-            return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectUnreachableException unreachable)
+            {
+                // Its name sends it to quarantine, but the hub's user may not read it (mode 000, another user's), so it cannot
+                // be copied there: refused once per version and left in landing, as a routed file it may not read is.
+                return await RefuseUnreachableAsync(landingPath, labels, unreachable, eTag ?? found?.ETag, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var path = check.Path;

@@ -90,6 +90,44 @@ public sealed class LandingUnreadableTests
     }
 
     [AccessDeniedFact]
+    public async Task A_file_the_hub_cannot_read_whose_name_sends_it_to_quarantine_is_refused_by_its_label_once_and_left_in_landing()
+    {
+        using var fixture = new HubFixture();
+        string[] paths = [$"{Police}/sub/{PersonName}.csv", $"{Police}/.{PersonName}.csv"];
+        var closed = new List<DeniedAccess>();
+        foreach (var path in paths)
+        {
+            Drop(fixture, path);
+            closed.Add(new DeniedAccess(fixture.Store.FullPath(path)));
+        }
+
+        try
+        {
+            var entries = await fixture.Store.ListAsync("landing/", default).ToListAsync();
+            var first = new List<IngestOutcome>();
+            var again = new List<IngestOutcome>();
+            foreach (var entry in entries)
+            {
+                first.Add(await new IngestExtract(fixture.Hub).HandleAsync(entry.Path, entry.ETag, default));
+                again.Add(await new IngestExtract(fixture.Hub).HandleAsync(entry.Path, entry.ETag, default));
+            }
+
+            entries.Select(e => e.Path).Should().BeEquivalentTo(paths);
+            first.Should().OnlyContain(o => o.Status == IngestStatus.Refused && o.Rule == LandingPath.UnreadableRule, string.Join("\n", first.Select(o => o.Message)));
+            again.Should().OnlyContain(o => o.Status == IngestStatus.Ignored, "reported once per version, not on every poll");
+            (await fixture.AuditAsync()).Where(e => e.Entry.Kind == AuditKinds.PathRefused).Select(e => e.Entry.Rule).Should().Equal(LandingPath.UnreadableRule, LandingPath.UnreadableRule);
+            var written = string.Join('\n', (await fixture.AuditAsync()).Select(e => e.Entry.Path + e.Entry.Detail)) + string.Join('\n', first.Select(o => o.Message + fixture.Text(o.ReportPath!)));
+            written.Should().NotContain("Zebedee");
+            (await fixture.ListAsync("quarantine/_unrouted/")).Should().BeEmpty("nothing of a file the hub cannot read is copied out of landing");
+            paths.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "it stays in landing for an operator");
+        }
+        finally
+        {
+            closed.ForEach(c => c.Dispose());
+        }
+    }
+
+    [AccessDeniedFact]
     public async Task A_file_refused_as_unreadable_is_ingested_once_its_permissions_are_fixed()
     {
         using var fixture = new HubFixture();
