@@ -40,15 +40,31 @@ status=0
 export VSTEST_CONNECTION_TIMEOUT="${VSTEST_CONNECTION_TIMEOUT:-600}"
 dotnet test DataHub.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
 
-# The tests of a folder or file the hub's user may not open need permission bits to deny the test process; root (with
-# CAP_DAC_OVERRIDE) is denied nothing, so they skip above, saying so. As root they run again here without that capability.
-denied_tests='FullyQualifiedName~LandingUnreadableTests|FullyQualifiedName~A_file_the_runner_cannot_read|FullyQualifiedName~Ingest_into_a_landing_folder_the_hub_cannot_open'
-if [ "$(id -u)" -eq 0 ] && command -v capsh >/dev/null 2>&1; then
-  for project in tests/DataHub.Core.Tests tests/DataHub.EndToEnd.Tests; do
-    capsh --drop=cap_dac_override,cap_dac_read_search -- -c 'dotnet test "$1" -c Release --no-build -nologo --filter "$2"' capsh "$project" "$denied_tests" 2>&1 | tee -a "$log" || status=$?
-  done
-elif [ "$(id -u)" -eq 0 ]; then
-  echo "capsh missing: the tests of folders and files the hub cannot open were skipped (as root, permission bits deny nothing)." >&2
+# The tests of a folder or file the hub's user may not open ([AccessDeniedFact], trait Category=AccessDenied) need
+# permission bits to deny the test process; root (with CAP_DAC_OVERRIDE) is denied nothing, so they skip above, saying so.
+# As root they run again here with that capability dropped from the bounding set (setpriv, util-linux: on exec, root's
+# capabilities are cut to it), and required to take effect: one that is denied nothing then fails, never skips.
+if [ "$(id -u)" -eq 0 ]; then
+  if ! command -v setpriv >/dev/null 2>&1; then
+    install_packages "the tests of folders and files the hub cannot open (Category=AccessDenied)" util-linux
+  fi
+  if ! command -v setpriv >/dev/null 2>&1; then
+    echo "setpriv missing: the tests of folders and files the hub cannot open (Category=AccessDenied) cannot run as root." >&2
+    status=1
+  else
+    # The caller's arguments go along; a filter of theirs is narrowed to these tests rather than replaced.
+    denied=()
+    filter='Category=AccessDenied'
+    while [ "$#" -gt 0 ]; do
+      case "$1" in
+        --filter) filter="(${2})&${filter}"; shift 2 ;;
+        --filter=*) filter="(${1#--filter=})&${filter}"; shift ;;
+        *) denied+=("$1"); shift ;;
+      esac
+    done
+    DATAHUB_ACCESS_DENIAL_REQUIRED=1 setpriv --bounding-set -dac_override,-dac_read_search \
+      dotnet test DataHub.sln -c Release --no-build -nologo --filter "$filter" "${denied[@]}" 2>&1 | tee -a "$log" || status=$?
+  fi
 fi
 
 # One closing line over all test projects, e.g. "tests: 412 passed, 0 failed".
