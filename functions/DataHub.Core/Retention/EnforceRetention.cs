@@ -186,8 +186,16 @@ public sealed class EnforceRetention
                 var rule = Find(manifest.Partner, feed);
                 var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
                 var batchItem = stored with { LastModified = manifest.CommittedAt };
+
+                // A batch goes whole: an expired one with a file the hub's user cannot reach (its folder's permissions
+                // changed) keeps its manifest, said by label, rather than be withdrawn and leave that file behind unlisted.
+                var files = (now - manifest.CommittedAt).TotalDays > days ? await ReachFilesAsync(manifest, labels, cancellationToken).ConfigureAwait(false) : [];
                 var before = deleted.Count;
-                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+                if (files is not null)
+                {
+                    await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (deleted.Count == before)
                 {
                     judged.Held.Add((feed, manifest.BatchId));
@@ -195,18 +203,39 @@ public sealed class EnforceRetention
                 }
 
                 // The manifest has gone, so no reader sees the batch; its files follow.
-                foreach (var file in manifest.Files)
+                foreach (var item in files!)
                 {
-                    var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
-                    if (item is not null)
-                    {
-                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
-                    }
+                    await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
 
         return judged;
+    }
+
+    // The files of an expired batch that are there, each looked up before its manifest is withdrawn; null (each one the hub
+    // cannot reach warned of by its label) when any of them cannot be reached, so none can be deleted.
+    private async Task<List<StoredObject>?> ReachFilesAsync(MartManifest manifest, FileLabels labels, CancellationToken cancellationToken)
+    {
+        var files = new List<StoredObject>();
+        var reached = true;
+        foreach (var file in manifest.Files)
+        {
+            try
+            {
+                if (await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false) is { } item)
+                {
+                    files.Add(item);
+                }
+            }
+            catch (ObjectUnreachableException unreachable)
+            {
+                WarnUnreachable(file.Path, labels, unreachable);
+                reached = false;
+            }
+        }
+
+        return reached ? files : null;
     }
 
     // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no

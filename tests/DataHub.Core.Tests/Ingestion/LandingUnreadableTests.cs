@@ -240,6 +240,25 @@ public sealed class LandingUnreadableTests
         marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
     }
 
+    [AccessDeniedFact]
+    public async Task Retention_keeps_an_expired_batch_whole_when_the_hub_cannot_reach_one_of_its_files_and_goes_on()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var quarter = stored.MartFiles!.Single(p => p.Contains("/quarter=", StringComparison.Ordinal));
+        using var closed = new DeniedAccess(Path.GetDirectoryName(fixture.Store.FullPath(quarter))!);
+        fixture.Clock.Advance(TimeSpan.FromDays(2556));
+
+        var outcome = await new EnforceRetention(hub).RunAsync(default);
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        outcome.Deleted.Should().NotContain(d => d.Rule == EnforceRetention.MartRule, "a batch goes whole or not at all: its manifest is not withdrawn while a file of it cannot be deleted");
+        File.Exists(fixture.Store.FullPath(DataHub.Core.Marts.MartManifest.PathFor("police-da-incidents", stored.BatchId!))).Should().BeTrue();
+        logs.Warnings.Should().Contain(w => w.StartsWith("Retention cannot delete", StringComparison.Ordinal) && w.Contains("cannot open", StringComparison.Ordinal));
+    }
+
     private static void Drop(HubFixture fixture, string path)
     {
         var file = fixture.Store.FullPath(path);
