@@ -259,6 +259,43 @@ public sealed class LandingUnreadableTests
         logs.Warnings.Should().Contain(w => w.StartsWith("Retention cannot delete", StringComparison.Ordinal) && w.Contains("cannot open", StringComparison.Ordinal));
     }
 
+    [AccessDeniedFact]
+    public async Task Clean_up_takes_a_feed_whose_batch_manifest_the_hub_cannot_read_as_damaged_and_removes_none_of_its_files()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var manifest = DataHub.Core.Marts.MartManifest.PathFor("police-da-incidents", stored.BatchId!);
+        var marts = stored.MartFiles!.Where(p => p != manifest).ToList();
+        using var closed = new DeniedAccess(fixture.Store.FullPath(manifest));
+
+        var cleanUp = () => new InterruptedWork(hub).RunAsync(default);
+
+        await cleanUp.Should().NotThrowAsync("one feed's unreadable manifest must not stop every command at start-up");
+        marts.Should().NotBeEmpty().And.OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "a manifest the hub cannot read is not no manifest");
+        logs.Errors.Should().ContainSingle(e => e.Contains("police-da-incidents", StringComparison.Ordinal) && e.Contains("damaged", StringComparison.Ordinal));
+    }
+
+    [AccessDeniedFact]
+    public async Task Clean_up_takes_a_feed_whose_batch_manifests_folder_the_hub_can_list_but_not_enter_as_damaged()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var manifest = DataHub.Core.Marts.MartManifest.PathFor("police-da-incidents", stored.BatchId!);
+        var marts = stored.MartFiles!.Where(p => p != manifest).ToList();
+        using var readOnly = new DeniedAccess(Path.GetDirectoryName(fixture.Store.FullPath(manifest))!, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var damaged = new List<string>();
+
+        var feeds = await new DataHub.Core.Marts.MartCatalog(fixture.Store).ScanFeedsAsync((feed, _) => damaged.Add(feed), default).ToListAsync();
+        var cleanUp = () => new InterruptedWork(fixture.Hub).RunAsync(default);
+
+        damaged.Should().Equal("police-da-incidents");
+        feeds.Select(f => f.Feed).Should().NotContain("police-da-incidents").And.NotBeEmpty("the other feeds are still scanned");
+        await cleanUp.Should().NotThrowAsync();
+        marts.Should().NotBeEmpty().And.OnlyContain(p => File.Exists(fixture.Store.FullPath(p)));
+    }
+
     private static void Drop(HubFixture fixture, string path)
     {
         var file = fixture.Store.FullPath(path);
