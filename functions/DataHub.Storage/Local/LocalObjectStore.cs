@@ -133,7 +133,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             var entries = new FileSystemEnumerable<(string Full, bool Link)>(
                 folder,
                 (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
-                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
             {
                 // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
                 // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
@@ -143,13 +143,23 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                     && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
                 ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !unopenable.Is(ref e),
             };
-            foreach (var (full, link) in entries)
+            try
             {
-                var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
-                if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                foreach (var (full, link) in entries)
                 {
-                    found.Add((relative, full, link));
+                    var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
+                    if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        found.Add((relative, full, link));
+                    }
                 }
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // A folder found openable (above) that could not be opened when walked into: its permissions changed in
+                // between. The listing fails, to be tried again, rather than skip what is in it without a word (as
+                // IgnoreInaccessible would); the next one lists it as an entry. Not .NET's message: it quotes the raw path.
+                throw new UnauthorizedAccessException($"A folder in the {c} folder could not be opened by the hub's user while it was listed (its permissions changed meanwhile); the next listing lists it for refusal.");
             }
         }
 
