@@ -123,43 +123,57 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 continue;
             }
 
-            // A container the hub's user may not open would list as empty: every file in it never seen, without a word.
-            if (!CanOpen(folder))
+            // Walked one folder at a time, each opened once: files and links (to files or folders, or dangling) are entries,
+            // real folders are walked into. A folder that cannot be opened (a name not UTF-8, read with U+FFFD; nested past
+            // the OS path limit; one the hub's user may not open, which a recursive enumeration either skips without a word
+            // or ends on) is an entry itself, for the caller to refuse, rather than skipped unseen; the open that walks a
+            // folder is the one that finds it cannot be, so nothing changes between a look and the walk.
+            var pending = new Queue<string>([folder]);
+            while (pending.TryDequeue(out var current))
             {
-                throw new UnauthorizedAccessException($"The hub's user cannot open its {c} folder under the hub root: give it back read and search access (chmod u+rx), or nothing in it can be listed.");
-            }
-
-            var unopenable = new UnopenableFolders();
-            var entries = new FileSystemEnumerable<(string Full, bool Link)>(
-                folder,
-                (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
-                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-            {
-                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
-                // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
-                // it would end the whole listing; one the hub's user may not open, which the enumeration would skip without a
-                // word) is an entry itself, for the caller to refuse, rather than skipped unseen.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || unopenable.Is(ref e))
-                    && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !unopenable.Is(ref e),
-            };
-            try
-            {
-                foreach (var (full, link) in entries)
+                List<(string Full, bool Link, bool Folder)> entries;
+                try
                 {
-                    var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
-                    if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                    entries = [.. new FileSystemEnumerable<(string Full, bool Link, bool Folder)>(
+                        current,
+                        (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0, e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0),
+                        new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })];
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    if (string.Equals(current, folder, StringComparison.Ordinal))
                     {
-                        found.Add((relative, full, link));
+                        // Not .NET's message: it quotes the raw path.
+                        throw new UnauthorizedAccessException($"The hub's user cannot open its {c} folder under the hub root: give it back read and search access (chmod u+rx), or nothing in it can be listed.");
+                    }
+
+                    entries = [];
+                    if (!TemporaryFiles.IsTemporary(Path.GetFileName(current)))
+                    {
+                        Found(current, link: false);
+                    }
+                }
+
+                foreach (var (full, link, isFolder) in entries)
+                {
+                    if (isFolder)
+                    {
+                        pending.Enqueue(full);
+                    }
+                    else if (!TemporaryFiles.IsTemporary(Path.GetFileName(full)))
+                    {
+                        Found(full, link);
                     }
                 }
             }
-            catch (UnauthorizedAccessException)
+
+            void Found(string full, bool link)
             {
-                // A folder found openable (above) that could not be opened when walked into: its permissions changed in
-                // between. The listing fails, to be tried again, rather than skip what is in it without a word (as
-                // IgnoreInaccessible would); the next one lists it as an entry. Not .NET's message: it quotes the raw path.
-                throw new UnauthorizedAccessException($"A folder in the {c} folder could not be opened by the hub's user while it was listed (its permissions changed meanwhile); the next listing lists it for refusal.");
+                var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
+                if (relative.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    found.Add((relative, full, link));
+                }
             }
         }
 
@@ -505,32 +519,4 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
-
-    /// <summary>
-    /// Which real folders a listing found cannot be opened by the path it read: a name not UTF-8 (read with U+FFFD), a path
-    /// past the OS limit, one the hub's user may not open (or one removed since it was read, then listed as nothing). Each
-    /// folder is opened once to see, though both predicates ask: the walk opens it again (an open more for each folder).
-    /// </summary>
-    private sealed class UnopenableFolders
-    {
-        private string? _looked;
-        private bool _unopenable;
-
-        public bool Is(ref FileSystemEntry entry)
-        {
-            if (!entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0)
-            {
-                return false;
-            }
-
-            var full = FullPathOf(ref entry);
-            if (!string.Equals(full, _looked, StringComparison.Ordinal))
-            {
-                _looked = full;
-                _unopenable = !CanOpen(full);
-            }
-
-            return _unopenable;
-        }
-    }
 }
