@@ -4,6 +4,7 @@ using DataHub.Core.Ingestion;
 using DataHub.Host.Commands;
 using DataHub.Host.Embedded;
 using DataHub.Storage.Local;
+using DataHub.Testing;
 
 namespace DataHub.EndToEnd.Tests;
 
@@ -235,6 +236,46 @@ public sealed class HostileLandingTests : IDisposable
         broken.Should().Contain(l => l.Contains("not handled", StringComparison.Ordinal) && l.Contains("Nothing was written", StringComparison.Ordinal));
         _root.Files("quarantine").Should().BeEmpty("it is not moved to quarantine where no event can say so: " + string.Join("\n", broken));
         Directory.EnumerateFiles(feed).Should().ContainSingle("it stays in landing, as the runner says, until the log is repaired");
+    }
+
+    [AccessDeniedFact]
+    public async Task A_file_the_runner_cannot_read_is_refused_once_by_label_and_ingested_in_the_same_run_once_its_permissions_are_fixed()
+    {
+        var feed = Landing("police", "police-da-incidents");
+        var unreadable = Path.Combine(feed, "Zebedee Quillfeather.csv");
+        File.WriteAllText(unreadable, Police);
+        File.WriteAllText(Path.Combine(feed, "b-valid.csv"), Police.Replace("I2,", "I3,", StringComparison.Ordinal));
+        using var closed = new DeniedAccess(unreadable);
+        using var hub = EmbeddedHub.Open(_root.Path, null, _root.Clock);
+        var lines = new List<string>();
+        var runner = new EmbeddedRunner(hub.Context, [], TimeSpan.Zero, TimeSpan.Zero, lines.Add);
+
+        await runner.PollOnceAsync(default);
+        var first = await runner.PollOnceAsync(default);
+        var next = await runner.PollOnceAsync(default);
+        closed.Restore();
+        _root.Clock.Advance(TimeSpan.FromMinutes(31));
+        var afterFix = await runner.PollOnceAsync(default);
+
+        first.Select(o => (o.Status, o.Rule)).Should().BeEquivalentTo([(IngestStatus.Refused, (string?)LandingPath.UnreadableRule), (IngestStatus.Stored, null)], string.Join("\n", lines));
+        runner.Failures.Should().Be(0, "a file the hub may not read is refused, not a failure retried for ever");
+        next.Should().BeEmpty("it is not handled again on every poll");
+        (await RefusalsAsync()).Should().ContainSingle().Which.Rule.Should().Be(LandingPath.UnreadableRule);
+        afterFix.Should().ContainSingle("the runner looks again, so an operator's chmod needs no restart").Which.Status.Should().Be(IngestStatus.Stored);
+        lines.Should().OnlyContain(l => !l.Contains("Zebedee", StringComparison.Ordinal) && !l.Contains(_root.Path, StringComparison.Ordinal));
+    }
+
+    [AccessDeniedFact]
+    public async Task Ingest_into_a_landing_folder_the_hub_cannot_open_exits_4_naming_the_runbook_section_and_no_path()
+    {
+        var landing = Directory.CreateDirectory(Path.Combine(_root.Path, "landing")).FullName;
+        using var closed = new DeniedAccess(landing);
+
+        var (code, output) = await _root.IngestAsync("police", "police-da-incidents", "Zebedee Quillfeather.csv", Police);
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain("cannot be opened by the hub's user").And.Contain("A folder or file the hub cannot open")
+            .And.NotContain("Zebedee").And.NotContain(_root.Path);
     }
 
     [Fact]

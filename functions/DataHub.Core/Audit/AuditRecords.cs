@@ -104,7 +104,7 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
         var open = new HashSet<ReceiptKey>();
         if (receipts is not null)
         {
-            await foreach (var receipt in receipts.ListAsync(name => breaks.Add($"{name} cannot be read (receipts are written whole: it was altered, or the disk corrupted it)"), cancellationToken).ConfigureAwait(false))
+            await foreach (var receipt in receipts.ListAsync(name => breaks.Add($"{name} cannot be read (receipts are written whole: it was altered, the disk corrupted it, or the hub's user may not open it)"), cancellationToken).ConfigureAwait(false))
             {
                 if (receipt.State != ReceiptState.Completed)
                 {

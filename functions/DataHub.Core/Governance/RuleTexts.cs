@@ -75,6 +75,7 @@ public static class RuleTexts
         ["path.name_encoding"] = "The file or folder name was not valid UTF-8 (another character set), so the hub could not open it, or held the replacement character that stands for such bytes.",
         ["path.name_characters"] = "The file or folder name held a colon or a control character.",
         ["path.too_deep"] = "A folder in the landing area was nested so deep that its path was longer than the file system allows, so the hub could not reach what was in it.",
+        ["path.unreadable"] = "A folder or file in the landing area could not be opened by the hub's user (its permissions or owner denied it), so the hub could not read what was in it; it was left in place until an operator fixed its permissions.",
         ["path.depth"] = "The file was not in a partner/feed folder.",
         ["path.not_landing"] = "The path was outside the landing area.",
         ["path.empty"] = "The landing path was empty.",

@@ -142,6 +142,20 @@ public sealed class FileLabels
             : $"{archive}~{Label(path[archive.Length..])}";
     }
 
+    /// <summary>
+    /// Any path under the hub's root, for a warning about it: a landing path (its archive's too) as
+    /// <see cref="StoredPath"/>; any other as "{its first folder}/~{label of the rest}", since a path the hub warns of
+    /// (one it cannot reach) may be a chain a partner made, or a folder named after one of theirs.
+    /// </summary>
+    public string ObjectPath(string path, ProtocolSet? protocols)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        return path.StartsWith(Ingestion.LandingPath.Container + "/", StringComparison.Ordinal) ? StoredPath(path, protocols)
+            : slash < 0 ? $"~{Label(path)}"
+            : $"{path[..slash]}/~{Label(path[(slash + 1)..])}";
+    }
+
     /// <summary>Replaces the raw file name wherever it occurs in <paramref name="text"/> (an exception's message) with its label.</summary>
     public string Scrub(string text, string fileName)
     {

@@ -99,10 +99,11 @@ public sealed class IngestExtract
         {
             return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException unreachable)
         {
-            // Nested past the store's path limit: nothing can move it either, so it stays in landing, reported once per version.
-            return await _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.TooDeepRule, LandingPath.TooDeepMessage, eTag, cancellationToken).ConfigureAwait(false);
+            // Nested past the store's path limit, or out of the hub's user's reach: nothing can move it either, so it stays
+            // in landing, reported once per version.
+            return await RefuseUnreachableAsync(landingPath, labels, unreachable, eTag, cancellationToken).ConfigureAwait(false);
         }
 
         // A name with U+FFFD in it: when the store finds the object by that name (the name really holds the character, as a
@@ -120,7 +121,16 @@ public sealed class IngestExtract
 
         if (check.Path is null)
         {
-            return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectUnreachableException unreachable)
+            {
+                // Its name sends it to quarantine, but the hub's user may not read it (mode 000, another user's), so it cannot
+                // be copied there: refused once per version and left in landing, as a routed file it may not read is.
+                return await RefuseUnreachableAsync(landingPath, labels, unreachable, eTag ?? found?.ETag, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var path = check.Path;
@@ -142,6 +152,12 @@ public sealed class IngestExtract
         catch (ObjectRefusedException)
         {
             return await RefuseLinkAsync(landingPath, labels, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException unreachable)
+        {
+            // Listed and looked at, but the hub's user may not read it (a partner's upload left it mode 000, or another
+            // user's): refused once per version and left in landing; once its permissions are fixed it is read as usual.
+            return await RefuseUnreachableAsync(landingPath, labels, unreachable, eTag ?? found.ETag, cancellationToken).ConfigureAwait(false);
         }
 
         if (opened is null)
@@ -518,6 +534,12 @@ public sealed class IngestExtract
         _log.LogWarning("{Path}: the version the hub was told of was replaced before it was read; audited ({Rule}).", safe, SupersededRule);
         return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, agreement, Rule: SupersededRule, Message: message) { SafeLandingPath = safe };
     }
+
+    // What the store cannot reach by its name is refused by its label under the rule for why, once per version, and left in landing.
+    private Task<IngestOutcome> RefuseUnreachableAsync(string landingPath, FileLabels labels, ObjectUnreachableException unreachable, string? version, CancellationToken cancellationToken) =>
+        unreachable.Cause == UnreachableCause.AccessDenied
+            ? _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.UnreadableRule, LandingPath.UnreadableMessage, version, cancellationToken)
+            : _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.TooDeepRule, LandingPath.TooDeepMessage, version, cancellationToken);
 
     // No key: nothing is read, moved or refused (the file cannot be named but by a keyed label), and the failure is
     // audited with the file's label withheld; the file stays in landing for the next run.

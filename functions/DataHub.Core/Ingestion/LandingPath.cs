@@ -39,6 +39,16 @@ public sealed record LandingPath(string Partner, string Feed, string FileName)
         "A folder in landing is nested so deep that its path is longer than the file system allows, so the hub cannot list, read, move or delete what is in it; nothing there was read. " +
         "It stays in landing: the partner must drop files at landing/{partner}/{feed}/{file} with no folders of their own, and an operator must remove the nested folder by hand (docs/runbook.md, \"A folder nested too deep for the hub\").";
 
+    /// <summary>The rule for a landing entry the hub's user may not open (a folder or file whose permissions or owner deny
+    /// it, as an SFTP upload can leave one): nothing in it can be read, moved or deleted by the hub, so it stays in landing,
+    /// reported, and is ingested as usual once an operator fixes its permissions.</summary>
+    public const string UnreadableRule = "path.unreadable";
+
+    /// <summary>What a refusal under <see cref="UnreadableRule"/> says: what the hub did, and what the partner and operator must do.</summary>
+    public const string UnreadableMessage =
+        "A folder or file in landing cannot be opened by the hub's user (its permissions or owner deny it), so the hub cannot list, read, move or delete what is in it; nothing there was read. " +
+        "It stays in landing: an operator must give the hub's user read access to it (and search access to a folder), after which it is ingested as usual, and ask the partner's upload to leave files readable (docs/runbook.md, \"A folder or file the hub cannot open\").";
+
     /// <summary>The rule for a path holding a colon or a control character: refused, but moved to quarantine with its report.</summary>
     public const string NameCharactersRule = "path.name_characters";
 

@@ -19,6 +19,10 @@ public sealed class DamagedManifestException : Exception
     /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
     public string Path { get; }
 
+    /// <summary>A manifest the hub's user cannot open (its permissions, or its folder's, deny it): the batch it commits cannot be known.</summary>
+    public static DamagedManifestException Unreachable(string path) =>
+        new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").");
+
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>
         new(path, $"'{path}' is a file where the feed's batch manifests folder should be, so none of the feed's batches can be read; move the file aside.");
@@ -187,7 +191,20 @@ public sealed class MartCatalog(IObjectStore store)
                 continue;
             }
 
-            if (await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false) is not { } bytes)
+            byte[]? bytes;
+            try
+            {
+                bytes = await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectUnreachableException)
+            {
+                // The hub's user may not read it (its or its folder's permissions changed): what it commits cannot be known,
+                // so the feed is damaged, as for a manifest that is not one, never empty.
+                Report(DamagedManifestException.Unreachable(item.Path));
+                continue;
+            }
+
+            if (bytes is null)
             {
                 continue; // Withdrawn since it was listed.
             }

@@ -186,8 +186,16 @@ public sealed class EnforceRetention
                 var rule = Find(manifest.Partner, feed);
                 var days = rule?.Agreement.MartRetentionDays ?? shortestMart;
                 var batchItem = stored with { LastModified = manifest.CommittedAt };
+
+                // A batch goes whole: an expired one with a file the hub's user cannot reach (its folder's permissions
+                // changed) keeps its manifest, said by label, rather than be withdrawn and leave that file behind unlisted.
+                var files = (now - manifest.CommittedAt).TotalDays > days ? await ReachFilesAsync(manifest, labels, cancellationToken).ConfigureAwait(false) : [];
                 var before = deleted.Count;
-                await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+                if (files is not null)
+                {
+                    await ApplyAsync(batchItem, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (deleted.Count == before)
                 {
                     judged.Held.Add((feed, manifest.BatchId));
@@ -195,18 +203,39 @@ public sealed class EnforceRetention
                 }
 
                 // The manifest has gone, so no reader sees the batch; its files follow.
-                foreach (var file in manifest.Files)
+                foreach (var item in files!)
                 {
-                    var item = await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false);
-                    if (item is not null)
-                    {
-                        await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
-                    }
+                    await ApplyAsync(item with { LastModified = manifest.CommittedAt }, rule?.Protocol, rule?.Agreement, days, MartRule, now, labels, journal, deleted, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
 
         return judged;
+    }
+
+    // The files of an expired batch that are there, each looked up before its manifest is withdrawn; null (each one the hub
+    // cannot reach warned of by its label) when any of them cannot be reached, so none can be deleted.
+    private async Task<List<StoredObject>?> ReachFilesAsync(MartManifest manifest, FileLabels labels, CancellationToken cancellationToken)
+    {
+        var files = new List<StoredObject>();
+        var reached = true;
+        foreach (var file in manifest.Files)
+        {
+            try
+            {
+                if (await _hub.Store.GetAsync(file.Path, cancellationToken).ConfigureAwait(false) is { } item)
+                {
+                    files.Add(item);
+                }
+            }
+            catch (ObjectUnreachableException unreachable)
+            {
+                WarnUnreachable(file.Path, labels, unreachable);
+                reached = false;
+            }
+        }
+
+        return reached ? files : null;
     }
 
     // The first batch a published run read that is no longer held; null when it still holds every one (or the run has no
@@ -346,9 +375,9 @@ public sealed class EnforceRetention
             {
                 await _hub.Store.GetAsync(item.Path, cancellationToken).ConfigureAwait(false);
             }
-            catch (ObjectUnreachableException)
+            catch (ObjectUnreachableException unreachable)
             {
-                WarnUnreachable(item.Path, labels);
+                WarnUnreachable(item.Path, labels, unreachable);
                 return;
             }
             catch (ObjectRefusedException)
@@ -371,12 +400,13 @@ public sealed class EnforceRetention
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException unreachable)
         {
-            // Nested past the store's path limit since the look above (or labelled, so not looked up): nothing can delete it by its name.
-            // Said, by label, so it is not kept past its retention unseen, and the rest of the run goes on.
+            // Nested past the store's path limit since the look above, or out of the hub's user's reach (or labelled, so not
+            // looked up): nothing can delete it by its name. Said, by label, so it is not kept past its retention unseen,
+            // and the rest of the run goes on.
             await journal.EndAsync(cancellationToken).ConfigureAwait(false);
-            WarnUnreachable(item.Path, labels);
+            WarnUnreachable(item.Path, labels, unreachable);
             return;
         }
         catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
@@ -416,12 +446,15 @@ public sealed class EnforceRetention
 
     // Named by its label in whatever container (never as it is: the chain's names are a partner's, or anyone's, not the hub's),
     // so it is not kept past its retention unseen, and the run goes on.
-    private void WarnUnreachable(string itemPath, FileLabels labels)
+    private void WarnUnreachable(string itemPath, FileLabels labels, ObjectUnreachableException unreachable)
     {
-        var slash = itemPath.IndexOf('/', StringComparison.Ordinal);
-        var label = itemPath.StartsWith(LandingPath.Container + "/", StringComparison.Ordinal)
-            ? labels.StoredPath(itemPath, _hub.Protocols)
-            : $"{itemPath[..slash]}/~{labels.Label(itemPath[(slash + 1)..])}";
+        var label = labels.ObjectPath(itemPath, _hub.Protocols);
+        if (unreachable.Cause == UnreachableCause.AccessDenied)
+        {
+            _logger.LogWarning("Retention cannot delete {Path}: the hub's user cannot open it (its permissions or owner deny it); give the hub's user access to it, or remove it by hand (docs/runbook.md, \"A folder or file the hub cannot open\").", label);
+            return;
+        }
+
         _logger.LogWarning("Retention cannot delete {Path}: it is nested deeper than the file system lets a path reach; remove it by hand.", label);
     }
 }

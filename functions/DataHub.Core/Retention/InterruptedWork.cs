@@ -1,5 +1,6 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Hub;
+using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
 using DataHub.Core.Storage;
@@ -33,7 +34,20 @@ public sealed class InterruptedWork
     /// <summary>Sweeps abandoned temporary files and uncommitted mart files.</summary>
     public async Task<CleanupOutcome> RunAsync(CancellationToken cancellationToken)
     {
-        var temporaries = _hub.Store is ITemporaryFileSweeper sweeper ? await sweeper.SweepAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var unopenable = new List<string>();
+        var temporaries = _hub.Store is ITemporaryFileSweeper sweeper ? await sweeper.SweepAsync(unopenable.Add, cancellationToken).ConfigureAwait(false) : 0;
+        if (unopenable.Count > 0)
+        {
+            // Named by label: a folder under landing is a partner's, and its name may be a person's.
+            var labels = await FileLabels.CurrentOrWithheldAsync(_hub.Keys, cancellationToken).ConfigureAwait(false);
+            foreach (var folder in unopenable)
+            {
+                _log.LogWarning(
+                    "Clean-up cannot open {Path} (its permissions or owner deny the hub's user), so a temporary file an interrupted write left in it, which may hold raw data, could not be looked for; give the hub's user access to it (docs/runbook.md, \"A folder or file the hub cannot open\").",
+                    labels.ObjectPath(folder, _hub.Protocols));
+            }
+        }
+
         var removed = new List<string>();
         var catalog = new MartCatalog(_hub.Store);
         await foreach (var (feed, state) in catalog.ScanFeedsAsync(

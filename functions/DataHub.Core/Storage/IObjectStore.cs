@@ -23,7 +23,7 @@ public interface IObjectStore
     /// Every object whose path starts with <paramref name="prefix"/>, in ordinal path order. A store that can hold links
     /// (a local folder) lists each link as an entry of its own and never lists through it; reading one is refused. A store
     /// with a path limit (a local folder) lists a folder or file nested past it as an entry of its own, never skipping it
-    /// nor failing the listing; using one fails with <see cref="ObjectUnreachableException"/>.
+    /// nor failing the listing, and so a folder its user may not open; using one fails with <see cref="ObjectUnreachableException"/>.
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
@@ -120,13 +120,29 @@ public sealed class ObjectNotFoundException(string path)
 
 /// <summary>
 /// Raised when what is at a path lies where the store cannot reach it by name (a local folder nested past the OS path
-/// limit, which a partner can make in landing): it can be neither read, moved nor deleted, and is left for an operator.
+/// limit, which a partner can make in landing), or cannot be opened by the hub's user (a folder or file whose permissions
+/// or owner deny it): it can be neither read, moved nor deleted, and is left for an operator.
 /// </summary>
-public sealed class ObjectUnreachableException(string path)
-    : Exception("The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
+public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep)
+    : Exception(cause == UnreachableCause.AccessDenied
+        ? "The object, or a folder on its path, cannot be opened by the hub's user (its permissions or owner deny it); it cannot be read, moved or deleted by the hub."
+        : "The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
 {
     /// <summary>The path that could not be reached (not in the message: a landing path may name a person).</summary>
     public string Path { get; } = path;
+
+    /// <summary>Why it could not be reached.</summary>
+    public UnreachableCause Cause { get; } = cause;
+}
+
+/// <summary>Why the store cannot reach what is at a path (<see cref="ObjectUnreachableException"/>).</summary>
+public enum UnreachableCause
+{
+    /// <summary>It lies past the OS path limit.</summary>
+    TooDeep,
+
+    /// <summary>The hub's user may not open it, or a folder on its path (its permission bits, owner or ACL deny it).</summary>
+    AccessDenied,
 }
 
 /// <summary>Raised when an object changed between reading its properties and reading or deleting it.</summary>
@@ -165,6 +181,10 @@ public sealed class ObjectRefusedException(string path, string reason)
 /// </summary>
 public interface ITemporaryFileSweeper
 {
-    /// <summary>Deletes temporary files whose writing process has gone; returns how many.</summary>
-    Task<int> SweepAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes temporary files whose writing process has gone; returns how many. <paramref name="unopenable"/> is told the
+    /// path under the store's root (e.g. "landing/partner/feed/folder") of each folder the sweep may not open, and so could
+    /// not look in; it is never skipped without a word.
+    /// </summary>
+    Task<int> SweepAsync(Action<string> unopenable, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using DataHub.Core.Linkage;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
 
 namespace DataHub.Host.Commands;
 
@@ -40,6 +41,12 @@ internal static class ConfigurationFaults
                 : "The Azure sign-in failed (refused, expired or out of reach)";
             await env.Error.WriteLineAsync($"{fix} ({ex.GetType().Name}): sign in with `az login` as an identity holding the roles infra/README.md lists, export the app's settings, and run the command again (docs/runbook.md).").ConfigureAwait(false);
             return ExitCodes.Configuration;
+        }
+        catch (ObjectUnreachableException ex)
+        {
+            // Its message names no path: what the store cannot reach (too deep, or its permissions deny the hub's user).
+            await env.Error.WriteLineAsync($"The command failed on storage: {ex.Message} It is left as it is; see docs/runbook.md, \"{(ex.Cause == UnreachableCause.AccessDenied ? "A folder or file the hub cannot open" : "A folder nested too deep for the hub")}\".").ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -110,8 +110,10 @@ public sealed class EmbeddedRunner
                 _report(Describe(outcome));
             }
 
-            // A failure, or a claim another worker holds (it may die), is looked at again later; anything else is done.
-            if (outcome is null || outcome.Status is IngestStatus.Failed or IngestStatus.InProgress)
+            // A failure, a claim another worker holds (it may die), or a file the hub's user may not read (an operator's
+            // chmod changes no version, and must need no restart) is looked at again later, with a growing pause; its
+            // refusal is reported once per version all the same. Anything else is done.
+            if (outcome is null || outcome.Status is IngestStatus.Failed or IngestStatus.InProgress || outcome.Rule == LandingPath.UnreadableRule)
             {
                 var failures = retry is not null && string.Equals(retry.ETag, eTag, StringComparison.Ordinal) ? retry.Failures + 1 : 1;
                 var pause = outcome?.Status == IngestStatus.InProgress ? _hub.Ingest.ClaimLease : Pause(failures);

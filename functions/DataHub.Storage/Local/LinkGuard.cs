@@ -31,9 +31,18 @@ internal sealed class LinkGuard
         {
             current = Path.Combine(current, segment);
             var entry = new FileInfo(current);
-            if (entry.LinkTarget is not null)
+            try
             {
-                return current;
+                if (entry.LinkTarget is not null)
+                {
+                    return current;
+                }
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // In a folder the hub's user may not enter: nothing here can be read or followed, link or not; the store
+                // says the path is out of reach.
+                return null;
             }
 
             if (!entry.Exists && !Directory.Exists(current))

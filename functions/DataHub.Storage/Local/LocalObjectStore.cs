@@ -16,7 +16,10 @@ namespace DataHub.Storage.Local;
 /// itself, never listed through, read, copied or written through (<see cref="ObjectRefusedException"/>); deleting it
 /// removes the link alone. Nothing outside the root is ever touched. A folder, file or link nested past the OS path limit (which
 /// a partner can make in landing with mkdir in a loop) is listed as itself, never walked into nor skipped, and using it fails
-/// with <see cref="ObjectUnreachableException"/>: .NET opens every path whole, from the root, so the limit is the OS's.
+/// with <see cref="ObjectUnreachableException"/>: .NET opens every path whole, from the root, so the limit is the OS's. So is
+/// a folder the hub's user may not open, or a name in a folder it may list but not enter (a partner's upload left it mode
+/// 000, or owned by another user): listed as itself, never skipped unseen, and using it, or reading a file the user may
+/// not read, fails with <see cref="ObjectUnreachableException"/> (<see cref="UnreachableCause.AccessDenied"/>).
 /// </remarks>
 public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
@@ -48,7 +51,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     {
         var full = Checked(path);
         var file = new FileInfo(full);
-        return Task.FromResult(file.Exists ? Describe(path, file) : IsThereBeyondReach(full) ? throw new ObjectUnreachableException(path) : null);
+        return Task.FromResult(file.Exists ? Describe(path, file) : Unreachable(path, full) is { } unreachable ? throw unreachable : null);
     }
 
     /// <inheritdoc />
@@ -58,7 +61,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         var file = new FileInfo(full);
         if (!file.Exists)
         {
-            throw IsThereBeyondReach(full) ? new ObjectUnreachableException(path) : new ObjectNotFoundException(path);
+            throw Unreachable(path, full) ?? (Exception)new ObjectNotFoundException(path);
         }
 
         // Special files (a FIFO, a device) report no length, and opening a FIFO would wait for a writer for ever: an
@@ -76,6 +79,11 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ObjectNotFoundException(path);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Its permissions or owner deny the hub's user (.NET's message quotes the raw path: not passed on).
+            throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied);
         }
 
         UnchangedFileStream pinned;
@@ -115,20 +123,51 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 continue;
             }
 
-            var unopenable = new UnopenableFolders();
-            var entries = new FileSystemEnumerable<(string Full, bool Link)>(
-                folder,
-                (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0),
-                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+            // Walked one folder at a time, each opened once: files and links (to files or folders, or dangling) are entries,
+            // real folders are walked into. A folder that cannot be opened (a name not UTF-8, read with U+FFFD; nested past
+            // the OS path limit; one the hub's user may not open, which a recursive enumeration either skips without a word
+            // or ends on) is an entry itself, for the caller to refuse, rather than skipped unseen; the open that walks a
+            // folder is the one that finds it cannot be, so nothing changes between a look and the walk.
+            var pending = new Queue<string>([folder]);
+            while (pending.TryDequeue(out var current))
             {
-                // Files and links (to files or folders, or dangling) are entries; only real folders are walked into. A folder
-                // that cannot be opened by the path .NET reads (a name not UTF-8; nested past the OS path limit, where opening
-                // it would end the whole listing) is an entry itself, for the caller to refuse, rather than skipped unseen.
-                ShouldIncludePredicate = (ref FileSystemEntry e) => (!e.IsDirectory || (e.Attributes & FileAttributes.ReparsePoint) != 0 || unopenable.Is(ref e))
-                    && !TemporaryFiles.IsTemporary(e.FileName.ToString()),
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && !unopenable.Is(ref e),
-            };
-            foreach (var (full, link) in entries)
+                List<(string Full, bool Link, bool Folder)> entries;
+                try
+                {
+                    entries = [.. new FileSystemEnumerable<(string Full, bool Link, bool Folder)>(
+                        current,
+                        (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0, e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0),
+                        new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })];
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    if (string.Equals(current, folder, StringComparison.Ordinal))
+                    {
+                        // Not .NET's message: it quotes the raw path.
+                        throw new UnauthorizedAccessException($"The hub's user cannot open its {c} folder under the hub root: give it back read and search access (chmod u+rx), or nothing in it can be listed.");
+                    }
+
+                    entries = [];
+                    if (!TemporaryFiles.IsTemporary(Path.GetFileName(current)))
+                    {
+                        Found(current, link: false);
+                    }
+                }
+
+                foreach (var (full, link, isFolder) in entries)
+                {
+                    if (isFolder)
+                    {
+                        pending.Enqueue(full);
+                    }
+                    else if (!TemporaryFiles.IsTemporary(Path.GetFileName(full)))
+                    {
+                        Found(full, link);
+                    }
+                }
+            }
+
+            void Found(string full, bool link)
             {
                 var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
                 if (relative.StartsWith(prefix, StringComparison.Ordinal))
@@ -162,6 +201,17 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
                 var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike.Count().ToString(CultureInfo.InvariantCulture)}\"";
                 yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+            }
+            else if (!link && !file.Exists && IsDenied(full))
+            {
+                // A folder the hub's user may not open, or a name in a folder it may list but not enter: listed for the
+                // caller to refuse, never skipped unseen. A folder's own time (or, for a name that cannot even be looked
+                // at, its folder's) changes when what is in it does; a fix of its permissions changes the listing itself
+                // (what was in it is listed), so a refusal never outlives the fix.
+                var own = new DirectoryInfo(full);
+                var written = own.Exists ? own.LastWriteTimeUtc : new DirectoryInfo(Path.GetDirectoryName(full)!).LastWriteTimeUtc;
+                var version = $"\"access-denied-{written.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";
+                yield return new StoredObject(path, 0, version, new DateTimeOffset(written, TimeSpan.Zero), new Dictionary<string, string>());
             }
             else if (link)
             {
@@ -253,10 +303,11 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
             return true;
         }
 
-        // A path past the OS limit never reaches here (DeleteAsync settles it first): a missing object is simply gone.
+        // A path past the OS limit never reaches here (DeleteAsync settles it first): a missing object is simply gone,
+        // unless it is there but the hub's user may not reach it (nothing can delete it; it must not be taken for gone).
         if (!file.Exists)
         {
-            return false;
+            return IsDenied(full) ? throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied) : false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -286,7 +337,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     /// <summary>Deletes the temporary files of writers that have gone, anywhere under the root (containers, metadata, receipts, keys).</summary>
     /// <remarks>Ages are judged by the machine's clock, as the file system's times are (not the hub's clock, which tests may set).</remarks>
-    public Task<int> SweepAsync(CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, DateTimeOffset.UtcNow));
+    public Task<int> SweepAsync(Action<string> unopenable, CancellationToken cancellationToken) => Task.FromResult(TemporaryFiles.Sweep(_root, DateTimeOffset.UtcNow, unopenable));
 
     /// <summary>Splits and checks an object path: a known container, then non-empty names with no "." or ".." and no backslash.</summary>
     /// <exception cref="ArgumentException">The path could address something outside its container.</exception>
@@ -370,6 +421,50 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }
     }
 
+    /// <summary>
+    /// True when something may be at <paramref name="full"/> that the hub's user is not allowed to reach: a folder it may not
+    /// open, or a name it may not look at (a folder on the path may not be entered). False when nothing is there.
+    /// </summary>
+    internal static bool IsDenied(string full)
+    {
+        try
+        {
+            return (File.GetAttributes(full) & FileAttributes.Directory) != 0 && !CanOpen(full);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// True when the folder at <paramref name="full"/> can be opened to read what is in it. A recursive enumeration that
+    /// cannot open a folder either ends (one folder stopping every file after it) or, ignoring it, skips it without a word.
+    /// </summary>
+    internal static bool CanOpen(string full)
+    {
+        try
+        {
+            // The enumerator opens the folder as it is made; nothing is read from it.
+            using var opened = new FileSystemEnumerable<bool>(full, (ref FileSystemEntry _) => true, new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).GetEnumerator();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    // Why nothing is found at a path where something is: past the OS limit, or out of the hub's user's reach; null when nothing is.
+    private static ObjectUnreachableException? Unreachable(string path, string full) =>
+        IsThereBeyondReach(full) ? new ObjectUnreachableException(path)
+        : IsDenied(full) ? new ObjectUnreachableException(path, UnreachableCause.AccessDenied)
+        : null;
+
     private static bool IsObjectPath(string path)
     {
         try
@@ -424,36 +519,4 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
-
-    /// <summary>
-    /// Which real folders a listing found cannot be found by the path it read: a name not UTF-8 (read with U+FFFD), or a path
-    /// past the OS limit (or one removed since it was read, then listed as nothing). Only a folder that could be one is looked
-    /// up, once though both predicates ask: a listing of thousands of folders costs no look-up for each.
-    /// </summary>
-    private sealed class UnopenableFolders
-    {
-        // A path's UTF-8 length is at most three bytes a character; Linux's limit is 4,096 bytes with its terminating NUL
-        // (macOS's and the BSDs' 1,024; Windows takes long paths whole).
-        private static readonly int ShortestPathPastTheLimit = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? 4095 : 1023;
-        private string? _looked;
-        private bool _unopenable;
-
-        public bool Is(ref FileSystemEntry entry)
-        {
-            if (!entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0
-                || ((entry.Directory.Length + entry.FileName.Length + 1) * 3 < ShortestPathPastTheLimit && !entry.FileName.Contains(LandingPath.UnreadableNameCharacter)))
-            {
-                return false;
-            }
-
-            var full = FullPathOf(ref entry);
-            if (!string.Equals(full, _looked, StringComparison.Ordinal))
-            {
-                _looked = full;
-                _unopenable = !Directory.Exists(full);
-            }
-
-            return _unopenable;
-        }
-    }
 }

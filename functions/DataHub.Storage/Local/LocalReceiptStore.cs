@@ -88,40 +88,66 @@ public sealed class LocalReceiptStore : IReceiptStore
             yield break;
         }
 
-        // {partner}/{feed}/{sha256}.json only: lock files and a write's temporary file are not receipts.
-        foreach (var path in Directory.EnumerateFiles(_folder, "*.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
+        // {partner}/{feed}/{sha256}.json only: lock files and a write's temporary file are not receipts. A folder the hub's
+        // user may not open is said, not skipped unseen (as IgnoreInaccessible would): its receipts could not be checked.
+        foreach (var partner in Entries(_folder, folders: true, unreadable))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var relative = Path.GetRelativePath(_folder, path);
-            if (relative.Count(c => c == Path.DirectorySeparatorChar) != 2)
+            foreach (var feed in Entries(partner, folders: true, unreadable))
             {
-                continue;
-            }
+                foreach (var path in Entries(feed, folders: false, unreadable))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Receipt? receipt;
+                    var denied = false;
+                    try
+                    {
+                        receipt = Read(path);
+                    }
+                    catch (JsonException)
+                    {
+                        receipt = null;
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                        // Mode 000, or in a folder the hub's user may list but not enter (where it cannot even be seen to exist).
+                        receipt = null;
+                        denied = true;
+                    }
 
-            Receipt? receipt;
-            try
-            {
-                receipt = Read(path);
-            }
-            catch (JsonException)
-            {
-                receipt = null;
-            }
-
-            if (receipt is not null)
-            {
-                yield return receipt;
-            }
-            else if (File.Exists(path))
-            {
-                // {partner}/{feed}/{sha256}.json: named as every receipt is, by its key, never by a landed file; a file or
-                // folder the hub did not name (anyone can put one here) is not named at all.
-                var parts = Path.ChangeExtension(relative, null).Split(Path.DirectorySeparatorChar);
-                unreadable(ReceiptNames.Of(parts[0], parts[1], parts[2]));
+                    if (receipt is not null)
+                    {
+                        yield return receipt;
+                    }
+                    else if (denied || File.Exists(path))
+                    {
+                        // {partner}/{feed}/{sha256}.json: named as every receipt is, by its key, never by a landed file; a file or
+                        // folder the hub did not name (anyone can put one here) is not named at all.
+                        var parts = Path.ChangeExtension(Path.GetRelativePath(_folder, path), null).Split(Path.DirectorySeparatorChar);
+                        unreadable(ReceiptNames.Of(parts[0], parts[1], parts[2]));
+                    }
+                }
             }
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    // The folders (or the receipt files) in a folder of the receipts tree; none, said to unreadable, when the hub's user may not open it.
+    private List<string> Entries(string folder, bool folders, Action<string> unreadable)
+    {
+        var options = new EnumerationOptions { IgnoreInaccessible = false };
+        try
+        {
+            return folders ? [.. Directory.EnumerateDirectories(folder, "*", options)] : [.. Directory.EnumerateFiles(folder, "*.json", options)];
+        }
+        catch (UnauthorizedAccessException)
+        {
+            var parts = Path.GetRelativePath(_folder, folder).Split(Path.DirectorySeparatorChar);
+            unreadable(parts is ["."] ? "the receipts folder (the hub's user cannot open it)"
+                : parts.All(ReceiptNames.IsName) ? $"the receipts of {string.Join('/', parts)} (a folder the hub's user cannot open)"
+                : $"{ReceiptNames.Stray} (a folder the hub's user cannot open)");
+            return [];
+        }
     }
 
     private string PathOf(ReceiptKey key)

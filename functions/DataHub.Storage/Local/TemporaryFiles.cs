@@ -29,8 +29,12 @@ internal static partial class TemporaryFiles
     /// </summary>
     public static bool IsTemporary(string name) => name.StartsWith(Prefix, StringComparison.Ordinal) && OwnName().IsMatch(name);
 
-    /// <summary>Deletes the abandoned temporary files under <paramref name="folder"/> (links are not followed); returns how many.</summary>
-    public static int Sweep(string folder, DateTimeOffset now)
+    /// <summary>
+    /// Deletes the abandoned temporary files under <paramref name="folder"/> (links are not followed); returns how many.
+    /// <paramref name="unopenable"/> is told each folder under it (by its path from it, '/' between names) the process may
+    /// not open or enter, where a killed write's file could not be looked for.
+    /// </summary>
+    public static int Sweep(string folder, DateTimeOffset now, Action<string> unopenable)
     {
         if (!Directory.Exists(folder))
         {
@@ -44,8 +48,30 @@ internal static partial class TemporaryFiles
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && IsTemporary(e.FileName.ToString()) && !LocalObjectStore.IsBeyondReach(LocalObjectStore.FullPathOf(ref e)),
             // A folder that cannot be opened by its path (nested past the OS path limit by a partner, in landing) holds
-            // none of the hub's writes, which all have a path the OS takes; opening it would end the sweep.
-            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 && Directory.Exists(LocalObjectStore.FullPathOf(ref e)),
+            // none of the hub's writes, which all have a path the OS takes; opening it would end the sweep. One the
+            // process may not open could hold one (its permissions changed after a write was killed in it): said, not
+            // skipped without a word, as the enumeration would.
+            ShouldRecursePredicate = (ref FileSystemEntry e) =>
+            {
+                if ((e.Attributes & FileAttributes.ReparsePoint) != 0)
+                {
+                    return false;
+                }
+
+                var full = LocalObjectStore.FullPathOf(ref e);
+                if (!Directory.Exists(full))
+                {
+                    return false;
+                }
+
+                if (!LocalObjectStore.CanOpen(full))
+                {
+                    unopenable(Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/'));
+                    return false;
+                }
+
+                return true;
+            },
         };
         var swept = 0;
         foreach (var (path, written) in found.ToList())
@@ -63,6 +89,11 @@ internal static partial class TemporaryFiles
             catch (IOException)
             {
                 // Gone already, or busy: the next sweep sees it again.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // In a folder the process may list but not change: said, and left for the next sweep.
+                unopenable(Path.GetRelativePath(folder, Path.GetDirectoryName(path)!).Replace(Path.DirectorySeparatorChar, '/'));
             }
         }
 

@@ -29,6 +29,25 @@ public sealed class ReceiptStoreTests : IDisposable
         again.Receipt.BatchId.Should().Be("police-bbbb");
     }
 
+    [AccessDeniedFact]
+    public async Task A_receipts_folder_or_receipt_the_hub_cannot_open_is_said_by_its_key_not_skipped_unseen()
+    {
+        var store = new LocalReceiptStore(_root.Path);
+        var other = new ReceiptKey("schools", "school-attendance", new string('c', 64));
+        await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
+        await store.TryClaimAsync(other, Claim("landing/b", Now), default);
+        using var folder = new DeniedAccess(Path.Combine(_root.Path, "receipts", "police", "police-da-incidents"));
+        using var file = new DeniedAccess(Path.Combine(_root.Path, "receipts", "schools", "school-attendance", other.Sha256 + ".json"));
+        var unreadable = new List<string>();
+
+        var listed = await store.ListAsync(unreadable.Add, default).ToListAsync();
+
+        listed.Should().BeEmpty();
+        unreadable.Should().BeEquivalentTo(
+            "the receipts of police/police-da-incidents (a folder the hub's user cannot open)",
+            $"the receipt of schools/school-attendance content {other.Sha256[..16]}");
+    }
+
     [Fact]
     public async Task Concurrent_claims_of_the_same_content_let_exactly_one_through()
     {
