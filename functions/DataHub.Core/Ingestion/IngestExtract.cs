@@ -349,8 +349,10 @@ public sealed class IngestExtract
             _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
             return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or AuditChainBrokenException { Written: not null }))
         {
+            // A log that refused an event after the work it records was done says so itself (its Written): it goes out as it
+            // is, never audited as a failed attempt of work that was done.
             return await FailedAsync(file, receiptKey, owner, ex, Complete).ConfigureAwait(false);
         }
     }
