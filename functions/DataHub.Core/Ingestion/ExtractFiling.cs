@@ -133,7 +133,11 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }
 
-    /// <summary>Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was not processed.</summary>
+    /// <summary>
+    /// Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was
+    /// not processed: the version <paramref name="found"/>, never another. One replaced before it could be read is audited
+    /// as superseded and nothing is moved; one replaced after it was copied stays in landing, and the event says so.
+    /// </summary>
     public async Task<IngestOutcome> UnroutedAsync(string landingPath, FileLabels labels, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
     {
         if (found is null)
@@ -146,23 +150,55 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
         var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
-        await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
+
+        // Copied from a read pinned to the version found (as a routed file's is, LandedFile): a partner's new version
+        // written meanwhile is never moved under this version's event, nor removed unread.
         try
         {
-            await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
+            var content = await hub.Store.OpenReadAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
+            await using (content.ConfigureAwait(false))
+            {
+                await hub.Store.WriteAsync(moved, (output, ct) => content.CopyToAsync(output, ct), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectChangedException { Path: var changed } && string.Equals(changed, landingPath, StringComparison.Ordinal)
+                                   || ex is ObjectNotFoundException { Path: var gone } && string.Equals(gone, landingPath, StringComparison.Ordinal))
+        {
+            return await UnroutedSupersededAsync(landingPath, safe, check).ConfigureAwait(false);
+        }
+
+        bool removed;
+        try
+        {
+            removed = await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectChangedException)
         {
-            // Replaced since it was listed: the new version is handled on its own.
+            removed = false;
         }
 
-        var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = check.Message!, FileErrors = [new FileError(check.Rule!, check.Message!)] };
+        var message = removed
+            ? check.Message!
+            : $"{check.Message} The version moved is the one the hub found; it was replaced in landing (or removed) before the hub removed it, and a version now there is handled on its own.";
+        var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = message, FileErrors = [new FileError(check.Rule!, check.Message!)] };
         var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
         await AuditRefusal.AfterWritingAsync(
-            $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded.",
-            () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken)).ConfigureAwait(false);
+            removed
+                ? $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded."
+                : $"{safe} was copied to {moved} with its report (a new version in landing was left there), but the move was not recorded.",
+            () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: message), cancellationToken)).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
-        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
+        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
+    }
+
+    // The version found at a path the hub does not take was replaced (or removed) before it could be read: nothing of it
+    // was moved and its content is not kept. It is recorded by its safe path alone; the version now there is handled on its own.
+    private async Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, string safe, LandingPathCheck check)
+    {
+        var message = $"The version of {safe} the hub found (a path it does not take: {check.Rule}) was replaced or removed in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, Agreement: "none", Path: safe, Rule: IngestExtract.SupersededRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
+        log.LogWarning("{Path}: the version found was replaced before it could be moved to quarantine; audited ({Rule}).", safe, IngestExtract.SupersededRule);
+        return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: IngestExtract.SupersededRule, Message: message) { SafeLandingPath = safe };
     }
 
     /// <summary>The report about a file.</summary>

@@ -134,6 +134,96 @@ public sealed class LandingOverwriteTests
         (await File.ReadAllBytesAsync(fixture.Store.FullPath(Path))).Should().Equal(replacement, "the new version stays in landing for its own turn");
     }
 
+    // A folder no agreement names: ingest refuses the file in it as misplaced and moves it to quarantine/_unrouted.
+    private const string Misplaced = "landing/police/not-a-feed/Zoe Smith 1990-04-05.csv";
+
+    [Fact]
+    public async Task A_misplaced_file_replaced_before_it_is_moved_is_audited_as_superseded_and_the_new_version_moved_on_its_own()
+    {
+        using var fixture = new HubFixture();
+        var first = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(Police(1, 10), ct).AsTask(), WriteOptions.Default, default);
+        var second = Police(100, 12);
+        var replacing = new ReplacedAt(fixture.Store, Misplaced, second, onGet: true);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = replacing }).HandleAsync(Misplaced, first.ETag, default);
+
+        replacing.Done.Should().BeTrue("the partner replaced the file after the hub found it and before it moved it");
+        outcome.Status.Should().Be(IngestStatus.Ignored, outcome.Message);
+        outcome.Rule.Should().Be(IngestExtract.SupersededRule);
+        (await fixture.ListAsync("quarantine/_unrouted/")).Should().BeEmpty("the version the hub found is gone; the new one is not moved under its audit event");
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(Misplaced))).Should().Equal(second);
+        var audit = await fixture.AuditAsync();
+        audit.Should().NotContain(e => e.Entry.Kind == AuditKinds.PathRefused, "nothing was moved");
+        var superseded = audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.Superseded).Subject.Entry;
+        superseded.Path.Should().Be(fixture.Labels.LandingPath(Misplaced, fixture.Hub.Protocols));
+        AuditText(audit).Should().NotContain("Zoe Smith").And.NotContain("1990-04-05");
+
+        var current = await fixture.Store.GetAsync(Misplaced, default);
+        var moved = await new IngestExtract(fixture.Hub).HandleAsync(Misplaced, current!.ETag, default);
+        moved.Status.Should().Be(IngestStatus.Quarantined);
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(moved.QuarantinePath!))).Should().Equal(second);
+        (await fixture.ListAsync("landing/")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_misplaced_file_replaced_while_it_is_moved_keeps_the_version_read_in_quarantine_and_the_audit_says_the_new_one_stays()
+    {
+        using var fixture = new HubFixture();
+        var original = Police(1, 10);
+        var first = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(original, ct).AsTask(), WriteOptions.Default, default);
+        var second = Police(100, 12);
+        var replacing = new ReplacedAt(fixture.Store, Misplaced, second, onGet: false);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = replacing }).HandleAsync(Misplaced, first.ETag, default);
+
+        replacing.Done.Should().BeTrue("the partner replaced the file after the hub copied it and before it removed it");
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(outcome.QuarantinePath!))).Should().Equal(original, "what is kept is the version the hub found");
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(Misplaced))).Should().Equal(second, "the new version is not removed unread");
+        var moved = (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused).Subject.Entry;
+        moved.Path.Should().Be(outcome.QuarantinePath);
+        moved.Detail.Should().Contain("replaced in landing").And.Contain("handled on its own");
+        outcome.Message.Should().Contain("replaced in landing");
+    }
+
+    /// <summary>A store over which the partner writes a new version to one landing path, once: as the hub finds it (its properties read) or just before the hub removes it.</summary>
+    private sealed class ReplacedAt(IObjectStore store, string path, byte[] content, bool onGet) : DelegatingStore(store)
+    {
+        private readonly IObjectStore _partner = store;
+
+        public bool Done { get; private set; }
+
+        public override async Task<StoredObject?> GetAsync(string asked, CancellationToken cancellationToken)
+        {
+            var found = await base.GetAsync(asked, cancellationToken);
+            if (onGet && asked == path && found is not null)
+            {
+                await ReplaceAsync();
+            }
+
+            return found;
+        }
+
+        public override async Task<bool> DeleteAsync(string asked, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (!onGet && asked == path)
+            {
+                await ReplaceAsync();
+            }
+
+            return await base.DeleteAsync(asked, ifMatchETag, cancellationToken);
+        }
+
+        private async Task ReplaceAsync()
+        {
+            if (!Done)
+            {
+                Done = true;
+                await _partner.WriteAsync(path, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.Default, default);
+            }
+        }
+    }
+
     // Truncates and rewrites the same file (same inode), as `cp` over an existing file or an editor saving in place does.
     private static async Task RewriteInPlaceAsync(HubFixture fixture, byte[] content)
     {
