@@ -136,7 +136,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     /// <summary>
     /// Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was
     /// not processed: the version <paramref name="found"/>, never another. One replaced before it could be read is audited
-    /// as superseded and nothing is moved; one replaced after it was copied stays in landing, and the event says so.
+    /// as superseded and nothing is moved; one gone before it could be read (another of the hub's handlers moved it) is left
+    /// to that handler's event; one replaced or gone after it was copied is kept, and the event says so.
     /// </summary>
     public async Task<IngestOutcome> UnroutedAsync(string landingPath, FileLabels labels, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
     {
@@ -164,10 +165,16 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         catch (Exception ex) when (ex is ObjectChangedException { Path: var changed } && string.Equals(changed, landingPath, StringComparison.Ordinal)
                                    || ex is ObjectNotFoundException { Path: var gone } && string.Equals(gone, landingPath, StringComparison.Ordinal))
         {
-            return await UnroutedSupersededAsync(landingPath, safe, check).ConfigureAwait(false);
+            // Changed or missing (Azure reports a pinned read of a missing blob as changed): which one decides. Partners cannot
+            // delete from landing, so nothing there means another of the hub's handlers moved this version, and records it.
+            var current = await hub.Store.GetAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            return current is null ? UnroutedGone(landingPath, labels) : await UnroutedSupersededAsync(landingPath, safe, check).ConfigureAwait(false);
         }
 
+        // Removed: only the version found. False when it was gone (another of the hub's handlers moved it meanwhile),
+        // changed when the partner replaced it: either way the copy kept is of the version found, and is recorded here.
         bool removed;
+        var left = "it was removed from landing meanwhile by another of the hub's handlers, which records its own move";
         try
         {
             removed = await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
@@ -175,27 +182,45 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         catch (ObjectChangedException)
         {
             removed = false;
+            left = "it was replaced in landing before the hub removed it, and the version now there stays in landing, handled on its own";
         }
 
         var message = removed
             ? check.Message!
-            : $"{check.Message} The version moved is the one the hub found; it was replaced in landing (or removed) before the hub removed it, and a version now there is handled on its own.";
+            : $"{check.Message} The version moved is the one the hub found; {left}.";
         var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = message, FileErrors = [new FileError(check.Rule!, check.Message!)] };
         var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
         await AuditRefusal.AfterWritingAsync(
             removed
                 ? $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded."
-                : $"{safe} was copied to {moved} with its report (a new version in landing was left there), but the move was not recorded.",
+                : $"{safe} was copied to {moved} with its report ({left}), but the copy was not recorded.",
             () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: message), cancellationToken)).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
         return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
     }
 
-    // The version found at a path the hub does not take was replaced (or removed) before it could be read: nothing of it
-    // was moved and its content is not kept. It is recorded by its safe path alone; the version now there is handled on its own.
+    /// <summary>
+    /// Records that the version of a file at a path the hub does not take, the one the hub was told of or found, was replaced
+    /// in landing before it could be moved: nothing of it was moved and its content is not kept. It is recorded by its safe
+    /// path alone; the version now there is handled on its own.
+    /// </summary>
+    public Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, FileLabels labels, LandingPathCheck check) =>
+        UnroutedSupersededAsync(landingPath, labels.LandingPath(landingPath, hub.Protocols), check);
+
+    /// <summary>
+    /// Nothing at a path the hub does not take where the version it was told of was: the hub's own handling of it moved it
+    /// to quarantine (partners cannot delete from landing), and that handling records it. Nothing is recorded again.
+    /// </summary>
+    public IngestOutcome UnroutedGone(string landingPath, FileLabels labels)
+    {
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
+        log.LogInformation("Skipped {Path}: the object is gone (handled already).", safe);
+        return new IngestOutcome(IngestStatus.Ignored, landingPath, Message: "The file is no longer in landing: it was handled already (moved to quarantine by another of the hub's handlers).") { SafeLandingPath = safe };
+    }
+
     private async Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, string safe, LandingPathCheck check)
     {
-        var message = $"The version of {safe} the hub found (a path it does not take: {check.Rule}) was replaced or removed in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
+        var message = $"The version of {safe} the hub was told of (a path it does not take: {check.Rule}) was replaced in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, Agreement: "none", Path: safe, Rule: IngestExtract.SupersededRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
         log.LogWarning("{Path}: the version found was replaced before it could be moved to quarantine; audited ({Rule}).", safe, IngestExtract.SupersededRule);
         return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: IngestExtract.SupersededRule, Message: message) { SafeLandingPath = safe };

@@ -120,6 +120,18 @@ public sealed class IngestExtract
 
         if (check.Path is null)
         {
+            // As for a routed file: the version the hub was told of, or none. Gone, the hub's own handling moved it (partners
+            // cannot delete); replaced, the new version is moved by its own event, never under this one's.
+            if (eTag is not null && found is null)
+            {
+                return _filing.UnroutedGone(landingPath, labels);
+            }
+
+            if (eTag is not null && found is not null && !string.Equals(found.ETag, eTag, StringComparison.Ordinal))
+            {
+                return await _filing.UnroutedSupersededAsync(landingPath, labels, check).ConfigureAwait(false);
+            }
+
             return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
         }
 

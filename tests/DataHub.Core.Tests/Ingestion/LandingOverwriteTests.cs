@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DataHub.Core.Audit;
+using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Receipts;
 using DataHub.Core.Storage;
@@ -186,6 +187,54 @@ public sealed class LandingOverwriteTests
         outcome.Message.Should().Contain("replaced in landing");
     }
 
+    [Fact]
+    public async Task A_misplaced_file_replaced_before_the_hub_looks_it_up_is_audited_superseded_and_the_new_version_is_moved_once_by_its_own_event()
+    {
+        using var fixture = new HubFixture();
+        var first = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(Police(1, 10), ct).AsTask(), WriteOptions.Default, default);
+        var second = Police(100, 12);
+        var latest = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(second, ct).AsTask(), WriteOptions.Default, default);
+        latest.ETag.Should().NotBe(first.ETag);
+
+        var told = await new IngestExtract(fixture.Hub).HandleAsync(Misplaced, first.ETag, default);
+
+        told.Status.Should().Be(IngestStatus.Ignored, told.Message);
+        told.Rule.Should().Be(IngestExtract.SupersededRule);
+        (await fixture.ListAsync("quarantine/")).Should().BeEmpty("the version the hub was told of is gone; the new one is not moved under its handling");
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(Misplaced))).Should().Equal(second);
+
+        var moved = await new IngestExtract(fixture.Hub).HandleAsync(Misplaced, latest.ETag, default);
+        moved.Status.Should().Be(IngestStatus.Quarantined, moved.Message);
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(moved.QuarantinePath!))).Should().Equal(second);
+
+        // The first version's event delivered again (a sweep, a queue's second delivery): the path is empty, handled already.
+        var again = await new IngestExtract(fixture.Hub).HandleAsync(Misplaced, first.ETag, default);
+        again.Status.Should().Be(IngestStatus.Ignored, again.Message);
+        (await fixture.ListAsync("quarantine/_refused/")).Should().BeEmpty("a file the hub moved already is not refused as a delivery of its own");
+        var audit = await fixture.AuditAsync();
+        audit.Select(e => e.Entry.Kind).Should().Equal([AuditKinds.Superseded, AuditKinds.PathRefused], "one event for each version: the first superseded, the second moved");
+        AuditText(audit).Should().NotContain("Zoe Smith").And.NotContain("1990-04-05");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_misplaced_file_another_handler_moves_first_is_left_to_its_event_and_recorded_once(bool changedForMissing)
+    {
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(Police(1, 10), ct).AsTask(), WriteOptions.Default, default);
+        var racing = new MovedByAnotherHandler(fixture.Hub, Misplaced, changedForMissing);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = racing }).HandleAsync(Misplaced, landed.ETag, default);
+
+        racing.Moved.Should().NotBeNull("the other handler moved the file after this one found it");
+        outcome.Status.Should().Be(IngestStatus.Ignored, outcome.Message);
+        outcome.Rule.Should().BeNull("the file was handled, not replaced");
+        (await fixture.ListAsync("quarantine/_unrouted/")).Should().BeEquivalentTo([racing.Moved!.QuarantinePath!, racing.Moved.ReportPath!.Replace(".json", ".csv", StringComparison.Ordinal), racing.Moved.ReportPath!], "one copy: the other handler's");
+        var audit = await fixture.AuditAsync();
+        audit.Should().ContainSingle("one file, one delivery: the other handler's move").Which.Entry.Kind.Should().Be(AuditKinds.PathRefused);
+    }
+
     /// <summary>A store over which the partner writes a new version to one landing path, once: as the hub finds it (its properties read) or just before the hub removes it.</summary>
     private sealed class ReplacedAt(IObjectStore store, string path, byte[] content, bool onGet) : DelegatingStore(store)
     {
@@ -221,6 +270,37 @@ public sealed class LandingOverwriteTests
                 Done = true;
                 await _partner.WriteAsync(path, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.Default, default);
             }
+        }
+    }
+
+    /// <summary>
+    /// A store on which another of the hub's handlers moves one landing path's file to quarantine just after this one finds
+    /// it; with <paramref name="changedForMissing"/> a pinned read of the missing file fails as Azure's does (a 404 under a
+    /// condition is reported as a changed object), else as not found.
+    /// </summary>
+    private sealed class MovedByAnotherHandler(HubContext hub, string path, bool changedForMissing) : DelegatingStore(hub.Store)
+    {
+        public IngestOutcome? Moved { get; private set; }
+
+        public override async Task<StoredObject?> GetAsync(string asked, CancellationToken cancellationToken)
+        {
+            var found = await base.GetAsync(asked, cancellationToken);
+            if (asked == path && found is not null && Moved is null)
+            {
+                Moved = await new IngestExtract(hub).HandleAsync(path, found.ETag, cancellationToken);
+            }
+
+            return found;
+        }
+
+        public override async Task<Stream> OpenReadAsync(string asked, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (changedForMissing && asked == path && ifMatchETag is not null && await base.GetAsync(asked, cancellationToken) is null)
+            {
+                throw new ObjectChangedException(asked);
+            }
+
+            return await base.OpenReadAsync(asked, ifMatchETag, cancellationToken);
         }
     }
 
