@@ -235,6 +235,21 @@ public sealed class LandingOverwriteTests
         audit.Should().ContainSingle("one file, one delivery: the other handler's move").Which.Entry.Kind.Should().Be(AuditKinds.PathRefused);
     }
 
+    [Fact]
+    public async Task A_misplaced_file_gone_from_landing_before_the_hub_removes_it_keeps_its_copy_and_the_event_says_another_handler_moved_it()
+    {
+        using var fixture = new HubFixture();
+        var landed = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(Police(1, 10), ct).AsTask(), WriteOptions.Default, default);
+        var gone = new GoneBeforeRemoval(fixture.Store, Misplaced);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = gone }).HandleAsync(Misplaced, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        (await fixture.Store.GetAsync(outcome.QuarantinePath!, default)).Should().NotBeNull("the copy of the version found is kept");
+        var moved = (await fixture.AuditAsync()).Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused).Subject.Entry;
+        moved.Detail.Should().Contain("removed from landing meanwhile by another of the hub's handlers").And.NotContain("replaced", "nothing replaced it");
+    }
+
     /// <summary>A store over which the partner writes a new version to one landing path, once: as the hub finds it (its properties read) or just before the hub removes it.</summary>
     private sealed class ReplacedAt(IObjectStore store, string path, byte[] content, bool onGet) : DelegatingStore(store)
     {
@@ -301,6 +316,20 @@ public sealed class LandingOverwriteTests
             }
 
             return await base.OpenReadAsync(asked, ifMatchETag, cancellationToken);
+        }
+    }
+
+    /// <summary>A store on which one landing path's file is removed (by another of the hub's handlers) just before the hub removes it.</summary>
+    private sealed class GoneBeforeRemoval(IObjectStore store, string path) : DelegatingStore(store)
+    {
+        public override async Task<bool> DeleteAsync(string asked, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (asked == path)
+            {
+                await base.DeleteAsync(asked, null, cancellationToken);
+            }
+
+            return await base.DeleteAsync(asked, ifMatchETag, cancellationToken);
         }
     }
 
