@@ -198,7 +198,7 @@ public sealed class AuditCommandTests : IDisposable
         var (code, output) = await _root.RunAsync("report");
 
         code.Should().Be(ExitCodes.Rejected, output);
-        output.Should().Contain("BROKEN at event 4").And.Contain("intact").And.Contain("datahub governance");
+        output.Should().Contain("BROKEN at event 4").And.Contain("intact").And.Contain($"`datahub governance --root {_root.Path}`");
         _root.Text(report).Should().Be(written, "a report from those tables would tell the board the trail is intact");
 
         // Once the governance tables record the chain broken, the report says so to the board: a damaged trail is reported, not hidden.
@@ -208,6 +208,22 @@ public sealed class AuditCommandTests : IDisposable
         (code, output) = await _root.RunAsync("report");
         code.Should().Be(ExitCodes.Ok, output);
         _root.Text(report).Should().Contain("status-broken").And.Contain("BROKEN");
+    }
+
+    [Fact]
+    public async Task Report_refuses_a_trail_that_fails_its_check_before_any_tables_are_published_saying_none_are_and_naming_the_root()
+    {
+        await IngestWithCohortAsync();
+        var lines = File.ReadAllLines(LogPath);
+        lines[3] = lines[3].Replace("police", "p0lice", StringComparison.Ordinal);
+        File.WriteAllLines(LogPath, lines);
+
+        var (code, output) = await _root.RunAsync("report");
+
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("BROKEN at event 4").And.Contain("no KPI or governance tables are published yet").And.NotContain("record it intact", "nothing records it at all");
+        output.Should().Contain($"`datahub audit verify --root {_root.Path}`").And.Contain($"`datahub rollup --root {_root.Path}`");
+        _root.Files("published/report").Should().BeEmpty();
     }
 
     // With a cohort the governance tables could be built: only the audit log's end stands in the way.

@@ -106,10 +106,17 @@ internal static class GovernanceCommands
             return null;
         }
 
+        var root = $"--root {hub.Root}";
+        var broken = $"The audit trail fails its check now: BROKEN{(verification.BrokenAt is { } at ? $" at event {at}" : "")} ({verification.Message})";
         var published = await BoardReportData.LoadAsync(hub.Context.Store, cancellationToken);
-        var chain = published?.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
+        if (published is null)
+        {
+            return $"{broken}, and no KPI or governance tables are published yet to report from. No report was written. Run `datahub audit verify {root}` to see where, restore the audit log from its backup or repair it (docs/runbook.md), then `datahub rollup {root}` (which publishes the tables and records the chain's status) and `datahub report {root}`.";
+        }
+
+        var chain = published.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
         return chain is not null && chain["status"] != "intact"
             ? null
-            : $"The audit trail fails its check now: BROKEN{(verification.BrokenAt is { } at ? $" at event {at}" : "")} ({verification.Message}), but the published governance tables record it intact: a board report from them would say so. No report was written. Run `datahub audit verify` to see where, restore the audit log from its backup or repair it (docs/runbook.md), then `datahub governance` (which records the chain's status) and `datahub report` again.";
+            : $"{broken}, but the published governance tables record it intact: a board report from them would say so. No report was written. Run `datahub audit verify {root}` to see where, restore the audit log from its backup or repair it (docs/runbook.md), then `datahub governance {root}` (which records the chain's status) and `datahub report {root}` again.";
     }
 }
