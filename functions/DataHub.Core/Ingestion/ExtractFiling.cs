@@ -75,9 +75,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
         }
 
-        // Only safe forms are hashed (the version is the store's, the path's name a keyed label): the tag gives away nothing.
-        var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
-        var named = $"v{tag}-{labels.PathLabel(landingPath, hub.Protocols)}";
+        var named = $"v{VersionTag(version, safe)}-{labels.PathLabel(landingPath, hub.Protocols)}";
         var reported = $"quarantine/_refused/{named}.report.json";
         if (await hub.Store.GetAsync(reported, cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -87,6 +85,12 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
         return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
     }
+
+    // A short tag of one version of one landing entry, to name what the hub keeps of that version so that a second attempt
+    // at it finds (or overwrites) the first's. Only safe forms are hashed (the version is the store's, the path's name a
+    // keyed label): the tag gives away nothing.
+    private static string VersionTag(string version, string safe) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
 
     // The report is named {time}-{label}, or {named} when the caller names it (by version, path and label, to be found
     // again); safe is the path as messages give it, worked out once by the caller.
@@ -150,7 +154,9 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
-        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
+        // Named by the version (as a file left in landing is reported): an attempt that copied it and could not remove it
+        // from landing leaves a copy the next attempt overwrites, so copies never pile up unrecorded.
+        var moved = $"quarantine/_unrouted/v{VersionTag(found.ETag, safe)}-{labels.PathLabel(landingPath, hub.Protocols)}";
 
         // Copied from a read pinned to the version found (as a routed file's is, LandedFile): a partner's new version
         // written meanwhile is never moved under this version's event, nor removed unread.
@@ -184,6 +190,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             removed = false;
             left = "it was replaced in landing before the hub removed it, and the version now there stays in landing, handled on its own";
         }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            return await NotRemovedAsync(landingPath, safe, moved, check, ex).ConfigureAwait(false);
+        }
 
         var message = removed
             ? check.Message!
@@ -197,6 +207,17 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: message), cancellationToken)).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
         return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
+    }
+
+    // Copied to quarantine, but the store would not remove it from landing (a permission or storage fault): the file stays
+    // there and is moved on a later attempt, to the same copy, and that move is what records it as refused. Audited failed
+    // (no partner: the ledger counts no delivery for it), saying where the copy is, so no copy is ever unrecorded.
+    private async Task<IngestOutcome> NotRemovedAsync(string landingPath, string safe, string moved, LandingPathCheck check, Exception ex)
+    {
+        var message = $"{safe} (a path the hub does not take: {check.Rule}) was copied to {moved}, but could not be removed from landing ({ex.GetType().Name}): it stays in landing, and a later attempt moves it again to the same copy and records the move.";
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: safe, Rule: IngestExtract.UnroutedNotRemovedRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
+        log.LogWarning("{Path}: copied to {Destination} but not removed from landing ({ErrorType}); tried again later.", safe, moved, ex.GetType().Name);
+        return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: IngestExtract.UnroutedNotRemovedRule, Message: message, QuarantinePath: moved) { SafeLandingPath = safe };
     }
 
     /// <summary>

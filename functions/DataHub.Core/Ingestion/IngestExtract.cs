@@ -251,6 +251,9 @@ public sealed class IngestExtract
     /// <summary>The rule of a landed version changed while the hub was ingesting it (audited as superseded; nothing of the attempt was stored).</summary>
     public const string LandingChangedRule = "landing.changed";
 
+    /// <summary>The rule of a misplaced file copied to quarantine that the store would not remove from landing (it is moved again later, to the same copy).</summary>
+    public const string UnroutedNotRemovedRule = "ingest.unrouted_not_removed";
+
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 

@@ -250,6 +250,34 @@ public sealed class LandingOverwriteTests
         moved.Detail.Should().Contain("removed from landing meanwhile by another of the hub's handlers").And.NotContain("replaced", "nothing replaced it");
     }
 
+    [Fact]
+    public async Task A_misplaced_file_the_store_will_not_remove_from_landing_is_audited_with_its_copy_and_moved_later_to_that_same_copy()
+    {
+        using var fixture = new HubFixture();
+        var content = Police(1, 10);
+        var landed = await fixture.Store.WriteAsync(Misplaced, (s, ct) => s.WriteAsync(content, ct).AsTask(), WriteOptions.Default, default);
+
+        var first = await new IngestExtract(fixture.Hub with { Store = new RemovalRefused(fixture.Store, Misplaced) }).HandleAsync(Misplaced, landed.ETag, default);
+
+        first.Status.Should().Be(IngestStatus.Failed, "the file is still in landing, to be tried again");
+        (await File.ReadAllBytesAsync(fixture.Store.FullPath(Misplaced))).Should().Equal(content);
+        var failed = (await fixture.AuditAsync()).Should().ContainSingle().Subject.Entry;
+        failed.Kind.Should().Be(AuditKinds.Failed);
+        failed.Rule.Should().Be(IngestExtract.UnroutedNotRemovedRule);
+        failed.Detail.Should().Contain($"copied to {first.QuarantinePath}").And.Contain("could not be removed from landing").And.Contain("UnauthorizedAccessException");
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        var again = await new IngestExtract(fixture.Hub).HandleAsync(Misplaced, landed.ETag, default);
+
+        again.Status.Should().Be(IngestStatus.Quarantined, again.Message);
+        again.QuarantinePath.Should().Be(first.QuarantinePath, "the copy is named by the version, so the later attempt overwrites it");
+        (await fixture.ListAsync("quarantine/_unrouted/")).Where(p => !p.Contains(".report.", StringComparison.Ordinal)).Should().ContainSingle("copies of one version never pile up");
+        (await fixture.ListAsync("landing/")).Should().BeEmpty();
+        var audit = await fixture.AuditAsync();
+        audit.Should().ContainSingle(e => e.Entry.Kind == AuditKinds.PathRefused).Which.Entry.Path.Should().Be(again.QuarantinePath);
+        AuditText(audit).Should().NotContain("Zoe Smith").And.NotContain("1990-04-05");
+    }
+
     /// <summary>A store over which the partner writes a new version to one landing path, once: as the hub finds it (its properties read) or just before the hub removes it.</summary>
     private sealed class ReplacedAt(IObjectStore store, string path, byte[] content, bool onGet) : DelegatingStore(store)
     {
@@ -331,6 +359,13 @@ public sealed class LandingOverwriteTests
 
             return await base.DeleteAsync(asked, ifMatchETag, cancellationToken);
         }
+    }
+
+    /// <summary>A store that refuses to remove one landing path's file (a permission fault), as a store can.</summary>
+    private sealed class RemovalRefused(IObjectStore store, string path) : DelegatingStore(store)
+    {
+        public override Task<bool> DeleteAsync(string asked, string? ifMatchETag, CancellationToken cancellationToken) =>
+            asked == path ? throw new UnauthorizedAccessException("Access to the path is denied.") : base.DeleteAsync(asked, ifMatchETag, cancellationToken);
     }
 
     // Truncates and rewrites the same file (same inode), as `cp` over an existing file or an editor saving in place does.
