@@ -241,7 +241,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
     private async Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, string safe, LandingPathCheck check)
     {
-        var message = $"The version of {safe} the hub was told of (a path it does not take: {check.Rule}) was replaced in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
+        var message = $"The version of {safe} the hub was told of or found (a path it does not take: {check.Rule}) was replaced in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
         await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, Agreement: "none", Path: safe, Rule: IngestExtract.SupersededRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
         log.LogWarning("{Path}: the version found was replaced before it could be moved to quarantine; audited ({Rule}).", safe, IngestExtract.SupersededRule);
         return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: IngestExtract.SupersededRule, Message: message) { SafeLandingPath = safe };
