@@ -264,6 +264,69 @@ public sealed class AuditCommandTests : IDisposable
         _root.Text(report).Should().NotContain(RawPath);
     }
 
+    [Fact]
+    public async Task Report_refuses_a_torn_audit_with_exit_3_and_a_fix_it_message_and_leaves_the_report_as_it_was()
+    {
+        await IngestWithCohortAsync();
+        (await _root.RunAsync("rollup")).Code.Should().Be(ExitCodes.Ok);
+        var report = _root.Files("published/report").Should().ContainSingle().Subject;
+        var written = _root.Text(report);
+        var bytes = File.ReadAllBytes(LogPath);
+        File.WriteAllBytes(LogPath, bytes[..^50]);
+        _root.Clock.Advance(TimeSpan.FromHours(1));
+
+        var (code, output) = await _root.RunAsync("report");
+
+        code.Should().Be(ExitCodes.Configuration, output);
+        output.Should().Contain("torn").And.Contain("datahub audit repair").And.NotContain("   at ", "no stack trace");
+        _root.Text(report).Should().Be(written, "no report is written from a trail whose end is broken");
+        File.ReadAllBytes(LogPath).Should().Equal(bytes[..^50]);
+    }
+
+    [Fact]
+    public async Task Report_refuses_a_trail_that_fails_its_check_while_the_published_tables_say_intact_and_reports_it_broken_once_they_say_so()
+    {
+        await IngestWithCohortAsync();
+        (await _root.RunAsync("rollup")).Code.Should().Be(ExitCodes.Ok);
+        var report = _root.Files("published/report").Should().ContainSingle().Subject;
+        var written = _root.Text(report);
+        written.Should().Contain("status-intact");
+        var lines = File.ReadAllLines(LogPath);
+        lines[3] = lines[3].Replace("police", "p0lice", StringComparison.Ordinal);
+        File.WriteAllLines(LogPath, lines);
+        _root.Clock.Advance(TimeSpan.FromHours(1));
+
+        var (code, output) = await _root.RunAsync("report");
+
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("BROKEN at event 4").And.Contain("intact").And.Contain($"`datahub governance --root {_root.Path}`");
+        _root.Text(report).Should().Be(written, "a report from those tables would tell the board the trail is intact");
+
+        // Once the governance tables record the chain broken, the report says so to the board: a damaged trail is reported, not hidden.
+        (code, output) = await _root.RunAsync("governance");
+        code.Should().Be(ExitCodes.Ok, output);
+        output.Should().Contain("audit chain BROKEN");
+        (code, output) = await _root.RunAsync("report");
+        code.Should().Be(ExitCodes.Ok, output);
+        _root.Text(report).Should().Contain("status-broken").And.Contain("BROKEN");
+    }
+
+    [Fact]
+    public async Task Report_refuses_a_trail_that_fails_its_check_before_any_tables_are_published_saying_none_are_and_naming_the_root()
+    {
+        await IngestWithCohortAsync();
+        var lines = File.ReadAllLines(LogPath);
+        lines[3] = lines[3].Replace("police", "p0lice", StringComparison.Ordinal);
+        File.WriteAllLines(LogPath, lines);
+
+        var (code, output) = await _root.RunAsync("report");
+
+        code.Should().Be(ExitCodes.Rejected, output);
+        output.Should().Contain("BROKEN at event 4").And.Contain("no KPI or governance tables are published yet").And.NotContain("record it intact", "nothing records it at all");
+        output.Should().Contain($"`datahub audit verify --root {_root.Path}`").And.Contain($"`datahub rollup --root {_root.Path}`");
+        _root.Files("published/report").Should().BeEmpty();
+    }
+
     // With a cohort the governance tables could be built: only the audit log's end stands in the way.
     private async Task IngestWithCohortAsync()
     {

@@ -46,8 +46,8 @@ public static class DeliveryOutcomes
 }
 
 /// <summary>One file received (or one refused landing path), as the audit log tells it; a retry after a failure is the same delivery.</summary>
-/// <param name="Partner">The sending partner ("" for a refused path).</param>
-/// <param name="Feed">The feed ("" for a refused path).</param>
+/// <param name="Partner">The sending partner ("" for a refused path, or a version superseded at one).</param>
+/// <param name="Feed">The feed ("" for a refused path, or a version superseded at one).</param>
 /// <param name="Agreement">The agreement the decision cited.</param>
 /// <param name="ReceivedAt">When the file was first received.</param>
 /// <param name="Outcome">One of <see cref="DeliveryOutcomes"/>.</param>
@@ -184,10 +184,11 @@ public static partial class DeliveryLedger
                 continue;
             }
 
-            if (entry.Kind == AuditKinds.Superseded && entry.FileSha256 is null && entry.Partner is not null && entry.Feed is not null)
+            if (entry.Kind == AuditKinds.Superseded && entry.FileSha256 is null)
             {
-                // A version replaced before the hub read it: never received, but a file the partner sent all the same.
-                deliveries.Add(new Building(entry.Partner, entry.Feed, e) { Outcome = DeliveryOutcomes.Superseded, Rule = entry.Rule });
+                // A version replaced before the hub read it: never received, but a file the partner sent all the same. One
+                // found at a path the hub does not take (replaced before it could be moved) has no partner or feed, as a refused path.
+                deliveries.Add(new Building(entry.Partner ?? "", entry.Feed ?? "", e) { Outcome = DeliveryOutcomes.Superseded, Rule = entry.Rule });
                 continue;
             }
 

@@ -70,6 +70,7 @@ public static class RuleTexts
         [Retention.EnforceRetention.DerivedTablesRule] = "Person-level values a KPI run kept in the secure zone, deleted because a batch they were computed from was deleted (past its retention, or withdrawn), however young they were.",
         ["rollup.abandoned_version"] = "A KPI version folder a rollup left without a manifest.",
         ["governance.abandoned_version"] = "A governance version folder a publication left without a manifest.",
+        [Ingestion.IngestExtract.UnroutedNotRemovedRule] = "A file at a path the hub does not take was copied to quarantine but could not be removed from landing; it is moved again later.",
         [Ingestion.IngestExtract.ArchiveFailedRule] = "The rows were stored, but the landed copy could not be moved to the raw archive.",
         ["path.traversal"] = "The landing path tried to leave the landing area.",
         ["path.name_encoding"] = "The file or folder name was not valid UTF-8 (another character set), so the hub could not open it, or held the replacement character that stands for such bytes.",

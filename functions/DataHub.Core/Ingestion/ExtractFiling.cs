@@ -75,9 +75,7 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
             return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, null, cancellationToken).ConfigureAwait(false);
         }
 
-        // Only safe forms are hashed (the version is the store's, the path's name a keyed label): the tag gives away nothing.
-        var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
-        var named = $"v{tag}-{labels.PathLabel(landingPath, hub.Protocols)}";
+        var named = $"v{VersionTag(version, safe)}-{labels.PathLabel(landingPath, hub.Protocols)}";
         var reported = $"quarantine/_refused/{named}.report.json";
         if (await hub.Store.GetAsync(reported, cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -87,6 +85,12 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 
         return await RefuseAsync(landingPath, safe, labels, rule, message, removeLink: false, named, cancellationToken).ConfigureAwait(false);
     }
+
+    // A short tag of one version of one landing entry, to name what the hub keeps of that version so that a second attempt
+    // at it finds (or overwrites) the first's. Only safe forms are hashed (the version is the store's, the path's name a
+    // keyed label): the tag gives away nothing.
+    private static string VersionTag(string version, string safe) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{version}\n{safe}")).AsSpan(0, 8));
 
     // The report is named {time}-{label}, or {named} when the caller names it (by version, path and label, to be found
     // again); safe is the path as messages give it, worked out once by the caller.
@@ -133,7 +137,12 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         return new IngestOutcome(IngestStatus.Refused, landingPath, Rule: rule, Message: message, ReportPath: reportPath) { SafeLandingPath = safe };
     }
 
-    /// <summary>Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was not processed.</summary>
+    /// <summary>
+    /// Moves a file dropped at the wrong place in landing to quarantine/_unrouted with a report, so the partner sees it was
+    /// not processed: the version <paramref name="found"/>, never another. One replaced before it could be read is audited
+    /// as superseded and nothing is moved; one gone before it could be read (another of the hub's handlers moved it) is left
+    /// to that handler's event; one replaced or gone after it was copied is kept, and the event says so.
+    /// </summary>
     public async Task<IngestOutcome> UnroutedAsync(string landingPath, FileLabels labels, LandingPathCheck check, StoredObject? found, CancellationToken cancellationToken)
     {
         if (found is null)
@@ -145,24 +154,97 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         await hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         var now = hub.Time.GetUtcNow();
         var safe = labels.LandingPath(landingPath, hub.Protocols);
-        var moved = $"quarantine/_unrouted/{now:yyyyMMddTHHmmssfff}-{labels.PathLabel(landingPath, hub.Protocols)}";
-        await hub.Store.CopyAsync(landingPath, moved, cancellationToken).ConfigureAwait(false);
+        // Named by the version (as a file left in landing is reported): an attempt that copied it and could not remove it
+        // from landing leaves a copy the next attempt overwrites, so copies never pile up unrecorded.
+        var moved = $"quarantine/_unrouted/v{VersionTag(found.ETag, safe)}-{labels.PathLabel(landingPath, hub.Protocols)}";
+
+        // Copied from a read pinned to the version found (as a routed file's is, LandedFile): a partner's new version
+        // written meanwhile is never moved under this version's event, nor removed unread.
         try
         {
-            await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
+            var content = await hub.Store.OpenReadAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
+            await using (content.ConfigureAwait(false))
+            {
+                await hub.Store.WriteAsync(moved, (output, ct) => content.CopyToAsync(output, ct), WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is ObjectChangedException { Path: var changed } && string.Equals(changed, landingPath, StringComparison.Ordinal)
+                                   || ex is ObjectNotFoundException { Path: var gone } && string.Equals(gone, landingPath, StringComparison.Ordinal))
+        {
+            // Changed or missing (Azure reports a pinned read of a missing blob as changed): which one decides. Partners cannot
+            // delete from landing, so nothing there means another of the hub's handlers moved this version, and records it.
+            var current = await hub.Store.GetAsync(landingPath, cancellationToken).ConfigureAwait(false);
+            return current is null ? UnroutedGone(landingPath, labels) : await UnroutedSupersededAsync(landingPath, safe, check).ConfigureAwait(false);
+        }
+
+        // Removed: only the version found. False when it was gone (another of the hub's handlers moved it meanwhile),
+        // changed when the partner replaced it: either way the copy kept is of the version found, and is recorded here.
+        bool removed;
+        var left = "it was removed from landing meanwhile by another of the hub's handlers, which records its own move";
+        try
+        {
+            removed = await hub.Store.DeleteAsync(landingPath, found.ETag, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectChangedException)
         {
-            // Replaced since it was listed: the new version is handled on its own.
+            removed = false;
+            left = "it was replaced in landing before the hub removed it, and the version now there stays in landing, handled on its own";
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            return await NotRemovedAsync(landingPath, safe, moved, check, ex).ConfigureAwait(false);
         }
 
-        var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = check.Message!, FileErrors = [new FileError(check.Rule!, check.Message!)] };
+        var message = removed
+            ? check.Message!
+            : $"{check.Message} The version moved is the one the hub found; {left}.";
+        var report = new IngestReport { Outcome = "quarantined", Source = safe, DecidedAt = now, Rule = check.Rule!, Message = message, FileErrors = [new FileError(check.Rule!, check.Message!)] };
         var reportPath = await WriteReportAsync(moved, report, cancellationToken).ConfigureAwait(false);
         await AuditRefusal.AfterWritingAsync(
-            $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded.",
-            () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: check.Message), cancellationToken)).ConfigureAwait(false);
+            removed
+                ? $"{safe} was moved out of landing to {moved} with its report, but the move was not recorded."
+                : $"{safe} was copied to {moved} with its report ({left}), but the copy was not recorded.",
+            () => hub.Audit.AppendAsync(new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: moved, Rule: check.Rule, Detail: message), cancellationToken)).ConfigureAwait(false);
         log.LogWarning("Moved {Path} to {Destination} ({Rule}).", safe, moved, check.Rule);
-        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: check.Message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
+        return new IngestOutcome(IngestStatus.Quarantined, landingPath, Rule: check.Rule, Message: message, ReportPath: reportPath, QuarantinePath: moved) { SafeLandingPath = safe };
+    }
+
+    // Copied to quarantine, but the store would not remove it from landing (a permission or storage fault): the file stays
+    // there and is moved on a later attempt, to the same copy, and that move is what records it as refused. Audited failed
+    // (no partner: the ledger counts no delivery for it), saying where the copy is, so no copy is ever unrecorded.
+    private async Task<IngestOutcome> NotRemovedAsync(string landingPath, string safe, string moved, LandingPathCheck check, Exception ex)
+    {
+        var message = $"{safe} (a path the hub does not take: {check.Rule}) was copied to {moved}, but could not be removed from landing ({ex.GetType().Name}): it stays in landing, and a later attempt moves it again to the same copy and records the move.";
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Failed, Agreement: "none", Path: safe, Rule: IngestExtract.UnroutedNotRemovedRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
+        log.LogWarning("{Path}: copied to {Destination} but not removed from landing ({ErrorType}); tried again later.", safe, moved, ex.GetType().Name);
+        return new IngestOutcome(IngestStatus.Failed, landingPath, Rule: IngestExtract.UnroutedNotRemovedRule, Message: message, QuarantinePath: moved) { SafeLandingPath = safe };
+    }
+
+    /// <summary>
+    /// Records that the version of a file at a path the hub does not take, the one the hub was told of or found, was replaced
+    /// in landing before it could be moved: nothing of it was moved and its content is not kept. It is recorded by its safe
+    /// path alone; the version now there is handled on its own.
+    /// </summary>
+    public Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, FileLabels labels, LandingPathCheck check) =>
+        UnroutedSupersededAsync(landingPath, labels.LandingPath(landingPath, hub.Protocols), check);
+
+    /// <summary>
+    /// Nothing at a path the hub does not take where the version it was told of was: the hub's own handling of it moved it
+    /// to quarantine (partners cannot delete from landing), and that handling records it. Nothing is recorded again.
+    /// </summary>
+    public IngestOutcome UnroutedGone(string landingPath, FileLabels labels)
+    {
+        var safe = labels.LandingPath(landingPath, hub.Protocols);
+        log.LogInformation("Skipped {Path}: the object is gone (handled already).", safe);
+        return new IngestOutcome(IngestStatus.Ignored, landingPath, Message: "The file is no longer in landing: it was handled already (moved to quarantine by another of the hub's handlers).") { SafeLandingPath = safe };
+    }
+
+    private async Task<IngestOutcome> UnroutedSupersededAsync(string landingPath, string safe, LandingPathCheck check)
+    {
+        var message = $"The version of {safe} the hub was told of or found (a path it does not take: {check.Rule}) was replaced in landing before it could be moved to quarantine: nothing of it was moved, and its content is not kept. The version now in landing is handled on its own.";
+        await hub.Audit.AppendAsync(new AuditEntry(AuditKinds.Superseded, Agreement: "none", Path: safe, Rule: IngestExtract.SupersededRule, Detail: message), CancellationToken.None).ConfigureAwait(false);
+        log.LogWarning("{Path}: the version found was replaced before it could be moved to quarantine; audited ({Rule}).", safe, IngestExtract.SupersededRule);
+        return new IngestOutcome(IngestStatus.Ignored, landingPath, Rule: IngestExtract.SupersededRule, Message: message) { SafeLandingPath = safe };
     }
 
     /// <summary>The report about a file.</summary>

@@ -206,7 +206,9 @@ internal sealed class ExtractPipeline(
 
     // This commit replaced an earlier attempt's manifest (a worker that committed and died before its receipt): that
     // attempt's files are listed by no manifest now, and the claim has ended, so they go as clean-up would remove them
-    // (audited the same way). A failure leaves them to the next clean-up; the batch is stored either way.
+    // (audited the same way). A failure leaves them to the next clean-up; the batch is stored either way. A log that
+    // refuses a removal's event once the file is gone is raised, saying so: the run must not look clean while the audit
+    // lacks a deletion it made.
     private async Task RemoveReplacedAsync(IReadOnlyList<string> replaced)
     {
         if (replaced.Count == 0)
@@ -217,6 +219,10 @@ internal sealed class ExtractPipeline(
         try
         {
             await new InterruptedWork(hub).RemoveUnlistedAsync(file.Path.Feed, replaced, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AuditChainBrokenException ex)
+        {
+            throw ex.After($"Batch {file.BatchId} of {file.SafePath} is stored and its receipt complete; its landing copy was not archived (it stays in landing, and its next delivery archives it as a duplicate).");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

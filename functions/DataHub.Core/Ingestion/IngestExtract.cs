@@ -121,6 +121,18 @@ public sealed class IngestExtract
 
         if (check.Path is null)
         {
+            // As for a routed file: the version the hub was told of, or none. Gone, the hub's own handling moved it (partners
+            // cannot delete); replaced, the new version is moved by its own event, never under this one's.
+            if (eTag is not null && found is null)
+            {
+                return _filing.UnroutedGone(landingPath, labels);
+            }
+
+            if (eTag is not null && found is not null && !string.Equals(found.ETag, eTag, StringComparison.Ordinal))
+            {
+                return await _filing.UnroutedSupersededAsync(landingPath, labels, check).ConfigureAwait(false);
+            }
+
             try
             {
                 return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
@@ -255,6 +267,9 @@ public sealed class IngestExtract
     /// <summary>The rule of a landed version changed while the hub was ingesting it (audited as superseded; nothing of the attempt was stored).</summary>
     public const string LandingChangedRule = "landing.changed";
 
+    /// <summary>The rule of a misplaced file copied to quarantine that the store would not remove from landing (it is moved again later, to the same copy).</summary>
+    public const string UnroutedNotRemovedRule = "ingest.unrouted_not_removed";
+
     /// <summary>The rule of a stored batch whose landing copy could not be archived (it is archived when seen again).</summary>
     public const string ArchiveFailedRule = "ingest.archive_failed";
 
@@ -365,8 +380,10 @@ public sealed class IngestExtract
             _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
             return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or AuditChainBrokenException { Written: not null }))
         {
+            // A log that refused an event after the work it records was done says so itself (its Written): it goes out as it
+            // is, never audited as a failed attempt of work that was done.
             return await FailedAsync(file, receiptKey, owner, ex, Complete).ConfigureAwait(false);
         }
     }

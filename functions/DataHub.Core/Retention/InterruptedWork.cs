@@ -127,6 +127,8 @@ public sealed class InterruptedWork
             return false;
         }
 
+        // The removal comes before its event: a log that cannot take the event refuses before the file goes.
+        await _hub.Audit.CheckWritableAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!await _hub.Store.DeleteAsync(file.Path, file.ETag, cancellationToken).ConfigureAwait(false))

@@ -53,7 +53,7 @@ internal static class GovernanceCommands
         {
             quarter, root,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConfigurationFaults.GuardAsync(env, async () =>
         {
             Quarter? asked = null;
             if (parse.GetValue(quarter) is { } text)
@@ -70,6 +70,18 @@ internal static class GovernanceCommands
             try
             {
                 using var hub = EmbeddedHub.Open(parse.GetValue(root)!, null, env.Time, settings: env.Settings);
+
+                // The report tells the board whether the audit trail is intact, from the governance tables' check: a trail
+                // damaged since must not be reported as that check found it. A broken end stops it as it stops every
+                // governance command (exit 3, the fix named); a chain that fails its check now while the tables say it was
+                // intact is refused (exit 2, as `audit verify`), until `datahub governance` records it broken.
+                await hub.CheckReadyAsync(pseudonymises: false, ct);
+                if (await ChainNowContradictsAsync(hub, ct) is { } refusal)
+                {
+                    env.Error.WriteLine(refusal);
+                    return ExitCodes.Rejected;
+                }
+
                 var (path, reported) = await BoardReport.WriteAsync(hub.Context.Store, hub.Context.Protocols, asked, env.Time.GetUtcNow(), ct);
                 env.Output.WriteLine($"Board report for {reported}: {Path.Combine(hub.Root, path)} (open it in any browser; print it to A4 from there).");
                 return ExitCodes.Ok;
@@ -79,7 +91,32 @@ internal static class GovernanceCommands
                 env.Error.WriteLine(ex.Message);
                 return ExitCodes.Usage;
             }
-        });
+        }));
         return command;
+    }
+
+    // Why the report must not be written from the current governance tables: the audit trail fails the check `audit verify`
+    // makes while the tables record it intact (the report would tell the board so). Null when the trail passes the check,
+    // or the tables already record it broken (the report then says BROKEN where the board reads the chain's status).
+    private static async Task<string?> ChainNowContradictsAsync(EmbeddedHub hub, CancellationToken cancellationToken)
+    {
+        var verification = await hub.Context.Trail!.VerifyAsync(cancellationToken);
+        if (verification.Intact)
+        {
+            return null;
+        }
+
+        var root = $"--root {hub.Root}";
+        var broken = $"The audit trail fails its check now: BROKEN{(verification.BrokenAt is { } at ? $" at event {at}" : "")} ({verification.Message})";
+        var published = await BoardReportData.LoadAsync(hub.Context.Store, cancellationToken);
+        if (published is null)
+        {
+            return $"{broken}, and no KPI or governance tables are published yet to report from. No report was written. Run `datahub audit verify {root}` to see where, restore the audit log from its backup or repair it (docs/runbook.md), then `datahub rollup {root}` (which publishes the tables and records the chain's status) and `datahub report {root}`.";
+        }
+
+        var chain = published.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain");
+        return chain is not null && chain["status"] != "intact"
+            ? null
+            : $"{broken}, but the published governance tables record it intact: a board report from them would say so. No report was written. Run `datahub audit verify {root}` to see where, restore the audit log from its backup or repair it (docs/runbook.md), then `datahub governance {root}` (which records the chain's status) and `datahub report {root}` again.";
     }
 }

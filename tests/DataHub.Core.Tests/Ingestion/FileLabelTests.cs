@@ -122,7 +122,7 @@ public sealed class FileLabelTests
         // What `datahub label jane-smith/police-da-incidents/referral.csv` prints, as the runbook says to run it.
         var label = fixture.Labels.Label("jane-smith/police-da-incidents/referral.csv");
         outcome.SafeLandingPath.Should().Be($"landing/~{label}");
-        outcome.QuarantinePath.Should().MatchRegex(@"^quarantine/_unrouted/[0-9]{8}T[0-9]{9}-file-[0-9a-f]{8}\.csv$").And.EndWith("-" + label);
+        outcome.QuarantinePath.Should().MatchRegex(@"^quarantine/_unrouted/v[0-9a-f]{16}-file-[0-9a-f]{8}\.csv$").And.EndWith("-" + label);
         outcome.ReportPath.Should().Be(outcome.QuarantinePath + ".report.json");
         (await fixture.AuditAsync()).Single(e => e.Entry.Kind == AuditKinds.PathRefused).Entry.Path.Should().Be(outcome.QuarantinePath);
     }

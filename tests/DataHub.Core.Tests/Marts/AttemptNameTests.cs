@@ -85,6 +85,28 @@ public sealed class AttemptNameTests
     }
 
     [Fact]
+    public async Task A_retry_whose_removal_of_the_replaced_files_the_log_refuses_says_the_batch_is_stored_and_the_removal_unrecorded()
+    {
+        using var hub = new HubFixture();
+        var stored = await hub.DropAndIngestAsync(Path, Content);
+        var earlier = (await new MartCatalog(hub.Store).CommittedAsync(Feed, default)).Single();
+        ClaimedByTheDead(hub, stored.Sha256!);
+        var landed = await hub.Store.WriteAsync(Path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(Content), ct).AsTask(), WriteOptions.Default, default);
+
+        var retry = () => new IngestExtract(hub.Hub with { Audit = new AuditTornAt(hub.Hub.Audit, Core.Audit.AuditKinds.Deleted) }).HandleAsync(Path, landed.ETag, default);
+
+        var refused = (await retry.Should().ThrowAsync<Core.Audit.AuditChainBrokenException>("the log refused the record of a removal made; the run must not report success")).Which;
+        refused.Written.Should().Contain($"Batch {stored.BatchId}").And.Contain("is stored").And.Contain("did not record its removal");
+        refused.Message.Should().NotContain("Nothing was written").And.NotContain("jan.csv").And.NotContain("Smith");
+        var audit = await hub.AuditAsync();
+        audit.Should().NotContain(e => e.Entry.Kind == Core.Audit.AuditKinds.Failed, "the batch is stored: the attempt did not fail");
+        var left = await hub.ListAsync($"secure/{Feed}/quarter=");
+        var removed = earlier.Files.Select(f => f.Path).Except(left).Should().ContainSingle("the first removal was made, and the log's refusal stopped the rest").Subject;
+        refused.Written.Should().Contain(removed);
+        (await hub.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, stored.Sha256!), default))!.State.Should().Be(ReceiptState.Completed);
+    }
+
+    [Fact]
     public async Task A_manifest_listing_a_file_of_another_attempt_is_refused_as_damaged()
     {
         using var hub = new HubFixture();

@@ -43,6 +43,27 @@ public sealed class InterruptedWorkTests
         outcome.Summary.Should().Contain("cleaned up 1 temporary files");
     }
 
+    [Fact]
+    public async Task A_mart_file_no_manifest_lists_stays_while_the_audit_log_cannot_record_its_removal()
+    {
+        using var hub = new HubFixture();
+        var stored = await hub.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\n");
+        stored.Status.Should().Be(Core.Ingestion.IngestStatus.Stored, stored.Message);
+        var listed = (await hub.ListAsync("secure/police-da-incidents/quarter=")).First();
+        var unlisted = listed.Replace(".parquet", "-0000000000000000.parquet", StringComparison.Ordinal);
+        await hub.Store.CopyAsync(listed, unlisted, default);
+        var log = Path.Combine(hub.Root, "audit", "audit-log.jsonl");
+        var torn = File.ReadAllBytes(log)[..^20];
+        File.WriteAllBytes(log, torn);
+
+        var cleanUp = () => new InterruptedWork(hub.Hub).RunAsync(default);
+
+        var refused = (await cleanUp.Should().ThrowAsync<Core.Audit.AuditChainBrokenException>()).Which;
+        refused.Written.Should().BeNull("the log's end was checked before anything was removed");
+        (await hub.Store.GetAsync(unlisted, default)).Should().NotBeNull("a removal the audit log cannot record is not made");
+        File.ReadAllBytes(log).Should().Equal(torn);
+    }
+
     private static string Write(string folder, string name, string content, TimeSpan? age = null)
     {
         var path = Path.Combine(folder, name);

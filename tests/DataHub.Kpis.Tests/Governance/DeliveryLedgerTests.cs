@@ -865,6 +865,21 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_misplaced_file_the_partner_replaced_before_the_hub_moved_it_is_a_superseded_delivery_of_no_partner()
+    {
+        // What ingest audits for a file at a path it does not take whose version went before it could be moved to
+        // quarantine: no partner or feed (the folder is not vouched for), its safe path, the superseded rule.
+        var deliveries = DeliveryLedger.From(Events(
+            new AuditEntry(AuditKinds.Superseded, Agreement: "none", Path: "landing/police/folder-0a1b2c3d/file-4e5f6a7b.csv", Rule: "landing.superseded"),
+            new AuditEntry(AuditKinds.PathRefused, Agreement: "none", Path: "quarantine/_unrouted/20250502T080100000-police-folder-0a1b2c3d-file-9c8d7e6f.csv", Rule: "protocol.unknown_feed")));
+
+        deliveries.Select(d => (d.Partner, d.Feed, d.Outcome, d.Rule)).Should().Equal(
+            ("", "", DeliveryOutcomes.Superseded, "landing.superseded"),
+            ("", "", DeliveryOutcomes.Refused, "protocol.unknown_feed"));
+        BoardActivity.Rejections(deliveries).Select(r => r.Rule).Should().Equal(["protocol.unknown_feed"], "a partner's replacement is not a rejection");
+    }
+
+    [Fact]
     public void An_agreement_ending_within_90_days_is_expiring_and_the_chain_status_is_listed()
     {
         var protocols = ProtocolLoader.Load(
