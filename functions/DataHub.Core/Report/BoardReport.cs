@@ -153,7 +153,7 @@ public static class BoardReport
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; } nav { display: none; }
           h2 { break-before: page; page-break-before: always; } section:first-of-type h2 { break-before: auto; page-break-before: auto; }
           table, tr { break-inside: avoid; page-break-inside: avoid; } a { color: inherit; text-decoration: none; }
-          .rag-red, .rag-amber, .rag-green { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+          .rag-red, .rag-amber, .rag-green, .warning { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
         }
         """;
 }
