@@ -228,6 +228,8 @@ public sealed class AuditCommandTests : IDisposable
         await IngestWithCohortAsync();
         DamageFourthEvent(damage);
         var verified = await VerifyBrokenAsync();
+        var lines = File.ReadAllLines(LogPath).Count(l => l.Length > 0);
+        var unreadable = damage is "property_added" or "property_removed" or "unparsable" or "wrong_type" or "time_not_a_time" ? 1 : 0;
 
         var (code, output) = await _root.RunAsync("governance");
 
@@ -236,6 +238,7 @@ public sealed class AuditCommandTests : IDisposable
         var version = JsonDocument.Parse(_root.Text("published/governance/current.json")).RootElement.GetProperty("version").GetString()!;
         var chain = File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Should().ContainSingle(l => l.StartsWith("audit_chain,", StringComparison.Ordinal)).Subject;
         chain.Should().Contain(",broken,").And.MatchRegex(@"event [34]\b", "the first bad event (or the line after the last good one) is named");
+        await ReadableEventsWereKeptAsync(version, lines - unreadable, unreadable);
         verified.Should().NotContain(RawPath);
         _root.Files("logs").Should().NotBeEmpty("the hub's log is checked too");
         foreach (var file in _root.Files(version).Concat(_root.Files("logs")))
@@ -260,8 +263,34 @@ public sealed class AuditCommandTests : IDisposable
         var version = JsonDocument.Parse(_root.Text("published/governance/current.json")).RootElement.GetProperty("version").GetString()!;
         File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Should().ContainSingle(l => l.StartsWith("audit_chain,", StringComparison.Ordinal))
             .Which.Should().Contain(",broken,");
+        var manifest = JsonDocument.Parse(_root.Text(version + "/manifest.json")).RootElement;
+        var read = manifest.GetProperty("audit_events").GetInt32();
+        read.Should().Be(manifest.GetProperty("last_sequence").GetInt32() - 1, "every event but the damaged one is read, the rollup's own included");
+        await ReadableEventsWereKeptAsync(version, read, 1);
         var report = _root.Files("published/report").Should().ContainSingle().Subject;
-        _root.Text(report).Should().NotContain(RawPath);
+        _root.Text(report).Should().NotContain(RawPath).And.Contain("role=\"alert\"", "the board report opens with the broken chain, not only its last section");
+    }
+
+    // The tables were built from every event that could be read, and each says so: deliveries are there, the manifest counts
+    // the events read and the lines left out, and every table carries the chain's status and that count.
+    private async Task ReadableEventsWereKeptAsync(string version, int events, int unreadable)
+    {
+        var manifest = JsonDocument.Parse(_root.Text(version + "/manifest.json")).RootElement;
+        manifest.GetProperty("audit_events").GetInt32().Should().Be(events, "every event that can be read is counted");
+        manifest.GetProperty("audit_lines_unreadable").GetInt32().Should().Be(unreadable);
+        File.ReadAllLines(Path.Combine(_root.Path, version, "deliveries.csv")).Length.Should().BeGreaterThan(1, "the deliveries the readable events record are published");
+        var chain = File.ReadAllLines(Path.Combine(_root.Path, version, "activity.csv")).Single(l => l.StartsWith("audit_chain,", StringComparison.Ordinal));
+        if (unreadable > 0)
+        {
+            chain.Should().Contain($"{unreadable} audit line(s) that cannot be read were left out");
+        }
+
+        foreach (var table in new[] { "deliveries", "rejections", "scorecard", "activity" })
+        {
+            await using var file = File.OpenRead(Path.Combine(_root.Path, version, table + ".parquet"));
+            await using var reader = await DataHub.Parquet.ParquetReader.OpenAsync(file, table);
+            reader.Metadata.Should().Contain("datahub.audit_chain", "broken").And.Contain("datahub.audit_lines_unreadable", unreadable.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [Fact]

@@ -63,9 +63,9 @@ public static class AuditChain
     /// Reads an event back from its stored JSON line. The line must be exactly the canonical form the event is written in:
     /// a property added, removed, reordered or re-spelt is refused, since the seal covers only the canonical fields.
     /// </summary>
-    /// <exception cref="FormatException">
-    /// The line is not a well-formed audit event; its inner exception is a <see cref="JsonException"/> when the bytes are
-    /// not complete JSON at all (a line cut off mid-write).
+    /// <exception cref="AuditEventFormatException">
+    /// The line is not a well-formed audit event; <see cref="AuditEventFormatException.NotJson"/> when the bytes are not
+    /// complete JSON at all (a line cut off mid-write).
     /// </exception>
     public static AuditEvent FromJsonLine(ReadOnlySpan<byte> line)
     {
@@ -104,13 +104,14 @@ public static class AuditChain
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
         {
-            // A time or number that does not parse raises a FormatException quoting it: the line's content stays out of the message.
-            throw new FormatException("An audit line is not a well-formed audit event.", ex);
+            // The parsers' messages quote the value (a time, a number, the JSON around a bad token): neither the message
+            // nor the exception itself is kept, so no log or report that prints the chain of causes can reach the content.
+            throw new AuditEventFormatException("An audit line is not a well-formed audit event.", notJson: ex is JsonException);
         }
 
         if (!line.SequenceEqual(ToJsonLine(parsed)))
         {
-            throw new FormatException($"Audit event {parsed.Sequence} is not in the form it was recorded in: a property was added, removed or rewritten.");
+            throw new AuditEventFormatException($"Audit event {parsed.Sequence} is not in the form it was recorded in: a property was added, removed or rewritten.", notJson: false);
         }
 
         return parsed;
@@ -178,6 +179,15 @@ public static class AuditChain
             w.WriteString(name, value);
         }
     }
+}
+
+/// <summary>Raised when a stored line is not a well-formed audit event; the message never quotes the line, and no parser's exception is kept.</summary>
+/// <param name="message">What is wrong with the line, never its content.</param>
+/// <param name="notJson">True when the bytes are not complete JSON at all (as a line cut off mid-write is not).</param>
+public sealed class AuditEventFormatException(string message, bool notJson) : FormatException(message)
+{
+    /// <summary>True when the bytes are not complete JSON at all: at the log's end with no line feed after it, a line cut off mid-write.</summary>
+    public bool NotJson { get; } = notJson;
 }
 
 /// <summary>The last event's sequence and seal, kept apart from the log (and in anchors) so that removing events from its end is detected.</summary>

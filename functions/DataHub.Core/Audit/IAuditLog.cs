@@ -27,8 +27,9 @@ public interface IAuditLog
 
     /// <summary>
     /// Every event that can be read back, in recorded order, passing over each stored line that cannot (damaged inside the
-    /// log, or torn at its end) and telling <paramref name="unreadable"/> its position (1 for the first line), never its content.
-    /// For work that reports on the log whatever its state, beside <see cref="AuditVerifier"/>'s word on where the chain breaks.
+    /// log, or torn at its end) and telling <paramref name="unreadable"/> where it is, never its content: the sequence of the
+    /// last event read before it (0 when none was), as <see cref="AuditVerifier"/> says "after event N", so the two agree
+    /// when sequences jump after a repair. For work that reports on the log whatever its state.
     /// </summary>
     IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, CancellationToken cancellationToken);
 

@@ -99,8 +99,9 @@ public static class BoardActivity
         return [.. labels.Select(l => new ActivityRow(UnmatchedCohortLabel, Quarter.Of(today), null, $"{Feeds.FeedCatalog.HealthAggregates} {l.Name}", "unused", l.Describe(cohorts), l.Rows))];
     }
 
-    /// <summary>Publications, retention deletions (per quarter, partner and feed), key events, every agreement's status and the chain's.</summary>
-    public static IReadOnlyList<ActivityRow> Activity(IReadOnlyList<AuditEvent> events, ProtocolSet protocols, AuditVerification chain, DateOnly today)
+    /// <summary>Publications, retention deletions (per quarter, partner and feed), key events, every agreement's status and the
+    /// chain's, with how many audit lines that could not be read (<paramref name="unreadableLines"/>) the tables were built without.</summary>
+    public static IReadOnlyList<ActivityRow> Activity(IReadOnlyList<AuditEvent> events, ProtocolSet protocols, AuditVerification chain, DateOnly today, int unreadableLines = 0)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(protocols);
@@ -142,7 +143,7 @@ public static class BoardActivity
             rows.Add(new ActivityRow("agreement", Quarter.Of(today), null, p.AgreementId, status, AgreementDetail(p, p.Partner, feed => feed), days));
         }
 
-        rows.Add(new ActivityRow("audit_chain", Quarter.Of(today), null, "audit log", chain.Intact ? "intact" : "broken", chain.Message, chain.EventsChecked));
+        rows.Add(new ActivityRow("audit_chain", Quarter.Of(today), null, "audit log", chain.Intact ? "intact" : "broken", chain.Message + LeftOut(unreadableLines), chain.EventsChecked));
         return rows;
     }
 
@@ -155,6 +156,10 @@ public static class BoardActivity
         return string.Create(CultureInfo.InvariantCulture,
             $"{partner}: {string.Join(", ", protocol.Feeds.Keys.Order(StringComparer.Ordinal).Select(feedName))}; valid {protocol.ValidFrom:yyyy-MM-dd} to {protocol.ValidTo:yyyy-MM-dd}.");
     }
+
+    /// <summary>The sentence saying how many audit lines every governance table was built without (a count, never a line's content); empty for none.</summary>
+    public static string LeftOut(int unreadableLines) =>
+        unreadableLines <= 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" {unreadableLines} audit line(s) that cannot be read were left out of every governance table (deliveries, rejections, scorecard, activity).");
 
     // A deletion at the end of an agreement's retention: a retention rule, but not the person tables that go with a batch.
     private static bool IsRetention(string? rule) =>

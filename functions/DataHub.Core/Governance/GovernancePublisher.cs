@@ -95,7 +95,7 @@ public sealed class GovernancePublisher
         var chain = await _verifyChain(cancellationToken).ConfigureAwait(false);
         if (unreadable.Count > 0)
         {
-            _logger.LogWarning("Governance tables built without {Lines} audit line(s) that cannot be read (the first at position {First}); the audit chain is reported {Status}", unreadable.Count, unreadable[0], chain.Intact ? "intact" : "broken");
+            _logger.LogWarning("Governance tables built without {Lines} audit line(s) that cannot be read (the first after event {After}); the audit chain is reported {Status}", unreadable.Count, unreadable[0], chain.Intact ? "intact" : "broken");
         }
 
         var deliveries = DeliveryLedger.From(events);
@@ -109,7 +109,7 @@ public sealed class GovernancePublisher
             GovernanceTables.Rejections(BoardActivity.Rejections(deliveries)),
             GovernanceTables.Scorecard(scorecard),
             GovernanceTables.Activity([
-                .. BoardActivity.Activity(events, _hub.Protocols, chain, today),
+                .. BoardActivity.Activity(events, _hub.Protocols, chain, today, unreadable.Count),
                 .. BoardActivity.UnmatchedCohortLabels(UnmatchedCohortLabel.Find(marts.Inputs.Health, _settings.Kpis.Cohorts), _settings.Kpis.Cohorts, today)]),
         };
         if (quarters.Count > 0)
@@ -119,7 +119,15 @@ public sealed class GovernancePublisher
 
         var runId = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var version = "published/governance/v=" + runId;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["datahub.run_id"] = runId, ["datahub.audit_events"] = events.Count.ToString(CultureInfo.InvariantCulture) };
+        // Every table carries the chain's status and the lines it was built without, not only the activity table's
+        // audit_chain row: deliveries, rejections and the scorecard are read from the same log, and are as unreliable.
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["datahub.run_id"] = runId,
+            ["datahub.audit_events"] = events.Count.ToString(CultureInfo.InvariantCulture),
+            ["datahub.audit_chain"] = chain.Intact ? "intact" : "broken",
+            ["datahub.audit_lines_unreadable"] = unreadable.Count.ToString(CultureInfo.InvariantCulture),
+        };
         var outputs = new List<ManifestOutput>();
         foreach (var table in tables)
         {
@@ -127,7 +135,7 @@ public sealed class GovernancePublisher
         }
 
         var last = events.Count == 0 ? null : events[^1];
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, outputs), HubJson.Default.GovernanceManifest);
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new GovernanceManifest(runId, started, events.Count, last?.Sequence, last?.Hash, chain.Intact, unreadable.Count, outputs), HubJson.Default.GovernanceManifest);
         var manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifest));
 
         // Checked again just before the manifest and the switch (RollupQuarter.RunAsync says why the moment after it is left open).
@@ -176,7 +184,7 @@ public sealed class GovernancePublisher
                     AuditKind,
                     Path: version + "/manifest.json",
                     FileSha256: manifestSha,
-                    Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.",
+                    Detail: $"Governance tables published as version {runId} from {events.Count} audit events; chain {(chain.Intact ? "intact" : "BROKEN")}.{BoardActivity.LeftOut(unreadable.Count)}",
                     Counts: new Dictionary<string, long>(StringComparer.Ordinal) { ["deliveries"] = deliveries.Count, ["scorecard_rows"] = scorecard.Count, ["scorecard_red"] = red }),
                 cancellationToken)).ConfigureAwait(false);
         return new GovernanceOutcome(version, deliveries.Count, scorecard.Count, red, chain.Intact);
@@ -210,5 +218,5 @@ public sealed class GovernancePublisher
     }
 }
 
-/// <summary>The governance manifest: the audit log read (events, last sequence and seal), the chain's status and the outputs.</summary>
-public sealed record GovernanceManifest(string RunId, DateTimeOffset Started, int AuditEvents, long? LastSequence, string? LastHash, bool ChainIntact, IReadOnlyList<ManifestOutput> Outputs);
+/// <summary>The governance manifest: the audit log read (events, last sequence and seal), the chain's status, the lines that could not be read (a count) and the outputs.</summary>
+public sealed record GovernanceManifest(string RunId, DateTimeOffset Started, int AuditEvents, long? LastSequence, string? LastHash, bool ChainIntact, int AuditLinesUnreadable, IReadOnlyList<ManifestOutput> Outputs);

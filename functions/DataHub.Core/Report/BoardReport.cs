@@ -115,6 +115,7 @@ public static class BoardReport
         html.Append("<style>").Append(Styles).Append("</style>\n</head>\n<body>\n<main>\n");
         html.Append(CultureInfo.InvariantCulture, $"<header><h1>Family Safeguarding data-sharing hub: board report</h1><p class=\"sub\">Quarter {E(quarter.ToString())} ({E(quarter.Label)}). Generated {generated.UtcDateTime:yyyy-MM-dd HH:mm} UTC from KPI version <code>{E(Tail(data.KpiVersion))}</code> and governance version <code>{E(Tail(data.GovernanceVersion))}</code>.</p>");
         html.Append("<p class=\"note\">Every number here comes from the published, disclosure-controlled tables: counts of people are rounded, and a marker such as [c] stands where a number is withheld. Each chart has its data in a table below it.</p>");
+        html.Append(sections.ChainWarning());
         html.Append("<nav aria-label=\"Sections\"><ol><li><a href=\"#headlines\">KPI headlines</a></li><li><a href=\"#before-after\">Before and after FS</a></li><li><a href=\"#scorecard\">Data-quality scorecard</a></li><li><a href=\"#agreements\">Agreements</a></li><li><a href=\"#suppression\">What was suppressed</a></li><li><a href=\"#audit\">Audit summary</a></li></ol></nav></header>\n");
         html.Append(sections.Headlines()).Append(sections.BeforeAfter()).Append(sections.Scorecard()).Append(sections.Agreements())
             .Append(sections.Suppression()).Append(sections.Audit());
@@ -144,6 +145,7 @@ public static class BoardReport
         .rag-red { background: #b3261e; color: #fff; } .rag-amber { background: #f0b429; color: #1a1a1a; } .rag-green { background: #1b7f3b; color: #fff; }
         .rag-none { background: #e6e6e6; color: #333; } .status-broken { color: #b3261e; font-weight: 700; } .status-intact { color: #1b7f3b; font-weight: 700; }
         .callout { padding: 8px 12px; border: 1px solid #ccc; background: #fafafa; }
+        .warning { padding: 8px 12px; border: 2px solid #b3261e; border-left-width: 6px; background: #fdf0ef; }
         .empty-table { margin: 6px 0 14px; font-size: 12px; } .empty-table .caption { font-weight: 600; margin: 4px 0 2px; } .empty-table p { margin: 0; }
         .key { font-size: 12px; color: #333; } .tech { font-size: 11px; color: #555; margin-top: -4px; }
         @page { size: A4; margin: 14mm 12mm; }
@@ -151,7 +153,7 @@ public static class BoardReport
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; } nav { display: none; }
           h2 { break-before: page; page-break-before: always; } section:first-of-type h2 { break-before: auto; page-break-before: auto; }
           table, tr { break-inside: avoid; page-break-inside: avoid; } a { color: inherit; text-decoration: none; }
-          .rag-red, .rag-amber, .rag-green { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+          .rag-red, .rag-amber, .rag-green, .warning { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
         }
         """;
 }

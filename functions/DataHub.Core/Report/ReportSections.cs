@@ -74,9 +74,24 @@ internal sealed partial class ReportSections(BoardReportData data, Quarter quart
         return WithNoFigureKey(html).Append("</section>\n").ToString();
     }
 
+    /// <summary>The warning the report opens with when the audit chain failed its check (empty when it passed): every
+    /// governance table is read from that trail, not only the audit summary at the end.</summary>
+    public string ChainWarning() =>
+        ChainBroken
+            ? "<p class=\"warning\" role=\"alert\"><strong>The hub's audit trail failed its check when these tables were published.</strong> The deliveries, rejections, data-quality scorecard and activity in this report are counted from that trail, so they may be incomplete or wrong until it is restored from backup. The audit summary at the end says where it failed.</p>\n"
+            : "";
+
+    // Only a row saying "broken" counts: governance tables from before the chain was checked carry no row at all.
+    private bool ChainBroken => data.Activity.Records().FirstOrDefault(r => r["activity"] == "audit_chain") is { } chain && chain["status"] != "intact";
+
     public string Scorecard()
     {
         var html = Open("scorecard", "Data-quality scorecard", $"Each partner feed's data for {quarter.Label}: whether it arrived by the agreement's due dates, how complete and valid it was, repeats, and how much of the cohort it reaches. Thresholds are set in each agreement.");
+        if (ChainBroken)
+        {
+            html.Append("<p class=\"warning\">Read with care: what arrived, when, and what was rejected are counted from the audit trail, which failed its check (see the audit summary).</p>");
+        }
+
         var rows = data.Scorecard.Records().Where(r => r["quarter"] == _q).ToArray();
         var statuses = new[] { ("red", "#b3261e"), ("amber", "#f0b429"), ("green", "#1b7f3b") };
         var series = statuses.Select(s => new ChartSeries(s.Item1, RagMeasures.Select(m => (double?)rows.Count(r => r[m] == s.Item1)).ToArray(), s.Item2)).ToArray();

@@ -258,7 +258,9 @@ internal sealed class DeletionJournal
 
     private async Task<bool> RecordedAsync(string path, long after, CancellationToken cancellationToken)
     {
-        await foreach (var e in _hub.Audit.ReadAsync(cancellationToken).ConfigureAwait(false))
+        // A line damaged inside the log is passed over: counted as not recorded, the deletion is recorded again (the safe
+        // side), where a strict read stopped every later retention run here.
+        await foreach (var e in _hub.Audit.ReadReadableAsync(static _ => { }, cancellationToken).ConfigureAwait(false))
         {
             if (e.Sequence > after && e.Entry.Kind == AuditKinds.Deleted && e.Entry.Path == path)
             {

@@ -296,8 +296,9 @@ public sealed class EnforceRetention
                         }
                     }
                 }
-                catch (AuditLineException)
+                catch (FormatException)
                 {
+                    // An AuditLineException locally; a plain FormatException from an Azure table row.
                     paths.Clear();
                 }
 

@@ -164,10 +164,9 @@ public sealed class TableAuditLog : IAuditLog
         ArgumentNullException.ThrowIfNull(unreadable);
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {EventPrefix} and RowKey lt {EventRange}");
-        long position = 0;
+        long after = 0;
         await foreach (var entity in _table.QueryAsync<TableEntity>(filter, _pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            position++;
             AuditEvent? e;
             try
             {
@@ -180,10 +179,11 @@ public sealed class TableAuditLog : IAuditLog
 
             if (e is null)
             {
-                unreadable(position);
+                unreadable(after);
             }
             else
             {
+                after = e.Sequence;
                 yield return e;
             }
         }
@@ -290,8 +290,43 @@ public sealed class TableAuditLog : IAuditLog
         return head.HasValue ? head.Value : null;
     }
 
-    private static AuditHead? HeadOf(TableEntity? head) =>
-        head is null ? null : new AuditHead(head.GetInt64("Sequence") ?? 0, head.GetString("Hash") ?? string.Empty);
+    // A property stored with another type (edited in Storage Explorer, say) makes the SDK's typed getters throw an
+    // InvalidOperationException naming the types, which no reader expects: it is refused as a format, never by its value.
+    // A head with a property of another type counts as absent, as an unreadable local head file does: the anchors still stand.
+    private static AuditHead? HeadOf(TableEntity? head)
+    {
+        if (head is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new AuditHead(Number(head, "Sequence", "The audit head's sequence is not a number.") ?? 0, Text(head, "Hash", "The audit head's seal is not text.") ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(TableEntity entity, string property, string refusal) =>
+        !entity.TryGetValue(property, out var value) ? null : value switch
+        {
+            null => null,
+            string text => text,
+            _ => throw new FormatException(refusal),
+        };
+
+    // The SDK reads an Edm.Int64 as long, and an untyped whole number as int.
+    private static long? Number(TableEntity entity, string property, string refusal) =>
+        !entity.TryGetValue(property, out var value) ? null : value switch
+        {
+            null => null,
+            long number => number,
+            int number => number,
+            _ => throw new FormatException(refusal),
+        };
 
     private static string RowKey(long sequence) => EventPrefix + sequence.ToString("D19", CultureInfo.InvariantCulture);
 
@@ -318,8 +353,8 @@ public sealed class TableAuditLog : IAuditLog
 
     private static AuditEvent FromEntity(TableEntity entity)
     {
-        var line = new StringBuilder(entity.GetString(EventProperty(0)) ?? throw new FormatException("An audit row has no event."));
-        for (var part = 1; entity.GetString(EventProperty(part)) is { } more; part++)
+        var line = new StringBuilder(Text(entity, EventProperty(0), "An audit row's event is not text.") ?? throw new FormatException("An audit row has no event."));
+        for (var part = 1; Text(entity, EventProperty(part), "An audit row's event is not text.") is { } more; part++)
         {
             line.Append(more);
         }

@@ -108,18 +108,18 @@ public sealed class LocalAuditLog : IAuditLog
             length = JsonLinesFile.Length(_logPath);
         }
 
-        long position = 0;
+        long after = 0;
         foreach (var line in JsonLinesFile.Read(_logPath, length))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            position++;
             if (TryParse(line.Bytes) is { } e)
             {
+                after = e.Sequence;
                 yield return e;
             }
             else
             {
-                unreadable(position);
+                unreadable(after);
             }
         }
     }
@@ -264,7 +264,7 @@ public sealed class LocalAuditLog : IAuditLog
         catch (FormatException ex)
         {
             // Incomplete JSON with no line feed after it can only be the end of a write that was cut off.
-            var torn = !line.Terminated && ex.InnerException is JsonException;
+            var torn = !line.Terminated && ex is AuditEventFormatException { NotJson: true };
             if (refuse)
             {
                 throw torn

@@ -131,6 +131,38 @@ public sealed class EnforceRetentionTests(AzuriteFixture fixture) : IDisposable
         (await PathsAsync(hub.Store, "audit/retention-pending/")).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Raw_files_past_retention_are_deleted_on_azure_though_a_row_inside_the_audit_table_cannot_be_read()
+    {
+        // An audit table of this test's own, so the row it damages breaks no other test's chain.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var table = "t" + Guid.NewGuid().ToString("N")[..12];
+
+        // Archived by the hub for a partner whose agreement was since removed: only for such an entry is the audit read.
+        var raw = $"landing/_processed/oldpartner/police-da-incidents/oldpartner-{Guid.NewGuid().ToString("N")[..16]}/file-0a1b2c3d.csv";
+        var storage = DataHub.Storage.Azure.AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new DataHub.Storage.Azure.AzureClientSettings());
+        var log = storage.AuditLog(new DataHub.Storage.Local.LocalAuditKeyProvider(TestHubs.Keys(fixture.Azurite.KeyRoot)), storage.Anchors(table), clock, table);
+        for (var i = 1; i <= 3; i++)
+        {
+            await log.AppendAsync(new AuditEntry(AuditKinds.Archived, Partner: "oldpartner", Path: i == 1 ? raw : $"landing/_processed/oldpartner/police-da-incidents/b{i}/f.csv"), CancellationToken.None);
+        }
+
+        var rows = storage.Tables.GetTableClient(table);
+        var row = (await rows.GetEntityAsync<global::Azure.Data.Tables.TableEntity>("chain", "e" + 2L.ToString("D19", System.Globalization.CultureInfo.InvariantCulture))).Value;
+        row["Event"] = 4;
+        await rows.UpdateEntityAsync(row, row.ETag, global::Azure.Data.Tables.TableUpdateMode.Replace);
+        var hub = TestHubs.Azure(fixture.Azurite.ConnectionString, fixture.Azurite.KeyRoot, clock) with { Audit = log };
+        await hub.Store.WriteAsync(raw, (s, ct) => s.WriteAsync(Encoding.ASCII.GetBytes("x"), ct).AsTask(), WriteOptions.Default, CancellationToken.None);
+        clock.Advance(TimeSpan.FromDays(400));
+
+        // The table's reader raises a plain FormatException (not the local log's AuditLineException): it stopped the run.
+        await new EnforceRetention(hub).RunAsync(CancellationToken.None);
+
+        (await hub.Store.GetAsync(raw, CancellationToken.None)).Should().BeNull();
+        (await log.ReadReadableAsync(_ => { }, CancellationToken.None).CountAsync(e => e.Entry.Kind == AuditKinds.Deleted)).Should().BeGreaterThan(0);
+        (await PathsAsync(hub.Store, "audit/retention-pending/")).Should().BeEmpty();
+    }
+
     /// <summary>An audit log that fails, as a killed process would, when asked to record a deletion.</summary>
     private sealed class StopsBeforeDeletionEvents(IAuditLog inner) : IAuditLog
     {

@@ -112,6 +112,81 @@ public sealed class TableAuditAndReceiptTests(AzuriteFixture fixture)
     }
 
     [Theory]
+    [InlineData("int")]
+    [InlineData("binary")]
+    [InlineData("property_added")]
+    public async Task Reading_the_readable_events_over_several_pages_passes_over_a_damaged_row_inside_and_keeps_the_rest(string damage)
+    {
+        // Two rows a page, so the damaged row, the events around it and the page boundaries all fall in different pages.
+        var storage = AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings { PageSize = 2 });
+        var log = storage.AuditLog(new LocalAuditKeyProvider(TestHubs.Keys(fixture.Azurite.KeyRoot)), storage.Anchors(_table), TimeProvider.System, _table);
+        for (var i = 1; i <= 7; i++)
+        {
+            await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"event {i}"), CancellationToken.None);
+        }
+
+        await DamageRowAsync(4, damage);
+        var unreadable = new List<long>();
+
+        var events = await log.ReadReadableAsync(unreadable.Add, CancellationToken.None).ToListAsync();
+
+        events.Select(e => e.Sequence).Should().Equal(1, 2, 3, 5, 6, 7);
+        unreadable.Should().Equal([3L], "the row is told as the event it follows, never by its content");
+    }
+
+    [Theory]
+    [InlineData("int")]
+    [InlineData("binary")]
+    public async Task A_row_whose_event_is_stored_as_another_type_is_reported_as_a_break_never_thrown_as_a_type_error(string damage)
+    {
+        var log = AuditLog();
+        for (var i = 1; i <= 4; i++)
+        {
+            await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: $"event {i}"), CancellationToken.None);
+        }
+
+        await DamageRowAsync(2, damage);
+
+        var verification = await AuditVerifier.VerifyAsync(log, new LocalAuditKeyProvider(fixture.Azurite.KeyRoot), await log.Anchors.ReadAsync(CancellationToken.None).ToListAsync(), CancellationToken.None);
+        verification.Intact.Should().BeFalse();
+        verification.Message.Should().Contain("after event 1");
+        var read = () => log.ReadAsync(CancellationToken.None).ToListAsync().AsTask();
+        (await read.Should().ThrowAsync<FormatException>()).Which.Message.Should().NotContain("Int32").And.NotContain("Binary");
+    }
+
+    [Fact]
+    public async Task A_head_whose_sequence_is_stored_as_another_type_counts_as_absent_as_an_unreadable_local_head_does()
+    {
+        var log = AuditLog();
+        await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: "one"), CancellationToken.None);
+        var table = Storage.Tables.GetTableClient(_table);
+        var head = (await table.GetEntityAsync<global::Azure.Data.Tables.TableEntity>("chain", "head")).Value;
+        head["Sequence"] = "one";
+        await table.UpdateEntityAsync(head, head.ETag, global::Azure.Data.Tables.TableUpdateMode.Replace);
+
+        (await log.GetHeadAsync(CancellationToken.None)).Should().BeNull();
+        var appended = await log.AppendAsync(new AuditEntry(AuditKinds.Received, Partner: "police", Detail: "two"), CancellationToken.None);
+        appended.Sequence.Should().Be(2, "the last event is read from the table when the head cannot be");
+        (await log.GetHeadAsync(CancellationToken.None)).Should().Be(new AuditHead(2, appended.Hash));
+    }
+
+    // Stores event <paramref name="sequence"/>'s row as an intruder or a careless edit in Storage Explorer would: its event
+    // as a number or bytes (another property type), or its JSON with a property added.
+    private async Task DamageRowAsync(long sequence, string damage)
+    {
+        var table = Storage.Tables.GetTableClient(_table);
+        var row = (await table.GetEntityAsync<global::Azure.Data.Tables.TableEntity>("chain", "e" + sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture))).Value;
+        row["Event"] = damage switch
+        {
+            "int" => 4,
+            "binary" => new byte[] { 1, 2, 3 },
+            "property_added" => row.GetString("Event")!.Replace("\"kind\":", "\"note\":\"x\",\"kind\":", StringComparison.Ordinal),
+            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+        };
+        await table.UpdateEntityAsync(row, row.ETag, global::Azure.Data.Tables.TableUpdateMode.Replace);
+    }
+
+    [Theory]
     [InlineData("police.police-da-incidents", "Jane-Doe-2011-03-02")]
     [InlineData("Jane Doe.police-da-incidents", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")]
     public async Task A_stray_receipt_entity_named_like_a_person_is_reported_unreadable_without_its_name(string partition, string row)

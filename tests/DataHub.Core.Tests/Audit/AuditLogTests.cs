@@ -197,11 +197,11 @@ public sealed class AuditLogTests : IDisposable
         result.BrokenAt.Should().Be(2);
         result.Message.Should().Contain("after event 1").And.NotContain(Quoted);
         var read = () => log.ReadAsync(default).ToListAsync().AsTask();
-        (await read.Should().ThrowAsync<AuditLineException>()).Which.Message.Should().NotContain(Quoted);
+        (await read.Should().ThrowAsync<AuditLineException>()).Which.ToString().Should().NotContain(Quoted, "no exception in the chain of causes, which a log prints whole, quotes the line");
     }
 
     [Fact]
-    public async Task Reading_the_readable_events_passes_over_damaged_lines_by_position_and_keeps_the_rest()
+    public async Task Reading_the_readable_events_passes_over_damaged_lines_naming_the_event_each_follows_and_keeps_the_rest()
     {
         var log = await LogWithEventsAsync(4);
         var lines = Lines(log);
@@ -213,7 +213,7 @@ public sealed class AuditLogTests : IDisposable
         var events = await log.ReadReadableAsync(unreadable.Add, default).ToListAsync();
 
         events.Select(e => e.Sequence).Should().Equal(1, 4);
-        unreadable.Should().Equal(2, 3);
+        unreadable.Should().Equal([1L, 1L], "each is told as the verifier tells it: after the last event read, not by line number");
     }
 
     [Fact]

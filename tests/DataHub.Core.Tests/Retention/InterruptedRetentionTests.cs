@@ -172,6 +172,28 @@ public sealed class InterruptedRetentionTests
     }
 
     [Fact]
+    public async Task A_killed_runs_deletion_is_recorded_by_the_next_run_though_a_line_inside_the_audit_log_is_damaged()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync("landing/police/police-da-incidents/jan.csv", Csv);
+        var archived = $"landing/_processed/police/police-da-incidents/{stored.BatchId}/{fixture.Labels.Label("jan.csv")}";
+        fixture.AdvanceToAge(TimeSpan.FromDays(40));
+        var killed = () => new EnforceRetention(fixture.Hub with { Audit = new StopsRecordingDeletions(fixture.Hub.Audit, StopAt.AfterTheDeleteBeforeItsEvent) }).RunAsync(default);
+        await killed.Should().ThrowAsync<IOException>();
+        var log = Path.Combine(fixture.Root, "audit", "audit-log.jsonl");
+        var lines = File.ReadAllLines(log);
+        lines[1] = lines[1].Replace("\"kind\":", "\"note\":\"x\",\"kind\":", StringComparison.Ordinal);
+        File.WriteAllLines(log, lines);
+
+        // A strict read of the log stopped every later run at its pending record; the damaged line counts as no deletion.
+        await new EnforceRetention(fixture.Hub).RunAsync(default);
+
+        var deletions = await fixture.Hub.Audit.ReadReadableAsync(_ => { }, default).Where(e => e.Entry.Kind == AuditKinds.Deleted).ToListAsync();
+        deletions.Should().ContainSingle().Which.Entry.Path.Should().Be(archived);
+        (await fixture.ListAsync("audit/retention-pending/")).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_killed_runs_deletion_is_not_recorded_when_another_version_now_stands_at_its_path()
     {
         using var fixture = new HubFixture();

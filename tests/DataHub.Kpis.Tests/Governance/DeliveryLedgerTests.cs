@@ -906,6 +906,10 @@ public sealed class DeliveryLedgerTests
 
         activity.Should().ContainEquivalentOf(new { Activity = "agreement", Subject = "DSA-X", Status = "expiring", Count = 90L });
         activity.Should().ContainEquivalentOf(new { Activity = "audit_chain", Status = "broken", Detail = "event 7 was changed" });
+        BoardActivity.Activity([], protocols, new AuditVerification(false, 12, 7, "event 7 was changed."), new DateOnly(2025, 5, 2), unreadableLines: 2)
+            .Should().ContainSingle(r => r.Activity == "audit_chain").Which.Detail.Should().Be(
+                "event 7 was changed. 2 audit line(s) that cannot be read were left out of every governance table (deliveries, rejections, scorecard, activity).",
+                "the board is told how many lines every table was built without, by count only");
         protocols.Partners[0].Scorecard.Should().Be(ScorecardThresholds.Default, "a protocol without a scorecard block gets the documented defaults");
     }
 

@@ -47,6 +47,30 @@ public sealed class BoardReportAuditChainTests
         words.Should().NotContain("records agree");
     }
 
+    [Fact]
+    public void A_broken_chain_is_said_at_the_top_of_the_report_and_on_the_scorecard_not_only_in_the_audit_summary()
+    {
+        string[] chain = ["audit_chain", "2026Q4", "", "audit log", "broken", "the line after event 3 cannot be read. 1 audit line(s) that cannot be read were left out of every governance table.", "233"];
+
+        var html = BoardReport.Render(ReportData.With(activity: [chain]), Q, Generated);
+
+        var warning = html.IndexOf("<p class=\"warning\" role=\"alert\">", StringComparison.Ordinal);
+        warning.Should().BePositive().And.BeLessThan(html.IndexOf("<section", StringComparison.Ordinal), "the warning opens the report, before any section");
+        WebUtility.HtmlDecode(html[warning..html.IndexOf("</p>", warning, StringComparison.Ordinal)]).Should().Contain("failed its check").And.Contain("scorecard");
+        var scorecard = html[html.IndexOf("<section id=\"scorecard\"", StringComparison.Ordinal)..];
+        scorecard[..scorecard.IndexOf("</section>", StringComparison.Ordinal)].Should().Contain("<p class=\"warning\">Read with care");
+    }
+
+    [Fact]
+    public void An_intact_chain_puts_no_warning_in_the_report()
+    {
+        string[] chain = ["audit_chain", "2026Q4", "", "audit log", "intact", "234 events, chain intact, sealed under the audit key; no anchor outside the log yet.", "234"];
+
+        var html = BoardReport.Render(ReportData.With(activity: [chain]), Q, Generated);
+
+        html.Should().NotContain("class=\"warning\"");
+    }
+
     private static string Callout(string detail)
     {
         string[] chain = ["audit_chain", "2026Q4", "", "audit log", "intact", detail, "234"];
