@@ -524,6 +524,28 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
+    public void A_label_whose_name_the_retry_events_show_with_another_label_than_the_waiting_files_under_one_version_is_another_file()
+    {
+        // Y2 (v2) would be taken as X's retry; but both files are later taken up under v3 with retry events (X3 naming X1,
+        // Y3 naming Y2): under v3 X's name is X3 and Y2's is Y3, so Y2 was never X.
+        var a = new string('a', 64);
+        const string FileY2 = "landing/police/police-da-incidents/file-y2.csv";
+        const string FileY3 = "landing/police/police-da-incidents/file-y3.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            .. FailedUnder(a, FileY2, "v2"),
+            ReceivedAt(a, FileX3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileX3, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX3 },
+            ReceivedAt(a, FileY3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileY3, FileY2, "v2"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileY3 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2, 1L), (DeliveryOutcomes.Failed, 2, 3L)], "X and Y were each received twice");
+    }
+
+    [Fact]
     public void A_guessed_join_in_a_log_whose_received_events_record_no_key_version_is_never_split()
     {
         // From before received events recorded their label's version: Y joins X across the audited rotation, and X's retry
