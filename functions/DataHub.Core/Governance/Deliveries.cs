@@ -106,38 +106,15 @@ public static partial class DeliveryLedger
     /// attempt that recorded no outcome, joins its delivery: by its path, or after a key rotation by its <c>retry</c>
     /// event, or without one, when its label was made under another key version than such a delivery's of its content,
     /// as the received events record it or, in logs from before they did, as an audited pseudonymisation key rotation
-    /// between them shows) and per refused path.
+    /// between them shows, and the log's retry events, later ones included, do not show the two files' names with
+    /// different labels under one key version) and per refused path. The log is read twice: its retry events first, then
+    /// in order.
     /// </summary>
     public static IReadOnlyList<Delivery> From(IEnumerable<AuditEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var ordered = events.OrderBy(e => e.Sequence).ToList();
-
-        // A label joined to a delivery by the guess on content is provisional: a later retry event of that delivery's file
-        // can show it was another file's (see Building.GuessesDisprovedBy). The events are then read again with those
-        // joins barred, so the other file's attempt is a row of its own from its first event. Each pass bars at least one
-        // more join, so the passes end; a log with no disproved guess is read once.
-        var disproved = new HashSet<(long Received, long Delivery)>();
-        while (true)
-        {
-            var (deliveries, found) = Read(ordered, disproved);
-            if (disproved.IsSupersetOf(found))
-            {
-                return deliveries;
-            }
-
-            disproved.UnionWith(found);
-        }
-    }
-
-    // One reading of the events in order, with the guessed joins in disproved (a received event's sequence, the first
-    // received sequence of the delivery it may not join) barred; also the guessed joins this reading finds disproved.
-    private static (IReadOnlyList<Delivery> Deliveries, HashSet<(long Received, long Delivery)> Disproved) Read(
-        List<AuditEvent> ordered,
-        HashSet<(long Received, long Delivery)> disproved)
-    {
         var deliveries = new List<Building>();
-        var found = new HashSet<(long Received, long Delivery)>();
 
         // Every delivery of the same content, oldest first: two files of one content can be in the hub at once (a copy
         // under another name waits while the first is stored), so an event goes to the file its path names.
@@ -157,8 +134,9 @@ public static partial class DeliveryLedger
         var working = new Dictionary<(string Feed, string Batch), Building>();
 
         // The received events a retry event follows (for the same file, before it is received again): the retry event says
-        // exactly which delivery such a file joins, so the guess by content below is not made for it.
-        var toldByRetryEvent = ReceivedWithRetryEvent(ordered);
+        // exactly which delivery such a file joins, so the guess by content below is not made for it. And the names the
+        // retry events show, each with its label under each key version known: the guess is not made where they differ.
+        var (toldByRetryEvent, names) = ReadRetryEvents(ordered);
 
         // The sequence of the latest audited pseudonymisation key rotation: file labels made after it differ from those made
         // before. Only read for received events that do not record their label's key version (written before they did).
@@ -217,21 +195,25 @@ public static partial class DeliveryLedger
                 // it may be that file's name under the new key. Its retry event, when written, says which delivery it
                 // retries (below). Without one it joins a waiting delivery of its content labelled under another version:
                 // the one that made the last commit of the content's batch if it waits (its file, found stored, then counts
-                // the batch on its row), else the latest. If it is in fact another file of that content the two share a
-                // row (until a retry event of the delivery's file shows it, see From), whereas a retry given a row of its own
-                // would leave a batch its earlier attempt stored counted on no row.
+                // the batch on its row), else the latest; not one whose file's name a retry event anywhere in the log shows
+                // a label, under a version this label's name has one under, that is not this name's (that file's label under
+                // this version is then another). If it is in fact another file of that content the two share a row, whereas
+                // a retry given a row of its own would leave a batch its earlier attempt stored counted on no row. A label
+                // so joined is taken as that file's name from then on, so no later label is joined against it.
                 if (same.LastOrDefault(d => d.Waiting && d.Names(entry.Path)) is { } byPath)
                 {
-                    byPath.Received(e, entry.Path, guessed: false);
+                    byPath.Received(e, entry.Path);
                     continue;
                 }
 
+                var label = LabelOf(entry.Path);
                 var guessed = same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
                     ? null
-                    : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt) && !disproved.Contains((e.Sequence, d.FirstReceived))).ToList(), entry.Feed, committer);
+                    : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt) && names.MayBeOne(entry.Partner, entry.Feed, d.FirstLabel, label)).ToList(), entry.Feed, committer);
                 if (guessed is not null)
                 {
-                    guessed.Received(e, entry.Path, guessed: true);
+                    names.Join(entry.Partner, entry.Feed, guessed.FirstLabel, label);
+                    guessed.Received(e, entry.Path);
                     continue;
                 }
 
@@ -249,14 +231,6 @@ public static partial class DeliveryLedger
                 var retrying = same.LastOrDefault(d => d.Names(entry.Path));
                 var previous = IngestExtract.RetriedPathOf(entry.Detail);
                 var earlier = previous is not null ? same.LastOrDefault(d => d.Waiting && d.Names(previous)) : null;
-
-                // The event shows the file's label under its received event's key version; a label of the content another
-                // attempt of that delivery was guessed to be, made under that version, is then another file's.
-                if (previous is not null && same.LastOrDefault(d => d.Names(previous)) is { } origin)
-                {
-                    found.UnionWith(origin.GuessesDisprovedBy(entry.Path, retrying?.LabelKeyOf(entry.Path)));
-                }
-
                 if (retrying is not null && earlier is not null && retrying != earlier)
                 {
                     earlier.Absorb(retrying, entry.Path);
@@ -312,33 +286,123 @@ public static partial class DeliveryLedger
             }
         }
 
-        return ([.. deliveries.Select(d => d.ToDelivery())], found);
+        return [.. deliveries.Select(d => d.ToDelivery())];
     }
 
     // Of the waiting deliveries a new label may join, the one whose attempt made the last commit of its batch, else the latest.
     private static Building? Rejoined(List<Building> waiting, string feed, Dictionary<(string Feed, string Batch), Building> committer) =>
         waiting.LastOrDefault(d => d.Batch is { } batch && committer.GetValueOrDefault((feed, batch)) == d) ?? waiting.LastOrDefault();
 
-    // The sequences of the received events that a retry event of the same file (content and landing path) follows: every
-    // one since the previous retry event of that file, as two workers may take the file up at once before either writes it.
-    private static HashSet<long> ReceivedWithRetryEvent(IEnumerable<AuditEvent> ordered)
+    // What the retry events show, read before the events are read in order. The sequences of the received events that a
+    // retry event of the same file (content and landing path) follows: every one since the previous retry event of that
+    // file, as two workers may take the file up at once before either writes it. And the file names: each retry event
+    // shows its path's label and the earlier path's it names are one name's, each label under the key version its
+    // received event (or, for the earlier path, the retry event) records.
+    private static (HashSet<long> Told, FileNames Names) ReadRetryEvents(IEnumerable<AuditEvent> ordered)
     {
         var receivedSince = new Dictionary<(string?, string?, string?, string?), List<long>>();
         var told = new HashSet<long>();
+        var names = new FileNames();
         foreach (var e in ordered)
         {
-            var file = (e.Entry.Partner, e.Entry.Feed, e.Entry.FileSha256, e.Entry.Path);
-            if (e.Entry.Kind == AuditKinds.Received)
+            var entry = e.Entry;
+            var file = (entry.Partner, entry.Feed, entry.FileSha256, entry.Path);
+            if (entry.Kind == AuditKinds.Received)
             {
                 (receivedSince.TryGetValue(file, out var listed) ? listed : receivedSince[file] = []).Add(e.Sequence);
+                names.Labelled(entry.Partner, entry.Feed, LabelOf(entry.Path), entry.LabelKeyVersion);
             }
-            else if (e.Entry.Kind == AuditKinds.Retry && receivedSince.Remove(file, out var received))
+            else if (entry.Kind == AuditKinds.Retry)
             {
-                told.UnionWith(received);
+                if (receivedSince.Remove(file, out var received))
+                {
+                    told.UnionWith(received);
+                }
+
+                var earlier = LabelOf(IngestExtract.RetriedPathOf(entry.Detail));
+                names.Labelled(entry.Partner, entry.Feed, earlier, IngestExtract.RetriedKeyVersionOf(entry.Detail));
+                names.Join(entry.Partner, entry.Feed, earlier, LabelOf(entry.Path));
             }
         }
 
-        return told;
+        return (told, names);
+    }
+
+    // The last part of a path: a landing path's is the file's label.
+    private static string? LabelOf(string? path) => path is not null && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
+
+    // The partners' file names as the log shows them: labels one name has under different key versions, each with the
+    // label it has under each version known. Under one version a name has one label, so two names with different labels
+    // under one version are two files. Labels a retry event ties are one name's, and so is a label joined to a file by the
+    // guess on content, once joined.
+    private sealed class FileNames
+    {
+        private readonly Dictionary<(string Partner, string Feed, string Label), Name> _names = new();
+
+        // One name: the one it was found to be, else its label under each key version known.
+        private sealed class Name
+        {
+            public Name? SameAs { get; set; }
+
+            public Dictionary<string, string> LabelUnder { get; set; } = new(StringComparer.Ordinal);
+        }
+
+        /// <summary>Records that <paramref name="label"/> was made under key <paramref name="version"/>.</summary>
+        public void Labelled(string? partner, string? feed, string? label, string? version)
+        {
+            if (Of(partner, feed, label) is { } name && version is not null)
+            {
+                name.LabelUnder.TryAdd(version, label!);
+            }
+        }
+
+        /// <summary>True unless the two labels' names have different labels under one key version: then they are two files.</summary>
+        public bool MayBeOne(string? partner, string? feed, string? label, string? other) =>
+            Of(partner, feed, label) is not { } one || Of(partner, feed, other) is not { } two || one == two
+            || !one.LabelUnder.Any(l => two.LabelUnder.TryGetValue(l.Key, out var theirs) && theirs != l.Value);
+
+        /// <summary>Takes the two labels as one name's.</summary>
+        public void Join(string? partner, string? feed, string? label, string? other)
+        {
+            if (Of(partner, feed, label) is not { } one || Of(partner, feed, other) is not { } two || one == two)
+            {
+                return;
+            }
+
+            var (kept, joined) = one.LabelUnder.Count >= two.LabelUnder.Count ? (one, two) : (two, one);
+            foreach (var (version, l) in joined.LabelUnder)
+            {
+                kept.LabelUnder.TryAdd(version, l);
+            }
+
+            joined.SameAs = kept;
+            joined.LabelUnder = new(StringComparer.Ordinal);
+        }
+
+        // The name a label is found to be (null where the event names no partner, feed or label).
+        private Name? Of(string? partner, string? feed, string? label)
+        {
+            if (partner is null || feed is null || label is null)
+            {
+                return null;
+            }
+
+            var name = _names.TryGetValue((partner, feed, label), out var known) ? known : _names[(partner, feed, label)] = new Name();
+            var found = name;
+            while (found.SameAs is { } next)
+            {
+                found = next;
+            }
+
+            // Shortens the way for the next look-up.
+            while (name.SameAs is { } next && next != found)
+            {
+                name.SameAs = found;
+                name = next;
+            }
+
+            return found;
+        }
     }
 
     // The retention rules that end a delivery's copies, in the order the deliveries table lists them.
@@ -426,30 +490,8 @@ public static partial class DeliveryLedger
         // is another file's.
         private readonly HashSet<string> _labelKeys = received.Entry.LabelKeyVersion is { } version ? [version] : [];
 
-        // The key version each of its labels was made under, where its received event records one.
-        private readonly Dictionary<string, string> _keyOfLabel = LabelOf(received.Entry.Path) is { } label && received.Entry.LabelKeyVersion is { } version
-            ? new(StringComparer.Ordinal) { [label] = version }
-            : new(StringComparer.Ordinal);
-
-        // The attempts joined to it by the guess on content (no path or retry event said whose they were): their received
-        // event's sequence, label and key version.
-        private readonly List<(long Received, string Label, string? Version)> _guessed = [];
-
-        /// <summary>The sequence of its first received event: it names the delivery across readings of the log.</summary>
-        public long FirstReceived => received.Sequence;
-
-        /// <summary>The key version the label in <paramref name="path"/> was made under, if it is one of its labels and its received event recorded one.</summary>
-        public string? LabelKeyOf(string? path) => LabelOf(path) is { } label ? _keyOfLabel.GetValueOrDefault(label) : null;
-
-        /// <summary>
-        /// The guessed joins a retry event disproves: it says the file at <paramref name="retriedPath"/> (labelled under
-        /// <paramref name="retriedUnder"/>) is this delivery's file taken up again, so under that version this file's label is
-        /// that path's, and an attempt guessed to be it under the same version with another label was another file's.
-        /// </summary>
-        public IEnumerable<(long Received, long Delivery)> GuessesDisprovedBy(string? retriedPath, string? retriedUnder) =>
-            LabelOf(retriedPath) is { } label && retriedUnder is not null
-                ? _guessed.Where(g => g.Version == retriedUnder && g.Label != label).Select(g => (g.Received, FirstReceived)).ToList()
-                : [];
+        /// <summary>The label of its first received event: its file's name, with every label joined to it since (<see cref="FileNames"/>).</summary>
+        public string? FirstLabel => LabelOf(received.Entry.Path);
 
         /// <summary>
         /// True when the label of <paramref name="receivedAgain"/> (a received event of the same content, at a path this
@@ -466,28 +508,15 @@ public static partial class DeliveryLedger
         /// <summary>True when its last attempt failed or recorded no outcome: its file waits in landing, and a retry of it joins it.</summary>
         public bool Waiting => Outcome is DeliveryOutcomes.Failed or DeliveryOutcomes.Received or DeliveryOutcomes.InProgress;
 
-        /// <summary>
-        /// Takes the file received again (event <paramref name="again"/>, at <paramref name="path"/>) as another attempt;
-        /// <paramref name="guessed"/> when only its content and key version said so.
-        /// </summary>
-        public void Received(AuditEvent again, string? path, bool guessed)
+        /// <summary>Takes the file received again (event <paramref name="again"/>, at <paramref name="path"/>) as another attempt.</summary>
+        public void Received(AuditEvent again, string? path)
         {
             Attempts++;
             Outcome = DeliveryOutcomes.Received;
             LastReceived = again.Sequence;
-            var version = again.Entry.LabelKeyVersion;
-            if (version is not null)
+            if (again.Entry.LabelKeyVersion is { } version)
             {
                 _labelKeys.Add(version);
-                if (LabelOf(path) is { } label)
-                {
-                    _keyOfLabel.TryAdd(label, version);
-                }
-            }
-
-            if (guessed && LabelOf(path) is { } guess)
-            {
-                _guessed.Add((again.Sequence, guess, version));
             }
 
             Relabel(path);
@@ -512,13 +541,6 @@ public static partial class DeliveryLedger
             Outcome = DeliveryOutcomes.Received;
             LastReceived = Math.Max(LastReceived, retry.LastReceived);
             _labelKeys.UnionWith(retry._labelKeys);
-            foreach (var (label, version) in retry._keyOfLabel)
-            {
-                _keyOfLabel.TryAdd(label, version);
-            }
-
-            _guessed.AddRange(retry._guessed);
-
             _agreement = retry._agreement;
             foreach (var label in retry._labels.Where(l => !_labels.Contains(l)))
             {
@@ -544,9 +566,6 @@ public static partial class DeliveryLedger
                 || name.EndsWith("-" + label, StringComparison.Ordinal)
                 || name.StartsWith(label + ".duplicate-", StringComparison.Ordinal));
         }
-
-        // The last part of a path.
-        private static string? LabelOf(string? path) => path is not null && path.LastIndexOf('/') is var slash and >= 0 ? path[(slash + 1)..] : null;
 
         /// <summary>Applies one event of this file; <paramref name="committedItsBatch"/> when an attempt of it made the last commit of the event's batch.</summary>
         public void Apply(AuditEntry entry, bool committedItsBatch)

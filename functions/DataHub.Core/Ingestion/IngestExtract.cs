@@ -301,6 +301,21 @@ public sealed class IngestExtract
         return end > start.Length ? detail[start.Length..end] : null;
     }
 
+    /// <summary>The key version a retry event says the earlier attempt's label was made under (<see cref="RetryDetail"/>); null when it names none.</summary>
+    public static string? RetriedKeyVersionOf(string? detail)
+    {
+        if (RetriedPathOf(detail) is null)
+        {
+            return null;
+        }
+
+        var start = detail!.IndexOf(RetryUnder, StringComparison.Ordinal) + RetryUnder.Length;
+        var end = detail.EndsWith(StoredEnd, StringComparison.Ordinal) ? detail.Length - StoredEnd.Length
+            : detail.EndsWith('.') ? detail.Length - 1
+            : -1;
+        return end > start ? detail[start..end] : null;
+    }
+
     // The retry sentences' fixed parts, written and read back in one place each.
     private const string RetryAt = "Retry of the attempt that received this file at ";
     private const string StoredAt = "Received at the landing path of the attempt that stored this content, which received it at ";

@@ -438,6 +438,131 @@ public sealed class DeliveryLedgerTests
             "X was received twice and stored; Y failed, then was found a duplicate");
     }
 
+    // The file at path received with its label made under key version, then failed.
+    private static AuditEntry[] FailedUnder(string sha, string path, string? version) =>
+        [ReceivedAt(sha, path) with { LabelKeyVersion = version }, Police(AuditKinds.Failed, sha, "ingest.failed") with { Path = path }];
+
+    private const string FileX1 = "landing/police/police-da-incidents/file-x1.csv";
+    private const string FileX2 = "landing/police/police-da-incidents/file-x2.csv";
+    private const string FileX3 = "landing/police/police-da-incidents/file-x3.csv";
+    private const string FileY1 = "landing/police/police-da-incidents/file-y1.csv";
+
+    [Fact]
+    public void A_label_under_a_version_the_files_retry_event_shows_another_label_for_does_not_join_the_row_that_retry_is_taken_into()
+    {
+        // X fails under v1 and is taken up under v2 (its retry event, written later, names X1). Y, another file of the
+        // content, is received under v1 before that event: X's row for X2 holds only v2, but X's label under v1 is X1.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            ReceivedAt(a, FileX2) with { LabelKeyVersion = "v2" },
+            .. FailedUnder(a, FileY1, "v1"),
+            RetryOf(a, FileX2, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2, 1L), (DeliveryOutcomes.Failed, 1, 4L)], "X was received twice; Y once");
+    }
+
+    [Fact]
+    public void A_label_under_a_version_a_later_retry_event_shows_another_label_for_is_not_carried_into_the_row_by_an_earlier_retry()
+    {
+        // X fails under v1, is received under v2, and Y under v3 waits while X2 is claimed (X2's retry event names X1). X is
+        // then taken up under v3 and its retry event names X2: X's label under v3 is X3, so Y was never X.
+        var a = new string('a', 64);
+        const string FileY3 = "landing/police/police-da-incidents/file-y3.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            ReceivedAt(a, FileX2) with { LabelKeyVersion = "v2" },
+            ReceivedAt(a, FileY3) with { LabelKeyVersion = "v3" },
+            Police(AuditKinds.InProgress, a, "receipt.held") with { Path = FileY3, BatchId = null },
+            RetryOf(a, FileX2, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX2 },
+            ReceivedAt(a, FileX3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileX3, FileX2, "v2"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX3 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 3, 1L), (DeliveryOutcomes.InProgress, 1, 4L)], "X was received three times; Y once");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(100)]
+    public void Copies_under_the_version_a_waiting_files_retry_event_shows_its_label_for_are_each_their_own_row(int copies)
+    {
+        // X waits under v1; copies of its content arrive under v2 with no retry event; then X is taken up under v2 and its
+        // retry event names X1. X's label under v2 is X2, so none of the copies was X, and the log is read once.
+        var a = new string('a', 64);
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            .. Enumerable.Range(0, copies).SelectMany(i => FailedUnder(a, $"landing/police/police-da-incidents/copy-{i}.csv", "v2")),
+            ReceivedAt(a, FileX2) with { LabelKeyVersion = "v2" },
+            RetryOf(a, FileX2, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2), .. Enumerable.Repeat((DeliveryOutcomes.Failed, 1), copies)], "X was received twice; each copy once");
+        deliveries.Skip(1).Select(d => d.FirstSequence).Should().Equal(Enumerable.Range(0, copies).Select(i => 3L + (2L * i)));
+    }
+
+    [Fact]
+    public void A_guessed_join_stands_when_the_files_retry_event_shows_its_label_under_a_third_version()
+    {
+        // Y, under v2, is taken as X's retry; X is then taken up under v3 with its retry event naming X1: nothing shows X's
+        // label under v2, so the log cannot tell Y from X (the documented limit) and the three attempts are one row.
+        var a = new string('a', 64);
+        const string FileY2 = "landing/police/police-da-incidents/file-y2.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            .. FailedUnder(a, FileY2, "v2"),
+            ReceivedAt(a, FileX3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileX3, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX3 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal([(DeliveryOutcomes.Failed, 3)]);
+    }
+
+    [Fact]
+    public void A_label_whose_name_the_retry_events_show_with_another_label_than_the_waiting_files_under_one_version_is_another_file()
+    {
+        // Y2 (v2) would be taken as X's retry; but both files are later taken up under v3 with retry events (X3 naming X1,
+        // Y3 naming Y2): under v3 X's name is X3 and Y2's is Y3, so Y2 was never X.
+        var a = new string('a', 64);
+        const string FileY2 = "landing/police/police-da-incidents/file-y2.csv";
+        const string FileY3 = "landing/police/police-da-incidents/file-y3.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            .. FailedUnder(a, FileY2, "v2"),
+            ReceivedAt(a, FileX3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileX3, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX3 },
+            ReceivedAt(a, FileY3) with { LabelKeyVersion = "v3" },
+            RetryOf(a, FileY3, FileY2, "v2"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileY3 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2, 1L), (DeliveryOutcomes.Failed, 2, 3L)], "X and Y were each received twice");
+    }
+
+    [Fact]
+    public void A_guessed_join_in_a_log_whose_received_events_record_no_key_version_is_never_split()
+    {
+        // From before received events recorded their label's version: Y joins X across the audited rotation, and X's retry
+        // event, though it names X1, cannot say under which version X2 and Y2 were labelled.
+        var a = new string('a', 64);
+        const string FileY2 = "landing/police/police-da-incidents/file-y2.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, null),
+            new AuditEntry(AuditKinds.KeyRotated, Rule: "key.rotated", Detail: "Pseudonymisation key turned to v2."),
+            .. FailedUnder(a, FileY2, null),
+            ReceivedAt(a, FileX2),
+            RetryOf(a, FileX2, FileX1, "v1"),
+            Police(AuditKinds.Failed, a, "ingest.failed") with { Path = FileX2 }]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts)).Should().Equal([(DeliveryOutcomes.Failed, 3)]);
+    }
+
     [Fact]
     public void A_file_taken_up_by_two_workers_holding_two_key_versions_is_one_delivery()
     {
