@@ -232,12 +232,38 @@ public sealed class LandingUnreadableTests
         var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
         var marts = (await fixture.ListAsync("secure/police-da-incidents/quarter=")).Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
         using var closed = new DeniedAccess(fixture.Store.FullPath("secure/police-da-incidents/" + DataHub.Core.Marts.MartManifest.Folder));
+        var damaged = new List<string>();
 
+        await new InterruptedWork(fixture.Hub).RunAsync(default);
+        await new DataHub.Core.Marts.MartCatalog(fixture.Store).ScanFeedsAsync((_, ex) => damaged.Add(ex.Message), default).ToListAsync();
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        damaged.Should().ContainSingle().Which.Should().Contain("cannot open").And.Contain("chmod u+rx")
+            .And.NotContain("is a file").And.NotContain("move the file aside", "moving the manifests folder aside would make clean-up delete every quarter file of the feed");
+        marts.Should().NotBeEmpty();
+        marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
+    }
+
+    [AccessDeniedFact]
+    public async Task A_feed_folder_the_hub_cannot_open_makes_the_feed_damaged_never_empty()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var marts = stored.MartFiles!.ToList();
+        using var closed = new DeniedAccess(fixture.Store.FullPath("secure/police-da-incidents"));
+        var catalog = new DataHub.Core.Marts.MartCatalog(fixture.Store);
+        var damaged = new List<string>();
+
+        var committed = () => catalog.CommittedAsync("police-da-incidents", default);
+        var feeds = await catalog.ScanFeedsAsync((feed, _) => damaged.Add(feed), default).ToListAsync();
         await new InterruptedWork(fixture.Hub).RunAsync(default);
 
         stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
-        marts.Should().NotBeEmpty();
-        marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
+        (await committed.Should().ThrowAsync<DataHub.Core.Marts.DamagedManifestException>("a feed whose folder cannot be opened is not a feed with no batches")).Which.Message.Should().NotContain("jan.csv");
+        damaged.Should().Equal("police-da-incidents");
+        feeds.Select(f => f.Feed).Should().NotContain("police-da-incidents").And.NotBeEmpty("the other feeds are still scanned");
+        closed.Restore();
+        marts.Should().NotBeEmpty().And.OnlyContain(p => File.Exists(fixture.Store.FullPath(p)));
     }
 
     [AccessDeniedFact]
