@@ -286,6 +286,25 @@ public sealed class LandingUnreadableTests
     }
 
     [AccessDeniedFact]
+    public async Task Retention_warns_by_label_of_a_batch_file_it_may_read_but_not_remove_and_goes_on()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var quarter = stored.MartFiles!.Single(p => p.Contains("/quarter=", StringComparison.Ordinal));
+        using var readOnly = new DeniedAccess(Path.GetDirectoryName(fixture.Store.FullPath(quarter))!, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        fixture.Clock.Advance(TimeSpan.FromDays(2556));
+
+        var run = () => new EnforceRetention(hub).RunAsync(default);
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        await run.Should().NotThrowAsync("one file that cannot be removed must not stop the run part-way through a batch");
+        logs.Warnings.Should().Contain(w => w.StartsWith("Retention cannot delete", StringComparison.Ordinal) && w.Contains("may not remove", StringComparison.Ordinal));
+        File.Exists(fixture.Store.FullPath(quarter)).Should().BeTrue("it is left, for clean-up once access is given back");
+    }
+
+    [AccessDeniedFact]
     public async Task Clean_up_takes_a_feed_whose_batch_manifest_the_hub_cannot_read_as_damaged_and_removes_none_of_its_files()
     {
         var logs = new LoggedLines();
