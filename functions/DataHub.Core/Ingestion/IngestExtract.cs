@@ -137,10 +137,12 @@ public sealed class IngestExtract
             {
                 return await _filing.UnroutedAsync(landingPath, labels, check, found, cancellationToken).ConfigureAwait(false);
             }
-            catch (ObjectUnreachableException unreachable)
+            catch (ObjectUnreachableException unreachable) when (string.Equals(unreachable.Path, landingPath, StringComparison.Ordinal))
             {
                 // Its name sends it to quarantine, but the hub's user may not read it (mode 000, another user's), so it cannot
-                // be copied there: refused once per version and left in landing, as a routed file it may not read is.
+                // be copied there: refused once per version and left in landing, as a routed file it may not read is. Only
+                // the landing file's own: once it is copied, a failure elsewhere (its removal is audited by UnroutedAsync as
+                // ingest.unrouted_not_removed) must not be taken for "nothing copied", leaving the copy unrecorded.
                 return await RefuseUnreachableAsync(landingPath, labels, unreachable, eTag ?? found?.ETag, cancellationToken).ConfigureAwait(false);
             }
         }

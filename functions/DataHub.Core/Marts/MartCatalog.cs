@@ -23,6 +23,10 @@ public sealed class DamagedManifestException : Exception
     public static DamagedManifestException Unreachable(string path) =>
         new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").");
 
+    /// <summary>The feed's manifests folder, or a folder above it, cannot be opened by the hub's user: none of its manifests can be read.</summary>
+    public static DamagedManifestException FolderUnreachable(string path) =>
+        new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").");
+
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>
         new(path, $"'{path}' is a file where the feed's batch manifests folder should be, so none of the feed's batches can be read; move the file aside.");
@@ -176,13 +180,32 @@ public sealed class MartCatalog(IObjectStore store)
     {
         var batches = new List<CommittedBatch>();
         var folder = $"secure/{feed}/{MartManifest.Folder}";
-        await foreach (var item in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+        var listed = new List<StoredObject>();
+        try
+        {
+            await foreach (var item in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+            {
+                listed.Add(item);
+            }
+        }
+        catch (ObjectUnreachableException)
+        {
+            // A folder above the manifests (the feed's own) cannot be opened: nothing under it can be listed, which is not
+            // nothing there. The feed is damaged, never empty, or the rollup would publish without it.
+            Report(DamagedManifestException.FolderUnreachable(folder));
+            return [];
+        }
+
+        foreach (var item in listed)
         {
             if (item.Path == folder)
             {
-                // A file where the manifests' folder should be: none of the feed's manifests can be read, so its quarter files
-                // would all look uncommitted (clean-up would delete every one). The feed is damaged, never empty.
-                Report(DamagedManifestException.FolderIsAFile(item.Path));
+                // Listed as an entry itself: a file where the manifests' folder should be, or the folder, which the hub's user
+                // cannot open. None of the feed's manifests can be read, so its quarter files would all look uncommitted
+                // (clean-up would delete every one). The feed is damaged, never empty; and the folder is not to be moved aside.
+                Report(await IsUnreachableAsync(folder, cancellationToken).ConfigureAwait(false)
+                    ? DamagedManifestException.FolderUnreachable(item.Path)
+                    : DamagedManifestException.FolderIsAFile(item.Path));
                 continue;
             }
 
@@ -230,6 +253,20 @@ public sealed class MartCatalog(IObjectStore store)
             }
 
             damaged(ex);
+        }
+    }
+
+    // True when what stands at the path is there but out of the hub's user's reach (a folder it may not open).
+    private async Task<bool> IsUnreachableAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.GetAsync(path, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (ObjectUnreachableException)
+        {
+            return true;
         }
     }
 

@@ -410,10 +410,20 @@ public sealed class EnforceRetention
             WarnUnreachable(item.Path, labels, unreachable);
             return;
         }
-        catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && !string.Equals(path, item.Path, StringComparison.Ordinal))
+        catch (UnauthorizedAccessException)
+        {
+            // Reachable but not removable (its folder lets the hub's user read but not write, r-x): for a batch's file this
+            // comes after its manifest was withdrawn, so the run must not stop there with the rest of the batch undone. Said
+            // by label (never the store's message: it quotes the raw path); clean-up of interrupted writes takes what is left
+            // once access is given back.
+            await journal.EndAsync(cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("Retention cannot delete {Path}: the hub's user may not remove it (its folder's permissions deny it); give the hub's user write access to its folder, or remove it by hand (docs/runbook.md, \"A folder or file the hub cannot open\").", path);
+            return;
+        }
+        catch (IOException) when (!string.Equals(path, item.Path, StringComparison.Ordinal))
         {
             // Not the store's message nor its exception: both quote the raw path.
-            throw new IOException($"Retention could not delete {path} ({ex.GetType().Name}).");
+            throw new IOException($"Retention could not delete {path} (IOException).");
         }
         catch (ArgumentException)
         {

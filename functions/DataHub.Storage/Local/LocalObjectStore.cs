@@ -114,7 +114,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         ArgumentNullException.ThrowIfNull(prefix);
         var container = prefix.Split('/', 2)[0];
         var containers = Containers.Where(c => c.StartsWith(container, StringComparison.Ordinal) && (prefix.Length <= c.Length || prefix.StartsWith(c + "/", StringComparison.Ordinal)));
-        var found = new List<(string Path, string Full, bool Link)>();
+        var found = new List<(string Path, string Full, bool Link, UnopenedFolder Why)>();
         foreach (var c in containers)
         {
             var folder = Path.Combine(_root, c);
@@ -139,10 +139,17 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                         (ref FileSystemEntry e) => (FullPathOf(ref e), (e.Attributes & FileAttributes.ReparsePoint) != 0, e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0),
                         new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })];
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (WhyUnopened(ex) is { } why)
                 {
+                    // Why the open failed is taken from the open itself: a second look later could find it fixed (the folder,
+                    // and all in it, missing from this listing) or failing for another reason (taken for denied).
                     if (string.Equals(current, folder, StringComparison.Ordinal))
                     {
+                        if (why == UnopenedFolder.Gone)
+                        {
+                            break; // Removed since it was looked for: nothing in it to list.
+                        }
+
                         // Not .NET's message: it quotes the raw path.
                         throw new UnauthorizedAccessException($"The hub's user cannot open its {c} folder under the hub root: give it back read and search access (chmod u+rx), or nothing in it can be listed.");
                     }
@@ -150,8 +157,15 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                     entries = [];
                     if (!TemporaryFiles.IsTemporary(Path.GetFileName(current)))
                     {
-                        Found(current, link: false);
+                        Found(current, link: false, why);
                     }
+                }
+                catch (IOException ex)
+                {
+                    // Any other failure (a read failing part-way, the system out of open files or memory) is no answer about
+                    // the folder: the listing fails, to be retried, rather than miss what it could not read. Not .NET's
+                    // message, nor the exception itself: they quote the raw path, which may name a person.
+                    throw new IOException($"A folder in the hub's {c} folder could not be read to the end (an I/O error, or the system short of open files or memory); the listing is failed, to be retried.", ex.HResult);
                 }
 
                 foreach (var (full, link, isFolder) in entries)
@@ -162,17 +176,23 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                     }
                     else if (!TemporaryFiles.IsTemporary(Path.GetFileName(full)))
                     {
-                        Found(full, link);
+                        Found(full, link, UnopenedFolder.None);
                     }
                 }
             }
 
-            void Found(string full, bool link)
+            void Found(string full, bool link, UnopenedFolder why)
             {
                 var relative = c + "/" + Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/');
                 if (relative.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    found.Add((relative, full, link));
+                    found.Add((relative, full, link, why));
+                }
+                else if ((why is UnopenedFolder.Denied or UnopenedFolder.TooDeep) && prefix.StartsWith(relative + "/", StringComparison.Ordinal))
+                {
+                    // A folder above what is listed cannot be opened: nothing under it can be seen, and an empty listing
+                    // would be taken for nothing there (a feed with no batches). The path is not in the message.
+                    throw new ObjectUnreachableException(prefix, why == UnopenedFolder.Denied ? UnreachableCause.AccessDenied : UnreachableCause.TooDeep);
                 }
             }
         }
@@ -180,10 +200,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         // Names not UTF-8 that .NET reads alike (U+FFFD for each bad byte) are one path: listed once, the count in its version.
         foreach (var alike in found.GroupBy(f => f.Path, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var (path, full, link) = alike.First();
+            var (path, full, link, why) = alike.First();
             cancellationToken.ThrowIfCancellationRequested();
             var file = new FileInfo(full);
-            if (!file.Exists && IsBeyondReach(full))
+            if (why == UnopenedFolder.TooDeep || (why == UnopenedFolder.None && !file.Exists && IsBeyondReach(full)))
             {
                 // Nested past the OS path limit (a folder, a file or a link: not even a link's own time can be read there):
                 // neither it nor anything in it can be opened, so it is listed for the caller to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
@@ -202,7 +222,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike.Count().ToString(CultureInfo.InvariantCulture)}\"";
                 yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
             }
-            else if (!link && !file.Exists && IsDenied(full))
+            else if (why == UnopenedFolder.Denied || (why == UnopenedFolder.None && !link && !file.Exists && IsDenied(full)))
             {
                 // A folder the hub's user may not open, or a name in a folder it may list but not enter: listed for the
                 // caller to refuse, never skipped unseen. A folder's own time (or, for a name that cannot even be looked
@@ -403,6 +423,17 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         }.Any();
     }
 
+    // Why the walk could not open a folder, from the exception the open threw; null for a failure that says nothing about the
+    // folder (an I/O error part-way, no file handles or memory left), which must fail the listing. A name not UTF-8 is not
+    // found by the name .NET read it with (Gone), and is listed by that.
+    private static UnopenedFolder? WhyUnopened(Exception ex) => ex switch
+    {
+        UnauthorizedAccessException => UnopenedFolder.Denied,
+        PathTooLongException => UnopenedFolder.TooDeep,
+        DirectoryNotFoundException => UnopenedFolder.Gone,
+        _ => null,
+    };
+
     /// <summary>True when <paramref name="full"/> is longer than the OS lets a path be (it answers so, whatever its limit).</summary>
     internal static bool IsBeyondReach(string full)
     {
@@ -519,4 +550,20 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
     private StoredObject Describe(string path, FileInfo file) =>
         new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
+}
+
+/// <summary>Why the listing could not open a folder it found (None: it was not a folder that failed to open).</summary>
+internal enum UnopenedFolder
+{
+    /// <summary>Opened, or not a folder.</summary>
+    None,
+
+    /// <summary>The hub's user may not open it.</summary>
+    Denied,
+
+    /// <summary>It lies past the OS path limit.</summary>
+    TooDeep,
+
+    /// <summary>Not there by the name read (removed since, or a name not UTF-8), or not a folder now.</summary>
+    Gone,
 }

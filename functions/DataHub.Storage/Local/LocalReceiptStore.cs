@@ -109,7 +109,8 @@ public sealed class LocalReceiptStore : IReceiptStore
                     }
                     catch (UnauthorizedAccessException)
                     {
-                        // Mode 000, or in a folder the hub's user may list but not enter (where it cannot even be seen to exist).
+                        // Mode 000, or in a folder the hub's user may list but not enter (there a look says it does not exist;
+                        // the open says it may not be read).
                         receipt = null;
                         denied = true;
                     }
@@ -164,8 +165,22 @@ public sealed class LocalReceiptStore : IReceiptStore
         return Path.Combine(_folder, key.Partner, key.Feed, key.Sha256 + ".json");
     }
 
-    private static Receipt? Read(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), StorageJson.Default.Receipt) : null;
+    // Opened, never looked for first: in a folder the hub's user may list but not enter, a look answers "not there" and the
+    // receipt would be taken for none; the open answers denied (UnauthorizedAccessException, passed on).
+    private static Receipt? Read(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return JsonSerializer.Deserialize(text, StorageJson.Default.Receipt);
+    }
 
     private static bool Write(string path, Receipt receipt, bool createOnly)
     {

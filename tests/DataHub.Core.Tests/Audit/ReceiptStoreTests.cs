@@ -48,6 +48,22 @@ public sealed class ReceiptStoreTests : IDisposable
             $"the receipt of schools/school-attendance content {other.Sha256[..16]}");
     }
 
+    [AccessDeniedFact]
+    public async Task A_receipt_in_a_folder_the_hub_can_list_but_not_enter_is_said_by_its_key_not_skipped_unseen()
+    {
+        var store = new LocalReceiptStore(_root.Path);
+        await store.TryClaimAsync(_key, Claim("landing/a", Now), default);
+        using var folder = new DeniedAccess(Path.Combine(_root.Path, "receipts", "police", "police-da-incidents"), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var unreadable = new List<string>();
+
+        var listed = await store.ListAsync(unreadable.Add, default).ToListAsync();
+        var get = () => store.GetAsync(_key, default);
+
+        listed.Should().BeEmpty();
+        unreadable.Should().Equal($"the receipt of police/police-da-incidents content {_key.Sha256[..16]}");
+        await get.Should().ThrowAsync<UnauthorizedAccessException>("a receipt that cannot be read is not no receipt");
+    }
+
     [Fact]
     public async Task Concurrent_claims_of_the_same_content_let_exactly_one_through()
     {

@@ -232,12 +232,38 @@ public sealed class LandingUnreadableTests
         var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
         var marts = (await fixture.ListAsync("secure/police-da-incidents/quarter=")).Where(p => p.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
         using var closed = new DeniedAccess(fixture.Store.FullPath("secure/police-da-incidents/" + DataHub.Core.Marts.MartManifest.Folder));
+        var damaged = new List<string>();
 
+        await new InterruptedWork(fixture.Hub).RunAsync(default);
+        await new DataHub.Core.Marts.MartCatalog(fixture.Store).ScanFeedsAsync((_, ex) => damaged.Add(ex.Message), default).ToListAsync();
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        damaged.Should().ContainSingle().Which.Should().Contain("cannot open").And.Contain("chmod u+rx")
+            .And.NotContain("is a file").And.NotContain("move the file aside", "moving the manifests folder aside would make clean-up delete every quarter file of the feed");
+        marts.Should().NotBeEmpty();
+        marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
+    }
+
+    [AccessDeniedFact]
+    public async Task A_feed_folder_the_hub_cannot_open_makes_the_feed_damaged_never_empty()
+    {
+        using var fixture = new HubFixture();
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var marts = stored.MartFiles!.ToList();
+        using var closed = new DeniedAccess(fixture.Store.FullPath("secure/police-da-incidents"));
+        var catalog = new DataHub.Core.Marts.MartCatalog(fixture.Store);
+        var damaged = new List<string>();
+
+        var committed = () => catalog.CommittedAsync("police-da-incidents", default);
+        var feeds = await catalog.ScanFeedsAsync((feed, _) => damaged.Add(feed), default).ToListAsync();
         await new InterruptedWork(fixture.Hub).RunAsync(default);
 
         stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
-        marts.Should().NotBeEmpty();
-        marts.Should().OnlyContain(p => File.Exists(fixture.Store.FullPath(p)), "manifests the hub cannot read are not no manifests: no quarter file is taken for an interrupted commit's");
+        (await committed.Should().ThrowAsync<DataHub.Core.Marts.DamagedManifestException>("a feed whose folder cannot be opened is not a feed with no batches")).Which.Message.Should().NotContain("jan.csv");
+        damaged.Should().Equal("police-da-incidents");
+        feeds.Select(f => f.Feed).Should().NotContain("police-da-incidents").And.NotBeEmpty("the other feeds are still scanned");
+        closed.Restore();
+        marts.Should().NotBeEmpty().And.OnlyContain(p => File.Exists(fixture.Store.FullPath(p)));
     }
 
     [AccessDeniedFact]
@@ -257,6 +283,25 @@ public sealed class LandingUnreadableTests
         outcome.Deleted.Should().NotContain(d => d.Rule == EnforceRetention.MartRule, "a batch goes whole or not at all: its manifest is not withdrawn while a file of it cannot be deleted");
         File.Exists(fixture.Store.FullPath(DataHub.Core.Marts.MartManifest.PathFor("police-da-incidents", stored.BatchId!))).Should().BeTrue();
         logs.Warnings.Should().Contain(w => w.StartsWith("Retention cannot delete", StringComparison.Ordinal) && w.Contains("cannot open", StringComparison.Ordinal));
+    }
+
+    [AccessDeniedFact]
+    public async Task Retention_warns_by_label_of_a_batch_file_it_may_read_but_not_remove_and_goes_on()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var hub = fixture.Hub with { Logging = logs };
+        var stored = await fixture.DropAndIngestAsync($"{Police}/jan.csv", Csv);
+        var quarter = stored.MartFiles!.Single(p => p.Contains("/quarter=", StringComparison.Ordinal));
+        using var readOnly = new DeniedAccess(Path.GetDirectoryName(fixture.Store.FullPath(quarter))!, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        fixture.Clock.Advance(TimeSpan.FromDays(2556));
+
+        var run = () => new EnforceRetention(hub).RunAsync(default);
+
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        await run.Should().NotThrowAsync("one file that cannot be removed must not stop the run part-way through a batch");
+        logs.Warnings.Should().Contain(w => w.StartsWith("Retention cannot delete", StringComparison.Ordinal) && w.Contains("may not remove", StringComparison.Ordinal));
+        File.Exists(fixture.Store.FullPath(quarter)).Should().BeTrue("it is left, for clean-up once access is given back");
     }
 
     [AccessDeniedFact]
