@@ -331,4 +331,26 @@ public sealed class KeyRotationRetryTests
         public Task RunFencedAsync(ReceiptKey key, ClaimOwner owner, DateTimeOffset now, Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
             inner.RunFencedAsync(key, owner, now, step, cancellationToken);
     }
+
+    [Theory]
+    [InlineData("v2", false)]
+    [InlineData("v2", true)]
+    [InlineData("0f3c9a1e5b7d42c8a6e1f09b3d5c7e21", false)]
+    [InlineData("0f3c9a1e5b7d42c8a6e1f09b3d5c7e21", true)]
+    public void A_retry_events_sentence_gives_back_the_key_version_its_earlier_label_was_made_under(string version, bool earlierStored)
+    {
+        // The deliveries table reads this version to tell two files' labels apart in logs whose received events recorded none.
+        var detail = IngestExtract.RetryDetail("landing/police/police-da-incidents/~a1b2c3d4", version, earlierStored);
+
+        IngestExtract.RetriedKeyVersionOf(detail).Should().Be(version);
+        IngestExtract.RetriedPathOf(detail).Should().Be("landing/police/police-da-incidents/~a1b2c3d4");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Identifiers turned into tokens under key version v2 and dropped.")]
+    [InlineData("Retry of")]
+    public void A_sentence_that_is_no_retry_events_gives_no_key_version(string? detail) =>
+        IngestExtract.RetriedKeyVersionOf(detail).Should().BeNull();
+
 }
