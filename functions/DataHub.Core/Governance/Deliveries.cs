@@ -199,7 +199,7 @@ public static partial class DeliveryLedger
                 // a label, under a version this label's name has one under, that is not this name's (that file's label under
                 // this version is then another). If it is in fact another file of that content the two share a row, whereas
                 // a retry given a row of its own would leave a batch its earlier attempt stored counted on no row. A label
-                // so joined is taken as that file's name from then on, so no later label is joined against it.
+                // so joined is checked with the row's other labels when a later one comes, but names no file beyond this row.
                 if (same.LastOrDefault(d => d.Waiting && d.Names(entry.Path)) is { } byPath)
                 {
                     byPath.Received(e, entry.Path);
@@ -209,10 +209,9 @@ public static partial class DeliveryLedger
                 var label = LabelOf(entry.Path);
                 var guessed = same.Any(d => d.Names(entry.Path)) || toldByRetryEvent.Contains(e.Sequence)
                     ? null
-                    : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt) && names.MayBeOne(entry.Partner, entry.Feed, d.FirstLabel, label)).ToList(), entry.Feed, committer);
+                    : Rejoined(same.Where(d => d.Waiting && d.LabelledUnderAnotherKey(e, labelsTurnedAt) && d.MayBeNamed(names, entry.Partner, entry.Feed, label)).ToList(), entry.Feed, committer);
                 if (guessed is not null)
                 {
-                    names.Join(entry.Partner, entry.Feed, guessed.FirstLabel, label);
                     guessed.Received(e, entry.Path);
                     continue;
                 }
@@ -469,6 +468,12 @@ public static partial class DeliveryLedger
         private readonly List<string> _labels = LabelOf(received.Entry.Path) is { } label ? [label] : [];
 
         public string? Batch => _batch;
+
+        /// <summary>True unless a label this delivery was received under and <paramref name="label"/> name two files by what the retry events show.</summary>
+        /// <remarks>Checked against every label of this delivery, the guessed ones too, but a guess joins no names in the shared
+        /// index: it holds for this content's row only, where another content's row sharing a file name is not bound by it.</remarks>
+        public bool MayBeNamed(FileNames names, string? partner, string? feed, string? label) =>
+            _labels.TrueForAll(l => names.MayBeOne(partner, feed, l, label));
 
         /// <summary>Records the end of retention of one of this delivery's copies (<paramref name="holding"/>, an index of Holdings); its batch's mart files count only when it stored them.</summary>
         public void Delete(int holding) => _deleted[holding] |= holding != MartHolding || DeliveryOutcomes.StoresRows(Outcome);

@@ -486,6 +486,26 @@ public sealed class DeliveryLedgerTests
             [(DeliveryOutcomes.Failed, 3, 1L), (DeliveryOutcomes.InProgress, 1, 4L)], "X was received three times; Y once");
     }
 
+    [Fact]
+    public void A_guessed_join_of_one_content_does_not_bar_another_contents_retry_under_the_same_file_name()
+    {
+        // X1 fails with content a under v1; the partner replaces it with content b at the same name, which fails too. Under
+        // v2, Y2 (content a, no retry event) is guessed to be X's retry; then X is taken up with content b as X2, also with no
+        // retry event (the v1 key could not be read). The guess holds for content a's row only: it must not say that X's
+        // label under v2 is Y2, or X2 is refused its own delivery and left a row of its own.
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        const string FileY2 = "landing/police/police-da-incidents/file-y2.csv";
+        var deliveries = DeliveryLedger.From(Events([
+            .. FailedUnder(a, FileX1, "v1"),
+            .. FailedUnder(b, FileX1, "v1"),
+            .. FailedUnder(a, FileY2, "v2"),
+            .. FailedUnder(b, FileX2, "v2")]));
+
+        deliveries.Select(d => (d.Outcome, d.Attempts, d.FirstSequence)).Should().Equal(
+            [(DeliveryOutcomes.Failed, 2, 1L), (DeliveryOutcomes.Failed, 2, 3L)], "each content's file was taken up again under v2");
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(100)]
