@@ -208,9 +208,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 // Nested past the OS path limit (a folder, a file or a link: not even a link's own time can be read there):
                 // neither it nor anything in it can be opened, so it is listed for the caller to refuse, never skipped unseen. Its own size and time cannot be read; its folder's (which the listing
                 // opened) change when it is removed and made again, so each new one is a new version.
-                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
-                var version = $"\"beyond-path-limit-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";
-                yield return new StoredObject(path, 0, version, new DateTimeOffset(folder.LastWriteTimeUtc, TimeSpan.Zero), new Dictionary<string, string>());
+                var written = new DirectoryInfo(Path.GetDirectoryName(full)!).LastWriteTimeUtc;
+                yield return Unopenable(path, "beyond-path-limit", written, new DateTimeOffset(written, TimeSpan.Zero));
             }
             else if (!link && !file.Exists && path.Contains(LandingPath.UnreadableNameCharacter, StringComparison.Ordinal))
             {
@@ -218,9 +217,8 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 // each bad byte, and nothing has the name so read: listed for the caller to refuse, never skipped unseen.
                 // Not even its size or time can be read by that name; its folder's time and how many entries read alike
                 // change whenever one may have been replaced (removed, sent again), so each new upload is a new version.
-                var folder = new DirectoryInfo(Path.GetDirectoryName(full)!);
-                var version = $"\"name-not-utf8-{folder.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture)}-{alike.Count().ToString(CultureInfo.InvariantCulture)}\"";
-                yield return new StoredObject(path, 0, version, DateTimeOffset.UnixEpoch, new Dictionary<string, string>());
+                var written = new DirectoryInfo(Path.GetDirectoryName(full)!).LastWriteTimeUtc;
+                yield return Unopenable(path, "name-not-utf8", written, DateTimeOffset.UnixEpoch, alike.Count().ToString(CultureInfo.InvariantCulture));
             }
             else if (why == UnopenedFolder.Denied || (why == UnopenedFolder.None && !link && !file.Exists && IsDenied(full)))
             {
@@ -230,8 +228,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 // (what was in it is listed), so a refusal never outlives the fix.
                 var own = new DirectoryInfo(full);
                 var written = own.Exists ? own.LastWriteTimeUtc : new DirectoryInfo(Path.GetDirectoryName(full)!).LastWriteTimeUtc;
-                var version = $"\"access-denied-{written.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"";
-                yield return new StoredObject(path, 0, version, new DateTimeOffset(written, TimeSpan.Zero), new Dictionary<string, string>());
+                yield return Unopenable(path, "access-denied", written, new DateTimeOffset(written, TimeSpan.Zero));
             }
             else if (link)
             {
@@ -421,6 +418,14 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) => e.FileName.SequenceEqual(name),
         }.Any();
+    }
+
+    // An entry the hub cannot open, listed for its caller to refuse: no size, and a version from why (with, for a name not
+    // UTF-8, how many read alike) and the write time of the folder that changes when it is replaced or fixed.
+    private static StoredObject Unopenable(string path, string why, DateTime folderWritten, DateTimeOffset lastModified, string? alike = null)
+    {
+        var version = $"\"{why}-{folderWritten.Ticks.ToString("x", CultureInfo.InvariantCulture)}{(alike is null ? string.Empty : "-" + alike)}\"";
+        return new StoredObject(path, 0, version, lastModified, new Dictionary<string, string>());
     }
 
     // Why the walk could not open a folder, from the exception the open threw; null for a failure that says nothing about the
