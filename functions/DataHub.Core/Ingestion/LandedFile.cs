@@ -13,6 +13,10 @@ internal sealed class LandingChangedException() : Exception("The landed file was
 /// </summary>
 internal sealed class LandedFile : IAsyncDisposable
 {
+    // The content is read this much at a time (hash, archive and quarantine copies): each read and write of an
+    // asynchronous file stream is a trip through the thread pool, and the streams' default of 80 KB took thousands of them.
+    private const int ChunkBytes = 1 << 20;
+
     private readonly IObjectStore _store;
     private readonly Stream? _pinned;
 
@@ -72,7 +76,7 @@ internal sealed class LandedFile : IAsyncDisposable
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[1 << 20];
+            var buffer = new byte[ChunkBytes];
             var hashed = 0L;
             int n;
             while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
@@ -131,7 +135,7 @@ internal sealed class LandedFile : IAsyncDisposable
     /// <summary>Copies the file's content (this version) to <paramref name="destination"/>.</summary>
     public Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken) =>
         WithContentAsync(
-            content => _store.WriteAsync(destination, (output, ct) => content.CopyToAsync(output, ct), WriteOptions.Default, cancellationToken),
+            content => _store.WriteAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
             cancellationToken);
 
     /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>
