@@ -112,44 +112,49 @@ public sealed class MartCatalog(IObjectStore store)
     /// True when <paramref name="batch"/> is committed now as it was listed: its manifest is still there, committed at the
     /// same time, and lists <paramref name="file"/> with the same SHA-256. False once retention or a retry has withdrawn it.
     /// </summary>
+    /// <exception cref="DamagedManifestException">The manifest cannot be read now: it is not one, not its batch's, or the hub's user may not open it.</exception>
     public async Task<bool> IsStillCommittedAsync(MartManifest batch, MartManifestFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(file);
-        return await ReadManifestAsync(batch.Path, cancellationToken).ConfigureAwait(false) is { } bytes
-            && MartManifest.Parse(bytes) is { } now
-            && now.CommittedAt == batch.CommittedAt
-            && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
+        if (await ReadTrustedAsync(batch.Feed, batch.Path, cancellationToken).ConfigureAwait(false) is not { } now)
+        {
+            return false;
+        }
+
+        return now.CommittedAt == batch.CommittedAt && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
     }
 
     /// <summary>
     /// True when the manifest of <paramref name="batchId"/> as it is now lists the mart file at <paramref name="path"/>;
     /// false when the batch has no manifest or its manifest lists another attempt's files.
     /// </summary>
-    /// <exception cref="DamagedManifestException">The manifest cannot be read.</exception>
-    public async Task<bool> ListsAsync(string feed, string batchId, string path, CancellationToken cancellationToken)
-    {
-        var manifestPath = MartManifest.PathFor(feed, batchId);
-        if (await ReadManifestAsync(manifestPath, cancellationToken).ConfigureAwait(false) is not { } bytes)
-        {
-            return false;
-        }
-
-        var manifest = MartManifest.Parse(bytes);
-        return manifest is not null && Belongs(manifest, feed, manifestPath)
-            ? manifest.Files.Any(f => string.Equals(f.Path, path, StringComparison.Ordinal))
-            : throw new DamagedManifestException(manifestPath);
-    }
+    /// <exception cref="DamagedManifestException">The manifest cannot be read: it is not one, not its batch's, or the hub's user may not open it.</exception>
+    public async Task<bool> ListsAsync(string feed, string batchId, string path, CancellationToken cancellationToken) =>
+        await ReadTrustedAsync(feed, MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is { } manifest
+        && manifest.Files.Any(f => string.Equals(f.Path, path, StringComparison.Ordinal));
 
     /// <summary>
     /// The files the manifest version <paramref name="manifest"/> of <paramref name="feed"/> lists; empty when that version is
     /// gone or changed (a commit over it, conditioned on its version, then fails anyway), or damaged: a manifest readers refuse
-    /// may name any object, another batch's or another feed's committed files among them, and none of those is its attempt's.
+    /// may name any object, another batch's or another feed's committed files among them, and none of those is its attempt's;
+    /// or one the hub's user may not open, whose files cannot be known. What such a manifest lists is left, listed by no
+    /// manifest once the commit has replaced it, for clean-up to judge against the manifest then.
     /// </summary>
     public async Task<IReadOnlyList<string>> FilesOfAsync(string feed, StoredObject manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false) is { } bytes
+        byte[]? read;
+        try
+        {
+            read = await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException)
+        {
+            return [];
+        }
+
+        return read is { } bytes
             && MartManifest.Parse(bytes) is { } parsed
             && Belongs(parsed, feed, manifest.Path)
             ? [.. parsed.Files.Select(f => f.Path)]
@@ -268,6 +273,29 @@ public sealed class MartCatalog(IObjectStore store)
         {
             return true;
         }
+    }
+
+    // The manifest at a path as it is now, or null when it has been withdrawn. One that is not a manifest, or not its own
+    // batch's, or that the hub's user may not open, is damaged: what it commits cannot be known, so it is never taken for
+    // withdrawn (a file it lists would be deleted, or a batch left out of the rollup unseen).
+    private async Task<MartManifest?> ReadTrustedAsync(string feed, string path, CancellationToken cancellationToken)
+    {
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadManifestAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException)
+        {
+            throw DamagedManifestException.Unreachable(path);
+        }
+
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        return MartManifest.Parse(bytes) is { } manifest && Belongs(manifest, feed, path) ? manifest : throw new DamagedManifestException(path);
     }
 
     // A manifest's bytes, or null when it has been withdrawn (or, with ifMatch, is no longer that version).

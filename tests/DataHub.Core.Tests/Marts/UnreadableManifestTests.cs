@@ -1,0 +1,179 @@
+using DataHub.Core.Ingestion;
+using DataHub.Core.Marts;
+using DataHub.Core.Retention;
+using DataHub.Core.Rollup;
+using DataHub.Core.Storage;
+using DataHub.Core.Tests.Ingestion;
+using DataHub.Testing;
+
+namespace DataHub.Core.Tests.Marts;
+
+/// <summary>
+/// A batch manifest that becomes unreadable after its feed was listed (damaged, another batch's, or closed to the hub's
+/// user) is damaged wherever one batch's manifest is read on its own, as it is in a listing: the rollup refuses naming it,
+/// clean-up keeps every file it may list and goes on, and a retry over it stores its batch.
+/// </summary>
+public sealed class UnreadableManifestTests
+{
+    private const string Feed = "police-da-incidents";
+    private const string Cohort = "csc-people";
+
+    [Fact]
+    public async Task The_rollup_refuses_naming_the_batch_whose_manifest_is_damaged_while_its_file_is_read()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+        var store = new ManifestSpoiltOnFileRead(hub.Store, batch.Files[0].Path, () => File.WriteAllText(hub.Store.FullPath(batch.Path), "{\"BatchId\":"));
+
+        var load = () => new MartLoader(store).LoadAsync(default);
+
+        (await load.Should().ThrowAsync<RollupInputException>()).Which.Message.Should().Contain(batch.Path).And.Contain("damaged");
+    }
+
+    [Fact]
+    public async Task The_rollup_refuses_naming_the_batch_whose_manifest_is_replaced_by_another_batchs_while_its_file_is_read()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+        var another = batch with { BatchId = "another-batch" };
+        var store = new ManifestSpoiltOnFileRead(hub.Store, batch.Files[0].Path, () => File.WriteAllBytes(hub.Store.FullPath(batch.Path), another.ToJson()));
+
+        var load = () => new MartLoader(store).LoadAsync(default);
+
+        (await load.Should().ThrowAsync<RollupInputException>("a manifest not its batch's says nothing of whether the batch is committed")).Which.Message.Should().Contain(batch.Path).And.Contain("damaged");
+    }
+
+    [AccessDeniedFact]
+    public async Task The_rollup_refuses_naming_the_batch_whose_manifest_the_hub_may_no_longer_read_while_its_file_is_read()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+        DeniedAccess? closed = null;
+        var store = new ManifestSpoiltOnFileRead(hub.Store, batch.Files[0].Path, () => closed = new DeniedAccess(hub.Store.FullPath(batch.Path)));
+
+        try
+        {
+            var load = () => new MartLoader(store).LoadAsync(default);
+
+            (await load.Should().ThrowAsync<RollupInputException>("the rollup refuses rather than fail on an unexplained error or publish without the batch"))
+                .Which.Message.Should().Contain(batch.Path).And.Contain("cannot be opened by the hub's user");
+        }
+        finally
+        {
+            closed?.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Clean_up_keeps_a_file_whose_batch_manifest_is_damaged_after_the_scan_and_finishes()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var (earlier, manifest) = await EarlierAttemptLeftAsync(fixture);
+        var hub = fixture.Hub with { Logging = logs, Store = new ManifestSpoiltOnQuarterListing(fixture.Store, Feed, () => File.WriteAllText(fixture.Store.FullPath(manifest), "{\"BatchId\":")) };
+
+        var outcome = await new InterruptedWork(hub).RunAsync(default);
+
+        outcome.UncommittedMartFiles.Should().BeEmpty();
+        File.Exists(fixture.Store.FullPath(earlier)).Should().BeTrue("a damaged manifest may list it: it may be committed");
+        logs.Errors.Should().ContainSingle().Which.Should().Contain(Feed).And.Contain(manifest).And.Contain("damaged").And.Contain(earlier).And.NotContain("jan.csv");
+    }
+
+    [AccessDeniedFact]
+    public async Task Clean_up_keeps_a_file_whose_batch_manifest_the_hub_may_no_longer_read_after_the_scan_and_finishes()
+    {
+        var logs = new LoggedLines();
+        using var fixture = new HubFixture();
+        var (earlier, manifest) = await EarlierAttemptLeftAsync(fixture);
+        DeniedAccess? closed = null;
+        var hub = fixture.Hub with { Logging = logs, Store = new ManifestSpoiltOnQuarterListing(fixture.Store, Feed, () => closed = new DeniedAccess(fixture.Store.FullPath(manifest))) };
+
+        try
+        {
+            var outcome = await new InterruptedWork(hub).RunAsync(default);
+
+            outcome.UncommittedMartFiles.Should().BeEmpty();
+            File.Exists(fixture.Store.FullPath(earlier)).Should().BeTrue("a manifest the hub cannot read may list it: it may be committed");
+            logs.Errors.Should().ContainSingle().Which.Should().Contain(Feed).And.Contain(manifest).And.Contain("cannot be opened by the hub's user").And.Contain(earlier).And.NotContain("jan.csv");
+        }
+        finally
+        {
+            closed?.Dispose();
+        }
+    }
+
+    // The earlier attempt's manifest (a worker committed and was killed before its receipt) cannot be read: its files cannot
+    // be known, so none is removed by the retry; its manifest is replaced, and clean-up then removes the files no manifest lists.
+    [AccessDeniedFact]
+    public async Task A_retry_over_a_manifest_the_hub_may_not_read_stores_its_batch_and_leaves_the_earlier_files_to_clean_up()
+    {
+        using var hub = new HubFixture();
+        var stored = await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content);
+        var manifest = MartManifest.PathFor(Feed, stored.BatchId!);
+        var earlierFiles = await hub.ListAsync($"secure/{Feed}/quarter=");
+        AttemptNameTests.ClaimedByTheDead(hub, stored.Sha256!);
+        using var closed = new DeniedAccess(hub.Store.FullPath(manifest));
+
+        var retry = await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content);
+        closed.Restore();
+        var committed = (await new MartCatalog(hub.Store).CommittedAsync(Feed, default)).Single();
+        var left = await hub.ListAsync($"secure/{Feed}/quarter=");
+        var cleaned = await new InterruptedWork(hub.Hub).RunAsync(default);
+
+        retry.Status.Should().Be(IngestStatus.Stored, retry.Message);
+        committed.Files.Select(f => f.Path).Should().NotIntersectWith(earlierFiles, "the retry's own attempt is committed");
+        left.Should().Contain(earlierFiles, "what an unreadable manifest lists is not removed by the retry");
+        cleaned.UncommittedMartFiles.Should().BeEquivalentTo(earlierFiles, "once the retry's manifest replaced it, no manifest lists them");
+    }
+
+    // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
+    private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
+    {
+        var stored = await fixture.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content);
+        stored.Status.Should().Be(IngestStatus.Stored, stored.Message);
+        var file = (await new MartCatalog(fixture.Store).CommittedAsync(Feed, default)).Single().Files[0];
+        var earlier = MartSchema.PathFor(Feed, file.Quarter, stored.BatchId!, MartSchema.AttemptOf("an earlier claim's token"));
+        await fixture.Store.CopyAsync(file.Path, earlier, default);
+        (await fixture.Store.GetAsync(earlier, default))!.Metadata.Should().ContainKey(MartMetadata.BatchId, "clean-up judges only the files a batch writer made");
+        return (earlier, MartManifest.PathFor(Feed, stored.BatchId!));
+    }
+
+    // The batch's manifest is spoilt once, when a file it lists is first read, and the read finds the file changed: the
+    // loader then looks at the manifest again.
+    private sealed class ManifestSpoiltOnFileRead(IObjectStore inner, string file, Action spoil) : DelegatingStore(inner)
+    {
+        private bool _spoilt;
+
+        public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
+        {
+            if (_spoilt || !string.Equals(path, file, StringComparison.Ordinal))
+            {
+                return base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+            }
+
+            _spoilt = true;
+            spoil();
+            throw new ObjectChangedException(path);
+        }
+    }
+
+    // The batch's manifest is spoilt once, after the feed's manifests were read and before its quarter files are listed.
+    private sealed class ManifestSpoiltOnQuarterListing(IObjectStore inner, string feed, Action spoil) : DelegatingStore(inner)
+    {
+        private bool _spoilt;
+
+        public override IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken)
+        {
+            if (!_spoilt && string.Equals(prefix, $"secure/{feed}/quarter=", StringComparison.Ordinal))
+            {
+                _spoilt = true;
+                spoil();
+            }
+
+            return base.ListAsync(prefix, cancellationToken);
+        }
+    }
+}
