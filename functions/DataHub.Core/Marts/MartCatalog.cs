@@ -161,6 +161,21 @@ public sealed class MartCatalog(IObjectStore store)
             : [];
     }
 
+    /// <summary>The manifest object of <paramref name="batchId"/> as it stands (not read), or null when the batch has none.</summary>
+    /// <exception cref="DamagedManifestException">The feed's manifests folder, or a folder above it, cannot be opened by the hub's user.</exception>
+    public async Task<StoredObject?> ManifestOfAsync(string feed, string batchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException)
+        {
+            // Not "no manifest": a commit made on that belief would be refused by the folder anyway, and the error is the folder's.
+            throw DamagedManifestException.FolderUnreachable($"secure/{feed}/{MartManifest.Folder}");
+        }
+    }
+
     /// <summary>
     /// Commits a batch: writes its manifest, the last object of the batch, atomically, and only over what its writer saw:
     /// with <paramref name="seen"/> null only if the batch has no manifest (<see cref="ObjectExistsException"/> otherwise),

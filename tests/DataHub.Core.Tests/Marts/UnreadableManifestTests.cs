@@ -129,6 +129,22 @@ public sealed class UnreadableManifestTests
         cleaned.UncommittedMartFiles.Should().BeEquivalentTo(earlierFiles, "once the retry's manifest replaced it, no manifest lists them");
     }
 
+    [AccessDeniedFact]
+    public async Task An_ingest_into_a_feed_whose_manifests_folder_the_hub_cannot_open_fails_naming_the_folder_never_the_file()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        var folder = $"secure/{Feed}/{MartManifest.Folder}";
+        using var closed = new DeniedAccess(hub.Store.FullPath(folder));
+
+        var next = await hub.DropAndIngestAsync("landing/police/police-da-incidents/Zebedee Quillfeather.csv", HubFixture.PoliceHeader + "\nINC3,2018-04-01,victim,Amy,Brown,1992-01-02,F,N,N\n");
+
+        next.Status.Should().Be(IngestStatus.Failed, "no batch of the feed can be committed while its manifests cannot be read");
+        next.Message.Should().Contain(folder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        closed.Restore();
+        (await new MartCatalog(hub.Store).CommittedAsync(Feed, default)).Should().ContainSingle("nothing of the failed attempt is committed");
+    }
+
     // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
     private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
     {
