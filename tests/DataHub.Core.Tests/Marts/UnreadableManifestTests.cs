@@ -18,8 +18,10 @@ public sealed class UnreadableManifestTests
     private const string Feed = "police-da-incidents";
     private const string Cohort = "csc-people";
 
+    // Refused on the re-check itself: before, the damaged manifest was taken for withdrawn and the marts were all read again,
+    // the refusal coming only from the second listing.
     [Fact]
-    public async Task The_rollup_refuses_naming_the_batch_whose_manifest_is_damaged_while_its_file_is_read()
+    public async Task The_rollup_refuses_at_once_naming_the_batch_whose_manifest_is_damaged_while_its_file_is_read()
     {
         using var hub = new HubFixture();
         await AttemptNameTests.LandCohortAsync(hub);
@@ -29,6 +31,7 @@ public sealed class UnreadableManifestTests
         var load = () => new MartLoader(store).LoadAsync(default);
 
         (await load.Should().ThrowAsync<RollupInputException>()).Which.Message.Should().Contain(batch.Path).And.Contain("damaged");
+        store.Listed.Count(p => p == $"secure/{Cohort}/{MartManifest.Folder}").Should().Be(1, "a damaged manifest is not a withdrawn batch: the marts are not read again");
     }
 
     [Fact]
@@ -162,6 +165,15 @@ public sealed class UnreadableManifestTests
     private sealed class ManifestSpoiltOnFileRead(IObjectStore inner, string file, Action spoil) : DelegatingStore(inner)
     {
         private bool _spoilt;
+
+        /// <summary>Every prefix listed, in order.</summary>
+        public List<string> Listed { get; } = [];
+
+        public override IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken)
+        {
+            Listed.Add(prefix);
+            return base.ListAsync(prefix, cancellationToken);
+        }
 
         public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken)
         {
