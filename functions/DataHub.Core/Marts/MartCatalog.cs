@@ -149,7 +149,7 @@ public sealed class MartCatalog(IObjectStore store)
         {
             read = await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false);
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
         {
             return [];
         }
@@ -169,9 +169,10 @@ public sealed class MartCatalog(IObjectStore store)
         {
             return await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false);
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
         {
             // Not "no manifest": a commit made on that belief would be refused by the folder anyway, and the error is the folder's.
+            // Only a denial is the folder's permissions; another cause (a store root past the path limit) goes out as it is.
             throw DamagedManifestException.FolderUnreachable($"secure/{feed}/{MartManifest.Folder}");
         }
     }
@@ -300,7 +301,7 @@ public sealed class MartCatalog(IObjectStore store)
         {
             bytes = await ReadManifestAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
         {
             throw DamagedManifestException.Unreachable(path);
         }

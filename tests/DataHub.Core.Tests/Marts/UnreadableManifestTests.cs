@@ -148,6 +148,23 @@ public sealed class UnreadableManifestTests
         (await new MartCatalog(hub.Store).CommittedAsync(Feed, default)).Should().ContainSingle("nothing of the failed attempt is committed");
     }
 
+    // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
+    // closed to the user (with chmod as the fix), but goes out as the store's own error.
+    [Fact]
+    public async Task A_manifest_out_of_reach_for_another_cause_than_access_is_not_reported_as_closed_to_the_hub()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+        var catalog = new MartCatalog(new ManifestsTooDeep(hub.Store));
+
+        var lookUp = () => catalog.ManifestOfAsync(Cohort, batch.BatchId, default);
+        var read = () => catalog.ListsAsync(Cohort, batch.BatchId, batch.Files[0].Path, default);
+
+        (await lookUp.Should().ThrowAsync<ObjectUnreachableException>()).Which.Cause.Should().Be(UnreachableCause.TooDeep);
+        (await read.Should().ThrowAsync<ObjectUnreachableException>()).Which.Cause.Should().Be(UnreachableCause.TooDeep);
+    }
+
     // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
     private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
     {
@@ -186,6 +203,18 @@ public sealed class UnreadableManifestTests
             spoil();
             throw new ObjectChangedException(path);
         }
+    }
+
+    // Every manifest lies past the path limit.
+    private sealed class ManifestsTooDeep(IObjectStore inner) : DelegatingStore(inner)
+    {
+        public override Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) =>
+            IsManifest(path) ? throw new ObjectUnreachableException(path, UnreachableCause.TooDeep) : base.GetAsync(path, cancellationToken);
+
+        public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) =>
+            IsManifest(path) ? throw new ObjectUnreachableException(path, UnreachableCause.TooDeep) : base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+
+        private static bool IsManifest(string path) => path.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal);
     }
 
     // The batch's manifest is spoilt once, after the feed's manifests were read and before its quarter files are listed.
