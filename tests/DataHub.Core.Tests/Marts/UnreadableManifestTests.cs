@@ -148,6 +148,29 @@ public sealed class UnreadableManifestTests
         (await new MartCatalog(hub.Store).CommittedAsync(Feed, default)).Should().ContainSingle("nothing of the failed attempt is committed");
     }
 
+    // Quarantining looks for an earlier attempt's manifest to withdraw: with the folder closed, the attempt fails as a commit
+    // would, naming the folder, and the file stays in landing until the folder is opened.
+    [AccessDeniedFact]
+    public async Task A_file_to_quarantine_in_a_feed_whose_manifests_folder_the_hub_cannot_open_fails_naming_the_folder_never_the_file()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        var folder = $"secure/{Feed}/{MartManifest.Folder}";
+        var landing = "landing/police/police-da-incidents/Zebedee Quillfeather.csv";
+        var missingColumn = HubFixture.PoliceHeader.Replace(",marac_referral", "", StringComparison.Ordinal) + "\nINC3,2018-04-01,victim,Amy,Brown,1992-01-02,F,N\n";
+        using var closed = new DeniedAccess(hub.Store.FullPath(folder));
+
+        var next = await hub.DropAndIngestAsync(landing, missingColumn);
+
+        next.Status.Should().Be(IngestStatus.Failed, "whether an earlier attempt committed the batch cannot be known while its manifests cannot be read");
+        next.Message.Should().Contain(folder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        File.Exists(hub.Store.FullPath(landing)).Should().BeTrue("the file is not lost: it is quarantined once the folder is opened");
+        closed.Restore();
+        var again = await new IngestExtract(hub.Hub).HandleAsync(landing, (await hub.Store.GetAsync(landing, default))!.ETag, default);
+        again.Status.Should().Be(IngestStatus.Quarantined, again.Message);
+        again.Rule.Should().Be("header.missing_column");
+    }
+
     // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
     // closed to the user (with chmod as the fix), but goes out as the store's own error.
     [Fact]
