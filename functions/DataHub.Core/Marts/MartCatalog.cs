@@ -19,13 +19,17 @@ public sealed class DamagedManifestException : Exception
     /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
     public string Path { get; }
 
-    /// <summary>A manifest the hub's user cannot open (its permissions, or its folder's, deny it): the batch it commits cannot be known.</summary>
-    public static DamagedManifestException Unreachable(string path) =>
-        new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").");
+    /// <summary>A manifest the store cannot reach (by default, one the hub's user may not open): the batch it commits cannot be known.</summary>
+    public static DamagedManifestException Unreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
+        cause == UnreachableCause.AccessDenied
+            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").")
+            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").");
 
-    /// <summary>The feed's manifests folder, or a folder above it, cannot be opened by the hub's user: none of its manifests can be read.</summary>
-    public static DamagedManifestException FolderUnreachable(string path) =>
-        new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").");
+    /// <summary>The feed's manifests folder, or a folder above it, cannot be reached (by default, opened by the hub's user): none of its manifests can be read.</summary>
+    public static DamagedManifestException FolderUnreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
+        cause == UnreachableCause.AccessDenied
+            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").")
+            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").");
 
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>
@@ -209,11 +213,11 @@ public sealed class MartCatalog(IObjectStore store)
                 listed.Add(item);
             }
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex)
         {
             // A folder above the manifests (the feed's own) cannot be opened: nothing under it can be listed, which is not
             // nothing there. The feed is damaged, never empty, or the rollup would publish without it.
-            Report(DamagedManifestException.FolderUnreachable(folder));
+            Report(DamagedManifestException.FolderUnreachable(folder, ex.Cause));
             return [];
         }
 
@@ -224,8 +228,8 @@ public sealed class MartCatalog(IObjectStore store)
                 // Listed as an entry itself: a file where the manifests' folder should be, or the folder, which the hub's user
                 // cannot open. None of the feed's manifests can be read, so its quarter files would all look uncommitted
                 // (clean-up would delete every one). The feed is damaged, never empty; and the folder is not to be moved aside.
-                Report(await IsUnreachableAsync(folder, cancellationToken).ConfigureAwait(false)
-                    ? DamagedManifestException.FolderUnreachable(item.Path)
+                Report(await UnreachableCauseAsync(folder, cancellationToken).ConfigureAwait(false) is { } cause
+                    ? DamagedManifestException.FolderUnreachable(item.Path, cause)
                     : DamagedManifestException.FolderIsAFile(item.Path));
                 continue;
             }
@@ -240,11 +244,11 @@ public sealed class MartCatalog(IObjectStore store)
             {
                 bytes = await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false);
             }
-            catch (ObjectUnreachableException)
+            catch (ObjectUnreachableException ex)
             {
-                // The hub's user may not read it (its or its folder's permissions changed): what it commits cannot be known,
-                // so the feed is damaged, as for a manifest that is not one, never empty.
-                Report(DamagedManifestException.Unreachable(item.Path));
+                // The hub's user may not read it (its or its folder's permissions changed), or it is out of reach for another
+                // cause: what it commits cannot be known, so the feed is damaged, as for a manifest that is not one, never empty.
+                Report(DamagedManifestException.Unreachable(item.Path, ex.Cause));
                 continue;
             }
 
@@ -277,17 +281,18 @@ public sealed class MartCatalog(IObjectStore store)
         }
     }
 
-    // True when what stands at the path is there but out of the hub's user's reach (a folder it may not open).
-    private async Task<bool> IsUnreachableAsync(string path, CancellationToken cancellationToken)
+    // Why what stands at the path is there but out of the store's reach (a folder the hub's user may not open), or null when
+    // it can be reached.
+    private async Task<UnreachableCause?> UnreachableCauseAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
             await _store.GetAsync(path, cancellationToken).ConfigureAwait(false);
-            return false;
+            return null;
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex)
         {
-            return true;
+            return ex.Cause;
         }
     }
 

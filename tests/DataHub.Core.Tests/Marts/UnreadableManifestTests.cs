@@ -188,6 +188,38 @@ public sealed class UnreadableManifestTests
         (await read.Should().ThrowAsync<ObjectUnreachableException>()).Which.Cause.Should().Be(UnreachableCause.TooDeep);
     }
 
+    // A commit's look at what the manifest it replaces lists: only a denial makes that manifest's files unknown (left to
+    // clean-up); another cause fails the commit as the store's own error rather than replacing a manifest it never read.
+    [Fact]
+    public async Task A_commit_over_a_manifest_out_of_reach_for_another_cause_than_access_fails_on_the_stores_error()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+        var manifest = (await hub.Store.GetAsync(batch.Path, default))!;
+
+        var files = () => new MartCatalog(new ManifestsTooDeep(hub.Store)).FilesOfAsync(Cohort, manifest, default);
+
+        (await files.Should().ThrowAsync<ObjectUnreachableException>()).Which.Cause.Should().Be(UnreachableCause.TooDeep);
+    }
+
+    // A listed manifest out of reach for another cause than access is still damaged (never withdrawn), but its message does
+    // not send the operator to fix permissions that are not the cause.
+    [Fact]
+    public async Task A_listed_manifest_out_of_reach_for_another_cause_than_access_is_damaged_without_a_permissions_fix()
+    {
+        using var hub = new HubFixture();
+        await AttemptNameTests.LandCohortAsync(hub);
+        var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
+
+        var list = () => new MartCatalog(new ManifestsTooDeep(hub.Store)).CommittedAsync(Cohort, default);
+
+        var damaged = (await list.Should().ThrowAsync<DamagedManifestException>()).Which;
+        damaged.Path.Should().Be(batch.Path);
+        damaged.Message.Should().Contain("too deep").And.Contain("A folder nested too deep for the hub")
+            .And.NotContain("chmod").And.NotContain("read access").And.NotContain("cannot be opened by the hub's user");
+    }
+
     // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
     private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
     {
