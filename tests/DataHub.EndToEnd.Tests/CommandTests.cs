@@ -57,6 +57,23 @@ public sealed class CommandTests : IDisposable
         output.ToString().Should().Contain("ObjectNotFoundException").And.NotContain("Zebedee").And.NotContain("4857773456").And.NotContain(" at DataHub.");
     }
 
+    [Fact]
+    public async Task A_batch_manifests_folder_the_hub_cannot_open_ends_with_exit_4_and_the_folders_own_message()
+    {
+        // Its message names only the hub's folder and the fix; shown, not reduced to its type as an unexpected failure is.
+        using var output = new StringWriter();
+        var env = new CommandEnvironment(output, output, TimeProvider.System)
+        {
+            Variables = _ => throw DataHub.Core.Marts.DamagedManifestException.FolderUnreachable("secure/police-da-incidents/_batches"),
+        };
+
+        var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--azure"], env);
+
+        code.Should().Be(ExitCodes.Failed, output.ToString());
+        output.ToString().Should().Contain("'secure/police-da-incidents/_batches' is a batch manifests folder").And.Contain("chmod u+rx")
+            .And.NotContain("unexpected").And.NotContain(" at DataHub.");
+    }
+
     [Theory]
     [InlineData("ingest")]
     [InlineData("validate")]

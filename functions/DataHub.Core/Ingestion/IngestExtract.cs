@@ -463,14 +463,18 @@ public sealed class IngestExtract
     private async Task WithdrawEarlierCommitAsync(LandedFile file, ReceiptKey key, ClaimOwner owner)
     {
         var path = MartManifest.PathFor(file.Path.Feed, file.BatchId!);
-        if (await _hub.Store.GetAsync(path, CancellationToken.None).ConfigureAwait(false) is not { } earlier)
+        var catalog = new MartCatalog(_hub.Store);
+
+        // Through the catalogue: a manifests folder the hub's user cannot open fails the attempt naming that folder, never
+        // with an unnamed error taken for the landing file's.
+        if (await catalog.ManifestOfAsync(file.Path.Feed, file.BatchId!, CancellationToken.None).ConfigureAwait(false) is not { } earlier)
         {
             return;
         }
 
         try
         {
-            await _hub.Receipts.RunFencedAsync(key, owner, _hub.Time.GetUtcNow(), ct => new MartCatalog(_hub.Store).WithdrawAsync(file.Path.Feed, file.BatchId!, ct, earlier.ETag), CancellationToken.None).ConfigureAwait(false);
+            await _hub.Receipts.RunFencedAsync(key, owner, _hub.Time.GetUtcNow(), ct => catalog.WithdrawAsync(file.Path.Feed, file.BatchId!, ct, earlier.ETag), CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectChangedException ex)
         {

@@ -251,7 +251,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
             // The batch's manifest as it stands, seen before the fence. The manifest is committed only over what was seen, so
             // a writer that stalls after its fence, past its lease, fails on whatever manifest a worker that took over has
             // committed or withdrawn since rather than replacing it; its files, named for this attempt, touch nothing of the other's.
-            earlier = await _store.GetAsync(MartManifest.PathFor(_contract.Name, _batchId), cancellationToken).ConfigureAwait(false);
+            earlier = await _catalog.ManifestOfAsync(_contract.Name, _batchId, cancellationToken).ConfigureAwait(false);
             replaced = earlier is null ? [] : await _catalog.FilesOfAsync(_contract.Name, earlier, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -19,13 +19,17 @@ public sealed class DamagedManifestException : Exception
     /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
     public string Path { get; }
 
-    /// <summary>A manifest the hub's user cannot open (its permissions, or its folder's, deny it): the batch it commits cannot be known.</summary>
-    public static DamagedManifestException Unreachable(string path) =>
-        new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").");
+    /// <summary>A manifest the store cannot reach (by default, one the hub's user may not open): the batch it commits cannot be known.</summary>
+    public static DamagedManifestException Unreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
+        cause == UnreachableCause.AccessDenied
+            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").")
+            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").");
 
-    /// <summary>The feed's manifests folder, or a folder above it, cannot be opened by the hub's user: none of its manifests can be read.</summary>
-    public static DamagedManifestException FolderUnreachable(string path) =>
-        new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").");
+    /// <summary>The feed's manifests folder, or a folder above it, cannot be reached (by default, opened by the hub's user): none of its manifests can be read.</summary>
+    public static DamagedManifestException FolderUnreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
+        cause == UnreachableCause.AccessDenied
+            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").")
+            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").");
 
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>
@@ -112,48 +116,69 @@ public sealed class MartCatalog(IObjectStore store)
     /// True when <paramref name="batch"/> is committed now as it was listed: its manifest is still there, committed at the
     /// same time, and lists <paramref name="file"/> with the same SHA-256. False once retention or a retry has withdrawn it.
     /// </summary>
+    /// <exception cref="DamagedManifestException">The manifest cannot be read now: it is not one, not its batch's, or the hub's user may not open it.</exception>
     public async Task<bool> IsStillCommittedAsync(MartManifest batch, MartManifestFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(file);
-        return await ReadManifestAsync(batch.Path, cancellationToken).ConfigureAwait(false) is { } bytes
-            && MartManifest.Parse(bytes) is { } now
-            && now.CommittedAt == batch.CommittedAt
-            && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
+        if (await ReadTrustedAsync(batch.Feed, batch.Path, cancellationToken).ConfigureAwait(false) is not { } now)
+        {
+            return false;
+        }
+
+        return now.CommittedAt == batch.CommittedAt && now.Files.Any(f => f.Path == file.Path && f.Sha256 == file.Sha256);
     }
 
     /// <summary>
     /// True when the manifest of <paramref name="batchId"/> as it is now lists the mart file at <paramref name="path"/>;
     /// false when the batch has no manifest or its manifest lists another attempt's files.
     /// </summary>
-    /// <exception cref="DamagedManifestException">The manifest cannot be read.</exception>
-    public async Task<bool> ListsAsync(string feed, string batchId, string path, CancellationToken cancellationToken)
-    {
-        var manifestPath = MartManifest.PathFor(feed, batchId);
-        if (await ReadManifestAsync(manifestPath, cancellationToken).ConfigureAwait(false) is not { } bytes)
-        {
-            return false;
-        }
-
-        var manifest = MartManifest.Parse(bytes);
-        return manifest is not null && Belongs(manifest, feed, manifestPath)
-            ? manifest.Files.Any(f => string.Equals(f.Path, path, StringComparison.Ordinal))
-            : throw new DamagedManifestException(manifestPath);
-    }
+    /// <exception cref="DamagedManifestException">The manifest cannot be read: it is not one, not its batch's, or the hub's user may not open it.</exception>
+    public async Task<bool> ListsAsync(string feed, string batchId, string path, CancellationToken cancellationToken) =>
+        await ReadTrustedAsync(feed, MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false) is { } manifest
+        && manifest.Files.Any(f => string.Equals(f.Path, path, StringComparison.Ordinal));
 
     /// <summary>
     /// The files the manifest version <paramref name="manifest"/> of <paramref name="feed"/> lists; empty when that version is
     /// gone or changed (a commit over it, conditioned on its version, then fails anyway), or damaged: a manifest readers refuse
-    /// may name any object, another batch's or another feed's committed files among them, and none of those is its attempt's.
+    /// may name any object, another batch's or another feed's committed files among them, and none of those is its attempt's;
+    /// or one the hub's user may not open, whose files cannot be known. What such a manifest lists is left, listed by no
+    /// manifest once the commit has replaced it, for clean-up to judge against the manifest then.
     /// </summary>
     public async Task<IReadOnlyList<string>> FilesOfAsync(string feed, StoredObject manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false) is { } bytes
+        byte[]? read;
+        try
+        {
+            read = await ReadManifestAsync(manifest.Path, cancellationToken, manifest.ETag).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
+        {
+            return [];
+        }
+
+        return read is { } bytes
             && MartManifest.Parse(bytes) is { } parsed
             && Belongs(parsed, feed, manifest.Path)
             ? [.. parsed.Files.Select(f => f.Path)]
             : [];
+    }
+
+    /// <summary>The manifest object of <paramref name="batchId"/> as it stands (not read), or null when the batch has none.</summary>
+    /// <exception cref="DamagedManifestException">The feed's manifests folder, or a folder above it, cannot be opened by the hub's user.</exception>
+    public async Task<StoredObject?> ManifestOfAsync(string feed, string batchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetAsync(MartManifest.PathFor(feed, batchId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
+        {
+            // Not "no manifest": a commit made on that belief would be refused by the folder anyway, and the error is the folder's.
+            // Only a denial is the folder's permissions; another cause (a store root past the path limit) goes out as it is.
+            throw DamagedManifestException.FolderUnreachable($"secure/{feed}/{MartManifest.Folder}");
+        }
     }
 
     /// <summary>
@@ -188,11 +213,11 @@ public sealed class MartCatalog(IObjectStore store)
                 listed.Add(item);
             }
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex)
         {
             // A folder above the manifests (the feed's own) cannot be opened: nothing under it can be listed, which is not
             // nothing there. The feed is damaged, never empty, or the rollup would publish without it.
-            Report(DamagedManifestException.FolderUnreachable(folder));
+            Report(DamagedManifestException.FolderUnreachable(folder, ex.Cause));
             return [];
         }
 
@@ -203,8 +228,8 @@ public sealed class MartCatalog(IObjectStore store)
                 // Listed as an entry itself: a file where the manifests' folder should be, or the folder, which the hub's user
                 // cannot open. None of the feed's manifests can be read, so its quarter files would all look uncommitted
                 // (clean-up would delete every one). The feed is damaged, never empty; and the folder is not to be moved aside.
-                Report(await IsUnreachableAsync(folder, cancellationToken).ConfigureAwait(false)
-                    ? DamagedManifestException.FolderUnreachable(item.Path)
+                Report(await UnreachableCauseAsync(folder, cancellationToken).ConfigureAwait(false) is { } cause
+                    ? DamagedManifestException.FolderUnreachable(item.Path, cause)
                     : DamagedManifestException.FolderIsAFile(item.Path));
                 continue;
             }
@@ -219,11 +244,11 @@ public sealed class MartCatalog(IObjectStore store)
             {
                 bytes = await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false);
             }
-            catch (ObjectUnreachableException)
+            catch (ObjectUnreachableException ex)
             {
-                // The hub's user may not read it (its or its folder's permissions changed): what it commits cannot be known,
-                // so the feed is damaged, as for a manifest that is not one, never empty.
-                Report(DamagedManifestException.Unreachable(item.Path));
+                // The hub's user may not read it (its or its folder's permissions changed), or it is out of reach for another
+                // cause: what it commits cannot be known, so the feed is damaged, as for a manifest that is not one, never empty.
+                Report(DamagedManifestException.Unreachable(item.Path, ex.Cause));
                 continue;
             }
 
@@ -256,18 +281,42 @@ public sealed class MartCatalog(IObjectStore store)
         }
     }
 
-    // True when what stands at the path is there but out of the hub's user's reach (a folder it may not open).
-    private async Task<bool> IsUnreachableAsync(string path, CancellationToken cancellationToken)
+    // Why what stands at the path is there but out of the store's reach (a folder the hub's user may not open), or null when
+    // it can be reached.
+    private async Task<UnreachableCause?> UnreachableCauseAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
             await _store.GetAsync(path, cancellationToken).ConfigureAwait(false);
-            return false;
+            return null;
         }
-        catch (ObjectUnreachableException)
+        catch (ObjectUnreachableException ex)
         {
-            return true;
+            return ex.Cause;
         }
+    }
+
+    // The manifest at a path as it is now, or null when it has been withdrawn. One that is not a manifest, or not its own
+    // batch's, or that the hub's user may not open, is damaged: what it commits cannot be known, so it is never taken for
+    // withdrawn (a file it lists would be deleted, or a batch left out of the rollup unseen).
+    private async Task<MartManifest?> ReadTrustedAsync(string feed, string path, CancellationToken cancellationToken)
+    {
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadManifestAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
+        {
+            throw DamagedManifestException.Unreachable(path);
+        }
+
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        return MartManifest.Parse(bytes) is { } manifest && Belongs(manifest, feed, path) ? manifest : throw new DamagedManifestException(path);
     }
 
     // A manifest's bytes, or null when it has been withdrawn (or, with ifMatch, is no longer that version).

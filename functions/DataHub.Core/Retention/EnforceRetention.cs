@@ -253,7 +253,7 @@ public sealed class EnforceRetention
         {
             if (batches.Feeds.Contains(input.Feed)
                 && !batches.Held.Contains((input.Feed, input.BatchId))
-                && await _hub.Store.GetAsync(MartManifest.PathFor(input.Feed, input.BatchId), cancellationToken).ConfigureAwait(false) is null)
+                && await new MartCatalog(_hub.Store).ManifestOfAsync(input.Feed, input.BatchId, cancellationToken).ConfigureAwait(false) is null)
             {
                 return input;
             }

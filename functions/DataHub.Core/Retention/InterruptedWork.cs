@@ -122,8 +122,18 @@ public sealed class InterruptedWork
         // The claim is not live, and a manifest is written before a claim ends: a file the batch's manifest does not list now
         // is an attempt's that never committed, or whose manifest was withdrawn or replaced. Each attempt writes under names
         // of its own, so no later attempt's manifest can come to list it.
-        if (await catalog.ListsAsync(feed, batch, file.Path, cancellationToken).ConfigureAwait(false))
+        try
         {
+            if (await catalog.ListsAsync(feed, batch, file.Path, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        catch (DamagedManifestException ex)
+        {
+            // The batch's manifest was damaged, or closed to the hub's user, since the feed was scanned (or, for an ingest's
+            // replaced files, since its commit): it may list the file, so the file stays, and the rest of the clean-up goes on.
+            _log.LogError("{Feed}: {Reason} The mart file {File} of its batch was kept, not cleaned up.", feed, ex.Message, file.Path);
             return false;
         }
 

@@ -168,7 +168,20 @@ public sealed class MartLoader(IObjectStore store)
 
         if (!string.Equals(sha, obj.Sha256, StringComparison.Ordinal))
         {
-            if (!await new MartCatalog(_store).IsStillCommittedAsync(committed.Batch, obj, cancellationToken).ConfigureAwait(false))
+            bool stillCommitted;
+            try
+            {
+                stillCommitted = await new MartCatalog(_store).IsStillCommittedAsync(committed.Batch, obj, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DamagedManifestException ex)
+            {
+                // The batch's manifest was damaged, or closed to the hub's user, after it was listed: whether the batch is
+                // still committed cannot be known, so the rollup refuses as for a manifest damaged when listed, never
+                // publishing without it (nor retrying as though it had been withdrawn).
+                throw new RollupInputException(ex.Message, ex);
+            }
+
+            if (!stillCommitted)
             {
                 throw new BatchWithdrawnException(obj.Path);
             }

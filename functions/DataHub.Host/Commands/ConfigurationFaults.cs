@@ -1,5 +1,6 @@
 using DataHub.Core.Audit;
 using DataHub.Core.Linkage;
+using DataHub.Core.Marts;
 using DataHub.Core.Protocols;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Rollup;
@@ -41,6 +42,13 @@ internal static class ConfigurationFaults
                 : "The Azure sign-in failed (refused, expired or out of reach)";
             await env.Error.WriteLineAsync($"{fix} ({ex.GetType().Name}): sign in with `az login` as an identity holding the roles infra/README.md lists, export the app's settings, and run the command again (docs/runbook.md).").ConfigureAwait(false);
             return ExitCodes.Configuration;
+        }
+        catch (DamagedManifestException ex)
+        {
+            // Its message names only the hub's own manifest or manifests folder (secure/{feed}/_batches/{batch id}, the batch
+            // id a hash), never a landed file, and says what to do.
+            await env.Error.WriteLineAsync($"The command failed on the secure mart: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
         catch (ObjectUnreachableException ex)
         {

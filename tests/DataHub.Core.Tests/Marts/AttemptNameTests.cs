@@ -169,7 +169,7 @@ public sealed class AttemptNameTests
     }
 
     // A worker that committed the batch was killed before completing its receipt: the next delivery takes the claim over.
-    private static void ClaimedByTheDead(HubFixture hub, string sha)
+    internal static void ClaimedByTheDead(HubFixture hub, string sha)
     {
         var receipt = System.IO.Path.Combine(hub.Root, "receipts", "police", Feed, sha + ".json");
         var at = hub.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -181,7 +181,7 @@ public sealed class AttemptNameTests
             """);
     }
 
-    private static async Task LandCohortAsync(HubFixture hub)
+    internal static async Task LandCohortAsync(HubFixture hub)
     {
         var cohort = SyntheticHub.Generate(new SeedOptions { Families = 3, SchoolsAsXlsx = false, GroundTruth = false }).Files.First(f => f.LandingPath.StartsWith("csc/csc-people/", StringComparison.Ordinal));
         (await hub.DropAndIngestAsync("landing/" + cohort.LandingPath, cohort.Content)).Status.Should().Be(IngestStatus.Stored);
