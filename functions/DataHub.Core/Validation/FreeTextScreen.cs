@@ -25,6 +25,7 @@ public sealed partial class FreeTextScreen
     private readonly FoldedWords text = new(), forenames = new(), surnames = new(), fullName = new(), fullNameReversed = new();
     private readonly char[] joined = new char[(2 * FieldParser.MaxTextLength) + 1];
     private readonly char[] asRead = new char[FieldParser.MaxTextLength];
+    private readonly char[] asSeen = new char[FieldParser.MaxTextLength];
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -59,6 +60,13 @@ public sealed partial class FreeTextScreen
 
             var read = AsRead(value);
             var found = Find(read, values);
+            if (found == Finding.None && SkipsInvisible(read, out var seen))
+            {
+                // Read again as it shows (9434<ZWSP>765919 as 9434765919); after the reading as written, so an invisible
+                // character that parts two numbers (1234<ZWSP>9434765919) still parts them there.
+                found = Find(seen, values);
+            }
+
             if (found == Finding.None && (forename >= 0 || surname >= 0))
             {
                 // Most references have too few letters to hold a name (DA2021-0001234): the names are folded only when needed.
@@ -161,6 +169,73 @@ public sealed partial class FreeTextScreen
         }
 
         return into.AsSpan(0, length);
+    }
+
+    // The value read with every invisible character between two letters or digits left out, as it shows: a Unicode format
+    // character (category Cf: a zero-width space, a word joiner, a soft hyphen, a byte order mark, a zero-width joiner or
+    // non-joiner, a tag character) pasted inside a digit group, a postcode or a date (9434<ZWSP>765919, SW1A 1<WJ>AA).
+    // False when there is none to leave out: an ASCII value is known so after one vectorised scan. Into a buffer the screen owns.
+    private bool SkipsInvisible(ReadOnlySpan<char> read, out ReadOnlySpan<char> seen)
+    {
+        seen = default;
+        var first = read.IndexOfAnyExceptInRange('\0', '\u007F');
+        while (first >= 0 && first < read.Length && InvisibleAt(read, first) == 0)
+        {
+            first++;
+        }
+
+        if (first < 0 || first == read.Length)
+        {
+            return false;
+        }
+
+        var into = read.Length <= asSeen.Length ? asSeen : new char[read.Length];
+        read[..first].CopyTo(into);
+        var length = first;
+        var skipped = false;
+        var i = first;
+        while (i < read.Length)
+        {
+            var end = i;
+            for (var width = InvisibleAt(read, end); width > 0; width = end < read.Length ? InvisibleAt(read, end) : 0)
+            {
+                end += width;
+            }
+
+            if (end > i && length > 0 && char.IsAsciiLetterOrDigit(into[length - 1]) && end < read.Length && char.IsAsciiLetterOrDigit(read[end]))
+            {
+                skipped = true;
+                i = end;
+                continue;
+            }
+
+            var next = Math.Max(end, i + 1);
+            read[i..next].CopyTo(into.AsSpan(length));
+            length += next - i;
+            i = next;
+        }
+
+        seen = into.AsSpan(0, length);
+        return skipped;
+    }
+
+    // How many characters an invisible one (Unicode category Cf) takes at the position: 0 for any other, 2 for one beyond
+    // the first 65,536 characters (a tag character). None lies below the soft hyphen, U+00AD.
+    private static int InvisibleAt(ReadOnlySpan<char> value, int at)
+    {
+        var c = value[at];
+        if (c < '\u00AD')
+        {
+            return 0;
+        }
+
+        if (!char.IsSurrogate(c))
+        {
+            return char.GetUnicodeCategory(c) == UnicodeCategory.Format ? 1 : 0;
+        }
+
+        return Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) == OperationStatus.Done
+            && Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format ? consumed : 0;
     }
 
     // A character the mapping above may change: a full-width form, a decimal digit, or half of a pair (mathematical digits
