@@ -391,10 +391,13 @@ public sealed partial class FreeTextScreen
                 && !IsNearStoredDate(values, n.First, twoDigitYear: false, n.Second, n.Third);
         }
 
+        // Month first, as a US date is written with a slash or a hyphen (12/25/2010, 2-29-2012): read where the day-first
+        // reading is no date as well (a day over 12); not with full stops, which no US date has and a time does (12.25.10).
+        var monthFirstMark = n.Mark != '.';
         if (n.ThirdDigits == 4)
         {
-            // Day first (03/02/1985); a US-written stored date (06/01/2017 for 1 June) is the row's own too.
-            return IsRealDate(n.Third, n.Second, n.First, twoDigitYear: false)
+            // Day first (03/02/1985) or month first (12/25/2010); a US-written stored date (06/01/2017 for 1 June) is the row's own too.
+            return (IsRealDate(n.Third, n.Second, n.First, twoDigitYear: false) || (monthFirstMark && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: false)))
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.Second, n.First)
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.First, n.Second);
         }
@@ -404,14 +407,15 @@ public sealed partial class FreeTextScreen
             return false;
         }
 
-        // A two-digit year: read day first (03/07/14), or year first when the first number is no day (85-02-03); with full
-        // stops only as a date of birth is typed, two digits each (03.07.14), as a version is not (1.2.10, 2.1.15).
+        // A two-digit year: read day first (03/07/14), month first (12/25/10), or year first when the first number is no day
+        // (85-02-03); with full stops only as a date of birth is typed, two digits each (03.07.14), as a version is not (1.2.10, 2.1.15).
         var allTwoDigits = n.FirstDigits == 2 && n.SecondDigits == 2;
         var dayFirst = (n.Mark != '.' || allTwoDigits) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
+        var monthFirst = monthFirstMark && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: true);
         var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
 
         // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17.
-        return (dayFirst || yearFirst)
+        return (dayFirst || monthFirst || yearFirst)
             && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.Second, n.First)
             && !(allTwoDigits && IsNearStoredDate(values, n.First, twoDigitYear: true, n.Second, n.Third))
             && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second);

@@ -161,6 +161,36 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("INC 12/25/2010")]
+    [InlineData("2/29/2012")]
+    [InlineData("DOB 12-25-2010")]
+    [InlineData("INC 12/25/10")]
+    [InlineData("2/29/12")]
+    [InlineData("02/13/85")]
+    [InlineData("12\u200b/25/2010")]
+    public async Task Refuses_a_date_of_birth_written_month_first(string incident)
+    {
+        // A US-written date whose day is over 12 reads only month first: 12/25/2010 is 25 December 2010.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("LOG 05/31/17")]
+    [InlineData("LOG 05/31/2017")]
+    [InlineData("12.25.10")]
+    [InlineData("INC 10.15.30")]
+    [InlineData("2/30/2012")]
+    [InlineData("2/29/2013")]
+    [InlineData("INC 12/34/2010")]
+    public async Task The_rows_own_date_month_first_and_times_with_full_stops_and_impossible_days_pass(string incident)
+    {
+        // 31 May 2017 is within three days of the incident (1 June 2017); a month-first date is written with slashes or
+        // hyphens, not full stops (12.25.10 is a time, 12:25:10); 30 February and 29 February 2013 are no days.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
     [InlineData("INC 943/476/5919")]
     [InlineData("INC 943_476_5919")]
     [InlineData("943/476/5919")]
@@ -307,6 +337,7 @@ public sealed class FreeTextScreenTests
     [InlineData("Score 3-1-12")]
     [InlineData("DOB03.02.85")]
     [InlineData("DOB03/02/85")]
+    [InlineData("1-13-20")]
     public async Task A_time_or_score_that_reads_as_a_date_of_birth_is_refused(string incident)
     {
         // As docs/validation.md says: 09.12.45 is a time and 9 December 1945, 3-1-12 a score and a child born on 3 January
