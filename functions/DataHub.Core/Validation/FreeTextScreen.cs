@@ -408,9 +408,11 @@ public sealed partial class FreeTextScreen
         }
 
         // A two-digit year: read day first (03/07/14), month first (12/25/10), or year first when the first number is no day
-        // (85-02-03); with full stops only as a date of birth is typed, two digits each (03.07.14), as a version is not (1.2.10, 2.1.15).
+        // (85-02-03); with full stops only as a date of birth is typed, two digits each (03.07.14) or a day or month written
+        // with a leading zero (3.02.85, 03.2.85), as a version is not (1.2.10, 2.1.15).
         var allTwoDigits = n.FirstDigits == 2 && n.SecondDigits == 2;
-        var dayFirst = (n.Mark != '.' || allTwoDigits) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
+        var zeroPadded = (n.FirstDigits == 2 && n.First < 10) || (n.SecondDigits == 2 && n.Second < 10);
+        var dayFirst = (n.Mark != '.' || allTwoDigits || zeroPadded) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
         var monthFirst = monthFirstMark && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: true);
         var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
 

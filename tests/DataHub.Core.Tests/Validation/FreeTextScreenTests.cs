@@ -191,6 +191,29 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("DOB 3.02.85")]
+    [InlineData("INC 03.2.85")]
+    [InlineData("3.02.1985")]
+    [InlineData("03.2.1985")]
+    public async Task Refuses_a_date_of_birth_with_full_stops_and_a_day_or_month_written_with_a_leading_zero(string incident)
+    {
+        // A version's parts are not written with a leading zero (1.2.10); a date's are, even when the other part is not.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("3.2.85")]
+    [InlineData("INC 10.2.85")]
+    [InlineData("LOG 0452 01.6.17")]
+    public async Task A_date_with_full_stops_and_a_two_digit_year_without_two_digit_or_zero_padded_parts_passes(string incident)
+    {
+        // As docs/validation.md says: 3.2.85 cannot be told from a version (DRIVE 2.1.15, CLA 4.5.10), so it passes; and the
+        // row's own date (1 June 2017) passes however it is padded.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
     [InlineData("INC 943/476/5919")]
     [InlineData("INC 943_476_5919")]
     [InlineData("943/476/5919")]
@@ -338,6 +361,7 @@ public sealed class FreeTextScreenTests
     [InlineData("DOB03.02.85")]
     [InlineData("DOB03/02/85")]
     [InlineData("1-13-20")]
+    [InlineData("INC 9.05.30")]
     public async Task A_time_or_score_that_reads_as_a_date_of_birth_is_refused(string incident)
     {
         // As docs/validation.md says: 09.12.45 is a time and 9 December 1945, 3-1-12 a score and a child born on 3 January
