@@ -126,21 +126,23 @@ public sealed class FreeTextScreenTests
 
     [Theory]
     [InlineData("SW1A 1\u200bAA")]
-    [InlineData("DV at S\u2060W1A 1AA")]
+    [InlineData("DV at B\u206033 8TH")]
     [InlineData("M\u00ad1 1AE")]
     [InlineData("LS1\ufeff1 5QX")]
     public async Task Refuses_a_postcode_with_an_invisible_character_inside_it(string incident)
     {
+        // Each part on either side of the character is no postcode of its own (33 8TH, M, 1 1AE): only the whole is.
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
     }
 
     [Theory]
-    [InlineData("03/02/19\u200b85")]
-    [InlineData("INC 0\u20603/02/85")]
+    [InlineData("03/0\u200b2/1985")]
+    [InlineData("INC 03/02/8\u20605")]
     [InlineData("DOB 03.0\u00ad2.85")]
     [InlineData("1985-0\u200c2-03")]
     public async Task Refuses_a_date_of_birth_with_an_invisible_character_inside_a_number(string incident)
     {
+        // The character cuts a number short of a date (03/0, 03/02/8): only the whole, as it shows, is one.
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
     }
 
