@@ -58,9 +58,9 @@ public sealed partial class FreeTextScreen
                 continue;
             }
 
-            var read = AsRead(value);
+            var read = AsRead(value, out var ascii);
             var found = Find(read, values);
-            if (found == Finding.None && SkipsInvisible(read, out var seen))
+            if (found == Finding.None && !ascii && SkipsInvisible(read, out var seen))
             {
                 // Read again as it shows (9434<ZWSP>765919 as 9434765919); after the reading as written, so an invisible
                 // character that parts two numbers (1234<ZWSP>9434765919) still parts them there.
@@ -123,10 +123,11 @@ public sealed partial class FreeTextScreen
     // invariant globalization, where Normalize(FormKC) hands full-width ９４３ back unchanged (.NET 10), and compatibility
     // normalisation would leave Arabic-Indic and Devanagari digits as they are anyway. A value with nothing to map (an ASCII
     // one, after one vectorised scan, or one with accented letters only) is returned as it is; the rest are mapped into a
-    // buffer the screen owns (a mapped character is never longer than the one it replaces).
-    private ReadOnlySpan<char> AsRead(string value)
+    // buffer the screen owns (a mapped character is never longer than the one it replaces). Says whether the value is all ASCII.
+    private ReadOnlySpan<char> AsRead(string value, out bool ascii)
     {
         var first = value.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        ascii = first < 0;
         while (first >= 0 && first < value.Length && !MayReadAsAscii(value[first]))
         {
             first++;
@@ -174,17 +175,17 @@ public sealed partial class FreeTextScreen
     // The value read with every invisible character between two letters or digits left out, as it shows: a Unicode format
     // character (category Cf: a zero-width space, a word joiner, a soft hyphen, a byte order mark, a zero-width joiner or
     // non-joiner, a tag character) pasted inside a digit group, a postcode or a date (9434<ZWSP>765919, SW1A 1<WJ>AA).
-    // False when there is none to leave out: an ASCII value is known so after one vectorised scan. Into a buffer the screen owns.
+    // False when there is none to leave out (the caller does not ask of an ASCII value). Into a buffer the screen owns.
     private bool SkipsInvisible(ReadOnlySpan<char> read, out ReadOnlySpan<char> seen)
     {
         seen = default;
-        var first = read.IndexOfAnyExceptInRange('\0', '\u007F');
-        while (first >= 0 && first < read.Length && InvisibleAt(read, first) == 0)
+        var first = 0;
+        while (first < read.Length && InvisibleAt(read, first) == 0)
         {
             first++;
         }
 
-        if (first < 0 || first == read.Length)
+        if (first == read.Length)
         {
             return false;
         }
