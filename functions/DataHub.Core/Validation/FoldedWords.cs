@@ -3,7 +3,7 @@ using DataHub.Core.Pseudonymisation;
 namespace DataHub.Core.Validation;
 
 /// <summary>A text folded as the pseudonymiser folds names (upper-case A–Z, accents and ligatures folded), with where each
-/// word starts: an ASCII character other than a letter (space, hyphen, apostrophe, digit) ends a word.</summary>
+/// word starts: an ASCII character other than a letter (space, hyphen, apostrophe, digit), or any white space or dash, ends a word.</summary>
 internal sealed class FoldedWords
 {
     private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
@@ -97,5 +97,8 @@ internal sealed class FoldedWords
         return false;
     }
 
-    private static bool IsWordChar(char c) => char.IsAsciiLetter(c) || c > '\u007F';
+    // Any white space or dash ends a word as the ASCII space and hyphen do: a copy from Word or a web page spaces words with a
+    // no-break, thin or ideographic space or joins them with an en dash (INC<NBSP>SMITH reads as two words).
+    private static bool IsWordChar(char c) => char.IsAsciiLetter(c)
+        || (c > '\u007F' && !char.IsWhiteSpace(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.DashPunctuation);
 }

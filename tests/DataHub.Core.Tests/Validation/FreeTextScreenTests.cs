@@ -423,6 +423,18 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("INC\u00a0SMITH 1")]
+    [InlineData("INC\u2009SMITH")]
+    [InlineData("INC\u2013SMITH-7")]
+    [InlineData("INC\u3000SMITH")]
+    [InlineData("INC\u202fsmith\u00a07")]
+    public async Task Refuses_the_rows_own_surname_set_apart_by_a_no_break_thin_or_ideographic_space_or_an_en_dash(string incident)
+    {
+        // A copy from Word or a web page spaces words so: SMITH reads as a word of its own, as it does after a space.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
+
+    [Theory]
     [InlineData("DV at SW1A\u00a01AA")]
     [InlineData("M1\u202f1AE")]
     public async Task Refuses_a_postcode_spaced_with_a_no_break_or_thin_space(string incident)
