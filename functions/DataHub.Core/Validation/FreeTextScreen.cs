@@ -380,7 +380,8 @@ public sealed partial class FreeTextScreen
     // one of the row's stored dates.
     private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values)
     {
-        if (NumbersAt(value, start) is not { } n)
+        // A link in a chain of more than three numbers (MARAC 1/14/2019/3, 5.10.1.2012) is no date, whichever link has the year.
+        if (NumbersAt(value, start) is not { } n || IsInChain(value, start, n))
         {
             return false;
         }
@@ -403,7 +404,7 @@ public sealed partial class FreeTextScreen
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.First, n.Second);
         }
 
-        if (n.ThirdDigits != 2 || IsInChain(value, start, n))
+        if (n.ThirdDigits != 2)
         {
             return false;
         }

@@ -592,4 +592,18 @@ public sealed class FreeTextScreenTests
         var result = await Read("police-da-incidents", ("incident_id", "SMITH 1"), ("role", "bystander"));
         FeedSamples.Rules(result).Should().BeEquivalentTo(["code.unknown", Rule]);
     }
+
+    [Theory]
+    [InlineData("MARAC 1/14/2019/3")]
+    [InlineData("REF 10/1/23/2019")]
+    [InlineData("5.10.1.2012")]
+    [InlineData("1.12.2019.5")]
+    [InlineData("REF 2012-10-01-4")]
+    public async Task A_chain_of_more_than_three_numbers_with_a_four_digit_year_is_not_a_date(string incident)
+    {
+        // As docs/validation.md says, a chain of more than three numbers joined by one mark is a reference's parts, a version
+        // or an address: 1/14/2019 and 10/1/23 are links in one, whichever of them has the four-digit year.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
 }
