@@ -395,6 +395,8 @@ public sealed partial class FreeTextScreen
 
         // Month first, as a US date is written with a slash or a hyphen (12/25/2010, 2-29-2012): read where the day-first
         // reading is no date as well (a day over 12); not with full stops, which no US date has and a time does (12.25.10).
+        // With a two-digit year only when month and day have two digits each (12/25/10, 02/13/85), as a system writes a
+        // date: 3/15/20, SEC 47 2/14/19 and KS2 4-15-20 are as often a section, a key stage or a score.
         var monthFirstMark = n.Mark != '.';
         if (n.ThirdDigits == 4)
         {
@@ -409,13 +411,13 @@ public sealed partial class FreeTextScreen
             return false;
         }
 
-        // A two-digit year: read day first (03/07/14), month first (12/25/10), or year first when the first number is no day
+        // A two-digit year: read day first (03/07/14), month first with two digits each (12/25/10), or year first when the first number is no day
         // (85-02-03); with full stops only as a date of birth is typed, two digits each (03.07.14) or a day or month written
         // with a leading zero (3.02.85, 03.2.85), as a version is not (1.2.10, 2.1.15).
         var allTwoDigits = n.FirstDigits == 2 && n.SecondDigits == 2;
         var zeroPadded = (n.FirstDigits == 2 && n.First < 10) || (n.SecondDigits == 2 && n.Second < 10);
         var dayFirst = (n.Mark != '.' || allTwoDigits || zeroPadded) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
-        var monthFirst = monthFirstMark && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: true);
+        var monthFirst = monthFirstMark && allTwoDigits && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: true);
         var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
 
         // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17.

@@ -167,7 +167,6 @@ public sealed class FreeTextScreenTests
     [InlineData("2/29/2012")]
     [InlineData("DOB 12-25-2010")]
     [InlineData("INC 12/25/10")]
-    [InlineData("2/29/12")]
     [InlineData("02/13/85")]
     [InlineData("12\u200b/25/2010")]
     public async Task Refuses_a_date_of_birth_written_month_first(string incident)
@@ -362,7 +361,6 @@ public sealed class FreeTextScreenTests
     [InlineData("Score 3-1-12")]
     [InlineData("DOB03.02.85")]
     [InlineData("DOB03/02/85")]
-    [InlineData("1-13-20")]
     [InlineData("INC 9.05.30")]
     public async Task A_time_or_score_that_reads_as_a_date_of_birth_is_refused(string incident)
     {
@@ -605,5 +603,49 @@ public sealed class FreeTextScreenTests
         // or an address: 1/14/2019 and 10/1/23 are links in one, whichever of them has the four-digit year.
         var result = await Read("police-da-incidents", ("incident_id", incident));
         FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("3/15/20")]
+    [InlineData("SEC 47 2/14/19")]
+    [InlineData("KS2 4-15-20")]
+    [InlineData("2/29/12")]
+    [InlineData("1-13-20")]
+    public async Task A_two_digit_year_date_whose_month_and_day_are_not_both_written_with_two_digits_is_not_read_month_first(string incident)
+    {
+        // 3/15/20 is as often a section, a key stage or a score as a US date: with a two-digit year a month-first reading is
+        // taken only when month and day are both written with two digits (12/25/10), as a system writes a date.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("CR/3/14/2021")]
+    [InlineData("DA/1/23/2019")]
+    [InlineData("11-16-18")]
+    [InlineData("INC 10-15-30")]
+    [InlineData("09/13/85")]
+    public async Task Refuses_a_month_first_date_with_a_four_digit_year_or_a_two_digit_month_and_day(string incident)
+    {
+        // A four-digit year, or two digits each, is how a system writes a date: 11-16-18 is 16 November 2018 (or a tally).
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("LOG 05/29/17")]
+    [InlineData("LOG 06/04/2017")]
+    public async Task A_month_first_date_three_days_from_the_rows_own_date_passes(string incident)
+    {
+        // 29 May and 4 June 2017 are three days either side of the incident, 1 June 2017.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("LOG 05/28/17")]
+    [InlineData("LOG 06/05/2017")]
+    public async Task Refuses_a_month_first_date_four_days_from_the_rows_own_date(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
     }
 }
