@@ -1,9 +1,13 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using DataHub.Core.Pseudonymisation;
 
 namespace DataHub.Core.Validation;
 
 /// <summary>A text folded as the pseudonymiser folds names (upper-case A–Z, accents and ligatures folded), with where each
-/// word starts: an ASCII character other than a letter (space, hyphen, apostrophe, digit), or any white space or dash, ends a word.</summary>
+/// word starts: only a letter, a combining mark or an invisible format character is part of a word; anything else (a space,
+/// an apostrophe straight or curly, a digit, a dash, a middle dot) ends one.</summary>
 internal sealed class FoldedWords
 {
     private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
@@ -22,16 +26,17 @@ internal sealed class FoldedWords
         var i = 0;
         while (i < value.Length)
         {
-            if (!IsWordChar(value[i]))
+            var width = WordCharWidth(value, i);
+            if (width == 0)
             {
                 i++;
                 continue;
             }
 
-            var end = i + 1;
-            while (end < value.Length && IsWordChar(value[end]))
+            var end = i + width;
+            while (end < value.Length && (width = WordCharWidth(value, end)) > 0)
             {
-                end++;
+                end += width;
             }
 
             var word = value[i..end];
@@ -97,8 +102,32 @@ internal sealed class FoldedWords
         return false;
     }
 
-    // Any white space or dash ends a word as the ASCII space and hyphen do: a copy from Word or a web page spaces words with a
-    // no-break, thin or ideographic space or joins them with an en dash (INC<NBSP>SMITH reads as two words).
-    private static bool IsWordChar(char c) => char.IsAsciiLetter(c)
-        || (c > '\u007F' && !char.IsWhiteSpace(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.DashPunctuation);
+    // How many characters the word character here takes (2 beyond the first 65,536 characters), 0 when it ends a word. Beyond
+    // ASCII only a letter, a combining mark (Mn, Mc, Me) or a format character (Cf) is part of a word, the last two folding
+    // to nothing as they show: any other character ends it as the ASCII space, hyphen and apostrophe do (SMITH<U+2019>S,
+    // INC<U+00B7>SMITH, INC<U+2212>SMITH, INC<NBSP>SMITH, INC<U+2013>SMITH hold SMITH). So does a Hangul filler (U+3164,
+    // a letter to Unicode), which shows as a blank.
+    private static int WordCharWidth(ReadOnlySpan<char> value, int at)
+    {
+        var c = value[at];
+        if (c <= '\u007F')
+        {
+            return char.IsAsciiLetter(c) ? 1 : 0;
+        }
+
+        if (Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) != OperationStatus.Done)
+        {
+            return 0;
+        }
+
+        var word = Rune.GetUnicodeCategory(rune) switch
+        {
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => !FreeTextScreen.IsInvisible(rune),
+            UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                or UnicodeCategory.Format => true,
+            _ => false,
+        };
+        return word ? consumed : 0;
+    }
 }

@@ -239,6 +239,14 @@ public sealed partial class FreeTextScreen
             && Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format ? consumed : 0;
     }
 
+    /// <summary>True for a character that shows as nothing or as a blank: a format character (Unicode category Cf: a zero-width
+    /// space, a soft hyphen, a word joiner, a byte order mark, a tag character) or one of those Unicode files as a mark or a
+    /// letter (the combining grapheme joiner, a variation selector, a Khmer or Mongolian invisible, a Hangul filler).</summary>
+    internal static bool IsInvisible(Rune rune) =>
+        rune.Value is 0x034F or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180D) or (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF)
+            or 0x115F or 0x1160 or 0x3164 or 0xFFA0
+        || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format;
+
     // A character the mapping above may change: a full-width form, a decimal digit, or half of a pair (mathematical digits
     // lie beyond the first 65,536 characters).
     private static bool MayReadAsAscii(char c) => c is >= '\uFF01' and <= '\uFF5E' || char.IsSurrogate(c) || (c > '\u007F' && char.IsDigit(c));

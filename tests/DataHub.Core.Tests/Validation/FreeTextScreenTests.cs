@@ -648,4 +648,30 @@ public sealed class FreeTextScreenTests
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
     }
+
+    [Theory]
+    [InlineData("SMITH\u2019S SON")]
+    [InlineData("SMITH\u2018S")]
+    [InlineData("INC\u00b7SMITH")]
+    [InlineData("INC\u2022SMITH")]
+    [InlineData("INC\u2212SMITH")]
+    [InlineData("INC\u3164SMITH")]
+    [InlineData("MRS SMITH'S SON")]
+    public async Task Refuses_the_rows_own_surname_beside_a_curly_apostrophe_a_dot_a_bullet_a_minus_or_a_blank(string incident)
+    {
+        // Only a letter, a mark or an invisible format character joins a word: a curly apostrophe, a middle dot, a bullet or
+        // the minus sign ends it as the ASCII apostrophe does, and a Hangul filler shows as a blank.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("O\u2019Brien", "O\u2019BRIEN 7")]
+    [InlineData("O\u2019Brien", "OBRIEN2021")]
+    [InlineData("O\u2019Brien", "O'BRIEN 7")]
+    [InlineData("O'Brien", "O\u2019BRIEN 7")]
+    public async Task Refuses_a_surname_with_a_curly_apostrophe_as_one_with_a_straight_one(string surname, string incident)
+    {
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        ShouldRefuse(result, "incident_id", incident, "surname");
+    }
 }
