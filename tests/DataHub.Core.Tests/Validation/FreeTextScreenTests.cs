@@ -674,4 +674,19 @@ public sealed class FreeTextScreenTests
         var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
         ShouldRefuse(result, "incident_id", incident, "surname");
     }
+
+    [Fact]
+    public async Task Refuses_a_upn_with_an_invisible_character_inside_it()
+    {
+        var value = "KEY B80120000\u200b5001";
+        ShouldRefuse(await Read("csc-people", ("family_key", value)), "family_key", value, "UPN");
+    }
+
+    [Theory]
+    [InlineData("SM\u200bITH 1")]
+    [InlineData("S\u00adMITH")]
+    public async Task Refuses_the_rows_own_surname_with_an_invisible_character_inside_it(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
 }
