@@ -172,10 +172,11 @@ public sealed partial class FreeTextScreen
         return into.AsSpan(0, length);
     }
 
-    // The value read with every invisible character between two letters or digits left out, as it shows: a Unicode format
-    // character (category Cf: a zero-width space, a word joiner, a soft hyphen, a byte order mark, a zero-width joiner or
-    // non-joiner, a tag character) pasted inside a digit group, a postcode or a date (9434<ZWSP>765919, SW1A 1<WJ>AA).
-    // False when there is none to leave out (the caller does not ask of an ASCII value). Into a buffer the screen owns.
+    // The value read with every invisible character left out, as it shows: one pasted inside a digit group, a postcode or a
+    // date (9434<ZWSP>765919, SW1A 1<WJ>AA), or a run of them beside a separator, more than the three characters a separator
+    // may take (943 <ZWSP><ZWSP><ZWSP>476 5919, 03<ZWSP><ZWSP>/<ZWSP><ZWSP>02/85). Read only when the value as written
+    // holds nothing, so one that parts two numbers there (1234<ZWSP>9434765919) still does. False when there is none to
+    // leave out (the caller does not ask of an ASCII value). Into a buffer the screen owns.
     private bool SkipsInvisible(ReadOnlySpan<char> read, out ReadOnlySpan<char> seen)
     {
         seen = default;
@@ -193,31 +194,21 @@ public sealed partial class FreeTextScreen
         var into = read.Length <= asSeen.Length ? asSeen : new char[read.Length];
         read[..first].CopyTo(into);
         var length = first;
-        var skipped = false;
         var i = first;
         while (i < read.Length)
         {
-            var end = i;
-            for (var width = InvisibleAt(read, end); width > 0; width = end < read.Length ? InvisibleAt(read, end) : 0)
+            var width = InvisibleAt(read, i);
+            if (width == 0)
             {
-                end += width;
+                into[length++] = read[i];
+                width = 1;
             }
 
-            if (end > i && length > 0 && char.IsAsciiLetterOrDigit(into[length - 1]) && end < read.Length && char.IsAsciiLetterOrDigit(read[end]))
-            {
-                skipped = true;
-                i = end;
-                continue;
-            }
-
-            var next = Math.Max(end, i + 1);
-            read[i..next].CopyTo(into.AsSpan(length));
-            length += next - i;
-            i = next;
+            i += width;
         }
 
         seen = into.AsSpan(0, length);
-        return skipped;
+        return true;
     }
 
     // How many characters an invisible one (Unicode category Cf) takes at the position: 0 for any other, 2 for one beyond

@@ -689,4 +689,16 @@ public sealed class FreeTextScreenTests
     {
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
     }
+
+    [Theory]
+    [InlineData("943 \u200b\u200b\u200b476 5919", "NHS number")]
+    [InlineData("943\u200b\u200b \u200b476 5919", "NHS number")]
+    [InlineData("03\u200b\u200b/\u200b\u200b02/85", "date")]
+    [InlineData("SW1A\u200b\u200b \u200b\u200b1AA", "postcode")]
+    public async Task Refuses_an_identifier_with_a_run_of_invisible_characters_beside_a_separator(string incident, string finding)
+    {
+        // The second reading leaves out every invisible character, not only one between two letters or digits: what shows is
+        // 943 476 5919, 03/02/85 and SW1A 1AA.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, finding);
+    }
 }
