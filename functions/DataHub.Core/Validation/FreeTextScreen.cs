@@ -211,8 +211,8 @@ public sealed partial class FreeTextScreen
         return true;
     }
 
-    // How many characters an invisible one (Unicode category Cf) takes at the position: 0 for any other, 2 for one beyond
-    // the first 65,536 characters (a tag character). None lies below the soft hyphen, U+00AD.
+    // How many characters an invisible one (IsInvisible) takes at the position: 0 for any other, 2 for one beyond the first
+    // 65,536 characters (a tag character, a variation selector from U+E0100). None lies below the soft hyphen, U+00AD.
     private static int InvisibleAt(ReadOnlySpan<char> value, int at)
     {
         var c = value[at];
@@ -223,12 +223,15 @@ public sealed partial class FreeTextScreen
 
         if (!char.IsSurrogate(c))
         {
-            return char.GetUnicodeCategory(c) == UnicodeCategory.Format ? 1 : 0;
+            return IsInvisible(new Rune(c)) ? 1 : 0;
         }
 
-        return Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) == OperationStatus.Done
-            && Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format ? consumed : 0;
+        return Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) == OperationStatus.Done && IsInvisible(rune) ? consumed : 0;
     }
+
+    // IsInvisible for one character of the first 65,536, for the checks that look at one character at a time (a separator,
+    // the blank beside a date's mark); those beyond are left to the second reading, which leaves them out.
+    private static bool IsInvisible(char c) => c >= '\u00AD' && !char.IsSurrogate(c) && IsInvisible(new Rune(c));
 
     /// <summary>True for a character that shows as nothing or as a blank: a format character (Unicode category Cf: a zero-width
     /// space, a soft hyphen, a word joiner, a byte order mark, a tag character) or one of those Unicode files as a mark or a
@@ -362,10 +365,11 @@ public sealed partial class FreeTextScreen
 
     // What reads as a space, a hyphen, a full stop or nothing, not only U+0020 and '-': a copy from a web page, Word or a
     // spreadsheet's number format puts a no-break or thin space, a no-break hyphen or an en dash (any dash, or the minus
-    // sign), a middle dot, a tab, or an invisible character (a zero-width space, a soft hyphen) between the groups, and
+    // sign), a middle dot, a tab, or an invisible character (a zero-width space, a soft hyphen, a combining grapheme joiner, a
+    // Hangul filler: IsInvisible) between the groups, and
     // the number reads the same. Not every punctuation mark: a slash or an underscore joins a reference's parts (DOM/12345/21).
     private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c) || IsMiddleDot(c)
-        || char.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
+        || char.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation || IsInvisible(c);
 
     // A dot in the middle of the line, which reads as a full stop between digits (943·476·5919).
     private static bool IsMiddleDot(char c) => c is '\u00b7' or '\u2027' or '\u2219' or '\u22c5' or '\u30fb' or '\uff65';
@@ -504,8 +508,8 @@ public sealed partial class FreeTextScreen
         _ => char.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation ? '-' : '\0',
     };
 
-    // White space of any kind, or an invisible character (a zero-width space, a soft hyphen).
-    private static bool IsBlank(char c) => char.IsWhiteSpace(c) || (c > '\u007F' && char.GetUnicodeCategory(c) == UnicodeCategory.Format);
+    // White space of any kind, or an invisible character (a zero-width space, a soft hyphen, a variation selector: IsInvisible).
+    private static bool IsBlank(char c) => char.IsWhiteSpace(c) || IsInvisible(c);
 
     // Part of a chain of more than three numbers joined by the same mark (10.1.12.5, 5.10.1.12): a version, an address or a
     // reference's parts, not a date.
@@ -590,9 +594,10 @@ public sealed partial class FreeTextScreen
     };
 
     // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
-    // spaced by any white space (a no-break or thin space, a tab as well), an invisible character (a zero-width space) or a
+    // spaced by any white space (a no-break or thin space, a tab as well), an invisible character (IsInvisible: a zero-width
+    // space, a combining grapheme joiner, a Hangul filler; one beyond U+FFFF is left to the second reading) or a
     // dash (SW1A-1AA), up to three of them (SW1A  1AA typed with two spaces, M1 - 1AE).
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180D\\u3164\\uFE00-\\uFE0F\\uFFA0]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     // Three numbers as written: each with how many digits it had, the one mark between them (as its ASCII form), and where they end.

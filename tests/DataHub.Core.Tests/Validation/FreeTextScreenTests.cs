@@ -701,4 +701,21 @@ public sealed class FreeTextScreenTests
         // 943 476 5919, 03/02/85 and SW1A 1AA.
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, finding);
     }
+
+    [Theory]
+    [InlineData("9434\u034f765919", "NHS number")]
+    [InlineData("9434\ufe0f765919", "NHS number")]
+    [InlineData("9434\U000E0100765919", "NHS number")]
+    [InlineData("943\u3164476\u31645919", "NHS number")]
+    [InlineData("9434\u180b765919", "NHS number")]
+    [InlineData("SW1A\u034f1AA", "postcode")]
+    [InlineData("SW1A\uffa01AA", "postcode")]
+    [InlineData("03\u17b4/02/85", "date")]
+    [InlineData("03/02\ufe00/85", "date")]
+    public async Task Refuses_an_identifier_with_an_invisible_character_that_is_not_a_format_character(string incident, string finding)
+    {
+        // A combining grapheme joiner, a variation selector, a Khmer or Mongolian invisible or a Hangul filler shows as nothing
+        // (or a blank) as a zero-width space does, though Unicode files them as marks or letters, not format characters.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, finding);
+    }
 }
