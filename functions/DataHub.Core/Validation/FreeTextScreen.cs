@@ -383,8 +383,7 @@ public sealed partial class FreeTextScreen
     // one of the row's stored dates.
     private bool IsDateOtherThanStoredAt(ReadOnlySpan<char> value, int start, object?[] values)
     {
-        // A link in a chain of more than three numbers (MARAC 1/14/2019/3, 5.10.1.2012) is no date, whichever link has the year.
-        if (NumbersAt(value, start) is not { } n || IsInChain(value, start, n))
+        if (NumbersAt(value, start) is not { } n)
         {
             return false;
         }
@@ -409,7 +408,9 @@ public sealed partial class FreeTextScreen
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.First, n.Second);
         }
 
-        if (n.ThirdDigits != 2)
+        // A link in a chain of more than three numbers (10.1.12.5, REF 10/1/23/19) is no date, with a two-digit year only: a
+        // four-digit year is a date whatever follows it (03/02/1985/1, 1986-02-03-4), read above.
+        if (n.ThirdDigits != 2 || IsInChain(value, start, n))
         {
             return false;
         }
@@ -512,35 +513,13 @@ public sealed partial class FreeTextScreen
     private static bool IsBlank(char c) => char.IsWhiteSpace(c) || IsInvisible(c);
 
     // Part of a chain of more than three numbers joined by the same mark (10.1.12.5, 5.10.1.12): a version, an address or a
-    // reference's parts, not a date.
+    // reference's parts, not a date. A link is the bare mark with a digit right beside it, no blank: a sentence's full stop,
+    // a space and a number (03.02.86. 2 siblings) end the date, they do not chain it.
     private static bool IsInChain(ReadOnlySpan<char> value, int start, WrittenNumbers numbers)
     {
-        var after = numbers.End;
-        if (DateMarkAt(value, ref after, out var next) && next == numbers.Mark && after < value.Length && char.IsAsciiDigit(value[after]))
-        {
-            return true;
-        }
-
-        var at = start;
-        var marked = false;
-        while (at > 0 && start - at < 3)
-        {
-            var read = AsDateMark(value[at - 1]);
-            if (read != '\0' && (marked || read != numbers.Mark))
-            {
-                return false;
-            }
-
-            if (read == '\0' && !IsBlank(value[at - 1]))
-            {
-                break;
-            }
-
-            marked |= read != '\0';
-            at--;
-        }
-
-        return marked && at > 0 && char.IsAsciiDigit(value[at - 1]);
+        var end = numbers.End;
+        return (end + 1 < value.Length && AsDateMark(value[end]) == numbers.Mark && char.IsAsciiDigit(value[end + 1]))
+            || (start >= 2 && AsDateMark(value[start - 1]) == numbers.Mark && char.IsAsciiDigit(value[start - 2]));
     }
 
     // A day that exists: in 1900-2099, or with a two-digit year in 19yy or 20yy (29/02/00 is one, 29/02/01 is not).

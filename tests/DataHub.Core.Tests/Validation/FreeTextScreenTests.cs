@@ -293,6 +293,7 @@ public sealed class FreeTextScreenTests
     [InlineData("29/02/01")]
     [InlineData("10.1.12.5")]
     [InlineData("5.10.1.12")]
+    [InlineData("REF 10/1/23/19")]
     [InlineData("DOM/12/05/213")]
     [InlineData("12/05/2")]
     [InlineData("2021-22 Q1")]
@@ -597,12 +598,29 @@ public sealed class FreeTextScreenTests
     [InlineData("5.10.1.2012")]
     [InlineData("1.12.2019.5")]
     [InlineData("REF 2012-10-01-4")]
-    public async Task A_chain_of_more_than_three_numbers_with_a_four_digit_year_is_not_a_date(string incident)
+    [InlineData("DOB 03/02/1985/1")]
+    [InlineData("ID 5/03/02/1986")]
+    [InlineData("CASE 123-03-02-1986")]
+    [InlineData("REF 2019-03-02-1986")]
+    [InlineData("1986-02-03-4")]
+    public async Task Refuses_a_four_digit_year_date_that_is_a_link_in_a_chain_of_numbers(string incident)
     {
-        // As docs/validation.md says, a chain of more than three numbers joined by one mark is a reference's parts, a version
-        // or an address: 1/14/2019 and 10/1/23 are links in one, whichever of them has the four-digit year.
-        var result = await Read("police-da-incidents", ("incident_id", incident));
-        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+        // Only a two-digit-year reading is excused for being a link in a chain (10.1.12.5): a four-digit year is a date
+        // whatever number is written beside it, as 03/02/1985 with a /1 after it is a date of birth.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("DOB 03.02.1986. 2 siblings")]
+    [InlineData("DOB 03-02-1986 - 2nd")]
+    [InlineData("DOB 03/02/1986 /2")]
+    [InlineData("Visit 4. 03.02.1986")]
+    [InlineData("DOB 03.02.86. 2 siblings")]
+    public async Task Refuses_a_date_beside_a_number_that_a_blank_parts_from_it(string incident)
+    {
+        // A chain's links are joined by the bare mark, a digit right beside it (10.1.12.5): a sentence's full stop, a space
+        // and a number (03.02.86. 2 siblings) end the date, they do not chain it.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
     }
 
     [Theory]
