@@ -58,26 +58,29 @@ internal sealed class FoldedWords
         wordStarts[length] = true;
     }
 
-    /// <summary>True when this text has, as whole words, one of the name's words or the whole name run together
-    /// (O'Brien as OBRIEN or O BRIEN, Smith-Jones as SMITH or SMITHJONES), ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/>.</summary>
+    /// <summary>True when this text has, as whole words, one of the name's words or two or more of its consecutive words run
+    /// together (O'Brien as OBRIEN or O BRIEN; O'Brien-Smith, folded to O, BRIEN and SMITH, as OBRIEN, SMITH or BRIENSMITH),
+    /// ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/>.</summary>
     public bool ContainsNameOf(FoldedWords name)
     {
-        var start = 0;
-        for (var end = 1; end <= name.length; end++)
+        // A name has few words: every run of them, from each word's start to each later word's end, is looked for.
+        for (var start = 0; start < name.length; start++)
         {
-            if (name.wordStarts[end])
+            if (!name.wordStarts[start])
             {
-                if (Contains(name.letters.AsSpan(start, end - start)))
+                continue;
+            }
+
+            for (var end = start + 1; end <= name.length; end++)
+            {
+                if (name.wordStarts[end] && Contains(name.letters.AsSpan(start, end - start)))
                 {
                     return true;
                 }
-
-                start = end;
             }
         }
 
-        // The whole name, words run together; a one-word name was looked for above.
-        return ContainsRunTogether(name);
+        return false;
     }
 
     /// <summary>True when this text has, as one whole word, a name of several words run together (JANESMITH for "Jane Smith").</summary>

@@ -693,6 +693,19 @@ public sealed class FreeTextScreenTests
         ShouldRefuse(result, "incident_id", incident, "surname");
     }
 
+    [Theory]
+    [InlineData("O\u2019Brien-Smith", "OBRIEN 7")]
+    [InlineData("O'Brien-Smith", "OBRIEN 7")]
+    [InlineData("O'Brien-Smith", "INC BRIENSMITH")]
+    [InlineData("Van der Berg", "VANDER 2")]
+    public async Task Refuses_two_consecutive_words_of_a_surname_run_together(string surname, string incident)
+    {
+        // O'Brien-Smith folds to the words O, BRIEN and SMITH: OBRIEN is two of them run together, as the surname is written,
+        // though neither the whole name run together (OBRIENSMITH) nor any one word of three letters or more.
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
     [Fact]
     public async Task Refuses_a_upn_with_an_invisible_character_inside_it()
     {
