@@ -624,6 +624,16 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("6/1/17")]
+    [InlineData("LOG 6-1-17")]
+    public async Task Refuses_a_two_digit_year_date_whose_month_first_reading_is_the_rows_own_date_but_not_read(string incident)
+    {
+        // 6/1/17 is 6 January 2017 read day first; month first it would be 1 June 2017, the incident's date, but with a
+        // one-digit month and day a two-digit-year date is not read month first, so that reading does not excuse it.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
     [InlineData("3/15/20")]
     [InlineData("SEC 47 2/14/19")]
     [InlineData("KS2 4-15-20")]
