@@ -1,9 +1,13 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using DataHub.Core.Pseudonymisation;
 
 namespace DataHub.Core.Validation;
 
 /// <summary>A text folded as the pseudonymiser folds names (upper-case A–Z, accents and ligatures folded), with where each
-/// word starts: an ASCII character other than a letter (space, hyphen, apostrophe, digit) ends a word.</summary>
+/// word starts: only a letter, a combining mark or an invisible format character is part of a word; anything else (a space,
+/// an apostrophe straight or curly, a digit, a dash, a middle dot) ends one.</summary>
 internal sealed class FoldedWords
 {
     private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
@@ -22,16 +26,17 @@ internal sealed class FoldedWords
         var i = 0;
         while (i < value.Length)
         {
-            if (!IsWordChar(value[i]))
+            var width = WordCharWidth(value, i);
+            if (width == 0)
             {
                 i++;
                 continue;
             }
 
-            var end = i + 1;
-            while (end < value.Length && IsWordChar(value[end]))
+            var end = i + width;
+            while (end < value.Length && (width = WordCharWidth(value, end)) > 0)
             {
-                end++;
+                end += width;
             }
 
             var word = value[i..end];
@@ -53,26 +58,29 @@ internal sealed class FoldedWords
         wordStarts[length] = true;
     }
 
-    /// <summary>True when this text has, as whole words, one of the name's words or the whole name run together
-    /// (O'Brien as OBRIEN or O BRIEN, Smith-Jones as SMITH or SMITHJONES), ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/>.</summary>
+    /// <summary>True when this text has, as whole words, one of the name's words or two or more of its consecutive words run
+    /// together (O'Brien as OBRIEN or O BRIEN; O'Brien-Smith, folded to O, BRIEN and SMITH, as OBRIEN, SMITH or BRIENSMITH),
+    /// ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/>.</summary>
     public bool ContainsNameOf(FoldedWords name)
     {
-        var start = 0;
-        for (var end = 1; end <= name.length; end++)
+        // A name has few words: every run of them, from each word's start to each later word's end, is looked for.
+        for (var start = 0; start < name.length; start++)
         {
-            if (name.wordStarts[end])
+            if (!name.wordStarts[start])
             {
-                if (Contains(name.letters.AsSpan(start, end - start)))
+                continue;
+            }
+
+            for (var end = start + 1; end <= name.length; end++)
+            {
+                if (name.wordStarts[end] && Contains(name.letters.AsSpan(start, end - start)))
                 {
                     return true;
                 }
-
-                start = end;
             }
         }
 
-        // The whole name, words run together; a one-word name was looked for above.
-        return ContainsRunTogether(name);
+        return false;
     }
 
     /// <summary>True when this text has, as one whole word, a name of several words run together (JANESMITH for "Jane Smith").</summary>
@@ -97,5 +105,32 @@ internal sealed class FoldedWords
         return false;
     }
 
-    private static bool IsWordChar(char c) => char.IsAsciiLetter(c) || c > '\u007F';
+    // How many characters the word character here takes (2 beyond the first 65,536 characters), 0 when it ends a word. Beyond
+    // ASCII only a letter, a combining mark (Mn, Mc, Me) or a format character (Cf) is part of a word, the last two folding
+    // to nothing as they show: any other character ends it as the ASCII space, hyphen and apostrophe do (SMITH<U+2019>S,
+    // INC<U+00B7>SMITH, INC<U+2212>SMITH, INC<NBSP>SMITH, INC<U+2013>SMITH hold SMITH). So does a Hangul filler (U+3164,
+    // a letter to Unicode), which shows as a blank.
+    private static int WordCharWidth(ReadOnlySpan<char> value, int at)
+    {
+        var c = value[at];
+        if (c <= '\u007F')
+        {
+            return char.IsAsciiLetter(c) ? 1 : 0;
+        }
+
+        if (Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) != OperationStatus.Done)
+        {
+            return 0;
+        }
+
+        var word = Rune.GetUnicodeCategory(rune) switch
+        {
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => !FreeTextScreen.IsInvisible(rune),
+            UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                or UnicodeCategory.Format => true,
+            _ => false,
+        };
+        return word ? consumed : 0;
+    }
 }

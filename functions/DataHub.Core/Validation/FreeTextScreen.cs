@@ -25,6 +25,7 @@ public sealed partial class FreeTextScreen
     private readonly FoldedWords text = new(), forenames = new(), surnames = new(), fullName = new(), fullNameReversed = new();
     private readonly char[] joined = new char[(2 * FieldParser.MaxTextLength) + 1];
     private readonly char[] asRead = new char[FieldParser.MaxTextLength];
+    private readonly char[] asSeen = new char[FieldParser.MaxTextLength];
 
     /// <summary>Finds the contract's stored free-text fields and, in a person-level feed, its stored dates and name fields.</summary>
     public FreeTextScreen(FeedContract contract)
@@ -57,8 +58,15 @@ public sealed partial class FreeTextScreen
                 continue;
             }
 
-            var read = AsRead(value);
+            var read = AsRead(value, out var ascii);
             var found = Find(read, values);
+            if (found == Finding.None && !ascii && SkipsInvisible(read, out var seen))
+            {
+                // Read again as it shows (9434<ZWSP>765919 as 9434765919); after the reading as written, so an invisible
+                // character that parts two numbers (1234<ZWSP>9434765919) still parts them there.
+                found = Find(seen, values);
+            }
+
             if (found == Finding.None && (forename >= 0 || surname >= 0))
             {
                 // Most references have too few letters to hold a name (DA2021-0001234): the names are folded only when needed.
@@ -115,10 +123,11 @@ public sealed partial class FreeTextScreen
     // invariant globalization, where Normalize(FormKC) hands full-width ９４３ back unchanged (.NET 10), and compatibility
     // normalisation would leave Arabic-Indic and Devanagari digits as they are anyway. A value with nothing to map (an ASCII
     // one, after one vectorised scan, or one with accented letters only) is returned as it is; the rest are mapped into a
-    // buffer the screen owns (a mapped character is never longer than the one it replaces).
-    private ReadOnlySpan<char> AsRead(string value)
+    // buffer the screen owns (a mapped character is never longer than the one it replaces). Says whether the value is all ASCII.
+    private ReadOnlySpan<char> AsRead(string value, out bool ascii)
     {
         var first = value.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F');
+        ascii = first < 0;
         while (first >= 0 && first < value.Length && !MayReadAsAscii(value[first]))
         {
             first++;
@@ -162,6 +171,75 @@ public sealed partial class FreeTextScreen
 
         return into.AsSpan(0, length);
     }
+
+    // The value read with every invisible character left out, as it shows: one pasted inside a digit group, a postcode or a
+    // date (9434<ZWSP>765919, SW1A 1<WJ>AA), or a run of them beside a separator, more than the three characters a separator
+    // may take (943 <ZWSP><ZWSP><ZWSP>476 5919, 03<ZWSP><ZWSP>/<ZWSP><ZWSP>02/85). Read only when the value as written
+    // holds nothing, so one that parts two numbers there (1234<ZWSP>9434765919) still does. False when there is none to
+    // leave out (the caller does not ask of an ASCII value). Into a buffer the screen owns.
+    private bool SkipsInvisible(ReadOnlySpan<char> read, out ReadOnlySpan<char> seen)
+    {
+        seen = default;
+        var first = 0;
+        while (first < read.Length && InvisibleAt(read, first) == 0)
+        {
+            first++;
+        }
+
+        if (first == read.Length)
+        {
+            return false;
+        }
+
+        var into = read.Length <= asSeen.Length ? asSeen : new char[read.Length];
+        read[..first].CopyTo(into);
+        var length = first;
+        var i = first;
+        while (i < read.Length)
+        {
+            var width = InvisibleAt(read, i);
+            if (width == 0)
+            {
+                into[length++] = read[i];
+                width = 1;
+            }
+
+            i += width;
+        }
+
+        seen = into.AsSpan(0, length);
+        return true;
+    }
+
+    // How many characters an invisible one (IsInvisible) takes at the position: 0 for any other, 2 for one beyond the first
+    // 65,536 characters (a tag character, a variation selector from U+E0100). None lies below the soft hyphen, U+00AD.
+    private static int InvisibleAt(ReadOnlySpan<char> value, int at)
+    {
+        var c = value[at];
+        if (c < '\u00AD')
+        {
+            return 0;
+        }
+
+        if (!char.IsSurrogate(c))
+        {
+            return IsInvisible(new Rune(c)) ? 1 : 0;
+        }
+
+        return Rune.DecodeFromUtf16(value[at..], out var rune, out var consumed) == OperationStatus.Done && IsInvisible(rune) ? consumed : 0;
+    }
+
+    // IsInvisible for one character of the first 65,536, for the checks that look at one character at a time (a separator,
+    // the blank beside a date's mark); those beyond are left to the second reading, which leaves them out.
+    private static bool IsInvisible(char c) => c >= '\u00AD' && !char.IsSurrogate(c) && IsInvisible(new Rune(c));
+
+    /// <summary>True for a character that shows as nothing or as a blank: a format character (Unicode category Cf: a zero-width
+    /// space, a soft hyphen, a word joiner, a byte order mark, a tag character) or one of those Unicode files as a mark or a
+    /// letter (the combining grapheme joiner, a variation selector, a Khmer or Mongolian invisible, a Hangul filler).</summary>
+    internal static bool IsInvisible(Rune rune) =>
+        rune.Value is 0x034F or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180D) or (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF)
+            or 0x115F or 0x1160 or 0x3164 or 0xFFA0
+        || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format;
 
     // A character the mapping above may change: a full-width form, a decimal digit, or half of a pair (mathematical digits
     // lie beyond the first 65,536 characters).
@@ -287,10 +365,11 @@ public sealed partial class FreeTextScreen
 
     // What reads as a space, a hyphen, a full stop or nothing, not only U+0020 and '-': a copy from a web page, Word or a
     // spreadsheet's number format puts a no-break or thin space, a no-break hyphen or an en dash (any dash, or the minus
-    // sign), a middle dot, a tab, or an invisible character (a zero-width space, a soft hyphen) between the groups, and
+    // sign), a middle dot, a tab, or an invisible character (a zero-width space, a soft hyphen, a combining grapheme joiner, a
+    // Hangul filler: IsInvisible) between the groups, and
     // the number reads the same. Not every punctuation mark: a slash or an underscore joins a reference's parts (DOM/12345/21).
     private static bool IsGroupSeparator(char c) => c is '.' or '\u2212' || char.IsWhiteSpace(c) || IsMiddleDot(c)
-        || char.GetUnicodeCategory(c) is UnicodeCategory.DashPunctuation or UnicodeCategory.Format;
+        || char.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation || IsInvisible(c);
 
     // A dot in the middle of the line, which reads as a full stop between digits (943·476·5919).
     private static bool IsMiddleDot(char c) => c is '\u00b7' or '\u2027' or '\u2219' or '\u22c5' or '\u30fb' or '\uff65';
@@ -316,30 +395,41 @@ public sealed partial class FreeTextScreen
                 && !IsNearStoredDate(values, n.First, twoDigitYear: false, n.Second, n.Third);
         }
 
+        // Month first, as a US date is written with a slash or a hyphen (12/25/2010, 2-29-2012): read where the day-first
+        // reading is no date as well (a day over 12); not with full stops, which no US date has and a time does (12.25.10).
+        // With a two-digit year only when month and day have two digits each (12/25/10, 02/13/85), as a system writes a
+        // date: 3/15/20, SEC 47 2/14/19 and KS2 4-15-20 are as often a section, a key stage or a score.
+        var monthFirstMark = n.Mark != '.';
         if (n.ThirdDigits == 4)
         {
-            // Day first (03/02/1985); a US-written stored date (06/01/2017 for 1 June) is the row's own too.
-            return IsRealDate(n.Third, n.Second, n.First, twoDigitYear: false)
+            // Day first (03/02/1985) or month first (12/25/2010); a US-written stored date (06/01/2017 for 1 June) is the row's own too.
+            return (IsRealDate(n.Third, n.Second, n.First, twoDigitYear: false) || (monthFirstMark && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: false)))
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.Second, n.First)
                 && !IsNearStoredDate(values, n.Third, twoDigitYear: false, n.First, n.Second);
         }
 
+        // A link in a chain of more than three numbers (10.1.12.5, REF 10/1/23/19) is no date, with a two-digit year only: a
+        // four-digit year is a date whatever follows it (03/02/1985/1, 1986-02-03-4), read above.
         if (n.ThirdDigits != 2 || IsInChain(value, start, n))
         {
             return false;
         }
 
-        // A two-digit year: read day first (03/07/14), or year first when the first number is no day (85-02-03); with full
-        // stops only as a date of birth is typed, two digits each (03.07.14), as a version is not (1.2.10, 2.1.15).
+        // A two-digit year: read day first (03/07/14), month first with two digits each (12/25/10), or year first when the first number is no day
+        // (85-02-03); with full stops only as a date of birth is typed, two digits each (03.07.14) or a day or month written
+        // with a leading zero (3.02.85, 03.2.85), as a version is not (1.2.10, 2.1.15).
         var allTwoDigits = n.FirstDigits == 2 && n.SecondDigits == 2;
-        var dayFirst = (n.Mark != '.' || allTwoDigits) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
+        var zeroPadded = (n.FirstDigits == 2 && n.First < 10) || (n.SecondDigits == 2 && n.Second < 10);
+        var dayFirst = (n.Mark != '.' || allTwoDigits || zeroPadded) && IsRealDate(n.Third, n.Second, n.First, twoDigitYear: true);
+        var monthFirst = monthFirstMark && allTwoDigits && IsRealDate(n.Third, n.First, n.Second, twoDigitYear: true);
         var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
 
-        // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17.
-        return (dayFirst || yearFirst)
+        // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17. Year first
+        // and month first only where they are readings (two digits each): 6/1/17 is 6 January 2017, not 1 June.
+        return (dayFirst || monthFirst || yearFirst)
             && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.Second, n.First)
             && !(allTwoDigits && IsNearStoredDate(values, n.First, twoDigitYear: true, n.Second, n.Third))
-            && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second);
+            && !(allTwoDigits && IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second));
     }
 
     // Three numbers starting here, of one or two digits, the first or the last perhaps of four, joined by one date mark
@@ -420,39 +510,17 @@ public sealed partial class FreeTextScreen
         _ => char.GetUnicodeCategory(c) == UnicodeCategory.DashPunctuation ? '-' : '\0',
     };
 
-    // White space of any kind, or an invisible character (a zero-width space, a soft hyphen).
-    private static bool IsBlank(char c) => char.IsWhiteSpace(c) || (c > '\u007F' && char.GetUnicodeCategory(c) == UnicodeCategory.Format);
+    // White space of any kind, or an invisible character (a zero-width space, a soft hyphen, a variation selector: IsInvisible).
+    private static bool IsBlank(char c) => char.IsWhiteSpace(c) || IsInvisible(c);
 
     // Part of a chain of more than three numbers joined by the same mark (10.1.12.5, 5.10.1.12): a version, an address or a
-    // reference's parts, not a date.
+    // reference's parts, not a date. A link is the bare mark with a digit right beside it, no blank: a sentence's full stop,
+    // a space and a number (03.02.86. 2 siblings) end the date, they do not chain it.
     private static bool IsInChain(ReadOnlySpan<char> value, int start, WrittenNumbers numbers)
     {
-        var after = numbers.End;
-        if (DateMarkAt(value, ref after, out var next) && next == numbers.Mark && after < value.Length && char.IsAsciiDigit(value[after]))
-        {
-            return true;
-        }
-
-        var at = start;
-        var marked = false;
-        while (at > 0 && start - at < 3)
-        {
-            var read = AsDateMark(value[at - 1]);
-            if (read != '\0' && (marked || read != numbers.Mark))
-            {
-                return false;
-            }
-
-            if (read == '\0' && !IsBlank(value[at - 1]))
-            {
-                break;
-            }
-
-            marked |= read != '\0';
-            at--;
-        }
-
-        return marked && at > 0 && char.IsAsciiDigit(value[at - 1]);
+        var end = numbers.End;
+        return (end + 1 < value.Length && AsDateMark(value[end]) == numbers.Mark && char.IsAsciiDigit(value[end + 1]))
+            || (start >= 2 && AsDateMark(value[start - 1]) == numbers.Mark && char.IsAsciiDigit(value[start - 2]));
     }
 
     // A day that exists: in 1900-2099, or with a two-digit year in 19yy or 20yy (29/02/00 is one, 29/02/01 is not).
@@ -506,9 +574,10 @@ public sealed partial class FreeTextScreen
     };
 
     // A UK postcode as a word of its own, spaced or not (SW1A 1AA, M1 1AE, b338th): the outward code, then the inward,
-    // spaced by any white space (a no-break or thin space, a tab as well), an invisible character (a zero-width space) or a
+    // spaced by any white space (a no-break or thin space, a tab as well), an invisible character (IsInvisible: a zero-width
+    // space, a combining grapheme joiner, a Hangul filler; one beyond U+FFFF is left to the second reading) or a
     // dash (SW1A-1AA), up to three of them (SW1A  1AA typed with two spaces, M1 - 1AE).
-    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[\\s\\p{Cf}\\p{Pd}\\u2212\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180D\\u3164\\uFE00-\\uFE0F\\uFFA0]{0,3}[0-9][A-Za-z]{2}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
     private static partial Regex Postcode();
 
     // Three numbers as written: each with how many digits it had, the one mark between them (as its ASCII form), and where they end.

@@ -108,6 +108,113 @@ public sealed class FreeTextScreenTests
     }
 
     [Theory]
+    [InlineData("9434\u200b765919")]
+    [InlineData("INC 94\u206034765919")]
+    [InlineData("943 47\u00ad6 5919")]
+    [InlineData("9434\u200c76\u200d5919")]
+    [InlineData("\ufeff943\ufeff4765919")]
+    [InlineData("9434\u200b\u2060765919")]
+    [InlineData("9434\U000E0020765919")]
+    [InlineData("INC 943-4\u200b76-5919")]
+    [InlineData("\uff19\uff14\uff13\u200b\uff14\uff17\uff16\uff15\uff19\uff11\uff19")]
+    public async Task Refuses_an_nhs_number_with_an_invisible_character_inside_a_digit_group(string incident)
+    {
+        // A zero-width space, a word joiner, a soft hyphen, a byte order mark or a zero-width (non-)joiner pasted inside a
+        // group: nothing shows, and the number reads the same as it would be kept in the mart.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "NHS number");
+    }
+
+    [Theory]
+    [InlineData("SW1A 1\u200bAA")]
+    [InlineData("DV at B\u206033 8TH")]
+    [InlineData("M\u00ad1 1AE")]
+    [InlineData("LS1\ufeff1 5QX")]
+    public async Task Refuses_a_postcode_with_an_invisible_character_inside_it(string incident)
+    {
+        // Each part on either side of the character is no postcode of its own (33 8TH, M, 1 1AE): only the whole is.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "postcode");
+    }
+
+    [Theory]
+    [InlineData("03/0\u200b2/1985")]
+    [InlineData("INC 03/02/8\u20605")]
+    [InlineData("DOB 03.0\u00ad2.85")]
+    [InlineData("1985-0\u200c2-03")]
+    public async Task Refuses_a_date_of_birth_with_an_invisible_character_inside_a_number(string incident)
+    {
+        // The character cuts a number short of a date (03/0, 03/02/8): only the whole, as it shows, is one.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("DA2019\u200b000008")]
+    [InlineData("DA2019-00\u200b0008")]
+    [InlineData("INC\u200b1234567890")]
+    [InlineData("LOG 0452 0\u200b1.06.17")]
+    [InlineData("v1.2\u200b.10")]
+    [InlineData("CARING\u200bDADS 2")]
+    [InlineData("943\u200b/476/5919")]
+    public async Task Ordinary_text_with_an_invisible_character_inside_a_number_still_passes(string incident)
+    {
+        // Skipping what cannot be seen reads a reference as it reads without it; it does not make a reference an identifier,
+        // nor the row's own date another date, nor a slash a group separator.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("INC 12/25/2010")]
+    [InlineData("2/29/2012")]
+    [InlineData("DOB 12-25-2010")]
+    [InlineData("INC 12/25/10")]
+    [InlineData("02/13/85")]
+    [InlineData("12\u200b/25/2010")]
+    public async Task Refuses_a_date_of_birth_written_month_first(string incident)
+    {
+        // A US-written date whose day is over 12 reads only month first: 12/25/2010 is 25 December 2010.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("LOG 05/31/17")]
+    [InlineData("LOG 05/31/2017")]
+    [InlineData("12.25.10")]
+    [InlineData("INC 10.15.30")]
+    [InlineData("2/30/2012")]
+    [InlineData("2/29/2013")]
+    [InlineData("INC 12/34/2010")]
+    public async Task The_rows_own_date_month_first_and_times_with_full_stops_and_impossible_days_pass(string incident)
+    {
+        // 31 May 2017 is within three days of the incident (1 June 2017); a month-first date is written with slashes or
+        // hyphens, not full stops (12.25.10 is a time, 12:25:10); 30 February and 29 February 2013 are no days.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("DOB 3.02.85")]
+    [InlineData("INC 03.2.85")]
+    [InlineData("3.02.1985")]
+    [InlineData("03.2.1985")]
+    public async Task Refuses_a_date_of_birth_with_full_stops_and_a_day_or_month_written_with_a_leading_zero(string incident)
+    {
+        // A version's parts are not written with a leading zero (1.2.10); a date's are, even when the other part is not.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("3.2.85")]
+    [InlineData("INC 10.2.85")]
+    [InlineData("LOG 0452 01.6.17")]
+    public async Task A_date_with_full_stops_and_a_two_digit_year_without_two_digit_or_zero_padded_parts_passes(string incident)
+    {
+        // As docs/validation.md says: 3.2.85 cannot be told from a version (DRIVE 2.1.15, CLA 4.5.10), so it passes; and the
+        // row's own date (1 June 2017) passes however it is padded.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
     [InlineData("INC 943/476/5919")]
     [InlineData("INC 943_476_5919")]
     [InlineData("943/476/5919")]
@@ -186,6 +293,7 @@ public sealed class FreeTextScreenTests
     [InlineData("29/02/01")]
     [InlineData("10.1.12.5")]
     [InlineData("5.10.1.12")]
+    [InlineData("REF 10/1/23/19")]
     [InlineData("DOM/12/05/213")]
     [InlineData("12/05/2")]
     [InlineData("2021-22 Q1")]
@@ -254,6 +362,7 @@ public sealed class FreeTextScreenTests
     [InlineData("Score 3-1-12")]
     [InlineData("DOB03.02.85")]
     [InlineData("DOB03/02/85")]
+    [InlineData("INC 9.05.30")]
     public async Task A_time_or_score_that_reads_as_a_date_of_birth_is_refused(string incident)
     {
         // As docs/validation.md says: 09.12.45 is a time and 9 December 1945, 3-1-12 a score and a child born on 3 January
@@ -309,6 +418,18 @@ public sealed class FreeTextScreenTests
     public async Task Refuses_the_rows_own_surname_typed_in_full_width_letters()
     {
         var incident = "INC \uff33\uff2d\uff29\uff34\uff28 1";
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("INC\u00a0SMITH 1")]
+    [InlineData("INC\u2009SMITH")]
+    [InlineData("INC\u2013SMITH-7")]
+    [InlineData("INC\u3000SMITH")]
+    [InlineData("INC\u202fsmith\u00a07")]
+    public async Task Refuses_the_rows_own_surname_set_apart_by_a_no_break_thin_or_ideographic_space_or_an_en_dash(string incident)
+    {
+        // A copy from Word or a web page spaces words so: SMITH reads as a word of its own, as it does after a space.
         ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
     }
 
@@ -469,5 +590,173 @@ public sealed class FreeTextScreenTests
     {
         var result = await Read("police-da-incidents", ("incident_id", "SMITH 1"), ("role", "bystander"));
         FeedSamples.Rules(result).Should().BeEquivalentTo(["code.unknown", Rule]);
+    }
+
+    [Theory]
+    [InlineData("MARAC 1/14/2019/3")]
+    [InlineData("REF 10/1/23/2019")]
+    [InlineData("5.10.1.2012")]
+    [InlineData("1.12.2019.5")]
+    [InlineData("REF 2012-10-01-4")]
+    [InlineData("DOB 03/02/1985/1")]
+    [InlineData("ID 5/03/02/1986")]
+    [InlineData("CASE 123-03-02-1986")]
+    [InlineData("REF 2019-03-02-1986")]
+    [InlineData("1986-02-03-4")]
+    public async Task Refuses_a_four_digit_year_date_that_is_a_link_in_a_chain_of_numbers(string incident)
+    {
+        // Only a two-digit-year reading is excused for being a link in a chain (10.1.12.5): a four-digit year is a date
+        // whatever number is written beside it, as 03/02/1985 with a /1 after it is a date of birth.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("DOB 03.02.1986. 2 siblings")]
+    [InlineData("DOB 03-02-1986 - 2nd")]
+    [InlineData("DOB 03/02/1986 /2")]
+    [InlineData("Visit 4. 03.02.1986")]
+    [InlineData("DOB 03.02.86. 2 siblings")]
+    public async Task Refuses_a_date_beside_a_number_that_a_blank_parts_from_it(string incident)
+    {
+        // A chain's links are joined by the bare mark, a digit right beside it (10.1.12.5): a sentence's full stop, a space
+        // and a number (03.02.86. 2 siblings) end the date, they do not chain it.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("6/1/17")]
+    [InlineData("LOG 6-1-17")]
+    public async Task Refuses_a_two_digit_year_date_whose_month_first_reading_is_the_rows_own_date_but_not_read(string incident)
+    {
+        // 6/1/17 is 6 January 2017 read day first; month first it would be 1 June 2017, the incident's date, but with a
+        // one-digit month and day a two-digit-year date is not read month first, so that reading does not excuse it.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("3/15/20")]
+    [InlineData("SEC 47 2/14/19")]
+    [InlineData("KS2 4-15-20")]
+    [InlineData("2/29/12")]
+    [InlineData("1-13-20")]
+    public async Task A_two_digit_year_date_whose_month_and_day_are_not_both_written_with_two_digits_is_not_read_month_first(string incident)
+    {
+        // 3/15/20 is as often a section, a key stage or a score as a US date: with a two-digit year a month-first reading is
+        // taken only when month and day are both written with two digits (12/25/10), as a system writes a date.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("CR/3/14/2021")]
+    [InlineData("DA/1/23/2019")]
+    [InlineData("11-16-18")]
+    [InlineData("INC 10-15-30")]
+    [InlineData("09/13/85")]
+    public async Task Refuses_a_month_first_date_with_a_four_digit_year_or_a_two_digit_month_and_day(string incident)
+    {
+        // A four-digit year, or two digits each, is how a system writes a date: 11-16-18 is 16 November 2018 (or a tally).
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("LOG 05/29/17")]
+    [InlineData("LOG 06/04/2017")]
+    public async Task A_month_first_date_three_days_from_the_rows_own_date_passes(string incident)
+    {
+        // 29 May and 4 June 2017 are three days either side of the incident, 1 June 2017.
+        var result = await Read("police-da-incidents", ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Theory]
+    [InlineData("LOG 05/28/17")]
+    [InlineData("LOG 06/05/2017")]
+    public async Task Refuses_a_month_first_date_four_days_from_the_rows_own_date(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "date");
+    }
+
+    [Theory]
+    [InlineData("SMITH\u2019S SON")]
+    [InlineData("SMITH\u2018S")]
+    [InlineData("INC\u00b7SMITH")]
+    [InlineData("INC\u2022SMITH")]
+    [InlineData("INC\u2212SMITH")]
+    [InlineData("INC\u3164SMITH")]
+    [InlineData("MRS SMITH'S SON")]
+    public async Task Refuses_the_rows_own_surname_beside_a_curly_apostrophe_a_dot_a_bullet_a_minus_or_a_blank(string incident)
+    {
+        // Only a letter, a mark or an invisible format character joins a word: a curly apostrophe, a middle dot, a bullet or
+        // the minus sign ends it as the ASCII apostrophe does, and a Hangul filler shows as a blank.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("O\u2019Brien", "O\u2019BRIEN 7")]
+    [InlineData("O\u2019Brien", "OBRIEN2021")]
+    [InlineData("O\u2019Brien", "O'BRIEN 7")]
+    [InlineData("O'Brien", "O\u2019BRIEN 7")]
+    public async Task Refuses_a_surname_with_a_curly_apostrophe_as_one_with_a_straight_one(string surname, string incident)
+    {
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("O\u2019Brien-Smith", "OBRIEN 7")]
+    [InlineData("O'Brien-Smith", "OBRIEN 7")]
+    [InlineData("O'Brien-Smith", "INC BRIENSMITH")]
+    [InlineData("Van der Berg", "VANDER 2")]
+    public async Task Refuses_two_consecutive_words_of_a_surname_run_together(string surname, string incident)
+    {
+        // O'Brien-Smith folds to the words O, BRIEN and SMITH: OBRIEN is two of them run together, as the surname is written,
+        // though neither the whole name run together (OBRIENSMITH) nor any one word of three letters or more.
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
+    [Fact]
+    public async Task Refuses_a_upn_with_an_invisible_character_inside_it()
+    {
+        var value = "KEY B80120000\u200b5001";
+        ShouldRefuse(await Read("csc-people", ("family_key", value)), "family_key", value, "UPN");
+    }
+
+    [Theory]
+    [InlineData("SM\u200bITH 1")]
+    [InlineData("S\u00adMITH")]
+    public async Task Refuses_the_rows_own_surname_with_an_invisible_character_inside_it(string incident)
+    {
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("943 \u200b\u200b\u200b476 5919", "NHS number")]
+    [InlineData("943\u200b\u200b \u200b476 5919", "NHS number")]
+    [InlineData("03\u200b\u200b/\u200b\u200b02/85", "date")]
+    [InlineData("SW1A\u200b\u200b \u200b\u200b1AA", "postcode")]
+    public async Task Refuses_an_identifier_with_a_run_of_invisible_characters_beside_a_separator(string incident, string finding)
+    {
+        // The second reading leaves out every invisible character, not only one between two letters or digits: what shows is
+        // 943 476 5919, 03/02/85 and SW1A 1AA.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, finding);
+    }
+
+    [Theory]
+    [InlineData("9434\u034f765919", "NHS number")]
+    [InlineData("9434\ufe0f765919", "NHS number")]
+    [InlineData("9434\U000E0100765919", "NHS number")]
+    [InlineData("943\u3164476\u31645919", "NHS number")]
+    [InlineData("9434\u180b765919", "NHS number")]
+    [InlineData("SW1A\u034f1AA", "postcode")]
+    [InlineData("SW1A\uffa01AA", "postcode")]
+    [InlineData("03\u17b4/02/85", "date")]
+    [InlineData("03/02\ufe00/85", "date")]
+    public async Task Refuses_an_identifier_with_an_invisible_character_that_is_not_a_format_character(string incident, string finding)
+    {
+        // A combining grapheme joiner, a variation selector, a Khmer or Mongolian invisible or a Hangul filler shows as nothing
+        // (or a blank) as a zero-width space does, though Unicode files them as marks or letters, not format characters.
+        ShouldRefuse(await Read("police-da-incidents", ("incident_id", incident)), "incident_id", incident, finding);
     }
 }
