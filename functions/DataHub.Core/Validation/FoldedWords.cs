@@ -10,6 +10,9 @@ namespace DataHub.Core.Validation;
 /// an apostrophe straight or curly, a digit, a dash, a middle dot) ends one.</summary>
 internal sealed class FoldedWords
 {
+    /// <summary>The most consecutive name words looked for run together (OBRIEN, VANDERBERG): names have few.</summary>
+    public const int MaxRunWords = 4;
+
     private readonly byte[] letters = new byte[2 * FieldParser.MaxTextLength];
     private readonly bool[] wordStarts = new bool[(2 * FieldParser.MaxTextLength) + 1];
     private int length;
@@ -58,12 +61,11 @@ internal sealed class FoldedWords
         wordStarts[length] = true;
     }
 
-    /// <summary>True when this text has, as whole words, one of the name's words or two or more of its consecutive words run
-    /// together (O'Brien as OBRIEN or O BRIEN; O'Brien-Smith, folded to O, BRIEN and SMITH, as OBRIEN, SMITH or BRIENSMITH),
-    /// ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/>.</summary>
+    /// <summary>True when this text has, as whole words, one of the name's words or two to <see cref="MaxRunWords"/> of its
+    /// consecutive words run together (O'Brien as OBRIEN or O BRIEN; O'Brien-Smith, folded to O, BRIEN and SMITH, as OBRIEN,
+    /// SMITH or BRIENSMITH), ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/> and runs of short words only.</summary>
     public bool ContainsNameOf(FoldedWords name)
     {
-        // A name has few words: every run of them, from each word's start to each later word's end, is looked for.
         for (var start = 0; start < name.length; start++)
         {
             if (!name.wordStarts[start])
@@ -71,9 +73,24 @@ internal sealed class FoldedWords
                 continue;
             }
 
-            for (var end = start + 1; end <= name.length; end++)
+            var words = 0;
+            var longWord = false;
+            var wordStart = start;
+
+            // A run no longer than the text, and of a few words: a notes column shifted into a name field would otherwise
+            // cost the square of its words on every row. A run of short words only (De La as DELA, Al So as ALSO) matches
+            // ordinary text more often than it finds the name; a single word is looked for as itself.
+            for (var end = start + 1; end <= name.length && end - start <= length && words < MaxRunWords; end++)
             {
-                if (name.wordStarts[end] && Contains(name.letters.AsSpan(start, end - start)))
+                if (!name.wordStarts[end])
+                {
+                    continue;
+                }
+
+                words++;
+                longWord |= end - wordStart >= FreeTextScreen.MinNameLetters;
+                wordStart = end;
+                if ((words == 1 || longWord) && Contains(name.letters.AsSpan(start, end - start)))
                 {
                     return true;
                 }

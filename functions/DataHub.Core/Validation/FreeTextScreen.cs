@@ -425,11 +425,12 @@ public sealed partial class FreeTextScreen
         var yearFirst = n.First > 31 && allTwoDigits && IsRealDate(n.First, n.Second, n.Third, twoDigitYear: true);
 
         // The row's own date passes in any of the three orders it may be written: 01/06/17, 17/06/01, 06/01/17. Year first
-        // and month first only where they are readings (two digits each): 6/1/17 is 6 January 2017, not 1 June.
+        // only with two digits each, and month first only where it is a reading (two digits each, not with full stops):
+        // 6/1/17 and 06.01.17 are 6 January 2017, not 1 June.
         return (dayFirst || monthFirst || yearFirst)
             && !IsNearStoredDate(values, n.Third, twoDigitYear: true, n.Second, n.First)
             && !(allTwoDigits && IsNearStoredDate(values, n.First, twoDigitYear: true, n.Second, n.Third))
-            && !(allTwoDigits && IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second));
+            && !(monthFirstMark && allTwoDigits && IsNearStoredDate(values, n.Third, twoDigitYear: true, n.First, n.Second));
     }
 
     // Three numbers starting here, of one or two digits, the first or the last perhaps of four, joined by one date mark

@@ -626,6 +626,7 @@ public sealed class FreeTextScreenTests
     [Theory]
     [InlineData("6/1/17")]
     [InlineData("LOG 6-1-17")]
+    [InlineData("DOB 06.01.17")]
     public async Task Refuses_a_two_digit_year_date_whose_month_first_reading_is_the_rows_own_date_but_not_read(string incident)
     {
         // 6/1/17 is 6 January 2017 read day first; month first it would be 1 June 2017, the incident's date, but with a
@@ -714,6 +715,27 @@ public sealed class FreeTextScreenTests
         // though neither the whole name run together (OBRIENSMITH) nor any one word of three letters or more.
         var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
         ShouldRefuse(result, "incident_id", incident, "surname");
+    }
+
+    [Theory]
+    [InlineData("De La Cruz", "INC DELA 1")]
+    [InlineData("Al So Ng", "INC ALSO")]
+    public async Task Passes_a_run_of_a_surnames_short_words_only(string surname, string incident)
+    {
+        // Words under three letters are not looked for alone, nor run together with no longer word among them: DELA and ALSO
+        // are ordinary text more often than a name.
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", incident));
+        FeedSamples.Value(result, "police-da-incidents", "incident_id").Should().Be(incident);
+    }
+
+    [Fact]
+    public async Task Finds_a_surnames_words_in_a_name_field_of_many_words()
+    {
+        // A notes column shifted into the surname: runs of up to four consecutive words are looked for, so one of its words
+        // is still found, while the work stays linear in the field.
+        var surname = string.Join(' ', Enumerable.Range(0, 120).Select(i => i == 60 ? "Quillfeather" : "ab"));
+        var result = await Read("police-da-incidents", ("surname", surname), ("incident_id", "INC QUILLFEATHER 2"));
+        ShouldRefuse(result, "incident_id", "INC QUILLFEATHER 2", "surname");
     }
 
     [Fact]
