@@ -63,7 +63,8 @@ internal sealed class FoldedWords
 
     /// <summary>True when this text has, as whole words, one of the name's words or two to <see cref="MaxRunWords"/> of its
     /// consecutive words run together (O'Brien as OBRIEN or O BRIEN; O'Brien-Smith, folded to O, BRIEN and SMITH, as OBRIEN,
-    /// SMITH or BRIENSMITH), ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/> and runs of short words only.</summary>
+    /// SMITH or BRIENSMITH), ignoring any shorter than <see cref="FreeTextScreen.MinNameLetters"/> and runs of short words only;
+    /// or the whole name run together, however many words it has.</summary>
     public bool ContainsNameOf(FoldedWords name)
     {
         for (var start = 0; start < name.length; start++)
@@ -97,7 +98,8 @@ internal sealed class FoldedWords
             }
         }
 
-        return false;
+        // The whole name run together, whatever its words: as it is written, it is the name.
+        return ContainsRunTogether(name);
     }
 
     /// <summary>True when this text has, as one whole word, a name of several words run together (JANESMITH for "Jane Smith").</summary>

@@ -729,6 +729,14 @@ public sealed class FreeTextScreenTests
     }
 
     [Fact]
+    public async Task Refuses_a_surname_of_more_than_four_words_run_together_whole()
+    {
+        // Runs of words are looked for up to four at a time; the whole name run together is looked for whatever its length.
+        var result = await Read("police-da-incidents", ("surname", "De La Mare Van Dyke"), ("incident_id", "INC DELAMAREVANDYKE"));
+        ShouldRefuse(result, "incident_id", "INC DELAMAREVANDYKE", "surname");
+    }
+
+    [Fact]
     public async Task Finds_a_surnames_words_in_a_name_field_of_many_words()
     {
         // A notes column shifted into the surname: runs of up to four consecutive words are looked for, so one of its words
