@@ -239,32 +239,29 @@ public sealed class MartCatalog(IObjectStore store)
                 continue;
             }
 
-            byte[]? bytes;
+            MartManifest? manifest;
             try
             {
-                bytes = await ReadManifestAsync(item.Path, cancellationToken).ConfigureAwait(false);
+                manifest = await ReadTrustedAsync(feed, item.Path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DamagedManifestException ex)
+            {
+                Report(ex);
+                continue;
             }
             catch (ObjectUnreachableException ex)
             {
-                // The hub's user may not read it (its or its folder's permissions changed), or it is out of reach for another
-                // cause: what it commits cannot be known, so the feed is damaged, as for a manifest that is not one, never empty.
+                // Out of reach for another cause than access (a denial is damage already): what it commits cannot be known
+                // either, so the feed is damaged, never empty.
                 Report(DamagedManifestException.Unreachable(item.Path, ex.Cause));
                 continue;
             }
 
-            if (bytes is null)
+            if (manifest is not null)
             {
-                continue; // Withdrawn since it was listed.
+                // Null: withdrawn since it was listed.
+                batches.Add(new CommittedBatch(manifest, item));
             }
-
-            var manifest = MartManifest.Parse(bytes);
-            if (manifest is null || !Belongs(manifest, feed, item.Path))
-            {
-                Report(new DamagedManifestException(item.Path));
-                continue;
-            }
-
-            batches.Add(new CommittedBatch(manifest, item));
         }
 
         return [.. batches.OrderBy(b => b.Manifest.CommittedAt).ThenBy(b => b.Manifest.BatchId, StringComparer.Ordinal)];
