@@ -161,15 +161,21 @@ internal sealed class PseudonymisedRows : IDisposable
     private Batch Tokenise(Batch batch)
     {
         _tokeniser.Tokenise(batch.RowsSoFar, batch.BirthDatesSoFar, batch.Tokens);
-        for (var i = 0; i < batch.Count; i++)
+
+        // Counted per batch, then added: the shared array is written once a batch, not on every row beside what the reading
+        // worker reads.
+        for (var k = 0; k < KeyCounts.Length; k++)
         {
-            for (var k = 0; k < KeyCounts.Length; k++)
+            var carrying = 0;
+            for (var i = 0; i < batch.Count; i++)
             {
                 if (batch.Tokens.Has(i, k))
                 {
-                    KeyCounts[k]++;
+                    carrying++;
                 }
             }
+
+            KeyCounts[k] += carrying;
         }
 
         Accepted += batch.Count;

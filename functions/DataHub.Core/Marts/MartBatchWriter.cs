@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataHub.Core.Feeds;
+using DataHub.Core.Hub;
 using DataHub.Core.Pseudonymisation;
 using DataHub.Core.Storage;
 using DataHub.Parquet;
@@ -33,7 +34,9 @@ public sealed class MartBatchWriter : IAsyncDisposable
     private readonly MartCatalog _catalog;
     private readonly int _tokenKeys;
     private readonly int _birthYearColumn;
-    private long _buffered;
+    // The rows written (First) and the bytes buffered across the open quarters (Second), written for every row by the
+    // writing worker: padded off the fields QuarterOf reads for every row on the reading worker.
+    private WorkerCounters _counts;
     private bool _finished;
 
     /// <summary>Prepares a batch for <paramref name="contract"/>.</summary>
@@ -82,7 +85,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
     }
 
     /// <summary>Rows written so far.</summary>
-    public long Rows { get; private set; }
+    public long Rows => _counts.First;
 
     /// <summary>The quarter a row belongs to (its quarter field's date, or the feed's own quarter label); null when it has none.</summary>
     /// <remarks>May run on one thread while <see cref="WriteAsync"/> runs on another (it touches none of the files' state).</remarks>
@@ -138,7 +141,7 @@ public sealed class MartBatchWriter : IAsyncDisposable
         var before = file.Writer.BufferedBytes;
         Set(file.Writer, row, tokens, index, dateOfBirth);
         file.Rows++;
-        Rows++;
+        _counts.First++;
         var ended = file.Writer.EndRowAsync(cancellationToken);
         return ended.IsCompletedSuccessfully ? Account(file, before, cancellationToken) : AccountAfterAsync(ended, file, before, cancellationToken);
     }
@@ -152,14 +155,14 @@ public sealed class MartBatchWriter : IAsyncDisposable
     /// <summary>Keeps the rows buffered across the open quarters within the cap: past it, the largest buffer becomes a row group.</summary>
     private ValueTask Account(QuarterFile file, long before, CancellationToken cancellationToken)
     {
-        _buffered += file.Writer.BufferedBytes - before;
-        if (_buffered <= _rowGroupBytes)
+        _counts.Second += file.Writer.BufferedBytes - before;
+        if (_counts.Second <= _rowGroupBytes)
         {
             return ValueTask.CompletedTask;
         }
 
         var largest = _quarters.Values.MaxBy(q => q.Writer.BufferedBytes)!;
-        _buffered -= largest.Writer.BufferedBytes;
+        _counts.Second -= largest.Writer.BufferedBytes;
         return new ValueTask(largest.Writer.FlushRowGroupAsync(cancellationToken));
     }
 
