@@ -121,11 +121,19 @@ public sealed class ObjectNotFoundException(string path)
 /// <summary>
 /// Raised when what is at a path lies where the store cannot reach it by name (a local folder nested past the OS path
 /// limit, which a partner can make in landing), or cannot be opened by the hub's user (a folder or file whose permissions
-/// or owner deny it): it can be neither read, moved nor deleted, and is left for an operator.
+/// or owner deny it; on Azure, a container the Function App's identity holds no data role on): it can be neither read,
+/// moved nor deleted, and is left for an operator.
 /// </summary>
-public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep)
+/// <param name="path">The path that could not be reached.</param>
+/// <param name="cause">Why.</param>
+/// <param name="remedy">
+/// For <see cref="UnreachableCause.AccessDenied"/>, what an operator grants for the hub to reach it, in the store's own terms
+/// (a folder's permission bits, a storage role), as a clause ("give the hub's user … (chmod u+rx …)"); null when the store
+/// has none to give. It names no path.
+/// </param>
+public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep, string? remedy = null)
     : Exception(cause == UnreachableCause.AccessDenied
-        ? "The object, or a folder on its path, cannot be opened by the hub's user (its permissions or owner deny it); it cannot be read, moved or deleted by the hub."
+        ? "The object, or a folder on its path, cannot be opened by the hub's user (access to it is denied); it cannot be read, moved or deleted by the hub." + (remedy is null ? string.Empty : $" To fix it, {remedy}.")
         : "The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
 {
     /// <summary>The path that could not be reached (not in the message: a landing path may name a person).</summary>
@@ -133,6 +141,9 @@ public sealed class ObjectUnreachableException(string path, UnreachableCause cau
 
     /// <summary>Why it could not be reached.</summary>
     public UnreachableCause Cause { get; } = cause;
+
+    /// <summary>What an operator grants for the hub to reach it, in the store's terms (see the constructor); null when the store gives none.</summary>
+    public string? Remedy { get; } = remedy;
 }
 
 /// <summary>Why the store cannot reach what is at a path (<see cref="ObjectUnreachableException"/>).</summary>
@@ -141,7 +152,7 @@ public enum UnreachableCause
     /// <summary>It lies past the OS path limit.</summary>
     TooDeep,
 
-    /// <summary>The hub's user may not open it, or a folder on its path (its permission bits, owner or ACL deny it).</summary>
+    /// <summary>The hub's user may not open it, or a folder on its path (its permission bits, owner or ACL deny it; on Azure, HTTP 403).</summary>
     AccessDenied,
 }
 

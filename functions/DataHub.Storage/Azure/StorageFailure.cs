@@ -1,4 +1,5 @@
 using Azure;
+using DataHub.Core.Storage;
 
 namespace DataHub.Storage.Azure;
 
@@ -17,8 +18,30 @@ internal static class StorageFailure
     public static IOException For(Exception exception, string operation, string path) =>
         new($"Azure storage failed to {operation} '{path}': {Describe(exception)}.", exception);
 
-    /// <summary>Items (or pages) from a listing, with a missing container read as empty and other failures as <see cref="For"/>'s error.</summary>
-    public static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, string operation, string path)
+    /// <summary>
+    /// Whether the service refused the request for want of authorisation (HTTP 403): the app's identity holds no data role
+    /// on the container (AuthorizationPermissionMismatch, AuthorizationFailure), or a SAS lacks the permission. Not a
+    /// credential the service rejects outright (AuthenticationFailed: a bad signature or expired token fails every request
+    /// alike, and is no more this object's than any other's).
+    /// </summary>
+    public static bool IsAccessDenied(Exception exception) =>
+        exception is RequestFailedException { Status: 403 } failed && !string.Equals(failed.ErrorCode, "AuthenticationFailed", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The store contract's access denial for the hub path <paramref name="path"/> (never the blob's URL, which may carry a
+    /// SAS), with the role to grant on <paramref name="container"/>, or on the account when null (listing its containers).
+    /// </summary>
+    public static ObjectUnreachableException Denied(string path, string? container) =>
+        new(path, UnreachableCause.AccessDenied, container is null
+            ? "give the Function App's managed identity its Storage Blob Data Owner role on the data storage account (infra/main.bicep grants it there)"
+            : $"give the Function App's managed identity its Storage Blob Data Owner role on the data storage account (infra/main.bicep grants it there), or at least on its container '{container}'");
+
+    /// <summary>
+    /// Items (or pages) from a listing, with a missing container read as empty and other failures as <see cref="For"/>'s
+    /// error; for an object store listing (<paramref name="listed"/>, the hub prefix asked for), a refusal
+    /// (<see cref="IsAccessDenied"/>) as <see cref="Denied"/>'s for it and <paramref name="container"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, string operation, string path, string? listed = null, string? container = null)
     {
         var pages = source.GetAsyncEnumerator();
         await using (pages.ConfigureAwait(false))
@@ -35,6 +58,11 @@ internal static class StorageFailure
                 catch (RequestFailedException ex) when (ex.Status == 404)
                 {
                     yield break;
+                }
+                catch (RequestFailedException ex) when (listed is not null && IsAccessDenied(ex))
+                {
+                    // Not an empty listing: what is under the prefix cannot be seen, as under a local folder the hub may not open.
+                    throw Denied(listed, container);
                 }
                 catch (Exception ex) when (IsRequestFailure(ex))
                 {
