@@ -59,7 +59,7 @@ public sealed class BlobObjectStore : IObjectStore
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
             // Not "no object": something may be there that the hub may not see, as in a local folder it may not open.
-            throw Denied(path);
+            throw StorageFailure.Denied(path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -91,7 +91,7 @@ public sealed class BlobObjectStore : IObjectStore
         }
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
-            throw Denied(path);
+            throw StorageFailure.Denied(path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -174,7 +174,7 @@ public sealed class BlobObjectStore : IObjectStore
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
             // Not "none there": what may be there is left, as a local file in a folder the hub may not enter is.
-            throw Denied(path);
+            throw StorageFailure.Denied(path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -346,9 +346,6 @@ public sealed class BlobObjectStore : IObjectStore
             throw StorageFailure.For(ex, "find", container.Name);
         }
     }
-
-    // A refusal of the object at the hub path, with the role to grant on its container.
-    private static ObjectUnreachableException Denied(string path) => StorageFailure.Denied(path, LandingContainers.Locate(path).Container);
 
     private BlockBlobClient Blob(string path)
     {

@@ -29,12 +29,16 @@ internal static class StorageFailure
 
     /// <summary>
     /// The store contract's access denial for the hub path <paramref name="path"/> (never the blob's URL, which may carry a
-    /// SAS), with the role to grant on <paramref name="container"/>, or on the account when null (listing its containers).
+    /// SAS), with the role to grant on <paramref name="container"/>, or on the account alone when null (listing its containers).
     /// </summary>
-    public static ObjectUnreachableException Denied(string path, string? container) =>
-        new(path, UnreachableCause.AccessDenied, container is null
-            ? "give the Function App's managed identity its Storage Blob Data Owner role on the data storage account (infra/main.bicep grants it there)"
-            : $"give the Function App's managed identity its Storage Blob Data Owner role on the data storage account (infra/main.bicep grants it there), or at least on its container '{container}'");
+    public static ObjectUnreachableException Denied(string path, string? container)
+    {
+        const string Role = "give the Function App's managed identity its Storage Blob Data Owner role on the data storage account (infra/main.bicep grants it there)";
+        return new(path, UnreachableCause.AccessDenied, container is null ? Role : $"{Role}, or at least on its container '{container}'");
+    }
+
+    /// <summary>The access denial for the object at the hub path <paramref name="path"/>, with the role to grant on its container.</summary>
+    public static ObjectUnreachableException Denied(string path) => Denied(path, LandingContainers.Locate(path).Container);
 
     /// <summary>
     /// Items (or pages) from a listing, with a missing container read as empty and other failures as <see cref="For"/>'s
