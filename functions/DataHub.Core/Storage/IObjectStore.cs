@@ -9,6 +9,7 @@ public interface IObjectStore
 {
     /// <summary>The object's properties, or null when there is no object at the path.</summary>
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>
@@ -17,6 +18,7 @@ public interface IObjectStore
     /// </summary>
     /// <exception cref="ObjectNotFoundException">No object at the path.</exception>
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
     /// <summary>
@@ -25,6 +27,10 @@ public interface IObjectStore
     /// with a path limit (a local folder) lists a folder or file nested past it as an entry of its own, never skipping it
     /// nor failing the listing, and so a folder its user may not open; using one fails with <see cref="ObjectUnreachableException"/>.
     /// </summary>
+    /// <exception cref="ObjectUnreachableException">
+    /// A folder above the prefix, or the blob container holding it (HTTP 403), may not be opened by the hub: what is under it
+    /// cannot be seen, and the listing fails naming the prefix rather than read as empty.
+    /// </exception>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
@@ -41,6 +47,7 @@ public interface IObjectStore
     /// removed itself, never what it points to.
     /// </summary>
     /// <exception cref="ObjectChangedException">The object is no longer version <paramref name="ifMatchETag"/>.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
     /// <summary>Copies an object to a new path (overwriting): the destination gets one version of the source, whole, with its metadata.</summary>
