@@ -138,9 +138,13 @@ public sealed class ObjectNotFoundException(string path)
 /// (a folder's permission bits, a storage role), as a clause ("give the hub's user … (chmod u+rx …)"); null when the store
 /// has none to give. It names no path.
 /// </param>
-public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep, string? remedy = null)
+/// <param name="answer">
+/// For <see cref="UnreachableCause.AccessDenied"/>, what the store was answered, when it says more than the denial (a service's
+/// status and error code, "HTTP 403 AuthorizationFailure", by which an operator tells a role from a firewall); null when none.
+/// </param>
+public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep, string? remedy = null, string? answer = null)
     : Exception(cause == UnreachableCause.AccessDenied
-        ? "The object, or a folder on its path, cannot be opened by the hub's user (access to it is denied); it cannot be read, moved or deleted by the hub." + (remedy is null ? string.Empty : $" To fix it, {remedy}.")
+        ? $"The object, or a folder on its path, cannot be opened by the hub's user (access to it is denied{(answer is null ? string.Empty : ": " + answer)}); it cannot be read, moved or deleted by the hub." + (remedy is null ? string.Empty : $" To fix it, {remedy}.")
         : "The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
 {
     /// <summary>The path that could not be reached (not in the message: a landing path may name a person).</summary>

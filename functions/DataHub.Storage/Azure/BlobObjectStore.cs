@@ -59,7 +59,7 @@ public sealed class BlobObjectStore : IObjectStore
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
             // Not "no object": something may be there that the hub may not see, as in a local folder it may not open.
-            throw StorageFailure.Denied(path);
+            throw StorageFailure.Denied(ex, path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -91,7 +91,7 @@ public sealed class BlobObjectStore : IObjectStore
         }
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
-            throw StorageFailure.Denied(path);
+            throw StorageFailure.Denied(ex, path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -174,7 +174,7 @@ public sealed class BlobObjectStore : IObjectStore
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
             // Not "none there": what may be there is left, as a local file in a folder the hub may not enter is.
-            throw StorageFailure.Denied(path);
+            throw StorageFailure.Denied(ex, path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -339,7 +339,7 @@ public sealed class BlobObjectStore : IObjectStore
         }
         catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
         {
-            throw StorageFailure.Denied(listed, container.Name);
+            throw StorageFailure.Denied(ex, listed, container.Name);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {

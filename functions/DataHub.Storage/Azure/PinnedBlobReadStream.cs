@@ -73,7 +73,7 @@ internal sealed class PinnedBlobReadStream(Stream inner, string path) : Stream
     private Exception? Translate(Exception exception) => exception switch
     {
         RequestFailedException { Status: 412 or 404 } => new ObjectChangedException(path),
-        _ when StorageFailure.IsAccessDenied(exception) => StorageFailure.Denied(path),
+        _ when StorageFailure.IsAccessDenied(exception) => StorageFailure.Denied(exception, path),
         _ when StorageFailure.IsRequestFailure(exception) => StorageFailure.For(exception, "read", path),
         _ => null,
     };

@@ -30,6 +30,9 @@ public sealed class AccessDeniedTests(AzuriteFixture fixture) : IAsyncLifetime
         {
             await FullStore().DeleteAsync(path, null, CancellationToken.None);
         }
+
+        // A landing path made the partner container landing-{run}: left, it is one more (empty) partner in every landing listing.
+        await new BlobServiceClient(fixture.Azurite.ConnectionString).GetBlobContainerClient(LandingContainers.For(_run)).DeleteIfExistsAsync();
     }
 
     private BlobObjectStore FullStore() => AzureStorage.ForEmulator(fixture.Azurite.ConnectionString, new AzureClientSettings()).ObjectStore();
@@ -67,7 +70,8 @@ public sealed class AccessDeniedTests(AzuriteFixture fixture) : IAsyncLifetime
         {
             denied.Cause.Should().Be(UnreachableCause.AccessDenied);
             denied.Path.Should().Be(path);
-            denied.Message.Should().Contain(Role).And.Contain("'secure'").And.NotContain("chmod").And.NotContain(path, "the message names no path: a landing path may name a person");
+            denied.Message.Should().Contain(Role).And.Contain("'secure'").And.Contain("HTTP 403 Authorization", "the runbook's checks go by the service's code")
+                .And.NotContain("chmod").And.NotContain(path, "the message names no path: a landing path may name a person");
             SaysNoSecret(denied, sas);
         }
     }
@@ -119,15 +123,46 @@ public sealed class AccessDeniedTests(AzuriteFixture fixture) : IAsyncLifetime
     [Theory]
     [InlineData(403, "AuthorizationPermissionMismatch", true)]
     [InlineData(403, "AuthorizationFailure", true)]
-    [InlineData(403, null, true)]
+    [InlineData(403, "AuthorizationResourceTypeMismatch", true)]
+    [InlineData(403, "AuthorizationSourceIPMismatch", true)]
+    [InlineData(403, "AuthorizationProtocolMismatch", true)]
+    [InlineData(403, "AuthorizationServiceMismatch", true)]
+    [InlineData(403, "InsufficientAccountPermissions", true)]
+    [InlineData(403, null, false)]
     [InlineData(403, "AuthenticationFailed", false)]
+    [InlineData(403, "AccountIsDisabled", false)]
+    [InlineData(403, "KeyBasedAuthenticationNotPermitted", false)]
     [InlineData(404, "BlobNotFound", false)]
     [InlineData(409, "ContainerBeingDeleted", false)]
-    public void Only_a_403_refusing_authorisation_is_access_denied_not_a_credential_the_service_rejects(int status, string? code, bool denied)
+    public void Only_a_403_refusing_authorisation_on_the_object_is_access_denied_not_one_of_the_whole_account(int status, string? code, bool denied)
     {
-        // On Azure a bad signature or expired token is 403 AuthenticationFailed: every request fails alike, no object's access
-        // is at fault, and it stays a storage failure. (Azurite answers AuthorizationFailure for it, so it is pinned here.)
+        // On Azure a bad signature or expired token is 403 AuthenticationFailed, and a disabled account or one refusing shared
+        // keys fails every request alike: no object's access is at fault, and it stays a storage failure. A 403 with no code
+        // says neither. (Azurite answers AuthorizationFailure for a bad signature, so these are pinned here.)
         StorageFailure.IsAccessDenied(new global::Azure.RequestFailedException(status, "refused", code, null)).Should().Be(denied);
+    }
+
+    [Theory]
+    [InlineData("landing/police/police-da-incidents/Jane Plomquist 1990-04-05.csv")]
+    [InlineData("landing/_shared/Jane Plomquist/jan.csv")]
+    [InlineData("quarantine/police/police-da-incidents/Jane Plomquist 1990-04-05.csv")]
+    public void A_storage_failure_on_a_partners_file_names_its_container_never_the_file(string path)
+    {
+        // The SDK's own message may quote the request (the blob's name in its URL): it is not carried along either.
+        var failure = new global::Azure.RequestFailedException(500, $"Service request failed for '{path}'.", "InternalError", null);
+
+        var said = StorageFailure.For(failure, "delete", path);
+
+        said.Message.Should().Contain("HTTP 500 InternalError").And.Contain(path.Split('/')[0]);
+        said.ToString().Should().NotContain("Plomquist").And.NotContain("Jane");
+    }
+
+    [Fact]
+    public void A_storage_failure_on_a_hub_file_still_names_it()
+    {
+        var said = StorageFailure.For(new global::Azure.RequestFailedException(500, "refused", "InternalError", null), "write", "secure/police-da-incidents/quarter=2018Q1/b.1.parquet");
+
+        said.Message.Should().Contain("'secure/police-da-incidents/quarter=2018Q1/b.1.parquet'");
     }
 
     [Fact]
