@@ -13,19 +13,22 @@ public sealed class DamagedManifestException : Exception
     {
     }
 
-    private DamagedManifestException(string path, string message)
-        : base(message) => Path = path;
+    private DamagedManifestException(string path, string message, ObjectUnreachableException? unreachable = null)
+        : base(message, unreachable) => Path = path;
 
     /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
     public string Path { get; }
+
+    /// <summary>Whether the store denied the hub access to the manifest or its folder: no damage to its content is known.</summary>
+    public bool IsAccessDenied => InnerException is ObjectUnreachableException { Cause: UnreachableCause.AccessDenied };
 
     /// <summary>A manifest the store cannot reach (<paramref name="unreachable"/> says why): the batch it commits cannot be known.</summary>
     public static DamagedManifestException Unreachable(string path, ObjectUnreachableException unreachable)
     {
         ArgumentNullException.ThrowIfNull(unreachable);
         return unreachable.Cause == UnreachableCause.AccessDenied
-            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (access to it, or to its folder, is denied), so the batch it commits cannot be known; {unreachable.Remedy ?? "give the hub's user read access to it"} (docs/runbook.md, \"A folder or file the hub cannot open\").")
-            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").");
+            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (access to it, or to its folder, is denied), so the batch it commits cannot be known; {unreachable.Remedy ?? "give the hub's user read access to it"} (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
     }
 
     /// <summary>The feed's manifests folder, or a folder above it, cannot be reached (<paramref name="unreachable"/> says why): none of its manifests can be read.</summary>
@@ -33,8 +36,8 @@ public sealed class DamagedManifestException : Exception
     {
         ArgumentNullException.ThrowIfNull(unreachable);
         return unreachable.Cause == UnreachableCause.AccessDenied
-            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (access to it, or to a folder above it, is denied), so none of the feed's batches can be read; {unreachable.Remedy ?? "give the hub's user access to it"}, and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").")
-            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").");
+            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (access to it, or to a folder above it, is denied), so none of the feed's batches can be read; {unreachable.Remedy ?? "give the hub's user access to it"}, and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
     }
 
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
