@@ -370,6 +370,7 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         var refused = await Hub(app).Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.PathRefused && e.Entry.Path == label).ToListAsync();
         refused.Should().ContainSingle().Which.Entry.Rule.Should().Be(LandingPath.UnreadableRule);
         refused[0].Entry.Detail.Should().NotContain("Amy").And.NotContain("1992-01-02");
+        refused[0].Entry.Detail.Should().Contain(LandingPath.UnreadableMessage).And.Contain("Storage Blob Data Owner", "the fix on Azure is a role, not a folder's permissions");
         (await PathsAsync(app, "secure/")).Should().BeEmpty("nothing of it was read");
         (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("it stays in landing until the role is given back");
     }
