@@ -29,7 +29,9 @@ public interface IObjectStore
     /// </summary>
     /// <exception cref="ObjectUnreachableException">
     /// A folder above the prefix, or the blob container holding it (HTTP 403), may not be opened by the hub: what is under it
-    /// cannot be seen, and the listing fails naming the prefix rather than read as empty.
+    /// cannot be seen, and the listing fails naming the prefix rather than read as empty. On Azure a listing that spans
+    /// containers fails whole on any one that refuses it: one partner's landing container refusing the hub fails the
+    /// listing of all of landing/ (no entry stands for it, as a local folder's does).
     /// </exception>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
