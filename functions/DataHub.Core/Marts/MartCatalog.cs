@@ -27,7 +27,7 @@ public sealed class DamagedManifestException : Exception
     {
         ArgumentNullException.ThrowIfNull(unreachable);
         return unreachable.Cause == UnreachableCause.AccessDenied
-            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (access to it, or to its folder, is denied), so the batch it commits cannot be known; {unreachable.Remedy ?? "give the hub's user read access to it"} (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (access to it, or to its folder, is denied{AnswerOf(unreachable)}), so the batch it commits cannot be known; {unreachable.Remedy ?? "give the hub's user read access to it"} (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
             : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
     }
 
@@ -36,9 +36,12 @@ public sealed class DamagedManifestException : Exception
     {
         ArgumentNullException.ThrowIfNull(unreachable);
         return unreachable.Cause == UnreachableCause.AccessDenied
-            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (access to it, or to a folder above it, is denied), so none of the feed's batches can be read; {unreachable.Remedy ?? "give the hub's user access to it"}, and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (access to it, or to a folder above it, is denied{AnswerOf(unreachable)}), so none of the feed's batches can be read; {unreachable.Remedy ?? "give the hub's user access to it"}, and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
             : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
     }
+
+    // The service's answer, by which an operator tells a missing role from a firewall (none from a local folder).
+    private static string AnswerOf(ObjectUnreachableException unreachable) => unreachable.Answer is { } answer ? ": " + answer : string.Empty;
 
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>

@@ -157,6 +157,9 @@ public sealed class ObjectUnreachableException(string path, UnreachableCause cau
 
     /// <summary>What an operator grants for the hub to reach it, in the store's terms (see the constructor); null when the store gives none.</summary>
     public string? Remedy { get; } = remedy;
+
+    /// <summary>What the store was answered, when it says more than the denial ("HTTP 403 AuthorizationFailure"); null when none.</summary>
+    public string? Answer { get; } = answer;
 }
 
 /// <summary>Why the store cannot reach what is at a path (<see cref="ObjectUnreachableException"/>).</summary>

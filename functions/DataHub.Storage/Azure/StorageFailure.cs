@@ -11,7 +11,7 @@ namespace DataHub.Storage.Azure;
 internal static class StorageFailure
 {
     // The 403 codes that concern the object or its container (a role, a SAS, a network rule on it); AuthenticationFailed,
-    // AccountIsDisabled, KeyBasedAuthenticationNotPermitted and the like fail every request alike and are no object's.
+    // AccountIsDisabled, KeyBasedAuthenticationNotPermitted, InsufficientAccountPermissions and the like fail every request alike and are no object's.
     private static readonly HashSet<string> ObjectRefusals = new(StringComparer.Ordinal)
     {
         "AuthorizationFailure",
@@ -20,7 +20,6 @@ internal static class StorageFailure
         "AuthorizationSourceIPMismatch",
         "AuthorizationProtocolMismatch",
         "AuthorizationServiceMismatch",
-        "InsufficientAccountPermissions",
     };
 
     /// <summary>Whether <paramref name="exception"/> is a storage request that failed (a status, or every try unanswered).</summary>
@@ -36,7 +35,7 @@ internal static class StorageFailure
     {
         ArgumentNullException.ThrowIfNull(exception);
         return Said(path) is { } said
-            ? new($"Azure storage failed to {operation} '{path}': {Describe(exception)}.", exception)
+            ? new($"Azure storage failed to {operation} '{said}': {Describe(exception)}.", exception)
             : new($"Azure storage failed to {operation} a file in container '{ContainerOf(path)}' (its name is the partner's, not repeated here): {Describe(exception)}.");
     }
 
@@ -44,7 +43,7 @@ internal static class StorageFailure
     /// Whether the service refused the request for want of authorisation on this object or its container (HTTP 403 with an
     /// authorisation code: the identity holds no data role there, a SAS lacks the permission, the firewall refuses the
     /// caller). Not a refusal of the whole account (AuthenticationFailed: a bad signature or expired token; AccountIsDisabled;
-    /// KeyBasedAuthenticationNotPermitted), which fails every request alike, nor a 403 with no code.
+    /// KeyBasedAuthenticationNotPermitted, InsufficientAccountPermissions), which fails every request alike, nor a 403 with no code.
     /// </summary>
     public static bool IsAccessDenied(Exception exception) =>
         exception is RequestFailedException { Status: 403, ErrorCode: { } code } && ObjectRefusals.Contains(code);
@@ -57,7 +56,7 @@ internal static class StorageFailure
     public static ObjectUnreachableException Denied(Exception refusal, string path, string? container)
     {
         // The identity is the Function App's in the hub, or an operator's own sign-in for the CLI's --azure commands.
-        const string Role = "give the identity the hub signed in with (the Function App's managed identity, or yours for `datahub … --azure`) its role on the data storage account: Storage Blob Data Owner for the Function App (infra/main.bicep grants it there), Storage Blob Data Reader for an operator's `datahub audit verify` or `show`, Contributor for `repair` (infra/README.md)";
+        const string Role = "give the identity the hub signed in with (the Function App's managed identity, or yours for `datahub … --azure`) its role on the data storage account: Storage Blob Data Owner for the Function App (infra/main.bicep grants it there), Storage Blob Data Reader for an operator's `datahub audit verify`, Storage Blob Data Contributor for `repair` (infra/README.md)";
         return new(path, UnreachableCause.AccessDenied, container is null ? Role : $"{Role}; or at least on its container '{container}'", Describe(refusal));
     }
 
@@ -65,8 +64,10 @@ internal static class StorageFailure
     public static ObjectUnreachableException Denied(Exception refusal, string path) => Denied(refusal, path, LandingContainers.Locate(path).Container);
 
     // The path as it may be quoted: null for a partner's file, whose name the partner chose.
+    // A partner's landing container is named by its container form too ("landing-{partner}/…", when a listing is guarded).
     private static string? Said(string path) =>
-        path.StartsWith(LandingContainers.Landing + "/", StringComparison.Ordinal) || path.StartsWith("quarantine/", StringComparison.Ordinal) ? null : path;
+        path.StartsWith(LandingContainers.Landing + "/", StringComparison.Ordinal) || path.StartsWith("quarantine/", StringComparison.Ordinal)
+        || LandingContainers.IsLanding(path.Split('/')[0]) ? null : path;
 
     private static string ContainerOf(string path)
     {

@@ -127,7 +127,7 @@ public sealed class AccessDeniedTests(AzuriteFixture fixture) : IAsyncLifetime
     [InlineData(403, "AuthorizationSourceIPMismatch", true)]
     [InlineData(403, "AuthorizationProtocolMismatch", true)]
     [InlineData(403, "AuthorizationServiceMismatch", true)]
-    [InlineData(403, "InsufficientAccountPermissions", true)]
+    [InlineData(403, "InsufficientAccountPermissions", false)]
     [InlineData(403, null, false)]
     [InlineData(403, "AuthenticationFailed", false)]
     [InlineData(403, "AccountIsDisabled", false)]
@@ -146,6 +146,7 @@ public sealed class AccessDeniedTests(AzuriteFixture fixture) : IAsyncLifetime
     [InlineData("landing/police/police-da-incidents/Jane Plomquist 1990-04-05.csv")]
     [InlineData("landing/_shared/Jane Plomquist/jan.csv")]
     [InlineData("quarantine/police/police-da-incidents/Jane Plomquist 1990-04-05.csv")]
+    [InlineData("landing-police/Jane Plomquist/")]
     public void A_storage_failure_on_a_partners_file_names_its_container_never_the_file(string path)
     {
         // The SDK's own message may quote the request (the blob's name in its URL): it is not carried along either.
