@@ -175,9 +175,10 @@ public sealed class PoisonedLandingEvents
                 return Settled.Waiting;
             }
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or ArgumentException or ObjectUnreachableException)
         {
-            // The store's error quotes the path (the partner's file name): only the count goes on, and the message stays.
+            // The store's error quotes the path (the partner's file name), or the store may not look (its role on the partner's
+            // container, HTTP 403): only the count goes on, the message stays, and the pass goes on.
             return Settled.Unchecked;
         }
 

@@ -65,6 +65,12 @@ internal sealed class FaultProxy : IAsyncDisposable
         {
             Interlocked.Increment(ref _faults);
             context.Response.StatusCode = status;
+            if (status == 403)
+            {
+                // As the service says when the identity holds no data role there (its code is read from this header).
+                context.Response.Headers["x-ms-error-code"] = "AuthorizationPermissionMismatch";
+            }
+
             return;
         }
 

@@ -64,7 +64,9 @@ public sealed class CommandTests : IDisposable
         using var output = new StringWriter();
         var env = new CommandEnvironment(output, output, TimeProvider.System)
         {
-            Variables = _ => throw DataHub.Core.Marts.DamagedManifestException.FolderUnreachable("secure/police-da-incidents/_batches"),
+            Variables = _ => throw DataHub.Core.Marts.DamagedManifestException.FolderUnreachable(
+                "secure/police-da-incidents/_batches",
+                new DataHub.Core.Storage.ObjectUnreachableException("secure/police-da-incidents/_batches", DataHub.Core.Storage.UnreachableCause.AccessDenied, DataHub.Storage.Local.LocalObjectStore.AccessRemedy)),
         };
 
         var code = await DataHub.Host.Program.RunAsync(["audit", "verify", "--azure"], env);

@@ -84,9 +84,11 @@ public sealed class AuditRecords(IObjectStore? store, IReceiptStore? receipts)
             foreach (var feed in MartCatalog.Feeds)
             {
                 // Manifests are written whole (create-only, atomically): one that cannot be read was altered or corrupted on disk.
+                // One the store denies the hub (a folder's permissions, a storage role) says nothing of its content: not a break
+                // to report as tampering, but the storage failure it is, with what to grant.
                 batches.AddRange(await catalog.CommittedAsync(
                     feed,
-                    ex => breaks.Add($"{ManifestName(feed, ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
+                    ex => breaks.Add(ex.IsAccessDenied ? throw ex : $"{ManifestName(feed, ex.Path)} cannot be read (manifests are written whole: it was altered, or the disk corrupted it)"),
                     cancellationToken).ConfigureAwait(false));
             }
 

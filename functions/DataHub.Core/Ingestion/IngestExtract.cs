@@ -573,10 +573,11 @@ public sealed class IngestExtract
         return new IngestOutcome(IngestStatus.Ignored, path.Path, path.Partner, path.Feed, agreement, Rule: SupersededRule, Message: message) { SafeLandingPath = safe };
     }
 
-    // What the store cannot reach by its name is refused by its label under the rule for why, once per version, and left in landing.
+    // What the store cannot reach by its name is refused by its label under the rule for why, once per version, and left in
+    // landing. A denial says what the store would have granted (a folder's bits, or on Azure the role and the service's answer).
     private Task<IngestOutcome> RefuseUnreachableAsync(string landingPath, FileLabels labels, ObjectUnreachableException unreachable, string? version, CancellationToken cancellationToken) =>
         unreachable.Cause == UnreachableCause.AccessDenied
-            ? _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.UnreadableRule, LandingPath.UnreadableMessage, version, cancellationToken)
+            ? _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.UnreadableRule, LandingPath.UnreadableMessage + (unreachable.Remedy is { } remedy ? $" To fix it, {remedy}." : string.Empty), version, cancellationToken)
             : _filing.RefuseLeftInLandingAsync(landingPath, labels, LandingPath.TooDeepRule, LandingPath.TooDeepMessage, version, cancellationToken);
 
     // No key: nothing is read, moved or refused (the file cannot be named but by a keyed label), and the failure is

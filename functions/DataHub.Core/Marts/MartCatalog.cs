@@ -13,23 +13,35 @@ public sealed class DamagedManifestException : Exception
     {
     }
 
-    private DamagedManifestException(string path, string message)
-        : base(message) => Path = path;
+    private DamagedManifestException(string path, string message, ObjectUnreachableException? unreachable = null)
+        : base(message, unreachable) => Path = path;
 
     /// <summary>The manifest's path (or the file standing where the feed's manifests folder should be).</summary>
     public string Path { get; }
 
-    /// <summary>A manifest the store cannot reach (by default, one the hub's user may not open): the batch it commits cannot be known.</summary>
-    public static DamagedManifestException Unreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
-        cause == UnreachableCause.AccessDenied
-            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (its permissions, or its folder's, deny it), so the batch it commits cannot be known; give the hub's user read access to it (docs/runbook.md, \"A folder or file the hub cannot open\").")
-            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").");
+    /// <summary>Whether the store denied the hub access to the manifest or its folder: no damage to its content is known.</summary>
+    public bool IsAccessDenied => InnerException is ObjectUnreachableException { Cause: UnreachableCause.AccessDenied };
 
-    /// <summary>The feed's manifests folder, or a folder above it, cannot be reached (by default, opened by the hub's user): none of its manifests can be read.</summary>
-    public static DamagedManifestException FolderUnreachable(string path, UnreachableCause cause = UnreachableCause.AccessDenied) =>
-        cause == UnreachableCause.AccessDenied
-            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (its permissions or owner, or a folder's above it, deny it), so none of the feed's batches can be read; give it access (chmod u+rx), and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").")
-            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").");
+    /// <summary>A manifest the store cannot reach (<paramref name="unreachable"/> says why): the batch it commits cannot be known.</summary>
+    public static DamagedManifestException Unreachable(string path, ObjectUnreachableException unreachable)
+    {
+        ArgumentNullException.ThrowIfNull(unreachable);
+        return unreachable.Cause == UnreachableCause.AccessDenied
+            ? new(path, $"The batch manifest '{path}' cannot be opened by the hub's user (access to it, or to its folder, is denied{AnswerOf(unreachable)}), so the batch it commits cannot be known; {unreachable.Remedy ?? "give the hub's user read access to it"} (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            : new(path, $"The batch manifest '{path}' cannot be reached by the hub (its path is too deep or not valid), so the batch it commits cannot be known (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
+    }
+
+    /// <summary>The feed's manifests folder, or a folder above it, cannot be reached (<paramref name="unreachable"/> says why): none of its manifests can be read.</summary>
+    public static DamagedManifestException FolderUnreachable(string path, ObjectUnreachableException unreachable)
+    {
+        ArgumentNullException.ThrowIfNull(unreachable);
+        return unreachable.Cause == UnreachableCause.AccessDenied
+            ? new(path, $"'{path}' is a batch manifests folder the hub's user cannot open (access to it, or to a folder above it, is denied{AnswerOf(unreachable)}), so none of the feed's batches can be read; {unreachable.Remedy ?? "give the hub's user access to it"}, and never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder or file the hub cannot open\").", unreachable)
+            : new(path, $"'{path}' is a batch manifests folder the hub cannot reach (its path is too deep or not valid), so none of the feed's batches can be read; never move it aside: its quarter files would all look uncommitted (docs/runbook.md, \"A folder nested too deep for the hub\").", unreachable);
+    }
+
+    // The service's answer, by which an operator tells a missing role from a firewall (none from a local folder).
+    private static string AnswerOf(ObjectUnreachableException unreachable) => unreachable.Answer is { } answer ? ": " + answer : string.Empty;
 
     /// <summary>A file stands where a feed's manifests folder should be: none of the feed's manifests can be read.</summary>
     public static DamagedManifestException FolderIsAFile(string path) =>
@@ -177,7 +189,7 @@ public sealed class MartCatalog(IObjectStore store)
         {
             // Not "no manifest": a commit made on that belief would be refused by the folder anyway, and the error is the folder's.
             // Only a denial is the folder's permissions; another cause (a store root past the path limit) goes out as it is.
-            throw DamagedManifestException.FolderUnreachable($"secure/{feed}/{MartManifest.Folder}");
+            throw DamagedManifestException.FolderUnreachable($"secure/{feed}/{MartManifest.Folder}", ex);
         }
     }
 
@@ -217,7 +229,7 @@ public sealed class MartCatalog(IObjectStore store)
         {
             // A folder above the manifests (the feed's own) cannot be opened: nothing under it can be listed, which is not
             // nothing there. The feed is damaged, never empty, or the rollup would publish without it.
-            Report(DamagedManifestException.FolderUnreachable(folder, ex.Cause));
+            Report(DamagedManifestException.FolderUnreachable(folder, ex));
             return [];
         }
 
@@ -228,8 +240,8 @@ public sealed class MartCatalog(IObjectStore store)
                 // Listed as an entry itself: a file where the manifests' folder should be, or the folder, which the hub's user
                 // cannot open. None of the feed's manifests can be read, so its quarter files would all look uncommitted
                 // (clean-up would delete every one). The feed is damaged, never empty; and the folder is not to be moved aside.
-                Report(await UnreachableCauseAsync(folder, cancellationToken).ConfigureAwait(false) is { } cause
-                    ? DamagedManifestException.FolderUnreachable(item.Path, cause)
+                Report(await UnreachableAsync(folder, cancellationToken).ConfigureAwait(false) is { } unreachable
+                    ? DamagedManifestException.FolderUnreachable(item.Path, unreachable)
                     : DamagedManifestException.FolderIsAFile(item.Path));
                 continue;
             }
@@ -253,7 +265,7 @@ public sealed class MartCatalog(IObjectStore store)
             {
                 // Out of reach for another cause than access (a denial is damage already): what it commits cannot be known
                 // either, so the feed is damaged, never empty.
-                Report(DamagedManifestException.Unreachable(item.Path, ex.Cause));
+                Report(DamagedManifestException.Unreachable(item.Path, ex));
                 continue;
             }
 
@@ -280,7 +292,7 @@ public sealed class MartCatalog(IObjectStore store)
 
     // Why what stands at the path is there but out of the store's reach (a folder the hub's user may not open), or null when
     // it can be reached.
-    private async Task<UnreachableCause?> UnreachableCauseAsync(string path, CancellationToken cancellationToken)
+    private async Task<ObjectUnreachableException?> UnreachableAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
@@ -289,7 +301,7 @@ public sealed class MartCatalog(IObjectStore store)
         }
         catch (ObjectUnreachableException ex)
         {
-            return ex.Cause;
+            return ex;
         }
     }
 
@@ -305,7 +317,7 @@ public sealed class MartCatalog(IObjectStore store)
         }
         catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
         {
-            throw DamagedManifestException.Unreachable(path);
+            throw DamagedManifestException.Unreachable(path, ex);
         }
 
         if (bytes is null)

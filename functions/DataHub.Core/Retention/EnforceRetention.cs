@@ -462,7 +462,8 @@ public sealed class EnforceRetention
         var label = labels.ObjectPath(itemPath, _hub.Protocols);
         if (unreachable.Cause == UnreachableCause.AccessDenied)
         {
-            _logger.LogWarning("Retention cannot delete {Path}: the hub's user cannot open it (its permissions or owner deny it); give the hub's user access to it, or remove it by hand (docs/runbook.md, \"A folder or file the hub cannot open\").", label);
+            // The fix in the store's own terms (a folder's permissions, a storage role), which names no path.
+            _logger.LogWarning("Retention cannot delete {Path}: the hub's user cannot open it (access to it is denied); {Remedy}, or remove it by hand (docs/runbook.md, \"A folder or file the hub cannot open\").", label, unreachable.Remedy ?? "give the hub's user access to it");
             return;
         }
 

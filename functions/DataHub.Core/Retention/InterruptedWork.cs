@@ -150,6 +150,17 @@ public sealed class InterruptedWork
         {
             return false; // Changed since it was listed: not the file judged.
         }
+        catch (ObjectUnreachableException ex) when (ex.Cause == UnreachableCause.AccessDenied)
+        {
+            // The store refuses the hub this delete (a folder's permissions, a storage role): the file stays, no reader takes
+            // it, and the rest of the clean-up (and the retention run after it) goes on. A mart path is the hub's own name.
+            _log.LogWarning(
+                "{Feed}: clean-up cannot delete the mart file {File} of an uncommitted batch (access to it is denied), so it was kept; {Remedy} (docs/runbook.md, \"A folder or file the hub cannot open\").",
+                feed,
+                file.Path,
+                ex.Remedy is { } remedy ? "to fix it, " + remedy : "give the hub's user access to it");
+            return false;
+        }
 
         var protocol = _hub.Protocols.Find(partner);
         await AuditRefusal.AfterWritingAsync($"Clean-up removed {file.Path} (a mart file of a commit attempt no manifest lists) but did not record its removal.", () => _hub.Audit.AppendAsync(

@@ -9,6 +9,7 @@ public interface IObjectStore
 {
     /// <summary>The object's properties, or null when there is no object at the path.</summary>
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>
@@ -17,6 +18,7 @@ public interface IObjectStore
     /// </summary>
     /// <exception cref="ObjectNotFoundException">No object at the path.</exception>
     /// <exception cref="ObjectRefusedException">What is at the path is not a plain object (a link): it is never read.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
     /// <summary>
@@ -25,6 +27,12 @@ public interface IObjectStore
     /// with a path limit (a local folder) lists a folder or file nested past it as an entry of its own, never skipping it
     /// nor failing the listing, and so a folder its user may not open; using one fails with <see cref="ObjectUnreachableException"/>.
     /// </summary>
+    /// <exception cref="ObjectUnreachableException">
+    /// A folder above the prefix, or the blob container holding it (HTTP 403), may not be opened by the hub: what is under it
+    /// cannot be seen, and the listing fails naming the prefix rather than read as empty. On Azure a listing that spans
+    /// containers fails whole on any one that refuses it: one partner's landing container refusing the hub fails the
+    /// listing of all of landing/ (no entry stands for it, as a local folder's does).
+    /// </exception>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>
@@ -41,6 +49,7 @@ public interface IObjectStore
     /// removed itself, never what it points to.
     /// </summary>
     /// <exception cref="ObjectChangedException">The object is no longer version <paramref name="ifMatchETag"/>.</exception>
+    /// <exception cref="ObjectUnreachableException">The store cannot reach it by its name (past a path limit), or the hub may not open it or a folder on its path (<see cref="UnreachableCause.AccessDenied"/>: a local folder's permissions, a blob container's HTTP 403).</exception>
     Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken);
 
     /// <summary>Copies an object to a new path (overwriting): the destination gets one version of the source, whole, with its metadata.</summary>
@@ -121,11 +130,23 @@ public sealed class ObjectNotFoundException(string path)
 /// <summary>
 /// Raised when what is at a path lies where the store cannot reach it by name (a local folder nested past the OS path
 /// limit, which a partner can make in landing), or cannot be opened by the hub's user (a folder or file whose permissions
-/// or owner deny it): it can be neither read, moved nor deleted, and is left for an operator.
+/// or owner deny it; on Azure, a container the Function App's identity holds no data role on): it can be neither read,
+/// moved nor deleted, and is left for an operator.
 /// </summary>
-public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep)
+/// <param name="path">The path that could not be reached.</param>
+/// <param name="cause">Why.</param>
+/// <param name="remedy">
+/// For <see cref="UnreachableCause.AccessDenied"/>, what an operator grants for the hub to reach it, in the store's own terms
+/// (a folder's permission bits, a storage role), as a clause ("give the hub's user … (chmod u+rx …)"); null when the store
+/// has none to give. It names no path.
+/// </param>
+/// <param name="answer">
+/// For <see cref="UnreachableCause.AccessDenied"/>, what the store was answered, when it says more than the denial (a service's
+/// status and error code, "HTTP 403 AuthorizationFailure", by which an operator tells a role from a firewall); null when none.
+/// </param>
+public sealed class ObjectUnreachableException(string path, UnreachableCause cause = UnreachableCause.TooDeep, string? remedy = null, string? answer = null)
     : Exception(cause == UnreachableCause.AccessDenied
-        ? "The object, or a folder on its path, cannot be opened by the hub's user (its permissions or owner deny it); it cannot be read, moved or deleted by the hub."
+        ? $"The object, or a folder on its path, cannot be opened by the hub's user (access to it is denied{(answer is null ? string.Empty : ": " + answer)}); it cannot be read, moved or deleted by the hub." + (remedy is null ? string.Empty : $" To fix it, {remedy}.")
         : "The object lies deeper than the file system lets a path reach; it cannot be read, moved or deleted by its name.")
 {
     /// <summary>The path that could not be reached (not in the message: a landing path may name a person).</summary>
@@ -133,6 +154,12 @@ public sealed class ObjectUnreachableException(string path, UnreachableCause cau
 
     /// <summary>Why it could not be reached.</summary>
     public UnreachableCause Cause { get; } = cause;
+
+    /// <summary>What an operator grants for the hub to reach it, in the store's terms (see the constructor); null when the store gives none.</summary>
+    public string? Remedy { get; } = remedy;
+
+    /// <summary>What the store was answered, when it says more than the denial ("HTTP 403 AuthorizationFailure"); null when none.</summary>
+    public string? Answer { get; } = answer;
 }
 
 /// <summary>Why the store cannot reach what is at a path (<see cref="ObjectUnreachableException"/>).</summary>
@@ -141,7 +168,7 @@ public enum UnreachableCause
     /// <summary>It lies past the OS path limit.</summary>
     TooDeep,
 
-    /// <summary>The hub's user may not open it, or a folder on its path (its permission bits, owner or ACL deny it).</summary>
+    /// <summary>The hub's user may not open it, or a folder on its path (its permission bits, owner or ACL deny it; on Azure, HTTP 403).</summary>
     AccessDenied,
 }
 

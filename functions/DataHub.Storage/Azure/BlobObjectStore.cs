@@ -56,6 +56,11 @@ public sealed class BlobObjectStore : IObjectStore
         {
             return null;
         }
+        catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
+        {
+            // Not "no object": something may be there that the hub may not see, as in a local folder it may not open.
+            throw StorageFailure.Denied(ex, path);
+        }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
             throw StorageFailure.For(ex, "read the properties of", path);
@@ -84,6 +89,10 @@ public sealed class BlobObjectStore : IObjectStore
         {
             throw new ObjectChangedException(path);
         }
+        catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
+        {
+            throw StorageFailure.Denied(ex, path);
+        }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
             throw StorageFailure.For(ex, "read", path);
@@ -108,12 +117,12 @@ public sealed class BlobObjectStore : IObjectStore
 
         if (slash >= 0)
         {
-            if (await IsMissingPartnerContainerAsync(prefix[..slash], cancellationToken).ConfigureAwait(false))
+            if (await IsMissingPartnerContainerAsync(prefix[..slash], prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield break;
             }
 
-            await foreach (var item in ListContainerAsync(prefix[..slash], prefix[(slash + 1)..], cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(prefix[..slash], prefix[(slash + 1)..], prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -124,7 +133,7 @@ public sealed class BlobObjectStore : IObjectStore
         // A prefix within the container names: every blob of every matching container, in path order; the landing
         // containers are listed together as the one container their paths name.
         var containers = new SortedSet<string>(StringComparer.Ordinal);
-        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix).ConfigureAwait(false))
+        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: prefix, cancellationToken: cancellationToken), "list the containers of", prefix, prefix, container: null).ConfigureAwait(false))
         {
             containers.Add(LandingContainers.IsLanding(container.Name) ? LandingContainers.Landing + "/" : container.Name + "/");
         }
@@ -133,7 +142,7 @@ public sealed class BlobObjectStore : IObjectStore
         {
             var listing = string.Equals(container, LandingContainers.Landing + "/", StringComparison.Ordinal)
                 ? ListLandingAsync(container, cancellationToken)
-                : ListContainerAsync(container[..^1], string.Empty, cancellationToken);
+                : ListContainerAsync(container[..^1], string.Empty, prefix, cancellationToken);
             await foreach (var item in listing.ConfigureAwait(false))
             {
                 yield return item;
@@ -161,6 +170,11 @@ public sealed class BlobObjectStore : IObjectStore
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             throw new ObjectChangedException(path);
+        }
+        catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
+        {
+            // Not "none there": what may be there is left, as a local file in a folder the hub may not enter is.
+            throw StorageFailure.Denied(ex, path);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {
@@ -202,12 +216,12 @@ public sealed class BlobObjectStore : IObjectStore
             }
 
             var (container, name) = LandingContainers.Locate(prefix + "x");
-            if (await IsMissingPartnerContainerAsync(container, cancellationToken).ConfigureAwait(false))
+            if (await IsMissingPartnerContainerAsync(container, prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield break;
             }
 
-            await foreach (var item in ListContainerAsync(container, name[..^1], cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(container, name[..^1], prefix, cancellationToken).ConfigureAwait(false))
             {
                 if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
                 {
@@ -219,7 +233,7 @@ public sealed class BlobObjectStore : IObjectStore
         }
 
         var partners = new List<string>();
-        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix).ConfigureAwait(false))
+        await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix, prefix, container: null).ConfigureAwait(false))
         {
             if (LandingContainers.PartnerOf(container.Name) is { } partner && $"{LandingContainers.Landing}/{partner}/".StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -233,7 +247,7 @@ public sealed class BlobObjectStore : IObjectStore
         var beforeArchive = ordered.TakeWhile(p => string.CompareOrdinal(p + "/", LandingContainers.ArchiveFolder + "/") < 0).ToList();
         foreach (var partner in beforeArchive)
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -242,7 +256,7 @@ public sealed class BlobObjectStore : IObjectStore
         // The archive's blobs come first in path order among the shared container's ("_processed" < "_shared"); the few
         // other blobs of the shared container are held back until it is listed whole.
         var shared = new List<StoredObject>();
-        await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, prefix, cancellationToken).ConfigureAwait(false))
         {
             if (!item.Path.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -266,20 +280,21 @@ public sealed class BlobObjectStore : IObjectStore
 
         foreach (var partner in ordered.Skip(beforeArchive.Count))
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
     }
 
-    private async IAsyncEnumerable<StoredObject> ListContainerAsync(string container, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // The blobs of a container under namePrefix; a refusal fails the listing of listed, the hub prefix the caller asked for.
+    private async IAsyncEnumerable<StoredObject> ListContainerAsync(string container, string namePrefix, string listed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // A container the hub ensures, one found by listing the account, or one the caller checked exists.
         var blobs = _service.GetBlobContainerClient(container).GetBlobsAsync(
             new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = namePrefix.Length == 0 ? null : namePrefix },
             cancellationToken);
-        await foreach (var page in StorageFailure.Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix).ConfigureAwait(false))
+        await foreach (var page in StorageFailure.Guard(blobs.AsPages(pageSizeHint: _settings.PageSize), "list", container + "/" + namePrefix, listed, container).ConfigureAwait(false))
         {
             foreach (var blob in page.Values)
             {
@@ -313,14 +328,18 @@ public sealed class BlobObjectStore : IObjectStore
 
     // A partner with no container yet has nothing in landing. Only a container named by the prefix needs this request:
     // the whole landing listing takes the partner containers from the account's list of containers.
-    private async Task<bool> IsMissingPartnerContainerAsync(string container, CancellationToken cancellationToken) =>
-        LandingContainers.PartnerOf(container) is not null && !await ExistsAsync(_service.GetBlobContainerClient(container), cancellationToken).ConfigureAwait(false);
+    private async Task<bool> IsMissingPartnerContainerAsync(string container, string listed, CancellationToken cancellationToken) =>
+        LandingContainers.PartnerOf(container) is not null && !await ExistsAsync(_service.GetBlobContainerClient(container), listed, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<bool> ExistsAsync(BlobContainerClient container, CancellationToken cancellationToken)
+    private static async Task<bool> ExistsAsync(BlobContainerClient container, string listed, CancellationToken cancellationToken)
     {
         try
         {
             return (await container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (StorageFailure.IsAccessDenied(ex))
+        {
+            throw StorageFailure.Denied(ex, listed, container.Name);
         }
         catch (Exception ex) when (StorageFailure.IsRequestFailure(ex))
         {

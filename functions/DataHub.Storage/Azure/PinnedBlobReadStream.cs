@@ -68,10 +68,12 @@ internal sealed class PinnedBlobReadStream(Stream inner, string path) : Stream
         base.Dispose(disposing);
     }
 
-    // 412: the pinned version was replaced; 404: it was deleted. Either way the version being read is gone.
+    // 412: the pinned version was replaced; 404: it was deleted. Either way the version being read is gone. 403: the app's
+    // role was taken away part-way, refused as the open would have been.
     private Exception? Translate(Exception exception) => exception switch
     {
         RequestFailedException { Status: 412 or 404 } => new ObjectChangedException(path),
+        _ when StorageFailure.IsAccessDenied(exception) => StorageFailure.Denied(exception, path),
         _ when StorageFailure.IsRequestFailure(exception) => StorageFailure.For(exception, "read", path),
         _ => null,
     };

@@ -23,6 +23,9 @@ namespace DataHub.Storage.Local;
 /// </remarks>
 public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 {
+    /// <summary>What gives the hub's user back what it may not open (<see cref="ObjectUnreachableException.Remedy"/>).</summary>
+    public const string AccessRemedy = "give the hub's user read access to it and to the folders on its path, and search access to those folders (chmod u+rx for a folder, u+r for a file)";
+
     /// <summary>The containers the hub uses (contract C1).</summary>
     public static IReadOnlyList<string> Containers { get; } = ["landing", "quarantine", "secure", "published", "audit"];
 
@@ -83,7 +86,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         catch (UnauthorizedAccessException)
         {
             // Its permissions or owner deny the hub's user (.NET's message quotes the raw path: not passed on).
-            throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied);
+            throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied, AccessRemedy);
         }
 
         UnchangedFileStream pinned;
@@ -192,7 +195,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
                 {
                     // A folder above what is listed cannot be opened: nothing under it can be seen, and an empty listing
                     // would be taken for nothing there (a feed with no batches). The path is not in the message.
-                    throw new ObjectUnreachableException(prefix, why == UnopenedFolder.Denied ? UnreachableCause.AccessDenied : UnreachableCause.TooDeep);
+                    throw why == UnopenedFolder.Denied
+                        ? new ObjectUnreachableException(prefix, UnreachableCause.AccessDenied, AccessRemedy)
+                        : new ObjectUnreachableException(prefix, UnreachableCause.TooDeep);
                 }
             }
         }
@@ -324,7 +329,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         // unless it is there but the hub's user may not reach it (nothing can delete it; it must not be taken for gone).
         if (!file.Exists)
         {
-            return IsDenied(full) ? throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied) : false;
+            return IsDenied(full) ? throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied, AccessRemedy) : false;
         }
 
         if (!ETagMatches(file, ifMatchETag))
@@ -498,7 +503,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     // Why nothing is found at a path where something is: past the OS limit, or out of the hub's user's reach; null when nothing is.
     private static ObjectUnreachableException? Unreachable(string path, string full) =>
         IsThereBeyondReach(full) ? new ObjectUnreachableException(path)
-        : IsDenied(full) ? new ObjectUnreachableException(path, UnreachableCause.AccessDenied)
+        : IsDenied(full) ? new ObjectUnreachableException(path, UnreachableCause.AccessDenied, AccessRemedy)
         : null;
 
     private static bool IsObjectPath(string path)

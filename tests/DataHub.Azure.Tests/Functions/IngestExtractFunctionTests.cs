@@ -350,4 +350,28 @@ public sealed class IngestExtractFunctionTests(FaultyStorage storage) : IClassFi
         var receipt = await Hub(app).Receipts.GetAsync(new ReceiptKey(Extract.Partner, Extract.Feed, poisoned.Entry.FileSha256!), CancellationToken.None);
         receipt!.FailedAttempts.Should().Be(2);
     }
+
+    [Fact]
+    public async Task A_landed_file_the_apps_identity_may_not_read_is_refused_unread_by_its_label_and_left_in_landing_as_a_local_one_is()
+    {
+        // Extract 5's feed (its test writes nothing either), under a name of its own.
+        Use(5);
+        var app = App();
+        _extract = Extract with { FileName = "Amy Brown 1992-01-02.csv" };
+        var delivery = await LandAsync(app);
+
+        // The partner's container answers 403, as when the app's identity holds no data role on it: as for a local file the
+        // hub's user may not read, it is refused once under path.unreadable by its label, and left where it is.
+        Proxy.Fault = request => request.Path.Value!.Contains("/landing-", StringComparison.Ordinal) ? 403 : null;
+        await delivery.To(Function(app));
+        Proxy.Fault = _ => null;
+
+        var label = (await LabelsAsync(app)).LandingPath(delivery.Landed.Path, Hub(app).Protocols);
+        var refused = await Hub(app).Audit.ReadAsync(CancellationToken.None).Where(e => e.Entry.Kind == AuditKinds.PathRefused && e.Entry.Path == label).ToListAsync();
+        refused.Should().ContainSingle().Which.Entry.Rule.Should().Be(LandingPath.UnreadableRule);
+        refused[0].Entry.Detail.Should().NotContain("Amy").And.NotContain("1992-01-02");
+        refused[0].Entry.Detail.Should().Contain(LandingPath.UnreadableMessage).And.Contain("Storage Blob Data Owner", "the fix on Azure is a role, not a folder's permissions");
+        (await PathsAsync(app, "secure/")).Should().BeEmpty("nothing of it was read");
+        (await Hub(app).Store.GetAsync(delivery.Landed.Path, CancellationToken.None)).Should().NotBeNull("it stays in landing until the role is given back");
+    }
 }

@@ -208,6 +208,24 @@ public sealed class PoisonedLandingEventsTests(AzuriteFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task An_event_whose_file_the_store_may_not_look_for_is_kept_counted_apart_and_the_pass_goes_on()
+    {
+        var delivery = Deliveries.Of(new StoredObject("landing/police/police-da-incidents/Jane Smith.csv", 1, "\"0x1\"", DateTimeOffset.UtcNow, new Dictionary<string, string>()), ConnectionString);
+        await Poison.SendMessageAsync(delivery.Message);
+        var store = new Mock<IObjectStore>(MockBehavior.Strict);
+        store.Setup(s => s.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ObjectUnreachableException("landing/police/police-da-incidents/Jane Smith.csv", UnreachableCause.AccessDenied, "grant the role"));
+        var poisoned = new PoisonedLandingEvents(() => PlainPoison, store.Object, _logs.Factory.CreateLogger<PoisonedLandingEvents>());
+
+        await poisoned.TidyAsync(CancellationToken.None);
+
+        (await WaitingAsync()).Should().Be(1);
+        Counts().Should().Contain("Removed=0 Waiting=0 Unreadable=0 Unchecked=1 TakenElsewhere=0");
+        _logs.Lines.Should().Contain(l => l.StartsWith("[Warning]", StringComparison.Ordinal), "a store that refuses the hub is not another reader's doing");
+        string.Join("\n", _logs.Lines).Should().NotContain("Jane");
+    }
+
+    [Fact]
     public async Task An_event_another_reader_takes_meanwhile_is_left_to_it_without_failing_the_pass()
     {
         var delivery = Deliveries.Of(new StoredObject("landing/police/police-da-incidents/gone.csv", 1, "\"0x1\"", DateTimeOffset.UtcNow, new Dictionary<string, string>()), ConnectionString);

@@ -208,6 +208,21 @@ public sealed class AuditRecordsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_manifests_folder_the_store_denies_is_a_storage_failure_with_what_to_grant_never_a_break_read_as_tampering()
+    {
+        await AppendAsync(AuditKinds.KeyCreated);
+        await CommitManifestAsync();
+        var log = Log();
+        var denying = new DeniesListingOf(Store(), $"secure/{Feed}/{MartManifest.Folder}");
+        var trail = new AuditTrail(log, new LocalAuditKeyProvider(_root.Path), log.Anchors, denying, Receipts(), _clock);
+
+        var failed = (await trail.Invoking(t => t.VerifyAsync(default)).Should().ThrowAsync<DamagedManifestException>()).Which;
+
+        failed.IsAccessDenied.Should().BeTrue();
+        failed.Message.Should().Contain("grant the hub its role").And.NotContain("altered");
+    }
+
+    [Fact]
     public async Task An_unreadable_receipt_is_a_break_naming_its_key_and_verify_still_checks_the_rest()
     {
         await ReceivedAndClaimedAsync();
@@ -440,5 +455,14 @@ public sealed class AuditRecordsTests : IDisposable
         public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
 
         public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
+    /// <summary>Denies the hub any listing under <paramref name="folder"/>, as a folder or container it holds no access to.</summary>
+    private sealed class DeniesListingOf(IObjectStore inner, string folder) : DelegatingStore(inner)
+    {
+        public override IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) =>
+            prefix.StartsWith(folder, StringComparison.Ordinal)
+                ? throw new ObjectUnreachableException(prefix, UnreachableCause.AccessDenied, "grant the hub its role")
+                : base.ListAsync(prefix, cancellationToken);
     }
 }

@@ -1,6 +1,8 @@
 using DataHub.Core.Hub;
 using DataHub.Core.Retention;
+using DataHub.Core.Storage;
 using DataHub.Core.Tests.Ingestion;
+using DataHub.Testing;
 
 namespace DataHub.Core.Tests.Retention;
 
@@ -64,6 +66,26 @@ public sealed class InterruptedWorkTests
         File.ReadAllBytes(log).Should().Equal(torn);
     }
 
+    [Fact]
+    public async Task A_mart_file_whose_delete_the_store_refuses_is_kept_and_warned_of_and_clean_up_goes_on()
+    {
+        var logs = new LoggedLines();
+        using var hub = new HubFixture();
+        var stored = await hub.DropAndIngestAsync("landing/police/police-da-incidents/Jane Plomquist.csv", HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N\n");
+        stored.Status.Should().Be(Core.Ingestion.IngestStatus.Stored, stored.Message);
+        var listed = (await hub.ListAsync("secure/police-da-incidents/quarter=")).First();
+        var unlisted = listed.Replace(".parquet", "-0000000000000000.parquet", StringComparison.Ordinal);
+        await hub.Store.CopyAsync(listed, unlisted, default);
+        var refusingHub = hub.Hub with { Store = new RefusesDeleteUnder(hub.Store, "-0000000000000000.parquet"), Logging = logs };
+
+        var outcome = await new InterruptedWork(refusingHub).RunAsync(default);
+
+        outcome.UncommittedMartFiles.Should().BeEmpty();
+        (await hub.Store.GetAsync(unlisted, default)).Should().NotBeNull("a refused delete keeps the file");
+        logs.Warnings.Should().ContainSingle(w => w.Contains("police-da-incidents", StringComparison.Ordinal)).Which.Should()
+            .Contain("grant the hub its role").And.NotContain("Plomquist");
+    }
+
     private static string Write(string folder, string name, string content, TimeSpan? age = null)
     {
         var path = Path.Combine(folder, name);
@@ -74,5 +96,14 @@ public sealed class InterruptedWorkTests
         }
 
         return path;
+    }
+
+    /// <summary>Refuses every delete of a path ending in <paramref name="suffix"/>, as a store whose user may not delete there.</summary>
+    private sealed class RefusesDeleteUnder(IObjectStore inner, string suffix) : DelegatingStore(inner)
+    {
+        public override Task<bool> DeleteAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) =>
+            path.EndsWith(suffix, StringComparison.Ordinal)
+                ? throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied, "grant the hub its role")
+                : base.DeleteAsync(path, ifMatchETag, cancellationToken);
     }
 }
