@@ -333,16 +333,12 @@ public sealed class IngestExtract
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
-        async Task Complete(string outcome)
-        {
-            if (outcome == ReceiptRules.Quarantined)
-            {
-                await WithdrawEarlierCommitAsync(file, receiptKey, owner).ConfigureAwait(false);
-            }
+        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None);
 
-            await _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        // An earlier attempt's commit is withdrawn before the file is recorded quarantined: that is the step a manifests
+        // folder closed to the hub's user fails, and a quarantine that fails there is audited as a failed attempt only.
+        var quarantine = new QuarantineSteps(() => WithdrawEarlierCommitAsync(file, receiptKey, owner), () => Complete(ReceiptRules.Quarantined));
+        var poisoning = false;
         Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
@@ -355,10 +351,11 @@ public sealed class IngestExtract
 
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
             {
-                return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);
+                poisoning = true;
+                return await PoisonAsync(file, receipt.LastError ?? "repeated failures", quarantine, work.Token).ConfigureAwait(false);
             }
 
-            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, Fence, MartSchema.AttemptOf(owner.Token), _progress);
+            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, quarantine, Fence, MartSchema.AttemptOf(owner.Token), _progress);
             var outcome = await file.WithContentAsync(content => pipeline.RunAsync(content, work.Token), work.Token).ConfigureAwait(false);
             _log.LogInformation(
                 "{Path}: {Status}, {Accepted} rows stored, {Rejected} rejected, batch {BatchId}, {Ms} ms.",
@@ -401,11 +398,13 @@ public sealed class IngestExtract
         {
             // A log that refused an event after the work it records was done says so itself (its Written): it goes out as it
             // is, never audited as a failed attempt of work that was done.
-            return await FailedAsync(file, receiptKey, owner, ex, Complete).ConfigureAwait(false);
+            return await FailedAsync(file, receiptKey, owner, ex, quarantine, poisoning).ConfigureAwait(false);
         }
     }
 
-    private async Task<IngestOutcome> FailedAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Exception ex, Func<string, Task> complete)
+    // A failed attempt, counted; the one that reaches the limit quarantines the file as poison, unless what failed was
+    // that quarantine itself (poisoning).
+    private async Task<IngestOutcome> FailedAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Exception ex, QuarantineSteps quarantine, bool poisoning)
     {
         // Only the type and message, with the file's name replaced by its label (I/O messages quote paths); parsing and
         // validation messages never carry values.
@@ -413,15 +412,28 @@ public sealed class IngestExtract
         var receipt = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: true, CancellationToken.None).ConfigureAwait(false);
         await _filing.AuditAsync(file, AuditKinds.Failed, "ingest.failed", error, ExtractFiling.Counts(("failed_attempts", receipt.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _log.LogWarning("{Path}: attempt {Attempt} failed ({ErrorType}).", file.SafePath, receipt.FailedAttempts, ex.GetType().Name);
-        if (receipt.FailedAttempts < _hub.Ingest.MaxFailedAttempts)
+        if (receipt.FailedAttempts < _hub.Ingest.MaxFailedAttempts || poisoning)
         {
             return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
         }
 
         var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), CancellationToken.None).ConfigureAwait(false);
-        return again.Status == ClaimStatus.Claimed
-            ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
-            : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+        if (again.Status != ClaimStatus.Claimed)
+        {
+            return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+        }
+
+        try
+        {
+            return await PoisonAsync(file, error, quarantine, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception poisonFailure) when (poisonFailure is not (OutOfMemoryException or OperationCanceledException or ClaimLostException or BatchChangedException or LandingChangedException or AuditChainBrokenException { Written: not null }))
+        {
+            // The poison quarantine failed as an attempt can (a manifests folder closed to the hub's user): handled as a
+            // failed attempt is, counted and audited failed, its claim let go and the file left in landing, quarantined by a
+            // later attempt. What the handler's own catches tell apart (a claim taken over, the file changed) goes out as before.
+            return await FailedAsync(file, receiptKey, owner, poisonFailure, quarantine, poisoning: true).ConfigureAwait(false);
+        }
     }
 
     // When the receipt's attempt was at this same landing path, labelled under another key version (the key turned since,
@@ -508,11 +520,20 @@ public sealed class IngestExtract
         return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", stored + ", and this copy is kept in that batch's raw archive.");
     }
 
-    private async Task<IngestOutcome> PoisonAsync(LandedFile file, string error, Func<string, Task> complete, CancellationToken cancellationToken)
+    private async Task<IngestOutcome> PoisonAsync(LandedFile file, string error, QuarantineSteps quarantine, CancellationToken cancellationToken)
     {
-        await _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Recorded poisoned just before its quarantined event, once all that can fail before it has been done: a poison
+        // quarantine that fails (a manifests folder closed to the hub's user) is audited as a failed attempt, never poisoned.
+        var poisoned = quarantine with
+        {
+            Prepare = async () =>
+            {
+                await quarantine.Prepare().ConfigureAwait(false);
+                await _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken).ConfigureAwait(false);
+            },
+        };
         return await _filing.QuarantineAsync(
-            file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, () => complete(ReceiptRules.Quarantined), cancellationToken).ConfigureAwait(false);
+            file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, poisoned, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> RefuseLinkAsync(string landingPath, FileLabels labels, CancellationToken cancellationToken) =>

@@ -1,5 +1,8 @@
+using System.Text;
+using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
+using DataHub.Core.Receipts;
 using DataHub.Core.Retention;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
@@ -171,6 +174,104 @@ public sealed class UnreadableManifestTests
         again.Rule.Should().Be("header.missing_column");
     }
 
+    // The first two attempts fail the check and then their quarantine (it looks for an earlier attempt's manifest to
+    // withdraw), the third reaches the poison limit and its poison quarantine fails the same way, the later ones go to poison
+    // at once: every one fails, audited failed naming the folder, and none is recorded quarantined or poisoned, as the file
+    // never left landing. Before, each quarantine was audited before it failed, and the poison ones escaped the handler.
+    [AccessDeniedFact]
+    public async Task A_file_to_quarantine_is_never_audited_quarantined_or_poisoned_while_its_feeds_manifests_folder_is_closed()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        using var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
+
+        var outcomes = await AttemptsAsync(hub, landed, 5);
+
+        outcomes.Should().AllSatisfy(o =>
+        {
+            o.Status.Should().Be(IngestStatus.Failed, o.Message);
+            o.Message.Should().Contain(ClosedFolder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        });
+        var events = await EventsOfAsync(hub, outcomes[0].Sha256!);
+        events.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned, "nothing was quarantined: the file is still in landing");
+        events.Where(e => e.Kind == AuditKinds.Failed).Should().NotBeEmpty().And.AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
+        (await hub.AuditAsync()).Should().NotContain(e => e.Entry.Detail != null && e.Entry.Detail.Contains("Zebedee", StringComparison.Ordinal));
+    }
+
+    // The attempt that reaches the limit quarantines the file as poison: with the folder closed that quarantine fails as
+    // any attempt does, counted and audited failed with the folder's message, the claim let go for a later attempt.
+    [AccessDeniedFact]
+    public async Task The_attempt_reaching_the_poison_limit_with_the_manifests_folder_closed_fails_audited_failed_naming_the_folder()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        using var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
+        var before = await AttemptsAsync(hub, landed, hub.Hub.Ingest.MaxFailedAttempts - 1);
+        var seen = (await hub.AuditAsync()).Count;
+
+        var limit = await new IngestExtract(hub.Hub).HandleAsync(ClosedLanding, landed.ETag, default);
+
+        limit.Status.Should().Be(IngestStatus.Failed, "the poison quarantine failed on the folder: the file stays in landing");
+        limit.Message.Should().Contain(ClosedFolder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        var attempt = (await hub.AuditAsync()).Skip(seen).Select(e => e.Entry).Where(e => e.FileSha256 == before[0].Sha256).ToList();
+        attempt.Should().Contain(e => e.Kind == AuditKinds.Failed && e.Rule == "ingest.failed");
+        attempt.Where(e => e.Kind == AuditKinds.Failed).Should().AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        attempt.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned);
+        var receipt = (await hub.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, before[0].Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Failed, "the claim is let go, so a later attempt takes the file up");
+        receipt.FailedAttempts.Should().BeGreaterThanOrEqualTo(hub.Hub.Ingest.MaxFailedAttempts);
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
+    }
+
+    // Attempts with the folder closed, each handled as the runner does (what escapes is audited runner.unhandled), then the
+    // folder opened: the next attempt quarantines the file as poison, recorded once, the folder's message its last error.
+    [AccessDeniedFact]
+    public async Task Once_the_manifests_folder_is_opened_a_file_past_the_poison_limit_is_quarantined_as_poison_with_one_quarantined_event()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
+        var ingest = new IngestExtract(hub.Hub);
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                try
+                {
+                    await ingest.HandleAsync(ClosedLanding, landed.ETag, default);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    await ingest.AuditUnhandledAsync(ClosedLanding, ex, "runner.unhandled", ex.GetType().Name);
+                }
+            }
+        }
+        finally
+        {
+            closed.Dispose();
+        }
+
+        var poison = await ingest.HandleAsync(ClosedLanding, landed.ETag, default);
+
+        poison.Status.Should().Be(IngestStatus.Quarantined, poison.Message);
+        poison.Rule.Should().Be("ingest.poison");
+        poison.Message.Should().Contain(ClosedFolder, "the folder's message is the last error").And.NotContain("Zebedee");
+        var events = await EventsOfAsync(hub, poison.Sha256!);
+        events.Where(e => e.Kind == AuditKinds.Quarantined).Should().ContainSingle().Which.Rule.Should().Be("ingest.poison");
+        events.Where(e => e.Kind == AuditKinds.Poisoned).Should().ContainSingle();
+        events.Select(e => e.Kind).Should().ContainInOrder(AuditKinds.Poisoned, AuditKinds.Quarantined);
+        (await hub.AuditAsync()).Should().NotContain(e => e.Entry.Rule == "runner.unhandled", "no attempt escaped the handler");
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeFalse();
+        File.Exists(hub.Store.FullPath(poison.QuarantinePath!)).Should().BeTrue();
+        var receipt = (await hub.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, poison.Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Completed);
+        receipt.Outcome.Should().Be(ReceiptRules.Quarantined);
+    }
+
     // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
     // closed to the user (with chmod as the fix), but goes out as the store's own error.
     [Fact]
@@ -219,6 +320,31 @@ public sealed class UnreadableManifestTests
         damaged.Message.Should().Contain("too deep").And.Contain("A folder nested too deep for the hub")
             .And.NotContain("chmod").And.NotContain("read access").And.NotContain("cannot be opened by the hub's user");
     }
+
+    private const string ClosedFolder = $"secure/{Feed}/{MartManifest.Folder}";
+
+    private const string ClosedLanding = "landing/police/police-da-incidents/Zebedee Quillfeather.csv";
+
+    // A file of the feed missing a column its contract requires: it fails the check and is quarantined.
+    private static Task<StoredObject> LandFailingACheckAsync(HubFixture hub)
+    {
+        var content = HubFixture.PoliceHeader.Replace(",marac_referral", "", StringComparison.Ordinal) + "\nINC3,2018-04-01,victim,Amy,Brown,1992-01-02,F,N\n";
+        return hub.Store.WriteAsync(ClosedLanding, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(content), ct).AsTask(), WriteOptions.Default, default);
+    }
+
+    private static async Task<List<IngestOutcome>> AttemptsAsync(HubFixture hub, StoredObject landed, int count)
+    {
+        var outcomes = new List<IngestOutcome>();
+        for (var i = 0; i < count; i++)
+        {
+            outcomes.Add(await new IngestExtract(hub.Hub).HandleAsync(ClosedLanding, landed.ETag, default));
+        }
+
+        return outcomes;
+    }
+
+    private static async Task<List<AuditEntry>> EventsOfAsync(HubFixture hub, string sha256) =>
+        (await hub.AuditAsync()).Select(e => e.Entry).Where(e => e.FileSha256 == sha256).ToList();
 
     // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
     private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
