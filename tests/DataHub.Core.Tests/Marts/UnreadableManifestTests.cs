@@ -272,6 +272,41 @@ public sealed class UnreadableManifestTests
         receipt.Outcome.Should().Be(ReceiptRules.Quarantined);
     }
 
+    // The same cycle where permission bits cannot deny (as root, or on Windows): a store that denies the feed's manifests
+    // until they are opened. No attempt escapes or is recorded quarantined while they are denied; then poison, once.
+    [Fact]
+    public async Task A_file_to_quarantine_while_its_manifests_are_denied_fails_every_attempt_and_is_quarantined_as_poison_once_they_are_opened()
+    {
+        using var fixture = new HubFixture();
+        var store = new ManifestsDenied(fixture.Store);
+        var hub = fixture.Hub with { Store = store };
+        var landed = await LandFailingACheckAsync(fixture);
+
+        var closed = new List<IngestOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            closed.Add(await new IngestExtract(hub).HandleAsync(ClosedLanding, landed.ETag, default));
+        }
+
+        var denied = await EventsOfAsync(fixture, closed[0].Sha256!);
+        store.Opened = true;
+        var poison = await new IngestExtract(hub).HandleAsync(ClosedLanding, landed.ETag, default);
+
+        closed.Should().AllSatisfy(o =>
+        {
+            o.Status.Should().Be(IngestStatus.Failed, o.Message);
+            o.Message.Should().Contain(ClosedFolder).And.NotContain("Zebedee");
+        });
+        denied.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned);
+        denied.Where(e => e.Kind == AuditKinds.Failed).Should().HaveCountGreaterThanOrEqualTo(5).And.AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        poison.Status.Should().Be(IngestStatus.Quarantined, poison.Message);
+        poison.Rule.Should().Be("ingest.poison");
+        var events = await EventsOfAsync(fixture, poison.Sha256!);
+        events.Where(e => e.Kind == AuditKinds.Quarantined).Should().ContainSingle();
+        events.Where(e => e.Kind == AuditKinds.Poisoned).Should().ContainSingle();
+        File.Exists(fixture.Store.FullPath(ClosedLanding)).Should().BeFalse();
+    }
+
     // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
     // closed to the user (with chmod as the fix), but goes out as the store's own error.
     [Fact]
@@ -396,6 +431,17 @@ public sealed class UnreadableManifestTests
             IsManifest(path) ? throw new ObjectUnreachableException(path, UnreachableCause.TooDeep) : base.OpenReadAsync(path, ifMatchETag, cancellationToken);
 
         private static bool IsManifest(string path) => path.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal);
+    }
+
+    // Every manifest is denied to the hub's user (as a closed manifests folder is) until Opened.
+    private sealed class ManifestsDenied(IObjectStore inner) : DelegatingStore(inner)
+    {
+        public bool Opened { get; set; }
+
+        public override Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) =>
+            !Opened && path.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal)
+                ? throw new ObjectUnreachableException(path, UnreachableCause.AccessDenied)
+                : base.GetAsync(path, cancellationToken);
     }
 
     // The batch's manifest is spoilt once, after the feed's manifests were read and before its quarter files are listed.
