@@ -37,16 +37,23 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     public async Task<IngestOutcome> QuarantineAsync(
         LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement, QuarantineSteps? claimed, CancellationToken cancellationToken)
     {
+        if (claimed is not null)
+        {
+            // What can fail on the hub's side (an earlier attempt's manifest looked for and withdrawn, in a manifests folder
+            // the hub's user may not open) comes before the copy, its report and its event: such an attempt is audited
+            // failed, never quarantined, and leaves nothing in quarantine no event accounts for. It needs neither; a death
+            // after it leads to a retry.
+            await claimed.Prepare().ConfigureAwait(false);
+        }
+
         var destination = QuarantinePathFor(file);
         var report = Report(file, "quarantined", rule, message, fileErrors, rowErrors, agreement);
         await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
         var reportPath = await WriteReportAsync(destination, report, cancellationToken).ConfigureAwait(false);
-        if (claimed is not null)
+        if (claimed?.Announce is { } announce)
         {
-            // What can still fail (an earlier attempt's manifest looked for and withdrawn, in a manifests folder the hub's
-            // user may not open) comes before the event: such an attempt is audited failed, never quarantined, and leaves
-            // only this copy and report, which the next attempt overwrites.
-            await claimed.Prepare().ConfigureAwait(false);
+            // Just before the quarantined event, once all that can fail before it is done (a poison quarantine's poisoned).
+            await announce().ConfigureAwait(false);
         }
 
         await AuditAsync(file, AuditKinds.Quarantined, rule, message, Counts(("rows_read", file.Read), ("rows_rejected", file.Rejected)), path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -315,7 +322,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
 }
 
 /// <summary>
-/// The steps a claimed file's quarantine takes beside its copy and report: <paramref name="Prepare"/> before its quarantined
-/// event (an earlier attempt's commit of its batch withdrawn), <paramref name="Complete"/> (its receipt) after it.
+/// The steps a claimed file's quarantine takes beside its copy and report: <paramref name="Prepare"/> before them (an earlier
+/// attempt's commit of its batch withdrawn), <paramref name="Announce"/> just before its quarantined event (a poison
+/// quarantine's poisoned), <paramref name="Complete"/> (its receipt) after it.
 /// </summary>
-internal sealed record QuarantineSteps(Func<Task> Prepare, Func<Task> Complete);
+internal sealed record QuarantineSteps(Func<Task> Prepare, Func<Task> Complete, Func<Task>? Announce = null);

@@ -526,11 +526,7 @@ public sealed class IngestExtract
         // quarantine that fails (a manifests folder closed to the hub's user) is audited as a failed attempt, never poisoned.
         var poisoned = quarantine with
         {
-            Prepare = async () =>
-            {
-                await quarantine.Prepare().ConfigureAwait(false);
-                await _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken).ConfigureAwait(false);
-            },
+            Announce = () => _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken),
         };
         return await _filing.QuarantineAsync(
             file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, poisoned, cancellationToken).ConfigureAwait(false);

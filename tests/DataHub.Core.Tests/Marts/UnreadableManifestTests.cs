@@ -197,6 +197,7 @@ public sealed class UnreadableManifestTests
         events.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned, "nothing was quarantined: the file is still in landing");
         events.Where(e => e.Kind == AuditKinds.Failed).Should().NotBeEmpty().And.AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
         File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
+        QuarantinedOf(hub, outcomes[0].Sha256!).Should().BeEmpty("no copy or report is left in quarantine that no event accounts for");
         (await hub.AuditAsync()).Should().NotContain(e => e.Entry.Detail != null && e.Entry.Detail.Contains("Zebedee", StringComparison.Ordinal));
     }
 
@@ -289,6 +290,7 @@ public sealed class UnreadableManifestTests
         }
 
         var denied = await EventsOfAsync(fixture, closed[0].Sha256!);
+        var leftInQuarantine = QuarantinedOf(fixture, closed[0].Sha256!);
         store.Opened = true;
         var poison = await new IngestExtract(hub).HandleAsync(ClosedLanding, landed.ETag, default);
 
@@ -298,6 +300,7 @@ public sealed class UnreadableManifestTests
             o.Message.Should().Contain(ClosedFolder).And.NotContain("Zebedee");
         });
         denied.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned);
+        leftInQuarantine.Should().BeEmpty("no copy or report is left in quarantine that no event accounts for");
         denied.Where(e => e.Kind == AuditKinds.Failed).Should().HaveCountGreaterThanOrEqualTo(5).And.AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
         poison.Status.Should().Be(IngestStatus.Quarantined, poison.Message);
         poison.Rule.Should().Be("ingest.poison");
@@ -376,6 +379,13 @@ public sealed class UnreadableManifestTests
         }
 
         return outcomes;
+    }
+
+    // What the hub keeps of the content in quarantine (its copy and report are named for its hash).
+    private static string[] QuarantinedOf(HubFixture hub, string sha256)
+    {
+        var folder = hub.Store.FullPath($"quarantine/police/{Feed}");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, sha256[..16] + "*", SearchOption.AllDirectories) : [];
     }
 
     private static async Task<List<AuditEntry>> EventsOfAsync(HubFixture hub, string sha256) =>
