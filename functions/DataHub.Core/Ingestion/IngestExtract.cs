@@ -260,7 +260,7 @@ public sealed class IngestExtract
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 
-    /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn because the content is now quarantined.</summary>
+    /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn before the content is quarantined.</summary>
     public const string WithdrawnBeforeQuarantineRule = "receipt.withdrawn_before_quarantine";
 
     /// <summary>The rule of a landed version replaced before the hub read it (audited as superseded; its content is not kept).</summary>
@@ -493,7 +493,7 @@ public sealed class IngestExtract
             throw new BatchChangedException(file.Path.Feed, file.BatchId!, ex);
         }
 
-        await _filing.AuditAsync(file, AuditKinds.Deleted, WithdrawnBeforeQuarantineRule, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Deleted, WithdrawnBeforeQuarantineRule, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, before its content is quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)
