@@ -66,6 +66,7 @@ public static class RuleTexts
         [Ingestion.IngestExtract.LandingChangedRule] = "The partner replaced or changed the file in landing while the hub read it; nothing of it was stored.",
         [Ingestion.IngestExtract.TakenOverRule] = "Another worker took over the file after this one stalled.",
         [Ingestion.IngestExtract.WithdrawnBeforeQuarantineRule] = "A batch an earlier attempt had committed was withdrawn, because its content was then quarantined.",
+        [Ingestion.IngestExtract.PoisonFailedRule] = "Processing failed repeatedly and setting the file aside failed too; it stays in landing and is set aside by a later attempt.",
         [Retention.InterruptedWork.UncommittedRule] = "Mart files of a commit attempt that no batch manifest lists (the commit never finished, or was withdrawn or replaced).",
         [Retention.EnforceRetention.DerivedTablesRule] = "Person-level values a KPI run kept in the secure zone, deleted because a batch they were computed from was deleted (past its retention, or withdrawn), however young they were.",
         ["rollup.abandoned_version"] = "A KPI version folder a rollup left without a manifest.",

@@ -260,6 +260,9 @@ public sealed class IngestExtract
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 
+    /// <summary>The rule for a failed attempt's poison quarantine that failed in turn (the attempt is counted once, by its own failed event).</summary>
+    public const string PoisonFailedRule = "ingest.poison_failed";
+
     /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn before the content is quarantined.</summary>
     public const string WithdrawnBeforeQuarantineRule = "receipt.withdrawn_before_quarantine";
 
@@ -402,8 +405,8 @@ public sealed class IngestExtract
         }
     }
 
-    // A failed attempt, counted; the one that reaches the limit quarantines the file as poison, unless what failed was
-    // that quarantine itself (poisoning).
+    // A failed attempt, counted; the one that reaches the limit quarantines the file as poison (the same attempt, so not
+    // counted again if that quarantine fails too).
     private async Task<IngestOutcome> FailedAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Exception ex, QuarantineSteps quarantine, bool poisoning)
     {
         // Only the type and message, with the file's name replaced by its label (I/O messages quote paths); parsing and
@@ -429,10 +432,15 @@ public sealed class IngestExtract
         }
         catch (Exception poisonFailure) when (poisonFailure is not (OutOfMemoryException or OperationCanceledException or ClaimLostException or BatchChangedException or LandingChangedException or AuditChainBrokenException { Written: not null }))
         {
-            // The poison quarantine failed as an attempt can (a manifests folder closed to the hub's user): handled as a
-            // failed attempt is, counted and audited failed, its claim let go and the file left in landing, quarantined by a
-            // later attempt. What the handler's own catches tell apart (a claim taken over, the file changed) goes out as before.
-            return await FailedAsync(file, receiptKey, owner, poisonFailure, quarantine, poisoning: true).ConfigureAwait(false);
+            // The poison quarantine failed (a manifests folder closed to the hub's user) in the attempt already counted
+            // above: its own event says so, the claim let go uncounted and the file left in landing for a later attempt.
+            // What the handler's own catches tell apart (a claim taken over, the file changed) goes out as before.
+            var failure = file.Labels.Describe(poisonFailure, file.Path.Path, _hub.Protocols);
+            var poisonError = $"The poison quarantine failed: {failure}";
+            var held = await _hub.Receipts.FailAsync(receiptKey, owner, poisonError, counted: false, CancellationToken.None).ConfigureAwait(false);
+            await _filing.AuditAsync(file, AuditKinds.Failed, PoisonFailedRule, poisonError, ExtractFiling.Counts(("failed_attempts", held.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            _log.LogWarning("{Path}: the poison quarantine of attempt {Attempt} failed ({ErrorType}).", file.SafePath, held.FailedAttempts, poisonFailure.GetType().Name);
+            return file.Outcome(IngestStatus.Failed, PoisonFailedRule, poisonError);
         }
     }
 
