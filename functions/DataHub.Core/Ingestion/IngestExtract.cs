@@ -372,13 +372,7 @@ public sealed class IngestExtract
         }
         catch (Exception ex) when (ex is ClaimLostException or BatchChangedException || (ex is OperationCanceledException && heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            // This worker stalled past its lease and another took the claim over, or another writer changed the batch under
-            // this one's commit: the file is in the other's hands (or the next delivery's), and nothing this attempt leaves is
-            // visible (its commit was refused, or withdrawn when its completion was). If it still holds the claim, it lets it
-            // go uncounted, so the next delivery of the file need not wait out a lease.
-            await _hub.Receipts.FailAsync(receiptKey, owner, "Another writer changed the batch during this attempt's commit.", counted: false, CancellationToken.None).ConfigureAwait(false);
-            _log.LogWarning("{Path}: another worker took over the claim or changed the batch; this attempt stops.", file.SafePath);
-            return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
+            return await TakenOverAsync(file, receiptKey, owner).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -387,15 +381,7 @@ public sealed class IngestExtract
         }
         catch (LandingChangedException ex)
         {
-            // The partner rewrote, replaced or appended to the file while it was read: this attempt stored nothing (the read
-            // of a changed version fails before any batch is committed) and is not a failure of the hub. The version it had
-            // hashed is gone, so it is recorded; the version now in landing is handled on its own.
-            await _hub.Receipts.FailAsync(receiptKey, owner, ex.Message, counted: false, CancellationToken.None).ConfigureAwait(false);
-            file.BatchId = null;
-            var message = $"{file.Label} was replaced or changed in landing while the hub was reading it: nothing of this attempt was stored, and the version it had read is not kept. The version now in landing is handled on its own.";
-            await _filing.AuditAsync(file, AuditKinds.Superseded, LandingChangedRule, message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
-            return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
+            return await ChangedInLandingAsync(file, receiptKey, owner, ex).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or AuditChainBrokenException { Written: not null }))
         {
@@ -403,6 +389,30 @@ public sealed class IngestExtract
             // is, never audited as a failed attempt of work that was done.
             return await FailedAsync(file, receiptKey, owner, ex, quarantine, poisoning).ConfigureAwait(false);
         }
+    }
+
+    // This worker stalled past its lease and another took the claim over, or another writer changed the batch under this
+    // one's commit: the file is in the other's hands (or the next delivery's), and nothing this attempt leaves is visible
+    // (its commit was refused, or withdrawn when its completion was). If it still holds the claim, it lets it go uncounted,
+    // so the next delivery of the file need not wait out a lease.
+    private async Task<IngestOutcome> TakenOverAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner)
+    {
+        await _hub.Receipts.FailAsync(receiptKey, owner, "Another writer changed the batch during this attempt's commit.", counted: false, CancellationToken.None).ConfigureAwait(false);
+        _log.LogWarning("{Path}: another worker took over the claim or changed the batch; this attempt stops.", file.SafePath);
+        return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
+    }
+
+    // The partner rewrote, replaced or appended to the file while it was read: this attempt stored nothing (the read of a
+    // changed version fails before any batch is committed) and is not a failure of the hub. The version it had hashed is
+    // gone, so it is recorded; the version now in landing is handled on its own.
+    private async Task<IngestOutcome> ChangedInLandingAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, LandingChangedException ex)
+    {
+        await _hub.Receipts.FailAsync(receiptKey, owner, ex.Message, counted: false, CancellationToken.None).ConfigureAwait(false);
+        file.BatchId = null;
+        var message = $"{file.Label} was replaced or changed in landing while the hub was reading it: nothing of this attempt was stored, and the version it had read is not kept. The version now in landing is handled on its own.";
+        await _filing.AuditAsync(file, AuditKinds.Superseded, LandingChangedRule, message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
+        return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
     }
 
     // A failed attempt, counted; the one that reaches the limit quarantines the file as poison (the same attempt, so not
@@ -430,11 +440,18 @@ public sealed class IngestExtract
         {
             return await PoisonAsync(file, error, quarantine, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception poisonFailure) when (poisonFailure is not (OutOfMemoryException or OperationCanceledException or ClaimLostException or BatchChangedException or LandingChangedException or AuditChainBrokenException { Written: not null }))
+        catch (Exception taken) when (taken is ClaimLostException or BatchChangedException)
+        {
+            return await TakenOverAsync(file, receiptKey, owner).ConfigureAwait(false);
+        }
+        catch (LandingChangedException changed)
+        {
+            return await ChangedInLandingAsync(file, receiptKey, owner, changed).ConfigureAwait(false);
+        }
+        catch (Exception poisonFailure) when (poisonFailure is not (OutOfMemoryException or OperationCanceledException or AuditChainBrokenException { Written: not null }))
         {
             // The poison quarantine failed (a manifests folder closed to the hub's user) in the attempt already counted
             // above: its own event says so, the claim let go uncounted and the file left in landing for a later attempt.
-            // What the handler's own catches tell apart (a claim taken over, the file changed) goes out as before.
             var failure = file.Labels.Describe(poisonFailure, file.Path.Path, _hub.Protocols);
             var poisonError = $"The poison quarantine failed: {failure}";
             var held = await _hub.Receipts.FailAsync(receiptKey, owner, poisonError, counted: false, CancellationToken.None).ConfigureAwait(false);

@@ -277,6 +277,29 @@ public sealed class UnreadableManifestTests
         receipt.Outcome.Should().Be(ReceiptRules.Quarantined);
     }
 
+    // The attempt reaching the limit finds, in its poison quarantine, the partner's file changed in landing: it ends as an
+    // attempt that finds the file changed does (superseded, the claim let go uncounted), rather than escaping the handler.
+    [Fact]
+    public async Task A_poison_quarantine_after_the_limiting_failure_that_finds_the_file_changed_in_landing_ends_superseded_without_escaping()
+    {
+        using var fixture = new HubFixture();
+        var limit = fixture.Hub.Ingest.MaxFailedAttempts;
+        var store = new ManifestsUnreachable(fixture.Store, UnreachableCause.AccessDenied, closedLooks: limit, opened: () => File.WriteAllText(fixture.Store.FullPath(ClosedLanding), "rewritten by the partner\n"));
+        var hub = fixture.Hub with { Store = store };
+        var landed = await LandFailingACheckAsync(fixture);
+
+        var outcomes = await AttemptsAsync(hub, landed, limit);
+
+        outcomes[^1].Status.Should().Be(IngestStatus.Ignored, outcomes[^1].Message);
+        outcomes[^1].Rule.Should().Be(IngestExtract.LandingChangedRule);
+        var events = await EventsOfAsync(fixture, outcomes[0].Sha256!);
+        events.Select(e => e.Kind).Should().NotContain([AuditKinds.Poisoned, AuditKinds.Quarantined]);
+        events.Should().ContainSingle(e => e.Kind == AuditKinds.Superseded).Which.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        var receipt = (await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, outcomes[0].Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Failed, "the claim is let go");
+        receipt.FailedAttempts.Should().Be(limit, "the file changing is not a failure of the hub");
+    }
+
     // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
     // closed to the user (with chmod as the fix), but goes out as the store's own error.
     [Fact]
