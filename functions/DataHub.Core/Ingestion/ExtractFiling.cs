@@ -41,8 +41,8 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         {
             // What can fail on the hub's side (an earlier attempt's manifest looked for and withdrawn, in a manifests folder
             // the hub's user may not open) comes before the copy, its report and its event: such an attempt is audited
-            // failed, never quarantined, and leaves nothing in quarantine no event accounts for. It needs neither; a death
-            // after it leads to a retry.
+            // failed, never quarantined, and writes nothing to quarantine. It needs neither; a death after it leads to a
+            // retry (a death between the copy and its event leaves a copy the next attempt writes again).
             await claimed.Prepare().ConfigureAwait(false);
         }
 

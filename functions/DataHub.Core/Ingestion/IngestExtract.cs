@@ -452,9 +452,10 @@ public sealed class IngestExtract
         {
             // The poison quarantine failed (a manifests folder closed to the hub's user) in the attempt already counted
             // above: its own event says so, the claim let go uncounted and the file left in landing for a later attempt.
+            // The receipt keeps the attempt's own error, which the poison report of a later attempt quotes.
             var failure = file.Labels.Describe(poisonFailure, file.Path.Path, _hub.Protocols);
             var poisonError = $"The poison quarantine failed: {failure}";
-            var held = await _hub.Receipts.FailAsync(receiptKey, owner, poisonError, counted: false, CancellationToken.None).ConfigureAwait(false);
+            var held = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: false, CancellationToken.None).ConfigureAwait(false);
             await _filing.AuditAsync(file, AuditKinds.Failed, PoisonFailedRule, poisonError, ExtractFiling.Counts(("failed_attempts", held.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             _log.LogWarning("{Path}: the poison quarantine of attempt {Attempt} failed ({ErrorType}).", file.SafePath, held.FailedAttempts, poisonFailure.GetType().Name);
             return file.Outcome(IngestStatus.Failed, PoisonFailedRule, poisonError);

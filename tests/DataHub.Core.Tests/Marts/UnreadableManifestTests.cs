@@ -229,6 +229,7 @@ public sealed class UnreadableManifestTests
         var receipt = (await hub.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, before[0].Sha256!), default))!;
         receipt.State.Should().Be(ReceiptState.Failed, "the claim is let go, so a later attempt takes the file up");
         receipt.FailedAttempts.Should().Be(limit, "one attempt per failure: the failed poison quarantine is part of the third");
+        receipt.LastError.Should().NotStartWith("The poison quarantine failed", "the attempt's own error is what a later poison report quotes");
         File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
         QuarantinedOf(hub, before[0].Sha256!).Should().BeEmpty();
     }
