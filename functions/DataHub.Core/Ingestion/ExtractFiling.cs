@@ -33,19 +33,35 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
         return destination;
     }
 
-    /// <summary>Keeps the file in quarantine with its report, audits it and removes it from landing.</summary>
+    /// <summary>Keeps the file in quarantine with its report, audits it and removes it from landing; a claimed file's <paramref name="claimed"/> steps around its event.</summary>
     public async Task<IngestOutcome> QuarantineAsync(
-        LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement, Func<Task>? complete, CancellationToken cancellationToken)
+        LandedFile file, string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, FeedAgreement? agreement, QuarantineSteps? claimed, CancellationToken cancellationToken)
     {
+        if (claimed is not null)
+        {
+            // What can fail on the hub's side (an earlier attempt's manifest looked for and withdrawn, in a manifests folder
+            // the hub's user may not open) comes before the copy, its report and its event: such an attempt is audited
+            // failed, never quarantined, and writes nothing to quarantine. It needs neither; a death after it leads to a
+            // retry (a death between the copy and its event leaves a copy the next attempt writes again).
+            await claimed.Prepare().ConfigureAwait(false);
+        }
+
         var destination = QuarantinePathFor(file);
         var report = Report(file, "quarantined", rule, message, fileErrors, rowErrors, agreement);
         await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
         var reportPath = await WriteReportAsync(destination, report, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(file, AuditKinds.Quarantined, rule, message, Counts(("rows_read", file.Read), ("rows_rejected", file.Rejected)), path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (complete is not null)
+        if (claimed?.Announce is { } announce)
         {
-            // The receipt completes once the file and its report are safe in quarantine, before landing is cleared.
-            await complete().ConfigureAwait(false);
+            // Just before the quarantined event, once all that can fail before it is done (a poison quarantine's poisoned).
+            await announce().ConfigureAwait(false);
+        }
+
+        await AuditAsync(file, AuditKinds.Quarantined, rule, message, Counts(("rows_read", file.Read), ("rows_rejected", file.Rejected)), path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (claimed is not null)
+        {
+            // The receipt completes after its event (a receipt completed as quarantined has it in the log) and before
+            // landing is cleared.
+            await claimed.Complete().ConfigureAwait(false);
         }
 
         await file.RemoveFromLandingAsync(cancellationToken).ConfigureAwait(false);
@@ -304,3 +320,10 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     public static Dictionary<string, long> Counts(params (string Name, long Value)[] counts) =>
         counts.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
 }
+
+/// <summary>
+/// The steps a claimed file's quarantine takes beside its copy and report: <paramref name="Prepare"/> before them (an earlier
+/// attempt's commit of its batch withdrawn), <paramref name="Announce"/> just before its quarantined event (a poison
+/// quarantine's poisoned), <paramref name="Complete"/> (its receipt) after it.
+/// </summary>
+internal sealed record QuarantineSteps(Func<Task> Prepare, Func<Task> Complete, Func<Task>? Announce = null);

@@ -16,7 +16,8 @@ namespace DataHub.Core.Ingestion;
 /// <summary>
 /// One claimed file's way through: parse and validate against the contract, check the header against the agreement,
 /// pseudonymise, write the batch and commit it; or quarantine the file with its report. The receipt is completed
-/// (<c>complete</c>) only once the batch is committed and its row-error report written, or the file is in quarantine.
+/// (<c>complete</c>) only once the batch is committed and its row-error report written, or the file is in quarantine
+/// (<c>quarantine</c>, which also withdraws an earlier attempt's commit of the batch before the file is recorded quarantined).
 /// The batch's files are named for the claim's attempt (<c>attempt</c>, see <see cref="MartSchema.AttemptOf"/>).
 /// </summary>
 internal sealed class ExtractPipeline(
@@ -27,6 +28,7 @@ internal sealed class ExtractPipeline(
     FeedAgreement agreement,
     PseudonymisationKey key,
     Func<string, Task> complete,
+    QuarantineSteps quarantine,
     Func<Func<CancellationToken, Task>, CancellationToken, Task> fence,
     string attempt,
     IProgress<IngestProgress>? progress)
@@ -266,7 +268,7 @@ internal sealed class ExtractPipeline(
     }
 
     private Task<IngestOutcome> QuarantineAsync(string rule, string message, IReadOnlyList<FileError> fileErrors, RowErrorTally? rowErrors, CancellationToken cancellationToken) =>
-        filing.QuarantineAsync(file, rule, message, fileErrors, rowErrors, agreement, () => complete(ReceiptRules.Quarantined), cancellationToken);
+        filing.QuarantineAsync(file, rule, message, fileErrors, rowErrors, agreement, quarantine, cancellationToken);
 
     /// <summary>What reading a file's rows gave: counts, row errors and rows carrying each linkage key.</summary>
     private sealed record WrittenRows(long Accepted, long Rejected, RowErrorTally Errors, long[] KeyCounts);

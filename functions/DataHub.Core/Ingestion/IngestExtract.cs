@@ -260,7 +260,10 @@ public sealed class IngestExtract
     /// <summary>The rule of an attempt that stopped because another worker took its claim over (it committed nothing).</summary>
     public const string TakenOverRule = "receipt.taken_over";
 
-    /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn because the content is now quarantined.</summary>
+    /// <summary>The rule for a failed attempt's poison quarantine that failed in turn (the attempt is counted once, by its own failed event).</summary>
+    public const string PoisonFailedRule = "ingest.poison_failed";
+
+    /// <summary>The rule for a batch manifest an earlier attempt committed, withdrawn before the content is quarantined.</summary>
     public const string WithdrawnBeforeQuarantineRule = "receipt.withdrawn_before_quarantine";
 
     /// <summary>The rule of a landed version replaced before the hub read it (audited as superseded; its content is not kept).</summary>
@@ -333,16 +336,12 @@ public sealed class IngestExtract
     {
         await using var heartbeat = ClaimHeartbeat.Start(_hub.Receipts, receiptKey, owner, _hub.Ingest.ClaimLease, _hub.Time, _log);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, heartbeat.Lost);
-        async Task Complete(string outcome)
-        {
-            if (outcome == ReceiptRules.Quarantined)
-            {
-                await WithdrawEarlierCommitAsync(file, receiptKey, owner).ConfigureAwait(false);
-            }
+        Task Complete(string outcome) => _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None);
 
-            await _hub.Receipts.CompleteAsync(receiptKey, owner, outcome, file.BatchId!, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        // An earlier attempt's commit is withdrawn before the file is recorded quarantined: that is the step a manifests
+        // folder closed to the hub's user fails, and a quarantine that fails there is audited as a failed attempt only.
+        var quarantine = new QuarantineSteps(() => WithdrawEarlierCommitAsync(file, receiptKey, owner), () => Complete(ReceiptRules.Quarantined));
+        var poisoning = false;
         Task Fence(Func<CancellationToken, Task> step, CancellationToken token) => _hub.Receipts.RunFencedAsync(receiptKey, owner, _hub.Time.GetUtcNow(), step, token);
         try
         {
@@ -355,10 +354,11 @@ public sealed class IngestExtract
 
             if (receipt.FailedAttempts >= _hub.Ingest.MaxFailedAttempts)
             {
-                return await PoisonAsync(file, receipt.LastError ?? "repeated failures", Complete, work.Token).ConfigureAwait(false);
+                poisoning = true;
+                return await PoisonAsync(file, receipt.LastError ?? "repeated failures", quarantine, work.Token).ConfigureAwait(false);
             }
 
-            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, Fence, MartSchema.AttemptOf(owner.Token), _progress);
+            var pipeline = new ExtractPipeline(_hub, _filing, file, decision.Protocol!, decision.Agreement!, key, Complete, quarantine, Fence, MartSchema.AttemptOf(owner.Token), _progress);
             var outcome = await file.WithContentAsync(content => pipeline.RunAsync(content, work.Token), work.Token).ConfigureAwait(false);
             _log.LogInformation(
                 "{Path}: {Status}, {Accepted} rows stored, {Rejected} rejected, batch {BatchId}, {Ms} ms.",
@@ -372,13 +372,7 @@ public sealed class IngestExtract
         }
         catch (Exception ex) when (ex is ClaimLostException or BatchChangedException || (ex is OperationCanceledException && heartbeat.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            // This worker stalled past its lease and another took the claim over, or another writer changed the batch under
-            // this one's commit: the file is in the other's hands (or the next delivery's), and nothing this attempt leaves is
-            // visible (its commit was refused, or withdrawn when its completion was). If it still holds the claim, it lets it
-            // go uncounted, so the next delivery of the file need not wait out a lease.
-            await _hub.Receipts.FailAsync(receiptKey, owner, "Another writer changed the batch during this attempt's commit.", counted: false, CancellationToken.None).ConfigureAwait(false);
-            _log.LogWarning("{Path}: another worker took over the claim or changed the batch; this attempt stops.", file.SafePath);
-            return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
+            return await TakenOverAsync(file, receiptKey, owner).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -387,25 +381,43 @@ public sealed class IngestExtract
         }
         catch (LandingChangedException ex)
         {
-            // The partner rewrote, replaced or appended to the file while it was read: this attempt stored nothing (the read
-            // of a changed version fails before any batch is committed) and is not a failure of the hub. The version it had
-            // hashed is gone, so it is recorded; the version now in landing is handled on its own.
-            await _hub.Receipts.FailAsync(receiptKey, owner, ex.Message, counted: false, CancellationToken.None).ConfigureAwait(false);
-            file.BatchId = null;
-            var message = $"{file.Label} was replaced or changed in landing while the hub was reading it: nothing of this attempt was stored, and the version it had read is not kept. The version now in landing is handled on its own.";
-            await _filing.AuditAsync(file, AuditKinds.Superseded, LandingChangedRule, message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
-            return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
+            return await ChangedInLandingAsync(file, receiptKey, owner, ex).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or AuditChainBrokenException { Written: not null }))
         {
             // A log that refused an event after the work it records was done says so itself (its Written): it goes out as it
             // is, never audited as a failed attempt of work that was done.
-            return await FailedAsync(file, receiptKey, owner, ex, Complete).ConfigureAwait(false);
+            return await FailedAsync(file, receiptKey, owner, ex, quarantine, poisoning).ConfigureAwait(false);
         }
     }
 
-    private async Task<IngestOutcome> FailedAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Exception ex, Func<string, Task> complete)
+    // This worker stalled past its lease and another took the claim over, or another writer changed the batch under this
+    // one's commit: the file is in the other's hands (or the next delivery's), and nothing this attempt leaves is visible
+    // (its commit was refused, or withdrawn when its completion was). If it still holds the claim, it lets it go uncounted,
+    // so the next delivery of the file need not wait out a lease.
+    private async Task<IngestOutcome> TakenOverAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner)
+    {
+        await _hub.Receipts.FailAsync(receiptKey, owner, "Another writer changed the batch during this attempt's commit.", counted: false, CancellationToken.None).ConfigureAwait(false);
+        _log.LogWarning("{Path}: another worker took over the claim or changed the batch; this attempt stops.", file.SafePath);
+        return file.Outcome(IngestStatus.InProgress, TakenOverRule, "Another worker took over the claim on this content.");
+    }
+
+    // The partner rewrote, replaced or appended to the file while it was read: this attempt stored nothing (the read of a
+    // changed version fails before any batch is committed) and is not a failure of the hub. The version it had hashed is
+    // gone, so it is recorded; the version now in landing is handled on its own.
+    private async Task<IngestOutcome> ChangedInLandingAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, LandingChangedException ex)
+    {
+        await _hub.Receipts.FailAsync(receiptKey, owner, ex.Message, counted: false, CancellationToken.None).ConfigureAwait(false);
+        file.BatchId = null;
+        var message = $"{file.Label} was replaced or changed in landing while the hub was reading it: nothing of this attempt was stored, and the version it had read is not kept. The version now in landing is handled on its own.";
+        await _filing.AuditAsync(file, AuditKinds.Superseded, LandingChangedRule, message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        _log.LogWarning("{Path}: the file changed in landing while it was read; nothing stored, audited ({Rule}).", file.SafePath, LandingChangedRule);
+        return file.Outcome(IngestStatus.Ignored, LandingChangedRule, message);
+    }
+
+    // A failed attempt, counted; the one that reaches the limit quarantines the file as poison (the same attempt, so not
+    // counted again if that quarantine fails too).
+    private async Task<IngestOutcome> FailedAsync(LandedFile file, ReceiptKey receiptKey, ClaimOwner owner, Exception ex, QuarantineSteps quarantine, bool poisoning)
     {
         // Only the type and message, with the file's name replaced by its label (I/O messages quote paths); parsing and
         // validation messages never carry values.
@@ -413,15 +425,41 @@ public sealed class IngestExtract
         var receipt = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: true, CancellationToken.None).ConfigureAwait(false);
         await _filing.AuditAsync(file, AuditKinds.Failed, "ingest.failed", error, ExtractFiling.Counts(("failed_attempts", receipt.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _log.LogWarning("{Path}: attempt {Attempt} failed ({ErrorType}).", file.SafePath, receipt.FailedAttempts, ex.GetType().Name);
-        if (receipt.FailedAttempts < _hub.Ingest.MaxFailedAttempts)
+        if (receipt.FailedAttempts < _hub.Ingest.MaxFailedAttempts || poisoning)
         {
             return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
         }
 
         var again = await _hub.Receipts.TryClaimAsync(receiptKey, new ClaimRequest(file.SafePath, owner, _hub.Time.GetUtcNow(), _hub.Ingest.ClaimLease, file.Labels.KeyVersion), CancellationToken.None).ConfigureAwait(false);
-        return again.Status == ClaimStatus.Claimed
-            ? await PoisonAsync(file, error, complete, CancellationToken.None).ConfigureAwait(false)
-            : file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+        if (again.Status != ClaimStatus.Claimed)
+        {
+            return file.Outcome(IngestStatus.Failed, "ingest.failed", error);
+        }
+
+        try
+        {
+            return await PoisonAsync(file, error, quarantine, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception taken) when (taken is ClaimLostException or BatchChangedException)
+        {
+            return await TakenOverAsync(file, receiptKey, owner).ConfigureAwait(false);
+        }
+        catch (LandingChangedException changed)
+        {
+            return await ChangedInLandingAsync(file, receiptKey, owner, changed).ConfigureAwait(false);
+        }
+        catch (Exception poisonFailure) when (poisonFailure is not (OutOfMemoryException or OperationCanceledException or AuditChainBrokenException { Written: not null }))
+        {
+            // The poison quarantine failed (a manifests folder closed to the hub's user) in the attempt already counted
+            // above: its own event says so, the claim let go uncounted and the file left in landing for a later attempt.
+            // The receipt keeps the attempt's own error, which the poison report of a later attempt quotes.
+            var failure = file.Labels.Describe(poisonFailure, file.Path.Path, _hub.Protocols);
+            var poisonError = $"The poison quarantine failed: {failure}";
+            var held = await _hub.Receipts.FailAsync(receiptKey, owner, error, counted: false, CancellationToken.None).ConfigureAwait(false);
+            await _filing.AuditAsync(file, AuditKinds.Failed, PoisonFailedRule, poisonError, ExtractFiling.Counts(("failed_attempts", held.FailedAttempts)), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            _log.LogWarning("{Path}: the poison quarantine of attempt {Attempt} failed ({ErrorType}).", file.SafePath, held.FailedAttempts, poisonFailure.GetType().Name);
+            return file.Outcome(IngestStatus.Failed, PoisonFailedRule, poisonError);
+        }
     }
 
     // When the receipt's attempt was at this same landing path, labelled under another key version (the key turned since,
@@ -481,7 +519,7 @@ public sealed class IngestExtract
             throw new BatchChangedException(file.Path.Feed, file.BatchId!, ex);
         }
 
-        await _filing.AuditAsync(file, AuditKinds.Deleted, WithdrawnBeforeQuarantineRule, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, and the content is now quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        await _filing.AuditAsync(file, AuditKinds.Deleted, WithdrawnBeforeQuarantineRule, "Batch manifest withdrawn: an earlier attempt committed it and stopped before completing its receipt, before its content is quarantined.", path: path, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> DuplicateAsync(LandedFile file, Receipt receipt, CancellationToken cancellationToken)
@@ -508,11 +546,16 @@ public sealed class IngestExtract
         return file.Outcome(IngestStatus.Duplicate, "receipt.duplicate", stored + ", and this copy is kept in that batch's raw archive.");
     }
 
-    private async Task<IngestOutcome> PoisonAsync(LandedFile file, string error, Func<string, Task> complete, CancellationToken cancellationToken)
+    private async Task<IngestOutcome> PoisonAsync(LandedFile file, string error, QuarantineSteps quarantine, CancellationToken cancellationToken)
     {
-        await _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Recorded poisoned just before its quarantined event, once all that can fail before it has been done: a poison
+        // quarantine that fails (a manifests folder closed to the hub's user) is audited as a failed attempt, never poisoned.
+        var poisoned = quarantine with
+        {
+            Announce = () => _filing.AuditAsync(file, AuditKinds.Poisoned, "ingest.poison", $"Quarantined after {_hub.Ingest.MaxFailedAttempts} failed attempts.", cancellationToken: cancellationToken),
+        };
         return await _filing.QuarantineAsync(
-            file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, () => complete(ReceiptRules.Quarantined), cancellationToken).ConfigureAwait(false);
+            file, "ingest.poison", $"Processing failed {_hub.Ingest.MaxFailedAttempts} times; last error: {error}", [new Feeds.FileError("ingest.poison", error)], null, null, poisoned, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IngestOutcome> RefuseLinkAsync(string landingPath, FileLabels labels, CancellationToken cancellationToken) =>

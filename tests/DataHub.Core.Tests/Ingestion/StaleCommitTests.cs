@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DataHub.Core.Audit;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
 using DataHub.Core.Receipts;
@@ -168,5 +169,7 @@ public sealed class StaleCommitTests
         again.Status.Should().Be(IngestStatus.Quarantined, again.Message);
         again.Rule.Should().Be("ingest.poison");
         (await CommittedMarts.ReadAsync(fixture.Store, Feed)).Should().BeEmpty("the content ended quarantined, so none of its rows may stay visible in the mart");
+        (await fixture.AuditAsync()).Select(e => e.Entry).Where(e => e.FileSha256 == first.Sha256 && e.Kind is AuditKinds.Deleted or AuditKinds.Poisoned or AuditKinds.Quarantined).Select(e => e.Kind)
+            .Should().Equal([AuditKinds.Deleted, AuditKinds.Poisoned, AuditKinds.Quarantined], "the earlier commit is withdrawn before the file is recorded poisoned, then quarantined");
     }
 }

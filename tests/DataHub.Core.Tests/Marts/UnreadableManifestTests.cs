@@ -1,5 +1,9 @@
+using System.Text;
+using DataHub.Core.Audit;
+using DataHub.Core.Hub;
 using DataHub.Core.Ingestion;
 using DataHub.Core.Marts;
+using DataHub.Core.Receipts;
 using DataHub.Core.Retention;
 using DataHub.Core.Rollup;
 using DataHub.Core.Storage;
@@ -155,20 +159,146 @@ public sealed class UnreadableManifestTests
     {
         using var hub = new HubFixture();
         (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
-        var folder = $"secure/{Feed}/{MartManifest.Folder}";
-        var landing = "landing/police/police-da-incidents/Zebedee Quillfeather.csv";
-        var missingColumn = HubFixture.PoliceHeader.Replace(",marac_referral", "", StringComparison.Ordinal) + "\nINC3,2018-04-01,victim,Amy,Brown,1992-01-02,F,N\n";
-        using var closed = new DeniedAccess(hub.Store.FullPath(folder));
+        using var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
 
-        var next = await hub.DropAndIngestAsync(landing, missingColumn);
+        var next = await new IngestExtract(hub.Hub).HandleAsync(ClosedLanding, landed.ETag, default);
 
         next.Status.Should().Be(IngestStatus.Failed, "whether an earlier attempt committed the batch cannot be known while its manifests cannot be read");
-        next.Message.Should().Contain(folder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
-        File.Exists(hub.Store.FullPath(landing)).Should().BeTrue("the file is not lost: it is quarantined once the folder is opened");
+        next.Message.Should().Contain(ClosedFolder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue("the file is not lost: it is quarantined once the folder is opened");
         closed.Restore();
-        var again = await new IngestExtract(hub.Hub).HandleAsync(landing, (await hub.Store.GetAsync(landing, default))!.ETag, default);
+        var again = await new IngestExtract(hub.Hub).HandleAsync(ClosedLanding, landed.ETag, default);
         again.Status.Should().Be(IngestStatus.Quarantined, again.Message);
         again.Rule.Should().Be("header.missing_column");
+    }
+
+    // The first two attempts fail the check and then their quarantine (it looks for an earlier attempt's manifest to
+    // withdraw), the third reaches the poison limit and its poison quarantine fails the same way, the later ones go to poison
+    // at once: every one fails, audited failed naming the folder, none is recorded quarantined or poisoned, and nothing of
+    // the file is written under quarantine/, as the file never left landing. Before, each quarantine was audited before it
+    // failed, and the poison ones escaped the handler.
+    [AccessDeniedFact]
+    public async Task A_file_to_quarantine_is_never_audited_quarantined_or_poisoned_while_its_feeds_manifests_folder_is_closed()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        using var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
+
+        var outcomes = await AttemptsAsync(hub.Hub, landed, 5);
+
+        outcomes.Should().AllSatisfy(o =>
+        {
+            o.Status.Should().Be(IngestStatus.Failed, o.Message);
+            o.Message.Should().Contain(ClosedFolder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        });
+        var events = await EventsOfAsync(hub, outcomes[0].Sha256!);
+        events.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned, "nothing was quarantined: the file is still in landing");
+        events.Where(e => e.Kind == AuditKinds.Failed).Should().NotBeEmpty().And.AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
+        QuarantinedOf(hub, outcomes[0].Sha256!).Should().BeEmpty("no copy or report is left in quarantine that no event accounts for");
+        (await hub.AuditAsync()).Should().NotContain(e => e.Entry.Detail != null && e.Entry.Detail.Contains("Zebedee", StringComparison.Ordinal));
+    }
+
+    // The attempt that reaches the limit quarantines the file as poison: with the folder closed that quarantine fails, and
+    // the attempt is counted once (its failed event), a second event saying its poison quarantine failed, with the folder's
+    // message; the claim is let go for a later attempt. Before, the attempt was counted twice (failed_attempts 3, then 4).
+    [AccessDeniedFact]
+    public async Task The_attempt_reaching_the_poison_limit_with_the_manifests_folder_closed_is_counted_once_and_audited_as_a_failed_poison_quarantine()
+    {
+        using var hub = new HubFixture();
+        (await hub.DropAndIngestAsync(ClaimRecoveryTests.Path, ClaimRecoveryTests.Content)).Status.Should().Be(IngestStatus.Stored);
+        using var closed = new DeniedAccess(hub.Store.FullPath(ClosedFolder));
+        var landed = await LandFailingACheckAsync(hub);
+        var limit = hub.Hub.Ingest.MaxFailedAttempts;
+        var before = await AttemptsAsync(hub.Hub, landed, limit - 1);
+        var seen = (await hub.AuditAsync()).Count;
+
+        var reaching = await new IngestExtract(hub.Hub).HandleAsync(ClosedLanding, landed.ETag, default);
+
+        reaching.Status.Should().Be(IngestStatus.Failed, "the poison quarantine failed on the folder: the file stays in landing");
+        reaching.Rule.Should().Be(IngestExtract.PoisonFailedRule);
+        reaching.Message.Should().StartWith("The poison quarantine failed").And.Contain(ClosedFolder).And.Contain("chmod u+rx").And.NotContain("Zebedee");
+        var attempt = (await hub.AuditAsync()).Skip(seen).Select(e => e.Entry).Where(e => e.FileSha256 == before[0].Sha256).ToList();
+        var failed = attempt.Where(e => e.Kind == AuditKinds.Failed).ToList();
+        failed.Select(e => (e.Rule, e.Counts!["failed_attempts"])).Should().Equal(("ingest.failed", (long)limit), (IngestExtract.PoisonFailedRule, (long)limit));
+        failed.Should().AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        failed[1].Detail.Should().StartWith("The poison quarantine failed");
+        attempt.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned);
+        var receipt = (await hub.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, before[0].Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Failed, "the claim is let go, so a later attempt takes the file up");
+        receipt.FailedAttempts.Should().Be(limit, "one attempt per failure: the failed poison quarantine is part of the third");
+        receipt.LastError.Should().NotStartWith("The poison quarantine failed", "the attempt's own error is what a later poison report quotes");
+        File.Exists(hub.Store.FullPath(ClosedLanding)).Should().BeTrue();
+        QuarantinedOf(hub, before[0].Sha256!).Should().BeEmpty();
+    }
+
+    // The closed folder's whole cycle, also where permission bits cannot deny (as root, or on Windows): a store that denies
+    // the feed's manifests until they are opened. Every attempt fails (the third counted once, with its failed poison
+    // quarantine's own event), none is recorded quarantined or poisoned nor leaves anything in quarantine/, none escapes;
+    // once opened, the next attempt quarantines the file as poison, recorded once, the folder's message its last error.
+    [Fact]
+    public async Task A_file_to_quarantine_while_its_manifests_are_denied_fails_every_attempt_and_is_quarantined_as_poison_once_they_are_opened()
+    {
+        using var fixture = new HubFixture();
+        var store = new ManifestsUnreachable(fixture.Store, UnreachableCause.AccessDenied);
+        var hub = fixture.Hub with { Store = store };
+        var landed = await LandFailingACheckAsync(fixture);
+
+        var closed = await AttemptsAsync(hub, landed, 5);
+        var denied = await EventsOfAsync(fixture, closed[0].Sha256!);
+        var leftInQuarantine = QuarantinedOf(fixture, closed[0].Sha256!);
+        var afterDenied = (await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, closed[0].Sha256!), default))!;
+        store.Opened = true;
+        var poison = await new IngestExtract(hub).HandleAsync(ClosedLanding, landed.ETag, default);
+
+        closed.Should().AllSatisfy(o =>
+        {
+            o.Status.Should().Be(IngestStatus.Failed, o.Message);
+            o.Message.Should().Contain(ClosedFolder).And.NotContain("Zebedee");
+        });
+        denied.Should().NotContain(e => e.Kind == AuditKinds.Quarantined || e.Kind == AuditKinds.Poisoned);
+        denied.Where(e => e.Kind == AuditKinds.Failed).Select(e => (e.Rule, e.Counts!["failed_attempts"])).Should().Equal(
+            ("ingest.failed", 1L), ("ingest.failed", 2L), ("ingest.failed", 3L), (IngestExtract.PoisonFailedRule, 3L), ("ingest.failed", 4L), ("ingest.failed", 5L));
+        denied.Where(e => e.Kind == AuditKinds.Failed).Should().AllSatisfy(e => e.Detail.Should().Contain(ClosedFolder).And.NotContain("Zebedee"));
+        afterDenied.FailedAttempts.Should().Be(5, "five attempts failed");
+        leftInQuarantine.Should().BeEmpty("no copy or report is left in quarantine that no event accounts for");
+        poison.Status.Should().Be(IngestStatus.Quarantined, poison.Message);
+        poison.Rule.Should().Be("ingest.poison");
+        poison.Message.Should().Contain(ClosedFolder, "the folder's message is the last error").And.NotContain("Zebedee");
+        var events = await EventsOfAsync(fixture, poison.Sha256!);
+        events.Where(e => e.Kind is AuditKinds.Poisoned or AuditKinds.Quarantined).Select(e => (e.Kind, e.Rule)).Should().Equal(
+            (AuditKinds.Poisoned, "ingest.poison"), (AuditKinds.Quarantined, "ingest.poison"));
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Rule == "runner.unhandled" || (e.Entry.Detail != null && e.Entry.Detail.Contains("Zebedee", StringComparison.Ordinal)));
+        File.Exists(fixture.Store.FullPath(ClosedLanding)).Should().BeFalse();
+        File.Exists(fixture.Store.FullPath(poison.QuarantinePath!)).Should().BeTrue();
+        var receipt = (await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, poison.Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Completed);
+        receipt.Outcome.Should().Be(ReceiptRules.Quarantined);
+    }
+
+    // The attempt reaching the limit finds, in its poison quarantine, the partner's file changed in landing: it ends as an
+    // attempt that finds the file changed does (superseded, the claim let go uncounted), rather than escaping the handler.
+    [Fact]
+    public async Task A_poison_quarantine_after_the_limiting_failure_that_finds_the_file_changed_in_landing_ends_superseded_without_escaping()
+    {
+        using var fixture = new HubFixture();
+        var limit = fixture.Hub.Ingest.MaxFailedAttempts;
+        var store = new ManifestsUnreachable(fixture.Store, UnreachableCause.AccessDenied, closedLooks: limit, opened: () => File.WriteAllText(fixture.Store.FullPath(ClosedLanding), "rewritten by the partner\n"));
+        var hub = fixture.Hub with { Store = store };
+        var landed = await LandFailingACheckAsync(fixture);
+
+        var outcomes = await AttemptsAsync(hub, landed, limit);
+
+        outcomes[^1].Status.Should().Be(IngestStatus.Ignored, outcomes[^1].Message);
+        outcomes[^1].Rule.Should().Be(IngestExtract.LandingChangedRule);
+        var events = await EventsOfAsync(fixture, outcomes[0].Sha256!);
+        events.Select(e => e.Kind).Should().NotContain([AuditKinds.Poisoned, AuditKinds.Quarantined]);
+        events.Should().ContainSingle(e => e.Kind == AuditKinds.Superseded).Which.Rule.Should().Be(IngestExtract.LandingChangedRule);
+        var receipt = (await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", Feed, outcomes[0].Sha256!), default))!;
+        receipt.State.Should().Be(ReceiptState.Failed, "the claim is let go");
+        receipt.FailedAttempts.Should().Be(limit, "the file changing is not a failure of the hub");
     }
 
     // Only an access denial is the hub's user's permissions: a manifest out of reach for another cause is not reported as
@@ -179,7 +309,7 @@ public sealed class UnreadableManifestTests
         using var hub = new HubFixture();
         await AttemptNameTests.LandCohortAsync(hub);
         var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
-        var catalog = new MartCatalog(new ManifestsTooDeep(hub.Store));
+        var catalog = new MartCatalog(new ManifestsUnreachable(hub.Store, UnreachableCause.TooDeep));
 
         var lookUp = () => catalog.ManifestOfAsync(Cohort, batch.BatchId, default);
         var read = () => catalog.ListsAsync(Cohort, batch.BatchId, batch.Files[0].Path, default);
@@ -198,7 +328,7 @@ public sealed class UnreadableManifestTests
         var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
         var manifest = (await hub.Store.GetAsync(batch.Path, default))!;
 
-        var files = () => new MartCatalog(new ManifestsTooDeep(hub.Store)).FilesOfAsync(Cohort, manifest, default);
+        var files = () => new MartCatalog(new ManifestsUnreachable(hub.Store, UnreachableCause.TooDeep)).FilesOfAsync(Cohort, manifest, default);
 
         (await files.Should().ThrowAsync<ObjectUnreachableException>()).Which.Cause.Should().Be(UnreachableCause.TooDeep);
     }
@@ -212,13 +342,45 @@ public sealed class UnreadableManifestTests
         await AttemptNameTests.LandCohortAsync(hub);
         var batch = (await new MartCatalog(hub.Store).CommittedAsync(Cohort, default)).Single();
 
-        var list = () => new MartCatalog(new ManifestsTooDeep(hub.Store)).CommittedAsync(Cohort, default);
+        var list = () => new MartCatalog(new ManifestsUnreachable(hub.Store, UnreachableCause.TooDeep)).CommittedAsync(Cohort, default);
 
         var damaged = (await list.Should().ThrowAsync<DamagedManifestException>()).Which;
         damaged.Path.Should().Be(batch.Path);
         damaged.Message.Should().Contain("too deep").And.Contain("A folder nested too deep for the hub")
             .And.NotContain("chmod").And.NotContain("read access").And.NotContain("cannot be opened by the hub's user");
     }
+
+    private const string ClosedFolder = $"secure/{Feed}/{MartManifest.Folder}";
+
+    private const string ClosedLanding = "landing/police/police-da-incidents/Zebedee Quillfeather.csv";
+
+    // A file of the feed missing a column its contract requires: it fails the check and is quarantined.
+    private static Task<StoredObject> LandFailingACheckAsync(HubFixture hub)
+    {
+        var content = HubFixture.PoliceHeader.Replace(",marac_referral", "", StringComparison.Ordinal) + "\nINC3,2018-04-01,victim,Amy,Brown,1992-01-02,F,N\n";
+        return hub.Store.WriteAsync(ClosedLanding, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(content), ct).AsTask(), WriteOptions.Default, default);
+    }
+
+    private static async Task<List<IngestOutcome>> AttemptsAsync(HubContext hub, StoredObject landed, int count)
+    {
+        var outcomes = new List<IngestOutcome>();
+        for (var i = 0; i < count; i++)
+        {
+            outcomes.Add(await new IngestExtract(hub).HandleAsync(ClosedLanding, landed.ETag, default));
+        }
+
+        return outcomes;
+    }
+
+    // What the hub keeps of the content in quarantine (its copy and report are named for its hash).
+    private static string[] QuarantinedOf(HubFixture hub, string sha256)
+    {
+        var folder = hub.Store.FullPath($"quarantine/police/{Feed}");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, sha256[..16] + "*", SearchOption.AllDirectories) : [];
+    }
+
+    private static async Task<List<AuditEntry>> EventsOfAsync(HubFixture hub, string sha256) =>
+        (await hub.AuditAsync()).Select(e => e.Entry).Where(e => e.FileSha256 == sha256).ToList();
 
     // A batch stored, and a quarter file of an earlier attempt of it (a claim taken over) that its manifest does not list.
     private static async Task<(string Earlier, string Manifest)> EarlierAttemptLeftAsync(HubFixture fixture)
@@ -260,16 +422,36 @@ public sealed class UnreadableManifestTests
         }
     }
 
-    // Every manifest lies past the path limit.
-    private sealed class ManifestsTooDeep(IObjectStore inner) : DelegatingStore(inner)
+    // Every manifest is out of reach for the cause given (a denial, as a closed manifests folder gives) until Opened, or
+    // for its first closedLooks looks only (opened then called, once).
+    private sealed class ManifestsUnreachable(IObjectStore inner, UnreachableCause cause, int closedLooks = int.MaxValue, Action? opened = null) : DelegatingStore(inner)
     {
+        private int _looks;
+
+        public bool Opened { get; set; }
+
         public override Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) =>
-            IsManifest(path) ? throw new ObjectUnreachableException(path, UnreachableCause.TooDeep) : base.GetAsync(path, cancellationToken);
+            IsClosed(path) ? throw new ObjectUnreachableException(path, cause) : base.GetAsync(path, cancellationToken);
 
         public override Task<Stream> OpenReadAsync(string path, string? ifMatchETag, CancellationToken cancellationToken) =>
-            IsManifest(path) ? throw new ObjectUnreachableException(path, UnreachableCause.TooDeep) : base.OpenReadAsync(path, ifMatchETag, cancellationToken);
+            IsClosed(path) ? throw new ObjectUnreachableException(path, cause) : base.OpenReadAsync(path, ifMatchETag, cancellationToken);
 
-        private static bool IsManifest(string path) => path.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal);
+        private bool IsClosed(string path)
+        {
+            if (Opened || !path.Contains($"/{MartManifest.Folder}/", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (++_looks <= closedLooks)
+            {
+                return true;
+            }
+
+            Opened = true;
+            opened?.Invoke();
+            return false;
+        }
     }
 
     // The batch's manifest is spoilt once, after the feed's manifests were read and before its quarter files are listed.
