@@ -63,11 +63,13 @@ internal static class StorageFailure
     /// <summary>The access denial for the object at the hub path <paramref name="path"/>, with the role to grant on its container.</summary>
     public static ObjectUnreachableException Denied(Exception refusal, string path) => Denied(refusal, path, LandingContainers.Locate(path).Container);
 
-    // The path as it may be quoted: null for a partner's file, whose name the partner chose.
-    // A partner's landing container is named by its container form too ("landing-{partner}/…", when a listing is guarded).
-    private static string? Said(string path) =>
-        path.StartsWith(LandingContainers.Landing + "/", StringComparison.Ordinal) || path.StartsWith("quarantine/", StringComparison.Ordinal)
-        || LandingContainers.IsLanding(path.Split('/')[0]) ? null : path;
+    // The path as it may be quoted: null for a partner's file, whose name the partner chose. Its first segment names the
+    // container: landing (a hub path), a partner's landing-{partner} (a guarded listing's container form), or quarantine.
+    private static string? Said(string path)
+    {
+        var container = path.Split('/')[0];
+        return LandingContainers.IsLanding(container) || container == "quarantine" ? null : path;
+    }
 
     private static string ContainerOf(string path)
     {
