@@ -13,9 +13,10 @@ namespace DataHub.Functions;
 /// <remarks>
 /// The tidy is housekeeping beside the sweep, which is the hub's safety net for files: a tidy that fails (the queue
 /// unreachable past its retries, access refused, no Queue endpoint configured) is logged at Error level, which monitoring
-/// alerts on, and does not fail the run, so a run marked failed always means files failed, and the tidy's own failure
-/// neither hides nor stands in for theirs. It is logged by the exception's type and status code only: the service's
-/// message can quote a url, and so a partner's file name. The queue keeps its messages until a later run tidies it.
+/// alerts on, and does not fail the run, so a run marked failed always means files failed (or a partner's landing could
+/// not be listed), and the tidy's own failure neither hides nor stands in for theirs. It is logged by the exception's type
+/// and status code only: the service's message can quote a url, and so a partner's file name. The queue keeps its messages
+/// until a later run tidies it.
 /// </remarks>
 public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEvents poisoned, ILogger<SweepLandingFunction> log)
 {
@@ -24,7 +25,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
 
     /// <summary>Runs one sweep (the schedule is the app setting it names).</summary>
     /// <exception cref="TimerRunFailedException">The sweep itself failed (listing landing, say); the next run tries again.</exception>
-    /// <exception cref="LandingSweepFailedException">Some files failed again: the run is marked failed so it shows in monitoring; they stay for the next sweep. Thrown after the poison queue's tidy, whether or not that tidy failed (a tidy failure alone is logged as an error and fails nothing).</exception>
+    /// <exception cref="LandingSweepFailedException">Some files failed again, or a partner's landing container refused its listing (the others' files were handled): the run is marked failed so it shows in monitoring; they stay for the next sweep. Thrown after the poison queue's tidy, whether or not that tidy failed (a tidy failure alone is logged as an error and fails nothing).</exception>
     [Function(Name)]
     public async Task RunAsync([TimerTrigger("%" + AzureNames.SweepScheduleSetting + "%", UseMonitor = true)] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -50,16 +51,21 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
                 result.Failed);
         }
 
-        if (result.Failed > 0)
+        if (result.HasFailures)
         {
             throw new LandingSweepFailedException(result);
         }
     }
 }
 
-/// <summary>A sweep in which some files failed again (each logged and audited by its label): they stay in landing for the next sweep.</summary>
+/// <summary>
+/// A sweep in which some files failed again (each logged and audited by its label), or some partner's landing could not be
+/// listed (each logged with what to grant): they stay in landing for the next sweep.
+/// </summary>
 public sealed class LandingSweepFailedException(LandingSweepResult result)
-    : Exception($"The landing sweep could not finish {result?.Failed} of {result?.Outcomes.Count} files; they stay in landing for the next sweep ({result?.Summary}).")
+    : Exception($"The landing sweep could not finish {result?.Failed} of {result?.Outcomes.Count} files" +
+        (result?.UnlistedPartners.Count > 0 ? $", nor list the landing of {result.UnlistedPartners.Count} partner(s) (access denied: see the log for what to grant)" : string.Empty) +
+        $"; they stay in landing for the next sweep ({result?.Summary}).")
 {
     /// <summary>The sweep's result.</summary>
     public LandingSweepResult Result { get; } = result!;

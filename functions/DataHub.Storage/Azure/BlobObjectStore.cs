@@ -12,7 +12,7 @@ namespace DataHub.Storage.Azure;
 /// The hub's object store on Azure Blob storage: the first path segment is the container, the rest the blob name, but for
 /// landing paths, whose partner is the container they are in (<see cref="LandingContainers"/>).
 /// </summary>
-public sealed class BlobObjectStore : IObjectStore
+public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
 {
     // Hierarchical-namespace accounts list their directories as empty blobs marked with this metadata.
     private const string FolderMarker = "hdi_isfolder";
@@ -107,7 +107,7 @@ public sealed class BlobObjectStore : IObjectStore
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0 && string.Equals(prefix[..slash], LandingContainers.Landing, StringComparison.Ordinal))
         {
-            await foreach (var item in ListLandingAsync(prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in LandingAsync(prefix, refused: null, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -141,12 +141,30 @@ public sealed class BlobObjectStore : IObjectStore
         foreach (var container in containers)
         {
             var listing = string.Equals(container, LandingContainers.Landing + "/", StringComparison.Ordinal)
-                ? ListLandingAsync(container, cancellationToken)
+                ? LandingAsync(container, refused: null, cancellationToken)
                 : ListContainerAsync(container[..^1], string.Empty, prefix, cancellationToken);
             await foreach (var item in listing.ConfigureAwait(false))
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The partners' containers are found as for <see cref="ListAsync"/>, in the account's list of containers.</remarks>
+    public async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, Action<string, ObjectUnreachableException> refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(refused);
+        if (!prefix.StartsWith(LandingContainers.Landing + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The prefix is not under landing/.", nameof(prefix));
+        }
+
+        await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var item in LandingAsync(prefix, refused, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
         }
     }
 
@@ -200,8 +218,10 @@ public sealed class BlobObjectStore : IObjectStore
     /// <summary>
     /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: each partner's container by partner name,
     /// with the archive and then what is left in the shared landing container (landing/_shared/…) where their paths sort.
+    /// A partner's container that refuses the hub fails the listing, or, with <paramref name="refused"/>, is told to it and
+    /// left out.
     /// </summary>
-    private async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StoredObject> LandingAsync(string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rest = prefix[(LandingContainers.Landing.Length + 1)..];
         var folderEnd = rest.IndexOf('/', StringComparison.Ordinal);
@@ -216,17 +236,10 @@ public sealed class BlobObjectStore : IObjectStore
             }
 
             var (container, name) = LandingContainers.Locate(prefix + "x");
-            if (await IsMissingPartnerContainerAsync(container, prefix, cancellationToken).ConfigureAwait(false))
+            var listing = NamedContainerAsync(container, name[..^1], prefix, cancellationToken);
+            await foreach (var item in (LandingContainers.PartnerOf(container) is { } partner ? Isolated(partner, listing, refused) : listing).ConfigureAwait(false))
             {
-                yield break;
-            }
-
-            await foreach (var item in ListContainerAsync(container, name[..^1], prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    yield return item;
-                }
+                yield return item;
             }
 
             yield break;
@@ -247,14 +260,15 @@ public sealed class BlobObjectStore : IObjectStore
         var beforeArchive = ordered.TakeWhile(p => string.CompareOrdinal(p + "/", LandingContainers.ArchiveFolder + "/") < 0).ToList();
         foreach (var partner in beforeArchive)
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in Isolated(partner, ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken), refused).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
 
         // The archive's blobs come first in path order among the shared container's ("_processed" < "_shared"); the few
-        // other blobs of the shared container are held back until it is listed whole.
+        // other blobs of the shared container are held back until it is listed whole. No partner's: its refusal fails the
+        // listing whatever the caller takes.
         var shared = new List<StoredObject>();
         await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, prefix, cancellationToken).ConfigureAwait(false))
         {
@@ -280,9 +294,63 @@ public sealed class BlobObjectStore : IObjectStore
 
         foreach (var partner in ordered.Skip(beforeArchive.Count))
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in Isolated(partner, ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken), refused).ConfigureAwait(false))
             {
                 yield return item;
+            }
+        }
+    }
+
+    // The one landing container a prefix names, if there, under namePrefix.
+    private async IAsyncEnumerable<StoredObject> NamedContainerAsync(string container, string namePrefix, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (await IsMissingPartnerContainerAsync(container, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield break;
+        }
+
+        await foreach (var item in ListContainerAsync(container, namePrefix, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    // A partner's container listed so that, with refused, the service refusing the hub there ends only its part of the
+    // listing: the partner and the denial, for landing/{partner}/, go to refused. What was listed of it before stays listed.
+    private static async IAsyncEnumerable<StoredObject> Isolated(string partner, IAsyncEnumerable<StoredObject> listing, Action<string, ObjectUnreachableException>? refused)
+    {
+        if (refused is null)
+        {
+            await foreach (var item in listing.ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
+        var items = listing.GetAsyncEnumerator();
+        await using (items.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (ObjectUnreachableException denied) when (denied.Cause == UnreachableCause.AccessDenied)
+                {
+                    refused(partner, new ObjectUnreachableException($"{LandingContainers.Landing}/{partner}/", UnreachableCause.AccessDenied, denied.Remedy, denied.Answer));
+                    yield break;
+                }
+
+                yield return items.Current;
             }
         }
     }
