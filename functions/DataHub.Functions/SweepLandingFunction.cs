@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataHub.Core.Ingestion;
 using DataHub.Storage.Azure;
 using Microsoft.Azure.Functions.Worker;
@@ -45,10 +46,11 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             log.LogError(
-                "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed.",
+                "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed, and the landing of {Unlisted} partner(s) could not be listed.",
                 ex.GetType().Name,
-                HostFailures.RequestFailureOf(ex)?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
-                result.Failed);
+                HostFailures.RequestFailureOf(ex)?.Status.ToString(CultureInfo.InvariantCulture) ?? "none",
+                result.Failed,
+                result.UnlistedPartners.Count);
         }
 
         if (result.HasFailures)
@@ -63,10 +65,30 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
 /// listed (each logged with what to grant): they stay in landing for the next sweep.
 /// </summary>
 public sealed class LandingSweepFailedException(LandingSweepResult result)
-    : Exception($"The landing sweep could not finish {result?.Failed} of {result?.Outcomes.Count} files" +
-        (result?.UnlistedPartners.Count > 0 ? $", nor list the landing of {result.UnlistedPartners.Count} partner(s) (access denied: see the log for what to grant)" : string.Empty) +
-        $"; they stay in landing for the next sweep ({result?.Summary}).")
+    : Exception(Describe(result))
 {
     /// <summary>The sweep's result.</summary>
     public LandingSweepResult Result { get; } = result!;
+
+    // Only what did fail: files, partners, or both.
+    private static string Describe(LandingSweepResult? result)
+    {
+        if (result is null || !result.HasFailures)
+        {
+            return $"The landing sweep was marked failed ({result?.Summary}).";
+        }
+
+        var failed = new List<string>();
+        if (result.Failed > 0)
+        {
+            failed.Add(string.Create(CultureInfo.InvariantCulture, $"finish {result.Failed} of {result.Outcomes.Count} files"));
+        }
+
+        if (result.UnlistedPartners.Count > 0)
+        {
+            failed.Add(string.Create(CultureInfo.InvariantCulture, $"list the landing of {result.UnlistedPartners.Count} partner(s) (access denied: see the log for what to grant)"));
+        }
+
+        return $"The landing sweep could not {string.Join(", nor ", failed)}; they stay in landing for the next sweep ({result.Summary}).";
+    }
 }

@@ -41,14 +41,14 @@ public sealed class LandingSweep
     /// <summary>
     /// The landing entries a host hands to ingest (<see cref="LandedAsync(IObjectStore, CancellationToken)"/>); where the store
     /// keeps each partner's landing apart (<see cref="IPartnerLandings"/>), a partner's it may not list is told to
-    /// <paramref name="refused"/> and the others are listed. Without <paramref name="refused"/>, or from another store, any
+    /// <paramref name="refused"/>, none of its files listed, and the others are listed. Without <paramref name="refused"/>, or from another store, any
     /// refusal fails the listing.
     /// </summary>
     public static async IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, Action<string, ObjectUnreachableException>? refused, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         const string prefix = LandingPath.Container + "/";
-        var listing = refused is not null && store is IPartnerLandings partners ? partners.ListLandingAsync(prefix, refused, cancellationToken) : store.ListAsync(prefix, cancellationToken);
+        var listing = refused is not null && store is IPartnerLandings partners ? partners.ListLandingAsync(refused, cancellationToken) : store.ListAsync(prefix, cancellationToken);
         await foreach (var item in listing.ConfigureAwait(false))
         {
             if (!item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
@@ -143,9 +143,12 @@ public sealed record LandingSweepResult(IReadOnlyList<IngestOutcome> Outcomes, i
     /// <summary>True when a file failed or a partner's landing could not be listed: the run is to be marked failed.</summary>
     public bool HasFailures => Failed > 0 || UnlistedPartners.Count > 0;
 
-    /// <summary>A line naming no file: how many files ended how, and which partners' landing could not be listed.</summary>
+    /// <summary>
+    /// A line naming no file: how many files ended how, and which partners' landing could not be listed. With a partner
+    /// unlisted, none handled is "nothing due in what could be listed", never an empty landing.
+    /// </summary>
     public string Summary =>
-        string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")).DefaultIfEmpty("nothing left in landing"))
+        string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")).DefaultIfEmpty(UnlistedPartners.Count == 0 ? "nothing left in landing" : "nothing due in what could be listed"))
         + string.Create(CultureInfo.InvariantCulture, $"; {LeftYoung} younger than the claim lease left to the trigger")
         + (UnlistedPartners.Count == 0 ? string.Empty : $"; the landing of {string.Join(", ", UnlistedPartners)} could not be listed (access denied)");
 }

@@ -107,7 +107,7 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0 && string.Equals(prefix[..slash], LandingContainers.Landing, StringComparison.Ordinal))
         {
-            await foreach (var item in LandingAsync(prefix, refused: null, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in LandingAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -141,7 +141,7 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
         foreach (var container in containers)
         {
             var listing = string.Equals(container, LandingContainers.Landing + "/", StringComparison.Ordinal)
-                ? LandingAsync(container, refused: null, cancellationToken)
+                ? LandingAsync(container, cancellationToken)
                 : ListContainerAsync(container[..^1], string.Empty, prefix, cancellationToken);
             await foreach (var item in listing.ConfigureAwait(false))
             {
@@ -152,17 +152,11 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
 
     /// <inheritdoc />
     /// <remarks>The partners' containers are found as for <see cref="ListAsync"/>, in the account's list of containers.</remarks>
-    public async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, Action<string, ObjectUnreachableException> refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredObject> ListLandingAsync(Action<string, ObjectUnreachableException> refused, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(refused);
-        if (!prefix.StartsWith(LandingContainers.Landing + "/", StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The prefix is not under landing/.", nameof(prefix));
-        }
-
         await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var item in LandingAsync(prefix, refused, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in LandingContainersAsync(LandingContainers.Landing + "/", refused, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
@@ -216,12 +210,10 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
     }
 
     /// <summary>
-    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: each partner's container by partner name,
-    /// with the archive and then what is left in the shared landing container (landing/_shared/…) where their paths sort.
-    /// A partner's container that refuses the hub fails the listing, or, with <paramref name="refused"/>, is told to it and
-    /// left out.
+    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: those of the one container a folder in it
+    /// names, or those of every landing container (<see cref="LandingContainersAsync"/>). A refusal fails the listing.
     /// </summary>
-    private async IAsyncEnumerable<StoredObject> LandingAsync(string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StoredObject> LandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rest = prefix[(LandingContainers.Landing.Length + 1)..];
         var folderEnd = rest.IndexOf('/', StringComparison.Ordinal);
@@ -236,15 +228,36 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
             }
 
             var (container, name) = LandingContainers.Locate(prefix + "x");
-            var listing = NamedContainerAsync(container, name[..^1], prefix, cancellationToken);
-            await foreach (var item in (LandingContainers.PartnerOf(container) is { } partner ? Isolated(partner, listing, refused) : listing).ConfigureAwait(false))
+            if (await IsMissingPartnerContainerAsync(container, prefix, cancellationToken).ConfigureAwait(false))
             {
-                yield return item;
+                yield break;
+            }
+
+            await foreach (var item in ListContainerAsync(container, name[..^1], prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    yield return item;
+                }
             }
 
             yield break;
         }
 
+        await foreach (var item in LandingContainersAsync(prefix, refused: null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Landing paths under <paramref name="prefix"/> ("landing/", or one naming no folder), in path order: each partner's
+    /// container by partner name, with the archive and then what is left in the shared landing container (landing/_shared/…)
+    /// where their paths sort. A partner's container that refuses the hub fails the listing, or, with
+    /// <paramref name="refused"/>, is told to it and left out whole (<see cref="PartnerAsync"/>).
+    /// </summary>
+    private async IAsyncEnumerable<StoredObject> LandingContainersAsync(string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var partners = new List<string>();
         await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix, prefix, container: null).ConfigureAwait(false))
         {
@@ -260,7 +273,7 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
         var beforeArchive = ordered.TakeWhile(p => string.CompareOrdinal(p + "/", LandingContainers.ArchiveFolder + "/") < 0).ToList();
         foreach (var partner in beforeArchive)
         {
-            await foreach (var item in Isolated(partner, ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken), refused).ConfigureAwait(false))
+            await foreach (var item in PartnerAsync(partner, prefix, refused, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -294,34 +307,20 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
 
         foreach (var partner in ordered.Skip(beforeArchive.Count))
         {
-            await foreach (var item in Isolated(partner, ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken), refused).ConfigureAwait(false))
+            await foreach (var item in PartnerAsync(partner, prefix, refused, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
     }
 
-    // The one landing container a prefix names, if there, under namePrefix.
-    private async IAsyncEnumerable<StoredObject> NamedContainerAsync(string container, string namePrefix, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // A partner's container, under prefix. With refused, it is read whole before any of it is given, so that a refusal on
+    // any page of it (a later page, asked for by its marker, as well as the first) leaves all of it out: the partner and
+    // the denial, for landing/{partner}/, go to refused, and nothing of the partner's is listed. A partner's landing holds
+    // what waits to be ingested, a few files; the archive, which grows, is in the shared container.
+    private async IAsyncEnumerable<StoredObject> PartnerAsync(string partner, string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (await IsMissingPartnerContainerAsync(container, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            yield break;
-        }
-
-        await foreach (var item in ListContainerAsync(container, namePrefix, prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (item.Path.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                yield return item;
-            }
-        }
-    }
-
-    // A partner's container listed so that, with refused, the service refusing the hub there ends only its part of the
-    // listing: the partner and the denial, for landing/{partner}/, go to refused. What was listed of it before stays listed.
-    private static async IAsyncEnumerable<StoredObject> Isolated(string partner, IAsyncEnumerable<StoredObject> listing, Action<string, ObjectUnreachableException>? refused)
-    {
+        var listing = ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken);
         if (refused is null)
         {
             await foreach (var item in listing.ConfigureAwait(false))
@@ -332,26 +331,23 @@ public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
             yield break;
         }
 
-        var items = listing.GetAsyncEnumerator();
-        await using (items.ConfigureAwait(false))
+        var whole = new List<StoredObject>();
+        try
         {
-            while (true)
+            await foreach (var item in listing.ConfigureAwait(false))
             {
-                try
-                {
-                    if (!await items.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (ObjectUnreachableException denied) when (denied.Cause == UnreachableCause.AccessDenied)
-                {
-                    refused(partner, new ObjectUnreachableException($"{LandingContainers.Landing}/{partner}/", UnreachableCause.AccessDenied, denied.Remedy, denied.Answer));
-                    yield break;
-                }
-
-                yield return items.Current;
+                whole.Add(item);
             }
+        }
+        catch (ObjectUnreachableException denied) when (denied.Cause == UnreachableCause.AccessDenied)
+        {
+            refused(partner, new ObjectUnreachableException($"{LandingContainers.Landing}/{partner}/", UnreachableCause.AccessDenied, denied.Remedy, denied.Answer));
+            whole.Clear();
+        }
+
+        foreach (var item in whole)
+        {
+            yield return item;
         }
     }
 
