@@ -46,11 +46,10 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             log.LogError(
-                "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Failed} files failed, and the landing of {Unlisted} partner(s) could not be listed.",
+                "Sweep: the landing events poison queue could not be tidied ({ExceptionType}, status {Status}); its messages stay for the next sweep. The sweep itself: {Summary}.",
                 ex.GetType().Name,
                 HostFailures.RequestFailureOf(ex)?.Status.ToString(CultureInfo.InvariantCulture) ?? "none",
-                result.Failed,
-                result.UnlistedPartners.Count);
+                result.Summary);
         }
 
         if (result.HasFailures)
@@ -62,7 +61,7 @@ public sealed class SweepLandingFunction(LandingSweep sweep, PoisonedLandingEven
 
 /// <summary>
 /// A sweep in which some files failed again (each logged and audited by its label), or some partner's landing could not be
-/// listed (each logged with what to grant): they stay in landing for the next sweep.
+/// listed (each logged with what to grant): their files stay in landing for the next sweep.
 /// </summary>
 public sealed class LandingSweepFailedException(LandingSweepResult result)
     : Exception(Describe(result))
@@ -89,6 +88,6 @@ public sealed class LandingSweepFailedException(LandingSweepResult result)
             failed.Add(string.Create(CultureInfo.InvariantCulture, $"list the landing of {result.UnlistedPartners.Count} partner(s) (access denied: see the log for what to grant)"));
         }
 
-        return $"The landing sweep could not {string.Join(", nor ", failed)}; they stay in landing for the next sweep ({result.Summary}).";
+        return $"The landing sweep could not {string.Join(", nor ", failed)}; the next sweep tries again ({result.Summary}).";
     }
 }

@@ -39,10 +39,10 @@ public sealed class LandingSweep
     public static IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, CancellationToken cancellationToken) => LandedAsync(store, null, cancellationToken);
 
     /// <summary>
-    /// The landing entries a host hands to ingest (<see cref="LandedAsync(IObjectStore, CancellationToken)"/>); where the store
-    /// keeps each partner's landing apart (<see cref="IPartnerLandings"/>), a partner's it may not list is told to
-    /// <paramref name="refused"/>, none of its files listed, and the others are listed. Without <paramref name="refused"/>, or from another store, any
-    /// refusal fails the listing.
+    /// The landing entries a host hands to ingest (<see cref="LandedAsync(IObjectStore, CancellationToken)"/>); where the
+    /// store keeps each partner's landing apart (<see cref="IPartnerLandings"/>), a partner's it may not list is told to
+    /// <paramref name="refused"/>, none of its files listed, and the others are listed. Without <paramref name="refused"/>,
+    /// or from another store, any refusal fails the listing.
     /// </summary>
     public static async IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, Action<string, ObjectUnreachableException>? refused, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ public sealed class LandingSweep
     {
         unlisted.Add(partner);
         _log.LogError(
-            "Sweep: the landing of partner {Partner} could not be listed (access to it is denied{Answer}), so its files were not handled; they wait there until the hub may list it. To fix it, {Remedy} (docs/runbook.md, \"A folder or file the hub cannot open\"). The other partners' files were handled.",
+            "Sweep: the landing of partner {Partner} could not be listed (access to it is denied{Answer}), so its files were not handled; they wait there until the hub may list it. To fix it, {Remedy} (docs/runbook.md, \"A folder or file the hub cannot open\"); the sweep goes on without it.",
             partner,
             denial.Answer is { } answer ? ": " + answer : string.Empty,
             denial.Remedy ?? "give the hub access to it");

@@ -67,7 +67,7 @@ public sealed class SweepLandingAccessDeniedTests(FaultyStorage storage) : IClas
         error.Should().Contain("HTTP 403 AuthorizationPermissionMismatch").And.Contain("Storage Blob Data Owner").And.Contain($"'{LandingContainers.For(refused.Partner)}'")
             .And.Contain("A folder or file the hub cannot open");
         logs.Errors.Should().ContainSingle(e => e.Contains("poison queue could not be tidied", StringComparison.Ordinal)).Which
-            .Should().Contain("the landing of 1 partner(s) could not be listed");
+            .Should().Contain($"The sweep itself: {failed.Result.Summary}.").And.Contain($"the landing of {refused.Partner} could not be listed");
         string.Join('\n', logs.Lines).Should().NotContain(refused.FileName).And.NotContain(open.FileName);
     }
 
