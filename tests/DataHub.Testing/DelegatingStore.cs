@@ -1,9 +1,10 @@
+using DataHub.Core.Ingestion;
 using DataHub.Core.Storage;
 
 namespace DataHub.Testing;
 
 /// <summary>Passes every call to another store; tests override the calls they want to observe or break.</summary>
-public class DelegatingStore(IObjectStore inner) : IObjectStore
+public class DelegatingStore(IObjectStore inner) : IObjectStore, IPartnerLandings
 {
     /// <inheritdoc />
     public virtual Task<StoredObject?> GetAsync(string path, CancellationToken cancellationToken) => inner.GetAsync(path, cancellationToken);
@@ -13,6 +14,16 @@ public class DelegatingStore(IObjectStore inner) : IObjectStore
 
     /// <inheritdoc />
     public virtual IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The sweep lists landing here, so a wrapped store that keeps partners apart keeps them apart through this one too: a
+    /// test that overrides <see cref="ListAsync"/> to observe or break the sweep's listing of such a store overrides this as
+    /// well. Over any other store it is <see cref="ListAsync"/> of landing/, whose refusal fails the listing, as the sweep
+    /// lists such a store itself.
+    /// </remarks>
+    public virtual IAsyncEnumerable<StoredObject> ListLandingAsync(Action<string, ObjectUnreachableException> refused, CancellationToken cancellationToken) =>
+        inner is IPartnerLandings partners ? partners.ListLandingAsync(refused, cancellationToken) : ListAsync(LandingPath.Container + "/", cancellationToken);
 
     /// <inheritdoc />
     public virtual Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken) =>

@@ -36,10 +36,20 @@ public sealed class LandingSweep
     /// The landing entries a host hands to ingest: every object listed under landing/ but the hub's archive of processed
     /// files (the store lists no temporary file of its own).
     /// </summary>
-    public static async IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, CancellationToken cancellationToken) => LandedAsync(store, null, cancellationToken);
+
+    /// <summary>
+    /// The landing entries a host hands to ingest (<see cref="LandedAsync(IObjectStore, CancellationToken)"/>); where the
+    /// store keeps each partner's landing apart (<see cref="IPartnerLandings"/>), a partner's it may not list is told to
+    /// <paramref name="refused"/>, none of its files listed, and the others are listed. Without <paramref name="refused"/>,
+    /// or from another store, any refusal fails the listing.
+    /// </summary>
+    public static async IAsyncEnumerable<StoredObject> LandedAsync(IObjectStore store, Action<string, ObjectUnreachableException>? refused, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        await foreach (var item in store.ListAsync(LandingPath.Container + "/", cancellationToken).ConfigureAwait(false))
+        const string prefix = LandingPath.Container + "/";
+        var listing = refused is not null && store is IPartnerLandings partners ? partners.ListLandingAsync(refused, cancellationToken) : store.ListAsync(prefix, cancellationToken);
+        await foreach (var item in listing.ConfigureAwait(false))
         {
             if (!item.Path.StartsWith($"{LandingPath.Container}/{LandingPath.ProcessedFolder}/", StringComparison.Ordinal))
             {
@@ -48,14 +58,19 @@ public sealed class LandingSweep
         }
     }
 
-    /// <summary>Lists landing/ once and hands each file older than the claim lease to ingest, pinned to the version listed.</summary>
+    /// <summary>
+    /// Lists landing/ once and hands each file older than the claim lease to ingest, pinned to the version listed. A partner
+    /// whose landing the store refuses to list is logged as an error with what to grant, and counted; the others' files are
+    /// handled all the same.
+    /// </summary>
     /// <param name="cancellationToken">Stops between files; a file begun is finished.</param>
     public async Task<LandingSweepResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = _hub.Time.GetUtcNow();
         var due = new List<StoredObject>();
         var young = 0;
-        await foreach (var item in LandedAsync(_hub.Store, cancellationToken).ConfigureAwait(false))
+        var unlisted = new List<string>();
+        await foreach (var item in LandedAsync(_hub.Store, (partner, denial) => Unlisted(unlisted, partner, denial), cancellationToken).ConfigureAwait(false))
         {
             if (now - item.LastModified >= _hub.Ingest.ClaimLease)
             {
@@ -77,9 +92,22 @@ public sealed class LandingSweep
             outcomes.Add(outcome);
         }
 
-        var result = new LandingSweepResult(outcomes, young);
+        var result = new LandingSweepResult(outcomes, young) { UnlistedPartners = unlisted };
         _log.LogInformation("Sweep of landing: {Summary}.", result.Summary);
         return result;
+    }
+
+    // Not audited: nothing of the partner's was seen, read or moved, and no file can be named; what waits there is received
+    // and audited as usual once it can be listed. The log line is what monitoring alerts on, every run until it is fixed;
+    // it names the partner and the store's answer and remedy (its container, a role), never a file.
+    private void Unlisted(List<string> unlisted, string partner, ObjectUnreachableException denial)
+    {
+        unlisted.Add(partner);
+        _log.LogError(
+            "Sweep: the landing of partner {Partner} could not be listed (access to it is denied{Answer}), so its files were not handled; they wait there until the hub may list it. To fix it, {Remedy} (docs/runbook.md, \"A folder or file the hub cannot open\"); the sweep goes on without it.",
+            partner,
+            denial.Answer is { } answer ? ": " + answer : string.Empty,
+            denial.Remedy ?? "give the hub access to it");
     }
 
     // Whatever goes wrong with one file (a storage fault, a damaged audit line) must not stop the sweep over the others.
@@ -98,7 +126,10 @@ public sealed class LandingSweep
     }
 }
 
-/// <summary>What one sweep did: the outcome of each file it handed to ingest, and how many it left to the trigger as too young.</summary>
+/// <summary>
+/// What one sweep did: the outcome of each file it handed to ingest, how many it left to the trigger as too young, and the
+/// partners whose landing it could not list.
+/// </summary>
 /// <param name="Outcomes">One per file handled, in path order.</param>
 /// <param name="LeftYoung">Files younger than the claim lease, left alone.</param>
 public sealed record LandingSweepResult(IReadOnlyList<IngestOutcome> Outcomes, int LeftYoung)
@@ -106,8 +137,18 @@ public sealed record LandingSweepResult(IReadOnlyList<IngestOutcome> Outcomes, i
     /// <summary>Files whose handling failed (they stay in landing for the next sweep).</summary>
     public int Failed => Outcomes.Count(o => o.Status == IngestStatus.Failed);
 
-    /// <summary>A line naming no file: how many files ended how.</summary>
+    /// <summary>The partners whose landing the store refused to list (access denied): none of their files was seen, and they wait there.</summary>
+    public IReadOnlyList<string> UnlistedPartners { get; init; } = [];
+
+    /// <summary>True when a file failed or a partner's landing could not be listed: the run is to be marked failed.</summary>
+    public bool HasFailures => Failed > 0 || UnlistedPartners.Count > 0;
+
+    /// <summary>
+    /// A line naming no file: how many files ended how, and which partners' landing could not be listed. With a partner
+    /// unlisted, none handled is "nothing due in what could be listed", never an empty landing.
+    /// </summary>
     public string Summary =>
-        string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")).DefaultIfEmpty("nothing left in landing"))
-        + string.Create(CultureInfo.InvariantCulture, $"; {LeftYoung} younger than the claim lease left to the trigger");
+        string.Join(", ", Outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")).DefaultIfEmpty(UnlistedPartners.Count == 0 ? "nothing left in landing" : "nothing due in what could be listed"))
+        + string.Create(CultureInfo.InvariantCulture, $"; {LeftYoung} younger than the claim lease left to the trigger")
+        + (UnlistedPartners.Count == 0 ? string.Empty : $"; the landing of {string.Join(", ", UnlistedPartners)} could not be listed (access denied)");
 }

@@ -31,7 +31,8 @@ public interface IObjectStore
     /// A folder above the prefix, or the blob container holding it (HTTP 403), may not be opened by the hub: what is under it
     /// cannot be seen, and the listing fails naming the prefix rather than read as empty. On Azure a listing that spans
     /// containers fails whole on any one that refuses it: one partner's landing container refusing the hub fails the
-    /// listing of all of landing/ (no entry stands for it, as a local folder's does).
+    /// listing of all of landing/ (no entry stands for it, as a local folder's does); <see cref="IPartnerLandings"/> lists
+    /// the others.
     /// </exception>
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
@@ -200,6 +201,24 @@ public sealed class ObjectRefusedException(string path, string reason)
 
     /// <summary>Why, in a sentence with no file content.</summary>
     public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// A store whose landing/ is kept in places the hub is authorised on one by one (on Azure, a container per partner), so one
+/// partner's can refuse the hub while every other's can be listed. A store whose landing is one place need not implement
+/// it: a local folder lists a partner's folder its user may not open as an entry of its own, which ingest refuses.
+/// </summary>
+public interface IPartnerLandings
+{
+    /// <summary>
+    /// What <see cref="IObjectStore.ListAsync"/> lists under landing/, in the same path order, but for each partner whose
+    /// landing the hub may not list, on any page of it: that partner is told to <paramref name="refused"/> with the store's
+    /// <see cref="UnreachableCause.AccessDenied"/> denial (naming landing/{partner}/, with what the store was answered and
+    /// what to grant), nothing it holds is listed, not even what an earlier page gave, and the listing goes on to the next.
+    /// A partner's landing is listed whole or not at all.
+    /// </summary>
+    /// <exception cref="ObjectUnreachableException">What is no one partner's refused the hub (the list of the partners' landings, or the shared landing and its archive): the listing fails whole, as <see cref="IObjectStore.ListAsync"/> does.</exception>
+    IAsyncEnumerable<StoredObject> ListLandingAsync(Action<string, ObjectUnreachableException> refused, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ namespace DataHub.Storage.Azure;
 /// The hub's object store on Azure Blob storage: the first path segment is the container, the rest the blob name, but for
 /// landing paths, whose partner is the container they are in (<see cref="LandingContainers"/>).
 /// </summary>
-public sealed class BlobObjectStore : IObjectStore
+public sealed class BlobObjectStore : IObjectStore, IPartnerLandings
 {
     // Hierarchical-namespace accounts list their directories as empty blobs marked with this metadata.
     private const string FolderMarker = "hdi_isfolder";
@@ -107,7 +107,7 @@ public sealed class BlobObjectStore : IObjectStore
         var slash = prefix.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0 && string.Equals(prefix[..slash], LandingContainers.Landing, StringComparison.Ordinal))
         {
-            await foreach (var item in ListLandingAsync(prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in LandingAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -141,12 +141,24 @@ public sealed class BlobObjectStore : IObjectStore
         foreach (var container in containers)
         {
             var listing = string.Equals(container, LandingContainers.Landing + "/", StringComparison.Ordinal)
-                ? ListLandingAsync(container, cancellationToken)
+                ? LandingAsync(container, cancellationToken)
                 : ListContainerAsync(container[..^1], string.Empty, prefix, cancellationToken);
             await foreach (var item in listing.ConfigureAwait(false))
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The partners' containers are found as for <see cref="ListAsync"/>, in the account's list of containers.</remarks>
+    public async IAsyncEnumerable<StoredObject> ListLandingAsync(Action<string, ObjectUnreachableException> refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        await _containers.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var item in LandingContainersAsync(LandingContainers.Landing + "/", refused, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
         }
     }
 
@@ -198,10 +210,10 @@ public sealed class BlobObjectStore : IObjectStore
     }
 
     /// <summary>
-    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: each partner's container by partner name,
-    /// with the archive and then what is left in the shared landing container (landing/_shared/…) where their paths sort.
+    /// Landing paths under <paramref name="prefix"/> ("landing/…"), in path order: those of the one container a folder in it
+    /// names, or those of every landing container (<see cref="LandingContainersAsync"/>). A refusal fails the listing.
     /// </summary>
-    private async IAsyncEnumerable<StoredObject> ListLandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<StoredObject> LandingAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rest = prefix[(LandingContainers.Landing.Length + 1)..];
         var folderEnd = rest.IndexOf('/', StringComparison.Ordinal);
@@ -232,6 +244,20 @@ public sealed class BlobObjectStore : IObjectStore
             yield break;
         }
 
+        await foreach (var item in LandingContainersAsync(prefix, refused: null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Landing paths under <paramref name="prefix"/> ("landing/", or one naming no folder), in path order: each partner's
+    /// container by partner name, with the archive and then what is left in the shared landing container (landing/_shared/…)
+    /// where their paths sort. A partner's container that refuses the hub fails the listing, or, with
+    /// <paramref name="refused"/>, is told to it and left out whole (<see cref="PartnerAsync"/>).
+    /// </summary>
+    private async IAsyncEnumerable<StoredObject> LandingContainersAsync(string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var partners = new List<string>();
         await foreach (var container in StorageFailure.Guard(_service.GetBlobContainersAsync(prefix: LandingContainers.PartnerPrefix, cancellationToken: cancellationToken), "list the containers of", LandingContainers.PartnerPrefix, prefix, container: null).ConfigureAwait(false))
         {
@@ -247,14 +273,15 @@ public sealed class BlobObjectStore : IObjectStore
         var beforeArchive = ordered.TakeWhile(p => string.CompareOrdinal(p + "/", LandingContainers.ArchiveFolder + "/") < 0).ToList();
         foreach (var partner in beforeArchive)
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in PartnerAsync(partner, prefix, refused, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
 
         // The archive's blobs come first in path order among the shared container's ("_processed" < "_shared"); the few
-        // other blobs of the shared container are held back until it is listed whole.
+        // other blobs of the shared container are held back until it is listed whole. No partner's: its refusal fails the
+        // listing whatever the caller takes.
         var shared = new List<StoredObject>();
         await foreach (var item in ListContainerAsync(LandingContainers.Landing, string.Empty, prefix, cancellationToken).ConfigureAwait(false))
         {
@@ -280,10 +307,47 @@ public sealed class BlobObjectStore : IObjectStore
 
         foreach (var partner in ordered.Skip(beforeArchive.Count))
         {
-            await foreach (var item in ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in PartnerAsync(partner, prefix, refused, cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
+        }
+    }
+
+    // A partner's container, under prefix. With refused, it is read whole before any of it is given, so that a refusal on
+    // any page of it (a later page, asked for by its marker, as well as the first) leaves all of it out: the partner and
+    // the denial, for landing/{partner}/, go to refused, and nothing of the partner's is listed. A partner's landing holds
+    // what waits to be ingested, a few files; the archive, which grows, is in the shared container.
+    private async IAsyncEnumerable<StoredObject> PartnerAsync(string partner, string prefix, Action<string, ObjectUnreachableException>? refused, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var listing = ListContainerAsync(LandingContainers.For(partner), string.Empty, prefix, cancellationToken);
+        if (refused is null)
+        {
+            await foreach (var item in listing.ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
+
+        var whole = new List<StoredObject>();
+        try
+        {
+            await foreach (var item in listing.ConfigureAwait(false))
+            {
+                whole.Add(item);
+            }
+        }
+        catch (ObjectUnreachableException denied) when (denied.Cause == UnreachableCause.AccessDenied)
+        {
+            refused(partner, new ObjectUnreachableException($"{LandingContainers.Landing}/{partner}/", UnreachableCause.AccessDenied, denied.Remedy, denied.Answer));
+            whole.Clear();
+        }
+
+        foreach (var item in whole)
+        {
+            yield return item;
         }
     }
 

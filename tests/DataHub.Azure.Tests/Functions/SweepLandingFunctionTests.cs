@@ -125,6 +125,19 @@ public sealed class SweepLandingFunctionTests(AzuriteFixture fixture) : IClassFi
         (await AuditAsync(app, extract, AuditKinds.Received)).Should().BeEmpty("the sweep did not touch it");
     }
 
+    [Fact]
+    public void A_failed_run_says_what_failed_of_files_and_partners_naming_only_what_did()
+    {
+        var unlisted = new LandingSweepResult([], 0) { UnlistedPartners = ["csc"] };
+        var failedFile = new LandingSweepResult([new IngestOutcome(IngestStatus.Failed, "landing/police/police-da-incidents/f-1a2b"), new IngestOutcome(IngestStatus.Stored, "landing/police/police-da-incidents/f-3c4d")], 0);
+        var both = failedFile with { UnlistedPartners = ["csc", "police"] };
+
+        new LandingSweepFailedException(unlisted).Message.Should().StartWith("The landing sweep could not list the landing of 1 partner(s) (access denied: see the log for what to grant);")
+            .And.NotContain("files", "no file failed, nor was any seen").And.Contain("the landing of csc could not be listed");
+        new LandingSweepFailedException(failedFile).Message.Should().StartWith("The landing sweep could not finish 1 of 2 files;").And.NotContain("partner");
+        new LandingSweepFailedException(both).Message.Should().StartWith("The landing sweep could not finish 1 of 2 files, nor list the landing of 2 partner(s) (access denied: see the log for what to grant);");
+    }
+
     private static HubContext Hub(IServiceProvider app) => app.GetRequiredService<HubContext>();
 
     private static ReceiptKey Key(SyntheticFile extract) => new(extract.Partner, extract.Feed, Convert.ToHexStringLower(SHA256.HashData(extract.Content)));

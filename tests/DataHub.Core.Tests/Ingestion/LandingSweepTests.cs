@@ -55,11 +55,44 @@ public sealed class LandingSweepTests
         (await fixture.ListAsync("landing/")).Should().Contain(Refused, "it stays in landing for the next sweep");
     }
 
+    [Fact]
+    public async Task A_sweep_that_could_not_list_a_partners_landing_never_says_landing_is_empty_and_handles_the_others_files()
+    {
+        using var fixture = new HubFixture();
+        var logs = new LoggedLines();
+        var hub = fixture.Hub with { Store = new PartnerRefused(fixture.Store, "csc"), Logging = logs };
+        await Land(fixture, Feed + "sound.csv", FeedSamples.Csv("police-da-incidents", FeedSamples.Line("police-da-incidents")));
+
+        var result = await new LandingSweep(hub).RunAsync(default);
+
+        result.Outcomes.Should().ContainSingle().Which.Status.Should().Be(IngestStatus.Stored);
+        result.UnlistedPartners.Should().Equal("csc");
+        result.HasFailures.Should().BeTrue("a partner left unlisted fails the run, as a failed file does");
+        result.Summary.Should().EndWith("; the landing of csc could not be listed (access denied)");
+        logs.Errors.Should().ContainSingle().Which.Should().Contain("partner csc could not be listed").And.Contain("HTTP 403 AuthorizationPermissionMismatch").And.Contain("'landing-csc'");
+
+        // Nothing was due in what could be listed: that is not an empty landing, when a partner's could not be seen.
+        var nothingDue = await new LandingSweep(hub).RunAsync(default);
+        nothingDue.Outcomes.Should().BeEmpty();
+        nothingDue.Summary.Should().NotContain("nothing left in landing").And.StartWith("nothing due in what could be listed;");
+        new LandingSweepResult([], 0).Summary.Should().StartWith("nothing left in landing;", "with every partner listed, it was empty");
+    }
+
     // Landed well over a claim lease before the fixture's clock: the trigger has had its chance.
     private static async Task Land(HubFixture fixture, string path, string content)
     {
         await fixture.Store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(content), ct).AsTask(), WriteOptions.Default, default);
         File.SetLastWriteTimeUtc(fixture.Store.FullPath(path), fixture.Clock.GetUtcNow().UtcDateTime.AddHours(-1));
+    }
+
+    /// <summary>A store keeping partners apart (as Azure does) whose one partner's landing refuses the hub its listing.</summary>
+    private sealed class PartnerRefused(IObjectStore inner, string partner) : DelegatingStore(inner)
+    {
+        public override IAsyncEnumerable<StoredObject> ListLandingAsync(Action<string, ObjectUnreachableException> refused, CancellationToken cancellationToken)
+        {
+            refused(partner, new ObjectUnreachableException($"landing/{partner}/", UnreachableCause.AccessDenied, $"give the identity its role, or at least on its container 'landing-{partner}'", "HTTP 403 AuthorizationPermissionMismatch"));
+            return ListAsync("landing/", cancellationToken);
+        }
     }
 
     /// <summary>A storage fault reading one landed file's properties, whose message quotes its path, as I/O messages do.</summary>
