@@ -103,11 +103,11 @@ public sealed class LandingSweep
     private void Unlisted(List<string> unlisted, string partner, ObjectUnreachableException denial)
     {
         unlisted.Add(partner);
+        // The denial's message names no path: what the store answered and what to grant, in the words every denial uses.
         _log.LogError(
-            "Sweep: the landing of partner {Partner} could not be listed (access to it is denied{Answer}), so its files were not handled; they wait there until the hub may list it. To fix it, {Remedy} (docs/runbook.md, \"A folder or file the hub cannot open\"); the sweep goes on without it.",
+            "Sweep: the landing of partner {Partner} could not be listed, so its files were not handled; they wait there until the hub may list it. {Denial} (docs/runbook.md, \"A folder or file the hub cannot open\"); the sweep goes on without it.",
             partner,
-            denial.Answer is { } answer ? ": " + answer : string.Empty,
-            denial.Remedy ?? "give the hub access to it");
+            denial.Message);
     }
 
     // Whatever goes wrong with one file (a storage fault, a damaged audit line) must not stop the sweep over the others.
