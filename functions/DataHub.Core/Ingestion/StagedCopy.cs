@@ -1,0 +1,50 @@
+using DataHub.Core.Storage;
+
+namespace DataHub.Core.Ingestion;
+
+/// <summary>
+/// A landed file's copy written in the background while other work goes on (<see cref="LandedFile.WriteCopyAsync"/>),
+/// uncommitted: whoever takes it (<see cref="WrittenAsync"/>) commits it, and disposing abandons whatever is left of it.
+/// </summary>
+/// <remarks>
+/// Disposing stops a copy still under way and waits for it, then disposes its write (nothing after a commit; otherwise
+/// nothing of it becomes visible, and a local temporary file is deleted): no copy runs on after its owner has returned,
+/// and a failure of one nobody took goes nowhere. The copy runs under its own token, never its owner's: once taken it
+/// must finish however the owner's work was cancelled meanwhile.
+/// </remarks>
+internal sealed class StagedCopy : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly Task<IObjectWrite> _copy;
+
+    /// <summary>Starts copying <paramref name="file"/>'s content to <paramref name="destination"/> on the thread pool.</summary>
+    public StagedCopy(LandedFile file, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var token = _abandon.Token;
+        _copy = Task.Run(() => file.WriteCopyAsync(destination, token), CancellationToken.None);
+    }
+
+    /// <summary>The copy, written whole and not yet committed, once it is; what the copy threw if it failed.</summary>
+    /// <exception cref="LandingChangedException">The version copied was gone before the copy could be made.</exception>
+    public Task<IObjectWrite> WrittenAsync() => _copy;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _abandon.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            var write = await _copy.ConfigureAwait(false);
+            await write.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Cancelled or failed, the copy left nothing (WriteCopyAsync disposed its write); a taker has seen the failure
+            // already, and an abandoned copy's does not matter.
+        }
+        finally
+        {
+            _abandon.Dispose();
+        }
+    }
+}
