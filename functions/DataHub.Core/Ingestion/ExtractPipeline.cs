@@ -169,8 +169,12 @@ internal sealed class ExtractPipeline(
         try
         {
             // A copy that failed fails here, after the receipt, as one made here would.
+            // Disposed here, as archiving always disposed its write, so a temporary file not removed is audited with it.
             var copy = await archive.WrittenAsync().ConfigureAwait(false);
-            await filing.ArchiveAsync(file, copy, null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+            await using (copy.ConfigureAwait(false))
+            {
+                await filing.ArchiveAsync(file, copy, null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (LandingChangedException)
         {

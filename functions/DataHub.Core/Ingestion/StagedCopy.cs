@@ -9,8 +9,9 @@ namespace DataHub.Core.Ingestion;
 /// <remarks>
 /// Disposing stops a copy still under way and waits for it, then disposes its write (nothing after a commit; otherwise
 /// nothing of it becomes visible, and a local temporary file is deleted): no copy runs on after its owner has returned,
-/// and a failure of one nobody took goes nowhere. The copy runs under its own token, never its owner's: once taken it
-/// must finish however the owner's work was cancelled meanwhile.
+/// and a failure of one nobody took goes nowhere, but a failure to remove a written copy's temporary file is raised. The
+/// copy runs under its own token, never its owner's: once taken it must finish however the owner's work was cancelled
+/// meanwhile.
 /// </remarks>
 internal sealed class StagedCopy : IAsyncDisposable
 {
@@ -29,22 +30,27 @@ internal sealed class StagedCopy : IAsyncDisposable
     /// <exception cref="LandingChangedException">The version copied was gone before the copy could be made.</exception>
     public Task<IObjectWrite> WrittenAsync() => _copy;
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _abandon.CancelAsync().ConfigureAwait(false);
+        IObjectWrite write;
         try
         {
-            var write = await _copy.ConfigureAwait(false);
-            await write.DisposeAsync().ConfigureAwait(false);
+            write = await _copy.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Cancelled or failed, the copy left nothing (WriteCopyAsync disposed its write); a taker has seen the failure
             // already, and an abandoned copy's does not matter.
+            return;
         }
         finally
         {
             _abandon.Dispose();
         }
+
+        // Raised as under any write's `await using`, over an exception in flight too: a raw copy left must be noticed.
+        await write.DisposeAsync().ConfigureAwait(false);
     }
 }

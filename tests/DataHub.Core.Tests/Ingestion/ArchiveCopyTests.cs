@@ -113,16 +113,67 @@ public sealed class ArchiveCopyTests
         var failed = events.Should().ContainSingle(e => e.Kind == AuditKinds.Failed).Subject;
         failed.Rule.Should().Be(IngestExtract.ArchiveFailedRule);
         failed.Detail.Should().Be(detail);
-        events.FindIndex(e => e.Kind == AuditKinds.Failed).Should().BeGreaterThan(events.FindLastIndex(e => e.Kind == AuditKinds.Written), "the failure is recorded where archiving is, after the commit");
+        events[^1].Should().BeSameAs(failed, "the failure is recorded where archiving is, after the receipt is complete");
         events.Should().NotContain(e => e.Kind == AuditKinds.Archived);
         (await fixture.ListAsync("landing/police/")).Should().Equal([Landed], "the landing copy stays, archived when it is seen again");
         FilesUnder(fixture, Archive).Should().BeEmpty();
     }
 
-    private static async Task<IngestOutcome> IngestAsync(HubFixture fixture, IObjectStore store, IReceiptStore receipts)
+    [Fact]
+    public async Task A_failed_removal_of_the_archive_copys_temporary_file_is_audited_as_an_archive_failure()
+    {
+        using var fixture = new HubFixture();
+        var store = new ArchiveDisposeFails(fixture.Store);
+
+        var outcome = await IngestAsync(fixture, store, fixture.Hub.Receipts);
+
+        outcome.Status.Should().Be(IngestStatus.Stored, outcome.Message);
+        store.Disposed.Should().BeTrue();
+        var events = (await fixture.AuditAsync()).Select(e => e.Entry).ToList();
+        var failed = events.Should().ContainSingle(e => e.Kind == AuditKinds.Failed, "the write's failed disposal is not swallowed").Subject;
+        failed.Rule.Should().Be(IngestExtract.ArchiveFailedRule);
+        failed.Detail.Should().Be("The batch is stored; archiving the landing copy failed (UnauthorizedAccessException) and is done when it is seen again.");
+    }
+
+    [Fact]
+    public async Task A_commit_that_fails_while_the_archive_copy_is_still_being_written_cancels_the_copy_and_leaves_nothing_of_it()
+    {
+        using var fixture = new HubFixture();
+        var archive = new ArchiveBlocks(fixture.Store);
+        var manifestRefused = new ManifestCommitFails(archive, archive.BlockedWithinAsync);
+
+        var outcome = await IngestAsync(fixture, manifestRefused, fixture.Hub.Receipts).WaitAsync(CopyWait * 3);
+
+        outcome.Status.Should().Be(IngestStatus.Failed);
+        archive.Cancelled.Should().BeTrue("the ingest stops the copy it gives up");
+        await NothingArchivedAsync(fixture);
+    }
+
+    [Fact]
+    public async Task A_host_cancelled_while_the_archive_copy_is_still_being_written_cancels_the_copy_and_leaves_nothing_of_it()
+    {
+        using var fixture = new HubFixture();
+        using var host = new CancellationTokenSource();
+        var archive = new ArchiveBlocks(fixture.Store);
+        var cancelled = new ManifestCommitFails(archive, async wait =>
+        {
+            await archive.BlockedWithinAsync(wait);
+            await host.CancelAsync();
+            host.Token.ThrowIfCancellationRequested();
+        });
+
+        var ingest = () => IngestAsync(fixture, cancelled, fixture.Hub.Receipts, host.Token).WaitAsync(CopyWait * 3);
+
+        await ingest.Should().ThrowAsync<OperationCanceledException>();
+        archive.Cancelled.Should().BeTrue("the ingest stops the copy it gives up");
+        (await fixture.ListAsync(Archive)).Should().BeEmpty();
+        FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
+    }
+
+    private static async Task<IngestOutcome> IngestAsync(HubFixture fixture, IObjectStore store, IReceiptStore receipts, CancellationToken cancellationToken = default)
     {
         var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(Content, ct).AsTask(), WriteOptions.Default, default);
-        return await new IngestExtract(fixture.Hub with { Store = store, Receipts = receipts }).HandleAsync(Landed, landed.ETag, default);
+        return await new IngestExtract(fixture.Hub with { Store = store, Receipts = receipts }).HandleAsync(Landed, landed.ETag, cancellationToken);
     }
 
     private static async Task NothingArchivedAsync(HubFixture fixture)
@@ -176,6 +227,77 @@ public sealed class ArchiveCopyTests
                 steps?.Enqueue("committed");
                 return commit();
             });
+        }
+    }
+
+    /// <summary>The archive's copy blocks at its first bytes until it is cancelled; tells when it has blocked and whether it was cancelled.</summary>
+    private sealed class ArchiveBlocks(IObjectStore inner) : DelegatingStore(inner)
+    {
+        private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>True once the copy's write was cancelled.</summary>
+        public bool Cancelled { get; private set; }
+
+        /// <summary>Waits up to <paramref name="wait"/> for the copy to block.</summary>
+        public Task BlockedWithinAsync(TimeSpan wait) => Task.WhenAny(_blocked.Task, Task.Delay(wait));
+
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return path.StartsWith(Archive, StringComparison.Ordinal) ? new WrappedWrite(write, new BlockingStream(this)) : write;
+        }
+
+        private sealed class BlockingStream(ArchiveBlocks owner) : MemoryStream
+        {
+            public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                owner._blocked.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    owner.Cancelled = true;
+                    throw;
+                }
+            }
+
+            public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+                WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        }
+    }
+
+    /// <summary>The archive's write fails the first time it is disposed (its temporary file not removable), after disposing the inner write.</summary>
+    private sealed class ArchiveDisposeFails(IObjectStore inner) : DelegatingStore(inner)
+    {
+        private int _disposals;
+
+        /// <summary>True once the archive's write has been disposed.</summary>
+        public bool Disposed => Volatile.Read(ref _disposals) > 0;
+
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            var write = await base.BeginWriteAsync(path, options, cancellationToken);
+            return path.StartsWith(Archive, StringComparison.Ordinal) ? new FailingDispose(write, this) : write;
+        }
+
+        private sealed class FailingDispose(IObjectWrite inner, ArchiveDisposeFails owner) : IObjectWrite
+        {
+            public string Path => inner.Path;
+
+            public Stream Content => inner.Content;
+
+            public Task<StoredObject> CommitAsync(CancellationToken cancellationToken) => inner.CommitAsync(cancellationToken);
+
+            public async ValueTask DisposeAsync()
+            {
+                await inner.DisposeAsync();
+                if (Interlocked.Increment(ref owner._disposals) == 1)
+                {
+                    throw new UnauthorizedAccessException("Access to the temporary file is denied.");
+                }
+            }
         }
     }
 
