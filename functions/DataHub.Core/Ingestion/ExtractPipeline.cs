@@ -137,7 +137,7 @@ internal sealed class ExtractPipeline(
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!));
+        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         var (manifest, manifestObject, replaced) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {

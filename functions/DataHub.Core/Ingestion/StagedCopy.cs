@@ -1,4 +1,5 @@
 using DataHub.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataHub.Core.Ingestion;
 
@@ -9,19 +10,24 @@ namespace DataHub.Core.Ingestion;
 /// <remarks>
 /// Disposing stops a copy still under way and waits for it, then disposes its write (nothing after a commit; otherwise
 /// nothing of it becomes visible, and a local temporary file is deleted): no copy runs on after its owner has returned,
-/// and a failure of one nobody took goes nowhere, but a failure to remove a written copy's temporary file is raised. The
-/// copy runs under its own token, never its owner's: once taken it must finish however the owner's work was cancelled
+/// and a failure of one nobody took goes nowhere. A copy nobody took is abandoned only on the way out of a failed or
+/// cancelled ingest, so a failure to remove its temporary file is logged, not raised over the error that ended the ingest.
+/// The copy runs under its own token, never its owner's: once taken it must finish however the owner's work was cancelled
 /// meanwhile.
 /// </remarks>
 internal sealed class StagedCopy : IAsyncDisposable
 {
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task<IObjectWrite> _copy;
+    private readonly LandedFile _file;
+    private readonly ILogger _log;
 
     /// <summary>Starts copying <paramref name="file"/>'s content to <paramref name="destination"/> on the thread pool.</summary>
-    public StagedCopy(LandedFile file, string destination)
+    public StagedCopy(LandedFile file, string destination, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(file);
+        _file = file;
+        _log = log;
         var token = _abandon.Token;
         _copy = Task.Run(() => file.WriteCopyAsync(destination, token), CancellationToken.None);
     }
@@ -50,7 +56,14 @@ internal sealed class StagedCopy : IAsyncDisposable
             _abandon.Dispose();
         }
 
-        // Raised as under any write's `await using`, over an exception in flight too: a raw copy left must be noticed.
-        await write.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await write.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The ingest is already leaving by its own error, which must stay the one raised (a takeover, a cancellation).
+            _log.LogWarning("{Path}: the raw archive's unfinished copy could not be removed ({ErrorType}); it is swept once this process has ended.", _file.SafePath, ex.GetType().Name);
+        }
     }
 }

@@ -136,6 +136,26 @@ public sealed class ArchiveCopyTests
     }
 
     [Fact]
+    public async Task A_claim_lost_whose_abandoned_archive_copy_cannot_be_removed_is_still_a_takeover()
+    {
+        using var fixture = new HubFixture();
+        var removal = new ArchiveDisposeFails(fixture.Store);
+        var archive = new ArchiveWatch(removal, Content.Length);
+        var receipts = new BeforeCompletion(fixture.Hub.Receipts, async () =>
+        {
+            await archive.CopiedWithinAsync(CopyWait);
+            throw new ClaimLostException();
+        });
+
+        var outcome = await IngestAsync(fixture, archive, receipts);
+
+        removal.Disposed.Should().BeTrue("the abandoned copy's write was disposed, and its removal failed");
+        outcome.Status.Should().Be(IngestStatus.InProgress, "the takeover stays the error the attempt ends with");
+        outcome.Rule.Should().Be(IngestExtract.TakenOverRule);
+        (await fixture.ListAsync(Archive)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_while_the_archive_copy_is_still_being_written_cancels_the_copy_and_leaves_nothing_of_it()
     {
         using var fixture = new HubFixture();
