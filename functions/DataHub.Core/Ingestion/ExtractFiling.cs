@@ -24,13 +24,27 @@ internal sealed class ExtractFiling(HubContext hub, ILogger log)
     public static string QuarantinePathFor(LandedFile file) =>
         $"quarantine/{file.Path.Partner}/{file.Path.Feed}/{file.Sha256[..16]}-{file.Label}";
 
-    /// <summary>Archives the file's content and removes it from landing; the archive path, or null when this version had already gone.</summary>
-    public async Task<string?> ArchiveAsync(LandedFile file, string destination, string? rule, string detail, CancellationToken cancellationToken)
+    /// <summary>Archives the file's content and removes it from landing; the archive path.</summary>
+    public async Task<string> ArchiveAsync(LandedFile file, string destination, string? rule, string detail, CancellationToken cancellationToken)
     {
-        await file.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        var copy = await file.WriteCopyAsync(destination, cancellationToken).ConfigureAwait(false);
+        await using (copy.ConfigureAwait(false))
+        {
+            return await ArchiveAsync(file, copy, rule, detail, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Archives the file from its <paramref name="copy"/> written beforehand (<see cref="LandedFile.WriteCopyAsync"/>):
+    /// commits it, which makes it visible in the archive, and removes the file from landing; the archive path.
+    /// </summary>
+    public async Task<string> ArchiveAsync(LandedFile file, IObjectWrite copy, string? rule, string detail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        await copy.CommitAsync(cancellationToken).ConfigureAwait(false);
         var removed = await file.RemoveFromLandingAsync(cancellationToken).ConfigureAwait(false);
-        await AuditAsync(file, AuditKinds.Archived, rule, removed ? detail : detail + " (the landing copy had already been replaced or removed)", path: destination, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return destination;
+        await AuditAsync(file, AuditKinds.Archived, rule, removed ? detail : detail + " (the landing copy had already been replaced or removed)", path: copy.Path, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return copy.Path;
     }
 
     /// <summary>Keeps the file in quarantine with its report, audits it and removes it from landing; a claimed file's <paramref name="claimed"/> steps around its event.</summary>

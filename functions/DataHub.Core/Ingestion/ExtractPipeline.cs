@@ -129,10 +129,15 @@ internal sealed class ExtractPipeline(
 
     // Commit, then the row-error report, then the receipt, then the archive: a crash anywhere before the receipt leaves a
     // claim that is taken over and redone (its own files, then the same manifest path); after it, only the landing copy,
-    // which a later delivery archives as a duplicate.
+    // which a later delivery archives as a duplicate. The archive's copy is written meanwhile, from the commit on (the
+    // commit mostly waits on the disk, the copy mostly takes a core), but committed, and so visible, only at the archive
+    // step. Every way out before it abandons the copy: stopped and waited for, nothing of it visible (a local temporary
+    // file deleted; one a crash leaves is swept as any is). The parser is done with the content by now, so the copy (on a
+    // local store, from the same handle) reads it alone.
     private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
+        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         var (manifest, manifestObject, replaced) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {
@@ -163,7 +168,13 @@ internal sealed class ExtractPipeline(
 
         try
         {
-            await filing.ArchiveAsync(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+            // A copy that failed fails here, after the receipt, as one made here would.
+            // Disposed here, as archiving always disposed its write, so a temporary file not removed is audited with it.
+            var copy = await archive.WrittenAsync().ConfigureAwait(false);
+            await using (copy.ConfigureAwait(false))
+            {
+                await filing.ArchiveAsync(file, copy, null, $"Landed file kept in the raw archive for {agreement.RawRetentionDays} days.", CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (LandingChangedException)
         {

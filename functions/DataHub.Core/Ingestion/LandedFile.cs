@@ -133,9 +133,35 @@ internal sealed class LandedFile : IAsyncDisposable
     }
 
     /// <summary>Copies the file's content (this version) to <paramref name="destination"/>.</summary>
-    public Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken) =>
+    public async Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken)
+    {
+        var copy = await WriteCopyAsync(destination, cancellationToken).ConfigureAwait(false);
+        await using (copy.ConfigureAwait(false))
+        {
+            return await copy.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes the file's content (this version) to <paramref name="destination"/> uncommitted: nothing of it is visible
+    /// there until the caller commits the write, and disposing it uncommitted abandons it. A failed copy leaves nothing.
+    /// </summary>
+    public Task<IObjectWrite> WriteCopyAsync(string destination, CancellationToken cancellationToken) =>
         WithContentAsync(
-            content => _store.WriteAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
+            async content =>
+            {
+                var write = await _store.BeginWriteAsync(destination, WriteOptions.Default, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await content.CopyToAsync(write.Content, ChunkBytes, cancellationToken).ConfigureAwait(false);
+                    return write;
+                }
+                catch
+                {
+                    await write.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            },
             cancellationToken);
 
     /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>

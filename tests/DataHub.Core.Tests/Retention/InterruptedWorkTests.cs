@@ -18,14 +18,17 @@ public sealed class InterruptedWorkTests
         var gone = EndedProcess.Tag();
         var killedCopy = Write(landing, $".tmp-{gone}-{Guid.NewGuid():N}", "forename,surname\nZoe,Smith\n");
         var killedMart = Write(secure, $".tmp-{gone}-{Guid.NewGuid():N}", "PAR1");
+        var archive = Directory.CreateDirectory(Path.Combine(hub.Root, "landing", "_processed", "police", "police-da-incidents", "police-0123456789abcdef")).FullName;
+        var killedArchiveCopy = Write(archive, $".tmp-{gone}-{Guid.NewGuid():N}", "forename,surname\nZoe,Smith\n");
         var olderNaming = Write(landing, $".tmp-{Guid.NewGuid():N}-jan.csv", "old", age: TimeSpan.FromHours(2));
         var live = Write(landing, $".tmp-{ProcessIdentity.Current.Tag}-{Guid.NewGuid():N}", "a write under way");
         var recentOlderNaming = Write(landing, $".tmp-{Guid.NewGuid():N}-feb.csv", "maybe under way");
 
         var outcome = await new InterruptedWork(hub.Hub).RunAsync(default);
 
-        outcome.TemporaryFiles.Should().Be(3);
+        outcome.TemporaryFiles.Should().Be(4);
         File.Exists(killedCopy).Should().BeFalse("a killed copy into landing holds raw identifiable data");
+        File.Exists(killedArchiveCopy).Should().BeFalse("so does the archive's copy of a stored file, written before its receipt");
         File.Exists(killedMart).Should().BeFalse();
         File.Exists(olderNaming).Should().BeFalse();
         File.Exists(live).Should().BeTrue("this process is alive and may still commit it");
