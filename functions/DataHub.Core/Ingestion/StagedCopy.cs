@@ -10,8 +10,9 @@ namespace DataHub.Core.Ingestion;
 /// <remarks>
 /// Disposing stops a copy still under way and waits for it, then disposes its write (nothing after a commit; otherwise
 /// nothing of it becomes visible, and a local temporary file is deleted): no copy runs on after its owner has returned,
-/// and a failure of one nobody took goes nowhere. A copy nobody took is abandoned only on the way out of a failed or
-/// cancelled ingest, so a failure to remove its temporary file is logged, not raised over the error that ended the ingest.
+/// and a failure of one nobody took (other than its being stopped) is logged. A copy nobody took is abandoned only on the
+/// way out of a failed or cancelled ingest, so a failure to remove its temporary file is logged, not raised over the error
+/// that ended the ingest.
 /// The copy runs under its own token, never its owner's: once taken it must finish however the owner's work was cancelled
 /// meanwhile.
 /// </remarks>
@@ -45,10 +46,15 @@ internal sealed class StagedCopy : IAsyncDisposable
         {
             write = await _copy.ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is OperationCanceledException or LandingChangedException)
+        {
+            // Stopped, or its version gone: the copy's own clean-up ran (WriteCopyAsync disposed its write).
+            return;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Cancelled or failed, the copy left nothing (WriteCopyAsync disposed its write); a taker has seen the failure
-            // already, and an abandoned copy's does not matter.
+            // A failed copy may have failed to remove what it wrote too; nobody took it, so it is told here.
+            _log.LogWarning("{Path}: the raw archive's abandoned copy failed ({ErrorType}); a temporary file it left is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
             return;
         }
         finally
@@ -63,7 +69,7 @@ internal sealed class StagedCopy : IAsyncDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The ingest is already leaving by its own error, which must stay the one raised (a takeover, a cancellation).
-            _log.LogWarning("{Path}: the raw archive's unfinished copy could not be removed ({ErrorType}); it is swept once this process has ended.", _file.SafePath, ex.GetType().Name);
+            _log.LogWarning("{Path}: the raw archive's unfinished copy could not be removed ({ErrorType}); it is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
         }
     }
 }

@@ -79,8 +79,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
         }
         finally
         {
-            await _stream.DisposeAsync().ConfigureAwait(false);
-            Discard();
+            await DisposeStreamAndDiscardAsync().ConfigureAwait(false);
         }
 
         return _describe(new FileInfo(_destination));
@@ -94,8 +93,20 @@ internal sealed class LocalObjectWrite : IObjectWrite
         }
 
         _done = true;
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        Discard();
+        await DisposeStreamAndDiscardAsync().ConfigureAwait(false);
+    }
+
+    // Closing the stream writes its buffered tail, which can fail (a full disk): the temporary file goes all the same.
+    private async Task DisposeStreamAndDiscardAsync()
+    {
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Discard();
+        }
     }
 
     // Removes the temporary file unless it has been renamed into place.
