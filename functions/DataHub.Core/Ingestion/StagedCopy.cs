@@ -22,6 +22,7 @@ internal sealed class StagedCopy : IAsyncDisposable
     private readonly Task<IObjectWrite> _copy;
     private readonly LandedFile _file;
     private readonly ILogger _log;
+    private bool _taken;
 
     /// <summary>Starts copying <paramref name="file"/>'s content to <paramref name="destination"/> on the thread pool.</summary>
     public StagedCopy(LandedFile file, string destination, ILogger log)
@@ -35,7 +36,11 @@ internal sealed class StagedCopy : IAsyncDisposable
 
     /// <summary>The copy, written whole and not yet committed, once it is; what the copy threw if it failed.</summary>
     /// <exception cref="LandingChangedException">The version copied was gone before the copy could be made.</exception>
-    public Task<IObjectWrite> WrittenAsync() => _copy;
+    public Task<IObjectWrite> WrittenAsync()
+    {
+        _taken = true;
+        return _copy;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -53,8 +58,13 @@ internal sealed class StagedCopy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A failed copy may have failed to remove what it wrote too; nobody took it, so it is told here.
-            _log.LogWarning("{Path}: the raw archive's abandoned copy failed ({ErrorType}); a temporary file it left is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
+            // A failed copy may have failed to remove what it wrote too. Told here only when nobody took it: a taker has
+            // seen the failure and audited it.
+            if (!_taken)
+            {
+                _log.LogWarning("{Path}: the raw archive's abandoned copy failed ({ErrorType}); a temporary file it left is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
+            }
+
             return;
         }
         finally

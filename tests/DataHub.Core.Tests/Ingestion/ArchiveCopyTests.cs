@@ -103,9 +103,11 @@ public sealed class ArchiveCopyTests
             steps.Enqueue("receipt");
         });
 
-        var outcome = await IngestAsync(fixture, archive, receipts);
+        var logs = new LoggedLines();
+        var outcome = await IngestAsync(fixture, archive, receipts, logs: logs);
 
         outcome.Status.Should().Be(IngestStatus.Stored, "the rows are stored whatever became of the copy");
+        logs.Warnings.Should().NotContain(w => w.Contains("raw archive's", StringComparison.Ordinal), "the failure is audited where it was taken, not told again as an abandoned copy's");
         steps.Should().Equal(["failed", "receipt"], "the copy failed while the batch committed, and the receipt was completed all the same");
         (await fixture.Hub.Receipts.GetAsync(new ReceiptKey("police", "police-da-incidents", outcome.Sha256!), default))!.State.Should().Be(ReceiptState.Completed);
         (await new MartCatalog(fixture.Store).CommittedAsync("police-da-incidents", default)).Should().ContainSingle();
@@ -177,10 +179,11 @@ public sealed class ArchiveCopyTests
         FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
     }
 
-    private static async Task<IngestOutcome> IngestAsync(HubFixture fixture, IObjectStore store, IReceiptStore receipts, CancellationToken cancellationToken = default)
+    private static async Task<IngestOutcome> IngestAsync(HubFixture fixture, IObjectStore store, IReceiptStore receipts, CancellationToken cancellationToken = default, LoggedLines? logs = null)
     {
         var landed = await LandAsync(fixture);
-        return await new IngestExtract(fixture.Hub with { Store = store, Receipts = receipts }).HandleAsync(Landed, landed.ETag, cancellationToken);
+        var hub = fixture.Hub with { Store = store, Receipts = receipts };
+        return await new IngestExtract(logs is null ? hub : hub with { Logging = logs }).HandleAsync(Landed, landed.ETag, cancellationToken);
     }
 
     private static Task<StoredObject> LandAsync(HubFixture fixture) =>
