@@ -133,14 +133,10 @@ internal sealed class LandedFile : IAsyncDisposable
     }
 
     /// <summary>Copies the file's content (this version) to <paramref name="destination"/>.</summary>
-    public async Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken)
-    {
-        var copy = await WriteCopyAsync(destination, cancellationToken).ConfigureAwait(false);
-        await using (copy.ConfigureAwait(false))
-        {
-            return await copy.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<StoredObject> CopyToAsync(string destination, CancellationToken cancellationToken) =>
+        WithContentAsync(
+            content => _store.WriteAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
+            cancellationToken);
 
     /// <summary>
     /// Writes the file's content (this version) to <paramref name="destination"/> uncommitted: nothing of it is visible
@@ -148,20 +144,7 @@ internal sealed class LandedFile : IAsyncDisposable
     /// </summary>
     public Task<IObjectWrite> WriteCopyAsync(string destination, CancellationToken cancellationToken) =>
         WithContentAsync(
-            async content =>
-            {
-                var write = await _store.BeginWriteAsync(destination, WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await content.CopyToAsync(write.Content, ChunkBytes, cancellationToken).ConfigureAwait(false);
-                    return write;
-                }
-                catch
-                {
-                    await write.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            },
+            content => _store.WriteUncommittedAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
             cancellationToken);
 
     /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>

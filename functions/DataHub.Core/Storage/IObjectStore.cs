@@ -74,7 +74,7 @@ public interface IObjectWrite : IAsyncDisposable
     Task<StoredObject> CommitAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>The one-call form of <see cref="IObjectStore.BeginWriteAsync"/> for content written in one go.</summary>
+/// <summary>The one-call forms of <see cref="IObjectStore.BeginWriteAsync"/> for content written in one go.</summary>
 public static class ObjectStoreWrites
 {
     /// <summary>
@@ -84,13 +84,31 @@ public static class ObjectStoreWrites
     /// <exception cref="ObjectExistsException">The object exists and <see cref="WriteOptions.Overwrite"/> is false.</exception>
     public static async Task<StoredObject> WriteAsync(this IObjectStore store, string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
     {
+        var pending = await store.WriteUncommittedAsync(path, write, options, cancellationToken).ConfigureAwait(false);
+        await using (pending.ConfigureAwait(false))
+        {
+            return await pending.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes an object's content without committing it: nothing of it is visible until the caller commits the returned
+    /// write, and disposing it uncommitted abandons it. If <paramref name="write"/> throws, the write is abandoned.
+    /// </summary>
+    public static async Task<IObjectWrite> WriteUncommittedAsync(this IObjectStore store, string path, Func<Stream, CancellationToken, Task> write, WriteOptions options, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(write);
         var pending = await store.BeginWriteAsync(path, options, cancellationToken).ConfigureAwait(false);
-        await using (pending.ConfigureAwait(false))
+        try
         {
             await write(pending.Content, cancellationToken).ConfigureAwait(false);
-            return await pending.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return pending;
+        }
+        catch
+        {
+            await pending.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 }
