@@ -20,7 +20,7 @@ internal sealed class StagedCopy : IAsyncDisposable
 {
     private readonly CancellationTokenSource _abandon = new();
     private readonly Task<IObjectWrite> _copy;
-    private readonly LandedFile _file;
+    private readonly string _safePath;
     private readonly ILogger _log;
     private bool _taken;
 
@@ -28,7 +28,7 @@ internal sealed class StagedCopy : IAsyncDisposable
     public StagedCopy(LandedFile file, string destination, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(file);
-        _file = file;
+        _safePath = file.SafePath;
         _log = log;
         var token = _abandon.Token;
         _copy = Task.Run(() => file.WriteCopyAsync(destination, token), CancellationToken.None);
@@ -62,7 +62,7 @@ internal sealed class StagedCopy : IAsyncDisposable
             // seen the failure and audited it.
             if (!_taken)
             {
-                _log.LogWarning("{Path}: the raw archive's abandoned copy failed ({ErrorType}); a temporary file it left is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
+                _log.LogWarning("{Path}: the raw archive's abandoned copy failed ({ErrorType}); a temporary file it left is removed by the first sweep after this process has ended.", _safePath, ex.GetType().Name);
             }
 
             return;
@@ -79,7 +79,7 @@ internal sealed class StagedCopy : IAsyncDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The ingest is already leaving by its own error, which must stay the one raised (a takeover, a cancellation).
-            _log.LogWarning("{Path}: the raw archive's unfinished copy could not be removed ({ErrorType}); it is removed by the first sweep after this process has ended.", _file.SafePath, ex.GetType().Name);
+            _log.LogWarning("{Path}: the raw archive's unfinished copy could not be removed ({ErrorType}); it is removed by the first sweep after this process has ended.", _safePath, ex.GetType().Name);
         }
     }
 }
