@@ -15,6 +15,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly Func<FileInfo, StoredObject> _describe;
     private readonly Func<CancellationToken, Task<IDisposable?>>? _holdVersion;
     private readonly FileStream _stream;
+    private readonly Stream _content;
     private bool _done;
 
     /// <summary>
@@ -32,12 +33,24 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
-        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        var handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        try
+        {
+            _stream = new FileStream(handle, FileAccess.Write, 1 << 16, isAsync: true);
+        }
+        catch
+        {
+            handle.Dispose();
+            File.Delete(_temp);
+            throw;
+        }
+
+        _content = EarlyWriteback.IsSupported ? new EarlyWriteback(_stream, handle) : _stream;
     }
 
     public string Path { get; }
 
-    public Stream Content => _stream;
+    public Stream Content => _content;
 
     public async Task<StoredObject> CommitAsync(CancellationToken cancellationToken)
     {
