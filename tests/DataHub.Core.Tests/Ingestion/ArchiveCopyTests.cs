@@ -55,6 +55,25 @@ public sealed class ArchiveCopyTests
     }
 
     [Fact]
+    public async Task A_file_quarantined_after_its_rows_were_read_abandons_the_archive_copy_written_beside_them()
+    {
+        using var fixture = new HubFixture();
+        var rejected = Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-13-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-13-06,F,N,N\n");
+        var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(rejected, ct).AsTask(), WriteOptions.Default, default);
+        var archive = new ArchiveWatch(fixture.Store, rejected.Length);
+        var quarantine = new BeforeQuarantine(archive, () => archive.CopiedWithinAsync(CopyWait));
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = quarantine }).HandleAsync(Landed, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be("rows.above_tolerance");
+        archive.Copied.Should().BeTrue("the copy is written beside the rows, before the file is judged");
+        (await fixture.ListAsync(Archive)).Should().BeEmpty();
+        FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Archived);
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_after_the_archive_copy_was_written_leaves_no_archive_object_and_no_temporary_file()
     {
         using var fixture = new HubFixture();
@@ -240,6 +259,20 @@ public sealed class ArchiveCopyTests
                 steps?.Enqueue("committed");
                 return commit();
             });
+        }
+    }
+
+    /// <summary>Runs <paramref name="before"/> before anything is written to quarantine.</summary>
+    private sealed class BeforeQuarantine(IObjectStore inner, Func<Task> before) : DelegatingStore(inner)
+    {
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            if (path.StartsWith("quarantine/", StringComparison.Ordinal))
+            {
+                await before();
+            }
+
+            return await base.BeginWriteAsync(path, options, cancellationToken);
         }
     }
 
