@@ -38,11 +38,6 @@ internal sealed class ExtractPipeline(
         var path = file.Path;
         var contract = FeedCatalog.WithCohorts(FeedCatalog.Find(path.Feed)!, hub.Kpis.Cohorts.Select(c => c.Name));
         var parseStarted = hub.Time.GetTimestamp();
-
-        // The raw archive's copy is written from here on, beside the rows, with a reader of its own (the rows keep both
-        // cores busy, but the copy is mostly the kernel's, and at the end it would hold up the archive step alone); it is
-        // committed, and so visible, only at the archive step after the receipt (see CommitAsync).
-        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         using var reader = FeedReader.Open(content, file.Label, contract, hub.Scratch, hub.Ingest.ReadLimits);
         if (reader.FileErrors.Count > 0)
         {
@@ -64,6 +59,11 @@ internal sealed class ExtractPipeline(
             return await QuarantineAsync(ProtocolRules.FieldOutsideAgreement, message, errors, null, cancellationToken).ConfigureAwait(false);
         }
 
+        // The raw archive's copy is written from here on, beside the rows, with a reader of its own (the rows keep both
+        // cores busy, but the copy is mostly the kernel's, and at the end it would hold up the archive step alone); it is
+        // committed, and so visible, only at the archive step after the receipt (see CommitAsync). A file quarantined
+        // after all stops it before its own copy into quarantine is made, so the disk never holds both.
+        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         using var pseudonymiser = new Pseudonymiser(key);
         var tokeniser = new RowTokeniser(contract, path.Partner, pseudonymiser, header.FieldsNotAllowed);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -84,6 +84,7 @@ internal sealed class ExtractPipeline(
         if (reader.FileErrors.Count > 0)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             var fault = reader.FileErrors[0];
             await filing.AuditAsync(file, AuditKinds.Validated, fault.Rule, "The file could not be read to its end: " + fault.Message, ExtractFiling.Counts(("rows_read_before_fault", rows.Accepted + rows.Rejected)), cancellationToken: cancellationToken).ConfigureAwait(false);
             return await QuarantineAsync(fault.Rule, fault.Message, reader.FileErrors, null, cancellationToken).ConfigureAwait(false);
@@ -101,6 +102,7 @@ internal sealed class ExtractPipeline(
         if (read == 0)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             return await QuarantineAsync("file.no_rows", "The file has a header but no data rows.", [new FileError("file.no_rows", "The file has a header but no data rows.")], rows.Errors, cancellationToken).ConfigureAwait(false);
         }
 
@@ -108,6 +110,7 @@ internal sealed class ExtractPipeline(
         if (rate > agreement.ToleratedRowErrorRate)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             var message = string.Format(
                 CultureInfo.InvariantCulture,
                 "{0} of {1} rows ({2:P1}) were rejected; agreement {3} tolerates {4:P1}. No rows were stored.",

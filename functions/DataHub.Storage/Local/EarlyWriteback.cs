@@ -101,13 +101,21 @@ internal sealed class EarlyWriteback(FileStream file, SafeFileHandle handle) : S
         Requests++;
 
         // The whole file: pages already written or on their way are skipped, and what the file stream still buffers is
-        // not there yet (the next request, or the commit's fsync, takes it). A refusal only loses the head start.
-        _ = NativeMethods.sync_file_range(handle, 0, 0, StartWrites);
+        // not there yet (the next request, or the commit's fsync, takes it). A refusal only loses the head start; a C
+        // library without the call ends the requests for this file, never the write.
+        try
+        {
+            _ = NativeMethods.sync_file_range(handle, 0, 0, StartWrites);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            _asked = long.MaxValue;
+        }
     }
 
     private static class NativeMethods
     {
-        [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+        [DllImport("libc", EntryPoint = "sync_file_range")]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         internal static extern int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
     }

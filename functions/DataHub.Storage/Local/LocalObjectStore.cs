@@ -263,7 +263,9 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     {
         ArgumentNullException.ThrowIfNull(options);
         var full = Checked(path);
-        CreateFolder(Path.GetDirectoryName(full)!, path);
+        var folder = Path.GetDirectoryName(full)!;
+        var newFolder = !Directory.Exists(folder);
+        CreateFolder(folder, path);
         if (!options.Overwrite && File.Exists(full))
         {
             throw new ObjectExistsException(path);
@@ -271,7 +273,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         var segments = Segments(path);
         var guard = options.IfMatch is { } version ? ct => HoldVersionAsync(path, full, version, ct) : (Func<CancellationToken, Task<IDisposable?>>?)null;
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file), guard));
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file), guard) { RemovesFolderIfAbandoned = newFolder });
     }
 
     /// <inheritdoc />

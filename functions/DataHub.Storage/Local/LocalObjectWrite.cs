@@ -1,4 +1,5 @@
 using DataHub.Core.Storage;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataHub.Storage.Local;
 
@@ -33,7 +34,19 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
-        var handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Another write abandoned just now removed the folder it had created, which the store had found for this one
+            // (see RemovesFolderIfAbandoned): made again, once; a folder holding this write's file is never removed.
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
+            handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        }
+
         try
         {
             _stream = new FileStream(handle, FileAccess.Write, 1 << 16, isAsync: true);
@@ -41,7 +54,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
         catch
         {
             handle.Dispose();
-            File.Delete(_temp);
+            Discard();
             throw;
         }
 
@@ -49,6 +62,12 @@ internal sealed class LocalObjectWrite : IObjectWrite
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// Whether the store made the destination's folder for this write: abandoned, the write then removes it again if
+    /// nothing else is in it, so a batch never stored (a file quarantined after all) leaves no empty folder named after it.
+    /// </summary>
+    public bool RemovesFolderIfAbandoned { get; init; }
 
     public Stream Content => _content;
 
@@ -122,12 +141,25 @@ internal sealed class LocalObjectWrite : IObjectWrite
         }
     }
 
-    // Removes the temporary file unless it has been renamed into place.
+    // Removes the temporary file unless it has been renamed into place, and then the folder made for it if it is empty.
     private void Discard()
     {
-        if (File.Exists(_temp))
+        if (!File.Exists(_temp))
         {
-            File.Delete(_temp);
+            return;
+        }
+
+        File.Delete(_temp);
+        if (RemovesFolderIfAbandoned)
+        {
+            try
+            {
+                Directory.Delete(System.IO.Path.GetDirectoryName(_destination)!, recursive: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not empty (another write's file, or an object committed there meanwhile), or gone already: it stays.
+            }
         }
     }
 }

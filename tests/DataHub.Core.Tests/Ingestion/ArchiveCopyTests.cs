@@ -70,7 +70,25 @@ public sealed class ArchiveCopyTests
         archive.Copied.Should().BeTrue("the copy is written beside the rows, before the file is judged");
         (await fixture.ListAsync(Archive)).Should().BeEmpty();
         FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
+        var feed = System.IO.Path.Combine(fixture.Root, Archive, "police", "police-da-incidents");
+        (Directory.Exists(feed) ? Directory.GetDirectories(feed) : []).Should().BeEmpty("no folder is left named after a batch never stored");
         (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Archived);
+    }
+
+    [Fact]
+    public async Task A_file_refused_at_its_header_starts_no_archive_copy()
+    {
+        using var fixture = new HubFixture();
+        var outside = Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + ",nhs_number\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N,9434765919\n");
+        var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(outside, ct).AsTask(), WriteOptions.Default, default);
+        var archive = new ArchiveWatch(fixture.Store, outside.Length);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = archive }).HandleAsync(Landed, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be(DataHub.Core.Protocols.ProtocolRules.FieldOutsideAgreement);
+        archive.Begun.Should().Be(0, "a file refused at its header is quarantined without a raw archive's copy begun beside it");
+        Directory.Exists(System.IO.Path.Combine(fixture.Root, Archive)).Should().BeFalse();
     }
 
     [Fact]
@@ -231,8 +249,13 @@ public sealed class ArchiveCopyTests
     {
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private int _begun;
+
         /// <summary>True once the copy has been written whole (or has failed, when told to).</summary>
         public bool Copied => _ended.Task.IsCompleted;
+
+        /// <summary>How many archive writes were begun.</summary>
+        public int Begun => Volatile.Read(ref _begun);
 
         /// <summary>Waits up to <paramref name="wait"/> for the copy to be written (or fail); a copy not begun by then is taken to come later.</summary>
         public Task CopiedWithinAsync(TimeSpan wait) => Task.WhenAny(_ended.Task, Task.Delay(wait));
@@ -245,6 +268,7 @@ public sealed class ArchiveCopyTests
                 return write;
             }
 
+            Interlocked.Increment(ref _begun);
             var content = new PassThroughStream(write.Content, length - 1, () =>
             {
                 steps?.Enqueue(failure is null ? "copied" : "failed");

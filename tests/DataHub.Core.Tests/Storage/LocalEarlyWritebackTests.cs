@@ -27,7 +27,7 @@ public sealed class LocalEarlyWritebackTests
             await write.Content.WriteAsync(content.AsMemory(at, Math.Min(1 << 20, content.Length - at)));
         }
 
-        RequestsOf(write).Should().Be(2, "one request for each 8 MB written");
+        RequestsOf(write).Should().Be(EarlyWriteback.IsSupported ? 2 : 0, "one request for each 8 MB written");
         await write.CommitAsync(default);
 
         var stored = await File.ReadAllBytesAsync(Path.Combine(folder.Path, Archive));
