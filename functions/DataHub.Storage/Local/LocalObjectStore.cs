@@ -273,7 +273,7 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
 
         var segments = Segments(path);
         var guard = options.IfMatch is { } version ? ct => HoldVersionAsync(path, full, version, ct) : (Func<CancellationToken, Task<IDisposable?>>?)null;
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file), guard) { RemovesFolderIfAbandoned = newFolder });
+        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), (length, written) => Describe(path, length, written), guard) { RemovesFolderIfAbandoned = newFolder });
     }
 
     /// <inheritdoc />
@@ -560,8 +560,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     private static string ETagOf(long length, DateTime lastWriteUtc) =>
         "\"" + length.ToString("x", CultureInfo.InvariantCulture) + "-" + lastWriteUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
-    private StoredObject Describe(string path, FileInfo file) =>
-        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
+    private StoredObject Describe(string path, FileInfo file) => Describe(path, file.Length, file.LastWriteTimeUtc);
+
+    private StoredObject Describe(string path, long length, DateTime lastWriteUtc) =>
+        new(path, length, ETagOf(length, lastWriteUtc), new DateTimeOffset(lastWriteUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
 }
 
 /// <summary>Why the listing could not open a folder it found (None: it was not a folder that failed to open).</summary>

@@ -13,7 +13,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly string _temp;
     private readonly bool _overwrite;
     private readonly Action _beforeRename;
-    private readonly Func<FileInfo, StoredObject> _describe;
+    private readonly Func<long, DateTime, StoredObject> _describe;
     private readonly Func<CancellationToken, Task<IDisposable?>>? _holdVersion;
     private readonly FileStream _stream;
     private readonly Stream _content;
@@ -21,9 +21,10 @@ internal sealed class LocalObjectWrite : IObjectWrite
 
     /// <summary>
     /// Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's
-    /// metadata). <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
+    /// metadata). <paramref name="describe"/> makes the object committed from the length and last-write time (UTC) of the
+    /// file written. <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
     /// </summary>
-    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
+    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<long, DateTime, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
     {
         Path = path;
         _destination = destination;
@@ -75,12 +76,14 @@ internal sealed class LocalObjectWrite : IObjectWrite
     {
         ObjectDisposedException.ThrowIf(_done, this);
         _done = true;
+        (long Length, DateTime Written) version;
         try
         {
             if (_stream.CanWrite)
             {
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 _stream.Flush(flushToDisk: true);
+                version = UnchangedFileStream.VersionOf(_stream.SafeFileHandle);
                 await _stream.DisposeAsync().ConfigureAwait(false);
             }
             else
@@ -88,6 +91,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 // The writer closed the stream itself: its bytes reached the file then; make them durable before the rename.
                 using var written = new FileStream(_temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
                 written.Flush(flushToDisk: true);
+                version = UnchangedFileStream.VersionOf(written.SafeFileHandle);
             }
 
             using var held = _holdVersion is null ? null : await _holdVersion(cancellationToken).ConfigureAwait(false);
@@ -114,7 +118,10 @@ internal sealed class LocalObjectWrite : IObjectWrite
             await DisposeStreamAndDiscardAsync().ConfigureAwait(false);
         }
 
-        return _describe(new FileInfo(_destination));
+        // The version written, as it was once its last byte was down (a rename moves neither its length nor its time), not
+        // what the path holds by the time it is looked at: another writer may have replaced it straight after the rename,
+        // and a caller that hashed what it wrote names that content by this version.
+        return _describe(version.Length, version.Written);
     }
 
     public async ValueTask DisposeAsync()
