@@ -160,7 +160,7 @@ internal sealed class LandedFile : IAsyncDisposable
     /// </summary>
     public Task<IObjectWrite> WriteCopyAsync(string destination, CancellationToken cancellationToken) =>
         WithReaderOfItsOwnAsync(
-            content => _store.WriteUncommittedAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
+            content => _store.WriteUncommittedAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default with { FolderOfItsOwn = true }, cancellationToken),
             cancellationToken);
 
     /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>

@@ -35,19 +35,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Another write abandoned just now removed the folder it had created, which the store had found for this one
-            // (see RemovesFolderIfAbandoned): made again, once; a folder holding this write's file is never removed.
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
-            handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
-        }
-
+        var handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
         try
         {
             _stream = new FileStream(handle, FileAccess.Write, 1 << 16, isAsync: true);
@@ -65,8 +53,8 @@ internal sealed class LocalObjectWrite : IObjectWrite
     public string Path { get; }
 
     /// <summary>
-    /// Whether the store made the destination's folder for this write: abandoned, the write then removes it again if
-    /// nothing else is in it, so a batch never stored (a file quarantined after all) leaves no empty folder named after it.
+    /// Whether the store made the destination's folder for this write, which is the only one written there
+    /// (<see cref="WriteOptions.FolderOfItsOwn"/>): abandoned, the write then removes it again if nothing else is in it.
     /// </summary>
     public bool RemovesFolderIfAbandoned { get; init; }
 

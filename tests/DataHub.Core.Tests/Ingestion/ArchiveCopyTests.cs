@@ -55,19 +55,27 @@ public sealed class ArchiveCopyTests
     }
 
     [Fact]
-    public async Task A_file_quarantined_after_its_rows_were_read_abandons_the_archive_copy_written_beside_them()
+    public async Task A_file_quarantined_after_its_rows_were_read_abandons_the_archive_copy_written_beside_them_before_its_own_copy()
     {
         using var fixture = new HubFixture();
         var rejected = Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-13-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-13-06,F,N,N\n");
         var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(rejected, ct).AsTask(), WriteOptions.Default, default);
         var archive = new ArchiveWatch(fixture.Store, rejected.Length);
-        var quarantine = new BeforeQuarantine(archive, () => archive.CopiedWithinAsync(CopyWait));
+        string[]? archiveFilesAtQuarantine = null;
+        var quarantine = new BeforeQuarantine(archive, () =>
+        {
+            archiveFilesAtQuarantine ??= FilesUnder(fixture, Archive);
+            return Task.CompletedTask;
+        });
 
-        var outcome = await new IngestExtract(fixture.Hub with { Store = quarantine }).HandleAsync(Landed, landed.ETag, default);
+        // The rows are judged (their validated event) only once the copy beside them has been written whole.
+        var audit = new BeforeAudit(fixture.Hub.Audit, AuditKinds.Validated, () => archive.CopiedWithinAsync(CopyWait));
+        var outcome = await new IngestExtract(fixture.Hub with { Store = quarantine, Audit = audit }).HandleAsync(Landed, landed.ETag, default);
 
         outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
         outcome.Rule.Should().Be("rows.above_tolerance");
         archive.Copied.Should().BeTrue("the copy is written beside the rows, before the file is judged");
+        archiveFilesAtQuarantine.Should().BeEmpty("the copy is abandoned before the file's own copy into quarantine is made");
         (await fixture.ListAsync(Archive)).Should().BeEmpty();
         FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
         var feed = System.IO.Path.Combine(fixture.Root, Archive, "police", "police-da-incidents");
@@ -284,6 +292,30 @@ public sealed class ArchiveCopyTests
                 return commit();
             });
         }
+    }
+
+    /// <summary>Runs <paramref name="before"/> before the first event of <paramref name="kind"/> is recorded.</summary>
+    private sealed class BeforeAudit(IAuditLog inner, string kind, Func<Task> before) : IAuditLog
+    {
+        public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            if (entry.Kind == kind)
+            {
+                await before();
+            }
+
+            return await inner.AppendAsync(entry, cancellationToken);
+        }
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, CancellationToken cancellationToken) => inner.ReadReadableAsync(unreadable, cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="before"/> before anything is written to quarantine.</summary>
