@@ -59,6 +59,11 @@ internal sealed class ExtractPipeline(
             return await QuarantineAsync(ProtocolRules.FieldOutsideAgreement, message, errors, null, cancellationToken).ConfigureAwait(false);
         }
 
+        // The raw archive's copy is written from here on, beside the rows, with a reader of its own (the rows keep both
+        // cores busy, but the copy is mostly the kernel's, and at the end it would hold up the archive step alone); it is
+        // committed, and so visible, only at the archive step after the receipt (see CommitAsync). A file quarantined
+        // after all stops it before its own copy into quarantine is made, so the disk never holds both.
+        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         using var pseudonymiser = new Pseudonymiser(key);
         var tokeniser = new RowTokeniser(contract, path.Partner, pseudonymiser, header.FieldsNotAllowed);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -79,6 +84,7 @@ internal sealed class ExtractPipeline(
         if (reader.FileErrors.Count > 0)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             var fault = reader.FileErrors[0];
             await filing.AuditAsync(file, AuditKinds.Validated, fault.Rule, "The file could not be read to its end: " + fault.Message, ExtractFiling.Counts(("rows_read_before_fault", rows.Accepted + rows.Rejected)), cancellationToken: cancellationToken).ConfigureAwait(false);
             return await QuarantineAsync(fault.Rule, fault.Message, reader.FileErrors, null, cancellationToken).ConfigureAwait(false);
@@ -96,6 +102,7 @@ internal sealed class ExtractPipeline(
         if (read == 0)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             return await QuarantineAsync("file.no_rows", "The file has a header but no data rows.", [new FileError("file.no_rows", "The file has a header but no data rows.")], rows.Errors, cancellationToken).ConfigureAwait(false);
         }
 
@@ -103,6 +110,7 @@ internal sealed class ExtractPipeline(
         if (rate > agreement.ToleratedRowErrorRate)
         {
             await mart.AbandonAsync().ConfigureAwait(false);
+            await archive.DisposeAsync().ConfigureAwait(false);
             var message = string.Format(
                 CultureInfo.InvariantCulture,
                 "{0} of {1} rows ({2:P1}) were rejected; agreement {3} tolerates {4:P1}. No rows were stored.",
@@ -124,20 +132,18 @@ internal sealed class ExtractPipeline(
 
         keyCounts["rows"] = rows.Accepted;
         await filing.AuditAsync(file, AuditKinds.Pseudonymised, null, $"Identifiers turned into tokens under key version {key.Version} and dropped.", keyCounts, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await CommitAsync(mart, rows, rowsWithKey, cancellationToken).ConfigureAwait(false);
+        return await CommitAsync(mart, archive, rows, rowsWithKey, cancellationToken).ConfigureAwait(false);
     }
 
     // Commit, then the row-error report, then the receipt, then the archive: a crash anywhere before the receipt leaves a
     // claim that is taken over and redone (its own files, then the same manifest path); after it, only the landing copy,
-    // which a later delivery archives as a duplicate. The archive's copy is written meanwhile, from the commit on (the
-    // commit mostly waits on the disk, the copy mostly takes a core), but committed, and so visible, only at the archive
-    // step. Every way out before it abandons the copy: stopped and waited for, nothing of it visible (a local temporary
-    // file deleted; one a crash leaves is swept as any is). The parser is done with the content by now, so the copy (on a
-    // local store, from the same handle) reads it alone.
-    private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
+    // which a later delivery archives as a duplicate. The archive's copy has been written meanwhile, since the rows began,
+    // but is committed, and so visible, only at the archive step. Every way out before it (a quarantine, a failed commit,
+    // a lost claim, a cancellation) abandons the copy when RunAsync returns: stopped and waited for, nothing of it visible
+    // (a local temporary file deleted; one a crash leaves is swept as any is).
+    private async Task<IngestOutcome> CommitAsync(MartBatchWriter mart, StagedCopy archive, WrittenRows rows, Dictionary<LinkageKey, long> rowsWithKey, CancellationToken cancellationToken)
     {
         var path = file.Path;
-        await using var archive = new StagedCopy(file, ExtractFiling.ArchivePathFor(file, file.BatchId!), hub.Logger("DataHub.Ingest"));
         var (manifest, manifestObject, replaced) = await mart.CommitAsync(rows.Rejected, hub.Time.GetUtcNow(), fence, cancellationToken).ConfigureAwait(false);
         foreach (var written in manifest.Files)
         {

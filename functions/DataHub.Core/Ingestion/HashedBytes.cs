@@ -1,3 +1,5 @@
+using DataHub.Core.Storage;
+
 namespace DataHub.Core.Ingestion;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace DataHub.Core.Ingestion;
 /// </summary>
 internal sealed class HashedBytes(Stream inner, long length) : Stream
 {
+    /// <summary>A second reader of the same hashed bytes, with a position of its own; null when the store's stream cannot give one.</summary>
+    public HashedBytes? AnotherReader() => inner is IPinnedRead pinned ? new HashedBytes(pinned.AnotherReader(), length) : null;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => true;

@@ -18,9 +18,9 @@ internal sealed class LandedFile : IAsyncDisposable
     private const int ChunkBytes = 1 << 20;
 
     private readonly IObjectStore _store;
-    private readonly Stream? _pinned;
+    private readonly HashedBytes? _pinned;
 
-    private LandedFile(IObjectStore store, LandingPath path, FileLabels labels, string eTag, string sha256, Stream? pinned)
+    private LandedFile(IObjectStore store, LandingPath path, FileLabels labels, string eTag, string sha256, HashedBytes? pinned)
     {
         _store = store;
         Path = path;
@@ -116,19 +116,35 @@ internal sealed class LandedFile : IAsyncDisposable
             return await UseAsync(_pinned, use).ConfigureAwait(false);
         }
 
-        Stream content;
-        try
+        return await WithReaderOfItsOwnAsync(null, use, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> over the file's content from its first byte with a reader of its own, which may run while
+    /// another reads it (<see cref="WithContentAsync"/>): a second reader of the same open handle where the store gives one,
+    /// otherwise the store's read pinned to the version.
+    /// </summary>
+    /// <exception cref="LandingChangedException">The version is gone and the store cannot serve it any more.</exception>
+    public Task<T> WithReaderOfItsOwnAsync<T>(Func<Stream, Task<T>> use, CancellationToken cancellationToken) =>
+        WithReaderOfItsOwnAsync(_pinned?.AnotherReader(), use, cancellationToken);
+
+    private async Task<T> WithReaderOfItsOwnAsync<T>(Stream? reader, Func<Stream, Task<T>> use, CancellationToken cancellationToken)
+    {
+        if (reader is null)
         {
-            content = await _store.OpenReadAsync(Path.Path, ETag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
-        {
-            throw new LandingChangedException();
+            try
+            {
+                reader = await _store.OpenReadAsync(Path.Path, ETag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectChangedException or ObjectNotFoundException)
+            {
+                throw new LandingChangedException();
+            }
         }
 
-        await using (content.ConfigureAwait(false))
+        await using (reader.ConfigureAwait(false))
         {
-            return await UseAsync(content, use).ConfigureAwait(false);
+            return await UseAsync(reader, use).ConfigureAwait(false);
         }
     }
 
@@ -143,8 +159,8 @@ internal sealed class LandedFile : IAsyncDisposable
     /// there until the caller commits the write, and disposing it uncommitted abandons it. A failed copy leaves nothing.
     /// </summary>
     public Task<IObjectWrite> WriteCopyAsync(string destination, CancellationToken cancellationToken) =>
-        WithContentAsync(
-            content => _store.WriteUncommittedAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default, cancellationToken),
+        WithReaderOfItsOwnAsync(
+            content => _store.WriteUncommittedAsync(destination, (output, ct) => content.CopyToAsync(output, ChunkBytes, ct), WriteOptions.Default with { FolderOfItsOwn = true }, cancellationToken),
             cancellationToken);
 
     /// <summary>Removes this version from landing; false when it had gone or been replaced (a new version is handled on its own).</summary>

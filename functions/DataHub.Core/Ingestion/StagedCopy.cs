@@ -10,9 +10,9 @@ namespace DataHub.Core.Ingestion;
 /// <remarks>
 /// Disposing stops a copy still under way and waits for it, then disposes its write (nothing after a commit; otherwise
 /// nothing of it becomes visible, and a local temporary file is deleted): no copy runs on after its owner has returned,
-/// and a failure of one nobody took (other than its being stopped) is logged. A copy nobody took is abandoned only on the
-/// way out of a failed or cancelled ingest, so a failure to remove its temporary file is logged, not raised over the error
-/// that ended the ingest.
+/// and a failure of one nobody took (other than its being stopped) is logged. A copy nobody took is abandoned on the way
+/// out of a failed or cancelled ingest, or before a quarantine, so a failure to remove its temporary file is logged, not
+/// raised over the error that ended the ingest or over the quarantine.
 /// The copy runs under its own token, never its owner's: once taken it must finish however the owner's work was cancelled
 /// meanwhile.
 /// </remarks>
@@ -23,6 +23,7 @@ internal sealed class StagedCopy : IAsyncDisposable
     private readonly string _safePath;
     private readonly ILogger _log;
     private bool _taken;
+    private bool _disposed;
 
     /// <summary>Starts copying <paramref name="file"/>'s content to <paramref name="destination"/> on the thread pool.</summary>
     public StagedCopy(LandedFile file, string destination, ILogger log)
@@ -45,6 +46,13 @@ internal sealed class StagedCopy : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Stopped early by a quarantine, then disposed again on the way out.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _abandon.CancelAsync().ConfigureAwait(false);
         IObjectWrite write;
         try

@@ -131,6 +131,13 @@ public sealed record StoredObject(string Path, long Length, string ETag, DateTim
 /// </param>
 public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null, string? IfMatch = null)
 {
+    /// <summary>
+    /// The object is the only one ever written in its folder (a raw archive's copy in its batch's folder): abandoned, a
+    /// store with folders removes the folder again if it made it for this write and it is empty, so a batch never stored
+    /// leaves no folder named after it. Never for a folder other writes share (a quarter's folder of mart files).
+    /// </summary>
+    public bool FolderOfItsOwn { get; init; }
+
     /// <summary>Overwrite any existing object.</summary>
     public static WriteOptions Default { get; } = new();
 

@@ -263,15 +263,34 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     {
         ArgumentNullException.ThrowIfNull(options);
         var full = Checked(path);
-        CreateFolder(Path.GetDirectoryName(full)!, path);
-        if (!options.Overwrite && File.Exists(full))
-        {
-            throw new ObjectExistsException(path);
-        }
-
+        var folder = Path.GetDirectoryName(full)!;
+        var newFolder = !Directory.Exists(folder);
         var segments = Segments(path);
         var guard = options.IfMatch is { } version ? ct => HoldVersionAsync(path, full, version, ct) : (Func<CancellationToken, Task<IDisposable?>>?)null;
-        return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), file => Describe(path, file), guard));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                CreateFolder(folder, path);
+                if (!options.Overwrite && File.Exists(full))
+                {
+                    throw new ObjectExistsException(path);
+                }
+
+                return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), (length, written) => Describe(path, length, written), guard)
+                {
+                    RemovesFolderIfAbandoned = newFolder && options.FolderOfItsOwn,
+                });
+            }
+            catch (IOException) when (attempt < 8)
+            {
+                // A write abandoned just now removed the folder it had made (FolderOfItsOwn: a raw archive's batch folder, a
+                // worker that stalled giving it up as another takes its claim over) between this write's making sure of the
+                // folder and opening its file there, which then fails as not found, or the folder's making as existing
+                // (whether it is back by now says nothing: a third write may have made it again): made again, a few times.
+                // A fault that is not this race fails the same way each time and is raised after the last.
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -558,8 +577,10 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
     private static string ETagOf(long length, DateTime lastWriteUtc) =>
         "\"" + length.ToString("x", CultureInfo.InvariantCulture) + "-" + lastWriteUtc.Ticks.ToString("x", CultureInfo.InvariantCulture) + "\"";
 
-    private StoredObject Describe(string path, FileInfo file) =>
-        new(path, file.Length, ETagOf(file), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
+    private StoredObject Describe(string path, FileInfo file) => Describe(path, file.Length, file.LastWriteTimeUtc);
+
+    private StoredObject Describe(string path, long length, DateTime lastWriteUtc) =>
+        new(path, length, ETagOf(length, lastWriteUtc), new DateTimeOffset(lastWriteUtc, TimeSpan.Zero), _metadata.Read(Segments(path)));
 }
 
 /// <summary>Why the listing could not open a folder it found (None: it was not a folder that failed to open).</summary>

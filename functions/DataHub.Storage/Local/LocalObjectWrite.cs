@@ -1,4 +1,5 @@
 using DataHub.Core.Storage;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataHub.Storage.Local;
 
@@ -12,16 +13,18 @@ internal sealed class LocalObjectWrite : IObjectWrite
     private readonly string _temp;
     private readonly bool _overwrite;
     private readonly Action _beforeRename;
-    private readonly Func<FileInfo, StoredObject> _describe;
+    private readonly Func<long, DateTime, StoredObject> _describe;
     private readonly Func<CancellationToken, Task<IDisposable?>>? _holdVersion;
     private readonly FileStream _stream;
+    private readonly Stream _content;
     private bool _done;
 
     /// <summary>
     /// Starts writing <paramref name="path"/>; <paramref name="beforeRename"/> runs once the bytes are durable (the object's
-    /// metadata). <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
+    /// metadata). <paramref name="describe"/> makes the object committed from the length and last-write time (UTC) of the
+    /// file written. <paramref name="holdVersion"/>, for a write conditioned on a version, checks it and holds it until the rename.
     /// </summary>
-    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<FileInfo, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
+    public LocalObjectWrite(string path, string destination, bool overwrite, Action beforeRename, Func<long, DateTime, StoredObject> describe, Func<CancellationToken, Task<IDisposable?>>? holdVersion = null)
     {
         Path = path;
         _destination = destination;
@@ -32,23 +35,43 @@ internal sealed class LocalObjectWrite : IObjectWrite
         _holdVersion = holdVersion;
 
         // Its mode follows the process's file-creation mask (FileCreationMask), like every file the hub writes.
-        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        var handle = File.OpenHandle(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+        try
+        {
+            _stream = new FileStream(handle, FileAccess.Write, 1 << 16, isAsync: true);
+        }
+        catch
+        {
+            handle.Dispose();
+            Discard();
+            throw;
+        }
+
+        _content = EarlyWriteback.IsSupported ? new EarlyWriteback(_stream, handle) : _stream;
     }
 
     public string Path { get; }
 
-    public Stream Content => _stream;
+    /// <summary>
+    /// Whether the store made the destination's folder for this write, which is the only one written there
+    /// (<see cref="WriteOptions.FolderOfItsOwn"/>): abandoned, the write then removes it again if nothing else is in it.
+    /// </summary>
+    public bool RemovesFolderIfAbandoned { get; init; }
+
+    public Stream Content => _content;
 
     public async Task<StoredObject> CommitAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_done, this);
         _done = true;
+        (long Length, DateTime Written) version;
         try
         {
             if (_stream.CanWrite)
             {
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 _stream.Flush(flushToDisk: true);
+                version = UnchangedFileStream.VersionOf(_stream.SafeFileHandle);
                 await _stream.DisposeAsync().ConfigureAwait(false);
             }
             else
@@ -56,6 +79,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
                 // The writer closed the stream itself: its bytes reached the file then; make them durable before the rename.
                 using var written = new FileStream(_temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
                 written.Flush(flushToDisk: true);
+                version = UnchangedFileStream.VersionOf(written.SafeFileHandle);
             }
 
             using var held = _holdVersion is null ? null : await _holdVersion(cancellationToken).ConfigureAwait(false);
@@ -82,7 +106,10 @@ internal sealed class LocalObjectWrite : IObjectWrite
             await DisposeStreamAndDiscardAsync().ConfigureAwait(false);
         }
 
-        return _describe(new FileInfo(_destination));
+        // The version written, as it was once its last byte was down (a rename moves neither its length nor its time), not
+        // what the path holds by the time it is looked at: another writer may have replaced it straight after the rename,
+        // and a caller that hashed what it wrote names that content by this version.
+        return _describe(version.Length, version.Written);
     }
 
     public async ValueTask DisposeAsync()
@@ -109,12 +136,25 @@ internal sealed class LocalObjectWrite : IObjectWrite
         }
     }
 
-    // Removes the temporary file unless it has been renamed into place.
+    // Removes the temporary file unless it has been renamed into place, and then the folder made for it if it is empty.
     private void Discard()
     {
-        if (File.Exists(_temp))
+        if (!File.Exists(_temp))
         {
-            File.Delete(_temp);
+            return;
+        }
+
+        File.Delete(_temp);
+        if (RemovesFolderIfAbandoned)
+        {
+            try
+            {
+                Directory.Delete(System.IO.Path.GetDirectoryName(_destination)!, recursive: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not empty (another write's file, or an object committed there meanwhile), or gone already: it stays.
+            }
         }
     }
 }

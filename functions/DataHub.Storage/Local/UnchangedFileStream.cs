@@ -12,23 +12,27 @@ namespace DataHub.Storage.Local;
 /// A file replaced by rename is a new file: the handle keeps reading the old one whole, which needs no check. A rewrite
 /// that keeps both the length and the last-write time (set back on purpose) is not seen; every ordinary write moves the time.
 /// </remarks>
-internal sealed class UnchangedFileStream : Stream
+internal sealed class UnchangedFileStream : Stream, IPinnedRead
 {
     private readonly FileStream _inner;
     private readonly string _path;
     private readonly long _length;
     private readonly DateTime _written;
 
+    // Taken once, while nothing reads: FileStream's own getter flushes its buffer, which another thread's read must not race.
+    private readonly SafeFileHandle _handle;
+
     private UnchangedFileStream(FileStream inner, string path, long length, DateTime written)
     {
         _inner = inner;
+        _handle = inner.SafeFileHandle;
         _path = path;
         _length = length;
         _written = written;
     }
 
     // The version the handle is open on, in the store's ETag terms: its length and last-write time.
-    private static (long Length, DateTime Written) VersionOf(SafeFileHandle handle) =>
+    internal static (long Length, DateTime Written) VersionOf(SafeFileHandle handle) =>
         (RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
 
     /// <summary>Wraps <paramref name="inner"/>, pinned to the version its handle is open on now.</summary>
@@ -39,6 +43,9 @@ internal sealed class UnchangedFileStream : Stream
     }
 
     public override bool CanRead => true;
+
+    /// <inheritdoc />
+    public Stream AnotherReader() => new PinnedFileReader(_handle, _path, (_length, _written));
 
     public override bool CanSeek => _inner.CanSeek;
 

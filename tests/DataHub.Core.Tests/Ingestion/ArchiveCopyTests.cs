@@ -55,6 +55,51 @@ public sealed class ArchiveCopyTests
     }
 
     [Fact]
+    public async Task A_file_quarantined_after_its_rows_were_read_abandons_the_archive_copy_written_beside_them_before_its_own_copy()
+    {
+        using var fixture = new HubFixture();
+        var rejected = Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + "\nINC1,2018-03-31,victim,Zoe,Smith,1990-13-05,F,Y,N\nINC2,2018-07-01,victim,Ann,Jones,1991-13-06,F,N,N\n");
+        var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(rejected, ct).AsTask(), WriteOptions.Default, default);
+        var archive = new ArchiveWatch(fixture.Store, rejected.Length);
+        string[]? archiveFilesAtQuarantine = null;
+        var quarantine = new BeforeQuarantine(archive, () =>
+        {
+            archiveFilesAtQuarantine ??= FilesUnder(fixture, Archive);
+            return Task.CompletedTask;
+        });
+
+        // The rows are judged (their validated event) only once the copy beside them has been written whole.
+        var audit = new BeforeAudit(fixture.Hub.Audit, AuditKinds.Validated, () => archive.CopiedWithinAsync(CopyWait));
+        var outcome = await new IngestExtract(fixture.Hub with { Store = quarantine, Audit = audit }).HandleAsync(Landed, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be("rows.above_tolerance");
+        archive.Copied.Should().BeTrue("the copy is written beside the rows, before the file is judged");
+        archiveFilesAtQuarantine.Should().BeEmpty("the copy is abandoned before the file's own copy into quarantine is made");
+        (await fixture.ListAsync(Archive)).Should().BeEmpty();
+        FilesUnder(fixture, Archive).Should().BeEmpty("the abandoned copy's temporary file is deleted before the ingest returns");
+        var feed = System.IO.Path.Combine(fixture.Root, Archive, "police", "police-da-incidents");
+        (Directory.Exists(feed) ? Directory.GetDirectories(feed) : []).Should().BeEmpty("no folder is left named after a batch never stored");
+        (await fixture.AuditAsync()).Should().NotContain(e => e.Entry.Kind == AuditKinds.Archived);
+    }
+
+    [Fact]
+    public async Task A_file_refused_at_its_header_starts_no_archive_copy()
+    {
+        using var fixture = new HubFixture();
+        var outside = Encoding.UTF8.GetBytes(HubFixture.PoliceHeader + ",nhs_number\nINC1,2018-03-31,victim,Zoe,Smith,1990-04-05,F,Y,N,9434765919\n");
+        var landed = await fixture.Store.WriteAsync(Landed, (s, ct) => s.WriteAsync(outside, ct).AsTask(), WriteOptions.Default, default);
+        var archive = new ArchiveWatch(fixture.Store, outside.Length);
+
+        var outcome = await new IngestExtract(fixture.Hub with { Store = archive }).HandleAsync(Landed, landed.ETag, default);
+
+        outcome.Status.Should().Be(IngestStatus.Quarantined, outcome.Message);
+        outcome.Rule.Should().Be(DataHub.Core.Protocols.ProtocolRules.FieldOutsideAgreement);
+        archive.Begun.Should().Be(0, "a file refused at its header is quarantined without a raw archive's copy begun beside it");
+        Directory.Exists(System.IO.Path.Combine(fixture.Root, Archive)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task A_commit_that_fails_after_the_archive_copy_was_written_leaves_no_archive_object_and_no_temporary_file()
     {
         using var fixture = new HubFixture();
@@ -212,8 +257,13 @@ public sealed class ArchiveCopyTests
     {
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private int _begun;
+
         /// <summary>True once the copy has been written whole (or has failed, when told to).</summary>
         public bool Copied => _ended.Task.IsCompleted;
+
+        /// <summary>How many archive writes were begun.</summary>
+        public int Begun => Volatile.Read(ref _begun);
 
         /// <summary>Waits up to <paramref name="wait"/> for the copy to be written (or fail); a copy not begun by then is taken to come later.</summary>
         public Task CopiedWithinAsync(TimeSpan wait) => Task.WhenAny(_ended.Task, Task.Delay(wait));
@@ -226,6 +276,7 @@ public sealed class ArchiveCopyTests
                 return write;
             }
 
+            Interlocked.Increment(ref _begun);
             var content = new PassThroughStream(write.Content, length - 1, () =>
             {
                 steps?.Enqueue(failure is null ? "copied" : "failed");
@@ -240,6 +291,44 @@ public sealed class ArchiveCopyTests
                 steps?.Enqueue("committed");
                 return commit();
             });
+        }
+    }
+
+    /// <summary>Runs <paramref name="before"/> before the first event of <paramref name="kind"/> is recorded.</summary>
+    private sealed class BeforeAudit(IAuditLog inner, string kind, Func<Task> before) : IAuditLog
+    {
+        public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            if (entry.Kind == kind)
+            {
+                await before();
+            }
+
+            return await inner.AppendAsync(entry, cancellationToken);
+        }
+
+        public Task CheckWritableAsync(CancellationToken cancellationToken) => inner.CheckWritableAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+
+        public IAsyncEnumerable<AuditEvent> ReadReadableAsync(Action<long> unreadable, CancellationToken cancellationToken) => inner.ReadReadableAsync(unreadable, cancellationToken);
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AuditEvent> RepairAsync(AuditEndLoss loss, CancellationToken cancellationToken) => inner.RepairAsync(loss, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="before"/> before anything is written to quarantine.</summary>
+    private sealed class BeforeQuarantine(IObjectStore inner, Func<Task> before) : DelegatingStore(inner)
+    {
+        public override async Task<IObjectWrite> BeginWriteAsync(string path, WriteOptions options, CancellationToken cancellationToken)
+        {
+            if (path.StartsWith("quarantine/", StringComparison.Ordinal))
+            {
+                await before();
+            }
+
+            return await base.BeginWriteAsync(path, options, cancellationToken);
         }
     }
 
