@@ -132,9 +132,10 @@ public sealed record StoredObject(string Path, long Length, string ETag, DateTim
 public sealed record WriteOptions(bool Overwrite = true, IReadOnlyDictionary<string, string>? Metadata = null, string? IfMatch = null)
 {
     /// <summary>
-    /// The object is the only one ever written in its folder (a raw archive's copy in its batch's folder): abandoned, a
-    /// store with folders removes the folder again if it made it for this write and it is empty, so a batch never stored
-    /// leaves no folder named after it. Never for a folder other writes share (a quarter's folder of mart files).
+    /// The object's folder belongs to one batch's raw archive (its copy, a later delivery's duplicate copy): abandoned, a
+    /// store with folders removes the folder again if it made it for this write and nothing is in it, so a batch never
+    /// stored leaves no folder named after it. A write beginning there meanwhile makes it again. Not for a folder every
+    /// batch writes in (a quarter's mart files), where that would be a race at every abandon.
     /// </summary>
     public bool FolderOfItsOwn { get; init; }
 

@@ -264,31 +264,40 @@ public sealed class LocalObjectStore : IObjectStore, ITemporaryFileSweeper
         ArgumentNullException.ThrowIfNull(options);
         var full = Checked(path);
         var folder = Path.GetDirectoryName(full)!;
-        var newFolder = !Directory.Exists(folder);
         var segments = Segments(path);
         var guard = options.IfMatch is { } version ? ct => HoldVersionAsync(path, full, version, ct) : (Func<CancellationToken, Task<IDisposable?>>?)null;
+        var newFolder = false;
         for (var attempt = 1; ; attempt++)
         {
+            // A write abandoned just now may remove the folder it had made (FolderOfItsOwn: a raw archive's batch folder,
+            // given up by a worker that stalled as another takes its claim over) between this write's making sure of the
+            // folder and opening its file there, which then fails as not found, or the folder's making as existing
+            // (whether it is back by then says nothing: a third write may have made it again): made again, a few times.
+            newFolder |= !Directory.Exists(folder);
             try
             {
                 CreateFolder(folder, path);
-                if (!options.Overwrite && File.Exists(full))
-                {
-                    throw new ObjectExistsException(path);
-                }
+            }
+            catch (IOException) when (attempt < 8)
+            {
+                continue;
+            }
 
+            if (!options.Overwrite && File.Exists(full))
+            {
+                throw new ObjectExistsException(path);
+            }
+
+            try
+            {
                 return Task.FromResult<IObjectWrite>(new LocalObjectWrite(path, full, options.Overwrite, () => _metadata.Write(segments, options.Metadata), (length, written) => Describe(path, length, written), guard)
                 {
                     RemovesFolderIfAbandoned = newFolder && options.FolderOfItsOwn,
                 });
             }
-            catch (IOException) when (attempt < 8)
+            catch (Exception ex) when (attempt < 8 && ex is DirectoryNotFoundException or FileNotFoundException)
             {
-                // A write abandoned just now removed the folder it had made (FolderOfItsOwn: a raw archive's batch folder, a
-                // worker that stalled giving it up as another takes its claim over) between this write's making sure of the
-                // folder and opening its file there, which then fails as not found, or the folder's making as existing
-                // (whether it is back by now says nothing: a third write may have made it again): made again, a few times.
-                // A fault that is not this race fails the same way each time and is raised after the last.
+                // Its file opened to be created: not found means its folder went.
             }
         }
     }

@@ -64,7 +64,8 @@ internal static partial class TemporaryFiles
                     return false;
                 }
 
-                if (!LocalObjectStore.CanOpen(full))
+                // One gone meanwhile (a raw archive's batch folder its abandoned copy took with it) is not unopenable.
+                if (!LocalObjectStore.CanOpen(full) && Directory.Exists(full))
                 {
                     unopenable(Path.GetRelativePath(folder, full).Replace(Path.DirectorySeparatorChar, '/'));
                     return false;

@@ -294,7 +294,7 @@ public sealed class ArchiveCopyTests
         }
     }
 
-    /// <summary>Runs <paramref name="before"/> before the first event of <paramref name="kind"/> is recorded.</summary>
+    /// <summary>Runs <paramref name="before"/> before each event of <paramref name="kind"/> is recorded.</summary>
     private sealed class BeforeAudit(IAuditLog inner, string kind, Func<Task> before) : IAuditLog
     {
         public async Task<AuditEvent> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)

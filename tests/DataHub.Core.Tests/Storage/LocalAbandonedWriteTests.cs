@@ -55,7 +55,7 @@ public sealed class LocalAbandonedWriteTests
     {
         using var folder = new TempFolder("abandoned-write");
         var store = new LocalObjectStore(folder.Path);
-        for (var round = 0; round < 400; round++)
+        for (var round = 0; round < 150; round++)
         {
             var batch = $"{Feed}/police-{round:x16}";
             var writers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
