@@ -1,4 +1,3 @@
-using DataHub.Core.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace DataHub.Storage.Local;
@@ -83,11 +82,7 @@ internal sealed class PinnedFileReader : Stream
     // As UnchangedFileStream's reads: checked after the read, so no byte of a new version is handed on.
     private int Advanced(int read)
     {
-        if (UnchangedFileStream.VersionOf(_handle) != _version)
-        {
-            throw new ObjectChangedException(_path);
-        }
-
+        UnchangedFileStream.EnsureUnchanged(_handle, _version, _path);
         _position += read;
         return read;
     }

@@ -98,11 +98,16 @@ internal sealed class UnchangedFileStream : Stream, IPinnedRead
     // are always caught, and none of them is handed on.
     private int Checked(int read)
     {
-        if (VersionOf(_inner.SafeFileHandle) != (_length, _written))
-        {
-            throw new ObjectChangedException(_path);
-        }
-
+        EnsureUnchanged(_inner.SafeFileHandle, (_length, _written), _path);
         return read;
+    }
+
+    /// <summary>Fails with <see cref="ObjectChangedException"/> when the file open on <paramref name="handle"/> is no longer at <paramref name="version"/>.</summary>
+    internal static void EnsureUnchanged(SafeFileHandle handle, (long Length, DateTime Written) version, string path)
+    {
+        if (VersionOf(handle) != version)
+        {
+            throw new ObjectChangedException(path);
+        }
     }
 }
