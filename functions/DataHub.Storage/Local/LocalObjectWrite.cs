@@ -53,7 +53,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
     public string Path { get; }
 
     /// <summary>
-    /// Whether the store made the destination's folder for this write, which is the only one written there
+    /// Whether the store made the destination's folder for this write, a folder of one batch's raw archive
     /// (<see cref="WriteOptions.FolderOfItsOwn"/>): abandoned, the write then removes it again if nothing else is in it.
     /// </summary>
     public bool RemovesFolderIfAbandoned { get; init; }
@@ -108,7 +108,7 @@ internal sealed class LocalObjectWrite : IObjectWrite
 
         // The version written, as it was once its last byte was down (a rename moves neither its length nor its time), not
         // what the path holds by the time it is looked at: another writer may have replaced it straight after the rename,
-        // and a caller that hashed what it wrote names that content by this version.
+        // and a caller that later acts on its own version (a stalled worker withdrawing its manifest) names it by this one.
         return _describe(version.Length, version.Written);
     }
 
