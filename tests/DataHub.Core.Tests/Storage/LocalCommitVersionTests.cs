@@ -5,8 +5,8 @@ using DataHub.Testing;
 namespace DataHub.Core.Tests.Storage;
 
 /// <summary>
-/// A local write's commit returns the version it wrote: a caller that hashed what it wrote names that content by the
-/// version returned, so it must never be the version of another writer that replaced the path straight after the rename.
+/// A local write's commit returns the version it wrote: a caller later acts on its own version by the one returned (a
+/// stalled worker withdrawing its manifest), so it must never be another writer's that replaced the path after the rename.
 /// </summary>
 public sealed class LocalCommitVersionTests
 {
